@@ -1,0 +1,506 @@
+package io.duet.deploy.local;
+
+import io.duet.process.ReadyFile;
+import io.duet.protocol.cluster.ClusterPaths;
+import io.duet.protocol.cluster.ShardMapView;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooKeeper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A whole Duet cluster on 127.0.0.1, every component a separate process: ZooKeeper, standalone HBase
+ * with its data in a local folder, application servers and presentation servers. The servers read the
+ * same settings files, with the same keys, that a production deployment uses; only the values differ.
+ *
+ * <p>Data (ZooKeeper's, HBase's, the cluster secret) lives under {@code dataDir}, so a cluster stopped
+ * with {@link #stop()} and started again keeps its history. Ports are fixed at construction, so a
+ * restarted node comes back where its peers and clients expect it.
+ *
+ * <pre>{@code
+ * try (LocalCluster cluster = LocalCluster.builder().applicationServers(2).presentationServers(2).build()) {
+ *     cluster.start();
+ *     cluster.applicationServers().get(0).kill();   // kill -9
+ * }
+ * }</pre>
+ */
+public final class LocalCluster implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalCluster.class);
+    private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Path home;
+    private final Path dataDir;
+    private final boolean deleteDataOnClose;
+    private final String clusterName;
+    private final int shards;
+    private final int zookeeperPort;
+    private final String tokenSecret;
+    private final NodeProcess zookeeper;
+    private final NodeProcess hbase;
+    private final List<NodeProcess> applicationServers;
+    private final List<NodeProcess> presentationServers;
+    private Duration lastStartupTime = Duration.ZERO;
+    private boolean closed;
+
+    private LocalCluster(Builder builder) throws IOException {
+        this.home = builder.home != null ? builder.home : ModuleClasspath.detectHome();
+        this.deleteDataOnClose = builder.dataDir == null;
+        this.dataDir = builder.dataDir != null ? builder.dataDir.toAbsolutePath()
+                : Files.createTempDirectory("duet-local-cluster-");
+        this.clusterName = builder.clusterName;
+        this.shards = builder.shards;
+        Files.createDirectories(dataDir.resolve("conf"));
+        Files.createDirectories(logDir());
+
+        PortPlan ports = PortPlan.load(dataDir.resolve("conf/ports.properties"), builder.basePort,
+                builder.presentationServers);
+        this.zookeeperPort = ports.zookeeper;
+        this.tokenSecret = loadOrCreateSecret(dataDir.resolve("conf/token-secret"));
+
+        String zookeeperConnect = "127.0.0.1:" + zookeeperPort;
+        String localCluster = ModuleClasspath.of(home, "deploy/local-cluster");
+        this.zookeeper = node("zookeeper", NodeKind.ZOOKEEPER, List.of("-Xmx128m"), localCluster,
+                "io.duet.deploy.zookeeper.StandaloneZooKeeper",
+                List.of(dataDir.resolve("zookeeper").toString(), Integer.toString(zookeeperPort)),
+                Duration.ofSeconds(60));
+        this.hbase = node("hbase", NodeKind.HBASE,
+                List.of("-Xmx1g", "--add-opens", "java.base/java.nio=ALL-UNNAMED",
+                        "--add-opens", "java.base/java.lang=ALL-UNNAMED"),
+                ModuleClasspath.of(home, "deploy/local-hbase"), "io.duet.deploy.hbase.StandaloneHBase",
+                List.of(dataDir.resolve("hbase").toString(), Integer.toString(zookeeperPort)),
+                Duration.ofSeconds(180));
+
+        Map<String, String> common = new LinkedHashMap<>();
+        common.put("cluster.name", clusterName);
+        common.put("zookeeper.connect", zookeeperConnect);
+        common.put("token.secret", tokenSecret);
+
+        this.applicationServers = new ArrayList<>();
+        String appClasspath = builder.applicationServers > 0 ? ModuleClasspath.of(home, "application-server") : "";
+        for (int i = 1; i <= builder.applicationServers; i++) {
+            String name = "app-" + i;
+            Map<String, String> settings = new LinkedHashMap<>(common);
+            settings.put("server.id", name);
+            settings.put("cluster.shards", Integer.toString(shards));
+            settings.put("relay.host", "127.0.0.1");
+            settings.put("relay.port", "0");
+            settings.put("hbase.zookeeper.quorum", "127.0.0.1");
+            settings.put("hbase.zookeeper.port", Integer.toString(zookeeperPort));
+            settings.put("hbase.namespace", "duet");
+            applicationServers.add(serverNode(name, NodeKind.APPLICATION_SERVER, "-Xmx512m", appClasspath,
+                    "io.duet.app.ApplicationServerMain", settings));
+        }
+        this.presentationServers = new ArrayList<>();
+        String presentationClasspath = builder.presentationServers > 0
+                ? ModuleClasspath.of(home, "presentation-server") : "";
+        for (int i = 1; i <= builder.presentationServers; i++) {
+            String name = "presentation-" + i;
+            Map<String, String> settings = new LinkedHashMap<>(common);
+            settings.put("server.id", name);
+            settings.put("client.tcp.host", "127.0.0.1");
+            settings.put("client.tcp.port", Integer.toString(ports.presentationTcp.get(i - 1)));
+            settings.put("client.http.host", "127.0.0.1");
+            settings.put("client.http.port", Integer.toString(ports.presentationHttp.get(i - 1)));
+            presentationServers.add(serverNode(name, NodeKind.PRESENTATION_SERVER, "-Xmx256m",
+                    presentationClasspath, "io.duet.presentation.PresentationServerMain", settings));
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private NodeProcess node(String name, NodeKind kind, List<String> jvmOptions, String classpath,
+            String mainClass, List<String> arguments, Duration startTimeout) {
+        Path readyFile = dataDir.resolve("run").resolve(name + ".ready");
+        List<String> args = new ArrayList<>(arguments);
+        args.add(readyFile.toString());
+        List<String> options = new ArrayList<>(jvmOptions);
+        options.add("-XX:+ExitOnOutOfMemoryError");
+        return new NodeProcess(name, kind, options, classpath, mainClass, args, logDir().resolve(name + ".log"),
+                readyFile, startTimeout);
+    }
+
+    private NodeProcess serverNode(String name, NodeKind kind, String heap, String classpath, String mainClass,
+            Map<String, String> settings) throws IOException {
+        Path config = dataDir.resolve("conf").resolve(name + ".properties");
+        StringBuilder content = new StringBuilder("# Written by LocalCluster; the same keys configure production.\n");
+        settings.forEach((key, value) -> content.append(key).append('=').append(value).append('\n'));
+        Files.writeString(config, content, StandardCharsets.UTF_8);
+        Path readyFile = dataDir.resolve("run").resolve(name + ".ready");
+        return new NodeProcess(name, kind, List.of(heap, "-XX:+ExitOnOutOfMemoryError"), classpath, mainClass,
+                List.of("--config", config.toString(), "--ready-file", readyFile.toString()),
+                logDir().resolve(name + ".log"), readyFile, Duration.ofSeconds(90));
+    }
+
+    /**
+     * Starts every node that is not running and waits until the shard map covers every application
+     * server, so that clients can chat as soon as this returns.
+     */
+    public synchronized void start() throws IOException, InterruptedException {
+        if (closed) {
+            throw new IllegalStateException("closed");
+        }
+        long started = System.nanoTime();
+        Files.createDirectories(dataDir.resolve("run"));
+        zookeeper.start();
+        // HBase takes longest; presentation servers need only ZooKeeper, so they start meanwhile.
+        CompletableFuture<Void> hbaseStarted = startAsync(hbase);
+        startAll(presentationServers);
+        join(hbaseStarted);
+        startAll(applicationServers);
+        awaitShardMapSettled();
+        lastStartupTime = Duration.ofNanos(System.nanoTime() - started);
+        LOG.info("Local cluster up in {} ms", lastStartupTime.toMillis());
+    }
+
+    private static CompletableFuture<Void> startAsync(Node node) {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                node.start();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CompletionException(e);
+            }
+        });
+    }
+
+    private static void startAll(List<? extends Node> nodes) throws IOException, InterruptedException {
+        List<CompletableFuture<Void>> starting = nodes.stream().map(LocalCluster::startAsync).collect(Collectors.toList());
+        for (CompletableFuture<Void> future : starting) {
+            join(future);
+        }
+    }
+
+    private static void join(CompletableFuture<Void> future) throws IOException, InterruptedException {
+        try {
+            future.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof UncheckedIOException) {
+                throw ((UncheckedIOException) e.getCause()).getCause();
+            }
+            if (e.getCause() instanceof InterruptedException) {
+                throw (InterruptedException) e.getCause();
+            }
+            throw e;
+        }
+    }
+
+    /** Waits until the published shard map assigns every shard to a running application server. */
+    public void awaitShardMapSettled() throws IOException, InterruptedException {
+        Set<String> running = applicationServers.stream().filter(Node::isRunning).map(Node::name)
+                .collect(Collectors.toSet());
+        if (running.isEmpty()) {
+            return;
+        }
+        long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
+        String path = "/" + ClusterPaths.namespace(clusterName) + ClusterPaths.SHARD_MAP;
+        ShardMapView last = null;
+        try (ZooKeeper zk = new ZooKeeper(zookeeperConnect(), 30_000, event -> { })) {
+            while (System.nanoTime() < deadline) {
+                try {
+                    last = ShardMapView.parse(zk.getData(path, false, null));
+                    if (isSettled(last, running)) {
+                        return;
+                    }
+                } catch (KeeperException.NoNodeException | KeeperException.ConnectionLossException e) {
+                    // Not published yet, or ZooKeeper still connecting.
+                } catch (KeeperException | io.duet.protocol.thrift.MalformedPayloadException e) {
+                    throw new IOException("cannot read the shard map", e);
+                }
+                Thread.sleep(100);
+            }
+        }
+        throw new IOException("shard map did not settle on " + running + " within " + SETTLE_TIMEOUT.toSeconds()
+                + " s; last: " + last);
+    }
+
+    private static boolean isSettled(ShardMapView map, Set<String> running) {
+        if (!map.servers().keySet().equals(running)) {
+            return false;
+        }
+        Map<String, Integer> load = new TreeMap<>();
+        for (int shard = 0; shard < map.shardCount(); shard++) {
+            String owner = map.ownerIdOf(shard).orElse(null);
+            if (owner == null || !running.contains(owner)) {
+                return false;
+            }
+            load.merge(owner, 1, Integer::sum);
+        }
+        return load.keySet().equals(running);
+    }
+
+    /**
+     * Stops every node, servers first and ZooKeeper last (HBase hangs if its ZooKeeper goes first).
+     * Data is kept: {@link #start()} brings the same cluster back.
+     */
+    public synchronized void stop() throws InterruptedException {
+        stopAll(presentationServers);
+        stopAll(applicationServers);
+        hbase.stop();
+        zookeeper.stop();
+    }
+
+    private static void stopAll(List<? extends Node> nodes) throws InterruptedException {
+        List<Thread> stopping = new ArrayList<>();
+        for (Node node : nodes) {
+            Thread thread = new Thread(() -> {
+                try {
+                    node.stop();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "stop-" + node.name());
+            thread.start();
+            stopping.add(thread);
+        }
+        for (Thread thread : stopping) {
+            thread.join();
+        }
+    }
+
+    /** Stops everything; deletes the data folder if this cluster created it. Idempotent. */
+    @Override
+    public synchronized void close() throws InterruptedException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        stop();
+        if (deleteDataOnClose) {
+            deleteRecursively(dataDir);
+        }
+    }
+
+    public Duration lastStartupTime() {
+        return lastStartupTime;
+    }
+
+    public String clusterName() {
+        return clusterName;
+    }
+
+    public int shards() {
+        return shards;
+    }
+
+    public String zookeeperConnect() {
+        return "127.0.0.1:" + zookeeperPort;
+    }
+
+    /** The secret tokens are signed with; tests use it to make tokens a server must refuse. */
+    public String tokenSecret() {
+        return tokenSecret;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public Path logDir() {
+        return dataDir.resolve("logs");
+    }
+
+    public Node zookeeper() {
+        return zookeeper;
+    }
+
+    public Node hbase() {
+        return hbase;
+    }
+
+    public List<Node> applicationServers() {
+        return List.copyOf(applicationServers);
+    }
+
+    public List<Node> presentationServers() {
+        return List.copyOf(presentationServers);
+    }
+
+    /** Every node, in start order. */
+    public List<Node> nodes() {
+        return Stream.of(List.of(zookeeper, hbase), applicationServers, presentationServers)
+                .flatMap(List::stream).collect(Collectors.toList());
+    }
+
+    public Node node(String name) {
+        return nodes().stream().filter(node -> node.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no node named " + name));
+    }
+
+    /** The client TCP endpoint of presentation server {@code index} (0-based). */
+    public InetSocketAddress clientTcpEndpoint(int index) {
+        return new InetSocketAddress("127.0.0.1", port(presentationServers.get(index), "client.tcp.port"));
+    }
+
+    /** The base URL of the HTTP API of presentation server {@code index} (0-based). */
+    public URI clientHttpEndpoint(int index) {
+        return URI.create("http://127.0.0.1:" + port(presentationServers.get(index), "client.http.port"));
+    }
+
+    private int port(NodeProcess node, String key) {
+        String configured = readConfig(node.name()).get(key);
+        return Integer.parseInt(configured);
+    }
+
+    private Map<String, String> readConfig(String name) {
+        try {
+            return ReadyFile.read(dataDir.resolve("conf").resolve(name + ".properties"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String loadOrCreateSecret(Path file) throws IOException {
+        if (Files.exists(file)) {
+            return Files.readString(file, StandardCharsets.UTF_8).trim();
+        }
+        byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        String secret = "local-" + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        Files.writeString(file, secret + "\n", StandardCharsets.UTF_8);
+        return secret;
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            LOG.warn("cannot delete {}", dir, e);
+        }
+    }
+
+    /** Ports fixed for the life of a data folder, so that restarts keep every endpoint. */
+    private static final class PortPlan {
+        final int zookeeper;
+        final List<Integer> presentationTcp = new ArrayList<>();
+        final List<Integer> presentationHttp = new ArrayList<>();
+
+        private PortPlan(int zookeeper) {
+            this.zookeeper = zookeeper;
+        }
+
+        static PortPlan load(Path file, int basePort, int presentationServers) throws IOException {
+            Map<String, String> saved = Files.exists(file) ? ReadyFile.read(file) : Map.of();
+            Map<String, String> plan = new TreeMap<>(saved);
+            PortPlan ports = new PortPlan(port(plan, "zookeeper", basePort, 0));
+            for (int i = 1; i <= presentationServers; i++) {
+                ports.presentationTcp.add(port(plan, "presentation-" + i + ".tcp", basePort, 10 + i - 1));
+                ports.presentationHttp.add(port(plan, "presentation-" + i + ".http", basePort, 20 + i - 1));
+            }
+            ReadyFile.write(file, plan);
+            return ports;
+        }
+
+        private static int port(Map<String, String> plan, String key, int basePort, int offset) throws IOException {
+            String saved = plan.get(key);
+            if (saved != null) {
+                return Integer.parseInt(saved);
+            }
+            int port = basePort > 0 ? basePort + offset : freePort();
+            plan.put(key, Integer.toString(port));
+            return port;
+        }
+
+        private static int freePort() throws IOException {
+            try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                return socket.getLocalPort();
+            }
+        }
+    }
+
+    /** Builds a {@link LocalCluster}; every setting has a default. */
+    public static final class Builder {
+        private Path home;
+        private Path dataDir;
+        private String clusterName = "local";
+        private int shards = io.duet.protocol.cluster.Shards.DEFAULT_SHARD_COUNT;
+        private int applicationServers = 2;
+        private int presentationServers = 2;
+        private int basePort;
+
+        private Builder() {
+        }
+
+        /** The Duet checkout to run from; detected from the working directory by default. */
+        public Builder home(Path home) {
+            this.home = home;
+            return this;
+        }
+
+        /** Where data and logs live; a temporary folder, deleted on close, by default. */
+        public Builder dataDir(Path dataDir) {
+            this.dataDir = dataDir;
+            return this;
+        }
+
+        public Builder clusterName(String clusterName) {
+            ClusterPaths.namespace(clusterName);
+            this.clusterName = clusterName;
+            return this;
+        }
+
+        public Builder shards(int shards) {
+            this.shards = io.duet.protocol.cluster.Shards.checkShardCount(shards);
+            return this;
+        }
+
+        public Builder applicationServers(int count) {
+            this.applicationServers = checkCount("applicationServers", count);
+            return this;
+        }
+
+        public Builder presentationServers(int count) {
+            this.presentationServers = checkCount("presentationServers", count);
+            return this;
+        }
+
+        /**
+         * Fixed ports from {@code basePort}: ZooKeeper at +0, presentation TCP at +10.., HTTP at +20..
+         * 0 (the default) picks free ports.
+         */
+        public Builder basePort(int basePort) {
+            if (basePort < 0 || basePort > 65000) {
+                throw new IllegalArgumentException("basePort: " + basePort + " (expected: 0..65000)");
+            }
+            this.basePort = basePort;
+            return this;
+        }
+
+        private static int checkCount(String name, int count) {
+            if (count < 0 || count > 9) {
+                throw new IllegalArgumentException(name + ": " + count + " (expected: 0..9)");
+            }
+            return count;
+        }
+
+        public LocalCluster build() throws IOException {
+            return new LocalCluster(this);
+        }
+    }
+}

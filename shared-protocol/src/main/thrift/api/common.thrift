@@ -1,0 +1,68 @@
+/*
+ * Duet client API, version 1: types shared by every service.
+ *
+ * Evolution rules for every file in this directory:
+ *  - a field id, once used, is never reused, even after the field is removed;
+ *  - new fields are optional (or have defaults), so older peers can skip them;
+ *  - every method takes one request struct and returns one result struct, so
+ *    both can grow without a new method;
+ *  - an incompatible change bumps API_VERSION and the HTTP path (/api/v1/...).
+ */
+namespace java io.duet.protocol.api
+
+/** The client API version these files describe; sent by clients in AuthRequest. */
+const i32 API_VERSION = 1
+
+typedef i64 UserId
+typedef i64 CoupleId
+/** Per-couple message sequence number; the first message of a couple is 1. */
+typedef i64 Seq
+
+/** What went wrong, in terms a client can act on. */
+enum ErrorCode {
+  /** The request is malformed or a field is out of range; do not retry unchanged. */
+  INVALID_ARGUMENT = 1,
+  /** No valid token, or the token expired: log in again. */
+  UNAUTHENTICATED = 2,
+  /** The caller may not do this (for example, touch another couple). */
+  PERMISSION_DENIED = 3,
+  NOT_FOUND = 4,
+  ALREADY_EXISTS = 5,
+  /** The call needs a couple and the caller's session has none. */
+  NOT_PAIRED = 6,
+  /** The caller (or the inviter) already belongs to a couple. */
+  ALREADY_PAIRED = 7,
+  /** The invite code is unknown, expired, or was used by someone else. */
+  INVITE_INVALID = 8,
+  /** Too many requests; wait retryAfterMillis. */
+  RESOURCE_EXHAUSTED = 9,
+  /** Temporary: retry after retryAfterMillis with the same client ids. */
+  UNAVAILABLE = 10,
+  /** A bug on our side; it is logged. */
+  INTERNAL = 11,
+}
+
+/** The one error type of every service; declared by every method. */
+exception DuetError {
+  1: required ErrorCode code,
+  2: optional string message,
+  3: optional i32 retryAfterMillis,
+}
+
+struct UserProfile {
+  1: UserId userId,
+  2: string displayName,
+}
+
+/**
+ * A signed session token and what it grants. A token issued before pairing
+ * carries no couple; after pairing, call AccountService.refreshSession.
+ */
+struct Session {
+  1: string token,
+  2: UserId userId,
+  3: optional CoupleId coupleId,
+  4: optional UserProfile partner,
+  5: i64 expiresAtMillis,
+  6: optional UserProfile self,
+}

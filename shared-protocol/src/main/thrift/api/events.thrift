@@ -1,0 +1,27 @@
+/* Duet client API v1: events the server pushes to TCP sessions (EVENT frames). */
+include "common.thrift"
+include "chat.thrift"
+
+namespace java io.duet.protocol.api
+
+struct MessageEvent {
+  1: chat.Message message,
+}
+
+struct TypingEvent {
+  1: common.UserId userId,
+  2: bool typing,
+}
+
+/** Sent to the inviter when the partner accepted: refresh the session to reach the couple. */
+struct PartnerJoinedEvent {
+  1: common.CoupleId coupleId,
+  2: common.UserProfile partner,
+}
+
+/** One pushed event. Clients ignore members they do not know (a newer server). */
+union Event {
+  1: MessageEvent message,
+  2: TypingEvent typing,
+  3: PartnerJoinedEvent partnerJoined,
+}

@@ -1,0 +1,60 @@
+/*
+ * Duet client TCP session: the control frames around the relayed service calls.
+ * See io.duet.protocol.frame.FrameType for the frame layout.
+ */
+include "common.thrift"
+
+namespace java io.duet.protocol.api
+
+/** The first frame of every TCP connection. */
+struct AuthRequest {
+  1: string token,
+  2: i32 apiVersion,
+  3: optional string clientVersion,
+}
+
+struct AuthAccepted {
+  1: common.UserId userId,
+  2: optional common.CoupleId coupleId,
+  3: i64 serverTimeMillis,
+  /** The largest frame the server accepts, compressed or not. */
+  4: i32 maxFrameBytes,
+  /** Send a PING at least this often, or the server closes the connection as idle. */
+  5: i32 pingIntervalMillis,
+}
+
+enum SessionErrorCode {
+  BAD_FRAME = 1,
+  FRAME_TOO_LARGE = 2,
+  BAD_COMPRESSION = 3,
+  NOT_AUTHENTICATED = 4,
+  TOKEN_INVALID = 5,
+  TOKEN_EXPIRED = 6,
+  UNSUPPORTED_VERSION = 7,
+  AUTH_TIMEOUT = 8,
+  IDLE_TIMEOUT = 9,
+  SLOW_CONSUMER = 10,
+  UNAVAILABLE = 11,
+  SHUTTING_DOWN = 12,
+  INTERNAL = 13,
+}
+
+/** Sent before the server closes a connection, saying why. */
+struct SessionError {
+  1: SessionErrorCode code,
+  2: string message,
+}
+
+enum NoticeKind {
+  /**
+   * The session was moved to another application server (a shard moved) and
+   * events may have been missed: subscribe again from the last sequence seen,
+   * and retry calls that got no reply.
+   */
+  SESSION_MOVED = 1,
+}
+
+struct SessionNotice {
+  1: NoticeKind kind,
+  2: optional string detail,
+}

@@ -1,0 +1,47 @@
+/*
+ * Duet cluster coordination records, stored in ZooKeeper (compact protocol).
+ * Written by application servers, read by both tiers.
+ */
+namespace java io.duet.protocol.cluster
+
+/** Fixed when the cluster is first created; never changes afterwards. */
+struct ClusterSettings {
+  1: i32 shardCount,
+  2: i64 createdAtMillis,
+}
+
+struct Endpoint {
+  1: string host,
+  2: i32 port,
+}
+
+/** An application server's membership record (an ephemeral node). */
+struct AppServerInfo {
+  1: string serverId,
+  /** Where presentation servers open relay connections. */
+  2: Endpoint relayEndpoint,
+  3: i64 startedAtMillis,
+}
+
+struct ShardAssignment {
+  /** serverId of the owner, or empty when unassigned. */
+  1: string owner,
+  /**
+   * The map epoch at which this owner got the shard. Strictly increasing across
+   * assignments of a shard; it fences the owner's HBase writes.
+   */
+  2: i64 epoch,
+}
+
+/** The shard map, published by the elected leader. */
+struct ShardMap {
+  /** Strictly increasing with every publication. */
+  1: i64 epoch,
+  2: i32 shardCount,
+  /** Index i is shard i. */
+  3: list<ShardAssignment> shards,
+  /** Every live application server at publication, by serverId. */
+  4: map<string, AppServerInfo> servers,
+  5: i64 publishedAtMillis,
+  6: string leaderId,
+}

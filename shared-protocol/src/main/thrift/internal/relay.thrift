@@ -1,0 +1,121 @@
+/*
+ * Duet internal relay protocol, between a presentation server (the dialling side)
+ * and an application server. One TCP connection carries many streams, in the
+ * spirit of VCNC's presenter (SPDY-like frames defined in Thrift): a stream is a
+ * client's TCP session (SESSION) or one HTTP request (REQUEST). Payloads are
+ * client API messages, relayed without being parsed by the presentation tier.
+ *
+ * Same evolution rules as the client API: field ids are never reused.
+ */
+namespace java io.duet.protocol.relay
+
+const i32 RELAY_VERSION = 1
+
+enum StreamKind {
+  /** A client TCP session: calls, replies, and pushed events, until closed. */
+  SESSION = 1,
+  /** One HTTP request: a single call and its reply. */
+  REQUEST = 2,
+}
+
+/** The Thrift protocol of the payloads of a stream. */
+enum WireProtocol {
+  BINARY = 1,
+  COMPACT = 2,
+  JSON = 3,
+}
+
+/** Who is on the other end of a stream, as verified by the presentation server. */
+struct Principal {
+  1: i64 userId,
+  /** 0 when the user's token carries no couple. */
+  2: i64 coupleId,
+  3: string deviceId,
+}
+
+/** First frame on a new connection, from the presentation server. */
+struct Hello {
+  1: i32 relayVersion,
+  2: string presentationId,
+}
+
+struct HelloAck {
+  1: i32 relayVersion,
+  2: string applicationId,
+}
+
+struct OpenStream {
+  1: i64 streamId,
+  2: StreamKind kind,
+  /** Absent for anonymous HTTP calls (sign-up and log-in only). */
+  3: optional Principal principal,
+  /** REQUEST streams: the service named by the HTTP path ("account", "pairing", ...). */
+  4: optional string service,
+  5: WireProtocol protocol,
+  6: optional string clientAddress,
+}
+
+enum PayloadKind {
+  /** Client to server: a Thrift CALL or ONEWAY message. */
+  CALL = 1,
+  /** Server to client: the REPLY or EXCEPTION message answering a CALL. */
+  REPLY = 2,
+  /** Server to client: a serialized api.Event. */
+  EVENT = 3,
+}
+
+struct StreamData {
+  1: i64 streamId,
+  2: PayloadKind kind,
+  3: binary payload,
+}
+
+enum CloseReason {
+  NORMAL = 1,
+  /** The client went away (presentation side). */
+  CLIENT_GONE = 2,
+  /** This application server does not own the stream's couple (any more): route again. */
+  NOT_OWNER = 3,
+  /** The application server is shutting down: route again. */
+  SHUTTING_DOWN = 4,
+  /** The principal may not open this stream. */
+  UNAUTHORIZED = 5,
+  PROTOCOL_ERROR = 6,
+  OVERLOADED = 7,
+  INTERNAL = 8,
+}
+
+struct CloseStream {
+  1: i64 streamId,
+  2: CloseReason reason,
+  3: optional string detail,
+}
+
+struct Ping {
+  1: i64 nonce,
+}
+
+struct Pong {
+  1: i64 nonce,
+}
+
+/**
+ * Application to presentation: deliver an event to every session of these users
+ * on this presentation server, whatever stream they are on. Used where no
+ * couple stream exists yet (telling an inviter that the partner joined).
+ */
+struct UserPush {
+  1: list<i64> userIds,
+  2: binary event,
+}
+
+union RelayFrame {
+  1: Hello hello,
+  2: HelloAck helloAck,
+  3: OpenStream open,
+  4: StreamData data,
+  5: CloseStream close,
+  6: Ping ping,
+  7: Pong pong,
+  8: UserPush userPush,
+}
