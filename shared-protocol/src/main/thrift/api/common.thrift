@@ -13,6 +13,14 @@ namespace java io.duet.protocol.api
 /** The client API version these files describe; sent by clients in AuthRequest. */
 const i32 API_VERSION = 1
 
+/**
+ * Service names on the wire: the prefix of call names on TCP sessions ("chat:sendMessage"), and the
+ * last segment of HTTP paths (POST /api/v1/chat).
+ */
+const string ACCOUNT_SERVICE = "account"
+const string PAIRING_SERVICE = "pairing"
+const string CHAT_SERVICE = "chat"
+
 typedef i64 UserId
 typedef i64 CoupleId
 /** Per-couple message sequence number; the first message of a couple is 1. */

@@ -14,4 +14,14 @@ public class commonConstants {
    */
   public static final int API_VERSION = 1;
 
+  /**
+   * Service names on the wire: the prefix of call names on TCP sessions ("chat:sendMessage"), and the
+   * last segment of HTTP paths (POST /api/v1/chat).
+   */
+  public static final java.lang.String ACCOUNT_SERVICE = "account";
+
+  public static final java.lang.String PAIRING_SERVICE = "pairing";
+
+  public static final java.lang.String CHAT_SERVICE = "chat";
+
 }

@@ -151,7 +151,8 @@ public final class LocalCluster implements AutoCloseable {
         settings.forEach((key, value) -> content.append(key).append('=').append(value).append('\n'));
         Files.writeString(config, content, StandardCharsets.UTF_8);
         Path readyFile = dataDir.resolve("run").resolve(name + ".ready");
-        return new NodeProcess(name, kind, List.of(heap, "-XX:+ExitOnOutOfMemoryError"), classpath, mainClass,
+        return new NodeProcess(name, kind, List.of(heap, "-XX:+ExitOnOutOfMemoryError",
+                "--add-opens", "java.base/java.nio=ALL-UNNAMED"), classpath, mainClass,
                 List.of("--config", config.toString(), "--ready-file", readyFile.toString()),
                 logDir().resolve(name + ".log"), readyFile, Duration.ofSeconds(90));
     }

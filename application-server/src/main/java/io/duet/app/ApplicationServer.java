@@ -1,0 +1,308 @@
+package io.duet.app;
+
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import io.duet.app.account.Accounts;
+import io.duet.app.account.PasswordHasher;
+import io.duet.app.account.SessionIssuer;
+import io.duet.app.api.ApiServices;
+import io.duet.app.cluster.ClusterSettingsStore;
+import io.duet.app.cluster.Membership;
+import io.duet.app.cluster.ShardMapPublisher;
+import io.duet.app.cluster.ShardOwnership;
+import io.duet.app.couple.CoupleLimits;
+import io.duet.app.couple.CoupleRegistry;
+import io.duet.app.pairing.Pairings;
+import io.duet.app.relay.PresentationLinks;
+import io.duet.app.relay.RelayServerInitializer;
+import io.duet.app.rpc.ServiceDispatcher;
+import io.duet.app.storage.CoupleStore;
+import io.duet.app.storage.HBaseSchema;
+import io.duet.app.storage.InviteStore;
+import io.duet.app.storage.SchemaBootstrap;
+import io.duet.app.storage.UserStore;
+import io.duet.protocol.cluster.AppServerInfo;
+import io.duet.protocol.cluster.ClusterPaths;
+import io.duet.protocol.cluster.ClusterSettings;
+import io.duet.protocol.cluster.Endpoint;
+import io.duet.protocol.cluster.Shards;
+import io.duet.protocol.token.TokenCodec;
+import io.duet.settings.Settings;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.hbase.HBaseConfiguration;
+import org.apache.hadoop.hbase.client.AsyncConnection;
+import org.apache.hadoop.hbase.client.ConnectionFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An application server: joins the cluster, follows the shard map, serves the relay port, and owns the
+ * couples of its shards. Built from {@link Settings}; {@link #start()} once, {@link #close()} any number
+ * of times.
+ *
+ * <p>Shutdown has two phases under one deadline: first it leaves the cluster and unloads its couples
+ * (their sessions are routed elsewhere, in-flight writes finish), then it closes connections and
+ * threads, forcing whatever is left when the deadline passes.
+ */
+public final class ApplicationServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ApplicationServer.class);
+    private static final Duration SHUTDOWN_DEADLINE = Duration.ofSeconds(15);
+
+    private enum State { NEW, STARTING, RUNNING, STOPPING, STOPPED }
+
+    private final Settings settings;
+    private final Clock clock = Clock.systemUTC();
+    private final String serverId;
+    private final String instanceId;
+    private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+
+    private CuratorFramework curator;
+    private AsyncConnection hbase;
+    private ExecutorService coupleWorkers;
+    private ExecutorService storeCallbacks;
+    private ThreadPoolExecutor passwordHashing;
+    private ScheduledExecutorService timers;
+    private EventLoopGroup bossGroup;
+    private EventLoopGroup workerGroup;
+    private Channel listener;
+    private PresentationLinks presentationLinks;
+    private ShardOwnership ownership;
+    private CoupleRegistry couples;
+    private Membership membership;
+    private ShardMapPublisher publisher;
+    private int relayPort;
+
+    public ApplicationServer(Settings settings) {
+        this.settings = settings;
+        this.serverId = settings.string("server.id");
+        this.instanceId = serverId + "@" + Long.toString(clock.millis(), 36);
+    }
+
+    public String instanceId() {
+        return instanceId;
+    }
+
+    public int relayPort() {
+        return relayPort;
+    }
+
+    public void start() throws Exception {
+        if (!state.compareAndSet(State.NEW, State.STARTING)) {
+            throw new IllegalStateException("start() may be called once; state is " + state.get());
+        }
+        long started = System.nanoTime();
+        String clusterName = settings.string("cluster.name", "duet");
+        curator = CuratorFrameworkFactory.builder()
+                .connectString(settings.string("zookeeper.connect"))
+                .namespace(ClusterPaths.namespace(clusterName))
+                .sessionTimeoutMs((int) settings.duration("zookeeper.session-timeout", Duration.ofSeconds(10)).toMillis())
+                .connectionTimeoutMs(15_000)
+                .retryPolicy(new ExponentialBackoffRetry(200, 10, 5_000))
+                .build();
+        curator.start();
+        if (!curator.blockUntilConnected(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("cannot reach ZooKeeper at " + settings.string("zookeeper.connect"));
+        }
+        ClusterSettings cluster = ClusterSettingsStore.ensure(curator,
+                Shards.checkShardCount(settings.integer("cluster.shards", Shards.DEFAULT_SHARD_COUNT)), clock.millis());
+
+        HBaseSchema schema = new HBaseSchema(settings.string("hbase.namespace", "duet"), cluster.getShardCount());
+        hbase = ConnectionFactory.createAsyncConnection(hbaseConfiguration()).get(60, TimeUnit.SECONDS);
+        SchemaBootstrap.ensure(hbase.getAdmin(), schema).get(180, TimeUnit.SECONDS);
+
+        int cores = Runtime.getRuntime().availableProcessors();
+        coupleWorkers = Executors.newFixedThreadPool(settings.integer("workers.couples", Math.max(4, 2 * cores)),
+                named("duet-couple-%d"));
+        storeCallbacks = Executors.newFixedThreadPool(settings.integer("workers.storage-callbacks", Math.max(2, cores)),
+                named("duet-hbase-callback-%d"));
+        int hashers = settings.integer("workers.passwords", Math.max(1, cores));
+        passwordHashing = new ThreadPoolExecutor(hashers, hashers, 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(256), named("duet-password-%d"));
+        timers = Executors.newSingleThreadScheduledExecutor(named("duet-timers-%d"));
+
+        CoupleStore coupleStore = new CoupleStore(hbase, schema, storeCallbacks);
+        UserStore userStore = new UserStore(hbase, schema, storeCallbacks);
+        InviteStore inviteStore = new InviteStore(hbase, schema, storeCallbacks);
+        presentationLinks = new PresentationLinks();
+        TokenCodec tokens = TokenCodec.create(settings.string("token.secret"), settings.list("token.previous-secrets"), clock);
+        SessionIssuer sessions = new SessionIssuer(tokens, settings.duration("token.lifetime", Duration.ofDays(30)), clock);
+        Pairings pairings = new Pairings(userStore, inviteStore, coupleStore, presentationLinks, clock,
+                settings.duration("pairing.invite-lifetime", Duration.ofHours(24)));
+        PasswordHasher hasher = new PasswordHasher(settings.integer("password.argon2.memory-kib", 19 * 1024),
+                settings.integer("password.argon2.iterations", 2), 1, passwordHashing);
+        Accounts accounts = new Accounts(userStore, pairings, hasher, sessions, clock);
+
+        ownership = new ShardOwnership(curator, instanceId);
+        CoupleLimits defaults = CoupleLimits.defaults();
+        couples = new CoupleRegistry(ownership, coupleStore, new CoupleLimits(
+                settings.integer("couples.recent-messages", 256), 4096, 128, 4096,
+                settings.duration("couples.typing-timeout", defaults.typingTimeout()),
+                settings.duration("couples.idle-timeout", defaults.idleTimeout())), coupleWorkers, timers, clock);
+        ownership.start();
+
+        ServiceDispatcher dispatcher = new ServiceDispatcher(ApiServices.bindings(accounts, pairings, couples));
+        bossGroup = new MultiThreadIoEventLoopGroup(1, named("duet-relay-accept-%d"), NioIoHandler.newFactory());
+        workerGroup = new MultiThreadIoEventLoopGroup(settings.integer("relay.threads", cores),
+                named("duet-relay-io-%d"), NioIoHandler.newFactory());
+        String relayHost = settings.string("relay.host", "127.0.0.1");
+        listener = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new RelayServerInitializer(instanceId, dispatcher, couples, presentationLinks))
+                .bind(new InetSocketAddress(relayHost, settings.integer("relay.port", 0)))
+                .sync().channel();
+        relayPort = ((InetSocketAddress) listener.localAddress()).getPort();
+
+        membership = new Membership(curator, instanceId,
+                new AppServerInfo(instanceId, new Endpoint(relayHost, relayPort), clock.millis()));
+        membership.start(30_000);
+        publisher = new ShardMapPublisher(curator, instanceId, cluster.getShardCount(), clock);
+        publisher.start();
+        awaitInShardMap(Duration.ofSeconds(60));
+        state.set(State.RUNNING);
+        LOG.info("Application server {} serving the relay on {}:{}, cluster '{}' with {} shards, up in {} ms",
+                instanceId, relayHost, relayPort, clusterName, cluster.getShardCount(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+
+    private Configuration hbaseConfiguration() {
+        Configuration conf = HBaseConfiguration.create();
+        conf.set("hbase.zookeeper.quorum", settings.string("hbase.zookeeper.quorum"));
+        conf.set("hbase.zookeeper.property.clientPort", settings.string("hbase.zookeeper.port", "2181"));
+        conf.set("zookeeper.znode.parent", settings.string("hbase.zookeeper.znode-parent", "/hbase"));
+        conf.setLong("hbase.client.operation.timeout",
+                settings.duration("hbase.operation-timeout", Duration.ofSeconds(15)).toMillis());
+        conf.setLong("hbase.rpc.timeout", settings.duration("hbase.rpc-timeout", Duration.ofSeconds(5)).toMillis());
+        conf.setInt("hbase.client.retries.number", settings.integer("hbase.client-retries", 10));
+        return conf;
+    }
+
+    /** Serving is pointless until the leader has given this server its shards. */
+    private void awaitInShardMap(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (ownership.current().map(view -> view.servers().containsKey(instanceId)).orElse(false)) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException("not in the shard map within " + timeout.toSeconds() + " s");
+    }
+
+    @Override
+    public void close() {
+        State previous = state.getAndSet(State.STOPPING);
+        if (previous == State.STOPPING || previous == State.STOPPED) {
+            state.set(previous);
+            return;
+        }
+        long deadline = System.nanoTime() + SHUTDOWN_DEADLINE.toNanos();
+        LOG.info("Application server {} shutting down", instanceId);
+        // Phase 1: leave the cluster so the leader hands our shards over, and unload our couples.
+        quietly("membership", () -> {
+            if (membership != null) {
+                membership.close();
+            }
+        });
+        quietly("couples", () -> {
+            if (couples != null) {
+                couples.close();
+                if (!couples.awaitRetired(remainingMillis(deadline))) {
+                    LOG.warn("Some couples still had writes in flight at the deadline");
+                }
+            }
+        });
+        // Phase 2: close connections and threads.
+        quietly("relay listener", () -> {
+            if (listener != null) {
+                listener.close().syncUninterruptibly();
+            }
+        });
+        quietly("relay links", () -> {
+            if (presentationLinks != null) {
+                presentationLinks.close();
+            }
+        });
+        quietly("shard map publisher", () -> {
+            if (publisher != null) {
+                publisher.close();
+            }
+        });
+        quietly("shard ownership", () -> {
+            if (ownership != null) {
+                ownership.close();
+            }
+        });
+        quietly("ZooKeeper", () -> {
+            if (curator != null) {
+                curator.close();
+            }
+        });
+        quietly("HBase", () -> {
+            if (hbase != null) {
+                hbase.close();
+            }
+        });
+        quietly("event loops", () -> {
+            if (bossGroup != null) {
+                bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+                workerGroup.shutdownGracefully(0, remainingMillis(deadline), TimeUnit.MILLISECONDS).await(remainingMillis(deadline));
+            }
+        });
+        for (ExecutorService executor : new ExecutorService[] {coupleWorkers, storeCallbacks, passwordHashing, timers}) {
+            if (executor != null) {
+                executor.shutdown();
+                quietly("executor", () -> {
+                    if (!executor.awaitTermination(remainingMillis(deadline), TimeUnit.MILLISECONDS)) {
+                        executor.shutdownNow();
+                    }
+                });
+            }
+        }
+        state.set(State.STOPPED);
+        LOG.info("Application server {} stopped", instanceId);
+    }
+
+    private static long remainingMillis(long deadlineNanos) {
+        return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
+    }
+
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    private static void quietly(String what, Step step) {
+        try {
+            step.run();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warn("Closing {} failed: {}", what, e.toString());
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory named(String format) {
+        return new ThreadFactoryBuilder().setNameFormat(format).setDaemon(true).build();
+    }
+}

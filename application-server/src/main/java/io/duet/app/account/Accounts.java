@@ -1,0 +1,106 @@
+package io.duet.app.account;
+
+import io.duet.app.pairing.Pairings;
+import io.duet.app.rpc.ApiErrors;
+import io.duet.app.storage.UserRecord;
+import io.duet.app.storage.UserStore;
+import io.duet.protocol.api.ErrorCode;
+import io.duet.protocol.api.LogInRequest;
+import io.duet.protocol.api.Session;
+import io.duet.protocol.api.SignUpRequest;
+import io.duet.protocol.api.UserProfile;
+import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Sign-up and log-in. Signing up is retry-safe: the user row is written first under a fresh random id,
+ * then the email is claimed for it with a conditional write; a sign-up that dies in between leaves an
+ * unreachable row, and signing up again with the same email and password logs in instead of failing.
+ */
+public final class Accounts {
+    private static final String WRONG_CREDENTIALS = "wrong email or password";
+
+    private final UserStore users;
+    private final Pairings pairings;
+    private final PasswordHasher hasher;
+    private final SessionIssuer sessions;
+    private final Clock clock;
+
+    public Accounts(UserStore users, Pairings pairings, PasswordHasher hasher, SessionIssuer sessions, Clock clock) {
+        this.users = users;
+        this.pairings = pairings;
+        this.hasher = hasher;
+        this.sessions = sessions;
+        this.clock = clock;
+    }
+
+    public CompletableFuture<Session> signUp(SignUpRequest request) {
+        String email;
+        String displayName;
+        try {
+            email = Credentials.email(request.getEmail());
+            Credentials.password(request.getPassword());
+            displayName = Credentials.displayName(request.getDisplayName());
+            Credentials.deviceId(request.getDeviceId());
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(ApiErrors.invalidArgument(e.getMessage()));
+        }
+        return users.login(email).thenCompose(existing -> {
+            if (existing.isPresent()) {
+                return sessionIfPasswordMatches(existing.get(), request.getPassword(), request.getDeviceId(),
+                        ErrorCode.ALREADY_EXISTS, "that email is already registered");
+            }
+            long userId = pairings.newId();
+            return hasher.hash(request.getPassword())
+                    .thenCompose(hash -> users.createUser(userId, email, displayName, clock.millis())
+                            .thenCompose(ignored -> users.claimLogin(email, userId, hash)))
+                    .thenCompose(taken -> taken.isPresent()
+                            ? sessionIfPasswordMatches(taken.get(), request.getPassword(), request.getDeviceId(),
+                                    ErrorCode.ALREADY_EXISTS, "that email is already registered")
+                            : sessionFor(userId, request.getDeviceId()));
+        });
+    }
+
+    public CompletableFuture<Session> logIn(LogInRequest request) {
+        String email;
+        try {
+            email = Credentials.email(request.getEmail());
+            Credentials.deviceId(request.getDeviceId());
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(ApiErrors.invalidArgument(e.getMessage()));
+        }
+        if (request.getPassword() == null || request.getPassword().length() > Credentials.MAX_PASSWORD_CHARS) {
+            return CompletableFuture.failedFuture(ApiErrors.of(ErrorCode.UNAUTHENTICATED, WRONG_CREDENTIALS));
+        }
+        return users.login(email).thenCompose(login -> login.isPresent()
+                ? sessionIfPasswordMatches(login.get(), request.getPassword(), request.getDeviceId(),
+                        ErrorCode.UNAUTHENTICATED, WRONG_CREDENTIALS)
+                : hasher.verify(request.getPassword(), null).thenCompose(ignored ->
+                        CompletableFuture.failedFuture(ApiErrors.of(ErrorCode.UNAUTHENTICATED, WRONG_CREDENTIALS))));
+    }
+
+    private CompletableFuture<Session> sessionIfPasswordMatches(UserStore.Login login, String password, String deviceId,
+            ErrorCode otherwise, String message) {
+        return hasher.verify(password, login.passwordHash()).thenCompose(matches -> matches
+                ? sessionFor(login.userId(), deviceId)
+                : CompletableFuture.failedFuture(ApiErrors.of(otherwise, message)));
+    }
+
+    /**
+     * A fresh session for {@code userId} on {@code deviceId}, reflecting the user's couple as it is now
+     * (finishing a pairing a crash interrupted, if any).
+     */
+    public CompletableFuture<Session> sessionFor(long userId, String deviceId) {
+        return users.user(userId).thenCompose(found -> {
+            if (found.isEmpty()) {
+                return CompletableFuture.failedFuture(ApiErrors.of(ErrorCode.UNAUTHENTICATED, "unknown user"));
+            }
+            UserRecord user = found.get();
+            UserProfile self = new UserProfile(userId, user.displayName());
+            return pairings.resolveCouple(user).thenCompose(couple -> couple.isPaired()
+                    ? pairings.profile(couple.partnerId())
+                            .thenApply(partner -> sessions.issue(self, couple.coupleId(), deviceId, partner))
+                    : CompletableFuture.completedFuture(sessions.issue(self, 0, deviceId, null)));
+        });
+    }
+}

@@ -1,0 +1,37 @@
+package io.duet.app.api;
+
+import io.duet.app.account.Accounts;
+import io.duet.app.rpc.CallContext;
+import io.duet.app.rpc.Callbacks;
+import io.duet.protocol.api.AccountService;
+import io.duet.protocol.api.LogInRequest;
+import io.duet.protocol.api.RefreshSessionRequest;
+import io.duet.protocol.api.Session;
+import io.duet.protocol.api.SignUpRequest;
+import org.apache.thrift.async.AsyncMethodCallback;
+
+/** {@code AccountService} for one call. */
+final class AccountApi implements AccountService.AsyncIface {
+    private final CallContext context;
+    private final Accounts accounts;
+
+    AccountApi(CallContext context, Accounts accounts) {
+        this.context = context;
+        this.accounts = accounts;
+    }
+
+    @Override
+    public void signUp(SignUpRequest request, AsyncMethodCallback<Session> callback) {
+        Callbacks.complete(accounts.signUp(request), callback);
+    }
+
+    @Override
+    public void logIn(LogInRequest request, AsyncMethodCallback<Session> callback) {
+        Callbacks.complete(accounts.logIn(request), callback);
+    }
+
+    @Override
+    public void refreshSession(RefreshSessionRequest request, AsyncMethodCallback<Session> callback) {
+        Callbacks.complete(accounts.sessionFor(context.caller().userId(), context.caller().deviceId()), callback);
+    }
+}

@@ -1,0 +1,29 @@
+package io.duet.app.api;
+
+import io.duet.app.account.Accounts;
+import io.duet.app.couple.CoupleRegistry;
+import io.duet.app.pairing.Pairings;
+import io.duet.app.rpc.ServiceBinding;
+import io.duet.protocol.api.AccountService;
+import io.duet.protocol.api.ChatService;
+import io.duet.protocol.api.PairingService;
+import io.duet.protocol.api.commonConstants;
+import java.util.List;
+import java.util.Set;
+
+/** Every client API service and its access rule. Adding a service here is all the presentation tier needs. */
+public final class ApiServices {
+    private ApiServices() {
+    }
+
+    public static List<ServiceBinding<?>> bindings(Accounts accounts, Pairings pairings, CoupleRegistry couples) {
+        return List.of(
+                ServiceBinding.of(commonConstants.ACCOUNT_SERVICE, new AccountService.AsyncProcessor<>(null),
+                        context -> new AccountApi(context, accounts), ServiceBinding.Access.USER,
+                        Set.of("signUp", "logIn")),
+                ServiceBinding.of(commonConstants.PAIRING_SERVICE, new PairingService.AsyncProcessor<>(null),
+                        context -> new PairingApi(context, pairings, accounts), ServiceBinding.Access.USER, Set.of()),
+                ServiceBinding.of(commonConstants.CHAT_SERVICE, new ChatService.AsyncProcessor<>(null),
+                        context -> new ChatApi(context, couples), ServiceBinding.Access.COUPLE, Set.of()));
+    }
+}

@@ -1,0 +1,77 @@
+package io.duet.app.api;
+
+import io.duet.app.couple.CoupleActor;
+import io.duet.app.couple.CoupleLimits;
+import io.duet.app.couple.CoupleRegistry;
+import io.duet.app.rpc.ApiErrors;
+import io.duet.app.rpc.CallContext;
+import io.duet.app.rpc.Callbacks;
+import io.duet.protocol.api.ChatService;
+import io.duet.protocol.api.FetchHistoryRequest;
+import io.duet.protocol.api.HistoryPage;
+import io.duet.protocol.api.SendMessageRequest;
+import io.duet.protocol.api.SendMessageResult;
+import io.duet.protocol.api.SetTypingRequest;
+import io.duet.protocol.api.SetTypingResult;
+import io.duet.protocol.api.SubscribeRequest;
+import io.duet.protocol.api.SubscribeResult;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import org.apache.thrift.async.AsyncMethodCallback;
+
+/** {@code ChatService} for one call of a paired user: everything goes to the couple's actor. */
+final class ChatApi implements ChatService.AsyncIface {
+    private final CallContext context;
+    private final CoupleRegistry couples;
+
+    ChatApi(CallContext context, CoupleRegistry couples) {
+        this.context = context;
+        this.couples = couples;
+    }
+
+    private <T> void onActor(Function<CoupleActor, CompletableFuture<T>> call, AsyncMethodCallback<T> callback) {
+        CompletableFuture<T> result;
+        try {
+            result = call.apply(couples.actorFor(context.caller().coupleId()));
+        } catch (RuntimeException e) {
+            result = CompletableFuture.failedFuture(e);
+        }
+        Callbacks.complete(result, callback);
+    }
+
+    @Override
+    public void sendMessage(SendMessageRequest request, AsyncMethodCallback<SendMessageResult> callback) {
+        String id = request.getClientMessageId();
+        String text = request.getText();
+        if (id == null || id.isEmpty() || id.length() > CoupleLimits.MAX_CLIENT_MESSAGE_ID_CHARS) {
+            callback.onError(ApiErrors.invalidArgument("clientMessageId: expected 1 to "
+                    + CoupleLimits.MAX_CLIENT_MESSAGE_ID_CHARS + " characters"));
+            return;
+        }
+        if (text == null || text.isBlank() || text.length() > CoupleLimits.MAX_TEXT_CHARS) {
+            callback.onError(ApiErrors.invalidArgument("text: expected 1 to " + CoupleLimits.MAX_TEXT_CHARS
+                    + " characters, not all blank"));
+            return;
+        }
+        onActor(actor -> actor.send(context.caller().userId(), context.caller().deviceId(), request), callback);
+    }
+
+    @Override
+    public void setTyping(SetTypingRequest request, AsyncMethodCallback<SetTypingResult> callback) {
+        onActor(actor -> actor.setTyping(context.caller().userId(), request.isTyping()), callback);
+    }
+
+    @Override
+    public void subscribe(SubscribeRequest request, AsyncMethodCallback<SubscribeResult> callback) {
+        if (context.session().isEmpty()) {
+            callback.onError(ApiErrors.invalidArgument("subscribe needs a TCP session; over HTTP, use fetchHistory"));
+            return;
+        }
+        onActor(actor -> actor.subscribe(context.session().get(), request.getAfterSeq()), callback);
+    }
+
+    @Override
+    public void fetchHistory(FetchHistoryRequest request, AsyncMethodCallback<HistoryPage> callback) {
+        onActor(actor -> actor.history(context.caller().userId(), request.getAfterSeq(), request.getLimit()), callback);
+    }
+}

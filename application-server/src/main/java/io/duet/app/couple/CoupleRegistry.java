@@ -1,0 +1,124 @@
+package io.duet.app.couple;
+
+import io.duet.app.cluster.ShardOwnership;
+import io.duet.app.internal.SerialExecutor;
+import io.duet.app.storage.CoupleStore;
+import io.duet.protocol.cluster.ShardMapView;
+import java.time.Clock;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The couples loaded on this server. An actor is created on first use for a couple whose shard this
+ * server owns, and retired when the shard moves away, the couple stays idle, or a write fails. Each actor
+ * gets its own {@link SerialExecutor} over the shared worker pool.
+ */
+public final class CoupleRegistry implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CoupleRegistry.class);
+
+    private final ConcurrentMap<Long, CoupleActor> actors = new ConcurrentHashMap<>();
+    private final ShardOwnership ownership;
+    private final CoupleStore store;
+    private final CoupleLimits limits;
+    private final Executor workers;
+    private final ScheduledExecutorService timers;
+    private final Clock clock;
+    private final ScheduledFuture<?> idleSweep;
+    private volatile boolean closed;
+
+    public CoupleRegistry(ShardOwnership ownership, CoupleStore store, CoupleLimits limits, Executor workers,
+            ScheduledExecutorService timers, Clock clock) {
+        this.ownership = ownership;
+        this.store = store;
+        this.limits = limits;
+        this.workers = workers;
+        this.timers = timers;
+        this.clock = clock;
+        ownership.addListener(this::shardMapChanged);
+        long sweepMillis = Math.max(1000, limits.idleTimeout.toMillis() / 4);
+        this.idleSweep = timers.scheduleWithFixedDelay(
+                () -> actors.values().forEach(CoupleActor::closeIfIdle), sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The actor of {@code coupleId}, loading it if needed.
+     *
+     * @throws NotOwnerException if this server does not own the couple's shard (or cannot write now)
+     */
+    public CoupleActor actorFor(long coupleId) {
+        if (closed) {
+            throw new NotOwnerException("this server is shutting down");
+        }
+        int shard = ownership.shardOf(coupleId);
+        OptionalLong epoch = ownership.epochIfOwned(shard);
+        if (epoch.isEmpty()) {
+            throw new NotOwnerException("shard " + shard + " of couple " + coupleId + " is not owned here");
+        }
+        CoupleActor actor = actors.get(coupleId);
+        if (actor != null && actor.epoch() == epoch.getAsLong()) {
+            return actor;
+        }
+        if (actor != null) {
+            actor.close("shard epoch changed");
+            throw new NotOwnerException("couple " + coupleId + " is being reloaded; retry");
+        }
+        CoupleActor created = new CoupleActor(coupleId, shard, epoch.getAsLong(),
+                new SerialExecutor(workers, "couple-" + coupleId), store, limits, timers, clock,
+                () -> ownership.canWrite(shard, epoch.getAsLong()), this::retired);
+        CoupleActor existing = actors.putIfAbsent(coupleId, created);
+        if (existing != null) {
+            return existing;
+        }
+        created.start();
+        return created;
+    }
+
+    private void retired(CoupleActor actor) {
+        actors.remove(actor.coupleId(), actor);
+    }
+
+    private void shardMapChanged(ShardMapView view) {
+        int dropped = 0;
+        for (CoupleActor actor : actors.values()) {
+            if (!ownership.canWrite(actor.shard(), actor.epoch())) {
+                actor.close("shard " + actor.shard() + " moved");
+                dropped++;
+            }
+        }
+        if (dropped > 0) {
+            LOG.info("Shard map epoch {}: unloading {} couples of shards no longer owned here", view.epoch(), dropped);
+        }
+    }
+
+    /** How many couples are loaded. */
+    public int loadedCount() {
+        return actors.size();
+    }
+
+    /** Unloads every couple, telling their sessions to route elsewhere. Idempotent. */
+    @Override
+    public void close() {
+        closed = true;
+        idleSweep.cancel(false);
+        actors.values().forEach(actor -> actor.close("server shutting down"));
+    }
+
+    /** Waits until every couple has retired (no write in flight), or the deadline passes. */
+    public boolean awaitRetired(long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (!actors.isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
+    }
+}

@@ -1,0 +1,5 @@
+/**
+ * Pairing two users into a couple, crash-safely. Start at {@link io.duet.app.pairing.Pairings}, whose
+ * class comment gives the protocol and why no crash can leave a half-made couple.
+ */
+package io.duet.app.pairing;

@@ -1,0 +1,196 @@
+package io.duet.app.relay;
+
+import io.duet.app.couple.CoupleActor;
+import io.duet.app.couple.CoupleRegistry;
+import io.duet.app.couple.NotOwnerException;
+import io.duet.app.rpc.ApiErrors;
+import io.duet.app.rpc.CallContext;
+import io.duet.app.rpc.Caller;
+import io.duet.app.rpc.ServiceDispatcher;
+import io.duet.protocol.api.DuetError;
+import io.duet.protocol.relay.CloseReason;
+import io.duet.protocol.relay.HelloAck;
+import io.duet.protocol.relay.OpenStream;
+import io.duet.protocol.relay.PayloadKind;
+import io.duet.protocol.relay.Pong;
+import io.duet.protocol.relay.Principal;
+import io.duet.protocol.relay.RelayFrame;
+import io.duet.protocol.relay.StreamData;
+import io.duet.protocol.relay.StreamKind;
+import io.duet.protocol.relay.WireProtocol;
+import io.duet.protocol.relay.relayConstants;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One relay connection from a presentation server. Its stream table is touched only on the
+ * connection's event loop. Session streams of paired users are attached to their couple's actor when
+ * opened; if this server does not own the couple, the stream is closed with NOT_OWNER at once and the
+ * presentation server routes it again.
+ */
+final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFrame> {
+    private static final Logger LOG = LoggerFactory.getLogger(RelayConnectionHandler.class);
+
+    private final String instanceId;
+    private final ServiceDispatcher dispatcher;
+    private final CoupleRegistry couples;
+    private final ChannelGroup presentationLinks;
+    private final Map<Long, AppStream> streams = new HashMap<>();
+    private ChannelHandlerContext ctx;
+    private String peer = "unknown presentation server";
+    private boolean greeted;
+
+    RelayConnectionHandler(String instanceId, ServiceDispatcher dispatcher, CoupleRegistry couples,
+            ChannelGroup presentationLinks) {
+        this.instanceId = instanceId;
+        this.dispatcher = dispatcher;
+        this.couples = couples;
+        this.presentationLinks = presentationLinks;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, RelayFrame frame) {
+        if (!greeted && frame.getSetField() != RelayFrame._Fields.HELLO) {
+            LOG.warn("Relay connection from {} did not start with HELLO; closing", ctx.channel().remoteAddress());
+            ctx.close();
+            return;
+        }
+        switch (frame.getSetField()) {
+            case HELLO:
+                hello(ctx, frame);
+                break;
+            case OPEN:
+                open(frame.getOpen());
+                break;
+            case DATA:
+                data(frame.getData());
+                break;
+            case CLOSE: {
+                AppStream stream = streams.remove(frame.getClose().getStreamId());
+                if (stream != null) {
+                    stream.closedByPeer();
+                }
+                break;
+            }
+            case PING:
+                ctx.writeAndFlush(RelayFrame.pong(new Pong(frame.getPing().getNonce())), ctx.voidPromise());
+                break;
+            case PONG:
+                break;
+            default:
+                LOG.warn("Unexpected {} frame from {}; ignoring", frame.getSetField(), peer);
+        }
+    }
+
+    private void hello(ChannelHandlerContext ctx, RelayFrame frame) {
+        if (frame.getHello().getRelayVersion() != relayConstants.RELAY_VERSION) {
+            LOG.warn("{} speaks relay version {}, we speak {}; closing", frame.getHello().getPresentationId(),
+                    frame.getHello().getRelayVersion(), relayConstants.RELAY_VERSION);
+            ctx.close();
+            return;
+        }
+        greeted = true;
+        peer = frame.getHello().getPresentationId();
+        presentationLinks.add(ctx.channel());
+        ctx.writeAndFlush(RelayFrame.helloAck(new HelloAck(relayConstants.RELAY_VERSION, instanceId)), ctx.voidPromise());
+        LOG.info("Relay link from {} ({})", peer, ctx.channel().remoteAddress());
+    }
+
+    private void open(OpenStream open) {
+        Principal principal = open.getPrincipal();
+        Caller caller = principal == null ? Caller.anonymous()
+                : Caller.of(principal.getUserId(), principal.getCoupleId(), principal.getDeviceId());
+        WireProtocol protocol = open.getProtocol() == null ? WireProtocol.COMPACT : open.getProtocol();
+        StreamKind kind = open.getKind() == null ? StreamKind.REQUEST : open.getKind();
+        AppStream stream = new AppStream(ctx.channel(), open.getStreamId(), kind, caller, open.getService(), protocol, this);
+        AppStream previous = streams.put(open.getStreamId(), stream);
+        if (previous != null) {
+            previous.closedByPeer();
+        }
+        if (kind == StreamKind.SESSION && caller.isPaired()) {
+            attach(stream);
+        }
+    }
+
+    private void attach(AppStream stream) {
+        CoupleActor actor;
+        try {
+            actor = couples.actorFor(stream.caller().coupleId());
+        } catch (NotOwnerException | IllegalStateException e) {
+            stream.close(CloseReason.NOT_OWNER, e.getMessage());
+            return;
+        }
+        stream.attachedTo(actor);
+        actor.attach(stream).whenComplete((ignored, failure) -> {
+            if (failure == null) {
+                return;
+            }
+            DuetError error = ApiErrors.toWire(failure);
+            switch (error.getCode()) {
+                case PERMISSION_DENIED:
+                case NOT_FOUND:
+                    stream.close(CloseReason.UNAUTHORIZED, error.getMessage());
+                    break;
+                default:
+                    stream.close(CloseReason.NOT_OWNER, error.getMessage());
+            }
+        });
+    }
+
+    private void data(StreamData data) {
+        AppStream stream = streams.get(data.getStreamId());
+        if (stream == null || !stream.isOpen()) {
+            return;
+        }
+        if (data.getKind() != PayloadKind.CALL) {
+            stream.close(CloseReason.PROTOCOL_ERROR, "only CALL payloads go to the application server");
+            return;
+        }
+        CallContext context = new CallContext(stream.caller(), stream.kind() == StreamKind.SESSION ? stream : null);
+        dispatcher.dispatch(context, stream.protocol(), stream.service(), data.getPayload(), stream);
+    }
+
+    /** Drops a stream this side ended; callable from any thread. */
+    void forget(AppStream stream) {
+        if (ctx.executor().inEventLoop()) {
+            streams.remove(stream.streamId(), stream);
+        } else {
+            ctx.executor().execute(() -> streams.remove(stream.streamId(), stream));
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event instanceof IdleStateEvent) {
+            LOG.warn("Relay link from {} silent for {} s; closing", peer, RelayServerInitializer.READ_IDLE_SECONDS);
+            ctx.close();
+            return;
+        }
+        super.userEventTriggered(ctx, event);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        streams.values().forEach(AppStream::closedByPeer);
+        streams.clear();
+        LOG.info("Relay link from {} closed", peer);
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.warn("Relay link from {} failed: {}", peer, cause.toString());
+        ctx.close();
+    }
+}

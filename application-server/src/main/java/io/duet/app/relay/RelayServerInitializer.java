@@ -1,0 +1,43 @@
+package io.duet.app.relay;
+
+import io.duet.app.couple.CoupleRegistry;
+import io.duet.app.rpc.ServiceDispatcher;
+import io.duet.protocol.frame.FrameDecoder;
+import io.duet.protocol.frame.FrameEncoder;
+import io.duet.protocol.frame.FrameLimits;
+import io.duet.protocol.relay.RelayFrameCodec;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+
+/** The pipeline of one relay connection from a presentation server. */
+public final class RelayServerInitializer extends ChannelInitializer<SocketChannel> {
+    /** Presentation servers ping every few seconds; silence this long means the link is dead. */
+    static final long READ_IDLE_SECONDS = 30;
+
+    private final String instanceId;
+    private final ServiceDispatcher dispatcher;
+    private final CoupleRegistry couples;
+    private final PresentationLinks presentationLinks;
+
+    public RelayServerInitializer(String instanceId, ServiceDispatcher dispatcher, CoupleRegistry couples,
+            PresentationLinks presentationLinks) {
+        this.instanceId = instanceId;
+        this.dispatcher = dispatcher;
+        this.couples = couples;
+        this.presentationLinks = presentationLinks;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel channel) {
+        ChannelPipeline pipeline = channel.pipeline();
+        pipeline.addLast("frameDecoder", new FrameDecoder(FrameLimits.RELAY));
+        pipeline.addLast("frameEncoder", new FrameEncoder(FrameLimits.RELAY, FrameEncoder.NEVER_COMPRESS));
+        pipeline.addLast("relayCodec", RelayFrameCodec.INSTANCE);
+        pipeline.addLast("idle", new IdleStateHandler(READ_IDLE_SECONDS, 0, 0, TimeUnit.SECONDS));
+        pipeline.addLast("connection", new RelayConnectionHandler(instanceId, dispatcher, couples,
+                presentationLinks.channels()));
+    }
+}

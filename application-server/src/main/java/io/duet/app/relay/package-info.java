@@ -1,0 +1,7 @@
+/**
+ * The application server's end of the internal relay: presentation servers connect here and open
+ * multiplexed streams, one per client TCP session or HTTP request. Start at {@link
+ * io.duet.app.relay.RelayServerInitializer} for the pipeline, then {@link
+ * io.duet.app.relay.RelayConnectionHandler}, which owns one connection's streams on its event loop.
+ */
+package io.duet.app.relay;

@@ -1,0 +1,80 @@
+package io.duet.app.rpc;
+
+import io.duet.protocol.api.ErrorCode;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import org.apache.thrift.AsyncProcessFunction;
+import org.apache.thrift.TBase;
+import org.apache.thrift.TBaseAsyncProcessor;
+
+/**
+ * A Thrift service as the dispatcher serves it: its generated process functions, a factory binding an
+ * implementation to each call's context, and who may call it.
+ *
+ * @param <I> the service's generated {@code AsyncIface}
+ */
+public final class ServiceBinding<I> {
+    /** Who may call a service's methods. */
+    public enum Access {
+        /** Anyone, even without a token. */
+        ANONYMOUS,
+        /** Any authenticated user. */
+        USER,
+        /** A user whose token carries a couple. */
+        COUPLE
+    }
+
+    private final String name;
+    private final Map<String, AsyncProcessFunction<I, ? extends TBase, ?, ? extends TBase>> functions;
+    private final Function<CallContext, I> implementation;
+    private final Access access;
+    private final Set<String> anonymousMethods;
+
+    private ServiceBinding(String name, TBaseAsyncProcessor<I> processor, Function<CallContext, I> implementation,
+            Access access, Set<String> anonymousMethods) {
+        this.name = name;
+        this.functions = processor.getProcessMapView();
+        this.implementation = implementation;
+        this.access = access;
+        this.anonymousMethods = Set.copyOf(anonymousMethods);
+    }
+
+    /**
+     * @param name the service's name on the wire: in TCP call names ({@code "chat:sendMessage"}) and
+     *     HTTP paths ({@code /api/v1/chat})
+     * @param processor the generated {@code AsyncProcessor}, constructed with a null implementation:
+     *     only its process functions are used
+     * @param anonymousMethods methods that need no token, whatever {@code access} says
+     */
+    public static <I> ServiceBinding<I> of(String name, TBaseAsyncProcessor<I> processor,
+            Function<CallContext, I> implementation, Access access, Set<String> anonymousMethods) {
+        return new ServiceBinding<>(name, processor, implementation, access, anonymousMethods);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    AsyncProcessFunction<I, ? extends TBase, ?, ? extends TBase> function(String method) {
+        return functions.get(method);
+    }
+
+    I bind(CallContext context) {
+        return implementation.apply(context);
+    }
+
+    /** Why {@code caller} may not call {@code method}, or null if it may. */
+    ErrorCode refusal(Caller caller, String method) {
+        if (anonymousMethods.contains(method) || access == Access.ANONYMOUS) {
+            return null;
+        }
+        if (!caller.isAuthenticated()) {
+            return ErrorCode.UNAUTHENTICATED;
+        }
+        if (access == Access.COUPLE && !caller.isPaired()) {
+            return ErrorCode.NOT_PAIRED;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,160 @@
+package io.duet.app.rpc;
+
+import io.duet.protocol.api.DuetError;
+import io.duet.protocol.api.ErrorCode;
+import io.duet.protocol.relay.WireProtocol;
+import io.duet.protocol.thrift.MalformedPayloadException;
+import io.duet.protocol.thrift.ThriftCodec;
+import io.duet.protocol.thrift.ThriftLimits;
+import io.duet.protocol.thrift.ThriftMessages;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.thrift.AsyncProcessFunction;
+import org.apache.thrift.TApplicationException;
+import org.apache.thrift.TBase;
+import org.apache.thrift.async.AsyncMethodCallback;
+import org.apache.thrift.protocol.TMessage;
+import org.apache.thrift.protocol.TMessageType;
+
+/**
+ * Serves Thrift calls asynchronously, whatever service they name. Calls are read under the untrusted
+ * {@link ThriftLimits}; a call that cannot be read at all is a protocol error (the stream is closed),
+ * while a call to an unknown method, or with unreadable arguments, gets a Thrift EXCEPTION reply.
+ */
+public final class ServiceDispatcher {
+    private final Map<String, ServiceBinding<?>> services = new LinkedHashMap<>();
+    private final ThriftCodec requestCodec = new ThriftCodec(ThriftLimits.UNTRUSTED);
+    private final ThriftCodec replyCodec = ThriftCodec.INTERNAL;
+
+    public ServiceDispatcher(List<ServiceBinding<?>> bindings) {
+        for (ServiceBinding<?> binding : bindings) {
+            services.put(binding.name(), binding);
+        }
+    }
+
+    /** Where a call's outcome goes. Called at most once, from any thread. */
+    public interface Replier {
+        /** An encoded REPLY or EXCEPTION message. */
+        void reply(byte[] message);
+
+        /** The call could not be read: the stream should be closed. */
+        void protocolError(String detail);
+    }
+
+    /**
+     * @param defaultService the service of calls whose name has no {@code "service:"} prefix (HTTP
+     *     requests name it in the URL); null on TCP sessions
+     */
+    public void dispatch(CallContext context, WireProtocol protocol, String defaultService, byte[] call, Replier replier) {
+        ThriftMessages.Incoming incoming;
+        try {
+            incoming = ThriftMessages.read(requestCodec, call, protocol);
+        } catch (MalformedPayloadException e) {
+            replier.protocolError(e.getMessage());
+            return;
+        }
+        TMessage header = incoming.header();
+        if (header.type != TMessageType.CALL && header.type != TMessageType.ONEWAY) {
+            replier.protocolError("expected a CALL message, got type " + header.type);
+            return;
+        }
+        String service = defaultService;
+        String method = header.name;
+        int separator = method.indexOf(ThriftMessages.SERVICE_SEPARATOR);
+        if (separator >= 0) {
+            service = method.substring(0, separator);
+            method = method.substring(separator + 1);
+        }
+        ServiceBinding<?> binding = service == null ? null : services.get(service);
+        if (binding == null) {
+            replyException(replier, protocol, header, TApplicationException.UNKNOWN_METHOD,
+                    "unknown service '" + service + "'");
+            return;
+        }
+        invoke(binding, context, protocol, header, method, incoming, replier);
+    }
+
+    private <I> void invoke(ServiceBinding<I> binding, CallContext context, WireProtocol protocol, TMessage header,
+            String method, ThriftMessages.Incoming incoming, Replier replier) {
+        AsyncProcessFunction<I, ? extends TBase, ?, ? extends TBase> function = binding.function(method);
+        if (function == null) {
+            replyException(replier, protocol, header, TApplicationException.UNKNOWN_METHOD,
+                    "unknown method '" + method + "' of service '" + binding.name() + "'");
+            return;
+        }
+        start(function, binding, context, protocol, header, incoming, replier);
+    }
+
+    private <I, T extends TBase, R, A extends TBase> void start(AsyncProcessFunction<I, T, R, A> function,
+            ServiceBinding<I> binding, CallContext context, WireProtocol protocol, TMessage header,
+            ThriftMessages.Incoming incoming, Replier replier) {
+        T args;
+        try {
+            args = incoming.readBody(function.getEmptyArgsInstance());
+        } catch (MalformedPayloadException e) {
+            replyException(replier, protocol, header, TApplicationException.PROTOCOL_ERROR, e.getMessage());
+            return;
+        }
+        ResultCallback<R, A> callback = new ResultCallback<>(function, protocol, header, replier);
+        ErrorCode refusal = binding.refusal(context.caller(), function.getMethodName());
+        if (refusal != null) {
+            callback.onError(ApiErrors.of(refusal, refusal == ErrorCode.NOT_PAIRED
+                    ? binding.name() + "." + function.getMethodName() + " needs a couple: pair first, then refresh the session"
+                    : binding.name() + "." + function.getMethodName() + " needs a valid session token"));
+            return;
+        }
+        try {
+            function.start(binding.bind(context), args, callback);
+        } catch (Exception e) {
+            callback.onError(e);
+        }
+    }
+
+    private void replyException(Replier replier, WireProtocol protocol, TMessage header, int type, String message) {
+        if (header.type == TMessageType.ONEWAY) {
+            return;
+        }
+        replier.reply(ThriftMessages.encodeException(replyCodec, protocol, header.name, header.seqid,
+                new TApplicationException(type, message)));
+    }
+
+    /** Turns a method's outcome into its result struct, or a declared DuetError. */
+    private final class ResultCallback<R, A extends TBase> implements AsyncMethodCallback<R> {
+        private final AsyncProcessFunction<?, ?, R, A> function;
+        private final WireProtocol protocol;
+        private final TMessage header;
+        private final Replier replier;
+
+        ResultCallback(AsyncProcessFunction<?, ?, R, A> function, WireProtocol protocol, TMessage header, Replier replier) {
+            this.function = function;
+            this.protocol = protocol;
+            this.header = header;
+            this.replier = replier;
+        }
+
+        @Override
+        public void onComplete(R response) {
+            if (function.isOneway()) {
+                return;
+            }
+            A result = function.getEmptyResultInstance();
+            ThriftMessages.setSuccess(result, response);
+            replier.reply(ThriftMessages.encodeReply(replyCodec, protocol, header.name, header.seqid, result));
+        }
+
+        @Override
+        public void onError(Exception failure) {
+            if (function.isOneway()) {
+                return;
+            }
+            DuetError error = ApiErrors.toWire(failure);
+            A result = function.getEmptyResultInstance();
+            if (ThriftMessages.setDeclaredException(result, error)) {
+                replier.reply(ThriftMessages.encodeReply(replyCodec, protocol, header.name, header.seqid, result));
+            } else {
+                replyException(replier, protocol, header, TApplicationException.INTERNAL_ERROR, error.getMessage());
+            }
+        }
+    }
+}

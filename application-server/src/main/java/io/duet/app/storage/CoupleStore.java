@@ -1,0 +1,234 @@
+package io.duet.app.storage;
+
+import io.duet.protocol.api.Message;
+import io.duet.protocol.api.MessageKind;
+import io.duet.protocol.cluster.Shards;
+import io.duet.protocol.storage.StoredMessage;
+import io.duet.protocol.thrift.MalformedPayloadException;
+import io.duet.protocol.thrift.ThriftCodec;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import org.apache.hadoop.hbase.client.AsyncConnection;
+import org.apache.hadoop.hbase.client.AsyncTable;
+import org.apache.hadoop.hbase.client.CheckAndMutate;
+import org.apache.hadoop.hbase.client.Get;
+import org.apache.hadoop.hbase.client.Put;
+import org.apache.hadoop.hbase.client.Result;
+import org.apache.hadoop.hbase.filter.ColumnRangeFilter;
+import org.apache.hadoop.hbase.util.Bytes;
+
+/**
+ * Couple rows. An owner claims a row by raising its epoch ({@link #claim}), and every later write
+ * ({@link #commit}) is conditional on the epoch still being its own, so a deposed owner that keeps
+ * running (a long GC pause, a lost ZooKeeper session) cannot write: its writes fail with
+ * {@link FencedException}.
+ */
+public final class CoupleStore {
+    private static final int CLAIM_ATTEMPTS = 5;
+    /** Bits of a fence value below the shard epoch, counting reloads within one epoch. */
+    static final int GENERATION_BITS = 20;
+
+    private final AsyncTable<?> table;
+    private final HBaseSchema schema;
+    private final ThriftCodec codec = ThriftCodec.INTERNAL;
+
+    public CoupleStore(AsyncConnection connection, HBaseSchema schema, ExecutorService callbacks) {
+        this.table = connection.getTable(schema.couples(), callbacks);
+        this.schema = schema;
+    }
+
+    private byte[] row(long coupleId) {
+        return HBaseSchema.coupleRow(Shards.shardOf(coupleId, schema.shardCount()), coupleId);
+    }
+
+    /**
+     * Creates the row of a new couple at epoch 0, unless it exists. Idempotent: true when the row now
+     * exists with exactly these members.
+     */
+    public CompletableFuture<Boolean> create(long coupleId, long userA, long userB, long createdAtMillis) {
+        byte[] row = row(coupleId);
+        Put put = new Put(row)
+                .addColumn(HBaseSchema.OWNER, HBaseSchema.EPOCH, Bytes.toBytes(0L))
+                .addColumn(HBaseSchema.OWNER, HBaseSchema.LAST_SEQ, Bytes.toBytes(0L))
+                .addColumn(HBaseSchema.OWNER, HBaseSchema.MEMBER_A, Bytes.toBytes(userA))
+                .addColumn(HBaseSchema.OWNER, HBaseSchema.MEMBER_B, Bytes.toBytes(userB))
+                .addColumn(HBaseSchema.OWNER, HBaseSchema.CREATED, Bytes.toBytes(createdAtMillis));
+        CheckAndMutate create = CheckAndMutate.newBuilder(row)
+                .ifNotExists(HBaseSchema.OWNER, HBaseSchema.EPOCH).build(put);
+        return table.checkAndMutate(create).thenCompose(result -> result.isSuccess()
+                ? CompletableFuture.completedFuture(true)
+                : members(coupleId).thenApply(members -> members
+                        .map(m -> (m[0] == userA && m[1] == userB) || (m[0] == userB && m[1] == userA))
+                        .orElse(false)));
+    }
+
+    /** The two members of a couple, if its row exists. */
+    public CompletableFuture<Optional<long[]>> members(long coupleId) {
+        Get get = new Get(row(coupleId)).addColumn(HBaseSchema.OWNER, HBaseSchema.MEMBER_A)
+                .addColumn(HBaseSchema.OWNER, HBaseSchema.MEMBER_B);
+        return table.get(get).thenApply(result -> {
+            byte[] a = result.getValue(HBaseSchema.OWNER, HBaseSchema.MEMBER_A);
+            byte[] b = result.getValue(HBaseSchema.OWNER, HBaseSchema.MEMBER_B);
+            return a == null || b == null ? Optional.empty() : Optional.of(new long[] {Bytes.toLong(a), Bytes.toLong(b)});
+        });
+    }
+
+    /**
+     * Takes ownership of a couple row for shard epoch {@code epoch} and loads it. Fails with
+     * {@link FencedException} if the row was already claimed under a newer shard epoch, and with
+     * {@link CoupleNotFoundException} if there is no such couple.
+     *
+     * <p>The row holds a fence value: the shard epoch in the high bits and a generation below it.
+     * Claiming under a newer shard epoch starts at generation 0; claiming again under the same shard
+     * epoch (this server reloading a couple after a write with an unknown outcome) raises the
+     * generation, so that a late write from the previous load is fenced too.
+     */
+    public CompletableFuture<CoupleSnapshot> claim(long coupleId, long epoch, int recentLimit) {
+        return claimAttempt(coupleId, epoch, CLAIM_ATTEMPTS)
+                .thenCompose(fence -> table.get(new Get(row(coupleId)).addFamily(HBaseSchema.OWNER))
+                        .thenCompose(owner -> {
+                            long lastSeq = longValue(owner, HBaseSchema.LAST_SEQ);
+                            long userA = longValue(owner, HBaseSchema.MEMBER_A);
+                            long userB = longValue(owner, HBaseSchema.MEMBER_B);
+                            long from = Math.max(1, lastSeq - recentLimit + 1);
+                            CompletableFuture<List<Message>> recent = lastSeq == 0
+                                    ? CompletableFuture.completedFuture(List.of())
+                                    : read(coupleId, from, lastSeq, recentLimit);
+                            return recent.thenApply(messages ->
+                                    new CoupleSnapshot(coupleId, fence, userA, userB, lastSeq, messages));
+                        }));
+    }
+
+    /** The shard epoch a fence value was claimed under. */
+    static long shardEpochOf(long fence) {
+        return fence >>> GENERATION_BITS;
+    }
+
+    private CompletableFuture<Long> claimAttempt(long coupleId, long epoch, int attemptsLeft) {
+        byte[] row = row(coupleId);
+        return table.get(new Get(row).addColumn(HBaseSchema.OWNER, HBaseSchema.EPOCH)).thenCompose(result -> {
+            byte[] current = result.getValue(HBaseSchema.OWNER, HBaseSchema.EPOCH);
+            if (current == null) {
+                throw new CoupleNotFoundException(coupleId);
+            }
+            long rowFence = Bytes.toLong(current);
+            long rowEpoch = shardEpochOf(rowFence);
+            if (rowEpoch > epoch) {
+                throw new FencedException(coupleId, epoch, "row claimed at shard epoch " + rowEpoch);
+            }
+            long fence = rowEpoch == epoch ? rowFence + 1 : epoch << GENERATION_BITS;
+            if (shardEpochOf(fence) != epoch) {
+                throw new FencedException(coupleId, epoch, "too many reloads within one shard epoch");
+            }
+            CheckAndMutate claim = CheckAndMutate.newBuilder(row)
+                    .ifEquals(HBaseSchema.OWNER, HBaseSchema.EPOCH, current)
+                    .build(new Put(row).addColumn(HBaseSchema.OWNER, HBaseSchema.EPOCH, Bytes.toBytes(fence)));
+            return table.checkAndMutate(claim).thenCompose(claimed -> {
+                if (claimed.isSuccess()) {
+                    return CompletableFuture.completedFuture(fence);
+                }
+                if (attemptsLeft <= 1) {
+                    throw new FencedException(coupleId, epoch, "lost the claim race repeatedly");
+                }
+                return claimAttempt(coupleId, epoch, attemptsLeft - 1);
+            });
+        });
+    }
+
+    /**
+     * Stores a batch of messages (consecutive sequence numbers, after the last committed one) in one
+     * conditional write: all or nothing, and only while the row's fence is still the one claimed.
+     */
+    public CompletableFuture<Void> commit(long coupleId, long fence, List<Message> batch) {
+        if (batch.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        byte[] row = row(coupleId);
+        Put put = new Put(row);
+        long lastSeq = 0;
+        for (Message message : batch) {
+            put.addColumn(HBaseSchema.MESSAGES, HBaseSchema.messageQualifier(message.getSeq()), encode(message));
+            put.addColumn(HBaseSchema.DEDUP, dedupQualifier(message.getClientMessageId()), Bytes.toBytes(message.getSeq()));
+            lastSeq = message.getSeq();
+        }
+        put.addColumn(HBaseSchema.OWNER, HBaseSchema.LAST_SEQ, Bytes.toBytes(lastSeq));
+        CheckAndMutate fenced = CheckAndMutate.newBuilder(row)
+                .ifEquals(HBaseSchema.OWNER, HBaseSchema.EPOCH, Bytes.toBytes(fence)).build(put);
+        return table.checkAndMutate(fenced).thenAccept(result -> {
+            if (!result.isSuccess()) {
+                throw new FencedException(coupleId, shardEpochOf(fence), "the row was claimed again before this commit");
+            }
+        });
+    }
+
+    /** Up to {@code limit} messages with sequence numbers in [fromSeq, toSeq], oldest first. */
+    public CompletableFuture<List<Message>> read(long coupleId, long fromSeq, long toSeq, int limit) {
+        Get get = new Get(row(coupleId)).addFamily(HBaseSchema.MESSAGES)
+                .setFilter(new ColumnRangeFilter(HBaseSchema.messageQualifier(fromSeq), true,
+                        HBaseSchema.messageQualifier(toSeq), true))
+                .setMaxResultsPerColumnFamily(limit);
+        return table.get(get).thenApply(result -> {
+            List<Message> messages = new ArrayList<>();
+            NavigableMap<byte[], byte[]> cells = result.getFamilyMap(HBaseSchema.MESSAGES);
+            if (cells != null) {
+                for (Map.Entry<byte[], byte[]> cell : cells.entrySet()) {
+                    messages.add(decode(Bytes.toLong(cell.getKey()), cell.getValue()));
+                }
+            }
+            return messages;
+        });
+    }
+
+    /** The sequence number a message with this client id was stored under, within the dedup window. */
+    public CompletableFuture<OptionalLong> findByClientMessageId(long coupleId, String clientMessageId) {
+        byte[] qualifier = dedupQualifier(clientMessageId);
+        return table.get(new Get(row(coupleId)).addColumn(HBaseSchema.DEDUP, qualifier)).thenApply(result -> {
+            byte[] seq = result.getValue(HBaseSchema.DEDUP, qualifier);
+            return seq == null ? OptionalLong.empty() : OptionalLong.of(Bytes.toLong(seq));
+        });
+    }
+
+    private static byte[] dedupQualifier(String clientMessageId) {
+        return clientMessageId.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private byte[] encode(Message message) {
+        return codec.encode(new StoredMessage()
+                .setClientMessageId(message.getClientMessageId())
+                .setSenderId(message.getSenderId())
+                .setSenderDeviceId(message.getSenderDeviceId())
+                .setSentAtMillis(message.getSentAtMillis())
+                .setKind(message.getKind() == null ? MessageKind.TEXT.getValue() : message.getKind().getValue())
+                .setText(message.getText()));
+    }
+
+    private Message decode(long seq, byte[] value) {
+        StoredMessage stored;
+        try {
+            stored = codec.decode(value, new StoredMessage());
+        } catch (MalformedPayloadException e) {
+            throw new IllegalStateException("unreadable message " + seq + " in HBase", e);
+        }
+        MessageKind kind = MessageKind.findByValue(stored.getKind());
+        return new Message()
+                .setSeq(seq)
+                .setClientMessageId(stored.getClientMessageId())
+                .setSenderId(stored.getSenderId())
+                .setSenderDeviceId(stored.getSenderDeviceId())
+                .setSentAtMillis(stored.getSentAtMillis())
+                .setKind(kind == null ? MessageKind.TEXT : kind)
+                .setText(stored.getText());
+    }
+
+    private static long longValue(Result result, byte[] qualifier) {
+        byte[] value = result.getValue(HBaseSchema.OWNER, qualifier);
+        return value == null ? 0 : Bytes.toLong(value);
+    }
+}

@@ -1,0 +1,171 @@
+package io.duet.app.storage;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.apache.hadoop.hbase.NamespaceDescriptor;
+import org.apache.hadoop.hbase.TableName;
+import org.apache.hadoop.hbase.client.ColumnFamilyDescriptor;
+import org.apache.hadoop.hbase.client.ColumnFamilyDescriptorBuilder;
+import org.apache.hadoop.hbase.client.TableDescriptor;
+import org.apache.hadoop.hbase.client.TableDescriptorBuilder;
+import org.apache.hadoop.hbase.regionserver.BloomType;
+import org.apache.hadoop.hbase.util.Bytes;
+
+/**
+ * Duet's tables, in one namespace.
+ *
+ * <pre>
+ * couples   row = shard (2 bytes) + couple id (8 bytes); pre-split at every shard boundary
+ *   o: (owner, small and hot)  e = owner epoch, s = last committed sequence,
+ *                              a, b = member user ids, c = created at
+ *   m: (messages)              qualifier = sequence (8 bytes, big-endian, so they sort by sequence),
+ *                              value = StoredMessage (compact Thrift)
+ *   x: (send dedup index)      qualifier = client message id, value = sequence; TTL 14 days
+ * users     row = user id (8 bytes)
+ *   u:                         email, n = display name, c = created at, k = couple id, i = invite code
+ *                              of the pairing that bound k
+ * logins    row = normalized email
+ *   l:                         u = user id, h = password hash (Argon2id, PHC string)
+ * invites   row = invite code
+ *   i:                         f = inviter, k = couple id, c = created at, x = expires at,
+ *                              a = acceptor, s = state
+ * </pre>
+ *
+ * <p>The epoch sits in its own family because every fenced write reads it: in a family full of
+ * message cells that read costs 2.5-10x more (see RECIPES.md).
+ */
+public final class HBaseSchema {
+    public static final byte[] OWNER = bytes("o");
+    public static final byte[] MESSAGES = bytes("m");
+    public static final byte[] DEDUP = bytes("x");
+    public static final byte[] USER = bytes("u");
+    public static final byte[] LOGIN = bytes("l");
+    public static final byte[] INVITE = bytes("i");
+
+    public static final byte[] EPOCH = bytes("e");
+    public static final byte[] LAST_SEQ = bytes("s");
+    public static final byte[] MEMBER_A = bytes("a");
+    public static final byte[] MEMBER_B = bytes("b");
+    public static final byte[] CREATED = bytes("c");
+
+    public static final byte[] EMAIL = bytes("email");
+    public static final byte[] NAME = bytes("n");
+    public static final byte[] COUPLE = bytes("k");
+    public static final byte[] PAIRING_INVITE = bytes("i");
+
+    public static final byte[] LOGIN_USER = bytes("u");
+    public static final byte[] PASSWORD_HASH = bytes("h");
+
+    public static final byte[] INVITER = bytes("f");
+    public static final byte[] EXPIRES = bytes("x");
+    public static final byte[] ACCEPTOR = bytes("a");
+    public static final byte[] STATE = bytes("s");
+
+    /** How long a retried send is recognised by its client message id. */
+    public static final Duration DEDUP_WINDOW = Duration.ofDays(14);
+
+    private final String namespace;
+    private final int shardCount;
+
+    public HBaseSchema(String namespace, int shardCount) {
+        this.namespace = namespace;
+        this.shardCount = shardCount;
+    }
+
+    public String namespace() {
+        return namespace;
+    }
+
+    public int shardCount() {
+        return shardCount;
+    }
+
+    public TableName couples() {
+        return TableName.valueOf(namespace, "couples");
+    }
+
+    public TableName users() {
+        return TableName.valueOf(namespace, "users");
+    }
+
+    public TableName logins() {
+        return TableName.valueOf(namespace, "logins");
+    }
+
+    public TableName invites() {
+        return TableName.valueOf(namespace, "invites");
+    }
+
+    public static byte[] coupleRow(int shard, long coupleId) {
+        byte[] row = new byte[10];
+        row[0] = (byte) (shard >>> 8);
+        row[1] = (byte) shard;
+        Bytes.putLong(row, 2, coupleId);
+        return row;
+    }
+
+    public static byte[] messageQualifier(long seq) {
+        return Bytes.toBytes(seq);
+    }
+
+    public static byte[] userRow(long userId) {
+        return Bytes.toBytes(userId);
+    }
+
+    NamespaceDescriptor namespaceDescriptor() {
+        return NamespaceDescriptor.create(namespace).build();
+    }
+
+    List<TableSpec> tables() {
+        return List.of(
+                new TableSpec(TableDescriptorBuilder.newBuilder(couples())
+                        .setColumnFamily(family(OWNER).setInMemory(true).setBlocksize(8 * 1024).build())
+                        .setColumnFamily(family(MESSAGES).build())
+                        .setColumnFamily(family(DEDUP).setTimeToLive((int) DEDUP_WINDOW.toSeconds()).build())
+                        .build(), shardSplits()),
+                new TableSpec(TableDescriptorBuilder.newBuilder(users())
+                        .setColumnFamily(family(USER).build()).build(), leadingByteSplits()),
+                new TableSpec(TableDescriptorBuilder.newBuilder(logins())
+                        .setColumnFamily(family(LOGIN).build()).build(), null),
+                new TableSpec(TableDescriptorBuilder.newBuilder(invites())
+                        .setColumnFamily(family(INVITE).build()).build(), null));
+    }
+
+    private static ColumnFamilyDescriptorBuilder family(byte[] name) {
+        return ColumnFamilyDescriptorBuilder.newBuilder(name).setMaxVersions(1).setBloomFilterType(BloomType.ROW);
+    }
+
+    /** One region per shard: the row prefix of shard s starts region s. */
+    private byte[][] shardSplits() {
+        byte[][] splits = new byte[shardCount - 1][];
+        for (int shard = 1; shard < shardCount; shard++) {
+            splits[shard - 1] = new byte[] {(byte) (shard >>> 8), (byte) shard};
+        }
+        return splits;
+    }
+
+    /** User ids are random positive longs: 16 regions by the top bits of their first byte. */
+    private static byte[][] leadingByteSplits() {
+        byte[][] splits = new byte[15][];
+        for (int i = 1; i < 16; i++) {
+            splits[i - 1] = new byte[] {(byte) (i << 3)};
+        }
+        return splits;
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A table and how to pre-split it (null: one region). */
+    static final class TableSpec {
+        final TableDescriptor descriptor;
+        final byte[][] splits;
+
+        TableSpec(TableDescriptor descriptor, byte[][] splits) {
+            this.descriptor = descriptor;
+            this.splits = splits;
+        }
+    }
+}

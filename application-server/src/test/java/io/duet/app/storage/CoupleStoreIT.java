@@ -1,0 +1,112 @@
+package io.duet.app.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.duet.app.StorageCluster;
+import io.duet.protocol.api.Message;
+import io.duet.protocol.api.MessageKind;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class CoupleStoreIT {
+    private static final AtomicLong IDS = new AtomicLong(1000);
+    private static CoupleStore store;
+
+    @BeforeAll
+    static void startHBase() throws Exception {
+        HBaseSchema schema = StorageCluster.freshSchema(8);
+        store = new CoupleStore(StorageCluster.connection(), schema, StorageCluster.callbacks());
+    }
+
+    private static <T> T await(CompletableFuture<T> future) throws Exception {
+        return future.get(30, TimeUnit.SECONDS);
+    }
+
+    private static long newCouple() throws Exception {
+        long id = IDS.incrementAndGet();
+        assertThat(await(store.create(id, 1, 2, 0))).isTrue();
+        return id;
+    }
+
+    private static List<Message> messages(long fromSeq, int count) {
+        List<Message> batch = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            long seq = fromSeq + i;
+            batch.add(new Message(seq, "client-" + seq, 1, "phone", 1000 + seq, MessageKind.TEXT, "text " + seq));
+        }
+        return batch;
+    }
+
+    @Test
+    void creatingACoupleTwiceWithTheSameMembersIsIdempotent() throws Exception {
+        long id = newCouple();
+        assertThat(await(store.create(id, 2, 1, 5))).isTrue();
+        assertThat(await(store.create(id, 1, 3, 5))).as("other members").isFalse();
+    }
+
+    @Test
+    void committedBatchIsReadBackInSequenceOrder() throws Exception {
+        long id = newCouple();
+        CoupleSnapshot owner = await(store.claim(id, 1, 10));
+        await(store.commit(id, owner.fence(), messages(1, 3)));
+        await(store.commit(id, owner.fence(), messages(4, 2)));
+
+        assertThat(await(store.read(id, 1, 5, 100))).extracting(Message::getSeq).containsExactly(1L, 2L, 3L, 4L, 5L);
+        assertThat(await(store.read(id, 2, 4, 2))).extracting(Message::getSeq).containsExactly(2L, 3L);
+        assertThat(await(store.findByClientMessageId(id, "client-4"))).hasValue(4);
+        assertThat(await(store.findByClientMessageId(id, "never-sent"))).isEmpty();
+
+        CoupleSnapshot reloaded = await(store.claim(id, 2, 3));
+        assertThat(reloaded.lastSeq()).isEqualTo(5);
+        assertThat(reloaded.recentMessages()).extracting(Message::getSeq).containsExactly(3L, 4L, 5L);
+        assertThat(reloaded.recentMessages().get(0).getText()).isEqualTo("text 3");
+        assertThat(reloaded.hasMember(1)).isTrue();
+        assertThat(reloaded.partnerOf(1)).isEqualTo(2);
+    }
+
+    @Test
+    void newerOwnerFencesTheWritesOfTheOlderOne() throws Exception {
+        long id = newCouple();
+        CoupleSnapshot older = await(store.claim(id, 5, 10));
+        await(store.commit(id, older.fence(), messages(1, 1)));
+
+        CoupleSnapshot newer = await(store.claim(id, 7, 10));
+        assertThat(newer.lastSeq()).isEqualTo(1);
+        assertThatThrownBy(() -> await(store.commit(id, older.fence(), messages(2, 1))))
+                .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(FencedException.class);
+        await(store.commit(id, newer.fence(), messages(2, 1)));
+        assertThat(await(store.read(id, 1, 10, 10))).hasSize(2);
+    }
+
+    @Test
+    void olderEpochCannotClaimARowANewerOneHolds() throws Exception {
+        long id = newCouple();
+        await(store.claim(id, 9, 10));
+        assertThatThrownBy(() -> await(store.claim(id, 8, 10)))
+                .hasCauseInstanceOf(FencedException.class);
+    }
+
+    @Test
+    void reloadingUnderTheSameEpochFencesThePreviousLoad() throws Exception {
+        long id = newCouple();
+        CoupleSnapshot first = await(store.claim(id, 3, 10));
+        CoupleSnapshot second = await(store.claim(id, 3, 10));
+        assertThat(second.fence()).isGreaterThan(first.fence());
+        assertThatThrownBy(() -> await(store.commit(id, first.fence(), messages(1, 1))))
+                .hasCauseInstanceOf(FencedException.class);
+        await(store.commit(id, second.fence(), messages(1, 1)));
+    }
+
+    @Test
+    void claimingAnUnknownCoupleFails() {
+        assertThatThrownBy(() -> await(store.claim(424242424242L, 1, 10)))
+                .hasCauseInstanceOf(CoupleNotFoundException.class);
+    }
+}
