@@ -115,7 +115,7 @@ public final class ApplicationServer implements AutoCloseable {
                 .connectString(settings.string("zookeeper.connect"))
                 .namespace(ClusterPaths.namespace(clusterName))
                 .sessionTimeoutMs((int) settings.duration("zookeeper.session-timeout", Duration.ofSeconds(10)).toMillis())
-                .connectionTimeoutMs(15_000)
+                .connectionTimeoutMs(5_000)
                 .retryPolicy(new ExponentialBackoffRetry(200, 10, 5_000))
                 .build();
         curator.start();

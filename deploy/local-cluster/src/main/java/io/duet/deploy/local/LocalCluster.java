@@ -214,8 +214,8 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Waits until the published shard map assigns every shard to a running application server. */
     public void awaitShardMapSettled() throws IOException, InterruptedException {
-        Set<String> running = applicationServers.stream().filter(Node::isRunning).map(Node::name)
-                .collect(Collectors.toSet());
+        Set<String> running = applicationServers.stream().filter(Node::isRunning)
+                .map(node -> node.readyInfo().get("instance.id")).collect(Collectors.toSet());
         if (running.isEmpty()) {
             return;
         }

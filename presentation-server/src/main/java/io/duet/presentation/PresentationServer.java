@@ -1,0 +1,163 @@
+package io.duet.presentation;
+
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import io.duet.presentation.auth.Authenticator;
+import io.duet.presentation.http.HttpApiInitializer;
+import io.duet.presentation.relay.AppLinks;
+import io.duet.presentation.routing.RoutingTable;
+import io.duet.presentation.session.ClientTcpInitializer;
+import io.duet.presentation.session.SessionRegistry;
+import io.duet.presentation.session.SessionSettings;
+import io.duet.protocol.cluster.ClusterPaths;
+import io.duet.protocol.token.TokenCodec;
+import io.duet.settings.Settings;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A presentation server. It keeps no client state beyond open connections: tokens are verified by
+ * signature, routes come from the shard map in ZooKeeper, and every call is relayed to an application
+ * server. Client channels and relay links share one event loop group, so that each client's stream
+ * rides the link on its own loop.
+ *
+ * <p>Shutdown: stop accepting, then close client connections (clients reconnect through the load
+ * balancer to another presentation server), then the relay links, under one deadline.
+ */
+public final class PresentationServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PresentationServer.class);
+
+    private enum State { NEW, STARTING, RUNNING, STOPPING, STOPPED }
+
+    private final Settings settings;
+    private final String serverId;
+    private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+    private CuratorFramework curator;
+    private RoutingTable routing;
+    private AppLinks links;
+    private SessionRegistry sessions;
+    private EventLoopGroup bossGroup;
+    private EventLoopGroup workerGroup;
+    private Channel tcpListener;
+    private Channel httpListener;
+
+    public PresentationServer(Settings settings) {
+        this.settings = settings;
+        this.serverId = settings.string("server.id");
+    }
+
+    public void start() throws Exception {
+        if (!state.compareAndSet(State.NEW, State.STARTING)) {
+            throw new IllegalStateException("start() may be called once; state is " + state.get());
+        }
+        long started = System.nanoTime();
+        curator = CuratorFrameworkFactory.builder()
+                .connectString(settings.string("zookeeper.connect"))
+                .namespace(ClusterPaths.namespace(settings.string("cluster.name", "duet")))
+                .sessionTimeoutMs((int) settings.duration("zookeeper.session-timeout", Duration.ofSeconds(15)).toMillis())
+                .retryPolicy(new ExponentialBackoffRetry(200, 10, 5_000))
+                .build();
+        curator.start();
+        if (!curator.blockUntilConnected(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("cannot reach ZooKeeper at " + settings.string("zookeeper.connect"));
+        }
+        Authenticator authenticator = new Authenticator(TokenCodec.create(settings.string("token.secret"),
+                settings.list("token.previous-secrets"), Clock.systemUTC()));
+        int threads = settings.integer("io.threads", Runtime.getRuntime().availableProcessors());
+        bossGroup = new MultiThreadIoEventLoopGroup(1, named("duet-accept-%d"), NioIoHandler.newFactory());
+        workerGroup = new MultiThreadIoEventLoopGroup(threads, named("duet-io-%d"), NioIoHandler.newFactory());
+
+        sessions = new SessionRegistry();
+        links = new AppLinks(workerGroup, serverId, sessions);
+        routing = new RoutingTable(curator);
+        routing.addListener(view -> links.serversChanged(view.servers()));
+        routing.start();
+
+        SessionSettings defaults = SessionSettings.defaults();
+        SessionSettings sessionSettings = new SessionSettings(
+                settings.duration("client.auth-timeout", defaults.authTimeout()),
+                settings.duration("client.idle-timeout", defaults.idleTimeout()),
+                settings.duration("client.ping-interval", defaults.pingInterval()),
+                settings.duration("client.reroute-deadline", defaults.rerouteDeadline()),
+                256, 4L * 1024 * 1024);
+        tcpListener = listen(settings.string("client.tcp.host", "0.0.0.0"), settings.integer("client.tcp.port", 7410),
+                new ClientTcpInitializer(authenticator, routing, links, sessions, sessionSettings));
+        httpListener = listen(settings.string("client.http.host", "0.0.0.0"), settings.integer("client.http.port", 7420),
+                new HttpApiInitializer(authenticator, routing, links,
+                        settings.duration("http.request-timeout", Duration.ofSeconds(30))));
+        state.set(State.RUNNING);
+        LOG.info("Presentation server {} up in {} ms: client TCP {}, HTTP {}", serverId,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), tcpListener.localAddress(),
+                httpListener.localAddress());
+    }
+
+    private Channel listen(String host, int port, ChannelInitializer<SocketChannel> initializer) throws InterruptedException {
+        return new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+                .childHandler(initializer)
+                .bind(new InetSocketAddress(host, port)).sync().channel();
+    }
+
+    public int tcpPort() {
+        return ((InetSocketAddress) tcpListener.localAddress()).getPort();
+    }
+
+    public int httpPort() {
+        return ((InetSocketAddress) httpListener.localAddress()).getPort();
+    }
+
+    @Override
+    public void close() {
+        State previous = state.getAndSet(State.STOPPING);
+        if (previous == State.STOPPING || previous == State.STOPPED) {
+            state.set(previous);
+            return;
+        }
+        LOG.info("Presentation server {} shutting down with {} sessions", serverId, sessions == null ? 0 : sessions.size());
+        for (Channel listener : new Channel[] {tcpListener, httpListener}) {
+            if (listener != null) {
+                listener.close().syncUninterruptibly();
+            }
+        }
+        if (links != null) {
+            links.close();
+        }
+        if (routing != null) {
+            routing.close();
+        }
+        if (curator != null) {
+            curator.close();
+        }
+        if (workerGroup != null) {
+            bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            workerGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        }
+        state.set(State.STOPPED);
+        LOG.info("Presentation server {} stopped", serverId);
+    }
+
+    private static java.util.concurrent.ThreadFactory named(String format) {
+        return new ThreadFactoryBuilder().setNameFormat(format).setDaemon(true).build();
+    }
+}

@@ -1,0 +1,83 @@
+package io.duet.presentation.relay;
+
+import io.duet.protocol.cluster.AppServerInfo;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * The relay links of this presentation server: for every live application server, one connection per
+ * event loop. A client channel always uses the link on its own loop, so relaying never hops threads.
+ * Links are opened as soon as a server appears in the shard map and closed when it leaves.
+ */
+public final class AppLinks implements AutoCloseable {
+    private final EventLoopGroup group;
+    private final String presentationId;
+    private final UserEvents userEvents;
+    private final Bootstrap template;
+    private final ConcurrentMap<String, ConcurrentMap<EventLoop, RelayLink>> links = new ConcurrentHashMap<>();
+
+    public AppLinks(EventLoopGroup group, String presentationId, UserEvents userEvents) {
+        this.group = group;
+        this.presentationId = presentationId;
+        this.userEvents = userEvents;
+        this.template = new Bootstrap()
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 3000);
+    }
+
+    /**
+     * The link to {@code server} on {@code loop}, connecting (again) if there is none, it died, or the
+     * server moved. Call on {@code loop}.
+     */
+    public RelayLink linkFor(AppServerInfo server, EventLoop loop) {
+        ConcurrentMap<EventLoop, RelayLink> perLoop = links.computeIfAbsent(server.getServerId(),
+                id -> new ConcurrentHashMap<>());
+        RelayLink link = perLoop.get(loop);
+        if (link == null || link.isClosed() || !link.server().getRelayEndpoint().equals(server.getRelayEndpoint())) {
+            if (link != null) {
+                link.close();
+            }
+            link = RelayLink.connect(template, server, loop, presentationId, userEvents);
+            perLoop.put(loop, link);
+        }
+        return link;
+    }
+
+    /** Connects to servers that joined and drops links to servers that left. */
+    public void serversChanged(Map<String, AppServerInfo> live) {
+        for (AppServerInfo server : live.values()) {
+            for (EventExecutor executor : group) {
+                EventLoop loop = (EventLoop) executor;
+                loop.execute(() -> linkFor(server, loop));
+            }
+        }
+        for (String id : links.keySet()) {
+            if (!live.containsKey(id)) {
+                ConcurrentMap<EventLoop, RelayLink> gone = links.remove(id);
+                if (gone != null) {
+                    gone.forEach((loop, link) -> loop.execute(link::close));
+                }
+            }
+        }
+    }
+
+    /** How many links are connected or connecting. */
+    public int openLinks() {
+        return links.values().stream().mapToInt(perLoop -> (int) perLoop.values().stream()
+                .filter(link -> !link.isClosed()).count()).sum();
+    }
+
+    @Override
+    public void close() {
+        links.forEach((id, perLoop) -> perLoop.forEach((loop, link) -> loop.execute(link::close)));
+        links.clear();
+    }
+}

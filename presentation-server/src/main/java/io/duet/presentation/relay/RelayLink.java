@@ -1,0 +1,241 @@
+package io.duet.presentation.relay;
+
+import io.duet.protocol.cluster.AppServerInfo;
+import io.duet.protocol.frame.FrameDecoder;
+import io.duet.protocol.frame.FrameEncoder;
+import io.duet.protocol.frame.FrameLimits;
+import io.duet.protocol.relay.CloseReason;
+import io.duet.protocol.relay.Hello;
+import io.duet.protocol.relay.OpenStream;
+import io.duet.protocol.relay.PayloadKind;
+import io.duet.protocol.relay.Ping;
+import io.duet.protocol.relay.Pong;
+import io.duet.protocol.relay.RelayFrame;
+import io.duet.protocol.relay.RelayFrameCodec;
+import io.duet.protocol.relay.StreamKind;
+import io.duet.protocol.relay.relayConstants;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One relay connection to an application server, bound to one event loop: every method runs on that
+ * loop, so the stream table needs no locks. Frames written before the connection is up are queued; if
+ * it never comes up, or later dies, every stream's listener hears {@link CloseReason#SHUTTING_DOWN}.
+ * Pings every few seconds keep the link provably alive; silence closes it.
+ */
+public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
+    private static final Logger LOG = LoggerFactory.getLogger(RelayLink.class);
+    static final int PING_INTERVAL_SECONDS = 3;
+    static final int SILENCE_LIMIT_SECONDS = 15;
+
+    private final AppServerInfo server;
+    private final EventLoop loop;
+    private final String presentationId;
+    private final UserEvents userEvents;
+    private final Map<Long, Entry> streams = new HashMap<>();
+    private final List<RelayFrame> pending = new ArrayList<>();
+    private Channel channel;
+    private boolean active;
+    private boolean closed;
+    private long nextStreamId = 1;
+    private long pings;
+
+    private RelayLink(AppServerInfo server, EventLoop loop, String presentationId, UserEvents userEvents) {
+        this.server = server;
+        this.loop = loop;
+        this.presentationId = presentationId;
+        this.userEvents = userEvents;
+    }
+
+    /** Starts connecting; must be called on {@code loop}. */
+    static RelayLink connect(Bootstrap template, AppServerInfo server, EventLoop loop, String presentationId,
+            UserEvents userEvents) {
+        RelayLink link = new RelayLink(server, loop, presentationId, userEvents);
+        ChannelFuture connecting = template.clone(loop).handler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast("frameDecoder", new FrameDecoder(FrameLimits.RELAY));
+                ch.pipeline().addLast("frameEncoder", new FrameEncoder(FrameLimits.RELAY, FrameEncoder.NEVER_COMPRESS));
+                ch.pipeline().addLast("relayCodec", RelayFrameCodec.INSTANCE);
+                ch.pipeline().addLast("idle", new IdleStateHandler(SILENCE_LIMIT_SECONDS, PING_INTERVAL_SECONDS, 0,
+                        TimeUnit.SECONDS));
+                ch.pipeline().addLast("link", link);
+            }
+        }).connect(server.getRelayEndpoint().getHost(), server.getRelayEndpoint().getPort());
+        link.channel = connecting.channel();
+        connecting.addListener(result -> {
+            if (!result.isSuccess()) {
+                LOG.warn("Cannot connect to {} at {}: {}", server.getServerId(), server.getRelayEndpoint(),
+                        result.cause().toString());
+                link.failAll("cannot connect to " + server.getServerId());
+            }
+        });
+        return link;
+    }
+
+    public String serverId() {
+        return server.getServerId();
+    }
+
+    AppServerInfo server() {
+        return server;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** Opens a stream; {@code open}'s stream id is assigned here. */
+    public RelayStream open(OpenStream open, StreamListener listener) {
+        assert loop.inEventLoop();
+        long streamId = nextStreamId++;
+        RelayStream stream = new RelayStream(this, streamId);
+        if (closed) {
+            stream.closedByServer();
+            loop.execute(() -> listener.onClosed(CloseReason.SHUTTING_DOWN, "relay link to " + serverId() + " is down"));
+            return stream;
+        }
+        streams.put(streamId, new Entry(stream, listener, open.getKind() == StreamKind.REQUEST));
+        write(RelayFrame.open(open.setStreamId(streamId)));
+        return stream;
+    }
+
+    void write(RelayFrame frame) {
+        if (active) {
+            channel.writeAndFlush(frame, channel.voidPromise());
+        } else if (!closed) {
+            pending.add(frame);
+        }
+    }
+
+    void forget(long streamId) {
+        streams.remove(streamId);
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        active = true;
+        ctx.write(RelayFrame.hello(new Hello(relayConstants.RELAY_VERSION, presentationId)), ctx.voidPromise());
+        for (RelayFrame frame : pending) {
+            ctx.write(frame, ctx.voidPromise());
+        }
+        pending.clear();
+        ctx.flush();
+        super.channelActive(ctx);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, RelayFrame frame) {
+        switch (frame.getSetField()) {
+            case DATA: {
+                Entry entry = streams.get(frame.getData().getStreamId());
+                if (entry != null) {
+                    if (entry.request && frame.getData().getKind() == PayloadKind.REPLY) {
+                        // A request stream ends with its reply; the application server has forgotten it too.
+                        streams.remove(frame.getData().getStreamId());
+                        entry.stream.closedByServer();
+                    }
+                    entry.listener.onPayload(frame.getData().getKind(), frame.getData().getPayload());
+                }
+                break;
+            }
+            case CLOSE: {
+                Entry entry = streams.remove(frame.getClose().getStreamId());
+                if (entry != null) {
+                    entry.stream.closedByServer();
+                    entry.listener.onClosed(frame.getClose().getReason(), frame.getClose().getDetail());
+                }
+                break;
+            }
+            case USER_PUSH:
+                userEvents.deliver(frame.getUserPush().getUserIds(), frame.getUserPush().getEvent());
+                break;
+            case PING:
+                ctx.writeAndFlush(RelayFrame.pong(new Pong(frame.getPing().getNonce())), ctx.voidPromise());
+                break;
+            case HELLO_ACK:
+                LOG.info("Relay link to {} up ({})", frame.getHelloAck().getApplicationId(), ctx.channel().localAddress());
+                break;
+            case PONG:
+                break;
+            default:
+                LOG.warn("Unexpected {} frame from {}", frame.getSetField(), serverId());
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event instanceof IdleStateEvent) {
+            if (((IdleStateEvent) event).state() == IdleState.WRITER_IDLE) {
+                ctx.writeAndFlush(RelayFrame.ping(new Ping(++pings)), ctx.voidPromise());
+            } else if (((IdleStateEvent) event).state() == IdleState.READER_IDLE) {
+                LOG.warn("Relay link to {} silent for {} s; closing it", serverId(), SILENCE_LIMIT_SECONDS);
+                ctx.close();
+            }
+            return;
+        }
+        super.userEventTriggered(ctx, event);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        failAll("relay link to " + serverId() + " lost");
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.warn("Relay link to {} failed: {}", serverId(), cause.toString());
+        ctx.close();
+    }
+
+    /** Closes the connection; its streams hear that the link went down. */
+    void close() {
+        if (channel != null) {
+            channel.close();
+        }
+        failAll("relay link to " + serverId() + " closed");
+    }
+
+    private void failAll(String detail) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        active = false;
+        pending.clear();
+        List<Entry> orphans = new ArrayList<>(streams.values());
+        streams.clear();
+        for (Entry entry : orphans) {
+            entry.stream.closedByServer();
+            entry.listener.onClosed(CloseReason.SHUTTING_DOWN, detail);
+        }
+    }
+
+    private static final class Entry {
+        final RelayStream stream;
+        final StreamListener listener;
+        final boolean request;
+
+        Entry(RelayStream stream, StreamListener listener, boolean request) {
+            this.stream = stream;
+            this.listener = listener;
+            this.request = request;
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package io.duet.presentation.relay;
+
+import io.duet.protocol.relay.CloseReason;
+import io.duet.protocol.relay.CloseStream;
+import io.duet.protocol.relay.PayloadKind;
+import io.duet.protocol.relay.RelayFrame;
+import io.duet.protocol.relay.StreamData;
+import java.nio.ByteBuffer;
+
+/** A stream opened on a {@link RelayLink}; use it on the link's event loop. */
+public final class RelayStream {
+    private final RelayLink link;
+    private final long streamId;
+    private boolean open = true;
+
+    RelayStream(RelayLink link, long streamId) {
+        this.link = link;
+        this.streamId = streamId;
+    }
+
+    public long streamId() {
+        return streamId;
+    }
+
+    /** The application server this stream goes to. */
+    public String serverId() {
+        return link.serverId();
+    }
+
+    public boolean isOpen() {
+        return open;
+    }
+
+    public void sendCall(byte[] call) {
+        if (open) {
+            link.write(RelayFrame.data(new StreamData(streamId, PayloadKind.CALL, ByteBuffer.wrap(call))));
+        }
+    }
+
+    /** Ends the stream from this side. */
+    public void close(CloseReason reason) {
+        if (open) {
+            open = false;
+            link.forget(streamId);
+            link.write(RelayFrame.close(new CloseStream(streamId, reason)));
+        }
+    }
+
+    void closedByServer() {
+        open = false;
+    }
+}

@@ -1,0 +1,96 @@
+package io.duet.presentation.session;
+
+import io.duet.presentation.auth.Authenticator;
+import io.duet.protocol.api.AuthAccepted;
+import io.duet.protocol.api.AuthRequest;
+import io.duet.protocol.api.SessionErrorCode;
+import io.duet.protocol.api.commonConstants;
+import io.duet.protocol.frame.Frame;
+import io.duet.protocol.frame.FrameLimits;
+import io.duet.protocol.frame.FrameType;
+import io.duet.protocol.relay.Principal;
+import io.duet.protocol.thrift.MalformedPayloadException;
+import io.duet.protocol.thrift.ThriftCodec;
+import io.duet.protocol.thrift.ThriftLimits;
+import io.duet.protocol.token.TokenException;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * The first frame of a client connection must be AUTH with a valid token, within the auth timeout.
+ * Anything else gets a typed ERROR and the connection is closed. On success this handler answers
+ * AUTH_OK and replaces itself with the session's relay handler.
+ */
+final class AuthHandler extends SimpleChannelInboundHandler<Frame> {
+    private static final ThriftCodec UNTRUSTED = new ThriftCodec(ThriftLimits.UNTRUSTED);
+
+    private final Authenticator authenticator;
+    private final Function<Principal, SessionRelayHandler> sessions;
+    private final SessionSettings settings;
+    private ScheduledFuture<?> timeout;
+
+    AuthHandler(Authenticator authenticator, Function<Principal, SessionRelayHandler> sessions, SessionSettings settings) {
+        this.authenticator = authenticator;
+        this.sessions = sessions;
+        this.settings = settings;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        timeout = ctx.executor().schedule(() -> SessionErrors.closeWith(ctx.channel(), SessionErrorCode.AUTH_TIMEOUT,
+                "no AUTH frame within " + settings.authTimeout.toMillis() + " ms"),
+                settings.authTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (timeout != null) {
+            timeout.cancel(false);
+        }
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
+        if (frame.type() != FrameType.AUTH) {
+            fail(ctx, SessionErrorCode.NOT_AUTHENTICATED, "the first frame must be AUTH, got " + frame.type());
+            return;
+        }
+        AuthRequest request;
+        try {
+            request = UNTRUSTED.decode(frame.payload(), new AuthRequest());
+        } catch (MalformedPayloadException e) {
+            fail(ctx, SessionErrorCode.BAD_FRAME, "unreadable AUTH frame: " + e.getMessage());
+            return;
+        }
+        if (request.getApiVersion() != commonConstants.API_VERSION) {
+            fail(ctx, SessionErrorCode.UNSUPPORTED_VERSION, "API version " + request.getApiVersion()
+                    + " is not supported (expected: " + commonConstants.API_VERSION + ")");
+            return;
+        }
+        Principal principal;
+        try {
+            principal = authenticator.authenticate(request.getToken());
+        } catch (TokenException e) {
+            fail(ctx, e.reason() == TokenException.Reason.EXPIRED ? SessionErrorCode.TOKEN_EXPIRED
+                    : SessionErrorCode.TOKEN_INVALID, e.getMessage());
+            return;
+        }
+        AuthAccepted accepted = new AuthAccepted()
+                .setUserId(principal.getUserId())
+                .setServerTimeMillis(System.currentTimeMillis())
+                .setMaxFrameBytes(FrameLimits.CLIENT_TO_SERVER.maxFrameBytes())
+                .setPingIntervalMillis((int) settings.pingInterval.toMillis());
+        if (principal.getCoupleId() != 0) {
+            accepted.setCoupleId(principal.getCoupleId());
+        }
+        ctx.writeAndFlush(Frame.of(FrameType.AUTH_OK, ThriftCodec.INTERNAL.encode(accepted)));
+        ctx.pipeline().replace(this, "session", sessions.apply(principal));
+    }
+
+    private static void fail(ChannelHandlerContext ctx, SessionErrorCode code, String message) {
+        SessionErrors.closeWith(ctx.channel(), code, message);
+    }
+}

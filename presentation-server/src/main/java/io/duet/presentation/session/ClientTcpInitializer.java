@@ -1,0 +1,43 @@
+package io.duet.presentation.session;
+
+import io.duet.presentation.auth.Authenticator;
+import io.duet.presentation.relay.AppLinks;
+import io.duet.presentation.routing.RoutingTable;
+import io.duet.protocol.frame.FrameDecoder;
+import io.duet.protocol.frame.FrameEncoder;
+import io.duet.protocol.frame.FrameLimits;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+
+/** The pipeline of a client TCP connection, in order: framing, silence, authentication, relay, errors. */
+public final class ClientTcpInitializer extends ChannelInitializer<SocketChannel> {
+    private final Authenticator authenticator;
+    private final RoutingTable routing;
+    private final AppLinks links;
+    private final SessionRegistry registry;
+    private final SessionSettings settings;
+
+    public ClientTcpInitializer(Authenticator authenticator, RoutingTable routing, AppLinks links,
+            SessionRegistry registry, SessionSettings settings) {
+        this.authenticator = authenticator;
+        this.routing = routing;
+        this.links = links;
+        this.registry = registry;
+        this.settings = settings;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel channel) {
+        ChannelPipeline pipeline = channel.pipeline();
+        pipeline.addLast("frameDecoder", new FrameDecoder(FrameLimits.CLIENT_TO_SERVER));
+        pipeline.addLast("frameEncoder", new FrameEncoder(FrameLimits.SERVER_TO_CLIENT,
+                FrameEncoder.DEFAULT_COMPRESSION_THRESHOLD));
+        pipeline.addLast("idle", new IdleStateHandler(settings.idleTimeout.toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+        pipeline.addLast("auth", new AuthHandler(authenticator,
+                principal -> new SessionRelayHandler(principal, routing, links, registry, settings), settings));
+        pipeline.addLast("errors", new ClientErrorHandler());
+    }
+}

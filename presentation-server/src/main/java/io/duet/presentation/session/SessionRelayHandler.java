@@ -1,0 +1,209 @@
+package io.duet.presentation.session;
+
+import io.duet.presentation.relay.AppLinks;
+import io.duet.presentation.relay.RelayStream;
+import io.duet.presentation.relay.StreamListener;
+import io.duet.presentation.routing.RoutingTable;
+import io.duet.protocol.api.NoticeKind;
+import io.duet.protocol.api.SessionErrorCode;
+import io.duet.protocol.api.SessionNotice;
+import io.duet.protocol.cluster.AppServerInfo;
+import io.duet.protocol.frame.Frame;
+import io.duet.protocol.frame.FrameType;
+import io.duet.protocol.relay.CloseReason;
+import io.duet.protocol.relay.OpenStream;
+import io.duet.protocol.relay.PayloadKind;
+import io.duet.protocol.relay.Principal;
+import io.duet.protocol.relay.StreamKind;
+import io.duet.protocol.relay.WireProtocol;
+import io.duet.protocol.thrift.ThriftCodec;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import java.util.ArrayDeque;
+import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An authenticated client session: relays its CALL frames, unparsed, over one SESSION stream to the
+ * application server that owns the couple, and writes back what comes the other way.
+ *
+ * <p>When the stream ends because the couple moved (a shard changed owner, the owner shut down or its
+ * link died), the session is routed again, with backoff and jitter, and the client stays connected: it
+ * gets a {@code SESSION_MOVED} notice and resubscribes from its last sequence number. Calls sent while
+ * no stream is open wait in a bounded queue. Everything here runs on the channel's event loop, which is
+ * also the loop of the relay link the stream uses.
+ */
+final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> implements StreamListener {
+    private static final Logger LOG = LoggerFactory.getLogger(SessionRelayHandler.class);
+    private static final long FIRST_RETRY_MILLIS = 50;
+    private static final long MAX_RETRY_MILLIS = 2000;
+
+    private final Principal principal;
+    private final RoutingTable routing;
+    private final AppLinks links;
+    private final SessionRegistry registry;
+    private final SessionSettings settings;
+    private final ArrayDeque<byte[]> queuedCalls = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+    private RelayStream stream;
+    private boolean everOpened;
+    private int attempts;
+    private long reroutingSinceNanos;
+    private ScheduledFuture<?> retry;
+    private boolean closed;
+
+    SessionRelayHandler(Principal principal, RoutingTable routing, AppLinks links, SessionRegistry registry,
+            SessionSettings settings) {
+        this.principal = principal;
+        this.routing = routing;
+        this.links = links;
+        this.registry = registry;
+        this.settings = settings;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        registry.register(principal.getUserId(), this);
+        openStream();
+    }
+
+    private void openStream() {
+        retry = null;
+        if (closed) {
+            return;
+        }
+        Optional<AppServerInfo> owner = routing.route(principal);
+        if (owner.isEmpty()) {
+            reroute("no application server owns the shard yet");
+            return;
+        }
+        OpenStream open = new OpenStream()
+                .setKind(StreamKind.SESSION)
+                .setPrincipal(principal)
+                .setProtocol(WireProtocol.COMPACT)
+                .setClientAddress(String.valueOf(ctx.channel().remoteAddress()));
+        stream = links.linkFor(owner.get(), ctx.channel().eventLoop()).open(open, this);
+        if (everOpened) {
+            write(Frame.of(FrameType.NOTICE, ThriftCodec.INTERNAL.encode(new SessionNotice(NoticeKind.SESSION_MOVED)
+                    .setDetail("now served by " + stream.serverId()))));
+        }
+        everOpened = true;
+        while (!queuedCalls.isEmpty() && stream.isOpen()) {
+            stream.sendCall(queuedCalls.poll());
+        }
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
+        switch (frame.type()) {
+            case CALL:
+                if (stream != null && stream.isOpen()) {
+                    stream.sendCall(frame.payload());
+                } else if (queuedCalls.size() < settings.maxQueuedCalls) {
+                    queuedCalls.add(frame.payload());
+                } else {
+                    close(SessionErrorCode.UNAVAILABLE, "too many calls waiting for the couple's server");
+                }
+                break;
+            case PING:
+                write(Frame.of(FrameType.PONG, frame.payload()));
+                break;
+            case PONG:
+                break;
+            default:
+                close(SessionErrorCode.BAD_FRAME, "unexpected " + frame.type() + " frame from a client");
+        }
+    }
+
+    @Override
+    public void onPayload(PayloadKind kind, byte[] payload) {
+        attempts = 0;
+        reroutingSinceNanos = 0;
+        if (kind == PayloadKind.REPLY) {
+            write(Frame.of(FrameType.REPLY, payload));
+        } else if (kind == PayloadKind.EVENT) {
+            write(Frame.of(FrameType.EVENT, payload));
+        }
+    }
+
+    @Override
+    public void onClosed(CloseReason reason, String detail) {
+        stream = null;
+        if (closed) {
+            return;
+        }
+        switch (reason == null ? CloseReason.INTERNAL : reason) {
+            case NOT_OWNER:
+            case SHUTTING_DOWN:
+            case OVERLOADED:
+            case INTERNAL:
+                reroute(detail);
+                break;
+            case UNAUTHORIZED:
+                close(SessionErrorCode.TOKEN_INVALID, detail == null ? "not allowed" : detail);
+                break;
+            case PROTOCOL_ERROR:
+                close(SessionErrorCode.BAD_FRAME, detail == null ? "malformed call" : detail);
+                break;
+            default:
+                ctx.close();
+        }
+    }
+
+    /** Opens the stream again soon, backing off (with jitter, so that moved sessions do not stampede). */
+    private void reroute(String why) {
+        if (closed || retry != null) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (reroutingSinceNanos == 0) {
+            reroutingSinceNanos = now;
+        } else if (now - reroutingSinceNanos > settings.rerouteDeadline.toNanos()) {
+            close(SessionErrorCode.UNAVAILABLE, "no application server could take the session: " + why);
+            return;
+        }
+        long backoff = Math.min(MAX_RETRY_MILLIS, FIRST_RETRY_MILLIS << Math.min(attempts, 10));
+        long delay = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
+        attempts++;
+        LOG.debug("Rerouting session of user {} in {} ms: {}", principal.getUserId(), delay, why);
+        retry = ctx.executor().schedule(this::openStream, delay, TimeUnit.MILLISECONDS);
+    }
+
+    /** An event addressed to this session's user; callable from any thread. */
+    void pushEvent(byte[] event) {
+        write(Frame.of(FrameType.EVENT, event));
+    }
+
+    private void write(Frame frame) {
+        Channel channel = ctx.channel();
+        if (!channel.isWritable() && channel.bytesBeforeWritable() > settings.maxPendingWriteBytes) {
+            close(SessionErrorCode.SLOW_CONSUMER, "the client reads too slowly");
+            return;
+        }
+        channel.writeAndFlush(frame, channel.voidPromise());
+    }
+
+    private void close(SessionErrorCode code, String message) {
+        SessionErrors.closeWith(ctx.channel(), code, message);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        closed = true;
+        registry.unregister(principal.getUserId(), this);
+        if (retry != null) {
+            retry.cancel(false);
+        }
+        if (stream != null) {
+            stream.close(CloseReason.CLIENT_GONE);
+            stream = null;
+        }
+        super.channelInactive(ctx);
+    }
+}
