@@ -1,0 +1,183 @@
+package io.duet.client;
+
+import io.duet.client.internal.ClientSession;
+import io.duet.protocol.api.HistoryPage;
+import io.duet.protocol.api.SendMessageResult;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * A TCP session with a Duet server, kept up across network changes.
+ *
+ * <pre>{@code
+ * DuetClient client = DuetClient.builder()
+ *         .server("chat.example.com", 7410)
+ *         .token(() -> store.token())
+ *         .resumeAfter(store.lastSeq())
+ *         .listener(new DuetListener() {
+ *             public void onMessage(Message m) { store.append(m); }
+ *         })
+ *         .build();
+ * client.connect().join();
+ * client.send("hello").thenAccept(result -> System.out.println("stored as " + result.getSeq()));
+ * }</pre>
+ *
+ * <p>Sends are acknowledged only once durable; until then they are retried, with the same client
+ * message id, after every reconnect. Persist {@link #lastSeq()} to resume where the app left off.
+ * Thread-safe; callbacks arrive on one SDK thread.
+ */
+public final class DuetClient implements AutoCloseable {
+    private final EventLoopGroup group;
+    private final boolean ownsGroup;
+    private final ExecutorService callbacks;
+    private final ClientSession session;
+
+    private DuetClient(Builder builder) {
+        this.ownsGroup = builder.group == null;
+        this.group = ownsGroup
+                ? new MultiThreadIoEventLoopGroup(1, (ThreadFactory) runnable -> daemon(runnable, "duet-client-io"),
+                        NioIoHandler.newFactory())
+                : builder.group;
+        this.callbacks = Executors.newSingleThreadExecutor(runnable -> daemon(runnable, "duet-client-callbacks"));
+        this.session = new ClientSession(builder.server, group.next(), callbacks, builder.token, builder.lastSeq,
+                builder.listener, builder.callTimeout, builder.minBackoff, builder.maxBackoff);
+    }
+
+    private static Thread daemon(Runnable runnable, String name) {
+        Thread thread = new Thread(runnable, name);
+        thread.setDaemon(true);
+        return thread;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Connects; the future completes when the first session is up, or fails if the server refuses the token. */
+    public CompletableFuture<Void> connect() {
+        return session.start();
+    }
+
+    /** Sends a text message; completes with its sequence number once it is durable. */
+    public CompletableFuture<SendMessageResult> send(String text) {
+        return session.send(Objects.requireNonNull(text, "text"));
+    }
+
+    /** Tells the partner this user is (or is no longer) typing; refresh every few seconds while typing. */
+    public CompletableFuture<Void> setTyping(boolean typing) {
+        return session.setTyping(typing).thenApply(result -> null);
+    }
+
+    /** Up to {@code limit} messages after {@code afterSeq}, oldest first. */
+    public CompletableFuture<HistoryPage> fetchHistory(long afterSeq, int limit) {
+        return session.fetchHistory(afterSeq, limit);
+    }
+
+    /** The last sequence number delivered to the listener with none missing before it. */
+    public long lastSeq() {
+        return session.lastSeq();
+    }
+
+    public ConnectionState state() {
+        return session.state();
+    }
+
+    /** The couple of the current session, or 0 before pairing. */
+    public long coupleId() {
+        return session.coupleId();
+    }
+
+    /** Closes the session; unacknowledged sends fail. Idempotent. */
+    @Override
+    public void close() {
+        session.close().orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null).join();
+        if (ownsGroup) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+        callbacks.shutdown();
+    }
+
+    /** Configures a {@link DuetClient}; server, token and listener are required. */
+    public static final class Builder {
+        private InetSocketAddress server;
+        private Supplier<String> token;
+        private long lastSeq;
+        private DuetListener listener = new DuetListener() { };
+        private Duration callTimeout = Duration.ofSeconds(10);
+        private Duration minBackoff = Duration.ofMillis(200);
+        private Duration maxBackoff = Duration.ofSeconds(10);
+        private EventLoopGroup group;
+
+        private Builder() {
+        }
+
+        public Builder server(String host, int port) {
+            this.server = InetSocketAddress.createUnresolved(host, port);
+            return this;
+        }
+
+        public Builder server(InetSocketAddress address) {
+            this.server = address;
+            return this;
+        }
+
+        /** The session token, read at every (re)connect. */
+        public Builder token(Supplier<String> token) {
+            this.token = token;
+            return this;
+        }
+
+        public Builder token(String token) {
+            Objects.requireNonNull(token, "token");
+            return token(() -> token);
+        }
+
+        /** The last sequence number the app already has; only later messages are delivered. */
+        public Builder resumeAfter(long lastSeq) {
+            if (lastSeq < 0) {
+                throw new IllegalArgumentException("lastSeq: " + lastSeq + " (expected: >= 0)");
+            }
+            this.lastSeq = lastSeq;
+            return this;
+        }
+
+        public Builder listener(DuetListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        public Builder callTimeout(Duration callTimeout) {
+            this.callTimeout = Objects.requireNonNull(callTimeout, "callTimeout");
+            return this;
+        }
+
+        /** Reconnect delays grow from {@code min} to {@code max}, with jitter. */
+        public Builder reconnectBackoff(Duration min, Duration max) {
+            this.minBackoff = Objects.requireNonNull(min, "min");
+            this.maxBackoff = Objects.requireNonNull(max, "max");
+            return this;
+        }
+
+        /** Shares an event loop group among many clients (tests, load generators). */
+        public Builder eventLoopGroup(EventLoopGroup group) {
+            this.group = group;
+            return this;
+        }
+
+        public DuetClient build() {
+            Objects.requireNonNull(server, "server");
+            Objects.requireNonNull(token, "token");
+            return new DuetClient(this);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.duet.client;
+
+import io.duet.protocol.api.AcceptInviteRequest;
+import io.duet.protocol.api.AccountService;
+import io.duet.protocol.api.ChatService;
+import io.duet.protocol.api.CreateInviteRequest;
+import io.duet.protocol.api.FetchHistoryRequest;
+import io.duet.protocol.api.HistoryPage;
+import io.duet.protocol.api.Invite;
+import io.duet.protocol.api.LogInRequest;
+import io.duet.protocol.api.PairingService;
+import io.duet.protocol.api.RefreshSessionRequest;
+import io.duet.protocol.api.SendMessageRequest;
+import io.duet.protocol.api.SendMessageResult;
+import io.duet.protocol.api.Session;
+import io.duet.protocol.api.SignUpRequest;
+import io.duet.protocol.api.commonConstants;
+import io.duet.protocol.thrift.ThriftLimits;
+import java.net.URI;
+import java.util.UUID;
+import org.apache.thrift.TException;
+import org.apache.thrift.protocol.TCompactProtocol;
+import org.apache.thrift.protocol.TProtocol;
+import org.apache.thrift.transport.THttpClient;
+import org.apache.thrift.transport.TTransportException;
+
+/**
+ * The HTTP API through Thrift's stock generated clients and {@code THttpClient}, exactly as any other
+ * platform would call it: {@code POST <base>/api/v1/<service>}, compact protocol, token in
+ * {@code Authorization: Bearer}. Blocking; call it off any UI thread. Each call opens its own transport,
+ * so one instance may be shared.
+ */
+public final class DuetHttp {
+    private static final String CONTENT_TYPE = "application/vnd.apache.thrift.compact";
+
+    private final URI base;
+    private final String deviceId;
+
+    /**
+     * @param base for example {@code http://127.0.0.1:7420}
+     * @param deviceId a stable id of this installation, sent at sign-up and log-in
+     */
+    public DuetHttp(URI base, String deviceId) {
+        this.base = base;
+        this.deviceId = deviceId;
+    }
+
+    /** A new random device id, for first use of an installation. */
+    public static String newDeviceId() {
+        return UUID.randomUUID().toString();
+    }
+
+    public Session signUp(String email, String password, String displayName) throws TException {
+        return account(null).signUp(new SignUpRequest(email, password, displayName, deviceId));
+    }
+
+    public Session logIn(String email, String password) throws TException {
+        return account(null).logIn(new LogInRequest(email, password, deviceId));
+    }
+
+    public Session refreshSession(String token) throws TException {
+        return account(token).refreshSession(new RefreshSessionRequest());
+    }
+
+    public Invite createInvite(String token) throws TException {
+        return new PairingService.Client(protocol(commonConstants.PAIRING_SERVICE, token))
+                .createInvite(new CreateInviteRequest());
+    }
+
+    public Session acceptInvite(String token, String code) throws TException {
+        return new PairingService.Client(protocol(commonConstants.PAIRING_SERVICE, token))
+                .acceptInvite(new AcceptInviteRequest(code));
+    }
+
+    /** Sends over HTTP; prefer {@link DuetClient#send} in a live session. */
+    public SendMessageResult sendMessage(String token, String clientMessageId, String text) throws TException {
+        return new ChatService.Client(protocol(commonConstants.CHAT_SERVICE, token))
+                .sendMessage(new SendMessageRequest(clientMessageId, text, 1));
+    }
+
+    public HistoryPage fetchHistory(String token, long afterSeq, int limit) throws TException {
+        return new ChatService.Client(protocol(commonConstants.CHAT_SERVICE, token))
+                .fetchHistory(new FetchHistoryRequest(afterSeq, limit));
+    }
+
+    private AccountService.Client account(String token) throws TTransportException {
+        return new AccountService.Client(protocol(commonConstants.ACCOUNT_SERVICE, token));
+    }
+
+    private TProtocol protocol(String service, String token) throws TTransportException {
+        THttpClient transport = new THttpClient(ThriftLimits.INTERNAL.configuration(),
+                base.resolve("/api/v1/" + service).toString());
+        transport.setConnectTimeout(5000);
+        transport.setReadTimeout(30000);
+        transport.setCustomHeader("Content-Type", CONTENT_TYPE);
+        if (token != null) {
+            transport.setCustomHeader("Authorization", "Bearer " + token);
+        }
+        return new TCompactProtocol(transport);
+    }
+}

@@ -1,0 +1,34 @@
+package io.duet.client;
+
+import io.duet.protocol.api.Message;
+import io.duet.protocol.api.Session;
+import io.duet.protocol.api.SessionErrorCode;
+import io.duet.protocol.api.UserProfile;
+
+/**
+ * Callbacks of a {@link DuetClient}, all on one SDK thread, in order. Messages arrive exactly once per
+ * client and in sequence order, both partners' (including this user's own, from any device).
+ */
+public interface DuetListener {
+    default void onMessage(Message message) {
+    }
+
+    /** The partner started or stopped typing (it stops by itself a few seconds after the last keystroke). */
+    default void onPartnerTyping(boolean typing) {
+    }
+
+    /** The partner accepted this user's invite. The client refreshes its session by itself. */
+    default void onPartnerJoined(long coupleId, UserProfile partner) {
+    }
+
+    /** A new session token: store it, and use it next time. */
+    default void onSessionRefreshed(Session session) {
+    }
+
+    default void onConnectionChanged(ConnectionState state, String detail) {
+    }
+
+    /** The server refused the session for good (an expired or invalid token): log in again. */
+    default void onSessionRejected(SessionErrorCode code, String message) {
+    }
+}

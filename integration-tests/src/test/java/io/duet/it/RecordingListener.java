@@ -1,0 +1,58 @@
+package io.duet.it;
+
+import io.duet.client.ConnectionState;
+import io.duet.client.DuetListener;
+import io.duet.protocol.api.Message;
+import io.duet.protocol.api.SessionErrorCode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+
+/** Records everything a client's listener hears, and waits for it. */
+public final class RecordingListener implements DuetListener {
+    public final List<Message> messages = new CopyOnWriteArrayList<>();
+    public final List<Boolean> partnerTyping = new CopyOnWriteArrayList<>();
+    public final List<ConnectionState> states = new CopyOnWriteArrayList<>();
+    public final List<SessionErrorCode> rejections = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void onMessage(Message message) {
+        messages.add(message);
+    }
+
+    @Override
+    public void onPartnerTyping(boolean typing) {
+        partnerTyping.add(typing);
+    }
+
+    @Override
+    public void onConnectionChanged(ConnectionState state, String detail) {
+        states.add(state);
+    }
+
+    @Override
+    public void onSessionRejected(SessionErrorCode code, String message) {
+        rejections.add(code);
+    }
+
+    public List<Message> snapshot() {
+        return new ArrayList<>(messages);
+    }
+
+    /** Waits until {@code condition} holds, failing after {@code timeout}. */
+    public static void await(Duration timeout, String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    public void awaitMessages(int count, Duration timeout) throws InterruptedException {
+        await(timeout, count + " messages (have " + messages.size() + ")", () -> messages.size() >= count);
+    }
+}

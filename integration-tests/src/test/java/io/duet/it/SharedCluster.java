@@ -1,0 +1,31 @@
+package io.duet.it;
+
+import io.duet.deploy.local.LocalCluster;
+
+/**
+ * One local cluster (ZooKeeper, HBase, two application and two presentation servers, each its own
+ * process) shared by the integration tests of this JVM, started on first use by the launcher users run,
+ * and stopped when the JVM exits. Tests that restart or break the cluster start their own instead.
+ */
+public final class SharedCluster {
+    private static LocalCluster cluster;
+
+    private SharedCluster() {
+    }
+
+    public static synchronized LocalCluster get() throws Exception {
+        if (cluster == null) {
+            LocalCluster started = LocalCluster.builder().applicationServers(2).presentationServers(2).build();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    started.close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "shared-cluster-shutdown"));
+            started.start();
+            cluster = started;
+        }
+        return cluster;
+    }
+}
