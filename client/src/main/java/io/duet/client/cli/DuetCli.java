@@ -1,0 +1,278 @@
+package io.duet.client.cli;
+
+import io.duet.client.DuetHttp;
+import io.duet.protocol.api.DuetError;
+import io.duet.protocol.api.HistoryPage;
+import io.duet.protocol.api.Invite;
+import io.duet.protocol.api.Message;
+import io.duet.protocol.api.Session;
+import java.io.Console;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.thrift.TException;
+import org.apache.thrift.transport.TTransportException;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+
+/**
+ * {@code duet}: sign up, log in, pair and chat from a terminal. Each profile is one user's session, so
+ * two terminals with {@code --profile ann} and {@code --profile bob} are a couple.
+ */
+public final class DuetCli {
+    private static final String USAGE = String.join("\n",
+            "usage: duet [options] <command> [arguments]",
+            "",
+            "commands:",
+            "  signup EMAIL NAME     create an account and log in (asks for a password)",
+            "  login EMAIL           log in (asks for the password)",
+            "  invite                make an invite code for your partner",
+            "  accept CODE           accept your partner's invite code",
+            "  chat                  chat interactively; shows when your partner is typing",
+            "  send TEXT...          send one message",
+            "  history [AFTER]       print the messages after sequence number AFTER (default 0)",
+            "  whoami                show this profile's session",
+            "  logout                forget this profile's session",
+            "",
+            "options:",
+            "  --profile NAME        whose session to use (default: $DUET_PROFILE or 'default')",
+            "  --http URL            the HTTP API (default: $DUET_HTTP or http://127.0.0.1:7420)",
+            "  --tcp HOST:PORT       the chat endpoint (default: $DUET_TCP or 127.0.0.1:7410)",
+            "  --password PASSWORD   instead of asking (for scripts; also $DUET_PASSWORD)",
+            "  --home DIR            where profiles are kept (default: ~/.duet)");
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final InputStream in;
+    private final Map<String, String> env;
+
+    DuetCli(PrintStream out, PrintStream err, InputStream in, Map<String, String> env) {
+        this.out = out;
+        this.err = err;
+        this.in = in;
+        this.env = env;
+    }
+
+    public static void main(String[] args) {
+        System.exit(new DuetCli(System.out, System.err, System.in, System.getenv()).run(args));
+    }
+
+    int run(String[] args) {
+        String profileName = env.getOrDefault("DUET_PROFILE", "default");
+        String http = env.getOrDefault("DUET_HTTP", "http://127.0.0.1:7420");
+        String tcp = env.getOrDefault("DUET_TCP", "127.0.0.1:7410");
+        String password = env.get("DUET_PASSWORD");
+        Path home = Path.of(env.getOrDefault("DUET_HOME", System.getProperty("user.home") + "/.duet"));
+        List<String> words = new ArrayList<>();
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--profile":
+                        profileName = value(args, ++i);
+                        break;
+                    case "--http":
+                        http = value(args, ++i);
+                        break;
+                    case "--tcp":
+                        tcp = value(args, ++i);
+                        break;
+                    case "--password":
+                        password = value(args, ++i);
+                        break;
+                    case "--home":
+                        home = Path.of(value(args, ++i));
+                        break;
+                    case "-h":
+                    case "--help":
+                        out.println(USAGE);
+                        return 0;
+                    default:
+                        words.add(args[i]);
+                }
+            }
+            if (words.isEmpty()) {
+                err.println(USAGE);
+                return 2;
+            }
+            Profile profile = Profile.load(home, profileName);
+            if (words.get(0).equals("signup") || words.get(0).equals("login")) {
+                profile.set("http", http);
+                profile.set("tcp", tcp);
+            } else {
+                http = profile.get("http") != null && !hasOption(args, "--http") ? profile.get("http") : http;
+                tcp = profile.get("tcp") != null && !hasOption(args, "--tcp") ? profile.get("tcp") : tcp;
+            }
+            return command(words, profile, new DuetHttp(URI.create(http), profile.deviceId()), tcp, password);
+        } catch (IllegalArgumentException e) {
+            err.println("duet: " + e.getMessage());
+            err.println("Try 'duet --help'.");
+            return 2;
+        } catch (DuetError e) {
+            err.println("duet: " + e.getCode() + ": " + e.getMessage());
+            return 1;
+        } catch (TTransportException e) {
+            err.println("duet: cannot reach the server at " + http + ": " + e.getMessage());
+            return 3;
+        } catch (Exception e) {
+            err.println("duet: " + ChatScreen.rootMessage(e));
+            return 1;
+        }
+    }
+
+    private int command(List<String> words, Profile profile, DuetHttp api, String tcp, String password) throws Exception {
+        String command = words.get(0);
+        switch (command) {
+            case "signup": {
+                need(words, 3, "signup EMAIL NAME");
+                Session session = api.signUp(words.get(1), password(password), String.join(" ", words.subList(2, words.size())));
+                return loggedIn(profile, session, "Signed up");
+            }
+            case "login": {
+                need(words, 2, "login EMAIL");
+                return loggedIn(profile, api.logIn(words.get(1), password(password)), "Logged in");
+            }
+            case "invite": {
+                Invite invite = api.createInvite(token(profile));
+                out.println("Invite code: " + invite.getCode());
+                out.println("Your partner runs: duet accept " + invite.getCode());
+                out.println("It expires at " + Instant.ofEpochMilli(invite.getExpiresAtMillis()) + ".");
+                return 0;
+            }
+            case "accept": {
+                need(words, 2, "accept CODE");
+                Session session = api.acceptInvite(token(profile), words.get(1));
+                return loggedIn(profile, session, "Paired");
+            }
+            case "whoami":
+                if (!profile.hasSession()) {
+                    out.println("Not logged in.");
+                    return 1;
+                }
+                out.println("user " + profile.get("user.id") + " (" + profile.get("name") + ")"
+                        + (profile.get("couple.id") == null ? ", not paired"
+                                : ", couple " + profile.get("couple.id") + " with " + profile.get("partner.name")));
+                return 0;
+            case "logout":
+                profile.forgetSession();
+                profile.save();
+                out.println("Logged out.");
+                return 0;
+            case "send": {
+                need(words, 2, "send TEXT");
+                String text = String.join(" ", words.subList(1, words.size()));
+                long seq = api.sendMessage(refreshedToken(profile, api), UUID.randomUUID().toString(), text).getSeq();
+                out.println("Sent as message " + seq + ".");
+                return 0;
+            }
+            case "history": {
+                long after = words.size() > 1 ? Long.parseLong(words.get(1)) : 0;
+                String token = refreshedToken(profile, api);
+                HistoryPage page;
+                do {
+                    page = api.fetchHistory(token, after, 100);
+                    for (Message message : page.getMessages()) {
+                        printMessage(profile, message);
+                        after = message.getSeq();
+                    }
+                } while (page.isHasMore());
+                return 0;
+            }
+            case "chat": {
+                refreshedToken(profile, api);
+                try (Terminal terminal = TerminalBuilder.builder().system(true).dumb(true).build()) {
+                    return new ChatScreen(profile, address(tcp), out).run(terminal, in);
+                }
+            }
+            default:
+                throw new IllegalArgumentException("unknown command '" + command + "'");
+        }
+    }
+
+    private int loggedIn(Profile profile, Session session, String what) throws Exception {
+        profile.remember(session);
+        profile.save();
+        out.println(what + " as " + profile.get("name") + " (user " + session.getUserId() + ")"
+                + (session.isSetPartner() ? ", paired with " + session.getPartner().getDisplayName() : "") + ".");
+        return 0;
+    }
+
+    /** A token reflecting the user's couple now (the partner may have accepted since the last log-in). */
+    private String refreshedToken(Profile profile, DuetHttp api) throws Exception {
+        String token = token(profile);
+        if (profile.get("couple.id") == null) {
+            Session session = api.refreshSession(token);
+            profile.remember(session);
+            profile.save();
+            token = session.getToken();
+        }
+        return token;
+    }
+
+    private void printMessage(Profile profile, Message message) {
+        DateTimeFormatter time = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneId.systemDefault());
+        boolean mine = Long.toString(message.getSenderId()).equals(profile.get("user.id"));
+        out.println(message.getSeq() + " [" + time.format(Instant.ofEpochMilli(message.getSentAtMillis())) + "] "
+                + (mine ? "you" : profile.get("partner.name")) + ": " + message.getText());
+    }
+
+    private static String token(Profile profile) {
+        if (!profile.hasSession()) {
+            throw new IllegalArgumentException("not logged in: run 'duet signup' or 'duet login' first");
+        }
+        return profile.token();
+    }
+
+    private String password(String given) {
+        if (given != null) {
+            return given;
+        }
+        Console console = System.console();
+        if (console == null) {
+            throw new IllegalArgumentException("no terminal to ask for a password: use --password or $DUET_PASSWORD");
+        }
+        char[] typed = console.readPassword("Password: ");
+        if (typed == null) {
+            throw new IllegalArgumentException("no password given");
+        }
+        return new String(typed);
+    }
+
+    private static InetSocketAddress address(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("--tcp: " + hostPort + " (expected: HOST:PORT)");
+        }
+        return InetSocketAddress.createUnresolved(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+    }
+
+    private static void need(List<String> words, int count, String usage) {
+        if (words.size() < count) {
+            throw new IllegalArgumentException("usage: duet " + usage);
+        }
+    }
+
+    private static boolean hasOption(String[] args, String option) {
+        for (String arg : args) {
+            if (arg.equals(option)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String value(String[] args, int index) {
+        if (index >= args.length) {
+            throw new IllegalArgumentException(args[index - 1] + " needs a value");
+        }
+        return args[index];
+    }
+}
