@@ -13,6 +13,7 @@ import io.duet.protocol.thrift.MalformedPayloadException;
 import io.duet.protocol.thrift.ThriftCodec;
 import io.duet.protocol.thrift.ThriftLimits;
 import io.duet.protocol.token.TokenException;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import java.util.concurrent.ScheduledFuture;
@@ -28,11 +29,12 @@ final class AuthHandler extends SimpleChannelInboundHandler<Frame> {
     private static final ThriftCodec UNTRUSTED = new ThriftCodec(ThriftLimits.UNTRUSTED);
 
     private final Authenticator authenticator;
-    private final Function<Principal, SessionRelayHandler> sessions;
+    private final Function<Principal, ChannelHandler> sessions;
     private final SessionSettings settings;
     private ScheduledFuture<?> timeout;
 
-    AuthHandler(Authenticator authenticator, Function<Principal, SessionRelayHandler> sessions, SessionSettings settings) {
+    /** @param sessions makes the handler that serves an authenticated session */
+    AuthHandler(Authenticator authenticator, Function<Principal, ChannelHandler> sessions, SessionSettings settings) {
         this.authenticator = authenticator;
         this.sessions = sessions;
         this.settings = settings;

@@ -1,0 +1,69 @@
+package io.duet.app.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class SerialExecutorTest {
+    private final ExecutorService pool = Executors.newFixedThreadPool(4);
+
+    @AfterEach
+    void stopPool() {
+        pool.shutdownNow();
+    }
+
+    @Test
+    void runsTasksOneAtATimeInSubmissionOrderFromManyThreads() throws Exception {
+        SerialExecutor serial = new SerialExecutor(pool, "test");
+        List<Integer> seen = new ArrayList<>();
+        AtomicInteger concurrent = new AtomicInteger();
+        AtomicInteger maxConcurrent = new AtomicInteger();
+        CountDownLatch done = new CountDownLatch(10_000);
+        for (int i = 0; i < 10_000; i++) {
+            int n = i;
+            serial.execute(() -> {
+                maxConcurrent.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
+                seen.add(n);
+                concurrent.decrementAndGet();
+                done.countDown();
+            });
+        }
+        assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(maxConcurrent.get()).isEqualTo(1);
+        for (int i = 0; i < seen.size(); i++) {
+            assertThat(seen.get(i)).isEqualTo(i);
+        }
+    }
+
+    @Test
+    void aFailingTaskDoesNotStopTheOnesAfterIt() throws Exception {
+        SerialExecutor serial = new SerialExecutor(pool, "test");
+        CountDownLatch ran = new CountDownLatch(1);
+        serial.execute(() -> {
+            throw new IllegalStateException("boom");
+        });
+        serial.execute(ran::countDown);
+        assertThat(ran.await(5, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void knowsWhetherItIsTheCurrentContext() throws Exception {
+        SerialExecutor serial = new SerialExecutor(pool, "test");
+        assertThatThrownBy(serial::checkInContext).isInstanceOf(IllegalStateException.class).hasMessageContaining("test");
+        CountDownLatch checked = new CountDownLatch(1);
+        serial.execute(() -> {
+            serial.checkInContext();
+            checked.countDown();
+        });
+        assertThat(checked.await(5, TimeUnit.SECONDS)).isTrue();
+    }
+}
