@@ -106,6 +106,11 @@ class HttpApiIT {
                 .as("a retry is stored once").isEqualTo(seq);
         assertThat(chat.fetchHistory(new FetchHistoryRequest(0, 10)).getMessages())
                 .extracting(m -> m.getText()).containsExactly("over http");
+        assertThatThrownBy(() -> chat.sendMessage(new SendMessageRequest("http-2", "x".repeat(4001), 1)))
+                .isInstanceOfSatisfying(DuetError.class, e -> {
+                    assertThat(e.getCode()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+                    assertThat(e.getMessage()).contains("4000");
+                });
         assertThatThrownBy(() -> chat.subscribe(new SubscribeRequest(0)))
                 .isInstanceOfSatisfying(DuetError.class, e -> assertThat(e.getCode()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
     }
