@@ -21,10 +21,11 @@ import io.duet.app.storage.InviteStore;
 import io.duet.app.storage.SchemaBootstrap;
 import io.duet.app.storage.UserStore;
 import io.duet.protocol.cluster.AppServerInfo;
-import io.duet.protocol.cluster.ClusterPaths;
 import io.duet.protocol.cluster.ClusterSettings;
 import io.duet.protocol.cluster.Endpoint;
 import io.duet.protocol.cluster.Shards;
+import io.duet.protocol.cluster.ZooKeeperClients;
+import io.duet.process.ServerMain;
 import io.duet.protocol.token.TokenCodec;
 import io.duet.settings.Settings;
 import io.netty.bootstrap.ServerBootstrap;
@@ -45,8 +46,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.hbase.HBaseConfiguration;
 import org.apache.hadoop.hbase.client.AsyncConnection;
@@ -63,7 +62,7 @@ import org.slf4j.LoggerFactory;
  * (their sessions are routed elsewhere, in-flight writes finish), then it closes connections and
  * threads, forcing whatever is left when the deadline passes.
  */
-public final class ApplicationServer implements AutoCloseable {
+public final class ApplicationServer implements ServerMain.Server {
     private static final Logger LOG = LoggerFactory.getLogger(ApplicationServer.class);
     private static final Duration SHUTDOWN_DEADLINE = Duration.ofSeconds(15);
 
@@ -105,23 +104,18 @@ public final class ApplicationServer implements AutoCloseable {
         return relayPort;
     }
 
+    @Override
+    public java.util.Map<String, String> readyInfo() {
+        return java.util.Map.of("instance.id", instanceId, "relay.port", Integer.toString(relayPort));
+    }
+
+    @Override
     public void start() throws Exception {
         if (!state.compareAndSet(State.NEW, State.STARTING)) {
             throw new IllegalStateException("start() may be called once; state is " + state.get());
         }
         long started = System.nanoTime();
-        String clusterName = settings.string("cluster.name", "duet");
-        curator = CuratorFrameworkFactory.builder()
-                .connectString(settings.string("zookeeper.connect"))
-                .namespace(ClusterPaths.namespace(clusterName))
-                .sessionTimeoutMs((int) settings.duration("zookeeper.session-timeout", Duration.ofSeconds(10)).toMillis())
-                .connectionTimeoutMs(5_000)
-                .retryPolicy(new ExponentialBackoffRetry(200, 10, 5_000))
-                .build();
-        curator.start();
-        if (!curator.blockUntilConnected(30, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("cannot reach ZooKeeper at " + settings.string("zookeeper.connect"));
-        }
+        curator = ZooKeeperClients.connect(settings, Duration.ofSeconds(10));
         ClusterSettings cluster = ClusterSettingsStore.ensure(curator,
                 Shards.checkShardCount(settings.integer("cluster.shards", Shards.DEFAULT_SHARD_COUNT)), clock.millis());
 
@@ -182,7 +176,7 @@ public final class ApplicationServer implements AutoCloseable {
         awaitInShardMap(Duration.ofSeconds(60));
         state.set(State.RUNNING);
         LOG.info("Application server {} serving the relay on {}:{}, cluster '{}' with {} shards, up in {} ms",
-                instanceId, relayHost, relayPort, clusterName, cluster.getShardCount(),
+                instanceId, relayHost, relayPort, settings.string("cluster.name", "duet"), cluster.getShardCount(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
 

@@ -8,7 +8,9 @@ import io.duet.presentation.routing.RoutingTable;
 import io.duet.presentation.session.ClientTcpInitializer;
 import io.duet.presentation.session.SessionRegistry;
 import io.duet.presentation.session.SessionSettings;
-import io.duet.protocol.cluster.ClusterPaths;
+import io.duet.protocol.cluster.ShardMapWatcher;
+import io.duet.protocol.cluster.ZooKeeperClients;
+import io.duet.process.ServerMain;
 import io.duet.protocol.token.TokenCodec;
 import io.duet.settings.Settings;
 import io.netty.bootstrap.ServerBootstrap;
@@ -27,8 +29,6 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * <p>Shutdown: stop accepting, then close client connections (clients reconnect through the load
  * balancer to another presentation server), then the relay links, under one deadline.
  */
-public final class PresentationServer implements AutoCloseable {
+public final class PresentationServer implements ServerMain.Server {
     private static final Logger LOG = LoggerFactory.getLogger(PresentationServer.class);
 
     private enum State { NEW, STARTING, RUNNING, STOPPING, STOPPED }
@@ -50,6 +50,7 @@ public final class PresentationServer implements AutoCloseable {
     private final String serverId;
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private CuratorFramework curator;
+    private ShardMapWatcher shardMap;
     private RoutingTable routing;
     private AppLinks links;
     private SessionRegistry sessions;
@@ -63,21 +64,13 @@ public final class PresentationServer implements AutoCloseable {
         this.serverId = settings.string("server.id");
     }
 
+    @Override
     public void start() throws Exception {
         if (!state.compareAndSet(State.NEW, State.STARTING)) {
             throw new IllegalStateException("start() may be called once; state is " + state.get());
         }
         long started = System.nanoTime();
-        curator = CuratorFrameworkFactory.builder()
-                .connectString(settings.string("zookeeper.connect"))
-                .namespace(ClusterPaths.namespace(settings.string("cluster.name", "duet")))
-                .sessionTimeoutMs((int) settings.duration("zookeeper.session-timeout", Duration.ofSeconds(15)).toMillis())
-                .retryPolicy(new ExponentialBackoffRetry(200, 10, 5_000))
-                .build();
-        curator.start();
-        if (!curator.blockUntilConnected(30, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("cannot reach ZooKeeper at " + settings.string("zookeeper.connect"));
-        }
+        curator = ZooKeeperClients.connect(settings, Duration.ofSeconds(15));
         Authenticator authenticator = new Authenticator(TokenCodec.create(settings.string("token.secret"),
                 settings.list("token.previous-secrets"), Clock.systemUTC()));
         int threads = settings.integer("io.threads", Runtime.getRuntime().availableProcessors());
@@ -86,9 +79,13 @@ public final class PresentationServer implements AutoCloseable {
 
         sessions = new SessionRegistry();
         links = new AppLinks(workerGroup, serverId, sessions);
-        routing = new RoutingTable(curator);
-        routing.addListener(view -> links.serversChanged(view.servers()));
-        routing.start();
+        shardMap = new ShardMapWatcher(curator);
+        shardMap.addListener(view -> {
+            LOG.info("Routing by shard map epoch {} over {}", view.epoch(), view.servers().keySet());
+            links.serversChanged(view.servers());
+        });
+        shardMap.start();
+        routing = new RoutingTable(shardMap);
 
         SessionSettings defaults = SessionSettings.defaults();
         SessionSettings sessionSettings = new SessionSettings(
@@ -128,6 +125,12 @@ public final class PresentationServer implements AutoCloseable {
     }
 
     @Override
+    public java.util.Map<String, String> readyInfo() {
+        return java.util.Map.of("client.tcp.port", Integer.toString(tcpPort()),
+                "client.http.port", Integer.toString(httpPort()));
+    }
+
+    @Override
     public void close() {
         State previous = state.getAndSet(State.STOPPING);
         if (previous == State.STOPPING || previous == State.STOPPED) {
@@ -143,8 +146,8 @@ public final class PresentationServer implements AutoCloseable {
         if (links != null) {
             links.close();
         }
-        if (routing != null) {
-            routing.close();
+        if (shardMap != null) {
+            shardMap.close();
         }
         if (curator != null) {
             curator.close();

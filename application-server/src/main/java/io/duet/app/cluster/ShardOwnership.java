@@ -1,16 +1,13 @@
 package io.duet.app.cluster;
 
-import io.duet.protocol.cluster.ClusterPaths;
 import io.duet.protocol.cluster.ShardMapView;
-import io.duet.protocol.thrift.MalformedPayloadException;
+import io.duet.protocol.cluster.ShardMapWatcher;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.recipes.cache.CuratorCache;
-import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
 import org.slf4j.Logger;
@@ -26,17 +23,16 @@ public final class ShardOwnership implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ShardOwnership.class);
 
     private final String instanceId;
-    private final CuratorCache cache;
     private final CuratorFramework curator;
+    private final ShardMapWatcher shardMap;
     private final List<Consumer<ShardMapView>> listeners = new CopyOnWriteArrayList<>();
     private final ConnectionStateListener connectionListener = this::connectionChanged;
-    private volatile ShardMapView current;
     private volatile boolean connected = true;
 
     public ShardOwnership(CuratorFramework curator, String instanceId) {
         this.curator = curator;
         this.instanceId = instanceId;
-        this.cache = CuratorCache.build(curator, ClusterPaths.SHARD_MAP, CuratorCache.Options.SINGLE_NODE_CACHE);
+        this.shardMap = new ShardMapWatcher(curator);
     }
 
     /** Called with every new map, and with the last map again when the session is lost. */
@@ -45,27 +41,13 @@ public final class ShardOwnership implements AutoCloseable {
     }
 
     public void start() {
-        cache.listenable().addListener(CuratorCacheListener.builder()
-                .forCreatesAndChanges((oldNode, node) -> mapChanged(node.getData()))
-                .build());
-        curator.getConnectionStateListenable().addListener(connectionListener);
-        cache.start();
-    }
-
-    private void mapChanged(byte[] data) {
-        try {
-            ShardMapView view = ShardMapView.parse(data);
-            ShardMapView previous = current;
-            if (previous != null && view.epoch() <= previous.epoch()) {
-                return;
-            }
-            current = view;
+        shardMap.addListener(view -> {
             LOG.info("Shard map epoch {}: this server ({}) owns {} of {} shards", view.epoch(), instanceId,
                     ownedCount(view), view.shardCount());
             listeners.forEach(listener -> listener.accept(view));
-        } catch (MalformedPayloadException e) {
-            LOG.error("Ignoring an unreadable shard map", e);
-        }
+        });
+        curator.getConnectionStateListenable().addListener(connectionListener);
+        shardMap.start();
     }
 
     private void connectionChanged(CuratorFramework client, ConnectionState state) {
@@ -77,10 +59,7 @@ public final class ShardOwnership implements AutoCloseable {
             case LOST:
                 LOG.warn("ZooKeeper session lost: dropping every shard");
                 connected = false;
-                ShardMapView last = current;
-                if (last != null) {
-                    listeners.forEach(listener -> listener.accept(last));
-                }
+                shardMap.current().ifPresent(last -> listeners.forEach(listener -> listener.accept(last)));
                 break;
             case RECONNECTED:
             case CONNECTED:
@@ -103,16 +82,12 @@ public final class ShardOwnership implements AutoCloseable {
     }
 
     public Optional<ShardMapView> current() {
-        return Optional.ofNullable(current);
-    }
-
-    public String instanceId() {
-        return instanceId;
+        return shardMap.current();
     }
 
     /** The epoch with which this server owns {@code shard}, if it does and may write. */
     public OptionalLong epochIfOwned(int shard) {
-        ShardMapView view = current;
+        ShardMapView view = shardMap.current().orElse(null);
         if (!connected || view == null || !view.ownerIdOf(shard).filter(instanceId::equals).isPresent()) {
             return OptionalLong.empty();
         }
@@ -126,16 +101,12 @@ public final class ShardOwnership implements AutoCloseable {
     }
 
     public int shardOf(long id) {
-        ShardMapView view = current;
-        if (view == null) {
-            throw new IllegalStateException("no shard map yet");
-        }
-        return view.shardOf(id);
+        return shardMap.current().orElseThrow(() -> new IllegalStateException("no shard map yet")).shardOf(id);
     }
 
     @Override
     public void close() {
         curator.getConnectionStateListenable().removeListener(connectionListener);
-        cache.close();
+        shardMap.close();
     }
 }

@@ -1,8 +1,9 @@
 /**
  * How the cluster is coordinated, as both tiers see it: which shard a couple belongs to
  * ({@link io.duet.protocol.cluster.Shards}), where the records live in ZooKeeper
- * ({@link io.duet.protocol.cluster.ClusterPaths}) and a read-only view of the published shard map
- * ({@link io.duet.protocol.cluster.ShardMapView}), which presentation servers route by. The records
+ * ({@link io.duet.protocol.cluster.ClusterPaths}), a read-only view of the published shard map
+ * ({@link io.duet.protocol.cluster.ShardMapView}) kept current by {@link io.duet.protocol.cluster.ShardMapWatcher},
+ * and the servers' ZooKeeper client ({@link io.duet.protocol.cluster.ZooKeeperClients}). The records
  * themselves are the generated {@code ShardMap}, {@code AppServerInfo} and {@code ClusterSettings}.
  */
 package io.duet.protocol.cluster;
