@@ -85,6 +85,9 @@ final class AppStream implements SessionStream, ServiceDispatcher.Replier {
 
     @Override
     public void reply(byte[] message) {
+        if (!open.get()) {
+            return;
+        }
         send(PayloadKind.REPLY, message);
         if (kind == StreamKind.REQUEST && open.compareAndSet(true, false)) {
             connection.forget(this);

@@ -96,6 +96,8 @@ public final class ClientSession {
     private ScheduledFuture<?> reconnect;
     private boolean paired;
     private volatile long coupleId;
+    /** Counts subscribe calls, so that the outcome of one superseded by a newer one is ignored. */
+    private int subscriptions;
 
     public ClientSession(InetSocketAddress server, EventLoop loop, Executor callbacks, Supplier<String> token,
             long lastSeq, DuetListener listener, Duration callTimeout, Duration minBackoff, Duration maxBackoff) {
@@ -182,9 +184,13 @@ public final class ClientSession {
 
     private void subscribe() {
         long from = lastSeq;
+        int generation = ++subscriptions;
         this.<SubscribeResult>call(commonConstants.CHAT_SERVICE, "subscribe",
                 new ChatService.subscribe_args(new SubscribeRequest(from)), new ChatService.subscribe_result())
                 .whenComplete((result, failure) -> {
+                    if (generation != subscriptions) {
+                        return;
+                    }
                     if (failure != null) {
                         LOG.debug("Subscribe failed: {}", failure.toString());
                         if (channel != null) {
@@ -496,7 +502,9 @@ public final class ClientSession {
                     onEvent(frame.payload());
                     break;
                 case NOTICE:
-                    // The server moved the session: events may have been missed and calls lost.
+                    // The server moved the session: events may have been missed and calls lost. Fail the
+                    // lost calls (superseding any subscribe among them), then subscribe again.
+                    subscriptions++;
                     outgoing.values().forEach(message -> message.inFlight = false);
                     calls.failAll("session moved");
                     if (paired) {

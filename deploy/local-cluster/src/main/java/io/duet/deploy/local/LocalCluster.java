@@ -19,6 +19,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -220,25 +221,37 @@ public final class LocalCluster implements AutoCloseable {
             return;
         }
         long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
-        String path = "/" + ClusterPaths.namespace(clusterName) + ClusterPaths.SHARD_MAP;
         ShardMapView last = null;
-        try (ZooKeeper zk = new ZooKeeper(zookeeperConnect(), 30_000, event -> { })) {
-            while (System.nanoTime() < deadline) {
-                try {
-                    last = ShardMapView.parse(zk.getData(path, false, null));
-                    if (isSettled(last, running)) {
-                        return;
-                    }
-                } catch (KeeperException.NoNodeException | KeeperException.ConnectionLossException e) {
-                    // Not published yet, or ZooKeeper still connecting.
-                } catch (KeeperException | io.duet.protocol.thrift.MalformedPayloadException e) {
-                    throw new IOException("cannot read the shard map", e);
-                }
-                Thread.sleep(100);
+        while (System.nanoTime() < deadline) {
+            last = shardMap().orElse(null);
+            if (last != null && isSettled(last, running)) {
+                return;
             }
+            Thread.sleep(100);
         }
         throw new IOException("shard map did not settle on " + running + " within " + SETTLE_TIMEOUT.toSeconds()
                 + " s; last: " + last);
+    }
+
+    /** The shard map as published now, if any. */
+    public Optional<ShardMapView> shardMap() throws IOException, InterruptedException {
+        String path = "/" + ClusterPaths.namespace(clusterName) + ClusterPaths.SHARD_MAP;
+        try (ZooKeeper zk = new ZooKeeper(zookeeperConnect(), 30_000, event -> { })) {
+            return Optional.of(ShardMapView.parse(zk.getData(path, false, null)));
+        } catch (KeeperException.NoNodeException | KeeperException.ConnectionLossException e) {
+            return Optional.empty();
+        } catch (KeeperException | io.duet.protocol.thrift.MalformedPayloadException e) {
+            throw new IOException("cannot read the shard map", e);
+        }
+    }
+
+    /** The application server that owns {@code coupleId}'s shard now. */
+    public Node applicationServerOwning(long coupleId) throws IOException, InterruptedException {
+        ShardMapView map = shardMap().orElseThrow(() -> new IOException("no shard map published"));
+        String owner = map.ownerIdOf(map.shardOf(coupleId)).orElseThrow(
+                () -> new IOException("the shard of couple " + coupleId + " is unassigned"));
+        return applicationServers.stream().filter(node -> owner.equals(node.readyInfo().get("instance.id")))
+                .findFirst().orElseThrow(() -> new IOException("no running node is " + owner));
     }
 
     private static boolean isSettled(ShardMapView map, Set<String> running) {

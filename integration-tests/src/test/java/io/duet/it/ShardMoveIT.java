@@ -1,0 +1,77 @@
+package io.duet.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.duet.client.ConnectionState;
+import io.duet.client.DuetClient;
+import io.duet.deploy.local.LocalCluster;
+import io.duet.deploy.local.Node;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * When the couple's shard moves to another application server (here because its owner stops, and
+ * later comes back), the partners' connections stay up and nothing is lost, duplicated or reordered.
+ */
+class ShardMoveIT {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static LocalCluster cluster;
+
+    @BeforeAll
+    static void startOwnCluster() throws Exception {
+        cluster = LocalCluster.builder().applicationServers(2).presentationServers(2).build();
+        cluster.start();
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void connectionsStayUpAndNothingIsLostWhileTheCoupleMovesAwayAndBack() throws Exception {
+        TestCouple couple = TestCouple.pair(cluster);
+        RecordingListener annHears = new RecordingListener();
+        RecordingListener bobHears = new RecordingListener();
+        Map<String, Long> acknowledged = new ConcurrentHashMap<>();
+        try (DuetClient ann = couple.connect(couple.ann, 0, annHears, 0);
+                DuetClient bob = couple.connect(couple.bob, 1, bobHears, 0)) {
+            Node owner = cluster.applicationServerOwning(couple.ann.getCoupleId());
+
+            List<CompletableFuture<?>> sends = new ArrayList<>();
+            for (int i = 0; i < 400; i++) {
+                String text = "message " + i;
+                sends.add((i % 2 == 0 ? ann : bob).send(text).thenAccept(r -> acknowledged.put(text, r.getSeq())));
+                if (i == 100) {
+                    owner.stop();
+                }
+                if (i == 300) {
+                    owner.start();
+                }
+                Thread.sleep(15);
+            }
+            CompletableFuture.allOf(sends.toArray(new CompletableFuture<?>[0])).get(60, TimeUnit.SECONDS);
+            annHears.awaitMessages(400, WAIT);
+            bobHears.awaitMessages(400, WAIT);
+            Thread.sleep(300);
+
+            assertThat(DeliveryChecker.violations(annHears.snapshot(), 1, acknowledged)).isEmpty();
+            assertThat(DeliveryChecker.violations(bobHears.snapshot(), 1, acknowledged)).isEmpty();
+            assertThat(annHears.states).as("ann stayed connected").doesNotContain(ConnectionState.DISCONNECTED);
+            assertThat(bobHears.states).as("bob stayed connected").doesNotContain(ConnectionState.DISCONNECTED);
+            // Each move is announced on the open connection and answered by subscribing again.
+            assertThat(annHears.states.stream().filter(ConnectionState.CONNECTED::equals).count()).isGreaterThanOrEqualTo(3);
+            assertThat(bobHears.states.stream().filter(ConnectionState.CONNECTED::equals).count()).isGreaterThanOrEqualTo(3);
+        }
+    }
+}
