@@ -97,11 +97,6 @@ public final class CoupleRegistry implements AutoCloseable {
         }
     }
 
-    /** How many couples are loaded. */
-    public int loadedCount() {
-        return actors.size();
-    }
-
     /** Unloads every couple, telling their sessions to route elsewhere. Idempotent. */
     @Override
     public void close() {

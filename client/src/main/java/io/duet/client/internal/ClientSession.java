@@ -568,11 +568,4 @@ public final class ClientSession {
             this.text = text;
         }
     }
-
-    /** Outgoing messages not yet acknowledged, oldest first. For tests and diagnostics. */
-    public CompletableFuture<List<String>> unacknowledged() {
-        CompletableFuture<List<String>> ids = new CompletableFuture<>();
-        loop.execute(() -> ids.complete(new ArrayList<>(outgoing.keySet())));
-        return ids;
-    }
 }

@@ -35,9 +35,4 @@ public final class SessionRegistry implements UserEvents {
     public int size() {
         return byUser.values().stream().mapToInt(Set::size).sum();
     }
-
-    /** Every connected session, for shutdown. */
-    Iterable<SessionRelayHandler> all() {
-        return () -> byUser.values().stream().flatMap(Set::stream).iterator();
-    }
 }
