@@ -18,8 +18,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * When the couple's shard moves to another application server (here because its owner stops, and
- * later comes back), the partners' connections stay up and nothing is lost, duplicated or reordered.
+ * When the couple's shard moves to another application server (here because its owner stops; it later
+ * rejoins and shards are rebalanced again), the partners' connections stay up and nothing is lost,
+ * duplicated or reordered.
  */
 class ShardMoveIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -69,9 +70,10 @@ class ShardMoveIT {
             assertThat(DeliveryChecker.violations(bobHears.snapshot(), 1, acknowledged)).isEmpty();
             assertThat(annHears.states).as("ann stayed connected").doesNotContain(ConnectionState.DISCONNECTED);
             assertThat(bobHears.states).as("bob stayed connected").doesNotContain(ConnectionState.DISCONNECTED);
-            // Each move is announced on the open connection and answered by subscribing again.
-            assertThat(annHears.states.stream().filter(ConnectionState.CONNECTED::equals).count()).isGreaterThanOrEqualTo(3);
-            assertThat(bobHears.states.stream().filter(ConnectionState.CONNECTED::equals).count()).isGreaterThanOrEqualTo(3);
+            // The move away is announced on the open connection and answered by subscribing again. (When
+            // the old owner rejoins, the leader may or may not hand this couple's shard back.)
+            assertThat(annHears.states.stream().filter(ConnectionState.CONNECTED::equals).count()).isGreaterThanOrEqualTo(2);
+            assertThat(bobHears.states.stream().filter(ConnectionState.CONNECTED::equals).count()).isGreaterThanOrEqualTo(2);
         }
     }
 }
