@@ -157,6 +157,11 @@ public final class DuetCli {
                     out.println("Not logged in.");
                     return 1;
                 }
+                try {
+                    refreshedToken(profile, api);
+                } catch (TException e) {
+                    out.println("(the server is unreachable; showing what this profile last knew)");
+                }
                 out.println("user " + profile.get("user.id") + " (" + profile.get("name") + ")"
                         + (profile.get("couple.id") == null ? ", not paired"
                                 : ", couple " + profile.get("couple.id") + " with " + profile.get("partner.name")));
