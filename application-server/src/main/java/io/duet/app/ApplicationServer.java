@@ -35,6 +35,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -154,9 +155,11 @@ public final class ApplicationServer implements ServerMain.Server {
         ownership.start();
 
         ServiceDispatcher dispatcher = new ServiceDispatcher(ApiServices.bindings(accounts, pairings, couples));
-        bossGroup = new MultiThreadIoEventLoopGroup(1, named("duet-relay-accept-%d"), NioIoHandler.newFactory());
+        // Netty's thread factory: its threads carry FastThreadLocals, and are known to be event loops.
+        bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("duet-relay-accept", true),
+                NioIoHandler.newFactory());
         workerGroup = new MultiThreadIoEventLoopGroup(settings.integer("relay.threads", cores),
-                named("duet-relay-io-%d"), NioIoHandler.newFactory());
+                new DefaultThreadFactory("duet-relay-io", true), NioIoHandler.newFactory());
         String relayHost = settings.string("relay.host", "127.0.0.1");
         listener = new ServerBootstrap()
                 .group(bossGroup, workerGroup)

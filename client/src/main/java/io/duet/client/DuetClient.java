@@ -2,17 +2,18 @@ package io.duet.client;
 
 import io.duet.client.internal.ClientSession;
 import io.duet.protocol.api.HistoryPage;
+import io.duet.protocol.frame.FrameEncoder;
 import io.duet.protocol.api.SendMessageResult;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -43,9 +44,10 @@ public final class DuetClient implements AutoCloseable {
     private final ClientSession session;
 
     private DuetClient(Builder builder) {
+        FrameEncoder.preloadCompression();
         this.ownsGroup = builder.group == null;
         this.group = ownsGroup
-                ? new MultiThreadIoEventLoopGroup(1, (ThreadFactory) runnable -> daemon(runnable, "duet-client-io"),
+                ? new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("duet-client-io", true),
                         NioIoHandler.newFactory())
                 : builder.group;
         this.callbacks = Executors.newSingleThreadExecutor(runnable -> daemon(runnable, "duet-client-callbacks"));

@@ -1,6 +1,5 @@
 package io.duet.presentation;
 
-import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.duet.presentation.auth.Authenticator;
 import io.duet.presentation.http.HttpApiInitializer;
 import io.duet.presentation.relay.AppLinks;
@@ -9,6 +8,7 @@ import io.duet.presentation.session.ClientTcpInitializer;
 import io.duet.presentation.session.SessionRegistry;
 import io.duet.presentation.session.SessionSettings;
 import io.duet.protocol.cluster.ShardMapWatcher;
+import io.duet.protocol.frame.FrameEncoder;
 import io.duet.protocol.cluster.ZooKeeperClients;
 import io.duet.process.ServerMain;
 import io.duet.protocol.token.TokenCodec;
@@ -23,6 +23,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -70,12 +71,16 @@ public final class PresentationServer implements ServerMain.Server {
             throw new IllegalStateException("start() may be called once; state is " + state.get());
         }
         long started = System.nanoTime();
+        FrameEncoder.preloadCompression();
         curator = ZooKeeperClients.connect(settings, Duration.ofSeconds(15));
         Authenticator authenticator = new Authenticator(TokenCodec.create(settings.string("token.secret"),
                 settings.list("token.previous-secrets"), Clock.systemUTC()));
         int threads = settings.integer("io.threads", Runtime.getRuntime().availableProcessors());
-        bossGroup = new MultiThreadIoEventLoopGroup(1, named("duet-accept-%d"), NioIoHandler.newFactory());
-        workerGroup = new MultiThreadIoEventLoopGroup(threads, named("duet-io-%d"), NioIoHandler.newFactory());
+        // Netty's thread factory: its threads carry FastThreadLocals, and are known to be event loops.
+        bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("duet-accept", true),
+                NioIoHandler.newFactory());
+        workerGroup = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("duet-io", true),
+                NioIoHandler.newFactory());
 
         sessions = new SessionRegistry();
         links = new AppLinks(workerGroup, serverId, sessions);
@@ -158,9 +163,5 @@ public final class PresentationServer implements ServerMain.Server {
         }
         state.set(State.STOPPED);
         LOG.info("Presentation server {} stopped", serverId);
-    }
-
-    private static java.util.concurrent.ThreadFactory named(String format) {
-        return new ThreadFactoryBuilder().setNameFormat(format).setDaemon(true).build();
     }
 }

@@ -20,6 +20,14 @@ public final class FrameEncoder extends MessageToByteEncoder<Frame> {
     private final FrameLimits peerLimits;
     private final int compressionThreshold;
 
+    /**
+     * Loads snappy now. snappy-java extracts and loads a native library the first time it is used, which
+     * is file I/O: call this at start-up, off any event loop, in every process that compresses frames.
+     */
+    public static void preloadCompression() {
+        SnappyBlocks.compress(new byte[] {0});
+    }
+
     public FrameEncoder(FrameLimits peerLimits, int compressionThreshold) {
         super(Frame.class);
         if (peerLimits == null) {

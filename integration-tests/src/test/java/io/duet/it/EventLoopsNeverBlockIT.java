@@ -1,0 +1,115 @@
+package io.duet.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.duet.app.ApplicationServer;
+import io.duet.client.DuetClient;
+import io.duet.client.DuetHttp;
+import io.duet.deploy.local.LocalCluster;
+import io.duet.presentation.PresentationServer;
+import io.duet.protocol.api.Session;
+import io.duet.settings.Settings;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import reactor.blockhound.BlockHound;
+
+/**
+ * Turns "never block an event loop" into a check: BlockHound watches every Netty event loop (the
+ * presentation server's, the application server's relay, the SDK's), every couple's executor and the
+ * threads that continue after HBase replies, while a
+ * couple signs up, pairs and chats through both tiers, run in this JVM on the local cluster's real
+ * ZooKeeper and HBase. Any blocking call made on those threads is recorded with its stack.
+ */
+class EventLoopsNeverBlockIT {
+    private static final List<String> blockingCalls = new CopyOnWriteArrayList<>();
+    private static LocalCluster storage;
+    private static ApplicationServer app;
+    private static PresentationServer presentation;
+
+    @BeforeAll
+    static void startServersUnderBlockHound() throws Exception {
+        BlockHound.install(builder -> builder
+                .nonBlockingThreadPredicate(current -> current.or(thread -> thread.getName().startsWith("duet-couple-")
+                        || thread.getName().startsWith("duet-hbase-callback-")))
+                // A pool thread waiting for its next task is idle, not blocked in one.
+                .allowBlockingCallsInside("java.util.concurrent.ThreadPoolExecutor", "getTask")
+                // Console logging writes to a file descriptor; production configures async appenders.
+                .allowBlockingCallsInside("ch.qos.logback.core.UnsynchronizedAppenderBase", "doAppend")
+                .blockingMethodCallback(method -> blockingCalls.add(Thread.currentThread().getName() + " called "
+                        + method + "\n" + Stream.of(new Exception().getStackTrace()).limit(40)
+                                .map(frame -> "    at " + frame).collect(Collectors.joining("\n")))));
+
+        storage = LocalCluster.builder().applicationServers(0).presentationServers(0).clusterName("blockhound").build();
+        storage.start();
+        String zookeeper = storage.zookeeperConnect();
+        Map<String, String> common = Map.of("cluster.name", "blockhound", "zookeeper.connect", zookeeper,
+                "token.secret", "a-test-secret-of-at-least-thirty-two-bytes");
+        Map<String, String> appSettings = new java.util.HashMap<>(common);
+        appSettings.putAll(Map.of("server.id", "app-in-process", "cluster.shards", "8", "relay.port", "0",
+                "hbase.zookeeper.quorum", "127.0.0.1", "hbase.zookeeper.port", zookeeper.split(":")[1],
+                "hbase.namespace", "blockhound"));
+        app = new ApplicationServer(Settings.of(appSettings));
+        app.start();
+        Map<String, String> presentationSettings = new java.util.HashMap<>(common);
+        presentationSettings.putAll(Map.of("server.id", "presentation-in-process", "client.tcp.host", "127.0.0.1",
+                "client.tcp.port", "0", "client.http.host", "127.0.0.1", "client.http.port", "0"));
+        presentation = new PresentationServer(Settings.of(presentationSettings));
+        presentation.start();
+    }
+
+    @AfterAll
+    static void stopServers() throws Exception {
+        if (presentation != null) {
+            presentation.close();
+        }
+        if (app != null) {
+            app.close();
+        }
+        if (storage != null) {
+            storage.close();
+        }
+    }
+
+    @Test
+    void noEventLoopOrCoupleExecutorBlocksWhileACoupleChats() throws Exception {
+        URI http = URI.create("http://127.0.0.1:" + presentation.httpPort());
+        DuetHttp annHttp = new DuetHttp(http, "ann-phone");
+        DuetHttp bobHttp = new DuetHttp(http, "bob-phone");
+        Session ann = annHttp.signUp(TestCouple.uniqueEmail("ann"), "ann's password", "Ann");
+        Session bob = bobHttp.signUp(TestCouple.uniqueEmail("bob"), "bob's password", "Bob");
+        RecordingListener annHears = new RecordingListener();
+        RecordingListener bobHears = new RecordingListener();
+        InetSocketAddress tcp = new InetSocketAddress("127.0.0.1", presentation.tcpPort());
+        try (DuetClient waiting = DuetClient.builder().server(tcp).token(ann.getToken()).listener(annHears).build()) {
+            waiting.connect().get(30, TimeUnit.SECONDS);
+            bob = bobHttp.acceptInvite(bob.getToken(), annHttp.createInvite(ann.getToken()).getCode());
+            RecordingListener.await(Duration.ofSeconds(30), "ann's session to follow the pairing",
+                    () -> waiting.coupleId() != 0);
+            try (DuetClient bobClient = DuetClient.builder().server(tcp).token(bob.getToken()).listener(bobHears).build()) {
+                bobClient.connect().get(30, TimeUnit.SECONDS);
+                bobClient.setTyping(true).get(10, TimeUnit.SECONDS);
+                List<CompletableFuture<?>> sends = new ArrayList<>();
+                for (int i = 0; i < 200; i++) {
+                    sends.add((i % 2 == 0 ? waiting : bobClient).send("message " + i));
+                }
+                CompletableFuture.allOf(sends.toArray(new CompletableFuture<?>[0])).get(60, TimeUnit.SECONDS);
+                annHears.awaitMessages(200, Duration.ofSeconds(60));
+                bobHears.awaitMessages(200, Duration.ofSeconds(60));
+                assertThat(annHttp.fetchHistory(bob.getToken(), 0, 500).getMessages()).hasSize(200);
+            }
+        }
+        assertThat(blockingCalls).as(String.join("\n\n", blockingCalls)).isEmpty();
+    }
+}
