@@ -24,8 +24,7 @@ class ClusterRestartIT {
 
     @BeforeAll
     static void startOwnCluster() throws Exception {
-        cluster = LocalCluster.builder().applicationServers(2).presentationServers(2).build();
-        cluster.start();
+        cluster = SharedCluster.startPrivate();
     }
 
     @AfterAll

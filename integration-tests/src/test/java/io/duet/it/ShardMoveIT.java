@@ -28,8 +28,7 @@ class ShardMoveIT {
 
     @BeforeAll
     static void startOwnCluster() throws Exception {
-        cluster = LocalCluster.builder().applicationServers(2).presentationServers(2).build();
-        cluster.start();
+        cluster = SharedCluster.startPrivate();
     }
 
     @AfterAll

@@ -13,6 +13,18 @@ public final class SharedCluster {
     private SharedCluster() {
     }
 
+    /** A cluster of this test class's own, for tests that stop or break processes; close it after. */
+    public static LocalCluster startPrivate() throws Exception {
+        LocalCluster cluster = LocalCluster.builder().applicationServers(2).presentationServers(2).build();
+        try {
+            cluster.start();
+        } catch (Exception e) {
+            cluster.close();
+            throw e;
+        }
+        return cluster;
+    }
+
     public static synchronized LocalCluster get() throws Exception {
         if (cluster == null) {
             LocalCluster started = LocalCluster.builder().applicationServers(2).presentationServers(2).build();
