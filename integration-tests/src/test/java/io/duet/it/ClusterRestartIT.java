@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duet.client.ConnectionState;
 import io.duet.client.DuetClient;
-import io.duet.deploy.local.LocalCluster;
 import io.duet.protocol.api.HistoryPage;
 import io.duet.protocol.api.Message;
 import java.time.Duration;
@@ -13,30 +12,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** History and sequence numbers survive stopping and starting every process of the cluster. */
 class ClusterRestartIT {
     private static final Duration WAIT = Duration.ofSeconds(90);
-    private static LocalCluster cluster;
-
-    @BeforeAll
-    static void startOwnCluster() throws Exception {
-        cluster = SharedCluster.startPrivate();
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final PrivateCluster CLUSTER = new PrivateCluster();
 
     @Test
     void historyAndSequenceNumbersCarryOnAfterTheWholeClusterRestarts() throws Exception {
-        TestCouple couple = TestCouple.pair(cluster);
+        TestCouple couple = TestCouple.pair(CLUSTER.get());
         Map<String, Long> acknowledged = new ConcurrentHashMap<>();
         RecordingListener annHears = new RecordingListener();
         try (DuetClient ann = couple.connect(couple.ann, 0, annHears, 0)) {
@@ -48,9 +35,9 @@ class ClusterRestartIT {
             }
             annHears.awaitMessages(100, WAIT);
 
-            cluster.stop();
+            CLUSTER.get().stop();
             RecordingListener.await(WAIT, "ann to notice", () -> ann.state() != ConnectionState.CONNECTED);
-            cluster.start();
+            CLUSTER.get().start();
 
             // Ann's client was never closed: it reconnects and resumes by itself.
             RecordingListener.await(WAIT, "ann to reconnect", () -> ann.state() == ConnectionState.CONNECTED);
@@ -74,7 +61,7 @@ class ClusterRestartIT {
         long after = 0;
         HistoryPage page;
         do {
-            page = TestCouple.http(cluster, 0, "ann-phone").fetchHistory(couple.ann.getToken(), after, 64);
+            page = TestCouple.http(CLUSTER.get(), 0, "ann-phone").fetchHistory(couple.ann.getToken(), after, 64);
             history.addAll(page.getMessages());
             after = history.get(history.size() - 1).getSeq();
         } while (page.isHasMore());

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duet.client.ConnectionState;
 import io.duet.client.DuetClient;
-import io.duet.deploy.local.LocalCluster;
 import io.duet.deploy.local.Node;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,9 +12,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * When the couple's shard moves to another application server (here because its owner stops; it later
@@ -24,29 +22,18 @@ import org.junit.jupiter.api.Test;
  */
 class ShardMoveIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static LocalCluster cluster;
-
-    @BeforeAll
-    static void startOwnCluster() throws Exception {
-        cluster = SharedCluster.startPrivate();
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final PrivateCluster CLUSTER = new PrivateCluster();
 
     @Test
     void connectionsStayUpAndNothingIsLostWhileTheCoupleMovesAwayAndBack() throws Exception {
-        TestCouple couple = TestCouple.pair(cluster);
+        TestCouple couple = TestCouple.pair(CLUSTER.get());
         RecordingListener annHears = new RecordingListener();
         RecordingListener bobHears = new RecordingListener();
         Map<String, Long> acknowledged = new ConcurrentHashMap<>();
         try (DuetClient ann = couple.connect(couple.ann, 0, annHears, 0);
                 DuetClient bob = couple.connect(couple.bob, 1, bobHears, 0)) {
-            Node owner = cluster.applicationServerOwning(couple.ann.getCoupleId());
+            Node owner = CLUSTER.get().applicationServerOwning(couple.ann.getCoupleId());
 
             List<CompletableFuture<?>> sends = new ArrayList<>();
             for (int i = 0; i < 400; i++) {

@@ -5,24 +5,12 @@ import io.duet.deploy.local.LocalCluster;
 /**
  * One local cluster (ZooKeeper, HBase, two application and two presentation servers, each its own
  * process) shared by the integration tests of this JVM, started on first use by the launcher users run,
- * and stopped when the JVM exits. Tests that restart or break the cluster start their own instead.
+ * and stopped when the JVM exits. Tests that restart or break the cluster use a {@link PrivateCluster}.
  */
 public final class SharedCluster {
     private static LocalCluster cluster;
 
     private SharedCluster() {
-    }
-
-    /** A cluster of this test class's own, for tests that stop or break processes; close it after. */
-    public static LocalCluster startPrivate() throws Exception {
-        LocalCluster cluster = LocalCluster.builder().applicationServers(2).presentationServers(2).build();
-        try {
-            cluster.start();
-        } catch (Exception e) {
-            cluster.close();
-            throw e;
-        }
-        return cluster;
     }
 
     public static synchronized LocalCluster get() throws Exception {
