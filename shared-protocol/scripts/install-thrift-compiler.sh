@@ -3,7 +3,9 @@
 # 0.17, whose service code libthrift 0.25 rejects) and installs it as /usr/local/bin/thrift.
 # Needs root (apt) and about 80 s. Only needed to change the IDL; the generated Java is committed.
 set -euo pipefail
-mirror=$(grep -hoE 'https?://[^ ]+/debian/?' /etc/apt/sources.list /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1)
+# The first Debian mirror that apt itself uses (not a commented-out one); no sources.list is fine.
+mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.sources 2>/dev/null \
+  | grep -E '^[[:space:]]*(URIs:|deb[[:space:]])' | grep -oE 'https?://[^ ]+/debian/?' | head -n1 || true)
 mirror=${mirror:-http://deb.debian.org/debian}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -23,6 +23,18 @@ struct SendMessageRequest {
   2: string text,
   /** 1 for the first attempt, higher for retries of the same clientMessageId. */
   3: i32 attempt = 1,
+  /**
+   * Per-sender order. A client that has several sends in flight names an order stream (a random id,
+   * at most 64 characters, for example one per app launch) and numbers its sends in it: ordinal 1, 2,
+   * 3, ... in the order the user sent them, the same ordinal on every retry. The server never stores a
+   * message of a stream before the one named by afterOrdinal (the previous send the client has not
+   * given up on; 0 for none): it waits a few seconds for it, then fails with UNAVAILABLE. A send whose
+   * place has been taken by a later message of its stream fails with OUT_OF_ORDER and is not stored.
+   * Without a stream, sends are stored in the order they reach the couple's server.
+   */
+  4: optional string orderStream,
+  5: optional i64 ordinal,
+  6: optional i64 afterOrdinal,
 }
 
 struct SendMessageResult {

@@ -48,6 +48,11 @@ enum ErrorCode {
   UNAVAILABLE = 10,
   /** A bug on our side; it is logged. */
   INTERNAL = 11,
+  /**
+   * The send could not be stored in the order its client asked for (a later message of the same
+   * order stream is already stored); it was not stored. Do not retry it unchanged.
+   */
+  OUT_OF_ORDER = 12,
 }
 
 /** The one error type of every service; declared by every method. */

@@ -13,4 +13,9 @@ struct StoredMessage {
   4: i64 sentAtMillis,
   5: i32 kind,
   6: string text,
+  /**
+   * The fence value of the owner that committed it. Along a couple's sequence it never decreases:
+   * the record that only one owner's writes were accepted at any moment.
+   */
+  7: optional i64 fence,
 }

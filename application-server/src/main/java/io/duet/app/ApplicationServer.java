@@ -6,6 +6,8 @@ import io.duet.app.account.PasswordHasher;
 import io.duet.app.account.SessionIssuer;
 import io.duet.app.api.ApiServices;
 import io.duet.app.cluster.ClusterSettingsStore;
+import io.duet.app.cluster.FailureDetector;
+import io.duet.app.cluster.Heartbeat;
 import io.duet.app.cluster.Membership;
 import io.duet.app.cluster.ShardMapPublisher;
 import io.duet.app.cluster.ShardOwnership;
@@ -66,6 +68,10 @@ import org.slf4j.LoggerFactory;
 public final class ApplicationServer implements ServerMain.Server {
     private static final Logger LOG = LoggerFactory.getLogger(ApplicationServer.class);
     private static final Duration SHUTDOWN_DEADLINE = Duration.ofSeconds(15);
+    /** A server whose heartbeat lags the cluster's newest by more than this is taken for dead. */
+    static final Duration DEFAULT_FAILURE_TIMEOUT = Duration.ofMillis(1000);
+    static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofMillis(200);
+    static final Duration DEFAULT_DETECTOR_TICK = Duration.ofMillis(50);
 
     private enum State { NEW, STARTING, RUNNING, STOPPING, STOPPED }
 
@@ -88,6 +94,8 @@ public final class ApplicationServer implements ServerMain.Server {
     private ShardOwnership ownership;
     private CoupleRegistry couples;
     private Membership membership;
+    private Heartbeat heartbeat;
+    private FailureDetector detector;
     private ShardMapPublisher publisher;
     private int relayPort;
 
@@ -147,11 +155,18 @@ public final class ApplicationServer implements ServerMain.Server {
         Accounts accounts = new Accounts(userStore, pairings, hasher, sessions, clock);
 
         ownership = new ShardOwnership(curator, instanceId);
-        CoupleLimits defaults = CoupleLimits.defaults();
-        couples = new CoupleRegistry(ownership, coupleStore, new CoupleLimits(
-                settings.integer("couples.recent-messages", 256), 4096, 128, 4096,
-                settings.duration("couples.typing-timeout", defaults.typingTimeout()),
-                settings.duration("couples.idle-timeout", defaults.idleTimeout())), coupleWorkers, timers, clock);
+        couples = new CoupleRegistry(ownership, coupleStore, CoupleLimits.builder()
+                .recentMessages(settings.integer("couples.recent-messages", CoupleLimits.DEFAULT_RECENT_MESSAGES))
+                .orderWait(settings.duration("couples.order-wait", CoupleLimits.DEFAULT_ORDER_WAIT))
+                .typingTimeout(settings.duration("couples.typing-timeout", CoupleLimits.DEFAULT_TYPING_TIMEOUT))
+                .idleTimeout(settings.duration("couples.idle-timeout", CoupleLimits.DEFAULT_IDLE_TIMEOUT))
+                .build(), coupleWorkers, timers, clock);
+        Duration failureTimeout = settings.duration("cluster.failure-timeout", DEFAULT_FAILURE_TIMEOUT);
+        heartbeat = new Heartbeat(curator, instanceId,
+                settings.duration("cluster.heartbeat-interval", DEFAULT_HEARTBEAT_INTERVAL), failureTimeout,
+                ownership::reconfirmShardMap);
+        ownership.leaseFrom(heartbeat::leaseValid);
+        heartbeat.start();
         ownership.start();
 
         ServiceDispatcher dispatcher = new ServiceDispatcher(ApiServices.bindings(accounts, pairings, couples));
@@ -173,8 +188,13 @@ public final class ApplicationServer implements ServerMain.Server {
 
         membership = new Membership(curator, instanceId,
                 new AppServerInfo(instanceId, new Endpoint(relayHost, relayPort), clock.millis()));
+        ownership.onRejoin(() -> membership.reincarnate(clock.millis()));
         membership.start(30_000);
-        publisher = new ShardMapPublisher(curator, instanceId, cluster.getShardCount(), clock);
+        detector = new FailureDetector(curator, failureTimeout);
+        detector.start();
+        publisher = new ShardMapPublisher(curator, instanceId, cluster.getShardCount(), clock, detector,
+                settings.duration("cluster.detector-tick", DEFAULT_DETECTOR_TICK));
+        ownership.addListener(publisher::shardMapChanged);
         publisher.start();
         awaitInShardMap(Duration.ofSeconds(60));
         state.set(State.RUNNING);
@@ -244,6 +264,16 @@ public final class ApplicationServer implements ServerMain.Server {
         quietly("shard map publisher", () -> {
             if (publisher != null) {
                 publisher.close();
+            }
+        });
+        quietly("failure detector", () -> {
+            if (detector != null) {
+                detector.close();
+            }
+        });
+        quietly("heartbeat", () -> {
+            if (heartbeat != null) {
+                heartbeat.close();
             }
         });
         quietly("shard ownership", () -> {

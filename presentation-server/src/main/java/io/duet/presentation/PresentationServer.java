@@ -88,6 +88,7 @@ public final class PresentationServer implements ServerMain.Server {
         shardMap.addListener(view -> {
             LOG.info("Routing by shard map epoch {} over {}", view.epoch(), view.servers().keySet());
             links.serversChanged(view.servers());
+            sessions.routesChanged();
         });
         shardMap.start();
         routing = new RoutingTable(shardMap);

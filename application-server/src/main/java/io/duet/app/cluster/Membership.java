@@ -8,6 +8,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.zookeeper.CreateMode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * This server's membership: an ephemeral node holding its {@link AppServerInfo}, re-created by Curator
@@ -15,11 +17,28 @@ import org.apache.zookeeper.CreateMode;
  * reassigns its shards at once instead of after a session timeout.
  */
 public final class Membership implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Membership.class);
+
     private final PersistentNode node;
+    private final AppServerInfo info;
 
     public Membership(CuratorFramework curator, String instanceId, AppServerInfo info) {
+        this.info = info.deepCopy();
         this.node = new PersistentNode(curator, CreateMode.EPHEMERAL, false, ClusterPaths.member(instanceId),
                 ThriftCodec.INTERNAL.encode(info));
+    }
+
+    /**
+     * Registers again as a new incarnation (a new {@code startedAtMillis}): after its session was lost
+     * this server may have missed a handoff, so the leader must give it its shards at new epochs.
+     */
+    public void reincarnate(long nowMillis) {
+        try {
+            node.setData(ThriftCodec.INTERNAL.encode(info.deepCopy().setStartedAtMillis(nowMillis)));
+            LOG.info("Registered again as a new incarnation");
+        } catch (Exception e) {
+            LOG.warn("Cannot register again: {}", e.toString());
+        }
     }
 
     /** Registers, and waits until ZooKeeper has the node. */

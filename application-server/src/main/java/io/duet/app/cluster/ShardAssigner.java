@@ -34,6 +34,17 @@ public final class ShardAssigner {
             shards.add(old == null ? new ShardAssignment("", 0) : old.deepCopy());
         }
         boolean changed = previous == null || !Objects.equals(previous.getServers(), live);
+        if (previous != null && previous.getServers() != null) {
+            // An owner that registered again (a new incarnation, after its session was lost) may have
+            // missed a handoff: it keeps its shards, but at the new epoch.
+            for (ShardAssignment assignment : shards) {
+                AppServerInfo before = previous.getServers().get(assignment.getOwner());
+                AppServerInfo now = live.get(assignment.getOwner());
+                if (before != null && now != null && !before.equals(now)) {
+                    assignment.setEpoch(epoch);
+                }
+            }
+        }
         if (!live.isEmpty()) {
             changed |= rebalance(shards, live, epoch);
         }

@@ -3,56 +3,81 @@ package io.duet.app.cluster;
 import io.duet.protocol.cluster.AppServerInfo;
 import io.duet.protocol.cluster.ClusterPaths;
 import io.duet.protocol.cluster.ShardMap;
+import io.duet.protocol.cluster.ShardMapView;
 import io.duet.protocol.thrift.MalformedPayloadException;
 import io.duet.protocol.thrift.ThriftCodec;
-import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.recipes.cache.ChildData;
+import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
 import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
-import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs on every application server; on the elected leader it republishes the shard map whenever the
- * set of live servers changes. The map's version in ZooKeeper is compared-and-set, so even two servers
- * that both believe they lead (one of them about to learn otherwise) cannot publish a map that is not
- * derived from the latest one, and epochs only grow.
+ * Runs on every application server: elects the shard map's publisher, and on the elected leader
+ * republishes the map whenever the set of live servers changes.
  *
- * <p>All ZooKeeper calls happen on one named thread, {@code duet-shard-leader}.
+ * <p><b>Live</b> means a member (an ephemeral node under {@link ClusterPaths#MEMBERS}) that the {@link
+ * FailureDetector} does not suspect. Every server checks for suspects every {@code tick}: the leader
+ * republishes without them at once, and any server deletes a suspect's leader-latch node, so that a dead
+ * leader is replaced as fast as any other server rather than when its ZooKeeper session expires.
+ *
+ * <p><b>Leader fencing.</b> A map is published in one ZooKeeper transaction that also checks that this
+ * server's latch node still exists, so a leader deposed while paused cannot publish; it finds out, and
+ * joins the election again. Membership is read fresh from ZooKeeper (after a sync) for every
+ * publication, never from a cache that a pause may have left stale. The map's version is compared too,
+ * so a map is always derived from the latest one and epochs only grow. A map published by someone else
+ * (a new leader, an operator) makes the leader recompute.
+ *
+ * <p>All ZooKeeper calls here happen on one named thread, {@code duet-shard-leader}.
  */
 public final class ShardMapPublisher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ShardMapPublisher.class);
-    /** Membership changes within this window are folded into one publication (start-up, rolling restarts). */
-    private static final long DEBOUNCE_MILLIS = 200;
+    /** Joins within this window are folded into one publication (start-up, rolling restarts). */
+    private static final long JOIN_DEBOUNCE_MILLIS = 200;
+    private static final long SYNC_TIMEOUT_MILLIS = 2000;
 
     private final CuratorFramework curator;
     private final String instanceId;
     private final int shardCount;
     private final Clock clock;
-    private final LeaderLatch latch;
+    private final FailureDetector detector;
+    private final Duration tick;
     private final CuratorCache members;
     private final ScheduledExecutorService executor;
     private final AtomicBoolean publishScheduled = new AtomicBoolean();
+    // Confined to the executor.
+    private LeaderLatch latch;
+    private Set<String> suspects = Set.of();
+    private long lastLatchCheckMillis;
+    private volatile boolean closed;
 
-    public ShardMapPublisher(CuratorFramework curator, String instanceId, int shardCount, Clock clock) {
+    public ShardMapPublisher(CuratorFramework curator, String instanceId, int shardCount, Clock clock,
+            FailureDetector detector, Duration tick) {
         this.curator = curator;
         this.instanceId = instanceId;
         this.shardCount = shardCount;
         this.clock = clock;
-        this.latch = new LeaderLatch(curator, ClusterPaths.LEADER, instanceId);
+        this.detector = detector;
+        this.tick = tick;
         this.members = CuratorCache.build(curator, ClusterPaths.MEMBERS);
         this.executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "duet-shard-leader");
@@ -63,39 +88,136 @@ public final class ShardMapPublisher implements AutoCloseable {
 
     public void start() throws Exception {
         members.listenable().addListener(CuratorCacheListener.builder()
-                .forAll((type, oldData, data) -> schedulePublish())
-                .forInitialized(this::schedulePublish)
+                .forAll((type, oldData, data) -> schedulePublish(JOIN_DEBOUNCE_MILLIS))
+                .forInitialized(() -> schedulePublish(JOIN_DEBOUNCE_MILLIS))
                 .build());
-        latch.addListener(new LeaderLatchListener() {
+        members.start();
+        executor.submit(this::joinElection).get();
+        executor.scheduleWithFixedDelay(this::tick, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Called with every new shard map: one this leader did not publish makes it recompute. */
+    public void shardMapChanged(ShardMapView view) {
+        if (!instanceId.equals(view.leaderId())) {
+            schedulePublish(0);
+        }
+    }
+
+    private void joinElection() {
+        LeaderLatch next = new LeaderLatch(curator, ClusterPaths.LEADER, instanceId);
+        next.addListener(new LeaderLatchListener() {
             @Override
             public void isLeader() {
                 LOG.info("{} leads shard assignment", instanceId);
-                schedulePublish();
+                schedulePublish(0);
             }
 
             @Override
             public void notLeader() {
                 LOG.info("{} no longer leads shard assignment", instanceId);
             }
-        });
-        members.start();
-        latch.start();
+        }, executor);
+        try {
+            next.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot join the leader election", e);
+        }
+        latch = next;
     }
 
-    private void schedulePublish() {
-        if (publishScheduled.compareAndSet(false, true)) {
+    /** Leaves the election and joins it again: after this server's latch node was deleted by a peer. */
+    private void rejoinElection() {
+        LOG.warn("{} was deposed as a leader candidate (its latch node is gone); joining the election again",
+                instanceId);
+        try {
+            latch.close(LeaderLatch.CloseMode.SILENT);
+        } catch (Exception e) {
+            LOG.debug("Closing the old latch failed: {}", e.toString());
+        }
+        joinElection();
+    }
+
+    private void schedulePublish(long delayMillis) {
+        if (!closed && publishScheduled.compareAndSet(false, true)) {
             executor.schedule(() -> {
                 publishScheduled.set(false);
                 publishIfLeader();
-            }, DEBOUNCE_MILLIS, TimeUnit.MILLISECONDS);
+            }, delayMillis, TimeUnit.MILLISECONDS);
         }
     }
 
+    /** Every tick: find newly suspected servers, depose them from the election, republish without them. */
+    private void tick() {
+        try {
+            Set<String> memberIds = memberIdsFromCache();
+            Set<String> now = detector.suspects(memberIds);
+            if (!now.equals(suspects)) {
+                Set<String> added = new TreeSet<>(now);
+                added.removeAll(suspects);
+                for (String id : added) {
+                    LOG.warn("Suspecting {}: its heartbeat lags {} ms", id, detector.lagMillis(id));
+                }
+                Set<String> cleared = new TreeSet<>(suspects);
+                cleared.removeAll(now);
+                if (!cleared.isEmpty()) {
+                    LOG.info("No longer suspecting {}", cleared);
+                }
+                suspects = now;
+                if (!added.isEmpty()) {
+                    deposeFromElection(added);
+                }
+                schedulePublish(0);
+            }
+            long nowMillis = clock.millis();
+            if (nowMillis - lastLatchCheckMillis > 1000) {
+                lastLatchCheckMillis = nowMillis;
+                if (!suspects.isEmpty()) {
+                    deposeFromElection(suspects);
+                }
+                if (latch.getOurPath() != null && curator.checkExists().forPath(latch.getOurPath()) == null) {
+                    rejoinElection();
+                }
+            }
+        } catch (Exception e) {
+            LOG.debug("Failure-detector tick failed: {}", e.toString());
+        }
+    }
+
+    /** Deletes the latch nodes of suspected servers, so that a dead leader is replaced now. */
+    private void deposeFromElection(Set<String> suspected) throws Exception {
+        List<String> children;
+        try {
+            children = curator.getChildren().forPath(ClusterPaths.LEADER);
+        } catch (KeeperException.NoNodeException e) {
+            return;
+        }
+        for (String child : children) {
+            String path = ClusterPaths.LEADER + "/" + child;
+            try {
+                String id = new String(curator.getData().forPath(path), StandardCharsets.UTF_8);
+                if (suspected.contains(id) && !id.equals(instanceId)) {
+                    curator.delete().forPath(path);
+                    LOG.warn("Removed suspected {} from the leader election", id);
+                }
+            } catch (KeeperException.NoNodeException e) {
+                // Gone already.
+            }
+        }
+    }
+
+    private Set<String> memberIdsFromCache() {
+        Set<String> ids = new TreeSet<>();
+        members.stream().filter(node -> !node.getPath().equals(ClusterPaths.MEMBERS))
+                .forEach(node -> ids.add(node.getPath().substring(ClusterPaths.MEMBERS.length() + 1)));
+        return ids;
+    }
+
     private void publishIfLeader() {
-        if (!latch.hasLeadership()) {
+        if (closed || latch == null || !latch.hasLeadership()) {
             return;
         }
         try {
+            syncWithLeader();
             Stat stat = new Stat();
             ShardMap previous = null;
             try {
@@ -104,39 +226,63 @@ public final class ShardMapPublisher implements AutoCloseable {
             } catch (KeeperException.NoNodeException e) {
                 stat = null;
             }
-            ShardMap next = ShardAssigner.next(previous, shardCount, liveServers(), instanceId, clock.millis());
+            Map<String, AppServerInfo> live = liveServers();
+            ShardMap next = ShardAssigner.next(previous, shardCount, live, instanceId, clock.millis());
             if (next == null) {
                 return;
             }
             byte[] encoded = ThriftCodec.INTERNAL.encode(next);
-            if (stat == null) {
-                curator.create().creatingParentsIfNeeded().forPath(ClusterPaths.SHARD_MAP, encoded);
-            } else {
-                curator.setData().withVersion(stat.getVersion()).forPath(ClusterPaths.SHARD_MAP, encoded);
-            }
-            LOG.info("Published shard map epoch {} over {}", next.getEpoch(), next.getServers().keySet());
+            CuratorOp stillLeader = curator.transactionOp().check().forPath(latch.getOurPath());
+            CuratorOp write = stat == null
+                    ? curator.transactionOp().create().forPath(ClusterPaths.SHARD_MAP, encoded)
+                    : curator.transactionOp().setData().withVersion(stat.getVersion()).forPath(ClusterPaths.SHARD_MAP, encoded);
+            curator.transaction().forOperations(stillLeader, write);
+            LOG.info("Published shard map epoch {} over {}{}", next.getEpoch(), live.keySet(),
+                    suspects.isEmpty() ? "" : " (suspected: " + suspects + ")");
         } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException e) {
             LOG.info("Shard map changed under us; recomputing");
-            schedulePublish();
+            schedulePublish(0);
+        } catch (KeeperException.NoNodeException e) {
+            // The check failed: our latch node is gone, so we are no longer the leader.
+            rejoinElection();
         } catch (MalformedPayloadException e) {
             LOG.error("The published shard map is unreadable; not overwriting it", e);
         } catch (Exception e) {
-            LOG.warn("Cannot publish the shard map; retrying", e);
-            executor.schedule(this::schedulePublish, 1, TimeUnit.SECONDS);
+            LOG.warn("Cannot publish the shard map; retrying: {}", e.toString());
+            schedulePublish(1000);
         }
     }
 
-    private Map<String, AppServerInfo> liveServers() {
+    /** Makes the reads that follow see everything the ZooKeeper leader has committed. */
+    private void syncWithLeader() throws Exception {
+        CountDownLatch synced = new CountDownLatch(1);
+        curator.sync().inBackground((client, event) -> synced.countDown()).forPath(ClusterPaths.MEMBERS);
+        if (!synced.await(SYNC_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("ZooKeeper sync took over " + SYNC_TIMEOUT_MILLIS + " ms");
+        }
+    }
+
+    /** Members read from ZooKeeper now, less the suspected ones. */
+    private Map<String, AppServerInfo> liveServers() throws Exception {
         Map<String, AppServerInfo> live = new TreeMap<>();
-        for (ChildData child : members.stream().toArray(ChildData[]::new)) {
-            if (child.getPath().equals(ClusterPaths.MEMBERS) || child.getData() == null) {
+        List<String> ids;
+        try {
+            ids = curator.getChildren().forPath(ClusterPaths.MEMBERS);
+        } catch (KeeperException.NoNodeException e) {
+            return live;
+        }
+        Set<String> suspected = detector.suspects(ids);
+        for (String id : new ArrayList<>(ids)) {
+            if (suspected.contains(id)) {
                 continue;
             }
             try {
-                live.put(ZKPaths.getNodeFromPath(child.getPath()),
-                        ThriftCodec.INTERNAL.decode(child.getData(), new AppServerInfo()));
+                live.put(id, ThriftCodec.INTERNAL.decode(curator.getData().forPath(ClusterPaths.member(id)),
+                        new AppServerInfo()));
+            } catch (KeeperException.NoNodeException e) {
+                // Left meanwhile.
             } catch (MalformedPayloadException e) {
-                LOG.warn("Ignoring unreadable member {}", child.getPath(), e);
+                LOG.warn("Ignoring unreadable member {}", id, e);
             }
         }
         return live;
@@ -144,11 +290,24 @@ public final class ShardMapPublisher implements AutoCloseable {
 
     /** Gives up leadership (another server takes over) and stops. */
     @Override
-    public void close() throws IOException {
-        executor.shutdownNow();
+    public void close() {
+        closed = true;
         try {
-            latch.close();
+            executor.submit(() -> {
+                if (latch != null) {
+                    try {
+                        latch.close();
+                    } catch (Exception e) {
+                        LOG.debug("Closing the latch failed: {}", e.toString());
+                    }
+                }
+            }).get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.warn("Leaving the leader election failed: {}", e.toString());
         } finally {
+            executor.shutdownNow();
             members.close();
         }
     }

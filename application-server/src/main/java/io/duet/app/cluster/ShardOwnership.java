@@ -1,23 +1,35 @@
 package io.duet.app.cluster;
 
+import io.duet.protocol.cluster.ClusterPaths;
 import io.duet.protocol.cluster.ShardMapView;
 import io.duet.protocol.cluster.ShardMapWatcher;
+import io.duet.protocol.thrift.MalformedPayloadException;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
+import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Which shards this server owns, and with which epochs, as the published shard map says; and whether it
- * may write at all. Losing the ZooKeeper connection means no longer knowing whether someone else has
- * taken over: on SUSPENDED writes stop, on LOST every shard is dropped (the same rule as Curator's
- * {@code LeaderLatch}). HBase fencing catches whatever slips through.
+ * Which shards this server owns, with which epochs, as the published shard map says; and whether it may
+ * serve them at all right now. It may not when:
+ * <ul>
+ *   <li>the ZooKeeper connection is SUSPENDED: someone else may be taking over, so writes and reads
+ *       stop until it is back;
+ *   <li>the session was LOST: every shard is dropped (listeners hear the last map again), and on
+ *       RECONNECTED the server registers again as a new incarnation, so that the leader hands it shards
+ *       at new epochs;
+ *   <li>its heartbeat lease ran out ({@link Heartbeat}): it may have been declared dead. Once the lease
+ *       is back, serving resumes only after this server has seen the shard map as of then.
+ * </ul>
+ * HBase fencing catches whatever slips through; these rules keep a deposed owner from serving reads.
  */
 public final class ShardOwnership implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ShardOwnership.class);
@@ -27,7 +39,12 @@ public final class ShardOwnership implements AutoCloseable {
     private final ShardMapWatcher shardMap;
     private final List<Consumer<ShardMapView>> listeners = new CopyOnWriteArrayList<>();
     private final ConnectionStateListener connectionListener = this::connectionChanged;
+    private volatile BooleanSupplier lease = () -> true;
+    private volatile Runnable onRejoin = () -> { };
     private volatile boolean connected = true;
+    private volatile boolean sessionLost;
+    /** The map epoch this server must have seen before serving again (after a lapsed lease). */
+    private volatile long requiredEpoch;
 
     public ShardOwnership(CuratorFramework curator, String instanceId) {
         this.curator = curator;
@@ -38,6 +55,16 @@ public final class ShardOwnership implements AutoCloseable {
     /** Called with every new map, and with the last map again when the session is lost. */
     public void addListener(Consumer<ShardMapView> listener) {
         listeners.add(listener);
+    }
+
+    /** Whether this server's heartbeat lease is valid; see {@link Heartbeat#leaseValid()}. */
+    public void leaseFrom(BooleanSupplier lease) {
+        this.lease = lease;
+    }
+
+    /** Runs when the server should register again after its session was lost. */
+    public void onRejoin(Runnable onRejoin) {
+        this.onRejoin = onRejoin;
     }
 
     public void start() {
@@ -53,21 +80,54 @@ public final class ShardOwnership implements AutoCloseable {
     private void connectionChanged(CuratorFramework client, ConnectionState state) {
         switch (state) {
             case SUSPENDED:
-                LOG.warn("ZooKeeper connection suspended: writes stop until it is back");
+                LOG.warn("ZooKeeper connection suspended: serving stops until it is back");
                 connected = false;
                 break;
             case LOST:
                 LOG.warn("ZooKeeper session lost: dropping every shard");
                 connected = false;
+                sessionLost = true;
                 shardMap.current().ifPresent(last -> listeners.forEach(listener -> listener.accept(last)));
                 break;
             case RECONNECTED:
             case CONNECTED:
                 LOG.info("ZooKeeper connection {}", state);
+                if (sessionLost) {
+                    sessionLost = false;
+                    onRejoin.run();
+                }
+                // Whatever happened while disconnected, serve only by a map at least as new as now.
+                reconfirmShardMap();
                 connected = true;
                 break;
             default:
                 break;
+        }
+    }
+
+    /**
+     * Stops serving until this server has seen the shard map as it is now in ZooKeeper: after a lapsed
+     * lease or a reconnection, the map may have moved its shards while it could not hear about it.
+     */
+    public void reconfirmShardMap() {
+        requiredEpoch = Long.MAX_VALUE;
+        try {
+            curator.sync().inBackground((client, synced) -> curator.getData().inBackground((c, event) -> {
+                if (event.getResultCode() == KeeperException.Code.NONODE.intValue()) {
+                    requiredEpoch = 0;
+                } else if (event.getResultCode() == KeeperException.Code.OK.intValue()) {
+                    try {
+                        requiredEpoch = ShardMapView.parse(event.getData()).epoch();
+                    } catch (MalformedPayloadException e) {
+                        LOG.error("Unreadable shard map while reconfirming", e);
+                    }
+                } else {
+                    LOG.warn("Cannot re-read the shard map ({}); retrying", KeeperException.Code.get(event.getResultCode()));
+                    reconfirmShardMap();
+                }
+            }).forPath(ClusterPaths.SHARD_MAP)).forPath(ClusterPaths.SHARD_MAP);
+        } catch (Exception e) {
+            LOG.warn("Cannot re-read the shard map: {}", e.toString());
         }
     }
 
@@ -85,19 +145,30 @@ public final class ShardOwnership implements AutoCloseable {
         return shardMap.current();
     }
 
-    /** The epoch with which this server owns {@code shard}, if it does and may write. */
+    /** The epoch with which this server owns {@code shard}, if it does and may serve it now. */
     public OptionalLong epochIfOwned(int shard) {
         ShardMapView view = shardMap.current().orElse(null);
-        if (!connected || view == null || !view.ownerIdOf(shard).filter(instanceId::equals).isPresent()) {
+        if (!connected || view == null || view.epoch() < requiredEpoch || !lease.getAsBoolean()
+                || !view.ownerIdOf(shard).filter(instanceId::equals).isPresent()) {
             return OptionalLong.empty();
         }
         return OptionalLong.of(view.epochOf(shard));
     }
 
-    /** True while this server owns {@code shard} at exactly {@code epoch} and its session is healthy. */
-    public boolean canWrite(int shard, long epoch) {
+    /** True while this server owns {@code shard} at exactly {@code epoch} and may serve it now. */
+    public boolean canServe(int shard, long epoch) {
         OptionalLong owned = epochIfOwned(shard);
         return owned.isPresent() && owned.getAsLong() == epoch;
+    }
+
+    /**
+     * True unless the published map gives {@code shard} to another server or another epoch: a lapsed
+     * lease or a suspended connection alone does not unload a couple, it only pauses it.
+     */
+    public boolean stillAssigned(int shard, long epoch) {
+        ShardMapView view = shardMap.current().orElse(null);
+        return view != null && !sessionLost && view.ownerIdOf(shard).filter(instanceId::equals).isPresent()
+                && view.epochOf(shard) == epoch;
     }
 
     public int shardOf(long id) {

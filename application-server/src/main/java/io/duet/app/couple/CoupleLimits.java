@@ -1,8 +1,9 @@
 package io.duet.app.couple;
 
 import java.time.Duration;
+import java.util.Objects;
 
-/** Sizes and timeouts of in-memory couples. */
+/** Sizes and timeouts of in-memory couples; {@link #builder()} starts from the defaults. */
 public final class CoupleLimits {
     /** Longest message text, in characters. */
     public static final int MAX_TEXT_CHARS = 4000;
@@ -11,32 +12,112 @@ public final class CoupleLimits {
     /** Largest history page. */
     public static final int MAX_PAGE = 500;
 
+    public static final int DEFAULT_RECENT_MESSAGES = 256;
+    public static final int DEFAULT_DEDUP_IDS = 4096;
+    public static final int DEFAULT_MAX_BATCH = 128;
+    public static final int DEFAULT_MAX_QUEUED = 4096;
+    public static final int DEFAULT_MAX_HELD = 256;
+    public static final Duration DEFAULT_ORDER_WAIT = Duration.ofSeconds(3);
+    public static final Duration DEFAULT_TYPING_TIMEOUT = Duration.ofSeconds(8);
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
+
+    /** Newest messages kept in memory per couple. */
     final int recentMessages;
+    /** Client message ids remembered in memory per couple (older ones are looked up in HBase). */
     final int dedupIds;
+    /** Most messages in one group commit. */
     final int maxBatch;
+    /** Most sends waiting to be stored per couple; more get RESOURCE_EXHAUSTED. */
     final int maxQueued;
+    /** Most sends held for an earlier message of their order stream, per couple. */
+    final int maxHeld;
+    /** How long a send is held for an earlier message of its order stream before it fails. */
+    final Duration orderWait;
     final Duration typingTimeout;
     final Duration idleTimeout;
 
-    public CoupleLimits(int recentMessages, int dedupIds, int maxBatch, int maxQueued, Duration typingTimeout,
-            Duration idleTimeout) {
-        this.recentMessages = recentMessages;
-        this.dedupIds = dedupIds;
-        this.maxBatch = maxBatch;
-        this.maxQueued = maxQueued;
-        this.typingTimeout = typingTimeout;
-        this.idleTimeout = idleTimeout;
+    private CoupleLimits(Builder builder) {
+        this.recentMessages = positive("recentMessages", builder.recentMessages);
+        this.dedupIds = positive("dedupIds", builder.dedupIds);
+        this.maxBatch = positive("maxBatch", builder.maxBatch);
+        this.maxQueued = positive("maxQueued", builder.maxQueued);
+        this.maxHeld = positive("maxHeld", builder.maxHeld);
+        this.orderWait = Objects.requireNonNull(builder.orderWait, "orderWait");
+        this.typingTimeout = Objects.requireNonNull(builder.typingTimeout, "typingTimeout");
+        this.idleTimeout = Objects.requireNonNull(builder.idleTimeout, "idleTimeout");
     }
 
-    public Duration typingTimeout() {
-        return typingTimeout;
-    }
-
-    public Duration idleTimeout() {
-        return idleTimeout;
+    private static int positive(String name, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(name + ": " + value + " (expected: >= 1)");
+        }
+        return value;
     }
 
     public static CoupleLimits defaults() {
-        return new CoupleLimits(256, 4096, 128, 4096, Duration.ofSeconds(8), Duration.ofMinutes(5));
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Mutable; {@link #build()} makes the immutable limits. */
+    public static final class Builder {
+        private int recentMessages = DEFAULT_RECENT_MESSAGES;
+        private int dedupIds = DEFAULT_DEDUP_IDS;
+        private int maxBatch = DEFAULT_MAX_BATCH;
+        private int maxQueued = DEFAULT_MAX_QUEUED;
+        private int maxHeld = DEFAULT_MAX_HELD;
+        private Duration orderWait = DEFAULT_ORDER_WAIT;
+        private Duration typingTimeout = DEFAULT_TYPING_TIMEOUT;
+        private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+
+        private Builder() {
+        }
+
+        public Builder recentMessages(int recentMessages) {
+            this.recentMessages = recentMessages;
+            return this;
+        }
+
+        public Builder dedupIds(int dedupIds) {
+            this.dedupIds = dedupIds;
+            return this;
+        }
+
+        public Builder maxBatch(int maxBatch) {
+            this.maxBatch = maxBatch;
+            return this;
+        }
+
+        public Builder maxQueued(int maxQueued) {
+            this.maxQueued = maxQueued;
+            return this;
+        }
+
+        public Builder maxHeld(int maxHeld) {
+            this.maxHeld = maxHeld;
+            return this;
+        }
+
+        public Builder orderWait(Duration orderWait) {
+            this.orderWait = orderWait;
+            return this;
+        }
+
+        public Builder typingTimeout(Duration typingTimeout) {
+            this.typingTimeout = typingTimeout;
+            return this;
+        }
+
+        public Builder idleTimeout(Duration idleTimeout) {
+            this.idleTimeout = idleTimeout;
+            return this;
+        }
+
+        public CoupleLimits build() {
+            return new CoupleLimits(this);
+        }
     }
 }

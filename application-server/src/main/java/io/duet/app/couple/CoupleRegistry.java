@@ -71,7 +71,7 @@ public final class CoupleRegistry implements AutoCloseable {
         }
         CoupleActor created = new CoupleActor(coupleId, shard, epoch.getAsLong(),
                 new SerialExecutor(workers, "couple-" + coupleId), store, limits, timers, clock,
-                () -> ownership.canWrite(shard, epoch.getAsLong()), this::retired);
+                () -> ownership.canServe(shard, epoch.getAsLong()), this::retired);
         CoupleActor existing = actors.putIfAbsent(coupleId, created);
         if (existing != null) {
             return existing;
@@ -87,7 +87,7 @@ public final class CoupleRegistry implements AutoCloseable {
     private void shardMapChanged(ShardMapView view) {
         int dropped = 0;
         for (CoupleActor actor : actors.values()) {
-            if (!ownership.canWrite(actor.shard(), actor.epoch())) {
+            if (!ownership.stillAssigned(actor.shard(), actor.epoch())) {
                 actor.close("shard " + actor.shard() + " moved");
                 dropped++;
             }

@@ -11,17 +11,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import org.apache.hadoop.hbase.CompareOperator;
 import org.apache.hadoop.hbase.client.AsyncConnection;
 import org.apache.hadoop.hbase.client.AsyncTable;
 import org.apache.hadoop.hbase.client.CheckAndMutate;
 import org.apache.hadoop.hbase.client.Get;
 import org.apache.hadoop.hbase.client.Put;
 import org.apache.hadoop.hbase.client.Result;
+import org.apache.hadoop.hbase.filter.BinaryComparator;
 import org.apache.hadoop.hbase.filter.ColumnRangeFilter;
+import org.apache.hadoop.hbase.filter.FilterList;
+import org.apache.hadoop.hbase.filter.SingleColumnValueFilter;
 import org.apache.hadoop.hbase.util.Bytes;
 
 /**
@@ -34,6 +39,9 @@ public final class CoupleStore {
     private static final int CLAIM_ATTEMPTS = 5;
     /** Bits of a fence value below the shard epoch, counting reloads within one epoch. */
     static final int GENERATION_BITS = 20;
+    /** Dedup-family qualifiers: sender + client message id, and sender + order stream. */
+    private static final byte DEDUP_PREFIX = 1;
+    private static final byte ORDER_PREFIX = 2;
 
     private final AsyncTable<?> table;
     private final HBaseSchema schema;
@@ -143,29 +151,49 @@ public final class CoupleStore {
     }
 
     /**
-     * Stores a batch of messages (consecutive sequence numbers, after the last committed one) in one
-     * conditional write: all or nothing, and only while the row's fence is still the one claimed.
+     * Stores a batch of messages (consecutive sequence numbers, right after {@code expectedLastSeq}) in
+     * one conditional write: all or nothing, and only while the row's fence is still the one claimed
+     * <em>and</em> its last sequence is still {@code expectedLastSeq}, so that a replayed or delayed
+     * older batch can never move the couple's sequence backwards or write over newer messages.
+     *
+     * @param orderMarks the highest ordinal stored per order stream by this batch, keyed by {@link
+     *     #orderKey}; written in the same mutation
      */
-    public CompletableFuture<Void> commit(long coupleId, long fence, List<Message> batch) {
+    public CompletableFuture<Void> commit(long coupleId, long fence, long expectedLastSeq, List<Message> batch,
+            Map<OrderKey, Long> orderMarks) {
         if (batch.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
         byte[] row = row(coupleId);
         Put put = new Put(row);
-        long lastSeq = 0;
+        long lastSeq = expectedLastSeq;
         for (Message message : batch) {
-            put.addColumn(HBaseSchema.MESSAGES, HBaseSchema.messageQualifier(message.getSeq()), encode(message));
-            put.addColumn(HBaseSchema.DEDUP, dedupQualifier(message.getClientMessageId()), Bytes.toBytes(message.getSeq()));
+            if (message.getSeq() != lastSeq + 1) {
+                throw new IllegalArgumentException("batch: seq " + message.getSeq() + " (expected: " + (lastSeq + 1) + ")");
+            }
+            put.addColumn(HBaseSchema.MESSAGES, HBaseSchema.messageQualifier(message.getSeq()), encode(message, fence));
+            put.addColumn(HBaseSchema.DEDUP, dedupQualifier(message.getSenderId(), message.getClientMessageId()),
+                    Bytes.toBytes(message.getSeq()));
             lastSeq = message.getSeq();
         }
+        orderMarks.forEach((key, ordinal) -> put.addColumn(HBaseSchema.DEDUP, key.qualifier(), Bytes.toBytes(ordinal)));
         put.addColumn(HBaseSchema.OWNER, HBaseSchema.LAST_SEQ, Bytes.toBytes(lastSeq));
-        CheckAndMutate fenced = CheckAndMutate.newBuilder(row)
-                .ifEquals(HBaseSchema.OWNER, HBaseSchema.EPOCH, Bytes.toBytes(fence)).build(put);
+        FilterList condition = new FilterList(FilterList.Operator.MUST_PASS_ALL,
+                equalTo(HBaseSchema.EPOCH, fence), equalTo(HBaseSchema.LAST_SEQ, expectedLastSeq));
+        CheckAndMutate fenced = CheckAndMutate.newBuilder(row).ifMatches(condition).build(put);
         return table.checkAndMutate(fenced).thenAccept(result -> {
             if (!result.isSuccess()) {
-                throw new FencedException(coupleId, shardEpochOf(fence), "the row was claimed again before this commit");
+                throw new FencedException(coupleId, shardEpochOf(fence),
+                        "the row was claimed again, or its last sequence moved past " + expectedLastSeq + ", before this commit");
             }
         });
+    }
+
+    private static SingleColumnValueFilter equalTo(byte[] qualifier, long value) {
+        SingleColumnValueFilter filter = new SingleColumnValueFilter(HBaseSchema.OWNER, qualifier,
+                CompareOperator.EQUAL, new BinaryComparator(Bytes.toBytes(value)));
+        filter.setFilterIfMissing(true);
+        return filter;
     }
 
     /** Up to {@code limit} messages with sequence numbers in [fromSeq, toSeq], oldest first. */
@@ -186,21 +214,119 @@ public final class CoupleStore {
         });
     }
 
-    /** The sequence number a message with this client id was stored under, within the dedup window. */
-    public CompletableFuture<OptionalLong> findByClientMessageId(long coupleId, String clientMessageId) {
-        byte[] qualifier = dedupQualifier(clientMessageId);
-        return table.get(new Get(row(coupleId)).addColumn(HBaseSchema.DEDUP, qualifier)).thenApply(result -> {
-            byte[] seq = result.getValue(HBaseSchema.DEDUP, qualifier);
-            return seq == null ? OptionalLong.empty() : OptionalLong.of(Bytes.toLong(seq));
+    /**
+     * What the row knows about a send it may have stored before this load: the sequence number of
+     * {@code senderId}'s message {@code clientMessageId}, within the dedup window, and, when the send
+     * names an order stream, the highest ordinal stored from that stream. One read.
+     */
+    public CompletableFuture<SendHistory> findSend(long coupleId, long senderId, String clientMessageId,
+            OrderKey orderKey) {
+        byte[] dedup = dedupQualifier(senderId, clientMessageId);
+        byte[] legacy = legacyDedupQualifier(clientMessageId);
+        Get get = new Get(row(coupleId)).addColumn(HBaseSchema.DEDUP, dedup).addColumn(HBaseSchema.DEDUP, legacy);
+        if (orderKey != null) {
+            get.addColumn(HBaseSchema.DEDUP, orderKey.qualifier());
+        }
+        return table.get(get).thenCompose(result -> {
+            byte[] seq = result.getValue(HBaseSchema.DEDUP, dedup);
+            byte[] ordinal = orderKey == null ? null : result.getValue(HBaseSchema.DEDUP, orderKey.qualifier());
+            long lastOrdinal = ordinal == null ? SendHistory.NO_ORDINAL : Bytes.toLong(ordinal);
+            if (seq != null) {
+                return CompletableFuture.completedFuture(new SendHistory(OptionalLong.of(Bytes.toLong(seq)), lastOrdinal));
+            }
+            byte[] legacySeq = result.getValue(HBaseSchema.DEDUP, legacy);
+            if (legacySeq == null) {
+                return CompletableFuture.completedFuture(new SendHistory(OptionalLong.empty(), lastOrdinal));
+            }
+            // Written before dedup was keyed by sender: it counts only if this sender stored it.
+            long legacyAt = Bytes.toLong(legacySeq);
+            return read(coupleId, legacyAt, legacyAt, 1).thenApply(found -> new SendHistory(
+                    !found.isEmpty() && found.get(0).getSenderId() == senderId ? OptionalLong.of(legacyAt)
+                            : OptionalLong.empty(), lastOrdinal));
         });
     }
 
-    private static byte[] dedupQualifier(String clientMessageId) {
+    /** Dedup is per sender: two partners' clients may pick the same id without clashing. */
+    static byte[] dedupQualifier(long senderId, String clientMessageId) {
+        return prefixed(DEDUP_PREFIX, senderId, clientMessageId);
+    }
+
+    /** The qualifier of the first release, which keyed dedup by client message id alone. */
+    private static byte[] legacyDedupQualifier(String clientMessageId) {
         return clientMessageId.getBytes(StandardCharsets.UTF_8);
     }
 
-    private byte[] encode(Message message) {
+    private static byte[] prefixed(byte prefix, long senderId, String name) {
+        byte[] text = name.getBytes(StandardCharsets.UTF_8);
+        byte[] qualifier = new byte[1 + Long.BYTES + text.length];
+        qualifier[0] = prefix;
+        Bytes.putLong(qualifier, 1, senderId);
+        System.arraycopy(text, 0, qualifier, 1 + Long.BYTES, text.length);
+        return qualifier;
+    }
+
+    /** One sender's order stream: the key of its ordinal mark in the dedup family. */
+    public static final class OrderKey {
+        private final long senderId;
+        private final String stream;
+
+        public OrderKey(long senderId, String stream) {
+            this.senderId = senderId;
+            this.stream = Objects.requireNonNull(stream, "stream");
+        }
+
+        public long senderId() {
+            return senderId;
+        }
+
+        byte[] qualifier() {
+            return prefixed(ORDER_PREFIX, senderId, stream);
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof OrderKey && ((OrderKey) other).senderId == senderId
+                    && ((OrderKey) other).stream.equals(stream);
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(senderId) * 31 + stream.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return senderId + "/" + stream;
+        }
+    }
+
+    /** See {@link #findSend}. */
+    public static final class SendHistory {
+        /** No ordinal of the stream is stored (a new stream, or one idle past the dedup window). */
+        public static final long NO_ORDINAL = -1;
+
+        private final OptionalLong storedSeq;
+        private final long lastOrdinal;
+
+        SendHistory(OptionalLong storedSeq, long lastOrdinal) {
+            this.storedSeq = storedSeq;
+            this.lastOrdinal = lastOrdinal;
+        }
+
+        /** The sequence number the message was stored under, if it was. */
+        public OptionalLong storedSeq() {
+            return storedSeq;
+        }
+
+        /** The highest ordinal of the send's order stream stored so far, or {@link #NO_ORDINAL}. */
+        public long lastOrdinal() {
+            return lastOrdinal;
+        }
+    }
+
+    private byte[] encode(Message message, long fence) {
         return codec.encode(new StoredMessage()
+                .setFence(fence)
                 .setClientMessageId(message.getClientMessageId())
                 .setSenderId(message.getSenderId())
                 .setSenderDeviceId(message.getSenderDeviceId())

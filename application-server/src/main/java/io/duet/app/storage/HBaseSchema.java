@@ -21,7 +21,9 @@ import org.apache.hadoop.hbase.util.Bytes;
  *                              a, b = member user ids, c = created at
  *   m: (messages)              qualifier = sequence (8 bytes, big-endian, so they sort by sequence),
  *                              value = StoredMessage (compact Thrift)
- *   x: (send dedup index)      qualifier = client message id, value = sequence; TTL 14 days
+ *   x: (send dedup index)      TTL 14 days, refreshed by every write:
+ *                              0x01 + sender (8 bytes) + client message id = sequence;
+ *                              0x02 + sender (8 bytes) + order stream = highest ordinal stored
  * users     row = user id (8 bytes)
  *   u:                         email, n = display name, c = created at, k = couple id, i = invite code
  *                              of the pairing that bound k

@@ -15,7 +15,7 @@ class ShardAssignerTest {
     private static Map<String, AppServerInfo> servers(String... ids) {
         Map<String, AppServerInfo> live = new TreeMap<>();
         for (int i = 0; i < ids.length; i++) {
-            live.put(ids[i], new AppServerInfo(ids[i], new Endpoint("127.0.0.1", 9000 + i), 0));
+            live.put(ids[i], new AppServerInfo(ids[i], new Endpoint("127.0.0.1", 9000 + ids[i].hashCode() % 1000), 0));
         }
         return live;
     }
@@ -70,12 +70,17 @@ class ShardAssignerTest {
     }
 
     @Test
-    void aRestartedServerWithANewEndpointIsRepublished() {
+    void aServerThatRegisteredAgainKeepsItsShardsAtTheNewEpoch() {
         ShardMap map = ShardAssigner.next(null, 16, servers("a", "b"), "a", 0);
-        Map<String, AppServerInfo> moved = servers("a", "b");
-        moved.get("b").getRelayEndpoint().setPort(1234);
-        ShardMap next = ShardAssigner.next(map, 16, moved, "a", 0);
+        Map<String, AppServerInfo> again = servers("a", "b");
+        again.get("b").setStartedAtMillis(99);
+        ShardMap next = ShardAssigner.next(map, 16, again, "a", 0);
         assertThat(next).isNotNull();
-        assertThat(next.getShards()).isEqualTo(map.getShards());
+        for (int shard = 0; shard < 16; shard++) {
+            ShardAssignment before = map.getShards().get(shard);
+            ShardAssignment after = next.getShards().get(shard);
+            assertThat(after.getOwner()).isEqualTo(before.getOwner());
+            assertThat(after.getEpoch()).isEqualTo(before.getOwner().equals("b") ? next.getEpoch() : before.getEpoch());
+        }
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duet.app.StorageCluster;
 import io.duet.app.internal.SerialExecutor;
+import io.duet.app.rpc.ApiErrors;
 import io.duet.app.storage.CoupleStore;
 import io.duet.app.storage.HBaseSchema;
 import io.duet.protocol.api.DuetError;
@@ -58,15 +59,95 @@ class CoupleActorIT {
     }
 
     private static CoupleActor actor(long coupleId, long epoch) {
+        return actor(coupleId, epoch, CoupleLimits.defaults());
+    }
+
+    private static CoupleActor actor(long coupleId, long epoch, CoupleLimits limits) {
         CoupleActor actor = new CoupleActor(coupleId, 0, epoch, new SerialExecutor(workers, "couple-" + coupleId), store,
-                new CoupleLimits(256, 4096, 128, 4096, Duration.ofSeconds(8), Duration.ofMinutes(5)), timers,
-                Clock.systemUTC(), () -> true, retired -> { });
+                limits, timers, Clock.systemUTC(), () -> true, retired -> { });
         actor.start();
         return actor;
     }
 
     private static SendMessageRequest message(String id, int attempt) {
         return new SendMessageRequest(id, "text of " + id, attempt);
+    }
+
+    /** The {@code ordinal}-th send of an order stream, to be stored after {@code after}. */
+    private static SendMessageRequest ordered(String stream, long ordinal, long after) {
+        return message(stream + "#" + ordinal, 1).setOrderStream(stream).setOrdinal(ordinal).setAfterOrdinal(after);
+    }
+
+    private static ErrorCode errorOf(CompletableFuture<?> call) {
+        ExecutionException failure = org.assertj.core.api.Assertions.catchThrowableOfType(ExecutionException.class,
+                () -> call.get(30, TimeUnit.SECONDS));
+        assertThat(failure).as("the call should have failed").isNotNull();
+        return ApiErrors.toWire(failure.getCause()).getCode();
+    }
+
+    @Test
+    void aSendThatOvertakesItsPredecessorWaitsForIt() throws Exception {
+        CoupleActor actor = actor(newCouple(), 1);
+        actor.send(ANN, "phone", ordered("s", 1, 0)).get(30, TimeUnit.SECONDS);
+        // 3 and 4 reach the couple before 2 (a retry racing an older send): they wait, then follow it.
+        CompletableFuture<SendMessageResult> fourth = actor.send(ANN, "phone", ordered("s", 4, 3));
+        CompletableFuture<SendMessageResult> third = actor.send(ANN, "phone", ordered("s", 3, 2));
+        Thread.sleep(200);
+        assertThat(third).isNotDone();
+        assertThat(fourth).isNotDone();
+        long second = actor.send(ANN, "phone", ordered("s", 2, 1)).get(30, TimeUnit.SECONDS).getSeq();
+        assertThat(third.get(30, TimeUnit.SECONDS).getSeq()).isEqualTo(second + 1);
+        assertThat(fourth.get(30, TimeUnit.SECONDS).getSeq()).isEqualTo(second + 2);
+    }
+
+    @Test
+    void aSendWhosePlaceWasTakenFailsRatherThanBeingStoredOutOfOrder() throws Exception {
+        CoupleActor actor = actor(newCouple(), 1);
+        actor.send(ANN, "phone", ordered("s", 1, 0)).get(30, TimeUnit.SECONDS);
+        actor.send(ANN, "phone", ordered("s", 3, 1)).get(30, TimeUnit.SECONDS);
+        // Message 2, which the client said it had given up on (3 came after 1), turns up late.
+        assertThat(errorOf(actor.send(ANN, "phone", ordered("s", 2, 1)))).isEqualTo(ErrorCode.OUT_OF_ORDER);
+        // A different message claiming an ordinal already used is refused too.
+        assertThat(errorOf(actor.send(ANN, "phone", message("impostor", 1).setOrderStream("s").setOrdinal(3)
+                .setAfterOrdinal(1)))).isEqualTo(ErrorCode.OUT_OF_ORDER);
+        // The true retry of 3 is a duplicate, not an error.
+        assertThat(actor.send(ANN, "phone", ordered("s", 3, 1)).get(30, TimeUnit.SECONDS).isDuplicate()).isTrue();
+    }
+
+    @Test
+    void aSendWhosePredecessorNeverComesFailsWithUnavailableAfterTheOrderWait() throws Exception {
+        CoupleActor actor = actor(newCouple(), 1, CoupleLimits.builder().orderWait(Duration.ofMillis(300)).build());
+        assertThat(errorOf(actor.send(ANN, "phone", ordered("s", 5, 4)))).isEqualTo(ErrorCode.UNAVAILABLE);
+        assertThat(errorOf(actor.send(ANN, "phone", message("bad", 1).setOrderStream("s").setOrdinal(2)
+                .setAfterOrdinal(2)))).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+    }
+
+    @Test
+    void aNewOwnerContinuesEveryOrderStreamAndFindsRetriesWithTheFirstAttemptNumber() throws Exception {
+        long coupleId = newCouple();
+        CoupleActor old = actor(coupleId, 1);
+        long first = old.send(ANN, "phone", ordered("s", 1, 0)).get(30, TimeUnit.SECONDS).getSeq();
+        old.send(ANN, "phone", ordered("s", 2, 1)).get(30, TimeUnit.SECONDS);
+        for (int i = 0; i < 300; i++) {
+            old.send(BOB, "phone", message("filler" + i, 1)).get(30, TimeUnit.SECONDS);
+        }
+
+        CoupleActor successor = actor(coupleId, 2);
+        // A resend of message 1 marked as a first attempt: found in HBase, not stored again.
+        SendMessageResult again = successor.send(ANN, "phone", ordered("s", 1, 0)).get(30, TimeUnit.SECONDS);
+        assertThat(again.getSeq()).isEqualTo(first);
+        assertThat(again.isDuplicate()).isTrue();
+        // The stream goes on from 2 without waiting for anything.
+        assertThat(successor.send(ANN, "phone", ordered("s", 3, 2)).get(30, TimeUnit.SECONDS).getSeq()).isEqualTo(303);
+    }
+
+    @Test
+    void theSameClientMessageIdFromBothPartnersMakesTwoMessages() throws Exception {
+        CoupleActor actor = actor(newCouple(), 1);
+        SendMessageResult anns = actor.send(ANN, "phone", message("same-id", 1)).get(30, TimeUnit.SECONDS);
+        SendMessageResult bobs = actor.send(BOB, "phone", message("same-id", 1)).get(30, TimeUnit.SECONDS);
+        assertThat(bobs.getSeq()).isNotEqualTo(anns.getSeq());
+        assertThat(bobs.isDuplicate()).isFalse();
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.duet.protocol.api.Message;
 import io.duet.protocol.api.MessageKind;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -55,13 +56,13 @@ class CoupleStoreIT {
     void committedBatchIsReadBackInSequenceOrder() throws Exception {
         long id = newCouple();
         CoupleSnapshot owner = await(store.claim(id, 1, 10));
-        await(store.commit(id, owner.fence(), messages(1, 3)));
-        await(store.commit(id, owner.fence(), messages(4, 2)));
+        await(store.commit(id, owner.fence(), 0, messages(1, 3), Map.of()));
+        await(store.commit(id, owner.fence(), 3, messages(4, 2), Map.of()));
 
         assertThat(await(store.read(id, 1, 5, 100))).extracting(Message::getSeq).containsExactly(1L, 2L, 3L, 4L, 5L);
         assertThat(await(store.read(id, 2, 4, 2))).extracting(Message::getSeq).containsExactly(2L, 3L);
-        assertThat(await(store.findByClientMessageId(id, "client-4"))).hasValue(4);
-        assertThat(await(store.findByClientMessageId(id, "never-sent"))).isEmpty();
+        assertThat(await(store.findSend(id, 1, "client-4", null)).storedSeq()).hasValue(4);
+        assertThat(await(store.findSend(id, 1, "never-sent", null)).storedSeq()).isEmpty();
 
         CoupleSnapshot reloaded = await(store.claim(id, 2, 3));
         assertThat(reloaded.lastSeq()).isEqualTo(5);
@@ -75,13 +76,13 @@ class CoupleStoreIT {
     void newerOwnerFencesTheWritesOfTheOlderOne() throws Exception {
         long id = newCouple();
         CoupleSnapshot older = await(store.claim(id, 5, 10));
-        await(store.commit(id, older.fence(), messages(1, 1)));
+        await(store.commit(id, older.fence(), 0, messages(1, 1), Map.of()));
 
         CoupleSnapshot newer = await(store.claim(id, 7, 10));
         assertThat(newer.lastSeq()).isEqualTo(1);
-        assertThatThrownBy(() -> await(store.commit(id, older.fence(), messages(2, 1))))
+        assertThatThrownBy(() -> await(store.commit(id, older.fence(), 1, messages(2, 1), Map.of())))
                 .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(FencedException.class);
-        await(store.commit(id, newer.fence(), messages(2, 1)));
+        await(store.commit(id, newer.fence(), 1, messages(2, 1), Map.of()));
         assertThat(await(store.read(id, 1, 10, 10))).hasSize(2);
     }
 
@@ -99,14 +100,43 @@ class CoupleStoreIT {
         CoupleSnapshot first = await(store.claim(id, 3, 10));
         CoupleSnapshot second = await(store.claim(id, 3, 10));
         assertThat(second.fence()).isGreaterThan(first.fence());
-        assertThatThrownBy(() -> await(store.commit(id, first.fence(), messages(1, 1))))
+        assertThatThrownBy(() -> await(store.commit(id, first.fence(), 0, messages(1, 1), Map.of())))
                 .hasCauseInstanceOf(FencedException.class);
-        await(store.commit(id, second.fence(), messages(1, 1)));
+        await(store.commit(id, second.fence(), 0, messages(1, 1), Map.of()));
     }
 
     @Test
     void claimingAnUnknownCoupleFails() {
         assertThatThrownBy(() -> await(store.claim(424242424242L, 1, 10)))
                 .hasCauseInstanceOf(CoupleNotFoundException.class);
+    }
+
+    @Test
+    void aReplayedOlderBatchCannotMoveTheSequenceBackwards() throws Exception {
+        long id = newCouple();
+        CoupleSnapshot owner = await(store.claim(id, 1, 10));
+        await(store.commit(id, owner.fence(), 0, messages(1, 2), Map.of()));
+        await(store.commit(id, owner.fence(), 2, messages(3, 1), Map.of()));
+        // The same owner, same fence: a late replay of the first batch must not win.
+        assertThatThrownBy(() -> await(store.commit(id, owner.fence(), 0, messages(1, 2), Map.of())))
+                .hasCauseInstanceOf(FencedException.class);
+        CoupleSnapshot reloaded = await(store.claim(id, 2, 10));
+        assertThat(reloaded.lastSeq()).isEqualTo(3);
+        assertThat(reloaded.recentMessages()).extracting(Message::getSeq).containsExactly(1L, 2L, 3L);
+    }
+
+    @Test
+    void dedupIsPerSenderAndOrderMarksAreStoredWithTheBatch() throws Exception {
+        long id = newCouple();
+        CoupleSnapshot owner = await(store.claim(id, 1, 10));
+        CoupleStore.OrderKey annsPhone = new CoupleStore.OrderKey(1, "stream-a");
+        await(store.commit(id, owner.fence(), 0, messages(1, 3), Map.of(annsPhone, 7L)));
+
+        CoupleStore.SendHistory found = await(store.findSend(id, 1, "client-2", annsPhone));
+        assertThat(found.storedSeq()).hasValue(2);
+        assertThat(found.lastOrdinal()).isEqualTo(7);
+        assertThat(await(store.findSend(id, 2, "client-2", null)).storedSeq()).as("same id, other sender").isEmpty();
+        assertThat(await(store.findSend(id, 1, "x", new CoupleStore.OrderKey(2, "stream-a"))).lastOrdinal())
+                .isEqualTo(CoupleStore.SendHistory.NO_ORDINAL);
     }
 }

@@ -72,6 +72,10 @@ public final class ClientSession {
     private static final long PING_SECONDS = 20;
     private static final long SILENCE_LIMIT_SECONDS = 75;
     private static final long GAP_RESUBSCRIBE_MILLIS = 2000;
+    /** The server's limit on message text, in characters. */
+    private static final int MAX_TEXT_CHARS = 4000;
+    /** An order stream idle this long (nothing waiting) is replaced by a new one; see send(). */
+    private static final Duration ORDER_STREAM_IDLE = Duration.ofHours(24);
 
     private final InetSocketAddress server;
     private final EventLoop loop;
@@ -92,6 +96,13 @@ public final class ClientSession {
     private final TreeMap<Long, Message> outOfOrder = new TreeMap<>();
     private ScheduledFuture<?> gapCheck;
     private final Map<String, Outgoing> outgoing = new LinkedHashMap<>();
+    /** This session's order stream (see SendMessageRequest): sends are numbered 1, 2, 3, ... in it. */
+    private String orderStream = newOrderStream();
+    private long nextOrdinal = 1;
+    /** The highest ordinal the server has acknowledged in the current order stream. */
+    private long highestAcked;
+    private long lastSendNanos = System.nanoTime();
+    private volatile long userId;
     private int failures;
     private ScheduledFuture<?> reconnect;
     private boolean paired;
@@ -173,6 +184,7 @@ public final class ClientSession {
     }
 
     private void authenticated(AuthAccepted accepted) {
+        userId = accepted.getUserId();
         paired = accepted.isSetCoupleId() && accepted.getCoupleId() != 0;
         coupleId = paired ? accepted.getCoupleId() : 0;
         if (paired) {
@@ -330,11 +342,25 @@ public final class ClientSession {
     /** Queues a message; it is sent now if connected, else after the next connect, until acknowledged. */
     public CompletableFuture<SendMessageResult> send(String text) {
         Outgoing message = new Outgoing(UUID.randomUUID().toString(), text);
+        if (text.isBlank() || text.length() > MAX_TEXT_CHARS) {
+            // Checked here, before the message takes a place in the order stream.
+            message.future.completeExceptionally(new DuetClientException("text: expected 1 to " + MAX_TEXT_CHARS
+                    + " characters, not all blank"));
+            return message.future;
+        }
         loop.execute(() -> {
             if (state == ConnectionState.CLOSED) {
                 message.future.completeExceptionally(new DuetClientException("client closed"));
                 return;
             }
+            if (outgoing.isEmpty() && System.nanoTime() - lastSendNanos > ORDER_STREAM_IDLE.toNanos()) {
+                // The server forgets an order stream after its dedup window; start a new one well before.
+                orderStream = newOrderStream();
+                nextOrdinal = 1;
+                highestAcked = 0;
+            }
+            lastSendNanos = System.nanoTime();
+            message.ordinal = nextOrdinal++;
             outgoing.put(message.clientMessageId, message);
             if (state == ConnectionState.CONNECTED) {
                 transmit(message);
@@ -346,15 +372,17 @@ public final class ClientSession {
     private void transmit(Outgoing message) {
         message.attempt++;
         message.inFlight = true;
-        SendMessageRequest request = new SendMessageRequest(message.clientMessageId, message.text, message.attempt);
+        SendMessageRequest request = new SendMessageRequest(message.clientMessageId, message.text, message.attempt)
+                .setOrderStream(orderStream)
+                .setOrdinal(message.ordinal)
+                .setAfterOrdinal(predecessorOf(message));
         this.<SendMessageResult>call(commonConstants.CHAT_SERVICE, "sendMessage",
                 new ChatService.sendMessage_args(request), new ChatService.sendMessage_result())
                 .whenComplete((result, failure) -> {
                     message.inFlight = false;
                     if (failure == null) {
                         acknowledged(message.clientMessageId, result);
-                    } else if (failure instanceof DuetError && ((DuetError) failure).getCode() != ErrorCode.UNAVAILABLE
-                            && ((DuetError) failure).getCode() != ErrorCode.RESOURCE_EXHAUSTED) {
+                    } else if (isPermanent(failure)) {
                         outgoing.remove(message.clientMessageId);
                         message.future.completeExceptionally(failure);
                     } else if (outgoing.containsKey(message.clientMessageId) && state == ConnectionState.CONNECTED) {
@@ -370,9 +398,29 @@ public final class ClientSession {
                 });
     }
 
+    /**
+     * The message this one must be stored after: the latest earlier send still waiting, else the latest
+     * acknowledged one. Sends that failed for good are skipped, so they hold nothing up.
+     */
+    private long predecessorOf(Outgoing message) {
+        long after = 0;
+        for (Outgoing earlier : outgoing.values()) {
+            if (earlier.ordinal < message.ordinal) {
+                after = Math.max(after, earlier.ordinal);
+            }
+        }
+        return Math.max(after, Math.min(highestAcked, message.ordinal - 1));
+    }
+
+    private static boolean isPermanent(Throwable failure) {
+        return failure instanceof DuetError && ((DuetError) failure).getCode() != ErrorCode.UNAVAILABLE
+                && ((DuetError) failure).getCode() != ErrorCode.RESOURCE_EXHAUSTED;
+    }
+
     private void acknowledged(String clientMessageId, SendMessageResult result) {
         Outgoing message = outgoing.remove(clientMessageId);
         if (message != null) {
+            highestAcked = Math.max(highestAcked, message.ordinal);
             message.future.complete(result);
         }
     }
@@ -416,7 +464,9 @@ public final class ClientSession {
     /** Delivers messages exactly once and in sequence order, holding early ones until the gap fills. */
     private void onMessage(Message message) {
         long seq = message.getSeq();
-        Outgoing mine = outgoing.get(message.getClientMessageId());
+        // Only our own message (same sender, same id) acknowledges a pending send: the partner's client
+        // may well have picked the same id.
+        Outgoing mine = message.getSenderId() == userId ? outgoing.get(message.getClientMessageId()) : null;
         if (mine != null) {
             acknowledged(message.getClientMessageId(), new SendMessageResult(seq, message.getSentAtMillis(), false));
         }
@@ -556,10 +606,16 @@ public final class ClientSession {
         }
     }
 
+    private static String newOrderStream() {
+        return UUID.randomUUID().toString();
+    }
+
     private static final class Outgoing {
         final String clientMessageId;
         final String text;
         final CompletableFuture<SendMessageResult> future = new CompletableFuture<>();
+        /** Its place in the session's order stream; assigned on the loop. */
+        long ordinal;
         int attempt;
         boolean inFlight;
 

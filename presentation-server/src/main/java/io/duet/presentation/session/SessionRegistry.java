@@ -31,6 +31,15 @@ public final class SessionRegistry implements UserEvents {
         }
     }
 
+    /**
+     * The shard map changed: every session checks, on its own event loop, whether its couple now has
+     * another owner, and if so moves its stream there at once (rather than waiting for the old owner,
+     * which may be dead or paused, to close it).
+     */
+    public void routesChanged() {
+        byUser.values().forEach(sessions -> sessions.forEach(SessionRelayHandler::routesChanged));
+    }
+
     /** How many client sessions are connected. */
     public int size() {
         return byUser.values().stream().mapToInt(Set::size).sum();

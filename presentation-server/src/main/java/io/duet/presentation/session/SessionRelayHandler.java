@@ -175,6 +175,30 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> imple
         retry = ctx.executor().schedule(this::openStream, delay, TimeUnit.MILLISECONDS);
     }
 
+    /** Callable from any thread: moves the stream if the shard map now names another owner. */
+    void routesChanged() {
+        ctx.executor().execute(() -> {
+            if (closed) {
+                return;
+            }
+            Optional<AppServerInfo> owner = routing.route(principal);
+            if (retry != null) {
+                // Waiting to route again: the new map may have the answer now.
+                if (owner.isPresent()) {
+                    retry.cancel(false);
+                    openStream();
+                }
+                return;
+            }
+            if (stream != null && owner.isPresent() && !owner.get().getServerId().equals(stream.serverId())) {
+                stream.close(CloseReason.NOT_OWNER);
+                stream = null;
+                attempts = 0;
+                openStream();
+            }
+        });
+    }
+
     /** An event addressed to this session's user; callable from any thread. */
     void pushEvent(byte[] event) {
         write(Frame.of(FrameType.EVENT, event));

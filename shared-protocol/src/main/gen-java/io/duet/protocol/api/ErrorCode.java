@@ -48,7 +48,12 @@ public enum ErrorCode implements org.apache.thrift.TEnum {
   /**
    * A bug on our side; it is logged.
    */
-  INTERNAL(11);
+  INTERNAL(11),
+  /**
+   * The send could not be stored in the order its client asked for (a later message of the same
+   * order stream is already stored); it was not stored. Do not retry it unchanged.
+   */
+  OUT_OF_ORDER(12);
 
   private final int value;
 
@@ -93,6 +98,8 @@ public enum ErrorCode implements org.apache.thrift.TEnum {
         return UNAVAILABLE;
       case 11:
         return INTERNAL;
+      case 12:
+        return OUT_OF_ORDER;
       default:
         return null;
     }

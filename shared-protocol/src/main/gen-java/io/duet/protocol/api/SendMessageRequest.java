@@ -13,6 +13,9 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
   private static final org.apache.thrift.protocol.TField CLIENT_MESSAGE_ID_FIELD_DESC = new org.apache.thrift.protocol.TField("clientMessageId", org.apache.thrift.protocol.TType.STRING, (short)1);
   private static final org.apache.thrift.protocol.TField TEXT_FIELD_DESC = new org.apache.thrift.protocol.TField("text", org.apache.thrift.protocol.TType.STRING, (short)2);
   private static final org.apache.thrift.protocol.TField ATTEMPT_FIELD_DESC = new org.apache.thrift.protocol.TField("attempt", org.apache.thrift.protocol.TType.I32, (short)3);
+  private static final org.apache.thrift.protocol.TField ORDER_STREAM_FIELD_DESC = new org.apache.thrift.protocol.TField("orderStream", org.apache.thrift.protocol.TType.STRING, (short)4);
+  private static final org.apache.thrift.protocol.TField ORDINAL_FIELD_DESC = new org.apache.thrift.protocol.TField("ordinal", org.apache.thrift.protocol.TType.I64, (short)5);
+  private static final org.apache.thrift.protocol.TField AFTER_ORDINAL_FIELD_DESC = new org.apache.thrift.protocol.TField("afterOrdinal", org.apache.thrift.protocol.TType.I64, (short)6);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new SendMessageRequestStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new SendMessageRequestTupleSchemeFactory();
@@ -20,6 +23,9 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
   private @org.apache.thrift.annotation.Nullable java.lang.String clientMessageId; // required
   private @org.apache.thrift.annotation.Nullable java.lang.String text; // required
   private int attempt; // required
+  private @org.apache.thrift.annotation.Nullable java.lang.String orderStream; // optional
+  private long ordinal; // optional
+  private long afterOrdinal; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -31,7 +37,19 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
     /**
      * 1 for the first attempt, higher for retries of the same clientMessageId.
      */
-    ATTEMPT((short)3, "attempt");
+    ATTEMPT((short)3, "attempt"),
+    /**
+     * Per-sender order. A client that has several sends in flight names an order stream (a random id,
+     * at most 64 characters, for example one per app launch) and numbers its sends in it: ordinal 1, 2,
+     * 3, ... in the order the user sent them, the same ordinal on every retry. The server never stores a
+     * message of a stream before the one named by afterOrdinal (the previous send the client has not
+     * given up on; 0 for none): it waits a few seconds for it, then fails with UNAVAILABLE. A send whose
+     * place has been taken by a later message of its stream fails with OUT_OF_ORDER and is not stored.
+     * Without a stream, sends are stored in the order they reach the couple's server.
+     */
+    ORDER_STREAM((short)4, "orderStream"),
+    ORDINAL((short)5, "ordinal"),
+    AFTER_ORDINAL((short)6, "afterOrdinal");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -53,6 +71,12 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
           return TEXT;
         case 3: // ATTEMPT
           return ATTEMPT;
+        case 4: // ORDER_STREAM
+          return ORDER_STREAM;
+        case 5: // ORDINAL
+          return ORDINAL;
+        case 6: // AFTER_ORDINAL
+          return AFTER_ORDINAL;
         default:
           return null;
       }
@@ -97,7 +121,10 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
 
   // isset id assignments
   private static final int __ATTEMPT_ISSET_ID = 0;
+  private static final int __ORDINAL_ISSET_ID = 1;
+  private static final int __AFTERORDINAL_ISSET_ID = 2;
   private byte __isset_bitfield = 0;
+  private static final _Fields[] optionals = {_Fields.ORDER_STREAM,_Fields.ORDINAL,_Fields.AFTER_ORDINAL};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -107,6 +134,12 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
     tmpMap.put(_Fields.ATTEMPT, new org.apache.thrift.meta_data.FieldMetaData("attempt", org.apache.thrift.TFieldRequirementType.DEFAULT, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
+    tmpMap.put(_Fields.ORDER_STREAM, new org.apache.thrift.meta_data.FieldMetaData("orderStream", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
+    tmpMap.put(_Fields.ORDINAL, new org.apache.thrift.meta_data.FieldMetaData("ordinal", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
+    tmpMap.put(_Fields.AFTER_ORDINAL, new org.apache.thrift.meta_data.FieldMetaData("afterOrdinal", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(SendMessageRequest.class, metaDataMap);
   }
@@ -140,6 +173,11 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
       this.text = other.text;
     }
     this.attempt = other.attempt;
+    if (other.isSetOrderStream()) {
+      this.orderStream = other.orderStream;
+    }
+    this.ordinal = other.ordinal;
+    this.afterOrdinal = other.afterOrdinal;
   }
 
   @Override
@@ -153,6 +191,11 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
     this.text = null;
     this.attempt = 1;
 
+    this.orderStream = null;
+    setOrdinalIsSet(false);
+    this.ordinal = 0;
+    setAfterOrdinalIsSet(false);
+    this.afterOrdinal = 0;
   }
 
   /**
@@ -240,6 +283,95 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __ATTEMPT_ISSET_ID, value);
   }
 
+  /**
+   * Per-sender order. A client that has several sends in flight names an order stream (a random id,
+   * at most 64 characters, for example one per app launch) and numbers its sends in it: ordinal 1, 2,
+   * 3, ... in the order the user sent them, the same ordinal on every retry. The server never stores a
+   * message of a stream before the one named by afterOrdinal (the previous send the client has not
+   * given up on; 0 for none): it waits a few seconds for it, then fails with UNAVAILABLE. A send whose
+   * place has been taken by a later message of its stream fails with OUT_OF_ORDER and is not stored.
+   * Without a stream, sends are stored in the order they reach the couple's server.
+   */
+  @org.apache.thrift.annotation.Nullable
+  public java.lang.String getOrderStream() {
+    return this.orderStream;
+  }
+
+  /**
+   * Per-sender order. A client that has several sends in flight names an order stream (a random id,
+   * at most 64 characters, for example one per app launch) and numbers its sends in it: ordinal 1, 2,
+   * 3, ... in the order the user sent them, the same ordinal on every retry. The server never stores a
+   * message of a stream before the one named by afterOrdinal (the previous send the client has not
+   * given up on; 0 for none): it waits a few seconds for it, then fails with UNAVAILABLE. A send whose
+   * place has been taken by a later message of its stream fails with OUT_OF_ORDER and is not stored.
+   * Without a stream, sends are stored in the order they reach the couple's server.
+   */
+  public SendMessageRequest setOrderStream(@org.apache.thrift.annotation.Nullable java.lang.String orderStream) {
+    this.orderStream = orderStream;
+    return this;
+  }
+
+  public void unsetOrderStream() {
+    this.orderStream = null;
+  }
+
+  /** Returns true if field orderStream is set (has been assigned a value) and false otherwise */
+  public boolean isSetOrderStream() {
+    return this.orderStream != null;
+  }
+
+  public void setOrderStreamIsSet(boolean value) {
+    if (!value) {
+      this.orderStream = null;
+    }
+  }
+
+  public long getOrdinal() {
+    return this.ordinal;
+  }
+
+  public SendMessageRequest setOrdinal(long ordinal) {
+    this.ordinal = ordinal;
+    setOrdinalIsSet(true);
+    return this;
+  }
+
+  public void unsetOrdinal() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __ORDINAL_ISSET_ID);
+  }
+
+  /** Returns true if field ordinal is set (has been assigned a value) and false otherwise */
+  public boolean isSetOrdinal() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __ORDINAL_ISSET_ID);
+  }
+
+  public void setOrdinalIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __ORDINAL_ISSET_ID, value);
+  }
+
+  public long getAfterOrdinal() {
+    return this.afterOrdinal;
+  }
+
+  public SendMessageRequest setAfterOrdinal(long afterOrdinal) {
+    this.afterOrdinal = afterOrdinal;
+    setAfterOrdinalIsSet(true);
+    return this;
+  }
+
+  public void unsetAfterOrdinal() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __AFTERORDINAL_ISSET_ID);
+  }
+
+  /** Returns true if field afterOrdinal is set (has been assigned a value) and false otherwise */
+  public boolean isSetAfterOrdinal() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __AFTERORDINAL_ISSET_ID);
+  }
+
+  public void setAfterOrdinalIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __AFTERORDINAL_ISSET_ID, value);
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -267,6 +399,30 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
       }
       break;
 
+    case ORDER_STREAM:
+      if (value == null) {
+        unsetOrderStream();
+      } else {
+        setOrderStream((java.lang.String)value);
+      }
+      break;
+
+    case ORDINAL:
+      if (value == null) {
+        unsetOrdinal();
+      } else {
+        setOrdinal((java.lang.Long)value);
+      }
+      break;
+
+    case AFTER_ORDINAL:
+      if (value == null) {
+        unsetAfterOrdinal();
+      } else {
+        setAfterOrdinal((java.lang.Long)value);
+      }
+      break;
+
     }
   }
 
@@ -282,6 +438,15 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
 
     case ATTEMPT:
       return getAttempt();
+
+    case ORDER_STREAM:
+      return getOrderStream();
+
+    case ORDINAL:
+      return getOrdinal();
+
+    case AFTER_ORDINAL:
+      return getAfterOrdinal();
 
     }
     throw new java.lang.IllegalStateException();
@@ -301,6 +466,12 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
       return isSetText();
     case ATTEMPT:
       return isSetAttempt();
+    case ORDER_STREAM:
+      return isSetOrderStream();
+    case ORDINAL:
+      return isSetOrdinal();
+    case AFTER_ORDINAL:
+      return isSetAfterOrdinal();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -345,6 +516,33 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
         return false;
     }
 
+    boolean this_present_orderStream = true && this.isSetOrderStream();
+    boolean that_present_orderStream = true && that.isSetOrderStream();
+    if (this_present_orderStream || that_present_orderStream) {
+      if (!(this_present_orderStream && that_present_orderStream))
+        return false;
+      if (!this.orderStream.equals(that.orderStream))
+        return false;
+    }
+
+    boolean this_present_ordinal = true && this.isSetOrdinal();
+    boolean that_present_ordinal = true && that.isSetOrdinal();
+    if (this_present_ordinal || that_present_ordinal) {
+      if (!(this_present_ordinal && that_present_ordinal))
+        return false;
+      if (this.ordinal != that.ordinal)
+        return false;
+    }
+
+    boolean this_present_afterOrdinal = true && this.isSetAfterOrdinal();
+    boolean that_present_afterOrdinal = true && that.isSetAfterOrdinal();
+    if (this_present_afterOrdinal || that_present_afterOrdinal) {
+      if (!(this_present_afterOrdinal && that_present_afterOrdinal))
+        return false;
+      if (this.afterOrdinal != that.afterOrdinal)
+        return false;
+    }
+
     return true;
   }
 
@@ -361,6 +559,18 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
       hashCode = hashCode * 8191 + text.hashCode();
 
     hashCode = hashCode * 8191 + attempt;
+
+    hashCode = hashCode * 8191 + ((isSetOrderStream()) ? 131071 : 524287);
+    if (isSetOrderStream())
+      hashCode = hashCode * 8191 + orderStream.hashCode();
+
+    hashCode = hashCode * 8191 + ((isSetOrdinal()) ? 131071 : 524287);
+    if (isSetOrdinal())
+      hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(ordinal);
+
+    hashCode = hashCode * 8191 + ((isSetAfterOrdinal()) ? 131071 : 524287);
+    if (isSetAfterOrdinal())
+      hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(afterOrdinal);
 
     return hashCode;
   }
@@ -399,6 +609,36 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
     }
     if (isSetAttempt()) {
       lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.attempt, other.attempt);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetOrderStream(), other.isSetOrderStream());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetOrderStream()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.orderStream, other.orderStream);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetOrdinal(), other.isSetOrdinal());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetOrdinal()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.ordinal, other.ordinal);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetAfterOrdinal(), other.isSetAfterOrdinal());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetAfterOrdinal()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.afterOrdinal, other.afterOrdinal);
       if (lastComparison != 0) {
         return lastComparison;
       }
@@ -446,6 +686,28 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
     sb.append("attempt:");
     sb.append(this.attempt);
     first = false;
+    if (isSetOrderStream()) {
+      if (!first) sb.append(", ");
+      sb.append("orderStream:");
+      if (this.orderStream == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.orderStream);
+      }
+      first = false;
+    }
+    if (isSetOrdinal()) {
+      if (!first) sb.append(", ");
+      sb.append("ordinal:");
+      sb.append(this.ordinal);
+      first = false;
+    }
+    if (isSetAfterOrdinal()) {
+      if (!first) sb.append(", ");
+      sb.append("afterOrdinal:");
+      sb.append(this.afterOrdinal);
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -519,6 +781,30 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 4: // ORDER_STREAM
+              if (schemeField.type == org.apache.thrift.protocol.TType.STRING) {
+                struct.orderStream = iprot.readString();
+                struct.setOrderStreamIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
+            case 5: // ORDINAL
+              if (schemeField.type == org.apache.thrift.protocol.TType.I64) {
+                struct.ordinal = iprot.readI64();
+                struct.setOrdinalIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
+            case 6: // AFTER_ORDINAL
+              if (schemeField.type == org.apache.thrift.protocol.TType.I64) {
+                struct.afterOrdinal = iprot.readI64();
+                struct.setAfterOrdinalIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -551,6 +837,23 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
       oprot.writeFieldBegin(ATTEMPT_FIELD_DESC);
       oprot.writeI32(struct.attempt);
       oprot.writeFieldEnd();
+      if (struct.orderStream != null) {
+        if (struct.isSetOrderStream()) {
+          oprot.writeFieldBegin(ORDER_STREAM_FIELD_DESC);
+          oprot.writeString(struct.orderStream);
+          oprot.writeFieldEnd();
+        }
+      }
+      if (struct.isSetOrdinal()) {
+        oprot.writeFieldBegin(ORDINAL_FIELD_DESC);
+        oprot.writeI64(struct.ordinal);
+        oprot.writeFieldEnd();
+      }
+      if (struct.isSetAfterOrdinal()) {
+        oprot.writeFieldBegin(AFTER_ORDINAL_FIELD_DESC);
+        oprot.writeI64(struct.afterOrdinal);
+        oprot.writeFieldEnd();
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -579,7 +882,16 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
       if (struct.isSetAttempt()) {
         optionals.set(2);
       }
-      oprot.writeBitSet(optionals, 3);
+      if (struct.isSetOrderStream()) {
+        optionals.set(3);
+      }
+      if (struct.isSetOrdinal()) {
+        optionals.set(4);
+      }
+      if (struct.isSetAfterOrdinal()) {
+        optionals.set(5);
+      }
+      oprot.writeBitSet(optionals, 6);
       if (struct.isSetClientMessageId()) {
         oprot.writeString(struct.clientMessageId);
       }
@@ -589,6 +901,15 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
       if (struct.isSetAttempt()) {
         oprot.writeI32(struct.attempt);
       }
+      if (struct.isSetOrderStream()) {
+        oprot.writeString(struct.orderStream);
+      }
+      if (struct.isSetOrdinal()) {
+        oprot.writeI64(struct.ordinal);
+      }
+      if (struct.isSetAfterOrdinal()) {
+        oprot.writeI64(struct.afterOrdinal);
+      }
     }
 
     @Override
@@ -596,7 +917,7 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(3);
+        java.util.BitSet incoming = iprot.readBitSet(6);
         if (incoming.get(0)) {
           struct.clientMessageId = iprot.readString();
           struct.setClientMessageIdIsSet(true);
@@ -608,6 +929,18 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
         if (incoming.get(2)) {
           struct.attempt = iprot.readI32();
           struct.setAttemptIsSet(true);
+        }
+        if (incoming.get(3)) {
+          struct.orderStream = iprot.readString();
+          struct.setOrderStreamIsSet(true);
+        }
+        if (incoming.get(4)) {
+          struct.ordinal = iprot.readI64();
+          struct.setOrdinalIsSet(true);
+        }
+        if (incoming.get(5)) {
+          struct.afterOrdinal = iprot.readI64();
+          struct.setAfterOrdinalIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();

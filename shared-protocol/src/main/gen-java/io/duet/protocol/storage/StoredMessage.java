@@ -19,6 +19,7 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
   private static final org.apache.thrift.protocol.TField SENT_AT_MILLIS_FIELD_DESC = new org.apache.thrift.protocol.TField("sentAtMillis", org.apache.thrift.protocol.TType.I64, (short)4);
   private static final org.apache.thrift.protocol.TField KIND_FIELD_DESC = new org.apache.thrift.protocol.TField("kind", org.apache.thrift.protocol.TType.I32, (short)5);
   private static final org.apache.thrift.protocol.TField TEXT_FIELD_DESC = new org.apache.thrift.protocol.TField("text", org.apache.thrift.protocol.TType.STRING, (short)6);
+  private static final org.apache.thrift.protocol.TField FENCE_FIELD_DESC = new org.apache.thrift.protocol.TField("fence", org.apache.thrift.protocol.TType.I64, (short)7);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new StoredMessageStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new StoredMessageTupleSchemeFactory();
@@ -29,6 +30,7 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
   private long sentAtMillis; // required
   private int kind; // required
   private @org.apache.thrift.annotation.Nullable java.lang.String text; // required
+  private long fence; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -37,7 +39,12 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
     SENDER_DEVICE_ID((short)3, "senderDeviceId"),
     SENT_AT_MILLIS((short)4, "sentAtMillis"),
     KIND((short)5, "kind"),
-    TEXT((short)6, "text");
+    TEXT((short)6, "text"),
+    /**
+     * The fence value of the owner that committed it. Along a couple's sequence it never decreases:
+     * the record that only one owner's writes were accepted at any moment.
+     */
+    FENCE((short)7, "fence");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -65,6 +72,8 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
           return KIND;
         case 6: // TEXT
           return TEXT;
+        case 7: // FENCE
+          return FENCE;
         default:
           return null;
       }
@@ -111,7 +120,9 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
   private static final int __SENDERID_ISSET_ID = 0;
   private static final int __SENTATMILLIS_ISSET_ID = 1;
   private static final int __KIND_ISSET_ID = 2;
+  private static final int __FENCE_ISSET_ID = 3;
   private byte __isset_bitfield = 0;
+  private static final _Fields[] optionals = {_Fields.FENCE};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -127,6 +138,8 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
     tmpMap.put(_Fields.TEXT, new org.apache.thrift.meta_data.FieldMetaData("text", org.apache.thrift.TFieldRequirementType.DEFAULT, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
+    tmpMap.put(_Fields.FENCE, new org.apache.thrift.meta_data.FieldMetaData("fence", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(StoredMessage.class, metaDataMap);
   }
@@ -171,6 +184,7 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
     if (other.isSetText()) {
       this.text = other.text;
     }
+    this.fence = other.fence;
   }
 
   @Override
@@ -189,6 +203,8 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
     setKindIsSet(false);
     this.kind = 0;
     this.text = null;
+    setFenceIsSet(false);
+    this.fence = 0;
   }
 
   @org.apache.thrift.annotation.Nullable
@@ -335,6 +351,37 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
     }
   }
 
+  /**
+   * The fence value of the owner that committed it. Along a couple's sequence it never decreases:
+   * the record that only one owner's writes were accepted at any moment.
+   */
+  public long getFence() {
+    return this.fence;
+  }
+
+  /**
+   * The fence value of the owner that committed it. Along a couple's sequence it never decreases:
+   * the record that only one owner's writes were accepted at any moment.
+   */
+  public StoredMessage setFence(long fence) {
+    this.fence = fence;
+    setFenceIsSet(true);
+    return this;
+  }
+
+  public void unsetFence() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __FENCE_ISSET_ID);
+  }
+
+  /** Returns true if field fence is set (has been assigned a value) and false otherwise */
+  public boolean isSetFence() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __FENCE_ISSET_ID);
+  }
+
+  public void setFenceIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __FENCE_ISSET_ID, value);
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -386,6 +433,14 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
       }
       break;
 
+    case FENCE:
+      if (value == null) {
+        unsetFence();
+      } else {
+        setFence((java.lang.Long)value);
+      }
+      break;
+
     }
   }
 
@@ -411,6 +466,9 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
     case TEXT:
       return getText();
 
+    case FENCE:
+      return getFence();
+
     }
     throw new java.lang.IllegalStateException();
   }
@@ -435,6 +493,8 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
       return isSetKind();
     case TEXT:
       return isSetText();
+    case FENCE:
+      return isSetFence();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -506,6 +566,15 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
         return false;
     }
 
+    boolean this_present_fence = true && this.isSetFence();
+    boolean that_present_fence = true && that.isSetFence();
+    if (this_present_fence || that_present_fence) {
+      if (!(this_present_fence && that_present_fence))
+        return false;
+      if (this.fence != that.fence)
+        return false;
+    }
+
     return true;
   }
 
@@ -530,6 +599,10 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
     hashCode = hashCode * 8191 + ((isSetText()) ? 131071 : 524287);
     if (isSetText())
       hashCode = hashCode * 8191 + text.hashCode();
+
+    hashCode = hashCode * 8191 + ((isSetFence()) ? 131071 : 524287);
+    if (isSetFence())
+      hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(fence);
 
     return hashCode;
   }
@@ -602,6 +675,16 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetFence(), other.isSetFence());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetFence()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.fence, other.fence);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -661,6 +744,12 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
       sb.append(this.text);
     }
     first = false;
+    if (isSetFence()) {
+      if (!first) sb.append(", ");
+      sb.append("fence:");
+      sb.append(this.fence);
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -758,6 +847,14 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 7: // FENCE
+              if (schemeField.type == org.apache.thrift.protocol.TType.I64) {
+                struct.fence = iprot.readI64();
+                struct.setFenceIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -801,6 +898,11 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
         oprot.writeString(struct.text);
         oprot.writeFieldEnd();
       }
+      if (struct.isSetFence()) {
+        oprot.writeFieldBegin(FENCE_FIELD_DESC);
+        oprot.writeI64(struct.fence);
+        oprot.writeFieldEnd();
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -838,7 +940,10 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
       if (struct.isSetText()) {
         optionals.set(5);
       }
-      oprot.writeBitSet(optionals, 6);
+      if (struct.isSetFence()) {
+        optionals.set(6);
+      }
+      oprot.writeBitSet(optionals, 7);
       if (struct.isSetClientMessageId()) {
         oprot.writeString(struct.clientMessageId);
       }
@@ -857,6 +962,9 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
       if (struct.isSetText()) {
         oprot.writeString(struct.text);
       }
+      if (struct.isSetFence()) {
+        oprot.writeI64(struct.fence);
+      }
     }
 
     @Override
@@ -864,7 +972,7 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(6);
+        java.util.BitSet incoming = iprot.readBitSet(7);
         if (incoming.get(0)) {
           struct.clientMessageId = iprot.readString();
           struct.setClientMessageIdIsSet(true);
@@ -888,6 +996,10 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
         if (incoming.get(5)) {
           struct.text = iprot.readString();
           struct.setTextIsSet(true);
+        }
+        if (incoming.get(6)) {
+          struct.fence = iprot.readI64();
+          struct.setFenceIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();

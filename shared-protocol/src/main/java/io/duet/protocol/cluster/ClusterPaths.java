@@ -9,6 +9,11 @@ public final class ClusterPaths {
     public static final String SETTINGS = "/settings";
     /** One ephemeral {@code AppServerInfo} node per live application server. */
     public static final String MEMBERS = "/members";
+    /**
+     * One ephemeral node per live application server, rewritten every heartbeat interval: its ZooKeeper
+     * modification time is how the others tell that it is alive.
+     */
+    public static final String HEARTBEATS = "/heartbeats";
     /** The leader latch that elects the shard map's publisher. */
     public static final String LEADER = "/leader";
     /** The published {@code ShardMap}. */
@@ -28,5 +33,9 @@ public final class ClusterPaths {
 
     public static String member(String serverId) {
         return MEMBERS + '/' + serverId;
+    }
+
+    public static String heartbeat(String serverId) {
+        return HEARTBEATS + '/' + serverId;
     }
 }

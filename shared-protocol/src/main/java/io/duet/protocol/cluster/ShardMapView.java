@@ -44,6 +44,11 @@ public final class ShardMapView {
         return map.getEpoch();
     }
 
+    /** The application server that published this map. */
+    public String leaderId() {
+        return map.getLeaderId() == null ? "" : map.getLeaderId();
+    }
+
     public int shardCount() {
         return map.getShardCount();
     }

@@ -1,0 +1,78 @@
+package io.duet.app.cluster;
+
+import io.duet.protocol.cluster.ClusterPaths;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.cache.ChildData;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.apache.zookeeper.data.Stat;
+
+/**
+ * Tells which application servers have stopped heartbeating (see {@link Heartbeat}). A server is
+ * suspected when it has no heartbeat node, or when its node's modification time is more than {@code
+ * failureTimeout} older than the newest heartbeat of any server. Both times are ZooKeeper's, so an
+ * observer that was itself paused does not suspect everyone on waking: its view of "now" is as old as
+ * its view of the others.
+ *
+ * <p>The detector may be wrong (a server starved of CPU for longer than the timeout is suspected while
+ * alive); that costs a handoff of its shards, never data, because HBase fences every write.
+ */
+public final class FailureDetector implements AutoCloseable {
+    private final CuratorCache heartbeats;
+    private final long timeoutMillis;
+
+    public FailureDetector(CuratorFramework curator, Duration failureTimeout) {
+        this.heartbeats = CuratorCache.build(curator, ClusterPaths.HEARTBEATS);
+        this.timeoutMillis = failureTimeout.toMillis();
+    }
+
+    /** Starts following the heartbeats; waits (at start-up) until the first view is loaded. */
+    public void start() throws InterruptedException {
+        CountDownLatch loaded = new CountDownLatch(1);
+        heartbeats.listenable().addListener(CuratorCacheListener.builder().forInitialized(loaded::countDown).build());
+        heartbeats.start();
+        if (!loaded.await(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("heartbeats not loaded from ZooKeeper within 30 s");
+        }
+    }
+
+    /** The servers among {@code serverIds} that look dead now, sorted. */
+    public Set<String> suspects(Collection<String> serverIds) {
+        long newest = newestHeartbeatMillis();
+        Set<String> suspects = new TreeSet<>();
+        for (String id : serverIds) {
+            long lag = lagMillis(id, newest);
+            if (lag < 0 || lag > timeoutMillis) {
+                suspects.add(id);
+            }
+        }
+        return suspects;
+    }
+
+    /** How far {@code serverId}'s last heartbeat lags the newest one, in ms; -1 if it has none. */
+    public long lagMillis(String serverId) {
+        return lagMillis(serverId, newestHeartbeatMillis());
+    }
+
+    private long lagMillis(String serverId, long newest) {
+        Stat stat = heartbeats.get(ClusterPaths.heartbeat(serverId)).map(ChildData::getStat).orElse(null);
+        return stat == null ? -1 : newest - stat.getMtime();
+    }
+
+    private long newestHeartbeatMillis() {
+        return heartbeats.stream()
+                .filter(node -> node.getStat() != null && !node.getPath().equals(ClusterPaths.HEARTBEATS))
+                .mapToLong(node -> node.getStat().getMtime()).max().orElse(0);
+    }
+
+    @Override
+    public void close() {
+        heartbeats.close();
+    }
+}

@@ -1,0 +1,137 @@
+package io.duet.app.cluster;
+
+import io.duet.protocol.cluster.ClusterPaths;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.CuratorEvent;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This server's liveness in ZooKeeper, and its lease.
+ *
+ * <p>Every {@code interval} it rewrites its ephemeral node under {@link ClusterPaths#HEARTBEATS}; the
+ * {@link FailureDetector} of every other server declares it dead when that node's modification time
+ * falls {@code failureTimeout} behind the newest heartbeat of the cluster. Measured in ZooKeeper's own
+ * clock, that is immune to pauses of the observer.
+ *
+ * <p>The lease is the other side of the same rule: a renewal sent at local time {@code t} and
+ * acknowledged was written at or after {@code t}, so nobody can declare this server dead before {@code
+ * t + failureTimeout}. Past that, with no newer acknowledgement, this server may have been replaced and
+ * must not serve (a SIGSTOP, a long GC pause, a ZooKeeper partition). When a renewal is acknowledged
+ * again after a lapse, {@code onRegained} runs so that the owner re-reads the shard map before serving.
+ * Safety never rests on the lease: HBase fences every write. It keeps reads from being served stale.
+ */
+public final class Heartbeat implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Heartbeat.class);
+
+    private final CuratorFramework curator;
+    private final String path;
+    private final Duration interval;
+    private final long leaseNanos;
+    private final Runnable onRegained;
+    private final ScheduledExecutorService executor;
+    /** System.nanoTime() at which the newest acknowledged renewal was sent; 0 before the first one. */
+    private volatile long lastAckedSendNanos;
+    private volatile boolean closed;
+    private long renewals;
+
+    public Heartbeat(CuratorFramework curator, String instanceId, Duration interval, Duration failureTimeout,
+            Runnable onRegained) {
+        if (interval.isNegative() || interval.isZero() || interval.compareTo(failureTimeout) >= 0) {
+            throw new IllegalArgumentException("heartbeat interval: " + interval + " (expected: > 0 and < "
+                    + failureTimeout + ")");
+        }
+        this.curator = curator;
+        this.path = ClusterPaths.heartbeat(instanceId);
+        this.interval = interval;
+        this.leaseNanos = failureTimeout.toNanos();
+        this.onRegained = onRegained;
+        this.executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "duet-heartbeat");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Creates the node (blocking, at start-up) and starts renewing it. */
+    public void start() throws Exception {
+        long sent = System.nanoTime();
+        try {
+            curator.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(path, payload());
+        } catch (KeeperException.NodeExistsException e) {
+            curator.setData().forPath(path, payload());
+        }
+        lastAckedSendNanos = sent;
+        executor.scheduleAtFixedRate(this::renew, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** True while no one can have declared this server dead (see the class comment). */
+    public boolean leaseValid() {
+        long acked = lastAckedSendNanos;
+        return acked != 0 && System.nanoTime() - acked < leaseNanos;
+    }
+
+    private byte[] payload() {
+        return Long.toString(++renewals).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    private void renew() {
+        if (closed) {
+            return;
+        }
+        long sent = System.nanoTime();
+        try {
+            curator.setData().inBackground((client, event) -> renewed(event, sent)).forPath(path, payload());
+        } catch (Exception e) {
+            LOG.debug("Heartbeat not sent: {}", e.toString());
+        }
+    }
+
+    private void renewed(CuratorEvent event, long sent) throws Exception {
+        KeeperException.Code code = KeeperException.Code.get(event.getResultCode());
+        if (code == KeeperException.Code.NONODE && !closed) {
+            // The session was lost and a new one began: the node must be made again.
+            curator.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL)
+                    .inBackground((client, created) -> {
+                        if (created.getResultCode() == KeeperException.Code.OK.intValue()) {
+                            acknowledged(sent);
+                        }
+                    }).forPath(path, payload());
+            return;
+        }
+        if (code == KeeperException.Code.OK) {
+            acknowledged(sent);
+        }
+    }
+
+    private void acknowledged(long sent) {
+        long previous = lastAckedSendNanos;
+        if (sent <= previous) {
+            return;
+        }
+        lastAckedSendNanos = sent;
+        if (sent - previous >= leaseNanos) {
+            LOG.warn("Heartbeat lease regained after {} ms without an acknowledged renewal",
+                    TimeUnit.NANOSECONDS.toMillis(sent - previous));
+            onRegained.run();
+        }
+    }
+
+    /** Stops renewing and deletes the node, so that the others see this server leave at once. */
+    @Override
+    public void close() {
+        closed = true;
+        executor.shutdownNow();
+        try {
+            curator.delete().quietly().forPath(path);
+        } catch (Exception e) {
+            LOG.debug("Heartbeat node not deleted: {}", e.toString());
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package io.duet.app.couple;
+
+import io.duet.app.storage.CoupleStore;
+import io.duet.protocol.api.Message;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A couple's committed messages as its owner knows them: the last sequence number and a window of the
+ * newest messages in memory, with older ones read from HBase. Confined to the couple's executor.
+ */
+final class CoupleLog {
+    private final long coupleId;
+    private final CoupleStore store;
+    private final int window;
+    private final ArrayDeque<Message> recent = new ArrayDeque<>();
+    private long lastSeq;
+
+    CoupleLog(long coupleId, CoupleStore store, int window) {
+        this.coupleId = coupleId;
+        this.store = store;
+        this.window = window;
+    }
+
+    long lastSeq() {
+        return lastSeq;
+    }
+
+    /** Appends committed messages, which continue the sequence. */
+    void append(List<Message> messages) {
+        for (Message message : messages) {
+            if (message.getSeq() != lastSeq + 1) {
+                throw new IllegalStateException("couple " + coupleId + ": seq " + message.getSeq() + " after " + lastSeq);
+            }
+            recent.addLast(message);
+            lastSeq = message.getSeq();
+            while (recent.size() > window) {
+                recent.removeFirst();
+            }
+        }
+    }
+
+    /** Starts from a loaded snapshot: {@code lastSeq} and the newest messages, oldest first. */
+    void load(long lastSeq, List<Message> newest) {
+        recent.clear();
+        recent.addAll(newest.size() > window ? newest.subList(newest.size() - window, newest.size()) : newest);
+        this.lastSeq = lastSeq;
+    }
+
+    /** The oldest sequence number held in memory; {@code lastSeq + 1} when none is. */
+    long oldestInMemory() {
+        return recent.isEmpty() ? lastSeq + 1 : recent.peekFirst().getSeq();
+    }
+
+    /** The messages in memory in [from, to], oldest first. */
+    List<Message> inMemory(long from, long to) {
+        List<Message> page = new ArrayList<>();
+        for (Message message : recent) {
+            if (message.getSeq() >= from && message.getSeq() <= to) {
+                page.add(message);
+            }
+        }
+        return page;
+    }
+
+    /** Up to {@code limit} messages in [from, to], from memory when it holds {@code from}, else HBase. */
+    CompletableFuture<List<Message>> read(long from, long to, int limit) {
+        if (from >= oldestInMemory()) {
+            List<Message> page = inMemory(from, to);
+            return CompletableFuture.completedFuture(page.size() > limit ? page.subList(0, limit) : page);
+        }
+        return store.read(coupleId, from, Math.min(to, oldestInMemory() - 1), limit);
+    }
+}

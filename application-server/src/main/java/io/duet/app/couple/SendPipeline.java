@@ -1,0 +1,537 @@
+package io.duet.app.couple;
+
+import io.duet.app.internal.SerialExecutor;
+import io.duet.app.rpc.ApiErrors;
+import io.duet.app.storage.CoupleStore;
+import io.duet.app.storage.CoupleStore.OrderKey;
+import io.duet.app.storage.FencedException;
+import io.duet.protocol.api.ErrorCode;
+import io.duet.protocol.api.Message;
+import io.duet.protocol.api.MessageKind;
+import io.duet.protocol.api.SendMessageRequest;
+import io.duet.protocol.api.SendMessageResult;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The couple's send path: deduplication, per-sender order, group commit. Confined to the couple's
+ * executor.
+ *
+ * <p><b>Deduplication</b> is keyed by (sender, client message id). A send already committed is answered
+ * with its first sequence number: from memory, else from the row's dedup index in HBase.
+ *
+ * <p><b>Order.</b> A send that names an order stream is stored only after the stream's message it names
+ * as its predecessor ({@code afterOrdinal}); until then it is held, for at most {@link
+ * CoupleLimits#orderWait}, then fails with UNAVAILABLE so that the client resends both in order. A send
+ * whose ordinal is already taken by a later accepted message fails with OUT_OF_ORDER: it is never
+ * stored out of order. The highest ordinal stored per stream is written with each batch, so a new owner
+ * continues where the old one stopped. Sends without a stream are stored in arrival order.
+ *
+ * <p><b>Group commit.</b> Accepted sends queue while a commit is in flight and are then committed
+ * together in one conditional write; sequence numbers are assigned when a batch is formed, so a failed
+ * batch leaves no gap. A send is acknowledged only after its batch is durable.
+ */
+final class SendPipeline {
+    private static final Logger LOG = LoggerFactory.getLogger(SendPipeline.class);
+    static final int MAX_ORDER_STREAM_CHARS = 64;
+
+    /** What the pipeline needs from its actor. */
+    interface Owner {
+        /** The fence value the couple's row was claimed with. */
+        long fence();
+
+        /** Whether this server may write the couple now. */
+        boolean writable();
+
+        /** Called after messages were committed and appended to the log. */
+        void committed(List<Message> messages);
+
+        /** A commit failed (fenced, or outcome unknown): the actor must unload. */
+        void commitFailed(Throwable cause);
+    }
+
+    private final long coupleId;
+    private final SerialExecutor executor;
+    private final CoupleStore store;
+    private final CoupleLimits limits;
+    private final ScheduledExecutorService timers;
+    private final Clock clock;
+    private final CoupleLog log;
+    private final Owner owner;
+
+    private final LinkedHashMap<SendKey, Committed> committed = new LinkedHashMap<>();
+    private final Map<SendKey, PendingSend> pending = new HashMap<>();
+    private final ArrayDeque<PendingSend> queue = new ArrayDeque<>();
+    /** Sends without an order stream whose dedup look-up is under way, in arrival order. */
+    private final ArrayDeque<PendingSend> lookingUp = new ArrayDeque<>();
+    private final Map<OrderKey, OrderStream> streams = new HashMap<>();
+    private int held;
+    private List<PendingSend> inflight;
+    /** Set once the actor unloads: every send still arriving fails with it. */
+    private RuntimeException closedCause;
+
+    SendPipeline(long coupleId, SerialExecutor executor, CoupleStore store, CoupleLimits limits,
+            ScheduledExecutorService timers, Clock clock, CoupleLog log, Owner owner) {
+        this.coupleId = coupleId;
+        this.executor = executor;
+        this.store = store;
+        this.limits = limits;
+        this.timers = timers;
+        this.clock = clock;
+        this.log = log;
+        this.owner = owner;
+    }
+
+    /** Remembers the ids of messages loaded with the couple. */
+    void loaded(List<Message> recent) {
+        recent.forEach(this::remember);
+    }
+
+    boolean isIdle() {
+        return pending.isEmpty() && inflight == null;
+    }
+
+    boolean commitInFlight() {
+        return inflight != null;
+    }
+
+    /** Checks a request's ordering fields; null when they are fine. */
+    static String orderingProblem(SendMessageRequest request) {
+        if (!request.isSetOrderStream()) {
+            return request.isSetOrdinal() || request.isSetAfterOrdinal() ? "ordinal needs an orderStream" : null;
+        }
+        String stream = request.getOrderStream();
+        if (stream.isEmpty() || stream.length() > MAX_ORDER_STREAM_CHARS) {
+            return "orderStream: expected 1 to " + MAX_ORDER_STREAM_CHARS + " characters";
+        }
+        if (!request.isSetOrdinal() || request.getOrdinal() < 1) {
+            return "ordinal: " + request.getOrdinal() + " (expected: >= 1 with an orderStream)";
+        }
+        if (request.getAfterOrdinal() < 0 || request.getAfterOrdinal() >= request.getOrdinal()) {
+            return "afterOrdinal: " + request.getAfterOrdinal() + " (expected: 0 to " + (request.getOrdinal() - 1) + ")";
+        }
+        return null;
+    }
+
+    CompletableFuture<SendMessageResult> send(long senderId, String deviceId, SendMessageRequest request) {
+        executor.checkInContext();
+        SendKey key = new SendKey(senderId, request.getClientMessageId());
+        Committed done = committed.get(key);
+        if (done != null) {
+            return CompletableFuture.completedFuture(done.result(true));
+        }
+        PendingSend existing = pending.get(key);
+        if (existing != null) {
+            return existing.addRetry();
+        }
+        if (pending.size() >= limits.maxQueued) {
+            return CompletableFuture.failedFuture(ApiErrors.of(ErrorCode.RESOURCE_EXHAUSTED,
+                    "too many messages waiting to be stored; retry later").setRetryAfterMillis(1000));
+        }
+        OrderKey orderKey = request.isSetOrderStream() ? new OrderKey(senderId, request.getOrderStream()) : null;
+        PendingSend send = new PendingSend(key, deviceId, request.getText(), orderKey, request.getOrdinal(),
+                request.getAfterOrdinal());
+        pending.put(key, send);
+        if (orderKey == null) {
+            lookUpUnordered(send);
+            return send.first;
+        }
+        OrderStream stream = streams.get(orderKey);
+        if (stream == null) {
+            stream = new OrderStream();
+            streams.put(orderKey, stream);
+            loadStream(orderKey, stream, send);
+        } else if (stream.loading) {
+            stream.waiting.add(send);
+        } else {
+            admit(stream, send, false);
+        }
+        return send.first;
+    }
+
+    // ---- deduplication against HBase -------------------------------------------------------------
+
+    /** A send without a stream: it may have been stored before this load, so ask the row first. */
+    private void lookUpUnordered(PendingSend send) {
+        lookingUp.add(send);
+        store.findSend(coupleId, send.key.senderId, send.key.clientMessageId, null)
+                .whenCompleteAsync((history, failure) -> {
+                    send.lookUp = failure != null ? LookUp.failed(failure) : LookUp.of(history.storedSeq());
+                    // Release in arrival order, whatever order the reads finished in.
+                    while (!lookingUp.isEmpty() && lookingUp.peekFirst().lookUp != null) {
+                        PendingSend next = lookingUp.pollFirst();
+                        if (next.lookUp.failure != null) {
+                            fail(next, ApiErrors.toWire(next.lookUp.failure));
+                        } else if (next.lookUp.storedSeq.isPresent()) {
+                            completeDuplicate(next, next.lookUp.storedSeq.getAsLong());
+                        } else {
+                            enqueue(next);
+                        }
+                    }
+                }, executor);
+    }
+
+    /** The first send of a stream this load has not seen: read the stream's mark (and this send's dedup entry). */
+    private void loadStream(OrderKey orderKey, OrderStream stream, PendingSend first) {
+        stream.loading = true;
+        store.findSend(coupleId, first.key.senderId, first.key.clientMessageId, orderKey)
+                .whenCompleteAsync((history, failure) -> {
+                    stream.loading = false;
+                    List<PendingSend> waiting = new ArrayList<>(stream.waiting);
+                    stream.waiting.clear();
+                    if (failure != null) {
+                        streams.remove(orderKey, stream);
+                        fail(first, ApiErrors.toWire(failure));
+                        waiting.forEach(send -> fail(send, ApiErrors.toWire(failure)));
+                        return;
+                    }
+                    long mark = Math.max(0, history.lastOrdinal());
+                    stream.committed = Math.max(stream.committed, mark);
+                    stream.accepted = Math.max(stream.accepted, mark);
+                    if (history.storedSeq().isPresent()) {
+                        completeDuplicate(first, history.storedSeq().getAsLong());
+                    } else {
+                        admit(stream, first, true);
+                    }
+                    waiting.forEach(send -> admit(stream, send, false));
+                }, executor);
+    }
+
+    /** Answers a send already stored under {@code seq}, with the time it was stored. */
+    private void completeDuplicate(PendingSend send, long seq) {
+        List<Message> inMemory = log.inMemory(seq, seq);
+        CompletableFuture<List<Message>> stored = inMemory.isEmpty() ? store.read(coupleId, seq, seq, 1)
+                : CompletableFuture.completedFuture(inMemory);
+        stored.whenCompleteAsync((found, failure) -> {
+            if (failure != null || found.isEmpty()) {
+                fail(send, failure != null ? ApiErrors.toWire(failure)
+                        : ApiErrors.unavailable("message " + seq + " is not readable yet; retry"));
+                return;
+            }
+            Committed first = new Committed(seq, found.get(0).getSentAtMillis());
+            pending.remove(send.key);
+            remember(send.key, first);
+            send.complete(first, true);
+        }, executor);
+    }
+
+    // ---- order -----------------------------------------------------------------------------------
+
+    /** Decides where a send of a known stream goes: the queue, the held set, or an error. */
+    private void admit(OrderStream stream, PendingSend send, boolean lookedUp) {
+        if (send.ordinal <= stream.accepted) {
+            if (send.ordinal <= stream.committed && !lookedUp) {
+                // Perhaps stored before this load, beyond the ids in memory: ask the row.
+                store.findSend(coupleId, send.key.senderId, send.key.clientMessageId, null)
+                        .whenCompleteAsync((history, failure) -> {
+                            if (failure != null) {
+                                fail(send, ApiErrors.toWire(failure));
+                            } else if (history.storedSeq().isPresent()) {
+                                completeDuplicate(send, history.storedSeq().getAsLong());
+                            } else {
+                                failOutOfOrder(send, stream);
+                            }
+                        }, executor);
+            } else {
+                failOutOfOrder(send, stream);
+            }
+        } else if (send.afterOrdinal <= stream.accepted) {
+            accept(stream, send);
+        } else {
+            hold(stream, send);
+        }
+    }
+
+    private void failOutOfOrder(PendingSend send, OrderStream stream) {
+        fail(send, ApiErrors.of(ErrorCode.OUT_OF_ORDER, "message " + send.ordinal + " of order stream "
+                + send.orderKey + " comes after message " + stream.accepted + ", which is already accepted; not stored"));
+    }
+
+    private void accept(OrderStream stream, PendingSend send) {
+        stream.accepted = send.ordinal;
+        enqueue(send);
+        // Held successors whose predecessor is now accepted go next, in ordinal order.
+        boolean progress = true;
+        while (progress && !stream.held.isEmpty()) {
+            progress = false;
+            Iterator<PendingSend> waiting = stream.held.values().iterator();
+            while (waiting.hasNext()) {
+                PendingSend next = waiting.next();
+                if (next.afterOrdinal <= stream.accepted) {
+                    waiting.remove();
+                    held--;
+                    next.holdTimer.cancel(false);
+                    if (next.ordinal <= stream.accepted) {
+                        failOutOfOrder(next, stream);
+                    } else {
+                        stream.accepted = next.ordinal;
+                        enqueue(next);
+                        progress = true;
+                    }
+                }
+            }
+        }
+    }
+
+    private void hold(OrderStream stream, PendingSend send) {
+        if (closedCause != null) {
+            fail(send, closedCause);
+            return;
+        }
+        if (held >= limits.maxHeld) {
+            fail(send, ApiErrors.unavailable("too many messages waiting for earlier ones; retry in order"));
+            return;
+        }
+        if (stream.held.putIfAbsent(send.ordinal, send) != null) {
+            failOutOfOrder(send, stream);
+            return;
+        }
+        held++;
+        send.holdTimer = timers.schedule(() -> executor.execute(() -> {
+            if (stream.held.remove(send.ordinal, send)) {
+                held--;
+                fail(send, ApiErrors.unavailable("message " + send.afterOrdinal + " of order stream " + send.orderKey
+                        + " has not arrived; send it, then this one"));
+            }
+        }), limits.orderWait.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    // ---- group commit ----------------------------------------------------------------------------
+
+    private void enqueue(PendingSend send) {
+        if (closedCause != null) {
+            fail(send, closedCause);
+            return;
+        }
+        queue.add(send);
+        flush();
+    }
+
+    private void flush() {
+        if (inflight != null || queue.isEmpty()) {
+            return;
+        }
+        if (!owner.writable()) {
+            List<PendingSend> refused = new ArrayList<>(queue);
+            queue.clear();
+            refused.forEach(send -> fail(send, ApiErrors.unavailable("this server cannot write couple " + coupleId
+                    + " now; retry")));
+            return;
+        }
+        List<PendingSend> batch = new ArrayList<>();
+        List<Message> messages = new ArrayList<>();
+        Map<OrderKey, Long> marks = new HashMap<>();
+        long now = clock.millis();
+        long expectedLastSeq = log.lastSeq();
+        long seq = expectedLastSeq;
+        while (!queue.isEmpty() && batch.size() < limits.maxBatch) {
+            PendingSend send = queue.poll();
+            batch.add(send);
+            messages.add(new Message()
+                    .setSeq(++seq)
+                    .setClientMessageId(send.key.clientMessageId)
+                    .setSenderId(send.key.senderId)
+                    .setSenderDeviceId(send.deviceId)
+                    .setSentAtMillis(now)
+                    .setKind(MessageKind.TEXT)
+                    .setText(send.text));
+            if (send.orderKey != null) {
+                marks.merge(send.orderKey, send.ordinal, Math::max);
+            }
+        }
+        inflight = batch;
+        store.commit(coupleId, owner.fence(), expectedLastSeq, messages, marks)
+                .whenCompleteAsync((ignored, failure) -> committed(batch, messages, marks, failure), executor);
+    }
+
+    private void committed(List<PendingSend> batch, List<Message> messages, Map<OrderKey, Long> marks,
+            Throwable failure) {
+        executor.checkInContext();
+        inflight = null;
+        if (failure != null) {
+            Throwable cause = ApiErrors.unwrap(failure);
+            LOG.warn("Commit of {} messages of couple {} failed: {}", batch.size(), coupleId, cause.toString());
+            Exception error = cause instanceof FencedException ? new NotOwnerException(cause.getMessage())
+                    : ApiErrors.unavailable("the outcome of storing the message is unknown; retry with the same id");
+            for (PendingSend send : batch) {
+                fail(send, error);
+            }
+            owner.commitFailed(cause);
+            return;
+        }
+        log.append(messages);
+        for (int i = 0; i < batch.size(); i++) {
+            Message message = messages.get(i);
+            Committed first = new Committed(message.getSeq(), message.getSentAtMillis());
+            pending.remove(batch.get(i).key);
+            remember(batch.get(i).key, first);
+            batch.get(i).complete(first, false);
+        }
+        marks.forEach((key, ordinal) -> {
+            OrderStream stream = streams.get(key);
+            if (stream != null) {
+                stream.committed = Math.max(stream.committed, ordinal);
+            }
+        });
+        owner.committed(messages);
+        flush();
+    }
+
+    /** Fails every send that is not in a commit (whose outcome will decide it). */
+    void failAll(RuntimeException cause) {
+        closedCause = cause;
+        for (PendingSend send : new ArrayList<>(pending.values())) {
+            if (inflight == null || !inflight.contains(send)) {
+                if (send.holdTimer != null) {
+                    send.holdTimer.cancel(false);
+                }
+                fail(send, cause);
+            }
+        }
+        queue.clear();
+        lookingUp.clear();
+        streams.clear();
+        held = 0;
+    }
+
+    private void fail(PendingSend send, Throwable error) {
+        pending.remove(send.key, send);
+        send.fail(error);
+    }
+
+    private void remember(Message message) {
+        remember(new SendKey(message.getSenderId(), message.getClientMessageId()),
+                new Committed(message.getSeq(), message.getSentAtMillis()));
+    }
+
+    private void remember(SendKey key, Committed first) {
+        committed.put(key, first);
+        if (committed.size() > limits.dedupIds) {
+            Iterator<SendKey> oldest = committed.keySet().iterator();
+            oldest.next();
+            oldest.remove();
+        }
+    }
+
+    // ---- small records ---------------------------------------------------------------------------
+
+    /** Dedup key: client message ids are unique per sender, not per couple. */
+    private static final class SendKey {
+        final long senderId;
+        final String clientMessageId;
+
+        SendKey(long senderId, String clientMessageId) {
+            this.senderId = senderId;
+            this.clientMessageId = clientMessageId;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof SendKey && ((SendKey) other).senderId == senderId
+                    && ((SendKey) other).clientMessageId.equals(clientMessageId);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(senderId, clientMessageId);
+        }
+    }
+
+    private static final class Committed {
+        final long seq;
+        final long sentAtMillis;
+
+        Committed(long seq, long sentAtMillis) {
+            this.seq = seq;
+            this.sentAtMillis = sentAtMillis;
+        }
+
+        SendMessageResult result(boolean duplicate) {
+            return new SendMessageResult(seq, sentAtMillis, duplicate);
+        }
+    }
+
+    /** What this load knows of one order stream. */
+    private static final class OrderStream {
+        /** The highest ordinal known to be stored. */
+        long committed;
+        /** The highest ordinal stored, queued or in a commit. */
+        long accepted;
+        boolean loading;
+        final List<PendingSend> waiting = new ArrayList<>(0);
+        /** Sends waiting for their predecessor, by ordinal. */
+        final TreeMap<Long, PendingSend> held = new TreeMap<>();
+    }
+
+    /** The outcome of an unordered send's dedup look-up. */
+    private static final class LookUp {
+        final OptionalLong storedSeq;
+        final Throwable failure;
+
+        private LookUp(OptionalLong storedSeq, Throwable failure) {
+            this.storedSeq = storedSeq;
+            this.failure = failure;
+        }
+
+        static LookUp of(OptionalLong storedSeq) {
+            return new LookUp(storedSeq, null);
+        }
+
+        static LookUp failed(Throwable failure) {
+            return new LookUp(OptionalLong.empty(), failure);
+        }
+    }
+
+    private static final class PendingSend {
+        final SendKey key;
+        final String deviceId;
+        final String text;
+        final OrderKey orderKey;
+        final long ordinal;
+        final long afterOrdinal;
+        final CompletableFuture<SendMessageResult> first = new CompletableFuture<>();
+        final List<CompletableFuture<SendMessageResult>> retries = new ArrayList<>(0);
+        ScheduledFuture<?> holdTimer;
+        LookUp lookUp;
+
+        PendingSend(SendKey key, String deviceId, String text, OrderKey orderKey, long ordinal, long afterOrdinal) {
+            this.key = key;
+            this.deviceId = deviceId;
+            this.text = text;
+            this.orderKey = orderKey;
+            this.ordinal = ordinal;
+            this.afterOrdinal = afterOrdinal;
+        }
+
+        CompletableFuture<SendMessageResult> addRetry() {
+            CompletableFuture<SendMessageResult> retry = new CompletableFuture<>();
+            retries.add(retry);
+            return retry;
+        }
+
+        void complete(Committed committed, boolean firstWasDuplicate) {
+            first.complete(committed.result(firstWasDuplicate));
+            retries.forEach(retry -> retry.complete(committed.result(true)));
+        }
+
+        void fail(Throwable error) {
+            first.completeExceptionally(error);
+            retries.forEach(retry -> retry.completeExceptionally(error));
+        }
+    }
+}

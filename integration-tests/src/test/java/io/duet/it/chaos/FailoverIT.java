@@ -1,0 +1,132 @@
+package io.duet.it.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.duet.deploy.local.LocalCluster;
+import io.duet.deploy.local.Node;
+import io.duet.it.PrivateCluster;
+import io.duet.it.RecordingListener;
+import io.duet.it.TestCouple;
+import io.duet.it.chaos.ChatLoad.SendRecord;
+import io.duet.it.chaos.ChatLoad.Sender;
+import io.duet.protocol.cluster.ShardMapView;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Crashes and freezes of the application server that owns couples, under live chat load, each followed
+ * by a check of every guarantee ({@link ChaosChecker}) and a measurement of how long the owner's couples
+ * went unserved.
+ *
+ * <p>The CI variant kills 5 times; the soak variant runs any number of kills:
+ * {@code mvn -B verify -pl integration-tests -am -Dit.test=FailoverIT -Dtest=none
+ * -Dsurefire.failIfNoSpecifiedTests=false -Dduet.chaos.kills=20}.
+ */
+class FailoverIT {
+    private static final int KILLS = Integer.getInteger("duet.chaos.kills", 5);
+    private static final int COUPLES = Integer.getInteger("duet.chaos.couples", 6);
+    /** What CI holds every single failover to; the soak reports the distribution against the 2 s goal. */
+    private static final Duration CI_BOUND = Duration.ofSeconds(4);
+
+    @RegisterExtension
+    static final PrivateCluster CLUSTER = new PrivateCluster();
+
+    @Test
+    void killedAndFrozenOwnersAreReplacedFastAndNothingIsLostDuplicatedOrReordered() throws Exception {
+        LocalCluster cluster = CLUSTER.get();
+        List<TestCouple> couples = new ArrayList<>();
+        for (int i = 0; i < COUPLES; i++) {
+            couples.add(TestCouple.pair(cluster));
+        }
+        List<Long> failoverMillis = new ArrayList<>();
+        try (ChatLoad load = new ChatLoad(couples, Duration.ofMillis(40), 64).start()) {
+            Thread.sleep(1000);
+            for (int kill = 1; kill <= KILLS; kill++) {
+                Node owner = cluster.applicationServerOwning(couples.get(kill % COUPLES).ann.getCoupleId());
+                List<Long> measured = fault(cluster, load, owner, "kill -9 #" + kill, owner::kill);
+                failoverMillis.addAll(measured);
+                owner.start();
+                cluster.awaitShardMapSettled();
+                Thread.sleep(500);
+            }
+            Node frozen = cluster.applicationServerOwning(couples.get(0).ann.getCoupleId());
+            List<Long> paused = fault(cluster, load, frozen, "SIGSTOP", frozen::pause);
+            Thread.sleep(2000);
+            frozen.resume();
+            cluster.awaitShardMapSettled();
+            Thread.sleep(1000);
+            load.stop(Duration.ofSeconds(60));
+
+            List<String> problems = ChaosChecker.violations(cluster, load);
+            assertThat(problems).as("guarantees after %d kills and a SIGSTOP", KILLS).isEmpty();
+            long failed = load.senders().stream().flatMap(sender -> sender.log.stream())
+                    .filter(record -> record.failure != null).count();
+            assertThat(failed).as("failed sends").isZero();
+
+            report("kill -9", failoverMillis);
+            report("SIGSTOP", paused);
+            assertThat(Collections.max(failoverMillis)).as("slowest failover after kill -9, ms")
+                    .isLessThan(CI_BOUND.toMillis());
+            assertThat(Collections.max(paused)).as("slowest failover after SIGSTOP, ms").isLessThan(CI_BOUND.toMillis());
+        }
+    }
+
+    private interface Fault {
+        void inject() throws Exception;
+    }
+
+    /**
+     * Injects a fault into {@code owner} and measures, for each couple it owned, how long until a message
+     * sent after the fault was acknowledged: the time the couple went unserved.
+     */
+    private static List<Long> fault(LocalCluster cluster, ChatLoad load, Node owner, String what, Fault fault)
+            throws Exception {
+        String ownerId = owner.readyInfo().get("instance.id");
+        ShardMapView map = cluster.shardMap().orElseThrow();
+        Set<Long> affected = load.senders().stream().map(sender -> sender.coupleId)
+                .filter(couple -> map.ownerIdOf(map.shardOf(couple)).filter(ownerId::equals).isPresent())
+                .collect(Collectors.toCollection(TreeSet::new));
+        long faultNanos = System.nanoTime();
+        fault.inject();
+        List<Long> measured = new ArrayList<>();
+        for (long couple : affected) {
+            List<Sender> partners = load.senders().stream().filter(sender -> sender.coupleId == couple)
+                    .collect(Collectors.toList());
+            RecordingListener.await(Duration.ofSeconds(30), "couple " + couple + " served again after " + what,
+                    () -> firstAckAfter(partners, faultNanos) > 0);
+            measured.add(TimeUnit.NANOSECONDS.toMillis(firstAckAfter(partners, faultNanos) - faultNanos));
+        }
+        System.out.printf("%s of %s: %d couples served again after %s ms%n", what, ownerId, affected.size(), measured);
+        return measured;
+    }
+
+    /** When the first message sent after {@code nanos} by either partner was acknowledged; 0 if none yet. */
+    private static long firstAckAfter(List<Sender> partners, long nanos) {
+        long first = 0;
+        for (Sender sender : partners) {
+            for (SendRecord record : sender.log) {
+                if (record.sentNanos > nanos && record.acknowledged()) {
+                    first = first == 0 ? record.ackNanos : Math.min(first, record.ackNanos);
+                    break;
+                }
+            }
+        }
+        return first;
+    }
+
+    private static void report(String fault, List<Long> millis) {
+        List<Long> sorted = new ArrayList<>(millis);
+        Collections.sort(sorted);
+        System.out.printf("FAILOVER %s over %d couples: min %d, p50 %d, p99 %d, max %d ms%n", fault, sorted.size(),
+                sorted.get(0), sorted.get(sorted.size() / 2), sorted.get((int) Math.ceil(sorted.size() * 0.99) - 1),
+                sorted.get(sorted.size() - 1));
+    }
+}
