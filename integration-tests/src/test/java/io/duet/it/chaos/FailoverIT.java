@@ -71,6 +71,10 @@ class FailoverIT {
                     .filter(record -> record.failure != null).count();
             assertThat(failed).as("failed sends").isZero();
 
+            long acknowledged = load.senders().stream().flatMap(sender -> sender.log.stream())
+                    .filter(SendRecord::acknowledged).count();
+            System.out.printf("Checked %d acknowledged sends of %d senders: no violation%n", acknowledged,
+                    load.senders().size());
             report("kill -9", failoverMillis);
             report("SIGSTOP", paused);
             assertThat(Collections.max(failoverMillis)).as("slowest failover after kill -9, ms")
