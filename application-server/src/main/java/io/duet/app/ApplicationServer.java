@@ -36,7 +36,9 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -172,7 +174,9 @@ public final class ApplicationServer implements ServerMain.Server {
         relayPort = ((InetSocketAddress) listener.localAddress()).getPort();
 
         membership = new Membership(curator, instanceId,
-                new AppServerInfo(instanceId, new Endpoint(relayHost, relayPort), clock.millis()));
+                new AppServerInfo(instanceId, new Endpoint(relayHost, relayPort), clock.millis())
+                        .setZone(settings.string("placement.zone", null))
+                        .setHost(settings.has("placement.host") ? settings.string("placement.host") : canonicalHostName()));
         membership.start(30_000);
         publisher = new ShardMapPublisher(curator, instanceId, cluster.getShardCount(), clock);
         publisher.start();
@@ -181,6 +185,20 @@ public final class ApplicationServer implements ServerMain.Server {
         LOG.info("Application server {} serving the relay on {}:{}, cluster '{}' with {} shards, up in {} ms",
                 instanceId, relayHost, relayPort, settings.string("cluster.name", "duet"), cluster.getShardCount(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+
+    /**
+     * This machine's name as DNS gives it: the name an HBase region server on it registers with, unless
+     * {@code hbase.regionserver.hostname} says otherwise (then set {@code placement.host} to match).
+     */
+    private static String canonicalHostName() {
+        try {
+            return InetAddress.getLocalHost().getCanonicalHostName();
+        } catch (UnknownHostException e) {
+            LOG.warn("No host name for this machine ({}): set placement.host for shards to follow HBase regions",
+                    e.getMessage());
+            return null;
+        }
     }
 
     private Configuration hbaseConfiguration() {
