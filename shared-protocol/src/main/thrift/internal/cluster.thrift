@@ -21,6 +21,16 @@ struct AppServerInfo {
   /** Where presentation servers open relay connections. */
   2: Endpoint relayEndpoint,
   3: i64 startedAtMillis,
+  /**
+   * Placement label: the failure zone (rack, availability zone) the server runs in. Shards are
+   * spread across zones in proportion to their servers; servers without one share an unnamed zone.
+   */
+  4: optional string zone,
+  /**
+   * Placement label: the host name of the machine the server runs on, as HBase names its region
+   * servers. A shard prefers a server on the host of the region that holds the shard's rows.
+   */
+  5: optional string host,
 }
 
 struct ShardAssignment {

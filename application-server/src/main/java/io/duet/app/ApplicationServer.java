@@ -9,6 +9,7 @@ import io.duet.app.cluster.ClusterSettingsStore;
 import io.duet.app.cluster.FailureDetector;
 import io.duet.app.cluster.Heartbeat;
 import io.duet.app.cluster.Membership;
+import io.duet.app.cluster.RegionHosts;
 import io.duet.app.cluster.ShardMapPublisher;
 import io.duet.app.cluster.ShardOwnership;
 import io.duet.app.couple.CoupleLimits;
@@ -38,7 +39,9 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -187,13 +190,15 @@ public final class ApplicationServer implements ServerMain.Server {
         relayPort = ((InetSocketAddress) listener.localAddress()).getPort();
 
         membership = new Membership(curator, instanceId,
-                new AppServerInfo(instanceId, new Endpoint(relayHost, relayPort), clock.millis()));
+                new AppServerInfo(instanceId, new Endpoint(relayHost, relayPort), clock.millis())
+                        .setZone(settings.string("placement.zone", null))
+                        .setHost(settings.has("placement.host") ? settings.string("placement.host") : canonicalHostName()));
         ownership.onRejoin(() -> membership.reincarnate(clock.millis()));
         membership.start(30_000);
         detector = new FailureDetector(curator, failureTimeout);
         detector.start();
         publisher = new ShardMapPublisher(curator, instanceId, cluster.getShardCount(), clock, detector,
-                settings.duration("cluster.detector-tick", DEFAULT_DETECTOR_TICK));
+                settings.duration("cluster.detector-tick", DEFAULT_DETECTOR_TICK), new RegionHosts(hbase, schema)::fetch);
         ownership.addListener(publisher::shardMapChanged);
         publisher.start();
         awaitInShardMap(Duration.ofSeconds(60));
@@ -201,6 +206,20 @@ public final class ApplicationServer implements ServerMain.Server {
         LOG.info("Application server {} serving the relay on {}:{}, cluster '{}' with {} shards, up in {} ms",
                 instanceId, relayHost, relayPort, settings.string("cluster.name", "duet"), cluster.getShardCount(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+
+    /**
+     * This machine's name as DNS gives it: the name an HBase region server on it registers with, unless
+     * {@code hbase.regionserver.hostname} says otherwise (then set {@code placement.host} to match).
+     */
+    private static String canonicalHostName() {
+        try {
+            return InetAddress.getLocalHost().getCanonicalHostName();
+        } catch (UnknownHostException e) {
+            LOG.warn("No host name for this machine ({}): set placement.host for shards to follow HBase regions",
+                    e.getMessage());
+            return null;
+        }
     }
 
     private Configuration hbaseConfiguration() {

@@ -15,11 +15,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
@@ -54,6 +58,7 @@ public final class ShardMapPublisher implements AutoCloseable {
     /** Joins within this window are folded into one publication (start-up, rolling restarts). */
     private static final long JOIN_DEBOUNCE_MILLIS = 200;
     private static final long SYNC_TIMEOUT_MILLIS = 2000;
+    private static final long PLACEMENT_TIMEOUT_MILLIS = 1000;
 
     private final CuratorFramework curator;
     private final String instanceId;
@@ -61,6 +66,7 @@ public final class ShardMapPublisher implements AutoCloseable {
     private final Clock clock;
     private final FailureDetector detector;
     private final Duration tick;
+    private final Supplier<CompletableFuture<Placement>> placements;
     private final CuratorCache members;
     private final ScheduledExecutorService executor;
     private final AtomicBoolean publishScheduled = new AtomicBoolean();
@@ -70,14 +76,19 @@ public final class ShardMapPublisher implements AutoCloseable {
     private long lastLatchCheckMillis;
     private volatile boolean closed;
 
+    /**
+     * @param placements where each shard's HBase region is now, asked before each publication so that
+     *     shards that must move prefer a server on their region's host
+     */
     public ShardMapPublisher(CuratorFramework curator, String instanceId, int shardCount, Clock clock,
-            FailureDetector detector, Duration tick) {
+            FailureDetector detector, Duration tick, Supplier<CompletableFuture<Placement>> placements) {
         this.curator = curator;
         this.instanceId = instanceId;
         this.shardCount = shardCount;
         this.clock = clock;
         this.detector = detector;
         this.tick = tick;
+        this.placements = placements;
         this.members = CuratorCache.build(curator, ClusterPaths.MEMBERS);
         this.executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "duet-shard-leader");
@@ -227,7 +238,7 @@ public final class ShardMapPublisher implements AutoCloseable {
                 stat = null;
             }
             Map<String, AppServerInfo> live = liveServers();
-            ShardMap next = ShardAssigner.next(previous, shardCount, live, instanceId, clock.millis());
+            ShardMap next = ShardAssigner.next(previous, shardCount, live, placement(), instanceId, clock.millis());
             if (next == null) {
                 return;
             }
@@ -237,8 +248,9 @@ public final class ShardMapPublisher implements AutoCloseable {
                     ? curator.transactionOp().create().forPath(ClusterPaths.SHARD_MAP, encoded)
                     : curator.transactionOp().setData().withVersion(stat.getVersion()).forPath(ClusterPaths.SHARD_MAP, encoded);
             curator.transaction().forOperations(stillLeader, write);
-            LOG.info("Published shard map epoch {} over {}{}", next.getEpoch(), live.keySet(),
-                    suspects.isEmpty() ? "" : " (suspected: " + suspects + ")");
+            ShardAssigner.Movement movement = ShardAssigner.movement(previous, next);
+            LOG.info("Published shard map epoch {} over {}{}: {}", next.getEpoch(), live.keySet(),
+                    suspects.isEmpty() ? "" : " (suspected: " + suspects + ")", movement);
         } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException e) {
             LOG.info("Shard map changed under us; recomputing");
             schedulePublish(0);
@@ -250,6 +262,19 @@ public final class ShardMapPublisher implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("Cannot publish the shard map; retrying: {}", e.toString());
             schedulePublish(1000);
+        }
+    }
+
+    /** The shards' region hosts, or no preference when HBase cannot tell us quickly. */
+    private Placement placement() {
+        try {
+            return placements.get().get(PLACEMENT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Placement.none();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("Assigning without region locality: {}", e.toString());
+            return Placement.none();
         }
     }
 
@@ -304,7 +329,7 @@ public final class ShardMapPublisher implements AutoCloseable {
             }).get(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             LOG.warn("Leaving the leader election failed: {}", e.toString());
         } finally {
             executor.shutdownNow();

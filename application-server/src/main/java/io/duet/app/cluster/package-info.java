@@ -6,5 +6,10 @@
  * with a strictly increasing epoch ({@link io.duet.app.cluster.ShardMapPublisher}, whose arithmetic is
  * {@link io.duet.app.cluster.ShardAssigner}). Each server follows the published map in {@link
  * io.duet.app.cluster.ShardOwnership}, which also stops writes while the ZooKeeper session is in doubt.
+ *
+ * <p>Assignment moves as few shards as balance allows ({@link io.duet.app.cluster.ShardAssigner#movement}
+ * reports how many, against the minimum), spreads the shards across the servers' zones, and prefers for
+ * each shard a server on the host of its HBase region: a {@link io.duet.app.cluster.Placement}, read by
+ * {@link io.duet.app.cluster.RegionHosts}.
  */
 package io.duet.app.cluster;

@@ -16,6 +16,8 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
   private static final org.apache.thrift.protocol.TField SERVER_ID_FIELD_DESC = new org.apache.thrift.protocol.TField("serverId", org.apache.thrift.protocol.TType.STRING, (short)1);
   private static final org.apache.thrift.protocol.TField RELAY_ENDPOINT_FIELD_DESC = new org.apache.thrift.protocol.TField("relayEndpoint", org.apache.thrift.protocol.TType.STRUCT, (short)2);
   private static final org.apache.thrift.protocol.TField STARTED_AT_MILLIS_FIELD_DESC = new org.apache.thrift.protocol.TField("startedAtMillis", org.apache.thrift.protocol.TType.I64, (short)3);
+  private static final org.apache.thrift.protocol.TField ZONE_FIELD_DESC = new org.apache.thrift.protocol.TField("zone", org.apache.thrift.protocol.TType.STRING, (short)4);
+  private static final org.apache.thrift.protocol.TField HOST_FIELD_DESC = new org.apache.thrift.protocol.TField("host", org.apache.thrift.protocol.TType.STRING, (short)5);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new AppServerInfoStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new AppServerInfoTupleSchemeFactory();
@@ -23,6 +25,8 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
   private @org.apache.thrift.annotation.Nullable java.lang.String serverId; // required
   private @org.apache.thrift.annotation.Nullable Endpoint relayEndpoint; // required
   private long startedAtMillis; // required
+  private @org.apache.thrift.annotation.Nullable java.lang.String zone; // optional
+  private @org.apache.thrift.annotation.Nullable java.lang.String host; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -31,7 +35,17 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
      * Where presentation servers open relay connections.
      */
     RELAY_ENDPOINT((short)2, "relayEndpoint"),
-    STARTED_AT_MILLIS((short)3, "startedAtMillis");
+    STARTED_AT_MILLIS((short)3, "startedAtMillis"),
+    /**
+     * Placement label: the failure zone (rack, availability zone) the server runs in. Shards are
+     * spread across zones in proportion to their servers; servers without one share an unnamed zone.
+     */
+    ZONE((short)4, "zone"),
+    /**
+     * Placement label: the host name of the machine the server runs on, as HBase names its region
+     * servers. A shard prefers a server on the host of the region that holds the shard's rows.
+     */
+    HOST((short)5, "host");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -53,6 +67,10 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
           return RELAY_ENDPOINT;
         case 3: // STARTED_AT_MILLIS
           return STARTED_AT_MILLIS;
+        case 4: // ZONE
+          return ZONE;
+        case 5: // HOST
+          return HOST;
         default:
           return null;
       }
@@ -98,6 +116,7 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
   // isset id assignments
   private static final int __STARTEDATMILLIS_ISSET_ID = 0;
   private byte __isset_bitfield = 0;
+  private static final _Fields[] optionals = {_Fields.ZONE,_Fields.HOST};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -107,6 +126,10 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
         new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, Endpoint.class)));
     tmpMap.put(_Fields.STARTED_AT_MILLIS, new org.apache.thrift.meta_data.FieldMetaData("startedAtMillis", org.apache.thrift.TFieldRequirementType.DEFAULT, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
+    tmpMap.put(_Fields.ZONE, new org.apache.thrift.meta_data.FieldMetaData("zone", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
+    tmpMap.put(_Fields.HOST, new org.apache.thrift.meta_data.FieldMetaData("host", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(AppServerInfo.class, metaDataMap);
   }
@@ -138,6 +161,12 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
       this.relayEndpoint = new Endpoint(other.relayEndpoint);
     }
     this.startedAtMillis = other.startedAtMillis;
+    if (other.isSetZone()) {
+      this.zone = other.zone;
+    }
+    if (other.isSetHost()) {
+      this.host = other.host;
+    }
   }
 
   @Override
@@ -151,6 +180,8 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
     this.relayEndpoint = null;
     setStartedAtMillisIsSet(false);
     this.startedAtMillis = 0;
+    this.zone = null;
+    this.host = null;
   }
 
   @org.apache.thrift.annotation.Nullable
@@ -232,6 +263,72 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __STARTEDATMILLIS_ISSET_ID, value);
   }
 
+  /**
+   * Placement label: the failure zone (rack, availability zone) the server runs in. Shards are
+   * spread across zones in proportion to their servers; servers without one share an unnamed zone.
+   */
+  @org.apache.thrift.annotation.Nullable
+  public java.lang.String getZone() {
+    return this.zone;
+  }
+
+  /**
+   * Placement label: the failure zone (rack, availability zone) the server runs in. Shards are
+   * spread across zones in proportion to their servers; servers without one share an unnamed zone.
+   */
+  public AppServerInfo setZone(@org.apache.thrift.annotation.Nullable java.lang.String zone) {
+    this.zone = zone;
+    return this;
+  }
+
+  public void unsetZone() {
+    this.zone = null;
+  }
+
+  /** Returns true if field zone is set (has been assigned a value) and false otherwise */
+  public boolean isSetZone() {
+    return this.zone != null;
+  }
+
+  public void setZoneIsSet(boolean value) {
+    if (!value) {
+      this.zone = null;
+    }
+  }
+
+  /**
+   * Placement label: the host name of the machine the server runs on, as HBase names its region
+   * servers. A shard prefers a server on the host of the region that holds the shard's rows.
+   */
+  @org.apache.thrift.annotation.Nullable
+  public java.lang.String getHost() {
+    return this.host;
+  }
+
+  /**
+   * Placement label: the host name of the machine the server runs on, as HBase names its region
+   * servers. A shard prefers a server on the host of the region that holds the shard's rows.
+   */
+  public AppServerInfo setHost(@org.apache.thrift.annotation.Nullable java.lang.String host) {
+    this.host = host;
+    return this;
+  }
+
+  public void unsetHost() {
+    this.host = null;
+  }
+
+  /** Returns true if field host is set (has been assigned a value) and false otherwise */
+  public boolean isSetHost() {
+    return this.host != null;
+  }
+
+  public void setHostIsSet(boolean value) {
+    if (!value) {
+      this.host = null;
+    }
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -259,6 +356,22 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
       }
       break;
 
+    case ZONE:
+      if (value == null) {
+        unsetZone();
+      } else {
+        setZone((java.lang.String)value);
+      }
+      break;
+
+    case HOST:
+      if (value == null) {
+        unsetHost();
+      } else {
+        setHost((java.lang.String)value);
+      }
+      break;
+
     }
   }
 
@@ -274,6 +387,12 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
 
     case STARTED_AT_MILLIS:
       return getStartedAtMillis();
+
+    case ZONE:
+      return getZone();
+
+    case HOST:
+      return getHost();
 
     }
     throw new java.lang.IllegalStateException();
@@ -293,6 +412,10 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
       return isSetRelayEndpoint();
     case STARTED_AT_MILLIS:
       return isSetStartedAtMillis();
+    case ZONE:
+      return isSetZone();
+    case HOST:
+      return isSetHost();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -337,6 +460,24 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
         return false;
     }
 
+    boolean this_present_zone = true && this.isSetZone();
+    boolean that_present_zone = true && that.isSetZone();
+    if (this_present_zone || that_present_zone) {
+      if (!(this_present_zone && that_present_zone))
+        return false;
+      if (!this.zone.equals(that.zone))
+        return false;
+    }
+
+    boolean this_present_host = true && this.isSetHost();
+    boolean that_present_host = true && that.isSetHost();
+    if (this_present_host || that_present_host) {
+      if (!(this_present_host && that_present_host))
+        return false;
+      if (!this.host.equals(that.host))
+        return false;
+    }
+
     return true;
   }
 
@@ -353,6 +494,14 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
       hashCode = hashCode * 8191 + relayEndpoint.hashCode();
 
     hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(startedAtMillis);
+
+    hashCode = hashCode * 8191 + ((isSetZone()) ? 131071 : 524287);
+    if (isSetZone())
+      hashCode = hashCode * 8191 + zone.hashCode();
+
+    hashCode = hashCode * 8191 + ((isSetHost()) ? 131071 : 524287);
+    if (isSetHost())
+      hashCode = hashCode * 8191 + host.hashCode();
 
     return hashCode;
   }
@@ -391,6 +540,26 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
     }
     if (isSetStartedAtMillis()) {
       lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.startedAtMillis, other.startedAtMillis);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetZone(), other.isSetZone());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetZone()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.zone, other.zone);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetHost(), other.isSetHost());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetHost()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.host, other.host);
       if (lastComparison != 0) {
         return lastComparison;
       }
@@ -438,6 +607,26 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
     sb.append("startedAtMillis:");
     sb.append(this.startedAtMillis);
     first = false;
+    if (isSetZone()) {
+      if (!first) sb.append(", ");
+      sb.append("zone:");
+      if (this.zone == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.zone);
+      }
+      first = false;
+    }
+    if (isSetHost()) {
+      if (!first) sb.append(", ");
+      sb.append("host:");
+      if (this.host == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.host);
+      }
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -515,6 +704,22 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 4: // ZONE
+              if (schemeField.type == org.apache.thrift.protocol.TType.STRING) {
+                struct.zone = iprot.readString();
+                struct.setZoneIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
+            case 5: // HOST
+              if (schemeField.type == org.apache.thrift.protocol.TType.STRING) {
+                struct.host = iprot.readString();
+                struct.setHostIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -547,6 +752,20 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
       oprot.writeFieldBegin(STARTED_AT_MILLIS_FIELD_DESC);
       oprot.writeI64(struct.startedAtMillis);
       oprot.writeFieldEnd();
+      if (struct.zone != null) {
+        if (struct.isSetZone()) {
+          oprot.writeFieldBegin(ZONE_FIELD_DESC);
+          oprot.writeString(struct.zone);
+          oprot.writeFieldEnd();
+        }
+      }
+      if (struct.host != null) {
+        if (struct.isSetHost()) {
+          oprot.writeFieldBegin(HOST_FIELD_DESC);
+          oprot.writeString(struct.host);
+          oprot.writeFieldEnd();
+        }
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -575,7 +794,13 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
       if (struct.isSetStartedAtMillis()) {
         optionals.set(2);
       }
-      oprot.writeBitSet(optionals, 3);
+      if (struct.isSetZone()) {
+        optionals.set(3);
+      }
+      if (struct.isSetHost()) {
+        optionals.set(4);
+      }
+      oprot.writeBitSet(optionals, 5);
       if (struct.isSetServerId()) {
         oprot.writeString(struct.serverId);
       }
@@ -585,6 +810,12 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
       if (struct.isSetStartedAtMillis()) {
         oprot.writeI64(struct.startedAtMillis);
       }
+      if (struct.isSetZone()) {
+        oprot.writeString(struct.zone);
+      }
+      if (struct.isSetHost()) {
+        oprot.writeString(struct.host);
+      }
     }
 
     @Override
@@ -592,7 +823,7 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(3);
+        java.util.BitSet incoming = iprot.readBitSet(5);
         if (incoming.get(0)) {
           struct.serverId = iprot.readString();
           struct.setServerIdIsSet(true);
@@ -605,6 +836,14 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
         if (incoming.get(2)) {
           struct.startedAtMillis = iprot.readI64();
           struct.setStartedAtMillisIsSet(true);
+        }
+        if (incoming.get(3)) {
+          struct.zone = iprot.readString();
+          struct.setZoneIsSet(true);
+        }
+        if (incoming.get(4)) {
+          struct.host = iprot.readString();
+          struct.setHostIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();
