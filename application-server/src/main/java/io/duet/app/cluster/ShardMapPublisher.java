@@ -4,7 +4,6 @@ import io.duet.protocol.cluster.AppServerInfo;
 import io.duet.protocol.cluster.ClusterPaths;
 import io.duet.protocol.cluster.ShardMap;
 import io.duet.protocol.thrift.MalformedPayloadException;
-import io.duet.protocol.thrift.ThriftCodec;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.Map;
@@ -97,18 +96,19 @@ public final class ShardMapPublisher implements AutoCloseable {
         }
         try {
             Stat stat = new Stat();
+            ShardMapUpdate update = new ShardMapUpdate();
             ShardMap previous = null;
             try {
                 byte[] data = curator.getData().storingStatIn(stat).forPath(ClusterPaths.SHARD_MAP);
-                previous = ThriftCodec.INTERNAL.decode(data, new ShardMap());
+                previous = update.readPublished(data);
             } catch (KeeperException.NoNodeException e) {
                 stat = null;
             }
-            ShardMap next = ShardAssigner.next(previous, shardCount, liveServers(), instanceId, clock.millis());
+            ShardMap next = ShardAssigner.next(previous, shardCount, liveServers(update), instanceId, clock.millis());
             if (next == null) {
                 return;
             }
-            byte[] encoded = ThriftCodec.INTERNAL.encode(next);
+            byte[] encoded = update.write(previous, next);
             if (stat == null) {
                 curator.create().creatingParentsIfNeeded().forPath(ClusterPaths.SHARD_MAP, encoded);
             } else {
@@ -126,15 +126,14 @@ public final class ShardMapPublisher implements AutoCloseable {
         }
     }
 
-    private Map<String, AppServerInfo> liveServers() {
+    private Map<String, AppServerInfo> liveServers(ShardMapUpdate update) {
         Map<String, AppServerInfo> live = new TreeMap<>();
         for (ChildData child : members.stream().toArray(ChildData[]::new)) {
             if (child.getPath().equals(ClusterPaths.MEMBERS) || child.getData() == null) {
                 continue;
             }
             try {
-                live.put(ZKPaths.getNodeFromPath(child.getPath()),
-                        ThriftCodec.INTERNAL.decode(child.getData(), new AppServerInfo()));
+                live.put(ZKPaths.getNodeFromPath(child.getPath()), update.readMember(child.getData()));
             } catch (MalformedPayloadException e) {
                 LOG.warn("Ignoring unreadable member {}", child.getPath(), e);
             }

@@ -6,5 +6,11 @@
  * with a strictly increasing epoch ({@link io.duet.app.cluster.ShardMapPublisher}, whose arithmetic is
  * {@link io.duet.app.cluster.ShardAssigner}). Each server follows the published map in {@link
  * io.duet.app.cluster.ShardOwnership}, which also stops writes while the ZooKeeper session is in doubt.
+ *
+ * <p>Servers of two versions run side by side during a rolling deploy, so a record rewritten here keeps
+ * the fields this version does not know. The shard map is the only one: the leader reads it and the
+ * members' records and writes the next map through {@link io.duet.app.cluster.ShardMapUpdate}, which says
+ * whose unknown fields survive. A membership record is written by its own server only, and the cluster
+ * settings once, by whichever server creates the cluster ({@link io.duet.app.cluster.ClusterSettingsStore}).
  */
 package io.duet.app.cluster;
