@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The settings fixed when a cluster is created, above all its shard count. The first application server
  * to start writes them; every later one (and every restart) reads them back, whatever its own file says.
+ * Nothing rewrites them, so no version can drop fields that another added.
  */
 public final class ClusterSettingsStore {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterSettingsStore.class);

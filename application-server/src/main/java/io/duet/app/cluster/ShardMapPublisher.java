@@ -5,7 +5,6 @@ import io.duet.protocol.cluster.ClusterPaths;
 import io.duet.protocol.cluster.ShardMap;
 import io.duet.protocol.cluster.ShardMapView;
 import io.duet.protocol.thrift.MalformedPayloadException;
-import io.duet.protocol.thrift.ThriftCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -230,19 +229,20 @@ public final class ShardMapPublisher implements AutoCloseable {
         try {
             syncWithLeader();
             Stat stat = new Stat();
+            ShardMapUpdate update = new ShardMapUpdate();
             ShardMap previous = null;
             try {
                 byte[] data = curator.getData().storingStatIn(stat).forPath(ClusterPaths.SHARD_MAP);
-                previous = ThriftCodec.INTERNAL.decode(data, new ShardMap());
+                previous = update.readPublished(data);
             } catch (KeeperException.NoNodeException e) {
                 stat = null;
             }
-            Map<String, AppServerInfo> live = liveServers();
+            Map<String, AppServerInfo> live = liveServers(update);
             ShardMap next = ShardAssigner.next(previous, shardCount, live, placement(), instanceId, clock.millis());
             if (next == null) {
                 return;
             }
-            byte[] encoded = ThriftCodec.INTERNAL.encode(next);
+            byte[] encoded = update.write(previous, next);
             CuratorOp stillLeader = curator.transactionOp().check().forPath(latch.getOurPath());
             CuratorOp write = stat == null
                     ? curator.transactionOp().create().forPath(ClusterPaths.SHARD_MAP, encoded)
@@ -288,7 +288,7 @@ public final class ShardMapPublisher implements AutoCloseable {
     }
 
     /** Members read from ZooKeeper now, less the suspected ones. */
-    private Map<String, AppServerInfo> liveServers() throws Exception {
+    private Map<String, AppServerInfo> liveServers(ShardMapUpdate update) throws Exception {
         Map<String, AppServerInfo> live = new TreeMap<>();
         List<String> ids;
         try {
@@ -302,8 +302,7 @@ public final class ShardMapPublisher implements AutoCloseable {
                 continue;
             }
             try {
-                live.put(id, ThriftCodec.INTERNAL.decode(curator.getData().forPath(ClusterPaths.member(id)),
-                        new AppServerInfo()));
+                live.put(id, update.readMember(curator.getData().forPath(ClusterPaths.member(id))));
             } catch (KeeperException.NoNodeException e) {
                 // Left meanwhile.
             } catch (MalformedPayloadException e) {

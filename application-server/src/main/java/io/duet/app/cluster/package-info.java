@@ -11,5 +11,11 @@
  * reports how many, against the minimum), spreads the shards across the servers' zones, and prefers for
  * each shard a server on the host of its HBase region: a {@link io.duet.app.cluster.Placement}, read by
  * {@link io.duet.app.cluster.RegionHosts}.
+ *
+ * <p>Servers of two versions run side by side during a rolling deploy, so a record rewritten here keeps
+ * the fields this version does not know. The shard map is the only one: the leader reads it and the
+ * members' records and writes the next map through {@link io.duet.app.cluster.ShardMapUpdate}, which says
+ * whose unknown fields survive. A membership record is written by its own server only, and the cluster
+ * settings once, by whichever server creates the cluster ({@link io.duet.app.cluster.ClusterSettingsStore}).
  */
 package io.duet.app.cluster;

@@ -3,5 +3,10 @@
  * io.duet.app.storage.HBaseSchema} for the tables and row layout (all of a couple's data in one row,
  * its owner epoch in a small column family of its own), then {@link io.duet.app.storage.CoupleStore},
  * where every write to a couple row is conditional on the writer's epoch.
+ *
+ * <p>No stored value is read, changed and written back whole, so a server never erases what a newer
+ * version stored: users, logins, invites and couples keep one value per column, and every write puts or
+ * deletes only the columns it names, leaving any column this version does not know as it was; a message
+ * ({@code StoredMessage}, compact Thrift) is written once and never rewritten.
  */
 package io.duet.app.storage;

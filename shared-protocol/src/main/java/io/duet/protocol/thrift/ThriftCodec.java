@@ -17,7 +17,9 @@ import org.apache.thrift.transport.TTransportException;
 
 /**
  * Serializes Thrift structs and opens protocols over byte arrays, in any of the three protocols
- * Duet speaks, enforcing {@link ThriftLimits} on everything it reads. Immutable and thread-safe.
+ * Duet speaks, enforcing {@link ThriftLimits} on everything it reads. Records that are read, changed and
+ * written back go through {@link #decodeKeepingUnknown} and {@link #encodeKeepingUnknown}, which keep the
+ * fields a newer version added ({@link UnknownFields}). Immutable and thread-safe.
  */
 public final class ThriftCodec {
     /** The codec for compact-protocol records between our own components. */
@@ -41,9 +43,22 @@ public final class ThriftCodec {
     }
 
     public byte[] encode(TBase<?, ?> value, WireProtocol protocol) {
+        return write(value, protocol, value::write);
+    }
+
+    /**
+     * {@code value} in the compact protocol, with the fields that {@code unknown} holds for it and for the
+     * structs nested in it written back after their known fields: the other half of {@link
+     * #decodeKeepingUnknown}.
+     */
+    public byte[] encodeKeepingUnknown(TBase<?, ?> value, UnknownFields unknown) {
+        return write(value, WireProtocol.COMPACT, out -> new StructCodec(out, unknown).write(value));
+    }
+
+    private byte[] write(TBase<?, ?> value, WireProtocol protocol, ProtocolAction writer) {
         Output output = newOutput(protocol);
         try {
-            value.write(output.protocol());
+            writer.run(output.protocol());
         } catch (TException e) {
             throw new IllegalArgumentException("cannot encode " + value.getClass().getSimpleName(), e);
         }
@@ -57,9 +72,25 @@ public final class ThriftCodec {
 
     public <T extends TBase<?, ?>> T decode(byte[] bytes, T into, WireProtocol protocol)
             throws MalformedPayloadException {
+        return read(bytes, into, protocol, into::read);
+    }
+
+    /**
+     * Reads a compact-protocol {@code bytes} into {@code into}, as {@link #decode(byte[], TBase)} does, and
+     * also records in {@code unknown} the fields of {@code into}, and of every struct nested in it, that this
+     * version does not declare, for {@link #encodeKeepingUnknown} to write back: for records that are read,
+     * changed and written back while servers of two versions run side by side. The same limits apply.
+     */
+    public <T extends TBase<?, ?>> T decodeKeepingUnknown(byte[] bytes, T into, UnknownFields unknown)
+            throws MalformedPayloadException {
+        return read(bytes, into, WireProtocol.COMPACT, in -> new StructCodec(in, unknown).read(into));
+    }
+
+    private <T extends TBase<?, ?>> T read(byte[] bytes, T into, WireProtocol protocol, ProtocolAction reader)
+            throws MalformedPayloadException {
         TProtocol in = newInput(bytes, protocol);
         try {
-            into.read(in);
+            reader.run(in);
         } catch (TException | RuntimeException e) {
             throw malformed(into.getClass().getSimpleName(), bytes.length, e);
         }
@@ -107,6 +138,11 @@ public final class ThriftCodec {
     static MalformedPayloadException malformed(String what, int length, Exception cause) {
         String detail = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
         return new MalformedPayloadException("malformed " + what + " (" + length + " bytes): " + detail, cause);
+    }
+
+    /** Reads or writes one value through a protocol. */
+    private interface ProtocolAction {
+        void run(TProtocol protocol) throws TException;
     }
 
     /** An in-memory protocol being written. */

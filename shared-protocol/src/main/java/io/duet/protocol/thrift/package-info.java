@@ -4,5 +4,11 @@
  * the message size, string and container lengths and nesting depth far below Thrift's defaults.
  * {@link io.duet.protocol.thrift.ThriftMessages} builds and reads the call and reply messages that
  * both tiers and the client exchange.
+ *
+ * <p>Thrift's generated Java drops the fields its IDL does not declare, so a server that reads a record,
+ * changes it and writes it back would erase what a newer version added, in the middle of a rolling deploy.
+ * Such records go through {@link io.duet.protocol.thrift.ThriftCodec#decodeKeepingUnknown} and {@link
+ * io.duet.protocol.thrift.ThriftCodec#encodeKeepingUnknown}, which keep those fields, byte for byte, in an
+ * {@link io.duet.protocol.thrift.UnknownFields} ({@code StructCodec} does the reading and writing).
  */
 package io.duet.protocol.thrift;
