@@ -45,6 +45,8 @@ import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -55,6 +57,7 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.hbase.HBaseConfiguration;
 import org.apache.hadoop.hbase.client.AsyncConnection;
+import org.apache.hadoop.hbase.client.AsyncTableRegionLocator;
 import org.apache.hadoop.hbase.client.ConnectionFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,10 +74,15 @@ import org.slf4j.LoggerFactory;
 public final class ApplicationServer implements ServerMain.Server {
     private static final Logger LOG = LoggerFactory.getLogger(ApplicationServer.class);
     private static final Duration SHUTDOWN_DEADLINE = Duration.ofSeconds(15);
+    /** How long a stopping server waits for the leader to move its shards before unloading them. */
+    private static final Duration HANDOFF_WAIT = Duration.ofSeconds(5);
     /** A server whose heartbeat lags the cluster's newest by more than this is taken for dead. */
     static final Duration DEFAULT_FAILURE_TIMEOUT = Duration.ofMillis(1000);
     static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofMillis(200);
     static final Duration DEFAULT_DETECTOR_TICK = Duration.ofMillis(50);
+    static final Duration DEFAULT_JOIN_GRACE = Duration.ofSeconds(1);
+    /** Rounds of every storage call before joining: enough to load and compile their code paths. */
+    private static final int WARM_UP_ROUNDS = 200;
 
     private enum State { NEW, STARTING, RUNNING, STOPPING, STOPPED }
 
@@ -134,6 +142,7 @@ public final class ApplicationServer implements ServerMain.Server {
         HBaseSchema schema = new HBaseSchema(settings.string("hbase.namespace", "duet"), cluster.getShardCount());
         hbase = ConnectionFactory.createAsyncConnection(hbaseConfiguration()).get(60, TimeUnit.SECONDS);
         SchemaBootstrap.ensure(hbase.getAdmin(), schema).get(180, TimeUnit.SECONDS);
+        warmUp(schema);
 
         int cores = Runtime.getRuntime().availableProcessors();
         coupleWorkers = Executors.newFixedThreadPool(settings.integer("workers.couples", Math.max(4, 2 * cores)),
@@ -189,16 +198,22 @@ public final class ApplicationServer implements ServerMain.Server {
                 .sync().channel();
         relayPort = ((InetSocketAddress) listener.localAddress()).getPort();
 
+        try {
+            coupleStore.warmUp(WARM_UP_ROUNDS).get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.warn("Warm-up incomplete: {}", e.toString());
+        }
         membership = new Membership(curator, instanceId,
                 new AppServerInfo(instanceId, new Endpoint(relayHost, relayPort), clock.millis())
                         .setZone(settings.string("placement.zone", null))
                         .setHost(settings.has("placement.host") ? settings.string("placement.host") : canonicalHostName()));
         ownership.onRejoin(() -> membership.reincarnate(clock.millis()));
         membership.start(30_000);
-        detector = new FailureDetector(curator, failureTimeout);
+        detector = new FailureDetector(curator, instanceId, failureTimeout);
         detector.start();
         publisher = new ShardMapPublisher(curator, instanceId, cluster.getShardCount(), clock, detector,
-                settings.duration("cluster.detector-tick", DEFAULT_DETECTOR_TICK), new RegionHosts(hbase, schema)::fetch);
+                settings.duration("cluster.detector-tick", DEFAULT_DETECTOR_TICK),
+                settings.duration("cluster.join-grace", DEFAULT_JOIN_GRACE), new RegionHosts(hbase, schema)::fetch);
         ownership.addListener(publisher::shardMapChanged);
         publisher.start();
         awaitInShardMap(Duration.ofSeconds(60));
@@ -255,10 +270,13 @@ public final class ApplicationServer implements ServerMain.Server {
         }
         long deadline = System.nanoTime() + SHUTDOWN_DEADLINE.toNanos();
         LOG.info("Application server {} shutting down", instanceId);
-        // Phase 1: leave the cluster so the leader hands our shards over, and unload our couples.
+        // Phase 1: leave the cluster so the leader hands our shards over, and keep serving them until the
+        // new map gives them away: couples unload as their shards move, so their sessions are routed to
+        // the new owners as soon as those can serve. Then unload whatever is left.
         quietly("membership", () -> {
             if (membership != null) {
                 membership.close();
+                awaitNoShards(Math.min(remainingMillis(deadline), HANDOFF_WAIT.toMillis()));
             }
         });
         quietly("couples", () -> {
@@ -328,6 +346,39 @@ public final class ApplicationServer implements ServerMain.Server {
         }
         state.set(State.STOPPED);
         LOG.info("Application server {} stopped", instanceId);
+    }
+
+    /** Waits until the published map gives this server no shard (another server to hand them to). */
+    private void awaitNoShards(long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (System.nanoTime() < deadline) {
+            boolean ownsNone = ownership.current().map(view -> !view.servers().containsKey(instanceId)
+                    || view.servers().size() == 1).orElse(true);
+            if (ownsNone) {
+                return;
+            }
+            Thread.sleep(10);
+        }
+        LOG.warn("The shard map still gave this server shards after {} ms; unloading them anyway", timeoutMillis);
+    }
+
+    /**
+     * Fills the HBase client's cache of region locations for every shard, so that the first couples
+     * this server loads do not each wait for a lookup in hbase:meta.
+     */
+    private void warmUp(HBaseSchema schema) {
+        AsyncTableRegionLocator locator = hbase.getRegionLocator(schema.couples());
+        CompletableFuture<?>[] lookups = new CompletableFuture<?>[schema.shardCount()];
+        for (int shard = 0; shard < schema.shardCount(); shard++) {
+            lookups[shard] = locator.getRegionLocation(HBaseSchema.coupleRow(shard, 0));
+        }
+        try {
+            CompletableFuture.allOf(lookups).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.warn("Region locations not all cached at start-up: {}", e.toString());
+        }
     }
 
     private static long remainingMillis(long deadlineNanos) {

@@ -14,7 +14,13 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        cluster = LocalCluster.builder().applicationServers(2).presentationServers(2).build();
+        LocalCluster.Builder builder = LocalCluster.builder().applicationServers(2).presentationServers(2);
+        String keep = System.getProperty("duet.it.keep-data");
+        if (keep != null) {
+            // -Dduet.it.keep-data=DIR keeps each class's cluster data and logs in DIR/<class> for a post-mortem.
+            builder.dataDir(java.nio.file.Path.of(keep, context.getRequiredTestClass().getSimpleName()));
+        }
+        cluster = builder.build();
         cluster.start();
     }
 

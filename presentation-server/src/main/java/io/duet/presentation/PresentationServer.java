@@ -3,6 +3,7 @@ package io.duet.presentation;
 import io.duet.presentation.auth.Authenticator;
 import io.duet.presentation.http.HttpApiInitializer;
 import io.duet.presentation.relay.AppLinks;
+import io.duet.presentation.relay.AppServerDirectory;
 import io.duet.presentation.routing.RoutingTable;
 import io.duet.presentation.session.ClientTcpInitializer;
 import io.duet.presentation.session.SessionRegistry;
@@ -54,6 +55,7 @@ public final class PresentationServer implements ServerMain.Server {
     private ShardMapWatcher shardMap;
     private RoutingTable routing;
     private AppLinks links;
+    private AppServerDirectory directory;
     private SessionRegistry sessions;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
@@ -84,13 +86,15 @@ public final class PresentationServer implements ServerMain.Server {
 
         sessions = new SessionRegistry();
         links = new AppLinks(workerGroup, serverId, sessions);
+        directory = new AppServerDirectory(curator, links);
         shardMap = new ShardMapWatcher(curator);
         shardMap.addListener(view -> {
             LOG.info("Routing by shard map epoch {} over {}", view.epoch(), view.servers().keySet());
-            links.serversChanged(view.servers());
+            directory.shardMapChanged(view);
             sessions.routesChanged();
         });
         shardMap.start();
+        directory.start();
         routing = new RoutingTable(shardMap);
 
         SessionSettings defaults = SessionSettings.defaults();
@@ -151,6 +155,9 @@ public final class PresentationServer implements ServerMain.Server {
         }
         if (links != null) {
             links.close();
+        }
+        if (directory != null) {
+            directory.close();
         }
         if (shardMap != null) {
             shardMap.close();

@@ -25,10 +25,16 @@ import org.apache.zookeeper.data.Stat;
  */
 public final class FailureDetector implements AutoCloseable {
     private final CuratorCache heartbeats;
+    private final String selfId;
     private final long timeoutMillis;
 
-    public FailureDetector(CuratorFramework curator, Duration failureTimeout) {
+    /**
+     * @param selfId this server, never suspected by itself: if its own heartbeat lags (its threads were
+     *     starved), its lease stops it serving, and the others decide whether it is dead
+     */
+    public FailureDetector(CuratorFramework curator, String selfId, Duration failureTimeout) {
         this.heartbeats = CuratorCache.build(curator, ClusterPaths.HEARTBEATS);
+        this.selfId = selfId;
         this.timeoutMillis = failureTimeout.toMillis();
     }
 
@@ -48,7 +54,7 @@ public final class FailureDetector implements AutoCloseable {
         Set<String> suspects = new TreeSet<>();
         for (String id : serverIds) {
             long lag = lagMillis(id, newest);
-            if (lag < 0 || lag > timeoutMillis) {
+            if (!id.equals(selfId) && (lag < 0 || lag > timeoutMillis)) {
                 suspects.add(id);
             }
         }
@@ -63,6 +69,11 @@ public final class FailureDetector implements AutoCloseable {
     private long lagMillis(String serverId, long newest) {
         Stat stat = heartbeats.get(ClusterPaths.heartbeat(serverId)).map(ChildData::getStat).orElse(null);
         return stat == null ? -1 : newest - stat.getMtime();
+    }
+
+    /** ZooKeeper's time as this server last heard it: the newest heartbeat's modification time. */
+    public long zookeeperNowMillis() {
+        return newestHeartbeatMillis();
     }
 
     private long newestHeartbeatMillis() {

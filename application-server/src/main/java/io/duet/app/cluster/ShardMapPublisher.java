@@ -19,9 +19,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
@@ -66,9 +66,13 @@ public final class ShardMapPublisher implements AutoCloseable {
     private final FailureDetector detector;
     private final Duration tick;
     private final Supplier<CompletableFuture<Placement>> placements;
+    private final Duration joinGrace;
     private final CuratorCache members;
     private final ScheduledExecutorService executor;
-    private final AtomicBoolean publishScheduled = new AtomicBoolean();
+    // @GuardedBy("this")
+    private ScheduledFuture<?> scheduledPublish;
+    // @GuardedBy("this")
+    private long scheduledPublishDue;
     // Confined to the executor.
     private LeaderLatch latch;
     private Set<String> suspects = Set.of();
@@ -76,11 +80,14 @@ public final class ShardMapPublisher implements AutoCloseable {
     private volatile boolean closed;
 
     /**
+     * @param tick how often to look for suspected servers
+     * @param joinGrace how long a newly joined server waits before it is given shards (when others can serve)
      * @param placements where each shard's HBase region is now, asked before each publication so that
      *     shards that must move prefer a server on their region's host
      */
     public ShardMapPublisher(CuratorFramework curator, String instanceId, int shardCount, Clock clock,
-            FailureDetector detector, Duration tick, Supplier<CompletableFuture<Placement>> placements) {
+            FailureDetector detector, Duration tick, Duration joinGrace,
+            Supplier<CompletableFuture<Placement>> placements) {
         this.curator = curator;
         this.instanceId = instanceId;
         this.shardCount = shardCount;
@@ -88,6 +95,7 @@ public final class ShardMapPublisher implements AutoCloseable {
         this.detector = detector;
         this.tick = tick;
         this.placements = placements;
+        this.joinGrace = joinGrace;
         this.members = CuratorCache.build(curator, ClusterPaths.MEMBERS);
         this.executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "duet-shard-leader");
@@ -97,8 +105,10 @@ public final class ShardMapPublisher implements AutoCloseable {
     }
 
     public void start() throws Exception {
+        // A server leaving on purpose is handed over at once; joins wait briefly to be folded together.
         members.listenable().addListener(CuratorCacheListener.builder()
-                .forAll((type, oldData, data) -> schedulePublish(JOIN_DEBOUNCE_MILLIS))
+                .forAll((type, oldData, data) -> schedulePublish(
+                        type == CuratorCacheListener.Type.NODE_DELETED ? 0 : JOIN_DEBOUNCE_MILLIS))
                 .forInitialized(() -> schedulePublish(JOIN_DEBOUNCE_MILLIS))
                 .build());
         members.start();
@@ -147,13 +157,28 @@ public final class ShardMapPublisher implements AutoCloseable {
         joinElection();
     }
 
-    private void schedulePublish(long delayMillis) {
-        if (!closed && publishScheduled.compareAndSet(false, true)) {
-            executor.schedule(() -> {
-                publishScheduled.set(false);
-                publishIfLeader();
-            }, delayMillis, TimeUnit.MILLISECONDS);
+    /** Publishes (if leading) after {@code delayMillis}, or sooner if a publication is already due sooner. */
+    private synchronized void schedulePublish(long delayMillis) {
+        if (closed) {
+            return;
         }
+        long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis);
+        if (scheduledPublish != null && !scheduledPublish.isDone()) {
+            if (scheduledPublishDue <= due) {
+                return;
+            }
+            scheduledPublish.cancel(false);
+        }
+        scheduledPublishDue = due;
+        scheduledPublish = executor.schedule(this::runScheduledPublish, delayMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void runScheduledPublish() {
+        synchronized (this) {
+            // From here on a new request schedules a new run, even one asked for by this very run.
+            scheduledPublish = null;
+        }
+        publishIfLeader();
     }
 
     /** Every tick: find newly suspected servers, depose them from the election, republish without them. */
@@ -287,9 +312,15 @@ public final class ShardMapPublisher implements AutoCloseable {
         }
     }
 
-    /** Members read from ZooKeeper now, less the suspected ones. */
+    /**
+     * Members read from ZooKeeper now, less the suspected ones and, while other servers can serve, those
+     * that joined less than the join grace ago: a just-started server gets its shards once presentation
+     * servers have connected to it and its JVM has warmed, so that the sessions it is handed do not wait
+     * for either. A publication is scheduled for when the grace ends.
+     */
     private Map<String, AppServerInfo> liveServers(ShardMapUpdate update) throws Exception {
         Map<String, AppServerInfo> live = new TreeMap<>();
+        Map<String, Long> joinedAt = new TreeMap<>();
         List<String> ids;
         try {
             ids = curator.getChildren().forPath(ClusterPaths.MEMBERS);
@@ -297,19 +328,41 @@ public final class ShardMapPublisher implements AutoCloseable {
             return live;
         }
         Set<String> suspected = detector.suspects(ids);
-        for (String id : new ArrayList<>(ids)) {
+        for (String id : ids) {
             if (suspected.contains(id)) {
                 continue;
             }
             try {
-                live.put(id, update.readMember(curator.getData().forPath(ClusterPaths.member(id))));
+                Stat stat = new Stat();
+                live.put(id, update.readMember(curator.getData().storingStatIn(stat).forPath(ClusterPaths.member(id))));
+                joinedAt.put(id, stat.getCtime());
             } catch (KeeperException.NoNodeException e) {
                 // Left meanwhile.
             } catch (MalformedPayloadException e) {
                 LOG.warn("Ignoring unreadable member {}", id, e);
             }
         }
-        return live;
+        long now = detector.zookeeperNowMillis();
+        Map<String, AppServerInfo> settled = new TreeMap<>(live);
+        long nextGraceEnd = Long.MAX_VALUE;
+        for (Map.Entry<String, Long> joined : joinedAt.entrySet()) {
+            long graceLeft = joined.getValue() + joinGrace.toMillis() - now;
+            if (graceLeft > 0) {
+                settled.remove(joined.getKey());
+                nextGraceEnd = Math.min(nextGraceEnd, graceLeft);
+            }
+        }
+        if (!suspected.isEmpty()) {
+            LOG.info("Members {}: not assigning to suspected {}", ids, suspected);
+        }
+        if (settled.isEmpty() || settled.size() == live.size()) {
+            return live;
+        }
+        LOG.info("Members {}: {} joined less than {} ms ago (ZooKeeper time {}, joined {})", ids,
+                live.keySet().stream().filter(id -> !settled.containsKey(id)).collect(java.util.stream.Collectors.toList()),
+                joinGrace.toMillis(), now, joinedAt);
+        schedulePublish(nextGraceEnd + 10);
+        return settled;
     }
 
     /** Gives up leadership (another server takes over) and stops. */

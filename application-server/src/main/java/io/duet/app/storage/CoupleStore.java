@@ -196,6 +196,26 @@ public final class CoupleStore {
         return filter;
     }
 
+    /**
+     * Runs every kind of call a couple's owner makes, {@code rounds} times, against couple 0, which never
+     * exists (ids are random and non-zero) and so is never written: the claim's read finds no row, the
+     * fenced commit's condition fails. A server does this before it joins, so that the first couples
+     * handed to it do not pay for loading and compiling these paths.
+     */
+    public CompletableFuture<Void> warmUp(int rounds) {
+        Message probe = new Message().setSeq(1).setClientMessageId("warm-up").setSenderDeviceId("warm-up")
+                .setKind(MessageKind.TEXT).setText("warm-up");
+        CompletableFuture<?>[] calls = new CompletableFuture<?>[rounds * 4];
+        for (int round = 0; round < rounds; round++) {
+            calls[4 * round] = claim(0, 0, 1).handle((snapshot, failure) -> null);
+            calls[4 * round + 1] = commit(0, -1, 0, List.of(probe), Map.of(new OrderKey(0, "warm-up"), 1L))
+                    .handle((ignored, failure) -> null);
+            calls[4 * round + 2] = read(0, 1, 1, 1);
+            calls[4 * round + 3] = findSend(0, 0, "warm-up", new OrderKey(0, "warm-up"));
+        }
+        return CompletableFuture.allOf(calls);
+    }
+
     /** Up to {@code limit} messages with sequence numbers in [fromSeq, toSeq], oldest first. */
     public CompletableFuture<List<Message>> read(long coupleId, long fromSeq, long toSeq, int limit) {
         Get get = new Get(row(coupleId)).addFamily(HBaseSchema.MESSAGES)

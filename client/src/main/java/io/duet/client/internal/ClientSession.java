@@ -559,6 +559,11 @@ public final class ClientSession {
                     calls.failAll("session moved");
                     if (paired) {
                         subscribe();
+                        // Resend right behind the subscribe, not after its reply: the new owner takes
+                        // them in order on the same stream, and the couple is served a round trip sooner.
+                        for (Outgoing message : new ArrayList<>(outgoing.values())) {
+                            transmit(message);
+                        }
                     }
                     break;
                 case ERROR: {

@@ -2,6 +2,8 @@
  * The presentation server's side of the internal relay: a few multiplexed connections to every
  * application server, one per event loop ({@link io.duet.presentation.relay.AppLinks}), so that a client
  * channel and the relay link carrying its stream share a thread. {@link
- * io.duet.presentation.relay.RelayLink} owns one connection and its streams.
+ * io.duet.presentation.relay.RelayLink} owns one connection and its streams. {@link
+ * io.duet.presentation.relay.AppServerDirectory} decides which servers to keep links to: members too,
+ * before the shard map gives them anything.
  */
 package io.duet.presentation.relay;

@@ -1,0 +1,77 @@
+package io.duet.it.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.duet.client.ConnectionState;
+import io.duet.deploy.local.LocalCluster;
+import io.duet.deploy.local.Node;
+import io.duet.it.PrivateCluster;
+import io.duet.it.TestCouple;
+import io.duet.it.chaos.ChatLoad.SendRecord;
+import io.duet.it.chaos.ChatLoad.Sender;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Planned moves under live load: a rolling restart of every application server (SIGTERM, then start,
+ * one at a time, each waiting for the shard map to settle). Nothing may fail, no client may lose its
+ * connection, and every request's stall (send to acknowledgement) is reported as a distribution.
+ */
+class HandoffIT {
+    /** What CI holds the p99 stall to, on a box shared with the whole cluster; the goal, 200 ms, is reported. */
+    private static final Duration CI_P99_BOUND = Duration.ofMillis(500);
+
+    @RegisterExtension
+    static final PrivateCluster CLUSTER = new PrivateCluster();
+
+    @Test
+    void aRollingRestartOfTheApplicationServersFailsNothingAndDropsNoConnection() throws Exception {
+        LocalCluster cluster = CLUSTER.get();
+        List<TestCouple> couples = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            couples.add(TestCouple.pair(cluster));
+        }
+        try (ChatLoad load = new ChatLoad(couples, Duration.ofMillis(40), 64).start()) {
+            Thread.sleep(1000);
+            long startNanos = System.nanoTime();
+            for (int round = 0; round < 2; round++) {
+                for (Node server : cluster.applicationServers()) {
+                    server.stop();
+                    server.start();
+                    cluster.awaitShardMapSettled();
+                    Thread.sleep(1000);
+                }
+            }
+            long endNanos = System.nanoTime();
+            load.stop(Duration.ofSeconds(60));
+
+            assertThat(ChaosChecker.violations(cluster, load)).as("guarantees after a rolling restart").isEmpty();
+            List<Long> stalls = new ArrayList<>();
+            long failed = 0;
+            for (Sender sender : load.senders()) {
+                assertThat(sender.heard.states).as("%s stayed connected", sender.name)
+                        .doesNotContain(ConnectionState.DISCONNECTED);
+                for (SendRecord record : sender.log) {
+                    if (record.failure != null) {
+                        failed++;
+                    } else if (record.sentNanos >= startNanos && record.sentNanos <= endNanos) {
+                        stalls.add(TimeUnit.NANOSECONDS.toMillis(record.ackNanos - record.sentNanos));
+                    }
+                }
+            }
+            assertThat(failed).as("failed sends").isZero();
+            Collections.sort(stalls);
+            long p99 = stalls.get((int) Math.ceil(stalls.size() * 0.99) - 1);
+            System.out.printf("HANDOFF rolling restart (2 rounds of %d servers): %d requests, stall p50 %d, p99 %d, "
+                    + "p99.9 %d, max %d ms%n", cluster.applicationServers().size(), stalls.size(),
+                    stalls.get(stalls.size() / 2), p99, stalls.get((int) Math.ceil(stalls.size() * 0.999) - 1),
+                    stalls.get(stalls.size() - 1));
+            assertThat(p99).as("p99 stall, ms").isLessThan(CI_P99_BOUND.toMillis());
+        }
+    }
+}
