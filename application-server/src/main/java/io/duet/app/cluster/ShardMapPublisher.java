@@ -57,7 +57,7 @@ public final class ShardMapPublisher implements AutoCloseable {
     /** Joins within this window are folded into one publication (start-up, rolling restarts). */
     private static final long JOIN_DEBOUNCE_MILLIS = 200;
     private static final long SYNC_TIMEOUT_MILLIS = 2000;
-    private static final long PLACEMENT_TIMEOUT_MILLIS = 1000;
+    private static final long PLACEMENT_REFRESH_SECONDS = 30;
 
     private final CuratorFramework curator;
     private final String instanceId;
@@ -77,6 +77,7 @@ public final class ShardMapPublisher implements AutoCloseable {
     private LeaderLatch latch;
     private Set<String> suspects = Set.of();
     private long lastLatchCheckMillis;
+    private volatile Placement placement = Placement.none();
     private volatile boolean closed;
 
     /**
@@ -114,6 +115,7 @@ public final class ShardMapPublisher implements AutoCloseable {
         members.start();
         executor.submit(this::joinElection).get();
         executor.scheduleWithFixedDelay(this::tick, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
+        executor.scheduleWithFixedDelay(this::refreshPlacement, 0, PLACEMENT_REFRESH_SECONDS, TimeUnit.SECONDS);
     }
 
     /** Called with every new shard map: one this leader did not publish makes it recompute. */
@@ -263,7 +265,7 @@ public final class ShardMapPublisher implements AutoCloseable {
                 stat = null;
             }
             Map<String, AppServerInfo> live = liveServers(update);
-            ShardMap next = ShardAssigner.next(previous, shardCount, live, placement(), instanceId, clock.millis());
+            ShardMap next = ShardAssigner.next(previous, shardCount, live, placement, instanceId, clock.millis());
             if (next == null) {
                 return;
             }
@@ -290,17 +292,19 @@ public final class ShardMapPublisher implements AutoCloseable {
         }
     }
 
-    /** The shards' region hosts, or no preference when HBase cannot tell us quickly. */
-    private Placement placement() {
-        try {
-            return placements.get().get(PLACEMENT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Placement.none();
-        } catch (ExecutionException | TimeoutException e) {
-            LOG.warn("Assigning without region locality: {}", e.toString());
-            return Placement.none();
-        }
+    /**
+     * Asks HBase where the shards' regions are, in the background; publications use the latest answer
+     * without waiting (a stale one only costs locality). Every server does it, so that one taking over
+     * the lead has a fresh answer and a warm path.
+     */
+    private void refreshPlacement() {
+        placements.get().whenComplete((fresh, failure) -> {
+            if (failure != null) {
+                LOG.debug("Region hosts not refreshed: {}", failure.toString());
+            } else {
+                placement = fresh;
+            }
+        });
     }
 
     /** Makes the reads that follow see everything the ZooKeeper leader has committed. */

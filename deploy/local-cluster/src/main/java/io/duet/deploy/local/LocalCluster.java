@@ -6,7 +6,6 @@ import io.duet.protocol.cluster.ShardMapView;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -63,6 +62,8 @@ public final class LocalCluster implements AutoCloseable {
     private final NodeProcess hbase;
     private final List<NodeProcess> applicationServers;
     private final List<NodeProcess> presentationServers;
+    /** Each application server's path to ZooKeeper, when the builder asked for fault links. */
+    private final Map<String, FaultLink> zookeeperLinks = new LinkedHashMap<>();
     private Duration lastStartupTime = Duration.ZERO;
     private boolean closed;
 
@@ -82,17 +83,9 @@ public final class LocalCluster implements AutoCloseable {
         this.tokenSecret = loadOrCreateSecret(dataDir.resolve("conf/token-secret"));
 
         String zookeeperConnect = "127.0.0.1:" + zookeeperPort;
-        String localCluster = ModuleClasspath.of(home, "deploy/local-cluster");
-        this.zookeeper = node("zookeeper", NodeKind.ZOOKEEPER, List.of("-Xmx128m"), localCluster,
-                "io.duet.deploy.zookeeper.StandaloneZooKeeper",
-                List.of(dataDir.resolve("zookeeper").toString(), Integer.toString(zookeeperPort)),
-                Duration.ofSeconds(60));
-        this.hbase = node("hbase", NodeKind.HBASE,
-                List.of("-Xmx1g", "--add-opens", "java.base/java.nio=ALL-UNNAMED",
-                        "--add-opens", "java.base/java.lang=ALL-UNNAMED"),
-                ModuleClasspath.of(home, "deploy/local-hbase"), "io.duet.deploy.hbase.StandaloneHBase",
-                List.of(dataDir.resolve("hbase").toString(), Integer.toString(zookeeperPort)),
-                Duration.ofSeconds(180));
+        NodeFactory nodes = new NodeFactory(home, dataDir, logDir());
+        this.zookeeper = nodes.zookeeper(zookeeperPort);
+        this.hbase = nodes.hbase(zookeeperPort);
 
         Map<String, String> common = new LinkedHashMap<>();
         common.put("cluster.name", clusterName);
@@ -100,23 +93,25 @@ public final class LocalCluster implements AutoCloseable {
         common.put("token.secret", tokenSecret);
 
         this.applicationServers = new ArrayList<>();
-        String appClasspath = builder.applicationServers > 0 ? ModuleClasspath.of(home, "application-server") : "";
         for (int i = 1; i <= builder.applicationServers; i++) {
             String name = "app-" + i;
             Map<String, String> settings = new LinkedHashMap<>(common);
             settings.put("server.id", name);
+            if (builder.zookeeperFaultLinks) {
+                FaultLink link = new FaultLink(name + "-zookeeper", new InetSocketAddress("127.0.0.1", zookeeperPort));
+                zookeeperLinks.put(name, link);
+                settings.put("zookeeper.connect", "127.0.0.1:" + link.port());
+            }
             settings.put("cluster.shards", Integer.toString(shards));
             settings.put("relay.host", "127.0.0.1");
             settings.put("relay.port", "0");
             settings.put("hbase.zookeeper.quorum", "127.0.0.1");
             settings.put("hbase.zookeeper.port", Integer.toString(zookeeperPort));
             settings.put("hbase.namespace", "duet");
-            applicationServers.add(serverNode(name, NodeKind.APPLICATION_SERVER, "-Xmx512m", appClasspath,
+            applicationServers.add(nodes.server(name, NodeKind.APPLICATION_SERVER, "-Xmx512m", "application-server",
                     "io.duet.app.ApplicationServerMain", settings));
         }
         this.presentationServers = new ArrayList<>();
-        String presentationClasspath = builder.presentationServers > 0
-                ? ModuleClasspath.of(home, "presentation-server") : "";
         for (int i = 1; i <= builder.presentationServers; i++) {
             String name = "presentation-" + i;
             Map<String, String> settings = new LinkedHashMap<>(common);
@@ -125,37 +120,13 @@ public final class LocalCluster implements AutoCloseable {
             settings.put("client.tcp.port", Integer.toString(ports.presentationTcp.get(i - 1)));
             settings.put("client.http.host", "127.0.0.1");
             settings.put("client.http.port", Integer.toString(ports.presentationHttp.get(i - 1)));
-            presentationServers.add(serverNode(name, NodeKind.PRESENTATION_SERVER, "-Xmx256m",
-                    presentationClasspath, "io.duet.presentation.PresentationServerMain", settings));
+            presentationServers.add(nodes.server(name, NodeKind.PRESENTATION_SERVER, "-Xmx256m",
+                    "presentation-server", "io.duet.presentation.PresentationServerMain", settings));
         }
     }
 
     public static Builder builder() {
         return new Builder();
-    }
-
-    private NodeProcess node(String name, NodeKind kind, List<String> jvmOptions, String classpath,
-            String mainClass, List<String> arguments, Duration startTimeout) {
-        Path readyFile = dataDir.resolve("run").resolve(name + ".ready");
-        List<String> args = new ArrayList<>(arguments);
-        args.add(readyFile.toString());
-        List<String> options = new ArrayList<>(jvmOptions);
-        options.add("-XX:+ExitOnOutOfMemoryError");
-        return new NodeProcess(name, kind, options, classpath, mainClass, args, logDir().resolve(name + ".log"),
-                readyFile, startTimeout);
-    }
-
-    private NodeProcess serverNode(String name, NodeKind kind, String heap, String classpath, String mainClass,
-            Map<String, String> settings) throws IOException {
-        Path config = dataDir.resolve("conf").resolve(name + ".properties");
-        StringBuilder content = new StringBuilder("# Written by LocalCluster; the same keys configure production.\n");
-        settings.forEach((key, value) -> content.append(key).append('=').append(value).append('\n'));
-        Files.writeString(config, content, StandardCharsets.UTF_8);
-        Path readyFile = dataDir.resolve("run").resolve(name + ".ready");
-        return new NodeProcess(name, kind, List.of(heap, "-XX:+ExitOnOutOfMemoryError",
-                "--add-opens", "java.base/java.nio=ALL-UNNAMED"), classpath, mainClass,
-                List.of("--config", config.toString(), "--ready-file", readyFile.toString()),
-                logDir().resolve(name + ".log"), readyFile, Duration.ofSeconds(90));
     }
 
     /**
@@ -305,7 +276,9 @@ public final class LocalCluster implements AutoCloseable {
             return;
         }
         closed = true;
+        zookeeperLinks.values().forEach(FaultLink::resume);
         stop();
+        zookeeperLinks.values().forEach(FaultLink::close);
         if (deleteDataOnClose) {
             deleteRecursively(dataDir);
         }
@@ -338,6 +311,18 @@ public final class LocalCluster implements AutoCloseable {
 
     public Path logDir() {
         return dataDir.resolve("logs");
+    }
+
+    /**
+     * The link through which application server {@code node} reaches ZooKeeper, to partition it from
+     * ZooKeeper alone; only with {@link Builder#zookeeperFaultLinks(boolean)}.
+     */
+    public FaultLink zookeeperLink(Node node) {
+        FaultLink link = zookeeperLinks.get(node.name());
+        if (link == null) {
+            throw new IllegalStateException(node + " has no fault link (build with zookeeperFaultLinks(true))");
+        }
+        return link;
     }
 
     public Node zookeeper() {
@@ -409,45 +394,6 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    /** Ports fixed for the life of a data folder, so that restarts keep every endpoint. */
-    private static final class PortPlan {
-        final int zookeeper;
-        final List<Integer> presentationTcp = new ArrayList<>();
-        final List<Integer> presentationHttp = new ArrayList<>();
-
-        private PortPlan(int zookeeper) {
-            this.zookeeper = zookeeper;
-        }
-
-        static PortPlan load(Path file, int basePort, int presentationServers) throws IOException {
-            Map<String, String> saved = Files.exists(file) ? ReadyFile.read(file) : Map.of();
-            Map<String, String> plan = new TreeMap<>(saved);
-            PortPlan ports = new PortPlan(port(plan, "zookeeper", basePort, 0));
-            for (int i = 1; i <= presentationServers; i++) {
-                ports.presentationTcp.add(port(plan, "presentation-" + i + ".tcp", basePort, 10 + i - 1));
-                ports.presentationHttp.add(port(plan, "presentation-" + i + ".http", basePort, 20 + i - 1));
-            }
-            ReadyFile.write(file, plan);
-            return ports;
-        }
-
-        private static int port(Map<String, String> plan, String key, int basePort, int offset) throws IOException {
-            String saved = plan.get(key);
-            if (saved != null) {
-                return Integer.parseInt(saved);
-            }
-            int port = basePort > 0 ? basePort + offset : freePort();
-            plan.put(key, Integer.toString(port));
-            return port;
-        }
-
-        private static int freePort() throws IOException {
-            try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-                return socket.getLocalPort();
-            }
-        }
-    }
-
     /** Builds a {@link LocalCluster}; every setting has a default. */
     public static final class Builder {
         private Path home;
@@ -457,8 +403,19 @@ public final class LocalCluster implements AutoCloseable {
         private int applicationServers = 2;
         private int presentationServers = 2;
         private int basePort;
+        private boolean zookeeperFaultLinks;
 
         private Builder() {
+        }
+
+        /**
+         * Puts a {@link FaultLink} between each application server and ZooKeeper (and only there: their
+         * HBase clients and everyone else reach ZooKeeper directly), for tests that partition one server
+         * from ZooKeeper.
+         */
+        public Builder zookeeperFaultLinks(boolean enabled) {
+            this.zookeeperFaultLinks = enabled;
+            return this;
         }
 
         /** The Duet checkout to run from; detected from the working directory by default. */

@@ -1,0 +1,154 @@
+package io.duet.it.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.duet.deploy.local.FaultLink;
+import io.duet.deploy.local.LocalCluster;
+import io.duet.deploy.local.Node;
+import io.duet.it.RecordingListener;
+import io.duet.it.TestCouple;
+import io.duet.it.chaos.ChatLoad.SendRecord;
+import io.duet.it.chaos.ChatLoad.Sender;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Faults of the coordination and storage layers under live load, each followed by a check of every
+ * guarantee ({@link ChaosChecker}) and a measurement of how long chat stalled:
+ * <ul>
+ *   <li>a ZooKeeper-only partition of one application server, past the failure detector's timeout but
+ *       within its session: it is replaced, refuses to serve while its lease is out, and rejoins;
+ *   <li>the same partition past the session timeout: its session expires, it drops its shards and
+ *       registers again as a new incarnation;
+ *   <li>a ZooKeeper restart: everyone suspends, then resumes;
+ *   <li>an HBase restart: writes fail with an unknown outcome and are retried; nothing is lost or doubled.
+ * </ul>
+ * Each application server reaches ZooKeeper through its own {@link FaultLink}.
+ */
+class CoordinationFaultsIT {
+    private static LocalCluster cluster;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        cluster = LocalCluster.builder().applicationServers(2).presentationServers(2).zookeeperFaultLinks(true).build();
+        cluster.start();
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void partitionsSessionExpiryAndRestartsOfZooKeeperAndHBaseBreakNoGuarantee() throws Exception {
+        List<TestCouple> couples = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            couples.add(TestCouple.pair(cluster));
+        }
+        List<String> stalls = new ArrayList<>();
+        try (ChatLoad load = new ChatLoad(couples, Duration.ofMillis(40), 64).start()) {
+            Thread.sleep(1000);
+
+            Node owner = cluster.applicationServerOwning(couples.get(0).ann.getCoupleId());
+            FaultLink link = cluster.zookeeperLink(owner);
+            stalls.add(fault(load, "ZooKeeper-only partition of " + owner + " for 3 s", () -> {
+                link.pause();
+                Thread.sleep(3000);
+                link.resume();
+            }));
+            cluster.awaitShardMapSettled();
+
+            Node expiring = cluster.applicationServerOwning(couples.get(1).ann.getCoupleId());
+            FaultLink expiringLink = cluster.zookeeperLink(expiring);
+            stalls.add(fault(load, "ZooKeeper session expiry of " + expiring + " (cut off 13 s)", () -> {
+                expiringLink.pause();
+                Thread.sleep(13_000);
+                expiringLink.resume();
+            }));
+            RecordingListener.await(Duration.ofSeconds(60), expiring + " back in the shard map", () -> {
+                try {
+                    cluster.awaitShardMapSettled();
+                    return true;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+
+            stalls.add(fault(load, "ZooKeeper restart", () -> {
+                cluster.zookeeper().stop();
+                cluster.zookeeper().start();
+            }));
+            cluster.awaitShardMapSettled();
+
+            stalls.add(fault(load, "HBase restart", () -> {
+                cluster.hbase().stop();
+                cluster.hbase().start();
+            }));
+            cluster.awaitShardMapSettled();
+            Thread.sleep(1000);
+            load.stop(Duration.ofSeconds(90));
+
+            assertThat(ChaosChecker.violations(cluster, load)).as("guarantees after coordination faults").isEmpty();
+            long failed = load.senders().stream().flatMap(sender -> sender.log.stream())
+                    .filter(record -> record.failure != null).count();
+            assertThat(failed).as("failed sends").isZero();
+            stalls.forEach(System.out::println);
+        }
+    }
+
+    private interface Fault {
+        void inject() throws Exception;
+    }
+
+    /**
+     * Injects a fault, then reports how long after it ended every couple had a message sent after the
+     * fault's start acknowledged, and the longest any one send waited.
+     */
+    private static String fault(ChatLoad load, String what, Fault fault) throws Exception {
+        long start = System.nanoTime();
+        fault.inject();
+        long end = System.nanoTime();
+        List<Long> couples = load.senders().stream().map(sender -> sender.coupleId).distinct()
+                .collect(java.util.stream.Collectors.toList());
+        long servedAgain = 0;
+        for (long couple : couples) {
+            RecordingListener.await(Duration.ofSeconds(60), "couple " + couple + " served after " + what,
+                    () -> firstAckAfter(load, couple, end) > 0);
+            servedAgain = Math.max(servedAgain, firstAckAfter(load, couple, end) - end);
+        }
+        long longestWait = 0;
+        for (Sender sender : load.senders()) {
+            for (SendRecord record : sender.log) {
+                if (record.sentNanos >= start && record.acknowledged()) {
+                    longestWait = Math.max(longestWait, record.ackNanos - record.sentNanos);
+                }
+            }
+        }
+        return String.format("FAULT %s: lasted %d ms; every couple served again %d ms after it ended; longest "
+                + "wait of a send %d ms", what, TimeUnit.NANOSECONDS.toMillis(end - start),
+                TimeUnit.NANOSECONDS.toMillis(servedAgain), TimeUnit.NANOSECONDS.toMillis(longestWait));
+    }
+
+    private static long firstAckAfter(ChatLoad load, long couple, long nanos) {
+        long first = 0;
+        for (Sender sender : load.senders()) {
+            if (sender.coupleId != couple) {
+                continue;
+            }
+            for (SendRecord record : sender.log) {
+                if (record.sentNanos > nanos && record.acknowledged()) {
+                    first = first == 0 ? record.ackNanos : Math.min(first, record.ackNanos);
+                    break;
+                }
+            }
+        }
+        return first;
+    }
+}
