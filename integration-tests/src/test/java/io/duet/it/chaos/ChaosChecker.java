@@ -9,7 +9,9 @@ import io.duet.protocol.cluster.Shards;
 import io.duet.protocol.storage.StoredMessage;
 import io.duet.protocol.thrift.ThriftCodec;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,40 +44,95 @@ public final class ChaosChecker {
     private ChaosChecker() {
     }
 
+    /** Every violation, whatever the invariant. */
     public static List<String> violations(LocalCluster cluster, ChatLoad load) throws IOException {
+        return check(cluster, load).violations();
+    }
+
+    /** The violations of each invariant, and what was checked. */
+    public static Report check(LocalCluster cluster, ChatLoad load) throws IOException {
         Map<Long, List<Sender>> byCouple = new TreeMap<>();
         load.senders().forEach(sender -> byCouple.computeIfAbsent(sender.coupleId, id -> new ArrayList<>()).add(sender));
-        List<String> problems = new ArrayList<>();
+        Report report = new Report();
         try (Connection hbase = ConnectionFactory.createConnection(configuration(cluster));
                 Table couples = hbase.getTable(TableName.valueOf("duet", "couples"))) {
             for (Map.Entry<Long, List<Sender>> couple : byCouple.entrySet()) {
                 NavigableMap<Long, StoredMessage> stored = read(couples, couple.getKey(), cluster.shards());
-                check(couple.getKey(), stored, couple.getValue(), problems);
+                check(couple.getKey(), stored, couple.getValue(), report);
             }
         }
-        return problems;
+        return report;
+    }
+
+    /** The invariants, in the order of the class comment. */
+    public enum Invariant {
+        STORED("every acknowledged message is in HBase, once, at its sequence number"),
+        DELIVERED("each client got every message exactly once, in sequence order, without gaps"),
+        SENDER_ORDER("each sender's messages are stored in the order they were sent"),
+        ONE_WRITER("at most one owner's writes were accepted at any moment");
+
+        final String description;
+
+        Invariant(String description) {
+            this.description = description;
+        }
+    }
+
+    /** The outcome of a check, invariant by invariant. */
+    public static final class Report {
+        private final Map<Invariant, List<String>> violations = new EnumMap<>(Invariant.class);
+        private long acknowledged;
+        private long stored;
+
+        Report() {
+            for (Invariant invariant : Invariant.values()) {
+                violations.put(invariant, new ArrayList<>());
+            }
+        }
+
+        void add(Invariant invariant, String violation) {
+            violations.get(invariant).add(violation);
+        }
+
+        public List<String> violations() {
+            List<String> all = new ArrayList<>();
+            violations.forEach((invariant, found) -> found.forEach(v -> all.add(invariant + ": " + v)));
+            return all;
+        }
+
+        public long acknowledged() {
+            return acknowledged;
+        }
+
+        /** One line per invariant: OK, or how many violations and the first few. */
+        public void print(PrintStream out) {
+            out.printf("Checked %d acknowledged sends against %d stored messages%n", acknowledged, stored);
+            violations.forEach((invariant, found) -> out.printf("  %-12s %s: %s%n", invariant, invariant.description,
+                    found.isEmpty() ? "OK" : found.size() + " violations, e.g. " + found.subList(0, Math.min(3, found.size()))));
+        }
     }
 
     private static void check(long coupleId, NavigableMap<Long, StoredMessage> stored, List<Sender> senders,
-            List<String> problems) {
+            Report report) {
+        report.stored += stored.size();
         String couple = "couple " + coupleId + ": ";
         long expectedSeq = 1;
         long lastFence = Long.MIN_VALUE;
         Map<String, Long> seqByText = new HashMap<>();
         for (Map.Entry<Long, StoredMessage> entry : stored.entrySet()) {
             if (entry.getKey() != expectedSeq) {
-                problems.add(couple + "HBase has seq " + entry.getKey() + " where " + expectedSeq + " was expected");
+                report.add(Invariant.STORED, couple + "HBase has seq " + entry.getKey() + " where " + expectedSeq + " was expected");
             }
             expectedSeq = entry.getKey() + 1;
             StoredMessage message = entry.getValue();
             if (message.getFence() < lastFence) {
-                problems.add(couple + "seq " + entry.getKey() + " was written under fence " + message.getFence()
+                report.add(Invariant.ONE_WRITER, couple + "seq " + entry.getKey() + " was written under fence " + message.getFence()
                         + " after a message written under the newer fence " + lastFence + ": two writers");
             }
             lastFence = Math.max(lastFence, message.getFence());
             Long earlier = seqByText.put(message.getText(), entry.getKey());
             if (earlier != null) {
-                problems.add(couple + "'" + message.getText() + "' stored twice, as " + earlier + " and " + entry.getKey());
+                report.add(Invariant.STORED, couple + "'" + message.getText() + "' stored twice, as " + earlier + " and " + entry.getKey());
             }
         }
         Map<String, Long> acknowledged = new HashMap<>();
@@ -84,15 +141,16 @@ public final class ChaosChecker {
             for (SendRecord record : sender.log) {
                 Long at = seqByText.get(record.text);
                 if (record.acknowledged()) {
+                    report.acknowledged++;
                     acknowledged.put(record.text, record.seq);
                     if (at == null || at != record.seq) {
-                        problems.add(couple + "acknowledged '" + record.text + "' as seq " + record.seq
+                        report.add(Invariant.STORED, couple + "acknowledged '" + record.text + "' as seq " + record.seq
                                 + " but HBase has it at " + at);
                     }
                 }
                 if (at != null) {
                     if (at <= previousSeq) {
-                        problems.add(couple + sender.name + "'s message " + record.index + " stored at seq " + at
+                        report.add(Invariant.SENDER_ORDER, couple + sender.name + "'s message " + record.index + " stored at seq " + at
                                 + ", before an earlier message of the same sender (seq " + previousSeq + ")");
                     }
                     previousSeq = Math.max(previousSeq, at);
@@ -101,11 +159,11 @@ public final class ChaosChecker {
         }
         for (Sender sender : senders) {
             for (String problem : DeliveryChecker.violations(sender.heard.snapshot(), 1, acknowledged)) {
-                problems.add(couple + sender.name + " received: " + problem);
+                report.add(Invariant.DELIVERED, couple + sender.name + " received: " + problem);
             }
             long received = sender.heard.messages.size();
             if (received != stored.size()) {
-                problems.add(couple + sender.name + " received " + received + " messages; HBase has " + stored.size());
+                report.add(Invariant.DELIVERED, couple + sender.name + " received " + received + " messages; HBase has " + stored.size());
             }
         }
     }

@@ -77,6 +77,32 @@ public final class ChatLoad implements AutoCloseable {
         return senders;
     }
 
+    /**
+     * When the first message that either partner of {@code coupleId} sent after {@code nanos} was
+     * acknowledged ({@link System#nanoTime()}), or 0 if none is yet: the moment the couple was served
+     * again after a fault that began at {@code nanos}.
+     */
+    public long firstAckAfter(long coupleId, long nanos) {
+        long first = 0;
+        for (Sender sender : senders) {
+            if (sender.coupleId != coupleId) {
+                continue;
+            }
+            for (SendRecord record : sender.log) {
+                if (record.sentNanos > nanos && record.acknowledged()) {
+                    first = first == 0 ? record.ackNanos : Math.min(first, record.ackNanos);
+                    break;
+                }
+            }
+        }
+        return first;
+    }
+
+    /** How many sends failed for good (the SDK gave up on them). */
+    public long failedSends() {
+        return senders.stream().flatMap(sender -> sender.log.stream()).filter(record -> record.failure != null).count();
+    }
+
     @Override
     public void close() {
         sending = false;

@@ -96,9 +96,7 @@ class CoordinationFaultsIT {
             load.stop(Duration.ofSeconds(90));
 
             assertThat(ChaosChecker.violations(cluster, load)).as("guarantees after coordination faults").isEmpty();
-            long failed = load.senders().stream().flatMap(sender -> sender.log.stream())
-                    .filter(record -> record.failure != null).count();
-            assertThat(failed).as("failed sends").isZero();
+            assertThat(load.failedSends()).as("failed sends").isZero();
             stalls.forEach(System.out::println);
         }
     }
@@ -120,8 +118,8 @@ class CoordinationFaultsIT {
         long servedAgain = 0;
         for (long couple : couples) {
             RecordingListener.await(Duration.ofSeconds(60), "couple " + couple + " served after " + what,
-                    () -> firstAckAfter(load, couple, end) > 0);
-            servedAgain = Math.max(servedAgain, firstAckAfter(load, couple, end) - end);
+                    () -> load.firstAckAfter(couple, end) > 0);
+            servedAgain = Math.max(servedAgain, load.firstAckAfter(couple, end) - end);
         }
         long longestWait = 0;
         for (Sender sender : load.senders()) {
@@ -134,21 +132,5 @@ class CoordinationFaultsIT {
         return String.format("FAULT %s: lasted %d ms; every couple served again %d ms after it ended; longest "
                 + "wait of a send %d ms", what, TimeUnit.NANOSECONDS.toMillis(end - start),
                 TimeUnit.NANOSECONDS.toMillis(servedAgain), TimeUnit.NANOSECONDS.toMillis(longestWait));
-    }
-
-    private static long firstAckAfter(ChatLoad load, long couple, long nanos) {
-        long first = 0;
-        for (Sender sender : load.senders()) {
-            if (sender.coupleId != couple) {
-                continue;
-            }
-            for (SendRecord record : sender.log) {
-                if (record.sentNanos > nanos && record.acknowledged()) {
-                    first = first == 0 ? record.ackNanos : Math.min(first, record.ackNanos);
-                    break;
-                }
-            }
-        }
-        return first;
     }
 }

@@ -8,7 +8,6 @@ import io.duet.it.PrivateCluster;
 import io.duet.it.RecordingListener;
 import io.duet.it.TestCouple;
 import io.duet.it.chaos.ChatLoad.SendRecord;
-import io.duet.it.chaos.ChatLoad.Sender;
 import io.duet.protocol.cluster.ShardMapView;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,9 +66,7 @@ class FailoverIT {
 
             List<String> problems = ChaosChecker.violations(cluster, load);
             assertThat(problems).as("guarantees after %d kills and a SIGSTOP", KILLS).isEmpty();
-            long failed = load.senders().stream().flatMap(sender -> sender.log.stream())
-                    .filter(record -> record.failure != null).count();
-            assertThat(failed).as("failed sends").isZero();
+            assertThat(load.failedSends()).as("failed sends").isZero();
 
             long acknowledged = load.senders().stream().flatMap(sender -> sender.log.stream())
                     .filter(SendRecord::acknowledged).count();
@@ -102,28 +99,12 @@ class FailoverIT {
         fault.inject();
         List<Long> measured = new ArrayList<>();
         for (long couple : affected) {
-            List<Sender> partners = load.senders().stream().filter(sender -> sender.coupleId == couple)
-                    .collect(Collectors.toList());
             RecordingListener.await(Duration.ofSeconds(30), "couple " + couple + " served again after " + what,
-                    () -> firstAckAfter(partners, faultNanos) > 0);
-            measured.add(TimeUnit.NANOSECONDS.toMillis(firstAckAfter(partners, faultNanos) - faultNanos));
+                    () -> load.firstAckAfter(couple, faultNanos) > 0);
+            measured.add(TimeUnit.NANOSECONDS.toMillis(load.firstAckAfter(couple, faultNanos) - faultNanos));
         }
         System.out.printf("%s of %s: %d couples served again after %s ms%n", what, ownerId, affected.size(), measured);
         return measured;
-    }
-
-    /** When the first message sent after {@code nanos} by either partner was acknowledged; 0 if none yet. */
-    private static long firstAckAfter(List<Sender> partners, long nanos) {
-        long first = 0;
-        for (Sender sender : partners) {
-            for (SendRecord record : sender.log) {
-                if (record.sentNanos > nanos && record.acknowledged()) {
-                    first = first == 0 ? record.ackNanos : Math.min(first, record.ackNanos);
-                    break;
-                }
-            }
-        }
-        return first;
     }
 
     private static void report(String fault, List<Long> millis) {
