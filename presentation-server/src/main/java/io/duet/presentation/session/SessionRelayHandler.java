@@ -41,8 +41,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The stream is flow-controlled: the application server replays missed messages only as fast as the
  * client takes them, {@link EventCredit} returning credit as events are written to the client. Live
- * events are not held back, so a client that stops reading is still cut off (SLOW_CONSUMER) when more
- * than {@code maxPendingWriteBytes} wait for it, here or, for a stalled replay, by the application server.
+ * events are not held back, so a client that stops reading is still cut off with SLOW_CONSUMER: here,
+ * when more than {@code maxPendingWriteBytes} wait for it, or by the application server, when its replay
+ * gets no credit back for a minute.
  */
 final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> implements StreamListener {
     private static final Logger LOG = LoggerFactory.getLogger(SessionRelayHandler.class);
