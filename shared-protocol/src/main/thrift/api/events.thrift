@@ -19,9 +19,21 @@ struct PartnerJoinedEvent {
   2: common.UserProfile partner,
 }
 
+/**
+ * Committed messages the server cannot find any more (data loss, reported to
+ * the operators too). They come in sequence order where the messages would
+ * have: a client takes the range as seen and goes on after it, instead of
+ * waiting for messages that will never come.
+ */
+struct MessagesMissingEvent {
+  1: common.Seq fromSeq,
+  2: common.Seq toSeq,
+}
+
 /** One pushed event. Clients ignore members they do not know (a newer server). */
 union Event {
   1: MessageEvent message,
   2: TypingEvent typing,
   3: PartnerJoinedEvent partnerJoined,
+  4: MessagesMissingEvent messagesMissing,
 }

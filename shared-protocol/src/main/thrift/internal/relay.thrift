@@ -42,6 +42,12 @@ struct Hello {
 struct HelloAck {
   1: i32 relayVersion,
   2: string applicationId,
+  /**
+   * The application server takes StreamCredit frames. A presentation server
+   * sends them only on links whose HelloAck says so: older application servers
+   * close the link on a frame kind they do not know.
+   */
+  3: optional bool flowControl,
 }
 
 struct OpenStream {
@@ -53,6 +59,12 @@ struct OpenStream {
   4: optional string service,
   5: WireProtocol protocol,
   6: optional string clientAddress,
+  /**
+   * SESSION streams: the stream is flow-controlled, and this is its initial
+   * credit in bytes of EVENT payload (see StreamCredit). Absent (presentation
+   * servers before flow control, and REQUEST streams): the credit is unlimited.
+   */
+  7: optional i64 initialCredit,
 }
 
 enum PayloadKind {
@@ -83,6 +95,11 @@ enum CloseReason {
   PROTOCOL_ERROR = 6,
   OVERLOADED = 7,
   INTERNAL = 8,
+  /**
+   * The client did not take its events: a flow-controlled replay got no credit
+   * back for too long. The session ends; routing it again would not help.
+   */
+  SLOW_CONSUMER = 9,
 }
 
 struct CloseStream {
@@ -109,6 +126,25 @@ struct UserPush {
   2: binary event,
 }
 
+/**
+ * Presentation to application: flow control of a SESSION stream opened with an
+ * initialCredit. Credit counts bytes of EVENT payload (the StreamData payload,
+ * as sent on the relay). The application server subtracts every EVENT it sends
+ * from the stream's credit; the presentation server returns credit as those
+ * events leave for the client's socket, so the credit left is what the client
+ * has not drained yet. Catching up (replaying stored messages) sends only while
+ * the credit is positive, so a replay goes as fast as the client reads. Live
+ * events (new messages, typing) are small and never wait for credit, but are
+ * counted, so that a client that stops reading is still cut off by the
+ * presentation server's limit on unsent bytes rather than buffered without
+ * bound. Credit may go negative; grants add to it.
+ */
+struct StreamCredit {
+  1: i64 streamId,
+  /** Bytes of EVENT payload the client's socket took since the last grant. */
+  2: i64 grantedBytes,
+}
+
 union RelayFrame {
   1: Hello hello,
   2: HelloAck helloAck,
@@ -118,4 +154,6 @@ union RelayFrame {
   6: Ping ping,
   7: Pong pong,
   8: UserPush userPush,
+  /** Only on links whose HelloAck set flowControl. */
+  9: StreamCredit credit,
 }

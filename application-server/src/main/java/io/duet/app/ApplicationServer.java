@@ -12,6 +12,8 @@ import io.duet.app.cluster.Membership;
 import io.duet.app.cluster.RegionHosts;
 import io.duet.app.cluster.ShardMapPublisher;
 import io.duet.app.cluster.ShardOwnership;
+import io.duet.app.couple.CatchUpLimits;
+import io.duet.app.couple.CatchUpReads;
 import io.duet.app.couple.CoupleLimits;
 import io.duet.app.couple.CoupleRegistry;
 import io.duet.app.pairing.Pairings;
@@ -104,6 +106,7 @@ public final class ApplicationServer implements ServerMain.Server {
     private PresentationLinks presentationLinks;
     private ShardOwnership ownership;
     private CoupleRegistry couples;
+    private CatchUpReads catchUpReads;
     private Membership membership;
     private Heartbeat heartbeat;
     private FailureDetector detector;
@@ -167,12 +170,20 @@ public final class ApplicationServer implements ServerMain.Server {
         Accounts accounts = new Accounts(userStore, pairings, hasher, sessions, clock);
 
         ownership = new ShardOwnership(curator, instanceId);
+        catchUpReads = new CatchUpReads(CatchUpLimits.builder()
+                .pageMessages(settings.integer("couples.catch-up.page-messages", CatchUpLimits.DEFAULT_PAGE_MESSAGES))
+                .pageBytes(settings.integer("couples.catch-up.page-bytes", CatchUpLimits.DEFAULT_PAGE_BYTES))
+                .maxReads(settings.integer("couples.catch-up.max-reads", CatchUpLimits.DEFAULT_MAX_READS))
+                .maxWaitingReads(settings.integer("couples.catch-up.max-waiting-reads",
+                        CatchUpLimits.DEFAULT_MAX_WAITING_READS))
+                .readWait(settings.duration("couples.catch-up.read-wait", CatchUpLimits.DEFAULT_READ_WAIT))
+                .build(), timers);
         couples = new CoupleRegistry(ownership, coupleStore, CoupleLimits.builder()
                 .recentMessages(settings.integer("couples.recent-messages", CoupleLimits.DEFAULT_RECENT_MESSAGES))
                 .orderWait(settings.duration("couples.order-wait", CoupleLimits.DEFAULT_ORDER_WAIT))
                 .typingTimeout(settings.duration("couples.typing-timeout", CoupleLimits.DEFAULT_TYPING_TIMEOUT))
                 .idleTimeout(settings.duration("couples.idle-timeout", CoupleLimits.DEFAULT_IDLE_TIMEOUT))
-                .build(), coupleWorkers, timers, clock);
+                .build(), catchUpReads, coupleWorkers, timers, clock);
         Duration failureTimeout = settings.duration("cluster.failure-timeout", DEFAULT_FAILURE_TIMEOUT);
         heartbeat = new Heartbeat(curator, instanceId,
                 settings.duration("cluster.heartbeat-interval", DEFAULT_HEARTBEAT_INTERVAL), failureTimeout,
@@ -345,6 +356,10 @@ public final class ApplicationServer implements ServerMain.Server {
             }
         }
         state.set(State.STOPPED);
+        if (catchUpReads != null && catchUpReads.missingRanges() > 0) {
+            LOG.error("Catch-up skipped {} ranges ({} messages) of committed messages missing in HBase since start",
+                    catchUpReads.missingRanges(), catchUpReads.missingMessages());
+        }
         LOG.info("Application server {} stopped", instanceId);
     }
 

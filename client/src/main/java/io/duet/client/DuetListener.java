@@ -13,6 +13,13 @@ public interface DuetListener {
     default void onMessage(Message message) {
     }
 
+    /**
+     * The server lost the committed messages {@code fromSeq} to {@code toSeq} (an operator has been told):
+     * they will never arrive, and delivery goes on after them. Called in sequence order.
+     */
+    default void onMessagesMissing(long fromSeq, long toSeq) {
+    }
+
     /** The partner started or stopped typing (it stops by itself a few seconds after the last keystroke). */
     default void onPartnerTyping(boolean typing) {
     }

@@ -16,10 +16,17 @@ public final class RecordingListener implements DuetListener {
     public final List<Boolean> partnerTyping = new CopyOnWriteArrayList<>();
     public final List<ConnectionState> states = new CopyOnWriteArrayList<>();
     public final List<SessionErrorCode> rejections = new CopyOnWriteArrayList<>();
+    /** Ranges the server reported lost, as "from..to". */
+    public final List<String> missing = new CopyOnWriteArrayList<>();
 
     @Override
     public void onMessage(Message message) {
         messages.add(message);
+    }
+
+    @Override
+    public void onMessagesMissing(long fromSeq, long toSeq) {
+        missing.add(fromSeq + ".." + toSeq);
     }
 
     @Override

@@ -72,7 +72,8 @@ public final class CoupleActor {
      *     now; checked before every operation and every commit
      */
     CoupleActor(long coupleId, int shard, long epoch, SerialExecutor executor, CoupleStore store, CoupleLimits limits,
-            ScheduledExecutorService timers, Clock clock, BooleanSupplier owned, Consumer<CoupleActor> onRetired) {
+            CatchUpReads catchUpReads, ScheduledExecutorService timers, Clock clock, BooleanSupplier owned,
+            Consumer<CoupleActor> onRetired) {
         this.coupleId = coupleId;
         this.shard = shard;
         this.epoch = epoch;
@@ -84,7 +85,7 @@ public final class CoupleActor {
         this.onRetired = onRetired;
         this.lastActivityMillis = clock.millis();
         this.log = new CoupleLog(coupleId, store, limits.recentMessages);
-        this.delivery = new Delivery(coupleId, executor, log);
+        this.delivery = new Delivery(coupleId, executor, log, catchUpReads);
         this.typing = new Typing(executor, timers, limits.typingTimeout, delivery);
         this.sends = new SendPipeline(coupleId, executor, store, limits, timers, clock, log, new SendPipeline.Owner() {
             @Override

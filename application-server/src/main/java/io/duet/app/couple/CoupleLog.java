@@ -73,4 +73,9 @@ final class CoupleLog {
         }
         return store.read(coupleId, from, Math.min(to, oldestInMemory() - 1), limit);
     }
+
+    /** Up to {@code limit} messages in [from, to] from HBase; callable from any thread. */
+    CompletableFuture<List<Message>> readStored(long from, long to, int limit) {
+        return store.read(coupleId, from, to, limit);
+    }
 }

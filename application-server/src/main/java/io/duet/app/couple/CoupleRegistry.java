@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The couples loaded on this server. An actor is created on first use for a couple whose shard this
  * server owns, and retired when the shard moves away, the couple stays idle, or a write fails. Each actor
- * gets its own {@link SerialExecutor} over the shared worker pool.
+ * gets its own {@link SerialExecutor} over the shared worker pool; all share the server's {@link
+ * CatchUpReads}.
  */
 public final class CoupleRegistry implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CoupleRegistry.class);
@@ -27,17 +28,19 @@ public final class CoupleRegistry implements AutoCloseable {
     private final ShardOwnership ownership;
     private final CoupleStore store;
     private final CoupleLimits limits;
+    private final CatchUpReads catchUpReads;
     private final Executor workers;
     private final ScheduledExecutorService timers;
     private final Clock clock;
     private final ScheduledFuture<?> idleSweep;
     private volatile boolean closed;
 
-    public CoupleRegistry(ShardOwnership ownership, CoupleStore store, CoupleLimits limits, Executor workers,
-            ScheduledExecutorService timers, Clock clock) {
+    public CoupleRegistry(ShardOwnership ownership, CoupleStore store, CoupleLimits limits, CatchUpReads catchUpReads,
+            Executor workers, ScheduledExecutorService timers, Clock clock) {
         this.ownership = ownership;
         this.store = store;
         this.limits = limits;
+        this.catchUpReads = catchUpReads;
         this.workers = workers;
         this.timers = timers;
         this.clock = clock;
@@ -70,7 +73,7 @@ public final class CoupleRegistry implements AutoCloseable {
             throw new NotOwnerException("couple " + coupleId + " is being reloaded; retry");
         }
         CoupleActor created = new CoupleActor(coupleId, shard, epoch.getAsLong(),
-                new SerialExecutor(workers, "couple-" + coupleId), store, limits, timers, clock,
+                new SerialExecutor(workers, "couple-" + coupleId), store, limits, catchUpReads, timers, clock,
                 () -> ownership.canServe(shard, epoch.getAsLong()), this::retired);
         CoupleActor existing = actors.putIfAbsent(coupleId, created);
         if (existing != null) {

@@ -4,7 +4,10 @@ import io.duet.app.internal.SerialExecutor;
 import io.duet.protocol.api.Event;
 import io.duet.protocol.api.Message;
 import io.duet.protocol.api.MessageEvent;
+import io.duet.protocol.api.MessagesMissingEvent;
 import io.duet.protocol.thrift.ThriftCodec;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,23 +16,48 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The couple's attached sessions and what they have been sent. A subscribed session first catches up
- * on every message after the sequence number it gave (from memory, or from HBase page by page), then
- * gets live messages, always in sequence order and without gaps. Confined to the couple's executor.
+ * on every message after the sequence number it gave, then gets live messages, always in sequence order
+ * and without gaps. Confined to the couple's executor.
+ *
+ * <p><b>Catch-up is a replay paced by the client.</b> Each replayed event is pushed only while the
+ * session's stream {@linkplain SessionStream#canReplay() has credit} (the client drained what it was
+ * sent); otherwise the replay waits for credit and resumes where it stopped. Live events are pushed at
+ * once, never behind a replay: a session turns live only when its replay has reached the newest message.
+ *
+ * <p><b>Catch-up reads are bounded.</b> The newest messages come from memory ({@link CoupleLog}); older
+ * ones from HBase in pages, with at most one read in flight for the couple, each waiting its turn among
+ * the server's reads ({@link CatchUpReads}). The last {@value #KEPT_PAGES} pages read, with their
+ * encoded events, are kept while a session still catches up, so that sessions replaying the same range
+ * (both partners resuming from 0) share them instead of reading it twice. A page holds at most {@code
+ * pageMessages} messages, and its count is steered by the mean size of the last page's messages to
+ * about {@code pageBytes}.
+ *
+ * <p><b>Missing messages.</b> A committed range that HBase does not have is data loss: it is logged as
+ * an error with the couple and the range, counted ({@link CatchUpReads#missingRanges()}), and sent to
+ * the session as a {@code MessagesMissingEvent} in its place. The replay goes on after it rather than
+ * loop the client on a hole that will never fill.
  */
 final class Delivery {
     private static final Logger LOG = LoggerFactory.getLogger(Delivery.class);
     private static final ThriftCodec EVENTS = ThriftCodec.INTERNAL;
-    private static final int CATCH_UP_PAGE = 500;
+    private static final int KEPT_PAGES = 2;
 
     private final long coupleId;
     private final SerialExecutor executor;
     private final CoupleLog log;
+    private final CatchUpReads reads;
     private final Map<SessionStream, Subscription> sessions = new IdentityHashMap<>();
+    /** The last pages read from HBase, oldest first; empty when no session catches up. */
+    private final ArrayDeque<Page> pages = new ArrayDeque<>();
+    private boolean reading;
+    private int pageMessages;
 
-    Delivery(long coupleId, SerialExecutor executor, CoupleLog log) {
+    Delivery(long coupleId, SerialExecutor executor, CoupleLog log, CatchUpReads reads) {
         this.coupleId = coupleId;
         this.executor = executor;
         this.log = log;
+        this.reads = reads;
+        this.pageMessages = reads.limits.pageMessages;
     }
 
     void attach(SessionStream stream) {
@@ -41,6 +69,7 @@ final class Delivery {
     /** Forgets a session; true if another session of the same user is still attached. */
     boolean detach(SessionStream stream) {
         sessions.remove(stream);
+        dropPagesIfUnused();
         return sessions.keySet().stream().anyMatch(s -> s.userId() == stream.userId());
     }
 
@@ -55,54 +84,143 @@ final class Delivery {
             return false;
         }
         subscription.restartFrom(Math.max(0, Math.min(afterSeq, log.lastSeq())));
-        int generation = subscription.generation;
-        executor.execute(() -> catchUp(subscription, generation));
+        // After the subscribe reply, which the caller sends from this task.
+        executor.execute(() -> replay(subscription));
         return true;
     }
 
-    private boolean current(Subscription subscription, int generation) {
-        return sessions.get(subscription.stream) == subscription && subscription.generation == generation;
+    /**
+     * Pushes what {@code subscription} misses, as far as its credit goes, and makes it live once it has
+     * everything. Idempotent: it carries on from what was delivered, so a stale call does no harm.
+     */
+    private void replay(Subscription subscription) {
+        executor.checkInContext();
+        while (sessions.get(subscription.stream) == subscription && subscription.catchingUp()) {
+            long from = subscription.delivered + 1;
+            if (from > log.lastSeq()) {
+                subscription.live = true;
+                dropPagesIfUnused();
+                return;
+            }
+            if (!subscription.stream.canReplay()) {
+                subscription.stream.whenReplayable(() -> executor.execute(() -> replay(subscription)));
+                return;
+            }
+            if (from >= log.oldestInMemory()) {
+                replayFromMemory(subscription, from);
+                continue;
+            }
+            Page page = pageHolding(from);
+            if (page == null) {
+                subscription.wantsPage = true;
+                readPage(from);
+                return;
+            }
+            replayFromPage(subscription, page);
+        }
     }
 
-    private void catchUp(Subscription subscription, int generation) {
-        executor.checkInContext();
-        if (!current(subscription, generation)) {
-            return;
-        }
-        long oldestInMemory = log.oldestInMemory();
-        if (subscription.delivered + 1 >= oldestInMemory) {
-            for (Message message : log.inMemory(subscription.delivered + 1, log.lastSeq())) {
-                subscription.push(message, encode(message));
-            }
-            subscription.live = true;
-            return;
-        }
-        long from = subscription.delivered + 1;
-        long to = oldestInMemory - 1;
-        log.read(from, to, CATCH_UP_PAGE).whenCompleteAsync((messages, failure) -> {
-            if (!current(subscription, generation)) {
+    private void replayFromMemory(Subscription subscription, long from) {
+        for (Message message : log.inMemory(from, log.lastSeq())) {
+            subscription.push(message.getSeq(), encode(message));
+            if (!subscription.stream.canReplay()) {
                 return;
             }
+        }
+    }
+
+    private void replayFromPage(Subscription subscription, Page page) {
+        for (int i = page.indexOf(subscription.delivered + 1); ; i++) {
+            long next = i < page.messages.size() ? page.messages.get(i).getSeq() : page.to + 1;
+            if (next > subscription.delivered + 1) {
+                skipMissing(subscription, subscription.delivered + 1, next - 1);
+            }
+            if (i >= page.messages.size()) {
+                return;
+            }
+            subscription.push(next, page.events[i]);
+            if (!subscription.stream.canReplay()) {
+                return;
+            }
+        }
+    }
+
+    private void skipMissing(Subscription subscription, long from, long to) {
+        long ranges = reads.missing(to - from + 1);
+        // Committed but not in HBase: data loss. Say so loudly, with the range, and move on rather than
+        // loop the client on a hole that will never fill.
+        LOG.error("DATA LOSS: couple {} is missing committed messages {}..{} in HBase (last seq {}); skipping them "
+                + "for a session of user {} ({} missing ranges, {} messages skipped on this server so far)", coupleId,
+                from, to, log.lastSeq(), subscription.stream.userId(), ranges, reads.missingMessages());
+        subscription.push(to, EVENTS.encode(Event.messagesMissing(new MessagesMissingEvent(from, to))));
+    }
+
+    private Page pageHolding(long seq) {
+        for (Page page : pages) {
+            if (page.from <= seq && seq <= page.to) {
+                return page;
+            }
+        }
+        return null;
+    }
+
+    /** Starts reading the page at {@code from}, unless the couple already has a read in flight. */
+    private void readPage(long from) {
+        if (reading) {
+            return;
+        }
+        reading = true;
+        long to = log.oldestInMemory() - 1;
+        int limit = pageMessages;
+        reads.read(log, from, to, limit).whenCompleteAsync((messages, failure) -> {
+            reading = false;
             if (failure != null) {
-                LOG.warn("Catch-up of couple {} from {} failed: {}", coupleId, from, failure.toString());
+                catchUpFailed(from, failure);
+            } else {
+                // Fewer than asked: the page covers the whole range, and whatever is absent is missing.
+                long coveredTo = messages.size() < limit ? to : messages.get(messages.size() - 1).getSeq();
+                keep(new Page(from, coveredTo, messages));
+            }
+            for (Subscription subscription : new ArrayList<>(sessions.values())) {
+                if (subscription.wantsPage) {
+                    subscription.wantsPage = false;
+                    replay(subscription);
+                }
+            }
+            dropPagesIfUnused();
+        }, executor);
+    }
+
+    private void keep(Page page) {
+        pages.addLast(page);
+        while (pages.size() > KEPT_PAGES) {
+            pages.removeFirst();
+        }
+        if (!page.messages.isEmpty()) {
+            long bytes = 0;
+            for (byte[] event : page.events) {
+                bytes += event.length;
+            }
+            long mean = Math.max(1, bytes / page.events.length);
+            pageMessages = (int) Math.max(1, Math.min(reads.limits.pageMessages, reads.limits.pageBytes / mean));
+        }
+    }
+
+    private void catchUpFailed(long from, Throwable failure) {
+        LOG.warn("Catch-up of couple {} from {} failed: {}", coupleId, from, failure.toString());
+        for (Subscription subscription : new ArrayList<>(sessions.values())) {
+            if (subscription.wantsPage) {
+                subscription.wantsPage = false;
                 sessions.remove(subscription.stream);
                 subscription.stream.moved("catch-up failed; resubscribe");
-                return;
             }
-            if (messages.isEmpty() || messages.get(0).getSeq() != from) {
-                long missingTo = messages.isEmpty() ? to : messages.get(0).getSeq() - 1;
-                // Committed but not in HBase: data loss. Say so loudly, with the range, and move on
-                // rather than loop the client on a hole that will never fill.
-                LOG.error("DATA LOSS: couple {} is missing committed messages {}..{} in HBase (last seq {}); "
-                        + "skipping them for session of user {}", coupleId, from, missingTo, log.lastSeq(),
-                        subscription.stream.userId());
-                subscription.delivered = missingTo;
-            }
-            for (Message message : messages) {
-                subscription.push(message, encode(message));
-            }
-            catchUp(subscription, generation);
-        }, executor);
+        }
+    }
+
+    private void dropPagesIfUnused() {
+        if (!pages.isEmpty() && sessions.values().stream().noneMatch(Subscription::catchingUp)) {
+            pages.clear();
+        }
     }
 
     /** Delivers newly committed messages to every live subscription. */
@@ -111,7 +229,7 @@ final class Delivery {
             byte[] event = encode(message);
             for (Subscription subscription : sessions.values()) {
                 if (subscription.live && message.getSeq() > subscription.delivered) {
-                    subscription.push(message, event);
+                    subscription.push(message.getSeq(), event);
                 }
             }
         }
@@ -132,6 +250,7 @@ final class Delivery {
             stream.moved(reason);
         }
         sessions.clear();
+        pages.clear();
     }
 
     private static byte[] encode(Message message) {
@@ -143,7 +262,8 @@ final class Delivery {
         boolean subscribed;
         boolean live;
         long delivered;
-        int generation;
+        /** Waiting for the couple's next page read. */
+        boolean wantsPage;
 
         Subscription(SessionStream stream) {
             this.stream = stream;
@@ -153,12 +273,48 @@ final class Delivery {
             subscribed = true;
             live = false;
             delivered = afterSeq;
-            generation++;
         }
 
-        void push(Message message, byte[] event) {
+        boolean catchingUp() {
+            return subscribed && !live;
+        }
+
+        void push(long seq, byte[] event) {
             stream.pushEvent(event);
-            delivered = message.getSeq();
+            delivered = seq;
+        }
+    }
+
+    /** Stored messages read for catch-up: every one that exists in [from, to], oldest first, encoded once. */
+    private static final class Page {
+        final long from;
+        final long to;
+        final List<Message> messages;
+        final byte[][] events;
+
+        Page(long from, long to, List<Message> messages) {
+            this.from = from;
+            this.to = to;
+            this.messages = messages;
+            this.events = new byte[messages.size()][];
+            for (int i = 0; i < events.length; i++) {
+                events[i] = encode(messages.get(i));
+            }
+        }
+
+        /** The index of the first message at or after {@code seq}; the size if none. */
+        int indexOf(long seq) {
+            int low = 0;
+            int high = messages.size();
+            while (low < high) {
+                int middle = (low + high) >>> 1;
+                if (messages.get(middle).getSeq() < seq) {
+                    low = middle + 1;
+                } else {
+                    high = middle;
+                }
+            }
+            return low;
         }
     }
 }

@@ -3,6 +3,11 @@ package io.duet.app.couple;
 /**
  * A client's TCP session as the couple sees it: somewhere to push events. Implemented by the relay
  * layer over a multiplexed stream; thread-safe.
+ *
+ * <p><b>Flow control.</b> A replay of stored messages asks {@link #canReplay()} before each event and,
+ * when it may not, waits with {@link #whenReplayable}: so it goes only as fast as the client drains
+ * its connection. Live events never ask; they are pushed at once and still count against the client's
+ * backlog (see {@code StreamCredit} in relay.thrift).
  */
 public interface SessionStream {
     long userId();
@@ -19,4 +24,14 @@ public interface SessionStream {
     void moved(String detail);
 
     boolean isOpen();
+
+    /** Whether a replay may push another event now: the client has taken enough of what it was sent. */
+    boolean canReplay();
+
+    /**
+     * Runs {@code task} once, on any thread, as soon as {@link #canReplay()} holds, replacing a task
+     * registered before. Never runs if the stream ends first (then the couple hears of it by {@code
+     * detach}).
+     */
+    void whenReplayable(Runnable task);
 }

@@ -1,5 +1,7 @@
 /**
  * Concurrency building blocks private to the application server. {@link
- * io.duet.app.internal.SerialExecutor} is how a couple's state is confined to one logical thread.
+ * io.duet.app.internal.SerialExecutor} is how a couple's state is confined to one logical thread;
+ * {@link io.duet.app.internal.AsyncLimiter} bounds asynchronous work shared by all couples without
+ * blocking a thread.
  */
 package io.duet.app.internal;

@@ -14,14 +14,31 @@ import io.duet.protocol.relay.StreamKind;
 import io.duet.protocol.relay.WireProtocol;
 import io.netty.channel.Channel;
 import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.OptionalLong;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One stream of a relay connection, seen from the application server: a client session (events can be
  * pushed to it) or an HTTP request (one reply ends it). Thread-safe: actors and the dispatcher write to
  * it from their own threads; Netty orders the writes.
+ *
+ * <p><b>Credit.</b> A session stream opened with an initial credit (see {@code StreamCredit} in
+ * relay.thrift) counts the bytes of every event it sends against that credit, and the presentation
+ * server gives them back ({@link #granted}) as the client's socket takes them. A replay pushes only while
+ * the credit is positive ({@link #canReplay()}), and otherwise waits ({@link #whenReplayable}) for a
+ * grant; live events are sent regardless and may take the credit below zero. A replay that gets no
+ * grant for {@link #CREDIT_STALL_TIMEOUT} ends the stream with {@code SLOW_CONSUMER}. A stream opened
+ * without a credit (an older presentation server, or an HTTP request) has unlimited credit.
  */
 final class AppStream implements SessionStream, ServiceDispatcher.Replier {
+    /** How long a replay waits for credit before the session is given up as a slow consumer. */
+    static final Duration CREDIT_STALL_TIMEOUT = Duration.ofSeconds(60);
+
     private final Channel channel;
     private final long streamId;
     private final StreamKind kind;
@@ -30,16 +47,23 @@ final class AppStream implements SessionStream, ServiceDispatcher.Replier {
     private final WireProtocol protocol;
     private final RelayConnectionHandler connection;
     private final AtomicBoolean open = new AtomicBoolean(true);
+    private final boolean flowControlled;
+    /** Bytes of events that may still be sent before the client has to drain; meaningful if flow-controlled. */
+    private final AtomicLong credit;
+    private final AtomicReference<CreditWait> waiting = new AtomicReference<>();
     private volatile CoupleActor couple;
 
+    /** @param initialCredit the stream's credit in event bytes; empty for unlimited */
     AppStream(Channel channel, long streamId, StreamKind kind, Caller caller, String service, WireProtocol protocol,
-            RelayConnectionHandler connection) {
+            OptionalLong initialCredit, RelayConnectionHandler connection) {
         this.channel = channel;
         this.streamId = streamId;
         this.kind = kind;
         this.caller = caller;
         this.service = service;
         this.protocol = protocol;
+        this.flowControlled = initialCredit.isPresent();
+        this.credit = new AtomicLong(initialCredit.orElse(0));
         this.connection = connection;
     }
 
@@ -102,7 +126,55 @@ final class AppStream implements SessionStream, ServiceDispatcher.Replier {
     @Override
     public void pushEvent(byte[] event) {
         if (open.get()) {
+            if (flowControlled) {
+                credit.addAndGet(-event.length);
+            }
             send(PayloadKind.EVENT, event);
+        }
+    }
+
+    @Override
+    public boolean canReplay() {
+        return !flowControlled || credit.get() > 0;
+    }
+
+    @Override
+    public void whenReplayable(Runnable task) {
+        CreditWait wait = new CreditWait(task);
+        CreditWait replaced = waiting.getAndSet(wait);
+        if (replaced != null) {
+            replaced.cancel();
+        }
+        if (canReplay() || !open.get()) {
+            // Credit came (or the stream closed) before the wait was registered: settle it now.
+            resumeWaiting();
+            return;
+        }
+        wait.stallCheck = channel.eventLoop().schedule(() -> stalled(wait), CREDIT_STALL_TIMEOUT.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** The presentation server returned {@code bytes} of credit; on the connection's event loop. */
+    void granted(long bytes) {
+        if (flowControlled && credit.addAndGet(bytes) > 0) {
+            resumeWaiting();
+        }
+    }
+
+    private void resumeWaiting() {
+        CreditWait wait = waiting.getAndSet(null);
+        if (wait != null) {
+            wait.cancel();
+            if (open.get()) {
+                wait.task.run();
+            }
+        }
+    }
+
+    private void stalled(CreditWait wait) {
+        if (waiting.compareAndSet(wait, null)) {
+            close(CloseReason.SLOW_CONSUMER, "the client took no events for " + CREDIT_STALL_TIMEOUT.toSeconds()
+                    + " s while catching up");
         }
     }
 
@@ -122,13 +194,21 @@ final class AppStream implements SessionStream, ServiceDispatcher.Replier {
             channel.writeAndFlush(RelayFrameCodec.toFrame(RelayFrame.close(
                     new CloseStream(streamId, reason).setDetail(detail))), channel.voidPromise());
             connection.forget(this);
-            detachFromCouple();
+            ended();
         }
     }
 
     /** The presentation side closed the stream, or the connection died. */
     void closedByPeer() {
         open.set(false);
+        ended();
+    }
+
+    private void ended() {
+        CreditWait wait = waiting.getAndSet(null);
+        if (wait != null) {
+            wait.cancel();
+        }
         detachFromCouple();
     }
 
@@ -142,5 +222,22 @@ final class AppStream implements SessionStream, ServiceDispatcher.Replier {
     @Override
     public String toString() {
         return "stream " + streamId + " (" + kind + ", " + caller + ")";
+    }
+
+    /** A replay waiting for credit, and its stall timer. */
+    private static final class CreditWait {
+        final Runnable task;
+        volatile ScheduledFuture<?> stallCheck;
+
+        CreditWait(Runnable task) {
+            this.task = task;
+        }
+
+        void cancel() {
+            ScheduledFuture<?> check = stallCheck;
+            if (check != null) {
+                check.cancel(false);
+            }
+        }
     }
 }

@@ -25,6 +25,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * One relay connection from a presentation server. Its stream table is touched only on the
  * connection's event loop. Session streams of paired users are attached to their couple's actor when
  * opened; if this server does not own the couple, the stream is closed with NOT_OWNER at once and the
- * presentation server routes it again.
+ * presentation server routes it again. {@code CREDIT} frames return flow-control credit to a session
+ * stream (see {@link AppStream}).
  */
 final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFrame> {
     private static final Logger LOG = LoggerFactory.getLogger(RelayConnectionHandler.class);
@@ -88,6 +90,13 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFram
                 break;
             case PONG:
                 break;
+            case CREDIT: {
+                AppStream stream = streams.get(frame.getCredit().getStreamId());
+                if (stream != null && frame.getCredit().getGrantedBytes() > 0) {
+                    stream.granted(frame.getCredit().getGrantedBytes());
+                }
+                break;
+            }
             default:
                 LOG.warn("Unexpected {} frame from {}; ignoring", frame.getSetField(), peer);
         }
@@ -103,7 +112,7 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFram
         greeted = true;
         peer = frame.getHello().getPresentationId();
         presentationLinks.add(ctx.channel());
-        ctx.writeAndFlush(RelayFrame.helloAck(new HelloAck(relayConstants.RELAY_VERSION, instanceId)), ctx.voidPromise());
+        ctx.writeAndFlush(RelayFrame.helloAck(new HelloAck(relayConstants.RELAY_VERSION, instanceId).setFlowControl(true)), ctx.voidPromise());
         LOG.info("Relay link from {} ({})", peer, ctx.channel().remoteAddress());
     }
 
@@ -113,7 +122,10 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFram
                 : Caller.of(principal.getUserId(), principal.getCoupleId(), principal.getDeviceId());
         WireProtocol protocol = open.getProtocol() == null ? WireProtocol.COMPACT : open.getProtocol();
         StreamKind kind = open.getKind() == null ? StreamKind.REQUEST : open.getKind();
-        AppStream stream = new AppStream(ctx.channel(), open.getStreamId(), kind, caller, open.getService(), protocol, this);
+        OptionalLong credit = kind == StreamKind.SESSION && open.isSetInitialCredit()
+                ? OptionalLong.of(Math.max(0, open.getInitialCredit())) : OptionalLong.empty();
+        AppStream stream = new AppStream(ctx.channel(), open.getStreamId(), kind, caller, open.getService(), protocol,
+                credit, this);
         AppStream previous = streams.put(open.getStreamId(), stream);
         if (previous != null) {
             previous.closedByPeer();

@@ -3,5 +3,6 @@
  * multiplexed streams, one per client TCP session or HTTP request. Start at {@link
  * io.duet.app.relay.RelayServerInitializer} for the pipeline, then {@link
  * io.duet.app.relay.RelayConnectionHandler}, which owns one connection's streams on its event loop.
+ * {@link io.duet.app.relay.AppStream} is one stream, and keeps a session's flow-control credit.
  */
 package io.duet.app.relay;

@@ -12,6 +12,8 @@ import io.duet.protocol.api.ErrorCode;
 import io.duet.protocol.api.Event;
 import io.duet.protocol.api.SendMessageRequest;
 import io.duet.protocol.api.SendMessageResult;
+import io.duet.protocol.cluster.Shards;
+import io.duet.protocol.thrift.MalformedPayloadException;
 import io.duet.protocol.thrift.ThriftCodec;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,16 +27,26 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import org.apache.hadoop.hbase.client.AsyncTable;
+import org.apache.hadoop.hbase.client.Delete;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Couple actors against real HBase: group commit, deduplication across reloads, fencing. */
+/**
+ * Couple actors against real HBase: group commit, deduplication across reloads, fencing, and catch-up
+ * (paced by credit, past committed messages HBase lost).
+ */
 class CoupleActorIT {
     private static final long ANN = 1;
     private static final long BOB = 2;
     private static final AtomicLong COUPLES = new AtomicLong(5000);
     private static CoupleStore store;
+    private static AsyncTable<?> couples;
+    private static int shards;
     private static ExecutorService workers;
     private static ScheduledExecutorService timers;
 
@@ -42,6 +54,8 @@ class CoupleActorIT {
     static void startHBase() throws Exception {
         HBaseSchema schema = StorageCluster.freshSchema(4);
         store = new CoupleStore(StorageCluster.connection(), schema, StorageCluster.callbacks());
+        couples = StorageCluster.connection().getTable(schema.couples());
+        shards = schema.shardCount();
         workers = Executors.newFixedThreadPool(4);
         timers = Executors.newSingleThreadScheduledExecutor();
     }
@@ -63,8 +77,12 @@ class CoupleActorIT {
     }
 
     private static CoupleActor actor(long coupleId, long epoch, CoupleLimits limits) {
+        return actor(coupleId, epoch, limits, new CatchUpReads(CatchUpLimits.defaults(), timers));
+    }
+
+    private static CoupleActor actor(long coupleId, long epoch, CoupleLimits limits, CatchUpReads catchUpReads) {
         CoupleActor actor = new CoupleActor(coupleId, 0, epoch, new SerialExecutor(workers, "couple-" + coupleId), store,
-                limits, timers, Clock.systemUTC(), () -> true, retired -> { });
+                limits, catchUpReads, timers, Clock.systemUTC(), () -> true, retired -> { });
         actor.start();
         return actor;
     }
@@ -222,24 +240,154 @@ class CoupleActorIT {
         assertThat(bob.seqs()).containsExactly(3L, 4L, 5L, 6L);
     }
 
-    /** A session that records the sequence numbers of the message events pushed to it. */
+    private static void sendMany(CoupleActor actor, int count) throws Exception {
+        List<CompletableFuture<SendMessageResult>> sends = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            sends.add(actor.send(i % 2 == 0 ? ANN : BOB, "phone", message("m" + i, 1)));
+        }
+        CompletableFuture.allOf(sends.toArray(new CompletableFuture<?>[0])).get(60, TimeUnit.SECONDS);
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void aReplayGoesOnlyAsFastAsTheSessionGivesCreditAndLiveMessagesFollowIt() throws Exception {
+        CoupleActor actor = actor(newCouple(), 1, CoupleLimits.defaults(),
+                new CatchUpReads(CatchUpLimits.builder().pageMessages(50).build(), timers));
+        sendMany(actor, 600);
+        RecordingSession bob = new RecordingSession(BOB, 2_000);
+        actor.attach(bob).get(30, TimeUnit.SECONDS);
+        actor.subscribe(bob, 0).get(30, TimeUnit.SECONDS);
+        await("the first events", () -> bob.events.size() > 0);
+        Thread.sleep(200);
+        int sentOnCredit = bob.events.size();
+        assertThat(sentOnCredit).as("stops once the credit is spent").isBetween(1, 100);
+
+        while (bob.events.size() < 600) {
+            bob.grant(2_000);
+            Thread.sleep(2);
+        }
+        actor.send(ANN, "phone", message("live", 1)).get(30, TimeUnit.SECONDS);
+        await("the live message", () -> bob.events.size() == 601);
+        assertThat(bob.seqs()).isEqualTo(LongStream.rangeClosed(1, 601).boxed().collect(Collectors.toList()));
+    }
+
+    @Test
+    void committedRangesMissingInHBaseAreReportedCountedAndSkippedNotWaitedFor() throws Exception {
+        long coupleId = newCouple();
+        CoupleActor first = actor(coupleId, 1);
+        sendMany(first, 400);
+        first.close("test");
+        byte[] row = HBaseSchema.coupleRow(Shards.shardOf(coupleId, shards), coupleId);
+        Delete delete = new Delete(row);
+        LongStream.concat(LongStream.rangeClosed(10, 19), LongStream.rangeClosed(101, 160))
+                .forEach(seq -> delete.addColumns(HBaseSchema.MESSAGES, HBaseSchema.messageQualifier(seq)));
+        couples.delete(delete).get(30, TimeUnit.SECONDS);
+
+        CatchUpReads catchUpReads = new CatchUpReads(CatchUpLimits.builder().pageMessages(50).build(), timers);
+        CoupleActor reloaded = actor(coupleId, 2, CoupleLimits.defaults(), catchUpReads);
+        RecordingSession bob = new RecordingSession(BOB, Long.MAX_VALUE);
+        reloaded.attach(bob).get(30, TimeUnit.SECONDS);
+        reloaded.subscribe(bob, 0).get(30, TimeUnit.SECONDS);
+        await("every message left", () -> bob.seqs().size() == 400 - 70);
+
+        List<String> received = bob.described();
+        assertThat(received.subList(8, 11)).containsExactly("message 9", "missing 10..19", "message 20");
+        assertThat(received.subList(90, 93)).containsExactly("message 100", "missing 101..160", "message 161");
+        assertThat(received).hasSize(400 - 70 + 2).last().isEqualTo("message 400");
+        assertThat(catchUpReads.missingRanges()).isEqualTo(2);
+        assertThat(catchUpReads.missingMessages()).isEqualTo(70);
+    }
+
+    /**
+     * A session that records the events pushed to it. It has {@code credit} bytes to spend on events,
+     * and {@link #grant} gives more, as a presentation server would.
+     */
     private static final class RecordingSession implements SessionStream {
         private final long userId;
         private final List<byte[]> events = new CopyOnWriteArrayList<>();
+        private long credit;
+        private Runnable waiting;
 
         RecordingSession(long userId) {
-            this.userId = userId;
+            this(userId, Long.MAX_VALUE);
         }
 
-        List<Long> seqs() throws Exception {
+        RecordingSession(long userId, long credit) {
+            this.userId = userId;
+            this.credit = credit;
+        }
+
+        List<Long> seqs() {
             List<Long> seqs = new ArrayList<>();
-            for (byte[] bytes : events) {
-                Event event = ThriftCodec.INTERNAL.decode(bytes, new Event());
+            for (Event event : decoded()) {
                 if (event.isSetMessage()) {
                     seqs.add(event.getMessage().getMessage().getSeq());
                 }
             }
             return seqs;
+        }
+
+        /** "message N" and "missing A..B", in the order pushed. */
+        List<String> described() {
+            List<String> described = new ArrayList<>();
+            for (Event event : decoded()) {
+                if (event.isSetMessage()) {
+                    described.add("message " + event.getMessage().getMessage().getSeq());
+                } else if (event.isSetMessagesMissing()) {
+                    described.add("missing " + event.getMessagesMissing().getFromSeq() + ".."
+                            + event.getMessagesMissing().getToSeq());
+                }
+            }
+            return described;
+        }
+
+        private List<Event> decoded() {
+            List<Event> decoded = new ArrayList<>();
+            for (byte[] bytes : events) {
+                try {
+                    decoded.add(ThriftCodec.INTERNAL.decode(bytes, new Event()));
+                } catch (MalformedPayloadException e) {
+                    throw new AssertionError(e);
+                }
+            }
+            return decoded;
+        }
+
+        void grant(long bytes) {
+            Runnable resume;
+            synchronized (this) {
+                credit += bytes;
+                resume = credit > 0 ? waiting : null;
+                if (resume != null) {
+                    waiting = null;
+                }
+            }
+            if (resume != null) {
+                resume.run();
+            }
+        }
+
+        @Override
+        public synchronized boolean canReplay() {
+            return credit > 0;
+        }
+
+        @Override
+        public void whenReplayable(Runnable task) {
+            synchronized (this) {
+                if (credit <= 0) {
+                    waiting = task;
+                    return;
+                }
+            }
+            task.run();
         }
 
         @Override
@@ -254,6 +402,9 @@ class CoupleActorIT {
 
         @Override
         public void pushEvent(byte[] event) {
+            synchronized (this) {
+                credit -= event.length;
+            }
             events.add(event);
         }
 

@@ -450,6 +450,9 @@ public final class ClientSession {
             case TYPING:
                 notify(l -> l.onPartnerTyping(event.getTyping().isTyping()));
                 break;
+            case MESSAGES_MISSING:
+                onMessagesMissing(event.getMessagesMissing().getFromSeq(), event.getMessagesMissing().getToSeq());
+                break;
             case PARTNER_JOINED:
                 notify(l -> l.onPartnerJoined(event.getPartnerJoined().getCoupleId(), event.getPartnerJoined().getPartner()));
                 if (!paired) {
@@ -481,12 +484,31 @@ public final class ClientSession {
             return;
         }
         deliver(message);
+        deliverHeld();
+    }
+
+    /** Delivers the held messages that now follow on. */
+    private void deliverHeld() {
         while (!outOfOrder.isEmpty() && outOfOrder.firstKey() <= lastSeq + 1) {
             Message next = outOfOrder.pollFirstEntry().getValue();
             if (next.getSeq() == lastSeq + 1) {
                 deliver(next);
             }
         }
+    }
+
+    /**
+     * The server lost these messages and says so where they would have come: take them as seen, rather
+     * than resubscribe for them forever. (Out of place, it is ignored; the gap check then resubscribes.)
+     */
+    private void onMessagesMissing(long from, long to) {
+        if (from > lastSeq + 1 || to <= lastSeq) {
+            return;
+        }
+        LOG.warn("The server lost messages {} to {}; going on after them", from, to);
+        lastSeq = to;
+        notify(l -> l.onMessagesMissing(from, to));
+        deliverHeld();
     }
 
     private void deliver(Message message) {

@@ -12,6 +12,7 @@ import io.duet.protocol.relay.Ping;
 import io.duet.protocol.relay.Pong;
 import io.duet.protocol.relay.RelayFrame;
 import io.duet.protocol.relay.RelayFrameCodec;
+import io.duet.protocol.relay.StreamCredit;
 import io.duet.protocol.relay.StreamKind;
 import io.duet.protocol.relay.relayConstants;
 import io.netty.bootstrap.Bootstrap;
@@ -36,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * One relay connection to an application server, bound to one event loop: every method runs on that
  * loop, so the stream table needs no locks. Frames written before the connection is up are queued; if
  * it never comes up, or later dies, every stream's listener hears {@link CloseReason#SHUTTING_DOWN}.
- * Pings every few seconds keep the link provably alive; silence closes it.
+ * Pings every few seconds keep the link provably alive; silence closes it. Credit for flow-controlled
+ * session streams ({@code StreamCredit} in relay.thrift) is sent only to application servers whose
+ * HELLO_ACK says they take it.
  */
 public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
     private static final Logger LOG = LoggerFactory.getLogger(RelayLink.class);
@@ -52,6 +55,8 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
     private Channel channel;
     private boolean active;
     private boolean closed;
+    /** The application server said (in its HELLO_ACK) that it takes StreamCredit frames. */
+    private boolean flowControl;
     private long nextStreamId = 1;
     private long pings;
 
@@ -123,6 +128,13 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
         }
     }
 
+    /** Returns credit to a flow-controlled stream, if the application server takes credit at all. */
+    void grant(long streamId, long bytes) {
+        if (flowControl) {
+            write(RelayFrame.credit(new StreamCredit(streamId, bytes)));
+        }
+    }
+
     void forget(long streamId) {
         streams.remove(streamId);
     }
@@ -169,6 +181,7 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
                 ctx.writeAndFlush(RelayFrame.pong(new Pong(frame.getPing().getNonce())), ctx.voidPromise());
                 break;
             case HELLO_ACK:
+                flowControl = frame.getHelloAck().isFlowControl();
                 LOG.info("Relay link to {} up ({})", frame.getHelloAck().getApplicationId(), ctx.channel().localAddress());
                 break;
             case PONG:

@@ -37,6 +37,16 @@ public final class RelayStream {
         }
     }
 
+    /**
+     * Tells the application server that the client took {@code bytes} more of this stream's events (see
+     * {@code StreamCredit} in relay.thrift); ignored by application servers without flow control.
+     */
+    public void grantCredit(long bytes) {
+        if (open && bytes > 0) {
+            link.grant(streamId, bytes);
+        }
+    }
+
     /** Ends the stream from this side. */
     public void close(CloseReason reason) {
         if (open) {

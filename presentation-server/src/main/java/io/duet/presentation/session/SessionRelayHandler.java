@@ -18,6 +18,7 @@ import io.duet.protocol.relay.StreamKind;
 import io.duet.protocol.relay.WireProtocol;
 import io.duet.protocol.thrift.ThriftCodec;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import java.util.ArrayDeque;
@@ -37,6 +38,12 @@ import org.slf4j.LoggerFactory;
  * gets a {@code SESSION_MOVED} notice and resubscribes from its last sequence number. Calls sent while
  * no stream is open wait in a bounded queue. Everything here runs on the channel's event loop, which is
  * also the loop of the relay link the stream uses.
+ *
+ * <p>The stream is flow-controlled: the application server replays missed messages only as fast as the
+ * client takes them, {@link EventCredit} returning credit as events are written to the client. Live
+ * events are not held back, so a client that stops reading is still cut off with SLOW_CONSUMER: here,
+ * when more than {@code maxPendingWriteBytes} wait for it, or by the application server, when its replay
+ * gets no credit back for a minute.
  */
 final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> implements StreamListener {
     private static final Logger LOG = LoggerFactory.getLogger(SessionRelayHandler.class);
@@ -51,6 +58,7 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> imple
     private final ArrayDeque<byte[]> queuedCalls = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private RelayStream stream;
+    private EventCredit credit;
     private boolean everOpened;
     private int attempts;
     private long reroutingSinceNanos;
@@ -87,8 +95,10 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> imple
                 .setKind(StreamKind.SESSION)
                 .setPrincipal(principal)
                 .setProtocol(WireProtocol.COMPACT)
-                .setClientAddress(String.valueOf(ctx.channel().remoteAddress()));
+                .setClientAddress(String.valueOf(ctx.channel().remoteAddress()))
+                .setInitialCredit(settings.replayWindowBytes);
         stream = links.linkFor(owner.get(), ctx.channel().eventLoop()).open(open, this);
+        credit = new EventCredit(settings.replayWindowBytes, stream::grantCredit);
         if (everOpened) {
             write(Frame.of(FrameType.NOTICE, ThriftCodec.INTERNAL.encode(new SessionNotice(NoticeKind.SESSION_MOVED)
                     .setDetail("now served by " + stream.serverId()))));
@@ -128,7 +138,7 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> imple
         if (kind == PayloadKind.REPLY) {
             write(Frame.of(FrameType.REPLY, payload));
         } else if (kind == PayloadKind.EVENT) {
-            write(Frame.of(FrameType.EVENT, payload));
+            write(Frame.of(FrameType.EVENT, payload), credit.returnWhenWritten(payload.length));
         }
     }
 
@@ -150,6 +160,9 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> imple
                 break;
             case PROTOCOL_ERROR:
                 close(SessionErrorCode.BAD_FRAME, detail == null ? "malformed call" : detail);
+                break;
+            case SLOW_CONSUMER:
+                close(SessionErrorCode.SLOW_CONSUMER, detail == null ? "the client reads too slowly" : detail);
                 break;
             default:
                 ctx.close();
@@ -205,12 +218,21 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> imple
     }
 
     private void write(Frame frame) {
+        write(frame, null);
+    }
+
+    /** @param written told when the frame is written, or not; null when nobody needs to know */
+    private void write(Frame frame, ChannelFutureListener written) {
         Channel channel = ctx.channel();
         if (!channel.isWritable() && channel.bytesBeforeWritable() > settings.maxPendingWriteBytes) {
             close(SessionErrorCode.SLOW_CONSUMER, "the client reads too slowly");
             return;
         }
-        channel.writeAndFlush(frame, channel.voidPromise());
+        if (written == null) {
+            channel.writeAndFlush(frame, channel.voidPromise());
+        } else {
+            channel.writeAndFlush(frame).addListener(written);
+        }
     }
 
     private void close(SessionErrorCode code, String message) {

@@ -4,21 +4,29 @@ import java.time.Duration;
 
 /** Timeouts and limits of client TCP sessions. */
 public final class SessionSettings {
+    /** Credit of a session stream, in bytes of events the client has not taken yet; see {@link EventCredit}. */
+    public static final int DEFAULT_REPLAY_WINDOW_BYTES = 128 * 1024;
+
     final Duration authTimeout;
     final Duration idleTimeout;
     final Duration pingInterval;
     final Duration rerouteDeadline;
     final int maxQueuedCalls;
     final long maxPendingWriteBytes;
+    final int replayWindowBytes;
 
     public SessionSettings(Duration authTimeout, Duration idleTimeout, Duration pingInterval, Duration rerouteDeadline,
-            int maxQueuedCalls, long maxPendingWriteBytes) {
+            int maxQueuedCalls, long maxPendingWriteBytes, int replayWindowBytes) {
         this.authTimeout = authTimeout;
         this.idleTimeout = idleTimeout;
         this.pingInterval = pingInterval;
         this.rerouteDeadline = rerouteDeadline;
         this.maxQueuedCalls = maxQueuedCalls;
         this.maxPendingWriteBytes = maxPendingWriteBytes;
+        if (replayWindowBytes < 1) {
+            throw new IllegalArgumentException("replayWindowBytes: " + replayWindowBytes + " (expected: >= 1)");
+        }
+        this.replayWindowBytes = replayWindowBytes;
     }
 
     public Duration authTimeout() {
@@ -37,8 +45,12 @@ public final class SessionSettings {
         return rerouteDeadline;
     }
 
+    public int replayWindowBytes() {
+        return replayWindowBytes;
+    }
+
     public static SessionSettings defaults() {
         return new SessionSettings(Duration.ofSeconds(10), Duration.ofSeconds(90), Duration.ofSeconds(30),
-                Duration.ofSeconds(30), 256, 4L * 1024 * 1024);
+                Duration.ofSeconds(30), 256, 4L * 1024 * 1024, DEFAULT_REPLAY_WINDOW_BYTES);
     }
 }

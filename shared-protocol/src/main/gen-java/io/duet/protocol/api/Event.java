@@ -15,12 +15,14 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
   private static final org.apache.thrift.protocol.TField MESSAGE_FIELD_DESC = new org.apache.thrift.protocol.TField("message", org.apache.thrift.protocol.TType.STRUCT, (short)1);
   private static final org.apache.thrift.protocol.TField TYPING_FIELD_DESC = new org.apache.thrift.protocol.TField("typing", org.apache.thrift.protocol.TType.STRUCT, (short)2);
   private static final org.apache.thrift.protocol.TField PARTNER_JOINED_FIELD_DESC = new org.apache.thrift.protocol.TField("partnerJoined", org.apache.thrift.protocol.TType.STRUCT, (short)3);
+  private static final org.apache.thrift.protocol.TField MESSAGES_MISSING_FIELD_DESC = new org.apache.thrift.protocol.TField("messagesMissing", org.apache.thrift.protocol.TType.STRUCT, (short)4);
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
     MESSAGE((short)1, "message"),
     TYPING((short)2, "typing"),
-    PARTNER_JOINED((short)3, "partnerJoined");
+    PARTNER_JOINED((short)3, "partnerJoined"),
+    MESSAGES_MISSING((short)4, "messagesMissing");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -42,6 +44,8 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
           return TYPING;
         case 3: // PARTNER_JOINED
           return PARTNER_JOINED;
+        case 4: // MESSAGES_MISSING
+          return MESSAGES_MISSING;
         default:
           return null;
       }
@@ -93,6 +97,8 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
         new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, TypingEvent.class)));
     tmpMap.put(_Fields.PARTNER_JOINED, new org.apache.thrift.meta_data.FieldMetaData("partnerJoined", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, PartnerJoinedEvent.class)));
+    tmpMap.put(_Fields.MESSAGES_MISSING, new org.apache.thrift.meta_data.FieldMetaData("messagesMissing", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, MessagesMissingEvent.class)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(Event.class, metaDataMap);
   }
@@ -131,6 +137,12 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
     return x;
   }
 
+  public static Event messagesMissing(MessagesMissingEvent value) {
+    Event x = new Event();
+    x.setMessagesMissing(value);
+    return x;
+  }
+
 
   @Override
   protected void checkType(_Fields setField, java.lang.Object value) throws java.lang.ClassCastException {
@@ -150,6 +162,11 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
           break;
         }
         throw new java.lang.ClassCastException("Was expecting value of type PartnerJoinedEvent for field 'partnerJoined', but got " + value.getClass().getSimpleName());
+      case MESSAGES_MISSING:
+        if (value instanceof MessagesMissingEvent) {
+          break;
+        }
+        throw new java.lang.ClassCastException("Was expecting value of type MessagesMissingEvent for field 'messagesMissing', but got " + value.getClass().getSimpleName());
       default:
         throw new java.lang.IllegalArgumentException("Unknown field id " + setField);
     }
@@ -190,6 +207,16 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, field.type);
             return null;
           }
+        case MESSAGES_MISSING:
+          if (field.type == MESSAGES_MISSING_FIELD_DESC.type) {
+            MessagesMissingEvent messagesMissing;
+            messagesMissing = new MessagesMissingEvent();
+            messagesMissing.read(iprot);
+            return messagesMissing;
+          } else {
+            org.apache.thrift.protocol.TProtocolUtil.skip(iprot, field.type);
+            return null;
+          }
         default:
           throw new java.lang.IllegalStateException("setField wasn't null, but didn't match any of the case statements!");
       }
@@ -213,6 +240,10 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
       case PARTNER_JOINED:
         PartnerJoinedEvent partnerJoined = (PartnerJoinedEvent)value_;
         partnerJoined.write(oprot);
+        return;
+      case MESSAGES_MISSING:
+        MessagesMissingEvent messagesMissing = (MessagesMissingEvent)value_;
+        messagesMissing.write(oprot);
         return;
       default:
         throw new java.lang.IllegalStateException("Cannot write union with unknown field " + setField_);
@@ -239,6 +270,11 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
           partnerJoined = new PartnerJoinedEvent();
           partnerJoined.read(iprot);
           return partnerJoined;
+        case MESSAGES_MISSING:
+          MessagesMissingEvent messagesMissing;
+          messagesMissing = new MessagesMissingEvent();
+          messagesMissing.read(iprot);
+          return messagesMissing;
         default:
           throw new java.lang.IllegalStateException("setField wasn't null, but didn't match any of the case statements!");
       }
@@ -262,6 +298,10 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
         PartnerJoinedEvent partnerJoined = (PartnerJoinedEvent)value_;
         partnerJoined.write(oprot);
         return;
+      case MESSAGES_MISSING:
+        MessagesMissingEvent messagesMissing = (MessagesMissingEvent)value_;
+        messagesMissing.write(oprot);
+        return;
       default:
         throw new java.lang.IllegalStateException("Cannot write union with unknown field " + setField_);
     }
@@ -276,6 +316,8 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
         return TYPING_FIELD_DESC;
       case PARTNER_JOINED:
         return PARTNER_JOINED_FIELD_DESC;
+      case MESSAGES_MISSING:
+        return MESSAGES_MISSING_FIELD_DESC;
       default:
         throw new java.lang.IllegalArgumentException("Unknown field id " + setField);
     }
@@ -337,6 +379,19 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
     value_ = java.util.Objects.requireNonNull(value,"_Fields.PARTNER_JOINED");
   }
 
+  public MessagesMissingEvent getMessagesMissing() {
+    if (getSetField() == _Fields.MESSAGES_MISSING) {
+      return (MessagesMissingEvent)getFieldValue();
+    } else {
+      throw new java.lang.RuntimeException("Cannot get field 'messagesMissing' because union is currently set to " + getFieldDesc(getSetField()).name);
+    }
+  }
+
+  public void setMessagesMissing(MessagesMissingEvent value) {
+    setField_ = _Fields.MESSAGES_MISSING;
+    value_ = java.util.Objects.requireNonNull(value,"_Fields.MESSAGES_MISSING");
+  }
+
   public boolean isSetMessage() {
     return setField_ == _Fields.MESSAGE;
   }
@@ -349,6 +404,11 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
 
   public boolean isSetPartnerJoined() {
     return setField_ == _Fields.PARTNER_JOINED;
+  }
+
+
+  public boolean isSetMessagesMissing() {
+    return setField_ == _Fields.MESSAGES_MISSING;
   }
 
 

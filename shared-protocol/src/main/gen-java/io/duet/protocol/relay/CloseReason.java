@@ -27,7 +27,12 @@ public enum CloseReason implements org.apache.thrift.TEnum {
   UNAUTHORIZED(5),
   PROTOCOL_ERROR(6),
   OVERLOADED(7),
-  INTERNAL(8);
+  INTERNAL(8),
+  /**
+   * The client did not take its events: a flow-controlled replay got no credit
+   * back for too long. The session ends; routing it again would not help.
+   */
+  SLOW_CONSUMER(9);
 
   private final int value;
 
@@ -66,6 +71,8 @@ public enum CloseReason implements org.apache.thrift.TEnum {
         return OVERLOADED;
       case 8:
         return INTERNAL;
+      case 9:
+        return SLOW_CONSUMER;
       default:
         return null;
     }

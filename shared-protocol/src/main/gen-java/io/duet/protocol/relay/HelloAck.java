@@ -12,17 +12,25 @@ public class HelloAck implements org.apache.thrift.TBase<HelloAck, HelloAck._Fie
 
   private static final org.apache.thrift.protocol.TField RELAY_VERSION_FIELD_DESC = new org.apache.thrift.protocol.TField("relayVersion", org.apache.thrift.protocol.TType.I32, (short)1);
   private static final org.apache.thrift.protocol.TField APPLICATION_ID_FIELD_DESC = new org.apache.thrift.protocol.TField("applicationId", org.apache.thrift.protocol.TType.STRING, (short)2);
+  private static final org.apache.thrift.protocol.TField FLOW_CONTROL_FIELD_DESC = new org.apache.thrift.protocol.TField("flowControl", org.apache.thrift.protocol.TType.BOOL, (short)3);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new HelloAckStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new HelloAckTupleSchemeFactory();
 
   private int relayVersion; // required
   private @org.apache.thrift.annotation.Nullable java.lang.String applicationId; // required
+  private boolean flowControl; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
     RELAY_VERSION((short)1, "relayVersion"),
-    APPLICATION_ID((short)2, "applicationId");
+    APPLICATION_ID((short)2, "applicationId"),
+    /**
+     * The application server takes StreamCredit frames. A presentation server
+     * sends them only on links whose HelloAck says so: older application servers
+     * close the link on a frame kind they do not know.
+     */
+    FLOW_CONTROL((short)3, "flowControl");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -42,6 +50,8 @@ public class HelloAck implements org.apache.thrift.TBase<HelloAck, HelloAck._Fie
           return RELAY_VERSION;
         case 2: // APPLICATION_ID
           return APPLICATION_ID;
+        case 3: // FLOW_CONTROL
+          return FLOW_CONTROL;
         default:
           return null;
       }
@@ -86,7 +96,9 @@ public class HelloAck implements org.apache.thrift.TBase<HelloAck, HelloAck._Fie
 
   // isset id assignments
   private static final int __RELAYVERSION_ISSET_ID = 0;
+  private static final int __FLOWCONTROL_ISSET_ID = 1;
   private byte __isset_bitfield = 0;
+  private static final _Fields[] optionals = {_Fields.FLOW_CONTROL};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -94,6 +106,8 @@ public class HelloAck implements org.apache.thrift.TBase<HelloAck, HelloAck._Fie
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
     tmpMap.put(_Fields.APPLICATION_ID, new org.apache.thrift.meta_data.FieldMetaData("applicationId", org.apache.thrift.TFieldRequirementType.DEFAULT, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
+    tmpMap.put(_Fields.FLOW_CONTROL, new org.apache.thrift.meta_data.FieldMetaData("flowControl", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.BOOL)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(HelloAck.class, metaDataMap);
   }
@@ -120,6 +134,7 @@ public class HelloAck implements org.apache.thrift.TBase<HelloAck, HelloAck._Fie
     if (other.isSetApplicationId()) {
       this.applicationId = other.applicationId;
     }
+    this.flowControl = other.flowControl;
   }
 
   @Override
@@ -132,6 +147,8 @@ public class HelloAck implements org.apache.thrift.TBase<HelloAck, HelloAck._Fie
     setRelayVersionIsSet(false);
     this.relayVersion = 0;
     this.applicationId = null;
+    setFlowControlIsSet(false);
+    this.flowControl = false;
   }
 
   public int getRelayVersion() {
@@ -182,6 +199,39 @@ public class HelloAck implements org.apache.thrift.TBase<HelloAck, HelloAck._Fie
     }
   }
 
+  /**
+   * The application server takes StreamCredit frames. A presentation server
+   * sends them only on links whose HelloAck says so: older application servers
+   * close the link on a frame kind they do not know.
+   */
+  public boolean isFlowControl() {
+    return this.flowControl;
+  }
+
+  /**
+   * The application server takes StreamCredit frames. A presentation server
+   * sends them only on links whose HelloAck says so: older application servers
+   * close the link on a frame kind they do not know.
+   */
+  public HelloAck setFlowControl(boolean flowControl) {
+    this.flowControl = flowControl;
+    setFlowControlIsSet(true);
+    return this;
+  }
+
+  public void unsetFlowControl() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __FLOWCONTROL_ISSET_ID);
+  }
+
+  /** Returns true if field flowControl is set (has been assigned a value) and false otherwise */
+  public boolean isSetFlowControl() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __FLOWCONTROL_ISSET_ID);
+  }
+
+  public void setFlowControlIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __FLOWCONTROL_ISSET_ID, value);
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -201,6 +251,14 @@ public class HelloAck implements org.apache.thrift.TBase<HelloAck, HelloAck._Fie
       }
       break;
 
+    case FLOW_CONTROL:
+      if (value == null) {
+        unsetFlowControl();
+      } else {
+        setFlowControl((java.lang.Boolean)value);
+      }
+      break;
+
     }
   }
 
@@ -213,6 +271,9 @@ public class HelloAck implements org.apache.thrift.TBase<HelloAck, HelloAck._Fie
 
     case APPLICATION_ID:
       return getApplicationId();
+
+    case FLOW_CONTROL:
+      return isFlowControl();
 
     }
     throw new java.lang.IllegalStateException();
@@ -230,6 +291,8 @@ public class HelloAck implements org.apache.thrift.TBase<HelloAck, HelloAck._Fie
       return isSetRelayVersion();
     case APPLICATION_ID:
       return isSetApplicationId();
+    case FLOW_CONTROL:
+      return isSetFlowControl();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -265,6 +328,15 @@ public class HelloAck implements org.apache.thrift.TBase<HelloAck, HelloAck._Fie
         return false;
     }
 
+    boolean this_present_flowControl = true && this.isSetFlowControl();
+    boolean that_present_flowControl = true && that.isSetFlowControl();
+    if (this_present_flowControl || that_present_flowControl) {
+      if (!(this_present_flowControl && that_present_flowControl))
+        return false;
+      if (this.flowControl != that.flowControl)
+        return false;
+    }
+
     return true;
   }
 
@@ -277,6 +349,10 @@ public class HelloAck implements org.apache.thrift.TBase<HelloAck, HelloAck._Fie
     hashCode = hashCode * 8191 + ((isSetApplicationId()) ? 131071 : 524287);
     if (isSetApplicationId())
       hashCode = hashCode * 8191 + applicationId.hashCode();
+
+    hashCode = hashCode * 8191 + ((isSetFlowControl()) ? 131071 : 524287);
+    if (isSetFlowControl())
+      hashCode = hashCode * 8191 + ((flowControl) ? 131071 : 524287);
 
     return hashCode;
   }
@@ -305,6 +381,16 @@ public class HelloAck implements org.apache.thrift.TBase<HelloAck, HelloAck._Fie
     }
     if (isSetApplicationId()) {
       lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.applicationId, other.applicationId);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetFlowControl(), other.isSetFlowControl());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetFlowControl()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.flowControl, other.flowControl);
       if (lastComparison != 0) {
         return lastComparison;
       }
@@ -344,6 +430,12 @@ public class HelloAck implements org.apache.thrift.TBase<HelloAck, HelloAck._Fie
       sb.append(this.applicationId);
     }
     first = false;
+    if (isSetFlowControl()) {
+      if (!first) sb.append(", ");
+      sb.append("flowControl:");
+      sb.append(this.flowControl);
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -409,6 +501,14 @@ public class HelloAck implements org.apache.thrift.TBase<HelloAck, HelloAck._Fie
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 3: // FLOW_CONTROL
+              if (schemeField.type == org.apache.thrift.protocol.TType.BOOL) {
+                struct.flowControl = iprot.readBool();
+                struct.setFlowControlIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -436,6 +536,11 @@ public class HelloAck implements org.apache.thrift.TBase<HelloAck, HelloAck._Fie
         oprot.writeString(struct.applicationId);
         oprot.writeFieldEnd();
       }
+      if (struct.isSetFlowControl()) {
+        oprot.writeFieldBegin(FLOW_CONTROL_FIELD_DESC);
+        oprot.writeBool(struct.flowControl);
+        oprot.writeFieldEnd();
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -461,12 +566,18 @@ public class HelloAck implements org.apache.thrift.TBase<HelloAck, HelloAck._Fie
       if (struct.isSetApplicationId()) {
         optionals.set(1);
       }
-      oprot.writeBitSet(optionals, 2);
+      if (struct.isSetFlowControl()) {
+        optionals.set(2);
+      }
+      oprot.writeBitSet(optionals, 3);
       if (struct.isSetRelayVersion()) {
         oprot.writeI32(struct.relayVersion);
       }
       if (struct.isSetApplicationId()) {
         oprot.writeString(struct.applicationId);
+      }
+      if (struct.isSetFlowControl()) {
+        oprot.writeBool(struct.flowControl);
       }
     }
 
@@ -475,7 +586,7 @@ public class HelloAck implements org.apache.thrift.TBase<HelloAck, HelloAck._Fie
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(2);
+        java.util.BitSet incoming = iprot.readBitSet(3);
         if (incoming.get(0)) {
           struct.relayVersion = iprot.readI32();
           struct.setRelayVersionIsSet(true);
@@ -483,6 +594,10 @@ public class HelloAck implements org.apache.thrift.TBase<HelloAck, HelloAck._Fie
         if (incoming.get(1)) {
           struct.applicationId = iprot.readString();
           struct.setApplicationIdIsSet(true);
+        }
+        if (incoming.get(2)) {
+          struct.flowControl = iprot.readBool();
+          struct.setFlowControlIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();

@@ -16,6 +16,7 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
   private static final org.apache.thrift.protocol.TField SERVICE_FIELD_DESC = new org.apache.thrift.protocol.TField("service", org.apache.thrift.protocol.TType.STRING, (short)4);
   private static final org.apache.thrift.protocol.TField PROTOCOL_FIELD_DESC = new org.apache.thrift.protocol.TField("protocol", org.apache.thrift.protocol.TType.I32, (short)5);
   private static final org.apache.thrift.protocol.TField CLIENT_ADDRESS_FIELD_DESC = new org.apache.thrift.protocol.TField("clientAddress", org.apache.thrift.protocol.TType.STRING, (short)6);
+  private static final org.apache.thrift.protocol.TField INITIAL_CREDIT_FIELD_DESC = new org.apache.thrift.protocol.TField("initialCredit", org.apache.thrift.protocol.TType.I64, (short)7);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new OpenStreamStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new OpenStreamTupleSchemeFactory();
@@ -26,6 +27,7 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
   private @org.apache.thrift.annotation.Nullable java.lang.String service; // optional
   private @org.apache.thrift.annotation.Nullable WireProtocol protocol; // required
   private @org.apache.thrift.annotation.Nullable java.lang.String clientAddress; // optional
+  private long initialCredit; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -48,7 +50,13 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
      * @see WireProtocol
      */
     PROTOCOL((short)5, "protocol"),
-    CLIENT_ADDRESS((short)6, "clientAddress");
+    CLIENT_ADDRESS((short)6, "clientAddress"),
+    /**
+     * SESSION streams: the stream is flow-controlled, and this is its initial
+     * credit in bytes of EVENT payload (see StreamCredit). Absent (presentation
+     * servers before flow control, and REQUEST streams): the credit is unlimited.
+     */
+    INITIAL_CREDIT((short)7, "initialCredit");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -76,6 +84,8 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
           return PROTOCOL;
         case 6: // CLIENT_ADDRESS
           return CLIENT_ADDRESS;
+        case 7: // INITIAL_CREDIT
+          return INITIAL_CREDIT;
         default:
           return null;
       }
@@ -120,8 +130,9 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
 
   // isset id assignments
   private static final int __STREAMID_ISSET_ID = 0;
+  private static final int __INITIALCREDIT_ISSET_ID = 1;
   private byte __isset_bitfield = 0;
-  private static final _Fields[] optionals = {_Fields.PRINCIPAL,_Fields.SERVICE,_Fields.CLIENT_ADDRESS};
+  private static final _Fields[] optionals = {_Fields.PRINCIPAL,_Fields.SERVICE,_Fields.CLIENT_ADDRESS,_Fields.INITIAL_CREDIT};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -137,6 +148,8 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
         new org.apache.thrift.meta_data.EnumMetaData(org.apache.thrift.protocol.TType.ENUM, WireProtocol.class)));
     tmpMap.put(_Fields.CLIENT_ADDRESS, new org.apache.thrift.meta_data.FieldMetaData("clientAddress", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
+    tmpMap.put(_Fields.INITIAL_CREDIT, new org.apache.thrift.meta_data.FieldMetaData("initialCredit", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(OpenStream.class, metaDataMap);
   }
@@ -177,6 +190,7 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
     if (other.isSetClientAddress()) {
       this.clientAddress = other.clientAddress;
     }
+    this.initialCredit = other.initialCredit;
   }
 
   @Override
@@ -193,6 +207,8 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
     this.service = null;
     this.protocol = null;
     this.clientAddress = null;
+    setInitialCreditIsSet(false);
+    this.initialCredit = 0;
   }
 
   public long getStreamId() {
@@ -371,6 +387,39 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
     }
   }
 
+  /**
+   * SESSION streams: the stream is flow-controlled, and this is its initial
+   * credit in bytes of EVENT payload (see StreamCredit). Absent (presentation
+   * servers before flow control, and REQUEST streams): the credit is unlimited.
+   */
+  public long getInitialCredit() {
+    return this.initialCredit;
+  }
+
+  /**
+   * SESSION streams: the stream is flow-controlled, and this is its initial
+   * credit in bytes of EVENT payload (see StreamCredit). Absent (presentation
+   * servers before flow control, and REQUEST streams): the credit is unlimited.
+   */
+  public OpenStream setInitialCredit(long initialCredit) {
+    this.initialCredit = initialCredit;
+    setInitialCreditIsSet(true);
+    return this;
+  }
+
+  public void unsetInitialCredit() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __INITIALCREDIT_ISSET_ID);
+  }
+
+  /** Returns true if field initialCredit is set (has been assigned a value) and false otherwise */
+  public boolean isSetInitialCredit() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __INITIALCREDIT_ISSET_ID);
+  }
+
+  public void setInitialCreditIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __INITIALCREDIT_ISSET_ID, value);
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -422,6 +471,14 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
       }
       break;
 
+    case INITIAL_CREDIT:
+      if (value == null) {
+        unsetInitialCredit();
+      } else {
+        setInitialCredit((java.lang.Long)value);
+      }
+      break;
+
     }
   }
 
@@ -447,6 +504,9 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
     case CLIENT_ADDRESS:
       return getClientAddress();
 
+    case INITIAL_CREDIT:
+      return getInitialCredit();
+
     }
     throw new java.lang.IllegalStateException();
   }
@@ -471,6 +531,8 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
       return isSetProtocol();
     case CLIENT_ADDRESS:
       return isSetClientAddress();
+    case INITIAL_CREDIT:
+      return isSetInitialCredit();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -542,6 +604,15 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
         return false;
     }
 
+    boolean this_present_initialCredit = true && this.isSetInitialCredit();
+    boolean that_present_initialCredit = true && that.isSetInitialCredit();
+    if (this_present_initialCredit || that_present_initialCredit) {
+      if (!(this_present_initialCredit && that_present_initialCredit))
+        return false;
+      if (this.initialCredit != that.initialCredit)
+        return false;
+    }
+
     return true;
   }
 
@@ -570,6 +641,10 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
     hashCode = hashCode * 8191 + ((isSetClientAddress()) ? 131071 : 524287);
     if (isSetClientAddress())
       hashCode = hashCode * 8191 + clientAddress.hashCode();
+
+    hashCode = hashCode * 8191 + ((isSetInitialCredit()) ? 131071 : 524287);
+    if (isSetInitialCredit())
+      hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(initialCredit);
 
     return hashCode;
   }
@@ -638,6 +713,16 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
     }
     if (isSetClientAddress()) {
       lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.clientAddress, other.clientAddress);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetInitialCredit(), other.isSetInitialCredit());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetInitialCredit()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.initialCredit, other.initialCredit);
       if (lastComparison != 0) {
         return lastComparison;
       }
@@ -713,6 +798,12 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
       } else {
         sb.append(this.clientAddress);
       }
+      first = false;
+    }
+    if (isSetInitialCredit()) {
+      if (!first) sb.append(", ");
+      sb.append("initialCredit:");
+      sb.append(this.initialCredit);
       first = false;
     }
     sb.append(")");
@@ -816,6 +907,14 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 7: // INITIAL_CREDIT
+              if (schemeField.type == org.apache.thrift.protocol.TType.I64) {
+                struct.initialCredit = iprot.readI64();
+                struct.setInitialCreditIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -869,6 +968,11 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
           oprot.writeFieldEnd();
         }
       }
+      if (struct.isSetInitialCredit()) {
+        oprot.writeFieldBegin(INITIAL_CREDIT_FIELD_DESC);
+        oprot.writeI64(struct.initialCredit);
+        oprot.writeFieldEnd();
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -906,7 +1010,10 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
       if (struct.isSetClientAddress()) {
         optionals.set(5);
       }
-      oprot.writeBitSet(optionals, 6);
+      if (struct.isSetInitialCredit()) {
+        optionals.set(6);
+      }
+      oprot.writeBitSet(optionals, 7);
       if (struct.isSetStreamId()) {
         oprot.writeI64(struct.streamId);
       }
@@ -925,6 +1032,9 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
       if (struct.isSetClientAddress()) {
         oprot.writeString(struct.clientAddress);
       }
+      if (struct.isSetInitialCredit()) {
+        oprot.writeI64(struct.initialCredit);
+      }
     }
 
     @Override
@@ -932,7 +1042,7 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(6);
+        java.util.BitSet incoming = iprot.readBitSet(7);
         if (incoming.get(0)) {
           struct.streamId = iprot.readI64();
           struct.setStreamIdIsSet(true);
@@ -957,6 +1067,10 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
         if (incoming.get(5)) {
           struct.clientAddress = iprot.readString();
           struct.setClientAddressIsSet(true);
+        }
+        if (incoming.get(6)) {
+          struct.initialCredit = iprot.readI64();
+          struct.setInitialCreditIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();

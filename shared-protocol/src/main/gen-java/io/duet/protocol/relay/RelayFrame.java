@@ -17,6 +17,7 @@ public class RelayFrame extends org.apache.thrift.TUnion<RelayFrame, RelayFrame.
   private static final org.apache.thrift.protocol.TField PING_FIELD_DESC = new org.apache.thrift.protocol.TField("ping", org.apache.thrift.protocol.TType.STRUCT, (short)6);
   private static final org.apache.thrift.protocol.TField PONG_FIELD_DESC = new org.apache.thrift.protocol.TField("pong", org.apache.thrift.protocol.TType.STRUCT, (short)7);
   private static final org.apache.thrift.protocol.TField USER_PUSH_FIELD_DESC = new org.apache.thrift.protocol.TField("userPush", org.apache.thrift.protocol.TType.STRUCT, (short)8);
+  private static final org.apache.thrift.protocol.TField CREDIT_FIELD_DESC = new org.apache.thrift.protocol.TField("credit", org.apache.thrift.protocol.TType.STRUCT, (short)9);
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -27,7 +28,11 @@ public class RelayFrame extends org.apache.thrift.TUnion<RelayFrame, RelayFrame.
     CLOSE((short)5, "close"),
     PING((short)6, "ping"),
     PONG((short)7, "pong"),
-    USER_PUSH((short)8, "userPush");
+    USER_PUSH((short)8, "userPush"),
+    /**
+     * Only on links whose HelloAck set flowControl.
+     */
+    CREDIT((short)9, "credit");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -59,6 +64,8 @@ public class RelayFrame extends org.apache.thrift.TUnion<RelayFrame, RelayFrame.
           return PONG;
         case 8: // USER_PUSH
           return USER_PUSH;
+        case 9: // CREDIT
+          return CREDIT;
         default:
           return null;
       }
@@ -120,6 +127,8 @@ public class RelayFrame extends org.apache.thrift.TUnion<RelayFrame, RelayFrame.
         new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, Pong.class)));
     tmpMap.put(_Fields.USER_PUSH, new org.apache.thrift.meta_data.FieldMetaData("userPush", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, UserPush.class)));
+    tmpMap.put(_Fields.CREDIT, new org.apache.thrift.meta_data.FieldMetaData("credit", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, StreamCredit.class)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(RelayFrame.class, metaDataMap);
   }
@@ -188,6 +197,12 @@ public class RelayFrame extends org.apache.thrift.TUnion<RelayFrame, RelayFrame.
     return x;
   }
 
+  public static RelayFrame credit(StreamCredit value) {
+    RelayFrame x = new RelayFrame();
+    x.setCredit(value);
+    return x;
+  }
+
 
   @Override
   protected void checkType(_Fields setField, java.lang.Object value) throws java.lang.ClassCastException {
@@ -232,6 +247,11 @@ public class RelayFrame extends org.apache.thrift.TUnion<RelayFrame, RelayFrame.
           break;
         }
         throw new java.lang.ClassCastException("Was expecting value of type UserPush for field 'userPush', but got " + value.getClass().getSimpleName());
+      case CREDIT:
+        if (value instanceof StreamCredit) {
+          break;
+        }
+        throw new java.lang.ClassCastException("Was expecting value of type StreamCredit for field 'credit', but got " + value.getClass().getSimpleName());
       default:
         throw new java.lang.IllegalArgumentException("Unknown field id " + setField);
     }
@@ -322,6 +342,16 @@ public class RelayFrame extends org.apache.thrift.TUnion<RelayFrame, RelayFrame.
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, field.type);
             return null;
           }
+        case CREDIT:
+          if (field.type == CREDIT_FIELD_DESC.type) {
+            StreamCredit credit;
+            credit = new StreamCredit();
+            credit.read(iprot);
+            return credit;
+          } else {
+            org.apache.thrift.protocol.TProtocolUtil.skip(iprot, field.type);
+            return null;
+          }
         default:
           throw new java.lang.IllegalStateException("setField wasn't null, but didn't match any of the case statements!");
       }
@@ -365,6 +395,10 @@ public class RelayFrame extends org.apache.thrift.TUnion<RelayFrame, RelayFrame.
       case USER_PUSH:
         UserPush userPush = (UserPush)value_;
         userPush.write(oprot);
+        return;
+      case CREDIT:
+        StreamCredit credit = (StreamCredit)value_;
+        credit.write(oprot);
         return;
       default:
         throw new java.lang.IllegalStateException("Cannot write union with unknown field " + setField_);
@@ -416,6 +450,11 @@ public class RelayFrame extends org.apache.thrift.TUnion<RelayFrame, RelayFrame.
           userPush = new UserPush();
           userPush.read(iprot);
           return userPush;
+        case CREDIT:
+          StreamCredit credit;
+          credit = new StreamCredit();
+          credit.read(iprot);
+          return credit;
         default:
           throw new java.lang.IllegalStateException("setField wasn't null, but didn't match any of the case statements!");
       }
@@ -459,6 +498,10 @@ public class RelayFrame extends org.apache.thrift.TUnion<RelayFrame, RelayFrame.
         UserPush userPush = (UserPush)value_;
         userPush.write(oprot);
         return;
+      case CREDIT:
+        StreamCredit credit = (StreamCredit)value_;
+        credit.write(oprot);
+        return;
       default:
         throw new java.lang.IllegalStateException("Cannot write union with unknown field " + setField_);
     }
@@ -483,6 +526,8 @@ public class RelayFrame extends org.apache.thrift.TUnion<RelayFrame, RelayFrame.
         return PONG_FIELD_DESC;
       case USER_PUSH:
         return USER_PUSH_FIELD_DESC;
+      case CREDIT:
+        return CREDIT_FIELD_DESC;
       default:
         throw new java.lang.IllegalArgumentException("Unknown field id " + setField);
     }
@@ -609,6 +654,25 @@ public class RelayFrame extends org.apache.thrift.TUnion<RelayFrame, RelayFrame.
     value_ = java.util.Objects.requireNonNull(value,"_Fields.USER_PUSH");
   }
 
+  /**
+   * Only on links whose HelloAck set flowControl.
+   */
+  public StreamCredit getCredit() {
+    if (getSetField() == _Fields.CREDIT) {
+      return (StreamCredit)getFieldValue();
+    } else {
+      throw new java.lang.RuntimeException("Cannot get field 'credit' because union is currently set to " + getFieldDesc(getSetField()).name);
+    }
+  }
+
+  /**
+   * Only on links whose HelloAck set flowControl.
+   */
+  public void setCredit(StreamCredit value) {
+    setField_ = _Fields.CREDIT;
+    value_ = java.util.Objects.requireNonNull(value,"_Fields.CREDIT");
+  }
+
   public boolean isSetHello() {
     return setField_ == _Fields.HELLO;
   }
@@ -646,6 +710,11 @@ public class RelayFrame extends org.apache.thrift.TUnion<RelayFrame, RelayFrame.
 
   public boolean isSetUserPush() {
     return setField_ == _Fields.USER_PUSH;
+  }
+
+
+  public boolean isSetCredit() {
+    return setField_ == _Fields.CREDIT;
   }
 
 

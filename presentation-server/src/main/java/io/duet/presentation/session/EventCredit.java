@@ -1,0 +1,46 @@
+package io.duet.presentation.session;
+
+import io.netty.channel.ChannelFutureListener;
+import java.util.function.LongConsumer;
+
+/**
+ * Gives a flow-controlled session stream its credit back as the client takes its events (see {@code
+ * StreamCredit} in relay.thrift). The stream opens with {@code window} bytes of credit; each EVENT
+ * written to the client returns its payload's size once the write is done, that is once the bytes have
+ * left for the client's socket, so the application server can have at most about a window of events
+ * waiting here for a slow client. Returns are batched into grants of a quarter of the window; at most
+ * that little stays unreturned once everything is written, so a replay never stalls on a client that
+ * keeps up. One per stream, used on the session's event loop.
+ */
+final class EventCredit {
+    private final LongConsumer grant;
+    private final long batch;
+    private long unreturned;
+
+    /** @param grant sends a grant of that many bytes to the application server */
+    EventCredit(int window, LongConsumer grant) {
+        if (window < 1) {
+            throw new IllegalArgumentException("window: " + window + " (expected: >= 1)");
+        }
+        this.grant = grant;
+        this.batch = Math.max(1, window / 4);
+    }
+
+    /** A listener for the write of an event of {@code bytes}: once written, they come back as credit. */
+    ChannelFutureListener returnWhenWritten(int bytes) {
+        return write -> {
+            if (write.isSuccess()) {
+                written(bytes);
+            }
+        };
+    }
+
+    void written(int bytes) {
+        unreturned += bytes;
+        if (unreturned >= batch) {
+            long returned = unreturned;
+            unreturned = 0;
+            grant.accept(returned);
+        }
+    }
+}
