@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * when more than {@code maxPendingWriteBytes} wait for it, or by the application server, when its replay
  * gets no credit back for a minute.
  */
-final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> implements StreamListener {
+final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
     private static final Logger LOG = LoggerFactory.getLogger(SessionRelayHandler.class);
     private static final long FIRST_RETRY_MILLIS = 50;
     private static final long MAX_RETRY_MILLIS = 2000;
@@ -97,8 +97,16 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> imple
                 .setProtocol(WireProtocol.COMPACT)
                 .setClientAddress(String.valueOf(ctx.channel().remoteAddress()))
                 .setInitialCredit(settings.replayWindowBytes);
-        stream = links.linkFor(owner.get(), ctx.channel().eventLoop()).open(open, this);
+        StreamHandle handle = new StreamHandle();
+        stream = links.linkFor(owner.get(), ctx.channel().eventLoop()).open(open, handle);
+        handle.stream = stream;
         credit = new EventCredit(settings.replayWindowBytes, stream::grantCredit);
+        handle.credit = credit;
+        if (!stream.isOpen()) {
+            // The link is down: its close is on its way and the session will be routed again. The client
+            // hears about the move once a stream is really open.
+            return;
+        }
         if (everOpened) {
             write(Frame.of(FrameType.NOTICE, ThriftCodec.INTERNAL.encode(new SessionNotice(NoticeKind.SESSION_MOVED)
                     .setDetail("now served by " + stream.serverId()))));
@@ -131,20 +139,39 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> imple
         }
     }
 
-    @Override
-    public void onPayload(PayloadKind kind, byte[] payload) {
-        attempts = 0;
-        reroutingSinceNanos = 0;
-        if (kind == PayloadKind.REPLY) {
-            write(Frame.of(FrameType.REPLY, payload));
-        } else if (kind == PayloadKind.EVENT) {
-            write(Frame.of(FrameType.EVENT, payload), credit.returnWhenWritten(payload.length));
+    /**
+     * One stream of the session, and what comes back on it. A session may have had several (it moves when
+     * its couple does): replies and events of an earlier one still reach the client, since they answer
+     * its calls, but only the current stream's end routes the session again.
+     */
+    private final class StreamHandle implements StreamListener {
+        RelayStream stream;
+        EventCredit credit;
+
+        @Override
+        public void onPayload(PayloadKind kind, byte[] payload) {
+            if (stream == SessionRelayHandler.this.stream) {
+                attempts = 0;
+                reroutingSinceNanos = 0;
+            }
+            if (kind == PayloadKind.REPLY) {
+                write(Frame.of(FrameType.REPLY, payload));
+            } else if (kind == PayloadKind.EVENT) {
+                write(Frame.of(FrameType.EVENT, payload), credit.returnWhenWritten(payload.length));
+            }
+        }
+
+        @Override
+        public void onClosed(CloseReason reason, String detail) {
+            if (stream != SessionRelayHandler.this.stream) {
+                return;
+            }
+            SessionRelayHandler.this.stream = null;
+            streamClosed(reason, detail);
         }
     }
 
-    @Override
-    public void onClosed(CloseReason reason, String detail) {
-        stream = null;
+    private void streamClosed(CloseReason reason, String detail) {
         if (closed) {
             return;
         }
