@@ -51,6 +51,10 @@ import org.slf4j.LoggerFactory;
  * so a map is always derived from the latest one and epochs only grow. A map published by someone else
  * (a new leader, an operator) makes the leader recompute.
  *
+ * <p><b>Operator requests.</b> Drains and shard moves ({@link OperatorRequests}, written by {@code
+ * bin/duet-admin}) are watched too: a change makes the leader republish at once, reading them fresh like
+ * the members; move requests are deleted once a publication has dealt with them.
+ *
  * <p>All ZooKeeper calls here happen on one named thread, {@code duet-shard-leader}.
  */
 public final class ShardMapPublisher implements AutoCloseable {
@@ -68,6 +72,7 @@ public final class ShardMapPublisher implements AutoCloseable {
     private final Duration tick;
     private final Supplier<CompletableFuture<Placement>> placements;
     private final CuratorCache members;
+    private final OperatorRequestStore operatorRequests;
     private final ScheduledExecutorService executor;
     private final AtomicBoolean publishScheduled = new AtomicBoolean();
     // Confined to the executor.
@@ -90,6 +95,7 @@ public final class ShardMapPublisher implements AutoCloseable {
         this.tick = tick;
         this.placements = placements;
         this.members = CuratorCache.build(curator, ClusterPaths.MEMBERS);
+        this.operatorRequests = new OperatorRequestStore(curator);
         this.executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "duet-shard-leader");
             thread.setDaemon(true);
@@ -103,6 +109,7 @@ public final class ShardMapPublisher implements AutoCloseable {
                 .forInitialized(() -> schedulePublish(JOIN_DEBOUNCE_MILLIS))
                 .build());
         members.start();
+        operatorRequests.start(() -> schedulePublish(0));
         executor.submit(this::joinElection).get();
         executor.scheduleWithFixedDelay(this::tick, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -238,8 +245,11 @@ public final class ShardMapPublisher implements AutoCloseable {
                 stat = null;
             }
             Map<String, AppServerInfo> live = liveServers();
-            ShardMap next = ShardAssigner.next(previous, shardCount, live, placement(), instanceId, clock.millis());
+            OperatorRequestStore.Snapshot requests = operatorRequests.read();
+            ShardMap next = ShardAssigner.next(previous, shardCount, live, placement(), requests.requests(),
+                    instanceId, clock.millis());
             if (next == null) {
+                operatorRequests.done(requests, previous, live);
                 return;
             }
             byte[] encoded = ThriftCodec.INTERNAL.encode(next);
@@ -251,6 +261,7 @@ public final class ShardMapPublisher implements AutoCloseable {
             ShardAssigner.Movement movement = ShardAssigner.movement(previous, next);
             LOG.info("Published shard map epoch {} over {}{}: {}", next.getEpoch(), live.keySet(),
                     suspects.isEmpty() ? "" : " (suspected: " + suspects + ")", movement);
+            operatorRequests.done(requests, next, live);
         } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException e) {
             LOG.info("Shard map changed under us; recomputing");
             schedulePublish(0);
@@ -334,6 +345,7 @@ public final class ShardMapPublisher implements AutoCloseable {
         } finally {
             executor.shutdownNow();
             members.close();
+            operatorRequests.close();
         }
     }
 }

@@ -11,5 +11,11 @@
  * reports how many, against the minimum), spreads the shards across the servers' zones, and prefers for
  * each shard a server on the host of its HBase region: a {@link io.duet.app.cluster.Placement}, read by
  * {@link io.duet.app.cluster.RegionHosts}.
+ *
+ * <p>Operators steer it through ZooKeeper ({@code bin/duet-admin}): a drained server is assigned no
+ * shards, and a shard can be moved to a given server, as a swap that keeps loads even ({@link
+ * io.duet.app.cluster.OperatorRequests}; the leader watches and applies them through {@code
+ * OperatorRequestStore}). In return each server's {@link io.duet.app.cluster.Heartbeat} carries its
+ * status: how many couples it has loaded, by shard.
  */
 package io.duet.app.cluster;
