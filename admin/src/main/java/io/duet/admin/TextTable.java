@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * Rows printed in aligned columns, two spaces apart: text left-aligned, numbers right-aligned (a column
- * is numeric when every cell of it is a number, or "-" or "?" for none or unknown).
+ * is numeric when its cells are numbers, or "-" or "?" for none or unknown).
  */
 final class TextTable {
     private final List<String[]> rows = new ArrayList<>();
@@ -33,14 +33,17 @@ final class TextTable {
         int[] widths = new int[columns];
         boolean[] numeric = new boolean[columns];
         for (int column = 0; column < columns; column++) {
-            numeric[column] = rows.size() > 1;
+            boolean numbers = true;
+            boolean anyNumber = false;
             for (int i = 0; i < rows.size(); i++) {
                 String cell = rows.get(i)[column];
                 widths[column] = Math.max(widths[column], cell.length());
-                if (i > 0 && !cell.matches("-?\\d+|-|\\?")) {
-                    numeric[column] = false;
+                if (i > 0) {
+                    anyNumber |= cell.matches("-?\\d+");
+                    numbers &= cell.matches("-?\\d+|-|\\?");
                 }
             }
+            numeric[column] = numbers && anyNumber;
         }
         StringBuilder out = new StringBuilder();
         for (String[] row : rows) {

@@ -110,6 +110,8 @@ class ReportsTest {
     void tablesAlignTextLeftAndNumbersRight() {
         assertThat(new TextTable("NAME", "N").row("a", 1).row("longer", 100).toString())
                 .isEqualTo("NAME      N\na         1\nlonger  100\n");
+        assertThat(new TextTable("ZONE", "N").row("-", "-").row("-", "?").toString())
+                .as("no number, no numeric column").isEqualTo("ZONE  N\n-     -\n-     ?\n");
     }
 
     @Test

@@ -168,38 +168,46 @@ class AdminToolIT {
         try (DuetClient ann = couple.connect(couple.ann, 0, new RecordingListener(), 0);
                 DuetClient bob = couple.connect(couple.bob, 1, bobHears, 0)) {
             chat(ann, bobHears, 5);
-
-            Run drain = admin("drain", owner.name());
-            assertThat(drain.status).as(drain.toString()).isZero();
-            assertThat(drain.out).contains("Drain of " + owner.name() + " requested.")
-                    .contains(owner.name() + " owns no shards");
-            ShardMapView drained = shardMap();
-            assertThat(drained.servers()).as("a drained server stays a member").containsKey(instanceId(owner));
-            assertThat(loads(drained)).containsEntry(instanceId(owner), 0)
-                    .containsEntry(instanceId(other(owner)), CLUSTER.get().shards());
-            assertThat(CLUSTER.get().applicationServerOwning(coupleId).name()).isEqualTo(other(owner).name());
-            chat(ann, bobHears, 20);
-
-            Run shards = admin("shards");
-            assertThat(shards.out).containsPattern("(?m)^" + Pattern.quote(instanceId(owner)) + " +0 +\\d+ +yes ");
-            Run again = admin("drain", owner.name());
-            assertThat(again.status).as(again.toString()).isZero();
-            assertThat(again.out).contains(owner.name() + " is drained already.");
-            Run lastOne = admin("drain", other(owner).name(), "--no-wait");
-            assertThat(lastOne.status).as(lastOne.toString()).isEqualTo(3);
-            assertThat(lastOne.err).contains("refusing to drain " + other(owner).name());
-
-            Run undrain = admin("undrain", instanceId(owner));
-            assertThat(undrain.status).as(undrain.toString()).isZero();
-            assertThat(undrain.out).contains("Drain of " + owner.name() + " lifted.");
-            assertThat(loads(shardMap())).containsEntry(instanceId(owner), CLUSTER.get().shards() / 2)
-                    .containsEntry(instanceId(other(owner)), CLUSTER.get().shards() / 2);
-            chat(ann, bobHears, 20);
-
-            Run notDrained = admin("undrain", owner.name());
-            assertThat(notDrained.status).as(notDrained.toString()).isEqualTo(3);
-            assertThat(notDrained.err).contains(owner.name() + " is not drained");
+            try {
+                drainAndUndrain(owner, coupleId, ann, bobHears);
+            } finally {
+                admin("undrain", owner.name()); // Whatever failed, leave the cluster undrained.
+            }
         }
+    }
+
+    private static void drainAndUndrain(Node owner, long coupleId, DuetClient ann, RecordingListener bobHears)
+            throws Exception {
+        Run drain = admin("drain", owner.name());
+        assertThat(drain.status).as(drain.toString()).isZero();
+        assertThat(drain.out).contains("Drain of " + owner.name() + " requested.")
+                .contains(owner.name() + " owns no shards");
+        ShardMapView drained = shardMap();
+        assertThat(drained.servers()).as("a drained server stays a member").containsKey(instanceId(owner));
+        assertThat(loads(drained)).containsEntry(instanceId(owner), 0)
+                .containsEntry(instanceId(other(owner)), CLUSTER.get().shards());
+        assertThat(CLUSTER.get().applicationServerOwning(coupleId).name()).isEqualTo(other(owner).name());
+        chat(ann, bobHears, 20);
+
+        Run shards = admin("shards");
+        assertThat(shards.out).containsPattern("(?m)^" + Pattern.quote(instanceId(owner)) + " +0 +\\d+ +yes ");
+        Run again = admin("drain", owner.name());
+        assertThat(again.status).as(again.toString()).isZero();
+        assertThat(again.out).contains(owner.name() + " is drained already.");
+        Run lastOne = admin("drain", other(owner).name(), "--no-wait");
+        assertThat(lastOne.status).as(lastOne.toString()).isEqualTo(3);
+        assertThat(lastOne.err).contains("refusing to drain " + other(owner).name());
+
+        Run undrain = admin("undrain", instanceId(owner));
+        assertThat(undrain.status).as(undrain.toString()).isZero();
+        assertThat(undrain.out).contains("Drain of " + owner.name() + " lifted.");
+        assertThat(loads(shardMap())).containsEntry(instanceId(owner), CLUSTER.get().shards() / 2)
+                .containsEntry(instanceId(other(owner)), CLUSTER.get().shards() / 2);
+        chat(ann, bobHears, 20);
+
+        Run notDrained = admin("undrain", owner.name());
+        assertThat(notDrained.status).as(notDrained.toString()).isEqualTo(3);
+        assertThat(notDrained.err).contains(owner.name() + " is not drained");
     }
 
     @Test
