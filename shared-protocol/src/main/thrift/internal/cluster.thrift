@@ -55,3 +55,22 @@ struct ShardMap {
   5: i64 publishedAtMillis,
   6: string leaderId,
 }
+
+/**
+ * An application server's heartbeat record: the data of its node under /heartbeats, rewritten every
+ * heartbeat interval (so it stays small). Liveness is the node's modification time; this is what
+ * operators see of the server (bin/duet-admin).
+ */
+struct ServerStatus {
+  /** Heartbeats written by this incarnation; one more with every renewal. */
+  1: i64 renewals,
+  /** Couples loaded in memory on this server, over all shards. */
+  2: i32 couplesLoaded,
+  /**
+   * Couples loaded, by shard; shards with none are left out, and so is the whole map when more than
+   * a few hundred shards have couples (then only the total above is known).
+   */
+  3: optional map<i32, i32> couplesLoadedByShard,
+  /** The epoch of the newest shard map this server has seen; 0 before the first. */
+  4: i64 shardMapEpoch,
+}

@@ -28,6 +28,8 @@ import io.duet.app.storage.UserStore;
 import io.duet.protocol.cluster.AppServerInfo;
 import io.duet.protocol.cluster.ClusterSettings;
 import io.duet.protocol.cluster.Endpoint;
+import io.duet.protocol.cluster.ServerStatus;
+import io.duet.protocol.cluster.ShardMapView;
 import io.duet.protocol.cluster.Shards;
 import io.duet.protocol.cluster.ZooKeeperClients;
 import io.duet.process.ServerMain;
@@ -85,6 +87,8 @@ public final class ApplicationServer implements ServerMain.Server {
     static final Duration DEFAULT_JOIN_GRACE = Duration.ofSeconds(1);
     /** Rounds of every storage call before joining: enough to load and compile their code paths. */
     private static final int WARM_UP_ROUNDS = 200;
+    /** Past this many shards with couples, the heartbeat carries only the total, to stay small. */
+    static final int MAX_STATUS_SHARDS = 256;
 
     private enum State { NEW, STARTING, RUNNING, STOPPING, STOPPED }
 
@@ -189,6 +193,7 @@ public final class ApplicationServer implements ServerMain.Server {
                 settings.duration("cluster.heartbeat-interval", DEFAULT_HEARTBEAT_INTERVAL), failureTimeout,
                 ownership::reconfirmShardMap);
         ownership.leaseFrom(heartbeat::leaseValid);
+        heartbeat.statusFrom(this::status);
         heartbeat.start();
         ownership.start();
 
@@ -232,6 +237,15 @@ public final class ApplicationServer implements ServerMain.Server {
         LOG.info("Application server {} serving the relay on {}:{}, cluster '{}' with {} shards, up in {} ms",
                 instanceId, relayHost, relayPort, settings.string("cluster.name", "duet"), cluster.getShardCount(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+
+    /** What operators see of this server, written with every heartbeat. */
+    private ServerStatus status() {
+        java.util.Map<Integer, Integer> loaded = couples.loadedByShard();
+        ServerStatus status = new ServerStatus()
+                .setCouplesLoaded(loaded.values().stream().mapToInt(Integer::intValue).sum())
+                .setShardMapEpoch(ownership.current().map(ShardMapView::epoch).orElse(0L));
+        return loaded.size() <= MAX_STATUS_SHARDS ? status.setCouplesLoadedByShard(loaded) : status;
     }
 
     /**

@@ -1,10 +1,14 @@
 package io.duet.app.cluster;
 
 import io.duet.protocol.cluster.ClusterPaths;
+import io.duet.protocol.cluster.ServerStatus;
+import io.duet.protocol.thrift.ThriftCodec;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.zookeeper.CreateMode;
@@ -26,6 +30,9 @@ import org.slf4j.LoggerFactory;
  * must not serve (a SIGSTOP, a long GC pause, a ZooKeeper partition). When a renewal is acknowledged
  * again after a lapse, {@code onRegained} runs so that the owner re-reads the shard map before serving.
  * Safety never rests on the lease: HBase fences every write. It keeps reads from being served stale.
+ *
+ * <p>The node's data is the server's {@link ServerStatus} (see {@link #statusFrom}), for operators: it
+ * is taken afresh for every renewal, on the heartbeat thread.
  */
 public final class Heartbeat implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Heartbeat.class);
@@ -35,6 +42,7 @@ public final class Heartbeat implements AutoCloseable {
     private final Duration interval;
     private final long leaseNanos;
     private final Runnable onRegained;
+    private volatile Supplier<ServerStatus> status = ServerStatus::new;
     private final ScheduledExecutorService executor;
     /** System.nanoTime() at which the newest acknowledged renewal was sent; 0 before the first one. */
     private volatile long lastAckedSendNanos;
@@ -59,6 +67,14 @@ public final class Heartbeat implements AutoCloseable {
         });
     }
 
+    /**
+     * What each renewal writes, its renewal count aside; called on the heartbeat thread, so it must be
+     * quick and must not block. Set it before {@link #start()}.
+     */
+    public void statusFrom(Supplier<ServerStatus> status) {
+        this.status = Objects.requireNonNull(status, "status");
+    }
+
     /** Creates the node (blocking, at start-up) and starts renewing it. */
     public void start() throws Exception {
         long sent = System.nanoTime();
@@ -78,7 +94,15 @@ public final class Heartbeat implements AutoCloseable {
     }
 
     private byte[] payload() {
-        return Long.toString(++renewals).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        ServerStatus now;
+        try {
+            now = status.get();
+        } catch (RuntimeException e) {
+            // The status is for operators; liveness must not depend on it.
+            LOG.warn("Heartbeat without a status: {}", e.toString());
+            now = new ServerStatus();
+        }
+        return ThriftCodec.INTERNAL.encode(now.setRenewals(++renewals));
     }
 
     private void renew() {

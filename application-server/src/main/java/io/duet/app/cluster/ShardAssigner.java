@@ -6,6 +6,7 @@ import io.duet.protocol.cluster.ShardMap;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -41,6 +42,9 @@ import java.util.TreeMap;
  *       Shards drift to their region hosts as servers come and go, at no extra moves.
  * </ol>
  *
+ * <p>Operators may drain servers and move shards ({@link OperatorRequests}): a drained server counts as
+ * absent for the rules above, and a move is applied after them as a swap that keeps every load.
+ *
  * <p>A shard that changes owner gets the new map's epoch; the others keep theirs. The result depends only
  * on the arguments.
  */
@@ -59,16 +63,25 @@ public final class ShardAssigner {
         return next(previous, shardCount, live, Placement.none(), leaderId, nowMillis);
     }
 
+    /** {@link #next(ShardMap, int, Map, Placement, OperatorRequests, String, long)} with no operator requests. */
+    public static ShardMap next(ShardMap previous, int shardCount, Map<String, AppServerInfo> live,
+            Placement placement, String leaderId, long nowMillis) {
+        return next(previous, shardCount, live, placement, OperatorRequests.none(), leaderId, nowMillis);
+    }
+
     /**
      * @param previous the current map, or null for the first one
      * @param live the live servers by instance id
      * @param placement the shards' region hosts; it only decides which shards move and where to, never
      *     whether one moves, so a new placement alone publishes nothing
-     * @return the next map, or null when {@code previous} already fits {@code live}
+     * @param requests drains and moves asked for by operators; drained servers stay in the map's servers
+     *     but own nothing, and moves that are invalid or already done are skipped
+     * @return the next map, or null when {@code previous} already fits {@code live} and {@code requests}
      */
     public static ShardMap next(ShardMap previous, int shardCount, Map<String, AppServerInfo> live,
-            Placement placement, String leaderId, long nowMillis) {
+            Placement placement, OperatorRequests requests, String leaderId, long nowMillis) {
         Objects.requireNonNull(placement, "placement");
+        Objects.requireNonNull(requests, "requests");
         long epoch = previous == null ? 1 : previous.getEpoch() + 1;
         List<ShardAssignment> shards = new ArrayList<>(shardCount);
         for (int shard = 0; shard < shardCount; shard++) {
@@ -88,7 +101,9 @@ public final class ShardAssigner {
             }
         }
         if (!live.isEmpty()) {
-            changed |= rebalance(shards, live, placement, epoch);
+            List<ShardAssignment> unbalanced = new ArrayList<>(shards);
+            changed |= rebalance(shards, requests.assignable(live), placement, epoch);
+            changed |= applyMoves(shards, unbalanced, live, placement, requests, epoch);
         }
         if (!changed) {
             return null;
@@ -100,6 +115,55 @@ public final class ShardAssigner {
                 .setServers(new TreeMap<>(live))
                 .setPublishedAtMillis(nowMillis)
                 .setLeaderId(leaderId);
+    }
+
+    /**
+     * Applies the valid moves of {@code requests}, in shard order, each as a swap (see {@link
+     * OperatorRequests}). A shard moved here is not given back by a later swap of the same batch, and one
+     * that ends up with the owner it had before this publication ({@code unbalanced}) or before the moves
+     * keeps its epoch.
+     *
+     * @return whether any shard changed owner
+     */
+    private static boolean applyMoves(List<ShardAssignment> shards, List<ShardAssignment> unbalanced,
+            Map<String, AppServerInfo> live, Placement placement, OperatorRequests requests, long epoch) {
+        Affinity affinity = new Affinity(requests.assignable(live), placement);
+        List<ShardAssignment> before = new ArrayList<>(shards);
+        Set<Integer> placed = new HashSet<>();
+        for (Map.Entry<Integer, String> move : requests.moves().entrySet()) {
+            int shard = move.getKey();
+            String target = move.getValue();
+            if (requests.invalidMove(shard, target, shards.size(), live).isPresent()) {
+                continue;
+            }
+            String from = shards.get(shard).getOwner();
+            placed.add(shard);
+            if (from.equals(target)) {
+                continue;
+            }
+            Integer given = null;
+            for (int candidate = shards.size() - 1; candidate >= 0; candidate--) {
+                if (shards.get(candidate).getOwner().equals(target) && !placed.contains(candidate)
+                        && (given == null || affinity.of(target, candidate) < affinity.of(target, given))) {
+                    given = candidate;
+                }
+            }
+            shards.set(shard, new ShardAssignment(target, epoch));
+            if (given != null) {
+                shards.set(given, new ShardAssignment(from, epoch));
+            }
+        }
+        boolean changed = false;
+        for (int shard = 0; shard < shards.size(); shard++) {
+            String owner = shards.get(shard).getOwner();
+            if (owner.equals(unbalanced.get(shard).getOwner())) {
+                shards.set(shard, unbalanced.get(shard));
+            } else if (owner.equals(before.get(shard).getOwner())) {
+                shards.set(shard, before.get(shard));
+            }
+            changed |= !shards.get(shard).equals(before.get(shard));
+        }
+        return changed;
     }
 
     /**

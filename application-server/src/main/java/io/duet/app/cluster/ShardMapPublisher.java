@@ -50,6 +50,10 @@ import org.slf4j.LoggerFactory;
  * so a map is always derived from the latest one and epochs only grow. A map published by someone else
  * (a new leader, an operator) makes the leader recompute.
  *
+ * <p><b>Operator requests.</b> Drains and shard moves ({@link OperatorRequests}, written by {@code
+ * bin/duet-admin}) are watched too: a change makes the leader republish at once, reading them fresh like
+ * the members; move requests are deleted once a publication has dealt with them.
+ *
  * <p>All ZooKeeper calls here happen on one named thread, {@code duet-shard-leader}.
  */
 public final class ShardMapPublisher implements AutoCloseable {
@@ -68,6 +72,7 @@ public final class ShardMapPublisher implements AutoCloseable {
     private final Supplier<CompletableFuture<Placement>> placements;
     private final Duration joinGrace;
     private final CuratorCache members;
+    private final OperatorRequestStore operatorRequests;
     private final ScheduledExecutorService executor;
     // @GuardedBy("this")
     private ScheduledFuture<?> scheduledPublish;
@@ -98,6 +103,7 @@ public final class ShardMapPublisher implements AutoCloseable {
         this.placements = placements;
         this.joinGrace = joinGrace;
         this.members = CuratorCache.build(curator, ClusterPaths.MEMBERS);
+        this.operatorRequests = new OperatorRequestStore(curator);
         this.executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "duet-shard-leader");
             thread.setDaemon(true);
@@ -113,6 +119,7 @@ public final class ShardMapPublisher implements AutoCloseable {
                 .forInitialized(() -> schedulePublish(JOIN_DEBOUNCE_MILLIS))
                 .build());
         members.start();
+        operatorRequests.start(() -> schedulePublish(0));
         executor.submit(this::joinElection).get();
         executor.scheduleWithFixedDelay(this::tick, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
         executor.scheduleWithFixedDelay(this::refreshPlacement, 0, PLACEMENT_REFRESH_SECONDS, TimeUnit.SECONDS);
@@ -265,8 +272,11 @@ public final class ShardMapPublisher implements AutoCloseable {
                 stat = null;
             }
             Map<String, AppServerInfo> live = liveServers(update);
-            ShardMap next = ShardAssigner.next(previous, shardCount, live, placement, instanceId, clock.millis());
+            OperatorRequestStore.Snapshot requests = operatorRequests.read();
+            ShardMap next = ShardAssigner.next(previous, shardCount, live, placement, requests.requests(),
+                    instanceId, clock.millis());
             if (next == null) {
+                operatorRequests.done(requests, previous, live);
                 return;
             }
             byte[] encoded = update.write(previous, next);
@@ -278,6 +288,7 @@ public final class ShardMapPublisher implements AutoCloseable {
             ShardAssigner.Movement movement = ShardAssigner.movement(previous, next);
             LOG.info("Published shard map epoch {} over {}{}: {}", next.getEpoch(), live.keySet(),
                     suspects.isEmpty() ? "" : " (suspected: " + suspects + ")", movement);
+            operatorRequests.done(requests, next, live);
         } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException e) {
             LOG.info("Shard map changed under us; recomputing");
             schedulePublish(0);
@@ -390,6 +401,7 @@ public final class ShardMapPublisher implements AutoCloseable {
         } finally {
             executor.shutdownNow();
             members.close();
+            operatorRequests.close();
         }
     }
 }

@@ -17,5 +17,11 @@
  * members' records and writes the next map through {@link io.duet.app.cluster.ShardMapUpdate}, which says
  * whose unknown fields survive. A membership record is written by its own server only, and the cluster
  * settings once, by whichever server creates the cluster ({@link io.duet.app.cluster.ClusterSettingsStore}).
+ *
+ * <p>Operators steer it through ZooKeeper ({@code bin/duet-admin}): a drained server is assigned no
+ * shards, and a shard can be moved to a given server, as a swap that keeps loads even ({@link
+ * io.duet.app.cluster.OperatorRequests}; the leader watches and applies them through {@code
+ * OperatorRequestStore}). In return each server's {@link io.duet.app.cluster.Heartbeat} carries its
+ * status: how many couples it has loaded, by shard.
  */
 package io.duet.app.cluster;

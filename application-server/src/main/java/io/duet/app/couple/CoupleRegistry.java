@@ -5,6 +5,8 @@ import io.duet.app.internal.SerialExecutor;
 import io.duet.app.storage.CoupleStore;
 import io.duet.protocol.cluster.ShardMapView;
 import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -98,6 +100,18 @@ public final class CoupleRegistry implements AutoCloseable {
         if (dropped > 0) {
             LOG.info("Shard map epoch {}: unloading {} couples of shards no longer owned here", view.epoch(), dropped);
         }
+    }
+
+    /**
+     * How many couples are loaded now, by shard (shards with none left out): a weakly consistent count,
+     * taken without locking anything couples use, for the server's status.
+     */
+    public Map<Integer, Integer> loadedByShard() {
+        Map<Integer, Integer> loaded = new HashMap<>();
+        for (CoupleActor actor : actors.values()) {
+            loaded.merge(actor.shard(), 1, Integer::sum);
+        }
+        return loaded;
     }
 
     /** Unloads every couple, telling their sessions to route elsewhere. Idempotent. */

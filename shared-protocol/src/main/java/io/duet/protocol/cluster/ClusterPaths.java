@@ -11,13 +11,24 @@ public final class ClusterPaths {
     public static final String MEMBERS = "/members";
     /**
      * One ephemeral node per live application server, rewritten every heartbeat interval: its ZooKeeper
-     * modification time is how the others tell that it is alive.
+     * modification time is how the others tell that it is alive, its data the server's {@code
+     * ServerStatus}.
      */
     public static final String HEARTBEATS = "/heartbeats";
     /** The leader latch that elects the shard map's publisher. */
     public static final String LEADER = "/leader";
     /** The published {@code ShardMap}. */
     public static final String SHARD_MAP = "/shardmap";
+    /**
+     * Operator requests: one persistent, empty node per drained server, named by its {@code server.id}
+     * (so that a drain outlives restarts). The leader assigns a drained server no shards.
+     */
+    public static final String DRAINS = "/drains";
+    /**
+     * Operator requests: one persistent node per shard to move, named by the shard number, holding the
+     * target's instance id (UTF-8). The leader applies it in its next publication, then deletes it.
+     */
+    public static final String MOVES = "/moves";
 
     private ClusterPaths() {
     }
@@ -37,5 +48,23 @@ public final class ClusterPaths {
 
     public static String heartbeat(String serverId) {
         return HEARTBEATS + '/' + serverId;
+    }
+
+    /** The drain request of the server named {@code serverName} (its {@code server.id}). */
+    public static String drain(String serverName) {
+        return DRAINS + '/' + serverName;
+    }
+
+    public static String move(int shard) {
+        return MOVES + '/' + shard;
+    }
+
+    /**
+     * The {@code server.id} an application server is configured with, from the instance id it registers
+     * under: {@code <server.id>@<start time>}, a new one for every start.
+     */
+    public static String serverName(String instanceId) {
+        int at = instanceId.lastIndexOf('@');
+        return at < 0 ? instanceId : instanceId.substring(0, at);
     }
 }

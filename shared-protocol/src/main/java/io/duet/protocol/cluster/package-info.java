@@ -4,6 +4,8 @@
  * ({@link io.duet.protocol.cluster.ClusterPaths}), a read-only view of the published shard map
  * ({@link io.duet.protocol.cluster.ShardMapView}) kept current by {@link io.duet.protocol.cluster.ShardMapWatcher},
  * and the servers' ZooKeeper client ({@link io.duet.protocol.cluster.ZooKeeperClients}). The records
- * themselves are the generated {@code ShardMap}, {@code AppServerInfo} and {@code ClusterSettings}.
+ * themselves are the generated {@code ShardMap}, {@code AppServerInfo}, {@code ServerStatus} (a server's
+ * heartbeat) and {@code ClusterSettings}; the operators' drain and move requests are plain nodes
+ * ({@link io.duet.protocol.cluster.ClusterPaths#DRAINS}, {@link io.duet.protocol.cluster.ClusterPaths#MOVES}).
  */
 package io.duet.protocol.cluster;
