@@ -11,10 +11,18 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback {
     private LocalCluster cluster;
+    private boolean zookeeperFaultLinks;
+
+    /** Puts a fault link between each application server and ZooKeeper ({@link LocalCluster#zookeeperLink}). */
+    public PrivateCluster withZookeeperFaultLinks() {
+        this.zookeeperFaultLinks = true;
+        return this;
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        LocalCluster.Builder builder = LocalCluster.builder().applicationServers(2).presentationServers(2);
+        LocalCluster.Builder builder = LocalCluster.builder().applicationServers(2).presentationServers(2)
+                .zookeeperFaultLinks(zookeeperFaultLinks);
         String keep = System.getProperty("duet.it.keep-data");
         if (keep != null) {
             // -Dduet.it.keep-data=DIR keeps each class's cluster data and logs in DIR/<class> for a post-mortem.

@@ -15,6 +15,8 @@ public final class RecordingListener implements DuetListener {
     public final List<Message> messages = new CopyOnWriteArrayList<>();
     public final List<Boolean> partnerTyping = new CopyOnWriteArrayList<>();
     public final List<ConnectionState> states = new CopyOnWriteArrayList<>();
+    /** Each state change as "state at System.nanoTime(): detail", for post-mortems. */
+    public final List<String> stateLog = new CopyOnWriteArrayList<>();
     public final List<SessionErrorCode> rejections = new CopyOnWriteArrayList<>();
     /** Ranges the server reported lost, as "from..to". */
     public final List<String> missing = new CopyOnWriteArrayList<>();
@@ -37,6 +39,7 @@ public final class RecordingListener implements DuetListener {
     @Override
     public void onConnectionChanged(ConnectionState state, String detail) {
         states.add(state);
+        stateLog.add(state + " at " + System.nanoTime() + ": " + detail);
     }
 
     @Override

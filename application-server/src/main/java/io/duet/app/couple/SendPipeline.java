@@ -329,6 +329,8 @@ final class SendPipeline {
         if (!owner.writable()) {
             List<PendingSend> refused = new ArrayList<>(queue);
             queue.clear();
+            // Nothing is in a commit: what was accepted but not stored is free to be sent again, in order.
+            streams.values().forEach(stream -> stream.accepted = stream.committed);
             refused.forEach(send -> fail(send, ApiErrors.unavailable("this server cannot write couple " + coupleId
                     + " now; retry")));
             return;

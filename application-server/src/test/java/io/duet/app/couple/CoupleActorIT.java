@@ -28,6 +28,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.apache.hadoop.hbase.client.AsyncTable;
@@ -81,8 +82,13 @@ class CoupleActorIT {
     }
 
     private static CoupleActor actor(long coupleId, long epoch, CoupleLimits limits, CatchUpReads catchUpReads) {
+        return actor(coupleId, epoch, limits, catchUpReads, () -> true);
+    }
+
+    private static CoupleActor actor(long coupleId, long epoch, CoupleLimits limits, CatchUpReads catchUpReads,
+            BooleanSupplier owned) {
         CoupleActor actor = new CoupleActor(coupleId, 0, epoch, new SerialExecutor(workers, "couple-" + coupleId), store,
-                limits, catchUpReads, timers, Clock.systemUTC(), () -> true, retired -> { });
+                limits, catchUpReads, timers, Clock.systemUTC(), owned, retired -> { });
         actor.start();
         return actor;
     }
@@ -157,6 +163,20 @@ class CoupleActorIT {
         assertThat(again.isDuplicate()).isTrue();
         // The stream goes on from 2 without waiting for anything.
         assertThat(successor.send(ANN, "phone", ordered("s", 3, 2)).get(30, TimeUnit.SECONDS).getSeq()).isEqualTo(303);
+    }
+
+    @Test
+    void sendsRefusedWhileTheServerCannotWriteCanBeSentAgainInOrder() throws Exception {
+        long coupleId = newCouple();
+        // Serving is allowed when the sends arrive, but no longer when their batch is formed.
+        java.util.concurrent.atomic.AtomicInteger checks = new java.util.concurrent.atomic.AtomicInteger();
+        CoupleActor actor = actor(coupleId, 1, CoupleLimits.defaults(),
+                new CatchUpReads(CatchUpLimits.defaults(), timers), () -> checks.incrementAndGet() != 2);
+        assertThat(errorOf(actor.send(ANN, "phone", ordered("s", 1, 0)))).isEqualTo(ErrorCode.UNAVAILABLE);
+        // The client sends it again, with its successor: both are stored, in order.
+        CompletableFuture<SendMessageResult> second = actor.send(ANN, "phone", ordered("s", 2, 1));
+        SendMessageResult first = actor.send(ANN, "phone", ordered("s", 1, 0)).get(30, TimeUnit.SECONDS);
+        assertThat(second.get(30, TimeUnit.SECONDS).getSeq()).isEqualTo(first.getSeq() + 1);
     }
 
     @Test

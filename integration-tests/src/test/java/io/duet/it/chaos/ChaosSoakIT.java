@@ -3,6 +3,7 @@ package io.duet.it.chaos;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duet.deploy.local.LocalCluster;
+import io.duet.it.PrivateCluster;
 import io.duet.it.TestCouple;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,9 +11,8 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Random faults of every kind ({@link Faults.Kind}) under live load for a chosen time, then every
@@ -30,23 +30,12 @@ class ChaosSoakIT {
     private static final Duration DURATION = Duration.ofSeconds(
             (long) (Double.parseDouble(System.getProperty("duet.chaos.minutes", "0.5")) * 60));
     private static final long SEED = Long.getLong("duet.chaos.seed", System.nanoTime());
-    private static LocalCluster cluster;
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        cluster = LocalCluster.builder().applicationServers(2).presentationServers(2).zookeeperFaultLinks(true).build();
-        cluster.start();
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final PrivateCluster CLUSTER = new PrivateCluster().withZookeeperFaultLinks();
 
     @Test
     void randomFaultsForAWhileBreakNoInvariant() throws Exception {
+        LocalCluster cluster = CLUSTER.get();
         List<TestCouple> couples = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             couples.add(TestCouple.pair(cluster));
@@ -72,7 +61,7 @@ class ChaosSoakIT {
                     counts.values().stream().mapToInt(Integer::intValue).sum(), DURATION.toSeconds(), SEED, counts,
                     report.acknowledged(), failed);
             report.print(System.out);
-            assertThat(failed).as("failed sends").isZero();
+            assertThat(failed).as("failed sends: %s", load.failures(5)).isZero();
         }
         assertThat(report.violations()).as("invariants after random faults (seed %d)", SEED).isEmpty();
     }

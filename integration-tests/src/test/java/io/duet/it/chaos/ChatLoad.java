@@ -103,6 +103,13 @@ public final class ChatLoad implements AutoCloseable {
         return senders.stream().flatMap(sender -> sender.log.stream()).filter(record -> record.failure != null).count();
     }
 
+    /** The sends that failed for good, and why (at most {@code limit}), to explain a failed assertion. */
+    public String failures(int limit) {
+        return senders.stream().flatMap(sender -> sender.log.stream()).filter(record -> record.failure != null)
+                .limit(limit).map(record -> record.text + ": " + record.failure)
+                .collect(java.util.stream.Collectors.joining("; "));
+    }
+
     @Override
     public void close() {
         sending = false;

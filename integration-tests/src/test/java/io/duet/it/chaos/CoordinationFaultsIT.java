@@ -6,6 +6,7 @@ import io.duet.deploy.local.FaultLink;
 import io.duet.deploy.local.LocalCluster;
 import io.duet.deploy.local.Node;
 import io.duet.it.RecordingListener;
+import io.duet.it.PrivateCluster;
 import io.duet.it.TestCouple;
 import io.duet.it.chaos.ChatLoad.SendRecord;
 import io.duet.it.chaos.ChatLoad.Sender;
@@ -13,9 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Faults of the coordination and storage layers under live load, each followed by a check of every
@@ -31,23 +31,12 @@ import org.junit.jupiter.api.Test;
  * Each application server reaches ZooKeeper through its own {@link FaultLink}.
  */
 class CoordinationFaultsIT {
-    private static LocalCluster cluster;
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        cluster = LocalCluster.builder().applicationServers(2).presentationServers(2).zookeeperFaultLinks(true).build();
-        cluster.start();
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final PrivateCluster CLUSTER = new PrivateCluster().withZookeeperFaultLinks();
 
     @Test
     void partitionsSessionExpiryAndRestartsOfZooKeeperAndHBaseBreakNoGuarantee() throws Exception {
+        LocalCluster cluster = CLUSTER.get();
         List<TestCouple> couples = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             couples.add(TestCouple.pair(cluster));
@@ -96,7 +85,7 @@ class CoordinationFaultsIT {
             load.stop(Duration.ofSeconds(90));
 
             assertThat(ChaosChecker.violations(cluster, load)).as("guarantees after coordination faults").isEmpty();
-            assertThat(load.failedSends()).as("failed sends").isZero();
+            assertThat(load.failedSends()).as("failed sends: %s", load.failures(5)).isZero();
             stalls.forEach(System.out::println);
         }
     }

@@ -8,6 +8,7 @@ import io.duet.it.PrivateCluster;
 import io.duet.it.RecordingListener;
 import io.duet.it.TestCouple;
 import io.duet.it.chaos.ChatLoad.SendRecord;
+import io.duet.it.chaos.ChatLoad.Sender;
 import io.duet.protocol.cluster.ShardMapView;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,7 +67,7 @@ class FailoverIT {
 
             List<String> problems = ChaosChecker.violations(cluster, load);
             assertThat(problems).as("guarantees after %d kills and a SIGSTOP", KILLS).isEmpty();
-            assertThat(load.failedSends()).as("failed sends").isZero();
+            assertThat(load.failedSends()).as("failed sends: %s", load.failures(5)).isZero();
 
             long acknowledged = load.senders().stream().flatMap(sender -> sender.log.stream())
                     .filter(SendRecord::acknowledged).count();
@@ -104,7 +105,36 @@ class FailoverIT {
             measured.add(TimeUnit.NANOSECONDS.toMillis(load.firstAckAfter(couple, faultNanos) - faultNanos));
         }
         System.out.printf("%s of %s: %d couples served again after %s ms%n", what, ownerId, affected.size(), measured);
+        if (measured.stream().anyMatch(millis -> millis > 2000)) {
+            explainSlowFailover(load, affected, faultNanos);
+        }
         return measured;
+    }
+
+    /** Prints what each affected client saw around a slow failover: its sends and its connection changes. */
+    private static void explainSlowFailover(ChatLoad load, Set<Long> affected, long faultNanos) {
+        for (Sender sender : load.senders()) {
+            if (!affected.contains(sender.coupleId)) {
+                continue;
+            }
+            StringBuilder out = new StringBuilder("  " + sender.name + ":");
+            for (SendRecord record : sender.log) {
+                long sent = TimeUnit.NANOSECONDS.toMillis(record.sentNanos - faultNanos);
+                if (sent > -500 && sent < 3000) {
+                    out.append(String.format(" #%d sent %+d acked %s;", record.index, sent, record.acknowledged()
+                            ? String.format("%+d (seq %d)", TimeUnit.NANOSECONDS.toMillis(record.ackNanos - faultNanos),
+                                    record.seq) : "never"));
+                }
+            }
+            for (String change : sender.heard.stateLog) {
+                long at = Long.parseLong(change.replaceAll("^\\S+ at (-?\\d+):.*$", "$1"));
+                long relative = TimeUnit.NANOSECONDS.toMillis(at - faultNanos);
+                if (relative > -500 && relative < 5000) {
+                    out.append(String.format(" [%+d %s]", relative, change.replaceAll(" at -?\\d+", "")));
+                }
+            }
+            System.out.println(out);
+        }
     }
 
     private static void report(String fault, List<Long> millis) {

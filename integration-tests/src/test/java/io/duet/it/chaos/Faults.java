@@ -1,9 +1,16 @@
 package io.duet.it.chaos;
 
+import io.duet.admin.DuetAdmin;
 import io.duet.deploy.local.LocalCluster;
 import io.duet.deploy.local.Node;
 import io.duet.it.RecordingListener;
+import io.duet.protocol.cluster.ShardMapView;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The faults the chaos tests inject into a local cluster, each with its recovery, so that a test can
@@ -25,7 +32,7 @@ final class Faults {
     /** One kind of fault, aimed at the owner of a couple where it matters. */
     enum Kind {
         KILL, SIGSTOP, ZOOKEEPER_PARTITION, ZOOKEEPER_SESSION_EXPIRY, ZOOKEEPER_RESTART, HBASE_RESTART,
-        ROLLING_RESTART
+        ROLLING_RESTART, SHARD_MOVES
     }
 
     /** Injects {@code kind} against the owner of {@code coupleId} (when it targets a server), and heals it. */
@@ -63,12 +70,39 @@ final class Faults {
                     settle();
                 }
                 break;
+            case SHARD_MOVES:
+                moveAndBack(coupleId, owner);
+                break;
             default:
                 throw new IllegalArgumentException("kind: " + kind);
         }
         settle();
         return kind + (kind == Kind.ZOOKEEPER_RESTART || kind == Kind.HBASE_RESTART || kind == Kind.ROLLING_RESTART
                 ? "" : " of " + owner.name());
+    }
+
+    /** Moves the couple's shard to another server with the operator tool, then back to {@code owner}. */
+    private void moveAndBack(long coupleId, Node owner) throws Exception {
+        ShardMapView map = cluster.shardMap().orElseThrow();
+        int shard = map.shardOf(coupleId);
+        Node other = cluster.applicationServers().stream().filter(node -> node != owner && node.isRunning())
+                .findFirst().orElseThrow(() -> new IllegalStateException("no other server to move to"));
+        operator("move", Integer.toString(shard), other.readyInfo().get("instance.id"));
+        operator("move", Integer.toString(shard), owner.readyInfo().get("instance.id"));
+    }
+
+    /** Runs {@code bin/duet-admin} in-process; fails unless it exits 0. */
+    private void operator(String... command) {
+        List<String> args = new ArrayList<>(List.of("--zookeeper", cluster.zookeeperConnect(),
+                "--cluster", cluster.clusterName()));
+        args.addAll(List.of(command));
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8);
+        int status = DuetAdmin.run(args.toArray(new String[0]), print, print);
+        if (status != 0) {
+            throw new IllegalStateException("duet-admin " + String.join(" ", command) + " exited " + status + ": "
+                    + output.toString(StandardCharsets.UTF_8));
+        }
     }
 
     private void partition(Node server, Duration howLong) throws Exception {
