@@ -21,6 +21,11 @@ public final class ApiErrors {
     private static final Logger LOG = LoggerFactory.getLogger(ApiErrors.class);
     /** How long a client should wait before retrying after UNAVAILABLE. */
     static final int RETRY_AFTER_MILLIS = 250;
+    /**
+     * After a couple moved: its new owner usually serves it within tens of milliseconds, and the client is
+     * told of the move separately (its session is routed again), so a quick retry is cheap.
+     */
+    static final int MOVED_RETRY_AFTER_MILLIS = 50;
 
     private ApiErrors() {
     }
@@ -44,7 +49,7 @@ public final class ApiErrors {
             return (DuetError) cause;
         }
         if (cause instanceof NotOwnerException || cause instanceof FencedException) {
-            return unavailable("the couple is moving between servers; retry");
+            return unavailable("the couple is moving between servers; retry").setRetryAfterMillis(MOVED_RETRY_AFTER_MILLIS);
         }
         if (cause instanceof CoupleNotFoundException) {
             return of(ErrorCode.NOT_FOUND, "no such couple");

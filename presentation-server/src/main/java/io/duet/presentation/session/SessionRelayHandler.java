@@ -222,6 +222,9 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
                 return;
             }
             Optional<AppServerInfo> owner = routing.route(principal);
+            // A new map is new information: back off from scratch. The new owner may hear of the map a
+            // moment after this server and refuse the first attempt; the next comes within 50 ms.
+            attempts = 0;
             if (retry != null) {
                 // Waiting to route again: the new map may have the answer now.
                 if (owner.isPresent()) {
@@ -233,7 +236,6 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
             if (stream != null && owner.isPresent() && !owner.get().getServerId().equals(stream.serverId())) {
                 stream.close(CloseReason.NOT_OWNER);
                 stream = null;
-                attempts = 0;
                 openStream();
             }
         });
