@@ -237,9 +237,11 @@ final class AdminOptions {
     }
 
     /**
-     * Where the cluster is when no option says: the local cluster of the Duet checkout, if one has run
+     * Where the cluster is when no option says: the local cluster of a Duet checkout, if one has run
      * there ({@code local-cluster-data/conf}: the ZooKeeper port in {@code ports.properties}, the
-     * cluster's name in the servers' settings files), else {@code 127.0.0.1:2181} and {@code duet}.
+     * cluster's name in the servers' settings files); else, in an unpacked distribution, the application
+     * server's settings ({@code conf/application-server.properties}: {@code zookeeper.connect} and
+     * {@code cluster.name}, each if present); else {@code 127.0.0.1:2181} and {@code duet}.
      */
     static final class Defaults {
         static final Defaults STANDARD = new Defaults("127.0.0.1:2181", "duet", "");
@@ -255,17 +257,25 @@ final class AdminOptions {
             this.source = source;
         }
 
-        /** The defaults for a Duet checkout at {@code home}. */
+        /** The defaults for a Duet checkout or an unpacked distribution at {@code home}. */
         static Defaults of(Path home) {
-            Path conf = home.resolve("local-cluster-data").resolve("conf");
+            Defaults local = localCluster(home.resolve("local-cluster-data").resolve("conf"));
+            if (local != null) {
+                return local;
+            }
+            Defaults installed = installation(home.resolve("conf").resolve("application-server.properties"));
+            return installed != null ? installed : STANDARD;
+        }
+
+        private static Defaults localCluster(Path conf) {
             Path ports = conf.resolve("ports.properties");
             if (!Files.isReadable(ports)) {
-                return STANDARD;
+                return null;
             }
             try {
                 String port = ReadyFile.read(ports).get("zookeeper");
                 if (port == null) {
-                    return STANDARD;
+                    return null;
                 }
                 String cluster = STANDARD.cluster;
                 try (Stream<Path> files = Files.list(conf)) {
@@ -280,8 +290,28 @@ final class AdminOptions {
                 }
                 return new Defaults("127.0.0.1:" + port, cluster, ", from " + ports);
             } catch (IOException | IllegalArgumentException e) {
-                return STANDARD;
+                return null;
             }
+        }
+
+        private static Defaults installation(Path settings) {
+            if (!Files.isReadable(settings)) {
+                return null;
+            }
+            try {
+                Map<String, String> values = ReadyFile.read(settings);
+                String zookeeper = nonBlank(values.get("zookeeper.connect"));
+                String cluster = nonBlank(values.get("cluster.name"));
+                return new Defaults(zookeeper != null ? zookeeper : STANDARD.zookeeper,
+                        cluster != null ? cluster : STANDARD.cluster,
+                        zookeeper != null ? ", from " + settings : "");
+            } catch (IOException | IllegalArgumentException e) {
+                return null;
+            }
+        }
+
+        private static String nonBlank(String value) {
+            return value == null || value.isBlank() ? null : value.strip();
         }
     }
 }

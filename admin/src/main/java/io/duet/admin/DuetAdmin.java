@@ -43,7 +43,10 @@ public final class DuetAdmin {
         return new DuetAdmin(out, err, AdminOptions.Defaults.of(home())).execute(args);
     }
 
-    /** The Duet checkout the defaults come from: {@code -Dduet.home}, {@code $DUET_HOME}, or the working directory. */
+    /**
+     * The Duet checkout or unpacked distribution the defaults come from: {@code -Dduet.home}, {@code $DUET_HOME},
+     * or the working directory.
+     */
     private static Path home() {
         String configured = System.getProperty("duet.home", System.getenv("DUET_HOME"));
         return Path.of(configured == null || configured.isBlank() ? "" : configured).toAbsolutePath();

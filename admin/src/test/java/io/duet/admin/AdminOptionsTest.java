@@ -101,4 +101,26 @@ class AdminOptionsTest {
         assertThat(options.cluster()).isEqualTo("local");
         assertThat(AdminOptions.usage(defaults)).contains("127.0.0.1:7400, from " + conf.resolve("ports.properties"));
     }
+
+    @Test
+    void theApplicationServerSettingsOfADistributionGiveTheDefaults(@TempDir Path home) throws Exception {
+        Path conf = Files.createDirectories(home.resolve("conf"));
+        Path settings = conf.resolve("application-server.properties");
+        Files.write(settings, List.of("# example", "cluster.name=prod", "zookeeper.connect=zk1:2181,zk2:2181"));
+        AdminOptions.Defaults defaults = AdminOptions.Defaults.of(home);
+        assertThat(defaults.zookeeper).isEqualTo("zk1:2181,zk2:2181");
+        assertThat(defaults.cluster).isEqualTo("prod");
+        AdminOptions options = AdminOptions.parse(new String[] {"servers"}, defaults);
+        assertThat(options.zookeeper()).isEqualTo("zk1:2181,zk2:2181");
+        assertThat(options.cluster()).isEqualTo("prod");
+        assertThat(AdminOptions.parse(new String[] {"servers", "--zookeeper", "zk9:2181", "--cluster", "other"},
+                defaults).zookeeper()).as("the options win").isEqualTo("zk9:2181");
+        assertThat(AdminOptions.usage(defaults)).contains("zk1:2181,zk2:2181, from " + settings)
+                .contains("(default: prod)");
+
+        Files.write(settings, List.of("cluster.name=prod"));
+        assertThat(AdminOptions.Defaults.of(home).zookeeper).as("no zookeeper.connect").isEqualTo("127.0.0.1:2181");
+        assertThat(AdminOptions.Defaults.of(home).source).isEmpty();
+        assertThat(AdminOptions.Defaults.of(home).cluster).isEqualTo("prod");
+    }
 }
