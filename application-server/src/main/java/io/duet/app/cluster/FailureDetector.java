@@ -4,7 +4,9 @@ import io.duet.protocol.cluster.ClusterPaths;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Set;
+import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
@@ -15,8 +17,8 @@ import org.apache.zookeeper.data.Stat;
 
 /**
  * Tells which application servers have stopped heartbeating (see {@link Heartbeat}). A server is
- * suspected when it has no heartbeat node, or when its node's modification time is more than {@code
- * failureTimeout} older than the newest heartbeat of any server. Both times are ZooKeeper's, so an
+ * suspected when its node's modification time is more than {@code failureTimeout} older than the newest
+ * heartbeat of any server, or when it has had no heartbeat node for that long. Both times are ZooKeeper's, so an
  * observer that was itself paused does not suspect everyone on waking: its view of "now" is as old as
  * its view of the others.
  *
@@ -27,6 +29,13 @@ public final class FailureDetector implements AutoCloseable {
     private final CuratorCache heartbeats;
     private final String selfId;
     private final long timeoutMillis;
+    private final long timeoutNanos;
+    /**
+     * Members seen without a heartbeat node, and since when (System.nanoTime()). A member that just joined
+     * can reach this server's view before its heartbeat does (the two are separate caches), so a missing
+     * node is suspicious only once it has been missing for the timeout.
+     */
+    private final Map<String, Long> missingSince = new ConcurrentHashMap<>();
 
     /**
      * @param selfId this server, never suspected by itself: if its own heartbeat lags (its threads were
@@ -36,6 +45,7 @@ public final class FailureDetector implements AutoCloseable {
         this.heartbeats = CuratorCache.build(curator, ClusterPaths.HEARTBEATS);
         this.selfId = selfId;
         this.timeoutMillis = failureTimeout.toMillis();
+        this.timeoutNanos = failureTimeout.toNanos();
     }
 
     /** Starts following the heartbeats; waits (at start-up) until the first view is loaded. */
@@ -51,13 +61,21 @@ public final class FailureDetector implements AutoCloseable {
     /** The servers among {@code serverIds} that look dead now, sorted. */
     public Set<String> suspects(Collection<String> serverIds) {
         long newest = newestHeartbeatMillis();
+        long now = System.nanoTime();
         Set<String> suspects = new TreeSet<>();
         for (String id : serverIds) {
             long lag = lagMillis(id, newest);
-            if (!id.equals(selfId) && (lag < 0 || lag > timeoutMillis)) {
+            if (lag >= 0) {
+                missingSince.remove(id);
+            }
+            if (id.equals(selfId)) {
+                continue;
+            }
+            if (lag > timeoutMillis || lag < 0 && now - missingSince.computeIfAbsent(id, missing -> now) > timeoutNanos) {
                 suspects.add(id);
             }
         }
+        missingSince.keySet().retainAll(serverIds);
         return suspects;
     }
 

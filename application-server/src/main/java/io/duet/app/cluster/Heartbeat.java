@@ -140,9 +140,12 @@ public final class Heartbeat implements AutoCloseable {
             return;
         }
         lastAckedSendNanos = sent;
-        if (sent - previous >= leaseNanos) {
-            LOG.warn("Heartbeat lease regained after {} ms without an acknowledged renewal",
-                    TimeUnit.NANOSECONDS.toMillis(sent - previous));
+        // Regained when this acknowledgement makes a lapsed lease valid again. Renewals sent while
+        // ZooKeeper was out of reach are queued and acknowledged together later; those sent too long ago
+        // do not revive the lease, and only the first that does counts.
+        long now = System.nanoTime();
+        if (now - previous >= leaseNanos && now - sent < leaseNanos) {
+            LOG.warn("Heartbeat lease regained after {} ms without a valid one", TimeUnit.NANOSECONDS.toMillis(now - previous));
             onRegained.run();
         }
     }

@@ -18,12 +18,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.OptionalLong;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,8 +70,8 @@ final class SendPipeline {
     private final CoupleLog log;
     private final Owner owner;
 
-    private final LinkedHashMap<SendKey, Committed> committed = new LinkedHashMap<>();
-    private final Map<SendKey, PendingSend> pending = new HashMap<>();
+    private final LinkedHashMap<PendingSend.Key, PendingSend.Stored> committed = new LinkedHashMap<>();
+    private final Map<PendingSend.Key, PendingSend> pending = new HashMap<>();
     private final ArrayDeque<PendingSend> queue = new ArrayDeque<>();
     /** Sends without an order stream whose dedup look-up is under way, in arrival order. */
     private final ArrayDeque<PendingSend> lookingUp = new ArrayDeque<>();
@@ -130,8 +126,8 @@ final class SendPipeline {
 
     CompletableFuture<SendMessageResult> send(long senderId, String deviceId, SendMessageRequest request) {
         executor.checkInContext();
-        SendKey key = new SendKey(senderId, request.getClientMessageId());
-        Committed done = committed.get(key);
+        PendingSend.Key key = new PendingSend.Key(senderId, request.getClientMessageId());
+        PendingSend.Stored done = committed.get(key);
         if (done != null) {
             return CompletableFuture.completedFuture(done.result(true));
         }
@@ -171,7 +167,7 @@ final class SendPipeline {
         lookingUp.add(send);
         store.findSend(coupleId, send.key.senderId, send.key.clientMessageId, null)
                 .whenCompleteAsync((history, failure) -> {
-                    send.lookUp = failure != null ? LookUp.failed(failure) : LookUp.of(history.storedSeq());
+                    send.lookUp = failure != null ? PendingSend.LookUp.failed(failure) : PendingSend.LookUp.of(history.storedSeq());
                     // Release in arrival order, whatever order the reads finished in.
                     while (!lookingUp.isEmpty() && lookingUp.peekFirst().lookUp != null) {
                         PendingSend next = lookingUp.pollFirst();
@@ -200,9 +196,7 @@ final class SendPipeline {
                         waiting.forEach(send -> fail(send, ApiErrors.toWire(failure)));
                         return;
                     }
-                    long mark = Math.max(0, history.lastOrdinal());
-                    stream.committed = Math.max(stream.committed, mark);
-                    stream.accepted = Math.max(stream.accepted, mark);
+                    stream.loaded(Math.max(0, history.lastOrdinal()));
                     if (history.storedSeq().isPresent()) {
                         completeDuplicate(first, history.storedSeq().getAsLong());
                     } else {
@@ -223,7 +217,7 @@ final class SendPipeline {
                         : ApiErrors.unavailable("message " + seq + " is not readable yet; retry"));
                 return;
             }
-            Committed first = new Committed(seq, found.get(0).getSentAtMillis());
+            PendingSend.Stored first = new PendingSend.Stored(seq, found.get(0).getSentAtMillis());
             pending.remove(send.key);
             remember(send.key, first);
             send.complete(first, true);
@@ -232,10 +226,16 @@ final class SendPipeline {
 
     // ---- order -----------------------------------------------------------------------------------
 
-    /** Decides where a send of a known stream goes: the queue, the held set, or an error. */
+    /** Sends a send of a known stream where it belongs: the queue, the held set, or an error. */
     private void admit(OrderStream stream, PendingSend send, boolean lookedUp) {
-        if (send.ordinal <= stream.accepted) {
-            if (send.ordinal <= stream.committed && !lookedUp) {
+        switch (stream.admit(send, lookedUp)) {
+            case ACCEPT:
+                accept(stream, send);
+                break;
+            case HOLD:
+                hold(stream, send);
+                break;
+            case MAYBE_STORED:
                 // Perhaps stored before this load, beyond the ids in memory: ask the row.
                 store.findSend(coupleId, send.key.senderId, send.key.clientMessageId, null)
                         .whenCompleteAsync((history, failure) -> {
@@ -247,44 +247,30 @@ final class SendPipeline {
                                 failOutOfOrder(send, stream);
                             }
                         }, executor);
-            } else {
+                break;
+            default:
                 failOutOfOrder(send, stream);
-            }
-        } else if (send.afterOrdinal <= stream.accepted) {
-            accept(stream, send);
-        } else {
-            hold(stream, send);
         }
     }
 
     private void failOutOfOrder(PendingSend send, OrderStream stream) {
         fail(send, ApiErrors.of(ErrorCode.OUT_OF_ORDER, "message " + send.ordinal + " of order stream "
-                + send.orderKey + " comes after message " + stream.accepted + ", which is already accepted; not stored"));
+                + send.orderKey + " comes after message " + stream.accepted() + ", which is already accepted; not stored"));
     }
 
     private void accept(OrderStream stream, PendingSend send) {
-        stream.accepted = send.ordinal;
+        List<PendingSend> refused = new ArrayList<>();
+        List<PendingSend> released = stream.accept(send, refused);
         enqueue(send);
         // Held successors whose predecessor is now accepted go next, in ordinal order.
-        boolean progress = true;
-        while (progress && !stream.held.isEmpty()) {
-            progress = false;
-            Iterator<PendingSend> waiting = stream.held.values().iterator();
-            while (waiting.hasNext()) {
-                PendingSend next = waiting.next();
-                if (next.afterOrdinal <= stream.accepted) {
-                    waiting.remove();
-                    held--;
-                    next.holdTimer.cancel(false);
-                    if (next.ordinal <= stream.accepted) {
-                        failOutOfOrder(next, stream);
-                    } else {
-                        stream.accepted = next.ordinal;
-                        enqueue(next);
-                        progress = true;
-                    }
-                }
-            }
+        for (PendingSend next : released) {
+            held--;
+            next.holdTimer.cancel(false);
+            enqueue(next);
+        }
+        for (PendingSend next : refused) {
+            held--;
+            failOutOfOrder(next, stream);
         }
     }
 
@@ -297,13 +283,13 @@ final class SendPipeline {
             fail(send, ApiErrors.unavailable("too many messages waiting for earlier ones; retry in order"));
             return;
         }
-        if (stream.held.putIfAbsent(send.ordinal, send) != null) {
+        if (!stream.hold(send)) {
             failOutOfOrder(send, stream);
             return;
         }
         held++;
         send.holdTimer = timers.schedule(() -> executor.execute(() -> {
-            if (stream.held.remove(send.ordinal, send)) {
+            if (stream.release(send)) {
                 held--;
                 fail(send, ApiErrors.unavailable("message " + send.afterOrdinal + " of order stream " + send.orderKey
                         + " has not arrived; send it, then this one"));
@@ -330,7 +316,7 @@ final class SendPipeline {
             List<PendingSend> refused = new ArrayList<>(queue);
             queue.clear();
             // Nothing is in a commit: what was accepted but not stored is free to be sent again, in order.
-            streams.values().forEach(stream -> stream.accepted = stream.committed);
+            streams.values().forEach(OrderStream::forgetUncommitted);
             refused.forEach(send -> fail(send, ApiErrors.unavailable("this server cannot write couple " + coupleId
                     + " now; retry")));
             return;
@@ -379,7 +365,7 @@ final class SendPipeline {
         log.append(messages);
         for (int i = 0; i < batch.size(); i++) {
             Message message = messages.get(i);
-            Committed first = new Committed(message.getSeq(), message.getSentAtMillis());
+            PendingSend.Stored first = new PendingSend.Stored(message.getSeq(), message.getSentAtMillis());
             pending.remove(batch.get(i).key);
             remember(batch.get(i).key, first);
             batch.get(i).complete(first, false);
@@ -387,7 +373,7 @@ final class SendPipeline {
         marks.forEach((key, ordinal) -> {
             OrderStream stream = streams.get(key);
             if (stream != null) {
-                stream.committed = Math.max(stream.committed, ordinal);
+                stream.committed(ordinal);
             }
         });
         owner.committed(messages);
@@ -399,9 +385,6 @@ final class SendPipeline {
         closedCause = cause;
         for (PendingSend send : new ArrayList<>(pending.values())) {
             if (inflight == null || !inflight.contains(send)) {
-                if (send.holdTimer != null) {
-                    send.holdTimer.cancel(false);
-                }
                 fail(send, cause);
             }
         }
@@ -417,123 +400,16 @@ final class SendPipeline {
     }
 
     private void remember(Message message) {
-        remember(new SendKey(message.getSenderId(), message.getClientMessageId()),
-                new Committed(message.getSeq(), message.getSentAtMillis()));
+        remember(new PendingSend.Key(message.getSenderId(), message.getClientMessageId()),
+                new PendingSend.Stored(message.getSeq(), message.getSentAtMillis()));
     }
 
-    private void remember(SendKey key, Committed first) {
+    private void remember(PendingSend.Key key, PendingSend.Stored first) {
         committed.put(key, first);
         if (committed.size() > limits.dedupIds) {
-            Iterator<SendKey> oldest = committed.keySet().iterator();
+            Iterator<PendingSend.Key> oldest = committed.keySet().iterator();
             oldest.next();
             oldest.remove();
-        }
-    }
-
-    // ---- small records ---------------------------------------------------------------------------
-
-    /** Dedup key: client message ids are unique per sender, not per couple. */
-    private static final class SendKey {
-        final long senderId;
-        final String clientMessageId;
-
-        SendKey(long senderId, String clientMessageId) {
-            this.senderId = senderId;
-            this.clientMessageId = clientMessageId;
-        }
-
-        @Override
-        public boolean equals(Object other) {
-            return other instanceof SendKey && ((SendKey) other).senderId == senderId
-                    && ((SendKey) other).clientMessageId.equals(clientMessageId);
-        }
-
-        @Override
-        public int hashCode() {
-            return Objects.hash(senderId, clientMessageId);
-        }
-    }
-
-    private static final class Committed {
-        final long seq;
-        final long sentAtMillis;
-
-        Committed(long seq, long sentAtMillis) {
-            this.seq = seq;
-            this.sentAtMillis = sentAtMillis;
-        }
-
-        SendMessageResult result(boolean duplicate) {
-            return new SendMessageResult(seq, sentAtMillis, duplicate);
-        }
-    }
-
-    /** What this load knows of one order stream. */
-    private static final class OrderStream {
-        /** The highest ordinal known to be stored. */
-        long committed;
-        /** The highest ordinal stored, queued or in a commit. */
-        long accepted;
-        boolean loading;
-        final List<PendingSend> waiting = new ArrayList<>(0);
-        /** Sends waiting for their predecessor, by ordinal. */
-        final TreeMap<Long, PendingSend> held = new TreeMap<>();
-    }
-
-    /** The outcome of an unordered send's dedup look-up. */
-    private static final class LookUp {
-        final OptionalLong storedSeq;
-        final Throwable failure;
-
-        private LookUp(OptionalLong storedSeq, Throwable failure) {
-            this.storedSeq = storedSeq;
-            this.failure = failure;
-        }
-
-        static LookUp of(OptionalLong storedSeq) {
-            return new LookUp(storedSeq, null);
-        }
-
-        static LookUp failed(Throwable failure) {
-            return new LookUp(OptionalLong.empty(), failure);
-        }
-    }
-
-    private static final class PendingSend {
-        final SendKey key;
-        final String deviceId;
-        final String text;
-        final OrderKey orderKey;
-        final long ordinal;
-        final long afterOrdinal;
-        final CompletableFuture<SendMessageResult> first = new CompletableFuture<>();
-        final List<CompletableFuture<SendMessageResult>> retries = new ArrayList<>(0);
-        ScheduledFuture<?> holdTimer;
-        LookUp lookUp;
-
-        PendingSend(SendKey key, String deviceId, String text, OrderKey orderKey, long ordinal, long afterOrdinal) {
-            this.key = key;
-            this.deviceId = deviceId;
-            this.text = text;
-            this.orderKey = orderKey;
-            this.ordinal = ordinal;
-            this.afterOrdinal = afterOrdinal;
-        }
-
-        CompletableFuture<SendMessageResult> addRetry() {
-            CompletableFuture<SendMessageResult> retry = new CompletableFuture<>();
-            retries.add(retry);
-            return retry;
-        }
-
-        void complete(Committed committed, boolean firstWasDuplicate) {
-            first.complete(committed.result(firstWasDuplicate));
-            retries.forEach(retry -> retry.complete(committed.result(true)));
-        }
-
-        void fail(Throwable error) {
-            first.completeExceptionally(error);
-            retries.forEach(retry -> retry.completeExceptionally(error));
         }
     }
 }

@@ -1,11 +1,18 @@
 /**
- * Couples in memory. Each loaded couple is one {@link io.duet.app.couple.CoupleActor}: its typing
- * state, next sequence number, recent messages and attached sessions change only on the actor's own
- * serial executor, never under locks. {@link io.duet.app.couple.CoupleRegistry} creates actors for the
- * shards this server owns and drops them when a shard moves away.
- *
- * <p>A session that subscribes is caught up by its couple's {@link io.duet.app.couple.Delivery}: a
- * replay paced by the client's flow-control credit, read from HBase in pages within the server-wide
- * bounds of {@link io.duet.app.couple.CatchUpReads}, which also counts committed ranges found missing.
+ * Couples in memory. Each loaded couple is one {@link io.duet.app.couple.CoupleActor}: its state changes
+ * only on the actor's own serial executor, never under locks. {@link io.duet.app.couple.CoupleRegistry}
+ * creates actors for the shards this server owns and drops them when a shard moves away. Start reading
+ * at the actor, which owns the couple's lifecycle and hands each operation to one of its parts:
+ * <ul>
+ *   <li>{@link io.duet.app.couple.SendPipeline}: deduplication by (sender, client message id), per-sender
+ *       order ({@link io.duet.app.couple.OrderStream}, one per order stream of a sender) and group commit
+ *       of {@link io.duet.app.couple.PendingSend}s;
+ *   <li>{@link io.duet.app.couple.Delivery}: attached sessions, catch-up and live events. A session that
+ *       subscribes is caught up by a replay paced by the client's flow-control credit, read from HBase in
+ *       pages within the server-wide bounds of {@link io.duet.app.couple.CatchUpReads}, which also counts
+ *       committed ranges found missing;
+ *   <li>{@link io.duet.app.couple.Typing}, and the {@link io.duet.app.couple.CoupleLog} of committed
+ *       messages the others share.
+ * </ul>
  */
 package io.duet.app.couple;

@@ -180,6 +180,19 @@ class CoupleActorIT {
     }
 
     @Test
+    void aCoupleThisServerCannotVouchForRefusesReadsAsWellAsWrites() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean owned = new java.util.concurrent.atomic.AtomicBoolean(true);
+        CoupleActor actor = actor(newCouple(), 1, CoupleLimits.defaults(),
+                new CatchUpReads(CatchUpLimits.defaults(), timers), owned::get);
+        actor.send(ANN, "phone", message("before", 1)).get(30, TimeUnit.SECONDS);
+        assertThat(actor.history(BOB, 0, 10).get(30, TimeUnit.SECONDS).getMessages()).hasSize(1);
+
+        owned.set(false); // a lapsed lease, a suspended ZooKeeper session, a map that moved the shard
+        assertThat(errorOf(actor.history(BOB, 0, 10))).isEqualTo(ErrorCode.UNAVAILABLE);
+        assertThat(errorOf(actor.send(ANN, "phone", message("after", 1)))).isEqualTo(ErrorCode.UNAVAILABLE);
+    }
+
+    @Test
     void theSameClientMessageIdFromBothPartnersMakesTwoMessages() throws Exception {
         CoupleActor actor = actor(newCouple(), 1);
         SendMessageResult anns = actor.send(ANN, "phone", message("same-id", 1)).get(30, TimeUnit.SECONDS);

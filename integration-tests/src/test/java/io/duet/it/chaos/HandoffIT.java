@@ -77,6 +77,15 @@ class HandoffIT {
                     couples.size(), stalls.size(),
                     stalls.get(stalls.size() / 2), p99, stalls.get((int) Math.ceil(stalls.size() * 0.999) - 1),
                     stalls.get(stalls.size() - 1));
+            if (p99 >= CI_P99_BOUND.toMillis()) {
+                load.senders().stream().flatMap(sender -> sender.log.stream()).filter(SendRecord::acknowledged)
+                        .sorted((a, b) -> Long.compare(b.ackNanos - b.sentNanos, a.ackNanos - a.sentNanos)).limit(20)
+                        .forEach(record -> System.out.printf("  slow: %s sent at %d ms, acknowledged after %d ms%n",
+                                record.text, TimeUnit.NANOSECONDS.toMillis(record.sentNanos - startNanos),
+                                TimeUnit.NANOSECONDS.toMillis(record.ackNanos - record.sentNanos)));
+                load.senders().forEach(sender -> System.out.println("  " + sender.name + " connection: "
+                        + sender.heard.stateLog));
+            }
             assertThat(p99).as("p99 stall, ms").isLessThan(CI_P99_BOUND.toMillis());
         }
     }

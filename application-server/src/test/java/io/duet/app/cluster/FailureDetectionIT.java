@@ -1,0 +1,100 @@
+package io.duet.app.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.duet.protocol.cluster.ClusterPaths;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+import org.apache.curator.test.InstanceSpec;
+import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.CreateMode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Heartbeats, the lease they give, and the failure detector that reads them, against a real ZooKeeper. */
+class FailureDetectionIT {
+    private static final Duration INTERVAL = Duration.ofMillis(100);
+    private static final Duration TIMEOUT = Duration.ofMillis(600);
+
+    private TestingServer zookeeper;
+    private CuratorFramework curator;
+
+    @BeforeEach
+    void startZooKeeper() throws Exception {
+        Path dir = Files.createTempDirectory("duet-zk-");
+        zookeeper = new TestingServer(new InstanceSpec(dir.toFile(), -1, -1, -1, true, -1, -1, -1,
+                Map.of("clientPortAddress", "127.0.0.1"), "127.0.0.1"), true);
+        curator = CuratorFrameworkFactory.builder().connectString(zookeeper.getConnectString())
+                .sessionTimeoutMs(10_000).connectionTimeoutMs(2_000).retryPolicy(new RetryOneTime(100)).build();
+        curator.start();
+        curator.blockUntilConnected();
+    }
+
+    @AfterEach
+    void stopZooKeeper() throws Exception {
+        curator.close();
+        zookeeper.close();
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void theLeaseRunsOutWithoutZooKeeperAndComesBackWithIt() throws Exception {
+        AtomicInteger regained = new AtomicInteger();
+        Heartbeat heartbeat = new Heartbeat(curator, "app-a", INTERVAL, TIMEOUT, regained::incrementAndGet);
+        heartbeat.start();
+        Thread.sleep(3 * INTERVAL.toMillis());
+        assertThat(heartbeat.leaseValid()).isTrue();
+
+        zookeeper.stop();
+        long stopped = System.nanoTime();
+        await("the lease to lapse", () -> !heartbeat.leaseValid());
+        assertThat(Duration.ofNanos(System.nanoTime() - stopped)).isLessThanOrEqualTo(TIMEOUT.plusMillis(200));
+        assertThat(regained).hasValue(0);
+
+        zookeeper.restart();
+        await("the lease to be regained", () -> heartbeat.leaseValid() && regained.get() == 1);
+        heartbeat.close();
+    }
+
+    @Test
+    void aServerWhoseHeartbeatStallsIsSuspectedButNeverByItself() throws Exception {
+        Heartbeat alive = new Heartbeat(curator, "app-a", INTERVAL, TIMEOUT, () -> { });
+        alive.start();
+        // app-b wrote one heartbeat and then froze.
+        curator.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL)
+                .forPath(ClusterPaths.heartbeat("app-b"), new byte[0]);
+        FailureDetector seenByA = new FailureDetector(curator, "app-a", TIMEOUT);
+        FailureDetector seenByB = new FailureDetector(curator, "app-b", TIMEOUT);
+        seenByA.start();
+        seenByB.start();
+        assertThat(seenByA.suspects(List.of("app-a", "app-b"))).isEmpty();
+
+        await("app-b to be suspected", () -> seenByA.suspects(List.of("app-a", "app-b")).contains("app-b"));
+        // app-c has no heartbeat at all: a member that just joined looks like this for a moment.
+        assertThat(seenByA.suspects(List.of("app-a", "app-b", "app-c"))).containsExactly("app-b");
+        await("app-c to be suspected", () -> seenByA.suspects(List.of("app-a", "app-b", "app-c")).contains("app-c"));
+        assertThat(seenByB.suspects(List.of("app-a", "app-b"))).as("app-b's own view").isEmpty();
+
+        curator.setData().forPath(ClusterPaths.heartbeat("app-b"), new byte[0]);
+        await("app-b to be trusted again", () -> seenByA.suspects(List.of("app-a", "app-b")).isEmpty());
+        seenByA.close();
+        seenByB.close();
+        alive.close();
+    }
+}
