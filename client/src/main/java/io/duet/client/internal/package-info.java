@@ -1,6 +1,22 @@
 /**
- * The SDK's machinery: {@link io.duet.client.internal.ClientSession} is the session's state machine,
- * confined to one Netty event loop; {@link io.duet.client.internal.CallTracker} matches replies to
- * calls by sequence id.
+ * The SDK's machinery: one client session, split along its seams, all of its state confined to one
+ * Netty event loop (no locks; what the application may read from another thread is a plain or volatile
+ * field read, and everything else it asks for hops onto the loop).
+ *
+ * <p>Start reading at {@link io.duet.client.internal.ClientSession}, the package's only public class,
+ * which wires the parts and hands each request of {@link io.duet.client.DuetClient} to the one that owns
+ * it. Then {@link io.duet.client.internal.SessionLifecycle}: connect, authenticate, subscribe (with a
+ * generation so that a superseded subscribe is ignored), the server's session-moved notice, losing the
+ * connection and reconnecting with backoff, refusal and close. Frames come in through a {@link
+ * io.duet.client.internal.SessionHandler} per connection, wired by {@link
+ * io.duet.client.internal.SessionChannelInitializer}. {@link io.duet.client.internal.SessionTransport}
+ * holds the current channel and the calls made over it, which {@link io.duet.client.internal.CallTracker}
+ * matches to their replies by sequence id.
+ *
+ * <p>The two halves of the chat: {@link io.duet.client.internal.SendPipeline} owns outgoing messages (the
+ * order stream, transmission, retries and acknowledgement); {@link io.duet.client.internal.Delivery} owns
+ * the events pushed back (exactly-once, in-order delivery, gaps, missing messages, typing, the partner
+ * joining). {@link io.duet.client.internal.ListenerCallbacks} hands everything to the application's
+ * listener on the callback thread, never on the loop.
  */
 package io.duet.client.internal;

@@ -1,0 +1,140 @@
+package io.duet.client.internal;
+
+import io.duet.client.ConnectionState;
+import io.duet.protocol.api.Event;
+import io.duet.protocol.api.Message;
+import io.duet.protocol.thrift.MalformedPayloadException;
+import io.duet.protocol.thrift.ThriftCodec;
+import io.netty.channel.EventLoop;
+import java.util.TreeMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The events the server pushes, handed to the listener. Messages are delivered exactly once and in
+ * sequence order: {@link #lastSeq()} is the last one delivered with none missing before it (where the
+ * next subscribe resumes), an early message is held until the gap before it fills, and a gap still
+ * open after two seconds makes the session resubscribe. A range the server says it lost is taken as
+ * seen. Typing and partner-joined events go straight to the listener; each message is also shown to
+ * the {@link SendPipeline}, since our own message coming back acknowledges its send.
+ *
+ * <p>Confined to the session's event loop, except {@link #lastSeq()}, which the application may read
+ * from any thread.
+ */
+final class Delivery {
+    private static final Logger LOG = LoggerFactory.getLogger(Delivery.class);
+    private static final ThriftCodec CODEC = ThriftCodec.INTERNAL;
+    private static final long GAP_RESUBSCRIBE_MILLIS = 2000;
+
+    private final EventLoop loop;
+    private final ListenerCallbacks listeners;
+    private final SendPipeline sends;
+    private final SessionLifecycle lifecycle;
+
+    // Confined to the loop (lastSeq is also read, unsynchronized, by the application).
+    private long lastSeq;
+    private final TreeMap<Long, Message> outOfOrder = new TreeMap<>();
+    private ScheduledFuture<?> gapCheck;
+
+    Delivery(EventLoop loop, long lastSeq, ListenerCallbacks listeners, SendPipeline sends,
+            SessionLifecycle lifecycle) {
+        this.loop = loop;
+        this.lastSeq = lastSeq;
+        this.listeners = listeners;
+        this.sends = sends;
+        this.lifecycle = lifecycle;
+    }
+
+    long lastSeq() {
+        return lastSeq;
+    }
+
+    void onEvent(byte[] payload) {
+        Event event;
+        try {
+            event = CODEC.decode(payload, new Event());
+        } catch (MalformedPayloadException e) {
+            LOG.warn("Ignoring an unreadable event: {}", e.getMessage());
+            return;
+        }
+        if (event.getSetField() == null) {
+            return;
+        }
+        switch (event.getSetField()) {
+            case MESSAGE:
+                onMessage(event.getMessage().getMessage());
+                break;
+            case TYPING:
+                listeners.post(l -> l.onPartnerTyping(event.getTyping().isTyping()));
+                break;
+            case MESSAGES_MISSING:
+                onMessagesMissing(event.getMessagesMissing().getFromSeq(), event.getMessagesMissing().getToSeq());
+                break;
+            case PARTNER_JOINED:
+                listeners.post(l -> l.onPartnerJoined(event.getPartnerJoined().getCoupleId(),
+                        event.getPartnerJoined().getPartner()));
+                lifecycle.partnerJoined();
+                break;
+            default:
+                break;
+        }
+    }
+
+    /** Delivers messages exactly once and in sequence order, holding early ones until the gap fills. */
+    private void onMessage(Message message) {
+        long seq = message.getSeq();
+        sends.acknowledgeIfOurs(message, lifecycle.userId());
+        if (seq <= lastSeq) {
+            return;
+        }
+        if (seq > lastSeq + 1) {
+            outOfOrder.put(seq, message);
+            if (gapCheck == null) {
+                gapCheck = loop.schedule(this::resubscribeIfGap, GAP_RESUBSCRIBE_MILLIS, TimeUnit.MILLISECONDS);
+            }
+            return;
+        }
+        deliver(message);
+        deliverHeld();
+    }
+
+    /** Delivers the held messages that now follow on. */
+    private void deliverHeld() {
+        while (!outOfOrder.isEmpty() && outOfOrder.firstKey() <= lastSeq + 1) {
+            Message next = outOfOrder.pollFirstEntry().getValue();
+            if (next.getSeq() == lastSeq + 1) {
+                deliver(next);
+            }
+        }
+    }
+
+    /**
+     * The server lost these messages and says so where they would have come: take them as seen, rather
+     * than resubscribe for them forever. (Out of place, it is ignored; the gap check then resubscribes.)
+     */
+    private void onMessagesMissing(long from, long to) {
+        if (from > lastSeq + 1 || to <= lastSeq) {
+            return;
+        }
+        LOG.warn("The server lost messages {} to {}; going on after them", from, to);
+        lastSeq = to;
+        listeners.post(l -> l.onMessagesMissing(from, to));
+        deliverHeld();
+    }
+
+    private void deliver(Message message) {
+        lastSeq = message.getSeq();
+        listeners.post(l -> l.onMessage(message));
+    }
+
+    private void resubscribeIfGap() {
+        gapCheck = null;
+        if (!outOfOrder.isEmpty() && lifecycle.state() == ConnectionState.CONNECTED) {
+            LOG.info("Messages after {} arrived out of order; resubscribing", lastSeq);
+            outOfOrder.clear();
+            lifecycle.subscribe();
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package io.duet.client.internal;
+
+import io.duet.client.ConnectionState;
+import io.duet.client.DuetClientException;
+import io.duet.protocol.api.ChatService;
+import io.duet.protocol.api.DuetError;
+import io.duet.protocol.api.ErrorCode;
+import io.duet.protocol.api.Message;
+import io.duet.protocol.api.SendMessageRequest;
+import io.duet.protocol.api.SendMessageResult;
+import io.duet.protocol.api.commonConstants;
+import io.netty.channel.EventLoop;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The session's outgoing messages, from {@link #send} until the server acknowledges them: each takes
+ * the next ordinal in this session's order stream (see {@code SendMessageRequest}) and names the one it
+ * must be stored after, is transmitted whenever the session is connected, retried after a transient
+ * failure ({@code UNAVAILABLE}, {@code RESOURCE_EXHAUSTED}, a lost call), and retransmitted with the
+ * same client message id after every reconnect or session move until acknowledged, by the reply to
+ * {@code sendMessage} or by our own message coming back as an event. An order stream idle for 24 hours
+ * is replaced by a new one.
+ *
+ * <p>Confined to the session's event loop: {@link #send} may be called from any thread and hops onto
+ * the loop; every other method runs there. When to transmit is the lifecycle's call ({@link
+ * SessionLifecycle}); this class decides what goes out and in which order.
+ */
+final class SendPipeline {
+    /** The server's limit on message text, in characters. */
+    private static final int MAX_TEXT_CHARS = 4000;
+    /** An order stream idle this long (nothing waiting) is replaced by a new one; see send(). */
+    private static final Duration ORDER_STREAM_IDLE = Duration.ofHours(24);
+
+    private final EventLoop loop;
+    private final SessionTransport transport;
+    private final SessionLifecycle lifecycle;
+
+    // Confined to the loop.
+    private final Map<String, Outgoing> outgoing = new LinkedHashMap<>();
+    /** This session's order stream (see SendMessageRequest): sends are numbered 1, 2, 3, ... in it. */
+    private String orderStream = newOrderStream();
+    private long nextOrdinal = 1;
+    /** The highest ordinal the server has acknowledged in the current order stream. */
+    private long highestAcked;
+    private long lastSendNanos = System.nanoTime();
+
+    SendPipeline(EventLoop loop, SessionTransport transport, SessionLifecycle lifecycle) {
+        this.loop = loop;
+        this.transport = transport;
+        this.lifecycle = lifecycle;
+    }
+
+    /** Queues a message; it is sent now if connected, else after the next connect, until acknowledged. */
+    CompletableFuture<SendMessageResult> send(String text) {
+        Outgoing message = new Outgoing(UUID.randomUUID().toString(), text);
+        if (text.isBlank() || text.length() > MAX_TEXT_CHARS) {
+            // Checked here, before the message takes a place in the order stream.
+            message.future.completeExceptionally(new DuetClientException("text: expected 1 to " + MAX_TEXT_CHARS
+                    + " characters, not all blank"));
+            return message.future;
+        }
+        loop.execute(() -> {
+            if (lifecycle.state() == ConnectionState.CLOSED) {
+                message.future.completeExceptionally(new DuetClientException("client closed"));
+                return;
+            }
+            if (outgoing.isEmpty() && System.nanoTime() - lastSendNanos > ORDER_STREAM_IDLE.toNanos()) {
+                // The server forgets an order stream after its dedup window; start a new one well before.
+                orderStream = newOrderStream();
+                nextOrdinal = 1;
+                highestAcked = 0;
+            }
+            lastSendNanos = System.nanoTime();
+            message.ordinal = nextOrdinal++;
+            outgoing.put(message.clientMessageId, message);
+            if (lifecycle.state() == ConnectionState.CONNECTED) {
+                transmit(message);
+            }
+        });
+        return message.future;
+    }
+
+    /** The session is (again) connected: transmits every waiting send not already in flight, in order. */
+    void transmitWaiting() {
+        for (Outgoing message : new ArrayList<>(outgoing.values())) {
+            if (!message.inFlight) {
+                transmit(message);
+            }
+        }
+    }
+
+    /** Retransmits every unacknowledged send, in order, whether or not it is marked in flight. */
+    void retransmitAll() {
+        for (Outgoing message : new ArrayList<>(outgoing.values())) {
+            transmit(message);
+        }
+    }
+
+    /** The calls carrying the sends are gone (connection lost or session moved): none is in flight now. */
+    void forgetInFlight() {
+        outgoing.values().forEach(message -> message.inFlight = false);
+    }
+
+    /** Fails every unacknowledged send for good (the session was closed or refused). */
+    void failAll(RuntimeException error) {
+        outgoing.values().forEach(message -> message.future.completeExceptionally(error));
+        outgoing.clear();
+    }
+
+    /**
+     * A message the server pushed: if it is our own, it acknowledges the pending send it stores. Only
+     * our own message (same sender, same id) does: the partner's client may well have picked the same id.
+     */
+    void acknowledgeIfOurs(Message message, long userId) {
+        Outgoing mine = message.getSenderId() == userId ? outgoing.get(message.getClientMessageId()) : null;
+        if (mine != null) {
+            acknowledged(message.getClientMessageId(),
+                    new SendMessageResult(message.getSeq(), message.getSentAtMillis(), false));
+        }
+    }
+
+    private void transmit(Outgoing message) {
+        message.attempt++;
+        message.inFlight = true;
+        SendMessageRequest request = new SendMessageRequest(message.clientMessageId, message.text, message.attempt)
+                .setOrderStream(orderStream)
+                .setOrdinal(message.ordinal)
+                .setAfterOrdinal(predecessorOf(message));
+        transport.<SendMessageResult>call(commonConstants.CHAT_SERVICE, "sendMessage",
+                new ChatService.sendMessage_args(request), new ChatService.sendMessage_result())
+                .whenComplete((result, failure) -> {
+                    message.inFlight = false;
+                    if (failure == null) {
+                        acknowledged(message.clientMessageId, result);
+                    } else if (isPermanent(failure)) {
+                        outgoing.remove(message.clientMessageId);
+                        message.future.completeExceptionally(failure);
+                    } else if (outgoing.containsKey(message.clientMessageId)
+                            && lifecycle.state() == ConnectionState.CONNECTED) {
+                        long retryAfter = failure instanceof DuetError && ((DuetError) failure).isSetRetryAfterMillis()
+                                ? ((DuetError) failure).getRetryAfterMillis() : 500;
+                        loop.schedule(() -> {
+                            if (outgoing.containsKey(message.clientMessageId) && !message.inFlight
+                                    && lifecycle.state() == ConnectionState.CONNECTED) {
+                                transmit(message);
+                            }
+                        }, retryAfter, TimeUnit.MILLISECONDS);
+                    }
+                });
+    }
+
+    /**
+     * The message this one must be stored after: the latest earlier send still waiting, else the latest
+     * acknowledged one. Sends that failed for good are skipped, so they hold nothing up.
+     */
+    private long predecessorOf(Outgoing message) {
+        long after = 0;
+        for (Outgoing earlier : outgoing.values()) {
+            if (earlier.ordinal < message.ordinal) {
+                after = Math.max(after, earlier.ordinal);
+            }
+        }
+        return Math.max(after, Math.min(highestAcked, message.ordinal - 1));
+    }
+
+    private static boolean isPermanent(Throwable failure) {
+        return failure instanceof DuetError && ((DuetError) failure).getCode() != ErrorCode.UNAVAILABLE
+                && ((DuetError) failure).getCode() != ErrorCode.RESOURCE_EXHAUSTED;
+    }
+
+    private void acknowledged(String clientMessageId, SendMessageResult result) {
+        Outgoing message = outgoing.remove(clientMessageId);
+        if (message != null) {
+            highestAcked = Math.max(highestAcked, message.ordinal);
+            message.future.complete(result);
+        }
+    }
+
+    private static String newOrderStream() {
+        return UUID.randomUUID().toString();
+    }
+
+    private static final class Outgoing {
+        final String clientMessageId;
+        final String text;
+        final CompletableFuture<SendMessageResult> future = new CompletableFuture<>();
+        /** Its place in the session's order stream; assigned on the loop. */
+        long ordinal;
+        int attempt;
+        boolean inFlight;
+
+        Outgoing(String clientMessageId, String text) {
+            this.clientMessageId = clientMessageId;
+            this.text = text;
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package io.duet.client.internal;
+
+import io.duet.protocol.api.AuthAccepted;
+import io.duet.protocol.api.SessionError;
+import io.duet.protocol.frame.Frame;
+import io.duet.protocol.frame.FrameType;
+import io.duet.protocol.thrift.ThriftCodec;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The channel handler of one session connection: it decodes the control frames and hands each frame
+ * to the part of the session that owns it (authentication, notices, errors and the connection's end to
+ * {@link SessionLifecycle}, replies to {@link SessionTransport}, events to {@link Delivery}), answers
+ * pings, pings a quiet connection and closes a silent one. It holds no state of its own; a new one is
+ * made for each connection. Runs on the session's event loop, as Netty calls it there.
+ */
+final class SessionHandler extends SimpleChannelInboundHandler<Frame> {
+    private static final Logger LOG = LoggerFactory.getLogger(SessionHandler.class);
+    private static final ThriftCodec CODEC = ThriftCodec.INTERNAL;
+
+    private final SessionLifecycle lifecycle;
+    private final SessionTransport transport;
+    private final Delivery delivery;
+
+    SessionHandler(SessionLifecycle lifecycle, SessionTransport transport, Delivery delivery) {
+        this.lifecycle = lifecycle;
+        this.transport = transport;
+        this.delivery = delivery;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        lifecycle.authenticate(ctx.channel());
+        super.channelActive(ctx);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Frame frame) throws Exception {
+        switch (frame.type()) {
+            case AUTH_OK:
+                lifecycle.authenticated(CODEC.decode(frame.payload(), new AuthAccepted()));
+                break;
+            case REPLY:
+                transport.onReply(frame.payload());
+                break;
+            case EVENT:
+                delivery.onEvent(frame.payload());
+                break;
+            case NOTICE:
+                lifecycle.sessionMoved();
+                break;
+            case ERROR:
+                lifecycle.sessionError(CODEC.decode(frame.payload(), new SessionError()));
+                break;
+            case PING:
+                ctx.writeAndFlush(Frame.of(FrameType.PONG, frame.payload()));
+                break;
+            default:
+                break;
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event instanceof IdleStateEvent) {
+            if (((IdleStateEvent) event).state() == IdleState.WRITER_IDLE) {
+                ctx.writeAndFlush(Frame.empty(FrameType.PING));
+            } else {
+                ctx.close();
+            }
+            return;
+        }
+        super.userEventTriggered(ctx, event);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        lifecycle.lost("connection closed");
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("Session failed: {}", cause.toString());
+        ctx.close();
+    }
+}

@@ -1,0 +1,287 @@
+package io.duet.client.internal;
+
+import io.duet.client.ConnectionState;
+import io.duet.client.DuetClientException;
+import io.duet.protocol.api.AccountService;
+import io.duet.protocol.api.AuthAccepted;
+import io.duet.protocol.api.AuthRequest;
+import io.duet.protocol.api.ChatService;
+import io.duet.protocol.api.RefreshSessionRequest;
+import io.duet.protocol.api.Session;
+import io.duet.protocol.api.SessionError;
+import io.duet.protocol.api.SessionErrorCode;
+import io.duet.protocol.api.SubscribeRequest;
+import io.duet.protocol.api.SubscribeResult;
+import io.duet.protocol.api.commonConstants;
+import io.duet.protocol.frame.Frame;
+import io.duet.protocol.frame.FrameType;
+import io.duet.protocol.thrift.ThriftCodec;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The session's connection lifecycle, and the owner of its other parts. It connects, authenticates,
+ * subscribes from the last contiguous sequence number delivered, and, whenever the connection is lost
+ * (reconnecting with backoff and jitter) or the server moves the session, does it all again, telling
+ * the {@link SendPipeline} when to (re)transmit. It keeps the {@link ConnectionState}, the user and
+ * couple the token authenticated, and the generation of the latest subscribe, so that the outcome of
+ * one superseded (by a resubscribe, or by a session move that failed it) is ignored. A token that
+ * carries no couple is refreshed and the session reconnected once the partner joins.
+ *
+ * <p>Confined to the session's event loop: {@link #start} and {@link #close} may be called from any
+ * thread and hop onto the loop; every other method runs there, called by a {@link SessionHandler} (one
+ * per connection), by {@link Delivery}, or by its own timers and call callbacks. {@link #state} and
+ * {@link #coupleId} are also read by the application, from any thread.
+ */
+final class SessionLifecycle {
+    private static final Logger LOG = LoggerFactory.getLogger(SessionLifecycle.class);
+    private static final ThriftCodec CODEC = ThriftCodec.INTERNAL;
+
+    private final InetSocketAddress server;
+    private final EventLoop loop;
+    private final Duration minBackoff;
+    private final Duration maxBackoff;
+    private final Bootstrap bootstrap;
+    private final CompletableFuture<Void> firstConnect = new CompletableFuture<>();
+    private final ListenerCallbacks listeners;
+    private final SessionTransport transport;
+    private final SendPipeline sends;
+    private final Delivery delivery;
+
+    // Confined to the loop.
+    private Supplier<String> token;
+    private ConnectionState state = ConnectionState.DISCONNECTED;
+    private volatile long userId;
+    private int failures;
+    private ScheduledFuture<?> reconnect;
+    private boolean paired;
+    private volatile long coupleId;
+    /** Counts subscribe calls, so that the outcome of one superseded by a newer one is ignored. */
+    private int subscriptions;
+
+    SessionLifecycle(InetSocketAddress server, EventLoop loop, Supplier<String> token, long lastSeq,
+            ListenerCallbacks listeners, SessionTransport transport, Duration minBackoff, Duration maxBackoff) {
+        this.server = server;
+        this.loop = loop;
+        this.token = token;
+        this.minBackoff = minBackoff;
+        this.maxBackoff = maxBackoff;
+        this.bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000);
+        this.listeners = listeners;
+        this.transport = transport;
+        this.sends = new SendPipeline(loop, transport, this);
+        this.delivery = new Delivery(loop, lastSeq, listeners, sends, this);
+    }
+
+    SendPipeline sends() {
+        return sends;
+    }
+
+    Delivery delivery() {
+        return delivery;
+    }
+
+    ConnectionState state() {
+        return state;
+    }
+
+    long coupleId() {
+        return coupleId;
+    }
+
+    long userId() {
+        return userId;
+    }
+
+    /** Starts connecting; completes when the first session is up (authenticated and subscribed). */
+    CompletableFuture<Void> start() {
+        loop.execute(this::connect);
+        return firstConnect;
+    }
+
+    private void connect() {
+        reconnect = null;
+        if (state == ConnectionState.CLOSED) {
+            return;
+        }
+        changeState(ConnectionState.CONNECTING, "connecting to " + server.getHostString() + ":" + server.getPort());
+        transport.newCallTracker();
+        SessionHandler handler = new SessionHandler(this, transport, delivery);
+        bootstrap.clone().handler(new SessionChannelInitializer(handler)).connect(server).addListener(connected -> {
+            if (!connected.isSuccess()) {
+                lost("cannot connect: " + connected.cause().getMessage());
+            }
+        });
+    }
+
+    void authenticate(Channel ch) {
+        transport.attach(ch);
+        String current;
+        try {
+            current = token.get();
+        } catch (RuntimeException e) {
+            reject(SessionErrorCode.TOKEN_INVALID, "no token: " + e.getMessage());
+            return;
+        }
+        AuthRequest auth = new AuthRequest(current, commonConstants.API_VERSION).setClientVersion("duet-java-sdk");
+        ch.writeAndFlush(Frame.of(FrameType.AUTH, CODEC.encode(auth)));
+    }
+
+    void authenticated(AuthAccepted accepted) {
+        userId = accepted.getUserId();
+        paired = accepted.isSetCoupleId() && accepted.getCoupleId() != 0;
+        coupleId = paired ? accepted.getCoupleId() : 0;
+        if (paired) {
+            subscribe();
+        } else {
+            ready("authenticated; not paired yet");
+        }
+    }
+
+    /** Subscribes after the last message delivered; also how {@link Delivery} recovers from a gap. */
+    void subscribe() {
+        long from = delivery.lastSeq();
+        int generation = ++subscriptions;
+        transport.<SubscribeResult>call(commonConstants.CHAT_SERVICE, "subscribe",
+                new ChatService.subscribe_args(new SubscribeRequest(from)), new ChatService.subscribe_result())
+                .whenComplete((result, failure) -> {
+                    if (generation != subscriptions) {
+                        return;
+                    }
+                    if (failure != null) {
+                        LOG.debug("Subscribe failed: {}", failure.toString());
+                        transport.closeChannel();
+                        return;
+                    }
+                    if (result.isPartnerTyping()) {
+                        listeners.post(l -> l.onPartnerTyping(true));
+                    }
+                    ready("subscribed after " + from + ", latest " + result.getLatestSeq());
+                });
+    }
+
+    private void ready(String detail) {
+        failures = 0;
+        changeState(ConnectionState.CONNECTED, detail);
+        firstConnect.complete(null);
+        sends.transmitWaiting();
+    }
+
+    /**
+     * The server moved the session (a NOTICE): events may have been missed and calls lost. Fail the lost
+     * calls (superseding any subscribe among them), then subscribe again.
+     */
+    void sessionMoved() {
+        subscriptions++;
+        sends.forgetInFlight();
+        transport.failAll("session moved");
+        if (paired) {
+            subscribe();
+            // Resend right behind the subscribe, not after its reply: the new owner takes them in order
+            // on the same stream, and the couple is served a round trip sooner.
+            sends.retransmitAll();
+        }
+    }
+
+    /** The server ended the session (an ERROR frame): a bad token or version is final; the rest reconnect. */
+    void sessionError(SessionError error) {
+        SessionErrorCode code = error.getCode() == null ? SessionErrorCode.INTERNAL : error.getCode();
+        if (code == SessionErrorCode.TOKEN_EXPIRED || code == SessionErrorCode.TOKEN_INVALID
+                || code == SessionErrorCode.UNSUPPORTED_VERSION) {
+            reject(code, error.getMessage());
+        } else {
+            LOG.info("Server closed the session: {} {}", code, error.getMessage());
+        }
+    }
+
+    /** The connection is gone: fail in-flight calls (sends stay queued) and reconnect with backoff. */
+    void lost(String why) {
+        transport.detach();
+        if (state != ConnectionState.CLOSED) {
+            changeState(ConnectionState.DISCONNECTED, why);
+        }
+        transport.failAll(why);
+        sends.forgetInFlight();
+        scheduleReconnect();
+    }
+
+    private void scheduleReconnect() {
+        if (reconnect != null || state == ConnectionState.CLOSED) {
+            return;
+        }
+        long base = Math.min(maxBackoff.toMillis(), minBackoff.toMillis() << Math.min(failures, 16));
+        long delay = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
+        failures++;
+        reconnect = loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void reject(SessionErrorCode code, String message) {
+        changeState(ConnectionState.CLOSED, code + ": " + message);
+        listeners.post(l -> l.onSessionRejected(code, message));
+        firstConnect.completeExceptionally(new DuetClientException("session refused: " + code + ": " + message));
+        sends.failAll(new DuetClientException("session refused: " + code));
+        transport.closeChannel();
+    }
+
+    /** Closes for good; calls and unacknowledged sends fail. Completes once the channel is closed. */
+    CompletableFuture<Void> close() {
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        loop.execute(() -> {
+            state = ConnectionState.CLOSED;
+            if (reconnect != null) {
+                reconnect.cancel(false);
+            }
+            transport.failAll("client closed");
+            sends.failAll(new DuetClientException("client closed"));
+            firstConnect.completeExceptionally(new DuetClientException("client closed"));
+            listeners.post(l -> l.onConnectionChanged(ConnectionState.CLOSED, "closed by the application"));
+            transport.closeChannel(() -> closed.complete(null));
+        });
+        return closed;
+    }
+
+    private void changeState(ConnectionState next, String detail) {
+        if (state == ConnectionState.CLOSED && next != ConnectionState.CLOSED) {
+            return;
+        }
+        state = next;
+        listeners.post(l -> l.onConnectionChanged(next, detail));
+    }
+
+    /** The partner joined (an event): a session that was not paired gets a token that is, and reconnects. */
+    void partnerJoined() {
+        if (!paired) {
+            refreshAndReconnect();
+        }
+    }
+
+    /** After pairing, this session's token carries no couple: get one that does, and reconnect with it. */
+    private void refreshAndReconnect() {
+        transport.<Session>call(commonConstants.ACCOUNT_SERVICE, "refreshSession",
+                new AccountService.refreshSession_args(new RefreshSessionRequest()),
+                new AccountService.refreshSession_result()).whenComplete((session, failure) -> {
+                    if (failure != null || !session.isSetCoupleId()) {
+                        LOG.warn("Cannot refresh the session after pairing: {}", failure);
+                        return;
+                    }
+                    String refreshed = session.getToken();
+                    token = () -> refreshed;
+                    listeners.post(l -> l.onSessionRefreshed(session));
+                    transport.closeChannel();
+                });
+    }
+}
