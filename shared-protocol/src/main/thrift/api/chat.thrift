@@ -28,8 +28,10 @@ struct SendMessageRequest {
    * at most 64 characters, for example one per app launch) and numbers its sends in it: ordinal 1, 2,
    * 3, ... in the order the user sent them, the same ordinal on every retry. The server never stores a
    * message of a stream before the one named by afterOrdinal (the previous send the client has not
-   * given up on; 0 for none): it waits a few seconds for it, then fails with UNAVAILABLE. A send whose
-   * place has been taken by a later message of its stream fails with OUT_OF_ORDER and is not stored.
+   * given up on; 0 for none): it waits a few seconds for it, then fails with UNAVAILABLE (unless
+   * nothing of the stream is stored: a new stream, or one idle for longer than the 14-day dedup
+   * window, then goes on from that send). A send whose place has been taken by a later message of its
+   * stream fails with OUT_OF_ORDER and is not stored.
    * Without a stream, sends are stored in the order they reach the couple's server.
    */
   4: optional string orderStream,

@@ -13,6 +13,8 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.zookeeper.data.Stat;
 
 /**
@@ -36,6 +38,14 @@ public final class FailureDetector implements AutoCloseable {
      * node is suspicious only once it has been missing for the timeout.
      */
     private final Map<String, Long> missingSince = new ConcurrentHashMap<>();
+    private final CuratorFramework curator;
+    private final ConnectionStateListener reconnections = this::connectionChanged;
+    /**
+     * Until when (System.nanoTime()) to suspect no one: after this server reconnects to ZooKeeper, the
+     * others may not have reconnected yet (a ZooKeeper restart cuts everyone off), and their lag says
+     * nothing about them until they have had a timeout to resume.
+     */
+    private volatile long quietUntilNanos;
 
     /**
      * @param selfId this server, never suspected by itself: if its own heartbeat lags (its threads were
@@ -43,6 +53,7 @@ public final class FailureDetector implements AutoCloseable {
      */
     public FailureDetector(CuratorFramework curator, String selfId, Duration failureTimeout) {
         this.heartbeats = CuratorCache.build(curator, ClusterPaths.HEARTBEATS);
+        this.curator = curator;
         this.selfId = selfId;
         this.timeoutMillis = failureTimeout.toMillis();
         this.timeoutNanos = failureTimeout.toNanos();
@@ -52,6 +63,7 @@ public final class FailureDetector implements AutoCloseable {
     public void start() throws InterruptedException {
         CountDownLatch loaded = new CountDownLatch(1);
         heartbeats.listenable().addListener(CuratorCacheListener.builder().forInitialized(loaded::countDown).build());
+        curator.getConnectionStateListenable().addListener(reconnections);
         heartbeats.start();
         if (!loaded.await(30, TimeUnit.SECONDS)) {
             throw new IllegalStateException("heartbeats not loaded from ZooKeeper within 30 s");
@@ -63,6 +75,10 @@ public final class FailureDetector implements AutoCloseable {
         long newest = newestHeartbeatMillis();
         long now = System.nanoTime();
         Set<String> suspects = new TreeSet<>();
+        if (now - quietUntilNanos < 0) {
+            missingSince.clear();
+            return suspects;
+        }
         for (String id : serverIds) {
             long lag = lagMillis(id, newest);
             if (lag >= 0) {
@@ -77,6 +93,12 @@ public final class FailureDetector implements AutoCloseable {
         }
         missingSince.keySet().retainAll(serverIds);
         return suspects;
+    }
+
+    private void connectionChanged(CuratorFramework client, ConnectionState state) {
+        if (state == ConnectionState.RECONNECTED) {
+            quietUntilNanos = System.nanoTime() + 2 * timeoutNanos;
+        }
     }
 
     /** How far {@code serverId}'s last heartbeat lags the newest one, in ms; -1 if it has none. */
@@ -102,6 +124,7 @@ public final class FailureDetector implements AutoCloseable {
 
     @Override
     public void close() {
+        curator.getConnectionStateListenable().removeListener(reconnections);
         heartbeats.close();
     }
 }

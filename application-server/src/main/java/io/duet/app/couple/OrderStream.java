@@ -38,6 +38,11 @@ final class OrderStream {
         return accepted;
     }
 
+    /** True while nothing of the stream is known to be stored or accepted. */
+    boolean unknown() {
+        return accepted == 0;
+    }
+
     /** The highest ordinal the row says is stored (0 for none). */
     void loaded(long mark) {
         committed = Math.max(committed, mark);

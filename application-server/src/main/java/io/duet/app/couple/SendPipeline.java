@@ -289,11 +289,19 @@ final class SendPipeline {
         }
         held++;
         send.holdTimer = timers.schedule(() -> executor.execute(() -> {
-            if (stream.release(send)) {
-                held--;
-                fail(send, ApiErrors.unavailable("message " + send.afterOrdinal + " of order stream " + send.orderKey
-                        + " has not arrived; send it, then this one"));
+            if (!stream.release(send)) {
+                return;
             }
+            held--;
+            if (stream.unknown()) {
+                // Nothing of this stream is stored, or it was forgotten (idle past the dedup window):
+                // its predecessor will not come. Go on from here rather than refuse the stream forever.
+                stream.loaded(send.afterOrdinal);
+                accept(stream, send);
+                return;
+            }
+            fail(send, ApiErrors.unavailable("message " + send.afterOrdinal + " of order stream " + send.orderKey
+                    + " has not arrived; send it, then this one"));
         }), limits.orderWait.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -343,8 +351,13 @@ final class SendPipeline {
             }
         }
         inflight = batch;
-        store.commit(coupleId, owner.fence(), expectedLastSeq, messages, marks)
-                .whenCompleteAsync((ignored, failure) -> committed(batch, messages, marks, failure), executor);
+        CompletableFuture<Void> commit;
+        try {
+            commit = store.commit(coupleId, owner.fence(), expectedLastSeq, messages, marks);
+        } catch (RuntimeException e) {
+            commit = CompletableFuture.failedFuture(e);
+        }
+        commit.whenCompleteAsync((ignored, failure) -> committed(batch, messages, marks, failure), executor);
     }
 
     private void committed(List<PendingSend> batch, List<Message> messages, Map<OrderKey, Long> marks,

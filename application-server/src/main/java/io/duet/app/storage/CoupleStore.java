@@ -16,17 +16,13 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import org.apache.hadoop.hbase.CompareOperator;
 import org.apache.hadoop.hbase.client.AsyncConnection;
 import org.apache.hadoop.hbase.client.AsyncTable;
 import org.apache.hadoop.hbase.client.CheckAndMutate;
 import org.apache.hadoop.hbase.client.Get;
 import org.apache.hadoop.hbase.client.Put;
 import org.apache.hadoop.hbase.client.Result;
-import org.apache.hadoop.hbase.filter.BinaryComparator;
 import org.apache.hadoop.hbase.filter.ColumnRangeFilter;
-import org.apache.hadoop.hbase.filter.FilterList;
-import org.apache.hadoop.hbase.filter.SingleColumnValueFilter;
 import org.apache.hadoop.hbase.util.Bytes;
 
 /**
@@ -65,6 +61,7 @@ public final class CoupleStore {
         Put put = new Put(row)
                 .addColumn(HBaseSchema.OWNER, HBaseSchema.EPOCH, Bytes.toBytes(0L))
                 .addColumn(HBaseSchema.OWNER, HBaseSchema.LAST_SEQ, Bytes.toBytes(0L))
+                .addColumn(HBaseSchema.OWNER, HBaseSchema.WRITER, writer(0, 0))
                 .addColumn(HBaseSchema.OWNER, HBaseSchema.MEMBER_A, Bytes.toBytes(userA))
                 .addColumn(HBaseSchema.OWNER, HBaseSchema.MEMBER_B, Bytes.toBytes(userB))
                 .addColumn(HBaseSchema.OWNER, HBaseSchema.CREATED, Bytes.toBytes(createdAtMillis));
@@ -121,7 +118,9 @@ public final class CoupleStore {
 
     private CompletableFuture<Long> claimAttempt(long coupleId, long epoch, int attemptsLeft) {
         byte[] row = row(coupleId);
-        return table.get(new Get(row).addColumn(HBaseSchema.OWNER, HBaseSchema.EPOCH)).thenCompose(result -> {
+        Get get = new Get(row).addColumn(HBaseSchema.OWNER, HBaseSchema.EPOCH)
+                .addColumn(HBaseSchema.OWNER, HBaseSchema.WRITER).addColumn(HBaseSchema.OWNER, HBaseSchema.LAST_SEQ);
+        return table.get(get).thenCompose(result -> {
             byte[] current = result.getValue(HBaseSchema.OWNER, HBaseSchema.EPOCH);
             if (current == null) {
                 throw new CoupleNotFoundException(coupleId);
@@ -135,9 +134,16 @@ public final class CoupleStore {
             if (shardEpochOf(fence) != epoch) {
                 throw new FencedException(coupleId, epoch, "too many reloads within one shard epoch");
             }
+            // Conditional on the writer cell, which every commit changes: a commit of the previous owner
+            // that lands after our read makes this claim fail and read again. A row written before the
+            // writer cell existed is claimed on its epoch, and gets one.
+            byte[] writer = result.getValue(HBaseSchema.OWNER, HBaseSchema.WRITER);
+            long lastSeq = writer != null ? Bytes.toLong(writer, Long.BYTES) : longValue(result, HBaseSchema.LAST_SEQ);
             CheckAndMutate claim = CheckAndMutate.newBuilder(row)
-                    .ifEquals(HBaseSchema.OWNER, HBaseSchema.EPOCH, current)
-                    .build(new Put(row).addColumn(HBaseSchema.OWNER, HBaseSchema.EPOCH, Bytes.toBytes(fence)));
+                    .ifEquals(HBaseSchema.OWNER, writer != null ? HBaseSchema.WRITER : HBaseSchema.EPOCH,
+                            writer != null ? writer : current)
+                    .build(new Put(row).addColumn(HBaseSchema.OWNER, HBaseSchema.EPOCH, Bytes.toBytes(fence))
+                            .addColumn(HBaseSchema.OWNER, HBaseSchema.WRITER, writer(fence, lastSeq)));
             return table.checkAndMutate(claim).thenCompose(claimed -> {
                 if (claimed.isSuccess()) {
                     return CompletableFuture.completedFuture(fence);
@@ -148,6 +154,14 @@ public final class CoupleStore {
                 return claimAttempt(coupleId, epoch, attemptsLeft - 1);
             });
         });
+    }
+
+    /** The writer cell: the fence of the owner that wrote last, and the last sequence it wrote. */
+    private static byte[] writer(long fence, long lastSeq) {
+        byte[] value = new byte[2 * Long.BYTES];
+        Bytes.putLong(value, 0, fence);
+        Bytes.putLong(value, Long.BYTES, lastSeq);
+        return value;
     }
 
     /**
@@ -178,22 +192,16 @@ public final class CoupleStore {
         }
         orderMarks.forEach((key, ordinal) -> put.addColumn(HBaseSchema.DEDUP, key.qualifier(), Bytes.toBytes(ordinal)));
         put.addColumn(HBaseSchema.OWNER, HBaseSchema.LAST_SEQ, Bytes.toBytes(lastSeq));
-        FilterList condition = new FilterList(FilterList.Operator.MUST_PASS_ALL,
-                equalTo(HBaseSchema.EPOCH, fence), equalTo(HBaseSchema.LAST_SEQ, expectedLastSeq));
-        CheckAndMutate fenced = CheckAndMutate.newBuilder(row).ifMatches(condition).build(put);
+        put.addColumn(HBaseSchema.OWNER, HBaseSchema.WRITER, writer(fence, lastSeq));
+        // One small cell holds both, so the condition reads one column, whatever the row's size.
+        CheckAndMutate fenced = CheckAndMutate.newBuilder(row)
+                .ifEquals(HBaseSchema.OWNER, HBaseSchema.WRITER, writer(fence, expectedLastSeq)).build(put);
         return table.checkAndMutate(fenced).thenAccept(result -> {
             if (!result.isSuccess()) {
                 throw new FencedException(coupleId, shardEpochOf(fence),
                         "the row was claimed again, or its last sequence moved past " + expectedLastSeq + ", before this commit");
             }
         });
-    }
-
-    private static SingleColumnValueFilter equalTo(byte[] qualifier, long value) {
-        SingleColumnValueFilter filter = new SingleColumnValueFilter(HBaseSchema.OWNER, qualifier,
-                CompareOperator.EQUAL, new BinaryComparator(Bytes.toBytes(value)));
-        filter.setFilterIfMissing(true);
-        return filter;
     }
 
     /**

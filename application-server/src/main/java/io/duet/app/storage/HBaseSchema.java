@@ -18,6 +18,8 @@ import org.apache.hadoop.hbase.util.Bytes;
  * <pre>
  * couples   row = shard (2 bytes) + couple id (8 bytes); pre-split at every shard boundary
  *   o: (owner, small and hot)  e = owner epoch, s = last committed sequence,
+ *                              w = fence of the last writer + last sequence (16 bytes): the one
+ *                              cell every commit is conditional on,
  *                              a, b = member user ids, c = created at
  *   m: (messages)              qualifier = sequence (8 bytes, big-endian, so they sort by sequence),
  *                              value = StoredMessage (compact Thrift)
@@ -47,6 +49,7 @@ public final class HBaseSchema {
 
     public static final byte[] EPOCH = bytes("e");
     public static final byte[] LAST_SEQ = bytes("s");
+    public static final byte[] WRITER = bytes("w");
     public static final byte[] MEMBER_A = bytes("a");
     public static final byte[] MEMBER_B = bytes("b");
     public static final byte[] CREATED = bytes("c");

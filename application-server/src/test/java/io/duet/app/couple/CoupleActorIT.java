@@ -141,7 +141,12 @@ class CoupleActorIT {
     @Test
     void aSendWhosePredecessorNeverComesFailsWithUnavailableAfterTheOrderWait() throws Exception {
         CoupleActor actor = actor(newCouple(), 1, CoupleLimits.builder().orderWait(Duration.ofMillis(300)).build());
+        actor.send(ANN, "phone", ordered("s", 1, 0)).get(30, TimeUnit.SECONDS);
         assertThat(errorOf(actor.send(ANN, "phone", ordered("s", 5, 4)))).isEqualTo(ErrorCode.UNAVAILABLE);
+        // A stream nothing is known of (new, or forgotten after the dedup window) goes on from its first
+        // send once the wait is over: the predecessor it names will not come.
+        assertThat(actor.send(ANN, "phone", ordered("idle-for-weeks", 58, 57)).get(30, TimeUnit.SECONDS).getSeq())
+                .isEqualTo(2);
         assertThat(errorOf(actor.send(ANN, "phone", message("bad", 1).setOrderStream("s").setOrdinal(2)
                 .setAfterOrdinal(2)))).isEqualTo(ErrorCode.INVALID_ARGUMENT);
     }
