@@ -2,6 +2,7 @@ package io.duet.deploy.local;
 
 import io.duet.process.ReadyFile;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
 
 /** Ports fixed for the life of a data folder, so that restarts keep every endpoint. */
 final class PortPlan {
@@ -42,9 +44,30 @@ final class PortPlan {
         return port;
     }
 
+    /**
+     * A port that is free now, chosen below the kernel's ephemeral range: the ports are bound later, by
+     * other processes, and a port from that range could meanwhile be handed to any socket bound to port 0
+     * (HBase's, an application server's relay, a test's client), failing the start with "address in use".
+     */
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
+        int below = ephemeralRangeStart();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int candidate = 10_000 + ThreadLocalRandom.current().nextInt(Math.max(1, below - 10_000));
+            try (ServerSocket socket = new ServerSocket(candidate, 1, InetAddress.getLoopbackAddress())) {
+                return socket.getLocalPort();
+            } catch (IOException taken) {
+                // Try another.
+            }
+        }
+        throw new IOException("no free port between 10000 and " + below);
+    }
+
+    private static int ephemeralRangeStart() {
+        try {
+            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+            return Integer.parseInt(range.split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 32_768;
         }
     }
 }
