@@ -1,6 +1,7 @@
 package io.duet.deploy.local;
 
 import io.duet.process.ReadyFile;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -62,10 +63,12 @@ final class PortPlan {
         throw new IOException("no free port between 10000 and " + below);
     }
 
+    /** The first port the kernel hands out for port 0 (Linux); 32768 when it cannot tell. */
     private static int ephemeralRangeStart() {
-        try {
-            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
-            return Integer.parseInt(range.split("\\s+")[0]);
+        // Read line by line: /proc files report a size of 0, and whole-file reads may stop short.
+        try (BufferedReader reader = Files.newBufferedReader(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
+            int start = Integer.parseInt(reader.readLine().trim().split("\\s+")[0]);
+            return start > 20_000 ? start : 32_768;
         } catch (IOException | RuntimeException e) {
             return 32_768;
         }
