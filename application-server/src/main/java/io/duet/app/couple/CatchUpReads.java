@@ -50,14 +50,4 @@ public final class CatchUpReads {
     public long missingMessages() {
         return missingMessages.get();
     }
-
-    /** Catch-up reads in flight now. */
-    public int readsInFlight() {
-        return limiter.inFlight();
-    }
-
-    /** Catch-up reads waiting for their turn now. */
-    public int readsWaiting() {
-        return limiter.waiting();
-    }
 }

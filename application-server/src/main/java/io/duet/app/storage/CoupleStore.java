@@ -303,10 +303,6 @@ public final class CoupleStore {
             this.stream = Objects.requireNonNull(stream, "stream");
         }
 
-        public long senderId() {
-            return senderId;
-        }
-
         byte[] qualifier() {
             return prefixed(ORDER_PREFIX, senderId, stream);
         }

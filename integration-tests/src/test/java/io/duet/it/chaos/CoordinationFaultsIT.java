@@ -61,14 +61,7 @@ class CoordinationFaultsIT {
                 Thread.sleep(13_000);
                 expiringLink.resume();
             }));
-            RecordingListener.await(Duration.ofSeconds(60), expiring + " back in the shard map", () -> {
-                try {
-                    cluster.awaitShardMapSettled();
-                    return true;
-                } catch (Exception e) {
-                    return false;
-                }
-            });
+            new Faults(cluster).settle();
 
             stalls.add(fault(load, "ZooKeeper restart", () -> {
                 cluster.zookeeper().stop();
