@@ -65,6 +65,13 @@ struct OpenStream {
    * servers before flow control, and REQUEST streams): the credit is unlimited.
    */
   7: optional i64 initialCredit,
+  /**
+   * SESSION streams: the epoch of the shard map the presentation server routed
+   * by. An application server that has not seen that map yet waits for it (a
+   * moment) before deciding whether it owns the couple, instead of turning the
+   * session away just before the map that gives it the couple arrives.
+   */
+  8: optional i64 shardMapEpoch,
 }
 
 enum PayloadKind {

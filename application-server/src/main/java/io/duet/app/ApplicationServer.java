@@ -85,8 +85,9 @@ public final class ApplicationServer implements ServerMain.Server {
     static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofMillis(200);
     static final Duration DEFAULT_DETECTOR_TICK = Duration.ofMillis(50);
     static final Duration DEFAULT_JOIN_GRACE = Duration.ofSeconds(1);
-    /** Rounds of every storage call before joining: enough to load and compile their code paths. */
-    private static final int WARM_UP_ROUNDS = 200;
+    /** Sends per load of the warm-up couple before joining: enough to load and compile the couple code. */
+    private static final int WARM_UP_SENDS = 300;
+    private static final Duration WARM_UP_TIMEOUT = Duration.ofSeconds(30);
     /** Past this many shards with couples, the heartbeat carries only the total, to stay small. */
     static final int MAX_STATUS_SHARDS = 256;
 
@@ -214,16 +215,19 @@ public final class ApplicationServer implements ServerMain.Server {
                 .sync().channel();
         relayPort = ((InetSocketAddress) listener.localAddress()).getPort();
 
+        long warmUpStarted = System.nanoTime();
         try {
-            coupleStore.warmUp(WARM_UP_ROUNDS).get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-            LOG.warn("Warm-up incomplete: {}", e.toString());
+            couples.warmUp(instanceId, WARM_UP_SENDS, WARM_UP_TIMEOUT);
+            LOG.info("Warmed up in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - warmUpStarted));
+        } catch (ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
+            LOG.warn("Warm-up incomplete (the first couples will be served slower): {}", e.toString());
         }
         membership = new Membership(curator, instanceId,
-                new AppServerInfo(instanceId, new Endpoint(relayHost, relayPort), clock.millis())
+                new AppServerInfo(instanceId, new Endpoint(relayHost, relayPort),
+                        ownership.registeringAs(clock.millis()))
                         .setZone(settings.string("placement.zone", null))
                         .setHost(settings.has("placement.host") ? settings.string("placement.host") : canonicalHostName()));
-        ownership.onRejoin(() -> membership.reincarnate(clock.millis()));
+        ownership.onRejoin(() -> membership.reincarnate(ownership.registeringAs(clock.millis())));
         membership.start(30_000);
         detector = new FailureDetector(curator, instanceId, failureTimeout);
         detector.start();

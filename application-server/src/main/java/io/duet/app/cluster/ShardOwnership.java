@@ -1,13 +1,19 @@
 package io.duet.app.cluster;
 
+import io.duet.protocol.cluster.AppServerInfo;
 import io.duet.protocol.cluster.ClusterPaths;
 import io.duet.protocol.cluster.ShardMapView;
 import io.duet.protocol.cluster.ShardMapWatcher;
 import io.duet.protocol.thrift.MalformedPayloadException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.apache.curator.framework.CuratorFramework;
@@ -25,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *       stop until it is back;
  *   <li>the session was LOST: every shard is dropped (listeners hear the last map again), and on
  *       RECONNECTED the server registers again as a new incarnation, so that the leader hands it shards
- *       at new epochs;
+ *       at new epochs; it serves again only by a map that lists that incarnation;
  *   <li>its heartbeat lease ran out ({@link Heartbeat}): it may have been declared dead. Once the lease
  *       is back, serving resumes only after this server has seen the shard map as of then.
  * </ul>
@@ -33,18 +39,23 @@ import org.slf4j.LoggerFactory;
  */
 public final class ShardOwnership implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ShardOwnership.class);
+    /** Past this many callers waiting for a newer map, more are told at once that it has not come. */
+    static final int MAX_EPOCH_WAITS = 10_000;
 
     private final String instanceId;
     private final CuratorFramework curator;
     private final ShardMapWatcher shardMap;
     private final List<Consumer<ShardMapView>> listeners = new CopyOnWriteArrayList<>();
     private final ConnectionStateListener connectionListener = this::connectionChanged;
+    private final Set<EpochWait> epochWaits = ConcurrentHashMap.newKeySet();
     private volatile BooleanSupplier lease = () -> true;
     private volatile Runnable onRejoin = () -> { };
     private volatile boolean connected = true;
     private volatile boolean sessionLost;
     /** The map epoch this server must have seen before serving again (after a lapsed lease). */
     private volatile long requiredEpoch;
+    /** The {@code startedAtMillis} this server registered with last; 0 until it registers. */
+    private volatile long incarnation;
 
     public ShardOwnership(CuratorFramework curator, String instanceId) {
         this.curator = curator;
@@ -62,6 +73,16 @@ public final class ShardOwnership implements AutoCloseable {
         this.lease = lease;
     }
 
+    /**
+     * Notes the {@code startedAtMillis} this server is about to register with (first, or again after a
+     * lost session): it serves only by maps that list it so, since only those give it its shards at
+     * epochs that fence whatever it did before. Returns {@code startedAtMillis}.
+     */
+    public long registeringAs(long startedAtMillis) {
+        incarnation = startedAtMillis;
+        return startedAtMillis;
+    }
+
     /** Runs when the server should register again after its session was lost. */
     public void onRejoin(Runnable onRejoin) {
         this.onRejoin = onRejoin;
@@ -72,6 +93,11 @@ public final class ShardOwnership implements AutoCloseable {
             LOG.info("Shard map epoch {}: this server ({}) owns {} of {} shards", view.epoch(), instanceId,
                     ownedCount(view), view.shardCount());
             listeners.forEach(listener -> listener.accept(view));
+            epochWaits.forEach(wait -> {
+                if (wait.epoch <= view.epoch()) {
+                    wait.reached.complete(true);
+                }
+            });
         });
         curator.getConnectionStateListenable().addListener(connectionListener);
         shardMap.start();
@@ -145,14 +171,59 @@ public final class ShardOwnership implements AutoCloseable {
         return shardMap.current();
     }
 
+    /** The epoch of the newest shard map this server has seen; 0 before the first. */
+    public long mapEpoch() {
+        return shardMap.current().map(ShardMapView::epoch).orElse(0L);
+    }
+
+    /**
+     * Completes with true once this server has seen a shard map of at least {@code epoch} (and told its
+     * listeners), or with false after {@code timeout}. Completes on a ZooKeeper or timer thread.
+     */
+    public CompletableFuture<Boolean> whenMapReaches(long epoch, Duration timeout) {
+        if (mapEpoch() >= epoch) {
+            return CompletableFuture.completedFuture(true);
+        }
+        if (epochWaits.size() >= MAX_EPOCH_WAITS) {
+            return CompletableFuture.completedFuture(false);
+        }
+        EpochWait wait = new EpochWait(epoch);
+        epochWaits.add(wait);
+        wait.reached.completeOnTimeout(false, timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((reached, failure) -> epochWaits.remove(wait));
+        if (mapEpoch() >= epoch) {
+            // The map came between the first check and the registration.
+            wait.reached.complete(true);
+        }
+        return wait.reached;
+    }
+
+    private static final class EpochWait {
+        final long epoch;
+        final CompletableFuture<Boolean> reached = new CompletableFuture<>();
+
+        EpochWait(long epoch) {
+            this.epoch = epoch;
+        }
+    }
+
     /** The epoch with which this server owns {@code shard}, if it does and may serve it now. */
     public OptionalLong epochIfOwned(int shard) {
         ShardMapView view = shardMap.current().orElse(null);
         if (!connected || view == null || view.epoch() < requiredEpoch || !lease.getAsBoolean()
-                || !view.ownerIdOf(shard).filter(instanceId::equals).isPresent()) {
+                || !view.ownerIdOf(shard).filter(instanceId::equals).isPresent() || !listsThisIncarnation(view)) {
             return OptionalLong.empty();
         }
         return OptionalLong.of(view.epochOf(shard));
+    }
+
+    private boolean listsThisIncarnation(ShardMapView view) {
+        long registered = incarnation;
+        if (registered == 0) {
+            return true;
+        }
+        AppServerInfo listed = view.servers().get(instanceId);
+        return listed != null && listed.getStartedAtMillis() == registered;
     }
 
     /** True while this server owns {@code shard} at exactly {@code epoch} and may serve it now. */
@@ -178,6 +249,7 @@ public final class ShardOwnership implements AutoCloseable {
     @Override
     public void close() {
         curator.getConnectionStateListenable().removeListener(connectionListener);
+        epochWaits.forEach(wait -> wait.reached.complete(false));
         shardMap.close();
     }
 }

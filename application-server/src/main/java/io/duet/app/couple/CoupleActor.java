@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -66,6 +67,7 @@ public final class CoupleActor {
     private long userB;
     private long lastActivityMillis;
     private boolean retired;
+    private long loadStartedNanos;
 
     /**
      * @param owned whether this server still owns the couple's shard at {@code epoch} and may serve it
@@ -107,6 +109,13 @@ public final class CoupleActor {
             }
 
             @Override
+            public void storedMessageLost(long seq) {
+                long ranges = catchUpReads.missing(1);
+                LOG.error("DATA LOSS: couple {} is missing committed message {} in HBase, found by a resend of it; the "
+                        + "sender is told to send it anew ({} missing ranges on this server so far)", coupleId, seq, ranges);
+            }
+
+            @Override
             public void commitFailed(Throwable cause) {
                 boolean fenced = cause instanceof FencedException;
                 close(new NotOwnerException("couple " + coupleId + " unloaded after a failed write: " + cause),
@@ -130,6 +139,7 @@ public final class CoupleActor {
 
     /** Claims the couple's row and loads it; operations submitted meanwhile wait. */
     void start() {
+        loadStartedNanos = System.nanoTime();
         executor.execute(() -> store.claim(coupleId, epoch, limits.recentMessages)
                 .whenCompleteAsync(this::loaded, executor));
     }
@@ -156,6 +166,8 @@ public final class CoupleActor {
         log.load(snapshot.lastSeq(), snapshot.recentMessages());
         sends.loaded(snapshot.recentMessages());
         state = State.ACTIVE;
+        LOG.debug("Couple {} loaded at epoch {} in {} ms, {} calls waiting", coupleId, epoch,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loadStartedNanos), waitingForLoad.size());
         runWaiting();
     }
 

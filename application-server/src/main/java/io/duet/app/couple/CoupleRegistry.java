@@ -5,9 +5,11 @@ import io.duet.app.internal.SerialExecutor;
 import io.duet.app.storage.CoupleStore;
 import io.duet.protocol.cluster.ShardMapView;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
@@ -83,6 +85,24 @@ public final class CoupleRegistry implements AutoCloseable {
         }
         created.start();
         return created;
+    }
+
+    /**
+     * Runs the couple code once through on a couple of this server's own (see {@link CoupleWarmUp}), so
+     * that the first couples it serves are not served by cold code. Before the server joins the cluster.
+     */
+    public void warmUp(String instanceId, int sends, Duration timeout) throws Exception {
+        new CoupleWarmUp(store, limits, catchUpReads, workers, timers, clock).run(instanceId, sends, timeout.toMillis());
+    }
+
+    /** The epoch of the newest shard map this server has seen. */
+    public long shardMapEpoch() {
+        return ownership.mapEpoch();
+    }
+
+    /** See {@link ShardOwnership#whenMapReaches}. */
+    public CompletableFuture<Boolean> whenShardMapReaches(long epoch, Duration timeout) {
+        return ownership.whenMapReaches(epoch, timeout);
     }
 
     private void retired(CoupleActor actor) {

@@ -59,6 +59,9 @@ final class SendPipeline {
 
         /** A commit failed (fenced, or outcome unknown): the actor must unload. */
         void commitFailed(Throwable cause);
+
+        /** A send's dedup entry names {@code seq}, but HBase no longer has that message: data loss. */
+        void storedMessageLost(long seq);
     }
 
     private final long coupleId;
@@ -212,9 +215,16 @@ final class SendPipeline {
         CompletableFuture<List<Message>> stored = inMemory.isEmpty() ? store.read(coupleId, seq, seq, 1)
                 : CompletableFuture.completedFuture(inMemory);
         stored.whenCompleteAsync((found, failure) -> {
-            if (failure != null || found.isEmpty()) {
-                fail(send, failure != null ? ApiErrors.toWire(failure)
-                        : ApiErrors.unavailable("message " + seq + " is not readable yet; retry"));
+            if (failure != null) {
+                fail(send, ApiErrors.toWire(failure));
+                return;
+            }
+            if (found.isEmpty()) {
+                // The dedup entry and the message were written by one atomic commit: the message is lost,
+                // and asking again would never find it. The sender hears so, and may send it anew.
+                owner.storedMessageLost(seq);
+                fail(send, ApiErrors.of(ErrorCode.INTERNAL, "message " + send.key.clientMessageId + " was stored as "
+                        + seq + ", but storage has lost it; send it again as a new message"));
                 return;
             }
             PendingSend.Stored first = new PendingSend.Stored(seq, found.get(0).getSentAtMillis());

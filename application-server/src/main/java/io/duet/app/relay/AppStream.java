@@ -15,6 +15,9 @@ import io.duet.protocol.relay.WireProtocol;
 import io.netty.channel.Channel;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +41,8 @@ import java.util.concurrent.atomic.AtomicReference;
 final class AppStream implements SessionStream, ServiceDispatcher.Replier {
     /** How long a replay waits for credit before the session is given up as a slow consumer. */
     static final Duration CREDIT_STALL_TIMEOUT = Duration.ofSeconds(60);
+    /** Calls held while the stream waits to be attached; as many as a presentation server queues. */
+    static final int MAX_HELD_CALLS = 256;
 
     private final Channel channel;
     private final long streamId;
@@ -52,6 +57,8 @@ final class AppStream implements SessionStream, ServiceDispatcher.Replier {
     private final AtomicLong credit;
     private final AtomicReference<CreditWait> waiting = new AtomicReference<>();
     private volatile CoupleActor couple;
+    /** Calls that came while the stream waits for this server's shard map; null when not waiting. Event loop only. */
+    private ArrayDeque<byte[]> heldCalls;
 
     /** @param initialCredit the stream's credit in event bytes; empty for unlimited */
     AppStream(Channel channel, long streamId, StreamKind kind, Caller caller, String service, WireProtocol protocol,
@@ -90,6 +97,33 @@ final class AppStream implements SessionStream, ServiceDispatcher.Replier {
 
     void attachedTo(CoupleActor actor) {
         this.couple = actor;
+    }
+
+    /** From now until {@link #releaseCalls()}, calls wait instead of being dispatched. */
+    void holdCalls() {
+        if (heldCalls == null) {
+            heldCalls = new ArrayDeque<>();
+        }
+    }
+
+    boolean holdsCalls() {
+        return heldCalls != null;
+    }
+
+    /** @return false if too many calls wait already */
+    boolean hold(byte[] call) {
+        if (heldCalls.size() >= MAX_HELD_CALLS) {
+            return false;
+        }
+        heldCalls.add(call);
+        return true;
+    }
+
+    /** The calls held so far, in arrival order; calls are dispatched again from now on. */
+    List<byte[]> releaseCalls() {
+        List<byte[]> calls = heldCalls == null ? List.of() : new ArrayList<>(heldCalls);
+        heldCalls = null;
+        return calls;
     }
 
     @Override

@@ -23,21 +23,31 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.timeout.IdleStateEvent;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One relay connection from a presentation server. Its stream table is touched only on the
  * connection's event loop. Session streams of paired users are attached to their couple's actor when
- * opened; if this server does not own the couple, the stream is closed with NOT_OWNER at once and the
- * presentation server routes it again. {@code CREDIT} frames return flow-control credit to a session
+ * opened; if this server does not own the couple, the stream is closed with NOT_OWNER and the
+ * presentation server routes it again. That happens at once, unless the presentation server routed the
+ * stream by a newer shard map than this server has seen: then its calls are held until that map arrives
+ * (for at most {@link #MAP_CATCH_UP_WAIT}) and ownership is checked again. {@code CREDIT} frames return flow-control credit to a session
  * stream (see {@link AppStream}).
  */
 final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFrame> {
     private static final Logger LOG = LoggerFactory.getLogger(RelayConnectionHandler.class);
+    /**
+     * How long a session stream routed by a newer shard map than this server has seen waits for that map
+     * before being turned away: the map reaches the servers of both tiers within milliseconds of each
+     * other, and a refused session would be routed again only after a backoff.
+     */
+    static final Duration MAP_CATCH_UP_WAIT = Duration.ofSeconds(1);
 
     private final String instanceId;
     private final ServiceDispatcher dispatcher;
@@ -131,20 +141,36 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFram
             previous.closedByPeer();
         }
         if (kind == StreamKind.SESSION && caller.isPaired()) {
-            attach(stream);
+            attach(stream, open.isSetShardMapEpoch() ? open.getShardMapEpoch() : 0);
         }
     }
 
-    private void attach(AppStream stream) {
+    /** @param routedByEpoch the shard map epoch the presentation server routed the stream by; 0 if unknown */
+    private void attach(AppStream stream, long routedByEpoch) {
         CoupleActor actor;
         try {
             actor = couples.actorFor(stream.caller().coupleId());
         } catch (NotOwnerException | IllegalStateException e) {
+            if (routedByEpoch > couples.shardMapEpoch()) {
+                // Routed here by a map this server has not seen yet: hold the calls and ask again once it has.
+                stream.holdCalls();
+                couples.whenShardMapReaches(routedByEpoch, MAP_CATCH_UP_WAIT).whenCompleteAsync((reached, failure) -> {
+                    if (stream.isOpen()) {
+                        attach(stream, 0);
+                    }
+                }, ctx.executor());
+                return;
+            }
             stream.close(CloseReason.NOT_OWNER, e.getMessage());
             return;
         }
         stream.attachedTo(actor);
-        actor.attach(stream).whenComplete((ignored, failure) -> {
+        CompletableFuture<Void> attached = actor.attach(stream);
+        // Behind the attach on the couple's queue, as if they had come after it.
+        for (byte[] call : stream.releaseCalls()) {
+            dispatch(stream, call);
+        }
+        attached.whenComplete((ignored, failure) -> {
             if (failure == null) {
                 return;
             }
@@ -169,8 +195,18 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFram
             stream.close(CloseReason.PROTOCOL_ERROR, "only CALL payloads go to the application server");
             return;
         }
+        if (stream.holdsCalls()) {
+            if (!stream.hold(data.getPayload())) {
+                stream.close(CloseReason.OVERLOADED, "too many calls while the shard map catches up");
+            }
+            return;
+        }
+        dispatch(stream, data.getPayload());
+    }
+
+    private void dispatch(AppStream stream, byte[] call) {
         CallContext context = new CallContext(stream.caller(), stream.kind() == StreamKind.SESSION ? stream : null);
-        dispatcher.dispatch(context, stream.protocol(), stream.service(), data.getPayload(), stream);
+        dispatcher.dispatch(context, stream.protocol(), stream.service(), call, stream);
     }
 
     /** Drops a stream this side ended; callable from any thread. */

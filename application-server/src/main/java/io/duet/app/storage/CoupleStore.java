@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import org.apache.hadoop.hbase.client.AsyncConnection;
 import org.apache.hadoop.hbase.client.AsyncTable;
 import org.apache.hadoop.hbase.client.CheckAndMutate;
+import org.apache.hadoop.hbase.client.Delete;
 import org.apache.hadoop.hbase.client.Get;
 import org.apache.hadoop.hbase.client.Put;
 import org.apache.hadoop.hbase.client.Result;
@@ -96,19 +97,7 @@ public final class CoupleStore {
      * generation, so that a late write from the previous load is fenced too.
      */
     public CompletableFuture<CoupleSnapshot> claim(long coupleId, long epoch, int recentLimit) {
-        return claimAttempt(coupleId, epoch, CLAIM_ATTEMPTS)
-                .thenCompose(fence -> table.get(new Get(row(coupleId)).addFamily(HBaseSchema.OWNER))
-                        .thenCompose(owner -> {
-                            long lastSeq = longValue(owner, HBaseSchema.LAST_SEQ);
-                            long userA = longValue(owner, HBaseSchema.MEMBER_A);
-                            long userB = longValue(owner, HBaseSchema.MEMBER_B);
-                            long from = Math.max(1, lastSeq - recentLimit + 1);
-                            CompletableFuture<List<Message>> recent = lastSeq == 0
-                                    ? CompletableFuture.completedFuture(List.of())
-                                    : read(coupleId, from, lastSeq, recentLimit);
-                            return recent.thenApply(messages ->
-                                    new CoupleSnapshot(coupleId, fence, userA, userB, lastSeq, messages));
-                        }));
+        return claimAttempt(coupleId, epoch, recentLimit, CLAIM_ATTEMPTS);
     }
 
     /** The shard epoch a fence value was claimed under. */
@@ -116,12 +105,15 @@ public final class CoupleStore {
         return fence >>> GENERATION_BITS;
     }
 
-    private CompletableFuture<Long> claimAttempt(long coupleId, long epoch, int attemptsLeft) {
+    /**
+     * Two round trips: read the owner cells, then claim them while reading the recent messages. Those
+     * are committed, so they cannot change under the claim; the claim's condition (the writer cell, which
+     * every commit changes) makes sure the last sequence number read with them is still the last.
+     */
+    private CompletableFuture<CoupleSnapshot> claimAttempt(long coupleId, long epoch, int recentLimit, int attemptsLeft) {
         byte[] row = row(coupleId);
-        Get get = new Get(row).addColumn(HBaseSchema.OWNER, HBaseSchema.EPOCH)
-                .addColumn(HBaseSchema.OWNER, HBaseSchema.WRITER).addColumn(HBaseSchema.OWNER, HBaseSchema.LAST_SEQ);
-        return table.get(get).thenCompose(result -> {
-            byte[] current = result.getValue(HBaseSchema.OWNER, HBaseSchema.EPOCH);
+        return table.get(new Get(row).addFamily(HBaseSchema.OWNER)).thenCompose(owner -> {
+            byte[] current = owner.getValue(HBaseSchema.OWNER, HBaseSchema.EPOCH);
             if (current == null) {
                 throw new CoupleNotFoundException(coupleId);
             }
@@ -137,23 +129,42 @@ public final class CoupleStore {
             // Conditional on the writer cell, which every commit changes: a commit of the previous owner
             // that lands after our read makes this claim fail and read again. A row written before the
             // writer cell existed is claimed on its epoch, and gets one.
-            byte[] writer = result.getValue(HBaseSchema.OWNER, HBaseSchema.WRITER);
-            long lastSeq = writer != null ? Bytes.toLong(writer, Long.BYTES) : longValue(result, HBaseSchema.LAST_SEQ);
+            byte[] writer = owner.getValue(HBaseSchema.OWNER, HBaseSchema.WRITER);
+            long lastSeq = writer != null ? Bytes.toLong(writer, Long.BYTES) : longValue(owner, HBaseSchema.LAST_SEQ);
+            long userA = longValue(owner, HBaseSchema.MEMBER_A);
+            long userB = longValue(owner, HBaseSchema.MEMBER_B);
+            CompletableFuture<List<Message>> recent = writer == null ? null : recent(coupleId, lastSeq, recentLimit);
             CheckAndMutate claim = CheckAndMutate.newBuilder(row)
                     .ifEquals(HBaseSchema.OWNER, writer != null ? HBaseSchema.WRITER : HBaseSchema.EPOCH,
                             writer != null ? writer : current)
                     .build(new Put(row).addColumn(HBaseSchema.OWNER, HBaseSchema.EPOCH, Bytes.toBytes(fence))
                             .addColumn(HBaseSchema.OWNER, HBaseSchema.WRITER, writer(fence, lastSeq)));
             return table.checkAndMutate(claim).thenCompose(claimed -> {
+                if (claimed.isSuccess() && writer == null) {
+                    // Claimed on the epoch cell alone, which an older release's commits leave as it is:
+                    // only now is the last sequence number final.
+                    return table.get(new Get(row).addColumn(HBaseSchema.OWNER, HBaseSchema.LAST_SEQ)).thenCompose(
+                            after -> {
+                                long last = longValue(after, HBaseSchema.LAST_SEQ);
+                                return recent(coupleId, last, recentLimit).thenApply(messages ->
+                                        new CoupleSnapshot(coupleId, fence, userA, userB, last, messages));
+                            });
+                }
                 if (claimed.isSuccess()) {
-                    return CompletableFuture.completedFuture(fence);
+                    return recent.thenApply(messages ->
+                            new CoupleSnapshot(coupleId, fence, userA, userB, lastSeq, messages));
                 }
                 if (attemptsLeft <= 1) {
                     throw new FencedException(coupleId, epoch, "lost the claim race repeatedly");
                 }
-                return claimAttempt(coupleId, epoch, attemptsLeft - 1);
+                return claimAttempt(coupleId, epoch, recentLimit, attemptsLeft - 1);
             });
         });
+    }
+
+    private CompletableFuture<List<Message>> recent(long coupleId, long lastSeq, int limit) {
+        return lastSeq == 0 ? CompletableFuture.completedFuture(List.of())
+                : read(coupleId, Math.max(1, lastSeq - limit + 1), lastSeq, limit);
     }
 
     /** The writer cell: the fence of the owner that wrote last, and the last sequence it wrote. */
@@ -205,23 +216,11 @@ public final class CoupleStore {
     }
 
     /**
-     * Runs every kind of call a couple's owner makes, {@code rounds} times, against couple 0, which never
-     * exists (ids are random and non-zero) and so is never written: the claim's read finds no row, the
-     * fenced commit's condition fails. A server does this before it joins, so that the first couples
-     * handed to it do not pay for loading and compiling these paths.
+     * Deletes a couple's whole row. Only the warm-up couples of starting servers, which no user belongs
+     * to, are ever deleted.
      */
-    public CompletableFuture<Void> warmUp(int rounds) {
-        Message probe = new Message().setSeq(1).setClientMessageId("warm-up").setSenderDeviceId("warm-up")
-                .setKind(MessageKind.TEXT).setText("warm-up");
-        CompletableFuture<?>[] calls = new CompletableFuture<?>[rounds * 4];
-        for (int round = 0; round < rounds; round++) {
-            calls[4 * round] = claim(0, 0, 1).handle((snapshot, failure) -> null);
-            calls[4 * round + 1] = commit(0, -1, 0, List.of(probe), Map.of(new OrderKey(0, "warm-up"), 1L))
-                    .handle((ignored, failure) -> null);
-            calls[4 * round + 2] = read(0, 1, 1, 1);
-            calls[4 * round + 3] = findSend(0, 0, "warm-up", new OrderKey(0, "warm-up"));
-        }
-        return CompletableFuture.allOf(calls);
+    public CompletableFuture<Void> deleteCouple(long coupleId) {
+        return table.delete(new Delete(row(coupleId)));
     }
 
     /** Up to {@code limit} messages with sequence numbers in [fromSeq, toSeq], oldest first. */

@@ -343,6 +343,39 @@ class CoupleActorIT {
         assertThat(catchUpReads.missingMessages()).isEqualTo(70);
     }
 
+    @Test
+    void aRetryOfAMessageStorageLostFailsOnceWithAClearErrorInsteadOfRetryingForever() throws Exception {
+        long coupleId = newCouple();
+        CoupleActor first = actor(coupleId, 1);
+        long seq = first.send(ANN, "phone", message("lost-one", 1)).get(30, TimeUnit.SECONDS).getSeq();
+        sendMany(first, 300);
+        first.close("test");
+        byte[] row = HBaseSchema.coupleRow(Shards.shardOf(coupleId, shards), coupleId);
+        couples.delete(new Delete(row).addColumns(HBaseSchema.MESSAGES, HBaseSchema.messageQualifier(seq)))
+                .get(30, TimeUnit.SECONDS);
+
+        CatchUpReads catchUpReads = new CatchUpReads(CatchUpLimits.builder().build(), timers);
+        CoupleActor reloaded = actor(coupleId, 2, CoupleLimits.defaults(), catchUpReads);
+        CompletableFuture<SendMessageResult> retry = reloaded.send(ANN, "phone", message("lost-one", 2));
+        assertThat(errorOf(retry)).isEqualTo(ErrorCode.INTERNAL);
+        assertThat(catchUpReads.missingRanges()).isEqualTo(1);
+        // The sender may send it anew under a new id; the couple goes on.
+        assertThat(reloaded.send(ANN, "phone", message("lost-one-again", 1)).get(30, TimeUnit.SECONDS).getSeq())
+                .isEqualTo(seq + 301);
+    }
+
+    @Test
+    void theWarmUpRunsItsOwnCoupleAndLeavesNoRowBehind() throws Exception {
+        CoupleWarmUp warmUp = new CoupleWarmUp(store, CoupleLimits.defaults(),
+                new CatchUpReads(CatchUpLimits.defaults(), timers), workers, timers, Clock.systemUTC());
+        for (String instance : List.of("app-test@1", "app-test@2")) {
+            long coupleId = CoupleWarmUp.coupleIdFor(instance);
+            assertThat(coupleId).as("never a real couple's id").isNegative();
+            warmUp.run(instance, 40, 30_000);
+            assertThat(store.members(coupleId).get(30, TimeUnit.SECONDS)).isEmpty();
+        }
+    }
+
     /**
      * A session that records the events pushed to it. It has {@code credit} bytes to spend on events,
      * and {@link #grant} gives more, as a presentation server would.

@@ -100,4 +100,19 @@ class AppStreamTest {
         assertThat(stream.isOpen()).isTrue();
         assertThat(resumed).hasValue(1);
     }
+
+    @Test
+    void callsHeldWhileTheStreamWaitsComeOutInOrderAndAreBounded() {
+        AppStream stream = stream(OptionalLong.empty());
+        assertThat(stream.holdsCalls()).isFalse();
+        assertThat(stream.releaseCalls()).isEmpty();
+        stream.holdCalls();
+        for (int i = 0; i < AppStream.MAX_HELD_CALLS; i++) {
+            assertThat(stream.hold(new byte[] {(byte) i})).isTrue();
+        }
+        assertThat(stream.hold(new byte[] {-1})).as("one past the bound").isFalse();
+        assertThat(stream.releaseCalls()).hasSize(AppStream.MAX_HELD_CALLS)
+                .first().satisfies(call -> assertThat(call).containsExactly(0));
+        assertThat(stream.holdsCalls()).isFalse();
+    }
 }

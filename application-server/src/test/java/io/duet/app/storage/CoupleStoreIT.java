@@ -19,10 +19,11 @@ import org.junit.jupiter.api.Test;
 class CoupleStoreIT {
     private static final AtomicLong IDS = new AtomicLong(1000);
     private static CoupleStore store;
+    private static HBaseSchema schema;
 
     @BeforeAll
     static void startHBase() throws Exception {
-        HBaseSchema schema = StorageCluster.freshSchema(8);
+        schema = StorageCluster.freshSchema(8);
         store = new CoupleStore(StorageCluster.connection(), schema, StorageCluster.callbacks());
     }
 
@@ -109,6 +110,24 @@ class CoupleStoreIT {
     void claimingAnUnknownCoupleFails() {
         assertThatThrownBy(() -> await(store.claim(424242424242L, 1, 10)))
                 .hasCauseInstanceOf(CoupleNotFoundException.class);
+    }
+
+    @Test
+    void aRowWrittenBeforeTheWriterCellIsClaimedOnItsEpochAndLoadedWhole() throws Exception {
+        long id = newCouple();
+        CoupleSnapshot owner = await(store.claim(id, 1, 10));
+        await(store.commit(id, owner.fence(), 0, messages(1, 3), Map.of()));
+        // As the first release left it: no writer cell, the last sequence number in its own cell.
+        byte[] row = HBaseSchema.coupleRow(io.duet.protocol.cluster.Shards.shardOf(id, schema.shardCount()), id);
+        await(StorageCluster.connection().getTable(schema.couples())
+                .delete(new org.apache.hadoop.hbase.client.Delete(row).addColumns(HBaseSchema.OWNER, HBaseSchema.WRITER)));
+
+        CoupleSnapshot reloaded = await(store.claim(id, 2, 10));
+        assertThat(reloaded.lastSeq()).isEqualTo(3);
+        assertThat(reloaded.recentMessages()).extracting(Message::getSeq).containsExactly(1L, 2L, 3L);
+        await(store.commit(id, reloaded.fence(), 3, messages(4, 1), Map.of()));
+        assertThatThrownBy(() -> await(store.commit(id, owner.fence(), 3, messages(4, 1), Map.of())))
+                .hasCauseInstanceOf(FencedException.class);
     }
 
     @Test

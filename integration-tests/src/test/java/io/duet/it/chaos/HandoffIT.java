@@ -10,6 +10,7 @@ import io.duet.it.TestCouple;
 import io.duet.it.chaos.ChatLoad.SendRecord;
 import io.duet.it.chaos.ChatLoad.Sender;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -24,8 +25,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * request's stall (send to acknowledgement) is reported as a distribution.
  */
 class HandoffIT {
-    /** What CI holds the p99 stall to, on a box shared with the whole cluster; the goal, 200 ms, is reported. */
-    private static final Duration CI_P99_BOUND = Duration.ofMillis(500);
+    /**
+     * What CI holds the p99 stall to, on a box shared with the whole cluster and the load (a restarted
+     * server's JVM start competes with it for 2 cores); the goal, 200 ms, is reported.
+     */
+    private static final Duration CI_P99_BOUND = Duration.ofMillis(300);
 
     @RegisterExtension
     static final PrivateCluster CLUSTER = new PrivateCluster();
@@ -42,8 +46,10 @@ class HandoffIT {
             long restartsStart = System.nanoTime();
             for (int round = 0; round < 2; round++) {
                 for (Node server : cluster.applicationServers()) {
+                    System.out.println("  " + Instant.now() + " stopping " + server);
                     server.stop();
                     server.start();
+                    System.out.println("  " + Instant.now() + " started " + server);
                     cluster.awaitShardMapSettled();
                     Thread.sleep(1000);
                 }
@@ -60,6 +66,11 @@ class HandoffIT {
             assertThat(ChaosChecker.violations(cluster, load)).as("guarantees after planned handoffs").isEmpty();
             assertThat(load.failedSends()).as("failed sends: %s", load.failures(5)).isZero();
             for (Sender sender : load.senders()) {
+                if (sender.heard.states.contains(ConnectionState.DISCONNECTED)) {
+                    System.out.println("  " + sender.name + " connection: " + sender.heard.stateLog);
+                }
+            }
+            for (Sender sender : load.senders()) {
                 assertThat(sender.heard.states).as("%s stayed connected", sender.name)
                         .doesNotContain(ConnectionState.DISCONNECTED);
             }
@@ -67,15 +78,6 @@ class HandoffIT {
                     report(load, "rolling restart (2 rounds of " + cluster.applicationServers().size() + " servers)",
                             restartsStart, movesStart),
                     report(load, couples.size() + " shard moves there and back", movesStart, end));
-            if (p99 >= CI_P99_BOUND.toMillis()) {
-                load.senders().stream().flatMap(sender -> sender.log.stream()).filter(SendRecord::acknowledged)
-                        .sorted((a, b) -> Long.compare(b.ackNanos - b.sentNanos, a.ackNanos - a.sentNanos)).limit(20)
-                        .forEach(record -> System.out.printf("  slow: %s sent at %d ms, acknowledged after %d ms%n",
-                                record.text, TimeUnit.NANOSECONDS.toMillis(record.sentNanos - restartsStart),
-                                TimeUnit.NANOSECONDS.toMillis(record.ackNanos - record.sentNanos)));
-                load.senders().forEach(sender -> System.out.println("  " + sender.name + " connection: "
-                        + sender.heard.stateLog));
-            }
             assertThat(p99).as("p99 stall, ms").isLessThan(CI_P99_BOUND.toMillis());
         }
     }
@@ -91,6 +93,13 @@ class HandoffIT {
             }
         }
         Collections.sort(stalls);
+        long wallOffsetMillis = System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime());
+        load.senders().stream().flatMap(sender -> sender.log.stream())
+                .filter(record -> record.acknowledged() && record.sentNanos >= from && record.sentNanos <= to)
+                .sorted((a, b) -> Long.compare(b.ackNanos - b.sentNanos, a.ackNanos - a.sentNanos)).limit(6)
+                .forEach(record -> System.out.printf("  slow: %s sent at %s, acknowledged after %d ms%n", record.text,
+                        Instant.ofEpochMilli(wallOffsetMillis + TimeUnit.NANOSECONDS.toMillis(record.sentNanos)),
+                        TimeUnit.NANOSECONDS.toMillis(record.ackNanos - record.sentNanos)));
         long p99 = percentile(stalls, 0.99);
         System.out.printf("HANDOFF %s: %d requests, stall p50 %d, p99 %d, p99.9 %d, max %d ms%n", phase, stalls.size(),
                 percentile(stalls, 0.5), p99, percentile(stalls, 0.999), stalls.get(stalls.size() - 1));

@@ -97,6 +97,7 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
                 .setProtocol(WireProtocol.COMPACT)
                 .setClientAddress(String.valueOf(ctx.channel().remoteAddress()))
                 .setInitialCredit(settings.replayWindowBytes);
+        routing.current().ifPresent(map -> open.setShardMapEpoch(map.epoch()));
         StreamHandle handle = new StreamHandle();
         stream = links.linkFor(owner.get(), ctx.channel().eventLoop()).open(open, handle);
         handle.stream = stream;
@@ -192,6 +193,8 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
                 close(SessionErrorCode.SLOW_CONSUMER, detail == null ? "the client reads too slowly" : detail);
                 break;
             default:
+                LOG.info("Closing the session of user {}: its stream ended with {} {}", principal.getUserId(), reason,
+                        detail);
                 ctx.close();
         }
     }
@@ -265,6 +268,8 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
     }
 
     private void close(SessionErrorCode code, String message) {
+        LOG.info("Closing the session of user {} ({}): {} {}", principal.getUserId(), principal.getDeviceId(), code,
+                message);
         SessionErrors.closeWith(ctx.channel(), code, message);
     }
 

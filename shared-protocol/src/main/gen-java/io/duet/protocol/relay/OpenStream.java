@@ -17,6 +17,7 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
   private static final org.apache.thrift.protocol.TField PROTOCOL_FIELD_DESC = new org.apache.thrift.protocol.TField("protocol", org.apache.thrift.protocol.TType.I32, (short)5);
   private static final org.apache.thrift.protocol.TField CLIENT_ADDRESS_FIELD_DESC = new org.apache.thrift.protocol.TField("clientAddress", org.apache.thrift.protocol.TType.STRING, (short)6);
   private static final org.apache.thrift.protocol.TField INITIAL_CREDIT_FIELD_DESC = new org.apache.thrift.protocol.TField("initialCredit", org.apache.thrift.protocol.TType.I64, (short)7);
+  private static final org.apache.thrift.protocol.TField SHARD_MAP_EPOCH_FIELD_DESC = new org.apache.thrift.protocol.TField("shardMapEpoch", org.apache.thrift.protocol.TType.I64, (short)8);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new OpenStreamStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new OpenStreamTupleSchemeFactory();
@@ -28,6 +29,7 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
   private @org.apache.thrift.annotation.Nullable WireProtocol protocol; // required
   private @org.apache.thrift.annotation.Nullable java.lang.String clientAddress; // optional
   private long initialCredit; // optional
+  private long shardMapEpoch; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -56,7 +58,14 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
      * credit in bytes of EVENT payload (see StreamCredit). Absent (presentation
      * servers before flow control, and REQUEST streams): the credit is unlimited.
      */
-    INITIAL_CREDIT((short)7, "initialCredit");
+    INITIAL_CREDIT((short)7, "initialCredit"),
+    /**
+     * SESSION streams: the epoch of the shard map the presentation server routed
+     * by. An application server that has not seen that map yet waits for it (a
+     * moment) before deciding whether it owns the couple, instead of turning the
+     * session away just before the map that gives it the couple arrives.
+     */
+    SHARD_MAP_EPOCH((short)8, "shardMapEpoch");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -86,6 +95,8 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
           return CLIENT_ADDRESS;
         case 7: // INITIAL_CREDIT
           return INITIAL_CREDIT;
+        case 8: // SHARD_MAP_EPOCH
+          return SHARD_MAP_EPOCH;
         default:
           return null;
       }
@@ -131,8 +142,9 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
   // isset id assignments
   private static final int __STREAMID_ISSET_ID = 0;
   private static final int __INITIALCREDIT_ISSET_ID = 1;
+  private static final int __SHARDMAPEPOCH_ISSET_ID = 2;
   private byte __isset_bitfield = 0;
-  private static final _Fields[] optionals = {_Fields.PRINCIPAL,_Fields.SERVICE,_Fields.CLIENT_ADDRESS,_Fields.INITIAL_CREDIT};
+  private static final _Fields[] optionals = {_Fields.PRINCIPAL,_Fields.SERVICE,_Fields.CLIENT_ADDRESS,_Fields.INITIAL_CREDIT,_Fields.SHARD_MAP_EPOCH};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -149,6 +161,8 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
     tmpMap.put(_Fields.CLIENT_ADDRESS, new org.apache.thrift.meta_data.FieldMetaData("clientAddress", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
     tmpMap.put(_Fields.INITIAL_CREDIT, new org.apache.thrift.meta_data.FieldMetaData("initialCredit", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
+    tmpMap.put(_Fields.SHARD_MAP_EPOCH, new org.apache.thrift.meta_data.FieldMetaData("shardMapEpoch", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(OpenStream.class, metaDataMap);
@@ -191,6 +205,7 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
       this.clientAddress = other.clientAddress;
     }
     this.initialCredit = other.initialCredit;
+    this.shardMapEpoch = other.shardMapEpoch;
   }
 
   @Override
@@ -209,6 +224,8 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
     this.clientAddress = null;
     setInitialCreditIsSet(false);
     this.initialCredit = 0;
+    setShardMapEpochIsSet(false);
+    this.shardMapEpoch = 0;
   }
 
   public long getStreamId() {
@@ -420,6 +437,41 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __INITIALCREDIT_ISSET_ID, value);
   }
 
+  /**
+   * SESSION streams: the epoch of the shard map the presentation server routed
+   * by. An application server that has not seen that map yet waits for it (a
+   * moment) before deciding whether it owns the couple, instead of turning the
+   * session away just before the map that gives it the couple arrives.
+   */
+  public long getShardMapEpoch() {
+    return this.shardMapEpoch;
+  }
+
+  /**
+   * SESSION streams: the epoch of the shard map the presentation server routed
+   * by. An application server that has not seen that map yet waits for it (a
+   * moment) before deciding whether it owns the couple, instead of turning the
+   * session away just before the map that gives it the couple arrives.
+   */
+  public OpenStream setShardMapEpoch(long shardMapEpoch) {
+    this.shardMapEpoch = shardMapEpoch;
+    setShardMapEpochIsSet(true);
+    return this;
+  }
+
+  public void unsetShardMapEpoch() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __SHARDMAPEPOCH_ISSET_ID);
+  }
+
+  /** Returns true if field shardMapEpoch is set (has been assigned a value) and false otherwise */
+  public boolean isSetShardMapEpoch() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __SHARDMAPEPOCH_ISSET_ID);
+  }
+
+  public void setShardMapEpochIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __SHARDMAPEPOCH_ISSET_ID, value);
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -479,6 +531,14 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
       }
       break;
 
+    case SHARD_MAP_EPOCH:
+      if (value == null) {
+        unsetShardMapEpoch();
+      } else {
+        setShardMapEpoch((java.lang.Long)value);
+      }
+      break;
+
     }
   }
 
@@ -507,6 +567,9 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
     case INITIAL_CREDIT:
       return getInitialCredit();
 
+    case SHARD_MAP_EPOCH:
+      return getShardMapEpoch();
+
     }
     throw new java.lang.IllegalStateException();
   }
@@ -533,6 +596,8 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
       return isSetClientAddress();
     case INITIAL_CREDIT:
       return isSetInitialCredit();
+    case SHARD_MAP_EPOCH:
+      return isSetShardMapEpoch();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -613,6 +678,15 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
         return false;
     }
 
+    boolean this_present_shardMapEpoch = true && this.isSetShardMapEpoch();
+    boolean that_present_shardMapEpoch = true && that.isSetShardMapEpoch();
+    if (this_present_shardMapEpoch || that_present_shardMapEpoch) {
+      if (!(this_present_shardMapEpoch && that_present_shardMapEpoch))
+        return false;
+      if (this.shardMapEpoch != that.shardMapEpoch)
+        return false;
+    }
+
     return true;
   }
 
@@ -645,6 +719,10 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
     hashCode = hashCode * 8191 + ((isSetInitialCredit()) ? 131071 : 524287);
     if (isSetInitialCredit())
       hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(initialCredit);
+
+    hashCode = hashCode * 8191 + ((isSetShardMapEpoch()) ? 131071 : 524287);
+    if (isSetShardMapEpoch())
+      hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(shardMapEpoch);
 
     return hashCode;
   }
@@ -727,6 +805,16 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetShardMapEpoch(), other.isSetShardMapEpoch());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetShardMapEpoch()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.shardMapEpoch, other.shardMapEpoch);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -804,6 +892,12 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
       if (!first) sb.append(", ");
       sb.append("initialCredit:");
       sb.append(this.initialCredit);
+      first = false;
+    }
+    if (isSetShardMapEpoch()) {
+      if (!first) sb.append(", ");
+      sb.append("shardMapEpoch:");
+      sb.append(this.shardMapEpoch);
       first = false;
     }
     sb.append(")");
@@ -915,6 +1009,14 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 8: // SHARD_MAP_EPOCH
+              if (schemeField.type == org.apache.thrift.protocol.TType.I64) {
+                struct.shardMapEpoch = iprot.readI64();
+                struct.setShardMapEpochIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -973,6 +1075,11 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
         oprot.writeI64(struct.initialCredit);
         oprot.writeFieldEnd();
       }
+      if (struct.isSetShardMapEpoch()) {
+        oprot.writeFieldBegin(SHARD_MAP_EPOCH_FIELD_DESC);
+        oprot.writeI64(struct.shardMapEpoch);
+        oprot.writeFieldEnd();
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -1013,7 +1120,10 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
       if (struct.isSetInitialCredit()) {
         optionals.set(6);
       }
-      oprot.writeBitSet(optionals, 7);
+      if (struct.isSetShardMapEpoch()) {
+        optionals.set(7);
+      }
+      oprot.writeBitSet(optionals, 8);
       if (struct.isSetStreamId()) {
         oprot.writeI64(struct.streamId);
       }
@@ -1035,6 +1145,9 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
       if (struct.isSetInitialCredit()) {
         oprot.writeI64(struct.initialCredit);
       }
+      if (struct.isSetShardMapEpoch()) {
+        oprot.writeI64(struct.shardMapEpoch);
+      }
     }
 
     @Override
@@ -1042,7 +1155,7 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(7);
+        java.util.BitSet incoming = iprot.readBitSet(8);
         if (incoming.get(0)) {
           struct.streamId = iprot.readI64();
           struct.setStreamIdIsSet(true);
@@ -1071,6 +1184,10 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
         if (incoming.get(6)) {
           struct.initialCredit = iprot.readI64();
           struct.setInitialCreditIsSet(true);
+        }
+        if (incoming.get(7)) {
+          struct.shardMapEpoch = iprot.readI64();
+          struct.setShardMapEpochIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();
