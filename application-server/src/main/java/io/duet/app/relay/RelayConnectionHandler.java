@@ -26,6 +26,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,17 +44,28 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFram
     private final ServiceDispatcher dispatcher;
     private final CoupleRegistry couples;
     private final ChannelGroup presentationLinks;
+    private final LongAdder openStreams;
     private final Map<Long, AppStream> streams = new HashMap<>();
+    /** How many of {@link #streams} are counted in {@link #openStreams}. */
+    private int countedStreams;
     private ChannelHandlerContext ctx;
     private String peer = "unknown presentation server";
     private boolean greeted;
 
     RelayConnectionHandler(String instanceId, ServiceDispatcher dispatcher, CoupleRegistry couples,
-            ChannelGroup presentationLinks) {
+            ChannelGroup presentationLinks, LongAdder openStreams) {
         this.instanceId = instanceId;
         this.dispatcher = dispatcher;
         this.couples = couples;
         this.presentationLinks = presentationLinks;
+        this.openStreams = openStreams;
+    }
+
+    /** Adds the change in this link's stream count to the server's; after every change of {@link #streams}. */
+    private void countStreams() {
+        int now = streams.size();
+        openStreams.add(now - countedStreams);
+        countedStreams = now;
     }
 
     @Override
@@ -81,6 +93,7 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFram
             case CLOSE: {
                 AppStream stream = streams.remove(frame.getClose().getStreamId());
                 if (stream != null) {
+                    countStreams();
                     stream.closedByPeer();
                 }
                 break;
@@ -127,6 +140,7 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFram
         AppStream stream = new AppStream(ctx.channel(), open.getStreamId(), kind, caller, open.getService(), protocol,
                 credit, this);
         AppStream previous = streams.put(open.getStreamId(), stream);
+        countStreams();
         if (previous != null) {
             previous.closedByPeer();
         }
@@ -177,8 +191,12 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFram
     void forget(AppStream stream) {
         if (ctx.executor().inEventLoop()) {
             streams.remove(stream.streamId(), stream);
+            countStreams();
         } else {
-            ctx.executor().execute(() -> streams.remove(stream.streamId(), stream));
+            ctx.executor().execute(() -> {
+                streams.remove(stream.streamId(), stream);
+                countStreams();
+            });
         }
     }
 
@@ -196,6 +214,7 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFram
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         streams.values().forEach(AppStream::closedByPeer);
         streams.clear();
+        countStreams();
         LOG.info("Relay link from {} closed", peer);
         super.channelInactive(ctx);
     }
