@@ -108,6 +108,8 @@ public final class LocalCluster implements AutoCloseable {
             settings.put("hbase.zookeeper.quorum", "127.0.0.1");
             settings.put("hbase.zookeeper.port", Integer.toString(zookeeperPort));
             settings.put("hbase.namespace", "duet");
+            settings.put("admin.host", "127.0.0.1");
+            settings.put("admin.port", "0");
             applicationServers.add(nodes.server(name, NodeKind.APPLICATION_SERVER, "-Xmx512m", "application-server",
                     "io.duet.app.ApplicationServerMain", settings));
         }
@@ -120,6 +122,8 @@ public final class LocalCluster implements AutoCloseable {
             settings.put("client.tcp.port", Integer.toString(ports.presentationTcp.get(i - 1)));
             settings.put("client.http.host", "127.0.0.1");
             settings.put("client.http.port", Integer.toString(ports.presentationHttp.get(i - 1)));
+            settings.put("admin.host", "127.0.0.1");
+            settings.put("admin.port", "0");
             presentationServers.add(nodes.server(name, NodeKind.PRESENTATION_SERVER, "-Xmx256m",
                     "presentation-server", "io.duet.presentation.PresentationServerMain", settings));
         }
