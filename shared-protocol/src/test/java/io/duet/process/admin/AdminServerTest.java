@@ -36,7 +36,9 @@ class AdminServerTest {
             assertThat(get(admin, "/ready").statusCode()).isEqualTo(200);
             HttpResponse<String> metrics = get(admin, "/metrics");
             assertThat(metrics.statusCode()).isEqualTo(200);
-            assertThat(metrics.body()).contains("jvm_memory_used_bytes", "jvm_threads_live_threads",
+            // The JVM meters the README names (jvm_gc_pause_seconds appears with the first collection).
+            assertThat(metrics.body()).contains("jvm_memory_used_bytes", "jvm_memory_max_bytes",
+                    "jvm_gc_memory_allocated_bytes_total", "jvm_threads_live_threads", "jvm_threads_states_threads",
                     "jvm_classes_loaded_classes", "process_uptime_seconds");
         }
     }
