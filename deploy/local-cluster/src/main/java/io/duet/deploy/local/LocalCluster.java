@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Data (ZooKeeper's, HBase's, the cluster secret) lives under {@code dataDir}, so a cluster stopped
  * with {@link #stop()} and started again keeps its history. Ports are fixed at construction, so a
- * restarted node comes back where its peers and clients expect it.
+ * restarted node comes back where its peers and clients expect it; only the application servers' relay
+ * ports and every server's admin port are any free port, which peers find in ZooKeeper and tests in the
+ * ready file ({@link Node#readyInfo()}, {@link Node#adminEndpoint()}).
  *
  * <pre>{@code
  * try (LocalCluster cluster = LocalCluster.builder().applicationServers(2).presentationServers(2).build()) {
