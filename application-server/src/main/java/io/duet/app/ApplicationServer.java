@@ -33,6 +33,8 @@ import io.duet.protocol.cluster.ShardMapView;
 import io.duet.protocol.cluster.Shards;
 import io.duet.protocol.cluster.ZooKeeperClients;
 import io.duet.process.ServerMain;
+import io.duet.process.admin.AdminServer;
+import io.duet.process.admin.AdminSettings;
 import io.duet.protocol.token.TokenCodec;
 import io.duet.settings.Settings;
 import io.netty.bootstrap.ServerBootstrap;
@@ -74,6 +76,12 @@ import org.slf4j.LoggerFactory;
  * <p>Shutdown has two phases under one deadline: first it leaves the cluster and unloads its couples
  * (their sessions are routed elsewhere, in-flight writes finish), then it closes connections and
  * threads, forcing whatever is left when the deadline passes.
+ *
+ * <p>Its admin port ({@link AdminServer}) is up from the first moment of {@link #start()} to the last of
+ * {@link #close()}. {@code /ready} is 503 until this server is in the shard map, from the moment
+ * shutdown begins, and whenever it may not serve its shards ({@link ShardOwnership#whyNotServing()}:
+ * ZooKeeper connection SUSPENDED or LOST, heartbeat lease expired); {@code /metrics} has the meters of
+ * {@link ApplicationMetrics}.
  */
 public final class ApplicationServer implements ServerMain.Server {
     private static final Logger LOG = LoggerFactory.getLogger(ApplicationServer.class);
@@ -108,6 +116,7 @@ public final class ApplicationServer implements ServerMain.Server {
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private Channel listener;
+    private AdminServer admin;
     private PresentationLinks presentationLinks;
     private ShardOwnership ownership;
     private CoupleRegistry couples;
@@ -132,9 +141,32 @@ public final class ApplicationServer implements ServerMain.Server {
         return relayPort;
     }
 
+    /** Where the admin port listens; once {@link #start()} has begun. */
+    public InetSocketAddress adminAddress() {
+        return admin.address();
+    }
+
     @Override
     public java.util.Map<String, String> readyInfo() {
-        return java.util.Map.of("instance.id", instanceId, "relay.port", Integer.toString(relayPort));
+        java.util.Map<String, String> info = new java.util.TreeMap<>(admin.readyInfo());
+        info.put("instance.id", instanceId);
+        info.put("relay.port", Integer.toString(relayPort));
+        return info;
+    }
+
+    /** What {@code GET /ready} says; reads only volatile state, on the admin port's event loop. */
+    private java.util.Optional<String> whyNotReady() {
+        switch (state.get()) {
+            case NEW:
+            case STARTING:
+                return java.util.Optional.of("starting: not in the shard map yet");
+            case STOPPING:
+            case STOPPED:
+                return java.util.Optional.of("stopping: handing shards over");
+            default:
+                // RUNNING: every part is built (state was set after them).
+                return ownership.whyNotServing();
+        }
     }
 
     @Override
@@ -143,6 +175,8 @@ public final class ApplicationServer implements ServerMain.Server {
             throw new IllegalStateException("start() may be called once; state is " + state.get());
         }
         long started = System.nanoTime();
+        admin = new AdminServer(AdminSettings.from(settings), this::whyNotReady);
+        admin.start();
         curator = ZooKeeperClients.connect(settings, Duration.ofSeconds(10));
         ClusterSettings cluster = ClusterSettingsStore.ensure(curator,
                 Shards.checkShardCount(settings.integer("cluster.shards", Shards.DEFAULT_SHARD_COUNT)), clock.millis());
@@ -189,6 +223,7 @@ public final class ApplicationServer implements ServerMain.Server {
                 .typingTimeout(settings.duration("couples.typing-timeout", CoupleLimits.DEFAULT_TYPING_TIMEOUT))
                 .idleTimeout(settings.duration("couples.idle-timeout", CoupleLimits.DEFAULT_IDLE_TIMEOUT))
                 .build(), catchUpReads, coupleWorkers, timers, clock);
+        ApplicationMetrics.bind(admin.metrics(), catchUpReads, coupleStore, couples, presentationLinks);
         Duration failureTimeout = settings.duration("cluster.failure-timeout", DEFAULT_FAILURE_TIMEOUT);
         heartbeat = new Heartbeat(curator, instanceId,
                 settings.duration("cluster.heartbeat-interval", DEFAULT_HEARTBEAT_INTERVAL), failureTimeout,
@@ -238,9 +273,9 @@ public final class ApplicationServer implements ServerMain.Server {
         publisher.start();
         awaitInShardMap(Duration.ofSeconds(60));
         state.set(State.RUNNING);
-        LOG.info("Application server {} serving the relay on {}:{}, cluster '{}' with {} shards, up in {} ms",
-                instanceId, relayHost, relayPort, settings.string("cluster.name", "duet"), cluster.getShardCount(),
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        LOG.info("Application server {} serving the relay on {}:{} (admin port {}), cluster '{}' with {} shards, up in {} ms",
+                instanceId, relayHost, relayPort, admin.address(), settings.string("cluster.name", "duet"),
+                cluster.getShardCount(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
 
     /** What operators see of this server, written with every heartbeat. */
@@ -378,6 +413,12 @@ public final class ApplicationServer implements ServerMain.Server {
             LOG.error("Catch-up skipped {} ranges ({} messages) of committed messages missing in HBase since start",
                     catchUpReads.missingRanges(), catchUpReads.missingMessages());
         }
+        // Last: /ready said "stopping" all along, and /live answers until the process is about to exit.
+        quietly("admin port", () -> {
+            if (admin != null) {
+                admin.close();
+            }
+        });
         LOG.info("Application server {} stopped", instanceId);
     }
 

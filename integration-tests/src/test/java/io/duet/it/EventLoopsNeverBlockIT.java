@@ -27,10 +27,11 @@ import reactor.blockhound.BlockHound;
 
 /**
  * Turns "never block an event loop" into a check: BlockHound watches every Netty event loop (the
- * presentation server's, the application server's relay, the SDK's), every couple's executor and the
- * threads that continue after HBase replies, while a
+ * presentation server's, the application server's relay, both admin ports', the SDK's), every couple's
+ * executor and the threads that continue after HBase replies, while a
  * couple signs up, pairs and chats through both tiers, run in this JVM on the local cluster's real
- * ZooKeeper and HBase. Any blocking call made on those threads is recorded with its stack.
+ * ZooKeeper and HBase, and both servers' admin ports are probed and scraped. Any blocking call made on
+ * those threads is recorded with its stack.
  */
 class EventLoopsNeverBlockIT {
     private static final List<String> blockingCalls = new CopyOnWriteArrayList<>();
@@ -82,6 +83,15 @@ class EventLoopsNeverBlockIT {
         }
     }
 
+    /** The admin port's three GETs, answered on its event loop (the scrape included) under BlockHound. */
+    private static void probeAdminPort(URI admin, String metric) throws Exception {
+        assertThat(AdminPort.get(admin, "/live").status()).isEqualTo(200);
+        assertThat(AdminPort.get(admin, "/ready")).hasToString("200 ready");
+        String metrics = AdminPort.get(admin, "/metrics").body();
+        assertThat(AdminPort.sample(metrics, metric)).as("%s in %s", metric, metrics).isPresent();
+        assertThat(AdminPort.sample(metrics, "jvm_threads_live_threads")).isPresent();
+    }
+
     @Test
     void noEventLoopOrCoupleExecutorBlocksWhileACoupleChats() throws Exception {
         URI http = URI.create("http://127.0.0.1:" + presentation.httpPort());
@@ -108,6 +118,8 @@ class EventLoopsNeverBlockIT {
                 annHears.awaitMessages(200, Duration.ofSeconds(60));
                 bobHears.awaitMessages(200, Duration.ofSeconds(60));
                 assertThat(annHttp.fetchHistory(bob.getToken(), 0, 500).getMessages()).hasSize(200);
+                probeAdminPort(URI.create("http://127.0.0.1:" + app.adminAddress().getPort()), "duet_messages_committed_total");
+                probeAdminPort(URI.create("http://127.0.0.1:" + presentation.adminAddress().getPort()), "duet_client_sessions");
             }
         }
         assertThat(blockingCalls).as(String.join("\n\n", blockingCalls)).isEmpty();

@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Committed messages that HBase lost (deleted here behind the servers' back) are data loss: the owner
- * logs it with the couple and the range, and the client is told where they would have been, so it goes
- * on after them instead of asking for them again and again.
+ * logs it with the couple and the range, counts it on its {@code /metrics}, and the client is told where
+ * they would have been, so it goes on after them instead of asking for them again and again.
  */
 class MissingMessagesIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -34,6 +34,8 @@ class MissingMessagesIT {
     @Test
     void aClientCatchingUpPastLostMessagesIsToldOnceAndGetsEverythingAfterThem() throws Exception {
         LocalCluster cluster = SharedCluster.get();
+        double rangesBefore = sumOverApplicationServers(cluster, "duet_catchup_missing_ranges_total");
+        double messagesBefore = sumOverApplicationServers(cluster, "duet_catchup_missing_messages_total");
         TestCouple couple = TestCouple.pair(cluster);
         try (DuetClient ann = couple.connect(couple.ann, 0, new RecordingListener(), 0)) {
             List<CompletableFuture<?>> sends = new ArrayList<>();
@@ -62,6 +64,21 @@ class MissingMessagesIT {
             reports += Files.readAllLines(app.logFile()).stream().filter(line -> line.contains(report)).count();
         }
         assertThat(reports).as("error logs naming the couple and the range").isEqualTo(1);
+        assertThat(sumOverApplicationServers(cluster, "duet_catchup_missing_ranges_total") - rangesBefore)
+                .as("missing ranges counted on /metrics").isGreaterThanOrEqualTo(1);
+        assertThat(sumOverApplicationServers(cluster, "duet_catchup_missing_messages_total") - messagesBefore)
+                .as("missing messages counted on /metrics").isGreaterThanOrEqualTo(10);
+    }
+
+    /** The sum of {@code metric} on every application server's {@code /metrics}; fails where it is absent. */
+    private static double sumOverApplicationServers(LocalCluster cluster, String metric) throws Exception {
+        double sum = 0;
+        for (Node app : cluster.applicationServers()) {
+            String metrics = AdminPort.scrape(app);
+            sum += AdminPort.sample(metrics, metric)
+                    .orElseThrow(() -> new AssertionError(app + " /metrics has no " + metric + ":\n" + metrics));
+        }
+        return sum;
     }
 
     private static void deleteMessages(LocalCluster cluster, long coupleId, long fromSeq, long toSeq) throws Exception {

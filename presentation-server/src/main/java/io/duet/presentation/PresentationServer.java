@@ -12,6 +12,9 @@ import io.duet.protocol.cluster.ShardMapWatcher;
 import io.duet.protocol.frame.FrameEncoder;
 import io.duet.protocol.cluster.ZooKeeperClients;
 import io.duet.process.ServerMain;
+import io.duet.process.admin.AdminServer;
+import io.duet.process.admin.AdminSettings;
+import io.duet.protocol.cluster.ShardMapView;
 import io.duet.protocol.token.TokenCodec;
 import io.duet.settings.Settings;
 import io.netty.bootstrap.ServerBootstrap;
@@ -28,9 +31,13 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.state.ConnectionState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +49,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Shutdown: stop accepting, then close client connections (clients reconnect through the load
  * balancer to another presentation server), then the relay links, under one deadline.
+ *
+ * <p>Its admin port ({@link AdminServer}) is up from the first moment of {@link #start()} to the last of
+ * {@link #close()}. {@code /ready} is 503 until start completes, from the moment shutdown begins, while
+ * its ZooKeeper connection is SUSPENDED or LOST, and while it has no routes (no shard map, or one that
+ * names no application server); {@code /metrics} has the meters of {@link PresentationMetrics}.
  */
 public final class PresentationServer implements ServerMain.Server {
     private static final Logger LOG = LoggerFactory.getLogger(PresentationServer.class);
@@ -61,6 +73,9 @@ public final class PresentationServer implements ServerMain.Server {
     private EventLoopGroup workerGroup;
     private Channel tcpListener;
     private Channel httpListener;
+    private AdminServer admin;
+    /** As Curator last reported it; only CONNECTED once start() has connected. */
+    private volatile ConnectionState zookeeperState = ConnectionState.LOST;
 
     public PresentationServer(Settings settings) {
         this.settings = settings;
@@ -73,8 +88,17 @@ public final class PresentationServer implements ServerMain.Server {
             throw new IllegalStateException("start() may be called once; state is " + state.get());
         }
         long started = System.nanoTime();
+        admin = new AdminServer(AdminSettings.from(settings), this::whyNotReady);
+        admin.start();
         FrameEncoder.preloadCompression();
         curator = ZooKeeperClients.connect(settings, Duration.ofSeconds(15));
+        zookeeperState = ConnectionState.CONNECTED;
+        curator.getConnectionStateListenable().addListener((client, newState) -> {
+            zookeeperState = newState;
+            if (!newState.isConnected()) {
+                LOG.warn("ZooKeeper connection {}: not ready until it is back", newState);
+            }
+        });
         Authenticator authenticator = new Authenticator(TokenCodec.create(settings.string("token.secret"),
                 settings.list("token.previous-secrets"), Clock.systemUTC()));
         int threads = settings.integer("io.threads", Runtime.getRuntime().availableProcessors());
@@ -96,6 +120,7 @@ public final class PresentationServer implements ServerMain.Server {
         shardMap.start();
         directory.start();
         routing = new RoutingTable(shardMap);
+        PresentationMetrics.bind(admin.metrics(), sessions, links);
 
         SessionSettings defaults = SessionSettings.defaults();
         SessionSettings sessionSettings = new SessionSettings(
@@ -111,9 +136,9 @@ public final class PresentationServer implements ServerMain.Server {
                 new HttpApiInitializer(authenticator, routing, links,
                         settings.duration("http.request-timeout", Duration.ofSeconds(30))));
         state.set(State.RUNNING);
-        LOG.info("Presentation server {} up in {} ms: client TCP {}, HTTP {}", serverId,
+        LOG.info("Presentation server {} up in {} ms: client TCP {}, HTTP {}, admin port {}", serverId,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), tcpListener.localAddress(),
-                httpListener.localAddress());
+                httpListener.localAddress(), admin.address());
     }
 
     private Channel listen(String host, int port, ChannelInitializer<SocketChannel> initializer) throws InterruptedException {
@@ -135,10 +160,44 @@ public final class PresentationServer implements ServerMain.Server {
         return ((InetSocketAddress) httpListener.localAddress()).getPort();
     }
 
+    /** Where the admin port listens; once {@link #start()} has begun. */
+    public InetSocketAddress adminAddress() {
+        return admin.address();
+    }
+
     @Override
-    public java.util.Map<String, String> readyInfo() {
-        return java.util.Map.of("client.tcp.port", Integer.toString(tcpPort()),
-                "client.http.port", Integer.toString(httpPort()));
+    public Map<String, String> readyInfo() {
+        Map<String, String> info = new TreeMap<>(admin.readyInfo());
+        info.put("client.tcp.port", Integer.toString(tcpPort()));
+        info.put("client.http.port", Integer.toString(httpPort()));
+        return info;
+    }
+
+    /** What {@code GET /ready} says; reads only volatile state, on the admin port's event loop. */
+    private Optional<String> whyNotReady() {
+        switch (state.get()) {
+            case NEW:
+            case STARTING:
+                return Optional.of("starting");
+            case STOPPING:
+            case STOPPED:
+                return Optional.of("shutting down: closing client connections");
+            default:
+                break;
+        }
+        ConnectionState zookeeper = zookeeperState;
+        if (!zookeeper.isConnected()) {
+            return Optional.of("no ZooKeeper connection (" + zookeeper + ")");
+        }
+        // RUNNING: every part is built (state was set after them).
+        ShardMapView map = routing.current().orElse(null);
+        if (map == null) {
+            return Optional.of("no routes: no shard map yet");
+        }
+        if (map.servers().isEmpty()) {
+            return Optional.of("no routes: the shard map names no application server");
+        }
+        return Optional.empty();
     }
 
     @Override
@@ -171,6 +230,10 @@ public final class PresentationServer implements ServerMain.Server {
             workerGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
         }
         state.set(State.STOPPED);
+        // Last: /ready said "shutting down" all along, and /live answers until the process is about to exit.
+        if (admin != null) {
+            admin.close();
+        }
         LOG.info("Presentation server {} stopped", serverId);
     }
 }

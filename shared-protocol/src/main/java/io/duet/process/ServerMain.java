@@ -23,7 +23,7 @@ public final class ServerMain {
     public interface Server extends AutoCloseable {
         void start() throws Exception;
 
-        /** What the ready file says once started: the ports actually bound. */
+        /** What the ready file says once started: the ports actually bound, the admin port's included. */
         Map<String, String> readyInfo();
 
         /** Idempotent; called from the shutdown hook. */

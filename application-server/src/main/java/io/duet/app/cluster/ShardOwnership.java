@@ -207,11 +207,38 @@ public final class ShardOwnership implements AutoCloseable {
         }
     }
 
+    /**
+     * Why this server may serve no shard at all now, whatever the map gives it, in one line; empty when it
+     * may serve its shards. The same rules as {@link #epochIfOwned}; non-blocking, for readiness checks.
+     */
+    public Optional<String> whyNotServing() {
+        return Optional.ofNullable(notServingReason(shardMap.current().orElse(null)));
+    }
+
+    /** Null when this server may serve the shards {@code view} gives it; else why not. */
+    private String notServingReason(ShardMapView view) {
+        if (!connected) {
+            return sessionLost ? "ZooKeeper session LOST" : "ZooKeeper connection SUSPENDED";
+        }
+        if (view == null) {
+            return "no shard map yet";
+        }
+        if (view.epoch() < requiredEpoch) {
+            return "re-reading the shard map after a lapsed lease or a reconnection";
+        }
+        if (!lease.getAsBoolean()) {
+            return "heartbeat lease expired (no acknowledged heartbeat within cluster.failure-timeout)";
+        }
+        if (!listsThisIncarnation(view)) {
+            return "waiting for a shard map that lists this server as registered now";
+        }
+        return null;
+    }
+
     /** The epoch with which this server owns {@code shard}, if it does and may serve it now. */
     public OptionalLong epochIfOwned(int shard) {
         ShardMapView view = shardMap.current().orElse(null);
-        if (!connected || view == null || view.epoch() < requiredEpoch || !lease.getAsBoolean()
-                || !view.ownerIdOf(shard).filter(instanceId::equals).isPresent() || !listsThisIncarnation(view)) {
+        if (notServingReason(view) != null || !view.ownerIdOf(shard).filter(instanceId::equals).isPresent()) {
             return OptionalLong.empty();
         }
         return OptionalLong.of(view.epochOf(shard));

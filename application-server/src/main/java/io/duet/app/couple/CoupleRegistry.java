@@ -134,6 +134,11 @@ public final class CoupleRegistry implements AutoCloseable {
         return loaded;
     }
 
+    /** How many couples are loaded now; weakly consistent, like {@link #loadedByShard()}. */
+    public int loadedCount() {
+        return actors.size();
+    }
+
     /** Unloads every couple, telling their sessions to route elsewhere. Idempotent. */
     @Override
     public void close() {

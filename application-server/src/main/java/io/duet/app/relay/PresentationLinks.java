@@ -11,6 +11,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The relay connections of every presentation server (each keeps links to every application server),
@@ -18,9 +19,25 @@ import java.util.Collection;
  */
 public final class PresentationLinks implements UserPush {
     private final ChannelGroup channels = new DefaultChannelGroup("presentation-links", GlobalEventExecutor.INSTANCE);
+    /** Streams open on all links together; each link adds the changes of its own stream table. */
+    private final LongAdder openStreams = new LongAdder();
 
     ChannelGroup channels() {
         return channels;
+    }
+
+    LongAdder streamCounter() {
+        return openStreams;
+    }
+
+    /** How many relay links from presentation servers are open (greeted and not closed). */
+    public int openLinks() {
+        return channels.size();
+    }
+
+    /** How many streams (sessions and requests) are open on those links. */
+    public long openStreams() {
+        return openStreams.sum();
     }
 
     @Override

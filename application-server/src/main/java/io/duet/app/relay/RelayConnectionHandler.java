@@ -28,6 +28,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,17 +54,28 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFram
     private final ServiceDispatcher dispatcher;
     private final CoupleRegistry couples;
     private final ChannelGroup presentationLinks;
+    private final LongAdder openStreams;
     private final Map<Long, AppStream> streams = new HashMap<>();
+    /** How many of {@link #streams} are counted in {@link #openStreams}. */
+    private int countedStreams;
     private ChannelHandlerContext ctx;
     private String peer = "unknown presentation server";
     private boolean greeted;
 
     RelayConnectionHandler(String instanceId, ServiceDispatcher dispatcher, CoupleRegistry couples,
-            ChannelGroup presentationLinks) {
+            ChannelGroup presentationLinks, LongAdder openStreams) {
         this.instanceId = instanceId;
         this.dispatcher = dispatcher;
         this.couples = couples;
         this.presentationLinks = presentationLinks;
+        this.openStreams = openStreams;
+    }
+
+    /** Adds the change in this link's stream count to the server's; after every change of {@link #streams}. */
+    private void countStreams() {
+        int now = streams.size();
+        openStreams.add(now - countedStreams);
+        countedStreams = now;
     }
 
     @Override
@@ -91,6 +103,7 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFram
             case CLOSE: {
                 AppStream stream = streams.remove(frame.getClose().getStreamId());
                 if (stream != null) {
+                    countStreams();
                     stream.closedByPeer();
                 }
                 break;
@@ -137,6 +150,7 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFram
         AppStream stream = new AppStream(ctx.channel(), open.getStreamId(), kind, caller, open.getService(), protocol,
                 credit, this);
         AppStream previous = streams.put(open.getStreamId(), stream);
+        countStreams();
         if (previous != null) {
             previous.closedByPeer();
         }
@@ -213,8 +227,12 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFram
     void forget(AppStream stream) {
         if (ctx.executor().inEventLoop()) {
             streams.remove(stream.streamId(), stream);
+            countStreams();
         } else {
-            ctx.executor().execute(() -> streams.remove(stream.streamId(), stream));
+            ctx.executor().execute(() -> {
+                streams.remove(stream.streamId(), stream);
+                countStreams();
+            });
         }
     }
 
@@ -232,6 +250,7 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFram
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         streams.values().forEach(AppStream::closedByPeer);
         streams.clear();
+        countStreams();
         LOG.info("Relay link from {} closed", peer);
         super.channelInactive(ctx);
     }

@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.hadoop.hbase.client.AsyncConnection;
 import org.apache.hadoop.hbase.client.AsyncTable;
 import org.apache.hadoop.hbase.client.CheckAndMutate;
@@ -43,10 +44,16 @@ public final class CoupleStore {
     private final AsyncTable<?> table;
     private final HBaseSchema schema;
     private final ThriftCodec codec = ThriftCodec.INTERNAL;
+    private final LongAdder messagesCommitted = new LongAdder();
 
     public CoupleStore(AsyncConnection connection, HBaseSchema schema, ExecutorService callbacks) {
         this.table = connection.getTable(schema.couples(), callbacks);
         this.schema = schema;
+    }
+
+    /** Messages this store has committed since it was made (their conditional writes succeeded). */
+    public long messagesCommitted() {
+        return messagesCommitted.sum();
     }
 
     private byte[] row(long coupleId) {
@@ -207,11 +214,13 @@ public final class CoupleStore {
         // One small cell holds both, so the condition reads one column, whatever the row's size.
         CheckAndMutate fenced = CheckAndMutate.newBuilder(row)
                 .ifEquals(HBaseSchema.OWNER, HBaseSchema.WRITER, writer(fence, expectedLastSeq)).build(put);
+        int messages = batch.size();
         return table.checkAndMutate(fenced).thenAccept(result -> {
             if (!result.isSuccess()) {
                 throw new FencedException(coupleId, shardEpochOf(fence),
                         "the row was claimed again, or its last sequence moved past " + expectedLastSeq + ", before this commit");
             }
+            messagesCommitted.add(messages);
         });
     }
 

@@ -3,11 +3,16 @@ package io.duet.app.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duet.protocol.cluster.ClusterPaths;
+import io.duet.protocol.cluster.ShardAssignment;
+import io.duet.protocol.cluster.ShardMap;
+import io.duet.protocol.thrift.ThriftCodec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.apache.curator.framework.CuratorFramework;
@@ -70,6 +75,37 @@ class FailureDetectionIT {
         zookeeper.restart();
         await("the lease to be regained", () -> heartbeat.leaseValid() && regained.get() == 1);
         heartbeat.close();
+    }
+
+    /** What the admin port's {@code /ready} reports of an application server while it runs. */
+    @Test
+    void shardOwnershipSaysWhyItMayNotServeTheSameWayItRefuses() throws Exception {
+        AtomicBoolean lease = new AtomicBoolean(true);
+        ShardOwnership ownership = new ShardOwnership(curator, "app-a");
+        ownership.leaseFrom(lease::get);
+        ownership.start();
+        try {
+            assertThat(ownership.whyNotServing()).hasValue("no shard map yet");
+            ShardMap map = new ShardMap(1, 2, List.of(new ShardAssignment("app-a", 1), new ShardAssignment("app-b", 1)),
+                    Map.of(), 0, "app-a");
+            curator.create().creatingParentsIfNeeded().forPath(ClusterPaths.SHARD_MAP, ThriftCodec.INTERNAL.encode(map));
+            await("the map to arrive", () -> ownership.whyNotServing().isEmpty());
+            assertThat(ownership.epochIfOwned(0)).hasValue(1);
+
+            lease.set(false);
+            assertThat(ownership.whyNotServing()).hasValueSatisfying(why -> assertThat(why).contains("heartbeat lease"));
+            assertThat(ownership.epochIfOwned(0)).isEmpty();
+            lease.set(true);
+
+            zookeeper.stop();
+            await("SUSPENDED", () -> ownership.whyNotServing().equals(Optional.of("ZooKeeper connection SUSPENDED")));
+            assertThat(ownership.epochIfOwned(0)).isEmpty();
+            zookeeper.restart();
+            await("serving again once the map is re-read", () -> ownership.whyNotServing().isEmpty());
+            assertThat(ownership.epochIfOwned(0)).hasValue(1);
+        } finally {
+            ownership.close();
+        }
     }
 
     @Test

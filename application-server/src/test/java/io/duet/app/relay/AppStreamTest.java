@@ -14,11 +14,13 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
 
 /** The credit of a session stream, as the application server keeps it. */
 class AppStreamTest {
-    private final RelayConnectionHandler connection = new RelayConnectionHandler("app-test", null, null, null);
+    private final RelayConnectionHandler connection = new RelayConnectionHandler("app-test", null, null, null,
+            new LongAdder());
     private final EmbeddedChannel channel = new EmbeddedChannel(connection);
     private final AtomicInteger resumed = new AtomicInteger();
 

@@ -52,6 +52,9 @@ class DistributionIT {
                     "org.xerial.snappy.Snappy",
                     "com.google.common.collect.ImmutableList",
                     "org.bouncycastle.crypto.generators.Argon2BytesGenerator",
+                    "io.netty.handler.codec.http.HttpServerCodec",
+                    "io.micrometer.prometheusmetrics.PrometheusMeterRegistry",
+                    "io.duet.process.admin.AdminServer",
                     "ch.qos.logback.classic.Logger")),
             "presentation-server", new Program("io.duet.presentation.PresentationServerMain",
                     "duet-presentation-server.jar", false, List.of(
@@ -59,6 +62,8 @@ class DistributionIT {
                     "org.apache.zookeeper.ZooKeeper",
                     "io.netty.handler.codec.http.HttpServerCodec",
                     "io.netty.handler.timeout.IdleStateHandler",
+                    "io.micrometer.prometheusmetrics.PrometheusMeterRegistry",
+                    "io.duet.process.admin.AdminServer",
                     "org.apache.thrift.TBase",
                     "org.xerial.snappy.Snappy",
                     "com.google.common.collect.ImmutableList",

@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Data (ZooKeeper's, HBase's, the cluster secret) lives under {@code dataDir}, so a cluster stopped
  * with {@link #stop()} and started again keeps its history. Ports are fixed at construction, so a
- * restarted node comes back where its peers and clients expect it.
+ * restarted node comes back where its peers and clients expect it; only the application servers' relay
+ * ports and every server's admin port are any free port, which peers find in ZooKeeper and tests in the
+ * ready file ({@link Node#readyInfo()}, {@link Node#adminEndpoint()}).
  *
  * <pre>{@code
  * try (LocalCluster cluster = LocalCluster.builder().applicationServers(2).presentationServers(2).build()) {
@@ -108,6 +110,8 @@ public final class LocalCluster implements AutoCloseable {
             settings.put("hbase.zookeeper.quorum", "127.0.0.1");
             settings.put("hbase.zookeeper.port", Integer.toString(zookeeperPort));
             settings.put("hbase.namespace", "duet");
+            settings.put("admin.host", "127.0.0.1");
+            settings.put("admin.port", "0");
             applicationServers.add(nodes.server(name, NodeKind.APPLICATION_SERVER, "-Xmx512m", "application-server",
                     "io.duet.app.ApplicationServerMain", settings));
         }
@@ -120,6 +124,8 @@ public final class LocalCluster implements AutoCloseable {
             settings.put("client.tcp.port", Integer.toString(ports.presentationTcp.get(i - 1)));
             settings.put("client.http.host", "127.0.0.1");
             settings.put("client.http.port", Integer.toString(ports.presentationHttp.get(i - 1)));
+            settings.put("admin.host", "127.0.0.1");
+            settings.put("admin.port", "0");
             presentationServers.add(nodes.server(name, NodeKind.PRESENTATION_SERVER, "-Xmx256m",
                     "presentation-server", "io.duet.presentation.PresentationServerMain", settings));
         }

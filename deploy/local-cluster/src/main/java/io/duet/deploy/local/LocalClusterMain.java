@@ -81,6 +81,11 @@ public final class LocalClusterMain {
                     hostPort(cluster.clientTcpEndpoint(i)), cluster.clientHttpEndpoint(i));
         }
         out.println();
+        out.println("Admin endpoints (GET /live, /ready, /metrics):");
+        for (Node node : cluster.nodes()) {
+            node.adminEndpoint().ifPresent(admin -> out.printf("  %-16s %s%n", node.name(), admin));
+        }
+        out.println();
         out.println("Processes:");
         for (Node node : cluster.nodes()) {
             out.printf("  %-16s pid %-8d log %s%n", node.name(), node.pid(), node.logFile());

@@ -1,8 +1,10 @@
 package io.duet.deploy.local;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One process of a local cluster, and the faults a test can inject into it. Every method waits until
@@ -21,6 +23,21 @@ public interface Node {
 
     /** What the process reported when it became ready (the ports it bound), empty when not running. */
     Map<String, String> readyInfo();
+
+    /**
+     * The base URL of a Duet server's admin port ({@code /live}, {@code /ready}, {@code /metrics}), as its
+     * ready file gives it ({@code admin.host}, {@code admin.port}); empty when the node is not running or
+     * has no admin port (ZooKeeper, HBase). The local cluster binds it to any free port, so it changes when
+     * the node restarts.
+     */
+    default Optional<URI> adminEndpoint() {
+        Map<String, String> info = readyInfo();
+        String port = info.get("admin.port");
+        if (port == null) {
+            return Optional.empty();
+        }
+        return Optional.of(URI.create("http://" + info.getOrDefault("admin.host", "127.0.0.1") + ':' + port));
+    }
 
     Path logFile();
 

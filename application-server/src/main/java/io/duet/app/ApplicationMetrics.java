@@ -1,0 +1,56 @@
+package io.duet.app;
+
+import io.duet.app.couple.CatchUpReads;
+import io.duet.app.couple.CoupleRegistry;
+import io.duet.app.relay.PresentationLinks;
+import io.duet.app.storage.CoupleStore;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * The application server's own meters, all read from counts its parts keep anyway, so a scrape costs
+ * nothing on the hot path. Names are stable (dashboards and alerts use them); in Prometheus form:
+ *
+ * <pre>
+ * duet_catchup_missing_ranges_total     counter  committed ranges catch-up found missing in HBase (data loss)
+ * duet_catchup_missing_messages_total   counter  messages in those ranges
+ * duet_messages_committed_total         counter  messages stored by this server (successful conditional writes)
+ * duet_couples_loaded                   gauge    couples loaded on this server now
+ * duet_relay_links_open                 gauge    relay links from presentation servers open now
+ * duet_relay_streams_open               gauge    streams (sessions, requests) open on those links now
+ * </pre>
+ */
+final class ApplicationMetrics {
+    static final String MISSING_RANGES = "duet.catchup.missing.ranges";
+    static final String MISSING_MESSAGES = "duet.catchup.missing.messages";
+    static final String MESSAGES_COMMITTED = "duet.messages.committed";
+    static final String COUPLES_LOADED = "duet.couples.loaded";
+    static final String RELAY_LINKS_OPEN = "duet.relay.links.open";
+    static final String RELAY_STREAMS_OPEN = "duet.relay.streams.open";
+
+    private ApplicationMetrics() {
+    }
+
+    static void bind(MeterRegistry registry, CatchUpReads catchUpReads, CoupleStore coupleStore,
+            CoupleRegistry couples, PresentationLinks presentationLinks) {
+        FunctionCounter.builder(MISSING_RANGES, catchUpReads, CatchUpReads::missingRanges)
+                .description("Ranges of committed messages catch-up found missing in HBase (data loss)")
+                .register(registry);
+        FunctionCounter.builder(MISSING_MESSAGES, catchUpReads, CatchUpReads::missingMessages)
+                .description("Committed messages catch-up found missing in HBase (data loss)")
+                .register(registry);
+        FunctionCounter.builder(MESSAGES_COMMITTED, coupleStore, CoupleStore::messagesCommitted)
+                .description("Messages this server stored in HBase")
+                .register(registry);
+        Gauge.builder(COUPLES_LOADED, couples, CoupleRegistry::loadedCount)
+                .description("Couples loaded on this server")
+                .register(registry);
+        Gauge.builder(RELAY_LINKS_OPEN, presentationLinks, PresentationLinks::openLinks)
+                .description("Relay links from presentation servers")
+                .register(registry);
+        Gauge.builder(RELAY_STREAMS_OPEN, presentationLinks, PresentationLinks::openStreams)
+                .description("Streams open on the relay links")
+                .register(registry);
+    }
+}

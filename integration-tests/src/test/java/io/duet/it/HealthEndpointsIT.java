@@ -1,0 +1,161 @@
+package io.duet.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.duet.client.DuetClient;
+import io.duet.deploy.local.FaultLink;
+import io.duet.deploy.local.LocalCluster;
+import io.duet.deploy.local.Node;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The admin port of every server of a running cluster: {@code /live} and {@code /ready} while it serves,
+ * the documented meters on {@code /metrics}, {@code /ready} at 503 while an application server is cut
+ * off from ZooKeeper, and from the moment a SIGTERM'd one begins to stop until it exits.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HealthEndpointsIT {
+    @RegisterExtension
+    static final PrivateCluster CLUSTER = new PrivateCluster().withZookeeperFaultLinks();
+
+    private static List<Node> servers() {
+        LocalCluster cluster = CLUSTER.get();
+        return Stream.concat(cluster.applicationServers().stream(), cluster.presentationServers().stream()).toList();
+    }
+
+    @Test
+    @Order(1)
+    void everyServerIsLiveAndReadyAndAnswersOnlyItsThreeGets() throws Exception {
+        for (Node server : servers()) {
+            URI admin = AdminPort.of(server);
+            assertThat(AdminPort.get(admin, "/live")).as("%s /live", server).hasToString("200 live");
+            assertThat(AdminPort.get(admin, "/ready")).as("%s /ready", server).hasToString("200 ready");
+            assertThat(AdminPort.get(admin, "/health").status()).as("%s /health", server).isEqualTo(404);
+            assertThat(AdminPort.send(admin, "/ready", "POST").status()).as("%s POST /ready", server).isEqualTo(405);
+        }
+    }
+
+    @Test
+    @Order(2)
+    void metricsHaveTheDocumentedNamesAndCountWhatHappens() throws Exception {
+        LocalCluster cluster = CLUSTER.get();
+        TestCouple couple = TestCouple.pair(cluster);
+        try (DuetClient ann = couple.connect(couple.ann, 0, new RecordingListener(), 0)) {
+            List<CompletableFuture<?>> sends = new ArrayList<>();
+            for (int i = 1; i <= 5; i++) {
+                sends.add(ann.send("message " + i));
+            }
+            CompletableFuture.allOf(sends.toArray(new CompletableFuture<?>[0])).get(30, TimeUnit.SECONDS);
+
+            double committed = 0;
+            double couplesLoaded = 0;
+            for (Node app : cluster.applicationServers()) {
+                String metrics = AdminPort.scrape(app);
+                for (String name : List.of("duet_catchup_missing_ranges_total", "duet_catchup_missing_messages_total",
+                        "duet_messages_committed_total", "duet_couples_loaded", "duet_relay_links_open",
+                        "duet_relay_streams_open", "jvm_memory_used_bytes", "jvm_threads_live_threads",
+                        "jvm_gc_memory_allocated_bytes_total", "process_uptime_seconds")) {
+                    assertThat(AdminPort.sample(metrics, name)).as("%s %s", app, name).isPresent();
+                }
+                assertThat(AdminPort.sample(metrics, "duet_relay_links_open").getAsDouble())
+                        .as("%s: links from both presentation servers", app).isGreaterThanOrEqualTo(2);
+                committed += AdminPort.sample(metrics, "duet_messages_committed_total").getAsDouble();
+                couplesLoaded += AdminPort.sample(metrics, "duet_couples_loaded").getAsDouble();
+            }
+            assertThat(committed).as("messages committed, all servers").isGreaterThanOrEqualTo(5);
+            assertThat(couplesLoaded).as("couples loaded, all servers").isGreaterThanOrEqualTo(1);
+
+            String first = AdminPort.scrape(cluster.presentationServers().get(0));
+            assertThat(AdminPort.sample(first, "duet_client_sessions").orElse(-1)).as("ann's session")
+                    .isGreaterThanOrEqualTo(1);
+            assertThat(AdminPort.sample(first, "duet_relay_links_open").orElse(-1)).as("links to both servers")
+                    .isGreaterThanOrEqualTo(2);
+            assertThat(AdminPort.sample(first, "jvm_memory_used_bytes")).isPresent();
+        }
+    }
+
+    @Test
+    @Order(3)
+    void anApplicationServerCutOffFromZooKeeperIsNotReadyUntilItIsBack() throws Exception {
+        LocalCluster cluster = CLUSTER.get();
+        Node app = cluster.applicationServers().get(0);
+        URI admin = AdminPort.of(app);
+        FaultLink link = cluster.zookeeperLink(app);
+        AtomicReference<AdminPort.Answer> last = new AtomicReference<>();
+        link.pause();
+        try {
+            // The heartbeat lease (cluster.failure-timeout, 1 s) runs out first; SUSPENDED comes later.
+            awaitReady(admin, last, false, Duration.ofSeconds(10));
+            assertThat(last.get().body()).as("the reason").containsAnyOf("heartbeat lease", "ZooKeeper");
+            assertThat(AdminPort.get(admin, "/live")).as("live all the same").hasToString("200 live");
+        } finally {
+            link.resume();
+        }
+        awaitReady(admin, last, true, Duration.ofSeconds(30));
+        cluster.awaitShardMapSettled();
+    }
+
+    @Test
+    @Order(4)
+    void aStoppingApplicationServerIsNotReadyBeforeItExits() throws Exception {
+        Node app = CLUSTER.get().applicationServers().get(1);
+        URI admin = AdminPort.of(app);
+        assertThat(AdminPort.get(admin, "/ready").status()).isEqualTo(200);
+        List<AdminPort.Answer> seen = new CopyOnWriteArrayList<>();
+        Thread prober = new Thread(() -> {
+            try {
+                while (true) {
+                    seen.add(AdminPort.get(admin, "/ready"));
+                    Thread.sleep(10);
+                }
+            } catch (IOException | InterruptedException e) {
+                // The admin port closed: the process is exiting.
+            }
+        }, "ready-prober");
+        prober.start();
+        Thread.sleep(100);
+        app.stop();
+        prober.join(10_000);
+        assertThat(prober.isAlive()).as("the admin port closed with the process").isFalse();
+
+        List<AdminPort.Answer> afterReady = seen.stream().dropWhile(answer -> answer.status() == 200).toList();
+        assertThat(afterReady).as("answers from SIGTERM on, of %s", seen).isNotEmpty()
+                .allSatisfy(answer -> assertThat(answer.status()).isEqualTo(503));
+        assertThat(afterReady.get(0).body()).contains("stopping");
+    }
+
+    /** Polls {@code /ready} until it is 200 ({@code ready}) or not; the last answer in {@code last}. */
+    private static void awaitReady(URI admin, AtomicReference<AdminPort.Answer> last, boolean ready, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                last.set(AdminPort.get(admin, "/ready"));
+                if ((last.get().status() == 200) == ready) {
+                    return;
+                }
+            } catch (IOException e) {
+                last.set(new AdminPort.Answer(-1, e.toString()));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not " + (ready ? "ready" : "unready") + " within " + timeout.toSeconds()
+                        + " s at " + admin + "; last answer: " + last.get());
+            }
+            Thread.sleep(50);
+        }
+    }
+}

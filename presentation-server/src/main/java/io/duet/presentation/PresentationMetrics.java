@@ -1,0 +1,32 @@
+package io.duet.presentation;
+
+import io.duet.presentation.relay.AppLinks;
+import io.duet.presentation.session.SessionRegistry;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * The presentation server's own meters, read from what it keeps anyway. Names are stable (dashboards
+ * and alerts use them); in Prometheus form:
+ *
+ * <pre>
+ * duet_client_sessions    gauge  authenticated client TCP sessions connected now
+ * duet_relay_links_open   gauge  relay links to application servers connected or connecting now
+ * </pre>
+ */
+final class PresentationMetrics {
+    static final String CLIENT_SESSIONS = "duet.client.sessions";
+    static final String RELAY_LINKS_OPEN = "duet.relay.links.open";
+
+    private PresentationMetrics() {
+    }
+
+    static void bind(MeterRegistry registry, SessionRegistry sessions, AppLinks links) {
+        Gauge.builder(CLIENT_SESSIONS, sessions, SessionRegistry::size)
+                .description("Authenticated client sessions connected to this server")
+                .register(registry);
+        Gauge.builder(RELAY_LINKS_OPEN, links, AppLinks::openLinks)
+                .description("Relay links to application servers, connected or connecting")
+                .register(registry);
+    }
+}
