@@ -219,6 +219,9 @@ public final class ApplicationServer implements ServerMain.Server {
                 .build(), timers);
         couples = new CoupleRegistry(ownership, coupleStore, CoupleLimits.builder()
                 .recentMessages(settings.integer("couples.recent-messages", CoupleLimits.DEFAULT_RECENT_MESSAGES))
+                .maxQueued(settings.integer("couples.max-queued-sends", CoupleLimits.DEFAULT_MAX_QUEUED))
+                .maxHeld(settings.integer("couples.max-held-sends", CoupleLimits.DEFAULT_MAX_HELD))
+                .maxBatch(settings.integer("couples.max-batch", CoupleLimits.DEFAULT_MAX_BATCH))
                 .orderWait(settings.duration("couples.order-wait", CoupleLimits.DEFAULT_ORDER_WAIT))
                 .typingTimeout(settings.duration("couples.typing-timeout", CoupleLimits.DEFAULT_TYPING_TIMEOUT))
                 .idleTimeout(settings.duration("couples.idle-timeout", CoupleLimits.DEFAULT_IDLE_TIMEOUT))
