@@ -92,6 +92,11 @@ final class OrderStream {
         return held.putIfAbsent(send.ordinal, send) == null;
     }
 
+    /** Whether {@code send} is held for its predecessor. */
+    boolean holds(PendingSend send) {
+        return held.get(send.ordinal) == send;
+    }
+
     /** Stops holding {@code send} (it waited too long); false if it is no longer held. */
     boolean release(PendingSend send) {
         return held.remove(send.ordinal, send);

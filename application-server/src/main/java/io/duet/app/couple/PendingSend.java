@@ -20,7 +20,8 @@ final class PendingSend {
     /** Its order stream, or null for a send without one. */
     final OrderKey orderKey;
     final long ordinal;
-    final long afterOrdinal;
+    /** The predecessor it must follow; a retry may lower it while it is held (its predecessor failed). */
+    long afterOrdinal;
     final CompletableFuture<SendMessageResult> first = new CompletableFuture<>();
     private final List<CompletableFuture<SendMessageResult>> retries = new ArrayList<>(0);
     /** While held for its predecessor: the timer that gives up on it. */

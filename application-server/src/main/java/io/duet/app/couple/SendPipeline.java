@@ -136,7 +136,9 @@ final class SendPipeline {
         }
         PendingSend existing = pending.get(key);
         if (existing != null) {
-            return existing.addRetry();
+            CompletableFuture<SendMessageResult> retry = existing.addRetry();
+            followEarlierPredecessor(existing, request);
+            return retry;
         }
         if (pending.size() >= limits.maxQueued) {
             return CompletableFuture.failedFuture(ApiErrors.of(ErrorCode.RESOURCE_EXHAUSTED,
@@ -260,6 +262,25 @@ final class SendPipeline {
                 break;
             default:
                 failOutOfOrder(send, stream);
+        }
+    }
+
+    /**
+     * A retry of a held send that names an earlier predecessor (the one it named failed for good, so the
+     * client now asks for it to follow the message before): the held send follows that one instead, and
+     * goes at once if it may.
+     */
+    private void followEarlierPredecessor(PendingSend send, SendMessageRequest retry) {
+        OrderStream stream = send.orderKey == null ? null : streams.get(send.orderKey);
+        if (stream == null || !retry.isSetOrderStream() || retry.getOrdinal() != send.ordinal
+                || retry.getAfterOrdinal() >= send.afterOrdinal || !stream.holds(send)) {
+            return;
+        }
+        send.afterOrdinal = retry.getAfterOrdinal();
+        if (stream.admit(send, true) == OrderStream.Admission.ACCEPT && stream.release(send)) {
+            held--;
+            send.holdTimer.cancel(false);
+            accept(stream, send);
         }
     }
 

@@ -125,6 +125,22 @@ class CoupleActorIT {
     }
 
     @Test
+    void aHeldSendWhoseRetryNamesAnEarlierPredecessorGoesAtOnce() throws Exception {
+        CoupleActor actor = actor(newCouple(), 1);
+        long first = actor.send(ANN, "phone", ordered("s", 1, 0)).get(30, TimeUnit.SECONDS).getSeq();
+        CompletableFuture<SendMessageResult> third = actor.send(ANN, "phone", ordered("s", 3, 2));
+        Thread.sleep(200);
+        assertThat(third).isNotDone();
+        // 2 failed for good on the client, which now asks for 3 to follow 1.
+        long started = System.nanoTime();
+        SendMessageResult retried = actor.send(ANN, "phone", ordered("s", 3, 1).setAttempt(2)).get(30, TimeUnit.SECONDS);
+        assertThat(retried.getSeq()).isEqualTo(first + 1);
+        assertThat(third.get(30, TimeUnit.SECONDS).getSeq()).isEqualTo(first + 1);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("not after the order wait")
+                .isLessThan(CoupleLimits.DEFAULT_ORDER_WAIT);
+    }
+
+    @Test
     void aSendWhosePlaceWasTakenFailsRatherThanBeingStoredOutOfOrder() throws Exception {
         CoupleActor actor = actor(newCouple(), 1);
         actor.send(ANN, "phone", ordered("s", 1, 0)).get(30, TimeUnit.SECONDS);
