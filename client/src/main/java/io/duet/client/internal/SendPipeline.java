@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +44,8 @@ final class SendPipeline {
 
     // Confined to the loop.
     private final Map<String, Outgoing> outgoing = new LinkedHashMap<>();
+    /** The ordinals of {@link #outgoing}, to find a send's predecessor without scanning them all. */
+    private final TreeSet<Long> waitingOrdinals = new TreeSet<>();
     /** This session's order stream (see SendMessageRequest): sends are numbered 1, 2, 3, ... in it. */
     private String orderStream = newOrderStream();
     private long nextOrdinal = 1;
@@ -79,6 +82,7 @@ final class SendPipeline {
             lastSendNanos = System.nanoTime();
             message.ordinal = nextOrdinal++;
             outgoing.put(message.clientMessageId, message);
+            waitingOrdinals.add(message.ordinal);
             if (lifecycle.state() == ConnectionState.CONNECTED) {
                 transmit(message);
             }
@@ -111,6 +115,7 @@ final class SendPipeline {
     void failAll(RuntimeException error) {
         outgoing.values().forEach(message -> message.future.completeExceptionally(error));
         outgoing.clear();
+        waitingOrdinals.clear();
     }
 
     /**
@@ -140,6 +145,7 @@ final class SendPipeline {
                         acknowledged(message.clientMessageId, result);
                     } else if (isPermanent(failure)) {
                         outgoing.remove(message.clientMessageId);
+                        waitingOrdinals.remove(message.ordinal);
                         message.future.completeExceptionally(failure);
                     } else if (outgoing.containsKey(message.clientMessageId)
                             && lifecycle.state() == ConnectionState.CONNECTED) {
@@ -160,13 +166,8 @@ final class SendPipeline {
      * acknowledged one. Sends that failed for good are skipped, so they hold nothing up.
      */
     private long predecessorOf(Outgoing message) {
-        long after = 0;
-        for (Outgoing earlier : outgoing.values()) {
-            if (earlier.ordinal < message.ordinal) {
-                after = Math.max(after, earlier.ordinal);
-            }
-        }
-        return Math.max(after, Math.min(highestAcked, message.ordinal - 1));
+        Long waiting = waitingOrdinals.lower(message.ordinal);
+        return Math.max(waiting == null ? 0 : waiting, Math.min(highestAcked, message.ordinal - 1));
     }
 
     private static boolean isPermanent(Throwable failure) {
@@ -177,6 +178,7 @@ final class SendPipeline {
     private void acknowledged(String clientMessageId, SendMessageResult result) {
         Outgoing message = outgoing.remove(clientMessageId);
         if (message != null) {
+            waitingOrdinals.remove(message.ordinal);
             highestAcked = Math.max(highestAcked, message.ordinal);
             message.future.complete(result);
         }
