@@ -54,6 +54,7 @@ public final class ChatLoad implements AutoCloseable {
      * the other), all resuming from the start of the conversation, and starts sending from the phones.
      */
     public ChatLoad start() throws Exception {
+        long start = System.nanoTime();
         for (int c = 0; c < couples.size(); c++) {
             TestCouple couple = couples.get(c);
             String prefix = "c" + c + "-";
@@ -66,6 +67,8 @@ public final class ChatLoad implements AutoCloseable {
             devices.add(bob);
             devices.add(connectReceiver(couple, couple.bob, prefix + BOB_TABLET, BOB_TABLET, 0));
         }
+        System.out.printf("ChatLoad: %d devices of %d couples connected in %d ms%n", devices.size(), couples.size(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
         sending = true;
         ticker.scheduleAtFixedRate(this::tick, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
         return this;
