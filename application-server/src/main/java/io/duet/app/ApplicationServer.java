@@ -184,7 +184,7 @@ public final class ApplicationServer implements ServerMain.Server {
         HBaseSchema schema = new HBaseSchema(settings.string("hbase.namespace", "duet"), cluster.getShardCount());
         hbase = ConnectionFactory.createAsyncConnection(hbaseConfiguration()).get(60, TimeUnit.SECONDS);
         SchemaBootstrap.ensure(hbase.getAdmin(), schema).get(180, TimeUnit.SECONDS);
-        warmUp(schema);
+        cacheRegionLocations(schema);
 
         int cores = Runtime.getRuntime().availableProcessors();
         coupleWorkers = Executors.newFixedThreadPool(settings.integer("workers.couples", Math.max(4, 2 * cores)),
@@ -265,7 +265,12 @@ public final class ApplicationServer implements ServerMain.Server {
                         ownership.registeringAs(clock.millis()))
                         .setZone(settings.string("placement.zone", null))
                         .setHost(settings.has("placement.host") ? settings.string("placement.host") : canonicalHostName()));
-        ownership.onRejoin(() -> membership.reincarnate(ownership.registeringAs(clock.millis())));
+        ownership.onRejoin(() -> {
+            long startedAt = clock.millis();
+            if (membership.reincarnate(startedAt)) {
+                ownership.registeringAs(startedAt);
+            }
+        });
         membership.start(30_000);
         detector = new FailureDetector(curator, instanceId, failureTimeout);
         detector.start();
@@ -443,7 +448,7 @@ public final class ApplicationServer implements ServerMain.Server {
      * Fills the HBase client's cache of region locations for every shard, so that the first couples
      * this server loads do not each wait for a lookup in hbase:meta.
      */
-    private void warmUp(HBaseSchema schema) {
+    private void cacheRegionLocations(HBaseSchema schema) {
         AsyncTableRegionLocator locator = hbase.getRegionLocator(schema.couples());
         CompletableFuture<?>[] lookups = new CompletableFuture<?>[schema.shardCount()];
         for (int shard = 0; shard < schema.shardCount(); shard++) {

@@ -7,6 +7,7 @@ import io.duet.client.DuetHttp;
 import io.duet.deploy.local.LocalCluster;
 import io.duet.protocol.api.Session;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -16,15 +17,24 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class TestCouple {
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
+    /** The device each partner signed up and paired on: {@link #ann}'s and {@link #bob}'s sessions are for it. */
+    public static final String ANN_DEVICE = "ann-phone";
+    public static final String BOB_DEVICE = "bob-phone";
+    private static final String ANN_PASSWORD = "ann's password";
+    private static final String BOB_PASSWORD = "bob's password";
 
     public final LocalCluster cluster;
     public final Session ann;
     public final Session bob;
+    /** Each partner's email and password, by user id, to log in on another device. */
+    private final Map<Long, String[]> credentials;
 
-    private TestCouple(LocalCluster cluster, Session ann, Session bob) {
+    private TestCouple(LocalCluster cluster, Session ann, String annEmail, Session bob, String bobEmail) {
         this.cluster = cluster;
         this.ann = ann;
         this.bob = bob;
+        this.credentials = Map.of(ann.getUserId(), new String[] {annEmail, ANN_PASSWORD},
+                bob.getUserId(), new String[] {bobEmail, BOB_PASSWORD});
     }
 
     public static DuetHttp http(LocalCluster cluster, int presentationServer, String deviceId) {
@@ -37,15 +47,32 @@ public final class TestCouple {
     }
 
     public static TestCouple pair(LocalCluster cluster) throws Exception {
-        DuetHttp annHttp = http(cluster, 0, "ann-phone");
-        DuetHttp bobHttp = http(cluster, 1, "bob-phone");
-        Session ann = annHttp.signUp(uniqueEmail("ann"), "ann's password", "Ann");
-        Session bob = bobHttp.signUp(uniqueEmail("bob"), "bob's password", "Bob");
+        DuetHttp annHttp = http(cluster, 0, ANN_DEVICE);
+        DuetHttp bobHttp = http(cluster, 1, BOB_DEVICE);
+        String annEmail = uniqueEmail("ann");
+        String bobEmail = uniqueEmail("bob");
+        Session ann = annHttp.signUp(annEmail, ANN_PASSWORD, "Ann");
+        Session bob = bobHttp.signUp(bobEmail, BOB_PASSWORD, "Bob");
         String code = annHttp.createInvite(ann.getToken()).getCode();
         Session bobPaired = bobHttp.acceptInvite(bob.getToken(), code);
         Session annPaired = annHttp.refreshSession(ann.getToken());
         assertThat(bobPaired.getCoupleId()).isNotZero().isEqualTo(annPaired.getCoupleId());
-        return new TestCouple(cluster, annPaired, bobPaired);
+        return new TestCouple(cluster, annPaired, annEmail, bobPaired, bobEmail);
+    }
+
+    /**
+     * A session of {@code user}'s on another device: a log-in with {@code deviceId} over HTTP through
+     * presentation server {@code presentationServer}, so that its token names that device.
+     */
+    public Session logInOnDevice(Session user, int presentationServer, String deviceId) throws Exception {
+        String[] emailAndPassword = credentials.get(user.getUserId());
+        if (emailAndPassword == null) {
+            throw new IllegalArgumentException("user " + user.getUserId() + " is not in this couple");
+        }
+        Session session = http(cluster, presentationServer, deviceId).logIn(emailAndPassword[0], emailAndPassword[1]);
+        assertThat(session.getUserId()).isEqualTo(user.getUserId());
+        assertThat(session.getCoupleId()).isEqualTo(user.getCoupleId());
+        return session;
     }
 
     /** A connected TCP session of {@code session}'s user through presentation server {@code index}. */

@@ -31,13 +31,16 @@ public final class Membership implements AutoCloseable {
     /**
      * Registers again as a new incarnation (a new {@code startedAtMillis}): after its session was lost
      * this server may have missed a handoff, so the leader must give it its shards at new epochs.
+     * Returns whether the node now says so.
      */
-    public void reincarnate(long nowMillis) {
+    public boolean reincarnate(long nowMillis) {
         try {
             node.setData(ThriftCodec.INTERNAL.encode(info.deepCopy().setStartedAtMillis(nowMillis)));
             LOG.info("Registered again as a new incarnation");
+            return true;
         } catch (Exception e) {
-            LOG.warn("Cannot register again: {}", e.toString());
+            LOG.warn("Cannot register again, serving on as before (HBase fences what it missed): {}", e.toString());
+            return false;
         }
     }
 

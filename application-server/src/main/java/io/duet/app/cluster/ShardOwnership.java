@@ -48,6 +48,7 @@ public final class ShardOwnership implements AutoCloseable {
     private final List<Consumer<ShardMapView>> listeners = new CopyOnWriteArrayList<>();
     private final ConnectionStateListener connectionListener = this::connectionChanged;
     private final Set<EpochWait> epochWaits = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
     private volatile BooleanSupplier lease = () -> true;
     private volatile Runnable onRejoin = () -> { };
     private volatile boolean connected = true;
@@ -177,14 +178,14 @@ public final class ShardOwnership implements AutoCloseable {
     }
 
     /**
-     * Completes with true once this server has seen a shard map of at least {@code epoch} (and told its
-     * listeners), or with false after {@code timeout}. Completes on a ZooKeeper or timer thread.
+     * Completes with true once this server has seen a shard map of at least {@code epoch}, or with false
+     * after {@code timeout} (at once if closed). Completes on the calling, a ZooKeeper or a timer thread.
      */
     public CompletableFuture<Boolean> whenMapReaches(long epoch, Duration timeout) {
         if (mapEpoch() >= epoch) {
             return CompletableFuture.completedFuture(true);
         }
-        if (epochWaits.size() >= MAX_EPOCH_WAITS) {
+        if (closed || epochWaits.size() >= MAX_EPOCH_WAITS) {
             return CompletableFuture.completedFuture(false);
         }
         EpochWait wait = new EpochWait(epoch);
@@ -275,6 +276,7 @@ public final class ShardOwnership implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         curator.getConnectionStateListenable().removeListener(connectionListener);
         epochWaits.forEach(wait -> wait.reached.complete(false));
         shardMap.close();

@@ -14,10 +14,12 @@ import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +47,7 @@ import org.slf4j.LoggerFactory;
 final class SendPipeline {
     private static final Logger LOG = LoggerFactory.getLogger(SendPipeline.class);
     static final int MAX_ORDER_STREAM_CHARS = 64;
+    private static final int MAX_REPORTED_LOST = 1024;
 
     /** What the pipeline needs from its actor. */
     interface Owner {
@@ -80,6 +83,8 @@ final class SendPipeline {
     private final ArrayDeque<PendingSend> lookingUp = new ArrayDeque<>();
     private final Map<OrderKey, OrderStream> streams = new HashMap<>();
     private int held;
+    /** Lost messages already reported, so that each resend of one does not count it again. */
+    private final Set<Long> reportedLost = new HashSet<>();
     private List<PendingSend> inflight;
     /** Set once the actor unloads: every send still arriving fails with it. */
     private RuntimeException closedCause;
@@ -224,7 +229,9 @@ final class SendPipeline {
             if (found.isEmpty()) {
                 // The dedup entry and the message were written by one atomic commit: the message is lost,
                 // and asking again would never find it. The sender hears so, and may send it anew.
-                owner.storedMessageLost(seq);
+                if (reportedLost.size() < MAX_REPORTED_LOST && reportedLost.add(seq)) {
+                    owner.storedMessageLost(seq);
+                }
                 fail(send, ApiErrors.of(ErrorCode.INTERNAL, "message " + send.key.clientMessageId + " was stored as "
                         + seq + ", but storage has lost it; send it again as a new message"));
                 return;

@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.apache.hadoop.hbase.client.AsyncConnection;
 import org.apache.hadoop.hbase.client.AsyncTable;
 import org.apache.hadoop.hbase.client.CheckAndMutate;
+import org.apache.hadoop.hbase.client.CheckAndMutateResult;
 import org.apache.hadoop.hbase.client.Delete;
 import org.apache.hadoop.hbase.client.Get;
 import org.apache.hadoop.hbase.client.Put;
@@ -28,10 +29,15 @@ import org.apache.hadoop.hbase.filter.ColumnRangeFilter;
 import org.apache.hadoop.hbase.util.Bytes;
 
 /**
- * Couple rows. An owner claims a row by raising its epoch ({@link #claim}), and every later write
- * ({@link #commit}) is conditional on the epoch still being its own, so a deposed owner that keeps
- * running (a long GC pause, a lost ZooKeeper session) cannot write: its writes fail with
- * {@link FencedException}.
+ * Couple rows. An owner claims a row by raising its fence ({@link #claim}), and every later write
+ * ({@link #commit}) is conditional on the row's writer cell (the fence of the last writer and the last
+ * sequence number) being what this owner last wrote, so a deposed owner that keeps running (a long GC
+ * pause, a lost ZooKeeper session) cannot write, and a late batch cannot move the sequence back: such
+ * writes fail with {@link FencedException}.
+ *
+ * <p>Releases from before the writer cell claim and commit on the epoch cell alone. Rows they wrote are
+ * read and claimed correctly, but a cluster must not run them beside this one (their claims do not change
+ * the writer cell, so they would not fence this release's commits): upgrade from them with a full stop.
  */
 public final class CoupleStore {
     private static final int CLAIM_ATTEMPTS = 5;
@@ -148,14 +154,7 @@ public final class CoupleStore {
                             .addColumn(HBaseSchema.OWNER, HBaseSchema.WRITER, writer(fence, lastSeq)));
             return table.checkAndMutate(claim).thenCompose(claimed -> {
                 if (claimed.isSuccess() && writer == null) {
-                    // Claimed on the epoch cell alone, which an older release's commits leave as it is:
-                    // only now is the last sequence number final.
-                    return table.get(new Get(row).addColumn(HBaseSchema.OWNER, HBaseSchema.LAST_SEQ)).thenCompose(
-                            after -> {
-                                long last = longValue(after, HBaseSchema.LAST_SEQ);
-                                return recent(coupleId, last, recentLimit).thenApply(messages ->
-                                        new CoupleSnapshot(coupleId, fence, userA, userB, last, messages));
-                            });
+                    return claimedLegacyRow(coupleId, epoch, fence, lastSeq, userA, userB, recentLimit);
                 }
                 if (claimed.isSuccess()) {
                     return recent.thenApply(messages ->
@@ -165,6 +164,32 @@ public final class CoupleStore {
                     throw new FencedException(coupleId, epoch, "lost the claim race repeatedly");
                 }
                 return claimAttempt(coupleId, epoch, recentLimit, attemptsLeft - 1);
+            });
+        });
+    }
+
+    /**
+     * A row written before the writer cell was claimed on its epoch cell, which an older release's
+     * commits leave as they are: one may have landed between our read and the claim. Its commits are
+     * fenced from now on, so the last sequence number read now is final; the writer cell, written with
+     * the one read before the claim, is set right, conditional on nobody having claimed since.
+     */
+    private CompletableFuture<CoupleSnapshot> claimedLegacyRow(long coupleId, long epoch, long fence, long lastSeqBefore,
+            long userA, long userB, int recentLimit) {
+        byte[] row = row(coupleId);
+        return table.get(new Get(row).addColumn(HBaseSchema.OWNER, HBaseSchema.LAST_SEQ)).thenCompose(after -> {
+            long last = longValue(after, HBaseSchema.LAST_SEQ);
+            CompletableFuture<Boolean> settled = last == lastSeqBefore ? CompletableFuture.completedFuture(true)
+                    : table.checkAndMutate(CheckAndMutate.newBuilder(row)
+                            .ifEquals(HBaseSchema.OWNER, HBaseSchema.WRITER, writer(fence, lastSeqBefore))
+                            .build(new Put(row).addColumn(HBaseSchema.OWNER, HBaseSchema.WRITER, writer(fence, last))))
+                            .thenApply(CheckAndMutateResult::isSuccess);
+            return settled.thenCompose(ok -> {
+                if (!ok) {
+                    throw new FencedException(coupleId, epoch, "claimed again while loading");
+                }
+                return recent(coupleId, last, recentLimit).thenApply(messages ->
+                        new CoupleSnapshot(coupleId, fence, userA, userB, last, messages));
             });
         });
     }

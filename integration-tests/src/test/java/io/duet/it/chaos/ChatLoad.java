@@ -3,9 +3,11 @@ package io.duet.it.chaos;
 import io.duet.client.DuetClient;
 import io.duet.it.RecordingListener;
 import io.duet.it.TestCouple;
+import io.duet.protocol.api.Message;
 import io.duet.protocol.api.Session;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -18,10 +20,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * each through a different presentation server, and every send is logged with when it was sent, when
  * (and as what sequence number) it was acknowledged, or why it failed. A sender keeps at most a bounded
  * number of sends unacknowledged, as a person waiting on a frozen chat would.
+ *
+ * <p>Each partner has two devices: the phone that sends (the session the couple paired with), and a
+ * tablet that only receives, logged in as the same user with its own device id and connected through
+ * the <em>other</em> presentation server. Ann's phone is on presentation server 0 and her tablet on 1;
+ * Bob's phone on 1 and his tablet on 0. So every message must reach four devices, on both servers.
  */
 public final class ChatLoad implements AutoCloseable {
+    /** The device id of each partner's receive-only device. */
+    static final String ANN_TABLET = "ann-tablet";
+    static final String BOB_TABLET = "bob-tablet";
+
     private final List<TestCouple> couples;
     private final List<Sender> senders = new ArrayList<>();
+    private final List<Device> devices = new ArrayList<>();
     private final Duration interval;
     private final int maxPending;
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -37,22 +49,44 @@ public final class ChatLoad implements AutoCloseable {
         this.maxPending = maxPending;
     }
 
-    /** Connects every partner (through presentation servers 0 and 1) and starts sending. */
+    /**
+     * Connects every device (each partner's phone through one presentation server, their tablet through
+     * the other), all resuming from the start of the conversation, and starts sending from the phones.
+     */
     public ChatLoad start() throws Exception {
+        long start = System.nanoTime();
         for (int c = 0; c < couples.size(); c++) {
             TestCouple couple = couples.get(c);
-            senders.add(connect(couple, couple.ann, "c" + c + "-ann", 0));
-            senders.add(connect(couple, couple.bob, "c" + c + "-bob", 1));
+            String prefix = "c" + c + "-";
+            Sender ann = connectSender(couple, couple.ann, prefix + "ann", TestCouple.ANN_DEVICE, 0);
+            Sender bob = connectSender(couple, couple.bob, prefix + "bob", TestCouple.BOB_DEVICE, 1);
+            senders.add(ann);
+            senders.add(bob);
+            devices.add(ann);
+            devices.add(connectReceiver(couple, couple.ann, prefix + ANN_TABLET, ANN_TABLET, 1));
+            devices.add(bob);
+            devices.add(connectReceiver(couple, couple.bob, prefix + BOB_TABLET, BOB_TABLET, 0));
         }
+        System.out.printf("ChatLoad: %d devices of %d couples connected in %d ms%n", devices.size(), couples.size(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
         sending = true;
         ticker.scheduleAtFixedRate(this::tick, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
         return this;
     }
 
-    private Sender connect(TestCouple couple, Session session, String name, int presentationServer) throws Exception {
+    private Sender connectSender(TestCouple couple, Session session, String name, String deviceId,
+            int presentationServer) throws Exception {
         RecordingListener heard = new RecordingListener();
         DuetClient client = couple.connect(session, presentationServer, heard, 0);
-        return new Sender(name, session.getUserId(), session.getCoupleId(), client, heard);
+        return new Sender(name, session.getUserId(), session.getCoupleId(), deviceId, presentationServer, client, heard);
+    }
+
+    private Device connectReceiver(TestCouple couple, Session user, String name, String deviceId,
+            int presentationServer) throws Exception {
+        Session session = couple.logInOnDevice(user, presentationServer, deviceId);
+        RecordingListener heard = new RecordingListener();
+        DuetClient client = couple.connect(session, presentationServer, heard, 0);
+        return new Device(name, session.getUserId(), session.getCoupleId(), deviceId, presentationServer, client, heard);
     }
 
     private void tick() {
@@ -73,8 +107,14 @@ public final class ChatLoad implements AutoCloseable {
                 () -> senders.stream().allMatch(sender -> sender.pending.get() == 0));
     }
 
+    /** The devices that send: each partner's phone. */
     public List<Sender> senders() {
-        return senders;
+        return Collections.unmodifiableList(senders);
+    }
+
+    /** Every device of every partner: the phones that send and the tablets that only receive. */
+    public List<Device> devices() {
+        return Collections.unmodifiableList(devices);
     }
 
     /**
@@ -114,25 +154,81 @@ public final class ChatLoad implements AutoCloseable {
     public void close() {
         sending = false;
         ticker.shutdownNow();
-        senders.forEach(sender -> sender.client.close());
+        devices.forEach(device -> device.client.close());
     }
 
-    /** One partner's client and the log of its sends. */
-    public static final class Sender {
+    /** One device of a partner: a client logged in with its own device id, and what its listener heard. */
+    public static class Device {
+        /** For example {@code c0-ann} (Ann's phone in the first couple) or {@code c0-ann-tablet}. */
         public final String name;
         public final long userId;
         public final long coupleId;
+        public final String deviceId;
+        public final int presentationServer;
         public final DuetClient client;
         public final RecordingListener heard;
-        public final List<SendRecord> log = new CopyOnWriteArrayList<>();
-        final AtomicInteger pending = new AtomicInteger();
 
-        Sender(String name, long userId, long coupleId, DuetClient client, RecordingListener heard) {
+        Device(String name, long userId, long coupleId, String deviceId, int presentationServer, DuetClient client,
+                RecordingListener heard) {
             this.name = name;
             this.userId = userId;
             this.coupleId = coupleId;
+            this.deviceId = deviceId;
+            this.presentationServer = presentationServer;
             this.client = client;
             this.heard = heard;
+        }
+
+        public boolean sends() {
+            return false;
+        }
+
+        /**
+         * The newest sequence number handed to the listener, as a message or inside a range the server
+         * reported lost; 0 before any.
+         */
+        public long lastDelivered() {
+            return lastDelivered(heard.messages, heard.missing);
+        }
+
+        static long lastDelivered(List<Message> messages, List<String> missing) {
+            long last = messages.isEmpty() ? 0 : messages.get(messages.size() - 1).getSeq();
+            if (!missing.isEmpty()) {
+                String range = missing.get(missing.size() - 1);
+                last = Math.max(last, Long.parseLong(range.substring(range.indexOf("..") + 2)));
+            }
+            return last;
+        }
+
+        /** The name, the device id, whether it sends and its presentation server, for a violation. */
+        public String describe() {
+            return describe(name, deviceId, sends(), presentationServer);
+        }
+
+        static String describe(String name, String deviceId, boolean sends, int presentationServer) {
+            return name + " (device " + deviceId + ", " + (sends ? "sends" : "receive-only")
+                    + ", via presentation server " + presentationServer + ")";
+        }
+
+        @Override
+        public String toString() {
+            return describe();
+        }
+    }
+
+    /** A partner's device that sends, and the log of its sends. */
+    public static final class Sender extends Device {
+        public final List<SendRecord> log = new CopyOnWriteArrayList<>();
+        final AtomicInteger pending = new AtomicInteger();
+
+        Sender(String name, long userId, long coupleId, String deviceId, int presentationServer, DuetClient client,
+                RecordingListener heard) {
+            super(name, userId, coupleId, deviceId, presentationServer, client, heard);
+        }
+
+        @Override
+        public boolean sends() {
+            return true;
         }
 
         void sendNext() {

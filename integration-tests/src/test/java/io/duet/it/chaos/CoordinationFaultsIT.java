@@ -77,7 +77,9 @@ class CoordinationFaultsIT {
             Thread.sleep(1000);
             load.stop(Duration.ofSeconds(90));
 
-            assertThat(ChaosChecker.violations(cluster, load)).as("guarantees after coordination faults").isEmpty();
+            ChaosChecker.Report report = ChaosChecker.check(cluster, load);
+            report.print(System.out);
+            assertThat(report.violations()).as("guarantees after coordination faults").isEmpty();
             assertThat(load.failedSends()).as("failed sends: %s", load.failures(5)).isZero();
             stalls.forEach(System.out::println);
         }

@@ -7,6 +7,7 @@ import io.duet.deploy.local.Node;
 import io.duet.it.PrivateCluster;
 import io.duet.it.RecordingListener;
 import io.duet.it.TestCouple;
+import io.duet.it.chaos.ChatLoad.Device;
 import io.duet.it.chaos.ChatLoad.SendRecord;
 import io.duet.it.chaos.ChatLoad.Sender;
 import io.duet.protocol.cluster.ShardMapView;
@@ -33,7 +34,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class FailoverIT {
     private static final int KILLS = Integer.getInteger("duet.chaos.kills", 5);
     private static final int COUPLES = Integer.getInteger("duet.chaos.couples", 6);
-    /** What CI holds every single failover to; the soak reports the distribution against the 2 s goal. */
+    /** The goal: the p99 of the time a killed owner's couples go unserved. */
+    private static final Duration P99_GOAL = Duration.ofSeconds(2);
+    /** What every single failover is held to, on a box shared with the whole cluster and its load. */
     private static final Duration CI_BOUND = Duration.ofSeconds(4);
 
     @RegisterExtension
@@ -65,15 +68,13 @@ class FailoverIT {
             Thread.sleep(1000);
             load.stop(Duration.ofSeconds(60));
 
-            List<String> problems = ChaosChecker.violations(cluster, load);
-            assertThat(problems).as("guarantees after %d kills and a SIGSTOP", KILLS).isEmpty();
+            ChaosChecker.Report checked = ChaosChecker.check(cluster, load);
+            checked.print(System.out);
+            assertThat(checked.violations()).as("guarantees after %d kills and a SIGSTOP", KILLS).isEmpty();
             assertThat(load.failedSends()).as("failed sends: %s", load.failures(5)).isZero();
 
-            long acknowledged = load.senders().stream().flatMap(sender -> sender.log.stream())
-                    .filter(SendRecord::acknowledged).count();
-            System.out.printf("Checked %d acknowledged sends of %d senders: no violation%n", acknowledged,
-                    load.senders().size());
-            report("kill -9", failoverMillis);
+            assertThat(report("kill -9", failoverMillis)).as("p99 failover after kill -9, ms")
+                    .isLessThanOrEqualTo(P99_GOAL.toMillis());
             report("SIGSTOP", paused);
             assertThat(Collections.max(failoverMillis)).as("slowest failover after kill -9, ms")
                     .isLessThan(CI_BOUND.toMillis());
@@ -111,14 +112,18 @@ class FailoverIT {
         return measured;
     }
 
-    /** Prints what each affected client saw around a slow failover: its sends and its connection changes. */
+    /**
+     * Prints what each affected device saw around a slow failover: its sends (if it sends) and its
+     * connection changes.
+     */
     private static void explainSlowFailover(ChatLoad load, Set<Long> affected, long faultNanos) {
-        for (Sender sender : load.senders()) {
-            if (!affected.contains(sender.coupleId)) {
+        for (Device device : load.devices()) {
+            if (!affected.contains(device.coupleId)) {
                 continue;
             }
-            StringBuilder out = new StringBuilder("  " + sender.name + ":");
-            for (SendRecord record : sender.log) {
+            StringBuilder out = new StringBuilder("  " + device.name + ":");
+            List<SendRecord> sends = device instanceof Sender ? ((Sender) device).log : List.of();
+            for (SendRecord record : sends) {
                 long sent = TimeUnit.NANOSECONDS.toMillis(record.sentNanos - faultNanos);
                 if (sent > -500 && sent < 3000) {
                     out.append(String.format(" #%d sent %+d acked %s;", record.index, sent, record.acknowledged()
@@ -126,7 +131,7 @@ class FailoverIT {
                                     record.seq) : "never"));
                 }
             }
-            for (String change : sender.heard.stateLog) {
+            for (String change : device.heard.stateLog) {
                 long at = Long.parseLong(change.replaceAll("^\\S+ at (-?\\d+):.*$", "$1"));
                 long relative = TimeUnit.NANOSECONDS.toMillis(at - faultNanos);
                 if (relative > -500 && relative < 5000) {
@@ -137,11 +142,13 @@ class FailoverIT {
         }
     }
 
-    private static void report(String fault, List<Long> millis) {
+    /** Prints the distribution; returns its p99. */
+    private static long report(String fault, List<Long> millis) {
         List<Long> sorted = new ArrayList<>(millis);
         Collections.sort(sorted);
+        long p99 = sorted.get((int) Math.ceil(sorted.size() * 0.99) - 1);
         System.out.printf("FAILOVER %s over %d couples: min %d, p50 %d, p99 %d, max %d ms%n", fault, sorted.size(),
-                sorted.get(0), sorted.get(sorted.size() / 2), sorted.get((int) Math.ceil(sorted.size() * 0.99) - 1),
-                sorted.get(sorted.size() - 1));
+                sorted.get(0), sorted.get(sorted.size() / 2), p99, sorted.get(sorted.size() - 1));
+        return p99;
     }
 }

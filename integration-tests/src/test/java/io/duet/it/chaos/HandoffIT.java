@@ -7,6 +7,7 @@ import io.duet.deploy.local.LocalCluster;
 import io.duet.deploy.local.Node;
 import io.duet.it.PrivateCluster;
 import io.duet.it.TestCouple;
+import io.duet.it.chaos.ChatLoad.Device;
 import io.duet.it.chaos.ChatLoad.SendRecord;
 import io.duet.it.chaos.ChatLoad.Sender;
 import java.time.Duration;
@@ -63,15 +64,17 @@ class HandoffIT {
             long end = System.nanoTime();
             load.stop(Duration.ofSeconds(60));
 
-            assertThat(ChaosChecker.violations(cluster, load)).as("guarantees after planned handoffs").isEmpty();
+            ChaosChecker.Report report = ChaosChecker.check(cluster, load);
+            report.print(System.out);
+            assertThat(report.violations()).as("guarantees after planned handoffs").isEmpty();
             assertThat(load.failedSends()).as("failed sends: %s", load.failures(5)).isZero();
-            for (Sender sender : load.senders()) {
-                if (sender.heard.states.contains(ConnectionState.DISCONNECTED)) {
-                    System.out.println("  " + sender.name + " connection: " + sender.heard.stateLog);
+            for (Device device : load.devices()) {
+                if (device.heard.states.contains(ConnectionState.DISCONNECTED)) {
+                    System.out.println("  " + device.describe() + " connection: " + device.heard.stateLog);
                 }
             }
-            for (Sender sender : load.senders()) {
-                assertThat(sender.heard.states).as("%s stayed connected", sender.name)
+            for (Device device : load.devices()) {
+                assertThat(device.heard.states).as("%s stayed connected", device.describe())
                         .doesNotContain(ConnectionState.DISCONNECTED);
             }
             long p99 = Math.max(

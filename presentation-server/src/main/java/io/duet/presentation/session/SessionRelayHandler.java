@@ -8,6 +8,7 @@ import io.duet.protocol.api.NoticeKind;
 import io.duet.protocol.api.SessionErrorCode;
 import io.duet.protocol.api.SessionNotice;
 import io.duet.protocol.cluster.AppServerInfo;
+import io.duet.protocol.cluster.ShardMapView;
 import io.duet.protocol.frame.Frame;
 import io.duet.protocol.frame.FrameType;
 import io.duet.protocol.relay.CloseReason;
@@ -86,6 +87,9 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
         if (closed) {
             return;
         }
+        // Read before routing: the map routed by is at least this new, so the owner never waits for a
+        // map newer than the one that named it.
+        long routedByEpoch = routing.current().map(ShardMapView::epoch).orElse(0L);
         Optional<AppServerInfo> owner = routing.route(principal);
         if (owner.isEmpty()) {
             reroute("no application server owns the shard yet");
@@ -97,7 +101,9 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
                 .setProtocol(WireProtocol.COMPACT)
                 .setClientAddress(String.valueOf(ctx.channel().remoteAddress()))
                 .setInitialCredit(settings.replayWindowBytes);
-        routing.current().ifPresent(map -> open.setShardMapEpoch(map.epoch()));
+        if (routedByEpoch > 0) {
+            open.setShardMapEpoch(routedByEpoch);
+        }
         StreamHandle handle = new StreamHandle();
         stream = links.linkFor(owner.get(), ctx.channel().eventLoop()).open(open, handle);
         handle.stream = stream;
