@@ -189,6 +189,10 @@ public final class PresentationServer implements ServerMain.Server {
         if (!zookeeper.isConnected()) {
             return Optional.of("no ZooKeeper connection (" + zookeeper + ")");
         }
+        if (!curator.getZookeeperClient().isConnected()) {
+            // A change between connecting and the listener's registration is not heard; this is.
+            return Optional.of("no ZooKeeper connection");
+        }
         // RUNNING: every part is built (state was set after them).
         ShardMapView map = routing.current().orElse(null);
         if (map == null) {
