@@ -33,14 +33,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A whole Duet cluster on 127.0.0.1, every component a separate process: ZooKeeper, standalone HBase
- * with its data in a local folder, application servers and presentation servers. The servers read the
+ * with its data in a local folder, application servers and presentation servers, and HAProxy in front of
+ * the presentation servers as the one client endpoint ({@link #clientEndpoint()}). The servers read the
  * same settings files, with the same keys, that a production deployment uses; only the values differ.
+ *
+ * <p>HAProxy routes to the presentation servers whose admin port answers {@code GET /ready} with 200
+ * (see {@link HaproxyConfig}). Where HAProxy is not installed, the cluster starts without it, says so once
+ * ({@link #loadBalancerMissing()}), and its client endpoint is the first presentation server's.
  *
  * <p>Data (ZooKeeper's, HBase's, the cluster secret) lives under {@code dataDir}, so a cluster stopped
  * with {@link #stop()} and started again keeps its history. Ports are fixed at construction, so a
- * restarted node comes back where its peers and clients expect it; only the application servers' relay
- * ports and every server's admin port are any free port, which peers find in ZooKeeper and tests in the
- * ready file ({@link Node#readyInfo()}, {@link Node#adminEndpoint()}).
+ * restarted node comes back where its peers and clients expect it (presentation servers' admin ports
+ * too, which HAProxy checks); only the application servers' relay and admin ports are any free port,
+ * which peers find in ZooKeeper and tests in the ready file ({@link Node#readyInfo()},
+ * {@link Node#adminEndpoint()}).
  *
  * <pre>{@code
  * try (LocalCluster cluster = LocalCluster.builder().applicationServers(2).presentationServers(2).build()) {
@@ -64,6 +70,12 @@ public final class LocalCluster implements AutoCloseable {
     private final NodeProcess hbase;
     private final List<NodeProcess> applicationServers;
     private final List<NodeProcess> presentationServers;
+    /** HAProxy, or null when there are no presentation servers or HAProxy is not installed. */
+    private final LoadBalancerProcess loadBalancer;
+    /** Why there is no load balancer although there are presentation servers, or null. */
+    private final String loadBalancerMissing;
+    private final int endpointTcpPort;
+    private final int endpointHttpPort;
     /** Each application server's path to ZooKeeper, when the builder asked for fault links. */
     private final Map<String, FaultLink> zookeeperLinks = new LinkedHashMap<>();
     private Duration lastStartupTime = Duration.ZERO;
@@ -125,9 +137,39 @@ public final class LocalCluster implements AutoCloseable {
             settings.put("client.http.host", "127.0.0.1");
             settings.put("client.http.port", Integer.toString(ports.presentationHttp.get(i - 1)));
             settings.put("admin.host", "127.0.0.1");
-            settings.put("admin.port", "0");
+            settings.put("admin.port", Integer.toString(ports.presentationAdmin.get(i - 1)));
             presentationServers.add(nodes.server(name, NodeKind.PRESENTATION_SERVER, "-Xmx256m",
                     "presentation-server", "io.duet.presentation.PresentationServerMain", settings));
+        }
+
+        this.endpointTcpPort = ports.endpointTcp;
+        this.endpointHttpPort = ports.endpointHttp;
+        Path haproxy = builder.presentationServers > 0 ? LoadBalancerProcess.find(builder.haproxy) : null;
+        if (haproxy == null) {
+            this.loadBalancer = null;
+            this.loadBalancerMissing = builder.presentationServers == 0 ? null
+                    : "HAProxy not found (" + builder.haproxy + "): no load balancer, clients use presentation-1"
+                    + " directly; install it with: apt-get install -y haproxy";
+            if (loadBalancerMissing != null) {
+                LOG.warn(loadBalancerMissing);
+            }
+        } else {
+            List<HaproxyConfig.Server> backends = new ArrayList<>();
+            for (int i = 0; i < builder.presentationServers; i++) {
+                backends.add(new HaproxyConfig.Server("presentation-" + (i + 1), ports.presentationTcp.get(i),
+                        ports.presentationHttp.get(i), ports.presentationAdmin.get(i)));
+            }
+            Path statsSocket = dataDir.resolve("run/haproxy.sock");
+            if (statsSocket.toString().length() > 100) { // a Unix socket's path has at most 107 bytes
+                statsSocket = Path.of(System.getProperty("java.io.tmpdir"),
+                        "duet-haproxy-" + Integer.toHexString(dataDir.hashCode()) + ".sock");
+            }
+            Path config = dataDir.resolve("conf/haproxy.cfg");
+            Files.writeString(config, HaproxyConfig.render(endpointTcpPort, endpointHttpPort, statsSocket, backends),
+                    StandardCharsets.UTF_8);
+            this.loadBalancer = new LoadBalancerProcess(haproxy.toString(), config, statsSocket,
+                    logDir().resolve("haproxy.log"), endpointTcpPort, endpointHttpPort);
+            this.loadBalancerMissing = null;
         }
     }
 
@@ -149,9 +191,19 @@ public final class LocalCluster implements AutoCloseable {
         // HBase takes longest; presentation servers need only ZooKeeper, so they start meanwhile.
         CompletableFuture<Void> hbaseStarted = startAsync(hbase);
         startAll(presentationServers);
+        if (loadBalancer != null) {
+            loadBalancer.start();
+        }
         join(hbaseStarted);
         startAll(applicationServers);
         awaitShardMapSettled();
+        if (loadBalancer != null) {
+            for (Node server : presentationServers) {
+                if (server.isRunning()) {
+                    awaitInRotation(server, true, SETTLE_TIMEOUT);
+                }
+            }
+        }
         lastStartupTime = Duration.ofNanos(System.nanoTime() - started);
         LOG.info("Local cluster up in {} ms", lastStartupTime.toMillis());
     }
@@ -210,6 +262,40 @@ public final class LocalCluster implements AutoCloseable {
                 + " s; last: " + last);
     }
 
+    /**
+     * Waits until the load balancer has {@code presentationServer} in rotation (its health checks passed:
+     * HAProxy state {@code UP}) or out of it ({@code DOWN} or {@code MAINT}).
+     *
+     * @throws IllegalStateException when this cluster has no load balancer
+     */
+    public void awaitInRotation(Node presentationServer, boolean inRotation, Duration timeout)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<String, String> states = loadBalancerStates();
+        while (!(inRotation ? "UP".equals(states.get(presentationServer.name()))
+                : states.getOrDefault(presentationServer.name(), "").matches("DOWN|MAINT.*"))) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("haproxy did not take " + presentationServer + (inRotation ? " in" : " out of")
+                        + " rotation within " + timeout.toMillis() + " ms; states: " + states);
+            }
+            Thread.sleep(50);
+            states = loadBalancerStates();
+        }
+    }
+
+    /**
+     * Each presentation server's state as the load balancer's health checks see it, by node name:
+     * {@code UP}, {@code DOWN}, or on its way ({@code UP 1/2}, {@code DOWN 1/2}).
+     *
+     * @throws IllegalStateException when this cluster has no load balancer
+     */
+    public Map<String, String> loadBalancerStates() throws IOException {
+        if (loadBalancer == null) {
+            throw new IllegalStateException("no load balancer: " + loadBalancerMissing);
+        }
+        return loadBalancer.serverStates();
+    }
+
     /** The shard map as published now, if any. */
     public Optional<ShardMapView> shardMap() throws IOException, InterruptedException {
         String path = "/" + ClusterPaths.namespace(clusterName) + ClusterPaths.SHARD_MAP;
@@ -251,6 +337,9 @@ public final class LocalCluster implements AutoCloseable {
      * Data is kept: {@link #start()} brings the same cluster back.
      */
     public synchronized void stop() throws InterruptedException {
+        if (loadBalancer != null) {
+            loadBalancer.stop();
+        }
         stopAll(presentationServers);
         stopAll(applicationServers);
         hbase.stop();
@@ -347,9 +436,39 @@ public final class LocalCluster implements AutoCloseable {
         return List.copyOf(presentationServers);
     }
 
-    /** Every node, in start order. */
+    /** HAProxy, the client endpoint's load balancer; empty where it is not installed. */
+    public Optional<Node> loadBalancer() {
+        return Optional.ofNullable(loadBalancer);
+    }
+
+    /**
+     * Why this cluster runs without a load balancer, in one line that names the install command; empty
+     * when it has one (or has no presentation servers to balance).
+     */
+    public Optional<String> loadBalancerMissing() {
+        return Optional.ofNullable(loadBalancerMissing);
+    }
+
+    /**
+     * Where clients connect: HAProxy's one endpoint, to whichever presentation servers are ready, or,
+     * without HAProxy, the first presentation server's own endpoints ({@link ClientEndpoint#loadBalanced()}
+     * tells which). Fixed for the life of the data folder.
+     */
+    public ClientEndpoint clientEndpoint() {
+        if (loadBalancer != null) {
+            return new ClientEndpoint(new InetSocketAddress("127.0.0.1", endpointTcpPort),
+                    URI.create("http://127.0.0.1:" + endpointHttpPort), true);
+        }
+        if (presentationServers.isEmpty()) {
+            throw new IllegalStateException("this cluster has no presentation servers");
+        }
+        return new ClientEndpoint(clientTcpEndpoint(0), clientHttpEndpoint(0), false);
+    }
+
+    /** Every node, in start order (the load balancer last, where there is one). */
     public List<Node> nodes() {
-        return Stream.of(List.of(zookeeper, hbase), applicationServers, presentationServers)
+        return Stream.of(List.of(zookeeper, hbase), applicationServers, presentationServers,
+                        loadBalancer == null ? List.<Node>of() : List.<Node>of(loadBalancer))
                 .flatMap(List::stream).collect(Collectors.toList());
     }
 
@@ -410,8 +529,21 @@ public final class LocalCluster implements AutoCloseable {
         private int presentationServers = 2;
         private int basePort;
         private boolean zookeeperFaultLinks;
+        private String haproxy = "haproxy";
 
         private Builder() {
+        }
+
+        /**
+         * The HAProxy executable: a path, or a name looked up on {@code $PATH} (and in {@code /usr/sbin});
+         * {@code haproxy} by default. Where there is none, the cluster runs without a load balancer.
+         */
+        public Builder haproxy(String binary) {
+            if (binary == null || binary.isBlank()) {
+                throw new IllegalArgumentException("haproxy: '" + binary + "' (expected: a path or a command name)");
+            }
+            this.haproxy = binary;
+            return this;
         }
 
         /**
@@ -458,7 +590,8 @@ public final class LocalCluster implements AutoCloseable {
         }
 
         /**
-         * Fixed ports from {@code basePort}: ZooKeeper at +0, presentation TCP at +10.., HTTP at +20..
+         * Fixed ports from {@code basePort}: ZooKeeper at +0, the client endpoint (HAProxy) at +1 (TCP)
+         * and +2 (HTTP), presentation TCP at +10.., HTTP at +20.., admin at +30..
          * 0 (the default) picks free ports.
          */
         public Builder basePort(int basePort) {
