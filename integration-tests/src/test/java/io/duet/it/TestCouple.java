@@ -37,8 +37,16 @@ public final class TestCouple {
     }
 
     public static TestCouple pair(LocalCluster cluster) throws Exception {
-        DuetHttp annHttp = http(cluster, 0, "ann-phone");
-        DuetHttp bobHttp = http(cluster, 1, "bob-phone");
+        return pair(cluster, http(cluster, 0, "ann-phone"), http(cluster, 1, "bob-phone"));
+    }
+
+    /** Two users who signed up and paired over HTTP through the cluster's one client endpoint. */
+    public static TestCouple pairThroughEndpoint(LocalCluster cluster) throws Exception {
+        java.net.URI endpoint = cluster.clientEndpoint().http();
+        return pair(cluster, new DuetHttp(endpoint, "ann-phone"), new DuetHttp(endpoint, "bob-phone"));
+    }
+
+    private static TestCouple pair(LocalCluster cluster, DuetHttp annHttp, DuetHttp bobHttp) throws Exception {
         Session ann = annHttp.signUp(uniqueEmail("ann"), "ann's password", "Ann");
         Session bob = bobHttp.signUp(uniqueEmail("bob"), "bob's password", "Bob");
         String code = annHttp.createInvite(ann.getToken()).getCode();
@@ -51,8 +59,19 @@ public final class TestCouple {
     /** A connected TCP session of {@code session}'s user through presentation server {@code index}. */
     public DuetClient connect(Session session, int presentationServer, RecordingListener listener, long resumeAfter)
             throws Exception {
+        return connect(session, cluster.clientTcpEndpoint(presentationServer), listener, resumeAfter);
+    }
+
+    /** A connected TCP session of {@code session}'s user through the cluster's one client endpoint. */
+    public DuetClient connectThroughEndpoint(Session session, RecordingListener listener, long resumeAfter)
+            throws Exception {
+        return connect(session, cluster.clientEndpoint().tcp(), listener, resumeAfter);
+    }
+
+    private DuetClient connect(Session session, java.net.InetSocketAddress server, RecordingListener listener,
+            long resumeAfter) throws Exception {
         DuetClient client = DuetClient.builder()
-                .server(cluster.clientTcpEndpoint(presentationServer))
+                .server(server)
                 .token(session.getToken())
                 .resumeAfter(resumeAfter)
                 .reconnectBackoff(Duration.ofMillis(100), Duration.ofSeconds(2))
