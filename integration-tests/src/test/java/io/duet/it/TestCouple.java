@@ -6,14 +6,16 @@ import io.duet.client.DuetClient;
 import io.duet.client.DuetHttp;
 import io.duet.deploy.local.LocalCluster;
 import io.duet.protocol.api.Session;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Two users who signed up and paired over HTTP, each through a different presentation server, with
- * helpers to open their TCP sessions.
+ * Two users who signed up and paired over HTTP, each through a different presentation server (or both
+ * through the one client endpoint), with helpers to open their TCP sessions.
  */
 public final class TestCouple {
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
@@ -47,8 +49,16 @@ public final class TestCouple {
     }
 
     public static TestCouple pair(LocalCluster cluster) throws Exception {
-        DuetHttp annHttp = http(cluster, 0, ANN_DEVICE);
-        DuetHttp bobHttp = http(cluster, 1, BOB_DEVICE);
+        return pair(cluster, http(cluster, 0, ANN_DEVICE), http(cluster, 1, BOB_DEVICE));
+    }
+
+    /** Two users who signed up and paired over HTTP through the cluster's one client endpoint. */
+    public static TestCouple pairThroughEndpoint(LocalCluster cluster) throws Exception {
+        URI endpoint = cluster.clientEndpoint().http();
+        return pair(cluster, new DuetHttp(endpoint, ANN_DEVICE), new DuetHttp(endpoint, BOB_DEVICE));
+    }
+
+    private static TestCouple pair(LocalCluster cluster, DuetHttp annHttp, DuetHttp bobHttp) throws Exception {
         String annEmail = uniqueEmail("ann");
         String bobEmail = uniqueEmail("bob");
         Session ann = annHttp.signUp(annEmail, ANN_PASSWORD, "Ann");
@@ -78,8 +88,19 @@ public final class TestCouple {
     /** A connected TCP session of {@code session}'s user through presentation server {@code index}. */
     public DuetClient connect(Session session, int presentationServer, RecordingListener listener, long resumeAfter)
             throws Exception {
+        return connect(session, cluster.clientTcpEndpoint(presentationServer), listener, resumeAfter);
+    }
+
+    /** A connected TCP session of {@code session}'s user through the cluster's one client endpoint. */
+    public DuetClient connectThroughEndpoint(Session session, RecordingListener listener, long resumeAfter)
+            throws Exception {
+        return connect(session, cluster.clientEndpoint().tcp(), listener, resumeAfter);
+    }
+
+    private DuetClient connect(Session session, InetSocketAddress server, RecordingListener listener,
+            long resumeAfter) throws Exception {
         DuetClient client = DuetClient.builder()
-                .server(cluster.clientTcpEndpoint(presentationServer))
+                .server(server)
                 .token(session.getToken())
                 .resumeAfter(resumeAfter)
                 .reconnectBackoff(Duration.ofMillis(100), Duration.ofSeconds(2))

@@ -45,8 +45,8 @@ public final class DuetCli {
             "",
             "options:",
             "  --profile NAME        whose session to use (default: $DUET_PROFILE or 'default')",
-            "  --http URL            the HTTP API (default: $DUET_HTTP or http://127.0.0.1:7420)",
-            "  --tcp HOST:PORT       the chat endpoint (default: $DUET_TCP or 127.0.0.1:7410)",
+            "  --http URL            the HTTP API (default: $DUET_HTTP or http://127.0.0.1:7402)",
+            "  --tcp HOST:PORT       the chat endpoint (default: $DUET_TCP or 127.0.0.1:7401)",
             "  --password PASSWORD   instead of asking (for scripts; also $DUET_PASSWORD)",
             "  --home DIR            where profiles are kept (default: ~/.duet)");
 
@@ -68,8 +68,8 @@ public final class DuetCli {
 
     int run(String[] args) {
         String profileName = env.getOrDefault("DUET_PROFILE", "default");
-        String http = env.getOrDefault("DUET_HTTP", "http://127.0.0.1:7420");
-        String tcp = env.getOrDefault("DUET_TCP", "127.0.0.1:7410");
+        String http = env.getOrDefault("DUET_HTTP", "http://127.0.0.1:7402");
+        String tcp = env.getOrDefault("DUET_TCP", "127.0.0.1:7401");
         String password = env.get("DUET_PASSWORD");
         Path home = Path.of(env.getOrDefault("DUET_HOME", System.getProperty("user.home") + "/.duet"));
         List<String> words = new ArrayList<>();

@@ -10,37 +10,35 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.ZooKeeper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A whole Duet cluster on 127.0.0.1, every component a separate process: ZooKeeper, standalone HBase
- * with its data in a local folder, application servers and presentation servers. The servers read the
+ * with its data in a local folder, application servers and presentation servers, and HAProxy in front of
+ * the presentation servers as the one client endpoint ({@link #clientEndpoint()}). The servers read the
  * same settings files, with the same keys, that a production deployment uses; only the values differ.
+ *
+ * <p>HAProxy routes to the presentation servers whose admin port answers {@code GET /ready} with 200
+ * (see {@link HaproxyConfig}). Where HAProxy is not installed, the cluster starts without it, says so once
+ * ({@link #loadBalancerMissing()}), and its client endpoint is the first presentation server's.
  *
  * <p>Data (ZooKeeper's, HBase's, the cluster secret) lives under {@code dataDir}, so a cluster stopped
  * with {@link #stop()} and started again keeps its history. Ports are fixed at construction, so a
- * restarted node comes back where its peers and clients expect it; only the application servers' relay
- * ports and every server's admin port are any free port, which peers find in ZooKeeper and tests in the
- * ready file ({@link Node#readyInfo()}, {@link Node#adminEndpoint()}).
+ * restarted node comes back where its peers and clients expect it (presentation servers' admin ports
+ * too, which HAProxy checks); only the application servers' relay and admin ports are any free port,
+ * which peers find in ZooKeeper and tests in the ready file ({@link Node#readyInfo()},
+ * {@link Node#adminEndpoint()}).
  *
  * <pre>{@code
  * try (LocalCluster cluster = LocalCluster.builder().applicationServers(2).presentationServers(2).build()) {
@@ -64,6 +62,12 @@ public final class LocalCluster implements AutoCloseable {
     private final NodeProcess hbase;
     private final List<NodeProcess> applicationServers;
     private final List<NodeProcess> presentationServers;
+    /** HAProxy, or null when there are no presentation servers or HAProxy is not installed. */
+    private final LoadBalancerProcess loadBalancer;
+    /** Why there is no load balancer although there are presentation servers, or null. */
+    private final String loadBalancerMissing;
+    private final int endpointTcpPort;
+    private final int endpointHttpPort;
     /** Each application server's path to ZooKeeper, when the builder asked for fault links. */
     private final Map<String, FaultLink> zookeeperLinks = new LinkedHashMap<>();
     private Duration lastStartupTime = Duration.ZERO;
@@ -82,7 +86,7 @@ public final class LocalCluster implements AutoCloseable {
         PortPlan ports = PortPlan.load(dataDir.resolve("conf/ports.properties"), builder.basePort,
                 builder.presentationServers);
         this.zookeeperPort = ports.zookeeper;
-        this.tokenSecret = loadOrCreateSecret(dataDir.resolve("conf/token-secret"));
+        this.tokenSecret = DataFiles.loadOrCreateSecret(dataDir.resolve("conf/token-secret"));
 
         String zookeeperConnect = "127.0.0.1:" + zookeeperPort;
         NodeFactory nodes = new NodeFactory(home, dataDir, logDir());
@@ -125,9 +129,39 @@ public final class LocalCluster implements AutoCloseable {
             settings.put("client.http.host", "127.0.0.1");
             settings.put("client.http.port", Integer.toString(ports.presentationHttp.get(i - 1)));
             settings.put("admin.host", "127.0.0.1");
-            settings.put("admin.port", "0");
+            settings.put("admin.port", Integer.toString(ports.presentationAdmin.get(i - 1)));
             presentationServers.add(nodes.server(name, NodeKind.PRESENTATION_SERVER, "-Xmx256m",
                     "presentation-server", "io.duet.presentation.PresentationServerMain", settings));
+        }
+
+        this.endpointTcpPort = ports.endpointTcp;
+        this.endpointHttpPort = ports.endpointHttp;
+        Path haproxy = builder.presentationServers > 0 ? LoadBalancerProcess.find(builder.haproxy) : null;
+        if (haproxy == null) {
+            this.loadBalancer = null;
+            this.loadBalancerMissing = builder.presentationServers == 0 ? null
+                    : "HAProxy not found (" + builder.haproxy + "): no load balancer, clients use presentation-1"
+                    + " directly; install it with: apt-get install -y haproxy";
+            if (loadBalancerMissing != null) {
+                LOG.warn(loadBalancerMissing);
+            }
+        } else {
+            List<HaproxyConfig.Server> backends = new ArrayList<>();
+            for (int i = 0; i < builder.presentationServers; i++) {
+                backends.add(new HaproxyConfig.Server("presentation-" + (i + 1), ports.presentationTcp.get(i),
+                        ports.presentationHttp.get(i), ports.presentationAdmin.get(i)));
+            }
+            Path statsSocket = dataDir.resolve("run/haproxy.sock");
+            if (statsSocket.toString().length() > 100) { // a Unix socket's path has at most 107 bytes
+                statsSocket = Path.of(System.getProperty("java.io.tmpdir"),
+                        "duet-haproxy-" + Integer.toHexString(dataDir.hashCode()) + ".sock");
+            }
+            Path config = dataDir.resolve("conf/haproxy.cfg");
+            Files.writeString(config, HaproxyConfig.render(endpointTcpPort, endpointHttpPort, statsSocket, backends),
+                    StandardCharsets.UTF_8);
+            this.loadBalancer = new LoadBalancerProcess(haproxy.toString(), config, statsSocket,
+                    logDir().resolve("haproxy.log"), endpointTcpPort, endpointHttpPort);
+            this.loadBalancerMissing = null;
         }
     }
 
@@ -147,47 +181,23 @@ public final class LocalCluster implements AutoCloseable {
         Files.createDirectories(dataDir.resolve("run"));
         zookeeper.start();
         // HBase takes longest; presentation servers need only ZooKeeper, so they start meanwhile.
-        CompletableFuture<Void> hbaseStarted = startAsync(hbase);
-        startAll(presentationServers);
-        join(hbaseStarted);
-        startAll(applicationServers);
+        CompletableFuture<Void> hbaseStarted = Nodes.startAsync(hbase);
+        Nodes.startAll(presentationServers);
+        if (loadBalancer != null) {
+            loadBalancer.start();
+        }
+        Nodes.join(hbaseStarted);
+        Nodes.startAll(applicationServers);
         awaitShardMapSettled();
+        if (loadBalancer != null) {
+            for (Node server : presentationServers) {
+                if (server.isRunning()) {
+                    awaitInRotation(server, true, SETTLE_TIMEOUT);
+                }
+            }
+        }
         lastStartupTime = Duration.ofNanos(System.nanoTime() - started);
         LOG.info("Local cluster up in {} ms", lastStartupTime.toMillis());
-    }
-
-    private static CompletableFuture<Void> startAsync(Node node) {
-        return CompletableFuture.runAsync(() -> {
-            try {
-                node.start();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new CompletionException(e);
-            }
-        });
-    }
-
-    private static void startAll(List<? extends Node> nodes) throws IOException, InterruptedException {
-        List<CompletableFuture<Void>> starting = nodes.stream().map(LocalCluster::startAsync).collect(Collectors.toList());
-        for (CompletableFuture<Void> future : starting) {
-            join(future);
-        }
-    }
-
-    private static void join(CompletableFuture<Void> future) throws IOException, InterruptedException {
-        try {
-            future.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof UncheckedIOException) {
-                throw ((UncheckedIOException) e.getCause()).getCause();
-            }
-            if (e.getCause() instanceof InterruptedException) {
-                throw (InterruptedException) e.getCause();
-            }
-            throw e;
-        }
     }
 
     /** Waits until the published shard map assigns every shard to a running application server. */
@@ -201,7 +211,7 @@ public final class LocalCluster implements AutoCloseable {
         ShardMapView last = null;
         while (System.nanoTime() < deadline) {
             last = shardMap().orElse(null);
-            if (last != null && isSettled(last, running)) {
+            if (last != null && ShardMaps.isSettled(last, running)) {
                 return;
             }
             Thread.sleep(100);
@@ -210,16 +220,37 @@ public final class LocalCluster implements AutoCloseable {
                 + " s; last: " + last);
     }
 
+    /**
+     * Waits until the load balancer has {@code presentationServer} in rotation (its health checks passed:
+     * HAProxy state {@code UP}) or out of it ({@code DOWN} or {@code MAINT}).
+     *
+     * @throws IllegalStateException when this cluster has no load balancer
+     */
+    public void awaitInRotation(Node presentationServer, boolean inRotation, Duration timeout)
+            throws IOException, InterruptedException {
+        requireLoadBalancer().awaitInRotation(presentationServer.name(), inRotation, timeout);
+    }
+
+    /**
+     * Each presentation server's state as the load balancer's health checks see it, by node name:
+     * {@code UP}, {@code DOWN}, or on its way ({@code UP 1/2}, {@code DOWN 1/2}).
+     *
+     * @throws IllegalStateException when this cluster has no load balancer
+     */
+    public Map<String, String> loadBalancerStates() throws IOException {
+        return requireLoadBalancer().serverStates();
+    }
+
+    private LoadBalancerProcess requireLoadBalancer() {
+        if (loadBalancer == null) {
+            throw new IllegalStateException("no load balancer: " + loadBalancerMissing);
+        }
+        return loadBalancer;
+    }
+
     /** The shard map as published now, if any. */
     public Optional<ShardMapView> shardMap() throws IOException, InterruptedException {
-        String path = "/" + ClusterPaths.namespace(clusterName) + ClusterPaths.SHARD_MAP;
-        try (ZooKeeper zk = new ZooKeeper(zookeeperConnect(), 30_000, event -> { })) {
-            return Optional.of(ShardMapView.parse(zk.getData(path, false, null)));
-        } catch (KeeperException.NoNodeException | KeeperException.ConnectionLossException e) {
-            return Optional.empty();
-        } catch (KeeperException | io.duet.protocol.thrift.MalformedPayloadException e) {
-            throw new IOException("cannot read the shard map", e);
-        }
+        return ShardMaps.read(zookeeperConnect(), clusterName);
     }
 
     /** The application server that owns {@code coupleId}'s shard now. */
@@ -231,48 +262,18 @@ public final class LocalCluster implements AutoCloseable {
                 .findFirst().orElseThrow(() -> new IOException("no running node is " + owner));
     }
 
-    private static boolean isSettled(ShardMapView map, Set<String> running) {
-        if (!map.servers().keySet().equals(running)) {
-            return false;
-        }
-        Map<String, Integer> load = new TreeMap<>();
-        for (int shard = 0; shard < map.shardCount(); shard++) {
-            String owner = map.ownerIdOf(shard).orElse(null);
-            if (owner == null || !running.contains(owner)) {
-                return false;
-            }
-            load.merge(owner, 1, Integer::sum);
-        }
-        return load.keySet().equals(running);
-    }
-
     /**
      * Stops every node, servers first and ZooKeeper last (HBase hangs if its ZooKeeper goes first).
      * Data is kept: {@link #start()} brings the same cluster back.
      */
     public synchronized void stop() throws InterruptedException {
-        stopAll(presentationServers);
-        stopAll(applicationServers);
+        if (loadBalancer != null) {
+            loadBalancer.stop();
+        }
+        Nodes.stopAll(presentationServers);
+        Nodes.stopAll(applicationServers);
         hbase.stop();
         zookeeper.stop();
-    }
-
-    private static void stopAll(List<? extends Node> nodes) throws InterruptedException {
-        List<Thread> stopping = new ArrayList<>();
-        for (Node node : nodes) {
-            Thread thread = new Thread(() -> {
-                try {
-                    node.stop();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "stop-" + node.name());
-            thread.start();
-            stopping.add(thread);
-        }
-        for (Thread thread : stopping) {
-            thread.join();
-        }
     }
 
     /** Stops everything; deletes the data folder if this cluster created it. Idempotent. */
@@ -286,7 +287,7 @@ public final class LocalCluster implements AutoCloseable {
         stop();
         zookeeperLinks.values().forEach(FaultLink::close);
         if (deleteDataOnClose) {
-            deleteRecursively(dataDir);
+            DataFiles.deleteRecursively(dataDir);
         }
     }
 
@@ -347,9 +348,39 @@ public final class LocalCluster implements AutoCloseable {
         return List.copyOf(presentationServers);
     }
 
-    /** Every node, in start order. */
+    /** HAProxy, the client endpoint's load balancer; empty where it is not installed. */
+    public Optional<Node> loadBalancer() {
+        return Optional.ofNullable(loadBalancer);
+    }
+
+    /**
+     * Why this cluster runs without a load balancer, in one line that names the install command; empty
+     * when it has one (or has no presentation servers to balance).
+     */
+    public Optional<String> loadBalancerMissing() {
+        return Optional.ofNullable(loadBalancerMissing);
+    }
+
+    /**
+     * Where clients connect: HAProxy's one endpoint, to whichever presentation servers are ready, or,
+     * without HAProxy, the first presentation server's own endpoints ({@link ClientEndpoint#loadBalanced()}
+     * tells which). Fixed for the life of the data folder.
+     */
+    public ClientEndpoint clientEndpoint() {
+        if (loadBalancer != null) {
+            return new ClientEndpoint(new InetSocketAddress("127.0.0.1", endpointTcpPort),
+                    URI.create("http://127.0.0.1:" + endpointHttpPort), true);
+        }
+        if (presentationServers.isEmpty()) {
+            throw new IllegalStateException("this cluster has no presentation servers");
+        }
+        return new ClientEndpoint(clientTcpEndpoint(0), clientHttpEndpoint(0), false);
+    }
+
+    /** Every node, in start order (the load balancer last, where there is one). */
     public List<Node> nodes() {
-        return Stream.of(List.of(zookeeper, hbase), applicationServers, presentationServers)
+        return Stream.of(List.of(zookeeper, hbase), applicationServers, presentationServers,
+                        loadBalancer == null ? List.<Node>of() : List.<Node>of(loadBalancer))
                 .flatMap(List::stream).collect(Collectors.toList());
     }
 
@@ -381,25 +412,6 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    private static String loadOrCreateSecret(Path file) throws IOException {
-        if (Files.exists(file)) {
-            return Files.readString(file, StandardCharsets.UTF_8).trim();
-        }
-        byte[] random = new byte[32];
-        new SecureRandom().nextBytes(random);
-        String secret = "local-" + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-        Files.writeString(file, secret + "\n", StandardCharsets.UTF_8);
-        return secret;
-    }
-
-    private static void deleteRecursively(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            LOG.warn("cannot delete {}", dir, e);
-        }
-    }
-
     /** Builds a {@link LocalCluster}; every setting has a default. */
     public static final class Builder {
         private Path home;
@@ -410,8 +422,21 @@ public final class LocalCluster implements AutoCloseable {
         private int presentationServers = 2;
         private int basePort;
         private boolean zookeeperFaultLinks;
+        private String haproxy = "haproxy";
 
         private Builder() {
+        }
+
+        /**
+         * The HAProxy executable: a path, or a name looked up on {@code $PATH} (and in {@code /usr/sbin});
+         * {@code haproxy} by default. Where there is none, the cluster runs without a load balancer.
+         */
+        public Builder haproxy(String binary) {
+            if (binary == null || binary.isBlank()) {
+                throw new IllegalArgumentException("haproxy: '" + binary + "' (expected: a path or a command name)");
+            }
+            this.haproxy = binary;
+            return this;
         }
 
         /**
@@ -458,7 +483,8 @@ public final class LocalCluster implements AutoCloseable {
         }
 
         /**
-         * Fixed ports from {@code basePort}: ZooKeeper at +0, presentation TCP at +10.., HTTP at +20..
+         * Fixed ports from {@code basePort}: ZooKeeper at +0, the client endpoint (HAProxy) at +1 (TCP)
+         * and +2 (HTTP), presentation TCP at +10.., HTTP at +20.., admin at +30..
          * 0 (the default) picks free ports.
          */
         public Builder basePort(int basePort) {

@@ -9,6 +9,10 @@ import java.util.concurrent.CountDownLatch;
  * where the logs are, and stops every process cleanly on Ctrl-C.
  */
 public final class LocalClusterMain {
+    /** What {@code bin/duet} connects to unless told otherwise: the endpoint at the default base port. */
+    static final String CLI_DEFAULT_TCP = "127.0.0.1:7401";
+    static final String CLI_DEFAULT_HTTP = "http://127.0.0.1:7402";
+
     private LocalClusterMain() {
     }
 
@@ -33,6 +37,9 @@ public final class LocalClusterMain {
                 case "--base-port":
                     builder.basePort(Integer.parseInt(value(args, ++i, arg)));
                     break;
+                case "--haproxy":
+                    builder.haproxy(value(args, ++i, arg));
+                    break;
                 case "-h":
                 case "--help":
                     usage(System.out);
@@ -46,6 +53,7 @@ public final class LocalClusterMain {
         Path home = ModuleClasspath.detectHome();
         builder.home(home).dataDir(dataDir != null ? dataDir : home.resolve("local-cluster-data"));
         LocalCluster cluster = builder.build();
+        cluster.loadBalancerMissing().ifPresent(System.out::println);
 
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -75,12 +83,25 @@ public final class LocalClusterMain {
         out.println();
         out.printf("Duet local cluster is up in %.1f s.%n", cluster.lastStartupTime().toMillis() / 1000.0);
         out.println();
-        out.println("Client endpoints:");
-        for (int i = 0; i < cluster.presentationServers().size(); i++) {
-            out.printf("  %-16s tcp %s   http %s%n", cluster.presentationServers().get(i).name(),
-                    hostPort(cluster.clientTcpEndpoint(i)), cluster.clientHttpEndpoint(i));
+        if (!cluster.presentationServers().isEmpty()) {
+            ClientEndpoint endpoint = cluster.clientEndpoint();
+            out.println(endpoint.loadBalanced()
+                    ? "Client endpoint (HAProxy, to every ready presentation server):"
+                    : "Client endpoint (presentation-1 directly: no load balancer, no failover):");
+            out.printf("  tcp  %s%n  http %s%n", endpoint.tcpHostPort(), endpoint.http());
+            if (endpoint.tcpHostPort().equals(CLI_DEFAULT_TCP) && endpoint.http().toString().equals(CLI_DEFAULT_HTTP)) {
+                out.println("  (bin/duet's default)");
+            } else {
+                out.printf("  for bin/duet: export DUET_TCP=%s DUET_HTTP=%s%n", endpoint.tcpHostPort(), endpoint.http());
+            }
+            out.println();
+            out.println("Direct presentation endpoints (debugging):");
+            for (int i = 0; i < cluster.presentationServers().size(); i++) {
+                out.printf("  %-16s tcp %s   http %s%n", cluster.presentationServers().get(i).name(),
+                        hostPort(cluster.clientTcpEndpoint(i)), cluster.clientHttpEndpoint(i));
+            }
+            out.println();
         }
-        out.println();
         out.println("Admin endpoints (GET /live, /ready, /metrics):");
         for (Node node : cluster.nodes()) {
             node.adminEndpoint().ifPresent(admin -> out.printf("  %-16s %s%n", node.name(), admin));
@@ -110,10 +131,12 @@ public final class LocalClusterMain {
 
     private static void usage(PrintStream out) {
         out.println("usage: bin/local-cluster [--data-dir DIR] [--app-servers N] [--presentation-servers N]");
-        out.println("                         [--shards N] [--base-port PORT]");
-        out.println("Starts ZooKeeper, HBase, N application and N presentation servers on 127.0.0.1.");
+        out.println("                         [--shards N] [--base-port PORT] [--haproxy PATH]");
+        out.println("Starts ZooKeeper, HBase, N application and N presentation servers on 127.0.0.1, and");
+        out.println("HAProxy in front of the presentation servers as the one client endpoint.");
         out.println("Defaults: 2 and 2 servers, 64 shards (fixed when the data folder is first used),");
-        out.println("ports from 7400 (ZooKeeper 7400, client TCP 7410+, client HTTP 7420+),");
-        out.println("data in ./local-cluster-data of the checkout.");
+        out.println("ports from 7400 (ZooKeeper 7400, client endpoint TCP 7401 and HTTP 7402, presentation");
+        out.println("servers' client TCP 7410+, HTTP 7420+ and admin 7430+), haproxy from $PATH (without it,");
+        out.println("clients use presentation-1 directly), data in ./local-cluster-data of the checkout.");
     }
 }

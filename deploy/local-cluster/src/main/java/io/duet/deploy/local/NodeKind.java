@@ -5,5 +5,7 @@ public enum NodeKind {
     ZOOKEEPER,
     HBASE,
     APPLICATION_SERVER,
-    PRESENTATION_SERVER
+    PRESENTATION_SERVER,
+    /** HAProxy, the client endpoint in front of the presentation servers. */
+    LOAD_BALANCER
 }

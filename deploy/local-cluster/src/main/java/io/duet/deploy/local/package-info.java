@@ -1,6 +1,8 @@
 /**
  * The local cluster: real ZooKeeper, real standalone HBase, and Duet's application and presentation
- * servers, each a separate process on 127.0.0.1. {@link io.duet.deploy.local.LocalCluster} is the Java
+ * servers, each a separate process on 127.0.0.1, behind HAProxy as the one client endpoint
+ * ({@link io.duet.deploy.local.LocalCluster#clientEndpoint()}; its configuration: {@code HaproxyConfig}).
+ * {@link io.duet.deploy.local.LocalCluster} is the Java
  * API (the integration tests use it to kill -9, pause or restart any single process);
  * {@link io.duet.deploy.local.LocalClusterMain} is the {@code bin/local-cluster} command.
  */

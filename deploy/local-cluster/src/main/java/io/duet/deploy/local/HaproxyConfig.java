@@ -1,0 +1,85 @@
+package io.duet.deploy.local;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The HAProxy configuration of a local cluster's load balancer, the stand-in for the production ones
+ * (an NLB for the client protocol, an ALB for the HTTP API; see {@code deploy/LOAD-BALANCER.md}).
+ *
+ * <ul>
+ *   <li>Client TCP in TCP mode, to the presentation server with the fewest connections (sessions are
+ *       long-lived); HTTP in HTTP mode, round robin per request.
+ *   <li>A server is in rotation while {@code GET /ready} on its admin port answers 200: checked every
+ *       500 ms, out after 2 failures, back after 2 successes. The HTTP backend tracks the TCP backend's
+ *       checks rather than probing twice. A server taken out keeps its sessions (a draining server lets
+ *       them leave); a dead one loses them at once, and its clients reconnect through the same endpoint.
+ *   <li>A connection refused before the checks caught up is retried on another server ({@code retries},
+ *       {@code option redispatch 1}), so a client reconnecting right after a kill -9 is not refused.
+ *   <li>Idle timeouts longer than the servers' own (a client session closes after 90 s of silence, an HTTP
+ *       call is answered 504 after its own deadline), so that the servers, not HAProxy, decide.
+ * </ul>
+ */
+final class HaproxyConfig {
+    /** One presentation server as HAProxy sees it. */
+    record Server(String name, int tcpPort, int httpPort, int adminPort) {
+    }
+
+    static final String TCP_BACKEND = "presentation-tcp";
+    static final String HTTP_BACKEND = "presentation-http";
+
+    private HaproxyConfig() {
+    }
+
+    static String render(int endpointTcp, int endpointHttp, Path statsSocket, List<Server> servers) {
+        StringBuilder out = new StringBuilder();
+        out.append("# Written by LocalCluster at every start: the local stand-in for the production load balancers\n")
+                .append("# (deploy/LOAD-BALANCER.md). Health: GET /ready on each presentation server's admin port.\n")
+                .append("global\n")
+                .append("    log stderr format raw local0 info\n")
+                .append("    stats socket ").append(statsSocket).append(" mode 600 level admin\n")
+                .append("\n")
+                .append("defaults\n")
+                .append("    log global\n")
+                .append("    option dontlognull\n")
+                .append("    timeout connect 2s\n")
+                .append("    timeout client 120s\n")
+                .append("    timeout server 120s\n")
+                .append("    timeout check 1s\n")
+                .append("    retries 3\n")
+                .append("    option redispatch 1\n")
+                .append("    default-server inter 500ms fastinter 500ms downinter 500ms fall 2 rise 2\n")
+                .append("\n")
+                .append("frontend client-tcp\n")
+                .append("    mode tcp\n")
+                .append("    option tcplog\n")
+                .append("    bind 127.0.0.1:").append(endpointTcp).append('\n')
+                .append("    default_backend ").append(TCP_BACKEND).append('\n')
+                .append("\n")
+                .append("backend ").append(TCP_BACKEND).append('\n')
+                .append("    mode tcp\n")
+                .append("    balance leastconn\n")
+                .append("    option httpchk GET /ready\n");
+        for (Server server : servers) {
+            out.append("    server ").append(server.name()).append(" 127.0.0.1:").append(server.tcpPort())
+                    .append(" check port ").append(server.adminPort()).append('\n');
+        }
+        out.append("\n")
+                .append("frontend client-http\n")
+                .append("    mode http\n")
+                .append("    option httplog\n")
+                .append("    timeout http-request 30s\n")
+                .append("    bind 127.0.0.1:").append(endpointHttp).append('\n')
+                .append("    default_backend ").append(HTTP_BACKEND).append('\n')
+                .append("\n")
+                .append("backend ").append(HTTP_BACKEND).append('\n')
+                .append("    mode http\n")
+                .append("    balance roundrobin\n")
+                .append("    timeout server 35s\n");
+        for (Server server : servers) {
+            out.append("    server ").append(server.name()).append(" 127.0.0.1:").append(server.httpPort())
+                    .append(" track ").append(TCP_BACKEND).append('/').append(server.name()).append('\n');
+        }
+        return out.toString();
+    }
+}

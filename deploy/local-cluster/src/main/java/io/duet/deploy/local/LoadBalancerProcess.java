@@ -1,0 +1,264 @@
+package io.duet.deploy.local;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * HAProxy as a node of the local cluster: {@code haproxy -db -f CONF} in the foreground, in its own
+ * session like the other nodes, its output appended to its log file. It is ready when both frontends
+ * accept connections. A small shell watchdog, started with it, stops it if the launcher's JVM dies
+ * without stopping it (the Java nodes do the same with {@code ParentWatch}), so it never outlives the
+ * cluster; the watchdog exits within a second of HAProxy.
+ */
+final class LoadBalancerProcess implements Node {
+    private static final Logger LOG = LoggerFactory.getLogger(LoadBalancerProcess.class);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+    /** Runs as {@code sh -c WATCHDOG sh PARENT_PID HAPROXY ARGS...}; {@code exec} makes HAProxy this pid. */
+    private static final String WATCHDOG = "parent=$1; shift\n"
+            + "( while kill -0 \"$parent\" 2>/dev/null && kill -0 $$ 2>/dev/null; do sleep 1; done\n"
+            + "  kill -0 \"$parent\" 2>/dev/null || kill -TERM $$ 2>/dev/null ) </dev/null >/dev/null 2>&1 &\n"
+            + "exec \"$@\"\n";
+
+    private final String binary;
+    private final Path config;
+    private final Path statsSocket;
+    private final Path logFile;
+    private final int tcpPort;
+    private final int httpPort;
+
+    private Process process;
+
+    LoadBalancerProcess(String binary, Path config, Path statsSocket, Path logFile, int tcpPort, int httpPort) {
+        this.binary = binary;
+        this.config = config;
+        this.statsSocket = statsSocket;
+        this.logFile = logFile;
+        this.tcpPort = tcpPort;
+        this.httpPort = httpPort;
+    }
+
+    /**
+     * The HAProxy executable {@code binary} names, itself if it is a path, or found on {@code $PATH};
+     * null when there is none.
+     */
+    static Path find(String binary) {
+        if (binary.contains(File.separator)) {
+            Path path = Path.of(binary);
+            return Files.isRegularFile(path) && Files.isExecutable(path) ? path.toAbsolutePath() : null;
+        }
+        String searchPath = System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+        List<String> dirs = new ArrayList<>(List.of(searchPath.split(File.pathSeparator)));
+        dirs.add("/usr/sbin"); // Debian installs haproxy here, not always on a non-root user's PATH
+        for (String dir : dirs) {
+            if (dir.isEmpty()) {
+                continue;
+            }
+            Path candidate = Path.of(dir, binary);
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public String name() {
+        return "haproxy";
+    }
+
+    @Override
+    public NodeKind kind() {
+        return NodeKind.LOAD_BALANCER;
+    }
+
+    @Override
+    public synchronized long pid() {
+        return isRunning() ? process.pid() : -1;
+    }
+
+    @Override
+    public synchronized boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    @Override
+    public synchronized Map<String, String> readyInfo() {
+        if (!isRunning()) {
+            return Map.of();
+        }
+        return Map.of("endpoint.tcp", Integer.toString(tcpPort), "endpoint.http", Integer.toString(httpPort));
+    }
+
+    @Override
+    public Path logFile() {
+        return logFile;
+    }
+
+    @Override
+    public synchronized void start() throws IOException, InterruptedException {
+        if (isRunning()) {
+            return;
+        }
+        Files.createDirectories(logFile.getParent());
+        Files.deleteIfExists(statsSocket);
+        Files.writeString(logFile, "=== starting haproxy at " + Instant.now() + "\n", StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        List<String> command = List.of("setsid", "sh", "-c", WATCHDOG, "sh",
+                Long.toString(ProcessHandle.current().pid()), binary, "-db", "-f", config.toString());
+        process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .start();
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (!accepts(tcpPort) || !accepts(httpPort)) {
+            if (!process.isAlive()) {
+                throw new IOException("haproxy exited with status " + process.exitValue()
+                        + " before it was ready; last lines of " + logFile + ":\n" + NodeProcess.tail(logFile, 40));
+            }
+            if (System.nanoTime() > deadline) {
+                process.destroyForcibly().waitFor();
+                throw new IOException("haproxy did not accept connections within " + START_TIMEOUT.toSeconds()
+                        + " s; last lines of " + logFile + ":\n" + NodeProcess.tail(logFile, 40));
+            }
+            Thread.sleep(50);
+        }
+        LOG.info("haproxy is ready (pid {}): client endpoint tcp 127.0.0.1:{}, http 127.0.0.1:{}", process.pid(),
+                tcpPort, httpPort);
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Each presentation server's state in the client TCP backend, as HAProxy's health checks see it:
+     * {@code UP}, {@code DOWN}, or a transition such as {@code UP 1/2} (going down) or {@code DOWN 1/2}.
+     */
+    /**
+     * Waits until HAProxy has server {@code name} in rotation (its health checks passed: {@code UP}) or
+     * out of it ({@code DOWN} or {@code MAINT}).
+     */
+    void awaitInRotation(String name, boolean inRotation, Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<String, String> states = serverStates();
+        while (!(inRotation ? "UP".equals(states.get(name)) : states.getOrDefault(name, "").matches("DOWN|MAINT.*"))) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("haproxy did not take " + name + (inRotation ? " in" : " out of")
+                        + " rotation within " + timeout.toMillis() + " ms; states: " + states);
+            }
+            Thread.sleep(50);
+            states = serverStates();
+        }
+    }
+
+    synchronized Map<String, String> serverStates() throws IOException {
+        if (!isRunning()) {
+            throw new IOException("haproxy is not running");
+        }
+        Map<String, String> states = new LinkedHashMap<>();
+        for (String line : stats("show stat").split("\n")) {
+            String[] fields = line.split(",", -1);
+            if (fields.length > 17 && fields[0].equals(HaproxyConfig.TCP_BACKEND)
+                    && !fields[1].equals("BACKEND") && !fields[1].equals("FRONTEND")) {
+                states.put(fields[1], fields[17]);
+            }
+        }
+        return states;
+    }
+
+    private String stats(String command) throws IOException {
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.connect(UnixDomainSocketAddress.of(statsSocket));
+            channel.write(ByteBuffer.wrap((command + "\n").getBytes(StandardCharsets.US_ASCII)));
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            ByteBuffer buffer = ByteBuffer.allocate(16 * 1024);
+            while (channel.read(buffer) >= 0) {
+                answer.write(buffer.array(), 0, buffer.position());
+                buffer.clear();
+            }
+            return answer.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    @Override
+    public synchronized void stop() throws InterruptedException {
+        if (!isRunning()) {
+            return;
+        }
+        signal("CONT");
+        process.destroy(); // SIGTERM: HAProxy stops at once, closing every connection it relays
+        if (!process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+            LOG.warn("haproxy did not stop within {} s of SIGTERM; killing it", STOP_GRACE.toSeconds());
+            process.destroyForcibly().waitFor();
+        }
+    }
+
+    @Override
+    public synchronized void kill() throws InterruptedException {
+        if (isRunning()) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+
+    @Override
+    public synchronized void pause() throws IOException, InterruptedException {
+        requireRunning();
+        signal("STOP");
+    }
+
+    @Override
+    public synchronized void resume() throws IOException, InterruptedException {
+        requireRunning();
+        signal("CONT");
+    }
+
+    private void requireRunning() {
+        if (!isRunning()) {
+            throw new IllegalStateException("haproxy is not running");
+        }
+    }
+
+    private void signal(String signal) throws InterruptedException {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+                    .redirectErrorStream(true).start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                LOG.warn("kill -{} {} failed", signal, process.pid());
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot send SIG{} to haproxy", signal, e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name();
+    }
+}

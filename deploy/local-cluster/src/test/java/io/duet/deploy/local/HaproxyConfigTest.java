@@ -1,0 +1,50 @@
+package io.duet.deploy.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class HaproxyConfigTest {
+    private static final List<HaproxyConfig.Server> SERVERS = List.of(
+            new HaproxyConfig.Server("presentation-1", 7410, 7420, 7430),
+            new HaproxyConfig.Server("presentation-2", 7411, 7421, 7431));
+
+    @Test
+    void routesTcpAndHttpToServersWhoseAdminPortSaysReady() {
+        String config = HaproxyConfig.render(7401, 7402, Path.of("/tmp/x.sock"), SERVERS);
+        assertThat(config)
+                .contains("bind 127.0.0.1:7401", "bind 127.0.0.1:7402")
+                .contains("option httpchk GET /ready")
+                .contains("server presentation-1 127.0.0.1:7410 check port 7430")
+                .contains("server presentation-2 127.0.0.1:7411 check port 7431")
+                .contains("server presentation-2 127.0.0.1:7421 track presentation-tcp/presentation-2")
+                .contains("inter 500ms", "fall 2 rise 2", "option redispatch 1")
+                .contains("stats socket /tmp/x.sock");
+    }
+
+    @Test
+    void haproxyItselfAcceptsTheConfiguration() throws Exception {
+        Path haproxy = LoadBalancerProcess.find("haproxy");
+        assumeThat(haproxy).as("haproxy installed").isNotNull();
+        Path dir = Files.createTempDirectory("duet-haproxy-config-");
+        Path file = dir.resolve("haproxy.cfg");
+        Files.writeString(file, HaproxyConfig.render(7401, 7402, dir.resolve("s.sock"), SERVERS), StandardCharsets.UTF_8);
+        Process check = new ProcessBuilder(haproxy.toString(), "-c", "-f", file.toString()).redirectErrorStream(true).start();
+        String output = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(check.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(check.exitValue()).as(output).isZero();
+        assertThat(output).doesNotContain("WARNING");
+    }
+
+    @Test
+    void aMissingBinaryIsNotFound() {
+        assertThat(LoadBalancerProcess.find("/nonexistent/haproxy")).isNull();
+        assertThat(LoadBalancerProcess.find("duet-no-such-haproxy")).isNull();
+    }
+}

@@ -1,0 +1,196 @@
+package io.duet.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.duet.client.ConnectionState;
+import io.duet.client.DuetClient;
+import io.duet.client.DuetHttp;
+import io.duet.deploy.local.ClientEndpoint;
+import io.duet.deploy.local.LocalCluster;
+import io.duet.deploy.local.Node;
+import io.duet.protocol.api.SendMessageResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Clients know one endpoint, HAProxy's, and it takes them to a ready presentation server: after a kill -9
+ * of the server a partner was connected through they come back through the same endpoint to the other
+ * one and resume, and a server HAProxy's health checks take out of rotation gets no new connections.
+ */
+class OneEndpointIT {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    @RegisterExtension
+    static final PrivateCluster CLUSTER = new PrivateCluster();
+
+    @Test
+    void aPartnerWhosePresentationServerIsKilledReconnectsThroughTheSameEndpointAndLosesNothing() throws Exception {
+        LocalCluster cluster = CLUSTER.get();
+        bringBackEveryPresentationServer(cluster);
+        ClientEndpoint endpoint = cluster.clientEndpoint();
+        assertThat(endpoint.loadBalanced()).as("HAProxy runs (apt-get install -y haproxy)").isTrue();
+        Map<String, Long> baseline = sessionsByServer(cluster);
+
+        TestCouple couple = TestCouple.pairThroughEndpoint(cluster);
+        RecordingListener annHears = new RecordingListener();
+        RecordingListener bobHears = new RecordingListener();
+        Map<String, Long> acknowledged = new ConcurrentHashMap<>();
+        try (DuetClient ann = couple.connectThroughEndpoint(couple.ann, annHears, 0)) {
+            Node annServer = awaitNewSession(cluster, baseline);
+            baseline = sessionsByServer(cluster);
+            try (DuetClient bob = couple.connectThroughEndpoint(couple.bob, bobHears, 0)) {
+                Node bobServer = awaitNewSession(cluster, baseline);
+                assertThat(bobServer).as("the fewest connections: Bob goes to the other server").isNotEqualTo(annServer);
+
+                for (int i = 0; i < 20; i++) {
+                    send(ann, "ann " + i, acknowledged);
+                    send(bob, "bob " + i, acknowledged);
+                }
+                annHears.awaitMessages(40, WAIT);
+                bobHears.awaitMessages(40, WAIT);
+
+                int statesBefore = annHears.stateLog.size();
+                annServer.kill();
+                RecordingListener.await(WAIT, "Ann's client to notice " + annServer + "'s death",
+                        () -> annHears.states.subList(statesBefore, annHears.states.size())
+                                .contains(ConnectionState.DISCONNECTED));
+                // Sent while Ann's client has no connection: they wait, then go out through the same endpoint.
+                List<CompletableFuture<SendMessageResult>> pending = new ArrayList<>();
+                for (int i = 0; i < 10; i++) {
+                    pending.add(ann.send("ann during the outage " + i));
+                }
+                for (int i = 0; i < 10; i++) {
+                    send(bob, "bob during the outage " + i, acknowledged);
+                }
+                for (int i = 0; i < pending.size(); i++) {
+                    acknowledged.put("ann during the outage " + i, pending.get(i).get(WAIT.toSeconds(), TimeUnit.SECONDS).getSeq());
+                }
+                RecordingListener.await(WAIT, "Ann's client to reconnect", () -> ann.state() == ConnectionState.CONNECTED);
+                List<String> outage = annHears.stateLog.subList(statesBefore, annHears.stateLog.size());
+                System.out.println("Ann's client after kill -9 of " + annServer + ":\n  " + String.join("\n  ", outage));
+                long reconnectMillis = reconnectMillis(outage);
+                System.out.println("Ann's client reconnected in " + reconnectMillis + " ms");
+                assertThat(reconnectMillis).as("a short reconnect: " + outage).isLessThan(5_000);
+                assertThat(sessionsByServer(cluster).get(bobServer.name()))
+                        .as("Ann's new session is on " + bobServer).isEqualTo(baseline.get(bobServer.name()) + 1 + 1);
+
+                annHears.awaitMessages(acknowledged.size(), WAIT);
+                bobHears.awaitMessages(acknowledged.size(), WAIT);
+                Thread.sleep(300);
+                assertThat(acknowledged).hasSize(60);
+                assertThat(DeliveryChecker.violations(annHears.snapshot(), 1, acknowledged)).isEmpty();
+                assertThat(DeliveryChecker.violations(bobHears.snapshot(), 1, acknowledged)).isEmpty();
+                assertThat(annHears.messages).hasSize(60);
+                assertThat(bobHears.messages).hasSize(60);
+                assertThat(bobHears.stateLog).as("Bob's server lived: his session never dropped")
+                        .noneMatch(line -> line.startsWith("DISCONNECTED"));
+            }
+        }
+    }
+
+    @Test
+    void aServerOutOfRotationGetsNoNewConnectionsAndOneBackInRotationDoes() throws Exception {
+        LocalCluster cluster = CLUSTER.get();
+        bringBackEveryPresentationServer(cluster);
+        Node leaving = cluster.presentationServers().get(0);
+        Node staying = cluster.presentationServers().get(1);
+        TestCouple couple = TestCouple.pairThroughEndpoint(cluster);
+
+        long stopped = System.nanoTime();
+        leaving.stop(); // SIGTERM: /ready turns 503 at once, then the server exits
+        cluster.awaitInRotation(leaving, false, Duration.ofSeconds(5));
+        System.out.println("HAProxy took " + leaving + " out of rotation " + (System.nanoTime() - stopped) / 1_000_000
+                + " ms after SIGTERM: " + cluster.loadBalancerStates());
+
+        long stayingBefore = sessionsOn(staying);
+        List<DuetClient> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < 6; i++) {
+                clients.add(couple.connectThroughEndpoint(i % 2 == 0 ? couple.ann : couple.bob, new RecordingListener(), 0));
+            }
+            RecordingListener.await(WAIT, "6 sessions on " + staying, () -> sessionsOn(staying) == stayingBefore + 6);
+            DuetHttp http = new DuetHttp(cluster.clientEndpoint().http(), "ann-laptop");
+            for (int i = 0; i < 5; i++) {
+                assertThat(http.refreshSession(couple.ann.getToken()).getCoupleId()).isEqualTo(couple.ann.getCoupleId());
+            }
+
+            leaving.start();
+            cluster.awaitInRotation(leaving, true, Duration.ofSeconds(10));
+            for (int i = 0; i < 2; i++) {
+                clients.add(couple.connectThroughEndpoint(couple.ann, new RecordingListener(), 0));
+            }
+            RecordingListener.await(WAIT, "the 2 newest sessions on " + leaving + ", back in rotation with the fewest",
+                    () -> sessionsOn(leaving) == 2);
+            assertThat(sessionsOn(staying)).isEqualTo(stayingBefore + 6);
+        } finally {
+            clients.forEach(DuetClient::close);
+        }
+    }
+
+    private static void send(DuetClient client, String text, Map<String, Long> acknowledged) throws Exception {
+        acknowledged.put(text, client.send(text).get(WAIT.toSeconds(), TimeUnit.SECONDS).getSeq());
+    }
+
+    /** From the first DISCONNECTED to the CONNECTED after it, in a RecordingListener's state log. */
+    private static long reconnectMillis(List<String> stateLog) {
+        Long lost = null;
+        for (String line : stateLog) {
+            long at = Long.parseLong(line.substring(line.indexOf(" at ") + 4, line.indexOf(':')));
+            if (lost == null && line.startsWith("DISCONNECTED")) {
+                lost = at;
+            } else if (lost != null && line.startsWith("CONNECTED")) {
+                return (at - lost) / 1_000_000;
+            }
+        }
+        throw new AssertionError("no reconnect in " + stateLog);
+    }
+
+    private static void bringBackEveryPresentationServer(LocalCluster cluster) throws Exception {
+        for (Node server : cluster.presentationServers()) {
+            server.start();
+            cluster.awaitInRotation(server, true, WAIT);
+        }
+    }
+
+    /** The one presentation server whose session count grew past {@code baseline}. */
+    private static Node awaitNewSession(LocalCluster cluster, Map<String, Long> baseline) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            Map<String, Long> now = sessionsByServer(cluster);
+            List<Node> grew = cluster.presentationServers().stream()
+                    .filter(node -> now.getOrDefault(node.name(), 0L) > baseline.getOrDefault(node.name(), 0L)).toList();
+            if (grew.size() == 1) {
+                return grew.get(0);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no single server got the new session: " + baseline + " -> " + now);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static Map<String, Long> sessionsByServer(LocalCluster cluster) throws Exception {
+        Map<String, Long> sessions = new LinkedHashMap<>();
+        for (Node node : cluster.presentationServers()) {
+            if (node.isRunning()) {
+                sessions.put(node.name(), sessionsOn(node));
+            }
+        }
+        return sessions;
+    }
+
+    private static long sessionsOn(Node node) {
+        try {
+            return (long) AdminPort.sample(AdminPort.scrape(node), "duet_client_sessions").orElse(0);
+        } catch (Exception e) {
+            throw new AssertionError("cannot read " + node + "'s sessions", e);
+        }
+    }
+}
