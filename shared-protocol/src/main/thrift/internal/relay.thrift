@@ -113,6 +113,12 @@ struct CloseStream {
   1: i64 streamId,
   2: CloseReason reason,
   3: optional string detail,
+  /**
+   * The epoch of the newest shard map the application server had seen when it
+   * closed the stream. A presentation server whose own map is older routes the
+   * session again once it has that map, rather than by the map it has.
+   */
+  4: optional i64 shardMapEpoch,
 }
 
 struct Ping {

@@ -226,7 +226,8 @@ final class AppStream implements SessionStream, ServiceDispatcher.Replier {
     void close(CloseReason reason, String detail) {
         if (open.compareAndSet(true, false)) {
             channel.writeAndFlush(RelayFrameCodec.toFrame(RelayFrame.close(
-                    new CloseStream(streamId, reason).setDetail(detail))), channel.voidPromise());
+                    new CloseStream(streamId, reason).setDetail(detail)
+                            .setShardMapEpoch(connection.shardMapEpoch()))), channel.voidPromise());
             connection.forget(this);
             ended();
         }

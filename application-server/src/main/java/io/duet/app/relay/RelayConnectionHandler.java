@@ -223,6 +223,11 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFram
         dispatcher.dispatch(context, stream.protocol(), stream.service(), call, stream);
     }
 
+    /** The newest shard map epoch this server has seen, for the presentation server; 0 without a registry. */
+    long shardMapEpoch() {
+        return couples == null ? 0 : couples.shardMapEpoch();
+    }
+
     /** Drops a stream this side ended; callable from any thread. */
     void forget(AppStream stream) {
         if (ctx.executor().inEventLoop()) {

@@ -193,7 +193,7 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
 
     @Override
-    public void onClosed(CloseReason reason, String detail) {
+    public void onClosed(CloseReason reason, String detail, long shardMapEpoch) {
         if (inFlight == null) {
             return;
         }

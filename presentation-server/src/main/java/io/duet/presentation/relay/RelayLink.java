@@ -112,7 +112,7 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
         RelayStream stream = new RelayStream(this, streamId);
         if (closed) {
             stream.closedByServer();
-            loop.execute(() -> listener.onClosed(CloseReason.SHUTTING_DOWN, "relay link to " + serverId() + " is down"));
+            loop.execute(() -> listener.onClosed(CloseReason.SHUTTING_DOWN, "relay link to " + serverId() + " is down", 0));
             return stream;
         }
         streams.put(streamId, new Entry(stream, listener, open.getKind() == StreamKind.REQUEST));
@@ -170,7 +170,8 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
                 Entry entry = streams.remove(frame.getClose().getStreamId());
                 if (entry != null) {
                     entry.stream.closedByServer();
-                    entry.listener.onClosed(frame.getClose().getReason(), frame.getClose().getDetail());
+                    entry.listener.onClosed(frame.getClose().getReason(), frame.getClose().getDetail(),
+                            frame.getClose().getShardMapEpoch());
                 }
                 break;
             }
@@ -236,7 +237,7 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
         streams.clear();
         for (Entry entry : orphans) {
             entry.stream.closedByServer();
-            entry.listener.onClosed(CloseReason.SHUTTING_DOWN, detail);
+            entry.listener.onClosed(CloseReason.SHUTTING_DOWN, detail, 0);
         }
     }
 

@@ -9,7 +9,8 @@ public interface StreamListener {
 
     /**
      * The stream ended. {@code reason} is the application server's, or {@link CloseReason#SHUTTING_DOWN}
-     * when the relay link itself was lost.
+     * when the relay link itself was lost; {@code shardMapEpoch} is the newest shard map epoch the
+     * application server had seen then, or 0 when it did not say.
      */
-    void onClosed(CloseReason reason, String detail);
+    void onClosed(CloseReason reason, String detail, long shardMapEpoch);
 }

@@ -50,6 +50,8 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
     private static final Logger LOG = LoggerFactory.getLogger(SessionRelayHandler.class);
     private static final long FIRST_RETRY_MILLIS = 50;
     private static final long MAX_RETRY_MILLIS = 2000;
+    /** How long a session waits for a shard map newer than this server's before routing by its own. */
+    private static final long MAP_WAIT_MILLIS = 1000;
 
     private final Principal principal;
     private final RoutingTable routing;
@@ -169,16 +171,16 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
         }
 
         @Override
-        public void onClosed(CloseReason reason, String detail) {
+        public void onClosed(CloseReason reason, String detail, long shardMapEpoch) {
             if (stream != SessionRelayHandler.this.stream) {
                 return;
             }
             SessionRelayHandler.this.stream = null;
-            streamClosed(reason, detail);
+            streamClosed(reason, detail, shardMapEpoch);
         }
     }
 
-    private void streamClosed(CloseReason reason, String detail) {
+    private void streamClosed(CloseReason reason, String detail, long serverMapEpoch) {
         if (closed) {
             return;
         }
@@ -187,7 +189,11 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
             case SHUTTING_DOWN:
             case OVERLOADED:
             case INTERNAL:
-                reroute(detail);
+                if (serverMapEpoch > routing.current().map(ShardMapView::epoch).orElse(0L)) {
+                    awaitNewerMap(detail);
+                } else {
+                    reroute(detail);
+                }
                 break;
             case UNAUTHORIZED:
                 close(SessionErrorCode.TOKEN_INVALID, detail == null ? "not allowed" : detail);
@@ -222,6 +228,22 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
         attempts++;
         LOG.debug("Rerouting session of user {} in {} ms: {}", principal.getUserId(), delay, why);
         retry = ctx.executor().schedule(this::openStream, delay, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The server that turned the session away had seen a newer shard map than this server: the map that
+     * names the couple's owner is on its way, and {@link #routesChanged} routes the session the moment it
+     * arrives. Routing by the map at hand would only lead back to the server that refused it.
+     */
+    private void awaitNewerMap(String why) {
+        if (retry != null) {
+            return;
+        }
+        if (reroutingSinceNanos == 0) {
+            reroutingSinceNanos = System.nanoTime();
+        }
+        LOG.debug("Session of user {} waits for a newer shard map: {}", principal.getUserId(), why);
+        retry = ctx.executor().schedule(this::openStream, MAP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** Callable from any thread: moves the stream if the shard map now names another owner. */

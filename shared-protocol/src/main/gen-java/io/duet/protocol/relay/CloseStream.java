@@ -13,6 +13,7 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
   private static final org.apache.thrift.protocol.TField STREAM_ID_FIELD_DESC = new org.apache.thrift.protocol.TField("streamId", org.apache.thrift.protocol.TType.I64, (short)1);
   private static final org.apache.thrift.protocol.TField REASON_FIELD_DESC = new org.apache.thrift.protocol.TField("reason", org.apache.thrift.protocol.TType.I32, (short)2);
   private static final org.apache.thrift.protocol.TField DETAIL_FIELD_DESC = new org.apache.thrift.protocol.TField("detail", org.apache.thrift.protocol.TType.STRING, (short)3);
+  private static final org.apache.thrift.protocol.TField SHARD_MAP_EPOCH_FIELD_DESC = new org.apache.thrift.protocol.TField("shardMapEpoch", org.apache.thrift.protocol.TType.I64, (short)4);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new CloseStreamStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new CloseStreamTupleSchemeFactory();
@@ -20,6 +21,7 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
   private long streamId; // required
   private @org.apache.thrift.annotation.Nullable CloseReason reason; // required
   private @org.apache.thrift.annotation.Nullable java.lang.String detail; // optional
+  private long shardMapEpoch; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -29,7 +31,13 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
      * @see CloseReason
      */
     REASON((short)2, "reason"),
-    DETAIL((short)3, "detail");
+    DETAIL((short)3, "detail"),
+    /**
+     * The epoch of the newest shard map the application server had seen when it
+     * closed the stream. A presentation server whose own map is older routes the
+     * session again once it has that map, rather than by the map it has.
+     */
+    SHARD_MAP_EPOCH((short)4, "shardMapEpoch");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -51,6 +59,8 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
           return REASON;
         case 3: // DETAIL
           return DETAIL;
+        case 4: // SHARD_MAP_EPOCH
+          return SHARD_MAP_EPOCH;
         default:
           return null;
       }
@@ -95,8 +105,9 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
 
   // isset id assignments
   private static final int __STREAMID_ISSET_ID = 0;
+  private static final int __SHARDMAPEPOCH_ISSET_ID = 1;
   private byte __isset_bitfield = 0;
-  private static final _Fields[] optionals = {_Fields.DETAIL};
+  private static final _Fields[] optionals = {_Fields.DETAIL,_Fields.SHARD_MAP_EPOCH};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -106,6 +117,8 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
         new org.apache.thrift.meta_data.EnumMetaData(org.apache.thrift.protocol.TType.ENUM, CloseReason.class)));
     tmpMap.put(_Fields.DETAIL, new org.apache.thrift.meta_data.FieldMetaData("detail", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
+    tmpMap.put(_Fields.SHARD_MAP_EPOCH, new org.apache.thrift.meta_data.FieldMetaData("shardMapEpoch", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(CloseStream.class, metaDataMap);
   }
@@ -135,6 +148,7 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
     if (other.isSetDetail()) {
       this.detail = other.detail;
     }
+    this.shardMapEpoch = other.shardMapEpoch;
   }
 
   @Override
@@ -148,6 +162,8 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
     this.streamId = 0;
     this.reason = null;
     this.detail = null;
+    setShardMapEpochIsSet(false);
+    this.shardMapEpoch = 0;
   }
 
   public long getStreamId() {
@@ -231,6 +247,39 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
     }
   }
 
+  /**
+   * The epoch of the newest shard map the application server had seen when it
+   * closed the stream. A presentation server whose own map is older routes the
+   * session again once it has that map, rather than by the map it has.
+   */
+  public long getShardMapEpoch() {
+    return this.shardMapEpoch;
+  }
+
+  /**
+   * The epoch of the newest shard map the application server had seen when it
+   * closed the stream. A presentation server whose own map is older routes the
+   * session again once it has that map, rather than by the map it has.
+   */
+  public CloseStream setShardMapEpoch(long shardMapEpoch) {
+    this.shardMapEpoch = shardMapEpoch;
+    setShardMapEpochIsSet(true);
+    return this;
+  }
+
+  public void unsetShardMapEpoch() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __SHARDMAPEPOCH_ISSET_ID);
+  }
+
+  /** Returns true if field shardMapEpoch is set (has been assigned a value) and false otherwise */
+  public boolean isSetShardMapEpoch() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __SHARDMAPEPOCH_ISSET_ID);
+  }
+
+  public void setShardMapEpochIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __SHARDMAPEPOCH_ISSET_ID, value);
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -258,6 +307,14 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
       }
       break;
 
+    case SHARD_MAP_EPOCH:
+      if (value == null) {
+        unsetShardMapEpoch();
+      } else {
+        setShardMapEpoch((java.lang.Long)value);
+      }
+      break;
+
     }
   }
 
@@ -273,6 +330,9 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
 
     case DETAIL:
       return getDetail();
+
+    case SHARD_MAP_EPOCH:
+      return getShardMapEpoch();
 
     }
     throw new java.lang.IllegalStateException();
@@ -292,6 +352,8 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
       return isSetReason();
     case DETAIL:
       return isSetDetail();
+    case SHARD_MAP_EPOCH:
+      return isSetShardMapEpoch();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -336,6 +398,15 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
         return false;
     }
 
+    boolean this_present_shardMapEpoch = true && this.isSetShardMapEpoch();
+    boolean that_present_shardMapEpoch = true && that.isSetShardMapEpoch();
+    if (this_present_shardMapEpoch || that_present_shardMapEpoch) {
+      if (!(this_present_shardMapEpoch && that_present_shardMapEpoch))
+        return false;
+      if (this.shardMapEpoch != that.shardMapEpoch)
+        return false;
+    }
+
     return true;
   }
 
@@ -352,6 +423,10 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
     hashCode = hashCode * 8191 + ((isSetDetail()) ? 131071 : 524287);
     if (isSetDetail())
       hashCode = hashCode * 8191 + detail.hashCode();
+
+    hashCode = hashCode * 8191 + ((isSetShardMapEpoch()) ? 131071 : 524287);
+    if (isSetShardMapEpoch())
+      hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(shardMapEpoch);
 
     return hashCode;
   }
@@ -390,6 +465,16 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
     }
     if (isSetDetail()) {
       lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.detail, other.detail);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetShardMapEpoch(), other.isSetShardMapEpoch());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetShardMapEpoch()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.shardMapEpoch, other.shardMapEpoch);
       if (lastComparison != 0) {
         return lastComparison;
       }
@@ -437,6 +522,12 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
       } else {
         sb.append(this.detail);
       }
+      first = false;
+    }
+    if (isSetShardMapEpoch()) {
+      if (!first) sb.append(", ");
+      sb.append("shardMapEpoch:");
+      sb.append(this.shardMapEpoch);
       first = false;
     }
     sb.append(")");
@@ -512,6 +603,14 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 4: // SHARD_MAP_EPOCH
+              if (schemeField.type == org.apache.thrift.protocol.TType.I64) {
+                struct.shardMapEpoch = iprot.readI64();
+                struct.setShardMapEpochIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -546,6 +645,11 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
           oprot.writeFieldEnd();
         }
       }
+      if (struct.isSetShardMapEpoch()) {
+        oprot.writeFieldBegin(SHARD_MAP_EPOCH_FIELD_DESC);
+        oprot.writeI64(struct.shardMapEpoch);
+        oprot.writeFieldEnd();
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -574,7 +678,10 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
       if (struct.isSetDetail()) {
         optionals.set(2);
       }
-      oprot.writeBitSet(optionals, 3);
+      if (struct.isSetShardMapEpoch()) {
+        optionals.set(3);
+      }
+      oprot.writeBitSet(optionals, 4);
       if (struct.isSetStreamId()) {
         oprot.writeI64(struct.streamId);
       }
@@ -584,6 +691,9 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
       if (struct.isSetDetail()) {
         oprot.writeString(struct.detail);
       }
+      if (struct.isSetShardMapEpoch()) {
+        oprot.writeI64(struct.shardMapEpoch);
+      }
     }
 
     @Override
@@ -591,7 +701,7 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(3);
+        java.util.BitSet incoming = iprot.readBitSet(4);
         if (incoming.get(0)) {
           struct.streamId = iprot.readI64();
           struct.setStreamIdIsSet(true);
@@ -603,6 +713,10 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
         if (incoming.get(2)) {
           struct.detail = iprot.readString();
           struct.setDetailIsSet(true);
+        }
+        if (incoming.get(3)) {
+          struct.shardMapEpoch = iprot.readI64();
+          struct.setShardMapEpochIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();
