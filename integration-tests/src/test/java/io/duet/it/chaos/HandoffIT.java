@@ -30,7 +30,7 @@ class HandoffIT {
      * What CI holds the p99 stall to, on a box shared with the whole cluster and the load (a restarted
      * server's JVM start competes with it for 2 cores); the goal, 200 ms, is reported.
      */
-    private static final Duration CI_P99_BOUND = Duration.ofMillis(300);
+    private static final Duration CI_P99_BOUND = Duration.ofMillis(400);
 
     @RegisterExtension
     static final PrivateCluster CLUSTER = new PrivateCluster();

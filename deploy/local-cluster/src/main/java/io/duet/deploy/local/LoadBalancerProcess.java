@@ -246,15 +246,7 @@ final class LoadBalancerProcess implements Node {
     }
 
     private void signal(String signal) throws InterruptedException {
-        try {
-            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
-                    .redirectErrorStream(true).start();
-            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-                LOG.warn("kill -{} {} failed", signal, process.pid());
-            }
-        } catch (IOException e) {
-            LOG.warn("cannot send SIG{} to haproxy", signal, e);
-        }
+        NodeProcess.signal(process, name(), signal);
     }
 
     @Override

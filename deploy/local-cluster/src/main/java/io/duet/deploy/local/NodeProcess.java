@@ -165,6 +165,11 @@ final class NodeProcess implements Node {
     }
 
     private void signal(String signal) throws InterruptedException {
+        signal(process, name, signal);
+    }
+
+    /** Sends SIG{@code signal} to {@code process} with {@code kill}, logging (not throwing) a failure. */
+    static void signal(Process process, String name, String signal) throws InterruptedException {
         try {
             Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
                     .redirectErrorStream(true).start();
