@@ -16,6 +16,9 @@ import org.slf4j.LoggerFactory;
 public final class SerialExecutor implements Executor {
     private static final Logger LOG = LoggerFactory.getLogger(SerialExecutor.class);
 
+    /** Tasks one drain runs before it gives its pool thread to other executors. */
+    static final int MAX_TASKS_PER_RUN = 1024;
+
     private final Executor pool;
     private final String name;
     private final Object lock = new Object();
@@ -52,13 +55,18 @@ public final class SerialExecutor implements Executor {
 
     private void drain() {
         runningThread = Thread.currentThread();
+        boolean yielding = true;
         try {
-            for (int ran = 0; ran < 1024; ran++) {
+            for (int ran = 0; ran < MAX_TASKS_PER_RUN; ran++) {
                 Runnable task;
                 synchronized (lock) {
                     task = tasks.poll();
                     if (task == null) {
+                        // Cleared before another drain can be scheduled: cleared after, it could wipe out
+                        // the next drain's thread, and that drain's tasks would be refused as out of context.
+                        runningThread = null;
                         scheduled = false;
+                        yielding = false;
                         return;
                     }
                 }
@@ -69,10 +77,13 @@ public final class SerialExecutor implements Executor {
                 }
             }
         } finally {
-            runningThread = null;
+            if (yielding) {
+                // A long run (or an Error out of a task): yield the pool thread to other actors, keeping
+                // our place; the next drain is the only one.
+                runningThread = null;
+                pool.execute(this::drain);
+            }
         }
-        // Yield the pool thread to other actors after a long run, keeping our place.
-        pool.execute(this::drain);
     }
 
     /** True when called from a task of this executor. */

@@ -66,4 +66,31 @@ class SerialExecutorTest {
         });
         assertThat(checked.await(5, TimeUnit.SECONDS)).isTrue();
     }
+
+    @Test
+    void everyTaskRunsInContextWhileDrainsComeAndGoFromManyThreads() throws Exception {
+        // Short bursts from several threads: each drain empties the queue and ends just as the next
+        // burst schedules a new one, on another pool thread. The race this guards against (a drain that
+        // ended clearing the context of the next one) has a narrow window, so this test catches it only
+        // sometimes; ReconnectStormIT, whose pipelined sends hit it under load, catches it reliably.
+        SerialExecutor serial = new SerialExecutor(pool, "test");
+        AtomicInteger outOfContext = new AtomicInteger();
+        int bursts = 20_000;
+        CountDownLatch done = new CountDownLatch(bursts);
+        ExecutorService submitters = Executors.newFixedThreadPool(3);
+        try {
+            for (int i = 0; i < bursts; i++) {
+                submitters.execute(() -> serial.execute(() -> {
+                    if (!serial.isInContext()) {
+                        outOfContext.incrementAndGet();
+                    }
+                    done.countDown();
+                }));
+            }
+            assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            submitters.shutdownNow();
+        }
+        assertThat(outOfContext).hasValue(0);
+    }
 }
