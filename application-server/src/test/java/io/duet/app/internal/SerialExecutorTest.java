@@ -72,7 +72,7 @@ class SerialExecutorTest {
         // Short bursts from several threads: each drain empties the queue and ends just as the next
         // burst schedules a new one, on another pool thread. The race this guards against (a drain that
         // ended clearing the context of the next one) has a narrow window, so this test catches it only
-        // sometimes; ReconnectStormIT, whose pipelined sends hit it under load, catches it reliably.
+        // sometimes; under load, ReconnectStormIT's pipelined sends hit it too.
         SerialExecutor serial = new SerialExecutor(pool, "test");
         AtomicInteger outOfContext = new AtomicInteger();
         int bursts = 20_000;
