@@ -57,7 +57,10 @@ public final class CoupleStore {
         this.schema = schema;
     }
 
-    /** Messages this store has committed since it was made (their conditional writes succeeded). */
+    /**
+     * Users' messages this store has committed since it was made (their conditional writes succeeded);
+     * a starting server's warm-up couple, whose id is negative, is not counted.
+     */
     public long messagesCommitted() {
         return messagesCommitted.sum();
     }
@@ -245,7 +248,9 @@ public final class CoupleStore {
                 throw new FencedException(coupleId, shardEpochOf(fence),
                         "the row was claimed again, or its last sequence moved past " + expectedLastSeq + ", before this commit");
             }
-            messagesCommitted.add(messages);
+            if (coupleId >= 0) {
+                messagesCommitted.add(messages);
+            }
         });
     }
 

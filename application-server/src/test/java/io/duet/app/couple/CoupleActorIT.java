@@ -384,12 +384,14 @@ class CoupleActorIT {
     void theWarmUpRunsItsOwnCoupleAndLeavesNoRowBehind() throws Exception {
         CoupleWarmUp warmUp = new CoupleWarmUp(store, CoupleLimits.defaults(),
                 new CatchUpReads(CatchUpLimits.defaults(), timers), workers, timers, Clock.systemUTC());
+        long committedBefore = store.messagesCommitted();
         for (String instance : List.of("app-test@1", "app-test@2")) {
             long coupleId = CoupleWarmUp.coupleIdFor(instance);
             assertThat(coupleId).as("never a real couple's id").isNegative();
             warmUp.run(instance, 40, 30_000);
             assertThat(store.members(coupleId).get(30, TimeUnit.SECONDS)).isEmpty();
         }
+        assertThat(store.messagesCommitted()).as("users' messages committed").isEqualTo(committedBefore);
     }
 
     /**
