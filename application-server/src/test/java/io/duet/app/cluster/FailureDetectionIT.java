@@ -6,8 +6,6 @@ import io.duet.protocol.cluster.ClusterPaths;
 import io.duet.protocol.cluster.ShardAssignment;
 import io.duet.protocol.cluster.ShardMap;
 import io.duet.protocol.thrift.ThriftCodec;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -16,9 +14,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.RetryOneTime;
-import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.CreateMode;
 import org.junit.jupiter.api.AfterEach;
@@ -35,13 +30,8 @@ class FailureDetectionIT {
 
     @BeforeEach
     void startZooKeeper() throws Exception {
-        Path dir = Files.createTempDirectory("duet-zk-");
-        zookeeper = new TestingServer(new InstanceSpec(dir.toFile(), -1, -1, -1, true, -1, -1, -1,
-                Map.of("clientPortAddress", "127.0.0.1"), "127.0.0.1"), true);
-        curator = CuratorFrameworkFactory.builder().connectString(zookeeper.getConnectString())
-                .sessionTimeoutMs(10_000).connectionTimeoutMs(2_000).retryPolicy(new RetryOneTime(100)).build();
-        curator.start();
-        curator.blockUntilConnected();
+        zookeeper = TestZooKeeper.start();
+        curator = TestZooKeeper.connect(zookeeper);
     }
 
     @AfterEach

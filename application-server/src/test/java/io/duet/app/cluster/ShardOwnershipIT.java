@@ -8,17 +8,12 @@ import io.duet.protocol.cluster.Endpoint;
 import io.duet.protocol.cluster.ShardAssignment;
 import io.duet.protocol.cluster.ShardMap;
 import io.duet.protocol.thrift.ThriftCodec;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.RetryOneTime;
-import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,13 +27,8 @@ class ShardOwnershipIT {
 
     @BeforeEach
     void start() throws Exception {
-        Path dir = Files.createTempDirectory("duet-zk-");
-        zookeeper = new TestingServer(new InstanceSpec(dir.toFile(), -1, -1, -1, true, -1, -1, -1,
-                Map.of("clientPortAddress", "127.0.0.1"), "127.0.0.1"), true);
-        curator = CuratorFrameworkFactory.builder().connectString(zookeeper.getConnectString())
-                .sessionTimeoutMs(10_000).connectionTimeoutMs(2_000).retryPolicy(new RetryOneTime(100)).build();
-        curator.start();
-        curator.blockUntilConnected();
+        zookeeper = TestZooKeeper.start();
+        curator = TestZooKeeper.connect(zookeeper);
         publish(1, "app-a");
         ownership = new ShardOwnership(curator, "app-b");
         ownership.start();

@@ -12,14 +12,11 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * without stopping it (the Java nodes do the same with {@code ParentWatch}), so it never outlives the
  * cluster; the watchdog exits within a second of HAProxy.
  */
-final class LoadBalancerProcess implements Node {
+final class LoadBalancerProcess extends ChildProcess {
     private static final Logger LOG = LoggerFactory.getLogger(LoadBalancerProcess.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
@@ -43,17 +40,14 @@ final class LoadBalancerProcess implements Node {
     private final String binary;
     private final Path config;
     private final Path statsSocket;
-    private final Path logFile;
     private final int tcpPort;
     private final int httpPort;
 
-    private Process process;
-
     LoadBalancerProcess(String binary, Path config, Path statsSocket, Path logFile, int tcpPort, int httpPort) {
+        super("haproxy", logFile, STOP_GRACE);
         this.binary = binary;
         this.config = config;
         this.statsSocket = statsSocket;
-        this.logFile = logFile;
         this.tcpPort = tcpPort;
         this.httpPort = httpPort;
     }
@@ -83,23 +77,8 @@ final class LoadBalancerProcess implements Node {
     }
 
     @Override
-    public String name() {
-        return "haproxy";
-    }
-
-    @Override
     public NodeKind kind() {
         return NodeKind.LOAD_BALANCER;
-    }
-
-    @Override
-    public synchronized long pid() {
-        return isRunning() ? process.pid() : -1;
-    }
-
-    @Override
-    public synchronized boolean isRunning() {
-        return process != null && process.isAlive();
     }
 
     @Override
@@ -111,39 +90,15 @@ final class LoadBalancerProcess implements Node {
     }
 
     @Override
-    public Path logFile() {
-        return logFile;
-    }
-
-    @Override
     public synchronized void start() throws IOException, InterruptedException {
         if (isRunning()) {
             return;
         }
-        Files.createDirectories(logFile.getParent());
         Files.deleteIfExists(statsSocket);
-        Files.writeString(logFile, "=== starting haproxy at " + Instant.now() + "\n", StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        List<String> command = List.of("setsid", "sh", "-c", WATCHDOG, "sh",
-                Long.toString(ProcessHandle.current().pid()), binary, "-db", "-f", config.toString());
-        process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .start();
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (!accepts(tcpPort) || !accepts(httpPort)) {
-            if (!process.isAlive()) {
-                throw new IOException("haproxy exited with status " + process.exitValue()
-                        + " before it was ready; last lines of " + logFile + ":\n" + NodeProcess.tail(logFile, 40));
-            }
-            if (System.nanoTime() > deadline) {
-                process.destroyForcibly().waitFor();
-                throw new IOException("haproxy did not accept connections within " + START_TIMEOUT.toSeconds()
-                        + " s; last lines of " + logFile + ":\n" + NodeProcess.tail(logFile, 40));
-            }
-            Thread.sleep(50);
-        }
+        launch(List.of("setsid", "sh", "-c", WATCHDOG, "sh", Long.toString(ProcessHandle.current().pid()), binary,
+                "-db", "-f", config.toString()));
+        // Ready when both frontends accept connections.
+        awaitReady(() -> accepts(tcpPort) && accepts(httpPort), START_TIMEOUT);
         LOG.info("haproxy is ready (pid {}): client endpoint tcp 127.0.0.1:{}, http 127.0.0.1:{}", process.pid(),
                 tcpPort, httpPort);
     }
@@ -157,10 +112,6 @@ final class LoadBalancerProcess implements Node {
         }
     }
 
-    /**
-     * Each presentation server's state in the client TCP backend, as HAProxy's health checks see it:
-     * {@code UP}, {@code DOWN}, or a transition such as {@code UP 1/2} (going down) or {@code DOWN 1/2}.
-     */
     /**
      * Waits until HAProxy has server {@code name} in rotation (its health checks passed: {@code UP}) or
      * out of it ({@code DOWN} or {@code MAINT}).
@@ -178,6 +129,10 @@ final class LoadBalancerProcess implements Node {
         }
     }
 
+    /**
+     * Each presentation server's state in the client TCP backend, as HAProxy's health checks see it:
+     * {@code UP}, {@code DOWN}, or a transition such as {@code UP 1/2} (going down) or {@code DOWN 1/2}.
+     */
     synchronized Map<String, String> serverStates() throws IOException {
         if (!isRunning()) {
             throw new IOException("haproxy is not running");
@@ -205,52 +160,5 @@ final class LoadBalancerProcess implements Node {
             }
             return answer.toString(StandardCharsets.UTF_8);
         }
-    }
-
-    @Override
-    public synchronized void stop() throws InterruptedException {
-        if (!isRunning()) {
-            return;
-        }
-        signal("CONT");
-        process.destroy(); // SIGTERM: HAProxy stops at once, closing every connection it relays
-        if (!process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-            LOG.warn("haproxy did not stop within {} s of SIGTERM; killing it", STOP_GRACE.toSeconds());
-            process.destroyForcibly().waitFor();
-        }
-    }
-
-    @Override
-    public synchronized void kill() throws InterruptedException {
-        if (isRunning()) {
-            process.destroyForcibly().waitFor();
-        }
-    }
-
-    @Override
-    public synchronized void pause() throws IOException, InterruptedException {
-        requireRunning();
-        signal("STOP");
-    }
-
-    @Override
-    public synchronized void resume() throws IOException, InterruptedException {
-        requireRunning();
-        signal("CONT");
-    }
-
-    private void requireRunning() {
-        if (!isRunning()) {
-            throw new IllegalStateException("haproxy is not running");
-        }
-    }
-
-    private void signal(String signal) throws InterruptedException {
-        NodeProcess.signal(process, name(), signal);
-    }
-
-    @Override
-    public String toString() {
-        return name();
     }
 }
