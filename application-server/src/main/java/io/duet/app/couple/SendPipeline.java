@@ -279,7 +279,8 @@ final class SendPipeline {
      */
     private void followEarlierPredecessor(PendingSend send, SendMessageRequest retry) {
         OrderStream stream = send.orderKey == null ? null : streams.get(send.orderKey);
-        if (stream == null || !retry.isSetOrderStream() || retry.getOrdinal() != send.ordinal
+        if (stream == null || !retry.isSetOrderStream() || !send.orderKey.equals(new OrderKey(send.key.senderId,
+                retry.getOrderStream())) || retry.getOrdinal() != send.ordinal
                 || retry.getAfterOrdinal() >= send.afterOrdinal || !stream.holds(send)) {
             return;
         }

@@ -81,7 +81,16 @@ public final class SerialExecutor implements Executor {
                 // A long run (or an Error out of a task): yield the pool thread to other actors, keeping
                 // our place; the next drain is the only one.
                 runningThread = null;
-                pool.execute(this::drain);
+                try {
+                    pool.execute(this::drain);
+                } catch (RuntimeException e) {
+                    // The pool is shut down: nobody will drain, so take tasks no longer, as execute() does.
+                    synchronized (lock) {
+                        scheduled = false;
+                        tasks.clear();
+                    }
+                    throw e;
+                }
             }
         }
     }

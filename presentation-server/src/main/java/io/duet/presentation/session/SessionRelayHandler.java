@@ -213,14 +213,7 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
 
     /** Opens the stream again soon, backing off (with jitter, so that moved sessions do not stampede). */
     private void reroute(String why) {
-        if (closed || retry != null) {
-            return;
-        }
-        long now = System.nanoTime();
-        if (reroutingSinceNanos == 0) {
-            reroutingSinceNanos = now;
-        } else if (now - reroutingSinceNanos > settings.rerouteDeadline.toNanos()) {
-            close(SessionErrorCode.UNAVAILABLE, "no application server could take the session: " + why);
+        if (closed || retry != null || givenUp(why)) {
             return;
         }
         long backoff = Math.min(MAX_RETRY_MILLIS, FIRST_RETRY_MILLIS << Math.min(attempts, 10));
@@ -231,16 +224,30 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
     }
 
     /**
+     * Starts the reroute clock if it is not running; closes the session with UNAVAILABLE, and says so,
+     * once it has run past the reroute deadline without a stream that answered.
+     */
+    private boolean givenUp(String why) {
+        long now = System.nanoTime();
+        if (reroutingSinceNanos == 0) {
+            reroutingSinceNanos = now;
+            return false;
+        }
+        if (now - reroutingSinceNanos > settings.rerouteDeadline.toNanos()) {
+            close(SessionErrorCode.UNAVAILABLE, "no application server could take the session: " + why);
+            return true;
+        }
+        return false;
+    }
+
+    /**
      * The server that turned the session away had seen a newer shard map than this server: the map that
      * names the couple's owner is on its way, and {@link #routesChanged} routes the session the moment it
      * arrives. Routing by the map at hand would only lead back to the server that refused it.
      */
     private void awaitNewerMap(String why) {
-        if (retry != null) {
+        if (closed || retry != null || givenUp(why)) {
             return;
-        }
-        if (reroutingSinceNanos == 0) {
-            reroutingSinceNanos = System.nanoTime();
         }
         LOG.debug("Session of user {} waits for a newer shard map: {}", principal.getUserId(), why);
         retry = ctx.executor().schedule(this::openStream, MAP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
