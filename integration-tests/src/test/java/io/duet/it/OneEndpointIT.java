@@ -152,10 +152,21 @@ class OneEndpointIT {
         throw new AssertionError("no reconnect in " + stateLog);
     }
 
+    /**
+     * Every presentation server running and in rotation, with no session left from an earlier test: one
+     * still closing would make a new session's count cancel out.
+     */
     private static void bringBackEveryPresentationServer(LocalCluster cluster) throws Exception {
         for (Node server : cluster.presentationServers()) {
             server.start();
             cluster.awaitInRotation(server, true, WAIT);
+        }
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (sessionsByServer(cluster).values().stream().mapToLong(Long::longValue).sum() > 0) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("sessions of an earlier test still open: " + sessionsByServer(cluster));
+            }
+            Thread.sleep(20);
         }
     }
 
