@@ -7,6 +7,8 @@
  *
  * Same evolution rules as the client API: field ids are never reused.
  */
+include "cluster.thrift"
+
 namespace java io.duet.protocol.relay
 
 const i32 RELAY_VERSION = 1
@@ -119,6 +121,13 @@ struct CloseStream {
    * session again once it has that map, rather than by the map it has.
    */
   4: optional i64 shardMapEpoch,
+  /**
+   * When the stream closed because its couple moved: the server that map gives
+   * the couple to. The presentation server may open the session's next stream
+   * there at once, with shardMapEpoch in its OpenStream, instead of waiting for
+   * that map to reach it.
+   */
+  5: optional cluster.AppServerInfo movedTo,
 }
 
 struct Ping {

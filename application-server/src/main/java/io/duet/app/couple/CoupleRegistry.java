@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -98,6 +99,11 @@ public final class CoupleRegistry implements AutoCloseable {
     /** The epoch of the newest shard map this server has seen. */
     public long shardMapEpoch() {
         return ownership.mapEpoch();
+    }
+
+    /** The newest shard map this server has seen, if any. */
+    public Optional<ShardMapView> shardMap() {
+        return ownership.current();
     }
 
     /** See {@link ShardOwnership#whenMapReaches}. */

@@ -225,9 +225,8 @@ final class AppStream implements SessionStream, ServiceDispatcher.Replier {
     /** Ends the stream from this side, telling the presentation server why. */
     void close(CloseReason reason, String detail) {
         if (open.compareAndSet(true, false)) {
-            channel.writeAndFlush(RelayFrameCodec.toFrame(RelayFrame.close(
-                    new CloseStream(streamId, reason).setDetail(detail)
-                            .setShardMapEpoch(connection.shardMapEpoch()))), channel.voidPromise());
+            channel.writeAndFlush(RelayFrameCodec.toFrame(RelayFrame.close(connection.routingHint(
+                    new CloseStream(streamId, reason).setDetail(detail), caller))), channel.voidPromise());
             connection.forget(this);
             ended();
         }

@@ -8,7 +8,9 @@ import io.duet.app.rpc.CallContext;
 import io.duet.app.rpc.Caller;
 import io.duet.app.rpc.ServiceDispatcher;
 import io.duet.protocol.api.DuetError;
+import io.duet.protocol.cluster.ShardMapView;
 import io.duet.protocol.relay.CloseReason;
+import io.duet.protocol.relay.CloseStream;
 import io.duet.protocol.relay.HelloAck;
 import io.duet.protocol.relay.OpenStream;
 import io.duet.protocol.relay.PayloadKind;
@@ -26,6 +28,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
@@ -223,9 +226,23 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFram
         dispatcher.dispatch(context, stream.protocol(), stream.service(), call, stream);
     }
 
-    /** The newest shard map epoch this server has seen, for the presentation server; 0 without a registry. */
-    long shardMapEpoch() {
-        return couples == null ? 0 : couples.shardMapEpoch();
+    /**
+     * Tells the presentation server how to route the session of a closed stream again: the newest shard
+     * map epoch this server has seen (0 without a registry) and, when that map gives the couple of a
+     * stream closed as NOT_OWNER to another server, that server, read from the same map.
+     */
+    CloseStream routingHint(CloseStream close, Caller caller) {
+        return routingHint(close, caller, couples == null ? Optional.empty() : couples.shardMap(), instanceId);
+    }
+
+    static CloseStream routingHint(CloseStream close, Caller caller, Optional<ShardMapView> view, String self) {
+        close.setShardMapEpoch(view.map(ShardMapView::epoch).orElse(0L));
+        if (close.getReason() == CloseReason.NOT_OWNER && caller.isPaired() && view.isPresent()) {
+            view.get().ownerOf(view.get().shardOf(caller.coupleId()))
+                    .filter(owner -> !owner.getServerId().equals(self))
+                    .ifPresent(close::setMovedTo);
+        }
+        return close;
     }
 
     /** Drops a stream this side ended; callable from any thread. */

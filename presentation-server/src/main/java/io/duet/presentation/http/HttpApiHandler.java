@@ -7,6 +7,7 @@ import io.duet.presentation.relay.StreamListener;
 import io.duet.presentation.routing.RoutingTable;
 import io.duet.protocol.cluster.AppServerInfo;
 import io.duet.protocol.relay.CloseReason;
+import io.duet.protocol.relay.CloseStream;
 import io.duet.protocol.relay.OpenStream;
 import io.duet.protocol.relay.PayloadKind;
 import io.duet.protocol.relay.Principal;
@@ -193,11 +194,13 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
 
     @Override
-    public void onClosed(CloseReason reason, String detail, long shardMapEpoch) {
+    public void onClosed(CloseStream close) {
         if (inFlight == null) {
             return;
         }
         finish();
+        CloseReason reason = close.getReason();
+        String detail = close.getDetail();
         switch (reason == null ? CloseReason.INTERNAL : reason) {
             case UNAUTHORIZED:
                 respond(HttpResponseStatus.FORBIDDEN, detail == null ? "not allowed" : detail);

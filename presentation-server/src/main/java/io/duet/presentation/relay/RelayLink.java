@@ -5,6 +5,7 @@ import io.duet.protocol.frame.FrameDecoder;
 import io.duet.protocol.frame.FrameEncoder;
 import io.duet.protocol.frame.FrameLimits;
 import io.duet.protocol.relay.CloseReason;
+import io.duet.protocol.relay.CloseStream;
 import io.duet.protocol.relay.Hello;
 import io.duet.protocol.relay.OpenStream;
 import io.duet.protocol.relay.PayloadKind;
@@ -112,7 +113,7 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
         RelayStream stream = new RelayStream(this, streamId);
         if (closed) {
             stream.closedByServer();
-            loop.execute(() -> listener.onClosed(CloseReason.SHUTTING_DOWN, "relay link to " + serverId() + " is down", 0));
+            loop.execute(() -> listener.onClosed(linkDown(streamId, "relay link to " + serverId() + " is down")));
             return stream;
         }
         streams.put(streamId, new Entry(stream, listener, open.getKind() == StreamKind.REQUEST));
@@ -170,8 +171,7 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
                 Entry entry = streams.remove(frame.getClose().getStreamId());
                 if (entry != null) {
                     entry.stream.closedByServer();
-                    entry.listener.onClosed(frame.getClose().getReason(), frame.getClose().getDetail(),
-                            frame.getClose().getShardMapEpoch());
+                    entry.listener.onClosed(frame.getClose());
                 }
                 break;
             }
@@ -233,12 +233,16 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
         closed = true;
         active = false;
         pending.clear();
-        List<Entry> orphans = new ArrayList<>(streams.values());
+        List<Map.Entry<Long, Entry>> orphans = new ArrayList<>(streams.entrySet());
         streams.clear();
-        for (Entry entry : orphans) {
-            entry.stream.closedByServer();
-            entry.listener.onClosed(CloseReason.SHUTTING_DOWN, detail, 0);
+        for (Map.Entry<Long, Entry> orphan : orphans) {
+            orphan.getValue().stream.closedByServer();
+            orphan.getValue().listener.onClosed(linkDown(orphan.getKey(), detail));
         }
+    }
+
+    private static CloseStream linkDown(long streamId, String detail) {
+        return new CloseStream(streamId, CloseReason.SHUTTING_DOWN).setDetail(detail);
     }
 
     private static final class Entry {

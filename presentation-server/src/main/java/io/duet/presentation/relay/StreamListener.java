@@ -1,6 +1,7 @@
 package io.duet.presentation.relay;
 
 import io.duet.protocol.relay.CloseReason;
+import io.duet.protocol.relay.CloseStream;
 import io.duet.protocol.relay.PayloadKind;
 
 /** Receives what an application server sends on one stream; called on the stream's event loop. */
@@ -8,9 +9,8 @@ public interface StreamListener {
     void onPayload(PayloadKind kind, byte[] payload);
 
     /**
-     * The stream ended. {@code reason} is the application server's, or {@link CloseReason#SHUTTING_DOWN}
-     * when the relay link itself was lost; {@code shardMapEpoch} is the newest shard map epoch the
-     * application server had seen then, or 0 when it did not say.
+     * The stream ended: {@code close} is the application server's, or says {@link CloseReason#SHUTTING_DOWN}
+     * (with no shard map epoch) when the relay link itself was lost.
      */
-    void onClosed(CloseReason reason, String detail, long shardMapEpoch);
+    void onClosed(CloseStream close);
 }

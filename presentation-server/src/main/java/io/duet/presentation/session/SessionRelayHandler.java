@@ -12,6 +12,7 @@ import io.duet.protocol.cluster.ShardMapView;
 import io.duet.protocol.frame.Frame;
 import io.duet.protocol.frame.FrameType;
 import io.duet.protocol.relay.CloseReason;
+import io.duet.protocol.relay.CloseStream;
 import io.duet.protocol.relay.OpenStream;
 import io.duet.protocol.relay.PayloadKind;
 import io.duet.protocol.relay.Principal;
@@ -97,6 +98,14 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
             reroute("no application server owns the shard yet");
             return;
         }
+        openStreamTo(owner.get(), routedByEpoch);
+    }
+
+    /**
+     * Opens the session's stream at {@code owner}, named by a shard map of {@code routedByEpoch}: the
+     * owner holds the session's calls until it has seen that map.
+     */
+    private void openStreamTo(AppServerInfo owner, long routedByEpoch) {
         OpenStream open = new OpenStream()
                 .setKind(StreamKind.SESSION)
                 .setPrincipal(principal)
@@ -107,7 +116,7 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
             open.setShardMapEpoch(routedByEpoch);
         }
         StreamHandle handle = new StreamHandle();
-        stream = links.linkFor(owner.get(), ctx.channel().eventLoop()).open(open, handle);
+        stream = links.linkFor(owner, ctx.channel().eventLoop()).open(open, handle);
         handle.stream = stream;
         credit = new EventCredit(settings.replayWindowBytes, stream::grantCredit);
         handle.credit = credit;
@@ -171,26 +180,34 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
         }
 
         @Override
-        public void onClosed(CloseReason reason, String detail, long shardMapEpoch) {
+        public void onClosed(CloseStream close) {
             if (stream != SessionRelayHandler.this.stream) {
                 return;
             }
             SessionRelayHandler.this.stream = null;
-            streamClosed(reason, detail, shardMapEpoch);
+            streamClosed(close, stream.serverId());
         }
     }
 
-    private void streamClosed(CloseReason reason, String detail, long serverMapEpoch) {
+    private void streamClosed(CloseStream close, String closedBy) {
         if (closed) {
             return;
         }
-        switch (reason == null ? CloseReason.INTERNAL : reason) {
+        CloseReason reason = close.getReason() == null ? CloseReason.INTERNAL : close.getReason();
+        String detail = close.getDetail();
+        switch (reason) {
             case NOT_OWNER:
             case SHUTTING_DOWN:
             case OVERLOADED:
             case INTERNAL:
-                if (serverMapEpoch > routing.current().map(ShardMapView::epoch).orElse(0L)) {
-                    awaitNewerMap(detail);
+                if (close.getShardMapEpoch() > routing.current().map(ShardMapView::epoch).orElse(0L)) {
+                    if (close.isSetMovedTo()) {
+                        followMove(close.getMovedTo(), close.getShardMapEpoch(), detail);
+                    } else {
+                        awaitNewerMap(detail);
+                    }
+                } else if (movedAway(reason, closedBy)) {
+                    openStream();
                 } else {
                     reroute(detail);
                 }
@@ -209,6 +226,31 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
                         detail);
                 ctx.close();
         }
+    }
+
+    /**
+     * The server that turned the session away had seen a newer shard map than this server, and named the
+     * couple's owner by it: open the stream there now, instead of waiting for that map to arrive here.
+     */
+    private void followMove(AppServerInfo owner, long byEpoch, String why) {
+        if (retry != null || givenUp(why)) {
+            return;
+        }
+        LOG.debug("Session of user {} follows its couple to {} (shard map epoch {}): {}", principal.getUserId(),
+                owner.getServerId(), byEpoch, why);
+        openStreamTo(owner, byEpoch);
+    }
+
+    /**
+     * Whether the stream closed because its couple left {@code closedBy}, and this server's map already
+     * names another owner: then the session goes there at once. An overloaded or failing server, or a
+     * map still naming the server that closed, means backing off instead.
+     */
+    private boolean movedAway(CloseReason reason, String closedBy) {
+        if (reason != CloseReason.NOT_OWNER && reason != CloseReason.SHUTTING_DOWN) {
+            return false;
+        }
+        return routing.route(principal).map(owner -> !owner.getServerId().equals(closedBy)).orElse(false);
     }
 
     /** Opens the stream again soon, backing off (with jitter, so that moved sessions do not stampede). */

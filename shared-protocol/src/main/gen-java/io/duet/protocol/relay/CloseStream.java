@@ -14,6 +14,7 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
   private static final org.apache.thrift.protocol.TField REASON_FIELD_DESC = new org.apache.thrift.protocol.TField("reason", org.apache.thrift.protocol.TType.I32, (short)2);
   private static final org.apache.thrift.protocol.TField DETAIL_FIELD_DESC = new org.apache.thrift.protocol.TField("detail", org.apache.thrift.protocol.TType.STRING, (short)3);
   private static final org.apache.thrift.protocol.TField SHARD_MAP_EPOCH_FIELD_DESC = new org.apache.thrift.protocol.TField("shardMapEpoch", org.apache.thrift.protocol.TType.I64, (short)4);
+  private static final org.apache.thrift.protocol.TField MOVED_TO_FIELD_DESC = new org.apache.thrift.protocol.TField("movedTo", org.apache.thrift.protocol.TType.STRUCT, (short)5);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new CloseStreamStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new CloseStreamTupleSchemeFactory();
@@ -22,6 +23,7 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
   private @org.apache.thrift.annotation.Nullable CloseReason reason; // required
   private @org.apache.thrift.annotation.Nullable java.lang.String detail; // optional
   private long shardMapEpoch; // optional
+  private @org.apache.thrift.annotation.Nullable io.duet.protocol.cluster.AppServerInfo movedTo; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -37,7 +39,14 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
      * closed the stream. A presentation server whose own map is older routes the
      * session again once it has that map, rather than by the map it has.
      */
-    SHARD_MAP_EPOCH((short)4, "shardMapEpoch");
+    SHARD_MAP_EPOCH((short)4, "shardMapEpoch"),
+    /**
+     * When the stream closed because its couple moved: the server that map gives
+     * the couple to. The presentation server may open the session's next stream
+     * there at once, with shardMapEpoch in its OpenStream, instead of waiting for
+     * that map to reach it.
+     */
+    MOVED_TO((short)5, "movedTo");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -61,6 +70,8 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
           return DETAIL;
         case 4: // SHARD_MAP_EPOCH
           return SHARD_MAP_EPOCH;
+        case 5: // MOVED_TO
+          return MOVED_TO;
         default:
           return null;
       }
@@ -107,7 +118,7 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
   private static final int __STREAMID_ISSET_ID = 0;
   private static final int __SHARDMAPEPOCH_ISSET_ID = 1;
   private byte __isset_bitfield = 0;
-  private static final _Fields[] optionals = {_Fields.DETAIL,_Fields.SHARD_MAP_EPOCH};
+  private static final _Fields[] optionals = {_Fields.DETAIL,_Fields.SHARD_MAP_EPOCH,_Fields.MOVED_TO};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -119,6 +130,8 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
     tmpMap.put(_Fields.SHARD_MAP_EPOCH, new org.apache.thrift.meta_data.FieldMetaData("shardMapEpoch", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
+    tmpMap.put(_Fields.MOVED_TO, new org.apache.thrift.meta_data.FieldMetaData("movedTo", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, io.duet.protocol.cluster.AppServerInfo.class)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(CloseStream.class, metaDataMap);
   }
@@ -149,6 +162,9 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
       this.detail = other.detail;
     }
     this.shardMapEpoch = other.shardMapEpoch;
+    if (other.isSetMovedTo()) {
+      this.movedTo = new io.duet.protocol.cluster.AppServerInfo(other.movedTo);
+    }
   }
 
   @Override
@@ -164,6 +180,7 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
     this.detail = null;
     setShardMapEpochIsSet(false);
     this.shardMapEpoch = 0;
+    this.movedTo = null;
   }
 
   public long getStreamId() {
@@ -280,6 +297,43 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __SHARDMAPEPOCH_ISSET_ID, value);
   }
 
+  /**
+   * When the stream closed because its couple moved: the server that map gives
+   * the couple to. The presentation server may open the session's next stream
+   * there at once, with shardMapEpoch in its OpenStream, instead of waiting for
+   * that map to reach it.
+   */
+  @org.apache.thrift.annotation.Nullable
+  public io.duet.protocol.cluster.AppServerInfo getMovedTo() {
+    return this.movedTo;
+  }
+
+  /**
+   * When the stream closed because its couple moved: the server that map gives
+   * the couple to. The presentation server may open the session's next stream
+   * there at once, with shardMapEpoch in its OpenStream, instead of waiting for
+   * that map to reach it.
+   */
+  public CloseStream setMovedTo(@org.apache.thrift.annotation.Nullable io.duet.protocol.cluster.AppServerInfo movedTo) {
+    this.movedTo = movedTo;
+    return this;
+  }
+
+  public void unsetMovedTo() {
+    this.movedTo = null;
+  }
+
+  /** Returns true if field movedTo is set (has been assigned a value) and false otherwise */
+  public boolean isSetMovedTo() {
+    return this.movedTo != null;
+  }
+
+  public void setMovedToIsSet(boolean value) {
+    if (!value) {
+      this.movedTo = null;
+    }
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -315,6 +369,14 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
       }
       break;
 
+    case MOVED_TO:
+      if (value == null) {
+        unsetMovedTo();
+      } else {
+        setMovedTo((io.duet.protocol.cluster.AppServerInfo)value);
+      }
+      break;
+
     }
   }
 
@@ -333,6 +395,9 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
 
     case SHARD_MAP_EPOCH:
       return getShardMapEpoch();
+
+    case MOVED_TO:
+      return getMovedTo();
 
     }
     throw new java.lang.IllegalStateException();
@@ -354,6 +419,8 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
       return isSetDetail();
     case SHARD_MAP_EPOCH:
       return isSetShardMapEpoch();
+    case MOVED_TO:
+      return isSetMovedTo();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -407,6 +474,15 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
         return false;
     }
 
+    boolean this_present_movedTo = true && this.isSetMovedTo();
+    boolean that_present_movedTo = true && that.isSetMovedTo();
+    if (this_present_movedTo || that_present_movedTo) {
+      if (!(this_present_movedTo && that_present_movedTo))
+        return false;
+      if (!this.movedTo.equals(that.movedTo))
+        return false;
+    }
+
     return true;
   }
 
@@ -427,6 +503,10 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
     hashCode = hashCode * 8191 + ((isSetShardMapEpoch()) ? 131071 : 524287);
     if (isSetShardMapEpoch())
       hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(shardMapEpoch);
+
+    hashCode = hashCode * 8191 + ((isSetMovedTo()) ? 131071 : 524287);
+    if (isSetMovedTo())
+      hashCode = hashCode * 8191 + movedTo.hashCode();
 
     return hashCode;
   }
@@ -475,6 +555,16 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
     }
     if (isSetShardMapEpoch()) {
       lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.shardMapEpoch, other.shardMapEpoch);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetMovedTo(), other.isSetMovedTo());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetMovedTo()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.movedTo, other.movedTo);
       if (lastComparison != 0) {
         return lastComparison;
       }
@@ -530,6 +620,16 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
       sb.append(this.shardMapEpoch);
       first = false;
     }
+    if (isSetMovedTo()) {
+      if (!first) sb.append(", ");
+      sb.append("movedTo:");
+      if (this.movedTo == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.movedTo);
+      }
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -537,6 +637,9 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
   public void validate() throws org.apache.thrift.TException {
     // check for required fields
     // check for sub-struct validity
+    if (movedTo != null) {
+      movedTo.validate();
+    }
   }
 
   private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
@@ -611,6 +714,15 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 5: // MOVED_TO
+              if (schemeField.type == org.apache.thrift.protocol.TType.STRUCT) {
+                struct.movedTo = new io.duet.protocol.cluster.AppServerInfo();
+                struct.movedTo.read(iprot);
+                struct.setMovedToIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -650,6 +762,13 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
         oprot.writeI64(struct.shardMapEpoch);
         oprot.writeFieldEnd();
       }
+      if (struct.movedTo != null) {
+        if (struct.isSetMovedTo()) {
+          oprot.writeFieldBegin(MOVED_TO_FIELD_DESC);
+          struct.movedTo.write(oprot);
+          oprot.writeFieldEnd();
+        }
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -681,7 +800,10 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
       if (struct.isSetShardMapEpoch()) {
         optionals.set(3);
       }
-      oprot.writeBitSet(optionals, 4);
+      if (struct.isSetMovedTo()) {
+        optionals.set(4);
+      }
+      oprot.writeBitSet(optionals, 5);
       if (struct.isSetStreamId()) {
         oprot.writeI64(struct.streamId);
       }
@@ -694,6 +816,9 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
       if (struct.isSetShardMapEpoch()) {
         oprot.writeI64(struct.shardMapEpoch);
       }
+      if (struct.isSetMovedTo()) {
+        struct.movedTo.write(oprot);
+      }
     }
 
     @Override
@@ -701,7 +826,7 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(4);
+        java.util.BitSet incoming = iprot.readBitSet(5);
         if (incoming.get(0)) {
           struct.streamId = iprot.readI64();
           struct.setStreamIdIsSet(true);
@@ -717,6 +842,11 @@ public class CloseStream implements org.apache.thrift.TBase<CloseStream, CloseSt
         if (incoming.get(3)) {
           struct.shardMapEpoch = iprot.readI64();
           struct.setShardMapEpochIsSet(true);
+        }
+        if (incoming.get(4)) {
+          struct.movedTo = new io.duet.protocol.cluster.AppServerInfo();
+          struct.movedTo.read(iprot);
+          struct.setMovedToIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();

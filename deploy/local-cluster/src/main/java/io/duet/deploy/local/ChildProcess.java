@@ -26,6 +26,8 @@ abstract class ChildProcess implements Node {
     private final Duration stopGrace;
     /** The running process, or the last one; null before the first start. Guarded by {@code this}. */
     protected Process process;
+    /** Whether it was sent SIGSTOP and not SIGCONT since. Guarded by {@code this}. */
+    private boolean paused;
 
     ChildProcess(String name, Path logFile, Duration stopGrace) {
         this.name = name;
@@ -63,6 +65,7 @@ abstract class ChildProcess implements Node {
         Files.createDirectories(logFile.getParent());
         Files.writeString(logFile, "=== starting " + name + " at " + Instant.now() + "\n", StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        paused = false;
         process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
@@ -99,7 +102,11 @@ abstract class ChildProcess implements Node {
         if (!isRunning()) {
             return;
         }
-        signal("CONT");
+        if (paused) {
+            // A stopped process would not act on SIGTERM. Only then: the signal costs a process spawn.
+            signal("CONT");
+            paused = false;
+        }
         process.destroy();
         if (!process.waitFor(stopGrace.toMillis(), TimeUnit.MILLISECONDS)) {
             LOG.warn("{} did not stop within {} s of SIGTERM; killing it", name, stopGrace.toSeconds());
@@ -121,12 +128,14 @@ abstract class ChildProcess implements Node {
     public synchronized void pause() throws IOException, InterruptedException {
         requireRunning();
         signal("STOP");
+        paused = true;
     }
 
     @Override
     public synchronized void resume() throws IOException, InterruptedException {
         requireRunning();
         signal("CONT");
+        paused = false;
     }
 
     private void requireRunning() {

@@ -58,7 +58,9 @@ final class NodeFactory {
         settings.forEach((key, value) -> content.append(key).append('=').append(value).append('\n'));
         Files.writeString(config, content, StandardCharsets.UTF_8);
         Path readyFile = dataDir.resolve("run").resolve(name + ".ready");
-        return new NodeProcess(name, kind, List.of(heap, "-XX:+ExitOnOutOfMemoryError",
+        // Pauses are logged beside the node's log, one file per process (%p), so a stall can be told from a GC.
+        String gcLog = "-Xlog:gc:file=" + logDir.resolve(name + "-gc-%p.log") + ":time,uptime:filecount=2,filesize=5m";
+        return new NodeProcess(name, kind, List.of(heap, "-XX:+ExitOnOutOfMemoryError", gcLog,
                 "--add-opens", "java.base/java.nio=ALL-UNNAMED"), ModuleClasspath.of(home, module), mainClass,
                 List.of("--config", config.toString(), "--ready-file", readyFile.toString()),
                 logDir.resolve(name + ".log"), readyFile, Duration.ofSeconds(90));
