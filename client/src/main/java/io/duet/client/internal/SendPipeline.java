@@ -32,8 +32,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * is replaced by a new one.
  *
  * <p>Confined to the session's event loop: {@link #send} and {@link #pendingCount} may be called from
- * any thread ({@code send} hops onto the loop); every other method runs there. When to transmit is the lifecycle's call ({@link
- * SessionLifecycle}); this class decides what goes out and in which order.
+ * any thread ({@code send} hops onto the loop); every other method runs there. When to transmit is the
+ * lifecycle's call ({@link SessionLifecycle}); this class decides what goes out and in which order.
  */
 final class SendPipeline {
     /** The server's limit on message text, in characters. */
