@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
@@ -34,7 +35,7 @@ import java.util.function.Supplier;
  * }</pre>
  *
  * <p>Sends are acknowledged only once durable; until then they are retried, with the same client
- * message id, after every reconnect. Persist {@link #lastSeq()} to resume where the app left off.
+ * message id, after every reconnect, and counted by {@link #pendingSends()}. Persist {@link #lastSeq()} to resume where the app left off.
  * Thread-safe; callbacks arrive on one SDK thread.
  */
 public final class DuetClient implements AutoCloseable {
@@ -42,6 +43,7 @@ public final class DuetClient implements AutoCloseable {
     private final boolean ownsGroup;
     private final ExecutorService callbacks;
     private final ClientSession session;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private DuetClient(Builder builder) {
         FrameEncoder.preloadCompression();
@@ -94,6 +96,17 @@ public final class DuetClient implements AutoCloseable {
         return session.state();
     }
 
+    /**
+     * How many sends are pending: their futures have not completed, because they wait for a connection
+     * or for the server's acknowledgement. While {@link #state()} is not {@link ConnectionState#CONNECTED}
+     * they wait, and they go out again, in order and with the same ids, once it is; show the count with
+     * {@link DuetListener#onConnectionChanged} so the user knows. A send leaves the count just before its
+     * future completes; {@link #close()} fails the ones still pending.
+     */
+    public int pendingSends() {
+        return session.pendingSends();
+    }
+
     /** The couple of the current session, or 0 before pairing. */
     public long coupleId() {
         return session.coupleId();
@@ -102,6 +115,9 @@ public final class DuetClient implements AutoCloseable {
     /** Closes the session; unacknowledged sends fail. Idempotent. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         session.close().orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null).join();
         if (ownsGroup) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);

@@ -1,5 +1,9 @@
 package io.duet.it;
 
+import static io.duet.it.PresentationSessions.awaitNewSession;
+import static io.duet.it.PresentationSessions.bringBackEveryPresentationServer;
+import static io.duet.it.PresentationSessions.sessionsByServer;
+import static io.duet.it.PresentationSessions.sessionsOn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duet.client.ConnectionState;
@@ -11,7 +15,6 @@ import io.duet.deploy.local.Node;
 import io.duet.protocol.api.SendMessageResult;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -150,58 +153,5 @@ class OneEndpointIT {
             }
         }
         throw new AssertionError("no reconnect in " + stateLog);
-    }
-
-    /**
-     * Every presentation server running and in rotation, with no session left from an earlier test: one
-     * still closing would make a new session's count cancel out.
-     */
-    private static void bringBackEveryPresentationServer(LocalCluster cluster) throws Exception {
-        for (Node server : cluster.presentationServers()) {
-            server.start();
-            cluster.awaitInRotation(server, true, WAIT);
-        }
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (sessionsByServer(cluster).values().stream().mapToLong(Long::longValue).sum() > 0) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("sessions of an earlier test still open: " + sessionsByServer(cluster));
-            }
-            Thread.sleep(20);
-        }
-    }
-
-    /** The one presentation server whose session count grew past {@code baseline}. */
-    private static Node awaitNewSession(LocalCluster cluster, Map<String, Long> baseline) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (true) {
-            Map<String, Long> now = sessionsByServer(cluster);
-            List<Node> grew = cluster.presentationServers().stream()
-                    .filter(node -> now.getOrDefault(node.name(), 0L) > baseline.getOrDefault(node.name(), 0L)).toList();
-            if (grew.size() == 1) {
-                return grew.get(0);
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no single server got the new session: " + baseline + " -> " + now);
-            }
-            Thread.sleep(20);
-        }
-    }
-
-    private static Map<String, Long> sessionsByServer(LocalCluster cluster) throws Exception {
-        Map<String, Long> sessions = new LinkedHashMap<>();
-        for (Node node : cluster.presentationServers()) {
-            if (node.isRunning()) {
-                sessions.put(node.name(), sessionsOn(node));
-            }
-        }
-        return sessions;
-    }
-
-    private static long sessionsOn(Node node) {
-        try {
-            return (long) AdminPort.sample(AdminPort.scrape(node), "duet_client_sessions").orElse(0);
-        } catch (Exception e) {
-            throw new AssertionError("cannot read " + node + "'s sessions", e);
-        }
     }
 }

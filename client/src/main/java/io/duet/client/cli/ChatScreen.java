@@ -8,43 +8,68 @@ import io.duet.protocol.api.Message;
 import io.duet.protocol.api.Session;
 import io.duet.protocol.api.SessionErrorCode;
 import io.duet.protocol.api.UserProfile;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jline.terminal.Attributes;
 import org.jline.terminal.Terminal;
 import org.jline.utils.NonBlockingReader;
+import org.jline.utils.Signals;
 
 /**
  * The interactive chat. On a terminal it reads keystrokes in raw mode, so it can tell the partner when
  * this user is typing (and stops telling a few seconds after the last keystroke), and shows the
  * partner's typing in the prompt; messages print above the line being typed. Without a terminal (a
  * pipe, a script) it sends each input line and prints what arrives.
+ *
+ * <p>Lines typed while the connection is down wait and go out once it is back: the chat says so once
+ * when it is lost and once when it is back ({@link ConnectionNotices}), shows the count in the prompt,
+ * and {@code /pending} lists them ({@link PendingLines}). A line that fails for good is reported once,
+ * with the reason. Leaving ({@code /quit}, the end of input, Ctrl-D, Ctrl-C) waits for the lines still
+ * pending while they make progress, then names the ones that were not sent: {@link #run} returns
+ * {@link #EXIT_UNSENT} for that, 0 when everything was sent.
  */
 final class ChatScreen implements DuetListener {
+    /** The chat's exit status when it ended with typed lines that were not sent. */
+    static final int EXIT_UNSENT = 4;
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneId.systemDefault());
     private static final long TYPING_REFRESH_MILLIS = 4000;
     private static final long TYPING_IDLE_MILLIS = 3000;
     private static final int CONTEXT_MESSAGES = 10;
+    /** How long the chat waits for its first connection before it lets the user type anyway. */
+    private static final Duration FIRST_CONNECT = Duration.ofSeconds(10);
+    /** Leaving, how long to wait for pending lines while none goes out, and in all. */
+    private static final Duration LEAVE_IDLE = Duration.ofSeconds(3);
+    private static final Duration LEAVE_CAP = Duration.ofSeconds(30);
+    /** How often the input loops look for a request to quit. */
+    private static final Duration POLL = Duration.ofMillis(200);
+    /** A chat's reconnects: quick at first, and never more than a few seconds apart for a waiting user. */
+    private static final Duration MIN_BACKOFF = Duration.ofMillis(200);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
     private final Profile profile;
     private final InetSocketAddress server;
     private final PrintStream out;
     private final Object screen = new Object();
     private final StringBuilder line = new StringBuilder();
+    private final ConnectionNotices notices = new ConnectionNotices(System::currentTimeMillis);
+    private final PendingLines pending = new PendingLines();
+    /** Ctrl-C presses (SIGINT): the first asks to leave, a second to stop waiting for pending lines. */
+    private final AtomicInteger interrupts = new AtomicInteger();
     private volatile boolean partnerTyping;
     private volatile boolean interactive;
+    /** Set once the chat closes the session: the sends it fails are reported together, by leave(). */
+    private volatile boolean leaving;
     private DuetClient client;
     private boolean typing;
     private long lastKeystroke;
@@ -56,7 +81,10 @@ final class ChatScreen implements DuetListener {
         this.out = out;
     }
 
-    /** Runs until Ctrl-C, Ctrl-D, /quit, or the end of input. */
+    /**
+     * Runs until Ctrl-C, Ctrl-D, /quit, or the end of input; returns the exit status: 0, 1 when the chat
+     * could not start, or {@link #EXIT_UNSENT}.
+     */
     int run(Terminal terminal, InputStream in) throws Exception {
         long lastSeq = profile.getLong("last.seq");
         interactive = terminal != null && !Terminal.TYPE_DUMB.equals(terminal.getType())
@@ -65,32 +93,72 @@ final class ChatScreen implements DuetListener {
                 .server(server)
                 .token(profile::token)
                 .resumeAfter(Math.max(0, lastSeq - CONTEXT_MESSAGES))
+                .reconnectBackoff(MIN_BACKOFF, MAX_BACKOFF)
                 .listener(this)
                 .build();
+        Object previousInterruptHandler = Signals.register("INT", this::interrupted);
         try {
-            client.connect().get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            out.println("Cannot start the chat: " + rootMessage(e));
-            client.close();
-            return 1;
-        }
-        if (client.coupleId() == 0) {
-            print("You are not paired yet. In another terminal: 'duet invite', or 'duet accept CODE'. Waiting...");
-        } else {
-            print("Chatting with " + partnerName() + ". Type and press Enter; Ctrl-D or /quit to leave.");
-        }
-        try {
+            if (!awaitFirstConnect()) {
+                return 1;
+            }
+            if (client.coupleId() == 0 && profile.get("couple.id") == null) {
+                print("You are not paired yet. In another terminal: 'duet invite', or 'duet accept CODE'. Waiting...");
+            } else {
+                print("Chatting with " + partnerName() + ". Type and press Enter; /pending lists what is not sent"
+                        + " yet; Ctrl-D or /quit to leave.");
+            }
             if (interactive) {
                 readKeys(terminal);
             } else {
                 readLines(in);
             }
+            return leave();
         } finally {
+            Signals.unregister("INT", previousInterruptHandler);
+            leaving = true;
+            client.close();
             profile.set("last.seq", Long.toString(Math.max(client.lastSeq(), lastSeq)));
             profile.save();
-            client.close();
         }
-        return 0;
+    }
+
+    /**
+     * Waits for the first connection, for a while: if the server cannot be reached yet, the user may
+     * type anyway (the lines wait). False when the session was refused; true also when the user quit
+     * meanwhile (the input loop then leaves at once).
+     */
+    private boolean awaitFirstConnect() throws InterruptedException {
+        CompletableFuture<Void> connected = client.connect();
+        long deadline = System.nanoTime() + FIRST_CONNECT.toNanos();
+        while (interrupts.get() == 0) {
+            try {
+                connected.get(POLL.toMillis(), TimeUnit.MILLISECONDS);
+                return true;
+            } catch (ExecutionException e) {
+                out.println("Cannot start the chat: " + rootMessage(e));
+                return false;
+            } catch (TimeoutException e) {
+                if (notices.isDown()) {
+                    return true; // the first attempt failed, and the user was told; the lines can wait
+                }
+                if (System.nanoTime() > deadline) {
+                    print("(not connected yet; what you type waits, and is sent once the server is back)");
+                    return true;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Ctrl-C (SIGINT, on a thread of its own): leave; pressed again while leaving, leave now. */
+    private void interrupted() {
+        if (interrupts.incrementAndGet() > 1) {
+            pending.stopWaiting();
+        }
+    }
+
+    private boolean quitRequested() {
+        return interrupts.get() > 0;
     }
 
     private void readKeys(Terminal terminal) throws IOException {
@@ -98,8 +166,8 @@ final class ChatScreen implements DuetListener {
         NonBlockingReader reader = terminal.reader();
         try {
             redraw();
-            while (true) {
-                int c = reader.read(200);
+            while (!quitRequested()) {
+                int c = reader.read(POLL.toMillis());
                 long now = System.currentTimeMillis();
                 if (c == NonBlockingReader.READ_EXPIRED) {
                     stopTypingIfIdle(now);
@@ -131,25 +199,52 @@ final class ChatScreen implements DuetListener {
                 }
             }
         } finally {
-            terminal.setAttributes(saved);
-            out.print("\r\n");
-            out.flush();
+            synchronized (screen) {
+                interactive = false; // the terminal is back to lines: no prompt from here on
+                terminal.setAttributes(saved);
+                out.print("\r\033[K");
+                out.flush();
+            }
         }
     }
 
-    private void readLines(InputStream in) throws Exception {
-        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-        List<CompletableFuture<?>> sends = new ArrayList<>();
-        String input;
-        while ((input = reader.readLine()) != null) {
-            if (input.equals("/quit")) {
-                break;
-            }
-            if (!input.isBlank()) {
-                sends.add(send(input));
+    private void readLines(InputStream in) throws InterruptedException {
+        LineInput input = LineInput.start(in);
+        while (!quitRequested()) {
+            String text = input.poll(POLL);
+            if (text != null) {
+                if (!handle(text)) {
+                    return;
+                }
+            } else if (input.atEnd()) {
+                if (!input.endReason().isEmpty()) {
+                    print("(" + input.endReason() + ")");
+                }
+                return;
             }
         }
-        CompletableFuture.allOf(sends.toArray(new CompletableFuture<?>[0])).handle((v, e) -> null).get(30, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Leaving: waits for the pending lines while they go out (at most {@link #LEAVE_CAP}; a second
+     * Ctrl-C stops waiting), closes the session, and reports the lines that were not sent.
+     */
+    private int leave() throws InterruptedException {
+        int waiting = pending.count();
+        if (waiting > 0) {
+            print("(sending " + ConnectionNotices.messages(waiting) + " before leaving; Ctrl-C to leave now)");
+            pending.awaitSettled(LEAVE_IDLE, LEAVE_CAP);
+        }
+        leaving = true;
+        // Fails the sends still pending; they stay in `pending` (see send) and are reported together.
+        client.close();
+        String unsent = pending.unsentReport();
+        if (unsent.isEmpty()) {
+            return 0;
+        }
+        out.println(unsent);
+        out.flush();
+        return EXIT_UNSENT;
     }
 
     /** Sends the typed line; false when the user asked to leave. */
@@ -161,21 +256,39 @@ final class ChatScreen implements DuetListener {
             redraw();
         }
         typing = false;
-        if (text.trim().equals("/quit")) {
-            return false;
-        }
-        if (!text.isBlank()) {
-            send(text);
-        }
-        return true;
+        return handle(text);
     }
 
-    private CompletableFuture<?> send(String text) {
-        return client.send(text).whenComplete((result, failure) -> {
-            if (failure != null) {
-                print("(not sent: " + rootMessage(failure) + ")");
+    /** One line of input: a command, or a message to send. False when the user asked to leave. */
+    private boolean handle(String text) {
+        switch (text.trim()) {
+            case "/quit":
+                return false;
+            case "/pending":
+                print(pending.describe());
+                return true;
+            default:
+                if (!text.isBlank()) {
+                    send(text);
+                }
+                return true;
+        }
+    }
+
+    private void send(String text) {
+        long id = pending.add(text);
+        client.send(text).whenComplete((result, failure) -> {
+            if (failure == null) {
+                pending.settle(id);
+            } else if (!leaving) {
+                print("(not sent: " + rootMessage(failure) + ": " + PendingLines.quote(text) + ")");
+                pending.settle(id);
             }
+            // Failed by the close when leaving: it stays pending, and leave() reports it with the others.
         });
+        synchronized (screen) {
+            redraw();
+        }
     }
 
     private void keystroke(long now) {
@@ -229,9 +342,14 @@ final class ChatScreen implements DuetListener {
 
     @Override
     public void onConnectionChanged(ConnectionState state, String detail) {
-        if (state == ConnectionState.DISCONNECTED) {
-            print("(connection lost: " + detail + "; reconnecting)");
+        if (leaving) {
+            return;
         }
+        notices.stateChanged(state, detail, client.pendingSends()).ifPresentOrElse(this::print, () -> {
+            synchronized (screen) {
+                redraw();
+            }
+        });
     }
 
     @Override
@@ -260,7 +378,8 @@ final class ChatScreen implements DuetListener {
         if (!interactive) {
             return;
         }
-        String status = partnerTyping ? "(" + partnerName() + " is typing...) " : "";
+        String status = (notices.isDown() ? "(reconnecting; " + client.pendingSends() + " waiting) " : "")
+                + (partnerTyping ? "(" + partnerName() + " is typing...) " : "");
         out.print("\r\033[K" + status + "> " + line);
         out.flush();
     }
@@ -272,6 +391,9 @@ final class ChatScreen implements DuetListener {
         }
         if (cause instanceof DuetError) {
             return ((DuetError) cause).getCode() + ": " + ((DuetError) cause).getMessage();
+        }
+        if (cause instanceof TimeoutException) {
+            return "timed out";
         }
         return cause.getMessage() == null ? cause.toString() : cause.getMessage();
     }

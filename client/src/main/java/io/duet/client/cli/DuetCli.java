@@ -37,7 +37,9 @@ public final class DuetCli {
             "  login EMAIL           log in (asks for the password)",
             "  invite                make an invite code for your partner",
             "  accept CODE           accept your partner's invite code",
-            "  chat                  chat interactively; shows when your partner is typing",
+            "  chat                  chat interactively; shows when your partner is typing. Lines typed",
+            "                        while the connection is down wait and are sent once it is back;",
+            "                        /pending lists them, /quit (or Ctrl-D, Ctrl-C) leaves",
             "  send TEXT...          send one message",
             "  history [AFTER]       print the messages after sequence number AFTER (default 0)",
             "  whoami                show this profile's session",
@@ -48,7 +50,10 @@ public final class DuetCli {
             "  --http URL            the HTTP API (default: $DUET_HTTP or http://127.0.0.1:7402)",
             "  --tcp HOST:PORT       the chat endpoint (default: $DUET_TCP or 127.0.0.1:7401)",
             "  --password PASSWORD   instead of asking (for scripts; also $DUET_PASSWORD)",
-            "  --home DIR            where profiles are kept (default: ~/.duet)");
+            "  --home DIR            where profiles are kept (default: ~/.duet)",
+            "",
+            "exit status: 0 done, 1 failed (the message says why), 2 usage error, 3 the HTTP API",
+            "is unreachable, 4 the chat ended with messages that were not sent (it lists them)");
 
     private final PrintStream out;
     private final PrintStream err;

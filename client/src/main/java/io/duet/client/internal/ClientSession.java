@@ -60,6 +60,11 @@ public final class ClientSession {
         return lifecycle.state();
     }
 
+    /** Sends not yet acknowledged and not failed. */
+    public int pendingSends() {
+        return lifecycle.sends().pendingCount();
+    }
+
     /** Closes for good; unacknowledged sends fail. */
     public CompletableFuture<Void> close() {
         return lifecycle.close();

@@ -2,6 +2,7 @@ package io.duet.client.internal;
 
 import io.duet.client.DuetListener;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,7 +11,7 @@ import org.slf4j.LoggerFactory;
  * Hands what the session has to tell to the application's {@link DuetListener}, on the SDK's one
  * callback thread, never on the event loop: a slow listener does not hold up the session. A listener
  * that throws is logged and the session goes on. Called on the event loop; callbacks run in the order
- * they were posted.
+ * they were posted. Once the client is closed (its callback thread shut down), callbacks are dropped.
  */
 final class ListenerCallbacks {
     private static final Logger LOG = LoggerFactory.getLogger(ListenerCallbacks.class);
@@ -24,12 +25,16 @@ final class ListenerCallbacks {
     }
 
     void post(Consumer<DuetListener> callback) {
-        callbacks.execute(() -> {
-            try {
-                callback.accept(listener);
-            } catch (RuntimeException e) {
-                LOG.warn("Listener failed", e);
-            }
-        });
+        try {
+            callbacks.execute(() -> {
+                try {
+                    callback.accept(listener);
+                } catch (RuntimeException e) {
+                    LOG.warn("Listener failed", e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.debug("The client is closed; a callback is dropped");
+        }
     }
 }

@@ -13,11 +13,14 @@ import io.netty.channel.EventLoop;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The session's outgoing messages, from {@link #send} until the server acknowledges them: each takes
@@ -28,9 +31,9 @@ import java.util.concurrent.TimeUnit;
  * {@code sendMessage} or by our own message coming back as an event. An order stream idle for 24 hours
  * is replaced by a new one.
  *
- * <p>Confined to the session's event loop: {@link #send} may be called from any thread and hops onto
- * the loop; every other method runs there. When to transmit is the lifecycle's call ({@link
- * SessionLifecycle}); this class decides what goes out and in which order.
+ * <p>Confined to the session's event loop: {@link #send} and {@link #pendingCount} may be called from
+ * any thread ({@code send} hops onto the loop); every other method runs there. When to transmit is the
+ * lifecycle's call ({@link SessionLifecycle}); this class decides what goes out and in which order.
  */
 final class SendPipeline {
     /** The server's limit on message text, in characters. */
@@ -41,6 +44,11 @@ final class SendPipeline {
     private final EventLoop loop;
     private final SessionTransport transport;
     private final SessionLifecycle lifecycle;
+    /**
+     * The sends whose futures have not completed: counted up in {@link #send}, on the caller's thread, and
+     * down just before a future completes, so a callback on it already sees the new count.
+     */
+    private final AtomicInteger pending = new AtomicInteger();
 
     // Confined to the loop.
     private final Map<String, Outgoing> outgoing = new LinkedHashMap<>();
@@ -68,26 +76,38 @@ final class SendPipeline {
                     + " characters, not all blank"));
             return message.future;
         }
-        loop.execute(() -> {
-            if (lifecycle.state() == ConnectionState.CLOSED) {
-                message.future.completeExceptionally(new DuetClientException("client closed"));
-                return;
-            }
-            if (outgoing.isEmpty() && System.nanoTime() - lastSendNanos > ORDER_STREAM_IDLE.toNanos()) {
-                // The server forgets an order stream after its dedup window; start a new one well before.
-                orderStream = newOrderStream();
-                nextOrdinal = 1;
-                highestAcked = 0;
-            }
-            lastSendNanos = System.nanoTime();
-            message.ordinal = nextOrdinal++;
-            outgoing.put(message.clientMessageId, message);
-            waitingOrdinals.add(message.ordinal);
-            if (lifecycle.state() == ConnectionState.CONNECTED) {
-                transmit(message);
-            }
-        });
+        pending.incrementAndGet();
+        try {
+            loop.execute(() -> enqueue(message));
+        } catch (RejectedExecutionException e) {
+            fail(message, new DuetClientException("client closed"));
+        }
         return message.future;
+    }
+
+    /** Sends not yet acknowledged and not failed: waiting to be sent, or sent and not yet acknowledged. */
+    int pendingCount() {
+        return pending.get();
+    }
+
+    private void enqueue(Outgoing message) {
+        if (lifecycle.state() == ConnectionState.CLOSED) {
+            fail(message, new DuetClientException("client closed"));
+            return;
+        }
+        if (outgoing.isEmpty() && System.nanoTime() - lastSendNanos > ORDER_STREAM_IDLE.toNanos()) {
+            // The server forgets an order stream after its dedup window; start a new one well before.
+            orderStream = newOrderStream();
+            nextOrdinal = 1;
+            highestAcked = 0;
+        }
+        lastSendNanos = System.nanoTime();
+        message.ordinal = nextOrdinal++;
+        outgoing.put(message.clientMessageId, message);
+        waitingOrdinals.add(message.ordinal);
+        if (lifecycle.state() == ConnectionState.CONNECTED) {
+            transmit(message);
+        }
     }
 
     /** The session is (again) connected: transmits every waiting send not already in flight, in order. */
@@ -113,9 +133,10 @@ final class SendPipeline {
 
     /** Fails every unacknowledged send for good (the session was closed or refused). */
     void failAll(RuntimeException error) {
-        outgoing.values().forEach(message -> message.future.completeExceptionally(error));
+        List<Outgoing> failed = new ArrayList<>(outgoing.values());
         outgoing.clear();
         waitingOrdinals.clear();
+        failed.forEach(message -> fail(message, error));
     }
 
     /**
@@ -146,7 +167,7 @@ final class SendPipeline {
                     } else if (isPermanent(failure)) {
                         outgoing.remove(message.clientMessageId);
                         waitingOrdinals.remove(message.ordinal);
-                        message.future.completeExceptionally(failure);
+                        fail(message, failure);
                     } else if (outgoing.containsKey(message.clientMessageId)
                             && lifecycle.state() == ConnectionState.CONNECTED) {
                         long retryAfter = failure instanceof DuetError && ((DuetError) failure).isSetRetryAfterMillis()
@@ -180,8 +201,14 @@ final class SendPipeline {
         if (message != null) {
             waitingOrdinals.remove(message.ordinal);
             highestAcked = Math.max(highestAcked, message.ordinal);
+            pending.decrementAndGet();
             message.future.complete(result);
         }
+    }
+
+    private void fail(Outgoing message, Throwable failure) {
+        pending.decrementAndGet();
+        message.future.completeExceptionally(failure);
     }
 
     private static String newOrderStream() {
