@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * stopped or killed through their API ({@link Node#stop()}, {@link Node#kill()}) are left down. Active
  * only between {@link #activate()} (the cluster is up) and {@link #deactivate()} (it is stopping).
  */
-final class Supervisor implements AutoCloseable {
+final class Supervisor {
     private static final Logger LOG = LoggerFactory.getLogger(Supervisor.class);
 
     private final SupervisionSettings settings;
@@ -94,11 +94,11 @@ final class Supervisor implements AutoCloseable {
 
     private void died(ChildProcess node, long pid, int exitValue, Duration uptime) {
         Watch watch = watches.get(node);
-        String death = node.name() + " (pid " + pid + ") died: " + describeExit(exitValue) + " after "
-                + uptime.toSeconds() + " s up";
+        String death = String.format("%s (pid %d) died: %s after %.1f s up", node.name(), pid,
+                describeExit(exitValue), uptime.toMillis() / 1000.0);
         synchronized (watch) {
-            watch.lastDeath = death;
             if (!active) {
+                watch.lastDeath = death;
                 LOG.warn("{}; not restarting it: the cluster is not up", death);
                 return;
             }
@@ -108,6 +108,7 @@ final class Supervisor implements AutoCloseable {
 
     /** Holding {@code watch}. */
     private void scheduleRestart(Watch watch, String what, Duration uptime, long stopRequests) {
+        watch.lastDeath = what;
         Optional<Duration> delay = watch.policy.died(System.nanoTime(), uptime);
         if (delay.isEmpty()) {
             watch.state = NodeHealth.State.CRASH_LOOP;
@@ -143,10 +144,11 @@ final class Supervisor implements AutoCloseable {
             }
             LOG.info("{} restarted (pid {})", node.name(), node.pid());
         } catch (IOException e) {
-            String firstLine = String.valueOf(e.getMessage()).split("\n", 2)[0];
+            // The message ends with the tail of the node's log; the log line names the file instead.
+            String reason = String.valueOf(e.getMessage()).split("\n", 2)[0].replaceFirst("; last lines of .*", "");
             synchronized (watch) {
                 if (active) {
-                    scheduleRestart(watch, node.name() + " failed to restart: " + firstLine, Duration.ZERO, stopRequests);
+                    scheduleRestart(watch, node.name() + " failed to restart: " + reason, Duration.ZERO, stopRequests);
                 }
             }
         } catch (InterruptedException e) {
@@ -184,8 +186,7 @@ final class Supervisor implements AutoCloseable {
     }
 
     /** Stops healing for good; restarts under way are interrupted. Idempotent. */
-    @Override
-    public void close() throws InterruptedException {
+    void close() throws InterruptedException {
         deactivate();
         executor.shutdownNow();
         if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
