@@ -32,6 +32,7 @@ import io.duet.protocol.cluster.ServerStatus;
 import io.duet.protocol.cluster.ShardMapView;
 import io.duet.protocol.cluster.Shards;
 import io.duet.protocol.cluster.ZooKeeperClients;
+import io.duet.process.AcceptErrorHandler;
 import io.duet.process.ServerMain;
 import io.duet.process.admin.AdminServer;
 import io.duet.process.admin.AdminSettings;
@@ -247,6 +248,7 @@ public final class ApplicationServer implements ServerMain.Server {
                 .group(bossGroup, workerGroup)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
+                .handler(new AcceptErrorHandler("relay"))
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new RelayServerInitializer(instanceId, dispatcher, couples, presentationLinks))
                 .bind(new InetSocketAddress(relayHost, settings.integer("relay.port", 0)))

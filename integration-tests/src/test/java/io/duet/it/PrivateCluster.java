@@ -1,6 +1,7 @@
 package io.duet.it;
 
 import io.duet.deploy.local.LocalCluster;
+import io.duet.deploy.local.SupervisionSettings;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -12,6 +13,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback {
     private LocalCluster cluster;
     private boolean zookeeperFaultLinks;
+    private SupervisionSettings supervision;
+    private int presentationServerFileLimit;
 
     /** Puts a fault link between each application server and ZooKeeper ({@link LocalCluster#zookeeperLink}). */
     public PrivateCluster withZookeeperFaultLinks() {
@@ -19,10 +22,23 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
         return this;
     }
 
+    /** Restarts nodes that die unasked ({@link LocalCluster.Builder#supervise}). */
+    public PrivateCluster withSupervision(SupervisionSettings settings) {
+        this.supervision = settings;
+        return this;
+    }
+
+    /** Runs the presentation servers with at most {@code limit} open files. */
+    public PrivateCluster withPresentationServerFileLimit(int limit) {
+        this.presentationServerFileLimit = limit;
+        return this;
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         LocalCluster.Builder builder = LocalCluster.builder().applicationServers(2).presentationServers(2)
-                .zookeeperFaultLinks(zookeeperFaultLinks);
+                .zookeeperFaultLinks(zookeeperFaultLinks).supervise(supervision)
+                .presentationServerFileLimit(presentationServerFileLimit);
         String keep = System.getProperty("duet.it.keep-data");
         if (keep != null) {
             // -Dduet.it.keep-data=DIR keeps each class's cluster data and logs in DIR/<class> for a post-mortem.

@@ -11,6 +11,7 @@ import io.duet.presentation.session.SessionSettings;
 import io.duet.protocol.cluster.ShardMapWatcher;
 import io.duet.protocol.frame.FrameEncoder;
 import io.duet.protocol.cluster.ZooKeeperClients;
+import io.duet.process.AcceptErrorHandler;
 import io.duet.process.ServerMain;
 import io.duet.process.admin.AdminServer;
 import io.duet.process.admin.AdminSettings;
@@ -130,9 +131,9 @@ public final class PresentationServer implements ServerMain.Server {
                 settings.duration("client.reroute-deadline", defaults.rerouteDeadline()),
                 256, 4L * 1024 * 1024,
                 settings.integer("client.replay-window-bytes", defaults.replayWindowBytes()));
-        tcpListener = listen(settings.string("client.tcp.host", "0.0.0.0"), settings.integer("client.tcp.port", 7410),
+        tcpListener = listen("client TCP", settings.string("client.tcp.host", "0.0.0.0"), settings.integer("client.tcp.port", 7410),
                 new ClientTcpInitializer(authenticator, routing, links, sessions, sessionSettings));
-        httpListener = listen(settings.string("client.http.host", "0.0.0.0"), settings.integer("client.http.port", 7420),
+        httpListener = listen("client HTTP", settings.string("client.http.host", "0.0.0.0"), settings.integer("client.http.port", 7420),
                 new HttpApiInitializer(authenticator, routing, links,
                         settings.duration("http.request-timeout", Duration.ofSeconds(30))));
         state.set(State.RUNNING);
@@ -141,11 +142,13 @@ public final class PresentationServer implements ServerMain.Server {
                 httpListener.localAddress(), admin.address());
     }
 
-    private Channel listen(String host, int port, ChannelInitializer<SocketChannel> initializer) throws InterruptedException {
+    private Channel listen(String name, String host, int port, ChannelInitializer<SocketChannel> initializer)
+            throws InterruptedException {
         return new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 4096)
+                .handler(new AcceptErrorHandler(name))
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
                 .childHandler(initializer)

@@ -1,5 +1,9 @@
 package io.duet.process;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -7,29 +11,76 @@ import org.slf4j.LoggerFactory;
  * Exits this process when the process named by system property {@value #PROPERTY} exits, so that a
  * launcher killed with SIGKILL leaves no orphans. {@code System.exit} runs shutdown hooks, so the
  * process still stops cleanly.
+ *
+ * <p>Only a definite answer counts as the parent's death: its {@code /proc} entry is gone, or its pid
+ * now belongs to a process that started at another time. A check that cannot tell, because this process
+ * ran out of file descriptors (reading {@code /proc/PID/stat} fails with "Too many open files"), is not
+ * death. {@link ProcessHandle#onExit()} cannot be used: for a process that is not our child it polls
+ * {@code /proc/PID/stat} and takes any failure to read it for an exit.
  */
 public final class ParentWatch {
     /** The system property holding the parent's pid. */
     public static final String PROPERTY = "duet.parent.pid";
     private static final Logger LOG = LoggerFactory.getLogger(ParentWatch.class);
+    private static final long POLL_MILLIS = 1000;
+    private static final Path PROC = Path.of("/proc");
+
+    /** What one check found. */
+    enum Liveness { ALIVE, GONE, UNKNOWN }
 
     private ParentWatch() {
     }
 
     /** Starts watching, if the property is set. */
     public static void exitWithParent() {
-        String pid = System.getProperty(PROPERTY);
-        if (pid == null || pid.isBlank()) {
+        String property = System.getProperty(PROPERTY);
+        if (property == null || property.isBlank()) {
             return;
         }
-        ProcessHandle.of(Long.parseLong(pid.trim())).ifPresentOrElse(
-                parent -> parent.onExit().thenRun(() -> {
-                    LOG.warn("Parent process {} exited; exiting too", pid);
-                    System.exit(0);
-                }),
-                () -> {
-                    LOG.warn("Parent process {} is already gone; exiting", pid);
-                    System.exit(0);
-                });
+        long pid = Long.parseLong(property.trim());
+        Optional<Instant> started = ProcessHandle.of(pid).flatMap(parent -> parent.info().startInstant());
+        if (started.isEmpty() && check(pid, null) == Liveness.GONE) {
+            LOG.warn("Parent process {} is already gone; exiting", pid);
+            System.exit(0);
+        }
+        Thread watch = new Thread(() -> watch(pid, started.orElse(null)), "duet-parent-watch");
+        watch.setDaemon(true);
+        watch.start();
+    }
+
+    private static void watch(long pid, Instant started) {
+        try {
+            while (check(pid, started) != Liveness.GONE) {
+                Thread.sleep(POLL_MILLIS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        LOG.warn("Parent process {} exited; exiting too", pid);
+        System.exit(0);
+    }
+
+    /**
+     * Whether process {@code pid}, which started at {@code started} (null when unknown), is still there.
+     * GONE only when that is certain; UNKNOWN when it cannot be told (such as when no file descriptor is
+     * left to read {@code /proc} with).
+     */
+    static Liveness check(long pid, Instant started) {
+        boolean procfs = Files.isDirectory(PROC);
+        // stat(2) needs no file descriptor, so this answer holds even when they have run out.
+        if (procfs && Files.notExists(PROC.resolve(Long.toString(pid)))) {
+            return Liveness.GONE;
+        }
+        Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+        if (handle.isEmpty()) {
+            // Without procfs this is the only answer there is; with it, the entry exists, so reading it failed.
+            return procfs ? Liveness.UNKNOWN : Liveness.GONE;
+        }
+        Optional<Instant> now = handle.get().info().startInstant();
+        if (started != null && now.isPresent() && !now.get().equals(started)) {
+            return Liveness.GONE; // the pid was reused
+        }
+        return Liveness.ALIVE;
     }
 }

@@ -1,5 +1,6 @@
 package io.duet.process.admin;
 
+import io.duet.process.AcceptErrorHandler;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -84,6 +85,7 @@ public final class AdminServer implements AutoCloseable {
                     .group(group)
                     .channel(NioServerSocketChannel.class)
                     .option(ChannelOption.SO_BACKLOG, 64)
+                    .handler(new AcceptErrorHandler("admin"))
                     .childHandler(new AdminServerInitializer(readiness, registry, settings.idleTimeout))
                     .bind(new InetSocketAddress(settings.host, settings.port))
                     .sync().channel();

@@ -17,6 +17,9 @@ import org.slf4j.LoggerFactory;
  * What every node process of the local cluster shares: launching it with its output appended to its
  * log file, waiting for it to be ready, and stopping, killing, pausing and resuming it by signal.
  * Subclasses say how to launch it and when it is ready.
+ *
+ * <p>A process that exits after it was ready without being asked to ({@link #stop()}, {@link #kill()}) is
+ * reported to the {@link DeathListener}, if there is one (the local cluster's supervisor).
  */
 abstract class ChildProcess implements Node {
     private static final Logger LOG = LoggerFactory.getLogger(ChildProcess.class);
@@ -28,6 +31,11 @@ abstract class ChildProcess implements Node {
     protected Process process;
     /** Whether it was sent SIGSTOP and not SIGCONT since. Guarded by {@code this}. */
     private boolean paused;
+    /** The process that became ready and was not asked to stop since, or null. */
+    private volatile Process ready;
+    private volatile DeathListener deathListener;
+    /** How many times {@link #stop()} or {@link #kill()} was called. Guarded by {@code this}. */
+    private long stopRequests;
 
     ChildProcess(String name, Path logFile, Duration stopGrace) {
         this.name = name;
@@ -38,6 +46,25 @@ abstract class ChildProcess implements Node {
     /** Whether a just-launched process is ready. */
     interface ReadyCheck {
         boolean ready() throws IOException;
+    }
+
+    /** Hears of a ready process's exit that nobody asked for (killed from outside, crashed). */
+    interface DeathListener {
+        /**
+         * Called on a JDK thread as soon as the process is gone.
+         *
+         * @param exitValue as {@link Process#exitValue()} gives it: 128 + N when killed by signal N
+         */
+        void died(ChildProcess node, long pid, int exitValue, Duration uptime);
+    }
+
+    void deathListener(DeathListener listener) {
+        this.deathListener = listener;
+    }
+
+    /** How many times {@link #stop()} or {@link #kill()} has been called: a change means "leave it down". */
+    synchronized long stopRequests() {
+        return stopRequests;
     }
 
     @Override
@@ -91,6 +118,15 @@ abstract class ChildProcess implements Node {
             }
             Thread.sleep(50);
         }
+        Process launched = process;
+        long readyAt = System.nanoTime();
+        ready = launched;
+        launched.onExit().thenRun(() -> {
+            DeathListener listener = deathListener;
+            if (ready == launched && listener != null) {
+                listener.died(this, launched.pid(), launched.exitValue(), Duration.ofNanos(System.nanoTime() - readyAt));
+            }
+        });
     }
 
     /** Called (holding {@code this}) once the process was stopped or killed. */
@@ -99,6 +135,7 @@ abstract class ChildProcess implements Node {
 
     @Override
     public synchronized void stop() throws InterruptedException {
+        stopRequested();
         if (!isRunning()) {
             return;
         }
@@ -117,11 +154,17 @@ abstract class ChildProcess implements Node {
 
     @Override
     public synchronized void kill() throws InterruptedException {
+        stopRequested();
         if (!isRunning()) {
             return;
         }
         process.destroyForcibly().waitFor();
         ended();
+    }
+
+    private void stopRequested() {
+        stopRequests++;
+        ready = null;
     }
 
     @Override

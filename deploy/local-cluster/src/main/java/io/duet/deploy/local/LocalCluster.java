@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +18,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +30,9 @@ import org.slf4j.LoggerFactory;
  * <p>HAProxy routes to the presentation servers whose admin port answers {@code GET /ready} with 200
  * (see {@link HaproxyConfig}). Where HAProxy is not installed, the cluster starts without it, says so once
  * ({@link #loadBalancerMissing()}), and its client endpoint is the first presentation server's.
+ *
+ * <p>With {@link Builder#supervise(SupervisionSettings)} ({@code bin/local-cluster} asks for it), a node
+ * that dies when nobody asked it to stop is logged and restarted ({@link #health(Node)}).
  *
  * <p>Data (ZooKeeper's, HBase's, the cluster secret) lives under {@code dataDir}, so a cluster stopped
  * with {@link #stop()} and started again keeps its history. Ports are fixed at construction, so a
@@ -70,6 +71,10 @@ public final class LocalCluster implements AutoCloseable {
     private final int endpointHttpPort;
     /** Each application server's path to ZooKeeper, when the builder asked for fault links. */
     private final Map<String, FaultLink> zookeeperLinks = new LinkedHashMap<>();
+    /** Every node, in start order. */
+    private final List<ChildProcess> nodes;
+    /** Restarts nodes that die; null unless the builder asked for it. */
+    private final Supervisor supervisor;
     private Duration lastStartupTime = Duration.ZERO;
     private boolean closed;
 
@@ -88,81 +93,42 @@ public final class LocalCluster implements AutoCloseable {
         this.zookeeperPort = ports.zookeeper;
         this.tokenSecret = DataFiles.loadOrCreateSecret(dataDir.resolve("conf/token-secret"));
 
-        String zookeeperConnect = "127.0.0.1:" + zookeeperPort;
-        NodeFactory nodes = new NodeFactory(home, dataDir, logDir());
-        this.zookeeper = nodes.zookeeper(zookeeperPort);
-        this.hbase = nodes.hbase(zookeeperPort);
-
-        Map<String, String> common = new LinkedHashMap<>();
-        common.put("cluster.name", clusterName);
-        common.put("zookeeper.connect", zookeeperConnect);
-        common.put("token.secret", tokenSecret);
-
+        NodeFactory factory = new NodeFactory(home, dataDir, logDir(), clusterName, zookeeperPort, tokenSecret);
+        this.zookeeper = factory.zookeeper();
+        this.hbase = factory.hbase();
         this.applicationServers = new ArrayList<>();
         for (int i = 1; i <= builder.applicationServers; i++) {
             String name = "app-" + i;
-            Map<String, String> settings = new LinkedHashMap<>(common);
-            settings.put("server.id", name);
+            String zookeeperConnect = zookeeperConnect();
             if (builder.zookeeperFaultLinks) {
                 FaultLink link = new FaultLink(name + "-zookeeper", new InetSocketAddress("127.0.0.1", zookeeperPort));
                 zookeeperLinks.put(name, link);
-                settings.put("zookeeper.connect", "127.0.0.1:" + link.port());
+                zookeeperConnect = "127.0.0.1:" + link.port();
             }
-            settings.put("cluster.shards", Integer.toString(shards));
-            settings.put("relay.host", "127.0.0.1");
-            settings.put("relay.port", "0");
-            settings.put("hbase.zookeeper.quorum", "127.0.0.1");
-            settings.put("hbase.zookeeper.port", Integer.toString(zookeeperPort));
-            settings.put("hbase.namespace", "duet");
-            settings.put("admin.host", "127.0.0.1");
-            settings.put("admin.port", "0");
-            applicationServers.add(nodes.server(name, NodeKind.APPLICATION_SERVER, "-Xmx512m", "application-server",
-                    "io.duet.app.ApplicationServerMain", settings));
+            applicationServers.add(factory.applicationServer(name, zookeeperConnect, shards));
         }
         this.presentationServers = new ArrayList<>();
-        for (int i = 1; i <= builder.presentationServers; i++) {
-            String name = "presentation-" + i;
-            Map<String, String> settings = new LinkedHashMap<>(common);
-            settings.put("server.id", name);
-            settings.put("client.tcp.host", "127.0.0.1");
-            settings.put("client.tcp.port", Integer.toString(ports.presentationTcp.get(i - 1)));
-            settings.put("client.http.host", "127.0.0.1");
-            settings.put("client.http.port", Integer.toString(ports.presentationHttp.get(i - 1)));
-            settings.put("admin.host", "127.0.0.1");
-            settings.put("admin.port", Integer.toString(ports.presentationAdmin.get(i - 1)));
-            presentationServers.add(nodes.server(name, NodeKind.PRESENTATION_SERVER, "-Xmx256m",
-                    "presentation-server", "io.duet.presentation.PresentationServerMain", settings));
+        for (int i = 0; i < builder.presentationServers; i++) {
+            presentationServers.add(factory.presentationServer(i, ports).withFileLimit(builder.presentationServerFileLimit));
         }
-
         this.endpointTcpPort = ports.endpointTcp;
         this.endpointHttpPort = ports.endpointHttp;
         Path haproxy = builder.presentationServers > 0 ? LoadBalancerProcess.find(builder.haproxy) : null;
-        if (haproxy == null) {
-            this.loadBalancer = null;
-            this.loadBalancerMissing = builder.presentationServers == 0 ? null
-                    : "HAProxy not found (" + builder.haproxy + "): no load balancer, clients use presentation-1"
-                    + " directly; install it with: apt-get install -y haproxy";
-            if (loadBalancerMissing != null) {
-                LOG.warn(loadBalancerMissing);
-            }
-        } else {
-            List<HaproxyConfig.Server> backends = new ArrayList<>();
-            for (int i = 0; i < builder.presentationServers; i++) {
-                backends.add(new HaproxyConfig.Server("presentation-" + (i + 1), ports.presentationTcp.get(i),
-                        ports.presentationHttp.get(i), ports.presentationAdmin.get(i)));
-            }
-            Path statsSocket = dataDir.resolve("run/haproxy.sock");
-            if (statsSocket.toString().length() > 100) { // a Unix socket's path has at most 107 bytes
-                statsSocket = Path.of(System.getProperty("java.io.tmpdir"),
-                        "duet-haproxy-" + Integer.toHexString(dataDir.hashCode()) + ".sock");
-            }
-            Path config = dataDir.resolve("conf/haproxy.cfg");
-            Files.writeString(config, HaproxyConfig.render(endpointTcpPort, endpointHttpPort, statsSocket, backends),
-                    StandardCharsets.UTF_8);
-            this.loadBalancer = new LoadBalancerProcess(haproxy.toString(), config, statsSocket,
-                    logDir().resolve("haproxy.log"), endpointTcpPort, endpointHttpPort);
-            this.loadBalancerMissing = null;
+        this.loadBalancer = haproxy == null ? null : factory.loadBalancer(haproxy, ports, builder.presentationServers);
+        this.loadBalancerMissing = haproxy != null || builder.presentationServers == 0 ? null
+                : "HAProxy not found (" + builder.haproxy + "): no load balancer, clients use presentation-1"
+                + " directly; install it with: apt-get install -y haproxy";
+        if (loadBalancerMissing != null) {
+            LOG.warn(loadBalancerMissing);
         }
+        List<ChildProcess> all = new ArrayList<>(List.of(zookeeper, hbase));
+        all.addAll(applicationServers);
+        all.addAll(presentationServers);
+        if (loadBalancer != null) {
+            all.add(loadBalancer);
+        }
+        this.nodes = List.copyOf(all);
+        this.supervisor = builder.supervision == null ? null : new Supervisor(builder.supervision, nodes);
     }
 
     public static Builder builder() {
@@ -196,6 +162,9 @@ public final class LocalCluster implements AutoCloseable {
                 }
             }
         }
+        if (supervisor != null) {
+            supervisor.activate();
+        }
         lastStartupTime = Duration.ofNanos(System.nanoTime() - started);
         LOG.info("Local cluster up in {} ms", lastStartupTime.toMillis());
     }
@@ -207,17 +176,7 @@ public final class LocalCluster implements AutoCloseable {
         if (running.isEmpty()) {
             return;
         }
-        long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
-        ShardMapView last = null;
-        while (System.nanoTime() < deadline) {
-            last = shardMap().orElse(null);
-            if (last != null && ShardMaps.isSettled(last, running)) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new IOException("shard map did not settle on " + running + " within " + SETTLE_TIMEOUT.toSeconds()
-                + " s; last: " + last);
+        ShardMaps.awaitSettled(zookeeperConnect(), clusterName, running, SETTLE_TIMEOUT);
     }
 
     /**
@@ -267,6 +226,9 @@ public final class LocalCluster implements AutoCloseable {
      * Data is kept: {@link #start()} brings the same cluster back.
      */
     public synchronized void stop() throws InterruptedException {
+        if (supervisor != null) {
+            supervisor.deactivate();
+        }
         if (loadBalancer != null) {
             loadBalancer.stop();
         }
@@ -285,6 +247,9 @@ public final class LocalCluster implements AutoCloseable {
         closed = true;
         zookeeperLinks.values().forEach(FaultLink::resume);
         stop();
+        if (supervisor != null) {
+            supervisor.close();
+        }
         zookeeperLinks.values().forEach(FaultLink::close);
         if (deleteDataOnClose) {
             DataFiles.deleteRecursively(dataDir);
@@ -379,9 +344,15 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Every node, in start order (the load balancer last, where there is one). */
     public List<Node> nodes() {
-        return Stream.of(List.of(zookeeper, hbase), applicationServers, presentationServers,
-                        loadBalancer == null ? List.<Node>of() : List.<Node>of(loadBalancer))
-                .flatMap(List::stream).collect(Collectors.toList());
+        return List.copyOf(nodes);
+    }
+
+    /**
+     * What the supervisor knows of {@code node}: up, stopped, restarting or in a crash loop, and its last
+     * death; empty when this cluster is not supervised ({@link Builder#supervise(SupervisionSettings)}).
+     */
+    public Optional<NodeHealth> health(Node node) {
+        return supervisor == null ? Optional.empty() : Optional.of(supervisor.health(node));
     }
 
     public Node node(String name) {
@@ -400,13 +371,8 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private int port(NodeProcess node, String key) {
-        String configured = readConfig(node.name()).get(key);
-        return Integer.parseInt(configured);
-    }
-
-    private Map<String, String> readConfig(String name) {
         try {
-            return ReadyFile.read(dataDir.resolve("conf").resolve(name + ".properties"));
+            return Integer.parseInt(ReadyFile.read(dataDir.resolve("conf").resolve(node.name() + ".properties")).get(key));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -423,6 +389,8 @@ public final class LocalCluster implements AutoCloseable {
         private int basePort;
         private boolean zookeeperFaultLinks;
         private String haproxy = "haproxy";
+        private SupervisionSettings supervision;
+        private int presentationServerFileLimit;
 
         private Builder() {
         }
@@ -436,6 +404,29 @@ public final class LocalCluster implements AutoCloseable {
                 throw new IllegalArgumentException("haproxy: '" + binary + "' (expected: a path or a command name)");
             }
             this.haproxy = binary;
+            return this;
+        }
+
+        /**
+         * Restarts a node that dies when nobody asked it to stop (killed from outside, crashed), as
+         * {@code settings} say, once {@link #start()} has brought the cluster up; null (the default) leaves
+         * dead nodes down. Nodes stopped or killed through {@link Node} are always left down, so tests
+         * that break nodes on purpose keep control. {@code bin/local-cluster} supervises.
+         */
+        public Builder supervise(SupervisionSettings settings) {
+            this.supervision = settings;
+            return this;
+        }
+
+        /**
+         * Runs each presentation server with at most {@code limit} open files ({@code prlimit --nofile}),
+         * for tests that exhaust them; 0 (the default) leaves the limit the launcher has.
+         */
+        public Builder presentationServerFileLimit(int limit) {
+            if (limit < 0) {
+                throw new IllegalArgumentException("presentationServerFileLimit: " + limit + " (expected: >= 0)");
+            }
+            this.presentationServerFileLimit = limit;
             return this;
         }
 

@@ -6,7 +6,9 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code bin/local-cluster}: starts a local cluster in the foreground, prints where clients connect and
- * where the logs are, and stops every process cleanly on Ctrl-C.
+ * where the logs are, and stops every process cleanly on Ctrl-C. While it runs it heals the cluster
+ * ({@link SupervisionSettings#defaults()}): a node that dies is logged with its exit status and
+ * restarted, and a crash loop is reported (unless {@code --no-restart}).
  */
 public final class LocalClusterMain {
     /** What {@code bin/duet} connects to unless told otherwise: the endpoint at the default base port. */
@@ -17,7 +19,7 @@ public final class LocalClusterMain {
     }
 
     public static void main(String[] args) throws Exception {
-        LocalCluster.Builder builder = LocalCluster.builder().basePort(7400);
+        LocalCluster.Builder builder = LocalCluster.builder().basePort(7400).supervise(SupervisionSettings.defaults());
         Path dataDir = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -39,6 +41,9 @@ public final class LocalClusterMain {
                     break;
                 case "--haproxy":
                     builder.haproxy(value(args, ++i, arg));
+                    break;
+                case "--no-restart":
+                    builder.supervise(null);
                     break;
                 case "-h":
                 case "--help":
@@ -131,12 +136,15 @@ public final class LocalClusterMain {
 
     private static void usage(PrintStream out) {
         out.println("usage: bin/local-cluster [--data-dir DIR] [--app-servers N] [--presentation-servers N]");
-        out.println("                         [--shards N] [--base-port PORT] [--haproxy PATH]");
+        out.println("                         [--shards N] [--base-port PORT] [--haproxy PATH] [--no-restart]");
         out.println("Starts ZooKeeper, HBase, N application and N presentation servers on 127.0.0.1, and");
         out.println("HAProxy in front of the presentation servers as the one client endpoint.");
         out.println("Defaults: 2 and 2 servers, 64 shards (fixed when the data folder is first used),");
         out.println("ports from 7400 (ZooKeeper 7400, client endpoint TCP 7401 and HTTP 7402, presentation");
         out.println("servers' client TCP 7410+, HTTP 7420+ and admin 7430+), haproxy from $PATH (without it,");
         out.println("clients use presentation-1 directly), data in ./local-cluster-data of the checkout.");
+        out.println("A node that dies is logged with its exit status and restarted after 1 s, 2 s, 4 s...");
+        out.println("(at most 30 s); after 5 deaths within 5 minutes it is reported as a crash loop and left");
+        out.println("down. --no-restart leaves dead nodes down.");
     }
 }

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -17,20 +18,27 @@ final class NodeFactory {
     private final Path home;
     private final Path dataDir;
     private final Path logDir;
+    private final String clusterName;
+    private final int zookeeperPort;
+    private final String tokenSecret;
 
-    NodeFactory(Path home, Path dataDir, Path logDir) {
+    NodeFactory(Path home, Path dataDir, Path logDir, String clusterName, int zookeeperPort, String tokenSecret) {
         this.home = home;
         this.dataDir = dataDir;
         this.logDir = logDir;
+        this.clusterName = clusterName;
+        this.zookeeperPort = zookeeperPort;
+        this.tokenSecret = tokenSecret;
     }
 
-    NodeProcess zookeeper(int port) {
+    NodeProcess zookeeper() {
+        int port = zookeeperPort;
         return node("zookeeper", NodeKind.ZOOKEEPER, List.of("-Xmx128m"), ModuleClasspath.of(home, "deploy/local-cluster"),
                 "io.duet.deploy.zookeeper.StandaloneZooKeeper",
                 List.of(dataDir.resolve("zookeeper").toString(), Integer.toString(port)), Duration.ofSeconds(60));
     }
 
-    NodeProcess hbase(int zookeeperPort) {
+    NodeProcess hbase() {
         return node("hbase", NodeKind.HBASE,
                 List.of("-Xmx1g", "--add-opens", "java.base/java.nio=ALL-UNNAMED",
                         "--add-opens", "java.base/java.lang=ALL-UNNAMED"),
@@ -50,8 +58,47 @@ final class NodeFactory {
                 readyFile, startTimeout);
     }
 
+    /** Application server {@code name}, reaching ZooKeeper at {@code zookeeperConnect} (HBase's directly). */
+    NodeProcess applicationServer(String name, String zookeeperConnect, int shards) throws IOException {
+        Map<String, String> settings = common(name);
+        settings.put("zookeeper.connect", zookeeperConnect);
+        settings.put("cluster.shards", Integer.toString(shards));
+        settings.put("relay.host", "127.0.0.1");
+        settings.put("relay.port", "0");
+        settings.put("hbase.zookeeper.quorum", "127.0.0.1");
+        settings.put("hbase.zookeeper.port", Integer.toString(zookeeperPort));
+        settings.put("hbase.namespace", "duet");
+        settings.put("admin.host", "127.0.0.1");
+        settings.put("admin.port", "0");
+        return server(name, NodeKind.APPLICATION_SERVER, "-Xmx512m", "application-server",
+                "io.duet.app.ApplicationServerMain", settings);
+    }
+
+    /** Presentation server {@code index} (0-based; named from 1) on its ports of {@code ports}. */
+    NodeProcess presentationServer(int index, PortPlan ports) throws IOException {
+        String name = "presentation-" + (index + 1);
+        Map<String, String> settings = common(name);
+        settings.put("client.tcp.host", "127.0.0.1");
+        settings.put("client.tcp.port", Integer.toString(ports.presentationTcp.get(index)));
+        settings.put("client.http.host", "127.0.0.1");
+        settings.put("client.http.port", Integer.toString(ports.presentationHttp.get(index)));
+        settings.put("admin.host", "127.0.0.1");
+        settings.put("admin.port", Integer.toString(ports.presentationAdmin.get(index)));
+        return server(name, NodeKind.PRESENTATION_SERVER, "-Xmx256m", "presentation-server",
+                "io.duet.presentation.PresentationServerMain", settings);
+    }
+
+    private Map<String, String> common(String name) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("cluster.name", clusterName);
+        settings.put("zookeeper.connect", "127.0.0.1:" + zookeeperPort);
+        settings.put("token.secret", tokenSecret);
+        settings.put("server.id", name);
+        return settings;
+    }
+
     /** A Duet server of {@code module}, configured by a properties file written from {@code settings}. */
-    NodeProcess server(String name, NodeKind kind, String heap, String module, String mainClass,
+    private NodeProcess server(String name, NodeKind kind, String heap, String module, String mainClass,
             Map<String, String> settings) throws IOException {
         Path config = dataDir.resolve("conf").resolve(name + ".properties");
         StringBuilder content = new StringBuilder("# Written by LocalCluster; the same keys configure production.\n");
@@ -64,5 +111,24 @@ final class NodeFactory {
                 "--add-opens", "java.base/java.nio=ALL-UNNAMED"), ModuleClasspath.of(home, module), mainClass,
                 List.of("--config", config.toString(), "--ready-file", readyFile.toString()),
                 logDir.resolve(name + ".log"), readyFile, Duration.ofSeconds(90));
+    }
+
+    /** HAProxy at {@code binary} in front of the first {@code presentationServers} of {@code ports}. */
+    LoadBalancerProcess loadBalancer(Path binary, PortPlan ports, int presentationServers) throws IOException {
+        List<HaproxyConfig.Server> backends = new ArrayList<>();
+        for (int i = 0; i < presentationServers; i++) {
+            backends.add(new HaproxyConfig.Server("presentation-" + (i + 1), ports.presentationTcp.get(i),
+                    ports.presentationHttp.get(i), ports.presentationAdmin.get(i)));
+        }
+        Path statsSocket = dataDir.resolve("run/haproxy.sock");
+        if (statsSocket.toString().length() > 100) { // a Unix socket's path has at most 107 bytes
+            statsSocket = Path.of(System.getProperty("java.io.tmpdir"),
+                    "duet-haproxy-" + Integer.toHexString(dataDir.hashCode()) + ".sock");
+        }
+        Path config = dataDir.resolve("conf/haproxy.cfg");
+        Files.writeString(config, HaproxyConfig.render(ports.endpointTcp, ports.endpointHttp, statsSocket, backends),
+                StandardCharsets.UTF_8);
+        return new LoadBalancerProcess(binary.toString(), config, statsSocket, logDir.resolve("haproxy.log"),
+                ports.endpointTcp, ports.endpointHttp);
     }
 }

@@ -28,6 +28,8 @@ final class NodeProcess extends ChildProcess {
     private final List<String> arguments;
     private final Path readyFile;
     private final Duration startTimeout;
+    /** At most this many open files ({@code prlimit --nofile}); 0 for the launcher's limit. */
+    private volatile int fileLimit;
 
     private Map<String, String> readyInfo = Map.of();
 
@@ -41,6 +43,12 @@ final class NodeProcess extends ChildProcess {
         this.arguments = List.copyOf(arguments);
         this.readyFile = readyFile;
         this.startTimeout = startTimeout;
+    }
+
+    /** Runs the process with at most {@code limit} open files from its next start; 0 for no limit of its own. */
+    NodeProcess withFileLimit(int limit) {
+        this.fileLimit = limit;
+        return this;
     }
 
     @Override
@@ -61,6 +69,12 @@ final class NodeProcess extends ChildProcess {
         Files.deleteIfExists(readyFile);
         List<String> command = new ArrayList<>();
         command.add("setsid");
+        if (fileLimit > 0) {
+            // Soft and hard: the JVM raises its soft limit to the hard one at startup.
+            command.add("prlimit");
+            command.add("--nofile=" + fileLimit + ":" + fileLimit);
+            command.add("--");
+        }
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(jvmOptions);
         command.add("-D" + ParentWatch.PROPERTY + "=" + ProcessHandle.current().pid());

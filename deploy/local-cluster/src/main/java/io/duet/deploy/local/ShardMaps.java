@@ -4,6 +4,7 @@ import io.duet.protocol.cluster.ClusterPaths;
 import io.duet.protocol.cluster.ShardMapView;
 import io.duet.protocol.thrift.MalformedPayloadException;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -27,6 +28,22 @@ final class ShardMaps {
         } catch (KeeperException | MalformedPayloadException e) {
             throw new IOException("cannot read the shard map", e);
         }
+    }
+
+    /** Waits until the shard map {@link #isSettled is settled} on {@code running}; fails after {@code timeout}. */
+    static void awaitSettled(String zookeeperConnect, String clusterName, Set<String> running, Duration timeout)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        ShardMapView last = null;
+        while (System.nanoTime() < deadline) {
+            last = read(zookeeperConnect, clusterName).orElse(null);
+            if (last != null && isSettled(last, running)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new IOException("shard map did not settle on " + running + " within " + timeout.toSeconds()
+                + " s; last: " + last);
     }
 
     /** Whether {@code map} lists exactly the {@code running} servers and gives each of them shards, and no shard to anyone else. */

@@ -4,6 +4,7 @@
  * ({@link io.duet.deploy.local.LocalCluster#clientEndpoint()}; its configuration: {@code HaproxyConfig}).
  * {@link io.duet.deploy.local.LocalCluster} is the Java
  * API (the integration tests use it to kill -9, pause or restart any single process);
- * {@link io.duet.deploy.local.LocalClusterMain} is the {@code bin/local-cluster} command.
+ * {@link io.duet.deploy.local.LocalClusterMain} is the {@code bin/local-cluster} command. {@code Supervisor}
+ * restarts nodes that die unasked, by {@link io.duet.deploy.local.SupervisionSettings}.
  */
 package io.duet.deploy.local;
