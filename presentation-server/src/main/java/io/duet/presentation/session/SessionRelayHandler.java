@@ -22,6 +22,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
@@ -45,6 +46,9 @@ import org.slf4j.LoggerFactory;
  * events are not held back, so a client that stops reading is still cut off with SLOW_CONSUMER: here,
  * when more than {@code maxPendingWriteBytes} wait for it, or by the application server, when its replay
  * gets no credit back for a minute.
+ *
+ * <p>When the server drains, the client is asked to reconnect through the endpoint (a {@code RECONNECT}
+ * notice, at the moment the drain's schedule gives this session) and is served as usual until it goes.
  */
 final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
     private static final Logger LOG = LoggerFactory.getLogger(SessionRelayHandler.class);
@@ -67,6 +71,8 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
     private long reroutingSinceNanos;
     private ScheduledFuture<?> retry;
     private boolean closed;
+    /** Whether this server, draining, has asked the client to reconnect elsewhere. */
+    private boolean askedToReconnect;
 
     SessionRelayHandler(Principal principal, RoutingTable routing, AppLinks links, SessionRegistry registry,
             SessionSettings settings) {
@@ -275,6 +281,31 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
                 stream.close(CloseReason.NOT_OWNER);
                 stream = null;
                 openStream();
+            }
+        });
+    }
+
+    /**
+     * Callable from any thread: after {@code after}, sends the client a {@code RECONNECT} notice that
+     * tells it to spread its reconnect over {@code within}; once only, however often asked.
+     */
+    void askToReconnect(Duration after, Duration within) {
+        ctx.executor().schedule(() -> {
+            if (closed || askedToReconnect) {
+                return;
+            }
+            askedToReconnect = true;
+            write(Frame.of(FrameType.NOTICE, ThriftCodec.INTERNAL.encode(new SessionNotice(NoticeKind.RECONNECT)
+                    .setDetail("this server is draining: reconnect through the endpoint")
+                    .setReconnectWithinMillis((int) Math.min(Integer.MAX_VALUE, within.toMillis())))));
+        }, after.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Callable from any thread: closes the session on its event loop, telling the client why. */
+    void closeSoon(SessionErrorCode code, String message) {
+        ctx.executor().execute(() -> {
+            if (!closed) {
+                close(code, message);
             }
         });
     }
