@@ -50,6 +50,9 @@ import org.slf4j.LoggerFactory;
 public final class LocalCluster implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalCluster.class);
     private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(60);
+    /** The presentation servers' {@code drain.window} and {@code drain.deadline}. */
+    static final String LOCAL_DRAIN_WINDOW = "1s";
+    static final String LOCAL_DRAIN_DEADLINE = "5s";
 
     private final Path home;
     private final Path dataDir;
@@ -130,6 +133,9 @@ public final class LocalCluster implements AutoCloseable {
             settings.put("client.http.port", Integer.toString(ports.presentationHttp.get(i - 1)));
             settings.put("admin.host", "127.0.0.1");
             settings.put("admin.port", Integer.toString(ports.presentationAdmin.get(i - 1)));
+            // A short drain, so that stopping a server with clients is quick; well inside NodeProcess's stop grace.
+            settings.put("drain.window", LOCAL_DRAIN_WINDOW);
+            settings.put("drain.deadline", LOCAL_DRAIN_DEADLINE);
             presentationServers.add(nodes.server(name, NodeKind.PRESENTATION_SERVER, "-Xmx256m",
                     "presentation-server", "io.duet.presentation.PresentationServerMain", settings));
         }
