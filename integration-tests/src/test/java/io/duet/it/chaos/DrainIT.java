@@ -7,9 +7,16 @@ import io.duet.deploy.local.LocalCluster;
 import io.duet.deploy.local.Node;
 import io.duet.it.AdminPort;
 import io.duet.it.PrivateCluster;
+import io.duet.it.RawSession;
 import io.duet.it.RecordingListener;
 import io.duet.it.TestCouple;
 import io.duet.it.chaos.ChatLoad.Device;
+import io.duet.protocol.api.NoticeKind;
+import io.duet.protocol.api.SessionError;
+import io.duet.protocol.api.SessionErrorCode;
+import io.duet.protocol.api.SessionNotice;
+import io.duet.protocol.frame.FrameType;
+import io.duet.protocol.thrift.ThriftCodec;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +34,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * state CONNECTING for a moment, never DISCONNECTED, no error), no send may fail, and the checker must
  * find every message delivered once, in order, to every device. Prints how long the clients were
  * reconnecting and how long each drain took (the local cluster drains over {@code drain.window=1s}).
+ * A client that does not know the notice (an older SDK) is closed with SHUTTING_DOWN at the deadline.
  */
 class DrainIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -109,6 +117,43 @@ class DrainIT {
         }
     }
 
+    @Test
+    void aClientThatIgnoresTheNoticeIsClosedWithShuttingDownAtTheDeadline() throws Exception {
+        LocalCluster cluster = CLUSTER.get();
+        Node server = cluster.presentationServers().get(0);
+        server.start();
+        cluster.awaitInRotation(server, true, WAIT);
+        TestCouple couple = TestCouple.pair(cluster);
+        List<NoticeKind> notices = new ArrayList<>();
+        SessionError error = null;
+        long started;
+        try (RawSession old = new RawSession(cluster.clientTcpEndpoint(0))) {
+            old.send(RawSession.auth(couple.ann.getToken()));
+            assertThat(old.readFrame()[0]).isEqualTo(FrameType.AUTH_OK.code());
+            started = System.nanoTime();
+            assertThat(AdminPort.send(AdminPort.of(server), "/drain", "POST").status()).isEqualTo(202);
+            while (error == null) {
+                Object[] frame = old.readFrame();
+                if ((int) frame[0] == FrameType.NOTICE.code()) {
+                    notices.add(ThriftCodec.INTERNAL.decode((byte[]) frame[1], new SessionNotice()).getKind());
+                } else if ((int) frame[0] == FrameType.ERROR.code()) {
+                    error = ThriftCodec.INTERNAL.decode((byte[]) frame[1], new SessionError());
+                }
+            }
+            assertThat(old.closedByServer()).isTrue();
+        }
+        long closedMillis = (System.nanoTime() - started) / 1_000_000;
+        System.out.printf("A client that ignored the notice was closed %d ms into the drain: %s%n", closedMillis, error);
+        assertThat(notices).containsExactly(NoticeKind.RECONNECT);
+        assertThat(error.getCode()).isEqualTo(SessionErrorCode.SHUTTING_DOWN);
+        assertThat(closedMillis).as("closed at drain.deadline (5 s)").isBetween(4_500L, DRAIN_BOUND.toMillis());
+        RecordingListener.await(WAIT, "GET /drain to say drained",
+                () -> drainAnswer(server) == 200);
+        server.stop();
+        server.start();
+        cluster.awaitInRotation(server, true, WAIT);
+    }
+
     /** Where each device's state log stands now. */
     private static Map<Device, Integer> marks(ChatLoad load) {
         Map<Device, Integer> marks = new HashMap<>();
@@ -153,6 +198,14 @@ class DrainIT {
 
     private static long percentile(List<Long> sorted, double fraction) {
         return sorted.get(Math.max(0, (int) Math.ceil(sorted.size() * fraction) - 1));
+    }
+
+    private static int drainAnswer(Node node) {
+        try {
+            return AdminPort.get(AdminPort.of(node), "/drain").status();
+        } catch (Exception e) {
+            throw new AssertionError("cannot read " + node + "'s drain", e);
+        }
     }
 
     private static long sessionsOn(Node node) {

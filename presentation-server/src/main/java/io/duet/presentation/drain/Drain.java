@@ -4,9 +4,7 @@ import io.duet.presentation.session.SessionRegistry;
 import io.duet.process.admin.DrainControl;
 import io.duet.process.admin.DrainStatus;
 import io.duet.process.admin.DrainStatus.Phase;
-import io.duet.protocol.api.SessionErrorCode;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -24,7 +22,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Started by SIGTERM (the server's close waits in {@link #awaitDrained()}) or by {@code POST /drain}
  * on the admin port, which it serves as the server's {@link DrainControl}. Only {@link #awaitDrained()}
- * blocks; the rest returns at once, and the deadline runs on a timer thread, not an event loop.
+ * blocks; the rest returns at once, and each session's notice and deadline run on its own event loop.
  */
 public final class Drain implements DrainControl {
     private static final Logger LOG = LoggerFactory.getLogger(Drain.class);
@@ -56,12 +54,11 @@ public final class Drain implements DrainControl {
         if (state.compareAndSet(State.SERVING, State.DRAINING)) {
             startedNanos = System.nanoTime();
             stopAccepting.run();
-            sessionsAtStart = sessions.drain(new DrainSpread(settings.window, settings.maxReconnectSpread));
+            sessionsAtStart = sessions.drain(new DrainSpread(settings.window, settings.maxReconnectSpread),
+                    settings.deadline);
             LOG.info("Draining: {} client sessions asked to reconnect elsewhere over {} ms; the rest are closed in {} ms",
                     sessionsAtStart, settings.window.toMillis(), settings.deadline.toMillis());
             sessions.whenEmpty().thenRun(this::drained);
-            CompletableFuture.delayedExecutor(settings.deadline.toNanos(), TimeUnit.NANOSECONDS)
-                    .execute(this::deadlinePassed);
         }
         return drainStatus();
     }
@@ -70,14 +67,6 @@ public final class Drain implements DrainControl {
         tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
         state.set(State.DRAINED);
         LOG.info("Drained: the {} client sessions left in {} ms", sessionsAtStart, tookMillis);
-    }
-
-    private void deadlinePassed() {
-        if (state.get() == State.DRAINING) {
-            LOG.warn("Drain deadline ({} ms): closing the {} client sessions still connected",
-                    settings.deadline.toMillis(), sessions.size());
-            sessions.closeAll(SessionErrorCode.SHUTTING_DOWN, "the server is shutting down");
-        }
     }
 
     /** Whether the drain has started: the server is then not ready. */

@@ -1,7 +1,6 @@
 package io.duet.presentation.session;
 
 import io.duet.presentation.relay.UserEvents;
-import io.duet.protocol.api.SessionErrorCode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -19,14 +18,20 @@ public final class SessionRegistry implements UserEvents {
     private final CompletableFuture<Void> empty = new CompletableFuture<>();
     /** While draining, what the notice of a session that registers from now on hints; null before. */
     private volatile Duration drainingWithin;
+    /** While draining, when sessions still connected are closed ({@link System#nanoTime()}). */
+    private volatile long drainDeadlineNanos;
 
     void register(long userId, SessionRelayHandler session) {
         byUser.computeIfAbsent(userId, id -> ConcurrentHashMap.newKeySet()).add(session);
         Duration within = drainingWithin;
         if (within != null) {
             // Authenticated after the drain began: it moves at once.
-            session.askToReconnect(Duration.ZERO, within);
+            session.drain(Duration.ZERO, within, untilDeadline());
         }
+    }
+
+    private Duration untilDeadline() {
+        return Duration.ofNanos(Math.max(0, drainDeadlineNanos - System.nanoTime()));
     }
 
     void unregister(long userId, SessionRelayHandler session) {
@@ -42,16 +47,18 @@ public final class SessionRegistry implements UserEvents {
     /**
      * Starts moving every client away: each session present now is asked, on its own event loop, to
      * reconnect after the delay {@code schedule} gives its place, and each that authenticates from now on
-     * is asked at once. Call once; returns how many sessions were present.
+     * is asked at once; each still connected {@code deadline} after this call is closed with
+     * SHUTTING_DOWN. Call once; returns how many sessions were present.
      */
-    public int drain(ReconnectSchedule schedule) {
+    public int drain(ReconnectSchedule schedule, Duration deadline) {
+        drainDeadlineNanos = System.nanoTime() + deadline.toNanos();
         List<SessionRelayHandler> present = all();
         int count = present.size();
         Duration within = schedule.reconnectWithin(count);
         // Set before the snapshot is asked, so that none is missed; one in both is asked twice, which it ignores.
         drainingWithin = within;
         for (int i = 0; i < count; i++) {
-            present.get(i).askToReconnect(schedule.delay(i, count), within);
+            present.get(i).drain(schedule.delay(i, count), within, untilDeadline());
         }
         if (byUser.isEmpty()) {
             empty.complete(null);
@@ -62,11 +69,6 @@ public final class SessionRegistry implements UserEvents {
     /** Completes once a drain has begun and no session is left. */
     public CompletableFuture<Void> whenEmpty() {
         return empty;
-    }
-
-    /** Closes every session, telling its client why; returns at once (each closes on its own event loop). */
-    public void closeAll(SessionErrorCode code, String message) {
-        all().forEach(session -> session.closeSoon(code, message));
     }
 
     private List<SessionRelayHandler> all() {

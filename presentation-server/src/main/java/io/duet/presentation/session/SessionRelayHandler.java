@@ -287,9 +287,15 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
 
     /**
      * Callable from any thread: after {@code after}, sends the client a {@code RECONNECT} notice that
-     * tells it to spread its reconnect over {@code within}; once only, however often asked.
+     * tells it to spread its reconnect over {@code within} (once only, however often asked), and closes
+     * the session with SHUTTING_DOWN if it is still open {@code closeAfter} from now.
      */
-    void askToReconnect(Duration after, Duration within) {
+    void drain(Duration after, Duration within, Duration closeAfter) {
+        ctx.executor().schedule(() -> {
+            if (!closed) {
+                close(SessionErrorCode.SHUTTING_DOWN, "the server is shutting down");
+            }
+        }, closeAfter.toNanos(), TimeUnit.NANOSECONDS);
         ctx.executor().schedule(() -> {
             if (closed || askedToReconnect) {
                 return;
@@ -299,15 +305,6 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
                     .setDetail("this server is draining: reconnect through the endpoint")
                     .setReconnectWithinMillis((int) Math.min(Integer.MAX_VALUE, within.toMillis())))));
         }, after.toNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    /** Callable from any thread: closes the session on its event loop, telling the client why. */
-    void closeSoon(SessionErrorCode code, String message) {
-        ctx.executor().execute(() -> {
-            if (!closed) {
-                close(code, message);
-            }
-        });
     }
 
     /** An event addressed to this session's user; callable from any thread. */
