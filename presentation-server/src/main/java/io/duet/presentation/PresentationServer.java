@@ -59,7 +59,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Its admin port ({@link AdminServer}) is up from the first moment of {@link #start()} to the last of
  * {@link #close()}. {@code /ready} is 503 until start completes, from the moment shutdown begins, while
- * its ZooKeeper connection is SUSPENDED or LOST, from the moment a drain starts, and while it has no routes (no shard map, or one that
+ * its ZooKeeper connection is SUSPENDED or LOST, from the moment a drain starts, and while it has no
+ * routes (no shard map, or one that
  * names no application server); {@code /metrics} has the meters of {@link PresentationMetrics}.
  */
 public final class PresentationServer implements ServerMain.Server {

@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * The session's connection lifecycle, and the owner of its other parts. It connects, authenticates,
  * subscribes from the last contiguous sequence number delivered, and, whenever the connection is lost
  * (reconnecting with backoff and jitter), the server moves the session, or a draining server asks it to
- * reconnect elsewhere ({@link #serverDraining}: quietly, CONNECTING rather than DISCONNECTED), does it all again, telling
- * the {@link SendPipeline} when to (re)transmit. It keeps the {@link ConnectionState}, the user and
+ * reconnect elsewhere ({@link #serverDraining}: quietly, CONNECTING rather than DISCONNECTED), does it
+ * all again, telling the {@link SendPipeline} when to (re)transmit. It keeps the {@link ConnectionState}, the user and
  * couple the token authenticated, and the generation of the latest subscribe, so that the outcome of
  * one superseded (by a resubscribe, or by a session move that failed it) is ignored. A token that
  * carries no couple is refreshed and the session reconnected once the partner joins.
