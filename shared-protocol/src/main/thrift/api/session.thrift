@@ -52,9 +52,19 @@ enum NoticeKind {
    * and retry calls that got no reply.
    */
   SESSION_MOVED = 1,
+  /**
+   * This server is draining (it is about to stop): close this connection and connect again through
+   * the client endpoint, after a random delay of up to reconnectWithinMillis, then subscribe again from
+   * the last sequence seen and retry calls that got no reply. The server keeps serving the connection
+   * until then, and closes it with SHUTTING_DOWN only at its drain deadline. A client that does not know
+   * this kind may ignore it: it is disconnected at the deadline and reconnects as after any loss.
+   */
+  RECONNECT = 2,
 }
 
 struct SessionNotice {
   1: NoticeKind kind,
   2: optional string detail,
+  /** With RECONNECT: spread the reconnect over this many milliseconds (a random delay up to it). */
+  3: optional i32 reconnectWithinMillis,
 }

@@ -2,7 +2,10 @@ package io.duet.client;
 
 /** Where a {@link DuetClient}'s session stands. */
 public enum ConnectionState {
-    /** Opening the connection, authenticating, or resubscribing. */
+    /**
+     * Opening the connection, authenticating, or resubscribing; also while moving off a server that is
+     * draining (it asked the client to reconnect), which is no loss: sends wait and go out right after.
+     */
     CONNECTING,
     /** Authenticated and subscribed: events flow and sends go out. */
     CONNECTED,

@@ -30,7 +30,8 @@ import reactor.blockhound.BlockHound;
  * presentation server's, the application server's relay, both admin ports', the SDK's), every couple's
  * executor and the threads that continue after HBase replies, while a
  * couple signs up, pairs and chats through both tiers, run in this JVM on the local cluster's real
- * ZooKeeper and HBase, and both servers' admin ports are probed and scraped. Any blocking call made on
+ * ZooKeeper and HBase, both servers' admin ports are probed and scraped, and the presentation server is
+ * drained ({@code POST /drain}: its notices, the clients leaving). Any blocking call made on
  * those threads is recorded with its stack.
  */
 class EventLoopsNeverBlockIT {
@@ -65,7 +66,8 @@ class EventLoopsNeverBlockIT {
         app.start();
         Map<String, String> presentationSettings = new java.util.HashMap<>(common);
         presentationSettings.putAll(Map.of("server.id", "presentation-in-process", "client.tcp.host", "127.0.0.1",
-                "client.tcp.port", "0", "client.http.host", "127.0.0.1", "client.http.port", "0"));
+                "client.tcp.port", "0", "client.http.host", "127.0.0.1", "client.http.port", "0",
+                "drain.window", "200ms", "drain.deadline", "2s"));
         presentation = new PresentationServer(Settings.of(presentationSettings));
         presentation.start();
     }
@@ -92,8 +94,16 @@ class EventLoopsNeverBlockIT {
         assertThat(AdminPort.sample(metrics, "jvm_threads_live_threads")).isPresent();
     }
 
+    private static boolean drained(URI admin) {
+        try {
+            return AdminPort.get(admin, "/drain").status() == 200;
+        } catch (Exception e) {
+            throw new AssertionError("GET /drain failed", e);
+        }
+    }
+
     @Test
-    void noEventLoopOrCoupleExecutorBlocksWhileACoupleChats() throws Exception {
+    void noEventLoopOrCoupleExecutorBlocksWhileACoupleChatsAndTheServerDrains() throws Exception {
         URI http = URI.create("http://127.0.0.1:" + presentation.httpPort());
         DuetHttp annHttp = new DuetHttp(http, "ann-phone");
         DuetHttp bobHttp = new DuetHttp(http, "bob-phone");
@@ -119,7 +129,14 @@ class EventLoopsNeverBlockIT {
                 bobHears.awaitMessages(200, Duration.ofSeconds(60));
                 assertThat(annHttp.fetchHistory(bob.getToken(), 0, 500).getMessages()).hasSize(200);
                 probeAdminPort(URI.create("http://127.0.0.1:" + app.adminAddress().getPort()), "duet_messages_committed_total");
-                probeAdminPort(URI.create("http://127.0.0.1:" + presentation.adminAddress().getPort()), "duet_client_sessions");
+                URI presentationAdmin = URI.create("http://127.0.0.1:" + presentation.adminAddress().getPort());
+                probeAdminPort(presentationAdmin, "duet_client_sessions");
+
+                // A drain's work runs on event loops too: the notices, the clients leaving, the last close.
+                assertThat(AdminPort.send(presentationAdmin, "/drain", "POST").status()).isEqualTo(202);
+                RecordingListener.await(Duration.ofSeconds(10), "the drain to end", () -> drained(presentationAdmin));
+                assertThat(annHears.stateLog).anyMatch(line -> line.contains("moving to another server"));
+                assertThat(bobHears.stateLog).anyMatch(line -> line.contains("moving to another server"));
             }
         }
         assertThat(blockingCalls).as(String.join("\n\n", blockingCalls)).isEmpty();

@@ -15,12 +15,12 @@ import java.net.SocketException;
 import java.nio.ByteBuffer;
 
 /** A client TCP connection speaking raw bytes, to send what no well-behaved client would. */
-final class RawSession implements AutoCloseable {
+public final class RawSession implements AutoCloseable {
     private final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
 
-    RawSession(InetSocketAddress server) throws IOException {
+    public RawSession(InetSocketAddress server) throws IOException {
         socket = new Socket();
         socket.connect(server, 5000);
         socket.setSoTimeout(20_000);
@@ -28,23 +28,23 @@ final class RawSession implements AutoCloseable {
         out = socket.getOutputStream();
     }
 
-    void send(byte[] bytes) throws IOException {
+    public void send(byte[] bytes) throws IOException {
         out.write(bytes);
         out.flush();
     }
 
-    static byte[] frame(int type, int flags, byte[] body) {
+    public static byte[] frame(int type, int flags, byte[] body) {
         return ByteBuffer.allocate(6 + body.length).putInt(2 + body.length).put((byte) type).put((byte) flags)
                 .put(body).array();
     }
 
-    static byte[] auth(String token) {
+    public static byte[] auth(String token) {
         return frame(FrameType.AUTH.code(), 0, ThriftCodec.INTERNAL.encode(
                 new AuthRequest(token, commonConstants.API_VERSION)));
     }
 
     /** Reads one frame: {type, body}. */
-    Object[] readFrame() throws IOException {
+    public Object[] readFrame() throws IOException {
         int length = in.readInt();
         int type = in.readUnsignedByte();
         in.readUnsignedByte();
@@ -54,7 +54,7 @@ final class RawSession implements AutoCloseable {
     }
 
     /** Reads the ERROR frame the server sends before closing. */
-    SessionError readError() throws Exception {
+    public SessionError readError() throws Exception {
         Object[] frame = readFrame();
         if ((int) frame[0] != FrameType.ERROR.code()) {
             throw new AssertionError("expected an ERROR frame, got type " + frame[0]);
@@ -63,7 +63,7 @@ final class RawSession implements AutoCloseable {
     }
 
     /** True once the server has closed the connection. */
-    boolean closedByServer() throws IOException {
+    public boolean closedByServer() throws IOException {
         try {
             return in.read() == -1;
         } catch (EOFException | SocketException e) {

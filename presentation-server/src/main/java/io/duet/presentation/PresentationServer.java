@@ -1,6 +1,8 @@
 package io.duet.presentation;
 
 import io.duet.presentation.auth.Authenticator;
+import io.duet.presentation.drain.Drain;
+import io.duet.presentation.drain.DrainSettings;
 import io.duet.presentation.http.HttpApiInitializer;
 import io.duet.presentation.relay.AppLinks;
 import io.duet.presentation.relay.AppServerDirectory;
@@ -15,6 +17,8 @@ import io.duet.process.AcceptErrorHandler;
 import io.duet.process.ServerMain;
 import io.duet.process.admin.AdminServer;
 import io.duet.process.admin.AdminSettings;
+import io.duet.process.admin.DrainControl;
+import io.duet.process.admin.DrainStatus;
 import io.duet.protocol.cluster.ShardMapView;
 import io.duet.protocol.token.TokenCodec;
 import io.duet.settings.Settings;
@@ -48,12 +52,16 @@ import org.slf4j.LoggerFactory;
  * server. Client channels and relay links share one event loop group, so that each client's stream
  * rides the link on its own loop.
  *
- * <p>Shutdown: stop accepting, then close client connections (clients reconnect through the load
- * balancer to another presentation server), then the relay links, under one deadline.
+ * <p>Shutdown (SIGTERM) drains first ({@link Drain}): stop accepting, ask every client to reconnect
+ * through the load balancer, spread over {@code drain.window}, and wait for them to go, closing those
+ * left at {@code drain.deadline}; then close the relay links and the rest. {@code POST /drain} on the
+ * admin port starts the same drain without stopping, and {@code GET /drain} says when it is done, so
+ * that a deploy script can drain, wait, then stop.
  *
  * <p>Its admin port ({@link AdminServer}) is up from the first moment of {@link #start()} to the last of
  * {@link #close()}. {@code /ready} is 503 until start completes, from the moment shutdown begins, while
- * its ZooKeeper connection is SUSPENDED or LOST, and while it has no routes (no shard map, or one that
+ * its ZooKeeper connection is SUSPENDED or LOST, from the moment a drain starts, and while it has no
+ * routes (no shard map, or one that
  * names no application server); {@code /metrics} has the meters of {@link PresentationMetrics}.
  */
 public final class PresentationServer implements ServerMain.Server {
@@ -64,12 +72,13 @@ public final class PresentationServer implements ServerMain.Server {
     private final Settings settings;
     private final String serverId;
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+    private final SessionRegistry sessions = new SessionRegistry();
+    private final Drain drain;
     private CuratorFramework curator;
     private ShardMapWatcher shardMap;
     private RoutingTable routing;
     private AppLinks links;
     private AppServerDirectory directory;
-    private SessionRegistry sessions;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private Channel tcpListener;
@@ -81,6 +90,7 @@ public final class PresentationServer implements ServerMain.Server {
     public PresentationServer(Settings settings) {
         this.settings = settings;
         this.serverId = settings.string("server.id");
+        this.drain = new Drain(DrainSettings.from(settings), sessions, this::stopAccepting);
     }
 
     @Override
@@ -89,7 +99,7 @@ public final class PresentationServer implements ServerMain.Server {
             throw new IllegalStateException("start() may be called once; state is " + state.get());
         }
         long started = System.nanoTime();
-        admin = new AdminServer(AdminSettings.from(settings), this::whyNotReady);
+        admin = new AdminServer(AdminSettings.from(settings), this::whyNotReady, new AdminDrain());
         admin.start();
         FrameEncoder.preloadCompression();
         curator = ZooKeeperClients.connect(settings, Duration.ofSeconds(15));
@@ -109,7 +119,6 @@ public final class PresentationServer implements ServerMain.Server {
         workerGroup = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("duet-io", true),
                 NioIoHandler.newFactory());
 
-        sessions = new SessionRegistry();
         links = new AppLinks(workerGroup, serverId, sessions);
         directory = new AppServerDirectory(curator, links);
         shardMap = new ShardMapWatcher(curator);
@@ -184,9 +193,12 @@ public final class PresentationServer implements ServerMain.Server {
                 return Optional.of("starting");
             case STOPPING:
             case STOPPED:
-                return Optional.of("shutting down: closing client connections");
+                return Optional.of("shutting down: " + drain.drainStatus().detail());
             default:
                 break;
+        }
+        if (drain.isStarted()) {
+            return Optional.of("draining: " + drain.drainStatus().detail());
         }
         ConnectionState zookeeper = zookeeperState;
         if (!zookeeper.isConnected()) {
@@ -207,6 +219,31 @@ public final class PresentationServer implements ServerMain.Server {
         return Optional.empty();
     }
 
+    /** Closes the listeners without waiting: no new connections from now on. */
+    private void stopAccepting() {
+        for (Channel listener : new Channel[] {tcpListener, httpListener}) {
+            if (listener != null) {
+                listener.close();
+            }
+        }
+    }
+
+    /** The drain as the admin port drives it: only a running server starts one. */
+    private final class AdminDrain implements DrainControl {
+        @Override
+        public DrainStatus startDrain() {
+            if (state.get() != State.RUNNING && !drain.isStarted()) {
+                return DrainStatus.of(DrainStatus.Phase.NOT_STARTED, "cannot drain: the server is " + state.get());
+            }
+            return drain.startDrain();
+        }
+
+        @Override
+        public DrainStatus drainStatus() {
+            return drain.drainStatus();
+        }
+    }
+
     @Override
     public void close() {
         State previous = state.getAndSet(State.STOPPING);
@@ -214,7 +251,11 @@ public final class PresentationServer implements ServerMain.Server {
             state.set(previous);
             return;
         }
-        LOG.info("Presentation server {} shutting down with {} sessions", serverId, sessions == null ? 0 : sessions.size());
+        LOG.info("Presentation server {} shutting down with {} sessions", serverId, sessions.size());
+        if (previous == State.RUNNING) {
+            drain.startDrain();
+            drain.awaitDrained();
+        }
         for (Channel listener : new Channel[] {tcpListener, httpListener}) {
             if (listener != null) {
                 listener.close().syncUninterruptibly();

@@ -1,7 +1,8 @@
 /**
  * The presentation server: stateless, asynchronous, behind one load-balancer endpoint. Start at
  * {@link io.duet.presentation.PresentationServer}, which wires the client TCP listener ({@code
- * session}), the HTTP listener ({@code http}), the routing table ({@code routing}) and the relay links
- * to application servers ({@code relay}).
+ * session}), the HTTP listener ({@code http}), the routing table ({@code routing}), the relay links
+ * to application servers ({@code relay}) and the drain that moves clients away before it stops ({@code
+ * drain}).
  */
 package io.duet.presentation;

@@ -48,6 +48,11 @@ final class CallTracker {
         call.complete(incoming.readBody(call.emptyResult));
     }
 
+    /** How many calls wait for their replies. */
+    int inFlight() {
+        return pending.size();
+    }
+
     void failAll(String why) {
         List<Pending<?>> calls = new ArrayList<>(pending.values());
         pending.clear();

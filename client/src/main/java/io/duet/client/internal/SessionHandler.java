@@ -1,7 +1,9 @@
 package io.duet.client.internal;
 
 import io.duet.protocol.api.AuthAccepted;
+import io.duet.protocol.api.NoticeKind;
 import io.duet.protocol.api.SessionError;
+import io.duet.protocol.api.SessionNotice;
 import io.duet.protocol.frame.Frame;
 import io.duet.protocol.frame.FrameType;
 import io.duet.protocol.thrift.ThriftCodec;
@@ -52,7 +54,7 @@ final class SessionHandler extends SimpleChannelInboundHandler<Frame> {
                 delivery.onEvent(frame.payload());
                 break;
             case NOTICE:
-                lifecycle.sessionMoved();
+                notice(CODEC.decode(frame.payload(), new SessionNotice()));
                 break;
             case ERROR:
                 lifecycle.sessionError(CODEC.decode(frame.payload(), new SessionError()));
@@ -62,6 +64,19 @@ final class SessionHandler extends SimpleChannelInboundHandler<Frame> {
                 break;
             default:
                 break;
+        }
+    }
+
+    private void notice(SessionNotice notice) {
+        NoticeKind kind = notice.getKind();
+        if (kind == NoticeKind.SESSION_MOVED) {
+            lifecycle.sessionMoved();
+        } else if (kind == NoticeKind.RECONNECT) {
+            lifecycle.serverDraining(notice.isSetReconnectWithinMillis() ? notice.getReconnectWithinMillis() : 0,
+                    notice.getDetail());
+        } else {
+            // A kind from a newer server: nothing this client must do.
+            LOG.debug("Ignoring a notice of a kind this client does not know: {}", notice);
         }
     }
 

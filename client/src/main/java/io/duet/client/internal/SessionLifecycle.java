@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The session's connection lifecycle, and the owner of its other parts. It connects, authenticates,
  * subscribes from the last contiguous sequence number delivered, and, whenever the connection is lost
- * (reconnecting with backoff and jitter) or the server moves the session, does it all again, telling
- * the {@link SendPipeline} when to (re)transmit. It keeps the {@link ConnectionState}, the user and
+ * (reconnecting with backoff and jitter), the server moves the session, or a draining server asks it to
+ * reconnect elsewhere ({@link #serverDraining}: quietly, CONNECTING rather than DISCONNECTED), does it
+ * all again, telling the {@link SendPipeline} when to (re)transmit. It keeps the {@link ConnectionState}, the user and
  * couple the token authenticated, and the generation of the latest subscribe, so that the outcome of
  * one superseded (by a resubscribe, or by a session move that failed it) is ignored. A token that
  * carries no couple is refreshed and the session reconnected once the partner joins.
@@ -48,6 +49,9 @@ import org.slf4j.LoggerFactory;
 final class SessionLifecycle {
     private static final Logger LOG = LoggerFactory.getLogger(SessionLifecycle.class);
     private static final ThriftCodec CODEC = ThriftCodec.INTERNAL;
+    /** How long leaving a draining server waits for the calls in flight over its connection. */
+    private static final long MOVE_QUIET_WAIT_MILLIS = 1000;
+    private static final long MOVE_POLL_MILLIS = 10;
 
     private final InetSocketAddress server;
     private final EventLoop loop;
@@ -70,6 +74,10 @@ final class SessionLifecycle {
     private volatile long coupleId;
     /** Counts subscribe calls, so that the outcome of one superseded by a newer one is ignored. */
     private int subscriptions;
+    /** Leaving a draining server: scheduled, or waiting for calls in flight; null otherwise. */
+    private ScheduledFuture<?> move;
+    /** Leaving a draining server: the end of this connection is a planned reconnect, not a loss. */
+    private boolean moving;
 
     SessionLifecycle(InetSocketAddress server, EventLoop loop, Supplier<String> token, long lastSeq,
             ListenerCallbacks listeners, SessionTransport transport, Duration minBackoff, Duration maxBackoff) {
@@ -197,6 +205,45 @@ final class SessionLifecycle {
         }
     }
 
+    /**
+     * The server is draining (a RECONNECT notice): after a random delay of up to {@code withinMillis},
+     * stop sending over this connection, let the calls in flight finish (for a second at most), close it,
+     * and connect again through the same endpoint at once, resubscribing from the last sequence delivered.
+     * The state is CONNECTING meanwhile, never DISCONNECTED: nothing was lost, and the backoff is not used.
+     */
+    void serverDraining(int withinMillis, String detail) {
+        if (state == ConnectionState.CLOSED || move != null || moving) {
+            return;
+        }
+        long delay = withinMillis <= 0 ? 0 : ThreadLocalRandom.current().nextLong(withinMillis + 1L);
+        LOG.debug("Server draining ({}): reconnecting in {} ms", detail, delay);
+        move = loop.schedule(this::leave, delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void leave() {
+        move = null;
+        if (state == ConnectionState.CLOSED) {
+            return;
+        }
+        moving = true;
+        // A subscribe still in flight must not make the session CONNECTED again on the way out.
+        subscriptions++;
+        changeState(ConnectionState.CONNECTING, "moving to another server: this one is draining");
+        leaveWhenQuiet(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MOVE_QUIET_WAIT_MILLIS));
+    }
+
+    private void leaveWhenQuiet(long deadlineNanos) {
+        move = null;
+        if (!moving) {
+            return;
+        }
+        if (transport.callsInFlight() && System.nanoTime() < deadlineNanos) {
+            move = loop.schedule(() -> leaveWhenQuiet(deadlineNanos), MOVE_POLL_MILLIS, TimeUnit.MILLISECONDS);
+            return;
+        }
+        transport.closeChannel();
+    }
+
     /** The server ended the session (an ERROR frame): a bad token or version is final; the rest reconnect. */
     void sessionError(SessionError error) {
         SessionErrorCode code = error.getCode() == null ? SessionErrorCode.INTERNAL : error.getCode();
@@ -208,15 +255,28 @@ final class SessionLifecycle {
         }
     }
 
-    /** The connection is gone: fail in-flight calls (sends stay queued) and reconnect with backoff. */
+    /**
+     * The connection is gone: fail in-flight calls (sends stay queued) and reconnect, at once after
+     * leaving a draining server, else with backoff.
+     */
     void lost(String why) {
         transport.detach();
-        if (state != ConnectionState.CLOSED) {
+        if (move != null) {
+            move.cancel(false);
+            move = null;
+        }
+        boolean moved = moving;
+        moving = false;
+        if (state != ConnectionState.CLOSED && !moved) {
             changeState(ConnectionState.DISCONNECTED, why);
         }
-        transport.failAll(why);
+        transport.failAll(moved ? "left a draining server" : why);
         sends.forgetInFlight();
-        scheduleReconnect();
+        if (moved) {
+            connect();
+        } else {
+            scheduleReconnect();
+        }
     }
 
     private void scheduleReconnect() {
@@ -244,6 +304,9 @@ final class SessionLifecycle {
             state = ConnectionState.CLOSED;
             if (reconnect != null) {
                 reconnect.cancel(false);
+            }
+            if (move != null) {
+                move.cancel(false);
             }
             transport.failAll("client closed");
             sends.failAll(new DuetClientException("client closed"));

@@ -79,6 +79,11 @@ final class SessionTransport {
         return future;
     }
 
+    /** Whether calls made over the current connection still wait for their replies. */
+    boolean callsInFlight() {
+        return calls.inFlight() > 0;
+    }
+
     void onReply(byte[] reply) throws MalformedPayloadException {
         calls.onReply(reply);
     }

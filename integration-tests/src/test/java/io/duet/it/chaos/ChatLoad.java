@@ -25,11 +25,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * tablet that only receives, logged in as the same user with its own device id and connected through
  * the <em>other</em> presentation server. Ann's phone is on presentation server 0 and her tablet on 1;
  * Bob's phone on 1 and his tablet on 0. So every message must reach four devices, on both servers.
+ * {@link #throughEndpoint()} connects every device through the cluster's one client endpoint instead,
+ * which spreads them over the presentation servers by itself.
  */
 public final class ChatLoad implements AutoCloseable {
     /** The device id of each partner's receive-only device. */
     static final String ANN_TABLET = "ann-tablet";
     static final String BOB_TABLET = "bob-tablet";
+    /** A device's {@code presentationServer} when it connects through the one client endpoint. */
+    public static final int THROUGH_ENDPOINT = -1;
 
     private final List<TestCouple> couples;
     private final List<Sender> senders = new ArrayList<>();
@@ -42,11 +46,18 @@ public final class ChatLoad implements AutoCloseable {
         return thread;
     });
     private volatile boolean sending;
+    private boolean throughEndpoint;
 
     public ChatLoad(List<TestCouple> couples, Duration interval, int maxPending) {
         this.couples = couples;
         this.interval = interval;
         this.maxPending = maxPending;
+    }
+
+    /** Before {@link #start()}: every device connects (and reconnects) through the one client endpoint. */
+    public ChatLoad throughEndpoint() {
+        this.throughEndpoint = true;
+        return this;
     }
 
     /**
@@ -77,16 +88,28 @@ public final class ChatLoad implements AutoCloseable {
     private Sender connectSender(TestCouple couple, Session session, String name, String deviceId,
             int presentationServer) throws Exception {
         RecordingListener heard = new RecordingListener();
-        DuetClient client = couple.connect(session, presentationServer, heard, 0);
-        return new Sender(name, session.getUserId(), session.getCoupleId(), deviceId, presentationServer, client, heard);
+        DuetClient client = connect(couple, session, presentationServer, heard);
+        return new Sender(name, session.getUserId(), session.getCoupleId(), deviceId, via(presentationServer), client,
+                heard);
     }
 
     private Device connectReceiver(TestCouple couple, Session user, String name, String deviceId,
             int presentationServer) throws Exception {
         Session session = couple.logInOnDevice(user, presentationServer, deviceId);
         RecordingListener heard = new RecordingListener();
-        DuetClient client = couple.connect(session, presentationServer, heard, 0);
-        return new Device(name, session.getUserId(), session.getCoupleId(), deviceId, presentationServer, client, heard);
+        DuetClient client = connect(couple, session, presentationServer, heard);
+        return new Device(name, session.getUserId(), session.getCoupleId(), deviceId, via(presentationServer), client,
+                heard);
+    }
+
+    private DuetClient connect(TestCouple couple, Session session, int presentationServer, RecordingListener heard)
+            throws Exception {
+        return throughEndpoint ? couple.connectThroughEndpoint(session, heard, 0)
+                : couple.connect(session, presentationServer, heard, 0);
+    }
+
+    private int via(int presentationServer) {
+        return throughEndpoint ? THROUGH_ENDPOINT : presentationServer;
     }
 
     private void tick() {
@@ -164,6 +187,7 @@ public final class ChatLoad implements AutoCloseable {
         public final long userId;
         public final long coupleId;
         public final String deviceId;
+        /** The index of the presentation server it connects to, or {@link #THROUGH_ENDPOINT}. */
         public final int presentationServer;
         public final DuetClient client;
         public final RecordingListener heard;
@@ -206,8 +230,9 @@ public final class ChatLoad implements AutoCloseable {
         }
 
         static String describe(String name, String deviceId, boolean sends, int presentationServer) {
-            return name + " (device " + deviceId + ", " + (sends ? "sends" : "receive-only")
-                    + ", via presentation server " + presentationServer + ")";
+            return name + " (device " + deviceId + ", " + (sends ? "sends" : "receive-only") + ", "
+                    + (presentationServer == THROUGH_ENDPOINT ? "through the endpoint"
+                            : "via presentation server " + presentationServer) + ")";
         }
 
         @Override

@@ -1,17 +1,37 @@
 package io.duet.presentation.session;
 
 import io.duet.presentation.relay.UserEvents;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
-/** The authenticated sessions on this server by user, for events addressed to users rather than streams. */
+/**
+ * The authenticated sessions on this server by user, for events addressed to users rather than streams,
+ * and for a drain: asking every session to reconnect elsewhere ({@link #drain}) and telling when none is
+ * left ({@link #whenEmpty()}).
+ */
 public final class SessionRegistry implements UserEvents {
     private final ConcurrentMap<Long, Set<SessionRelayHandler>> byUser = new ConcurrentHashMap<>();
+    private final CompletableFuture<Void> empty = new CompletableFuture<>();
+    /** While draining, what the notice of a session that registers from now on hints; null before. */
+    private volatile Duration drainingWithin;
+    /** While draining, when sessions still connected are closed ({@link System#nanoTime()}). */
+    private volatile long drainDeadlineNanos;
 
     void register(long userId, SessionRelayHandler session) {
         byUser.computeIfAbsent(userId, id -> ConcurrentHashMap.newKeySet()).add(session);
+        Duration within = drainingWithin;
+        if (within != null) {
+            // Authenticated after the drain began: it moves at once.
+            session.drain(Duration.ZERO, within, untilDeadline());
+        }
+    }
+
+    private Duration untilDeadline() {
+        return Duration.ofNanos(Math.max(0, drainDeadlineNanos - System.nanoTime()));
     }
 
     void unregister(long userId, SessionRelayHandler session) {
@@ -19,6 +39,40 @@ public final class SessionRegistry implements UserEvents {
             sessions.remove(session);
             return sessions.isEmpty() ? null : sessions;
         });
+        if (drainingWithin != null && byUser.isEmpty()) {
+            empty.complete(null);
+        }
+    }
+
+    /**
+     * Starts moving every client away: each session present now is asked, on its own event loop, to
+     * reconnect after the delay {@code schedule} gives its place, and each that authenticates from now on
+     * is asked at once; each still connected {@code deadline} after this call is closed with
+     * SHUTTING_DOWN. Call once; returns how many sessions were present.
+     */
+    public int drain(ReconnectSchedule schedule, Duration deadline) {
+        drainDeadlineNanos = System.nanoTime() + deadline.toNanos();
+        List<SessionRelayHandler> present = all();
+        int count = present.size();
+        Duration within = schedule.reconnectWithin(count);
+        // Set before the snapshot is asked, so that none is missed; one in both is asked twice, which it ignores.
+        drainingWithin = within;
+        for (int i = 0; i < count; i++) {
+            present.get(i).drain(schedule.delay(i, count), within, untilDeadline());
+        }
+        if (byUser.isEmpty()) {
+            empty.complete(null);
+        }
+        return count;
+    }
+
+    /** Completes once a drain has begun and no session is left. */
+    public CompletableFuture<Void> whenEmpty() {
+        return empty;
+    }
+
+    private List<SessionRelayHandler> all() {
+        return byUser.values().stream().flatMap(Set::stream).toList();
     }
 
     @Override

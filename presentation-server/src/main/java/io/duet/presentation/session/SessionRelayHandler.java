@@ -23,6 +23,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
@@ -46,6 +47,9 @@ import org.slf4j.LoggerFactory;
  * events are not held back, so a client that stops reading is still cut off with SLOW_CONSUMER: here,
  * when more than {@code maxPendingWriteBytes} wait for it, or by the application server, when its replay
  * gets no credit back for a minute.
+ *
+ * <p>When the server drains, the client is asked to reconnect through the endpoint (a {@code RECONNECT}
+ * notice, at the moment the drain's schedule gives this session) and is served as usual until it goes.
  */
 final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
     private static final Logger LOG = LoggerFactory.getLogger(SessionRelayHandler.class);
@@ -68,6 +72,8 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
     private long reroutingSinceNanos;
     private ScheduledFuture<?> retry;
     private boolean closed;
+    /** Whether this server, draining, has asked the client to reconnect elsewhere. */
+    private boolean askedToReconnect;
 
     SessionRelayHandler(Principal principal, RoutingTable routing, AppLinks links, SessionRegistry registry,
             SessionSettings settings) {
@@ -319,6 +325,28 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
                 openStream();
             }
         });
+    }
+
+    /**
+     * Callable from any thread: after {@code after}, sends the client a {@code RECONNECT} notice that
+     * tells it to spread its reconnect over {@code within} (once only, however often asked), and closes
+     * the session with SHUTTING_DOWN if it is still open {@code closeAfter} from now.
+     */
+    void drain(Duration after, Duration within, Duration closeAfter) {
+        ctx.executor().schedule(() -> {
+            if (!closed) {
+                close(SessionErrorCode.SHUTTING_DOWN, "the server is shutting down");
+            }
+        }, closeAfter.toNanos(), TimeUnit.NANOSECONDS);
+        ctx.executor().schedule(() -> {
+            if (closed || askedToReconnect) {
+                return;
+            }
+            askedToReconnect = true;
+            write(Frame.of(FrameType.NOTICE, ThriftCodec.INTERNAL.encode(new SessionNotice(NoticeKind.RECONNECT)
+                    .setDetail("this server is draining: reconnect through the endpoint")
+                    .setReconnectWithinMillis((int) Math.min(Integer.MAX_VALUE, within.toMillis())))));
+        }, after.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** An event addressed to this session's user; callable from any thread. */

@@ -13,7 +13,15 @@ public enum NoticeKind implements org.apache.thrift.TEnum {
    * events may have been missed: subscribe again from the last sequence seen,
    * and retry calls that got no reply.
    */
-  SESSION_MOVED(1);
+  SESSION_MOVED(1),
+  /**
+   * This server is draining (it is about to stop): close this connection and connect again through
+   * the client endpoint, after a random delay of up to reconnectWithinMillis, then subscribe again from
+   * the last sequence seen and retry calls that got no reply. The server keeps serving the connection
+   * until then, and closes it with SHUTTING_DOWN only at its drain deadline. A client that does not know
+   * this kind may ignore it: it is disconnected at the deadline and reconnects as after any loss.
+   */
+  RECONNECT(2);
 
   private final int value;
 
@@ -38,6 +46,8 @@ public enum NoticeKind implements org.apache.thrift.TEnum {
     switch (value) {
       case 1:
         return SESSION_MOVED;
+      case 2:
+        return RECONNECT;
       default:
         return null;
     }

@@ -12,12 +12,14 @@ public class SessionNotice implements org.apache.thrift.TBase<SessionNotice, Ses
 
   private static final org.apache.thrift.protocol.TField KIND_FIELD_DESC = new org.apache.thrift.protocol.TField("kind", org.apache.thrift.protocol.TType.I32, (short)1);
   private static final org.apache.thrift.protocol.TField DETAIL_FIELD_DESC = new org.apache.thrift.protocol.TField("detail", org.apache.thrift.protocol.TType.STRING, (short)2);
+  private static final org.apache.thrift.protocol.TField RECONNECT_WITHIN_MILLIS_FIELD_DESC = new org.apache.thrift.protocol.TField("reconnectWithinMillis", org.apache.thrift.protocol.TType.I32, (short)3);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new SessionNoticeStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new SessionNoticeTupleSchemeFactory();
 
   private @org.apache.thrift.annotation.Nullable NoticeKind kind; // required
   private @org.apache.thrift.annotation.Nullable java.lang.String detail; // optional
+  private int reconnectWithinMillis; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -26,7 +28,11 @@ public class SessionNotice implements org.apache.thrift.TBase<SessionNotice, Ses
      * @see NoticeKind
      */
     KIND((short)1, "kind"),
-    DETAIL((short)2, "detail");
+    DETAIL((short)2, "detail"),
+    /**
+     * With RECONNECT: spread the reconnect over this many milliseconds (a random delay up to it).
+     */
+    RECONNECT_WITHIN_MILLIS((short)3, "reconnectWithinMillis");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -46,6 +52,8 @@ public class SessionNotice implements org.apache.thrift.TBase<SessionNotice, Ses
           return KIND;
         case 2: // DETAIL
           return DETAIL;
+        case 3: // RECONNECT_WITHIN_MILLIS
+          return RECONNECT_WITHIN_MILLIS;
         default:
           return null;
       }
@@ -89,7 +97,9 @@ public class SessionNotice implements org.apache.thrift.TBase<SessionNotice, Ses
   }
 
   // isset id assignments
-  private static final _Fields[] optionals = {_Fields.DETAIL};
+  private static final int __RECONNECTWITHINMILLIS_ISSET_ID = 0;
+  private byte __isset_bitfield = 0;
+  private static final _Fields[] optionals = {_Fields.DETAIL,_Fields.RECONNECT_WITHIN_MILLIS};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -97,6 +107,8 @@ public class SessionNotice implements org.apache.thrift.TBase<SessionNotice, Ses
         new org.apache.thrift.meta_data.EnumMetaData(org.apache.thrift.protocol.TType.ENUM, NoticeKind.class)));
     tmpMap.put(_Fields.DETAIL, new org.apache.thrift.meta_data.FieldMetaData("detail", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
+    tmpMap.put(_Fields.RECONNECT_WITHIN_MILLIS, new org.apache.thrift.meta_data.FieldMetaData("reconnectWithinMillis", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(SessionNotice.class, metaDataMap);
   }
@@ -115,12 +127,14 @@ public class SessionNotice implements org.apache.thrift.TBase<SessionNotice, Ses
    * Performs a deep copy on <i>other</i>.
    */
   public SessionNotice(SessionNotice other) {
+    __isset_bitfield = other.__isset_bitfield;
     if (other.isSetKind()) {
       this.kind = other.kind;
     }
     if (other.isSetDetail()) {
       this.detail = other.detail;
     }
+    this.reconnectWithinMillis = other.reconnectWithinMillis;
   }
 
   @Override
@@ -132,6 +146,8 @@ public class SessionNotice implements org.apache.thrift.TBase<SessionNotice, Ses
   public void clear() {
     this.kind = null;
     this.detail = null;
+    setReconnectWithinMillisIsSet(false);
+    this.reconnectWithinMillis = 0;
   }
 
   /**
@@ -192,6 +208,35 @@ public class SessionNotice implements org.apache.thrift.TBase<SessionNotice, Ses
     }
   }
 
+  /**
+   * With RECONNECT: spread the reconnect over this many milliseconds (a random delay up to it).
+   */
+  public int getReconnectWithinMillis() {
+    return this.reconnectWithinMillis;
+  }
+
+  /**
+   * With RECONNECT: spread the reconnect over this many milliseconds (a random delay up to it).
+   */
+  public SessionNotice setReconnectWithinMillis(int reconnectWithinMillis) {
+    this.reconnectWithinMillis = reconnectWithinMillis;
+    setReconnectWithinMillisIsSet(true);
+    return this;
+  }
+
+  public void unsetReconnectWithinMillis() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __RECONNECTWITHINMILLIS_ISSET_ID);
+  }
+
+  /** Returns true if field reconnectWithinMillis is set (has been assigned a value) and false otherwise */
+  public boolean isSetReconnectWithinMillis() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __RECONNECTWITHINMILLIS_ISSET_ID);
+  }
+
+  public void setReconnectWithinMillisIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __RECONNECTWITHINMILLIS_ISSET_ID, value);
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -211,6 +256,14 @@ public class SessionNotice implements org.apache.thrift.TBase<SessionNotice, Ses
       }
       break;
 
+    case RECONNECT_WITHIN_MILLIS:
+      if (value == null) {
+        unsetReconnectWithinMillis();
+      } else {
+        setReconnectWithinMillis((java.lang.Integer)value);
+      }
+      break;
+
     }
   }
 
@@ -223,6 +276,9 @@ public class SessionNotice implements org.apache.thrift.TBase<SessionNotice, Ses
 
     case DETAIL:
       return getDetail();
+
+    case RECONNECT_WITHIN_MILLIS:
+      return getReconnectWithinMillis();
 
     }
     throw new java.lang.IllegalStateException();
@@ -240,6 +296,8 @@ public class SessionNotice implements org.apache.thrift.TBase<SessionNotice, Ses
       return isSetKind();
     case DETAIL:
       return isSetDetail();
+    case RECONNECT_WITHIN_MILLIS:
+      return isSetReconnectWithinMillis();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -275,6 +333,15 @@ public class SessionNotice implements org.apache.thrift.TBase<SessionNotice, Ses
         return false;
     }
 
+    boolean this_present_reconnectWithinMillis = true && this.isSetReconnectWithinMillis();
+    boolean that_present_reconnectWithinMillis = true && that.isSetReconnectWithinMillis();
+    if (this_present_reconnectWithinMillis || that_present_reconnectWithinMillis) {
+      if (!(this_present_reconnectWithinMillis && that_present_reconnectWithinMillis))
+        return false;
+      if (this.reconnectWithinMillis != that.reconnectWithinMillis)
+        return false;
+    }
+
     return true;
   }
 
@@ -289,6 +356,10 @@ public class SessionNotice implements org.apache.thrift.TBase<SessionNotice, Ses
     hashCode = hashCode * 8191 + ((isSetDetail()) ? 131071 : 524287);
     if (isSetDetail())
       hashCode = hashCode * 8191 + detail.hashCode();
+
+    hashCode = hashCode * 8191 + ((isSetReconnectWithinMillis()) ? 131071 : 524287);
+    if (isSetReconnectWithinMillis())
+      hashCode = hashCode * 8191 + reconnectWithinMillis;
 
     return hashCode;
   }
@@ -317,6 +388,16 @@ public class SessionNotice implements org.apache.thrift.TBase<SessionNotice, Ses
     }
     if (isSetDetail()) {
       lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.detail, other.detail);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetReconnectWithinMillis(), other.isSetReconnectWithinMillis());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetReconnectWithinMillis()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.reconnectWithinMillis, other.reconnectWithinMillis);
       if (lastComparison != 0) {
         return lastComparison;
       }
@@ -362,6 +443,12 @@ public class SessionNotice implements org.apache.thrift.TBase<SessionNotice, Ses
       }
       first = false;
     }
+    if (isSetReconnectWithinMillis()) {
+      if (!first) sb.append(", ");
+      sb.append("reconnectWithinMillis:");
+      sb.append(this.reconnectWithinMillis);
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -381,6 +468,8 @@ public class SessionNotice implements org.apache.thrift.TBase<SessionNotice, Ses
 
   private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, java.lang.ClassNotFoundException {
     try {
+      // it doesn't seem like you should have to do this, but java serialization is wacky, and doesn't call the default constructor.
+      __isset_bitfield = 0;
       read(new org.apache.thrift.protocol.TCompactProtocol(new org.apache.thrift.transport.TIOStreamTransport(in)));
     } catch (org.apache.thrift.TException te) {
       throw new java.io.IOException(te);
@@ -425,6 +514,14 @@ public class SessionNotice implements org.apache.thrift.TBase<SessionNotice, Ses
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 3: // RECONNECT_WITHIN_MILLIS
+              if (schemeField.type == org.apache.thrift.protocol.TType.I32) {
+                struct.reconnectWithinMillis = iprot.readI32();
+                struct.setReconnectWithinMillisIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -456,6 +553,11 @@ public class SessionNotice implements org.apache.thrift.TBase<SessionNotice, Ses
           oprot.writeFieldEnd();
         }
       }
+      if (struct.isSetReconnectWithinMillis()) {
+        oprot.writeFieldBegin(RECONNECT_WITHIN_MILLIS_FIELD_DESC);
+        oprot.writeI32(struct.reconnectWithinMillis);
+        oprot.writeFieldEnd();
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -481,12 +583,18 @@ public class SessionNotice implements org.apache.thrift.TBase<SessionNotice, Ses
       if (struct.isSetDetail()) {
         optionals.set(1);
       }
-      oprot.writeBitSet(optionals, 2);
+      if (struct.isSetReconnectWithinMillis()) {
+        optionals.set(2);
+      }
+      oprot.writeBitSet(optionals, 3);
       if (struct.isSetKind()) {
         oprot.writeI32(struct.kind.getValue());
       }
       if (struct.isSetDetail()) {
         oprot.writeString(struct.detail);
+      }
+      if (struct.isSetReconnectWithinMillis()) {
+        oprot.writeI32(struct.reconnectWithinMillis);
       }
     }
 
@@ -495,7 +603,7 @@ public class SessionNotice implements org.apache.thrift.TBase<SessionNotice, Ses
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(2);
+        java.util.BitSet incoming = iprot.readBitSet(3);
         if (incoming.get(0)) {
           struct.kind = io.duet.protocol.api.NoticeKind.findByValue(iprot.readI32());
           struct.setKindIsSet(true);
@@ -503,6 +611,10 @@ public class SessionNotice implements org.apache.thrift.TBase<SessionNotice, Ses
         if (incoming.get(1)) {
           struct.detail = iprot.readString();
           struct.setDetailIsSet(true);
+        }
+        if (incoming.get(2)) {
+          struct.reconnectWithinMillis = iprot.readI32();
+          struct.setReconnectWithinMillisIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();

@@ -31,9 +31,14 @@ import org.slf4j.LoggerFactory;
  * GET /live      200 "live": the process runs its event loops (this one answered)
  * GET /ready     200 "ready", or 503 with why not in one line ({@link ReadinessCheck})
  * GET /metrics   200, the Prometheus text exposition (format 0.0.4) of the server's meters
+ * POST /drain    starts draining ({@link DrainControl}): 202 "draining: ...", 200 "drained: ..." once done,
+ *                409 with why when the server cannot drain yet
+ * GET /drain     200 "drained: ..." once every client has left, 503 "draining: ..." meanwhile, 409
+ *                "not draining: ..." before a drain started; a script polls it until 200
  * </pre>
  *
- * Any other path is 404, any other method on these paths 405; a malformed request is 400 and closes
+ * {@code /drain} is there only on servers that can drain (404 elsewhere). Any other path is 404, any
+ * other method on these paths 405; a malformed request is 400 and closes
  * the connection, as does a connection idle past the limit ({@link AdminServerInitializer}).
  *
  * <p>Scraping is done here, on the event loop: the server's meters are counters and gauges over
@@ -48,10 +53,17 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final ReadinessCheck readiness;
     private final PrometheusMeterRegistry metrics;
+    /** Null on a server that cannot drain. */
+    private final DrainControl drain;
 
     AdminHandler(ReadinessCheck readiness, PrometheusMeterRegistry metrics) {
+        this(readiness, metrics, null);
+    }
+
+    AdminHandler(ReadinessCheck readiness, PrometheusMeterRegistry metrics, DrainControl drain) {
         this.readiness = readiness;
         this.metrics = metrics;
+        this.drain = drain;
     }
 
     @Override
@@ -62,8 +74,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         String path = new QueryStringDecoder(request.uri()).path();
+        if (drain != null && path.equals("/drain")) {
+            drain(ctx, request, keepAlive);
+            return;
+        }
         if (!path.equals("/live") && !path.equals("/ready") && !path.equals("/metrics")) {
-            send(ctx, text(HttpResponseStatus.NOT_FOUND, "not found; try /live, /ready or /metrics"), keepAlive);
+            send(ctx, text(HttpResponseStatus.NOT_FOUND, drain == null ? "not found; try /live, /ready or /metrics"
+                    : "not found; try /live, /ready, /metrics or /drain"), keepAlive);
             return;
         }
         if (!request.method().equals(HttpMethod.GET)) {
@@ -82,6 +99,37 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             default:
                 send(ctx, metrics(ctx), keepAlive);
         }
+    }
+
+    private void drain(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
+        DrainStatus status;
+        if (request.method().equals(HttpMethod.POST)) {
+            status = drain.startDrain();
+        } else if (request.method().equals(HttpMethod.GET)) {
+            status = drain.drainStatus();
+        } else {
+            FullHttpResponse response = text(HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET or POST");
+            response.headers().set(HttpHeaderNames.ALLOW, HttpMethod.GET.name() + ", " + HttpMethod.POST.name());
+            send(ctx, response, keepAlive);
+            return;
+        }
+        HttpResponseStatus code;
+        String word;
+        switch (status.phase()) {
+            case DRAINED:
+                code = HttpResponseStatus.OK;
+                word = "drained";
+                break;
+            case DRAINING:
+                code = request.method().equals(HttpMethod.POST) ? HttpResponseStatus.ACCEPTED
+                        : HttpResponseStatus.SERVICE_UNAVAILABLE;
+                word = "draining";
+                break;
+            default:
+                code = HttpResponseStatus.CONFLICT;
+                word = "not draining";
+        }
+        send(ctx, text(code, oneLine(word + ": " + status.detail())), keepAlive);
     }
 
     private FullHttpResponse ready() {

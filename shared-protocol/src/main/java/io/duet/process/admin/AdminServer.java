@@ -26,8 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A server's admin port: {@code /live}, {@code /ready} and {@code /metrics} over HTTP (see {@link
- * AdminHandler}), on one event loop of its own, so that a slow scraper or a flood of probes never
+ * A server's admin port: {@code /live}, {@code /ready} and {@code /metrics} over HTTP, and {@code /drain}
+ * on a server that can drain (see {@link AdminHandler}), on one event loop of its own, so that a slow scraper or a flood of probes never
  * takes a turn from client or relay traffic.
  *
  * <p>It owns the server's meter registry ({@link #metrics()}), with the JVM's meters already bound
@@ -50,6 +50,7 @@ public final class AdminServer implements AutoCloseable {
 
     private final AdminSettings settings;
     private final ReadinessCheck readiness;
+    private final DrainControl drain;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
@@ -57,8 +58,14 @@ public final class AdminServer implements AutoCloseable {
     private Channel listener;
 
     public AdminServer(AdminSettings settings, ReadinessCheck readiness) {
+        this(settings, readiness, null);
+    }
+
+    /** An admin port that also serves {@code POST /drain} and {@code GET /drain}; {@code drain} null: it does not. */
+    public AdminServer(AdminSettings settings, ReadinessCheck readiness, DrainControl drain) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.readiness = Objects.requireNonNull(readiness, "readiness");
+        this.drain = drain;
         new JvmMemoryMetrics().bindTo(registry);
         gcMetrics.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -86,14 +93,14 @@ public final class AdminServer implements AutoCloseable {
                     .channel(NioServerSocketChannel.class)
                     .option(ChannelOption.SO_BACKLOG, 64)
                     .handler(new AcceptErrorHandler("admin"))
-                    .childHandler(new AdminServerInitializer(readiness, registry, settings.idleTimeout))
+                    .childHandler(new AdminServerInitializer(readiness, registry, settings.idleTimeout, drain))
                     .bind(new InetSocketAddress(settings.host, settings.port))
                     .sync().channel();
         } catch (RuntimeException | InterruptedException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
-        LOG.info("Admin port on {}: /live, /ready, /metrics", listener.localAddress());
+        LOG.info("Admin port on {}: /live, /ready, /metrics{}", listener.localAddress(), drain == null ? "" : ", /drain");
     }
 
     /** The address bound; only after {@link #start()}. */

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The pipeline of an admin connection: an HTTP codec with small limits, an idle timeout, an aggregator
- * that refuses bodies (these are GETs) over {@value #MAX_REQUEST_BODY_BYTES} bytes, and {@link
+ * that refuses bodies (these are GETs and a bodiless POST) over {@value #MAX_REQUEST_BODY_BYTES} bytes, and {@link
  * AdminHandler}.
  */
 final class AdminServerInitializer extends ChannelInitializer<Channel> {
@@ -27,11 +27,19 @@ final class AdminServerInitializer extends ChannelInitializer<Channel> {
     private final ReadinessCheck readiness;
     private final PrometheusMeterRegistry metrics;
     private final Duration idleTimeout;
+    private final DrainControl drain;
 
     AdminServerInitializer(ReadinessCheck readiness, PrometheusMeterRegistry metrics, Duration idleTimeout) {
+        this(readiness, metrics, idleTimeout, null);
+    }
+
+    /** @param drain null on a server that cannot drain */
+    AdminServerInitializer(ReadinessCheck readiness, PrometheusMeterRegistry metrics, Duration idleTimeout,
+            DrainControl drain) {
         this.readiness = readiness;
         this.metrics = metrics;
         this.idleTimeout = idleTimeout;
+        this.drain = drain;
     }
 
     @Override
@@ -43,6 +51,6 @@ final class AdminServerInitializer extends ChannelInitializer<Channel> {
                 .setMaxChunkSize(MAX_REQUEST_BODY_BYTES)));
         pipeline.addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
         pipeline.addLast("aggregator", new HttpObjectAggregator(MAX_REQUEST_BODY_BYTES, true));
-        pipeline.addLast("admin", new AdminHandler(readiness, metrics));
+        pipeline.addLast("admin", new AdminHandler(readiness, metrics, drain));
     }
 }

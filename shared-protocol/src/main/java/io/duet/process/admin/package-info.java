@@ -1,8 +1,9 @@
 /**
  * The admin port both server tiers serve next to their traffic: {@code GET /live}, {@code GET /ready}
  * (200, or 503 with a one-line reason) and {@code GET /metrics} (Prometheus text from a Micrometer
- * registry), on an event loop of its own, with small request limits and an idle timeout. Settings
- * {@code admin.host} and {@code admin.port}.
+ * registry), and on servers that can drain {@code POST /drain} and {@code GET /drain} ({@link
+ * io.duet.process.admin.DrainControl}), on an event loop of its own, with small request limits and an
+ * idle timeout. Settings {@code admin.host} and {@code admin.port}.
  *
  * <p>Start at {@link io.duet.process.admin.AdminServer}; a server says when it is ready through a
  * {@link io.duet.process.admin.ReadinessCheck}. {@code AdminServerInitializer} wires the pipeline and

@@ -21,6 +21,10 @@ final class NodeFactory {
     private final String clusterName;
     private final int zookeeperPort;
     private final String tokenSecret;
+    /** The presentation servers' {@code drain.window} and {@code drain.deadline}: short, so that stopping one
+     *  with clients is quick, and well inside a node's stop grace. */
+    static final String LOCAL_DRAIN_WINDOW = "1s";
+    static final String LOCAL_DRAIN_DEADLINE = "5s";
 
     NodeFactory(Path home, Path dataDir, Path logDir, String clusterName, int zookeeperPort, String tokenSecret) {
         this.home = home;
@@ -84,6 +88,8 @@ final class NodeFactory {
         settings.put("client.http.port", Integer.toString(ports.presentationHttp.get(index)));
         settings.put("admin.host", "127.0.0.1");
         settings.put("admin.port", Integer.toString(ports.presentationAdmin.get(index)));
+        settings.put("drain.window", LOCAL_DRAIN_WINDOW);
+        settings.put("drain.deadline", LOCAL_DRAIN_DEADLINE);
         return server(name, NodeKind.PRESENTATION_SERVER, "-Xmx256m", "presentation-server",
                 "io.duet.presentation.PresentationServerMain", settings);
     }

@@ -1,0 +1,218 @@
+package io.duet.it.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.duet.client.ConnectionState;
+import io.duet.deploy.local.LocalCluster;
+import io.duet.deploy.local.Node;
+import io.duet.it.AdminPort;
+import io.duet.it.PrivateCluster;
+import io.duet.it.RawSession;
+import io.duet.it.RecordingListener;
+import io.duet.it.TestCouple;
+import io.duet.it.chaos.ChatLoad.Device;
+import io.duet.protocol.api.NoticeKind;
+import io.duet.protocol.api.SessionError;
+import io.duet.protocol.api.SessionErrorCode;
+import io.duet.protocol.api.SessionNotice;
+import io.duet.protocol.frame.FrameType;
+import io.duet.protocol.thrift.ThriftCodec;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A presentation server drained under live chat load, every device connected through HAProxy's one
+ * endpoint: first by SIGTERM, then (the other server) by {@code POST /drain} on its admin port. Each
+ * time every client of the drained server must move to the other through the endpoint, quietly (its
+ * state CONNECTING for a moment, never DISCONNECTED, no error), no send may fail, and the checker must
+ * find every message delivered once, in order, to every device. Prints how long the clients were
+ * reconnecting and how long each drain took (the local cluster drains over {@code drain.window=1s}).
+ * A client that does not know the notice (an older SDK) is closed with SHUTTING_DOWN at the deadline.
+ */
+class DrainIT {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    /** The local cluster's drain.deadline, and time to start and stop the JVM. */
+    private static final Duration DRAIN_BOUND = Duration.ofSeconds(8);
+    @RegisterExtension
+    static final PrivateCluster CLUSTER = new PrivateCluster();
+
+    @Test
+    void drainedClientsMoveThroughTheEndpointQuietlyAndLoseNothing() throws Exception {
+        LocalCluster cluster = CLUSTER.get();
+        assertThat(cluster.clientEndpoint().loadBalanced()).as("HAProxy runs (apt-get install -y haproxy)").isTrue();
+        Node first = cluster.presentationServers().get(0);
+        Node second = cluster.presentationServers().get(1);
+        List<TestCouple> couples = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            couples.add(TestCouple.pair(cluster));
+        }
+        try (ChatLoad load = new ChatLoad(couples, Duration.ofMillis(40), 64).throughEndpoint().start()) {
+            int devices = load.devices().size();
+            RecordingListener.await(WAIT, "every device's session counted",
+                    () -> sessionsOn(first) + sessionsOn(second) == devices);
+            Thread.sleep(1000);
+
+            // 1. SIGTERM: the process drains, then exits.
+            long onFirst = sessionsOn(first);
+            assertThat(onFirst).as("HAProxy spread the devices: some on %s", first).isPositive();
+            Map<Device, Integer> mark = marks(load);
+            long stopStarted = System.nanoTime();
+            first.stop();
+            long stopMillis = (System.nanoTime() - stopStarted) / 1_000_000;
+            awaitAllConnected(load);
+            System.out.printf("DRAIN by SIGTERM of %s with %d of %d sessions: the process exited %d ms after SIGTERM%n",
+                    first, onFirst, devices, stopMillis);
+            assertThat(stopMillis).as("drain and exit, ms").isLessThan(DRAIN_BOUND.toMillis());
+            checkMovedQuietly(load, mark, onFirst, "SIGTERM");
+            RecordingListener.await(WAIT, "every session on " + second, () -> sessionsOn(second) == devices);
+
+            first.start();
+            cluster.awaitInRotation(first, true, WAIT);
+            Thread.sleep(1000);
+
+            // 2. POST /drain: the process keeps running, drained, until it is stopped.
+            URI admin = AdminPort.of(second);
+            mark = marks(load);
+            long drainStarted = System.nanoTime();
+            AdminPort.Answer started = AdminPort.send(admin, "/drain", "POST");
+            assertThat(started.status()).as("POST /drain: %s", started).isEqualTo(202);
+            assertThat(AdminPort.get(admin, "/ready").status()).as("not ready once draining").isEqualTo(503);
+            AdminPort.Answer status;
+            while ((status = AdminPort.get(admin, "/drain")).status() != 200) {
+                assertThat(status.status()).as("GET /drain while draining: %s", status).isEqualTo(503);
+                assertThat(System.nanoTime() - drainStarted).as("drained in time").isLessThan(DRAIN_BOUND.toNanos());
+                Thread.sleep(50);
+            }
+            long drainMillis = (System.nanoTime() - drainStarted) / 1_000_000;
+            awaitAllConnected(load);
+            System.out.printf("DRAIN by POST /drain of %s with %d sessions: GET /drain said 200 after %d ms (%s)%n",
+                    second, devices, drainMillis, status.body().strip());
+            checkMovedQuietly(load, mark, devices, "POST /drain");
+            assertThat(sessionsOn(first)).as("every session moved to %s", first).isEqualTo(devices);
+            long stopDrained = System.nanoTime();
+            second.stop();
+            System.out.printf("A drained %s exited %d ms after SIGTERM%n", second,
+                    (System.nanoTime() - stopDrained) / 1_000_000);
+            second.start();
+            cluster.awaitInRotation(second, true, WAIT);
+
+            Thread.sleep(1000);
+            load.stop(Duration.ofSeconds(60));
+            ChaosChecker.Report report = ChaosChecker.check(cluster, load);
+            report.print(System.out);
+            assertThat(report.violations()).as("guarantees across both drains").isEmpty();
+            assertThat(load.failedSends()).as("failed sends: %s", load.failures(5)).isZero();
+            for (Device device : load.devices()) {
+                assertThat(device.heard.states).as("%s never saw its connection lost: %s", device.describe(),
+                        device.heard.stateLog).doesNotContain(ConnectionState.DISCONNECTED);
+                assertThat(device.heard.rejections).as("%s was never refused", device.describe()).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void aClientThatIgnoresTheNoticeIsClosedWithShuttingDownAtTheDeadline() throws Exception {
+        LocalCluster cluster = CLUSTER.get();
+        Node server = cluster.presentationServers().get(0);
+        server.start();
+        cluster.awaitInRotation(server, true, WAIT);
+        TestCouple couple = TestCouple.pair(cluster);
+        List<NoticeKind> notices = new ArrayList<>();
+        SessionError error = null;
+        long started;
+        try (RawSession old = new RawSession(cluster.clientTcpEndpoint(0))) {
+            old.send(RawSession.auth(couple.ann.getToken()));
+            assertThat(old.readFrame()[0]).isEqualTo(FrameType.AUTH_OK.code());
+            started = System.nanoTime();
+            assertThat(AdminPort.send(AdminPort.of(server), "/drain", "POST").status()).isEqualTo(202);
+            while (error == null) {
+                Object[] frame = old.readFrame();
+                if ((int) frame[0] == FrameType.NOTICE.code()) {
+                    notices.add(ThriftCodec.INTERNAL.decode((byte[]) frame[1], new SessionNotice()).getKind());
+                } else if ((int) frame[0] == FrameType.ERROR.code()) {
+                    error = ThriftCodec.INTERNAL.decode((byte[]) frame[1], new SessionError());
+                }
+            }
+            assertThat(old.closedByServer()).isTrue();
+        }
+        long closedMillis = (System.nanoTime() - started) / 1_000_000;
+        System.out.printf("A client that ignored the notice was closed %d ms into the drain: %s%n", closedMillis, error);
+        assertThat(notices).containsExactly(NoticeKind.RECONNECT);
+        assertThat(error.getCode()).isEqualTo(SessionErrorCode.SHUTTING_DOWN);
+        assertThat(closedMillis).as("closed at drain.deadline (5 s)").isBetween(4_500L, DRAIN_BOUND.toMillis());
+        RecordingListener.await(WAIT, "GET /drain to say drained",
+                () -> drainAnswer(server) == 200);
+        server.stop();
+        server.start();
+        cluster.awaitInRotation(server, true, WAIT);
+    }
+
+    /** Where each device's state log stands now. */
+    private static Map<Device, Integer> marks(ChatLoad load) {
+        Map<Device, Integer> marks = new HashMap<>();
+        load.devices().forEach(device -> marks.put(device, device.heard.stateLog.size()));
+        return marks;
+    }
+
+    private static void awaitAllConnected(ChatLoad load) throws InterruptedException {
+        RecordingListener.await(WAIT, "every device connected again", () -> load.devices().stream()
+                .allMatch(device -> device.client.state() == ConnectionState.CONNECTED));
+    }
+
+    /**
+     * Exactly {@code expected} devices moved since {@code mark} (CONNECTING "moving to another server", then
+     * CONNECTED), none saw DISCONNECTED; prints the distribution of how long they were reconnecting.
+     */
+    private static void checkMovedQuietly(ChatLoad load, Map<Device, Integer> mark, long expected, String how) {
+        List<Long> reconnecting = new ArrayList<>();
+        for (Device device : load.devices()) {
+            List<String> log = device.heard.stateLog.subList(mark.get(device), device.heard.stateLog.size());
+            assertThat(log).as("%s after %s", device.describe(), how).noneMatch(line -> line.startsWith("DISCONNECTED"));
+            Long movedAt = null;
+            for (String line : log) {
+                if (movedAt == null && line.startsWith("CONNECTING") && line.contains("moving to another server")) {
+                    movedAt = nanos(line);
+                } else if (movedAt != null && line.startsWith("CONNECTED")) {
+                    reconnecting.add((nanos(line) - movedAt) / 1_000_000);
+                    break;
+                }
+            }
+        }
+        Collections.sort(reconnecting);
+        assertThat(reconnecting).as("devices that moved after %s", how).hasSize((int) expected);
+        System.out.printf("DRAIN %s: %d clients reconnecting (CONNECTING to CONNECTED) p50 %d, p90 %d, max %d ms: %s%n",
+                how, reconnecting.size(), percentile(reconnecting, 0.5), percentile(reconnecting, 0.9),
+                reconnecting.get(reconnecting.size() - 1), reconnecting);
+    }
+
+    private static long nanos(String stateLogLine) {
+        return Long.parseLong(stateLogLine.substring(stateLogLine.indexOf(" at ") + 4, stateLogLine.indexOf(':')));
+    }
+
+    private static long percentile(List<Long> sorted, double fraction) {
+        return sorted.get(Math.max(0, (int) Math.ceil(sorted.size() * fraction) - 1));
+    }
+
+    private static int drainAnswer(Node node) {
+        try {
+            return AdminPort.get(AdminPort.of(node), "/drain").status();
+        } catch (Exception e) {
+            throw new AssertionError("cannot read " + node + "'s drain", e);
+        }
+    }
+
+    private static long sessionsOn(Node node) {
+        try {
+            return (long) AdminPort.sample(AdminPort.scrape(node), "duet_client_sessions").orElse(0);
+        } catch (Exception e) {
+            throw new AssertionError("cannot read " + node + "'s sessions", e);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package io.duet.presentation.drain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.duet.presentation.session.SessionRegistry;
+import io.duet.process.admin.DrainStatus.Phase;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The drain's lifecycle; moving real sessions is {@code DrainIT}'s (integration-tests). */
+class DrainTest {
+    private final SessionRegistry sessions = new SessionRegistry();
+    private final AtomicInteger stoppedAccepting = new AtomicInteger();
+    private final Drain drain = new Drain(DrainSettings.defaults(), sessions, stoppedAccepting::incrementAndGet);
+
+    @Test
+    void servingUntilStartedAndNotWaitedFor() {
+        assertThat(drain.isStarted()).isFalse();
+        assertThat(drain.drainStatus().phase()).isEqualTo(Phase.NOT_STARTED);
+        assertThat(drain.drainStatus().detail()).isEqualTo("serving 0 client sessions");
+        assertThat(drain.awaitDrained()).as("no drain to wait for").isFalse();
+        assertThat(stoppedAccepting).hasValue(0);
+    }
+
+    @Test
+    void aServerWithNoSessionsIsDrainedAtOnceAndStartsOnlyOnce() {
+        assertThat(drain.startDrain().phase()).isEqualTo(Phase.DRAINED);
+        assertThat(drain.isStarted()).isTrue();
+        assertThat(drain.awaitDrained()).isTrue();
+        assertThat(drain.startDrain().detail()).startsWith("the 0 client sessions left in ");
+        assertThat(stoppedAccepting).as("listeners closed once").hasValue(1);
+    }
+}
