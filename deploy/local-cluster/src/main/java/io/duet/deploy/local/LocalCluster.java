@@ -182,7 +182,7 @@ public final class LocalCluster implements AutoCloseable {
 
     /**
      * Waits until the load balancer has {@code presentationServer} in rotation (its health checks passed:
-     * HAProxy state {@code UP}) or out of it ({@code DOWN} or {@code MAINT}).
+     * HAProxy state {@code UP}) or out of it ({@code DOWN}, {@code MAINT} or {@code DRAIN}).
      *
      * @throws IllegalStateException when this cluster has no load balancer
      */
