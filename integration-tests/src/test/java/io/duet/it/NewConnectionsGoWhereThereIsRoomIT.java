@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duet.deploy.local.LocalCluster;
 import io.duet.deploy.local.Node;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +48,7 @@ class NewConnectionsGoWhereThereIsRoomIT {
             }
             RecordingListener.await(WAIT, LOADED + " sessions on " + full, () -> sessionsOn(full) == LOADED);
             RecordingListener.await(WAIT, "HAProxy to hear the weights from the agents", () -> {
-                Map<String, Integer> weights = cluster.loadBalancerWeights();
+                Map<String, Integer> weights = weights(cluster);
                 return weights.get(full.name()) <= 20 && weights.get(empty.name()) >= 80;
             });
             String before = describe(cluster, full, empty);
@@ -75,6 +77,14 @@ class NewConnectionsGoWhereThereIsRoomIT {
     private static RawSession authenticated(RawSession session, TestCouple couple, int i) throws Exception {
         session.send(RawSession.auth((i % 2 == 0 ? couple.ann : couple.bob).getToken()));
         return session;
+    }
+
+    private static Map<String, Integer> weights(LocalCluster cluster) {
+        try {
+            return cluster.loadBalancerWeights();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Each server's sessions, the weight it publishes, and the weight HAProxy has for it. */
