@@ -33,6 +33,7 @@ final class PresentationMetrics {
                 .register(registry);
         Gauge.builder(WEIGHT_PERCENT, weightPercent, IntSupplier::getAsInt)
                 .description("Room for new connections from sessions and CPU load, as the agent check publishes it")
+                .strongReference(true) // a method reference held only weakly is collected, and the gauge reads NaN
                 .register(registry);
     }
 }
