@@ -94,6 +94,15 @@ class EventLoopsNeverBlockIT {
         assertThat(AdminPort.sample(metrics, "jvm_threads_live_threads")).isPresent();
     }
 
+    /** One agent check, as HAProxy makes it: connect, read the line until the server closes. */
+    private static String askAgent() throws Exception {
+        int port = Integer.parseInt(presentation.readyInfo().get("agent.port"));
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(5_000);
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+        }
+    }
+
     private static boolean drained(URI admin) {
         try {
             return AdminPort.get(admin, "/drain").status() == 200;
@@ -131,12 +140,14 @@ class EventLoopsNeverBlockIT {
                 probeAdminPort(URI.create("http://127.0.0.1:" + app.adminAddress().getPort()), "duet_messages_committed_total");
                 URI presentationAdmin = URI.create("http://127.0.0.1:" + presentation.adminAddress().getPort());
                 probeAdminPort(presentationAdmin, "duet_client_sessions");
+                assertThat(askAgent()).as("the agent check, on its event loop").matches("ready \\d+%\n");
 
                 // A drain's work runs on event loops too: the notices, the clients leaving, the last close.
                 assertThat(AdminPort.send(presentationAdmin, "/drain", "POST").status()).isEqualTo(202);
                 RecordingListener.await(Duration.ofSeconds(10), "the drain to end", () -> drained(presentationAdmin));
                 assertThat(annHears.stateLog).anyMatch(line -> line.contains("moving to another server"));
                 assertThat(bobHears.stateLog).anyMatch(line -> line.contains("moving to another server"));
+                assertThat(askAgent()).isEqualTo("drain\n");
             }
         }
         assertThat(blockingCalls).as(String.join("\n\n", blockingCalls)).isEmpty();

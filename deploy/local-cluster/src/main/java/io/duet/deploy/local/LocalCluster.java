@@ -93,7 +93,8 @@ public final class LocalCluster implements AutoCloseable {
         this.zookeeperPort = ports.zookeeper;
         this.tokenSecret = DataFiles.loadOrCreateSecret(dataDir.resolve("conf/token-secret"));
 
-        NodeFactory factory = new NodeFactory(home, dataDir, logDir(), clusterName, zookeeperPort, tokenSecret);
+        NodeFactory factory = new NodeFactory(home, dataDir, logDir(), clusterName, zookeeperPort, tokenSecret,
+                builder.presentationSettings);
         this.zookeeper = factory.zookeeper();
         this.hbase = factory.hbase();
         this.applicationServers = new ArrayList<>();
@@ -181,7 +182,7 @@ public final class LocalCluster implements AutoCloseable {
 
     /**
      * Waits until the load balancer has {@code presentationServer} in rotation (its health checks passed:
-     * HAProxy state {@code UP}) or out of it ({@code DOWN} or {@code MAINT}).
+     * HAProxy state {@code UP}) or out of it ({@code DOWN}, {@code MAINT} or {@code DRAIN}).
      *
      * @throws IllegalStateException when this cluster has no load balancer
      */
@@ -198,6 +199,11 @@ public final class LocalCluster implements AutoCloseable {
      */
     public Map<String, String> loadBalancerStates() throws IOException {
         return requireLoadBalancer().serverStates();
+    }
+
+    /** Each presentation server's weight in the load balancer now, by node name: what its agent last said. */
+    public Map<String, Integer> loadBalancerWeights() throws IOException {
+        return requireLoadBalancer().serverWeights();
     }
 
     private LoadBalancerProcess requireLoadBalancer() {
@@ -391,6 +397,7 @@ public final class LocalCluster implements AutoCloseable {
         private String haproxy = "haproxy";
         private SupervisionSettings supervision;
         private int presentationServerFileLimit;
+        private final Map<String, String> presentationSettings = new LinkedHashMap<>();
 
         private Builder() {
         }
@@ -427,6 +434,16 @@ public final class LocalCluster implements AutoCloseable {
                 throw new IllegalArgumentException("presentationServerFileLimit: " + limit + " (expected: >= 0)");
             }
             this.presentationServerFileLimit = limit;
+            return this;
+        }
+
+        /** Gives every presentation server setting {@code key}, over the cluster's own value; for tests. */
+        public Builder presentationSetting(String key, String value) {
+            if (key == null || key.isBlank() || value == null) {
+                throw new IllegalArgumentException("presentationSetting: " + key + "=" + value
+                        + " (expected: a key and a value)");
+            }
+            presentationSettings.put(key, value);
             return this;
         }
 
