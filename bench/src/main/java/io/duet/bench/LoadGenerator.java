@@ -106,7 +106,7 @@ public final class LoadGenerator {
         long measureStart = start + warmUpNanos;
         long end = measureStart + measureNanos;
         boolean closedLoop = settings.inFlight > 0;
-        double sendIntervalNanos = closedLoop ? Double.MAX_VALUE : 1e9 / settings.rate;
+        double sendIntervalNanos = closedLoop ? 0 : 1e9 / settings.rate;
         if (closedLoop) {
             for (Partner phone : phones) {
                 for (int i = 0; i < settings.inFlight; i++) {
@@ -115,7 +115,7 @@ public final class LoadGenerator {
             }
         }
         double typingRate = settings.typingRate * couples.size();
-        double typingIntervalNanos = typingRate > 0 ? 1e9 / typingRate : Double.MAX_VALUE;
+        double typingIntervalNanos = typingRate > 0 ? 1e9 / typingRate : 0;
         Random random = new Random(42);
         long sends = 0;
         long typings = 0;
@@ -140,7 +140,7 @@ public final class LoadGenerator {
                 send(phones.get(random.nextInt(phones.size())), texts, random, recorder,
                         (scheduledNanos - recorder.startNanos()) / 1000, outstanding);
             }
-            while (start + (long) (typings * typingIntervalNanos) <= now) {
+            while (typingRate > 0 && start + (long) (typings * typingIntervalNanos) <= now) {
                 typings++;
                 toggleTyping(phones.get(random.nextInt(phones.size())), recorder);
             }
@@ -166,8 +166,13 @@ public final class LoadGenerator {
                     out.println(second.describe());
                 }
             }
-            long next = Math.min(closedLoop ? nextReport : start + (long) (sends * sendIntervalNanos),
-                    Math.min(start + (long) Math.min(Long.MAX_VALUE / 2, typings * typingIntervalNanos), nextReport));
+            long next = nextReport;
+            if (!closedLoop) {
+                next = Math.min(next, start + (long) (sends * sendIntervalNanos));
+            }
+            if (typingRate > 0) {
+                next = Math.min(next, start + (long) (typings * typingIntervalNanos));
+            }
             LockSupport.parkNanos(Math.max(10_000, Math.min(next - System.nanoTime(), 1_000_000)));
         }
         Histogram[] last = recorder.interval();
