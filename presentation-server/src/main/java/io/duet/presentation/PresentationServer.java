@@ -4,6 +4,7 @@ import io.duet.presentation.auth.Authenticator;
 import io.duet.presentation.drain.Drain;
 import io.duet.presentation.drain.DrainSettings;
 import io.duet.presentation.http.HttpApiInitializer;
+import io.duet.presentation.http.HttpSettings;
 import io.duet.presentation.relay.AppLinks;
 import io.duet.presentation.relay.AppServerDirectory;
 import io.duet.presentation.routing.RoutingTable;
@@ -144,7 +145,11 @@ public final class PresentationServer implements ServerMain.Server {
                 new ClientTcpInitializer(authenticator, routing, links, sessions, sessionSettings));
         httpListener = listen("client HTTP", settings.string("client.http.host", "0.0.0.0"), settings.integer("client.http.port", 7420),
                 new HttpApiInitializer(authenticator, routing, links,
-                        settings.duration("http.request-timeout", Duration.ofSeconds(30))));
+                        HttpSettings.builder()
+                                .headerTimeout(settings.duration("http.header-timeout", HttpSettings.DEFAULT_HEADER_TIMEOUT))
+                                .bodyTimeout(settings.duration("http.request-timeout", HttpSettings.DEFAULT_BODY_TIMEOUT))
+                                .replyTimeout(settings.duration("http.request-timeout", HttpSettings.DEFAULT_REPLY_TIMEOUT))
+                                .build()));
         state.set(State.RUNNING);
         LOG.info("Presentation server {} up in {} ms: client TCP {}, HTTP {}, admin port {}", serverId,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), tcpListener.localAddress(),
