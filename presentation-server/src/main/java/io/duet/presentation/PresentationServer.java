@@ -140,7 +140,8 @@ public final class PresentationServer implements ServerMain.Server {
                 settings.duration("client.ping-interval", defaults.pingInterval()),
                 settings.duration("client.reroute-deadline", defaults.rerouteDeadline()),
                 256, 4L * 1024 * 1024,
-                settings.integer("client.replay-window-bytes", defaults.replayWindowBytes()));
+                settings.integer("client.replay-window-bytes", defaults.replayWindowBytes()),
+                settings.integer("client.max-calls-in-flight", defaults.maxCallsInFlight()));
         tcpListener = listen("client TCP", settings.string("client.tcp.host", "0.0.0.0"), settings.integer("client.tcp.port", 7410),
                 new ClientTcpInitializer(authenticator, routing, links, sessions, sessionSettings));
         httpListener = listen("client HTTP", settings.string("client.http.host", "0.0.0.0"), settings.integer("client.http.port", 7420),
