@@ -201,6 +201,9 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFram
                 case NOT_FOUND:
                     stream.close(CloseReason.UNAUTHORIZED, error.getMessage());
                     break;
+                case BUSY:
+                    stream.close(CloseReason.OVERLOADED, error.getMessage());
+                    break;
                 default:
                     stream.close(CloseReason.NOT_OWNER, error.getMessage());
             }

@@ -49,7 +49,10 @@ import org.slf4j.LoggerFactory;
  * gets no credit back for a minute.
  *
  * <p>Calls are backpressured ({@link ClientReads}): the client's socket is not read while
- * {@code maxCallsInFlight} calls wait for their replies, or while the stream's relay link is backed up.
+ * {@code maxCallsInFlight} calls wait for their replies, or while the stream's relay link is backed up;
+ * at most {@code maxCallsInFlight} go to the application server at a time, the rest (decoded from
+ * bytes read before reading stopped) wait in the queue, and a client that overflows that queue too is
+ * closed with UNAVAILABLE.
  *
  * <p>When the server drains, the client is asked to reconnect through the endpoint (a {@code RECONNECT}
  * notice, at the moment the drain's schedule gives this session) and is served as usual until it goes.
@@ -144,9 +147,7 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
                     .setDetail("now served by " + stream.serverId()))));
         }
         everOpened = true;
-        while (!queuedCalls.isEmpty() && stream.isOpen()) {
-            handle.send(queuedCalls.poll());
-        }
+        sendQueuedCalls();
     }
 
     @Override
@@ -154,12 +155,12 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
         switch (frame.type()) {
             case CALL:
                 reads.callSent();
-                if (stream != null && stream.isOpen()) {
-                    handle.send(frame.payload());
-                } else if (queuedCalls.size() < settings.maxQueuedCalls) {
+                if (queuedCalls.size() < settings.maxQueuedCalls) {
                     queuedCalls.add(frame.payload());
+                    sendQueuedCalls();
                 } else {
-                    close(SessionErrorCode.UNAVAILABLE, "too many calls waiting for the couple's server");
+                    close(SessionErrorCode.UNAVAILABLE, "too many calls waiting: at most "
+                            + settings.maxCallsInFlight + " in flight and " + settings.maxQueuedCalls + " queued");
                 }
                 break;
             case PING:
@@ -169,6 +170,17 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
                 break;
             default:
                 close(SessionErrorCode.BAD_FRAME, "unexpected " + frame.type() + " frame from a client");
+        }
+    }
+
+    /**
+     * Sends waiting calls, in order, while the stream is open and has fewer than {@code maxCallsInFlight}
+     * unanswered. Calls decoded from bytes read before the client's socket stopped being read wait here.
+     */
+    private void sendQueuedCalls() {
+        while (!queuedCalls.isEmpty() && stream != null && stream.isOpen()
+                && handle.unanswered < settings.maxCallsInFlight) {
+            handle.send(queuedCalls.poll());
         }
     }
 
@@ -214,6 +226,7 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
                     reads.callsSettled(1);
                 }
                 write(Frame.of(FrameType.REPLY, payload));
+                sendQueuedCalls();
             } else if (kind == PayloadKind.EVENT) {
                 write(Frame.of(FrameType.EVENT, payload), credit.returnWhenWritten(payload.length));
             }
