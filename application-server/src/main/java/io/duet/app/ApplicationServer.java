@@ -222,6 +222,7 @@ public final class ApplicationServer implements ServerMain.Server {
                 .recentMessages(settings.integer("couples.recent-messages", CoupleLimits.DEFAULT_RECENT_MESSAGES))
                 .maxQueued(settings.integer("couples.max-queued-sends", CoupleLimits.DEFAULT_MAX_QUEUED))
                 .maxHeld(settings.integer("couples.max-held-sends", CoupleLimits.DEFAULT_MAX_HELD))
+                .maxQueuedTasks(settings.integer("couples.max-queued-tasks", CoupleLimits.DEFAULT_MAX_QUEUED_TASKS))
                 .maxBatch(settings.integer("couples.max-batch", CoupleLimits.DEFAULT_MAX_BATCH))
                 .orderWait(settings.duration("couples.order-wait", CoupleLimits.DEFAULT_ORDER_WAIT))
                 .typingTimeout(settings.duration("couples.typing-timeout", CoupleLimits.DEFAULT_TYPING_TIMEOUT))

@@ -4,6 +4,7 @@ import io.duet.presentation.auth.Authenticator;
 import io.duet.presentation.drain.Drain;
 import io.duet.presentation.drain.DrainSettings;
 import io.duet.presentation.http.HttpApiInitializer;
+import io.duet.presentation.http.HttpSettings;
 import io.duet.presentation.relay.AppLinks;
 import io.duet.presentation.relay.AppServerDirectory;
 import io.duet.presentation.routing.RoutingTable;
@@ -154,12 +155,17 @@ public final class PresentationServer implements ServerMain.Server {
                 settings.duration("client.ping-interval", defaults.pingInterval()),
                 settings.duration("client.reroute-deadline", defaults.rerouteDeadline()),
                 256, 4L * 1024 * 1024,
-                settings.integer("client.replay-window-bytes", defaults.replayWindowBytes()));
+                settings.integer("client.replay-window-bytes", defaults.replayWindowBytes()),
+                settings.integer("client.max-calls-in-flight", defaults.maxCallsInFlight()));
         tcpListener = listen("client TCP", settings.string("client.tcp.host", "0.0.0.0"), settings.integer("client.tcp.port", 7410),
                 new ClientTcpInitializer(authenticator, routing, links, sessions, sessionSettings));
         httpListener = listen("client HTTP", settings.string("client.http.host", "0.0.0.0"), settings.integer("client.http.port", 7420),
                 new HttpApiInitializer(authenticator, routing, links,
-                        settings.duration("http.request-timeout", Duration.ofSeconds(30))));
+                        HttpSettings.builder()
+                                .headerTimeout(settings.duration("http.header-timeout", HttpSettings.DEFAULT_HEADER_TIMEOUT))
+                                .bodyTimeout(settings.duration("http.request-timeout", HttpSettings.DEFAULT_BODY_TIMEOUT))
+                                .replyTimeout(settings.duration("http.request-timeout", HttpSettings.DEFAULT_REPLY_TIMEOUT))
+                                .build()));
         if (weightSettings.agentEnabled()) {
             agent = new AgentCheckServer(weightSettings, this::agentReply);
             agent.start();

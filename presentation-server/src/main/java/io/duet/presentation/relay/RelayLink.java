@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * it never comes up, or later dies, every stream's listener hears {@link CloseReason#SHUTTING_DOWN}.
  * Pings every few seconds keep the link provably alive; silence closes it. Credit for flow-controlled
  * session streams ({@code StreamCredit} in relay.thrift) is sent only to application servers whose
- * HELLO_ACK says they take it.
+ * HELLO_ACK says they take it. When the connection's outbound buffer passes its high-water mark, and
+ * again when it drains, every stream's listener hears it ({@link StreamListener#onWritabilityChanged}).
  */
 public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
     private static final Logger LOG = LoggerFactory.getLogger(RelayLink.class);
@@ -121,6 +122,11 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
         return stream;
     }
 
+    /** Frames written before the connection is up wait in a list: the link counts as writable then. */
+    boolean isWritable() {
+        return !active || channel.isWritable();
+    }
+
     void write(RelayFrame frame) {
         if (active) {
             channel.writeAndFlush(frame, channel.voidPromise());
@@ -190,6 +196,16 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
             default:
                 LOG.warn("Unexpected {} frame from {}", frame.getSetField(), serverId());
         }
+    }
+
+    /** Tells every stream's listener, so that sessions stop reading their clients while the link is backed up. */
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        boolean writable = ctx.channel().isWritable();
+        for (Entry entry : new ArrayList<>(streams.values())) {
+            entry.listener.onWritabilityChanged(writable);
+        }
+        super.channelWritabilityChanged(ctx);
     }
 
     @Override
