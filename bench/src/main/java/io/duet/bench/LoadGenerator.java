@@ -100,7 +100,8 @@ public final class LoadGenerator {
         List<Partner> phones = phones(couples);
         TextMix texts = new TextMix(settings.meanTextLength);
         AtomicInteger outstanding = new AtomicInteger();
-        long warmUpNanos = settings.warmUp.toNanos();
+        // Whole seconds, so that the measured part starts at a progress line.
+        long warmUpNanos = TimeUnit.SECONDS.toNanos(settings.warmUp.toSeconds());
         long measureNanos = settings.duration.toNanos();
         long start = System.nanoTime();
         long measureStart = start + warmUpNanos;
@@ -120,8 +121,8 @@ public final class LoadGenerator {
         long sends = 0;
         long typings = 0;
         long nextReport = start + TimeUnit.SECONDS.toNanos(1);
-        boolean measuring = false;
-        Map<String, Long> cpuAtStart = Map.of();
+        boolean measuring = warmUpNanos == 0;
+        Map<String, Long> cpuAtStart = measuring && cpu != null ? cpu.sample() : Map.of();
         long sentAtMeasureStart = 0;
         Histogram acks = null;
         Histogram deliveries = null;
@@ -144,13 +145,8 @@ public final class LoadGenerator {
                 typings++;
                 toggleTyping(phones.get(random.nextInt(phones.size())), recorder);
             }
-            if (!measuring && now >= measureStart) {
-                measuring = true;
-                recorder.interval();
-                cpuAtStart = cpu == null ? Map.of() : cpu.sample();
-                sentAtMeasureStart = recorder.scheduledCount();
-            }
             if (now >= nextReport) {
+                long reportedUpTo = nextReport;
                 nextReport += TimeUnit.SECONDS.toNanos(1);
                 Histogram[] interval = recorder.interval();
                 if (measuring) {
@@ -164,6 +160,12 @@ public final class LoadGenerator {
                 timeline.add(second);
                 if (!settings.quiet) {
                     out.println(second.describe());
+                }
+                if (!measuring && reportedUpTo >= measureStart) {
+                    // The warm-up's last second is reported: what comes from here on is measured.
+                    measuring = true;
+                    cpuAtStart = cpu == null ? Map.of() : cpu.sample();
+                    sentAtMeasureStart = recorder.scheduledCount();
                 }
             }
             long next = nextReport;

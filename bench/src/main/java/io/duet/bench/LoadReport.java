@@ -101,7 +101,7 @@ final class LoadReport {
     private static String html(LoadResult r) {
         StringBuilder page = new StringBuilder();
         page.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Duet load run</title><style>")
-                .append("body{font-family:sans-serif;margin:24px;color:#222}pre{background:#f6f6f6;padding:12px}")
+                .append("body{font-family:sans-serif;margin:24px;color:#222}pre{background:#f6f6f6;padding:12px;white-space:pre-wrap}")
                 .append("svg{background:#fff;border:1px solid #ccc;margin:8px 0}</style></head><body>")
                 .append("<h1>Duet load run</h1><pre>").append(htmlEscape(r.describe())).append("</pre>");
         page.append("<h2>Acknowledged sends per second</h2>")
