@@ -1,7 +1,7 @@
 package io.duet.process;
 
-import io.duet.settings.SettingsException;
 import io.duet.settings.Settings;
+import io.duet.settings.SettingsException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;

@@ -9,7 +9,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The shipped example settings, copied as they are, stop a server at its token secret, saying what to do. */
-class ExampleSettingsTest {
+class ExampleSettingsIT {
     private static final Path CONF = Path.of("src/dist/conf");
 
     @Test
