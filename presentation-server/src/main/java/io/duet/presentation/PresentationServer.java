@@ -26,6 +26,8 @@ import io.duet.process.admin.DrainControl;
 import io.duet.process.admin.DrainStatus;
 import io.duet.protocol.cluster.ShardMapView;
 import io.duet.protocol.token.TokenCodec;
+import io.duet.security.RelayTls;
+import io.duet.security.TokenSecrets;
 import io.duet.settings.Settings;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -114,6 +116,9 @@ public final class PresentationServer implements ServerMain.Server {
             throw new IllegalStateException("start() may be called once; state is " + state.get());
         }
         long started = System.nanoTime();
+        // Credentials first: a server with a guessable secret or no relay certificate must not start at all.
+        TokenSecrets secrets = TokenSecrets.from(settings);
+        RelayTls relayTls = RelayTls.from(settings);
         admin = new AdminServer(AdminSettings.from(settings), this::whyNotReady, new AdminDrain());
         admin.start();
         FrameEncoder.preloadCompression();
@@ -125,8 +130,8 @@ public final class PresentationServer implements ServerMain.Server {
                 LOG.warn("ZooKeeper connection {}: not ready until it is back", newState);
             }
         });
-        Authenticator authenticator = new Authenticator(TokenCodec.create(settings.string("token.secret"),
-                settings.list("token.previous-secrets"), Clock.systemUTC()));
+        Authenticator authenticator = new Authenticator(TokenCodec.create(secrets.current(), secrets.previous(),
+                Clock.systemUTC()));
         int threads = settings.integer("io.threads", Runtime.getRuntime().availableProcessors());
         // Netty's thread factory: its threads carry FastThreadLocals, and are known to be event loops.
         bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("duet-accept", true),
@@ -134,7 +139,7 @@ public final class PresentationServer implements ServerMain.Server {
         workerGroup = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("duet-io", true),
                 NioIoHandler.newFactory());
 
-        links = new AppLinks(workerGroup, serverId, sessions);
+        links = new AppLinks(workerGroup, serverId, sessions, relayTls);
         directory = new AppServerDirectory(curator, links);
         shardMap = new ShardMapWatcher(curator);
         shardMap.addListener(view -> {

@@ -16,6 +16,7 @@ import io.duet.protocol.relay.RelayFrameCodec;
 import io.duet.protocol.relay.StreamCredit;
 import io.duet.protocol.relay.StreamKind;
 import io.duet.protocol.relay.relayConstants;
+import io.duet.security.RelayTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -70,12 +71,16 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
     }
 
     /** Starts connecting; must be called on {@code loop}. */
-    static RelayLink connect(Bootstrap template, AppServerInfo server, EventLoop loop, String presentationId,
-            UserEvents userEvents) {
+    static RelayLink connect(Bootstrap template, RelayTls tls, AppServerInfo server, EventLoop loop,
+            String presentationId, UserEvents userEvents) {
         RelayLink link = new RelayLink(server, loop, presentationId, userEvents);
         ChannelFuture connecting = template.clone(loop).handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
+                if (tls.enabled()) {
+                    ch.pipeline().addLast("tls", tls.newClientHandler(ch.alloc(), server.getRelayEndpoint().getHost(),
+                            server.getRelayEndpoint().getPort()));
+                }
                 ch.pipeline().addLast("frameDecoder", new FrameDecoder(FrameLimits.RELAY));
                 ch.pipeline().addLast("frameEncoder", new FrameEncoder(FrameLimits.RELAY, FrameEncoder.NEVER_COMPRESS));
                 ch.pipeline().addLast("relayCodec", RelayFrameCodec.INSTANCE);

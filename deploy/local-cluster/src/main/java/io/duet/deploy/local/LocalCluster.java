@@ -1,5 +1,6 @@
 package io.duet.deploy.local;
 
+import io.duet.deploy.local.pki.ClusterCa;
 import io.duet.process.ReadyFile;
 import io.duet.protocol.cluster.ClusterPaths;
 import io.duet.protocol.cluster.ShardMapView;
@@ -59,6 +60,7 @@ public final class LocalCluster implements AutoCloseable {
     private final int shards;
     private final int zookeeperPort;
     private final String tokenSecret;
+    private final ClusterCa ca;
     private final NodeProcess zookeeper;
     private final NodeProcess hbase;
     private final List<NodeProcess> applicationServers;
@@ -91,9 +93,11 @@ public final class LocalCluster implements AutoCloseable {
         PortPlan ports = PortPlan.load(dataDir.resolve("conf/ports.properties"), builder.basePort,
                 builder.presentationServers);
         this.zookeeperPort = ports.zookeeper;
-        this.tokenSecret = DataFiles.loadOrCreateSecret(dataDir.resolve("conf/token-secret"));
+        Path tokenSecretFile = dataDir.resolve("conf/token-secret");
+        this.tokenSecret = DataFiles.loadOrCreateSecret(tokenSecretFile);
+        this.ca = ClusterCa.loadOrCreate(dataDir.resolve("tls"), "Duet local cluster " + clusterName + " CA");
 
-        NodeFactory factory = new NodeFactory(home, dataDir, logDir(), clusterName, zookeeperPort, tokenSecret,
+        NodeFactory factory = new NodeFactory(home, dataDir, logDir(), clusterName, zookeeperPort, tokenSecretFile, ca,
                 builder.presentationSettings);
         this.zookeeper = factory.zookeeper();
         this.hbase = factory.hbase();
@@ -281,6 +285,11 @@ public final class LocalCluster implements AutoCloseable {
     /** The secret tokens are signed with; tests use it to make tokens a server must refuse. */
     public String tokenSecret() {
         return tokenSecret;
+    }
+
+    /** The cluster's CA, in {@code <data dir>/tls}: it signed every node's relay certificate. */
+    public ClusterCa certificateAuthority() {
+        return ca;
     }
 
     public Path dataDir() {

@@ -1,5 +1,8 @@
 package io.duet.deploy.local;
 
+import io.duet.deploy.local.pki.ClusterCa;
+import io.duet.security.RelayTls;
+import io.duet.security.TokenSecrets;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,7 +23,8 @@ final class NodeFactory {
     private final Path logDir;
     private final String clusterName;
     private final int zookeeperPort;
-    private final String tokenSecret;
+    private final Path tokenSecretFile;
+    private final ClusterCa ca;
     /** Settings every presentation server gets on top of the cluster's own, for tests. */
     private final Map<String, String> presentationSettings;
     /** The presentation servers' {@code drain.window} and {@code drain.deadline}: short, so that stopping one
@@ -28,15 +32,16 @@ final class NodeFactory {
     static final String LOCAL_DRAIN_WINDOW = "1s";
     static final String LOCAL_DRAIN_DEADLINE = "5s";
 
-    NodeFactory(Path home, Path dataDir, Path logDir, String clusterName, int zookeeperPort, String tokenSecret,
-            Map<String, String> presentationSettings) {
-        this.presentationSettings = Map.copyOf(presentationSettings);
+    NodeFactory(Path home, Path dataDir, Path logDir, String clusterName, int zookeeperPort, Path tokenSecretFile,
+            ClusterCa ca, Map<String, String> presentationSettings) {
         this.home = home;
         this.dataDir = dataDir;
         this.logDir = logDir;
         this.clusterName = clusterName;
         this.zookeeperPort = zookeeperPort;
-        this.tokenSecret = tokenSecret;
+        this.tokenSecretFile = tokenSecretFile;
+        this.ca = ca;
+        this.presentationSettings = Map.copyOf(presentationSettings);
     }
 
     NodeProcess zookeeper() {
@@ -100,12 +105,16 @@ final class NodeFactory {
                 "io.duet.presentation.PresentationServerMain", settings);
     }
 
-    private Map<String, String> common(String name) {
+    private Map<String, String> common(String name) throws IOException {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("cluster.name", clusterName);
         settings.put("zookeeper.connect", "127.0.0.1:" + zookeeperPort);
-        settings.put("token.secret", tokenSecret);
+        settings.put(TokenSecrets.SECRET_FILE, tokenSecretFile.toString());
         settings.put("server.id", name);
+        ClusterCa.NodeCredentials credentials = ca.issue(name);
+        settings.put(RelayTls.CERT, credentials.certificate().toString());
+        settings.put(RelayTls.KEY, credentials.key().toString());
+        settings.put(RelayTls.CA, credentials.ca().toString());
         return settings;
     }
 
