@@ -10,6 +10,11 @@ import io.duet.presentation.routing.RoutingTable;
 import io.duet.presentation.session.ClientTcpInitializer;
 import io.duet.presentation.session.SessionRegistry;
 import io.duet.presentation.session.SessionSettings;
+import io.duet.presentation.status.PresenterRegistration;
+import io.duet.protocol.cluster.ClusterStatus;
+import io.duet.protocol.cluster.ClusterStatusReader;
+import io.duet.protocol.cluster.Endpoint;
+import io.duet.protocol.cluster.PresenterStatus;
 import io.duet.protocol.cluster.ShardMapWatcher;
 import io.duet.protocol.frame.FrameEncoder;
 import io.duet.protocol.cluster.ZooKeeperClients;
@@ -19,6 +24,7 @@ import io.duet.process.admin.AdminServer;
 import io.duet.process.admin.AdminSettings;
 import io.duet.process.admin.DrainControl;
 import io.duet.process.admin.DrainStatus;
+import io.duet.process.admin.StatusSource;
 import io.duet.protocol.cluster.ShardMapView;
 import io.duet.protocol.token.TokenCodec;
 import io.duet.settings.Settings;
@@ -36,6 +42,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -71,6 +78,9 @@ public final class PresentationServer implements ServerMain.Server {
 
     private final Settings settings;
     private final String serverId;
+    /** {@code <server.id>@<start time>}: the name of its record under /presenters, new for every start. */
+    private final String instanceId;
+    private final long startedAtMillis = System.currentTimeMillis();
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final SessionRegistry sessions = new SessionRegistry();
     private final Drain drain;
@@ -84,12 +94,15 @@ public final class PresentationServer implements ServerMain.Server {
     private Channel tcpListener;
     private Channel httpListener;
     private AdminServer admin;
+    private ClusterStatusReader clusterStatus;
+    private PresenterRegistration registration;
     /** As Curator last reported it; only CONNECTED once start() has connected. */
     private volatile ConnectionState zookeeperState = ConnectionState.LOST;
 
     public PresentationServer(Settings settings) {
         this.settings = settings;
         this.serverId = settings.string("server.id");
+        this.instanceId = serverId + "@" + Long.toString(startedAtMillis, 36);
         this.drain = new Drain(DrainSettings.from(settings), sessions, this::stopAccepting);
     }
 
@@ -131,6 +144,9 @@ public final class PresentationServer implements ServerMain.Server {
         directory.start();
         routing = new RoutingTable(shardMap);
         PresentationMetrics.bind(admin.metrics(), sessions, links);
+        clusterStatus = new ClusterStatusReader(curator);
+        clusterStatus.start();
+        admin.statusFrom(new Status());
 
         SessionSettings defaults = SessionSettings.defaults();
         SessionSettings sessionSettings = new SessionSettings(
@@ -145,6 +161,9 @@ public final class PresentationServer implements ServerMain.Server {
         httpListener = listen("client HTTP", settings.string("client.http.host", "0.0.0.0"), settings.integer("client.http.port", 7420),
                 new HttpApiInitializer(authenticator, routing, links,
                         settings.duration("http.request-timeout", Duration.ofSeconds(30))));
+        registration = new PresenterRegistration(curator, instanceId, this::presenterStatus,
+                settings.duration("status.publish-interval", PresenterRegistration.DEFAULT_PUBLISH_INTERVAL));
+        registration.start();
         state.set(State.RUNNING);
         LOG.info("Presentation server {} up in {} ms: client TCP {}, HTTP {}, admin port {}", serverId,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), tcpListener.localAddress(),
@@ -219,6 +238,39 @@ public final class PresentationServer implements ServerMain.Server {
         return Optional.empty();
     }
 
+    /** What this server's record under /presenters says; read only volatile state. */
+    private PresenterStatus presenterStatus() {
+        Optional<String> whyNot = whyNotReady();
+        InetSocketAddress adminAddress = admin.address();
+        return new PresenterStatus()
+                .setInstanceId(instanceId)
+                .setStartedAtMillis(startedAtMillis)
+                .setSessions(sessions.size())
+                .setReady(whyNot.isEmpty())
+                .setNotReadyReason(whyNot.orElse(""))
+                .setDrainPhase(drain.drainStatus().phase().name())
+                .setAdminEndpoint(new Endpoint(adminAddress.getHostString(), adminAddress.getPort()));
+    }
+
+    /** What the status page shows of this server; in-memory reads only, on the admin port's event loop. */
+    private final class Status implements StatusSource {
+        @Override
+        public Map<String, String> self() {
+            Map<String, String> self = new LinkedHashMap<>();
+            self.put("server", instanceId);
+            self.put("role", "presentation server");
+            self.put("client sessions", Integer.toString(sessions.size()));
+            self.put("shard map epoch", routing.current().map(view -> Long.toString(view.epoch())).orElse("none yet"));
+            self.put("started", java.time.Instant.ofEpochMilli(startedAtMillis).toString());
+            return self;
+        }
+
+        @Override
+        public Optional<ClusterStatus> cluster() {
+            return clusterStatus.snapshot();
+        }
+    }
+
     /** Closes the listeners without waiting: no new connections from now on. */
     private void stopAccepting() {
         for (Channel listener : new Channel[] {tcpListener, httpListener}) {
@@ -260,6 +312,13 @@ public final class PresentationServer implements ServerMain.Server {
             if (listener != null) {
                 listener.close().syncUninterruptibly();
             }
+        }
+        // After the drain, so that status pages showed it draining; gone from them from now on.
+        if (registration != null) {
+            registration.close();
+        }
+        if (clusterStatus != null) {
+            clusterStatus.close();
         }
         if (links != null) {
             links.close();
