@@ -69,7 +69,9 @@ import org.slf4j.LoggerFactory;
  * {@link #close()}. {@code /ready} is 503 until start completes, from the moment shutdown begins, while
  * its ZooKeeper connection is SUSPENDED or LOST, from the moment a drain starts, and while it has no
  * routes (no shard map, or one that
- * names no application server); {@code /metrics} has the meters of {@link PresentationMetrics}.
+ * names no application server); {@code /metrics} has the meters of {@link PresentationMetrics}. Its
+ * record under /presenters ({@link PresenterRegistration}) lists it, with its sessions and drain, on every
+ * server's {@code /status} page until its drain is over.
  */
 public final class PresentationServer implements ServerMain.Server {
     private static final Logger LOG = LoggerFactory.getLogger(PresentationServer.class);

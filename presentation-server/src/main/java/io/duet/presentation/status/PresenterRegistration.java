@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * node under {@link ClusterPaths#PRESENTERS} holding its {@link PresenterStatus}.
  *
  * <p>Writes are few: every {@link #TICK} it takes its status and writes it only when it changed, at once
- * when its readiness or drain changed, and its session count at most every {@code publishInterval}. After
+ * when its readiness or drain phase changed, and other changes (its session count) at most every {@code
+ * publishInterval}. After
  * a new ZooKeeper session it writes again (the old session's node died with it).
  */
 public final class PresenterRegistration implements AutoCloseable {
@@ -131,18 +132,20 @@ public final class PresenterRegistration implements AutoCloseable {
 
     /**
      * Whether {@code now} is worth a write after {@code last}, written {@code sinceNanos} ago: a change of
-     * readiness or drain at once; a change of the session count once {@code intervalNanos} have passed.
+     * readiness, drain phase or admin port at once; any other change (the session count, the wording of
+     * why it is not ready, which may count down) once {@code intervalNanos} have passed.
      */
     static boolean shouldWrite(PresenterStatus last, PresenterStatus now, long sinceNanos, long intervalNanos) {
         if (last == null) {
             return true;
         }
-        if (last.isReady() != now.isReady() || !Objects.equals(last.getNotReadyReason(), now.getNotReadyReason())
-                || !Objects.equals(last.getDrainPhase(), now.getDrainPhase())
+        if (last.isReady() != now.isReady() || !Objects.equals(last.getDrainPhase(), now.getDrainPhase())
                 || !Objects.equals(last.getAdminEndpoint(), now.getAdminEndpoint())) {
             return true;
         }
-        return last.getSessions() != now.getSessions() && sinceNanos >= intervalNanos;
+        boolean changed = last.getSessions() != now.getSessions()
+                || !Objects.equals(last.getNotReadyReason(), now.getNotReadyReason());
+        return changed && sinceNanos >= intervalNanos;
     }
 
     private static byte[] encode(PresenterStatus status) {

@@ -29,6 +29,14 @@ class PresenterRegistrationTest {
     }
 
     @Test
+    void aNewReasonWaitsForTheIntervalLikeASessionCount() {
+        PresenterStatus draining = status(3, false, "DRAINING").setNotReadyReason("draining: 3 left in 900 ms");
+        PresenterStatus later = draining.deepCopy().setNotReadyReason("draining: 3 left in 100 ms");
+        assertThat(PresenterRegistration.shouldWrite(draining, later, INTERVAL - 1, INTERVAL)).isFalse();
+        assertThat(PresenterRegistration.shouldWrite(draining, later, INTERVAL, INTERVAL)).isTrue();
+    }
+
+    @Test
     void readinessAndDrainChangesAreWrittenAtOnce() {
         assertThat(PresenterRegistration.shouldWrite(status(3, true, "NOT_STARTED"), status(3, false, "DRAINING"),
                 0, INTERVAL)).isTrue();
