@@ -73,6 +73,8 @@ public final class AdminServer implements AutoCloseable {
         new JvmThreadMetrics().bindTo(registry);
         new ClassLoaderMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+        // Here, not on the event loop: the page's class hashes its script and style when it loads.
+        Objects.requireNonNull(StatusHtml.CONTENT_SECURITY_POLICY);
         // Not ProcessorMetrics: in a container it reads cgroup files on every scrape, on the event loop.
     }
 

@@ -1,7 +1,6 @@
 package io.duet.protocol.cluster;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -171,7 +170,7 @@ public final class ClusterStatus {
                     status.getAdminEndpoint() == null ? ""
                             : status.getAdminEndpoint().getHost() + ':' + status.getAdminEndpoint().getPort(),
                     Math.max(0, readAtMillis - status.getUpdatedAtMillis()))));
-            return new ClusterStatus(readAtMillis, map, apps, Collections.unmodifiableList(rows), null);
+            return new ClusterStatus(readAtMillis, map, apps, rows, null);
         }
     }
 }
