@@ -74,3 +74,26 @@ struct ServerStatus {
   /** The epoch of the newest shard map this server has seen; 0 before the first. */
   4: i64 shardMapEpoch,
 }
+
+/**
+ * A presentation server's record: the data of its ephemeral node under /presenters, named by its
+ * instance id. Rewritten only when it changes, and its session count at most every few seconds, so
+ * that it stays cheap; the node's presence is the server's liveness. For operators (status pages).
+ */
+struct PresenterStatus {
+  /** <server.id>@<start time>, a new one for every start. */
+  1: string instanceId,
+  2: i64 startedAtMillis,
+  /** When this record was written, by the server's clock. */
+  3: i64 updatedAtMillis,
+  /** Client sessions open on the server's TCP port. */
+  4: i32 sessions,
+  /** Whether its /ready answers 200. */
+  5: bool ready,
+  /** Why it is not ready, in one line; empty when ready. */
+  6: string notReadyReason,
+  /** Where its drain stands: NOT_STARTED, DRAINING or DRAINED. */
+  7: string drainPhase,
+  /** Its admin port, where its own status page is. */
+  8: optional Endpoint adminEndpoint,
+}

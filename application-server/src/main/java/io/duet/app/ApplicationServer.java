@@ -27,6 +27,7 @@ import io.duet.app.storage.SchemaBootstrap;
 import io.duet.app.storage.UserStore;
 import io.duet.protocol.cluster.AppServerInfo;
 import io.duet.protocol.cluster.ClusterSettings;
+import io.duet.protocol.cluster.ClusterStatusReader;
 import io.duet.protocol.cluster.Endpoint;
 import io.duet.protocol.cluster.ServerStatus;
 import io.duet.protocol.cluster.ShardMapView;
@@ -84,7 +85,7 @@ import org.slf4j.LoggerFactory;
  * {@link #close()}. {@code /ready} is 503 until this server is in the shard map, from the moment
  * shutdown begins, and whenever it may not serve its shards ({@link ShardOwnership#whyNotServing()}:
  * ZooKeeper connection SUSPENDED or LOST, heartbeat lease expired); {@code /metrics} has the meters of
- * {@link ApplicationMetrics}.
+ * {@link ApplicationMetrics}; {@code /status} is the operators' page of the cluster as this server reads it.
  */
 public final class ApplicationServer implements ServerMain.Server {
     private static final Logger LOG = LoggerFactory.getLogger(ApplicationServer.class);
@@ -128,6 +129,7 @@ public final class ApplicationServer implements ServerMain.Server {
     private Heartbeat heartbeat;
     private FailureDetector detector;
     private ShardMapPublisher publisher;
+    private ClusterStatusReader clusterStatus;
     private int relayPort;
 
     public ApplicationServer(Settings settings) {
@@ -234,6 +236,9 @@ public final class ApplicationServer implements ServerMain.Server {
                 .idleTimeout(settings.duration("couples.idle-timeout", CoupleLimits.DEFAULT_IDLE_TIMEOUT))
                 .build(), catchUpReads, coupleWorkers, timers, clock);
         ApplicationMetrics.bind(admin.metrics(), catchUpReads, coupleStore, couples, presentationLinks);
+        clusterStatus = new ClusterStatusReader(curator);
+        clusterStatus.start();
+        admin.statusFrom(new ApplicationStatus(instanceId, couples, ownership, clusterStatus));
         Duration failureTimeout = settings.duration("cluster.failure-timeout", DEFAULT_FAILURE_TIMEOUT);
         heartbeat = new Heartbeat(curator, instanceId,
                 settings.duration("cluster.heartbeat-interval", DEFAULT_HEARTBEAT_INTERVAL), failureTimeout,
@@ -386,6 +391,11 @@ public final class ApplicationServer implements ServerMain.Server {
         quietly("failure detector", () -> {
             if (detector != null) {
                 detector.close();
+            }
+        });
+        quietly("status reader", () -> {
+            if (clusterStatus != null) {
+                clusterStatus.close();
             }
         });
         quietly("heartbeat", () -> {

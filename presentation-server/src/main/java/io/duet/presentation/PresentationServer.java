@@ -15,6 +15,11 @@ import io.duet.presentation.weight.AgentCheckServer;
 import io.duet.presentation.weight.CpuLoad;
 import io.duet.presentation.weight.WeightSettings;
 import io.duet.presentation.weight.Weights;
+import io.duet.presentation.status.PresenterRegistration;
+import io.duet.protocol.cluster.ClusterStatus;
+import io.duet.protocol.cluster.ClusterStatusReader;
+import io.duet.protocol.cluster.Endpoint;
+import io.duet.protocol.cluster.PresenterStatus;
 import io.duet.protocol.cluster.ShardMapWatcher;
 import io.duet.protocol.frame.FrameEncoder;
 import io.duet.protocol.cluster.ZooKeeperClients;
@@ -24,6 +29,7 @@ import io.duet.process.admin.AdminServer;
 import io.duet.process.admin.AdminSettings;
 import io.duet.process.admin.DrainControl;
 import io.duet.process.admin.DrainStatus;
+import io.duet.process.admin.StatusSource;
 import io.duet.protocol.cluster.ShardMapView;
 import io.duet.protocol.token.TokenCodec;
 import io.duet.security.RelayTls;
@@ -43,6 +49,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -69,7 +76,9 @@ import org.slf4j.LoggerFactory;
  * {@link #close()}. {@code /ready} is 503 until start completes, from the moment shutdown begins, while
  * its ZooKeeper connection is SUSPENDED or LOST, from the moment a drain starts, and while it has no
  * routes (no shard map, or one that
- * names no application server); {@code /metrics} has the meters of {@link PresentationMetrics}.
+ * names no application server); {@code /metrics} has the meters of {@link PresentationMetrics}. Its
+ * record under /presenters ({@link PresenterRegistration}) lists it, with its sessions and drain, on every
+ * server's {@code /status} page until its drain is over.
  *
  * <p>Its agent-check port ({@link AgentCheckServer}, {@code agent.port}) tells the load balancer how much
  * room it has for new connections: {@code ready N%} from its sessions and CPU load ({@link Weights}), or
@@ -82,6 +91,9 @@ public final class PresentationServer implements ServerMain.Server {
 
     private final Settings settings;
     private final String serverId;
+    /** {@code <server.id>@<start time>}: the name of its record under /presenters, new for every start. */
+    private final String instanceId;
+    private final long startedAtMillis = System.currentTimeMillis();
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final SessionRegistry sessions = new SessionRegistry();
     private final Drain drain;
@@ -99,12 +111,15 @@ public final class PresentationServer implements ServerMain.Server {
     private AdminServer admin;
     /** Null when {@code agent.enabled} is false. */
     private AgentCheckServer agent;
+    private ClusterStatusReader clusterStatus;
+    private PresenterRegistration registration;
     /** As Curator last reported it; only CONNECTED once start() has connected. */
     private volatile ConnectionState zookeeperState = ConnectionState.LOST;
 
     public PresentationServer(Settings settings) {
         this.settings = settings;
         this.serverId = settings.string("server.id");
+        this.instanceId = serverId + "@" + Long.toString(startedAtMillis, 36);
         this.drain = new Drain(DrainSettings.from(settings), sessions, this::stopAccepting);
         this.weightSettings = WeightSettings.from(settings);
         this.cpuLoad = new CpuLoad(weightSettings.cpuWindow());
@@ -152,6 +167,9 @@ public final class PresentationServer implements ServerMain.Server {
         routing = new RoutingTable(shardMap);
         cpuLoad.start();
         PresentationMetrics.bind(admin.metrics(), sessions, links, this::weightPercent);
+        clusterStatus = new ClusterStatusReader(curator);
+        clusterStatus.start();
+        admin.statusFrom(new Status());
 
         SessionSettings defaults = SessionSettings.defaults();
         SessionSettings sessionSettings = new SessionSettings(
@@ -175,6 +193,9 @@ public final class PresentationServer implements ServerMain.Server {
             agent = new AgentCheckServer(weightSettings, this::agentReply);
             agent.start();
         }
+        registration = new PresenterRegistration(curator, instanceId, this::presenterStatus,
+                settings.duration("status.publish-interval", PresenterRegistration.DEFAULT_PUBLISH_INTERVAL));
+        registration.start();
         state.set(State.RUNNING);
         LOG.info("Presentation server {} up in {} ms: client TCP {}, HTTP {}, admin port {}", serverId,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), tcpListener.localAddress(),
@@ -264,6 +285,39 @@ public final class PresentationServer implements ServerMain.Server {
         return Optional.empty();
     }
 
+    /** What this server's record under /presenters says; read only volatile state. */
+    private PresenterStatus presenterStatus() {
+        Optional<String> whyNot = whyNotReady();
+        InetSocketAddress adminAddress = admin.address();
+        return new PresenterStatus()
+                .setInstanceId(instanceId)
+                .setStartedAtMillis(startedAtMillis)
+                .setSessions(sessions.size())
+                .setReady(whyNot.isEmpty())
+                .setNotReadyReason(whyNot.orElse(""))
+                .setDrainPhase(drain.drainStatus().phase().name())
+                .setAdminEndpoint(new Endpoint(adminAddress.getHostString(), adminAddress.getPort()));
+    }
+
+    /** What the status page shows of this server; in-memory reads only, on the admin port's event loop. */
+    private final class Status implements StatusSource {
+        @Override
+        public Map<String, String> self() {
+            Map<String, String> self = new LinkedHashMap<>();
+            self.put("server", instanceId);
+            self.put("role", "presentation server");
+            self.put("client sessions", Integer.toString(sessions.size()));
+            self.put("shard map epoch", routing.current().map(view -> Long.toString(view.epoch())).orElse("none yet"));
+            self.put("started", java.time.Instant.ofEpochMilli(startedAtMillis).toString());
+            return self;
+        }
+
+        @Override
+        public Optional<ClusterStatus> cluster() {
+            return clusterStatus.snapshot();
+        }
+    }
+
     /** Closes the listeners without waiting: no new connections from now on. */
     private void stopAccepting() {
         for (Channel listener : new Channel[] {tcpListener, httpListener}) {
@@ -305,6 +359,13 @@ public final class PresentationServer implements ServerMain.Server {
             if (listener != null) {
                 listener.close().syncUninterruptibly();
             }
+        }
+        // After the drain, so that status pages showed it draining; gone from them from now on.
+        if (registration != null) {
+            registration.close();
+        }
+        if (clusterStatus != null) {
+            clusterStatus.close();
         }
         if (links != null) {
             links.close();

@@ -37,6 +37,7 @@ import org.slf4j.LoggerFactory;
  *                "not draining: ..." before a drain started; a script polls it until 200
  * </pre>
  *
+ * {@code /status} and {@code /status.json} are answered before this handler ({@link StatusHandler}).
  * {@code /drain} is there only on servers that can drain (404 elsewhere). Any other path is 404, any
  * other method on these paths 405; a malformed request is 400 and closes
  * the connection, as does a connection idle past the limit ({@link AdminServerInitializer}).
@@ -79,8 +80,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         if (!path.equals("/live") && !path.equals("/ready") && !path.equals("/metrics")) {
-            send(ctx, text(HttpResponseStatus.NOT_FOUND, drain == null ? "not found; try /live, /ready or /metrics"
-                    : "not found; try /live, /ready, /metrics or /drain"), keepAlive);
+            send(ctx, text(HttpResponseStatus.NOT_FOUND, drain == null ? "not found; try /live, /ready, /metrics or /status"
+                    : "not found; try /live, /ready, /metrics, /drain or /status"), keepAlive);
             return;
         }
         if (!request.method().equals(HttpMethod.GET)) {

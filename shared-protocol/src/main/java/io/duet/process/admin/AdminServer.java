@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A server's admin port: {@code /live}, {@code /ready} and {@code /metrics} over HTTP, and {@code /drain}
- * on a server that can drain (see {@link AdminHandler}), on one event loop of its own, so that a slow scraper or a flood of probes never
+ * on a server that can drain (see {@link AdminHandler}), and the operators' status page {@code /status}
+ * with its {@code /status.json} (see {@link StatusHandler}, fed by {@link #statusFrom}), on one event loop of its own, so that a slow scraper or a flood of probes never
  * takes a turn from client or relay traffic.
  *
  * <p>It owns the server's meter registry ({@link #metrics()}), with the JVM's meters already bound
@@ -54,6 +55,7 @@ public final class AdminServer implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+    private volatile StatusSource status = StatusSource.NONE;
     private EventLoopGroup group;
     private Channel listener;
 
@@ -71,12 +73,22 @@ public final class AdminServer implements AutoCloseable {
         new JvmThreadMetrics().bindTo(registry);
         new ClassLoaderMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+        // Here, not on the event loop: the page's class hashes its script and style when it loads.
+        Objects.requireNonNull(StatusHtml.CONTENT_SECURITY_POLICY);
         // Not ProcessorMetrics: in a container it reads cgroup files on every scrape, on the event loop.
     }
 
     /** Where the server registers its meters; thread-safe. */
     public MeterRegistry metrics() {
         return registry;
+    }
+
+    /**
+     * What {@code /status} and {@code /status.json} show besides readiness and drain; until it is set (a
+     * server sets it once it can read its cluster) they show only those. May be called at any time.
+     */
+    public void statusFrom(StatusSource source) {
+        this.status = Objects.requireNonNull(source, "source");
     }
 
     /** Binds the port; once. */
@@ -93,14 +105,15 @@ public final class AdminServer implements AutoCloseable {
                     .channel(NioServerSocketChannel.class)
                     .option(ChannelOption.SO_BACKLOG, 64)
                     .handler(new AcceptErrorHandler("admin"))
-                    .childHandler(new AdminServerInitializer(readiness, registry, settings.idleTimeout, drain))
+                    .childHandler(new AdminServerInitializer(readiness, registry, settings.idleTimeout, drain,
+                            () -> status))
                     .bind(new InetSocketAddress(settings.host, settings.port))
                     .sync().channel();
         } catch (RuntimeException | InterruptedException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
-        LOG.info("Admin port on {}: /live, /ready, /metrics{}", listener.localAddress(), drain == null ? "" : ", /drain");
+        LOG.info("Admin port on {}: /live, /ready, /metrics, /status{}", listener.localAddress(), drain == null ? "" : ", /drain");
     }
 
     /** The address bound; only after {@link #start()}. */

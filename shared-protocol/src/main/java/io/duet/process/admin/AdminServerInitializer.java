@@ -8,8 +8,10 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The pipeline of an admin connection: an HTTP codec with small limits, an idle timeout, an aggregator
@@ -28,18 +30,23 @@ final class AdminServerInitializer extends ChannelInitializer<Channel> {
     private final PrometheusMeterRegistry metrics;
     private final Duration idleTimeout;
     private final DrainControl drain;
+    private final Supplier<StatusSource> status;
 
     AdminServerInitializer(ReadinessCheck readiness, PrometheusMeterRegistry metrics, Duration idleTimeout) {
-        this(readiness, metrics, idleTimeout, null);
+        this(readiness, metrics, idleTimeout, null, () -> StatusSource.NONE);
     }
 
-    /** @param drain null on a server that cannot drain */
+    /**
+     * @param drain null on a server that cannot drain
+     * @param status what the status page shows, read for every request
+     */
     AdminServerInitializer(ReadinessCheck readiness, PrometheusMeterRegistry metrics, Duration idleTimeout,
-            DrainControl drain) {
+            DrainControl drain, Supplier<StatusSource> status) {
         this.readiness = readiness;
         this.metrics = metrics;
         this.idleTimeout = idleTimeout;
         this.drain = drain;
+        this.status = status;
     }
 
     @Override
@@ -51,6 +58,7 @@ final class AdminServerInitializer extends ChannelInitializer<Channel> {
                 .setMaxChunkSize(MAX_REQUEST_BODY_BYTES)));
         pipeline.addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
         pipeline.addLast("aggregator", new HttpObjectAggregator(MAX_REQUEST_BODY_BYTES, true));
+        pipeline.addLast("status", new StatusHandler(readiness, drain, status, Clock.systemUTC()));
         pipeline.addLast("admin", new AdminHandler(readiness, metrics, drain));
     }
 }

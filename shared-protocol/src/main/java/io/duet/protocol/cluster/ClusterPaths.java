@@ -29,6 +29,11 @@ public final class ClusterPaths {
      * target's instance id (UTF-8). The leader applies it in its next publication, then deletes it.
      */
     public static final String MOVES = "/moves";
+    /**
+     * One ephemeral {@code PresenterStatus} node per live presentation server, named by its instance id
+     * and rewritten only when its status changes: what status pages show of the presentation tier.
+     */
+    public static final String PRESENTERS = "/presenters";
 
     private ClusterPaths() {
     }
@@ -53,6 +58,10 @@ public final class ClusterPaths {
     /** The drain request of the server named {@code serverName} (its {@code server.id}). */
     public static String drain(String serverName) {
         return DRAINS + '/' + serverName;
+    }
+
+    public static String presenter(String instanceId) {
+        return PRESENTERS + '/' + instanceId;
     }
 
     public static String move(int shard) {

@@ -128,7 +128,7 @@ class AdminHandlerTest {
         for (String uri : new String[] {"/", "/health", "/live/", "/metrics.txt", "/READY"}) {
             FullHttpResponse response = request(HttpMethod.GET, uri);
             assertThat(response.status()).as(uri).isEqualTo(HttpResponseStatus.NOT_FOUND);
-            assertThat(body(response)).contains("/live, /ready or /metrics");
+            assertThat(body(response)).contains("/live, /ready, /metrics or /status");
         }
         FullHttpResponse post = request(HttpMethod.POST, "/nothing");
         assertThat(post.status()).isEqualTo(HttpResponseStatus.NOT_FOUND);

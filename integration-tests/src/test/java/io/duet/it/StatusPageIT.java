@@ -1,0 +1,140 @@
+package io.duet.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.duet.client.DuetClient;
+import io.duet.deploy.local.LocalCluster;
+import io.duet.deploy.local.Node;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The operators' status page ({@code GET /status} on the admin port) in a real browser, headless
+ * Chromium: it lists every application server with its shards and every presentation server with its
+ * sessions, and it keeps itself current without reloading: clients that connect and a drain that starts
+ * show up on the open page. Its screenshot is left at {@code target/status-page.png}.
+ */
+class StatusPageIT {
+    @RegisterExtension
+    static final PrivateCluster CLUSTER = new PrivateCluster();
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    /** Reads what the page shows now, one fact a line. */
+    private static final String READ_PAGE = String.join("\n",
+            "var rows = [];",
+            "document.querySelectorAll('#app-servers tr[data-server]').forEach(function (tr) {",
+            "  rows.push('app ' + tr.dataset.server + ' ' + tr.querySelector('.shards').textContent); });",
+            "document.querySelectorAll('#presenters tr[data-server]').forEach(function (tr) {",
+            "  rows.push('presenter ' + tr.dataset.server + ' ' + tr.querySelector('.sessions').textContent",
+            "      + ' ' + tr.querySelector('.drain').textContent); });",
+            "var total = document.getElementById('total-sessions');",
+            "rows.push('total ' + (total ? total.textContent : '-1'));",
+            "rows.push('marker ' + (window.duetMarker || 'none'));",
+            "return rows.join('\\n');");
+
+    /** What the page shows: shards by application server, "sessions drain" by presentation server. */
+    record Page(Map<String, Integer> shards, Map<String, String> presenters, int totalSessions, String marker, String raw) {
+        static Page parse(String text) {
+            Map<String, Integer> shards = new TreeMap<>();
+            Map<String, String> presenters = new TreeMap<>();
+            int total = -1;
+            String marker = "";
+            for (String line : text.split("\n")) {
+                String[] parts = line.split(" ", 3);
+                switch (parts[0]) {
+                    case "app" -> shards.put(parts[1], Integer.parseInt(parts[2]));
+                    case "presenter" -> presenters.put(parts[1], parts[2]);
+                    case "total" -> total = Integer.parseInt(parts[1]);
+                    case "marker" -> marker = parts[1];
+                    default -> {
+                    }
+                }
+            }
+            return new Page(shards, presenters, total, marker, text);
+        }
+
+        boolean lists(String prefix, Map<String, ?> rows) {
+            return rows.keySet().stream().anyMatch(id -> id.startsWith(prefix + "@"));
+        }
+
+        String presenter(String name) {
+            return presenters.entrySet().stream().filter(entry -> entry.getKey().startsWith(name + "@"))
+                    .map(Map.Entry::getValue).findFirst().orElse("");
+        }
+    }
+
+    @Test
+    void thePageShowsTheWholeClusterAndFollowsItWithoutReloading() throws Exception {
+        assertThat(HeadlessChromium.missing()).as("browser").isEmpty();
+        LocalCluster cluster = CLUSTER.get();
+        Node first = cluster.presentationServers().get(0);
+        Node second = cluster.presentationServers().get(1);
+        Path target = Path.of("target");
+        Files.createDirectories(target);
+        try (HeadlessChromium browser = HeadlessChromium.start(1400, 1000, target.resolve("chromedriver.log"))) {
+            browser.open(AdminPort.of(first).resolve("/status"));
+            Page page = await(browser, "every server and every shard", shown -> {
+                boolean allServers = cluster.applicationServers().stream().allMatch(app -> shown.lists(app.name(), shown.shards()))
+                        && cluster.presentationServers().stream().allMatch(p -> shown.lists(p.name(), shown.presenters()));
+                return allServers && shown.shards().values().stream().mapToInt(Integer::intValue).sum() == cluster.shards();
+            });
+            assertThat(page.shards()).as("application servers listed").hasSize(cluster.applicationServers().size());
+            assertThat(page.shards().values()).as("each owns some shards").allMatch(count -> count > 0);
+            assertThat(page.presenters()).as("presentation servers listed").hasSize(2);
+            assertThat(page.presenter(first.name())).endsWith("not draining");
+
+            browser.run("window.duetMarker = 'kept'; return '';");
+            int before = page.totalSessions();
+            TestCouple couple = TestCouple.pair(cluster);
+            try (DuetClient ann = couple.connect(couple.ann, 0, new RecordingListener(), 0);
+                    DuetClient bob = couple.connect(couple.bob, 1, new RecordingListener(), 0)) {
+                Page connected = await(browser, "two more sessions", shown -> shown.totalSessions() >= before + 2);
+                assertThat(connected.marker()).as("the same page, refreshed in place").isEqualTo("kept");
+                assertThat(connected.presenter(first.name())).as("ann's server").doesNotStartWith("0 ");
+                assertThat(connected.presenter(second.name())).as("bob's server").doesNotStartWith("0 ");
+
+                assertThat(AdminPort.send(AdminPort.of(second), "/drain", "POST").status()).isIn(200, 202);
+                Page drained = await(browser, second.name() + " draining",
+                        shown -> shown.presenter(second.name()).matches("\\d+ drain(ing|ed)"));
+                assertThat(drained.marker()).isEqualTo("kept");
+                assertThat(drained.presenter(first.name())).endsWith("not draining");
+                browser.screenshot(target.resolve("status-page.png"));
+            }
+        }
+        // An application server's page shows the same cluster, from the same records (read once someone looks).
+        URI app = AdminPort.of(cluster.applicationServers().get(0));
+        AdminPort.Answer json = AdminPort.get(app, "/status.json");
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!json.body().contains("\"id\":\"" + second.name() + "@") && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            json = AdminPort.get(app, "/status.json");
+        }
+        assertThat(json.status()).isEqualTo(200);
+        assertThat(json.body()).contains("\"id\":\"" + first.name() + "@", "\"id\":\"" + second.name() + "@",
+                "\"shardCount\":" + cluster.shards(), "\"role\":\"application server\"");
+        assertThat(AdminPort.get(app, "/status").body()).contains("<h2>Presentation servers</h2>",
+                "role</th><td class=\"v\">application server");
+    }
+
+    private static Page await(HeadlessChromium browser, String what, Predicate<Page> done) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        Page page = Page.parse(browser.run(READ_PAGE));
+        while (!done.test(page)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the status page did not show " + what + " within " + WAIT.toSeconds()
+                        + " s; it shows:\n" + page.raw());
+            }
+            TimeUnit.MILLISECONDS.sleep(250);
+            page = Page.parse(browser.run(READ_PAGE));
+        }
+        return page;
+    }
+}
