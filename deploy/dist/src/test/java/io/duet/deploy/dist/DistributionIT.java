@@ -140,6 +140,17 @@ class DistributionIT {
         assertThat(home.resolve("conf/logback.xml")).isRegularFile();
     }
 
+    /** The deploy artifacts (SystemdUnitsTest and the others check their content) ship, scripts executable. */
+    @Test
+    void theSystemdUnitsAndTheAwsTemplateShipWithExecutableScripts() {
+        for (String file : List.of("systemd/duet-presentation.service", "systemd/duet-application.service",
+                "aws/duet-scale-in-hook@.service", "aws/duet-cloudformation.yaml")) {
+            assertThat(home.resolve(file)).isRegularFile().isNotEmptyFile();
+        }
+        assertThat(home.resolve("systemd/duet-await-ready")).isExecutable();
+        assertThat(home.resolve("aws/duet-scale-in-hook")).isExecutable();
+    }
+
     @ParameterizedTest(name = "bin/{0}")
     @MethodSource("programs")
     void theClasspathTheScriptUsesLoadsTheProgramAndItsDependencies(String name) throws Exception {

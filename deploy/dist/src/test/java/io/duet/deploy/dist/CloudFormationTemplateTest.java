@@ -1,0 +1,122 @@
+package io.duet.deploy.dist;
+
+import static io.duet.deploy.dist.DeployFiles.SOURCES;
+import static io.duet.deploy.dist.DeployFiles.TEMPLATE;
+import static io.duet.deploy.dist.DeployFiles.seconds;
+import static io.duet.deploy.dist.DeployFiles.timing;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The CloudFormation template in {@code src/dist/aws}: cfn-lint (from PyPI; .ci/run installs it) finds
+ * nothing, and would find a broken template; its defaults are the example settings' ports, its user data
+ * writes only setting keys the servers read, and its timings agree with one another.
+ */
+class CloudFormationTemplateTest {
+    @TempDir
+    Path work;
+
+    @Test
+    void cfnLintFindsNothing() throws Exception {
+        DeployFiles.Run lint = cfnLint(TEMPLATE);
+        assertThat(lint.exitCode()).as("cfn-lint %s:%n%s", TEMPLATE, lint.output()).isZero();
+        assertThat(lint.output()).isBlank();
+    }
+
+    /** The check above would catch a mistake: a resource type that does not exist is an error. */
+    @Test
+    void cfnLintFailsABrokenTemplate() throws Exception {
+        Path broken = work.resolve("broken.yaml");
+        String template = Files.readString(TEMPLATE, StandardCharsets.UTF_8);
+        Files.writeString(broken, template.replace("Type: AWS::EC2::LaunchTemplate", "Type: AWS::EC2::LaunchTemplat"));
+        DeployFiles.Run lint = cfnLint(broken);
+        assertThat(lint.exitCode()).as("cfn-lint exit status: 2 means errors").isEqualTo(2);
+        assertThat(lint.output()).contains("E3006").contains("AWS::EC2::LaunchTemplat");
+    }
+
+    @Test
+    void thePortsAreTheExampleSettingsPorts() throws IOException {
+        Properties presentation = properties("conf/presentation-server.properties");
+        Properties application = properties("conf/application-server.properties");
+        assertThat(parameterDefault("ClientTcpPort")).isEqualTo(presentation.getProperty("client.tcp.port"));
+        assertThat(parameterDefault("ClientHttpPort")).isEqualTo(presentation.getProperty("client.http.port"));
+        assertThat(parameterDefault("PresentationAdminPort")).isEqualTo(presentation.getProperty("admin.port"));
+        assertThat(parameterDefault("RelayPort")).isEqualTo(application.getProperty("relay.port"));
+        assertThat(parameterDefault("ApplicationAdminPort")).isEqualTo(application.getProperty("admin.port"));
+        assertThat(parameterDefault("ClusterShards")).isEqualTo(application.getProperty("cluster.shards"));
+        assertThat(parameterDefault("ClusterName")).isEqualTo(application.getProperty("cluster.name"))
+                .isEqualTo(presentation.getProperty("cluster.name"));
+    }
+
+    /** The settings files the user data writes name only keys of the example settings (or the drain's). */
+    @Test
+    void theUserDataWritesOnlyRealSettings() throws IOException {
+        String template = Files.readString(TEMPLATE, StandardCharsets.UTF_8);
+        for (String tier : List.of("presentation", "application")) {
+            Matcher heredoc = Pattern.compile("(?s)cat > /etc/duet/" + tier + "-server\\.properties <<EOF\\n(.*?)\\n\\s*EOF\\n")
+                    .matcher(template);
+            assertThat(heredoc.find()).as("the %s user data writes its settings", tier).isTrue();
+            Set<String> known = new java.util.HashSet<>(properties("conf/" + tier + "-server.properties").stringPropertyNames());
+            known.addAll(placementAndDrainKeys(tier));
+            List<String> written = new ArrayList<>();
+            for (String line : heredoc.group(1).split("\n")) {
+                written.add(line.strip().substring(0, line.strip().indexOf('=')));
+            }
+            assertThat(written).as("%s settings", tier).isNotEmpty().allMatch(known::contains, "a key the server reads");
+            assertThat(written).contains("server.id", "cluster.name", "zookeeper.connect", "admin.host", "admin.port");
+        }
+    }
+
+    @Test
+    void sessionsStayOnADeregisteredTargetUntilItHasDrained() throws IOException {
+        long drainDeadline = seconds(timing("Presentation", "DrainDeadline"));
+        assertThat(seconds(timing("Presentation", "TcpDeregistrationDelaySeconds"))).isGreaterThan(drainDeadline);
+        assertThat(Files.readString(TEMPLATE)).contains("""
+                        - Key: deregistration_delay.connection_termination.enabled
+                          Value: "false"
+                """);
+        assertThat(seconds(timing("Presentation", "HttpDeregistrationDelaySeconds")))
+                .as("longer than an HTTP call's deadline (http.request-timeout)")
+                .isGreaterThan(seconds(properties("conf/presentation-server.properties").getProperty("http.request-timeout")));
+    }
+
+    /** Keys the example files leave commented out or do not have yet. */
+    private static Set<String> placementAndDrainKeys(String tier) {
+        return tier.equals("presentation") ? Set.of("drain.window", "drain.deadline") : Set.of("placement.zone", "placement.host");
+    }
+
+    private static String parameterDefault(String parameter) throws IOException {
+        Matcher matcher = Pattern.compile("(?m)^  " + parameter + ":\\n(?:    (?!Default).*\\n)*    Default: (\\S+)$")
+                .matcher(Files.readString(TEMPLATE, StandardCharsets.UTF_8));
+        assertThat(matcher.find()).as("parameter %s has a default", parameter).isTrue();
+        return matcher.group(1);
+    }
+
+    private static Properties properties(String file) throws IOException {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(SOURCES.resolve(file), StandardCharsets.UTF_8)) {
+            properties.load(reader);
+        }
+        return properties;
+    }
+
+    private static DeployFiles.Run cfnLint(Path template) throws Exception {
+        String cfnLint = DeployFiles.require("cfn-lint", "pip install cfn-lint");
+        return DeployFiles.run(List.of(cfnLint, template.toString()), Map.of(), Duration.ofSeconds(120));
+    }
+}
