@@ -3,7 +3,6 @@ package io.duet.admin.deploy;
 import io.duet.process.ReadyFile;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -74,7 +73,7 @@ public record DeployNode(String name, Kind kind, String host, Locator locator) {
                 return Optional.empty();
             }
             String port = info.get("admin.port");
-            if (port == null || !Files.exists(file)) {
+            if (port == null) {
                 return Optional.empty();
             }
             long pid = Long.parseLong(info.getOrDefault("pid", "-1"));

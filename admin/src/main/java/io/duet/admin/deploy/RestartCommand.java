@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * with placeholders: {@code {name}} (the node's name, an application server's {@code server.id}),
  * {@code {host}}, {@code {kind}} ({@code application} or {@code presentation}) and {@code {pid}} (the
  * running process's id, known only for the local cluster). For example
- * {@code ssh {host} sudo systemctl restart duet-{kind}-server}, or the local cluster's
+ * {@code ssh {host} sudo systemctl restart duet-{kind}}, or the local cluster's
  * {@code kill -TERM {pid}}. Values are checked to be plain words, so that they cannot change the command.
  */
 final class RestartCommand {
@@ -36,7 +36,7 @@ final class RestartCommand {
     static String check(String template) {
         if (template == null || template.isBlank()) {
             throw new IllegalArgumentException("restart command: empty (expected: a shell command such as "
-                    + "'ssh {host} sudo systemctl restart duet-{kind}-server')");
+                    + "'ssh {host} sudo systemctl restart duet-{kind}')");
         }
         Matcher matcher = PLACEHOLDER.matcher(template);
         while (matcher.find()) {

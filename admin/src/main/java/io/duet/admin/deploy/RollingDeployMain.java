@@ -180,7 +180,7 @@ public final class RollingDeployMain {
                 "  --restart-command CMD    restarts one server; placeholders {name} {host} {kind} {pid}",
                 "                           (default for a local cluster: '" + DeploySettings.LOCAL_RESTART_COMMAND
                         + "', its supervisor starts it again)",
-                "                           e.g. 'ssh {host} sudo systemctl restart duet-{kind}-server'",
+                "                           e.g. 'ssh {host} sudo systemctl restart duet-{kind}'",
                 "  --drain-timeout D        a presentation server's drain (default "
                         + DeploySettings.DEFAULT_DRAIN_TIMEOUT.toSeconds() + "s)",
                 "  --leave-timeout D        an application server handing its shards over (default "

@@ -13,9 +13,9 @@ class RestartCommandTest {
 
     @Test
     void placeholdersAreFilledIn() {
-        assertThat(RestartCommand.render("ssh {host} sudo systemctl restart duet-{kind}-server # {name}", APP,
+        assertThat(RestartCommand.render("ssh {host} sudo systemctl restart duet-{kind} # {name}", APP,
                 new DeployNode.Instance(URI.create("http://x:1"), -1)))
-                .isEqualTo("ssh 10.0.1.5 sudo systemctl restart duet-application-server # app-1");
+                .isEqualTo("ssh 10.0.1.5 sudo systemctl restart duet-application # app-1");
         assertThat(RestartCommand.render("kill -TERM {pid}", APP, new DeployNode.Instance(URI.create("http://x:1"), 42)))
                 .isEqualTo("kill -TERM 42");
     }
