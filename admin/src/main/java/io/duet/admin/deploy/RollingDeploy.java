@@ -104,7 +104,9 @@ final class RollingDeploy {
             }
         } catch (DeployFailure e) {
             say("FAILED at " + step + ": " + e.getMessage());
-            reportCluster();
+            if (stepNode != null) {
+                reportCluster(); // before the first step, the check has just printed every server's state
+            }
             throw e;
         }
         say(String.format("Rolling deploy done: %d servers restarted one at a time in %.1f s; every server is ready.",
@@ -127,7 +129,6 @@ final class RollingDeploy {
             problems.append("; the shard map is not settled: ").append(map.what());
         }
         if (problems.length() > 0) {
-            step = "the check before the deploy";
             throw new DeployFailure(DeployFailure.NOT_HEALTHY, "the cluster is not healthy, so nothing was restarted"
                     + problems);
         }
