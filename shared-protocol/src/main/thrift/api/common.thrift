@@ -53,6 +53,11 @@ enum ErrorCode {
    * order stream is already stored); it was not stored. Do not retry it unchanged.
    */
   OUT_OF_ORDER = 12,
+  /**
+   * The couple's server has too much of this couple's work queued; the call was not started. Retry
+   * after retryAfterMillis.
+   */
+  BUSY = 13,
 }
 
 /** The one error type of every service; declared by every method. */

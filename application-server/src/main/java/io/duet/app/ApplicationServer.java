@@ -37,6 +37,8 @@ import io.duet.process.ServerMain;
 import io.duet.process.admin.AdminServer;
 import io.duet.process.admin.AdminSettings;
 import io.duet.protocol.token.TokenCodec;
+import io.duet.security.RelayTls;
+import io.duet.security.TokenSecrets;
 import io.duet.settings.Settings;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -176,6 +178,9 @@ public final class ApplicationServer implements ServerMain.Server {
             throw new IllegalStateException("start() may be called once; state is " + state.get());
         }
         long started = System.nanoTime();
+        // Credentials first: a server with a guessable secret or no relay certificate must not start at all.
+        TokenSecrets secrets = TokenSecrets.from(settings);
+        RelayTls relayTls = RelayTls.from(settings);
         admin = new AdminServer(AdminSettings.from(settings), this::whyNotReady);
         admin.start();
         curator = ZooKeeperClients.connect(settings, Duration.ofSeconds(10));
@@ -201,7 +206,7 @@ public final class ApplicationServer implements ServerMain.Server {
         UserStore userStore = new UserStore(hbase, schema, storeCallbacks);
         InviteStore inviteStore = new InviteStore(hbase, schema, storeCallbacks);
         presentationLinks = new PresentationLinks();
-        TokenCodec tokens = TokenCodec.create(settings.string("token.secret"), settings.list("token.previous-secrets"), clock);
+        TokenCodec tokens = TokenCodec.create(secrets.current(), secrets.previous(), clock);
         SessionIssuer sessions = new SessionIssuer(tokens, settings.duration("token.lifetime", Duration.ofDays(30)), clock);
         Pairings pairings = new Pairings(userStore, inviteStore, coupleStore, presentationLinks, clock,
                 settings.duration("pairing.invite-lifetime", Duration.ofHours(24)));
@@ -222,6 +227,7 @@ public final class ApplicationServer implements ServerMain.Server {
                 .recentMessages(settings.integer("couples.recent-messages", CoupleLimits.DEFAULT_RECENT_MESSAGES))
                 .maxQueued(settings.integer("couples.max-queued-sends", CoupleLimits.DEFAULT_MAX_QUEUED))
                 .maxHeld(settings.integer("couples.max-held-sends", CoupleLimits.DEFAULT_MAX_HELD))
+                .maxQueuedTasks(settings.integer("couples.max-queued-tasks", CoupleLimits.DEFAULT_MAX_QUEUED_TASKS))
                 .maxBatch(settings.integer("couples.max-batch", CoupleLimits.DEFAULT_MAX_BATCH))
                 .orderWait(settings.duration("couples.order-wait", CoupleLimits.DEFAULT_ORDER_WAIT))
                 .typingTimeout(settings.duration("couples.typing-timeout", CoupleLimits.DEFAULT_TYPING_TIMEOUT))
@@ -250,7 +256,7 @@ public final class ApplicationServer implements ServerMain.Server {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .handler(new AcceptErrorHandler("relay"))
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new RelayServerInitializer(instanceId, dispatcher, couples, presentationLinks))
+                .childHandler(new RelayServerInitializer(instanceId, dispatcher, couples, presentationLinks, relayTls))
                 .bind(new InetSocketAddress(relayHost, settings.integer("relay.port", 0)))
                 .sync().channel();
         relayPort = ((InetSocketAddress) listener.localAddress()).getPort();

@@ -1,5 +1,6 @@
 package io.duet.client;
 
+import io.duet.client.internal.CallbackThread;
 import io.duet.client.internal.ClientSession;
 import io.duet.protocol.api.HistoryPage;
 import io.duet.protocol.frame.FrameEncoder;
@@ -12,8 +13,6 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -41,7 +40,7 @@ import java.util.function.Supplier;
 public final class DuetClient implements AutoCloseable {
     private final EventLoopGroup group;
     private final boolean ownsGroup;
-    private final ExecutorService callbacks;
+    private final CallbackThread callbacks;
     private final ClientSession session;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -52,15 +51,9 @@ public final class DuetClient implements AutoCloseable {
                 ? new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("duet-client-io", true),
                         NioIoHandler.newFactory())
                 : builder.group;
-        this.callbacks = Executors.newSingleThreadExecutor(runnable -> daemon(runnable, "duet-client-callbacks"));
+        this.callbacks = new CallbackThread("duet-client-callbacks");
         this.session = new ClientSession(builder.server, group.next(), callbacks, builder.token, builder.lastSeq,
                 builder.listener, builder.callTimeout, builder.minBackoff, builder.maxBackoff);
-    }
-
-    private static Thread daemon(Runnable runnable, String name) {
-        Thread thread = new Thread(runnable, name);
-        thread.setDaemon(true);
-        return thread;
     }
 
     public static Builder builder() {

@@ -6,8 +6,10 @@ import io.duet.app.ApplicationServer;
 import io.duet.client.DuetClient;
 import io.duet.client.DuetHttp;
 import io.duet.deploy.local.LocalCluster;
+import io.duet.deploy.local.pki.ClusterCa;
 import io.duet.presentation.PresentationServer;
 import io.duet.protocol.api.Session;
+import io.duet.security.RelayTls;
 import io.duet.settings.Settings;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -57,19 +59,27 @@ class EventLoopsNeverBlockIT {
         storage.start();
         String zookeeper = storage.zookeeperConnect();
         Map<String, String> common = Map.of("cluster.name", "blockhound", "zookeeper.connect", zookeeper,
-                "token.secret", "a-test-secret-of-at-least-thirty-two-bytes");
+                "token.secret", storage.tokenSecret());
         Map<String, String> appSettings = new java.util.HashMap<>(common);
+        appSettings.putAll(relayTls(storage.certificateAuthority().issue("app-in-process")));
         appSettings.putAll(Map.of("server.id", "app-in-process", "cluster.shards", "8", "relay.port", "0",
                 "hbase.zookeeper.quorum", "127.0.0.1", "hbase.zookeeper.port", zookeeper.split(":")[1],
                 "hbase.namespace", "blockhound"));
         app = new ApplicationServer(Settings.of(appSettings));
         app.start();
         Map<String, String> presentationSettings = new java.util.HashMap<>(common);
+        presentationSettings.putAll(relayTls(storage.certificateAuthority().issue("presentation-in-process")));
         presentationSettings.putAll(Map.of("server.id", "presentation-in-process", "client.tcp.host", "127.0.0.1",
                 "client.tcp.port", "0", "client.http.host", "127.0.0.1", "client.http.port", "0",
                 "drain.window", "200ms", "drain.deadline", "2s"));
         presentation = new PresentationServer(Settings.of(presentationSettings));
         presentation.start();
+    }
+
+    /** The relay links run mutual TLS, as in production, so its handshakes run under BlockHound too. */
+    private static Map<String, String> relayTls(ClusterCa.NodeCredentials node) {
+        return Map.of(RelayTls.CERT, node.certificate().toString(), RelayTls.KEY, node.key().toString(),
+                RelayTls.CA, node.ca().toString());
     }
 
     @AfterAll
@@ -92,6 +102,15 @@ class EventLoopsNeverBlockIT {
         String metrics = AdminPort.get(admin, "/metrics").body();
         assertThat(AdminPort.sample(metrics, metric)).as("%s in %s", metric, metrics).isPresent();
         assertThat(AdminPort.sample(metrics, "jvm_threads_live_threads")).isPresent();
+    }
+
+    /** One agent check, as HAProxy makes it: connect, read the line until the server closes. */
+    private static String askAgent() throws Exception {
+        int port = Integer.parseInt(presentation.readyInfo().get("agent.port"));
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(5_000);
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+        }
     }
 
     private static boolean drained(URI admin) {
@@ -131,12 +150,14 @@ class EventLoopsNeverBlockIT {
                 probeAdminPort(URI.create("http://127.0.0.1:" + app.adminAddress().getPort()), "duet_messages_committed_total");
                 URI presentationAdmin = URI.create("http://127.0.0.1:" + presentation.adminAddress().getPort());
                 probeAdminPort(presentationAdmin, "duet_client_sessions");
+                assertThat(askAgent()).as("the agent check, on its event loop").matches("ready \\d+%\n");
 
                 // A drain's work runs on event loops too: the notices, the clients leaving, the last close.
                 assertThat(AdminPort.send(presentationAdmin, "/drain", "POST").status()).isEqualTo(202);
                 RecordingListener.await(Duration.ofSeconds(10), "the drain to end", () -> drained(presentationAdmin));
                 assertThat(annHears.stateLog).anyMatch(line -> line.contains("moving to another server"));
                 assertThat(bobHears.stateLog).anyMatch(line -> line.contains("moving to another server"));
+                assertThat(askAgent()).isEqualTo("drain\n");
             }
         }
         assertThat(blockingCalls).as(String.join("\n\n", blockingCalls)).isEmpty();

@@ -2,6 +2,8 @@ package io.duet.it;
 
 import io.duet.deploy.local.LocalCluster;
 import io.duet.deploy.local.SupervisionSettings;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -15,6 +17,7 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
     private boolean zookeeperFaultLinks;
     private SupervisionSettings supervision;
     private int presentationServerFileLimit;
+    private final Map<String, String> presentationSettings = new LinkedHashMap<>();
 
     /** Puts a fault link between each application server and ZooKeeper ({@link LocalCluster#zookeeperLink}). */
     public PrivateCluster withZookeeperFaultLinks() {
@@ -34,11 +37,18 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
         return this;
     }
 
+    /** Gives every presentation server setting {@code key} ({@link LocalCluster.Builder#presentationSetting}). */
+    public PrivateCluster withPresentationSetting(String key, String value) {
+        presentationSettings.put(key, value);
+        return this;
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         LocalCluster.Builder builder = LocalCluster.builder().applicationServers(2).presentationServers(2)
                 .zookeeperFaultLinks(zookeeperFaultLinks).supervise(supervision)
                 .presentationServerFileLimit(presentationServerFileLimit);
+        presentationSettings.forEach(builder::presentationSetting);
         String keep = System.getProperty("duet.it.keep-data");
         if (keep != null) {
             // -Dduet.it.keep-data=DIR keeps each class's cluster data and logs in DIR/<class> for a post-mortem.

@@ -4,6 +4,7 @@ import io.duet.presentation.relay.AppLinks;
 import io.duet.presentation.session.SessionRegistry;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.function.IntSupplier;
 
 /**
  * The presentation server's own meters, read from what it keeps anyway. Names are stable (dashboards
@@ -12,21 +13,27 @@ import io.micrometer.core.instrument.MeterRegistry;
  * <pre>
  * duet_client_sessions    gauge  authenticated client TCP sessions connected now
  * duet_relay_links_open   gauge  relay links to application servers connected or connecting now
+ * duet_weight_percent     gauge  the weight the agent check publishes while not draining (10..100 by default)
  * </pre>
  */
 final class PresentationMetrics {
     static final String CLIENT_SESSIONS = "duet.client.sessions";
     static final String RELAY_LINKS_OPEN = "duet.relay.links.open";
+    static final String WEIGHT_PERCENT = "duet.weight.percent";
 
     private PresentationMetrics() {
     }
 
-    static void bind(MeterRegistry registry, SessionRegistry sessions, AppLinks links) {
+    static void bind(MeterRegistry registry, SessionRegistry sessions, AppLinks links, IntSupplier weightPercent) {
         Gauge.builder(CLIENT_SESSIONS, sessions, SessionRegistry::size)
                 .description("Authenticated client sessions connected to this server")
                 .register(registry);
         Gauge.builder(RELAY_LINKS_OPEN, links, AppLinks::openLinks)
                 .description("Relay links to application servers, connected or connecting")
+                .register(registry);
+        Gauge.builder(WEIGHT_PERCENT, weightPercent, IntSupplier::getAsInt)
+                .description("Room for new connections from sessions and CPU load, as the agent check publishes it")
+                .strongReference(true) // a method reference held only weakly is collected, and the gauge reads NaN
                 .register(registry);
     }
 }

@@ -4,12 +4,17 @@ import io.duet.presentation.auth.Authenticator;
 import io.duet.presentation.drain.Drain;
 import io.duet.presentation.drain.DrainSettings;
 import io.duet.presentation.http.HttpApiInitializer;
+import io.duet.presentation.http.HttpSettings;
 import io.duet.presentation.relay.AppLinks;
 import io.duet.presentation.relay.AppServerDirectory;
 import io.duet.presentation.routing.RoutingTable;
 import io.duet.presentation.session.ClientTcpInitializer;
 import io.duet.presentation.session.SessionRegistry;
 import io.duet.presentation.session.SessionSettings;
+import io.duet.presentation.weight.AgentCheckServer;
+import io.duet.presentation.weight.CpuLoad;
+import io.duet.presentation.weight.WeightSettings;
+import io.duet.presentation.weight.Weights;
 import io.duet.protocol.cluster.ShardMapWatcher;
 import io.duet.protocol.frame.FrameEncoder;
 import io.duet.protocol.cluster.ZooKeeperClients;
@@ -21,6 +26,8 @@ import io.duet.process.admin.DrainControl;
 import io.duet.process.admin.DrainStatus;
 import io.duet.protocol.cluster.ShardMapView;
 import io.duet.protocol.token.TokenCodec;
+import io.duet.security.RelayTls;
+import io.duet.security.TokenSecrets;
 import io.duet.settings.Settings;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -63,6 +70,10 @@ import org.slf4j.LoggerFactory;
  * its ZooKeeper connection is SUSPENDED or LOST, from the moment a drain starts, and while it has no
  * routes (no shard map, or one that
  * names no application server); {@code /metrics} has the meters of {@link PresentationMetrics}.
+ *
+ * <p>Its agent-check port ({@link AgentCheckServer}, {@code agent.port}) tells the load balancer how much
+ * room it has for new connections: {@code ready N%} from its sessions and CPU load ({@link Weights}), or
+ * {@code drain} from the moment a drain or shutdown begins.
  */
 public final class PresentationServer implements ServerMain.Server {
     private static final Logger LOG = LoggerFactory.getLogger(PresentationServer.class);
@@ -74,6 +85,8 @@ public final class PresentationServer implements ServerMain.Server {
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final SessionRegistry sessions = new SessionRegistry();
     private final Drain drain;
+    private final WeightSettings weightSettings;
+    private final CpuLoad cpuLoad;
     private CuratorFramework curator;
     private ShardMapWatcher shardMap;
     private RoutingTable routing;
@@ -84,6 +97,8 @@ public final class PresentationServer implements ServerMain.Server {
     private Channel tcpListener;
     private Channel httpListener;
     private AdminServer admin;
+    /** Null when {@code agent.enabled} is false. */
+    private AgentCheckServer agent;
     /** As Curator last reported it; only CONNECTED once start() has connected. */
     private volatile ConnectionState zookeeperState = ConnectionState.LOST;
 
@@ -91,6 +106,8 @@ public final class PresentationServer implements ServerMain.Server {
         this.settings = settings;
         this.serverId = settings.string("server.id");
         this.drain = new Drain(DrainSettings.from(settings), sessions, this::stopAccepting);
+        this.weightSettings = WeightSettings.from(settings);
+        this.cpuLoad = new CpuLoad(weightSettings.cpuWindow());
     }
 
     @Override
@@ -99,6 +116,9 @@ public final class PresentationServer implements ServerMain.Server {
             throw new IllegalStateException("start() may be called once; state is " + state.get());
         }
         long started = System.nanoTime();
+        // Credentials first: a server with a guessable secret or no relay certificate must not start at all.
+        TokenSecrets secrets = TokenSecrets.from(settings);
+        RelayTls relayTls = RelayTls.from(settings);
         admin = new AdminServer(AdminSettings.from(settings), this::whyNotReady, new AdminDrain());
         admin.start();
         FrameEncoder.preloadCompression();
@@ -110,8 +130,8 @@ public final class PresentationServer implements ServerMain.Server {
                 LOG.warn("ZooKeeper connection {}: not ready until it is back", newState);
             }
         });
-        Authenticator authenticator = new Authenticator(TokenCodec.create(settings.string("token.secret"),
-                settings.list("token.previous-secrets"), Clock.systemUTC()));
+        Authenticator authenticator = new Authenticator(TokenCodec.create(secrets.current(), secrets.previous(),
+                Clock.systemUTC()));
         int threads = settings.integer("io.threads", Runtime.getRuntime().availableProcessors());
         // Netty's thread factory: its threads carry FastThreadLocals, and are known to be event loops.
         bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("duet-accept", true),
@@ -119,7 +139,7 @@ public final class PresentationServer implements ServerMain.Server {
         workerGroup = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("duet-io", true),
                 NioIoHandler.newFactory());
 
-        links = new AppLinks(workerGroup, serverId, sessions);
+        links = new AppLinks(workerGroup, serverId, sessions, relayTls);
         directory = new AppServerDirectory(curator, links);
         shardMap = new ShardMapWatcher(curator);
         shardMap.addListener(view -> {
@@ -130,7 +150,8 @@ public final class PresentationServer implements ServerMain.Server {
         shardMap.start();
         directory.start();
         routing = new RoutingTable(shardMap);
-        PresentationMetrics.bind(admin.metrics(), sessions, links);
+        cpuLoad.start();
+        PresentationMetrics.bind(admin.metrics(), sessions, links, this::weightPercent);
 
         SessionSettings defaults = SessionSettings.defaults();
         SessionSettings sessionSettings = new SessionSettings(
@@ -139,12 +160,21 @@ public final class PresentationServer implements ServerMain.Server {
                 settings.duration("client.ping-interval", defaults.pingInterval()),
                 settings.duration("client.reroute-deadline", defaults.rerouteDeadline()),
                 256, 4L * 1024 * 1024,
-                settings.integer("client.replay-window-bytes", defaults.replayWindowBytes()));
+                settings.integer("client.replay-window-bytes", defaults.replayWindowBytes()),
+                settings.integer("client.max-calls-in-flight", defaults.maxCallsInFlight()));
         tcpListener = listen("client TCP", settings.string("client.tcp.host", "0.0.0.0"), settings.integer("client.tcp.port", 7410),
                 new ClientTcpInitializer(authenticator, routing, links, sessions, sessionSettings));
         httpListener = listen("client HTTP", settings.string("client.http.host", "0.0.0.0"), settings.integer("client.http.port", 7420),
                 new HttpApiInitializer(authenticator, routing, links,
-                        settings.duration("http.request-timeout", Duration.ofSeconds(30))));
+                        HttpSettings.builder()
+                                .headerTimeout(settings.duration("http.header-timeout", HttpSettings.DEFAULT_HEADER_TIMEOUT))
+                                .bodyTimeout(settings.duration("http.request-timeout", HttpSettings.DEFAULT_BODY_TIMEOUT))
+                                .replyTimeout(settings.duration("http.request-timeout", HttpSettings.DEFAULT_REPLY_TIMEOUT))
+                                .build()));
+        if (weightSettings.agentEnabled()) {
+            agent = new AgentCheckServer(weightSettings, this::agentReply);
+            agent.start();
+        }
         state.set(State.RUNNING);
         LOG.info("Presentation server {} up in {} ms: client TCP {}, HTTP {}, admin port {}", serverId,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), tcpListener.localAddress(),
@@ -182,7 +212,22 @@ public final class PresentationServer implements ServerMain.Server {
         Map<String, String> info = new TreeMap<>(admin.readyInfo());
         info.put("client.tcp.port", Integer.toString(tcpPort()));
         info.put("client.http.port", Integer.toString(httpPort()));
+        if (agent != null) {
+            info.putAll(agent.readyInfo());
+        }
         return info;
+    }
+
+    /** The weight this server publishes while not draining ({@link Weights#percent}); never blocks. */
+    private int weightPercent() {
+        return Weights.percent(sessions.size(), cpuLoad.smoothed(), weightSettings);
+    }
+
+    /** The agent check's line: {@code drain} from the moment a drain or shutdown begins; never blocks. */
+    private String agentReply() {
+        State now = state.get();
+        boolean draining = drain.isStarted() || now == State.STOPPING || now == State.STOPPED;
+        return Weights.agentReply(draining, weightPercent());
     }
 
     /** What {@code GET /ready} says; reads only volatile state, on the admin port's event loop. */
@@ -277,7 +322,11 @@ public final class PresentationServer implements ServerMain.Server {
             bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             workerGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
         }
+        cpuLoad.close();
         state.set(State.STOPPED);
+        if (agent != null) {
+            agent.close(); // said "drain" until now
+        }
         // Last: /ready said "shutting down" all along, and /live answers until the process is about to exit.
         if (admin != null) {
             admin.close();

@@ -1,6 +1,7 @@
 package io.duet.process;
 
 import io.duet.settings.Settings;
+import io.duet.settings.SettingsException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
@@ -60,6 +61,10 @@ public final class ServerMain {
                 info.put("pid", Long.toString(ProcessHandle.current().pid()));
                 ReadyFile.write(readyFile, info);
             }
+        } catch (SettingsException e) {
+            // A refused setting (a placeholder secret, a key file others can read): its message says it all.
+            LOG.error("Refusing to start: {}", e.getMessage());
+            System.exit(1);
         } catch (Exception e) {
             LOG.error("Failed to start", e);
             System.exit(1);

@@ -88,7 +88,7 @@ public final class CoupleActor {
         this.lastActivityMillis = clock.millis();
         this.log = new CoupleLog(coupleId, store, limits.recentMessages);
         this.delivery = new Delivery(coupleId, executor, log, catchUpReads);
-        this.typing = new Typing(executor, timers, limits.typingTimeout, delivery);
+        this.typing = new Typing(executor, timers, limits.typingTimeout, delivery::pushToOthers);
         this.sends = new SendPipeline(coupleId, executor, store, limits, timers, clock, log, new SendPipeline.Owner() {
             @Override
             public long fence() {
@@ -179,11 +179,11 @@ public final class CoupleActor {
 
     /**
      * Runs {@code operation} on the executor once the couple is loaded, if the caller is a member and
-     * this server may still serve the couple.
+     * this server may still serve the couple; fails with BUSY if the executor's queue is full.
      */
     private <T> CompletableFuture<T> whenActive(long userId, Supplier<CompletableFuture<T>> operation) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        executor.execute(() -> {
+        boolean admitted = executor.tryExecute(() -> {
             Runnable run = () -> {
                 if (state != State.ACTIVE) {
                     result.completeExceptionally(closedError());
@@ -212,11 +212,20 @@ public final class CoupleActor {
                 }
             };
             if (state == State.LOADING) {
+                if (waitingForLoad.size() >= limits.maxQueuedTasks) {
+                    result.completeExceptionally(ApiErrors.busy("couple " + coupleId + " is loading with "
+                            + limits.maxQueuedTasks + " calls waiting; retry later"));
+                    return;
+                }
                 waitingForLoad.add(run);
             } else {
                 run.run();
             }
         });
+        if (!admitted) {
+            result.completeExceptionally(ApiErrors.busy("couple " + coupleId + " has "
+                    + limits.maxQueuedTasks + " calls waiting; retry later"));
+        }
         return result;
     }
 

@@ -17,6 +17,7 @@ public final class CoupleLimits {
     public static final int DEFAULT_MAX_BATCH = 128;
     public static final int DEFAULT_MAX_QUEUED = 4096;
     public static final int DEFAULT_MAX_HELD = 256;
+    public static final int DEFAULT_MAX_QUEUED_TASKS = 1024;
     public static final Duration DEFAULT_ORDER_WAIT = Duration.ofSeconds(3);
     public static final Duration DEFAULT_TYPING_TIMEOUT = Duration.ofSeconds(8);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
@@ -31,6 +32,11 @@ public final class CoupleLimits {
     final int maxQueued;
     /** Most sends held for an earlier message of their order stream, per couple. */
     final int maxHeld;
+    /**
+     * Most calls (and other work from outside) waiting on a couple's executor; more get BUSY. Every call
+     * of the couple's sessions passes there, so this bounds the memory a flood of calls can take.
+     */
+    final int maxQueuedTasks;
     /** How long a send is held for an earlier message of its order stream before it fails. */
     final Duration orderWait;
     final Duration typingTimeout;
@@ -42,6 +48,7 @@ public final class CoupleLimits {
         this.maxBatch = positive("maxBatch", builder.maxBatch);
         this.maxQueued = positive("maxQueued", builder.maxQueued);
         this.maxHeld = positive("maxHeld", builder.maxHeld);
+        this.maxQueuedTasks = positive("maxQueuedTasks", builder.maxQueuedTasks);
         this.orderWait = Objects.requireNonNull(builder.orderWait, "orderWait");
         this.typingTimeout = Objects.requireNonNull(builder.typingTimeout, "typingTimeout");
         this.idleTimeout = Objects.requireNonNull(builder.idleTimeout, "idleTimeout");
@@ -69,6 +76,7 @@ public final class CoupleLimits {
         private int maxBatch = DEFAULT_MAX_BATCH;
         private int maxQueued = DEFAULT_MAX_QUEUED;
         private int maxHeld = DEFAULT_MAX_HELD;
+        private int maxQueuedTasks = DEFAULT_MAX_QUEUED_TASKS;
         private Duration orderWait = DEFAULT_ORDER_WAIT;
         private Duration typingTimeout = DEFAULT_TYPING_TIMEOUT;
         private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
@@ -98,6 +106,11 @@ public final class CoupleLimits {
 
         public Builder maxHeld(int maxHeld) {
             this.maxHeld = maxHeld;
+            return this;
+        }
+
+        public Builder maxQueuedTasks(int maxQueuedTasks) {
+            this.maxQueuedTasks = maxQueuedTasks;
             return this;
         }
 

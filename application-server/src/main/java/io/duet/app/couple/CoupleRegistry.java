@@ -78,7 +78,7 @@ public final class CoupleRegistry implements AutoCloseable {
             throw new NotOwnerException("couple " + coupleId + " is being reloaded; retry");
         }
         CoupleActor created = new CoupleActor(coupleId, shard, epoch.getAsLong(),
-                new SerialExecutor(workers, "couple-" + coupleId), store, limits, catchUpReads, timers, clock,
+                new SerialExecutor(workers, "couple-" + coupleId, limits.maxQueuedTasks), store, limits, catchUpReads, timers, clock,
                 () -> ownership.canServe(shard, epoch.getAsLong()), this::retired);
         CoupleActor existing = actors.putIfAbsent(coupleId, created);
         if (existing != null) {

@@ -12,15 +12,23 @@ import org.slf4j.LoggerFactory;
  * {@link #checkInContext()} first, as grpc's {@code SynchronizationContext} does.
  *
  * <p>A task that throws is logged and does not stop the tasks after it.
+ *
+ * <p><b>Bound.</b> {@link #execute} always takes the task: it is for work already admitted (completions,
+ * timers), which must not be lost. New work from outside comes through {@link #tryExecute}, which refuses
+ * it while {@code capacity} tasks wait, so the queue stays bounded by the capacity plus the follow-up
+ * work of what was admitted.
  */
 public final class SerialExecutor implements Executor {
     private static final Logger LOG = LoggerFactory.getLogger(SerialExecutor.class);
 
     /** Tasks one drain runs before it gives its pool thread to other executors. */
     static final int MAX_TASKS_PER_RUN = 1024;
+    /** Tasks that may wait before {@link #tryExecute} refuses more. */
+    public static final int DEFAULT_CAPACITY = 1024;
 
     private final Executor pool;
     private final String name;
+    private final int capacity;
     private final Object lock = new Object();
     // @GuardedBy("lock")
     private final Queue<Runnable> tasks = new ArrayDeque<>();
@@ -29,16 +37,48 @@ public final class SerialExecutor implements Executor {
     private volatile Thread runningThread;
 
     public SerialExecutor(Executor pool, String name) {
+        this(pool, name, DEFAULT_CAPACITY);
+    }
+
+    /** @param capacity how many waiting tasks make {@link #tryExecute} refuse more */
+    public SerialExecutor(Executor pool, String name, int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity: " + capacity + " (expected: >= 1)");
+        }
         this.pool = pool;
         this.name = name;
+        this.capacity = capacity;
     }
 
     @Override
     public void execute(Runnable task) {
+        enqueue(task, false);
+    }
+
+    /**
+     * Runs {@code task} like {@link #execute}, unless {@code capacity} tasks wait already.
+     *
+     * @return false if the task was refused (it will not run)
+     */
+    public boolean tryExecute(Runnable task) {
+        return enqueue(task, true);
+    }
+
+    /** How many tasks wait; a snapshot. */
+    public int queued() {
         synchronized (lock) {
+            return tasks.size();
+        }
+    }
+
+    private boolean enqueue(Runnable task, boolean bounded) {
+        synchronized (lock) {
+            if (bounded && tasks.size() >= capacity) {
+                return false;
+            }
             tasks.add(task);
             if (scheduled) {
-                return;
+                return true;
             }
             scheduled = true;
         }
@@ -51,6 +91,7 @@ public final class SerialExecutor implements Executor {
             }
             throw e;
         }
+        return true;
     }
 
     private void drain() {

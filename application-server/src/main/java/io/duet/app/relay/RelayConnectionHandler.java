@@ -43,6 +43,10 @@ import org.slf4j.LoggerFactory;
  * stream by a newer shard map than this server has seen: then its calls are held until that map arrives
  * (for at most {@link #MAP_CATCH_UP_WAIT}) and ownership is checked again. {@code CREDIT} frames return flow-control credit to a session
  * stream (see {@link AppStream}).
+ *
+ * <p>Backpressure: while the connection's outbound buffer is past its high-water mark (replies and events
+ * are produced faster than the presentation server takes them), the connection is not read, so no new
+ * calls are dispatched; reading resumes once the buffer drains below its low-water mark.
  */
 final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFrame> {
     private static final Logger LOG = LoggerFactory.getLogger(RelayConnectionHandler.class);
@@ -197,6 +201,9 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFram
                 case NOT_FOUND:
                     stream.close(CloseReason.UNAUTHORIZED, error.getMessage());
                     break;
+                case BUSY:
+                    stream.close(CloseReason.OVERLOADED, error.getMessage());
+                    break;
                 default:
                     stream.close(CloseReason.NOT_OWNER, error.getMessage());
             }
@@ -256,6 +263,12 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFram
                 countStreams();
             });
         }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+        super.channelWritabilityChanged(ctx);
     }
 
     @Override

@@ -6,13 +6,17 @@ import io.duet.protocol.frame.FrameDecoder;
 import io.duet.protocol.frame.FrameEncoder;
 import io.duet.protocol.frame.FrameLimits;
 import io.duet.protocol.relay.RelayFrameCodec;
+import io.duet.security.RelayTls;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
-/** The pipeline of one relay connection from a presentation server. */
+/**
+ * The pipeline of one relay connection from a presentation server: mutual TLS first (when {@link RelayTls}
+ * is enabled), so that nothing reaches the relay handlers from a peer without the cluster's certificate.
+ */
 public final class RelayServerInitializer extends ChannelInitializer<SocketChannel> {
     /** Presentation servers ping every few seconds; silence this long means the link is dead. */
     static final long READ_IDLE_SECONDS = 30;
@@ -21,18 +25,23 @@ public final class RelayServerInitializer extends ChannelInitializer<SocketChann
     private final ServiceDispatcher dispatcher;
     private final CoupleRegistry couples;
     private final PresentationLinks presentationLinks;
+    private final RelayTls tls;
 
     public RelayServerInitializer(String instanceId, ServiceDispatcher dispatcher, CoupleRegistry couples,
-            PresentationLinks presentationLinks) {
+            PresentationLinks presentationLinks, RelayTls tls) {
         this.instanceId = instanceId;
         this.dispatcher = dispatcher;
         this.couples = couples;
         this.presentationLinks = presentationLinks;
+        this.tls = tls;
     }
 
     @Override
     protected void initChannel(SocketChannel channel) {
         ChannelPipeline pipeline = channel.pipeline();
+        if (tls.enabled()) {
+            pipeline.addLast("tls", tls.newServerHandler(channel.alloc()));
+        }
         pipeline.addLast("frameDecoder", new FrameDecoder(FrameLimits.RELAY));
         pipeline.addLast("frameEncoder", new FrameEncoder(FrameLimits.RELAY, FrameEncoder.NEVER_COMPRESS));
         pipeline.addLast("relayCodec", RelayFrameCodec.INSTANCE);

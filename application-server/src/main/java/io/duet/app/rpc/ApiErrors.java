@@ -26,6 +26,8 @@ public final class ApiErrors {
      * told of the move separately (its session is routed again), so a quick retry is cheap.
      */
     static final int MOVED_RETRY_AFTER_MILLIS = 50;
+    /** After BUSY: long enough for a couple's queue to drain a good part of its work. */
+    static final int BUSY_RETRY_AFTER_MILLIS = 500;
 
     private ApiErrors() {
     }
@@ -36,6 +38,11 @@ public final class ApiErrors {
 
     public static DuetError invalidArgument(String message) {
         return of(ErrorCode.INVALID_ARGUMENT, message);
+    }
+
+    /** The couple's queue is full: the call was not started. */
+    public static DuetError busy(String message) {
+        return of(ErrorCode.BUSY, message).setRetryAfterMillis(BUSY_RETRY_AFTER_MILLIS);
     }
 
     public static DuetError unavailable(String message) {

@@ -44,7 +44,8 @@ public final class ServiceDispatcher {
 
     /**
      * @param defaultService the service of calls whose name has no {@code "service:"} prefix (HTTP
-     *     requests name it in the URL); null on TCP sessions
+     *     requests name it in the URL, and a prefix naming another service is a protocol error); null on
+     *     TCP sessions
      */
     public void dispatch(CallContext context, WireProtocol protocol, String defaultService, byte[] call, Replier replier) {
         ThriftMessages.Incoming incoming;
@@ -63,6 +64,10 @@ public final class ServiceDispatcher {
         String method = header.name;
         int separator = method.indexOf(ThriftMessages.SERVICE_SEPARATOR);
         if (separator >= 0) {
+            if (defaultService != null && !method.substring(0, separator).equals(defaultService)) {
+                replier.protocolError("method '" + method + "' is not a method of service '" + defaultService + "'");
+                return;
+            }
             service = method.substring(0, separator);
             method = method.substring(separator + 1);
         }

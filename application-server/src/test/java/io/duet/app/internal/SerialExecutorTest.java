@@ -93,4 +93,35 @@ class SerialExecutorTest {
         }
         assertThat(outOfContext).hasValue(0);
     }
+
+    @Test
+    void tryExecuteRefusesNewWorkWhileCapacityTasksWaitButExecuteStillTakesFollowUps() throws Exception {
+        SerialExecutor serial = new SerialExecutor(pool, "test", 3);
+        CountDownLatch blocker = new CountDownLatch(1);
+        CountDownLatch running = new CountDownLatch(1);
+        assertThat(serial.tryExecute(() -> {
+            running.countDown();
+            try {
+                blocker.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        })).isTrue();
+        assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+        AtomicInteger ran = new AtomicInteger();
+        for (int i = 0; i < 3; i++) {
+            assertThat(serial.tryExecute(ran::incrementAndGet)).as("task %d", i).isTrue();
+        }
+        assertThat(serial.tryExecute(ran::incrementAndGet)).as("a fourth waiting task").isFalse();
+        assertThat(serial.queued()).isEqualTo(3);
+        serial.execute(ran::incrementAndGet); // admitted work's follow-up: never refused
+        assertThat(serial.queued()).isEqualTo(4);
+
+        CountDownLatch done = new CountDownLatch(1);
+        blocker.countDown();
+        serial.execute(done::countDown);
+        assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(ran.get()).isEqualTo(4);
+        assertThat(serial.tryExecute(ran::incrementAndGet)).as("room again once drained").isTrue();
+    }
 }

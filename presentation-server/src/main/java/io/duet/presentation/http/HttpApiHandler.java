@@ -13,6 +13,10 @@ import io.duet.protocol.relay.PayloadKind;
 import io.duet.protocol.relay.Principal;
 import io.duet.protocol.relay.StreamKind;
 import io.duet.protocol.relay.WireProtocol;
+import io.duet.protocol.thrift.MalformedPayloadException;
+import io.duet.protocol.thrift.ThriftCodec;
+import io.duet.protocol.thrift.ThriftLimits;
+import io.duet.protocol.thrift.ThriftMessages;
 import io.duet.protocol.token.TokenException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -54,25 +58,33 @@ import java.util.regex.Pattern;
  * {@code Content-Type}: {@code application/vnd.apache.thrift.binary}, {@code .compact} or {@code .json}
  * (or {@code application/json}); with {@code application/x-thrift}, which stock clients send whatever
  * their protocol, it is recognised from the message's first byte. The reply uses the same protocol.
- * A session token goes in {@code Authorization: Bearer <token>}.
+ * A session token goes in {@code Authorization: Bearer <token>}. A message name may carry its service
+ * ({@code "chat:sendMessage"}); it must then be the URL's service.
+ *
+ * <p>One request at a time per connection: the connection is not read while a request waits for its
+ * reply. A client that pipelines anyway has its first request answered, then gets 400 for the rest
+ * (once, with {@code Connection: close}), and the connection closes: pipelined requests are refused, never
+ * answered out of order or mixed up.
  *
  * <p>Status codes: 200 with a Thrift reply (which may carry a {@code DuetError}); 400 unreadable
- * message; 401 bad or expired token; 403 a token not valid for the couple; 404 unknown path; 405 not
- * POST; 408 request body too slow; 413 body over {@value HttpApiInitializer#MAX_BODY_BYTES} bytes;
- * 415 unknown content type; 503 no application server available; 504 no reply in time.
+ * message, a method of another service than the URL's, or a pipelined request; 401 bad or expired
+ * token; 403 a token not valid for the couple; 404 unknown path; 405 not POST; 408 request body too
+ * slow; 413 body over {@value HttpApiInitializer#MAX_BODY_BYTES} bytes; 415 unknown content type; 503 no
+ * application server available; 504 no reply in time.
  */
-final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> implements StreamListener {
+final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Pattern SERVICE_PATH = Pattern.compile("/api/v1/([a-z][a-z0-9]{0,31})");
+    private static final ThriftCodec UNTRUSTED = new ThriftCodec(ThriftLimits.UNTRUSTED);
 
     private final Authenticator authenticator;
     private final RoutingTable routing;
     private final AppLinks links;
     private final Duration replyTimeout;
     private ChannelHandlerContext ctx;
-    private RelayStream inFlight;
-    private boolean keepAlive;
-    private String replyContentType;
-    private ScheduledFuture<?> replyDeadline;
+    /** The request waiting for its reply; null between requests. */
+    private Exchange current;
+    /** Whether a request came while {@link #current} waited: it is refused once current is answered. */
+    private boolean pipelined;
 
     HttpApiHandler(Authenticator authenticator, RoutingTable routing, AppLinks links, Duration replyTimeout) {
         this.authenticator = authenticator;
@@ -88,56 +100,66 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-        keepAlive = HttpUtil.isKeepAlive(request);
+        if (current != null || pipelined) {
+            // Decoded from bytes read before the connection stopped reading: refused after current's reply.
+            pipelined = true;
+            return;
+        }
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (!request.decoderResult().isSuccess()) {
-            keepAlive = false;
-            respond(HttpResponseStatus.BAD_REQUEST, "malformed HTTP request");
+            respond(false, HttpResponseStatus.BAD_REQUEST, "malformed HTTP request");
             return;
         }
         String path = new QueryStringDecoder(request.uri()).path();
         if (path.equals("/health")) {
             boolean healthy = routing.current().isPresent() && links.openLinks() > 0;
-            respond(healthy ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, healthy ? "ok" : "no routes");
+            respond(keepAlive, healthy ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    healthy ? "ok" : "no routes");
             return;
         }
         Matcher service = SERVICE_PATH.matcher(path);
         if (!service.matches()) {
-            respond(HttpResponseStatus.NOT_FOUND, "no such API; services are at /api/v1/<service>");
+            respond(keepAlive, HttpResponseStatus.NOT_FOUND, "no such API; services are at /api/v1/<service>");
             return;
         }
         if (!request.method().equals(HttpMethod.POST)) {
             FullHttpResponse response = textResponse(HttpResponseStatus.METHOD_NOT_ALLOWED, "use POST");
             response.headers().set(HttpHeaderNames.ALLOW, "POST");
-            send(response);
+            send(keepAlive, response);
             return;
         }
         ByteBuf body = request.content();
         WireProtocol protocol = protocolOf(request.headers().get(HttpHeaderNames.CONTENT_TYPE), body);
         if (protocol == null) {
-            respond(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, "expected a Thrift content type: "
+            respond(keepAlive, HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, "expected a Thrift content type: "
                     + "application/vnd.apache.thrift.{binary,compact,json} or application/x-thrift");
+            return;
+        }
+        byte[] call = ByteBufUtil.getBytes(body);
+        String mismatch = serviceMismatch(service.group(1), call, protocol);
+        if (mismatch != null) {
+            respond(keepAlive, HttpResponseStatus.BAD_REQUEST, mismatch);
             return;
         }
         Principal principal = null;
         String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
         if (authorization != null) {
             if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-                unauthorized("use Authorization: Bearer <token>");
+                unauthorized(keepAlive, "use Authorization: Bearer <token>");
                 return;
             }
             try {
                 principal = authenticator.authenticate(authorization.substring(7).trim());
             } catch (TokenException e) {
-                unauthorized(e.getMessage());
+                unauthorized(keepAlive, e.getMessage());
                 return;
             }
         }
         Optional<AppServerInfo> owner = routing.route(principal);
         if (owner.isEmpty()) {
-            respond(HttpResponseStatus.SERVICE_UNAVAILABLE, "no application server available; retry");
+            respond(keepAlive, HttpResponseStatus.SERVICE_UNAVAILABLE, "no application server available; retry");
             return;
         }
-        replyContentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
         OpenStream open = new OpenStream()
                 .setKind(StreamKind.REQUEST)
                 .setService(service.group(1))
@@ -148,15 +170,33 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         }
         // One request at a time per connection: stop reading until this one is answered.
         ctx.channel().config().setAutoRead(false);
-        inFlight = links.linkFor(owner.get(), ctx.channel().eventLoop()).open(open, this);
-        inFlight.sendCall(ByteBufUtil.getBytes(body));
-        replyDeadline = ctx.executor().schedule(() -> {
-            if (inFlight != null) {
-                inFlight.close(CloseReason.CLIENT_GONE);
-                inFlight = null;
-                respond(HttpResponseStatus.GATEWAY_TIMEOUT, "no reply within " + replyTimeout.toMillis() + " ms");
-            }
-        }, replyTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        Exchange exchange = new Exchange(keepAlive, request.headers().get(HttpHeaderNames.CONTENT_TYPE));
+        current = exchange;
+        exchange.stream = links.linkFor(owner.get(), ctx.channel().eventLoop()).open(open, exchange);
+        if (current != exchange) {
+            return; // the link was down: the stream closed at once and the exchange is answered
+        }
+        exchange.stream.sendCall(call);
+        exchange.deadline = ctx.executor().schedule(exchange::timedOut, replyTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Why the call cannot go to {@code service}: its message is unreadable, or its name carries another
+     * service's prefix ({@code chat:sendMessage} sent to {@code /api/v1/account}); null if it can.
+     */
+    static String serviceMismatch(String service, byte[] call, WireProtocol protocol) {
+        String name;
+        try {
+            name = ThriftMessages.read(UNTRUSTED, call, protocol).header().name;
+        } catch (MalformedPayloadException e) {
+            return "unreadable Thrift message: " + e.getMessage();
+        }
+        int separator = name.indexOf(ThriftMessages.SERVICE_SEPARATOR);
+        if (separator >= 0 && !name.substring(0, separator).equals(service)) {
+            return "method '" + name + "' is not a method of service '" + service + "' (the URL's); send it to /api/v1/"
+                    + name.substring(0, separator) + " without the prefix";
+        }
+        return null;
     }
 
     /** The protocol named by the content type, or sniffed from the first byte for application/x-thrift. */
@@ -181,54 +221,86 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         }
     }
 
-    @Override
-    public void onPayload(PayloadKind kind, byte[] payload) {
-        if (kind != PayloadKind.REPLY || inFlight == null) {
-            return;
+    /**
+     * One request relayed to an application server, and its reply: what arrives for an exchange that has
+     * ended (timed out, or answered) is ignored, so a late reply never answers a later request.
+     */
+    private final class Exchange implements StreamListener {
+        final boolean keepAlive;
+        final String replyContentType;
+        RelayStream stream;
+        ScheduledFuture<?> deadline;
+
+        Exchange(boolean keepAlive, String replyContentType) {
+            this.keepAlive = keepAlive;
+            this.replyContentType = replyContentType;
         }
-        finish();
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                HttpResponseStatus.OK, Unpooled.wrappedBuffer(payload));
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, replyContentType);
-        send(response);
+
+        @Override
+        public void onPayload(PayloadKind kind, byte[] payload) {
+            if (kind != PayloadKind.REPLY || !end()) {
+                return;
+            }
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.OK, Unpooled.wrappedBuffer(payload));
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, replyContentType);
+            send(keepAlive, response);
+        }
+
+        @Override
+        public void onClosed(CloseStream close) {
+            if (!end()) {
+                return;
+            }
+            CloseReason reason = close.getReason();
+            String detail = close.getDetail();
+            switch (reason == null ? CloseReason.INTERNAL : reason) {
+                case UNAUTHORIZED:
+                    respond(keepAlive, HttpResponseStatus.FORBIDDEN, detail == null ? "not allowed" : detail);
+                    break;
+                case PROTOCOL_ERROR:
+                    respond(keepAlive, HttpResponseStatus.BAD_REQUEST, "unreadable Thrift message: " + detail);
+                    break;
+                default:
+                    respond(keepAlive, HttpResponseStatus.SERVICE_UNAVAILABLE, "the application server went away; retry");
+            }
+        }
+
+        void timedOut() {
+            if (end()) {
+                stream.close(CloseReason.CLIENT_GONE);
+                respond(keepAlive, HttpResponseStatus.GATEWAY_TIMEOUT, "no reply within " + replyTimeout.toMillis() + " ms");
+            }
+        }
+
+        /** The client went away: nobody is left to answer. */
+        void abandon() {
+            if (end()) {
+                stream.close(CloseReason.CLIENT_GONE);
+            }
+        }
+
+        /** @return whether this exchange was the current one, which it no longer is */
+        private boolean end() {
+            if (current != this) {
+                return false;
+            }
+            current = null;
+            if (deadline != null) {
+                deadline.cancel(false);
+            }
+            return true;
+        }
     }
 
-    @Override
-    public void onClosed(CloseStream close) {
-        if (inFlight == null) {
-            return;
-        }
-        finish();
-        CloseReason reason = close.getReason();
-        String detail = close.getDetail();
-        switch (reason == null ? CloseReason.INTERNAL : reason) {
-            case UNAUTHORIZED:
-                respond(HttpResponseStatus.FORBIDDEN, detail == null ? "not allowed" : detail);
-                break;
-            case PROTOCOL_ERROR:
-                respond(HttpResponseStatus.BAD_REQUEST, "unreadable Thrift message: " + detail);
-                break;
-            default:
-                respond(HttpResponseStatus.SERVICE_UNAVAILABLE, "the application server went away; retry");
-        }
-    }
-
-    private void finish() {
-        inFlight = null;
-        if (replyDeadline != null) {
-            replyDeadline.cancel(false);
-            replyDeadline = null;
-        }
-    }
-
-    private void unauthorized(String why) {
+    private void unauthorized(boolean keepAlive, String why) {
         FullHttpResponse response = textResponse(HttpResponseStatus.UNAUTHORIZED, why);
         response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"");
-        send(response);
+        send(keepAlive, response);
     }
 
-    private void respond(HttpResponseStatus status, String text) {
-        send(textResponse(status, text));
+    private void respond(boolean keepAlive, HttpResponseStatus status, String text) {
+        send(keepAlive, textResponse(status, text));
     }
 
     private static FullHttpResponse textResponse(HttpResponseStatus status, String text) {
@@ -238,12 +310,21 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         return response;
     }
 
-    private void send(FullHttpResponse response) {
+    /** Answers the current request; then refuses a pipelined one and closes, or reads the next request. */
+    private void send(boolean keepAlive, FullHttpResponse response) {
         response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
         if (keepAlive) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
         ChannelFuture written = ctx.writeAndFlush(response);
+        if (pipelined && keepAlive) {
+            FullHttpResponse refusal = textResponse(HttpResponseStatus.BAD_REQUEST,
+                    "pipelined request refused: send the next request after the previous response");
+            refusal.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, refusal.content().readableBytes());
+            written = ctx.writeAndFlush(refusal);
+            keepAlive = false;
+        }
         if (!keepAlive) {
             written.addListener(ChannelFutureListener.CLOSE);
         } else {
@@ -253,9 +334,8 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        if (inFlight != null) {
-            inFlight.close(CloseReason.CLIENT_GONE);
-            finish();
+        if (current != null) {
+            current.abandon();
         }
         super.channelInactive(ctx);
     }

@@ -8,11 +8,11 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.timeout.IdleStateHandler;
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
-/** The pipeline of an HTTP connection: codec with header limits, a per-request deadline, a body limit, the API. */
+/**
+ * The pipeline of an HTTP connection: codec with header limits, deadlines for a request's head and body
+ * (and for an idle kept-alive connection), a body limit, the API.
+ */
 public final class HttpApiInitializer extends ChannelInitializer<SocketChannel> {
     /** Largest request body; the same bound as a client TCP frame's uncompressed size. */
     public static final int MAX_BODY_BYTES = 256 * 1024;
@@ -20,22 +20,21 @@ public final class HttpApiInitializer extends ChannelInitializer<SocketChannel> 
     private final Authenticator authenticator;
     private final RoutingTable routing;
     private final AppLinks links;
-    private final Duration requestTimeout;
+    private final HttpSettings settings;
 
-    public HttpApiInitializer(Authenticator authenticator, RoutingTable routing, AppLinks links, Duration requestTimeout) {
+    public HttpApiInitializer(Authenticator authenticator, RoutingTable routing, AppLinks links, HttpSettings settings) {
         this.authenticator = authenticator;
         this.routing = routing;
         this.links = links;
-        this.requestTimeout = requestTimeout;
+        this.settings = settings;
     }
 
     @Override
     protected void initChannel(SocketChannel channel) {
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addLast("codec", new HttpServerCodec(4096, 8192, 8192));
-        pipeline.addLast("idle", new IdleStateHandler(0, 0, 120, TimeUnit.SECONDS));
-        pipeline.addLast("deadline", new RequestDeadlineHandler(requestTimeout));
+        pipeline.addLast("deadline", new RequestDeadlineHandler(settings.headerTimeout(), settings.bodyTimeout()));
         pipeline.addLast("aggregator", new HttpObjectAggregator(MAX_BODY_BYTES));
-        pipeline.addLast("api", new HttpApiHandler(authenticator, routing, links, requestTimeout));
+        pipeline.addLast("api", new HttpApiHandler(authenticator, routing, links, settings.replyTimeout()));
     }
 }

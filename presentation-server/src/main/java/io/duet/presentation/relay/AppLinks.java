@@ -1,6 +1,7 @@
 package io.duet.presentation.relay;
 
 import io.duet.protocol.cluster.AppServerInfo;
+import io.duet.security.RelayTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -14,19 +15,22 @@ import java.util.concurrent.ConcurrentMap;
 /**
  * The relay links of this presentation server: for every live application server, one connection per
  * event loop. A client channel always uses the link on its own loop, so relaying never hops threads.
- * Links are opened as soon as a server appears in the shard map and closed when it leaves.
+ * Links are opened as soon as a server appears in the shard map and closed when it leaves. With
+ * {@link RelayTls} enabled every link is mutual TLS.
  */
 public final class AppLinks implements AutoCloseable {
     private final EventLoopGroup group;
     private final String presentationId;
     private final UserEvents userEvents;
     private final Bootstrap template;
+    private final RelayTls tls;
     private final ConcurrentMap<String, ConcurrentMap<EventLoop, RelayLink>> links = new ConcurrentHashMap<>();
 
-    public AppLinks(EventLoopGroup group, String presentationId, UserEvents userEvents) {
+    public AppLinks(EventLoopGroup group, String presentationId, UserEvents userEvents, RelayTls tls) {
         this.group = group;
         this.presentationId = presentationId;
         this.userEvents = userEvents;
+        this.tls = tls;
         this.template = new Bootstrap()
                 .channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -45,7 +49,7 @@ public final class AppLinks implements AutoCloseable {
             if (link != null) {
                 link.close();
             }
-            link = RelayLink.connect(template, server, loop, presentationId, userEvents);
+            link = RelayLink.connect(template, tls, server, loop, presentationId, userEvents);
             perLoop.put(loop, link);
         }
         return link;

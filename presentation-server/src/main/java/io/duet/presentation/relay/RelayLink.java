@@ -16,6 +16,7 @@ import io.duet.protocol.relay.RelayFrameCodec;
 import io.duet.protocol.relay.StreamCredit;
 import io.duet.protocol.relay.StreamKind;
 import io.duet.protocol.relay.relayConstants;
+import io.duet.security.RelayTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -40,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * it never comes up, or later dies, every stream's listener hears {@link CloseReason#SHUTTING_DOWN}.
  * Pings every few seconds keep the link provably alive; silence closes it. Credit for flow-controlled
  * session streams ({@code StreamCredit} in relay.thrift) is sent only to application servers whose
- * HELLO_ACK says they take it.
+ * HELLO_ACK says they take it. When the connection's outbound buffer passes its high-water mark, and
+ * again when it drains, every stream's listener hears it ({@link StreamListener#onWritabilityChanged}).
  */
 public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
     private static final Logger LOG = LoggerFactory.getLogger(RelayLink.class);
@@ -69,12 +71,16 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
     }
 
     /** Starts connecting; must be called on {@code loop}. */
-    static RelayLink connect(Bootstrap template, AppServerInfo server, EventLoop loop, String presentationId,
-            UserEvents userEvents) {
+    static RelayLink connect(Bootstrap template, RelayTls tls, AppServerInfo server, EventLoop loop,
+            String presentationId, UserEvents userEvents) {
         RelayLink link = new RelayLink(server, loop, presentationId, userEvents);
         ChannelFuture connecting = template.clone(loop).handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
+                if (tls.enabled()) {
+                    ch.pipeline().addLast("tls", tls.newClientHandler(ch.alloc(), server.getRelayEndpoint().getHost(),
+                            server.getRelayEndpoint().getPort()));
+                }
                 ch.pipeline().addLast("frameDecoder", new FrameDecoder(FrameLimits.RELAY));
                 ch.pipeline().addLast("frameEncoder", new FrameEncoder(FrameLimits.RELAY, FrameEncoder.NEVER_COMPRESS));
                 ch.pipeline().addLast("relayCodec", RelayFrameCodec.INSTANCE);
@@ -119,6 +125,11 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
         streams.put(streamId, new Entry(stream, listener, open.getKind() == StreamKind.REQUEST));
         write(RelayFrame.open(open.setStreamId(streamId)));
         return stream;
+    }
+
+    /** Frames written before the connection is up wait in a list: the link counts as writable then. */
+    boolean isWritable() {
+        return !active || channel.isWritable();
     }
 
     void write(RelayFrame frame) {
@@ -190,6 +201,16 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
             default:
                 LOG.warn("Unexpected {} frame from {}", frame.getSetField(), serverId());
         }
+    }
+
+    /** Tells every stream's listener, so that sessions stop reading their clients while the link is backed up. */
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        boolean writable = ctx.channel().isWritable();
+        for (Entry entry : new ArrayList<>(streams.values())) {
+            entry.listener.onWritabilityChanged(writable);
+        }
+        super.channelWritabilityChanged(ctx);
     }
 
     @Override

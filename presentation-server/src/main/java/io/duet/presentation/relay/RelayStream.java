@@ -31,6 +31,11 @@ public final class RelayStream {
         return open;
     }
 
+    /** Whether the stream's link takes writes without buffering past its high-water mark. */
+    public boolean isWritable() {
+        return link.isWritable();
+    }
+
     public void sendCall(byte[] call) {
         if (open) {
             link.write(RelayFrame.data(new StreamData(streamId, PayloadKind.CALL, ByteBuffer.wrap(call))));

@@ -13,4 +13,11 @@ public interface StreamListener {
      * (with no shard map epoch) when the relay link itself was lost.
      */
     void onClosed(CloseStream close);
+
+    /**
+     * The stream's relay link stopped (false) or started again (true) taking writes without buffering
+     * past its high-water mark: a listener that feeds the stream should stop or start producing.
+     */
+    default void onWritabilityChanged(boolean writable) {
+    }
 }

@@ -4,6 +4,7 @@
  * channel and the relay link carrying its stream share a thread. {@link
  * io.duet.presentation.relay.RelayLink} owns one connection and its streams. {@link
  * io.duet.presentation.relay.AppServerDirectory} decides which servers to keep links to: members too,
- * before the shard map gives them anything.
+ * before the shard map gives them anything. Links are mutual TLS ({@link io.duet.security.RelayTls}) unless
+ * {@code relay.tls.enabled=false}.
  */
 package io.duet.presentation.relay;

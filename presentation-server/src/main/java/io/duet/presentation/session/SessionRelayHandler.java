@@ -48,6 +48,12 @@ import org.slf4j.LoggerFactory;
  * when more than {@code maxPendingWriteBytes} wait for it, or by the application server, when its replay
  * gets no credit back for a minute.
  *
+ * <p>Calls are backpressured ({@link ClientReads}): the client's socket is not read while
+ * {@code maxCallsInFlight} calls wait for their replies, or while the stream's relay link is backed up;
+ * at most {@code maxCallsInFlight} go to the application server at a time, the rest (decoded from
+ * bytes read before reading stopped) wait in the queue, and a client that overflows that queue too is
+ * closed with UNAVAILABLE.
+ *
  * <p>When the server drains, the client is asked to reconnect through the endpoint (a {@code RECONNECT}
  * notice, at the moment the drain's schedule gives this session) and is served as usual until it goes.
  */
@@ -65,7 +71,10 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
     private final SessionSettings settings;
     private final ArrayDeque<byte[]> queuedCalls = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
+    private ClientReads reads;
     private RelayStream stream;
+    /** The handle of {@link #stream}. */
+    private StreamHandle handle;
     private EventCredit credit;
     private boolean everOpened;
     private int attempts;
@@ -87,6 +96,7 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.reads = new ClientReads(ctx.channel(), settings.maxCallsInFlight);
         registry.register(principal.getUserId(), this);
         openStream();
     }
@@ -121,11 +131,12 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
         if (routedByEpoch > 0) {
             open.setShardMapEpoch(routedByEpoch);
         }
-        StreamHandle handle = new StreamHandle();
+        handle = new StreamHandle();
         stream = links.linkFor(owner, ctx.channel().eventLoop()).open(open, handle);
         handle.stream = stream;
         credit = new EventCredit(settings.replayWindowBytes, stream::grantCredit);
         handle.credit = credit;
+        reads.relayWritable(stream.isWritable());
         if (!stream.isOpen()) {
             // The link is down: its close is on its way and the session will be routed again. The client
             // hears about the move once a stream is really open.
@@ -136,21 +147,20 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
                     .setDetail("now served by " + stream.serverId()))));
         }
         everOpened = true;
-        while (!queuedCalls.isEmpty() && stream.isOpen()) {
-            stream.sendCall(queuedCalls.poll());
-        }
+        sendQueuedCalls();
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
         switch (frame.type()) {
             case CALL:
-                if (stream != null && stream.isOpen()) {
-                    stream.sendCall(frame.payload());
-                } else if (queuedCalls.size() < settings.maxQueuedCalls) {
+                reads.callSent();
+                if (queuedCalls.size() < settings.maxQueuedCalls) {
                     queuedCalls.add(frame.payload());
+                    sendQueuedCalls();
                 } else {
-                    close(SessionErrorCode.UNAVAILABLE, "too many calls waiting for the couple's server");
+                    close(SessionErrorCode.UNAVAILABLE, "too many calls waiting: at most "
+                            + settings.maxCallsInFlight + " in flight and " + settings.maxQueuedCalls + " queued");
                 }
                 break;
             case PING:
@@ -164,6 +174,17 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
     }
 
     /**
+     * Sends waiting calls, in order, while the stream is open and has fewer than {@code maxCallsInFlight}
+     * unanswered. Calls decoded from bytes read before the client's socket stopped being read wait here.
+     */
+    private void sendQueuedCalls() {
+        while (!queuedCalls.isEmpty() && stream != null && stream.isOpen()
+                && handle.unanswered < settings.maxCallsInFlight) {
+            handle.send(queuedCalls.poll());
+        }
+    }
+
+    /**
      * One stream of the session, and what comes back on it. A session may have had several (it moves when
      * its couple does): replies and events of an earlier one still reach the client, since they answer
      * its calls, but only the current stream's end routes the session again.
@@ -171,6 +192,27 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
     private final class StreamHandle implements StreamListener {
         RelayStream stream;
         EventCredit credit;
+        /** Calls sent on this stream without a reply yet. */
+        int unanswered;
+
+        /** Sends a call; it stays in flight until its reply, or the stream's end. */
+        void send(byte[] call) {
+            stream.sendCall(call);
+            unanswered++;
+        }
+
+        /** The stream ended: its unanswered calls never will be (the client retries them). */
+        void settleAll() {
+            reads.callsSettled(unanswered);
+            unanswered = 0;
+        }
+
+        @Override
+        public void onWritabilityChanged(boolean writable) {
+            if (stream == SessionRelayHandler.this.stream) {
+                reads.relayWritable(writable);
+            }
+        }
 
         @Override
         public void onPayload(PayloadKind kind, byte[] payload) {
@@ -179,7 +221,12 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
                 reroutingSinceNanos = 0;
             }
             if (kind == PayloadKind.REPLY) {
+                if (unanswered > 0) {
+                    unanswered--;
+                    reads.callsSettled(1);
+                }
                 write(Frame.of(FrameType.REPLY, payload));
+                sendQueuedCalls();
             } else if (kind == PayloadKind.EVENT) {
                 write(Frame.of(FrameType.EVENT, payload), credit.returnWhenWritten(payload.length));
             }
@@ -187,6 +234,7 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
 
         @Override
         public void onClosed(CloseStream close) {
+            settleAll();
             if (stream != SessionRelayHandler.this.stream) {
                 return;
             }
@@ -321,6 +369,7 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
             }
             if (stream != null && owner.isPresent() && !owner.get().getServerId().equals(stream.serverId())) {
                 stream.close(CloseReason.NOT_OWNER);
+                handle.settleAll();
                 stream = null;
                 openStream();
             }

@@ -2,49 +2,117 @@ package io.duet.presentation.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class RequestDeadlineHandlerTest {
-    private final EmbeddedChannel channel = new EmbeddedChannel(new RequestDeadlineHandler(Duration.ofSeconds(30)));
+    private final EmbeddedChannel channel = new EmbeddedChannel();
+
+    RequestDeadlineHandlerTest() {
+        channel.freezeTime();
+        channel.pipeline().addLast(new RequestDeadlineHandler(Duration.ofSeconds(30), Duration.ofSeconds(30)));
+    }
+
+    @AfterEach
+    void release() {
+        channel.finishAndReleaseAll();
+    }
+
+    private void elapse(long seconds) {
+        channel.advanceTimeBy(seconds, TimeUnit.SECONDS);
+        channel.runScheduledPendingTasks();
+    }
 
     @Test
     void aBodyTrickledPastTheDeadlineGets408AndTheConnectionCloses() {
-        channel.freezeTime();
         channel.writeInbound(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/api/v1/chat"));
-        channel.advanceTimeBy(20, TimeUnit.SECONDS);
+        elapse(20);
         channel.writeInbound(new DefaultHttpContent(Unpooled.wrappedBuffer(new byte[] {1})));
-        channel.runScheduledPendingTasks();
+        elapse(0);
         assertThat((Object) channel.readOutbound()).as("still within the deadline").isNull();
 
-        channel.advanceTimeBy(11, TimeUnit.SECONDS);
-        channel.runScheduledPendingTasks();
+        elapse(11);
         FullHttpResponse response = channel.readOutbound();
         assertThat(response.status()).isEqualTo(HttpResponseStatus.REQUEST_TIMEOUT);
         response.release();
         assertThat(channel.isOpen()).isFalse();
-        channel.finishAndReleaseAll();
     }
 
     @Test
-    void aRequestReceivedInTimeIsNotInterrupted() {
-        channel.freezeTime();
+    void aRequestReceivedInTimeIsNotInterruptedWhileItWaitsForItsReply() {
         channel.writeInbound(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/api/v1/chat"));
         channel.writeInbound(LastHttpContent.EMPTY_LAST_CONTENT);
-        channel.advanceTimeBy(60, TimeUnit.SECONDS);
-        channel.runScheduledPendingTasks();
+        elapse(60);
         assertThat((Object) channel.readOutbound()).isNull();
         assertThat(channel.isOpen()).isTrue();
-        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void headersTrickledByteByByteAreCutOffThirtySecondsAfterTheAccept() {
+        // The real codec in front: every byte of an unfinished head reaches it, none reaches the deadline.
+        EmbeddedChannel http = new EmbeddedChannel();
+        http.freezeTime();
+        http.pipeline().addLast(new HttpServerCodec(),
+                new RequestDeadlineHandler(Duration.ofSeconds(30), Duration.ofSeconds(30)));
+        byte[] head = "POST /api/v1/chat HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII);
+        for (int second = 0; second < 29; second++) {
+            http.writeInbound(Unpooled.wrappedBuffer(new byte[] {head[second % head.length]}));
+            http.advanceTimeBy(1, TimeUnit.SECONDS);
+            http.runScheduledPendingTasks();
+            assertThat(http.isOpen()).as("open after %d s", second + 1).isTrue();
+        }
+        http.writeInbound(Unpooled.wrappedBuffer(new byte[] {'a'}));
+        http.advanceTimeBy(1, TimeUnit.SECONDS);
+        http.runScheduledPendingTasks();
+        assertThat(http.isOpen()).as("closed 30 s after the accept, bytes notwithstanding").isFalse();
+        http.finishAndReleaseAll();
+    }
+
+    @Test
+    void aConnectionThatNeverSendsAnythingIsClosed() {
+        elapse(29);
+        assertThat(channel.isOpen()).isTrue();
+        elapse(1);
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void aKeptAliveConnectionHasTheHeaderTimeoutFromItsLastResponse() {
+        channel.writeInbound(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/api/v1/chat"));
+        channel.writeInbound(LastHttpContent.EMPTY_LAST_CONTENT);
+        elapse(40);
+        channel.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+        ((FullHttpResponse) channel.readOutbound()).release();
+        elapse(29);
+        assertThat(channel.isOpen()).as("idle for 29 s after the response").isTrue();
+        elapse(1);
+        assertThat(channel.isOpen()).as("idle for 30 s after the response").isFalse();
+    }
+
+    @Test
+    void theNextRequestsHeadStopsTheIdleTimer() {
+        channel.writeInbound(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/api/v1/chat"));
+        channel.writeInbound(LastHttpContent.EMPTY_LAST_CONTENT);
+        channel.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+        ((FullHttpResponse) channel.readOutbound()).release();
+        elapse(20);
+        channel.writeInbound(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/api/v1/chat"));
+        channel.writeInbound(LastHttpContent.EMPTY_LAST_CONTENT);
+        elapse(60);
+        assertThat(channel.isOpen()).isTrue();
     }
 }

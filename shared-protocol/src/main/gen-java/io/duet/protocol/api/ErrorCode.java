@@ -53,7 +53,12 @@ public enum ErrorCode implements org.apache.thrift.TEnum {
    * The send could not be stored in the order its client asked for (a later message of the same
    * order stream is already stored); it was not stored. Do not retry it unchanged.
    */
-  OUT_OF_ORDER(12);
+  OUT_OF_ORDER(12),
+  /**
+   * The couple's server has too much of this couple's work queued; the call was not started. Retry
+   * after retryAfterMillis.
+   */
+  BUSY(13);
 
   private final int value;
 
@@ -100,6 +105,8 @@ public enum ErrorCode implements org.apache.thrift.TEnum {
         return INTERNAL;
       case 12:
         return OUT_OF_ORDER;
+      case 13:
+        return BUSY;
       default:
         return null;
     }

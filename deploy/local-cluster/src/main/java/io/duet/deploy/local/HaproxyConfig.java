@@ -8,8 +8,17 @@ import java.util.List;
  * (an NLB for the client protocol, an ALB for the HTTP API; see {@code deploy/LOAD-BALANCER.md}).
  *
  * <ul>
- *   <li>Client TCP in TCP mode, to the presentation server with the fewest connections (sessions are
- *       long-lived); HTTP in HTTP mode, round robin per request.
+ *   <li>Client TCP in TCP mode, to the presentation server with the fewest connections for its weight
+ *       (sessions are long-lived); HTTP in HTTP mode, round robin per request.
+ *   <li>Each presentation server's weight is {@value #WEIGHT} as configured, scaled every second by its
+ *       agent check ({@code agent.port}): {@code ready N%} from its sessions and CPU load, {@code drain}
+ *       while it drains. {@code leastconn} divides the connections HAProxy holds to a server by its
+ *       weight, so the two together steer by what HAProxy sees between two polls (connections it made
+ *       itself, at once) and by what only the server knows (connections that came another way, through
+ *       another load balancer node or before a restart, and its CPU). {@code roundrobin} would ignore
+ *       the first, and {@code static-rr} ignores weight changes altogether. An agent that does not
+ *       answer changes nothing: HAProxy keeps the last weight, and {@code /ready} alone decides whether
+ *       the server is up.
  *   <li>A server is in rotation while {@code GET /ready} on its admin port answers 200: checked every
  *       500 ms, out after 2 failures, back after 2 successes. The HTTP backend tracks the TCP backend's
  *       checks rather than probing twice. A server taken out keeps its sessions (a draining server lets
@@ -22,8 +31,11 @@ import java.util.List;
  */
 final class HaproxyConfig {
     /** One presentation server as HAProxy sees it. */
-    record Server(String name, int tcpPort, int httpPort, int adminPort) {
+    record Server(String name, int tcpPort, int httpPort, int adminPort, int agentPort) {
     }
+
+    /** The configured weight the agent's percentages scale: 100, so that {@code ready 7%} is 7, not 0 of 1. */
+    static final int WEIGHT = 100;
 
     static final String TCP_BACKEND = "presentation-tcp";
     static final String HTTP_BACKEND = "presentation-http";
@@ -62,7 +74,10 @@ final class HaproxyConfig {
                 .append("    option httpchk GET /ready\n");
         for (Server server : servers) {
             out.append("    server ").append(server.name()).append(" 127.0.0.1:").append(server.tcpPort())
-                    .append(" check port ").append(server.adminPort()).append('\n');
+                    .append(" check port ").append(server.adminPort())
+                    .append(" weight ").append(WEIGHT)
+                    .append(" agent-check agent-port ").append(server.agentPort()).append(" agent-inter 1s")
+                    .append('\n');
         }
         out.append("\n")
                 .append("frontend client-http\n")

@@ -37,6 +37,10 @@ final class LoadBalancerProcess extends ChildProcess {
             + "  kill -0 \"$parent\" 2>/dev/null || kill -TERM $$ 2>/dev/null ) </dev/null >/dev/null 2>&1 &\n"
             + "exec \"$@\"\n";
 
+    /** Columns of HAProxy's {@code show stat} CSV (0-based): {@code status} and {@code weight}. */
+    private static final int STATUS_FIELD = 17;
+    private static final int WEIGHT_FIELD = 18;
+
     private final String binary;
     private final Path config;
     private final Path statsSocket;
@@ -114,12 +118,12 @@ final class LoadBalancerProcess extends ChildProcess {
 
     /**
      * Waits until HAProxy has server {@code name} in rotation (its health checks passed: {@code UP}) or
-     * out of it ({@code DOWN} or {@code MAINT}).
+     * out of it ({@code DOWN}, {@code MAINT}, or {@code DRAIN} as its agent check said).
      */
     void awaitInRotation(String name, boolean inRotation, Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         Map<String, String> states = serverStates();
-        while (!(inRotation ? "UP".equals(states.get(name)) : states.getOrDefault(name, "").matches("DOWN|MAINT.*"))) {
+        while (!(inRotation ? "UP".equals(states.get(name)) : states.getOrDefault(name, "").matches("DOWN|MAINT.*|DRAIN.*"))) {
             if (System.nanoTime() > deadline) {
                 throw new IOException("haproxy did not take " + name + (inRotation ? " in" : " out of")
                         + " rotation within " + timeout.toMillis() + " ms; states: " + states);
@@ -133,19 +137,34 @@ final class LoadBalancerProcess extends ChildProcess {
      * Each presentation server's state in the client TCP backend, as HAProxy's health checks see it:
      * {@code UP}, {@code DOWN}, or a transition such as {@code UP 1/2} (going down) or {@code DOWN 1/2}.
      */
-    synchronized Map<String, String> serverStates() throws IOException {
+    Map<String, String> serverStates() throws IOException {
+        return serverStats(STATUS_FIELD);
+    }
+
+    /**
+     * Each presentation server's current weight in the client TCP backend: 100 as configured, scaled by
+     * what its agent check last said ({@code ready 40%} makes it 40), 0 while it drains.
+     */
+    Map<String, Integer> serverWeights() throws IOException {
+        Map<String, Integer> weights = new LinkedHashMap<>();
+        serverStats(WEIGHT_FIELD).forEach((name, weight) -> weights.put(name, Integer.parseInt(weight)));
+        return weights;
+    }
+
+    /** Field {@code field} of {@code show stat} ({@code status}, {@code weight}, ...) for each server of the TCP backend. */
+    private synchronized Map<String, String> serverStats(int field) throws IOException {
         if (!isRunning()) {
             throw new IOException("haproxy is not running");
         }
-        Map<String, String> states = new LinkedHashMap<>();
+        Map<String, String> values = new LinkedHashMap<>();
         for (String line : stats("show stat").split("\n")) {
             String[] fields = line.split(",", -1);
-            if (fields.length > 17 && fields[0].equals(HaproxyConfig.TCP_BACKEND)
+            if (fields.length > field && fields[0].equals(HaproxyConfig.TCP_BACKEND)
                     && !fields[1].equals("BACKEND") && !fields[1].equals("FRONTEND")) {
-                states.put(fields[1], fields[17]);
+                values.put(fields[1], fields[field]);
             }
         }
-        return states;
+        return values;
     }
 
     private String stats(String command) throws IOException {

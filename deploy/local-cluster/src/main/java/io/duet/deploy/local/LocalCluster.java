@@ -1,5 +1,6 @@
 package io.duet.deploy.local;
 
+import io.duet.deploy.local.pki.ClusterCa;
 import io.duet.process.ReadyFile;
 import io.duet.protocol.cluster.ClusterPaths;
 import io.duet.protocol.cluster.ShardMapView;
@@ -59,6 +60,7 @@ public final class LocalCluster implements AutoCloseable {
     private final int shards;
     private final int zookeeperPort;
     private final String tokenSecret;
+    private final ClusterCa ca;
     private final NodeProcess zookeeper;
     private final NodeProcess hbase;
     private final List<NodeProcess> applicationServers;
@@ -91,9 +93,12 @@ public final class LocalCluster implements AutoCloseable {
         PortPlan ports = PortPlan.load(dataDir.resolve("conf/ports.properties"), builder.basePort,
                 builder.presentationServers);
         this.zookeeperPort = ports.zookeeper;
-        this.tokenSecret = DataFiles.loadOrCreateSecret(dataDir.resolve("conf/token-secret"));
+        Path tokenSecretFile = dataDir.resolve("conf/token-secret");
+        this.tokenSecret = DataFiles.loadOrCreateSecret(tokenSecretFile);
+        this.ca = ClusterCa.loadOrCreate(dataDir.resolve("tls"), "Duet local cluster " + clusterName + " CA");
 
-        NodeFactory factory = new NodeFactory(home, dataDir, logDir(), clusterName, zookeeperPort, tokenSecret);
+        NodeFactory factory = new NodeFactory(home, dataDir, logDir(), clusterName, zookeeperPort, tokenSecretFile, ca,
+                builder.presentationSettings);
         this.zookeeper = factory.zookeeper();
         this.hbase = factory.hbase();
         this.applicationServers = new ArrayList<>();
@@ -181,7 +186,7 @@ public final class LocalCluster implements AutoCloseable {
 
     /**
      * Waits until the load balancer has {@code presentationServer} in rotation (its health checks passed:
-     * HAProxy state {@code UP}) or out of it ({@code DOWN} or {@code MAINT}).
+     * HAProxy state {@code UP}) or out of it ({@code DOWN}, {@code MAINT} or {@code DRAIN}).
      *
      * @throws IllegalStateException when this cluster has no load balancer
      */
@@ -198,6 +203,11 @@ public final class LocalCluster implements AutoCloseable {
      */
     public Map<String, String> loadBalancerStates() throws IOException {
         return requireLoadBalancer().serverStates();
+    }
+
+    /** Each presentation server's weight in the load balancer now, by node name: what its agent last said. */
+    public Map<String, Integer> loadBalancerWeights() throws IOException {
+        return requireLoadBalancer().serverWeights();
     }
 
     private LoadBalancerProcess requireLoadBalancer() {
@@ -275,6 +285,11 @@ public final class LocalCluster implements AutoCloseable {
     /** The secret tokens are signed with; tests use it to make tokens a server must refuse. */
     public String tokenSecret() {
         return tokenSecret;
+    }
+
+    /** The cluster's CA, in {@code <data dir>/tls}: it signed every node's relay certificate. */
+    public ClusterCa certificateAuthority() {
+        return ca;
     }
 
     public Path dataDir() {
@@ -391,6 +406,7 @@ public final class LocalCluster implements AutoCloseable {
         private String haproxy = "haproxy";
         private SupervisionSettings supervision;
         private int presentationServerFileLimit;
+        private final Map<String, String> presentationSettings = new LinkedHashMap<>();
 
         private Builder() {
         }
@@ -427,6 +443,16 @@ public final class LocalCluster implements AutoCloseable {
                 throw new IllegalArgumentException("presentationServerFileLimit: " + limit + " (expected: >= 0)");
             }
             this.presentationServerFileLimit = limit;
+            return this;
+        }
+
+        /** Gives every presentation server setting {@code key}, over the cluster's own value; for tests. */
+        public Builder presentationSetting(String key, String value) {
+            if (key == null || key.isBlank() || value == null) {
+                throw new IllegalArgumentException("presentationSetting: " + key + "=" + value
+                        + " (expected: a key and a value)");
+            }
+            presentationSettings.put(key, value);
             return this;
         }
 

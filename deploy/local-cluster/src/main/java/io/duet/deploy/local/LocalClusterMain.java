@@ -141,8 +141,9 @@ public final class LocalClusterMain {
         out.println("HAProxy in front of the presentation servers as the one client endpoint.");
         out.println("Defaults: 2 and 2 servers, 64 shards (fixed when the data folder is first used),");
         out.println("ports from 7400 (ZooKeeper 7400, client endpoint TCP 7401 and HTTP 7402, presentation");
-        out.println("servers' client TCP 7410+, HTTP 7420+ and admin 7430+), haproxy from $PATH (without it,");
-        out.println("clients use presentation-1 directly), data in ./local-cluster-data of the checkout.");
+        out.println("servers' client TCP 7410+, HTTP 7420+, admin 7430+ and agent check 7440+), haproxy from");
+        out.println("$PATH (without it, clients use presentation-1 directly), data in ./local-cluster-data of");
+        out.println("the checkout.");
         out.println("A node that dies is logged with its exit status and restarted after 1 s, 2 s, 4 s...");
         out.println("(at most 30 s); after 5 deaths within 5 minutes it is reported as a crash loop and left");
         out.println("down. --no-restart leaves dead nodes down.");

@@ -1,5 +1,8 @@
 package io.duet.deploy.local;
 
+import io.duet.deploy.local.pki.ClusterCa;
+import io.duet.security.RelayTls;
+import io.duet.security.TokenSecrets;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,19 +23,25 @@ final class NodeFactory {
     private final Path logDir;
     private final String clusterName;
     private final int zookeeperPort;
-    private final String tokenSecret;
+    private final Path tokenSecretFile;
+    private final ClusterCa ca;
+    /** Settings every presentation server gets on top of the cluster's own, for tests. */
+    private final Map<String, String> presentationSettings;
     /** The presentation servers' {@code drain.window} and {@code drain.deadline}: short, so that stopping one
      *  with clients is quick, and well inside a node's stop grace. */
     static final String LOCAL_DRAIN_WINDOW = "1s";
     static final String LOCAL_DRAIN_DEADLINE = "5s";
 
-    NodeFactory(Path home, Path dataDir, Path logDir, String clusterName, int zookeeperPort, String tokenSecret) {
+    NodeFactory(Path home, Path dataDir, Path logDir, String clusterName, int zookeeperPort, Path tokenSecretFile,
+            ClusterCa ca, Map<String, String> presentationSettings) {
         this.home = home;
         this.dataDir = dataDir;
         this.logDir = logDir;
         this.clusterName = clusterName;
         this.zookeeperPort = zookeeperPort;
-        this.tokenSecret = tokenSecret;
+        this.tokenSecretFile = tokenSecretFile;
+        this.ca = ca;
+        this.presentationSettings = Map.copyOf(presentationSettings);
     }
 
     NodeProcess zookeeper() {
@@ -88,18 +97,24 @@ final class NodeFactory {
         settings.put("client.http.port", Integer.toString(ports.presentationHttp.get(index)));
         settings.put("admin.host", "127.0.0.1");
         settings.put("admin.port", Integer.toString(ports.presentationAdmin.get(index)));
+        settings.put("agent.port", Integer.toString(ports.presentationAgent.get(index)));
         settings.put("drain.window", LOCAL_DRAIN_WINDOW);
         settings.put("drain.deadline", LOCAL_DRAIN_DEADLINE);
+        settings.putAll(presentationSettings);
         return server(name, NodeKind.PRESENTATION_SERVER, "-Xmx256m", "presentation-server",
                 "io.duet.presentation.PresentationServerMain", settings);
     }
 
-    private Map<String, String> common(String name) {
+    private Map<String, String> common(String name) throws IOException {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("cluster.name", clusterName);
         settings.put("zookeeper.connect", "127.0.0.1:" + zookeeperPort);
-        settings.put("token.secret", tokenSecret);
+        settings.put(TokenSecrets.SECRET_FILE, tokenSecretFile.toString());
         settings.put("server.id", name);
+        ClusterCa.NodeCredentials credentials = ca.issue(name);
+        settings.put(RelayTls.CERT, credentials.certificate().toString());
+        settings.put(RelayTls.KEY, credentials.key().toString());
+        settings.put(RelayTls.CA, credentials.ca().toString());
         return settings;
     }
 
@@ -124,7 +139,7 @@ final class NodeFactory {
         List<HaproxyConfig.Server> backends = new ArrayList<>();
         for (int i = 0; i < presentationServers; i++) {
             backends.add(new HaproxyConfig.Server("presentation-" + (i + 1), ports.presentationTcp.get(i),
-                    ports.presentationHttp.get(i), ports.presentationAdmin.get(i)));
+                    ports.presentationHttp.get(i), ports.presentationAdmin.get(i), ports.presentationAgent.get(i)));
         }
         Path statsSocket = dataDir.resolve("run/haproxy.sock");
         if (statsSocket.toString().length() > 100) { // a Unix socket's path has at most 107 bytes

@@ -16,8 +16,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Ports fixed for the life of a data folder, so that restarts keep every endpoint. From a base port:
  * ZooKeeper at +0, the load balancer's client endpoint at +1 (TCP) and +2 (HTTP), presentation servers'
- * client TCP at +10.., client HTTP at +20.. and admin ports at +30.. (the load balancer's configuration
- * names the admin ports before the servers start). A key missing from an older data folder's plan is
+ * client TCP at +10.., client HTTP at +20.., admin ports at +30.. and agent-check ports at +40.. (the load
+ * balancer's configuration names the admin and agent ports before the servers start). A key missing from an older data folder's plan is
  * added; saved ports never change.
  */
 final class PortPlan {
@@ -27,6 +27,7 @@ final class PortPlan {
     final List<Integer> presentationTcp = new ArrayList<>();
     final List<Integer> presentationHttp = new ArrayList<>();
     final List<Integer> presentationAdmin = new ArrayList<>();
+    final List<Integer> presentationAgent = new ArrayList<>();
 
     private PortPlan(int zookeeper, int endpointTcp, int endpointHttp) {
         this.zookeeper = zookeeper;
@@ -43,6 +44,7 @@ final class PortPlan {
             ports.presentationTcp.add(port(plan, "presentation-" + i + ".tcp", basePort, 10 + i - 1));
             ports.presentationHttp.add(port(plan, "presentation-" + i + ".http", basePort, 20 + i - 1));
             ports.presentationAdmin.add(port(plan, "presentation-" + i + ".admin", basePort, 30 + i - 1));
+            ports.presentationAgent.add(port(plan, "presentation-" + i + ".agent", basePort, 40 + i - 1));
         }
         ReadyFile.write(file, plan);
         return ports;

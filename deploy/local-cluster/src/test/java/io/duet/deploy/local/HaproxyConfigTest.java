@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 class HaproxyConfigTest {
     private static final List<HaproxyConfig.Server> SERVERS = List.of(
-            new HaproxyConfig.Server("presentation-1", 7410, 7420, 7430),
-            new HaproxyConfig.Server("presentation-2", 7411, 7421, 7431));
+            new HaproxyConfig.Server("presentation-1", 7410, 7420, 7430, 7440),
+            new HaproxyConfig.Server("presentation-2", 7411, 7421, 7431, 7441));
 
     @Test
     void routesTcpAndHttpToServersWhoseAdminPortSaysReady() {
@@ -21,8 +21,9 @@ class HaproxyConfigTest {
         assertThat(config)
                 .contains("bind 127.0.0.1:7401", "bind 127.0.0.1:7402")
                 .contains("option httpchk GET /ready")
-                .contains("server presentation-1 127.0.0.1:7410 check port 7430")
-                .contains("server presentation-2 127.0.0.1:7411 check port 7431")
+                .contains("server presentation-1 127.0.0.1:7410 check port 7430 weight 100 agent-check agent-port 7440 agent-inter 1s")
+                .contains("server presentation-2 127.0.0.1:7411 check port 7431 weight 100 agent-check agent-port 7441 agent-inter 1s")
+                .contains("balance leastconn")
                 .contains("server presentation-2 127.0.0.1:7421 track presentation-tcp/presentation-2")
                 .contains("inter 500ms", "fall 2 rise 2", "option redispatch 1")
                 .contains("stats socket /tmp/x.sock");

@@ -1,0 +1,184 @@
+package io.duet.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+
+/**
+ * {@code bin/duet-load}: one load run against a cluster, local (its data directory: endpoints from its
+ * port plan, CPU from /proc) or remote (endpoints given).
+ */
+public final class LoadGeneratorMain {
+    private LoadGeneratorMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        LoadSettings.Builder settings = LoadSettings.builder();
+        Path local = defaultLocalCluster();
+        String tcp = null;
+        String http = null;
+        boolean throughput = false;
+        int runs = 3;
+        int inFlight = 0;
+        try {
+            for (int i = 0; i < args.length; i++) {
+                String arg = args[i];
+                switch (arg) {
+                    case "--local":
+                        local = Path.of(value(args, ++i, arg));
+                        break;
+                    case "--remote":
+                        local = null;
+                        break;
+                    case "--tcp":
+                        tcp = value(args, ++i, arg);
+                        break;
+                    case "--http":
+                        http = value(args, ++i, arg);
+                        break;
+                    case "--couples":
+                        settings.couples(Integer.parseInt(value(args, ++i, arg)));
+                        break;
+                    case "--rate":
+                        settings.rate(Double.parseDouble(value(args, ++i, arg)));
+                        break;
+                    case "--text-length":
+                        settings.meanTextLength(Integer.parseInt(value(args, ++i, arg)));
+                        break;
+                    case "--typing":
+                        settings.typingRate(Double.parseDouble(value(args, ++i, arg)));
+                        break;
+                    case "--idle":
+                        settings.idleConnections(Integer.parseInt(value(args, ++i, arg)));
+                        break;
+                    case "--warm-up":
+                        settings.warmUp(Duration.ofSeconds(Long.parseLong(value(args, ++i, arg))));
+                        break;
+                    case "--duration":
+                        settings.duration(Duration.ofSeconds(Long.parseLong(value(args, ++i, arg))));
+                        break;
+                    case "--max-waiting":
+                        settings.maxOutstanding(Integer.parseInt(value(args, ++i, arg)));
+                        break;
+                    case "--in-flight":
+                        inFlight = Integer.parseInt(value(args, ++i, arg));
+                        settings.inFlight(inFlight);
+                        break;
+                    case "--throughput":
+                        throughput = true;
+                        break;
+                    case "--runs":
+                        runs = Integer.parseInt(value(args, ++i, arg));
+                        break;
+                    case "--out":
+                        settings.output(Path.of(value(args, ++i, arg)));
+                        break;
+                    case "--quiet":
+                        settings.quiet(true);
+                        break;
+                    case "-h":
+                    case "--help":
+                        usage(out);
+                        return 0;
+                    default:
+                        throw new IllegalArgumentException("unknown option: " + arg);
+                }
+            }
+            if (local != null) {
+                Properties ports = ports(local);
+                tcp = tcp != null ? tcp : "127.0.0.1:" + ports.getProperty("endpoint.tcp", ports.getProperty("presentation-1.tcp"));
+                http = http != null ? http : "http://127.0.0.1:" + ports.getProperty("endpoint.http",
+                        ports.getProperty("presentation-1.http"));
+                settings.clusterDir(local);
+            }
+            if (tcp == null || http == null) {
+                throw new IllegalArgumentException("no cluster: give --local DIR, or --remote with --tcp HOST:PORT and --http URL");
+            }
+            settings.tcp(hostPort(tcp)).http(URI.create(http));
+            LoadSettings built = settings.build();
+            if (throughput) {
+                if (local == null) {
+                    throw new IllegalArgumentException("--throughput compares with raw puts to the local cluster's HBase: "
+                            + "give --local DIR");
+                }
+                new ThroughputBenchmark(local, runs, built.duration, built.couples, inFlight > 0 ? inFlight : 4,
+                        built.meanTextLength, out).run(settings);
+                return 0;
+            }
+            LoadResult result = new LoadGenerator(built, out).run();
+            out.print(result.describe());
+            if (built.output != null) {
+                LoadReport.write(result, built.output);
+                out.println("duet-load: wrote " + built.output + ".json and " + built.output + ".html");
+            }
+            return result.failures() == 0 ? 0 : 1;
+        } catch (IllegalArgumentException e) {
+            err.println("duet-load: " + e.getMessage());
+            usage(err);
+            return 2;
+        }
+    }
+
+    /** The local cluster {@code bin/local-cluster} starts by default, if it has run here. */
+    private static Path defaultLocalCluster() {
+        String home = System.getProperty("duet.home");
+        if (home == null) {
+            return null;
+        }
+        Path dir = Path.of(home, "local-cluster-data");
+        return Files.isDirectory(dir) ? dir : null;
+    }
+
+    private static Properties ports(Path clusterDir) {
+        Path file = clusterDir.resolve("conf").resolve("ports.properties");
+        Properties ports = new Properties();
+        try (InputStream in = Files.newInputStream(file)) {
+            ports.load(in);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not a local cluster's data directory (no " + file + "): " + e.getMessage());
+        }
+        return ports;
+    }
+
+    private static InetSocketAddress hostPort(String value) {
+        int colon = value.lastIndexOf(':');
+        if (colon < 1) {
+            throw new IllegalArgumentException("expected HOST:PORT, got " + value);
+        }
+        return InetSocketAddress.createUnresolved(value.substring(0, colon), Integer.parseInt(value.substring(colon + 1)));
+    }
+
+    private static String value(String[] args, int index, String option) {
+        if (index >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[index];
+    }
+
+    private static void usage(PrintStream out) {
+        out.println("usage: bin/duet-load [--local DIR | --remote --tcp HOST:PORT --http URL] [--couples N] [--rate SENDS_PER_S]");
+        out.println("                     [--text-length MEAN_CHARS] [--typing PER_COUPLE_PER_S] [--idle SESSIONS]");
+        out.println("                     [--warm-up S] [--duration S] [--max-waiting N] [--in-flight K] [--out PATH] [--quiet]");
+        out.println("       bin/duet-load --throughput [--runs N] [--local DIR] [--couples N] [--in-flight K] [--duration S]");
+        out.println("Simulates couples chatting over TCP through the presentation tier, open loop at the given rate,");
+        out.println("and reports send->ack, send->partner and typing->partner latency (HdrHistogram) and, for a local");
+        out.println("cluster, the servers' CPU per message. --out writes PATH.json and PATH.html (plots). --in-flight K");
+        out.println("makes it closed loop (K unanswered sends per phone). --throughput runs N times raw HBase puts of the");
+        out.println("same size to the local cluster's HBase, then Duet closed loop, and prints min/median/max and the ratio.");
+        out.printf("Defaults: %d couples, %.0f sends/s, %d-character texts, %.1f typing/s per couple, %d s warm-up, %d s.%n",
+                LoadSettings.DEFAULT_COUPLES, LoadSettings.DEFAULT_RATE, LoadSettings.DEFAULT_MEAN_TEXT_LENGTH,
+                LoadSettings.DEFAULT_TYPING_RATE, LoadSettings.DEFAULT_WARM_UP.toSeconds(),
+                LoadSettings.DEFAULT_DURATION.toSeconds());
+        out.println("Exit status: 0 when every send was acknowledged, 1 when some failed, 2 on a usage error.");
+    }
+}

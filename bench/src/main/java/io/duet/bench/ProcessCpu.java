@@ -1,0 +1,91 @@
+package io.duet.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * CPU time of a local cluster's processes, read from {@code /proc}: each process whose command line names
+ * the cluster's data directory (its ready file, or HAProxy's configuration), by node name. Used to report
+ * the servers' CPU per message; only local processes can be read.
+ */
+final class ProcessCpu {
+    /** Clock ticks per second of {@code /proc/PID/stat}'s times: 100 on every Linux this runs on. */
+    private static final long TICKS_PER_SECOND = 100;
+
+    private final Map<String, Long> pids;
+
+    private ProcessCpu(Map<String, Long> pids) {
+        this.pids = pids;
+    }
+
+    /** The processes of the local cluster in {@code clusterDir}, found now. */
+    static ProcessCpu ofCluster(Path clusterDir) throws IOException {
+        String marker = clusterDir.toAbsolutePath().normalize().toString();
+        Map<String, Long> found = new TreeMap<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(Paths.get("/proc"))) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                String node = nodeOf(commandLine(entry), marker);
+                if (node != null) {
+                    found.put(node, Long.parseLong(name));
+                }
+            }
+        }
+        return new ProcessCpu(found);
+    }
+
+    /** The node a command line belongs to: the name of its ready file, or "haproxy"; null if not the cluster's. */
+    static String nodeOf(String[] args, String clusterDir) {
+        for (String arg : args) {
+            if (!arg.startsWith(clusterDir)) {
+                continue;
+            }
+            String file = Paths.get(arg).getFileName().toString();
+            if (file.endsWith(".ready")) {
+                return file.substring(0, file.length() - ".ready".length());
+            }
+            if (file.equals("haproxy.cfg")) {
+                return "haproxy";
+            }
+        }
+        return null;
+    }
+
+    private static String[] commandLine(Path procEntry) {
+        try {
+            return new String(Files.readAllBytes(procEntry.resolve("cmdline")), StandardCharsets.UTF_8).split("\0");
+        } catch (IOException | SecurityException e) {
+            return new String[0];
+        }
+    }
+
+    Map<String, Long> pids() {
+        return pids;
+    }
+
+    /** CPU time (user + system) so far of each process still running, in microseconds. */
+    Map<String, Long> sample() {
+        Map<String, Long> micros = new TreeMap<>();
+        pids.forEach((node, pid) -> {
+            try {
+                String stat = Files.readString(Paths.get("/proc", Long.toString(pid), "stat"), StandardCharsets.UTF_8);
+                // Fields after the command name (which may hold spaces), from field 3 on: utime is 14, stime 15.
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                micros.put(node, ticks * 1_000_000 / TICKS_PER_SECOND);
+            } catch (IOException | RuntimeException e) {
+                // Gone: it is left out of this sample.
+            }
+        });
+        return micros;
+    }
+}

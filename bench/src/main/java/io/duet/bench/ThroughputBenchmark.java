@@ -1,0 +1,75 @@
+package io.duet.bench;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Durable throughput beside its baseline, in the same run: raw buffered HBase puts of the same size to
+ * the same HBase, then Duet's acknowledged (so committed) messages per second with every phone keeping a
+ * few sends in flight; {@code runs} times each, reported as min / median / max and as the ratio.
+ */
+public final class ThroughputBenchmark {
+    private final Path clusterDir;
+    private final int runs;
+    private final Duration duration;
+    private final int couples;
+    private final int inFlight;
+    private final int textLength;
+    private final PrintStream out;
+
+    public ThroughputBenchmark(Path clusterDir, int runs, Duration duration, int couples, int inFlight, int textLength,
+            PrintStream out) {
+        this.clusterDir = clusterDir;
+        this.runs = runs;
+        this.duration = duration;
+        this.couples = couples;
+        this.inFlight = inFlight;
+        this.textLength = textLength;
+        this.out = out;
+    }
+
+    /** Returns {baseline puts/s, Duet messages/s, ratio}, each as {min, median, max}. */
+    public double[][] run(LoadSettings.Builder load) throws Exception {
+        List<Double> baseline = new ArrayList<>();
+        List<Double> duet = new ArrayList<>();
+        List<Double> ratios = new ArrayList<>();
+        try (HBasePutBaseline puts = HBasePutBaseline.ofLocalCluster(clusterDir)) {
+            for (int run = 1; run <= runs; run++) {
+                // A stored message is its text and about 60 bytes of Thrift around it.
+                double raw = puts.putsPerSecond(duration.toSeconds(), couples, textLength + 60);
+                LoadResult result = new LoadGenerator(load.couples(couples).inFlight(inFlight).meanTextLength(textLength)
+                        .duration(duration).typingRate(0).quiet(true).clusterDir(clusterDir).build(), out).run();
+                if (result.failures() > 0) {
+                    out.printf(Locale.ROOT, "throughput run %d: %d sends failed%n", run, result.failures());
+                }
+                baseline.add(raw);
+                duet.add(result.ackedPerSecond());
+                ratios.add(result.ackedPerSecond() / raw);
+                out.printf(Locale.ROOT, "throughput run %d: raw HBase puts %.0f/s, Duet %.0f msgs/s (ratio %.2fx), "
+                                + "server CPU %.1f us/msg, ack p99 %.1f ms%n", run, raw, result.ackedPerSecond(),
+                        result.ackedPerSecond() / raw, result.serverCpuMicrosPerMessage(), result.ackMillis(99));
+            }
+        }
+        double[][] summary = {summary(baseline), summary(duet), summary(ratios)};
+        out.printf(Locale.ROOT, "THROUGHPUT (%d runs of %d s, %d couples, %d in flight per phone, %d-char texts):%n"
+                        + "  raw HBase BufferedMutator puts/s  min %.0f  median %.0f  max %.0f%n"
+                        + "  Duet acknowledged msgs/s          min %.0f  median %.0f  max %.0f%n"
+                        + "  ratio                             min %.2fx median %.2fx max %.2fx%n",
+                runs, duration.toSeconds(), couples, inFlight, textLength, summary[0][0], summary[0][1], summary[0][2],
+                summary[1][0], summary[1][1], summary[1][2], summary[2][0], summary[2][1], summary[2][2]);
+        return summary;
+    }
+
+    static double[] summary(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int n = sorted.size();
+        double median = n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+        return new double[] {sorted.get(0), median, sorted.get(n - 1)};
+    }
+}

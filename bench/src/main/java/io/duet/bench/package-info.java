@@ -1,0 +1,8 @@
+/**
+ * Benchmarks. Start with {@link io.duet.bench.LoadGeneratorMain} ({@code bin/duet-load}): it builds
+ * {@link io.duet.bench.LoadSettings}, and {@link io.duet.bench.LoadGenerator} runs the simulated couples
+ * ({@code SimulatedCouple}, texts from {@code TextMix}, idle sessions from {@code IdleSessions}), records
+ * latencies ({@code LoadRecorder}), reads the servers' CPU ({@code ProcessCpu}) and returns a
+ * {@link io.duet.bench.LoadResult}, which {@code LoadReport} writes as JSON and HTML.
+ */
+package io.duet.bench;

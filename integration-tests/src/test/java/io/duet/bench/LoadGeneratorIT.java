@@ -1,0 +1,68 @@
+package io.duet.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.duet.deploy.local.LocalCluster;
+import io.duet.it.SharedCluster;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The load generator with tiny numbers, so that it keeps working: {@code bin/duet-load} against the
+ * local cluster, its figures, and the JSON and HTML it writes. Full-size runs are in BENCHMARKS.md.
+ */
+class LoadGeneratorIT {
+    @Test
+    void aShortRunAgainstTheLocalClusterMeasuresEverythingAndWritesItsReport() throws Exception {
+        LocalCluster cluster = SharedCluster.get();
+        Path out = Path.of("target", "load", "smoke");
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        int status = LoadGeneratorMain.run(new String[] {"--local", cluster.dataDir().toString(), "--couples", "3",
+                "--rate", "60", "--typing", "1", "--idle", "20", "--warm-up", "2", "--duration", "4", "--out", out.toString()},
+                new PrintStream(printed, true, StandardCharsets.UTF_8), System.err);
+        String output = printed.toString(StandardCharsets.UTF_8);
+        System.out.print(output);
+
+        assertThat(status).as("exit status; output:%n%s", output).isZero();
+        assertThat(output).contains("[  1s warm-up] acked").contains("send -> partner").contains("server CPU:");
+        String json = Files.readString(Path.of(out + ".json"));
+        assertThat(json).contains("\"failed\": 0", "\"sendToPartnerMillis\"", "\"typingToPartnerMillis\"",
+                "\"app-1\"", "\"presentation-1\"", "\"hbase\"", "\"haproxy\"", "\"idleSessions\": {\"connected\": 20");
+        assertThat(Files.readString(Path.of(out + ".html"))).contains("<svg", "<polyline", "Duet load run");
+        // About 60 sends a second for 4 s, every one acknowledged and delivered to the partner (those sent
+        // near the ends of the measured window may be counted on one side of it only).
+        long acked = number(json, "acknowledged");
+        assertThat(acked).isBetween(150L, 300L);
+        assertThat(number(json, "delivered")).isBetween(acked * 9 / 10, acked * 11 / 10);
+        assertThat(json).doesNotContain("\"serverCpuMicrosPerMessage\": null");
+    }
+
+    @Test
+    void theThroughputBenchmarkReportsDuetBesideRawHBasePutsOverThreeRuns() throws Exception {
+        LocalCluster cluster = SharedCluster.get();
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        int status = LoadGeneratorMain.run(new String[] {"--local", cluster.dataDir().toString(), "--throughput",
+                "--runs", "3", "--couples", "2", "--in-flight", "2", "--warm-up", "1", "--duration", "2"},
+                new PrintStream(printed, true, StandardCharsets.UTF_8), System.err);
+        String output = printed.toString(StandardCharsets.UTF_8);
+        System.out.print(output);
+
+        assertThat(status).as("exit status; output:%n%s", output).isZero();
+        assertThat(output).contains("throughput run 1:", "throughput run 3:", "raw HBase BufferedMutator puts/s  min",
+                "Duet acknowledged msgs/s", "ratio").doesNotContain("sends failed");
+    }
+
+    private static long number(String json, String key) {
+        String marker = "\"" + key + "\": ";
+        int at = json.indexOf(marker) + marker.length();
+        int end = at;
+        while (Character.isDigit(json.charAt(end))) {
+            end++;
+        }
+        return Long.parseLong(json.substring(at, end));
+    }
+}
