@@ -25,7 +25,7 @@ import java.util.stream.Collectors;
  * heartbeat's modification time lags the newest one by more than the failure timeout: both times are
  * ZooKeeper's, so the tool's own clock does not matter.
  */
-final class ClusterState {
+public final class ClusterState {
     private final String cluster;
     private final ShardMapView map;
     private final String leader;
@@ -58,7 +58,7 @@ final class ClusterState {
         return cluster;
     }
 
-    Optional<ShardMapView> map() {
+    public Optional<ShardMapView> map() {
         return Optional.ofNullable(map);
     }
 
@@ -68,7 +68,7 @@ final class ClusterState {
     }
 
     /** The registered application servers, by instance id. */
-    Map<String, AppServerInfo> members() {
+    public Map<String, AppServerInfo> members() {
         return members;
     }
 
@@ -96,7 +96,7 @@ final class ClusterState {
         return mtime == null ? -1 : newestHeartbeatMillis - mtime;
     }
 
-    boolean suspected(String id) {
+    public boolean suspected(String id) {
         long lag = lagMillis(id);
         return lag < 0 || lag > failureTimeoutMillis;
     }
@@ -125,7 +125,7 @@ final class ClusterState {
     }
 
     /** The shards {@code id} owns in {@code map}, ascending. */
-    static List<Integer> shardsOf(ShardMapView map, String id) {
+    public static List<Integer> shardsOf(ShardMapView map, String id) {
         List<Integer> shards = new ArrayList<>();
         for (int shard = 0; shard < map.shardCount(); shard++) {
             if (map.ownerIdOf(shard).filter(id::equals).isPresent()) {

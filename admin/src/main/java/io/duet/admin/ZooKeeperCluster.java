@@ -25,7 +25,7 @@ import org.apache.zookeeper.data.Stat;
  * quickly: it connects within the given timeout, and a call that loses the connection fails after one
  * retry instead of waiting for ZooKeeper to come back.
  */
-final class ZooKeeperCluster implements AutoCloseable {
+public final class ZooKeeperCluster implements AutoCloseable {
     private final CuratorFramework curator;
     private final String connectString;
     private final String cluster;
@@ -42,7 +42,7 @@ final class ZooKeeperCluster implements AutoCloseable {
      * @throws AdminException {@link AdminException#UNREACHABLE} when ZooKeeper does not answer within
      *     {@code timeout}; {@link AdminException#REFUSED} when it holds no such cluster
      */
-    static ZooKeeperCluster connect(String connectString, String cluster, Duration timeout) throws Exception {
+    public static ZooKeeperCluster connect(String connectString, String cluster, Duration timeout) throws Exception {
         CuratorFramework curator;
         try {
             curator = CuratorFrameworkFactory.builder()
@@ -101,7 +101,7 @@ final class ZooKeeperCluster implements AutoCloseable {
     }
 
     /** Everything the tool shows, read now. */
-    ClusterState read(Duration failureTimeout) throws Exception {
+    public ClusterState read(Duration failureTimeout) throws Exception {
         ClusterState.Builder state = ClusterState.builder(cluster).failureTimeout(failureTimeout);
         shardMap().ifPresent(state::map);
         leader().ifPresent(state::leader);
@@ -139,7 +139,7 @@ final class ZooKeeperCluster implements AutoCloseable {
     }
 
     /** The published shard map, if any. */
-    Optional<ShardMapView> shardMap() throws Exception {
+    public Optional<ShardMapView> shardMap() throws Exception {
         byte[] data = data(ClusterPaths.SHARD_MAP, null);
         if (data == null) {
             return Optional.empty();

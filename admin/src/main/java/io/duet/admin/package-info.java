@@ -8,5 +8,7 @@
  * reads from ZooKeeper is one immutable {@code ClusterState}, printed by {@code Reports}; it writes
  * only the request nodes under {@code /drains} and {@code /moves}, and reads a user's couple from HBase.
  * Every wait is bounded, so the tool never hangs on an unreachable ZooKeeper or HBase.
+ *
+ * <p>{@code deploy/bin/rolling-deploy}, which reads the same records, is in {@link io.duet.admin.deploy}.
  */
 package io.duet.admin;

@@ -4,6 +4,7 @@ import io.duet.settings.Settings;
 import io.duet.settings.SettingsException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -12,7 +13,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The common {@code main} of Duet's servers: {@code --config <file> [--ready-file <file>]}, settings
  * from the file and {@code DUET_*} environment variables, a clean shutdown on SIGTERM, and the ready
- * file once serving.
+ * file once serving (with the process's {@code pid}).
  */
 public final class ServerMain {
     private static final Logger LOG = LoggerFactory.getLogger(ServerMain.class);
@@ -55,7 +56,10 @@ public final class ServerMain {
         try {
             running.start();
             if (readyFile != null) {
-                ReadyFile.write(readyFile, running.readyInfo());
+                // The pid lets scripts (deploy/bin/rolling-deploy) signal the process that wrote the file.
+                Map<String, String> info = new TreeMap<>(running.readyInfo());
+                info.put("pid", Long.toString(ProcessHandle.current().pid()));
+                ReadyFile.write(readyFile, info);
             }
         } catch (SettingsException e) {
             // A refused setting (a placeholder secret, a key file others can read): its message says it all.

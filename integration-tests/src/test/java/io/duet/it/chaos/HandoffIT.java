@@ -8,14 +8,10 @@ import io.duet.deploy.local.Node;
 import io.duet.it.PrivateCluster;
 import io.duet.it.TestCouple;
 import io.duet.it.chaos.ChatLoad.Device;
-import io.duet.it.chaos.ChatLoad.SendRecord;
-import io.duet.it.chaos.ChatLoad.Sender;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -85,31 +81,7 @@ class HandoffIT {
         }
     }
 
-    /** Prints the stall distribution of the sends made between {@code from} and {@code to}; returns its p99. */
     private static long report(ChatLoad load, String phase, long from, long to) {
-        List<Long> stalls = new ArrayList<>();
-        for (Sender sender : load.senders()) {
-            for (SendRecord record : sender.log) {
-                if (record.acknowledged() && record.sentNanos >= from && record.sentNanos <= to) {
-                    stalls.add(TimeUnit.NANOSECONDS.toMillis(record.ackNanos - record.sentNanos));
-                }
-            }
-        }
-        Collections.sort(stalls);
-        long wallOffsetMillis = System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime());
-        load.senders().stream().flatMap(sender -> sender.log.stream())
-                .filter(record -> record.acknowledged() && record.sentNanos >= from && record.sentNanos <= to)
-                .sorted((a, b) -> Long.compare(b.ackNanos - b.sentNanos, a.ackNanos - a.sentNanos)).limit(6)
-                .forEach(record -> System.out.printf("  slow: %s sent at %s, acknowledged after %d ms%n", record.text,
-                        Instant.ofEpochMilli(wallOffsetMillis + TimeUnit.NANOSECONDS.toMillis(record.sentNanos)),
-                        TimeUnit.NANOSECONDS.toMillis(record.ackNanos - record.sentNanos)));
-        long p99 = percentile(stalls, 0.99);
-        System.out.printf("HANDOFF %s: %d requests, stall p50 %d, p99 %d, p99.9 %d, max %d ms%n", phase, stalls.size(),
-                percentile(stalls, 0.5), p99, percentile(stalls, 0.999), stalls.get(stalls.size() - 1));
-        return p99;
-    }
-
-    private static long percentile(List<Long> sorted, double fraction) {
-        return sorted.get(Math.max(0, (int) Math.ceil(sorted.size() * fraction) - 1));
+        return Stalls.print("HANDOFF", load, phase, from, to);
     }
 }

@@ -2,6 +2,7 @@
  * Fault tests under live load: {@link io.duet.it.chaos.ChatLoad} drives several couples and logs every
  * send, a test injects faults through the local cluster ({@code kill -9}, SIGSTOP, ...), and {@link
  * io.duet.it.chaos.ChaosChecker} proves the guarantees afterwards from the log and HBase. Start reading
- * at {@link io.duet.it.chaos.FailoverIT}.
+ * at {@link io.duet.it.chaos.FailoverIT}. {@code Stalls} prints the per-request stall distribution of a phase;
+ * {@code RollingDeployIT} runs {@code deploy/bin/rolling-deploy} itself under the load.
  */
 package io.duet.it.chaos;

@@ -1,0 +1,12 @@
+/**
+ * {@code deploy/bin/rolling-deploy}: restarts every server of a cluster one at a time, each step waiting
+ * for the server to leave cleanly (an application server's shards handed over, a presentation server's
+ * clients drained through the load balancer) and to come back ready, and stopping with a clear message
+ * at the first failure.
+ *
+ * <p>Start reading at {@link io.duet.admin.deploy.RollingDeployMain} (options, exit statuses), then
+ * {@code RollingDeploy} (the steps and their waits). {@code Inventory} says which servers there are (a
+ * local cluster's data folder, or a list), {@code DeployNode} how to find each one's process, and
+ * {@code RestartCommand} runs the operator's restart command.
+ */
+package io.duet.admin.deploy;

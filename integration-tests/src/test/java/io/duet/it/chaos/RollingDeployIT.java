@@ -1,0 +1,226 @@
+package io.duet.it.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.duet.client.ConnectionState;
+import io.duet.deploy.local.LocalCluster;
+import io.duet.deploy.local.Node;
+import io.duet.deploy.local.SupervisionSettings;
+import io.duet.it.AdminPort;
+import io.duet.it.PrivateCluster;
+import io.duet.it.RecordingListener;
+import io.duet.it.TestCouple;
+import io.duet.it.chaos.ChatLoad.Device;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * {@code deploy/bin/rolling-deploy}, the real script, run against a supervised private local cluster
+ * (its default restart command, {@code kill -TERM {pid}}, relies on the supervisor to start the node
+ * again) under live chat load through HAProxy's one endpoint. First the whole deploy: every server
+ * restarted, no send failed, the checker finds nothing lost, repeated or reordered, no device saw its
+ * connection lost or a refusal; the per-request stall distribution is printed. Then a presentation
+ * server killed with {@code kill -9} while the script drains it: the script stops with status 4 and a
+ * message naming the step, the server and what it saw, and the cluster keeps serving.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RollingDeployIT {
+    private static final Duration DEPLOY_TIMEOUT = Duration.ofMinutes(5);
+
+    @RegisterExtension
+    static final PrivateCluster CLUSTER = new PrivateCluster().withSupervision(SupervisionSettings.builder()
+            .firstBackoff(Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(2))
+            .crashLoopDeaths(10).crashLoopWindow(Duration.ofMinutes(5)).build());
+
+    @Test
+    @Order(1)
+    void aRollingDeployUnderChatLoadFailsNothingAndLosesNothing() throws Exception {
+        LocalCluster cluster = CLUSTER.get();
+        assertThat(cluster.clientEndpoint().loadBalanced()).as("HAProxy runs (apt-get install -y haproxy)").isTrue();
+        List<TestCouple> couples = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            couples.add(TestCouple.pair(cluster));
+        }
+        Map<String, Long> pidsBefore = pids(cluster);
+        try (ChatLoad load = new ChatLoad(couples, Duration.ofMillis(40), 64).throughEndpoint().start()) {
+            Thread.sleep(1000);
+            long from = System.nanoTime();
+            Deploy deploy = Deploy.start(cluster, line -> { });
+            int status = deploy.await();
+            long to = System.nanoTime();
+            assertThat(status).as("rolling-deploy's exit status; it printed:%n%s", deploy.output()).isZero();
+            assertThat(deploy.output()).contains("Rolling deploy done: 4 servers restarted one at a time");
+            Map<String, Long> pidsAfter = pids(cluster);
+            pidsBefore.forEach((name, pid) -> assertThat(pidsAfter.get(name)).as("%s restarted", name).isNotEqualTo(pid));
+
+            Thread.sleep(1000);
+            load.stop(Duration.ofSeconds(60));
+            ChaosChecker.Report report = ChaosChecker.check(cluster, load);
+            report.print(System.out);
+            Stalls.print("ROLLING DEPLOY", load, "4 servers restarted by deploy/bin/rolling-deploy in "
+                    + TimeUnit.NANOSECONDS.toSeconds(to - from) + " s", from, to);
+            assertThat(report.violations()).as("nothing lost, repeated or reordered").isEmpty();
+            assertThat(load.failedSends()).as("failed sends: %s", load.failures(5)).isZero();
+            for (Device device : load.devices()) {
+                assertThat(device.heard.states).as("%s never saw its connection lost: %s", device.describe(),
+                        device.heard.stateLog).doesNotContain(ConnectionState.DISCONNECTED);
+                assertThat(device.heard.rejections).as("%s was never refused", device.describe()).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    @Order(2)
+    void aServerKilledWhileTheScriptDrainsItStopsTheDeployWithAClearMessageAndTheClusterKeepsServing()
+            throws Exception {
+        LocalCluster cluster = CLUSTER.get();
+        Node victim = cluster.node("presentation-1");
+        List<TestCouple> couples = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            couples.add(TestCouple.pair(cluster));
+        }
+        try (ChatLoad load = new ChatLoad(couples, Duration.ofMillis(40), 64).throughEndpoint().start()) {
+            Thread.sleep(1000);
+            long[] killedPid = {0};
+            Deploy deploy = Deploy.start(cluster, line -> {
+                if (line.contains(" presentation-1: draining") && killedPid[0] == 0) {
+                    killedPid[0] = victim.pid();
+                    killFromOutside(killedPid[0]);
+                }
+            });
+            int status = deploy.await();
+            String output = deploy.output();
+            assertThat(killedPid[0]).as("the script reached presentation-1's drain:%n%s", output).isPositive();
+            assertThat(status).as("rolling-deploy's exit status; it printed:%n%s", output).isEqualTo(4);
+            assertThat(output).contains("FAILED at step 3/4 (presentation server presentation-1): presentation-1 ")
+                    .containsPattern("presentation-1 (died while draining|stopped answering on its admin port while"
+                            + " draining)")
+                    .contains("The rest of the cluster is still serving")
+                    .doesNotContain("== step 4/4");
+            long failedAt = System.nanoTime();
+
+            // The cluster keeps serving: every other server is ready, and sends go on being acknowledged.
+            for (String name : List.of("app-1", "app-2", "presentation-2")) {
+                assertThat(readyStatus(cluster.node(name))).as("%s ready", name).isEqualTo(200);
+            }
+            RecordingListener.await(Duration.ofSeconds(30), "sends acknowledged after the failed deploy",
+                    () -> load.senders().stream().allMatch(sender -> sender.log.stream()
+                            .anyMatch(record -> record.sentNanos > failedAt && record.acknowledged())));
+            load.stop(Duration.ofSeconds(60));
+            ChaosChecker.Report report = ChaosChecker.check(cluster, load);
+            report.print(System.out);
+            assertThat(report.violations()).as("nothing lost, repeated or reordered").isEmpty();
+            assertThat(load.failedSends()).as("failed sends: %s", load.failures(5)).isZero();
+        }
+        // The supervisor brings the killed server back.
+        RecordingListener.await(Duration.ofSeconds(60), "presentation-1 restarted", () -> readyStatus(victim) == 200);
+    }
+
+    private static Map<String, Long> pids(LocalCluster cluster) {
+        Map<String, Long> pids = new HashMap<>();
+        for (Node node : cluster.applicationServers()) {
+            pids.put(node.name(), node.pid());
+        }
+        for (Node node : cluster.presentationServers()) {
+            pids.put(node.name(), node.pid());
+        }
+        return pids;
+    }
+
+    /** {@code GET /ready}'s status, or -1 when the node is not running or does not answer. */
+    private static int readyStatus(Node node) {
+        try {
+            return node.isRunning() ? AdminPort.get(AdminPort.of(node), "/ready").status() : -1;
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private static void killFromOutside(long pid) {
+        try {
+            assertThat(new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor()).isZero();
+        } catch (Exception e) {
+            throw new AssertionError("kill -9 " + pid, e);
+        }
+    }
+
+    /** The script running as its own process, its output echoed and kept. */
+    private static final class Deploy {
+        private final Process process;
+        private final List<String> lines = new CopyOnWriteArrayList<>();
+        private final Thread reader;
+
+        private Deploy(Process process, Consumer<String> onLine) {
+            this.process = process;
+            this.reader = new Thread(() -> {
+                try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                        StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = in.readLine()) != null) {
+                        System.out.println("  rolling-deploy| " + line);
+                        lines.add(line);
+                        onLine.accept(line);
+                    }
+                } catch (Exception e) {
+                    lines.add("(reading the output failed: " + e + ")");
+                }
+            }, "rolling-deploy-output");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        /** Runs {@code deploy/bin/rolling-deploy} against {@code cluster}, pausing 2 s after each server (HAProxy's checks take 1 s). */
+        static Deploy start(LocalCluster cluster, Consumer<String> onLine) throws Exception {
+            Path home = home();
+            for (String built : List.of("admin/target/runtime-classpath.txt", "admin/target/classes")) {
+                assertThat(home.resolve(built)).as("built by this Maven run, so the script does not build").exists();
+            }
+            ProcessBuilder builder = new ProcessBuilder("bash", home.resolve("deploy/bin/rolling-deploy").toString(),
+                    "--local-cluster", cluster.dataDir().toString(), "--pause", "2s", "--drain-timeout", "30s",
+                    "--ready-timeout", "90s").redirectErrorStream(true);
+            Path java = Path.of(System.getProperty("java.home"), "bin");
+            builder.environment().put("PATH", java + ":" + System.getenv("PATH"));
+            builder.environment().put("DUET_HOME", home.toString());
+            return new Deploy(builder.start(), onLine);
+        }
+
+        int await() throws InterruptedException {
+            if (!process.waitFor(DEPLOY_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+                throw new AssertionError("rolling-deploy did not end within " + DEPLOY_TIMEOUT + "; it printed:\n"
+                        + output());
+            }
+            reader.join(10_000);
+            return process.exitValue();
+        }
+
+        String output() {
+            return String.join("\n", lines);
+        }
+
+        private static Path home() {
+            for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+                if (Files.exists(dir.resolve("deploy/bin/rolling-deploy"))) {
+                    return dir;
+                }
+            }
+            throw new IllegalStateException("no deploy/bin/rolling-deploy above " + Path.of("").toAbsolutePath());
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.duet.it.chaos;
+
+import io.duet.it.chaos.ChatLoad.SendRecord;
+import io.duet.it.chaos.ChatLoad.Sender;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The per-request stall (send to acknowledgement) distribution of a phase of a {@link ChatLoad}. */
+final class Stalls {
+    private Stalls() {
+    }
+
+    /**
+     * Prints {@code TAG phase: N requests, stall p50, p99, p99.9, max} of the sends made between {@code from}
+     * and {@code to} ({@link System#nanoTime()}), after the slowest six; returns the p99 in ms.
+     */
+    static long print(String tag, ChatLoad load, String phase, long from, long to) {
+        List<Long> stalls = new ArrayList<>();
+        for (Sender sender : load.senders()) {
+            for (SendRecord record : sender.log) {
+                if (record.acknowledged() && record.sentNanos >= from && record.sentNanos <= to) {
+                    stalls.add(TimeUnit.NANOSECONDS.toMillis(record.ackNanos - record.sentNanos));
+                }
+            }
+        }
+        if (stalls.isEmpty()) {
+            throw new AssertionError(tag + " " + phase + ": no request was acknowledged");
+        }
+        Collections.sort(stalls);
+        long wallOffsetMillis = System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime());
+        load.senders().stream().flatMap(sender -> sender.log.stream())
+                .filter(record -> record.acknowledged() && record.sentNanos >= from && record.sentNanos <= to)
+                .sorted((a, b) -> Long.compare(b.ackNanos - b.sentNanos, a.ackNanos - a.sentNanos)).limit(6)
+                .forEach(record -> System.out.printf("  slow: %s sent at %s, acknowledged after %d ms%n", record.text,
+                        Instant.ofEpochMilli(wallOffsetMillis + TimeUnit.NANOSECONDS.toMillis(record.sentNanos)),
+                        TimeUnit.NANOSECONDS.toMillis(record.ackNanos - record.sentNanos)));
+        long p99 = percentile(stalls, 0.99);
+        System.out.printf("%s %s: %d requests, stall p50 %d, p99 %d, p99.9 %d, max %d ms%n", tag, phase, stalls.size(),
+                percentile(stalls, 0.5), p99, percentile(stalls, 0.999), stalls.get(stalls.size() - 1));
+        return p99;
+    }
+
+    private static long percentile(List<Long> sorted, double fraction) {
+        return sorted.get(Math.max(0, (int) Math.ceil(sorted.size() * fraction) - 1));
+    }
+}
