@@ -34,7 +34,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * A reconnect storm must not take HBase down: {@code couples} couples each hold {@code messages}
  * messages, written through the API, then all their partners' clients connect at once, resuming from
  * sequence 0, and every one of them must get every message exactly once and in order, without being cut
- * off, while HBase (a standalone one with a 1 GiB heap, as in the local cluster) stays up. The test prints
+ * off, while HBase (the local cluster's standalone one, its heap sized by deploy/local-hbase's hbase-site.xml) stays up. The test prints
  * how long the storm took and the peak heap HBase used, sampled every 200 ms with {@code jstat}.
  *
  * <p>CI runs 40 couples of 1,000 messages (80 clients). The run of the incident, 200 couples of 5,000

@@ -30,6 +30,8 @@ final class NodeFactory {
     /** The presentation servers' {@code drain.window} and {@code drain.deadline}: short, so that stopping one
      *  with clients is quick, and well inside a node's stop grace. */
     static final String LOCAL_DRAIN_WINDOW = "1s";
+    /** The local HBase's heap; deploy/local-hbase's hbase-site.xml divides it (call queue, memstores, cache). */
+    static final String HBASE_HEAP = "1536m";
     static final String LOCAL_DRAIN_DEADLINE = "5s";
 
     NodeFactory(Path home, Path dataDir, Path logDir, String clusterName, int zookeeperPort, Path tokenSecretFile,
@@ -53,7 +55,7 @@ final class NodeFactory {
 
     NodeProcess hbase() {
         return node("hbase", NodeKind.HBASE,
-                List.of("-Xmx1g", "--add-opens", "java.base/java.nio=ALL-UNNAMED",
+                List.of("-Xmx" + HBASE_HEAP, "--add-opens", "java.base/java.nio=ALL-UNNAMED",
                         "--add-opens", "java.base/java.lang=ALL-UNNAMED"),
                 ModuleClasspath.of(home, "deploy/local-hbase"), "io.duet.deploy.hbase.StandaloneHBase",
                 List.of(dataDir.resolve("hbase").toString(), Integer.toString(zookeeperPort)),
