@@ -63,22 +63,46 @@ class CloudFormationTemplateTest {
                 .isEqualTo(presentation.getProperty("cluster.name"));
     }
 
-    /** The settings files the user data writes name only keys of the example settings (or the drain's). */
+    /**
+     * The settings files the user data writes name only keys of the example settings (or the drain's), and
+     * name the token secret and relay TLS files where the user data's duet-fetch-secrets writes them.
+     */
     @Test
     void theUserDataWritesOnlyRealSettings() throws IOException {
-        String template = Files.readString(TEMPLATE, StandardCharsets.UTF_8);
         for (String tier : List.of("presentation", "application")) {
-            Matcher heredoc = Pattern.compile("(?s)cat > /etc/duet/" + tier + "-server\\.properties <<EOF\\n(.*?)\\n\\s*EOF\\n")
-                    .matcher(template);
-            assertThat(heredoc.find()).as("the %s user data writes its settings", tier).isTrue();
             Set<String> known = new java.util.HashSet<>(properties("conf/" + tier + "-server.properties").stringPropertyNames());
-            known.addAll(placementAndDrainKeys(tier));
-            List<String> written = new ArrayList<>();
-            for (String line : heredoc.group(1).split("\n")) {
-                written.add(line.strip().substring(0, line.strip().indexOf('=')));
+            known.addAll(commentedOutKeys(tier));
+            Map<String, String> written = writtenSettings(tier);
+            assertThat(written.keySet()).as("%s settings", tier).isNotEmpty().allMatch(known::contains, "a key the server reads");
+            assertThat(written).containsKeys("server.id", "cluster.name", "zookeeper.connect", "admin.host", "admin.port")
+                    .doesNotContainKeys("token.secret", "relay.tls.enabled");
+            DeployFiles.SECRET_FILES.forEach((key, file) ->
+                    assertThat(written).as("%s settings", tier).containsEntry(key, "/etc/duet/" + file));
+        }
+    }
+
+    /** Each tier fetches the token secret, the CA and its own certificate and key, and may read only those. */
+    @Test
+    void eachTierReadsExactlyItsOwnSecretParameters() throws IOException {
+        String template = Files.readString(TEMPLATE, StandardCharsets.UTF_8);
+        for (String tier : List.of("Presentation", "Application")) {
+            String other = tier.equals("Presentation") ? "Application" : "Presentation";
+            Matcher fetch = Pattern.compile("/opt/duet/aws/duet-fetch-secrets \\$\\{AWS::Region} (.*) \\\\\\n\\s*(.*)\\n")
+                    .matcher(section(template, tier + "LaunchTemplate"));
+            assertThat(fetch.find()).as("the %s user data runs duet-fetch-secrets", tier).isTrue();
+            assertThat((fetch.group(1) + " " + fetch.group(2)).split(" ")).containsExactly("${TokenSecretParameter}",
+                    "${RelayCaCertificateParameter}", "${" + tier + "RelayCertificateParameter}", "${" + tier + "RelayKeyParameter}");
+
+            String policy = section(template, "ServerCommonPolicy") + section(template, tier + "Role");
+            Matcher parameters = Pattern.compile(":parameter/\\$\\{(\\w+)}").matcher(policy);
+            List<String> readable = new ArrayList<>();
+            while (parameters.find()) {
+                readable.add(parameters.group(1));
             }
-            assertThat(written).as("%s settings", tier).isNotEmpty().allMatch(known::contains, "a key the server reads");
-            assertThat(written).contains("server.id", "cluster.name", "zookeeper.connect", "admin.host", "admin.port");
+            assertThat(readable).as("the parameters %s servers may read", tier).containsExactlyInAnyOrder(
+                    "TokenSecretParameter", "RelayCaCertificateParameter",
+                    tier + "RelayCertificateParameter", tier + "RelayKeyParameter");
+            assertThat(policy).doesNotContain(other + "RelayKeyParameter").doesNotContain("ssm:GetParameters");
         }
     }
 
@@ -96,8 +120,33 @@ class CloudFormationTemplateTest {
     }
 
     /** Keys the example files leave commented out or do not have yet. */
-    private static Set<String> placementAndDrainKeys(String tier) {
-        return tier.equals("presentation") ? Set.of("drain.window", "drain.deadline") : Set.of("placement.zone", "placement.host");
+    private static Set<String> commentedOutKeys(String tier) {
+        return tier.equals("presentation") ? Set.of("drain.window", "drain.deadline", "token.secret-file")
+                : Set.of("placement.zone", "placement.host", "token.secret-file");
+    }
+
+    /** The settings the {@code tier} user data writes, in order. */
+    private static Map<String, String> writtenSettings(String tier) throws IOException {
+        Matcher heredoc = Pattern.compile("(?s)cat > /etc/duet/" + tier + "-server\\.properties <<EOF\\n(.*?)\\n\\s*EOF\\n")
+                .matcher(Files.readString(TEMPLATE, StandardCharsets.UTF_8));
+        assertThat(heredoc.find()).as("the %s user data writes its settings", tier).isTrue();
+        Map<String, String> written = new java.util.LinkedHashMap<>();
+        for (String line : heredoc.group(1).split("\n")) {
+            String entry = line.strip();
+            int equals = entry.indexOf('=');
+            assertThat(equals).as("%s: key=value", entry).isPositive();
+            assertThat(written.put(entry.substring(0, equals), entry.substring(equals + 1))).as("%s written once", entry).isNull();
+        }
+        return written;
+    }
+
+    /** The template's resource {@code name} (e.g. {@code ApplicationRole}), up to the next one. */
+    private static String section(String template, String name) {
+        String header = "  " + name + ":\n";
+        int start = template.indexOf(header);
+        assertThat(start).as("the template has %s", header.strip()).isNotNegative();
+        Matcher next = Pattern.compile("(?m)^  \\S").matcher(template);
+        return next.find(start + header.length()) ? template.substring(start, next.start()) : template.substring(start);
     }
 
     private static String parameterDefault(String parameter) throws IOException {

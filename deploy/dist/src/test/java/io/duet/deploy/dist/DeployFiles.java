@@ -25,6 +25,15 @@ import java.util.regex.Pattern;
 final class DeployFiles {
     static final Path SOURCES = Path.of(System.getProperty("duet.dist.sources", "src/dist"));
     static final Path TEMPLATE = SOURCES.resolve("aws/duet-cloudformation.yaml");
+    /**
+     * The files {@code aws/duet-fetch-secrets} writes, relative to {@code /etc/duet}, by the setting that
+     * names them in the settings the template's user data writes.
+     */
+    static final Map<String, String> SECRET_FILES = Map.of(
+            "token.secret-file", "token-secret",
+            "relay.tls.ca", "tls/ca.pem",
+            "relay.tls.cert", "tls/relay.pem",
+            "relay.tls.key", "tls/relay.key");
 
     private DeployFiles() {
     }

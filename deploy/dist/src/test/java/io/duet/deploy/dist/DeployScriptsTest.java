@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The scripts the units run, against stand-ins on 127.0.0.1: {@code systemd/duet-await-ready} against an
  * admin port that is not ready at first, and {@code aws/duet-scale-in-hook} against an instance metadata
  * service (IMDSv2: a token first) that reports the termination after a while, with {@code systemctl} and
- * {@code aws} stand-ins on the PATH that record their arguments.
+ * {@code aws} stand-ins on the PATH that record their arguments, and {@code aws/duet-fetch-secrets}
+ * against an {@code aws} stand-in serving certificates made as PRODUCTION.md says.
  */
 class DeployScriptsTest {
     @TempDir
@@ -123,6 +124,74 @@ class DeployScriptsTest {
         DeployFiles.Run run = script("aws/duet-scale-in-hook", List.of("duet-presentation.service"), Map.of());
         assertThat(run.exitCode()).isNotZero();
         assertThat(run.err()).contains("DUET_ASG_NAME is not set");
+    }
+
+    /**
+     * PRODUCTION.md's openssl commands make the CA and the tiers' certificates; duet-fetch-secrets, against
+     * an {@code aws} stand-in serving them as SSM parameters, writes them where the template's settings name
+     * them, keys owner-only; the server's own checks accept what it wrote. A key that is not PKCS#8 is
+     * refused and leaves the previous one in place.
+     */
+    @Test
+    void fetchSecretsWritesTheParametersWhereTheSettingsNameThemAndTheServerTakesThem() throws Exception {
+        Path pki = Files.createDirectories(work.resolve("pki"));
+        DeployFiles.require("openssl", "apt-get install openssl");
+        DeployFiles.Run certificates = DeployFiles.run(List.of("bash", "-euo", "pipefail", "-c",
+                "cd \"" + pki + "\" && " + productionCertificateCommands()), Map.of(), Duration.ofSeconds(60));
+        assertThat(certificates.exitCode()).as(certificates.output()).isZero();
+        Path ssm = Files.createDirectories(work.resolve("ssm"));
+        byte[] random = new byte[48];
+        new java.security.SecureRandom().nextBytes(random);
+        String tokenSecret = java.util.Base64.getEncoder().encodeToString(random);
+        Files.writeString(ssm.resolve("duet_prod_token-secret"), tokenSecret + "\n");
+        Files.copy(pki.resolve("ca.pem"), ssm.resolve("duet_prod_relay-ca"));
+        Files.copy(pki.resolve("application.pem"), ssm.resolve("duet_prod_application-relay-cert"));
+        Files.copy(pki.resolve("application.key"), ssm.resolve("duet_prod_application-relay-key"));
+        Path log = work.resolve("calls.log");
+        Path bin = Files.createDirectories(work.resolve("bin"));
+        // aws ssm get-parameter ... --name /a/b ... prints the file ssm/a_b, as --output text prints the value.
+        executable(bin.resolve("aws"), "#!/bin/sh\necho \"aws $*\" >> \"" + log + "\"\n"
+                + "while [ $# -gt 0 ]; do [ \"$1\" = --name ] && name=$2; shift; done\n"
+                + "cat \"" + ssm + "/$(echo \"${name#/}\" | tr / _)\"\n");
+        Path etc = work.resolve("etc");
+        Map<String, String> environment = Map.of("PATH", bin + ":" + System.getenv("PATH"),
+                "DUET_ETC", etc.toString(), "DUET_USER", System.getProperty("user.name"));
+        List<String> parameters = List.of("eu-west-1", "duet/prod/token-secret", "duet/prod/relay-ca",
+                "duet/prod/application-relay-cert", "duet/prod/application-relay-key");
+
+        DeployFiles.Run fetch = script("aws/duet-fetch-secrets", parameters, environment);
+        assertThat(fetch.exitCode()).as(fetch.output()).isZero();
+        assertThat(Files.readAllLines(log)).hasSize(4).allMatch(call ->
+                call.startsWith("aws ssm get-parameter --region eu-west-1 --with-decryption --name /duet/prod/"));
+        assertThat(mode(etc.resolve("tls"))).isEqualTo("rwxr-x---");
+        Map<String, String> settings = new java.util.HashMap<>();
+        DeployFiles.SECRET_FILES.forEach((key, file) -> settings.put(key, etc.resolve(file).toString()));
+        assertThat(mode(Path.of(settings.get("token.secret-file")))).isEqualTo("rw-------");
+        assertThat(mode(Path.of(settings.get("relay.tls.key")))).isEqualTo("rw-------");
+        assertThat(Path.of(settings.get("relay.tls.cert"))).hasSameTextualContentAs(pki.resolve("application.pem"));
+        assertThat(io.duet.security.TokenSecrets.from(io.duet.settings.Settings.of(settings)).current()).isEqualTo(tokenSecret);
+        assertThat(io.duet.security.RelayTls.from(io.duet.settings.Settings.of(settings)).enabled()).isTrue();
+
+        Files.writeString(ssm.resolve("duet_prod_application-relay-key"),
+                "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----\n");
+        DeployFiles.Run sec1 = script("aws/duet-fetch-secrets", parameters, environment);
+        assertThat(sec1.exitCode()).isEqualTo(1);
+        assertThat(sec1.err()).contains("/duet/prod/application-relay-key does not start with -----BEGIN PRIVATE KEY-----")
+                .contains("openssl pkcs8 -topk8");
+        assertThat(Path.of(settings.get("relay.tls.key"))).hasSameTextualContentAs(pki.resolve("application.key"));
+    }
+
+    /** The shell block of PRODUCTION.md that makes the CA and the node certificates. */
+    private static String productionCertificateCommands() throws IOException {
+        Path production = SOURCES.toAbsolutePath().getParent().getParent().getParent().resolve("PRODUCTION.md");
+        java.util.regex.Matcher block = java.util.regex.Pattern.compile("(?s)```sh\n([^`]*openssl req -x509[^`]*)```")
+                .matcher(Files.readString(production));
+        assertThat(block.find()).as("%s has the certificate commands", production).isTrue();
+        return block.group(1);
+    }
+
+    private static String mode(Path file) throws IOException {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(file));
     }
 
     private DeployFiles.Run script(String script, List<String> args, Map<String, String> environment) throws Exception {

@@ -61,9 +61,11 @@ class SystemdUnitsTest {
         assertThat(value(unit, "Service", "ExecStart")).startsWith("/opt/duet/bin/" + tier + "-server ");
         assertThat(value(unit, "Service", "ExecStartPost")).startsWith("/opt/duet/systemd/duet-await-ready ");
         assertThat(value(unit, "Service", "Environment")).isEqualTo("DUET_CONFIG=/etc/duet/" + tier + "-server.properties");
-        assertThat(unit.get("Service").get("EnvironmentFile")).contains("/etc/duet/secrets.env");
-        assertThat(value(unit, "Service", "ExecStartPre")).as("refuses a secrets file others can read")
-                .contains("/etc/duet/secrets.env").contains("-perm /077");
+        String environmentFile = "/etc/duet/" + tier + "-server.env";
+        assertThat(value(unit, "Service", "EnvironmentFile")).as("optional; the secrets are in files the settings name")
+                .isEqualTo("-" + environmentFile);
+        assertThat(value(unit, "Service", "ExecStartPre")).as("refuses an environment file others can read")
+                .contains(environmentFile).contains("-perm /077");
         assertThat(value(unit, "Service", "KillSignal")).isEqualTo("SIGTERM");
         assertThat(value(unit, "Service", "SuccessExitStatus")).isEqualTo("143");
         assertThat(value(unit, "Service", "Restart")).isEqualTo("on-failure");
@@ -80,6 +82,29 @@ class SystemdUnitsTest {
         assertThat(value(unit, "Service", "StateDirectory")).isEqualTo("duet-" + tier);
         assertThat(value(unit, "Service", "WorkingDirectory")).isEqualTo("/var/lib/duet-" + tier);
         assertThat(value(unit, "Service", "CapabilityBoundingSet")).isEmpty();
+    }
+
+    /** The pre-start check, run by sh as systemd would: a missing or owner-only file passes, a readable one stops. */
+    @ParameterizedTest
+    @ValueSource(strings = {"presentation", "application"})
+    void theStartRefusesAnEnvironmentFileOthersCanRead(String tier) throws Exception {
+        String command = value(unit(SOURCES.resolve("systemd/duet-" + tier + ".service")), "Service", "ExecStartPre");
+        assertThat(command).startsWith("/bin/sh -c '").endsWith("'");
+        Path environmentFile = root.resolve(tier + "-server.env");
+        String script = command.substring("/bin/sh -c '".length(), command.length() - 1)
+                .replace("$$", "$").replace("/etc/duet/" + tier + "-server.env", environmentFile.toString());
+        assertThat(preStart(script).exitCode()).as("no environment file").isZero();
+        Files.writeString(environmentFile, "DUET_TOKEN_PREVIOUS_SECRETS=old\n");
+        Files.setPosixFilePermissions(environmentFile, PosixFilePermissions.fromString("rw-r--r--"));
+        DeployFiles.Run readable = preStart(script);
+        assertThat(readable.exitCode()).isEqualTo(1);
+        assertThat(readable.err()).contains(environmentFile + " may hold DUET_TOKEN_PREVIOUS_SECRETS").contains("chmod 600");
+        Files.setPosixFilePermissions(environmentFile, PosixFilePermissions.fromString("rw-------"));
+        assertThat(preStart(script).exitCode()).as("owner only").isZero();
+    }
+
+    private static DeployFiles.Run preStart(String script) throws Exception {
+        return DeployFiles.run(List.of("/bin/sh", "-c", script), Map.of(), Duration.ofSeconds(10));
     }
 
     @Test
