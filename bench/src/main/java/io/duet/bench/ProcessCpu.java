@@ -53,7 +53,8 @@ final class ProcessCpu {
             if (file.endsWith(".ready")) {
                 return file.substring(0, file.length() - ".ready".length());
             }
-            if (file.equals("haproxy.cfg")) {
+            if (file.equals("haproxy.cfg") && args[0].endsWith("haproxy")) {
+                // HAProxy itself, not the shell that watches it (whose arguments name the file too).
                 return "haproxy";
             }
         }

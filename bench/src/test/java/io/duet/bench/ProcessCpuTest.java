@@ -14,6 +14,8 @@ class ProcessCpuTest {
                 .isEqualTo("haproxy");
         assertThat(ProcessCpu.nodeOf(new String[] {"java", "--ready-file", "/tmp/other/run/app-1.ready"}, dir)).isNull();
         assertThat(ProcessCpu.nodeOf(new String[] {"bash"}, dir)).isNull();
+        assertThat(ProcessCpu.nodeOf(new String[] {"sh", "-c", "watch $1", "/usr/sbin/haproxy", "-f",
+                "/tmp/cluster/conf/haproxy.cfg"}, dir)).as("the shell watching HAProxy").isNull();
     }
 
     @Test
