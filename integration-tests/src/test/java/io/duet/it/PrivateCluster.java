@@ -15,6 +15,7 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
     private boolean zookeeperFaultLinks;
     private SupervisionSettings supervision;
     private int presentationServerFileLimit;
+    private final java.util.Map<String, String> serverSettings = new java.util.LinkedHashMap<>();
 
     /** Puts a fault link between each application server and ZooKeeper ({@link LocalCluster#zookeeperLink}). */
     public PrivateCluster withZookeeperFaultLinks() {
@@ -25,6 +26,12 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
     /** Restarts nodes that die unasked ({@link LocalCluster.Builder#supervise}). */
     public PrivateCluster withSupervision(SupervisionSettings settings) {
         this.supervision = settings;
+        return this;
+    }
+
+    /** Sets {@code key} to {@code value} in every Duet server's settings. */
+    public PrivateCluster withServerSetting(String key, String value) {
+        serverSettings.put(key, value);
         return this;
     }
 
@@ -39,6 +46,7 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
         LocalCluster.Builder builder = LocalCluster.builder().applicationServers(2).presentationServers(2)
                 .zookeeperFaultLinks(zookeeperFaultLinks).supervise(supervision)
                 .presentationServerFileLimit(presentationServerFileLimit);
+        serverSettings.forEach(builder::serverSetting);
         String keep = System.getProperty("duet.it.keep-data");
         if (keep != null) {
             // -Dduet.it.keep-data=DIR keeps each class's cluster data and logs in DIR/<class> for a post-mortem.

@@ -1,7 +1,9 @@
 package io.duet.presentation;
 
+import io.duet.presentation.limits.ConnectionLimiter;
 import io.duet.presentation.relay.AppLinks;
 import io.duet.presentation.session.SessionRegistry;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -12,11 +14,15 @@ import io.micrometer.core.instrument.MeterRegistry;
  * <pre>
  * duet_client_sessions    gauge  authenticated client TCP sessions connected now
  * duet_relay_links_open   gauge  relay links to application servers connected or connecting now
+ * duet_client_connections gauge  client connections (TCP and HTTP) open now
+ * duet_client_connections_refused_total{cap}  counter  connections closed at once, at the "global" or "per-address" cap
  * </pre>
  */
 final class PresentationMetrics {
     static final String CLIENT_SESSIONS = "duet.client.sessions";
     static final String RELAY_LINKS_OPEN = "duet.relay.links.open";
+    static final String CLIENT_CONNECTIONS = "duet.client.connections";
+    static final String CONNECTIONS_REFUSED = "duet.client.connections.refused";
 
     private PresentationMetrics() {
     }
@@ -27,6 +33,20 @@ final class PresentationMetrics {
                 .register(registry);
         Gauge.builder(RELAY_LINKS_OPEN, links, AppLinks::openLinks)
                 .description("Relay links to application servers, connected or connecting")
+                .register(registry);
+    }
+
+    static void bindConnections(MeterRegistry registry, ConnectionLimiter limiter) {
+        Gauge.builder(CLIENT_CONNECTIONS, limiter, ConnectionLimiter::openConnections)
+                .description("Client connections (TCP and HTTP) open now")
+                .register(registry);
+        FunctionCounter.builder(CONNECTIONS_REFUSED, limiter, ConnectionLimiter::refusedAtGlobalCap)
+                .description("Client connections closed at once because the server was at its cap")
+                .tag("cap", "global")
+                .register(registry);
+        FunctionCounter.builder(CONNECTIONS_REFUSED, limiter, ConnectionLimiter::refusedAtAddressCap)
+                .description("Client connections closed at once because the server was at its cap")
+                .tag("cap", "per-address")
                 .register(registry);
     }
 }

@@ -9,6 +9,8 @@ import io.duet.presentation.relay.AppServerDirectory;
 import io.duet.presentation.routing.RoutingTable;
 import io.duet.presentation.session.ClientTcpInitializer;
 import io.duet.presentation.session.SessionRegistry;
+import io.duet.presentation.limits.ConnectionLimiter;
+import io.duet.presentation.limits.ConnectionLimits;
 import io.duet.presentation.session.SessionSettings;
 import io.duet.protocol.cluster.ShardMapWatcher;
 import io.duet.protocol.frame.FrameEncoder;
@@ -28,6 +30,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
@@ -78,6 +81,7 @@ public final class PresentationServer implements ServerMain.Server {
     private ShardMapWatcher shardMap;
     private RoutingTable routing;
     private AppLinks links;
+    private ConnectionLimiter connectionLimiter;
     private AppServerDirectory directory;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
@@ -131,6 +135,10 @@ public final class PresentationServer implements ServerMain.Server {
         directory.start();
         routing = new RoutingTable(shardMap);
         PresentationMetrics.bind(admin.metrics(), sessions, links);
+        ConnectionLimits connectionLimits = ConnectionLimits.from(settings);
+        connectionLimiter = new ConnectionLimiter(connectionLimits);
+        PresentationMetrics.bindConnections(admin.metrics(), connectionLimiter);
+        LOG.info("Connection limits: {}", connectionLimits);
 
         SessionSettings defaults = SessionSettings.defaults();
         SessionSettings sessionSettings = new SessionSettings(
@@ -157,7 +165,12 @@ public final class PresentationServer implements ServerMain.Server {
                 .group(bossGroup, workerGroup)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 4096)
-                .handler(new AcceptErrorHandler(name))
+                .handler(new ChannelInitializer<ServerChannel>() {
+                    @Override
+                    protected void initChannel(ServerChannel channel) {
+                        channel.pipeline().addLast(connectionLimiter, new AcceptErrorHandler(name));
+                    }
+                })
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
                 .childHandler(initializer)

@@ -53,7 +53,13 @@ public enum ErrorCode implements org.apache.thrift.TEnum {
    * The send could not be stored in the order its client asked for (a later message of the same
    * order stream is already stored); it was not stored. Do not retry it unchanged.
    */
-  OUT_OF_ORDER(12);
+  OUT_OF_ORDER(12),
+  /**
+   * A rate limit of the caller, its device, its couple or its source address was reached (for
+   * example, too many log-in attempts): wait retryAfterMillis. Over HTTP the status is 429 with a
+   * Retry-After header.
+   */
+  RATE_LIMITED(14);
 
   private final int value;
 
@@ -100,6 +106,8 @@ public enum ErrorCode implements org.apache.thrift.TEnum {
         return INTERNAL;
       case 12:
         return OUT_OF_ORDER;
+      case 14:
+        return RATE_LIMITED;
       default:
         return null;
     }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -93,7 +94,8 @@ public final class LocalCluster implements AutoCloseable {
         this.zookeeperPort = ports.zookeeper;
         this.tokenSecret = DataFiles.loadOrCreateSecret(dataDir.resolve("conf/token-secret"));
 
-        NodeFactory factory = new NodeFactory(home, dataDir, logDir(), clusterName, zookeeperPort, tokenSecret);
+        NodeFactory factory = new NodeFactory(home, dataDir, logDir(), clusterName, zookeeperPort, tokenSecret,
+                builder.serverSettings);
         this.zookeeper = factory.zookeeper();
         this.hbase = factory.hbase();
         this.applicationServers = new ArrayList<>();
@@ -391,8 +393,18 @@ public final class LocalCluster implements AutoCloseable {
         private String haproxy = "haproxy";
         private SupervisionSettings supervision;
         private int presentationServerFileLimit;
+        private final Map<String, String> serverSettings = new LinkedHashMap<>();
 
         private Builder() {
+        }
+
+        /**
+         * Sets {@code key} to {@code value} in every Duet server's settings file, over the local cluster's
+         * own value, for tests that need other limits or timeouts.
+         */
+        public Builder serverSetting(String key, String value) {
+            serverSettings.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
         }
 
         /**

@@ -21,12 +21,20 @@ final class NodeFactory {
     private final String clusterName;
     private final int zookeeperPort;
     private final String tokenSecret;
+    private final Map<String, String> overrides;
+    /**
+     * Every client of a local cluster comes from 127.0.0.1 (through HAProxy, or directly), so per-address
+     * limits do not apply to it; tests play other clients from 127.0.0.2 and up.
+     */
+    static final String LOCAL_EXEMPT_ADDRESSES = "127.0.0.1";
     /** The presentation servers' {@code drain.window} and {@code drain.deadline}: short, so that stopping one
      *  with clients is quick, and well inside a node's stop grace. */
     static final String LOCAL_DRAIN_WINDOW = "1s";
     static final String LOCAL_DRAIN_DEADLINE = "5s";
 
-    NodeFactory(Path home, Path dataDir, Path logDir, String clusterName, int zookeeperPort, String tokenSecret) {
+    NodeFactory(Path home, Path dataDir, Path logDir, String clusterName, int zookeeperPort, String tokenSecret,
+            Map<String, String> overrides) {
+        this.overrides = Map.copyOf(overrides);
         this.home = home;
         this.dataDir = dataDir;
         this.logDir = logDir;
@@ -100,6 +108,7 @@ final class NodeFactory {
         settings.put("zookeeper.connect", "127.0.0.1:" + zookeeperPort);
         settings.put("token.secret", tokenSecret);
         settings.put("server.id", name);
+        settings.put("limits.exempt-addresses", LOCAL_EXEMPT_ADDRESSES);
         return settings;
     }
 
@@ -108,6 +117,7 @@ final class NodeFactory {
             Map<String, String> settings) throws IOException {
         Path config = dataDir.resolve("conf").resolve(name + ".properties");
         StringBuilder content = new StringBuilder("# Written by LocalCluster; the same keys configure production.\n");
+        settings.putAll(overrides);
         settings.forEach((key, value) -> content.append(key).append('=').append(value).append('\n'));
         Files.writeString(config, content, StandardCharsets.UTF_8);
         Path readyFile = dataDir.resolve("run").resolve(name + ".ready");
