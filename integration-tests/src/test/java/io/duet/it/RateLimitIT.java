@@ -131,21 +131,25 @@ class RateLimitIT {
             throw new AssertionError("no " + name + " header in " + head);
         }
 
-        private AccountService.Client decoder() {
-            return new AccountService.Client(new TBinaryProtocol(new TMemoryInputTransport(body)));
+        private AccountService.logIn_result result() throws Exception {
+            TBinaryProtocol protocol = new TBinaryProtocol(new TMemoryInputTransport(body));
+            protocol.readMessageBegin();
+            AccountService.logIn_result result = new AccountService.logIn_result();
+            result.read(protocol);
+            protocol.readMessageEnd();
+            return result;
         }
 
         DuetError error() throws Exception {
-            try {
-                decoder().recv_logIn();
-            } catch (DuetError e) {
-                return e;
-            }
-            throw new AssertionError("expected a DuetError");
+            AccountService.logIn_result result = result();
+            assertThat(result.isSetError()).as("a DuetError in %s", result).isTrue();
+            return result.getError();
         }
 
         Session session() throws Exception {
-            return decoder().recv_logIn();
+            AccountService.logIn_result result = result();
+            assertThat(result.isSetSuccess()).as("a session in %s", result).isTrue();
+            return result.getSuccess();
         }
     }
 

@@ -32,6 +32,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
@@ -135,7 +137,9 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 return;
             }
         }
-        Optional<AppServerInfo> owner = routing.route(principal);
+        SocketAddress remote = ctx.channel().remoteAddress();
+        Optional<AppServerInfo> owner = routing.route(principal, remote instanceof InetSocketAddress
+                ? ((InetSocketAddress) remote).getAddress().getHostAddress() : String.valueOf(remote));
         if (owner.isEmpty()) {
             respond(HttpResponseStatus.SERVICE_UNAVAILABLE, "no application server available; retry");
             return;
