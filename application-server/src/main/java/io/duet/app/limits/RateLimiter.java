@@ -38,6 +38,8 @@ public final class RateLimiter {
                     .maximumSize(limits.maxTrackedKeys())
                     .expireAfterAccess(limits.rate(limit).period())
                     .ticker(time::currentTimeNanos)
+                    // Evictions run on the calling thread, right away, not on the common pool.
+                    .executor(Runnable::run)
                     .build());
             refusals.put(limit, new LongAdder());
         }
@@ -83,7 +85,9 @@ public final class RateLimiter {
 
     /** Keys {@code limit} tracks now (approximately). */
     public long trackedKeys(Limit limit) {
-        return buckets.get(limit).estimatedSize();
+        Cache<Object, Bucket> cache = buckets.get(limit);
+        cache.cleanUp();
+        return cache.estimatedSize();
     }
 
     private Bucket newBucket(Rate rate) {

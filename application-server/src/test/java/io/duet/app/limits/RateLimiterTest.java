@@ -117,7 +117,7 @@ class RateLimiterTest {
         for (int i = 0; i < 10_000; i++) {
             limiter.refusal(Limit.TYPING_PER_DEVICE, "device-" + i);
         }
-        assertThat(limiter.trackedKeys(Limit.TYPING_PER_DEVICE)).isLessThanOrEqualTo(150);
+        assertThat(limiter.trackedKeys(Limit.TYPING_PER_DEVICE)).isLessThanOrEqualTo(100);
         time.advance(Duration.ofSeconds(2));
         limiter.refusal(Limit.TYPING_PER_DEVICE, "one more");
         assertThat((Object) limiter.refusal(Limit.TYPING_PER_DEVICE, "device-9999")).isNull();
