@@ -58,6 +58,12 @@ enum ErrorCode {
    * after retryAfterMillis.
    */
   BUSY = 13,
+  /**
+   * A rate limit of the caller, its device, its couple or its source address was reached (for
+   * example, too many log-in attempts): wait retryAfterMillis. Over HTTP the status is 429 with a
+   * Retry-After header.
+   */
+  RATE_LIMITED = 14,
 }
 
 /** The one error type of every service; declared by every method. */

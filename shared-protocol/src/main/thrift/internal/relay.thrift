@@ -89,6 +89,11 @@ struct StreamData {
   1: i64 streamId,
   2: PayloadKind kind,
   3: binary payload,
+  /**
+   * A REPLY whose DuetError is RATE_LIMITED: how long the client should wait. A presentation
+   * server answers such an HTTP request with status 429 and a Retry-After header.
+   */
+  4: optional i32 rateLimitedRetryAfterMillis,
 }
 
 enum CloseReason {

@@ -2,6 +2,8 @@ package io.duet.app;
 
 import io.duet.app.couple.CatchUpReads;
 import io.duet.app.couple.CoupleRegistry;
+import io.duet.app.limits.Limit;
+import io.duet.app.limits.RateLimiter;
 import io.duet.app.relay.PresentationLinks;
 import io.duet.app.storage.CoupleStore;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -19,6 +21,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * duet_couples_loaded                   gauge    couples loaded on this server now
  * duet_relay_links_open                 gauge    relay links from presentation servers open now
  * duet_relay_streams_open               gauge    streams (sessions, requests) open on those links now
+ * duet_rate_limited_total{limit}        counter  calls refused RATE_LIMITED, by limit (such as log-in.per-address)
  * </pre>
  */
 final class ApplicationMetrics {
@@ -28,6 +31,7 @@ final class ApplicationMetrics {
     static final String COUPLES_LOADED = "duet.couples.loaded";
     static final String RELAY_LINKS_OPEN = "duet.relay.links.open";
     static final String RELAY_STREAMS_OPEN = "duet.relay.streams.open";
+    static final String RATE_LIMITED = "duet.rate.limited";
 
     private ApplicationMetrics() {
     }
@@ -52,5 +56,14 @@ final class ApplicationMetrics {
         Gauge.builder(RELAY_STREAMS_OPEN, presentationLinks, PresentationLinks::openStreams)
                 .description("Streams open on the relay links")
                 .register(registry);
+    }
+
+    static void bindRateLimits(MeterRegistry registry, RateLimiter limiter) {
+        for (Limit limit : Limit.values()) {
+            FunctionCounter.builder(RATE_LIMITED, limiter, l -> l.refusals(limit))
+                    .description("Calls refused RATE_LIMITED")
+                    .tag("limit", limit.key())
+                    .register(registry);
+        }
     }
 }

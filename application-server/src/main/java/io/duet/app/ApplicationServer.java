@@ -18,6 +18,8 @@ import io.duet.app.couple.CoupleLimits;
 import io.duet.app.couple.CoupleRegistry;
 import io.duet.app.pairing.Pairings;
 import io.duet.app.relay.PresentationLinks;
+import io.duet.app.limits.RateLimiter;
+import io.duet.app.limits.RateLimits;
 import io.duet.app.relay.RelayServerInitializer;
 import io.duet.app.rpc.ServiceDispatcher;
 import io.duet.app.storage.CoupleStore;
@@ -117,6 +119,7 @@ public final class ApplicationServer implements ServerMain.Server {
     private ExecutorService storeCallbacks;
     private ThreadPoolExecutor passwordHashing;
     private ScheduledExecutorService timers;
+    private RateLimiter rateLimiter;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private Channel listener;
@@ -216,6 +219,7 @@ public final class ApplicationServer implements ServerMain.Server {
                 settings.integer("password.argon2.iterations", 2), 1, passwordHashing);
         Accounts accounts = new Accounts(userStore, pairings, hasher, sessions, clock);
 
+        rateLimiter = new RateLimiter(RateLimits.from(settings));
         ownership = new ShardOwnership(curator, instanceId);
         catchUpReads = new CatchUpReads(CatchUpLimits.builder()
                 .pageMessages(settings.integer("couples.catch-up.page-messages", CatchUpLimits.DEFAULT_PAGE_MESSAGES))
@@ -239,6 +243,7 @@ public final class ApplicationServer implements ServerMain.Server {
         clusterStatus = new ClusterStatusReader(curator);
         clusterStatus.start();
         admin.statusFrom(new ApplicationStatus(instanceId, couples, ownership, clusterStatus));
+        ApplicationMetrics.bindRateLimits(admin.metrics(), rateLimiter);
         Duration failureTimeout = settings.duration("cluster.failure-timeout", DEFAULT_FAILURE_TIMEOUT);
         heartbeat = new Heartbeat(curator, instanceId,
                 settings.duration("cluster.heartbeat-interval", DEFAULT_HEARTBEAT_INTERVAL), failureTimeout,
@@ -248,7 +253,8 @@ public final class ApplicationServer implements ServerMain.Server {
         heartbeat.start();
         ownership.start();
 
-        ServiceDispatcher dispatcher = new ServiceDispatcher(ApiServices.bindings(accounts, pairings, couples));
+        ServiceDispatcher dispatcher = new ServiceDispatcher(ApiServices.bindings(accounts, pairings, couples,
+                rateLimiter));
         // Netty's thread factory: its threads carry FastThreadLocals, and are known to be event loops.
         bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("duet-relay-accept", true),
                 NioIoHandler.newFactory());

@@ -20,13 +20,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * A presentation server that runs out of file descriptors stays up: it logs that it cannot accept,
  * pauses accepting, keeps its parent watch (which once took the failure to read {@code /proc} for its
  * parent's death and exited), and serves a new client once the idle connections are gone. The servers
- * run with a limit of {@value #FILE_LIMIT} open files so that the test needs few.
+ * run with a limit of {@value #FILE_LIMIT} open files so that the test needs few, and with a connection
+ * cap above it: with the default cap they would never run out (see ConnectionLimitIT).
  */
 class FileDescriptorExhaustionIT {
     private static final int FILE_LIMIT = 1024;
 
     @RegisterExtension
-    static final PrivateCluster CLUSTER = new PrivateCluster().withPresentationServerFileLimit(FILE_LIMIT);
+    static final PrivateCluster CLUSTER = new PrivateCluster().withPresentationServerFileLimit(FILE_LIMIT)
+            .withServerSetting("limits.connections.max", "100000");
 
     @Test
     void aServerOutOfFileDescriptorsStaysUpAndServesAgainOnceTheyAreFree() throws Exception {

@@ -18,6 +18,7 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
     private SupervisionSettings supervision;
     private int presentationServerFileLimit;
     private final Map<String, String> presentationSettings = new LinkedHashMap<>();
+    private final Map<String, String> serverSettings = new LinkedHashMap<>();
 
     /** Puts a fault link between each application server and ZooKeeper ({@link LocalCluster#zookeeperLink}). */
     public PrivateCluster withZookeeperFaultLinks() {
@@ -28,6 +29,12 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
     /** Restarts nodes that die unasked ({@link LocalCluster.Builder#supervise}). */
     public PrivateCluster withSupervision(SupervisionSettings settings) {
         this.supervision = settings;
+        return this;
+    }
+
+    /** Sets {@code key} to {@code value} in every Duet server's settings. */
+    public PrivateCluster withServerSetting(String key, String value) {
+        serverSettings.put(key, value);
         return this;
     }
 
@@ -49,6 +56,7 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
                 .zookeeperFaultLinks(zookeeperFaultLinks).supervise(supervision)
                 .presentationServerFileLimit(presentationServerFileLimit);
         presentationSettings.forEach(builder::presentationSetting);
+        serverSettings.forEach(builder::serverSetting);
         String keep = System.getProperty("duet.it.keep-data");
         if (keep != null) {
             // -Dduet.it.keep-data=DIR keeps each class's cluster data and logs in DIR/<class> for a post-mortem.

@@ -1,7 +1,9 @@
 package io.duet.presentation;
 
+import io.duet.presentation.limits.ConnectionLimiter;
 import io.duet.presentation.relay.AppLinks;
 import io.duet.presentation.session.SessionRegistry;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.IntSupplier;
@@ -14,12 +16,16 @@ import java.util.function.IntSupplier;
  * duet_client_sessions    gauge  authenticated client TCP sessions connected now
  * duet_relay_links_open   gauge  relay links to application servers connected or connecting now
  * duet_weight_percent     gauge  the weight the agent check publishes while not draining (10..100 by default)
+ * duet_client_connections gauge  client connections (TCP and HTTP) open now
+ * duet_client_connections_refused_total{cap}  counter  connections closed at once, at the "global" or "per-address" cap
  * </pre>
  */
 final class PresentationMetrics {
     static final String CLIENT_SESSIONS = "duet.client.sessions";
     static final String RELAY_LINKS_OPEN = "duet.relay.links.open";
     static final String WEIGHT_PERCENT = "duet.weight.percent";
+    static final String CLIENT_CONNECTIONS = "duet.client.connections";
+    static final String CONNECTIONS_REFUSED = "duet.client.connections.refused";
 
     private PresentationMetrics() {
     }
@@ -34,6 +40,20 @@ final class PresentationMetrics {
         Gauge.builder(WEIGHT_PERCENT, weightPercent, IntSupplier::getAsInt)
                 .description("Room for new connections from sessions and CPU load, as the agent check publishes it")
                 .strongReference(true) // a method reference held only weakly is collected, and the gauge reads NaN
+                .register(registry);
+    }
+
+    static void bindConnections(MeterRegistry registry, ConnectionLimiter limiter) {
+        Gauge.builder(CLIENT_CONNECTIONS, limiter, ConnectionLimiter::openConnections)
+                .description("Client connections (TCP and HTTP) open now")
+                .register(registry);
+        FunctionCounter.builder(CONNECTIONS_REFUSED, limiter, ConnectionLimiter::refusedAtGlobalCap)
+                .description("Client connections closed at once because the server was at its cap")
+                .tag("cap", "global")
+                .register(registry);
+        FunctionCounter.builder(CONNECTIONS_REFUSED, limiter, ConnectionLimiter::refusedAtAddressCap)
+                .description("Client connections closed at once because the server was at its cap")
+                .tag("cap", "per-address")
                 .register(registry);
     }
 }

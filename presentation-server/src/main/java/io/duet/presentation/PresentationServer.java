@@ -5,6 +5,8 @@ import io.duet.presentation.drain.Drain;
 import io.duet.presentation.drain.DrainSettings;
 import io.duet.presentation.http.HttpApiInitializer;
 import io.duet.presentation.http.HttpSettings;
+import io.duet.presentation.limits.ConnectionLimiter;
+import io.duet.presentation.limits.ConnectionLimits;
 import io.duet.presentation.relay.AppLinks;
 import io.duet.presentation.relay.AppServerDirectory;
 import io.duet.presentation.routing.RoutingTable;
@@ -41,6 +43,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
@@ -103,6 +106,7 @@ public final class PresentationServer implements ServerMain.Server {
     private ShardMapWatcher shardMap;
     private RoutingTable routing;
     private AppLinks links;
+    private ConnectionLimiter connectionLimiter;
     private AppServerDirectory directory;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
@@ -170,6 +174,10 @@ public final class PresentationServer implements ServerMain.Server {
         clusterStatus = new ClusterStatusReader(curator);
         clusterStatus.start();
         admin.statusFrom(new Status());
+        ConnectionLimits connectionLimits = ConnectionLimits.from(settings);
+        connectionLimiter = new ConnectionLimiter(connectionLimits);
+        PresentationMetrics.bindConnections(admin.metrics(), connectionLimiter);
+        LOG.info("Connection limits: {}", connectionLimits);
 
         SessionSettings defaults = SessionSettings.defaults();
         SessionSettings sessionSettings = new SessionSettings(
@@ -208,7 +216,12 @@ public final class PresentationServer implements ServerMain.Server {
                 .group(bossGroup, workerGroup)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 4096)
-                .handler(new AcceptErrorHandler(name))
+                .handler(new ChannelInitializer<ServerChannel>() {
+                    @Override
+                    protected void initChannel(ServerChannel channel) {
+                        channel.pipeline().addLast(connectionLimiter, new AcceptErrorHandler(name));
+                    }
+                })
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
                 .childHandler(initializer)

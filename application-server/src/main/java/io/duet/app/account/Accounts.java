@@ -87,6 +87,18 @@ public final class Accounts {
     }
 
     /**
+     * The key an email's log-in attempts are limited by: the normalized email, or "" for one that
+     * cannot be valid (it is refused before any password is checked).
+     */
+    public static String accountKey(String email) {
+        if (email == null || email.length() > 2 * Credentials.MAX_EMAIL_CHARS) {
+            return "";
+        }
+        String normalized = email.trim().toLowerCase(java.util.Locale.ROOT);
+        return normalized.length() > Credentials.MAX_EMAIL_CHARS ? "" : normalized;
+    }
+
+    /**
      * A fresh session for {@code userId} on {@code deviceId}, reflecting the user's couple as it is now
      * (finishing a pairing a crash interrupted, if any).
      */

@@ -1,8 +1,11 @@
 package io.duet.app.api;
 
 import io.duet.app.account.Accounts;
+import io.duet.app.limits.Limit;
+import io.duet.app.limits.RateLimiter;
 import io.duet.app.rpc.CallContext;
 import io.duet.app.rpc.Callbacks;
+import io.duet.protocol.api.DuetError;
 import io.duet.protocol.api.AccountService;
 import io.duet.protocol.api.LogInRequest;
 import io.duet.protocol.api.RefreshSessionRequest;
@@ -10,23 +13,41 @@ import io.duet.protocol.api.Session;
 import io.duet.protocol.api.SignUpRequest;
 import org.apache.thrift.async.AsyncMethodCallback;
 
-/** {@code AccountService} for one call. */
+/**
+ * {@code AccountService} for one call. Sign-ups and log-ins are rate limited per source address and per
+ * account before any password is hashed; a sign-up with a registered email checks the password, so it
+ * counts as a log-in attempt for that account too.
+ */
 final class AccountApi implements AccountService.AsyncIface {
     private final CallContext context;
     private final Accounts accounts;
+    private final RateLimiter limiter;
 
-    AccountApi(CallContext context, Accounts accounts) {
+    AccountApi(CallContext context, Accounts accounts, RateLimiter limiter) {
         this.context = context;
         this.accounts = accounts;
+        this.limiter = limiter;
     }
 
     @Override
     public void signUp(SignUpRequest request, AsyncMethodCallback<Session> callback) {
+        DuetError refused = limiter.refusal(Limit.SIGN_UP_PER_ADDRESS, context.caller().sourceAddress(),
+                Limit.LOG_IN_PER_ACCOUNT, Accounts.accountKey(request.getEmail()));
+        if (refused != null) {
+            callback.onError(refused);
+            return;
+        }
         Callbacks.complete(accounts.signUp(request), callback);
     }
 
     @Override
     public void logIn(LogInRequest request, AsyncMethodCallback<Session> callback) {
+        DuetError refused = limiter.refusal(Limit.LOG_IN_PER_ADDRESS, context.caller().sourceAddress(),
+                Limit.LOG_IN_PER_ACCOUNT, Accounts.accountKey(request.getEmail()));
+        if (refused != null) {
+            callback.onError(refused);
+            return;
+        }
         Callbacks.complete(accounts.logIn(request), callback);
     }
 

@@ -2,6 +2,7 @@ package io.duet.app.api;
 
 import io.duet.app.account.Accounts;
 import io.duet.app.couple.CoupleRegistry;
+import io.duet.app.limits.RateLimiter;
 import io.duet.app.pairing.Pairings;
 import io.duet.app.rpc.ServiceBinding;
 import io.duet.protocol.api.AccountService;
@@ -16,14 +17,15 @@ public final class ApiServices {
     private ApiServices() {
     }
 
-    public static List<ServiceBinding<?>> bindings(Accounts accounts, Pairings pairings, CoupleRegistry couples) {
+    public static List<ServiceBinding<?>> bindings(Accounts accounts, Pairings pairings, CoupleRegistry couples,
+            RateLimiter limiter) {
         return List.of(
                 ServiceBinding.of(commonConstants.ACCOUNT_SERVICE, new AccountService.AsyncProcessor<>(null),
-                        context -> new AccountApi(context, accounts), ServiceBinding.Access.USER,
+                        context -> new AccountApi(context, accounts, limiter), ServiceBinding.Access.USER,
                         Set.of("signUp", "logIn")),
                 ServiceBinding.of(commonConstants.PAIRING_SERVICE, new PairingService.AsyncProcessor<>(null),
-                        context -> new PairingApi(context, pairings, accounts), ServiceBinding.Access.USER, Set.of()),
+                        context -> new PairingApi(context, pairings, accounts, limiter), ServiceBinding.Access.USER, Set.of()),
                 ServiceBinding.of(commonConstants.CHAT_SERVICE, new ChatService.AsyncProcessor<>(null),
-                        context -> new ChatApi(context, couples), ServiceBinding.Access.COUPLE, Set.of()));
+                        context -> new ChatApi(context, couples, limiter), ServiceBinding.Access.COUPLE, Set.of()));
     }
 }

@@ -3,10 +3,13 @@ package io.duet.app.api;
 import io.duet.app.couple.CoupleActor;
 import io.duet.app.couple.CoupleLimits;
 import io.duet.app.couple.CoupleRegistry;
+import io.duet.app.limits.Limit;
+import io.duet.app.limits.RateLimiter;
 import io.duet.app.rpc.ApiErrors;
 import io.duet.app.rpc.CallContext;
 import io.duet.app.rpc.Callbacks;
 import io.duet.protocol.api.ChatService;
+import io.duet.protocol.api.DuetError;
 import io.duet.protocol.api.FetchHistoryRequest;
 import io.duet.protocol.api.HistoryPage;
 import io.duet.protocol.api.SendMessageRequest;
@@ -19,14 +22,24 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.apache.thrift.async.AsyncMethodCallback;
 
-/** {@code ChatService} for one call of a paired user: everything goes to the couple's actor. */
+/**
+ * {@code ChatService} for one call of a paired user: everything goes to the couple's actor. Sends are
+ * rate limited per device, user and couple; typing notices and history pages per device.
+ */
 final class ChatApi implements ChatService.AsyncIface {
     private final CallContext context;
     private final CoupleRegistry couples;
+    private final RateLimiter limiter;
 
-    ChatApi(CallContext context, CoupleRegistry couples) {
+    ChatApi(CallContext context, CoupleRegistry couples, RateLimiter limiter) {
         this.context = context;
         this.couples = couples;
+        this.limiter = limiter;
+    }
+
+    /** The key of the caller's device: a device id is only unique per user. */
+    private String device() {
+        return context.caller().userId() + "/" + context.caller().deviceId();
     }
 
     private <T> void onActor(Function<CoupleActor, CompletableFuture<T>> call, AsyncMethodCallback<T> callback) {
@@ -53,11 +66,22 @@ final class ChatApi implements ChatService.AsyncIface {
                     + " characters, not all blank"));
             return;
         }
+        DuetError refused = limiter.refusal(Limit.SEND_PER_DEVICE, device(), Limit.SEND_PER_USER,
+                context.caller().userId(), Limit.SEND_PER_COUPLE, context.caller().coupleId());
+        if (refused != null) {
+            callback.onError(refused);
+            return;
+        }
         onActor(actor -> actor.send(context.caller().userId(), context.caller().deviceId(), request), callback);
     }
 
     @Override
     public void setTyping(SetTypingRequest request, AsyncMethodCallback<SetTypingResult> callback) {
+        DuetError refused = limiter.refusal(Limit.TYPING_PER_DEVICE, device());
+        if (refused != null) {
+            callback.onError(refused);
+            return;
+        }
         onActor(actor -> actor.setTyping(context.caller().userId(), request.isTyping()), callback);
     }
 
@@ -72,6 +96,11 @@ final class ChatApi implements ChatService.AsyncIface {
 
     @Override
     public void fetchHistory(FetchHistoryRequest request, AsyncMethodCallback<HistoryPage> callback) {
+        DuetError refused = limiter.refusal(Limit.HISTORY_PER_DEVICE, device());
+        if (refused != null) {
+            callback.onError(refused);
+            return;
+        }
         onActor(actor -> actor.history(context.caller().userId(), request.getAfterSeq(), request.getLimit()), callback);
     }
 }

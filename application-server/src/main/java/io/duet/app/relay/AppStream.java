@@ -143,10 +143,20 @@ final class AppStream implements SessionStream, ServiceDispatcher.Replier {
 
     @Override
     public void reply(byte[] message) {
+        reply(new StreamData(streamId, PayloadKind.REPLY, ByteBuffer.wrap(message)));
+    }
+
+    @Override
+    public void replyRateLimited(byte[] message, int retryAfterMillis) {
+        reply(new StreamData(streamId, PayloadKind.REPLY, ByteBuffer.wrap(message))
+                .setRateLimitedRetryAfterMillis(retryAfterMillis));
+    }
+
+    private void reply(StreamData data) {
         if (!open.get()) {
             return;
         }
-        send(PayloadKind.REPLY, message);
+        channel.writeAndFlush(RelayFrameCodec.toFrame(RelayFrame.data(data)), channel.voidPromise());
         if (kind == StreamKind.REQUEST && open.compareAndSet(true, false)) {
             connection.forget(this);
         }

@@ -3,6 +3,7 @@ package io.duet.app.relay;
 import io.duet.app.couple.CoupleActor;
 import io.duet.app.couple.CoupleRegistry;
 import io.duet.app.couple.NotOwnerException;
+import io.duet.app.limits.SourceAddress;
 import io.duet.app.rpc.ApiErrors;
 import io.duet.app.rpc.CallContext;
 import io.duet.app.rpc.Caller;
@@ -148,8 +149,9 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFram
 
     private void open(OpenStream open) {
         Principal principal = open.getPrincipal();
-        Caller caller = principal == null ? Caller.anonymous()
-                : Caller.of(principal.getUserId(), principal.getCoupleId(), principal.getDeviceId());
+        String sourceAddress = SourceAddress.keyOf(open.getClientAddress());
+        Caller caller = principal == null ? Caller.of(0, 0, "", sourceAddress)
+                : Caller.of(principal.getUserId(), principal.getCoupleId(), principal.getDeviceId(), sourceAddress);
         WireProtocol protocol = open.getProtocol() == null ? WireProtocol.COMPACT : open.getProtocol();
         StreamKind kind = open.getKind() == null ? StreamKind.REQUEST : open.getKind();
         OptionalLong credit = kind == StreamKind.SESSION && open.isSetInitialCredit()

@@ -1,21 +1,35 @@
 package io.duet.app.rpc;
 
-/** Who makes a call, as verified from the token by the presentation server; anonymous when userId is 0. */
+/**
+ * Who makes a call, as verified from the token by the presentation server; anonymous when userId is 0.
+ * Also where from: the key of the client's source address (see {@link io.duet.app.limits.SourceAddress}),
+ * "" when unknown.
+ */
 public final class Caller {
-    private static final Caller ANONYMOUS = new Caller(0, 0, "");
+    private static final Caller ANONYMOUS = new Caller(0, 0, "", "");
 
     private final long userId;
     private final long coupleId;
     private final String deviceId;
+    private final String sourceAddress;
 
-    private Caller(long userId, long coupleId, String deviceId) {
+    private Caller(long userId, long coupleId, String deviceId, String sourceAddress) {
         this.userId = userId;
         this.coupleId = coupleId;
         this.deviceId = deviceId;
+        this.sourceAddress = sourceAddress;
     }
 
     public static Caller of(long userId, long coupleId, String deviceId) {
-        return userId == 0 ? ANONYMOUS : new Caller(userId, coupleId, deviceId == null ? "" : deviceId);
+        return of(userId, coupleId, deviceId, "");
+    }
+
+    public static Caller of(long userId, long coupleId, String deviceId, String sourceAddress) {
+        String address = sourceAddress == null ? "" : sourceAddress;
+        if (userId == 0) {
+            return address.isEmpty() ? ANONYMOUS : new Caller(0, 0, "", address);
+        }
+        return new Caller(userId, coupleId, deviceId == null ? "" : deviceId, address);
     }
 
     public static Caller anonymous() {
@@ -41,6 +55,11 @@ public final class Caller {
 
     public String deviceId() {
         return deviceId;
+    }
+
+    /** The key of the client's source address, for per-address limits; "" when unknown. */
+    public String sourceAddress() {
+        return sourceAddress;
     }
 
     @Override

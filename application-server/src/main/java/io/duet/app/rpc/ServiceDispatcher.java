@@ -38,6 +38,11 @@ public final class ServiceDispatcher {
         /** An encoded REPLY or EXCEPTION message. */
         void reply(byte[] message);
 
+        /** An encoded REPLY carrying a {@code RATE_LIMITED} error: HTTP answers it with 429. */
+        default void replyRateLimited(byte[] message, int retryAfterMillis) {
+            reply(message);
+        }
+
         /** The call could not be read: the stream should be closed. */
         void protocolError(String detail);
     }
@@ -156,7 +161,12 @@ public final class ServiceDispatcher {
             DuetError error = ApiErrors.toWire(failure);
             A result = function.getEmptyResultInstance();
             if (ThriftMessages.setDeclaredException(result, error)) {
-                replier.reply(ThriftMessages.encodeReply(replyCodec, protocol, header.name, header.seqid, result));
+                byte[] reply = ThriftMessages.encodeReply(replyCodec, protocol, header.name, header.seqid, result);
+                if (error.getCode() == ErrorCode.RATE_LIMITED) {
+                    replier.replyRateLimited(reply, error.getRetryAfterMillis());
+                } else {
+                    replier.reply(reply);
+                }
             } else {
                 replyException(replier, protocol, header, TApplicationException.INTERNAL_ERROR, error.getMessage());
             }

@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The session's outgoing messages, from {@link #send} until the server acknowledges them: each takes
  * the next ordinal in this session's order stream (see {@code SendMessageRequest}) and names the one it
  * must be stored after, is transmitted whenever the session is connected, retried after a transient
- * failure ({@code UNAVAILABLE}, {@code RESOURCE_EXHAUSTED}, a lost call), and retransmitted with the
+ * failure ({@code UNAVAILABLE}, {@code RESOURCE_EXHAUSTED}, {@code RATE_LIMITED}, a lost call), and retransmitted with the
  * same client message id after every reconnect or session move until acknowledged, by the reply to
  * {@code sendMessage} or by our own message coming back as an event. An order stream idle for 24 hours
  * is replaced by a new one.
@@ -193,7 +193,8 @@ final class SendPipeline {
 
     private static boolean isPermanent(Throwable failure) {
         return failure instanceof DuetError && ((DuetError) failure).getCode() != ErrorCode.UNAVAILABLE
-                && ((DuetError) failure).getCode() != ErrorCode.RESOURCE_EXHAUSTED;
+                && ((DuetError) failure).getCode() != ErrorCode.RESOURCE_EXHAUSTED
+                && ((DuetError) failure).getCode() != ErrorCode.RATE_LIMITED;
     }
 
     private void acknowledged(String clientMessageId, SendMessageResult result) {

@@ -11,6 +11,7 @@ import io.duet.protocol.relay.CloseStream;
 import io.duet.protocol.relay.OpenStream;
 import io.duet.protocol.relay.PayloadKind;
 import io.duet.protocol.relay.Principal;
+import io.duet.protocol.relay.StreamData;
 import io.duet.protocol.relay.StreamKind;
 import io.duet.protocol.relay.WireProtocol;
 import io.duet.protocol.thrift.MalformedPayloadException;
@@ -35,6 +36,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
@@ -69,8 +72,9 @@ import java.util.regex.Pattern;
  * <p>Status codes: 200 with a Thrift reply (which may carry a {@code DuetError}); 400 unreadable
  * message, a method of another service than the URL's, or a pipelined request; 401 bad or expired
  * token; 403 a token not valid for the couple; 404 unknown path; 405 not POST; 408 request body too
- * slow; 413 body over {@value HttpApiInitializer#MAX_BODY_BYTES} bytes; 415 unknown content type; 503 no
- * application server available; 504 no reply in time.
+ * slow; 413 body over {@value HttpApiInitializer#MAX_BODY_BYTES} bytes; 415 unknown content type; 429 a
+ * rate limit was reached (with {@code Retry-After} in seconds, and the Thrift reply carrying the
+ * {@code RATE_LIMITED} DuetError); 503 no application server available; 504 no reply in time.
  */
 final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Pattern SERVICE_PATH = Pattern.compile("/api/v1/([a-z][a-z0-9]{0,31})");
@@ -155,7 +159,9 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 return;
             }
         }
-        Optional<AppServerInfo> owner = routing.route(principal);
+        SocketAddress remote = ctx.channel().remoteAddress();
+        Optional<AppServerInfo> owner = routing.route(principal, remote instanceof InetSocketAddress
+                ? ((InetSocketAddress) remote).getAddress().getHostAddress() : String.valueOf(remote));
         if (owner.isEmpty()) {
             respond(keepAlive, HttpResponseStatus.SERVICE_UNAVAILABLE, "no application server available; retry");
             return;
@@ -238,12 +244,28 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
         @Override
         public void onPayload(PayloadKind kind, byte[] payload) {
+            reply(kind, payload, 0);
+        }
+
+        @Override
+        public void onData(StreamData data) {
+            reply(data.getKind(), data.getPayload(),
+                    data.isSetRateLimitedRetryAfterMillis() ? Math.max(1, data.getRateLimitedRetryAfterMillis()) : 0);
+        }
+
+        /** @param rateLimitedFor the client's wait in milliseconds if the reply is RATE_LIMITED, else 0 */
+        private void reply(PayloadKind kind, byte[] payload, int rateLimitedFor) {
             if (kind != PayloadKind.REPLY || !end()) {
                 return;
             }
             FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                    HttpResponseStatus.OK, Unpooled.wrappedBuffer(payload));
+                    rateLimitedFor > 0 ? HttpResponseStatus.TOO_MANY_REQUESTS : HttpResponseStatus.OK,
+                    Unpooled.wrappedBuffer(payload));
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, replyContentType);
+            if (rateLimitedFor > 0) {
+                // Retry-After is in whole seconds: round up, so that a client honouring it is not refused again.
+                response.headers().setInt(HttpHeaderNames.RETRY_AFTER, (rateLimitedFor + 999) / 1000);
+            }
             send(keepAlive, response);
         }
 

@@ -174,7 +174,7 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
                         streams.remove(frame.getData().getStreamId());
                         entry.stream.closedByServer();
                     }
-                    entry.listener.onPayload(frame.getData().getKind(), frame.getData().getPayload());
+                    entry.listener.onData(frame.getData());
                 }
                 break;
             }

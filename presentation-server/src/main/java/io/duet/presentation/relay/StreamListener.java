@@ -3,10 +3,16 @@ package io.duet.presentation.relay;
 import io.duet.protocol.relay.CloseReason;
 import io.duet.protocol.relay.CloseStream;
 import io.duet.protocol.relay.PayloadKind;
+import io.duet.protocol.relay.StreamData;
 
 /** Receives what an application server sends on one stream; called on the stream's event loop. */
 public interface StreamListener {
     void onPayload(PayloadKind kind, byte[] payload);
+
+    /** A DATA frame of the stream; listeners that need more than its payload override this. */
+    default void onData(StreamData data) {
+        onPayload(data.getKind(), data.getPayload());
+    }
 
     /**
      * The stream ended: {@code close} is the application server's, or says {@link CloseReason#SHUTTING_DOWN}

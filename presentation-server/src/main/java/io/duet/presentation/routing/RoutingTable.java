@@ -41,6 +41,22 @@ public final class RoutingTable {
         return view.ownerOf(view.shardOf(key));
     }
 
+    /**
+     * Like {@link #route(Principal)}, but an anonymous call goes to the server {@code sourceKey} (the
+     * client's address) picks among the live ones, sorted by id: every presentation server sends one
+     * address's sign-ups and log-ins to the same application server, whose per-address rate limits then
+     * see all of them (while the servers stay the same).
+     */
+    public Optional<AppServerInfo> route(Principal principal, String sourceKey) {
+        ShardMapView view = shardMap.current().orElse(null);
+        if (principal != null || view == null || view.servers().isEmpty()) {
+            return route(principal);
+        }
+        List<String> ids = new ArrayList<>(view.servers().keySet());
+        java.util.Collections.sort(ids);
+        return Optional.of(view.servers().get(ids.get(Math.floorMod(sourceKey.hashCode(), ids.size()))));
+    }
+
     /** Every live application server, by instance id. */
     public Map<String, AppServerInfo> servers() {
         return shardMap.current().map(ShardMapView::servers).orElse(Map.of());

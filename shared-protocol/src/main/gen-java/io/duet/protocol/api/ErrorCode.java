@@ -58,7 +58,13 @@ public enum ErrorCode implements org.apache.thrift.TEnum {
    * The couple's server has too much of this couple's work queued; the call was not started. Retry
    * after retryAfterMillis.
    */
-  BUSY(13);
+  BUSY(13),
+  /**
+   * A rate limit of the caller, its device, its couple or its source address was reached (for
+   * example, too many log-in attempts): wait retryAfterMillis. Over HTTP the status is 429 with a
+   * Retry-After header.
+   */
+  RATE_LIMITED(14);
 
   private final int value;
 
@@ -107,6 +113,8 @@ public enum ErrorCode implements org.apache.thrift.TEnum {
         return OUT_OF_ORDER;
       case 13:
         return BUSY;
+      case 14:
+        return RATE_LIMITED;
       default:
         return null;
     }

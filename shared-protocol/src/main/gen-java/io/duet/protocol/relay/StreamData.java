@@ -13,6 +13,7 @@ public class StreamData implements org.apache.thrift.TBase<StreamData, StreamDat
   private static final org.apache.thrift.protocol.TField STREAM_ID_FIELD_DESC = new org.apache.thrift.protocol.TField("streamId", org.apache.thrift.protocol.TType.I64, (short)1);
   private static final org.apache.thrift.protocol.TField KIND_FIELD_DESC = new org.apache.thrift.protocol.TField("kind", org.apache.thrift.protocol.TType.I32, (short)2);
   private static final org.apache.thrift.protocol.TField PAYLOAD_FIELD_DESC = new org.apache.thrift.protocol.TField("payload", org.apache.thrift.protocol.TType.STRING, (short)3);
+  private static final org.apache.thrift.protocol.TField RATE_LIMITED_RETRY_AFTER_MILLIS_FIELD_DESC = new org.apache.thrift.protocol.TField("rateLimitedRetryAfterMillis", org.apache.thrift.protocol.TType.I32, (short)4);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new StreamDataStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new StreamDataTupleSchemeFactory();
@@ -20,6 +21,7 @@ public class StreamData implements org.apache.thrift.TBase<StreamData, StreamDat
   private long streamId; // required
   private @org.apache.thrift.annotation.Nullable PayloadKind kind; // required
   private @org.apache.thrift.annotation.Nullable java.nio.ByteBuffer payload; // required
+  private int rateLimitedRetryAfterMillis; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -29,7 +31,12 @@ public class StreamData implements org.apache.thrift.TBase<StreamData, StreamDat
      * @see PayloadKind
      */
     KIND((short)2, "kind"),
-    PAYLOAD((short)3, "payload");
+    PAYLOAD((short)3, "payload"),
+    /**
+     * A REPLY whose DuetError is RATE_LIMITED: how long the client should wait. A presentation
+     * server answers such an HTTP request with status 429 and a Retry-After header.
+     */
+    RATE_LIMITED_RETRY_AFTER_MILLIS((short)4, "rateLimitedRetryAfterMillis");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -51,6 +58,8 @@ public class StreamData implements org.apache.thrift.TBase<StreamData, StreamDat
           return KIND;
         case 3: // PAYLOAD
           return PAYLOAD;
+        case 4: // RATE_LIMITED_RETRY_AFTER_MILLIS
+          return RATE_LIMITED_RETRY_AFTER_MILLIS;
         default:
           return null;
       }
@@ -95,7 +104,9 @@ public class StreamData implements org.apache.thrift.TBase<StreamData, StreamDat
 
   // isset id assignments
   private static final int __STREAMID_ISSET_ID = 0;
+  private static final int __RATELIMITEDRETRYAFTERMILLIS_ISSET_ID = 1;
   private byte __isset_bitfield = 0;
+  private static final _Fields[] optionals = {_Fields.RATE_LIMITED_RETRY_AFTER_MILLIS};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -105,6 +116,8 @@ public class StreamData implements org.apache.thrift.TBase<StreamData, StreamDat
         new org.apache.thrift.meta_data.EnumMetaData(org.apache.thrift.protocol.TType.ENUM, PayloadKind.class)));
     tmpMap.put(_Fields.PAYLOAD, new org.apache.thrift.meta_data.FieldMetaData("payload", org.apache.thrift.TFieldRequirementType.DEFAULT, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING        , true)));
+    tmpMap.put(_Fields.RATE_LIMITED_RETRY_AFTER_MILLIS, new org.apache.thrift.meta_data.FieldMetaData("rateLimitedRetryAfterMillis", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(StreamData.class, metaDataMap);
   }
@@ -136,6 +149,7 @@ public class StreamData implements org.apache.thrift.TBase<StreamData, StreamDat
     if (other.isSetPayload()) {
       this.payload = org.apache.thrift.TBaseHelper.copyBinary(other.payload);
     }
+    this.rateLimitedRetryAfterMillis = other.rateLimitedRetryAfterMillis;
   }
 
   @Override
@@ -149,6 +163,8 @@ public class StreamData implements org.apache.thrift.TBase<StreamData, StreamDat
     this.streamId = 0;
     this.kind = null;
     this.payload = null;
+    setRateLimitedRetryAfterMillisIsSet(false);
+    this.rateLimitedRetryAfterMillis = 0;
   }
 
   public long getStreamId() {
@@ -241,6 +257,37 @@ public class StreamData implements org.apache.thrift.TBase<StreamData, StreamDat
     }
   }
 
+  /**
+   * A REPLY whose DuetError is RATE_LIMITED: how long the client should wait. A presentation
+   * server answers such an HTTP request with status 429 and a Retry-After header.
+   */
+  public int getRateLimitedRetryAfterMillis() {
+    return this.rateLimitedRetryAfterMillis;
+  }
+
+  /**
+   * A REPLY whose DuetError is RATE_LIMITED: how long the client should wait. A presentation
+   * server answers such an HTTP request with status 429 and a Retry-After header.
+   */
+  public StreamData setRateLimitedRetryAfterMillis(int rateLimitedRetryAfterMillis) {
+    this.rateLimitedRetryAfterMillis = rateLimitedRetryAfterMillis;
+    setRateLimitedRetryAfterMillisIsSet(true);
+    return this;
+  }
+
+  public void unsetRateLimitedRetryAfterMillis() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __RATELIMITEDRETRYAFTERMILLIS_ISSET_ID);
+  }
+
+  /** Returns true if field rateLimitedRetryAfterMillis is set (has been assigned a value) and false otherwise */
+  public boolean isSetRateLimitedRetryAfterMillis() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __RATELIMITEDRETRYAFTERMILLIS_ISSET_ID);
+  }
+
+  public void setRateLimitedRetryAfterMillisIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __RATELIMITEDRETRYAFTERMILLIS_ISSET_ID, value);
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -272,6 +319,14 @@ public class StreamData implements org.apache.thrift.TBase<StreamData, StreamDat
       }
       break;
 
+    case RATE_LIMITED_RETRY_AFTER_MILLIS:
+      if (value == null) {
+        unsetRateLimitedRetryAfterMillis();
+      } else {
+        setRateLimitedRetryAfterMillis((java.lang.Integer)value);
+      }
+      break;
+
     }
   }
 
@@ -287,6 +342,9 @@ public class StreamData implements org.apache.thrift.TBase<StreamData, StreamDat
 
     case PAYLOAD:
       return getPayload();
+
+    case RATE_LIMITED_RETRY_AFTER_MILLIS:
+      return getRateLimitedRetryAfterMillis();
 
     }
     throw new java.lang.IllegalStateException();
@@ -306,6 +364,8 @@ public class StreamData implements org.apache.thrift.TBase<StreamData, StreamDat
       return isSetKind();
     case PAYLOAD:
       return isSetPayload();
+    case RATE_LIMITED_RETRY_AFTER_MILLIS:
+      return isSetRateLimitedRetryAfterMillis();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -350,6 +410,15 @@ public class StreamData implements org.apache.thrift.TBase<StreamData, StreamDat
         return false;
     }
 
+    boolean this_present_rateLimitedRetryAfterMillis = true && this.isSetRateLimitedRetryAfterMillis();
+    boolean that_present_rateLimitedRetryAfterMillis = true && that.isSetRateLimitedRetryAfterMillis();
+    if (this_present_rateLimitedRetryAfterMillis || that_present_rateLimitedRetryAfterMillis) {
+      if (!(this_present_rateLimitedRetryAfterMillis && that_present_rateLimitedRetryAfterMillis))
+        return false;
+      if (this.rateLimitedRetryAfterMillis != that.rateLimitedRetryAfterMillis)
+        return false;
+    }
+
     return true;
   }
 
@@ -366,6 +435,10 @@ public class StreamData implements org.apache.thrift.TBase<StreamData, StreamDat
     hashCode = hashCode * 8191 + ((isSetPayload()) ? 131071 : 524287);
     if (isSetPayload())
       hashCode = hashCode * 8191 + payload.hashCode();
+
+    hashCode = hashCode * 8191 + ((isSetRateLimitedRetryAfterMillis()) ? 131071 : 524287);
+    if (isSetRateLimitedRetryAfterMillis())
+      hashCode = hashCode * 8191 + rateLimitedRetryAfterMillis;
 
     return hashCode;
   }
@@ -404,6 +477,16 @@ public class StreamData implements org.apache.thrift.TBase<StreamData, StreamDat
     }
     if (isSetPayload()) {
       lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.payload, other.payload);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetRateLimitedRetryAfterMillis(), other.isSetRateLimitedRetryAfterMillis());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetRateLimitedRetryAfterMillis()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.rateLimitedRetryAfterMillis, other.rateLimitedRetryAfterMillis);
       if (lastComparison != 0) {
         return lastComparison;
       }
@@ -451,6 +534,12 @@ public class StreamData implements org.apache.thrift.TBase<StreamData, StreamDat
       org.apache.thrift.TBaseHelper.toString(this.payload, sb);
     }
     first = false;
+    if (isSetRateLimitedRetryAfterMillis()) {
+      if (!first) sb.append(", ");
+      sb.append("rateLimitedRetryAfterMillis:");
+      sb.append(this.rateLimitedRetryAfterMillis);
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -524,6 +613,14 @@ public class StreamData implements org.apache.thrift.TBase<StreamData, StreamDat
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 4: // RATE_LIMITED_RETRY_AFTER_MILLIS
+              if (schemeField.type == org.apache.thrift.protocol.TType.I32) {
+                struct.rateLimitedRetryAfterMillis = iprot.readI32();
+                struct.setRateLimitedRetryAfterMillisIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -556,6 +653,11 @@ public class StreamData implements org.apache.thrift.TBase<StreamData, StreamDat
         oprot.writeBinary(struct.payload);
         oprot.writeFieldEnd();
       }
+      if (struct.isSetRateLimitedRetryAfterMillis()) {
+        oprot.writeFieldBegin(RATE_LIMITED_RETRY_AFTER_MILLIS_FIELD_DESC);
+        oprot.writeI32(struct.rateLimitedRetryAfterMillis);
+        oprot.writeFieldEnd();
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -584,7 +686,10 @@ public class StreamData implements org.apache.thrift.TBase<StreamData, StreamDat
       if (struct.isSetPayload()) {
         optionals.set(2);
       }
-      oprot.writeBitSet(optionals, 3);
+      if (struct.isSetRateLimitedRetryAfterMillis()) {
+        optionals.set(3);
+      }
+      oprot.writeBitSet(optionals, 4);
       if (struct.isSetStreamId()) {
         oprot.writeI64(struct.streamId);
       }
@@ -594,6 +699,9 @@ public class StreamData implements org.apache.thrift.TBase<StreamData, StreamDat
       if (struct.isSetPayload()) {
         oprot.writeBinary(struct.payload);
       }
+      if (struct.isSetRateLimitedRetryAfterMillis()) {
+        oprot.writeI32(struct.rateLimitedRetryAfterMillis);
+      }
     }
 
     @Override
@@ -601,7 +709,7 @@ public class StreamData implements org.apache.thrift.TBase<StreamData, StreamDat
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(3);
+        java.util.BitSet incoming = iprot.readBitSet(4);
         if (incoming.get(0)) {
           struct.streamId = iprot.readI64();
           struct.setStreamIdIsSet(true);
@@ -613,6 +721,10 @@ public class StreamData implements org.apache.thrift.TBase<StreamData, StreamDat
         if (incoming.get(2)) {
           struct.payload = iprot.readBinary();
           struct.setPayloadIsSet(true);
+        }
+        if (incoming.get(3)) {
+          struct.rateLimitedRetryAfterMillis = iprot.readI32();
+          struct.setRateLimitedRetryAfterMillisIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();

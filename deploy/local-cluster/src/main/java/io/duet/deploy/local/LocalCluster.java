@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -98,7 +99,7 @@ public final class LocalCluster implements AutoCloseable {
         this.ca = ClusterCa.loadOrCreate(dataDir.resolve("tls"), "Duet local cluster " + clusterName + " CA");
 
         NodeFactory factory = new NodeFactory(home, dataDir, logDir(), clusterName, zookeeperPort, tokenSecretFile, ca,
-                builder.presentationSettings);
+                builder.presentationSettings, builder.serverSettings);
         this.zookeeper = factory.zookeeper();
         this.hbase = factory.hbase();
         this.applicationServers = new ArrayList<>();
@@ -407,8 +408,18 @@ public final class LocalCluster implements AutoCloseable {
         private SupervisionSettings supervision;
         private int presentationServerFileLimit;
         private final Map<String, String> presentationSettings = new LinkedHashMap<>();
+        private final Map<String, String> serverSettings = new LinkedHashMap<>();
 
         private Builder() {
+        }
+
+        /**
+         * Sets {@code key} to {@code value} in every Duet server's settings file, over the local cluster's
+         * own value, for tests that need other limits or timeouts.
+         */
+        public Builder serverSetting(String key, String value) {
+            serverSettings.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
         }
 
         /**

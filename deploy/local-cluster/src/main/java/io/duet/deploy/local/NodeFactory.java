@@ -27,6 +27,13 @@ final class NodeFactory {
     private final ClusterCa ca;
     /** Settings every presentation server gets on top of the cluster's own, for tests. */
     private final Map<String, String> presentationSettings;
+    /** Settings every Duet server gets on top of the cluster's own, for tests. */
+    private final Map<String, String> serverSettings;
+    /**
+     * Every client of a local cluster comes from 127.0.0.1 (through HAProxy, or directly), so per-address
+     * limits do not apply to it; tests play other clients from 127.0.0.2 and up.
+     */
+    static final String LOCAL_EXEMPT_ADDRESSES = "127.0.0.1";
     /** The presentation servers' {@code drain.window} and {@code drain.deadline}: short, so that stopping one
      *  with clients is quick, and well inside a node's stop grace. */
     static final String LOCAL_DRAIN_WINDOW = "1s";
@@ -35,7 +42,8 @@ final class NodeFactory {
     static final String LOCAL_DRAIN_DEADLINE = "5s";
 
     NodeFactory(Path home, Path dataDir, Path logDir, String clusterName, int zookeeperPort, Path tokenSecretFile,
-            ClusterCa ca, Map<String, String> presentationSettings) {
+            ClusterCa ca, Map<String, String> presentationSettings, Map<String, String> serverSettings) {
+        this.serverSettings = Map.copyOf(serverSettings);
         this.home = home;
         this.dataDir = dataDir;
         this.logDir = logDir;
@@ -117,6 +125,7 @@ final class NodeFactory {
         settings.put(RelayTls.CERT, credentials.certificate().toString());
         settings.put(RelayTls.KEY, credentials.key().toString());
         settings.put(RelayTls.CA, credentials.ca().toString());
+        settings.put("limits.exempt-addresses", LOCAL_EXEMPT_ADDRESSES);
         return settings;
     }
 
@@ -125,6 +134,7 @@ final class NodeFactory {
             Map<String, String> settings) throws IOException {
         Path config = dataDir.resolve("conf").resolve(name + ".properties");
         StringBuilder content = new StringBuilder("# Written by LocalCluster; the same keys configure production.\n");
+        settings.putAll(serverSettings);
         settings.forEach((key, value) -> content.append(key).append('=').append(value).append('\n'));
         Files.writeString(config, content, StandardCharsets.UTF_8);
         Path readyFile = dataDir.resolve("run").resolve(name + ".ready");

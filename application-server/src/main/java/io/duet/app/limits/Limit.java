@@ -1,0 +1,62 @@
+package io.duet.app.limits;
+
+import java.time.Duration;
+
+/**
+ * Every rate limit, with its settings key (under {@code limits.}) and its default. Each limit counts
+ * per key: a source address, a user, a device, a couple or an email.
+ */
+public enum Limit {
+    /** Sign-ups from one source address. */
+    SIGN_UP_PER_ADDRESS("sign-up.per-address", Rate.of(20, Duration.ofHours(1)), "sign-ups from this address"),
+    /** Log-in attempts from one source address, right or wrong. */
+    LOG_IN_PER_ADDRESS("log-in.per-address", Rate.of(30, Duration.ofMinutes(1)), "log-in attempts from this address"),
+    /** Log-in attempts for one email, from anywhere: what bounds guessing one user's password. */
+    LOG_IN_PER_ACCOUNT("log-in.per-account", Rate.of(10, Duration.ofHours(1)), "log-in attempts for this account"),
+    /** Invite acceptances (right or wrong codes) by one user. */
+    ACCEPT_INVITE_PER_USER("accept-invite.per-user", Rate.of(10, Duration.ofHours(1)), "invite codes tried by this user"),
+    /** Invite acceptances from one source address, whoever the users. */
+    ACCEPT_INVITE_PER_ADDRESS("accept-invite.per-address", Rate.of(30, Duration.ofHours(1)),
+            "invite codes tried from this address"),
+    /** Invites created by one user. */
+    CREATE_INVITE_PER_USER("create-invite.per-user", Rate.of(20, Duration.ofHours(1)), "invites created by this user"),
+    /** Messages sent from one device. */
+    SEND_PER_DEVICE("send.per-device", Rate.of(50, Duration.ofSeconds(1)), "messages sent from this device"),
+    /** Messages sent by one user, from all their devices. */
+    SEND_PER_USER("send.per-user", Rate.of(75, Duration.ofSeconds(1)), "messages sent by this user"),
+    /** Messages sent in one couple, by both partners. */
+    SEND_PER_COUPLE("send.per-couple", Rate.of(100, Duration.ofSeconds(1)), "messages sent in this couple"),
+    /** Typing notices from one device. */
+    TYPING_PER_DEVICE("typing.per-device", Rate.of(10, Duration.ofSeconds(1)), "typing notices from this device"),
+    /** History pages fetched by one device. */
+    HISTORY_PER_DEVICE("history.per-device", Rate.of(20, Duration.ofSeconds(1)), "history pages fetched by this device");
+
+    private final String key;
+    private final Rate defaultRate;
+    private final String counted;
+
+    Limit(String key, Rate defaultRate, String counted) {
+        this.key = key;
+        this.defaultRate = defaultRate;
+        this.counted = counted;
+    }
+
+    /** The settings key, without the {@code limits.} prefix. */
+    public String key() {
+        return key;
+    }
+
+    public Rate defaultRate() {
+        return defaultRate;
+    }
+
+    /** Whether its keys are source addresses (see {@link RateLimits#exemptAddresses()}). */
+    boolean perAddress() {
+        return key.endsWith(".per-address");
+    }
+
+    /** What is counted, for the client's error message: "too many " + counted. */
+    String counted() {
+        return counted;
+    }
+}
