@@ -37,6 +37,8 @@ enum SessionErrorCode {
   UNAVAILABLE = 11,
   SHUTTING_DOWN = 12,
   INTERNAL = 13,
+  /** The session was logged out, or its refresh token was used twice: log in again. */
+  TOKEN_REVOKED = 14,
 }
 
 /** Sent before the server closes a connection, saying why. */

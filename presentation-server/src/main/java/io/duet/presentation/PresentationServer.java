@@ -1,6 +1,7 @@
 package io.duet.presentation;
 
 import io.duet.presentation.auth.Authenticator;
+import io.duet.presentation.auth.Revocations;
 import io.duet.presentation.drain.Drain;
 import io.duet.presentation.drain.DrainSettings;
 import io.duet.presentation.http.HttpApiInitializer;
@@ -72,7 +73,8 @@ public final class PresentationServer implements ServerMain.Server {
     private final Settings settings;
     private final String serverId;
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
-    private final SessionRegistry sessions = new SessionRegistry();
+    private final Revocations revocations = new Revocations(Clock.systemUTC());
+    private final SessionRegistry sessions = new SessionRegistry(revocations);
     private final Drain drain;
     private CuratorFramework curator;
     private ShardMapWatcher shardMap;
@@ -111,7 +113,7 @@ public final class PresentationServer implements ServerMain.Server {
             }
         });
         Authenticator authenticator = new Authenticator(TokenCodec.create(settings.string("token.secret"),
-                settings.list("token.previous-secrets"), Clock.systemUTC()));
+                settings.list("token.previous-secrets"), Clock.systemUTC()), revocations);
         int threads = settings.integer("io.threads", Runtime.getRuntime().availableProcessors());
         // Netty's thread factory: its threads carry FastThreadLocals, and are known to be event loops.
         bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("duet-accept", true),

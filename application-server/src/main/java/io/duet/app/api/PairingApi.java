@@ -32,6 +32,6 @@ final class PairingApi implements PairingService.AsyncIface {
     public void acceptInvite(AcceptInviteRequest request, AsyncMethodCallback<Session> callback) {
         long userId = context.caller().userId();
         Callbacks.complete(pairings.accept(userId, request.getCode())
-                .thenCompose(couple -> accounts.sessionFor(userId, context.caller().deviceId())), callback);
+                .thenCompose(couple -> accounts.refresh(context.caller(), null)), callback);
     }
 }

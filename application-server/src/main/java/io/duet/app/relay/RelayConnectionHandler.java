@@ -23,7 +23,6 @@ import io.duet.protocol.relay.WireProtocol;
 import io.duet.protocol.relay.relayConstants;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.time.Duration;
 import java.util.HashMap;
@@ -56,7 +55,7 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFram
     private final String instanceId;
     private final ServiceDispatcher dispatcher;
     private final CoupleRegistry couples;
-    private final ChannelGroup presentationLinks;
+    private final PresentationLinks presentationLinks;
     private final LongAdder openStreams;
     private final Map<Long, AppStream> streams = new HashMap<>();
     /** How many of {@link #streams} are counted in {@link #openStreams}. */
@@ -66,7 +65,7 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFram
     private boolean greeted;
 
     RelayConnectionHandler(String instanceId, ServiceDispatcher dispatcher, CoupleRegistry couples,
-            ChannelGroup presentationLinks, LongAdder openStreams) {
+            PresentationLinks presentationLinks, LongAdder openStreams) {
         this.instanceId = instanceId;
         this.dispatcher = dispatcher;
         this.couples = couples;
@@ -137,7 +136,7 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFram
         }
         greeted = true;
         peer = frame.getHello().getPresentationId();
-        presentationLinks.add(ctx.channel());
+        presentationLinks.greeted(ctx.channel(), frame.getHello().isRevocations());
         ctx.writeAndFlush(RelayFrame.helloAck(new HelloAck(relayConstants.RELAY_VERSION, instanceId).setFlowControl(true)), ctx.voidPromise());
         LOG.info("Relay link from {} ({})", peer, ctx.channel().remoteAddress());
     }
@@ -145,7 +144,8 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFram
     private void open(OpenStream open) {
         Principal principal = open.getPrincipal();
         Caller caller = principal == null ? Caller.anonymous()
-                : Caller.of(principal.getUserId(), principal.getCoupleId(), principal.getDeviceId());
+                : Caller.of(principal.getUserId(), principal.getCoupleId(), principal.getDeviceId(),
+                        principal.getSessionId());
         WireProtocol protocol = open.getProtocol() == null ? WireProtocol.COMPACT : open.getProtocol();
         StreamKind kind = open.getKind() == null ? StreamKind.REQUEST : open.getKind();
         OptionalLong credit = kind == StreamKind.SESSION && open.isSetInitialCredit()

@@ -2,20 +2,27 @@ package io.duet.app.rpc;
 
 /** Who makes a call, as verified from the token by the presentation server; anonymous when userId is 0. */
 public final class Caller {
-    private static final Caller ANONYMOUS = new Caller(0, 0, "");
+    private static final Caller ANONYMOUS = new Caller(0, 0, "", null);
 
     private final long userId;
     private final long coupleId;
     private final String deviceId;
+    private final String sessionId;
 
-    private Caller(long userId, long coupleId, String deviceId) {
+    private Caller(long userId, long coupleId, String deviceId, String sessionId) {
         this.userId = userId;
         this.coupleId = coupleId;
         this.deviceId = deviceId;
+        this.sessionId = sessionId;
     }
 
     public static Caller of(long userId, long coupleId, String deviceId) {
-        return userId == 0 ? ANONYMOUS : new Caller(userId, coupleId, deviceId == null ? "" : deviceId);
+        return of(userId, coupleId, deviceId, null);
+    }
+
+    /** @param sessionId the device session of the caller's token; null for tokens from before sessions had ids */
+    public static Caller of(long userId, long coupleId, String deviceId, String sessionId) {
+        return userId == 0 ? ANONYMOUS : new Caller(userId, coupleId, deviceId == null ? "" : deviceId, sessionId);
     }
 
     public static Caller anonymous() {
@@ -41,6 +48,11 @@ public final class Caller {
 
     public String deviceId() {
         return deviceId;
+    }
+
+    /** The device session of the caller's token, or null (a token from before sessions had ids). */
+    public String sessionId() {
+        return sessionId;
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.duet.presentation.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duet.presentation.auth.Authenticator;
+import io.duet.presentation.auth.Revocations;
 import io.duet.protocol.api.AuthAccepted;
 import io.duet.protocol.api.AuthRequest;
 import io.duet.protocol.api.SessionError;
@@ -27,7 +28,7 @@ class AuthHandlerTest {
     private static final String SECRET = "a-test-secret-that-is-at-least-32-bytes-long";
     private final TokenCodec tokens = TokenCodec.create(SECRET, List.of(), Clock.systemUTC());
     private final AtomicReference<Principal> authenticated = new AtomicReference<>();
-    private final EmbeddedChannel channel = new EmbeddedChannel(new AuthHandler(new Authenticator(tokens),
+    private final EmbeddedChannel channel = new EmbeddedChannel(new AuthHandler(new Authenticator(tokens, new Revocations(Clock.systemUTC())),
             principal -> {
                 authenticated.set(principal);
                 return new ChannelInboundHandlerAdapter();
