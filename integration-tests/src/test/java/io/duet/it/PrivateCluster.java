@@ -15,6 +15,7 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
     private boolean zookeeperFaultLinks;
     private SupervisionSettings supervision;
     private int presentationServerFileLimit;
+    private final java.util.Map<String, String> applicationServerSettings = new java.util.LinkedHashMap<>();
 
     /** Puts a fault link between each application server and ZooKeeper ({@link LocalCluster#zookeeperLink}). */
     public PrivateCluster withZookeeperFaultLinks() {
@@ -34,11 +35,18 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
         return this;
     }
 
+    /** Adds a setting to every application server ({@link LocalCluster.Builder#applicationServerSetting}). */
+    public PrivateCluster withApplicationServerSetting(String key, String value) {
+        applicationServerSettings.put(key, value);
+        return this;
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         LocalCluster.Builder builder = LocalCluster.builder().applicationServers(2).presentationServers(2)
                 .zookeeperFaultLinks(zookeeperFaultLinks).supervise(supervision)
                 .presentationServerFileLimit(presentationServerFileLimit);
+        applicationServerSettings.forEach(builder::applicationServerSetting);
         String keep = System.getProperty("duet.it.keep-data");
         if (keep != null) {
             // -Dduet.it.keep-data=DIR keeps each class's cluster data and logs in DIR/<class> for a post-mortem.

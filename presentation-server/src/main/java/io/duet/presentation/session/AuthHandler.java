@@ -88,6 +88,7 @@ final class AuthHandler extends SimpleChannelInboundHandler<Frame> {
         AuthAccepted accepted = new AuthAccepted()
                 .setUserId(principal.getUserId())
                 .setServerTimeMillis(System.currentTimeMillis())
+                .setTokenExpiresAtMillis(claims.getExpiresAtMillis())
                 .setMaxFrameBytes(FrameLimits.CLIENT_TO_SERVER.maxFrameBytes())
                 .setPingIntervalMillis((int) settings.pingInterval.toMillis());
         if (principal.getCoupleId() != 0) {

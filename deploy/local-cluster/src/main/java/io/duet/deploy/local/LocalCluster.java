@@ -93,7 +93,8 @@ public final class LocalCluster implements AutoCloseable {
         this.zookeeperPort = ports.zookeeper;
         this.tokenSecret = DataFiles.loadOrCreateSecret(dataDir.resolve("conf/token-secret"));
 
-        NodeFactory factory = new NodeFactory(home, dataDir, logDir(), clusterName, zookeeperPort, tokenSecret);
+        NodeFactory factory = new NodeFactory(home, dataDir, logDir(), clusterName, zookeeperPort, tokenSecret,
+                builder.applicationServerSettings);
         this.zookeeper = factory.zookeeper();
         this.hbase = factory.hbase();
         this.applicationServers = new ArrayList<>();
@@ -391,6 +392,7 @@ public final class LocalCluster implements AutoCloseable {
         private String haproxy = "haproxy";
         private SupervisionSettings supervision;
         private int presentationServerFileLimit;
+        private final java.util.Map<String, String> applicationServerSettings = new java.util.LinkedHashMap<>();
 
         private Builder() {
         }
@@ -427,6 +429,15 @@ public final class LocalCluster implements AutoCloseable {
                 throw new IllegalArgumentException("presentationServerFileLimit: " + limit + " (expected: >= 0)");
             }
             this.presentationServerFileLimit = limit;
+            return this;
+        }
+
+        /**
+         * Adds {@code key=value} to every application server's settings (over the local defaults), for
+         * tests that need, say, short token lifetimes.
+         */
+        public Builder applicationServerSetting(String key, String value) {
+            applicationServerSettings.put(key, value);
             return this;
         }
 

@@ -21,12 +21,16 @@ final class NodeFactory {
     private final String clusterName;
     private final int zookeeperPort;
     private final String tokenSecret;
+    /** Added to every application server's settings, over the defaults below. */
+    private final Map<String, String> applicationServerSettings;
     /** The presentation servers' {@code drain.window} and {@code drain.deadline}: short, so that stopping one
      *  with clients is quick, and well inside a node's stop grace. */
     static final String LOCAL_DRAIN_WINDOW = "1s";
     static final String LOCAL_DRAIN_DEADLINE = "5s";
 
-    NodeFactory(Path home, Path dataDir, Path logDir, String clusterName, int zookeeperPort, String tokenSecret) {
+    NodeFactory(Path home, Path dataDir, Path logDir, String clusterName, int zookeeperPort, String tokenSecret,
+            Map<String, String> applicationServerSettings) {
+        this.applicationServerSettings = Map.copyOf(applicationServerSettings);
         this.home = home;
         this.dataDir = dataDir;
         this.logDir = logDir;
@@ -74,6 +78,7 @@ final class NodeFactory {
         settings.put("hbase.namespace", "duet");
         settings.put("admin.host", "127.0.0.1");
         settings.put("admin.port", "0");
+        settings.putAll(applicationServerSettings);
         return server(name, NodeKind.APPLICATION_SERVER, "-Xmx512m", "application-server",
                 "io.duet.app.ApplicationServerMain", settings);
     }
