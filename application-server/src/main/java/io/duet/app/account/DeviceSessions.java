@@ -135,9 +135,4 @@ public final class DeviceSessions {
     private static <T> CompletableFuture<T> unauthenticated(String message) {
         return CompletableFuture.failedFuture(ApiErrors.of(ErrorCode.UNAUTHENTICATED, message));
     }
-
-    /** How long access tokens live. */
-    public Duration accessLifetime() {
-        return accessLifetime;
-    }
 }
