@@ -30,6 +30,11 @@ public final class Authenticator {
         return claims;
     }
 
+    /** Whether a token with these claims has been revoked (since it was verified, say). */
+    public boolean isRevoked(TokenClaims claims) {
+        return revocations.isRevoked(claims);
+    }
+
     public Principal authenticate(String token) throws TokenException {
         return principalOf(verify(token));
     }

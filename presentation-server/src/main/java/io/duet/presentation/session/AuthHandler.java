@@ -97,6 +97,12 @@ final class AuthHandler extends SimpleChannelInboundHandler<Frame> {
         ctx.writeAndFlush(Frame.of(FrameType.AUTH_OK, ThriftCodec.INTERNAL.encode(accepted)));
         ctx.pipeline().addBefore(ctx.name(), TOKEN_LIFETIME, new TokenLifetimeHandler(claims, Clock.systemUTC()));
         ctx.pipeline().replace(this, "session", sessions.apply(principal));
+        // The session is registered now: a revocation from here on finds it, and one that came since the
+        // token was verified is seen here.
+        if (authenticator.isRevoked(claims)) {
+            SessionErrors.closeWith(ctx.channel(), SessionErrorCode.TOKEN_REVOKED,
+                    "the session was logged out: log in again");
+        }
     }
 
     private static SessionErrorCode codeFor(TokenException.Reason reason) {

@@ -13,8 +13,9 @@ import java.util.concurrent.ConcurrentMap;
 
 /**
  * The authenticated sessions on this server by user, for events addressed to users rather than streams,
- * for revocations (ending the sessions whose token was revoked), and for a drain: asking every session to reconnect elsewhere ({@link #drain}) and telling when none is
- * left ({@link #whenEmpty()}).
+ * for revocations (ending the sessions whose token was revoked: {@link #revoke}), and for a drain: asking
+ * every session to reconnect elsewhere ({@link #drain}) and telling when none is left ({@link
+ * #whenEmpty()}).
  */
 public final class SessionRegistry implements UserEvents {
     private final Revocations revocations;
