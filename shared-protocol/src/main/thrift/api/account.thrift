@@ -18,6 +18,18 @@ struct LogInRequest {
 }
 
 struct RefreshSessionRequest {
+  /**
+   * The refresh token of the session: then no access token is needed (it may have expired), and the
+   * answer carries the next refresh token, this one being used up. Without it the call needs a valid
+   * access token, and renews only that (for a token that reflects a new couple).
+   */
+  1: optional string refreshToken,
+}
+
+struct LogOutRequest {
+}
+
+struct LogOutEverywhereRequest {
 }
 
 service AccountService {
@@ -29,6 +41,15 @@ service AccountService {
 
   common.Session logIn(1: LogInRequest request) throws (1: common.DuetError error),
 
-  /** A fresh token for the caller, reflecting its current couple (call it after pairing). */
+  /**
+   * A fresh access token for the caller's session, reflecting its current couple (call it after
+   * pairing, and before the access token expires). See RefreshSessionRequest.
+   */
   common.Session refreshSession(1: RefreshSessionRequest request) throws (1: common.DuetError error),
+
+  /** Ends the caller's device session: its refresh token stops working and its access tokens are refused. */
+  void logOut(1: LogOutRequest request) throws (1: common.DuetError error),
+
+  /** Ends every session of the caller's account, on every device, this one included. */
+  void logOutEverywhere(1: LogOutEverywhereRequest request) throws (1: common.DuetError error),
 }

@@ -89,4 +89,12 @@ struct Session {
   4: optional UserProfile partner,
   5: i64 expiresAtMillis,
   6: optional UserProfile self,
+  /**
+   * Renews the session (AccountService.refreshSession) once token expires. Single use: each refresh
+   * returns a new one, and presenting a used one ends the session on every device that holds it.
+   * Absent when the session was not renewed by it (refreshSession without a refresh token).
+   */
+  7: optional string refreshToken,
+  /** When refreshToken stops working if it is not used. */
+  8: optional i64 refreshExpiresAtMillis,
 }

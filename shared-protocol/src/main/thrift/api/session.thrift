@@ -21,6 +21,12 @@ struct AuthAccepted {
   4: i32 maxFrameBytes,
   /** Send a PING at least this often, or the server closes the connection as idle. */
   5: i32 pingIntervalMillis,
+  /**
+   * When the token this session authenticated with expires (server clock, like serverTimeMillis): the
+   * server then closes the session with TOKEN_EXPIRED. Renew before it (refreshSession with the refresh
+   * token) and connect again with the new token, subscribing from the last sequence seen.
+   */
+  6: optional i64 tokenExpiresAtMillis,
 }
 
 enum SessionErrorCode {
@@ -37,6 +43,8 @@ enum SessionErrorCode {
   UNAVAILABLE = 11,
   SHUTTING_DOWN = 12,
   INTERNAL = 13,
+  /** The session was logged out, or its refresh token was used twice: log in again. */
+  TOKEN_REVOKED = 14,
 }
 
 /** Sent before the server closes a connection, saying why. */

@@ -33,12 +33,19 @@ struct Principal {
   /** 0 when the user's token carries no couple. */
   2: i64 coupleId,
   3: string deviceId,
+  /** The device session of the token (absent in tokens from before sessions had ids). */
+  4: optional string sessionId,
 }
 
 /** First frame on a new connection, from the presentation server. */
 struct Hello {
   1: i32 relayVersion,
   2: string presentationId,
+  /**
+   * The presentation server takes Revocation frames. An application server sends them only on links
+   * whose Hello says so: older presentation servers close the link on a frame kind they do not know.
+   */
+  3: optional bool revocations,
 }
 
 struct HelloAck {
@@ -172,6 +179,23 @@ struct StreamCredit {
   2: i64 grantedBytes,
 }
 
+/**
+ * Application to presentation: tokens that must no longer be accepted, although signed and not
+ * expired (a log-out, or a refresh token used twice). Presentation servers keep it until every token
+ * it could match has expired, refuse such tokens, and close the sessions that use one with
+ * TOKEN_REVOKED. Sent on every link whose Hello set revocations, and again on each link greeted while
+ * it still matters.
+ */
+struct Revocation {
+  1: i64 userId,
+  /** Only the tokens of this device session; absent: every session of the user. */
+  2: optional string sessionId,
+  /** Tokens issued at or before this instant are revoked (all of them, for a sessionId). */
+  3: i64 revokedAtMillis,
+  /** No token this matches is valid after this instant: forget the revocation then. */
+  4: i64 forgetAfterMillis,
+}
+
 union RelayFrame {
   1: Hello hello,
   2: HelloAck helloAck,
@@ -183,4 +207,6 @@ union RelayFrame {
   8: UserPush userPush,
   /** Only on links whose HelloAck set flowControl. */
   9: StreamCredit credit,
+  /** Only on links whose Hello set revocations. */
+  10: Revocation revocation,
 }

@@ -8,4 +8,10 @@ struct TokenClaims {
   3: string deviceId,
   4: i64 issuedAtMillis,
   5: i64 expiresAtMillis,
+  /**
+   * The device session (one log-in on one device) the token belongs to: logging out ends it, and the
+   * refresh token of that session is what renews the token. Absent in tokens issued before sessions
+   * had ids.
+   */
+  6: optional string sessionId,
 }

@@ -3,6 +3,7 @@ package io.duet.app;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.duet.app.account.Accounts;
 import io.duet.app.account.PasswordHasher;
+import io.duet.app.account.DeviceSessions;
 import io.duet.app.account.SessionIssuer;
 import io.duet.app.api.ApiServices;
 import io.duet.app.cluster.ClusterSettingsStore;
@@ -26,6 +27,7 @@ import io.duet.app.storage.CoupleStore;
 import io.duet.app.storage.HBaseSchema;
 import io.duet.app.storage.InviteStore;
 import io.duet.app.storage.SchemaBootstrap;
+import io.duet.app.storage.SessionStore;
 import io.duet.app.storage.UserStore;
 import io.duet.protocol.cluster.AppServerInfo;
 import io.duet.protocol.cluster.ClusterSettings;
@@ -210,14 +212,17 @@ public final class ApplicationServer implements ServerMain.Server {
         CoupleStore coupleStore = new CoupleStore(hbase, schema, storeCallbacks);
         UserStore userStore = new UserStore(hbase, schema, storeCallbacks);
         InviteStore inviteStore = new InviteStore(hbase, schema, storeCallbacks);
-        presentationLinks = new PresentationLinks();
+        presentationLinks = new PresentationLinks(clock);
         TokenCodec tokens = TokenCodec.create(secrets.current(), secrets.previous(), clock);
-        SessionIssuer sessions = new SessionIssuer(tokens, settings.duration("token.lifetime", Duration.ofDays(30)), clock);
+        Duration accessLifetime = settings.duration("token.access-lifetime", Duration.ofMinutes(15));
+        SessionIssuer sessions = new SessionIssuer(tokens, accessLifetime, clock);
+        DeviceSessions devices = new DeviceSessions(new SessionStore(hbase, schema, storeCallbacks), presentationLinks,
+                accessLifetime, settings.duration("token.refresh-lifetime", Duration.ofDays(30)), clock);
         Pairings pairings = new Pairings(userStore, inviteStore, coupleStore, presentationLinks, clock,
                 settings.duration("pairing.invite-lifetime", Duration.ofHours(24)));
         PasswordHasher hasher = new PasswordHasher(settings.integer("password.argon2.memory-kib", 19 * 1024),
                 settings.integer("password.argon2.iterations", 2), 1, passwordHashing);
-        Accounts accounts = new Accounts(userStore, pairings, hasher, sessions, clock);
+        Accounts accounts = new Accounts(userStore, pairings, hasher, sessions, devices, clock);
 
         rateLimiter = new RateLimiter(RateLimits.from(settings));
         ownership = new ShardOwnership(curator, instanceId);

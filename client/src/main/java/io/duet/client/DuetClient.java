@@ -52,8 +52,8 @@ public final class DuetClient implements AutoCloseable {
                         NioIoHandler.newFactory())
                 : builder.group;
         this.callbacks = new CallbackThread("duet-client-callbacks");
-        this.session = new ClientSession(builder.server, group.next(), callbacks, builder.token, builder.lastSeq,
-                builder.listener, builder.callTimeout, builder.minBackoff, builder.maxBackoff);
+        this.session = new ClientSession(builder.server, group.next(), callbacks, builder.token,
+                builder.refreshToken, builder.lastSeq, builder.listener, builder.callTimeout, builder.minBackoff, builder.maxBackoff);
     }
 
     public static Builder builder() {
@@ -122,6 +122,7 @@ public final class DuetClient implements AutoCloseable {
     public static final class Builder {
         private InetSocketAddress server;
         private Supplier<String> token;
+        private String refreshToken;
         private long lastSeq;
         private DuetListener listener = new DuetListener() { };
         private Duration callTimeout = Duration.ofSeconds(10);
@@ -151,6 +152,18 @@ public final class DuetClient implements AutoCloseable {
         public Builder token(String token) {
             Objects.requireNonNull(token, "token");
             return token(() -> token);
+        }
+
+        /**
+         * The session's refresh token ({@code Session.refreshToken}): the client then renews its access
+         * token before it expires, over the session itself, and reconnects with the new one, resuming
+         * after the last message delivered. Each renewal is reported to {@link
+         * DuetListener#onSessionRefreshed}, whose session carries the next refresh token (this one is
+         * used up): store it. Without one, the session ends when its access token expires.
+         */
+        public Builder refreshToken(String refreshToken) {
+            this.refreshToken = Objects.requireNonNull(refreshToken, "refreshToken");
+            return this;
         }
 
         /** The last sequence number the app already has; only later messages are delivered. */

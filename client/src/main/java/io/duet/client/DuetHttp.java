@@ -8,6 +8,8 @@ import io.duet.protocol.api.FetchHistoryRequest;
 import io.duet.protocol.api.HistoryPage;
 import io.duet.protocol.api.Invite;
 import io.duet.protocol.api.LogInRequest;
+import io.duet.protocol.api.LogOutEverywhereRequest;
+import io.duet.protocol.api.LogOutRequest;
 import io.duet.protocol.api.PairingService;
 import io.duet.protocol.api.RefreshSessionRequest;
 import io.duet.protocol.api.SendMessageRequest;
@@ -58,8 +60,27 @@ public final class DuetHttp {
         return account(null).logIn(new LogInRequest(email, password, deviceId));
     }
 
+    /** A new access token for the session of {@code token} (still valid), reflecting its current couple. */
     public Session refreshSession(String token) throws TException {
         return account(token).refreshSession(new RefreshSessionRequest());
+    }
+
+    /**
+     * Uses up {@code refreshToken}: a new access token, and the next refresh token (keep it, and never
+     * present this one again: a reuse ends the session).
+     */
+    public Session refreshWith(String refreshToken) throws TException {
+        return account(null).refreshSession(new RefreshSessionRequest().setRefreshToken(refreshToken));
+    }
+
+    /** Ends this device's session. */
+    public void logOut(String token) throws TException {
+        account(token).logOut(new LogOutRequest());
+    }
+
+    /** Ends every session of the account, on every device. */
+    public void logOutEverywhere(String token) throws TException {
+        account(token).logOutEverywhere(new LogOutEverywhereRequest());
     }
 
     public Invite createInvite(String token) throws TException {

@@ -3,6 +3,7 @@ package io.duet.it;
 import io.duet.client.ConnectionState;
 import io.duet.client.DuetListener;
 import io.duet.protocol.api.Message;
+import io.duet.protocol.api.Session;
 import io.duet.protocol.api.SessionErrorCode;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ public final class RecordingListener implements DuetListener {
     /** Each state change as "state at System.nanoTime(): detail", for post-mortems. */
     public final List<String> stateLog = new CopyOnWriteArrayList<>();
     public final List<SessionErrorCode> rejections = new CopyOnWriteArrayList<>();
+    public final List<Session> refreshed = new CopyOnWriteArrayList<>();
     /** Ranges the server reported lost, as "from..to". */
     public final List<String> missing = new CopyOnWriteArrayList<>();
 
@@ -40,6 +42,11 @@ public final class RecordingListener implements DuetListener {
     public void onConnectionChanged(ConnectionState state, String detail) {
         states.add(state);
         stateLog.add(state + " at " + System.nanoTime() + ": " + detail);
+    }
+
+    @Override
+    public void onSessionRefreshed(Session session) {
+        refreshed.add(session);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.duet.presentation;
 
 import io.duet.presentation.auth.Authenticator;
+import io.duet.presentation.auth.Revocations;
 import io.duet.presentation.drain.Drain;
 import io.duet.presentation.drain.DrainSettings;
 import io.duet.presentation.http.HttpApiInitializer;
@@ -98,7 +99,8 @@ public final class PresentationServer implements ServerMain.Server {
     private final String instanceId;
     private final long startedAtMillis = System.currentTimeMillis();
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
-    private final SessionRegistry sessions = new SessionRegistry();
+    private final Revocations revocations = new Revocations(Clock.systemUTC());
+    private final SessionRegistry sessions = new SessionRegistry(revocations);
     private final Drain drain;
     private final WeightSettings weightSettings;
     private final CpuLoad cpuLoad;
@@ -150,7 +152,7 @@ public final class PresentationServer implements ServerMain.Server {
             }
         });
         Authenticator authenticator = new Authenticator(TokenCodec.create(secrets.current(), secrets.previous(),
-                Clock.systemUTC()));
+                Clock.systemUTC()), revocations);
         int threads = settings.integer("io.threads", Runtime.getRuntime().availableProcessors());
         // Netty's thread factory: its threads carry FastThreadLocals, and are known to be event loops.
         bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("duet-accept", true),

@@ -2,6 +2,7 @@ package io.duet.app.account;
 
 import io.duet.app.pairing.Pairings;
 import io.duet.app.rpc.ApiErrors;
+import io.duet.app.rpc.Caller;
 import io.duet.app.storage.UserRecord;
 import io.duet.app.storage.UserStore;
 import io.duet.protocol.api.ErrorCode;
@@ -13,7 +14,7 @@ import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Sign-up and log-in. Signing up is retry-safe: the user row is written first under a fresh random id,
+ * Sign-up, log-in (each starts a device session), refresh and log-out. Signing up is retry-safe: the user row is written first under a fresh random id,
  * then the email is claimed for it with a conditional write; a sign-up that dies in between leaves an
  * unreachable row, and signing up again with the same email and password logs in instead of failing.
  */
@@ -24,13 +25,16 @@ public final class Accounts {
     private final Pairings pairings;
     private final PasswordHasher hasher;
     private final SessionIssuer sessions;
+    private final DeviceSessions devices;
     private final Clock clock;
 
-    public Accounts(UserStore users, Pairings pairings, PasswordHasher hasher, SessionIssuer sessions, Clock clock) {
+    public Accounts(UserStore users, Pairings pairings, PasswordHasher hasher, SessionIssuer sessions,
+            DeviceSessions devices, Clock clock) {
         this.users = users;
         this.pairings = pairings;
         this.hasher = hasher;
         this.sessions = sessions;
+        this.devices = devices;
         this.clock = clock;
     }
 
@@ -57,7 +61,7 @@ public final class Accounts {
                     .thenCompose(taken -> taken.isPresent()
                             ? sessionIfPasswordMatches(taken.get(), request.getPassword(), request.getDeviceId(),
                                     ErrorCode.ALREADY_EXISTS, "that email is already registered")
-                            : sessionFor(userId, request.getDeviceId()));
+                            : newSession(userId, request.getDeviceId()));
         });
     }
 
@@ -82,8 +86,13 @@ public final class Accounts {
     private CompletableFuture<Session> sessionIfPasswordMatches(UserStore.Login login, String password, String deviceId,
             ErrorCode otherwise, String message) {
         return hasher.verify(password, login.passwordHash()).thenCompose(matches -> matches
-                ? sessionFor(login.userId(), deviceId)
+                ? newSession(login.userId(), deviceId)
                 : CompletableFuture.failedFuture(ApiErrors.of(otherwise, message)));
+    }
+
+    /** A new device session for a log-in, with its first refresh token. */
+    private CompletableFuture<Session> newSession(long userId, String deviceId) {
+        return devices.start(userId, deviceId).thenCompose(this::sessionFor);
     }
 
     /**
@@ -99,10 +108,44 @@ public final class Accounts {
     }
 
     /**
-     * A fresh session for {@code userId} on {@code deviceId}, reflecting the user's couple as it is now
-     * (finishing a pairing a crash interrupted, if any).
+     * A fresh access token: with a refresh token, for its session (using it up, see {@link
+     * DeviceSessions#refresh}); without, for the caller's session if it is still live. A caller whose
+     * token is from before sessions had ids gets a new device session.
      */
-    public CompletableFuture<Session> sessionFor(long userId, String deviceId) {
+    public CompletableFuture<Session> refresh(Caller caller, String refreshToken) {
+        if (refreshToken != null) {
+            return devices.refresh(refreshToken).thenCompose(this::sessionFor);
+        }
+        if (!caller.isAuthenticated()) {
+            return CompletableFuture.failedFuture(ApiErrors.of(ErrorCode.UNAUTHENTICATED,
+                    "refreshSession needs a refresh token or a valid access token"));
+        }
+        if (caller.sessionId() == null) {
+            return newSession(caller.userId(), caller.deviceId());
+        }
+        return devices.live(caller.userId(), caller.sessionId()).thenCompose(this::sessionFor);
+    }
+
+    /** Ends the caller's device session. */
+    public CompletableFuture<Void> logOut(Caller caller) {
+        if (caller.sessionId() == null) {
+            return CompletableFuture.failedFuture(ApiErrors.invalidArgument(
+                    "this token is from before sessions had ids: use logOutEverywhere"));
+        }
+        return devices.logOut(caller.userId(), caller.sessionId());
+    }
+
+    /** Ends every device session of the caller. */
+    public CompletableFuture<Void> logOutEverywhere(Caller caller) {
+        return devices.logOutEverywhere(caller.userId());
+    }
+
+    /**
+     * An access token for a device session, reflecting the user's couple as it is now (finishing a
+     * pairing a crash interrupted, if any).
+     */
+    private CompletableFuture<Session> sessionFor(DeviceSessions.Renewal device) {
+        long userId = device.userId();
         return users.user(userId).thenCompose(found -> {
             if (found.isEmpty()) {
                 return CompletableFuture.failedFuture(ApiErrors.of(ErrorCode.UNAUTHENTICATED, "unknown user"));
@@ -111,8 +154,8 @@ public final class Accounts {
             UserProfile self = new UserProfile(userId, user.displayName());
             return pairings.resolveCouple(user).thenCompose(couple -> couple.isPaired()
                     ? pairings.profile(couple.partnerId())
-                            .thenApply(partner -> sessions.issue(self, couple.coupleId(), deviceId, partner))
-                    : CompletableFuture.completedFuture(sessions.issue(self, 0, deviceId, null)));
+                            .thenApply(partner -> sessions.issue(self, couple.coupleId(), device, partner))
+                    : CompletableFuture.completedFuture(sessions.issue(self, 0, device, null)));
         });
     }
 }

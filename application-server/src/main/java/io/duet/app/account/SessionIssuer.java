@@ -7,7 +7,10 @@ import io.duet.protocol.token.TokenCodec;
 import java.time.Clock;
 import java.time.Duration;
 
-/** Issues session tokens. A token carries a couple only once the couple's row exists. */
+/**
+ * Issues access tokens: short-lived, for one device session, never outliving it. A token carries a
+ * couple only once the couple's row exists.
+ */
 public final class SessionIssuer {
     private final TokenCodec tokens;
     private final Duration lifetime;
@@ -23,17 +26,21 @@ public final class SessionIssuer {
      * @param coupleId 0 for a user who is not (yet) paired
      * @param partner null when unpaired
      */
-    public Session issue(UserProfile self, long coupleId, String deviceId, UserProfile partner) {
+    public Session issue(UserProfile self, long coupleId, DeviceSessions.Renewal device, UserProfile partner) {
         long now = clock.millis();
-        long expires = now + lifetime.toMillis();
+        long expires = Math.min(now + lifetime.toMillis(), device.expiresAtMillis());
         String token = tokens.issue(new TokenClaims()
                 .setUserId(self.getUserId())
                 .setCoupleId(coupleId)
-                .setDeviceId(deviceId)
+                .setDeviceId(device.deviceId())
+                .setSessionId(device.sessionId())
                 .setIssuedAtMillis(now)
                 .setExpiresAtMillis(expires));
         Session session = new Session().setToken(token).setUserId(self.getUserId()).setExpiresAtMillis(expires)
                 .setSelf(self);
+        if (device.refreshToken() != null) {
+            session.setRefreshToken(device.refreshToken()).setRefreshExpiresAtMillis(device.expiresAtMillis());
+        }
         if (coupleId != 0) {
             session.setCoupleId(coupleId);
             if (partner != null) {

@@ -1,5 +1,7 @@
 /**
- * Accounts: sign-up, log-in and session tokens. Passwords are kept only as Argon2id hashes ({@link
+ * Accounts: sign-up, log-in, and sessions that end: short access tokens ({@link
+ * io.duet.app.account.SessionIssuer}) for device sessions whose single-use refresh tokens, log-outs and
+ * revocations are {@link io.duet.app.account.DeviceSessions}. Passwords are kept only as Argon2id hashes ({@link
  * io.duet.app.account.PasswordHasher}), computed on their own bounded executor because each costs tens
  * of milliseconds of CPU. Start at {@link io.duet.app.account.Accounts}.
  */

@@ -8,6 +8,8 @@ import io.duet.app.rpc.Callbacks;
 import io.duet.protocol.api.DuetError;
 import io.duet.protocol.api.AccountService;
 import io.duet.protocol.api.LogInRequest;
+import io.duet.protocol.api.LogOutEverywhereRequest;
+import io.duet.protocol.api.LogOutRequest;
 import io.duet.protocol.api.RefreshSessionRequest;
 import io.duet.protocol.api.Session;
 import io.duet.protocol.api.SignUpRequest;
@@ -53,6 +55,16 @@ final class AccountApi implements AccountService.AsyncIface {
 
     @Override
     public void refreshSession(RefreshSessionRequest request, AsyncMethodCallback<Session> callback) {
-        Callbacks.complete(accounts.sessionFor(context.caller().userId(), context.caller().deviceId()), callback);
+        Callbacks.complete(accounts.refresh(context.caller(), request.getRefreshToken()), callback);
+    }
+
+    @Override
+    public void logOut(LogOutRequest request, AsyncMethodCallback<Void> callback) {
+        Callbacks.complete(accounts.logOut(context.caller()), callback);
+    }
+
+    @Override
+    public void logOutEverywhere(LogOutEverywhereRequest request, AsyncMethodCallback<Void> callback) {
+        Callbacks.complete(accounts.logOutEverywhere(context.caller()), callback);
     }
 }

@@ -22,7 +22,7 @@ public final class ApiServices {
         return List.of(
                 ServiceBinding.of(commonConstants.ACCOUNT_SERVICE, new AccountService.AsyncProcessor<>(null),
                         context -> new AccountApi(context, accounts, limiter), ServiceBinding.Access.USER,
-                        Set.of("signUp", "logIn")),
+                        Set.of("signUp", "logIn", "refreshSession")),
                 ServiceBinding.of(commonConstants.PAIRING_SERVICE, new PairingService.AsyncProcessor<>(null),
                         context -> new PairingApi(context, pairings, accounts, limiter), ServiceBinding.Access.USER, Set.of()),
                 ServiceBinding.of(commonConstants.CHAT_SERVICE, new ChatService.AsyncProcessor<>(null),

@@ -51,6 +51,6 @@ final class PairingApi implements PairingService.AsyncIface {
             return;
         }
         Callbacks.complete(pairings.accept(userId, request.getCode())
-                .thenCompose(couple -> accounts.sessionFor(userId, context.caller().deviceId())), callback);
+                .thenCompose(couple -> accounts.refresh(context.caller(), null)), callback);
     }
 }

@@ -24,7 +24,6 @@ import io.duet.protocol.relay.WireProtocol;
 import io.duet.protocol.relay.relayConstants;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.time.Duration;
 import java.util.HashMap;
@@ -61,7 +60,7 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFram
     private final String instanceId;
     private final ServiceDispatcher dispatcher;
     private final CoupleRegistry couples;
-    private final ChannelGroup presentationLinks;
+    private final PresentationLinks presentationLinks;
     private final LongAdder openStreams;
     private final Map<Long, AppStream> streams = new HashMap<>();
     /** How many of {@link #streams} are counted in {@link #openStreams}. */
@@ -71,7 +70,7 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFram
     private boolean greeted;
 
     RelayConnectionHandler(String instanceId, ServiceDispatcher dispatcher, CoupleRegistry couples,
-            ChannelGroup presentationLinks, LongAdder openStreams) {
+            PresentationLinks presentationLinks, LongAdder openStreams) {
         this.instanceId = instanceId;
         this.dispatcher = dispatcher;
         this.couples = couples;
@@ -142,7 +141,7 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFram
         }
         greeted = true;
         peer = frame.getHello().getPresentationId();
-        presentationLinks.add(ctx.channel());
+        presentationLinks.greeted(ctx.channel(), frame.getHello().isRevocations());
         ctx.writeAndFlush(RelayFrame.helloAck(new HelloAck(relayConstants.RELAY_VERSION, instanceId).setFlowControl(true)), ctx.voidPromise());
         LOG.info("Relay link from {} ({})", peer, ctx.channel().remoteAddress());
     }
@@ -150,8 +149,9 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFram
     private void open(OpenStream open) {
         Principal principal = open.getPrincipal();
         String sourceAddress = SourceAddress.keyOf(open.getClientAddress());
-        Caller caller = principal == null ? Caller.of(0, 0, "", sourceAddress)
-                : Caller.of(principal.getUserId(), principal.getCoupleId(), principal.getDeviceId(), sourceAddress);
+        Caller caller = principal == null ? Caller.of(0, 0, "", null, sourceAddress)
+                : Caller.of(principal.getUserId(), principal.getCoupleId(), principal.getDeviceId(),
+                        principal.getSessionId(), sourceAddress);
         WireProtocol protocol = open.getProtocol() == null ? WireProtocol.COMPACT : open.getProtocol();
         StreamKind kind = open.getKind() == null ? StreamKind.REQUEST : open.getKind();
         OptionalLong credit = kind == StreamKind.SESSION && open.isSetInitialCredit()

@@ -47,6 +47,6 @@ public final class RelayServerInitializer extends ChannelInitializer<SocketChann
         pipeline.addLast("relayCodec", RelayFrameCodec.INSTANCE);
         pipeline.addLast("idle", new IdleStateHandler(READ_IDLE_SECONDS, 0, 0, TimeUnit.SECONDS));
         pipeline.addLast("connection", new RelayConnectionHandler(instanceId, dispatcher, couples,
-                presentationLinks.channels(), presentationLinks.streamCounter()));
+                presentationLinks, presentationLinks.streamCounter()));
     }
 }

@@ -6,30 +6,36 @@ package io.duet.app.rpc;
  * "" when unknown.
  */
 public final class Caller {
-    private static final Caller ANONYMOUS = new Caller(0, 0, "", "");
+    private static final Caller ANONYMOUS = new Caller(0, 0, "", null, "");
 
     private final long userId;
     private final long coupleId;
     private final String deviceId;
+    private final String sessionId;
     private final String sourceAddress;
 
-    private Caller(long userId, long coupleId, String deviceId, String sourceAddress) {
+    private Caller(long userId, long coupleId, String deviceId, String sessionId, String sourceAddress) {
         this.userId = userId;
         this.coupleId = coupleId;
         this.deviceId = deviceId;
+        this.sessionId = sessionId;
         this.sourceAddress = sourceAddress;
     }
 
     public static Caller of(long userId, long coupleId, String deviceId) {
-        return of(userId, coupleId, deviceId, "");
+        return of(userId, coupleId, deviceId, null, "");
     }
 
-    public static Caller of(long userId, long coupleId, String deviceId, String sourceAddress) {
+    /**
+     * @param sessionId the device session of the caller's token; null for tokens from before sessions had ids
+     * @param sourceAddress the key of the client's source address ({@code SourceAddress}); "" when unknown
+     */
+    public static Caller of(long userId, long coupleId, String deviceId, String sessionId, String sourceAddress) {
         String address = sourceAddress == null ? "" : sourceAddress;
         if (userId == 0) {
-            return address.isEmpty() ? ANONYMOUS : new Caller(0, 0, "", address);
+            return address.isEmpty() ? ANONYMOUS : new Caller(0, 0, "", null, address);
         }
-        return new Caller(userId, coupleId, deviceId == null ? "" : deviceId, address);
+        return new Caller(userId, coupleId, deviceId == null ? "" : deviceId, sessionId, address);
     }
 
     public static Caller anonymous() {
@@ -60,6 +66,11 @@ public final class Caller {
     /** The key of the client's source address, for per-address limits; "" when unknown. */
     public String sourceAddress() {
         return sourceAddress;
+    }
+
+    /** The device session of the caller's token, or null (a token from before sessions had ids). */
+    public String sessionId() {
+        return sessionId;
     }
 
     @Override

@@ -34,6 +34,10 @@ import org.apache.hadoop.hbase.util.Bytes;
  * invites   row = invite code
  *   i:                         f = inviter, k = couple id, c = created at, x = expires at,
  *                              a = acceptor, s = state
+ * sessions  row = user id (8 bytes) + session id (device sessions: one log-in on one device)
+ *   s:                         h = SHA-256 of the current refresh token, p = SHA-256 of the refresh
+ *                              tokens used before (the latest few, concatenated), d = device id,
+ *                              c = created at, x = expires at
  * </pre>
  *
  * <p>The epoch sits in its own family because every fenced write reads it: in a family full of
@@ -46,6 +50,7 @@ public final class HBaseSchema {
     public static final byte[] USER = bytes("u");
     public static final byte[] LOGIN = bytes("l");
     public static final byte[] INVITE = bytes("i");
+    public static final byte[] SESSION = bytes("s");
 
     public static final byte[] EPOCH = bytes("e");
     public static final byte[] LAST_SEQ = bytes("s");
@@ -66,6 +71,10 @@ public final class HBaseSchema {
     public static final byte[] EXPIRES = bytes("x");
     public static final byte[] ACCEPTOR = bytes("a");
     public static final byte[] STATE = bytes("s");
+
+    public static final byte[] REFRESH_HASH = bytes("h");
+    public static final byte[] USED_HASHES = bytes("p");
+    public static final byte[] DEVICE = bytes("d");
 
     /** How long a retried send is recognised by its client message id. */
     public static final Duration DEDUP_WINDOW = Duration.ofDays(14);
@@ -102,6 +111,10 @@ public final class HBaseSchema {
         return TableName.valueOf(namespace, "invites");
     }
 
+    public TableName sessions() {
+        return TableName.valueOf(namespace, "sessions");
+    }
+
     public static byte[] coupleRow(int shard, long coupleId) {
         byte[] row = new byte[10];
         row[0] = (byte) (shard >>> 8);
@@ -134,7 +147,9 @@ public final class HBaseSchema {
                 new TableSpec(TableDescriptorBuilder.newBuilder(logins())
                         .setColumnFamily(family(LOGIN).build()).build(), null),
                 new TableSpec(TableDescriptorBuilder.newBuilder(invites())
-                        .setColumnFamily(family(INVITE).build()).build(), null));
+                        .setColumnFamily(family(INVITE).build()).build(), null),
+                new TableSpec(TableDescriptorBuilder.newBuilder(sessions())
+                        .setColumnFamily(family(SESSION).build()).build(), leadingByteSplits()));
     }
 
     private static ColumnFamilyDescriptorBuilder family(byte[] name) {

@@ -5,7 +5,7 @@
  * where every write to a couple row is conditional on the writer's epoch.
  *
  * <p>No stored value is read, changed and written back whole, so a server never erases what a newer
- * version stored: users, logins, invites and couples keep one value per column, and every write puts or
+ * version stored: users, logins, invites, device sessions and couples keep one value per column, and every write puts or
  * deletes only the columns it names, leaving any column this version does not know as it was; a message
  * ({@code StoredMessage}, compact Thrift) is written once and never rewritten.
  */

@@ -11,9 +11,7 @@ import io.duet.protocol.relay.StreamKind;
 import io.duet.protocol.relay.WireProtocol;
 import io.duet.protocol.relay.relayConstants;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -21,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /** What a relay link adds to the server's count of open streams (the duet_relay_streams_open gauge). */
 class RelayConnectionHandlerTest {
     private final LongAdder openStreams = new LongAdder();
-    private final DefaultChannelGroup links = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final PresentationLinks links = new PresentationLinks(java.time.Clock.systemUTC());
     private final EmbeddedChannel channel = new EmbeddedChannel(
             new RelayConnectionHandler("app-test", null, null, links, openStreams));
 
@@ -44,7 +42,7 @@ class RelayConnectionHandlerTest {
     @Test
     void streamsAreCountedWhileOpenAndAllUncountedWhenTheLinkCloses() {
         receive(RelayFrame.hello(new Hello(relayConstants.RELAY_VERSION, "presentation-test")));
-        assertThat(links.size()).isEqualTo(1);
+        assertThat(links.openLinks()).isEqualTo(1);
         receive(open(1));
         receive(open(2));
         receive(open(3));
@@ -57,6 +55,6 @@ class RelayConnectionHandlerTest {
 
         channel.close();
         assertThat(openStreams.sum()).isZero();
-        assertThat(links.size()).isZero();
+        assertThat(links.openLinks()).isZero();
     }
 }

@@ -89,13 +89,16 @@ final class ChatScreen implements DuetListener {
         long lastSeq = profile.getLong("last.seq");
         interactive = terminal != null && !Terminal.TYPE_DUMB.equals(terminal.getType())
                 && !Terminal.TYPE_DUMB_COLOR.equals(terminal.getType());
-        client = DuetClient.builder()
+        DuetClient.Builder builder = DuetClient.builder()
                 .server(server)
                 .token(profile::token)
                 .resumeAfter(Math.max(0, lastSeq - CONTEXT_MESSAGES))
                 .reconnectBackoff(MIN_BACKOFF, MAX_BACKOFF)
-                .listener(this)
-                .build();
+                .listener(this);
+        if (profile.refreshToken() != null) {
+            builder.refreshToken(profile.refreshToken());
+        }
+        client = builder.build();
         Object previousInterruptHandler = Signals.register("INT", this::interrupted);
         try {
             if (!awaitFirstConnect()) {
@@ -331,11 +334,16 @@ final class ChatScreen implements DuetListener {
 
     @Override
     public void onSessionRefreshed(Session session) {
+        boolean wasPaired = profile.get("couple.id") != null;
         profile.remember(session);
         try {
             profile.save();
         } catch (IOException e) {
             print("(cannot save the session: " + e.getMessage() + ")");
+        }
+        if (wasPaired) {
+            // A renewal of the access token: nothing to tell.
+            return;
         }
         print("Chatting with " + partnerName() + ".");
     }

@@ -29,6 +29,8 @@ import org.jline.terminal.TerminalBuilder;
  * two terminals with {@code --profile ann} and {@code --profile bob} are a couple.
  */
 public final class DuetCli {
+    /** An access token with less than this left is renewed before use. */
+    private static final long RENEW_MARGIN_MILLIS = 30_000;
     private static final String USAGE = String.join("\n",
             "usage: duet [options] <command> [arguments]",
             "",
@@ -43,7 +45,8 @@ public final class DuetCli {
             "  send TEXT...          send one message",
             "  history [AFTER]       print the messages after sequence number AFTER (default 0)",
             "  whoami                show this profile's session",
-            "  logout                forget this profile's session",
+            "  logout                end this device's session and forget it",
+            "  logout-everywhere     end every session of the account, on every device",
             "",
             "options:",
             "  --profile NAME        whose session to use (default: $DUET_PROFILE or 'default')",
@@ -172,6 +175,18 @@ public final class DuetCli {
                                 : ", couple " + profile.get("couple.id") + " with " + profile.get("partner.name")));
                 return 0;
             case "logout":
+            case "logout-everywhere":
+                if (profile.hasSession()) {
+                    try {
+                        if (command.equals("logout")) {
+                            api.logOut(profile.token());
+                        } else {
+                            api.logOutEverywhere(refreshedToken(profile, api));
+                        }
+                    } catch (TException e) {
+                        out.println("(the server did not confirm: " + e.getMessage() + "; forgetting the session here)");
+                    }
+                }
                 profile.forgetSession();
                 profile.save();
                 out.println("Logged out.");
@@ -215,9 +230,19 @@ public final class DuetCli {
         return 0;
     }
 
-    /** A token reflecting the user's couple now (the partner may have accepted since the last log-in). */
+    /**
+     * A valid access token reflecting the user's couple now (the partner may have accepted since the
+     * last log-in): an access token about to expire is renewed with the refresh token first.
+     */
     private String refreshedToken(Profile profile, DuetHttp api) throws Exception {
         String token = token(profile);
+        if (profile.refreshToken() != null
+                && profile.tokenExpiresAtMillis() < System.currentTimeMillis() + RENEW_MARGIN_MILLIS) {
+            Session session = api.refreshWith(profile.refreshToken());
+            profile.remember(session);
+            profile.save();
+            token = session.getToken();
+        }
         if (profile.get("couple.id") == null) {
             Session session = api.refreshSession(token);
             profile.remember(session);

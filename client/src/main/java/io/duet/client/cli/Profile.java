@@ -65,6 +65,16 @@ final class Profile {
         return get("token");
     }
 
+    /** The session's refresh token, or null (a profile saved before sessions had them). */
+    String refreshToken() {
+        return get("refresh.token");
+    }
+
+    /** When the access token expires; 0 if unknown. */
+    long tokenExpiresAtMillis() {
+        return getLong("token.expires");
+    }
+
     boolean hasSession() {
         return token() != null;
     }
@@ -76,6 +86,11 @@ final class Profile {
             set("last.seq", null);
         }
         set("token", session.getToken());
+        set("token.expires", Long.toString(session.getExpiresAtMillis()));
+        if (session.isSetRefreshToken()) {
+            // Absent from a renewal without one (after pairing): the one held stays valid.
+            set("refresh.token", session.getRefreshToken());
+        }
         set("user.id", Long.toString(session.getUserId()));
         set("couple.id", couple);
         set("name", session.isSetSelf() ? session.getSelf().getDisplayName() : get("name"));
@@ -84,7 +99,7 @@ final class Profile {
     }
 
     void forgetSession() {
-        for (String key : new String[] {"token", "user.id", "couple.id", "name", "partner.id", "partner.name", "last.seq"}) {
+        for (String key : new String[] {"token", "token.expires", "refresh.token", "user.id", "couple.id", "name", "partner.id", "partner.name", "last.seq"}) {
             set(key, null);
         }
     }

@@ -35,11 +35,13 @@ public final class ClientSession {
     private final SessionTransport transport;
     private final SessionLifecycle lifecycle;
 
+    /** @param refreshToken renews the access token before it expires; null: the session ends with it */
     public ClientSession(InetSocketAddress server, EventLoop loop, Executor callbacks, Supplier<String> token,
-            long lastSeq, DuetListener listener, Duration callTimeout, Duration minBackoff, Duration maxBackoff) {
+            String refreshToken, long lastSeq, DuetListener listener, Duration callTimeout, Duration minBackoff,
+            Duration maxBackoff) {
         this.loop = loop;
         this.transport = new SessionTransport(loop, callTimeout);
-        this.lifecycle = new SessionLifecycle(server, loop, token, lastSeq, new ListenerCallbacks(callbacks, listener),
+        this.lifecycle = new SessionLifecycle(server, loop, token, refreshToken, lastSeq, new ListenerCallbacks(callbacks, listener),
                 transport, minBackoff, maxBackoff);
     }
 

@@ -6,6 +6,7 @@ import io.duet.protocol.api.AccountService;
 import io.duet.protocol.api.AuthAccepted;
 import io.duet.protocol.api.AuthRequest;
 import io.duet.protocol.api.ChatService;
+import io.duet.protocol.api.DuetError;
 import io.duet.protocol.api.RefreshSessionRequest;
 import io.duet.protocol.api.Session;
 import io.duet.protocol.api.SessionError;
@@ -39,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * all again, telling the {@link SendPipeline} when to (re)transmit. It keeps the {@link ConnectionState}, the user and
  * couple the token authenticated, and the generation of the latest subscribe, so that the outcome of
  * one superseded (by a resubscribe, or by a session move that failed it) is ignored. A token that
- * carries no couple is refreshed and the session reconnected once the partner joins.
+ * carries no couple is refreshed and the session reconnected once the partner joins. Given a refresh
+ * token, it renews the access token before it expires and reconnects with the new one ({@link #renew}).
  *
  * <p>Confined to the session's event loop: {@link #start} and {@link #close} may be called from any
  * thread and hop onto the loop; every other method runs there, called by a {@link SessionHandler} (one
@@ -52,6 +54,8 @@ final class SessionLifecycle {
     /** How long leaving a draining server waits for the calls in flight over its connection. */
     private static final long MOVE_QUIET_WAIT_MILLIS = 1000;
     private static final long MOVE_POLL_MILLIS = 10;
+    /** How soon a renewal that got no answer is tried again. */
+    private static final long RENEW_RETRY_MILLIS = 1000;
 
     private final InetSocketAddress server;
     private final EventLoop loop;
@@ -66,6 +70,10 @@ final class SessionLifecycle {
 
     // Confined to the loop.
     private Supplier<String> token;
+    /** Renews the access token; replaced by each renewal; null when the application gave none. */
+    private String refreshToken;
+    /** Renews the access token ahead of its expiry; null when none is due. */
+    private ScheduledFuture<?> renewal;
     private ConnectionState state = ConnectionState.DISCONNECTED;
     private volatile long userId;
     private int failures;
@@ -79,11 +87,13 @@ final class SessionLifecycle {
     /** Leaving a draining server: the end of this connection is a planned reconnect, not a loss. */
     private boolean moving;
 
-    SessionLifecycle(InetSocketAddress server, EventLoop loop, Supplier<String> token, long lastSeq,
-            ListenerCallbacks listeners, SessionTransport transport, Duration minBackoff, Duration maxBackoff) {
+    SessionLifecycle(InetSocketAddress server, EventLoop loop, Supplier<String> token, String refreshToken,
+            long lastSeq, ListenerCallbacks listeners, SessionTransport transport, Duration minBackoff,
+            Duration maxBackoff) {
         this.server = server;
         this.loop = loop;
         this.token = token;
+        this.refreshToken = refreshToken;
         this.minBackoff = minBackoff;
         this.maxBackoff = maxBackoff;
         this.bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class)
@@ -151,6 +161,15 @@ final class SessionLifecycle {
 
     void authenticated(AuthAccepted accepted) {
         userId = accepted.getUserId();
+        if (renewal != null) {
+            renewal.cancel(false);
+            renewal = null;
+        }
+        if (refreshToken != null && accepted.isSetTokenExpiresAtMillis()) {
+            // Both instants are the server's: no clock skew. Renew with a quarter of the lifetime to spare.
+            long left = Math.max(0, accepted.getTokenExpiresAtMillis() - accepted.getServerTimeMillis());
+            renewal = loop.schedule(this::renew, left - left / 4, TimeUnit.MILLISECONDS);
+        }
         paired = accepted.isSetCoupleId() && accepted.getCoupleId() != 0;
         coupleId = paired ? accepted.getCoupleId() : 0;
         if (paired) {
@@ -248,7 +267,7 @@ final class SessionLifecycle {
     void sessionError(SessionError error) {
         SessionErrorCode code = error.getCode() == null ? SessionErrorCode.INTERNAL : error.getCode();
         if (code == SessionErrorCode.TOKEN_EXPIRED || code == SessionErrorCode.TOKEN_INVALID
-                || code == SessionErrorCode.UNSUPPORTED_VERSION) {
+                || code == SessionErrorCode.TOKEN_REVOKED || code == SessionErrorCode.UNSUPPORTED_VERSION) {
             reject(code, error.getMessage());
         } else {
             LOG.info("Server closed the session: {} {}", code, error.getMessage());
@@ -261,6 +280,10 @@ final class SessionLifecycle {
      */
     void lost(String why) {
         transport.detach();
+        if (renewal != null) {
+            renewal.cancel(false);
+            renewal = null;
+        }
         if (move != null) {
             move.cancel(false);
             move = null;
@@ -330,6 +353,45 @@ final class SessionLifecycle {
         if (!paired) {
             refreshAndReconnect();
         }
+    }
+
+    /**
+     * The access token expires soon: use up the refresh token for a new one (and the next refresh token),
+     * then reconnect with it as when leaving a draining server, resuming after the last message delivered.
+     * A refused refresh (the session was logged out) ends the session; a call that got no answer is
+     * tried again shortly, on this connection or, once authenticated, on the next.
+     */
+    private void renew() {
+        renewal = null;
+        if (state == ConnectionState.CLOSED || moving) {
+            return;
+        }
+        String using = refreshToken;
+        transport.<Session>call(commonConstants.ACCOUNT_SERVICE, "refreshSession",
+                new AccountService.refreshSession_args(new RefreshSessionRequest().setRefreshToken(using)),
+                new AccountService.refreshSession_result()).whenComplete((session, failure) -> {
+                    if (failure instanceof DuetError) {
+                        reject(SessionErrorCode.TOKEN_REVOKED, "cannot renew the session: " + failure.getMessage());
+                        return;
+                    }
+                    if (failure != null) {
+                        LOG.info("Cannot renew the session yet: {}", failure.toString());
+                        if (state == ConnectionState.CONNECTED && renewal == null) {
+                            renewal = loop.schedule(this::renew, RENEW_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+                        }
+                        return;
+                    }
+                    String renewed = session.getToken();
+                    token = () -> renewed;
+                    refreshToken = session.getRefreshToken();
+                    listeners.post(l -> l.onSessionRefreshed(session));
+                    if (state != ConnectionState.CLOSED && !moving) {
+                        moving = true;
+                        subscriptions++;
+                        changeState(ConnectionState.CONNECTING, "reconnecting with a renewed access token");
+                        leaveWhenQuiet(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MOVE_QUIET_WAIT_MILLIS));
+                    }
+                });
     }
 
     /** After pairing, this session's token carries no couple: get one that does, and reconnect with it. */

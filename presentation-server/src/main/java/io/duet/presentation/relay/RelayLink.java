@@ -154,7 +154,7 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         active = true;
-        ctx.write(RelayFrame.hello(new Hello(relayConstants.RELAY_VERSION, presentationId)), ctx.voidPromise());
+        ctx.write(RelayFrame.hello(new Hello(relayConstants.RELAY_VERSION, presentationId).setRevocations(true)), ctx.voidPromise());
         for (RelayFrame frame : pending) {
             ctx.write(frame, ctx.voidPromise());
         }
@@ -188,6 +188,9 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
             }
             case USER_PUSH:
                 userEvents.deliver(frame.getUserPush().getUserIds(), frame.getUserPush().getEvent());
+                break;
+            case REVOCATION:
+                userEvents.revoke(frame.getRevocation());
                 break;
             case PING:
                 ctx.writeAndFlush(RelayFrame.pong(new Pong(frame.getPing().getNonce())), ctx.voidPromise());

@@ -12,10 +12,12 @@ import io.duet.protocol.relay.Principal;
 import io.duet.protocol.thrift.MalformedPayloadException;
 import io.duet.protocol.thrift.ThriftCodec;
 import io.duet.protocol.thrift.ThriftLimits;
+import io.duet.protocol.token.TokenClaims;
 import io.duet.protocol.token.TokenException;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import java.time.Clock;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -23,9 +25,12 @@ import java.util.function.Function;
 /**
  * The first frame of a client connection must be AUTH with a valid token, within the auth timeout.
  * Anything else gets a typed ERROR and the connection is closed. On success this handler answers
- * AUTH_OK and replaces itself with the session's relay handler.
+ * AUTH_OK, puts a {@link TokenLifetimeHandler} before itself (the session ends with its token) and
+ * replaces itself with the session's relay handler.
  */
 final class AuthHandler extends SimpleChannelInboundHandler<Frame> {
+    /** The name of the {@link TokenLifetimeHandler} of an authenticated session. */
+    static final String TOKEN_LIFETIME = "tokenLifetime";
     private static final ThriftCodec UNTRUSTED = new ThriftCodec(ThriftLimits.UNTRUSTED);
 
     private final Authenticator authenticator;
@@ -72,24 +77,43 @@ final class AuthHandler extends SimpleChannelInboundHandler<Frame> {
                     + " is not supported (expected: " + commonConstants.API_VERSION + ")");
             return;
         }
-        Principal principal;
+        TokenClaims claims;
         try {
-            principal = authenticator.authenticate(request.getToken());
+            claims = authenticator.verify(request.getToken());
         } catch (TokenException e) {
-            fail(ctx, e.reason() == TokenException.Reason.EXPIRED ? SessionErrorCode.TOKEN_EXPIRED
-                    : SessionErrorCode.TOKEN_INVALID, e.getMessage());
+            fail(ctx, codeFor(e.reason()), e.getMessage());
             return;
         }
+        Principal principal = Authenticator.principalOf(claims);
         AuthAccepted accepted = new AuthAccepted()
                 .setUserId(principal.getUserId())
                 .setServerTimeMillis(System.currentTimeMillis())
+                .setTokenExpiresAtMillis(claims.getExpiresAtMillis())
                 .setMaxFrameBytes(FrameLimits.CLIENT_TO_SERVER.maxFrameBytes())
                 .setPingIntervalMillis((int) settings.pingInterval.toMillis());
         if (principal.getCoupleId() != 0) {
             accepted.setCoupleId(principal.getCoupleId());
         }
         ctx.writeAndFlush(Frame.of(FrameType.AUTH_OK, ThriftCodec.INTERNAL.encode(accepted)));
+        ctx.pipeline().addBefore(ctx.name(), TOKEN_LIFETIME, new TokenLifetimeHandler(claims, Clock.systemUTC()));
         ctx.pipeline().replace(this, "session", sessions.apply(principal));
+        // The session is registered now: a revocation from here on finds it, and one that came since the
+        // token was verified is seen here.
+        if (authenticator.isRevoked(claims)) {
+            SessionErrors.closeWith(ctx.channel(), SessionErrorCode.TOKEN_REVOKED,
+                    "the session was logged out: log in again");
+        }
+    }
+
+    private static SessionErrorCode codeFor(TokenException.Reason reason) {
+        switch (reason) {
+            case EXPIRED:
+                return SessionErrorCode.TOKEN_EXPIRED;
+            case REVOKED:
+                return SessionErrorCode.TOKEN_REVOKED;
+            default:
+                return SessionErrorCode.TOKEN_INVALID;
+        }
     }
 
     private static void fail(ChannelHandlerContext ctx, SessionErrorCode code, String message) {

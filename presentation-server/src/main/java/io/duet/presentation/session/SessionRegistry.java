@@ -1,6 +1,9 @@
 package io.duet.presentation.session;
 
+import io.duet.presentation.auth.Revocations;
 import io.duet.presentation.relay.UserEvents;
+import io.duet.protocol.relay.Revocation;
+import io.netty.channel.ChannelHandler;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -10,16 +13,22 @@ import java.util.concurrent.ConcurrentMap;
 
 /**
  * The authenticated sessions on this server by user, for events addressed to users rather than streams,
- * and for a drain: asking every session to reconnect elsewhere ({@link #drain}) and telling when none is
- * left ({@link #whenEmpty()}).
+ * for revocations (ending the sessions whose token was revoked: {@link #revoke}), and for a drain: asking
+ * every session to reconnect elsewhere ({@link #drain}) and telling when none is left ({@link
+ * #whenEmpty()}).
  */
 public final class SessionRegistry implements UserEvents {
+    private final Revocations revocations;
     private final ConcurrentMap<Long, Set<SessionRelayHandler>> byUser = new ConcurrentHashMap<>();
     private final CompletableFuture<Void> empty = new CompletableFuture<>();
     /** While draining, what the notice of a session that registers from now on hints; null before. */
     private volatile Duration drainingWithin;
     /** While draining, when sessions still connected are closed ({@link System#nanoTime()}). */
     private volatile long drainDeadlineNanos;
+
+    public SessionRegistry(Revocations revocations) {
+        this.revocations = revocations;
+    }
 
     void register(long userId, SessionRelayHandler session) {
         byUser.computeIfAbsent(userId, id -> ConcurrentHashMap.newKeySet()).add(session);
@@ -82,6 +91,20 @@ public final class SessionRegistry implements UserEvents {
             if (sessions != null) {
                 sessions.forEach(session -> session.pushEvent(event));
             }
+        }
+    }
+
+    @Override
+    public void revoke(Revocation revocation) {
+        revocations.add(revocation);
+        Set<SessionRelayHandler> sessions = byUser.get(revocation.getUserId());
+        if (sessions != null) {
+            sessions.forEach(session -> {
+                ChannelHandler lifetime = session.channel().pipeline().get(AuthHandler.TOKEN_LIFETIME);
+                if (lifetime instanceof TokenLifetimeHandler) {
+                    ((TokenLifetimeHandler) lifetime).revokeIf(revocation);
+                }
+            });
         }
     }
 

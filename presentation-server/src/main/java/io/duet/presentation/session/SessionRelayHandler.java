@@ -399,6 +399,10 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
     }
 
     /** An event addressed to this session's user; callable from any thread. */
+    Channel channel() {
+        return ctx.channel();
+    }
+
     void pushEvent(byte[] event) {
         write(Frame.of(FrameType.EVENT, event));
     }

@@ -2,6 +2,7 @@ package io.duet.presentation.drain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.duet.presentation.auth.Revocations;
 import io.duet.presentation.session.SessionRegistry;
 import io.duet.process.admin.DrainStatus.Phase;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -9,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /** The drain's lifecycle; moving real sessions is {@code DrainIT}'s (integration-tests). */
 class DrainTest {
-    private final SessionRegistry sessions = new SessionRegistry();
+    private final SessionRegistry sessions = new SessionRegistry(new Revocations(java.time.Clock.systemUTC()));
     private final AtomicInteger stoppedAccepting = new AtomicInteger();
     private final Drain drain = new Drain(DrainSettings.defaults(), sessions, stoppedAccepting::incrementAndGet);
 

@@ -3,6 +3,7 @@ package io.duet.presentation.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duet.presentation.auth.Authenticator;
+import io.duet.presentation.auth.Revocations;
 import io.duet.protocol.api.AuthAccepted;
 import io.duet.protocol.api.AuthRequest;
 import io.duet.protocol.api.SessionError;
@@ -11,6 +12,7 @@ import io.duet.protocol.api.commonConstants;
 import io.duet.protocol.frame.Frame;
 import io.duet.protocol.frame.FrameType;
 import io.duet.protocol.relay.Principal;
+import io.duet.protocol.relay.Revocation;
 import io.duet.protocol.thrift.ThriftCodec;
 import io.duet.protocol.token.TokenClaims;
 import io.duet.protocol.token.TokenCodec;
@@ -27,7 +29,8 @@ class AuthHandlerTest {
     private static final String SECRET = "a-test-secret-that-is-at-least-32-bytes-long";
     private final TokenCodec tokens = TokenCodec.create(SECRET, List.of(), Clock.systemUTC());
     private final AtomicReference<Principal> authenticated = new AtomicReference<>();
-    private final EmbeddedChannel channel = new EmbeddedChannel(new AuthHandler(new Authenticator(tokens),
+    private final Revocations revocations = new Revocations(Clock.systemUTC());
+    private final EmbeddedChannel channel = new EmbeddedChannel(new AuthHandler(new Authenticator(tokens, revocations),
             principal -> {
                 authenticated.set(principal);
                 return new ChannelInboundHandlerAdapter();
@@ -74,6 +77,15 @@ class AuthHandlerTest {
     void anyOtherFirstFrameIsRefused() throws Exception {
         channel.writeInbound(Frame.of(FrameType.CALL, new byte[] {1}));
         assertThat(errorSent().getCode()).isEqualTo(SessionErrorCode.NOT_AUTHENTICATED);
+    }
+
+    @Test
+    void revokedTokenIsRefusedAsRevoked() throws Exception {
+        long now = System.currentTimeMillis();
+        revocations.add(new Revocation().setUserId(7).setRevokedAtMillis(now).setForgetAfterMillis(now + 60_000));
+        channel.writeInbound(auth(tokens.issue(new TokenClaims(7, 42, "phone", now - 1, now + 60_000)),
+                commonConstants.API_VERSION));
+        assertThat(errorSent().getCode()).isEqualTo(SessionErrorCode.TOKEN_REVOKED);
     }
 
     @Test

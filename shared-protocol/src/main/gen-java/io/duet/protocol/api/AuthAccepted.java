@@ -15,6 +15,7 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
   private static final org.apache.thrift.protocol.TField SERVER_TIME_MILLIS_FIELD_DESC = new org.apache.thrift.protocol.TField("serverTimeMillis", org.apache.thrift.protocol.TType.I64, (short)3);
   private static final org.apache.thrift.protocol.TField MAX_FRAME_BYTES_FIELD_DESC = new org.apache.thrift.protocol.TField("maxFrameBytes", org.apache.thrift.protocol.TType.I32, (short)4);
   private static final org.apache.thrift.protocol.TField PING_INTERVAL_MILLIS_FIELD_DESC = new org.apache.thrift.protocol.TField("pingIntervalMillis", org.apache.thrift.protocol.TType.I32, (short)5);
+  private static final org.apache.thrift.protocol.TField TOKEN_EXPIRES_AT_MILLIS_FIELD_DESC = new org.apache.thrift.protocol.TField("tokenExpiresAtMillis", org.apache.thrift.protocol.TType.I64, (short)6);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new AuthAcceptedStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new AuthAcceptedTupleSchemeFactory();
@@ -24,6 +25,7 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
   private long serverTimeMillis; // required
   private int maxFrameBytes; // required
   private int pingIntervalMillis; // required
+  private long tokenExpiresAtMillis; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -37,7 +39,13 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
     /**
      * Send a PING at least this often, or the server closes the connection as idle.
      */
-    PING_INTERVAL_MILLIS((short)5, "pingIntervalMillis");
+    PING_INTERVAL_MILLIS((short)5, "pingIntervalMillis"),
+    /**
+     * When the token this session authenticated with expires (server clock, like serverTimeMillis): the
+     * server then closes the session with TOKEN_EXPIRED. Renew before it (refreshSession with the refresh
+     * token) and connect again with the new token, subscribing from the last sequence seen.
+     */
+    TOKEN_EXPIRES_AT_MILLIS((short)6, "tokenExpiresAtMillis");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -63,6 +71,8 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
           return MAX_FRAME_BYTES;
         case 5: // PING_INTERVAL_MILLIS
           return PING_INTERVAL_MILLIS;
+        case 6: // TOKEN_EXPIRES_AT_MILLIS
+          return TOKEN_EXPIRES_AT_MILLIS;
         default:
           return null;
       }
@@ -111,8 +121,9 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
   private static final int __SERVERTIMEMILLIS_ISSET_ID = 2;
   private static final int __MAXFRAMEBYTES_ISSET_ID = 3;
   private static final int __PINGINTERVALMILLIS_ISSET_ID = 4;
+  private static final int __TOKENEXPIRESATMILLIS_ISSET_ID = 5;
   private byte __isset_bitfield = 0;
-  private static final _Fields[] optionals = {_Fields.COUPLE_ID};
+  private static final _Fields[] optionals = {_Fields.COUPLE_ID,_Fields.TOKEN_EXPIRES_AT_MILLIS};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -126,6 +137,8 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
     tmpMap.put(_Fields.PING_INTERVAL_MILLIS, new org.apache.thrift.meta_data.FieldMetaData("pingIntervalMillis", org.apache.thrift.TFieldRequirementType.DEFAULT, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
+    tmpMap.put(_Fields.TOKEN_EXPIRES_AT_MILLIS, new org.apache.thrift.meta_data.FieldMetaData("tokenExpiresAtMillis", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(AuthAccepted.class, metaDataMap);
   }
@@ -160,6 +173,7 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
     this.serverTimeMillis = other.serverTimeMillis;
     this.maxFrameBytes = other.maxFrameBytes;
     this.pingIntervalMillis = other.pingIntervalMillis;
+    this.tokenExpiresAtMillis = other.tokenExpiresAtMillis;
   }
 
   @Override
@@ -179,6 +193,8 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
     this.maxFrameBytes = 0;
     setPingIntervalMillisIsSet(false);
     this.pingIntervalMillis = 0;
+    setTokenExpiresAtMillisIsSet(false);
+    this.tokenExpiresAtMillis = 0;
   }
 
   public long getUserId() {
@@ -308,6 +324,39 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __PINGINTERVALMILLIS_ISSET_ID, value);
   }
 
+  /**
+   * When the token this session authenticated with expires (server clock, like serverTimeMillis): the
+   * server then closes the session with TOKEN_EXPIRED. Renew before it (refreshSession with the refresh
+   * token) and connect again with the new token, subscribing from the last sequence seen.
+   */
+  public long getTokenExpiresAtMillis() {
+    return this.tokenExpiresAtMillis;
+  }
+
+  /**
+   * When the token this session authenticated with expires (server clock, like serverTimeMillis): the
+   * server then closes the session with TOKEN_EXPIRED. Renew before it (refreshSession with the refresh
+   * token) and connect again with the new token, subscribing from the last sequence seen.
+   */
+  public AuthAccepted setTokenExpiresAtMillis(long tokenExpiresAtMillis) {
+    this.tokenExpiresAtMillis = tokenExpiresAtMillis;
+    setTokenExpiresAtMillisIsSet(true);
+    return this;
+  }
+
+  public void unsetTokenExpiresAtMillis() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __TOKENEXPIRESATMILLIS_ISSET_ID);
+  }
+
+  /** Returns true if field tokenExpiresAtMillis is set (has been assigned a value) and false otherwise */
+  public boolean isSetTokenExpiresAtMillis() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __TOKENEXPIRESATMILLIS_ISSET_ID);
+  }
+
+  public void setTokenExpiresAtMillisIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __TOKENEXPIRESATMILLIS_ISSET_ID, value);
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -351,6 +400,14 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
       }
       break;
 
+    case TOKEN_EXPIRES_AT_MILLIS:
+      if (value == null) {
+        unsetTokenExpiresAtMillis();
+      } else {
+        setTokenExpiresAtMillis((java.lang.Long)value);
+      }
+      break;
+
     }
   }
 
@@ -372,6 +429,9 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
 
     case PING_INTERVAL_MILLIS:
       return getPingIntervalMillis();
+
+    case TOKEN_EXPIRES_AT_MILLIS:
+      return getTokenExpiresAtMillis();
 
     }
     throw new java.lang.IllegalStateException();
@@ -395,6 +455,8 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
       return isSetMaxFrameBytes();
     case PING_INTERVAL_MILLIS:
       return isSetPingIntervalMillis();
+    case TOKEN_EXPIRES_AT_MILLIS:
+      return isSetTokenExpiresAtMillis();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -457,6 +519,15 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
         return false;
     }
 
+    boolean this_present_tokenExpiresAtMillis = true && this.isSetTokenExpiresAtMillis();
+    boolean that_present_tokenExpiresAtMillis = true && that.isSetTokenExpiresAtMillis();
+    if (this_present_tokenExpiresAtMillis || that_present_tokenExpiresAtMillis) {
+      if (!(this_present_tokenExpiresAtMillis && that_present_tokenExpiresAtMillis))
+        return false;
+      if (this.tokenExpiresAtMillis != that.tokenExpiresAtMillis)
+        return false;
+    }
+
     return true;
   }
 
@@ -475,6 +546,10 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
     hashCode = hashCode * 8191 + maxFrameBytes;
 
     hashCode = hashCode * 8191 + pingIntervalMillis;
+
+    hashCode = hashCode * 8191 + ((isSetTokenExpiresAtMillis()) ? 131071 : 524287);
+    if (isSetTokenExpiresAtMillis())
+      hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(tokenExpiresAtMillis);
 
     return hashCode;
   }
@@ -537,6 +612,16 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetTokenExpiresAtMillis(), other.isSetTokenExpiresAtMillis());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetTokenExpiresAtMillis()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.tokenExpiresAtMillis, other.tokenExpiresAtMillis);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -582,6 +667,12 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
     sb.append("pingIntervalMillis:");
     sb.append(this.pingIntervalMillis);
     first = false;
+    if (isSetTokenExpiresAtMillis()) {
+      if (!first) sb.append(", ");
+      sb.append("tokenExpiresAtMillis:");
+      sb.append(this.tokenExpiresAtMillis);
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -671,6 +762,14 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 6: // TOKEN_EXPIRES_AT_MILLIS
+              if (schemeField.type == org.apache.thrift.protocol.TType.I64) {
+                struct.tokenExpiresAtMillis = iprot.readI64();
+                struct.setTokenExpiresAtMillisIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -707,6 +806,11 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
       oprot.writeFieldBegin(PING_INTERVAL_MILLIS_FIELD_DESC);
       oprot.writeI32(struct.pingIntervalMillis);
       oprot.writeFieldEnd();
+      if (struct.isSetTokenExpiresAtMillis()) {
+        oprot.writeFieldBegin(TOKEN_EXPIRES_AT_MILLIS_FIELD_DESC);
+        oprot.writeI64(struct.tokenExpiresAtMillis);
+        oprot.writeFieldEnd();
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -741,7 +845,10 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
       if (struct.isSetPingIntervalMillis()) {
         optionals.set(4);
       }
-      oprot.writeBitSet(optionals, 5);
+      if (struct.isSetTokenExpiresAtMillis()) {
+        optionals.set(5);
+      }
+      oprot.writeBitSet(optionals, 6);
       if (struct.isSetUserId()) {
         oprot.writeI64(struct.userId);
       }
@@ -757,6 +864,9 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
       if (struct.isSetPingIntervalMillis()) {
         oprot.writeI32(struct.pingIntervalMillis);
       }
+      if (struct.isSetTokenExpiresAtMillis()) {
+        oprot.writeI64(struct.tokenExpiresAtMillis);
+      }
     }
 
     @Override
@@ -764,7 +874,7 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(5);
+        java.util.BitSet incoming = iprot.readBitSet(6);
         if (incoming.get(0)) {
           struct.userId = iprot.readI64();
           struct.setUserIdIsSet(true);
@@ -784,6 +894,10 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
         if (incoming.get(4)) {
           struct.pingIntervalMillis = iprot.readI32();
           struct.setPingIntervalMillisIsSet(true);
+        }
+        if (incoming.get(5)) {
+          struct.tokenExpiresAtMillis = iprot.readI64();
+          struct.setTokenExpiresAtMillisIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();

@@ -10,14 +10,21 @@ package io.duet.protocol.api;
 public class RefreshSessionRequest implements org.apache.thrift.TBase<RefreshSessionRequest, RefreshSessionRequest._Fields>, java.io.Serializable, Cloneable, Comparable<RefreshSessionRequest> {
   private static final org.apache.thrift.protocol.TStruct STRUCT_DESC = new org.apache.thrift.protocol.TStruct("RefreshSessionRequest");
 
+  private static final org.apache.thrift.protocol.TField REFRESH_TOKEN_FIELD_DESC = new org.apache.thrift.protocol.TField("refreshToken", org.apache.thrift.protocol.TType.STRING, (short)1);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new RefreshSessionRequestStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new RefreshSessionRequestTupleSchemeFactory();
 
+  private @org.apache.thrift.annotation.Nullable java.lang.String refreshToken; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
-;
+    /**
+     * The refresh token of the session: then no access token is needed (it may have expired), and the
+     * answer carries the next refresh token, this one being used up. Without it the call needs a valid
+     * access token, and renews only that (for a token that reflects a new couple).
+     */
+    REFRESH_TOKEN((short)1, "refreshToken");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -33,6 +40,8 @@ public class RefreshSessionRequest implements org.apache.thrift.TBase<RefreshSes
     @org.apache.thrift.annotation.Nullable
     public static _Fields findByThriftId(int fieldId) {
       switch(fieldId) {
+        case 1: // REFRESH_TOKEN
+          return REFRESH_TOKEN;
         default:
           return null;
       }
@@ -74,9 +83,14 @@ public class RefreshSessionRequest implements org.apache.thrift.TBase<RefreshSes
       return _fieldName;
     }
   }
+
+  // isset id assignments
+  private static final _Fields[] optionals = {_Fields.REFRESH_TOKEN};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
+    tmpMap.put(_Fields.REFRESH_TOKEN, new org.apache.thrift.meta_data.FieldMetaData("refreshToken", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(RefreshSessionRequest.class, metaDataMap);
   }
@@ -88,6 +102,9 @@ public class RefreshSessionRequest implements org.apache.thrift.TBase<RefreshSes
    * Performs a deep copy on <i>other</i>.
    */
   public RefreshSessionRequest(RefreshSessionRequest other) {
+    if (other.isSetRefreshToken()) {
+      this.refreshToken = other.refreshToken;
+    }
   }
 
   @Override
@@ -97,11 +114,55 @@ public class RefreshSessionRequest implements org.apache.thrift.TBase<RefreshSes
 
   @Override
   public void clear() {
+    this.refreshToken = null;
+  }
+
+  /**
+   * The refresh token of the session: then no access token is needed (it may have expired), and the
+   * answer carries the next refresh token, this one being used up. Without it the call needs a valid
+   * access token, and renews only that (for a token that reflects a new couple).
+   */
+  @org.apache.thrift.annotation.Nullable
+  public java.lang.String getRefreshToken() {
+    return this.refreshToken;
+  }
+
+  /**
+   * The refresh token of the session: then no access token is needed (it may have expired), and the
+   * answer carries the next refresh token, this one being used up. Without it the call needs a valid
+   * access token, and renews only that (for a token that reflects a new couple).
+   */
+  public RefreshSessionRequest setRefreshToken(@org.apache.thrift.annotation.Nullable java.lang.String refreshToken) {
+    this.refreshToken = refreshToken;
+    return this;
+  }
+
+  public void unsetRefreshToken() {
+    this.refreshToken = null;
+  }
+
+  /** Returns true if field refreshToken is set (has been assigned a value) and false otherwise */
+  public boolean isSetRefreshToken() {
+    return this.refreshToken != null;
+  }
+
+  public void setRefreshTokenIsSet(boolean value) {
+    if (!value) {
+      this.refreshToken = null;
+    }
   }
 
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
+    case REFRESH_TOKEN:
+      if (value == null) {
+        unsetRefreshToken();
+      } else {
+        setRefreshToken((java.lang.String)value);
+      }
+      break;
+
     }
   }
 
@@ -109,6 +170,9 @@ public class RefreshSessionRequest implements org.apache.thrift.TBase<RefreshSes
   @Override
   public java.lang.Object getFieldValue(_Fields field) {
     switch (field) {
+    case REFRESH_TOKEN:
+      return getRefreshToken();
+
     }
     throw new java.lang.IllegalStateException();
   }
@@ -121,6 +185,8 @@ public class RefreshSessionRequest implements org.apache.thrift.TBase<RefreshSes
     }
 
     switch (field) {
+    case REFRESH_TOKEN:
+      return isSetRefreshToken();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -138,12 +204,25 @@ public class RefreshSessionRequest implements org.apache.thrift.TBase<RefreshSes
     if (this == that)
       return true;
 
+    boolean this_present_refreshToken = true && this.isSetRefreshToken();
+    boolean that_present_refreshToken = true && that.isSetRefreshToken();
+    if (this_present_refreshToken || that_present_refreshToken) {
+      if (!(this_present_refreshToken && that_present_refreshToken))
+        return false;
+      if (!this.refreshToken.equals(that.refreshToken))
+        return false;
+    }
+
     return true;
   }
 
   @Override
   public int hashCode() {
     int hashCode = 1;
+
+    hashCode = hashCode * 8191 + ((isSetRefreshToken()) ? 131071 : 524287);
+    if (isSetRefreshToken())
+      hashCode = hashCode * 8191 + refreshToken.hashCode();
 
     return hashCode;
   }
@@ -156,6 +235,16 @@ public class RefreshSessionRequest implements org.apache.thrift.TBase<RefreshSes
 
     int lastComparison = 0;
 
+    lastComparison = java.lang.Boolean.compare(isSetRefreshToken(), other.isSetRefreshToken());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetRefreshToken()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.refreshToken, other.refreshToken);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -180,6 +269,15 @@ public class RefreshSessionRequest implements org.apache.thrift.TBase<RefreshSes
     java.lang.StringBuilder sb = new java.lang.StringBuilder("RefreshSessionRequest(");
     boolean first = true;
 
+    if (isSetRefreshToken()) {
+      sb.append("refreshToken:");
+      if (this.refreshToken == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.refreshToken);
+      }
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -227,6 +325,14 @@ public class RefreshSessionRequest implements org.apache.thrift.TBase<RefreshSes
             break;
           }
           switch (schemeField.id) {
+            case 1: // REFRESH_TOKEN
+              if (schemeField.type == org.apache.thrift.protocol.TType.STRING) {
+                struct.refreshToken = iprot.readString();
+                struct.setRefreshTokenIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -246,6 +352,13 @@ public class RefreshSessionRequest implements org.apache.thrift.TBase<RefreshSes
       struct.validate();
 
       oprot.writeStructBegin(STRUCT_DESC);
+      if (struct.refreshToken != null) {
+        if (struct.isSetRefreshToken()) {
+          oprot.writeFieldBegin(REFRESH_TOKEN_FIELD_DESC);
+          oprot.writeString(struct.refreshToken);
+          oprot.writeFieldEnd();
+        }
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -264,6 +377,14 @@ public class RefreshSessionRequest implements org.apache.thrift.TBase<RefreshSes
     @Override
     public void write(org.apache.thrift.protocol.TProtocol prot, RefreshSessionRequest struct) throws org.apache.thrift.TException {
       org.apache.thrift.protocol.TTupleProtocol oprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
+      java.util.BitSet optionals = new java.util.BitSet();
+      if (struct.isSetRefreshToken()) {
+        optionals.set(0);
+      }
+      oprot.writeBitSet(optionals, 1);
+      if (struct.isSetRefreshToken()) {
+        oprot.writeString(struct.refreshToken);
+      }
     }
 
     @Override
@@ -271,6 +392,11 @@ public class RefreshSessionRequest implements org.apache.thrift.TBase<RefreshSes
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
+        java.util.BitSet incoming = iprot.readBitSet(1);
+        if (incoming.get(0)) {
+          struct.refreshToken = iprot.readString();
+          struct.setRefreshTokenIsSet(true);
+        }
       } finally {
         prot.decrementRecursionDepth();
       }

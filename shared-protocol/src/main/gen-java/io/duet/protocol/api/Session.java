@@ -20,6 +20,8 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
   private static final org.apache.thrift.protocol.TField PARTNER_FIELD_DESC = new org.apache.thrift.protocol.TField("partner", org.apache.thrift.protocol.TType.STRUCT, (short)4);
   private static final org.apache.thrift.protocol.TField EXPIRES_AT_MILLIS_FIELD_DESC = new org.apache.thrift.protocol.TField("expiresAtMillis", org.apache.thrift.protocol.TType.I64, (short)5);
   private static final org.apache.thrift.protocol.TField SELF_FIELD_DESC = new org.apache.thrift.protocol.TField("self", org.apache.thrift.protocol.TType.STRUCT, (short)6);
+  private static final org.apache.thrift.protocol.TField REFRESH_TOKEN_FIELD_DESC = new org.apache.thrift.protocol.TField("refreshToken", org.apache.thrift.protocol.TType.STRING, (short)7);
+  private static final org.apache.thrift.protocol.TField REFRESH_EXPIRES_AT_MILLIS_FIELD_DESC = new org.apache.thrift.protocol.TField("refreshExpiresAtMillis", org.apache.thrift.protocol.TType.I64, (short)8);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new SessionStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new SessionTupleSchemeFactory();
@@ -30,6 +32,8 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
   private @org.apache.thrift.annotation.Nullable UserProfile partner; // optional
   private long expiresAtMillis; // required
   private @org.apache.thrift.annotation.Nullable UserProfile self; // optional
+  private @org.apache.thrift.annotation.Nullable java.lang.String refreshToken; // optional
+  private long refreshExpiresAtMillis; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -38,7 +42,17 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
     COUPLE_ID((short)3, "coupleId"),
     PARTNER((short)4, "partner"),
     EXPIRES_AT_MILLIS((short)5, "expiresAtMillis"),
-    SELF((short)6, "self");
+    SELF((short)6, "self"),
+    /**
+     * Renews the session (AccountService.refreshSession) once token expires. Single use: each refresh
+     * returns a new one, and presenting a used one ends the session on every device that holds it.
+     * Absent when the session was not renewed by it (refreshSession without a refresh token).
+     */
+    REFRESH_TOKEN((short)7, "refreshToken"),
+    /**
+     * When refreshToken stops working if it is not used.
+     */
+    REFRESH_EXPIRES_AT_MILLIS((short)8, "refreshExpiresAtMillis");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -66,6 +80,10 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
           return EXPIRES_AT_MILLIS;
         case 6: // SELF
           return SELF;
+        case 7: // REFRESH_TOKEN
+          return REFRESH_TOKEN;
+        case 8: // REFRESH_EXPIRES_AT_MILLIS
+          return REFRESH_EXPIRES_AT_MILLIS;
         default:
           return null;
       }
@@ -112,8 +130,9 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
   private static final int __USERID_ISSET_ID = 0;
   private static final int __COUPLEID_ISSET_ID = 1;
   private static final int __EXPIRESATMILLIS_ISSET_ID = 2;
+  private static final int __REFRESHEXPIRESATMILLIS_ISSET_ID = 3;
   private byte __isset_bitfield = 0;
-  private static final _Fields[] optionals = {_Fields.COUPLE_ID,_Fields.PARTNER,_Fields.SELF};
+  private static final _Fields[] optionals = {_Fields.COUPLE_ID,_Fields.PARTNER,_Fields.SELF,_Fields.REFRESH_TOKEN,_Fields.REFRESH_EXPIRES_AT_MILLIS};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -129,6 +148,10 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
     tmpMap.put(_Fields.SELF, new org.apache.thrift.meta_data.FieldMetaData("self", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, UserProfile.class)));
+    tmpMap.put(_Fields.REFRESH_TOKEN, new org.apache.thrift.meta_data.FieldMetaData("refreshToken", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
+    tmpMap.put(_Fields.REFRESH_EXPIRES_AT_MILLIS, new org.apache.thrift.meta_data.FieldMetaData("refreshExpiresAtMillis", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(Session.class, metaDataMap);
   }
@@ -166,6 +189,10 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
     if (other.isSetSelf()) {
       this.self = new UserProfile(other.self);
     }
+    if (other.isSetRefreshToken()) {
+      this.refreshToken = other.refreshToken;
+    }
+    this.refreshExpiresAtMillis = other.refreshExpiresAtMillis;
   }
 
   @Override
@@ -184,6 +211,9 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
     setExpiresAtMillisIsSet(false);
     this.expiresAtMillis = 0;
     this.self = null;
+    this.refreshToken = null;
+    setRefreshExpiresAtMillisIsSet(false);
+    this.refreshExpiresAtMillis = 0;
   }
 
   @org.apache.thrift.annotation.Nullable
@@ -330,6 +360,70 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
     }
   }
 
+  /**
+   * Renews the session (AccountService.refreshSession) once token expires. Single use: each refresh
+   * returns a new one, and presenting a used one ends the session on every device that holds it.
+   * Absent when the session was not renewed by it (refreshSession without a refresh token).
+   */
+  @org.apache.thrift.annotation.Nullable
+  public java.lang.String getRefreshToken() {
+    return this.refreshToken;
+  }
+
+  /**
+   * Renews the session (AccountService.refreshSession) once token expires. Single use: each refresh
+   * returns a new one, and presenting a used one ends the session on every device that holds it.
+   * Absent when the session was not renewed by it (refreshSession without a refresh token).
+   */
+  public Session setRefreshToken(@org.apache.thrift.annotation.Nullable java.lang.String refreshToken) {
+    this.refreshToken = refreshToken;
+    return this;
+  }
+
+  public void unsetRefreshToken() {
+    this.refreshToken = null;
+  }
+
+  /** Returns true if field refreshToken is set (has been assigned a value) and false otherwise */
+  public boolean isSetRefreshToken() {
+    return this.refreshToken != null;
+  }
+
+  public void setRefreshTokenIsSet(boolean value) {
+    if (!value) {
+      this.refreshToken = null;
+    }
+  }
+
+  /**
+   * When refreshToken stops working if it is not used.
+   */
+  public long getRefreshExpiresAtMillis() {
+    return this.refreshExpiresAtMillis;
+  }
+
+  /**
+   * When refreshToken stops working if it is not used.
+   */
+  public Session setRefreshExpiresAtMillis(long refreshExpiresAtMillis) {
+    this.refreshExpiresAtMillis = refreshExpiresAtMillis;
+    setRefreshExpiresAtMillisIsSet(true);
+    return this;
+  }
+
+  public void unsetRefreshExpiresAtMillis() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __REFRESHEXPIRESATMILLIS_ISSET_ID);
+  }
+
+  /** Returns true if field refreshExpiresAtMillis is set (has been assigned a value) and false otherwise */
+  public boolean isSetRefreshExpiresAtMillis() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __REFRESHEXPIRESATMILLIS_ISSET_ID);
+  }
+
+  public void setRefreshExpiresAtMillisIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __REFRESHEXPIRESATMILLIS_ISSET_ID, value);
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -381,6 +475,22 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
       }
       break;
 
+    case REFRESH_TOKEN:
+      if (value == null) {
+        unsetRefreshToken();
+      } else {
+        setRefreshToken((java.lang.String)value);
+      }
+      break;
+
+    case REFRESH_EXPIRES_AT_MILLIS:
+      if (value == null) {
+        unsetRefreshExpiresAtMillis();
+      } else {
+        setRefreshExpiresAtMillis((java.lang.Long)value);
+      }
+      break;
+
     }
   }
 
@@ -406,6 +516,12 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
     case SELF:
       return getSelf();
 
+    case REFRESH_TOKEN:
+      return getRefreshToken();
+
+    case REFRESH_EXPIRES_AT_MILLIS:
+      return getRefreshExpiresAtMillis();
+
     }
     throw new java.lang.IllegalStateException();
   }
@@ -430,6 +546,10 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
       return isSetExpiresAtMillis();
     case SELF:
       return isSetSelf();
+    case REFRESH_TOKEN:
+      return isSetRefreshToken();
+    case REFRESH_EXPIRES_AT_MILLIS:
+      return isSetRefreshExpiresAtMillis();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -501,6 +621,24 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
         return false;
     }
 
+    boolean this_present_refreshToken = true && this.isSetRefreshToken();
+    boolean that_present_refreshToken = true && that.isSetRefreshToken();
+    if (this_present_refreshToken || that_present_refreshToken) {
+      if (!(this_present_refreshToken && that_present_refreshToken))
+        return false;
+      if (!this.refreshToken.equals(that.refreshToken))
+        return false;
+    }
+
+    boolean this_present_refreshExpiresAtMillis = true && this.isSetRefreshExpiresAtMillis();
+    boolean that_present_refreshExpiresAtMillis = true && that.isSetRefreshExpiresAtMillis();
+    if (this_present_refreshExpiresAtMillis || that_present_refreshExpiresAtMillis) {
+      if (!(this_present_refreshExpiresAtMillis && that_present_refreshExpiresAtMillis))
+        return false;
+      if (this.refreshExpiresAtMillis != that.refreshExpiresAtMillis)
+        return false;
+    }
+
     return true;
   }
 
@@ -527,6 +665,14 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
     hashCode = hashCode * 8191 + ((isSetSelf()) ? 131071 : 524287);
     if (isSetSelf())
       hashCode = hashCode * 8191 + self.hashCode();
+
+    hashCode = hashCode * 8191 + ((isSetRefreshToken()) ? 131071 : 524287);
+    if (isSetRefreshToken())
+      hashCode = hashCode * 8191 + refreshToken.hashCode();
+
+    hashCode = hashCode * 8191 + ((isSetRefreshExpiresAtMillis()) ? 131071 : 524287);
+    if (isSetRefreshExpiresAtMillis())
+      hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(refreshExpiresAtMillis);
 
     return hashCode;
   }
@@ -599,6 +745,26 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetRefreshToken(), other.isSetRefreshToken());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetRefreshToken()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.refreshToken, other.refreshToken);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetRefreshExpiresAtMillis(), other.isSetRefreshExpiresAtMillis());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetRefreshExpiresAtMillis()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.refreshExpiresAtMillis, other.refreshExpiresAtMillis);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -662,6 +828,22 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
       } else {
         sb.append(this.self);
       }
+      first = false;
+    }
+    if (isSetRefreshToken()) {
+      if (!first) sb.append(", ");
+      sb.append("refreshToken:");
+      if (this.refreshToken == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.refreshToken);
+      }
+      first = false;
+    }
+    if (isSetRefreshExpiresAtMillis()) {
+      if (!first) sb.append(", ");
+      sb.append("refreshExpiresAtMillis:");
+      sb.append(this.refreshExpiresAtMillis);
       first = false;
     }
     sb.append(")");
@@ -769,6 +951,22 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 7: // REFRESH_TOKEN
+              if (schemeField.type == org.apache.thrift.protocol.TType.STRING) {
+                struct.refreshToken = iprot.readString();
+                struct.setRefreshTokenIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
+            case 8: // REFRESH_EXPIRES_AT_MILLIS
+              if (schemeField.type == org.apache.thrift.protocol.TType.I64) {
+                struct.refreshExpiresAtMillis = iprot.readI64();
+                struct.setRefreshExpiresAtMillisIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -818,6 +1016,18 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
           oprot.writeFieldEnd();
         }
       }
+      if (struct.refreshToken != null) {
+        if (struct.isSetRefreshToken()) {
+          oprot.writeFieldBegin(REFRESH_TOKEN_FIELD_DESC);
+          oprot.writeString(struct.refreshToken);
+          oprot.writeFieldEnd();
+        }
+      }
+      if (struct.isSetRefreshExpiresAtMillis()) {
+        oprot.writeFieldBegin(REFRESH_EXPIRES_AT_MILLIS_FIELD_DESC);
+        oprot.writeI64(struct.refreshExpiresAtMillis);
+        oprot.writeFieldEnd();
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -855,7 +1065,13 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
       if (struct.isSetSelf()) {
         optionals.set(5);
       }
-      oprot.writeBitSet(optionals, 6);
+      if (struct.isSetRefreshToken()) {
+        optionals.set(6);
+      }
+      if (struct.isSetRefreshExpiresAtMillis()) {
+        optionals.set(7);
+      }
+      oprot.writeBitSet(optionals, 8);
       if (struct.isSetToken()) {
         oprot.writeString(struct.token);
       }
@@ -874,6 +1090,12 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
       if (struct.isSetSelf()) {
         struct.self.write(oprot);
       }
+      if (struct.isSetRefreshToken()) {
+        oprot.writeString(struct.refreshToken);
+      }
+      if (struct.isSetRefreshExpiresAtMillis()) {
+        oprot.writeI64(struct.refreshExpiresAtMillis);
+      }
     }
 
     @Override
@@ -881,7 +1103,7 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(6);
+        java.util.BitSet incoming = iprot.readBitSet(8);
         if (incoming.get(0)) {
           struct.token = iprot.readString();
           struct.setTokenIsSet(true);
@@ -907,6 +1129,14 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
           struct.self = new UserProfile();
           struct.self.read(iprot);
           struct.setSelfIsSet(true);
+        }
+        if (incoming.get(6)) {
+          struct.refreshToken = iprot.readString();
+          struct.setRefreshTokenIsSet(true);
+        }
+        if (incoming.get(7)) {
+          struct.refreshExpiresAtMillis = iprot.readI64();
+          struct.setRefreshExpiresAtMillisIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();

@@ -20,7 +20,11 @@ public enum SessionErrorCode implements org.apache.thrift.TEnum {
   SLOW_CONSUMER(10),
   UNAVAILABLE(11),
   SHUTTING_DOWN(12),
-  INTERNAL(13);
+  INTERNAL(13),
+  /**
+   * The session was logged out, or its refresh token was used twice: log in again.
+   */
+  TOKEN_REVOKED(14);
 
   private final int value;
 
@@ -69,6 +73,8 @@ public enum SessionErrorCode implements org.apache.thrift.TEnum {
         return SHUTTING_DOWN;
       case 13:
         return INTERNAL;
+      case 14:
+        return TOKEN_REVOKED;
       default:
         return null;
     }

@@ -15,17 +15,24 @@ public class Hello implements org.apache.thrift.TBase<Hello, Hello._Fields>, jav
 
   private static final org.apache.thrift.protocol.TField RELAY_VERSION_FIELD_DESC = new org.apache.thrift.protocol.TField("relayVersion", org.apache.thrift.protocol.TType.I32, (short)1);
   private static final org.apache.thrift.protocol.TField PRESENTATION_ID_FIELD_DESC = new org.apache.thrift.protocol.TField("presentationId", org.apache.thrift.protocol.TType.STRING, (short)2);
+  private static final org.apache.thrift.protocol.TField REVOCATIONS_FIELD_DESC = new org.apache.thrift.protocol.TField("revocations", org.apache.thrift.protocol.TType.BOOL, (short)3);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new HelloStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new HelloTupleSchemeFactory();
 
   private int relayVersion; // required
   private @org.apache.thrift.annotation.Nullable java.lang.String presentationId; // required
+  private boolean revocations; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
     RELAY_VERSION((short)1, "relayVersion"),
-    PRESENTATION_ID((short)2, "presentationId");
+    PRESENTATION_ID((short)2, "presentationId"),
+    /**
+     * The presentation server takes Revocation frames. An application server sends them only on links
+     * whose Hello says so: older presentation servers close the link on a frame kind they do not know.
+     */
+    REVOCATIONS((short)3, "revocations");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -45,6 +52,8 @@ public class Hello implements org.apache.thrift.TBase<Hello, Hello._Fields>, jav
           return RELAY_VERSION;
         case 2: // PRESENTATION_ID
           return PRESENTATION_ID;
+        case 3: // REVOCATIONS
+          return REVOCATIONS;
         default:
           return null;
       }
@@ -89,7 +98,9 @@ public class Hello implements org.apache.thrift.TBase<Hello, Hello._Fields>, jav
 
   // isset id assignments
   private static final int __RELAYVERSION_ISSET_ID = 0;
+  private static final int __REVOCATIONS_ISSET_ID = 1;
   private byte __isset_bitfield = 0;
+  private static final _Fields[] optionals = {_Fields.REVOCATIONS};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -97,6 +108,8 @@ public class Hello implements org.apache.thrift.TBase<Hello, Hello._Fields>, jav
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
     tmpMap.put(_Fields.PRESENTATION_ID, new org.apache.thrift.meta_data.FieldMetaData("presentationId", org.apache.thrift.TFieldRequirementType.DEFAULT, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
+    tmpMap.put(_Fields.REVOCATIONS, new org.apache.thrift.meta_data.FieldMetaData("revocations", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.BOOL)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(Hello.class, metaDataMap);
   }
@@ -123,6 +136,7 @@ public class Hello implements org.apache.thrift.TBase<Hello, Hello._Fields>, jav
     if (other.isSetPresentationId()) {
       this.presentationId = other.presentationId;
     }
+    this.revocations = other.revocations;
   }
 
   @Override
@@ -135,6 +149,8 @@ public class Hello implements org.apache.thrift.TBase<Hello, Hello._Fields>, jav
     setRelayVersionIsSet(false);
     this.relayVersion = 0;
     this.presentationId = null;
+    setRevocationsIsSet(false);
+    this.revocations = false;
   }
 
   public int getRelayVersion() {
@@ -185,6 +201,37 @@ public class Hello implements org.apache.thrift.TBase<Hello, Hello._Fields>, jav
     }
   }
 
+  /**
+   * The presentation server takes Revocation frames. An application server sends them only on links
+   * whose Hello says so: older presentation servers close the link on a frame kind they do not know.
+   */
+  public boolean isRevocations() {
+    return this.revocations;
+  }
+
+  /**
+   * The presentation server takes Revocation frames. An application server sends them only on links
+   * whose Hello says so: older presentation servers close the link on a frame kind they do not know.
+   */
+  public Hello setRevocations(boolean revocations) {
+    this.revocations = revocations;
+    setRevocationsIsSet(true);
+    return this;
+  }
+
+  public void unsetRevocations() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __REVOCATIONS_ISSET_ID);
+  }
+
+  /** Returns true if field revocations is set (has been assigned a value) and false otherwise */
+  public boolean isSetRevocations() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __REVOCATIONS_ISSET_ID);
+  }
+
+  public void setRevocationsIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __REVOCATIONS_ISSET_ID, value);
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -204,6 +251,14 @@ public class Hello implements org.apache.thrift.TBase<Hello, Hello._Fields>, jav
       }
       break;
 
+    case REVOCATIONS:
+      if (value == null) {
+        unsetRevocations();
+      } else {
+        setRevocations((java.lang.Boolean)value);
+      }
+      break;
+
     }
   }
 
@@ -216,6 +271,9 @@ public class Hello implements org.apache.thrift.TBase<Hello, Hello._Fields>, jav
 
     case PRESENTATION_ID:
       return getPresentationId();
+
+    case REVOCATIONS:
+      return isRevocations();
 
     }
     throw new java.lang.IllegalStateException();
@@ -233,6 +291,8 @@ public class Hello implements org.apache.thrift.TBase<Hello, Hello._Fields>, jav
       return isSetRelayVersion();
     case PRESENTATION_ID:
       return isSetPresentationId();
+    case REVOCATIONS:
+      return isSetRevocations();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -268,6 +328,15 @@ public class Hello implements org.apache.thrift.TBase<Hello, Hello._Fields>, jav
         return false;
     }
 
+    boolean this_present_revocations = true && this.isSetRevocations();
+    boolean that_present_revocations = true && that.isSetRevocations();
+    if (this_present_revocations || that_present_revocations) {
+      if (!(this_present_revocations && that_present_revocations))
+        return false;
+      if (this.revocations != that.revocations)
+        return false;
+    }
+
     return true;
   }
 
@@ -280,6 +349,10 @@ public class Hello implements org.apache.thrift.TBase<Hello, Hello._Fields>, jav
     hashCode = hashCode * 8191 + ((isSetPresentationId()) ? 131071 : 524287);
     if (isSetPresentationId())
       hashCode = hashCode * 8191 + presentationId.hashCode();
+
+    hashCode = hashCode * 8191 + ((isSetRevocations()) ? 131071 : 524287);
+    if (isSetRevocations())
+      hashCode = hashCode * 8191 + ((revocations) ? 131071 : 524287);
 
     return hashCode;
   }
@@ -308,6 +381,16 @@ public class Hello implements org.apache.thrift.TBase<Hello, Hello._Fields>, jav
     }
     if (isSetPresentationId()) {
       lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.presentationId, other.presentationId);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetRevocations(), other.isSetRevocations());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetRevocations()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.revocations, other.revocations);
       if (lastComparison != 0) {
         return lastComparison;
       }
@@ -347,6 +430,12 @@ public class Hello implements org.apache.thrift.TBase<Hello, Hello._Fields>, jav
       sb.append(this.presentationId);
     }
     first = false;
+    if (isSetRevocations()) {
+      if (!first) sb.append(", ");
+      sb.append("revocations:");
+      sb.append(this.revocations);
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -412,6 +501,14 @@ public class Hello implements org.apache.thrift.TBase<Hello, Hello._Fields>, jav
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 3: // REVOCATIONS
+              if (schemeField.type == org.apache.thrift.protocol.TType.BOOL) {
+                struct.revocations = iprot.readBool();
+                struct.setRevocationsIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -439,6 +536,11 @@ public class Hello implements org.apache.thrift.TBase<Hello, Hello._Fields>, jav
         oprot.writeString(struct.presentationId);
         oprot.writeFieldEnd();
       }
+      if (struct.isSetRevocations()) {
+        oprot.writeFieldBegin(REVOCATIONS_FIELD_DESC);
+        oprot.writeBool(struct.revocations);
+        oprot.writeFieldEnd();
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -464,12 +566,18 @@ public class Hello implements org.apache.thrift.TBase<Hello, Hello._Fields>, jav
       if (struct.isSetPresentationId()) {
         optionals.set(1);
       }
-      oprot.writeBitSet(optionals, 2);
+      if (struct.isSetRevocations()) {
+        optionals.set(2);
+      }
+      oprot.writeBitSet(optionals, 3);
       if (struct.isSetRelayVersion()) {
         oprot.writeI32(struct.relayVersion);
       }
       if (struct.isSetPresentationId()) {
         oprot.writeString(struct.presentationId);
+      }
+      if (struct.isSetRevocations()) {
+        oprot.writeBool(struct.revocations);
       }
     }
 
@@ -478,7 +586,7 @@ public class Hello implements org.apache.thrift.TBase<Hello, Hello._Fields>, jav
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(2);
+        java.util.BitSet incoming = iprot.readBitSet(3);
         if (incoming.get(0)) {
           struct.relayVersion = iprot.readI32();
           struct.setRelayVersionIsSet(true);
@@ -486,6 +594,10 @@ public class Hello implements org.apache.thrift.TBase<Hello, Hello._Fields>, jav
         if (incoming.get(1)) {
           struct.presentationId = iprot.readString();
           struct.setPresentationIdIsSet(true);
+        }
+        if (incoming.get(2)) {
+          struct.revocations = iprot.readBool();
+          struct.setRevocationsIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();

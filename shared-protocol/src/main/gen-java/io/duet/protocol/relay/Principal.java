@@ -16,6 +16,7 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
   private static final org.apache.thrift.protocol.TField USER_ID_FIELD_DESC = new org.apache.thrift.protocol.TField("userId", org.apache.thrift.protocol.TType.I64, (short)1);
   private static final org.apache.thrift.protocol.TField COUPLE_ID_FIELD_DESC = new org.apache.thrift.protocol.TField("coupleId", org.apache.thrift.protocol.TType.I64, (short)2);
   private static final org.apache.thrift.protocol.TField DEVICE_ID_FIELD_DESC = new org.apache.thrift.protocol.TField("deviceId", org.apache.thrift.protocol.TType.STRING, (short)3);
+  private static final org.apache.thrift.protocol.TField SESSION_ID_FIELD_DESC = new org.apache.thrift.protocol.TField("sessionId", org.apache.thrift.protocol.TType.STRING, (short)4);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new PrincipalStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new PrincipalTupleSchemeFactory();
@@ -23,6 +24,7 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
   private long userId; // required
   private long coupleId; // required
   private @org.apache.thrift.annotation.Nullable java.lang.String deviceId; // required
+  private @org.apache.thrift.annotation.Nullable java.lang.String sessionId; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -31,7 +33,11 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
      * 0 when the user's token carries no couple.
      */
     COUPLE_ID((short)2, "coupleId"),
-    DEVICE_ID((short)3, "deviceId");
+    DEVICE_ID((short)3, "deviceId"),
+    /**
+     * The device session of the token (absent in tokens from before sessions had ids).
+     */
+    SESSION_ID((short)4, "sessionId");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -53,6 +59,8 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
           return COUPLE_ID;
         case 3: // DEVICE_ID
           return DEVICE_ID;
+        case 4: // SESSION_ID
+          return SESSION_ID;
         default:
           return null;
       }
@@ -99,6 +107,7 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
   private static final int __USERID_ISSET_ID = 0;
   private static final int __COUPLEID_ISSET_ID = 1;
   private byte __isset_bitfield = 0;
+  private static final _Fields[] optionals = {_Fields.SESSION_ID};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -107,6 +116,8 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
     tmpMap.put(_Fields.COUPLE_ID, new org.apache.thrift.meta_data.FieldMetaData("coupleId", org.apache.thrift.TFieldRequirementType.DEFAULT, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
     tmpMap.put(_Fields.DEVICE_ID, new org.apache.thrift.meta_data.FieldMetaData("deviceId", org.apache.thrift.TFieldRequirementType.DEFAULT, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
+    tmpMap.put(_Fields.SESSION_ID, new org.apache.thrift.meta_data.FieldMetaData("sessionId", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(Principal.class, metaDataMap);
@@ -138,6 +149,9 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
     if (other.isSetDeviceId()) {
       this.deviceId = other.deviceId;
     }
+    if (other.isSetSessionId()) {
+      this.sessionId = other.sessionId;
+    }
   }
 
   @Override
@@ -152,6 +166,7 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
     setCoupleIdIsSet(false);
     this.coupleId = 0;
     this.deviceId = null;
+    this.sessionId = null;
   }
 
   public long getUserId() {
@@ -231,6 +246,37 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
     }
   }
 
+  /**
+   * The device session of the token (absent in tokens from before sessions had ids).
+   */
+  @org.apache.thrift.annotation.Nullable
+  public java.lang.String getSessionId() {
+    return this.sessionId;
+  }
+
+  /**
+   * The device session of the token (absent in tokens from before sessions had ids).
+   */
+  public Principal setSessionId(@org.apache.thrift.annotation.Nullable java.lang.String sessionId) {
+    this.sessionId = sessionId;
+    return this;
+  }
+
+  public void unsetSessionId() {
+    this.sessionId = null;
+  }
+
+  /** Returns true if field sessionId is set (has been assigned a value) and false otherwise */
+  public boolean isSetSessionId() {
+    return this.sessionId != null;
+  }
+
+  public void setSessionIdIsSet(boolean value) {
+    if (!value) {
+      this.sessionId = null;
+    }
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -258,6 +304,14 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
       }
       break;
 
+    case SESSION_ID:
+      if (value == null) {
+        unsetSessionId();
+      } else {
+        setSessionId((java.lang.String)value);
+      }
+      break;
+
     }
   }
 
@@ -273,6 +327,9 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
 
     case DEVICE_ID:
       return getDeviceId();
+
+    case SESSION_ID:
+      return getSessionId();
 
     }
     throw new java.lang.IllegalStateException();
@@ -292,6 +349,8 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
       return isSetCoupleId();
     case DEVICE_ID:
       return isSetDeviceId();
+    case SESSION_ID:
+      return isSetSessionId();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -336,6 +395,15 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
         return false;
     }
 
+    boolean this_present_sessionId = true && this.isSetSessionId();
+    boolean that_present_sessionId = true && that.isSetSessionId();
+    if (this_present_sessionId || that_present_sessionId) {
+      if (!(this_present_sessionId && that_present_sessionId))
+        return false;
+      if (!this.sessionId.equals(that.sessionId))
+        return false;
+    }
+
     return true;
   }
 
@@ -350,6 +418,10 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
     hashCode = hashCode * 8191 + ((isSetDeviceId()) ? 131071 : 524287);
     if (isSetDeviceId())
       hashCode = hashCode * 8191 + deviceId.hashCode();
+
+    hashCode = hashCode * 8191 + ((isSetSessionId()) ? 131071 : 524287);
+    if (isSetSessionId())
+      hashCode = hashCode * 8191 + sessionId.hashCode();
 
     return hashCode;
   }
@@ -388,6 +460,16 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
     }
     if (isSetDeviceId()) {
       lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.deviceId, other.deviceId);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetSessionId(), other.isSetSessionId());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetSessionId()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.sessionId, other.sessionId);
       if (lastComparison != 0) {
         return lastComparison;
       }
@@ -431,6 +513,16 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
       sb.append(this.deviceId);
     }
     first = false;
+    if (isSetSessionId()) {
+      if (!first) sb.append(", ");
+      sb.append("sessionId:");
+      if (this.sessionId == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.sessionId);
+      }
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -504,6 +596,14 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 4: // SESSION_ID
+              if (schemeField.type == org.apache.thrift.protocol.TType.STRING) {
+                struct.sessionId = iprot.readString();
+                struct.setSessionIdIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -534,6 +634,13 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
         oprot.writeString(struct.deviceId);
         oprot.writeFieldEnd();
       }
+      if (struct.sessionId != null) {
+        if (struct.isSetSessionId()) {
+          oprot.writeFieldBegin(SESSION_ID_FIELD_DESC);
+          oprot.writeString(struct.sessionId);
+          oprot.writeFieldEnd();
+        }
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -562,7 +669,10 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
       if (struct.isSetDeviceId()) {
         optionals.set(2);
       }
-      oprot.writeBitSet(optionals, 3);
+      if (struct.isSetSessionId()) {
+        optionals.set(3);
+      }
+      oprot.writeBitSet(optionals, 4);
       if (struct.isSetUserId()) {
         oprot.writeI64(struct.userId);
       }
@@ -572,6 +682,9 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
       if (struct.isSetDeviceId()) {
         oprot.writeString(struct.deviceId);
       }
+      if (struct.isSetSessionId()) {
+        oprot.writeString(struct.sessionId);
+      }
     }
 
     @Override
@@ -579,7 +692,7 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(3);
+        java.util.BitSet incoming = iprot.readBitSet(4);
         if (incoming.get(0)) {
           struct.userId = iprot.readI64();
           struct.setUserIdIsSet(true);
@@ -591,6 +704,10 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
         if (incoming.get(2)) {
           struct.deviceId = iprot.readString();
           struct.setDeviceIdIsSet(true);
+        }
+        if (incoming.get(3)) {
+          struct.sessionId = iprot.readString();
+          struct.setSessionIdIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();

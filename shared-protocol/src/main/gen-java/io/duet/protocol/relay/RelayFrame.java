@@ -18,6 +18,7 @@ public class RelayFrame extends org.apache.thrift.TUnion<RelayFrame, RelayFrame.
   private static final org.apache.thrift.protocol.TField PONG_FIELD_DESC = new org.apache.thrift.protocol.TField("pong", org.apache.thrift.protocol.TType.STRUCT, (short)7);
   private static final org.apache.thrift.protocol.TField USER_PUSH_FIELD_DESC = new org.apache.thrift.protocol.TField("userPush", org.apache.thrift.protocol.TType.STRUCT, (short)8);
   private static final org.apache.thrift.protocol.TField CREDIT_FIELD_DESC = new org.apache.thrift.protocol.TField("credit", org.apache.thrift.protocol.TType.STRUCT, (short)9);
+  private static final org.apache.thrift.protocol.TField REVOCATION_FIELD_DESC = new org.apache.thrift.protocol.TField("revocation", org.apache.thrift.protocol.TType.STRUCT, (short)10);
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -32,7 +33,11 @@ public class RelayFrame extends org.apache.thrift.TUnion<RelayFrame, RelayFrame.
     /**
      * Only on links whose HelloAck set flowControl.
      */
-    CREDIT((short)9, "credit");
+    CREDIT((short)9, "credit"),
+    /**
+     * Only on links whose Hello set revocations.
+     */
+    REVOCATION((short)10, "revocation");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -66,6 +71,8 @@ public class RelayFrame extends org.apache.thrift.TUnion<RelayFrame, RelayFrame.
           return USER_PUSH;
         case 9: // CREDIT
           return CREDIT;
+        case 10: // REVOCATION
+          return REVOCATION;
         default:
           return null;
       }
@@ -129,6 +136,8 @@ public class RelayFrame extends org.apache.thrift.TUnion<RelayFrame, RelayFrame.
         new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, UserPush.class)));
     tmpMap.put(_Fields.CREDIT, new org.apache.thrift.meta_data.FieldMetaData("credit", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, StreamCredit.class)));
+    tmpMap.put(_Fields.REVOCATION, new org.apache.thrift.meta_data.FieldMetaData("revocation", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, Revocation.class)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(RelayFrame.class, metaDataMap);
   }
@@ -203,6 +212,12 @@ public class RelayFrame extends org.apache.thrift.TUnion<RelayFrame, RelayFrame.
     return x;
   }
 
+  public static RelayFrame revocation(Revocation value) {
+    RelayFrame x = new RelayFrame();
+    x.setRevocation(value);
+    return x;
+  }
+
 
   @Override
   protected void checkType(_Fields setField, java.lang.Object value) throws java.lang.ClassCastException {
@@ -252,6 +267,11 @@ public class RelayFrame extends org.apache.thrift.TUnion<RelayFrame, RelayFrame.
           break;
         }
         throw new java.lang.ClassCastException("Was expecting value of type StreamCredit for field 'credit', but got " + value.getClass().getSimpleName());
+      case REVOCATION:
+        if (value instanceof Revocation) {
+          break;
+        }
+        throw new java.lang.ClassCastException("Was expecting value of type Revocation for field 'revocation', but got " + value.getClass().getSimpleName());
       default:
         throw new java.lang.IllegalArgumentException("Unknown field id " + setField);
     }
@@ -352,6 +372,16 @@ public class RelayFrame extends org.apache.thrift.TUnion<RelayFrame, RelayFrame.
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, field.type);
             return null;
           }
+        case REVOCATION:
+          if (field.type == REVOCATION_FIELD_DESC.type) {
+            Revocation revocation;
+            revocation = new Revocation();
+            revocation.read(iprot);
+            return revocation;
+          } else {
+            org.apache.thrift.protocol.TProtocolUtil.skip(iprot, field.type);
+            return null;
+          }
         default:
           throw new java.lang.IllegalStateException("setField wasn't null, but didn't match any of the case statements!");
       }
@@ -399,6 +429,10 @@ public class RelayFrame extends org.apache.thrift.TUnion<RelayFrame, RelayFrame.
       case CREDIT:
         StreamCredit credit = (StreamCredit)value_;
         credit.write(oprot);
+        return;
+      case REVOCATION:
+        Revocation revocation = (Revocation)value_;
+        revocation.write(oprot);
         return;
       default:
         throw new java.lang.IllegalStateException("Cannot write union with unknown field " + setField_);
@@ -455,6 +489,11 @@ public class RelayFrame extends org.apache.thrift.TUnion<RelayFrame, RelayFrame.
           credit = new StreamCredit();
           credit.read(iprot);
           return credit;
+        case REVOCATION:
+          Revocation revocation;
+          revocation = new Revocation();
+          revocation.read(iprot);
+          return revocation;
         default:
           throw new java.lang.IllegalStateException("setField wasn't null, but didn't match any of the case statements!");
       }
@@ -502,6 +541,10 @@ public class RelayFrame extends org.apache.thrift.TUnion<RelayFrame, RelayFrame.
         StreamCredit credit = (StreamCredit)value_;
         credit.write(oprot);
         return;
+      case REVOCATION:
+        Revocation revocation = (Revocation)value_;
+        revocation.write(oprot);
+        return;
       default:
         throw new java.lang.IllegalStateException("Cannot write union with unknown field " + setField_);
     }
@@ -528,6 +571,8 @@ public class RelayFrame extends org.apache.thrift.TUnion<RelayFrame, RelayFrame.
         return USER_PUSH_FIELD_DESC;
       case CREDIT:
         return CREDIT_FIELD_DESC;
+      case REVOCATION:
+        return REVOCATION_FIELD_DESC;
       default:
         throw new java.lang.IllegalArgumentException("Unknown field id " + setField);
     }
@@ -673,6 +718,25 @@ public class RelayFrame extends org.apache.thrift.TUnion<RelayFrame, RelayFrame.
     value_ = java.util.Objects.requireNonNull(value,"_Fields.CREDIT");
   }
 
+  /**
+   * Only on links whose Hello set revocations.
+   */
+  public Revocation getRevocation() {
+    if (getSetField() == _Fields.REVOCATION) {
+      return (Revocation)getFieldValue();
+    } else {
+      throw new java.lang.RuntimeException("Cannot get field 'revocation' because union is currently set to " + getFieldDesc(getSetField()).name);
+    }
+  }
+
+  /**
+   * Only on links whose Hello set revocations.
+   */
+  public void setRevocation(Revocation value) {
+    setField_ = _Fields.REVOCATION;
+    value_ = java.util.Objects.requireNonNull(value,"_Fields.REVOCATION");
+  }
+
   public boolean isSetHello() {
     return setField_ == _Fields.HELLO;
   }
@@ -715,6 +779,11 @@ public class RelayFrame extends org.apache.thrift.TUnion<RelayFrame, RelayFrame.
 
   public boolean isSetCredit() {
     return setField_ == _Fields.CREDIT;
+  }
+
+
+  public boolean isSetRevocation() {
+    return setField_ == _Fields.REVOCATION;
   }
 
 

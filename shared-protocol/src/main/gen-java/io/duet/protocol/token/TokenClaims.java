@@ -15,6 +15,7 @@ public class TokenClaims implements org.apache.thrift.TBase<TokenClaims, TokenCl
   private static final org.apache.thrift.protocol.TField DEVICE_ID_FIELD_DESC = new org.apache.thrift.protocol.TField("deviceId", org.apache.thrift.protocol.TType.STRING, (short)3);
   private static final org.apache.thrift.protocol.TField ISSUED_AT_MILLIS_FIELD_DESC = new org.apache.thrift.protocol.TField("issuedAtMillis", org.apache.thrift.protocol.TType.I64, (short)4);
   private static final org.apache.thrift.protocol.TField EXPIRES_AT_MILLIS_FIELD_DESC = new org.apache.thrift.protocol.TField("expiresAtMillis", org.apache.thrift.protocol.TType.I64, (short)5);
+  private static final org.apache.thrift.protocol.TField SESSION_ID_FIELD_DESC = new org.apache.thrift.protocol.TField("sessionId", org.apache.thrift.protocol.TType.STRING, (short)6);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new TokenClaimsStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new TokenClaimsTupleSchemeFactory();
@@ -24,6 +25,7 @@ public class TokenClaims implements org.apache.thrift.TBase<TokenClaims, TokenCl
   private @org.apache.thrift.annotation.Nullable java.lang.String deviceId; // required
   private long issuedAtMillis; // required
   private long expiresAtMillis; // required
+  private @org.apache.thrift.annotation.Nullable java.lang.String sessionId; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -34,7 +36,13 @@ public class TokenClaims implements org.apache.thrift.TBase<TokenClaims, TokenCl
     COUPLE_ID((short)2, "coupleId"),
     DEVICE_ID((short)3, "deviceId"),
     ISSUED_AT_MILLIS((short)4, "issuedAtMillis"),
-    EXPIRES_AT_MILLIS((short)5, "expiresAtMillis");
+    EXPIRES_AT_MILLIS((short)5, "expiresAtMillis"),
+    /**
+     * The device session (one log-in on one device) the token belongs to: logging out ends it, and the
+     * refresh token of that session is what renews the token. Absent in tokens issued before sessions
+     * had ids.
+     */
+    SESSION_ID((short)6, "sessionId");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -60,6 +68,8 @@ public class TokenClaims implements org.apache.thrift.TBase<TokenClaims, TokenCl
           return ISSUED_AT_MILLIS;
         case 5: // EXPIRES_AT_MILLIS
           return EXPIRES_AT_MILLIS;
+        case 6: // SESSION_ID
+          return SESSION_ID;
         default:
           return null;
       }
@@ -108,6 +118,7 @@ public class TokenClaims implements org.apache.thrift.TBase<TokenClaims, TokenCl
   private static final int __ISSUEDATMILLIS_ISSET_ID = 2;
   private static final int __EXPIRESATMILLIS_ISSET_ID = 3;
   private byte __isset_bitfield = 0;
+  private static final _Fields[] optionals = {_Fields.SESSION_ID};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -121,6 +132,8 @@ public class TokenClaims implements org.apache.thrift.TBase<TokenClaims, TokenCl
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
     tmpMap.put(_Fields.EXPIRES_AT_MILLIS, new org.apache.thrift.meta_data.FieldMetaData("expiresAtMillis", org.apache.thrift.TFieldRequirementType.DEFAULT, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
+    tmpMap.put(_Fields.SESSION_ID, new org.apache.thrift.meta_data.FieldMetaData("sessionId", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(TokenClaims.class, metaDataMap);
   }
@@ -159,6 +172,9 @@ public class TokenClaims implements org.apache.thrift.TBase<TokenClaims, TokenCl
     }
     this.issuedAtMillis = other.issuedAtMillis;
     this.expiresAtMillis = other.expiresAtMillis;
+    if (other.isSetSessionId()) {
+      this.sessionId = other.sessionId;
+    }
   }
 
   @Override
@@ -177,6 +193,7 @@ public class TokenClaims implements org.apache.thrift.TBase<TokenClaims, TokenCl
     this.issuedAtMillis = 0;
     setExpiresAtMillisIsSet(false);
     this.expiresAtMillis = 0;
+    this.sessionId = null;
   }
 
   public long getUserId() {
@@ -302,6 +319,41 @@ public class TokenClaims implements org.apache.thrift.TBase<TokenClaims, TokenCl
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __EXPIRESATMILLIS_ISSET_ID, value);
   }
 
+  /**
+   * The device session (one log-in on one device) the token belongs to: logging out ends it, and the
+   * refresh token of that session is what renews the token. Absent in tokens issued before sessions
+   * had ids.
+   */
+  @org.apache.thrift.annotation.Nullable
+  public java.lang.String getSessionId() {
+    return this.sessionId;
+  }
+
+  /**
+   * The device session (one log-in on one device) the token belongs to: logging out ends it, and the
+   * refresh token of that session is what renews the token. Absent in tokens issued before sessions
+   * had ids.
+   */
+  public TokenClaims setSessionId(@org.apache.thrift.annotation.Nullable java.lang.String sessionId) {
+    this.sessionId = sessionId;
+    return this;
+  }
+
+  public void unsetSessionId() {
+    this.sessionId = null;
+  }
+
+  /** Returns true if field sessionId is set (has been assigned a value) and false otherwise */
+  public boolean isSetSessionId() {
+    return this.sessionId != null;
+  }
+
+  public void setSessionIdIsSet(boolean value) {
+    if (!value) {
+      this.sessionId = null;
+    }
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -345,6 +397,14 @@ public class TokenClaims implements org.apache.thrift.TBase<TokenClaims, TokenCl
       }
       break;
 
+    case SESSION_ID:
+      if (value == null) {
+        unsetSessionId();
+      } else {
+        setSessionId((java.lang.String)value);
+      }
+      break;
+
     }
   }
 
@@ -366,6 +426,9 @@ public class TokenClaims implements org.apache.thrift.TBase<TokenClaims, TokenCl
 
     case EXPIRES_AT_MILLIS:
       return getExpiresAtMillis();
+
+    case SESSION_ID:
+      return getSessionId();
 
     }
     throw new java.lang.IllegalStateException();
@@ -389,6 +452,8 @@ public class TokenClaims implements org.apache.thrift.TBase<TokenClaims, TokenCl
       return isSetIssuedAtMillis();
     case EXPIRES_AT_MILLIS:
       return isSetExpiresAtMillis();
+    case SESSION_ID:
+      return isSetSessionId();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -451,6 +516,15 @@ public class TokenClaims implements org.apache.thrift.TBase<TokenClaims, TokenCl
         return false;
     }
 
+    boolean this_present_sessionId = true && this.isSetSessionId();
+    boolean that_present_sessionId = true && that.isSetSessionId();
+    if (this_present_sessionId || that_present_sessionId) {
+      if (!(this_present_sessionId && that_present_sessionId))
+        return false;
+      if (!this.sessionId.equals(that.sessionId))
+        return false;
+    }
+
     return true;
   }
 
@@ -469,6 +543,10 @@ public class TokenClaims implements org.apache.thrift.TBase<TokenClaims, TokenCl
     hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(issuedAtMillis);
 
     hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(expiresAtMillis);
+
+    hashCode = hashCode * 8191 + ((isSetSessionId()) ? 131071 : 524287);
+    if (isSetSessionId())
+      hashCode = hashCode * 8191 + sessionId.hashCode();
 
     return hashCode;
   }
@@ -531,6 +609,16 @@ public class TokenClaims implements org.apache.thrift.TBase<TokenClaims, TokenCl
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetSessionId(), other.isSetSessionId());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetSessionId()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.sessionId, other.sessionId);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -578,6 +666,16 @@ public class TokenClaims implements org.apache.thrift.TBase<TokenClaims, TokenCl
     sb.append("expiresAtMillis:");
     sb.append(this.expiresAtMillis);
     first = false;
+    if (isSetSessionId()) {
+      if (!first) sb.append(", ");
+      sb.append("sessionId:");
+      if (this.sessionId == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.sessionId);
+      }
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -667,6 +765,14 @@ public class TokenClaims implements org.apache.thrift.TBase<TokenClaims, TokenCl
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 6: // SESSION_ID
+              if (schemeField.type == org.apache.thrift.protocol.TType.STRING) {
+                struct.sessionId = iprot.readString();
+                struct.setSessionIdIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -703,6 +809,13 @@ public class TokenClaims implements org.apache.thrift.TBase<TokenClaims, TokenCl
       oprot.writeFieldBegin(EXPIRES_AT_MILLIS_FIELD_DESC);
       oprot.writeI64(struct.expiresAtMillis);
       oprot.writeFieldEnd();
+      if (struct.sessionId != null) {
+        if (struct.isSetSessionId()) {
+          oprot.writeFieldBegin(SESSION_ID_FIELD_DESC);
+          oprot.writeString(struct.sessionId);
+          oprot.writeFieldEnd();
+        }
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -737,7 +850,10 @@ public class TokenClaims implements org.apache.thrift.TBase<TokenClaims, TokenCl
       if (struct.isSetExpiresAtMillis()) {
         optionals.set(4);
       }
-      oprot.writeBitSet(optionals, 5);
+      if (struct.isSetSessionId()) {
+        optionals.set(5);
+      }
+      oprot.writeBitSet(optionals, 6);
       if (struct.isSetUserId()) {
         oprot.writeI64(struct.userId);
       }
@@ -753,6 +869,9 @@ public class TokenClaims implements org.apache.thrift.TBase<TokenClaims, TokenCl
       if (struct.isSetExpiresAtMillis()) {
         oprot.writeI64(struct.expiresAtMillis);
       }
+      if (struct.isSetSessionId()) {
+        oprot.writeString(struct.sessionId);
+      }
     }
 
     @Override
@@ -760,7 +879,7 @@ public class TokenClaims implements org.apache.thrift.TBase<TokenClaims, TokenCl
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(5);
+        java.util.BitSet incoming = iprot.readBitSet(6);
         if (incoming.get(0)) {
           struct.userId = iprot.readI64();
           struct.setUserIdIsSet(true);
@@ -780,6 +899,10 @@ public class TokenClaims implements org.apache.thrift.TBase<TokenClaims, TokenCl
         if (incoming.get(4)) {
           struct.expiresAtMillis = iprot.readI64();
           struct.setExpiresAtMillisIsSet(true);
+        }
+        if (incoming.get(5)) {
+          struct.sessionId = iprot.readString();
+          struct.setSessionIdIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();

@@ -13,7 +13,9 @@ public final class TokenException extends Exception {
         /** The signature does not match: forged or altered. */
         BAD_SIGNATURE,
         /** Past its expiry. */
-        EXPIRED
+        EXPIRED,
+        /** Valid, but its session was logged out or its refresh token reused. */
+        REVOKED
     }
 
     private final Reason reason;
