@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +14,7 @@ class RelayBackpressureTest {
         EmbeddedChannel link = new EmbeddedChannel();
         link.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8, 16));
         link.pipeline().addLast(new RelayConnectionHandler("app-1", null, null,
-                new DefaultChannelGroup(ImmediateEventExecutor.INSTANCE), new LongAdder()));
+                new PresentationLinks(java.time.Clock.systemUTC()), new LongAdder()));
         assertThat(link.config().isAutoRead()).isTrue();
 
         link.write(Unpooled.wrappedBuffer(new byte[32])); // written, not yet flushed to the peer
