@@ -35,7 +35,7 @@ final class LoadReport {
                         + "\"typingRatePerCouple\": %.3f, \"idleConnections\": %d, \"warmUpSeconds\": %d, "
                         + "\"durationSeconds\": %d, \"endpoint\": \"%s\"},%n", r.settings.couples, r.settings.rate,
                 r.settings.meanTextLength, r.settings.typingRate, r.settings.idleConnections,
-                r.settings.warmUp.toSeconds(), r.settings.duration.toSeconds(), escape(r.settings.tcp.toString())));
+                r.settings.warmUp.toSeconds(), r.settings.duration.toSeconds(), escape(r.settings.tcp.getHostString() + ":" + r.settings.tcp.getPort())));
         json.append(String.format(Locale.ROOT, "  \"sent\": %d, \"acknowledged\": %d, \"failed\": %d, \"skipped\": %d, "
                         + "\"unanswered\": %d, \"delivered\": %d, \"ackedPerSecond\": %.1f,%n", r.sends, r.acks,
                 r.failures, r.skipped, r.unanswered, r.delivered(), r.ackedPerSecond()));
