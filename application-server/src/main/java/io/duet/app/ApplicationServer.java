@@ -10,6 +10,7 @@ import io.duet.app.cluster.ClusterSettingsStore;
 import io.duet.app.cluster.FailureDetector;
 import io.duet.app.cluster.Heartbeat;
 import io.duet.app.cluster.Membership;
+import io.duet.app.cluster.Placement;
 import io.duet.app.cluster.RegionHosts;
 import io.duet.app.cluster.ShardMapPublisher;
 import io.duet.app.cluster.ShardOwnership;
@@ -24,6 +25,7 @@ import io.duet.app.limits.RateLimits;
 import io.duet.app.relay.RelayServerInitializer;
 import io.duet.app.rpc.ServiceDispatcher;
 import io.duet.app.storage.CoupleStore;
+import io.duet.app.storage.HBaseClientSettings;
 import io.duet.app.storage.HBaseSchema;
 import io.duet.app.storage.InviteStore;
 import io.duet.app.storage.SchemaBootstrap;
@@ -53,9 +55,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -68,8 +68,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.hbase.HBaseConfiguration;
 import org.apache.hadoop.hbase.client.AsyncConnection;
 import org.apache.hadoop.hbase.client.AsyncTableRegionLocator;
 import org.apache.hadoop.hbase.client.ConnectionFactory;
@@ -195,7 +193,7 @@ public final class ApplicationServer implements ServerMain.Server {
                 Shards.checkShardCount(settings.integer("cluster.shards", Shards.DEFAULT_SHARD_COUNT)), clock.millis());
 
         HBaseSchema schema = new HBaseSchema(settings.string("hbase.namespace", "duet"), cluster.getShardCount());
-        hbase = ConnectionFactory.createAsyncConnection(hbaseConfiguration()).get(60, TimeUnit.SECONDS);
+        hbase = ConnectionFactory.createAsyncConnection(HBaseClientSettings.configuration(settings)).get(60, TimeUnit.SECONDS);
         SchemaBootstrap.ensure(hbase.getAdmin(), schema).get(180, TimeUnit.SECONDS);
         cacheRegionLocations(schema);
 
@@ -288,7 +286,7 @@ public final class ApplicationServer implements ServerMain.Server {
                 new AppServerInfo(instanceId, new Endpoint(relayHost, relayPort),
                         ownership.registeringAs(clock.millis()))
                         .setZone(settings.string("placement.zone", null))
-                        .setHost(settings.has("placement.host") ? settings.string("placement.host") : canonicalHostName()));
+                        .setHost(settings.has("placement.host") ? settings.string("placement.host") : Placement.localHostName()));
         ownership.onRejoin(() -> {
             long startedAt = clock.millis();
             if (membership.reincarnate(startedAt)) {
@@ -317,32 +315,6 @@ public final class ApplicationServer implements ServerMain.Server {
                 .setCouplesLoaded(loaded.values().stream().mapToInt(Integer::intValue).sum())
                 .setShardMapEpoch(ownership.current().map(ShardMapView::epoch).orElse(0L));
         return loaded.size() <= MAX_STATUS_SHARDS ? status.setCouplesLoadedByShard(loaded) : status;
-    }
-
-    /**
-     * This machine's name as DNS gives it: the name an HBase region server on it registers with, unless
-     * {@code hbase.regionserver.hostname} says otherwise (then set {@code placement.host} to match).
-     */
-    private static String canonicalHostName() {
-        try {
-            return InetAddress.getLocalHost().getCanonicalHostName();
-        } catch (UnknownHostException e) {
-            LOG.warn("No host name for this machine ({}): set placement.host for shards to follow HBase regions",
-                    e.getMessage());
-            return null;
-        }
-    }
-
-    private Configuration hbaseConfiguration() {
-        Configuration conf = HBaseConfiguration.create();
-        conf.set("hbase.zookeeper.quorum", settings.string("hbase.zookeeper.quorum"));
-        conf.set("hbase.zookeeper.property.clientPort", settings.string("hbase.zookeeper.port", "2181"));
-        conf.set("zookeeper.znode.parent", settings.string("hbase.zookeeper.znode-parent", "/hbase"));
-        conf.setLong("hbase.client.operation.timeout",
-                settings.duration("hbase.operation-timeout", Duration.ofSeconds(15)).toMillis());
-        conf.setLong("hbase.rpc.timeout", settings.duration("hbase.rpc-timeout", Duration.ofSeconds(5)).toMillis());
-        conf.setInt("hbase.client.retries.number", settings.integer("hbase.client-retries", 10));
-        return conf;
     }
 
     /** Serving is pointless until the leader has given this server its shards. */

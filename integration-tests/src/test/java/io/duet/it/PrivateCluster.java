@@ -1,6 +1,7 @@
 package io.duet.it;
 
 import io.duet.deploy.local.LocalCluster;
+import io.duet.deploy.local.LocalClusterBuilder;
 import io.duet.deploy.local.SupervisionSettings;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,7 +27,7 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
         return this;
     }
 
-    /** Restarts nodes that die unasked ({@link LocalCluster.Builder#supervise}). */
+    /** Restarts nodes that die unasked ({@link LocalClusterBuilder#supervise}). */
     public PrivateCluster withSupervision(SupervisionSettings settings) {
         this.supervision = settings;
         return this;
@@ -44,7 +45,7 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
         return this;
     }
 
-    /** Gives every presentation server setting {@code key} ({@link LocalCluster.Builder#presentationSetting}). */
+    /** Gives every presentation server setting {@code key} ({@link LocalClusterBuilder#presentationSetting}). */
     public PrivateCluster withPresentationSetting(String key, String value) {
         presentationSettings.put(key, value);
         return this;
@@ -52,7 +53,7 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        LocalCluster.Builder builder = LocalCluster.builder().applicationServers(2).presentationServers(2)
+        LocalClusterBuilder builder = LocalCluster.builder().applicationServers(2).presentationServers(2)
                 .zookeeperFaultLinks(zookeeperFaultLinks).supervise(supervision)
                 .presentationServerFileLimit(presentationServerFileLimit);
         presentationSettings.forEach(builder::presentationSetting);

@@ -1,5 +1,6 @@
 package io.duet.process;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -71,6 +72,20 @@ public final class ParentWatch {
         // stat(2) needs no file descriptor, so this answer holds even when they have run out.
         if (procfs && Files.notExists(PROC.resolve(Long.toString(pid)))) {
             return Liveness.GONE;
+        }
+        if (procfs) {
+            // A parent killed by a signal stays in /proc as a zombie until its own parent reaps it, which
+            // may be never (its parent was killed too): it has exited all the same.
+            try {
+                String stat = Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"));
+                int afterName = stat.lastIndexOf(')') + 2;
+                if (afterName > 1 && afterName < stat.length()
+                        && (stat.charAt(afterName) == 'Z' || stat.charAt(afterName) == 'X')) {
+                    return Liveness.GONE;
+                }
+            } catch (IOException | RuntimeException e) {
+                return Liveness.UNKNOWN;
+            }
         }
         Optional<ProcessHandle> handle = ProcessHandle.of(pid);
         if (handle.isEmpty()) {

@@ -28,4 +28,23 @@ class ParentWatchTest {
         Instant earlier = self.info().startInstant().orElseThrow().minusSeconds(60);
         assertThat(ParentWatch.check(self.pid(), earlier)).isEqualTo(ParentWatch.Liveness.GONE);
     }
+
+    @Test
+    void aZombieNobodyReapsIsGone() throws Exception {
+        // The child of sh exits at once; sh then becomes a sleep that never reaps it: a zombie for 5 s.
+        Process parent = new ProcessBuilder("sh", "-c", "true & echo $!; exec sleep 5").start();
+        try {
+            long zombie = Long.parseLong(new java.io.BufferedReader(new java.io.InputStreamReader(
+                    parent.getInputStream(), java.nio.charset.StandardCharsets.UTF_8)).readLine().trim());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+            while (ParentWatch.check(zombie, null) != ParentWatch.Liveness.GONE && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(java.nio.file.Files.exists(java.nio.file.Path.of("/proc", Long.toString(zombie))))
+                    .as("still in /proc, as a zombie").isTrue();
+            assertThat(ParentWatch.check(zombie, null)).isEqualTo(ParentWatch.Liveness.GONE);
+        } finally {
+            parent.destroyForcibly();
+        }
+    }
 }

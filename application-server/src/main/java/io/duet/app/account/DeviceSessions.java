@@ -1,5 +1,6 @@
 package io.duet.app.account;
 
+import io.duet.app.internal.SeededRandom;
 import io.duet.app.rpc.ApiErrors;
 import io.duet.app.storage.SessionRecord;
 import io.duet.app.storage.SessionStore;
@@ -33,7 +34,7 @@ public final class DeviceSessions {
     private final Duration accessLifetime;
     private final Duration refreshLifetime;
     private final Clock clock;
-    private final SecureRandom random = new SecureRandom();
+    private final SecureRandom random = SeededRandom.create();
 
     public DeviceSessions(SessionStore store, SessionRevoker revoker, Duration accessLifetime, Duration refreshLifetime,
             Clock clock) {

@@ -1,7 +1,11 @@
 package io.duet.app.cluster;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Map;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where shards would rather be served, as an input to {@link ShardAssigner}: for each shard, the host
@@ -9,6 +13,7 @@ import java.util.Objects;
  * are labels of the servers themselves, in their membership records. Immutable.
  */
 public final class Placement {
+    private static final Logger LOG = LoggerFactory.getLogger(Placement.class);
     private static final Placement NONE = new Placement(Map.of());
 
     private final Map<Integer, String> regionHosts;
@@ -40,5 +45,19 @@ public final class Placement {
     /** Shard to the host of the region holding its rows, for the shards whose host is known. */
     public Map<Integer, String> regionHosts() {
         return regionHosts;
+    }
+
+    /**
+     * This machine's name as DNS gives it: the name an HBase region server on it registers with, unless
+     * {@code hbase.regionserver.hostname} says otherwise (then set {@code placement.host} to match).
+     */
+    public static String localHostName() {
+        try {
+            return InetAddress.getLocalHost().getCanonicalHostName();
+        } catch (UnknownHostException e) {
+            LOG.warn("No host name for this machine ({}): set placement.host for shards to follow HBase regions",
+                    e.getMessage());
+            return null;
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.duet.app.pairing;
 
+import io.duet.app.internal.SeededRandom;
 import io.duet.app.rpc.ApiErrors;
 import io.duet.app.storage.CoupleStore;
 import io.duet.app.storage.InviteRecord;
@@ -53,7 +54,7 @@ public final class Pairings {
     private final UserPush push;
     private final Clock clock;
     private final Duration inviteLifetime;
-    private final SecureRandom random = seededGenerator();
+    private final SecureRandom random = SeededRandom.create();
 
     public Pairings(UserStore users, InviteStore invites, CoupleStore couples, UserPush push, Clock clock,
             Duration inviteLifetime) {
@@ -63,20 +64,6 @@ public final class Pairings {
         this.push = push;
         this.clock = clock;
         this.inviteLifetime = inviteLifetime;
-    }
-
-    /**
-     * A DRBG seeded now, at start-up: afterwards it only computes. The platform default reads
-     * /dev/urandom on every call, which is file I/O on the threads that continue after HBase replies.
-     */
-    private static SecureRandom seededGenerator() {
-        try {
-            SecureRandom random = SecureRandom.getInstance("DRBG");
-            random.nextLong();
-            return random;
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("no DRBG SecureRandom in this JVM", e);
-        }
     }
 
     /** A random id for a new user or couple: positive and never 0, which means "none". */

@@ -40,6 +40,12 @@ final class SendPipeline {
     private static final int MAX_TEXT_CHARS = 4000;
     /** An order stream idle this long (nothing waiting) is replaced by a new one; see send(). */
     private static final Duration ORDER_STREAM_IDLE = Duration.ofHours(24);
+    /**
+     * Sends transmitted and not yet answered, at most; the rest wait here, in order. A presentation server
+     * takes 64 calls in flight per session ({@code client.max-calls-in-flight}) and closes a session that
+     * queues hundreds more: this leaves room for the session's other calls.
+     */
+    static final int MAX_SENDS_IN_FLIGHT = 32;
 
     private final EventLoop loop;
     private final SessionTransport transport;
@@ -60,6 +66,16 @@ final class SendPipeline {
     /** The highest ordinal the server has acknowledged in the current order stream. */
     private long highestAcked;
     private long lastSendNanos = System.nanoTime();
+    /** Calls transmitted in this generation and not yet answered. */
+    private int callsInFlight;
+    /** One more each time the calls in flight are forgotten: answers to older calls no longer count. */
+    private long generation;
+    /**
+     * After a RATE_LIMITED answer, nothing new is transmitted before this ({@link System#nanoTime()}): the
+     * server asked this client to slow down, and sends racing ahead of a refused one would only be held
+     * for it, or refused too.
+     */
+    private long pausedUntilNanos = System.nanoTime();
 
     SendPipeline(EventLoop loop, SessionTransport transport, SessionLifecycle lifecycle) {
         this.loop = loop;
@@ -105,30 +121,44 @@ final class SendPipeline {
         message.ordinal = nextOrdinal++;
         outgoing.put(message.clientMessageId, message);
         waitingOrdinals.add(message.ordinal);
-        if (lifecycle.state() == ConnectionState.CONNECTED) {
+        if (lifecycle.state() == ConnectionState.CONNECTED && callsInFlight < MAX_SENDS_IN_FLIGHT
+                && System.nanoTime() - pausedUntilNanos >= 0) {
             transmit(message);
         }
     }
 
-    /** The session is (again) connected: transmits every waiting send not already in flight, in order. */
+    /**
+     * The session is (again) connected, or a call was answered: transmits waiting sends not already in
+     * flight nor waiting for a retry, in order, up to {@link #MAX_SENDS_IN_FLIGHT}.
+     */
     void transmitWaiting() {
+        if (lifecycle.state() != ConnectionState.CONNECTED || System.nanoTime() - pausedUntilNanos < 0) {
+            return;
+        }
         for (Outgoing message : new ArrayList<>(outgoing.values())) {
-            if (!message.inFlight) {
+            if (callsInFlight >= MAX_SENDS_IN_FLIGHT) {
+                return;
+            }
+            if (!message.inFlight && !message.retryScheduled && outgoing.containsKey(message.clientMessageId)) {
                 transmit(message);
             }
         }
     }
 
-    /** Retransmits every unacknowledged send, in order, whether or not it is marked in flight. */
+    /**
+     * Retransmits every unacknowledged send, in order, whether or not it is marked in flight (the calls
+     * carrying them may be lost), up to {@link #MAX_SENDS_IN_FLIGHT}; the rest follow as answers come.
+     */
     void retransmitAll() {
-        for (Outgoing message : new ArrayList<>(outgoing.values())) {
-            transmit(message);
-        }
+        forgetInFlight();
+        transmitWaiting();
     }
 
     /** The calls carrying the sends are gone (connection lost or session moved): none is in flight now. */
     void forgetInFlight() {
         outgoing.values().forEach(message -> message.inFlight = false);
+        generation++;
+        callsInFlight = 0;
     }
 
     /** Fails every unacknowledged send for good (the session was closed or refused). */
@@ -154,6 +184,8 @@ final class SendPipeline {
     private void transmit(Outgoing message) {
         message.attempt++;
         message.inFlight = true;
+        callsInFlight++;
+        long sentIn = generation;
         SendMessageRequest request = new SendMessageRequest(message.clientMessageId, message.text, message.attempt)
                 .setOrderStream(orderStream)
                 .setOrdinal(message.ordinal)
@@ -161,7 +193,10 @@ final class SendPipeline {
         transport.<SendMessageResult>call(commonConstants.CHAT_SERVICE, "sendMessage",
                 new ChatService.sendMessage_args(request), new ChatService.sendMessage_result())
                 .whenComplete((result, failure) -> {
-                    message.inFlight = false;
+                    if (sentIn == generation) {
+                        callsInFlight--;
+                        message.inFlight = false;
+                    }
                     if (failure == null) {
                         acknowledged(message.clientMessageId, result);
                     } else if (isPermanent(failure)) {
@@ -172,13 +207,17 @@ final class SendPipeline {
                             && lifecycle.state() == ConnectionState.CONNECTED) {
                         long retryAfter = failure instanceof DuetError && ((DuetError) failure).isSetRetryAfterMillis()
                                 ? ((DuetError) failure).getRetryAfterMillis() : 500;
+                        if (failure instanceof DuetError && ((DuetError) failure).getCode() == ErrorCode.RATE_LIMITED) {
+                            pausedUntilNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(retryAfter);
+                        }
+                        message.retryScheduled = true;
                         loop.schedule(() -> {
-                            if (outgoing.containsKey(message.clientMessageId) && !message.inFlight
-                                    && lifecycle.state() == ConnectionState.CONNECTED) {
-                                transmit(message);
-                            }
+                            // Back in line: many retries falling due together must not exceed the cap.
+                            message.retryScheduled = false;
+                            transmitWaiting();
                         }, retryAfter, TimeUnit.MILLISECONDS);
                     }
+                    transmitWaiting();
                 });
     }
 
@@ -224,6 +263,8 @@ final class SendPipeline {
         long ordinal;
         int attempt;
         boolean inFlight;
+        /** A retry is scheduled: {@link #transmitWaiting()} leaves it to that. */
+        boolean retryScheduled;
 
         Outgoing(String clientMessageId, String text) {
             this.clientMessageId = clientMessageId;

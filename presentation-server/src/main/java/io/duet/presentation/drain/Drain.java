@@ -5,6 +5,7 @@ import io.duet.process.admin.DrainControl;
 import io.duet.process.admin.DrainStatus;
 import io.duet.process.admin.DrainStatus.Phase;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -13,10 +14,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A presentation server's drain, one way from serving to drained. {@link #startDrain()} stops accepting
- * connections (so that a client reconnecting through the load balancer before its health checks have
- * seen {@code /ready} turn 503 is refused and sent to another server), then asks every client to
- * reconnect, spread over the window ({@link DrainSpread}); the clients keep being served until they go.
+ * A presentation server's drain, one way from serving to drained. {@link #startDrain()} turns the server
+ * not ready; after the delay (0 by default; behind a load balancer that does not retry a refused connection
+ * on another server, the time its health checks take to notice) it stops accepting connections (so that a
+ * client reconnecting through the load balancer before its health checks have seen {@code /ready} turn
+ * 503 is refused and sent to another server), then asks every client to reconnect, spread over the window
+ * ({@link DrainSpread}); the clients keep being served until they go.
  * At the deadline those still connected are closed with {@code SHUTTING_DOWN}: a client that does not know
  * the notice reconnects as after any lost connection.
  *
@@ -38,6 +41,8 @@ public final class Drain implements DrainControl {
     private volatile long startedNanos;
     private volatile int sessionsAtStart;
     private volatile long tookMillis;
+    /** Whether the delay is over: the listeners are closed and the clients were asked to move. */
+    private volatile boolean moving;
 
     /**
      * @param stopAccepting closes the server's listeners without waiting; run once, when the drain starts
@@ -48,19 +53,34 @@ public final class Drain implements DrainControl {
         this.stopAccepting = stopAccepting;
     }
 
-    /** Starts the drain unless it has started; returns at once. */
+    /**
+     * Starts the drain unless it has started; returns at once. The server is not ready from now on; after
+     * the delay it stops accepting and asks its clients to move.
+     */
     @Override
     public DrainStatus startDrain() {
         if (state.compareAndSet(State.SERVING, State.DRAINING)) {
             startedNanos = System.nanoTime();
-            stopAccepting.run();
-            sessionsAtStart = sessions.drain(new DrainSpread(settings.window, settings.maxReconnectSpread),
-                    settings.deadline);
-            LOG.info("Draining: {} client sessions asked to reconnect elsewhere over {} ms; the rest are closed in {} ms",
-                    sessionsAtStart, settings.window.toMillis(), settings.deadline.toMillis());
-            sessions.whenEmpty().thenRun(this::drained);
+            if (settings.delay.isZero()) {
+                moveClients();
+            } else {
+                LOG.info("Draining: not ready; accepting for {} ms more while the load balancer takes this server out",
+                        settings.delay.toMillis());
+                CompletableFuture.delayedExecutor(settings.delay.toMillis(), TimeUnit.MILLISECONDS)
+                        .execute(this::moveClients);
+            }
         }
         return drainStatus();
+    }
+
+    private void moveClients() {
+        stopAccepting.run();
+        Duration left = settings.deadline.minus(settings.delay);
+        sessionsAtStart = sessions.drain(new DrainSpread(settings.window, settings.maxReconnectSpread), left);
+        moving = true;
+        LOG.info("Draining: {} client sessions asked to reconnect elsewhere over {} ms; the rest are closed in {} ms",
+                sessionsAtStart, settings.window.toMillis(), left.toMillis());
+        sessions.whenEmpty().thenRun(this::drained);
     }
 
     private void drained() {
@@ -104,6 +124,10 @@ public final class Drain implements DrainControl {
             case SERVING:
                 return DrainStatus.of(Phase.NOT_STARTED, "serving " + sessions.size() + " client sessions");
             case DRAINING:
+                if (!moving) {
+                    return DrainStatus.of(Phase.DRAINING, "not ready, still accepting: " + sessions.size()
+                            + " client sessions, asked to move " + settings.delay.toMillis() + " ms after the drain began");
+                }
                 return DrainStatus.of(Phase.DRAINING, sessions.size() + " of " + sessionsAtStart
                         + " client sessions left after " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos)
                         + " ms");

@@ -27,8 +27,19 @@ class DrainSettingsTest {
     @Test
     void aDeadlineBeforeTheWindowEndsOrANegativeWindowIsRefused() {
         assertThatThrownBy(() -> DrainSettings.builder().window(Duration.ofSeconds(10)).deadline(Duration.ofSeconds(5))
-                .build()).hasMessageContaining("deadline: PT5S (expected: >= the window, PT10S)");
+                .build()).hasMessageContaining("deadline: PT5S (expected: >= the delay and the window, PT10S)");
         assertThatThrownBy(() -> DrainSettings.builder().window(Duration.ofSeconds(-1)).build())
                 .hasMessageContaining("window: PT-1S (expected: >= 0)");
+    }
+
+    @Test
+    void theDelayIsReadAndCountsAgainstTheDeadline() {
+        assertThat(DrainSettings.defaults().delay()).isZero();
+        assertThat(DrainSettings.from(io.duet.settings.Settings.of(java.util.Map.of("drain.delay", "10s",
+                "drain.window", "10s", "drain.deadline", "30s"))).delay()).isEqualTo(Duration.ofSeconds(10));
+        assertThatThrownBy(() -> DrainSettings.builder().delay(Duration.ofSeconds(25)).window(Duration.ofSeconds(10))
+                .deadline(Duration.ofSeconds(30)).build()).hasMessageContaining("expected: >= the delay and the window, PT35S");
+        assertThatThrownBy(() -> DrainSettings.builder().delay(Duration.ofSeconds(-1)).build())
+                .hasMessageContaining("delay: PT-1S");
     }
 }

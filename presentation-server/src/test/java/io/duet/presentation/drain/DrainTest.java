@@ -31,4 +31,19 @@ class DrainTest {
         assertThat(drain.startDrain().detail()).startsWith("the 0 client sessions left in ");
         assertThat(stoppedAccepting).as("listeners closed once").hasValue(1);
     }
+
+    @Test
+    void withADelayTheServerIsNotReadyButKeepsAcceptingUntilTheDelayIsOver() throws Exception {
+        AtomicInteger closed = new AtomicInteger();
+        Drain delayed = new Drain(DrainSettings.builder().delay(java.time.Duration.ofMillis(300))
+                .window(java.time.Duration.ofMillis(100)).deadline(java.time.Duration.ofSeconds(1)).build(), sessions,
+                closed::incrementAndGet);
+        assertThat(delayed.startDrain().phase()).isEqualTo(Phase.DRAINING);
+        assertThat(delayed.isStarted()).as("not ready from the start").isTrue();
+        assertThat(delayed.drainStatus().detail()).startsWith("not ready, still accepting");
+        assertThat(closed).as("still accepting during the delay").hasValue(0);
+        assertThat(delayed.awaitDrained()).as("drained once the delay is over").isTrue();
+        assertThat(closed).hasValue(1);
+        assertThat(delayed.drainStatus().phase()).isEqualTo(Phase.DRAINED);
+    }
 }

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * (see {@link HaproxyConfig}). Where HAProxy is not installed, the cluster starts without it, says so once
  * ({@link #loadBalancerMissing()}), and its client endpoint is the first presentation server's.
  *
- * <p>With {@link Builder#supervise(SupervisionSettings)} ({@code bin/local-cluster} asks for it), a node
+ * <p>With {@link LocalClusterBuilder#supervise(SupervisionSettings)} ({@code bin/local-cluster} asks for it), a node
  * that dies when nobody asked it to stop is logged and restarted ({@link #health(Node)}).
  *
  * <p>Data (ZooKeeper's, HBase's, the cluster secret) lives under {@code dataDir}, so a cluster stopped
@@ -81,7 +81,7 @@ public final class LocalCluster implements AutoCloseable {
     private Duration lastStartupTime = Duration.ZERO;
     private boolean closed;
 
-    private LocalCluster(Builder builder) throws IOException {
+    LocalCluster(LocalClusterBuilder builder) throws IOException {
         this.home = builder.home != null ? builder.home : ModuleClasspath.detectHome();
         this.deleteDataOnClose = builder.dataDir == null;
         this.dataDir = builder.dataDir != null ? builder.dataDir.toAbsolutePath()
@@ -137,8 +137,8 @@ public final class LocalCluster implements AutoCloseable {
         this.supervisor = builder.supervision == null ? null : new Supervisor(builder.supervision, nodes);
     }
 
-    public static Builder builder() {
-        return new Builder();
+    public static LocalClusterBuilder builder() {
+        return new LocalClusterBuilder();
     }
 
     /**
@@ -303,7 +303,7 @@ public final class LocalCluster implements AutoCloseable {
 
     /**
      * The link through which application server {@code node} reaches ZooKeeper, to partition it from
-     * ZooKeeper alone; only with {@link Builder#zookeeperFaultLinks(boolean)}.
+     * ZooKeeper alone; only with {@link LocalClusterBuilder#zookeeperFaultLinks(boolean)}.
      */
     public FaultLink zookeeperLink(Node node) {
         FaultLink link = zookeeperLinks.get(node.name());
@@ -365,7 +365,7 @@ public final class LocalCluster implements AutoCloseable {
 
     /**
      * What the supervisor knows of {@code node}: up, stopped, restarting or in a crash loop, and its last
-     * death; empty when this cluster is not supervised ({@link Builder#supervise(SupervisionSettings)}).
+     * death; empty when this cluster is not supervised ({@link LocalClusterBuilder#supervise(SupervisionSettings)}).
      */
     public Optional<NodeHealth> health(Node node) {
         return supervisor == null ? Optional.empty() : Optional.of(supervisor.health(node));
@@ -391,147 +391,6 @@ public final class LocalCluster implements AutoCloseable {
             return Integer.parseInt(ReadyFile.read(dataDir.resolve("conf").resolve(node.name() + ".properties")).get(key));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Builds a {@link LocalCluster}; every setting has a default. */
-    public static final class Builder {
-        private Path home;
-        private Path dataDir;
-        private String clusterName = "local";
-        private int shards = io.duet.protocol.cluster.Shards.DEFAULT_SHARD_COUNT;
-        private int applicationServers = 2;
-        private int presentationServers = 2;
-        private int basePort;
-        private boolean zookeeperFaultLinks;
-        private String haproxy = "haproxy";
-        private SupervisionSettings supervision;
-        private int presentationServerFileLimit;
-        private final Map<String, String> presentationSettings = new LinkedHashMap<>();
-        private final Map<String, String> serverSettings = new LinkedHashMap<>();
-
-        private Builder() {
-        }
-
-        /**
-         * Sets {@code key} to {@code value} in every Duet server's settings file, over the local cluster's
-         * own value, for tests that need other limits or timeouts.
-         */
-        public Builder serverSetting(String key, String value) {
-            serverSettings.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
-            return this;
-        }
-
-        /**
-         * The HAProxy executable: a path, or a name looked up on {@code $PATH} (and in {@code /usr/sbin});
-         * {@code haproxy} by default. Where there is none, the cluster runs without a load balancer.
-         */
-        public Builder haproxy(String binary) {
-            if (binary == null || binary.isBlank()) {
-                throw new IllegalArgumentException("haproxy: '" + binary + "' (expected: a path or a command name)");
-            }
-            this.haproxy = binary;
-            return this;
-        }
-
-        /**
-         * Restarts a node that dies when nobody asked it to stop (killed from outside, crashed), as
-         * {@code settings} say, once {@link #start()} has brought the cluster up; null (the default) leaves
-         * dead nodes down. Nodes stopped or killed through {@link Node} are always left down, so tests
-         * that break nodes on purpose keep control. {@code bin/local-cluster} supervises.
-         */
-        public Builder supervise(SupervisionSettings settings) {
-            this.supervision = settings;
-            return this;
-        }
-
-        /**
-         * Runs each presentation server with at most {@code limit} open files ({@code prlimit --nofile}),
-         * for tests that exhaust them; 0 (the default) leaves the limit the launcher has.
-         */
-        public Builder presentationServerFileLimit(int limit) {
-            if (limit < 0) {
-                throw new IllegalArgumentException("presentationServerFileLimit: " + limit + " (expected: >= 0)");
-            }
-            this.presentationServerFileLimit = limit;
-            return this;
-        }
-
-        /** Gives every presentation server setting {@code key}, over the cluster's own value; for tests. */
-        public Builder presentationSetting(String key, String value) {
-            if (key == null || key.isBlank() || value == null) {
-                throw new IllegalArgumentException("presentationSetting: " + key + "=" + value
-                        + " (expected: a key and a value)");
-            }
-            presentationSettings.put(key, value);
-            return this;
-        }
-
-        /**
-         * Puts a {@link FaultLink} between each application server and ZooKeeper (and only there: their
-         * HBase clients and everyone else reach ZooKeeper directly), for tests that partition one server
-         * from ZooKeeper.
-         */
-        public Builder zookeeperFaultLinks(boolean enabled) {
-            this.zookeeperFaultLinks = enabled;
-            return this;
-        }
-
-        /** The Duet checkout to run from; detected from the working directory by default. */
-        public Builder home(Path home) {
-            this.home = home;
-            return this;
-        }
-
-        /** Where data and logs live; a temporary folder, deleted on close, by default. */
-        public Builder dataDir(Path dataDir) {
-            this.dataDir = dataDir;
-            return this;
-        }
-
-        public Builder clusterName(String clusterName) {
-            ClusterPaths.namespace(clusterName);
-            this.clusterName = clusterName;
-            return this;
-        }
-
-        public Builder shards(int shards) {
-            this.shards = io.duet.protocol.cluster.Shards.checkShardCount(shards);
-            return this;
-        }
-
-        public Builder applicationServers(int count) {
-            this.applicationServers = checkCount("applicationServers", count);
-            return this;
-        }
-
-        public Builder presentationServers(int count) {
-            this.presentationServers = checkCount("presentationServers", count);
-            return this;
-        }
-
-        /**
-         * Fixed ports from {@code basePort}: ZooKeeper at +0, the client endpoint (HAProxy) at +1 (TCP)
-         * and +2 (HTTP), presentation TCP at +10.., HTTP at +20.., admin at +30..
-         * 0 (the default) picks free ports.
-         */
-        public Builder basePort(int basePort) {
-            if (basePort < 0 || basePort > 65000) {
-                throw new IllegalArgumentException("basePort: " + basePort + " (expected: 0..65000)");
-            }
-            this.basePort = basePort;
-            return this;
-        }
-
-        private static int checkCount(String name, int count) {
-            if (count < 0 || count > 9) {
-                throw new IllegalArgumentException(name + ": " + count + " (expected: 0..9)");
-            }
-            return count;
-        }
-
-        public LocalCluster build() throws IOException {
-            return new LocalCluster(this);
         }
     }
 }

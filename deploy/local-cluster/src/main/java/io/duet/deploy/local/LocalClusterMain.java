@@ -19,7 +19,7 @@ public final class LocalClusterMain {
     }
 
     public static void main(String[] args) throws Exception {
-        LocalCluster.Builder builder = LocalCluster.builder().basePort(7400).supervise(SupervisionSettings.defaults());
+        LocalClusterBuilder builder = LocalCluster.builder().basePort(7400).supervise(SupervisionSettings.defaults());
         Path dataDir = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];

@@ -3,7 +3,7 @@ package io.duet.deploy.local;
 import java.time.Duration;
 
 /**
- * How a supervised local cluster heals ({@link LocalCluster.Builder#supervise(SupervisionSettings)}): a
+ * How a supervised local cluster heals ({@link LocalClusterBuilder#supervise(SupervisionSettings)}): a
  * node that dies when nobody asked it to stop is restarted after {@link #firstBackoff()}, doubled after
  * each further death up to {@link #maxBackoff()}, and back to the first once the node stayed up for
  * {@link #stableAfter()}. A node that dies {@link #crashLoopDeaths()} times within

@@ -1,0 +1,149 @@
+package io.duet.deploy.local;
+
+import io.duet.protocol.cluster.ClusterPaths;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/** Builds a {@link LocalCluster}; every setting has a default. */
+public final class LocalClusterBuilder {
+    Path home;
+    Path dataDir;
+    String clusterName = "local";
+    int shards = io.duet.protocol.cluster.Shards.DEFAULT_SHARD_COUNT;
+    int applicationServers = 2;
+    int presentationServers = 2;
+    int basePort;
+    boolean zookeeperFaultLinks;
+    String haproxy = "haproxy";
+    SupervisionSettings supervision;
+    int presentationServerFileLimit;
+    final Map<String, String> presentationSettings = new LinkedHashMap<>();
+    final Map<String, String> serverSettings = new LinkedHashMap<>();
+
+    LocalClusterBuilder() {
+    }
+
+    /**
+     * Sets {@code key} to {@code value} in every Duet server's settings file, over the local cluster's
+     * own value, for tests that need other limits or timeouts.
+     */
+    public LocalClusterBuilder serverSetting(String key, String value) {
+        serverSettings.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+        return this;
+    }
+
+    /**
+     * The HAProxy executable: a path, or a name looked up on {@code $PATH} (and in {@code /usr/sbin});
+     * {@code haproxy} by default. Where there is none, the cluster runs without a load balancer.
+     */
+    public LocalClusterBuilder haproxy(String binary) {
+        if (binary == null || binary.isBlank()) {
+            throw new IllegalArgumentException("haproxy: '" + binary + "' (expected: a path or a command name)");
+        }
+        this.haproxy = binary;
+        return this;
+    }
+
+    /**
+     * Restarts a node that dies when nobody asked it to stop (killed from outside, crashed), as
+     * {@code settings} say, once {@link LocalCluster#start()} has brought the cluster up; null (the default) leaves
+     * dead nodes down. Nodes stopped or killed through {@link Node} are always left down, so tests
+     * that break nodes on purpose keep control. {@code bin/local-cluster} supervises.
+     */
+    public LocalClusterBuilder supervise(SupervisionSettings settings) {
+        this.supervision = settings;
+        return this;
+    }
+
+    /**
+     * Runs each presentation server with at most {@code limit} open files ({@code prlimit --nofile}),
+     * for tests that exhaust them; 0 (the default) leaves the limit the launcher has.
+     */
+    public LocalClusterBuilder presentationServerFileLimit(int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("presentationServerFileLimit: " + limit + " (expected: >= 0)");
+        }
+        this.presentationServerFileLimit = limit;
+        return this;
+    }
+
+    /** Gives every presentation server setting {@code key}, over the cluster's own value; for tests. */
+    public LocalClusterBuilder presentationSetting(String key, String value) {
+        if (key == null || key.isBlank() || value == null) {
+            throw new IllegalArgumentException("presentationSetting: " + key + "=" + value
+                    + " (expected: a key and a value)");
+        }
+        presentationSettings.put(key, value);
+        return this;
+    }
+
+    /**
+     * Puts a {@link FaultLink} between each application server and ZooKeeper (and only there: their
+     * HBase clients and everyone else reach ZooKeeper directly), for tests that partition one server
+     * from ZooKeeper.
+     */
+    public LocalClusterBuilder zookeeperFaultLinks(boolean enabled) {
+        this.zookeeperFaultLinks = enabled;
+        return this;
+    }
+
+    /** The Duet checkout to run from; detected from the working directory by default. */
+    public LocalClusterBuilder home(Path home) {
+        this.home = home;
+        return this;
+    }
+
+    /** Where data and logs live; a temporary folder, deleted on close, by default. */
+    public LocalClusterBuilder dataDir(Path dataDir) {
+        this.dataDir = dataDir;
+        return this;
+    }
+
+    public LocalClusterBuilder clusterName(String clusterName) {
+        ClusterPaths.namespace(clusterName);
+        this.clusterName = clusterName;
+        return this;
+    }
+
+    public LocalClusterBuilder shards(int shards) {
+        this.shards = io.duet.protocol.cluster.Shards.checkShardCount(shards);
+        return this;
+    }
+
+    public LocalClusterBuilder applicationServers(int count) {
+        this.applicationServers = checkCount("applicationServers", count);
+        return this;
+    }
+
+    public LocalClusterBuilder presentationServers(int count) {
+        this.presentationServers = checkCount("presentationServers", count);
+        return this;
+    }
+
+    /**
+     * Fixed ports from {@code basePort}: ZooKeeper at +0, the client endpoint (HAProxy) at +1 (TCP)
+     * and +2 (HTTP), presentation TCP at +10.., HTTP at +20.., admin at +30..
+     * 0 (the default) picks free ports.
+     */
+    public LocalClusterBuilder basePort(int basePort) {
+        if (basePort < 0 || basePort > 65000) {
+            throw new IllegalArgumentException("basePort: " + basePort + " (expected: 0..65000)");
+        }
+        this.basePort = basePort;
+        return this;
+    }
+
+    private static int checkCount(String name, int count) {
+        if (count < 0 || count > 9) {
+            throw new IllegalArgumentException(name + ": " + count + " (expected: 0..9)");
+        }
+        return count;
+    }
+
+    public LocalCluster build() throws IOException {
+        return new LocalCluster(this);
+    }
+}
