@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The session's outgoing messages, from {@link #send} until the server acknowledges them: each takes
  * the next ordinal in this session's order stream (see {@code SendMessageRequest}) and names the one it
  * must be stored after, is transmitted whenever the session is connected, retried after a transient
- * failure ({@code UNAVAILABLE}, {@code RESOURCE_EXHAUSTED}, {@code RATE_LIMITED}, a lost call), and retransmitted with the
+ * failure ({@code UNAVAILABLE}, {@code RESOURCE_EXHAUSTED}, {@code RATE_LIMITED}, {@code BUSY}, a lost call)
+ * after the delay the server names, and retransmitted at once with the
  * same client message id after every reconnect or session move until acknowledged, by the reply to
  * {@code sendMessage} or by our own message coming back as an event. An order stream idle for 24 hours
  * is replaced by a new one.
@@ -46,6 +47,8 @@ final class SendPipeline {
      * queues hundreds more: this leaves room for the session's other calls.
      */
     static final int MAX_SENDS_IN_FLIGHT = 32;
+    /** How long a send waits before its retry when the failure names no delay (a lost or timed-out call). */
+    private static final long DEFAULT_RETRY_AFTER_MILLIS = 500;
 
     private final EventLoop loop;
     private final SessionTransport transport;
@@ -156,7 +159,12 @@ final class SendPipeline {
 
     /** The calls carrying the sends are gone (connection lost or session moved): none is in flight now. */
     void forgetInFlight() {
-        outgoing.values().forEach(message -> message.inFlight = false);
+        outgoing.values().forEach(message -> {
+            message.inFlight = false;
+            // A retry waiting out an answer from the old route is moot: the new route is tried at once.
+            message.retryScheduled = false;
+            message.retries++;
+        });
         generation++;
         callsInFlight = 0;
     }
@@ -193,7 +201,8 @@ final class SendPipeline {
         transport.<SendMessageResult>call(commonConstants.CHAT_SERVICE, "sendMessage",
                 new ChatService.sendMessage_args(request), new ChatService.sendMessage_result())
                 .whenComplete((result, failure) -> {
-                    if (sentIn == generation) {
+                    boolean current = sentIn == generation;
+                    if (current) {
                         callsInFlight--;
                         message.inFlight = false;
                     }
@@ -203,22 +212,34 @@ final class SendPipeline {
                         outgoing.remove(message.clientMessageId);
                         waitingOrdinals.remove(message.ordinal);
                         fail(message, failure);
-                    } else if (outgoing.containsKey(message.clientMessageId)
+                    } else if (current && outgoing.containsKey(message.clientMessageId)
                             && lifecycle.state() == ConnectionState.CONNECTED) {
-                        long retryAfter = failure instanceof DuetError && ((DuetError) failure).isSetRetryAfterMillis()
-                                ? ((DuetError) failure).getRetryAfterMillis() : 500;
-                        if (failure instanceof DuetError && ((DuetError) failure).getCode() == ErrorCode.RATE_LIMITED) {
-                            pausedUntilNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(retryAfter);
-                        }
-                        message.retryScheduled = true;
-                        loop.schedule(() -> {
-                            // Back in line: many retries falling due together must not exceed the cap.
-                            message.retryScheduled = false;
-                            transmitWaiting();
-                        }, retryAfter, TimeUnit.MILLISECONDS);
+                        // A call of an earlier generation was forgotten on purpose (the session moved or
+                        // reconnected): its send is back in line and goes out on the new route at once.
+                        retryLater(message, failure);
                     }
                     transmitWaiting();
                 });
+    }
+
+    /** Transmits {@code message} again after the delay the server asked for (or a default). */
+    private void retryLater(Outgoing message, Throwable failure) {
+        DuetError error = failure instanceof DuetError ? (DuetError) failure : null;
+        long retryAfter = error != null && error.isSetRetryAfterMillis() ? error.getRetryAfterMillis()
+                : DEFAULT_RETRY_AFTER_MILLIS;
+        if (error != null && error.getCode() == ErrorCode.RATE_LIMITED) {
+            pausedUntilNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(retryAfter);
+        }
+        message.retryScheduled = true;
+        long retryOf = ++message.retries;
+        loop.schedule(() -> {
+            // Back in line: many retries falling due together must not exceed the cap. A move or reconnect
+            // meanwhile has put it back in line already, and perhaps failed it again since.
+            if (message.retries == retryOf) {
+                message.retryScheduled = false;
+            }
+            transmitWaiting();
+        }, retryAfter, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -231,9 +252,12 @@ final class SendPipeline {
     }
 
     private static boolean isPermanent(Throwable failure) {
-        return failure instanceof DuetError && ((DuetError) failure).getCode() != ErrorCode.UNAVAILABLE
-                && ((DuetError) failure).getCode() != ErrorCode.RESOURCE_EXHAUSTED
-                && ((DuetError) failure).getCode() != ErrorCode.RATE_LIMITED;
+        if (!(failure instanceof DuetError)) {
+            return false;
+        }
+        ErrorCode code = ((DuetError) failure).getCode();
+        return code != ErrorCode.UNAVAILABLE && code != ErrorCode.RESOURCE_EXHAUSTED && code != ErrorCode.RATE_LIMITED
+                && code != ErrorCode.BUSY;
     }
 
     private void acknowledged(String clientMessageId, SendMessageResult result) {
@@ -265,6 +289,8 @@ final class SendPipeline {
         boolean inFlight;
         /** A retry is scheduled: {@link #transmitWaiting()} leaves it to that. */
         boolean retryScheduled;
+        /** Counts scheduled retries and forgettings, so that only the latest scheduled retry counts. */
+        long retries;
 
         Outgoing(String clientMessageId, String text) {
             this.clientMessageId = clientMessageId;

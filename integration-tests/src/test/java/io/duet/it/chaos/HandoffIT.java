@@ -24,12 +24,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class HandoffIT {
     /**
      * What CI holds the p99 stall to, on a box shared with the whole cluster and the load (a restarted
-     * server's JVM start competes with it for 2 cores); the goal, 200 ms, is reported. It was 400 ms until
-     * relay TLS, rate limits, backpressure and the SDK's cap on sends in flight landed together and the
-     * tails grew (p99 231-598 ms in CI since): the regression is open in the Rocky issue, and this bound
-     * only keeps it from growing further unseen.
+     * server's JVM start competes with it for 2 cores); the goal, 200 ms, is reported.
      */
-    private static final Duration CI_P99_BOUND = Duration.ofMillis(1000);
+    private static final Duration CI_P99_BOUND = Duration.ofMillis(400);
+    /**
+     * Each phone sends every 100 ms: 120 messages/s, light load, which leaves this 2-core box about half
+     * idle. At 40 ms (300/s) the box is saturated before any server stops, and the stall measures queueing
+     * for a core more than the handoff; the phases print how busy the box was.
+     */
+    private static final Duration SEND_INTERVAL = Duration.ofMillis(100);
 
     @RegisterExtension
     static final PrivateCluster CLUSTER = new PrivateCluster();
@@ -41,9 +44,10 @@ class HandoffIT {
         for (int i = 0; i < 6; i++) {
             couples.add(TestCouple.pair(cluster));
         }
-        try (ChatLoad load = new ChatLoad(couples, Duration.ofMillis(40), 64).start()) {
-            Thread.sleep(1000);
+        try (ChatLoad load = new ChatLoad(couples, SEND_INTERVAL, 64).start()) {
+            Thread.sleep(3000); // past the start of the load itself: its first seconds are JIT compilation
             long restartsStart = System.nanoTime();
+            BoxCpu restartsCpu = BoxCpu.now();
             for (int round = 0; round < 2; round++) {
                 for (Node server : cluster.applicationServers()) {
                     System.out.println("  " + Instant.now() + " stopping " + server);
@@ -55,12 +59,14 @@ class HandoffIT {
                 }
             }
             long movesStart = System.nanoTime();
+            BoxCpu movesCpu = BoxCpu.now();
             Faults faults = new Faults(cluster);
             for (TestCouple couple : couples) {
                 faults.inject(Faults.Kind.SHARD_MOVES, couple.ann.getCoupleId());
                 Thread.sleep(500);
             }
             long end = System.nanoTime();
+            BoxCpu endCpu = BoxCpu.now();
             load.stop(Duration.ofSeconds(60));
 
             ChaosChecker.Report report = ChaosChecker.check(cluster, load);
@@ -77,9 +83,10 @@ class HandoffIT {
                         .doesNotContain(ConnectionState.DISCONNECTED);
             }
             long p99 = Math.max(
-                    report(load, "rolling restart (2 rounds of " + cluster.applicationServers().size() + " servers)",
-                            restartsStart, movesStart),
-                    report(load, couples.size() + " shard moves there and back", movesStart, end));
+                    report(load, "rolling restart (2 rounds of " + cluster.applicationServers().size() + " servers, box "
+                            + movesCpu.busyPercentSince(restartsCpu) + "% busy)", restartsStart, movesStart),
+                    report(load, couples.size() + " shard moves there and back (box " + endCpu.busyPercentSince(movesCpu)
+                            + "% busy)", movesStart, end));
             assertThat(p99).as("p99 stall, ms").isLessThan(CI_P99_BOUND.toMillis());
         }
     }

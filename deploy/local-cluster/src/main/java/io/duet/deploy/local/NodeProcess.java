@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +21,15 @@ import org.slf4j.LoggerFactory;
 final class NodeProcess extends ChildProcess {
     private static final Logger LOG = LoggerFactory.getLogger(NodeProcess.class);
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
+    /**
+     * A node starts at this niceness, and runs at the normal one once ready. Every node of the local
+     * cluster shares one small machine: a starting JVM (class loading, JIT compilation, warm-up) would
+     * otherwise take the CPU from the nodes serving, and clients would wait for it, as they never do in
+     * production where each server has its own host. Only a process allowed to raise priority again
+     * (root) starts nodes niced.
+     */
+    static final int STARTING_NICENESS = 10;
+    private static final boolean CAN_RAISE_PRIORITY = "root".equals(System.getProperty("user.name"));
 
     private final NodeKind kind;
     private final List<String> jvmOptions;
@@ -75,6 +85,12 @@ final class NodeProcess extends ChildProcess {
             command.add("--nofile=" + fileLimit + ":" + fileLimit);
             command.add("--");
         }
+        boolean niced = CAN_RAISE_PRIORITY;
+        if (niced) {
+            command.add("nice");
+            command.add("-n");
+            command.add(Integer.toString(STARTING_NICENESS));
+        }
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(jvmOptions);
         command.add("-D" + ParentWatch.PROPERTY + "=" + ProcessHandle.current().pid());
@@ -84,8 +100,34 @@ final class NodeProcess extends ChildProcess {
         command.addAll(arguments);
         launch(command);
         awaitReady(() -> Files.exists(readyFile), startTimeout);
+        if (niced) {
+            resetNiceness(process.pid());
+        }
         readyInfo = ReadyFile.read(readyFile);
         LOG.info("{} is ready (pid {})", name(), process.pid());
+    }
+
+    /**
+     * Gives every thread of {@code pid} the normal priority again. Niceness is per thread in Linux, and a
+     * thread inherits its creator's, so each thread is reniced; twice, for threads made meanwhile.
+     */
+    private void resetNiceness(long pid) throws IOException, InterruptedException {
+        for (int pass = 0; pass < 2; pass++) {
+            List<String> command = new ArrayList<>(List.of("renice", "-n", "0", "-p"));
+            try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+                tasks.forEach(task -> command.add(task.getFileName().toString()));
+            } catch (IOException e) {
+                return; // the process is gone; whoever watches it will say so
+            }
+            Process renice = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!renice.waitFor(5, TimeUnit.SECONDS)) {
+                renice.destroyForcibly();
+                LOG.warn("{}: renice did not finish within 5 s; it keeps running at niceness {}", name(),
+                        STARTING_NICENESS);
+                return;
+            }
+        }
     }
 
     @Override
