@@ -18,7 +18,7 @@ import java.util.Objects;
  * metrics.cloudwatch.namespace   Duet     the CloudWatch namespace of every metric
  * metrics.cloudwatch.dimensions  (none)   name=value pairs, comma-separated, added to every metric
  *                                         (such as cluster=prod,tier=app)
- * metrics.cloudwatch.step        PT1M     how often meters are sent (CloudWatch's resolution is 1 minute)
+ * metrics.cloudwatch.step        1m       how often meters are sent (CloudWatch's resolution is 1 minute)
  * metrics.cloudwatch.meters      duet.,jvm.memory.used,jvm.gc.pause,jvm.threads.live,netty.allocator.memory.used
  *                                         name prefixes of the meters sent (each metric costs money)
  * metrics.cloudwatch.region      (SDK)    the AWS region; unset: the SDK's chain (AWS_REGION, instance metadata)

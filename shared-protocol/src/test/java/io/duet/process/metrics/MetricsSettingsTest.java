@@ -26,7 +26,7 @@ class MetricsSettingsTest {
                 MetricsSettings.CLOUDWATCH_ENABLED_KEY, "true",
                 MetricsSettings.NAMESPACE_KEY, "Duet/prod",
                 MetricsSettings.DIMENSIONS_KEY, "cluster=prod, tier = app",
-                MetricsSettings.STEP_KEY, "PT30S",
+                MetricsSettings.STEP_KEY, "30s",
                 MetricsSettings.METERS_KEY, "duet.rpc.,jvm.gc.pause")));
         assertThat(settings.cloudWatchEnabled()).isTrue();
         assertThat(settings.namespace()).isEqualTo("Duet/prod");
