@@ -23,6 +23,10 @@ import io.micrometer.core.instrument.MeterRegistry;
  * duet_relay_streams_open               gauge    streams (sessions, requests) open on those links now
  * duet_rate_limited_total{limit}        counter  calls refused RATE_LIMITED, by limit (such as log-in.per-address)
  * </pre>
+ *
+ * Timers live with what they time: calls by method in {@code rpc.CallMeters}, HBase calls and group
+ * commits in {@link io.duet.app.storage.StoreMeters}, shards owned and moved in {@link
+ * io.duet.app.cluster.ShardMeters}.
  */
 final class ApplicationMetrics {
     static final String MISSING_RANGES = "duet.catchup.missing.ranges";

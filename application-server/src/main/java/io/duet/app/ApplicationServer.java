@@ -13,6 +13,7 @@ import io.duet.app.cluster.Membership;
 import io.duet.app.cluster.Placement;
 import io.duet.app.cluster.RegionHosts;
 import io.duet.app.cluster.ShardMapPublisher;
+import io.duet.app.cluster.ShardMeters;
 import io.duet.app.cluster.ShardOwnership;
 import io.duet.app.couple.CatchUpLimits;
 import io.duet.app.couple.CatchUpReads;
@@ -30,6 +31,7 @@ import io.duet.app.storage.HBaseSchema;
 import io.duet.app.storage.InviteStore;
 import io.duet.app.storage.SchemaBootstrap;
 import io.duet.app.storage.SessionStore;
+import io.duet.app.storage.StoreMeters;
 import io.duet.app.storage.UserStore;
 import io.duet.protocol.cluster.AppServerInfo;
 import io.duet.protocol.cluster.ClusterSettings;
@@ -207,7 +209,7 @@ public final class ApplicationServer implements ServerMain.Server {
                 new ArrayBlockingQueue<>(256), named("duet-password-%d"));
         timers = Executors.newSingleThreadScheduledExecutor(named("duet-timers-%d"));
 
-        CoupleStore coupleStore = new CoupleStore(hbase, schema, storeCallbacks);
+        CoupleStore coupleStore = new CoupleStore(hbase, schema, storeCallbacks, new StoreMeters(admin.metrics()));
         UserStore userStore = new UserStore(hbase, schema, storeCallbacks);
         InviteStore inviteStore = new InviteStore(hbase, schema, storeCallbacks);
         presentationLinks = new PresentationLinks(clock);
@@ -247,6 +249,7 @@ public final class ApplicationServer implements ServerMain.Server {
         clusterStatus.start();
         admin.statusFrom(new ApplicationStatus(instanceId, couples, ownership, clusterStatus));
         ApplicationMetrics.bindRateLimits(admin.metrics(), rateLimiter);
+        ShardMeters.bind(admin.metrics(), ownership, instanceId, clock);
         Duration failureTimeout = settings.duration("cluster.failure-timeout", DEFAULT_FAILURE_TIMEOUT);
         heartbeat = new Heartbeat(curator, instanceId,
                 settings.duration("cluster.heartbeat-interval", DEFAULT_HEARTBEAT_INTERVAL), failureTimeout,
@@ -257,7 +260,7 @@ public final class ApplicationServer implements ServerMain.Server {
         ownership.start();
 
         ServiceDispatcher dispatcher = new ServiceDispatcher(ApiServices.bindings(accounts, pairings, couples,
-                rateLimiter));
+                rateLimiter), admin.metrics());
         // Netty's thread factory: its threads carry FastThreadLocals, and are known to be event loops.
         bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("duet-relay-accept", true),
                 NioIoHandler.newFactory());

@@ -66,4 +66,24 @@ public final class AdminPort {
         }
         return found ? OptionalDouble.of(sum) : OptionalDouble.empty();
     }
+
+    /**
+     * The sum of the samples of {@code name} whose labels include every one of {@code labels} (each
+     * written as Prometheus writes it, such as {@code method="sendMessage"}), if it has any.
+     */
+    public static OptionalDouble sample(String metrics, String name, String... labels) {
+        double sum = 0;
+        boolean found = false;
+        for (String line : metrics.split("\n")) {
+            if (!line.startsWith(name + "{")) {
+                continue;
+            }
+            String labelText = line.substring(name.length(), line.lastIndexOf('}') + 1);
+            if (java.util.Arrays.stream(labels).allMatch(label -> labelText.contains(label))) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                found = true;
+            }
+        }
+        return found ? OptionalDouble.of(sum) : OptionalDouble.empty();
+    }
 }

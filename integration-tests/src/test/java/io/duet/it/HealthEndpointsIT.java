@@ -77,6 +77,7 @@ class HealthEndpointsIT {
                 couplesLoaded += AdminPort.sample(metrics, "duet_couples_loaded").getAsDouble();
             }
             assertThat(committed).as("messages committed, all servers").isGreaterThanOrEqualTo(5);
+            latencyHistogramsCountTheCalls(cluster);
             assertThat(couplesLoaded).as("couples loaded, all servers").isGreaterThanOrEqualTo(1);
 
             String first = AdminPort.scrape(cluster.presentationServers().get(0));
@@ -86,6 +87,48 @@ class HealthEndpointsIT {
                     .isGreaterThanOrEqualTo(2);
             assertThat(AdminPort.sample(first, "jvm_memory_used_bytes")).isPresent();
         }
+    }
+
+    /**
+     * The histograms of the calls just made: per method on the application servers, relay round trips on
+     * the presentation servers, and HBase calls; with buckets, and counts of at least the five sends.
+     */
+    private static void latencyHistogramsCountTheCalls(LocalCluster cluster) throws Exception {
+        double served = 0;
+        double commits = 0;
+        double batches = 0;
+        double shardsOwned = 0;
+        for (Node app : cluster.applicationServers()) {
+            String metrics = AdminPort.scrape(app);
+            served += AdminPort.sample(metrics, "duet_rpc_server_seconds_count", "service=\"chat\"",
+                    "method=\"sendMessage\"", "outcome=\"ok\"").orElse(0);
+            assertThat(AdminPort.sample(metrics, "duet_rpc_server_seconds_bucket", "method=\"sendMessage\"",
+                    "le=\"0.01\"")).as("%s: sendMessage's 10 ms bucket", app).isPresent();
+            commits += AdminPort.sample(metrics, "duet_hbase_calls_seconds_count", "op=\"commit\"",
+                    "outcome=\"ok\"").orElse(0);
+            assertThat(AdminPort.sample(metrics, "duet_hbase_calls_seconds_bucket", "op=\"commit\""))
+                    .as("%s: HBase commit buckets", app).isPresent();
+            batches += AdminPort.sample(metrics, "duet_commit_batch_messages_sum").orElse(0);
+            shardsOwned += AdminPort.sample(metrics, "duet_shards_owned").orElse(0);
+            assertThat(metrics).as("%s: Netty's allocator", app).contains("\nnetty_allocator_memory_used");
+        }
+        assertThat(served).as("sendMessage calls served ok, all servers").isGreaterThanOrEqualTo(5);
+        assertThat(commits).as("HBase commits ok, all servers").isGreaterThanOrEqualTo(1);
+        assertThat(batches).as("messages in group commits, all servers").isGreaterThanOrEqualTo(5);
+        assertThat(shardsOwned).as("shards owned, all servers").isGreaterThanOrEqualTo(1);
+        double relayed = 0;
+        double streams = 0;
+        for (Node presentation : cluster.presentationServers()) {
+            String metrics = AdminPort.scrape(presentation);
+            relayed += AdminPort.sample(metrics, "duet_relay_call_seconds_count", "service=\"chat\"",
+                    "method=\"sendMessage\"").orElse(0);
+            assertThat(AdminPort.sample(metrics, "duet_relay_call_seconds_bucket", "le=\"0.01\""))
+                    .as("%s: relay round-trip buckets", presentation).isPresent();
+            streams += AdminPort.sample(metrics, "duet_relay_streams_open").orElse(0);
+            assertThat(metrics).as("%s: Netty's allocator", presentation).contains("\nnetty_allocator_memory_used");
+        }
+        assertThat(relayed).as("sendMessage round trips relayed, all presentation servers").isGreaterThanOrEqualTo(5);
+        assertThat(streams).as("ann's session stream").isGreaterThanOrEqualTo(1);
     }
 
     @Test

@@ -19,6 +19,9 @@ import java.util.function.IntSupplier;
  * duet_client_connections gauge  client connections (TCP and HTTP) open now
  * duet_client_connections_refused_total{cap}  counter  connections closed at once, at the "global" or "per-address" cap
  * </pre>
+ *
+ * The relay round trip of calls, by method, and the relay streams open are measured by the relay links
+ * ({@link io.duet.presentation.relay.RelayCallMeters}).
  */
 final class PresentationMetrics {
     static final String CLIENT_SESSIONS = "duet.client.sessions";

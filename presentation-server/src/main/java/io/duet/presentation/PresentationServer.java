@@ -9,6 +9,7 @@ import io.duet.presentation.http.HttpSettings;
 import io.duet.presentation.limits.ConnectionLimiter;
 import io.duet.presentation.limits.ConnectionLimits;
 import io.duet.presentation.relay.AppLinks;
+import io.duet.presentation.relay.RelayCallMeters;
 import io.duet.presentation.relay.AppServerDirectory;
 import io.duet.presentation.routing.RoutingTable;
 import io.duet.presentation.session.ClientTcpInitializer;
@@ -160,7 +161,7 @@ public final class PresentationServer implements ServerMain.Server {
         workerGroup = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("duet-io", true),
                 NioIoHandler.newFactory());
 
-        links = new AppLinks(workerGroup, serverId, sessions, relayTls);
+        links = new AppLinks(workerGroup, serverId, sessions, relayTls, new RelayCallMeters(admin.metrics()));
         directory = new AppServerDirectory(curator, links);
         shardMap = new ShardMapWatcher(curator);
         shardMap.addListener(view -> {

@@ -56,6 +56,11 @@ public final class ServiceBinding<I> {
         return name;
     }
 
+    /** The names of the service's methods. */
+    Set<String> methodNames() {
+        return functions.keySet();
+    }
+
     AsyncProcessFunction<I, ? extends TBase, ?, ? extends TBase> function(String method) {
         return functions.get(method);
     }

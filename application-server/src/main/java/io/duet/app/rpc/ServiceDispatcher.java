@@ -7,6 +7,8 @@ import io.duet.protocol.thrift.MalformedPayloadException;
 import io.duet.protocol.thrift.ThriftCodec;
 import io.duet.protocol.thrift.ThriftLimits;
 import io.duet.protocol.thrift.ThriftMessages;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,16 +23,25 @@ import org.apache.thrift.protocol.TMessageType;
  * Serves Thrift calls asynchronously, whatever service they name. Calls are read under the untrusted
  * {@link ThriftLimits}; a call that cannot be read at all is a protocol error (the stream is closed),
  * while a call to an unknown method, or with unreadable arguments, gets a Thrift EXCEPTION reply.
+ * Every call to a known method is timed, from its arguments read to its reply encoded ({@link CallMeters}).
  */
 public final class ServiceDispatcher {
     private final Map<String, ServiceBinding<?>> services = new LinkedHashMap<>();
     private final ThriftCodec requestCodec = new ThriftCodec(ThriftLimits.UNTRUSTED);
     private final ThriftCodec replyCodec = ThriftCodec.INTERNAL;
+    private final CallMeters meters;
 
+    /** A dispatcher whose calls are not measured. */
     public ServiceDispatcher(List<ServiceBinding<?>> bindings) {
+        this(bindings, new CompositeMeterRegistry());
+    }
+
+    /** @param registry where calls' latencies go, by service, method and outcome */
+    public ServiceDispatcher(List<ServiceBinding<?>> bindings, MeterRegistry registry) {
         for (ServiceBinding<?> binding : bindings) {
             services.put(binding.name(), binding);
         }
+        this.meters = new CallMeters(registry, bindings);
     }
 
     /** Where a call's outcome goes. Called at most once, from any thread. */
@@ -106,7 +117,8 @@ public final class ServiceDispatcher {
             replyException(replier, protocol, header, TApplicationException.PROTOCOL_ERROR, e.getMessage());
             return;
         }
-        ResultCallback<R, A> callback = new ResultCallback<>(function, protocol, header, replier);
+        ResultCallback<R, A> callback = new ResultCallback<>(function, protocol, header, replier,
+                meters.of(binding.name(), function.getMethodName()));
         ErrorCode refusal = binding.refusal(context.caller(), function.getMethodName());
         if (refusal != null) {
             callback.onError(ApiErrors.of(refusal, refusal == ErrorCode.NOT_PAIRED
@@ -135,27 +147,34 @@ public final class ServiceDispatcher {
         private final WireProtocol protocol;
         private final TMessage header;
         private final Replier replier;
+        private final CallMeters.Method meter;
+        private final long startedNanos = System.nanoTime();
 
-        ResultCallback(AsyncProcessFunction<?, ?, R, A> function, WireProtocol protocol, TMessage header, Replier replier) {
+        ResultCallback(AsyncProcessFunction<?, ?, R, A> function, WireProtocol protocol, TMessage header, Replier replier,
+                CallMeters.Method meter) {
             this.function = function;
             this.protocol = protocol;
             this.header = header;
             this.replier = replier;
+            this.meter = meter;
         }
 
         @Override
         public void onComplete(R response) {
             if (function.isOneway()) {
+                meter.succeeded(startedNanos);
                 return;
             }
             A result = function.getEmptyResultInstance();
             ThriftMessages.setSuccess(result, response);
             replier.reply(ThriftMessages.encodeReply(replyCodec, protocol, header.name, header.seqid, result));
+            meter.succeeded(startedNanos);
         }
 
         @Override
         public void onError(Exception failure) {
             if (function.isOneway()) {
+                meter.failed(startedNanos, failure instanceof DuetError ? ((DuetError) failure).getCode() : null);
                 return;
             }
             DuetError error = ApiErrors.toWire(failure);
@@ -167,8 +186,10 @@ public final class ServiceDispatcher {
                 } else {
                     replier.reply(reply);
                 }
+                meter.failed(startedNanos, error.getCode());
             } else {
                 replyException(replier, protocol, header, TApplicationException.INTERNAL_ERROR, error.getMessage());
+                meter.failed(startedNanos, null);
             }
         }
     }

@@ -51,10 +51,17 @@ public final class CoupleStore {
     private final HBaseSchema schema;
     private final ThriftCodec codec = ThriftCodec.INTERNAL;
     private final LongAdder messagesCommitted = new LongAdder();
+    private final StoreMeters meters;
 
     public CoupleStore(AsyncConnection connection, HBaseSchema schema, ExecutorService callbacks) {
+        this(connection, schema, callbacks, StoreMeters.NONE);
+    }
+
+    /** @param meters where the latency and outcome of every operation go ({@link StoreMeters}) */
+    public CoupleStore(AsyncConnection connection, HBaseSchema schema, ExecutorService callbacks, StoreMeters meters) {
         this.table = connection.getTable(schema.couples(), callbacks);
         this.schema = schema;
+        this.meters = meters;
     }
 
     /**
@@ -84,7 +91,7 @@ public final class CoupleStore {
                 .addColumn(HBaseSchema.OWNER, HBaseSchema.CREATED, Bytes.toBytes(createdAtMillis));
         CheckAndMutate create = CheckAndMutate.newBuilder(row)
                 .ifNotExists(HBaseSchema.OWNER, HBaseSchema.EPOCH).build(put);
-        return table.checkAndMutate(create).thenCompose(result -> result.isSuccess()
+        return meters.timed(StoreMeters.Op.CREATE, table.checkAndMutate(create)).thenCompose(result -> result.isSuccess()
                 ? CompletableFuture.completedFuture(true)
                 : members(coupleId).thenApply(members -> members
                         .map(m -> (m[0] == userA && m[1] == userB) || (m[0] == userB && m[1] == userA))
@@ -95,7 +102,7 @@ public final class CoupleStore {
     public CompletableFuture<Optional<long[]>> members(long coupleId) {
         Get get = new Get(row(coupleId)).addColumn(HBaseSchema.OWNER, HBaseSchema.MEMBER_A)
                 .addColumn(HBaseSchema.OWNER, HBaseSchema.MEMBER_B);
-        return table.get(get).thenApply(result -> {
+        return meters.timed(StoreMeters.Op.MEMBERS, table.get(get)).thenApply(result -> {
             byte[] a = result.getValue(HBaseSchema.OWNER, HBaseSchema.MEMBER_A);
             byte[] b = result.getValue(HBaseSchema.OWNER, HBaseSchema.MEMBER_B);
             return a == null || b == null ? Optional.empty() : Optional.of(new long[] {Bytes.toLong(a), Bytes.toLong(b)});
@@ -113,7 +120,7 @@ public final class CoupleStore {
      * generation, so that a late write from the previous load is fenced too.
      */
     public CompletableFuture<CoupleSnapshot> claim(long coupleId, long epoch, int recentLimit) {
-        return claimAttempt(coupleId, epoch, recentLimit, CLAIM_ATTEMPTS);
+        return meters.timed(StoreMeters.Op.CLAIM, claimAttempt(coupleId, epoch, recentLimit, CLAIM_ATTEMPTS));
     }
 
     /** The shard epoch a fence value was claimed under. */
@@ -243,7 +250,8 @@ public final class CoupleStore {
         CheckAndMutate fenced = CheckAndMutate.newBuilder(row)
                 .ifEquals(HBaseSchema.OWNER, HBaseSchema.WRITER, writer(fence, expectedLastSeq)).build(put);
         int messages = batch.size();
-        return table.checkAndMutate(fenced).thenAccept(result -> {
+        meters.batch(messages);
+        return meters.timed(StoreMeters.Op.COMMIT, table.checkAndMutate(fenced).thenAccept(result -> {
             if (!result.isSuccess()) {
                 throw new FencedException(coupleId, shardEpochOf(fence),
                         "the row was claimed again, or its last sequence moved past " + expectedLastSeq + ", before this commit");
@@ -251,7 +259,7 @@ public final class CoupleStore {
             if (coupleId >= 0) {
                 messagesCommitted.add(messages);
             }
-        });
+        }));
     }
 
     /**
@@ -259,7 +267,7 @@ public final class CoupleStore {
      * to, are ever deleted.
      */
     public CompletableFuture<Void> deleteCouple(long coupleId) {
-        return table.delete(new Delete(row(coupleId)));
+        return meters.timed(StoreMeters.Op.DELETE, table.delete(new Delete(row(coupleId))));
     }
 
     /** Up to {@code limit} messages with sequence numbers in [fromSeq, toSeq], oldest first. */
@@ -268,7 +276,7 @@ public final class CoupleStore {
                 .setFilter(new ColumnRangeFilter(HBaseSchema.messageQualifier(fromSeq), true,
                         HBaseSchema.messageQualifier(toSeq), true))
                 .setMaxResultsPerColumnFamily(limit);
-        return table.get(get).thenApply(result -> {
+        return meters.timed(StoreMeters.Op.READ, table.get(get)).thenApply(result -> {
             List<Message> messages = new ArrayList<>();
             NavigableMap<byte[], byte[]> cells = result.getFamilyMap(HBaseSchema.MESSAGES);
             if (cells != null) {
@@ -293,7 +301,7 @@ public final class CoupleStore {
         if (orderKey != null) {
             get.addColumn(HBaseSchema.DEDUP, orderKey.qualifier());
         }
-        return table.get(get).thenCompose(result -> {
+        return meters.timed(StoreMeters.Op.FIND_SEND, table.get(get)).thenCompose(result -> {
             byte[] seq = result.getValue(HBaseSchema.DEDUP, dedup);
             byte[] ordinal = orderKey == null ? null : result.getValue(HBaseSchema.DEDUP, orderKey.qualifier());
             long lastOrdinal = ordinal == null ? SendHistory.NO_ORDINAL : Bytes.toLong(ordinal);

@@ -24,10 +24,18 @@ public final class AppLinks implements AutoCloseable {
     private final UserEvents userEvents;
     private final Bootstrap template;
     private final RelayTls tls;
+    private final RelayCallMeters meters;
     private final ConcurrentMap<String, ConcurrentMap<EventLoop, RelayLink>> links = new ConcurrentHashMap<>();
 
     public AppLinks(EventLoopGroup group, String presentationId, UserEvents userEvents, RelayTls tls) {
+        this(group, presentationId, userEvents, tls, RelayCallMeters.NONE);
+    }
+
+    /** @param meters what the links measure of their calls and streams */
+    public AppLinks(EventLoopGroup group, String presentationId, UserEvents userEvents, RelayTls tls,
+            RelayCallMeters meters) {
         this.group = group;
+        this.meters = meters;
         this.presentationId = presentationId;
         this.userEvents = userEvents;
         this.tls = tls;
@@ -49,7 +57,7 @@ public final class AppLinks implements AutoCloseable {
             if (link != null) {
                 link.close();
             }
-            link = RelayLink.connect(template, tls, server, loop, presentationId, userEvents);
+            link = RelayLink.connect(template, tls, server, loop, presentationId, userEvents, meters);
             perLoop.put(loop, link);
         }
         return link;

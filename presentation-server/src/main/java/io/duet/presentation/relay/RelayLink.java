@@ -72,7 +72,7 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
 
     /** Starts connecting; must be called on {@code loop}. */
     static RelayLink connect(Bootstrap template, RelayTls tls, AppServerInfo server, EventLoop loop,
-            String presentationId, UserEvents userEvents) {
+            String presentationId, UserEvents userEvents, RelayCallMeters meters) {
         RelayLink link = new RelayLink(server, loop, presentationId, userEvents);
         ChannelFuture connecting = template.clone(loop).handler(new ChannelInitializer<Channel>() {
             @Override
@@ -84,6 +84,7 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
                 ch.pipeline().addLast("frameDecoder", new FrameDecoder(FrameLimits.RELAY));
                 ch.pipeline().addLast("frameEncoder", new FrameEncoder(FrameLimits.RELAY, FrameEncoder.NEVER_COMPRESS));
                 ch.pipeline().addLast("relayCodec", RelayFrameCodec.INSTANCE);
+                ch.pipeline().addLast("callTimer", new RelayCallTimer(meters));
                 ch.pipeline().addLast("idle", new IdleStateHandler(SILENCE_LIMIT_SECONDS, PING_INTERVAL_SECONDS, 0,
                         TimeUnit.SECONDS));
                 ch.pipeline().addLast("link", link);

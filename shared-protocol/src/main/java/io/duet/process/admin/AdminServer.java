@@ -1,15 +1,22 @@
 package io.duet.process.admin;
 
 import io.duet.process.AcceptErrorHandler;
+import io.duet.process.metrics.CloudWatchExport;
+import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -18,8 +25,10 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -32,8 +41,10 @@ import org.slf4j.LoggerFactory;
  * takes a turn from client or relay traffic.
  *
  * <p>It owns the server's meter registry ({@link #metrics()}), with the JVM's meters already bound
- * (memory, garbage collection, threads, class loading, uptime); the server binds its own as it builds
- * the parts they read. A server starts its admin port first, so that {@code /live} answers and {@code
+ * (memory, garbage collection, threads, class loading, uptime) and Netty's buffer memory (the default
+ * allocator's, and the pooled allocator's arenas); the server binds its own as it builds the parts they
+ * read. The registry is the Prometheus one that {@code /metrics} serves, or, when the settings export to
+ * CloudWatch ({@link io.duet.process.metrics.MetricsSettings}), a composite of it and CloudWatch's. A server starts its admin port first, so that {@code /live} answers and {@code
  * /ready} says "starting" while it starts, and closes it last.
  *
  * <pre>{@code
@@ -52,7 +63,11 @@ public final class AdminServer implements AutoCloseable {
     private final AdminSettings settings;
     private final ReadinessCheck readiness;
     private final DrainControl drain;
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    /** Empty unless the settings export to CloudWatch. */
+    private final Optional<CloudWatchExport> cloudWatch;
+    /** {@link #prometheus}, or a composite of it and CloudWatch's. */
+    private final MeterRegistry registry;
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private volatile StatusSource status = StatusSource.NONE;
@@ -68,14 +83,29 @@ public final class AdminServer implements AutoCloseable {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.readiness = Objects.requireNonNull(readiness, "readiness");
         this.drain = drain;
+        this.cloudWatch = CloudWatchExport.start(settings.metrics);
+        this.registry = cloudWatch.<MeterRegistry>map(export -> new CompositeMeterRegistry(
+                Clock.SYSTEM, List.of(prometheus, export.registry())))
+                .orElse(prometheus);
         new JvmMemoryMetrics().bindTo(registry);
         gcMetrics.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ClassLoaderMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+        bindNettyMemory(registry);
         // Here, not on the event loop: the page's class hashes its script and style when it loads.
         Objects.requireNonNull(StatusHtml.CONTENT_SECURITY_POLICY);
         // Not ProcessorMetrics: in a container it reads cgroup files on every scrape, on the event loop.
+    }
+
+    /** The default allocator's memory and, if that is another, the pooled allocator's (arenas, caches). */
+    private static void bindNettyMemory(MeterRegistry registry) {
+        if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider) {
+            new NettyAllocatorMetrics((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT).bindTo(registry);
+        }
+        if (ByteBufAllocator.DEFAULT != PooledByteBufAllocator.DEFAULT) {
+            new NettyAllocatorMetrics(PooledByteBufAllocator.DEFAULT).bindTo(registry);
+        }
     }
 
     /** Where the server registers its meters; thread-safe. */
@@ -105,7 +135,7 @@ public final class AdminServer implements AutoCloseable {
                     .channel(NioServerSocketChannel.class)
                     .option(ChannelOption.SO_BACKLOG, 64)
                     .handler(new AcceptErrorHandler("admin"))
-                    .childHandler(new AdminServerInitializer(readiness, registry, settings.idleTimeout, drain,
+                    .childHandler(new AdminServerInitializer(readiness, prometheus, settings.idleTimeout, drain,
                             () -> status))
                     .bind(new InetSocketAddress(settings.host, settings.port))
                     .sync().channel();
@@ -131,7 +161,10 @@ public final class AdminServer implements AutoCloseable {
                 AdminSettings.PORT_KEY, Integer.toString(address.getPort()));
     }
 
-    /** Closes the port and its event loop, and releases the JVM meters' listeners. Idempotent. */
+    /**
+     * Closes the port and its event loop, releases the JVM meters' listeners, and sends CloudWatch its
+     * last step. Idempotent.
+     */
     @Override
     public void close() {
         if (state.getAndSet(State.CLOSED) == State.CLOSED) {
@@ -145,5 +178,7 @@ public final class AdminServer implements AutoCloseable {
         }
         gcMetrics.close();
         registry.close();
+        prometheus.close();
+        cloudWatch.ifPresent(CloudWatchExport::close);
     }
 }

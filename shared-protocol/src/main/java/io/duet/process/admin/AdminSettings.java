@@ -1,12 +1,14 @@
 package io.duet.process.admin;
 
+import io.duet.process.metrics.MetricsSettings;
 import io.duet.settings.Settings;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Where the admin port listens and how long it keeps a silent connection; {@link #builder()} starts
- * from the defaults, {@link #from(Settings)} reads {@value #HOST_KEY} and {@value #PORT_KEY}.
+ * Where the admin port listens, how long it keeps a silent connection, and where else its meters go
+ * ({@link MetricsSettings}); {@link #builder()} starts from the defaults, {@link #from(Settings)} reads
+ * {@value #HOST_KEY}, {@value #PORT_KEY} and the {@code metrics.*} keys.
  */
 public final class AdminSettings {
     /** The settings key of the address to bind. */
@@ -22,6 +24,7 @@ public final class AdminSettings {
     final String host;
     final int port;
     final Duration idleTimeout;
+    final MetricsSettings metrics;
 
     private AdminSettings(Builder builder) {
         this.host = Objects.requireNonNull(builder.host, "host");
@@ -36,6 +39,7 @@ public final class AdminSettings {
         if (idleTimeout.toMillis() < 1) {
             throw new IllegalArgumentException("idleTimeout: " + idleTimeout + " (expected: >= 1ms)");
         }
+        this.metrics = Objects.requireNonNull(builder.metrics, "metrics");
     }
 
     /** The admin settings of a server: {@value #HOST_KEY} and {@value #PORT_KEY}, else the defaults. */
@@ -43,6 +47,7 @@ public final class AdminSettings {
         return builder()
                 .host(settings.string(HOST_KEY, DEFAULT_HOST))
                 .port(settings.integer(PORT_KEY, DEFAULT_PORT))
+                .metrics(MetricsSettings.from(settings))
                 .build();
     }
 
@@ -66,9 +71,13 @@ public final class AdminSettings {
         return idleTimeout;
     }
 
+    public MetricsSettings metrics() {
+        return metrics;
+    }
+
     @Override
     public String toString() {
-        return "AdminSettings{" + host + ':' + port + ", idleTimeout=" + idleTimeout + '}';
+        return "AdminSettings{" + host + ':' + port + ", idleTimeout=" + idleTimeout + ", " + metrics + '}';
     }
 
     /** Mutable; {@link #build()} checks the values and makes the immutable settings. */
@@ -76,6 +85,7 @@ public final class AdminSettings {
         private String host = DEFAULT_HOST;
         private int port = DEFAULT_PORT;
         private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+        private MetricsSettings metrics = MetricsSettings.defaults();
 
         private Builder() {
         }
@@ -92,6 +102,11 @@ public final class AdminSettings {
 
         public Builder idleTimeout(Duration idleTimeout) {
             this.idleTimeout = idleTimeout;
+            return this;
+        }
+
+        public Builder metrics(MetricsSettings metrics) {
+            this.metrics = metrics;
             return this;
         }
 

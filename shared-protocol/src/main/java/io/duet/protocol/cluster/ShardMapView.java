@@ -78,6 +78,11 @@ public final class ShardMapView {
         return Collections.unmodifiableMap(map.getServers());
     }
 
+    /** When the leader published this map, by its clock. */
+    public long publishedAtMillis() {
+        return map.getPublishedAtMillis();
+    }
+
     /** A copy of the underlying record. */
     public ShardMap toRecord() {
         return map.deepCopy();

@@ -1,0 +1,75 @@
+package io.duet.presentation.relay;
+
+import io.duet.process.metrics.Latency;
+import io.duet.protocol.api.AccountService;
+import io.duet.protocol.api.ChatService;
+import io.duet.protocol.api.PairingService;
+import io.duet.protocol.api.commonConstants;
+import io.duet.protocol.thrift.ThriftMessages;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What the relay links measure, shared by all of them; in Prometheus form:
+ *
+ * <pre>
+ * duet_relay_call_seconds{service,method}  timer  from a client's call leaving for its application server to its
+ *                                                 reply coming back: the relay round trip, by API method
+ * duet_relay_streams_open                  gauge  streams (sessions, HTTP requests) open on the relay links now
+ * </pre>
+ *
+ * Method names come from clients, so only the API's own are tags; anything else is counted as {@code
+ * service="unknown"}. Timers are made once, here.
+ */
+public final class RelayCallMeters {
+    public static final String CALLS = "duet.relay.call";
+    public static final String STREAMS_OPEN = "duet.relay.streams.open";
+    /** Measures nothing: for links made without a registry (tests). */
+    public static final RelayCallMeters NONE = new RelayCallMeters(new CompositeMeterRegistry());
+
+    /** By the name a call carries: {@code "chat:sendMessage"} on TCP sessions, {@code "sendMessage"} over HTTP. */
+    private final Map<String, Timer> byWireName = new HashMap<>();
+    private final Timer unknown;
+    final AtomicInteger openStreams = new AtomicInteger();
+
+    public RelayCallMeters(MeterRegistry registry) {
+        Map<String, Set<String>> services = Map.of(
+                commonConstants.ACCOUNT_SERVICE, new AccountService.AsyncProcessor<>(null).getProcessMapView().keySet(),
+                commonConstants.PAIRING_SERVICE, new PairingService.AsyncProcessor<>(null).getProcessMapView().keySet(),
+                commonConstants.CHAT_SERVICE, new ChatService.AsyncProcessor<>(null).getProcessMapView().keySet());
+        Map<String, Integer> servicesOfMethod = new HashMap<>();
+        services.values().forEach(methods -> methods.forEach(m -> servicesOfMethod.merge(m, 1, Integer::sum)));
+        services.forEach((service, methods) -> {
+            for (String method : methods) {
+                Timer timer = timer(registry, service, method);
+                byWireName.put(service + ThriftMessages.SERVICE_SEPARATOR + method, timer);
+                if (servicesOfMethod.get(method) == 1) {
+                    byWireName.put(method, timer);
+                }
+            }
+        });
+        unknown = timer(registry, "unknown", "unknown");
+        Gauge.builder(STREAMS_OPEN, openStreams, AtomicInteger::get)
+                .description("Streams open on the relay links to application servers")
+                .register(registry);
+    }
+
+    private static Timer timer(MeterRegistry registry, String service, String method) {
+        return Latency.timer(CALLS)
+                .description("Relay round trip of client calls: to the application server and back")
+                .tags("service", service, "method", method)
+                .register(registry);
+    }
+
+    /** The timer of calls named {@code wireName}; never null. */
+    Timer timerOf(String wireName) {
+        Timer timer = wireName == null ? null : byWireName.get(wireName);
+        return timer == null ? unknown : timer;
+    }
+}
