@@ -48,7 +48,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
@@ -213,7 +212,7 @@ public final class PresentationServer implements ServerMain.Server {
                 httpListener.localAddress(), admin.address());
     }
 
-    private Channel listen(String name, String host, int port, ChannelInitializer<SocketChannel> initializer)
+    private Channel listen(String name, String host, int port, ChannelInitializer<? extends Channel> initializer)
             throws InterruptedException {
         return new ServerBootstrap()
                 .group(bossGroup, workerGroup)

@@ -3,6 +3,8 @@ package io.duet.app.rpc;
 import io.duet.protocol.api.ErrorCode;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.function.Function;
 import org.apache.thrift.AsyncProcessFunction;
 import org.apache.thrift.TBase;
@@ -63,6 +65,17 @@ public final class ServiceBinding<I> {
 
     AsyncProcessFunction<I, ? extends TBase, ?, ? extends TBase> function(String method) {
         return functions.get(method);
+    }
+
+    /**
+     * A new, empty arguments struct of each method, by method name: what the dispatcher decodes a client's
+     * call into. For tests that must cover every request struct of every service.
+     */
+    @SuppressWarnings("rawtypes")
+    public SortedMap<String, TBase> emptyArgs() {
+        SortedMap<String, TBase> args = new TreeMap<>();
+        functions.forEach((method, function) -> args.put(method, function.getEmptyArgsInstance()));
+        return args;
     }
 
     I bind(CallContext context) {

@@ -3,9 +3,9 @@ package io.duet.presentation.http;
 import io.duet.presentation.auth.Authenticator;
 import io.duet.presentation.relay.AppLinks;
 import io.duet.presentation.routing.RoutingTable;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 
@@ -13,7 +13,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
  * The pipeline of an HTTP connection: codec with header limits, deadlines for a request's head and body
  * (and for an idle kept-alive connection), a body limit, the API.
  */
-public final class HttpApiInitializer extends ChannelInitializer<SocketChannel> {
+public final class HttpApiInitializer extends ChannelInitializer<Channel> {
     /** Largest request body; the same bound as a client TCP frame's uncompressed size. */
     public static final int MAX_BODY_BYTES = 256 * 1024;
 
@@ -30,7 +30,7 @@ public final class HttpApiInitializer extends ChannelInitializer<SocketChannel> 
     }
 
     @Override
-    protected void initChannel(SocketChannel channel) {
+    protected void initChannel(Channel channel) {
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addLast("codec", new HttpServerCodec(4096, 8192, 8192));
         pipeline.addLast("deadline", new RequestDeadlineHandler(settings.headerTimeout(), settings.bodyTimeout()));

@@ -7,7 +7,7 @@ import org.xerial.snappy.Snappy;
 /**
  * Raw snappy blocks, read defensively: the declared uncompressed length (the block's varint preamble)
  * is parsed here and checked against the limit before snappy or we allocate anything, and the block
- * is validated before it is decompressed.
+ * is validated before room for its output is allocated and it is decompressed.
  */
 final class SnappyBlocks {
     private static final int MAX_VARINT32_BYTES = 5;
@@ -22,20 +22,21 @@ final class SnappyBlocks {
         }
         byte[] block = new byte[length];
         in.getBytes(index, block);
-        byte[] output = new byte[(int) declared];
         try {
             if (!Snappy.isValidCompressedBuffer(block)) {
                 throw new BadCompressionException("invalid snappy block of " + length + " bytes");
             }
+            // Only now, for a valid block: a few bytes declaring the limit must not cost the limit.
+            byte[] output = new byte[(int) declared];
             int produced = Snappy.uncompress(block, 0, block.length, output, 0);
             if (produced != declared) {
                 throw new BadCompressionException(
                         "snappy block produced " + produced + " bytes, but declared " + declared);
             }
+            return output;
         } catch (IOException e) {
             throw new BadCompressionException("invalid snappy block of " + length + " bytes: " + e.getMessage(), e);
         }
-        return output;
     }
 
     /** The unsigned varint32 at the start of a snappy block: its uncompressed length. */
