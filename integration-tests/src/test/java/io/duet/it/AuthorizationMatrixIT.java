@@ -182,8 +182,7 @@ class AuthorizationMatrixIT {
     }
 
     private static void awaitRefusedOverHttp(int server, String token) throws Exception {
-        var function = ApiServices.catalogue().stream().filter(b -> b.name().equals("chat")).findFirst().orElseThrow()
-                .functions().get("fetchHistory");
+        AsyncProcessFunction<?, ?, ?, ?> function = function("chat", "fetchHistory");
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (!ApiCall.overHttp(cluster.clientHttpEndpoint(server), "chat", function,
                 args(function, new FetchHistoryRequest(0, 1)), token).outcome().equals(http(401))) {
@@ -192,6 +191,11 @@ class AuthorizationMatrixIT {
             }
             Thread.sleep(50);
         }
+    }
+
+    private static AsyncProcessFunction<?, ?, ?, ?> function(String service, String method) {
+        return ApiServices.catalogue().stream().filter(binding -> binding.name().equals(service)).findFirst()
+                .orElseThrow().functions().get(method);
     }
 
     @SuppressWarnings({"rawtypes", "unchecked"})
@@ -293,16 +297,14 @@ class AuthorizationMatrixIT {
                 .allMatch(id -> id == mallory.getUserId() || id == attacker.second().getUserId());
         assertThat(page.getMessages()).extracting(Message::getText).doesNotContainAnyElementsOf(victimTexts);
 
-        var account = ApiServices.catalogue().stream().filter(b -> b.name().equals("account")).findFirst()
-                .orElseThrow().functions().get("refreshSession");
+        AsyncProcessFunction<?, ?, ?, ?> account = function("account", "refreshSession");
         // The victim's own refresh token, presented with the attacker's access token: refused, and not used up.
         for (String refreshToken : List.of(victims.forgedRefreshToken(), victim.first().getRefreshToken())) {
             assertThat(ApiCall.overHttp(cluster.clientHttpEndpoint(0), "account", account,
                     args(account, new RefreshSessionRequest().setRefreshToken(refreshToken)), mallory.getToken())
                     .outcome()).isEqualTo(duetError(ErrorCode.PERMISSION_DENIED));
         }
-        var accept = ApiServices.catalogue().stream().filter(b -> b.name().equals("pairing")).findFirst()
-                .orElseThrow().functions().get("acceptInvite");
+        AsyncProcessFunction<?, ?, ?, ?> accept = function("pairing", "acceptInvite");
         assertThat(ApiCall.overHttp(cluster.clientHttpEndpoint(1), "pairing", accept,
                 args(accept, new AcceptInviteRequest(victims.usedInviteCode())), mallory.getToken()).outcome())
                 .isEqualTo(duetError(ErrorCode.INVITE_INVALID));
