@@ -114,6 +114,12 @@ public final class Accounts {
      */
     public CompletableFuture<Session> refresh(Caller caller, String refreshToken) {
         if (refreshToken != null) {
+            long owner = DeviceSessions.userOf(refreshToken);
+            if (caller.isAuthenticated() && owner != 0 && owner != caller.userId()) {
+                // Checked before the token is used up: a mix-up must not end the other user's session.
+                return CompletableFuture.failedFuture(ApiErrors.of(ErrorCode.PERMISSION_DENIED,
+                        "this refresh token is not of the caller's account"));
+            }
             return devices.refresh(refreshToken).thenCompose(this::sessionFor);
         }
         if (!caller.isAuthenticated()) {
@@ -121,9 +127,11 @@ public final class Accounts {
                     "refreshSession needs a refresh token or a valid access token"));
         }
         if (caller.sessionId() == null) {
-            return newSession(caller.userId(), caller.deviceId());
+            return vouch(caller).thenCompose(ignored -> newSession(caller.userId(), caller.deviceId()));
         }
-        return devices.live(caller.userId(), caller.sessionId()).thenCompose(this::sessionFor);
+        return devices.live(caller.userId(), caller.sessionId())
+                .thenCompose(device -> sameCouple(caller).thenApply(ignored -> device))
+                .thenCompose(this::sessionFor);
     }
 
     /** Ends the caller's device session. */
@@ -132,12 +140,40 @@ public final class Accounts {
             return CompletableFuture.failedFuture(ApiErrors.invalidArgument(
                     "this token is from before sessions had ids: use logOutEverywhere"));
         }
-        return devices.logOut(caller.userId(), caller.sessionId());
+        return vouch(caller).thenCompose(ignored -> devices.logOut(caller.userId(), caller.sessionId()));
     }
 
     /** Ends every device session of the caller. */
     public CompletableFuture<Void> logOutEverywhere(Caller caller) {
-        return devices.logOutEverywhere(caller.userId());
+        return vouch(caller).thenCompose(ignored -> devices.logOutEverywhere(caller.userId()));
+    }
+
+    /**
+     * Completes if the caller's token agrees with what is stored: its device session is a live session of
+     * its user, and the couple it names (if any) is the user's. A signed token that does not (one made with
+     * a leaked secret, or by a bug) fails with UNAUTHENTICATED or PERMISSION_DENIED. Calls that change an
+     * account or a pairing check this first; chat calls are checked by the couple's actor, which serves
+     * only its two members.
+     */
+    public CompletableFuture<Void> vouch(Caller caller) {
+        if (!caller.isAuthenticated()) {
+            return CompletableFuture.failedFuture(ApiErrors.of(ErrorCode.UNAUTHENTICATED, "no valid session token"));
+        }
+        CompletableFuture<?> live = caller.sessionId() == null ? CompletableFuture.completedFuture(null)
+                : devices.live(caller.userId(), caller.sessionId());
+        return live.thenCompose(ignored -> sameCouple(caller));
+    }
+
+    /** Completes if the caller's token names no couple, or the user's; else fails with PERMISSION_DENIED. */
+    private CompletableFuture<Void> sameCouple(Caller caller) {
+        if (!caller.isPaired()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return users.user(caller.userId()).thenCompose(found -> found.isPresent()
+                && found.get().coupleId() == caller.coupleId()
+                ? CompletableFuture.<Void>completedFuture(null)
+                : CompletableFuture.<Void>failedFuture(ApiErrors.of(ErrorCode.PERMISSION_DENIED,
+                        "the token's couple is not the caller's")));
     }
 
     /**

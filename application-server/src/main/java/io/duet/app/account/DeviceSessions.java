@@ -61,6 +61,11 @@ public final class DeviceSessions {
                 new Renewal(userId, sessionId, deviceId, expires, RefreshTokens.format(userId, sessionId, secret)));
     }
 
+    /** The user a well-formed refresh token names (not that it is valid), or 0. */
+    public static long userOf(String refreshToken) {
+        return RefreshTokens.parse(refreshToken).map(RefreshTokens.Parsed::userId).orElse(0L);
+    }
+
     /** Uses up {@code refreshToken}: the session, with the next refresh token. */
     public CompletableFuture<Renewal> refresh(String refreshToken) {
         RefreshTokens.Parsed parsed = RefreshTokens.parse(refreshToken).orElse(null);

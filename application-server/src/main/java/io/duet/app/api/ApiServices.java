@@ -17,6 +17,14 @@ public final class ApiServices {
     private ApiServices() {
     }
 
+    /**
+     * The bindings without implementations: every service's name, methods and access rule, to enumerate
+     * (binding a call would fail).
+     */
+    public static List<ServiceBinding<?>> catalogue() {
+        return bindings(null, null, null, null);
+    }
+
     public static List<ServiceBinding<?>> bindings(Accounts accounts, Pairings pairings, CoupleRegistry couples,
             RateLimiter limiter) {
         return List.of(

@@ -16,7 +16,8 @@ import org.apache.thrift.async.AsyncMethodCallback;
 
 /**
  * {@code PairingService} for one call. Invites created are limited per user; codes tried, per user and
- * per source address, which is what makes guessing a live code impractical (see the README).
+ * per source address, which is what makes guessing a live code impractical (see the README). The
+ * caller's token must agree with the stored account ({@link Accounts#vouch}) before anything is paired.
  */
 final class PairingApi implements PairingService.AsyncIface {
     private final CallContext context;
@@ -38,7 +39,8 @@ final class PairingApi implements PairingService.AsyncIface {
             callback.onError(refused);
             return;
         }
-        Callbacks.complete(pairings.createInvite(context.caller().userId()), callback);
+        Callbacks.complete(accounts.vouch(context.caller())
+                .thenCompose(ignored -> pairings.createInvite(context.caller().userId())), callback);
     }
 
     @Override
@@ -50,7 +52,8 @@ final class PairingApi implements PairingService.AsyncIface {
             callback.onError(refused);
             return;
         }
-        Callbacks.complete(pairings.accept(userId, request.getCode())
+        Callbacks.complete(accounts.vouch(context.caller())
+                .thenCompose(ignored -> pairings.accept(userId, request.getCode()))
                 .thenCompose(couple -> accounts.refresh(context.caller(), null)), callback);
     }
 }

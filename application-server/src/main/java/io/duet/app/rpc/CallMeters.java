@@ -28,7 +28,7 @@ final class CallMeters {
     CallMeters(MeterRegistry registry, Iterable<ServiceBinding<?>> bindings) {
         for (ServiceBinding<?> binding : bindings) {
             Map<String, Method> byName = new HashMap<>();
-            for (String method : binding.methodNames()) {
+            for (String method : binding.functions().keySet()) {
                 byName.put(method, new Method(registry, binding.name(), method));
             }
             methods.put(binding.name(), byName);

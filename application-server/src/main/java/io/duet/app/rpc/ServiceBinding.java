@@ -36,7 +36,7 @@ public final class ServiceBinding<I> {
     private ServiceBinding(String name, TBaseAsyncProcessor<I> processor, Function<CallContext, I> implementation,
             Access access, Set<String> anonymousMethods) {
         this.name = name;
-        this.functions = processor.getProcessMapView();
+        this.functions = Map.copyOf(processor.getProcessMapView());
         this.implementation = implementation;
         this.access = access;
         this.anonymousMethods = Set.copyOf(anonymousMethods);
@@ -58,9 +58,12 @@ public final class ServiceBinding<I> {
         return name;
     }
 
-    /** The names of the service's methods. */
-    Set<String> methodNames() {
-        return functions.keySet();
+    /**
+     * Every method of the service, by name, with its generated process function (whose empty args and
+     * result structs tell a method's types): what the authorization matrix test enumerates.
+     */
+    public Map<String, AsyncProcessFunction<I, ? extends TBase, ?, ? extends TBase>> functions() {
+        return functions;
     }
 
     AsyncProcessFunction<I, ? extends TBase, ?, ? extends TBase> function(String method) {
