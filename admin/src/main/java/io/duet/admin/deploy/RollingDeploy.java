@@ -335,12 +335,12 @@ final class RollingDeploy {
             Optional<Instance> now = current(node);
             Long known = pids.get(node);
             if (now.isEmpty()) {
-                throw failure(node.name() + " went down while " + (restarting == null ? "pausing" : restarting.name()
-                        + " was restarting") + (known != null && known > 0 ? " (pid " + known + " is gone)" : ""));
+                throw failure(node.name() + " went down while " + meanwhile()
+                        + (known != null && known > 0 ? " (pid " + known + " is gone)" : ""));
             }
             if (known != null && known > 0 && now.get().pid() != known) {
-                throw failure(node.name() + " restarted while " + (restarting == null ? "pausing"
-                        : restarting.name() + " was restarting") + " (pid " + known + ", now " + now.get().pid() + ")");
+                throw failure(node.name() + " restarted while " + meanwhile() + " (pid " + known + ", now "
+                        + now.get().pid() + ")");
             }
             if (!now.get().pidKnown()) {
                 try {
@@ -350,6 +350,14 @@ final class RollingDeploy {
                 }
             }
         }
+    }
+
+    /** What the deploy was doing while another server went down: "app-1 was restarting", or its pause. */
+    private String meanwhile() {
+        if (restarting != null) {
+            return restarting.name() + " was restarting";
+        }
+        return "the deploy paused after " + (stepNode == null ? "the check" : stepNode.name() + "'s restart");
     }
 
     /** Every shard owned by a live instance, and every application server of the inventory owning some. */

@@ -199,6 +199,19 @@ class RollingDeployFaultsTest {
     }
 
     @Test
+    void anotherServerKilledDuringThePause() {
+        DeploySettings longPause = DeploySettings.builder().restartCommand("restart {name}")
+                .readyTimeout(Duration.ofSeconds(1)).pause(Duration.ofMillis(1500)).pollInterval(Duration.ofMillis(20))
+                .build();
+        out.when("waiting 1500 ms for the load balancer's health checks", () -> cluster.server("app-2").kill());
+        assertThatThrownBy(() -> new RollingDeploy(cluster.inventory(), longPause, cluster, cluster, out).run())
+                .isInstanceOf(DeployFailure.class)
+                .hasMessageMatching("app-2 went down while the deploy paused after app-1's restart"
+                        + " \\(pid \\d+ is gone\\)");
+        assertRestarted("app-1");
+    }
+
+    @Test
     void aServerKilledDuringThePauseAfterItsStep() {
         out.when("waiting 50 ms for the load balancer's health checks", () -> cluster.server("app-1").kill());
         String text = failsAt("step 1/4 (application server app-1)", "app-1 is not ready any more");
