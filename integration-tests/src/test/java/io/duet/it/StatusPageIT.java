@@ -119,7 +119,7 @@ class StatusPageIT {
                     .allMatch(row -> page.shards().containsKey(row.owner()) && row.epoch() > 0);
             for (String app : page.shards().keySet()) {
                 assertThat(page.shardTable().values().stream().filter(row -> row.owner().equals(app)).count())
-                        .as("shards of %s in the table", app).isEqualTo(page.shards().get(app));
+                        .as("shards of %s in the table", app).isEqualTo(page.shards().get(app).longValue());
             }
 
             browser.run("window.duetMarker = 'kept'; return '';");
