@@ -29,6 +29,12 @@ final class RestartCommand {
     record Result(int exitStatus, List<String> output) {
     }
 
+    /** Runs a rendered command: {@link RestartCommand#run} for real, a fake process layer in unit tests. */
+    interface Runner {
+        /** @throws IOException when it cannot start, or did not end within {@code timeout} */
+        Result run(String command, Duration timeout) throws IOException, InterruptedException;
+    }
+
     private RestartCommand() {
     }
 

@@ -1,7 +1,6 @@
 package io.duet.admin.deploy;
 
 import io.duet.admin.ClusterState;
-import io.duet.admin.ZooKeeperCluster;
 import io.duet.admin.deploy.DeployNode.Instance;
 import io.duet.protocol.cluster.ClusterPaths;
 import io.duet.protocol.cluster.ShardMapView;
@@ -43,7 +42,8 @@ final class RollingDeploy {
 
     private final Inventory inventory;
     private final DeploySettings settings;
-    private final ZooKeeperCluster zooKeeper;
+    private final ClusterRecords zooKeeper;
+    private final RestartCommand.Runner commands;
     private final AdminHttp http;
     private final PrintStream out;
     /** Each node's pid as last seen ready, where pids are known. */
@@ -71,10 +71,13 @@ final class RollingDeploy {
         Seen poll() throws Exception;
     }
 
-    RollingDeploy(Inventory inventory, DeploySettings settings, ZooKeeperCluster zooKeeper, PrintStream out) {
+    /** @param commands runs the restart commands ({@link RestartCommand#run}) */
+    RollingDeploy(Inventory inventory, DeploySettings settings, ClusterRecords zooKeeper, RestartCommand.Runner commands,
+            PrintStream out) {
         this.inventory = inventory;
         this.settings = settings;
         this.zooKeeper = zooKeeper;
+        this.commands = commands;
         this.out = out;
         this.http = new AdminHttp(settings.httpTimeout());
     }
@@ -251,7 +254,7 @@ final class RollingDeploy {
         say(node.name() + ": running: " + command);
         RestartCommand.Result result;
         try {
-            result = RestartCommand.run(command, settings.commandTimeout());
+            result = commands.run(command, settings.commandTimeout());
         } catch (IOException e) {
             throw failure("the restart command of " + node.name() + " failed: " + e.getMessage());
         }
@@ -332,12 +335,12 @@ final class RollingDeploy {
             Optional<Instance> now = current(node);
             Long known = pids.get(node);
             if (now.isEmpty()) {
-                throw failure(node.name() + " went down while " + (restarting == null ? "pausing" : restarting.name()
-                        + " was restarting") + (known != null && known > 0 ? " (pid " + known + " is gone)" : ""));
+                throw failure(node.name() + " went down while " + meanwhile()
+                        + (known != null && known > 0 ? " (pid " + known + " is gone)" : ""));
             }
             if (known != null && known > 0 && now.get().pid() != known) {
-                throw failure(node.name() + " restarted while " + (restarting == null ? "pausing"
-                        : restarting.name() + " was restarting") + " (pid " + known + ", now " + now.get().pid() + ")");
+                throw failure(node.name() + " restarted while " + meanwhile() + " (pid " + known + ", now "
+                        + now.get().pid() + ")");
             }
             if (!now.get().pidKnown()) {
                 try {
@@ -347,6 +350,14 @@ final class RollingDeploy {
                 }
             }
         }
+    }
+
+    /** What the deploy was doing while another server went down: "app-1 was restarting", or its pause. */
+    private String meanwhile() {
+        if (restarting != null) {
+            return restarting.name() + " was restarting";
+        }
+        return "the deploy paused after " + (stepNode == null ? "the check" : stepNode.name() + "'s restart");
     }
 
     /** Every shard owned by a live instance, and every application server of the inventory owning some. */

@@ -59,7 +59,7 @@ public final class RollingDeployMain {
             if (zooKeeper == null) {
                 return UNREACHABLE;
             }
-            new RollingDeploy(inventory, settings, zooKeeper, out).run();
+            new RollingDeploy(inventory, settings, ClusterRecords.of(zooKeeper), RestartCommand::run, out).run();
             return 0;
         } catch (DeployFailure e) {
             err.println("rolling-deploy: " + e.getMessage());

@@ -6,7 +6,8 @@
  *
  * <p>Start reading at {@link io.duet.admin.deploy.RollingDeployMain} (options, exit statuses), then
  * {@code RollingDeploy} (the steps and their waits). {@code Inventory} says which servers there are (a
- * local cluster's data folder, or a list), {@code DeployNode} how to find each one's process, and
- * {@code RestartCommand} runs the operator's restart command.
+ * local cluster's data folder, or a list), {@code DeployNode} how to find each one's process,
+ * {@code ClusterRecords} where it reads ZooKeeper, and {@code RestartCommand} runs the operator's restart
+ * command. The steps' faults are unit-tested against a fake process layer ({@code FakeCluster}, in the tests).
  */
 package io.duet.admin.deploy;

@@ -33,13 +33,33 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * time every client of the drained server must move to the other through the endpoint, quietly (its
  * state CONNECTING for a moment, never DISCONNECTED, no error), no send may fail, and the checker must
  * find every message delivered once, in order, to every device. Prints how long the clients were
- * reconnecting and how long each drain took (the local cluster drains over {@code drain.window=1s}).
- * A client that does not know the notice (an older SDK) is closed with SHUTTING_DOWN at the deadline.
+ * reconnecting and how long each drain took, and bounds both (see {@link #RECONNECT_BOUND} and {@link
+ * #MOVED_BOUND}). A client that does not know the notice (an older SDK) is closed with SHUTTING_DOWN at
+ * the deadline.
  */
 class DrainIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
     /** The local cluster's drain.deadline, and time to start and stop the JVM. */
     private static final Duration DRAIN_BOUND = Duration.ofSeconds(8);
+    /** The local cluster's drain.window: the notices go out over it. */
+    private static final Duration DRAIN_WINDOW = Duration.ofSeconds(1);
+    /**
+     * The most a notice asks a client to spread its reconnect over (drain.max-reconnect-spread's default;
+     * the window divided by the sessions present when that is less): the SDK's jitter before it leaves.
+     */
+    private static final Duration MAX_JITTER = Duration.ofSeconds(1);
+    /**
+     * How long one client may show "reconnecting" (CONNECTING to CONNECTED): the SDK lets its calls in
+     * flight finish, for 1 s at most; HAProxy waits 1 s (min(timeout connect, 1 s)) before it retries on the
+     * other server a connection it sent to the drained one before its health checks saw it not ready; and
+     * 0.5 s for the handshake and resubscribe on a busy 2-core box. Measured: max about 1.0 s.
+     */
+    private static final Duration RECONNECT_BOUND = Duration.ofMillis(2500);
+    /**
+     * How long after the drain began every client of the drained server is connected again: its notice
+     * comes within the window, it waits its jitter, then reconnects within {@link #RECONNECT_BOUND}.
+     */
+    private static final Duration MOVED_BOUND = DRAIN_WINDOW.plus(MAX_JITTER).plus(RECONNECT_BOUND);
     @RegisterExtension
     static final PrivateCluster CLUSTER = new PrivateCluster();
 
@@ -70,7 +90,7 @@ class DrainIT {
             System.out.printf("DRAIN by SIGTERM of %s with %d of %d sessions: the process exited %d ms after SIGTERM%n",
                     first, onFirst, devices, stopMillis);
             assertThat(stopMillis).as("drain and exit, ms").isLessThan(DRAIN_BOUND.toMillis());
-            checkMovedQuietly(load, mark, onFirst, "SIGTERM");
+            checkMovedQuietly(load, mark, onFirst, stopStarted, "SIGTERM");
             RecordingListener.await(WAIT, "every session on " + second, () -> sessionsOn(second) == devices);
 
             first.start();
@@ -94,7 +114,7 @@ class DrainIT {
             awaitAllConnected(load);
             System.out.printf("DRAIN by POST /drain of %s with %d sessions: GET /drain said 200 after %d ms (%s)%n",
                     second, devices, drainMillis, status.body().strip());
-            checkMovedQuietly(load, mark, devices, "POST /drain");
+            checkMovedQuietly(load, mark, devices, drainStarted, "POST /drain");
             assertThat(sessionsOn(first)).as("every session moved to %s", first).isEqualTo(devices);
             long stopDrained = System.nanoTime();
             second.stop();
@@ -168,10 +188,13 @@ class DrainIT {
 
     /**
      * Exactly {@code expected} devices moved since {@code mark} (CONNECTING "moving to another server", then
-     * CONNECTED), none saw DISCONNECTED; prints the distribution of how long they were reconnecting.
+     * CONNECTED), none saw DISCONNECTED; prints the distributions of how long they were reconnecting and
+     * when, after the drain began at {@code drainStartedNanos}, they were connected again, and bounds both.
      */
-    private static void checkMovedQuietly(ChatLoad load, Map<Device, Integer> mark, long expected, String how) {
+    private static void checkMovedQuietly(ChatLoad load, Map<Device, Integer> mark, long expected,
+            long drainStartedNanos, String how) {
         List<Long> reconnecting = new ArrayList<>();
+        List<Long> movedBy = new ArrayList<>();
         for (Device device : load.devices()) {
             List<String> log = device.heard.stateLog.subList(mark.get(device), device.heard.stateLog.size());
             assertThat(log).as("%s after %s", device.describe(), how).noneMatch(line -> line.startsWith("DISCONNECTED"));
@@ -181,15 +204,26 @@ class DrainIT {
                     movedAt = nanos(line);
                 } else if (movedAt != null && line.startsWith("CONNECTED")) {
                     reconnecting.add((nanos(line) - movedAt) / 1_000_000);
+                    movedBy.add((nanos(line) - drainStartedNanos) / 1_000_000);
                     break;
                 }
             }
         }
         Collections.sort(reconnecting);
+        Collections.sort(movedBy);
         assertThat(reconnecting).as("devices that moved after %s", how).hasSize((int) expected);
-        System.out.printf("DRAIN %s: %d clients reconnecting (CONNECTING to CONNECTED) p50 %d, p90 %d, max %d ms: %s%n",
-                how, reconnecting.size(), percentile(reconnecting, 0.5), percentile(reconnecting, 0.9),
-                reconnecting.get(reconnecting.size() - 1), reconnecting);
+        System.out.printf("DRAIN %s: %d clients reconnecting (CONNECTING to CONNECTED) p50 %d, p90 %d, p99 %d, max %d ms"
+                + " (bound %d): %s%n", how, reconnecting.size(), percentile(reconnecting, 0.5),
+                percentile(reconnecting, 0.9), percentile(reconnecting, 0.99), reconnecting.get(reconnecting.size() - 1),
+                RECONNECT_BOUND.toMillis(), reconnecting);
+        System.out.printf("DRAIN %s: clients connected again after the drain began p50 %d, p99 %d, max %d ms"
+                + " (bound %d = window %d + jitter %d + reconnect %d)%n", how, percentile(movedBy, 0.5),
+                percentile(movedBy, 0.99), movedBy.get(movedBy.size() - 1), MOVED_BOUND.toMillis(),
+                DRAIN_WINDOW.toMillis(), MAX_JITTER.toMillis(), RECONNECT_BOUND.toMillis());
+        assertThat(reconnecting.get(reconnecting.size() - 1)).as("the longest reconnect after %s, ms (p99 %d)", how,
+                percentile(reconnecting, 0.99)).isLessThan(RECONNECT_BOUND.toMillis());
+        assertThat(movedBy.get(movedBy.size() - 1)).as("the last client connected again after %s, ms", how)
+                .isLessThan(MOVED_BOUND.toMillis());
     }
 
     private static long nanos(String stateLogLine) {

@@ -3,7 +3,7 @@ package io.duet.presentation.session;
 import io.duet.presentation.auth.Revocations;
 import io.duet.presentation.relay.UserEvents;
 import io.duet.protocol.relay.Revocation;
-import io.netty.channel.ChannelHandler;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentMap;
  */
 public final class SessionRegistry implements UserEvents {
     private final Revocations revocations;
-    private final ConcurrentMap<Long, Set<SessionRelayHandler>> byUser = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Long, Set<RegisteredSession>> byUser = new ConcurrentHashMap<>();
     private final CompletableFuture<Void> empty = new CompletableFuture<>();
     /** While draining, what the notice of a session that registers from now on hints; null before. */
     private volatile Duration drainingWithin;
@@ -30,8 +30,15 @@ public final class SessionRegistry implements UserEvents {
         this.revocations = revocations;
     }
 
-    void register(long userId, SessionRelayHandler session) {
+    /**
+     * Registers an authenticated session. One that registers while the drain starts is asked to move
+     * however the two interleave: {@link #drain} raises its flag before it lists the sessions, and this
+     * adds the session before it reads the flag, each with a full fence between its write and its read,
+     * so at least one of the two sees the other (one that both see is asked twice, which it ignores).
+     */
+    void register(long userId, RegisteredSession session) {
         byUser.computeIfAbsent(userId, id -> ConcurrentHashMap.newKeySet()).add(session);
+        VarHandle.fullFence();
         Duration within = drainingWithin;
         if (within != null) {
             // Authenticated after the drain began: it moves at once.
@@ -43,7 +50,7 @@ public final class SessionRegistry implements UserEvents {
         return Duration.ofNanos(Math.max(0, drainDeadlineNanos - System.nanoTime()));
     }
 
-    void unregister(long userId, SessionRelayHandler session) {
+    void unregister(long userId, RegisteredSession session) {
         byUser.computeIfPresent(userId, (id, sessions) -> {
             sessions.remove(session);
             return sessions.isEmpty() ? null : sessions;
@@ -61,11 +68,14 @@ public final class SessionRegistry implements UserEvents {
      */
     public int drain(ReconnectSchedule schedule, Duration deadline) {
         drainDeadlineNanos = System.nanoTime() + deadline.toNanos();
-        List<SessionRelayHandler> present = all();
+        // The flag goes up before the sessions are listed (see register): a session that registers from
+        // now on asks itself to move, so none is missed, neither noticed nor closed at the deadline.
+        // Those that come late hint at the spread for the count present now.
+        drainingWithin = schedule.reconnectWithin(size());
+        VarHandle.fullFence();
+        List<RegisteredSession> present = all();
         int count = present.size();
         Duration within = schedule.reconnectWithin(count);
-        // Set before the snapshot is asked, so that none is missed; one in both is asked twice, which it ignores.
-        drainingWithin = within;
         for (int i = 0; i < count; i++) {
             present.get(i).drain(schedule.delay(i, count), within, untilDeadline());
         }
@@ -80,14 +90,14 @@ public final class SessionRegistry implements UserEvents {
         return empty;
     }
 
-    private List<SessionRelayHandler> all() {
+    private List<RegisteredSession> all() {
         return byUser.values().stream().flatMap(Set::stream).toList();
     }
 
     @Override
     public void deliver(List<Long> userIds, byte[] event) {
         for (long userId : userIds) {
-            Set<SessionRelayHandler> sessions = byUser.get(userId);
+            Set<RegisteredSession> sessions = byUser.get(userId);
             if (sessions != null) {
                 sessions.forEach(session -> session.pushEvent(event));
             }
@@ -97,14 +107,9 @@ public final class SessionRegistry implements UserEvents {
     @Override
     public void revoke(Revocation revocation) {
         revocations.add(revocation);
-        Set<SessionRelayHandler> sessions = byUser.get(revocation.getUserId());
+        Set<RegisteredSession> sessions = byUser.get(revocation.getUserId());
         if (sessions != null) {
-            sessions.forEach(session -> {
-                ChannelHandler lifetime = session.channel().pipeline().get(AuthHandler.TOKEN_LIFETIME);
-                if (lifetime instanceof TokenLifetimeHandler) {
-                    ((TokenLifetimeHandler) lifetime).revokeIf(revocation);
-                }
-            });
+            sessions.forEach(session -> session.revokeIf(revocation));
         }
     }
 
@@ -114,7 +119,7 @@ public final class SessionRegistry implements UserEvents {
      * which may be dead or paused, to close it).
      */
     public void routesChanged() {
-        byUser.values().forEach(sessions -> sessions.forEach(SessionRelayHandler::routesChanged));
+        byUser.values().forEach(sessions -> sessions.forEach(RegisteredSession::routesChanged));
     }
 
     /** How many client sessions are connected. */

@@ -16,11 +16,13 @@ import io.duet.protocol.relay.CloseStream;
 import io.duet.protocol.relay.OpenStream;
 import io.duet.protocol.relay.PayloadKind;
 import io.duet.protocol.relay.Principal;
+import io.duet.protocol.relay.Revocation;
 import io.duet.protocol.relay.StreamKind;
 import io.duet.protocol.relay.WireProtocol;
 import io.duet.protocol.thrift.ThriftCodec;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import java.time.Duration;
@@ -57,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * <p>When the server drains, the client is asked to reconnect through the endpoint (a {@code RECONNECT}
  * notice, at the moment the drain's schedule gives this session) and is served as usual until it goes.
  */
-final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
+final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> implements RegisteredSession {
     private static final Logger LOG = LoggerFactory.getLogger(SessionRelayHandler.class);
     private static final long FIRST_RETRY_MILLIS = 50;
     private static final long MAX_RETRY_MILLIS = 2000;
@@ -350,7 +352,8 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
     }
 
     /** Callable from any thread: moves the stream if the shard map now names another owner. */
-    void routesChanged() {
+    @Override
+    public void routesChanged() {
         ctx.executor().execute(() -> {
             if (closed) {
                 return;
@@ -381,7 +384,8 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
      * tells it to spread its reconnect over {@code within} (once only, however often asked), and closes
      * the session with SHUTTING_DOWN if it is still open {@code closeAfter} from now.
      */
-    void drain(Duration after, Duration within, Duration closeAfter) {
+    @Override
+    public void drain(Duration after, Duration within, Duration closeAfter) {
         ctx.executor().schedule(() -> {
             if (!closed) {
                 close(SessionErrorCode.SHUTTING_DOWN, "the server is shutting down");
@@ -398,12 +402,17 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> {
         }, after.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    /** An event addressed to this session's user; callable from any thread. */
-    Channel channel() {
-        return ctx.channel();
+    @Override
+    public void revokeIf(Revocation revocation) {
+        ChannelHandler lifetime = ctx.pipeline().get(AuthHandler.TOKEN_LIFETIME);
+        if (lifetime instanceof TokenLifetimeHandler) {
+            ((TokenLifetimeHandler) lifetime).revokeIf(revocation);
+        }
     }
 
-    void pushEvent(byte[] event) {
+    /** An event addressed to this session's user; callable from any thread. */
+    @Override
+    public void pushEvent(byte[] event) {
         write(Frame.of(FrameType.EVENT, event));
     }
 

@@ -20,6 +20,11 @@ import java.util.Map;
  */
 final class StatusHtml {
     static final int REFRESH_SECONDS = 2;
+    /**
+     * The most shards listed one by one (the page is rebuilt every refresh); past it the rest are counted,
+     * and {@code bin/duet-admin shards} lists them all.
+     */
+    static final int MAX_SHARD_ROWS = 1024;
 
     static final String STYLE = "body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}"
             + "h1{font-size:1.4em;margin:0 0 .2em}h2{font-size:1.1em;margin:1.4em 0 .4em}"
@@ -66,6 +71,7 @@ final class StatusHtml {
                     .append(StatusReport.age(report.nowMillis() - cluster.readAtMillis())).append(" ago.</p>\n");
             shardMap(html, cluster, report.nowMillis());
             presenters(html, cluster);
+            shards(html, cluster);
         }
         html.append("</div>\n<p class=\"meta\" id=\"refresh\">Refreshes every ").append(REFRESH_SECONDS)
                 .append(" s while scripts run.</p>\n<script>").append(SCRIPT).append("</script>\n</body></html>\n");
@@ -123,6 +129,33 @@ final class StatusHtml {
         html.append("</table>\n");
     }
 
+    /** The shard map shard by shard: owner, the epoch it got the shard at, the couples it has loaded of it. */
+    private static void shards(StringBuilder html, ClusterStatus cluster) {
+        if (cluster.shards().isEmpty()) {
+            return;
+        }
+        html.append("<h2>Shards</h2>\n<table id=\"shards\"><tr><th>Shard</th><th>Owner</th><th>Owner's epoch</th>"
+                + "<th>Couples loaded</th></tr>\n");
+        int listed = Math.min(cluster.shards().size(), MAX_SHARD_ROWS);
+        for (ClusterStatus.Shard shard : cluster.shards().subList(0, listed)) {
+            html.append("<tr data-shard=\"").append(shard.shard()).append("\">");
+            number(html, "shard", shard.shard());
+            if (shard.owner().isEmpty()) {
+                html.append("<td class=\"owner bad\">unassigned</td>");
+            } else {
+                cell(html, "owner", shard.owner());
+            }
+            number(html, "epoch", shard.epoch());
+            number(html, "couples", shard.couplesLoaded());
+            html.append("</tr>\n");
+        }
+        html.append("</table>\n");
+        if (listed < cluster.shards().size()) {
+            html.append("<p class=\"meta\" id=\"shards-not-listed\">").append(cluster.shards().size() - listed)
+                    .append(" more shards not listed here: <code>bin/duet-admin shards</code> lists them all.</p>\n");
+        }
+    }
+
     /** An application server's state in words: "serving", or what is unusual about it. */
     static String appState(ClusterStatus.AppServer app) {
         StringBuilder state = new StringBuilder();
@@ -144,7 +177,7 @@ final class StatusHtml {
         int total = cluster.presenters().stream().mapToInt(ClusterStatus.Presenter::sessions).sum();
         html.append("<h2>Presentation servers</h2>\n<p>").append(cluster.presenters().size())
                 .append(" live, <b id=\"total-sessions\">").append(total).append("</b> client sessions in all.</p>\n")
-                .append("<table id=\"presenters\"><tr><th>Presentation server</th><th>Sessions</th><th>Ready</th>"
+                .append("<table id=\"presenters\"><tr><th>Presentation server</th><th>Connected clients</th><th>Ready</th>"
                         + "<th>Drain</th><th>Status page</th><th>Record age</th></tr>\n");
         for (ClusterStatus.Presenter presenter : cluster.presenters()) {
             html.append("<tr data-server=\"").append(escape(presenter.instanceId())).append("\"><td>")

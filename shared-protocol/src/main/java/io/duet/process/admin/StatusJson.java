@@ -11,6 +11,7 @@ import java.util.Map;
  * {"self": {"server": "...", "ready": "yes", ...}, "nowMillis": 1700000000000,
  *  "cluster": null | {"readAtMillis": ..., "error": null | "...",
  *    "shardMap": null | {"epoch": 7, "leader": "...", "shardCount": 64, "unassigned": 0, "publishedAtMillis": ...},
+ *    "shards": [{"shard": 0, "owner": "..." | "", "epoch": 5, "couplesLoaded": 2}],
  *    "appServers": [{"id": "...", "shards": 32, "couplesLoaded": 5, "shardMapEpoch": 7, "zone": "", "host": "",
  *                    "relay": "127.0.0.1:4100", "heartbeatAgeMillis": 120, "member": true, "inShardMap": true,
  *                    "drained": false, "state": "serving"}],
@@ -19,7 +20,8 @@ import java.util.Map;
  *    "totalSessions": 12}}
  * </pre>
  *
- * Unknown numbers are -1.
+ * Unknown numbers are -1. {@code shards} lists the first {@value StatusHtml#MAX_SHARD_ROWS} shards of the map
+ * ({@code shardCount} says how many there are); an unassigned shard's owner is empty.
  */
 final class StatusJson {
     private StatusJson() {
@@ -55,7 +57,16 @@ final class StatusJson {
                     .append(",\"unassigned\":").append(cluster.unassignedShards())
                     .append(",\"publishedAtMillis\":").append(map.toRecord().getPublishedAtMillis()).append('}');
         }
-        json.append(",\"appServers\":[");
+        json.append(",\"shards\":[");
+        first = true;
+        for (ClusterStatus.Shard shard : cluster.shards().subList(0, Math.min(cluster.shards().size(),
+                StatusHtml.MAX_SHARD_ROWS))) {
+            json.append(first ? "{\"shard\":" : ",{\"shard\":").append(shard.shard()).append(",\"owner\":");
+            quote(json, shard.owner()).append(",\"epoch\":").append(shard.epoch()).append(",\"couplesLoaded\":")
+                    .append(shard.couplesLoaded()).append('}');
+            first = false;
+        }
+        json.append("],\"appServers\":[");
         first = true;
         for (ClusterStatus.AppServer app : cluster.appServers()) {
             json.append(first ? "{\"id\":" : ",{\"id\":");

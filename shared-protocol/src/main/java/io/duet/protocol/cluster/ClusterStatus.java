@@ -9,9 +9,10 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * One reading of what operators want to see of a cluster: the published shard map, every application
- * server the records name (with its shards, couples and heartbeat age) and every live presentation
- * server (with its sessions and drain state). Immutable; {@link ClusterStatusReader} makes them.
+ * One reading of what operators want to see of a cluster: the published shard map, shard by shard (its
+ * owner, the epoch the owner got it at, the couples the owner has loaded of it), every application server
+ * the records name (with its shards, couples and heartbeat age) and every live presentation server (with
+ * its sessions and drain state). Immutable; {@link ClusterStatusReader} makes them.
  */
 public final class ClusterStatus {
     /** An application server as the records show it. Numbers unknown are -1. */
@@ -25,16 +26,25 @@ public final class ClusterStatus {
             String drainPhase, String adminEndpoint, long updatedAgeMillis) {
     }
 
+    /**
+     * A shard of the map: {@code owner} empty when unassigned; {@code couplesLoaded} -1 when unknown (no
+     * owner, or its heartbeat does not break its couples down by shard).
+     */
+    public record Shard(int shard, String owner, long epoch, int couplesLoaded) {
+    }
+
     private final long readAtMillis;
     private final ShardMapView map;
+    private final List<Shard> shards;
     private final List<AppServer> appServers;
     private final List<Presenter> presenters;
     private final String error;
 
-    private ClusterStatus(long readAtMillis, ShardMapView map, List<AppServer> appServers, List<Presenter> presenters,
-            String error) {
+    private ClusterStatus(long readAtMillis, ShardMapView map, List<Shard> shards, List<AppServer> appServers,
+            List<Presenter> presenters, String error) {
         this.readAtMillis = readAtMillis;
         this.map = map;
+        this.shards = List.copyOf(shards);
         this.appServers = List.copyOf(appServers);
         this.presenters = List.copyOf(presenters);
         this.error = error;
@@ -42,7 +52,7 @@ public final class ClusterStatus {
 
     /** A reading that failed at {@code readAtMillis}: it shows only why. */
     public static ClusterStatus failed(long readAtMillis, String error) {
-        return new ClusterStatus(readAtMillis, null, List.of(), List.of(), error);
+        return new ClusterStatus(readAtMillis, null, List.of(), List.of(), List.of(), error);
     }
 
     public static Builder builder(long readAtMillis) {
@@ -56,6 +66,11 @@ public final class ClusterStatus {
 
     public Optional<ShardMapView> map() {
         return Optional.ofNullable(map);
+    }
+
+    /** Every shard of the map, by number; empty without a map. */
+    public List<Shard> shards() {
+        return shards;
     }
 
     /** Sorted by instance id. */
@@ -134,10 +149,15 @@ public final class ClusterStatus {
         public ClusterStatus build() {
             Map<String, Integer> owned = new TreeMap<>();
             Set<String> ids = new TreeSet<>(members.keySet());
+            List<Shard> shards = new ArrayList<>();
             if (map != null) {
                 ids.addAll(map.servers().keySet());
                 for (int shard = 0; shard < map.shardCount(); shard++) {
-                    map.ownerIdOf(shard).ifPresent(owner -> owned.merge(owner, 1, Integer::sum));
+                    String owner = map.ownerIdOf(shard).orElse("");
+                    if (!owner.isEmpty()) {
+                        owned.merge(owner, 1, Integer::sum);
+                    }
+                    shards.add(new Shard(shard, owner, map.epochOf(shard), couplesLoaded(owner, shard)));
                 }
                 ids.addAll(owned.keySet());
             }
@@ -170,7 +190,16 @@ public final class ClusterStatus {
                     status.getAdminEndpoint() == null ? ""
                             : status.getAdminEndpoint().getHost() + ':' + status.getAdminEndpoint().getPort(),
                     Math.max(0, readAtMillis - status.getUpdatedAtMillis()))));
-            return new ClusterStatus(readAtMillis, map, apps, rows, null);
+            return new ClusterStatus(readAtMillis, map, shards, apps, rows, null);
+        }
+
+        /** The couples {@code owner}'s heartbeat says it has loaded of {@code shard}; -1 when it does not say. */
+        private int couplesLoaded(String owner, int shard) {
+            ServerStatus status = statuses.get(owner);
+            if (owner.isEmpty() || status == null || !status.isSetCouplesLoadedByShard()) {
+                return -1;
+            }
+            return status.getCouplesLoadedByShard().getOrDefault(shard, 0);
         }
     }
 }

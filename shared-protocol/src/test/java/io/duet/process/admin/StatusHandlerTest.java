@@ -87,7 +87,7 @@ class StatusHandlerTest {
                 .map(ShardMapView.of(map))
                 .member("app-1@k1", a)
                 .member(EVIL, evil)
-                .heartbeat("app-1@k1", NOW - 700, new ServerStatus(10, 5, 7))
+                .heartbeat("app-1@k1", NOW - 700, new ServerStatus(10, 5, 7).setCouplesLoadedByShard(Map.of(1, 5)))
                 .heartbeat(EVIL, NOW - 900, new ServerStatus(3, 2, 7))
                 .drained("app-<script>alert(1)</script>\"'&")
                 .presenter("presentation-1@p1", new PresenterStatus("presentation-1@p1", NOW - 60_000, NOW - 2_500,
@@ -126,6 +126,18 @@ class StatusHandlerTest {
         assertThat(html).contains("<tr data-server=\"app-1@k1\"><td>app-1@k1</td><td class=\"n shards\">2</td>"
                 + "<td class=\"n couples\">5</td><td class=\"n epoch\">7</td><td class=\"zone\">zone-a</td>");
         assertThat(html).contains("<td class=\"heartbeat\">0.2 s</td>");
+        // Shard by shard: owner, epoch, couples (unknown where the owner's heartbeat does not break them down).
+        assertThat(html).contains("<th>Connected clients</th>",
+                "<tr data-shard=\"0\"><td class=\"n shard\">0</td><td class=\"owner\">app-1@k1</td>"
+                        + "<td class=\"n epoch\">3</td><td class=\"n couples\">0</td></tr>",
+                "<tr data-shard=\"1\"><td class=\"n shard\">1</td><td class=\"owner\">app-1@k1</td>"
+                        + "<td class=\"n epoch\">3</td><td class=\"n couples\">5</td></tr>",
+                "<tr data-shard=\"2\"><td class=\"n shard\">2</td><td class=\"owner\">"
+                        + "app-&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;@x</td>"
+                        + "<td class=\"n epoch\">5</td><td class=\"n couples\">-</td></tr>",
+                "<tr data-shard=\"3\"><td class=\"n shard\">3</td><td class=\"owner bad\">unassigned</td>"
+                        + "<td class=\"n epoch\">0</td><td class=\"n couples\">-</td></tr>");
+        assertThat(html).doesNotContain("shards-not-listed");
         assertThat(html).contains("<td class=\"n shards\">1</td><td class=\"n couples\">2</td>");
         assertThat(html).contains("<b id=\"total-sessions\">16</b>", "<td class=\"n sessions\">12</td>",
                 "<td class=\"n sessions\">4</td>", "no: draining: &lt;4 left&gt;", "<td class=\"drain\">draining</td>",
@@ -152,6 +164,9 @@ class StatusHandlerTest {
         assertThat(json).startsWith("{\"self\":{\"server\":\"presentation-1@p1\",\"ready\":\"no: draining: 3 left\","
                 + "\"drain\":\"draining: 3 client sessions left\",\"client sessions\":\"12\"},\"nowMillis\":" + NOW);
         assertThat(json).contains("\"shardMap\":{\"epoch\":7,\"leader\":\"app-1@k1\",\"shardCount\":4,\"unassigned\":1,");
+        assertThat(json).contains("\"shards\":[{\"shard\":0,\"owner\":\"app-1@k1\",\"epoch\":3,\"couplesLoaded\":0},"
+                + "{\"shard\":1,\"owner\":\"app-1@k1\",\"epoch\":3,\"couplesLoaded\":5},{\"shard\":2,\"owner\":\"app-");
+        assertThat(json).contains("{\"shard\":3,\"owner\":\"\",\"epoch\":0,\"couplesLoaded\":-1}],\"appServers\":[");
         assertThat(json).contains("{\"id\":\"app-1@k1\",\"shards\":2,\"couplesLoaded\":5,\"shardMapEpoch\":7,");
         assertThat(json).contains("\"id\":\"app-\\u003cscript\\u003ealert(1)\\u003c/script\\u003e\\\"'\\u0026@x\"");
         assertThat(json).contains("{\"id\":\"presentation-2@p2\",\"sessions\":4,\"ready\":false,"
@@ -166,6 +181,25 @@ class StatusHandlerTest {
         String html = body(request(HttpMethod.GET, "/status"));
         assertThat(html).contains("<th>ready</th><td class=\"bad\">no: starting</td>", "No reading of the cluster");
         assertThat(body(request(HttpMethod.GET, "/status.json"))).endsWith("\"cluster\":null}\n");
+    }
+
+    @Test
+    void aMapOfManyShardsListsTheFirstOnesAndCountsTheRest() throws Exception {
+        int count = StatusHtml.MAX_SHARD_ROWS + 5;
+        List<ShardAssignment> shards = new ArrayList<>();
+        for (int shard = 0; shard < count; shard++) {
+            shards.add(new ShardAssignment("app-1@k1", 2));
+        }
+        AppServerInfo a = new AppServerInfo("app-1@k1", new Endpoint("127.0.0.1", 4100), NOW - 60_000);
+        serve(ClusterStatus.builder(NOW).map(ShardMapView.of(new ShardMap(2, count, shards, Map.of("app-1@k1", a),
+                NOW, "app-1@k1"))).member("app-1@k1", a).build());
+        String html = body(request(HttpMethod.GET, "/status"));
+        assertThat(html.split("<tr data-shard=", -1)).hasSize(StatusHtml.MAX_SHARD_ROWS + 1);
+        assertThat(html).contains("<tr data-shard=\"" + (StatusHtml.MAX_SHARD_ROWS - 1) + "\">",
+                "<p class=\"meta\" id=\"shards-not-listed\">5 more shards not listed here");
+        String json = body(request(HttpMethod.GET, "/status.json"));
+        assertThat(json.split("\\{\"shard\":", -1)).hasSize(StatusHtml.MAX_SHARD_ROWS + 1);
+        assertThat(json).contains("\"shardCount\":" + count);
     }
 
     @Test
