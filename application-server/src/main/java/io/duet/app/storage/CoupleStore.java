@@ -51,10 +51,17 @@ public final class CoupleStore {
     private final HBaseSchema schema;
     private final ThriftCodec codec = ThriftCodec.INTERNAL;
     private final LongAdder messagesCommitted = new LongAdder();
+    private final SpaceStore space;
 
     public CoupleStore(AsyncConnection connection, HBaseSchema schema, ExecutorService callbacks) {
         this.table = connection.getTable(schema.couples(), callbacks);
         this.schema = schema;
+        this.space = new SpaceStore(table, schema);
+    }
+
+    /** The couple's space (memos and calendar) in the same rows, under the same fence. */
+    public SpaceStore space() {
+        return space;
     }
 
     /**
