@@ -20,6 +20,8 @@ const i32 API_VERSION = 1
 const string ACCOUNT_SERVICE = "account"
 const string PAIRING_SERVICE = "pairing"
 const string CHAT_SERVICE = "chat"
+const string MEMO_SERVICE = "memo"
+const string CALENDAR_SERVICE = "calendar"
 
 typedef i64 UserId
 typedef i64 CoupleId
@@ -64,6 +66,11 @@ enum ErrorCode {
    * Retry-After header.
    */
   RATE_LIMITED = 14,
+  /**
+   * A per-couple limit was reached (for example, the most memos or calendar events a couple may keep):
+   * nothing was stored. Retrying does not help until something is deleted.
+   */
+  LIMIT_REACHED = 15,
 }
 
 /** The one error type of every service; declared by every method. */

@@ -1,6 +1,7 @@
 /* Duet client API v1: events the server pushes to TCP sessions (EVENT frames). */
 include "common.thrift"
 include "chat.thrift"
+include "memo.thrift"
 
 namespace java io.duet.protocol.api
 
@@ -30,10 +31,25 @@ struct MessagesMissingEvent {
   2: common.Seq toSeq,
 }
 
+/** A memo was created, edited or deleted (by either partner, on any device). */
+struct MemoChangedEvent {
+  1: memo.MemoId memoId,
+  /** The memo as it is now; absent when it was deleted. */
+  2: optional memo.Memo memo,
+  3: common.UserId changedBy,
+}
+
+/** The start date, the time zone or an event changed: fetch the calendar again. */
+struct CalendarChangedEvent {
+  1: common.UserId changedBy,
+}
+
 /** One pushed event. Clients ignore members they do not know (a newer server). */
 union Event {
   1: MessageEvent message,
   2: TypingEvent typing,
   3: PartnerJoinedEvent partnerJoined,
   4: MessagesMissingEvent messagesMissing,
+  5: MemoChangedEvent memoChanged,
+  6: CalendarChangedEvent calendarChanged,
 }

@@ -1,7 +1,8 @@
 /*
- * Values stored in HBase cells by application servers. Written once, never
- * read-modified-written, so a server that does not know a newer field cannot
- * drop it during a rolling deploy.
+ * Values stored in HBase cells by application servers. Messages are written
+ * once, never read-modified-written, so a server that does not know a newer
+ * field cannot drop it during a rolling deploy; the couple's space (below) is
+ * rewritten keeping unknown fields.
  */
 namespace java io.duet.protocol.storage
 
@@ -18,4 +19,45 @@ struct StoredMessage {
    * the record that only one owner's writes were accepted at any moment.
    */
   7: optional i64 fence,
+}
+
+/*
+ * The couple's space (column family p of its row). Unlike messages these records are read, changed and
+ * written back, always whole and keeping the fields this version does not know (ThriftCodec's
+ * decodeKeepingUnknown and encodeKeepingUnknown), so a newer server's fields survive an older one's edit.
+ */
+
+/** One memo; its id is in the cell's qualifier. */
+struct StoredMemo {
+  1: string title,
+  2: string text,
+  3: i64 version,
+  4: i64 createdBy,
+  5: i64 createdAtMillis,
+  6: i64 updatedBy,
+  7: i64 updatedAtMillis,
+  /** The fence value of the owner that wrote it last. */
+  8: optional i64 fence,
+}
+
+/** The couple's start date and time zone. */
+struct StoredCalendar {
+  /** ISO-8601 date. */
+  1: optional string startDate,
+  /** IANA zone id. */
+  2: optional string timeZone,
+  3: optional i64 fence,
+}
+
+/** One birthday or custom event; its id is in the cell's qualifier. */
+struct StoredEvent {
+  1: i32 kind,
+  2: string title,
+  /** ISO-8601 date of the first occurrence. */
+  3: string date,
+  4: bool repeatsYearly,
+  5: optional i64 person,
+  6: i64 createdBy,
+  7: i64 createdAtMillis,
+  8: optional i64 fence,
 }

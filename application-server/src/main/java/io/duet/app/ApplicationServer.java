@@ -25,6 +25,7 @@ import io.duet.app.limits.RateLimiter;
 import io.duet.app.limits.RateLimits;
 import io.duet.app.relay.RelayServerInitializer;
 import io.duet.app.rpc.ServiceDispatcher;
+import io.duet.app.space.SpaceLimits;
 import io.duet.app.storage.CoupleStore;
 import io.duet.app.storage.HBaseClientSettings;
 import io.duet.app.storage.HBaseSchema;
@@ -243,6 +244,9 @@ public final class ApplicationServer implements ServerMain.Server {
                 .orderWait(settings.duration("couples.order-wait", CoupleLimits.DEFAULT_ORDER_WAIT))
                 .typingTimeout(settings.duration("couples.typing-timeout", CoupleLimits.DEFAULT_TYPING_TIMEOUT))
                 .idleTimeout(settings.duration("couples.idle-timeout", CoupleLimits.DEFAULT_IDLE_TIMEOUT))
+                .space(SpaceLimits.builder().maxMemos(settings.integer("space.max-memos", SpaceLimits.DEFAULT_MAX_MEMOS))
+                        .maxMemoChars(settings.integer("space.max-memo-chars", SpaceLimits.MAX_MEMO_CHARS))
+                        .maxEvents(settings.integer("space.max-events", SpaceLimits.DEFAULT_MAX_EVENTS)).build())
                 .build(), catchUpReads, coupleWorkers, timers, clock);
         ApplicationMetrics.bind(admin.metrics(), catchUpReads, coupleStore, couples, presentationLinks);
         clusterStatus = new ClusterStatusReader(curator);

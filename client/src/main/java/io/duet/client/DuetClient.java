@@ -2,7 +2,19 @@ package io.duet.client;
 
 import io.duet.client.internal.CallbackThread;
 import io.duet.client.internal.ClientSession;
+import io.duet.protocol.api.CalendarService;
+import io.duet.protocol.api.CreateMemoRequest;
+import io.duet.protocol.api.DeleteMemoRequest;
+import io.duet.protocol.api.DeleteMemoResult;
+import io.duet.protocol.api.EditMemoRequest;
 import io.duet.protocol.api.HistoryPage;
+import io.duet.protocol.api.ListMemosRequest;
+import io.duet.protocol.api.ListUpcomingRequest;
+import io.duet.protocol.api.Memo;
+import io.duet.protocol.api.MemoList;
+import io.duet.protocol.api.MemoService;
+import io.duet.protocol.api.UpcomingList;
+import io.duet.protocol.api.commonConstants;
 import io.duet.protocol.frame.FrameEncoder;
 import io.duet.protocol.api.SendMessageResult;
 import io.netty.channel.EventLoopGroup;
@@ -78,6 +90,40 @@ public final class DuetClient implements AutoCloseable {
     /** Up to {@code limit} messages after {@code afterSeq}, oldest first. */
     public CompletableFuture<HistoryPage> fetchHistory(long afterSeq, int limit) {
         return session.fetchHistory(afterSeq, limit);
+    }
+
+    /** Every memo of the couple, the most recently changed first. */
+    public CompletableFuture<MemoList> listMemos() {
+        return session.callWhenConnected(commonConstants.MEMO_SERVICE, "listMemos",
+                new MemoService.listMemos_args(new ListMemosRequest()), new MemoService.listMemos_result());
+    }
+
+    public CompletableFuture<Memo> createMemo(String title, String text) {
+        return session.callWhenConnected(commonConstants.MEMO_SERVICE, "createMemo",
+                new MemoService.createMemo_args(new CreateMemoRequest(title, text)), new MemoService.createMemo_result());
+    }
+
+    /**
+     * Changes what the request sets, if the memo is still at its expected version; otherwise the future
+     * fails with {@link io.duet.protocol.api.MemoConflict}, carrying the memo as it is now.
+     */
+    public CompletableFuture<Memo> editMemo(EditMemoRequest request) {
+        return session.callWhenConnected(commonConstants.MEMO_SERVICE, "editMemo",
+                new MemoService.editMemo_args(request), new MemoService.editMemo_result());
+    }
+
+    /** Deletes a memo still at {@code expectedVersion}; otherwise fails with {@link io.duet.protocol.api.MemoConflict}. */
+    public CompletableFuture<Void> deleteMemo(long memoId, long expectedVersion) {
+        return session.<DeleteMemoResult>callWhenConnected(commonConstants.MEMO_SERVICE, "deleteMemo",
+                new MemoService.deleteMemo_args(new DeleteMemoRequest(memoId, expectedVersion)),
+                new MemoService.deleteMemo_result()).thenApply(result -> null);
+    }
+
+    /** Up to {@code limit} anniversaries and events from today to today plus {@code withinDays}, soonest first. */
+    public CompletableFuture<UpcomingList> listUpcoming(int limit, int withinDays) {
+        return session.callWhenConnected(commonConstants.CALENDAR_SERVICE, "listUpcoming",
+                new CalendarService.listUpcoming_args(new ListUpcomingRequest(limit, withinDays)),
+                new CalendarService.listUpcoming_result());
     }
 
     /** The last sequence number delivered to the listener with none missing before it. */

@@ -2,20 +2,38 @@ package io.duet.client;
 
 import io.duet.protocol.api.AcceptInviteRequest;
 import io.duet.protocol.api.AccountService;
+import io.duet.protocol.api.AddEventRequest;
+import io.duet.protocol.api.Calendar;
+import io.duet.protocol.api.CalendarEvent;
+import io.duet.protocol.api.CalendarService;
 import io.duet.protocol.api.ChatService;
 import io.duet.protocol.api.CreateInviteRequest;
+import io.duet.protocol.api.CreateMemoRequest;
+import io.duet.protocol.api.DeleteEventRequest;
+import io.duet.protocol.api.DeleteMemoRequest;
+import io.duet.protocol.api.EditMemoRequest;
 import io.duet.protocol.api.FetchHistoryRequest;
+import io.duet.protocol.api.GetCalendarRequest;
+import io.duet.protocol.api.GetMemoRequest;
 import io.duet.protocol.api.HistoryPage;
 import io.duet.protocol.api.Invite;
+import io.duet.protocol.api.ListMemosRequest;
+import io.duet.protocol.api.ListUpcomingRequest;
 import io.duet.protocol.api.LogInRequest;
 import io.duet.protocol.api.LogOutEverywhereRequest;
 import io.duet.protocol.api.LogOutRequest;
+import io.duet.protocol.api.Memo;
+import io.duet.protocol.api.MemoConflict;
+import io.duet.protocol.api.MemoList;
+import io.duet.protocol.api.MemoService;
 import io.duet.protocol.api.PairingService;
 import io.duet.protocol.api.RefreshSessionRequest;
 import io.duet.protocol.api.SendMessageRequest;
 import io.duet.protocol.api.SendMessageResult;
+import io.duet.protocol.api.SetCalendarRequest;
 import io.duet.protocol.api.Session;
 import io.duet.protocol.api.SignUpRequest;
+import io.duet.protocol.api.UpcomingList;
 import io.duet.protocol.api.commonConstants;
 import io.duet.protocol.thrift.ThriftLimits;
 import java.net.URI;
@@ -102,6 +120,76 @@ public final class DuetHttp {
     public HistoryPage fetchHistory(String token, long afterSeq, int limit) throws TException {
         return new ChatService.Client(protocol(commonConstants.CHAT_SERVICE, token))
                 .fetchHistory(new FetchHistoryRequest(afterSeq, limit));
+    }
+
+    public Memo createMemo(String token, String title, String text) throws TException {
+        return memo(token).createMemo(new CreateMemoRequest(title, text));
+    }
+
+    /** Every memo of the couple, the most recently changed first. */
+    public MemoList listMemos(String token) throws TException {
+        return memo(token).listMemos(new ListMemosRequest());
+    }
+
+    public Memo getMemo(String token, long memoId) throws TException {
+        return memo(token).getMemo(new GetMemoRequest(memoId));
+    }
+
+    /**
+     * Changes the title and the text that are not null, if the memo is still at {@code expectedVersion};
+     * otherwise throws {@link MemoConflict} with the memo as it is now.
+     */
+    public Memo editMemo(String token, long memoId, long expectedVersion, String title, String text) throws TException {
+        EditMemoRequest request = new EditMemoRequest(memoId, expectedVersion);
+        if (title != null) {
+            request.setTitle(title);
+        }
+        if (text != null) {
+            request.setText(text);
+        }
+        return memo(token).editMemo(request);
+    }
+
+    /** Deletes the memo if it is still at {@code expectedVersion}; otherwise throws {@link MemoConflict}. */
+    public void deleteMemo(String token, long memoId, long expectedVersion) throws TException {
+        memo(token).deleteMemo(new DeleteMemoRequest(memoId, expectedVersion));
+    }
+
+    public Calendar getCalendar(String token) throws TException {
+        return calendar(token).getCalendar(new GetCalendarRequest());
+    }
+
+    /** Sets the start date (ISO-8601) and the IANA time zone, each unless null. */
+    public Calendar setCalendar(String token, String startDate, String timeZone) throws TException {
+        SetCalendarRequest request = new SetCalendarRequest();
+        if (startDate != null) {
+            request.setStartDate(startDate);
+        }
+        if (timeZone != null) {
+            request.setTimeZone(timeZone);
+        }
+        return calendar(token).setCalendar(request);
+    }
+
+    public CalendarEvent addEvent(String token, AddEventRequest request) throws TException {
+        return calendar(token).addEvent(request);
+    }
+
+    public void deleteEvent(String token, long eventId) throws TException {
+        calendar(token).deleteEvent(new DeleteEventRequest(eventId));
+    }
+
+    /** Up to {@code limit} dates from today to today plus {@code withinDays}, soonest first. */
+    public UpcomingList listUpcoming(String token, int limit, int withinDays) throws TException {
+        return calendar(token).listUpcoming(new ListUpcomingRequest(limit, withinDays));
+    }
+
+    private MemoService.Client memo(String token) throws TTransportException {
+        return new MemoService.Client(protocol(commonConstants.MEMO_SERVICE, token));
+    }
+
+    private CalendarService.Client calendar(String token) throws TTransportException {
+        return new CalendarService.Client(protocol(commonConstants.CALENDAR_SERVICE, token));
     }
 
     private AccountService.Client account(String token) throws TTransportException {

@@ -1,5 +1,6 @@
 package io.duet.client;
 
+import io.duet.protocol.api.Memo;
 import io.duet.protocol.api.Message;
 import io.duet.protocol.api.Session;
 import io.duet.protocol.api.SessionErrorCode;
@@ -26,6 +27,18 @@ public interface DuetListener {
 
     /** The partner accepted this user's invite. The client refreshes its session by itself. */
     default void onPartnerJoined(long coupleId, UserProfile partner) {
+    }
+
+    /**
+     * A memo was created, edited or deleted, by either partner from any device (this one included).
+     *
+     * @param memo the memo as it is now; null when it was deleted
+     */
+    default void onMemoChanged(long memoId, Memo memo, long changedBy) {
+    }
+
+    /** The start date, the time zone or an event of the couple's calendar changed: fetch it again. */
+    default void onCalendarChanged(long changedBy) {
     }
 
     /** A new session token: store it, and use it next time. */

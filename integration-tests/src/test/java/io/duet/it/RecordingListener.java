@@ -2,6 +2,7 @@ package io.duet.it;
 
 import io.duet.client.ConnectionState;
 import io.duet.client.DuetListener;
+import io.duet.protocol.api.Memo;
 import io.duet.protocol.api.Message;
 import io.duet.protocol.api.Session;
 import io.duet.protocol.api.SessionErrorCode;
@@ -22,6 +23,10 @@ public final class RecordingListener implements DuetListener {
     public final List<Session> refreshed = new CopyOnWriteArrayList<>();
     /** Ranges the server reported lost, as "from..to". */
     public final List<String> missing = new CopyOnWriteArrayList<>();
+    /** Memo changes, as "memoId vVERSION by USER" or "memoId deleted by USER". */
+    public final List<String> memoChanges = new CopyOnWriteArrayList<>();
+    /** Who changed the calendar, once per change. */
+    public final List<Long> calendarChanges = new CopyOnWriteArrayList<>();
 
     @Override
     public void onMessage(Message message) {
@@ -31,6 +36,16 @@ public final class RecordingListener implements DuetListener {
     @Override
     public void onMessagesMissing(long fromSeq, long toSeq) {
         missing.add(fromSeq + ".." + toSeq);
+    }
+
+    @Override
+    public void onMemoChanged(long memoId, Memo memo, long changedBy) {
+        memoChanges.add(memoId + (memo == null ? " deleted" : " v" + memo.getVersion()) + " by " + changedBy);
+    }
+
+    @Override
+    public void onCalendarChanged(long changedBy) {
+        calendarChanges.add(changedBy);
     }
 
     @Override

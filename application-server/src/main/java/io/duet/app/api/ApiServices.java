@@ -6,7 +6,9 @@ import io.duet.app.limits.RateLimiter;
 import io.duet.app.pairing.Pairings;
 import io.duet.app.rpc.ServiceBinding;
 import io.duet.protocol.api.AccountService;
+import io.duet.protocol.api.CalendarService;
 import io.duet.protocol.api.ChatService;
+import io.duet.protocol.api.MemoService;
 import io.duet.protocol.api.PairingService;
 import io.duet.protocol.api.commonConstants;
 import java.util.List;
@@ -34,6 +36,10 @@ public final class ApiServices {
                 ServiceBinding.of(commonConstants.PAIRING_SERVICE, new PairingService.AsyncProcessor<>(null),
                         context -> new PairingApi(context, pairings, accounts, limiter), ServiceBinding.Access.USER, Set.of()),
                 ServiceBinding.of(commonConstants.CHAT_SERVICE, new ChatService.AsyncProcessor<>(null),
-                        context -> new ChatApi(context, couples, limiter), ServiceBinding.Access.COUPLE, Set.of()));
+                        context -> new ChatApi(context, couples, limiter), ServiceBinding.Access.COUPLE, Set.of()),
+                ServiceBinding.of(commonConstants.MEMO_SERVICE, new MemoService.AsyncProcessor<>(null),
+                        context -> new MemoApi(new SpaceCalls(context, couples)), ServiceBinding.Access.COUPLE, Set.of()),
+                ServiceBinding.of(commonConstants.CALENDAR_SERVICE, new CalendarService.AsyncProcessor<>(null),
+                        context -> new CalendarApi(new SpaceCalls(context, couples)), ServiceBinding.Access.COUPLE, Set.of()));
     }
 }

@@ -7,12 +7,14 @@ import io.duet.app.storage.CoupleSnapshot;
 import io.duet.app.storage.CoupleStore;
 import io.duet.app.storage.FencedException;
 import io.duet.protocol.api.ErrorCode;
+import io.duet.protocol.api.Event;
 import io.duet.protocol.api.HistoryPage;
 import io.duet.protocol.api.Message;
 import io.duet.protocol.api.SendMessageRequest;
 import io.duet.protocol.api.SendMessageResult;
 import io.duet.protocol.api.SetTypingResult;
 import io.duet.protocol.api.SubscribeResult;
+import io.duet.protocol.thrift.ThriftCodec;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * #executor}; public methods only enqueue work there and return futures.
  *
  * <p>The parts, each confined to the same executor: {@link SendPipeline} (deduplication, per-sender
- * order, group commit), {@link Delivery} (sessions, catch-up and live events), {@link Typing}, and the
- * {@link CoupleLog} of committed messages they share.
+ * order, group commit), {@link Delivery} (sessions, catch-up and live events), {@link Typing}, the
+ * {@link CoupleLog} of committed messages they share, and {@link CoupleSpace} (memos and calendar).
  *
  * <p><b>Lifecycle.</b> LOADING (claiming the row under a new fence value and reading it) → ACTIVE →
  * CLOSED. Every operation first checks that this server still owns the couple and may serve it (its
@@ -41,6 +43,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class CoupleActor {
     private static final Logger LOG = LoggerFactory.getLogger(CoupleActor.class);
+    private static final ThriftCodec EVENTS = ThriftCodec.INTERNAL;
 
     private enum State { LOADING, ACTIVE, CLOSED }
 
@@ -57,6 +60,7 @@ public final class CoupleActor {
     private final Delivery delivery;
     private final Typing typing;
     private final SendPipeline sends;
+    private final CoupleSpace space;
 
     // Confined to the executor.
     private State state = State.LOADING;
@@ -120,6 +124,32 @@ public final class CoupleActor {
                 boolean fenced = cause instanceof FencedException;
                 close(new NotOwnerException("couple " + coupleId + " unloaded after a failed write: " + cause),
                         fenced ? "fenced by a newer owner" : "write outcome unknown; reloading");
+                retireIfIdle();
+            }
+        });
+        this.space = new CoupleSpace(coupleId, executor, store.space(), limits.space, new CoupleSpace.Owner() {
+            @Override
+            public long fence() {
+                return fence;
+            }
+
+            @Override
+            public boolean writable() {
+                return state == State.ACTIVE && owned.getAsBoolean();
+            }
+
+            @Override
+            public void changed(Event event) {
+                if (state == State.ACTIVE) {
+                    delivery.pushToAll(EVENTS.encode(event));
+                }
+                retireIfIdle();
+            }
+
+            @Override
+            public void writeFailed(Throwable cause) {
+                close(new NotOwnerException("couple " + coupleId + " unloaded after a failed space write: " + cause),
+                        cause instanceof FencedException ? "fenced by a newer owner" : "space write outcome unknown; reloading");
                 retireIfIdle();
             }
         });
@@ -315,6 +345,14 @@ public final class CoupleActor {
         });
     }
 
+    // ---- memos and calendar ---------------------------------------------------------------------
+
+    /** Runs a memo or calendar operation of {@code userId}, after the ones before it; see {@link CoupleSpace}. */
+    public <T> CompletableFuture<T> space(long userId, SpaceCall<T> call) {
+        return whenActive(userId, () -> space.run(
+                () -> call.run(new SpaceContext(space, fence, clock.instant(), userA, userB))));
+    }
+
     // ---- lifecycle -------------------------------------------------------------------------------
 
     /** Unloads the couple: waiting sends fail (to be retried elsewhere), sessions are told to route again. */
@@ -331,6 +369,7 @@ public final class CoupleActor {
         state = State.CLOSED;
         closedCause = cause;
         sends.failAll(cause);
+        space.close(cause);
         delivery.moveAll(reason);
         typing.clear();
         if (wasLoading) {
@@ -342,7 +381,7 @@ public final class CoupleActor {
 
     /** Leaves the registry only when no write is in flight, so that no second load races a write. */
     private void retireIfIdle() {
-        if (state == State.CLOSED && !sends.commitInFlight() && !retired) {
+        if (state == State.CLOSED && !sends.commitInFlight() && !space.inFlight() && !retired) {
             retired = true;
             onRetired.accept(this);
         }
@@ -351,7 +390,7 @@ public final class CoupleActor {
     /** Unloads the couple if nobody used it for the idle timeout. */
     void closeIfIdle() {
         executor.execute(() -> {
-            if (state == State.ACTIVE && delivery.isEmpty() && sends.isIdle()
+            if (state == State.ACTIVE && delivery.isEmpty() && sends.isIdle() && space.isIdle()
                     && clock.millis() - lastActivityMillis > limits.idleTimeout.toMillis()) {
                 close(new NotOwnerException("couple " + coupleId + " unloaded while idle"), "idle");
             }

@@ -1,5 +1,6 @@
 package io.duet.app.couple;
 
+import io.duet.app.space.SpaceLimits;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -41,6 +42,8 @@ public final class CoupleLimits {
     final Duration orderWait;
     final Duration typingTimeout;
     final Duration idleTimeout;
+    /** Memos, events and space calls per couple. */
+    final SpaceLimits space;
 
     private CoupleLimits(Builder builder) {
         this.recentMessages = positive("recentMessages", builder.recentMessages);
@@ -52,6 +55,7 @@ public final class CoupleLimits {
         this.orderWait = Objects.requireNonNull(builder.orderWait, "orderWait");
         this.typingTimeout = Objects.requireNonNull(builder.typingTimeout, "typingTimeout");
         this.idleTimeout = Objects.requireNonNull(builder.idleTimeout, "idleTimeout");
+        this.space = Objects.requireNonNull(builder.space, "space");
     }
 
     private static int positive(String name, int value) {
@@ -80,6 +84,7 @@ public final class CoupleLimits {
         private Duration orderWait = DEFAULT_ORDER_WAIT;
         private Duration typingTimeout = DEFAULT_TYPING_TIMEOUT;
         private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+        private SpaceLimits space = SpaceLimits.defaults();
 
         private Builder() {
         }
@@ -126,6 +131,11 @@ public final class CoupleLimits {
 
         public Builder idleTimeout(Duration idleTimeout) {
             this.idleTimeout = idleTimeout;
+            return this;
+        }
+
+        public Builder space(SpaceLimits space) {
+            this.space = space;
             return this;
         }
 

@@ -244,6 +244,11 @@ final class Delivery {
         }
     }
 
+    /** Pushes an event to every subscribed session of both partners. */
+    void pushToAll(byte[] event) {
+        pushToOthers(0, event);
+    }
+
     /** Tells every session to route again, and forgets them all. */
     void moveAll(String reason) {
         for (SessionStream stream : sessions.keySet()) {

@@ -15,6 +15,7 @@ import java.util.Map;
 import org.apache.thrift.AsyncProcessFunction;
 import org.apache.thrift.TApplicationException;
 import org.apache.thrift.TBase;
+import org.apache.thrift.TException;
 import org.apache.thrift.async.AsyncMethodCallback;
 import org.apache.thrift.protocol.TMessage;
 import org.apache.thrift.protocol.TMessageType;
@@ -141,7 +142,7 @@ public final class ServiceDispatcher {
                 new TApplicationException(type, message)));
     }
 
-    /** Turns a method's outcome into its result struct, or a declared DuetError. */
+    /** Turns a method's outcome into its result struct, a declared exception, or a declared DuetError. */
     private final class ResultCallback<R, A extends TBase> implements AsyncMethodCallback<R> {
         private final AsyncProcessFunction<?, ?, R, A> function;
         private final WireProtocol protocol;
@@ -177,8 +178,15 @@ public final class ServiceDispatcher {
                 meter.failed(startedNanos, failure instanceof DuetError ? ((DuetError) failure).getCode() : null);
                 return;
             }
-            DuetError error = ApiErrors.toWire(failure);
             A result = function.getEmptyResultInstance();
+            Throwable cause = ApiErrors.unwrap(failure);
+            if (cause instanceof TException && !(cause instanceof DuetError)
+                    && ThriftMessages.setDeclaredException(result, cause)) {
+                // Another exception the method declares (MemoConflict): the client resolves it.
+                replier.reply(ThriftMessages.encodeReply(replyCodec, protocol, header.name, header.seqid, result));
+                return;
+            }
+            DuetError error = ApiErrors.toWire(failure);
             if (ThriftMessages.setDeclaredException(result, error)) {
                 byte[] reply = ThriftMessages.encodeReply(replyCodec, protocol, header.name, header.seqid, result);
                 if (error.getCode() == ErrorCode.RATE_LIMITED) {

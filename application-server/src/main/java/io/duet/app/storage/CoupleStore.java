@@ -52,6 +52,7 @@ public final class CoupleStore {
     private final ThriftCodec codec = ThriftCodec.INTERNAL;
     private final LongAdder messagesCommitted = new LongAdder();
     private final StoreMeters meters;
+    private final SpaceStore space;
 
     public CoupleStore(AsyncConnection connection, HBaseSchema schema, ExecutorService callbacks) {
         this(connection, schema, callbacks, StoreMeters.NONE);
@@ -62,6 +63,12 @@ public final class CoupleStore {
         this.table = connection.getTable(schema.couples(), callbacks);
         this.schema = schema;
         this.meters = meters;
+        this.space = new SpaceStore(table, schema);
+    }
+
+    /** The couple's space (memos and calendar) in the same rows, under the same fence. */
+    public SpaceStore space() {
+        return space;
     }
 
     /**

@@ -26,6 +26,8 @@ import org.apache.hadoop.hbase.util.Bytes;
  *   x: (send dedup index)      TTL 14 days, refreshed by every write:
  *                              0x01 + sender (8 bytes) + client message id = sequence;
  *                              0x02 + sender (8 bytes) + order stream = highest ordinal stored
+ *   p: (the couple's space)    0x01 + memo id (8 bytes) = StoredMemo, 0x02 = StoredCalendar,
+ *                              0x03 + event id (8 bytes) = StoredEvent (compact Thrift; see SpaceStore)
  * users     row = user id (8 bytes)
  *   u:                         email, n = display name, c = created at, k = couple id, i = invite code
  *                              of the pairing that bound k
@@ -47,6 +49,7 @@ public final class HBaseSchema {
     public static final byte[] OWNER = bytes("o");
     public static final byte[] MESSAGES = bytes("m");
     public static final byte[] DEDUP = bytes("x");
+    public static final byte[] SPACE = bytes("p");
     public static final byte[] USER = bytes("u");
     public static final byte[] LOGIN = bytes("l");
     public static final byte[] INVITE = bytes("i");
@@ -141,6 +144,7 @@ public final class HBaseSchema {
                         .setColumnFamily(family(OWNER).setInMemory(true).setBlocksize(8 * 1024).build())
                         .setColumnFamily(family(MESSAGES).build())
                         .setColumnFamily(family(DEDUP).setTimeToLive((int) DEDUP_WINDOW.toSeconds()).build())
+                        .setColumnFamily(family(SPACE).build())
                         .build(), shardSplits()),
                 new TableSpec(TableDescriptorBuilder.newBuilder(users())
                         .setColumnFamily(family(USER).build()).build(), leadingByteSplits()),

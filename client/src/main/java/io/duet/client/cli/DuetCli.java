@@ -44,6 +44,7 @@ public final class DuetCli {
             "                        /pending lists them, /quit (or Ctrl-D, Ctrl-C) leaves",
             "  send TEXT...          send one message",
             "  history [AFTER]       print the messages after sequence number AFTER (default 0)",
+            SpaceCommands.USAGE,
             "  whoami                show this profile's session",
             "  logout                end this device's session and forget it",
             "  logout-everywhere     end every session of the account, on every device",
@@ -218,6 +219,9 @@ public final class DuetCli {
                 }
             }
             default:
+                if (SpaceCommands.handles(command)) {
+                    return new SpaceCommands(out, api).run(words, refreshedToken(profile, api));
+                }
                 throw new IllegalArgumentException("unknown command '" + command + "'");
         }
     }

@@ -77,6 +77,14 @@ final class Delivery {
                         event.getPartnerJoined().getPartner()));
                 lifecycle.partnerJoined();
                 break;
+            case MEMO_CHANGED:
+                listeners.post(l -> l.onMemoChanged(event.getMemoChanged().getMemoId(),
+                        event.getMemoChanged().isSetMemo() ? event.getMemoChanged().getMemo() : null,
+                        event.getMemoChanged().getChangedBy()));
+                break;
+            case CALENDAR_CHANGED:
+                listeners.post(l -> l.onCalendarChanged(event.getCalendarChanged().getChangedBy()));
+                break;
             default:
                 break;
         }

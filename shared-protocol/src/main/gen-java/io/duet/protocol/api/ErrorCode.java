@@ -64,7 +64,12 @@ public enum ErrorCode implements org.apache.thrift.TEnum {
    * example, too many log-in attempts): wait retryAfterMillis. Over HTTP the status is 429 with a
    * Retry-After header.
    */
-  RATE_LIMITED(14);
+  RATE_LIMITED(14),
+  /**
+   * A per-couple limit was reached (for example, the most memos or calendar events a couple may keep):
+   * nothing was stored. Retrying does not help until something is deleted.
+   */
+  LIMIT_REACHED(15);
 
   private final int value;
 
@@ -115,6 +120,8 @@ public enum ErrorCode implements org.apache.thrift.TEnum {
         return BUSY;
       case 14:
         return RATE_LIMITED;
+      case 15:
+        return LIMIT_REACHED;
       default:
         return null;
     }

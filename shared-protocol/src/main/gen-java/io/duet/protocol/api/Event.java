@@ -16,13 +16,17 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
   private static final org.apache.thrift.protocol.TField TYPING_FIELD_DESC = new org.apache.thrift.protocol.TField("typing", org.apache.thrift.protocol.TType.STRUCT, (short)2);
   private static final org.apache.thrift.protocol.TField PARTNER_JOINED_FIELD_DESC = new org.apache.thrift.protocol.TField("partnerJoined", org.apache.thrift.protocol.TType.STRUCT, (short)3);
   private static final org.apache.thrift.protocol.TField MESSAGES_MISSING_FIELD_DESC = new org.apache.thrift.protocol.TField("messagesMissing", org.apache.thrift.protocol.TType.STRUCT, (short)4);
+  private static final org.apache.thrift.protocol.TField MEMO_CHANGED_FIELD_DESC = new org.apache.thrift.protocol.TField("memoChanged", org.apache.thrift.protocol.TType.STRUCT, (short)5);
+  private static final org.apache.thrift.protocol.TField CALENDAR_CHANGED_FIELD_DESC = new org.apache.thrift.protocol.TField("calendarChanged", org.apache.thrift.protocol.TType.STRUCT, (short)6);
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
     MESSAGE((short)1, "message"),
     TYPING((short)2, "typing"),
     PARTNER_JOINED((short)3, "partnerJoined"),
-    MESSAGES_MISSING((short)4, "messagesMissing");
+    MESSAGES_MISSING((short)4, "messagesMissing"),
+    MEMO_CHANGED((short)5, "memoChanged"),
+    CALENDAR_CHANGED((short)6, "calendarChanged");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -46,6 +50,10 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
           return PARTNER_JOINED;
         case 4: // MESSAGES_MISSING
           return MESSAGES_MISSING;
+        case 5: // MEMO_CHANGED
+          return MEMO_CHANGED;
+        case 6: // CALENDAR_CHANGED
+          return CALENDAR_CHANGED;
         default:
           return null;
       }
@@ -99,6 +107,10 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
         new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, PartnerJoinedEvent.class)));
     tmpMap.put(_Fields.MESSAGES_MISSING, new org.apache.thrift.meta_data.FieldMetaData("messagesMissing", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, MessagesMissingEvent.class)));
+    tmpMap.put(_Fields.MEMO_CHANGED, new org.apache.thrift.meta_data.FieldMetaData("memoChanged", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, MemoChangedEvent.class)));
+    tmpMap.put(_Fields.CALENDAR_CHANGED, new org.apache.thrift.meta_data.FieldMetaData("calendarChanged", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, CalendarChangedEvent.class)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(Event.class, metaDataMap);
   }
@@ -143,6 +155,18 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
     return x;
   }
 
+  public static Event memoChanged(MemoChangedEvent value) {
+    Event x = new Event();
+    x.setMemoChanged(value);
+    return x;
+  }
+
+  public static Event calendarChanged(CalendarChangedEvent value) {
+    Event x = new Event();
+    x.setCalendarChanged(value);
+    return x;
+  }
+
 
   @Override
   protected void checkType(_Fields setField, java.lang.Object value) throws java.lang.ClassCastException {
@@ -167,6 +191,16 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
           break;
         }
         throw new java.lang.ClassCastException("Was expecting value of type MessagesMissingEvent for field 'messagesMissing', but got " + value.getClass().getSimpleName());
+      case MEMO_CHANGED:
+        if (value instanceof MemoChangedEvent) {
+          break;
+        }
+        throw new java.lang.ClassCastException("Was expecting value of type MemoChangedEvent for field 'memoChanged', but got " + value.getClass().getSimpleName());
+      case CALENDAR_CHANGED:
+        if (value instanceof CalendarChangedEvent) {
+          break;
+        }
+        throw new java.lang.ClassCastException("Was expecting value of type CalendarChangedEvent for field 'calendarChanged', but got " + value.getClass().getSimpleName());
       default:
         throw new java.lang.IllegalArgumentException("Unknown field id " + setField);
     }
@@ -217,6 +251,26 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, field.type);
             return null;
           }
+        case MEMO_CHANGED:
+          if (field.type == MEMO_CHANGED_FIELD_DESC.type) {
+            MemoChangedEvent memoChanged;
+            memoChanged = new MemoChangedEvent();
+            memoChanged.read(iprot);
+            return memoChanged;
+          } else {
+            org.apache.thrift.protocol.TProtocolUtil.skip(iprot, field.type);
+            return null;
+          }
+        case CALENDAR_CHANGED:
+          if (field.type == CALENDAR_CHANGED_FIELD_DESC.type) {
+            CalendarChangedEvent calendarChanged;
+            calendarChanged = new CalendarChangedEvent();
+            calendarChanged.read(iprot);
+            return calendarChanged;
+          } else {
+            org.apache.thrift.protocol.TProtocolUtil.skip(iprot, field.type);
+            return null;
+          }
         default:
           throw new java.lang.IllegalStateException("setField wasn't null, but didn't match any of the case statements!");
       }
@@ -244,6 +298,14 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
       case MESSAGES_MISSING:
         MessagesMissingEvent messagesMissing = (MessagesMissingEvent)value_;
         messagesMissing.write(oprot);
+        return;
+      case MEMO_CHANGED:
+        MemoChangedEvent memoChanged = (MemoChangedEvent)value_;
+        memoChanged.write(oprot);
+        return;
+      case CALENDAR_CHANGED:
+        CalendarChangedEvent calendarChanged = (CalendarChangedEvent)value_;
+        calendarChanged.write(oprot);
         return;
       default:
         throw new java.lang.IllegalStateException("Cannot write union with unknown field " + setField_);
@@ -275,6 +337,16 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
           messagesMissing = new MessagesMissingEvent();
           messagesMissing.read(iprot);
           return messagesMissing;
+        case MEMO_CHANGED:
+          MemoChangedEvent memoChanged;
+          memoChanged = new MemoChangedEvent();
+          memoChanged.read(iprot);
+          return memoChanged;
+        case CALENDAR_CHANGED:
+          CalendarChangedEvent calendarChanged;
+          calendarChanged = new CalendarChangedEvent();
+          calendarChanged.read(iprot);
+          return calendarChanged;
         default:
           throw new java.lang.IllegalStateException("setField wasn't null, but didn't match any of the case statements!");
       }
@@ -302,6 +374,14 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
         MessagesMissingEvent messagesMissing = (MessagesMissingEvent)value_;
         messagesMissing.write(oprot);
         return;
+      case MEMO_CHANGED:
+        MemoChangedEvent memoChanged = (MemoChangedEvent)value_;
+        memoChanged.write(oprot);
+        return;
+      case CALENDAR_CHANGED:
+        CalendarChangedEvent calendarChanged = (CalendarChangedEvent)value_;
+        calendarChanged.write(oprot);
+        return;
       default:
         throw new java.lang.IllegalStateException("Cannot write union with unknown field " + setField_);
     }
@@ -318,6 +398,10 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
         return PARTNER_JOINED_FIELD_DESC;
       case MESSAGES_MISSING:
         return MESSAGES_MISSING_FIELD_DESC;
+      case MEMO_CHANGED:
+        return MEMO_CHANGED_FIELD_DESC;
+      case CALENDAR_CHANGED:
+        return CALENDAR_CHANGED_FIELD_DESC;
       default:
         throw new java.lang.IllegalArgumentException("Unknown field id " + setField);
     }
@@ -392,6 +476,32 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
     value_ = java.util.Objects.requireNonNull(value,"_Fields.MESSAGES_MISSING");
   }
 
+  public MemoChangedEvent getMemoChanged() {
+    if (getSetField() == _Fields.MEMO_CHANGED) {
+      return (MemoChangedEvent)getFieldValue();
+    } else {
+      throw new java.lang.RuntimeException("Cannot get field 'memoChanged' because union is currently set to " + getFieldDesc(getSetField()).name);
+    }
+  }
+
+  public void setMemoChanged(MemoChangedEvent value) {
+    setField_ = _Fields.MEMO_CHANGED;
+    value_ = java.util.Objects.requireNonNull(value,"_Fields.MEMO_CHANGED");
+  }
+
+  public CalendarChangedEvent getCalendarChanged() {
+    if (getSetField() == _Fields.CALENDAR_CHANGED) {
+      return (CalendarChangedEvent)getFieldValue();
+    } else {
+      throw new java.lang.RuntimeException("Cannot get field 'calendarChanged' because union is currently set to " + getFieldDesc(getSetField()).name);
+    }
+  }
+
+  public void setCalendarChanged(CalendarChangedEvent value) {
+    setField_ = _Fields.CALENDAR_CHANGED;
+    value_ = java.util.Objects.requireNonNull(value,"_Fields.CALENDAR_CHANGED");
+  }
+
   public boolean isSetMessage() {
     return setField_ == _Fields.MESSAGE;
   }
@@ -409,6 +519,16 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
 
   public boolean isSetMessagesMissing() {
     return setField_ == _Fields.MESSAGES_MISSING;
+  }
+
+
+  public boolean isSetMemoChanged() {
+    return setField_ == _Fields.MEMO_CHANGED;
+  }
+
+
+  public boolean isSetCalendarChanged() {
+    return setField_ == _Fields.CALENDAR_CHANGED;
   }
 
 

@@ -24,4 +24,8 @@ public class commonConstants {
 
   public static final java.lang.String CHAT_SERVICE = "chat";
 
+  public static final java.lang.String MEMO_SERVICE = "memo";
+
+  public static final java.lang.String CALENDAR_SERVICE = "calendar";
+
 }

@@ -1,0 +1,218 @@
+package io.duet.app.couple;
+
+import io.duet.app.internal.SeededRandom;
+import io.duet.app.internal.SerialExecutor;
+import io.duet.app.rpc.ApiErrors;
+import io.duet.app.space.CalendarBook;
+import io.duet.app.space.MemoBook;
+import io.duet.app.space.SpaceLimits;
+import io.duet.app.space.Step;
+import io.duet.app.storage.SpaceStore;
+import io.duet.protocol.api.Event;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.LongPredicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The couple's space (memos and calendar) on its actor's executor: loaded from HBase on first use, then
+ * served from memory, and changed one operation at a time. An operation that writes holds the ones behind
+ * it until its write is done, so each one sees every change before it, version checks are exact, and two
+ * writes of one memo can never land in the other order. Writes are fenced like message commits (see
+ * {@link SpaceStore}); a write that fails or whose outcome is unknown unloads the couple, as a failed
+ * commit does, and the next load reads the truth back.
+ */
+final class CoupleSpace {
+    private static final Logger LOG = LoggerFactory.getLogger(CoupleSpace.class);
+    /** Ids below 2^53, exact in every language's numbers (JSON clients in JavaScript, for one). */
+    private static final long ID_BOUND = 1L << 53;
+    private static final SecureRandom IDS = SeededRandom.create();
+
+    /** What the space needs from its actor. */
+    interface Owner {
+        long fence();
+
+        /** Whether the actor may still write (it is active and owns the couple). */
+        boolean writable();
+
+        /** A change was written: tell the couple's sessions. */
+        void changed(Event event);
+
+        /** A write failed or its outcome is unknown: unload the couple. */
+        void writeFailed(Throwable cause);
+    }
+
+    /** One space operation, run on the executor against the loaded space. */
+    interface Operation<T> {
+        Step<T> run() throws Exception;
+    }
+
+    private final long coupleId;
+    private final SerialExecutor executor;
+    private final SpaceStore store;
+    private final SpaceLimits limits;
+    private final Owner owner;
+    private final MemoBook memos;
+    private final CalendarBook calendar;
+
+    // Confined to the executor.
+    private final Queue<Pending<?>> queue = new ArrayDeque<>();
+    private boolean loaded;
+    private boolean busy;
+    private RuntimeException closed;
+
+    CoupleSpace(long coupleId, SerialExecutor executor, SpaceStore store, SpaceLimits limits, Owner owner) {
+        this.coupleId = coupleId;
+        this.executor = executor;
+        this.store = store;
+        this.limits = limits;
+        this.owner = owner;
+        this.memos = new MemoBook(limits);
+        this.calendar = new CalendarBook(limits);
+    }
+
+    MemoBook memos() {
+        return memos;
+    }
+
+    CalendarBook calendar() {
+        return calendar;
+    }
+
+    /** A new memo id, unused in this couple. */
+    long newMemoId() {
+        return newId(memos::contains);
+    }
+
+    long newEventId() {
+        return newId(calendar::containsEvent);
+    }
+
+    private static long newId(LongPredicate taken) {
+        long id;
+        do {
+            id = 1 + IDS.nextLong(ID_BOUND - 1);
+        } while (taken.test(id));
+        return id;
+    }
+
+    /** Runs {@code operation} once the space is loaded and every operation before it is done. */
+    <T> CompletableFuture<T> run(Operation<T> operation) {
+        executor.checkInContext();
+        CompletableFuture<T> result = new CompletableFuture<>();
+        if (closed != null) {
+            result.completeExceptionally(closed);
+        } else if (queue.size() >= limits.maxQueued()) {
+            result.completeExceptionally(ApiErrors.busy("couple " + coupleId + " has " + queue.size()
+                    + " memo and calendar calls waiting; retry later"));
+        } else {
+            queue.add(new Pending<>(operation, result));
+            pump();
+        }
+        return result;
+    }
+
+    private void pump() {
+        while (!busy && closed == null && !queue.isEmpty()) {
+            if (!loaded) {
+                busy = true;
+                store.load(coupleId).whenCompleteAsync(this::loaded, executor);
+                return;
+            }
+            start(queue.poll());
+        }
+    }
+
+    private void loaded(SpaceStore.Cells cells, Throwable failure) {
+        busy = false;
+        if (closed != null) {
+            return;
+        }
+        if (failure == null) {
+            try {
+                memos.load(cells.memos());
+                calendar.load(cells.calendar(), cells.events());
+                loaded = true;
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        }
+        if (failure != null) {
+            // Stays unloaded: the next call tries again.
+            LOG.warn("Cannot load the space of couple {}: {}", coupleId, failure.toString());
+            Throwable cause = ApiErrors.unwrap(failure);
+            for (Pending<?> pending = queue.poll(); pending != null; pending = queue.poll()) {
+                pending.result.completeExceptionally(cause);
+            }
+            return;
+        }
+        pump();
+    }
+
+    private <T> void start(Pending<T> pending) {
+        Step<T> step;
+        try {
+            step = pending.operation.run();
+        } catch (Exception e) {
+            pending.result.completeExceptionally(e);
+            return;
+        }
+        if (!step.writes()) {
+            pending.result.complete(step.result());
+            return;
+        }
+        if (!owner.writable()) {
+            pending.result.completeExceptionally(new NotOwnerException("couple " + coupleId
+                    + " may have moved: this server cannot vouch for it now; retry"));
+            return;
+        }
+        busy = true;
+        store.write(coupleId, owner.fence(), step.qualifier(), step.value()).whenCompleteAsync((done, failure) -> {
+            busy = false;
+            if (failure != null) {
+                pending.result.completeExceptionally(new NotOwnerException("couple " + coupleId
+                        + " unloaded after a failed space write: " + ApiErrors.unwrap(failure)));
+                owner.writeFailed(ApiErrors.unwrap(failure));
+                return;
+            }
+            step.apply();
+            pending.result.complete(step.result());
+            owner.changed(step.event());
+            pump();
+        }, executor);
+    }
+
+    /** Fails every waiting operation with {@code cause}, and every later one. */
+    void close(RuntimeException cause) {
+        executor.checkInContext();
+        if (closed != null) {
+            return;
+        }
+        closed = cause;
+        for (Pending<?> pending = queue.poll(); pending != null; pending = queue.poll()) {
+            pending.result.completeExceptionally(cause);
+        }
+    }
+
+    /** Whether a read or write of HBase is under way (the couple must not be loaded again meanwhile). */
+    boolean inFlight() {
+        return busy;
+    }
+
+    boolean isIdle() {
+        return !busy && queue.isEmpty();
+    }
+
+    private static final class Pending<T> {
+        final Operation<T> operation;
+        final CompletableFuture<T> result;
+
+        Pending(Operation<T> operation, CompletableFuture<T> result) {
+            this.operation = operation;
+            this.result = result;
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package io.duet.app.storage;
+
+import io.duet.protocol.cluster.Shards;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.concurrent.CompletableFuture;
+import org.apache.hadoop.hbase.client.AsyncTable;
+import org.apache.hadoop.hbase.client.CheckAndMutate;
+import org.apache.hadoop.hbase.client.Delete;
+import org.apache.hadoop.hbase.client.Get;
+import org.apache.hadoop.hbase.client.Put;
+import org.apache.hadoop.hbase.util.Bytes;
+
+/**
+ * The couple's space: memos, the calendar and its events, in family {@code p} of the couple's row (see
+ * {@link HBaseSchema}). Read whole (it is bounded by the space limits); written one cell at a time, each
+ * write conditional on the row's epoch cell still holding the fence value its owner claimed, so a deposed
+ * owner cannot write. Message commits do not change that cell, so space writes and message commits do not
+ * fence each other out.
+ */
+public final class SpaceStore {
+    private static final byte MEMO = 1;
+    private static final byte CALENDAR = 2;
+    private static final byte EVENT = 3;
+
+    private final AsyncTable<?> table;
+    private final HBaseSchema schema;
+
+    SpaceStore(AsyncTable<?> table, HBaseSchema schema) {
+        this.table = table;
+        this.schema = schema;
+    }
+
+    private byte[] row(long coupleId) {
+        return HBaseSchema.coupleRow(Shards.shardOf(coupleId, schema.shardCount()), coupleId);
+    }
+
+    public static byte[] memoQualifier(long memoId) {
+        return idQualifier(MEMO, memoId);
+    }
+
+    public static byte[] eventQualifier(long eventId) {
+        return idQualifier(EVENT, eventId);
+    }
+
+    public static byte[] calendarQualifier() {
+        return new byte[] {CALENDAR};
+    }
+
+    private static byte[] idQualifier(byte kind, long id) {
+        byte[] qualifier = new byte[1 + Long.BYTES];
+        qualifier[0] = kind;
+        Bytes.putLong(qualifier, 1, id);
+        return qualifier;
+    }
+
+    /** Every cell of the couple's space, one read. */
+    public CompletableFuture<Cells> load(long coupleId) {
+        return table.get(new Get(row(coupleId)).addFamily(HBaseSchema.SPACE)).thenApply(result -> {
+            Cells cells = new Cells();
+            NavigableMap<byte[], byte[]> family = result.getFamilyMap(HBaseSchema.SPACE);
+            if (family != null) {
+                for (Map.Entry<byte[], byte[]> cell : family.entrySet()) {
+                    byte[] qualifier = cell.getKey();
+                    if (qualifier.length == 1 + Long.BYTES && qualifier[0] == MEMO) {
+                        cells.memos.put(Bytes.toLong(qualifier, 1), cell.getValue());
+                    } else if (qualifier.length == 1 + Long.BYTES && qualifier[0] == EVENT) {
+                        cells.events.put(Bytes.toLong(qualifier, 1), cell.getValue());
+                    } else if (qualifier.length == 1 && qualifier[0] == CALENDAR) {
+                        cells.calendar = cell.getValue();
+                    }
+                }
+            }
+            return cells;
+        });
+    }
+
+    /**
+     * Writes one space cell ({@code value} null: deletes it) if the row is still claimed with {@code fence};
+     * fails with {@link FencedException} if it is not.
+     */
+    public CompletableFuture<Void> write(long coupleId, long fence, byte[] qualifier, byte[] value) {
+        byte[] row = row(coupleId);
+        CheckAndMutate.Builder condition = CheckAndMutate.newBuilder(row)
+                .ifEquals(HBaseSchema.OWNER, HBaseSchema.EPOCH, Bytes.toBytes(fence));
+        CheckAndMutate mutation = value == null
+                ? condition.build(new Delete(row).addColumns(HBaseSchema.SPACE, qualifier))
+                : condition.build(new Put(row).addColumn(HBaseSchema.SPACE, qualifier, value));
+        return table.checkAndMutate(mutation).thenAccept(result -> {
+            if (!result.isSuccess()) {
+                throw new FencedException(coupleId, CoupleStore.shardEpochOf(fence),
+                        "the row was claimed again before this space write");
+            }
+        });
+    }
+
+    /** The space's cells by kind, values as stored. */
+    public static final class Cells {
+        private final Map<Long, byte[]> memos = new LinkedHashMap<>();
+        private final Map<Long, byte[]> events = new LinkedHashMap<>();
+        private byte[] calendar;
+
+        public Map<Long, byte[]> memos() {
+            return memos;
+        }
+
+        public Map<Long, byte[]> events() {
+            return events;
+        }
+
+        /** The calendar record, or null if never written. */
+        public byte[] calendar() {
+            return calendar;
+        }
+    }
+}
