@@ -210,7 +210,8 @@ public final class ApplicationServer implements ServerMain.Server {
                 new ArrayBlockingQueue<>(256), named("duet-password-%d"));
         timers = Executors.newSingleThreadScheduledExecutor(named("duet-timers-%d"));
 
-        CoupleStore coupleStore = new CoupleStore(hbase, schema, storeCallbacks, new StoreMeters(admin.metrics()));
+        CoupleStore coupleStore = new CoupleStore(hbase, schema, storeCallbacks, new StoreMeters(admin.metrics()),
+                settings.integer("hbase.commit-requests-in-flight", CoupleStore.DEFAULT_COMMIT_REQUESTS_IN_FLIGHT));
         UserStore userStore = new UserStore(hbase, schema, storeCallbacks);
         InviteStore inviteStore = new InviteStore(hbase, schema, storeCallbacks);
         presentationLinks = new PresentationLinks(clock);

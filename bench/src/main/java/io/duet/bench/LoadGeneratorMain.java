@@ -29,6 +29,7 @@ public final class LoadGeneratorMain {
         String http = null;
         boolean throughput = false;
         int runs = 3;
+        int warmUpRuns = 1;
         int inFlight = 0;
         try {
             for (int i = 0; i < args.length; i++) {
@@ -80,6 +81,9 @@ public final class LoadGeneratorMain {
                     case "--runs":
                         runs = Integer.parseInt(value(args, ++i, arg));
                         break;
+                    case "--warm-up-runs":
+                        warmUpRuns = Integer.parseInt(value(args, ++i, arg));
+                        break;
                     case "--out":
                         settings.output(Path.of(value(args, ++i, arg)));
                         break;
@@ -111,7 +115,7 @@ public final class LoadGeneratorMain {
                     throw new IllegalArgumentException("--throughput compares with raw puts to the local cluster's HBase: "
                             + "give --local DIR");
                 }
-                new ThroughputBenchmark(local, runs, built.duration, built.couples, inFlight > 0 ? inFlight : 4,
+                new ThroughputBenchmark(local, runs, warmUpRuns, built.duration, built.couples, inFlight > 0 ? inFlight : 4,
                         built.meanTextLength, out).run(settings);
                 return 0;
             }
@@ -169,12 +173,14 @@ public final class LoadGeneratorMain {
         out.println("usage: bin/duet-load [--local DIR | --remote --tcp HOST:PORT --http URL] [--couples N] [--rate SENDS_PER_S]");
         out.println("                     [--text-length MEAN_CHARS] [--typing PER_COUPLE_PER_S] [--idle SESSIONS]");
         out.println("                     [--warm-up S] [--duration S] [--max-waiting N] [--in-flight K] [--out PATH] [--quiet]");
-        out.println("       bin/duet-load --throughput [--runs N] [--local DIR] [--couples N] [--in-flight K] [--duration S]");
+        out.println("       bin/duet-load --throughput [--runs N] [--warm-up-runs N] [--local DIR] [--couples N] [--in-flight K]");
+        out.println("                     [--duration S]");
         out.println("Simulates couples chatting over TCP through the presentation tier, open loop at the given rate,");
         out.println("and reports send->ack, send->partner and typing->partner latency (HdrHistogram) and, for a local");
         out.println("cluster, the servers' CPU per message. --out writes PATH.json and PATH.html (plots). --in-flight K");
         out.println("makes it closed loop (K unanswered sends per phone). --throughput runs N times raw HBase puts of the");
-        out.println("same size to the local cluster's HBase, then Duet closed loop, and prints min/median/max and the ratio.");
+        out.println("same size to the local cluster's HBase, then Duet closed loop, and prints min/median/max and the ratio;");
+        out.println("--warm-up-runs Duet runs (default 1) go first, not counted, so that the servers' JIT is warm.");
         out.printf("Defaults: %d couples, %.0f sends/s, %d-character texts, %.1f typing/s per couple, %d s warm-up, %d s.%n",
                 LoadSettings.DEFAULT_COUPLES, LoadSettings.DEFAULT_RATE, LoadSettings.DEFAULT_MEAN_TEXT_LENGTH,
                 LoadSettings.DEFAULT_TYPING_RATE, LoadSettings.DEFAULT_WARM_UP.toSeconds(),

@@ -18,16 +18,23 @@ public final class ThroughputBenchmark {
     private static final long BASELINE_SECONDS = 10;
     private final Path clusterDir;
     private final int runs;
+    private final int warmUpRuns;
     private final Duration duration;
     private final int couples;
     private final int inFlight;
     private final int textLength;
     private final PrintStream out;
 
-    public ThroughputBenchmark(Path clusterDir, int runs, Duration duration, int couples, int inFlight, int textLength,
-            PrintStream out) {
+    /**
+     * @param warmUpRuns Duet runs of the same shape before the measured ones, not counted: the servers'
+     *     JIT compilers are still busy with the hot path during the first runs of a fresh cluster, which
+     *     production servers are not
+     */
+    public ThroughputBenchmark(Path clusterDir, int runs, int warmUpRuns, Duration duration, int couples, int inFlight,
+            int textLength, PrintStream out) {
         this.clusterDir = clusterDir;
         this.runs = runs;
+        this.warmUpRuns = warmUpRuns;
         this.duration = duration;
         this.couples = couples;
         this.inFlight = inFlight;
@@ -40,12 +47,16 @@ public final class ThroughputBenchmark {
         List<Double> baseline = new ArrayList<>();
         List<Double> duet = new ArrayList<>();
         List<Double> ratios = new ArrayList<>();
+        for (int run = 1; run <= warmUpRuns; run++) {
+            LoadResult result = runDuet(load);
+            out.printf(Locale.ROOT, "warm-up run %d (not counted): Duet %.0f msgs/s, server CPU %.1f us/msg%n", run,
+                    result.ackedPerSecond(), result.serverCpuMicrosPerMessage());
+        }
         try (HBasePutBaseline puts = HBasePutBaseline.ofLocalCluster(clusterDir)) {
             for (int run = 1; run <= runs; run++) {
                 // A stored message is its text and about 60 bytes of Thrift around it.
                 double raw = puts.putsPerSecond(Math.min(duration.toSeconds(), BASELINE_SECONDS), couples, textLength + 60);
-                LoadResult result = new LoadGenerator(load.couples(couples).inFlight(inFlight).meanTextLength(textLength)
-                        .duration(duration).typingRate(0).quiet(true).clusterDir(clusterDir).build(), out).run();
+                LoadResult result = runDuet(load);
                 if (result.failures() > 0) {
                     out.printf(Locale.ROOT, "throughput run %d: %d sends failed%n", run, result.failures());
                 }
@@ -58,13 +69,19 @@ public final class ThroughputBenchmark {
             }
         }
         double[][] summary = {summary(baseline), summary(duet), summary(ratios)};
-        out.printf(Locale.ROOT, "THROUGHPUT (%d runs of %d s, %d couples, %d in flight per phone, %d-char texts):%n"
+        out.printf(Locale.ROOT, "THROUGHPUT (%d runs of %d s after %d warm-up runs, %d couples, %d in flight per phone, "
+                        + "%d-char texts):%n"
                         + "  raw HBase BufferedMutator puts/s  min %.0f  median %.0f  max %.0f%n"
                         + "  Duet acknowledged msgs/s          min %.0f  median %.0f  max %.0f%n"
                         + "  ratio                             min %.2fx median %.2fx max %.2fx%n",
-                runs, duration.toSeconds(), couples, inFlight, textLength, summary[0][0], summary[0][1], summary[0][2],
+                runs, duration.toSeconds(), warmUpRuns, couples, inFlight, textLength, summary[0][0], summary[0][1], summary[0][2],
                 summary[1][0], summary[1][1], summary[1][2], summary[2][0], summary[2][1], summary[2][2]);
         return summary;
+    }
+
+    private LoadResult runDuet(LoadSettings.Builder load) throws Exception {
+        return new LoadGenerator(load.couples(couples).inFlight(inFlight).meanTextLength(textLength)
+                .duration(duration).typingRate(0).quiet(true).clusterDir(clusterDir).build(), out).run();
     }
 
     static double[] summary(List<Double> values) {

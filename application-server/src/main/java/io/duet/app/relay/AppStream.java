@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * One stream of a relay connection, seen from the application server: a client session (events can be
  * pushed to it) or an HTTP request (one reply ends it). Thread-safe: actors and the dispatcher write to
- * it from their own threads; Netty orders the writes.
+ * it from their own threads; the connection orders the writes and flushes them in bursts.
  *
  * <p><b>Credit.</b> A session stream opened with an initial credit (see {@code StreamCredit} in
  * relay.thrift) counts the bytes of every event it sends against that credit, and the presentation
@@ -156,7 +156,7 @@ final class AppStream implements SessionStream, ServiceDispatcher.Replier {
         if (!open.get()) {
             return;
         }
-        channel.writeAndFlush(RelayFrameCodec.toFrame(RelayFrame.data(data)), channel.voidPromise());
+        connection.write(RelayFrameCodec.toFrame(RelayFrame.data(data)));
         if (kind == StreamKind.REQUEST && open.compareAndSet(true, false)) {
             connection.forget(this);
         }
@@ -228,15 +228,15 @@ final class AppStream implements SessionStream, ServiceDispatcher.Replier {
     }
 
     private void send(PayloadKind payloadKind, byte[] payload) {
-        channel.writeAndFlush(RelayFrameCodec.toFrame(RelayFrame.data(
-                new StreamData(streamId, payloadKind, ByteBuffer.wrap(payload)))), channel.voidPromise());
+        connection.write(RelayFrameCodec.toFrame(RelayFrame.data(
+                new StreamData(streamId, payloadKind, ByteBuffer.wrap(payload)))));
     }
 
     /** Ends the stream from this side, telling the presentation server why. */
     void close(CloseReason reason, String detail) {
         if (open.compareAndSet(true, false)) {
-            channel.writeAndFlush(RelayFrameCodec.toFrame(RelayFrame.close(connection.routingHint(
-                    new CloseStream(streamId, reason).setDetail(detail), caller))), channel.voidPromise());
+            connection.write(RelayFrameCodec.toFrame(RelayFrame.close(connection.routingHint(
+                    new CloseStream(streamId, reason).setDetail(detail), caller))));
             connection.forget(this);
             ended();
         }

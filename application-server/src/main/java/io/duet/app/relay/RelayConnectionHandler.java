@@ -10,6 +10,8 @@ import io.duet.app.rpc.Caller;
 import io.duet.app.rpc.ServiceDispatcher;
 import io.duet.protocol.api.DuetError;
 import io.duet.protocol.cluster.ShardMapView;
+import io.duet.protocol.frame.BatchedFlush;
+import io.duet.protocol.frame.Frame;
 import io.duet.protocol.relay.CloseReason;
 import io.duet.protocol.relay.CloseStream;
 import io.duet.protocol.relay.HelloAck;
@@ -66,6 +68,7 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFram
     /** How many of {@link #streams} are counted in {@link #openStreams}. */
     private int countedStreams;
     private ChannelHandlerContext ctx;
+    private BatchedFlush writes;
     private String peer = "unknown presentation server";
     private boolean greeted;
 
@@ -88,6 +91,12 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFram
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.writes = new BatchedFlush(ctx.channel());
+    }
+
+    /** Writes a frame of one of this connection's streams; callable from any thread. */
+    void write(Frame frame) {
+        writes.write(frame);
     }
 
     @Override

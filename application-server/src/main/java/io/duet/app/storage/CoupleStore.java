@@ -53,6 +53,10 @@ public final class CoupleStore {
     private final LongAdder messagesCommitted = new LongAdder();
     private final StoreMeters meters;
     private final SpaceStore space;
+    private final CommitBatcher commits;
+
+    /** How many group-commit requests (see {@link CommitBatcher}) may be out at a time, unless set. */
+    public static final int DEFAULT_COMMIT_REQUESTS_IN_FLIGHT = 2;
 
     public CoupleStore(AsyncConnection connection, HBaseSchema schema, ExecutorService callbacks) {
         this(connection, schema, callbacks, StoreMeters.NONE);
@@ -60,10 +64,20 @@ public final class CoupleStore {
 
     /** @param meters where the latency and outcome of every operation go ({@link StoreMeters}) */
     public CoupleStore(AsyncConnection connection, HBaseSchema schema, ExecutorService callbacks, StoreMeters meters) {
+        this(connection, schema, callbacks, meters, DEFAULT_COMMIT_REQUESTS_IN_FLIGHT);
+    }
+
+    /**
+     * @param commitRequestsInFlight how many requests carrying the commits of many couples together may be
+     *     out at a time; commits that come meanwhile wait and go together in the next
+     */
+    public CoupleStore(AsyncConnection connection, HBaseSchema schema, ExecutorService callbacks, StoreMeters meters,
+            int commitRequestsInFlight) {
         this.table = connection.getTable(schema.couples(), callbacks);
         this.schema = schema;
         this.meters = meters;
         this.space = new SpaceStore(table, schema);
+        this.commits = new CommitBatcher(table, commitRequestsInFlight);
     }
 
     /** The couple's space (memos and calendar) in the same rows, under the same fence. */
@@ -228,7 +242,9 @@ public final class CoupleStore {
      * Stores a batch of messages (consecutive sequence numbers, right after {@code expectedLastSeq}) in
      * one conditional write: all or nothing, and only while the row's fence is still the one claimed
      * <em>and</em> its last sequence is still {@code expectedLastSeq}, so that a replayed or delayed
-     * older batch can never move the couple's sequence backwards or write over newer messages.
+     * older batch can never move the couple's sequence backwards or write over newer messages. The write
+     * goes to HBase together with other couples' commits ({@link CommitBatcher}), each under its own
+     * condition.
      *
      * @param orderMarks the highest ordinal stored per order stream by this batch, keyed by {@link
      *     #orderKey}; written in the same mutation
@@ -258,7 +274,7 @@ public final class CoupleStore {
                 .ifEquals(HBaseSchema.OWNER, HBaseSchema.WRITER, writer(fence, expectedLastSeq)).build(put);
         int messages = batch.size();
         meters.batch(messages);
-        return meters.timed(StoreMeters.Op.COMMIT, table.checkAndMutate(fenced).thenAccept(result -> {
+        return meters.timed(StoreMeters.Op.COMMIT, commits.submit(fenced).thenAccept(result -> {
             if (!result.isSuccess()) {
                 throw new FencedException(coupleId, shardEpochOf(fence),
                         "the row was claimed again, or its last sequence moved past " + expectedLastSeq + ", before this commit");

@@ -30,6 +30,7 @@ class AppStreamTest {
     }
 
     private RelayFrame sent() throws Exception {
+        channel.runPendingTasks();
         Frame frame = channel.readOutbound();
         assertThat(frame).as("a frame was sent").isNotNull();
         return ThriftCodec.INTERNAL.decode(frame.payload(), new RelayFrame());

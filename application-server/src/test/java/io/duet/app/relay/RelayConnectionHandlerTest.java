@@ -30,6 +30,7 @@ class RelayConnectionHandlerTest {
 
     private void receive(RelayFrame frame) {
         channel.writeInbound(frame);
+        channel.runPendingTasks();
         for (Object out = channel.readOutbound(); out != null; out = channel.readOutbound()) {
             ReferenceCountUtil.release(out);
         }

@@ -1,6 +1,7 @@
 package io.duet.presentation.relay;
 
 import io.duet.protocol.cluster.AppServerInfo;
+import io.duet.protocol.frame.BatchedFlush;
 import io.duet.protocol.frame.FrameDecoder;
 import io.duet.protocol.frame.FrameEncoder;
 import io.duet.protocol.frame.FrameLimits;
@@ -56,6 +57,7 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
     private final Map<Long, Entry> streams = new HashMap<>();
     private final List<RelayFrame> pending = new ArrayList<>();
     private Channel channel;
+    private BatchedFlush writes;
     private boolean active;
     private boolean closed;
     /** The application server said (in its HELLO_ACK) that it takes StreamCredit frames. */
@@ -91,6 +93,7 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
             }
         }).connect(server.getRelayEndpoint().getHost(), server.getRelayEndpoint().getPort());
         link.channel = connecting.channel();
+        link.writes = new BatchedFlush(link.channel);
         connecting.addListener(result -> {
             if (!result.isSuccess()) {
                 LOG.warn("Cannot connect to {} at {}: {}", server.getServerId(), server.getRelayEndpoint(),
@@ -135,7 +138,7 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
 
     void write(RelayFrame frame) {
         if (active) {
-            channel.writeAndFlush(frame, channel.voidPromise());
+            writes.write(frame);
         } else if (!closed) {
             pending.add(frame);
         }

@@ -9,6 +9,7 @@ import io.duet.protocol.api.SessionErrorCode;
 import io.duet.protocol.api.SessionNotice;
 import io.duet.protocol.cluster.AppServerInfo;
 import io.duet.protocol.cluster.ShardMapView;
+import io.duet.protocol.frame.BatchedFlush;
 import io.duet.protocol.frame.Frame;
 import io.duet.protocol.frame.FrameType;
 import io.duet.protocol.relay.CloseReason;
@@ -73,6 +74,7 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> imple
     private final SessionSettings settings;
     private final ArrayDeque<byte[]> queuedCalls = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
+    private BatchedFlush writes;
     private ClientReads reads;
     private RelayStream stream;
     /** The handle of {@link #stream}. */
@@ -98,6 +100,7 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> imple
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.writes = new BatchedFlush(ctx.channel());
         this.reads = new ClientReads(ctx.channel(), settings.maxCallsInFlight);
         registry.register(principal.getUserId(), this);
         openStream();
@@ -427,11 +430,7 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> imple
             close(SessionErrorCode.SLOW_CONSUMER, "the client reads too slowly");
             return;
         }
-        if (written == null) {
-            channel.writeAndFlush(frame, channel.voidPromise());
-        } else {
-            channel.writeAndFlush(frame).addListener(written);
-        }
+        writes.write(frame, written);
     }
 
     private void close(SessionErrorCode code, String message) {
