@@ -219,7 +219,7 @@ public final class LoadGenerator {
             if (failure == null) {
                 recorder.acked(scheduledMicros);
             } else {
-                recorder.failed();
+                recorder.failed(failure);
             }
         });
     }
@@ -237,7 +237,7 @@ public final class LoadGenerator {
                 recorder.acked(sentMicros);
             } else {
                 // This slot ends here: resending at once could spin on a closed client.
-                recorder.failed();
+                recorder.failed(failure);
                 return;
             }
             if (System.nanoTime() < endNanos) {

@@ -13,6 +13,8 @@ import org.HdrHistogram.Recorder;
 final class LoadRecorder {
     /** Latencies above this (a minute) are recorded as this. */
     private static final long MAX_MICROS = TimeUnit.MINUTES.toMicros(1);
+    /** How many failed sends are printed with their cause; the rest are only counted. */
+    private static final int FAILURES_PRINTED = 5;
 
     private final long startNanos = System.nanoTime();
     private final Recorder acks = new Recorder(MAX_MICROS, 3);
@@ -48,8 +50,17 @@ final class LoadRecorder {
         acks.recordValue(clamp(nowMicros() - scheduledMicros));
     }
 
-    void failed() {
+    /** A send failed for good; the first few failures are printed with their cause, to stderr. */
+    void failed(Throwable cause) {
         failed.increment();
+        if (failed.sum() <= FAILURES_PRINTED) {
+            Throwable root = cause;
+            while (root.getCause() != null && (root instanceof java.util.concurrent.CompletionException
+                    || root instanceof java.util.concurrent.ExecutionException)) {
+                root = root.getCause();
+            }
+            System.err.println("duet-load: a send failed: " + root);
+        }
     }
 
     void delivered(long scheduledMicros) {
