@@ -143,35 +143,39 @@ class DrainIT {
         Node server = cluster.presentationServers().get(0);
         server.start();
         cluster.awaitInRotation(server, true, WAIT);
-        TestCouple couple = TestCouple.pair(cluster);
-        List<NoticeKind> notices = new ArrayList<>();
-        SessionError error = null;
-        long started;
-        try (RawSession old = new RawSession(cluster.clientTcpEndpoint(0))) {
-            old.send(RawSession.auth(couple.ann.getToken()));
-            assertThat(old.readFrame()[0]).isEqualTo(FrameType.AUTH_OK.code());
-            started = System.nanoTime();
-            assertThat(AdminPort.send(AdminPort.of(server), "/drain", "POST").status()).isEqualTo(202);
-            while (error == null) {
-                Object[] frame = old.readFrame();
-                if ((int) frame[0] == FrameType.NOTICE.code()) {
-                    notices.add(ThriftCodec.INTERNAL.decode((byte[]) frame[1], new SessionNotice()).getKind());
-                } else if ((int) frame[0] == FrameType.ERROR.code()) {
-                    error = ThriftCodec.INTERNAL.decode((byte[]) frame[1], new SessionError());
+        try {
+            TestCouple couple = TestCouple.pair(cluster);
+            List<NoticeKind> notices = new ArrayList<>();
+            SessionError error = null;
+            long started;
+            try (RawSession old = new RawSession(cluster.clientTcpEndpoint(0))) {
+                old.send(RawSession.auth(couple.ann.getToken()));
+                assertThat(old.readFrame()[0]).isEqualTo(FrameType.AUTH_OK.code());
+                started = System.nanoTime();
+                assertThat(AdminPort.send(AdminPort.of(server), "/drain", "POST").status()).isEqualTo(202);
+                while (error == null) {
+                    Object[] frame = old.readFrame();
+                    if ((int) frame[0] == FrameType.NOTICE.code()) {
+                        notices.add(ThriftCodec.INTERNAL.decode((byte[]) frame[1], new SessionNotice()).getKind());
+                    } else if ((int) frame[0] == FrameType.ERROR.code()) {
+                        error = ThriftCodec.INTERNAL.decode((byte[]) frame[1], new SessionError());
+                    }
                 }
+                assertThat(old.closedByServer()).isTrue();
             }
-            assertThat(old.closedByServer()).isTrue();
+            long closedMillis = (System.nanoTime() - started) / 1_000_000;
+            System.out.printf("A client that ignored the notice was closed %d ms into the drain: %s%n", closedMillis, error);
+            assertThat(notices).containsExactly(NoticeKind.RECONNECT);
+            assertThat(error.getCode()).isEqualTo(SessionErrorCode.SHUTTING_DOWN);
+            assertThat(closedMillis).as("closed at drain.deadline (5 s)").isBetween(4_500L, DRAIN_BOUND.toMillis());
+            RecordingListener.await(WAIT, "GET /drain to say drained",
+                    () -> drainAnswer(server) == 200);
+        } finally {
+            // Serving again, whatever happened, for the other tests.
+            server.stop();
+            server.start();
+            cluster.awaitInRotation(server, true, WAIT);
         }
-        long closedMillis = (System.nanoTime() - started) / 1_000_000;
-        System.out.printf("A client that ignored the notice was closed %d ms into the drain: %s%n", closedMillis, error);
-        assertThat(notices).containsExactly(NoticeKind.RECONNECT);
-        assertThat(error.getCode()).isEqualTo(SessionErrorCode.SHUTTING_DOWN);
-        assertThat(closedMillis).as("closed at drain.deadline (5 s)").isBetween(4_500L, DRAIN_BOUND.toMillis());
-        RecordingListener.await(WAIT, "GET /drain to say drained",
-                () -> drainAnswer(server) == 200);
-        server.stop();
-        server.start();
-        cluster.awaitInRotation(server, true, WAIT);
     }
 
     /** Where each device's state log stands now. */
