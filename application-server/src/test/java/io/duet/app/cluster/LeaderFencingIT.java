@@ -60,6 +60,13 @@ class LeaderFencingIT {
         return server;
     }
 
+    /** Starts the first server, and waits until it leads: a latch joins the election in the background. */
+    private TestServer leader(String id) throws Exception {
+        TestServer leader = server(id);
+        await(id + " to lead", () -> publishedMatches(view -> view.leaderId().equals(id)));
+        return leader;
+    }
+
     /** A member that publishes nothing and owns nothing it could serve: enough to change membership. */
     private Membership member(String id) throws Exception {
         Membership member = new Membership(curator, id, new AppServerInfo(id, new Endpoint("127.0.0.1", 1), 1));
@@ -132,7 +139,7 @@ class LeaderFencingIT {
     /** The leader's latch node is deleted while it is held, as a peer's failure detector does to a suspect. */
     @Test
     void aLeaderDeposedWhileHeldCannotCommitItsMap() throws Exception {
-        TestServer a = server("app-a");
+        TestServer a = leader("app-a");
         TestServer b = server("app-b");
         await("a map by app-a over both", () -> publishedMatches(
                 view -> view.leaderId().equals("app-a") && view.servers().keySet().equals(Set.of("app-a", "app-b"))));
@@ -166,7 +173,7 @@ class LeaderFencingIT {
     /** The leader's ZooKeeper session expires while it is held: its reconnected client cannot commit. */
     @Test
     void aLeaderWhoseSessionExpiredWhileHeldCannotCommitItsMap() throws Exception {
-        TestServer a = server("app-a");
+        TestServer a = leader("app-a");
         server("app-b");
         await("a map by app-a over both", () -> publishedMatches(
                 view -> view.leaderId().equals("app-a") && view.servers().keySet().equals(Set.of("app-a", "app-b"))));
@@ -200,7 +207,7 @@ class LeaderFencingIT {
     /** A member leaves while the leader is held with a map that gives it shards. */
     @Test
     void aLeaderHeldWhileAMemberLeftRecomputesInsteadOfPublishingTheStaleMap() throws Exception {
-        TestServer a = server("app-a");
+        TestServer a = leader("app-a");
         server("app-b");
         Membership c = member("app-c");
         await("a map by app-a over three", () -> publishedMatches(
@@ -229,7 +236,7 @@ class LeaderFencingIT {
 
     @Test
     void aMapWrittenBySomeoneElseMakesTheLeaderRecomputeFromCurrentMembership() throws Exception {
-        server("app-a");
+        leader("app-a");
         server("app-b");
         await("a map by app-a over both", () -> publishedMatches(
                 view -> view.leaderId().equals("app-a") && view.servers().keySet().equals(Set.of("app-a", "app-b"))));

@@ -35,6 +35,8 @@ class SessionLossIT {
         zookeeper = TestZooKeeper.start();
         curator = TestZooKeeper.connect(zookeeper);
         leader = TestServer.start("app-lead", zookeeper);
+        // It leads once it has published (its latch joins the election in the background).
+        await("app-lead to lead", () -> leader.ownership.current().filter(view -> view.leaderId().equals("app-lead")).isPresent());
         server = TestServer.start("app-a", zookeeper);
     }
 

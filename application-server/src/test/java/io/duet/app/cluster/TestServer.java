@@ -34,7 +34,7 @@ final class TestServer implements AutoCloseable {
                 Duration.ZERO, () -> CompletableFuture.completedFuture(Placement.none()));
     }
 
-    /** Starts a server: it registers, and joins the leader election (behind those started before it). */
+    /** Starts a server: it registers, and joins the leader election (in the background). */
     static TestServer start(String id, TestingServer zookeeper) throws Exception {
         TestServer server = new TestServer(id, TestZooKeeper.connect(zookeeper));
         server.ownership.onRejoin(() -> {
