@@ -9,6 +9,7 @@ import io.duet.protocol.cluster.ShardAssignment;
 import io.duet.protocol.cluster.ShardMap;
 import io.duet.protocol.cluster.ShardMapView;
 import io.duet.protocol.thrift.ThriftCodec;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -20,6 +21,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.data.Stat;
@@ -91,7 +93,7 @@ class LeaderFencingIT {
         return published(new Stat());
     }
 
-    private boolean publishedMatches(java.util.function.Predicate<ShardMapView> test) {
+    private boolean publishedMatches(Predicate<ShardMapView> test) {
         try {
             return curator.checkExists().forPath(ClusterPaths.SHARD_MAP) != null && test.test(published());
         } catch (Exception e) {
@@ -151,7 +153,7 @@ class LeaderFencingIT {
         assertThat(hold.map.getServers()).containsKey("app-c");
         for (String child : curator.getChildren().forPath(ClusterPaths.LEADER)) {
             String path = ClusterPaths.LEADER + "/" + child;
-            if (new String(curator.getData().forPath(path), java.nio.charset.StandardCharsets.UTF_8).equals("app-a")) {
+            if (new String(curator.getData().forPath(path), StandardCharsets.UTF_8).equals("app-a")) {
                 curator.delete().forPath(path);
             }
         }
