@@ -22,13 +22,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * guarantee ({@link ChaosChecker}) and a measurement of how long chat stalled:
  * <ul>
  *   <li>a ZooKeeper-only partition of one application server, past the failure detector's timeout but
- *       within its session: it is replaced, refuses to serve while its lease is out, and rejoins;
- *   <li>the same partition past the session timeout: its session expires, it drops its shards and
- *       registers again as a new incarnation;
+ *       within its session;
+ *   <li>the same partition past the session timeout, so that its session expires;
  *   <li>a ZooKeeper restart: everyone suspends, then resumes;
  *   <li>an HBase restart: writes fail with an unknown outcome and are retried; nothing is lost or doubled.
  * </ul>
- * Each application server reaches ZooKeeper through its own {@link FaultLink}.
+ * Each application server reaches ZooKeeper through its own {@link FaultLink}. This test checks what
+ * clients see; what the cut-off server itself does is asserted in the application server's module:
+ * refusing while its lease is out or its connection SUSPENDED ({@code FailureDetectionIT}), and on a lost
+ * session dropping its shards, registering again as a new incarnation and serving again only at new
+ * epochs ({@code SessionLossIT}).
  */
 class CoordinationFaultsIT {
     @RegisterExtension
