@@ -5,6 +5,7 @@
  * rewritten keeping unknown fields.
  */
 namespace java io.duet.protocol.storage
+namespace py duet.internal.storage
 
 /** One chat message; its sequence number is the cell's qualifier. */
 struct StoredMessage {
