@@ -52,7 +52,7 @@ public final class DuetClient implements AutoCloseable {
                         NioIoHandler.newFactory())
                 : builder.group;
         this.callbacks = new CallbackThread("duet-client-callbacks");
-        this.session = new ClientSession(builder.server, group.next(), callbacks, builder.token,
+        this.session = new ClientSession(builder.server, builder.tls, group.next(), callbacks, builder.token,
                 builder.refreshToken, builder.lastSeq, builder.listener, builder.callTimeout, builder.minBackoff, builder.maxBackoff);
     }
 
@@ -129,6 +129,7 @@ public final class DuetClient implements AutoCloseable {
         private Duration minBackoff = Duration.ofMillis(200);
         private Duration maxBackoff = Duration.ofSeconds(10);
         private EventLoopGroup group;
+        private DuetTls tls;
 
         private Builder() {
         }
@@ -189,6 +190,15 @@ public final class DuetClient implements AutoCloseable {
         public Builder reconnectBackoff(Duration min, Duration max) {
             this.minBackoff = Objects.requireNonNull(min, "min");
             this.maxBackoff = Objects.requireNonNull(max, "max");
+            return this;
+        }
+
+        /**
+         * Connects over TLS ({@code client.tls.*} on the presentation servers, or a TLS load balancer);
+         * plain TCP without. Reconnects resume the TLS session when they can ({@link DuetTls}).
+         */
+        public Builder tls(DuetTls tls) {
+            this.tls = Objects.requireNonNull(tls, "tls");
             return this;
         }
 
