@@ -85,6 +85,11 @@ public final class DuetClient implements AutoCloseable {
         return session.lastSeq();
     }
 
+    /** The TLS handshakes of this client's connections so far, full and resumed ({@link Builder#tls}). */
+    public TlsHandshakes tlsHandshakes() {
+        return session.tlsHandshakes();
+    }
+
     public ConnectionState state() {
         return session.state();
     }

@@ -4,6 +4,7 @@ import io.duet.client.ConnectionState;
 import io.duet.client.DuetClientException;
 import io.duet.client.DuetListener;
 import io.duet.client.DuetTls;
+import io.duet.client.TlsHandshakes;
 import io.duet.protocol.api.ChatService;
 import io.duet.protocol.api.FetchHistoryRequest;
 import io.duet.protocol.api.HistoryPage;
@@ -60,6 +61,10 @@ public final class ClientSession {
 
     public long coupleId() {
         return lifecycle.coupleId();
+    }
+
+    public TlsHandshakes tlsHandshakes() {
+        return lifecycle.tlsHandshakes();
     }
 
     public ConnectionState state() {

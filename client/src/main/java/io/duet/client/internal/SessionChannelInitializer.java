@@ -23,12 +23,15 @@ final class SessionChannelInitializer extends ChannelInitializer<Channel> {
     private final SessionHandler handler;
     private final DuetTls tls;
     private final InetSocketAddress server;
+    private final TlsHandshakeCounter.Counts handshakes;
 
     /** @param tls null: plain TCP */
-    SessionChannelInitializer(SessionHandler handler, DuetTls tls, InetSocketAddress server) {
+    SessionChannelInitializer(SessionHandler handler, DuetTls tls, InetSocketAddress server,
+            TlsHandshakeCounter.Counts handshakes) {
         this.handler = handler;
         this.tls = tls;
         this.server = server;
+        this.handshakes = handshakes;
     }
 
     @Override
@@ -36,6 +39,7 @@ final class SessionChannelInitializer extends ChannelInitializer<Channel> {
         if (tls != null) {
             // Frames written before the handshake ends (AUTH, at channelActive) wait in the TLS handler.
             ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), server.getHostString(), server.getPort()));
+            ch.pipeline().addLast("tlsHandshakes", new TlsHandshakeCounter(handshakes));
         }
         ch.pipeline().addLast("frameDecoder", new FrameDecoder(FrameLimits.SERVER_TO_CLIENT));
         ch.pipeline().addLast("frameEncoder", new FrameEncoder(FrameLimits.CLIENT_TO_SERVER,

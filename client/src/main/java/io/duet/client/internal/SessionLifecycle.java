@@ -3,6 +3,7 @@ package io.duet.client.internal;
 import io.duet.client.ConnectionState;
 import io.duet.client.DuetClientException;
 import io.duet.client.DuetTls;
+import io.duet.client.TlsHandshakes;
 import io.duet.protocol.api.AccountService;
 import io.duet.protocol.api.AuthAccepted;
 import io.duet.protocol.api.AuthRequest;
@@ -61,6 +62,7 @@ final class SessionLifecycle {
     private final InetSocketAddress server;
     /** Null: plain TCP. */
     private final DuetTls tls;
+    private final TlsHandshakeCounter.Counts tlsHandshakes = new TlsHandshakeCounter.Counts();
     private final EventLoop loop;
     private final Duration minBackoff;
     private final Duration maxBackoff;
@@ -125,6 +127,10 @@ final class SessionLifecycle {
         return coupleId;
     }
 
+    TlsHandshakes tlsHandshakes() {
+        return tlsHandshakes.snapshot();
+    }
+
     long userId() {
         return userId;
     }
@@ -143,7 +149,7 @@ final class SessionLifecycle {
         changeState(ConnectionState.CONNECTING, "connecting to " + server.getHostString() + ":" + server.getPort());
         transport.newCallTracker();
         SessionHandler handler = new SessionHandler(this, transport, delivery);
-        bootstrap.clone().handler(new SessionChannelInitializer(handler, tls, server)).connect(server).addListener(connected -> {
+        bootstrap.clone().handler(new SessionChannelInitializer(handler, tls, server, tlsHandshakes)).connect(server).addListener(connected -> {
             if (!connected.isSuccess()) {
                 lost("cannot connect: " + connected.cause().getMessage());
             }
