@@ -9,6 +9,7 @@ import io.duet.protocol.frame.FrameType;
 import io.duet.protocol.thrift.ThriftCodec;
 import io.duet.security.RelayTls;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -42,7 +43,6 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.net.ssl.SSLSession;
 
 /**
  * {@code bin/duet-handshakes}: TLS handshakes per second on one presentation server's client TCP port
@@ -55,7 +55,9 @@ import javax.net.ssl.SSLSession;
  * <p>A TLS connection handshakes, then sends an AUTH frame with a bad token and waits for the server's
  * answer (an ERROR frame) before it closes: the session ticket comes before that answer, so that the next
  * resumed connection has one. Full handshakes are made without naming the endpoint (nothing to resume);
- * resumed ones name it, as the SDK does, and are checked: a resumed session keeps its first creation time.
+ * resumed ones name it, as the SDK does (each of the {@code --concurrency} loops its own name, since a TLS 1.3
+ * ticket is used once), and are checked: the server's handshake flight of a resumed session carries no
+ * certificate, so it is under half the size of a full one's.
  * The client side runs BoringSSL when it loads (cheaper than the JDK's TLS, so more of the box's CPU is
  * left to the server).
  */
@@ -70,6 +72,8 @@ public final class HandshakeBenchmark {
     private final EventLoopGroup group;
     private final ProcessCpu cpu;
     private final String cpuNode;
+    /** The size of the server's flight in the last full handshake; written and read on the client's loop. */
+    private long fullFlightBytes;
 
     private HandshakeBenchmark(InetSocketAddress target, SslContext tls, EventLoopGroup group, ProcessCpu cpu,
             String cpuNode) {
@@ -238,15 +242,18 @@ public final class HandshakeBenchmark {
         AtomicLong failed = new AtomicLong();
         AtomicLong notResumed = new AtomicLong();
         if (mode == Mode.RESUMED) {
-            // One full handshake first, so that there is a ticket to resume.
-            connection(mode, completed, failed, notResumed).channel().closeFuture().await(10, TimeUnit.SECONDS);
+            // One full handshake per loop first, so that each has a ticket to resume.
+            for (int i = 0; i < concurrency; i++) {
+                connection(mode, i, completed, failed, notResumed).channel().closeFuture().await(10, TimeUnit.SECONDS);
+            }
             completed.set(0);
+            notResumed.set(0);
         }
         long start = System.nanoTime();
         long end = start + duration.toNanos();
         CountDownLatch done = new CountDownLatch(concurrency);
         for (int i = 0; i < concurrency; i++) {
-            next(mode, end, done, completed, failed, notResumed);
+            next(mode, i, end, done, completed, failed, notResumed);
         }
         if (!done.await(duration.toMillis() + 30_000, TimeUnit.MILLISECONDS)) {
             throw new IllegalStateException(mode + ": connections still open 30 s after the end");
@@ -259,19 +266,23 @@ public final class HandshakeBenchmark {
         return result;
     }
 
-    private void next(Mode mode, long end, CountDownLatch done, AtomicLong completed,
+    private void next(Mode mode, int loop, long end, CountDownLatch done, AtomicLong completed,
             AtomicLong failed, AtomicLong notResumed) {
         if (System.nanoTime() >= end) {
             done.countDown();
             return;
         }
-        connection(mode, completed, failed, notResumed).channel().closeFuture()
-                .addListener(closed -> next(mode, end, done, completed, failed, notResumed));
+        connection(mode, loop, completed, failed, notResumed).channel().closeFuture()
+                .addListener(closed -> next(mode, loop, end, done, completed, failed, notResumed));
     }
 
-    /** One connection in {@code mode}: it counts itself and closes when done. */
-    private ChannelFuture connection(Mode mode, AtomicLong completed, AtomicLong failed, AtomicLong notResumed) {
-        long startedMillis = System.currentTimeMillis();
+    /**
+     * One connection in {@code mode}, of loop {@code loop}: it counts itself and closes when done. A full
+     * handshake records the size of the server's flight, against which resumed ones are checked.
+     */
+    private ChannelFuture connection(Mode mode, int loop, AtomicLong completed, AtomicLong failed,
+            AtomicLong notResumed) {
+        InboundBytes handshakeBytes = new InboundBytes();
         ChannelFuture connect = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
@@ -281,11 +292,12 @@ public final class HandshakeBenchmark {
                         if (mode == Mode.TCP) {
                             return;
                         }
+                        // The session cache's key: the host, and the loop in place of the port (never dialled).
                         SslHandler handler = mode == Mode.RESUMED
-                                ? tls.newHandler(ch.alloc(), target.getHostString(), target.getPort())
+                                ? tls.newHandler(ch.alloc(), target.getHostString(), 1 + loop)
                                 : tls.newHandler(ch.alloc());
                         handler.setHandshakeTimeoutMillis(10_000);
-                        ch.pipeline().addLast(handler,
+                        ch.pipeline().addLast(handshakeBytes, handler,
                                 new FrameEncoder(FrameLimits.CLIENT_TO_SERVER, FrameEncoder.DEFAULT_COMPRESSION_THRESHOLD),
                                 new ChannelInboundHandlerAdapter() {
                                     private boolean answered;
@@ -294,8 +306,11 @@ public final class HandshakeBenchmark {
                                     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
                                         if (event instanceof SslHandshakeCompletionEvent) {
                                             if (((SslHandshakeCompletionEvent) event).isSuccess()) {
-                                                SSLSession session = handler.engine().getSession();
-                                                if (mode == Mode.RESUMED && session.getCreationTime() >= startedMillis) {
+                                                long bytes = handshakeBytes.bytes;
+                                                ctx.pipeline().remove(handshakeBytes);
+                                                if (mode == Mode.FULL) {
+                                                    fullFlightBytes = bytes;
+                                                } else if (bytes * 2 >= fullFlightBytes) {
                                                     notResumed.incrementAndGet();
                                                 }
                                                 ctx.writeAndFlush(Frame.of(FrameType.AUTH, BAD_AUTH));
@@ -333,6 +348,17 @@ public final class HandshakeBenchmark {
             }
         });
         return connect;
+    }
+
+    /** Bytes from the server until the handshake is done; before the TLS handler. */
+    private static final class InboundBytes extends ChannelInboundHandlerAdapter {
+        long bytes;
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            bytes += ((ByteBuf) msg).readableBytes();
+            ctx.fireChannelRead(msg);
+        }
     }
 
     private static double median(List<Double> values) {
