@@ -18,6 +18,7 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
     private boolean zookeeperFaultLinks;
     private SupervisionSettings supervision;
     private int presentationServerFileLimit;
+    private boolean clientTls;
     private final Map<String, String> presentationSettings = new LinkedHashMap<>();
     private final Map<String, String> serverSettings = new LinkedHashMap<>();
 
@@ -39,6 +40,12 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
         return this;
     }
 
+    /** TLS on the client ports ({@link LocalClusterBuilder#clientTls}); {@link TestCouple} then speaks it. */
+    public PrivateCluster withClientTls() {
+        this.clientTls = true;
+        return this;
+    }
+
     /** Runs the presentation servers with at most {@code limit} open files. */
     public PrivateCluster withPresentationServerFileLimit(int limit) {
         this.presentationServerFileLimit = limit;
@@ -55,7 +62,7 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
     public void beforeAll(ExtensionContext context) throws Exception {
         LocalClusterBuilder builder = LocalCluster.builder().applicationServers(2).presentationServers(2)
                 .zookeeperFaultLinks(zookeeperFaultLinks).supervise(supervision)
-                .presentationServerFileLimit(presentationServerFileLimit);
+                .presentationServerFileLimit(presentationServerFileLimit).clientTls(clientTls);
         presentationSettings.forEach(builder::presentationSetting);
         serverSettings.forEach(builder::serverSetting);
         String keep = System.getProperty("duet.it.keep-data");

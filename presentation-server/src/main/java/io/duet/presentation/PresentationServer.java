@@ -20,6 +20,8 @@ import io.duet.presentation.weight.CpuLoad;
 import io.duet.presentation.weight.WeightSettings;
 import io.duet.presentation.weight.Weights;
 import io.duet.presentation.status.PresenterRegistration;
+import io.duet.presentation.tls.ClientTls;
+import io.duet.presentation.tls.ClientTlsSettings;
 import io.duet.protocol.cluster.ClusterStatus;
 import io.duet.protocol.cluster.ClusterStatusReader;
 import io.duet.protocol.cluster.Endpoint;
@@ -117,6 +119,8 @@ public final class PresentationServer implements ServerMain.Server {
     private AdminServer admin;
     /** Null when {@code agent.enabled} is false. */
     private AgentCheckServer agent;
+    /** TLS on the client ports, or off ({@code client.tls.*}). */
+    private ClientTls clientTls;
     private ClusterStatusReader clusterStatus;
     private PresenterRegistration registration;
     /** As Curator last reported it; only CONNECTED once start() has connected. */
@@ -140,6 +144,7 @@ public final class PresentationServer implements ServerMain.Server {
         // Credentials first: a server with a guessable secret or no relay certificate must not start at all.
         TokenSecrets secrets = TokenSecrets.from(settings);
         RelayTls relayTls = RelayTls.from(settings);
+        clientTls = ClientTls.create(ClientTlsSettings.from(settings));
         admin = new AdminServer(AdminSettings.from(settings), this::whyNotReady, new AdminDrain());
         admin.start();
         FrameEncoder.preloadCompression();
@@ -190,15 +195,16 @@ public final class PresentationServer implements ServerMain.Server {
                 256, 4L * 1024 * 1024,
                 settings.integer("client.replay-window-bytes", defaults.replayWindowBytes()),
                 settings.integer("client.max-calls-in-flight", defaults.maxCallsInFlight()));
+        LOG.info("Client TLS: {}", clientTls);
         tcpListener = listen("client TCP", settings.string("client.tcp.host", "0.0.0.0"), settings.integer("client.tcp.port", 7410),
-                new ClientTcpInitializer(authenticator, routing, links, sessions, sessionSettings));
+                clientTls.wrap(new ClientTcpInitializer(authenticator, routing, links, sessions, sessionSettings)));
         httpListener = listen("client HTTP", settings.string("client.http.host", "0.0.0.0"), settings.integer("client.http.port", 7420),
-                new HttpApiInitializer(authenticator, routing, links,
+                clientTls.wrap(new HttpApiInitializer(authenticator, routing, links,
                         HttpSettings.builder()
                                 .headerTimeout(settings.duration("http.header-timeout", HttpSettings.DEFAULT_HEADER_TIMEOUT))
                                 .bodyTimeout(settings.duration("http.request-timeout", HttpSettings.DEFAULT_BODY_TIMEOUT))
                                 .replyTimeout(settings.duration("http.request-timeout", HttpSettings.DEFAULT_REPLY_TIMEOUT))
-                                .build()));
+                                .build())));
         if (weightSettings.agentEnabled()) {
             agent = new AgentCheckServer(weightSettings, this::agentReply);
             agent.start();
@@ -399,6 +405,9 @@ public final class PresentationServer implements ServerMain.Server {
             workerGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
         }
         cpuLoad.close();
+        if (clientTls != null) {
+            clientTls.close();
+        }
         state.set(State.STOPPED);
         if (agent != null) {
             agent.close(); // said "drain" until now

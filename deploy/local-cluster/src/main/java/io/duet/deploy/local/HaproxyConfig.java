@@ -8,6 +8,8 @@ import java.util.List;
  * (an NLB for the client protocol, an ALB for the HTTP API; see {@code deploy/LOAD-BALANCER.md}).
  *
  * <ul>
+ *   <li>With client TLS ({@link LocalClientTls}), the client TCP port's TLS passes through to the
+ *       presentation servers, and HTTPS is terminated here and spoken again to them.
  *   <li>Client TCP in TCP mode, to the presentation server with the fewest connections for its weight
  *       (sessions are long-lived); HTTP in HTTP mode, round robin per request.
  *   <li>Each presentation server's weight is {@value #WEIGHT} as configured, scaled every second by its
@@ -43,7 +45,8 @@ final class HaproxyConfig {
     private HaproxyConfig() {
     }
 
-    static String render(int endpointTcp, int endpointHttp, Path statsSocket, List<Server> servers) {
+    /** @param tls null: plain client ports; else HTTPS at the endpoint and to the servers, TCP passed through */
+    static String render(int endpointTcp, int endpointHttp, Path statsSocket, List<Server> servers, LocalClientTls tls) {
         StringBuilder out = new StringBuilder();
         out.append("# Written by LocalCluster at every start: the local stand-in for the production load balancers\n")
                 .append("# (deploy/LOAD-BALANCER.md). Health: GET /ready on each presentation server's admin port.\n")
@@ -84,7 +87,8 @@ final class HaproxyConfig {
                 .append("    mode http\n")
                 .append("    option httplog\n")
                 .append("    timeout http-request 30s\n")
-                .append("    bind 127.0.0.1:").append(endpointHttp).append('\n')
+                .append("    bind 127.0.0.1:").append(endpointHttp)
+                .append(tls == null ? "" : " ssl crt " + tls.haproxyCertificate()).append('\n')
                 .append("    default_backend ").append(HTTP_BACKEND).append('\n')
                 .append("\n")
                 .append("backend ").append(HTTP_BACKEND).append('\n')
@@ -93,7 +97,8 @@ final class HaproxyConfig {
                 .append("    timeout server 35s\n");
         for (Server server : servers) {
             out.append("    server ").append(server.name()).append(" 127.0.0.1:").append(server.httpPort())
-                    .append(" track ").append(TCP_BACKEND).append('/').append(server.name()).append('\n');
+                    .append(" track ").append(TCP_BACKEND).append('/').append(server.name())
+                    .append(tls == null ? "" : " ssl verify required ca-file " + tls.ca()).append('\n');
         }
         return out.toString();
     }

@@ -20,6 +20,7 @@ public final class LocalClusterBuilder {
     String haproxy = "haproxy";
     SupervisionSettings supervision;
     int presentationServerFileLimit;
+    boolean clientTls;
     final Map<String, String> presentationSettings = new LinkedHashMap<>();
     final Map<String, String> serverSettings = new LinkedHashMap<>();
 
@@ -67,6 +68,16 @@ public final class LocalClusterBuilder {
             throw new IllegalArgumentException("presentationServerFileLimit: " + limit + " (expected: >= 0)");
         }
         this.presentationServerFileLimit = limit;
+        return this;
+    }
+
+    /**
+     * TLS on the client ports ({@link LocalClientTls}): the endpoint's certificate is signed by the
+     * cluster's CA ({@link LocalCluster#certificateAuthority()}), which clients then trust
+     * ({@link ClientEndpoint#tlsCa()}). Off by default.
+     */
+    public LocalClusterBuilder clientTls(boolean enabled) {
+        this.clientTls = enabled;
         return this;
     }
 

@@ -146,8 +146,12 @@ final class NodeFactory {
                 logDir.resolve(name + ".log"), readyFile, Duration.ofSeconds(90));
     }
 
-    /** HAProxy at {@code binary} in front of the first {@code presentationServers} of {@code ports}. */
-    LoadBalancerProcess loadBalancer(Path binary, PortPlan ports, int presentationServers) throws IOException {
+    /**
+     * HAProxy at {@code binary} in front of the first {@code presentationServers} of {@code ports}, with
+     * {@code clientTls} on their client ports (null: plain).
+     */
+    LoadBalancerProcess loadBalancer(Path binary, PortPlan ports, int presentationServers, LocalClientTls clientTls)
+            throws IOException {
         List<HaproxyConfig.Server> backends = new ArrayList<>();
         for (int i = 0; i < presentationServers; i++) {
             backends.add(new HaproxyConfig.Server("presentation-" + (i + 1), ports.presentationTcp.get(i),
@@ -159,7 +163,7 @@ final class NodeFactory {
                     "duet-haproxy-" + Integer.toHexString(dataDir.hashCode()) + ".sock");
         }
         Path config = dataDir.resolve("conf/haproxy.cfg");
-        Files.writeString(config, HaproxyConfig.render(ports.endpointTcp, ports.endpointHttp, statsSocket, backends),
+        Files.writeString(config, HaproxyConfig.render(ports.endpointTcp, ports.endpointHttp, statsSocket, backends, clientTls),
                 StandardCharsets.UTF_8);
         return new LoadBalancerProcess(binary.toString(), config, statsSocket, logDir.resolve("haproxy.log"),
                 ports.endpointTcp, ports.endpointHttp);

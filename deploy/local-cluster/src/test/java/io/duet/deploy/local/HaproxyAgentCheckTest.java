@@ -49,7 +49,7 @@ class HaproxyAgentCheckTest {
             Path socket = dir.resolve("s.sock");
             Files.writeString(config, HaproxyConfig.render(endpointTcp, endpointHttp, socket, List.of(
                     new HaproxyConfig.Server(NAME, clientPort.getLocalPort(), freePort(), admin.getAddress().getPort(),
-                            agentPort))), StandardCharsets.UTF_8);
+                            agentPort)), null), StandardCharsets.UTF_8);
             loadBalancer = new LoadBalancerProcess(haproxy.toString(), config, socket, dir.resolve("haproxy.log"),
                     endpointTcp, endpointHttp);
             loadBalancer.start();
