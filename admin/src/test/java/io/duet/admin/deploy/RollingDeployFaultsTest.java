@@ -144,6 +144,24 @@ class RollingDeployFaultsTest {
     }
 
     @Test
+    void anApplicationServerThatHandsItsShardsOverWhileStillHeartbeatingIsAwaited() throws Exception {
+        cluster.server("app-1").handoffReads = 5;
+        deploy().run();
+        assertRestarted("app-1", "app-2", "presentation-1", "presentation-2");
+        assertThat(out.text()).contains("it still owns 4 shards and is listed").doesNotContain("died");
+    }
+
+    @Test
+    void anApplicationServerKilledDuringItsHandoff() {
+        cluster.server("app-1").handoffReads = 2;
+        cluster.server("app-1").diesDuringHandoff = true;
+        String text = failsAt("step 1/4 (application server app-1)", "app-1 died during its handoff: instance app-1@");
+        assertThat(text).contains("stopped heartbeating (for more than 1000 ms) while it was still in the shard map"
+                + " with 4 shards");
+        assertRestarted("app-1");
+    }
+
+    @Test
     void aPresentationServerKilledBeforeItsDrain() {
         out.when("== step 3/4", () -> cluster.server("presentation-1").kill());
         String text = failsAt("step 3/4 (presentation server presentation-1)", "presentation-1 is not running");
