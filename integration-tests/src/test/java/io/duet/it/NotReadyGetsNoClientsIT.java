@@ -145,6 +145,9 @@ class NotReadyGetsNoClientsIT {
             return AdminPort.get(admin, "/ready").status();
         } catch (IOException e) {
             return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
         }
     }
 
