@@ -22,7 +22,7 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
     private final Map<String, String> presentationSettings = new LinkedHashMap<>();
     private final Map<String, String> serverSettings = new LinkedHashMap<>();
 
-    /** Puts a fault link between each application server and ZooKeeper ({@link LocalCluster#zookeeperLink}). */
+    /** Puts a fault link between each application and presentation server and ZooKeeper ({@link LocalCluster#zookeeperLink}). */
     public PrivateCluster withZookeeperFaultLinks() {
         this.zookeeperFaultLinks = true;
         return this;

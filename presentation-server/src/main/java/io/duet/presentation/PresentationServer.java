@@ -11,6 +11,7 @@ import io.duet.presentation.limits.ConnectionLimits;
 import io.duet.presentation.relay.AppLinks;
 import io.duet.presentation.relay.RelayCallMeters;
 import io.duet.presentation.relay.AppServerDirectory;
+import io.duet.presentation.relay.RelayHealth;
 import io.duet.presentation.routing.RoutingTable;
 import io.duet.presentation.session.ClientTcpInitializer;
 import io.duet.presentation.session.SessionRegistry;
@@ -81,10 +82,11 @@ import org.slf4j.LoggerFactory;
  * <p>Its admin port ({@link AdminServer}) is up from the first moment of {@link #start()} to the last of
  * {@link #close()}. {@code /ready} is 503 until start completes, from the moment shutdown begins, while
  * its ZooKeeper connection is SUSPENDED or LOST, from the moment a drain starts, and while it has no
- * routes (no shard map, or one that
- * names no application server); {@code /metrics} has the meters of {@link PresentationMetrics}. Its
- * record under /presenters ({@link PresenterRegistration}) lists it, with its sessions and drain, on every
- * server's {@code /status} page until its drain is over.
+ * routes (no shard map, or one that names no application server), and while no relay link to an
+ * application server of the map is up ({@link RelayHealth}: none up yet, or all down for longer than its
+ * grace); {@code /metrics} has the meters of {@link PresentationMetrics}. Its record under /presenters
+ * ({@link PresenterRegistration}) lists it, with its sessions and drain, on every server's {@code /status}
+ * page until its drain is over.
  *
  * <p>Its agent-check port ({@link AgentCheckServer}, {@code agent.port}) tells the load balancer how much
  * room it has for new connections: {@code ready N%} from its sessions and CPU load ({@link Weights}), or
@@ -165,7 +167,8 @@ public final class PresentationServer implements ServerMain.Server {
         workerGroup = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("duet-io", true),
                 NioIoHandler.newFactory());
 
-        links = new AppLinks(workerGroup, serverId, sessions, relayTls, new RelayCallMeters(admin.metrics()));
+        links = new AppLinks(workerGroup, serverId, sessions, relayTls, new RelayCallMeters(admin.metrics()),
+                new RelayHealth());
         directory = new AppServerDirectory(curator, links);
         shardMap = new ShardMapWatcher(curator);
         shardMap.addListener(view -> {
@@ -303,7 +306,7 @@ public final class PresentationServer implements ServerMain.Server {
         if (map.servers().isEmpty()) {
             return Optional.of("no routes: the shard map names no application server");
         }
-        return Optional.empty();
+        return links.whyNotRelaying(map.servers().keySet());
     }
 
     /** What this server's record under /presenters says; read only volatile state. */
@@ -388,11 +391,12 @@ public final class PresentationServer implements ServerMain.Server {
         if (clusterStatus != null) {
             clusterStatus.close();
         }
-        if (links != null) {
-            links.close();
-        }
+        // The directory first: it would open links again.
         if (directory != null) {
             directory.close();
+        }
+        if (links != null) {
+            links.close();
         }
         if (shardMap != null) {
             shardMap.close();

@@ -123,7 +123,15 @@ public final class LocalCluster implements AutoCloseable {
         }
         this.presentationServers = new ArrayList<>();
         for (int i = 0; i < builder.presentationServers; i++) {
-            presentationServers.add(factory.presentationServer(i, ports).withFileLimit(builder.presentationServerFileLimit));
+            String zookeeperConnect = zookeeperConnect();
+            if (builder.zookeeperFaultLinks) {
+                String name = NodeFactory.presentationServerName(i);
+                FaultLink link = new FaultLink(name + "-zookeeper", new InetSocketAddress("127.0.0.1", zookeeperPort));
+                zookeeperLinks.put(name, link);
+                zookeeperConnect = "127.0.0.1:" + link.port();
+            }
+            presentationServers.add(factory.presentationServer(i, zookeeperConnect, ports)
+                    .withFileLimit(builder.presentationServerFileLimit));
         }
         this.endpointTcpPort = ports.endpointTcp;
         this.endpointHttpPort = ports.endpointHttp;
@@ -311,8 +319,8 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /**
-     * The link through which application server {@code node} reaches ZooKeeper, to partition it from
-     * ZooKeeper alone; only with {@link LocalClusterBuilder#zookeeperFaultLinks(boolean)}.
+     * The link through which application or presentation server {@code node} reaches ZooKeeper, to
+     * partition it from ZooKeeper alone; only with {@link LocalClusterBuilder#zookeeperFaultLinks(boolean)}.
      */
     public FaultLink zookeeperLink(Node node) {
         FaultLink link = zookeeperLinks.get(node.name());

@@ -92,9 +92,9 @@ public final class LocalClusterBuilder {
     }
 
     /**
-     * Puts a {@link FaultLink} between each application server and ZooKeeper (and only there: their
-     * HBase clients and everyone else reach ZooKeeper directly), for tests that partition one server
-     * from ZooKeeper.
+     * Puts a {@link FaultLink} between each application and presentation server and ZooKeeper (and only
+     * there: the application servers' HBase clients and everyone else reach ZooKeeper directly), for
+     * tests that partition one server from ZooKeeper.
      */
     public LocalClusterBuilder zookeeperFaultLinks(boolean enabled) {
         this.zookeeperFaultLinks = enabled;

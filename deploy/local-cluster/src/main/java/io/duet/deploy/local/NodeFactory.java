@@ -97,10 +97,18 @@ final class NodeFactory {
                 "io.duet.app.ApplicationServerMain", settings);
     }
 
-    /** Presentation server {@code index} (0-based; named from 1) on its ports of {@code ports}. */
-    NodeProcess presentationServer(int index, PortPlan ports) throws IOException {
-        String name = "presentation-" + (index + 1);
+    static String presentationServerName(int index) {
+        return "presentation-" + (index + 1);
+    }
+
+    /**
+     * Presentation server {@code index} (0-based; named from 1) on its ports of {@code ports}, reaching
+     * ZooKeeper at {@code zookeeperConnect}.
+     */
+    NodeProcess presentationServer(int index, String zookeeperConnect, PortPlan ports) throws IOException {
+        String name = presentationServerName(index);
         Map<String, String> settings = common(name);
+        settings.put("zookeeper.connect", zookeeperConnect);
         settings.put("client.tcp.host", "127.0.0.1");
         settings.put("client.tcp.port", Integer.toString(ports.presentationTcp.get(index)));
         settings.put("client.http.host", "127.0.0.1");

@@ -1,7 +1,6 @@
 package io.duet.deploy.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -32,7 +31,7 @@ class HaproxyAgentCheckTest {
     @Test
     void theAgentSetsTheWeightAndDrainsAndAnAgentThatDoesNotAnswerChangesNothing() throws Exception {
         Path haproxy = LoadBalancerProcess.find("haproxy");
-        assumeThat(haproxy).as("haproxy installed").isNotNull();
+        assertThat(haproxy).as("haproxy installed (apt-get install -y haproxy; .ci/run installs it)").isNotNull();
         Path dir = Files.createTempDirectory("duet-haproxy-agent-");
         HttpServer admin = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
         admin.createContext("/ready", exchange -> {

@@ -1,7 +1,6 @@
 package io.duet.deploy.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.duet.deploy.local.pki.ClusterCa;
 import java.nio.charset.StandardCharsets;
@@ -31,9 +30,17 @@ class HaproxyConfigTest {
     }
 
     @Test
+    void maxconnIsSetFromTheFileDescriptorLimit() {
+        assertThat(HaproxyConfig.maxconnFor(20_000)).isEqualTo(9_900);
+        assertThat(HaproxyConfig.maxconnFor(1024)).isEqualTo(412);
+        assertThat(HaproxyConfig.render(7401, 7402, Path.of("/tmp/x.sock"), SERVERS, null, 9_900))
+                .startsWith("# Written").contains("global\n    maxconn 9900\n");
+    }
+
+    @Test
     void haproxyItselfAcceptsTheConfiguration() throws Exception {
         Path haproxy = LoadBalancerProcess.find("haproxy");
-        assumeThat(haproxy).as("haproxy installed").isNotNull();
+        assertThat(haproxy).as("haproxy installed (apt-get install -y haproxy; .ci/run installs it)").isNotNull();
         Path dir = Files.createTempDirectory("duet-haproxy-config-");
         Path file = dir.resolve("haproxy.cfg");
         Files.writeString(file, HaproxyConfig.render(7401, 7402, dir.resolve("s.sock"), SERVERS, null), StandardCharsets.UTF_8);
