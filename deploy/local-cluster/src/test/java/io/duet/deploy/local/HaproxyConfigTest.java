@@ -39,11 +39,16 @@ class HaproxyConfigTest {
 
     @Test
     void haproxyItselfAcceptsTheConfiguration() throws Exception {
+        Path dir = Files.createTempDirectory("duet-haproxy-config-");
+        assertHaproxyAccepts(dir, HaproxyConfig.render(7401, 7402, dir.resolve("s.sock"), SERVERS, null));
+    }
+
+    /** {@code haproxy -c} accepts {@code config}, without a warning. */
+    private static void assertHaproxyAccepts(Path dir, String config) throws Exception {
         Path haproxy = LoadBalancerProcess.find("haproxy");
         assertThat(haproxy).as("haproxy installed (apt-get install -y haproxy; .ci/run installs it)").isNotNull();
-        Path dir = Files.createTempDirectory("duet-haproxy-config-");
         Path file = dir.resolve("haproxy.cfg");
-        Files.writeString(file, HaproxyConfig.render(7401, 7402, dir.resolve("s.sock"), SERVERS, null), StandardCharsets.UTF_8);
+        Files.writeString(file, config, StandardCharsets.UTF_8);
         Process check = new ProcessBuilder(haproxy.toString(), "-c", "-f", file.toString()).redirectErrorStream(true).start();
         String output = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(check.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -63,15 +68,7 @@ class HaproxyConfigTest {
                         + tls.ca());
         assertThat(config.lines().filter(line -> line.contains("127.0.0.1:7410"))).allMatch(line -> !line.contains("ssl"));
         assertThat(tls.presentationSettings()).containsEntry("client.tls.ticket-keys", tls.ticketKeys().toString());
-
-        Path haproxy = LoadBalancerProcess.find("haproxy");
-        assumeThat(haproxy).as("haproxy installed").isNotNull();
-        Path file = dir.resolve("haproxy.cfg");
-        Files.writeString(file, config, StandardCharsets.UTF_8);
-        Process check = new ProcessBuilder(haproxy.toString(), "-c", "-f", file.toString()).redirectErrorStream(true).start();
-        String output = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(check.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(check.exitValue()).as(output).isZero();
+        assertHaproxyAccepts(dir, config);
     }
 
     @Test
