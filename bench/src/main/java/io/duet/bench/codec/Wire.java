@@ -27,16 +27,4 @@ final class Wire {
             bytes.release();
         }
     }
-
-    /** A copy of the bytes {@code channel}'s encoder wrote for {@code message}. */
-    static byte[] encodeToArray(EmbeddedChannel channel, Object message) {
-        ByteBuf bytes = encode(channel, message);
-        try {
-            byte[] array = new byte[bytes.readableBytes()];
-            bytes.readBytes(array);
-            return array;
-        } finally {
-            bytes.release();
-        }
-    }
 }
