@@ -18,9 +18,9 @@ import java.util.Random;
  */
 final class WireSize {
     /** The totals of one run, in bytes. */
-    record Result(int messages, long textChars, long textBytes, long duetSend, long duetAck, long duetDelivery,
-            long duetEcho, long http1Send, long http1Ack, long http1Delivery, long http2Send, long http2Ack,
-            long http2Delivery) {
+    record Result(int meanTextLength, int messages, long textChars, long textBytes, long duetSend, long duetAck,
+            long duetDelivery, long duetEcho, long http1Send, long http1Ack, long http1Delivery, long http2Send,
+            long http2Ack, long http2Delivery) {
 
         long duet() {
             return duetSend + duetAck + duetDelivery;
@@ -83,7 +83,7 @@ final class WireSize {
             server.finishAndReleaseAll();
         }
         // The echo to the sender's own session is the very EVENT frame the partner gets.
-        return new Result(messages, chars, textBytes, send, ack, delivery, delivery,
+        return new Result(meanTextLength, messages, chars, textBytes, send, ack, delivery, delivery,
                 http1[0], http1[1], http1[2], http2[0], http2[1], http2[2]);
     }
 

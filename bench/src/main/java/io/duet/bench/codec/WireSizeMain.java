@@ -57,8 +57,9 @@ public final class WireSizeMain {
         List<WireSize.Result> byRatio = new ArrayList<>(results);
         byRatio.sort(Comparator.comparingDouble(WireSize.Result::ratioHttp1));
         WireSize.Result median = byRatio.get(byRatio.size() / 2);
-        out.printf(Locale.ROOT, "Texts: %,d messages per run, %d runs; text %.1f characters, %.1f UTF-8 bytes "
-                + "on average (median run).%n%n", median.messages(), results.size(),
+        out.printf(Locale.ROOT, "Texts of the mix with a mean of %d characters: %,d messages per run, %d runs; "
+                + "%.1f characters, %.1f UTF-8 bytes on average (median run).%n%n", median.meanTextLength(),
+                median.messages(), results.size(),
                 (double) median.textChars() / median.messages(), (double) median.textBytes() / median.messages());
         out.println("| bytes per message (median run) | send | ack | delivery to the partner | total "
                 + "| echo to the sender's session |");
