@@ -64,14 +64,18 @@ public final class WireSizeMain {
         out.println("| bytes per message (median run) | send | ack | delivery to the partner | total "
                 + "| echo to the sender's session |");
         out.println("|---|---|---|---|---|---|");
-        out.printf(Locale.ROOT, "| Duet TCP (snappy, compact Thrift frames) | %d | %d | %d | %d | %d |%n",
+        out.printf(Locale.ROOT, "| Duet TCP (snappy, compact Thrift frames) | %,d | %,d | %,d | %,d | %,d |%n",
                 median.perMessage(median.duetSend()), median.perMessage(median.duetAck()),
                 median.perMessage(median.duetDelivery()), median.perMessage(median.duet()),
                 median.perMessage(median.duetEcho()));
-        out.printf(Locale.ROOT, "| JSON over HTTP/1.1 + WebSocket | %d | %d | %d | %d | none |%n",
+        out.printf(Locale.ROOT, "| Duet TCP if never compressed | %,d | %,d | %,d | %,d | %,d |%n",
+                median.perMessage(median.uncompressedSend()), median.perMessage(median.duetAck()),
+                median.perMessage(median.uncompressedDelivery()), median.perMessage(median.uncompressed()),
+                median.perMessage(median.uncompressedDelivery()));
+        out.printf(Locale.ROOT, "| JSON over HTTP/1.1 + WebSocket | %,d | %,d | %,d | %,d | none |%n",
                 median.perMessage(median.http1Send()), median.perMessage(median.http1Ack()),
                 median.perMessage(median.http1Delivery()), median.perMessage(median.http1()));
-        out.printf(Locale.ROOT, "| JSON over HTTP/2 + server-sent events | %d | %d | %d | %d | none |%n%n",
+        out.printf(Locale.ROOT, "| JSON over HTTP/2 + server-sent events | %,d | %,d | %,d | %,d | none |%n%n",
                 median.perMessage(median.http2Send()), median.perMessage(median.http2Ack()),
                 median.perMessage(median.http2Delivery()), median.perMessage(median.http2()));
         out.println("| Duet / baseline (min / median / max of the runs) | send + ack + delivery | with the echo |");
