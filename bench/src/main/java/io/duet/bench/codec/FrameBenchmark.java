@@ -25,7 +25,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Client frames: the sender's CALL frame encoded (snappy above 128 bytes, as the SDK sends it) and the
+ * Client frames: the sender's CALL frame encoded (snappy from 128 bytes, as the SDK sends it) and the
  * EVENT frame that delivers a message decoded (as the SDK reads it), each beside a plain length-prefixed
  * frame of the same body without type, flags or compression, through the same Netty pipeline machinery.
  */
