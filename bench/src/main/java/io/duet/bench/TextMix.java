@@ -7,7 +7,7 @@ import java.util.Random;
  * Korean with an emoji now and then. Lengths follow a log-normal distribution with the configured mean
  * (in characters), clamped to 1..1000, so that sizes vary as they do in real chats.
  */
-final class TextMix {
+public final class TextMix {
     private static final String[] WORDS = {
         "ok", "yes", "no", "love", "you", "miss", "lunch", "dinner", "tonight", "home", "soon", "where", "are",
         "what", "time", "the", "movie", "sleep", "good", "night", "morning", "coffee", "haha", "really", "call",
@@ -19,13 +19,13 @@ final class TextMix {
 
     private final double mu;
 
-    TextMix(int meanLength) {
+    public TextMix(int meanLength) {
         // mean = exp(mu + sigma^2 / 2)
         this.mu = Math.log(meanLength) - SIGMA * SIGMA / 2;
     }
 
     /** One text of about a drawn length. */
-    String next(Random random) {
+    public String next(Random random) {
         int length = (int) Math.max(1, Math.min(1000, Math.round(Math.exp(mu + SIGMA * random.nextGaussian()))));
         StringBuilder text = new StringBuilder(length + 16);
         while (text.length() < length) {
