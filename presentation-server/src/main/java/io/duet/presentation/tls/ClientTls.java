@@ -3,8 +3,8 @@ package io.duet.presentation.tls;
 import io.duet.security.RelayTls;
 import io.duet.security.SecretFiles;
 import io.duet.settings.SettingsException;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.OpenSslSessionStats;
 import io.netty.handler.ssl.OpenSslSessionTicketKey;
@@ -145,13 +145,13 @@ public final class ClientTls implements AutoCloseable {
      * {@code inner}, behind TLS when {@link #enabled()}: the pipeline starts with the TLS handler and the
      * handshake gate, then {@code inner} adds its own handlers. {@code inner} itself when disabled.
      */
-    public ChannelInitializer<SocketChannel> wrap(ChannelInitializer<SocketChannel> inner) {
+    public ChannelInitializer<? extends Channel> wrap(ChannelInitializer<? extends Channel> inner) {
         if (!enabled()) {
             return inner;
         }
-        return new ChannelInitializer<>() {
+        return new ChannelInitializer<Channel>() {
             @Override
-            protected void initChannel(SocketChannel channel) {
+            protected void initChannel(Channel channel) {
                 SslHandler tls = context.newHandler(channel.alloc());
                 tls.setHandshakeTimeoutMillis(settings.handshakeTimeout().toMillis());
                 channel.pipeline().addLast("tls", tls);

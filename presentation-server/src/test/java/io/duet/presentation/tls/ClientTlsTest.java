@@ -192,7 +192,7 @@ class ClientTlsTest {
     /** A server whose own pipeline says one byte once the handshake is done (after its session tickets). */
     private int listen(ClientTls tls) throws InterruptedException {
         Channel listener = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                .childHandler(tls.wrap(new ChannelInitializer<>() {
+                .childHandler(tls.wrap(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
