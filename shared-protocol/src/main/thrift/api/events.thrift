@@ -44,6 +44,12 @@ struct CalendarChangedEvent {
   1: common.UserId changedBy,
 }
 
+/** A partner (or the user, on another device) read the messages up to readUpTo. */
+struct ReadEvent {
+  1: common.UserId userId,
+  2: common.Seq readUpTo,
+}
+
 /** One pushed event. Clients ignore members they do not know (a newer server). */
 union Event {
   1: MessageEvent message,
@@ -52,4 +58,5 @@ union Event {
   4: MessagesMissingEvent messagesMissing,
   5: MemoChangedEvent memoChanged,
   6: CalendarChangedEvent calendarChanged,
+  7: ReadEvent readMark,
 }
