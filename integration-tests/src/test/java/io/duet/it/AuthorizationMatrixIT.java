@@ -13,10 +13,12 @@ import io.duet.protocol.api.AcceptInviteRequest;
 import io.duet.protocol.api.CreateInviteRequest;
 import io.duet.protocol.api.ErrorCode;
 import io.duet.protocol.api.FetchHistoryRequest;
+import io.duet.protocol.api.GetReadStateRequest;
 import io.duet.protocol.api.HistoryPage;
 import io.duet.protocol.api.LogInRequest;
 import io.duet.protocol.api.LogOutEverywhereRequest;
 import io.duet.protocol.api.LogOutRequest;
+import io.duet.protocol.api.MarkReadRequest;
 import io.duet.protocol.api.Message;
 import io.duet.protocol.api.RefreshSessionRequest;
 import io.duet.protocol.api.SendMessageRequest;
@@ -117,7 +119,9 @@ class AuthorizationMatrixIT {
             Map.entry("chat:sendMessage", Entry.needsToken(v -> new SendMessageRequest(v.messageId(), "hijacked", 1))),
             Map.entry("chat:setTyping", Entry.needsToken(v -> new SetTypingRequest(true))),
             Map.entry("chat:subscribe", Entry.tcpOnly(v -> new SubscribeRequest(0), ErrorCode.INVALID_ARGUMENT)),
-            Map.entry("chat:fetchHistory", Entry.needsToken(v -> new FetchHistoryRequest(0, 500))));
+            Map.entry("chat:fetchHistory", Entry.needsToken(v -> new FetchHistoryRequest(0, 500))),
+            Map.entry("chat:markRead", Entry.needsToken(v -> new MarkReadRequest(Long.MAX_VALUE))),
+            Map.entry("chat:getReadState", Entry.needsToken(v -> new GetReadStateRequest())));
 
     private static LocalCluster cluster;
     private static DuetHttp http;
