@@ -248,14 +248,14 @@ public final class DuetCli {
         }
     }
 
-    /** history --last N (the newest N, in order) or history --before SEQ [N] (one page). */
+    /** history --last N (the newest N) or history --before SEQ [N] (the N before SEQ), oldest first. */
     private int historyBackwards(Profile profile, DuetHttp api, List<String> words) throws Exception {
         boolean last = words.get(1).equals("--last");
         need(words, 3, last ? "history --last N" : "history --before SEQ [N]");
         long before = last ? Long.MAX_VALUE : Long.parseLong(words.get(2));
         int wanted = last ? Integer.parseInt(words.get(2)) : words.size() > 3 ? Integer.parseInt(words.get(3)) : 20;
         if (wanted < 1) {
-            throw new IllegalArgumentException("usage: duet history --last N (N >= 1)");
+            throw new IllegalArgumentException("usage: duet history --last N, or --before SEQ [N] (N >= 1)");
         }
         String token = refreshedToken(profile, api);
         Deque<List<Message>> pages = new ArrayDeque<>();
