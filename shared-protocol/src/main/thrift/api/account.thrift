@@ -2,6 +2,7 @@
 include "common.thrift"
 
 namespace java io.duet.protocol.api
+namespace py duet.api.account
 
 struct SignUpRequest {
   1: string email,

@@ -10,6 +10,7 @@
 include "common.thrift"
 
 namespace java io.duet.protocol.api
+namespace py duet.api.calendar
 
 enum EventKind {
   /** A partner's (or anyone's) birthday: always repeats yearly. */

@@ -2,6 +2,7 @@
 include "common.thrift"
 
 namespace java io.duet.protocol.api
+namespace py duet.api.chat
 
 enum MessageKind {
   TEXT = 1,

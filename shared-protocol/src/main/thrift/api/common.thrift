@@ -6,9 +6,14 @@
  *  - new fields are optional (or have defaults), so older peers can skip them;
  *  - every method takes one request struct and returns one result struct, so
  *    both can grow without a new method;
- *  - an incompatible change bumps API_VERSION and the HTTP path (/api/v1/...).
+ *  - an incompatible change bumps API_VERSION and the HTTP path (/api/v1/...);
+ *  - names must work in every language's stock generator (no keyword of any language, such as self
+ *    or service: ThriftGeneratorsTest runs Debian's compiler for several languages to check), and
+ *    each file names its own Python package (namespace py duet.api.FILE), so that no generated
+ *    module shadows Python's own (calendar, token).
  */
 namespace java io.duet.protocol.api
+namespace py duet.api.common
 
 /** The client API version these files describe; sent by clients in AuthRequest. */
 const i32 API_VERSION = 1
@@ -95,7 +100,7 @@ struct Session {
   3: optional CoupleId coupleId,
   4: optional UserProfile partner,
   5: i64 expiresAtMillis,
-  6: optional UserProfile self,
+  6: optional UserProfile me,
   /**
    * Renews the session (AccountService.refreshSession) once token expires. Single use: each refresh
    * returns a new one, and presenting a used one ends the session on every device that holds it.

@@ -4,6 +4,7 @@ include "chat.thrift"
 include "memo.thrift"
 
 namespace java io.duet.protocol.api
+namespace py duet.api.events
 
 struct MessageEvent {
   1: chat.Message message,

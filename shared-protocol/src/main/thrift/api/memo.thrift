@@ -2,6 +2,7 @@
 include "common.thrift"
 
 namespace java io.duet.protocol.api
+namespace py duet.api.memo
 
 /** A memo's id, unique within its couple. */
 typedef i64 MemoId

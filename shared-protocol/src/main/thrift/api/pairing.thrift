@@ -2,6 +2,7 @@
 include "common.thrift"
 
 namespace java io.duet.protocol.api
+namespace py duet.api.pairing
 
 struct CreateInviteRequest {
 }

@@ -5,6 +5,7 @@
 include "common.thrift"
 
 namespace java io.duet.protocol.api
+namespace py duet.api.session
 
 /** The first frame of every TCP connection. */
 struct AuthRequest {

@@ -3,6 +3,7 @@
  * Written by application servers, read by both tiers.
  */
 namespace java io.duet.protocol.cluster
+namespace py duet.internal.cluster
 
 /** Fixed when the cluster is first created; never changes afterwards. */
 struct ClusterSettings {

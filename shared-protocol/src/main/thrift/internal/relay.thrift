@@ -10,6 +10,7 @@
 include "cluster.thrift"
 
 namespace java io.duet.protocol.relay
+namespace py duet.internal.relay
 
 const i32 RELAY_VERSION = 1
 
@@ -65,7 +66,7 @@ struct OpenStream {
   /** Absent for anonymous HTTP calls (sign-up and log-in only). */
   3: optional Principal principal,
   /** REQUEST streams: the service named by the HTTP path ("account", "pairing", ...). */
-  4: optional string service,
+  4: optional string serviceName,
   5: WireProtocol protocol,
   6: optional string clientAddress,
   /**

@@ -5,6 +5,7 @@
  * rewritten keeping unknown fields.
  */
 namespace java io.duet.protocol.storage
+namespace py duet.internal.storage
 
 /** One chat message; its sequence number is the cell's qualifier. */
 struct StoredMessage {
@@ -19,6 +20,12 @@ struct StoredMessage {
    * the record that only one owner's writes were accepted at any moment.
    */
   7: optional i64 fence,
+  /**
+   * The instance id of the application server that committed it (server id @ start time), the same for
+   * the whole batch. Each fence value, and each shard epoch, has exactly one writer: with the fence,
+   * the record that proves it. Absent in messages written before it existed.
+   */
+  8: optional string writerInstance,
 }
 
 /*

@@ -1,5 +1,6 @@
 /* The claims inside a Duet session token (see io.duet.protocol.token.TokenCodec). */
 namespace java io.duet.protocol.token
+namespace py duet.internal.token
 
 struct TokenClaims {
   1: i64 userId,

@@ -20,4 +20,19 @@ public final class TestClusterStates {
         members.forEach((id, info) -> state.member(id, info).heartbeat(id, heartbeatMillis, null));
         return state.build();
     }
+
+    /**
+     * As {@link #of(String, ShardMapView, Map, long, Duration)}, plus heartbeats of servers that are not
+     * members (an instance that left the members and still heartbeats while it hands its shards over).
+     */
+    public static ClusterState of(String cluster, ShardMapView map, Map<String, AppServerInfo> members,
+            long heartbeatMillis, Map<String, Long> otherHeartbeats, Duration failureTimeout) {
+        ClusterState.Builder state = ClusterState.builder(cluster).failureTimeout(failureTimeout);
+        if (map != null) {
+            state.map(map);
+        }
+        members.forEach((id, info) -> state.member(id, info).heartbeat(id, heartbeatMillis, null));
+        otherHeartbeats.forEach((id, millis) -> state.heartbeat(id, millis, null));
+        return state.build();
+    }
 }

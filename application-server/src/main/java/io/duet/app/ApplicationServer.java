@@ -211,7 +211,8 @@ public final class ApplicationServer implements ServerMain.Server {
         timers = Executors.newSingleThreadScheduledExecutor(named("duet-timers-%d"));
 
         CoupleStore coupleStore = new CoupleStore(hbase, schema, storeCallbacks, new StoreMeters(admin.metrics()),
-                settings.integer("hbase.commit-requests-in-flight", CoupleStore.DEFAULT_COMMIT_REQUESTS_IN_FLIGHT));
+                settings.integer("hbase.commit-requests-in-flight", CoupleStore.DEFAULT_COMMIT_REQUESTS_IN_FLIGHT),
+                instanceId);
         UserStore userStore = new UserStore(hbase, schema, storeCallbacks);
         InviteStore inviteStore = new InviteStore(hbase, schema, storeCallbacks);
         presentationLinks = new PresentationLinks(clock);

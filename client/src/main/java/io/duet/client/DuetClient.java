@@ -69,7 +69,7 @@ public final class DuetClient implements AutoCloseable {
                         NioIoHandler.newFactory())
                 : builder.group;
         this.callbacks = new CallbackThread("duet-client-callbacks");
-        this.session = new ClientSession(builder.server, group.next(), callbacks, builder.token,
+        this.session = new ClientSession(builder.server, builder.tls, group.next(), callbacks, builder.token,
                 builder.refreshToken, builder.lastSeq, builder.listener, builder.callTimeout, builder.minBackoff, builder.maxBackoff);
     }
 
@@ -161,6 +161,11 @@ public final class DuetClient implements AutoCloseable {
         return session.lastSeq();
     }
 
+    /** The TLS handshakes of this client's connections so far, full and resumed ({@link Builder#tls}). */
+    public TlsHandshakes tlsHandshakes() {
+        return session.tlsHandshakes();
+    }
+
     public ConnectionState state() {
         return session.state();
     }
@@ -205,6 +210,7 @@ public final class DuetClient implements AutoCloseable {
         private Duration minBackoff = Duration.ofMillis(200);
         private Duration maxBackoff = Duration.ofSeconds(10);
         private EventLoopGroup group;
+        private DuetTls tls;
 
         private Builder() {
         }
@@ -265,6 +271,15 @@ public final class DuetClient implements AutoCloseable {
         public Builder reconnectBackoff(Duration min, Duration max) {
             this.minBackoff = Objects.requireNonNull(min, "min");
             this.maxBackoff = Objects.requireNonNull(max, "max");
+            return this;
+        }
+
+        /**
+         * Connects over TLS ({@code client.tls.*} on the presentation servers, or a TLS load balancer);
+         * plain TCP without. Reconnects resume the TLS session when they can ({@link DuetTls}).
+         */
+        public Builder tls(DuetTls tls) {
+            this.tls = Objects.requireNonNull(tls, "tls");
             return this;
         }
 

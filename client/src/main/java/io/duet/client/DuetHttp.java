@@ -41,6 +41,11 @@ import io.duet.protocol.api.commonConstants;
 import io.duet.protocol.thrift.ThriftLimits;
 import java.net.URI;
 import java.util.UUID;
+import org.apache.hc.client5.http.classic.HttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.ssl.SSLConnectionSocketFactoryBuilder;
+import org.apache.hc.core5.util.TimeValue;
 import org.apache.thrift.TException;
 import org.apache.thrift.protocol.TCompactProtocol;
 import org.apache.thrift.protocol.TProtocol;
@@ -51,13 +56,17 @@ import org.apache.thrift.transport.TTransportException;
  * The HTTP API through Thrift's stock generated clients and {@code THttpClient}, exactly as any other
  * platform would call it: {@code POST <base>/api/v1/<service>}, compact protocol, token in
  * {@code Authorization: Bearer}. Blocking; call it off any UI thread. Each call opens its own transport,
- * so one instance may be shared.
+ * so one instance may be shared. An {@code https} base trusts the system's certificate authorities, or
+ * those of a {@link DuetTls}; with one, calls share a pool of kept-alive connections whose TLS sessions
+ * resume.
  */
 public final class DuetHttp {
     private static final String CONTENT_TYPE = "application/vnd.apache.thrift.compact";
 
     private final URI base;
     private final String deviceId;
+    /** Null: {@code THttpClient}'s own connections (plain, or HTTPS with the system's trust). */
+    private final HttpClient https;
 
     /**
      * @param base for example {@code http://127.0.0.1:7420}
@@ -66,6 +75,27 @@ public final class DuetHttp {
     public DuetHttp(URI base, String deviceId) {
         this.base = base;
         this.deviceId = deviceId;
+        this.https = null;
+    }
+
+    /**
+     * @param base an {@code https} URL, for example {@code https://chat.example.com:7420}
+     * @param deviceId a stable id of this installation, sent at sign-up and log-in
+     * @param tls whom to trust
+     */
+    public DuetHttp(URI base, String deviceId, DuetTls tls) {
+        if (!"https".equals(base.getScheme())) {
+            throw new IllegalArgumentException("base: " + base + " (expected: an https URL with TLS)");
+        }
+        this.base = base;
+        this.deviceId = deviceId;
+        this.https = HttpClients.custom()
+                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                        .setSSLSocketFactory(SSLConnectionSocketFactoryBuilder.create()
+                                .setSslContext(tls.sslContext()).build())
+                        .build())
+                .evictIdleConnections(TimeValue.ofSeconds(30))
+                .build();
     }
 
     /** A new random device id, for first use of an installation. */
@@ -218,8 +248,9 @@ public final class DuetHttp {
     }
 
     private TProtocol protocol(String service, String token) throws TTransportException {
-        THttpClient transport = new THttpClient(ThriftLimits.INTERNAL.configuration(),
-                base.resolve("/api/v1/" + service).toString());
+        String url = base.resolve("/api/v1/" + service).toString();
+        THttpClient transport = https == null ? new THttpClient(ThriftLimits.INTERNAL.configuration(), url)
+                : new THttpClient(ThriftLimits.INTERNAL.configuration(), url, https);
         transport.setConnectTimeout(5000);
         transport.setReadTimeout(30000);
         transport.setCustomHeader("Content-Type", CONTENT_TYPE);

@@ -10,21 +10,35 @@ import io.duet.app.rpc.ServiceBinding;
 import io.duet.client.DuetHttp;
 import io.duet.deploy.local.LocalCluster;
 import io.duet.protocol.api.AcceptInviteRequest;
+import io.duet.protocol.api.AddEventRequest;
+import io.duet.protocol.api.Calendar;
+import io.duet.protocol.api.CalendarEvent;
 import io.duet.protocol.api.CreateInviteRequest;
+import io.duet.protocol.api.CreateMemoRequest;
+import io.duet.protocol.api.DeleteEventRequest;
+import io.duet.protocol.api.DeleteMemoRequest;
+import io.duet.protocol.api.EditMemoRequest;
 import io.duet.protocol.api.ErrorCode;
+import io.duet.protocol.api.EventKind;
 import io.duet.protocol.api.FetchHistoryRequest;
+import io.duet.protocol.api.GetCalendarRequest;
+import io.duet.protocol.api.GetMemoRequest;
 import io.duet.protocol.api.GetReadStateRequest;
 import io.duet.protocol.api.HistoryPage;
+import io.duet.protocol.api.ListMemosRequest;
+import io.duet.protocol.api.ListUpcomingRequest;
 import io.duet.protocol.api.LogInRequest;
 import io.duet.protocol.api.LogOutEverywhereRequest;
 import io.duet.protocol.api.LogOutRequest;
 import io.duet.protocol.api.MarkReadRequest;
+import io.duet.protocol.api.Memo;
 import io.duet.protocol.api.Message;
 import io.duet.protocol.api.RefreshSessionRequest;
 import io.duet.protocol.api.SendMessageRequest;
 import io.duet.protocol.api.SendMessageResult;
 import io.duet.protocol.api.Session;
 import io.duet.protocol.api.SessionErrorCode;
+import io.duet.protocol.api.SetCalendarRequest;
 import io.duet.protocol.api.SetTypingRequest;
 import io.duet.protocol.api.SignUpRequest;
 import io.duet.protocol.api.SubscribeRequest;
@@ -80,7 +94,7 @@ class AuthorizationMatrixIT {
 
     /** What a request can name of the victim couple. */
     record Victims(String annEmail, String bobEmail, String forgedRefreshToken, String usedInviteCode,
-            String messageId) {
+            String messageId, long memoId, long memoVersion, long eventId) {
     }
 
     /**
@@ -121,7 +135,20 @@ class AuthorizationMatrixIT {
             Map.entry("chat:subscribe", Entry.tcpOnly(v -> new SubscribeRequest(0), ErrorCode.INVALID_ARGUMENT)),
             Map.entry("chat:fetchHistory", Entry.needsToken(v -> new FetchHistoryRequest(0, 500))),
             Map.entry("chat:markRead", Entry.needsToken(v -> new MarkReadRequest(Long.MAX_VALUE))),
-            Map.entry("chat:getReadState", Entry.needsToken(v -> new GetReadStateRequest())));
+            Map.entry("chat:getReadState", Entry.needsToken(v -> new GetReadStateRequest())),
+            Map.entry("memo:createMemo", Entry.needsToken(v -> new CreateMemoRequest("hijacked", "hijacked"))),
+            Map.entry("memo:getMemo", Entry.needsToken(v -> new GetMemoRequest(v.memoId()))),
+            Map.entry("memo:editMemo", Entry.needsToken(v -> new EditMemoRequest(v.memoId(), v.memoVersion())
+                    .setText("hijacked"))),
+            Map.entry("memo:deleteMemo", Entry.needsToken(v -> new DeleteMemoRequest(v.memoId(), v.memoVersion()))),
+            Map.entry("memo:listMemos", Entry.needsToken(v -> new ListMemosRequest())),
+            Map.entry("calendar:getCalendar", Entry.needsToken(v -> new GetCalendarRequest())),
+            Map.entry("calendar:setCalendar", Entry.needsToken(v -> new SetCalendarRequest().setStartDate("2001-01-01")
+                    .setTimeZone("UTC"))),
+            Map.entry("calendar:addEvent", Entry.needsToken(v -> new AddEventRequest(EventKind.CUSTOM, "hijacked",
+                    "2001-01-01", false))),
+            Map.entry("calendar:deleteEvent", Entry.needsToken(v -> new DeleteEventRequest(v.eventId()))),
+            Map.entry("calendar:listUpcoming", Entry.needsToken(v -> new ListUpcomingRequest())));
 
     private static LocalCluster cluster;
     private static DuetHttp http;
@@ -130,6 +157,8 @@ class AuthorizationMatrixIT {
     private static Victims victims;
     private static Map<Credential, String> tokens;
     private static List<String> victimTexts;
+    private static Memo victimMemo;
+    private static final String VICTIM_START_DATE = "2019-05-05";
 
     /** Two users who signed up and paired, the invite code that paired them, and their emails. */
     record Pair(Session first, Session second, String firstEmail, String secondEmail, String code) {
@@ -163,9 +192,13 @@ class AuthorizationMatrixIT {
         String messageId = "victim-" + UUID.randomUUID();
         http.sendMessage(victim.first().getToken(), messageId, victimTexts.get(0));
         http.sendMessage(victim.second().getToken(), "victim-" + UUID.randomUUID(), victimTexts.get(1));
+        victimMemo = http.createMemo(victim.first().getToken(), "victim memo", "victim memo " + UUID.randomUUID());
+        http.setCalendar(victim.first().getToken(), VICTIM_START_DATE, "Asia/Seoul");
+        CalendarEvent event = http.addEvent(victim.second().getToken(),
+                new AddEventRequest(EventKind.CUSTOM, "victim event", "2020-02-02", true));
         victims = new Victims(victim.firstEmail(), victim.secondEmail(),
                 "r1." + victim.first().getUserId() + "." + randomBase64(16) + "." + randomBase64(32),
-                victim.code(), messageId);
+                victim.code(), messageId, victimMemo.getMemoId(), victimMemo.getVersion(), event.getEventId());
 
         TokenCodec codec = TokenCodec.create(cluster.tokenSecret(), List.of(), Clock.systemUTC());
         TokenClaims mallory = codec.verify(attacker.first().getToken());
@@ -308,6 +341,18 @@ class AuthorizationMatrixIT {
                     args(account, new RefreshSessionRequest().setRefreshToken(refreshToken)), mallory.getToken())
                     .outcome()).isEqualTo(duetError(ErrorCode.PERMISSION_DENIED));
         }
+        // The victims' memo and event, named by id with the attacker's own token: not found in the attacker's couple.
+        for (Map.Entry<String, TBase<?, ?>> call : List.<Map.Entry<String, TBase<?, ?>>>of(
+                Map.entry("memo:getMemo", new GetMemoRequest(victims.memoId())),
+                Map.entry("memo:editMemo", new EditMemoRequest(victims.memoId(), victims.memoVersion()).setText("x")),
+                Map.entry("memo:deleteMemo", new DeleteMemoRequest(victims.memoId(), victims.memoVersion())),
+                Map.entry("calendar:deleteEvent", new DeleteEventRequest(victims.eventId())))) {
+            String[] name = call.getKey().split(":");
+            AsyncProcessFunction<?, ?, ?, ?> function = function(name[0], name[1]);
+            assertThat(ApiCall.overHttp(cluster.clientHttpEndpoint(0), name[0], function,
+                    args(function, call.getValue()), mallory.getToken()).outcome()).as(call.getKey())
+                    .isEqualTo(duetError(ErrorCode.NOT_FOUND));
+        }
         AsyncProcessFunction<?, ?, ?, ?> accept = function("pairing", "acceptInvite");
         assertThat(ApiCall.overHttp(cluster.clientHttpEndpoint(1), "pairing", accept,
                 args(accept, new AcceptInviteRequest(victims.usedInviteCode())), mallory.getToken()).outcome())
@@ -325,6 +370,12 @@ class AuthorizationMatrixIT {
             page.getMessages().forEach(m -> senders.add(m.getSenderId()));
             assertThat(senders).containsOnly(victim.first().getUserId(), victim.second().getUserId());
         }
+        // Their memo and calendar are as they left them.
+        assertThat(http.listMemos(victim.first().getToken()).getMemos()).as("the victims' memos")
+                .containsExactly(victimMemo);
+        Calendar calendar = http.getCalendar(victim.second().getToken());
+        assertThat(calendar.getStartDate()).isEqualTo(VICTIM_START_DATE);
+        assertThat(calendar.getEvents()).extracting(CalendarEvent::getEventId).containsExactly(victims.eventId());
         // Nobody ended the victims' sessions: their refresh tokens still renew them (kept for the next check).
         victim = new Pair(renew(victim.first()), renew(victim.second()), victim.firstEmail(), victim.secondEmail(),
                 victim.code());

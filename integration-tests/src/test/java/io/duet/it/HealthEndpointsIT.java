@@ -24,8 +24,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The admin port of every server of a running cluster: {@code /live} and {@code /ready} while it serves,
- * the documented meters on {@code /metrics}, {@code /ready} at 503 while an application server is cut
- * off from ZooKeeper, and from the moment a SIGTERM'd one begins to stop until it exits.
+ * the documented meters on {@code /metrics}, {@code /ready} at 503 while an application or a presentation
+ * server is cut off from ZooKeeper, and from the moment a SIGTERM'd one begins to stop until it exits.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HealthEndpointsIT {
@@ -154,6 +154,27 @@ class HealthEndpointsIT {
 
     @Test
     @Order(4)
+    void aPresentationServerCutOffFromZooKeeperIsNotReadyUntilItIsBack() throws Exception {
+        LocalCluster cluster = CLUSTER.get();
+        Node presentation = cluster.presentationServers().get(0);
+        URI admin = AdminPort.of(presentation);
+        FaultLink link = cluster.zookeeperLink(presentation);
+        AtomicReference<AdminPort.Answer> last = new AtomicReference<>();
+        awaitReady(admin, last, true, Duration.ofSeconds(10));
+        link.pause();
+        try {
+            // Curator says SUSPENDED once the ZooKeeper client hears nothing for 2/3 of its session timeout.
+            awaitReady(admin, last, false, Duration.ofSeconds(30));
+            assertThat(last.get().body()).as("the reason").contains("ZooKeeper");
+            assertThat(AdminPort.get(admin, "/live")).as("live all the same").hasToString("200 live");
+        } finally {
+            link.resume();
+        }
+        awaitReady(admin, last, true, Duration.ofSeconds(30));
+    }
+
+    @Test
+    @Order(5)
     void aStoppingApplicationServerIsNotReadyBeforeItExits() throws Exception {
         Node app = CLUSTER.get().applicationServers().get(1);
         URI admin = AdminPort.of(app);

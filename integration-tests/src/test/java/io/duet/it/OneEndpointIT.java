@@ -6,13 +6,18 @@ import static io.duet.it.PresentationSessions.sessionsByServer;
 import static io.duet.it.PresentationSessions.sessionsOn;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.duet.bench.HandshakeBenchmark;
 import io.duet.client.ConnectionState;
 import io.duet.client.DuetClient;
 import io.duet.client.DuetHttp;
+import io.duet.client.TlsHandshakes;
 import io.duet.deploy.local.ClientEndpoint;
 import io.duet.deploy.local.LocalCluster;
 import io.duet.deploy.local.Node;
 import io.duet.protocol.api.SendMessageResult;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,11 +32,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Clients know one endpoint, HAProxy's, and it takes them to a ready presentation server: after a kill -9
  * of the server a partner was connected through they come back through the same endpoint to the other
  * one and resume, and a server HAProxy's health checks take out of rotation gets no new connections.
+ *
+ * <p>The client ports speak TLS (the presentation servers terminate it; HAProxy passes the TCP port
+ * through and re-encrypts HTTPS), so this is also the SDK over TLS end to end: the reconnect to the other
+ * server resumes the TLS session with a ticket the killed one issued (their ticket keys are shared).
  */
 class OneEndpointIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
     @RegisterExtension
-    static final PrivateCluster CLUSTER = new PrivateCluster();
+    static final PrivateCluster CLUSTER = new PrivateCluster().withClientTls();
 
     @Test
     void aPartnerWhosePresentationServerIsKilledReconnectsThroughTheSameEndpointAndLosesNothing() throws Exception {
@@ -39,6 +48,7 @@ class OneEndpointIT {
         bringBackEveryPresentationServer(cluster);
         ClientEndpoint endpoint = cluster.clientEndpoint();
         assertThat(endpoint.loadBalanced()).as("HAProxy runs (apt-get install -y haproxy)").isTrue();
+        assertThat(endpoint.http().getScheme()).isEqualTo("https");
         Map<String, Long> baseline = sessionsByServer(cluster);
 
         TestCouple couple = TestCouple.pairThroughEndpoint(cluster);
@@ -60,6 +70,7 @@ class OneEndpointIT {
                 bobHears.awaitMessages(40, WAIT);
 
                 int statesBefore = annHears.stateLog.size();
+                TlsHandshakes handshakesBefore = ann.tlsHandshakes();
                 annServer.kill();
                 RecordingListener.await(WAIT, "Ann's client to notice " + annServer + "'s death",
                         () -> annHears.states.subList(statesBefore, annHears.states.size())
@@ -81,6 +92,8 @@ class OneEndpointIT {
                 long reconnectMillis = reconnectMillis(outage);
                 System.out.println("Ann's client reconnected in " + reconnectMillis + " ms");
                 assertThat(reconnectMillis).as("a short reconnect: " + outage).isLessThan(5_000);
+                assertThat(ann.tlsHandshakes()).as("the other server resumed the TLS session the killed one began")
+                        .isEqualTo(new TlsHandshakes(handshakesBefore.full(), handshakesBefore.resumed() + 1));
                 assertThat(sessionsByServer(cluster).get(bobServer.name()))
                         .as("Ann's new session is on " + bobServer).isEqualTo(baseline.get(bobServer.name()) + 1 + 1);
 
@@ -119,7 +132,7 @@ class OneEndpointIT {
                 clients.add(couple.connectThroughEndpoint(i % 2 == 0 ? couple.ann : couple.bob, new RecordingListener(), 0));
             }
             RecordingListener.await(WAIT, "6 sessions on " + staying, () -> sessionsOn(staying) == stayingBefore + 6);
-            DuetHttp http = new DuetHttp(cluster.clientEndpoint().http(), "ann-laptop");
+            DuetHttp http = TestCouple.httpThroughEndpoint(cluster, "ann-laptop");
             for (int i = 0; i < 5; i++) {
                 assertThat(http.refreshSession(couple.ann.getToken()).getCoupleId()).isEqualTo(couple.ann.getCoupleId());
             }
@@ -135,6 +148,22 @@ class OneEndpointIT {
         } finally {
             clients.forEach(DuetClient::close);
         }
+    }
+
+    /** The handshake benchmark (BENCHMARKS.md) with tiny numbers, against presentation-1, so that it keeps working. */
+    @Test
+    void theHandshakeBenchmarkMeasuresFullAndResumedHandshakesBesideTcpConnects() throws Exception {
+        LocalCluster cluster = CLUSTER.get();
+        bringBackEveryPresentationServer(cluster);
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        int status = HandshakeBenchmark.run(new String[] {"--local", cluster.dataDir().toString(), "--runs", "3",
+                "--concurrency", "2", "--warm-up", "0.2", "--duration", "0.5"},
+                new PrintStream(printed, true, StandardCharsets.UTF_8), System.err);
+        String output = printed.toString(StandardCharsets.UTF_8);
+        System.out.print(output);
+        assertThat(status).as("exit status (every resumed handshake resumed); output:%n%s", output).isZero();
+        assertThat(output).contains("run 3:", "TCP connects per second", "full handshakes per second",
+                "resumed handshakes per second", "server µs CPU per full handshakes");
     }
 
     private static void send(DuetClient client, String text, Map<String, Long> acknowledged) throws Exception {

@@ -18,10 +18,11 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
     private boolean zookeeperFaultLinks;
     private SupervisionSettings supervision;
     private int presentationServerFileLimit;
+    private boolean clientTls;
     private final Map<String, String> presentationSettings = new LinkedHashMap<>();
     private final Map<String, String> serverSettings = new LinkedHashMap<>();
 
-    /** Puts a fault link between each application server and ZooKeeper ({@link LocalCluster#zookeeperLink}). */
+    /** Puts a fault link between each application and presentation server and ZooKeeper ({@link LocalCluster#zookeeperLink}). */
     public PrivateCluster withZookeeperFaultLinks() {
         this.zookeeperFaultLinks = true;
         return this;
@@ -36,6 +37,12 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
     /** Sets {@code key} to {@code value} in every Duet server's settings. */
     public PrivateCluster withServerSetting(String key, String value) {
         serverSettings.put(key, value);
+        return this;
+    }
+
+    /** TLS on the client ports ({@link LocalClusterBuilder#clientTls}); {@link TestCouple} then speaks it. */
+    public PrivateCluster withClientTls() {
+        this.clientTls = true;
         return this;
     }
 
@@ -55,7 +62,7 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
     public void beforeAll(ExtensionContext context) throws Exception {
         LocalClusterBuilder builder = LocalCluster.builder().applicationServers(2).presentationServers(2)
                 .zookeeperFaultLinks(zookeeperFaultLinks).supervise(supervision)
-                .presentationServerFileLimit(presentationServerFileLimit);
+                .presentationServerFileLimit(presentationServerFileLimit).clientTls(clientTls);
         presentationSettings.forEach(builder::presentationSetting);
         serverSettings.forEach(builder::serverSetting);
         String keep = System.getProperty("duet.it.keep-data");

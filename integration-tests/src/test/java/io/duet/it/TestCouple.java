@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duet.client.DuetClient;
 import io.duet.client.DuetHttp;
+import io.duet.client.DuetTls;
 import io.duet.deploy.local.LocalCluster;
 import io.duet.protocol.api.Session;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -19,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class TestCouple {
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
+    private static final Map<Path, DuetTls> TLS = new ConcurrentHashMap<>();
     /** The device each partner signed up and paired on: {@link #ann}'s and {@link #bob}'s sessions are for it. */
     public static final String ANN_DEVICE = "ann-phone";
     public static final String BOB_DEVICE = "bob-phone";
@@ -40,7 +44,23 @@ public final class TestCouple {
     }
 
     public static DuetHttp http(LocalCluster cluster, int presentationServer, String deviceId) {
-        return new DuetHttp(cluster.clientHttpEndpoint(presentationServer), deviceId);
+        return http(cluster, cluster.clientHttpEndpoint(presentationServer), deviceId);
+    }
+
+    /** The HTTP API through the cluster's one client endpoint. */
+    public static DuetHttp httpThroughEndpoint(LocalCluster cluster, String deviceId) {
+        return http(cluster, cluster.clientEndpoint().http(), deviceId);
+    }
+
+    private static DuetHttp http(LocalCluster cluster, URI base, String deviceId) {
+        DuetTls tls = tls(cluster);
+        return tls == null ? new DuetHttp(base, deviceId) : new DuetHttp(base, deviceId, tls);
+    }
+
+    /** Trust in the cluster's CA when its client ports speak TLS, else null; one per CA, like one app's. */
+    public static DuetTls tls(LocalCluster cluster) {
+        Path ca = cluster.clientEndpoint().tlsCa();
+        return ca == null ? null : TLS.computeIfAbsent(ca, DuetTls::trusting);
     }
 
     public static String uniqueEmail(String name) {
@@ -54,8 +74,7 @@ public final class TestCouple {
 
     /** Two users who signed up and paired over HTTP through the cluster's one client endpoint. */
     public static TestCouple pairThroughEndpoint(LocalCluster cluster) throws Exception {
-        URI endpoint = cluster.clientEndpoint().http();
-        return pair(cluster, new DuetHttp(endpoint, ANN_DEVICE), new DuetHttp(endpoint, BOB_DEVICE));
+        return pair(cluster, httpThroughEndpoint(cluster, ANN_DEVICE), httpThroughEndpoint(cluster, BOB_DEVICE));
     }
 
     private static TestCouple pair(LocalCluster cluster, DuetHttp annHttp, DuetHttp bobHttp) throws Exception {
@@ -99,13 +118,17 @@ public final class TestCouple {
 
     private DuetClient connect(Session session, InetSocketAddress server, RecordingListener listener,
             long resumeAfter) throws Exception {
-        DuetClient client = DuetClient.builder()
+        DuetClient.Builder builder = DuetClient.builder()
                 .server(server)
                 .token(session.getToken())
                 .resumeAfter(resumeAfter)
                 .reconnectBackoff(Duration.ofMillis(100), Duration.ofSeconds(2))
-                .listener(listener)
-                .build();
+                .listener(listener);
+        DuetTls tls = tls(cluster);
+        if (tls != null) {
+            builder.tls(tls);
+        }
+        DuetClient client = builder.build();
         client.connect().get(30, TimeUnit.SECONDS);
         return client;
     }

@@ -11,6 +11,7 @@ import io.duet.presentation.limits.ConnectionLimits;
 import io.duet.presentation.relay.AppLinks;
 import io.duet.presentation.relay.RelayCallMeters;
 import io.duet.presentation.relay.AppServerDirectory;
+import io.duet.presentation.relay.RelayHealth;
 import io.duet.presentation.routing.RoutingTable;
 import io.duet.presentation.session.ClientTcpInitializer;
 import io.duet.presentation.session.SessionRegistry;
@@ -20,6 +21,8 @@ import io.duet.presentation.weight.CpuLoad;
 import io.duet.presentation.weight.WeightSettings;
 import io.duet.presentation.weight.Weights;
 import io.duet.presentation.status.PresenterRegistration;
+import io.duet.presentation.tls.ClientTls;
+import io.duet.presentation.tls.ClientTlsSettings;
 import io.duet.protocol.cluster.ClusterStatus;
 import io.duet.protocol.cluster.ClusterStatusReader;
 import io.duet.protocol.cluster.Endpoint;
@@ -79,10 +82,11 @@ import org.slf4j.LoggerFactory;
  * <p>Its admin port ({@link AdminServer}) is up from the first moment of {@link #start()} to the last of
  * {@link #close()}. {@code /ready} is 503 until start completes, from the moment shutdown begins, while
  * its ZooKeeper connection is SUSPENDED or LOST, from the moment a drain starts, and while it has no
- * routes (no shard map, or one that
- * names no application server); {@code /metrics} has the meters of {@link PresentationMetrics}. Its
- * record under /presenters ({@link PresenterRegistration}) lists it, with its sessions and drain, on every
- * server's {@code /status} page until its drain is over.
+ * routes (no shard map, or one that names no application server), and while no relay link to an
+ * application server of the map is up ({@link RelayHealth}: none up yet, or all down for longer than its
+ * grace); {@code /metrics} has the meters of {@link PresentationMetrics}. Its record under /presenters
+ * ({@link PresenterRegistration}) lists it, with its sessions and drain, on every server's {@code /status}
+ * page until its drain is over.
  *
  * <p>Its agent-check port ({@link AgentCheckServer}, {@code agent.port}) tells the load balancer how much
  * room it has for new connections: {@code ready N%} from its sessions and CPU load ({@link Weights}), or
@@ -117,6 +121,8 @@ public final class PresentationServer implements ServerMain.Server {
     private AdminServer admin;
     /** Null when {@code agent.enabled} is false. */
     private AgentCheckServer agent;
+    /** TLS on the client ports, or off ({@code client.tls.*}). */
+    private ClientTls clientTls;
     private ClusterStatusReader clusterStatus;
     private PresenterRegistration registration;
     /** As Curator last reported it; only CONNECTED once start() has connected. */
@@ -140,6 +146,7 @@ public final class PresentationServer implements ServerMain.Server {
         // Credentials first: a server with a guessable secret or no relay certificate must not start at all.
         TokenSecrets secrets = TokenSecrets.from(settings);
         RelayTls relayTls = RelayTls.from(settings);
+        clientTls = ClientTls.create(ClientTlsSettings.from(settings));
         admin = new AdminServer(AdminSettings.from(settings), this::whyNotReady, new AdminDrain());
         admin.start();
         FrameEncoder.preloadCompression();
@@ -160,7 +167,8 @@ public final class PresentationServer implements ServerMain.Server {
         workerGroup = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("duet-io", true),
                 NioIoHandler.newFactory());
 
-        links = new AppLinks(workerGroup, serverId, sessions, relayTls, new RelayCallMeters(admin.metrics()));
+        links = new AppLinks(workerGroup, serverId, sessions, relayTls, new RelayCallMeters(admin.metrics()),
+                new RelayHealth());
         directory = new AppServerDirectory(curator, links);
         shardMap = new ShardMapWatcher(curator);
         shardMap.addListener(view -> {
@@ -190,15 +198,16 @@ public final class PresentationServer implements ServerMain.Server {
                 256, 4L * 1024 * 1024,
                 settings.integer("client.replay-window-bytes", defaults.replayWindowBytes()),
                 settings.integer("client.max-calls-in-flight", defaults.maxCallsInFlight()));
+        LOG.info("Client TLS: {}", clientTls);
         tcpListener = listen("client TCP", settings.string("client.tcp.host", "0.0.0.0"), settings.integer("client.tcp.port", 7410),
-                new ClientTcpInitializer(authenticator, routing, links, sessions, sessionSettings));
+                clientTls.wrap(new ClientTcpInitializer(authenticator, routing, links, sessions, sessionSettings)));
         httpListener = listen("client HTTP", settings.string("client.http.host", "0.0.0.0"), settings.integer("client.http.port", 7420),
-                new HttpApiInitializer(authenticator, routing, links,
+                clientTls.wrap(new HttpApiInitializer(authenticator, routing, links,
                         HttpSettings.builder()
                                 .headerTimeout(settings.duration("http.header-timeout", HttpSettings.DEFAULT_HEADER_TIMEOUT))
                                 .bodyTimeout(settings.duration("http.request-timeout", HttpSettings.DEFAULT_BODY_TIMEOUT))
                                 .replyTimeout(settings.duration("http.request-timeout", HttpSettings.DEFAULT_REPLY_TIMEOUT))
-                                .build()));
+                                .build())));
         if (weightSettings.agentEnabled()) {
             agent = new AgentCheckServer(weightSettings, this::agentReply);
             agent.start();
@@ -297,7 +306,7 @@ public final class PresentationServer implements ServerMain.Server {
         if (map.servers().isEmpty()) {
             return Optional.of("no routes: the shard map names no application server");
         }
-        return Optional.empty();
+        return links.whyNotRelaying(map.servers().keySet());
     }
 
     /** What this server's record under /presenters says; read only volatile state. */
@@ -382,11 +391,12 @@ public final class PresentationServer implements ServerMain.Server {
         if (clusterStatus != null) {
             clusterStatus.close();
         }
-        if (links != null) {
-            links.close();
-        }
+        // The directory first: it would open links again.
         if (directory != null) {
             directory.close();
+        }
+        if (links != null) {
+            links.close();
         }
         if (shardMap != null) {
             shardMap.close();
@@ -399,6 +409,9 @@ public final class PresentationServer implements ServerMain.Server {
             workerGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
         }
         cpuLoad.close();
+        if (clientTls != null) {
+            clientTls.close();
+        }
         state.set(State.STOPPED);
         if (agent != null) {
             agent.close(); // said "drain" until now

@@ -25,6 +25,11 @@ public final class DeploySettings {
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(180);
     /** Each request to an admin port. */
     public static final Duration DEFAULT_HTTP_TIMEOUT = Duration.ofSeconds(3);
+    /**
+     * The servers' default {@code cluster.failure-timeout}: an application server whose heartbeat lags the
+     * newest by more than this is taken for dead. Give the cluster's value if it sets another.
+     */
+    public static final Duration DEFAULT_FAILURE_TIMEOUT = Duration.ofSeconds(1);
     /** How often a wait looks again. */
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(200);
     /** Restarts a local cluster's node: its supervisor starts a node again that exited unasked. */
@@ -39,6 +44,7 @@ public final class DeploySettings {
     private final Duration commandTimeout;
     private final Duration httpTimeout;
     private final Duration pollInterval;
+    private final Duration failureTimeout;
 
     private DeploySettings(Builder builder) {
         this.restartCommand = Objects.requireNonNull(builder.restartCommand, "restartCommand");
@@ -50,6 +56,7 @@ public final class DeploySettings {
         this.commandTimeout = builder.commandTimeout;
         this.httpTimeout = builder.httpTimeout;
         this.pollInterval = builder.pollInterval;
+        this.failureTimeout = builder.failureTimeout;
     }
 
     public static Builder builder() {
@@ -93,6 +100,11 @@ public final class DeploySettings {
         return pollInterval;
     }
 
+    /** The cluster's {@code cluster.failure-timeout}: a heartbeat lagging more than this means a dead server. */
+    public Duration failureTimeout() {
+        return failureTimeout;
+    }
+
     /** Builds {@link DeploySettings}. */
     public static final class Builder {
         private String restartCommand = LOCAL_RESTART_COMMAND;
@@ -104,6 +116,7 @@ public final class DeploySettings {
         private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
         private Duration httpTimeout = DEFAULT_HTTP_TIMEOUT;
         private Duration pollInterval = DEFAULT_POLL_INTERVAL;
+        private Duration failureTimeout = DEFAULT_FAILURE_TIMEOUT;
 
         private Builder() {
         }
@@ -150,6 +163,11 @@ public final class DeploySettings {
 
         public Builder httpTimeout(Duration value) {
             this.httpTimeout = positive("httpTimeout", value);
+            return this;
+        }
+
+        public Builder failureTimeout(Duration value) {
+            this.failureTimeout = positive("failureTimeout", value);
             return this;
         }
 

@@ -36,8 +36,6 @@ import java.util.stream.Collectors;
  */
 final class RollingDeploy {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
-    /** The servers' default {@code cluster.failure-timeout}: a heartbeat older than this is suspect. */
-    static final Duration FAILURE_TIMEOUT = Duration.ofSeconds(1);
     private static final long OTHERS_CHECK_NANOS = Duration.ofSeconds(1).toNanos();
 
     private final Inventory inventory;
@@ -155,15 +153,25 @@ final class RollingDeploy {
         restarting = node;
         restart(node, old);
         Seen left = await(oldId + " to hand its shards over and leave the shard map", settings.leaveTimeout(), () -> {
-            Optional<ShardMapView> map = zooKeeper.shardMap();
+            ClusterState now = read();
+            Optional<ShardMapView> map = now.map();
             if (map.isEmpty()) {
                 return Seen.notYet("no shard map published");
             }
             int still = ClusterState.shardsOf(map.get(), oldId).size();
             boolean listed = map.get().servers().containsKey(oldId);
-            return still == 0 && !listed ? Seen.done("epoch " + map.get().epoch() + ": " + loads(map.get()))
+            boolean member = now.members().containsKey(oldId);
+            if (now.suspected(oldId) && (member || listed || still > 0)) {
+                // A clean stop leaves the members first and heartbeats until the map has given its shards away.
+                throw failure(node.name() + " died during its handoff: instance " + oldId + pid(old) + " stopped"
+                        + " heartbeating (for more than " + settings.failureTimeout().toMillis() + " ms) while it "
+                        + (member ? "was still a member" : "was still in the shard map") + " with " + still
+                        + " shards; the leader moves them as after a crash, so their couples wait for that. Read"
+                        + " its log (exit status, crash) before running the deploy again");
+            }
+            return still == 0 && !listed && !member ? Seen.done("epoch " + map.get().epoch() + ": " + loads(map.get()))
                     : Seen.notYet("epoch " + map.get().epoch() + ": it still owns " + still + " shards"
-                            + (listed ? " and is listed" : ""));
+                            + (listed ? " and is listed" : "") + (member ? " and is a member" : ""));
         });
         say(oldId + " left the shard map; " + left.what());
         Seen up = await(node.name() + " to come back ready", settings.readyTimeout(), () -> {
@@ -453,7 +461,7 @@ final class RollingDeploy {
     }
 
     private ClusterState read() throws Exception {
-        return zooKeeper.read(FAILURE_TIMEOUT);
+        return zooKeeper.read(settings.failureTimeout());
     }
 
     /** The live (heartbeating) instance of server {@code name}: the one in the shard map if there are two. */

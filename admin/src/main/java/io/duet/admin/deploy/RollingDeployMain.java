@@ -28,7 +28,7 @@ public final class RollingDeployMain {
     private static final Duration ZOOKEEPER_TIMEOUT = Duration.ofSeconds(5);
     private static final Set<String> VALUED = Set.of("local-cluster", "application", "presentation", "zookeeper",
             "cluster", "restart-command", "drain-timeout", "leave-timeout", "ready-timeout", "settle-timeout", "pause",
-            "command-timeout");
+            "command-timeout", "failure-timeout");
 
     private RollingDeployMain() {
     }
@@ -141,7 +141,8 @@ public final class RollingDeployMain {
                 .readyTimeout(values.duration("ready-timeout", DeploySettings.DEFAULT_READY_TIMEOUT))
                 .settleTimeout(values.duration("settle-timeout", DeploySettings.DEFAULT_SETTLE_TIMEOUT))
                 .pause(values.duration("pause", DeploySettings.DEFAULT_PAUSE))
-                .commandTimeout(values.duration("command-timeout", DeploySettings.DEFAULT_COMMAND_TIMEOUT));
+                .commandTimeout(values.duration("command-timeout", DeploySettings.DEFAULT_COMMAND_TIMEOUT))
+                .failureTimeout(values.duration("failure-timeout", DeploySettings.DEFAULT_FAILURE_TIMEOUT));
         if (options.containsKey("restart-command")) {
             builder.restartCommand(last(options, "restart-command"));
         }
@@ -193,6 +194,9 @@ public final class RollingDeployMain {
                         + DeploySettings.DEFAULT_PAUSE.toSeconds() + "s)",
                 "  --command-timeout D      the restart command (default "
                         + DeploySettings.DEFAULT_COMMAND_TIMEOUT.toSeconds() + "s)",
+                "  --failure-timeout D      the application servers' cluster.failure-timeout: a heartbeat lagging",
+                "                           more than this means a dead server (default "
+                        + DeploySettings.DEFAULT_FAILURE_TIMEOUT.toMillis() + "ms, the servers' default)",
                 "Exit status: 0 done; 1 usage; 2 ZooKeeper unreachable; 3 the cluster was not healthy before the",
                 "deploy (nothing restarted); 4 a step failed and the deploy stopped there.",
                 "");

@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * A fake process layer for {@link RollingDeploy}: servers that are processes only in name (a pid, up or
  * down), each answering {@code /ready}, {@code /live} and {@code /drain} on a real HTTP port of
  * 127.0.0.1, a restart command that stops the old process and starts a new one, and the ZooKeeper records
- * the application servers would write (each live instance a member, the shards spread over them at once).
+ * the application servers would write (each live instance a member, the shards spread over them at once;
+ * optionally an old instance that stays in the map a while, handing its shards over, and may die there).
  * Tests kill a process ({@link Server#kill()}) or make its restart fail, at any step.
  */
 final class FakeCluster implements ClusterRecords, RestartCommand.Runner, AutoCloseable {
@@ -55,6 +56,16 @@ final class FakeCluster implements ClusterRecords, RestartCommand.Runner, AutoCl
         /** The restart stops the old process and the new one dies at start. */
         volatile boolean crashesOnStart;
         volatile int restarts;
+        /**
+         * How many reads of the records an application server's old instance, once restarted, stays in the
+         * shard map handing its shards over (not a member any more, still heartbeating); 0: it is gone at once.
+         */
+        volatile int handoffReads;
+        /** The old instance stops heartbeating during its handoff: it died (kill -9, a crash) mid-way. */
+        volatile boolean diesDuringHandoff;
+        /** The old instance handing its shards over, or 0; and how many more reads it stays. */
+        private long leavingPid;
+        private int leavingReads;
 
         Server(String name, DeployNode.Kind kind) throws IOException {
             this.name = name;
@@ -110,6 +121,10 @@ final class FakeCluster implements ClusterRecords, RestartCommand.Runner, AutoCl
 
         private void restart() {
             restarts++;
+            if (kind == DeployNode.Kind.APPLICATION && handoffReads > 0) {
+                leavingPid = pid;
+                leavingReads = handoffReads;
+            }
             draining = false;
             drainPolls = 3;
             pid = crashesOnStart ? 0 : pids.incrementAndGet();
@@ -155,19 +170,30 @@ final class FakeCluster implements ClusterRecords, RestartCommand.Runner, AutoCl
 
     @Override
     public synchronized ClusterState read(Duration failureTimeout) throws Exception {
+        long now = System.currentTimeMillis();
         Map<String, AppServerInfo> members = new TreeMap<>();
+        Map<String, AppServerInfo> inMap = new TreeMap<>();
+        Map<String, Long> leavingHeartbeats = new TreeMap<>();
         for (Server server : servers.values()) {
             if (server.kind == DeployNode.Kind.APPLICATION && server.pid != 0) {
-                members.put(server.instanceId(), new AppServerInfo(server.instanceId(), new Endpoint("127.0.0.1", 4100),
-                        0));
+                members.put(server.instanceId(), info(server.instanceId()));
+            }
+            if (server.leavingPid != 0) {
+                String leaving = server.name + "@" + server.leavingPid;
+                inMap.put(leaving, info(leaving));
+                // Dead: its last heartbeat is older than the failure timeout (none at all would do as well).
+                leavingHeartbeats.put(leaving, server.diesDuringHandoff ? now - failureTimeout.toMillis() - 1 : now);
+                if (--server.leavingReads == 0) {
+                    server.leavingPid = 0;
+                }
             }
         }
-        return TestClusterStates.of("fake", map(members), members, System.currentTimeMillis(), failureTimeout);
+        inMap.putAll(members);
+        return TestClusterStates.of("fake", map(inMap), members, now, leavingHeartbeats, failureTimeout);
     }
 
-    @Override
-    public synchronized Optional<ShardMapView> shardMap() throws Exception {
-        return Optional.ofNullable(read(Duration.ofSeconds(1)).map().orElse(null));
+    private static AppServerInfo info(String instanceId) {
+        return new AppServerInfo(instanceId, new Endpoint("127.0.0.1", 4100), 0);
     }
 
     /** The leader's map for {@code members}: the shards round-robin over them, a new epoch when they change. */

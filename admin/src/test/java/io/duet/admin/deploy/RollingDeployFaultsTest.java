@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -141,6 +142,27 @@ class RollingDeployFaultsTest {
                 + " 1 s; last seen: no new instance of app-1 registered in ZooKeeper");
         assertRestarted("app-1");
         assertStillServing(text, "app-1");
+    }
+
+    @Test
+    void anApplicationServerThatHandsItsShardsOverWhileStillHeartbeatingIsAwaited() throws Exception {
+        cluster.server("app-1").handoffReads = 5;
+        deploy().run();
+        assertRestarted("app-1", "app-2", "presentation-1", "presentation-2");
+        Matcher left = Pattern.compile("(app-1@\\d+) left the shard map; (.*)").matcher(out.text());
+        assertThat(left.find()).as("app-1's old instance left").isTrue();
+        assertThat(left.group(2)).as("the map it left").doesNotContain(left.group(1));
+        assertThat(out.text()).doesNotContain("died");
+    }
+
+    @Test
+    void anApplicationServerKilledDuringItsHandoff() {
+        cluster.server("app-1").handoffReads = 2;
+        cluster.server("app-1").diesDuringHandoff = true;
+        String text = failsAt("step 1/4 (application server app-1)", "app-1 died during its handoff: instance app-1@");
+        assertThat(text).containsPattern("stopped heartbeating \\(for more than 1000 ms\\) while it was still in the"
+                + " shard map with [1-9] shards");
+        assertRestarted("app-1");
     }
 
     @Test

@@ -37,7 +37,7 @@ public final class SessionIssuer {
                 .setIssuedAtMillis(now)
                 .setExpiresAtMillis(expires));
         Session session = new Session().setToken(token).setUserId(self.getUserId()).setExpiresAtMillis(expires)
-                .setSelf(self);
+                .setMe(self);
         if (device.refreshToken() != null) {
             session.setRefreshToken(device.refreshToken()).setRefreshExpiresAtMillis(device.expiresAtMillis());
         }

@@ -22,6 +22,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
@@ -43,12 +45,16 @@ import org.slf4j.LoggerFactory;
  * republishes without them at once, and any server deletes a suspect's leader-latch node, so that a dead
  * leader is replaced as fast as any other server rather than when its ZooKeeper session expires.
  *
- * <p><b>Leader fencing.</b> A map is published in one ZooKeeper transaction that also checks that this
- * server's latch node still exists, so a leader deposed while paused cannot publish; it finds out, and
- * joins the election again. Membership is read fresh from ZooKeeper (after a sync) for every
- * publication, never from a cache that a pause may have left stale. The map's version is compared too,
- * so a map is always derived from the latest one and epochs only grow. A map published by someone else
- * (a new leader, an operator) makes the leader recompute.
+ * <p><b>Leader fencing.</b> Before each publication, after a sync, the leader reads the election's
+ * nodes and goes on only if its own latch node is the lowest (sequence numbers only grow, so while that
+ * node exists it stays the lowest). The map is then published in one ZooKeeper transaction that checks
+ * that exact node still exists, so a leader deposed while paused (its node deleted by a peer, or its
+ * session expired) cannot publish; it finds out, and joins the election again. Membership is read fresh
+ * from ZooKeeper for every publication, never from a cache that a pause may have left stale, and the
+ * transaction checks the version of every member node the map lists: a map built from membership that
+ * changed before it was committed (a server left, or registered again) is rejected and recomputed. The
+ * map's version is compared too, so a map is always derived from the latest one and epochs only grow. A
+ * map published by someone else (a new leader, an operator) makes the leader recompute.
  *
  * <p><b>Operator requests.</b> Drains and shard moves ({@link OperatorRequests}, written by {@code
  * bin/duet-admin}) are watched too: a change makes the leader republish at once, reading them fresh like
@@ -84,6 +90,9 @@ public final class ShardMapPublisher implements AutoCloseable {
     private long lastLatchCheckMillis;
     private volatile Placement placement = Placement.none();
     private volatile boolean closed;
+    private final AtomicLong rejectedAsDeposed = new AtomicLong();
+    private final AtomicLong rejectedAsStale = new AtomicLong();
+    private volatile Consumer<ShardMap> beforeCommit = next -> { };
 
     /**
      * @param tick how often to look for suspected servers
@@ -260,8 +269,13 @@ public final class ShardMapPublisher implements AutoCloseable {
         if (closed || latch == null || !latch.hasLeadership()) {
             return;
         }
+        String ourNode = latch.getOurPath();
         try {
             syncWithLeader();
+            if (ourNode == null || !LeaderFence.leads(curator, ourNode)) {
+                // The latch was reset (a new node) or has not yet seen that it lost: it is not the leader.
+                return;
+            }
             Stat stat = new Stat();
             ShardMapUpdate update = new ShardMapUpdate();
             ShardMap previous = null;
@@ -271,7 +285,8 @@ public final class ShardMapPublisher implements AutoCloseable {
             } catch (KeeperException.NoNodeException e) {
                 stat = null;
             }
-            Map<String, AppServerInfo> live = liveServers(update);
+            Map<String, Integer> memberVersions = new TreeMap<>();
+            Map<String, AppServerInfo> live = liveServers(update, memberVersions);
             OperatorRequestStore.Snapshot requests = operatorRequests.read();
             ShardMap next = ShardAssigner.next(previous, shardCount, live, placement, requests.requests(),
                     instanceId, clock.millis());
@@ -280,27 +295,55 @@ public final class ShardMapPublisher implements AutoCloseable {
                 return;
             }
             byte[] encoded = update.write(previous, next);
-            CuratorOp stillLeader = curator.transactionOp().check().forPath(latch.getOurPath());
-            CuratorOp write = stat == null
+            List<CuratorOp> ops = new ArrayList<>();
+            ops.add(curator.transactionOp().check().forPath(ourNode));
+            for (Map.Entry<String, Integer> member : memberVersions.entrySet()) {
+                ops.add(curator.transactionOp().check().withVersion(member.getValue())
+                        .forPath(ClusterPaths.member(member.getKey())));
+            }
+            ops.add(stat == null
                     ? curator.transactionOp().create().forPath(ClusterPaths.SHARD_MAP, encoded)
-                    : curator.transactionOp().setData().withVersion(stat.getVersion()).forPath(ClusterPaths.SHARD_MAP, encoded);
-            curator.transaction().forOperations(stillLeader, write);
+                    : curator.transactionOp().setData().withVersion(stat.getVersion()).forPath(ClusterPaths.SHARD_MAP, encoded));
+            beforeCommit.accept(next);
+            LeaderFence.commit(curator, ops);
             ShardAssigner.Movement movement = ShardAssigner.movement(previous, next);
             LOG.info("Published shard map epoch {} over {}{}: {}", next.getEpoch(), live.keySet(),
                     suspects.isEmpty() ? "" : " (suspected: " + suspects + ")", movement);
             operatorRequests.done(requests, next, live);
+        } catch (LeaderFence.Deposed e) {
+            rejectedAsDeposed.incrementAndGet();
+            rejoinElection();
+        } catch (LeaderFence.StaleMembers e) {
+            rejectedAsStale.incrementAndGet();
+            LOG.info("Membership changed while the shard map was computed; recomputing");
+            schedulePublish(0);
         } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException e) {
             LOG.info("Shard map changed under us; recomputing");
             schedulePublish(0);
-        } catch (KeeperException.NoNodeException e) {
-            // The check failed: our latch node is gone, so we are no longer the leader.
-            rejoinElection();
         } catch (MalformedPayloadException e) {
             LOG.error("The published shard map is unreadable; not overwriting it", e);
         } catch (Exception e) {
             LOG.warn("Cannot publish the shard map; retrying: {}", e.toString());
             schedulePublish(1000);
         }
+    }
+
+    /** Publications rejected because this server no longer led when it committed. */
+    long rejectedAsDeposed() {
+        return rejectedAsDeposed.get();
+    }
+
+    /** Publications rejected because a member left or registered again before the commit. */
+    long rejectedAsStale() {
+        return rejectedAsStale.get();
+    }
+
+    /**
+     * For tests: runs on the publishing thread with each map just before its transaction, so that a test
+     * can hold a leader there, as a long GC or a SIGSTOP at the worst moment would.
+     */
+    void beforeCommit(Consumer<ShardMap> hook) {
+        this.beforeCommit = hook;
     }
 
     /**
@@ -331,9 +374,11 @@ public final class ShardMapPublisher implements AutoCloseable {
      * Members read from ZooKeeper now, less the suspected ones and, while other servers can serve, those
      * that joined less than the join grace ago: a just-started server gets its shards once presentation
      * servers have connected to it and its JVM has warmed, so that the sessions it is handed do not wait
-     * for either. A publication is scheduled for when the grace ends.
+     * for either. A publication is scheduled for when the grace ends. Fills {@code versions} with the
+     * node version of each server returned, for the publication's transaction to check.
      */
-    private Map<String, AppServerInfo> liveServers(ShardMapUpdate update) throws Exception {
+    private Map<String, AppServerInfo> liveServers(ShardMapUpdate update, Map<String, Integer> versions)
+            throws Exception {
         Map<String, AppServerInfo> live = new TreeMap<>();
         Map<String, Long> joinedAt = new TreeMap<>();
         List<String> ids;
@@ -351,6 +396,7 @@ public final class ShardMapPublisher implements AutoCloseable {
                 Stat stat = new Stat();
                 live.put(id, update.readMember(curator.getData().storingStatIn(stat).forPath(ClusterPaths.member(id))));
                 joinedAt.put(id, stat.getCtime());
+                versions.put(id, stat.getVersion());
             } catch (KeeperException.NoNodeException e) {
                 // Left meanwhile.
             } catch (MalformedPayloadException e) {
@@ -373,6 +419,7 @@ public final class ShardMapPublisher implements AutoCloseable {
         if (settled.isEmpty() || settled.size() == live.size()) {
             return live;
         }
+        versions.keySet().retainAll(settled.keySet());
         LOG.info("Members {}: {} joined less than {} ms ago (ZooKeeper time {}, joined {})", ids,
                 live.keySet().stream().filter(id -> !settled.containsKey(id)).collect(java.util.stream.Collectors.toList()),
                 joinGrace.toMillis(), now, joinedAt);

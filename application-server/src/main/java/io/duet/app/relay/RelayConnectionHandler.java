@@ -165,7 +165,7 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFram
         StreamKind kind = open.getKind() == null ? StreamKind.REQUEST : open.getKind();
         OptionalLong credit = kind == StreamKind.SESSION && open.isSetInitialCredit()
                 ? OptionalLong.of(Math.max(0, open.getInitialCredit())) : OptionalLong.empty();
-        AppStream stream = new AppStream(ctx.channel(), open.getStreamId(), kind, caller, open.getService(), protocol,
+        AppStream stream = new AppStream(ctx.channel(), open.getStreamId(), kind, caller, open.getServiceName(), protocol,
                 credit, this);
         AppStream previous = streams.put(open.getStreamId(), stream);
         countStreams();

@@ -54,6 +54,8 @@ public final class CoupleStore {
     private final StoreMeters meters;
     private final SpaceStore space;
     private final CommitBatcher commits;
+    /** Recorded with every message this store commits; null records none. */
+    private final String writerInstance;
 
     /** How many group-commit requests (see {@link CommitBatcher}) may be out at a time, unless set. */
     public static final int DEFAULT_COMMIT_REQUESTS_IN_FLIGHT = 2;
@@ -64,18 +66,22 @@ public final class CoupleStore {
 
     /** @param meters where the latency and outcome of every operation go ({@link StoreMeters}) */
     public CoupleStore(AsyncConnection connection, HBaseSchema schema, ExecutorService callbacks, StoreMeters meters) {
-        this(connection, schema, callbacks, meters, DEFAULT_COMMIT_REQUESTS_IN_FLIGHT);
+        this(connection, schema, callbacks, meters, DEFAULT_COMMIT_REQUESTS_IN_FLIGHT, null);
     }
 
     /**
      * @param commitRequestsInFlight how many requests carrying the commits of many couples together may be
      *     out at a time; commits that come meanwhile wait and go together in the next
+     * @param writerInstance the instance id of this server, stored with every message it commits
+     *     ({@code StoredMessage.writerInstance}) so that a check can prove one writer per fence; null
+     *     stores none
      */
     public CoupleStore(AsyncConnection connection, HBaseSchema schema, ExecutorService callbacks, StoreMeters meters,
-            int commitRequestsInFlight) {
+            int commitRequestsInFlight, String writerInstance) {
         this.table = connection.getTable(schema.couples(), callbacks);
         this.schema = schema;
         this.meters = meters;
+        this.writerInstance = writerInstance;
         this.space = new SpaceStore(table, schema);
         this.commits = new CommitBatcher(table, commitRequestsInFlight);
     }
@@ -145,7 +151,7 @@ public final class CoupleStore {
     }
 
     /** The shard epoch a fence value was claimed under. */
-    static long shardEpochOf(long fence) {
+    public static long shardEpochOf(long fence) {
         return fence >>> GENERATION_BITS;
     }
 
@@ -434,7 +440,8 @@ public final class CoupleStore {
                 .setSenderDeviceId(message.getSenderDeviceId())
                 .setSentAtMillis(message.getSentAtMillis())
                 .setKind(message.getKind() == null ? MessageKind.TEXT.getValue() : message.getKind().getValue())
-                .setText(message.getText()));
+                .setText(message.getText())
+                .setWriterInstance(writerInstance));
     }
 
     private Message decode(long seq, byte[] value) {

@@ -37,7 +37,7 @@ class RelayConnectionHandlerTest {
     }
 
     private static RelayFrame open(long streamId) {
-        return RelayFrame.open(new OpenStream(streamId, StreamKind.REQUEST, WireProtocol.COMPACT).setService("account"));
+        return RelayFrame.open(new OpenStream(streamId, StreamKind.REQUEST, WireProtocol.COMPACT).setServiceName("account"));
     }
 
     @Test

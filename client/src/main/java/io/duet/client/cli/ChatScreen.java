@@ -2,6 +2,7 @@ package io.duet.client.cli;
 
 import io.duet.client.ConnectionState;
 import io.duet.client.DuetClient;
+import io.duet.client.DuetTls;
 import io.duet.client.DuetListener;
 import io.duet.protocol.api.DuetError;
 import io.duet.protocol.api.Message;
@@ -59,6 +60,7 @@ final class ChatScreen implements DuetListener {
 
     private final Profile profile;
     private final InetSocketAddress server;
+    private final DuetTls tls;
     private final PrintStream out;
     private final Object screen = new Object();
     private final StringBuilder line = new StringBuilder();
@@ -75,9 +77,11 @@ final class ChatScreen implements DuetListener {
     private long lastKeystroke;
     private long lastTypingSent;
 
-    ChatScreen(Profile profile, InetSocketAddress server, PrintStream out) {
+    /** @param tls null: plain TCP */
+    ChatScreen(Profile profile, InetSocketAddress server, DuetTls tls, PrintStream out) {
         this.profile = profile;
         this.server = server;
+        this.tls = tls;
         this.out = out;
     }
 
@@ -97,6 +101,9 @@ final class ChatScreen implements DuetListener {
                 .listener(this);
         if (profile.refreshToken() != null) {
             builder.refreshToken(profile.refreshToken());
+        }
+        if (tls != null) {
+            builder.tls(tls);
         }
         client = builder.build();
         Object previousInterruptHandler = Signals.register("INT", this::interrupted);

@@ -1,6 +1,7 @@
 package io.duet.client.cli;
 
 import io.duet.client.DuetHttp;
+import io.duet.client.DuetTls;
 import io.duet.protocol.api.DuetError;
 import io.duet.protocol.api.HistoryPage;
 import io.duet.protocol.api.Invite;
@@ -34,6 +35,8 @@ import org.jline.terminal.TerminalBuilder;
 public final class DuetCli {
     /** An access token with less than this left is renewed before use. */
     private static final long RENEW_MARGIN_MILLIS = 30_000;
+    /** {@code --tls}: TLS trusting the system's certificate authorities. */
+    private static final String TLS_SYSTEM = "system";
     private static final String USAGE = String.join("\n",
             "usage: duet [options] <command> [arguments]",
             "",
@@ -60,6 +63,10 @@ public final class DuetCli {
             "  --profile NAME        whose session to use (default: $DUET_PROFILE or 'default')",
             "  --http URL            the HTTP API (default: $DUET_HTTP or http://127.0.0.1:7402)",
             "  --tcp HOST:PORT       the chat endpoint (default: $DUET_TCP or 127.0.0.1:7401)",
+            "  --tls                 connect over TLS, trusting the system's certificate authorities",
+            "                        (the --http URL is then https://...)",
+            "  --tls-ca FILE         connect over TLS, trusting the CA certificate in FILE (PEM), such",
+            "                        as a local cluster's tls/ca.pem (default: $DUET_TLS_CA)",
             "  --password PASSWORD   instead of asking (for scripts; also $DUET_PASSWORD)",
             "  --home DIR            where profiles are kept (default: ~/.duet)",
             "",
@@ -87,6 +94,8 @@ public final class DuetCli {
         String http = env.getOrDefault("DUET_HTTP", "http://127.0.0.1:7402");
         String tcp = env.getOrDefault("DUET_TCP", "127.0.0.1:7401");
         String password = env.get("DUET_PASSWORD");
+        // "system", a CA file, or null: plain.
+        String tls = env.get("DUET_TLS_CA");
         Path home = Path.of(env.getOrDefault("DUET_HOME", System.getProperty("user.home") + "/.duet"));
         List<String> words = new ArrayList<>();
         try {
@@ -100,6 +109,12 @@ public final class DuetCli {
                         break;
                     case "--tcp":
                         tcp = value(args, ++i);
+                        break;
+                    case "--tls":
+                        tls = TLS_SYSTEM;
+                        break;
+                    case "--tls-ca":
+                        tls = value(args, ++i);
                         break;
                     case "--password":
                         password = value(args, ++i);
@@ -123,11 +138,17 @@ public final class DuetCli {
             if (words.get(0).equals("signup") || words.get(0).equals("login")) {
                 profile.set("http", http);
                 profile.set("tcp", tcp);
+                profile.set("tls", tls);
             } else {
                 http = profile.get("http") != null && !hasOption(args, "--http") ? profile.get("http") : http;
                 tcp = profile.get("tcp") != null && !hasOption(args, "--tcp") ? profile.get("tcp") : tcp;
+                tls = profile.get("tls") != null && !hasOption(args, "--tls") && !hasOption(args, "--tls-ca")
+                        ? profile.get("tls") : tls;
             }
-            return command(words, profile, new DuetHttp(URI.create(http), profile.deviceId()), tcp, password);
+            DuetTls duetTls = tls == null ? null : tls.equals(TLS_SYSTEM) ? DuetTls.systemTrust() : DuetTls.trusting(Path.of(tls));
+            DuetHttp api = duetTls == null ? new DuetHttp(URI.create(http), profile.deviceId())
+                    : new DuetHttp(URI.create(http), profile.deviceId(), duetTls);
+            return command(words, profile, api, tcp, duetTls, password);
         } catch (IllegalArgumentException e) {
             err.println("duet: " + e.getMessage());
             err.println("Try 'duet --help'.");
@@ -144,7 +165,8 @@ public final class DuetCli {
         }
     }
 
-    private int command(List<String> words, Profile profile, DuetHttp api, String tcp, String password) throws Exception {
+    private int command(List<String> words, Profile profile, DuetHttp api, String tcp, DuetTls tls, String password)
+            throws Exception {
         String command = words.get(0);
         switch (command) {
             case "signup": {
@@ -237,7 +259,7 @@ public final class DuetCli {
             case "chat": {
                 refreshedToken(profile, api);
                 try (Terminal terminal = TerminalBuilder.builder().system(true).dumb(true).build()) {
-                    return new ChatScreen(profile, address(tcp), out).run(terminal, in);
+                    return new ChatScreen(profile, address(tcp), tls, out).run(terminal, in);
                 }
             }
             default:

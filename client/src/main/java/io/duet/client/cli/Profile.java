@@ -93,7 +93,7 @@ final class Profile {
         }
         set("user.id", Long.toString(session.getUserId()));
         set("couple.id", couple);
-        set("name", session.isSetSelf() ? session.getSelf().getDisplayName() : get("name"));
+        set("name", session.isSetMe() ? session.getMe().getDisplayName() : get("name"));
         set("partner.id", session.isSetPartner() ? Long.toString(session.getPartner().getUserId()) : null);
         set("partner.name", session.isSetPartner() ? session.getPartner().getDisplayName() : null);
     }

@@ -3,6 +3,8 @@ package io.duet.client.internal;
 import io.duet.client.ConnectionState;
 import io.duet.client.DuetClientException;
 import io.duet.client.DuetListener;
+import io.duet.client.DuetTls;
+import io.duet.client.TlsHandshakes;
 import io.duet.protocol.api.ChatService;
 import io.duet.protocol.api.FetchHistoryRequest;
 import io.duet.protocol.api.HistoryPage;
@@ -35,13 +37,16 @@ public final class ClientSession {
     private final SessionTransport transport;
     private final SessionLifecycle lifecycle;
 
-    /** @param refreshToken renews the access token before it expires; null: the session ends with it */
-    public ClientSession(InetSocketAddress server, EventLoop loop, Executor callbacks, Supplier<String> token,
+    /**
+     * @param tls null: plain TCP
+     * @param refreshToken renews the access token before it expires; null: the session ends with it
+     */
+    public ClientSession(InetSocketAddress server, DuetTls tls, EventLoop loop, Executor callbacks, Supplier<String> token,
             String refreshToken, long lastSeq, DuetListener listener, Duration callTimeout, Duration minBackoff,
             Duration maxBackoff) {
         this.loop = loop;
         this.transport = new SessionTransport(loop, callTimeout);
-        this.lifecycle = new SessionLifecycle(server, loop, token, refreshToken, lastSeq, new ListenerCallbacks(callbacks, listener),
+        this.lifecycle = new SessionLifecycle(server, tls, loop, token, refreshToken, lastSeq, new ListenerCallbacks(callbacks, listener),
                 transport, minBackoff, maxBackoff);
     }
 
@@ -56,6 +61,10 @@ public final class ClientSession {
 
     public long coupleId() {
         return lifecycle.coupleId();
+    }
+
+    public TlsHandshakes tlsHandshakes() {
+        return lifecycle.tlsHandshakes();
     }
 
     public ConnectionState state() {

@@ -2,6 +2,8 @@ package io.duet.client.internal;
 
 import io.duet.client.ConnectionState;
 import io.duet.client.DuetClientException;
+import io.duet.client.DuetTls;
+import io.duet.client.TlsHandshakes;
 import io.duet.protocol.api.AccountService;
 import io.duet.protocol.api.AuthAccepted;
 import io.duet.protocol.api.AuthRequest;
@@ -58,6 +60,9 @@ final class SessionLifecycle {
     private static final long RENEW_RETRY_MILLIS = 1000;
 
     private final InetSocketAddress server;
+    /** Null: plain TCP. */
+    private final DuetTls tls;
+    private final TlsHandshakeCounter.Counts tlsHandshakes = new TlsHandshakeCounter.Counts();
     private final EventLoop loop;
     private final Duration minBackoff;
     private final Duration maxBackoff;
@@ -87,10 +92,11 @@ final class SessionLifecycle {
     /** Leaving a draining server: the end of this connection is a planned reconnect, not a loss. */
     private boolean moving;
 
-    SessionLifecycle(InetSocketAddress server, EventLoop loop, Supplier<String> token, String refreshToken,
+    SessionLifecycle(InetSocketAddress server, DuetTls tls, EventLoop loop, Supplier<String> token, String refreshToken,
             long lastSeq, ListenerCallbacks listeners, SessionTransport transport, Duration minBackoff,
             Duration maxBackoff) {
         this.server = server;
+        this.tls = tls;
         this.loop = loop;
         this.token = token;
         this.refreshToken = refreshToken;
@@ -121,6 +127,10 @@ final class SessionLifecycle {
         return coupleId;
     }
 
+    TlsHandshakes tlsHandshakes() {
+        return tlsHandshakes.snapshot();
+    }
+
     long userId() {
         return userId;
     }
@@ -139,7 +149,7 @@ final class SessionLifecycle {
         changeState(ConnectionState.CONNECTING, "connecting to " + server.getHostString() + ":" + server.getPort());
         transport.newCallTracker();
         SessionHandler handler = new SessionHandler(this, transport, delivery);
-        bootstrap.clone().handler(new SessionChannelInitializer(handler)).connect(server).addListener(connected -> {
+        bootstrap.clone().handler(new SessionChannelInitializer(handler, tls, server, tlsHandshakes)).connect(server).addListener(connected -> {
             if (!connected.isSuccess()) {
                 lost("cannot connect: " + connected.cause().getMessage());
             }

@@ -42,7 +42,7 @@ class ChatScreenTest {
         PipedInputStream in = new PipedInputStream(64 * 1024);
         typing = new PipedOutputStream(in);
         InetSocketAddress nobody = deadAddress();
-        ChatScreen screen = new ChatScreen(profile, nobody, new PrintStream(output, true, StandardCharsets.UTF_8));
+        ChatScreen screen = new ChatScreen(profile, nobody, null, new PrintStream(output, true, StandardCharsets.UTF_8));
         chat = CompletableFuture.supplyAsync(() -> {
             try {
                 return screen.run(null, in);

@@ -1,5 +1,6 @@
 package io.duet.it.chaos;
 
+import io.duet.app.storage.CoupleStore;
 import io.duet.app.storage.HBaseSchema;
 import io.duet.deploy.local.LocalCluster;
 import io.duet.it.DeliveryChecker;
@@ -20,7 +21,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.hbase.HBaseConfiguration;
@@ -41,9 +44,15 @@ import org.apache.hadoop.hbase.util.Bytes;
  *   <li>every device of each partner (the phone that sends and the tablet that only receives) got every
  *       message of the couple exactly once, in sequence order, with no gap, as HBase has it;
  *   <li>each sender's messages are stored (and so delivered) in the order they were sent;
- *   <li>at most one owner's writes were accepted at any moment: the fence recorded with each message
- *       never decreases along the sequence, so no deposed owner's write landed after a newer owner's.
+ *   <li>at most one owner's writes were accepted at any moment, proven from two records the committing
+ *       server stores with each message, its fence value and its instance id (the writer): the fence
+ *       never decreases along the sequence (no deposed owner's write landed after a newer owner's), and
+ *       each shard epoch has exactly one writer, so the writer changes only where the epoch does and no
+ *       two writers' messages interleave within one epoch (two servers holding the same fence would
+ *       show here). A message without a writer cannot be proven and is a violation too.
  * </ol>
+ * That the fence was exercised at all (a deposed owner's late write rejected) is not visible in HBase,
+ * where rejected writes leave nothing: {@link FencedWrites} counts them from the servers' logs.
  * Every violation is reported, not just the first, and each delivery violation names the device.
  *
  * <p><b>Own messages reach all of the sender's devices, the sending one included.</b> That is the
@@ -163,7 +172,7 @@ public final class ChaosChecker {
         STORED("every acknowledged message is in HBase, once, at its sequence number, from its device"),
         DELIVERED("every device of both partners got every message exactly once, in sequence order, without gaps"),
         SENDER_ORDER("each sender's messages are stored in the order they were sent"),
-        ONE_WRITER("at most one owner's writes were accepted at any moment");
+        ONE_WRITER("at most one owner's writes were accepted at any moment (one writer per shard epoch)");
 
         final String description;
 
@@ -179,6 +188,9 @@ public final class ChaosChecker {
         private long stored;
         private long devices;
         private long delivered;
+        /** Shard epochs seen in the couples' rows, summed over couples, and writers over them. */
+        private long epochs;
+        private final Set<String> writers = new TreeSet<>();
         /** How long after the check began every device had its couple's last message; -1 if never. */
         private long quietMillis = -1;
 
@@ -212,6 +224,8 @@ public final class ChaosChecker {
             out.printf("Checked %d acknowledged sends against %d stored messages, delivered %d times to %d devices; "
                     + "delivery %s%n", acknowledged, stored, delivered, devices,
                     quietMillis < 0 ? "never went quiet" : "went quiet " + quietMillis + " ms into the check");
+            out.printf("  messages written in %d shard epochs of couples by %d server instances: %s%n", epochs,
+                    writers.size(), writers);
             violations.forEach((invariant, found) -> out.printf("  %-12s %s: %s%n", invariant, invariant.description,
                     found.isEmpty() ? "OK" : found.size() + " violations, e.g. " + found.subList(0, Math.min(3, found.size()))));
         }
@@ -227,6 +241,7 @@ public final class ChaosChecker {
         String couple = "couple " + run.coupleId() + ": ";
         long expectedSeq = 1;
         long lastFence = Long.MIN_VALUE;
+        Map<Long, String> writerByEpoch = new HashMap<>();
         Map<String, Long> seqByText = new HashMap<>();
         for (Map.Entry<Long, StoredMessage> entry : stored.entrySet()) {
             if (entry.getKey() != expectedSeq) {
@@ -239,6 +254,7 @@ public final class ChaosChecker {
                         + " after a message written under the newer fence " + lastFence + ": two writers");
             }
             lastFence = Math.max(lastFence, message.getFence());
+            checkWriter(couple, entry.getKey(), message, writerByEpoch, report);
             Long earlier = seqByText.put(message.getText(), entry.getKey());
             if (earlier != null) {
                 report.add(Invariant.STORED, couple + "'" + message.getText() + "' stored twice, as " + earlier + " and " + entry.getKey());
@@ -277,6 +293,29 @@ public final class ChaosChecker {
             report.devices++;
             report.delivered += device.received().size();
             checkDevice(couple + device.device(), device, stored, lastStored, acknowledged, quietTimeout, report);
+        }
+    }
+
+    /**
+     * One writer per shard epoch: the first message of an epoch names its writer, and every other message
+     * of that epoch must name the same. Fences never decrease (checked apart), so an epoch's messages
+     * are consecutive and this also means the writer changes only where the epoch changes.
+     */
+    private static void checkWriter(String couple, long seq, StoredMessage message, Map<Long, String> writerByEpoch,
+            Report report) {
+        String writer = message.getWriterInstance();
+        if (writer == null) {
+            report.add(Invariant.ONE_WRITER, couple + "seq " + seq + " records no writer: one writer cannot be proven");
+            return;
+        }
+        report.writers.add(writer);
+        long epoch = CoupleStore.shardEpochOf(message.getFence());
+        String first = writerByEpoch.putIfAbsent(epoch, writer);
+        if (first == null) {
+            report.epochs++;
+        } else if (!first.equals(writer)) {
+            report.add(Invariant.ONE_WRITER, couple + "seq " + seq + " was written by " + writer + " under fence "
+                    + message.getFence() + " (shard epoch " + epoch + "), which " + first + " also wrote under: two writers");
         }
     }
 

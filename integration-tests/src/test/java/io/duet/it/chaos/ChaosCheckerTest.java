@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The chaos checker's judgement on synthetic runs of one couple (Ann and Bob, a phone that sends and a
  * tablet that only receives each): a clean run passes, and each kind of broken delivery, storage or
- * fencing is reported under its invariant, naming the device.
+ * fencing (a fence going back, two writers in one shard epoch, a message without a writer) is reported
+ * under its invariant, naming the device.
  */
 class ChaosCheckerTest {
     private static final long COUPLE = 77;
@@ -33,7 +34,10 @@ class ChaosCheckerTest {
     private static final String BOB_TABLET = "c0-bob-tablet (device bob-tablet, receive-only, via presentation server 0)";
     private static final Duration QUIET = Duration.ofSeconds(30);
 
-    /** Ann's 0 (seq 1), Bob's 0 (2), Ann's 1 (3), Bob's 1 (4), all by one owner at fence 5. */
+    private static final String APP_1 = "app-1@lz0001";
+    private static final String APP_2 = "app-2@lz0002";
+
+    /** Ann's 0 (seq 1), Bob's 0 (2), Ann's 1 (3), Bob's 1 (4), all by one owner ({@link #APP_1}) at fence 5. */
     private final NavigableMap<Long, StoredMessage> stored = new TreeMap<>(Map.of(
             1L, stored("c0-ann says 0", ANN, "ann-phone", 5),
             2L, stored("c0-bob says 0", BOB, "bob-phone", 5),
@@ -141,6 +145,48 @@ class ChaosCheckerTest {
                 .anyMatch(violation -> violation.contains("c0-bob's message 1 stored at seq 4, before an earlier"));
     }
 
+    @Test
+    void theWriterMayChangeOnlyWithTheShardEpoch() {
+        stored.put(1L, stored("c0-ann says 0", ANN, "ann-phone", fence(5, 0), APP_1));
+        stored.put(2L, stored("c0-bob says 0", BOB, "bob-phone", fence(5, 1), APP_1));
+        stored.put(3L, stored("c0-ann says 1", ANN, "ann-phone", fence(6, 0), APP_2));
+        stored.put(4L, stored("c0-bob says 1", BOB, "bob-phone", fence(7, 0), APP_1));
+
+        assertThat(check(everyDeviceGot(all())).violations()).as("a reload, a move and a move back").isEmpty();
+    }
+
+    @Test
+    void twoWritersUnderOneFenceAreReportedThoughTheFenceNeverDecreases() {
+        stored.put(3L, stored("c0-ann says 1", ANN, "ann-phone", 5, APP_2));
+
+        assertThat(check(everyDeviceGot(all())).violations(Invariant.ONE_WRITER)).singleElement().asString()
+                .contains("seq 3 was written by " + APP_2 + " under fence 5 (shard epoch 0), which " + APP_1
+                        + " also wrote under: two writers");
+    }
+
+    @Test
+    void writersInterleavingWithinOneEpochAreReported() {
+        stored.put(1L, stored("c0-ann says 0", ANN, "ann-phone", fence(5, 0), APP_1));
+        stored.put(2L, stored("c0-bob says 0", BOB, "bob-phone", fence(5, 1), APP_2));
+        stored.put(3L, stored("c0-ann says 1", ANN, "ann-phone", fence(5, 1), APP_1));
+        stored.put(4L, stored("c0-bob says 1", BOB, "bob-phone", fence(5, 2), APP_2));
+
+        assertThat(check(everyDeviceGot(all())).violations(Invariant.ONE_WRITER)).hasSize(2)
+                .allMatch(violation -> violation.contains(APP_2 + " under fence") && violation.contains("shard epoch 5"));
+    }
+
+    @Test
+    void aMessageWithoutAWriterCannotBeProven() {
+        stored.put(2L, stored("c0-bob says 0", BOB, "bob-phone", 5, null));
+
+        assertThat(check(everyDeviceGot(all())).violations(Invariant.ONE_WRITER)).singleElement().asString()
+                .contains("seq 2 records no writer");
+    }
+
+    private static long fence(long shardEpoch, int generation) {
+        return (shardEpoch << 20) + generation;
+    }
+
     private Report check(List<DeviceLog> devices) {
         Report report = new Report();
         ChaosChecker.check(new CoupleRun(COUPLE, stored, sends, devices), QUIET, report);
@@ -201,8 +247,12 @@ class ChaosCheckerTest {
     }
 
     private static StoredMessage stored(String text, long senderId, String deviceId, long fence) {
+        return stored(text, senderId, deviceId, fence, APP_1);
+    }
+
+    private static StoredMessage stored(String text, long senderId, String deviceId, long fence, String writer) {
         return new StoredMessage().setClientMessageId("id of " + text).setSenderId(senderId).setSenderDeviceId(deviceId)
-                .setSentAtMillis(1_000).setKind(1).setText(text).setFence(fence);
+                .setSentAtMillis(1_000).setKind(1).setText(text).setFence(fence).setWriterInstance(writer);
     }
 
     private static ChatLoad.SendRecord acked(int index, String text, long seq) {

@@ -57,9 +57,10 @@ class ChaosSoakIT {
             load.stop(Duration.ofSeconds(120));
             report = ChaosChecker.check(cluster, load);
             long failed = load.failedSends();
-            System.out.printf("CHAOS %d faults in %d s (seed %d): %s; %d acknowledged sends, %d failed%n",
+            System.out.printf("CHAOS %d faults in %d s (seed %d): %s; %d acknowledged sends, %d failed; "
+                    + "%d late writes rejected by the fence%n",
                     counts.values().stream().mapToInt(Integer::intValue).sum(), DURATION.toSeconds(), SEED, counts,
-                    report.acknowledged(), failed);
+                    report.acknowledged(), failed, FencedWrites.count(cluster));
             report.print(System.out);
             assertThat(failed).as("failed sends: %s", load.failures(5)).isZero();
         }

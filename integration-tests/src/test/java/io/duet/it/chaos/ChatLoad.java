@@ -141,24 +141,29 @@ public final class ChatLoad implements AutoCloseable {
     }
 
     /**
-     * When the first message that either partner of {@code coupleId} sent after {@code nanos} was
-     * acknowledged ({@link System#nanoTime()}), or 0 if none is yet: the moment the couple was served
-     * again after a fault that began at {@code nanos}.
+     * When {@code coupleId} was served again after a fault that began at {@code nanos} ({@link
+     * System#nanoTime()}): the moment both partners had a message they sent after {@code nanos}
+     * acknowledged, that is the later of the two partners' first such acknowledgements; 0 while either
+     * partner has none yet. One partner served does not make the couple served.
      */
-    public long firstAckAfter(long coupleId, long nanos) {
-        long first = 0;
+    public long servedAgainAt(long coupleId, long nanos) {
+        long servedAt = 0;
         for (Sender sender : senders) {
             if (sender.coupleId != coupleId) {
                 continue;
             }
+            long first = 0;
             for (SendRecord record : sender.log) {
                 if (record.sentNanos > nanos && record.acknowledged()) {
                     first = first == 0 ? record.ackNanos : Math.min(first, record.ackNanos);
-                    break;
                 }
             }
+            if (first == 0) {
+                return 0;
+            }
+            servedAt = Math.max(servedAt, first);
         }
-        return first;
+        return servedAt;
     }
 
     /** How many sends failed for good (the SDK gave up on them). */

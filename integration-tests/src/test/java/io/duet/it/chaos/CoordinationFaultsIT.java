@@ -12,7 +12,10 @@ import io.duet.it.chaos.ChatLoad.SendRecord;
 import io.duet.it.chaos.ChatLoad.Sender;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -21,18 +24,27 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Faults of the coordination and storage layers under live load, each followed by a check of every
  * guarantee ({@link ChaosChecker}) and a measurement of how long chat stalled:
  * <ul>
+ *   <li>a SIGSTOP of an owner while it has a commit queued and not yet sent, so that it attempts a late
+ *       write once it resumes, deposed: the fence must reject it ({@link #arrangeLateWrite});
  *   <li>a ZooKeeper-only partition of one application server, past the failure detector's timeout but
- *       within its session: it is replaced, refuses to serve while its lease is out, and rejoins;
- *   <li>the same partition past the session timeout: its session expires, it drops its shards and
- *       registers again as a new incarnation;
+ *       within its session;
+ *   <li>the same partition past the session timeout, so that its session expires;
  *   <li>a ZooKeeper restart: everyone suspends, then resumes;
  *   <li>an HBase restart: writes fail with an unknown outcome and are retried; nothing is lost or doubled.
  * </ul>
- * Each application server reaches ZooKeeper through its own {@link FaultLink}.
+ * Each application server reaches ZooKeeper through its own {@link FaultLink}. This test checks what
+ * clients see; what the cut-off server itself does is asserted in the application server's module:
+ * refusing while its lease is out or its connection SUSPENDED ({@code FailureDetectionIT}), and on a lost
+ * session dropping its shards, registering again as a new incarnation and serving again only at new
+ * epochs ({@code SessionLossIT}).
  */
 class CoordinationFaultsIT {
     @RegisterExtension
-    static final PrivateCluster CLUSTER = new PrivateCluster().withZookeeperFaultLinks();
+    static final PrivateCluster CLUSTER = new PrivateCluster().withZookeeperFaultLinks()
+            // One group commit out at a time, so that a second couple's commit waits in the queue.
+            .withServerSetting("hbase.commit-requests-in-flight", "1");
+    /** How many times the late write is arranged at most, until one is seen fenced. */
+    private static final int LATE_WRITE_ATTEMPTS = 3;
 
     @Test
     void partitionsSessionExpiryAndRestartsOfZooKeeperAndHBaseBreakNoGuarantee() throws Exception {
@@ -45,6 +57,17 @@ class CoordinationFaultsIT {
         try (ChatLoad load = new ChatLoad(couples, Duration.ofMillis(40), 64).start()) {
             Thread.sleep(1000);
 
+            long fencedBefore = FencedWrites.count(cluster);
+            for (int attempt = 1; attempt <= LATE_WRITE_ATTEMPTS && FencedWrites.count(cluster) == fencedBefore;
+                    attempt++) {
+                Node busiest = busiestOwner(cluster, couples);
+                stalls.add(fault(load, "SIGSTOP of " + busiest + " with a commit queued (attempt " + attempt + ")",
+                        () -> arrangeLateWrite(cluster, busiest)));
+                new Faults(cluster).settle();
+                awaitFenced(cluster, fencedBefore);
+            }
+            long lateWritesFenced = FencedWrites.count(cluster) - fencedBefore;
+
             Node owner = cluster.applicationServerOwning(couples.get(0).ann.getCoupleId());
             FaultLink link = cluster.zookeeperLink(owner);
             stalls.add(fault(load, "ZooKeeper-only partition of " + owner + " for 3 s", () -> {
@@ -53,6 +76,7 @@ class CoordinationFaultsIT {
                 link.resume();
             }));
             cluster.awaitShardMapSettled();
+            long fencedAfterPartition = FencedWrites.count(cluster);
 
             Node expiring = cluster.applicationServerOwning(couples.get(1).ann.getCoupleId());
             FaultLink expiringLink = cluster.zookeeperLink(expiring);
@@ -82,6 +106,50 @@ class CoordinationFaultsIT {
             assertThat(report.violations()).as("guarantees after coordination faults").isEmpty();
             assertThat(load.failedSends()).as("failed sends: %s", load.failures(5)).isZero();
             stalls.forEach(System.out::println);
+            System.out.printf("FENCED late writes: %d after the arranged SIGSTOPs, %d after the ZooKeeper-only "
+                    + "partition, %d in the whole run%n", lateWritesFenced,
+                    fencedAfterPartition - fencedBefore - lateWritesFenced, FencedWrites.count(cluster) - fencedBefore);
+            assertThat(lateWritesFenced).as("late writes of a paused owner rejected by the fence, after %d arranged "
+                    + "SIGSTOPs", LATE_WRITE_ATTEMPTS).isPositive();
+        }
+    }
+
+    /**
+     * SIGSTOPs {@code owner} at a moment it has a commit that passed its ownership check but was not yet
+     * sent, and SIGCONTs it once it has been replaced: HBase is paused first, so that the owner's one
+     * group commit out ({@code hbase.commit-requests-in-flight=1}) cannot finish and the next couple's
+     * commit waits in its queue; then the owner is paused and HBase resumed. The other servers take the
+     * owner's couples over (the failure detector, then a claim of each row under a newer fence), and when
+     * the owner resumes it sends the queued commit under its old fence. Its lease does not stop it: it
+     * checked before the pause.
+     */
+    private static void arrangeLateWrite(LocalCluster cluster, Node owner) throws Exception {
+        Node hbase = cluster.hbase();
+        hbase.pause();
+        try {
+            Thread.sleep(300);
+            owner.pause();
+        } finally {
+            hbase.resume();
+        }
+        Thread.sleep(Faults.SHORT_OUTAGE.toMillis());
+        owner.resume();
+    }
+
+    /** The application server owning the most of the load's couples (with 4 couples and 3 servers, 2 or more). */
+    private static Node busiestOwner(LocalCluster cluster, List<TestCouple> couples) throws Exception {
+        Map<Node, Integer> owned = new HashMap<>();
+        for (TestCouple couple : couples) {
+            owned.merge(cluster.applicationServerOwning(couple.ann.getCoupleId()), 1, Integer::sum);
+        }
+        return Collections.max(owned.entrySet(), Map.Entry.comparingByValue()).getKey();
+    }
+
+    /** Waits a little for a fenced commit to be logged after {@code before}; the caller judges the count. */
+    private static void awaitFenced(LocalCluster cluster, long before) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (FencedWrites.count(cluster) == before && System.nanoTime() < deadline) {
+            Thread.sleep(200);
         }
     }
 
@@ -102,8 +170,8 @@ class CoordinationFaultsIT {
         long servedAgain = 0;
         for (long couple : couples) {
             RecordingListener.await(Duration.ofSeconds(60), "couple " + couple + " served after " + what,
-                    () -> load.firstAckAfter(couple, end) > 0);
-            servedAgain = Math.max(servedAgain, load.firstAckAfter(couple, end) - end);
+                    () -> load.servedAgainAt(couple, end) > 0);
+            servedAgain = Math.max(servedAgain, load.servedAgainAt(couple, end) - end);
         }
         long longestWait = 0;
         for (Sender sender : load.senders()) {

@@ -143,35 +143,39 @@ class DrainIT {
         Node server = cluster.presentationServers().get(0);
         server.start();
         cluster.awaitInRotation(server, true, WAIT);
-        TestCouple couple = TestCouple.pair(cluster);
-        List<NoticeKind> notices = new ArrayList<>();
-        SessionError error = null;
-        long started;
-        try (RawSession old = new RawSession(cluster.clientTcpEndpoint(0))) {
-            old.send(RawSession.auth(couple.ann.getToken()));
-            assertThat(old.readFrame()[0]).isEqualTo(FrameType.AUTH_OK.code());
-            started = System.nanoTime();
-            assertThat(AdminPort.send(AdminPort.of(server), "/drain", "POST").status()).isEqualTo(202);
-            while (error == null) {
-                Object[] frame = old.readFrame();
-                if ((int) frame[0] == FrameType.NOTICE.code()) {
-                    notices.add(ThriftCodec.INTERNAL.decode((byte[]) frame[1], new SessionNotice()).getKind());
-                } else if ((int) frame[0] == FrameType.ERROR.code()) {
-                    error = ThriftCodec.INTERNAL.decode((byte[]) frame[1], new SessionError());
+        try {
+            TestCouple couple = TestCouple.pair(cluster);
+            List<NoticeKind> notices = new ArrayList<>();
+            SessionError error = null;
+            long started;
+            try (RawSession old = new RawSession(cluster.clientTcpEndpoint(0))) {
+                old.send(RawSession.auth(couple.ann.getToken()));
+                assertThat(old.readFrame()[0]).isEqualTo(FrameType.AUTH_OK.code());
+                started = System.nanoTime();
+                assertThat(AdminPort.send(AdminPort.of(server), "/drain", "POST").status()).isEqualTo(202);
+                while (error == null) {
+                    Object[] frame = old.readFrame();
+                    if ((int) frame[0] == FrameType.NOTICE.code()) {
+                        notices.add(ThriftCodec.INTERNAL.decode((byte[]) frame[1], new SessionNotice()).getKind());
+                    } else if ((int) frame[0] == FrameType.ERROR.code()) {
+                        error = ThriftCodec.INTERNAL.decode((byte[]) frame[1], new SessionError());
+                    }
                 }
+                assertThat(old.closedByServer()).isTrue();
             }
-            assertThat(old.closedByServer()).isTrue();
+            long closedMillis = (System.nanoTime() - started) / 1_000_000;
+            System.out.printf("A client that ignored the notice was closed %d ms into the drain: %s%n", closedMillis, error);
+            assertThat(notices).containsExactly(NoticeKind.RECONNECT);
+            assertThat(error.getCode()).isEqualTo(SessionErrorCode.SHUTTING_DOWN);
+            assertThat(closedMillis).as("closed at drain.deadline (5 s)").isBetween(4_500L, DRAIN_BOUND.toMillis());
+            RecordingListener.await(WAIT, "GET /drain to say drained",
+                    () -> drainAnswer(server) == 200);
+        } finally {
+            // Serving again, whatever happened, for the other tests.
+            server.stop();
+            server.start();
+            cluster.awaitInRotation(server, true, WAIT);
         }
-        long closedMillis = (System.nanoTime() - started) / 1_000_000;
-        System.out.printf("A client that ignored the notice was closed %d ms into the drain: %s%n", closedMillis, error);
-        assertThat(notices).containsExactly(NoticeKind.RECONNECT);
-        assertThat(error.getCode()).isEqualTo(SessionErrorCode.SHUTTING_DOWN);
-        assertThat(closedMillis).as("closed at drain.deadline (5 s)").isBetween(4_500L, DRAIN_BOUND.toMillis());
-        RecordingListener.await(WAIT, "GET /drain to say drained",
-                () -> drainAnswer(server) == 200);
-        server.stop();
-        server.start();
-        cluster.awaitInRotation(server, true, WAIT);
     }
 
     /** Where each device's state log stands now. */
@@ -195,6 +199,7 @@ class DrainIT {
             long drainStartedNanos, String how) {
         List<Long> reconnecting = new ArrayList<>();
         List<Long> movedBy = new ArrayList<>();
+        List<Long> leftBy = new ArrayList<>();
         for (Device device : load.devices()) {
             List<String> log = device.heard.stateLog.subList(mark.get(device), device.heard.stateLog.size());
             assertThat(log).as("%s after %s", device.describe(), how).noneMatch(line -> line.startsWith("DISCONNECTED"));
@@ -202,6 +207,7 @@ class DrainIT {
             for (String line : log) {
                 if (movedAt == null && line.startsWith("CONNECTING") && line.contains("moving to another server")) {
                     movedAt = nanos(line);
+                    leftBy.add((movedAt - drainStartedNanos) / 1_000_000);
                 } else if (movedAt != null && line.startsWith("CONNECTED")) {
                     reconnecting.add((nanos(line) - movedAt) / 1_000_000);
                     movedBy.add((nanos(line) - drainStartedNanos) / 1_000_000);
@@ -211,6 +217,7 @@ class DrainIT {
         }
         Collections.sort(reconnecting);
         Collections.sort(movedBy);
+        Collections.sort(leftBy);
         assertThat(reconnecting).as("devices that moved after %s", how).hasSize((int) expected);
         System.out.printf("DRAIN %s: %d clients reconnecting (CONNECTING to CONNECTED) p50 %d, p90 %d, p99 %d, max %d ms"
                 + " (bound %d): %s%n", how, reconnecting.size(), percentile(reconnecting, 0.5),
@@ -220,6 +227,17 @@ class DrainIT {
                 + " (bound %d = window %d + jitter %d + reconnect %d)%n", how, percentile(movedBy, 0.5),
                 percentile(movedBy, 0.99), movedBy.get(movedBy.size() - 1), MOVED_BOUND.toMillis(),
                 DRAIN_WINDOW.toMillis(), MAX_JITTER.toMillis(), RECONNECT_BOUND.toMillis());
+        System.out.printf("DRAIN %s: clients left (notice + jitter) after the drain began first %d, p50 %d, last %d ms"
+                + " (window %d)%n", how, leftBy.get(0), percentile(leftBy, 0.5), leftBy.get(leftBy.size() - 1),
+                DRAIN_WINDOW.toMillis());
+        if (leftBy.size() >= 4) {
+            // Notice i of n goes out at i/n of the window, and its client leaves within 1/n of the window after
+            // it: spread, the last leaves after 3/4 of it; all at once, every one within the first 1/n.
+            assertThat(leftBy.get(leftBy.size() - 1)).as("the last client left after %s, ms: spread over the window", how)
+                    .isGreaterThanOrEqualTo(DRAIN_WINDOW.toMillis() / 2);
+            assertThat(leftBy.get(leftBy.size() - 1) - leftBy.get(0)).as("first to last client leaving after %s, ms", how)
+                    .isGreaterThanOrEqualTo(DRAIN_WINDOW.toMillis() / 4);
+        }
         assertThat(reconnecting.get(reconnecting.size() - 1)).as("the longest reconnect after %s, ms (p99 %d)", how,
                 percentile(reconnecting, 0.99)).isLessThan(RECONNECT_BOUND.toMillis());
         assertThat(movedBy.get(movedBy.size() - 1)).as("the last client connected again after %s, ms", how)

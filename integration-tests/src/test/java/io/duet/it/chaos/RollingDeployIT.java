@@ -41,6 +41,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RollingDeployIT {
+    /**
+     * What CI holds the p99 stall of a deploy to: every server restarts (presentation servers drain their
+     * clients through HAProxy) under 300 messages/s, which saturates this 2-core box; measured 394-801 ms.
+     */
+    private static final Duration STALL_P99_BOUND = Duration.ofMillis(1500);
     private static final Duration DEPLOY_TIMEOUT = Duration.ofMinutes(5);
 
     @RegisterExtension
@@ -73,8 +78,9 @@ class RollingDeployIT {
             load.stop(Duration.ofSeconds(60));
             ChaosChecker.Report report = ChaosChecker.check(cluster, load);
             report.print(System.out);
-            Stalls.print("ROLLING DEPLOY", load, "4 servers restarted by deploy/bin/rolling-deploy in "
+            long p99 = Stalls.print("ROLLING DEPLOY", load, "4 servers restarted by deploy/bin/rolling-deploy in "
                     + TimeUnit.NANOSECONDS.toSeconds(to - from) + " s", from, to);
+            assertThat(p99).as("p99 stall through the rolling deploy, ms").isLessThan(STALL_P99_BOUND.toMillis());
             assertThat(report.violations()).as("nothing lost, repeated or reordered").isEmpty();
             assertThat(load.failedSends()).as("failed sends: %s", load.failures(5)).isZero();
             for (Device device : load.devices()) {

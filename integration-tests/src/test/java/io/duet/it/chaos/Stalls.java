@@ -2,6 +2,7 @@ package io.duet.it.chaos;
 
 import io.duet.it.chaos.ChatLoad.SendRecord;
 import io.duet.it.chaos.ChatLoad.Sender;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -41,6 +42,45 @@ final class Stalls {
         System.out.printf("%s %s: %d requests, stall p50 %d, p99 %d, p99.9 %d, max %d ms%n", tag, phase, stalls.size(),
                 percentile(stalls, 0.5), p99, percentile(stalls, 0.999), stalls.get(stalls.size() - 1));
         return p99;
+    }
+
+    /**
+     * Prints the stall distribution of the requests a handoff touched, among those sent between {@code from}
+     * and {@code to}: in flight when a shard map was published ({@code publishedNanos}), or sent within
+     * {@code after} of one. Most requests of a phase see no handoff at all, and would dilute its p99.
+     * Returns that p99 in ms, or -1 when no request was touched.
+     */
+    static long printTouched(String tag, ChatLoad load, String phase, long from, long to, List<Long> publishedNanos,
+            Duration after) {
+        List<Long> stalls = new ArrayList<>();
+        for (Sender sender : load.senders()) {
+            for (SendRecord record : sender.log) {
+                if (record.acknowledged() && record.sentNanos >= from && record.sentNanos <= to
+                        && touched(record, publishedNanos, after.toNanos())) {
+                    stalls.add(TimeUnit.NANOSECONDS.toMillis(record.ackNanos - record.sentNanos));
+                }
+            }
+        }
+        long maps = publishedNanos.stream().filter(at -> at >= from && at <= to).count();
+        if (stalls.isEmpty()) {
+            System.out.printf("%s %s: no request in flight at any of %d shard map changes%n", tag, phase, maps);
+            return -1;
+        }
+        Collections.sort(stalls);
+        long p99 = percentile(stalls, 0.99);
+        System.out.printf("%s %s, requests in flight at one of %d shard map changes or sent within %d ms after: %d, "
+                + "stall p50 %d, p99 %d, max %d ms%n", tag, phase, maps, after.toMillis(), stalls.size(),
+                percentile(stalls, 0.5), p99, stalls.get(stalls.size() - 1));
+        return p99;
+    }
+
+    private static boolean touched(SendRecord record, List<Long> publishedNanos, long afterNanos) {
+        for (long at : publishedNanos) {
+            if (record.sentNanos <= at + afterNanos && record.ackNanos >= at) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static long percentile(List<Long> sorted, double fraction) {

@@ -168,7 +168,7 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         }
         OpenStream open = new OpenStream()
                 .setKind(StreamKind.REQUEST)
-                .setService(service.group(1))
+                .setServiceName(service.group(1))
                 .setProtocol(protocol)
                 .setClientAddress(String.valueOf(ctx.channel().remoteAddress()));
         if (principal != null) {

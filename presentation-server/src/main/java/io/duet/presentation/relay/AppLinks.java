@@ -8,7 +8,10 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.EventExecutor;
+import java.util.Collection;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
@@ -25,17 +28,22 @@ public final class AppLinks implements AutoCloseable {
     private final Bootstrap template;
     private final RelayTls tls;
     private final RelayCallMeters meters;
+    private final RelayHealth health;
     private final ConcurrentMap<String, ConcurrentMap<EventLoop, RelayLink>> links = new ConcurrentHashMap<>();
 
     public AppLinks(EventLoopGroup group, String presentationId, UserEvents userEvents, RelayTls tls) {
-        this(group, presentationId, userEvents, tls, RelayCallMeters.NONE);
+        this(group, presentationId, userEvents, tls, RelayCallMeters.NONE, new RelayHealth());
     }
 
-    /** @param meters what the links measure of their calls and streams */
+    /**
+     * @param meters what the links measure of their calls and streams
+     * @param health told when a link that was up closes
+     */
     public AppLinks(EventLoopGroup group, String presentationId, UserEvents userEvents, RelayTls tls,
-            RelayCallMeters meters) {
+            RelayCallMeters meters, RelayHealth health) {
         this.group = group;
         this.meters = meters;
+        this.health = health;
         this.presentationId = presentationId;
         this.userEvents = userEvents;
         this.tls = tls;
@@ -57,7 +65,7 @@ public final class AppLinks implements AutoCloseable {
             if (link != null) {
                 link.close();
             }
-            link = RelayLink.connect(template, tls, server, loop, presentationId, userEvents, meters);
+            link = RelayLink.connect(template, tls, server, loop, presentationId, userEvents, meters, health);
             perLoop.put(loop, link);
         }
         return link;
@@ -79,6 +87,17 @@ public final class AppLinks implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Why this server cannot relay to the servers of the shard map ({@code shardMapServers}, their ids):
+     * empty while a link to one of them is up, or lost less than {@link RelayHealth}'s grace ago. Reads
+     * volatile state only; any thread.
+     */
+    public Optional<String> whyNotRelaying(Collection<String> shardMapServers) {
+        boolean anyUp = shardMapServers.stream().map(links::get).filter(Objects::nonNull)
+                .anyMatch(perLoop -> perLoop.values().stream().anyMatch(RelayLink::isUp));
+        return health.whyNot(anyUp);
     }
 
     /** How many links are connected or connecting. */

@@ -54,28 +54,33 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
     private final EventLoop loop;
     private final String presentationId;
     private final UserEvents userEvents;
+    private final RelayHealth health;
     private final Map<Long, Entry> streams = new HashMap<>();
     private final List<RelayFrame> pending = new ArrayList<>();
     private Channel channel;
     private BatchedFlush writes;
     private boolean active;
     private boolean closed;
+    /** HELLO_ACK came and the connection has not closed since; read off the loop by {@link #isUp()}. */
+    private volatile boolean up;
     /** The application server said (in its HELLO_ACK) that it takes StreamCredit frames. */
     private boolean flowControl;
     private long nextStreamId = 1;
     private long pings;
 
-    private RelayLink(AppServerInfo server, EventLoop loop, String presentationId, UserEvents userEvents) {
+    private RelayLink(AppServerInfo server, EventLoop loop, String presentationId, UserEvents userEvents,
+            RelayHealth health) {
         this.server = server;
         this.loop = loop;
         this.presentationId = presentationId;
         this.userEvents = userEvents;
+        this.health = health;
     }
 
     /** Starts connecting; must be called on {@code loop}. */
     static RelayLink connect(Bootstrap template, RelayTls tls, AppServerInfo server, EventLoop loop,
-            String presentationId, UserEvents userEvents, RelayCallMeters meters) {
-        RelayLink link = new RelayLink(server, loop, presentationId, userEvents);
+            String presentationId, UserEvents userEvents, RelayCallMeters meters, RelayHealth health) {
+        RelayLink link = new RelayLink(server, loop, presentationId, userEvents, health);
         ChannelFuture connecting = template.clone(loop).handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
@@ -114,6 +119,11 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
 
     boolean isClosed() {
         return closed;
+    }
+
+    /** Whether the application server answered HELLO (TLS and version accepted) and the link is still open; any thread. */
+    boolean isUp() {
+        return up;
     }
 
     /** Opens a stream; {@code open}'s stream id is assigned here. */
@@ -201,6 +211,7 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
                 break;
             case HELLO_ACK:
                 flowControl = frame.getHelloAck().isFlowControl();
+                up = true;
                 LOG.info("Relay link to {} up ({})", frame.getHelloAck().getApplicationId(), ctx.channel().localAddress());
                 break;
             case PONG:
@@ -260,6 +271,10 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
         }
         closed = true;
         active = false;
+        if (up) {
+            up = false;
+            health.linkLost();
+        }
         pending.clear();
         List<Map.Entry<Long, Entry>> orphans = new ArrayList<>(streams.entrySet());
         streams.clear();

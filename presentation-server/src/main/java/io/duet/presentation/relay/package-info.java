@@ -4,7 +4,9 @@
  * channel and the relay link carrying its stream share a thread. {@link
  * io.duet.presentation.relay.RelayLink} owns one connection and its streams. {@link
  * io.duet.presentation.relay.AppServerDirectory} decides which servers to keep links to: members too,
- * before the shard map gives them anything. Links are mutual TLS ({@link io.duet.security.RelayTls}) unless
+ * before the shard map gives them anything, and reopens closed links. {@link
+ * io.duet.presentation.relay.RelayHealth} says, for {@code /ready}, whether any link to a server of the
+ * shard map is up. Links are mutual TLS ({@link io.duet.security.RelayTls}) unless
  * {@code relay.tls.enabled=false}.
  */
 package io.duet.presentation.relay;

@@ -15,6 +15,7 @@ import io.duet.protocol.thrift.ThriftLimits;
 import io.duet.protocol.token.TokenClaims;
 import io.duet.protocol.token.TokenException;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import java.time.Clock;
@@ -94,9 +95,14 @@ final class AuthHandler extends SimpleChannelInboundHandler<Frame> {
         if (principal.getCoupleId() != 0) {
             accepted.setCoupleId(principal.getCoupleId());
         }
-        ctx.writeAndFlush(Frame.of(FrameType.AUTH_OK, ThriftCodec.INTERNAL.encode(accepted)));
+        // AUTH_OK is flushed only once the session is registered: a client that has read it is known to a
+        // drain or a revocation that starts after that, and whatever the session writes on registering
+        // (a drain's notice) follows it.
+        Channel channel = ctx.channel();
+        ctx.write(Frame.of(FrameType.AUTH_OK, ThriftCodec.INTERNAL.encode(accepted)));
         ctx.pipeline().addBefore(ctx.name(), TOKEN_LIFETIME, new TokenLifetimeHandler(claims, Clock.systemUTC()));
         ctx.pipeline().replace(this, "session", sessions.apply(principal));
+        channel.flush();
         // The session is registered now: a revocation from here on finds it, and one that came since the
         // token was verified is seen here.
         if (authenticator.isRevoked(claims)) {

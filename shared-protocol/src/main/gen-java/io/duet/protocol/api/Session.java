@@ -19,7 +19,7 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
   private static final org.apache.thrift.protocol.TField COUPLE_ID_FIELD_DESC = new org.apache.thrift.protocol.TField("coupleId", org.apache.thrift.protocol.TType.I64, (short)3);
   private static final org.apache.thrift.protocol.TField PARTNER_FIELD_DESC = new org.apache.thrift.protocol.TField("partner", org.apache.thrift.protocol.TType.STRUCT, (short)4);
   private static final org.apache.thrift.protocol.TField EXPIRES_AT_MILLIS_FIELD_DESC = new org.apache.thrift.protocol.TField("expiresAtMillis", org.apache.thrift.protocol.TType.I64, (short)5);
-  private static final org.apache.thrift.protocol.TField SELF_FIELD_DESC = new org.apache.thrift.protocol.TField("self", org.apache.thrift.protocol.TType.STRUCT, (short)6);
+  private static final org.apache.thrift.protocol.TField ME_FIELD_DESC = new org.apache.thrift.protocol.TField("me", org.apache.thrift.protocol.TType.STRUCT, (short)6);
   private static final org.apache.thrift.protocol.TField REFRESH_TOKEN_FIELD_DESC = new org.apache.thrift.protocol.TField("refreshToken", org.apache.thrift.protocol.TType.STRING, (short)7);
   private static final org.apache.thrift.protocol.TField REFRESH_EXPIRES_AT_MILLIS_FIELD_DESC = new org.apache.thrift.protocol.TField("refreshExpiresAtMillis", org.apache.thrift.protocol.TType.I64, (short)8);
 
@@ -31,7 +31,7 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
   private long coupleId; // optional
   private @org.apache.thrift.annotation.Nullable UserProfile partner; // optional
   private long expiresAtMillis; // required
-  private @org.apache.thrift.annotation.Nullable UserProfile self; // optional
+  private @org.apache.thrift.annotation.Nullable UserProfile me; // optional
   private @org.apache.thrift.annotation.Nullable java.lang.String refreshToken; // optional
   private long refreshExpiresAtMillis; // optional
 
@@ -42,7 +42,7 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
     COUPLE_ID((short)3, "coupleId"),
     PARTNER((short)4, "partner"),
     EXPIRES_AT_MILLIS((short)5, "expiresAtMillis"),
-    SELF((short)6, "self"),
+    ME((short)6, "me"),
     /**
      * Renews the session (AccountService.refreshSession) once token expires. Single use: each refresh
      * returns a new one, and presenting a used one ends the session on every device that holds it.
@@ -78,8 +78,8 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
           return PARTNER;
         case 5: // EXPIRES_AT_MILLIS
           return EXPIRES_AT_MILLIS;
-        case 6: // SELF
-          return SELF;
+        case 6: // ME
+          return ME;
         case 7: // REFRESH_TOKEN
           return REFRESH_TOKEN;
         case 8: // REFRESH_EXPIRES_AT_MILLIS
@@ -132,7 +132,7 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
   private static final int __EXPIRESATMILLIS_ISSET_ID = 2;
   private static final int __REFRESHEXPIRESATMILLIS_ISSET_ID = 3;
   private byte __isset_bitfield = 0;
-  private static final _Fields[] optionals = {_Fields.COUPLE_ID,_Fields.PARTNER,_Fields.SELF,_Fields.REFRESH_TOKEN,_Fields.REFRESH_EXPIRES_AT_MILLIS};
+  private static final _Fields[] optionals = {_Fields.COUPLE_ID,_Fields.PARTNER,_Fields.ME,_Fields.REFRESH_TOKEN,_Fields.REFRESH_EXPIRES_AT_MILLIS};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -146,7 +146,7 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
         new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, UserProfile.class)));
     tmpMap.put(_Fields.EXPIRES_AT_MILLIS, new org.apache.thrift.meta_data.FieldMetaData("expiresAtMillis", org.apache.thrift.TFieldRequirementType.DEFAULT, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
-    tmpMap.put(_Fields.SELF, new org.apache.thrift.meta_data.FieldMetaData("self", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+    tmpMap.put(_Fields.ME, new org.apache.thrift.meta_data.FieldMetaData("me", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, UserProfile.class)));
     tmpMap.put(_Fields.REFRESH_TOKEN, new org.apache.thrift.meta_data.FieldMetaData("refreshToken", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
@@ -186,8 +186,8 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
       this.partner = new UserProfile(other.partner);
     }
     this.expiresAtMillis = other.expiresAtMillis;
-    if (other.isSetSelf()) {
-      this.self = new UserProfile(other.self);
+    if (other.isSetMe()) {
+      this.me = new UserProfile(other.me);
     }
     if (other.isSetRefreshToken()) {
       this.refreshToken = other.refreshToken;
@@ -210,7 +210,7 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
     this.partner = null;
     setExpiresAtMillisIsSet(false);
     this.expiresAtMillis = 0;
-    this.self = null;
+    this.me = null;
     this.refreshToken = null;
     setRefreshExpiresAtMillisIsSet(false);
     this.refreshExpiresAtMillis = 0;
@@ -336,27 +336,27 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
   }
 
   @org.apache.thrift.annotation.Nullable
-  public UserProfile getSelf() {
-    return this.self;
+  public UserProfile getMe() {
+    return this.me;
   }
 
-  public Session setSelf(@org.apache.thrift.annotation.Nullable UserProfile self) {
-    this.self = self;
+  public Session setMe(@org.apache.thrift.annotation.Nullable UserProfile me) {
+    this.me = me;
     return this;
   }
 
-  public void unsetSelf() {
-    this.self = null;
+  public void unsetMe() {
+    this.me = null;
   }
 
-  /** Returns true if field self is set (has been assigned a value) and false otherwise */
-  public boolean isSetSelf() {
-    return this.self != null;
+  /** Returns true if field me is set (has been assigned a value) and false otherwise */
+  public boolean isSetMe() {
+    return this.me != null;
   }
 
-  public void setSelfIsSet(boolean value) {
+  public void setMeIsSet(boolean value) {
     if (!value) {
-      this.self = null;
+      this.me = null;
     }
   }
 
@@ -467,11 +467,11 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
       }
       break;
 
-    case SELF:
+    case ME:
       if (value == null) {
-        unsetSelf();
+        unsetMe();
       } else {
-        setSelf((UserProfile)value);
+        setMe((UserProfile)value);
       }
       break;
 
@@ -513,8 +513,8 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
     case EXPIRES_AT_MILLIS:
       return getExpiresAtMillis();
 
-    case SELF:
-      return getSelf();
+    case ME:
+      return getMe();
 
     case REFRESH_TOKEN:
       return getRefreshToken();
@@ -544,8 +544,8 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
       return isSetPartner();
     case EXPIRES_AT_MILLIS:
       return isSetExpiresAtMillis();
-    case SELF:
-      return isSetSelf();
+    case ME:
+      return isSetMe();
     case REFRESH_TOKEN:
       return isSetRefreshToken();
     case REFRESH_EXPIRES_AT_MILLIS:
@@ -612,12 +612,12 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
         return false;
     }
 
-    boolean this_present_self = true && this.isSetSelf();
-    boolean that_present_self = true && that.isSetSelf();
-    if (this_present_self || that_present_self) {
-      if (!(this_present_self && that_present_self))
+    boolean this_present_me = true && this.isSetMe();
+    boolean that_present_me = true && that.isSetMe();
+    if (this_present_me || that_present_me) {
+      if (!(this_present_me && that_present_me))
         return false;
-      if (!this.self.equals(that.self))
+      if (!this.me.equals(that.me))
         return false;
     }
 
@@ -662,9 +662,9 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
 
     hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(expiresAtMillis);
 
-    hashCode = hashCode * 8191 + ((isSetSelf()) ? 131071 : 524287);
-    if (isSetSelf())
-      hashCode = hashCode * 8191 + self.hashCode();
+    hashCode = hashCode * 8191 + ((isSetMe()) ? 131071 : 524287);
+    if (isSetMe())
+      hashCode = hashCode * 8191 + me.hashCode();
 
     hashCode = hashCode * 8191 + ((isSetRefreshToken()) ? 131071 : 524287);
     if (isSetRefreshToken())
@@ -735,12 +735,12 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
         return lastComparison;
       }
     }
-    lastComparison = java.lang.Boolean.compare(isSetSelf(), other.isSetSelf());
+    lastComparison = java.lang.Boolean.compare(isSetMe(), other.isSetMe());
     if (lastComparison != 0) {
       return lastComparison;
     }
-    if (isSetSelf()) {
-      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.self, other.self);
+    if (isSetMe()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.me, other.me);
       if (lastComparison != 0) {
         return lastComparison;
       }
@@ -820,13 +820,13 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
     sb.append("expiresAtMillis:");
     sb.append(this.expiresAtMillis);
     first = false;
-    if (isSetSelf()) {
+    if (isSetMe()) {
       if (!first) sb.append(", ");
-      sb.append("self:");
-      if (this.self == null) {
+      sb.append("me:");
+      if (this.me == null) {
         sb.append("null");
       } else {
-        sb.append(this.self);
+        sb.append(this.me);
       }
       first = false;
     }
@@ -856,8 +856,8 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
     if (partner != null) {
       partner.validate();
     }
-    if (self != null) {
-      self.validate();
+    if (me != null) {
+      me.validate();
     }
   }
 
@@ -942,11 +942,11 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
-            case 6: // SELF
+            case 6: // ME
               if (schemeField.type == org.apache.thrift.protocol.TType.STRUCT) {
-                struct.self = new UserProfile();
-                struct.self.read(iprot);
-                struct.setSelfIsSet(true);
+                struct.me = new UserProfile();
+                struct.me.read(iprot);
+                struct.setMeIsSet(true);
               } else { 
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
@@ -1009,10 +1009,10 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
       oprot.writeFieldBegin(EXPIRES_AT_MILLIS_FIELD_DESC);
       oprot.writeI64(struct.expiresAtMillis);
       oprot.writeFieldEnd();
-      if (struct.self != null) {
-        if (struct.isSetSelf()) {
-          oprot.writeFieldBegin(SELF_FIELD_DESC);
-          struct.self.write(oprot);
+      if (struct.me != null) {
+        if (struct.isSetMe()) {
+          oprot.writeFieldBegin(ME_FIELD_DESC);
+          struct.me.write(oprot);
           oprot.writeFieldEnd();
         }
       }
@@ -1062,7 +1062,7 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
       if (struct.isSetExpiresAtMillis()) {
         optionals.set(4);
       }
-      if (struct.isSetSelf()) {
+      if (struct.isSetMe()) {
         optionals.set(5);
       }
       if (struct.isSetRefreshToken()) {
@@ -1087,8 +1087,8 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
       if (struct.isSetExpiresAtMillis()) {
         oprot.writeI64(struct.expiresAtMillis);
       }
-      if (struct.isSetSelf()) {
-        struct.self.write(oprot);
+      if (struct.isSetMe()) {
+        struct.me.write(oprot);
       }
       if (struct.isSetRefreshToken()) {
         oprot.writeString(struct.refreshToken);
@@ -1126,9 +1126,9 @@ public class Session implements org.apache.thrift.TBase<Session, Session._Fields
           struct.setExpiresAtMillisIsSet(true);
         }
         if (incoming.get(5)) {
-          struct.self = new UserProfile();
-          struct.self.read(iprot);
-          struct.setSelfIsSet(true);
+          struct.me = new UserProfile();
+          struct.me.read(iprot);
+          struct.setMeIsSet(true);
         }
         if (incoming.get(6)) {
           struct.refreshToken = iprot.readString();

@@ -13,7 +13,7 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
   private static final org.apache.thrift.protocol.TField STREAM_ID_FIELD_DESC = new org.apache.thrift.protocol.TField("streamId", org.apache.thrift.protocol.TType.I64, (short)1);
   private static final org.apache.thrift.protocol.TField KIND_FIELD_DESC = new org.apache.thrift.protocol.TField("kind", org.apache.thrift.protocol.TType.I32, (short)2);
   private static final org.apache.thrift.protocol.TField PRINCIPAL_FIELD_DESC = new org.apache.thrift.protocol.TField("principal", org.apache.thrift.protocol.TType.STRUCT, (short)3);
-  private static final org.apache.thrift.protocol.TField SERVICE_FIELD_DESC = new org.apache.thrift.protocol.TField("service", org.apache.thrift.protocol.TType.STRING, (short)4);
+  private static final org.apache.thrift.protocol.TField SERVICE_NAME_FIELD_DESC = new org.apache.thrift.protocol.TField("serviceName", org.apache.thrift.protocol.TType.STRING, (short)4);
   private static final org.apache.thrift.protocol.TField PROTOCOL_FIELD_DESC = new org.apache.thrift.protocol.TField("protocol", org.apache.thrift.protocol.TType.I32, (short)5);
   private static final org.apache.thrift.protocol.TField CLIENT_ADDRESS_FIELD_DESC = new org.apache.thrift.protocol.TField("clientAddress", org.apache.thrift.protocol.TType.STRING, (short)6);
   private static final org.apache.thrift.protocol.TField INITIAL_CREDIT_FIELD_DESC = new org.apache.thrift.protocol.TField("initialCredit", org.apache.thrift.protocol.TType.I64, (short)7);
@@ -25,7 +25,7 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
   private long streamId; // required
   private @org.apache.thrift.annotation.Nullable StreamKind kind; // required
   private @org.apache.thrift.annotation.Nullable Principal principal; // optional
-  private @org.apache.thrift.annotation.Nullable java.lang.String service; // optional
+  private @org.apache.thrift.annotation.Nullable java.lang.String serviceName; // optional
   private @org.apache.thrift.annotation.Nullable WireProtocol protocol; // required
   private @org.apache.thrift.annotation.Nullable java.lang.String clientAddress; // optional
   private long initialCredit; // optional
@@ -46,7 +46,7 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
     /**
      * REQUEST streams: the service named by the HTTP path ("account", "pairing", ...).
      */
-    SERVICE((short)4, "service"),
+    SERVICE_NAME((short)4, "serviceName"),
     /**
      * 
      * @see WireProtocol
@@ -87,8 +87,8 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
           return KIND;
         case 3: // PRINCIPAL
           return PRINCIPAL;
-        case 4: // SERVICE
-          return SERVICE;
+        case 4: // SERVICE_NAME
+          return SERVICE_NAME;
         case 5: // PROTOCOL
           return PROTOCOL;
         case 6: // CLIENT_ADDRESS
@@ -144,7 +144,7 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
   private static final int __INITIALCREDIT_ISSET_ID = 1;
   private static final int __SHARDMAPEPOCH_ISSET_ID = 2;
   private byte __isset_bitfield = 0;
-  private static final _Fields[] optionals = {_Fields.PRINCIPAL,_Fields.SERVICE,_Fields.CLIENT_ADDRESS,_Fields.INITIAL_CREDIT,_Fields.SHARD_MAP_EPOCH};
+  private static final _Fields[] optionals = {_Fields.PRINCIPAL,_Fields.SERVICE_NAME,_Fields.CLIENT_ADDRESS,_Fields.INITIAL_CREDIT,_Fields.SHARD_MAP_EPOCH};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -154,7 +154,7 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
         new org.apache.thrift.meta_data.EnumMetaData(org.apache.thrift.protocol.TType.ENUM, StreamKind.class)));
     tmpMap.put(_Fields.PRINCIPAL, new org.apache.thrift.meta_data.FieldMetaData("principal", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, Principal.class)));
-    tmpMap.put(_Fields.SERVICE, new org.apache.thrift.meta_data.FieldMetaData("service", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+    tmpMap.put(_Fields.SERVICE_NAME, new org.apache.thrift.meta_data.FieldMetaData("serviceName", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
     tmpMap.put(_Fields.PROTOCOL, new org.apache.thrift.meta_data.FieldMetaData("protocol", org.apache.thrift.TFieldRequirementType.DEFAULT, 
         new org.apache.thrift.meta_data.EnumMetaData(org.apache.thrift.protocol.TType.ENUM, WireProtocol.class)));
@@ -195,8 +195,8 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
     if (other.isSetPrincipal()) {
       this.principal = new Principal(other.principal);
     }
-    if (other.isSetService()) {
-      this.service = other.service;
+    if (other.isSetServiceName()) {
+      this.serviceName = other.serviceName;
     }
     if (other.isSetProtocol()) {
       this.protocol = other.protocol;
@@ -219,7 +219,7 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
     this.streamId = 0;
     this.kind = null;
     this.principal = null;
-    this.service = null;
+    this.serviceName = null;
     this.protocol = null;
     this.clientAddress = null;
     setInitialCreditIsSet(false);
@@ -319,30 +319,30 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
    * REQUEST streams: the service named by the HTTP path ("account", "pairing", ...).
    */
   @org.apache.thrift.annotation.Nullable
-  public java.lang.String getService() {
-    return this.service;
+  public java.lang.String getServiceName() {
+    return this.serviceName;
   }
 
   /**
    * REQUEST streams: the service named by the HTTP path ("account", "pairing", ...).
    */
-  public OpenStream setService(@org.apache.thrift.annotation.Nullable java.lang.String service) {
-    this.service = service;
+  public OpenStream setServiceName(@org.apache.thrift.annotation.Nullable java.lang.String serviceName) {
+    this.serviceName = serviceName;
     return this;
   }
 
-  public void unsetService() {
-    this.service = null;
+  public void unsetServiceName() {
+    this.serviceName = null;
   }
 
-  /** Returns true if field service is set (has been assigned a value) and false otherwise */
-  public boolean isSetService() {
-    return this.service != null;
+  /** Returns true if field serviceName is set (has been assigned a value) and false otherwise */
+  public boolean isSetServiceName() {
+    return this.serviceName != null;
   }
 
-  public void setServiceIsSet(boolean value) {
+  public void setServiceNameIsSet(boolean value) {
     if (!value) {
-      this.service = null;
+      this.serviceName = null;
     }
   }
 
@@ -499,11 +499,11 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
       }
       break;
 
-    case SERVICE:
+    case SERVICE_NAME:
       if (value == null) {
-        unsetService();
+        unsetServiceName();
       } else {
-        setService((java.lang.String)value);
+        setServiceName((java.lang.String)value);
       }
       break;
 
@@ -555,8 +555,8 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
     case PRINCIPAL:
       return getPrincipal();
 
-    case SERVICE:
-      return getService();
+    case SERVICE_NAME:
+      return getServiceName();
 
     case PROTOCOL:
       return getProtocol();
@@ -588,8 +588,8 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
       return isSetKind();
     case PRINCIPAL:
       return isSetPrincipal();
-    case SERVICE:
-      return isSetService();
+    case SERVICE_NAME:
+      return isSetServiceName();
     case PROTOCOL:
       return isSetProtocol();
     case CLIENT_ADDRESS:
@@ -642,12 +642,12 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
         return false;
     }
 
-    boolean this_present_service = true && this.isSetService();
-    boolean that_present_service = true && that.isSetService();
-    if (this_present_service || that_present_service) {
-      if (!(this_present_service && that_present_service))
+    boolean this_present_serviceName = true && this.isSetServiceName();
+    boolean that_present_serviceName = true && that.isSetServiceName();
+    if (this_present_serviceName || that_present_serviceName) {
+      if (!(this_present_serviceName && that_present_serviceName))
         return false;
-      if (!this.service.equals(that.service))
+      if (!this.serviceName.equals(that.serviceName))
         return false;
     }
 
@@ -704,9 +704,9 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
     if (isSetPrincipal())
       hashCode = hashCode * 8191 + principal.hashCode();
 
-    hashCode = hashCode * 8191 + ((isSetService()) ? 131071 : 524287);
-    if (isSetService())
-      hashCode = hashCode * 8191 + service.hashCode();
+    hashCode = hashCode * 8191 + ((isSetServiceName()) ? 131071 : 524287);
+    if (isSetServiceName())
+      hashCode = hashCode * 8191 + serviceName.hashCode();
 
     hashCode = hashCode * 8191 + ((isSetProtocol()) ? 131071 : 524287);
     if (isSetProtocol())
@@ -765,12 +765,12 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
         return lastComparison;
       }
     }
-    lastComparison = java.lang.Boolean.compare(isSetService(), other.isSetService());
+    lastComparison = java.lang.Boolean.compare(isSetServiceName(), other.isSetServiceName());
     if (lastComparison != 0) {
       return lastComparison;
     }
-    if (isSetService()) {
-      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.service, other.service);
+    if (isSetServiceName()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.serviceName, other.serviceName);
       if (lastComparison != 0) {
         return lastComparison;
       }
@@ -860,13 +860,13 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
       }
       first = false;
     }
-    if (isSetService()) {
+    if (isSetServiceName()) {
       if (!first) sb.append(", ");
-      sb.append("service:");
-      if (this.service == null) {
+      sb.append("serviceName:");
+      if (this.serviceName == null) {
         sb.append("null");
       } else {
-        sb.append(this.service);
+        sb.append(this.serviceName);
       }
       first = false;
     }
@@ -977,10 +977,10 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
-            case 4: // SERVICE
+            case 4: // SERVICE_NAME
               if (schemeField.type == org.apache.thrift.protocol.TType.STRING) {
-                struct.service = iprot.readString();
-                struct.setServiceIsSet(true);
+                struct.serviceName = iprot.readString();
+                struct.setServiceNameIsSet(true);
               } else { 
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
@@ -1051,10 +1051,10 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
           oprot.writeFieldEnd();
         }
       }
-      if (struct.service != null) {
-        if (struct.isSetService()) {
-          oprot.writeFieldBegin(SERVICE_FIELD_DESC);
-          oprot.writeString(struct.service);
+      if (struct.serviceName != null) {
+        if (struct.isSetServiceName()) {
+          oprot.writeFieldBegin(SERVICE_NAME_FIELD_DESC);
+          oprot.writeString(struct.serviceName);
           oprot.writeFieldEnd();
         }
       }
@@ -1108,7 +1108,7 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
       if (struct.isSetPrincipal()) {
         optionals.set(2);
       }
-      if (struct.isSetService()) {
+      if (struct.isSetServiceName()) {
         optionals.set(3);
       }
       if (struct.isSetProtocol()) {
@@ -1133,8 +1133,8 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
       if (struct.isSetPrincipal()) {
         struct.principal.write(oprot);
       }
-      if (struct.isSetService()) {
-        oprot.writeString(struct.service);
+      if (struct.isSetServiceName()) {
+        oprot.writeString(struct.serviceName);
       }
       if (struct.isSetProtocol()) {
         oprot.writeI32(struct.protocol.getValue());
@@ -1170,8 +1170,8 @@ public class OpenStream implements org.apache.thrift.TBase<OpenStream, OpenStrea
           struct.setPrincipalIsSet(true);
         }
         if (incoming.get(3)) {
-          struct.service = iprot.readString();
-          struct.setServiceIsSet(true);
+          struct.serviceName = iprot.readString();
+          struct.setServiceNameIsSet(true);
         }
         if (incoming.get(4)) {
           struct.protocol = io.duet.protocol.relay.WireProtocol.findByValue(iprot.readI32());

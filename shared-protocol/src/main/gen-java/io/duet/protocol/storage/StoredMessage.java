@@ -20,6 +20,7 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
   private static final org.apache.thrift.protocol.TField KIND_FIELD_DESC = new org.apache.thrift.protocol.TField("kind", org.apache.thrift.protocol.TType.I32, (short)5);
   private static final org.apache.thrift.protocol.TField TEXT_FIELD_DESC = new org.apache.thrift.protocol.TField("text", org.apache.thrift.protocol.TType.STRING, (short)6);
   private static final org.apache.thrift.protocol.TField FENCE_FIELD_DESC = new org.apache.thrift.protocol.TField("fence", org.apache.thrift.protocol.TType.I64, (short)7);
+  private static final org.apache.thrift.protocol.TField WRITER_INSTANCE_FIELD_DESC = new org.apache.thrift.protocol.TField("writerInstance", org.apache.thrift.protocol.TType.STRING, (short)8);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new StoredMessageStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new StoredMessageTupleSchemeFactory();
@@ -31,6 +32,7 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
   private int kind; // required
   private @org.apache.thrift.annotation.Nullable java.lang.String text; // required
   private long fence; // optional
+  private @org.apache.thrift.annotation.Nullable java.lang.String writerInstance; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -44,7 +46,13 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
      * The fence value of the owner that committed it. Along a couple's sequence it never decreases:
      * the record that only one owner's writes were accepted at any moment.
      */
-    FENCE((short)7, "fence");
+    FENCE((short)7, "fence"),
+    /**
+     * The instance id of the application server that committed it (server id @ start time), the same for
+     * the whole batch. Each fence value, and each shard epoch, has exactly one writer: with the fence,
+     * the record that proves it. Absent in messages written before it existed.
+     */
+    WRITER_INSTANCE((short)8, "writerInstance");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -74,6 +82,8 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
           return TEXT;
         case 7: // FENCE
           return FENCE;
+        case 8: // WRITER_INSTANCE
+          return WRITER_INSTANCE;
         default:
           return null;
       }
@@ -122,7 +132,7 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
   private static final int __KIND_ISSET_ID = 2;
   private static final int __FENCE_ISSET_ID = 3;
   private byte __isset_bitfield = 0;
-  private static final _Fields[] optionals = {_Fields.FENCE};
+  private static final _Fields[] optionals = {_Fields.FENCE,_Fields.WRITER_INSTANCE};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -140,6 +150,8 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
     tmpMap.put(_Fields.FENCE, new org.apache.thrift.meta_data.FieldMetaData("fence", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
+    tmpMap.put(_Fields.WRITER_INSTANCE, new org.apache.thrift.meta_data.FieldMetaData("writerInstance", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(StoredMessage.class, metaDataMap);
   }
@@ -185,6 +197,9 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
       this.text = other.text;
     }
     this.fence = other.fence;
+    if (other.isSetWriterInstance()) {
+      this.writerInstance = other.writerInstance;
+    }
   }
 
   @Override
@@ -205,6 +220,7 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
     this.text = null;
     setFenceIsSet(false);
     this.fence = 0;
+    this.writerInstance = null;
   }
 
   @org.apache.thrift.annotation.Nullable
@@ -382,6 +398,41 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __FENCE_ISSET_ID, value);
   }
 
+  /**
+   * The instance id of the application server that committed it (server id @ start time), the same for
+   * the whole batch. Each fence value, and each shard epoch, has exactly one writer: with the fence,
+   * the record that proves it. Absent in messages written before it existed.
+   */
+  @org.apache.thrift.annotation.Nullable
+  public java.lang.String getWriterInstance() {
+    return this.writerInstance;
+  }
+
+  /**
+   * The instance id of the application server that committed it (server id @ start time), the same for
+   * the whole batch. Each fence value, and each shard epoch, has exactly one writer: with the fence,
+   * the record that proves it. Absent in messages written before it existed.
+   */
+  public StoredMessage setWriterInstance(@org.apache.thrift.annotation.Nullable java.lang.String writerInstance) {
+    this.writerInstance = writerInstance;
+    return this;
+  }
+
+  public void unsetWriterInstance() {
+    this.writerInstance = null;
+  }
+
+  /** Returns true if field writerInstance is set (has been assigned a value) and false otherwise */
+  public boolean isSetWriterInstance() {
+    return this.writerInstance != null;
+  }
+
+  public void setWriterInstanceIsSet(boolean value) {
+    if (!value) {
+      this.writerInstance = null;
+    }
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -441,6 +492,14 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
       }
       break;
 
+    case WRITER_INSTANCE:
+      if (value == null) {
+        unsetWriterInstance();
+      } else {
+        setWriterInstance((java.lang.String)value);
+      }
+      break;
+
     }
   }
 
@@ -469,6 +528,9 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
     case FENCE:
       return getFence();
 
+    case WRITER_INSTANCE:
+      return getWriterInstance();
+
     }
     throw new java.lang.IllegalStateException();
   }
@@ -495,6 +557,8 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
       return isSetText();
     case FENCE:
       return isSetFence();
+    case WRITER_INSTANCE:
+      return isSetWriterInstance();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -575,6 +639,15 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
         return false;
     }
 
+    boolean this_present_writerInstance = true && this.isSetWriterInstance();
+    boolean that_present_writerInstance = true && that.isSetWriterInstance();
+    if (this_present_writerInstance || that_present_writerInstance) {
+      if (!(this_present_writerInstance && that_present_writerInstance))
+        return false;
+      if (!this.writerInstance.equals(that.writerInstance))
+        return false;
+    }
+
     return true;
   }
 
@@ -603,6 +676,10 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
     hashCode = hashCode * 8191 + ((isSetFence()) ? 131071 : 524287);
     if (isSetFence())
       hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(fence);
+
+    hashCode = hashCode * 8191 + ((isSetWriterInstance()) ? 131071 : 524287);
+    if (isSetWriterInstance())
+      hashCode = hashCode * 8191 + writerInstance.hashCode();
 
     return hashCode;
   }
@@ -685,6 +762,16 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetWriterInstance(), other.isSetWriterInstance());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetWriterInstance()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.writerInstance, other.writerInstance);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -748,6 +835,16 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
       if (!first) sb.append(", ");
       sb.append("fence:");
       sb.append(this.fence);
+      first = false;
+    }
+    if (isSetWriterInstance()) {
+      if (!first) sb.append(", ");
+      sb.append("writerInstance:");
+      if (this.writerInstance == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.writerInstance);
+      }
       first = false;
     }
     sb.append(")");
@@ -855,6 +952,14 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 8: // WRITER_INSTANCE
+              if (schemeField.type == org.apache.thrift.protocol.TType.STRING) {
+                struct.writerInstance = iprot.readString();
+                struct.setWriterInstanceIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -903,6 +1008,13 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
         oprot.writeI64(struct.fence);
         oprot.writeFieldEnd();
       }
+      if (struct.writerInstance != null) {
+        if (struct.isSetWriterInstance()) {
+          oprot.writeFieldBegin(WRITER_INSTANCE_FIELD_DESC);
+          oprot.writeString(struct.writerInstance);
+          oprot.writeFieldEnd();
+        }
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -943,7 +1055,10 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
       if (struct.isSetFence()) {
         optionals.set(6);
       }
-      oprot.writeBitSet(optionals, 7);
+      if (struct.isSetWriterInstance()) {
+        optionals.set(7);
+      }
+      oprot.writeBitSet(optionals, 8);
       if (struct.isSetClientMessageId()) {
         oprot.writeString(struct.clientMessageId);
       }
@@ -965,6 +1080,9 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
       if (struct.isSetFence()) {
         oprot.writeI64(struct.fence);
       }
+      if (struct.isSetWriterInstance()) {
+        oprot.writeString(struct.writerInstance);
+      }
     }
 
     @Override
@@ -972,7 +1090,7 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(7);
+        java.util.BitSet incoming = iprot.readBitSet(8);
         if (incoming.get(0)) {
           struct.clientMessageId = iprot.readString();
           struct.setClientMessageIdIsSet(true);
@@ -1000,6 +1118,10 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
         if (incoming.get(6)) {
           struct.fence = iprot.readI64();
           struct.setFenceIsSet(true);
+        }
+        if (incoming.get(7)) {
+          struct.writerInstance = iprot.readString();
+          struct.setWriterInstanceIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();

@@ -119,6 +119,23 @@ class CloudFormationTemplateTest {
                 .isGreaterThan(seconds(properties("conf/presentation-server.properties").getProperty("http.request-timeout")));
     }
 
+    /**
+     * The NLB does not retry a refused connection elsewhere: a draining server keeps accepting until the
+     * client target group's health check has seen {@code /ready} fail (interval x unhealthy threshold).
+     */
+    @Test
+    void aDrainingServerKeepsAcceptingUntilTheNlbHasSeenItNotReady() throws IOException {
+        String targetGroup = section(Files.readString(TEMPLATE, StandardCharsets.UTF_8), "ClientTargetGroup");
+        long detection = intProperty(targetGroup, "HealthCheckIntervalSeconds") * intProperty(targetGroup, "UnhealthyThresholdCount");
+        assertThat(seconds(timing("Presentation", "DrainDelay"))).as("drain.delay").isGreaterThanOrEqualTo(detection);
+    }
+
+    private static long intProperty(String section, String key) {
+        Matcher matcher = Pattern.compile("(?m)^      " + key + ": (\\d+)$").matcher(section);
+        assertThat(matcher.find()).as("%s", key).isTrue();
+        return Long.parseLong(matcher.group(1));
+    }
+
     /** Keys the example files leave commented out or do not have yet. */
     private static Set<String> commentedOutKeys(String tier) {
         return tier.equals("presentation") ? Set.of("drain.window", "drain.deadline", "token.secret-file")

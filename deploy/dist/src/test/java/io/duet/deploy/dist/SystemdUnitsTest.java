@@ -112,7 +112,8 @@ class SystemdUnitsTest {
         Map<String, Map<String, List<String>>> unit = unit(SOURCES.resolve("systemd/duet-presentation.service"));
         long stop = seconds(value(unit, "Service", "TimeoutStopSec"));
         long drainDeadline = seconds(timing("Presentation", "DrainDeadline"));
-        assertThat(seconds(timing("Presentation", "DrainWindow"))).isLessThan(drainDeadline);
+        assertThat(seconds(timing("Presentation", "DrainDelay")) + seconds(timing("Presentation", "DrainWindow")))
+                .as("drain.delay + drain.window within drain.deadline").isLessThanOrEqualTo(drainDeadline);
         assertThat(stop).as("TimeoutStopSec past drain.deadline, with time to close the relay links")
                 .isGreaterThanOrEqualTo(drainDeadline + 10);
         assertThat(seconds(timing("Presentation", "HookTimeoutSeconds")))

@@ -1,5 +1,7 @@
 package io.duet.deploy.local;
 
+import com.sun.management.UnixOperatingSystemMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -8,6 +10,8 @@ import java.util.List;
  * (an NLB for the client protocol, an ALB for the HTTP API; see {@code deploy/LOAD-BALANCER.md}).
  *
  * <ul>
+ *   <li>With client TLS ({@link LocalClientTls}), the client TCP port's TLS passes through to the
+ *       presentation servers, and HTTPS is terminated here and spoken again to them.
  *   <li>Client TCP in TCP mode, to the presentation server with the fewest connections for its weight
  *       (sessions are long-lived); HTTP in HTTP mode, round robin per request.
  *   <li>Each presentation server's weight is {@value #WEIGHT} as configured, scaled every second by its
@@ -25,6 +29,10 @@ import java.util.List;
  *       them leave); a dead one loses them at once, and its clients reconnect through the same endpoint.
  *   <li>A connection refused before the checks caught up is retried on another server ({@code retries},
  *       {@code option redispatch 1}), so a client reconnecting right after a kill -9 is not refused.
+ *   <li>{@code global maxconn} set, not computed by HAProxy: half the file descriptor limit it inherits
+ *       (the launcher's) less {@value #RESERVED_DESCRIPTORS}, since each proxied connection holds two
+ *       descriptors ({@link #maxconnFor}); 9900 at a limit of 20000. Past it HAProxy queues new
+ *       connections instead of failing for want of descriptors.
  *   <li>Idle timeouts longer than the servers' own (a client session closes after 90 s of silence, an HTTP
  *       call is answered 504 after its own deadline), so that the servers, not HAProxy, decide.
  * </ul>
@@ -37,17 +45,43 @@ final class HaproxyConfig {
     /** The configured weight the agent's percentages scale: 100, so that {@code ready 7%} is 7, not 0 of 1. */
     static final int WEIGHT = 100;
 
+    /** Descriptors left for HAProxy's listeners, checks, logs and stats socket. */
+    static final int RESERVED_DESCRIPTORS = 200;
+
     static final String TCP_BACKEND = "presentation-tcp";
     static final String HTTP_BACKEND = "presentation-http";
 
     private HaproxyConfig() {
     }
 
-    static String render(int endpointTcp, int endpointHttp, Path statsSocket, List<Server> servers) {
+    /**
+     * @param tls null: plain client ports; else HTTPS at the endpoint and to the servers, TCP passed through.
+     *     With {@code maxconn} from this process's file descriptor limit, which HAProxy inherits.
+     */
+    static String render(int endpointTcp, int endpointHttp, Path statsSocket, List<Server> servers, LocalClientTls tls) {
+        return render(endpointTcp, endpointHttp, statsSocket, servers, tls, maxconnFor(fileDescriptorLimit()));
+    }
+
+    /** The most connections HAProxy holds under {@code fileDescriptorLimit}: two descriptors each, less a reserve. */
+    static int maxconnFor(long fileDescriptorLimit) {
+        return (int) Math.max(100, Math.min(1_000_000, (fileDescriptorLimit - RESERVED_DESCRIPTORS) / 2));
+    }
+
+    /** This process's file descriptor limit, or 1024 where the JDK cannot tell. */
+    private static long fileDescriptorLimit() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix) {
+            return unix.getMaxFileDescriptorCount();
+        }
+        return 1024;
+    }
+
+    static String render(int endpointTcp, int endpointHttp, Path statsSocket, List<Server> servers, LocalClientTls tls,
+            int maxconn) {
         StringBuilder out = new StringBuilder();
         out.append("# Written by LocalCluster at every start: the local stand-in for the production load balancers\n")
                 .append("# (deploy/LOAD-BALANCER.md). Health: GET /ready on each presentation server's admin port.\n")
                 .append("global\n")
+                .append("    maxconn ").append(maxconn).append("\n")
                 .append("    log stderr format raw local0 info\n")
                 .append("    stats socket ").append(statsSocket).append(" mode 600 level admin\n")
                 .append("\n")
@@ -84,7 +118,8 @@ final class HaproxyConfig {
                 .append("    mode http\n")
                 .append("    option httplog\n")
                 .append("    timeout http-request 30s\n")
-                .append("    bind 127.0.0.1:").append(endpointHttp).append('\n')
+                .append("    bind 127.0.0.1:").append(endpointHttp)
+                .append(tls == null ? "" : " ssl crt " + tls.haproxyCertificate()).append('\n')
                 .append("    default_backend ").append(HTTP_BACKEND).append('\n')
                 .append("\n")
                 .append("backend ").append(HTTP_BACKEND).append('\n')
@@ -93,7 +128,8 @@ final class HaproxyConfig {
                 .append("    timeout server 35s\n");
         for (Server server : servers) {
             out.append("    server ").append(server.name()).append(" 127.0.0.1:").append(server.httpPort())
-                    .append(" track ").append(TCP_BACKEND).append('/').append(server.name()).append('\n');
+                    .append(" track ").append(TCP_BACKEND).append('/').append(server.name())
+                    .append(tls == null ? "" : " ssl verify required ca-file " + tls.ca()).append('\n');
         }
         return out.toString();
     }

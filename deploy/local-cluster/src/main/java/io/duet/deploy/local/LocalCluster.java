@@ -62,6 +62,8 @@ public final class LocalCluster implements AutoCloseable {
     private final int zookeeperPort;
     private final String tokenSecret;
     private final ClusterCa ca;
+    /** Null: plain client ports. */
+    private final LocalClientTls clientTls;
     private final NodeProcess zookeeper;
     private final NodeProcess hbase;
     private final List<NodeProcess> applicationServers;
@@ -98,8 +100,14 @@ public final class LocalCluster implements AutoCloseable {
         this.tokenSecret = DataFiles.loadOrCreateSecret(tokenSecretFile);
         this.ca = ClusterCa.loadOrCreate(dataDir.resolve("tls"), "Duet local cluster " + clusterName + " CA");
 
+        this.clientTls = builder.clientTls ? LocalClientTls.loadOrCreate(ca, dataDir.resolve("conf")) : null;
+        Map<String, String> presentationSettings = new LinkedHashMap<>();
+        if (clientTls != null) {
+            presentationSettings.putAll(clientTls.presentationSettings());
+        }
+        presentationSettings.putAll(builder.presentationSettings);
         NodeFactory factory = new NodeFactory(home, dataDir, logDir(), clusterName, zookeeperPort, tokenSecretFile, ca,
-                builder.presentationSettings, builder.serverSettings);
+                presentationSettings, builder.serverSettings);
         this.zookeeper = factory.zookeeper();
         this.hbase = factory.hbase();
         this.applicationServers = new ArrayList<>();
@@ -115,12 +123,21 @@ public final class LocalCluster implements AutoCloseable {
         }
         this.presentationServers = new ArrayList<>();
         for (int i = 0; i < builder.presentationServers; i++) {
-            presentationServers.add(factory.presentationServer(i, ports).withFileLimit(builder.presentationServerFileLimit));
+            String zookeeperConnect = zookeeperConnect();
+            if (builder.zookeeperFaultLinks) {
+                String name = NodeFactory.presentationServerName(i);
+                FaultLink link = new FaultLink(name + "-zookeeper", new InetSocketAddress("127.0.0.1", zookeeperPort));
+                zookeeperLinks.put(name, link);
+                zookeeperConnect = "127.0.0.1:" + link.port();
+            }
+            presentationServers.add(factory.presentationServer(i, zookeeperConnect, ports)
+                    .withFileLimit(builder.presentationServerFileLimit));
         }
         this.endpointTcpPort = ports.endpointTcp;
         this.endpointHttpPort = ports.endpointHttp;
         Path haproxy = builder.presentationServers > 0 ? LoadBalancerProcess.find(builder.haproxy) : null;
-        this.loadBalancer = haproxy == null ? null : factory.loadBalancer(haproxy, ports, builder.presentationServers);
+        this.loadBalancer = haproxy == null ? null
+                : factory.loadBalancer(haproxy, ports, builder.presentationServers, clientTls);
         this.loadBalancerMissing = haproxy != null || builder.presentationServers == 0 ? null
                 : "HAProxy not found (" + builder.haproxy + "): no load balancer, clients use presentation-1"
                 + " directly; install it with: apt-get install -y haproxy";
@@ -302,8 +319,8 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /**
-     * The link through which application server {@code node} reaches ZooKeeper, to partition it from
-     * ZooKeeper alone; only with {@link LocalClusterBuilder#zookeeperFaultLinks(boolean)}.
+     * The link through which application or presentation server {@code node} reaches ZooKeeper, to
+     * partition it from ZooKeeper alone; only with {@link LocalClusterBuilder#zookeeperFaultLinks(boolean)}.
      */
     public FaultLink zookeeperLink(Node node) {
         FaultLink link = zookeeperLinks.get(node.name());
@@ -350,12 +367,20 @@ public final class LocalCluster implements AutoCloseable {
     public ClientEndpoint clientEndpoint() {
         if (loadBalancer != null) {
             return new ClientEndpoint(new InetSocketAddress("127.0.0.1", endpointTcpPort),
-                    URI.create("http://127.0.0.1:" + endpointHttpPort), true);
+                    URI.create(httpScheme() + "://127.0.0.1:" + endpointHttpPort), true, tlsCa());
         }
         if (presentationServers.isEmpty()) {
             throw new IllegalStateException("this cluster has no presentation servers");
         }
-        return new ClientEndpoint(clientTcpEndpoint(0), clientHttpEndpoint(0), false);
+        return new ClientEndpoint(clientTcpEndpoint(0), clientHttpEndpoint(0), false, tlsCa());
+    }
+
+    private Path tlsCa() {
+        return clientTls == null ? null : clientTls.ca();
+    }
+
+    private String httpScheme() {
+        return clientTls == null ? "http" : "https";
     }
 
     /** Every node, in start order (the load balancer last, where there is one). */
@@ -383,7 +408,7 @@ public final class LocalCluster implements AutoCloseable {
 
     /** The base URL of the HTTP API of presentation server {@code index} (0-based). */
     public URI clientHttpEndpoint(int index) {
-        return URI.create("http://127.0.0.1:" + port(presentationServers.get(index), "client.http.port"));
+        return URI.create(httpScheme() + "://127.0.0.1:" + port(presentationServers.get(index), "client.http.port"));
     }
 
     private int port(NodeProcess node, String key) {

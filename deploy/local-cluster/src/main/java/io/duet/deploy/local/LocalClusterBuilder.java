@@ -20,6 +20,7 @@ public final class LocalClusterBuilder {
     String haproxy = "haproxy";
     SupervisionSettings supervision;
     int presentationServerFileLimit;
+    boolean clientTls;
     final Map<String, String> presentationSettings = new LinkedHashMap<>();
     final Map<String, String> serverSettings = new LinkedHashMap<>();
 
@@ -70,6 +71,16 @@ public final class LocalClusterBuilder {
         return this;
     }
 
+    /**
+     * TLS on the client ports ({@link LocalClientTls}): the endpoint's certificate is signed by the
+     * cluster's CA ({@link LocalCluster#certificateAuthority()}), which clients then trust
+     * ({@link ClientEndpoint#tlsCa()}). Off by default.
+     */
+    public LocalClusterBuilder clientTls(boolean enabled) {
+        this.clientTls = enabled;
+        return this;
+    }
+
     /** Gives every presentation server setting {@code key}, over the cluster's own value; for tests. */
     public LocalClusterBuilder presentationSetting(String key, String value) {
         if (key == null || key.isBlank() || value == null) {
@@ -81,9 +92,9 @@ public final class LocalClusterBuilder {
     }
 
     /**
-     * Puts a {@link FaultLink} between each application server and ZooKeeper (and only there: their
-     * HBase clients and everyone else reach ZooKeeper directly), for tests that partition one server
-     * from ZooKeeper.
+     * Puts a {@link FaultLink} between each application and presentation server and ZooKeeper (and only
+     * there: the application servers' HBase clients and everyone else reach ZooKeeper directly), for
+     * tests that partition one server from ZooKeeper.
      */
     public LocalClusterBuilder zookeeperFaultLinks(boolean enabled) {
         this.zookeeperFaultLinks = enabled;

@@ -42,6 +42,9 @@ public final class LocalClusterMain {
                 case "--haproxy":
                     builder.haproxy(value(args, ++i, arg));
                     break;
+                case "--client-tls":
+                    builder.clientTls(true);
+                    break;
                 case "--no-restart":
                     builder.supervise(null);
                     break;
@@ -94,7 +97,10 @@ public final class LocalClusterMain {
                     ? "Client endpoint (HAProxy, to every ready presentation server):"
                     : "Client endpoint (presentation-1 directly: no load balancer, no failover):");
             out.printf("  tcp  %s%n  http %s%n", endpoint.tcpHostPort(), endpoint.http());
-            if (endpoint.tcpHostPort().equals(CLI_DEFAULT_TCP) && endpoint.http().toString().equals(CLI_DEFAULT_HTTP)) {
+            if (endpoint.tlsCa() != null) {
+                out.printf("  TLS, signed by the cluster's CA: export DUET_TLS_CA=%s DUET_TCP=%s DUET_HTTP=%s%n",
+                        endpoint.tlsCa(), endpoint.tcpHostPort(), endpoint.http());
+            } else if (endpoint.tcpHostPort().equals(CLI_DEFAULT_TCP) && endpoint.http().toString().equals(CLI_DEFAULT_HTTP)) {
                 out.println("  (bin/duet's default)");
             } else {
                 out.printf("  for bin/duet: export DUET_TCP=%s DUET_HTTP=%s%n", endpoint.tcpHostPort(), endpoint.http());
@@ -137,8 +143,10 @@ public final class LocalClusterMain {
     private static void usage(PrintStream out) {
         out.println("usage: bin/local-cluster [--data-dir DIR] [--app-servers N] [--presentation-servers N]");
         out.println("                         [--shards N] [--base-port PORT] [--haproxy PATH] [--no-restart]");
+        out.println("                         [--client-tls]");
         out.println("Starts ZooKeeper, HBase, N application and N presentation servers on 127.0.0.1, and");
-        out.println("HAProxy in front of the presentation servers as the one client endpoint.");
+        out.println("HAProxy in front of the presentation servers as the one client endpoint. --client-tls:");
+        out.println("TLS on the client ports, certificate from the cluster's CA (tls/ca.pem), shared ticket keys.");
         out.println("Defaults: 2 and 2 servers, 64 shards (fixed when the data folder is first used),");
         out.println("ports from 7400 (ZooKeeper 7400, client endpoint TCP 7401 and HTTP 7402, presentation");
         out.println("servers' client TCP 7410+, HTTP 7420+, admin 7430+ and agent check 7440+), haproxy from");

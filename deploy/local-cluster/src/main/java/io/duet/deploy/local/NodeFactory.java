@@ -97,10 +97,18 @@ final class NodeFactory {
                 "io.duet.app.ApplicationServerMain", settings);
     }
 
-    /** Presentation server {@code index} (0-based; named from 1) on its ports of {@code ports}. */
-    NodeProcess presentationServer(int index, PortPlan ports) throws IOException {
-        String name = "presentation-" + (index + 1);
+    static String presentationServerName(int index) {
+        return "presentation-" + (index + 1);
+    }
+
+    /**
+     * Presentation server {@code index} (0-based; named from 1) on its ports of {@code ports}, reaching
+     * ZooKeeper at {@code zookeeperConnect}.
+     */
+    NodeProcess presentationServer(int index, String zookeeperConnect, PortPlan ports) throws IOException {
+        String name = presentationServerName(index);
         Map<String, String> settings = common(name);
+        settings.put("zookeeper.connect", zookeeperConnect);
         settings.put("client.tcp.host", "127.0.0.1");
         settings.put("client.tcp.port", Integer.toString(ports.presentationTcp.get(index)));
         settings.put("client.http.host", "127.0.0.1");
@@ -146,8 +154,12 @@ final class NodeFactory {
                 logDir.resolve(name + ".log"), readyFile, Duration.ofSeconds(90));
     }
 
-    /** HAProxy at {@code binary} in front of the first {@code presentationServers} of {@code ports}. */
-    LoadBalancerProcess loadBalancer(Path binary, PortPlan ports, int presentationServers) throws IOException {
+    /**
+     * HAProxy at {@code binary} in front of the first {@code presentationServers} of {@code ports}, with
+     * {@code clientTls} on their client ports (null: plain).
+     */
+    LoadBalancerProcess loadBalancer(Path binary, PortPlan ports, int presentationServers, LocalClientTls clientTls)
+            throws IOException {
         List<HaproxyConfig.Server> backends = new ArrayList<>();
         for (int i = 0; i < presentationServers; i++) {
             backends.add(new HaproxyConfig.Server("presentation-" + (i + 1), ports.presentationTcp.get(i),
@@ -159,7 +171,7 @@ final class NodeFactory {
                     "duet-haproxy-" + Integer.toHexString(dataDir.hashCode()) + ".sock");
         }
         Path config = dataDir.resolve("conf/haproxy.cfg");
-        Files.writeString(config, HaproxyConfig.render(ports.endpointTcp, ports.endpointHttp, statsSocket, backends),
+        Files.writeString(config, HaproxyConfig.render(ports.endpointTcp, ports.endpointHttp, statsSocket, backends, clientTls),
                 StandardCharsets.UTF_8);
         return new LoadBalancerProcess(binary.toString(), config, statsSocket, logDir.resolve("haproxy.log"),
                 ports.endpointTcp, ports.endpointHttp);

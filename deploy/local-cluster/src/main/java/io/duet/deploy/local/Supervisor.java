@@ -17,11 +17,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Heals a local cluster: logs each node's death that nobody asked for, with its exit status, and
  * restarts the node by its {@link RestartPolicy}, or reports a crash loop and leaves it down. Nodes
- * stopped or killed through their API ({@link Node#stop()}, {@link Node#kill()}) are left down. Active
+ * stopped or killed through their API ({@link Node#stop()}, {@link Node#kill()}) are left down. A node
+ * that exits as after a clean SIGTERM (status 143), which someone outside asked for (rolling-deploy's
+ * {@code kill -TERM}), is restarted after the first backoff without counting towards a crash loop. Active
  * only between {@link #activate()} (the cluster is up) and {@link #deactivate()} (it is stopping).
  */
 final class Supervisor {
     private static final Logger LOG = LoggerFactory.getLogger(Supervisor.class);
+    /** A JVM's exit status after it ran its shutdown hooks on SIGTERM: 128 + 15. */
+    static final int SIGTERM_EXIT = 128 + 15;
 
     private final SupervisionSettings settings;
     private final Map<ChildProcess, Watch> watches = new LinkedHashMap<>();
@@ -102,14 +106,24 @@ final class Supervisor {
                 LOG.warn("{}; not restarting it: the cluster is not up", death);
                 return;
             }
-            scheduleRestart(watch, death, uptime, node.stopRequests());
+            if (exitValue == SIGTERM_EXIT) {
+                // A clean stop asked for from outside (rolling-deploy's kill -TERM): restart it, but it is no crash.
+                scheduleRestart(watch, death + " (a clean stop on SIGTERM: not counted towards a crash loop)",
+                        Optional.of(settings.firstBackoff()), node.stopRequests());
+            } else {
+                scheduleRestart(watch, death, uptime, node.stopRequests());
+            }
         }
     }
 
     /** Holding {@code watch}. */
     private void scheduleRestart(Watch watch, String what, Duration uptime, long stopRequests) {
+        scheduleRestart(watch, what, watch.policy.died(System.nanoTime(), uptime), stopRequests);
+    }
+
+    /** Holding {@code watch}; {@code delay} empty for a crash loop. */
+    private void scheduleRestart(Watch watch, String what, Optional<Duration> delay, long stopRequests) {
         watch.lastDeath = what;
-        Optional<Duration> delay = watch.policy.died(System.nanoTime(), uptime);
         if (delay.isEmpty()) {
             watch.state = NodeHealth.State.CRASH_LOOP;
             LOG.error("{}. CRASH LOOP: {} died {} times within {} s; not restarting it (log: {})", what,

@@ -1,7 +1,6 @@
 package io.duet.deploy.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -32,7 +31,7 @@ class HaproxyAgentCheckTest {
     @Test
     void theAgentSetsTheWeightAndDrainsAndAnAgentThatDoesNotAnswerChangesNothing() throws Exception {
         Path haproxy = LoadBalancerProcess.find("haproxy");
-        assumeThat(haproxy).as("haproxy installed").isNotNull();
+        assertThat(haproxy).as("haproxy installed (apt-get install -y haproxy; .ci/run installs it)").isNotNull();
         Path dir = Files.createTempDirectory("duet-haproxy-agent-");
         HttpServer admin = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
         admin.createContext("/ready", exchange -> {
@@ -49,7 +48,7 @@ class HaproxyAgentCheckTest {
             Path socket = dir.resolve("s.sock");
             Files.writeString(config, HaproxyConfig.render(endpointTcp, endpointHttp, socket, List.of(
                     new HaproxyConfig.Server(NAME, clientPort.getLocalPort(), freePort(), admin.getAddress().getPort(),
-                            agentPort))), StandardCharsets.UTF_8);
+                            agentPort)), null), StandardCharsets.UTF_8);
             loadBalancer = new LoadBalancerProcess(haproxy.toString(), config, socket, dir.resolve("haproxy.log"),
                     endpointTcp, endpointHttp);
             loadBalancer.start();

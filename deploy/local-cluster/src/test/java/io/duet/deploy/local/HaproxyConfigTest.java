@@ -1,8 +1,8 @@
 package io.duet.deploy.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
+import io.duet.deploy.local.pki.ClusterCa;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +17,7 @@ class HaproxyConfigTest {
 
     @Test
     void routesTcpAndHttpToServersWhoseAdminPortSaysReady() {
-        String config = HaproxyConfig.render(7401, 7402, Path.of("/tmp/x.sock"), SERVERS);
+        String config = HaproxyConfig.render(7401, 7402, Path.of("/tmp/x.sock"), SERVERS, null);
         assertThat(config)
                 .contains("bind 127.0.0.1:7401", "bind 127.0.0.1:7402")
                 .contains("option httpchk GET /ready")
@@ -30,17 +30,48 @@ class HaproxyConfigTest {
     }
 
     @Test
+    void maxconnIsSetFromTheFileDescriptorLimit() {
+        assertThat(HaproxyConfig.maxconnFor(20_000)).isEqualTo(9_900);
+        assertThat(HaproxyConfig.maxconnFor(1024)).isEqualTo(412);
+        assertThat(HaproxyConfig.render(7401, 7402, Path.of("/tmp/x.sock"), SERVERS, null, 9_900))
+                .startsWith("# Written").contains("global\n    maxconn 9900\n");
+    }
+
+    @Test
     void haproxyItselfAcceptsTheConfiguration() throws Exception {
         Path haproxy = LoadBalancerProcess.find("haproxy");
-        assumeThat(haproxy).as("haproxy installed").isNotNull();
+        assertThat(haproxy).as("haproxy installed (apt-get install -y haproxy; .ci/run installs it)").isNotNull();
         Path dir = Files.createTempDirectory("duet-haproxy-config-");
         Path file = dir.resolve("haproxy.cfg");
-        Files.writeString(file, HaproxyConfig.render(7401, 7402, dir.resolve("s.sock"), SERVERS), StandardCharsets.UTF_8);
+        Files.writeString(file, HaproxyConfig.render(7401, 7402, dir.resolve("s.sock"), SERVERS, null), StandardCharsets.UTF_8);
         Process check = new ProcessBuilder(haproxy.toString(), "-c", "-f", file.toString()).redirectErrorStream(true).start();
         String output = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(check.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(check.exitValue()).as(output).isZero();
         assertThat(output).doesNotContain("WARNING");
+    }
+
+    @Test
+    void withClientTlsTcpPassesThroughAndHttpsIsTerminatedAndSpokenToTheServers() throws Exception {
+        Path dir = Files.createTempDirectory("duet-haproxy-tls-");
+        LocalClientTls tls = LocalClientTls.loadOrCreate(ClusterCa.loadOrCreate(dir.resolve("tls"), "test CA"), dir);
+        String config = HaproxyConfig.render(7401, 7402, dir.resolve("s.sock"), SERVERS, tls);
+        assertThat(config)
+                .contains("frontend client-tcp\n    mode tcp")
+                .contains("bind 127.0.0.1:7402 ssl crt " + tls.haproxyCertificate())
+                .contains("server presentation-1 127.0.0.1:7420 track presentation-tcp/presentation-1 ssl verify required ca-file "
+                        + tls.ca());
+        assertThat(config.lines().filter(line -> line.contains("127.0.0.1:7410"))).allMatch(line -> !line.contains("ssl"));
+        assertThat(tls.presentationSettings()).containsEntry("client.tls.ticket-keys", tls.ticketKeys().toString());
+
+        Path haproxy = LoadBalancerProcess.find("haproxy");
+        assumeThat(haproxy).as("haproxy installed").isNotNull();
+        Path file = dir.resolve("haproxy.cfg");
+        Files.writeString(file, config, StandardCharsets.UTF_8);
+        Process check = new ProcessBuilder(haproxy.toString(), "-c", "-f", file.toString()).redirectErrorStream(true).start();
+        String output = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(check.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(check.exitValue()).as(output).isZero();
     }
 
     @Test

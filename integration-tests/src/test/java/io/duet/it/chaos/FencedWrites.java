@@ -1,0 +1,38 @@
+package io.duet.it.chaos;
+
+import io.duet.app.storage.FencedException;
+import io.duet.deploy.local.LocalCluster;
+import io.duet.deploy.local.Node;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.stream.Stream;
+
+/**
+ * How many commits HBase rejected as fenced: late writes of a deposed owner (or a reloaded couple's
+ * older load) that the fence stopped. Rejected writes leave nothing in HBase, so the {@link ChaosChecker}
+ * cannot see them; this counts the line each one leaves in its application server's log ({@code Commit
+ * of N messages of couple C failed: ...FencedException ...}). The logs are appended to across restarts,
+ * so a killed server's count survives it, unlike its {@code duet_hbase_calls_seconds{op="commit",
+ * outcome="fenced"}} counter.
+ */
+final class FencedWrites {
+    static final String MARK = "failed: " + FencedException.class.getName();
+
+    private FencedWrites() {
+    }
+
+    /** Fenced commits logged so far by every application server of {@code cluster}. */
+    static long count(LocalCluster cluster) throws IOException {
+        long count = 0;
+        for (Node server : cluster.applicationServers()) {
+            if (!Files.exists(server.logFile())) {
+                continue;
+            }
+            try (Stream<String> lines = Files.lines(server.logFile(), StandardCharsets.UTF_8)) {
+                count += lines.filter(line -> line.contains("Commit of ") && line.contains(MARK)).count();
+            }
+        }
+        return count;
+    }
+}

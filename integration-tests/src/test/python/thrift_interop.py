@@ -1,0 +1,203 @@
+"""A stock Python Thrift client against Duet's HTTP API, with the binary, compact and JSON protocols.
+
+Run by PythonClientIT with Debian's python3 (/usr/bin/python3, which has Debian's python3-thrift):
+
+    /usr/bin/python3 thrift_interop.py --endpoint http://127.0.0.1:7402 --generated GEN_PY_DIR
+
+GEN_PY_DIR holds what Debian's compiler generated from the IDL (/usr/bin/thrift --gen py -out GEN_PY_DIR
+FILE, for every file under shared-protocol/src/main/thrift/api). For each protocol it signs two users up,
+pairs them (invite and accept), chats (send, a retry, history) and edits a memo from both sides (create,
+edit with the version, a stale edit that gets MemoConflict), and checks the errors a client acts on. It
+prints one line per step; a protocol stops at its first failed check (with a traceback), the others
+still run, and the exit status is 0 only when all three passed.
+"""
+
+import argparse
+import sys
+import traceback
+import uuid
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--endpoint", required=True, help="the HTTP API's base URL, http://HOST:PORT")
+    parser.add_argument("--generated", required=True, help="the directory thrift --gen py wrote to")
+    parser.add_argument("--timeout-ms", type=int, default=30000, help="per HTTP call")
+    return parser.parse_args()
+
+
+ARGS = parse_args()
+sys.path.insert(0, ARGS.generated)
+
+from thrift.protocol import TBinaryProtocol, TCompactProtocol, TJSONProtocol  # noqa: E402
+from thrift.transport import THttpClient  # noqa: E402
+
+from duet.api.account import AccountService  # noqa: E402
+from duet.api.account.ttypes import LogInRequest, RefreshSessionRequest, SignUpRequest  # noqa: E402
+from duet.api.chat import ChatService  # noqa: E402
+from duet.api.chat.ttypes import FetchHistoryRequest, MessageKind, SendMessageRequest  # noqa: E402
+from duet.api.common.constants import ACCOUNT_SERVICE, CHAT_SERVICE, MEMO_SERVICE, PAIRING_SERVICE  # noqa: E402
+from duet.api.common.ttypes import DuetError, ErrorCode  # noqa: E402
+from duet.api.memo import MemoService  # noqa: E402
+from duet.api.memo.ttypes import (  # noqa: E402
+    CreateMemoRequest, EditMemoRequest, GetMemoRequest, ListMemosRequest, MemoConflict)
+from duet.api.pairing import PairingService  # noqa: E402
+from duet.api.pairing.ttypes import AcceptInviteRequest, CreateInviteRequest  # noqa: E402
+
+PROTOCOLS = {
+    "binary": TBinaryProtocol.TBinaryProtocol,
+    "compact": TCompactProtocol.TCompactProtocol,
+    "json": TJSONProtocol.TJSONProtocol,
+}
+
+
+class CheckFailed(Exception):
+    pass
+
+
+def check(condition, what):
+    if not condition:
+        raise CheckFailed(what)
+
+
+def expect_error(call, exception_type, what):
+    """Runs call, which must raise exception_type; returns the exception."""
+    try:
+        result = call()
+    except exception_type as e:
+        return e
+    raise CheckFailed("%s: expected %s, got the result %r" % (what, exception_type.__name__, result))
+
+
+class Api:
+    """Stock generated clients over THttpClient, one transport per service, as an app would hold them."""
+
+    def __init__(self, endpoint, protocol, token=None):
+        self.endpoint = endpoint.rstrip("/")
+        self.protocol = protocol
+        self.token = token
+
+    def _client(self, service, client_class):
+        transport = THttpClient.THttpClient(self.endpoint + "/api/v1/" + service)
+        transport.setTimeout(ARGS.timeout_ms)
+        if self.token is not None:
+            transport.setCustomHeaders({"Authorization": "Bearer " + self.token})
+        return client_class(PROTOCOLS[self.protocol](transport))
+
+    def account(self):
+        return self._client(ACCOUNT_SERVICE, AccountService.Client)
+
+    def pairing(self):
+        return self._client(PAIRING_SERVICE, PairingService.Client)
+
+    def chat(self):
+        return self._client(CHAT_SERVICE, ChatService.Client)
+
+    def memo(self):
+        return self._client(MEMO_SERVICE, MemoService.Client)
+
+    def as_user(self, token):
+        return Api(self.endpoint, self.protocol, token)
+
+
+def step(protocol, text):
+    print("[%s] %s" % (protocol, text), flush=True)
+
+
+def run(endpoint, protocol):
+    anonymous = Api(endpoint, protocol)
+    run_id = uuid.uuid4().hex[:12]
+    # Non-ASCII text checks that every protocol carries UTF-8 strings both ways.
+    ann_name, bob_name = "Ann \u00e9\u00e8 %s" % protocol, "Bob \u2603 %s" % protocol
+    ann_email = "py-%s-ann-%s@example.com" % (protocol, run_id)
+    bob_email = "py-%s-bob-%s@example.com" % (protocol, run_id)
+    password = "python interop password"
+
+    ann = anonymous.account().signUp(SignUpRequest(ann_email, password, ann_name, "py-ann-phone"))
+    check(ann.token and ann.userId > 0, "sign-up returns a token and a user id")
+    check(ann.me is not None and ann.me.displayName == ann_name,
+          "Session.me carries the display name (%r)" % (ann.me,))
+    check(ann.coupleId is None, "a new account has no couple")
+    bob = anonymous.account().signUp(SignUpRequest(bob_email, password, bob_name, "py-bob-phone"))
+    check(bob.userId != ann.userId, "two accounts, two user ids")
+    again = anonymous.account().logIn(LogInRequest(ann_email.upper(), password, "py-ann-tablet"))
+    check(again.userId == ann.userId, "log-in with the email in capitals finds the same account")
+    error = expect_error(lambda: anonymous.account().logIn(LogInRequest(ann_email, "wrong password!", "x")),
+                         DuetError, "a wrong password")
+    check(error.code == ErrorCode.UNAUTHENTICATED, "a wrong password gets UNAUTHENTICATED, not %r" % (error,))
+    step(protocol, "signed up %d and %d, logged in, a wrong password refused" % (ann.userId, bob.userId))
+
+    unpaired = expect_error(lambda: anonymous.as_user(ann.token).chat().fetchHistory(FetchHistoryRequest(0, 10)),
+                            DuetError, "chat before pairing")
+    check(unpaired.code == ErrorCode.NOT_PAIRED, "chat before pairing gets NOT_PAIRED, not %r" % (unpaired,))
+    invite = anonymous.as_user(ann.token).pairing().createInvite(CreateInviteRequest())
+    check(len(invite.code) > 0, "an invite code")
+    bob = anonymous.as_user(bob.token).pairing().acceptInvite(AcceptInviteRequest(invite.code))
+    check(bob.coupleId is not None and bob.coupleId > 0, "accepting the invite makes a couple")
+    check(bob.partner is not None and bob.partner.userId == ann.userId and bob.partner.displayName == ann_name,
+          "the accepter's session names the partner (%r)" % (bob.partner,))
+    ann = anonymous.as_user(ann.token).account().refreshSession(RefreshSessionRequest(ann.refreshToken))
+    check(ann.coupleId == bob.coupleId, "the inviter's refreshed session carries the couple")
+    check(ann.partner is not None and ann.partner.displayName == bob_name, "and names the partner")
+    step(protocol, "paired as couple %d" % bob.coupleId)
+
+    ann_api, bob_api = anonymous.as_user(ann.token), anonymous.as_user(bob.token)
+    message_id = str(uuid.uuid4())
+    text = "hello from Python over %s \u2764 \U0001F600" % protocol
+    sent = ann_api.chat().sendMessage(SendMessageRequest(message_id, text, 1))
+    check(sent.seq > 0 and not sent.duplicate, "a send is stored with a sequence number")
+    retry = ann_api.chat().sendMessage(SendMessageRequest(message_id, text, 2))
+    check(retry.seq == sent.seq and retry.duplicate, "a retry with the same id is stored once")
+    reply = bob_api.chat().sendMessage(SendMessageRequest(str(uuid.uuid4()), "hi Ann", 1))
+    check(reply.seq > sent.seq, "the partner's message comes after")
+    page = bob_api.chat().fetchHistory(FetchHistoryRequest(0, 10))
+    check([m.text for m in page.messages] == [text, "hi Ann"], "history has both messages once, in order: %r"
+          % ([m.text for m in page.messages],))
+    first = page.messages[0]
+    check(first.senderId == ann.userId and first.clientMessageId == message_id and first.kind == MessageKind.TEXT,
+          "the history message says who sent it, with which id (%r)" % (first,))
+    check(page.latestSeq == reply.seq and not page.hasMore, "the page knows it is the last one")
+    after = ann_api.chat().fetchHistory(FetchHistoryRequest(sent.seq, 10))
+    check([m.seq for m in after.messages] == [reply.seq], "history after a sequence number")
+    step(protocol, "chatted: seq %d and %d, history read back" % (sent.seq, reply.seq))
+
+    memo = ann_api.memo().createMemo(CreateMemoRequest("Groceries \u00e7a", "milk"))
+    check(memo.version == 1 and memo.createdBy == ann.userId, "a new memo is version 1, by its creator")
+    edited = bob_api.memo().editMemo(EditMemoRequest(memo.memoId, 1, None, "milk, eggs"))
+    check(edited.version == 2 and edited.updatedBy == bob.userId and edited.title == memo.title,
+          "the partner's edit raises the version and keeps the unset title (%r)" % (edited,))
+    conflict = expect_error(lambda: ann_api.memo().editMemo(EditMemoRequest(memo.memoId, 1, None, "milk, bread")),
+                            MemoConflict, "an edit based on a stale version")
+    check(conflict.current.version == 2 and conflict.current.text == "milk, eggs",
+          "the conflict carries the memo as it is now (%r)" % (conflict.current,))
+    merged = ann_api.memo().editMemo(
+        EditMemoRequest(memo.memoId, conflict.current.version, None, conflict.current.text + ", bread"))
+    check(merged.version == 3, "the merged edit with the current version goes through")
+    read_back = bob_api.memo().getMemo(GetMemoRequest(memo.memoId))
+    check(read_back.text == "milk, eggs, bread" and read_back.version == 3, "the partner reads the merged memo")
+    listed = bob_api.memo().listMemos(ListMemosRequest())
+    check([m.memoId for m in listed.memos] == [memo.memoId], "the couple's list holds the memo")
+    missing = expect_error(lambda: ann_api.memo().getMemo(GetMemoRequest(memo.memoId + 1000000)),
+                           DuetError, "an unknown memo id")
+    check(missing.code == ErrorCode.NOT_FOUND, "an unknown memo id gets NOT_FOUND, not %r" % (missing,))
+    step(protocol, "memo %d edited by both, a stale edit got MemoConflict, merged at version 3" % memo.memoId)
+
+
+def main():
+    failed = []
+    for protocol in PROTOCOLS:
+        try:
+            run(ARGS.endpoint, protocol)
+            step(protocol, "passed")
+        except Exception:  # any failure of one protocol is reported, and the others still run
+            traceback.print_exc(file=sys.stdout)
+            step(protocol, "FAILED")
+            failed.append(protocol)
+    passed = len(PROTOCOLS) - len(failed)
+    print("protocols that passed: %d of %d%s" % (passed, len(PROTOCOLS), " (failed: %s)" % ", ".join(failed)
+                                                   if failed else ""), flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
