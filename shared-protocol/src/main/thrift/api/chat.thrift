@@ -65,15 +65,55 @@ struct SubscribeResult {
   2: bool partnerTyping,
 }
 
+/**
+ * A page of history covers a range of at most limit sequence numbers (1 to 500), returned oldest first.
+ * Forwards (beforeSeq unset): the range right after afterSeq. Backwards (beforeSeq set): the range right
+ * before beforeSeq; a beforeSeq past latestSeq (for example 2^53) pages back from the newest message.
+ */
 struct FetchHistoryRequest {
   1: common.Seq afterSeq,
   2: i32 limit = 100,
+  /** When set, pages backwards and afterSeq is ignored. */
+  3: optional common.Seq beforeSeq,
 }
 
 struct HistoryPage {
+  /** The messages of the page's range, oldest first (a range may hold fewer after data loss). */
   1: list<Message> messages,
+  /** Whether messages lie beyond the page in its direction: after it forwards, before it backwards. */
   2: bool hasMore,
   3: common.Seq latestSeq,
+  /**
+   * Where the next page in the same direction starts: the next call's afterSeq forwards (the page's last
+   * sequence number), its beforeSeq backwards (the page's first). Set whenever the page covered a range.
+   */
+  4: optional common.Seq nextCursor,
+}
+
+/** Marks the caller's messages up to upToSeq as read (a value past latestSeq counts as latestSeq). */
+struct MarkReadRequest {
+  1: common.Seq upToSeq,
+}
+
+struct GetReadStateRequest {
+}
+
+/**
+ * The caller's read state. Read marks only move forward: marking read below the current mark changes
+ * nothing and is not an error.
+ */
+struct ReadState {
+  /** The caller has read every message up to this sequence number; 0 for none. */
+  1: common.Seq readUpTo,
+  2: common.Seq partnerReadUpTo,
+  /** The partner's messages after readUpTo: the caller's unread count. */
+  3: i32 unreadCount,
+  /**
+   * True when readUpTo is so far back that only the newest messages were counted (1,000 by default):
+   * unreadCount is then a lower bound ("999+").
+   */
+  4: bool unreadCountCapped,
+  5: common.Seq latestSeq,
 }
 
 service ChatService {
@@ -88,6 +128,14 @@ service ChatService {
    */
   SubscribeResult subscribe(1: SubscribeRequest request) throws (1: common.DuetError error),
 
-  /** A page of messages after afterSeq, oldest first; for HTTP clients and history views. */
+  /** A page of messages after afterSeq or before beforeSeq, oldest first; for HTTP clients and history views. */
   HistoryPage fetchHistory(1: FetchHistoryRequest request) throws (1: common.DuetError error),
+
+  /**
+   * Moves the caller's read mark forward, acknowledged once it is durable; both partners' sessions (the
+   * caller's other devices too) get a ReadEvent when it moved. Many marks in a burst cost one write.
+   */
+  ReadState markRead(1: MarkReadRequest request) throws (1: common.DuetError error),
+
+  ReadState getReadState(1: GetReadStateRequest request) throws (1: common.DuetError error),
 }

@@ -45,6 +45,12 @@ struct CalendarChangedEvent {
   1: common.UserId changedBy,
 }
 
+/** A partner (or the user, on another device) read the messages up to readUpTo. */
+struct ReadEvent {
+  1: common.UserId userId,
+  2: common.Seq readUpTo,
+}
+
 /** One pushed event. Clients ignore members they do not know (a newer server). */
 union Event {
   1: MessageEvent message,
@@ -53,4 +59,5 @@ union Event {
   4: MessagesMissingEvent messagesMissing,
   5: MemoChangedEvent memoChanged,
   6: CalendarChangedEvent calendarChanged,
+  7: ReadEvent readMark,
 }

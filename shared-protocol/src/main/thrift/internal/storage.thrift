@@ -68,3 +68,10 @@ struct StoredEvent {
   7: i64 createdAtMillis,
   8: optional i64 fence,
 }
+
+/** Both partners' read marks: how far each has read. One cell, so marks in a burst cost one write. */
+struct StoredReadMarks {
+  /** User id to the highest sequence number that user has read. */
+  1: optional map<i64, i64> readUpTo,
+  2: optional i64 fence,
+}

@@ -3,20 +3,25 @@ package io.duet.client;
 import io.duet.client.internal.CallbackThread;
 import io.duet.client.internal.ClientSession;
 import io.duet.protocol.api.CalendarService;
+import io.duet.protocol.api.ChatService;
 import io.duet.protocol.api.CreateMemoRequest;
 import io.duet.protocol.api.DeleteMemoRequest;
 import io.duet.protocol.api.DeleteMemoResult;
 import io.duet.protocol.api.EditMemoRequest;
+import io.duet.protocol.api.FetchHistoryRequest;
+import io.duet.protocol.api.GetReadStateRequest;
 import io.duet.protocol.api.HistoryPage;
 import io.duet.protocol.api.ListMemosRequest;
 import io.duet.protocol.api.ListUpcomingRequest;
+import io.duet.protocol.api.MarkReadRequest;
 import io.duet.protocol.api.Memo;
 import io.duet.protocol.api.MemoList;
 import io.duet.protocol.api.MemoService;
+import io.duet.protocol.api.ReadState;
+import io.duet.protocol.api.SendMessageResult;
 import io.duet.protocol.api.UpcomingList;
 import io.duet.protocol.api.commonConstants;
 import io.duet.protocol.frame.FrameEncoder;
-import io.duet.protocol.api.SendMessageResult;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -90,6 +95,31 @@ public final class DuetClient implements AutoCloseable {
     /** Up to {@code limit} messages after {@code afterSeq}, oldest first. */
     public CompletableFuture<HistoryPage> fetchHistory(long afterSeq, int limit) {
         return session.fetchHistory(afterSeq, limit);
+    }
+
+    /**
+     * The page of at most {@code limit} sequence numbers right before {@code beforeSeq}, oldest first;
+     * {@code Long.MAX_VALUE} for the newest page. Page on with the result's nextCursor while hasMore.
+     */
+    public CompletableFuture<HistoryPage> fetchHistoryBefore(long beforeSeq, int limit) {
+        return session.callWhenConnected(commonConstants.CHAT_SERVICE, "fetchHistory",
+                new ChatService.fetchHistory_args(new FetchHistoryRequest(0, limit).setBeforeSeq(beforeSeq)),
+                new ChatService.fetchHistory_result());
+    }
+
+    /**
+     * Marks the messages up to {@code upToSeq} read, once it is durable; both partners' devices hear
+     * {@link DuetListener#onRead}. A mark below the current one changes nothing.
+     */
+    public CompletableFuture<ReadState> markRead(long upToSeq) {
+        return session.callWhenConnected(commonConstants.CHAT_SERVICE, "markRead",
+                new ChatService.markRead_args(new MarkReadRequest(upToSeq)), new ChatService.markRead_result());
+    }
+
+    /** Both partners' read marks and this user's unread count. */
+    public CompletableFuture<ReadState> readState() {
+        return session.callWhenConnected(commonConstants.CHAT_SERVICE, "getReadState",
+                new ChatService.getReadState_args(new GetReadStateRequest()), new ChatService.getReadState_result());
     }
 
     /** Every memo of the couple, the most recently changed first. */

@@ -15,6 +15,7 @@ import io.duet.protocol.api.EditMemoRequest;
 import io.duet.protocol.api.FetchHistoryRequest;
 import io.duet.protocol.api.GetCalendarRequest;
 import io.duet.protocol.api.GetMemoRequest;
+import io.duet.protocol.api.GetReadStateRequest;
 import io.duet.protocol.api.HistoryPage;
 import io.duet.protocol.api.Invite;
 import io.duet.protocol.api.ListMemosRequest;
@@ -22,11 +23,13 @@ import io.duet.protocol.api.ListUpcomingRequest;
 import io.duet.protocol.api.LogInRequest;
 import io.duet.protocol.api.LogOutEverywhereRequest;
 import io.duet.protocol.api.LogOutRequest;
+import io.duet.protocol.api.MarkReadRequest;
 import io.duet.protocol.api.Memo;
 import io.duet.protocol.api.MemoConflict;
 import io.duet.protocol.api.MemoList;
 import io.duet.protocol.api.MemoService;
 import io.duet.protocol.api.PairingService;
+import io.duet.protocol.api.ReadState;
 import io.duet.protocol.api.RefreshSessionRequest;
 import io.duet.protocol.api.SendMessageRequest;
 import io.duet.protocol.api.SendMessageResult;
@@ -150,6 +153,24 @@ public final class DuetHttp {
     public HistoryPage fetchHistory(String token, long afterSeq, int limit) throws TException {
         return new ChatService.Client(protocol(commonConstants.CHAT_SERVICE, token))
                 .fetchHistory(new FetchHistoryRequest(afterSeq, limit));
+    }
+
+    /** The page right before {@code beforeSeq} ({@code Long.MAX_VALUE}: the newest), oldest first. */
+    public HistoryPage fetchHistoryBefore(String token, long beforeSeq, int limit) throws TException {
+        return new ChatService.Client(protocol(commonConstants.CHAT_SERVICE, token))
+                .fetchHistory(new FetchHistoryRequest(0, limit).setBeforeSeq(beforeSeq));
+    }
+
+    /** Marks the messages up to {@code upToSeq} read; returns the read state once the mark is durable. */
+    public ReadState markRead(String token, long upToSeq) throws TException {
+        return new ChatService.Client(protocol(commonConstants.CHAT_SERVICE, token))
+                .markRead(new MarkReadRequest(upToSeq));
+    }
+
+    /** Both partners' read marks and the caller's unread count. */
+    public ReadState readState(String token) throws TException {
+        return new ChatService.Client(protocol(commonConstants.CHAT_SERVICE, token))
+                .getReadState(new GetReadStateRequest());
     }
 
     public Memo createMemo(String token, String title, String text) throws TException {

@@ -37,6 +37,13 @@ public interface DuetListener {
     default void onMemoChanged(long memoId, Memo memo, long changedBy) {
     }
 
+    /**
+     * A user of the couple read the messages up to {@code readUpTo}: the partner (show it as seen) or this
+     * user on another device, or this one (clear the unread badge up to there).
+     */
+    default void onRead(long userId, long readUpTo) {
+    }
+
     /** The start date, the time zone or an event of the couple's calendar changed: fetch it again. */
     default void onCalendarChanged(long changedBy) {
     }

@@ -4,8 +4,9 @@
  * {@link io.duet.client.DuetListener}, retries unacknowledged sends with the same client message id,
  * counts the sends still pending ({@link io.duet.client.DuetClient#pendingSends()}, for the app to show),
  * and reconnects with backoff and jitter, through the one endpoint it was given (resolved again at every
- * attempt). {@link io.duet.client.DuetHttp} makes the calls that need no session (sign-up, log-in,
- * pairing) over HTTP with Thrift's stock HTTP client. Both speak TLS when given a {@link
+ * attempt). Over the session it also pages history both ways, marks messages read and reads the read
+ * state (the listener hears both partners' read marks). {@link io.duet.client.DuetHttp} makes the calls
+ * that need no session (sign-up, log-in, pairing) over HTTP with Thrift's stock HTTP client. Both speak TLS when given a {@link
  * io.duet.client.DuetTls}, and resume the TLS session on reconnect.
  *
  * <p>The SDK depends on no server module; its only runtime dependencies are the shared protocol,

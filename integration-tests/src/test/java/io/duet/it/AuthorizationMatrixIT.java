@@ -23,12 +23,14 @@ import io.duet.protocol.api.EventKind;
 import io.duet.protocol.api.FetchHistoryRequest;
 import io.duet.protocol.api.GetCalendarRequest;
 import io.duet.protocol.api.GetMemoRequest;
+import io.duet.protocol.api.GetReadStateRequest;
 import io.duet.protocol.api.HistoryPage;
 import io.duet.protocol.api.ListMemosRequest;
 import io.duet.protocol.api.ListUpcomingRequest;
 import io.duet.protocol.api.LogInRequest;
 import io.duet.protocol.api.LogOutEverywhereRequest;
 import io.duet.protocol.api.LogOutRequest;
+import io.duet.protocol.api.MarkReadRequest;
 import io.duet.protocol.api.Memo;
 import io.duet.protocol.api.Message;
 import io.duet.protocol.api.RefreshSessionRequest;
@@ -132,6 +134,8 @@ class AuthorizationMatrixIT {
             Map.entry("chat:setTyping", Entry.needsToken(v -> new SetTypingRequest(true))),
             Map.entry("chat:subscribe", Entry.tcpOnly(v -> new SubscribeRequest(0), ErrorCode.INVALID_ARGUMENT)),
             Map.entry("chat:fetchHistory", Entry.needsToken(v -> new FetchHistoryRequest(0, 500))),
+            Map.entry("chat:markRead", Entry.needsToken(v -> new MarkReadRequest(Long.MAX_VALUE))),
+            Map.entry("chat:getReadState", Entry.needsToken(v -> new GetReadStateRequest())),
             Map.entry("memo:createMemo", Entry.needsToken(v -> new CreateMemoRequest("hijacked", "hijacked"))),
             Map.entry("memo:getMemo", Entry.needsToken(v -> new GetMemoRequest(v.memoId()))),
             Map.entry("memo:editMemo", Entry.needsToken(v -> new EditMemoRequest(v.memoId(), v.memoVersion())

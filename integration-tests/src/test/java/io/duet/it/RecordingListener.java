@@ -25,6 +25,8 @@ public final class RecordingListener implements DuetListener {
     public final List<String> missing = new CopyOnWriteArrayList<>();
     /** Memo changes, as "memoId vVERSION by USER" or "memoId deleted by USER". */
     public final List<String> memoChanges = new CopyOnWriteArrayList<>();
+    /** Read marks heard, as "USER@SEQ". */
+    public final List<String> reads = new CopyOnWriteArrayList<>();
     /** Who changed the calendar, once per change. */
     public final List<Long> calendarChanges = new CopyOnWriteArrayList<>();
 
@@ -41,6 +43,11 @@ public final class RecordingListener implements DuetListener {
     @Override
     public void onMemoChanged(long memoId, Memo memo, long changedBy) {
         memoChanges.add(memoId + (memo == null ? " deleted" : " v" + memo.getVersion()) + " by " + changedBy);
+    }
+
+    @Override
+    public void onRead(long userId, long readUpTo) {
+        reads.add(userId + "@" + readUpTo);
     }
 
     @Override

@@ -11,7 +11,10 @@ import io.duet.app.rpc.Callbacks;
 import io.duet.protocol.api.ChatService;
 import io.duet.protocol.api.DuetError;
 import io.duet.protocol.api.FetchHistoryRequest;
+import io.duet.protocol.api.GetReadStateRequest;
 import io.duet.protocol.api.HistoryPage;
+import io.duet.protocol.api.MarkReadRequest;
+import io.duet.protocol.api.ReadState;
 import io.duet.protocol.api.SendMessageRequest;
 import io.duet.protocol.api.SendMessageResult;
 import io.duet.protocol.api.SetTypingRequest;
@@ -24,7 +27,7 @@ import org.apache.thrift.async.AsyncMethodCallback;
 
 /**
  * {@code ChatService} for one call of a paired user: everything goes to the couple's actor. Sends are
- * rate limited per device, user and couple; typing notices and history pages per device.
+ * rate limited per device, user and couple; typing notices, history pages and read marks per device.
  */
 final class ChatApi implements ChatService.AsyncIface {
     private final CallContext context;
@@ -101,6 +104,32 @@ final class ChatApi implements ChatService.AsyncIface {
             callback.onError(refused);
             return;
         }
-        onActor(actor -> actor.history(context.caller().userId(), request.getAfterSeq(), request.getLimit()), callback);
+        Long beforeSeq = request.isSetBeforeSeq() ? request.getBeforeSeq() : null;
+        onActor(actor -> actor.history(context.caller().userId(), request.getAfterSeq(), beforeSeq, request.getLimit()),
+                callback);
+    }
+
+    @Override
+    public void markRead(MarkReadRequest request, AsyncMethodCallback<ReadState> callback) {
+        if (request.getUpToSeq() < 0) {
+            callback.onError(ApiErrors.invalidArgument("upToSeq: " + request.getUpToSeq() + " (expected: >= 0)"));
+            return;
+        }
+        DuetError refused = limiter.refusal(Limit.READ_MARK_PER_DEVICE, device());
+        if (refused != null) {
+            callback.onError(refused);
+            return;
+        }
+        onActor(actor -> actor.markRead(context.caller().userId(), request.getUpToSeq()), callback);
+    }
+
+    @Override
+    public void getReadState(GetReadStateRequest request, AsyncMethodCallback<ReadState> callback) {
+        DuetError refused = limiter.refusal(Limit.READ_MARK_PER_DEVICE, device());
+        if (refused != null) {
+            callback.onError(refused);
+            return;
+        }
+        onActor(actor -> actor.readState(context.caller().userId()), callback);
     }
 }

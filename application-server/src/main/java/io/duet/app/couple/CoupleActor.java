@@ -6,10 +6,13 @@ import io.duet.app.storage.CoupleNotFoundException;
 import io.duet.app.storage.CoupleSnapshot;
 import io.duet.app.storage.CoupleStore;
 import io.duet.app.storage.FencedException;
+import io.duet.app.storage.SpaceStore;
 import io.duet.protocol.api.ErrorCode;
 import io.duet.protocol.api.Event;
 import io.duet.protocol.api.HistoryPage;
 import io.duet.protocol.api.Message;
+import io.duet.protocol.api.ReadEvent;
+import io.duet.protocol.api.ReadState;
 import io.duet.protocol.api.SendMessageRequest;
 import io.duet.protocol.api.SendMessageResult;
 import io.duet.protocol.api.SetTypingResult;
@@ -33,7 +36,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The parts, each confined to the same executor: {@link SendPipeline} (deduplication, per-sender
  * order, group commit), {@link Delivery} (sessions, catch-up and live events), {@link Typing}, the
- * {@link CoupleLog} of committed messages they share, and {@link CoupleSpace} (memos and calendar).
+ * {@link CoupleLog} of committed messages they share, {@link ReadMarks} and {@link CoupleSpace} (memos and
+ * calendar).
  *
  * <p><b>Lifecycle.</b> LOADING (claiming the row under a new fence value and reading it) → ACTIVE →
  * CLOSED. Every operation first checks that this server still owns the couple and may serve it (its
@@ -61,6 +65,7 @@ public final class CoupleActor {
     private final Typing typing;
     private final SendPipeline sends;
     private final CoupleSpace space;
+    private final ReadMarks readMarks;
 
     // Confined to the executor.
     private State state = State.LOADING;
@@ -153,6 +158,40 @@ public final class CoupleActor {
                 retireIfIdle();
             }
         });
+        this.readMarks = newReadMarks();
+    }
+
+    private ReadMarks newReadMarks() {
+        return new ReadMarks(coupleId, executor, new ReadMarks.Writer() {
+            @Override
+            public long fence() {
+                return fence;
+            }
+
+            @Override
+            public CompletableFuture<Void> write(byte[] value) {
+                if (!(state == State.ACTIVE && owned.getAsBoolean())) {
+                    return CompletableFuture.failedFuture(new NotOwnerException("couple " + coupleId
+                            + " may have moved: this server cannot vouch for it now; retry"));
+                }
+                return store.space().write(coupleId, fence, SpaceStore.readMarksQualifier(), value);
+            }
+        }, new ReadMarks.Listener() {
+            @Override
+            public void moved(long userId, long readUpTo) {
+                if (state == State.ACTIVE) {
+                    delivery.pushToAll(EVENTS.encode(Event.readMark(new ReadEvent(userId, readUpTo))));
+                }
+                retireIfIdle();
+            }
+
+            @Override
+            public void writeFailed(Throwable cause) {
+                close(new NotOwnerException("couple " + coupleId + " unloaded after a failed read-mark write: " + cause),
+                        cause instanceof FencedException ? "fenced by a newer owner" : "read-mark write outcome unknown; reloading");
+                retireIfIdle();
+            }
+        });
     }
 
     public long coupleId() {
@@ -195,6 +234,7 @@ public final class CoupleActor {
         userB = snapshot.userB();
         log.load(snapshot.lastSeq(), snapshot.recentMessages());
         sends.loaded(snapshot.recentMessages());
+        readMarks.load(snapshot.readMarks());
         state = State.ACTIVE;
         LOG.debug("Couple {} loaded at epoch {} in {} ms, {} calls waiting", coupleId, epoch,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loadStartedNanos), waitingForLoad.size());
@@ -333,16 +373,52 @@ public final class CoupleActor {
 
     /** Up to {@code limit} messages after {@code afterSeq}, oldest first. */
     public CompletableFuture<HistoryPage> history(long userId, long afterSeq, int limit) {
+        return history(userId, afterSeq, null, limit);
+    }
+
+    /**
+     * A page of at most {@code limit} sequence numbers, oldest first: right before {@code beforeSeq} if it
+     * is not null, else right after {@code afterSeq} (see {@link HistoryRange}).
+     */
+    public CompletableFuture<HistoryPage> history(long userId, long afterSeq, Long beforeSeq, int limit) {
         return whenActive(userId, () -> {
-            int pageSize = Math.max(1, Math.min(limit, CoupleLimits.MAX_PAGE));
             long latest = log.lastSeq();
-            long from = Math.max(1, afterSeq + 1);
-            if (from > latest) {
+            HistoryRange range = beforeSeq != null ? HistoryRange.before(beforeSeq, limit, latest)
+                    : HistoryRange.after(afterSeq, limit, latest);
+            if (range.isEmpty()) {
                 return CompletableFuture.completedFuture(new HistoryPage(List.of(), false, latest));
             }
-            return log.read(from, Math.min(latest, from + pageSize - 1), pageSize).thenApply(page -> new HistoryPage(
-                    page, (page.isEmpty() ? from - 1 : page.get(page.size() - 1).getSeq()) < latest, latest));
+            return log.read(range.from, range.to, (int) (range.to - range.from + 1)).thenApply(page ->
+                    new HistoryPage(page, range.hasMore, latest).setNextCursor(range.nextCursor));
         });
+    }
+
+    // ---- read state ------------------------------------------------------------------------------
+
+    /**
+     * Moves {@code userId}'s read mark up to {@code upToSeq} (at most the last sequence number); completes
+     * once it is durable, with the user's read state. A mark below the current one changes nothing.
+     */
+    public CompletableFuture<ReadState> markRead(long userId, long upToSeq) {
+        return whenActive(userId, () -> readMarks.mark(userId, Math.min(upToSeq, log.lastSeq()))
+                .thenCompose(mark -> readStateNow(userId)));
+    }
+
+    /** Both partners' read marks, and {@code userId}'s unread count. */
+    public CompletableFuture<ReadState> readState(long userId) {
+        return whenActive(userId, () -> readStateNow(userId));
+    }
+
+    private CompletableFuture<ReadState> readStateNow(long userId) {
+        long mark = readMarks.markOf(userId);
+        long latest = log.lastSeq();
+        long partner = partnerOf(userId);
+        long partnerMark = readMarks.markOf(partner);
+        long from = Math.max(mark + 1, latest - CoupleLimits.MAX_UNREAD_COUNTED + 1);
+        CompletableFuture<List<Message>> counted = from > latest ? CompletableFuture.completedFuture(List.of())
+                : log.read(from, latest, (int) (latest - from + 1));
+        return counted.thenApply(messages -> new ReadState(mark, partnerMark,
+                ReadMarks.countFrom(messages, partner), from > mark + 1, latest));
     }
 
     // ---- memos and calendar ---------------------------------------------------------------------
@@ -370,6 +446,7 @@ public final class CoupleActor {
         closedCause = cause;
         sends.failAll(cause);
         space.close(cause);
+        readMarks.close(cause);
         delivery.moveAll(reason);
         typing.clear();
         if (wasLoading) {
@@ -381,7 +458,8 @@ public final class CoupleActor {
 
     /** Leaves the registry only when no write is in flight, so that no second load races a write. */
     private void retireIfIdle() {
-        if (state == State.CLOSED && !sends.commitInFlight() && !space.inFlight() && !retired) {
+        if (state == State.CLOSED && !sends.commitInFlight() && !space.inFlight() && !readMarks.inFlight()
+                && !retired) {
             retired = true;
             onRetired.accept(this);
         }
@@ -390,7 +468,7 @@ public final class CoupleActor {
     /** Unloads the couple if nobody used it for the idle timeout. */
     void closeIfIdle() {
         executor.execute(() -> {
-            if (state == State.ACTIVE && delivery.isEmpty() && sends.isIdle() && space.isIdle()
+            if (state == State.ACTIVE && delivery.isEmpty() && sends.isIdle() && space.isIdle() && readMarks.isIdle()
                     && clock.millis() - lastActivityMillis > limits.idleTimeout.toMillis()) {
                 close(new NotOwnerException("couple " + coupleId + " unloaded while idle"), "idle");
             }

@@ -12,6 +12,8 @@ public final class CoupleLimits {
     public static final int MAX_CLIENT_MESSAGE_ID_CHARS = 128;
     /** Largest history page. */
     public static final int MAX_PAGE = 500;
+    /** Newest messages an unread count looks at; a read mark further back gets a capped count. */
+    public static final int MAX_UNREAD_COUNTED = 1000;
 
     public static final int DEFAULT_RECENT_MESSAGES = 256;
     public static final int DEFAULT_DEDUP_IDS = 4096;

@@ -65,13 +65,21 @@ final class CoupleLog {
         return page;
     }
 
-    /** Up to {@code limit} messages in [from, to], from memory when it holds {@code from}, else HBase. */
+    /**
+     * The messages in [from, to] (at most {@code limit}, the oldest), from memory for the part it holds and
+     * from HBase for the part before it.
+     */
     CompletableFuture<List<Message>> read(long from, long to, int limit) {
-        if (from >= oldestInMemory()) {
-            List<Message> page = inMemory(from, to);
-            return CompletableFuture.completedFuture(page.size() > limit ? page.subList(0, limit) : page);
+        long oldest = oldestInMemory();
+        List<Message> newer = inMemory(Math.max(from, oldest), to);
+        if (from >= oldest) {
+            return CompletableFuture.completedFuture(newer.size() > limit ? newer.subList(0, limit) : newer);
         }
-        return store.read(coupleId, from, Math.min(to, oldestInMemory() - 1), limit);
+        return store.read(coupleId, from, Math.min(to, oldest - 1), limit).thenApply(older -> {
+            List<Message> page = new ArrayList<>(older);
+            page.addAll(newer.subList(0, Math.min(newer.size(), Math.max(0, limit - older.size()))));
+            return page;
+        });
     }
 
     /** Up to {@code limit} messages in [from, to] from HBase; callable from any thread. */

@@ -12,7 +12,9 @@
  *       pages within the server-wide bounds of {@link io.duet.app.couple.CatchUpReads}, which also counts
  *       committed ranges found missing;
  *   <li>{@link io.duet.app.couple.Typing}, and the {@link io.duet.app.couple.CoupleLog} of committed
- *       messages the others share;
+ *       messages the others share (history pages cover a {@link io.duet.app.couple.HistoryRange});
+ *   <li>{@link io.duet.app.couple.ReadMarks}: both partners' read marks, moved forward only, written
+ *       coalesced under the owner's fence, loaded with the couple's claim;
  *   <li>{@link io.duet.app.couple.CoupleSpace}: memos and the calendar ({@link io.duet.app.space}), loaded
  *       on first use and changed one {@link io.duet.app.couple.SpaceCall} at a time.
  * </ul>

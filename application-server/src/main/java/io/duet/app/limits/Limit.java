@@ -29,7 +29,9 @@ public enum Limit {
     /** Typing notices from one device. */
     TYPING_PER_DEVICE("typing.per-device", Rate.of(10, Duration.ofSeconds(1)), "typing notices from this device"),
     /** History pages fetched by one device. */
-    HISTORY_PER_DEVICE("history.per-device", Rate.of(20, Duration.ofSeconds(1)), "history pages fetched by this device");
+    HISTORY_PER_DEVICE("history.per-device", Rate.of(20, Duration.ofSeconds(1)), "history pages fetched by this device"),
+    /** Read marks (and read-state look-ups) from one device; marks in a burst are coalesced into one write. */
+    READ_MARK_PER_DEVICE("read-mark.per-device", Rate.of(20, Duration.ofSeconds(1)), "read marks from this device");
 
     private final String key;
     private final Rate defaultRate;

@@ -11,14 +11,17 @@ public final class CoupleSnapshot {
     private final long userB;
     private final long lastSeq;
     private final List<Message> recentMessages;
+    private final byte[] readMarks;
 
-    CoupleSnapshot(long coupleId, long fence, long userA, long userB, long lastSeq, List<Message> recentMessages) {
+    CoupleSnapshot(long coupleId, long fence, long userA, long userB, long lastSeq, List<Message> recentMessages,
+            byte[] readMarks) {
         this.coupleId = coupleId;
         this.fence = fence;
         this.userA = userA;
         this.userB = userB;
         this.lastSeq = lastSeq;
         this.recentMessages = List.copyOf(recentMessages);
+        this.readMarks = readMarks;
     }
 
     public long coupleId() {
@@ -54,5 +57,10 @@ public final class CoupleSnapshot {
     /** The newest messages, oldest first, ending at {@link #lastSeq()}. */
     public List<Message> recentMessages() {
         return recentMessages;
+    }
+
+    /** The partners' read-marks cell as stored ({@code StoredReadMarks}), read after the claim; null if none. */
+    public byte[] readMarks() {
+        return readMarks;
     }
 }

@@ -194,8 +194,8 @@ public final class CoupleStore {
                     return claimedLegacyRow(coupleId, epoch, fence, lastSeq, userA, userB, recentLimit);
                 }
                 if (claimed.isSuccess()) {
-                    return recent.thenApply(messages ->
-                            new CoupleSnapshot(coupleId, fence, userA, userB, lastSeq, messages));
+                    return recent.thenCombine(readMarks(coupleId), (messages, marks) ->
+                            new CoupleSnapshot(coupleId, fence, userA, userB, lastSeq, messages, marks));
                 }
                 if (attemptsLeft <= 1) {
                     throw new FencedException(coupleId, epoch, "lost the claim race repeatedly");
@@ -225,10 +225,19 @@ public final class CoupleStore {
                 if (!ok) {
                     throw new FencedException(coupleId, epoch, "claimed again while loading");
                 }
-                return recent(coupleId, last, recentLimit).thenApply(messages ->
-                        new CoupleSnapshot(coupleId, fence, userA, userB, last, messages));
+                return recent(coupleId, last, recentLimit).thenCombine(readMarks(coupleId), (messages, marks) ->
+                        new CoupleSnapshot(coupleId, fence, userA, userB, last, messages, marks));
             });
         });
+    }
+
+    /**
+     * The read-marks cell, read only once the claim succeeded: read marks are written under the epoch cell
+     * alone, so a previous owner's last mark may land until the claim, never after it.
+     */
+    private CompletableFuture<byte[]> readMarks(long coupleId) {
+        return table.get(new Get(row(coupleId)).addColumn(HBaseSchema.SPACE, SpaceStore.readMarksQualifier()))
+                .thenApply(result -> result.getValue(HBaseSchema.SPACE, SpaceStore.readMarksQualifier()));
     }
 
     private CompletableFuture<List<Message>> recent(long coupleId, long lastSeq, int limit) {

@@ -13,8 +13,9 @@ import org.apache.hadoop.hbase.client.Put;
 import org.apache.hadoop.hbase.util.Bytes;
 
 /**
- * The couple's space: memos, the calendar and its events, in family {@code p} of the couple's row (see
- * {@link HBaseSchema}). Read whole (it is bounded by the space limits); written one cell at a time, each
+ * The couple's space: memos, the calendar and its events, and the partners' read marks, in family {@code p}
+ * of the couple's row (see {@link HBaseSchema}). Read whole (it is bounded by the space limits; the read
+ * marks are read with the couple's claim instead); written one cell at a time, each
  * write conditional on the row's epoch cell still holding the fence value its owner claimed, so a deposed
  * owner cannot write. Message commits do not change that cell, so space writes and message commits do not
  * fence each other out.
@@ -23,6 +24,7 @@ public final class SpaceStore {
     private static final byte MEMO = 1;
     private static final byte CALENDAR = 2;
     private static final byte EVENT = 3;
+    private static final byte READ_MARKS = 4;
 
     private final AsyncTable<?> table;
     private final HBaseSchema schema;
@@ -46,6 +48,11 @@ public final class SpaceStore {
 
     public static byte[] calendarQualifier() {
         return new byte[] {CALENDAR};
+    }
+
+    /** Both partners' read marks; loaded with the couple's claim (see {@link CoupleStore#claim}), not by {@link #load}. */
+    public static byte[] readMarksQualifier() {
+        return new byte[] {READ_MARKS};
     }
 
     private static byte[] idQualifier(byte kind, long id) {

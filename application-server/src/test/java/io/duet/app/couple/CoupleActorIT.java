@@ -10,6 +10,9 @@ import io.duet.app.storage.HBaseSchema;
 import io.duet.protocol.api.DuetError;
 import io.duet.protocol.api.ErrorCode;
 import io.duet.protocol.api.Event;
+import io.duet.protocol.api.HistoryPage;
+import io.duet.protocol.api.Message;
+import io.duet.protocol.api.ReadState;
 import io.duet.protocol.api.SendMessageRequest;
 import io.duet.protocol.api.SendMessageResult;
 import io.duet.protocol.cluster.Shards;
@@ -267,6 +270,47 @@ class CoupleActorIT {
                 () -> old.send(ANN, "phone", message("too late", 1)).get(30, TimeUnit.SECONDS));
         assertThat(failure.getCause()).isInstanceOf(NotOwnerException.class);
         assertThat(successor.send(ANN, "phone", message("after", 1)).get(30, TimeUnit.SECONDS).getSeq()).isEqualTo(3);
+    }
+
+    @Test
+    void readMarksSurviveAHandoffAndADeposedOwnerCannotMoveThem() throws Exception {
+        long coupleId = newCouple();
+        CoupleActor old = actor(coupleId, 1);
+        sendMany(old, 10);
+        assertThat(old.markRead(ANN, 6).get(30, TimeUnit.SECONDS).getReadUpTo()).isEqualTo(6);
+        assertThat(old.markRead(BOB, 3).get(30, TimeUnit.SECONDS).getReadUpTo()).isEqualTo(3);
+
+        CoupleActor successor = actor(coupleId, 2);
+        ReadState ann = successor.readState(ANN).get(30, TimeUnit.SECONDS);
+        assertThat(ann.getReadUpTo()).isEqualTo(6);
+        assertThat(ann.getPartnerReadUpTo()).isEqualTo(3);
+        ExecutionException failure = org.assertj.core.api.Assertions.catchThrowableOfType(ExecutionException.class,
+                () -> old.markRead(ANN, 9).get(30, TimeUnit.SECONDS));
+        assertThat(failure.getCause()).isInstanceOf(NotOwnerException.class);
+        assertThat(successor.markRead(BOB, 2).get(30, TimeUnit.SECONDS).getReadUpTo()).isEqualTo(3);
+        assertThat(successor.markRead(ANN, 7).get(30, TimeUnit.SECONDS).getReadUpTo()).isEqualTo(7);
+        successor.close("test");
+        assertThat(actor(coupleId, 3).readState(BOB).get(30, TimeUnit.SECONDS).getPartnerReadUpTo()).isEqualTo(7);
+    }
+
+    @Test
+    void historyPagesBackwardsAcrossTheMessagesInMemoryAndInHBase() throws Exception {
+        CoupleActor actor = actor(newCouple(), 1, CoupleLimits.builder().recentMessages(5).build());
+        sendMany(actor, 12);
+        List<List<Long>> pages = new ArrayList<>();
+        long before = Long.MAX_VALUE;
+        HistoryPage page;
+        do {
+            page = actor.history(ANN, 0, before, 4).get(30, TimeUnit.SECONDS);
+            pages.add(page.getMessages().stream().map(Message::getSeq).collect(Collectors.toList()));
+            before = page.getNextCursor();
+        } while (page.isHasMore());
+        assertThat(pages).containsExactly(List.of(9L, 10L, 11L, 12L), List.of(5L, 6L, 7L, 8L), List.of(1L, 2L, 3L, 4L));
+        // Forwards across the same boundary: one page from HBase and memory together.
+        assertThat(actor.history(ANN, 5, null, 6).get(30, TimeUnit.SECONDS).getMessages()).extracting(Message::getSeq)
+                .containsExactly(6L, 7L, 8L, 9L, 10L, 11L);
+        // An unread count read partly from HBase: the 6 of ANN's messages, all after BOB's mark.
+        assertThat(actor.readState(BOB).get(30, TimeUnit.SECONDS).getUnreadCount()).isEqualTo(6);
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.duet.protocol.api.DuetError;
 import io.duet.protocol.api.HistoryPage;
 import io.duet.protocol.api.Invite;
 import io.duet.protocol.api.Message;
+import io.duet.protocol.api.ReadState;
 import io.duet.protocol.api.Session;
 import java.io.Console;
 import java.io.InputStream;
@@ -16,7 +17,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -47,6 +50,10 @@ public final class DuetCli {
             "                        /pending lists them, /quit (or Ctrl-D, Ctrl-C) leaves",
             "  send TEXT...          send one message",
             "  history [AFTER]       print the messages after sequence number AFTER (default 0)",
+            "  history --last N      print the newest N messages (paging backwards)",
+            "  history --before SEQ [N]  print up to N (default 20) messages before SEQ",
+            "  read [SEQ]            mark the messages up to SEQ (default: the newest) as read",
+            "  unread                show your unread count and both read marks",
             SpaceCommands.USAGE,
             "  whoami                show this profile's session",
             "  logout                end this device's session and forget it",
@@ -222,6 +229,9 @@ public final class DuetCli {
                 return 0;
             }
             case "history": {
+                if (words.size() > 1 && (words.get(1).equals("--last") || words.get(1).equals("--before"))) {
+                    return historyBackwards(profile, api, words);
+                }
                 long after = words.size() > 1 ? Long.parseLong(words.get(1)) : 0;
                 String token = refreshedToken(profile, api);
                 HistoryPage page;
@@ -232,6 +242,18 @@ public final class DuetCli {
                         after = message.getSeq();
                     }
                 } while (page.isHasMore());
+                return 0;
+            }
+            case "read": {
+                ReadState state = api.markRead(refreshedToken(profile, api),
+                        words.size() > 1 ? Long.parseLong(words.get(1)) : Long.MAX_VALUE);
+                out.println("Read up to message " + state.getReadUpTo() + "; " + unread(state) + ".");
+                return 0;
+            }
+            case "unread": {
+                ReadState state = api.readState(refreshedToken(profile, api));
+                out.println(unread(state) + " (you read up to " + state.getReadUpTo() + ", your partner up to "
+                        + state.getPartnerReadUpTo() + ", newest " + state.getLatestSeq() + ").");
                 return 0;
             }
             case "chat": {
@@ -246,6 +268,35 @@ public final class DuetCli {
                 }
                 throw new IllegalArgumentException("unknown command '" + command + "'");
         }
+    }
+
+    /** history --last N (the newest N) or history --before SEQ [N] (the N before SEQ), oldest first. */
+    private int historyBackwards(Profile profile, DuetHttp api, List<String> words) throws Exception {
+        boolean last = words.get(1).equals("--last");
+        need(words, 3, last ? "history --last N" : "history --before SEQ [N]");
+        long before = last ? Long.MAX_VALUE : Long.parseLong(words.get(2));
+        int wanted = last ? Integer.parseInt(words.get(2)) : words.size() > 3 ? Integer.parseInt(words.get(3)) : 20;
+        if (wanted < 1) {
+            throw new IllegalArgumentException("usage: duet history --last N, or --before SEQ [N] (N >= 1)");
+        }
+        String token = refreshedToken(profile, api);
+        Deque<List<Message>> pages = new ArrayDeque<>();
+        int count = 0;
+        HistoryPage page;
+        do {
+            page = api.fetchHistoryBefore(token, before, Math.min(100, wanted - count));
+            pages.push(page.getMessages());
+            count += page.getMessagesSize();
+            before = page.isSetNextCursor() ? page.getNextCursor() : 1;
+        } while (page.isHasMore() && count < wanted);
+        for (List<Message> messages : pages) {
+            messages.forEach(message -> printMessage(profile, message));
+        }
+        return 0;
+    }
+
+    private static String unread(ReadState state) {
+        return state.getUnreadCount() + (state.isUnreadCountCapped() ? "+" : "") + " unread";
     }
 
     private int loggedIn(Profile profile, Session session, String what) throws Exception {

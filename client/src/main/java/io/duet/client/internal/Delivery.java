@@ -85,6 +85,9 @@ final class Delivery {
             case CALENDAR_CHANGED:
                 listeners.post(l -> l.onCalendarChanged(event.getCalendarChanged().getChangedBy()));
                 break;
+            case READ_MARK:
+                listeners.post(l -> l.onRead(event.getReadMark().getUserId(), event.getReadMark().getReadUpTo()));
+                break;
             default:
                 break;
         }

@@ -18,6 +18,7 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
   private static final org.apache.thrift.protocol.TField MESSAGES_MISSING_FIELD_DESC = new org.apache.thrift.protocol.TField("messagesMissing", org.apache.thrift.protocol.TType.STRUCT, (short)4);
   private static final org.apache.thrift.protocol.TField MEMO_CHANGED_FIELD_DESC = new org.apache.thrift.protocol.TField("memoChanged", org.apache.thrift.protocol.TType.STRUCT, (short)5);
   private static final org.apache.thrift.protocol.TField CALENDAR_CHANGED_FIELD_DESC = new org.apache.thrift.protocol.TField("calendarChanged", org.apache.thrift.protocol.TType.STRUCT, (short)6);
+  private static final org.apache.thrift.protocol.TField READ_MARK_FIELD_DESC = new org.apache.thrift.protocol.TField("readMark", org.apache.thrift.protocol.TType.STRUCT, (short)7);
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -26,7 +27,8 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
     PARTNER_JOINED((short)3, "partnerJoined"),
     MESSAGES_MISSING((short)4, "messagesMissing"),
     MEMO_CHANGED((short)5, "memoChanged"),
-    CALENDAR_CHANGED((short)6, "calendarChanged");
+    CALENDAR_CHANGED((short)6, "calendarChanged"),
+    READ_MARK((short)7, "readMark");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -54,6 +56,8 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
           return MEMO_CHANGED;
         case 6: // CALENDAR_CHANGED
           return CALENDAR_CHANGED;
+        case 7: // READ_MARK
+          return READ_MARK;
         default:
           return null;
       }
@@ -111,6 +115,8 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
         new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, MemoChangedEvent.class)));
     tmpMap.put(_Fields.CALENDAR_CHANGED, new org.apache.thrift.meta_data.FieldMetaData("calendarChanged", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, CalendarChangedEvent.class)));
+    tmpMap.put(_Fields.READ_MARK, new org.apache.thrift.meta_data.FieldMetaData("readMark", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, ReadEvent.class)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(Event.class, metaDataMap);
   }
@@ -167,6 +173,12 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
     return x;
   }
 
+  public static Event readMark(ReadEvent value) {
+    Event x = new Event();
+    x.setReadMark(value);
+    return x;
+  }
+
 
   @Override
   protected void checkType(_Fields setField, java.lang.Object value) throws java.lang.ClassCastException {
@@ -201,6 +213,11 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
           break;
         }
         throw new java.lang.ClassCastException("Was expecting value of type CalendarChangedEvent for field 'calendarChanged', but got " + value.getClass().getSimpleName());
+      case READ_MARK:
+        if (value instanceof ReadEvent) {
+          break;
+        }
+        throw new java.lang.ClassCastException("Was expecting value of type ReadEvent for field 'readMark', but got " + value.getClass().getSimpleName());
       default:
         throw new java.lang.IllegalArgumentException("Unknown field id " + setField);
     }
@@ -271,6 +288,16 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, field.type);
             return null;
           }
+        case READ_MARK:
+          if (field.type == READ_MARK_FIELD_DESC.type) {
+            ReadEvent readMark;
+            readMark = new ReadEvent();
+            readMark.read(iprot);
+            return readMark;
+          } else {
+            org.apache.thrift.protocol.TProtocolUtil.skip(iprot, field.type);
+            return null;
+          }
         default:
           throw new java.lang.IllegalStateException("setField wasn't null, but didn't match any of the case statements!");
       }
@@ -306,6 +333,10 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
       case CALENDAR_CHANGED:
         CalendarChangedEvent calendarChanged = (CalendarChangedEvent)value_;
         calendarChanged.write(oprot);
+        return;
+      case READ_MARK:
+        ReadEvent readMark = (ReadEvent)value_;
+        readMark.write(oprot);
         return;
       default:
         throw new java.lang.IllegalStateException("Cannot write union with unknown field " + setField_);
@@ -347,6 +378,11 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
           calendarChanged = new CalendarChangedEvent();
           calendarChanged.read(iprot);
           return calendarChanged;
+        case READ_MARK:
+          ReadEvent readMark;
+          readMark = new ReadEvent();
+          readMark.read(iprot);
+          return readMark;
         default:
           throw new java.lang.IllegalStateException("setField wasn't null, but didn't match any of the case statements!");
       }
@@ -382,6 +418,10 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
         CalendarChangedEvent calendarChanged = (CalendarChangedEvent)value_;
         calendarChanged.write(oprot);
         return;
+      case READ_MARK:
+        ReadEvent readMark = (ReadEvent)value_;
+        readMark.write(oprot);
+        return;
       default:
         throw new java.lang.IllegalStateException("Cannot write union with unknown field " + setField_);
     }
@@ -402,6 +442,8 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
         return MEMO_CHANGED_FIELD_DESC;
       case CALENDAR_CHANGED:
         return CALENDAR_CHANGED_FIELD_DESC;
+      case READ_MARK:
+        return READ_MARK_FIELD_DESC;
       default:
         throw new java.lang.IllegalArgumentException("Unknown field id " + setField);
     }
@@ -502,6 +544,19 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
     value_ = java.util.Objects.requireNonNull(value,"_Fields.CALENDAR_CHANGED");
   }
 
+  public ReadEvent getReadMark() {
+    if (getSetField() == _Fields.READ_MARK) {
+      return (ReadEvent)getFieldValue();
+    } else {
+      throw new java.lang.RuntimeException("Cannot get field 'readMark' because union is currently set to " + getFieldDesc(getSetField()).name);
+    }
+  }
+
+  public void setReadMark(ReadEvent value) {
+    setField_ = _Fields.READ_MARK;
+    value_ = java.util.Objects.requireNonNull(value,"_Fields.READ_MARK");
+  }
+
   public boolean isSetMessage() {
     return setField_ == _Fields.MESSAGE;
   }
@@ -529,6 +584,11 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
 
   public boolean isSetCalendarChanged() {
     return setField_ == _Fields.CALENDAR_CHANGED;
+  }
+
+
+  public boolean isSetReadMark() {
+    return setField_ == _Fields.READ_MARK;
   }
 
 

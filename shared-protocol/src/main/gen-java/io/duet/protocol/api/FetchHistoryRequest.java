@@ -6,23 +6,34 @@
  */
 package io.duet.protocol.api;
 
+/**
+ * A page of history covers a range of at most limit sequence numbers (1 to 500), returned oldest first.
+ * Forwards (beforeSeq unset): the range right after afterSeq. Backwards (beforeSeq set): the range right
+ * before beforeSeq; a beforeSeq past latestSeq (for example 2^53) pages back from the newest message.
+ */
 @SuppressWarnings({"cast", "rawtypes", "serial", "unchecked", "unused"})
 public class FetchHistoryRequest implements org.apache.thrift.TBase<FetchHistoryRequest, FetchHistoryRequest._Fields>, java.io.Serializable, Cloneable, Comparable<FetchHistoryRequest> {
   private static final org.apache.thrift.protocol.TStruct STRUCT_DESC = new org.apache.thrift.protocol.TStruct("FetchHistoryRequest");
 
   private static final org.apache.thrift.protocol.TField AFTER_SEQ_FIELD_DESC = new org.apache.thrift.protocol.TField("afterSeq", org.apache.thrift.protocol.TType.I64, (short)1);
   private static final org.apache.thrift.protocol.TField LIMIT_FIELD_DESC = new org.apache.thrift.protocol.TField("limit", org.apache.thrift.protocol.TType.I32, (short)2);
+  private static final org.apache.thrift.protocol.TField BEFORE_SEQ_FIELD_DESC = new org.apache.thrift.protocol.TField("beforeSeq", org.apache.thrift.protocol.TType.I64, (short)3);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new FetchHistoryRequestStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new FetchHistoryRequestTupleSchemeFactory();
 
   private long afterSeq; // required
   private int limit; // required
+  private long beforeSeq; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
     AFTER_SEQ((short)1, "afterSeq"),
-    LIMIT((short)2, "limit");
+    LIMIT((short)2, "limit"),
+    /**
+     * When set, pages backwards and afterSeq is ignored.
+     */
+    BEFORE_SEQ((short)3, "beforeSeq");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -42,6 +53,8 @@ public class FetchHistoryRequest implements org.apache.thrift.TBase<FetchHistory
           return AFTER_SEQ;
         case 2: // LIMIT
           return LIMIT;
+        case 3: // BEFORE_SEQ
+          return BEFORE_SEQ;
         default:
           return null;
       }
@@ -87,7 +100,9 @@ public class FetchHistoryRequest implements org.apache.thrift.TBase<FetchHistory
   // isset id assignments
   private static final int __AFTERSEQ_ISSET_ID = 0;
   private static final int __LIMIT_ISSET_ID = 1;
+  private static final int __BEFORESEQ_ISSET_ID = 2;
   private byte __isset_bitfield = 0;
+  private static final _Fields[] optionals = {_Fields.BEFORE_SEQ};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -95,6 +110,8 @@ public class FetchHistoryRequest implements org.apache.thrift.TBase<FetchHistory
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64        , "Seq")));
     tmpMap.put(_Fields.LIMIT, new org.apache.thrift.meta_data.FieldMetaData("limit", org.apache.thrift.TFieldRequirementType.DEFAULT, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
+    tmpMap.put(_Fields.BEFORE_SEQ, new org.apache.thrift.meta_data.FieldMetaData("beforeSeq", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64        , "Seq")));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(FetchHistoryRequest.class, metaDataMap);
   }
@@ -122,6 +139,7 @@ public class FetchHistoryRequest implements org.apache.thrift.TBase<FetchHistory
     __isset_bitfield = other.__isset_bitfield;
     this.afterSeq = other.afterSeq;
     this.limit = other.limit;
+    this.beforeSeq = other.beforeSeq;
   }
 
   @Override
@@ -135,6 +153,8 @@ public class FetchHistoryRequest implements org.apache.thrift.TBase<FetchHistory
     this.afterSeq = 0;
     this.limit = 100;
 
+    setBeforeSeqIsSet(false);
+    this.beforeSeq = 0;
   }
 
   public long getAfterSeq() {
@@ -183,6 +203,35 @@ public class FetchHistoryRequest implements org.apache.thrift.TBase<FetchHistory
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __LIMIT_ISSET_ID, value);
   }
 
+  /**
+   * When set, pages backwards and afterSeq is ignored.
+   */
+  public long getBeforeSeq() {
+    return this.beforeSeq;
+  }
+
+  /**
+   * When set, pages backwards and afterSeq is ignored.
+   */
+  public FetchHistoryRequest setBeforeSeq(long beforeSeq) {
+    this.beforeSeq = beforeSeq;
+    setBeforeSeqIsSet(true);
+    return this;
+  }
+
+  public void unsetBeforeSeq() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __BEFORESEQ_ISSET_ID);
+  }
+
+  /** Returns true if field beforeSeq is set (has been assigned a value) and false otherwise */
+  public boolean isSetBeforeSeq() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __BEFORESEQ_ISSET_ID);
+  }
+
+  public void setBeforeSeqIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __BEFORESEQ_ISSET_ID, value);
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -202,6 +251,14 @@ public class FetchHistoryRequest implements org.apache.thrift.TBase<FetchHistory
       }
       break;
 
+    case BEFORE_SEQ:
+      if (value == null) {
+        unsetBeforeSeq();
+      } else {
+        setBeforeSeq((java.lang.Long)value);
+      }
+      break;
+
     }
   }
 
@@ -214,6 +271,9 @@ public class FetchHistoryRequest implements org.apache.thrift.TBase<FetchHistory
 
     case LIMIT:
       return getLimit();
+
+    case BEFORE_SEQ:
+      return getBeforeSeq();
 
     }
     throw new java.lang.IllegalStateException();
@@ -231,6 +291,8 @@ public class FetchHistoryRequest implements org.apache.thrift.TBase<FetchHistory
       return isSetAfterSeq();
     case LIMIT:
       return isSetLimit();
+    case BEFORE_SEQ:
+      return isSetBeforeSeq();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -266,6 +328,15 @@ public class FetchHistoryRequest implements org.apache.thrift.TBase<FetchHistory
         return false;
     }
 
+    boolean this_present_beforeSeq = true && this.isSetBeforeSeq();
+    boolean that_present_beforeSeq = true && that.isSetBeforeSeq();
+    if (this_present_beforeSeq || that_present_beforeSeq) {
+      if (!(this_present_beforeSeq && that_present_beforeSeq))
+        return false;
+      if (this.beforeSeq != that.beforeSeq)
+        return false;
+    }
+
     return true;
   }
 
@@ -276,6 +347,10 @@ public class FetchHistoryRequest implements org.apache.thrift.TBase<FetchHistory
     hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(afterSeq);
 
     hashCode = hashCode * 8191 + limit;
+
+    hashCode = hashCode * 8191 + ((isSetBeforeSeq()) ? 131071 : 524287);
+    if (isSetBeforeSeq())
+      hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(beforeSeq);
 
     return hashCode;
   }
@@ -304,6 +379,16 @@ public class FetchHistoryRequest implements org.apache.thrift.TBase<FetchHistory
     }
     if (isSetLimit()) {
       lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.limit, other.limit);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetBeforeSeq(), other.isSetBeforeSeq());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetBeforeSeq()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.beforeSeq, other.beforeSeq);
       if (lastComparison != 0) {
         return lastComparison;
       }
@@ -339,6 +424,12 @@ public class FetchHistoryRequest implements org.apache.thrift.TBase<FetchHistory
     sb.append("limit:");
     sb.append(this.limit);
     first = false;
+    if (isSetBeforeSeq()) {
+      if (!first) sb.append(", ");
+      sb.append("beforeSeq:");
+      sb.append(this.beforeSeq);
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -404,6 +495,14 @@ public class FetchHistoryRequest implements org.apache.thrift.TBase<FetchHistory
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 3: // BEFORE_SEQ
+              if (schemeField.type == org.apache.thrift.protocol.TType.I64) {
+                struct.beforeSeq = iprot.readI64();
+                struct.setBeforeSeqIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -429,6 +528,11 @@ public class FetchHistoryRequest implements org.apache.thrift.TBase<FetchHistory
       oprot.writeFieldBegin(LIMIT_FIELD_DESC);
       oprot.writeI32(struct.limit);
       oprot.writeFieldEnd();
+      if (struct.isSetBeforeSeq()) {
+        oprot.writeFieldBegin(BEFORE_SEQ_FIELD_DESC);
+        oprot.writeI64(struct.beforeSeq);
+        oprot.writeFieldEnd();
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -454,12 +558,18 @@ public class FetchHistoryRequest implements org.apache.thrift.TBase<FetchHistory
       if (struct.isSetLimit()) {
         optionals.set(1);
       }
-      oprot.writeBitSet(optionals, 2);
+      if (struct.isSetBeforeSeq()) {
+        optionals.set(2);
+      }
+      oprot.writeBitSet(optionals, 3);
       if (struct.isSetAfterSeq()) {
         oprot.writeI64(struct.afterSeq);
       }
       if (struct.isSetLimit()) {
         oprot.writeI32(struct.limit);
+      }
+      if (struct.isSetBeforeSeq()) {
+        oprot.writeI64(struct.beforeSeq);
       }
     }
 
@@ -468,7 +578,7 @@ public class FetchHistoryRequest implements org.apache.thrift.TBase<FetchHistory
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(2);
+        java.util.BitSet incoming = iprot.readBitSet(3);
         if (incoming.get(0)) {
           struct.afterSeq = iprot.readI64();
           struct.setAfterSeqIsSet(true);
@@ -476,6 +586,10 @@ public class FetchHistoryRequest implements org.apache.thrift.TBase<FetchHistory
         if (incoming.get(1)) {
           struct.limit = iprot.readI32();
           struct.setLimitIsSet(true);
+        }
+        if (incoming.get(2)) {
+          struct.beforeSeq = iprot.readI64();
+          struct.setBeforeSeqIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();

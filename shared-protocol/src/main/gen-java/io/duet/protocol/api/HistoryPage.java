@@ -13,6 +13,7 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
   private static final org.apache.thrift.protocol.TField MESSAGES_FIELD_DESC = new org.apache.thrift.protocol.TField("messages", org.apache.thrift.protocol.TType.LIST, (short)1);
   private static final org.apache.thrift.protocol.TField HAS_MORE_FIELD_DESC = new org.apache.thrift.protocol.TField("hasMore", org.apache.thrift.protocol.TType.BOOL, (short)2);
   private static final org.apache.thrift.protocol.TField LATEST_SEQ_FIELD_DESC = new org.apache.thrift.protocol.TField("latestSeq", org.apache.thrift.protocol.TType.I64, (short)3);
+  private static final org.apache.thrift.protocol.TField NEXT_CURSOR_FIELD_DESC = new org.apache.thrift.protocol.TField("nextCursor", org.apache.thrift.protocol.TType.I64, (short)4);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new HistoryPageStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new HistoryPageTupleSchemeFactory();
@@ -20,12 +21,24 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
   private @org.apache.thrift.annotation.Nullable java.util.List<Message> messages; // required
   private boolean hasMore; // required
   private long latestSeq; // required
+  private long nextCursor; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
+    /**
+     * The messages of the page's range, oldest first (a range may hold fewer after data loss).
+     */
     MESSAGES((short)1, "messages"),
+    /**
+     * Whether messages lie beyond the page in its direction: after it forwards, before it backwards.
+     */
     HAS_MORE((short)2, "hasMore"),
-    LATEST_SEQ((short)3, "latestSeq");
+    LATEST_SEQ((short)3, "latestSeq"),
+    /**
+     * Where the next page in the same direction starts: the next call's afterSeq forwards (the page's last
+     * sequence number), its beforeSeq backwards (the page's first). Set whenever the page covered a range.
+     */
+    NEXT_CURSOR((short)4, "nextCursor");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -47,6 +60,8 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
           return HAS_MORE;
         case 3: // LATEST_SEQ
           return LATEST_SEQ;
+        case 4: // NEXT_CURSOR
+          return NEXT_CURSOR;
         default:
           return null;
       }
@@ -92,7 +107,9 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
   // isset id assignments
   private static final int __HASMORE_ISSET_ID = 0;
   private static final int __LATESTSEQ_ISSET_ID = 1;
+  private static final int __NEXTCURSOR_ISSET_ID = 2;
   private byte __isset_bitfield = 0;
+  private static final _Fields[] optionals = {_Fields.NEXT_CURSOR};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -102,6 +119,8 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
     tmpMap.put(_Fields.HAS_MORE, new org.apache.thrift.meta_data.FieldMetaData("hasMore", org.apache.thrift.TFieldRequirementType.DEFAULT, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.BOOL)));
     tmpMap.put(_Fields.LATEST_SEQ, new org.apache.thrift.meta_data.FieldMetaData("latestSeq", org.apache.thrift.TFieldRequirementType.DEFAULT, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64        , "Seq")));
+    tmpMap.put(_Fields.NEXT_CURSOR, new org.apache.thrift.meta_data.FieldMetaData("nextCursor", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64        , "Seq")));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(HistoryPage.class, metaDataMap);
@@ -137,6 +156,7 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
     }
     this.hasMore = other.hasMore;
     this.latestSeq = other.latestSeq;
+    this.nextCursor = other.nextCursor;
   }
 
   @Override
@@ -151,6 +171,8 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
     this.hasMore = false;
     setLatestSeqIsSet(false);
     this.latestSeq = 0;
+    setNextCursorIsSet(false);
+    this.nextCursor = 0;
   }
 
   public int getMessagesSize() {
@@ -169,11 +191,17 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
     this.messages.add(elem);
   }
 
+  /**
+   * The messages of the page's range, oldest first (a range may hold fewer after data loss).
+   */
   @org.apache.thrift.annotation.Nullable
   public java.util.List<Message> getMessages() {
     return this.messages;
   }
 
+  /**
+   * The messages of the page's range, oldest first (a range may hold fewer after data loss).
+   */
   public HistoryPage setMessages(@org.apache.thrift.annotation.Nullable java.util.List<Message> messages) {
     this.messages = messages;
     return this;
@@ -194,10 +222,16 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
     }
   }
 
+  /**
+   * Whether messages lie beyond the page in its direction: after it forwards, before it backwards.
+   */
   public boolean isHasMore() {
     return this.hasMore;
   }
 
+  /**
+   * Whether messages lie beyond the page in its direction: after it forwards, before it backwards.
+   */
   public HistoryPage setHasMore(boolean hasMore) {
     this.hasMore = hasMore;
     setHasMoreIsSet(true);
@@ -240,6 +274,37 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __LATESTSEQ_ISSET_ID, value);
   }
 
+  /**
+   * Where the next page in the same direction starts: the next call's afterSeq forwards (the page's last
+   * sequence number), its beforeSeq backwards (the page's first). Set whenever the page covered a range.
+   */
+  public long getNextCursor() {
+    return this.nextCursor;
+  }
+
+  /**
+   * Where the next page in the same direction starts: the next call's afterSeq forwards (the page's last
+   * sequence number), its beforeSeq backwards (the page's first). Set whenever the page covered a range.
+   */
+  public HistoryPage setNextCursor(long nextCursor) {
+    this.nextCursor = nextCursor;
+    setNextCursorIsSet(true);
+    return this;
+  }
+
+  public void unsetNextCursor() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __NEXTCURSOR_ISSET_ID);
+  }
+
+  /** Returns true if field nextCursor is set (has been assigned a value) and false otherwise */
+  public boolean isSetNextCursor() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __NEXTCURSOR_ISSET_ID);
+  }
+
+  public void setNextCursorIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __NEXTCURSOR_ISSET_ID, value);
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -267,6 +332,14 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
       }
       break;
 
+    case NEXT_CURSOR:
+      if (value == null) {
+        unsetNextCursor();
+      } else {
+        setNextCursor((java.lang.Long)value);
+      }
+      break;
+
     }
   }
 
@@ -282,6 +355,9 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
 
     case LATEST_SEQ:
       return getLatestSeq();
+
+    case NEXT_CURSOR:
+      return getNextCursor();
 
     }
     throw new java.lang.IllegalStateException();
@@ -301,6 +377,8 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
       return isSetHasMore();
     case LATEST_SEQ:
       return isSetLatestSeq();
+    case NEXT_CURSOR:
+      return isSetNextCursor();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -345,6 +423,15 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
         return false;
     }
 
+    boolean this_present_nextCursor = true && this.isSetNextCursor();
+    boolean that_present_nextCursor = true && that.isSetNextCursor();
+    if (this_present_nextCursor || that_present_nextCursor) {
+      if (!(this_present_nextCursor && that_present_nextCursor))
+        return false;
+      if (this.nextCursor != that.nextCursor)
+        return false;
+    }
+
     return true;
   }
 
@@ -359,6 +446,10 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
     hashCode = hashCode * 8191 + ((hasMore) ? 131071 : 524287);
 
     hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(latestSeq);
+
+    hashCode = hashCode * 8191 + ((isSetNextCursor()) ? 131071 : 524287);
+    if (isSetNextCursor())
+      hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(nextCursor);
 
     return hashCode;
   }
@@ -397,6 +488,16 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
     }
     if (isSetLatestSeq()) {
       lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.latestSeq, other.latestSeq);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetNextCursor(), other.isSetNextCursor());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetNextCursor()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.nextCursor, other.nextCursor);
       if (lastComparison != 0) {
         return lastComparison;
       }
@@ -440,6 +541,12 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
     sb.append("latestSeq:");
     sb.append(this.latestSeq);
     first = false;
+    if (isSetNextCursor()) {
+      if (!first) sb.append(", ");
+      sb.append("nextCursor:");
+      sb.append(this.nextCursor);
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -524,6 +631,14 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 4: // NEXT_CURSOR
+              if (schemeField.type == org.apache.thrift.protocol.TType.I64) {
+                struct.nextCursor = iprot.readI64();
+                struct.setNextCursorIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -561,6 +676,11 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
       oprot.writeFieldBegin(LATEST_SEQ_FIELD_DESC);
       oprot.writeI64(struct.latestSeq);
       oprot.writeFieldEnd();
+      if (struct.isSetNextCursor()) {
+        oprot.writeFieldBegin(NEXT_CURSOR_FIELD_DESC);
+        oprot.writeI64(struct.nextCursor);
+        oprot.writeFieldEnd();
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -589,7 +709,10 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
       if (struct.isSetLatestSeq()) {
         optionals.set(2);
       }
-      oprot.writeBitSet(optionals, 3);
+      if (struct.isSetNextCursor()) {
+        optionals.set(3);
+      }
+      oprot.writeBitSet(optionals, 4);
       if (struct.isSetMessages()) {
         {
           oprot.writeI32(struct.messages.size());
@@ -605,6 +728,9 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
       if (struct.isSetLatestSeq()) {
         oprot.writeI64(struct.latestSeq);
       }
+      if (struct.isSetNextCursor()) {
+        oprot.writeI64(struct.nextCursor);
+      }
     }
 
     @Override
@@ -612,7 +738,7 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(3);
+        java.util.BitSet incoming = iprot.readBitSet(4);
         if (incoming.get(0)) {
           {
             org.apache.thrift.protocol.TList _list5 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
@@ -634,6 +760,10 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
         if (incoming.get(2)) {
           struct.latestSeq = iprot.readI64();
           struct.setLatestSeqIsSet(true);
+        }
+        if (incoming.get(3)) {
+          struct.nextCursor = iprot.readI64();
+          struct.setNextCursorIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();
