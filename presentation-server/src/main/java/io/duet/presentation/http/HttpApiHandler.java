@@ -114,7 +114,13 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             respond(false, HttpResponseStatus.BAD_REQUEST, "malformed HTTP request");
             return;
         }
-        String path = new QueryStringDecoder(request.uri()).path();
+        String path;
+        try {
+            path = new QueryStringDecoder(request.uri()).path();
+        } catch (IllegalArgumentException e) { // a malformed percent-escape
+            respond(keepAlive, HttpResponseStatus.BAD_REQUEST, "malformed URI: " + e.getMessage());
+            return;
+        }
         if (path.equals("/health")) {
             boolean healthy = routing.current().isPresent() && links.openLinks() > 0;
             respond(keepAlive, healthy ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
