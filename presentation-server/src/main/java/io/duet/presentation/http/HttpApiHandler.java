@@ -104,6 +104,11 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (!ctx.channel().isOpen()) {
+            // Decoded from the last read after the connection closed (as it does when a reply closes it):
+            // there is nobody to answer, so nothing to do.
+            return;
+        }
         if (current != null || pipelined) {
             // Decoded from bytes read before the connection stopped reading: refused after current's reply.
             pipelined = true;

@@ -44,7 +44,8 @@ import org.junit.jupiter.api.AfterAll;
  *       hung up at the end of the input, or the server closed it), the aggregator's {@code
  *       PrematureChannelClosureException} for a request cut short and a {@code ClosedChannelException} for
  *       what the codec still decoded from the last read and tried to answer;
- *   <li>every request that reaches the API handler is answered, with a status the handler documents;
+ *   <li>every request that reaches the API handler while the connection is open is answered once, with a
+ *       status the handler documents, and one decoded after it closed is not;
  *   <li>nothing is read after the connection closed, and every buffer is released.
  * </ul>
  */
@@ -115,9 +116,11 @@ class HttpApiFuzzTest {
                 return;
             }
             String request = ((FullHttpRequest) msg).method() + " " + ((FullHttpRequest) msg).uri();
+            // A request decoded after the connection closed (from the rest of the last read) has nobody to answer.
+            int expected = ctx.channel().isOpen() ? 1 : 0;
             int before = statuses.seen.size();
             ctx.fireChannelRead(msg);
-            if (statuses.seen.size() != before + 1) {
+            if (statuses.seen.size() != before + expected) {
                 problems.add((statuses.seen.size() - before) + " answers to " + request);
             }
         }
