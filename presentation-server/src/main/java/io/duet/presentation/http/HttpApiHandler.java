@@ -104,6 +104,11 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (!ctx.channel().isOpen()) {
+            // Decoded from the last read after the connection closed (as it does when a reply closes it):
+            // there is nobody to answer, so nothing to do.
+            return;
+        }
         if (current != null || pipelined) {
             // Decoded from bytes read before the connection stopped reading: refused after current's reply.
             pipelined = true;
@@ -114,7 +119,13 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             respond(false, HttpResponseStatus.BAD_REQUEST, "malformed HTTP request");
             return;
         }
-        String path = new QueryStringDecoder(request.uri()).path();
+        String path;
+        try {
+            path = new QueryStringDecoder(request.uri()).path();
+        } catch (IllegalArgumentException e) { // a malformed percent-escape
+            respond(keepAlive, HttpResponseStatus.BAD_REQUEST, "malformed URI: " + e.getMessage());
+            return;
+        }
         if (path.equals("/health")) {
             boolean healthy = routing.current().isPresent() && links.openLinks() > 0;
             respond(keepAlive, healthy ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,

@@ -11,7 +11,9 @@ import java.util.List;
  * against {@link FrameLimits#maxUncompressedBytes()} before allocating room for it.
  *
  * <p>After the first {@link FrameException} the decoder discards all further input: the stream is out
- * of sync, and the pipeline's owner closes the connection.
+ * of sync, and the pipeline's owner closes the connection. It also discards whatever is left once the
+ * channel is closed, so that when a handler further on rejects a frame and closes the connection (as the
+ * relay handlers do), the frames behind it in the same read are not handed on.
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
     /** Bytes of the length field. */
@@ -31,7 +33,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        if (failed) {
+        if (failed || !ctx.channel().isOpen()) {
             in.skipBytes(in.readableBytes());
             return;
         }

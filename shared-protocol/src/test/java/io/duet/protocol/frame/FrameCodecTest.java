@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.EncoderException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -132,6 +136,22 @@ class FrameCodecTest {
                 .isInstanceOf(FrameException.class);
         decoder.writeInbound(frame(FrameType.CALL, 0, new byte[] {1, 2, 3}));
         assertThat((Object) decoder.readInbound()).as("a desynchronized stream yields nothing more").isNull();
+    }
+
+    @Test
+    void handsOnNothingMoreOnceAHandlerFurtherOnClosedTheChannel() {
+        List<Object> seen = new ArrayList<>();
+        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(LIMITS), new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object frame) {
+                seen.add(frame);
+                ctx.close(); // as a relay handler does when it rejects a frame
+            }
+        });
+        channel.writeInbound(Unpooled.wrappedBuffer(frame(FrameType.CALL, 0, new byte[] {1}),
+                frame(FrameType.CALL, 0, new byte[] {2})));
+        assertThat(seen).as("the frame behind the rejected one, in the same read").hasSize(1);
+        channel.finishAndReleaseAll();
     }
 
     @Test

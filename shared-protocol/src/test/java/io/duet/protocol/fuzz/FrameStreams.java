@@ -3,6 +3,8 @@ package io.duet.protocol.fuzz;
 import io.duet.protocol.frame.FrameException;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -14,7 +16,8 @@ import java.util.List;
  * the way a socket would deliver it, and collects what comes out: the decoded messages and the first
  * {@link FrameException} (the typed rejection). Any other exception propagates: it is a finding. So is a
  * message or an exception after the first rejection, since the decoders promise to discard everything
- * after it, and a buffer the pipeline did not release.
+ * after it, and a buffer the pipeline did not release. As on a server, where the last handler closes the
+ * connection on any exception, the channel is closed at the first one and nothing more is written to it.
  */
 public final class FrameStreams {
     private static final com.sun.management.ThreadMXBean THREADS =
@@ -44,9 +47,10 @@ public final class FrameStreams {
         EmbeddedChannel channel = new EmbeddedChannel();
         channel.config().setAllocator(allocator);
         channel.pipeline().addLast(handlers);
+        channel.pipeline().addLast(new CloseOnException());
         Decoded decoded = new Decoded();
         long allocatedBefore = THREADS.getCurrentThreadAllocatedBytes();
-        for (int offset = 0, length; offset < stream.length; offset += length) {
+        for (int offset = 0, length; offset < stream.length && channel.isOpen(); offset += length) {
             length = Math.min(chunk, stream.length - offset);
             ByteBuf read = allocator.buffer(length).writeBytes(stream, offset, length);
             boolean rejectedBefore = decoded.rejection != null;
@@ -73,6 +77,15 @@ public final class FrameStreams {
         channel.finishAndReleaseAll();
         allocator.assertAllReleased();
         return decoded;
+    }
+
+    /** Closes the channel on an exception, as the handlers at the end of Duet's pipelines do. */
+    private static final class CloseOnException extends ChannelInboundHandlerAdapter {
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+            ctx.fireExceptionCaught(cause);
+        }
     }
 
     private static void drain(EmbeddedChannel channel, Decoded decoded, boolean rejected) {
