@@ -31,9 +31,10 @@ class HandoffIT {
      * Each phone sends every 100 ms: 120 messages/s, light load: the box is about half busy with it while
      * no server restarts (the shard moves phase), against saturated at 40 ms (300/s) before any server
      * stops, when the stall measures queueing for a core more than the handoff. A restarting JVM saturates
-     * the box whatever the load; the phases print how busy it was.
+     * the box whatever the load; the phases print how busy it was. {@code -Dduet.handoff.send-interval-ms=40}
+     * runs it at 300/s.
      */
-    private static final Duration SEND_INTERVAL = Duration.ofMillis(100);
+    private static final Duration SEND_INTERVAL = Duration.ofMillis(Long.getLong("duet.handoff.send-interval-ms", 100));
     /** A request sent this long after a shard map was published still counts as touched by its handoff. */
     private static final Duration TOUCHED_AFTER = Duration.ofMillis(500);
 
