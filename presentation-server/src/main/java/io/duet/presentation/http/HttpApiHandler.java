@@ -26,6 +26,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.CodecException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -36,6 +37,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -46,6 +48,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The client API over HTTP.
@@ -70,13 +74,15 @@ import java.util.regex.Pattern;
  * answered out of order or mixed up.
  *
  * <p>Status codes: 200 with a Thrift reply (which may carry a {@code DuetError}); 400 unreadable
- * message, a method of another service than the URL's, or a pipelined request; 401 bad or expired
- * token; 403 a token not valid for the couple; 404 unknown path; 405 not POST; 408 request body too
- * slow; 413 body over {@value HttpApiInitializer#MAX_BODY_BYTES} bytes; 415 unknown content type; 429 a
- * rate limit was reached (with {@code Retry-After} in seconds, and the Thrift reply carrying the
- * {@code RATE_LIMITED} DuetError); 503 no application server available; 504 no reply in time.
+ * message or request, a method of another service than the URL's, or a pipelined request; 401 bad or
+ * expired token; 403 a token not valid for the couple; 404 unknown path; 405 not POST; 408 request body
+ * too slow; 413 body over {@value HttpApiInitializer#MAX_BODY_BYTES} bytes; 415 unknown content type; 429
+ * a rate limit was reached (with {@code Retry-After} in seconds, and the Thrift reply carrying the
+ * {@code RATE_LIMITED} DuetError); 503 no application server available; 504 no reply in time; 505 a
+ * version other than HTTP/1.x (the connection then closes, as after a malformed request).
  */
 final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpApiHandler.class);
     private static final Pattern SERVICE_PATH = Pattern.compile("/api/v1/([a-z][a-z0-9]{0,31})");
     private static final ThriftCodec UNTRUSTED = new ThriftCodec(ThriftLimits.UNTRUSTED);
 
@@ -117,6 +123,11 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (!request.decoderResult().isSuccess()) {
             respond(false, HttpResponseStatus.BAD_REQUEST, "malformed HTTP request");
+            return;
+        }
+        String unsupported = unsupportedVersion(request.protocolVersion());
+        if (unsupported != null) {
+            respond(false, HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, unsupported);
             return;
         }
         String path;
@@ -198,6 +209,18 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
 
     /**
+     * Why a request of this version is refused, or null if it is served: HTTP/1.0 and HTTP/1.1 are, and a
+     * later HTTP/1.x as HTTP/1.1 (RFC 9110, 2.5). The codec accepts any {@code HTTP/digit.digit} and takes
+     * an unknown version for one that keeps the connection alive.
+     */
+    static String unsupportedVersion(HttpVersion version) {
+        if (version.protocolName().equals("HTTP") && version.majorVersion() == 1) {
+            return null;
+        }
+        return "HTTP/1.1 or HTTP/1.0 only, not " + version.text();
+    }
+
+    /**
      * Why the call cannot go to {@code service}: its message is unreadable, or its name carries another
      * service's prefix ({@code chat:sendMessage} sent to {@code /api/v1/account}); null if it can.
      */
@@ -218,7 +241,7 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
     /** The protocol named by the content type, or sniffed from the first byte for application/x-thrift. */
     static WireProtocol protocolOf(String contentType, ByteBuf body) {
-        String type = contentType == null ? "" : contentType.split(";")[0].trim().toLowerCase(Locale.ROOT);
+        String type = mediaType(contentType);
         switch (type) {
             case "application/vnd.apache.thrift.binary":
                 return WireProtocol.BINARY;
@@ -236,6 +259,15 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             default:
                 return null;
         }
+    }
+
+    /** The media type of a Content-Type value, without its parameters, in lower case; "" if absent. */
+    private static String mediaType(String contentType) {
+        if (contentType == null) {
+            return "";
+        }
+        int parameters = contentType.indexOf(';');
+        return (parameters < 0 ? contentType : contentType.substring(0, parameters)).trim().toLowerCase(Locale.ROOT);
     }
 
     /**
@@ -346,9 +378,7 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     /** Answers the current request; then refuses a pipelined one and closes, or reads the next request. */
     private void send(boolean keepAlive, FullHttpResponse response) {
         response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
-        if (keepAlive) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-        }
+        response.headers().set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
         ChannelFuture written = ctx.writeAndFlush(response);
         if (pipelined && keepAlive) {
             FullHttpResponse refusal = textResponse(HttpResponseStatus.BAD_REQUEST,
@@ -375,6 +405,11 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!(cause instanceof IOException || cause instanceof CodecException)) {
+            // Neither the client going away nor bytes the codec or TLS refused (or a request cut short):
+            // a bug here, which would otherwise close the connection without a trace.
+            LOG.warn("HTTP connection from {} closed on an unexpected error", ctx.channel().remoteAddress(), cause);
+        }
         ctx.close();
     }
 }

@@ -50,8 +50,12 @@ import org.junit.jupiter.api.AfterAll;
  * </ul>
  */
 class HttpApiFuzzTest {
-    /** Statuses this setup can answer with: 100 and 417 come from the aggregator's handling of Expect. */
-    private static final Set<Integer> STATUSES = Set.of(100, 400, 401, 404, 405, 413, 415, 417, 503);
+    /**
+     * Statuses this setup can answer with: 100 and 417 come from the aggregator's handling of Expect. Not
+     * 500: the handler has no such answer, and an exception in it closes the connection unanswered, which
+     * the observer reports as a request without an answer.
+     */
+    private static final Set<Integer> STATUSES = Set.of(100, 400, 401, 404, 405, 413, 415, 417, 503, 505);
     private static final CuratorFramework NEVER_STARTED =
             CuratorFrameworkFactory.newClient("127.0.0.1:1", new RetryOneTime(1));
     private static final Authenticator AUTHENTICATOR = new Authenticator(

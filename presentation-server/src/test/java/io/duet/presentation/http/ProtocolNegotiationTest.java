@@ -32,5 +32,14 @@ class ProtocolNegotiationTest {
     void otherContentTypesAreRefused() {
         assertThat(HttpApiHandler.protocolOf("text/plain", startingWith(0x80))).isNull();
         assertThat(HttpApiHandler.protocolOf(null, startingWith(0x80))).isNull();
+        assertThat(HttpApiHandler.protocolOf("", startingWith(0x80))).isNull();
+    }
+
+    @Test
+    void parametersWithoutAMediaTypeAreAnUnknownContentType() {
+        assertThat(HttpApiHandler.protocolOf(";", startingWith(0x80))).isNull();
+        assertThat(HttpApiHandler.protocolOf(" ;; ", startingWith(0x80))).isNull();
+        assertThat(HttpApiHandler.protocolOf(";application/json", startingWith('['))).isNull();
+        assertThat(HttpApiHandler.protocolOf("application/json;", startingWith('['))).isEqualTo(WireProtocol.JSON);
     }
 }
