@@ -3,6 +3,7 @@ package io.duet.deploy.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** How the supervisor judges a node's exit: a clean stop on SIGTERM is restarted and is no crash. */
@@ -13,24 +14,25 @@ class SupervisorTest {
             .stableAfter(Duration.ofSeconds(60)).crashLoopDeaths(3).crashLoopWindow(Duration.ofMinutes(5)).build();
     private final RestartPolicy policy = new RestartPolicy(settings);
 
+    private Optional<Duration> exit(int exitValue, long now) {
+        return Supervisor.restartDelay(policy, settings, exitValue, Duration.ofSeconds(2), now);
+    }
+
     /** rolling-deploy's kill -TERM, again and again: each restarted after the first backoff, none counted. */
     @Test
     void cleanStopsOnSigtermNeverMakeACrashLoop() {
         for (int i = 0; i < 10; i++) {
-            assertThat(Supervisor.restartDelay(policy, settings, Supervisor.SIGTERM_EXIT, Duration.ofSeconds(2), i * SECOND))
-                    .as("clean stop %d", i).contains(Duration.ofMillis(500));
+            assertThat(exit(Supervisor.SIGTERM_EXIT, i * SECOND)).as("clean stop %d", i).contains(Duration.ofMillis(500));
         }
         assertThat(policy.recentDeaths()).isZero();
     }
 
     @Test
     void otherExitsAreDeathsThatCountTowardsACrashLoop() {
-        assertThat(Supervisor.restartDelay(policy, settings, 128 + 9, Duration.ofSeconds(2), 0)).contains(Duration.ofMillis(500));
-        assertThat(Supervisor.restartDelay(policy, settings, 1, Duration.ofSeconds(2), SECOND)).contains(Duration.ofSeconds(1));
-        assertThat(Supervisor.restartDelay(policy, settings, Supervisor.SIGTERM_EXIT, Duration.ofSeconds(2), 2 * SECOND))
-                .contains(Duration.ofMillis(500));
-        assertThat(Supervisor.restartDelay(policy, settings, 128 + 15 + 1, Duration.ofSeconds(2), 3 * SECOND))
-                .as("the third death in the window").isEmpty();
+        assertThat(exit(128 + 9, 0)).contains(Duration.ofMillis(500));
+        assertThat(exit(1, SECOND)).contains(Duration.ofSeconds(1));
+        assertThat(exit(Supervisor.SIGTERM_EXIT, 2 * SECOND)).contains(Duration.ofMillis(500));
+        assertThat(exit(128 + 15 + 1, 3 * SECOND)).as("the third death in the window").isEmpty();
         assertThat(policy.recentDeaths()).isEqualTo(3);
     }
 
