@@ -2,6 +2,10 @@ package io.duet.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.duet.deploy.local.LocalCluster;
 import io.duet.deploy.local.Node;
 import io.duet.deploy.local.NodeHealth;
@@ -20,11 +24,12 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
 
 /**
  * A supervised local cluster heals: a node killed with {@code kill -9} from outside is logged with its
- * status and restarted; one that cannot come back is reported as a crash loop and left down; one killed
- * through its API stays down.
+ * status and restarted; one that cannot come back is reported as a crash loop (an ERROR line) and left
+ * down; one killed through its API stays down.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LocalClusterHealsIT {
@@ -89,10 +94,21 @@ class LocalClusterHealsIT {
         Node presentation = cluster.presentationServers().get(0);
         InetSocketAddress clientPort = cluster.clientTcpEndpoint(0);
 
+        ListAppender<ILoggingEvent> supervisorLog = new ListAppender<>();
+        supervisorLog.start();
+        Logger supervisor = (Logger) LoggerFactory.getLogger("io.duet.deploy.local.Supervisor");
+        supervisor.addAppender(supervisorLog);
         long startsBefore = starts(presentation);
         killFromOutside(presentation.pid());
         try (ServerSocket squatter = bindWhenFree(clientPort)) {
             await("a crash loop", () -> health(presentation).state() == NodeHealth.State.CRASH_LOOP);
+            supervisor.detachAppender(supervisorLog);
+            // The line the README promises: ERROR ... CRASH LOOP: presentation-1 died 3 times within 300 s; ...
+            assertThat(supervisorLog.list).filteredOn(event -> event.getLevel() == Level.ERROR)
+                    .extracting(ILoggingEvent::getFormattedMessage).singleElement().asString()
+                    .startsWith(presentation.name() + " failed to restart: ")
+                    .contains(". CRASH LOOP: " + presentation.name() + " died 3 times within 300 s; not restarting it"
+                            + " (log: " + presentation.logFile() + ")");
             long starts = starts(presentation);
             assertThat(starts - startsBefore).as("two failed restarts, then the crash loop").isEqualTo(2);
             Thread.sleep(5000); // over twice the longest backoff

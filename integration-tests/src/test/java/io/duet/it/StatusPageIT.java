@@ -25,7 +25,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * application server), the epoch the owner got it at and the couples it has loaded, and every presentation
  * server with its connected clients and drain state; and it keeps itself current without reloading:
  * clients that connect (their couple loaded on its shard's owner) and a drain that starts show up on the
- * open page. Its screenshot is left at {@code target/status-page.png}.
+ * open page. Its screenshot is left at {@code target/status-page.png} (.ci/run keeps a copy in
+ * {@code $DUET_CI_ARTIFACTS}, by default {@code /tmp/duet-ci-artifacts}).
  */
 class StatusPageIT {
     @RegisterExtension
@@ -142,7 +143,9 @@ class StatusPageIT {
                         shown -> shown.presenter(second.name()).matches("\\d+ drain(ing|ed)"));
                 assertThat(drained.marker()).isEqualTo("kept");
                 assertThat(drained.presenter(first.name())).endsWith("not draining");
-                browser.screenshot(target.resolve("status-page.png"));
+                Path screenshot = target.resolve("status-page.png");
+                browser.screenshot(screenshot);
+                assertPng(Files.readAllBytes(screenshot));
             }
         }
         // An application server's page shows the same cluster, from the same records (read once someone looks).
@@ -159,6 +162,13 @@ class StatusPageIT {
                 "\"shards\":[{\"shard\":0,\"owner\":\"app-");
         assertThat(AdminPort.get(app, "/status").body()).contains("<h2>Presentation servers</h2>", "<h2>Shards</h2>",
                 "role</th><td class=\"v\">application server");
+    }
+
+    /** A PNG of the window (1400 px wide) with something on it: a blank one of that size is a few KB. */
+    private static void assertPng(byte[] png) {
+        assertThat(png).as("the PNG signature").startsWith(0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n');
+        assertThat(java.nio.ByteBuffer.wrap(png, 16, 4).getInt()).as("its width (IHDR)").isEqualTo(1400);
+        assertThat(png.length).as("its size in bytes").isGreaterThan(20_000);
     }
 
     private static Page await(HeadlessChromium browser, String what, Predicate<Page> done) throws Exception {

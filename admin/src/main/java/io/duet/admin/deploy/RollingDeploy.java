@@ -37,6 +37,8 @@ import java.util.stream.Collectors;
 final class RollingDeploy {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
     private static final long OTHERS_CHECK_NANOS = Duration.ofSeconds(1).toNanos();
+    /** How long a draining server's process may still be seen once its admin port has stopped answering. */
+    private static final long DEATH_GRACE_NANOS = Duration.ofSeconds(1).toNanos();
 
     private final Inventory inventory;
     private final DeploySettings settings;
@@ -203,15 +205,17 @@ final class RollingDeploy {
         restarting = node;
         long drainStarted = System.nanoTime();
         Seen drained = await(node.name() + " to drain (GET /drain to answer 200)", settings.drainTimeout(), () -> {
-            Optional<Instance> now = node.locator().current();
-            if (now.isEmpty() || (old.pidKnown() && now.get().pid() != old.pid())) {
-                throw failure(node.name() + " died while draining: its process" + pid(old) + " is gone"
-                        + now.map(instance -> ", a new one" + pid(instance) + " runs").orElse(""));
-            }
+            failIfGone(node, old);
             AdminHttp.Answer answer;
             try {
                 answer = http.get(old.admin(), "/drain");
             } catch (IOException e) {
+                // A killed process's port closes before the process is reaped: look for it a while longer.
+                long end = System.nanoTime() + DEATH_GRACE_NANOS;
+                do {
+                    Thread.sleep(settings.pollInterval().toMillis());
+                    failIfGone(node, old);
+                } while (System.nanoTime() < end);
                 throw failure(node.name() + " stopped answering on its admin port while draining: "
                         + AdminHttp.describe(e));
             }
@@ -228,6 +232,15 @@ final class RollingDeploy {
         restart(node, old);
         Seen up = await(node.name() + " to come back ready", settings.readyTimeout(), () -> ready(node, old, node.name()));
         say(up.what());
+    }
+
+    /** Fails when {@code node}'s process {@code old} is gone (it died while draining). */
+    private void failIfGone(DeployNode node, Instance old) throws IOException, DeployFailure {
+        Optional<Instance> now = node.locator().current();
+        if (now.isEmpty() || (old.pidKnown() && now.get().pid() != old.pid())) {
+            throw failure(node.name() + " died while draining: its process" + pid(old) + " is gone"
+                    + now.map(instance -> ", a new one" + pid(instance) + " runs").orElse(""));
+        }
     }
 
     /** Whether {@code node} runs a process other than {@code old} that answers {@code GET /ready} with 200. */

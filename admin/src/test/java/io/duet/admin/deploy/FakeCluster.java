@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * 127.0.0.1, a restart command that stops the old process and starts a new one, and the ZooKeeper records
  * the application servers would write (each live instance a member, the shards spread over them at once;
  * optionally an old instance that stays in the map a while, handing its shards over, and may die there).
- * Tests kill a process ({@link Server#kill()}) or make its restart fail, at any step.
+ * Tests kill a process ({@link Server#kill()}; or close its admin port first, {@link Server#portClosedLooks})
+ * or make its restart fail, at any step.
  */
 final class FakeCluster implements ClusterRecords, RestartCommand.Runner, AutoCloseable {
     static final int SHARDS = 8;
@@ -63,6 +64,11 @@ final class FakeCluster implements ClusterRecords, RestartCommand.Runner, AutoCl
         volatile int handoffReads;
         /** The old instance stops heartbeating during its handoff: it died (kill -9, a crash) mid-way. */
         volatile boolean diesDuringHandoff;
+        /**
+         * The admin port closes connections without an answer; the process is still seen for this many more
+         * looks of the locator, then it is gone (a killed process not reaped yet); 0: no such fault.
+         */
+        volatile int portClosedLooks;
         /** The old instance handing its shards over, or 0; and how many more reads it stays. */
         private long leavingPid;
         private int leavingReads;
@@ -85,6 +91,14 @@ final class FakeCluster implements ClusterRecords, RestartCommand.Runner, AutoCl
             pid = 0;
         }
 
+        /** The running process as its locator sees it. */
+        synchronized Optional<DeployNode.Instance> locate() {
+            if (portClosedLooks > 0 && --portClosedLooks == 0) {
+                kill();
+            }
+            return pid == 0 ? Optional.empty() : Optional.of(new DeployNode.Instance(admin(), pid));
+        }
+
         String instanceId() {
             return name + "@" + pid;
         }
@@ -92,7 +106,9 @@ final class FakeCluster implements ClusterRecords, RestartCommand.Runner, AutoCl
         private void answer(HttpExchange exchange) throws IOException {
             String path = exchange.getRequestURI().getPath();
             boolean post = exchange.getRequestMethod().equals("POST");
-            if (pid == 0) {
+            if (portClosedLooks > 0) {
+                exchange.close(); // no status line: the client's "received no bytes"
+            } else if (pid == 0) {
                 respond(exchange, 503, "no process"); // a real port would refuse; the locator says it is down first
             } else if (path.equals("/live")) {
                 respond(exchange, 200, "live");
@@ -144,8 +160,7 @@ final class FakeCluster implements ClusterRecords, RestartCommand.Runner, AutoCl
     Server add(String name, DeployNode.Kind kind) throws IOException {
         Server server = new Server(name, kind);
         servers.put(name, server);
-        nodes.add(new DeployNode(name, kind, "127.0.0.1", () -> server.pid == 0 ? Optional.empty()
-                : Optional.of(new DeployNode.Instance(server.admin(), server.pid))));
+        nodes.add(new DeployNode(name, kind, "127.0.0.1", server::locate));
         return server;
     }
 

@@ -183,6 +183,31 @@ class RollingDeployFaultsTest {
         assertStillServing(text, "presentation-1");
     }
 
+    /**
+     * As in the local cluster: the killed server's admin port stops answering ("received no bytes") while
+     * its process is still seen for a moment (not reaped yet); the deploy says it died, not only that its
+     * port is silent.
+     */
+    @Test
+    void aPresentationServerKilledWhileDrainingWhoseProcessIsSeenAWhileLonger() {
+        out.when("waiting for presentation-1 to drain", () -> cluster.server("presentation-1").portClosedLooks = 3);
+        String text = failsAt("step 3/4 (presentation server presentation-1)",
+                "presentation-1 died while draining: its process (pid ");
+        assertThat(text).doesNotContain("stopped answering");
+        assertStillServing(text, "presentation-1");
+    }
+
+    /** A port that stops answering while the process stays is that, not a death. */
+    @Test
+    void aPresentationServerThatStopsAnsweringWhileDraining() {
+        out.when("waiting for presentation-1 to drain",
+                () -> cluster.server("presentation-1").portClosedLooks = Integer.MAX_VALUE);
+        String text = failsAt("step 3/4 (presentation server presentation-1)",
+                "presentation-1 stopped answering on its admin port while draining: ");
+        assertThat(text).doesNotContain("died while draining");
+        assertRestarted("app-1", "app-2");
+    }
+
     @Test
     void aRestartCommandThatFails() {
         cluster.server("presentation-1").restartFails = true;

@@ -27,7 +27,8 @@ import java.util.function.Function;
  * The first frame of a client connection must be AUTH with a valid token, within the auth timeout.
  * Anything else gets a typed ERROR and the connection is closed. On success this handler answers
  * AUTH_OK, puts a {@link TokenLifetimeHandler} before itself (the session ends with its token) and
- * replaces itself with the session's relay handler.
+ * replaces itself with the session's relay handler. While it is in the pipeline the connection counts in
+ * {@link SessionRegistry} as authenticating, so that a drain waits for it.
  */
 final class AuthHandler extends SimpleChannelInboundHandler<Frame> {
     /** The name of the {@link TokenLifetimeHandler} of an authenticated session. */
@@ -36,28 +37,37 @@ final class AuthHandler extends SimpleChannelInboundHandler<Frame> {
 
     private final Authenticator authenticator;
     private final Function<Principal, ChannelHandler> sessions;
+    private final SessionRegistry registry;
     private final SessionSettings settings;
     private ScheduledFuture<?> timeout;
 
-    /** @param sessions makes the handler that serves an authenticated session */
-    AuthHandler(Authenticator authenticator, Function<Principal, ChannelHandler> sessions, SessionSettings settings) {
+    /**
+     * @param sessions makes the handler that serves an authenticated session, which registers it in
+     *     {@code registry} when it is added
+     */
+    AuthHandler(Authenticator authenticator, Function<Principal, ChannelHandler> sessions, SessionRegistry registry,
+            SessionSettings settings) {
         this.authenticator = authenticator;
         this.sessions = sessions;
+        this.registry = registry;
         this.settings = settings;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        registry.authenticationStarted();
         timeout = ctx.executor().schedule(() -> SessionErrors.closeWith(ctx.channel(), SessionErrorCode.AUTH_TIMEOUT,
                 "no AUTH frame within " + settings.authTimeout.toMillis() + " ms"),
                 settings.authTimeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** Replaced by the session (which Netty adds, and so registers, first) or the connection closed. */
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         if (timeout != null) {
             timeout.cancel(false);
         }
+        registry.authenticationEnded();
     }
 
     @Override

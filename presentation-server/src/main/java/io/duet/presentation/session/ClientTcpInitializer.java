@@ -37,7 +37,8 @@ public final class ClientTcpInitializer extends ChannelInitializer<SocketChannel
                 FrameEncoder.DEFAULT_COMPRESSION_THRESHOLD));
         pipeline.addLast("idle", new IdleStateHandler(settings.idleTimeout.toMillis(), 0, 0, TimeUnit.MILLISECONDS));
         pipeline.addLast("auth", new AuthHandler(authenticator,
-                principal -> new SessionRelayHandler(principal, routing, links, registry, settings), settings));
+                principal -> new SessionRelayHandler(principal, routing, links, registry, settings), registry,
+                settings));
         pipeline.addLast("errors", new ClientErrorHandler());
     }
 }

@@ -10,17 +10,20 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The authenticated sessions on this server by user, for events addressed to users rather than streams,
  * for revocations (ending the sessions whose token was revoked: {@link #revoke}), and for a drain: asking
  * every session to reconnect elsewhere ({@link #drain}) and telling when none is left ({@link
- * #whenEmpty()}).
+ * #whenEmpty()}), counting connections still authenticating, which may yet become sessions.
  */
 public final class SessionRegistry implements UserEvents {
     private final Revocations revocations;
     private final ConcurrentMap<Long, Set<RegisteredSession>> byUser = new ConcurrentHashMap<>();
     private final CompletableFuture<Void> empty = new CompletableFuture<>();
+    /** Connections accepted and not yet authenticated (nor closed): each may still register a session. */
+    private final AtomicInteger authenticating = new AtomicInteger();
     /** While draining, what the notice of a session that registers from now on hints; null before. */
     private volatile Duration drainingWithin;
     /** While draining, when sessions still connected are closed ({@link System#nanoTime()}). */
@@ -55,7 +58,26 @@ public final class SessionRegistry implements UserEvents {
             sessions.remove(session);
             return sessions.isEmpty() ? null : sessions;
         });
-        if (drainingWithin != null && byUser.isEmpty()) {
+        completeIfEmpty();
+    }
+
+    /** A connection was accepted: until {@link #authenticationEnded()}, a drain is not over. */
+    void authenticationStarted() {
+        authenticating.incrementAndGet();
+    }
+
+    /**
+     * That connection has registered its session ({@link #register} came first) or closed without one,
+     * such as at its auth timeout.
+     */
+    void authenticationEnded() {
+        authenticating.decrementAndGet();
+        completeIfEmpty();
+    }
+
+    /** Once a drain has begun, completes {@link #whenEmpty()} when no session is left nor may still come. */
+    private void completeIfEmpty() {
+        if (drainingWithin != null && byUser.isEmpty() && authenticating.get() == 0) {
             empty.complete(null);
         }
     }
@@ -79,13 +101,14 @@ public final class SessionRegistry implements UserEvents {
         for (int i = 0; i < count; i++) {
             present.get(i).drain(schedule.delay(i, count), within, untilDeadline());
         }
-        if (byUser.isEmpty()) {
-            empty.complete(null);
-        }
+        completeIfEmpty();
         return count;
     }
 
-    /** Completes once a drain has begun and no session is left. */
+    /**
+     * Completes once a drain has begun and no session is left, nor any connection still authenticating
+     * (it would register a session, which the drain asks to move at once).
+     */
     public CompletableFuture<Void> whenEmpty() {
         return empty;
     }

@@ -34,7 +34,7 @@ class AuthHandlerTest {
             principal -> {
                 authenticated.set(principal);
                 return new ChannelInboundHandlerAdapter();
-            }, SessionSettings.defaults()), new ClientErrorHandler());
+            }, new SessionRegistry(revocations), SessionSettings.defaults()), new ClientErrorHandler());
 
     private static Frame auth(String token, int version) {
         return Frame.of(FrameType.AUTH, ThriftCodec.INTERNAL.encode(new AuthRequest(token, version)));

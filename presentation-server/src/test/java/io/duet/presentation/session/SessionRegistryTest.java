@@ -2,8 +2,21 @@ package io.duet.presentation.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.duet.presentation.auth.Authenticator;
 import io.duet.presentation.auth.Revocations;
+import io.duet.protocol.api.AuthRequest;
+import io.duet.protocol.api.commonConstants;
+import io.duet.protocol.frame.Frame;
+import io.duet.protocol.frame.FrameType;
+import io.duet.protocol.relay.Principal;
 import io.duet.protocol.relay.Revocation;
+import io.duet.protocol.thrift.ThriftCodec;
+import io.duet.protocol.token.TokenClaims;
+import io.duet.protocol.token.TokenCodec;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,10 +28,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** A drain asks every session to move, whenever it registered: before, after, or while the drain starts. */
+/**
+ * A drain asks every session to move, whenever it registered: before, after, or while the drain starts;
+ * and is over once no session is left nor any connection still authenticating.
+ */
 class SessionRegistryTest {
     private static final Duration DEADLINE = Duration.ofSeconds(5);
     private final SessionRegistry registry = new SessionRegistry(new Revocations(Clock.systemUTC()));
@@ -157,5 +174,47 @@ class SessionRegistryTest {
         registry.unregister(user, session);
         assertThat(registry.whenEmpty()).isDone();
         assertThat(registry.size()).isZero();
+    }
+
+    /**
+     * A connection still authenticating when the drain starts may yet become a session: the drain is not
+     * over until each has registered its session (asked to move at once) or closed, and that session left.
+     */
+    @Test
+    void theDrainWaitsForConnectionsStillAuthenticating() throws Exception {
+        TokenCodec tokens = TokenCodec.create("a-test-secret-that-is-at-least-32-bytes-long", List.of(), Clock.systemUTC());
+        Authenticator authenticator = new Authenticator(tokens, new Revocations(Clock.systemUTC()));
+        FakeSession session = new FakeSession();
+        Function<Principal, ChannelHandler> sessions = principal -> new ChannelInboundHandlerAdapter() {
+            @Override
+            public void handlerAdded(ChannelHandlerContext ctx) {
+                registry.register(principal.getUserId(), session);
+            }
+
+            @Override
+            public void channelInactive(ChannelHandlerContext ctx) {
+                registry.unregister(principal.getUserId(), session);
+            }
+        };
+        EmbeddedChannel timesOut = new EmbeddedChannel(new AuthHandler(authenticator, sessions, registry,
+                SessionSettings.defaults()));
+        EmbeddedChannel authenticates = new EmbeddedChannel(new AuthHandler(authenticator, sessions, registry,
+                SessionSettings.defaults()));
+
+        registry.drain(schedule(() -> { }), DEADLINE);
+        assertThat(registry.whenEmpty()).as("two connections still authenticating").isNotDone();
+        timesOut.close(); // as at its auth timeout
+        assertThat(registry.whenEmpty()).as("one still authenticating").isNotDone();
+
+        long now = System.currentTimeMillis();
+        String token = tokens.issue(new TokenClaims(7, 42, "phone", now, now + 60_000));
+        authenticates.writeInbound(Frame.of(FrameType.AUTH,
+                ThriftCodec.INTERNAL.encode(new AuthRequest(token, commonConstants.API_VERSION))));
+        assertThat(authenticates.pipeline().get(AuthHandler.class)).as("authenticated").isNull();
+        assertThat(session.drains).as("its session asked to move at once").hasSize(1);
+        assertThat(registry.whenEmpty()).as("its session is there").isNotDone();
+
+        authenticates.close();
+        assertThat(registry.whenEmpty()).as("every connection gone").isDone();
     }
 }

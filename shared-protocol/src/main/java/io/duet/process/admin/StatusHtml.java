@@ -176,7 +176,8 @@ final class StatusHtml {
     private static void presenters(StringBuilder html, ClusterStatus cluster) {
         int total = cluster.presenters().stream().mapToInt(ClusterStatus.Presenter::sessions).sum();
         html.append("<h2>Presentation servers</h2>\n<p>").append(cluster.presenters().size())
-                .append(" live, <b id=\"total-sessions\">").append(total).append("</b> client sessions in all.</p>\n")
+                .append(" live, <b id=\"total-sessions\">").append(total).append("</b> client session")
+                .append(total == 1 ? "" : "s").append(" in all.</p>\n")
                 .append("<table id=\"presenters\"><tr><th>Presentation server</th><th>Connected clients</th><th>Ready</th>"
                         + "<th>Drain</th><th>Status page</th><th>Record age</th></tr>\n");
         for (ClusterStatus.Presenter presenter : cluster.presenters()) {

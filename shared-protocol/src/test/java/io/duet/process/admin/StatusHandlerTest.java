@@ -139,7 +139,7 @@ class StatusHandlerTest {
                         + "<td class=\"n epoch\">0</td><td class=\"n couples\">-</td></tr>");
         assertThat(html).doesNotContain("shards-not-listed");
         assertThat(html).contains("<td class=\"n shards\">1</td><td class=\"n couples\">2</td>");
-        assertThat(html).contains("<b id=\"total-sessions\">16</b>", "<td class=\"n sessions\">12</td>",
+        assertThat(html).contains("<b id=\"total-sessions\">16</b> client sessions in all.", "<td class=\"n sessions\">12</td>",
                 "<td class=\"n sessions\">4</td>", "no: draining: &lt;4 left&gt;", "<td class=\"drain\">draining</td>",
                 "<a href=\"http://127.0.0.1:9301/status\">127.0.0.1:9301</a>");
         assertThat(html).contains("<th>ready</th><td class=\"ok\">yes</td>",
@@ -151,6 +151,15 @@ class StatusHandlerTest {
         assertThat(html).doesNotContain("<script>alert", "<b>host</b>");
         assertThat(html.split("<script>", -1)).as("one script: the page's own").hasSize(2);
         assertThat(html).contains("<script>" + StatusHtml.SCRIPT + "</script>");
+    }
+
+    @Test
+    void oneClientSessionIsSingular() throws Exception {
+        serve(ClusterStatus.builder(NOW - 500)
+                .presenter("presentation-1@p1", new PresenterStatus("presentation-1@p1", NOW - 60_000, NOW - 2_500,
+                        1, true, "", "NOT_STARTED"))
+                .build());
+        assertThat(body(request(HttpMethod.GET, "/status"))).contains("<b id=\"total-sessions\">1</b> client session in all.");
     }
 
     @Test

@@ -6,6 +6,8 @@ import static io.duet.deploy.dist.DeployFiles.seconds;
 import static io.duet.deploy.dist.DeployFiles.timing;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.duet.process.metrics.MetricsSettings;
+import io.duet.settings.Settings;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The CloudFormation template in {@code src/dist/aws}: cfn-lint (from PyPI; .ci/run installs it) finds
  * nothing, and would find a broken template; its defaults are the example settings' ports, its user data
- * writes only setting keys the servers read, and its timings agree with one another.
+ * writes only setting keys the servers read, and its timings agree with one another; its groups wait for a
+ * drain in lifecycle hooks, its target groups check {@code /ready}, and its servers may read S3 and put
+ * CloudWatch metrics, which they do.
  */
 class CloudFormationTemplateTest {
     @TempDir
@@ -106,6 +110,116 @@ class CloudFormationTemplateTest {
         }
     }
 
+    /**
+     * Scale-in and rolling updates wait for a server's drain: both groups hold a terminating instance in a
+     * lifecycle hook, which the server's duet-scale-in-hook unit completes once it has stopped.
+     */
+    @Test
+    void bothGroupsHoldATerminatingServerInALifecycleHookUntilItHasDrained() throws IOException {
+        String template = Files.readString(TEMPLATE, StandardCharsets.UTF_8);
+        for (String tier : List.of("Presentation", "Application")) {
+            assertThat(section(template, tier + "Group")).as("%sGroup", tier).contains("""
+                          LifecycleHookSpecificationList:
+                            - LifecycleHookName: duet-drain
+                              LifecycleTransition: autoscaling:EC2_INSTANCE_TERMINATING
+                              HeartbeatTimeout: !FindInMap [Timing, %s, HookTimeoutSeconds]
+                              DefaultResult: CONTINUE
+                    """.formatted(tier));
+            assertThat(section(template, tier + "LaunchTemplate")).as("%s user data", tier)
+                    .contains("\"${GroupName}\" duet-drain > /etc/duet/aws.env")
+                    .contains("systemctl enable --now duet-scale-in-hook@duet-" + tier.toLowerCase() + ".service");
+        }
+    }
+
+    /** Both load balancers send traffic only to presentation servers whose admin port answers GET /ready. */
+    @Test
+    void bothTargetGroupsCheckReadinessOnTheAdminPort() throws IOException {
+        String template = Files.readString(TEMPLATE, StandardCharsets.UTF_8);
+        for (String targetGroup : List.of("ClientTargetGroup", "ApiTargetGroup")) {
+            assertThat(section(template, targetGroup)).as(targetGroup).contains("""
+                          HealthCheckProtocol: HTTP
+                          HealthCheckPort: !Ref PresentationAdminPort
+                          HealthCheckPath: /ready
+                          Matcher:
+                            HttpCode: "200"
+                    """);
+        }
+        assertThat(section(template, "PresentationGroup")).contains("""
+                      TargetGroupARNs:
+                        - !Ref ClientTargetGroup
+                        - !Ref ApiTargetGroup
+                """);
+        assertThat(section(template, "ApplicationGroup")).doesNotContain("TargetGroupARNs");
+    }
+
+    /**
+     * Every server may read its tarball from S3 and put metrics in CloudWatch, in the stack's namespace only;
+     * only application servers may touch the photos bucket.
+     */
+    @Test
+    void theInstanceProfilesMayReadS3AndPutCloudWatchMetrics() throws IOException {
+        String template = Files.readString(TEMPLATE, StandardCharsets.UTF_8);
+        assertThat(section(template, "ServerCommonPolicy")).contains("""
+                          - Sid: ReadTheTarball
+                            Effect: Allow
+                            Action: s3:GetObject
+                            Resource:
+                              - !Sub arn:${AWS::Partition}:s3:::${DistributionBucket}/${ApplicationDistributionKey}
+                              - !Sub arn:${AWS::Partition}:s3:::${DistributionBucket}/${PresentationDistributionKey}
+                """).contains("""
+                          - Sid: PutMetricsInOneNamespace
+                            Effect: Allow
+                            Action: cloudwatch:PutMetricData
+                            Resource: "*"
+                            Condition:
+                              StringEquals:
+                                cloudwatch:namespace: !Ref CloudWatchNamespace
+                """);
+        for (String tier : List.of("Presentation", "Application")) {
+            assertThat(section(template, tier + "Role")).contains("- !Ref ServerCommonPolicy");
+        }
+        assertThat(section(template, "ApplicationRole")).contains("""
+                                Action:
+                                  - s3:GetObject
+                                  - s3:PutObject
+                                  - s3:DeleteObject
+                                Resource: !Sub arn:${AWS::Partition}:s3:::${PhotoBucketName}/*
+                """);
+        assertThat(section(template, "PresentationRole")).doesNotContain("PhotoBucketName");
+    }
+
+    /**
+     * The permission is used: both tiers' settings turn CloudWatch export on (parameter CloudWatchMetrics) in
+     * the namespace the policy allows, and the servers read them as meant once CloudFormation has filled in
+     * the parameters.
+     */
+    @Test
+    void bothTiersPutTheirMetricsInTheAllowedNamespace() throws IOException {
+        assertThat(parameterDefault("CloudWatchMetrics")).isEqualTo("\"true\"");
+        assertThat(parameterDefault("CloudWatchNamespace")).isEqualTo(MetricsSettings.DEFAULT_NAMESPACE);
+        Map<String, String> parameters = Map.of("${CloudWatchMetrics}", "true", "${CloudWatchNamespace}", "Duet-prod",
+                "${ClusterName}", "prod", "${AWS::Region}", "eu-west-1");
+        for (String tier : List.of("presentation", "application")) {
+            Map<String, String> written = writtenSettings(tier);
+            assertThat(written).as("%s settings", tier)
+                    .containsEntry(MetricsSettings.CLOUDWATCH_ENABLED_KEY, "${CloudWatchMetrics}")
+                    .containsEntry(MetricsSettings.NAMESPACE_KEY, "${CloudWatchNamespace}")
+                    .containsEntry(MetricsSettings.REGION_KEY, "${AWS::Region}");
+            Map<String, String> filledIn = new java.util.HashMap<>();
+            written.forEach((key, value) -> {
+                String filled = value;
+                for (Map.Entry<String, String> parameter : parameters.entrySet()) {
+                    filled = filled.replace(parameter.getKey(), parameter.getValue());
+                }
+                filledIn.put(key, filled);
+            });
+            MetricsSettings metrics = MetricsSettings.from(Settings.of(filledIn));
+            assertThat(metrics.cloudWatchEnabled()).as("%s: cloudwatch on", tier).isTrue();
+            assertThat(metrics.namespace()).isEqualTo("Duet-prod");
+            assertThat(metrics.dimensions()).containsOnly(Map.entry("cluster", "prod"), Map.entry("tier", tier));
+        }
+    }
+
     @Test
     void sessionsStayOnADeregisteredTargetUntilItHasDrained() throws IOException {
         long drainDeadline = seconds(timing("Presentation", "DrainDeadline"));
@@ -138,8 +252,11 @@ class CloudFormationTemplateTest {
 
     /** Keys the example files leave commented out or do not have yet. */
     private static Set<String> commentedOutKeys(String tier) {
-        return tier.equals("presentation") ? Set.of("drain.window", "drain.deadline", "token.secret-file")
-                : Set.of("placement.zone", "placement.host", "token.secret-file");
+        Set<String> keys = new java.util.HashSet<>(Set.of("token.secret-file", MetricsSettings.CLOUDWATCH_ENABLED_KEY,
+                MetricsSettings.NAMESPACE_KEY, MetricsSettings.DIMENSIONS_KEY, MetricsSettings.REGION_KEY));
+        keys.addAll(tier.equals("presentation") ? Set.of("drain.window", "drain.deadline")
+                : Set.of("placement.zone", "placement.host"));
+        return keys;
     }
 
     /** The settings the {@code tier} user data writes, in order. */

@@ -6,15 +6,11 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code bin/local-cluster}: starts a local cluster in the foreground, prints where clients connect and
- * where the logs are, and stops every process cleanly on Ctrl-C. While it runs it heals the cluster
- * ({@link SupervisionSettings#defaults()}): a node that dies is logged with its exit status and
- * restarted, and a crash loop is reported (unless {@code --no-restart}).
+ * where the logs are ({@link ClusterSummary}), and stops every process cleanly on Ctrl-C. While it runs
+ * it heals the cluster ({@link SupervisionSettings#defaults()}): a node that dies is logged with its exit
+ * status and restarted, and a crash loop is reported (unless {@code --no-restart}).
  */
 public final class LocalClusterMain {
-    /** What {@code bin/duet} connects to unless told otherwise: the endpoint at the default base port. */
-    static final String CLI_DEFAULT_TCP = "127.0.0.1:7401";
-    static final String CLI_DEFAULT_HTTP = "http://127.0.0.1:7402";
-
     private LocalClusterMain() {
     }
 
@@ -83,53 +79,8 @@ public final class LocalClusterMain {
             System.err.println("Logs: " + cluster.logDir());
             System.exit(1);
         }
-        printSummary(cluster, System.out);
+        System.out.print(ClusterSummary.of(cluster).text());
         stopped.await();
-    }
-
-    private static void printSummary(LocalCluster cluster, PrintStream out) {
-        out.println();
-        out.printf("Duet local cluster is up in %.1f s.%n", cluster.lastStartupTime().toMillis() / 1000.0);
-        out.println();
-        if (!cluster.presentationServers().isEmpty()) {
-            ClientEndpoint endpoint = cluster.clientEndpoint();
-            out.println(endpoint.loadBalanced()
-                    ? "Client endpoint (HAProxy, to every ready presentation server):"
-                    : "Client endpoint (presentation-1 directly: no load balancer, no failover):");
-            out.printf("  tcp  %s%n  http %s%n", endpoint.tcpHostPort(), endpoint.http());
-            if (endpoint.tlsCa() != null) {
-                out.printf("  TLS, signed by the cluster's CA: export DUET_TLS_CA=%s DUET_TCP=%s DUET_HTTP=%s%n",
-                        endpoint.tlsCa(), endpoint.tcpHostPort(), endpoint.http());
-            } else if (endpoint.tcpHostPort().equals(CLI_DEFAULT_TCP) && endpoint.http().toString().equals(CLI_DEFAULT_HTTP)) {
-                out.println("  (bin/duet's default)");
-            } else {
-                out.printf("  for bin/duet: export DUET_TCP=%s DUET_HTTP=%s%n", endpoint.tcpHostPort(), endpoint.http());
-            }
-            out.println();
-            out.println("Direct presentation endpoints (debugging):");
-            for (int i = 0; i < cluster.presentationServers().size(); i++) {
-                out.printf("  %-16s tcp %s   http %s%n", cluster.presentationServers().get(i).name(),
-                        hostPort(cluster.clientTcpEndpoint(i)), cluster.clientHttpEndpoint(i));
-            }
-            out.println();
-        }
-        out.println("Admin endpoints (GET /live, /ready, /metrics):");
-        for (Node node : cluster.nodes()) {
-            node.adminEndpoint().ifPresent(admin -> out.printf("  %-16s %s%n", node.name(), admin));
-        }
-        out.println();
-        out.println("Processes:");
-        for (Node node : cluster.nodes()) {
-            out.printf("  %-16s pid %-8d log %s%n", node.name(), node.pid(), node.logFile());
-        }
-        out.println();
-        out.println("ZooKeeper: " + cluster.zookeeperConnect() + "   data: " + cluster.dataDir());
-        out.println("Try it:   bin/duet --help");
-        out.println("Press Ctrl-C to stop everything.");
-    }
-
-    private static String hostPort(java.net.InetSocketAddress address) {
-        return address.getHostString() + ':' + address.getPort();
     }
 
     private static String value(String[] args, int index, String option) {

@@ -98,22 +98,36 @@ final class Supervisor {
 
     private void died(ChildProcess node, long pid, int exitValue, Duration uptime) {
         Watch watch = watches.get(node);
-        String death = String.format("%s (pid %d) died: %s after %.1f s up", node.name(), pid,
-                describeExit(exitValue), uptime.toMillis() / 1000.0);
+        String death = describeExit(node.name(), pid, exitValue, uptime);
         synchronized (watch) {
             if (!active) {
                 watch.lastDeath = death;
                 LOG.warn("{}; not restarting it: the cluster is not up", death);
                 return;
             }
-            if (exitValue == SIGTERM_EXIT) {
-                // A clean stop asked for from outside (rolling-deploy's kill -TERM): restart it, but it is no crash.
-                scheduleRestart(watch, death + " (a clean stop on SIGTERM: not counted towards a crash loop)",
-                        Optional.of(settings.firstBackoff()), node.stopRequests());
-            } else {
-                scheduleRestart(watch, death, uptime, node.stopRequests());
-            }
+            scheduleRestart(watch, death, restartDelay(watch.policy, settings, exitValue, uptime, System.nanoTime()),
+                    node.stopRequests());
         }
+    }
+
+    /**
+     * How long to wait before restarting a node that exited with {@code exitValue} at {@code now} after
+     * {@code uptime} up, or empty for a crash loop. A clean stop on SIGTERM (status 143), which someone
+     * outside asked for (rolling-deploy's {@code kill -TERM}), restarts after the first backoff and is not
+     * counted in {@code policy}; any other exit is a death, counted.
+     */
+    static Optional<Duration> restartDelay(RestartPolicy policy, SupervisionSettings settings, int exitValue,
+            Duration uptime, long now) {
+        return exitValue == SIGTERM_EXIT ? Optional.of(settings.firstBackoff()) : policy.died(now, uptime);
+    }
+
+    /** The log line's start for a node's exit: a clean stop on SIGTERM reads as one, any other exit as a death. */
+    static String describeExit(String name, long pid, int exitValue, Duration uptime) {
+        String up = String.format("after %.1f s up", uptime.toMillis() / 1000.0);
+        return exitValue == SIGTERM_EXIT
+                ? String.format("%s (pid %d) stopped cleanly on SIGTERM (exit status %d) %s (not counted towards a"
+                        + " crash loop)", name, pid, exitValue, up)
+                : String.format("%s (pid %d) died: %s %s", name, pid, describeExit(exitValue), up);
     }
 
     /** Holding {@code watch}. */
