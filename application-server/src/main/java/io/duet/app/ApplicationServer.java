@@ -27,6 +27,7 @@ import io.duet.app.relay.RelayServerInitializer;
 import io.duet.app.rpc.ServiceDispatcher;
 import io.duet.app.space.SpaceLimits;
 import io.duet.app.storage.CoupleStore;
+import io.duet.app.storage.CoupleStoreSettings;
 import io.duet.app.storage.HBaseClientSettings;
 import io.duet.app.storage.HBaseSchema;
 import io.duet.app.storage.InviteStore;
@@ -210,9 +211,12 @@ public final class ApplicationServer implements ServerMain.Server {
                 new ArrayBlockingQueue<>(256), named("duet-password-%d"));
         timers = Executors.newSingleThreadScheduledExecutor(named("duet-timers-%d"));
 
-        CoupleStore coupleStore = new CoupleStore(hbase, schema, storeCallbacks, new StoreMeters(admin.metrics()),
-                settings.integer("hbase.commit-requests-in-flight", CoupleStore.DEFAULT_COMMIT_REQUESTS_IN_FLIGHT),
-                instanceId);
+        CoupleStore coupleStore = new CoupleStore(hbase, schema, storeCallbacks, CoupleStoreSettings.builder()
+                .meters(new StoreMeters(admin.metrics()))
+                .commitRequestsInFlight(settings.integer("hbase.commit-requests-in-flight",
+                        CoupleStoreSettings.DEFAULT_COMMIT_REQUESTS_IN_FLIGHT))
+                .writerInstance(instanceId)
+                .build());
         UserStore userStore = new UserStore(hbase, schema, storeCallbacks);
         InviteStore inviteStore = new InviteStore(hbase, schema, storeCallbacks);
         presentationLinks = new PresentationLinks(clock);

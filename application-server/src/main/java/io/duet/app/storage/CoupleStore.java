@@ -57,33 +57,15 @@ public final class CoupleStore {
     /** Recorded with every message this store commits; null records none. */
     private final String writerInstance;
 
-    /** How many group-commit requests (see {@link CommitBatcher}) may be out at a time, unless set. */
-    public static final int DEFAULT_COMMIT_REQUESTS_IN_FLIGHT = 2;
-
-    public CoupleStore(AsyncConnection connection, HBaseSchema schema, ExecutorService callbacks) {
-        this(connection, schema, callbacks, StoreMeters.NONE);
-    }
-
-    /** @param meters where the latency and outcome of every operation go ({@link StoreMeters}) */
-    public CoupleStore(AsyncConnection connection, HBaseSchema schema, ExecutorService callbacks, StoreMeters meters) {
-        this(connection, schema, callbacks, meters, DEFAULT_COMMIT_REQUESTS_IN_FLIGHT, null);
-    }
-
-    /**
-     * @param commitRequestsInFlight how many requests carrying the commits of many couples together may be
-     *     out at a time; commits that come meanwhile wait and go together in the next
-     * @param writerInstance the instance id of this server, stored with every message it commits
-     *     ({@code StoredMessage.writerInstance}) so that a check can prove one writer per fence; null
-     *     stores none
-     */
-    public CoupleStore(AsyncConnection connection, HBaseSchema schema, ExecutorService callbacks, StoreMeters meters,
-            int commitRequestsInFlight, String writerInstance) {
+    /** @param settings meters, group commits out at a time, and the writer recorded ({@link CoupleStoreSettings}) */
+    public CoupleStore(AsyncConnection connection, HBaseSchema schema, ExecutorService callbacks,
+            CoupleStoreSettings settings) {
         this.table = connection.getTable(schema.couples(), callbacks);
         this.schema = schema;
-        this.meters = meters;
-        this.writerInstance = writerInstance;
+        this.meters = settings.meters();
+        this.writerInstance = settings.writerInstance().orElse(null);
         this.space = new SpaceStore(table, schema);
-        this.commits = new CommitBatcher(table, commitRequestsInFlight);
+        this.commits = new CommitBatcher(table, settings.commitRequestsInFlight());
     }
 
     /** The couple's space (memos and calendar) in the same rows, under the same fence. */

@@ -6,6 +6,7 @@ import io.duet.app.StorageCluster;
 import io.duet.app.internal.SerialExecutor;
 import io.duet.app.rpc.ApiErrors;
 import io.duet.app.storage.CoupleStore;
+import io.duet.app.storage.CoupleStoreSettings;
 import io.duet.app.storage.HBaseSchema;
 import io.duet.protocol.api.DuetError;
 import io.duet.protocol.api.ErrorCode;
@@ -57,7 +58,8 @@ class CoupleActorIT {
     @BeforeAll
     static void startHBase() throws Exception {
         HBaseSchema schema = StorageCluster.freshSchema(4);
-        store = new CoupleStore(StorageCluster.connection(), schema, StorageCluster.callbacks());
+        store = new CoupleStore(StorageCluster.connection(), schema, StorageCluster.callbacks(),
+                CoupleStoreSettings.defaults());
         couples = StorageCluster.connection().getTable(schema.couples());
         shards = schema.shardCount();
         workers = Executors.newFixedThreadPool(4);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.duet.app.StorageCluster;
 import io.duet.app.storage.CoupleStore;
+import io.duet.app.storage.CoupleStoreSettings;
 import io.duet.app.storage.HBaseSchema;
 import io.duet.app.storage.InviteRecord;
 import io.duet.app.storage.InviteStore;
@@ -44,7 +45,8 @@ class PairingIT {
         HBaseSchema schema = StorageCluster.freshSchema(4);
         users = new UserStore(StorageCluster.connection(), schema, StorageCluster.callbacks());
         invites = new InviteStore(StorageCluster.connection(), schema, StorageCluster.callbacks());
-        couples = new CoupleStore(StorageCluster.connection(), schema, StorageCluster.callbacks());
+        couples = new CoupleStore(StorageCluster.connection(), schema, StorageCluster.callbacks(),
+                CoupleStoreSettings.defaults());
         UserPush push = (Collection<Long> userIds, Event event) -> pushedTo.addAll(userIds);
         pairings = new Pairings(users, invites, couples, push, Clock.systemUTC(), Duration.ofHours(1));
     }

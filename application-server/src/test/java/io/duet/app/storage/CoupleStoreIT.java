@@ -24,7 +24,8 @@ class CoupleStoreIT {
     @BeforeAll
     static void startHBase() throws Exception {
         schema = StorageCluster.freshSchema(8);
-        store = new CoupleStore(StorageCluster.connection(), schema, StorageCluster.callbacks());
+        store = new CoupleStore(StorageCluster.connection(), schema, StorageCluster.callbacks(),
+                CoupleStoreSettings.defaults());
     }
 
     private static <T> T await(CompletableFuture<T> future) throws Exception {

@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * The session's outgoing messages, from {@link #send} until the server acknowledges them: each takes
@@ -33,8 +34,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * is replaced by a new one.
  *
  * <p>Confined to the session's event loop: {@link #send} and {@link #pendingCount} may be called from
- * any thread ({@code send} hops onto the loop); every other method runs there. When to transmit is the
- * lifecycle's call ({@link SessionLifecycle}); this class decides what goes out and in which order.
+ * any thread ({@code send} hops onto the loop); every other method runs there. Time is the loop's
+ * ({@link EventLoop#ticker()}). When to transmit is the lifecycle's call ({@link SessionLifecycle}); this
+ * class decides what goes out and in which order.
  */
 final class SendPipeline {
     /** The server's limit on message text, in characters. */
@@ -52,7 +54,8 @@ final class SendPipeline {
 
     private final EventLoop loop;
     private final SessionTransport transport;
-    private final SessionLifecycle lifecycle;
+    /** The session's state ({@link SessionLifecycle#state()}): sends go out only while CONNECTED. */
+    private final Supplier<ConnectionState> state;
     /**
      * The sends whose futures have not completed: counted up in {@link #send}, on the caller's thread, and
      * down just before a future completes, so a callback on it already sees the new count.
@@ -68,22 +71,24 @@ final class SendPipeline {
     private long nextOrdinal = 1;
     /** The highest ordinal the server has acknowledged in the current order stream. */
     private long highestAcked;
-    private long lastSendNanos = System.nanoTime();
+    private long lastSendNanos;
     /** Calls transmitted in this generation and not yet answered. */
     private int callsInFlight;
     /** One more each time the calls in flight are forgotten: answers to older calls no longer count. */
     private long generation;
     /**
-     * After a RATE_LIMITED answer, nothing new is transmitted before this ({@link System#nanoTime()}): the
-     * server asked this client to slow down, and sends racing ahead of a refused one would only be held
-     * for it, or refused too.
+     * After a RATE_LIMITED answer, nothing new is transmitted before this ({@link #nanoTime()}): the server
+     * asked this client to slow down, and sends racing ahead of a refused one would only be held for it,
+     * or refused too.
      */
-    private long pausedUntilNanos = System.nanoTime();
+    private long pausedUntilNanos;
 
-    SendPipeline(EventLoop loop, SessionTransport transport, SessionLifecycle lifecycle) {
+    SendPipeline(EventLoop loop, SessionTransport transport, Supplier<ConnectionState> state) {
         this.loop = loop;
         this.transport = transport;
-        this.lifecycle = lifecycle;
+        this.state = state;
+        this.lastSendNanos = nanoTime();
+        this.pausedUntilNanos = lastSendNanos;
     }
 
     /** Queues a message; it is sent now if connected, else after the next connect, until acknowledged. */
@@ -110,22 +115,22 @@ final class SendPipeline {
     }
 
     private void enqueue(Outgoing message) {
-        if (lifecycle.state() == ConnectionState.CLOSED) {
+        if (state.get() == ConnectionState.CLOSED) {
             fail(message, new DuetClientException("client closed"));
             return;
         }
-        if (outgoing.isEmpty() && System.nanoTime() - lastSendNanos > ORDER_STREAM_IDLE.toNanos()) {
+        if (outgoing.isEmpty() && nanoTime() - lastSendNanos > ORDER_STREAM_IDLE.toNanos()) {
             // The server forgets an order stream after its dedup window; start a new one well before.
             orderStream = newOrderStream();
             nextOrdinal = 1;
             highestAcked = 0;
         }
-        lastSendNanos = System.nanoTime();
+        lastSendNanos = nanoTime();
         message.ordinal = nextOrdinal++;
         outgoing.put(message.clientMessageId, message);
         waitingOrdinals.add(message.ordinal);
-        if (lifecycle.state() == ConnectionState.CONNECTED && callsInFlight < MAX_SENDS_IN_FLIGHT
-                && System.nanoTime() - pausedUntilNanos >= 0) {
+        if (state.get() == ConnectionState.CONNECTED && callsInFlight < MAX_SENDS_IN_FLIGHT
+                && nanoTime() - pausedUntilNanos >= 0) {
             transmit(message);
         }
     }
@@ -135,7 +140,7 @@ final class SendPipeline {
      * flight nor waiting for a retry, in order, up to {@link #MAX_SENDS_IN_FLIGHT}.
      */
     void transmitWaiting() {
-        if (lifecycle.state() != ConnectionState.CONNECTED || System.nanoTime() - pausedUntilNanos < 0) {
+        if (state.get() != ConnectionState.CONNECTED || nanoTime() - pausedUntilNanos < 0) {
             return;
         }
         for (Outgoing message : new ArrayList<>(outgoing.values())) {
@@ -213,7 +218,7 @@ final class SendPipeline {
                         waitingOrdinals.remove(message.ordinal);
                         fail(message, failure);
                     } else if (current && outgoing.containsKey(message.clientMessageId)
-                            && lifecycle.state() == ConnectionState.CONNECTED) {
+                            && state.get() == ConnectionState.CONNECTED) {
                         // A call of an earlier generation was forgotten on purpose (the session moved or
                         // reconnected): its send is back in line and goes out on the new route at once.
                         retryLater(message, failure);
@@ -228,7 +233,7 @@ final class SendPipeline {
         long retryAfter = error != null && error.isSetRetryAfterMillis() ? error.getRetryAfterMillis()
                 : DEFAULT_RETRY_AFTER_MILLIS;
         if (error != null && error.getCode() == ErrorCode.RATE_LIMITED) {
-            pausedUntilNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(retryAfter);
+            pausedUntilNanos = nanoTime() + TimeUnit.MILLISECONDS.toNanos(retryAfter);
         }
         message.retryScheduled = true;
         long retryOf = ++message.retries;
@@ -273,6 +278,11 @@ final class SendPipeline {
     private void fail(Outgoing message, Throwable failure) {
         pending.decrementAndGet();
         message.future.completeExceptionally(failure);
+    }
+
+    /** The loop's clock: the system's, or the one a test advances. */
+    private long nanoTime() {
+        return loop.ticker().nanoTime();
     }
 
     private static String newOrderStream() {

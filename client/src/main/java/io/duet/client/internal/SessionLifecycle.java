@@ -107,7 +107,7 @@ final class SessionLifecycle {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000);
         this.listeners = listeners;
         this.transport = transport;
-        this.sends = new SendPipeline(loop, transport, this);
+        this.sends = new SendPipeline(loop, transport, this::state);
         this.delivery = new Delivery(loop, lastSeq, listeners, sends, this);
     }
 

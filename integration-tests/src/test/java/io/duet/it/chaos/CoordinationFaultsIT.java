@@ -28,15 +28,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  *       write once it resumes, deposed: the fence must reject it ({@link #arrangeLateWrite});
  *   <li>a ZooKeeper-only partition of one application server, past the failure detector's timeout but
  *       within its session;
- *   <li>the same partition past the session timeout, so that its session expires;
+ *   <li>the same partition past the session timeout, until the server itself declares its session LOST:
+ *       it must then drop every couple it had loaded, while still cut off ({@link SessionLoss});
  *   <li>a ZooKeeper restart: everyone suspends, then resumes;
  *   <li>an HBase restart: writes fail with an unknown outcome and are retried; nothing is lost or doubled.
  * </ul>
  * Each application server reaches ZooKeeper through its own {@link FaultLink}. This test checks what
- * clients see; what the cut-off server itself does is asserted in the application server's module:
- * refusing while its lease is out or its connection SUSPENDED ({@code FailureDetectionIT}), and on a lost
- * session dropping its shards, registering again as a new incarnation and serving again only at new
- * epochs ({@code SessionLossIT}).
+ * clients see, and of the cut-off server only that a lost session leaves it no couple loaded; the rest
+ * of what it does is asserted in the application server's module: refusing while its lease is out or
+ * its connection SUSPENDED ({@code FailureDetectionIT}), and on a lost session dropping its shards,
+ * registering again as a new incarnation and serving again only at new epochs ({@code SessionLossIT}).
  */
 class CoordinationFaultsIT {
     @RegisterExtension
@@ -45,6 +46,13 @@ class CoordinationFaultsIT {
             .withServerSetting("hbase.commit-requests-in-flight", "1");
     /** How many times the late write is arranged at most, until one is seen fenced. */
     private static final int LATE_WRITE_ATTEMPTS = 3;
+    /**
+     * How long a cut-off server may take to see its session LOST: Curator declares it a session timeout
+     * (10 s) after the connection was SUSPENDED, which takes up to two thirds of one more.
+     */
+    private static final Duration LOST_WITHIN = Duration.ofSeconds(25);
+    /** How soon after LOST a server must have dropped every couple. */
+    private static final Duration DROPPED_WITHIN = Duration.ofSeconds(2);
 
     @Test
     void partitionsSessionExpiryAndRestartsOfZooKeeperAndHBaseBreakNoGuarantee() throws Exception {
@@ -80,11 +88,15 @@ class CoordinationFaultsIT {
 
             Node expiring = cluster.applicationServerOwning(couples.get(1).ann.getCoupleId());
             FaultLink expiringLink = cluster.zookeeperLink(expiring);
-            stalls.add(fault(load, "ZooKeeper session expiry of " + expiring + " (cut off 13 s)", () -> {
-                expiringLink.pause();
-                Thread.sleep(13_000);
-                expiringLink.resume();
-            }));
+            SessionLoss.Outcome[] sessionLoss = new SessionLoss.Outcome[1];
+            stalls.add(fault(load, "ZooKeeper session expiry of " + expiring + " (cut off until LOST)", () ->
+                    sessionLoss[0] = SessionLoss.cutOffUntilLost(expiring, expiringLink, LOST_WITHIN, DROPPED_WITHIN)));
+            System.out.println("SESSION LOSS of " + expiring + ": " + sessionLoss[0]);
+            assertThat(sessionLoss[0].loadedBefore()).as("couples loaded on %s before its cut", expiring).isPositive();
+            assertThat(sessionLoss[0].lostAfterMillis()).as("%s declared its session LOST within %s", expiring,
+                    LOST_WITHIN).isNotNegative();
+            assertThat(sessionLoss[0].droppedWithinMillis()).as("%s dropped its couples within %s of LOST: %s",
+                    expiring, DROPPED_WITHIN, sessionLoss[0]).isBetween(0L, DROPPED_WITHIN.toMillis());
             new Faults(cluster).settle();
 
             stalls.add(fault(load, "ZooKeeper restart", () -> {

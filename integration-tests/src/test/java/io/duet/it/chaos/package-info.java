@@ -3,6 +3,7 @@
  * send, a test injects faults through the local cluster ({@code kill -9}, SIGSTOP, ...), and {@link
  * io.duet.it.chaos.ChaosChecker} proves the guarantees afterwards from the log and HBase. Start reading
  * at {@link io.duet.it.chaos.FailoverIT}. {@code Stalls} prints the per-request stall distribution of a phase;
+ * {@code SessionLoss} cuts a server off ZooKeeper until its session is LOST and watches it drop its couples;
  * {@code RollingDeployIT} runs {@code deploy/bin/rolling-deploy} itself under the load.
  */
 package io.duet.it.chaos;

@@ -1,0 +1,89 @@
+package io.duet.app.storage;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How a {@link CoupleStore} writes and what it records: where its meters go, how many group commits may
+ * be out at a time, and which server it records as the writer of each message. {@link #builder()} starts
+ * from the defaults; {@link #defaults()} is what a test or a tool needs.
+ */
+public final class CoupleStoreSettings {
+    /** How many group-commit requests (see {@link CommitBatcher}) may be out at a time, unless set. */
+    public static final int DEFAULT_COMMIT_REQUESTS_IN_FLIGHT = 2;
+    /** Where the store's latency and outcome meters go, unless set: nowhere. */
+    public static final StoreMeters DEFAULT_METERS = StoreMeters.NONE;
+
+    private final StoreMeters meters;
+    private final int commitRequestsInFlight;
+    private final String writerInstance;
+
+    private CoupleStoreSettings(Builder builder) {
+        this.meters = Objects.requireNonNull(builder.meters, "meters");
+        if (builder.commitRequestsInFlight < 1) {
+            throw new IllegalArgumentException("commitRequestsInFlight: " + builder.commitRequestsInFlight
+                    + " (expected: >= 1)");
+        }
+        this.commitRequestsInFlight = builder.commitRequestsInFlight;
+        this.writerInstance = builder.writerInstance;
+    }
+
+    public static CoupleStoreSettings defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Where the latency and outcome of every operation go ({@link StoreMeters}). */
+    public StoreMeters meters() {
+        return meters;
+    }
+
+    /**
+     * How many requests carrying the commits of many couples together may be out at a time; commits that
+     * come meanwhile wait and go together in the next.
+     */
+    public int commitRequestsInFlight() {
+        return commitRequestsInFlight;
+    }
+
+    /**
+     * The instance id of this server, stored with every message it commits ({@code
+     * StoredMessage.writerInstance}) so that a check can prove one writer per fence; empty stores none.
+     */
+    public Optional<String> writerInstance() {
+        return Optional.ofNullable(writerInstance);
+    }
+
+    /** Mutable; {@link #build()} makes the immutable settings. */
+    public static final class Builder {
+        private StoreMeters meters = DEFAULT_METERS;
+        private int commitRequestsInFlight = DEFAULT_COMMIT_REQUESTS_IN_FLIGHT;
+        private String writerInstance;
+
+        private Builder() {
+        }
+
+        public Builder meters(StoreMeters meters) {
+            this.meters = meters;
+            return this;
+        }
+
+        public Builder commitRequestsInFlight(int commitRequestsInFlight) {
+            this.commitRequestsInFlight = commitRequestsInFlight;
+            return this;
+        }
+
+        /** Null (the default) records no writer. */
+        public Builder writerInstance(String writerInstance) {
+            this.writerInstance = writerInstance;
+            return this;
+        }
+
+        public CoupleStoreSettings build() {
+            return new CoupleStoreSettings(this);
+        }
+    }
+}

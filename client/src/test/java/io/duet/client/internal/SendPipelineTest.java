@@ -1,0 +1,285 @@
+package io.duet.client.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.duet.client.ConnectionState;
+import io.duet.protocol.api.ChatService;
+import io.duet.protocol.api.DuetError;
+import io.duet.protocol.api.ErrorCode;
+import io.duet.protocol.api.Message;
+import io.duet.protocol.api.SendMessageRequest;
+import io.duet.protocol.api.SendMessageResult;
+import io.duet.protocol.api.commonConstants;
+import io.duet.protocol.frame.Frame;
+import io.duet.protocol.frame.FrameType;
+import io.duet.protocol.relay.WireProtocol;
+import io.duet.protocol.thrift.ThriftCodec;
+import io.duet.protocol.thrift.ThriftMessages;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.thrift.TBase;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The send pipeline's retry and forget logic, with no network and no real time: the session's "connection"
+ * is an {@link EmbeddedChannel} whose event loop runs the pipeline, its timers and the call timeouts on
+ * the test's thread with frozen time that the test advances; the test plays the server, reading each
+ * {@code sendMessage} call the pipeline writes and answering it through the real {@link SessionTransport}.
+ * A session move is what {@code SessionLifecycle.sessionMoved} does to the pipeline: forget the calls in
+ * flight, fail them, retransmit.
+ */
+class SendPipelineTest {
+    private static final ThriftCodec CODEC = ThriftCodec.INTERNAL;
+    private static final String SEND_MESSAGE = commonConstants.CHAT_SERVICE + ThriftMessages.SERVICE_SEPARATOR
+            + "sendMessage";
+    private static final long ME = 7;
+    private static final long PARTNER = 8;
+
+    private EmbeddedChannel channel;
+    private SessionTransport transport;
+    private SendPipeline pipeline;
+    private long nextSeq = 100;
+
+    /** A {@code sendMessage} call the pipeline wrote: its Thrift sequence id and request. */
+    private record Call(int seqid, SendMessageRequest request) {
+        long ordinal() {
+            return request.getOrdinal();
+        }
+    }
+
+    @BeforeEach
+    void connect() {
+        channel = new EmbeddedChannel();
+        channel.freezeTime();
+        transport = new SessionTransport(channel.eventLoop(), Duration.ofSeconds(60));
+        transport.attach(channel);
+        pipeline = new SendPipeline(channel.eventLoop(), transport, () -> ConnectionState.CONNECTED);
+    }
+
+    @AfterEach
+    void close() {
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void aFailureOfACallWrittenOffByAMoveSchedulesNoRetryAndTheSendGoesOutAtOnceOnTheNewRoute() throws Exception {
+        CompletableFuture<SendMessageResult> first = send("first");
+        CompletableFuture<SendMessageResult> second = send("second");
+        List<Call> before = transmitted();
+        assertThat(ordinals(before)).containsExactly(1L, 2L);
+
+        // The session moved: the lifecycle writes the calls off, then fails them. Their failures belong to
+        // an older generation and must leave the sends free to go out now, in order, on the new route.
+        pipeline.forgetInFlight();
+        transport.failAll("session moved");
+        pipeline.transmitWaiting();
+        List<Call> after = transmitted();
+        assertThat(ordinals(after)).as("resent at once, in order").containsExactly(1L, 2L);
+        assertThat(after).extracting(call -> call.request().getClientMessageId())
+                .containsExactly(before.get(0).request().getClientMessageId(),
+                        before.get(1).request().getClientMessageId());
+        assertThat(after).extracting(call -> call.request().getAttempt()).containsExactly(2, 2);
+
+        advance(Duration.ofSeconds(2));
+        assertThat(transmitted()).as("no retry was scheduled for the written-off calls").isEmpty();
+        ack(after.get(0));
+        ack(after.get(1));
+        assertThat(first).isCompleted();
+        assertThat(second).isCompleted();
+        assertThat(pipeline.pendingCount()).isZero();
+    }
+
+    @Test
+    void aMoveCancelsAScheduledRetry() throws Exception {
+        CompletableFuture<SendMessageResult> sent = send("hello");
+        refuse(single(transmitted()), ErrorCode.UNAVAILABLE, 5000);
+        advance(Duration.ofMillis(100));
+        assertThat(transmitted()).as("waiting out the server's retry-after").isEmpty();
+
+        sessionMoved();
+        Call resent = single(transmitted());
+        assertThat(resent.request().getAttempt()).isEqualTo(2);
+        ack(resent);
+        assertThat(sent).isCompleted();
+    }
+
+    @Test
+    void aRetryCancelledByAMoveDoesNotCutShortALaterOne() throws Exception {
+        send("hello");
+        refuse(single(transmitted()), ErrorCode.UNAVAILABLE, 1000);
+        sessionMoved();
+        // The new owner is busy too, for longer: the retry cancelled by the move must not cut this one short.
+        refuse(single(transmitted()), ErrorCode.UNAVAILABLE, 3000);
+        advance(Duration.ofMillis(2999));
+        assertThat(transmitted()).as("sent before the latest retry-after").isEmpty();
+        advance(Duration.ofMillis(1));
+        assertThat(single(transmitted()).request().getAttempt()).isEqualTo(3);
+    }
+
+    @Test
+    void busyIsRetriedAfterTheServersRetryAfter() throws Exception {
+        CompletableFuture<SendMessageResult> sent = send("hello");
+        Call call = single(transmitted());
+        refuse(call, ErrorCode.BUSY, 300);
+        assertThat(sent).as("BUSY is transient").isNotDone();
+
+        advance(Duration.ofMillis(299));
+        assertThat(transmitted()).isEmpty();
+        advance(Duration.ofMillis(1));
+        Call retry = single(transmitted());
+        assertThat(retry.request().getClientMessageId()).isEqualTo(call.request().getClientMessageId());
+        assertThat(retry.ordinal()).isEqualTo(call.ordinal());
+        assertThat(retry.request().getAttempt()).isEqualTo(2);
+        ack(retry);
+        assertThat(sent).isCompleted();
+    }
+
+    @Test
+    void aLostCallIsRetriedAfterTheDefaultDelay() throws Exception {
+        CompletableFuture<SendMessageResult> sent = send("hello");
+        single(transmitted());
+        // The connection stays up but the call gets no answer; a failure that names no delay.
+        transport.failAll("no reply");
+        advance(Duration.ofMillis(499));
+        assertThat(transmitted()).isEmpty();
+        advance(Duration.ofMillis(1));
+        ack(single(transmitted()));
+        assertThat(sent).isCompleted();
+    }
+
+    @Test
+    void perSenderOrderHoldsAcrossBusyRetriesAndMoves() throws Exception {
+        List<CompletableFuture<SendMessageResult>> sent = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            sent.add(send("message " + i));
+        }
+        List<Call> calls = transmitted();
+        assertThat(ordinals(calls)).containsExactly(1L, 2L, 3L);
+        assertThat(calls).extracting(call -> call.request().getAfterOrdinal()).containsExactly(0L, 1L, 2L);
+
+        ack(calls.get(0));
+        refuse(calls.get(1), ErrorCode.BUSY, 200);
+        // 3 is still in flight when the session moves; 2 waits for its retry.
+        sessionMoved();
+        List<Call> written = transmitted();
+        assertThat(ordinals(firstOfEach(written))).as("2 before 3, both at once").containsExactly(2L, 3L);
+        List<Call> resent = lastOfEach(written);
+        assertThat(ordinals(resent)).containsExactly(2L, 3L);
+        assertThat(resent).extracting(call -> call.request().getAfterOrdinal()).containsExactly(1L, 2L);
+
+        // The new owner refuses 2 as BUSY again; it goes out again once that has passed, still naming 1.
+        refuse(resent.get(0), ErrorCode.BUSY, 200);
+        advance(Duration.ofMillis(200));
+        Call twoAgain = single(transmitted());
+        assertThat(twoAgain.ordinal()).isEqualTo(2L);
+        assertThat(twoAgain.request().getAfterOrdinal()).isEqualTo(1L);
+        ack(twoAgain);
+        ack(resent.get(1));
+        advance(Duration.ofSeconds(1));
+        assertThat(transmitted()).as("nothing left to resend").isEmpty();
+        List<Long> seqs = new ArrayList<>();
+        for (CompletableFuture<SendMessageResult> future : sent) {
+            seqs.add(future.get(0, TimeUnit.SECONDS).getSeq());
+        }
+        assertThat(seqs).as("stored in the order sent").isSorted();
+    }
+
+    @Test
+    void onlyOurOwnMessageAcknowledgesASendNotThePartnersWithTheSameId() throws Exception {
+        CompletableFuture<SendMessageResult> sent = send("hello");
+        String id = single(transmitted()).request().getClientMessageId();
+
+        pipeline.acknowledgeIfOurs(message(41, id, PARTNER), ME);
+        assertThat(sent).as("the partner's message with the same client message id").isNotDone();
+        assertThat(pipeline.pendingCount()).isEqualTo(1);
+
+        pipeline.acknowledgeIfOurs(message(42, id, ME), ME);
+        assertThat(sent.get(0, TimeUnit.SECONDS).getSeq()).isEqualTo(42);
+        assertThat(pipeline.pendingCount()).isZero();
+    }
+
+    private CompletableFuture<SendMessageResult> send(String text) {
+        CompletableFuture<SendMessageResult> future = pipeline.send(text);
+        channel.runPendingTasks();
+        return future;
+    }
+
+    /** What {@code SessionLifecycle.sessionMoved} does to the pipeline and the transport, in its order. */
+    private void sessionMoved() {
+        pipeline.forgetInFlight();
+        transport.failAll("session moved");
+        pipeline.retransmitAll();
+    }
+
+    private void advance(Duration by) {
+        channel.advanceTimeBy(by.toNanos(), TimeUnit.NANOSECONDS);
+        channel.runPendingTasks();
+    }
+
+    /** The calls written since the last look, in the order written. */
+    private List<Call> transmitted() throws Exception {
+        List<Call> calls = new ArrayList<>();
+        for (Frame frame = channel.readOutbound(); frame != null; frame = channel.readOutbound()) {
+            assertThat(frame.type()).isEqualTo(FrameType.CALL);
+            ThriftMessages.Incoming incoming = ThriftMessages.read(CODEC, frame.payload(), WireProtocol.COMPACT);
+            assertThat(incoming.header().name).isEqualTo(SEND_MESSAGE);
+            calls.add(new Call(incoming.header().seqid,
+                    incoming.readBody(new ChatService.sendMessage_args()).getRequest()));
+        }
+        return calls;
+    }
+
+    private static Call single(List<Call> calls) {
+        assertThat(calls).hasSize(1);
+        return calls.get(0);
+    }
+
+    private static List<Long> ordinals(List<Call> calls) {
+        return calls.stream().map(Call::ordinal).collect(Collectors.toList());
+    }
+
+    /**
+     * The first call of each ordinal, in the order written. A move writes each send twice: when the
+     * written-off calls fail (their callbacks transmit what waits), and again by {@code retransmitAll},
+     * which writes off the first copies; the server stores a send once.
+     */
+    private static List<Call> firstOfEach(List<Call> calls) {
+        Map<Long, Call> first = new LinkedHashMap<>();
+        calls.forEach(call -> first.putIfAbsent(call.ordinal(), call));
+        return new ArrayList<>(first.values());
+    }
+
+    /** The last call of each ordinal, in the order of the ordinals' first calls: the ones still counted. */
+    private static List<Call> lastOfEach(List<Call> calls) {
+        Map<Long, Call> last = new LinkedHashMap<>();
+        calls.forEach(call -> last.put(call.ordinal(), call));
+        return new ArrayList<>(last.values());
+    }
+
+    private void ack(Call call) throws Exception {
+        reply(call, new ChatService.sendMessage_result().setSuccess(new SendMessageResult(nextSeq++, 1000, false)));
+    }
+
+    private void refuse(Call call, ErrorCode code, int retryAfterMillis) throws Exception {
+        DuetError error = new DuetError(code).setRetryAfterMillis(retryAfterMillis);
+        reply(call, new ChatService.sendMessage_result().setError(error));
+    }
+
+    private void reply(Call call, TBase<?, ?> result) throws Exception {
+        transport.onReply(ThriftMessages.encodeReply(CODEC, WireProtocol.COMPACT, SEND_MESSAGE, call.seqid(), result));
+    }
+
+    private static Message message(long seq, String clientMessageId, long senderId) {
+        return new Message().setSeq(seq).setClientMessageId(clientMessageId).setSenderId(senderId)
+                .setSentAtMillis(1000).setText("hello");
+    }
+}
