@@ -195,7 +195,8 @@ public final class ApplicationServer implements ServerMain.Server {
         ClusterSettings cluster = ClusterSettingsStore.ensure(curator,
                 Shards.checkShardCount(settings.integer("cluster.shards", Shards.DEFAULT_SHARD_COUNT)), clock.millis());
 
-        HBaseSchema schema = new HBaseSchema(settings.string("hbase.namespace", "duet"), cluster.getShardCount());
+        HBaseSchema schema = new HBaseSchema(settings.string("hbase.namespace", "duet"), cluster.getShardCount(),
+                settings.bool("hbase.pre-split", HBaseSchema.DEFAULT_PRE_SPLIT));
         hbase = ConnectionFactory.createAsyncConnection(HBaseClientSettings.configuration(settings)).get(60, TimeUnit.SECONDS);
         SchemaBootstrap.ensure(hbase.getAdmin(), schema).get(180, TimeUnit.SECONDS);
         cacheRegionLocations(schema);

@@ -107,7 +107,7 @@ public final class LocalCluster implements AutoCloseable {
         }
         presentationSettings.putAll(builder.presentationSettings);
         NodeFactory factory = new NodeFactory(home, dataDir, logDir(), clusterName, zookeeperPort, tokenSecretFile, ca,
-                presentationSettings, builder.serverSettings);
+                presentationSettings, builder.serverSettings, builder.preSplitTables);
         this.zookeeper = factory.zookeeper();
         this.hbase = factory.hbase();
         this.applicationServers = new ArrayList<>();
