@@ -29,8 +29,8 @@ import io.duet.app.space.SpaceLimits;
 import io.duet.app.storage.CoupleStore;
 import io.duet.app.storage.HBaseClientSettings;
 import io.duet.app.storage.HBaseSchema;
+import io.duet.app.storage.HBaseStartup;
 import io.duet.app.storage.InviteStore;
-import io.duet.app.storage.SchemaBootstrap;
 import io.duet.app.storage.SessionStore;
 import io.duet.app.storage.StoreMeters;
 import io.duet.app.storage.UserStore;
@@ -73,7 +73,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.hadoop.hbase.client.AsyncConnection;
 import org.apache.hadoop.hbase.client.AsyncTableRegionLocator;
-import org.apache.hadoop.hbase.client.ConnectionFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -197,8 +196,8 @@ public final class ApplicationServer implements ServerMain.Server {
 
         HBaseSchema schema = new HBaseSchema(settings.string("hbase.namespace", "duet"), cluster.getShardCount(),
                 settings.bool("hbase.pre-split", HBaseSchema.DEFAULT_PRE_SPLIT));
-        hbase = ConnectionFactory.createAsyncConnection(HBaseClientSettings.configuration(settings)).get(60, TimeUnit.SECONDS);
-        SchemaBootstrap.ensure(hbase.getAdmin(), schema).get(180, TimeUnit.SECONDS);
+        hbase = HBaseStartup.connect(HBaseClientSettings.configuration(settings), schema,
+                settings.duration("hbase.start-timeout", HBaseStartup.DEFAULT_TIMEOUT));
         cacheRegionLocations(schema);
 
         int cores = Runtime.getRuntime().availableProcessors();
