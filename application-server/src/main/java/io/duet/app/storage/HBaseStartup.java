@@ -1,6 +1,7 @@
 package io.duet.app.storage;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -32,16 +33,17 @@ public final class HBaseStartup {
         int attempt = 0;
         while (true) {
             attempt++;
-            AsyncConnection connection = null;
+            CompletableFuture<AsyncConnection> connecting = ConnectionFactory.createAsyncConnection(conf);
             try {
-                connection = ConnectionFactory.createAsyncConnection(conf).get(remaining(deadline), TimeUnit.NANOSECONDS);
+                AsyncConnection connection = connecting.get(remaining(deadline), TimeUnit.NANOSECONDS);
                 SchemaBootstrap.ensure(connection.getAdmin(), schema).get(remaining(deadline), TimeUnit.NANOSECONDS);
                 if (attempt > 1) {
                     LOG.info("HBase reached after {} attempts", attempt);
                 }
                 return connection;
             } catch (ExecutionException | TimeoutException e) {
-                closeQuietly(connection);
+                // Closed now if it was made, or whenever it is (after a timeout).
+                connecting.thenAccept(HBaseStartup::closeQuietly);
                 Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
                 if (System.nanoTime() + RETRY_PAUSE.toNanos() >= deadline) {
                     throw new IllegalStateException("HBase not reachable, or its tables not created, within "
@@ -63,9 +65,6 @@ public final class HBaseStartup {
     }
 
     private static void closeQuietly(AsyncConnection connection) {
-        if (connection == null) {
-            return;
-        }
         try {
             connection.close();
         } catch (java.io.IOException e) {
