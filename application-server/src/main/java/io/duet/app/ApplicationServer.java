@@ -30,8 +30,8 @@ import io.duet.app.storage.CoupleStore;
 import io.duet.app.storage.CoupleStoreSettings;
 import io.duet.app.storage.HBaseClientSettings;
 import io.duet.app.storage.HBaseSchema;
+import io.duet.app.storage.HBaseStartup;
 import io.duet.app.storage.InviteStore;
-import io.duet.app.storage.SchemaBootstrap;
 import io.duet.app.storage.SessionStore;
 import io.duet.app.storage.StoreMeters;
 import io.duet.app.storage.UserStore;
@@ -74,7 +74,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.hadoop.hbase.client.AsyncConnection;
 import org.apache.hadoop.hbase.client.AsyncTableRegionLocator;
-import org.apache.hadoop.hbase.client.ConnectionFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -196,9 +195,10 @@ public final class ApplicationServer implements ServerMain.Server {
         ClusterSettings cluster = ClusterSettingsStore.ensure(curator,
                 Shards.checkShardCount(settings.integer("cluster.shards", Shards.DEFAULT_SHARD_COUNT)), clock.millis());
 
-        HBaseSchema schema = new HBaseSchema(settings.string("hbase.namespace", "duet"), cluster.getShardCount());
-        hbase = ConnectionFactory.createAsyncConnection(HBaseClientSettings.configuration(settings)).get(60, TimeUnit.SECONDS);
-        SchemaBootstrap.ensure(hbase.getAdmin(), schema).get(180, TimeUnit.SECONDS);
+        HBaseSchema schema = new HBaseSchema(settings.string("hbase.namespace", "duet"), cluster.getShardCount(),
+                settings.bool("hbase.pre-split", HBaseSchema.DEFAULT_PRE_SPLIT));
+        hbase = HBaseStartup.connect(HBaseClientSettings.configuration(settings), schema,
+                settings.duration("hbase.start-timeout", HBaseStartup.DEFAULT_TIMEOUT));
         cacheRegionLocations(schema);
 
         int cores = Runtime.getRuntime().availableProcessors();

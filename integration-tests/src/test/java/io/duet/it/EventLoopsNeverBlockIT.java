@@ -65,6 +65,7 @@ class EventLoopsNeverBlockIT {
         appSettings.putAll(Map.of("server.id", "app-in-process", "cluster.shards", "8", "relay.port", "0",
                 "hbase.zookeeper.quorum", "127.0.0.1", "hbase.zookeeper.port", zookeeper.split(":")[1],
                 "hbase.namespace", "blockhound"));
+        appSettings.put("hbase.pre-split", "false"); // as the test clusters: the tables open faster
         app = new ApplicationServer(Settings.of(appSettings));
         app.start();
         Map<String, String> presentationSettings = new java.util.HashMap<>(common);

@@ -62,7 +62,7 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
     public void beforeAll(ExtensionContext context) throws Exception {
         LocalClusterBuilder builder = LocalCluster.builder().applicationServers(2).presentationServers(2)
                 .zookeeperFaultLinks(zookeeperFaultLinks).supervise(supervision)
-                .presentationServerFileLimit(presentationServerFileLimit).clientTls(clientTls);
+                .presentationServerFileLimit(presentationServerFileLimit).clientTls(clientTls).preSplitTables(false);
         presentationSettings.forEach(builder::presentationSetting);
         serverSettings.forEach(builder::serverSetting);
         String keep = System.getProperty("duet.it.keep-data");

@@ -15,7 +15,8 @@ public final class SharedCluster {
 
     public static synchronized LocalCluster get() throws Exception {
         if (cluster == null) {
-            LocalCluster started = LocalCluster.builder().applicationServers(2).presentationServers(2).build();
+            LocalCluster started = LocalCluster.builder().applicationServers(2).presentationServers(2)
+                    .preSplitTables(false).build();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
                     started.close();

@@ -44,6 +44,11 @@ import org.apache.hadoop.hbase.util.Bytes;
  *
  * <p>The epoch sits in its own family because every fenced write reads it: in a family full of
  * message cells that read costs 2.5-10x more (see RECIPES.md).
+ *
+ * <p>couples, users and sessions are pre-split (one region per shard, 16 and 16) unless
+ * {@code hbase.pre-split} is false: then every table starts as one region, which HBase splits as it grows.
+ * The integration tests' local clusters turn it off: their one region server gains nothing from many
+ * regions, and opening them was most of the time a fresh cluster's application servers took to start.
  */
 public final class HBaseSchema {
     public static final byte[] OWNER = bytes("o");
@@ -81,13 +86,22 @@ public final class HBaseSchema {
 
     /** How long a retried send is recognised by its client message id. */
     public static final Duration DEDUP_WINDOW = Duration.ofDays(14);
+    /** Whether new tables are pre-split ({@code hbase.pre-split}). */
+    public static final boolean DEFAULT_PRE_SPLIT = true;
 
     private final String namespace;
     private final int shardCount;
+    private final boolean preSplit;
 
     public HBaseSchema(String namespace, int shardCount) {
+        this(namespace, shardCount, DEFAULT_PRE_SPLIT);
+    }
+
+    /** {@code preSplit} false: tables created from this schema start as one region each. */
+    public HBaseSchema(String namespace, int shardCount, boolean preSplit) {
         this.namespace = namespace;
         this.shardCount = shardCount;
+        this.preSplit = preSplit;
     }
 
     public String namespace() {
@@ -145,15 +159,15 @@ public final class HBaseSchema {
                         .setColumnFamily(family(MESSAGES).build())
                         .setColumnFamily(family(DEDUP).setTimeToLive((int) DEDUP_WINDOW.toSeconds()).build())
                         .setColumnFamily(family(SPACE).build())
-                        .build(), shardSplits()),
+                        .build(), preSplit ? shardSplits() : null),
                 new TableSpec(TableDescriptorBuilder.newBuilder(users())
-                        .setColumnFamily(family(USER).build()).build(), leadingByteSplits()),
+                        .setColumnFamily(family(USER).build()).build(), preSplit ? leadingByteSplits() : null),
                 new TableSpec(TableDescriptorBuilder.newBuilder(logins())
                         .setColumnFamily(family(LOGIN).build()).build(), null),
                 new TableSpec(TableDescriptorBuilder.newBuilder(invites())
                         .setColumnFamily(family(INVITE).build()).build(), null),
                 new TableSpec(TableDescriptorBuilder.newBuilder(sessions())
-                        .setColumnFamily(family(SESSION).build()).build(), leadingByteSplits()));
+                        .setColumnFamily(family(SESSION).build()).build(), preSplit ? leadingByteSplits() : null));
     }
 
     private static ColumnFamilyDescriptorBuilder family(byte[] name) {

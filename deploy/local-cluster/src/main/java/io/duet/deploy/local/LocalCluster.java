@@ -107,7 +107,7 @@ public final class LocalCluster implements AutoCloseable {
         }
         presentationSettings.putAll(builder.presentationSettings);
         NodeFactory factory = new NodeFactory(home, dataDir, logDir(), clusterName, zookeeperPort, tokenSecretFile, ca,
-                presentationSettings, builder.serverSettings);
+                presentationSettings, builder.serverSettings, builder.preSplitTables);
         this.zookeeper = factory.zookeeper();
         this.hbase = factory.hbase();
         this.applicationServers = new ArrayList<>();
@@ -169,14 +169,19 @@ public final class LocalCluster implements AutoCloseable {
         long started = System.nanoTime();
         Files.createDirectories(dataDir.resolve("run"));
         zookeeper.start();
-        // HBase takes longest; presentation servers need only ZooKeeper, so they start meanwhile.
+        // HBase takes longest. Presentation servers need only ZooKeeper, and application servers wait for
+        // HBase themselves (io.duet.app.storage.HBaseStartup), so every server starts meanwhile.
         CompletableFuture<Void> hbaseStarted = Nodes.startAsync(hbase);
+        List<CompletableFuture<Void>> applicationServersStarted = applicationServers.stream().map(Nodes::startAsync)
+                .collect(Collectors.toList());
         Nodes.startAll(presentationServers);
         if (loadBalancer != null) {
             loadBalancer.start();
         }
         Nodes.join(hbaseStarted);
-        Nodes.startAll(applicationServers);
+        for (CompletableFuture<Void> applicationServerStarted : applicationServersStarted) {
+            Nodes.join(applicationServerStarted);
+        }
         awaitShardMapSettled();
         if (loadBalancer != null) {
             for (Node server : presentationServers) {

@@ -21,6 +21,7 @@ public final class LocalClusterBuilder {
     SupervisionSettings supervision;
     int presentationServerFileLimit;
     boolean clientTls;
+    boolean preSplitTables = true;
     final Map<String, String> presentationSettings = new LinkedHashMap<>();
     final Map<String, String> serverSettings = new LinkedHashMap<>();
 
@@ -78,6 +79,18 @@ public final class LocalClusterBuilder {
      */
     public LocalClusterBuilder clientTls(boolean enabled) {
         this.clientTls = enabled;
+        return this;
+    }
+
+    /**
+     * Whether the application servers create the tables pre-split, as in production
+     * ({@code hbase.pre-split}); true by default, so that the benchmarks run on the tables production
+     * has. Tests turn it off: on the one region server of a local cluster, opening the 98 regions of the
+     * pre-split tables is most of the time a fresh cluster's first application server takes to start.
+     * It matters only when the tables are created: on a fresh data folder.
+     */
+    public LocalClusterBuilder preSplitTables(boolean enabled) {
+        this.preSplitTables = enabled;
         return this;
     }
 

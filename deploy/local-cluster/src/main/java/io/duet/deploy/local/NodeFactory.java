@@ -29,6 +29,8 @@ final class NodeFactory {
     private final Map<String, String> presentationSettings;
     /** Settings every Duet server gets on top of the cluster's own, for tests. */
     private final Map<String, String> serverSettings;
+    /** The application servers' {@code hbase.pre-split}. */
+    private final boolean preSplitTables;
     /**
      * Every client of a local cluster comes from 127.0.0.1 (through HAProxy, or directly), so per-address
      * limits do not apply to it; tests play other clients from 127.0.0.2 and up.
@@ -42,8 +44,10 @@ final class NodeFactory {
     static final String LOCAL_DRAIN_DEADLINE = "5s";
 
     NodeFactory(Path home, Path dataDir, Path logDir, String clusterName, int zookeeperPort, Path tokenSecretFile,
-            ClusterCa ca, Map<String, String> presentationSettings, Map<String, String> serverSettings) {
+            ClusterCa ca, Map<String, String> presentationSettings, Map<String, String> serverSettings,
+            boolean preSplitTables) {
         this.serverSettings = Map.copyOf(serverSettings);
+        this.preSplitTables = preSplitTables;
         this.home = home;
         this.dataDir = dataDir;
         this.logDir = logDir;
@@ -91,6 +95,7 @@ final class NodeFactory {
         settings.put("hbase.zookeeper.quorum", "127.0.0.1");
         settings.put("hbase.zookeeper.port", Integer.toString(zookeeperPort));
         settings.put("hbase.namespace", "duet");
+        settings.put("hbase.pre-split", Boolean.toString(preSplitTables));
         settings.put("admin.host", "127.0.0.1");
         settings.put("admin.port", "0");
         return server(name, NodeKind.APPLICATION_SERVER, "-Xmx512m", "application-server",

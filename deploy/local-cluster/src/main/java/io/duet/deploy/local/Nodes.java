@@ -13,6 +13,10 @@ final class Nodes {
     private Nodes() {
     }
 
+    /**
+     * Starts {@code node} on a thread of its own: a start blocks until the node is ready, and several may
+     * wait on each other (application servers on HBase), which a shared pool's few threads could not.
+     */
     static CompletableFuture<Void> startAsync(Node node) {
         return CompletableFuture.runAsync(() -> {
             try {
@@ -23,7 +27,7 @@ final class Nodes {
                 Thread.currentThread().interrupt();
                 throw new CompletionException(e);
             }
-        });
+        }, task -> new Thread(task, "start-" + node.name()).start());
     }
 
     static void startAll(List<? extends Node> nodes) throws IOException, InterruptedException {
