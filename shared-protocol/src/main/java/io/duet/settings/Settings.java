@@ -1,5 +1,6 @@
 package io.duet.settings;
 
+import io.duet.net.AddressRanges;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -151,6 +152,15 @@ public final class Settings {
             }
         }
         return List.copyOf(items);
+    }
+
+    /** A comma-separated list of IP addresses and CIDR ranges ({@link AddressRanges}); none when unset. */
+    public AddressRanges addressRanges(String key) {
+        try {
+            return AddressRanges.parse(list(key));
+        } catch (IllegalArgumentException e) {
+            throw new SettingsException(key + ": " + e.getMessage() + " (expected: IP addresses and CIDR ranges)", e);
+        }
     }
 
     /** Every key set in the file, with its effective value; values of secret keys are hidden. */

@@ -11,7 +11,8 @@ import io.netty.handler.codec.http.HttpServerCodec;
 
 /**
  * The pipeline of an HTTP connection: codec with header limits, deadlines for a request's head and body
- * (and for an idle kept-alive connection), a body limit, the API.
+ * (and for an idle kept-alive connection), a body limit, the client's address (behind a trusted proxy,
+ * from {@code X-Forwarded-For}), the API.
  */
 public final class HttpApiInitializer extends ChannelInitializer<Channel> {
     /** Largest request body; the same bound as a client TCP frame's uncompressed size. */
@@ -35,6 +36,7 @@ public final class HttpApiInitializer extends ChannelInitializer<Channel> {
         pipeline.addLast("codec", new HttpServerCodec(4096, 8192, 8192));
         pipeline.addLast("deadline", new RequestDeadlineHandler(settings.headerTimeout(), settings.bodyTimeout()));
         pipeline.addLast("aggregator", new HttpObjectAggregator(MAX_BODY_BYTES));
+        pipeline.addLast("client-address", new ClientAddress(settings.trustedProxies()));
         pipeline.addLast("api", new HttpApiHandler(authenticator, routing, links, settings.replyTimeout()));
     }
 }
