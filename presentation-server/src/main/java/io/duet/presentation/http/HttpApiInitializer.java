@@ -34,7 +34,8 @@ public final class HttpApiInitializer extends ChannelInitializer<Channel> {
     protected void initChannel(Channel channel) {
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addLast("codec", new HttpServerCodec(4096, 8192, 8192));
-        pipeline.addLast("deadline", new RequestDeadlineHandler(settings.headerTimeout(), settings.bodyTimeout()));
+        pipeline.addLast("deadline", new RequestDeadlineHandler(settings.headerTimeout(), settings.bodyTimeout(),
+                settings.replyTimeout().plus(RequestDeadlineHandler.BACKSTOP_MARGIN)));
         pipeline.addLast("aggregator", new HttpObjectAggregator(MAX_BODY_BYTES));
         pipeline.addLast("client-address", new ClientAddress(settings.trustedProxies()));
         pipeline.addLast("api", new HttpApiHandler(authenticator, routing, links, settings.replyTimeout()));
