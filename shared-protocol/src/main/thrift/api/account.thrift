@@ -22,7 +22,8 @@ struct RefreshSessionRequest {
   /**
    * The refresh token of the session: then no access token is needed (it may have expired), and the
    * answer carries the next refresh token, this one being used up. Without it the call needs a valid
-   * access token, and renews only that (for a token that reflects a new couple).
+   * access token, and returns a copy of it that reflects the user's couple now and expires when it
+   * does (to pick up a new couple after pairing; it never extends a token's life).
    */
   1: optional string refreshToken,
 }

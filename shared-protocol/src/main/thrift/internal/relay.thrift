@@ -36,6 +36,11 @@ struct Principal {
   3: string deviceId,
   /** The device session of the token (absent in tokens from before sessions had ids). */
   4: optional string sessionId,
+  /**
+   * When the token expires. A refresh without a refresh token (to pick up a new couple) keeps it, so an
+   * access token cannot renew itself. Absent from presentation servers before this field.
+   */
+  5: optional i64 tokenExpiresAtMillis,
 }
 
 /** First frame on a new connection, from the presentation server. */

@@ -36,13 +36,22 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * a Retry-After once the per-address limit is spent, while a user from another address logs in; over
  * TCP, a device that calls too fast gets {@code RATE_LIMITED} with a retry-after. The local cluster
  * exempts 127.0.0.1 (its load balancer) from per-address limits, so attackers here come from 127.0.0.2.
+ * With the history limit raised, a client pipelining heavy calls is held back by backpressure alone
+ * ({@link HistoryFlood}).
  */
 class RateLimitIT {
     private static final int LOG_INS_PER_ADDRESS = 30;
 
     @RegisterExtension
     static final PrivateCluster CLUSTER = new PrivateCluster()
-            .withServerSetting("limits.log-in.per-address", LOG_INS_PER_ADDRESS + "/1m");
+            .withServerSetting("limits.log-in.per-address", LOG_INS_PER_ADDRESS + "/1m")
+            // Out of HistoryFlood's way, so that its calls are heavy (no test here counts history pages).
+            .withServerSetting("limits.history.per-device", "1000000/1s");
+
+    @Test
+    void aClientPipeliningHeavyCallsWithoutReadingIsHeldBackAndOthersAreServedAsUsual() throws Exception {
+        HistoryFlood.run(CLUSTER.get());
+    }
 
     @Test
     void logInsFromOneAddressAreRefusedWith429WhileAnotherAddressLogsIn() throws Exception {

@@ -128,6 +128,10 @@ class SessionsEndIT {
         assertThat(second.getUserId()).isEqualTo(first.getUserId());
         Session third = http.refreshWith(second.getRefreshToken());
         http.createInvite(third.getToken());
+        // Without a refresh token an access token gets a copy that expires when it does, never a longer life.
+        Session copy = http.refreshSession(third.getToken());
+        assertThat(copy.getExpiresAtMillis()).isEqualTo(third.getExpiresAtMillis());
+        assertThat(copy.isSetRefreshToken()).isFalse();
 
         try (RawSession tcp = authenticated(third.getToken(), 0)) {
             // A thief replays a used refresh token: refused, and the session ends for everyone holding it.

@@ -207,6 +207,7 @@ public final class PresentationServer implements ServerMain.Server {
                                 .headerTimeout(settings.duration("http.header-timeout", HttpSettings.DEFAULT_HEADER_TIMEOUT))
                                 .bodyTimeout(settings.duration("http.request-timeout", HttpSettings.DEFAULT_BODY_TIMEOUT))
                                 .replyTimeout(settings.duration("http.request-timeout", HttpSettings.DEFAULT_REPLY_TIMEOUT))
+                                .trustedProxies(ConnectionLimits.trustedProxies(settings))
                                 .build())));
         if (weightSettings.agentEnabled()) {
             agent = new AgentCheckServer(weightSettings, this::agentReply);

@@ -12,7 +12,8 @@ import java.util.Map;
 /**
  * The secrets that sign session tokens, read from {@code token.secret-file} (a file only its owner can
  * read) or {@code token.secret}, and {@code token.previous-secrets}. A server refuses to start, saying
- * why, when a secret is missing, is the shipped placeholder ({@code CHANGE-ME}), or looks guessable: fewer
+ * why, when a secret is missing, sits in a file others can read (the secret file, or the settings file
+ * when a secret is written there), is the shipped placeholder ({@code CHANGE-ME}), or looks guessable: fewer
  * than {@value #MIN_SECRET_CHARS} characters, or under {@value #MIN_ENTROPY_BITS} bits by the
  * estimate of {@link #estimatedBits(String)}.
  */
@@ -49,6 +50,7 @@ public final class TokenSecrets {
         } else if (settings.has(SECRET)) {
             current = settings.string(SECRET);
             check(SECRET, current);
+            settings.fileOf(SECRET).ifPresent(file -> checkPrivateSettings(SECRET, file));
         } else {
             throw new SettingsException(SECRET_FILE + ": missing (set it, or " + SECRET + ", in the settings file or as "
                     + Settings.environmentVariableOf(SECRET_FILE) + "; " + HOW_TO_MAKE_ONE + ")");
@@ -57,7 +59,21 @@ public final class TokenSecrets {
         for (int i = 0; i < previous.size(); i++) {
             check(PREVIOUS + " (item " + (i + 1) + ")", previous.get(i));
         }
+        if (!previous.isEmpty()) {
+            settings.fileOf(PREVIOUS).ifPresent(file -> checkPrivateSettings(PREVIOUS, file));
+        }
         return new TokenSecrets(current, previous);
+    }
+
+    /** Refuses a secret written in a settings file that others may read, as a secret file would be. */
+    private static void checkPrivateSettings(String key, Path file) {
+        try {
+            SecretFiles.checkPrivate(key, file);
+        } catch (SettingsException e) {
+            throw new SettingsException(key + " is set in " + file + ", which other users can read: move it to a file"
+                    + " only the server's user can read and name that in " + SECRET_FILE + " (or chmod 600 " + file
+                    + "); " + e.getMessage(), e);
+        }
     }
 
     /** Refuses {@code secret}, read from {@code source}, if it is a placeholder or guessable. */

@@ -1,5 +1,6 @@
 package io.duet.settings;
 
+import io.duet.net.AddressRanges;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -27,11 +29,14 @@ public final class Settings {
     private final Map<String, String> fileValues;
     private final Map<String, String> environment;
     private final String source;
+    /** The properties file the values were read from; null if none. */
+    private final Path file;
 
-    private Settings(Map<String, String> fileValues, Map<String, String> environment, String source) {
+    private Settings(Map<String, String> fileValues, Map<String, String> environment, String source, Path file) {
         this.fileValues = fileValues;
         this.environment = environment;
         this.source = source;
+        this.file = file;
     }
 
     /** Settings from {@code file} (if not null) and the process environment. */
@@ -51,17 +56,27 @@ public final class Settings {
             properties.stringPropertyNames().forEach(key -> values.put(key, properties.getProperty(key).trim()));
         }
         return new Settings(Map.copyOf(values), Map.copyOf(environment),
-                file == null ? "the environment" : file.toString());
+                file == null ? "the environment" : file.toString(), file);
     }
 
     /** Settings from a map, for tests and embedding; the environment is ignored. */
     public static Settings of(Map<String, String> values) {
-        return new Settings(Map.copyOf(values), Map.of(), "the given values");
+        return new Settings(Map.copyOf(values), Map.of(), "the given values", null);
     }
 
     /** The environment variable that overrides {@code key}. */
     public static String environmentVariableOf(String key) {
         return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    /** The properties file {@code key}'s value is read from; empty if it is unset or set in the environment. */
+    public Optional<Path> fileOf(String key) {
+        String fromEnvironment = environment.get(environmentVariableOf(key));
+        if (file == null || fromEnvironment != null && !fromEnvironment.isBlank()) {
+            return Optional.empty();
+        }
+        String value = fileValues.get(key);
+        return value == null || value.isEmpty() ? Optional.empty() : Optional.of(file);
     }
 
     private String raw(String key) {
@@ -151,6 +166,15 @@ public final class Settings {
             }
         }
         return List.copyOf(items);
+    }
+
+    /** A comma-separated list of IP addresses and CIDR ranges ({@link AddressRanges}); none when unset. */
+    public AddressRanges addressRanges(String key) {
+        try {
+            return AddressRanges.parse(list(key));
+        } catch (IllegalArgumentException e) {
+            throw new SettingsException(key + ": " + e.getMessage() + " (expected: IP addresses and CIDR ranges)", e);
+        }
     }
 
     /** Every key set in the file, with its effective value; values of secret keys are hidden. */

@@ -94,6 +94,34 @@ class TokenSecretsTest {
     }
 
     @Test
+    void aSecretWrittenInASettingsFileOthersCanReadIsRefused() throws Exception {
+        Path file = dir.resolve("server.properties");
+        Files.writeString(file, "token.secret=" + GOOD + "\n", StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        assertThatThrownBy(() -> TokenSecrets.from(Settings.load(file, Map.of())))
+                .isInstanceOf(SettingsException.class)
+                .hasMessageContaining("token.secret is set in " + file + ", which other users can read")
+                .hasMessageContaining("token.secret-file")
+                .hasMessageContaining("has mode rw-r--r--");
+        // Set in the environment, it is not read from the file.
+        assertThat(TokenSecrets.from(Settings.load(file, Map.of("DUET_TOKEN_SECRET", GOOD))).current()).isEqualTo(GOOD);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        assertThat(TokenSecrets.from(Settings.load(file, Map.of())).current()).isEqualTo(GOOD);
+    }
+
+    @Test
+    void previousSecretsWrittenInASettingsFileOthersCanReadAreRefused() throws Exception {
+        Path secret = dir.resolve("token-secret");
+        SecretFiles.writePrivate(secret, GOOD);
+        Path file = dir.resolve("server.properties");
+        Files.writeString(file, "token.secret-file=" + secret + "\ntoken.previous-secrets=" + GOOD.substring(1) + "x\n",
+                StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw-r--"));
+        assertThatThrownBy(() -> TokenSecrets.from(Settings.load(file, Map.of())))
+                .hasMessageContaining("token.previous-secrets is set in " + file);
+    }
+
+    @Test
     void aPlaceholderInASecretFileIsRefused() throws Exception {
         Path file = dir.resolve("token-secret");
         SecretFiles.writePrivate(file, SHIPPED);

@@ -109,8 +109,9 @@ public final class Accounts {
 
     /**
      * A fresh access token: with a refresh token, for its session (using it up, see {@link
-     * DeviceSessions#refresh}); without, for the caller's session if it is still live. A caller whose
-     * token is from before sessions had ids gets a new device session.
+     * DeviceSessions#refresh}); without, for the caller's session if it is still live, expiring when the
+     * caller's token does (only the couple it carries may change, so an access token cannot renew itself).
+     * A caller whose token is from before sessions had ids gets a new device session.
      */
     public CompletableFuture<Session> refresh(Caller caller, String refreshToken) {
         if (refreshToken != null) {
@@ -129,9 +130,19 @@ public final class Accounts {
         if (caller.sessionId() == null) {
             return vouch(caller).thenCompose(ignored -> newSession(caller.userId(), caller.deviceId()));
         }
+        if (caller.tokenExpiresAtMillis() == 0) {
+            return CompletableFuture.failedFuture(ApiErrors.of(ErrorCode.UNAUTHENTICATED,
+                    "refreshSession needs a refresh token here (the token's expiry is unknown)"));
+        }
         return devices.live(caller.userId(), caller.sessionId())
-                .thenCompose(device -> sameCouple(caller).thenApply(ignored -> device))
+                .thenCompose(device -> sameCouple(caller).thenApply(ignored -> keepingTokenExpiry(device, caller)))
                 .thenCompose(this::sessionFor);
+    }
+
+    /** The caller's live device session, ending no later than the caller's token: what a token for it may last. */
+    static DeviceSessions.Renewal keepingTokenExpiry(DeviceSessions.Renewal device, Caller caller) {
+        return new DeviceSessions.Renewal(device.userId(), device.sessionId(), device.deviceId(),
+                Math.min(device.expiresAtMillis(), caller.tokenExpiresAtMillis()), null);
     }
 
     /** Ends the caller's device session. */

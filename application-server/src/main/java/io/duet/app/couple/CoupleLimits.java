@@ -31,7 +31,7 @@ public final class CoupleLimits {
     final int dedupIds;
     /** Most messages in one group commit. */
     final int maxBatch;
-    /** Most sends waiting to be stored per couple; more get RESOURCE_EXHAUSTED. */
+    /** Most sends waiting to be stored per couple; more get BUSY. */
     final int maxQueued;
     /** Most sends held for an earlier message of their order stream, per couple. */
     final int maxHeld;

@@ -146,8 +146,7 @@ final class SendPipeline {
             return retry;
         }
         if (pending.size() >= limits.maxQueued) {
-            return CompletableFuture.failedFuture(ApiErrors.of(ErrorCode.RESOURCE_EXHAUSTED,
-                    "too many messages waiting to be stored; retry later").setRetryAfterMillis(1000));
+            return CompletableFuture.failedFuture(ApiErrors.busy("too many messages waiting to be stored; retry later"));
         }
         OrderKey orderKey = request.isSetOrderStream() ? new OrderKey(senderId, request.getOrderStream()) : null;
         PendingSend send = new PendingSend(key, deviceId, request.getText(), orderKey, request.getOrdinal(),

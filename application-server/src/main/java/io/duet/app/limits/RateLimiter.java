@@ -52,7 +52,7 @@ public final class RateLimiter {
      * @return null if allowed, else the {@code RATE_LIMITED} error to answer with
      */
     public DuetError refusal(Limit limit, Object key) {
-        if (key == null || "".equals(key) || limit.perAddress() && limits.exemptAddresses().contains(key)) {
+        if (key == null || "".equals(key) || limit.perAddress() && isExempt(key)) {
             return null;
         }
         Bucket bucket = buckets.get(limit).get(key, ignored -> newBucket(limits.rate(limit)));
@@ -64,6 +64,11 @@ public final class RateLimiter {
         long retryAfter = Math.max(1, TimeUnit.NANOSECONDS.toMillis(probe.getNanosToWaitForRefill() + 999_999));
         return ApiErrors.of(ErrorCode.RATE_LIMITED, "too many " + limit.counted() + "; retry in "
                 + retryAfter + " ms").setRetryAfterMillis((int) Math.min(Integer.MAX_VALUE, retryAfter));
+    }
+
+    private boolean isExempt(Object addressKey) {
+        return !limits.exemptAddresses().isEmpty()
+                && limits.exemptAddresses().contains(SourceAddress.addressOf(String.valueOf(addressKey)));
     }
 
     /** Takes a token of each limit in turn; the first refusal stops (tokens already taken stay taken). */

@@ -1,10 +1,10 @@
 package io.duet.app.limits;
 
+import io.duet.net.AddressRanges;
 import io.duet.settings.Settings;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * The rates of every {@link Limit} and how many keys each limit tracks at most; {@link #builder()}
@@ -18,10 +18,10 @@ public final class RateLimits {
 
     private final Map<Limit, Rate> rates;
     private final int maxTrackedKeys;
-    private final Set<String> exemptAddresses;
+    private final AddressRanges exemptAddresses;
 
     private RateLimits(Builder builder) {
-        this.exemptAddresses = Set.copyOf(builder.exemptAddresses);
+        this.exemptAddresses = Objects.requireNonNull(builder.exemptAddresses, "exemptAddresses");
         this.rates = new EnumMap<>(builder.rates);
         if (builder.maxTrackedKeys < 1) {
             throw new IllegalArgumentException("maxTrackedKeys: " + builder.maxTrackedKeys + " (expected: >= 1)");
@@ -41,7 +41,7 @@ public final class RateLimits {
     public static RateLimits from(Settings settings) {
         Builder builder = builder()
                 .maxTrackedKeys(settings.integer("limits.max-tracked-keys", DEFAULT_MAX_TRACKED_KEYS))
-                .exemptAddresses(Set.copyOf(settings.list("limits.exempt-addresses")));
+                .exemptAddresses(settings.addressRanges("limits.exempt-addresses"));
         for (Limit limit : Limit.values()) {
             String key = "limits." + limit.key();
             if (settings.has(key)) {
@@ -64,10 +64,12 @@ public final class RateLimits {
     }
 
     /**
-     * Addresses per-address limits do not apply to: those of load balancers and proxies that do not
-     * pass on their clients' addresses, whose calls would otherwise all share one bucket. Empty by default.
+     * Addresses and CIDR ranges per-address limits do not apply to: those of load balancers and proxies
+     * that do not pass on their clients' addresses, whose calls would otherwise all share one bucket. An
+     * IPv6 source is limited per /64 ({@link SourceAddress}), so it is exempt when its /64's first address
+     * is. None by default.
      */
-    public Set<String> exemptAddresses() {
+    public AddressRanges exemptAddresses() {
         return exemptAddresses;
     }
 
@@ -80,7 +82,7 @@ public final class RateLimits {
     public static final class Builder {
         private final Map<Limit, Rate> rates = new EnumMap<>(Limit.class);
         private int maxTrackedKeys = DEFAULT_MAX_TRACKED_KEYS;
-        private Set<String> exemptAddresses = Set.of();
+        private AddressRanges exemptAddresses = AddressRanges.none();
 
         private Builder() {
             for (Limit limit : Limit.values()) {
@@ -98,7 +100,7 @@ public final class RateLimits {
             return this;
         }
 
-        public Builder exemptAddresses(Set<String> exemptAddresses) {
+        public Builder exemptAddresses(AddressRanges exemptAddresses) {
             this.exemptAddresses = Objects.requireNonNull(exemptAddresses, "exemptAddresses");
             return this;
         }

@@ -1,5 +1,8 @@
 package io.duet.app.limits;
 
+import io.duet.net.AddressRanges;
+import java.net.InetAddress;
+
 /**
  * The key a client's source address is limited by: the IPv4 address, or the /64 prefix of an IPv6
  * address (one subscriber usually holds a whole /64, so limiting single IPv6 addresses would limit
@@ -32,5 +35,10 @@ public final class SourceAddress {
             return address;
         }
         return groups[0] + ':' + groups[1] + ':' + groups[2] + ':' + groups[3] + "::/64";
+    }
+
+    /** The address a key of {@link #keyOf} stands for (an IPv6 /64's first address), or null. */
+    public static InetAddress addressOf(String key) {
+        return AddressRanges.literal(key.endsWith("::/64") ? key.substring(0, key.length() - 3) : key);
     }
 }

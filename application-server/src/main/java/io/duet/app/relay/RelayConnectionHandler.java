@@ -160,7 +160,7 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFram
         String sourceAddress = SourceAddress.keyOf(open.getClientAddress());
         Caller caller = principal == null ? Caller.of(0, 0, "", null, sourceAddress)
                 : Caller.of(principal.getUserId(), principal.getCoupleId(), principal.getDeviceId(),
-                        principal.getSessionId(), sourceAddress);
+                        principal.getSessionId(), sourceAddress, principal.getTokenExpiresAtMillis());
         WireProtocol protocol = open.getProtocol() == null ? WireProtocol.COMPACT : open.getProtocol();
         StreamKind kind = open.getKind() == null ? StreamKind.REQUEST : open.getKind();
         OptionalLong credit = kind == StreamKind.SESSION && open.isSetInitialCredit()

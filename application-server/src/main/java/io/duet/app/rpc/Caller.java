@@ -6,20 +6,23 @@ package io.duet.app.rpc;
  * "" when unknown.
  */
 public final class Caller {
-    private static final Caller ANONYMOUS = new Caller(0, 0, "", null, "");
+    private static final Caller ANONYMOUS = new Caller(0, 0, "", null, "", 0);
 
     private final long userId;
     private final long coupleId;
     private final String deviceId;
     private final String sessionId;
     private final String sourceAddress;
+    private final long tokenExpiresAtMillis;
 
-    private Caller(long userId, long coupleId, String deviceId, String sessionId, String sourceAddress) {
+    private Caller(long userId, long coupleId, String deviceId, String sessionId, String sourceAddress,
+            long tokenExpiresAtMillis) {
         this.userId = userId;
         this.coupleId = coupleId;
         this.deviceId = deviceId;
         this.sessionId = sessionId;
         this.sourceAddress = sourceAddress;
+        this.tokenExpiresAtMillis = tokenExpiresAtMillis;
     }
 
     public static Caller of(long userId, long coupleId, String deviceId) {
@@ -31,11 +34,21 @@ public final class Caller {
      * @param sourceAddress the key of the client's source address ({@code SourceAddress}); "" when unknown
      */
     public static Caller of(long userId, long coupleId, String deviceId, String sessionId, String sourceAddress) {
+        return of(userId, coupleId, deviceId, sessionId, sourceAddress, 0);
+    }
+
+    /**
+     * @param tokenExpiresAtMillis when the caller's token expires; 0 when unknown (a presentation server
+     *     that does not say)
+     */
+    public static Caller of(long userId, long coupleId, String deviceId, String sessionId, String sourceAddress,
+            long tokenExpiresAtMillis) {
         String address = sourceAddress == null ? "" : sourceAddress;
         if (userId == 0) {
-            return address.isEmpty() ? ANONYMOUS : new Caller(0, 0, "", null, address);
+            return address.isEmpty() ? ANONYMOUS : new Caller(0, 0, "", null, address, 0);
         }
-        return new Caller(userId, coupleId, deviceId == null ? "" : deviceId, sessionId, address);
+        return new Caller(userId, coupleId, deviceId == null ? "" : deviceId, sessionId, address,
+                Math.max(0, tokenExpiresAtMillis));
     }
 
     public static Caller anonymous() {
@@ -71,6 +84,11 @@ public final class Caller {
     /** The device session of the caller's token, or null (a token from before sessions had ids). */
     public String sessionId() {
         return sessionId;
+    }
+
+    /** When the caller's token expires; 0 when unknown. */
+    public long tokenExpiresAtMillis() {
+        return tokenExpiresAtMillis;
     }
 
     @Override

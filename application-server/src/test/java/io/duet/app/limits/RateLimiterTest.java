@@ -98,12 +98,20 @@ class RateLimiterTest {
         RateLimiter limiter = new RateLimiter(RateLimits.builder()
                 .rate(Limit.LOG_IN_PER_ADDRESS, Rate.of(1, Duration.ofMinutes(1)))
                 .rate(Limit.LOG_IN_PER_ACCOUNT, Rate.of(1, Duration.ofMinutes(1)))
-                .exemptAddresses(java.util.Set.of("10.0.0.1"))
+                .exemptAddresses(io.duet.net.AddressRanges.parse(java.util.List.of("10.0.0.1", "10.9.0.0/16",
+                        "2001:db8:1::/48")))
                 .build(), time);
         assertThat((Object) limiter.refusal(Limit.LOG_IN_PER_ADDRESS, "10.0.0.1")).isNull();
         assertThat((Object) limiter.refusal(Limit.LOG_IN_PER_ADDRESS, "10.0.0.1")).isNull();
         assertThat((Object) limiter.refusal(Limit.LOG_IN_PER_ADDRESS, "10.0.0.2")).isNull();
         assertThat((Object) limiter.refusal(Limit.LOG_IN_PER_ADDRESS, "10.0.0.2")).isNotNull();
+        for (String exempt : new String[] {"10.9.200.1", SourceAddress.keyOf("/[2001:db8:1:2:0:0:0:9]:4000")}) {
+            assertThat((Object) limiter.refusal(Limit.LOG_IN_PER_ADDRESS, exempt)).as(exempt).isNull();
+            assertThat((Object) limiter.refusal(Limit.LOG_IN_PER_ADDRESS, exempt)).as(exempt).isNull();
+        }
+        String other = SourceAddress.keyOf("/[2001:db8:2:0:0:0:0:9]:4000");
+        assertThat((Object) limiter.refusal(Limit.LOG_IN_PER_ADDRESS, other)).isNull();
+        assertThat((Object) limiter.refusal(Limit.LOG_IN_PER_ADDRESS, other)).isNotNull();
         assertThat((Object) limiter.refusal(Limit.LOG_IN_PER_ACCOUNT, "10.0.0.1")).isNull();
         assertThat((Object) limiter.refusal(Limit.LOG_IN_PER_ACCOUNT, "10.0.0.1")).isNotNull();
     }

@@ -42,6 +42,7 @@ public final class Authenticator {
     public static Principal principalOf(TokenClaims claims) {
         Principal principal = new Principal(claims.getUserId(), claims.getCoupleId(),
                 claims.getDeviceId() == null ? "" : claims.getDeviceId());
+        principal.setTokenExpiresAtMillis(claims.getExpiresAtMillis());
         if (claims.isSetSessionId()) {
             principal.setSessionId(claims.getSessionId());
         }

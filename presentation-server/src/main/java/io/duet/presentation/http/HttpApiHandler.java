@@ -181,7 +181,7 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 return;
             }
         }
-        SocketAddress remote = ctx.channel().remoteAddress();
+        SocketAddress remote = ClientAddress.of(ctx);
         Optional<AppServerInfo> owner = routing.route(principal, remote instanceof InetSocketAddress
                 ? ((InetSocketAddress) remote).getAddress().getHostAddress() : String.valueOf(remote));
         if (owner.isEmpty()) {
@@ -192,7 +192,7 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 .setKind(StreamKind.REQUEST)
                 .setServiceName(service.group(1))
                 .setProtocol(protocol)
-                .setClientAddress(String.valueOf(ctx.channel().remoteAddress()));
+                .setClientAddress(String.valueOf(remote));
         if (principal != null) {
             open.setPrincipal(principal);
         }

@@ -11,7 +11,8 @@ import io.netty.handler.codec.http.HttpServerCodec;
 
 /**
  * The pipeline of an HTTP connection: codec with header limits, deadlines for a request's head and body
- * (and for an idle kept-alive connection), a body limit, the API.
+ * (and for an idle kept-alive connection), a body limit, the client's address (behind a trusted proxy,
+ * from {@code X-Forwarded-For}), the API.
  */
 public final class HttpApiInitializer extends ChannelInitializer<Channel> {
     /** Largest request body; the same bound as a client TCP frame's uncompressed size. */
@@ -33,8 +34,10 @@ public final class HttpApiInitializer extends ChannelInitializer<Channel> {
     protected void initChannel(Channel channel) {
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addLast("codec", new HttpServerCodec(4096, 8192, 8192));
-        pipeline.addLast("deadline", new RequestDeadlineHandler(settings.headerTimeout(), settings.bodyTimeout()));
+        pipeline.addLast("deadline", new RequestDeadlineHandler(settings.headerTimeout(), settings.bodyTimeout(),
+                settings.replyTimeout().plus(RequestDeadlineHandler.BACKSTOP_MARGIN)));
         pipeline.addLast("aggregator", new HttpObjectAggregator(MAX_BODY_BYTES));
+        pipeline.addLast("client-address", new ClientAddress(settings.trustedProxies()));
         pipeline.addLast("api", new HttpApiHandler(authenticator, routing, links, settings.replyTimeout()));
     }
 }

@@ -1,9 +1,13 @@
 package io.duet.presentation.http;
 
+import io.duet.net.AddressRanges;
 import java.time.Duration;
 import java.util.Objects;
 
-/** Timeouts of the client HTTP API; see {@link RequestDeadlineHandler} and {@link HttpApiHandler}. */
+/**
+ * Timeouts of the client HTTP API, see {@link RequestDeadlineHandler} and {@link HttpApiHandler}; and
+ * the proxies whose {@code X-Forwarded-For} is believed, see {@link ClientAddress}.
+ */
 public final class HttpSettings {
     /** Time to receive a request's head, from the connection's accept or from the previous response. */
     public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(30);
@@ -15,11 +19,13 @@ public final class HttpSettings {
     private final Duration headerTimeout;
     private final Duration bodyTimeout;
     private final Duration replyTimeout;
+    private final AddressRanges trustedProxies;
 
     private HttpSettings(Builder builder) {
         this.headerTimeout = positive("headerTimeout", builder.headerTimeout);
         this.bodyTimeout = positive("bodyTimeout", builder.bodyTimeout);
         this.replyTimeout = positive("replyTimeout", builder.replyTimeout);
+        this.trustedProxies = Objects.requireNonNull(builder.trustedProxies, "trustedProxies");
     }
 
     private static Duration positive(String name, Duration value) {
@@ -50,10 +56,19 @@ public final class HttpSettings {
         return replyTimeout;
     }
 
+    /**
+     * Load balancers and proxies ({@code http.trusted-proxies}, addresses and CIDR ranges): a request
+     * from one is from the client its {@code X-Forwarded-For} names. None by default.
+     */
+    public AddressRanges trustedProxies() {
+        return trustedProxies;
+    }
+
     public static final class Builder {
         private Duration headerTimeout = DEFAULT_HEADER_TIMEOUT;
         private Duration bodyTimeout = DEFAULT_BODY_TIMEOUT;
         private Duration replyTimeout = DEFAULT_REPLY_TIMEOUT;
+        private AddressRanges trustedProxies = AddressRanges.none();
 
         private Builder() {
         }
@@ -70,6 +85,11 @@ public final class HttpSettings {
 
         public Builder replyTimeout(Duration value) {
             this.replyTimeout = value;
+            return this;
+        }
+
+        public Builder trustedProxies(AddressRanges value) {
+            this.trustedProxies = value;
             return this;
         }
 

@@ -15,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Bounds the time a connection may take to send a request, whatever it sends meanwhile (a byte does not
@@ -28,19 +30,31 @@ import java.util.concurrent.TimeUnit;
  *       is closed.
  * </ul>
  *
- * While a request waits for its reply nothing is timed here: {@link HttpApiHandler} bounds that wait.
- * Sits behind the HTTP codec, so it sees a request's head once it is complete.
+ * While a request waits for its reply, {@link HttpApiHandler} bounds that wait and answers 504 past it.
+ * Should no response be written even so (a bug, a reply lost between handlers), a backstop closes the
+ * connection once the request has waited the backstop timeout (the reply timeout plus {@link
+ * #BACKSTOP_MARGIN}), so that no connection waits forever. Sits behind the HTTP codec, so it sees a
+ * request's head once it is complete.
  */
 final class RequestDeadlineHandler extends ChannelDuplexHandler {
+    /** How much longer than the reply timeout the backstop waits for a response. */
+    static final Duration BACKSTOP_MARGIN = Duration.ofSeconds(5);
+    private static final Logger LOG = LoggerFactory.getLogger(RequestDeadlineHandler.class);
+
     private final Duration headerTimeout;
     private final Duration bodyTimeout;
+    private final Duration backstopTimeout;
     private ScheduledFuture<?> deadline;
+    /** Closes the connection if a received request gets no response in time; null when none waits. */
+    private ScheduledFuture<?> backstop;
     /** Requests received whose response has not been written yet. */
     private int unanswered;
 
-    RequestDeadlineHandler(Duration headerTimeout, Duration bodyTimeout) {
+    /** @param backstopTimeout how long a received request may wait for its response before the connection closes */
+    RequestDeadlineHandler(Duration headerTimeout, Duration bodyTimeout, Duration backstopTimeout) {
         this.headerTimeout = headerTimeout;
         this.bodyTimeout = bodyTimeout;
+        this.backstopTimeout = backstopTimeout;
     }
 
     @Override
@@ -64,14 +78,25 @@ final class RequestDeadlineHandler extends ChannelDuplexHandler {
         }
         if (msg instanceof LastHttpContent) {
             cancel();
+            if (unanswered > 0 && backstop == null) {
+                backstop = ctx.executor().schedule(() -> {
+                    backstop = null;
+                    LOG.warn("No response to a request from {} within {} ms; closing the connection",
+                            ctx.channel().remoteAddress(), backstopTimeout.toMillis());
+                    ctx.close();
+                }, backstopTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            }
         }
         super.channelRead(ctx, msg);
     }
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-        if (msg instanceof LastHttpContent && unanswered > 0 && --unanswered == 0 && deadline == null) {
-            awaitHead(ctx);
+        if (msg instanceof LastHttpContent) {
+            cancelBackstop();
+            if (unanswered > 0 && --unanswered == 0 && deadline == null) {
+                awaitHead(ctx);
+            }
         }
         super.write(ctx, msg, promise);
     }
@@ -95,6 +120,13 @@ final class RequestDeadlineHandler extends ChannelDuplexHandler {
         }
     }
 
+    private void cancelBackstop() {
+        if (backstop != null) {
+            backstop.cancel(false);
+            backstop = null;
+        }
+    }
+
     private void requestTimedOut(ChannelHandlerContext ctx) {
         DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.REQUEST_TIMEOUT, Unpooled.copiedBuffer(
@@ -108,11 +140,13 @@ final class RequestDeadlineHandler extends ChannelDuplexHandler {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         cancel();
+        cancelBackstop();
         super.channelInactive(ctx);
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         cancel();
+        cancelBackstop();
     }
 }

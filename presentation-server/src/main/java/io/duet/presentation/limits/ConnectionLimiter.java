@@ -51,7 +51,7 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
         }
         Channel child = (Channel) msg;
         InetAddress address = addressOf(child.remoteAddress());
-        boolean exempt = address == null || limits.exemptAddresses().contains(address.getHostAddress());
+        boolean exempt = address == null || limits.exemptAddresses().contains(address);
         if (open.incrementAndGet() > limits.maxConnections()) {
             open.decrementAndGet();
             refuse(child, refusedGlobal, "the server has " + limits.maxConnections() + " connections");

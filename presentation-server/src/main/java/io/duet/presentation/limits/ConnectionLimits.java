@@ -1,10 +1,10 @@
 package io.duet.presentation.limits;
 
+import io.duet.net.AddressRanges;
 import io.duet.settings.Settings;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * How many client connections (TCP and HTTP together) a presentation server keeps: at most {@link
@@ -12,7 +12,9 @@ import java.util.Set;
  * defaults to {@value #DEFAULT_FD_SHARE_PERCENT}% of the process's file descriptor limit less {@value
  * #DEFAULT_FD_RESERVE} (relay links, ZooKeeper, the admin port, logs and jars need descriptors too), so
  * the server reaches its cap before the kernel refuses it descriptors. Settings: {@code
- * limits.connections.max}, {@code limits.connections.per-address} and {@code limits.exempt-addresses}.
+ * limits.connections.max}, {@code limits.connections.per-address} and {@code limits.exempt-addresses};
+ * the trusted proxies of {@code http.trusted-proxies} are exempt too (a load balancer carries many
+ * clients' connections).
  */
 public final class ConnectionLimits {
     public static final int DEFAULT_FD_SHARE_PERCENT = 80;
@@ -23,12 +25,12 @@ public final class ConnectionLimits {
 
     private final int maxConnections;
     private final int maxPerAddress;
-    private final Set<String> exemptAddresses;
+    private final AddressRanges exemptAddresses;
 
     private ConnectionLimits(Builder builder) {
         this.maxConnections = positive("maxConnections", builder.maxConnections);
         this.maxPerAddress = positive("maxPerAddress", builder.maxPerAddress);
-        this.exemptAddresses = Set.copyOf(builder.exemptAddresses);
+        this.exemptAddresses = Objects.requireNonNull(builder.exemptAddresses, "exemptAddresses");
     }
 
     private static int positive(String name, int value) {
@@ -49,8 +51,17 @@ public final class ConnectionLimits {
         return defaults
                 .maxConnections(settings.integer("limits.connections.max", defaults.maxConnections))
                 .maxPerAddress(settings.integer("limits.connections.per-address", defaults.maxPerAddress))
-                .exemptAddresses(Set.copyOf(settings.list("limits.exempt-addresses")))
+                .exemptAddresses(exempt(settings))
                 .build();
+    }
+
+    /** The load balancers and proxies whose {@code X-Forwarded-For} the HTTP API believes. */
+    public static AddressRanges trustedProxies(Settings settings) {
+        return settings.addressRanges("http.trusted-proxies");
+    }
+
+    private static AddressRanges exempt(Settings settings) {
+        return settings.addressRanges("limits.exempt-addresses").and(trustedProxies(settings));
     }
 
     static int defaultMaxConnections(long fileLimit) {
@@ -79,10 +90,10 @@ public final class ConnectionLimits {
     }
 
     /**
-     * Source addresses held only to the global cap: load balancers and proxies that do not pass on their
-     * clients' addresses. Written as {@code InetAddress.getHostAddress()} writes them.
+     * Source addresses held only to the global cap: load balancers and proxies (addresses and CIDR
+     * ranges).
      */
-    public Set<String> exemptAddresses() {
+    public AddressRanges exemptAddresses() {
         return exemptAddresses;
     }
 
@@ -96,7 +107,7 @@ public final class ConnectionLimits {
     public static final class Builder {
         private int maxConnections;
         private int maxPerAddress = DEFAULT_MAX_PER_ADDRESS;
-        private Set<String> exemptAddresses = Set.of();
+        private AddressRanges exemptAddresses = AddressRanges.none();
 
         private Builder(int maxConnections) {
             this.maxConnections = maxConnections;
@@ -112,7 +123,7 @@ public final class ConnectionLimits {
             return this;
         }
 
-        public Builder exemptAddresses(Set<String> exemptAddresses) {
+        public Builder exemptAddresses(AddressRanges exemptAddresses) {
             this.exemptAddresses = Objects.requireNonNull(exemptAddresses, "exemptAddresses");
             return this;
         }

@@ -20,11 +20,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class RequestDeadlineHandlerTest {
+    /** The backstop of a 30 s reply timeout. */
+    private static final Duration BACKSTOP = Duration.ofSeconds(30).plus(RequestDeadlineHandler.BACKSTOP_MARGIN);
     private final EmbeddedChannel channel = new EmbeddedChannel();
 
     RequestDeadlineHandlerTest() {
         channel.freezeTime();
-        channel.pipeline().addLast(new RequestDeadlineHandler(Duration.ofSeconds(30), Duration.ofSeconds(30)));
+        channel.pipeline().addLast(new RequestDeadlineHandler(Duration.ofSeconds(30), Duration.ofSeconds(30), BACKSTOP));
     }
 
     @AfterEach
@@ -56,9 +58,32 @@ class RequestDeadlineHandlerTest {
     void aRequestReceivedInTimeIsNotInterruptedWhileItWaitsForItsReply() {
         channel.writeInbound(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/api/v1/chat"));
         channel.writeInbound(LastHttpContent.EMPTY_LAST_CONTENT);
-        elapse(60);
+        elapse(34);
         assertThat((Object) channel.readOutbound()).isNull();
         assertThat(channel.isOpen()).isTrue();
+    }
+
+    @Test
+    void aRequestThatNeverGetsAResponseHasItsConnectionClosedByTheBackstop() {
+        channel.writeInbound(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/api/v1/chat"));
+        channel.writeInbound(LastHttpContent.EMPTY_LAST_CONTENT);
+        elapse(BACKSTOP.toSeconds() - 1);
+        assertThat(channel.isOpen()).as("within the reply timeout and the margin").isTrue();
+        elapse(1);
+        assertThat((Object) channel.readOutbound()).as("closed without a word").isNull();
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void aResponseDisarmsTheBackstop() {
+        channel.writeInbound(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/api/v1/chat"));
+        channel.writeInbound(LastHttpContent.EMPTY_LAST_CONTENT);
+        elapse(BACKSTOP.toSeconds() - 1);
+        channel.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+        ((FullHttpResponse) channel.readOutbound()).release();
+        channel.writeInbound(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/api/v1/chat"));
+        elapse(2);
+        assertThat(channel.isOpen()).as("the next request's body is within its own deadline").isTrue();
     }
 
     @Test
@@ -67,7 +92,7 @@ class RequestDeadlineHandlerTest {
         EmbeddedChannel http = new EmbeddedChannel();
         http.freezeTime();
         http.pipeline().addLast(new HttpServerCodec(),
-                new RequestDeadlineHandler(Duration.ofSeconds(30), Duration.ofSeconds(30)));
+                new RequestDeadlineHandler(Duration.ofSeconds(30), Duration.ofSeconds(30), BACKSTOP));
         byte[] head = "POST /api/v1/chat HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII);
         for (int second = 0; second < 29; second++) {
             http.writeInbound(Unpooled.wrappedBuffer(new byte[] {head[second % head.length]}));
@@ -94,7 +119,7 @@ class RequestDeadlineHandlerTest {
     void aKeptAliveConnectionHasTheHeaderTimeoutFromItsLastResponse() {
         channel.writeInbound(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/api/v1/chat"));
         channel.writeInbound(LastHttpContent.EMPTY_LAST_CONTENT);
-        elapse(40);
+        elapse(34);
         channel.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
         ((FullHttpResponse) channel.readOutbound()).release();
         elapse(29);
@@ -112,7 +137,7 @@ class RequestDeadlineHandlerTest {
         elapse(20);
         channel.writeInbound(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/api/v1/chat"));
         channel.writeInbound(LastHttpContent.EMPTY_LAST_CONTENT);
-        elapse(60);
+        elapse(34);
         assertThat(channel.isOpen()).isTrue();
     }
 }

@@ -2,13 +2,15 @@ package io.duet.presentation.limits;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.duet.net.AddressRanges;
+import io.duet.settings.Settings;
 import io.netty.channel.Channel;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ConnectionLimiterTest {
@@ -80,13 +82,26 @@ class ConnectionLimiterTest {
     @Test
     void exemptAddressesCountOnlyTowardsTheGlobalCap() {
         ConnectionLimiter limiter = new ConnectionLimiter(ConnectionLimits.builder(0).maxConnections(5)
-                .maxPerAddress(1).exemptAddresses(Set.of("127.0.0.1")).build());
+                .maxPerAddress(1).exemptAddresses(AddressRanges.parse(List.of("127.0.0.0/8"))).build());
         EmbeddedChannel listener = new EmbeddedChannel(limiter);
         for (int i = 0; i < 5; i++) {
-            assertThat(accept(listener, "127.0.0.1")).isTrue();
+            assertThat(accept(listener, "127.0.0." + (1 + i % 2))).isTrue();
         }
         assertThat(accept(listener, "127.0.0.1")).isFalse();
         assertThat(limiter.trackedAddresses()).isZero();
+    }
+
+    @Test
+    void trustedProxiesAndExemptRangesFromSettingsAreExempt() {
+        ConnectionLimits limits = ConnectionLimits.from(Settings.of(Map.of("limits.connections.per-address", "1",
+                "limits.exempt-addresses", "10.1.0.0/16", "http.trusted-proxies", "10.2.0.0/24, 10.3.0.9")));
+        EmbeddedChannel listener = new EmbeddedChannel(new ConnectionLimiter(limits));
+        for (String host : List.of("10.1.200.7", "10.2.0.255", "10.3.0.9")) {
+            assertThat(accept(listener, host)).isTrue();
+            assertThat(accept(listener, host)).as(host).isTrue();
+        }
+        assertThat(accept(listener, "10.2.1.1")).isTrue();
+        assertThat(accept(listener, "10.2.1.1")).isFalse();
     }
 
     @Test

@@ -22,7 +22,8 @@ public class RefreshSessionRequest implements org.apache.thrift.TBase<RefreshSes
     /**
      * The refresh token of the session: then no access token is needed (it may have expired), and the
      * answer carries the next refresh token, this one being used up. Without it the call needs a valid
-     * access token, and renews only that (for a token that reflects a new couple).
+     * access token, and returns a copy of it that reflects the user's couple now and expires when it
+     * does (to pick up a new couple after pairing; it never extends a token's life).
      */
     REFRESH_TOKEN((short)1, "refreshToken");
 
@@ -120,7 +121,8 @@ public class RefreshSessionRequest implements org.apache.thrift.TBase<RefreshSes
   /**
    * The refresh token of the session: then no access token is needed (it may have expired), and the
    * answer carries the next refresh token, this one being used up. Without it the call needs a valid
-   * access token, and renews only that (for a token that reflects a new couple).
+   * access token, and returns a copy of it that reflects the user's couple now and expires when it
+   * does (to pick up a new couple after pairing; it never extends a token's life).
    */
   @org.apache.thrift.annotation.Nullable
   public java.lang.String getRefreshToken() {
@@ -130,7 +132,8 @@ public class RefreshSessionRequest implements org.apache.thrift.TBase<RefreshSes
   /**
    * The refresh token of the session: then no access token is needed (it may have expired), and the
    * answer carries the next refresh token, this one being used up. Without it the call needs a valid
-   * access token, and renews only that (for a token that reflects a new couple).
+   * access token, and returns a copy of it that reflects the user's couple now and expires when it
+   * does (to pick up a new couple after pairing; it never extends a token's life).
    */
   public RefreshSessionRequest setRefreshToken(@org.apache.thrift.annotation.Nullable java.lang.String refreshToken) {
     this.refreshToken = refreshToken;

@@ -17,6 +17,7 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
   private static final org.apache.thrift.protocol.TField COUPLE_ID_FIELD_DESC = new org.apache.thrift.protocol.TField("coupleId", org.apache.thrift.protocol.TType.I64, (short)2);
   private static final org.apache.thrift.protocol.TField DEVICE_ID_FIELD_DESC = new org.apache.thrift.protocol.TField("deviceId", org.apache.thrift.protocol.TType.STRING, (short)3);
   private static final org.apache.thrift.protocol.TField SESSION_ID_FIELD_DESC = new org.apache.thrift.protocol.TField("sessionId", org.apache.thrift.protocol.TType.STRING, (short)4);
+  private static final org.apache.thrift.protocol.TField TOKEN_EXPIRES_AT_MILLIS_FIELD_DESC = new org.apache.thrift.protocol.TField("tokenExpiresAtMillis", org.apache.thrift.protocol.TType.I64, (short)5);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new PrincipalStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new PrincipalTupleSchemeFactory();
@@ -25,6 +26,7 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
   private long coupleId; // required
   private @org.apache.thrift.annotation.Nullable java.lang.String deviceId; // required
   private @org.apache.thrift.annotation.Nullable java.lang.String sessionId; // optional
+  private long tokenExpiresAtMillis; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -37,7 +39,12 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
     /**
      * The device session of the token (absent in tokens from before sessions had ids).
      */
-    SESSION_ID((short)4, "sessionId");
+    SESSION_ID((short)4, "sessionId"),
+    /**
+     * When the token expires. A refresh without a refresh token (to pick up a new couple) keeps it, so an
+     * access token cannot renew itself. Absent from presentation servers before this field.
+     */
+    TOKEN_EXPIRES_AT_MILLIS((short)5, "tokenExpiresAtMillis");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -61,6 +68,8 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
           return DEVICE_ID;
         case 4: // SESSION_ID
           return SESSION_ID;
+        case 5: // TOKEN_EXPIRES_AT_MILLIS
+          return TOKEN_EXPIRES_AT_MILLIS;
         default:
           return null;
       }
@@ -106,8 +115,9 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
   // isset id assignments
   private static final int __USERID_ISSET_ID = 0;
   private static final int __COUPLEID_ISSET_ID = 1;
+  private static final int __TOKENEXPIRESATMILLIS_ISSET_ID = 2;
   private byte __isset_bitfield = 0;
-  private static final _Fields[] optionals = {_Fields.SESSION_ID};
+  private static final _Fields[] optionals = {_Fields.SESSION_ID,_Fields.TOKEN_EXPIRES_AT_MILLIS};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -119,6 +129,8 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
     tmpMap.put(_Fields.SESSION_ID, new org.apache.thrift.meta_data.FieldMetaData("sessionId", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
+    tmpMap.put(_Fields.TOKEN_EXPIRES_AT_MILLIS, new org.apache.thrift.meta_data.FieldMetaData("tokenExpiresAtMillis", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(Principal.class, metaDataMap);
   }
@@ -152,6 +164,7 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
     if (other.isSetSessionId()) {
       this.sessionId = other.sessionId;
     }
+    this.tokenExpiresAtMillis = other.tokenExpiresAtMillis;
   }
 
   @Override
@@ -167,6 +180,8 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
     this.coupleId = 0;
     this.deviceId = null;
     this.sessionId = null;
+    setTokenExpiresAtMillisIsSet(false);
+    this.tokenExpiresAtMillis = 0;
   }
 
   public long getUserId() {
@@ -277,6 +292,37 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
     }
   }
 
+  /**
+   * When the token expires. A refresh without a refresh token (to pick up a new couple) keeps it, so an
+   * access token cannot renew itself. Absent from presentation servers before this field.
+   */
+  public long getTokenExpiresAtMillis() {
+    return this.tokenExpiresAtMillis;
+  }
+
+  /**
+   * When the token expires. A refresh without a refresh token (to pick up a new couple) keeps it, so an
+   * access token cannot renew itself. Absent from presentation servers before this field.
+   */
+  public Principal setTokenExpiresAtMillis(long tokenExpiresAtMillis) {
+    this.tokenExpiresAtMillis = tokenExpiresAtMillis;
+    setTokenExpiresAtMillisIsSet(true);
+    return this;
+  }
+
+  public void unsetTokenExpiresAtMillis() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __TOKENEXPIRESATMILLIS_ISSET_ID);
+  }
+
+  /** Returns true if field tokenExpiresAtMillis is set (has been assigned a value) and false otherwise */
+  public boolean isSetTokenExpiresAtMillis() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __TOKENEXPIRESATMILLIS_ISSET_ID);
+  }
+
+  public void setTokenExpiresAtMillisIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __TOKENEXPIRESATMILLIS_ISSET_ID, value);
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -312,6 +358,14 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
       }
       break;
 
+    case TOKEN_EXPIRES_AT_MILLIS:
+      if (value == null) {
+        unsetTokenExpiresAtMillis();
+      } else {
+        setTokenExpiresAtMillis((java.lang.Long)value);
+      }
+      break;
+
     }
   }
 
@@ -330,6 +384,9 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
 
     case SESSION_ID:
       return getSessionId();
+
+    case TOKEN_EXPIRES_AT_MILLIS:
+      return getTokenExpiresAtMillis();
 
     }
     throw new java.lang.IllegalStateException();
@@ -351,6 +408,8 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
       return isSetDeviceId();
     case SESSION_ID:
       return isSetSessionId();
+    case TOKEN_EXPIRES_AT_MILLIS:
+      return isSetTokenExpiresAtMillis();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -404,6 +463,15 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
         return false;
     }
 
+    boolean this_present_tokenExpiresAtMillis = true && this.isSetTokenExpiresAtMillis();
+    boolean that_present_tokenExpiresAtMillis = true && that.isSetTokenExpiresAtMillis();
+    if (this_present_tokenExpiresAtMillis || that_present_tokenExpiresAtMillis) {
+      if (!(this_present_tokenExpiresAtMillis && that_present_tokenExpiresAtMillis))
+        return false;
+      if (this.tokenExpiresAtMillis != that.tokenExpiresAtMillis)
+        return false;
+    }
+
     return true;
   }
 
@@ -422,6 +490,10 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
     hashCode = hashCode * 8191 + ((isSetSessionId()) ? 131071 : 524287);
     if (isSetSessionId())
       hashCode = hashCode * 8191 + sessionId.hashCode();
+
+    hashCode = hashCode * 8191 + ((isSetTokenExpiresAtMillis()) ? 131071 : 524287);
+    if (isSetTokenExpiresAtMillis())
+      hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(tokenExpiresAtMillis);
 
     return hashCode;
   }
@@ -474,6 +546,16 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetTokenExpiresAtMillis(), other.isSetTokenExpiresAtMillis());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetTokenExpiresAtMillis()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.tokenExpiresAtMillis, other.tokenExpiresAtMillis);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -521,6 +603,12 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
       } else {
         sb.append(this.sessionId);
       }
+      first = false;
+    }
+    if (isSetTokenExpiresAtMillis()) {
+      if (!first) sb.append(", ");
+      sb.append("tokenExpiresAtMillis:");
+      sb.append(this.tokenExpiresAtMillis);
       first = false;
     }
     sb.append(")");
@@ -604,6 +692,14 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 5: // TOKEN_EXPIRES_AT_MILLIS
+              if (schemeField.type == org.apache.thrift.protocol.TType.I64) {
+                struct.tokenExpiresAtMillis = iprot.readI64();
+                struct.setTokenExpiresAtMillisIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -641,6 +737,11 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
           oprot.writeFieldEnd();
         }
       }
+      if (struct.isSetTokenExpiresAtMillis()) {
+        oprot.writeFieldBegin(TOKEN_EXPIRES_AT_MILLIS_FIELD_DESC);
+        oprot.writeI64(struct.tokenExpiresAtMillis);
+        oprot.writeFieldEnd();
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -672,7 +773,10 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
       if (struct.isSetSessionId()) {
         optionals.set(3);
       }
-      oprot.writeBitSet(optionals, 4);
+      if (struct.isSetTokenExpiresAtMillis()) {
+        optionals.set(4);
+      }
+      oprot.writeBitSet(optionals, 5);
       if (struct.isSetUserId()) {
         oprot.writeI64(struct.userId);
       }
@@ -685,6 +789,9 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
       if (struct.isSetSessionId()) {
         oprot.writeString(struct.sessionId);
       }
+      if (struct.isSetTokenExpiresAtMillis()) {
+        oprot.writeI64(struct.tokenExpiresAtMillis);
+      }
     }
 
     @Override
@@ -692,7 +799,7 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(4);
+        java.util.BitSet incoming = iprot.readBitSet(5);
         if (incoming.get(0)) {
           struct.userId = iprot.readI64();
           struct.setUserIdIsSet(true);
@@ -708,6 +815,10 @@ public class Principal implements org.apache.thrift.TBase<Principal, Principal._
         if (incoming.get(3)) {
           struct.sessionId = iprot.readString();
           struct.setSessionIdIsSet(true);
+        }
+        if (incoming.get(4)) {
+          struct.tokenExpiresAtMillis = iprot.readI64();
+          struct.setTokenExpiresAtMillisIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();
