@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duet.app.internal.SerialExecutor;
 import io.duet.app.storage.CoupleStore;
+import io.duet.app.storage.CoupleStoreSettings;
 import io.duet.app.storage.HBaseSchema;
 import io.duet.protocol.api.DuetError;
 import io.duet.protocol.api.ErrorCode;
@@ -37,7 +38,7 @@ class CoupleActorBusyTest {
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
     private final CoupleStore store = new CoupleStore((AsyncConnection) Proxy.newProxyInstance(
             AsyncConnection.class.getClassLoader(), new Class<?>[] {AsyncConnection.class}, (proxy, method, args) -> null),
-            new HBaseSchema("none", 4), null);
+            new HBaseSchema("none", 4), null, CoupleStoreSettings.defaults());
 
     @AfterEach
     void stopTimers() {
