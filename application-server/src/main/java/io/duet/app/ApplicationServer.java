@@ -100,6 +100,11 @@ public final class ApplicationServer implements ServerMain.Server {
     /** A server whose heartbeat lags the cluster's newest by more than this is taken for dead. */
     static final Duration DEFAULT_FAILURE_TIMEOUT = Duration.ofMillis(1000);
     static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofMillis(200);
+    /**
+     * A server that a presentation server reports as refusing relay connections (crashed) is taken for dead
+     * once its heartbeat lags by more than this: two and a half heartbeat intervals.
+     */
+    static final Duration DEFAULT_CRASH_SUSPECT_TIMEOUT = Duration.ofMillis(500);
     static final Duration DEFAULT_DETECTOR_TICK = Duration.ofMillis(50);
     static final Duration DEFAULT_JOIN_GRACE = Duration.ofSeconds(1);
     /** Sends per load of the warm-up couple before joining: enough to load and compile the couple code. */
@@ -307,7 +312,8 @@ public final class ApplicationServer implements ServerMain.Server {
             }
         });
         membership.start(30_000);
-        detector = new FailureDetector(curator, instanceId, failureTimeout);
+        detector = new FailureDetector(curator, instanceId, failureTimeout,
+                settings.duration("cluster.crash-suspect-timeout", DEFAULT_CRASH_SUSPECT_TIMEOUT));
         detector.start();
         publisher = new ShardMapPublisher(curator, instanceId, cluster.getShardCount(), clock, detector,
                 settings.duration("cluster.detector-tick", DEFAULT_DETECTOR_TICK),

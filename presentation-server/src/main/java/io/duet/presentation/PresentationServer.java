@@ -27,6 +27,7 @@ import io.duet.protocol.cluster.ClusterStatus;
 import io.duet.protocol.cluster.ClusterStatusReader;
 import io.duet.protocol.cluster.Endpoint;
 import io.duet.protocol.cluster.PresenterStatus;
+import io.duet.protocol.cluster.RefusalReports;
 import io.duet.protocol.cluster.ShardMapWatcher;
 import io.duet.protocol.frame.FrameEncoder;
 import io.duet.protocol.cluster.ZooKeeperClients;
@@ -112,6 +113,7 @@ public final class PresentationServer implements ServerMain.Server {
     private ShardMapWatcher shardMap;
     private RoutingTable routing;
     private AppLinks links;
+    private RefusalReports refusals;
     private ConnectionLimiter connectionLimiter;
     private AppServerDirectory directory;
     private EventLoopGroup bossGroup;
@@ -167,8 +169,9 @@ public final class PresentationServer implements ServerMain.Server {
         workerGroup = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("duet-io", true),
                 NioIoHandler.newFactory());
 
+        refusals = new RefusalReports(curator, instanceId);
         links = new AppLinks(workerGroup, serverId, sessions, relayTls, new RelayCallMeters(admin.metrics()),
-                new RelayHealth());
+                new RelayHealth(), refusals);
         directory = new AppServerDirectory(curator, links);
         shardMap = new ShardMapWatcher(curator);
         shardMap.addListener(view -> {
@@ -398,6 +401,9 @@ public final class PresentationServer implements ServerMain.Server {
         }
         if (links != null) {
             links.close();
+        }
+        if (refusals != null) {
+            refusals.close();
         }
         if (shardMap != null) {
             shardMap.close();

@@ -24,13 +24,21 @@ import org.apache.zookeeper.data.Stat;
  * observer that was itself paused does not suspect everyone on waking: its view of "now" is as old as
  * its view of the others.
  *
+ * <p><b>Crashes</b> are told apart faster: when a presentation server reports that the server's relay
+ * endpoint refuses connections (its process is gone, the host answers for the port: {@link
+ * io.duet.protocol.cluster.RefusalReports}, under {@link ClusterPaths#REFUSALS}), a lag of more than
+ * {@code crashSuspectTimeout} is enough. A report alone never is: a server whose heartbeat keeps up stays trusted however many reports name it, and a
+ * paused or partitioned server (whose port does not refuse) still takes the full timeout.
+ *
  * <p>The detector may be wrong (a server starved of CPU for longer than the timeout is suspected while
  * alive); that costs a handoff of its shards, never data, because HBase fences every write.
  */
 public final class FailureDetector implements AutoCloseable {
     private final CuratorCache heartbeats;
+    private final CuratorCache refusals;
     private final String selfId;
     private final long timeoutMillis;
+    private final long crashSuspectMillis;
     private final long timeoutNanos;
     /**
      * Members seen without a heartbeat node, and since when (System.nanoTime()). A member that just joined
@@ -52,11 +60,27 @@ public final class FailureDetector implements AutoCloseable {
      *     starved), its lease stops it serving, and the others decide whether it is dead
      */
     public FailureDetector(CuratorFramework curator, String selfId, Duration failureTimeout) {
+        this(curator, selfId, failureTimeout, failureTimeout);
+    }
+
+    /**
+     * @param crashSuspectTimeout the lag past which a server reported by a presentation server is suspected;
+     *     at most {@code failureTimeout} (equal: reports change nothing)
+     */
+    public FailureDetector(CuratorFramework curator, String selfId, Duration failureTimeout,
+            Duration crashSuspectTimeout) {
+        if (crashSuspectTimeout.isNegative() || crashSuspectTimeout.isZero()
+                || crashSuspectTimeout.compareTo(failureTimeout) > 0) {
+            throw new IllegalArgumentException("crash-suspect timeout: " + crashSuspectTimeout
+                    + " (expected: > 0 and <= the failure timeout, " + failureTimeout + ")");
+        }
         this.heartbeats = CuratorCache.build(curator, ClusterPaths.HEARTBEATS);
+        this.refusals = CuratorCache.build(curator, ClusterPaths.REFUSALS);
         this.curator = curator;
         this.selfId = selfId;
         this.timeoutMillis = failureTimeout.toMillis();
         this.timeoutNanos = failureTimeout.toNanos();
+        this.crashSuspectMillis = crashSuspectTimeout.toMillis();
     }
 
     /** Starts following the heartbeats; waits (at start-up) until the first view is loaded. */
@@ -65,6 +89,7 @@ public final class FailureDetector implements AutoCloseable {
         heartbeats.listenable().addListener(CuratorCacheListener.builder().forInitialized(loaded::countDown).build());
         curator.getConnectionStateListenable().addListener(reconnections);
         heartbeats.start();
+        refusals.start();
         if (!loaded.await(30, TimeUnit.SECONDS)) {
             throw new IllegalStateException("heartbeats not loaded from ZooKeeper within 30 s");
         }
@@ -74,6 +99,7 @@ public final class FailureDetector implements AutoCloseable {
     public Set<String> suspects(Collection<String> serverIds) {
         long newest = newestHeartbeatMillis();
         long now = System.nanoTime();
+        Set<String> reported = reported();
         Set<String> suspects = new TreeSet<>();
         if (now - quietUntilNanos < 0) {
             missingSince.clear();
@@ -87,12 +113,45 @@ public final class FailureDetector implements AutoCloseable {
             if (id.equals(selfId)) {
                 continue;
             }
-            if (lag > timeoutMillis || lag < 0 && now - missingSince.computeIfAbsent(id, missing -> now) > timeoutNanos) {
+            if (suspect(lag, reported.contains(id), timeoutMillis, crashSuspectMillis)
+                    || lag < 0 && now - missingSince.computeIfAbsent(id, missing -> now) > timeoutNanos) {
                 suspects.add(id);
             }
         }
         missingSince.keySet().retainAll(serverIds);
         return suspects;
+    }
+
+    /**
+     * The rule, for a server with a heartbeat: suspected when its heartbeat lags the newest by more than
+     * {@code failureTimeoutMillis}, or, if a presentation server reports its relay endpoint refusing
+     * connections, by more than {@code crashSuspectMillis}. A negative lag (no heartbeat) is never suspect here.
+     */
+    static boolean suspect(long lagMillis, boolean reported, long failureTimeoutMillis, long crashSuspectMillis) {
+        return lagMillis > failureTimeoutMillis || reported && lagMillis > crashSuspectMillis;
+    }
+
+    /** The servers some presentation server reports as refusing connections now. */
+    public Set<String> reported() {
+        Set<String> ids = new TreeSet<>();
+        String prefix = ClusterPaths.REFUSALS + "/";
+        refusals.stream().forEach(node -> {
+            String rest = node.getPath().startsWith(prefix) ? node.getPath().substring(prefix.length()) : "";
+            int slash = rest.indexOf('/');
+            if (slash > 0) {
+                ids.add(rest.substring(0, slash));
+            }
+        });
+        return ids;
+    }
+
+    /** The presentation servers that report {@code serverId}'s relay endpoint refusing connections. */
+    public Set<String> reporters(String serverId) {
+        Set<String> ids = new TreeSet<>();
+        String prefix = ClusterPaths.refusals(serverId) + "/";
+        refusals.stream().filter(node -> node.getPath().startsWith(prefix))
+                .forEach(node -> ids.add(node.getPath().substring(prefix.length())));
+        return ids;
     }
 
     private void connectionChanged(CuratorFramework client, ConnectionState state) {
@@ -126,5 +185,6 @@ public final class FailureDetector implements AutoCloseable {
     public void close() {
         curator.getConnectionStateListenable().removeListener(reconnections);
         heartbeats.close();
+        refusals.close();
     }
 }

@@ -41,9 +41,10 @@ import org.slf4j.LoggerFactory;
  * republishes the map whenever the set of live servers changes.
  *
  * <p><b>Live</b> means a member (an ephemeral node under {@link ClusterPaths#MEMBERS}) that the {@link
- * FailureDetector} does not suspect. Every server checks for suspects every {@code tick}: the leader
- * republishes without them at once, and any server deletes a suspect's leader-latch node, so that a dead
- * leader is replaced as fast as any other server rather than when its ZooKeeper session expires.
+ * FailureDetector} does not suspect (by heartbeat lag; a shorter one for a server that presentation
+ * servers report crashed). Every server checks for suspects every {@code tick}: the leader republishes
+ * without them at once, and any server deletes a suspect's leader-latch node, so that a dead leader is
+ * replaced as fast as any other server rather than when its ZooKeeper session expires.
  *
  * <p><b>Leader fencing.</b> Before each publication, after a sync, the leader reads the election's
  * nodes and goes on only if its own latch node is the lowest (sequence numbers only grow, so while that
@@ -208,7 +209,10 @@ public final class ShardMapPublisher implements AutoCloseable {
                 Set<String> added = new TreeSet<>(now);
                 added.removeAll(suspects);
                 for (String id : added) {
-                    LOG.warn("Suspecting {}: its heartbeat lags {} ms", id, detector.lagMillis(id));
+                    Set<String> reporters = detector.reporters(id);
+                    LOG.warn("Suspecting {}: its heartbeat lags {} ms{}", id, detector.lagMillis(id),
+                            reporters.isEmpty() ? "" : " and its relay endpoint refuses connections (reported by "
+                                    + reporters + ")");
                 }
                 Set<String> cleared = new TreeSet<>(suspects);
                 cleared.removeAll(now);

@@ -4,7 +4,9 @@
  * <p>Every application server registers itself ({@link io.duet.app.cluster.Membership}); one of them,
  * elected by a leader latch, assigns the shards evenly across the live servers and publishes the map
  * with a strictly increasing epoch ({@link io.duet.app.cluster.ShardMapPublisher}, whose arithmetic is
- * {@link io.duet.app.cluster.ShardAssigner}); {@code LeaderFence} is how a publication proves in ZooKeeper
+ * {@link io.duet.app.cluster.ShardAssigner}) without the servers the {@link
+ * io.duet.app.cluster.FailureDetector} suspects (heartbeat lag, cut short for a server presentation
+ * servers report crashed); {@code LeaderFence} is how a publication proves in ZooKeeper
  * that its publisher still leads. Each server follows the published map in {@link
  * io.duet.app.cluster.ShardOwnership}, which also stops writes while the ZooKeeper session is in doubt.
  *

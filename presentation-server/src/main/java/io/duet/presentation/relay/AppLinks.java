@@ -1,6 +1,7 @@
 package io.duet.presentation.relay;
 
 import io.duet.protocol.cluster.AppServerInfo;
+import io.duet.protocol.cluster.RefusalReports;
 import io.duet.security.RelayTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
@@ -20,6 +21,11 @@ import java.util.concurrent.ConcurrentMap;
  * event loop. A client channel always uses the link on its own loop, so relaying never hops threads.
  * Links are opened as soon as a server appears in the shard map and closed when it leaves. With
  * {@link RelayTls} enabled every link is mutual TLS.
+ *
+ * <p>Crash evidence: a connect refused by a server's advertised relay endpoint is reported to ZooKeeper
+ * ({@link RefusalReports}), and withdrawn when a link to it is up again or it leaves. A link that was up
+ * and drops is reconnected at once, once, so that a killed server's refusal is seen within milliseconds
+ * even on a loop no session is waiting on.
  */
 public final class AppLinks implements AutoCloseable {
     private final EventLoopGroup group;
@@ -29,19 +35,23 @@ public final class AppLinks implements AutoCloseable {
     private final RelayTls tls;
     private final RelayCallMeters meters;
     private final RelayHealth health;
+    private final RefusalReports reports;
+    private final LinkEvents events = new Events();
     private final ConcurrentMap<String, ConcurrentMap<EventLoop, RelayLink>> links = new ConcurrentHashMap<>();
 
     public AppLinks(EventLoopGroup group, String presentationId, UserEvents userEvents, RelayTls tls) {
-        this(group, presentationId, userEvents, tls, RelayCallMeters.NONE, new RelayHealth());
+        this(group, presentationId, userEvents, tls, RelayCallMeters.NONE, new RelayHealth(), null);
     }
 
     /**
      * @param meters what the links measure of their calls and streams
      * @param health told when a link that was up closes
+     * @param reports where refused connects are reported; null: nowhere
      */
     public AppLinks(EventLoopGroup group, String presentationId, UserEvents userEvents, RelayTls tls,
-            RelayCallMeters meters, RelayHealth health) {
+            RelayCallMeters meters, RelayHealth health, RefusalReports reports) {
         this.group = group;
+        this.reports = reports;
         this.meters = meters;
         this.health = health;
         this.presentationId = presentationId;
@@ -65,7 +75,7 @@ public final class AppLinks implements AutoCloseable {
             if (link != null) {
                 link.close();
             }
-            link = RelayLink.connect(template, tls, server, loop, presentationId, userEvents, meters, health);
+            link = RelayLink.connect(template, tls, server, loop, presentationId, userEvents, meters, health, events);
             perLoop.put(loop, link);
         }
         return link;
@@ -78,6 +88,9 @@ public final class AppLinks implements AutoCloseable {
                 EventLoop loop = (EventLoop) executor;
                 loop.execute(() -> linkFor(server, loop));
             }
+        }
+        if (reports != null) {
+            reports.retain(live.keySet());
         }
         for (String id : links.keySet()) {
             if (!live.containsKey(id)) {
@@ -110,5 +123,31 @@ public final class AppLinks implements AutoCloseable {
     public void close() {
         links.forEach((id, perLoop) -> perLoop.forEach((loop, link) -> loop.execute(link::close)));
         links.clear();
+    }
+
+    /** Reports refusals, withdraws them when a link is up, and reconnects a dropped link once. */
+    private final class Events implements LinkEvents {
+        @Override
+        public void refused(AppServerInfo server) {
+            if (reports != null && links.containsKey(server.getServerId())) {
+                reports.refused(server.getServerId());
+            }
+        }
+
+        @Override
+        public void up(AppServerInfo server) {
+            if (reports != null) {
+                reports.reachable(server.getServerId());
+            }
+        }
+
+        @Override
+        public void lost(AppServerInfo server, EventLoop loop) {
+            ConcurrentMap<EventLoop, RelayLink> perLoop = links.get(server.getServerId());
+            RelayLink current = perLoop == null ? null : perLoop.get(loop);
+            if (current != null && current.isClosed()) {
+                linkFor(server, loop);
+            }
+        }
     }
 }

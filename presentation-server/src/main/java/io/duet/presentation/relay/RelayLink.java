@@ -23,11 +23,13 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import java.net.ConnectException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -44,6 +46,7 @@ import org.slf4j.LoggerFactory;
  * session streams ({@code StreamCredit} in relay.thrift) is sent only to application servers whose
  * HELLO_ACK says they take it. When the connection's outbound buffer passes its high-water mark, and
  * again when it drains, every stream's listener hears it ({@link StreamListener#onWritabilityChanged}).
+ * A refused connect, a link coming up and an established link dropping are told to {@link LinkEvents}.
  */
 public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
     private static final Logger LOG = LoggerFactory.getLogger(RelayLink.class);
@@ -55,6 +58,7 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
     private final String presentationId;
     private final UserEvents userEvents;
     private final RelayHealth health;
+    private final LinkEvents events;
     private final Map<Long, Entry> streams = new HashMap<>();
     private final List<RelayFrame> pending = new ArrayList<>();
     private Channel channel;
@@ -69,8 +73,9 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
     private long pings;
 
     private RelayLink(AppServerInfo server, EventLoop loop, String presentationId, UserEvents userEvents,
-            RelayHealth health) {
+            RelayHealth health, LinkEvents events) {
         this.server = server;
+        this.events = events;
         this.loop = loop;
         this.presentationId = presentationId;
         this.userEvents = userEvents;
@@ -79,8 +84,9 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
 
     /** Starts connecting; must be called on {@code loop}. */
     static RelayLink connect(Bootstrap template, RelayTls tls, AppServerInfo server, EventLoop loop,
-            String presentationId, UserEvents userEvents, RelayCallMeters meters, RelayHealth health) {
-        RelayLink link = new RelayLink(server, loop, presentationId, userEvents, health);
+            String presentationId, UserEvents userEvents, RelayCallMeters meters, RelayHealth health,
+            LinkEvents events) {
+        RelayLink link = new RelayLink(server, loop, presentationId, userEvents, health, events);
         ChannelFuture connecting = template.clone(loop).handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
@@ -104,6 +110,9 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
                 LOG.warn("Cannot connect to {} at {}: {}", server.getServerId(), server.getRelayEndpoint(),
                         result.cause().toString());
                 link.failAll("cannot connect to " + server.getServerId());
+                if (refused(result.cause())) {
+                    events.refused(server);
+                }
             }
         });
         return link;
@@ -212,6 +221,7 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
             case HELLO_ACK:
                 flowControl = frame.getHelloAck().isFlowControl();
                 up = true;
+                events.up(server);
                 LOG.info("Relay link to {} up ({})", frame.getHelloAck().getApplicationId(), ctx.channel().localAddress());
                 break;
             case PONG:
@@ -247,7 +257,11 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        boolean lost = up && !closed;
         failAll("relay link to " + serverId() + " lost");
+        if (lost) {
+            events.lost(server, loop);
+        }
         super.channelInactive(ctx);
     }
 
@@ -282,6 +296,15 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
             orphan.getValue().stream.closedByServer();
             orphan.getValue().listener.onClosed(linkDown(orphan.getKey(), detail));
         }
+    }
+
+    /**
+     * Whether a failed connect was refused by the peer's host (nothing listens on the port: the process is
+     * gone), as opposed to timing out or failing on the way, which says nothing about the process.
+     */
+    static boolean refused(Throwable cause) {
+        return cause instanceof ConnectException && !(cause instanceof ConnectTimeoutException)
+                && cause.getMessage() != null && cause.getMessage().contains("Connection refused");
     }
 
     private static CloseStream linkDown(long streamId, String detail) {

@@ -6,7 +6,9 @@
  * io.duet.presentation.relay.AppServerDirectory} decides which servers to keep links to: members too,
  * before the shard map gives them anything, and reopens closed links. {@link
  * io.duet.presentation.relay.RelayHealth} says, for {@code /ready}, whether any link to a server of the
- * shard map is up. Links are mutual TLS ({@link io.duet.security.RelayTls}) unless
+ * shard map is up. A connect refused by a server's relay endpoint is crash evidence, reported to
+ * ZooKeeper through {@link io.duet.protocol.cluster.RefusalReports} ({@code LinkEvents} is how links tell
+ * {@code AppLinks}). Links are mutual TLS ({@link io.duet.security.RelayTls}) unless
  * {@code relay.tls.enabled=false}.
  */
 package io.duet.presentation.relay;

@@ -34,6 +34,13 @@ public final class ClusterPaths {
      * and rewritten only when its status changes: what status pages show of the presentation tier.
      */
     public static final String PRESENTERS = "/presenters";
+    /**
+     * Crash evidence from presentation servers: {@code /refusals/<instance>/<reporter>}, an empty
+     * ephemeral node while presentation server {@code reporter} finds the relay endpoint of application
+     * server {@code instance} refusing connections (its process is gone). The parents are container
+     * nodes, so ZooKeeper removes them once empty. See {@link RefusalReports}.
+     */
+    public static final String REFUSALS = "/refusals";
 
     private ClusterPaths() {
     }
@@ -62,6 +69,15 @@ public final class ClusterPaths {
 
     public static String presenter(String instanceId) {
         return PRESENTERS + '/' + instanceId;
+    }
+
+    /** Where the reports against application server {@code instanceId} live, one child per reporter. */
+    public static String refusals(String instanceId) {
+        return REFUSALS + '/' + instanceId;
+    }
+
+    public static String refusal(String instanceId, String reporterId) {
+        return refusals(instanceId) + '/' + reporterId;
     }
 
     public static String move(int shard) {

@@ -9,5 +9,7 @@
  * {@code AppServerInfo}, {@code ServerStatus} (a server's heartbeat), {@code PresenterStatus} (a presentation
  * server's record) and {@code ClusterSettings}; the operators' drain and move requests are plain nodes
  * ({@link io.duet.protocol.cluster.ClusterPaths#DRAINS}, {@link io.duet.protocol.cluster.ClusterPaths#MOVES}).
+ * Presentation servers report application servers whose relay endpoint refuses connections through
+ * {@link io.duet.protocol.cluster.RefusalReports}: crash evidence the leader's failure detector weighs.
  */
 package io.duet.protocol.cluster;
