@@ -124,6 +124,8 @@ public final class LocalClusterMain {
         }
         out.println();
         out.println("ZooKeeper: " + cluster.zookeeperConnect() + "   data: " + cluster.dataDir());
+        out.println("S3 (photos): " + cluster.s3Settings().get("s3.endpoint") + ", bucket "
+                + cluster.s3Settings().get("s3.bucket"));
         out.println("Try it:   bin/duet --help");
         out.println("Press Ctrl-C to stop everything.");
     }
