@@ -30,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * The photo calls that need S3: uploads, download URLs and deletes. S3 calls and image work run on the
@@ -133,17 +134,21 @@ public final class Photos implements AutoCloseable {
         }
         String photoId = uploadId;
         return onActor(caller, space -> space.photos().madeOrRoom(photoId))
-                .thenCompose(made -> made != null ? CompletableFuture.completedFuture(made)
-                        : onWorkers(() -> storeVariants(incomingKey(caller.coupleId(), uploadId), caller.userId(), caption))
-                                .thenCompose(stored -> onActor(caller, space -> space.photos().add(photoId, stored))
-                                        .whenComplete((photo, failure) -> {
-                                            if (failure != null) {
-                                                deleteLater(stored.getObjectKeys().values());
-                                            }
-                                        })))
+                .thenCompose(made -> made != null ? CompletableFuture.completedFuture(made) : make(caller, photoId, caption))
                 .thenCompose(photo -> couples.actorFor(caller.coupleId()).sendPhoto(caller.userId(), caller.deviceId(),
                                 photoId, photo.isSetCaption() ? photo.getCaption() : "")
                         .thenApply(sent -> photo.setMessageSeq(sent.getSeq())));
+    }
+
+    /** The variants of upload {@code photoId} in S3, then its metadata in the couple's row. */
+    private CompletableFuture<Photo> make(Caller caller, String photoId, String caption) {
+        return onWorkers(() -> storeVariants(incomingKey(caller.coupleId(), photoId), caller.userId(), caption))
+                .thenCompose(stored -> onActor(caller, space -> space.photos().add(photoId, stored))
+                        .whenComplete((photo, failure) -> {
+                            if (failure != null) {
+                                deleteLater(stored.getObjectKeys().values());
+                            }
+                        }));
     }
 
     /** Blocking: on a worker. */
@@ -240,7 +245,7 @@ public final class Photos implements AutoCloseable {
         return ApiErrors.unavailable("photos are not configured on this server (no s3.bucket)");
     }
 
-    /** A blocking task for the workers. */
+    /** A blocking task for the workers; S3's failures become UNAVAILABLE. */
     @FunctionalInterface
     private interface Work<T> {
         T run() throws Exception;
@@ -252,6 +257,9 @@ public final class Photos implements AutoCloseable {
             workers.execute(() -> {
                 try {
                     result.complete(work.run());
+                } catch (SdkException e) {
+                    LOG.warn("S3 failed a photo call: {}", e.toString());
+                    result.completeExceptionally(ApiErrors.unavailable("the photo store is unavailable; retry"));
                 } catch (Throwable e) {
                     result.completeExceptionally(e);
                 }
