@@ -174,7 +174,8 @@ public final class DuetClient implements AutoCloseable {
     /**
      * Uploads the photo in {@code file} (JPEG, PNG or WebP; {@code caption} may be null): the server signs an
      * upload over this session, the bytes go over HTTP straight to the object store, and the server then
-     * checks them, makes the variants and posts a photo message (both partners' devices get it).
+     * checks them, makes the variants and posts a photo message (both partners' devices get it). The file
+     * is read on the common fork-join pool, never on the session's event loop.
      */
     public CompletableFuture<Photo> uploadPhoto(Path file, String caption) {
         long size;
@@ -186,7 +187,8 @@ public final class DuetClient implements AutoCloseable {
         return session.<PhotoUpload>callWhenConnected(commonConstants.PHOTO_SERVICE, "createUpload",
                         new PhotoService.createUpload_args(new CreateUploadRequest(size)),
                         new PhotoService.createUpload_result())
-                .thenCompose(upload -> PhotoTransfer.upload(upload, file).thenCompose(sent -> {
+                // Off the event loop the reply completes on: the transfer opens the file.
+                .thenComposeAsync(upload -> PhotoTransfer.upload(upload, file).thenCompose(sent -> {
                     FinishUploadRequest finish = new FinishUploadRequest(upload.getUploadId());
                     if (caption != null && !caption.isEmpty()) {
                         finish.setCaption(caption);
@@ -214,7 +216,7 @@ public final class DuetClient implements AutoCloseable {
         }
         return session.<PhotoUrl>callWhenConnected(commonConstants.PHOTO_SERVICE, "getPhotoUrl",
                         new PhotoService.getPhotoUrl_args(request), new PhotoService.getPhotoUrl_result())
-                .thenCompose(url -> PhotoTransfer.download(url, target));
+                .thenComposeAsync(url -> PhotoTransfer.download(url, target)); // off the event loop: file I/O
     }
 
     /** Deletes the photo's objects and metadata. */
