@@ -59,7 +59,7 @@ import java.util.UUID;
 import org.apache.hc.client5.http.classic.HttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
-import org.apache.hc.client5.http.ssl.SSLConnectionSocketFactoryBuilder;
+import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.thrift.TException;
 import org.apache.thrift.protocol.TCompactProtocol;
@@ -106,8 +106,8 @@ public final class DuetHttp {
         this.deviceId = deviceId;
         this.https = HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
-                        .setSSLSocketFactory(SSLConnectionSocketFactoryBuilder.create()
-                                .setSslContext(tls.sslContext()).build())
+                        .setTlsSocketStrategy(ClientTlsStrategyBuilder.create().setSslContext(tls.sslContext())
+                                .buildClassic())
                         .build())
                 .evictIdleConnections(TimeValue.ofSeconds(30))
                 .build();
