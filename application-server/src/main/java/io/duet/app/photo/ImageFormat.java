@@ -9,9 +9,9 @@ public enum ImageFormat {
     PNG("png", "image/png"),
     WEBP("webp", "image/webp");
 
-    /** Bytes {@link #sniff} needs to tell every format. */
-    public static final int SNIFF_BYTES = 12;
     private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    private static final byte[] RIFF = {'R', 'I', 'F', 'F'};
+    private static final byte[] WEBP_TAG = {'W', 'E', 'B', 'P'};
 
     private final String readerName;
     private final String contentType;
@@ -38,7 +38,7 @@ public enum ImageFormat {
         if (startsWith(bytes, PNG_SIGNATURE, 0)) {
             return PNG;
         }
-        if (startsWith(bytes, new byte[] {'R', 'I', 'F', 'F'}, 0) && startsWith(bytes, new byte[] {'W', 'E', 'B', 'P'}, 8)) {
+        if (startsWith(bytes, RIFF, 0) && startsWith(bytes, WEBP_TAG, 8)) {
             return WEBP;
         }
         return null;

@@ -192,7 +192,8 @@ public final class PhotoProcessor {
                 if (!ImageIO.write(image, "png", out)) {
                     throw new IllegalStateException("no PNG writer");
                 }
-                return new Encoded(out.toByteArray(), ImageFormat.PNG.contentType(), image.getWidth(), image.getHeight());
+                return new Encoded(out.toByteArray(), ImageFormat.PNG.contentType(), image.getWidth(),
+                        image.getHeight());
             }
             BufferedImage rgb = image;
             if (image.getType() != BufferedImage.TYPE_INT_RGB && image.getType() != BufferedImage.TYPE_3BYTE_BGR) {

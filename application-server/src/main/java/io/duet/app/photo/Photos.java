@@ -103,7 +103,8 @@ public final class Photos implements AutoCloseable {
                     settings.uploadUrlLifetime);
             Map<String, String> headers = new HashMap<>(put.headers);
             headers.keySet().removeIf(name -> name.equalsIgnoreCase("host") || name.equalsIgnoreCase("content-length"));
-            return new PhotoUpload(uploadId, put.url.toString(), headers, put.expiration.toEpochMilli(), settings.maxBytes);
+            return new PhotoUpload(uploadId, put.url.toString(), headers, put.expiration.toEpochMilli(),
+                    settings.maxBytes);
         }));
     }
 
@@ -134,7 +135,8 @@ public final class Photos implements AutoCloseable {
         }
         String photoId = uploadId;
         return onActor(caller, space -> space.photos().madeOrRoom(photoId))
-                .thenCompose(made -> made != null ? CompletableFuture.completedFuture(made) : make(caller, photoId, caption))
+                .thenCompose(made -> made != null ? CompletableFuture.completedFuture(made)
+                        : make(caller, photoId, caption))
                 .thenCompose(photo -> couples.actorFor(caller.coupleId()).sendPhoto(caller.userId(), caller.deviceId(),
                                 photoId, photo.isSetCaption() ? photo.getCaption() : "")
                         .thenApply(sent -> photo.setMessageSeq(sent.getSeq())));

@@ -15,9 +15,9 @@ import org.apache.hadoop.hbase.util.Bytes;
 
 /**
  * The couple's space: memos, the calendar and its events, photos' metadata, and the partners' read marks, in
- * family {@code p} of the couple's row (see {@link HBaseSchema}). Read whole (it is bounded by the space limits; the read
- * marks are read with the couple's claim instead); written one cell at a time, each
- * write conditional on the row's epoch cell still holding the fence value its owner claimed, so a deposed
+ * family {@code p} of the couple's row (see {@link HBaseSchema}). Read whole (it is bounded by the space
+ * limits; the read marks are read with the couple's claim instead); written one cell at a time, each write
+ * conditional on the row's epoch cell still holding the fence value its owner claimed, so a deposed
  * owner cannot write. Message commits do not change that cell, so space writes and message commits do not
  * fence each other out.
  */
