@@ -4,8 +4,11 @@ include "common.thrift"
 namespace java io.duet.protocol.api
 namespace py duet.api.chat
 
+/** What a message is; clients show kinds they do not know as a placeholder (a newer server). */
 enum MessageKind {
   TEXT = 1,
+  /** A photo of the couple's (PhotoService), posted by finishUpload; text is its caption. */
+  PHOTO = 2,
 }
 
 struct Message {
@@ -16,6 +19,8 @@ struct Message {
   5: i64 sentAtMillis,
   6: MessageKind kind = MessageKind.TEXT,
   7: string text,
+  /** Kind PHOTO: the photo (PhotoService.getPhoto, getPhotoUrl); it may have been deleted since. */
+  8: optional string photoId,
 }
 
 struct SendMessageRequest {

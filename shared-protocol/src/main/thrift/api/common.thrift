@@ -27,6 +27,7 @@ const string PAIRING_SERVICE = "pairing"
 const string CHAT_SERVICE = "chat"
 const string MEMO_SERVICE = "memo"
 const string CALENDAR_SERVICE = "calendar"
+const string PHOTO_SERVICE = "photo"
 
 typedef i64 UserId
 typedef i64 CoupleId

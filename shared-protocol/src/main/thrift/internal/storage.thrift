@@ -26,6 +26,8 @@ struct StoredMessage {
    * the record that proves it. Absent in messages written before it existed.
    */
   8: optional string writerInstance,
+  /** Kind PHOTO: the photo's id. */
+  9: optional string photoId,
 }
 
 /*
@@ -74,4 +76,21 @@ struct StoredReadMarks {
   /** User id to the highest sequence number that user has read. */
   1: optional map<i64, i64> readUpTo,
   2: optional i64 fence,
+}
+
+/** One photo's metadata; its id is in the cell's qualifier. The objects are in S3 under random keys. */
+struct StoredPhoto {
+  1: i32 width,
+  2: i32 height,
+  3: optional i64 takenAtMillis,
+  4: i64 uploadedBy,
+  5: i64 uploadedAtMillis,
+  6: optional string caption,
+  7: string contentType,
+  8: i64 sizeBytes,
+  /** Object keys by variant (PhotoVariant's value). */
+  9: map<i32, string> objectKeys,
+  /** Content type by variant, where it differs from contentType. */
+  10: optional map<i32, string> variantTypes,
+  11: optional i64 fence,
 }

@@ -20,6 +20,9 @@ import io.duet.app.couple.CatchUpReads;
 import io.duet.app.couple.CoupleLimits;
 import io.duet.app.couple.CoupleRegistry;
 import io.duet.app.pairing.Pairings;
+import io.duet.app.photo.PhotoSettings;
+import io.duet.app.photo.Photos;
+import io.duet.app.photo.S3Settings;
 import io.duet.app.relay.PresentationLinks;
 import io.duet.app.limits.RateLimiter;
 import io.duet.app.limits.RateLimits;
@@ -135,6 +138,7 @@ public final class ApplicationServer implements ServerMain.Server {
     private PresentationLinks presentationLinks;
     private ShardOwnership ownership;
     private CoupleRegistry couples;
+    private Photos photos;
     private CatchUpReads catchUpReads;
     private Membership membership;
     private Heartbeat heartbeat;
@@ -257,7 +261,8 @@ public final class ApplicationServer implements ServerMain.Server {
                 .idleTimeout(settings.duration("couples.idle-timeout", CoupleLimits.DEFAULT_IDLE_TIMEOUT))
                 .space(SpaceLimits.builder().maxMemos(settings.integer("space.max-memos", SpaceLimits.DEFAULT_MAX_MEMOS))
                         .maxMemoChars(settings.integer("space.max-memo-chars", SpaceLimits.MAX_MEMO_CHARS))
-                        .maxEvents(settings.integer("space.max-events", SpaceLimits.DEFAULT_MAX_EVENTS)).build())
+                        .maxEvents(settings.integer("space.max-events", SpaceLimits.DEFAULT_MAX_EVENTS))
+                        .maxPhotos(settings.integer("space.max-photos", SpaceLimits.DEFAULT_MAX_PHOTOS)).build())
                 .build(), catchUpReads, coupleWorkers, timers, clock);
         ApplicationMetrics.bind(admin.metrics(), catchUpReads, coupleStore, couples, presentationLinks);
         clusterStatus = new ClusterStatusReader(curator);
@@ -274,8 +279,13 @@ public final class ApplicationServer implements ServerMain.Server {
         heartbeat.start();
         ownership.start();
 
+        S3Settings s3 = S3Settings.from(settings);
+        if (s3 == null) {
+            LOG.warn("No s3.bucket set: photo calls get UNAVAILABLE");
+        }
+        photos = new Photos(PhotoSettings.from(settings), s3, couples, clock);
         ServiceDispatcher dispatcher = new ServiceDispatcher(ApiServices.bindings(accounts, pairings, couples,
-                rateLimiter), admin.metrics());
+                rateLimiter, photos), admin.metrics());
         // Netty's thread factory: its threads carry FastThreadLocals, and are known to be event loops.
         bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("duet-relay-accept", true),
                 NioIoHandler.newFactory());
@@ -375,6 +385,11 @@ public final class ApplicationServer implements ServerMain.Server {
             }
         });
         // Phase 2: close connections and threads.
+        quietly("photos", () -> {
+            if (photos != null) {
+                photos.close();
+            }
+        });
         quietly("relay listener", () -> {
             if (listener != null) {
                 listener.close().syncUninterruptibly();

@@ -5,18 +5,30 @@ import io.duet.client.internal.ClientSession;
 import io.duet.protocol.api.CalendarService;
 import io.duet.protocol.api.ChatService;
 import io.duet.protocol.api.CreateMemoRequest;
+import io.duet.protocol.api.CreateUploadRequest;
 import io.duet.protocol.api.DeleteMemoRequest;
 import io.duet.protocol.api.DeleteMemoResult;
+import io.duet.protocol.api.DeletePhotoRequest;
+import io.duet.protocol.api.DeletePhotoResult;
 import io.duet.protocol.api.EditMemoRequest;
 import io.duet.protocol.api.FetchHistoryRequest;
+import io.duet.protocol.api.FinishUploadRequest;
+import io.duet.protocol.api.GetPhotoUrlRequest;
 import io.duet.protocol.api.GetReadStateRequest;
 import io.duet.protocol.api.HistoryPage;
 import io.duet.protocol.api.ListMemosRequest;
+import io.duet.protocol.api.ListPhotosRequest;
 import io.duet.protocol.api.ListUpcomingRequest;
 import io.duet.protocol.api.MarkReadRequest;
 import io.duet.protocol.api.Memo;
 import io.duet.protocol.api.MemoList;
 import io.duet.protocol.api.MemoService;
+import io.duet.protocol.api.Photo;
+import io.duet.protocol.api.PhotoList;
+import io.duet.protocol.api.PhotoService;
+import io.duet.protocol.api.PhotoUpload;
+import io.duet.protocol.api.PhotoUrl;
+import io.duet.protocol.api.PhotoVariant;
 import io.duet.protocol.api.ReadState;
 import io.duet.protocol.api.SendMessageResult;
 import io.duet.protocol.api.UpcomingList;
@@ -26,7 +38,10 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -154,6 +169,61 @@ public final class DuetClient implements AutoCloseable {
         return session.callWhenConnected(commonConstants.CALENDAR_SERVICE, "listUpcoming",
                 new CalendarService.listUpcoming_args(new ListUpcomingRequest(limit, withinDays)),
                 new CalendarService.listUpcoming_result());
+    }
+
+    /**
+     * Uploads the photo in {@code file} (JPEG, PNG or WebP; {@code caption} may be null): the server signs an
+     * upload over this session, the bytes go over HTTP straight to the object store, and the server then
+     * checks them, makes the variants and posts a photo message (both partners' devices get it). The file
+     * is read on the common fork-join pool, never on the session's event loop.
+     */
+    public CompletableFuture<Photo> uploadPhoto(Path file, String caption) {
+        long size;
+        try {
+            size = Files.size(file);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return session.<PhotoUpload>callWhenConnected(commonConstants.PHOTO_SERVICE, "createUpload",
+                        new PhotoService.createUpload_args(new CreateUploadRequest(size)),
+                        new PhotoService.createUpload_result())
+                // Off the event loop the reply completes on: the transfer opens the file.
+                .thenComposeAsync(upload -> PhotoTransfer.upload(upload, file).thenCompose(sent -> {
+                    FinishUploadRequest finish = new FinishUploadRequest(upload.getUploadId());
+                    if (caption != null && !caption.isEmpty()) {
+                        finish.setCaption(caption);
+                    }
+                    return session.callWhenConnected(commonConstants.PHOTO_SERVICE, "finishUpload",
+                            new PhotoService.finishUpload_args(finish), new PhotoService.finishUpload_result());
+                }));
+    }
+
+    /** Up to {@code limit} photos, newest first, after {@code cursor} (null: from the newest). */
+    public CompletableFuture<PhotoList> listPhotos(int limit, String cursor) {
+        ListPhotosRequest request = new ListPhotosRequest().setLimit(limit);
+        if (cursor != null) {
+            request.setCursor(cursor);
+        }
+        return session.callWhenConnected(commonConstants.PHOTO_SERVICE, "listPhotos",
+                new PhotoService.listPhotos_args(request), new PhotoService.listPhotos_result());
+    }
+
+    /** Downloads one variant of a photo (FULL when {@code variant} is null) into {@code target}. */
+    public CompletableFuture<Path> downloadPhoto(String photoId, PhotoVariant variant, Path target) {
+        GetPhotoUrlRequest request = new GetPhotoUrlRequest(photoId);
+        if (variant != null) {
+            request.setVariant(variant);
+        }
+        return session.<PhotoUrl>callWhenConnected(commonConstants.PHOTO_SERVICE, "getPhotoUrl",
+                        new PhotoService.getPhotoUrl_args(request), new PhotoService.getPhotoUrl_result())
+                .thenComposeAsync(url -> PhotoTransfer.download(url, target)); // off the event loop: file I/O
+    }
+
+    /** Deletes the photo's objects and metadata. */
+    public CompletableFuture<Void> deletePhoto(String photoId) {
+        return session.<DeletePhotoResult>callWhenConnected(commonConstants.PHOTO_SERVICE, "deletePhoto",
+                new PhotoService.deletePhoto_args(new DeletePhotoRequest(photoId)),
+                new PhotoService.deletePhoto_result()).thenApply(result -> null);
     }
 
     /** The last sequence number delivered to the listener with none missing before it. */

@@ -9,16 +9,22 @@ import io.duet.protocol.api.CalendarService;
 import io.duet.protocol.api.ChatService;
 import io.duet.protocol.api.CreateInviteRequest;
 import io.duet.protocol.api.CreateMemoRequest;
+import io.duet.protocol.api.CreateUploadRequest;
 import io.duet.protocol.api.DeleteEventRequest;
 import io.duet.protocol.api.DeleteMemoRequest;
+import io.duet.protocol.api.DeletePhotoRequest;
 import io.duet.protocol.api.EditMemoRequest;
 import io.duet.protocol.api.FetchHistoryRequest;
+import io.duet.protocol.api.FinishUploadRequest;
 import io.duet.protocol.api.GetCalendarRequest;
 import io.duet.protocol.api.GetMemoRequest;
+import io.duet.protocol.api.GetPhotoRequest;
+import io.duet.protocol.api.GetPhotoUrlRequest;
 import io.duet.protocol.api.GetReadStateRequest;
 import io.duet.protocol.api.HistoryPage;
 import io.duet.protocol.api.Invite;
 import io.duet.protocol.api.ListMemosRequest;
+import io.duet.protocol.api.ListPhotosRequest;
 import io.duet.protocol.api.ListUpcomingRequest;
 import io.duet.protocol.api.LogInRequest;
 import io.duet.protocol.api.LogOutEverywhereRequest;
@@ -29,22 +35,31 @@ import io.duet.protocol.api.MemoConflict;
 import io.duet.protocol.api.MemoList;
 import io.duet.protocol.api.MemoService;
 import io.duet.protocol.api.PairingService;
+import io.duet.protocol.api.Photo;
+import io.duet.protocol.api.PhotoList;
+import io.duet.protocol.api.PhotoService;
+import io.duet.protocol.api.PhotoUpload;
+import io.duet.protocol.api.PhotoUrl;
+import io.duet.protocol.api.PhotoVariant;
 import io.duet.protocol.api.ReadState;
 import io.duet.protocol.api.RefreshSessionRequest;
 import io.duet.protocol.api.SendMessageRequest;
 import io.duet.protocol.api.SendMessageResult;
-import io.duet.protocol.api.SetCalendarRequest;
 import io.duet.protocol.api.Session;
+import io.duet.protocol.api.SetCalendarRequest;
 import io.duet.protocol.api.SignUpRequest;
 import io.duet.protocol.api.UpcomingList;
 import io.duet.protocol.api.commonConstants;
 import io.duet.protocol.thrift.ThriftLimits;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.UUID;
 import org.apache.hc.client5.http.classic.HttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
-import org.apache.hc.client5.http.ssl.SSLConnectionSocketFactoryBuilder;
+import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.thrift.TException;
 import org.apache.thrift.protocol.TCompactProtocol;
@@ -91,8 +106,8 @@ public final class DuetHttp {
         this.deviceId = deviceId;
         this.https = HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
-                        .setSSLSocketFactory(SSLConnectionSocketFactoryBuilder.create()
-                                .setSslContext(tls.sslContext()).build())
+                        .setTlsSocketStrategy(ClientTlsStrategyBuilder.create().setSslContext(tls.sslContext())
+                                .buildClassic())
                         .build())
                 .evictIdleConnections(TimeValue.ofSeconds(30))
                 .build();
@@ -233,6 +248,68 @@ public final class DuetHttp {
     /** Up to {@code limit} dates from today to today plus {@code withinDays}, soonest first. */
     public UpcomingList listUpcoming(String token, int limit, int withinDays) throws TException {
         return calendar(token).listUpcoming(new ListUpcomingRequest(limit, withinDays));
+    }
+
+    /**
+     * Uploads the photo in {@code file} (JPEG, PNG or WebP) with an optional caption: the server signs an
+     * upload, the bytes go straight to the object store, and the server checks them, makes the variants and
+     * posts a photo message.
+     */
+    public Photo uploadPhoto(String token, Path file, String caption) throws TException, IOException {
+        PhotoUpload upload = createUpload(token, Files.size(file));
+        PhotoTransfer.await(PhotoTransfer.upload(upload, file));
+        return finishUpload(token, upload.getUploadId(), caption);
+    }
+
+    /** The first step of {@link #uploadPhoto}: where to PUT exactly {@code sizeBytes} bytes, and until when. */
+    public PhotoUpload createUpload(String token, long sizeBytes) throws TException {
+        return photo(token).createUpload(new CreateUploadRequest(sizeBytes));
+    }
+
+    /** The last step of {@link #uploadPhoto}, once the bytes are PUT. */
+    public Photo finishUpload(String token, String uploadId, String caption) throws TException {
+        FinishUploadRequest finish = new FinishUploadRequest(uploadId);
+        if (caption != null && !caption.isEmpty()) {
+            finish.setCaption(caption);
+        }
+        return photo(token).finishUpload(finish);
+    }
+
+    public Photo getPhoto(String token, String photoId) throws TException {
+        return photo(token).getPhoto(new GetPhotoRequest(photoId));
+    }
+
+    /** Up to {@code limit} photos, newest first, after {@code cursor} (null: from the newest). */
+    public PhotoList listPhotos(String token, int limit, String cursor) throws TException {
+        ListPhotosRequest request = new ListPhotosRequest().setLimit(limit);
+        if (cursor != null) {
+            request.setCursor(cursor);
+        }
+        return photo(token).listPhotos(request);
+    }
+
+    /** A presigned URL of one variant of a photo (FULL when {@code variant} is null), valid for minutes. */
+    public PhotoUrl photoUrl(String token, String photoId, PhotoVariant variant) throws TException {
+        GetPhotoUrlRequest request = new GetPhotoUrlRequest(photoId);
+        if (variant != null) {
+            request.setVariant(variant);
+        }
+        return photo(token).getPhotoUrl(request);
+    }
+
+    /** Downloads one variant of a photo into {@code target}. */
+    public Path downloadPhoto(String token, String photoId, PhotoVariant variant, Path target)
+            throws TException, IOException {
+        return PhotoTransfer.await(PhotoTransfer.download(photoUrl(token, photoId, variant), target));
+    }
+
+    /** Deletes the photo's objects and metadata (the photo message stays, pointing at nothing). */
+    public void deletePhoto(String token, String photoId) throws TException {
+        photo(token).deletePhoto(new DeletePhotoRequest(photoId));
+    }
+
+    private PhotoService.Client photo(String token) throws TTransportException {
+        return new PhotoService.Client(protocol(commonConstants.PHOTO_SERVICE, token));
     }
 
     private MemoService.Client memo(String token) throws TTransportException {

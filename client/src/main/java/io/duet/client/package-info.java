@@ -5,7 +5,9 @@
  * counts the sends still pending ({@link io.duet.client.DuetClient#pendingSends()}, for the app to show),
  * and reconnects with backoff and jitter, through the one endpoint it was given (resolved again at every
  * attempt). Over the session it also pages history both ways, marks messages read and reads the read
- * state (the listener hears both partners' read marks). {@link io.duet.client.DuetHttp} makes the calls
+ * state (the listener hears both partners' read marks), and uploads, lists, downloads and deletes photos:
+ * the calls go over the session, the photo's bytes over HTTP straight to the object store, by presigned URL
+ * ({@code PhotoTransfer}, with the JDK's HTTP client). {@link io.duet.client.DuetHttp} makes the calls
  * that need no session (sign-up, log-in, pairing) over HTTP with Thrift's stock HTTP client. Both speak TLS when given a {@link
  * io.duet.client.DuetTls}, and resume the TLS session on reconnect.
  *

@@ -15,17 +15,23 @@ import io.duet.protocol.api.Calendar;
 import io.duet.protocol.api.CalendarEvent;
 import io.duet.protocol.api.CreateInviteRequest;
 import io.duet.protocol.api.CreateMemoRequest;
+import io.duet.protocol.api.CreateUploadRequest;
 import io.duet.protocol.api.DeleteEventRequest;
 import io.duet.protocol.api.DeleteMemoRequest;
+import io.duet.protocol.api.DeletePhotoRequest;
 import io.duet.protocol.api.EditMemoRequest;
 import io.duet.protocol.api.ErrorCode;
 import io.duet.protocol.api.EventKind;
 import io.duet.protocol.api.FetchHistoryRequest;
+import io.duet.protocol.api.FinishUploadRequest;
 import io.duet.protocol.api.GetCalendarRequest;
 import io.duet.protocol.api.GetMemoRequest;
+import io.duet.protocol.api.GetPhotoRequest;
+import io.duet.protocol.api.GetPhotoUrlRequest;
 import io.duet.protocol.api.GetReadStateRequest;
 import io.duet.protocol.api.HistoryPage;
 import io.duet.protocol.api.ListMemosRequest;
+import io.duet.protocol.api.ListPhotosRequest;
 import io.duet.protocol.api.ListUpcomingRequest;
 import io.duet.protocol.api.LogInRequest;
 import io.duet.protocol.api.LogOutEverywhereRequest;
@@ -33,6 +39,7 @@ import io.duet.protocol.api.LogOutRequest;
 import io.duet.protocol.api.MarkReadRequest;
 import io.duet.protocol.api.Memo;
 import io.duet.protocol.api.Message;
+import io.duet.protocol.api.Photo;
 import io.duet.protocol.api.RefreshSessionRequest;
 import io.duet.protocol.api.SendMessageRequest;
 import io.duet.protocol.api.SendMessageResult;
@@ -45,6 +52,9 @@ import io.duet.protocol.api.SubscribeRequest;
 import io.duet.protocol.thrift.ThriftMessages;
 import io.duet.protocol.token.TokenClaims;
 import io.duet.protocol.token.TokenCodec;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -57,6 +67,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Function;
+import javax.imageio.ImageIO;
 import org.apache.thrift.AsyncProcessFunction;
 import org.apache.thrift.TBase;
 import org.apache.thrift.TFieldIdEnum;
@@ -94,7 +105,7 @@ class AuthorizationMatrixIT {
 
     /** What a request can name of the victim couple. */
     record Victims(String annEmail, String bobEmail, String forgedRefreshToken, String usedInviteCode,
-            String messageId, long memoId, long memoVersion, long eventId) {
+            String messageId, long memoId, long memoVersion, long eventId, String photoId) {
     }
 
     /**
@@ -148,7 +159,13 @@ class AuthorizationMatrixIT {
             Map.entry("calendar:addEvent", Entry.needsToken(v -> new AddEventRequest(EventKind.CUSTOM, "hijacked",
                     "2001-01-01", false))),
             Map.entry("calendar:deleteEvent", Entry.needsToken(v -> new DeleteEventRequest(v.eventId()))),
-            Map.entry("calendar:listUpcoming", Entry.needsToken(v -> new ListUpcomingRequest())));
+            Map.entry("calendar:listUpcoming", Entry.needsToken(v -> new ListUpcomingRequest())),
+            Map.entry("photo:createUpload", Entry.needsToken(v -> new CreateUploadRequest(1000))),
+            Map.entry("photo:finishUpload", Entry.needsToken(v -> new FinishUploadRequest(v.photoId()))),
+            Map.entry("photo:getPhoto", Entry.needsToken(v -> new GetPhotoRequest(v.photoId()))),
+            Map.entry("photo:listPhotos", Entry.needsToken(v -> new ListPhotosRequest())),
+            Map.entry("photo:getPhotoUrl", Entry.needsToken(v -> new GetPhotoUrlRequest(v.photoId()))),
+            Map.entry("photo:deletePhoto", Entry.needsToken(v -> new DeletePhotoRequest(v.photoId()))));
 
     private static LocalCluster cluster;
     private static DuetHttp http;
@@ -158,6 +175,7 @@ class AuthorizationMatrixIT {
     private static Map<Credential, String> tokens;
     private static List<String> victimTexts;
     private static Memo victimMemo;
+    private static Photo victimPhoto;
     private static final String VICTIM_START_DATE = "2019-05-05";
 
     /** Two users who signed up and paired, the invite code that paired them, and their emails. */
@@ -176,6 +194,15 @@ class AuthorizationMatrixIT {
         return new Pair(aPaired, bPaired, firstEmail, secondEmail, code);
     }
 
+    /** A small PNG in a temporary file, deleted when the JVM exits. */
+    private static Path victimPhotoFile() throws Exception {
+        BufferedImage image = new BufferedImage(64, 48, BufferedImage.TYPE_INT_RGB);
+        Path file = Files.createTempFile("victim-photo-", ".png");
+        file.toFile().deleteOnExit();
+        ImageIO.write(image, "png", file.toFile());
+        return file;
+    }
+
     private static String randomBase64(int bytes) {
         byte[] random = new byte[bytes];
         RANDOM.nextBytes(random);
@@ -188,17 +215,22 @@ class AuthorizationMatrixIT {
         http = TestCouple.http(cluster, 0, "matrix-device");
         victim = pair("ann", "bob");
         attacker = pair("mallory", "trent");
-        victimTexts = List.of("victim secret " + UUID.randomUUID(), "victim reply " + UUID.randomUUID());
+        victimTexts = List.of("victim secret " + UUID.randomUUID(), "victim reply " + UUID.randomUUID(),
+                "victim photo " + UUID.randomUUID());
         String messageId = "victim-" + UUID.randomUUID();
         http.sendMessage(victim.first().getToken(), messageId, victimTexts.get(0));
         http.sendMessage(victim.second().getToken(), "victim-" + UUID.randomUUID(), victimTexts.get(1));
         victimMemo = http.createMemo(victim.first().getToken(), "victim memo", "victim memo " + UUID.randomUUID());
+        // Its photo message is the victims' third message: its caption is the text.
+        victimPhoto = http.uploadPhoto(victim.second().getToken(), victimPhotoFile(), victimTexts.get(2));
+        victimPhoto.unsetMessageSeq(); // only in the upload's result
         http.setCalendar(victim.first().getToken(), VICTIM_START_DATE, "Asia/Seoul");
         CalendarEvent event = http.addEvent(victim.second().getToken(),
                 new AddEventRequest(EventKind.CUSTOM, "victim event", "2020-02-02", true));
         victims = new Victims(victim.firstEmail(), victim.secondEmail(),
                 "r1." + victim.first().getUserId() + "." + randomBase64(16) + "." + randomBase64(32),
-                victim.code(), messageId, victimMemo.getMemoId(), victimMemo.getVersion(), event.getEventId());
+                victim.code(), messageId, victimMemo.getMemoId(), victimMemo.getVersion(), event.getEventId(),
+                victimPhoto.getPhotoId());
 
         TokenCodec codec = TokenCodec.create(cluster.tokenSecret(), List.of(), Clock.systemUTC());
         TokenClaims mallory = codec.verify(attacker.first().getToken());
@@ -346,7 +378,11 @@ class AuthorizationMatrixIT {
                 Map.entry("memo:getMemo", new GetMemoRequest(victims.memoId())),
                 Map.entry("memo:editMemo", new EditMemoRequest(victims.memoId(), victims.memoVersion()).setText("x")),
                 Map.entry("memo:deleteMemo", new DeleteMemoRequest(victims.memoId(), victims.memoVersion())),
-                Map.entry("calendar:deleteEvent", new DeleteEventRequest(victims.eventId())))) {
+                Map.entry("calendar:deleteEvent", new DeleteEventRequest(victims.eventId())),
+                Map.entry("photo:getPhoto", new GetPhotoRequest(victims.photoId())),
+                Map.entry("photo:getPhotoUrl", new GetPhotoUrlRequest(victims.photoId())),
+                Map.entry("photo:deletePhoto", new DeletePhotoRequest(victims.photoId())),
+                Map.entry("photo:finishUpload", new FinishUploadRequest(victims.photoId())))) {
             String[] name = call.getKey().split(":");
             AsyncProcessFunction<?, ?, ?, ?> function = function(name[0], name[1]);
             assertThat(ApiCall.overHttp(cluster.clientHttpEndpoint(0), name[0], function,
@@ -370,9 +406,11 @@ class AuthorizationMatrixIT {
             page.getMessages().forEach(m -> senders.add(m.getSenderId()));
             assertThat(senders).containsOnly(victim.first().getUserId(), victim.second().getUserId());
         }
-        // Their memo and calendar are as they left them.
+        // Their memo, photo and calendar are as they left them.
         assertThat(http.listMemos(victim.first().getToken()).getMemos()).as("the victims' memos")
                 .containsExactly(victimMemo);
+        assertThat(http.listPhotos(victim.first().getToken(), 10, null).getPhotos()).as("the victims' photos")
+                .containsExactly(victimPhoto);
         Calendar calendar = http.getCalendar(victim.second().getToken());
         assertThat(calendar.getStartDate()).isEqualTo(VICTIM_START_DATE);
         assertThat(calendar.getEvents()).extracting(CalendarEvent::getEventId).containsExactly(victims.eventId());

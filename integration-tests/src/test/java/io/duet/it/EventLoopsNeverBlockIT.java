@@ -8,11 +8,16 @@ import io.duet.client.DuetHttp;
 import io.duet.deploy.local.LocalCluster;
 import io.duet.deploy.local.pki.ClusterCa;
 import io.duet.presentation.PresentationServer;
+import io.duet.protocol.api.Photo;
+import io.duet.protocol.api.PhotoVariant;
 import io.duet.protocol.api.Session;
 import io.duet.security.RelayTls;
 import io.duet.settings.Settings;
+import java.awt.image.BufferedImage;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +30,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import javax.imageio.ImageIO;
 import reactor.blockhound.BlockHound;
 
 /**
@@ -32,7 +38,8 @@ import reactor.blockhound.BlockHound;
  * presentation server's, the application server's relay, both admin ports', the SDK's), every couple's
  * executor and the threads that continue after HBase replies, while a
  * couple signs up, pairs and chats through both tiers, run in this JVM on the local cluster's real
- * ZooKeeper and HBase, both servers' admin ports are probed and scraped, and the presentation server is
+ * ZooKeeper, HBase and S3Proxy (a photo is uploaded, listed, downloaded and deleted), both servers' admin
+ * ports are probed and scraped, and the presentation server is
  * drained ({@code POST /drain}: its notices, the clients leaving). Any blocking call made on
  * those threads is recorded with its stack.
  */
@@ -55,6 +62,7 @@ class EventLoopsNeverBlockIT {
                         + method + "\n" + Stream.of(new Exception().getStackTrace()).limit(40)
                                 .map(frame -> "    at " + frame).collect(Collectors.joining("\n")))));
 
+        // Its S3Proxy too: the in-process application server stores photos there.
         storage = LocalCluster.builder().applicationServers(0).presentationServers(0).clusterName("blockhound").build();
         storage.start();
         String zookeeper = storage.zookeeperConnect();
@@ -66,6 +74,7 @@ class EventLoopsNeverBlockIT {
                 "hbase.zookeeper.quorum", "127.0.0.1", "hbase.zookeeper.port", zookeeper.split(":")[1],
                 "hbase.namespace", "blockhound"));
         appSettings.put("hbase.pre-split", "false"); // as the test clusters: the tables open faster
+        appSettings.putAll(storage.s3Settings());
         app = new ApplicationServer(Settings.of(appSettings));
         app.start();
         Map<String, String> presentationSettings = new java.util.HashMap<>(common);
@@ -148,6 +157,20 @@ class EventLoopsNeverBlockIT {
                 annHears.awaitMessages(200, Duration.ofSeconds(60));
                 bobHears.awaitMessages(200, Duration.ofSeconds(60));
                 assertThat(annHttp.fetchHistory(bob.getToken(), 0, 500).getMessages()).hasSize(200);
+                // A photo's round trip: the relay, the couple's executor and the photo workers (which may block).
+                Path photoFile = Files.createTempFile("blockhound-photo-", ".png");
+                Path downloaded = Files.createTempFile("blockhound-photo-", ".jpg");
+                try {
+                    ImageIO.write(new BufferedImage(64, 48, BufferedImage.TYPE_INT_RGB), "png", photoFile.toFile());
+                    Photo photo = bobClient.uploadPhoto(photoFile, "under BlockHound").get(60, TimeUnit.SECONDS);
+                    assertThat(bobClient.listPhotos(10, null).get(10, TimeUnit.SECONDS).getPhotos()).hasSize(1);
+                    bobClient.downloadPhoto(photo.getPhotoId(), PhotoVariant.THUMBNAIL, downloaded).get(30, TimeUnit.SECONDS);
+                    assertThat(Files.size(downloaded)).isPositive();
+                    bobClient.deletePhoto(photo.getPhotoId()).get(30, TimeUnit.SECONDS);
+                } finally {
+                    Files.deleteIfExists(photoFile);
+                    Files.deleteIfExists(downloaded);
+                }
                 probeAdminPort(URI.create("http://127.0.0.1:" + app.adminAddress().getPort()), "duet_messages_committed_total");
                 URI presentationAdmin = URI.create("http://127.0.0.1:" + presentation.adminAddress().getPort());
                 probeAdminPort(presentationAdmin, "duet_client_sessions");

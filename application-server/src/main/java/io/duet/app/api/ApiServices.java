@@ -4,12 +4,14 @@ import io.duet.app.account.Accounts;
 import io.duet.app.couple.CoupleRegistry;
 import io.duet.app.limits.RateLimiter;
 import io.duet.app.pairing.Pairings;
+import io.duet.app.photo.Photos;
 import io.duet.app.rpc.ServiceBinding;
 import io.duet.protocol.api.AccountService;
 import io.duet.protocol.api.CalendarService;
 import io.duet.protocol.api.ChatService;
 import io.duet.protocol.api.MemoService;
 import io.duet.protocol.api.PairingService;
+import io.duet.protocol.api.PhotoService;
 import io.duet.protocol.api.commonConstants;
 import java.util.List;
 import java.util.Set;
@@ -24,11 +26,11 @@ public final class ApiServices {
      * (binding a call would fail).
      */
     public static List<ServiceBinding<?>> catalogue() {
-        return bindings(null, null, null, null);
+        return bindings(null, null, null, null, null);
     }
 
     public static List<ServiceBinding<?>> bindings(Accounts accounts, Pairings pairings, CoupleRegistry couples,
-            RateLimiter limiter) {
+            RateLimiter limiter, Photos photos) {
         return List.of(
                 ServiceBinding.of(commonConstants.ACCOUNT_SERVICE, new AccountService.AsyncProcessor<>(null),
                         context -> new AccountApi(context, accounts, limiter), ServiceBinding.Access.USER,
@@ -40,6 +42,9 @@ public final class ApiServices {
                 ServiceBinding.of(commonConstants.MEMO_SERVICE, new MemoService.AsyncProcessor<>(null),
                         context -> new MemoApi(new SpaceCalls(context, couples)), ServiceBinding.Access.COUPLE, Set.of()),
                 ServiceBinding.of(commonConstants.CALENDAR_SERVICE, new CalendarService.AsyncProcessor<>(null),
-                        context -> new CalendarApi(new SpaceCalls(context, couples)), ServiceBinding.Access.COUPLE, Set.of()));
+                        context -> new CalendarApi(new SpaceCalls(context, couples)), ServiceBinding.Access.COUPLE, Set.of()),
+                ServiceBinding.of(commonConstants.PHOTO_SERVICE, new PhotoService.AsyncProcessor<>(null),
+                        context -> new PhotoApi(context, new SpaceCalls(context, couples), photos, limiter),
+                        ServiceBinding.Access.COUPLE, Set.of()));
     }
 }

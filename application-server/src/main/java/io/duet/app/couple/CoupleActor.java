@@ -359,6 +359,20 @@ public final class CoupleActor {
         });
     }
 
+    /**
+     * Posts the message that announces photo {@code photoId} (kind PHOTO, {@code caption} as its text), sent by
+     * {@code senderId}'s device like any message; its client message id is derived from the photo's, so a
+     * repeat is stored once.
+     */
+    public CompletableFuture<SendMessageResult> sendPhoto(long senderId, String deviceId, String photoId,
+            String caption) {
+        SendMessageRequest request = new SendMessageRequest().setClientMessageId("photo-" + photoId).setText(caption);
+        return whenActive(senderId, () -> {
+            typing.stop(senderId);
+            return sends.send(senderId, deviceId, request, photoId);
+        });
+    }
+
     /** Typing on or off; it turns itself off after the typing timeout unless refreshed. */
     public CompletableFuture<SetTypingResult> setTyping(long userId, boolean on) {
         return whenActive(userId, () -> {

@@ -5,6 +5,7 @@ import io.duet.app.internal.SerialExecutor;
 import io.duet.app.rpc.ApiErrors;
 import io.duet.app.space.CalendarBook;
 import io.duet.app.space.MemoBook;
+import io.duet.app.space.PhotoBook;
 import io.duet.app.space.SpaceLimits;
 import io.duet.app.space.Step;
 import io.duet.app.storage.SpaceStore;
@@ -18,12 +19,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The couple's space (memos and calendar) on its actor's executor: loaded from HBase on first use, then
- * served from memory, and changed one operation at a time. An operation that writes holds the ones behind
- * it until its write is done, so each one sees every change before it, version checks are exact, and two
- * writes of one memo can never land in the other order. Writes are fenced like message commits (see
- * {@link SpaceStore}); a write that fails or whose outcome is unknown unloads the couple, as a failed
- * commit does, and the next load reads the truth back.
+ * The couple's space (memos, calendar and photos' metadata) on its actor's executor: loaded from HBase on
+ * first use, then served from memory, and changed one operation at a time. An operation that writes holds the
+ * ones behind it until its write is done, so each one sees every change before it, version checks are exact,
+ * and two writes of one memo can never land in the other order. Writes are fenced like message commits (see
+ * {@link SpaceStore}); a write that fails or whose outcome is unknown unloads the couple, as a failed commit
+ * does, and the next load reads the truth back.
  */
 final class CoupleSpace {
     private static final Logger LOG = LoggerFactory.getLogger(CoupleSpace.class);
@@ -57,6 +58,7 @@ final class CoupleSpace {
     private final Owner owner;
     private final MemoBook memos;
     private final CalendarBook calendar;
+    private final PhotoBook photos;
 
     // Confined to the executor.
     private final Queue<Pending<?>> queue = new ArrayDeque<>();
@@ -72,6 +74,7 @@ final class CoupleSpace {
         this.owner = owner;
         this.memos = new MemoBook(limits);
         this.calendar = new CalendarBook(limits);
+        this.photos = new PhotoBook(limits);
     }
 
     MemoBook memos() {
@@ -80,6 +83,10 @@ final class CoupleSpace {
 
     CalendarBook calendar() {
         return calendar;
+    }
+
+    PhotoBook photos() {
+        return photos;
     }
 
     /** A new memo id, unused in this couple. */
@@ -135,6 +142,7 @@ final class CoupleSpace {
             try {
                 memos.load(cells.memos());
                 calendar.load(cells.calendar(), cells.events());
+                photos.load(cells.photos());
                 loaded = true;
             } catch (RuntimeException e) {
                 failure = e;
@@ -180,7 +188,9 @@ final class CoupleSpace {
             }
             step.apply();
             pending.result.complete(step.result());
-            owner.changed(step.event());
+            if (step.event() != null) {
+                owner.changed(step.event());
+            }
             pump();
         }, executor);
     }

@@ -17,6 +17,8 @@ final class PendingSend {
     final Key key;
     final String deviceId;
     final String text;
+    /** A photo message's photo; null for text. */
+    final String photoId;
     /** Its order stream, or null for a send without one. */
     final OrderKey orderKey;
     final long ordinal;
@@ -29,10 +31,12 @@ final class PendingSend {
     /** A send without a stream: what the dedup look-up found, once it has. */
     LookUp lookUp;
 
-    PendingSend(Key key, String deviceId, String text, OrderKey orderKey, long ordinal, long afterOrdinal) {
+    PendingSend(Key key, String deviceId, String text, String photoId, OrderKey orderKey, long ordinal,
+            long afterOrdinal) {
         this.key = key;
         this.deviceId = deviceId;
         this.text = text;
+        this.photoId = photoId;
         this.orderKey = orderKey;
         this.ordinal = ordinal;
         this.afterOrdinal = afterOrdinal;

@@ -133,6 +133,12 @@ final class SendPipeline {
     }
 
     CompletableFuture<SendMessageResult> send(long senderId, String deviceId, SendMessageRequest request) {
+        return send(senderId, deviceId, request, null);
+    }
+
+    /** {@code photoId} not null: a photo message (kind PHOTO) announcing that photo. */
+    CompletableFuture<SendMessageResult> send(long senderId, String deviceId, SendMessageRequest request,
+            String photoId) {
         executor.checkInContext();
         PendingSend.Key key = new PendingSend.Key(senderId, request.getClientMessageId());
         PendingSend.Stored done = committed.get(key);
@@ -149,7 +155,7 @@ final class SendPipeline {
             return CompletableFuture.failedFuture(ApiErrors.busy("too many messages waiting to be stored; retry later"));
         }
         OrderKey orderKey = request.isSetOrderStream() ? new OrderKey(senderId, request.getOrderStream()) : null;
-        PendingSend send = new PendingSend(key, deviceId, request.getText(), orderKey, request.getOrdinal(),
+        PendingSend send = new PendingSend(key, deviceId, request.getText(), photoId, orderKey, request.getOrdinal(),
                 request.getAfterOrdinal());
         pending.put(key, send);
         if (orderKey == null) {
@@ -382,8 +388,9 @@ final class SendPipeline {
                     .setSenderId(send.key.senderId)
                     .setSenderDeviceId(send.deviceId)
                     .setSentAtMillis(now)
-                    .setKind(MessageKind.TEXT)
-                    .setText(send.text));
+                    .setKind(send.photoId == null ? MessageKind.TEXT : MessageKind.PHOTO)
+                    .setText(send.text)
+                    .setPhotoId(send.photoId));
             if (send.orderKey != null) {
                 marks.merge(send.orderKey, send.ordinal, Math::max);
             }

@@ -2,6 +2,7 @@ package io.duet.app.couple;
 
 import io.duet.app.space.CalendarBook;
 import io.duet.app.space.MemoBook;
+import io.duet.app.space.PhotoBook;
 import java.time.Instant;
 
 /** What a {@link SpaceCall} works with: the couple's loaded space, its fence, the time and new ids. */
@@ -26,6 +27,10 @@ public final class SpaceContext {
 
     public CalendarBook calendar() {
         return space.calendar();
+    }
+
+    public PhotoBook photos() {
+        return space.photos();
     }
 
     /** The fence value the couple's row was claimed with, recorded in what is written. */

@@ -6,7 +6,8 @@
  * <ul>
  *   <li>{@link io.duet.app.couple.SendPipeline}: deduplication by (sender, client message id), per-sender
  *       order ({@link io.duet.app.couple.OrderStream}, one per order stream of a sender) and group commit
- *       of {@link io.duet.app.couple.PendingSend}s;
+ *       of {@link io.duet.app.couple.PendingSend}s (text messages, and the photo messages that
+ *       {@code io.duet.app.photo.Photos} posts);
  *   <li>{@link io.duet.app.couple.Delivery}: attached sessions, catch-up and live events. A session that
  *       subscribes is caught up by a replay paced by the client's flow-control credit, read from HBase in
  *       pages within the server-wide bounds of {@link io.duet.app.couple.CatchUpReads}, which also counts
@@ -15,8 +16,8 @@
  *       messages the others share (history pages cover a {@link io.duet.app.couple.HistoryRange});
  *   <li>{@link io.duet.app.couple.ReadMarks}: both partners' read marks, moved forward only, written
  *       coalesced under the owner's fence, loaded with the couple's claim;
- *   <li>{@link io.duet.app.couple.CoupleSpace}: memos and the calendar ({@link io.duet.app.space}), loaded
- *       on first use and changed one {@link io.duet.app.couple.SpaceCall} at a time.
+ *   <li>{@link io.duet.app.couple.CoupleSpace}: memos, the calendar and photos' metadata ({@link
+ *       io.duet.app.space}), loaded on first use and changed one {@link io.duet.app.couple.SpaceCall} at a time.
  * </ul>
  */
 package io.duet.app.couple;

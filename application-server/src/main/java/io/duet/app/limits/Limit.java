@@ -31,7 +31,12 @@ public enum Limit {
     /** History pages fetched by one device. */
     HISTORY_PER_DEVICE("history.per-device", Rate.of(20, Duration.ofSeconds(1)), "history pages fetched by this device"),
     /** Read marks (and read-state look-ups) from one device; marks in a burst are coalesced into one write. */
-    READ_MARK_PER_DEVICE("read-mark.per-device", Rate.of(20, Duration.ofSeconds(1)), "read marks from this device");
+    READ_MARK_PER_DEVICE("read-mark.per-device", Rate.of(20, Duration.ofSeconds(1)), "read marks from this device"),
+    /** Photo uploads started (createUpload) by one device. */
+    PHOTO_UPLOAD_PER_DEVICE("photo-upload.per-device", Rate.of(60, Duration.ofMinutes(1)),
+            "photo uploads from this device"),
+    /** Other photo calls (finishing uploads, look-ups, download URLs, deletes) from one device. */
+    PHOTO_PER_DEVICE("photo.per-device", Rate.of(20, Duration.ofSeconds(1)), "photo calls from this device");
 
     private final String key;
     private final Rate defaultRate;

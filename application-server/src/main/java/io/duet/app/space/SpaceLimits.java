@@ -11,12 +11,17 @@ public final class SpaceLimits {
     public static final int MAX_MEMO_CHARS = 4000;
     public static final int DEFAULT_MAX_MEMOS = 200;
     public static final int DEFAULT_MAX_EVENTS = 100;
+    /** Photos' metadata takes about 200 bytes each: 20,000 photos, about 4 MiB of the row. */
+    public static final int DEFAULT_MAX_PHOTOS = 20_000;
+    /** Longest photo caption, in characters. */
+    public static final int MAX_CAPTION_CHARS = 1000;
     /** Space calls waiting behind a write per couple; more get BUSY. */
     public static final int DEFAULT_MAX_QUEUED = 64;
 
     final int maxMemos;
     final int maxMemoChars;
     final int maxEvents;
+    final int maxPhotos;
     final int maxQueued;
 
     private SpaceLimits(Builder builder) {
@@ -26,6 +31,7 @@ public final class SpaceLimits {
             throw new IllegalArgumentException("maxMemoChars: " + maxMemoChars + " (expected: <= " + MAX_MEMO_CHARS + ")");
         }
         this.maxEvents = positive("maxEvents", builder.maxEvents);
+        this.maxPhotos = positive("maxPhotos", builder.maxPhotos);
         this.maxQueued = positive("maxQueued", builder.maxQueued);
     }
 
@@ -54,6 +60,7 @@ public final class SpaceLimits {
         private int maxMemos = DEFAULT_MAX_MEMOS;
         private int maxMemoChars = MAX_MEMO_CHARS;
         private int maxEvents = DEFAULT_MAX_EVENTS;
+        private int maxPhotos = DEFAULT_MAX_PHOTOS;
         private int maxQueued = DEFAULT_MAX_QUEUED;
 
         private Builder() {
@@ -74,6 +81,12 @@ public final class SpaceLimits {
         /** Most calendar events per couple; adding one more gets LIMIT_REACHED. */
         public Builder maxEvents(int maxEvents) {
             this.maxEvents = maxEvents;
+            return this;
+        }
+
+        /** Most photos per couple; finishing one more upload gets LIMIT_REACHED. */
+        public Builder maxPhotos(int maxPhotos) {
+            this.maxPhotos = maxPhotos;
             return this;
         }
 

@@ -423,6 +423,7 @@ public final class CoupleStore {
                 .setSentAtMillis(message.getSentAtMillis())
                 .setKind(message.getKind() == null ? MessageKind.TEXT.getValue() : message.getKind().getValue())
                 .setText(message.getText())
+                .setPhotoId(message.getPhotoId())
                 .setWriterInstance(writerInstance));
     }
 
@@ -441,7 +442,8 @@ public final class CoupleStore {
                 .setSenderDeviceId(stored.getSenderDeviceId())
                 .setSentAtMillis(stored.getSentAtMillis())
                 .setKind(kind == null ? MessageKind.TEXT : kind)
-                .setText(stored.getText());
+                .setText(stored.getText())
+                .setPhotoId(stored.getPhotoId());
     }
 
     private static long longValue(Result result, byte[] qualifier) {

@@ -1,6 +1,7 @@
 package io.duet.app.storage;
 
 import io.duet.protocol.cluster.Shards;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -13,10 +14,10 @@ import org.apache.hadoop.hbase.client.Put;
 import org.apache.hadoop.hbase.util.Bytes;
 
 /**
- * The couple's space: memos, the calendar and its events, and the partners' read marks, in family {@code p}
- * of the couple's row (see {@link HBaseSchema}). Read whole (it is bounded by the space limits; the read
- * marks are read with the couple's claim instead); written one cell at a time, each
- * write conditional on the row's epoch cell still holding the fence value its owner claimed, so a deposed
+ * The couple's space: memos, the calendar and its events, photos' metadata, and the partners' read marks, in
+ * family {@code p} of the couple's row (see {@link HBaseSchema}). Read whole (it is bounded by the space
+ * limits; the read marks are read with the couple's claim instead); written one cell at a time, each write
+ * conditional on the row's epoch cell still holding the fence value its owner claimed, so a deposed
  * owner cannot write. Message commits do not change that cell, so space writes and message commits do not
  * fence each other out.
  */
@@ -25,6 +26,9 @@ public final class SpaceStore {
     private static final byte CALENDAR = 2;
     private static final byte EVENT = 3;
     private static final byte READ_MARKS = 4;
+    private static final byte PHOTO = 5;
+    /** A photo id's bytes: 128 bits. */
+    private static final int PHOTO_ID_BYTES = 16;
 
     private final AsyncTable<?> table;
     private final HBaseSchema schema;
@@ -44,6 +48,14 @@ public final class SpaceStore {
 
     public static byte[] eventQualifier(long eventId) {
         return idQualifier(EVENT, eventId);
+    }
+
+    /** {@code photoId}: 32 hexadecimal digits. */
+    public static byte[] photoQualifier(String photoId) {
+        byte[] qualifier = new byte[1 + PHOTO_ID_BYTES];
+        qualifier[0] = PHOTO;
+        System.arraycopy(HexFormat.of().parseHex(photoId), 0, qualifier, 1, PHOTO_ID_BYTES);
+        return qualifier;
     }
 
     public static byte[] calendarQualifier() {
@@ -74,6 +86,8 @@ public final class SpaceStore {
                         cells.memos.put(Bytes.toLong(qualifier, 1), cell.getValue());
                     } else if (qualifier.length == 1 + Long.BYTES && qualifier[0] == EVENT) {
                         cells.events.put(Bytes.toLong(qualifier, 1), cell.getValue());
+                    } else if (qualifier.length == 1 + PHOTO_ID_BYTES && qualifier[0] == PHOTO) {
+                        cells.photos.put(HexFormat.of().formatHex(qualifier, 1, qualifier.length), cell.getValue());
                     } else if (qualifier.length == 1 && qualifier[0] == CALENDAR) {
                         cells.calendar = cell.getValue();
                     }
@@ -106,6 +120,7 @@ public final class SpaceStore {
     public static final class Cells {
         private final Map<Long, byte[]> memos = new LinkedHashMap<>();
         private final Map<Long, byte[]> events = new LinkedHashMap<>();
+        private final Map<String, byte[]> photos = new LinkedHashMap<>();
         private byte[] calendar;
 
         public Map<Long, byte[]> memos() {
@@ -114,6 +129,11 @@ public final class SpaceStore {
 
         public Map<Long, byte[]> events() {
             return events;
+        }
+
+        /** Photos' metadata by photo id (32 hexadecimal digits). */
+        public Map<String, byte[]> photos() {
+            return photos;
         }
 
         /** The calendar record, or null if never written. */

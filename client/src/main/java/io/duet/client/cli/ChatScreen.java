@@ -323,7 +323,7 @@ final class ChatScreen implements DuetListener {
     public void onMessage(Message message) {
         boolean mine = Long.toString(message.getSenderId()).equals(profile.get("user.id"));
         print("[" + TIME.format(Instant.ofEpochMilli(message.getSentAtMillis())) + "] "
-                + (mine ? "you" : partnerName()) + ": " + message.getText());
+                + (mine ? "you" : partnerName()) + ": " + PhotoCommands.text(message));
     }
 
     @Override

@@ -55,6 +55,7 @@ public final class DuetCli {
             "  read [SEQ]            mark the messages up to SEQ (default: the newest) as read",
             "  unread                show your unread count and both read marks",
             SpaceCommands.USAGE,
+            PhotoCommands.USAGE,
             "  whoami                show this profile's session",
             "  logout                end this device's session and forget it",
             "  logout-everywhere     end every session of the account, on every device",
@@ -266,6 +267,9 @@ public final class DuetCli {
                 if (SpaceCommands.handles(command)) {
                     return new SpaceCommands(out, api).run(words, refreshedToken(profile, api));
                 }
+                if (PhotoCommands.handles(command)) {
+                    return new PhotoCommands(out, api).run(words, refreshedToken(profile, api));
+                }
                 throw new IllegalArgumentException("unknown command '" + command + "'");
         }
     }
@@ -333,7 +337,7 @@ public final class DuetCli {
         DateTimeFormatter time = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneId.systemDefault());
         boolean mine = Long.toString(message.getSenderId()).equals(profile.get("user.id"));
         out.println(message.getSeq() + " [" + time.format(Instant.ofEpochMilli(message.getSentAtMillis())) + "] "
-                + (mine ? "you" : profile.get("partner.name")) + ": " + message.getText());
+                + (mine ? "you" : profile.get("partner.name")) + ": " + PhotoCommands.text(message));
     }
 
     private static String token(Profile profile) {

@@ -149,7 +149,7 @@ final class SpaceCommands {
         }
     }
 
-    private static void need(List<String> words, int count, String usage) {
+    static void need(List<String> words, int count, String usage) {
         if (words.size() < count) {
             throw new IllegalArgumentException("usage: duet " + usage);
         }

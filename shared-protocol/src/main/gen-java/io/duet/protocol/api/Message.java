@@ -17,6 +17,7 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
   private static final org.apache.thrift.protocol.TField SENT_AT_MILLIS_FIELD_DESC = new org.apache.thrift.protocol.TField("sentAtMillis", org.apache.thrift.protocol.TType.I64, (short)5);
   private static final org.apache.thrift.protocol.TField KIND_FIELD_DESC = new org.apache.thrift.protocol.TField("kind", org.apache.thrift.protocol.TType.I32, (short)6);
   private static final org.apache.thrift.protocol.TField TEXT_FIELD_DESC = new org.apache.thrift.protocol.TField("text", org.apache.thrift.protocol.TType.STRING, (short)7);
+  private static final org.apache.thrift.protocol.TField PHOTO_ID_FIELD_DESC = new org.apache.thrift.protocol.TField("photoId", org.apache.thrift.protocol.TType.STRING, (short)8);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new MessageStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new MessageTupleSchemeFactory();
@@ -28,6 +29,7 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
   private long sentAtMillis; // required
   private @org.apache.thrift.annotation.Nullable MessageKind kind; // required
   private @org.apache.thrift.annotation.Nullable java.lang.String text; // required
+  private @org.apache.thrift.annotation.Nullable java.lang.String photoId; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -41,7 +43,11 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
      * @see MessageKind
      */
     KIND((short)6, "kind"),
-    TEXT((short)7, "text");
+    TEXT((short)7, "text"),
+    /**
+     * Kind PHOTO: the photo (PhotoService.getPhoto, getPhotoUrl); it may have been deleted since.
+     */
+    PHOTO_ID((short)8, "photoId");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -71,6 +77,8 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
           return KIND;
         case 7: // TEXT
           return TEXT;
+        case 8: // PHOTO_ID
+          return PHOTO_ID;
         default:
           return null;
       }
@@ -118,6 +126,7 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
   private static final int __SENDERID_ISSET_ID = 1;
   private static final int __SENTATMILLIS_ISSET_ID = 2;
   private byte __isset_bitfield = 0;
+  private static final _Fields[] optionals = {_Fields.PHOTO_ID};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -134,6 +143,8 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
     tmpMap.put(_Fields.KIND, new org.apache.thrift.meta_data.FieldMetaData("kind", org.apache.thrift.TFieldRequirementType.DEFAULT, 
         new org.apache.thrift.meta_data.EnumMetaData(org.apache.thrift.protocol.TType.ENUM, MessageKind.class)));
     tmpMap.put(_Fields.TEXT, new org.apache.thrift.meta_data.FieldMetaData("text", org.apache.thrift.TFieldRequirementType.DEFAULT, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
+    tmpMap.put(_Fields.PHOTO_ID, new org.apache.thrift.meta_data.FieldMetaData("photoId", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(Message.class, metaDataMap);
@@ -186,6 +197,9 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
     if (other.isSetText()) {
       this.text = other.text;
     }
+    if (other.isSetPhotoId()) {
+      this.photoId = other.photoId;
+    }
   }
 
   @Override
@@ -206,6 +220,7 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
     this.kind = io.duet.protocol.api.MessageKind.TEXT;
 
     this.text = null;
+    this.photoId = null;
   }
 
   public long getSeq() {
@@ -385,6 +400,37 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
     }
   }
 
+  /**
+   * Kind PHOTO: the photo (PhotoService.getPhoto, getPhotoUrl); it may have been deleted since.
+   */
+  @org.apache.thrift.annotation.Nullable
+  public java.lang.String getPhotoId() {
+    return this.photoId;
+  }
+
+  /**
+   * Kind PHOTO: the photo (PhotoService.getPhoto, getPhotoUrl); it may have been deleted since.
+   */
+  public Message setPhotoId(@org.apache.thrift.annotation.Nullable java.lang.String photoId) {
+    this.photoId = photoId;
+    return this;
+  }
+
+  public void unsetPhotoId() {
+    this.photoId = null;
+  }
+
+  /** Returns true if field photoId is set (has been assigned a value) and false otherwise */
+  public boolean isSetPhotoId() {
+    return this.photoId != null;
+  }
+
+  public void setPhotoIdIsSet(boolean value) {
+    if (!value) {
+      this.photoId = null;
+    }
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -444,6 +490,14 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
       }
       break;
 
+    case PHOTO_ID:
+      if (value == null) {
+        unsetPhotoId();
+      } else {
+        setPhotoId((java.lang.String)value);
+      }
+      break;
+
     }
   }
 
@@ -472,6 +526,9 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
     case TEXT:
       return getText();
 
+    case PHOTO_ID:
+      return getPhotoId();
+
     }
     throw new java.lang.IllegalStateException();
   }
@@ -498,6 +555,8 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
       return isSetKind();
     case TEXT:
       return isSetText();
+    case PHOTO_ID:
+      return isSetPhotoId();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -578,6 +637,15 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
         return false;
     }
 
+    boolean this_present_photoId = true && this.isSetPhotoId();
+    boolean that_present_photoId = true && that.isSetPhotoId();
+    if (this_present_photoId || that_present_photoId) {
+      if (!(this_present_photoId && that_present_photoId))
+        return false;
+      if (!this.photoId.equals(that.photoId))
+        return false;
+    }
+
     return true;
   }
 
@@ -606,6 +674,10 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
     hashCode = hashCode * 8191 + ((isSetText()) ? 131071 : 524287);
     if (isSetText())
       hashCode = hashCode * 8191 + text.hashCode();
+
+    hashCode = hashCode * 8191 + ((isSetPhotoId()) ? 131071 : 524287);
+    if (isSetPhotoId())
+      hashCode = hashCode * 8191 + photoId.hashCode();
 
     return hashCode;
   }
@@ -688,6 +760,16 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetPhotoId(), other.isSetPhotoId());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetPhotoId()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.photoId, other.photoId);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -755,6 +837,16 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
       sb.append(this.text);
     }
     first = false;
+    if (isSetPhotoId()) {
+      if (!first) sb.append(", ");
+      sb.append("photoId:");
+      if (this.photoId == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.photoId);
+      }
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -860,6 +952,14 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 8: // PHOTO_ID
+              if (schemeField.type == org.apache.thrift.protocol.TType.STRING) {
+                struct.photoId = iprot.readString();
+                struct.setPhotoIdIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -908,6 +1008,13 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
         oprot.writeString(struct.text);
         oprot.writeFieldEnd();
       }
+      if (struct.photoId != null) {
+        if (struct.isSetPhotoId()) {
+          oprot.writeFieldBegin(PHOTO_ID_FIELD_DESC);
+          oprot.writeString(struct.photoId);
+          oprot.writeFieldEnd();
+        }
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -948,7 +1055,10 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
       if (struct.isSetText()) {
         optionals.set(6);
       }
-      oprot.writeBitSet(optionals, 7);
+      if (struct.isSetPhotoId()) {
+        optionals.set(7);
+      }
+      oprot.writeBitSet(optionals, 8);
       if (struct.isSetSeq()) {
         oprot.writeI64(struct.seq);
       }
@@ -970,6 +1080,9 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
       if (struct.isSetText()) {
         oprot.writeString(struct.text);
       }
+      if (struct.isSetPhotoId()) {
+        oprot.writeString(struct.photoId);
+      }
     }
 
     @Override
@@ -977,7 +1090,7 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(7);
+        java.util.BitSet incoming = iprot.readBitSet(8);
         if (incoming.get(0)) {
           struct.seq = iprot.readI64();
           struct.setSeqIsSet(true);
@@ -1005,6 +1118,10 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
         if (incoming.get(6)) {
           struct.text = iprot.readString();
           struct.setTextIsSet(true);
+        }
+        if (incoming.get(7)) {
+          struct.photoId = iprot.readString();
+          struct.setPhotoIdIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();

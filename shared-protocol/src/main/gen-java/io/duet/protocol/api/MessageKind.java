@@ -7,8 +7,15 @@
 package io.duet.protocol.api;
 
 
+/**
+ * What a message is; clients show kinds they do not know as a placeholder (a newer server).
+ */
 public enum MessageKind implements org.apache.thrift.TEnum {
-  TEXT(1);
+  TEXT(1),
+  /**
+   * A photo of the couple's (PhotoService), posted by finishUpload; text is its caption.
+   */
+  PHOTO(2);
 
   private final int value;
 
@@ -33,6 +40,8 @@ public enum MessageKind implements org.apache.thrift.TEnum {
     switch (value) {
       case 1:
         return TEXT;
+      case 2:
+        return PHOTO;
       default:
         return null;
     }

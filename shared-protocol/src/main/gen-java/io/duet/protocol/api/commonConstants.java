@@ -28,4 +28,6 @@ public class commonConstants {
 
   public static final java.lang.String CALENDAR_SERVICE = "calendar";
 
+  public static final java.lang.String PHOTO_SERVICE = "photo";
+
 }

@@ -21,6 +21,7 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
   private static final org.apache.thrift.protocol.TField TEXT_FIELD_DESC = new org.apache.thrift.protocol.TField("text", org.apache.thrift.protocol.TType.STRING, (short)6);
   private static final org.apache.thrift.protocol.TField FENCE_FIELD_DESC = new org.apache.thrift.protocol.TField("fence", org.apache.thrift.protocol.TType.I64, (short)7);
   private static final org.apache.thrift.protocol.TField WRITER_INSTANCE_FIELD_DESC = new org.apache.thrift.protocol.TField("writerInstance", org.apache.thrift.protocol.TType.STRING, (short)8);
+  private static final org.apache.thrift.protocol.TField PHOTO_ID_FIELD_DESC = new org.apache.thrift.protocol.TField("photoId", org.apache.thrift.protocol.TType.STRING, (short)9);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new StoredMessageStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new StoredMessageTupleSchemeFactory();
@@ -33,6 +34,7 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
   private @org.apache.thrift.annotation.Nullable java.lang.String text; // required
   private long fence; // optional
   private @org.apache.thrift.annotation.Nullable java.lang.String writerInstance; // optional
+  private @org.apache.thrift.annotation.Nullable java.lang.String photoId; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -52,7 +54,11 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
      * the whole batch. Each fence value, and each shard epoch, has exactly one writer: with the fence,
      * the record that proves it. Absent in messages written before it existed.
      */
-    WRITER_INSTANCE((short)8, "writerInstance");
+    WRITER_INSTANCE((short)8, "writerInstance"),
+    /**
+     * Kind PHOTO: the photo's id.
+     */
+    PHOTO_ID((short)9, "photoId");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -84,6 +90,8 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
           return FENCE;
         case 8: // WRITER_INSTANCE
           return WRITER_INSTANCE;
+        case 9: // PHOTO_ID
+          return PHOTO_ID;
         default:
           return null;
       }
@@ -132,7 +140,7 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
   private static final int __KIND_ISSET_ID = 2;
   private static final int __FENCE_ISSET_ID = 3;
   private byte __isset_bitfield = 0;
-  private static final _Fields[] optionals = {_Fields.FENCE,_Fields.WRITER_INSTANCE};
+  private static final _Fields[] optionals = {_Fields.FENCE,_Fields.WRITER_INSTANCE,_Fields.PHOTO_ID};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -151,6 +159,8 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
     tmpMap.put(_Fields.FENCE, new org.apache.thrift.meta_data.FieldMetaData("fence", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
     tmpMap.put(_Fields.WRITER_INSTANCE, new org.apache.thrift.meta_data.FieldMetaData("writerInstance", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
+    tmpMap.put(_Fields.PHOTO_ID, new org.apache.thrift.meta_data.FieldMetaData("photoId", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(StoredMessage.class, metaDataMap);
@@ -200,6 +210,9 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
     if (other.isSetWriterInstance()) {
       this.writerInstance = other.writerInstance;
     }
+    if (other.isSetPhotoId()) {
+      this.photoId = other.photoId;
+    }
   }
 
   @Override
@@ -221,6 +234,7 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
     setFenceIsSet(false);
     this.fence = 0;
     this.writerInstance = null;
+    this.photoId = null;
   }
 
   @org.apache.thrift.annotation.Nullable
@@ -433,6 +447,37 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
     }
   }
 
+  /**
+   * Kind PHOTO: the photo's id.
+   */
+  @org.apache.thrift.annotation.Nullable
+  public java.lang.String getPhotoId() {
+    return this.photoId;
+  }
+
+  /**
+   * Kind PHOTO: the photo's id.
+   */
+  public StoredMessage setPhotoId(@org.apache.thrift.annotation.Nullable java.lang.String photoId) {
+    this.photoId = photoId;
+    return this;
+  }
+
+  public void unsetPhotoId() {
+    this.photoId = null;
+  }
+
+  /** Returns true if field photoId is set (has been assigned a value) and false otherwise */
+  public boolean isSetPhotoId() {
+    return this.photoId != null;
+  }
+
+  public void setPhotoIdIsSet(boolean value) {
+    if (!value) {
+      this.photoId = null;
+    }
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -500,6 +545,14 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
       }
       break;
 
+    case PHOTO_ID:
+      if (value == null) {
+        unsetPhotoId();
+      } else {
+        setPhotoId((java.lang.String)value);
+      }
+      break;
+
     }
   }
 
@@ -531,6 +584,9 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
     case WRITER_INSTANCE:
       return getWriterInstance();
 
+    case PHOTO_ID:
+      return getPhotoId();
+
     }
     throw new java.lang.IllegalStateException();
   }
@@ -559,6 +615,8 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
       return isSetFence();
     case WRITER_INSTANCE:
       return isSetWriterInstance();
+    case PHOTO_ID:
+      return isSetPhotoId();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -648,6 +706,15 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
         return false;
     }
 
+    boolean this_present_photoId = true && this.isSetPhotoId();
+    boolean that_present_photoId = true && that.isSetPhotoId();
+    if (this_present_photoId || that_present_photoId) {
+      if (!(this_present_photoId && that_present_photoId))
+        return false;
+      if (!this.photoId.equals(that.photoId))
+        return false;
+    }
+
     return true;
   }
 
@@ -680,6 +747,10 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
     hashCode = hashCode * 8191 + ((isSetWriterInstance()) ? 131071 : 524287);
     if (isSetWriterInstance())
       hashCode = hashCode * 8191 + writerInstance.hashCode();
+
+    hashCode = hashCode * 8191 + ((isSetPhotoId()) ? 131071 : 524287);
+    if (isSetPhotoId())
+      hashCode = hashCode * 8191 + photoId.hashCode();
 
     return hashCode;
   }
@@ -772,6 +843,16 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetPhotoId(), other.isSetPhotoId());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetPhotoId()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.photoId, other.photoId);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -844,6 +925,16 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
         sb.append("null");
       } else {
         sb.append(this.writerInstance);
+      }
+      first = false;
+    }
+    if (isSetPhotoId()) {
+      if (!first) sb.append(", ");
+      sb.append("photoId:");
+      if (this.photoId == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.photoId);
       }
       first = false;
     }
@@ -960,6 +1051,14 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 9: // PHOTO_ID
+              if (schemeField.type == org.apache.thrift.protocol.TType.STRING) {
+                struct.photoId = iprot.readString();
+                struct.setPhotoIdIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -1015,6 +1114,13 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
           oprot.writeFieldEnd();
         }
       }
+      if (struct.photoId != null) {
+        if (struct.isSetPhotoId()) {
+          oprot.writeFieldBegin(PHOTO_ID_FIELD_DESC);
+          oprot.writeString(struct.photoId);
+          oprot.writeFieldEnd();
+        }
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -1058,7 +1164,10 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
       if (struct.isSetWriterInstance()) {
         optionals.set(7);
       }
-      oprot.writeBitSet(optionals, 8);
+      if (struct.isSetPhotoId()) {
+        optionals.set(8);
+      }
+      oprot.writeBitSet(optionals, 9);
       if (struct.isSetClientMessageId()) {
         oprot.writeString(struct.clientMessageId);
       }
@@ -1083,6 +1192,9 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
       if (struct.isSetWriterInstance()) {
         oprot.writeString(struct.writerInstance);
       }
+      if (struct.isSetPhotoId()) {
+        oprot.writeString(struct.photoId);
+      }
     }
 
     @Override
@@ -1090,7 +1202,7 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(8);
+        java.util.BitSet incoming = iprot.readBitSet(9);
         if (incoming.get(0)) {
           struct.clientMessageId = iprot.readString();
           struct.setClientMessageIdIsSet(true);
@@ -1122,6 +1234,10 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
         if (incoming.get(7)) {
           struct.writerInstance = iprot.readString();
           struct.setWriterInstanceIsSet(true);
+        }
+        if (incoming.get(8)) {
+          struct.photoId = iprot.readString();
+          struct.setPhotoIdIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();

@@ -21,9 +21,10 @@ import java.util.Optional;
  * @param nodes every node, in start order
  * @param zookeeperConnect ZooKeeper's connect string
  * @param dataDir the cluster's data folder
+ * @param s3 where photos are stored: S3Proxy's endpoint and bucket
  */
 record ClusterSummary(Duration startup, ClientEndpoint endpoint, List<Direct> presentationServers, List<NodeInfo> nodes,
-        String zookeeperConnect, Path dataDir) {
+        String zookeeperConnect, Path dataDir, String s3) {
     /** What {@code bin/duet} connects to unless told otherwise: the endpoint at the default base port. */
     static final String CLI_DEFAULT_TCP = "127.0.0.1:7401";
     static final String CLI_DEFAULT_HTTP = "http://127.0.0.1:7402";
@@ -45,7 +46,8 @@ record ClusterSummary(Duration startup, ClientEndpoint endpoint, List<Direct> pr
         List<NodeInfo> nodes = cluster.nodes().stream()
                 .map(node -> new NodeInfo(node.name(), node.adminEndpoint(), node.pid(), node.logFile())).toList();
         return new ClusterSummary(cluster.lastStartupTime(), direct.isEmpty() ? null : cluster.clientEndpoint(), direct,
-                nodes, cluster.zookeeperConnect(), cluster.dataDir());
+                nodes, cluster.zookeeperConnect(), cluster.dataDir(),
+                cluster.s3Settings().get("s3.endpoint") + ", bucket " + cluster.s3Settings().get("s3.bucket"));
     }
 
     String text() {
@@ -86,6 +88,7 @@ record ClusterSummary(Duration startup, ClientEndpoint endpoint, List<Direct> pr
         }
         out.println();
         out.println("ZooKeeper: " + zookeeperConnect + "   data: " + dataDir);
+        out.println("S3 (photos): " + s3);
         out.println("Try it:   bin/duet --help");
         out.println("Press Ctrl-C to stop everything.");
         out.flush();

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A whole Duet cluster on 127.0.0.1, every component a separate process: ZooKeeper, standalone HBase
- * with its data in a local folder, application servers and presentation servers, and HAProxy in front of
+ * with its data in a local folder, S3Proxy (the photos' objects, also under it; see {@link LocalS3}),
+ * application servers and presentation servers, and HAProxy in front of
  * the presentation servers as the one client endpoint ({@link #clientEndpoint()}). The servers read the
  * same settings files, with the same keys, that a production deployment uses; only the values differ.
  *
@@ -66,6 +67,8 @@ public final class LocalCluster implements AutoCloseable {
     private final LocalClientTls clientTls;
     private final NodeProcess zookeeper;
     private final NodeProcess hbase;
+    private final LocalS3 s3Plan;
+    private final NodeProcess s3;
     private final List<NodeProcess> applicationServers;
     private final List<NodeProcess> presentationServers;
     /** HAProxy, or null when there are no presentation servers or HAProxy is not installed. */
@@ -106,10 +109,12 @@ public final class LocalCluster implements AutoCloseable {
             presentationSettings.putAll(clientTls.presentationSettings());
         }
         presentationSettings.putAll(builder.presentationSettings);
+        this.s3Plan = LocalS3.loadOrCreate(dataDir);
         NodeFactory factory = new NodeFactory(home, dataDir, logDir(), clusterName, zookeeperPort, tokenSecretFile, ca,
-                presentationSettings, builder.serverSettings, builder.preSplitTables);
+                s3Plan, presentationSettings, builder.serverSettings, builder.preSplitTables);
         this.zookeeper = factory.zookeeper();
         this.hbase = factory.hbase();
+        this.s3 = factory.s3();
         this.applicationServers = new ArrayList<>();
         for (int i = 1; i <= builder.applicationServers; i++) {
             String name = "app-" + i;
@@ -144,7 +149,7 @@ public final class LocalCluster implements AutoCloseable {
         if (loadBalancerMissing != null) {
             LOG.warn(loadBalancerMissing);
         }
-        List<ChildProcess> all = new ArrayList<>(List.of(zookeeper, hbase));
+        List<ChildProcess> all = new ArrayList<>(List.of(zookeeper, hbase, s3));
         all.addAll(applicationServers);
         all.addAll(presentationServers);
         if (loadBalancer != null) {
@@ -172,6 +177,7 @@ public final class LocalCluster implements AutoCloseable {
         // HBase takes longest. Presentation servers need only ZooKeeper, and application servers wait for
         // HBase themselves (io.duet.app.storage.HBaseStartup), so every server starts meanwhile.
         CompletableFuture<Void> hbaseStarted = Nodes.startAsync(hbase);
+        CompletableFuture<Void> s3Started = Nodes.startAsync(s3);
         List<CompletableFuture<Void>> applicationServersStarted = applicationServers.stream().map(Nodes::startAsync)
                 .collect(Collectors.toList());
         Nodes.startAll(presentationServers);
@@ -179,6 +185,8 @@ public final class LocalCluster implements AutoCloseable {
             loadBalancer.start();
         }
         Nodes.join(hbaseStarted);
+        Nodes.join(s3Started);
+        s3Plan.checkEndpoint(s3.readyInfo());
         for (CompletableFuture<Void> applicationServerStarted : applicationServersStarted) {
             Nodes.join(applicationServerStarted);
         }
@@ -267,7 +275,7 @@ public final class LocalCluster implements AutoCloseable {
         }
         Nodes.stopAll(presentationServers);
         Nodes.stopAll(applicationServers);
-        hbase.stop();
+        Nodes.stopAll(List.of(hbase, s3));
         zookeeper.stop();
     }
 
@@ -341,6 +349,16 @@ public final class LocalCluster implements AutoCloseable {
 
     public Node hbase() {
         return hbase;
+    }
+
+    /** S3Proxy, the photos' object store. */
+    public Node s3() {
+        return s3;
+    }
+
+    /** The application servers' S3 settings ({@code s3.endpoint}, {@code s3.bucket}, credentials...). */
+    public Map<String, String> s3Settings() {
+        return s3Plan.serverSettings();
     }
 
     public List<Node> applicationServers() {

@@ -25,6 +25,7 @@ final class NodeFactory {
     private final int zookeeperPort;
     private final Path tokenSecretFile;
     private final ClusterCa ca;
+    private final LocalS3 s3;
     /** Settings every presentation server gets on top of the cluster's own, for tests. */
     private final Map<String, String> presentationSettings;
     /** Settings every Duet server gets on top of the cluster's own, for tests. */
@@ -44,8 +45,9 @@ final class NodeFactory {
     static final String LOCAL_DRAIN_DEADLINE = "5s";
 
     NodeFactory(Path home, Path dataDir, Path logDir, String clusterName, int zookeeperPort, Path tokenSecretFile,
-            ClusterCa ca, Map<String, String> presentationSettings, Map<String, String> serverSettings,
+            ClusterCa ca, LocalS3 s3, Map<String, String> presentationSettings, Map<String, String> serverSettings,
             boolean preSplitTables) {
+        this.s3 = s3;
         this.serverSettings = Map.copyOf(serverSettings);
         this.preSplitTables = preSplitTables;
         this.home = home;
@@ -74,6 +76,11 @@ final class NodeFactory {
                 Duration.ofSeconds(180));
     }
 
+    NodeProcess s3() {
+        return node("s3", NodeKind.S3, List.of("-Xmx256m"), ModuleClasspath.of(home, "deploy/local-s3"),
+                "io.duet.deploy.s3.StandaloneS3", s3.arguments(dataDir), Duration.ofSeconds(60));
+    }
+
     private NodeProcess node(String name, NodeKind kind, List<String> jvmOptions, String classpath,
             String mainClass, List<String> arguments, Duration startTimeout) {
         Path readyFile = dataDir.resolve("run").resolve(name + ".ready");
@@ -96,6 +103,7 @@ final class NodeFactory {
         settings.put("hbase.zookeeper.port", Integer.toString(zookeeperPort));
         settings.put("hbase.namespace", "duet");
         settings.put("hbase.pre-split", Boolean.toString(preSplitTables));
+        settings.putAll(s3.serverSettings());
         settings.put("admin.host", "127.0.0.1");
         settings.put("admin.port", "0");
         return server(name, NodeKind.APPLICATION_SERVER, "-Xmx512m", "application-server",

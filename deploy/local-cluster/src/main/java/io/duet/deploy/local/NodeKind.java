@@ -4,6 +4,8 @@ package io.duet.deploy.local;
 public enum NodeKind {
     ZOOKEEPER,
     HBASE,
+    /** S3Proxy, the S3 API for photos; starts beside HBase. */
+    S3,
     APPLICATION_SERVER,
     PRESENTATION_SERVER,
     /** HAProxy, the client endpoint in front of the presentation servers. */

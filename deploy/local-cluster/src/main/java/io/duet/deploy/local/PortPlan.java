@@ -65,7 +65,7 @@ final class PortPlan {
      * other processes, and a port from that range could meanwhile be handed to any socket bound to port 0
      * (HBase's, an application server's relay, a test's client), failing the start with "address in use".
      */
-    private static int freePort(Map<String, String> plan) throws IOException {
+    static int freePort(Map<String, String> plan) throws IOException {
         int below = ephemeralRangeStart();
         for (int attempt = 0; attempt < 200; attempt++) {
             int candidate = 10_000 + ThreadLocalRandom.current().nextInt(Math.max(1, below - 10_000));

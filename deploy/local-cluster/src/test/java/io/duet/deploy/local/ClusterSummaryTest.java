@@ -26,7 +26,8 @@ class ClusterSummaryTest {
     }
 
     private static String summary(ClientEndpoint endpoint) {
-        return new ClusterSummary(Duration.ofMillis(23_456), endpoint, DIRECT, NODES, "127.0.0.1:7400", Path.of("/data"))
+        return new ClusterSummary(Duration.ofMillis(23_456), endpoint, DIRECT, NODES, "127.0.0.1:7400", Path.of("/data"),
+                "http://127.0.0.1:7409, bucket duet")
                 .text().replace(System.lineSeparator(), "\n");
     }
 
@@ -54,6 +55,7 @@ class ClusterSummaryTest {
                   haproxy          pid 4300     log /data/logs/haproxy.log
 
                 ZooKeeper: 127.0.0.1:7400   data: /data
+                S3 (photos): http://127.0.0.1:7409, bucket duet
                 Try it:   bin/duet --help
                 Press Ctrl-C to stop everything.
                 """);
@@ -93,7 +95,8 @@ class ClusterSummaryTest {
 
     @Test
     void withoutPresentationServersNoClientEndpoint() {
-        String text = new ClusterSummary(Duration.ofSeconds(5), null, List.of(), NODES, "127.0.0.1:7400", Path.of("/data"))
+        String text = new ClusterSummary(Duration.ofSeconds(5), null, List.of(), NODES, "127.0.0.1:7400", Path.of("/data"),
+                "http://127.0.0.1:7409, bucket duet")
                 .text();
         assertThat(text).doesNotContain("Client endpoint", "Direct presentation endpoints").contains("Processes:");
     }

@@ -1,0 +1,123 @@
+package io.duet.app.photo;
+
+import java.io.IOException;
+import java.net.URL;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+import software.amazon.awssdk.services.s3.presigner.model.PresignedPutObjectRequest;
+
+/**
+ * The photos' bucket, through the AWS SDK's blocking client: every method blocks, so call them on the
+ * photo workers only. Presigning computes signatures locally, but may fetch credentials (instance profile)
+ * on the way, so it runs there too.
+ */
+final class PhotoObjects implements AutoCloseable {
+    private final String bucket;
+    private final S3Client client;
+    private final S3Presigner presigner;
+
+    PhotoObjects(S3Settings settings) {
+        this.bucket = settings.bucket;
+        AwsCredentialsProvider credentials = settings.accessKey == null ? DefaultCredentialsProvider.builder().build()
+                : StaticCredentialsProvider.create(AwsBasicCredentials.create(settings.accessKey, settings.secretKey));
+        Region region = Region.of(settings.region);
+        var clientBuilder = S3Client.builder().region(region).credentialsProvider(credentials)
+                .forcePathStyle(settings.pathStyle);
+        var presignerBuilder = S3Presigner.builder().region(region).credentialsProvider(credentials)
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(settings.pathStyle).build());
+        if (settings.endpoint != null) {
+            clientBuilder.endpointOverride(settings.endpoint);
+            presignerBuilder.endpointOverride(settings.endpoint);
+        }
+        this.client = clientBuilder.build();
+        this.presigner = presignerBuilder.build();
+    }
+
+    /** A PUT of exactly {@code size} bytes to {@code key}, valid for {@code lifetime}. */
+    Presigned presignPut(String key, long size, Duration lifetime) {
+        PresignedPutObjectRequest put = presigner.presignPutObject(request -> request.signatureDuration(lifetime)
+                .putObjectRequest(object -> object.bucket(bucket).key(key).contentLength(size)));
+        Map<String, String> headers = new LinkedHashMap<>();
+        put.signedHeaders().forEach((name, values) -> headers.put(name, String.join(",", values)));
+        return new Presigned(put.url(), headers, put.expiration());
+    }
+
+    /** A GET of {@code key}, valid for {@code lifetime}. */
+    Presigned presignGet(String key, Duration lifetime) {
+        var get = presigner.presignGetObject(request -> request.signatureDuration(lifetime)
+                .getObjectRequest(object -> object.bucket(bucket).key(key)));
+        return new Presigned(get.url(), Map.of(), get.expiration());
+    }
+
+    /** The object's size, or -1 when there is no such object. */
+    long size(String key) {
+        try {
+            return client.headObject(request -> request.bucket(bucket).key(key)).contentLength();
+        } catch (NoSuchKeyException e) {
+            return -1;
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return -1;
+            }
+            throw e;
+        }
+    }
+
+    /** The object's bytes; fails when it has more than {@code maxBytes}. */
+    byte[] read(String key, int maxBytes) throws IOException {
+        try (ResponseInputStream<GetObjectResponse> in = client.getObject(request -> request.bucket(bucket).key(key))) {
+            byte[] bytes = in.readNBytes(maxBytes + 1);
+            if (bytes.length > maxBytes) {
+                throw new IOException("object " + key + " has more than " + maxBytes + " bytes");
+            }
+            return bytes;
+        }
+    }
+
+    void put(String key, byte[] bytes, String contentType) {
+        client.putObject(request -> request.bucket(bucket).key(key).contentType(contentType)
+                .contentLength((long) bytes.length), RequestBody.fromBytes(bytes));
+    }
+
+    /** Deletes each key; a missing object is no error. */
+    void delete(Collection<String> keys) {
+        for (String key : keys) {
+            client.deleteObject(request -> request.bucket(bucket).key(key));
+        }
+    }
+
+    @Override
+    public void close() {
+        presigner.close();
+        client.close();
+    }
+
+    /** A presigned request: its URL, the headers it must carry, and when it expires. */
+    static final class Presigned {
+        final URL url;
+        final Map<String, String> headers;
+        final Instant expiration;
+
+        Presigned(URL url, Map<String, String> headers, Instant expiration) {
+            this.url = url;
+            this.headers = headers;
+            this.expiration = expiration;
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package io.duet.client;
+
+import io.duet.protocol.api.PhotoUpload;
+import io.duet.protocol.api.PhotoUrl;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The bytes of photos, which never travel in Thrift calls: a PUT to the presigned upload URL that
+ * {@code PhotoService.createUpload} returned, and a GET of a presigned download URL. Both go straight to
+ * the object store (S3) over HTTP, with the JDK's client; neither carries the Duet token.
+ */
+final class PhotoTransfer {
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** A whole transfer; 20 MiB at 300 kB/s takes about a minute. */
+    private static final Duration TRANSFER_TIMEOUT = Duration.ofMinutes(3);
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
+
+    private PhotoTransfer() {
+    }
+
+    /** PUTs {@code file} (which must have the size the upload was created for) to the upload's URL. */
+    static CompletableFuture<Void> upload(PhotoUpload upload, Path file) {
+        HttpRequest.Builder request;
+        try {
+            request = HttpRequest.newBuilder(URI.create(upload.getUploadUrl())).timeout(TRANSFER_TIMEOUT)
+                    .PUT(HttpRequest.BodyPublishers.ofFile(file));
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (upload.isSetHeaders()) {
+            upload.getHeaders().forEach(request::header);
+        }
+        return HTTP.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
+                .thenApply(response -> {
+                    if (response.statusCode() / 100 != 2) {
+                        throw new DuetClientException("the object store refused the upload: HTTP " + response.statusCode()
+                                + " " + abbreviate(response.body()));
+                    }
+                    return null;
+                });
+    }
+
+    /** GETs the URL into {@code target} (replaced only once the whole photo arrived). */
+    static CompletableFuture<Path> download(PhotoUrl url, Path target) {
+        Path partial;
+        try {
+            Path dir = target.toAbsolutePath().getParent();
+            partial = Files.createTempFile(dir, ".duet-photo-", ".part");
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url.getUrl())).timeout(TRANSFER_TIMEOUT).GET().build();
+        return HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofFile(partial)).thenApply(response -> {
+            try {
+                if (response.statusCode() / 100 != 2) {
+                    String body = Files.readString(partial, StandardCharsets.UTF_8);
+                    Files.deleteIfExists(partial);
+                    throw new DuetClientException("the object store refused the download: HTTP " + response.statusCode()
+                            + " " + abbreviate(body));
+                }
+                return Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw new DuetClientException("cannot save the photo to " + target, e);
+            }
+        });
+    }
+
+    /** Waits for a transfer (at most its timeout) in a blocking API, rethrowing what failed it. */
+    static <T> T await(CompletableFuture<T> transfer) throws IOException {
+        try {
+            return transfer.get(TRANSFER_TIMEOUT.toMillis() + CONNECT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted during a photo transfer");
+        } catch (TimeoutException e) {
+            transfer.cancel(true);
+            throw new IOException("the photo transfer took longer than " + TRANSFER_TIMEOUT.toSeconds() + " s", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException) {
+                throw (IOException) cause;
+            }
+            if (cause instanceof RuntimeException) {
+                throw (RuntimeException) cause;
+            }
+            throw new IOException(cause);
+        }
+    }
+
+    private static String abbreviate(String body) {
+        return body.length() <= 300 ? body : body.substring(0, 300) + "...";
+    }
+}

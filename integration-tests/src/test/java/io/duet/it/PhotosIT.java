@@ -1,0 +1,216 @@
+package io.duet.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.duet.client.DuetClient;
+import io.duet.client.DuetHttp;
+import io.duet.deploy.local.LocalCluster;
+import io.duet.protocol.api.DuetError;
+import io.duet.protocol.api.ErrorCode;
+import io.duet.protocol.api.Message;
+import io.duet.protocol.api.MessageKind;
+import io.duet.protocol.api.Photo;
+import io.duet.protocol.api.PhotoUpload;
+import io.duet.protocol.api.PhotoUrl;
+import io.duet.protocol.api.PhotoVariant;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32;
+import javax.imageio.ImageIO;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Photos on the local cluster, its S3 being S3Proxy: Ann uploads over HTTP ({@link DuetHttp}), Bob over his
+ * TCP session ({@link DuetClient}); the bytes go to S3 by presigned PUT, the variants come back by presigned
+ * GET, each upload posts a photo message, and a delete removes the objects and the metadata. Bad bytes get
+ * clear errors, and another couple's photo and upload ids are NOT_FOUND.
+ */
+class PhotosIT {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void partnersUploadListDownloadAndDeletePhotosAndBadBytesAreRefused() throws Exception {
+        LocalCluster cluster = SharedCluster.get();
+        TestCouple couple = TestCouple.pair(cluster);
+        TestCouple others = TestCouple.pair(cluster);
+        DuetHttp annHttp = TestCouple.http(cluster, 0, TestCouple.ANN_DEVICE);
+        DuetHttp otherHttp = TestCouple.http(cluster, 1, TestCouple.ANN_DEVICE);
+        String ann = couple.ann.getToken();
+        RecordingListener bobHears = new RecordingListener();
+        try (DuetClient bob = couple.connect(couple.bob, 1, bobHears, 0)) {
+            // Ann uploads a JPEG over HTTP with a caption; Bob's session gets the photo message.
+            Path beach = write("beach.jpg", image(1200, 900, "jpeg"));
+            Photo photo = annHttp.uploadPhoto(ann, beach, "the beach");
+            assertThat(photo.getPhotoId()).matches("[0-9a-f]{32}");
+            assertThat(photo.getWidth()).isEqualTo(1200);
+            assertThat(photo.getHeight()).isEqualTo(900);
+            assertThat(photo.getContentType()).isEqualTo("image/jpeg");
+            assertThat(photo.getUploadedBy()).isEqualTo(couple.ann.getUserId());
+            assertThat(photo.getCaption()).isEqualTo("the beach");
+            RecordingListener.await(WAIT, "Bob gets the photo message", () -> bobHears.messages.stream()
+                    .anyMatch(m -> m.getKind() == MessageKind.PHOTO && photo.getPhotoId().equals(m.getPhotoId())));
+            Message message = bobHears.messages.stream().filter(m -> m.getKind() == MessageKind.PHOTO).findFirst().get();
+            assertThat(message.getSeq()).isEqualTo(photo.getMessageSeq());
+            assertThat(message.getText()).isEqualTo("the beach");
+            assertThat(message.getSenderId()).isEqualTo(couple.ann.getUserId());
+
+            // Bob uploads a PNG over TCP; both list the two, newest first.
+            Path sketch = write("sketch.png", image(300, 500, "png"));
+            Photo bobs = tcp(bob.uploadPhoto(sketch, null));
+            assertThat(bobs.getUploadedBy()).isEqualTo(couple.bob.getUserId());
+            assertThat(bobs.isSetCaption()).isFalse();
+            assertThat(annHttp.listPhotos(ann, 10, null).getPhotos()).extracting(Photo::getPhotoId)
+                    .containsExactly(bobs.getPhotoId(), photo.getPhotoId());
+            assertThat(tcp(bob.listPhotos(1, null)).getNextCursor()).isEqualTo(bobs.getPhotoId());
+            assertThat(annHttp.getPhoto(ann, photo.getPhotoId()).getCaption()).isEqualTo("the beach");
+
+            // Downloads by presigned URL: every variant, its size within its edge, and no metadata left.
+            Path full = annHttp.downloadPhoto(ann, photo.getPhotoId(), PhotoVariant.FULL, dir.resolve("full.jpg"));
+            assertThat(decode(full).getWidth()).isEqualTo(1200);
+            Path thumbnail = tcp(bob.downloadPhoto(photo.getPhotoId(), PhotoVariant.THUMBNAIL, dir.resolve("thumb.jpg")));
+            assertThat(decode(thumbnail).getWidth()).isEqualTo(320);
+            assertThat(decode(thumbnail).getHeight()).isEqualTo(240);
+            PhotoUrl screen = annHttp.photoUrl(ann, photo.getPhotoId(), PhotoVariant.SCREEN);
+            assertThat(screen.getExpiresAtMillis()).isBetween(System.currentTimeMillis(),
+                    System.currentTimeMillis() + Duration.ofMinutes(11).toMillis());
+            HttpResponse<byte[]> fetched = get(screen.getUrl());
+            assertThat(fetched.statusCode()).isEqualTo(200);
+            assertThat(ImageIO.read(new ByteArrayInputStream(fetched.body())).getWidth()).isEqualTo(1200);
+            assertThat(new String(Files.readAllBytes(full), StandardCharsets.ISO_8859_1)).doesNotContain("Exif");
+            assertThat(decode(tcp(bob.downloadPhoto(bobs.getPhotoId(), null, dir.resolve("sketch-full.png"))))
+                    .getHeight()).isEqualTo(500);
+
+            // Bad bytes: too large (declared, then more bytes than declared), not an image, an image bomb.
+            expectError(ErrorCode.INVALID_ARGUMENT, () -> annHttp.createUpload(ann, 20L * 1024 * 1024 + 1));
+            PhotoUpload small = annHttp.createUpload(ann, 10);
+            assertThat(put(small, new byte[11]).statusCode()).isEqualTo(403);
+            expectError(ErrorCode.NOT_FOUND, () -> annHttp.finishUpload(ann, small.getUploadId(), null));
+            Path text = write("notes.jpg", "these are my notes, not a photo".getBytes(StandardCharsets.UTF_8));
+            assertThatThrownBy(() -> annHttp.uploadPhoto(ann, text, null)).isInstanceOfSatisfying(DuetError.class, e -> {
+                assertThat(e.getCode()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+                assertThat(e.getMessage()).contains("not a JPEG, PNG or WebP image");
+            });
+            Path bomb = write("bomb.png", pngDeclaring(100_000, 100_000));
+            assertThatThrownBy(() -> annHttp.uploadPhoto(ann, bomb, null)).isInstanceOfSatisfying(DuetError.class, e -> {
+                assertThat(e.getCode()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+                assertThat(e.getMessage()).contains("100000 x 100000 pixels");
+            });
+            assertThat(annHttp.listPhotos(ann, 10, null).getPhotos()).hasSize(2);
+
+            // Another couple's photo and upload ids are NOT_FOUND, over both transports.
+            Photo theirs = otherHttp.uploadPhoto(others.ann.getToken(), write("theirs.png", image(50, 50, "png")), "ours");
+            String theirId = theirs.getPhotoId();
+            expectError(ErrorCode.NOT_FOUND, () -> annHttp.getPhoto(ann, theirId));
+            expectError(ErrorCode.NOT_FOUND, () -> annHttp.photoUrl(ann, theirId, PhotoVariant.FULL));
+            expectError(ErrorCode.NOT_FOUND, () -> annHttp.deletePhoto(ann, theirId));
+            expectError(ErrorCode.NOT_FOUND, () -> tcp(bob.downloadPhoto(theirId, null, dir.resolve("stolen.png"))));
+            expectError(ErrorCode.NOT_FOUND, () -> tcp(bob.deletePhoto(theirId)));
+            PhotoUpload theirUpload = otherHttp.createUpload(others.ann.getToken(), Files.size(beach));
+            assertThat(put(theirUpload, Files.readAllBytes(beach)).statusCode()).isEqualTo(200);
+            expectError(ErrorCode.NOT_FOUND, () -> annHttp.finishUpload(ann, theirUpload.getUploadId(), null));
+            Photo finished = otherHttp.finishUpload(others.ann.getToken(), theirUpload.getUploadId(), null);
+            assertThat(finished.getWidth()).isEqualTo(1200);
+            // A retry (its reply lost, say) answers with the same photo and message.
+            assertThat(otherHttp.finishUpload(others.ann.getToken(), theirUpload.getUploadId(), null)).isEqualTo(finished);
+            assertThat(otherHttp.getPhoto(others.ann.getToken(), theirId).getCaption()).isEqualTo("ours");
+
+            // Bob deletes Ann's photo over TCP: the metadata is gone, and so are the objects.
+            PhotoUrl before = annHttp.photoUrl(ann, photo.getPhotoId(), PhotoVariant.THUMBNAIL);
+            tcp(bob.deletePhoto(photo.getPhotoId()));
+            expectError(ErrorCode.NOT_FOUND, () -> annHttp.getPhoto(ann, photo.getPhotoId()));
+            expectError(ErrorCode.NOT_FOUND, () -> annHttp.deletePhoto(ann, photo.getPhotoId()));
+            assertThat(get(before.getUrl()).statusCode()).isEqualTo(404);
+            assertThat(annHttp.listPhotos(ann, 10, null).getPhotos()).extracting(Photo::getPhotoId)
+                    .containsExactly(bobs.getPhotoId());
+            assertThatThrownBy(() -> tcp(bob.downloadPhoto(photo.getPhotoId(), null, dir.resolve("gone.jpg"))))
+                    .isInstanceOf(DuetError.class);
+        }
+    }
+
+    private Path write(String name, byte[] bytes) throws Exception {
+        return Files.write(dir.resolve(name), bytes);
+    }
+
+    private static byte[] image(int width, int height, String format) throws Exception {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        g.setColor(Color.ORANGE);
+        g.fillRect(0, 0, width, height / 2);
+        g.dispose();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(image, format, out);
+        return out.toByteArray();
+    }
+
+    private static BufferedImage decode(Path file) throws Exception {
+        return ImageIO.read(file.toFile());
+    }
+
+    /** A PNG of a few dozen bytes whose header declares {@code width} x {@code height} pixels. */
+    private static byte[] pngDeclaring(int width, int height) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) 8).put((byte) 2).array());
+        chunk(out, "IDAT", new byte[] {0x78, (byte) 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01});
+        chunk(out, "IEND", new byte[0]);
+        return out.toByteArray();
+    }
+
+    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
+        byte[] typeBytes = type.getBytes(StandardCharsets.US_ASCII);
+        CRC32 crc = new CRC32();
+        crc.update(typeBytes);
+        crc.update(data);
+        out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
+        out.writeBytes(typeBytes);
+        out.writeBytes(data);
+        out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
+
+    private static HttpResponse<byte[]> get(String url) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(WAIT).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static HttpResponse<String> put(PhotoUpload upload, byte[] bytes) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(upload.getUploadUrl())).timeout(WAIT)
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes));
+        upload.getHeaders().forEach(request::header);
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The outcome of a TCP call, its failure's cause thrown as is. */
+    private static <T> T tcp(CompletableFuture<T> call) throws Exception {
+        try {
+            return call.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
+        }
+    }
+
+    private static void expectError(ErrorCode code, ThrowingCallable call) {
+        assertThatThrownBy(call).isInstanceOfSatisfying(DuetError.class, error -> assertThat(error.getCode()).isEqualTo(code));
+    }
+}
