@@ -8,7 +8,9 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * While a request waits for its reply, {@link HttpApiHandler} bounds that wait and answers 504 past it.
  * Should no response be written even so (a bug, a reply lost between handlers), a backstop closes the
  * connection once the request has waited the backstop timeout (the reply timeout plus {@link
- * #BACKSTOP_MARGIN}), so that no connection waits forever. Sits behind the HTTP codec, so it sees a
+ * #BACKSTOP_MARGIN}), so that no connection waits forever. An interim response ({@code 100 Continue} to
+ * {@code Expect: 100-continue}) answers nothing: the request keeps its body deadline and its backstop, and
+ * the header timeout starts again only after its real response. Sits behind the HTTP codec, so it sees a
  * request's head once it is complete.
  */
 final class RequestDeadlineHandler extends ChannelDuplexHandler {
@@ -92,13 +96,18 @@ final class RequestDeadlineHandler extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-        if (msg instanceof LastHttpContent) {
+        // A 1xx (the aggregator's "100 Continue") is not the request's answer: the request still waits.
+        if (msg instanceof LastHttpContent && !isInformational(msg)) {
             cancelBackstop();
             if (unanswered > 0 && --unanswered == 0 && deadline == null) {
                 awaitHead(ctx);
             }
         }
         super.write(ctx, msg, promise);
+    }
+
+    private static boolean isInformational(Object msg) {
+        return msg instanceof HttpResponse response && response.status().codeClass() == HttpStatusClass.INFORMATIONAL;
     }
 
     private void awaitHead(ChannelHandlerContext ctx) {

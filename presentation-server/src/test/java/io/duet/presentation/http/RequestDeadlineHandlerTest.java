@@ -7,7 +7,9 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -139,5 +141,60 @@ class RequestDeadlineHandlerTest {
         channel.writeInbound(LastHttpContent.EMPTY_LAST_CONTENT);
         elapse(34);
         assertThat(channel.isOpen()).isTrue();
+    }
+
+    @Test
+    void aHundredContinueIsNotTheAnswerThatEndsTheRequestsDeadlines() {
+        // The real codec and aggregator around it: the aggregator writes "100 Continue" through the deadline.
+        EmbeddedChannel http = new EmbeddedChannel();
+        http.freezeTime();
+        http.pipeline().addLast(new HttpServerCodec(),
+                new RequestDeadlineHandler(Duration.ofSeconds(30), Duration.ofSeconds(30), BACKSTOP),
+                new HttpObjectAggregator(1024));
+        http.writeInbound(Unpooled.copiedBuffer("POST /api/v1/chat HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
+                + "Expect: 100-continue\r\n\r\n", StandardCharsets.US_ASCII));
+        assertThat(outbound(http)).as("the aggregator's interim answer").startsWith("HTTP/1.1 100 Continue");
+        http.writeInbound(Unpooled.copiedBuffer("{}", StandardCharsets.US_ASCII));
+        ((FullHttpRequest) http.readInbound()).release();
+        http.advanceTimeBy(BACKSTOP.toSeconds() - 1, TimeUnit.SECONDS);
+        http.runScheduledPendingTasks();
+        assertThat(http.isOpen()).as("waiting for its reply").isTrue();
+        http.advanceTimeBy(1, TimeUnit.SECONDS);
+        http.runScheduledPendingTasks();
+        assertThat(http.isOpen()).as("no response after the 100 Continue: the backstop closes it").isFalse();
+        http.finishAndReleaseAll();
+    }
+
+    @Test
+    void afterARealResponseToAHundredContinueRequestTheIdleTimerRunsAgain() {
+        EmbeddedChannel http = new EmbeddedChannel();
+        http.freezeTime();
+        http.pipeline().addLast(new HttpServerCodec(),
+                new RequestDeadlineHandler(Duration.ofSeconds(30), Duration.ofSeconds(30), BACKSTOP),
+                new HttpObjectAggregator(1024));
+        http.writeInbound(Unpooled.copiedBuffer("POST /api/v1/chat HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
+                + "Expect: 100-continue\r\n\r\n{}", StandardCharsets.US_ASCII));
+        outbound(http);
+        ((FullHttpRequest) http.readInbound()).release();
+        http.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+        outbound(http);
+        http.advanceTimeBy(29, TimeUnit.SECONDS);
+        http.runScheduledPendingTasks();
+        assertThat(http.isOpen()).as("idle for 29 s after the response").isTrue();
+        http.advanceTimeBy(1, TimeUnit.SECONDS);
+        http.runScheduledPendingTasks();
+        assertThat(http.isOpen()).as("idle for 30 s after the response: the header timeout closes it").isFalse();
+        http.finishAndReleaseAll();
+    }
+
+    /** What the server wrote so far, as text. */
+    private static String outbound(EmbeddedChannel http) {
+        StringBuilder text = new StringBuilder();
+        for (Object written; (written = http.readOutbound()) != null; ) {
+            io.netty.buffer.ByteBuf bytes = (io.netty.buffer.ByteBuf) written;
+            text.append(bytes.toString(StandardCharsets.US_ASCII));
+            bytes.release();
+        }
+        return text.toString();
     }
 }
