@@ -75,7 +75,7 @@ class HttpApiIT {
         assertThat(session.getToken()).startsWith("v1.");
 
         TProtocol pairing = new TJSONProtocol(transport("pairing", session.getToken()));
-        assertThat(new PairingService.Client(pairing).createInvite(new CreateInviteRequest()).getCode()).hasSize(9);
+        assertThat(new PairingService.Client(pairing).createInvite(new CreateInviteRequest()).getCode()).hasSize(14);
     }
 
     @Test

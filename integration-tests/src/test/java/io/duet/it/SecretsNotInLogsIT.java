@@ -139,7 +139,7 @@ class SecretsNotInLogsIT {
         String code = annHttp.createInvite(annLogIn.getToken()).getCode();
         secrets.put("the invite code", code);
         secrets.put("the invite code, as stored", code.replace("-", ""));
-        String unknownCode = "WXYZ-2345";
+        String unknownCode = "WXYZ-2345-6789";
         if (!unknownCode.equals(code)) {
             assertThatThrownBy(() -> bobHttp.acceptInvite(bob.getToken(), unknownCode)).isInstanceOf(DuetError.class);
             secrets.put("an unknown invite code", unknownCode);

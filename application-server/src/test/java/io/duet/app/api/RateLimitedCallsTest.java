@@ -62,7 +62,7 @@ class RateLimitedCallsTest {
             cast(cb));
     private static final Call CREATE_INVITE = (c, l, cb) -> pairing(c, l).createInvite(new CreateInviteRequest(), cast(cb));
     private static final Call ACCEPT_INVITE = (c, l, cb) -> pairing(c, l).acceptInvite(
-            new AcceptInviteRequest("ABCD-EFGH"), cast(cb));
+            new AcceptInviteRequest("ABCD-EFGH-JKMN"), cast(cb));
     private static final Call SIGN_UP = (c, l, cb) -> account(c, l).signUp(new SignUpRequest()
             .setEmail("u" + System.nanoTime() + "@example.com").setPassword("a long password").setDisplayName("U")
             .setDeviceId("phone"), cast(cb));

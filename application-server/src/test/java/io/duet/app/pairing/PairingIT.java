@@ -14,6 +14,7 @@ import io.duet.app.storage.UserStore;
 import io.duet.protocol.api.DuetError;
 import io.duet.protocol.api.ErrorCode;
 import io.duet.protocol.api.Event;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -95,7 +96,7 @@ class PairingIT {
         long inviter = newUser("ann");
         long acceptor = newUser("bob");
         String code = await(pairings.createInvite(inviter)).getCode();
-        assertThat(code).matches("[2-9A-Z]{4}-[2-9A-Z]{4}");
+        assertThat(code).matches("[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}");
 
         CoupleOf couple = await(pairings.accept(acceptor, code.toLowerCase().replace("-", " ")));
 
@@ -104,6 +105,21 @@ class PairingIT {
         assertThat(invite(code).state()).isEqualTo(InviteRecord.State.COMPLETED);
         Thread.sleep(200);
         assertThat(pushedTo).contains(inviter, acceptor);
+    }
+
+    @Test
+    void anEightCharacterInviteMadeBeforeCodesGrewIsStillAccepted() throws Exception {
+        long inviter = newUser("ann");
+        long acceptor = newUser("bob");
+        String code = InviteCodes.generate(new SecureRandom()).substring(0, InviteCodes.OLD_LENGTH);
+        long now = System.currentTimeMillis();
+        assertThat(await(invites.create(code, inviter, pairings.newId(), now, now + 3_600_000))).isTrue();
+
+        CoupleOf couple = await(pairings.accept(acceptor, InviteCodes.display(code).toLowerCase()));
+
+        assertThat(couple.partnerId()).isEqualTo(inviter);
+        assertWholeCouple(couple.coupleId(), inviter, acceptor);
+        assertThat(invite(code).state()).isEqualTo(InviteRecord.State.COMPLETED);
     }
 
     @Test
@@ -159,6 +175,7 @@ class PairingIT {
         String code = await(pairings.createInvite(inviter)).getCode();
         assertThat(errorOf(pairings.accept(inviter, code))).isEqualTo(ErrorCode.INVALID_ARGUMENT);
         assertThat(errorOf(pairings.accept(newUser("bob"), "not a code!"))).isEqualTo(ErrorCode.INVITE_INVALID);
+        assertThat(errorOf(pairings.accept(newUser("bob"), "2222-2222-2222"))).isEqualTo(ErrorCode.INVITE_INVALID);
         assertThat(errorOf(pairings.accept(newUser("bob"), "2222-2222"))).isEqualTo(ErrorCode.INVITE_INVALID);
 
         Pairings expiring = new Pairings(users, invites, couples, (ids, event) -> { }, Clock.systemUTC(), Duration.ZERO);
@@ -253,7 +270,7 @@ class PairingIT {
 
     @Test
     void unknownInviteCodeIsRefusedWithATypedError() {
-        assertThatThrownBy(() -> await(pairings.accept(1, "ZZZZ-ZZZZ")))
+        assertThatThrownBy(() -> await(pairings.accept(1, "ZZZZ-ZZZZ-ZZZZ")))
                 .hasCauseInstanceOf(DuetError.class);
     }
 }

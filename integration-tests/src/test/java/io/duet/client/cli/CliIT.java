@@ -87,7 +87,7 @@ class CliIT {
         assertThat(duet("eve", 0, "", "invite").err).contains("not logged in");
         assertThat(duet("eve", 0, "", "signup", "not-an-email", "Eve").err).contains("INVALID_ARGUMENT").contains("email");
         assertThat(duet("eve", 0, "", "signup", TestCouple.uniqueEmail("cli-eve"), "Eve").status).isZero();
-        Run bad = duet("eve", 0, "", "accept", "ZZZZ-ZZZZ");
+        Run bad = duet("eve", 0, "", "accept", "ZZZZ-ZZZZ-ZZZZ");
         assertThat(bad.status).isEqualTo(1);
         assertThat(bad.err).contains("INVITE_INVALID");
         assertThat(duet("eve", 0, "", "frobnicate").status).isEqualTo(2);
