@@ -42,8 +42,9 @@ import org.slf4j.LoggerFactory;
  * all again, telling the {@link SendPipeline} when to (re)transmit. It keeps the {@link ConnectionState}, the user and
  * couple the token authenticated, and the generation of the latest subscribe, so that the outcome of
  * one superseded (by a resubscribe, or by a session move that failed it) is ignored. A token that
- * carries no couple is refreshed and the session reconnected once the partner joins. Given a refresh
- * token, it renews the access token before it expires and reconnects with the new one ({@link #renew}).
+ * carries no couple is refreshed and the session reconnected once the partner joins (with the refresh
+ * token, or again later, if the access token alone is refused). Given a refresh token, it renews the
+ * access token before it expires and reconnects with the new one ({@link #renew}).
  *
  * <p>Confined to the session's event loop: {@link #start} and {@link #close} may be called from any
  * thread and hop onto the loop; every other method runs there, called by a {@link SessionHandler} (one
@@ -58,6 +59,8 @@ final class SessionLifecycle {
     private static final long MOVE_POLL_MILLIS = 10;
     /** How soon a renewal that got no answer is tried again. */
     private static final long RENEW_RETRY_MILLIS = 1000;
+    /** How soon a session that paired asks again for a token that carries the couple. */
+    private static final long PAIR_REFRESH_RETRY_MILLIS = 2000;
 
     private final InetSocketAddress server;
     /** Null: plain TCP. */
@@ -84,6 +87,10 @@ final class SessionLifecycle {
     private int failures;
     private ScheduledFuture<?> reconnect;
     private boolean paired;
+    /** The partner joined while the token carried no couple: one that does is still to be got. */
+    private boolean wantsCoupleToken;
+    /** The next attempt to get a token that carries the couple; null when none is due. */
+    private ScheduledFuture<?> pairRefresh;
     private volatile long coupleId;
     /** Counts subscribe calls, so that the outcome of one superseded by a newer one is ignored. */
     private int subscriptions;
@@ -183,9 +190,13 @@ final class SessionLifecycle {
         paired = accepted.isSetCoupleId() && accepted.getCoupleId() != 0;
         coupleId = paired ? accepted.getCoupleId() : 0;
         if (paired) {
+            wantsCoupleToken = false;
             subscribe();
         } else {
             ready("authenticated; not paired yet");
+            if (wantsCoupleToken && pairRefresh == null) {
+                pairRefresh = loop.schedule(this::refreshAndReconnect, PAIR_REFRESH_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+            }
         }
     }
 
@@ -298,6 +309,10 @@ final class SessionLifecycle {
             move.cancel(false);
             move = null;
         }
+        if (pairRefresh != null) {
+            pairRefresh.cancel(false);
+            pairRefresh = null;
+        }
         boolean moved = moving;
         moving = false;
         if (state != ConnectionState.CLOSED && !moved) {
@@ -341,6 +356,9 @@ final class SessionLifecycle {
             if (move != null) {
                 move.cancel(false);
             }
+            if (pairRefresh != null) {
+                pairRefresh.cancel(false);
+            }
             transport.failAll("client closed");
             sends.failAll(new DuetClientException("client closed"));
             firstConnect.completeExceptionally(new DuetClientException("client closed"));
@@ -361,6 +379,7 @@ final class SessionLifecycle {
     /** The partner joined (an event): a session that was not paired gets a token that is, and reconnects. */
     void partnerJoined() {
         if (!paired) {
+            wantsCoupleToken = true;
             refreshAndReconnect();
         }
     }
@@ -404,19 +423,66 @@ final class SessionLifecycle {
                 });
     }
 
-    /** After pairing, this session's token carries no couple: get one that does, and reconnect with it. */
+    /**
+     * After pairing, this session's token carries no couple: get one that does, and reconnect with it. An
+     * access token alone may not get it (an application server refuses access-only refreshes while older
+     * presentation servers are still deployed): then the refresh token, if the session holds one, renews
+     * it ({@link #renew}, whose token carries the couple); else it is asked again shortly, on this
+     * connection or, once authenticated, on the next.
+     */
     private void refreshAndReconnect() {
+        pairRefresh = null;
+        if (state == ConnectionState.CLOSED || paired) {
+            return;
+        }
         transport.<Session>call(commonConstants.ACCOUNT_SERVICE, "refreshSession",
                 new AccountService.refreshSession_args(new RefreshSessionRequest()),
                 new AccountService.refreshSession_result()).whenComplete((session, failure) -> {
-                    if (failure != null || !session.isSetCoupleId()) {
-                        LOG.warn("Cannot refresh the session after pairing: {}", failure);
+                    if (state == ConnectionState.CLOSED || paired) {
                         return;
                     }
-                    String refreshed = session.getToken();
-                    token = () -> refreshed;
-                    listeners.post(l -> l.onSessionRefreshed(session));
-                    transport.closeChannel();
+                    switch (afterPairRefresh(session, failure, refreshToken != null)) {
+                        case USE:
+                            String refreshed = session.getToken();
+                            token = () -> refreshed;
+                            listeners.post(l -> l.onSessionRefreshed(session));
+                            transport.closeChannel();
+                            return;
+                        case RENEW:
+                            LOG.info("Cannot refresh the session after pairing ({}): renewing it with the refresh token",
+                                    failure != null ? failure.toString() : "the token carries no couple");
+                            if (renewal != null) {
+                                renewal.cancel(false); // a refresh token is used up once: never renew twice
+                                renewal = null;
+                            }
+                            renew();
+                            return;
+                        case RETRY:
+                            LOG.warn("Cannot refresh the session after pairing yet ({}); retrying in {} ms",
+                                    failure != null ? failure.toString() : "the token carries no couple",
+                                    PAIR_REFRESH_RETRY_MILLIS);
+                            if (state == ConnectionState.CONNECTED && pairRefresh == null) {
+                                pairRefresh = loop.schedule(this::refreshAndReconnect, PAIR_REFRESH_RETRY_MILLIS,
+                                        TimeUnit.MILLISECONDS);
+                            }
+                    }
                 });
+    }
+
+    /** What to do with the outcome of the access-only refresh after pairing. */
+    enum PairRefresh {
+        /** Reconnect with the token it gave, which carries the couple. */
+        USE,
+        /** Renew with the refresh token instead. */
+        RENEW,
+        /** Ask again later. */
+        RETRY
+    }
+
+    static PairRefresh afterPairRefresh(Session session, Throwable failure, boolean holdsRefreshToken) {
+        if (failure == null && session != null && session.isSetCoupleId()) {
+            return PairRefresh.USE;
+        }
+        return holdsRefreshToken ? PairRefresh.RENEW : PairRefresh.RETRY;
     }
 }

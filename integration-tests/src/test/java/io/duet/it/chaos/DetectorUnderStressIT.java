@@ -3,12 +3,8 @@ package io.duet.it.chaos;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duet.deploy.local.LocalCluster;
-import io.duet.deploy.local.Node;
 import io.duet.it.PrivateCluster;
 import io.duet.it.TestCouple;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +36,7 @@ class DetectorUnderStressIT {
         for (int i = 0; i < 6; i++) {
             couples.add(TestCouple.pair(cluster));
         }
-        long suspicionsBefore = suspicions(cluster);
+        long suspicionsBefore = Suspicions.all(cluster);
         AtomicBoolean spinning = new AtomicBoolean(true);
         List<Thread> burners = new ArrayList<>();
         for (int i = 0; i < Runtime.getRuntime().availableProcessors(); i++) {
@@ -73,21 +69,9 @@ class DetectorUnderStressIT {
         } finally {
             spinning.set(false);
         }
-        long misfires = suspicions(cluster) - suspicionsBefore;
+        long misfires = Suspicions.all(cluster) - suspicionsBefore;
         System.out.printf("DETECTOR under CPU saturation for %d s: %d misfires (%.2f per minute), %d messages "
                 + "acknowledged (%.0f/s)%n", DURATION.toSeconds(), misfires, misfires * 60.0 / DURATION.toSeconds(),
                 acknowledged, acknowledged / (double) DURATION.toSeconds());
-    }
-
-    /** How many times, so far, any application server logged that it suspects another. */
-    private static long suspicions(LocalCluster cluster) throws IOException {
-        long count = 0;
-        for (Node server : cluster.applicationServers()) {
-            if (Files.exists(server.logFile())) {
-                count += Files.readAllLines(server.logFile(), StandardCharsets.UTF_8).stream()
-                        .filter(line -> line.contains("Suspecting ")).count();
-            }
-        }
-        return count;
     }
 }

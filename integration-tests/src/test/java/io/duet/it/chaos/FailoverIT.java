@@ -25,7 +25,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Crashes and freezes of the application server that owns couples, under live chat load, each followed
  * by a check of every guarantee ({@link ChaosChecker}) and a measurement of how long the owner's couples
- * went unserved.
+ * went unserved. The crash fast path must be seen at work: the leader's log holds at least one suspicion
+ * backed by presentation servers' reports of refused relay connects ({@link Suspicions}) per kill.
  *
  * <p>The CI variant kills 5 times; the soak variant runs any number of kills:
  * {@code mvn -B verify -pl integration-tests -am -Dit.test=FailoverIT -Dtest=none
@@ -50,6 +51,7 @@ class FailoverIT {
             couples.add(TestCouple.pair(cluster));
         }
         List<Long> failoverMillis = new ArrayList<>();
+        long fastPathBefore = Suspicions.withRefusedConnects(cluster);
         try (ChatLoad load = new ChatLoad(couples, Duration.ofMillis(40), 64).start()) {
             Thread.sleep(1000);
             for (int kill = 1; kill <= KILLS; kill++) {
@@ -60,6 +62,9 @@ class FailoverIT {
                 cluster.awaitShardMapSettled();
                 Thread.sleep(500);
             }
+            long fastPath = Suspicions.withRefusedConnects(cluster) - fastPathBefore;
+            System.out.printf("FAILOVER kill -9 fast path: %d suspicions backed by refused relay connects over %d "
+                    + "kills%n", fastPath, KILLS);
             Node frozen = cluster.applicationServerOwning(couples.get(0).ann.getCoupleId());
             long fencedBefore = FencedWrites.count(cluster);
             List<Long> paused = fault(cluster, load, frozen, "SIGSTOP", frozen::pause);
@@ -77,7 +82,9 @@ class FailoverIT {
             assertThat(checked.violations()).as("guarantees after %d kills and a SIGSTOP", KILLS).isEmpty();
             assertThat(load.failedSends()).as("failed sends: %s", load.failures(5)).isZero();
 
-            assertThat(report("kill -9", failoverMillis)).as("p99 failover after kill -9, ms")
+            assertThat(fastPath).as("suspicions backed by refused relay connects (the crash fast path) after %d "
+                    + "kills", KILLS).isGreaterThanOrEqualTo(KILLS);
+            assertThat(report("kill -9 (" + KILLS + " kills)", failoverMillis)).as("p99 failover after kill -9, ms")
                     .isLessThanOrEqualTo(P99_GOAL.toMillis());
             report("SIGSTOP", paused);
             assertThat(Collections.max(failoverMillis)).as("slowest failover after kill -9, ms")

@@ -4,6 +4,7 @@
  * io.duet.it.chaos.ChaosChecker} proves the guarantees afterwards from the log and HBase. Start reading
  * at {@link io.duet.it.chaos.FailoverIT}. {@code Stalls} prints the per-request stall distribution of a phase;
  * {@code SessionLoss} cuts a server off ZooKeeper until its session is LOST and watches it drop its couples;
- * {@code RollingDeployIT} runs {@code deploy/bin/rolling-deploy} itself under the load.
+ * {@code RollingDeployIT} runs {@code deploy/bin/rolling-deploy} itself under the load; {@code Suspicions}
+ * and {@code FencedWrites} count the failure detector's suspicions and the fenced commits in the servers' logs.
  */
 package io.duet.it.chaos;

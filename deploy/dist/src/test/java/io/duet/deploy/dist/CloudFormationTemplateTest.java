@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * nothing, and would find a broken template; its defaults are the example settings' ports, its user data
  * writes only setting keys the servers read, and its timings agree with one another; its groups wait for a
  * drain in lifecycle hooks, its target groups check {@code /ready}, and its servers may read S3 and put
- * CloudWatch metrics, which they do.
+ * CloudWatch metrics, which they do; the load balancers' addresses have no default.
  */
 class CloudFormationTemplateTest {
     @TempDir
@@ -65,6 +65,25 @@ class CloudFormationTemplateTest {
         assertThat(parameterDefault("ClusterShards")).isEqualTo(application.getProperty("cluster.shards"));
         assertThat(parameterDefault("ClusterName")).isEqualTo(application.getProperty("cluster.name"))
                 .isEqualTo(presentation.getProperty("cluster.name"));
+    }
+
+    /**
+     * The load balancers' addresses, whose X-Forwarded-For the presentation servers believe, have no default
+     * (a default wide enough to hold them would let other hosts claim any client address): the operator
+     * names them, as addresses or CIDR blocks.
+     */
+    @Test
+    void theLoadBalancerCidrsMustBeNamed() throws IOException {
+        Matcher block = Pattern.compile("(?m)^  LoadBalancerCidrs:\\n((?:    .*\\n)+)")
+                .matcher(Files.readString(TEMPLATE, StandardCharsets.UTF_8));
+        assertThat(block.find()).as("parameter LoadBalancerCidrs").isTrue();
+        assertThat(block.group(1)).doesNotContain("Default:");
+        Matcher allowed = Pattern.compile("(?m)^    AllowedPattern: \"(.+)\"$").matcher(block.group(1));
+        assertThat(allowed.find()).as("an AllowedPattern").isTrue();
+        Pattern pattern = Pattern.compile(allowed.group(1));
+        assertThat(List.of("10.0.1.0/24", "10.0.1.0/24,10.0.2.0/24", "10.0.1.0/24, 10.0.2.0/24", "10.0.1.5",
+                "2600:1f18::/56")).allMatch(value -> pattern.matcher(value).matches(), "accepted");
+        assertThat(List.of("", " ", "10.0.1.0/24,", "any")).noneMatch(value -> pattern.matcher(value).matches());
     }
 
     /**
