@@ -109,8 +109,10 @@ final class HistoryFlood {
             }
             System.out.printf("HistoryFlood: %d replies read (%d of them heavy), then %s%n", replies, heavyReplies,
                     closed ? "closed" : "silence");
-            assertThat(heavyReplies).as("replies of over %d bytes: pages of %d messages, not refusals",
-                    HEAVY_REPLY_BYTES, HISTORY).isGreaterThan(replies / 2);
+            // The server may cut the session before the first reply is read (CI saw 0 replies, then closed);
+            // the replies that were read must be mostly full pages, not refusals.
+            assertThat(replies - heavyReplies).as("replies of at most %d bytes (refusals, not pages of %d messages)"
+                    + " among %d", HEAVY_REPLY_BYTES, HISTORY, replies).isLessThanOrEqualTo(replies / 2);
             assertThat((long) replies).as("replies, against %d calls written", written.get())
                     .isLessThan(Math.min(calls / 10, written.get()));
             System.out.printf("HistoryFlood: %d of %d calls written, session cut: %s; heap before %s, peak %d MiB"

@@ -150,8 +150,11 @@ class OneEndpointIT {
         }
     }
 
-    /** Handshakes of the smoke's resumed mode that may fall back to a full one on a busy box. */
-    private static final int SMOKE_NOT_RESUMED_ALLOWED = 10;
+    /**
+     * Handshakes of the smoke's resumed mode (some 150-300 in all) that may fall back to a full one on a
+     * busy box, where the servers' JVMs are still compiling: CI saw 4 and 12.
+     */
+    private static final int SMOKE_NOT_RESUMED_ALLOWED = 40;
 
     /** The handshake benchmark (BENCHMARKS.md) with tiny numbers, against presentation-1, so that it keeps working. */
     @Test
@@ -164,8 +167,8 @@ class OneEndpointIT {
                 new PrintStream(printed, true, StandardCharsets.UTF_8), System.err);
         String output = printed.toString(StandardCharsets.UTF_8);
         System.out.print(output);
-        // On a busy 2-core box a few of the smoke's resumptions fall back to a full handshake (CI saw 4 of
-        // ~300); the figures must come out, and most handshakes of the resumed mode must have resumed.
+        // On a busy 2-core box a few of the smoke's resumptions fall back to a full handshake (CI saw 4 and
+        // 12 of ~150-300); the figures must come out, and most handshakes of the resumed mode must have resumed.
         java.util.regex.Matcher notResumed = java.util.regex.Pattern.compile("failed or not resumed: (\\d+)").matcher(output);
         int failures = notResumed.find() ? Integer.parseInt(notResumed.group(1)) : 0;
         assertThat(status == 0 || failures <= SMOKE_NOT_RESUMED_ALLOWED)
