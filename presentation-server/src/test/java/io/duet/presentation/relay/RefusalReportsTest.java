@@ -58,6 +58,8 @@ class RefusalReportsTest {
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     private final ChannelGroup accepted = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    /** The stand-in relay port's listening channel, once {@link #standIn} has bound it. */
+    private Channel listener;
     private TestingServer zookeeper;
     private CuratorFramework curator;
     private RefusalReports reports;
@@ -87,6 +89,9 @@ class RefusalReportsTest {
     void stop() throws Exception {
         links.close();
         reports.close();
+        if (listener != null) {
+            listener.close().awaitUninterruptibly();
+        }
         accepted.close().awaitUninterruptibly();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         curator.close();
@@ -107,6 +112,8 @@ class RefusalReportsTest {
 
         // The process dies: its links drop, are reconnected at once without anyone asking, and are refused.
         long killed = System.nanoTime();
+        // The listener first, as a dying process's: a link reconnecting meanwhile must find nothing listening.
+        listener.close().syncUninterruptibly();
         accepted.close().awaitUninterruptibly();
         await("the refusal after the links dropped to be reported", () -> exists(NODE));
         assertThat(Duration.ofNanos(System.nanoTime() - killed)).as("well before the directory's retry")
@@ -148,7 +155,7 @@ class RefusalReportsTest {
 
     /** A relay port on {@code port} that answers HELLO with HELLO_ACK. */
     private void standIn(int port) throws InterruptedException {
-        Channel listener = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        listener = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -166,6 +173,5 @@ class RefusalReportsTest {
                                 });
                     }
                 }).bind(new InetSocketAddress("127.0.0.1", port)).sync().channel();
-        accepted.add(listener);
     }
 }
