@@ -13,7 +13,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * A local cluster of one test class's own, for tests that stop or break processes: started before the
  * class's tests, closed after them. Register it as a static {@code @RegisterExtension} field.
  *
- * <p>To start fast, it creates its tables unsplit ({@link #withPreSplitTables()} for production's).
+ * <p>To start fast, it runs without S3 (photo calls answer {@code UNAVAILABLE}; {@link #withS3()} for tests
+ * that need photos) and creates its tables unsplit ({@link #withPreSplitTables()} for production's).
  */
 public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback {
     private LocalCluster cluster;
@@ -22,6 +23,7 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
     private int presentationServerFileLimit;
     private boolean clientTls;
     private boolean preSplitTables;
+    private boolean s3;
     private final Map<String, String> presentationSettings = new LinkedHashMap<>();
     private final Map<String, String> serverSettings = new LinkedHashMap<>();
 
@@ -58,6 +60,12 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
         return this;
     }
 
+    /** Runs S3Proxy, so that photo calls work ({@link LocalClusterBuilder#s3}). */
+    public PrivateCluster withS3() {
+        this.s3 = true;
+        return this;
+    }
+
     /** Runs the presentation servers with at most {@code limit} open files. */
     public PrivateCluster withPresentationServerFileLimit(int limit) {
         this.presentationServerFileLimit = limit;
@@ -75,7 +83,7 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
         LocalClusterBuilder builder = LocalCluster.builder().applicationServers(2).presentationServers(2)
                 .zookeeperFaultLinks(zookeeperFaultLinks).supervise(supervision)
                 .presentationServerFileLimit(presentationServerFileLimit).clientTls(clientTls)
-                .preSplitTables(preSplitTables);
+                .preSplitTables(preSplitTables).s3(s3);
         presentationSettings.forEach(builder::presentationSetting);
         serverSettings.forEach(builder::serverSetting);
         String keep = System.getProperty("duet.it.keep-data");
