@@ -63,7 +63,8 @@ class EventLoopsNeverBlockIT {
                                 .map(frame -> "    at " + frame).collect(Collectors.joining("\n")))));
 
         // Its S3Proxy too: the in-process application server stores photos there.
-        storage = LocalCluster.builder().applicationServers(0).presentationServers(0).clusterName("blockhound").build();
+        storage = LocalCluster.builder().applicationServers(0).presentationServers(0).clusterName("blockhound").s3(true)
+                .build();
         storage.start();
         String zookeeper = storage.zookeeperConnect();
         Map<String, String> common = Map.of("cluster.name", "blockhound", "zookeeper.connect", zookeeper,

@@ -12,6 +12,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * A local cluster of one test class's own, for tests that stop or break processes: started before the
  * class's tests, closed after them. Register it as a static {@code @RegisterExtension} field.
+ *
+ * <p>To start fast, it runs without S3 (photo calls answer {@code UNAVAILABLE}; {@link #withS3()} for tests
+ * that need photos) and creates its tables unsplit ({@link #withPreSplitTables()} for production's).
  */
 public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback {
     private LocalCluster cluster;
@@ -19,6 +22,8 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
     private SupervisionSettings supervision;
     private int presentationServerFileLimit;
     private boolean clientTls;
+    private boolean preSplitTables;
+    private boolean s3;
     private final Map<String, String> presentationSettings = new LinkedHashMap<>();
     private final Map<String, String> serverSettings = new LinkedHashMap<>();
 
@@ -46,6 +51,21 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
         return this;
     }
 
+    /**
+     * Creates the tables pre-split, as production does ({@link LocalClusterBuilder#preSplitTables}), for
+     * tests whose many writes are slow on one region; opening every region makes the cluster start slower.
+     */
+    public PrivateCluster withPreSplitTables() {
+        this.preSplitTables = true;
+        return this;
+    }
+
+    /** Runs S3Proxy, so that photo calls work ({@link LocalClusterBuilder#s3}). */
+    public PrivateCluster withS3() {
+        this.s3 = true;
+        return this;
+    }
+
     /** Runs the presentation servers with at most {@code limit} open files. */
     public PrivateCluster withPresentationServerFileLimit(int limit) {
         this.presentationServerFileLimit = limit;
@@ -62,7 +82,8 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
     public void beforeAll(ExtensionContext context) throws Exception {
         LocalClusterBuilder builder = LocalCluster.builder().applicationServers(2).presentationServers(2)
                 .zookeeperFaultLinks(zookeeperFaultLinks).supervise(supervision)
-                .presentationServerFileLimit(presentationServerFileLimit).clientTls(clientTls).preSplitTables(false);
+                .presentationServerFileLimit(presentationServerFileLimit).clientTls(clientTls)
+                .preSplitTables(preSplitTables).s3(s3);
         presentationSettings.forEach(builder::presentationSetting);
         serverSettings.forEach(builder::serverSetting);
         String keep = System.getProperty("duet.it.keep-data");

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -21,7 +22,7 @@ import java.util.Optional;
  * @param nodes every node, in start order
  * @param zookeeperConnect ZooKeeper's connect string
  * @param dataDir the cluster's data folder
- * @param s3 where photos are stored: S3Proxy's endpoint and bucket
+ * @param s3 where photos are stored: S3Proxy's endpoint and bucket; null when the cluster has no S3
  */
 record ClusterSummary(Duration startup, ClientEndpoint endpoint, List<Direct> presentationServers, List<NodeInfo> nodes,
         String zookeeperConnect, Path dataDir, String s3) {
@@ -45,9 +46,10 @@ record ClusterSummary(Duration startup, ClientEndpoint endpoint, List<Direct> pr
         }
         List<NodeInfo> nodes = cluster.nodes().stream()
                 .map(node -> new NodeInfo(node.name(), node.adminEndpoint(), node.pid(), node.logFile())).toList();
+        Map<String, String> s3 = cluster.s3Settings();
         return new ClusterSummary(cluster.lastStartupTime(), direct.isEmpty() ? null : cluster.clientEndpoint(), direct,
                 nodes, cluster.zookeeperConnect(), cluster.dataDir(),
-                cluster.s3Settings().get("s3.endpoint") + ", bucket " + cluster.s3Settings().get("s3.bucket"));
+                s3.isEmpty() ? null : s3.get("s3.endpoint") + ", bucket " + s3.get("s3.bucket"));
     }
 
     String text() {
@@ -88,7 +90,9 @@ record ClusterSummary(Duration startup, ClientEndpoint endpoint, List<Direct> pr
         }
         out.println();
         out.println("ZooKeeper: " + zookeeperConnect + "   data: " + dataDir);
-        out.println("S3 (photos): " + s3);
+        if (s3 != null) {
+            out.println("S3 (photos): " + s3);
+        }
         out.println("Try it:   bin/duet --help");
         out.println("Press Ctrl-C to stop everything.");
         out.flush();

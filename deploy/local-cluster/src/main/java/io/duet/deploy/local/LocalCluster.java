@@ -25,10 +25,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A whole Duet cluster on 127.0.0.1, every component a separate process: ZooKeeper, standalone HBase
- * with its data in a local folder, S3Proxy (the photos' objects, also under it; see {@link LocalS3}),
- * application servers and presentation servers, and HAProxy in front of
- * the presentation servers as the one client endpoint ({@link #clientEndpoint()}). The servers read the
- * same settings files, with the same keys, that a production deployment uses; only the values differ.
+ * with its data in a local folder, S3Proxy (the photos' objects, also under it; see {@link LocalS3}; unless
+ * {@link LocalClusterBuilder#s3(boolean)} turned it off), application servers and presentation servers, and
+ * HAProxy in front of the presentation servers as the one client endpoint ({@link #clientEndpoint()}). The
+ * servers read the same settings files, with the same keys, that a production deployment uses; only the
+ * values differ.
  *
  * <p>HAProxy routes to the presentation servers whose admin port answers {@code GET /ready} with 200
  * (see {@link HaproxyConfig}). Where HAProxy is not installed, the cluster starts without it, says so once
@@ -67,6 +68,7 @@ public final class LocalCluster implements AutoCloseable {
     private final LocalClientTls clientTls;
     private final NodeProcess zookeeper;
     private final NodeProcess hbase;
+    /** Null when the builder turned S3 off, as is {@link #s3}. */
     private final LocalS3 s3Plan;
     private final NodeProcess s3;
     private final List<NodeProcess> applicationServers;
@@ -109,12 +111,12 @@ public final class LocalCluster implements AutoCloseable {
             presentationSettings.putAll(clientTls.presentationSettings());
         }
         presentationSettings.putAll(builder.presentationSettings);
-        this.s3Plan = LocalS3.loadOrCreate(dataDir);
+        this.s3Plan = builder.s3 ? LocalS3.loadOrCreate(dataDir) : null;
         NodeFactory factory = new NodeFactory(home, dataDir, logDir(), clusterName, zookeeperPort, tokenSecretFile, ca,
                 s3Plan, presentationSettings, builder.serverSettings, builder.preSplitTables);
         this.zookeeper = factory.zookeeper();
         this.hbase = factory.hbase();
-        this.s3 = factory.s3();
+        this.s3 = s3Plan == null ? null : factory.s3();
         this.applicationServers = new ArrayList<>();
         for (int i = 1; i <= builder.applicationServers; i++) {
             String name = "app-" + i;
@@ -149,7 +151,8 @@ public final class LocalCluster implements AutoCloseable {
         if (loadBalancerMissing != null) {
             LOG.warn(loadBalancerMissing);
         }
-        List<ChildProcess> all = new ArrayList<>(List.of(zookeeper, hbase, s3));
+        List<ChildProcess> all = new ArrayList<>(List.of(zookeeper));
+        all.addAll(storageNodes());
         all.addAll(applicationServers);
         all.addAll(presentationServers);
         if (loadBalancer != null) {
@@ -176,17 +179,20 @@ public final class LocalCluster implements AutoCloseable {
         zookeeper.start();
         // HBase takes longest. Presentation servers need only ZooKeeper, and application servers wait for
         // HBase themselves (io.duet.app.storage.HBaseStartup), so every server starts meanwhile.
-        CompletableFuture<Void> hbaseStarted = Nodes.startAsync(hbase);
-        CompletableFuture<Void> s3Started = Nodes.startAsync(s3);
+        List<CompletableFuture<Void>> storageStarted = storageNodes().stream().map(Nodes::startAsync)
+                .collect(Collectors.toList());
         List<CompletableFuture<Void>> applicationServersStarted = applicationServers.stream().map(Nodes::startAsync)
                 .collect(Collectors.toList());
         Nodes.startAll(presentationServers);
         if (loadBalancer != null) {
             loadBalancer.start();
         }
-        Nodes.join(hbaseStarted);
-        Nodes.join(s3Started);
-        s3Plan.checkEndpoint(s3.readyInfo());
+        for (CompletableFuture<Void> storageNodeStarted : storageStarted) {
+            Nodes.join(storageNodeStarted);
+        }
+        if (s3 != null) {
+            s3Plan.checkEndpoint(s3.readyInfo());
+        }
         for (CompletableFuture<Void> applicationServerStarted : applicationServersStarted) {
             Nodes.join(applicationServerStarted);
         }
@@ -275,7 +281,7 @@ public final class LocalCluster implements AutoCloseable {
         }
         Nodes.stopAll(presentationServers);
         Nodes.stopAll(applicationServers);
-        Nodes.stopAll(List.of(hbase, s3));
+        Nodes.stopAll(storageNodes());
         zookeeper.stop();
     }
 
@@ -351,14 +357,22 @@ public final class LocalCluster implements AutoCloseable {
         return hbase;
     }
 
-    /** S3Proxy, the photos' object store. */
-    public Node s3() {
-        return s3;
+    /** S3Proxy, the photos' object store; empty when the builder turned S3 off. */
+    public Optional<Node> s3() {
+        return Optional.ofNullable(s3);
     }
 
-    /** The application servers' S3 settings ({@code s3.endpoint}, {@code s3.bucket}, credentials...). */
+    /**
+     * The application servers' S3 settings ({@code s3.endpoint}, {@code s3.bucket}, credentials...); empty
+     * when the builder turned S3 off.
+     */
     public Map<String, String> s3Settings() {
-        return s3Plan.serverSettings();
+        return s3Plan == null ? Map.of() : s3Plan.serverSettings();
+    }
+
+    /** The nodes the application servers keep their data in: HBase, and S3Proxy where there is one. */
+    private List<NodeProcess> storageNodes() {
+        return s3 == null ? List.of(hbase) : List.of(hbase, s3);
     }
 
     public List<Node> applicationServers() {

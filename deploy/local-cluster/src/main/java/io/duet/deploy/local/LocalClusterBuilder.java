@@ -22,6 +22,7 @@ public final class LocalClusterBuilder {
     int presentationServerFileLimit;
     boolean clientTls;
     boolean preSplitTables = true;
+    boolean s3 = true;
     final Map<String, String> presentationSettings = new LinkedHashMap<>();
     final Map<String, String> serverSettings = new LinkedHashMap<>();
 
@@ -91,6 +92,17 @@ public final class LocalClusterBuilder {
      */
     public LocalClusterBuilder preSplitTables(boolean enabled) {
         this.preSplitTables = enabled;
+        return this;
+    }
+
+    /**
+     * Whether the cluster runs S3Proxy for the photos ({@link LocalS3}); true by default, so that
+     * {@code bin/local-cluster} has photos. Without it there is no {@code s3} node and the application
+     * servers get no {@code s3.*} settings: photo calls answer {@code UNAVAILABLE}, as in a deployment
+     * without {@code s3.bucket}. Tests that need no photos turn it off: one JVM fewer to start.
+     */
+    public LocalClusterBuilder s3(boolean enabled) {
+        this.s3 = enabled;
         return this;
     }
 

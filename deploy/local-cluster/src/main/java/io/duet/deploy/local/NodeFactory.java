@@ -25,6 +25,7 @@ final class NodeFactory {
     private final int zookeeperPort;
     private final Path tokenSecretFile;
     private final ClusterCa ca;
+    /** Null: no S3, and no {@code s3.*} settings for the application servers. */
     private final LocalS3 s3;
     /** Settings every presentation server gets on top of the cluster's own, for tests. */
     private final Map<String, String> presentationSettings;
@@ -77,6 +78,9 @@ final class NodeFactory {
     }
 
     NodeProcess s3() {
+        if (s3 == null) {
+            throw new IllegalStateException("this cluster has no S3");
+        }
         return node("s3", NodeKind.S3, List.of("-Xmx256m"), ModuleClasspath.of(home, "deploy/local-s3"),
                 "io.duet.deploy.s3.StandaloneS3", s3.arguments(dataDir), Duration.ofSeconds(60));
     }
@@ -103,7 +107,9 @@ final class NodeFactory {
         settings.put("hbase.zookeeper.port", Integer.toString(zookeeperPort));
         settings.put("hbase.namespace", "duet");
         settings.put("hbase.pre-split", Boolean.toString(preSplitTables));
-        settings.putAll(s3.serverSettings());
+        if (s3 != null) {
+            settings.putAll(s3.serverSettings());
+        }
         settings.put("admin.host", "127.0.0.1");
         settings.put("admin.port", "0");
         return server(name, NodeKind.APPLICATION_SERVER, "-Xmx512m", "application-server",

@@ -1,5 +1,6 @@
 /**
- * The local cluster: real ZooKeeper, real standalone HBase, and Duet's application and presentation
+ * The local cluster: real ZooKeeper, real standalone HBase, S3Proxy for the photos (optional:
+ * {@link io.duet.deploy.local.LocalClusterBuilder#s3(boolean)}), and Duet's application and presentation
  * servers, each a separate process on 127.0.0.1, behind HAProxy as the one client endpoint
  * ({@link io.duet.deploy.local.LocalCluster#clientEndpoint()}; its configuration: {@code HaproxyConfig}).
  * {@link io.duet.deploy.local.LocalCluster} is the Java

@@ -100,4 +100,13 @@ class ClusterSummaryTest {
                 .text();
         assertThat(text).doesNotContain("Client endpoint", "Direct presentation endpoints").contains("Processes:");
     }
+
+    /** A cluster built with {@code s3(false)} has no S3 to name. */
+    @Test
+    void withoutS3NoS3Line() {
+        String text = new ClusterSummary(Duration.ofSeconds(5), null, List.of(), NODES, "127.0.0.1:7400", Path.of("/data"),
+                null)
+                .text().replace(System.lineSeparator(), "\n");
+        assertThat(text).doesNotContain("S3").contains("ZooKeeper: 127.0.0.1:7400   data: /data\nTry it:");
+    }
 }

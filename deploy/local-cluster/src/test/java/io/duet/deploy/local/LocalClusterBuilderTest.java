@@ -1,0 +1,71 @@
+package io.duet.deploy.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.duet.process.ReadyFile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The builder's defaults (what {@code bin/local-cluster} gets), and the cluster a builder makes, before any
+ * process starts: its nodes and the settings files it writes. The modules are faked in {@code home}: no
+ * node is started.
+ */
+class LocalClusterBuilderTest {
+    @TempDir
+    Path home;
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void s3AndPreSplitTablesAreOnByDefault() {
+        LocalClusterBuilder builder = LocalCluster.builder();
+        assertThat(builder.s3).isTrue();
+        assertThat(builder.preSplitTables).isTrue();
+    }
+
+    @Test
+    void byDefaultS3IsANodeAndTheApplicationServersGetItsSettings() throws Exception {
+        try (LocalCluster cluster = build(LocalCluster.builder())) {
+            assertThat(cluster.nodes()).extracting(Node::name).containsExactly("zookeeper", "hbase", "s3", "app-1",
+                    "presentation-1");
+            assertThat(cluster.s3()).hasValueSatisfying(node -> assertThat(node.name()).isEqualTo("s3"));
+            assertThat(cluster.s3Settings()).containsEntry("s3.bucket", LocalS3.BUCKET).containsKey("s3.endpoint");
+            assertThat(applicationServerSettings()).containsEntry("s3.bucket", LocalS3.BUCKET)
+                    .containsEntry("hbase.pre-split", "true");
+        }
+    }
+
+    /** Without S3: no node, no settings; the application servers then answer photo calls UNAVAILABLE. */
+    @Test
+    void withoutS3NoNodeAndNoS3Settings() throws Exception {
+        try (LocalCluster cluster = build(LocalCluster.builder().s3(false).preSplitTables(false))) {
+            assertThat(cluster.nodes()).extracting(Node::name).containsExactly("zookeeper", "hbase", "app-1",
+                    "presentation-1");
+            assertThat(cluster.s3()).isEmpty();
+            assertThat(cluster.s3Settings()).isEmpty();
+            assertThat(applicationServerSettings()).doesNotContainKeys("s3.bucket", "s3.endpoint")
+                    .containsEntry("hbase.pre-split", "false");
+            assertThat(dataDir.resolve("conf/s3.properties")).doesNotExist();
+            assertThat(ClusterSummary.of(cluster).s3()).isNull();
+        }
+    }
+
+    private LocalCluster build(LocalClusterBuilder builder) throws IOException {
+        for (String module : new String[] {"deploy/local-cluster", "deploy/local-hbase", "deploy/local-s3",
+                "application-server", "presentation-server"}) {
+            Path target = home.resolve(module).resolve("target");
+            Files.createDirectories(target.resolve("classes"));
+            Files.writeString(target.resolve("runtime-classpath.txt"), "");
+        }
+        return builder.home(home).dataDir(dataDir).applicationServers(1).presentationServers(1)
+                .haproxy("/nonexistent/haproxy").build();
+    }
+
+    private java.util.Map<String, String> applicationServerSettings() throws IOException {
+        return ReadyFile.read(dataDir.resolve("conf/app-1.properties"));
+    }
+}
