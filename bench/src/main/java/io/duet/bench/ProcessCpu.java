@@ -24,9 +24,16 @@ final class ProcessCpu {
         this.pids = pids;
     }
 
-    /** The processes of the local cluster in {@code clusterDir}, found now. */
+    /**
+     * The processes of the local cluster in {@code clusterDir}, found now; for a cluster on another's
+     * storage (its {@code conf/storage-dir} names that cluster's folder), that cluster's HBase and S3Proxy too,
+     * and its ZooKeeper as {@code hbase-zookeeper}.
+     */
     static ProcessCpu ofCluster(Path clusterDir) throws IOException {
         String marker = clusterDir.toAbsolutePath().normalize().toString();
+        Path storageFile = clusterDir.resolve("conf/storage-dir");
+        String storageMarker = Files.isRegularFile(storageFile)
+                ? Paths.get(Files.readString(storageFile).trim()).toAbsolutePath().normalize().toString() : null;
         Map<String, Long> found = new TreeMap<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(Paths.get("/proc"))) {
             for (Path entry : entries) {
@@ -34,13 +41,26 @@ final class ProcessCpu {
                 if (!name.chars().allMatch(Character::isDigit)) {
                     continue;
                 }
-                String node = nodeOf(commandLine(entry), marker);
+                String[] commandLine = commandLine(entry);
+                String node = nodeOf(commandLine, marker);
+                if (node == null && storageMarker != null) {
+                    node = storageNodeOf(commandLine, storageMarker);
+                }
                 if (node != null) {
                     found.put(node, Long.parseLong(name));
                 }
             }
         }
         return new ProcessCpu(found);
+    }
+
+    /** A storage cluster's node a command line belongs to, named as {@link #ofCluster} says; null for others. */
+    static String storageNodeOf(String[] args, String storageDir) {
+        String node = nodeOf(args, storageDir);
+        if ("zookeeper".equals(node)) {
+            return "hbase-zookeeper";
+        }
+        return "hbase".equals(node) || "s3".equals(node) ? node : null;
     }
 
     /** The node a command line belongs to: the name of its ready file, or "haproxy"; null if not the cluster's. */

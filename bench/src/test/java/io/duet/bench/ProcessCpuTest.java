@@ -19,6 +19,17 @@ class ProcessCpuTest {
     }
 
     @Test
+    void aSharedStoragesNodesCountAsTheClustersOwnHBaseAndS3() {
+        String storage = "/tmp/storage";
+        assertThat(ProcessCpu.storageNodeOf(new String[] {"java", "Main", "/tmp/storage/run/hbase.ready"}, storage))
+                .isEqualTo("hbase");
+        assertThat(ProcessCpu.storageNodeOf(new String[] {"java", "Main", "/tmp/storage/run/zookeeper.ready"}, storage))
+                .isEqualTo("hbase-zookeeper");
+        assertThat(ProcessCpu.storageNodeOf(new String[] {"java", "Main", "/tmp/storage/run/app-1.ready"}, storage))
+                .as("another cluster's server on the storage").isNull();
+    }
+
+    @Test
     void noProcessIsFoundForADirectoryNoCommandLineNames() throws Exception {
         assertThat(ProcessCpu.ofCluster(java.nio.file.Path.of("/nonexistent-duet-cluster")).pids()).isEmpty();
     }

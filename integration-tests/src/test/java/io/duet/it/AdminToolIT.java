@@ -55,7 +55,8 @@ class AdminToolIT {
     private static Run admin(String... command) {
         LocalCluster cluster = CLUSTER.get();
         List<String> args = new ArrayList<>(List.of("--zookeeper", cluster.zookeeperConnect(),
-                "--cluster", cluster.clusterName()));
+                "--cluster", cluster.clusterName(), "--hbase-zookeeper", cluster.hbaseZookeeperConnect(),
+                "--hbase-namespace", cluster.hbaseNamespace()));
         args.addAll(List.of(command));
         return adminWith(args.toArray(new String[0]));
     }

@@ -62,9 +62,9 @@ class EventLoopsNeverBlockIT {
                         + method + "\n" + Stream.of(new Exception().getStackTrace()).limit(40)
                                 .map(frame -> "    at " + frame).collect(Collectors.joining("\n")))));
 
-        // Its S3Proxy too: the in-process application server stores photos there.
-        storage = LocalCluster.builder().applicationServers(0).presentationServers(0).clusterName("blockhound").s3(true)
-                .build();
+        // A ZooKeeper of its own, on the shared HBase and S3Proxy (the in-process application server stores photos).
+        storage = SharedStorage.clusterBuilder("blockhound").applicationServers(0).presentationServers(0)
+                .clusterName("blockhound").s3(true).build();
         storage.start();
         String zookeeper = storage.zookeeperConnect();
         Map<String, String> common = Map.of("cluster.name", "blockhound", "zookeeper.connect", zookeeper,
@@ -72,7 +72,7 @@ class EventLoopsNeverBlockIT {
         Map<String, String> appSettings = new java.util.HashMap<>(common);
         appSettings.putAll(relayTls(storage.certificateAuthority().issue("app-in-process")));
         appSettings.putAll(Map.of("server.id", "app-in-process", "cluster.shards", "8", "relay.port", "0",
-                "hbase.zookeeper.quorum", "127.0.0.1", "hbase.zookeeper.port", zookeeper.split(":")[1],
+                "hbase.zookeeper.quorum", "127.0.0.1", "hbase.zookeeper.port", storage.hbaseZookeeperConnect().split(":")[1],
                 "hbase.namespace", "blockhound"));
         appSettings.put("hbase.pre-split", "false"); // as the test clusters: the tables open faster
         appSettings.putAll(storage.s3Settings());

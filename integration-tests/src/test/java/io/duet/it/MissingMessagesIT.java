@@ -84,10 +84,9 @@ class MissingMessagesIT {
     private static void deleteMessages(LocalCluster cluster, long coupleId, long fromSeq, long toSeq) throws Exception {
         Configuration conf = HBaseConfiguration.create();
         conf.set("hbase.zookeeper.quorum", "127.0.0.1");
-        conf.set("hbase.zookeeper.property.clientPort", cluster.zookeeperConnect().split(":")[1]);
+        conf.set("hbase.zookeeper.property.clientPort", cluster.hbaseZookeeperConnect().split(":")[1]);
         try (AsyncConnection hbase = ConnectionFactory.createAsyncConnection(conf).get(60, TimeUnit.SECONDS)) {
-            // The local cluster's servers use the namespace "duet".
-            HBaseSchema schema = new HBaseSchema("duet", cluster.shards());
+            HBaseSchema schema = new HBaseSchema(cluster.hbaseNamespace(), cluster.shards());
             Delete delete = new Delete(HBaseSchema.coupleRow(Shards.shardOf(coupleId, cluster.shards()), coupleId));
             for (long seq = fromSeq; seq <= toSeq; seq++) {
                 delete.addColumns(HBaseSchema.MESSAGES, HBaseSchema.messageQualifier(seq));

@@ -13,10 +13,14 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * A local cluster of one test class's own, for tests that stop or break processes: started before the
  * class's tests, closed after them. Register it as a static {@code @RegisterExtension} field.
  *
- * <p>To start fast, it runs without S3 (photo calls answer {@code UNAVAILABLE}; {@link #withS3()} for tests
- * that need photos) and creates its tables unsplit ({@link #withPreSplitTables()} for production's).
+ * <p>To start fast, it keeps its data in {@link SharedStorage}'s HBase, in a namespace of its own
+ * ({@link #withOwnStorage()} for tests that stop or measure HBase), runs without S3 (photo calls answer
+ * {@code UNAVAILABLE}; {@link #withS3()} for tests that need photos) and creates its tables unsplit
+ * ({@link #withPreSplitTables()} for production's).
  */
 public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback {
+    /** Numbers each cluster's namespace in the shared storage, so that no two share tables. */
+    private static final java.util.concurrent.atomic.AtomicInteger CLUSTERS = new java.util.concurrent.atomic.AtomicInteger();
     private LocalCluster cluster;
     private boolean zookeeperFaultLinks;
     private SupervisionSettings supervision;
@@ -24,6 +28,7 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
     private boolean clientTls;
     private boolean preSplitTables;
     private boolean s3;
+    private boolean ownStorage;
     private final Map<String, String> presentationSettings = new LinkedHashMap<>();
     private final Map<String, String> serverSettings = new LinkedHashMap<>();
 
@@ -60,7 +65,13 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
         return this;
     }
 
-    /** Runs S3Proxy, so that photo calls work ({@link LocalClusterBuilder#s3}). */
+    /** Starts an HBase (and S3Proxy, with {@link #withS3()}) of its own, for tests that stop or measure it. */
+    public PrivateCluster withOwnStorage() {
+        this.ownStorage = true;
+        return this;
+    }
+
+    /** Gives the cluster S3, so that photo calls work ({@link LocalClusterBuilder#s3}). */
     public PrivateCluster withS3() {
         this.s3 = true;
         return this;
@@ -80,7 +91,10 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        LocalClusterBuilder builder = LocalCluster.builder().applicationServers(2).presentationServers(2)
+        String testClass = context.getRequiredTestClass().getSimpleName();
+        LocalClusterBuilder builder = ownStorage ? LocalCluster.builder()
+                : SharedStorage.clusterBuilder("it_" + testClass.toLowerCase(java.util.Locale.ROOT) + "_" + CLUSTERS.incrementAndGet());
+        builder.applicationServers(2).presentationServers(2)
                 .zookeeperFaultLinks(zookeeperFaultLinks).supervise(supervision)
                 .presentationServerFileLimit(presentationServerFileLimit).clientTls(clientTls)
                 .preSplitTables(preSplitTables).s3(s3);
@@ -89,7 +103,7 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
         String keep = System.getProperty("duet.it.keep-data");
         if (keep != null) {
             // -Dduet.it.keep-data=DIR keeps each class's cluster data and logs in DIR/<class> for a post-mortem.
-            builder.dataDir(java.nio.file.Path.of(keep, context.getRequiredTestClass().getSimpleName()));
+            builder.dataDir(java.nio.file.Path.of(keep, testClass));
         }
         cluster = builder.build();
         cluster.start();

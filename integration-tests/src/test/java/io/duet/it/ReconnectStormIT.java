@@ -56,7 +56,7 @@ class ReconnectStormIT {
 
     /** Pre-split, as in production: on one region its writes took 146 s in CI, against 68 s pre-split. */
     @RegisterExtension
-    static final PrivateCluster CLUSTER = new PrivateCluster().withPreSplitTables();
+    static final PrivateCluster CLUSTER = new PrivateCluster().withOwnStorage().withPreSplitTables();
     private static final EventLoopGroup CLIENT_LOOPS = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
 
     @AfterAll

@@ -93,7 +93,7 @@ public final class ChaosChecker {
                 .add(device));
         Report report = new Report();
         try (Connection hbase = ConnectionFactory.createConnection(configuration(cluster));
-                Table couples = hbase.getTable(TableName.valueOf("duet", "couples"))) {
+                Table couples = hbase.getTable(TableName.valueOf(cluster.hbaseNamespace(), "couples"))) {
             long start = System.nanoTime();
             long deadline = start + QUIET_TIMEOUT.toNanos();
             Map<Long, NavigableMap<Long, StoredMessage>> stored = readAll(couples, devicesByCouple.keySet(), cluster);
@@ -384,7 +384,7 @@ public final class ChaosChecker {
 
     private static Configuration configuration(LocalCluster cluster) {
         Configuration conf = HBaseConfiguration.create();
-        String[] zookeeper = cluster.zookeeperConnect().split(":");
+        String[] zookeeper = cluster.hbaseZookeeperConnect().split(":");
         conf.set("hbase.zookeeper.quorum", zookeeper[0]);
         conf.set("hbase.zookeeper.property.clientPort", zookeeper[1]);
         return conf;

@@ -31,7 +31,7 @@ class ChaosSoakIT {
             (long) (Double.parseDouble(System.getProperty("duet.chaos.minutes", "0.5")) * 60));
     private static final long SEED = Long.getLong("duet.chaos.seed", System.nanoTime());
     @RegisterExtension
-    static final PrivateCluster CLUSTER = new PrivateCluster().withZookeeperFaultLinks();
+    static final PrivateCluster CLUSTER = new PrivateCluster().withOwnStorage().withZookeeperFaultLinks();
 
     @Test
     void randomFaultsForAWhileBreakNoInvariant() throws Exception {

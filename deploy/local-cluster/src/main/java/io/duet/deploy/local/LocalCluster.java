@@ -67,7 +67,12 @@ public final class LocalCluster implements AutoCloseable {
     /** Null: plain client ports. */
     private final LocalClientTls clientTls;
     private final NodeProcess zookeeper;
+    /** Null when the cluster keeps its data in another's ({@link LocalClusterBuilder#sharedStorage}). */
     private final NodeProcess hbase;
+    private final String hbaseZookeeperConnect;
+    private final String hbaseNamespace;
+    /** The application servers' {@code s3.*} settings; empty without S3. */
+    private final Map<String, String> s3Settings;
     /** Null when the builder turned S3 off, as is {@link #s3}. */
     private final LocalS3 s3Plan;
     private final NodeProcess s3;
@@ -111,11 +116,31 @@ public final class LocalCluster implements AutoCloseable {
             presentationSettings.putAll(clientTls.presentationSettings());
         }
         presentationSettings.putAll(builder.presentationSettings);
-        this.s3Plan = builder.s3 ? LocalS3.loadOrCreate(dataDir) : null;
+        LocalCluster storage = builder.storage;
+        this.s3Plan = builder.s3 && storage == null ? LocalS3.loadOrCreate(dataDir) : null;
+        if (storage == null) {
+            this.hbaseZookeeperConnect = zookeeperConnect();
+            this.s3Settings = s3Plan == null ? Map.of() : s3Plan.serverSettings();
+        } else {
+            if (builder.s3 && storage.s3Settings().isEmpty()) {
+                throw new IllegalArgumentException("this cluster wants S3, and its storage cluster has none");
+            }
+            this.hbaseZookeeperConnect = storage.hbaseZookeeperConnect();
+            // Names the storage's folder for tools that look for the cluster's processes (bin/duet-load's CPU).
+            Files.writeString(dataDir.resolve("conf/storage-dir"), storage.dataDir().toString() + "\n");
+            this.s3Settings = builder.s3 ? storage.s3Settings() : Map.of();
+        }
+        this.hbaseNamespace = builder.hbaseNamespace;
+        Map<String, String> storageSettings = new LinkedHashMap<>();
+        storageSettings.put("hbase.zookeeper.quorum", hbaseZookeeperConnect.split(":")[0]);
+        storageSettings.put("hbase.zookeeper.port", hbaseZookeeperConnect.split(":")[1]);
+        storageSettings.put("hbase.namespace", hbaseNamespace);
+        storageSettings.put("hbase.pre-split", Boolean.toString(builder.preSplitTables));
+        storageSettings.putAll(s3Settings);
         NodeFactory factory = new NodeFactory(home, dataDir, logDir(), clusterName, zookeeperPort, tokenSecretFile, ca,
-                s3Plan, presentationSettings, builder.serverSettings, builder.preSplitTables);
+                s3Plan, storageSettings, presentationSettings, builder.serverSettings);
         this.zookeeper = factory.zookeeper();
-        this.hbase = factory.hbase();
+        this.hbase = storage == null ? factory.hbase() : null;
         this.s3 = s3Plan == null ? null : factory.s3();
         this.applicationServers = new ArrayList<>();
         for (int i = 1; i <= builder.applicationServers; i++) {
@@ -353,8 +378,26 @@ public final class LocalCluster implements AutoCloseable {
         return zookeeper;
     }
 
+    /**
+     * This cluster's HBase.
+     *
+     * @throws IllegalStateException when the cluster keeps its data in another's ({@link LocalClusterBuilder#sharedStorage})
+     */
     public Node hbase() {
+        if (hbase == null) {
+            throw new IllegalStateException("this cluster keeps its data in another cluster's HBase (sharedStorage)");
+        }
         return hbase;
+    }
+
+    /** The ZooKeeper through which HBase clients find this cluster's HBase: {@code host:port}. */
+    public String hbaseZookeeperConnect() {
+        return hbaseZookeeperConnect;
+    }
+
+    /** The HBase namespace of this cluster's tables. */
+    public String hbaseNamespace() {
+        return hbaseNamespace;
     }
 
     /** S3Proxy, the photos' object store; empty when the builder turned S3 off. */
@@ -367,12 +410,22 @@ public final class LocalCluster implements AutoCloseable {
      * when the builder turned S3 off.
      */
     public Map<String, String> s3Settings() {
-        return s3Plan == null ? Map.of() : s3Plan.serverSettings();
+        return s3Settings;
     }
 
-    /** The nodes the application servers keep their data in: HBase, and S3Proxy where there is one. */
+    /**
+     * The nodes of this cluster's own that the application servers keep their data in: HBase, and S3Proxy
+     * where there is one; none with {@link LocalClusterBuilder#sharedStorage}.
+     */
     private List<NodeProcess> storageNodes() {
-        return s3 == null ? List.of(hbase) : List.of(hbase, s3);
+        List<NodeProcess> storage = new ArrayList<>(2);
+        if (hbase != null) {
+            storage.add(hbase);
+        }
+        if (s3 != null) {
+            storage.add(s3);
+        }
+        return storage;
     }
 
     public List<Node> applicationServers() {

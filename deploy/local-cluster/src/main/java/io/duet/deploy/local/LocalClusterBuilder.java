@@ -23,6 +23,9 @@ public final class LocalClusterBuilder {
     boolean clientTls;
     boolean preSplitTables = true;
     boolean s3 = true;
+    /** Null: the cluster runs its own HBase (and S3Proxy). */
+    LocalCluster storage;
+    String hbaseNamespace = "duet";
     final Map<String, String> presentationSettings = new LinkedHashMap<>();
     final Map<String, String> serverSettings = new LinkedHashMap<>();
 
@@ -92,6 +95,23 @@ public final class LocalClusterBuilder {
      */
     public LocalClusterBuilder preSplitTables(boolean enabled) {
         this.preSplitTables = enabled;
+        return this;
+    }
+
+    /**
+     * Keeps this cluster's data in the HBase of {@code storage}, a running cluster (one with no servers of
+     * its own will do), under HBase namespace {@code hbaseNamespace}, instead of starting an HBase of its
+     * own; with {@link #s3(boolean) S3}, it uses {@code storage}'s S3Proxy too. Such a cluster starts in
+     * a fraction of the time, so tests use it; {@link LocalCluster#hbase()} is then unavailable, and
+     * {@link LocalCluster#stop()} leaves the storage running. Tests that stop or measure HBase need their own.
+     */
+    public LocalClusterBuilder sharedStorage(LocalCluster storage, String hbaseNamespace) {
+        if (!hbaseNamespace.matches("[A-Za-z0-9_]{1,64}")) {
+            throw new IllegalArgumentException("hbaseNamespace: '" + hbaseNamespace
+                    + "' (expected: 1 to 64 letters, digits or underscores)");
+        }
+        this.storage = Objects.requireNonNull(storage, "storage");
+        this.hbaseNamespace = hbaseNamespace;
         return this;
     }
 

@@ -25,14 +25,14 @@ final class NodeFactory {
     private final int zookeeperPort;
     private final Path tokenSecretFile;
     private final ClusterCa ca;
-    /** Null: no S3, and no {@code s3.*} settings for the application servers. */
+    /** Null: no S3 node of this cluster's own. */
     private final LocalS3 s3;
+    /** The application servers' {@code hbase.*} and {@code s3.*} settings: where they keep their data. */
+    private final Map<String, String> storageSettings;
     /** Settings every presentation server gets on top of the cluster's own, for tests. */
     private final Map<String, String> presentationSettings;
     /** Settings every Duet server gets on top of the cluster's own, for tests. */
     private final Map<String, String> serverSettings;
-    /** The application servers' {@code hbase.pre-split}. */
-    private final boolean preSplitTables;
     /**
      * Every client of a local cluster comes from 127.0.0.1 (through HAProxy, or directly), so per-address
      * limits do not apply to it; tests play other clients from 127.0.0.2 and up.
@@ -46,11 +46,11 @@ final class NodeFactory {
     static final String LOCAL_DRAIN_DEADLINE = "5s";
 
     NodeFactory(Path home, Path dataDir, Path logDir, String clusterName, int zookeeperPort, Path tokenSecretFile,
-            ClusterCa ca, LocalS3 s3, Map<String, String> presentationSettings, Map<String, String> serverSettings,
-            boolean preSplitTables) {
+            ClusterCa ca, LocalS3 s3, Map<String, String> storageSettings, Map<String, String> presentationSettings,
+            Map<String, String> serverSettings) {
         this.s3 = s3;
+        this.storageSettings = Map.copyOf(storageSettings);
         this.serverSettings = Map.copyOf(serverSettings);
-        this.preSplitTables = preSplitTables;
         this.home = home;
         this.dataDir = dataDir;
         this.logDir = logDir;
@@ -96,20 +96,14 @@ final class NodeFactory {
                 readyFile, startTimeout);
     }
 
-    /** Application server {@code name}, reaching ZooKeeper at {@code zookeeperConnect} (HBase's directly). */
+    /** Application server {@code name}, reaching ZooKeeper at {@code zookeeperConnect} (HBase's directly, as {@code storageSettings} say). */
     NodeProcess applicationServer(String name, String zookeeperConnect, int shards) throws IOException {
         Map<String, String> settings = common(name);
         settings.put("zookeeper.connect", zookeeperConnect);
         settings.put("cluster.shards", Integer.toString(shards));
         settings.put("relay.host", "127.0.0.1");
         settings.put("relay.port", "0");
-        settings.put("hbase.zookeeper.quorum", "127.0.0.1");
-        settings.put("hbase.zookeeper.port", Integer.toString(zookeeperPort));
-        settings.put("hbase.namespace", "duet");
-        settings.put("hbase.pre-split", Boolean.toString(preSplitTables));
-        if (s3 != null) {
-            settings.putAll(s3.serverSettings());
-        }
+        settings.putAll(storageSettings);
         settings.put("admin.host", "127.0.0.1");
         settings.put("admin.port", "0");
         return server(name, NodeKind.APPLICATION_SERVER, "-Xmx512m", "application-server",

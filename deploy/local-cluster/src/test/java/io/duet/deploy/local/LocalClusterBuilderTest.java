@@ -54,6 +54,29 @@ class LocalClusterBuilderTest {
         }
     }
 
+    /**
+     * On another cluster's storage: no HBase or S3 node of its own; the application servers reach the
+     * storage cluster's HBase, in this cluster's namespace, and its S3Proxy.
+     */
+    @Test
+    void onSharedStorageNoStorageNodesAndTheStorageClustersSettings(@TempDir Path storageDir) throws Exception {
+        try (LocalCluster storage = build(LocalCluster.builder().dataDir(storageDir));
+                LocalCluster cluster = build(LocalCluster.builder().sharedStorage(storage, "it_x"))) {
+            assertThat(cluster.nodes()).extracting(Node::name).containsExactly("zookeeper", "app-1", "presentation-1");
+            assertThat(cluster.hbaseZookeeperConnect()).isEqualTo(storage.zookeeperConnect())
+                    .isNotEqualTo(cluster.zookeeperConnect());
+            assertThat(cluster.hbaseNamespace()).isEqualTo("it_x");
+            assertThat(applicationServerSettings())
+                    .containsEntry("hbase.zookeeper.port", storage.zookeeperConnect().split(":")[1])
+                    .containsEntry("hbase.namespace", "it_x")
+                    .containsEntry("zookeeper.connect", cluster.zookeeperConnect())
+                    .containsEntry("s3.endpoint", storage.s3Settings().get("s3.endpoint"));
+            assertThat(dataDir.resolve("conf/storage-dir")).content().isEqualToIgnoringNewLines(storageDir.toString());
+            org.assertj.core.api.Assertions.assertThatThrownBy(cluster::hbase)
+                    .isInstanceOf(IllegalStateException.class);
+        }
+    }
+
     private LocalCluster build(LocalClusterBuilder builder) throws IOException {
         for (String module : new String[] {"deploy/local-cluster", "deploy/local-hbase", "deploy/local-s3",
                 "application-server", "presentation-server"}) {
@@ -61,8 +84,11 @@ class LocalClusterBuilderTest {
             Files.createDirectories(target.resolve("classes"));
             Files.writeString(target.resolve("runtime-classpath.txt"), "");
         }
-        return builder.home(home).dataDir(dataDir).applicationServers(1).presentationServers(1)
-                .haproxy("/nonexistent/haproxy").build();
+        if (builder.dataDir == null) {
+            builder.dataDir(dataDir);
+        }
+        return builder.home(home).applicationServers(1).presentationServers(1).haproxy("/nonexistent/haproxy")
+                .build();
     }
 
     private java.util.Map<String, String> applicationServerSettings() throws IOException {

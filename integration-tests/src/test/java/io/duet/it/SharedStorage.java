@@ -1,0 +1,52 @@
+package io.duet.it;
+
+import io.duet.deploy.local.LocalCluster;
+import io.duet.deploy.local.LocalClusterBuilder;
+
+/**
+ * The storage the integration tests of this JVM share: one HBase (with its ZooKeeper) and one S3Proxy,
+ * started on first use and stopped when the JVM exits. Each test cluster keeps its tables in a namespace
+ * of its own ({@link LocalClusterBuilder#sharedStorage}), so starting one costs no HBase start, the
+ * slowest part of a local cluster's start. Tests that stop or measure HBase start their own
+ * ({@link PrivateCluster#withOwnStorage()}).
+ */
+final class SharedStorage {
+    private static LocalCluster storage;
+    /** Clusters on the storage that live until the JVM exits: closed before it. */
+    private static final java.util.List<LocalCluster> tenants = new java.util.ArrayList<>();
+
+    private SharedStorage() {
+    }
+
+    /** A builder of a test cluster that keeps its data in the shared storage, in HBase namespace {@code namespace}. */
+    static synchronized LocalClusterBuilder clusterBuilder(String namespace) throws Exception {
+        return LocalCluster.builder().sharedStorage(get(), namespace);
+    }
+
+    /** Closes {@code cluster}, a cluster on the storage, when the JVM exits, before the storage itself. */
+    static synchronized void closeAtExit(LocalCluster cluster) {
+        tenants.add(cluster);
+    }
+
+    private static LocalCluster get() throws Exception {
+        if (storage == null) {
+            LocalCluster started = LocalCluster.builder().clusterName("storage").applicationServers(0)
+                    .presentationServers(0).s3(true).build();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    synchronized (SharedStorage.class) {
+                        for (LocalCluster tenant : tenants) {
+                            tenant.close();
+                        }
+                    }
+                    started.close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "shared-storage-shutdown"));
+            started.start();
+            storage = started;
+        }
+        return storage;
+    }
+}
