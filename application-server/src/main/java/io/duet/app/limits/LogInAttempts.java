@@ -78,7 +78,8 @@ public final class LogInAttempts {
             refusals.increment();
             long retryAfter = retryAfterMillis(previous, current - 1, elapsed);
             DuetError refused = ApiErrors.of(ErrorCode.RATE_LIMITED, "too many " + Limit.LOG_IN_PER_ACCOUNT.counted()
-                    + "; retry in " + retryAfter + " ms").setRetryAfterMillis((int) Math.min(Integer.MAX_VALUE, retryAfter));
+                    + "; retry in " + retryAfter + " ms")
+                    .setRetryAfterMillis((int) Math.min(Integer.MAX_VALUE, retryAfter));
             return CompletableFuture.failedFuture(refused);
         });
     }
@@ -87,14 +88,15 @@ public final class LogInAttempts {
      * How long until one more attempt is allowed, if no other comes: {@code previous} and {@code current}
      * are the counts without it, {@code elapsed} the milliseconds of the current window gone.
      */
-    long retryAfterMillis(long previous, long current, long elapsed) {
+    private long retryAfterMillis(long previous, long current, long elapsed) {
         long wait;
         if (current + 1 <= tokens) {
             // This window, once previous × (period − e) <= (tokens − 1 − current) × period.
             long needed = previous == 0 ? elapsed : periodMillis - (tokens - 1 - current) * periodMillis / previous;
             wait = needed - elapsed;
         } else {
-            // The next window, where this one's count is the previous: current × (period − e) <= (tokens − 1) × period.
+            // The next window, where this one's count is the previous:
+            // current × (period − e) <= (tokens − 1) × period.
             wait = periodMillis - elapsed + periodMillis - (tokens - 1) * periodMillis / current;
         }
         return Math.max(1, wait);
