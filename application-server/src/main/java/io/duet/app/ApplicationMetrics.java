@@ -3,6 +3,7 @@ package io.duet.app;
 import io.duet.app.couple.CatchUpReads;
 import io.duet.app.couple.CoupleRegistry;
 import io.duet.app.limits.Limit;
+import io.duet.app.limits.LogInAttempts;
 import io.duet.app.limits.RateLimiter;
 import io.duet.app.relay.PresentationLinks;
 import io.duet.app.storage.CoupleStore;
@@ -62,9 +63,11 @@ final class ApplicationMetrics {
                 .register(registry);
     }
 
-    static void bindRateLimits(MeterRegistry registry, RateLimiter limiter) {
+    /** Refusals of every limit: the per-account log-in limit's are counted by {@code logInAttempts}. */
+    static void bindRateLimits(MeterRegistry registry, RateLimiter limiter, LogInAttempts logInAttempts) {
         for (Limit limit : Limit.values()) {
-            FunctionCounter.builder(RATE_LIMITED, limiter, l -> l.refusals(limit))
+            FunctionCounter.builder(RATE_LIMITED, limiter, l -> limit == Limit.LOG_IN_PER_ACCOUNT
+                            ? logInAttempts.refusals() : l.refusals(limit))
                     .description("Calls refused RATE_LIMITED")
                     .tag("limit", limit.key())
                     .register(registry);

@@ -3,6 +3,7 @@ package io.duet.app;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.duet.app.account.Accounts;
 import io.duet.app.account.PasswordHasher;
+import io.duet.app.account.PasswordPolicy;
 import io.duet.app.account.DeviceSessions;
 import io.duet.app.account.SessionIssuer;
 import io.duet.app.api.ApiServices;
@@ -24,6 +25,8 @@ import io.duet.app.photo.PhotoSettings;
 import io.duet.app.photo.Photos;
 import io.duet.app.photo.S3Settings;
 import io.duet.app.relay.PresentationLinks;
+import io.duet.app.limits.Limit;
+import io.duet.app.limits.LogInAttempts;
 import io.duet.app.limits.RateLimiter;
 import io.duet.app.limits.RateLimits;
 import io.duet.app.relay.RelayServerInitializer;
@@ -35,6 +38,7 @@ import io.duet.app.storage.HBaseClientSettings;
 import io.duet.app.storage.HBaseSchema;
 import io.duet.app.storage.HBaseStartup;
 import io.duet.app.storage.InviteStore;
+import io.duet.app.storage.LogInAttemptStore;
 import io.duet.app.storage.SessionStore;
 import io.duet.app.storage.StoreMeters;
 import io.duet.app.storage.UserStore;
@@ -238,9 +242,15 @@ public final class ApplicationServer implements ServerMain.Server {
                 settings.duration("pairing.invite-lifetime", Duration.ofHours(24)));
         PasswordHasher hasher = new PasswordHasher(settings.integer("password.argon2.memory-kib", 19 * 1024),
                 settings.integer("password.argon2.iterations", 2), 1, passwordHashing);
-        Accounts accounts = new Accounts(userStore, pairings, hasher, sessions, devices, clock);
+        RateLimits rateLimits = RateLimits.from(settings);
+        PasswordPolicy passwordPolicy = new PasswordPolicy(settings.integer("password.min-guesses-log10",
+                PasswordPolicy.DEFAULT_MIN_GUESSES_LOG10), passwordHashing);
+        LogInAttempts logInAttempts = new LogInAttempts(rateLimits.rate(Limit.LOG_IN_PER_ACCOUNT),
+                new LogInAttemptStore(hbase, schema, storeCallbacks)::add, clock);
+        Accounts accounts = new Accounts(userStore, pairings, hasher, passwordPolicy, logInAttempts, sessions, devices,
+                clock);
 
-        rateLimiter = new RateLimiter(RateLimits.from(settings));
+        rateLimiter = new RateLimiter(rateLimits);
         ownership = new ShardOwnership(curator, instanceId);
         catchUpReads = new CatchUpReads(CatchUpLimits.builder()
                 .pageMessages(settings.integer("couples.catch-up.page-messages", CatchUpLimits.DEFAULT_PAGE_MESSAGES))
@@ -268,7 +278,7 @@ public final class ApplicationServer implements ServerMain.Server {
         clusterStatus = new ClusterStatusReader(curator);
         clusterStatus.start();
         admin.statusFrom(new ApplicationStatus(instanceId, couples, ownership, clusterStatus));
-        ApplicationMetrics.bindRateLimits(admin.metrics(), rateLimiter);
+        ApplicationMetrics.bindRateLimits(admin.metrics(), rateLimiter, logInAttempts);
         ShardMeters.bind(admin.metrics(), ownership, instanceId, clock);
         Duration failureTimeout = settings.duration("cluster.failure-timeout", DEFAULT_FAILURE_TIMEOUT);
         heartbeat = new Heartbeat(curator, instanceId,

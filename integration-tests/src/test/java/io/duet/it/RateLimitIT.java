@@ -3,7 +3,9 @@ package io.duet.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duet.client.DuetClient;
+import io.duet.client.DuetHttp;
 import io.duet.deploy.local.LocalCluster;
+import io.duet.deploy.local.Node;
 import io.duet.protocol.api.AccountService;
 import io.duet.protocol.api.DuetError;
 import io.duet.protocol.api.ErrorCode;
@@ -35,16 +37,19 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Rate limits seen from outside. Log-in attempts from one address (127.0.0.2) are refused with 429 and
  * a Retry-After once the per-address limit is spent, while a user from another address logs in; over
  * TCP, a device that calls too fast gets {@code RATE_LIMITED} with a retry-after. The local cluster
- * exempts 127.0.0.1 (its load balancer) from per-address limits, so attackers here come from 127.0.0.2.
+ * exempts 127.0.0.1 (its load balancer) from per-address limits, so attackers here come from 127.0.0.2 and
+ * up. Wrong passwords for one account spend one budget whichever application server checks them.
  * With the history limit raised, a client pipelining heavy calls is held back by backpressure alone
  * ({@link HistoryFlood}).
  */
 class RateLimitIT {
     private static final int LOG_INS_PER_ADDRESS = 30;
+    private static final int WRONG_PASSWORDS_PER_ACCOUNT = 6;
 
     @RegisterExtension
     static final PrivateCluster CLUSTER = new PrivateCluster()
             .withServerSetting("limits.log-in.per-address", LOG_INS_PER_ADDRESS + "/1m")
+            .withServerSetting("limits.log-in.per-account", WRONG_PASSWORDS_PER_ACCOUNT + "/1h")
             // Out of HistoryFlood's way, so that its calls are heavy (no test here counts history pages).
             .withServerSetting("limits.history.per-device", "1000000/1s");
 
@@ -89,6 +94,73 @@ class RateLimitIT {
         HttpReply elsewhere = logIn(http, "127.0.0.3", email, "the right password");
         assertThat(elsewhere.status).isEqualTo(200);
         assertThat(elsewhere.session().getToken()).isNotEmpty();
+    }
+
+    /**
+     * The per-account budget of wrong passwords is counted in HBase, not by each application server: wrong
+     * passwords from two addresses, which presentation servers route to the two application servers,
+     * spend one budget, after which both servers refuse even the right password. A device that is
+     * logged in keeps its session meanwhile.
+     */
+    @Test
+    void wrongPasswordsOverTwoApplicationServersSpendOneBudget() throws Exception {
+        LocalCluster cluster = CLUSTER.get();
+        URI http = cluster.clientHttpEndpoint(0);
+        String email = TestCouple.uniqueEmail("sprayed");
+        DuetHttp phone = TestCouple.http(cluster, 0, "phone");
+        Session signedUp = phone.signUp(email, "the right password", "Sprayed");
+        // Anonymous calls go to the application server their address's hash picks: these two hash to both.
+        List<String> addresses = List.of("127.0.0.4", "127.0.0.5");
+        List<Node> servers = cluster.applicationServers();
+        assertThat(servers).hasSize(2);
+        double[] wrongBefore = logInsServed(servers, "unauthenticated");
+        double[] refusedBefore = logInsServed(servers, "rate_limited");
+
+        for (int i = 0; i < WRONG_PASSWORDS_PER_ACCOUNT; i++) {
+            HttpReply reply = logIn(http, addresses.get(i % 2), email, "wrong password " + i);
+            assertThat(reply.status).as("attempt %d", i).isEqualTo(200);
+            assertThat(reply.error().getCode()).as("attempt %d", i).isEqualTo(ErrorCode.UNAUTHENTICATED);
+        }
+        double[] wrong = minus(logInsServed(servers, "unauthenticated"), wrongBefore);
+        System.out.printf("RateLimitIT: wrong passwords checked by each application server: %s%n",
+                Arrays.toString(wrong));
+        assertThat(wrong[0]).as("checked by the first application server").isPositive();
+        assertThat(wrong[1]).as("checked by the second application server").isPositive();
+        assertThat(wrong[0] + wrong[1]).isEqualTo(WRONG_PASSWORDS_PER_ACCOUNT);
+
+        for (String from : addresses) {
+            HttpReply refused = logIn(http, from, email, "the right password");
+            assertThat(refused.status).as("from %s", from).isEqualTo(429);
+            DuetError error = refused.error();
+            assertThat(error.getCode()).isEqualTo(ErrorCode.RATE_LIMITED);
+            assertThat(error.getMessage()).contains("wrong passwords tried for this account");
+            // 6 an hour, all spent just now: the first comes back a sixth into the next hour.
+            assertThat(error.getRetryAfterMillis()).isBetween(600_000, 4_200_000);
+            System.out.printf("RateLimitIT: the right password from %s after %d wrong ones over 2 servers: 429, %s%n",
+                    from, WRONG_PASSWORDS_PER_ACCOUNT, error.getMessage());
+        }
+        assertThat(minus(logInsServed(servers, "rate_limited"), refusedBefore))
+                .as("log-ins refused by each application server").containsExactly(1.0, 1.0);
+        // The logged-in device is not locked out: its refresh token still works.
+        assertThat(phone.refreshWith(signedUp.getRefreshToken()).getToken()).isNotEmpty();
+    }
+
+    /** Log-ins each application server answered with {@code outcome}, by its metrics. */
+    private static double[] logInsServed(List<Node> servers, String outcome) throws Exception {
+        double[] served = new double[servers.size()];
+        for (int i = 0; i < served.length; i++) {
+            served[i] = AdminPort.sample(AdminPort.scrape(servers.get(i)), "duet_rpc_server_seconds_count",
+                    "method=\"logIn\"", "outcome=\"" + outcome + "\"").orElse(0);
+        }
+        return served;
+    }
+
+    private static double[] minus(double[] after, double[] before) {
+        double[] difference = new double[after.length];
+        for (int i = 0; i < after.length; i++) {
+            difference[i] = after[i] - before[i];
+        }
+        return difference;
     }
 
     @Test

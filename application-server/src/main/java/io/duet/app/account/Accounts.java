@@ -1,5 +1,6 @@
 package io.duet.app.account;
 
+import io.duet.app.limits.LogInAttempts;
 import io.duet.app.pairing.Pairings;
 import io.duet.app.rpc.ApiErrors;
 import io.duet.app.rpc.Caller;
@@ -17,6 +18,9 @@ import java.util.concurrent.CompletableFuture;
  * Sign-up, log-in (each starts a device session), refresh and log-out. Signing up is retry-safe: the user row is written first under a fresh random id,
  * then the email is claimed for it with a conditional write; a sign-up that dies in between leaves an
  * unreachable row, and signing up again with the same email and password logs in instead of failing.
+ * A new password must pass the {@link PasswordPolicy}; every password compared with an account's
+ * (log-in, or sign-up with a registered email) takes an attempt from the account's {@link LogInAttempts}
+ * first.
  */
 public final class Accounts {
     private static final String WRONG_CREDENTIALS = "wrong email or password";
@@ -24,15 +28,19 @@ public final class Accounts {
     private final UserStore users;
     private final Pairings pairings;
     private final PasswordHasher hasher;
+    private final PasswordPolicy policy;
+    private final LogInAttempts attempts;
     private final SessionIssuer sessions;
     private final DeviceSessions devices;
     private final Clock clock;
 
-    public Accounts(UserStore users, Pairings pairings, PasswordHasher hasher, SessionIssuer sessions,
-            DeviceSessions devices, Clock clock) {
+    public Accounts(UserStore users, Pairings pairings, PasswordHasher hasher, PasswordPolicy policy,
+            LogInAttempts attempts, SessionIssuer sessions, DeviceSessions devices, Clock clock) {
         this.users = users;
         this.pairings = pairings;
         this.hasher = hasher;
+        this.policy = policy;
+        this.attempts = attempts;
         this.sessions = sessions;
         this.devices = devices;
         this.clock = clock;
@@ -51,15 +59,16 @@ public final class Accounts {
         }
         return users.login(email).thenCompose(existing -> {
             if (existing.isPresent()) {
-                return sessionIfPasswordMatches(existing.get(), request.getPassword(), request.getDeviceId(),
+                return sessionIfPasswordMatches(email, existing.get(), request.getPassword(), request.getDeviceId(),
                         ErrorCode.ALREADY_EXISTS, "that email is already registered");
             }
             long userId = pairings.newId();
-            return hasher.hash(request.getPassword())
+            return policy.check(request.getPassword(), email, displayName)
+                    .thenCompose(ignored -> hasher.hash(request.getPassword()))
                     .thenCompose(hash -> users.createUser(userId, email, displayName, clock.millis())
                             .thenCompose(ignored -> users.claimLogin(email, userId, hash)))
                     .thenCompose(taken -> taken.isPresent()
-                            ? sessionIfPasswordMatches(taken.get(), request.getPassword(), request.getDeviceId(),
+                            ? sessionIfPasswordMatches(email, taken.get(), request.getPassword(), request.getDeviceId(),
                                     ErrorCode.ALREADY_EXISTS, "that email is already registered")
                             : newSession(userId, request.getDeviceId()));
         });
@@ -76,35 +85,38 @@ public final class Accounts {
         if (request.getPassword() == null || request.getPassword().length() > Credentials.MAX_PASSWORD_CHARS) {
             return CompletableFuture.failedFuture(ApiErrors.of(ErrorCode.UNAUTHENTICATED, WRONG_CREDENTIALS));
         }
+        // An unknown email costs the same hash and counts the same, so neither tells it is unknown.
         return users.login(email).thenCompose(login -> login.isPresent()
-                ? sessionIfPasswordMatches(login.get(), request.getPassword(), request.getDeviceId(),
+                ? sessionIfPasswordMatches(email, login.get(), request.getPassword(), request.getDeviceId(),
                         ErrorCode.UNAUTHENTICATED, WRONG_CREDENTIALS)
-                : hasher.verify(request.getPassword(), null).thenCompose(ignored ->
+                : passwordMatches(email, request.getPassword(), null).thenCompose(ignored ->
                         CompletableFuture.failedFuture(ApiErrors.of(ErrorCode.UNAUTHENTICATED, WRONG_CREDENTIALS))));
     }
 
-    private CompletableFuture<Session> sessionIfPasswordMatches(UserStore.Login login, String password, String deviceId,
-            ErrorCode otherwise, String message) {
-        return hasher.verify(password, login.passwordHash()).thenCompose(matches -> matches
+    private CompletableFuture<Session> sessionIfPasswordMatches(String email, UserStore.Login login, String password,
+            String deviceId, ErrorCode otherwise, String message) {
+        return passwordMatches(email, password, login.passwordHash()).thenCompose(matches -> matches
                 ? newSession(login.userId(), deviceId)
                 : CompletableFuture.failedFuture(ApiErrors.of(otherwise, message)));
+    }
+
+    /**
+     * Whether {@code password} matches {@code hash} (null: never, at the same cost), checked only if the
+     * account's cluster-wide budget of wrong passwords allows, else failing with RATE_LIMITED: the one
+     * place where a password is compared.
+     */
+    private CompletableFuture<Boolean> passwordMatches(String email, String password, String hash) {
+        return attempts.take(email).thenCompose(attempt -> hasher.verify(password, hash).thenApply(matches -> {
+            if (matches) {
+                attempt.passwordMatched();
+            }
+            return matches;
+        }));
     }
 
     /** A new device session for a log-in, with its first refresh token. */
     private CompletableFuture<Session> newSession(long userId, String deviceId) {
         return devices.start(userId, deviceId).thenCompose(this::sessionFor);
-    }
-
-    /**
-     * The key an email's log-in attempts are limited by: the normalized email, or "" for one that
-     * cannot be valid (it is refused before any password is checked).
-     */
-    public static String accountKey(String email) {
-        if (email == null || email.length() > 2 * Credentials.MAX_EMAIL_CHARS) {
-            return "";
-        }
-        String normalized = email.trim().toLowerCase(java.util.Locale.ROOT);
-        return normalized.length() > Credentials.MAX_EMAIL_CHARS ? "" : normalized;
     }
 
     /**

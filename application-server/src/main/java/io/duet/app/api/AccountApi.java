@@ -16,9 +16,9 @@ import io.duet.protocol.api.SignUpRequest;
 import org.apache.thrift.async.AsyncMethodCallback;
 
 /**
- * {@code AccountService} for one call. Sign-ups and log-ins are rate limited per source address and per
- * account before any password is hashed; a sign-up with a registered email checks the password, so it
- * counts as a log-in attempt for that account too.
+ * {@code AccountService} for one call. Sign-ups and log-ins are rate limited per source address here,
+ * before any work; the per-account limit on password guesses is cluster-wide, so {@link Accounts} asks
+ * it (in HBase) before each password check.
  */
 final class AccountApi implements AccountService.AsyncIface {
     private final CallContext context;
@@ -33,8 +33,7 @@ final class AccountApi implements AccountService.AsyncIface {
 
     @Override
     public void signUp(SignUpRequest request, AsyncMethodCallback<Session> callback) {
-        DuetError refused = limiter.refusal(Limit.SIGN_UP_PER_ADDRESS, context.caller().sourceAddress(),
-                Limit.LOG_IN_PER_ACCOUNT, Accounts.accountKey(request.getEmail()));
+        DuetError refused = limiter.refusal(Limit.SIGN_UP_PER_ADDRESS, context.caller().sourceAddress());
         if (refused != null) {
             callback.onError(refused);
             return;
@@ -44,8 +43,7 @@ final class AccountApi implements AccountService.AsyncIface {
 
     @Override
     public void logIn(LogInRequest request, AsyncMethodCallback<Session> callback) {
-        DuetError refused = limiter.refusal(Limit.LOG_IN_PER_ADDRESS, context.caller().sourceAddress(),
-                Limit.LOG_IN_PER_ACCOUNT, Accounts.accountKey(request.getEmail()));
+        DuetError refused = limiter.refusal(Limit.LOG_IN_PER_ADDRESS, context.caller().sourceAddress());
         if (refused != null) {
             callback.onError(refused);
             return;

@@ -11,8 +11,11 @@ public enum Limit {
     SIGN_UP_PER_ADDRESS("sign-up.per-address", Rate.of(20, Duration.ofHours(1)), "sign-ups from this address"),
     /** Log-in attempts from one source address, right or wrong. */
     LOG_IN_PER_ADDRESS("log-in.per-address", Rate.of(30, Duration.ofMinutes(1)), "log-in attempts from this address"),
-    /** Log-in attempts for one email, from anywhere: what bounds guessing one user's password. */
-    LOG_IN_PER_ACCOUNT("log-in.per-account", Rate.of(10, Duration.ofHours(1)), "log-in attempts for this account"),
+    /**
+     * Wrong passwords tried for one email, from anywhere: what bounds guessing one user's password. Counted
+     * cluster-wide in HBase by {@link LogInAttempts}, not by {@link RateLimiter}.
+     */
+    LOG_IN_PER_ACCOUNT("log-in.per-account", Rate.of(10, Duration.ofHours(1)), "wrong passwords tried for this account"),
     /** Invite acceptances (right or wrong codes) by one user. */
     ACCEPT_INVITE_PER_USER("accept-invite.per-user", Rate.of(10, Duration.ofHours(1)), "invite codes tried by this user"),
     /** Invite acceptances from one source address, whoever the users. */

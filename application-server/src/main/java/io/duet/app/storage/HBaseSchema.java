@@ -33,6 +33,9 @@ import org.apache.hadoop.hbase.util.Bytes;
  *                              of the pairing that bound k
  * logins    row = normalized email
  *   l:                         u = user id, h = password hash (Argon2id, PHC string)
+ *   a: (log-in attempts)       TTL 2 days: qualifier = window number (8 bytes: epoch millis / the
+ *                              per-account limit's period) = wrong passwords tried in it (an 8-byte
+ *                              counter, see LogInAttemptStore); also for emails with no login
  * invites   row = invite code
  *   i:                         f = inviter, k = couple id, c = created at, x = expires at,
  *                              a = acceptor, s = state
@@ -57,6 +60,7 @@ public final class HBaseSchema {
     public static final byte[] SPACE = bytes("p");
     public static final byte[] USER = bytes("u");
     public static final byte[] LOGIN = bytes("l");
+    public static final byte[] LOG_IN_ATTEMPTS = bytes("a");
     public static final byte[] INVITE = bytes("i");
     public static final byte[] SESSION = bytes("s");
 
@@ -84,6 +88,8 @@ public final class HBaseSchema {
     public static final byte[] USED_HASHES = bytes("p");
     public static final byte[] DEVICE = bytes("d");
 
+    /** How long a log-in attempt counter lives after its last change: two of the longest windows. */
+    public static final Duration LOG_IN_ATTEMPTS_TTL = Duration.ofDays(2);
     /** How long a retried send is recognised by its client message id. */
     public static final Duration DEDUP_WINDOW = Duration.ofDays(14);
     /** Whether new tables are pre-split ({@code hbase.pre-split}). */
@@ -163,7 +169,9 @@ public final class HBaseSchema {
                 new TableSpec(TableDescriptorBuilder.newBuilder(users())
                         .setColumnFamily(family(USER).build()).build(), preSplit ? leadingByteSplits() : null),
                 new TableSpec(TableDescriptorBuilder.newBuilder(logins())
-                        .setColumnFamily(family(LOGIN).build()).build(), null),
+                        .setColumnFamily(family(LOGIN).build())
+                        .setColumnFamily(family(LOG_IN_ATTEMPTS).setTimeToLive((int) LOG_IN_ATTEMPTS_TTL.toSeconds())
+                                .build()).build(), null),
                 new TableSpec(TableDescriptorBuilder.newBuilder(invites())
                         .setColumnFamily(family(INVITE).build()).build(), null),
                 new TableSpec(TableDescriptorBuilder.newBuilder(sessions())
