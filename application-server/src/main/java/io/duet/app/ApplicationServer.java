@@ -31,7 +31,6 @@ import io.duet.app.rpc.ServiceDispatcher;
 import io.duet.app.space.SpaceLimits;
 import io.duet.app.storage.CoupleStore;
 import io.duet.app.storage.CoupleStoreSettings;
-import io.duet.app.storage.FenceMode;
 import io.duet.app.storage.HBaseClientSettings;
 import io.duet.app.storage.HBaseSchema;
 import io.duet.app.storage.HBaseStartup;
@@ -205,9 +204,8 @@ public final class ApplicationServer implements ServerMain.Server {
         ClusterSettings cluster = ClusterSettingsStore.ensure(curator,
                 Shards.checkShardCount(settings.integer("cluster.shards", Shards.DEFAULT_SHARD_COUNT)), clock.millis());
 
-        FenceMode fence = FenceMode.parse(settings.string(FenceMode.SETTING, FenceMode.DEFAULT.value()));
         HBaseSchema schema = new HBaseSchema(settings.string("hbase.namespace", "duet"), cluster.getShardCount(),
-                settings.bool("hbase.pre-split", HBaseSchema.DEFAULT_PRE_SPLIT), fence);
+                settings.bool("hbase.pre-split", HBaseSchema.DEFAULT_PRE_SPLIT));
         hbase = HBaseStartup.connect(HBaseClientSettings.configuration(settings), schema,
                 settings.duration("hbase.start-timeout", HBaseStartup.DEFAULT_TIMEOUT));
         cacheRegionLocations(schema);
@@ -227,7 +225,6 @@ public final class ApplicationServer implements ServerMain.Server {
                 .commitRequestsInFlight(settings.integer("hbase.commit-requests-in-flight",
                         CoupleStoreSettings.DEFAULT_COMMIT_REQUESTS_IN_FLIGHT))
                 .writerInstance(instanceId)
-                .fence(fence)
                 .build());
         UserStore userStore = new UserStore(hbase, schema, storeCallbacks);
         InviteStore inviteStore = new InviteStore(hbase, schema, storeCallbacks);

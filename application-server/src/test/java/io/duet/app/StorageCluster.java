@@ -1,6 +1,5 @@
 package io.duet.app;
 
-import io.duet.app.storage.FenceMode;
 import io.duet.app.storage.HBaseSchema;
 import io.duet.app.storage.SchemaBootstrap;
 import io.duet.deploy.local.LocalCluster;
@@ -66,13 +65,8 @@ public final class StorageCluster {
 
     /** A fresh namespace with Duet's tables. */
     public static HBaseSchema freshSchema(int shards) throws Exception {
-        return freshSchema(shards, FenceMode.DEFAULT);
-    }
-
-    /** A fresh namespace with Duet's tables, made for commits fenced by {@code fence}. */
-    public static HBaseSchema freshSchema(int shards, FenceMode fence) throws Exception {
         HBaseSchema schema = new HBaseSchema("test" + NAMESPACES.incrementAndGet() + "_" + ProcessHandle.current().pid(),
-                shards, HBaseSchema.DEFAULT_PRE_SPLIT, fence);
+                shards);
         SchemaBootstrap.ensure(connection().getAdmin(), schema).get(120, TimeUnit.SECONDS);
         return schema;
     }

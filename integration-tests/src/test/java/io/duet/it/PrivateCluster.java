@@ -86,14 +86,6 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
                 .preSplitTables(preSplitTables).s3(s3);
         presentationSettings.forEach(builder::presentationSetting);
         serverSettings.forEach(builder::serverSetting);
-        // -Dduet.it.server-settings=KEY=VALUE,... runs a class's servers with other settings, e.g.
-        // hbase.fence=coprocessor, without changing the test.
-        for (String setting : System.getProperty("duet.it.server-settings", "").split(",")) {
-            int equals = setting.indexOf('=');
-            if (equals > 0) {
-                builder.serverSetting(setting.substring(0, equals).trim(), setting.substring(equals + 1).trim());
-            }
-        }
         String keep = System.getProperty("duet.it.keep-data");
         if (keep != null) {
             // -Dduet.it.keep-data=DIR keeps each class's cluster data and logs in DIR/<class> for a post-mortem.

@@ -19,9 +19,6 @@ import org.apache.hadoop.hbase.client.CheckAndMutateResult;
  * in the next request (at most {@link #MAX_BATCH} writes each). So a lone write goes at once, and under
  * load the requests grow instead of multiplying. The queue is bounded by the couples this server has
  * loaded: each couple has at most one commit in flight. Thread-safe.
- *
- * <p>With {@link FenceMode#COPROCESSOR} a request carries the writes as plain puts, fenced by the region
- * coprocessor ({@link FenceCoprocessor}), and each write's outcome is still a {@link CheckAndMutateResult}.
  */
 final class CommitBatcher {
     /** Writes in one request; more wait for the next. */
@@ -29,7 +26,6 @@ final class CommitBatcher {
 
     private final AsyncTable<?> table;
     private final int maxInFlight;
-    private final FenceMode fence;
     private final Object lock = new Object();
     // @GuardedBy("lock")
     private final List<Pending> queued = new ArrayList<>();
@@ -39,16 +35,11 @@ final class CommitBatcher {
     private final LongAdder writes = new LongAdder();
 
     CommitBatcher(AsyncTable<?> table, int maxInFlight) {
-        this(table, maxInFlight, FenceMode.CHECK_AND_MUTATE);
-    }
-
-    CommitBatcher(AsyncTable<?> table, int maxInFlight, FenceMode fence) {
         if (maxInFlight < 1) {
             throw new IllegalArgumentException("maxInFlight: " + maxInFlight + " (expected: >= 1)");
         }
         this.table = table;
         this.maxInFlight = maxInFlight;
-        this.fence = fence;
     }
 
     /** Sends {@code write} with the next request; completes with its own result. */
@@ -88,7 +79,7 @@ final class CommitBatcher {
     private void send(List<Pending> batch) {
         requests.increment();
         writes.add(batch.size());
-        if (batch.size() == 1 && fence == FenceMode.CHECK_AND_MUTATE) {
+        if (batch.size() == 1) {
             Pending only = batch.get(0);
             CompletableFuture<CheckAndMutateResult> result;
             try {
@@ -106,8 +97,7 @@ final class CommitBatcher {
         batch.forEach(pending -> writesOfBatch.add(pending.write));
         List<CompletableFuture<CheckAndMutateResult>> results;
         try {
-            results = fence == FenceMode.COPROCESSOR ? FenceCoprocessor.send(table, writesOfBatch)
-                    : table.checkAndMutate(writesOfBatch);
+            results = table.checkAndMutate(writesOfBatch);
         } catch (RuntimeException e) {
             batch.forEach(pending -> pending.settle(null, e));
             sent();

@@ -65,7 +65,7 @@ public final class CoupleStore {
         this.meters = settings.meters();
         this.writerInstance = settings.writerInstance().orElse(null);
         this.space = new SpaceStore(table, schema);
-        this.commits = new CommitBatcher(table, settings.commitRequestsInFlight(), settings.fence());
+        this.commits = new CommitBatcher(table, settings.commitRequestsInFlight());
     }
 
     /** The couple's space (memos and calendar) in the same rows, under the same fence. */
@@ -241,8 +241,7 @@ public final class CoupleStore {
      * <em>and</em> its last sequence is still {@code expectedLastSeq}, so that a replayed or delayed
      * older batch can never move the couple's sequence backwards or write over newer messages. The write
      * goes to HBase together with other couples' commits ({@link CommitBatcher}), each under its own
-     * condition: a {@code checkAndMutate} each, or with {@link FenceMode#COPROCESSOR} a plain put whose
-     * condition the region coprocessor checks.
+     * condition.
      *
      * @param orderMarks the highest ordinal stored per order stream by this batch, keyed by {@link
      *     #orderKey}; written in the same mutation

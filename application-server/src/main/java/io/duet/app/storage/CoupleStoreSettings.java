@@ -5,8 +5,8 @@ import java.util.Optional;
 
 /**
  * How a {@link CoupleStore} writes and what it records: where its meters go, how many group commits may
- * be out at a time, how they are fenced, and which server it records as the writer of each message.
- * {@link #builder()} starts from the defaults; {@link #defaults()} is what a test or a tool needs.
+ * be out at a time, and which server it records as the writer of each message. {@link #builder()} starts
+ * from the defaults; {@link #defaults()} is what a test or a tool needs.
  */
 public final class CoupleStoreSettings {
     /** How many group-commit requests (see {@link CommitBatcher}) may be out at a time, unless set. */
@@ -17,7 +17,6 @@ public final class CoupleStoreSettings {
     private final StoreMeters meters;
     private final int commitRequestsInFlight;
     private final String writerInstance;
-    private final FenceMode fence;
 
     private CoupleStoreSettings(Builder builder) {
         this.meters = Objects.requireNonNull(builder.meters, "meters");
@@ -27,7 +26,6 @@ public final class CoupleStoreSettings {
         }
         this.commitRequestsInFlight = builder.commitRequestsInFlight;
         this.writerInstance = builder.writerInstance;
-        this.fence = Objects.requireNonNull(builder.fence, "fence");
     }
 
     public static CoupleStoreSettings defaults() {
@@ -59,17 +57,11 @@ public final class CoupleStoreSettings {
         return Optional.ofNullable(writerInstance);
     }
 
-    /** How commits are fenced ({@code hbase.fence}); {@link FenceMode#DEFAULT} unless set. */
-    public FenceMode fence() {
-        return fence;
-    }
-
     /** Mutable; {@link #build()} makes the immutable settings. */
     public static final class Builder {
         private StoreMeters meters = DEFAULT_METERS;
         private int commitRequestsInFlight = DEFAULT_COMMIT_REQUESTS_IN_FLIGHT;
         private String writerInstance;
-        private FenceMode fence = FenceMode.DEFAULT;
 
         private Builder() {
         }
@@ -87,11 +79,6 @@ public final class CoupleStoreSettings {
         /** Null (the default) records no writer. */
         public Builder writerInstance(String writerInstance) {
             this.writerInstance = writerInstance;
-            return this;
-        }
-
-        public Builder fence(FenceMode fence) {
-            this.fence = fence;
             return this;
         }
 

@@ -92,7 +92,6 @@ public final class HBaseSchema {
     private final String namespace;
     private final int shardCount;
     private final boolean preSplit;
-    private final FenceMode fence;
 
     public HBaseSchema(String namespace, int shardCount) {
         this(namespace, shardCount, DEFAULT_PRE_SPLIT);
@@ -100,23 +99,9 @@ public final class HBaseSchema {
 
     /** {@code preSplit} false: tables created from this schema start as one region each. */
     public HBaseSchema(String namespace, int shardCount, boolean preSplit) {
-        this(namespace, shardCount, preSplit, FenceMode.DEFAULT);
-    }
-
-    /**
-     * {@code fence} {@link FenceMode#COPROCESSOR}: the couples table loads the fence coprocessor, and must
-     * already if it exists ({@link SchemaBootstrap}).
-     */
-    public HBaseSchema(String namespace, int shardCount, boolean preSplit, FenceMode fence) {
         this.namespace = namespace;
         this.shardCount = shardCount;
         this.preSplit = preSplit;
-        this.fence = fence;
-    }
-
-    /** How commits to the couples table are fenced. */
-    public FenceMode fence() {
-        return fence;
     }
 
     public String namespace() {
@@ -169,7 +154,12 @@ public final class HBaseSchema {
 
     List<TableSpec> tables() {
         return List.of(
-                new TableSpec(couplesTable(), preSplit ? shardSplits() : null),
+                new TableSpec(TableDescriptorBuilder.newBuilder(couples())
+                        .setColumnFamily(family(OWNER).setInMemory(true).setBlocksize(8 * 1024).build())
+                        .setColumnFamily(family(MESSAGES).build())
+                        .setColumnFamily(family(DEDUP).setTimeToLive((int) DEDUP_WINDOW.toSeconds()).build())
+                        .setColumnFamily(family(SPACE).build())
+                        .build(), preSplit ? shardSplits() : null),
                 new TableSpec(TableDescriptorBuilder.newBuilder(users())
                         .setColumnFamily(family(USER).build()).build(), preSplit ? leadingByteSplits() : null),
                 new TableSpec(TableDescriptorBuilder.newBuilder(logins())
@@ -178,22 +168,6 @@ public final class HBaseSchema {
                         .setColumnFamily(family(INVITE).build()).build(), null),
                 new TableSpec(TableDescriptorBuilder.newBuilder(sessions())
                         .setColumnFamily(family(SESSION).build()).build(), preSplit ? leadingByteSplits() : null));
-    }
-
-    private TableDescriptor couplesTable() {
-        TableDescriptorBuilder couples = TableDescriptorBuilder.newBuilder(couples())
-                .setColumnFamily(family(OWNER).setInMemory(true).setBlocksize(8 * 1024).build())
-                .setColumnFamily(family(MESSAGES).build())
-                .setColumnFamily(family(DEDUP).setTimeToLive((int) DEDUP_WINDOW.toSeconds()).build())
-                .setColumnFamily(family(SPACE).build());
-        if (fence == FenceMode.COPROCESSOR) {
-            try {
-                couples.setCoprocessor(FenceCoprocessor.descriptor());
-            } catch (java.io.IOException e) { // only for a malformed coprocessor specification
-                throw new java.io.UncheckedIOException(e);
-            }
-        }
-        return couples.build();
     }
 
     private static ColumnFamilyDescriptorBuilder family(byte[] name) {

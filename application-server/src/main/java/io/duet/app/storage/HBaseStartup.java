@@ -45,11 +45,6 @@ public final class HBaseStartup {
                 // Closed now if it was made, or whenever it is (after a timeout).
                 connecting.thenAccept(HBaseStartup::closeQuietly);
                 Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-                for (Throwable t = cause; t != null; t = t.getCause()) {
-                    if (t instanceof SchemaMismatchException) {
-                        throw (SchemaMismatchException) t; // waiting will not change the table
-                    }
-                }
                 if (System.nanoTime() + RETRY_PAUSE.toNanos() >= deadline) {
                     throw new IllegalStateException("HBase not reachable, or its tables not created, within "
                             + timeout.toSeconds() + " s (" + attempt + " attempts)", cause);

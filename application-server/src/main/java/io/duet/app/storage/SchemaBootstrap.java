@@ -10,8 +10,6 @@ import org.apache.hadoop.hbase.TableName;
 import org.apache.hadoop.hbase.TableExistsException;
 import org.apache.hadoop.hbase.client.AsyncAdmin;
 import org.apache.hadoop.hbase.client.ColumnFamilyDescriptor;
-import org.apache.hadoop.hbase.client.CoprocessorDescriptor;
-import org.apache.hadoop.hbase.client.TableDescriptor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,10 +17,6 @@ import org.slf4j.LoggerFactory;
  * Creates the namespace and tables at first start, if missing, and adds the column families a newer
  * release brought to tables made before it (the couple's space family, for example). Several application
  * servers may start at once: losing the race to create a table or add a family is success.
- *
- * <p>A table that should load the fence coprocessor ({@link FenceMode#COPROCESSOR}) and does not is not
- * changed: the server refuses to start ({@link SchemaMismatchException}), since its commits would go
- * unfenced.
  */
 public final class SchemaBootstrap {
     private static final Logger LOG = LoggerFactory.getLogger(SchemaBootstrap.class);
@@ -59,7 +53,6 @@ public final class SchemaBootstrap {
     private static CompletableFuture<Void> ensureFamilies(AsyncAdmin admin, HBaseSchema.TableSpec spec) {
         TableName table = spec.descriptor.getTableName();
         return admin.getDescriptor(table).thenCompose(existing -> {
-            requireCoprocessors(spec.descriptor, existing);
             List<CompletableFuture<Void>> added = new ArrayList<>();
             for (ColumnFamilyDescriptor family : spec.descriptor.getColumnFamilies()) {
                 if (!existing.hasColumnFamily(family.getName())) {
@@ -70,18 +63,6 @@ public final class SchemaBootstrap {
             }
             return CompletableFuture.allOf(added.toArray(new CompletableFuture<?>[0]));
         });
-    }
-
-    /** Throws unless {@code existing} loads every coprocessor {@code wanted} names. */
-    static void requireCoprocessors(TableDescriptor wanted, TableDescriptor existing) {
-        for (CoprocessorDescriptor coprocessor : wanted.getCoprocessorDescriptors()) {
-            if (!existing.hasCoprocessor(coprocessor.getClassName())) {
-                throw new SchemaMismatchException("table " + existing.getTableName() + " does not load the coprocessor "
-                        + coprocessor.getClassName() + ", which " + FenceMode.SETTING + "=" + FenceMode.COPROCESSOR.value()
-                        + " needs: add it to the table (README, \"Fencing commits\"), or set " + FenceMode.SETTING + "="
-                        + FenceMode.CHECK_AND_MUTATE.value());
-            }
-        }
     }
 
     private static Void ignore(Throwable e, Class<? extends Throwable> expected) {

@@ -16,34 +16,29 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Commits fenced by {@code checkAndMutate}; {@link CoupleStoreCoprocessorIT} runs the same with the coprocessor. */
 class CoupleStoreIT {
     private static final AtomicLong IDS = new AtomicLong(1000);
-    static CoupleStore store;
-    static HBaseSchema schema;
+    private static CoupleStore store;
+    private static HBaseSchema schema;
 
     @BeforeAll
     static void startHBase() throws Exception {
-        start(FenceMode.CHECK_AND_MUTATE);
-    }
-
-    static void start(FenceMode fence) throws Exception {
-        schema = StorageCluster.freshSchema(8, fence);
+        schema = StorageCluster.freshSchema(8);
         store = new CoupleStore(StorageCluster.connection(), schema, StorageCluster.callbacks(),
-                CoupleStoreSettings.builder().fence(fence).build());
+                CoupleStoreSettings.defaults());
     }
 
-    static <T> T await(CompletableFuture<T> future) throws Exception {
+    private static <T> T await(CompletableFuture<T> future) throws Exception {
         return future.get(30, TimeUnit.SECONDS);
     }
 
-    static long newCouple() throws Exception {
+    private static long newCouple() throws Exception {
         long id = IDS.incrementAndGet();
         assertThat(await(store.create(id, 1, 2, 0))).isTrue();
         return id;
     }
 
-    static List<Message> messages(long fromSeq, int count) {
+    private static List<Message> messages(long fromSeq, int count) {
         List<Message> batch = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             long seq = fromSeq + i;
