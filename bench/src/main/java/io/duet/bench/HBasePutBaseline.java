@@ -54,8 +54,12 @@ final class HBasePutBaseline implements AutoCloseable {
         conf.set("hbase.zookeeper.quorum", app.getProperty("hbase.zookeeper.quorum", "127.0.0.1"));
         conf.set("hbase.zookeeper.property.clientPort", app.getProperty("hbase.zookeeper.port", "2181"));
         conf.set("zookeeper.znode.parent", app.getProperty("hbase.zookeeper.znode-parent", "/hbase"));
+        return connect(conf, app.getProperty("hbase.namespace", "duet"));
+    }
+
+    /** Connects to the HBase {@code conf} names; the baseline's table goes in {@code namespace}. */
+    static HBasePutBaseline connect(Configuration conf, String namespace) throws IOException {
         Connection connection = ConnectionFactory.createConnection(conf);
-        String namespace = app.getProperty("hbase.namespace", "duet");
         TableName table = TableName.valueOf(namespace, "bench_puts");
         try (Admin admin = connection.getAdmin()) {
             try {
@@ -77,6 +81,15 @@ final class HBasePutBaseline implements AutoCloseable {
      * buffer without bound); returns puts per second, counting until every put is answered.
      */
     double putsPerSecond(long seconds, int rows, int valueBytes) throws Exception {
+        try {
+            return put(seconds, rows, valueBytes);
+        } finally {
+            truncate();
+        }
+    }
+
+    /** {@link #putsPerSecond} without emptying the table afterwards: call {@link #truncate()}. */
+    double put(long seconds, int rows, int valueBytes) throws Exception {
         Random random = new Random(1);
         byte[] value = new byte[valueBytes];
         random.nextBytes(value);
@@ -104,17 +117,21 @@ final class HBasePutBaseline implements AutoCloseable {
                 throw new IOException("raw puts still unanswered a minute after the run");
             }
         }
-        double perSecond = count / ((System.nanoTime() - start) / 1e9);
-        // Empty the table again, so that flushing and compacting what was put here does not take HBase's
-        // CPU from the Duet run that follows.
+        if (failed.get() > 0) {
+            throw new IOException(failed.get() + " raw puts failed");
+        }
+        return count / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * Empties the table again, so that flushing and compacting what was put does not take HBase's CPU from
+     * the run that follows.
+     */
+    void truncate() throws IOException {
         try (Admin admin = connection.getAdmin()) {
             admin.disableTable(table);
             admin.truncateTable(table, false);
         }
-        if (failed.get() > 0) {
-            throw new IOException(failed.get() + " raw puts failed");
-        }
-        return perSecond;
     }
 
     @Override
