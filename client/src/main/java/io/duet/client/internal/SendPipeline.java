@@ -154,15 +154,10 @@ final class SendPipeline {
     }
 
     /**
-     * Retransmits every unacknowledged send, in order, whether or not it is marked in flight (the calls
-     * carrying them may be lost), up to {@link #MAX_SENDS_IN_FLIGHT}; the rest follow as answers come.
+     * The calls carrying the sends are gone (connection lost or session moved): none is in flight now.
+     * Their answers, failures included, no longer count and transmit nothing: the caller transmits what
+     * waits once the new route is up ({@link #transmitWaiting}), so that each send is written once on it.
      */
-    void retransmitAll() {
-        forgetInFlight();
-        transmitWaiting();
-    }
-
-    /** The calls carrying the sends are gone (connection lost or session moved): none is in flight now. */
     void forgetInFlight() {
         outgoing.values().forEach(message -> {
             message.inFlight = false;
@@ -219,11 +214,15 @@ final class SendPipeline {
                         fail(message, failure);
                     } else if (current && outgoing.containsKey(message.clientMessageId)
                             && state.get() == ConnectionState.CONNECTED) {
-                        // A call of an earlier generation was forgotten on purpose (the session moved or
-                        // reconnected): its send is back in line and goes out on the new route at once.
                         retryLater(message, failure);
                     }
-                    transmitWaiting();
+                    // A call of an earlier generation was written off on purpose (the session moved or
+                    // reconnected): its answer frees no place in this generation, and whoever wrote it off
+                    // transmits what waits on the new route. Transmitting here as well would write every
+                    // pending send twice on it.
+                    if (current) {
+                        transmitWaiting();
+                    }
                 });
     }
 

@@ -230,8 +230,9 @@ final class SessionLifecycle {
     }
 
     /**
-     * The server moved the session (a NOTICE): events may have been missed and calls lost. Fail the lost
-     * calls (superseding any subscribe among them), then subscribe again.
+     * The server moved the session (a NOTICE): events may have been missed and calls lost. Write the sends
+     * in flight off and fail the lost calls (superseding any subscribe among them), then subscribe again
+     * and resend each unacknowledged send once.
      */
     void sessionMoved() {
         subscriptions++;
@@ -239,10 +240,10 @@ final class SessionLifecycle {
         transport.failAll("session moved");
         if (paired) {
             subscribe();
-            // Resend right behind the subscribe, not after its reply: the new owner takes them in order
-            // on the same stream, and the couple is served a round trip sooner.
-            sends.retransmitAll();
         }
+        // Resend right behind the subscribe, not after its reply: the new owner takes them in order on the
+        // same stream, and the couple is served a round trip sooner.
+        sends.transmitWaiting();
     }
 
     /**
