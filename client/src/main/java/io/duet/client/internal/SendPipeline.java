@@ -228,10 +228,8 @@ final class SendPipeline {
 
     /** Transmits {@code message} again after the delay the server asked for (or a default). */
     private void retryLater(Outgoing message, Throwable failure) {
-        DuetError error = failure instanceof DuetError ? (DuetError) failure : null;
-        long retryAfter = error != null && error.isSetRetryAfterMillis() ? error.getRetryAfterMillis()
-                : DEFAULT_RETRY_AFTER_MILLIS;
-        if (error != null && error.getCode() == ErrorCode.RATE_LIMITED) {
+        long retryAfter = ServerRefusals.retryAfterMillis(failure, DEFAULT_RETRY_AFTER_MILLIS);
+        if (failure instanceof DuetError && ((DuetError) failure).getCode() == ErrorCode.RATE_LIMITED) {
             pausedUntilNanos = nanoTime() + TimeUnit.MILLISECONDS.toNanos(retryAfter);
         }
         message.retryScheduled = true;
@@ -256,12 +254,7 @@ final class SendPipeline {
     }
 
     private static boolean isPermanent(Throwable failure) {
-        if (!(failure instanceof DuetError)) {
-            return false;
-        }
-        ErrorCode code = ((DuetError) failure).getCode();
-        return code != ErrorCode.UNAVAILABLE && code != ErrorCode.RESOURCE_EXHAUSTED && code != ErrorCode.RATE_LIMITED
-                && code != ErrorCode.BUSY;
+        return failure instanceof DuetError && !ServerRefusals.isForNow(failure);
     }
 
     private void acknowledged(String clientMessageId, SendMessageResult result) {

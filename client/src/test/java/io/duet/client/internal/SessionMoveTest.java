@@ -6,6 +6,8 @@ import io.duet.client.ConnectionState;
 import io.duet.client.DuetListener;
 import io.duet.protocol.api.AuthAccepted;
 import io.duet.protocol.api.ChatService;
+import io.duet.protocol.api.DuetError;
+import io.duet.protocol.api.ErrorCode;
 import io.duet.protocol.api.SendMessageResult;
 import io.duet.protocol.api.SubscribeResult;
 import io.duet.protocol.api.commonConstants;
@@ -31,7 +33,8 @@ import org.junit.jupiter.api.Test;
  * A session move ({@code SESSION_MOVED} notice) as the real {@link SessionLifecycle} handles it, over an
  * {@link EmbeddedChannel} with frozen time: the test plays the presentation server, reading every call
  * the session writes. Each unacknowledged send must be written once on the new stream, right behind the
- * new subscribe, however many times the session moves.
+ * new subscribe, however many times the session moves; a subscribe refused for now (the couple is still
+ * moving) is asked again on the same connection.
  */
 class SessionMoveTest {
     private static final ThriftCodec CODEC = ThriftCodec.INTERNAL;
@@ -109,6 +112,55 @@ class SessionMoveTest {
         }
     }
 
+    @Test
+    void aSubscribeRefusedForNowAfterAMoveIsAskedAgainOnTheSameConnection() throws Exception {
+        lifecycle.sessionMoved();
+        Call subscribe = single(written());
+        refuseSubscribe(subscribe, ErrorCode.UNAVAILABLE, 50);
+        assertThat(channel.isOpen()).as("connection kept").isTrue();
+        advance(Duration.ofMillis(49));
+        assertThat(written()).as("asked again before the server's retry-after").isEmpty();
+        advance(Duration.ofMillis(1));
+        Call again = single(written());
+        assertThat(again.method()).isEqualTo("subscribe");
+        answerSubscribe(again);
+        assertThat(lifecycle.state()).isEqualTo(ConnectionState.CONNECTED);
+        assertThat(channel.isOpen()).isTrue();
+    }
+
+    @Test
+    void aRetryOfARefusedSubscribeIsDroppedWhenTheSessionMovesMeanwhile() throws Exception {
+        lifecycle.sessionMoved();
+        refuseSubscribe(single(written()), ErrorCode.BUSY, 500);
+        lifecycle.sessionMoved();
+        Call newer = single(written());
+        advance(Duration.ofSeconds(1));
+        assertThat(written()).as("the superseded retry").isEmpty();
+        answerSubscribe(newer);
+        assertThat(channel.isOpen()).isTrue();
+    }
+
+    @Test
+    void aSubscribeRefusedForTooLongEndsTheConnection() throws Exception {
+        lifecycle.sessionMoved();
+        long refusedFor = 0;
+        while (refusedFor < Subscription.REFUSED_FOR_AT_MOST_MILLIS) {
+            refuseSubscribe(single(written()), ErrorCode.UNAVAILABLE, 1000);
+            assertThat(channel.isOpen()).as("refused for %d ms", refusedFor).isTrue();
+            advance(Duration.ofMillis(1000));
+            refusedFor += 1000;
+        }
+        refuseSubscribe(single(written()), ErrorCode.UNAVAILABLE, 1000);
+        assertThat(channel.isOpen()).as("refused for %d ms", refusedFor).isFalse();
+    }
+
+    @Test
+    void aSubscribeRefusedForGoodEndsTheConnection() throws Exception {
+        lifecycle.sessionMoved();
+        reply(single(written()), new ChatService.subscribe_result().setError(new DuetError(ErrorCode.PERMISSION_DENIED)));
+        assertThat(channel.isOpen()).isFalse();
+    }
+
     private CompletableFuture<SendMessageResult> send(String text) {
         CompletableFuture<SendMessageResult> future = lifecycle.sends().send(text);
         channel.runPendingTasks();
@@ -153,6 +205,11 @@ class SessionMoveTest {
     private void answerSubscribe(Call call) throws Exception {
         assertThat(call.method()).isEqualTo("subscribe");
         reply(call, new ChatService.subscribe_result().setSuccess(new SubscribeResult(0, false)));
+    }
+
+    private void refuseSubscribe(Call call, ErrorCode code, int retryAfterMillis) throws Exception {
+        assertThat(call.method()).isEqualTo("subscribe");
+        reply(call, new ChatService.subscribe_result().setError(new DuetError(code).setRetryAfterMillis(retryAfterMillis)));
     }
 
     private void ack(Call call) throws Exception {
