@@ -154,15 +154,10 @@ final class SendPipeline {
     }
 
     /**
-     * Retransmits every unacknowledged send, in order, whether or not it is marked in flight (the calls
-     * carrying them may be lost), up to {@link #MAX_SENDS_IN_FLIGHT}; the rest follow as answers come.
+     * The calls carrying the sends are gone (connection lost or session moved): none is in flight now.
+     * Their answers, failures included, no longer count and transmit nothing: the caller transmits what
+     * waits once the new route is up ({@link #transmitWaiting}), so that each send is written once on it.
      */
-    void retransmitAll() {
-        forgetInFlight();
-        transmitWaiting();
-    }
-
-    /** The calls carrying the sends are gone (connection lost or session moved): none is in flight now. */
     void forgetInFlight() {
         outgoing.values().forEach(message -> {
             message.inFlight = false;
@@ -219,20 +214,22 @@ final class SendPipeline {
                         fail(message, failure);
                     } else if (current && outgoing.containsKey(message.clientMessageId)
                             && state.get() == ConnectionState.CONNECTED) {
-                        // A call of an earlier generation was forgotten on purpose (the session moved or
-                        // reconnected): its send is back in line and goes out on the new route at once.
                         retryLater(message, failure);
                     }
-                    transmitWaiting();
+                    // A call of an earlier generation was written off on purpose (the session moved or
+                    // reconnected): its answer frees no place in this generation, and whoever wrote it off
+                    // transmits what waits on the new route. Transmitting here as well would write every
+                    // pending send twice on it.
+                    if (current) {
+                        transmitWaiting();
+                    }
                 });
     }
 
     /** Transmits {@code message} again after the delay the server asked for (or a default). */
     private void retryLater(Outgoing message, Throwable failure) {
-        DuetError error = failure instanceof DuetError ? (DuetError) failure : null;
-        long retryAfter = error != null && error.isSetRetryAfterMillis() ? error.getRetryAfterMillis()
-                : DEFAULT_RETRY_AFTER_MILLIS;
-        if (error != null && error.getCode() == ErrorCode.RATE_LIMITED) {
+        long retryAfter = ServerRefusals.retryAfterMillis(failure, DEFAULT_RETRY_AFTER_MILLIS);
+        if (failure instanceof DuetError && ((DuetError) failure).getCode() == ErrorCode.RATE_LIMITED) {
             pausedUntilNanos = nanoTime() + TimeUnit.MILLISECONDS.toNanos(retryAfter);
         }
         message.retryScheduled = true;
@@ -257,12 +254,7 @@ final class SendPipeline {
     }
 
     private static boolean isPermanent(Throwable failure) {
-        if (!(failure instanceof DuetError)) {
-            return false;
-        }
-        ErrorCode code = ((DuetError) failure).getCode();
-        return code != ErrorCode.UNAVAILABLE && code != ErrorCode.RESOURCE_EXHAUSTED && code != ErrorCode.RATE_LIMITED
-                && code != ErrorCode.BUSY;
+        return failure instanceof DuetError && !ServerRefusals.isForNow(failure);
     }
 
     private void acknowledged(String clientMessageId, SendMessageResult result) {

@@ -7,13 +7,11 @@ import io.duet.client.TlsHandshakes;
 import io.duet.protocol.api.AccountService;
 import io.duet.protocol.api.AuthAccepted;
 import io.duet.protocol.api.AuthRequest;
-import io.duet.protocol.api.ChatService;
 import io.duet.protocol.api.DuetError;
 import io.duet.protocol.api.RefreshSessionRequest;
 import io.duet.protocol.api.Session;
 import io.duet.protocol.api.SessionError;
 import io.duet.protocol.api.SessionErrorCode;
-import io.duet.protocol.api.SubscribeRequest;
 import io.duet.protocol.api.SubscribeResult;
 import io.duet.protocol.api.commonConstants;
 import io.duet.protocol.frame.Frame;
@@ -39,9 +37,9 @@ import org.slf4j.LoggerFactory;
  * subscribes from the last contiguous sequence number delivered, and, whenever the connection is lost
  * (reconnecting with backoff and jitter), the server moves the session, or a draining server asks it to
  * reconnect elsewhere ({@link #serverDraining}: quietly, CONNECTING rather than DISCONNECTED), does it
- * all again, telling the {@link SendPipeline} when to (re)transmit. It keeps the {@link ConnectionState}, the user and
- * couple the token authenticated, and the generation of the latest subscribe, so that the outcome of
- * one superseded (by a resubscribe, or by a session move that failed it) is ignored. A token that
+ * all again, telling the {@link SendPipeline} when to (re)transmit. It keeps the {@link ConnectionState} and the
+ * user and couple the token authenticated, and tells the {@link Subscription} when a subscribe in flight
+ * is superseded (by a session move, or a planned reconnect), so that its outcome is ignored. A token that
  * carries no couple is refreshed and the session reconnected once the partner joins (with the refresh
  * token, or again later, if the access token alone is refused). Given a refresh token, it renews the
  * access token before it expires and reconnects with the new one ({@link #renew}).
@@ -75,6 +73,7 @@ final class SessionLifecycle {
     private final SessionTransport transport;
     private final SendPipeline sends;
     private final Delivery delivery;
+    private final Subscription subscription;
 
     // Confined to the loop.
     private Supplier<String> token;
@@ -92,8 +91,6 @@ final class SessionLifecycle {
     /** The next attempt to get a token that carries the couple; null when none is due. */
     private ScheduledFuture<?> pairRefresh;
     private volatile long coupleId;
-    /** Counts subscribe calls, so that the outcome of one superseded by a newer one is ignored. */
-    private int subscriptions;
     /** Leaving a draining server: scheduled, or waiting for calls in flight; null otherwise. */
     private ScheduledFuture<?> move;
     /** Leaving a draining server: the end of this connection is a planned reconnect, not a loss. */
@@ -116,6 +113,7 @@ final class SessionLifecycle {
         this.transport = transport;
         this.sends = new SendPipeline(loop, transport, this::state);
         this.delivery = new Delivery(loop, lastSeq, listeners, sends, this);
+        this.subscription = new Subscription(loop, transport, delivery, this::subscribed);
     }
 
     SendPipeline sends() {
@@ -202,24 +200,14 @@ final class SessionLifecycle {
 
     /** Subscribes after the last message delivered; also how {@link Delivery} recovers from a gap. */
     void subscribe() {
-        long from = delivery.lastSeq();
-        int generation = ++subscriptions;
-        transport.<SubscribeResult>call(commonConstants.CHAT_SERVICE, "subscribe",
-                new ChatService.subscribe_args(new SubscribeRequest(from)), new ChatService.subscribe_result())
-                .whenComplete((result, failure) -> {
-                    if (generation != subscriptions) {
-                        return;
-                    }
-                    if (failure != null) {
-                        LOG.debug("Subscribe failed: {}", failure.toString());
-                        transport.closeChannel();
-                        return;
-                    }
-                    if (result.isPartnerTyping()) {
-                        listeners.post(l -> l.onPartnerTyping(true));
-                    }
-                    ready("subscribed after " + from + ", latest " + result.getLatestSeq());
-                });
+        subscription.subscribe();
+    }
+
+    private void subscribed(long from, SubscribeResult result) {
+        if (result.isPartnerTyping()) {
+            listeners.post(l -> l.onPartnerTyping(true));
+        }
+        ready("subscribed after " + from + ", latest " + result.getLatestSeq());
     }
 
     private void ready(String detail) {
@@ -230,19 +218,20 @@ final class SessionLifecycle {
     }
 
     /**
-     * The server moved the session (a NOTICE): events may have been missed and calls lost. Fail the lost
-     * calls (superseding any subscribe among them), then subscribe again.
+     * The server moved the session (a NOTICE): events may have been missed and calls lost. Write the sends
+     * in flight off and fail the lost calls (superseding any subscribe among them), then subscribe again
+     * and resend each unacknowledged send once.
      */
     void sessionMoved() {
-        subscriptions++;
+        subscription.supersede();
         sends.forgetInFlight();
         transport.failAll("session moved");
         if (paired) {
             subscribe();
-            // Resend right behind the subscribe, not after its reply: the new owner takes them in order
-            // on the same stream, and the couple is served a round trip sooner.
-            sends.retransmitAll();
         }
+        // Resend right behind the subscribe, not after its reply: the new owner takes them in order on the
+        // same stream, and the couple is served a round trip sooner.
+        sends.transmitWaiting();
     }
 
     /**
@@ -267,7 +256,7 @@ final class SessionLifecycle {
         }
         moving = true;
         // A subscribe still in flight must not make the session CONNECTED again on the way out.
-        subscriptions++;
+        subscription.supersede();
         changeState(ConnectionState.CONNECTING, "moving to another server: this one is draining");
         leaveWhenQuiet(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MOVE_QUIET_WAIT_MILLIS));
     }
@@ -301,6 +290,7 @@ final class SessionLifecycle {
      */
     void lost(String why) {
         transport.detach();
+        subscription.supersede();
         if (renewal != null) {
             renewal.cancel(false);
             renewal = null;
@@ -416,7 +406,7 @@ final class SessionLifecycle {
                     listeners.post(l -> l.onSessionRefreshed(session));
                     if (state != ConnectionState.CLOSED && !moving) {
                         moving = true;
-                        subscriptions++;
+                        subscription.supersede();
                         changeState(ConnectionState.CONNECTING, "reconnecting with a renewed access token");
                         leaveWhenQuiet(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MOVE_QUIET_WAIT_MILLIS));
                     }

@@ -5,10 +5,12 @@
  *
  * <p>Start reading at {@link io.duet.client.internal.ClientSession}, the package's only public class,
  * which wires the parts and hands each request of {@link io.duet.client.DuetClient} to the one that owns
- * it. Then {@link io.duet.client.internal.SessionLifecycle}: connect, authenticate, subscribe (with a
- * generation so that a superseded subscribe is ignored), the server's notices (the session moved; a
- * draining server asks it to reconnect elsewhere), losing the connection and reconnecting with backoff,
- * refusal and close. Frames come in through a {@link
+ * it. Then {@link io.duet.client.internal.SessionLifecycle}: connect, authenticate, subscribe (through
+ * {@link io.duet.client.internal.Subscription}, which ignores a superseded subscribe and asks again after
+ * a refusal for now, such as a couple moving between servers), the server's notices (the session moved;
+ * a draining server asks it to reconnect elsewhere), losing the connection and reconnecting with
+ * backoff, refusal and close. {@link io.duet.client.internal.ServerRefusals} says which refusals are for
+ * now. Frames come in through a {@link
  * io.duet.client.internal.SessionHandler} per connection, wired by {@link
  * io.duet.client.internal.SessionChannelInitializer}. {@link io.duet.client.internal.SessionTransport}
  * holds the current channel and the calls made over it, which {@link io.duet.client.internal.CallTracker}

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
  * the test's thread with frozen time that the test advances; the test plays the server, reading each
  * {@code sendMessage} call the pipeline writes and answering it through the real {@link SessionTransport}.
  * A session move is what {@code SessionLifecycle.sessionMoved} does to the pipeline: forget the calls in
- * flight, fail them, retransmit.
+ * flight, fail them, transmit what waits ({@code SessionMoveTest} drives the lifecycle itself).
  */
 class SendPipelineTest {
     private static final ThriftCodec CODEC = ThriftCodec.INTERNAL;
@@ -95,6 +95,65 @@ class SendPipelineTest {
         ack(after.get(1));
         assertThat(first).isCompleted();
         assertThat(second).isCompleted();
+        assertThat(pipeline.pendingCount()).isZero();
+    }
+
+    @Test
+    void theFailuresOfWrittenOffCallsWriteNothing() throws Exception {
+        send("first");
+        send("second");
+        assertThat(transmitted()).hasSize(2);
+
+        // The calls are written off and then fail (the old route's failures): none of that is the moment
+        // to transmit. Whoever wrote them off transmits once the new route is up.
+        pipeline.forgetInFlight();
+        transport.failAll("session moved");
+        assertThat(transmitted()).as("written by the failures of written-off calls").isEmpty();
+        pipeline.transmitWaiting();
+        assertThat(writesPerSend(transmitted()).values()).containsExactly(1, 1);
+    }
+
+    @Test
+    void aMoveWritesEachPendingSendOnceEvenPastTheCapAndAgainAfterTheNextMove() throws Exception {
+        int count = SendPipeline.MAX_SENDS_IN_FLIGHT + 8;
+        List<CompletableFuture<SendMessageResult>> sent = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            sent.add(send("message " + i));
+        }
+        assertThat(transmitted()).as("the cap before the move").hasSize(SendPipeline.MAX_SENDS_IN_FLIGHT);
+
+        sessionMoved();
+        List<Call> moved = transmitted();
+        assertThat(moved).as("the cap after the move, in order").hasSize(SendPipeline.MAX_SENDS_IN_FLIGHT);
+        assertThat(ordinals(moved)).isSorted().doesNotHaveDuplicates();
+
+        // The session moves again before any answer, and this time the old stream's calls are answered
+        // only after the sends went out on the new one (late refusals from the old owner).
+        pipeline.forgetInFlight();
+        pipeline.transmitWaiting();
+        List<Call> movedAgain = transmitted();
+        assertThat(writesPerSend(movedAgain)).hasSize(SendPipeline.MAX_SENDS_IN_FLIGHT)
+                .allSatisfy((id, writes) -> assertThat(writes).as("writes of %s", id).isEqualTo(1));
+        for (Call call : moved) {
+            refuse(call, ErrorCode.UNAVAILABLE, 50);
+        }
+        advance(Duration.ofSeconds(1));
+        assertThat(transmitted()).as("written because of answers to written-off calls").isEmpty();
+
+        // As the current calls are acknowledged, the 8 that waited go out, once each.
+        List<Call> rest = new ArrayList<>();
+        for (Call call : movedAgain) {
+            ack(call);
+            rest.addAll(transmitted());
+        }
+        advance(Duration.ofSeconds(2));
+        rest.addAll(transmitted());
+        assertThat(ordinals(rest)).as("the rest, once each, in order")
+                .containsExactlyElementsOf(ordinalsFrom(SendPipeline.MAX_SENDS_IN_FLIGHT + 1, count));
+        rest.forEach(this::ackQuietly);
+        advance(Duration.ofSeconds(2));
+        assertThat(transmitted()).as("nothing left to send").isEmpty();
+        assertThat(sent).allSatisfy(future -> assertThat(future).isCompleted());
         assertThat(pipeline.pendingCount()).isZero();
     }
 
@@ -170,10 +229,8 @@ class SendPipelineTest {
         refuse(calls.get(1), ErrorCode.BUSY, 200);
         // 3 is still in flight when the session moves; 2 waits for its retry.
         sessionMoved();
-        List<Call> written = transmitted();
-        assertThat(ordinals(firstOfEach(written))).as("2 before 3, both at once").containsExactly(2L, 3L);
-        List<Call> resent = lastOfEach(written);
-        assertThat(ordinals(resent)).containsExactly(2L, 3L);
+        List<Call> resent = transmitted();
+        assertThat(ordinals(resent)).as("2 before 3, both at once, each once").containsExactly(2L, 3L);
         assertThat(resent).extracting(call -> call.request().getAfterOrdinal()).containsExactly(1L, 2L);
 
         // The new owner refuses 2 as BUSY again; it goes out again once that has passed, still naming 1.
@@ -217,7 +274,7 @@ class SendPipelineTest {
     private void sessionMoved() {
         pipeline.forgetInFlight();
         transport.failAll("session moved");
-        pipeline.retransmitAll();
+        pipeline.transmitWaiting();
     }
 
     private void advance(Duration by) {
@@ -247,22 +304,27 @@ class SendPipelineTest {
         return calls.stream().map(Call::ordinal).collect(Collectors.toList());
     }
 
-    /**
-     * The first call of each ordinal, in the order written. A move writes each send twice: when the
-     * written-off calls fail (their callbacks transmit what waits), and again by {@code retransmitAll},
-     * which writes off the first copies; the server stores a send once.
-     */
-    private static List<Call> firstOfEach(List<Call> calls) {
-        Map<Long, Call> first = new LinkedHashMap<>();
-        calls.forEach(call -> first.putIfAbsent(call.ordinal(), call));
-        return new ArrayList<>(first.values());
+    /** How many times each send was written, by client message id, in the order first written. */
+    private static Map<String, Integer> writesPerSend(List<Call> calls) {
+        Map<String, Integer> writes = new LinkedHashMap<>();
+        calls.forEach(call -> writes.merge(call.request().getClientMessageId(), 1, Integer::sum));
+        return writes;
     }
 
-    /** The last call of each ordinal, in the order of the ordinals' first calls: the ones still counted. */
-    private static List<Call> lastOfEach(List<Call> calls) {
-        Map<Long, Call> last = new LinkedHashMap<>();
-        calls.forEach(call -> last.put(call.ordinal(), call));
-        return new ArrayList<>(last.values());
+    private static List<Long> ordinalsFrom(long first, long last) {
+        List<Long> ordinals = new ArrayList<>();
+        for (long ordinal = first; ordinal <= last; ordinal++) {
+            ordinals.add(ordinal);
+        }
+        return ordinals;
+    }
+
+    private void ackQuietly(Call call) {
+        try {
+            ack(call);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 
     private void ack(Call call) throws Exception {
