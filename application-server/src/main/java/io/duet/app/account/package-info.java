@@ -4,6 +4,7 @@
  * revocations are {@link io.duet.app.account.DeviceSessions}. Passwords are kept only as Argon2id hashes ({@link
  * io.duet.app.account.PasswordHasher}), computed on their own bounded executor because each costs tens
  * of milliseconds of CPU. {@link io.duet.app.account.Accounts#vouch} checks a token against the stored
- * account before account and pairing calls change anything. Start at {@link io.duet.app.account.Accounts}.
+ * account before account and pairing calls change anything. {@link io.duet.app.account.AccountDeletion}
+ * deletes an account and unpairs its couple. Start at {@link io.duet.app.account.Accounts}.
  */
 package io.duet.app.account;
