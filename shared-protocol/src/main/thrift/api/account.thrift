@@ -34,6 +34,14 @@ struct LogOutRequest {
 struct LogOutEverywhereRequest {
 }
 
+struct DeleteAccountRequest {
+  /** The account's password, checked again. */
+  1: string password,
+}
+
+struct DeleteAccountResult {
+}
+
 service AccountService {
   /**
    * Creates an account and returns a session for it. Signing up again with the
@@ -54,4 +62,12 @@ service AccountService {
 
   /** Ends every session of the caller's account, on every device, this one included. */
   void logOutEverywhere(1: LogOutEverywhereRequest request) throws (1: common.DuetError error),
+
+  /**
+   * Deletes the caller's account (docs/COUPLE-LIFECYCLE.md): checks the password, unpairs the couple if
+   * any (deleting its data, S3 objects included; the partner gets a CoupleClosedEvent), ends every session,
+   * and deletes the account and its email's log-in. A wrong password gets UNAUTHENTICATED; attempts are
+   * limited per user (delete-account.per-user). Retrying after a failure (UNAVAILABLE) finishes the job.
+   */
+  DeleteAccountResult deleteAccount(1: DeleteAccountRequest request) throws (1: common.DuetError error),
 }

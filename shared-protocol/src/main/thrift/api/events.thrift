@@ -2,6 +2,7 @@
 include "common.thrift"
 include "chat.thrift"
 include "memo.thrift"
+include "photo.thrift"
 
 namespace java io.duet.protocol.api
 namespace py duet.api.events
@@ -51,6 +52,35 @@ struct ReadEvent {
   2: common.Seq readUpTo,
 }
 
+/** A partner set (or cleared) what they call the other; absent nickname: cleared. */
+struct NicknameChangedEvent {
+  1: common.UserId changedBy,
+  2: optional string nickname,
+}
+
+enum CoupleClosedReason {
+  /** A partner unpaired (PairingService.unpair). */
+  UNPAIRED = 1,
+  /** A partner deleted their account. */
+  ACCOUNT_DELETED = 2,
+}
+
+/**
+ * The couple was closed and its data deleted: refresh the session (it has no couple now) and connect
+ * again. Sent to every session of both partners; TCP sessions of the couple then end with COUPLE_CLOSED.
+ */
+struct CoupleClosedEvent {
+  1: common.CoupleId coupleId,
+  2: common.UserId closedBy,
+  3: CoupleClosedReason reason,
+}
+
+/** A photo was deleted (its objects and metadata are gone): drop it from lists and caches. */
+struct PhotoDeletedEvent {
+  1: photo.PhotoId photoId,
+  2: common.UserId deletedBy,
+}
+
 /** One pushed event. Clients ignore members they do not know (a newer server). */
 union Event {
   1: MessageEvent message,
@@ -60,4 +90,8 @@ union Event {
   5: MemoChangedEvent memoChanged,
   6: CalendarChangedEvent calendarChanged,
   7: ReadEvent readMark,
+  /* Ids 8 to 19 are left for other changes made at the same time. */
+  20: NicknameChangedEvent nicknameChanged,
+  21: CoupleClosedEvent coupleClosed,
+  22: PhotoDeletedEvent photoDeleted,
 }

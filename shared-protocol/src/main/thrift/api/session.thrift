@@ -46,6 +46,11 @@ enum SessionErrorCode {
   INTERNAL = 13,
   /** The session was logged out, or its refresh token was used twice: log in again. */
   TOKEN_REVOKED = 14,
+  /**
+   * The couple the session's token names was closed (unpaired, or a partner deleted their account):
+   * refresh the session with the refresh token (it has no couple now) and connect again.
+   */
+  COUPLE_CLOSED = 20,
 }
 
 /** Sent before the server closes a connection, saying why. */

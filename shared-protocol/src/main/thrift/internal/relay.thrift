@@ -127,6 +127,11 @@ enum CloseReason {
    * back for too long. The session ends; routing it again would not help.
    */
   SLOW_CONSUMER = 9,
+  /**
+   * The couple was closed (unpaired, or an account deleted): the session ends with COUPLE_CLOSED; routing
+   * it again would not help. Presentation servers before it route again, and give up at their deadline.
+   */
+  COUPLE_CLOSED = 20,
 }
 
 struct CloseStream {

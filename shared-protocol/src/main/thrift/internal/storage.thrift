@@ -94,3 +94,10 @@ struct StoredPhoto {
   10: optional map<i32, string> variantTypes,
   11: optional i64 fence,
 }
+
+/** What each partner calls the other: one cell, written under the fence like memos. */
+struct StoredNicknames {
+  /** User id to the nickname that user gave the partner. */
+  1: optional map<i64, string> nicknames,
+  2: optional i64 fence,
+}

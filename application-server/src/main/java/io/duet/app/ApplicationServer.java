@@ -1,6 +1,7 @@
 package io.duet.app;
 
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import io.duet.app.account.AccountDeletion;
 import io.duet.app.account.Accounts;
 import io.duet.app.account.PasswordHasher;
 import io.duet.app.account.PasswordPolicy;
@@ -20,6 +21,7 @@ import io.duet.app.couple.CatchUpLimits;
 import io.duet.app.couple.CatchUpReads;
 import io.duet.app.couple.CoupleLimits;
 import io.duet.app.couple.CoupleRegistry;
+import io.duet.app.pairing.CoupleClosing;
 import io.duet.app.pairing.Pairings;
 import io.duet.app.photo.PhotoSettings;
 import io.duet.app.photo.Photos;
@@ -238,17 +240,9 @@ public final class ApplicationServer implements ServerMain.Server {
         SessionIssuer sessions = new SessionIssuer(tokens, accessLifetime, clock);
         DeviceSessions devices = new DeviceSessions(new SessionStore(hbase, schema, storeCallbacks), presentationLinks,
                 accessLifetime, settings.duration("token.refresh-lifetime", Duration.ofDays(30)), clock);
-        Pairings pairings = new Pairings(userStore, inviteStore, coupleStore, presentationLinks, clock,
-                settings.duration("pairing.invite-lifetime", Duration.ofHours(24)));
-        PasswordHasher hasher = new PasswordHasher(settings.integer("password.argon2.memory-kib", 19 * 1024),
-                settings.integer("password.argon2.iterations", 2), 1, passwordHashing);
         RateLimits rateLimits = RateLimits.from(settings);
-        PasswordPolicy passwordPolicy = new PasswordPolicy(settings.integer("password.min-guesses-log10",
-                PasswordPolicy.DEFAULT_MIN_GUESSES_LOG10), passwordHashing);
         LogInAttempts logInAttempts = new LogInAttempts(rateLimits.rate(Limit.LOG_IN_PER_ACCOUNT),
                 new LogInAttemptStore(hbase, schema, storeCallbacks)::add, clock);
-        Accounts accounts = new Accounts(userStore, pairings, hasher, passwordPolicy, logInAttempts, sessions, devices,
-                clock);
 
         rateLimiter = new RateLimiter(rateLimits);
         ownership = new ShardOwnership(curator, instanceId);
@@ -294,8 +288,20 @@ public final class ApplicationServer implements ServerMain.Server {
             LOG.warn("No s3.bucket set: photo calls get UNAVAILABLE");
         }
         photos = new Photos(PhotoSettings.from(settings), s3, couples, clock);
-        ServiceDispatcher dispatcher = new ServiceDispatcher(ApiServices.bindings(accounts, pairings, couples,
-                rateLimiter, photos), admin.metrics());
+        photos.startSweeping(timers, couples::owns);
+        CoupleClosing closing = new CoupleClosing(coupleStore.closures(), coupleStore.space(), userStore, photos, couples,
+                presentationLinks, clock);
+        Pairings pairings = new Pairings(userStore, inviteStore, coupleStore, presentationLinks, clock,
+                settings.duration("pairing.invite-lifetime", Duration.ofHours(24)), closing);
+        PasswordHasher hasher = new PasswordHasher(settings.integer("password.argon2.memory-kib", 19 * 1024),
+                settings.integer("password.argon2.iterations", 2), 1, passwordHashing);
+        PasswordPolicy passwordPolicy = new PasswordPolicy(settings.integer("password.min-guesses-log10",
+                PasswordPolicy.DEFAULT_MIN_GUESSES_LOG10), passwordHashing);
+        Accounts accounts = new Accounts(userStore, pairings, hasher, passwordPolicy, logInAttempts, sessions, devices,
+                clock);
+        AccountDeletion deletion = new AccountDeletion(accounts, userStore, pairings, closing, hasher, devices);
+        ServiceDispatcher dispatcher = new ServiceDispatcher(ApiServices.bindings(accounts, deletion, pairings, closing,
+                couples, rateLimiter, photos), admin.metrics());
         // Netty's thread factory: its threads carry FastThreadLocals, and are known to be event loops.
         bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("duet-relay-accept", true),
                 NioIoHandler.newFactory());

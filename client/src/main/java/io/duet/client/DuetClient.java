@@ -4,6 +4,7 @@ import io.duet.client.internal.CallbackThread;
 import io.duet.client.internal.ClientSession;
 import io.duet.protocol.api.CalendarService;
 import io.duet.protocol.api.ChatService;
+import io.duet.protocol.api.CoupleProfile;
 import io.duet.protocol.api.CreateMemoRequest;
 import io.duet.protocol.api.CreateUploadRequest;
 import io.duet.protocol.api.DeleteMemoRequest;
@@ -13,6 +14,7 @@ import io.duet.protocol.api.DeletePhotoResult;
 import io.duet.protocol.api.EditMemoRequest;
 import io.duet.protocol.api.FetchHistoryRequest;
 import io.duet.protocol.api.FinishUploadRequest;
+import io.duet.protocol.api.GetCoupleProfileRequest;
 import io.duet.protocol.api.GetPhotoUrlRequest;
 import io.duet.protocol.api.GetReadStateRequest;
 import io.duet.protocol.api.HistoryPage;
@@ -23,6 +25,7 @@ import io.duet.protocol.api.MarkReadRequest;
 import io.duet.protocol.api.Memo;
 import io.duet.protocol.api.MemoList;
 import io.duet.protocol.api.MemoService;
+import io.duet.protocol.api.PairingService;
 import io.duet.protocol.api.Photo;
 import io.duet.protocol.api.PhotoList;
 import io.duet.protocol.api.PhotoService;
@@ -31,6 +34,9 @@ import io.duet.protocol.api.PhotoUrl;
 import io.duet.protocol.api.PhotoVariant;
 import io.duet.protocol.api.ReadState;
 import io.duet.protocol.api.SendMessageResult;
+import io.duet.protocol.api.Session;
+import io.duet.protocol.api.SetNicknameRequest;
+import io.duet.protocol.api.UnpairRequest;
 import io.duet.protocol.api.UpcomingList;
 import io.duet.protocol.api.commonConstants;
 import io.duet.protocol.frame.FrameEncoder;
@@ -224,6 +230,32 @@ public final class DuetClient implements AutoCloseable {
         return session.<DeletePhotoResult>callWhenConnected(commonConstants.PHOTO_SERVICE, "deletePhoto",
                 new PhotoService.deletePhoto_args(new DeletePhotoRequest(photoId)),
                 new PhotoService.deletePhoto_result()).thenApply(result -> null);
+    }
+
+    /** The couple's profile: both partners, the nicknames they gave each other, the start date. */
+    public CompletableFuture<CoupleProfile> coupleProfile() {
+        return session.callWhenConnected(commonConstants.PAIRING_SERVICE, "getCoupleProfile",
+                new PairingService.getCoupleProfile_args(new GetCoupleProfileRequest()),
+                new PairingService.getCoupleProfile_result());
+    }
+
+    /** Sets what this user calls the partner ({@code nickname} null: clears it); both partners are told. */
+    public CompletableFuture<CoupleProfile> setNickname(String nickname) {
+        SetNicknameRequest request = new SetNicknameRequest();
+        if (nickname != null) {
+            request.setNickname(nickname);
+        }
+        return session.callWhenConnected(commonConstants.PAIRING_SERVICE, "setNickname",
+                new PairingService.setNickname_args(request), new PairingService.setNickname_result());
+    }
+
+    /**
+     * Ends the couple and deletes its data, for both partners. The session then ends with COUPLE_CLOSED
+     * ({@link DuetListener#onSessionRejected}); the returned session (without a couple) is the one to use next.
+     */
+    public CompletableFuture<Session> unpair() {
+        return session.callWhenConnected(commonConstants.PAIRING_SERVICE, "unpair",
+                new PairingService.unpair_args(new UnpairRequest()), new PairingService.unpair_result());
     }
 
     /** The last sequence number delivered to the listener with none missing before it. */

@@ -7,9 +7,11 @@ import io.duet.protocol.api.Calendar;
 import io.duet.protocol.api.CalendarEvent;
 import io.duet.protocol.api.CalendarService;
 import io.duet.protocol.api.ChatService;
+import io.duet.protocol.api.CoupleProfile;
 import io.duet.protocol.api.CreateInviteRequest;
 import io.duet.protocol.api.CreateMemoRequest;
 import io.duet.protocol.api.CreateUploadRequest;
+import io.duet.protocol.api.DeleteAccountRequest;
 import io.duet.protocol.api.DeleteEventRequest;
 import io.duet.protocol.api.DeleteMemoRequest;
 import io.duet.protocol.api.DeletePhotoRequest;
@@ -17,6 +19,7 @@ import io.duet.protocol.api.EditMemoRequest;
 import io.duet.protocol.api.FetchHistoryRequest;
 import io.duet.protocol.api.FinishUploadRequest;
 import io.duet.protocol.api.GetCalendarRequest;
+import io.duet.protocol.api.GetCoupleProfileRequest;
 import io.duet.protocol.api.GetMemoRequest;
 import io.duet.protocol.api.GetPhotoRequest;
 import io.duet.protocol.api.GetPhotoUrlRequest;
@@ -47,7 +50,9 @@ import io.duet.protocol.api.SendMessageRequest;
 import io.duet.protocol.api.SendMessageResult;
 import io.duet.protocol.api.Session;
 import io.duet.protocol.api.SetCalendarRequest;
+import io.duet.protocol.api.SetNicknameRequest;
 import io.duet.protocol.api.SignUpRequest;
+import io.duet.protocol.api.UnpairRequest;
 import io.duet.protocol.api.UpcomingList;
 import io.duet.protocol.api.commonConstants;
 import io.duet.protocol.thrift.ThriftLimits;
@@ -157,6 +162,34 @@ public final class DuetHttp {
     public Session acceptInvite(String token, String code) throws TException {
         return new PairingService.Client(protocol(commonConstants.PAIRING_SERVICE, token))
                 .acceptInvite(new AcceptInviteRequest(code));
+    }
+
+    /** The couple's profile: both partners, the nicknames they gave each other, the start date. */
+    public CoupleProfile coupleProfile(String token) throws TException {
+        return pairing(token).getCoupleProfile(new GetCoupleProfileRequest());
+    }
+
+    /** Sets what the caller calls the partner; null clears it. */
+    public CoupleProfile setNickname(String token, String nickname) throws TException {
+        SetNicknameRequest request = new SetNicknameRequest();
+        if (nickname != null) {
+            request.setNickname(nickname);
+        }
+        return pairing(token).setNickname(request);
+    }
+
+    /** Ends the caller's couple and deletes its data; returns the caller's session, without a couple. */
+    public Session unpair(String token) throws TException {
+        return pairing(token).unpair(new UnpairRequest());
+    }
+
+    /** Deletes the caller's account (and its couple's data); every session of it ends. */
+    public void deleteAccount(String token, String password) throws TException {
+        account(token).deleteAccount(new DeleteAccountRequest(password));
+    }
+
+    private PairingService.Client pairing(String token) throws TTransportException {
+        return new PairingService.Client(protocol(commonConstants.PAIRING_SERVICE, token));
     }
 
     /** Sends over HTTP; prefer {@link DuetClient#send} in a live session. */

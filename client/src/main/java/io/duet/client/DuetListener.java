@@ -1,5 +1,6 @@
 package io.duet.client;
 
+import io.duet.protocol.api.CoupleClosedReason;
 import io.duet.protocol.api.Memo;
 import io.duet.protocol.api.Message;
 import io.duet.protocol.api.Session;
@@ -48,6 +49,22 @@ public interface DuetListener {
     default void onCalendarChanged(long changedBy) {
     }
 
+    /** A user of the couple set (or, {@code nickname} null, cleared) what they call the partner. */
+    default void onNicknameChanged(long changedBy, String nickname) {
+    }
+
+    /**
+     * The couple was closed (unpaired, or a partner's account deleted) and its data deleted. The session
+     * then ends with COUPLE_CLOSED ({@link #onSessionRejected}): refresh it with the refresh token (the new
+     * one has no couple) and connect again.
+     */
+    default void onCoupleClosed(long coupleId, long closedBy, CoupleClosedReason reason) {
+    }
+
+    /** A photo of the couple was deleted, by either partner: drop it from lists and caches. */
+    default void onPhotoDeleted(String photoId, long deletedBy) {
+    }
+
     /** A new session token: store it, and use it next time. */
     default void onSessionRefreshed(Session session) {
     }
@@ -55,7 +72,10 @@ public interface DuetListener {
     default void onConnectionChanged(ConnectionState state, String detail) {
     }
 
-    /** The server refused the session for good (an expired or invalid token): log in again. */
+    /**
+     * The server refused the session for good: an expired, invalid or revoked token (log in again), or
+     * COUPLE_CLOSED (the couple was closed: refresh the session with the refresh token, and connect again).
+     */
     default void onSessionRejected(SessionErrorCode code, String message) {
     }
 }

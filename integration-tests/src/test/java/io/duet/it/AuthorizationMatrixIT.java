@@ -16,6 +16,7 @@ import io.duet.protocol.api.CalendarEvent;
 import io.duet.protocol.api.CreateInviteRequest;
 import io.duet.protocol.api.CreateMemoRequest;
 import io.duet.protocol.api.CreateUploadRequest;
+import io.duet.protocol.api.DeleteAccountRequest;
 import io.duet.protocol.api.DeleteEventRequest;
 import io.duet.protocol.api.DeleteMemoRequest;
 import io.duet.protocol.api.DeletePhotoRequest;
@@ -25,6 +26,7 @@ import io.duet.protocol.api.EventKind;
 import io.duet.protocol.api.FetchHistoryRequest;
 import io.duet.protocol.api.FinishUploadRequest;
 import io.duet.protocol.api.GetCalendarRequest;
+import io.duet.protocol.api.GetCoupleProfileRequest;
 import io.duet.protocol.api.GetMemoRequest;
 import io.duet.protocol.api.GetPhotoRequest;
 import io.duet.protocol.api.GetPhotoUrlRequest;
@@ -46,9 +48,11 @@ import io.duet.protocol.api.SendMessageResult;
 import io.duet.protocol.api.Session;
 import io.duet.protocol.api.SessionErrorCode;
 import io.duet.protocol.api.SetCalendarRequest;
+import io.duet.protocol.api.SetNicknameRequest;
 import io.duet.protocol.api.SetTypingRequest;
 import io.duet.protocol.api.SignUpRequest;
 import io.duet.protocol.api.SubscribeRequest;
+import io.duet.protocol.api.UnpairRequest;
 import io.duet.protocol.thrift.ThriftMessages;
 import io.duet.protocol.token.TokenClaims;
 import io.duet.protocol.token.TokenCodec;
@@ -139,8 +143,12 @@ class AuthorizationMatrixIT {
                     v -> new RefreshSessionRequest())),
             Map.entry("account:logOut", Entry.needsToken(v -> new LogOutRequest())),
             Map.entry("account:logOutEverywhere", Entry.needsToken(v -> new LogOutEverywhereRequest())),
+            Map.entry("account:deleteAccount", Entry.needsToken(v -> new DeleteAccountRequest(WRONG_PASSWORD))),
             Map.entry("pairing:createInvite", Entry.needsToken(v -> new CreateInviteRequest())),
             Map.entry("pairing:acceptInvite", Entry.needsToken(v -> new AcceptInviteRequest(v.usedInviteCode()))),
+            Map.entry("pairing:getCoupleProfile", Entry.needsToken(v -> new GetCoupleProfileRequest())),
+            Map.entry("pairing:setNickname", Entry.needsToken(v -> new SetNicknameRequest().setNickname("hijacked"))),
+            Map.entry("pairing:unpair", Entry.needsToken(v -> new UnpairRequest())),
             Map.entry("chat:sendMessage", Entry.needsToken(v -> new SendMessageRequest(v.messageId(), "hijacked", 1))),
             Map.entry("chat:setTyping", Entry.needsToken(v -> new SetTypingRequest(true))),
             Map.entry("chat:subscribe", Entry.tcpOnly(v -> new SubscribeRequest(0), ErrorCode.INVALID_ARGUMENT)),

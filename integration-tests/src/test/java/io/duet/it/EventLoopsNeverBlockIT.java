@@ -172,6 +172,9 @@ class EventLoopsNeverBlockIT {
                     Files.deleteIfExists(photoFile);
                     Files.deleteIfExists(downloaded);
                 }
+                // The couple's profile: a nickname written under the couple's fence, read back by the partner.
+                bobClient.setNickname("Annie").get(10, TimeUnit.SECONDS);
+                assertThat(waiting.coupleProfile().get(10, TimeUnit.SECONDS).getMyNickname()).isEqualTo("Annie");
                 probeAdminPort(URI.create("http://127.0.0.1:" + app.adminAddress().getPort()), "duet_messages_committed_total");
                 URI presentationAdmin = URI.create("http://127.0.0.1:" + presentation.adminAddress().getPort());
                 probeAdminPort(presentationAdmin, "duet_client_sessions");

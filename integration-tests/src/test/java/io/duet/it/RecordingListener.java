@@ -2,6 +2,7 @@ package io.duet.it;
 
 import io.duet.client.ConnectionState;
 import io.duet.client.DuetListener;
+import io.duet.protocol.api.CoupleClosedReason;
 import io.duet.protocol.api.Memo;
 import io.duet.protocol.api.Message;
 import io.duet.protocol.api.Session;
@@ -29,6 +30,12 @@ public final class RecordingListener implements DuetListener {
     public final List<String> reads = new CopyOnWriteArrayList<>();
     /** Who changed the calendar, once per change. */
     public final List<Long> calendarChanges = new CopyOnWriteArrayList<>();
+    /** Nickname changes, as "USER: NICKNAME" (null when cleared). */
+    public final List<String> nicknameChanges = new CopyOnWriteArrayList<>();
+    /** Couples closed, as "COUPLE by USER: REASON". */
+    public final List<String> couplesClosed = new CopyOnWriteArrayList<>();
+    /** Photos deleted, as "PHOTO by USER". */
+    public final List<String> photosDeleted = new CopyOnWriteArrayList<>();
 
     @Override
     public void onMessage(Message message) {
@@ -53,6 +60,21 @@ public final class RecordingListener implements DuetListener {
     @Override
     public void onCalendarChanged(long changedBy) {
         calendarChanges.add(changedBy);
+    }
+
+    @Override
+    public void onNicknameChanged(long changedBy, String nickname) {
+        nicknameChanges.add(changedBy + ": " + nickname);
+    }
+
+    @Override
+    public void onCoupleClosed(long coupleId, long closedBy, CoupleClosedReason reason) {
+        couplesClosed.add(coupleId + " by " + closedBy + ": " + reason);
+    }
+
+    @Override
+    public void onPhotoDeleted(String photoId, long deletedBy) {
+        photosDeleted.add(photoId + " by " + deletedBy);
     }
 
     @Override

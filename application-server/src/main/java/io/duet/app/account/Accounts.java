@@ -147,7 +147,7 @@ public final class Accounts {
                     "refreshSession needs a refresh token here (the token's expiry is unknown)"));
         }
         return devices.live(caller.userId(), caller.sessionId())
-                .thenCompose(device -> sameCouple(caller).thenApply(ignored -> keepingTokenExpiry(device, caller)))
+                .thenCompose(device -> sameCouple(caller, true).thenApply(ignored -> keepingTokenExpiry(device, caller)))
                 .thenCompose(this::sessionFor);
     }
 
@@ -179,21 +179,36 @@ public final class Accounts {
      * only its two members.
      */
     public CompletableFuture<Void> vouch(Caller caller) {
+        return vouch(caller, false);
+    }
+
+    private CompletableFuture<Void> vouch(Caller caller, boolean orUnpaired) {
         if (!caller.isAuthenticated()) {
             return CompletableFuture.failedFuture(ApiErrors.of(ErrorCode.UNAUTHENTICATED, "no valid session token"));
         }
         CompletableFuture<?> live = caller.sessionId() == null ? CompletableFuture.completedFuture(null)
                 : devices.live(caller.userId(), caller.sessionId());
-        return live.thenCompose(ignored -> sameCouple(caller));
+        return live.thenCompose(ignored -> sameCouple(caller, orUnpaired));
     }
 
-    /** Completes if the caller's token names no couple, or the user's; else fails with PERMISSION_DENIED. */
-    private CompletableFuture<Void> sameCouple(Caller caller) {
+    /**
+     * Like {@link #vouch}, but the token may also name a couple the user is no longer bound to (it was closed
+     * since): for unpairing and account deletion, whose retries must find the job done or finish it.
+     */
+    public CompletableFuture<Void> vouchOrUnpaired(Caller caller) {
+        return vouch(caller, true);
+    }
+
+    /**
+     * Completes if the caller's token names no couple, or the user's, or ({@code orUnpaired}) a couple the
+     * user is no longer bound to because it was closed since; else fails with PERMISSION_DENIED.
+     */
+    private CompletableFuture<Void> sameCouple(Caller caller, boolean orUnpaired) {
         if (!caller.isPaired()) {
             return CompletableFuture.completedFuture(null);
         }
         return users.user(caller.userId()).thenCompose(found -> found.isPresent()
-                && found.get().coupleId() == caller.coupleId()
+                && (found.get().coupleId() == caller.coupleId() || (orUnpaired && found.get().coupleId() == 0))
                 ? CompletableFuture.<Void>completedFuture(null)
                 : CompletableFuture.<Void>failedFuture(ApiErrors.of(ErrorCode.PERMISSION_DENIED,
                         "the token's couple is not the caller's")));

@@ -1,5 +1,6 @@
 package io.duet.app.api;
 
+import io.duet.app.account.AccountDeletion;
 import io.duet.app.account.Accounts;
 import io.duet.app.limits.Limit;
 import io.duet.app.limits.RateLimiter;
@@ -7,27 +8,33 @@ import io.duet.app.rpc.CallContext;
 import io.duet.app.rpc.Callbacks;
 import io.duet.protocol.api.DuetError;
 import io.duet.protocol.api.AccountService;
+import io.duet.protocol.api.DeleteAccountRequest;
+import io.duet.protocol.api.DeleteAccountResult;
 import io.duet.protocol.api.LogInRequest;
 import io.duet.protocol.api.LogOutEverywhereRequest;
 import io.duet.protocol.api.LogOutRequest;
 import io.duet.protocol.api.RefreshSessionRequest;
 import io.duet.protocol.api.Session;
 import io.duet.protocol.api.SignUpRequest;
+import java.util.concurrent.CompletableFuture;
 import org.apache.thrift.async.AsyncMethodCallback;
 
 /**
  * {@code AccountService} for one call. Sign-ups and log-ins are rate limited per source address here,
  * before any work; the per-account limit on password guesses is cluster-wide, so {@link Accounts} asks
- * it (in HBase) before each password check.
+ * it (in HBase) before each password check. Account deletions, which check the password, are limited per
+ * user.
  */
 final class AccountApi implements AccountService.AsyncIface {
     private final CallContext context;
     private final Accounts accounts;
+    private final AccountDeletion deletion;
     private final RateLimiter limiter;
 
-    AccountApi(CallContext context, Accounts accounts, RateLimiter limiter) {
+    AccountApi(CallContext context, Accounts accounts, AccountDeletion deletion, RateLimiter limiter) {
         this.context = context;
         this.accounts = accounts;
+        this.deletion = deletion;
         this.limiter = limiter;
     }
 
@@ -64,5 +71,17 @@ final class AccountApi implements AccountService.AsyncIface {
     @Override
     public void logOutEverywhere(LogOutEverywhereRequest request, AsyncMethodCallback<Void> callback) {
         Callbacks.complete(accounts.logOutEverywhere(context.caller()), callback);
+    }
+
+    @Override
+    public void deleteAccount(DeleteAccountRequest request, AsyncMethodCallback<DeleteAccountResult> callback) {
+        DuetError refused = limiter.refusal(Limit.DELETE_ACCOUNT_PER_USER, context.caller().userId());
+        if (refused != null) {
+            callback.onError(refused);
+            return;
+        }
+        CompletableFuture<Long> closed = deletion.delete(context.caller(), request.getPassword());
+        Callbacks.complete(closed.thenApply(coupleId -> new DeleteAccountResult()), callback,
+                result -> deletion.endSessions(closed.getNow(0L)));
     }
 }

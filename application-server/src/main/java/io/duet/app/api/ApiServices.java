@@ -1,8 +1,10 @@
 package io.duet.app.api;
 
+import io.duet.app.account.AccountDeletion;
 import io.duet.app.account.Accounts;
 import io.duet.app.couple.CoupleRegistry;
 import io.duet.app.limits.RateLimiter;
+import io.duet.app.pairing.CoupleClosing;
 import io.duet.app.pairing.Pairings;
 import io.duet.app.photo.Photos;
 import io.duet.app.rpc.ServiceBinding;
@@ -26,17 +28,17 @@ public final class ApiServices {
      * (binding a call would fail).
      */
     public static List<ServiceBinding<?>> catalogue() {
-        return bindings(null, null, null, null, null);
+        return bindings(null, null, null, null, null, null, null);
     }
 
-    public static List<ServiceBinding<?>> bindings(Accounts accounts, Pairings pairings, CoupleRegistry couples,
-            RateLimiter limiter, Photos photos) {
+    public static List<ServiceBinding<?>> bindings(Accounts accounts, AccountDeletion deletion, Pairings pairings,
+            CoupleClosing closing, CoupleRegistry couples, RateLimiter limiter, Photos photos) {
         return List.of(
                 ServiceBinding.of(commonConstants.ACCOUNT_SERVICE, new AccountService.AsyncProcessor<>(null),
-                        context -> new AccountApi(context, accounts, limiter), ServiceBinding.Access.USER,
+                        context -> new AccountApi(context, accounts, deletion, limiter), ServiceBinding.Access.USER,
                         Set.of("signUp", "logIn", "refreshSession")),
                 ServiceBinding.of(commonConstants.PAIRING_SERVICE, new PairingService.AsyncProcessor<>(null),
-                        context -> new PairingApi(context, pairings, accounts, limiter), ServiceBinding.Access.USER, Set.of()),
+                        context -> new PairingApi(context, pairings, accounts, limiter, couples, closing), ServiceBinding.Access.USER, Set.of()),
                 ServiceBinding.of(commonConstants.CHAT_SERVICE, new ChatService.AsyncProcessor<>(null),
                         context -> new ChatApi(context, couples, limiter), ServiceBinding.Access.COUPLE, Set.of()),
                 ServiceBinding.of(commonConstants.MEMO_SERVICE, new MemoService.AsyncProcessor<>(null),

@@ -2,6 +2,7 @@ package io.duet.app.couple;
 
 import io.duet.app.internal.SerialExecutor;
 import io.duet.app.rpc.ApiErrors;
+import io.duet.app.storage.CoupleClosedException;
 import io.duet.app.storage.CoupleNotFoundException;
 import io.duet.app.storage.CoupleSnapshot;
 import io.duet.app.storage.CoupleStore;
@@ -222,7 +223,8 @@ public final class CoupleActor {
         }
         if (failure != null) {
             Throwable cause = ApiErrors.unwrap(failure);
-            if (!(cause instanceof CoupleNotFoundException) && !(cause instanceof FencedException)) {
+            if (!(cause instanceof CoupleNotFoundException) && !(cause instanceof FencedException)
+                    && !(cause instanceof CoupleClosedException)) {
                 LOG.warn("Cannot load couple {}: {}", coupleId, cause.toString());
             }
             close(cause instanceof RuntimeException ? (RuntimeException) cause : new NotOwnerException(cause.toString()),
@@ -448,6 +450,19 @@ public final class CoupleActor {
     /** Unloads the couple: waiting sends fail (to be retried elsewhere), sessions are told to route again. */
     public void close(String reason) {
         executor.execute(() -> close(new NotOwnerException("couple " + coupleId + " unloaded: " + reason), reason));
+    }
+
+    /**
+     * Unloads a couple that was closed in HBase (see {@code CoupleClosures}): waiting calls fail with
+     * NOT_PAIRED, and its sessions end with COUPLE_CLOSED.
+     */
+    public void coupleClosed() {
+        executor.execute(() -> {
+            if (state != State.CLOSED) {
+                delivery.closeAll("couple " + coupleId + " was closed");
+            }
+            close(new CoupleClosedException(coupleId), "the couple was closed");
+        });
     }
 
     private void close(RuntimeException cause, String reason) {

@@ -88,6 +88,23 @@ public final class CoupleRegistry implements AutoCloseable {
         return created;
     }
 
+    /** Whether this server owns the couple's shard now. */
+    public boolean owns(long coupleId) {
+        return !closed && ownership.epochIfOwned(ownership.shardOf(coupleId)).isPresent();
+    }
+
+    /**
+     * The couple was closed in HBase: if it is loaded here, unload it and end its sessions with COUPLE_CLOSED
+     * ({@link CoupleActor#coupleClosed}). A server that has it loaded and is not told learns it at its next
+     * write of the couple, which is fenced.
+     */
+    public void closed(long coupleId) {
+        CoupleActor actor = actors.get(coupleId);
+        if (actor != null) {
+            actor.coupleClosed();
+        }
+    }
+
     /**
      * Runs the couple code once through on a couple of this server's own (see {@link CoupleWarmUp}), so
      * that the first couples it serves are not served by cold code. Before the server joins the cluster.

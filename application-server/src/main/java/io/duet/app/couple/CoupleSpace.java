@@ -5,6 +5,7 @@ import io.duet.app.internal.SerialExecutor;
 import io.duet.app.rpc.ApiErrors;
 import io.duet.app.space.CalendarBook;
 import io.duet.app.space.MemoBook;
+import io.duet.app.space.NicknameBook;
 import io.duet.app.space.PhotoBook;
 import io.duet.app.space.SpaceLimits;
 import io.duet.app.space.Step;
@@ -19,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The couple's space (memos, calendar and photos' metadata) on its actor's executor: loaded from HBase on
+ * The couple's space (memos, calendar, photos' metadata and nicknames) on its actor's executor: loaded from HBase on
  * first use, then served from memory, and changed one operation at a time. An operation that writes holds the
  * ones behind it until its write is done, so each one sees every change before it, version checks are exact,
  * and two writes of one memo can never land in the other order. Writes are fenced like message commits (see
@@ -59,6 +60,7 @@ final class CoupleSpace {
     private final MemoBook memos;
     private final CalendarBook calendar;
     private final PhotoBook photos;
+    private final NicknameBook nicknames = new NicknameBook();
 
     // Confined to the executor.
     private final Queue<Pending<?>> queue = new ArrayDeque<>();
@@ -87,6 +89,10 @@ final class CoupleSpace {
 
     PhotoBook photos() {
         return photos;
+    }
+
+    NicknameBook nicknames() {
+        return nicknames;
     }
 
     /** A new memo id, unused in this couple. */
@@ -143,6 +149,7 @@ final class CoupleSpace {
                 memos.load(cells.memos());
                 calendar.load(cells.calendar(), cells.events());
                 photos.load(cells.photos());
+                nicknames.load(cells.nicknames());
                 loaded = true;
             } catch (RuntimeException e) {
                 failure = e;

@@ -251,8 +251,17 @@ final class Delivery {
 
     /** Tells every session to route again, and forgets them all. */
     void moveAll(String reason) {
+        endAll(stream -> stream.moved(reason));
+    }
+
+    /** Ends every session because the couple was closed, and forgets them all. */
+    void closeAll(String reason) {
+        endAll(stream -> stream.coupleClosed(reason));
+    }
+
+    private void endAll(java.util.function.Consumer<SessionStream> end) {
         for (SessionStream stream : sessions.keySet()) {
-            stream.moved(reason);
+            end.accept(stream);
         }
         sessions.clear();
         pages.clear();

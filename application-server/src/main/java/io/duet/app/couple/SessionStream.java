@@ -23,6 +23,14 @@ public interface SessionStream {
      */
     void moved(String detail);
 
+    /**
+     * Ends the stream because the couple was closed (unpaired, or an account deleted): the client's session
+     * ends with COUPLE_CLOSED. By default, as {@link #moved}: routed again, it finds the couple closed.
+     */
+    default void coupleClosed(String detail) {
+        moved(detail);
+    }
+
     boolean isOpen();
 
     /** Whether a replay may push another event now: the client has taken enough of what it was sent. */

@@ -2,6 +2,7 @@ package io.duet.app.couple;
 
 import io.duet.app.space.CalendarBook;
 import io.duet.app.space.MemoBook;
+import io.duet.app.space.NicknameBook;
 import io.duet.app.space.PhotoBook;
 import java.time.Instant;
 
@@ -33,6 +34,10 @@ public final class SpaceContext {
         return space.photos();
     }
 
+    public NicknameBook nicknames() {
+        return space.nicknames();
+    }
+
     /** The fence value the couple's row was claimed with, recorded in what is written. */
     public long fence() {
         return fence;
@@ -52,5 +57,10 @@ public final class SpaceContext {
 
     public boolean isMember(long userId) {
         return userId == userA || userId == userB;
+    }
+
+    /** The other member of the couple (the caller is a member: the actor checked). */
+    public long partnerOf(long userId) {
+        return userId == userA ? userB : userA;
     }
 }

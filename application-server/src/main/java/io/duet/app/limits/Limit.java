@@ -21,6 +21,9 @@ public enum Limit {
     /** Invite acceptances from one source address, whoever the users. */
     ACCEPT_INVITE_PER_ADDRESS("accept-invite.per-address", Rate.of(30, Duration.ofHours(1)),
             "invite codes tried from this address"),
+    /** Account deletions tried by one user (each checks the password). */
+    DELETE_ACCOUNT_PER_USER("delete-account.per-user", Rate.of(10, Duration.ofHours(1)),
+            "account deletions tried by this user"),
     /** Invites created by one user. */
     CREATE_INVITE_PER_USER("create-invite.per-user", Rate.of(20, Duration.ofHours(1)), "invites created by this user"),
     /** Messages sent from one device. */

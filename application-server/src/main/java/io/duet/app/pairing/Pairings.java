@@ -54,10 +54,19 @@ public final class Pairings {
     private final UserPush push;
     private final Clock clock;
     private final Duration inviteLifetime;
+    /** Null: a user bound to a closed couple is only unbound (its data is left to whoever closed it). */
+    private final CoupleClosing closing;
     private final SecureRandom random = SeededRandom.create();
 
     public Pairings(UserStore users, InviteStore invites, CoupleStore couples, UserPush push, Clock clock,
             Duration inviteLifetime) {
+        this(users, invites, couples, push, clock, inviteLifetime, null);
+    }
+
+    /** @param closing finishes the closing of a couple found closed with a member still bound to it */
+    public Pairings(UserStore users, InviteStore invites, CoupleStore couples, UserPush push, Clock clock,
+            Duration inviteLifetime, CoupleClosing closing) {
+        this.closing = closing;
         this.users = users;
         this.invites = invites;
         this.couples = couples;
@@ -124,7 +133,11 @@ public final class Pairings {
             if (!mine && invite.expiresAtMillis() <= clock.millis()) {
                 return invalid("this invite has expired");
             }
-            return user(acceptorId).thenCompose(this::resolveCouple).thenCompose(current -> {
+            return user(acceptorId).thenCompose(this::resolveCouple).thenCombine(users.user(invite.inviterId()),
+                    (current, inviter) -> inviter.isPresent() ? current : null).thenCompose(current -> {
+                if (current == null) {
+                    return invalid("the inviter's account was deleted");
+                }
                 if (current.isPaired() && current.coupleId() != invite.coupleId()) {
                     return CompletableFuture.failedFuture(ApiErrors.of(ErrorCode.ALREADY_PAIRED, "you are already paired"));
                 }
@@ -137,16 +150,23 @@ public final class Pairings {
 
     /**
      * The couple {@code user} belongs to. A binding left by an unfinished pairing is finished here,
-     * forward or back, so callers only ever see whole couples.
+     * forward or back, and one to a couple that was closed is removed (finishing the closing), so callers
+     * only ever see whole, open couples.
      */
     public CompletableFuture<CoupleOf> resolveCouple(UserRecord user) {
         long coupleId = user.coupleId();
         if (coupleId == 0) {
             return CompletableFuture.completedFuture(CoupleOf.NONE);
         }
-        return membersOf(user.userId(), coupleId).thenCompose(couple -> {
-            if (couple.isPaired()) {
-                return CompletableFuture.completedFuture(couple);
+        return couples.closures().membership(coupleId).thenCompose(found -> {
+            if (found.isPresent() && found.get().closed()) {
+                LOG.info("User {} is bound to couple {}, which was closed; finishing the closing", user.userId(), coupleId);
+                CompletableFuture<Void> finished = closing != null ? closing.finish(coupleId)
+                        : users.unbindCouple(user.userId(), coupleId);
+                return finished.thenApply(ignored -> CoupleOf.NONE);
+            }
+            if (found.isPresent()) {
+                return CompletableFuture.completedFuture(new CoupleOf(coupleId, found.get().partnerOf(user.userId())));
             }
             LOG.info("User {} is bound to couple {} whose pairing did not finish; finishing it", user.userId(), coupleId);
             return recover(user).handle((recovered, failure) -> {

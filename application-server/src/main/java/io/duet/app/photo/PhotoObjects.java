@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.net.URL;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -17,8 +19,11 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.s3.presigner.model.PresignedPutObjectRequest;
 
@@ -93,6 +98,36 @@ final class PhotoObjects implements AutoCloseable {
     void put(String key, byte[] bytes, String contentType) {
         client.putObject(request -> request.bucket(bucket).key(key).contentType(contentType)
                 .contentLength((long) bytes.length), RequestBody.fromBytes(bytes));
+    }
+
+    /** An object found by {@link #list}. */
+    record Listed(String key, Instant lastModified) {
+    }
+
+    /**
+     * Up to {@code max} objects whose keys start with {@code prefix}, in key order, after {@code startAfter}
+     * (null: from the first).
+     */
+    List<Listed> list(String prefix, String startAfter, int max) {
+        List<Listed> found = new ArrayList<>();
+        String next = null;
+        do {
+            ListObjectsV2Request.Builder request = ListObjectsV2Request.builder().bucket(bucket).prefix(prefix)
+                    .maxKeys(Math.min(1000, max - found.size()));
+            if (next != null) {
+                request.continuationToken(next);
+            } else if (startAfter != null) {
+                request.startAfter(startAfter);
+            }
+            ListObjectsV2Response page = client.listObjectsV2(request.build());
+            for (S3Object object : page.contents()) {
+                if (found.size() < max) {
+                    found.add(new Listed(object.key(), object.lastModified()));
+                }
+            }
+            next = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
+        } while (next != null && found.size() < max);
+        return found;
     }
 
     /** Deletes each key; a missing object is no error. */

@@ -17,6 +17,10 @@ public final class PhotoSettings {
     public static final Duration DEFAULT_DOWNLOAD_URL_LIFETIME = Duration.ofMinutes(10);
     public static final int DEFAULT_WORKERS = 2;
     public static final int DEFAULT_MAX_QUEUED = 16;
+    /** An upload not finished this long after it was PUT is abandoned: its object is deleted. */
+    public static final Duration DEFAULT_ABANDONED_UPLOAD_AFTER = Duration.ofHours(24);
+    public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofMinutes(10);
+    public static final int DEFAULT_SWEEP_MAX_OBJECTS = 1000;
 
     final int maxBytes;
     final long maxPixels;
@@ -24,6 +28,9 @@ public final class PhotoSettings {
     final Duration downloadUrlLifetime;
     final int workers;
     final int maxQueued;
+    final Duration abandonedUploadAfter;
+    final Duration sweepInterval;
+    final int sweepMaxObjects;
 
     private PhotoSettings(Builder builder) {
         this.maxBytes = positive("maxBytes", builder.maxBytes);
@@ -32,6 +39,11 @@ public final class PhotoSettings {
         this.downloadUrlLifetime = builder.downloadUrlLifetime;
         this.workers = (int) positive("workers", builder.workers);
         this.maxQueued = (int) positive("maxQueued", builder.maxQueued);
+        positive("abandonedUploadAfter", builder.abandonedUploadAfter.toMillis());
+        this.abandonedUploadAfter = builder.abandonedUploadAfter;
+        positive("sweepInterval", builder.sweepInterval.toMillis());
+        this.sweepInterval = builder.sweepInterval;
+        this.sweepMaxObjects = positive("sweepMaxObjects", builder.sweepMaxObjects);
     }
 
     private static int positive(String name, int value) {
@@ -53,6 +65,9 @@ public final class PhotoSettings {
                 .downloadUrlLifetime(settings.duration("photos.download-url-lifetime", DEFAULT_DOWNLOAD_URL_LIFETIME))
                 .workers(settings.integer("photos.workers", DEFAULT_WORKERS))
                 .maxQueued(settings.integer("photos.max-queued", DEFAULT_MAX_QUEUED))
+                .abandonedUploadAfter(settings.duration("photos.abandoned-upload-after", DEFAULT_ABANDONED_UPLOAD_AFTER))
+                .sweepInterval(settings.duration("photos.sweep-interval", DEFAULT_SWEEP_INTERVAL))
+                .sweepMaxObjects(settings.integer("photos.sweep-max-objects", DEFAULT_SWEEP_MAX_OBJECTS))
                 .build();
     }
 
@@ -72,6 +87,9 @@ public final class PhotoSettings {
         private Duration downloadUrlLifetime = DEFAULT_DOWNLOAD_URL_LIFETIME;
         private int workers = DEFAULT_WORKERS;
         private int maxQueued = DEFAULT_MAX_QUEUED;
+        private Duration abandonedUploadAfter = DEFAULT_ABANDONED_UPLOAD_AFTER;
+        private Duration sweepInterval = DEFAULT_SWEEP_INTERVAL;
+        private int sweepMaxObjects = DEFAULT_SWEEP_MAX_OBJECTS;
 
         private Builder() {
         }
@@ -109,6 +127,27 @@ public final class PhotoSettings {
         /** Photo tasks waiting for a worker; more get BUSY. */
         public Builder maxQueued(int maxQueued) {
             this.maxQueued = maxQueued;
+            return this;
+        }
+
+        /**
+         * How long after its PUT an upload not finished is abandoned: the sweep deletes its object (finishing
+         * it then gets NOT_FOUND). Keep it well above the upload URL lifetime.
+         */
+        public Builder abandonedUploadAfter(Duration after) {
+            this.abandonedUploadAfter = after;
+            return this;
+        }
+
+        /** How often each server sweeps the abandoned uploads of the couples it owns. */
+        public Builder sweepInterval(Duration interval) {
+            this.sweepInterval = interval;
+            return this;
+        }
+
+        /** The most upload objects one sweep lists: a sweep's work is bounded, the next one goes on. */
+        public Builder sweepMaxObjects(int max) {
+            this.sweepMaxObjects = max;
             return this;
         }
 

@@ -25,9 +25,12 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -41,8 +44,9 @@ import software.amazon.awssdk.core.exception.SdkException;
  * the couple's id in the key is what makes another couple's upload id NOT_FOUND. {@link #finishUpload} then
  * reads them back (at most {@code photos.max-bytes}), makes the variants ({@link PhotoProcessor}), stores each
  * under its own random key ({@code photos/<128 random bits>}), deletes the incoming object, records the
- * metadata and posts the photo message. Incoming objects never finished are left to the bucket's lifecycle
- * rule (deploy/PRODUCTION.md: expire {@code incoming/} after a day).
+ * metadata and posts the photo message. Incoming objects never finished are deleted by a sweep on the server
+ * that owns their couple ({@link #startSweeping}, {@link AbandonedUploads}); the bucket's lifecycle rule
+ * (deploy/PRODUCTION.md: expire {@code incoming/} after a day) is a second net.
  */
 public final class Photos implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Photos.class);
@@ -56,6 +60,9 @@ public final class Photos implements AutoCloseable {
     private final CoupleRegistry couples;
     private final Clock clock;
     private final ThreadPoolExecutor workers;
+    private final AtomicBoolean sweeping = new AtomicBoolean();
+    /** Where the next sweep lists from (null: the first upload); written by one sweep at a time. */
+    private volatile String sweepFrom;
 
     /** {@code s3} null: photos are unavailable on this server (no {@code s3.bucket} set). */
     public Photos(PhotoSettings settings, S3Settings s3, CoupleRegistry couples, Clock clock) {
@@ -81,7 +88,7 @@ public final class Photos implements AutoCloseable {
     }
 
     static String incomingKey(long coupleId, String uploadId) {
-        return "incoming/" + coupleId + "/" + uploadId;
+        return AbandonedUploads.PREFIX + coupleId + "/" + uploadId;
     }
 
     /**
@@ -224,7 +231,8 @@ public final class Photos implements AutoCloseable {
 
     /**
      * Deletes the objects, then the metadata: a delete that fails half way leaves the metadata, and
-     * retrying it finishes the job (deleting a missing object is no error).
+     * retrying it finishes the job (deleting a missing object is no error). Once the metadata is gone, every
+     * session of the couple gets a PhotoDeletedEvent.
      */
     public CompletableFuture<Void> delete(Caller caller, String photoId) {
         if (objects == null) {
@@ -235,8 +243,72 @@ public final class Photos implements AutoCloseable {
                     objects.delete(new ArrayList<>(photo.getObjectKeys().values()));
                     return null;
                 }))
-                .thenCompose(deleted -> onActor(caller, space -> space.photos().remove(photoId)))
+                .thenCompose(deleted -> onActor(caller, space -> space.photos().remove(photoId, caller.userId())))
                 .thenApply(removed -> null);
+    }
+
+    /**
+     * Deletes every object of a couple being purged: {@code keys} (its photos' variants) and whatever is
+     * under its uploads' prefix. Completes with the number of objects deleted; deleting a missing object is
+     * no error, so a retry finishes the job.
+     */
+    public CompletableFuture<Integer> deleteCoupleObjects(long coupleId, Collection<String> keys) {
+        if (objects == null) {
+            return keys.isEmpty() ? CompletableFuture.completedFuture(0) : CompletableFuture.failedFuture(notConfigured());
+        }
+        List<String> photoKeys = List.copyOf(keys);
+        return onWorkers(() -> {
+            objects.delete(photoKeys);
+            int deleted = photoKeys.size();
+            List<PhotoObjects.Listed> uploads;
+            do {
+                uploads = objects.list(AbandonedUploads.PREFIX + coupleId + "/", null, settings.sweepMaxObjects);
+                List<String> uploadKeys = new ArrayList<>();
+                uploads.forEach(upload -> uploadKeys.add(upload.key()));
+                objects.delete(uploadKeys);
+                deleted += uploadKeys.size();
+            } while (uploads.size() == settings.sweepMaxObjects);
+            return deleted;
+        });
+    }
+
+    /**
+     * Sweeps abandoned uploads every {@code photos.sweep-interval} on {@code timers} (which only hand the
+     * sweep to the photo workers): at most {@code photos.sweep-max-objects} objects listed per sweep, one
+     * sweep at a time. {@code owns} says which couples this server owns.
+     */
+    public void startSweeping(ScheduledExecutorService timers, LongPredicate owns) {
+        if (objects == null) {
+            return;
+        }
+        long every = settings.sweepInterval.toMillis();
+        timers.scheduleWithFixedDelay(() -> {
+            if (!workers.isShutdown() && sweeping.compareAndSet(false, true)) {
+                sweepAbandonedUploads(owns).whenComplete((deleted, failure) -> {
+                    sweeping.set(false);
+                    if (failure != null) {
+                        LOG.warn("Sweeping abandoned uploads failed: {}", failure.toString());
+                    } else if (deleted > 0) {
+                        LOG.info("Deleted {} abandoned uploads", deleted);
+                    }
+                });
+            }
+        }, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * One sweep: lists the next {@code photos.sweep-max-objects} uploads after where the last sweep stopped
+     * (from the first once it reached the end), and deletes the abandoned ones of the couples {@code owns}
+     * accepts; completes with how many.
+     */
+    CompletableFuture<Integer> sweepAbandonedUploads(LongPredicate owns) {
+        return onWorkers(() -> {
+            List<PhotoObjects.Listed> listed = objects.list(AbandonedUploads.PREFIX, sweepFrom, settings.sweepMaxObjects);
+            sweepFrom = listed.size() < settings.sweepMaxObjects ? null : listed.get(listed.size() - 1).key();
+            List<String> expired = AbandonedUploads.expired(listed, clock.instant(), settings.abandonedUploadAfter, owns);
+            objects.delete(expired);
+            return expired.size();
+        });
     }
 
     private CompletableFuture<StoredPhoto> stored(Caller caller, String photoId) {

@@ -227,6 +227,11 @@ final class AppStream implements SessionStream, ServiceDispatcher.Replier {
         close(CloseReason.NOT_OWNER, detail);
     }
 
+    @Override
+    public void coupleClosed(String detail) {
+        close(CloseReason.COUPLE_CLOSED, detail);
+    }
+
     private void send(PayloadKind payloadKind, byte[] payload) {
         connection.write(RelayFrameCodec.toFrame(RelayFrame.data(
                 new StreamData(streamId, payloadKind, ByteBuffer.wrap(payload)))));

@@ -215,6 +215,9 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFram
                 case BUSY:
                     stream.close(CloseReason.OVERLOADED, error.getMessage());
                     break;
+                case NOT_PAIRED:
+                    stream.close(CloseReason.COUPLE_CLOSED, error.getMessage());
+                    break;
                 default:
                     stream.close(CloseReason.NOT_OWNER, error.getMessage());
             }

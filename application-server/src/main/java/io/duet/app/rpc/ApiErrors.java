@@ -1,6 +1,7 @@
 package io.duet.app.rpc;
 
 import io.duet.app.couple.NotOwnerException;
+import io.duet.app.storage.CoupleClosedException;
 import io.duet.app.storage.CoupleNotFoundException;
 import io.duet.app.storage.FencedException;
 import io.duet.protocol.api.DuetError;
@@ -57,6 +58,10 @@ public final class ApiErrors {
         }
         if (cause instanceof NotOwnerException || cause instanceof FencedException) {
             return unavailable("the couple is moving between servers; retry").setRetryAfterMillis(MOVED_RETRY_AFTER_MILLIS);
+        }
+        if (cause instanceof CoupleClosedException) {
+            return of(ErrorCode.NOT_PAIRED, "the couple was closed (unpaired, or an account deleted): refresh the "
+                    + "session, which has no couple now");
         }
         if (cause instanceof CoupleNotFoundException) {
             return of(ErrorCode.NOT_FOUND, "no such couple");

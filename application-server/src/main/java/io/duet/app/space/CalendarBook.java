@@ -62,6 +62,11 @@ public final class CalendarBook {
         return events.containsKey(eventId);
     }
 
+    /** The couple's start date (ISO-8601), or null until set. */
+    public String startDate() {
+        return calendar.isSetStartDate() ? calendar.getStartDate() : null;
+    }
+
     /** The couple's zone: UTC until one is set. */
     public ZoneId zone() {
         return calendar.isSetTimeZone() ? ZoneId.of(calendar.getTimeZone()) : ZoneOffset.UTC;

@@ -4,7 +4,9 @@ import io.duet.app.rpc.ApiErrors;
 import io.duet.app.storage.SpaceStore;
 import io.duet.protocol.api.DuetError;
 import io.duet.protocol.api.ErrorCode;
+import io.duet.protocol.api.Event;
 import io.duet.protocol.api.Photo;
+import io.duet.protocol.api.PhotoDeletedEvent;
 import io.duet.protocol.api.PhotoList;
 import io.duet.protocol.storage.StoredPhoto;
 import io.duet.protocol.thrift.MalformedPayloadException;
@@ -105,10 +107,14 @@ public final class PhotoBook {
         return Step.done(toPhoto(photoId, stored(photoId)));
     }
 
-    /** Forgets the photo (its objects are deleted first, by the caller); NOT_FOUND if it is gone already. */
-    public Step<StoredPhoto> remove(String photoId) throws DuetError {
+    /**
+     * Forgets the photo (its objects are deleted first, by the caller), and tells the couple's sessions;
+     * NOT_FOUND if it is gone already.
+     */
+    public Step<StoredPhoto> remove(String photoId, long userId) throws DuetError {
         StoredPhoto photo = stored(photoId);
-        return Step.write(SpaceStore.photoQualifier(photoId), null, () -> photos.remove(photoId), photo, null);
+        return Step.write(SpaceStore.photoQualifier(photoId), null, () -> photos.remove(photoId), photo,
+                Event.photoDeleted(new PhotoDeletedEvent(photoId, userId)));
     }
 
     /** Up to {@code limit} photos, newest first, after the one named by {@code cursor} (null: from the newest). */

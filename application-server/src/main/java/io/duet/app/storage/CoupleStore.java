@@ -53,6 +53,7 @@ public final class CoupleStore {
     private final LongAdder messagesCommitted = new LongAdder();
     private final StoreMeters meters;
     private final SpaceStore space;
+    private final CoupleClosures closures;
     private final CommitBatcher commits;
     /** Recorded with every message this store commits; null records none. */
     private final String writerInstance;
@@ -65,12 +66,18 @@ public final class CoupleStore {
         this.meters = settings.meters();
         this.writerInstance = settings.writerInstance().orElse(null);
         this.space = new SpaceStore(table, schema);
+        this.closures = new CoupleClosures(table, schema);
         this.commits = new CommitBatcher(table, settings.commitRequestsInFlight());
     }
 
     /** The couple's space (memos and calendar) in the same rows, under the same fence. */
     public SpaceStore space() {
         return space;
+    }
+
+    /** Closing and purging couple rows (unpairing, account deletion). */
+    public CoupleClosures closures() {
+        return closures;
     }
 
     /**
@@ -120,8 +127,9 @@ public final class CoupleStore {
 
     /**
      * Takes ownership of a couple row for shard epoch {@code epoch} and loads it. Fails with
-     * {@link FencedException} if the row was already claimed under a newer shard epoch, and with
-     * {@link CoupleNotFoundException} if there is no such couple.
+     * {@link FencedException} if the row was already claimed under a newer shard epoch, with
+     * {@link CoupleNotFoundException} if there is no such couple, and with {@link CoupleClosedException} if
+     * it was closed.
      *
      * <p>The row holds a fence value: the shard epoch in the high bits and a generation below it.
      * Claiming under a newer shard epoch starts at generation 0; claiming again under the same shard
@@ -148,6 +156,9 @@ public final class CoupleStore {
             byte[] current = owner.getValue(HBaseSchema.OWNER, HBaseSchema.EPOCH);
             if (current == null) {
                 throw new CoupleNotFoundException(coupleId);
+            }
+            if (owner.getValue(HBaseSchema.OWNER, HBaseSchema.CLOSED) != null) {
+                throw new CoupleClosedException(coupleId);
             }
             long rowFence = Bytes.toLong(current);
             long rowEpoch = shardEpochOf(rowFence);

@@ -20,14 +20,18 @@ import org.apache.hadoop.hbase.util.Bytes;
  *   o: (owner, small and hot)  e = owner epoch, s = last committed sequence,
  *                              w = fence of the last writer + last sequence (16 bytes): the one
  *                              cell every commit is conditional on,
- *                              a, b = member user ids, c = created at
+ *                              a, b = member user ids, c = created at,
+ *                              z = closed at + closed by (16 bytes): the couple was closed (unpaired or an
+ *                              account deleted); e and w then hold the closed fence, which no owner has
  *   m: (messages)              qualifier = sequence (8 bytes, big-endian, so they sort by sequence),
  *                              value = StoredMessage (compact Thrift)
  *   x: (send dedup index)      TTL 14 days, refreshed by every write:
  *                              0x01 + sender (8 bytes) + client message id = sequence;
  *                              0x02 + sender (8 bytes) + order stream = highest ordinal stored
  *   p: (the couple's space)    0x01 + memo id (8 bytes) = StoredMemo, 0x02 = StoredCalendar,
- *                              0x03 + event id (8 bytes) = StoredEvent (compact Thrift; see SpaceStore)
+ *                              0x03 + event id (8 bytes) = StoredEvent, 0x04 = StoredReadMarks,
+ *                              0x05 + photo id (16 bytes) = StoredPhoto, 0x06 = StoredNicknames
+ *                              (compact Thrift; see SpaceStore)
  * users     row = user id (8 bytes)
  *   u:                         email, n = display name, c = created at, k = couple id, i = invite code
  *                              of the pairing that bound k
@@ -70,6 +74,7 @@ public final class HBaseSchema {
     public static final byte[] MEMBER_A = bytes("a");
     public static final byte[] MEMBER_B = bytes("b");
     public static final byte[] CREATED = bytes("c");
+    public static final byte[] CLOSED = bytes("z");
 
     public static final byte[] EMAIL = bytes("email");
     public static final byte[] NAME = bytes("n");

@@ -14,7 +14,7 @@ import org.apache.hadoop.hbase.client.Put;
 import org.apache.hadoop.hbase.util.Bytes;
 
 /**
- * The couple's space: memos, the calendar and its events, photos' metadata, and the partners' read marks, in
+ * The couple's space: memos, the calendar and its events, photos' metadata, the nicknames and the partners' read marks, in
  * family {@code p} of the couple's row (see {@link HBaseSchema}). Read whole (it is bounded by the space
  * limits; the read marks are read with the couple's claim instead); written one cell at a time, each write
  * conditional on the row's epoch cell still holding the fence value its owner claimed, so a deposed
@@ -27,6 +27,7 @@ public final class SpaceStore {
     private static final byte EVENT = 3;
     private static final byte READ_MARKS = 4;
     private static final byte PHOTO = 5;
+    private static final byte NICKNAMES = 6;
     /** A photo id's bytes: 128 bits. */
     private static final int PHOTO_ID_BYTES = 16;
 
@@ -62,6 +63,11 @@ public final class SpaceStore {
         return new byte[] {CALENDAR};
     }
 
+    /** What each partner calls the other ({@code StoredNicknames}). */
+    public static byte[] nicknamesQualifier() {
+        return new byte[] {NICKNAMES};
+    }
+
     /** Both partners' read marks; loaded with the couple's claim (see {@link CoupleStore#claim}), not by {@link #load}. */
     public static byte[] readMarksQualifier() {
         return new byte[] {READ_MARKS};
@@ -90,6 +96,8 @@ public final class SpaceStore {
                         cells.photos.put(HexFormat.of().formatHex(qualifier, 1, qualifier.length), cell.getValue());
                     } else if (qualifier.length == 1 && qualifier[0] == CALENDAR) {
                         cells.calendar = cell.getValue();
+                    } else if (qualifier.length == 1 && qualifier[0] == NICKNAMES) {
+                        cells.nicknames = cell.getValue();
                     }
                 }
             }
@@ -122,6 +130,7 @@ public final class SpaceStore {
         private final Map<Long, byte[]> events = new LinkedHashMap<>();
         private final Map<String, byte[]> photos = new LinkedHashMap<>();
         private byte[] calendar;
+        private byte[] nicknames;
 
         public Map<Long, byte[]> memos() {
             return memos;
@@ -139,6 +148,11 @@ public final class SpaceStore {
         /** The calendar record, or null if never written. */
         public byte[] calendar() {
             return calendar;
+        }
+
+        /** The nicknames record, or null if never written. */
+        public byte[] nicknames() {
+            return nicknames;
         }
     }
 }

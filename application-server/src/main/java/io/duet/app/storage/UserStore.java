@@ -114,6 +114,20 @@ public final class UserStore {
         return users.checkAndMutate(unbind).thenApply(result -> null);
     }
 
+    /** Deletes the email's login if it still belongs to {@code userId} (a later sign-up may have taken it). */
+    public CompletableFuture<Void> deleteLogin(String email, long userId) {
+        byte[] row = utf8(email);
+        CheckAndMutate delete = CheckAndMutate.newBuilder(row)
+                .ifEquals(HBaseSchema.LOGIN, HBaseSchema.LOGIN_USER, Bytes.toBytes(userId))
+                .build(new Delete(row));
+        return logins.checkAndMutate(delete).thenApply(result -> null);
+    }
+
+    /** Deletes the user's row: email, display name, couple binding. */
+    public CompletableFuture<Void> deleteUser(long userId) {
+        return users.delete(new Delete(HBaseSchema.userRow(userId)));
+    }
+
     static byte[] utf8(String value) {
         return value.getBytes(StandardCharsets.UTF_8);
     }

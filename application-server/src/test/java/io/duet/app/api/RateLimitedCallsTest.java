@@ -10,6 +10,7 @@ import io.duet.app.rpc.CallContext;
 import io.duet.app.rpc.Caller;
 import io.duet.protocol.api.AcceptInviteRequest;
 import io.duet.protocol.api.CreateInviteRequest;
+import io.duet.protocol.api.DeleteAccountRequest;
 import io.duet.protocol.api.DuetError;
 import io.duet.protocol.api.ErrorCode;
 import io.duet.protocol.api.FetchHistoryRequest;
@@ -49,11 +50,11 @@ class RateLimitedCallsTest {
     }
 
     private static PairingApi pairing(Caller caller, RateLimiter limiter) {
-        return new PairingApi(new CallContext(caller, null), null, null, limiter);
+        return new PairingApi(new CallContext(caller, null), null, null, limiter, null, null);
     }
 
     private static AccountApi account(Caller caller, RateLimiter limiter) {
-        return new AccountApi(new CallContext(caller, null), null, limiter);
+        return new AccountApi(new CallContext(caller, null), null, null, limiter);
     }
 
     private static final Call SEND = (c, l, cb) -> chat(c, l).sendMessage(
@@ -69,6 +70,9 @@ class RateLimitedCallsTest {
             .setDeviceId("phone"), cast(cb));
     private static final Call LOG_IN = (c, l, cb) -> account(c, l).logIn(new LogInRequest()
             .setEmail("ann@example.com").setPassword("a long password").setDeviceId("phone"), cast(cb));
+
+    private static final Call DELETE_ACCOUNT = (c, l, cb) -> account(c, l).deleteAccount(
+            new DeleteAccountRequest("a long password"), cast(cb));
 
     @SuppressWarnings("unchecked")
     private static <T> AsyncMethodCallback<T> cast(AsyncMethodCallback<Object> callback) {
@@ -90,6 +94,8 @@ class RateLimitedCallsTest {
                         user(1, "tablet", "10.0.0.2")),
                 Arguments.of(Limit.ACCEPT_INVITE_PER_ADDRESS, ACCEPT_INVITE, user(1, "phone", "10.0.0.1"),
                         user(2, "phone", "10.0.0.1")),
+                Arguments.of(Limit.DELETE_ACCOUNT_PER_USER, DELETE_ACCOUNT, user(1, "phone", "10.0.0.1"),
+                        user(1, "tablet", "10.0.0.2")),
                 Arguments.of(Limit.SIGN_UP_PER_ADDRESS, SIGN_UP, Caller.of(0, 0, "", null, "10.0.0.1"),
                         Caller.of(0, 0, "", null, "10.0.0.1")),
                 Arguments.of(Limit.LOG_IN_PER_ADDRESS, LOG_IN, Caller.of(0, 0, "", null, "10.0.0.1"),

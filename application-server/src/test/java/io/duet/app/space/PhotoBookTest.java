@@ -82,8 +82,10 @@ class PhotoBookTest {
     void removedPhotosAreGoneAndStoredOnesLoadBack() throws Exception {
         add(1, 1);
         add(2, 2);
-        Step<StoredPhoto> removed = book.remove(id(1));
+        Step<StoredPhoto> removed = book.remove(id(1), 7);
         assertThat(removed.value()).isNull();
+        assertThat(removed.event().getPhotoDeleted().getPhotoId()).isEqualTo(id(1));
+        assertThat(removed.event().getPhotoDeleted().getDeletedBy()).isEqualTo(7);
         removed.apply();
         assertThat(book.contains(id(1))).isFalse();
 

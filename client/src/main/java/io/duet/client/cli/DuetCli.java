@@ -56,6 +56,10 @@ public final class DuetCli {
             "  unread                show your unread count and both read marks",
             SpaceCommands.USAGE,
             PhotoCommands.USAGE,
+            CoupleCommands.USAGE,
+            "  unpair                end the couple for both of you; its messages, photos, memos and",
+            "                        calendar are deleted at once",
+            "  delete-account        delete your account (asks for the password); unpairs first",
             "  whoami                show this profile's session",
             "  logout                end this device's session and forget it",
             "  logout-everywhere     end every session of the account, on every device",
@@ -222,6 +226,14 @@ public final class DuetCli {
                 profile.save();
                 out.println("Logged out.");
                 return 0;
+            case "unpair":
+                return loggedIn(profile, api.unpair(refreshedToken(profile, api)), "Unpaired");
+            case "delete-account":
+                api.deleteAccount(refreshedToken(profile, api), password(password));
+                profile.forgetSession();
+                profile.save();
+                out.println("Account deleted.");
+                return 0;
             case "send": {
                 need(words, 2, "send TEXT");
                 String text = String.join(" ", words.subList(1, words.size()));
@@ -269,6 +281,9 @@ public final class DuetCli {
                 }
                 if (PhotoCommands.handles(command)) {
                     return new PhotoCommands(out, api).run(words, refreshedToken(profile, api));
+                }
+                if (CoupleCommands.handles(command)) {
+                    return new CoupleCommands(out, api).run(words, refreshedToken(profile, api));
                 }
                 throw new IllegalArgumentException("unknown command '" + command + "'");
         }

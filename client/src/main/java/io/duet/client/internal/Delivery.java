@@ -88,6 +88,18 @@ final class Delivery {
             case READ_MARK:
                 listeners.post(l -> l.onRead(event.getReadMark().getUserId(), event.getReadMark().getReadUpTo()));
                 break;
+            case NICKNAME_CHANGED:
+                listeners.post(l -> l.onNicknameChanged(event.getNicknameChanged().getChangedBy(),
+                        event.getNicknameChanged().isSetNickname() ? event.getNicknameChanged().getNickname() : null));
+                break;
+            case COUPLE_CLOSED:
+                listeners.post(l -> l.onCoupleClosed(event.getCoupleClosed().getCoupleId(),
+                        event.getCoupleClosed().getClosedBy(), event.getCoupleClosed().getReason()));
+                break;
+            case PHOTO_DELETED:
+                listeners.post(l -> l.onPhotoDeleted(event.getPhotoDeleted().getPhotoId(),
+                        event.getPhotoDeleted().getDeletedBy()));
+                break;
             default:
                 break;
         }

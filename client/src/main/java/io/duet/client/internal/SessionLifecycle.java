@@ -273,11 +273,12 @@ final class SessionLifecycle {
         transport.closeChannel();
     }
 
-    /** The server ended the session (an ERROR frame): a bad token or version is final; the rest reconnect. */
+    /** The server ended the session (an ERROR frame): a bad token or version, or a closed couple, is final. */
     void sessionError(SessionError error) {
         SessionErrorCode code = error.getCode() == null ? SessionErrorCode.INTERNAL : error.getCode();
         if (code == SessionErrorCode.TOKEN_EXPIRED || code == SessionErrorCode.TOKEN_INVALID
-                || code == SessionErrorCode.TOKEN_REVOKED || code == SessionErrorCode.UNSUPPORTED_VERSION) {
+                || code == SessionErrorCode.TOKEN_REVOKED || code == SessionErrorCode.UNSUPPORTED_VERSION
+                || code == SessionErrorCode.COUPLE_CLOSED) {
             reject(code, error.getMessage());
         } else {
             LOG.info("Server closed the session: {} {}", code, error.getMessage());

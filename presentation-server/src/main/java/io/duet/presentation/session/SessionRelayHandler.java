@@ -280,6 +280,10 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> imple
             case SLOW_CONSUMER:
                 close(SessionErrorCode.SLOW_CONSUMER, detail == null ? "the client reads too slowly" : detail);
                 break;
+            case COUPLE_CLOSED:
+                close(SessionErrorCode.COUPLE_CLOSED, detail == null ? "the couple was closed: refresh the session"
+                        : detail);
+                break;
             default:
                 LOG.info("Closing the session of user {}: its stream ended with {} {}", principal.getUserId(), reason,
                         detail);

@@ -19,6 +19,9 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
   private static final org.apache.thrift.protocol.TField MEMO_CHANGED_FIELD_DESC = new org.apache.thrift.protocol.TField("memoChanged", org.apache.thrift.protocol.TType.STRUCT, (short)5);
   private static final org.apache.thrift.protocol.TField CALENDAR_CHANGED_FIELD_DESC = new org.apache.thrift.protocol.TField("calendarChanged", org.apache.thrift.protocol.TType.STRUCT, (short)6);
   private static final org.apache.thrift.protocol.TField READ_MARK_FIELD_DESC = new org.apache.thrift.protocol.TField("readMark", org.apache.thrift.protocol.TType.STRUCT, (short)7);
+  private static final org.apache.thrift.protocol.TField NICKNAME_CHANGED_FIELD_DESC = new org.apache.thrift.protocol.TField("nicknameChanged", org.apache.thrift.protocol.TType.STRUCT, (short)20);
+  private static final org.apache.thrift.protocol.TField COUPLE_CLOSED_FIELD_DESC = new org.apache.thrift.protocol.TField("coupleClosed", org.apache.thrift.protocol.TType.STRUCT, (short)21);
+  private static final org.apache.thrift.protocol.TField PHOTO_DELETED_FIELD_DESC = new org.apache.thrift.protocol.TField("photoDeleted", org.apache.thrift.protocol.TType.STRUCT, (short)22);
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -28,7 +31,10 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
     MESSAGES_MISSING((short)4, "messagesMissing"),
     MEMO_CHANGED((short)5, "memoChanged"),
     CALENDAR_CHANGED((short)6, "calendarChanged"),
-    READ_MARK((short)7, "readMark");
+    READ_MARK((short)7, "readMark"),
+    NICKNAME_CHANGED((short)20, "nicknameChanged"),
+    COUPLE_CLOSED((short)21, "coupleClosed"),
+    PHOTO_DELETED((short)22, "photoDeleted");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -58,6 +64,12 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
           return CALENDAR_CHANGED;
         case 7: // READ_MARK
           return READ_MARK;
+        case 20: // NICKNAME_CHANGED
+          return NICKNAME_CHANGED;
+        case 21: // COUPLE_CLOSED
+          return COUPLE_CLOSED;
+        case 22: // PHOTO_DELETED
+          return PHOTO_DELETED;
         default:
           return null;
       }
@@ -117,6 +129,12 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
         new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, CalendarChangedEvent.class)));
     tmpMap.put(_Fields.READ_MARK, new org.apache.thrift.meta_data.FieldMetaData("readMark", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, ReadEvent.class)));
+    tmpMap.put(_Fields.NICKNAME_CHANGED, new org.apache.thrift.meta_data.FieldMetaData("nicknameChanged", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, NicknameChangedEvent.class)));
+    tmpMap.put(_Fields.COUPLE_CLOSED, new org.apache.thrift.meta_data.FieldMetaData("coupleClosed", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, CoupleClosedEvent.class)));
+    tmpMap.put(_Fields.PHOTO_DELETED, new org.apache.thrift.meta_data.FieldMetaData("photoDeleted", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, PhotoDeletedEvent.class)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(Event.class, metaDataMap);
   }
@@ -179,6 +197,24 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
     return x;
   }
 
+  public static Event nicknameChanged(NicknameChangedEvent value) {
+    Event x = new Event();
+    x.setNicknameChanged(value);
+    return x;
+  }
+
+  public static Event coupleClosed(CoupleClosedEvent value) {
+    Event x = new Event();
+    x.setCoupleClosed(value);
+    return x;
+  }
+
+  public static Event photoDeleted(PhotoDeletedEvent value) {
+    Event x = new Event();
+    x.setPhotoDeleted(value);
+    return x;
+  }
+
 
   @Override
   protected void checkType(_Fields setField, java.lang.Object value) throws java.lang.ClassCastException {
@@ -218,6 +254,21 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
           break;
         }
         throw new java.lang.ClassCastException("Was expecting value of type ReadEvent for field 'readMark', but got " + value.getClass().getSimpleName());
+      case NICKNAME_CHANGED:
+        if (value instanceof NicknameChangedEvent) {
+          break;
+        }
+        throw new java.lang.ClassCastException("Was expecting value of type NicknameChangedEvent for field 'nicknameChanged', but got " + value.getClass().getSimpleName());
+      case COUPLE_CLOSED:
+        if (value instanceof CoupleClosedEvent) {
+          break;
+        }
+        throw new java.lang.ClassCastException("Was expecting value of type CoupleClosedEvent for field 'coupleClosed', but got " + value.getClass().getSimpleName());
+      case PHOTO_DELETED:
+        if (value instanceof PhotoDeletedEvent) {
+          break;
+        }
+        throw new java.lang.ClassCastException("Was expecting value of type PhotoDeletedEvent for field 'photoDeleted', but got " + value.getClass().getSimpleName());
       default:
         throw new java.lang.IllegalArgumentException("Unknown field id " + setField);
     }
@@ -298,6 +349,36 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, field.type);
             return null;
           }
+        case NICKNAME_CHANGED:
+          if (field.type == NICKNAME_CHANGED_FIELD_DESC.type) {
+            NicknameChangedEvent nicknameChanged;
+            nicknameChanged = new NicknameChangedEvent();
+            nicknameChanged.read(iprot);
+            return nicknameChanged;
+          } else {
+            org.apache.thrift.protocol.TProtocolUtil.skip(iprot, field.type);
+            return null;
+          }
+        case COUPLE_CLOSED:
+          if (field.type == COUPLE_CLOSED_FIELD_DESC.type) {
+            CoupleClosedEvent coupleClosed;
+            coupleClosed = new CoupleClosedEvent();
+            coupleClosed.read(iprot);
+            return coupleClosed;
+          } else {
+            org.apache.thrift.protocol.TProtocolUtil.skip(iprot, field.type);
+            return null;
+          }
+        case PHOTO_DELETED:
+          if (field.type == PHOTO_DELETED_FIELD_DESC.type) {
+            PhotoDeletedEvent photoDeleted;
+            photoDeleted = new PhotoDeletedEvent();
+            photoDeleted.read(iprot);
+            return photoDeleted;
+          } else {
+            org.apache.thrift.protocol.TProtocolUtil.skip(iprot, field.type);
+            return null;
+          }
         default:
           throw new java.lang.IllegalStateException("setField wasn't null, but didn't match any of the case statements!");
       }
@@ -337,6 +418,18 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
       case READ_MARK:
         ReadEvent readMark = (ReadEvent)value_;
         readMark.write(oprot);
+        return;
+      case NICKNAME_CHANGED:
+        NicknameChangedEvent nicknameChanged = (NicknameChangedEvent)value_;
+        nicknameChanged.write(oprot);
+        return;
+      case COUPLE_CLOSED:
+        CoupleClosedEvent coupleClosed = (CoupleClosedEvent)value_;
+        coupleClosed.write(oprot);
+        return;
+      case PHOTO_DELETED:
+        PhotoDeletedEvent photoDeleted = (PhotoDeletedEvent)value_;
+        photoDeleted.write(oprot);
         return;
       default:
         throw new java.lang.IllegalStateException("Cannot write union with unknown field " + setField_);
@@ -383,6 +476,21 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
           readMark = new ReadEvent();
           readMark.read(iprot);
           return readMark;
+        case NICKNAME_CHANGED:
+          NicknameChangedEvent nicknameChanged;
+          nicknameChanged = new NicknameChangedEvent();
+          nicknameChanged.read(iprot);
+          return nicknameChanged;
+        case COUPLE_CLOSED:
+          CoupleClosedEvent coupleClosed;
+          coupleClosed = new CoupleClosedEvent();
+          coupleClosed.read(iprot);
+          return coupleClosed;
+        case PHOTO_DELETED:
+          PhotoDeletedEvent photoDeleted;
+          photoDeleted = new PhotoDeletedEvent();
+          photoDeleted.read(iprot);
+          return photoDeleted;
         default:
           throw new java.lang.IllegalStateException("setField wasn't null, but didn't match any of the case statements!");
       }
@@ -422,6 +530,18 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
         ReadEvent readMark = (ReadEvent)value_;
         readMark.write(oprot);
         return;
+      case NICKNAME_CHANGED:
+        NicknameChangedEvent nicknameChanged = (NicknameChangedEvent)value_;
+        nicknameChanged.write(oprot);
+        return;
+      case COUPLE_CLOSED:
+        CoupleClosedEvent coupleClosed = (CoupleClosedEvent)value_;
+        coupleClosed.write(oprot);
+        return;
+      case PHOTO_DELETED:
+        PhotoDeletedEvent photoDeleted = (PhotoDeletedEvent)value_;
+        photoDeleted.write(oprot);
+        return;
       default:
         throw new java.lang.IllegalStateException("Cannot write union with unknown field " + setField_);
     }
@@ -444,6 +564,12 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
         return CALENDAR_CHANGED_FIELD_DESC;
       case READ_MARK:
         return READ_MARK_FIELD_DESC;
+      case NICKNAME_CHANGED:
+        return NICKNAME_CHANGED_FIELD_DESC;
+      case COUPLE_CLOSED:
+        return COUPLE_CLOSED_FIELD_DESC;
+      case PHOTO_DELETED:
+        return PHOTO_DELETED_FIELD_DESC;
       default:
         throw new java.lang.IllegalArgumentException("Unknown field id " + setField);
     }
@@ -557,6 +683,45 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
     value_ = java.util.Objects.requireNonNull(value,"_Fields.READ_MARK");
   }
 
+  public NicknameChangedEvent getNicknameChanged() {
+    if (getSetField() == _Fields.NICKNAME_CHANGED) {
+      return (NicknameChangedEvent)getFieldValue();
+    } else {
+      throw new java.lang.RuntimeException("Cannot get field 'nicknameChanged' because union is currently set to " + getFieldDesc(getSetField()).name);
+    }
+  }
+
+  public void setNicknameChanged(NicknameChangedEvent value) {
+    setField_ = _Fields.NICKNAME_CHANGED;
+    value_ = java.util.Objects.requireNonNull(value,"_Fields.NICKNAME_CHANGED");
+  }
+
+  public CoupleClosedEvent getCoupleClosed() {
+    if (getSetField() == _Fields.COUPLE_CLOSED) {
+      return (CoupleClosedEvent)getFieldValue();
+    } else {
+      throw new java.lang.RuntimeException("Cannot get field 'coupleClosed' because union is currently set to " + getFieldDesc(getSetField()).name);
+    }
+  }
+
+  public void setCoupleClosed(CoupleClosedEvent value) {
+    setField_ = _Fields.COUPLE_CLOSED;
+    value_ = java.util.Objects.requireNonNull(value,"_Fields.COUPLE_CLOSED");
+  }
+
+  public PhotoDeletedEvent getPhotoDeleted() {
+    if (getSetField() == _Fields.PHOTO_DELETED) {
+      return (PhotoDeletedEvent)getFieldValue();
+    } else {
+      throw new java.lang.RuntimeException("Cannot get field 'photoDeleted' because union is currently set to " + getFieldDesc(getSetField()).name);
+    }
+  }
+
+  public void setPhotoDeleted(PhotoDeletedEvent value) {
+    setField_ = _Fields.PHOTO_DELETED;
+    value_ = java.util.Objects.requireNonNull(value,"_Fields.PHOTO_DELETED");
+  }
+
   public boolean isSetMessage() {
     return setField_ == _Fields.MESSAGE;
   }
@@ -589,6 +754,21 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
 
   public boolean isSetReadMark() {
     return setField_ == _Fields.READ_MARK;
+  }
+
+
+  public boolean isSetNicknameChanged() {
+    return setField_ == _Fields.NICKNAME_CHANGED;
+  }
+
+
+  public boolean isSetCoupleClosed() {
+    return setField_ == _Fields.COUPLE_CLOSED;
+  }
+
+
+  public boolean isSetPhotoDeleted() {
+    return setField_ == _Fields.PHOTO_DELETED;
   }
 
 

@@ -24,7 +24,12 @@ public enum SessionErrorCode implements org.apache.thrift.TEnum {
   /**
    * The session was logged out, or its refresh token was used twice: log in again.
    */
-  TOKEN_REVOKED(14);
+  TOKEN_REVOKED(14),
+  /**
+   * The couple the session's token names was closed (unpaired, or a partner deleted their account):
+   * refresh the session with the refresh token (it has no couple now) and connect again.
+   */
+  COUPLE_CLOSED(20);
 
   private final int value;
 
@@ -75,6 +80,8 @@ public enum SessionErrorCode implements org.apache.thrift.TEnum {
         return INTERNAL;
       case 14:
         return TOKEN_REVOKED;
+      case 20:
+        return COUPLE_CLOSED;
       default:
         return null;
     }

@@ -32,7 +32,12 @@ public enum CloseReason implements org.apache.thrift.TEnum {
    * The client did not take its events: a flow-controlled replay got no credit
    * back for too long. The session ends; routing it again would not help.
    */
-  SLOW_CONSUMER(9);
+  SLOW_CONSUMER(9),
+  /**
+   * The couple was closed (unpaired, or an account deleted): the session ends with COUPLE_CLOSED; routing
+   * it again would not help. Presentation servers before it route again, and give up at their deadline.
+   */
+  COUPLE_CLOSED(20);
 
   private final int value;
 
@@ -73,6 +78,8 @@ public enum CloseReason implements org.apache.thrift.TEnum {
         return INTERNAL;
       case 9:
         return SLOW_CONSUMER;
+      case 20:
+        return COUPLE_CLOSED;
       default:
         return null;
     }
