@@ -44,7 +44,13 @@ final class HBasePutBaseline implements AutoCloseable {
         this.table = table;
     }
 
-    /** Connects to the HBase of the local cluster in {@code clusterDir} (as its application servers do). */
+    /**
+     * Connects to the HBase of the local cluster in {@code clusterDir}, found through its first application
+     * server's settings. Their three ZooKeeper keys are mapped to the HBase client's as the server's
+     * {@code HBaseClientSettings} maps them; that class is not used because the load generator does not
+     * depend on the server's code (it talks to Duet only as a client does). The server's call timeouts are
+     * left out: the baseline keeps the HBase client's defaults, and fails if any put fails.
+     */
     static HBasePutBaseline ofLocalCluster(Path clusterDir) throws IOException {
         Properties app = new Properties();
         try (InputStream in = Files.newInputStream(clusterDir.resolve("conf").resolve("app-1.properties"))) {
