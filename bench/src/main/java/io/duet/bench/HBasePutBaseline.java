@@ -1,8 +1,6 @@
 package io.duet.bench;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
 import java.util.Random;
@@ -52,10 +50,7 @@ final class HBasePutBaseline implements AutoCloseable {
      * left out: the baseline keeps the HBase client's defaults, and fails if any put fails.
      */
     static HBasePutBaseline ofLocalCluster(Path clusterDir) throws IOException {
-        Properties app = new Properties();
-        try (InputStream in = Files.newInputStream(clusterDir.resolve("conf").resolve("app-1.properties"))) {
-            app.load(in);
-        }
+        Properties app = BenchMains.localClusterConf(clusterDir, "app-1.properties");
         Configuration conf = HBaseConfiguration.create();
         conf.set("hbase.zookeeper.quorum", app.getProperty("hbase.zookeeper.quorum", "127.0.0.1"));
         conf.set("hbase.zookeeper.property.clientPort", app.getProperty("hbase.zookeeper.port", "2181"));

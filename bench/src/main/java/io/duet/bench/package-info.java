@@ -3,7 +3,10 @@
  * {@link io.duet.bench.LoadSettings}, and {@link io.duet.bench.LoadGenerator} runs the simulated couples
  * ({@code SimulatedCouple}, texts from {@code TextMix}, idle sessions from {@code IdleSessions}), records
  * latencies ({@code LoadRecorder}), reads the servers' CPU ({@code ProcessCpu}) and returns a
- * {@link io.duet.bench.LoadResult}, which {@code LoadReport} writes as JSON and HTML. The codec
- * microbenchmarks and the wire-size benchmark are in {@link io.duet.bench.codec}.
+ * {@link io.duet.bench.LoadResult}, which {@code LoadReport} writes as JSON and HTML. {@code
+ * ThroughputBenchmark} ({@code --throughput}) compares Duet with raw HBase puts ({@code HBasePutBaseline});
+ * {@link io.duet.bench.HandshakeBenchmark} ({@code bin/duet-handshakes}) measures TLS handshakes. What the
+ * command-line programs share is in {@code BenchMains}. The codec microbenchmarks and the wire-size
+ * benchmark are in {@link io.duet.bench.codec}.
  */
 package io.duet.bench;
