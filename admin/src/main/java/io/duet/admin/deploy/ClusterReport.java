@@ -70,11 +70,11 @@ final class ClusterReport {
     }
 
     /** Every shard owned by a live instance, and every application server of the inventory owning some. */
-    Seen settled() throws Exception {
+    private Seen settled() throws Exception {
         return ShardMapChecks.settled(read(), inventory.applicationServers());
     }
 
-    ClusterState read() throws Exception {
+    private ClusterState read() throws Exception {
         return zooKeeper.read(settings.failureTimeout());
     }
 }
