@@ -1,8 +1,6 @@
 package io.duet.bench;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
 import java.util.Random;
@@ -44,12 +42,15 @@ final class HBasePutBaseline implements AutoCloseable {
         this.table = table;
     }
 
-    /** Connects to the HBase of the local cluster in {@code clusterDir} (as its application servers do). */
+    /**
+     * Connects to the HBase of the local cluster in {@code clusterDir}, found through its first application
+     * server's settings. Their three ZooKeeper keys are mapped to the HBase client's as the server's
+     * {@code HBaseClientSettings} maps them; that class is not used because the load generator does not
+     * depend on the server's code (it talks to Duet only as a client does). The server's call timeouts are
+     * left out: the baseline keeps the HBase client's defaults, and fails if any put fails.
+     */
     static HBasePutBaseline ofLocalCluster(Path clusterDir) throws IOException {
-        Properties app = new Properties();
-        try (InputStream in = Files.newInputStream(clusterDir.resolve("conf").resolve("app-1.properties"))) {
-            app.load(in);
-        }
+        Properties app = BenchMains.localClusterConf(clusterDir, "app-1.properties");
         Configuration conf = HBaseConfiguration.create();
         conf.set("hbase.zookeeper.quorum", app.getProperty("hbase.zookeeper.quorum", "127.0.0.1"));
         conf.set("hbase.zookeeper.property.clientPort", app.getProperty("hbase.zookeeper.port", "2181"));

@@ -1,5 +1,7 @@
 package io.duet.bench;
 
+import static io.duet.bench.BenchMains.value;
+
 import io.duet.protocol.api.AuthRequest;
 import io.duet.protocol.api.commonConstants;
 import io.duet.protocol.frame.Frame;
@@ -26,20 +28,15 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -132,7 +129,7 @@ public final class HandshakeBenchmark {
             InetSocketAddress target;
             if (local != null) {
                 target = new InetSocketAddress("127.0.0.1", Integer.parseInt(
-                        properties(local.resolve("conf/presentation-1.properties")).getProperty("client.tcp.port")));
+                        BenchMains.localClusterConf(local, "presentation-1.properties").getProperty("client.tcp.port")));
                 ca = ca != null ? ca : local.resolve("tls/ca.pem");
             } else if (targetArg != null && ca != null) {
                 int colon = targetArg.lastIndexOf(':');
@@ -195,18 +192,18 @@ public final class HandshakeBenchmark {
             }
             out.println(line);
         }
-        double tcp = median(rates.get(Mode.TCP));
+        double tcp = BenchMains.minMedianMax(rates.get(Mode.TCP))[1];
         for (Mode mode : Mode.values()) {
-            List<Double> values = rates.get(mode);
+            double[] rate = BenchMains.minMedianMax(rates.get(mode));
             out.printf(Locale.ROOT, "%-26s min %,8.0f  median %,8.0f  max %,8.0f   (%.2fx TCP)%n",
-                    label(mode) + " per second", Collections.min(values), median(values), Collections.max(values),
-                    median(values) / tcp);
+                    label(mode) + " per second", rate[0], rate[1], rate[2], rate[1] / tcp);
         }
         for (Mode mode : Mode.values()) {
             List<Double> values = cpuMicros.get(mode);
             if (values != null) {
+                double[] cpu = BenchMains.minMedianMax(values);
                 out.printf(Locale.ROOT, "%-26s min %,8.0f  median %,8.0f  max %,8.0f%n",
-                        "server µs CPU per " + label(mode), Collections.min(values), median(values), Collections.max(values));
+                        "server µs CPU per " + label(mode), cpu[0], cpu[1], cpu[2]);
             }
         }
         if (failures > 0) {
@@ -360,30 +357,6 @@ public final class HandshakeBenchmark {
             bytes += ((ByteBuf) msg).readableBytes();
             ctx.fireChannelRead(msg);
         }
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-    }
-
-    private static Properties properties(Path file) {
-        Properties properties = new Properties();
-        try (InputStream in = Files.newInputStream(file)) {
-            properties.load(in);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("not a local cluster's data directory (no " + file + "): " + e.getMessage());
-        }
-        return properties;
-    }
-
-    private static String value(String[] args, int index, String option) {
-        if (index >= args.length) {
-            throw new IllegalArgumentException(option + " needs a value");
-        }
-        return args[index];
     }
 
     private static void usage(PrintStream out) {

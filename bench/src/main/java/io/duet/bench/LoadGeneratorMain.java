@@ -1,7 +1,7 @@
 package io.duet.bench;
 
-import java.io.IOException;
-import java.io.InputStream;
+import static io.duet.bench.BenchMains.value;
+
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -99,7 +99,7 @@ public final class LoadGeneratorMain {
                 }
             }
             if (local != null) {
-                Properties ports = ports(local);
+                Properties ports = BenchMains.localClusterConf(local, "ports.properties");
                 tcp = tcp != null ? tcp : "127.0.0.1:" + ports.getProperty("endpoint.tcp", ports.getProperty("presentation-1.tcp"));
                 http = http != null ? http : "http://127.0.0.1:" + ports.getProperty("endpoint.http",
                         ports.getProperty("presentation-1.http"));
@@ -143,30 +143,12 @@ public final class LoadGeneratorMain {
         return Files.isDirectory(dir) ? dir : null;
     }
 
-    private static Properties ports(Path clusterDir) {
-        Path file = clusterDir.resolve("conf").resolve("ports.properties");
-        Properties ports = new Properties();
-        try (InputStream in = Files.newInputStream(file)) {
-            ports.load(in);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("not a local cluster's data directory (no " + file + "): " + e.getMessage());
-        }
-        return ports;
-    }
-
     private static InetSocketAddress hostPort(String value) {
         int colon = value.lastIndexOf(':');
         if (colon < 1) {
             throw new IllegalArgumentException("expected HOST:PORT, got " + value);
         }
         return InetSocketAddress.createUnresolved(value.substring(0, colon), Integer.parseInt(value.substring(colon + 1)));
-    }
-
-    private static String value(String[] args, int index, String option) {
-        if (index >= args.length) {
-            throw new IllegalArgumentException(option + " needs a value");
-        }
-        return args[index];
     }
 
     private static void usage(PrintStream out) {

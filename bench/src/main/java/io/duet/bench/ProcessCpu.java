@@ -1,5 +1,6 @@
 package io.duet.bench;
 
+import io.duet.process.ProcStat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -98,11 +99,7 @@ final class ProcessCpu {
         Map<String, Long> micros = new TreeMap<>();
         pids.forEach((node, pid) -> {
             try {
-                String stat = Files.readString(Paths.get("/proc", Long.toString(pid), "stat"), StandardCharsets.UTF_8);
-                // Fields after the command name (which may hold spaces), from field 3 on: utime is 14, stime 15.
-                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-                micros.put(node, ticks * 1_000_000 / TICKS_PER_SECOND);
+                micros.put(node, ProcStat.read(pid).cpuTicks() * 1_000_000 / TICKS_PER_SECOND);
             } catch (IOException | RuntimeException e) {
                 // Gone: it is left out of this sample.
             }

@@ -4,7 +4,6 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 
@@ -68,7 +67,8 @@ public final class ThroughputBenchmark {
                         result.ackedPerSecond() / raw, result.serverCpuMicrosPerMessage(), result.ackMillis(99));
             }
         }
-        double[][] summary = {summary(baseline), summary(duet), summary(ratios)};
+        double[][] summary = {BenchMains.minMedianMax(baseline), BenchMains.minMedianMax(duet),
+                BenchMains.minMedianMax(ratios)};
         out.printf(Locale.ROOT, "THROUGHPUT (%d runs of %d s after %d warm-up runs, %d couples, %d in flight per phone, "
                         + "%d-char texts):%n"
                         + "  raw HBase BufferedMutator puts/s  min %.0f  median %.0f  max %.0f%n"
@@ -82,13 +82,5 @@ public final class ThroughputBenchmark {
     private LoadResult runDuet(LoadSettings.Builder load) throws Exception {
         return new LoadGenerator(load.couples(couples).inFlight(inFlight).meanTextLength(textLength)
                 .duration(duration).typingRate(0).quiet(true).clusterDir(clusterDir).build(), out).run();
-    }
-
-    static double[] summary(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        int n = sorted.size();
-        double median = n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-        return new double[] {sorted.get(0), median, sorted.get(n - 1)};
     }
 }

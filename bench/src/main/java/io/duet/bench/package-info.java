@@ -3,10 +3,13 @@
  * {@link io.duet.bench.LoadSettings}, and {@link io.duet.bench.LoadGenerator} runs the simulated couples
  * ({@code SimulatedCouple}, texts from {@code TextMix}, idle sessions from {@code IdleSessions}), records
  * latencies ({@code LoadRecorder}), reads the servers' CPU ({@code ProcessCpu}) and returns a
- * {@link io.duet.bench.LoadResult}, which {@code LoadReport} writes as JSON and HTML. The codec
- * microbenchmarks and the wire-size benchmark are in {@link io.duet.bench.codec}. {@link
- * io.duet.bench.FenceBenchmark} ({@code bin/duet-fence-bench}) measures HBase alone: Duet-shaped commits
- * ({@code FencedCommits}, grouped by {@code CommitGroups}) fenced by {@code checkAndMutate} or by a region
- * coprocessor, after {@code FenceChecks} has checked that the coprocessor fences.
+ * {@link io.duet.bench.LoadResult}, which {@code LoadReport} writes as JSON and HTML. {@code
+ * ThroughputBenchmark} ({@code --throughput}) compares Duet with raw HBase puts ({@code HBasePutBaseline});
+ * {@link io.duet.bench.HandshakeBenchmark} ({@code bin/duet-handshakes}) measures TLS handshakes. What the
+ * command-line programs share is in {@code BenchMains}. The codec microbenchmarks and the wire-size
+ * benchmark are in {@link io.duet.bench.codec}. {@link io.duet.bench.FenceBenchmark}
+ * ({@code bin/duet-fence-bench}) measures HBase alone: Duet-shaped commits ({@code FencedCommits}, grouped
+ * by {@code CommitGroups}) fenced by {@code checkAndMutate} or by a region coprocessor, after
+ * {@code FenceChecks} has checked that the coprocessor fences.
  */
 package io.duet.bench;

@@ -77,10 +77,8 @@ public final class ParentWatch {
             // A parent killed by a signal stays in /proc as a zombie until its own parent reaps it, which
             // may be never (its parent was killed too): it has exited all the same.
             try {
-                String stat = Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"));
-                int afterName = stat.lastIndexOf(')') + 2;
-                if (afterName > 1 && afterName < stat.length()
-                        && (stat.charAt(afterName) == 'Z' || stat.charAt(afterName) == 'X')) {
+                char state = ProcStat.read(pid).state();
+                if (state == 'Z' || state == 'X') {
                     return Liveness.GONE;
                 }
             } catch (IOException | RuntimeException e) {

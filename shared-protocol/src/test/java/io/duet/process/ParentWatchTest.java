@@ -36,13 +36,11 @@ class ParentWatchTest {
         try {
             long child = Long.parseLong(new java.io.BufferedReader(new java.io.InputStreamReader(
                     parent.getInputStream(), java.nio.charset.StandardCharsets.UTF_8)).readLine().trim());
-            java.nio.file.Path stat = java.nio.file.Path.of("/proc", Long.toString(child), "stat");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
             boolean zombie = false;
             while (!zombie && System.nanoTime() < deadline) {
                 try {
-                    String line = java.nio.file.Files.readString(stat);
-                    zombie = line.charAt(line.lastIndexOf(')') + 2) == 'Z';
+                    zombie = ProcStat.read(child).state() == 'Z';
                 } catch (java.io.IOException e) {
                     break; // reaped after all (some init systems adopt and reap): nothing to test here
                 }

@@ -14,6 +14,11 @@ final class DeployFailure extends Exception {
         this.exitStatus = exitStatus;
     }
 
+    /** A step failed: {@link #STEP_FAILED}. */
+    static DeployFailure stepFailed(String message) {
+        return new DeployFailure(STEP_FAILED, message);
+    }
+
     int exitStatus() {
         return exitStatus;
     }

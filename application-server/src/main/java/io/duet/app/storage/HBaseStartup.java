@@ -18,6 +18,14 @@ import org.slf4j.LoggerFactory;
  * retried after a short pause until the deadline ({@code hbase.start-timeout}); the last failure is then
  * what the server fails with. A server can therefore be started together with HBase (the local cluster
  * does) rather than after it.
+ *
+ * <p>This loop is around the HBase client's own retries, not a copy of them. The client retries each admin
+ * call ({@code hbase.client-retries} times within {@code hbase.operation-timeout}, 15 s by default, see
+ * {@link HBaseClientSettings}), which rides out a master that is busy for a moment. It does not retry making
+ * the connection: while HBase has not yet written its cluster id to ZooKeeper, the attempt fails at once.
+ * And it gives up on a master still initializing once the operation timeout has passed, which a starting
+ * HBase can take longer than. Each attempt here is one connection and one schema check, with the client's
+ * retries inside them.
  */
 public final class HBaseStartup {
     private static final Logger LOG = LoggerFactory.getLogger(HBaseStartup.class);

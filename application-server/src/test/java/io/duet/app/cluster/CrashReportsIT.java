@@ -1,5 +1,6 @@
 package io.duet.app.cluster;
 
+import static io.duet.app.cluster.Eventually.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,7 +8,6 @@ import io.duet.protocol.cluster.ClusterPaths;
 import io.duet.protocol.cluster.RefusalReports;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.CreateMode;
@@ -39,14 +39,6 @@ class CrashReportsIT {
     void stopZooKeeper() throws Exception {
         curator.close();
         zookeeper.close();
-    }
-
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
-            Thread.sleep(10);
-        }
     }
 
     @Test

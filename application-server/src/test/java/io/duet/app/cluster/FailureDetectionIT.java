@@ -1,5 +1,6 @@
 package io.duet.app.cluster;
 
+import static io.duet.app.cluster.Eventually.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duet.protocol.cluster.ClusterPaths;
@@ -12,7 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.CreateMode;
@@ -38,14 +38,6 @@ class FailureDetectionIT {
     void stopZooKeeper() throws Exception {
         curator.close();
         zookeeper.close();
-    }
-
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
-            Thread.sleep(20);
-        }
     }
 
     @Test

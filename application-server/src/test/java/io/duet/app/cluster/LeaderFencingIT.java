@@ -1,5 +1,6 @@
 package io.duet.app.cluster;
 
+import static io.duet.app.cluster.Eventually.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duet.protocol.cluster.AppServerInfo;
@@ -10,7 +11,6 @@ import io.duet.protocol.cluster.ShardMap;
 import io.duet.protocol.cluster.ShardMapView;
 import io.duet.protocol.thrift.ThriftCodec;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -19,7 +19,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.apache.curator.framework.CuratorFramework;
@@ -75,14 +74,6 @@ class LeaderFencingIT {
         member.start(10_000);
         servers.add(member);
         return member;
-    }
-
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
-            Thread.sleep(20);
-        }
     }
 
     private ShardMapView published(Stat stat) throws Exception {

@@ -1,18 +1,17 @@
 package io.duet.app.cluster;
 
+import static io.duet.app.cluster.Eventually.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duet.protocol.cluster.AppServerInfo;
 import io.duet.protocol.cluster.ClusterPaths;
 import io.duet.protocol.thrift.ThriftCodec;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
@@ -46,14 +45,6 @@ class SessionLossIT {
         leader.close();
         curator.close();
         zookeeper.close();
-    }
-
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
-            Thread.sleep(20);
-        }
     }
 
     private Map<Integer, Long> servable(ShardOwnership ownership) {

@@ -2,11 +2,7 @@ package io.duet.it.chaos;
 
 import io.duet.app.storage.FencedException;
 import io.duet.deploy.local.LocalCluster;
-import io.duet.deploy.local.Node;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.util.stream.Stream;
 
 /**
  * How many commits HBase rejected as fenced: late writes of a deposed owner (or a reloaded couple's
@@ -24,15 +20,6 @@ final class FencedWrites {
 
     /** Fenced commits logged so far by every application server of {@code cluster}. */
     static long count(LocalCluster cluster) throws IOException {
-        long count = 0;
-        for (Node server : cluster.applicationServers()) {
-            if (!Files.exists(server.logFile())) {
-                continue;
-            }
-            try (Stream<String> lines = Files.lines(server.logFile(), StandardCharsets.UTF_8)) {
-                count += lines.filter(line -> line.contains("Commit of ") && line.contains(MARK)).count();
-            }
-        }
-        return count;
+        return AppServerLogs.countLines(cluster, line -> line.contains("Commit of ") && line.contains(MARK));
     }
 }

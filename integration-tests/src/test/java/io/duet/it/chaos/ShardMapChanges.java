@@ -1,20 +1,22 @@
 package io.duet.it.chaos;
 
 import io.duet.deploy.local.LocalCluster;
-import io.duet.protocol.cluster.ClusterPaths;
 import io.duet.protocol.cluster.ShardMapWatcher;
+import io.duet.protocol.cluster.ZooKeeperClients;
+import io.duet.settings.Settings;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.ExponentialBackoffRetry;
 
 /**
  * When each new shard map was published while this watched the cluster, on the {@link System#nanoTime()}
  * clock (taken from the leader's publication time: every process of the local cluster shares this
- * machine's clock): the moments a handoff began, to find the requests it touched.
+ * machine's clock): the moments a handoff began, to find the requests it touched. It watches, where
+ * the launcher's {@code ShardMaps} reads once: polling would miss a map replaced between two looks.
  */
 final class ShardMapChanges implements AutoCloseable {
     private final CuratorFramework curator;
@@ -28,16 +30,9 @@ final class ShardMapChanges implements AutoCloseable {
 
     /** Starts watching {@code cluster}'s shard map; maps published from now on are recorded. */
     static ShardMapChanges watch(LocalCluster cluster) throws InterruptedException {
-        CuratorFramework curator = CuratorFrameworkFactory.builder()
-                .connectString(cluster.zookeeperConnect())
-                .namespace(ClusterPaths.namespace(cluster.clusterName()))
-                .retryPolicy(new ExponentialBackoffRetry(100, 5))
-                .build();
-        curator.start();
-        if (!curator.blockUntilConnected(30, TimeUnit.SECONDS)) {
-            curator.close();
-            throw new IllegalStateException("cannot reach ZooKeeper at " + cluster.zookeeperConnect());
-        }
+        CuratorFramework curator = ZooKeeperClients.connect(Settings.of(Map.of(
+                "zookeeper.connect", cluster.zookeeperConnect(), "cluster.name", cluster.clusterName())),
+                Duration.ofSeconds(30));
         ShardMapChanges changes = new ShardMapChanges(curator);
         long watchedFromMillis = System.currentTimeMillis();
         changes.watcher.addListener(view -> {

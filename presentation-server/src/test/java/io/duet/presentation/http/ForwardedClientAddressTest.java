@@ -6,7 +6,7 @@ import io.duet.net.AddressRanges;
 import io.duet.presentation.auth.Authenticator;
 import io.duet.presentation.auth.Revocations;
 import io.duet.presentation.relay.AppLinks;
-import io.duet.presentation.relay.UserEvents;
+import io.duet.presentation.relay.RelayStandIn;
 import io.duet.presentation.routing.RoutingTable;
 import io.duet.protocol.cluster.AppServerInfo;
 import io.duet.protocol.cluster.ClusterPaths;
@@ -14,16 +14,8 @@ import io.duet.protocol.cluster.Endpoint;
 import io.duet.protocol.cluster.ShardAssignment;
 import io.duet.protocol.cluster.ShardMap;
 import io.duet.protocol.cluster.ShardMapWatcher;
-import io.duet.protocol.frame.FrameDecoder;
-import io.duet.protocol.frame.FrameEncoder;
-import io.duet.protocol.frame.FrameLimits;
-import io.duet.protocol.relay.HelloAck;
 import io.duet.protocol.relay.OpenStream;
-import io.duet.protocol.relay.RelayFrame;
-import io.duet.protocol.relay.RelayFrameCodec;
-import io.duet.protocol.relay.Revocation;
 import io.duet.protocol.relay.WireProtocol;
-import io.duet.protocol.relay.relayConstants;
 import io.duet.protocol.thrift.ThriftCodec;
 import io.duet.protocol.thrift.ThriftLimits;
 import io.duet.protocol.thrift.ThriftMessages;
@@ -31,11 +23,8 @@ import io.duet.protocol.token.TokenCodec;
 import io.duet.security.RelayTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -91,7 +80,14 @@ class ForwardedClientAddressTest {
                 .sessionTimeoutMs(10_000).connectionTimeoutMs(2_000).retryPolicy(new RetryOneTime(100)).build();
         curator.start();
         curator.blockUntilConnected();
-        AppServerInfo app = new AppServerInfo("app-1", new Endpoint("127.0.0.1", relayStandIn()), 0);
+        // A relay port that answers HELLO and records every stream opened.
+        Channel relay = RelayStandIn.listen(group, channels, 0, true, frame -> {
+            if (frame.isSetOpen()) {
+                opened.offer(frame.getOpen());
+            }
+        });
+        channels.add(relay);
+        AppServerInfo app = new AppServerInfo("app-1", new Endpoint("127.0.0.1", RelayStandIn.port(relay)), 0);
         ShardMap map = new ShardMap().setEpoch(1).setShardCount(1)
                 .setShards(List.of(new ShardAssignment("app-1", 1))).setServers(Map.of("app-1", app))
                 .setPublishedAtMillis(0).setLeaderId("app-1");
@@ -103,15 +99,7 @@ class ForwardedClientAddressTest {
             assertThat(System.nanoTime()).as("the shard map within %s", WAIT).isLessThan(deadline);
             Thread.sleep(20);
         }
-        links = new AppLinks(group, "presentation-test", new UserEvents() {
-            @Override
-            public void deliver(List<Long> userIds, byte[] event) {
-            }
-
-            @Override
-            public void revoke(Revocation revocation) {
-            }
-        }, RelayTls.disabled());
+        links = new AppLinks(group, "presentation-test", RelayStandIn.NO_USER_EVENTS, RelayTls.disabled());
     }
 
     @AfterEach
@@ -160,31 +148,5 @@ class ForwardedClientAddressTest {
             assertThat(open.getServiceName()).isEqualTo("account");
             return open.getClientAddress();
         }
-    }
-
-    /** A relay port that answers HELLO and records every stream opened; returns its port. */
-    private int relayStandIn() throws InterruptedException {
-        Channel listener = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        channels.add(ch);
-                        ch.pipeline().addLast(new FrameDecoder(FrameLimits.RELAY),
-                                new FrameEncoder(FrameLimits.RELAY, FrameEncoder.NEVER_COMPRESS),
-                                RelayFrameCodec.INSTANCE, new SimpleChannelInboundHandler<RelayFrame>() {
-                                    @Override
-                                    protected void channelRead0(ChannelHandlerContext ctx, RelayFrame frame) {
-                                        if (frame.isSetHello()) {
-                                            ctx.writeAndFlush(RelayFrame.helloAck(
-                                                    new HelloAck(relayConstants.RELAY_VERSION, "stand-in")));
-                                        } else if (frame.isSetOpen()) {
-                                            opened.offer(frame.getOpen());
-                                        }
-                                    }
-                                });
-                    }
-                }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
-        channels.add(listener);
-        return ((InetSocketAddress) listener.localAddress()).getPort();
     }
 }

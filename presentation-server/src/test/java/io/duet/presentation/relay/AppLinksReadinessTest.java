@@ -4,30 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duet.protocol.cluster.AppServerInfo;
 import io.duet.protocol.cluster.Endpoint;
-import io.duet.protocol.frame.FrameDecoder;
-import io.duet.protocol.frame.FrameEncoder;
-import io.duet.protocol.frame.FrameLimits;
-import io.duet.protocol.relay.HelloAck;
-import io.duet.protocol.relay.RelayFrame;
-import io.duet.protocol.relay.RelayFrameCodec;
-import io.duet.protocol.relay.Revocation;
-import io.duet.protocol.relay.relayConstants;
 import io.duet.security.RelayTls;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
-import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -43,15 +28,8 @@ class AppLinksReadinessTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     private final ChannelGroup accepted = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-    private final AppLinks links = new AppLinks(group, "presentation-test", new UserEvents() {
-        @Override
-        public void deliver(List<Long> userIds, byte[] event) {
-        }
-
-        @Override
-        public void revoke(Revocation revocation) {
-        }
-    }, RelayTls.disabled());
+    private final AppLinks links = new AppLinks(group, "presentation-test", RelayStandIn.NO_USER_EVENTS,
+            RelayTls.disabled());
 
     @AfterEach
     void close() {
@@ -86,31 +64,14 @@ class AppLinksReadinessTest {
         }
     }
 
-    private static AppServerInfo server(String id, int port) {
-        return new AppServerInfo().setServerId(id).setRelayEndpoint(new Endpoint("127.0.0.1", port));
+    /** A relay port that answers HELLO with HELLO_ACK, or never says anything; returns its port. */
+    private int standIn(boolean answers) throws InterruptedException {
+        Channel listener = RelayStandIn.listen(group, accepted, 0, answers, frame -> { });
+        accepted.add(listener);
+        return RelayStandIn.port(listener);
     }
 
-    /** A relay port that answers HELLO with HELLO_ACK, or never says anything. */
-    private int standIn(boolean answers) throws InterruptedException {
-        Channel listener = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        accepted.add(ch);
-                        ch.pipeline().addLast(new FrameDecoder(FrameLimits.RELAY),
-                                new FrameEncoder(FrameLimits.RELAY, FrameEncoder.NEVER_COMPRESS),
-                                RelayFrameCodec.INSTANCE, new SimpleChannelInboundHandler<RelayFrame>() {
-                                    @Override
-                                    protected void channelRead0(ChannelHandlerContext ctx, RelayFrame frame) {
-                                        if (answers && frame.isSetHello()) {
-                                            ctx.writeAndFlush(RelayFrame.helloAck(
-                                                    new HelloAck(relayConstants.RELAY_VERSION, "stand-in")));
-                                        }
-                                    }
-                                });
-                    }
-                }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
-        accepted.add(listener);
-        return ((InetSocketAddress) listener.localAddress()).getPort();
+    private static AppServerInfo server(String id, int port) {
+        return new AppServerInfo().setServerId(id).setRelayEndpoint(new Endpoint("127.0.0.1", port));
     }
 }

@@ -6,34 +6,19 @@ import io.duet.protocol.cluster.AppServerInfo;
 import io.duet.protocol.cluster.ClusterPaths;
 import io.duet.protocol.cluster.Endpoint;
 import io.duet.protocol.cluster.RefusalReports;
-import io.duet.protocol.frame.FrameDecoder;
-import io.duet.protocol.frame.FrameEncoder;
-import io.duet.protocol.frame.FrameLimits;
-import io.duet.protocol.relay.HelloAck;
-import io.duet.protocol.relay.RelayFrame;
-import io.duet.protocol.relay.RelayFrameCodec;
-import io.duet.protocol.relay.Revocation;
-import io.duet.protocol.relay.relayConstants;
 import io.duet.security.RelayTls;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.ConnectException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -74,15 +59,8 @@ class RefusalReportsTest {
         curator.start();
         curator.blockUntilConnected();
         reports = new RefusalReports(curator, REPORTER);
-        links = new AppLinks(group, "presentation-test", new UserEvents() {
-            @Override
-            public void deliver(List<Long> userIds, byte[] event) {
-            }
-
-            @Override
-            public void revoke(Revocation revocation) {
-            }
-        }, RelayTls.disabled(), RelayCallMeters.NONE, new RelayHealth(), reports);
+        links = new AppLinks(group, "presentation-test", RelayStandIn.NO_USER_EVENTS, RelayTls.disabled(),
+                RelayCallMeters.NONE, new RelayHealth(), reports);
     }
 
     @AfterEach
@@ -106,7 +84,7 @@ class RefusalReportsTest {
         links.serversChanged(Map.of(APP, app));
         await("the refusal to be reported", () -> exists(NODE));
 
-        standIn(port);
+        listener = RelayStandIn.listen(group, accepted, port, true, frame -> { });
         links.serversChanged(Map.of(APP, app)); // reopens the closed links, as the directory does every 2 s
         await("the report to be withdrawn once a link is up", () -> !exists(NODE));
 
@@ -151,27 +129,5 @@ class RefusalReportsTest {
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
             return socket.getLocalPort();
         }
-    }
-
-    /** A relay port on {@code port} that answers HELLO with HELLO_ACK. */
-    private void standIn(int port) throws InterruptedException {
-        listener = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        accepted.add(ch);
-                        ch.pipeline().addLast(new FrameDecoder(FrameLimits.RELAY),
-                                new FrameEncoder(FrameLimits.RELAY, FrameEncoder.NEVER_COMPRESS),
-                                RelayFrameCodec.INSTANCE, new SimpleChannelInboundHandler<RelayFrame>() {
-                                    @Override
-                                    protected void channelRead0(ChannelHandlerContext ctx, RelayFrame frame) {
-                                        if (frame.isSetHello()) {
-                                            ctx.writeAndFlush(RelayFrame.helloAck(
-                                                    new HelloAck(relayConstants.RELAY_VERSION, "stand-in")));
-                                        }
-                                    }
-                                });
-                    }
-                }).bind(new InetSocketAddress("127.0.0.1", port)).sync().channel();
     }
 }
