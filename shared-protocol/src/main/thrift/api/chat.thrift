@@ -122,7 +122,12 @@ struct ReadState {
 }
 
 service ChatService {
-  /** Acknowledged only after the message is durable; the result carries its sequence number. */
+  /**
+   * Acknowledged only after the message is durable; the result carries its sequence number. Every
+   * subscribed session of the couple gets a MessageEvent for it (the sender's other devices too) except
+   * the TCP session that sent it: the result is that session's copy, and the client puts the message in
+   * its timeline from it. A subscribe replays every message after its afterSeq, the session's own too.
+   */
   SendMessageResult sendMessage(1: SendMessageRequest request) throws (1: common.DuetError error),
 
   SetTypingResult setTyping(1: SetTypingRequest request) throws (1: common.DuetError error),

@@ -28,6 +28,11 @@ struct AuthAccepted {
    * token) and connect again with the new token, subscribing from the last sequence seen.
    */
   6: optional i64 tokenExpiresAtMillis,
+  /**
+   * The device the token names: the senderDeviceId of this session's own messages, which the client
+   * builds from the replies to its sends (the server does not push a session the messages it sent).
+   */
+  7: optional string deviceId,
 }
 
 enum SessionErrorCode {
