@@ -75,7 +75,8 @@ final class ChatApi implements ChatService.AsyncIface {
             callback.onError(refused);
             return;
         }
-        onActor(actor -> actor.send(context.caller().userId(), context.caller().deviceId(), request), callback);
+        onActor(actor -> actor.send(context.caller().userId(), context.caller().deviceId(), request,
+                context.session().orElse(null)), callback);
     }
 
     @Override

@@ -349,13 +349,27 @@ public final class CoupleActor {
 
     /** Stores a message from {@code senderId}; see {@link SendPipeline} for the guarantees. */
     public CompletableFuture<SendMessageResult> send(long senderId, String deviceId, SendMessageRequest request) {
+        return send(senderId, deviceId, request, null);
+    }
+
+    /**
+     * Stores a message from {@code senderId} that came over {@code session} (null: over HTTP). That
+     * session gets no {@code MessageEvent} for it, only the result; every other session does.
+     */
+    public CompletableFuture<SendMessageResult> send(long senderId, String deviceId, SendMessageRequest request,
+            SessionStream session) {
         String problem = SendPipeline.orderingProblem(request);
         if (problem != null) {
             return CompletableFuture.failedFuture(ApiErrors.invalidArgument(problem));
         }
         return whenActive(senderId, () -> {
             typing.stop(senderId);
-            return sends.send(senderId, deviceId, request);
+            CompletableFuture<SendMessageResult> sent = sends.send(senderId, deviceId, request);
+            // Completed on the executor before the message is broadcast: the session is skipped by it.
+            return session == null ? sent : sent.thenApply(result -> {
+                delivery.acknowledged(session, result.getSeq());
+                return result;
+            });
         });
     }
 
