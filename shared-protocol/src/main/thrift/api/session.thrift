@@ -29,8 +29,8 @@ struct AuthAccepted {
    */
   6: optional i64 tokenExpiresAtMillis,
   /**
-   * The device the token names: the senderDeviceId of this session's own messages, which the client
-   * builds from the replies to its sends (the server does not push a session the messages it sent).
+   * The device the token names: the senderDeviceId of this session's own messages, which a client that
+   * subscribes with noEcho builds from the replies to its sends.
    */
   7: optional string deviceId,
 }

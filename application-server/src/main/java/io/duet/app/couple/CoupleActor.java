@@ -335,8 +335,16 @@ public final class CoupleActor {
      * events. Subscribing again (after a notice that the session moved) restarts from the new point.
      */
     public CompletableFuture<SubscribeResult> subscribe(SessionStream stream, long afterSeq) {
+        return subscribe(stream, afterSeq, false);
+    }
+
+    /**
+     * As {@link #subscribe(SessionStream, long)}; {@code noEcho}: the session is not pushed the messages it
+     * sends (see {@link #send(long, String, SendMessageRequest, SessionStream)}).
+     */
+    public CompletableFuture<SubscribeResult> subscribe(SessionStream stream, long afterSeq, boolean noEcho) {
         return whenActive(stream.userId(), () -> {
-            if (!delivery.subscribe(stream, afterSeq)) {
+            if (!delivery.subscribe(stream, afterSeq, noEcho)) {
                 return CompletableFuture.failedFuture(
                         ApiErrors.invalidArgument("subscribe needs a TCP session of this couple"));
             }
@@ -353,8 +361,9 @@ public final class CoupleActor {
     }
 
     /**
-     * Stores a message from {@code senderId} that came over {@code session} (null: over HTTP). That
-     * session gets no {@code MessageEvent} for it, only the result; every other session does.
+     * Stores a message from {@code senderId} that came over {@code session} (null: over HTTP). If that
+     * session subscribed with noEcho, it gets no {@code MessageEvent} for it, only the result; every other
+     * session does.
      */
     public CompletableFuture<SendMessageResult> send(long senderId, String deviceId, SendMessageRequest request,
             SessionStream session) {

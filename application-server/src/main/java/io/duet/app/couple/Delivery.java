@@ -33,11 +33,12 @@ import org.slf4j.LoggerFactory;
  * pageMessages} messages, and its count is steered by the mean size of the last page's messages to
  * about {@code pageBytes}.
  *
- * <p><b>No echo.</b> A session is not sent the messages it was {@linkplain #acknowledged acknowledged}
- * itself: the reply to its send carried the sequence number, and its client puts its own message in its
- * timeline from that. Every other session gets them, the sender's other devices included. A session
- * that subscribes again (it may have lost the reply) is sent everything after the point it names, its own
- * messages too.
+ * <p><b>No echo.</b> A session that subscribed with {@code noEcho} is not sent the messages it was
+ * {@linkplain #acknowledged acknowledged} itself: the reply to its send carried the sequence number, and
+ * its client puts its own message in its timeline from that. Every other session gets them, the sender's
+ * other devices included. A session that subscribes again (it may have lost the reply) is sent
+ * everything after the point it names, its own messages too. A client that does not ask (one from
+ * before) gets every message, as before.
  *
  * <p><b>Missing messages.</b> A committed range that HBase does not have is data loss: it is logged as
  * an error with the couple and the range, counted ({@link CatchUpReads#missingRanges()}), and sent to
@@ -90,13 +91,16 @@ final class Delivery {
         return sessions.isEmpty();
     }
 
-    /** Starts (or restarts) delivery to an attached session after {@code afterSeq}; false if not attached. */
-    boolean subscribe(SessionStream stream, long afterSeq) {
+    /**
+     * Starts (or restarts) delivery to an attached session after {@code afterSeq}, without echo if {@code
+     * noEcho}; false if not attached.
+     */
+    boolean subscribe(SessionStream stream, long afterSeq, boolean noEcho) {
         Subscription subscription = sessions.get(stream);
         if (subscription == null) {
             return false;
         }
-        subscription.restartFrom(Math.max(0, Math.min(afterSeq, log.lastSeq())));
+        subscription.restartFrom(Math.max(0, Math.min(afterSeq, log.lastSeq())), noEcho);
         // After the subscribe reply, which the caller sends from this task.
         executor.execute(() -> replay(subscription));
         return true;
@@ -239,7 +243,7 @@ final class Delivery {
     /**
      * {@code stream} was answered that its send is stored as {@code seq}: it is not to be sent that
      * message as an event (see the class comment). Call it before the message is {@linkplain #broadcast
-     * broadcast}. Nothing changes for a session not subscribed, or one that was already sent {@code seq}.
+     * broadcast}. Nothing changes for a session not subscribed with noEcho, or one already sent {@code seq}.
      */
     void acknowledged(SessionStream stream, long seq) {
         Subscription subscription = sessions.get(stream);
@@ -297,6 +301,8 @@ final class Delivery {
         long delivered;
         /** Waiting for the couple's next page read. */
         boolean wantsPage;
+        /** Subscribed with noEcho: not sent the messages acknowledged to it. */
+        boolean noEcho;
         /** Sequence numbers after {@link #delivered} acknowledged to this session, not to be pushed; or null. */
         private TreeSet<Long> acknowledged;
 
@@ -304,7 +310,8 @@ final class Delivery {
             this.stream = stream;
         }
 
-        void restartFrom(long afterSeq) {
+        void restartFrom(long afterSeq, boolean noEcho) {
+            this.noEcho = noEcho;
             subscribed = true;
             live = false;
             delivered = afterSeq;
@@ -313,10 +320,13 @@ final class Delivery {
         }
 
         void acknowledged(long seq) {
+            if (!noEcho || seq <= delivered) {
+                return;
+            }
             if (acknowledged == null) {
                 acknowledged = new TreeSet<>();
             }
-            if (seq > delivered && acknowledged.size() < MAX_ACKNOWLEDGED_AHEAD) {
+            if (acknowledged.size() < MAX_ACKNOWLEDGED_AHEAD) {
                 acknowledged.add(seq);
             }
         }

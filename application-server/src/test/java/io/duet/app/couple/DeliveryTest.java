@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Who is sent a committed message: every subscribed session of the couple except the one it was
- * acknowledged to, live and in a catch-up, until that session subscribes again. Every message is in
- * memory here, so no store is needed.
+ * acknowledged to if that one subscribed with noEcho, live and in a catch-up, until it subscribes again.
+ * Every message is in memory here, so no store is needed.
  */
 class DeliveryTest {
     private static final long COUPLE = 5;
@@ -90,6 +90,19 @@ class DeliveryTest {
     }
 
     @Test
+    void aSessionThatDidNotAskForNoEchoGetsItsOwnMessagesAsBefore() throws Exception {
+        onExecutor(() -> {
+            delivery.attach(annPhone);
+            delivery.subscribe(annPhone, 0, false);
+            return null;
+        });
+        onExecutor(() -> null);
+        commit(message(1, ANN, "phone"), annPhone);
+
+        assertThat(annPhone.seqs()).containsExactly(1L);
+    }
+
+    @Test
     void anAcknowledgementToASessionNotSubscribedYetChangesNothing() throws Exception {
         onExecutor(() -> {
             delivery.attach(annPhone);
@@ -114,12 +127,12 @@ class DeliveryTest {
         });
     }
 
-    /** Attaches and subscribes the sessions, and waits for their replays to end. */
+    /** Attaches and subscribes the sessions with noEcho, and waits for their replays to end. */
     private void subscribeAll(long afterSeq, Session... sessions) throws Exception {
         onExecutor(() -> {
             for (Session session : sessions) {
                 delivery.attach(session);
-                assertThat(delivery.subscribe(session, afterSeq)).isTrue();
+                assertThat(delivery.subscribe(session, afterSeq, true)).isTrue();
             }
             return null;
         });

@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * seen. Typing and partner-joined events go straight to the listener; each message is also shown to
  * the {@link SendPipeline}, since our own message coming back acknowledges its send.
  *
- * <p><b>Our own messages</b> come from the replies to our sends ({@link #ownMessageStored}): the server
- * does not push a session the messages it sent, only its other sessions (our other devices). Such a
+ * <p><b>Our own messages</b> come from the replies to our sends ({@link #ownMessageStored}): the session
+ * subscribes with {@code noEcho}, so the server pushes our messages to our other devices but not back to
+ * this session. Such a
  * message is seen like one pushed, so it counts towards {@link #lastSeq()} where it falls: an own message
  * acknowledged before the partner's message just before it arrived is held like an early one, and is
  * no gap. A catch-up after a reconnect replays our own messages too (their replies may have been lost),

@@ -32,7 +32,7 @@ import java.util.function.Supplier;
  * after the delay the server names, and retransmitted at once with the
  * same client message id after every reconnect or session move until acknowledged, by the reply to
  * {@code sendMessage} or by our own message coming back as an event (a catch-up after a reconnect sends
- * it; live, the server does not send a session its own messages). A send acknowledged by its reply is
+ * it; live, the server does not send a session that subscribed with noEcho its own messages). A send acknowledged by its reply is
  * handed on as stored ({@code stored}), so that {@link Delivery} puts it in the timeline: that reply is
  * all this session hears of it. An order stream idle for 24 hours is replaced by a new one.
  *

@@ -87,7 +87,7 @@ final class SessionLifecycle {
     private ConnectionState state = ConnectionState.DISCONNECTED;
     private volatile long userId;
     /** The device the token names; "" before the first session, or from a server that does not say. */
-    private volatile String deviceId = "";
+    private String deviceId = "";
     private int failures;
     private ScheduledFuture<?> reconnect;
     private boolean paired;
@@ -218,7 +218,8 @@ final class SessionLifecycle {
         long from = delivery.lastSeq();
         int generation = ++subscriptions;
         transport.<SubscribeResult>call(commonConstants.CHAT_SERVICE, "subscribe",
-                new ChatService.subscribe_args(new SubscribeRequest(from)), new ChatService.subscribe_result())
+                new ChatService.subscribe_args(new SubscribeRequest(from).setNoEcho(true)),
+                new ChatService.subscribe_result())
                 .whenComplete((result, failure) -> {
                     if (generation != subscriptions) {
                         return;

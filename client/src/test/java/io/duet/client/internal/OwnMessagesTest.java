@@ -190,7 +190,9 @@ class OwnMessagesTest {
     }
 
     private void answerSubscribe(long latestSeq) throws Exception {
-        replySubscribe(single("subscribe"), latestSeq);
+        Call subscribe = single("subscribe");
+        assertThat(args(subscribe).isNoEcho()).as("the SDK asks for no echo").isTrue();
+        replySubscribe(subscribe, latestSeq);
     }
 
     private void replySubscribe(Call call, long latestSeq) throws Exception {

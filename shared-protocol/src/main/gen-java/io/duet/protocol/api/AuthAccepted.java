@@ -49,8 +49,8 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
      */
     TOKEN_EXPIRES_AT_MILLIS((short)6, "tokenExpiresAtMillis"),
     /**
-     * The device the token names: the senderDeviceId of this session's own messages, which the client
-     * builds from the replies to its sends (the server does not push a session the messages it sent).
+     * The device the token names: the senderDeviceId of this session's own messages, which a client that
+     * subscribes with noEcho builds from the replies to its sends.
      */
     DEVICE_ID((short)7, "deviceId");
 
@@ -373,8 +373,8 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
   }
 
   /**
-   * The device the token names: the senderDeviceId of this session's own messages, which the client
-   * builds from the replies to its sends (the server does not push a session the messages it sent).
+   * The device the token names: the senderDeviceId of this session's own messages, which a client that
+   * subscribes with noEcho builds from the replies to its sends.
    */
   @org.apache.thrift.annotation.Nullable
   public java.lang.String getDeviceId() {
@@ -382,8 +382,8 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
   }
 
   /**
-   * The device the token names: the senderDeviceId of this session's own messages, which the client
-   * builds from the replies to its sends (the server does not push a session the messages it sent).
+   * The device the token names: the senderDeviceId of this session's own messages, which a client that
+   * subscribes with noEcho builds from the replies to its sends.
    */
   public AuthAccepted setDeviceId(@org.apache.thrift.annotation.Nullable java.lang.String deviceId) {
     this.deviceId = deviceId;

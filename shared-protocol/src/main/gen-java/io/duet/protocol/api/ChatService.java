@@ -13,9 +13,9 @@ public class ChatService {
 
     /**
      * Acknowledged only after the message is durable; the result carries its sequence number. Every
-     * subscribed session of the couple gets a MessageEvent for it (the sender's other devices too) except
-     * the TCP session that sent it: the result is that session's copy, and the client puts the message in
-     * its timeline from it. A subscribe replays every message after its afterSeq, the session's own too.
+     * subscribed session of the couple gets a MessageEvent for it (the sender's other devices too), except
+     * the TCP session that sent it if it subscribed with noEcho: the result is then that session's copy. A
+     * subscribe replays every message after its afterSeq, the session's own too.
      * 
      * @param request
      */
