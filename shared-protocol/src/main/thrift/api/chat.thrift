@@ -62,6 +62,13 @@ struct SetTypingResult {
 struct SubscribeRequest {
   /** The last sequence number the client has seen without a gap; 0 for none. */
   1: common.Seq afterSeq,
+  /**
+   * True: this session is not pushed the messages it sends (no echo). The result of sendMessage is its
+   * copy: the client puts the message in its timeline from it (sender and device from AuthAccepted), and
+   * counts its seq as seen. The session's other calls, its other devices and a later subscribe's replay
+   * are unchanged. Absent or false: every message is pushed, the session's own too.
+   */
+  2: optional bool noEcho,
 }
 
 struct SubscribeResult {
@@ -122,7 +129,12 @@ struct ReadState {
 }
 
 service ChatService {
-  /** Acknowledged only after the message is durable; the result carries its sequence number. */
+  /**
+   * Acknowledged only after the message is durable; the result carries its sequence number. Every
+   * subscribed session of the couple gets a MessageEvent for it (the sender's other devices too), except
+   * the TCP session that sent it if it subscribed with noEcho: the result is then that session's copy. A
+   * subscribe replays every message after its afterSeq, the session's own too.
+   */
   SendMessageResult sendMessage(1: SendMessageRequest request) throws (1: common.DuetError error),
 
   SetTypingResult setTyping(1: SetTypingRequest request) throws (1: common.DuetError error),

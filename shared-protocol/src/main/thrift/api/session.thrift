@@ -28,6 +28,11 @@ struct AuthAccepted {
    * token) and connect again with the new token, subscribing from the last sequence seen.
    */
   6: optional i64 tokenExpiresAtMillis,
+  /**
+   * The device the token names: the senderDeviceId of this session's own messages, which a client that
+   * subscribes with noEcho builds from the replies to its sends.
+   */
+  7: optional string deviceId,
 }
 
 enum SessionErrorCode {

@@ -3,8 +3,13 @@ package io.duet.it;
 import io.duet.protocol.api.AuthRequest;
 import io.duet.protocol.api.SessionError;
 import io.duet.protocol.api.commonConstants;
+import io.duet.protocol.frame.Frame;
+import io.duet.protocol.frame.FrameDecoder;
+import io.duet.protocol.frame.FrameLimits;
 import io.duet.protocol.frame.FrameType;
 import io.duet.protocol.thrift.ThriftCodec;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -19,6 +24,7 @@ public final class RawSession implements AutoCloseable {
     private final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
+    private long framedBytesRead;
 
     public RawSession(InetSocketAddress server) throws IOException {
         socket = new Socket();
@@ -51,6 +57,26 @@ public final class RawSession implements AutoCloseable {
         byte[] body = new byte[length - 2];
         in.readFully(body);
         return new Object[] {type, body};
+    }
+
+    /** Reads one frame and decodes it as a client does: a compressed body is uncompressed. */
+    public Frame readDecodedFrame() throws IOException {
+        int length = in.readInt();
+        byte[] rest = new byte[length];
+        in.readFully(rest);
+        framedBytesRead += 4 + length;
+        EmbeddedChannel decoder = new EmbeddedChannel(new FrameDecoder(FrameLimits.SERVER_TO_CLIENT));
+        try {
+            decoder.writeInbound(Unpooled.buffer(4 + length).writeInt(length).writeBytes(rest));
+            return decoder.readInbound();
+        } finally {
+            decoder.finishAndReleaseAll();
+        }
+    }
+
+    /** The bytes of the frames {@link #readDecodedFrame()} has read, as they were on the wire. */
+    public long framedBytesRead() {
+        return framedBytesRead;
     }
 
     /** Reads the ERROR frame the server sends before closing. */

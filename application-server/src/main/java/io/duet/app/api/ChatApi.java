@@ -75,7 +75,8 @@ final class ChatApi implements ChatService.AsyncIface {
             callback.onError(refused);
             return;
         }
-        onActor(actor -> actor.send(context.caller().userId(), context.caller().deviceId(), request), callback);
+        onActor(actor -> actor.send(context.caller().userId(), context.caller().deviceId(), request,
+                context.session().orElse(null)), callback);
     }
 
     @Override
@@ -94,7 +95,8 @@ final class ChatApi implements ChatService.AsyncIface {
             callback.onError(ApiErrors.invalidArgument("subscribe needs a TCP session; over HTTP, use fetchHistory"));
             return;
         }
-        onActor(actor -> actor.subscribe(context.session().get(), request.getAfterSeq()), callback);
+        onActor(actor -> actor.subscribe(context.session().get(), request.getAfterSeq(), request.isNoEcho()),
+                callback);
     }
 
     @Override

@@ -337,8 +337,16 @@ public final class CoupleActor {
      * events. Subscribing again (after a notice that the session moved) restarts from the new point.
      */
     public CompletableFuture<SubscribeResult> subscribe(SessionStream stream, long afterSeq) {
+        return subscribe(stream, afterSeq, false);
+    }
+
+    /**
+     * As {@link #subscribe(SessionStream, long)}; {@code noEcho}: the session is not pushed the messages it
+     * sends (see {@link #send(long, String, SendMessageRequest, SessionStream)}).
+     */
+    public CompletableFuture<SubscribeResult> subscribe(SessionStream stream, long afterSeq, boolean noEcho) {
         return whenActive(stream.userId(), () -> {
-            if (!delivery.subscribe(stream, afterSeq)) {
+            if (!delivery.subscribe(stream, afterSeq, noEcho)) {
                 return CompletableFuture.failedFuture(
                         ApiErrors.invalidArgument("subscribe needs a TCP session of this couple"));
             }
@@ -351,13 +359,28 @@ public final class CoupleActor {
 
     /** Stores a message from {@code senderId}; see {@link SendPipeline} for the guarantees. */
     public CompletableFuture<SendMessageResult> send(long senderId, String deviceId, SendMessageRequest request) {
+        return send(senderId, deviceId, request, null);
+    }
+
+    /**
+     * Stores a message from {@code senderId} that came over {@code session} (null: over HTTP). If that
+     * session subscribed with noEcho, it gets no {@code MessageEvent} for it, only the result; every other
+     * session does.
+     */
+    public CompletableFuture<SendMessageResult> send(long senderId, String deviceId, SendMessageRequest request,
+            SessionStream session) {
         String problem = SendPipeline.orderingProblem(request);
         if (problem != null) {
             return CompletableFuture.failedFuture(ApiErrors.invalidArgument(problem));
         }
         return whenActive(senderId, () -> {
             typing.stop(senderId);
-            return sends.send(senderId, deviceId, request);
+            CompletableFuture<SendMessageResult> sent = sends.send(senderId, deviceId, request);
+            // Completed on the executor before the message is broadcast: the session is skipped by it.
+            return session == null ? sent : sent.thenApply(result -> {
+                delivery.acknowledged(session, result.getSeq());
+                return result;
+            });
         });
     }
 

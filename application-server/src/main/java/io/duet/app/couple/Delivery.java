@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +33,13 @@ import org.slf4j.LoggerFactory;
  * pageMessages} messages, and its count is steered by the mean size of the last page's messages to
  * about {@code pageBytes}.
  *
+ * <p><b>No echo.</b> A session that subscribed with {@code noEcho} is not sent the messages it was
+ * {@linkplain #acknowledged acknowledged} itself: the reply to its send carried the sequence number, and
+ * its client puts its own message in its timeline from that. Every other session gets them, the sender's
+ * other devices included. A session that subscribes again (it may have lost the reply) is sent
+ * everything after the point it names, its own messages too. A client that does not ask (one from
+ * before) gets every message, as before.
+ *
  * <p><b>Missing messages.</b> A committed range that HBase does not have is data loss: it is logged as
  * an error with the couple and the range, counted ({@link CatchUpReads#missingRanges()}), and sent to
  * the session as a {@code MessagesMissingEvent} in its place. The replay goes on after it rather than
@@ -41,6 +49,12 @@ final class Delivery {
     private static final Logger LOG = LoggerFactory.getLogger(Delivery.class);
     private static final ThriftCodec EVENTS = ThriftCodec.INTERNAL;
     private static final int KEPT_PAGES = 2;
+    /**
+     * Acknowledged sequence numbers a session may have waiting to be skipped; beyond this (more sends in
+     * flight on one session than a presentation server lets through) it gets the rest echoed, which its
+     * client drops as already seen.
+     */
+    static final int MAX_ACKNOWLEDGED_AHEAD = 256;
 
     private final long coupleId;
     private final SerialExecutor executor;
@@ -77,13 +91,16 @@ final class Delivery {
         return sessions.isEmpty();
     }
 
-    /** Starts (or restarts) delivery to an attached session after {@code afterSeq}; false if not attached. */
-    boolean subscribe(SessionStream stream, long afterSeq) {
+    /**
+     * Starts (or restarts) delivery to an attached session after {@code afterSeq}, without echo if {@code
+     * noEcho}; false if not attached.
+     */
+    boolean subscribe(SessionStream stream, long afterSeq, boolean noEcho) {
         Subscription subscription = sessions.get(stream);
         if (subscription == null) {
             return false;
         }
-        subscription.restartFrom(Math.max(0, Math.min(afterSeq, log.lastSeq())));
+        subscription.restartFrom(Math.max(0, Math.min(afterSeq, log.lastSeq())), noEcho);
         // After the subscribe reply, which the caller sends from this task.
         executor.execute(() -> replay(subscription));
         return true;
@@ -122,7 +139,7 @@ final class Delivery {
 
     private void replayFromMemory(Subscription subscription, long from) {
         for (Message message : log.inMemory(from, log.lastSeq())) {
-            subscription.push(message.getSeq(), encode(message));
+            subscription.pushMessage(message.getSeq(), encode(message));
             if (!subscription.stream.canReplay()) {
                 return;
             }
@@ -138,7 +155,7 @@ final class Delivery {
             if (i >= page.messages.size()) {
                 return;
             }
-            subscription.push(next, page.events[i]);
+            subscription.pushMessage(next, page.events[i]);
             if (!subscription.stream.canReplay()) {
                 return;
             }
@@ -223,13 +240,28 @@ final class Delivery {
         }
     }
 
-    /** Delivers newly committed messages to every live subscription. */
+    /**
+     * {@code stream} was answered that its send is stored as {@code seq}: it is not to be sent that
+     * message as an event (see the class comment). Call it before the message is {@linkplain #broadcast
+     * broadcast}. Nothing changes for a session not subscribed with noEcho, or one already sent {@code seq}.
+     */
+    void acknowledged(SessionStream stream, long seq) {
+        Subscription subscription = sessions.get(stream);
+        if (subscription != null && subscription.subscribed) {
+            subscription.acknowledged(seq);
+        }
+    }
+
+    /**
+     * Delivers newly committed messages to every live subscription, except each message to the session
+     * it was acknowledged to.
+     */
     void broadcast(List<Message> messages) {
         for (Message message : messages) {
             byte[] event = encode(message);
             for (Subscription subscription : sessions.values()) {
                 if (subscription.live && message.getSeq() > subscription.delivered) {
-                    subscription.push(message.getSeq(), event);
+                    subscription.pushMessage(message.getSeq(), event);
                 }
             }
         }
@@ -278,24 +310,59 @@ final class Delivery {
         long delivered;
         /** Waiting for the couple's next page read. */
         boolean wantsPage;
+        /** Subscribed with noEcho: not sent the messages acknowledged to it. */
+        boolean noEcho;
+        /** Sequence numbers after {@link #delivered} acknowledged to this session, not to be pushed; or null. */
+        private TreeSet<Long> acknowledged;
 
         Subscription(SessionStream stream) {
             this.stream = stream;
         }
 
-        void restartFrom(long afterSeq) {
+        void restartFrom(long afterSeq, boolean noEcho) {
+            this.noEcho = noEcho;
             subscribed = true;
             live = false;
             delivered = afterSeq;
+            // It asked for everything after afterSeq, its own messages too: it may have lost their acks.
+            acknowledged = null;
+        }
+
+        void acknowledged(long seq) {
+            if (!noEcho || seq <= delivered) {
+                return;
+            }
+            if (acknowledged == null) {
+                acknowledged = new TreeSet<>();
+            }
+            if (acknowledged.size() < MAX_ACKNOWLEDGED_AHEAD) {
+                acknowledged.add(seq);
+            }
+        }
+
+        /** Pushes message {@code seq} unless it was acknowledged to this session; either way it is delivered. */
+        void pushMessage(long seq, byte[] event) {
+            if (acknowledged == null || !acknowledged.contains(seq)) {
+                stream.pushEvent(event);
+            }
+            deliveredUpTo(seq);
         }
 
         boolean catchingUp() {
             return subscribed && !live;
         }
 
+        /** Pushes an event that stands for the messages up to {@code seq} (a missing range). */
         void push(long seq, byte[] event) {
             stream.pushEvent(event);
+            deliveredUpTo(seq);
+        }
+
+        private void deliveredUpTo(long seq) {
             delivered = seq;
+            while (acknowledged != null && !acknowledged.isEmpty() && acknowledged.first() <= seq) {
+                acknowledged.pollFirst();
+            }
         }
     }
 

@@ -8,7 +8,8 @@
  *       order ({@link io.duet.app.couple.OrderStream}, one per order stream of a sender) and group commit
  *       of {@link io.duet.app.couple.PendingSend}s (text messages, and the photo messages that
  *       {@code io.duet.app.photo.Photos} posts);
- *   <li>{@link io.duet.app.couple.Delivery}: attached sessions, catch-up and live events. A session that
+ *   <li>{@link io.duet.app.couple.Delivery}: attached sessions, catch-up and live events (never a message
+ *       to the session its send was acknowledged to: the reply is that session's copy). A session that
  *       subscribes is caught up by a replay paced by the client's flow-control credit, read from HBase in
  *       pages within the server-wide bounds of {@link io.duet.app.couple.CatchUpReads}, which also counts
  *       committed ranges found missing;

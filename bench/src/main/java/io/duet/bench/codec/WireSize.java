@@ -12,15 +12,15 @@ import java.util.Random;
  * Bytes on the wire per message: Duet's client TCP protocol against the JSON/HTTP equivalents of {@link
  * JsonHttpBaseline}, for one run of {@code messages} texts of a {@link io.duet.bench.TextMix}. Duet's bytes are
  * the frames its encoders write, exactly as the SDK and a presentation server put them on the socket: the
- * sender's CALL frame, the REPLY that acknowledges it, the EVENT that delivers it to the partner's session,
- * and (counted apart) the same EVENT echoed to the sender's own session; and, to show what snappy saves,
- * the same frames never compressed. Keep-alive pings, the session's AUTH frame and TCP/TLS overhead are not
- * counted.
+ * sender's CALL frame, the REPLY that acknowledges it and the EVENT that delivers it to the partner's
+ * session (the sending session gets no echo of it: the REPLY is its copy); and, to show what snappy saves,
+ * the same frames never compressed. The sender's other devices get the same EVENT as the partner.
+ * Keep-alive pings, the session's AUTH frame and TCP/TLS overhead are not counted.
  */
 final class WireSize {
     /** The totals of one run, in bytes. */
     record Result(int meanTextLength, int messages, long textChars, long textBytes, long duetSend, long duetAck,
-            long duetDelivery, long duetEcho, long uncompressedSend, long uncompressedDelivery, long http1Send,
+            long duetDelivery, long uncompressedSend, long uncompressedDelivery, long http1Send,
             long http1Ack, long http1Delivery, long http2Send, long http2Ack, long http2Delivery) {
 
         long duet() {
@@ -95,8 +95,7 @@ final class WireSize {
             server.finishAndReleaseAll();
             uncompressed.finishAndReleaseAll();
         }
-        // The echo to the sender's own session is the very EVENT frame the partner gets.
-        return new Result(meanTextLength, messages, chars, textBytes, send, ack, delivery, delivery,
+        return new Result(meanTextLength, messages, chars, textBytes, send, ack, delivery,
                 uncompressedSend, uncompressedDelivery, http1[0], http1[1], http1[2], http2[0], http2[1], http2[2]);
     }
 

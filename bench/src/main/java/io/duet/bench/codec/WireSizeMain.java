@@ -61,29 +61,26 @@ public final class WireSizeMain {
                 + "%.1f characters, %.1f UTF-8 bytes on average (median run).%n%n", median.meanTextLength(),
                 median.messages(), results.size(),
                 (double) median.textChars() / median.messages(), (double) median.textBytes() / median.messages());
-        out.println("| bytes per message (median run) | send | ack | delivery to the partner | total "
-                + "| echo to the sender's session |");
-        out.println("|---|---|---|---|---|---|");
-        out.printf(Locale.ROOT, "| Duet TCP (snappy, compact Thrift frames) | %,d | %,d | %,d | %,d | %,d |%n",
+        out.println("| bytes per message (median run) | send | ack | delivery to the partner | total |");
+        out.println("|---|---|---|---|---|");
+        out.printf(Locale.ROOT, "| Duet TCP (snappy, compact Thrift frames) | %,d | %,d | %,d | %,d |%n",
                 median.perMessage(median.duetSend()), median.perMessage(median.duetAck()),
-                median.perMessage(median.duetDelivery()), median.perMessage(median.duet()),
-                median.perMessage(median.duetEcho()));
-        out.printf(Locale.ROOT, "| Duet TCP if never compressed | %,d | %,d | %,d | %,d | %,d |%n",
+                median.perMessage(median.duetDelivery()), median.perMessage(median.duet()));
+        out.printf(Locale.ROOT, "| Duet TCP if never compressed | %,d | %,d | %,d | %,d |%n",
                 median.perMessage(median.uncompressedSend()), median.perMessage(median.duetAck()),
-                median.perMessage(median.uncompressedDelivery()), median.perMessage(median.uncompressed()),
-                median.perMessage(median.uncompressedDelivery()));
-        out.printf(Locale.ROOT, "| JSON over HTTP/1.1 + WebSocket | %,d | %,d | %,d | %,d | none |%n",
+                median.perMessage(median.uncompressedDelivery()), median.perMessage(median.uncompressed()));
+        out.printf(Locale.ROOT, "| JSON over HTTP/1.1 + WebSocket | %,d | %,d | %,d | %,d |%n",
                 median.perMessage(median.http1Send()), median.perMessage(median.http1Ack()),
                 median.perMessage(median.http1Delivery()), median.perMessage(median.http1()));
-        out.printf(Locale.ROOT, "| JSON over HTTP/2 + server-sent events | %,d | %,d | %,d | %,d | none |%n%n",
+        out.printf(Locale.ROOT, "| JSON over HTTP/2 + server-sent events | %,d | %,d | %,d | %,d |%n%n",
                 median.perMessage(median.http2Send()), median.perMessage(median.http2Ack()),
                 median.perMessage(median.http2Delivery()), median.perMessage(median.http2()));
-        out.println("| Duet / baseline (min / median / max of the runs) | send + ack + delivery | with the echo |");
-        out.println("|---|---|---|");
-        out.printf(Locale.ROOT, "| JSON over HTTP/1.1 + WebSocket | %s | %s |%n", spread(results,
-                WireSize.Result::ratioHttp1), spread(results, r -> (double) (r.duet() + r.duetEcho()) / r.http1()));
-        out.printf(Locale.ROOT, "| JSON over HTTP/2 + server-sent events | %s | %s |%n%n", spread(results,
-                WireSize.Result::ratioHttp2), spread(results, r -> (double) (r.duet() + r.duetEcho()) / r.http2()));
+        out.println("| Duet / baseline (min / median / max of the runs) | send + ack + delivery |");
+        out.println("|---|---|");
+        out.printf(Locale.ROOT, "| JSON over HTTP/1.1 + WebSocket | %s |%n", spread(results,
+                WireSize.Result::ratioHttp1));
+        out.printf(Locale.ROOT, "| JSON over HTTP/2 + server-sent events | %s |%n%n", spread(results,
+                WireSize.Result::ratioHttp2));
     }
 
     private static String spread(List<WireSize.Result> results, ToDoubleFunction<WireSize.Result> ratio) {

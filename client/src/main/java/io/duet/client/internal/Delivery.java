@@ -3,6 +3,9 @@ package io.duet.client.internal;
 import io.duet.client.ConnectionState;
 import io.duet.protocol.api.Event;
 import io.duet.protocol.api.Message;
+import io.duet.protocol.api.MessageKind;
+import io.duet.protocol.api.SendMessageRequest;
+import io.duet.protocol.api.SendMessageResult;
 import io.duet.protocol.thrift.MalformedPayloadException;
 import io.duet.protocol.thrift.ThriftCodec;
 import io.netty.channel.EventLoop;
@@ -19,6 +22,14 @@ import org.slf4j.LoggerFactory;
  * open after two seconds makes the session resubscribe. A range the server says it lost is taken as
  * seen. Typing and partner-joined events go straight to the listener; each message is also shown to
  * the {@link SendPipeline}, since our own message coming back acknowledges its send.
+ *
+ * <p><b>Our own messages</b> come from the replies to our sends ({@link #ownMessageStored}): the session
+ * subscribes with {@code noEcho}, so the server pushes our messages to our other devices but not back to
+ * this session. Such a
+ * message is seen like one pushed, so it counts towards {@link #lastSeq()} where it falls: an own message
+ * acknowledged before the partner's message just before it arrived is held like an early one, and is
+ * no gap. A catch-up after a reconnect replays our own messages too (their replies may have been lost),
+ * and each is delivered once, whichever way it came first.
  *
  * <p>Confined to the session's event loop, except {@link #lastSeq()}, which the application may read
  * from any thread.
@@ -103,6 +114,18 @@ final class Delivery {
             default:
                 break;
         }
+    }
+
+    /** Our own message, stored as the reply to its send says: delivered like one pushed. */
+    void ownMessageStored(SendMessageRequest request, SendMessageResult result) {
+        onMessage(new Message()
+                .setSeq(result.getSeq())
+                .setClientMessageId(request.getClientMessageId())
+                .setSenderId(lifecycle.userId())
+                .setSenderDeviceId(lifecycle.deviceId())
+                .setSentAtMillis(result.getSentAtMillis())
+                .setKind(MessageKind.TEXT)
+                .setText(request.getText()));
     }
 
     /** Delivers messages exactly once and in sequence order, holding early ones until the gap fills. */

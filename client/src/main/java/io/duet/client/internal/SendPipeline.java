@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -30,8 +31,10 @@ import java.util.function.Supplier;
  * failure ({@code UNAVAILABLE}, {@code RESOURCE_EXHAUSTED}, {@code RATE_LIMITED}, {@code BUSY}, a lost call)
  * after the delay the server names, and retransmitted at once with the
  * same client message id after every reconnect or session move until acknowledged, by the reply to
- * {@code sendMessage} or by our own message coming back as an event. An order stream idle for 24 hours
- * is replaced by a new one.
+ * {@code sendMessage} or by our own message coming back as an event (a catch-up after a reconnect sends
+ * it; live, the server does not send a session that subscribed with noEcho its own messages). A send acknowledged by its reply is
+ * handed on as stored ({@code stored}), so that {@link Delivery} puts it in the timeline: that reply is
+ * all this session hears of it. An order stream idle for 24 hours is replaced by a new one.
  *
  * <p>Confined to the session's event loop: {@link #send} and {@link #pendingCount} may be called from
  * any thread ({@code send} hops onto the loop); every other method runs there. Time is the loop's
@@ -56,6 +59,8 @@ final class SendPipeline {
     private final SessionTransport transport;
     /** The session's state ({@link SessionLifecycle#state()}): sends go out only while CONNECTED. */
     private final Supplier<ConnectionState> state;
+    /** Told of each send acknowledged by its reply: its request and the reply. */
+    private final BiConsumer<SendMessageRequest, SendMessageResult> stored;
     /**
      * The sends whose futures have not completed: counted up in {@link #send}, on the caller's thread, and
      * down just before a future completes, so a callback on it already sees the new count.
@@ -83,10 +88,16 @@ final class SendPipeline {
      */
     private long pausedUntilNanos;
 
-    SendPipeline(EventLoop loop, SessionTransport transport, Supplier<ConnectionState> state) {
+    /**
+     * @param stored told, on the loop, of each send acknowledged by the reply to its call (not of one
+     *     acknowledged by its message coming back, which is delivered as it is)
+     */
+    SendPipeline(EventLoop loop, SessionTransport transport, Supplier<ConnectionState> state,
+            BiConsumer<SendMessageRequest, SendMessageResult> stored) {
         this.loop = loop;
         this.transport = transport;
         this.state = state;
+        this.stored = stored;
         this.lastSendNanos = nanoTime();
         this.pausedUntilNanos = lastSendNanos;
     }
@@ -185,7 +196,7 @@ final class SendPipeline {
         Outgoing mine = message.getSenderId() == userId ? outgoing.get(message.getClientMessageId()) : null;
         if (mine != null) {
             acknowledged(message.getClientMessageId(),
-                    new SendMessageResult(message.getSeq(), message.getSentAtMillis(), false));
+                    new SendMessageResult(message.getSeq(), message.getSentAtMillis(), false), null);
         }
     }
 
@@ -207,7 +218,7 @@ final class SendPipeline {
                         message.inFlight = false;
                     }
                     if (failure == null) {
-                        acknowledged(message.clientMessageId, result);
+                        acknowledged(message.clientMessageId, result, request);
                     } else if (isPermanent(failure)) {
                         outgoing.remove(message.clientMessageId);
                         waitingOrdinals.remove(message.ordinal);
@@ -257,14 +268,24 @@ final class SendPipeline {
         return failure instanceof DuetError && !ServerRefusals.isForNow(failure);
     }
 
-    private void acknowledged(String clientMessageId, SendMessageResult result) {
+    /**
+     * Completes a send, if it is still waiting (a later acknowledgement of it changes nothing).
+     *
+     * @param byReplyTo the call whose reply this is; null when our own message came back as an event
+     */
+    private void acknowledged(String clientMessageId, SendMessageResult result, SendMessageRequest byReplyTo) {
         Outgoing message = outgoing.remove(clientMessageId);
-        if (message != null) {
-            waitingOrdinals.remove(message.ordinal);
-            highestAcked = Math.max(highestAcked, message.ordinal);
-            pending.decrementAndGet();
-            message.future.complete(result);
+        if (message == null) {
+            return;
         }
+        waitingOrdinals.remove(message.ordinal);
+        highestAcked = Math.max(highestAcked, message.ordinal);
+        pending.decrementAndGet();
+        if (byReplyTo != null) {
+            // Into the timeline before the future completes: whoever it tells finds the message there.
+            stored.accept(byReplyTo, result);
+        }
+        message.future.complete(result);
     }
 
     private void fail(Outgoing message, Throwable failure) {

@@ -9,6 +9,8 @@ import io.duet.protocol.api.AuthAccepted;
 import io.duet.protocol.api.AuthRequest;
 import io.duet.protocol.api.DuetError;
 import io.duet.protocol.api.RefreshSessionRequest;
+import io.duet.protocol.api.SendMessageRequest;
+import io.duet.protocol.api.SendMessageResult;
 import io.duet.protocol.api.Session;
 import io.duet.protocol.api.SessionError;
 import io.duet.protocol.api.SessionErrorCode;
@@ -83,6 +85,8 @@ final class SessionLifecycle {
     private ScheduledFuture<?> renewal;
     private ConnectionState state = ConnectionState.DISCONNECTED;
     private volatile long userId;
+    /** The device the token names; "" before the first session, or from a server that does not say. */
+    private String deviceId = "";
     private int failures;
     private ScheduledFuture<?> reconnect;
     private boolean paired;
@@ -111,7 +115,7 @@ final class SessionLifecycle {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000);
         this.listeners = listeners;
         this.transport = transport;
-        this.sends = new SendPipeline(loop, transport, this::state);
+        this.sends = new SendPipeline(loop, transport, this::state, this::ownMessageStored);
         this.delivery = new Delivery(loop, lastSeq, listeners, sends, this);
         this.subscription = new Subscription(loop, transport, delivery, this::subscribed);
     }
@@ -138,6 +142,14 @@ final class SessionLifecycle {
 
     long userId() {
         return userId;
+    }
+
+    String deviceId() {
+        return deviceId;
+    }
+
+    private void ownMessageStored(SendMessageRequest request, SendMessageResult result) {
+        delivery.ownMessageStored(request, result);
     }
 
     /** Starts connecting; completes when the first session is up (authenticated and subscribed). */
@@ -176,6 +188,7 @@ final class SessionLifecycle {
 
     void authenticated(AuthAccepted accepted) {
         userId = accepted.getUserId();
+        deviceId = accepted.isSetDeviceId() ? accepted.getDeviceId() : "";
         if (renewal != null) {
             renewal.cancel(false);
             renewal = null;

@@ -65,7 +65,8 @@ final class Subscription {
         long from = delivery.lastSeq();
         int sentIn = ++generation;
         transport.<SubscribeResult>call(commonConstants.CHAT_SERVICE, "subscribe",
-                new ChatService.subscribe_args(new SubscribeRequest(from)), new ChatService.subscribe_result())
+                new ChatService.subscribe_args(new SubscribeRequest(from).setNoEcho(true)),
+                new ChatService.subscribe_result())
                 .whenComplete((result, failure) -> {
                     if (sentIn != generation) {
                         return;

@@ -19,7 +19,8 @@
  * <p>The two halves of the chat: {@link io.duet.client.internal.SendPipeline} owns outgoing messages (the
  * order stream, transmission, retries and acknowledgement); {@link io.duet.client.internal.Delivery} owns
  * the events pushed back (exactly-once, in-order delivery, gaps, missing messages, typing, the partner
- * joining). {@link io.duet.client.internal.ListenerCallbacks} hands everything to the application's
- * listener on the callback thread, never on the loop.
+ * joining), and our own messages, which come from the replies to their sends (the session subscribes
+ * with noEcho: the server does not push them back to it). {@link io.duet.client.internal.ListenerCallbacks} hands
+ * everything to the application's listener on the callback thread, never on the loop.
  */
 package io.duet.client.internal;

@@ -48,6 +48,8 @@ class SendPipelineTest {
     private SessionTransport transport;
     private SendPipeline pipeline;
     private long nextSeq = 100;
+    /** The sends the pipeline handed on as stored by their replies, as "text@seq". */
+    private final List<String> stored = new ArrayList<>();
 
     /** A {@code sendMessage} call the pipeline wrote: its Thrift sequence id and request. */
     private record Call(int seqid, SendMessageRequest request) {
@@ -62,7 +64,8 @@ class SendPipelineTest {
         channel.freezeTime();
         transport = new SessionTransport(channel.eventLoop(), Duration.ofSeconds(60));
         transport.attach(channel);
-        pipeline = new SendPipeline(channel.eventLoop(), transport, () -> ConnectionState.CONNECTED);
+        pipeline = new SendPipeline(channel.eventLoop(), transport, () -> ConnectionState.CONNECTED,
+                (request, result) -> stored.add(request.getText() + "@" + result.getSeq()));
     }
 
     @AfterEach
@@ -262,6 +265,25 @@ class SendPipelineTest {
         pipeline.acknowledgeIfOurs(message(42, id, ME), ME);
         assertThat(sent.get(0, TimeUnit.SECONDS).getSeq()).isEqualTo(42);
         assertThat(pipeline.pendingCount()).isZero();
+    }
+
+    @Test
+    void onlyASendAcknowledgedByItsReplyIsHandedOnAsStored() throws Exception {
+        CompletableFuture<SendMessageResult> byReply = send("by reply");
+        CompletableFuture<SendMessageResult> byEvent = send("by event");
+        List<Call> calls = transmitted();
+
+        ack(calls.get(0));
+        assertThat(byReply).isCompleted();
+        assertThat(stored).containsExactly("by reply@100");
+
+        pipeline.acknowledgeIfOurs(message(101, calls.get(1).request().getClientMessageId(), ME), ME);
+        ack(calls.get(1));
+        assertThat(byEvent.get(0, TimeUnit.SECONDS).getSeq()).isEqualTo(101);
+        assertThat(stored).as("its message came back as an event, which is delivered as it is; the reply after it "
+                + "changes nothing")
+                .containsExactly("by reply@100");
+
     }
 
     private CompletableFuture<SendMessageResult> send(String text) {

@@ -58,11 +58,12 @@ import org.apache.hadoop.hbase.util.Bytes;
  * <p><b>Own messages reach all of the sender's devices, the sending one included.</b> That is the
  * contract, and the check holds every device to it: the README's guarantee ("delivered ... to every
  * connected device of both partners"), {@link io.duet.client.DuetListener} ("both partners' (including
- * this user's own, from any device)"), the application server's {@code Delivery.broadcast}, which pushes
- * each committed message to every live subscription of the couple without looking at its sender or
- * device (only typing skips the typist's own sessions), and the SDK's {@code Delivery}, which hands
- * every message to the listener and uses our own message coming back as an acknowledgement. So each of
- * the four devices of a couple must hold the couple's whole sequence, 1 to the last seq in HBase.
+ * this user's own, from any device)"). The application server's {@code Delivery.broadcast} pushes each
+ * committed message to every live subscription of the couple except the session whose send it
+ * acknowledged (the SDK subscribes with noEcho), and the SDK's {@code Delivery} puts that session's own message in its timeline from the
+ * reply (or from the message, when a catch-up replays it), counting it as seen where it falls. So each of
+ * the four devices of a couple must hold the couple's whole sequence, 1 to the last seq in HBase, whether
+ * a message came to it as an event or as the reply to its own send.
  *
  * <p><b>Judged once delivery has gone quiet.</b> The check first reads every couple's last stored
  * sequence from HBase and waits, up to {@link #QUIET_TIMEOUT}, until every device's last delivered

@@ -100,6 +100,7 @@ final class AuthHandler extends SimpleChannelInboundHandler<Frame> {
                 .setUserId(principal.getUserId())
                 .setServerTimeMillis(System.currentTimeMillis())
                 .setTokenExpiresAtMillis(claims.getExpiresAtMillis())
+                .setDeviceId(principal.getDeviceId())
                 .setMaxFrameBytes(FrameLimits.CLIENT_TO_SERVER.maxFrameBytes())
                 .setPingIntervalMillis((int) settings.pingInterval.toMillis());
         if (principal.getCoupleId() != 0) {

@@ -60,6 +60,7 @@ class AuthHandlerTest {
         AuthAccepted accepted = ThriftCodec.INTERNAL.decode(frame.payload(), new AuthAccepted());
         assertThat(accepted.getUserId()).isEqualTo(7);
         assertThat(accepted.getCoupleId()).isEqualTo(42);
+        assertThat(accepted.getDeviceId()).as("the client's own messages carry it").isEqualTo("phone");
         assertThat(authenticated.get().getDeviceId()).isEqualTo("phone");
         assertThat(channel.pipeline().get(AuthHandler.class)).isNull();
         assertThat(channel.isOpen()).isTrue();

@@ -16,6 +16,7 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
   private static final org.apache.thrift.protocol.TField MAX_FRAME_BYTES_FIELD_DESC = new org.apache.thrift.protocol.TField("maxFrameBytes", org.apache.thrift.protocol.TType.I32, (short)4);
   private static final org.apache.thrift.protocol.TField PING_INTERVAL_MILLIS_FIELD_DESC = new org.apache.thrift.protocol.TField("pingIntervalMillis", org.apache.thrift.protocol.TType.I32, (short)5);
   private static final org.apache.thrift.protocol.TField TOKEN_EXPIRES_AT_MILLIS_FIELD_DESC = new org.apache.thrift.protocol.TField("tokenExpiresAtMillis", org.apache.thrift.protocol.TType.I64, (short)6);
+  private static final org.apache.thrift.protocol.TField DEVICE_ID_FIELD_DESC = new org.apache.thrift.protocol.TField("deviceId", org.apache.thrift.protocol.TType.STRING, (short)7);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new AuthAcceptedStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new AuthAcceptedTupleSchemeFactory();
@@ -26,6 +27,7 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
   private int maxFrameBytes; // required
   private int pingIntervalMillis; // required
   private long tokenExpiresAtMillis; // optional
+  private @org.apache.thrift.annotation.Nullable java.lang.String deviceId; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -45,7 +47,12 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
      * server then closes the session with TOKEN_EXPIRED. Renew before it (refreshSession with the refresh
      * token) and connect again with the new token, subscribing from the last sequence seen.
      */
-    TOKEN_EXPIRES_AT_MILLIS((short)6, "tokenExpiresAtMillis");
+    TOKEN_EXPIRES_AT_MILLIS((short)6, "tokenExpiresAtMillis"),
+    /**
+     * The device the token names: the senderDeviceId of this session's own messages, which a client that
+     * subscribes with noEcho builds from the replies to its sends.
+     */
+    DEVICE_ID((short)7, "deviceId");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -73,6 +80,8 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
           return PING_INTERVAL_MILLIS;
         case 6: // TOKEN_EXPIRES_AT_MILLIS
           return TOKEN_EXPIRES_AT_MILLIS;
+        case 7: // DEVICE_ID
+          return DEVICE_ID;
         default:
           return null;
       }
@@ -123,7 +132,7 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
   private static final int __PINGINTERVALMILLIS_ISSET_ID = 4;
   private static final int __TOKENEXPIRESATMILLIS_ISSET_ID = 5;
   private byte __isset_bitfield = 0;
-  private static final _Fields[] optionals = {_Fields.COUPLE_ID,_Fields.TOKEN_EXPIRES_AT_MILLIS};
+  private static final _Fields[] optionals = {_Fields.COUPLE_ID,_Fields.TOKEN_EXPIRES_AT_MILLIS,_Fields.DEVICE_ID};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -139,6 +148,8 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
     tmpMap.put(_Fields.TOKEN_EXPIRES_AT_MILLIS, new org.apache.thrift.meta_data.FieldMetaData("tokenExpiresAtMillis", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
+    tmpMap.put(_Fields.DEVICE_ID, new org.apache.thrift.meta_data.FieldMetaData("deviceId", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(AuthAccepted.class, metaDataMap);
   }
@@ -174,6 +185,9 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
     this.maxFrameBytes = other.maxFrameBytes;
     this.pingIntervalMillis = other.pingIntervalMillis;
     this.tokenExpiresAtMillis = other.tokenExpiresAtMillis;
+    if (other.isSetDeviceId()) {
+      this.deviceId = other.deviceId;
+    }
   }
 
   @Override
@@ -195,6 +209,7 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
     this.pingIntervalMillis = 0;
     setTokenExpiresAtMillisIsSet(false);
     this.tokenExpiresAtMillis = 0;
+    this.deviceId = null;
   }
 
   public long getUserId() {
@@ -357,6 +372,39 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __TOKENEXPIRESATMILLIS_ISSET_ID, value);
   }
 
+  /**
+   * The device the token names: the senderDeviceId of this session's own messages, which a client that
+   * subscribes with noEcho builds from the replies to its sends.
+   */
+  @org.apache.thrift.annotation.Nullable
+  public java.lang.String getDeviceId() {
+    return this.deviceId;
+  }
+
+  /**
+   * The device the token names: the senderDeviceId of this session's own messages, which a client that
+   * subscribes with noEcho builds from the replies to its sends.
+   */
+  public AuthAccepted setDeviceId(@org.apache.thrift.annotation.Nullable java.lang.String deviceId) {
+    this.deviceId = deviceId;
+    return this;
+  }
+
+  public void unsetDeviceId() {
+    this.deviceId = null;
+  }
+
+  /** Returns true if field deviceId is set (has been assigned a value) and false otherwise */
+  public boolean isSetDeviceId() {
+    return this.deviceId != null;
+  }
+
+  public void setDeviceIdIsSet(boolean value) {
+    if (!value) {
+      this.deviceId = null;
+    }
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -408,6 +456,14 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
       }
       break;
 
+    case DEVICE_ID:
+      if (value == null) {
+        unsetDeviceId();
+      } else {
+        setDeviceId((java.lang.String)value);
+      }
+      break;
+
     }
   }
 
@@ -433,6 +489,9 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
     case TOKEN_EXPIRES_AT_MILLIS:
       return getTokenExpiresAtMillis();
 
+    case DEVICE_ID:
+      return getDeviceId();
+
     }
     throw new java.lang.IllegalStateException();
   }
@@ -457,6 +516,8 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
       return isSetPingIntervalMillis();
     case TOKEN_EXPIRES_AT_MILLIS:
       return isSetTokenExpiresAtMillis();
+    case DEVICE_ID:
+      return isSetDeviceId();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -528,6 +589,15 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
         return false;
     }
 
+    boolean this_present_deviceId = true && this.isSetDeviceId();
+    boolean that_present_deviceId = true && that.isSetDeviceId();
+    if (this_present_deviceId || that_present_deviceId) {
+      if (!(this_present_deviceId && that_present_deviceId))
+        return false;
+      if (!this.deviceId.equals(that.deviceId))
+        return false;
+    }
+
     return true;
   }
 
@@ -550,6 +620,10 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
     hashCode = hashCode * 8191 + ((isSetTokenExpiresAtMillis()) ? 131071 : 524287);
     if (isSetTokenExpiresAtMillis())
       hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(tokenExpiresAtMillis);
+
+    hashCode = hashCode * 8191 + ((isSetDeviceId()) ? 131071 : 524287);
+    if (isSetDeviceId())
+      hashCode = hashCode * 8191 + deviceId.hashCode();
 
     return hashCode;
   }
@@ -622,6 +696,16 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetDeviceId(), other.isSetDeviceId());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetDeviceId()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.deviceId, other.deviceId);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -671,6 +755,16 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
       if (!first) sb.append(", ");
       sb.append("tokenExpiresAtMillis:");
       sb.append(this.tokenExpiresAtMillis);
+      first = false;
+    }
+    if (isSetDeviceId()) {
+      if (!first) sb.append(", ");
+      sb.append("deviceId:");
+      if (this.deviceId == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.deviceId);
+      }
       first = false;
     }
     sb.append(")");
@@ -770,6 +864,14 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 7: // DEVICE_ID
+              if (schemeField.type == org.apache.thrift.protocol.TType.STRING) {
+                struct.deviceId = iprot.readString();
+                struct.setDeviceIdIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -811,6 +913,13 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
         oprot.writeI64(struct.tokenExpiresAtMillis);
         oprot.writeFieldEnd();
       }
+      if (struct.deviceId != null) {
+        if (struct.isSetDeviceId()) {
+          oprot.writeFieldBegin(DEVICE_ID_FIELD_DESC);
+          oprot.writeString(struct.deviceId);
+          oprot.writeFieldEnd();
+        }
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -848,7 +957,10 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
       if (struct.isSetTokenExpiresAtMillis()) {
         optionals.set(5);
       }
-      oprot.writeBitSet(optionals, 6);
+      if (struct.isSetDeviceId()) {
+        optionals.set(6);
+      }
+      oprot.writeBitSet(optionals, 7);
       if (struct.isSetUserId()) {
         oprot.writeI64(struct.userId);
       }
@@ -867,6 +979,9 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
       if (struct.isSetTokenExpiresAtMillis()) {
         oprot.writeI64(struct.tokenExpiresAtMillis);
       }
+      if (struct.isSetDeviceId()) {
+        oprot.writeString(struct.deviceId);
+      }
     }
 
     @Override
@@ -874,7 +989,7 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(6);
+        java.util.BitSet incoming = iprot.readBitSet(7);
         if (incoming.get(0)) {
           struct.userId = iprot.readI64();
           struct.setUserIdIsSet(true);
@@ -898,6 +1013,10 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
         if (incoming.get(5)) {
           struct.tokenExpiresAtMillis = iprot.readI64();
           struct.setTokenExpiresAtMillisIsSet(true);
+        }
+        if (incoming.get(6)) {
+          struct.deviceId = iprot.readString();
+          struct.setDeviceIdIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();

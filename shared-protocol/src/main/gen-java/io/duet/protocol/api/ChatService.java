@@ -12,7 +12,10 @@ public class ChatService {
   public interface Iface {
 
     /**
-     * Acknowledged only after the message is durable; the result carries its sequence number.
+     * Acknowledged only after the message is durable; the result carries its sequence number. Every
+     * subscribed session of the couple gets a MessageEvent for it (the sender's other devices too), except
+     * the TCP session that sent it if it subscribed with noEcho: the result is then that session's copy. A
+     * subscribe replays every message after its afterSeq, the session's own too.
      * 
      * @param request
      */

@@ -11,18 +11,27 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
   private static final org.apache.thrift.protocol.TStruct STRUCT_DESC = new org.apache.thrift.protocol.TStruct("SubscribeRequest");
 
   private static final org.apache.thrift.protocol.TField AFTER_SEQ_FIELD_DESC = new org.apache.thrift.protocol.TField("afterSeq", org.apache.thrift.protocol.TType.I64, (short)1);
+  private static final org.apache.thrift.protocol.TField NO_ECHO_FIELD_DESC = new org.apache.thrift.protocol.TField("noEcho", org.apache.thrift.protocol.TType.BOOL, (short)2);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new SubscribeRequestStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new SubscribeRequestTupleSchemeFactory();
 
   private long afterSeq; // required
+  private boolean noEcho; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
     /**
      * The last sequence number the client has seen without a gap; 0 for none.
      */
-    AFTER_SEQ((short)1, "afterSeq");
+    AFTER_SEQ((short)1, "afterSeq"),
+    /**
+     * True: this session is not pushed the messages it sends (no echo). The result of sendMessage is its
+     * copy: the client puts the message in its timeline from it (sender and device from AuthAccepted), and
+     * counts its seq as seen. The session's other calls, its other devices and a later subscribe's replay
+     * are unchanged. Absent or false: every message is pushed, the session's own too.
+     */
+    NO_ECHO((short)2, "noEcho");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -40,6 +49,8 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
       switch(fieldId) {
         case 1: // AFTER_SEQ
           return AFTER_SEQ;
+        case 2: // NO_ECHO
+          return NO_ECHO;
         default:
           return null;
       }
@@ -84,12 +95,16 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
 
   // isset id assignments
   private static final int __AFTERSEQ_ISSET_ID = 0;
+  private static final int __NOECHO_ISSET_ID = 1;
   private byte __isset_bitfield = 0;
+  private static final _Fields[] optionals = {_Fields.NO_ECHO};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
     tmpMap.put(_Fields.AFTER_SEQ, new org.apache.thrift.meta_data.FieldMetaData("afterSeq", org.apache.thrift.TFieldRequirementType.DEFAULT, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64        , "Seq")));
+    tmpMap.put(_Fields.NO_ECHO, new org.apache.thrift.meta_data.FieldMetaData("noEcho", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.BOOL)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(SubscribeRequest.class, metaDataMap);
   }
@@ -111,6 +126,7 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
   public SubscribeRequest(SubscribeRequest other) {
     __isset_bitfield = other.__isset_bitfield;
     this.afterSeq = other.afterSeq;
+    this.noEcho = other.noEcho;
   }
 
   @Override
@@ -122,6 +138,8 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
   public void clear() {
     setAfterSeqIsSet(false);
     this.afterSeq = 0;
+    setNoEchoIsSet(false);
+    this.noEcho = false;
   }
 
   /**
@@ -153,6 +171,41 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __AFTERSEQ_ISSET_ID, value);
   }
 
+  /**
+   * True: this session is not pushed the messages it sends (no echo). The result of sendMessage is its
+   * copy: the client puts the message in its timeline from it (sender and device from AuthAccepted), and
+   * counts its seq as seen. The session's other calls, its other devices and a later subscribe's replay
+   * are unchanged. Absent or false: every message is pushed, the session's own too.
+   */
+  public boolean isNoEcho() {
+    return this.noEcho;
+  }
+
+  /**
+   * True: this session is not pushed the messages it sends (no echo). The result of sendMessage is its
+   * copy: the client puts the message in its timeline from it (sender and device from AuthAccepted), and
+   * counts its seq as seen. The session's other calls, its other devices and a later subscribe's replay
+   * are unchanged. Absent or false: every message is pushed, the session's own too.
+   */
+  public SubscribeRequest setNoEcho(boolean noEcho) {
+    this.noEcho = noEcho;
+    setNoEchoIsSet(true);
+    return this;
+  }
+
+  public void unsetNoEcho() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __NOECHO_ISSET_ID);
+  }
+
+  /** Returns true if field noEcho is set (has been assigned a value) and false otherwise */
+  public boolean isSetNoEcho() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __NOECHO_ISSET_ID);
+  }
+
+  public void setNoEchoIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __NOECHO_ISSET_ID, value);
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -161,6 +214,14 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
         unsetAfterSeq();
       } else {
         setAfterSeq((java.lang.Long)value);
+      }
+      break;
+
+    case NO_ECHO:
+      if (value == null) {
+        unsetNoEcho();
+      } else {
+        setNoEcho((java.lang.Boolean)value);
       }
       break;
 
@@ -173,6 +234,9 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
     switch (field) {
     case AFTER_SEQ:
       return getAfterSeq();
+
+    case NO_ECHO:
+      return isNoEcho();
 
     }
     throw new java.lang.IllegalStateException();
@@ -188,6 +252,8 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
     switch (field) {
     case AFTER_SEQ:
       return isSetAfterSeq();
+    case NO_ECHO:
+      return isSetNoEcho();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -214,6 +280,15 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
         return false;
     }
 
+    boolean this_present_noEcho = true && this.isSetNoEcho();
+    boolean that_present_noEcho = true && that.isSetNoEcho();
+    if (this_present_noEcho || that_present_noEcho) {
+      if (!(this_present_noEcho && that_present_noEcho))
+        return false;
+      if (this.noEcho != that.noEcho)
+        return false;
+    }
+
     return true;
   }
 
@@ -222,6 +297,10 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
     int hashCode = 1;
 
     hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(afterSeq);
+
+    hashCode = hashCode * 8191 + ((isSetNoEcho()) ? 131071 : 524287);
+    if (isSetNoEcho())
+      hashCode = hashCode * 8191 + ((noEcho) ? 131071 : 524287);
 
     return hashCode;
   }
@@ -240,6 +319,16 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
     }
     if (isSetAfterSeq()) {
       lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.afterSeq, other.afterSeq);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetNoEcho(), other.isSetNoEcho());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetNoEcho()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.noEcho, other.noEcho);
       if (lastComparison != 0) {
         return lastComparison;
       }
@@ -271,6 +360,12 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
     sb.append("afterSeq:");
     sb.append(this.afterSeq);
     first = false;
+    if (isSetNoEcho()) {
+      if (!first) sb.append(", ");
+      sb.append("noEcho:");
+      sb.append(this.noEcho);
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -328,6 +423,14 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 2: // NO_ECHO
+              if (schemeField.type == org.apache.thrift.protocol.TType.BOOL) {
+                struct.noEcho = iprot.readBool();
+                struct.setNoEchoIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -350,6 +453,11 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
       oprot.writeFieldBegin(AFTER_SEQ_FIELD_DESC);
       oprot.writeI64(struct.afterSeq);
       oprot.writeFieldEnd();
+      if (struct.isSetNoEcho()) {
+        oprot.writeFieldBegin(NO_ECHO_FIELD_DESC);
+        oprot.writeBool(struct.noEcho);
+        oprot.writeFieldEnd();
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -372,9 +480,15 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
       if (struct.isSetAfterSeq()) {
         optionals.set(0);
       }
-      oprot.writeBitSet(optionals, 1);
+      if (struct.isSetNoEcho()) {
+        optionals.set(1);
+      }
+      oprot.writeBitSet(optionals, 2);
       if (struct.isSetAfterSeq()) {
         oprot.writeI64(struct.afterSeq);
+      }
+      if (struct.isSetNoEcho()) {
+        oprot.writeBool(struct.noEcho);
       }
     }
 
@@ -383,10 +497,14 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(1);
+        java.util.BitSet incoming = iprot.readBitSet(2);
         if (incoming.get(0)) {
           struct.afterSeq = iprot.readI64();
           struct.setAfterSeqIsSet(true);
+        }
+        if (incoming.get(1)) {
+          struct.noEcho = iprot.readBool();
+          struct.setNoEchoIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();
