@@ -51,6 +51,15 @@ struct ReadEvent {
   2: common.Seq readUpTo,
 }
 
+/**
+ * A message was edited or deleted (by its sender, on any device): message is its state now (a tombstone
+ * when deleted), with its sequence number. A client that has not seen that sequence number yet may drop
+ * the event: the message comes later in its current state. History returns the current state too.
+ */
+struct MessageChangedEvent {
+  1: chat.Message message,
+}
+
 /** One pushed event. Clients ignore members they do not know (a newer server). */
 union Event {
   1: MessageEvent message,
@@ -60,4 +69,5 @@ union Event {
   5: MemoChangedEvent memoChanged,
   6: CalendarChangedEvent calendarChanged,
   7: ReadEvent readMark,
+  8: MessageChangedEvent messageChanged,
 }

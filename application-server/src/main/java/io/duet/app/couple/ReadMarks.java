@@ -178,10 +178,11 @@ final class ReadMarks {
     }
 
     /** How many of {@code messages} were sent by {@code senderId}: the unread count of a range. */
+    /** {@code senderId}'s messages among {@code messages}, tombstones left out. */
     static int countFrom(List<Message> messages, long senderId) {
         int count = 0;
         for (Message message : messages) {
-            if (message.getSenderId() == senderId) {
+            if (message.getSenderId() == senderId && !message.isDeleted()) {
                 count++;
             }
         }

@@ -88,6 +88,9 @@ final class Delivery {
             case READ_MARK:
                 listeners.post(l -> l.onRead(event.getReadMark().getUserId(), event.getReadMark().getReadUpTo()));
                 break;
+            case MESSAGE_CHANGED:
+                listeners.post(l -> l.onMessageChanged(event.getMessageChanged().getMessage()));
+                break;
             default:
                 break;
         }

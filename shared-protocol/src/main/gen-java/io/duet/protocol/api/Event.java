@@ -19,6 +19,7 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
   private static final org.apache.thrift.protocol.TField MEMO_CHANGED_FIELD_DESC = new org.apache.thrift.protocol.TField("memoChanged", org.apache.thrift.protocol.TType.STRUCT, (short)5);
   private static final org.apache.thrift.protocol.TField CALENDAR_CHANGED_FIELD_DESC = new org.apache.thrift.protocol.TField("calendarChanged", org.apache.thrift.protocol.TType.STRUCT, (short)6);
   private static final org.apache.thrift.protocol.TField READ_MARK_FIELD_DESC = new org.apache.thrift.protocol.TField("readMark", org.apache.thrift.protocol.TType.STRUCT, (short)7);
+  private static final org.apache.thrift.protocol.TField MESSAGE_CHANGED_FIELD_DESC = new org.apache.thrift.protocol.TField("messageChanged", org.apache.thrift.protocol.TType.STRUCT, (short)8);
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -28,7 +29,8 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
     MESSAGES_MISSING((short)4, "messagesMissing"),
     MEMO_CHANGED((short)5, "memoChanged"),
     CALENDAR_CHANGED((short)6, "calendarChanged"),
-    READ_MARK((short)7, "readMark");
+    READ_MARK((short)7, "readMark"),
+    MESSAGE_CHANGED((short)8, "messageChanged");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -58,6 +60,8 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
           return CALENDAR_CHANGED;
         case 7: // READ_MARK
           return READ_MARK;
+        case 8: // MESSAGE_CHANGED
+          return MESSAGE_CHANGED;
         default:
           return null;
       }
@@ -117,6 +121,8 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
         new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, CalendarChangedEvent.class)));
     tmpMap.put(_Fields.READ_MARK, new org.apache.thrift.meta_data.FieldMetaData("readMark", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, ReadEvent.class)));
+    tmpMap.put(_Fields.MESSAGE_CHANGED, new org.apache.thrift.meta_data.FieldMetaData("messageChanged", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, MessageChangedEvent.class)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(Event.class, metaDataMap);
   }
@@ -179,6 +185,12 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
     return x;
   }
 
+  public static Event messageChanged(MessageChangedEvent value) {
+    Event x = new Event();
+    x.setMessageChanged(value);
+    return x;
+  }
+
 
   @Override
   protected void checkType(_Fields setField, java.lang.Object value) throws java.lang.ClassCastException {
@@ -218,6 +230,11 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
           break;
         }
         throw new java.lang.ClassCastException("Was expecting value of type ReadEvent for field 'readMark', but got " + value.getClass().getSimpleName());
+      case MESSAGE_CHANGED:
+        if (value instanceof MessageChangedEvent) {
+          break;
+        }
+        throw new java.lang.ClassCastException("Was expecting value of type MessageChangedEvent for field 'messageChanged', but got " + value.getClass().getSimpleName());
       default:
         throw new java.lang.IllegalArgumentException("Unknown field id " + setField);
     }
@@ -298,6 +315,16 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, field.type);
             return null;
           }
+        case MESSAGE_CHANGED:
+          if (field.type == MESSAGE_CHANGED_FIELD_DESC.type) {
+            MessageChangedEvent messageChanged;
+            messageChanged = new MessageChangedEvent();
+            messageChanged.read(iprot);
+            return messageChanged;
+          } else {
+            org.apache.thrift.protocol.TProtocolUtil.skip(iprot, field.type);
+            return null;
+          }
         default:
           throw new java.lang.IllegalStateException("setField wasn't null, but didn't match any of the case statements!");
       }
@@ -337,6 +364,10 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
       case READ_MARK:
         ReadEvent readMark = (ReadEvent)value_;
         readMark.write(oprot);
+        return;
+      case MESSAGE_CHANGED:
+        MessageChangedEvent messageChanged = (MessageChangedEvent)value_;
+        messageChanged.write(oprot);
         return;
       default:
         throw new java.lang.IllegalStateException("Cannot write union with unknown field " + setField_);
@@ -383,6 +414,11 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
           readMark = new ReadEvent();
           readMark.read(iprot);
           return readMark;
+        case MESSAGE_CHANGED:
+          MessageChangedEvent messageChanged;
+          messageChanged = new MessageChangedEvent();
+          messageChanged.read(iprot);
+          return messageChanged;
         default:
           throw new java.lang.IllegalStateException("setField wasn't null, but didn't match any of the case statements!");
       }
@@ -422,6 +458,10 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
         ReadEvent readMark = (ReadEvent)value_;
         readMark.write(oprot);
         return;
+      case MESSAGE_CHANGED:
+        MessageChangedEvent messageChanged = (MessageChangedEvent)value_;
+        messageChanged.write(oprot);
+        return;
       default:
         throw new java.lang.IllegalStateException("Cannot write union with unknown field " + setField_);
     }
@@ -444,6 +484,8 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
         return CALENDAR_CHANGED_FIELD_DESC;
       case READ_MARK:
         return READ_MARK_FIELD_DESC;
+      case MESSAGE_CHANGED:
+        return MESSAGE_CHANGED_FIELD_DESC;
       default:
         throw new java.lang.IllegalArgumentException("Unknown field id " + setField);
     }
@@ -557,6 +599,19 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
     value_ = java.util.Objects.requireNonNull(value,"_Fields.READ_MARK");
   }
 
+  public MessageChangedEvent getMessageChanged() {
+    if (getSetField() == _Fields.MESSAGE_CHANGED) {
+      return (MessageChangedEvent)getFieldValue();
+    } else {
+      throw new java.lang.RuntimeException("Cannot get field 'messageChanged' because union is currently set to " + getFieldDesc(getSetField()).name);
+    }
+  }
+
+  public void setMessageChanged(MessageChangedEvent value) {
+    setField_ = _Fields.MESSAGE_CHANGED;
+    value_ = java.util.Objects.requireNonNull(value,"_Fields.MESSAGE_CHANGED");
+  }
+
   public boolean isSetMessage() {
     return setField_ == _Fields.MESSAGE;
   }
@@ -589,6 +644,11 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
 
   public boolean isSetReadMark() {
     return setField_ == _Fields.READ_MARK;
+  }
+
+
+  public boolean isSetMessageChanged() {
+    return setField_ == _Fields.MESSAGE_CHANGED;
   }
 
 
