@@ -140,7 +140,7 @@ struct ReadState {
   /** The caller has read every message up to this sequence number; 0 for none. */
   1: common.Seq readUpTo,
   2: common.Seq partnerReadUpTo,
-  /** The partner's messages after readUpTo: the caller's unread count. */
+  /** The partner's messages after readUpTo, tombstones left out: the caller's unread count. */
   3: i32 unreadCount,
   /**
    * True when readUpTo is so far back that only the newest messages were counted (1,000 by default):
