@@ -89,10 +89,19 @@ final class Delivery {
                 listeners.post(l -> l.onRead(event.getReadMark().getUserId(), event.getReadMark().getReadUpTo()));
                 break;
             case MESSAGE_CHANGED:
-                listeners.post(l -> l.onMessageChanged(event.getMessageChanged().getMessage()));
+                onMessageChanged(event.getMessageChanged().getMessage());
                 break;
             default:
                 break;
+        }
+    }
+
+    /** A change of a message held for a gap replaces it there: the listener gets the message as it is now, once. */
+    private void onMessageChanged(Message changed) {
+        if (outOfOrder.containsKey(changed.getSeq())) {
+            outOfOrder.put(changed.getSeq(), changed);
+        } else {
+            listeners.post(l -> l.onMessageChanged(changed));
         }
     }
 
