@@ -8,8 +8,9 @@ GEN_PY_DIR holds what Debian's compiler generated from the IDL (/usr/bin/thrift 
 FILE, for every file under shared-protocol/src/main/thrift/api). For each protocol it signs two users up,
 pairs them (invite and accept), chats (send, a retry, history; a sticker, an edit, a stale edit that gets
 MessageConflict and a delete) and edits a memo from both sides (create, edit with the version, a stale edit
-that gets MemoConflict), and checks the errors a client acts on. It prints one line per step; a protocol stops at its first failed check (with a traceback), the others
-still run, and the exit status is 0 only when all three passed.
+that gets MemoConflict), and checks the errors a client acts on. It prints one line per step; a protocol
+stops at its first failed check (with a traceback), the others still run, and the exit status is 0 only when
+all three passed.
 """
 
 import argparse
