@@ -55,6 +55,8 @@ struct ReadEvent {
  * A message was edited or deleted (by its sender, on any device): message is its state now (a tombstone
  * when deleted), with its sequence number. A client that has not seen that sequence number yet may drop
  * the event: the message comes later in its current state. History returns the current state too.
+ * Changes are not replayed: a session that subscribes after afterSeq hears only of changes made from then
+ * on, so a device that was away fetches the history it shows again to see changes made meanwhile.
  */
 struct MessageChangedEvent {
   1: chat.Message message,
