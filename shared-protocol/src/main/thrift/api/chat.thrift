@@ -36,17 +36,17 @@ struct Message {
   /** Kind STICKER: the sticker. */
   9: optional StickerRef sticker,
   /**
-   * 0 as sent; each edit, and the delete, raise it by one. editMessage and deleteMessage may name the
-   * version they are based on (expectedVersion) to refuse a change another device made meanwhile.
+   * Absent (0) as sent; each edit, and the delete, raise it by one. editMessage and deleteMessage may
+   * name the version they are based on (expectedVersion) to refuse a change another device made meanwhile.
    */
-  10: i64 version = 0,
+  10: optional i64 version,
   /** When the text was last edited; absent if never. */
   11: optional i64 editedAtMillis,
   /**
    * A tombstone: the sender deleted the message. It keeps its sequence number, sender and times;
-   * kind, text, photoId and sticker are absent. Clients show "message deleted".
+   * kind, text, photoId and sticker are absent. Clients show "message deleted". Absent: not deleted.
    */
-  12: bool deleted = false,
+  12: optional bool deleted,
   13: optional i64 deletedAtMillis,
 }
 

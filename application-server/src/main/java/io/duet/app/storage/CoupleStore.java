@@ -451,8 +451,10 @@ public final class CoupleStore {
                 .setClientMessageId(stored.getClientMessageId())
                 .setSenderId(stored.getSenderId())
                 .setSenderDeviceId(stored.getSenderDeviceId())
-                .setSentAtMillis(stored.getSentAtMillis())
-                .setVersion(stored.getVersion());
+                .setSentAtMillis(stored.getSentAtMillis());
+        if (stored.getVersion() != 0) {
+            message.setVersion(stored.getVersion());
+        }
         if (stored.isSetEditedAtMillis()) {
             message.setEditedAtMillis(stored.getEditedAtMillis());
         }

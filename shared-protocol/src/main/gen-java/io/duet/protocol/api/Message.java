@@ -36,9 +36,9 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
   private @org.apache.thrift.annotation.Nullable java.lang.String text; // required
   private @org.apache.thrift.annotation.Nullable java.lang.String photoId; // optional
   private @org.apache.thrift.annotation.Nullable StickerRef sticker; // optional
-  private long version; // required
+  private long version; // optional
   private long editedAtMillis; // optional
-  private boolean deleted; // required
+  private boolean deleted; // optional
   private long deletedAtMillis; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
@@ -63,8 +63,8 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
      */
     STICKER((short)9, "sticker"),
     /**
-     * 0 as sent; each edit, and the delete, raise it by one. editMessage and deleteMessage may name the
-     * version they are based on (expectedVersion) to refuse a change another device made meanwhile.
+     * Absent (0) as sent; each edit, and the delete, raise it by one. editMessage and deleteMessage may
+     * name the version they are based on (expectedVersion) to refuse a change another device made meanwhile.
      */
     VERSION((short)10, "version"),
     /**
@@ -73,7 +73,7 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
     EDITED_AT_MILLIS((short)11, "editedAtMillis"),
     /**
      * A tombstone: the sender deleted the message. It keeps its sequence number, sender and times;
-     * kind, text, photoId and sticker are absent. Clients show "message deleted".
+     * kind, text, photoId and sticker are absent. Clients show "message deleted". Absent: not deleted.
      */
     DELETED((short)12, "deleted"),
     DELETED_AT_MILLIS((short)13, "deletedAtMillis");
@@ -169,7 +169,7 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
   private static final int __DELETED_ISSET_ID = 5;
   private static final int __DELETEDATMILLIS_ISSET_ID = 6;
   private byte __isset_bitfield = 0;
-  private static final _Fields[] optionals = {_Fields.PHOTO_ID,_Fields.STICKER,_Fields.EDITED_AT_MILLIS,_Fields.DELETED_AT_MILLIS};
+  private static final _Fields[] optionals = {_Fields.PHOTO_ID,_Fields.STICKER,_Fields.VERSION,_Fields.EDITED_AT_MILLIS,_Fields.DELETED,_Fields.DELETED_AT_MILLIS};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -191,11 +191,11 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
     tmpMap.put(_Fields.STICKER, new org.apache.thrift.meta_data.FieldMetaData("sticker", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, StickerRef.class)));
-    tmpMap.put(_Fields.VERSION, new org.apache.thrift.meta_data.FieldMetaData("version", org.apache.thrift.TFieldRequirementType.DEFAULT, 
+    tmpMap.put(_Fields.VERSION, new org.apache.thrift.meta_data.FieldMetaData("version", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
     tmpMap.put(_Fields.EDITED_AT_MILLIS, new org.apache.thrift.meta_data.FieldMetaData("editedAtMillis", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
-    tmpMap.put(_Fields.DELETED, new org.apache.thrift.meta_data.FieldMetaData("deleted", org.apache.thrift.TFieldRequirementType.DEFAULT, 
+    tmpMap.put(_Fields.DELETED, new org.apache.thrift.meta_data.FieldMetaData("deleted", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.BOOL)));
     tmpMap.put(_Fields.DELETED_AT_MILLIS, new org.apache.thrift.meta_data.FieldMetaData("deletedAtMillis", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
@@ -206,10 +206,6 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
   public Message() {
     this.kind = io.duet.protocol.api.MessageKind.TEXT;
 
-    this.version = 0L;
-
-    this.deleted = false;
-
   }
 
   public Message(
@@ -219,9 +215,7 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
     java.lang.String senderDeviceId,
     long sentAtMillis,
     MessageKind kind,
-    java.lang.String text,
-    long version,
-    boolean deleted)
+    java.lang.String text)
   {
     this();
     this.seq = seq;
@@ -234,10 +228,6 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
     setSentAtMillisIsSet(true);
     this.kind = kind;
     this.text = text;
-    this.version = version;
-    setVersionIsSet(true);
-    this.deleted = deleted;
-    setDeletedIsSet(true);
   }
 
   /**
@@ -292,12 +282,12 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
     this.text = null;
     this.photoId = null;
     this.sticker = null;
-    this.version = 0L;
-
+    setVersionIsSet(false);
+    this.version = 0;
     setEditedAtMillisIsSet(false);
     this.editedAtMillis = 0;
+    setDeletedIsSet(false);
     this.deleted = false;
-
     setDeletedAtMillisIsSet(false);
     this.deletedAtMillis = 0;
   }
@@ -542,16 +532,16 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
   }
 
   /**
-   * 0 as sent; each edit, and the delete, raise it by one. editMessage and deleteMessage may name the
-   * version they are based on (expectedVersion) to refuse a change another device made meanwhile.
+   * Absent (0) as sent; each edit, and the delete, raise it by one. editMessage and deleteMessage may
+   * name the version they are based on (expectedVersion) to refuse a change another device made meanwhile.
    */
   public long getVersion() {
     return this.version;
   }
 
   /**
-   * 0 as sent; each edit, and the delete, raise it by one. editMessage and deleteMessage may name the
-   * version they are based on (expectedVersion) to refuse a change another device made meanwhile.
+   * Absent (0) as sent; each edit, and the delete, raise it by one. editMessage and deleteMessage may
+   * name the version they are based on (expectedVersion) to refuse a change another device made meanwhile.
    */
   public Message setVersion(long version) {
     this.version = version;
@@ -603,7 +593,7 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
 
   /**
    * A tombstone: the sender deleted the message. It keeps its sequence number, sender and times;
-   * kind, text, photoId and sticker are absent. Clients show "message deleted".
+   * kind, text, photoId and sticker are absent. Clients show "message deleted". Absent: not deleted.
    */
   public boolean isDeleted() {
     return this.deleted;
@@ -611,7 +601,7 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
 
   /**
    * A tombstone: the sender deleted the message. It keeps its sequence number, sender and times;
-   * kind, text, photoId and sticker are absent. Clients show "message deleted".
+   * kind, text, photoId and sticker are absent. Clients show "message deleted". Absent: not deleted.
    */
   public Message setDeleted(boolean deleted) {
     this.deleted = deleted;
@@ -944,8 +934,8 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
         return false;
     }
 
-    boolean this_present_version = true;
-    boolean that_present_version = true;
+    boolean this_present_version = true && this.isSetVersion();
+    boolean that_present_version = true && that.isSetVersion();
     if (this_present_version || that_present_version) {
       if (!(this_present_version && that_present_version))
         return false;
@@ -962,8 +952,8 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
         return false;
     }
 
-    boolean this_present_deleted = true;
-    boolean that_present_deleted = true;
+    boolean this_present_deleted = true && this.isSetDeleted();
+    boolean that_present_deleted = true && that.isSetDeleted();
     if (this_present_deleted || that_present_deleted) {
       if (!(this_present_deleted && that_present_deleted))
         return false;
@@ -1017,13 +1007,17 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
     if (isSetSticker())
       hashCode = hashCode * 8191 + sticker.hashCode();
 
-    hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(version);
+    hashCode = hashCode * 8191 + ((isSetVersion()) ? 131071 : 524287);
+    if (isSetVersion())
+      hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(version);
 
     hashCode = hashCode * 8191 + ((isSetEditedAtMillis()) ? 131071 : 524287);
     if (isSetEditedAtMillis())
       hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(editedAtMillis);
 
-    hashCode = hashCode * 8191 + ((deleted) ? 131071 : 524287);
+    hashCode = hashCode * 8191 + ((isSetDeleted()) ? 131071 : 524287);
+    if (isSetDeleted())
+      hashCode = hashCode * 8191 + ((deleted) ? 131071 : 524287);
 
     hashCode = hashCode * 8191 + ((isSetDeletedAtMillis()) ? 131071 : 524287);
     if (isSetDeletedAtMillis())
@@ -1257,20 +1251,24 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
       }
       first = false;
     }
-    if (!first) sb.append(", ");
-    sb.append("version:");
-    sb.append(this.version);
-    first = false;
+    if (isSetVersion()) {
+      if (!first) sb.append(", ");
+      sb.append("version:");
+      sb.append(this.version);
+      first = false;
+    }
     if (isSetEditedAtMillis()) {
       if (!first) sb.append(", ");
       sb.append("editedAtMillis:");
       sb.append(this.editedAtMillis);
       first = false;
     }
-    if (!first) sb.append(", ");
-    sb.append("deleted:");
-    sb.append(this.deleted);
-    first = false;
+    if (isSetDeleted()) {
+      if (!first) sb.append(", ");
+      sb.append("deleted:");
+      sb.append(this.deleted);
+      first = false;
+    }
     if (isSetDeletedAtMillis()) {
       if (!first) sb.append(", ");
       sb.append("deletedAtMillis:");
@@ -1496,17 +1494,21 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
           oprot.writeFieldEnd();
         }
       }
-      oprot.writeFieldBegin(VERSION_FIELD_DESC);
-      oprot.writeI64(struct.version);
-      oprot.writeFieldEnd();
+      if (struct.isSetVersion()) {
+        oprot.writeFieldBegin(VERSION_FIELD_DESC);
+        oprot.writeI64(struct.version);
+        oprot.writeFieldEnd();
+      }
       if (struct.isSetEditedAtMillis()) {
         oprot.writeFieldBegin(EDITED_AT_MILLIS_FIELD_DESC);
         oprot.writeI64(struct.editedAtMillis);
         oprot.writeFieldEnd();
       }
-      oprot.writeFieldBegin(DELETED_FIELD_DESC);
-      oprot.writeBool(struct.deleted);
-      oprot.writeFieldEnd();
+      if (struct.isSetDeleted()) {
+        oprot.writeFieldBegin(DELETED_FIELD_DESC);
+        oprot.writeBool(struct.deleted);
+        oprot.writeFieldEnd();
+      }
       if (struct.isSetDeletedAtMillis()) {
         oprot.writeFieldBegin(DELETED_AT_MILLIS_FIELD_DESC);
         oprot.writeI64(struct.deletedAtMillis);
