@@ -98,7 +98,7 @@ class MessageKindsIT {
             // A stale version is a conflict carrying the message as it is; deleting again changes nothing.
             MessageConflict conflict = catchThrowableOfType(MessageConflict.class,
                     () -> annHttp.editMessage(ann, text, "stale", 0L));
-            assertThat(conflict).isNotNull();
+            assertThat((Throwable) conflict).as("a stale edit's conflict").isNotNull();
             assertThat(conflict.getCurrent()).isEqualTo(edited);
             assertThat(annHttp.deleteMessage(ann, sticker, 0L)).isEqualTo(tombstone);
 
