@@ -213,8 +213,9 @@ service ChatService {
   ReadState getReadState(1: GetReadStateRequest request) throws (1: common.DuetError error),
 
   /**
-   * Edits one of the caller's messages once the change is durable; returns the message as it is now.
-   * Every subscribed session of both partners gets a MessageChangedEvent.
+   * Edits one of the caller's messages; returns the message as it is now, once the change is durable.
+   * Every subscribed session that was sent the message (both partners', the caller's other devices too)
+   * gets a MessageChangedEvent; the others, and history, get the message as it is now.
    */
   Message editMessage(1: EditMessageRequest request)
       throws (1: common.DuetError error, 2: MessageConflict conflict),

@@ -52,8 +52,9 @@ public class ChatService {
     public ReadState getReadState(GetReadStateRequest request) throws io.duet.protocol.api.DuetError, org.apache.thrift.TException;
 
     /**
-     * Edits one of the caller's messages once the change is durable; returns the message as it is now.
-     * Every subscribed session of both partners gets a MessageChangedEvent.
+     * Edits one of the caller's messages; returns the message as it is now, once the change is durable.
+     * Every subscribed session that was sent the message (both partners', the caller's other devices too)
+     * gets a MessageChangedEvent; the others, and history, get the message as it is now.
      * 
      * @param request
      */
