@@ -44,7 +44,8 @@ struct Message {
   11: optional i64 editedAtMillis,
   /**
    * A tombstone: the sender deleted the message. It keeps its sequence number, sender and times;
-   * kind, text, photoId and sticker are absent. Clients show "message deleted". Absent: not deleted.
+   * kind, text, photoId and sticker are absent (a decoder that fills in defaults reads kind TEXT: check
+   * deleted first). Clients show "message deleted". Absent: not deleted.
    */
   12: optional bool deleted,
   13: optional i64 deletedAtMillis,

@@ -73,7 +73,8 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
     EDITED_AT_MILLIS((short)11, "editedAtMillis"),
     /**
      * A tombstone: the sender deleted the message. It keeps its sequence number, sender and times;
-     * kind, text, photoId and sticker are absent. Clients show "message deleted". Absent: not deleted.
+     * kind, text, photoId and sticker are absent (a decoder that fills in defaults reads kind TEXT: check
+     * deleted first). Clients show "message deleted". Absent: not deleted.
      */
     DELETED((short)12, "deleted"),
     DELETED_AT_MILLIS((short)13, "deletedAtMillis");
@@ -593,7 +594,8 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
 
   /**
    * A tombstone: the sender deleted the message. It keeps its sequence number, sender and times;
-   * kind, text, photoId and sticker are absent. Clients show "message deleted". Absent: not deleted.
+   * kind, text, photoId and sticker are absent (a decoder that fills in defaults reads kind TEXT: check
+   * deleted first). Clients show "message deleted". Absent: not deleted.
    */
   public boolean isDeleted() {
     return this.deleted;
@@ -601,7 +603,8 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
 
   /**
    * A tombstone: the sender deleted the message. It keeps its sequence number, sender and times;
-   * kind, text, photoId and sticker are absent. Clients show "message deleted". Absent: not deleted.
+   * kind, text, photoId and sticker are absent (a decoder that fills in defaults reads kind TEXT: check
+   * deleted first). Clients show "message deleted". Absent: not deleted.
    */
   public Message setDeleted(boolean deleted) {
     this.deleted = deleted;
