@@ -6,10 +6,11 @@ Run by PythonClientIT with Debian's python3 (/usr/bin/python3, which has Debian'
 
 GEN_PY_DIR holds what Debian's compiler generated from the IDL (/usr/bin/thrift --gen py -out GEN_PY_DIR
 FILE, for every file under shared-protocol/src/main/thrift/api). For each protocol it signs two users up,
-pairs them (invite and accept), chats (send, a retry, history) and edits a memo from both sides (create,
-edit with the version, a stale edit that gets MemoConflict), and checks the errors a client acts on. It
-prints one line per step; a protocol stops at its first failed check (with a traceback), the others
-still run, and the exit status is 0 only when all three passed.
+pairs them (invite and accept), chats (send, a retry, history; a sticker, an edit, a stale edit that gets
+MessageConflict and a delete) and edits a memo from both sides (create, edit with the version, a stale edit
+that gets MemoConflict), and checks the errors a client acts on. It prints one line per step; a protocol
+stops at its first failed check (with a traceback), the others still run, and the exit status is 0 only when
+all three passed.
 """
 
 import argparse
@@ -35,7 +36,9 @@ from thrift.transport import THttpClient  # noqa: E402
 from duet.api.account import AccountService  # noqa: E402
 from duet.api.account.ttypes import LogInRequest, RefreshSessionRequest, SignUpRequest  # noqa: E402
 from duet.api.chat import ChatService  # noqa: E402
-from duet.api.chat.ttypes import FetchHistoryRequest, MessageKind, SendMessageRequest  # noqa: E402
+from duet.api.chat.ttypes import (  # noqa: E402
+    DeleteMessageRequest, EditMessageRequest, FetchHistoryRequest, MessageConflict, MessageKind, SendMessageRequest,
+    StickerRef)
 from duet.api.common.constants import ACCOUNT_SERVICE, CHAT_SERVICE, MEMO_SERVICE, PAIRING_SERVICE  # noqa: E402
 from duet.api.common.ttypes import DuetError, ErrorCode  # noqa: E402
 from duet.api.memo import MemoService  # noqa: E402
@@ -160,6 +163,25 @@ def run(endpoint, protocol):
     after = ann_api.chat().fetchHistory(FetchHistoryRequest(sent.seq, 10))
     check([m.seq for m in after.messages] == [reply.seq], "history after a sequence number")
     step(protocol, "chatted: seq %d and %d, history read back" % (sent.seq, reply.seq))
+
+    sticker = ann_api.chat().sendMessage(SendMessageRequest(str(uuid.uuid4()), None, 1,
+                                                            sticker=StickerRef("cats", "wave")))
+    changed = ann_api.chat().editMessage(EditMessageRequest(sent.seq, text + " (edited)", 0))
+    check(changed.version == 1 and changed.text == text + " (edited)" and changed.editedAtMillis is not None,
+          "an edit replaces the text and raises the version (%r)" % (changed,))
+    stale = expect_error(lambda: ann_api.chat().editMessage(EditMessageRequest(sent.seq, "stale", 0)),
+                         MessageConflict, "an edit of a message based on a stale version")
+    check(stale.current.version == 1 and stale.current.text == changed.text, "the conflict carries the message as it is")
+    tombstone = ann_api.chat().deleteMessage(DeleteMessageRequest(sticker.seq))
+    check(tombstone.deleted and tombstone.text is None and tombstone.sticker is None and tombstone.seq == sticker.seq,
+          "a delete leaves a tombstone in place (%r)" % (tombstone,))
+    page = bob_api.chat().fetchHistory(FetchHistoryRequest(0, 10))
+    check([m.text for m in page.messages[:2]] == [changed.text, "hi Ann"] and page.messages[2].deleted,
+          "history shows the edit and the tombstone (%r)" % (page.messages,))
+    denied = expect_error(lambda: bob_api.chat().deleteMessage(DeleteMessageRequest(sent.seq)), DuetError,
+                          "deleting the partner's message")
+    check(denied.code == ErrorCode.PERMISSION_DENIED, "only the sender deletes a message, not %r" % (denied,))
+    step(protocol, "a sticker sent, a message edited and one deleted")
 
     memo = ann_api.memo().createMemo(CreateMemoRequest("Groceries \u00e7a", "milk"))
     check(memo.version == 1 and memo.createdBy == ann.userId, "a new memo is version 1, by its creator")

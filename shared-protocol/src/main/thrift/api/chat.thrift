@@ -9,6 +9,18 @@ enum MessageKind {
   TEXT = 1,
   /** A photo of the couple's (PhotoService), posted by finishUpload; text is its caption. */
   PHOTO = 2,
+  /** A sticker: the sticker field names it (the server keeps no catalogue of stickers); text is empty. */
+  STICKER = 3,
+}
+
+/**
+ * A sticker, named by its pack and its id in the pack: each 1 to 64 characters of A-Z a-z 0-9 . _ -
+ * (the server checks only that). The server keeps no sticker catalogue: which packs exist, and the
+ * images, are the apps' business.
+ */
+struct StickerRef {
+  1: string packId,
+  2: string stickerId,
 }
 
 struct Message {
@@ -21,6 +33,22 @@ struct Message {
   7: string text,
   /** Kind PHOTO: the photo (PhotoService.getPhoto, getPhotoUrl); it may have been deleted since. */
   8: optional string photoId,
+  /** Kind STICKER: the sticker. */
+  9: optional StickerRef sticker,
+  /**
+   * Absent (0) as sent; each edit, and the delete, raise it by one. editMessage and deleteMessage may
+   * name the version they are based on (expectedVersion) to refuse a change another device made meanwhile.
+   */
+  10: optional i64 version,
+  /** When the text was last edited; absent if never. */
+  11: optional i64 editedAtMillis,
+  /**
+   * A tombstone: the sender deleted the message. It keeps its sequence number, sender and times;
+   * kind, text, photoId and sticker are absent (a decoder that fills in defaults reads kind TEXT: check
+   * deleted first). Clients show "message deleted". Absent: not deleted.
+   */
+  12: optional bool deleted,
+  13: optional i64 deletedAtMillis,
 }
 
 struct SendMessageRequest {
@@ -43,6 +71,8 @@ struct SendMessageRequest {
   4: optional string orderStream,
   5: optional i64 ordinal,
   6: optional i64 afterOrdinal,
+  /** Set: the message is a STICKER (text must then be empty or unset); unset: a TEXT message. */
+  7: optional StickerRef sticker,
 }
 
 struct SendMessageResult {
@@ -118,7 +148,7 @@ struct ReadState {
   /** The caller has read every message up to this sequence number; 0 for none. */
   1: common.Seq readUpTo,
   2: common.Seq partnerReadUpTo,
-  /** The partner's messages after readUpTo: the caller's unread count. */
+  /** The partner's messages after readUpTo, tombstones left out: the caller's unread count. */
   3: i32 unreadCount,
   /**
    * True when readUpTo is so far back that only the newest messages were counted (1,000 by default):
@@ -128,6 +158,45 @@ struct ReadState {
   5: common.Seq latestSeq,
 }
 
+/**
+ * Replaces the text of one of the caller's own messages: a TEXT message, or the caption of a PHOTO
+ * message (which may then be empty). Same limits as sendMessage's text.
+ */
+struct EditMessageRequest {
+  1: common.Seq seq,
+  2: string text,
+  /**
+   * Set: the edit applies only if the message is still at this version, else MessageConflict. Unset:
+   * the edit applies to whatever the message is now (the last writer wins).
+   */
+  3: optional i64 expectedVersion,
+}
+
+/**
+ * Deletes one of the caller's own messages, leaving a tombstone in its place (Message.deleted). Deleting a
+ * tombstone again returns it unchanged. A PHOTO message's photo stays in the couple's photos: deleting
+ * the photo is PhotoService.deletePhoto's.
+ */
+struct DeleteMessageRequest {
+  1: common.Seq seq,
+  /** As in EditMessageRequest. */
+  2: optional i64 expectedVersion,
+}
+
+/**
+ * The message is no longer at the expectedVersion the change named (another device of the sender changed
+ * it): nothing was written. current is the message as it is now.
+ */
+exception MessageConflict {
+  1: Message current,
+}
+
+/**
+ * Errors of editMessage and deleteMessage: NOT_FOUND for a sequence number the couple has no message at
+ * (another couple's sequence numbers are not the caller's); PERMISSION_DENIED for the partner's message;
+ * INVALID_ARGUMENT for a text out of limits, editing a tombstone, or editing a kind that has no text
+ * (a sticker, or a kind this server does not know).
+ */
 service ChatService {
   /**
    * Acknowledged only after the message is durable; the result carries its sequence number. Every
@@ -155,4 +224,16 @@ service ChatService {
   ReadState markRead(1: MarkReadRequest request) throws (1: common.DuetError error),
 
   ReadState getReadState(1: GetReadStateRequest request) throws (1: common.DuetError error),
+
+  /**
+   * Edits one of the caller's messages; returns the message as it is now, once the change is durable.
+   * Every subscribed session that was sent the message (both partners', the caller's other devices too)
+   * gets a MessageChangedEvent; the others, and history, get the message as it is now.
+   */
+  Message editMessage(1: EditMessageRequest request)
+      throws (1: common.DuetError error, 2: MessageConflict conflict),
+
+  /** Deletes one of the caller's messages (a tombstone); returns the tombstone. Events as editMessage's. */
+  Message deleteMessage(1: DeleteMessageRequest request)
+      throws (1: common.DuetError error, 2: MessageConflict conflict),
 }

@@ -81,6 +81,17 @@ struct PhotoDeletedEvent {
   2: common.UserId deletedBy,
 }
 
+/**
+ * A message was edited or deleted (by its sender, on any device): message is its state now (a tombstone
+ * when deleted), with its sequence number. A client that has not seen that sequence number yet may drop
+ * the event: the message comes later in its current state. History returns the current state too.
+ * Changes are not replayed: a session that subscribes after afterSeq hears only of changes made from then
+ * on, so a device that was away fetches the history it shows again to see changes made meanwhile.
+ */
+struct MessageChangedEvent {
+  1: chat.Message message,
+}
+
 /** One pushed event. Clients ignore members they do not know (a newer server). */
 union Event {
   1: MessageEvent message,
@@ -90,7 +101,8 @@ union Event {
   5: MemoChangedEvent memoChanged,
   6: CalendarChangedEvent calendarChanged,
   7: ReadEvent readMark,
-  /* Ids 8 to 19 are left for other changes made at the same time. */
+  8: MessageChangedEvent messageChanged,
+  /* Ids 9 to 19 are left for other changes made at the same time. */
   20: NicknameChangedEvent nicknameChanged,
   21: CoupleClosedEvent coupleClosed,
   22: PhotoDeletedEvent photoDeleted,

@@ -1,8 +1,8 @@
 /*
- * Values stored in HBase cells by application servers. Messages are written
- * once, never read-modified-written, so a server that does not know a newer
- * field cannot drop it during a rolling deploy; the couple's space (below) is
- * rewritten keeping unknown fields.
+ * Values stored in HBase cells by application servers. A message is written by
+ * its commit, and rewritten only by its sender's edit or delete, which keeps
+ * the fields it does not know (like the couple's space below), so a newer
+ * server's fields survive an older one's edit during a rolling deploy.
  */
 namespace java io.duet.protocol.storage
 namespace py duet.internal.storage
@@ -28,6 +28,21 @@ struct StoredMessage {
   8: optional string writerInstance,
   /** Kind PHOTO: the photo's id. */
   9: optional string photoId,
+  /** Kind STICKER: the sticker's pack and id. */
+  10: optional string stickerPackId,
+  11: optional string stickerId,
+  /** Raised by one by each edit and by the delete; absent: 0. */
+  12: optional i64 version,
+  13: optional i64 editedAtMillis,
+  /**
+   * A tombstone: kind is 0, and text, photoId and the sticker are cleared. Fields this version does
+   * not know are kept by its delete, so readers must show nothing of a deleted message but the
+   * tombstone's own fields.
+   */
+  14: optional bool deleted,
+  15: optional i64 deletedAtMillis,
+  /** The fence value of the owner that wrote the last edit or delete (fence stays the commit's). */
+  16: optional i64 changeFence,
 }
 
 /*

@@ -9,9 +9,11 @@ import io.duet.protocol.api.CreateMemoRequest;
 import io.duet.protocol.api.CreateUploadRequest;
 import io.duet.protocol.api.DeleteMemoRequest;
 import io.duet.protocol.api.DeleteMemoResult;
+import io.duet.protocol.api.DeleteMessageRequest;
 import io.duet.protocol.api.DeletePhotoRequest;
 import io.duet.protocol.api.DeletePhotoResult;
 import io.duet.protocol.api.EditMemoRequest;
+import io.duet.protocol.api.EditMessageRequest;
 import io.duet.protocol.api.FetchHistoryRequest;
 import io.duet.protocol.api.FinishUploadRequest;
 import io.duet.protocol.api.GetCoupleProfileRequest;
@@ -26,6 +28,7 @@ import io.duet.protocol.api.Memo;
 import io.duet.protocol.api.MemoList;
 import io.duet.protocol.api.MemoService;
 import io.duet.protocol.api.PairingService;
+import io.duet.protocol.api.Message;
 import io.duet.protocol.api.Photo;
 import io.duet.protocol.api.PhotoList;
 import io.duet.protocol.api.PhotoService;
@@ -37,6 +40,7 @@ import io.duet.protocol.api.SendMessageResult;
 import io.duet.protocol.api.Session;
 import io.duet.protocol.api.SetNicknameRequest;
 import io.duet.protocol.api.UnpairRequest;
+import io.duet.protocol.api.StickerRef;
 import io.duet.protocol.api.UpcomingList;
 import io.duet.protocol.api.commonConstants;
 import io.duet.protocol.frame.FrameEncoder;
@@ -106,6 +110,41 @@ public final class DuetClient implements AutoCloseable {
     /** Sends a text message; completes with its sequence number once it is durable. */
     public CompletableFuture<SendMessageResult> send(String text) {
         return session.send(Objects.requireNonNull(text, "text"));
+    }
+
+    /** Sends a sticker message (kind STICKER), like {@link #send}. */
+    public CompletableFuture<SendMessageResult> sendSticker(String packId, String stickerId) {
+        return session.sendSticker(new StickerRef(Objects.requireNonNull(packId, "packId"),
+                Objects.requireNonNull(stickerId, "stickerId")));
+    }
+
+    /**
+     * Replaces the text of this user's message {@code seq} (a text message, or a photo's caption); completes
+     * with the message as it is now, once durable. Every device of both partners hears {@link
+     * DuetListener#onMessageChanged}. The last edit wins; see {@link #editMessage(long, String, long)}.
+     */
+    public CompletableFuture<Message> editMessage(long seq, String text) {
+        return editMessage(new EditMessageRequest(seq, Objects.requireNonNull(text, "text")));
+    }
+
+    /**
+     * As {@link #editMessage(long, String)}, if the message is still at {@code expectedVersion}; otherwise
+     * fails with {@link io.duet.protocol.api.MessageConflict}, carrying the message as it is now.
+     */
+    public CompletableFuture<Message> editMessage(long seq, String text, long expectedVersion) {
+        return editMessage(new EditMessageRequest(seq, Objects.requireNonNull(text, "text"))
+                .setExpectedVersion(expectedVersion));
+    }
+
+    private CompletableFuture<Message> editMessage(EditMessageRequest request) {
+        return session.callWhenConnected(commonConstants.CHAT_SERVICE, "editMessage",
+                new ChatService.editMessage_args(request), new ChatService.editMessage_result());
+    }
+
+    /** Deletes this user's message {@code seq}, leaving a tombstone; completes with the tombstone. */
+    public CompletableFuture<Message> deleteMessage(long seq) {
+        return session.callWhenConnected(commonConstants.CHAT_SERVICE, "deleteMessage",
+                new ChatService.deleteMessage_args(new DeleteMessageRequest(seq)), new ChatService.deleteMessage_result());
     }
 
     /** Tells the partner this user is (or is no longer) typing; refresh every few seconds while typing. */

@@ -14,8 +14,10 @@ import io.duet.protocol.api.CreateUploadRequest;
 import io.duet.protocol.api.DeleteAccountRequest;
 import io.duet.protocol.api.DeleteEventRequest;
 import io.duet.protocol.api.DeleteMemoRequest;
+import io.duet.protocol.api.DeleteMessageRequest;
 import io.duet.protocol.api.DeletePhotoRequest;
 import io.duet.protocol.api.EditMemoRequest;
+import io.duet.protocol.api.EditMessageRequest;
 import io.duet.protocol.api.FetchHistoryRequest;
 import io.duet.protocol.api.FinishUploadRequest;
 import io.duet.protocol.api.GetCalendarRequest;
@@ -37,6 +39,8 @@ import io.duet.protocol.api.Memo;
 import io.duet.protocol.api.MemoConflict;
 import io.duet.protocol.api.MemoList;
 import io.duet.protocol.api.MemoService;
+import io.duet.protocol.api.Message;
+import io.duet.protocol.api.MessageConflict;
 import io.duet.protocol.api.PairingService;
 import io.duet.protocol.api.Photo;
 import io.duet.protocol.api.PhotoList;
@@ -53,6 +57,7 @@ import io.duet.protocol.api.SetCalendarRequest;
 import io.duet.protocol.api.SetNicknameRequest;
 import io.duet.protocol.api.SignUpRequest;
 import io.duet.protocol.api.UnpairRequest;
+import io.duet.protocol.api.StickerRef;
 import io.duet.protocol.api.UpcomingList;
 import io.duet.protocol.api.commonConstants;
 import io.duet.protocol.thrift.ThriftLimits;
@@ -196,6 +201,36 @@ public final class DuetHttp {
     public SendMessageResult sendMessage(String token, String clientMessageId, String text) throws TException {
         return new ChatService.Client(protocol(commonConstants.CHAT_SERVICE, token))
                 .sendMessage(new SendMessageRequest(clientMessageId, text, 1));
+    }
+
+    /** Sends a sticker message (kind STICKER) over HTTP. */
+    public SendMessageResult sendSticker(String token, String clientMessageId, String packId, String stickerId)
+            throws TException {
+        return new ChatService.Client(protocol(commonConstants.CHAT_SERVICE, token))
+                .sendMessage(new SendMessageRequest().setClientMessageId(clientMessageId).setAttempt(1)
+                        .setSticker(new StickerRef(packId, stickerId)));
+    }
+
+    /**
+     * Replaces the text of the caller's message {@code seq} (a text message, or a photo's caption); returns
+     * the message as it is now. With {@code expectedVersion} not null, only if the message is still at that
+     * version, else throws {@link MessageConflict} with the message as it is now; with null, the last edit wins.
+     */
+    public Message editMessage(String token, long seq, String text, Long expectedVersion) throws TException {
+        EditMessageRequest request = new EditMessageRequest(seq, text);
+        if (expectedVersion != null) {
+            request.setExpectedVersion(expectedVersion);
+        }
+        return new ChatService.Client(protocol(commonConstants.CHAT_SERVICE, token)).editMessage(request);
+    }
+
+    /** Deletes the caller's message {@code seq}, leaving a tombstone, which it returns; {@code expectedVersion} as in {@link #editMessage}. */
+    public Message deleteMessage(String token, long seq, Long expectedVersion) throws TException {
+        DeleteMessageRequest request = new DeleteMessageRequest(seq);
+        if (expectedVersion != null) {
+            request.setExpectedVersion(expectedVersion);
+        }
+        return new ChatService.Client(protocol(commonConstants.CHAT_SERVICE, token)).deleteMessage(request);
     }
 
     public HistoryPage fetchHistory(String token, long afterSeq, int limit) throws TException {

@@ -16,6 +16,16 @@ public interface DuetListener {
     }
 
     /**
+     * A message this client was given was edited or deleted by its sender (on any device, this one
+     * included): {@code message} is its state now, a tombstone ({@link Message#isDeleted()}) when deleted.
+     * Not called for a message that has not arrived yet: that one arrives in its current state. Changes
+     * made while this client was disconnected are not replayed when it resumes: fetch the history it shows
+     * again to see them.
+     */
+    default void onMessageChanged(Message message) {
+    }
+
+    /**
      * The server lost the committed messages {@code fromSeq} to {@code toSeq} (an operator has been told):
      * they will never arrive, and delivery goes on after them. Called in sequence order.
      */

@@ -19,8 +19,10 @@ import io.duet.protocol.api.CreateUploadRequest;
 import io.duet.protocol.api.DeleteAccountRequest;
 import io.duet.protocol.api.DeleteEventRequest;
 import io.duet.protocol.api.DeleteMemoRequest;
+import io.duet.protocol.api.DeleteMessageRequest;
 import io.duet.protocol.api.DeletePhotoRequest;
 import io.duet.protocol.api.EditMemoRequest;
+import io.duet.protocol.api.EditMessageRequest;
 import io.duet.protocol.api.ErrorCode;
 import io.duet.protocol.api.EventKind;
 import io.duet.protocol.api.FetchHistoryRequest;
@@ -155,6 +157,9 @@ class AuthorizationMatrixIT {
             Map.entry("chat:fetchHistory", Entry.needsToken(v -> new FetchHistoryRequest(0, 500))),
             Map.entry("chat:markRead", Entry.needsToken(v -> new MarkReadRequest(Long.MAX_VALUE))),
             Map.entry("chat:getReadState", Entry.needsToken(v -> new GetReadStateRequest())),
+            // The victims' first message is Ann's: the one the attacker would most like to change.
+            Map.entry("chat:editMessage", Entry.needsToken(v -> new EditMessageRequest(1, "hijacked"))),
+            Map.entry("chat:deleteMessage", Entry.needsToken(v -> new DeleteMessageRequest(1))),
             Map.entry("memo:createMemo", Entry.needsToken(v -> new CreateMemoRequest("hijacked", "hijacked"))),
             Map.entry("memo:getMemo", Entry.needsToken(v -> new GetMemoRequest(v.memoId()))),
             Map.entry("memo:editMemo", Entry.needsToken(v -> new EditMemoRequest(v.memoId(), v.memoVersion())

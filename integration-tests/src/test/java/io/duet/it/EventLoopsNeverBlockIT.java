@@ -37,10 +37,10 @@ import reactor.blockhound.BlockHound;
  * Turns "never block an event loop" into a check: BlockHound watches every Netty event loop (the
  * presentation server's, the application server's relay, both admin ports', the SDK's), every couple's
  * executor and the threads that continue after HBase replies, while a
- * couple signs up, pairs and chats through both tiers, run in this JVM on the local cluster's real
- * ZooKeeper, HBase and S3Proxy (a photo is uploaded, listed, downloaded and deleted), both servers' admin
- * ports are probed and scraped, and the presentation server is
- * drained ({@code POST /drain}: its notices, the clients leaving). Any blocking call made on
+ * couple signs up, pairs and chats (a message edited and deleted) through both tiers, run in this JVM on
+ * the local cluster's real ZooKeeper, HBase and S3Proxy (a photo is uploaded, listed, downloaded and
+ * deleted), both servers' admin ports are probed and scraped, and the presentation server is drained
+ * ({@code POST /drain}: its notices, the clients leaving). Any blocking call made on
  * those threads is recorded with its stack.
  */
 class EventLoopsNeverBlockIT {
@@ -158,6 +158,12 @@ class EventLoopsNeverBlockIT {
                 annHears.awaitMessages(200, Duration.ofSeconds(60));
                 bobHears.awaitMessages(200, Duration.ofSeconds(60));
                 assertThat(annHttp.fetchHistory(bob.getToken(), 0, 500).getMessages()).hasSize(200);
+                // An edit and a delete: a read and a rewrite of a message's cell, from the couple's executor.
+                long bobsSeq = annHttp.fetchHistory(bob.getToken(), 0, 500).getMessages().stream()
+                        .filter(m -> m.getText().equals("message 1")).findFirst().orElseThrow().getSeq();
+                bobClient.editMessage(bobsSeq, "message 1, edited").get(30, TimeUnit.SECONDS);
+                assertThat(bobClient.deleteMessage(bobsSeq).get(30, TimeUnit.SECONDS).isDeleted()).isTrue();
+                RecordingListener.await(Duration.ofSeconds(30), "ann to hear both changes", () -> annHears.changes.size() == 2);
                 // A photo's round trip: the relay, the couple's executor and the photo workers (which may block).
                 Path photoFile = Files.createTempFile("blockhound-photo-", ".png");
                 Path downloaded = Files.createTempFile("blockhound-photo-", ".jpg");

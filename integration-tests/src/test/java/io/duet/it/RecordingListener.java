@@ -22,6 +22,8 @@ public final class RecordingListener implements DuetListener {
     public final List<String> stateLog = new CopyOnWriteArrayList<>();
     public final List<SessionErrorCode> rejections = new CopyOnWriteArrayList<>();
     public final List<Session> refreshed = new CopyOnWriteArrayList<>();
+    /** Messages edited or deleted, in their new state, as heard. */
+    public final List<Message> changes = new CopyOnWriteArrayList<>();
     /** Ranges the server reported lost, as "from..to". */
     public final List<String> missing = new CopyOnWriteArrayList<>();
     /** Memo changes, as "memoId vVERSION by USER" or "memoId deleted by USER". */
@@ -40,6 +42,11 @@ public final class RecordingListener implements DuetListener {
     @Override
     public void onMessage(Message message) {
         messages.add(message);
+    }
+
+    @Override
+    public void onMessageChanged(Message message) {
+        changes.add(message);
     }
 
     @Override

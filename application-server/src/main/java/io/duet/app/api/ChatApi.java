@@ -3,17 +3,21 @@ package io.duet.app.api;
 import io.duet.app.couple.CoupleActor;
 import io.duet.app.couple.CoupleLimits;
 import io.duet.app.couple.CoupleRegistry;
+import io.duet.app.couple.MessageChange;
 import io.duet.app.limits.Limit;
 import io.duet.app.limits.RateLimiter;
 import io.duet.app.rpc.ApiErrors;
 import io.duet.app.rpc.CallContext;
 import io.duet.app.rpc.Callbacks;
 import io.duet.protocol.api.ChatService;
+import io.duet.protocol.api.DeleteMessageRequest;
 import io.duet.protocol.api.DuetError;
+import io.duet.protocol.api.EditMessageRequest;
 import io.duet.protocol.api.FetchHistoryRequest;
 import io.duet.protocol.api.GetReadStateRequest;
 import io.duet.protocol.api.HistoryPage;
 import io.duet.protocol.api.MarkReadRequest;
+import io.duet.protocol.api.Message;
 import io.duet.protocol.api.ReadState;
 import io.duet.protocol.api.SendMessageRequest;
 import io.duet.protocol.api.SendMessageResult;
@@ -26,8 +30,9 @@ import java.util.function.Function;
 import org.apache.thrift.async.AsyncMethodCallback;
 
 /**
- * {@code ChatService} for one call of a paired user: everything goes to the couple's actor. Sends are
- * rate limited per device, user and couple; typing notices, history pages and read marks per device.
+ * {@code ChatService} for one call of a paired user: everything goes to the couple's actor. Sends, edits
+ * and deletes are rate limited per device, user and couple (one budget); typing notices, history pages and
+ * read marks per device.
  */
 final class ChatApi implements ChatService.AsyncIface {
     private final CallContext context;
@@ -64,19 +69,63 @@ final class ChatApi implements ChatService.AsyncIface {
                     + CoupleLimits.MAX_CLIENT_MESSAGE_ID_CHARS + " characters"));
             return;
         }
-        if (text == null || text.isBlank() || text.length() > CoupleLimits.MAX_TEXT_CHARS) {
-            callback.onError(ApiErrors.invalidArgument("text: expected 1 to " + CoupleLimits.MAX_TEXT_CHARS
-                    + " characters, not all blank"));
+        String problem = request.isSetSticker() ? stickerMessageProblem(request) : textProblem(text);
+        if (problem != null) {
+            callback.onError(ApiErrors.invalidArgument(problem));
             return;
         }
-        DuetError refused = limiter.refusal(Limit.SEND_PER_DEVICE, device(), Limit.SEND_PER_USER,
-                context.caller().userId(), Limit.SEND_PER_COUPLE, context.caller().coupleId());
+        DuetError refused = sendRefusal();
         if (refused != null) {
             callback.onError(refused);
             return;
         }
         onActor(actor -> actor.send(context.caller().userId(), context.caller().deviceId(), request,
                 context.session().orElse(null)), callback);
+    }
+
+    private static String textProblem(String text) {
+        return text == null || text.isBlank() || text.length() > CoupleLimits.MAX_TEXT_CHARS
+                ? "text: expected 1 to " + CoupleLimits.MAX_TEXT_CHARS + " characters, not all blank" : null;
+    }
+
+    private static String stickerMessageProblem(SendMessageRequest request) {
+        String text = request.getText();
+        return text != null && !text.isEmpty() ? "text: expected none with a sticker"
+                : MessageChange.stickerProblem(request.getSticker());
+    }
+
+    /** Sends, edits and deletes share the send limits. */
+    private DuetError sendRefusal() {
+        return limiter.refusal(Limit.SEND_PER_DEVICE, device(), Limit.SEND_PER_USER,
+                context.caller().userId(), Limit.SEND_PER_COUPLE, context.caller().coupleId());
+    }
+
+    @Override
+    public void editMessage(EditMessageRequest request, AsyncMethodCallback<Message> callback) {
+        String problem = MessageChange.editTextProblem(request.getText());
+        if (problem != null) {
+            callback.onError(ApiErrors.invalidArgument(problem));
+            return;
+        }
+        DuetError refused = sendRefusal();
+        if (refused != null) {
+            callback.onError(refused);
+            return;
+        }
+        Long expected = request.isSetExpectedVersion() ? request.getExpectedVersion() : null;
+        onActor(actor -> actor.editMessage(context.caller().userId(), request.getSeq(), request.getText(), expected),
+                callback);
+    }
+
+    @Override
+    public void deleteMessage(DeleteMessageRequest request, AsyncMethodCallback<Message> callback) {
+        DuetError refused = sendRefusal();
+        if (refused != null) {
+            callback.onError(refused);
+            return;
+        }
+        Long expected = request.isSetExpectedVersion() ? request.getExpectedVersion() : null;
+        onActor(actor -> actor.deleteMessage(context.caller().userId(), request.getSeq(), expected), callback);
     }
 
     @Override

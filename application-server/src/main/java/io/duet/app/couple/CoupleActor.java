@@ -36,9 +36,9 @@ import org.slf4j.LoggerFactory;
  * #executor}; public methods only enqueue work there and return futures.
  *
  * <p>The parts, each confined to the same executor: {@link SendPipeline} (deduplication, per-sender
- * order, group commit), {@link Delivery} (sessions, catch-up and live events), {@link Typing}, the
- * {@link CoupleLog} of committed messages they share, {@link ReadMarks} and {@link CoupleSpace} (memos and
- * calendar).
+ * order, group commit), {@link MessageEdits} (edits and deletes of sent messages), {@link Delivery}
+ * (sessions, catch-up and live events), {@link Typing}, the {@link CoupleLog} of committed messages they
+ * share, {@link ReadMarks} and {@link CoupleSpace} (memos and calendar).
  *
  * <p><b>Lifecycle.</b> LOADING (claiming the row under a new fence value and reading it) → ACTIVE →
  * CLOSED. Every operation first checks that this server still owns the couple and may serve it (its
@@ -67,6 +67,7 @@ public final class CoupleActor {
     private final SendPipeline sends;
     private final CoupleSpace space;
     private final ReadMarks readMarks;
+    private final MessageEdits edits;
 
     // Confined to the executor.
     private State state = State.LOADING;
@@ -160,6 +161,32 @@ public final class CoupleActor {
             }
         });
         this.readMarks = newReadMarks();
+        this.edits = new MessageEdits(coupleId, executor, store, log, limits.maxQueuedTasks, new MessageEdits.Owner() {
+            @Override
+            public long fence() {
+                return fence;
+            }
+
+            @Override
+            public boolean writable() {
+                return state == State.ACTIVE && owned.getAsBoolean();
+            }
+
+            @Override
+            public void changed(Message message) {
+                if (state == State.ACTIVE) {
+                    delivery.changed(message);
+                }
+                retireIfIdle();
+            }
+
+            @Override
+            public void writeFailed(Throwable cause) {
+                close(new NotOwnerException("couple " + coupleId + " unloaded after a failed message edit: " + cause),
+                        cause instanceof FencedException ? "fenced by a newer owner" : "message edit outcome unknown; reloading");
+                retireIfIdle();
+            }
+        });
     }
 
     private ReadMarks newReadMarks() {
@@ -432,6 +459,20 @@ public final class CoupleActor {
         });
     }
 
+    // ---- editing and deleting --------------------------------------------------------------------
+
+    /** Replaces the text of {@code userId}'s message {@code seq}; see {@link MessageChange} for the rules. */
+    public CompletableFuture<Message> editMessage(long userId, long seq, String text, Long expectedVersion) {
+        return whenActive(userId, () -> edits.run(seq, (at, stored, fence) ->
+                MessageChange.edit(at, stored, userId, text, expectedVersion, clock.millis(), fence)));
+    }
+
+    /** Makes {@code userId}'s message {@code seq} a tombstone; see {@link MessageChange} for the rules. */
+    public CompletableFuture<Message> deleteMessage(long userId, long seq, Long expectedVersion) {
+        return whenActive(userId, () -> edits.run(seq, (at, stored, fence) ->
+                MessageChange.delete(at, stored, userId, expectedVersion, clock.millis(), fence)));
+    }
+
     // ---- read state ------------------------------------------------------------------------------
 
     /**
@@ -499,6 +540,7 @@ public final class CoupleActor {
         sends.failAll(cause);
         space.close(cause);
         readMarks.close(cause);
+        edits.close(cause);
         delivery.moveAll(reason);
         typing.clear();
         if (wasLoading) {
@@ -511,7 +553,7 @@ public final class CoupleActor {
     /** Leaves the registry only when no write is in flight, so that no second load races a write. */
     private void retireIfIdle() {
         if (state == State.CLOSED && !sends.commitInFlight() && !space.inFlight() && !readMarks.inFlight()
-                && !retired) {
+                && !edits.inFlight() && !retired) {
             retired = true;
             onRetired.accept(this);
         }
@@ -521,7 +563,7 @@ public final class CoupleActor {
     void closeIfIdle() {
         executor.execute(() -> {
             if (state == State.ACTIVE && delivery.isEmpty() && sends.isIdle() && space.isIdle() && readMarks.isIdle()
-                    && clock.millis() - lastActivityMillis > limits.idleTimeout.toMillis()) {
+                    && edits.isIdle() && clock.millis() - lastActivityMillis > limits.idleTimeout.toMillis()) {
                 close(new NotOwnerException("couple " + coupleId + " unloaded while idle"), "idle");
             }
         });

@@ -42,6 +42,19 @@ final class CoupleLog {
         }
     }
 
+    /** Puts the new state of a committed message (edited or deleted) in place of the one in memory, if it is there. */
+    void replace(Message changed) {
+        if (changed.getSeq() < oldestInMemory() || changed.getSeq() > lastSeq) {
+            return;
+        }
+        ArrayDeque<Message> updated = new ArrayDeque<>(recent.size());
+        for (Message message : recent) {
+            updated.addLast(message.getSeq() == changed.getSeq() ? changed : message);
+        }
+        recent.clear();
+        recent.addAll(updated);
+    }
+
     /** Starts from a loaded snapshot: {@code lastSeq} and the newest messages, oldest first. */
     void load(long lastSeq, List<Message> newest) {
         recent.clear();

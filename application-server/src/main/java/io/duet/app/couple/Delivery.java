@@ -3,11 +3,13 @@ package io.duet.app.couple;
 import io.duet.app.internal.SerialExecutor;
 import io.duet.protocol.api.Event;
 import io.duet.protocol.api.Message;
+import io.duet.protocol.api.MessageChangedEvent;
 import io.duet.protocol.api.MessageEvent;
 import io.duet.protocol.api.MessagesMissingEvent;
 import io.duet.protocol.thrift.ThriftCodec;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +46,10 @@ import org.slf4j.LoggerFactory;
  * an error with the couple and the range, counted ({@link CatchUpReads#missingRanges()}), and sent to
  * the session as a {@code MessagesMissingEvent} in its place. The replay goes on after it rather than
  * loop the client on a hole that will never fill.
+ *
+ * <p><b>Changed messages.</b> An edit or delete reaches the sessions that were sent the message as a
+ * {@code MessageChangedEvent}; a session that has not got that far yet gets the message in its new state
+ * when its replay reaches it (the kept pages, and a page read meanwhile, are patched).
  */
 final class Delivery {
     private static final Logger LOG = LoggerFactory.getLogger(Delivery.class);
@@ -64,6 +70,8 @@ final class Delivery {
     /** The last pages read from HBase, oldest first; empty when no session catches up. */
     private final ArrayDeque<Page> pages = new ArrayDeque<>();
     private boolean reading;
+    /** Messages changed while a page read is in flight: that page may hold their old state. */
+    private final Map<Long, Message> changedWhileReading = new HashMap<>();
     private int pageMessages;
 
     Delivery(long coupleId, SerialExecutor executor, CoupleLog log, CatchUpReads reads) {
@@ -196,8 +204,11 @@ final class Delivery {
             } else {
                 // Fewer than asked: the page covers the whole range, and whatever is absent is missing.
                 long coveredTo = messages.size() < limit ? to : messages.get(messages.size() - 1).getSeq();
-                keep(new Page(from, coveredTo, messages));
+                Page page = new Page(from, coveredTo, messages);
+                changedWhileReading.values().forEach(page::replace);
+                keep(page);
             }
+            changedWhileReading.clear();
             for (Subscription subscription : new ArrayList<>(sessions.values())) {
                 if (subscription.wantsPage) {
                     subscription.wantsPage = false;
@@ -263,6 +274,25 @@ final class Delivery {
                 if (subscription.live && message.getSeq() > subscription.delivered) {
                     subscription.pushMessage(message.getSeq(), event);
                 }
+            }
+        }
+    }
+
+    /**
+     * Tells the sessions that were sent message {@code changed.seq} its new state; the others get that
+     * state when they reach it.
+     */
+    void changed(Message changed) {
+        for (Page page : pages) {
+            page.replace(changed);
+        }
+        if (reading) {
+            changedWhileReading.put(changed.getSeq(), changed);
+        }
+        byte[] event = EVENTS.encode(Event.messageChanged(new MessageChangedEvent(changed)));
+        for (Subscription subscription : sessions.values()) {
+            if (subscription.subscribed && subscription.delivered >= changed.getSeq()) {
+                subscription.stream.pushEvent(event);
             }
         }
     }
@@ -376,10 +406,19 @@ final class Delivery {
         Page(long from, long to, List<Message> messages) {
             this.from = from;
             this.to = to;
-            this.messages = messages;
+            this.messages = new ArrayList<>(messages);
             this.events = new byte[messages.size()][];
             for (int i = 0; i < events.length; i++) {
                 events[i] = encode(messages.get(i));
+            }
+        }
+
+        /** Puts a changed message's new state in place of the old one, if the page holds it. */
+        void replace(Message changed) {
+            int i = indexOf(changed.getSeq());
+            if (i < messages.size() && messages.get(i).getSeq() == changed.getSeq()) {
+                messages.set(i, changed);
+                events[i] = encode(changed);
             }
         }
 

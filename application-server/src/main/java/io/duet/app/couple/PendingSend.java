@@ -2,6 +2,7 @@ package io.duet.app.couple;
 
 import io.duet.app.storage.CoupleStore.OrderKey;
 import io.duet.protocol.api.SendMessageResult;
+import io.duet.protocol.api.StickerRef;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -19,6 +20,8 @@ final class PendingSend {
     final String text;
     /** A photo message's photo; null for text. */
     final String photoId;
+    /** A sticker message's sticker; null for text. */
+    final StickerRef sticker;
     /** Its order stream, or null for a send without one. */
     final OrderKey orderKey;
     final long ordinal;
@@ -31,12 +34,13 @@ final class PendingSend {
     /** A send without a stream: what the dedup look-up found, once it has. */
     LookUp lookUp;
 
-    PendingSend(Key key, String deviceId, String text, String photoId, OrderKey orderKey, long ordinal,
-            long afterOrdinal) {
+    PendingSend(Key key, String deviceId, String text, String photoId, StickerRef sticker, OrderKey orderKey,
+            long ordinal, long afterOrdinal) {
         this.key = key;
         this.deviceId = deviceId;
         this.text = text;
         this.photoId = photoId;
+        this.sticker = sticker;
         this.orderKey = orderKey;
         this.ordinal = ordinal;
         this.afterOrdinal = afterOrdinal;

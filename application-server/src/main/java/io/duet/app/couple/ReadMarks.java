@@ -177,11 +177,11 @@ final class ReadMarks {
         return writing == null && wanted.isEmpty();
     }
 
-    /** How many of {@code messages} were sent by {@code senderId}: the unread count of a range. */
+    /** How many of {@code messages} were sent by {@code senderId}, tombstones left out: the unread count of a range. */
     static int countFrom(List<Message> messages, long senderId) {
         int count = 0;
         for (Message message : messages) {
-            if (message.getSenderId() == senderId) {
+            if (message.getSenderId() == senderId && !message.isDeleted()) {
                 count++;
             }
         }

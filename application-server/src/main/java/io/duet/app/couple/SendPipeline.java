@@ -136,7 +136,10 @@ final class SendPipeline {
         return send(senderId, deviceId, request, null);
     }
 
-    /** {@code photoId} not null: a photo message (kind PHOTO) announcing that photo. */
+    /**
+     * {@code photoId} not null: a photo message (kind PHOTO) announcing that photo; else a STICKER message if
+     * the request names a sticker, or a TEXT message.
+     */
     CompletableFuture<SendMessageResult> send(long senderId, String deviceId, SendMessageRequest request,
             String photoId) {
         executor.checkInContext();
@@ -155,8 +158,8 @@ final class SendPipeline {
             return CompletableFuture.failedFuture(ApiErrors.busy("too many messages waiting to be stored; retry later"));
         }
         OrderKey orderKey = request.isSetOrderStream() ? new OrderKey(senderId, request.getOrderStream()) : null;
-        PendingSend send = new PendingSend(key, deviceId, request.getText(), photoId, orderKey, request.getOrdinal(),
-                request.getAfterOrdinal());
+        PendingSend send = new PendingSend(key, deviceId, request.getText(), photoId, request.getSticker(), orderKey,
+                request.getOrdinal(), request.getAfterOrdinal());
         pending.put(key, send);
         if (orderKey == null) {
             lookUpUnordered(send);
@@ -388,9 +391,11 @@ final class SendPipeline {
                     .setSenderId(send.key.senderId)
                     .setSenderDeviceId(send.deviceId)
                     .setSentAtMillis(now)
-                    .setKind(send.photoId == null ? MessageKind.TEXT : MessageKind.PHOTO)
-                    .setText(send.text)
-                    .setPhotoId(send.photoId));
+                    .setKind(send.photoId != null ? MessageKind.PHOTO
+                            : send.sticker != null ? MessageKind.STICKER : MessageKind.TEXT)
+                    .setText(send.sticker != null ? "" : send.text)
+                    .setPhotoId(send.photoId)
+                    .setSticker(send.sticker));
             if (send.orderKey != null) {
                 marks.merge(send.orderKey, send.ordinal, Math::max);
             }

@@ -6,8 +6,11 @@
  * <ul>
  *   <li>{@link io.duet.app.couple.SendPipeline}: deduplication by (sender, client message id), per-sender
  *       order ({@link io.duet.app.couple.OrderStream}, one per order stream of a sender) and group commit
- *       of {@link io.duet.app.couple.PendingSend}s (text messages, and the photo messages that
+ *       of {@link io.duet.app.couple.PendingSend}s (text and sticker messages, and the photo messages that
  *       {@code io.duet.app.photo.Photos} posts);
+ *   <li>{@link io.duet.app.couple.MessageEdits}: the sender's edits and deletes of committed messages
+ *       (tombstones keep their sequence numbers), one at a time under the owner's fence, by the rules of
+ *       {@link io.duet.app.couple.MessageChange};
  *   <li>{@link io.duet.app.couple.Delivery}: attached sessions, catch-up and live events (never a message
  *       to the session its send was acknowledged to: the reply is that session's copy). A session that
  *       subscribes is caught up by a replay paced by the client's flow-control credit, read from HBase in

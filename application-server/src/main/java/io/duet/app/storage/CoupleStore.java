@@ -2,6 +2,7 @@ package io.duet.app.storage;
 
 import io.duet.protocol.api.Message;
 import io.duet.protocol.api.MessageKind;
+import io.duet.protocol.api.StickerRef;
 import io.duet.protocol.cluster.Shards;
 import io.duet.protocol.storage.StoredMessage;
 import io.duet.protocol.thrift.MalformedPayloadException;
@@ -146,9 +147,11 @@ public final class CoupleStore {
     }
 
     /**
-     * Two round trips: read the owner cells, then claim them while reading the recent messages. Those
-     * are committed, so they cannot change under the claim; the claim's condition (the writer cell, which
-     * every commit changes) makes sure the last sequence number read with them is still the last.
+     * Three round trips: read the owner cells, claim them, then read the recent messages (and the read
+     * marks). The claim's condition (the writer cell, which every commit changes) makes sure the last
+     * sequence number read is still the last. The messages are read only once the claim succeeded: an
+     * edit or delete ({@link #rewriteMessage}) of the previous owner may land until the claim, never
+     * after it, so what is read is what the row keeps.
      */
     private CompletableFuture<CoupleSnapshot> claimAttempt(long coupleId, long epoch, int recentLimit, int attemptsLeft) {
         byte[] row = row(coupleId);
@@ -176,7 +179,6 @@ public final class CoupleStore {
             long lastSeq = writer != null ? Bytes.toLong(writer, Long.BYTES) : longValue(owner, HBaseSchema.LAST_SEQ);
             long userA = longValue(owner, HBaseSchema.MEMBER_A);
             long userB = longValue(owner, HBaseSchema.MEMBER_B);
-            CompletableFuture<List<Message>> recent = writer == null ? null : recent(coupleId, lastSeq, recentLimit);
             CheckAndMutate claim = CheckAndMutate.newBuilder(row)
                     .ifEquals(HBaseSchema.OWNER, writer != null ? HBaseSchema.WRITER : HBaseSchema.EPOCH,
                             writer != null ? writer : current)
@@ -187,7 +189,7 @@ public final class CoupleStore {
                     return claimedLegacyRow(coupleId, epoch, fence, lastSeq, userA, userB, recentLimit);
                 }
                 if (claimed.isSuccess()) {
-                    return recent.thenCombine(readMarks(coupleId), (messages, marks) ->
+                    return recent(coupleId, lastSeq, recentLimit).thenCombine(readMarks(coupleId), (messages, marks) ->
                             new CoupleSnapshot(coupleId, fence, userA, userB, lastSeq, messages, marks));
                 }
                 if (attemptsLeft <= 1) {
@@ -435,6 +437,8 @@ public final class CoupleStore {
                 .setKind(message.getKind() == null ? MessageKind.TEXT.getValue() : message.getKind().getValue())
                 .setText(message.getText())
                 .setPhotoId(message.getPhotoId())
+                .setStickerPackId(message.isSetSticker() ? message.getSticker().getPackId() : null)
+                .setStickerId(message.isSetSticker() ? message.getSticker().getStickerId() : null)
                 .setWriterInstance(writerInstance));
     }
 
@@ -445,16 +449,65 @@ public final class CoupleStore {
         } catch (MalformedPayloadException e) {
             throw new IllegalStateException("unreadable message " + seq + " in HBase", e);
         }
-        MessageKind kind = MessageKind.findByValue(stored.getKind());
-        return new Message()
+        return toMessage(seq, stored);
+    }
+
+    /**
+     * The client's view of a stored message. A tombstone shows only its own fields (whatever else a newer
+     * release kept in it); a kind this release does not know is shown as TEXT, its text as stored.
+     */
+    public static Message toMessage(long seq, StoredMessage stored) {
+        Message message = new Message()
                 .setSeq(seq)
                 .setClientMessageId(stored.getClientMessageId())
                 .setSenderId(stored.getSenderId())
                 .setSenderDeviceId(stored.getSenderDeviceId())
-                .setSentAtMillis(stored.getSentAtMillis())
-                .setKind(kind == null ? MessageKind.TEXT : kind)
+                .setSentAtMillis(stored.getSentAtMillis());
+        if (stored.getVersion() != 0) {
+            message.setVersion(stored.getVersion());
+        }
+        if (stored.isSetEditedAtMillis()) {
+            message.setEditedAtMillis(stored.getEditedAtMillis());
+        }
+        if (stored.isDeleted()) {
+            return message.setDeleted(true).setDeletedAtMillis(stored.getDeletedAtMillis()).setKind(null);
+        }
+        MessageKind kind = MessageKind.findByValue(stored.getKind());
+        message.setKind(kind == null ? MessageKind.TEXT : kind)
                 .setText(stored.getText())
                 .setPhotoId(stored.getPhotoId());
+        if (stored.isSetStickerPackId() && stored.isSetStickerId()) {
+            message.setSticker(new StickerRef(stored.getStickerPackId(), stored.getStickerId()));
+        }
+        return message;
+    }
+
+    /**
+     * The stored value of message {@code seq}, as HBase has it, or null if it has none: for an edit, which
+     * decodes it keeping the fields this release does not know.
+     */
+    public CompletableFuture<byte[]> readStoredMessage(long coupleId, long seq) {
+        Get get = new Get(row(coupleId)).addColumn(HBaseSchema.MESSAGES, HBaseSchema.messageQualifier(seq));
+        return meters.timed(StoreMeters.Op.READ, table.get(get))
+                .thenApply(result -> result.getValue(HBaseSchema.MESSAGES, HBaseSchema.messageQualifier(seq)));
+    }
+
+    /**
+     * Writes over committed message {@code seq} (its sender's edit or delete) if the row is still claimed
+     * with {@code fence}, like a space write ({@link SpaceStore#write}); fails with {@link FencedException}
+     * if it is not. Only the owner that claimed the row rewrites messages, one change at a time, and only
+     * messages it knows committed, so a rewrite never races a commit of the same cell.
+     */
+    public CompletableFuture<Void> rewriteMessage(long coupleId, long fence, long seq, byte[] value) {
+        byte[] row = row(coupleId);
+        CheckAndMutate rewrite = CheckAndMutate.newBuilder(row)
+                .ifEquals(HBaseSchema.OWNER, HBaseSchema.EPOCH, Bytes.toBytes(fence))
+                .build(new Put(row).addColumn(HBaseSchema.MESSAGES, HBaseSchema.messageQualifier(seq), value));
+        return meters.timed(StoreMeters.Op.REWRITE, table.checkAndMutate(rewrite)).thenAccept(result -> {
+            if (!result.isSuccess()) {
+                throw new FencedException(coupleId, shardEpochOf(fence), "the row was claimed again before this edit");
+            }
+        });
     }
 
     private static long longValue(Result result, byte[] qualifier) {

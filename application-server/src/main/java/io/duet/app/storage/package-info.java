@@ -9,8 +9,9 @@
  * <p>Apart from the couple's space, no stored value is read, changed and written back whole, so a server never erases what a newer
  * version stored: users, logins, invites, device sessions and couples keep one value per column, and every write puts or
  * deletes only the columns it names, leaving any column this version does not know as it was; a message
- * ({@code StoredMessage}, compact Thrift) is written once and never rewritten. The one exception is the
- * couple's space ({@link io.duet.app.storage.SpaceStore}: memos, calendar, events), whose records are
- * rewritten whole, decoded and encoded keeping the fields this version does not know.
+ * ({@code StoredMessage}, compact Thrift) is written by its commit and rewritten only by its sender's edit
+ * or delete. Those, and the couple's space ({@link io.duet.app.storage.SpaceStore}: memos, calendar,
+ * events), are the exceptions: rewritten whole, decoded and encoded keeping the fields this version does
+ * not know.
  */
 package io.duet.app.storage;

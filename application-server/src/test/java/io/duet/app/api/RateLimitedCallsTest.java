@@ -11,13 +11,16 @@ import io.duet.app.rpc.Caller;
 import io.duet.protocol.api.AcceptInviteRequest;
 import io.duet.protocol.api.CreateInviteRequest;
 import io.duet.protocol.api.DeleteAccountRequest;
+import io.duet.protocol.api.DeleteMessageRequest;
 import io.duet.protocol.api.DuetError;
+import io.duet.protocol.api.EditMessageRequest;
 import io.duet.protocol.api.ErrorCode;
 import io.duet.protocol.api.FetchHistoryRequest;
 import io.duet.protocol.api.LogInRequest;
 import io.duet.protocol.api.SendMessageRequest;
 import io.duet.protocol.api.SetTypingRequest;
 import io.duet.protocol.api.SignUpRequest;
+import io.duet.protocol.api.StickerRef;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
@@ -59,6 +62,10 @@ class RateLimitedCallsTest {
 
     private static final Call SEND = (c, l, cb) -> chat(c, l).sendMessage(
             new SendMessageRequest().setClientMessageId("m-" + System.nanoTime()).setText("hi"), cast(cb));
+    private static final Call EDIT = (c, l, cb) -> chat(c, l).editMessage(new EditMessageRequest(1, "edited"), cast(cb));
+    private static final Call DELETE = (c, l, cb) -> chat(c, l).deleteMessage(new DeleteMessageRequest(1), cast(cb));
+    private static final Call STICKER = (c, l, cb) -> chat(c, l).sendMessage(new SendMessageRequest()
+            .setClientMessageId("s-" + System.nanoTime()).setSticker(new StickerRef("cats", "wave")), cast(cb));
     private static final Call TYPING = (c, l, cb) -> chat(c, l).setTyping(new SetTypingRequest(true), cast(cb));
     private static final Call HISTORY = (c, l, cb) -> chat(c, l).fetchHistory(new FetchHistoryRequest().setLimit(500),
             cast(cb));
@@ -85,6 +92,11 @@ class RateLimitedCallsTest {
                 Arguments.of(Limit.SEND_PER_DEVICE, SEND, user(1, "phone", "10.0.0.1"), user(1, "phone", "10.0.0.2")),
                 Arguments.of(Limit.SEND_PER_USER, SEND, user(1, "phone", "10.0.0.1"), user(1, "tablet", "10.0.0.2")),
                 Arguments.of(Limit.SEND_PER_COUPLE, SEND, user(1, "phone", "10.0.0.1"), user(2, "phone", "10.0.0.2")),
+                // Edits, deletes and stickers share the send budget: one of each after a send is refused.
+                Arguments.of(Limit.SEND_PER_DEVICE, EDIT, user(1, "phone", "10.0.0.1"), user(1, "phone", "10.0.0.2")),
+                Arguments.of(Limit.SEND_PER_USER, DELETE, user(1, "phone", "10.0.0.1"), user(1, "tablet", "10.0.0.2")),
+                Arguments.of(Limit.SEND_PER_COUPLE, STICKER, user(1, "phone", "10.0.0.1"),
+                        user(2, "phone", "10.0.0.2")),
                 Arguments.of(Limit.TYPING_PER_DEVICE, TYPING, user(1, "phone", "10.0.0.1"), user(1, "phone", "10.0.0.2")),
                 Arguments.of(Limit.HISTORY_PER_DEVICE, HISTORY, user(1, "phone", "10.0.0.1"),
                         user(1, "phone", "10.0.0.2")),

@@ -13,16 +13,20 @@ import io.duet.protocol.api.ErrorCode;
 import io.duet.protocol.api.Event;
 import io.duet.protocol.api.HistoryPage;
 import io.duet.protocol.api.Message;
+import io.duet.protocol.api.MessageConflict;
 import io.duet.protocol.api.ReadState;
 import io.duet.protocol.api.SendMessageRequest;
 import io.duet.protocol.api.SendMessageResult;
 import io.duet.protocol.cluster.Shards;
 import io.duet.protocol.thrift.MalformedPayloadException;
 import io.duet.protocol.thrift.ThriftCodec;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -37,6 +41,12 @@ import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.apache.hadoop.hbase.client.AsyncTable;
 import org.apache.hadoop.hbase.client.Delete;
+import org.apache.hadoop.hbase.client.Put;
+import org.apache.thrift.protocol.TCompactProtocol;
+import org.apache.thrift.protocol.TField;
+import org.apache.thrift.protocol.TStruct;
+import org.apache.thrift.protocol.TType;
+import org.apache.thrift.transport.TMemoryBuffer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -293,6 +303,123 @@ class CoupleActorIT {
         assertThat(successor.markRead(ANN, 7).get(30, TimeUnit.SECONDS).getReadUpTo()).isEqualTo(7);
         successor.close("test");
         assertThat(actor(coupleId, 3).readState(BOB).get(30, TimeUnit.SECONDS).getPartnerReadUpTo()).isEqualTo(7);
+    }
+
+    @Test
+    void editsAndDeletesAreTheSendersAreFencedKeepUnknownFieldsAndSurviveAHandoff() throws Exception {
+        long coupleId = newCouple();
+        CoupleActor old = actor(coupleId, 1);
+        old.send(ANN, "phone", message("a1", 1)).get(30, TimeUnit.SECONDS);
+        old.send(ANN, "phone", message("a2", 1)).get(30, TimeUnit.SECONDS);
+        old.send(BOB, "phone", message("b3", 1)).get(30, TimeUnit.SECONDS);
+        // Message 1 as a newer release stored it: with a field this one does not know.
+        byte[] row = HBaseSchema.coupleRow(Shards.shardOf(coupleId, shards), coupleId);
+        byte[] newer = withUnknownField(store.readStoredMessage(coupleId, 1).get(30, TimeUnit.SECONDS));
+        couples.put(new Put(row).addColumn(HBaseSchema.MESSAGES, HBaseSchema.messageQualifier(1), newer))
+                .get(30, TimeUnit.SECONDS);
+
+        Message edited = old.editMessage(ANN, 1, "edited", 0L).get(30, TimeUnit.SECONDS);
+        assertThat(edited.getText()).isEqualTo("edited");
+        assertThat(edited.getVersion()).isEqualTo(1);
+        assertThat(edited.isSetEditedAtMillis()).isTrue();
+        assertThat(new String(store.readStoredMessage(coupleId, 1).get(30, TimeUnit.SECONDS), StandardCharsets.ISO_8859_1))
+                .as("the newer release's field survives the edit").contains(NEWER_FIELD_VALUE);
+        assertThat(conflictOf(old.editMessage(ANN, 1, "stale", 0L)).getCurrent()).isEqualTo(edited);
+        assertThat(errorOf(old.editMessage(BOB, 1, "not mine", null))).isEqualTo(ErrorCode.PERMISSION_DENIED);
+        assertThat(errorOf(old.deleteMessage(ANN, 3, null))).isEqualTo(ErrorCode.PERMISSION_DENIED);
+        assertThat(errorOf(old.editMessage(ANN, 4, "no such", null))).isEqualTo(ErrorCode.NOT_FOUND);
+        assertThat(errorOf(old.deleteMessage(ANN, 0, null))).isEqualTo(ErrorCode.NOT_FOUND);
+
+        Message tombstone = old.deleteMessage(ANN, 2, null).get(30, TimeUnit.SECONDS);
+        assertThat(tombstone.isDeleted()).isTrue();
+        assertThat(tombstone.isSetText()).isFalse();
+        assertThat(old.deleteMessage(ANN, 2, 0L).get(30, TimeUnit.SECONDS)).as("deleting again changes nothing")
+                .isEqualTo(tombstone);
+        assertThat(errorOf(old.editMessage(ANN, 2, "back", null))).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+        List<Message> history = old.history(BOB, 0, 10).get(30, TimeUnit.SECONDS).getMessages();
+        assertThat(history).hasSize(3);
+        assertThat(history.subList(0, 2)).containsExactly(edited, tombstone);
+        assertThat(old.readState(BOB).get(30, TimeUnit.SECONDS).getUnreadCount()).as("a tombstone is not unread")
+                .isEqualTo(1);
+
+        // A new owner reads the changed messages back; the deposed one can no longer change any.
+        CoupleActor successor = actor(coupleId, 2);
+        assertThat(successor.history(ANN, 0, 2).get(30, TimeUnit.SECONDS).getMessages()).containsExactly(edited, tombstone);
+        ExecutionException fenced = org.assertj.core.api.Assertions.catchThrowableOfType(ExecutionException.class,
+                () -> old.editMessage(ANN, 1, "too late", null).get(30, TimeUnit.SECONDS));
+        assertThat(fenced.getCause()).isInstanceOf(NotOwnerException.class);
+        assertThat(successor.editMessage(ANN, 1, "by the successor", 1L).get(30, TimeUnit.SECONDS).getVersion()).isEqualTo(2);
+        successor.close("test");
+        assertThat(actor(coupleId, 3).history(BOB, 0, 1).get(30, TimeUnit.SECONDS).getMessages().get(0).getText())
+                .isEqualTo("by the successor");
+    }
+
+    @Test
+    void sessionsHearOfChangesToMessagesTheyHaveAndGetTheNewStateOfTheOnesTheyHaveNot() throws Exception {
+        CoupleActor actor = actor(newCouple(), 1, CoupleLimits.defaults(),
+                new CatchUpReads(CatchUpLimits.builder().pageMessages(50).build(), timers));
+        sendMany(actor, 600); // ANN's messages have odd sequence numbers
+        RecordingSession bob = new RecordingSession(BOB, 600);
+        actor.attach(bob).get(30, TimeUnit.SECONDS);
+        actor.subscribe(bob, 0).get(30, TimeUnit.SECONDS);
+        await("the first events", () -> bob.events.size() > 0);
+        Thread.sleep(200);
+        assertThat(bob.seqs()).as("caught up only part of the first page").isNotEmpty().allMatch(seq -> seq < 41);
+
+        actor.deleteMessage(ANN, 1, null).get(30, TimeUnit.SECONDS); // delivered
+        actor.editMessage(ANN, 41, "edited 41", null).get(30, TimeUnit.SECONDS); // in the page being replayed
+        actor.deleteMessage(ANN, 301, null).get(30, TimeUnit.SECONDS); // in HBase, not read yet
+        actor.editMessage(ANN, 599, "edited 599", null).get(30, TimeUnit.SECONDS); // in memory
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (bob.events.size() < 601 && System.nanoTime() < deadline) { // 600 messages and 1 change
+            bob.grant(2_000);
+            Thread.sleep(2);
+        }
+
+        Map<Long, Message> received = new HashMap<>();
+        List<Message> changes = new ArrayList<>();
+        for (Event event : bob.decoded()) {
+            if (event.isSetMessage()) {
+                received.put(event.getMessage().getMessage().getSeq(), event.getMessage().getMessage());
+            } else if (event.isSetMessageChanged()) {
+                changes.add(event.getMessageChanged().getMessage());
+            }
+        }
+        assertThat(received).hasSize(600);
+        assertThat(received.get(1L).isDeleted()).as("sent before the delete").isFalse();
+        assertThat(changes).hasSize(1);
+        assertThat(changes.get(0).getSeq()).isEqualTo(1);
+        assertThat(changes.get(0).isDeleted()).isTrue();
+        assertThat(received.get(41L).getText()).isEqualTo("edited 41");
+        assertThat(received.get(301L).isDeleted()).isTrue();
+        assertThat(received.get(599L).getText()).isEqualTo("edited 599");
+    }
+
+    private static final String NEWER_FIELD_VALUE = "a field of a newer release";
+
+    /** {@code stored} with a string field (id 100) this release does not declare, as a newer one might write it. */
+    private static byte[] withUnknownField(byte[] stored) throws Exception {
+        TMemoryBuffer buffer = new TMemoryBuffer(64);
+        TCompactProtocol out = new TCompactProtocol(buffer);
+        out.writeStructBegin(new TStruct("StoredMessage"));
+        out.writeFieldBegin(new TField("newer", TType.STRING, (short) 100));
+        out.writeString(NEWER_FIELD_VALUE);
+        out.writeFieldEnd();
+        out.writeFieldStop();
+        out.writeStructEnd();
+        byte[] field = java.util.Arrays.copyOf(buffer.getArray(), buffer.length());
+        // The stored struct without its stop byte, then the field and a stop.
+        byte[] newer = java.util.Arrays.copyOf(stored, stored.length - 1 + field.length);
+        System.arraycopy(field, 0, newer, stored.length - 1, field.length);
+        return newer;
+    }
+
+    private static MessageConflict conflictOf(CompletableFuture<?> call) {
+        ExecutionException failure = org.assertj.core.api.Assertions.catchThrowableOfType(ExecutionException.class,
+                () -> call.get(30, TimeUnit.SECONDS));
+        assertThat(failure).as("the call should have failed").isNotNull();
+        assertThat(failure.getCause()).isInstanceOf(MessageConflict.class);
+        return (MessageConflict) failure.getCause();
     }
 
     @Test

@@ -158,5 +158,7 @@ class ReadMarksTest {
 
         assertThat(ReadMarks.countFrom(messages, BOB)).isEqualTo(2);
         assertThat(ReadMarks.countFrom(List.of(), BOB)).isZero();
+        // A tombstone is nothing to read.
+        assertThat(ReadMarks.countFrom(List.of(new Message().setSeq(4).setSenderId(BOB).setDeleted(true)), BOB)).isZero();
     }
 }

@@ -323,7 +323,14 @@ final class ChatScreen implements DuetListener {
     public void onMessage(Message message) {
         boolean mine = Long.toString(message.getSenderId()).equals(profile.get("user.id"));
         print("[" + TIME.format(Instant.ofEpochMilli(message.getSentAtMillis())) + "] "
-                + (mine ? "you" : partnerName()) + ": " + PhotoCommands.text(message));
+                + (mine ? "you" : partnerName()) + ": " + MessageCommands.text(message));
+    }
+
+    @Override
+    public void onMessageChanged(Message message) {
+        boolean mine = Long.toString(message.getSenderId()).equals(profile.get("user.id"));
+        print("(" + (mine ? "you" : partnerName()) + " " + (message.isDeleted() ? "deleted" : "edited") + " message "
+                + message.getSeq() + (message.isDeleted() ? "" : ": " + MessageCommands.text(message)) + ")");
     }
 
     @Override

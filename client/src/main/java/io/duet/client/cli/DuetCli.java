@@ -54,6 +54,7 @@ public final class DuetCli {
             "  history --before SEQ [N]  print up to N (default 20) messages before SEQ",
             "  read [SEQ]            mark the messages up to SEQ (default: the newest) as read",
             "  unread                show your unread count and both read marks",
+            MessageCommands.USAGE,
             SpaceCommands.USAGE,
             PhotoCommands.USAGE,
             CoupleCommands.USAGE,
@@ -276,6 +277,9 @@ public final class DuetCli {
                 }
             }
             default:
+                if (MessageCommands.handles(command)) {
+                    return new MessageCommands(out, api).run(words, refreshedToken(profile, api));
+                }
                 if (SpaceCommands.handles(command)) {
                     return new SpaceCommands(out, api).run(words, refreshedToken(profile, api));
                 }
@@ -352,7 +356,7 @@ public final class DuetCli {
         DateTimeFormatter time = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneId.systemDefault());
         boolean mine = Long.toString(message.getSenderId()).equals(profile.get("user.id"));
         out.println(message.getSeq() + " [" + time.format(Instant.ofEpochMilli(message.getSentAtMillis())) + "] "
-                + (mine ? "you" : profile.get("partner.name")) + ": " + PhotoCommands.text(message));
+                + (mine ? "you" : profile.get("partner.name")) + ": " + MessageCommands.text(message));
     }
 
     private static String token(Profile profile) {

@@ -1,8 +1,6 @@
 package io.duet.client.cli;
 
 import io.duet.client.DuetHttp;
-import io.duet.protocol.api.Message;
-import io.duet.protocol.api.MessageKind;
 import io.duet.protocol.api.Photo;
 import io.duet.protocol.api.PhotoList;
 import io.duet.protocol.api.PhotoVariant;
@@ -32,14 +30,6 @@ final class PhotoCommands {
 
     static boolean handles(String command) {
         return COMMANDS.contains(command);
-    }
-
-    /** How a chat line shows a message: its text, or for a photo its id and caption. */
-    static String text(Message message) {
-        if (message.getKind() == MessageKind.PHOTO) {
-            return "[photo " + message.getPhotoId() + "]" + (message.getText().isEmpty() ? "" : " " + message.getText());
-        }
-        return message.getText();
     }
 
     int run(List<String> words, String token) throws Exception {

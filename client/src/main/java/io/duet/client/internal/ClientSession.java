@@ -11,6 +11,7 @@ import io.duet.protocol.api.HistoryPage;
 import io.duet.protocol.api.SendMessageResult;
 import io.duet.protocol.api.SetTypingRequest;
 import io.duet.protocol.api.SetTypingResult;
+import io.duet.protocol.api.StickerRef;
 import io.duet.protocol.api.commonConstants;
 import io.netty.channel.EventLoop;
 import java.net.InetSocketAddress;
@@ -84,6 +85,10 @@ public final class ClientSession {
     /** Queues a message; it is sent now if connected, else after the next connect, until acknowledged. */
     public CompletableFuture<SendMessageResult> send(String text) {
         return lifecycle.sends().send(text);
+    }
+
+    public CompletableFuture<SendMessageResult> sendSticker(StickerRef sticker) {
+        return lifecycle.sends().sendSticker(sticker);
     }
 
     /** Runs a call on the loop, from any thread, when connected. */

@@ -111,6 +111,9 @@ final class Delivery {
                 listeners.post(l -> l.onPhotoDeleted(event.getPhotoDeleted().getPhotoId(),
                         event.getPhotoDeleted().getDeletedBy()));
                 break;
+            case MESSAGE_CHANGED:
+                onMessageChanged(event.getMessageChanged().getMessage());
+                break;
             default:
                 break;
         }
@@ -118,14 +121,28 @@ final class Delivery {
 
     /** Our own message, stored as the reply to its send says: delivered like one pushed. */
     void ownMessageStored(SendMessageRequest request, SendMessageResult result) {
-        onMessage(new Message()
+        Message message = new Message()
                 .setSeq(result.getSeq())
                 .setClientMessageId(request.getClientMessageId())
                 .setSenderId(lifecycle.userId())
                 .setSenderDeviceId(lifecycle.deviceId())
                 .setSentAtMillis(result.getSentAtMillis())
-                .setKind(MessageKind.TEXT)
-                .setText(request.getText()));
+                .setText(request.getText());
+        if (request.isSetSticker()) {
+            message.setKind(MessageKind.STICKER).setSticker(request.getSticker()).setText("");
+        } else {
+            message.setKind(MessageKind.TEXT);
+        }
+        onMessage(message);
+    }
+
+    /** A change of a message held for a gap replaces it there: the listener gets the message as it is now, once. */
+    private void onMessageChanged(Message changed) {
+        if (outOfOrder.containsKey(changed.getSeq())) {
+            outOfOrder.put(changed.getSeq(), changed);
+        } else {
+            listeners.post(l -> l.onMessageChanged(changed));
+        }
     }
 
     /** Delivers messages exactly once and in sequence order, holding early ones until the gap fills. */

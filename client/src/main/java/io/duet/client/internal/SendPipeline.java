@@ -8,6 +8,7 @@ import io.duet.protocol.api.ErrorCode;
 import io.duet.protocol.api.Message;
 import io.duet.protocol.api.SendMessageRequest;
 import io.duet.protocol.api.SendMessageResult;
+import io.duet.protocol.api.StickerRef;
 import io.duet.protocol.api.commonConstants;
 import io.netty.channel.EventLoop;
 import java.time.Duration;
@@ -104,8 +105,17 @@ final class SendPipeline {
 
     /** Queues a message; it is sent now if connected, else after the next connect, until acknowledged. */
     CompletableFuture<SendMessageResult> send(String text) {
-        Outgoing message = new Outgoing(UUID.randomUUID().toString(), text);
-        if (text.isBlank() || text.length() > MAX_TEXT_CHARS) {
+        return send(new Outgoing(UUID.randomUUID().toString(), text, null));
+    }
+
+    /** Queues a sticker message, like {@link #send(String)}. */
+    CompletableFuture<SendMessageResult> sendSticker(StickerRef sticker) {
+        return send(new Outgoing(UUID.randomUUID().toString(), "", sticker));
+    }
+
+    private CompletableFuture<SendMessageResult> send(Outgoing message) {
+        String text = message.text;
+        if (message.sticker == null && (text.isBlank() || text.length() > MAX_TEXT_CHARS)) {
             // Checked here, before the message takes a place in the order stream.
             message.future.completeExceptionally(new DuetClientException("text: expected 1 to " + MAX_TEXT_CHARS
                     + " characters, not all blank"));
@@ -208,7 +218,8 @@ final class SendPipeline {
         SendMessageRequest request = new SendMessageRequest(message.clientMessageId, message.text, message.attempt)
                 .setOrderStream(orderStream)
                 .setOrdinal(message.ordinal)
-                .setAfterOrdinal(predecessorOf(message));
+                .setAfterOrdinal(predecessorOf(message))
+                .setSticker(message.sticker);
         transport.<SendMessageResult>call(commonConstants.CHAT_SERVICE, "sendMessage",
                 new ChatService.sendMessage_args(request), new ChatService.sendMessage_result())
                 .whenComplete((result, failure) -> {
@@ -305,6 +316,8 @@ final class SendPipeline {
     private static final class Outgoing {
         final String clientMessageId;
         final String text;
+        /** A sticker message's sticker; null for text. */
+        final StickerRef sticker;
         final CompletableFuture<SendMessageResult> future = new CompletableFuture<>();
         /** Its place in the session's order stream; assigned on the loop. */
         long ordinal;
@@ -315,9 +328,10 @@ final class SendPipeline {
         /** Counts scheduled retries and forgettings, so that only the latest scheduled retry counts. */
         long retries;
 
-        Outgoing(String clientMessageId, String text) {
+        Outgoing(String clientMessageId, String text, StickerRef sticker) {
             this.clientMessageId = clientMessageId;
             this.text = text;
+            this.sticker = sticker;
         }
     }
 }

@@ -19,6 +19,7 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
   private static final org.apache.thrift.protocol.TField MEMO_CHANGED_FIELD_DESC = new org.apache.thrift.protocol.TField("memoChanged", org.apache.thrift.protocol.TType.STRUCT, (short)5);
   private static final org.apache.thrift.protocol.TField CALENDAR_CHANGED_FIELD_DESC = new org.apache.thrift.protocol.TField("calendarChanged", org.apache.thrift.protocol.TType.STRUCT, (short)6);
   private static final org.apache.thrift.protocol.TField READ_MARK_FIELD_DESC = new org.apache.thrift.protocol.TField("readMark", org.apache.thrift.protocol.TType.STRUCT, (short)7);
+  private static final org.apache.thrift.protocol.TField MESSAGE_CHANGED_FIELD_DESC = new org.apache.thrift.protocol.TField("messageChanged", org.apache.thrift.protocol.TType.STRUCT, (short)8);
   private static final org.apache.thrift.protocol.TField NICKNAME_CHANGED_FIELD_DESC = new org.apache.thrift.protocol.TField("nicknameChanged", org.apache.thrift.protocol.TType.STRUCT, (short)20);
   private static final org.apache.thrift.protocol.TField COUPLE_CLOSED_FIELD_DESC = new org.apache.thrift.protocol.TField("coupleClosed", org.apache.thrift.protocol.TType.STRUCT, (short)21);
   private static final org.apache.thrift.protocol.TField PHOTO_DELETED_FIELD_DESC = new org.apache.thrift.protocol.TField("photoDeleted", org.apache.thrift.protocol.TType.STRUCT, (short)22);
@@ -32,6 +33,7 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
     MEMO_CHANGED((short)5, "memoChanged"),
     CALENDAR_CHANGED((short)6, "calendarChanged"),
     READ_MARK((short)7, "readMark"),
+    MESSAGE_CHANGED((short)8, "messageChanged"),
     NICKNAME_CHANGED((short)20, "nicknameChanged"),
     COUPLE_CLOSED((short)21, "coupleClosed"),
     PHOTO_DELETED((short)22, "photoDeleted");
@@ -64,6 +66,8 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
           return CALENDAR_CHANGED;
         case 7: // READ_MARK
           return READ_MARK;
+        case 8: // MESSAGE_CHANGED
+          return MESSAGE_CHANGED;
         case 20: // NICKNAME_CHANGED
           return NICKNAME_CHANGED;
         case 21: // COUPLE_CLOSED
@@ -129,6 +133,8 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
         new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, CalendarChangedEvent.class)));
     tmpMap.put(_Fields.READ_MARK, new org.apache.thrift.meta_data.FieldMetaData("readMark", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, ReadEvent.class)));
+    tmpMap.put(_Fields.MESSAGE_CHANGED, new org.apache.thrift.meta_data.FieldMetaData("messageChanged", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, MessageChangedEvent.class)));
     tmpMap.put(_Fields.NICKNAME_CHANGED, new org.apache.thrift.meta_data.FieldMetaData("nicknameChanged", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, NicknameChangedEvent.class)));
     tmpMap.put(_Fields.COUPLE_CLOSED, new org.apache.thrift.meta_data.FieldMetaData("coupleClosed", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
@@ -197,6 +203,12 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
     return x;
   }
 
+  public static Event messageChanged(MessageChangedEvent value) {
+    Event x = new Event();
+    x.setMessageChanged(value);
+    return x;
+  }
+
   public static Event nicknameChanged(NicknameChangedEvent value) {
     Event x = new Event();
     x.setNicknameChanged(value);
@@ -254,6 +266,11 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
           break;
         }
         throw new java.lang.ClassCastException("Was expecting value of type ReadEvent for field 'readMark', but got " + value.getClass().getSimpleName());
+      case MESSAGE_CHANGED:
+        if (value instanceof MessageChangedEvent) {
+          break;
+        }
+        throw new java.lang.ClassCastException("Was expecting value of type MessageChangedEvent for field 'messageChanged', but got " + value.getClass().getSimpleName());
       case NICKNAME_CHANGED:
         if (value instanceof NicknameChangedEvent) {
           break;
@@ -349,6 +366,16 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, field.type);
             return null;
           }
+        case MESSAGE_CHANGED:
+          if (field.type == MESSAGE_CHANGED_FIELD_DESC.type) {
+            MessageChangedEvent messageChanged;
+            messageChanged = new MessageChangedEvent();
+            messageChanged.read(iprot);
+            return messageChanged;
+          } else {
+            org.apache.thrift.protocol.TProtocolUtil.skip(iprot, field.type);
+            return null;
+          }
         case NICKNAME_CHANGED:
           if (field.type == NICKNAME_CHANGED_FIELD_DESC.type) {
             NicknameChangedEvent nicknameChanged;
@@ -419,6 +446,10 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
         ReadEvent readMark = (ReadEvent)value_;
         readMark.write(oprot);
         return;
+      case MESSAGE_CHANGED:
+        MessageChangedEvent messageChanged = (MessageChangedEvent)value_;
+        messageChanged.write(oprot);
+        return;
       case NICKNAME_CHANGED:
         NicknameChangedEvent nicknameChanged = (NicknameChangedEvent)value_;
         nicknameChanged.write(oprot);
@@ -476,6 +507,11 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
           readMark = new ReadEvent();
           readMark.read(iprot);
           return readMark;
+        case MESSAGE_CHANGED:
+          MessageChangedEvent messageChanged;
+          messageChanged = new MessageChangedEvent();
+          messageChanged.read(iprot);
+          return messageChanged;
         case NICKNAME_CHANGED:
           NicknameChangedEvent nicknameChanged;
           nicknameChanged = new NicknameChangedEvent();
@@ -530,6 +566,10 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
         ReadEvent readMark = (ReadEvent)value_;
         readMark.write(oprot);
         return;
+      case MESSAGE_CHANGED:
+        MessageChangedEvent messageChanged = (MessageChangedEvent)value_;
+        messageChanged.write(oprot);
+        return;
       case NICKNAME_CHANGED:
         NicknameChangedEvent nicknameChanged = (NicknameChangedEvent)value_;
         nicknameChanged.write(oprot);
@@ -564,6 +604,8 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
         return CALENDAR_CHANGED_FIELD_DESC;
       case READ_MARK:
         return READ_MARK_FIELD_DESC;
+      case MESSAGE_CHANGED:
+        return MESSAGE_CHANGED_FIELD_DESC;
       case NICKNAME_CHANGED:
         return NICKNAME_CHANGED_FIELD_DESC;
       case COUPLE_CLOSED:
@@ -683,6 +725,19 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
     value_ = java.util.Objects.requireNonNull(value,"_Fields.READ_MARK");
   }
 
+  public MessageChangedEvent getMessageChanged() {
+    if (getSetField() == _Fields.MESSAGE_CHANGED) {
+      return (MessageChangedEvent)getFieldValue();
+    } else {
+      throw new java.lang.RuntimeException("Cannot get field 'messageChanged' because union is currently set to " + getFieldDesc(getSetField()).name);
+    }
+  }
+
+  public void setMessageChanged(MessageChangedEvent value) {
+    setField_ = _Fields.MESSAGE_CHANGED;
+    value_ = java.util.Objects.requireNonNull(value,"_Fields.MESSAGE_CHANGED");
+  }
+
   public NicknameChangedEvent getNicknameChanged() {
     if (getSetField() == _Fields.NICKNAME_CHANGED) {
       return (NicknameChangedEvent)getFieldValue();
@@ -754,6 +809,11 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
 
   public boolean isSetReadMark() {
     return setField_ == _Fields.READ_MARK;
+  }
+
+
+  public boolean isSetMessageChanged() {
+    return setField_ == _Fields.MESSAGE_CHANGED;
   }
 
 

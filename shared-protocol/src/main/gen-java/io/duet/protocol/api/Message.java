@@ -18,6 +18,11 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
   private static final org.apache.thrift.protocol.TField KIND_FIELD_DESC = new org.apache.thrift.protocol.TField("kind", org.apache.thrift.protocol.TType.I32, (short)6);
   private static final org.apache.thrift.protocol.TField TEXT_FIELD_DESC = new org.apache.thrift.protocol.TField("text", org.apache.thrift.protocol.TType.STRING, (short)7);
   private static final org.apache.thrift.protocol.TField PHOTO_ID_FIELD_DESC = new org.apache.thrift.protocol.TField("photoId", org.apache.thrift.protocol.TType.STRING, (short)8);
+  private static final org.apache.thrift.protocol.TField STICKER_FIELD_DESC = new org.apache.thrift.protocol.TField("sticker", org.apache.thrift.protocol.TType.STRUCT, (short)9);
+  private static final org.apache.thrift.protocol.TField VERSION_FIELD_DESC = new org.apache.thrift.protocol.TField("version", org.apache.thrift.protocol.TType.I64, (short)10);
+  private static final org.apache.thrift.protocol.TField EDITED_AT_MILLIS_FIELD_DESC = new org.apache.thrift.protocol.TField("editedAtMillis", org.apache.thrift.protocol.TType.I64, (short)11);
+  private static final org.apache.thrift.protocol.TField DELETED_FIELD_DESC = new org.apache.thrift.protocol.TField("deleted", org.apache.thrift.protocol.TType.BOOL, (short)12);
+  private static final org.apache.thrift.protocol.TField DELETED_AT_MILLIS_FIELD_DESC = new org.apache.thrift.protocol.TField("deletedAtMillis", org.apache.thrift.protocol.TType.I64, (short)13);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new MessageStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new MessageTupleSchemeFactory();
@@ -30,6 +35,11 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
   private @org.apache.thrift.annotation.Nullable MessageKind kind; // required
   private @org.apache.thrift.annotation.Nullable java.lang.String text; // required
   private @org.apache.thrift.annotation.Nullable java.lang.String photoId; // optional
+  private @org.apache.thrift.annotation.Nullable StickerRef sticker; // optional
+  private long version; // optional
+  private long editedAtMillis; // optional
+  private boolean deleted; // optional
+  private long deletedAtMillis; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -47,7 +57,27 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
     /**
      * Kind PHOTO: the photo (PhotoService.getPhoto, getPhotoUrl); it may have been deleted since.
      */
-    PHOTO_ID((short)8, "photoId");
+    PHOTO_ID((short)8, "photoId"),
+    /**
+     * Kind STICKER: the sticker.
+     */
+    STICKER((short)9, "sticker"),
+    /**
+     * Absent (0) as sent; each edit, and the delete, raise it by one. editMessage and deleteMessage may
+     * name the version they are based on (expectedVersion) to refuse a change another device made meanwhile.
+     */
+    VERSION((short)10, "version"),
+    /**
+     * When the text was last edited; absent if never.
+     */
+    EDITED_AT_MILLIS((short)11, "editedAtMillis"),
+    /**
+     * A tombstone: the sender deleted the message. It keeps its sequence number, sender and times;
+     * kind, text, photoId and sticker are absent (a decoder that fills in defaults reads kind TEXT: check
+     * deleted first). Clients show "message deleted". Absent: not deleted.
+     */
+    DELETED((short)12, "deleted"),
+    DELETED_AT_MILLIS((short)13, "deletedAtMillis");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -79,6 +109,16 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
           return TEXT;
         case 8: // PHOTO_ID
           return PHOTO_ID;
+        case 9: // STICKER
+          return STICKER;
+        case 10: // VERSION
+          return VERSION;
+        case 11: // EDITED_AT_MILLIS
+          return EDITED_AT_MILLIS;
+        case 12: // DELETED
+          return DELETED;
+        case 13: // DELETED_AT_MILLIS
+          return DELETED_AT_MILLIS;
         default:
           return null;
       }
@@ -125,8 +165,12 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
   private static final int __SEQ_ISSET_ID = 0;
   private static final int __SENDERID_ISSET_ID = 1;
   private static final int __SENTATMILLIS_ISSET_ID = 2;
+  private static final int __VERSION_ISSET_ID = 3;
+  private static final int __EDITEDATMILLIS_ISSET_ID = 4;
+  private static final int __DELETED_ISSET_ID = 5;
+  private static final int __DELETEDATMILLIS_ISSET_ID = 6;
   private byte __isset_bitfield = 0;
-  private static final _Fields[] optionals = {_Fields.PHOTO_ID};
+  private static final _Fields[] optionals = {_Fields.PHOTO_ID,_Fields.STICKER,_Fields.VERSION,_Fields.EDITED_AT_MILLIS,_Fields.DELETED,_Fields.DELETED_AT_MILLIS};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -146,6 +190,16 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
     tmpMap.put(_Fields.PHOTO_ID, new org.apache.thrift.meta_data.FieldMetaData("photoId", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
+    tmpMap.put(_Fields.STICKER, new org.apache.thrift.meta_data.FieldMetaData("sticker", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, StickerRef.class)));
+    tmpMap.put(_Fields.VERSION, new org.apache.thrift.meta_data.FieldMetaData("version", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
+    tmpMap.put(_Fields.EDITED_AT_MILLIS, new org.apache.thrift.meta_data.FieldMetaData("editedAtMillis", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
+    tmpMap.put(_Fields.DELETED, new org.apache.thrift.meta_data.FieldMetaData("deleted", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.BOOL)));
+    tmpMap.put(_Fields.DELETED_AT_MILLIS, new org.apache.thrift.meta_data.FieldMetaData("deletedAtMillis", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(Message.class, metaDataMap);
   }
@@ -200,6 +254,13 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
     if (other.isSetPhotoId()) {
       this.photoId = other.photoId;
     }
+    if (other.isSetSticker()) {
+      this.sticker = new StickerRef(other.sticker);
+    }
+    this.version = other.version;
+    this.editedAtMillis = other.editedAtMillis;
+    this.deleted = other.deleted;
+    this.deletedAtMillis = other.deletedAtMillis;
   }
 
   @Override
@@ -221,6 +282,15 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
 
     this.text = null;
     this.photoId = null;
+    this.sticker = null;
+    setVersionIsSet(false);
+    this.version = 0;
+    setEditedAtMillisIsSet(false);
+    this.editedAtMillis = 0;
+    setDeletedIsSet(false);
+    this.deleted = false;
+    setDeletedAtMillisIsSet(false);
+    this.deletedAtMillis = 0;
   }
 
   public long getSeq() {
@@ -431,6 +501,153 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
     }
   }
 
+  /**
+   * Kind STICKER: the sticker.
+   */
+  @org.apache.thrift.annotation.Nullable
+  public StickerRef getSticker() {
+    return this.sticker;
+  }
+
+  /**
+   * Kind STICKER: the sticker.
+   */
+  public Message setSticker(@org.apache.thrift.annotation.Nullable StickerRef sticker) {
+    this.sticker = sticker;
+    return this;
+  }
+
+  public void unsetSticker() {
+    this.sticker = null;
+  }
+
+  /** Returns true if field sticker is set (has been assigned a value) and false otherwise */
+  public boolean isSetSticker() {
+    return this.sticker != null;
+  }
+
+  public void setStickerIsSet(boolean value) {
+    if (!value) {
+      this.sticker = null;
+    }
+  }
+
+  /**
+   * Absent (0) as sent; each edit, and the delete, raise it by one. editMessage and deleteMessage may
+   * name the version they are based on (expectedVersion) to refuse a change another device made meanwhile.
+   */
+  public long getVersion() {
+    return this.version;
+  }
+
+  /**
+   * Absent (0) as sent; each edit, and the delete, raise it by one. editMessage and deleteMessage may
+   * name the version they are based on (expectedVersion) to refuse a change another device made meanwhile.
+   */
+  public Message setVersion(long version) {
+    this.version = version;
+    setVersionIsSet(true);
+    return this;
+  }
+
+  public void unsetVersion() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __VERSION_ISSET_ID);
+  }
+
+  /** Returns true if field version is set (has been assigned a value) and false otherwise */
+  public boolean isSetVersion() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __VERSION_ISSET_ID);
+  }
+
+  public void setVersionIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __VERSION_ISSET_ID, value);
+  }
+
+  /**
+   * When the text was last edited; absent if never.
+   */
+  public long getEditedAtMillis() {
+    return this.editedAtMillis;
+  }
+
+  /**
+   * When the text was last edited; absent if never.
+   */
+  public Message setEditedAtMillis(long editedAtMillis) {
+    this.editedAtMillis = editedAtMillis;
+    setEditedAtMillisIsSet(true);
+    return this;
+  }
+
+  public void unsetEditedAtMillis() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __EDITEDATMILLIS_ISSET_ID);
+  }
+
+  /** Returns true if field editedAtMillis is set (has been assigned a value) and false otherwise */
+  public boolean isSetEditedAtMillis() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __EDITEDATMILLIS_ISSET_ID);
+  }
+
+  public void setEditedAtMillisIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __EDITEDATMILLIS_ISSET_ID, value);
+  }
+
+  /**
+   * A tombstone: the sender deleted the message. It keeps its sequence number, sender and times;
+   * kind, text, photoId and sticker are absent (a decoder that fills in defaults reads kind TEXT: check
+   * deleted first). Clients show "message deleted". Absent: not deleted.
+   */
+  public boolean isDeleted() {
+    return this.deleted;
+  }
+
+  /**
+   * A tombstone: the sender deleted the message. It keeps its sequence number, sender and times;
+   * kind, text, photoId and sticker are absent (a decoder that fills in defaults reads kind TEXT: check
+   * deleted first). Clients show "message deleted". Absent: not deleted.
+   */
+  public Message setDeleted(boolean deleted) {
+    this.deleted = deleted;
+    setDeletedIsSet(true);
+    return this;
+  }
+
+  public void unsetDeleted() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __DELETED_ISSET_ID);
+  }
+
+  /** Returns true if field deleted is set (has been assigned a value) and false otherwise */
+  public boolean isSetDeleted() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __DELETED_ISSET_ID);
+  }
+
+  public void setDeletedIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __DELETED_ISSET_ID, value);
+  }
+
+  public long getDeletedAtMillis() {
+    return this.deletedAtMillis;
+  }
+
+  public Message setDeletedAtMillis(long deletedAtMillis) {
+    this.deletedAtMillis = deletedAtMillis;
+    setDeletedAtMillisIsSet(true);
+    return this;
+  }
+
+  public void unsetDeletedAtMillis() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __DELETEDATMILLIS_ISSET_ID);
+  }
+
+  /** Returns true if field deletedAtMillis is set (has been assigned a value) and false otherwise */
+  public boolean isSetDeletedAtMillis() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __DELETEDATMILLIS_ISSET_ID);
+  }
+
+  public void setDeletedAtMillisIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __DELETEDATMILLIS_ISSET_ID, value);
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -498,6 +715,46 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
       }
       break;
 
+    case STICKER:
+      if (value == null) {
+        unsetSticker();
+      } else {
+        setSticker((StickerRef)value);
+      }
+      break;
+
+    case VERSION:
+      if (value == null) {
+        unsetVersion();
+      } else {
+        setVersion((java.lang.Long)value);
+      }
+      break;
+
+    case EDITED_AT_MILLIS:
+      if (value == null) {
+        unsetEditedAtMillis();
+      } else {
+        setEditedAtMillis((java.lang.Long)value);
+      }
+      break;
+
+    case DELETED:
+      if (value == null) {
+        unsetDeleted();
+      } else {
+        setDeleted((java.lang.Boolean)value);
+      }
+      break;
+
+    case DELETED_AT_MILLIS:
+      if (value == null) {
+        unsetDeletedAtMillis();
+      } else {
+        setDeletedAtMillis((java.lang.Long)value);
+      }
+      break;
+
     }
   }
 
@@ -529,6 +786,21 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
     case PHOTO_ID:
       return getPhotoId();
 
+    case STICKER:
+      return getSticker();
+
+    case VERSION:
+      return getVersion();
+
+    case EDITED_AT_MILLIS:
+      return getEditedAtMillis();
+
+    case DELETED:
+      return isDeleted();
+
+    case DELETED_AT_MILLIS:
+      return getDeletedAtMillis();
+
     }
     throw new java.lang.IllegalStateException();
   }
@@ -557,6 +829,16 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
       return isSetText();
     case PHOTO_ID:
       return isSetPhotoId();
+    case STICKER:
+      return isSetSticker();
+    case VERSION:
+      return isSetVersion();
+    case EDITED_AT_MILLIS:
+      return isSetEditedAtMillis();
+    case DELETED:
+      return isSetDeleted();
+    case DELETED_AT_MILLIS:
+      return isSetDeletedAtMillis();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -646,6 +928,51 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
         return false;
     }
 
+    boolean this_present_sticker = true && this.isSetSticker();
+    boolean that_present_sticker = true && that.isSetSticker();
+    if (this_present_sticker || that_present_sticker) {
+      if (!(this_present_sticker && that_present_sticker))
+        return false;
+      if (!this.sticker.equals(that.sticker))
+        return false;
+    }
+
+    boolean this_present_version = true && this.isSetVersion();
+    boolean that_present_version = true && that.isSetVersion();
+    if (this_present_version || that_present_version) {
+      if (!(this_present_version && that_present_version))
+        return false;
+      if (this.version != that.version)
+        return false;
+    }
+
+    boolean this_present_editedAtMillis = true && this.isSetEditedAtMillis();
+    boolean that_present_editedAtMillis = true && that.isSetEditedAtMillis();
+    if (this_present_editedAtMillis || that_present_editedAtMillis) {
+      if (!(this_present_editedAtMillis && that_present_editedAtMillis))
+        return false;
+      if (this.editedAtMillis != that.editedAtMillis)
+        return false;
+    }
+
+    boolean this_present_deleted = true && this.isSetDeleted();
+    boolean that_present_deleted = true && that.isSetDeleted();
+    if (this_present_deleted || that_present_deleted) {
+      if (!(this_present_deleted && that_present_deleted))
+        return false;
+      if (this.deleted != that.deleted)
+        return false;
+    }
+
+    boolean this_present_deletedAtMillis = true && this.isSetDeletedAtMillis();
+    boolean that_present_deletedAtMillis = true && that.isSetDeletedAtMillis();
+    if (this_present_deletedAtMillis || that_present_deletedAtMillis) {
+      if (!(this_present_deletedAtMillis && that_present_deletedAtMillis))
+        return false;
+      if (this.deletedAtMillis != that.deletedAtMillis)
+        return false;
+    }
+
     return true;
   }
 
@@ -678,6 +1005,26 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
     hashCode = hashCode * 8191 + ((isSetPhotoId()) ? 131071 : 524287);
     if (isSetPhotoId())
       hashCode = hashCode * 8191 + photoId.hashCode();
+
+    hashCode = hashCode * 8191 + ((isSetSticker()) ? 131071 : 524287);
+    if (isSetSticker())
+      hashCode = hashCode * 8191 + sticker.hashCode();
+
+    hashCode = hashCode * 8191 + ((isSetVersion()) ? 131071 : 524287);
+    if (isSetVersion())
+      hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(version);
+
+    hashCode = hashCode * 8191 + ((isSetEditedAtMillis()) ? 131071 : 524287);
+    if (isSetEditedAtMillis())
+      hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(editedAtMillis);
+
+    hashCode = hashCode * 8191 + ((isSetDeleted()) ? 131071 : 524287);
+    if (isSetDeleted())
+      hashCode = hashCode * 8191 + ((deleted) ? 131071 : 524287);
+
+    hashCode = hashCode * 8191 + ((isSetDeletedAtMillis()) ? 131071 : 524287);
+    if (isSetDeletedAtMillis())
+      hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(deletedAtMillis);
 
     return hashCode;
   }
@@ -770,6 +1117,56 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetSticker(), other.isSetSticker());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetSticker()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.sticker, other.sticker);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetVersion(), other.isSetVersion());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetVersion()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.version, other.version);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetEditedAtMillis(), other.isSetEditedAtMillis());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetEditedAtMillis()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.editedAtMillis, other.editedAtMillis);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetDeleted(), other.isSetDeleted());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetDeleted()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.deleted, other.deleted);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetDeletedAtMillis(), other.isSetDeletedAtMillis());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetDeletedAtMillis()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.deletedAtMillis, other.deletedAtMillis);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -847,6 +1244,40 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
       }
       first = false;
     }
+    if (isSetSticker()) {
+      if (!first) sb.append(", ");
+      sb.append("sticker:");
+      if (this.sticker == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.sticker);
+      }
+      first = false;
+    }
+    if (isSetVersion()) {
+      if (!first) sb.append(", ");
+      sb.append("version:");
+      sb.append(this.version);
+      first = false;
+    }
+    if (isSetEditedAtMillis()) {
+      if (!first) sb.append(", ");
+      sb.append("editedAtMillis:");
+      sb.append(this.editedAtMillis);
+      first = false;
+    }
+    if (isSetDeleted()) {
+      if (!first) sb.append(", ");
+      sb.append("deleted:");
+      sb.append(this.deleted);
+      first = false;
+    }
+    if (isSetDeletedAtMillis()) {
+      if (!first) sb.append(", ");
+      sb.append("deletedAtMillis:");
+      sb.append(this.deletedAtMillis);
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -854,6 +1285,9 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
   public void validate() throws org.apache.thrift.TException {
     // check for required fields
     // check for sub-struct validity
+    if (sticker != null) {
+      sticker.validate();
+    }
   }
 
   private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
@@ -960,6 +1394,47 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 9: // STICKER
+              if (schemeField.type == org.apache.thrift.protocol.TType.STRUCT) {
+                struct.sticker = new StickerRef();
+                struct.sticker.read(iprot);
+                struct.setStickerIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
+            case 10: // VERSION
+              if (schemeField.type == org.apache.thrift.protocol.TType.I64) {
+                struct.version = iprot.readI64();
+                struct.setVersionIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
+            case 11: // EDITED_AT_MILLIS
+              if (schemeField.type == org.apache.thrift.protocol.TType.I64) {
+                struct.editedAtMillis = iprot.readI64();
+                struct.setEditedAtMillisIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
+            case 12: // DELETED
+              if (schemeField.type == org.apache.thrift.protocol.TType.BOOL) {
+                struct.deleted = iprot.readBool();
+                struct.setDeletedIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
+            case 13: // DELETED_AT_MILLIS
+              if (schemeField.type == org.apache.thrift.protocol.TType.I64) {
+                struct.deletedAtMillis = iprot.readI64();
+                struct.setDeletedAtMillisIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -1015,6 +1490,33 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
           oprot.writeFieldEnd();
         }
       }
+      if (struct.sticker != null) {
+        if (struct.isSetSticker()) {
+          oprot.writeFieldBegin(STICKER_FIELD_DESC);
+          struct.sticker.write(oprot);
+          oprot.writeFieldEnd();
+        }
+      }
+      if (struct.isSetVersion()) {
+        oprot.writeFieldBegin(VERSION_FIELD_DESC);
+        oprot.writeI64(struct.version);
+        oprot.writeFieldEnd();
+      }
+      if (struct.isSetEditedAtMillis()) {
+        oprot.writeFieldBegin(EDITED_AT_MILLIS_FIELD_DESC);
+        oprot.writeI64(struct.editedAtMillis);
+        oprot.writeFieldEnd();
+      }
+      if (struct.isSetDeleted()) {
+        oprot.writeFieldBegin(DELETED_FIELD_DESC);
+        oprot.writeBool(struct.deleted);
+        oprot.writeFieldEnd();
+      }
+      if (struct.isSetDeletedAtMillis()) {
+        oprot.writeFieldBegin(DELETED_AT_MILLIS_FIELD_DESC);
+        oprot.writeI64(struct.deletedAtMillis);
+        oprot.writeFieldEnd();
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -1058,7 +1560,22 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
       if (struct.isSetPhotoId()) {
         optionals.set(7);
       }
-      oprot.writeBitSet(optionals, 8);
+      if (struct.isSetSticker()) {
+        optionals.set(8);
+      }
+      if (struct.isSetVersion()) {
+        optionals.set(9);
+      }
+      if (struct.isSetEditedAtMillis()) {
+        optionals.set(10);
+      }
+      if (struct.isSetDeleted()) {
+        optionals.set(11);
+      }
+      if (struct.isSetDeletedAtMillis()) {
+        optionals.set(12);
+      }
+      oprot.writeBitSet(optionals, 13);
       if (struct.isSetSeq()) {
         oprot.writeI64(struct.seq);
       }
@@ -1083,6 +1600,21 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
       if (struct.isSetPhotoId()) {
         oprot.writeString(struct.photoId);
       }
+      if (struct.isSetSticker()) {
+        struct.sticker.write(oprot);
+      }
+      if (struct.isSetVersion()) {
+        oprot.writeI64(struct.version);
+      }
+      if (struct.isSetEditedAtMillis()) {
+        oprot.writeI64(struct.editedAtMillis);
+      }
+      if (struct.isSetDeleted()) {
+        oprot.writeBool(struct.deleted);
+      }
+      if (struct.isSetDeletedAtMillis()) {
+        oprot.writeI64(struct.deletedAtMillis);
+      }
     }
 
     @Override
@@ -1090,7 +1622,7 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(8);
+        java.util.BitSet incoming = iprot.readBitSet(13);
         if (incoming.get(0)) {
           struct.seq = iprot.readI64();
           struct.setSeqIsSet(true);
@@ -1122,6 +1654,27 @@ public class Message implements org.apache.thrift.TBase<Message, Message._Fields
         if (incoming.get(7)) {
           struct.photoId = iprot.readString();
           struct.setPhotoIdIsSet(true);
+        }
+        if (incoming.get(8)) {
+          struct.sticker = new StickerRef();
+          struct.sticker.read(iprot);
+          struct.setStickerIsSet(true);
+        }
+        if (incoming.get(9)) {
+          struct.version = iprot.readI64();
+          struct.setVersionIsSet(true);
+        }
+        if (incoming.get(10)) {
+          struct.editedAtMillis = iprot.readI64();
+          struct.setEditedAtMillisIsSet(true);
+        }
+        if (incoming.get(11)) {
+          struct.deleted = iprot.readBool();
+          struct.setDeletedIsSet(true);
+        }
+        if (incoming.get(12)) {
+          struct.deletedAtMillis = iprot.readI64();
+          struct.setDeletedAtMillisIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();

@@ -15,7 +15,11 @@ public enum MessageKind implements org.apache.thrift.TEnum {
   /**
    * A photo of the couple's (PhotoService), posted by finishUpload; text is its caption.
    */
-  PHOTO(2);
+  PHOTO(2),
+  /**
+   * A sticker: the sticker field names it (the server keeps no catalogue of stickers); text is empty.
+   */
+  STICKER(3);
 
   private final int value;
 
@@ -42,6 +46,8 @@ public enum MessageKind implements org.apache.thrift.TEnum {
         return TEXT;
       case 2:
         return PHOTO;
+      case 3:
+        return STICKER;
       default:
         return null;
     }

@@ -37,7 +37,7 @@ public class ReadState implements org.apache.thrift.TBase<ReadState, ReadState._
     READ_UP_TO((short)1, "readUpTo"),
     PARTNER_READ_UP_TO((short)2, "partnerReadUpTo"),
     /**
-     * The partner's messages after readUpTo: the caller's unread count.
+     * The partner's messages after readUpTo, tombstones left out: the caller's unread count.
      */
     UNREAD_COUNT((short)3, "unreadCount"),
     /**
@@ -244,14 +244,14 @@ public class ReadState implements org.apache.thrift.TBase<ReadState, ReadState._
   }
 
   /**
-   * The partner's messages after readUpTo: the caller's unread count.
+   * The partner's messages after readUpTo, tombstones left out: the caller's unread count.
    */
   public int getUnreadCount() {
     return this.unreadCount;
   }
 
   /**
-   * The partner's messages after readUpTo: the caller's unread count.
+   * The partner's messages after readUpTo, tombstones left out: the caller's unread count.
    */
   public ReadState setUnreadCount(int unreadCount) {
     this.unreadCount = unreadCount;

@@ -16,6 +16,7 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
   private static final org.apache.thrift.protocol.TField ORDER_STREAM_FIELD_DESC = new org.apache.thrift.protocol.TField("orderStream", org.apache.thrift.protocol.TType.STRING, (short)4);
   private static final org.apache.thrift.protocol.TField ORDINAL_FIELD_DESC = new org.apache.thrift.protocol.TField("ordinal", org.apache.thrift.protocol.TType.I64, (short)5);
   private static final org.apache.thrift.protocol.TField AFTER_ORDINAL_FIELD_DESC = new org.apache.thrift.protocol.TField("afterOrdinal", org.apache.thrift.protocol.TType.I64, (short)6);
+  private static final org.apache.thrift.protocol.TField STICKER_FIELD_DESC = new org.apache.thrift.protocol.TField("sticker", org.apache.thrift.protocol.TType.STRUCT, (short)7);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new SendMessageRequestStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new SendMessageRequestTupleSchemeFactory();
@@ -26,6 +27,7 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
   private @org.apache.thrift.annotation.Nullable java.lang.String orderStream; // optional
   private long ordinal; // optional
   private long afterOrdinal; // optional
+  private @org.apache.thrift.annotation.Nullable StickerRef sticker; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -51,7 +53,11 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
      */
     ORDER_STREAM((short)4, "orderStream"),
     ORDINAL((short)5, "ordinal"),
-    AFTER_ORDINAL((short)6, "afterOrdinal");
+    AFTER_ORDINAL((short)6, "afterOrdinal"),
+    /**
+     * Set: the message is a STICKER (text must then be empty or unset); unset: a TEXT message.
+     */
+    STICKER((short)7, "sticker");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -79,6 +85,8 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
           return ORDINAL;
         case 6: // AFTER_ORDINAL
           return AFTER_ORDINAL;
+        case 7: // STICKER
+          return STICKER;
         default:
           return null;
       }
@@ -126,7 +134,7 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
   private static final int __ORDINAL_ISSET_ID = 1;
   private static final int __AFTERORDINAL_ISSET_ID = 2;
   private byte __isset_bitfield = 0;
-  private static final _Fields[] optionals = {_Fields.ORDER_STREAM,_Fields.ORDINAL,_Fields.AFTER_ORDINAL};
+  private static final _Fields[] optionals = {_Fields.ORDER_STREAM,_Fields.ORDINAL,_Fields.AFTER_ORDINAL,_Fields.STICKER};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -142,6 +150,8 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
     tmpMap.put(_Fields.AFTER_ORDINAL, new org.apache.thrift.meta_data.FieldMetaData("afterOrdinal", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
+    tmpMap.put(_Fields.STICKER, new org.apache.thrift.meta_data.FieldMetaData("sticker", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, StickerRef.class)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(SendMessageRequest.class, metaDataMap);
   }
@@ -180,6 +190,9 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
     }
     this.ordinal = other.ordinal;
     this.afterOrdinal = other.afterOrdinal;
+    if (other.isSetSticker()) {
+      this.sticker = new StickerRef(other.sticker);
+    }
   }
 
   @Override
@@ -198,6 +211,7 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
     this.ordinal = 0;
     setAfterOrdinalIsSet(false);
     this.afterOrdinal = 0;
+    this.sticker = null;
   }
 
   /**
@@ -378,6 +392,37 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __AFTERORDINAL_ISSET_ID, value);
   }
 
+  /**
+   * Set: the message is a STICKER (text must then be empty or unset); unset: a TEXT message.
+   */
+  @org.apache.thrift.annotation.Nullable
+  public StickerRef getSticker() {
+    return this.sticker;
+  }
+
+  /**
+   * Set: the message is a STICKER (text must then be empty or unset); unset: a TEXT message.
+   */
+  public SendMessageRequest setSticker(@org.apache.thrift.annotation.Nullable StickerRef sticker) {
+    this.sticker = sticker;
+    return this;
+  }
+
+  public void unsetSticker() {
+    this.sticker = null;
+  }
+
+  /** Returns true if field sticker is set (has been assigned a value) and false otherwise */
+  public boolean isSetSticker() {
+    return this.sticker != null;
+  }
+
+  public void setStickerIsSet(boolean value) {
+    if (!value) {
+      this.sticker = null;
+    }
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -429,6 +474,14 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
       }
       break;
 
+    case STICKER:
+      if (value == null) {
+        unsetSticker();
+      } else {
+        setSticker((StickerRef)value);
+      }
+      break;
+
     }
   }
 
@@ -454,6 +507,9 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
     case AFTER_ORDINAL:
       return getAfterOrdinal();
 
+    case STICKER:
+      return getSticker();
+
     }
     throw new java.lang.IllegalStateException();
   }
@@ -478,6 +534,8 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
       return isSetOrdinal();
     case AFTER_ORDINAL:
       return isSetAfterOrdinal();
+    case STICKER:
+      return isSetSticker();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -549,6 +607,15 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
         return false;
     }
 
+    boolean this_present_sticker = true && this.isSetSticker();
+    boolean that_present_sticker = true && that.isSetSticker();
+    if (this_present_sticker || that_present_sticker) {
+      if (!(this_present_sticker && that_present_sticker))
+        return false;
+      if (!this.sticker.equals(that.sticker))
+        return false;
+    }
+
     return true;
   }
 
@@ -577,6 +644,10 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
     hashCode = hashCode * 8191 + ((isSetAfterOrdinal()) ? 131071 : 524287);
     if (isSetAfterOrdinal())
       hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(afterOrdinal);
+
+    hashCode = hashCode * 8191 + ((isSetSticker()) ? 131071 : 524287);
+    if (isSetSticker())
+      hashCode = hashCode * 8191 + sticker.hashCode();
 
     return hashCode;
   }
@@ -649,6 +720,16 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetSticker(), other.isSetSticker());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetSticker()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.sticker, other.sticker);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -714,6 +795,16 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
       sb.append(this.afterOrdinal);
       first = false;
     }
+    if (isSetSticker()) {
+      if (!first) sb.append(", ");
+      sb.append("sticker:");
+      if (this.sticker == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.sticker);
+      }
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -721,6 +812,9 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
   public void validate() throws org.apache.thrift.TException {
     // check for required fields
     // check for sub-struct validity
+    if (sticker != null) {
+      sticker.validate();
+    }
   }
 
   private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
@@ -811,6 +905,15 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 7: // STICKER
+              if (schemeField.type == org.apache.thrift.protocol.TType.STRUCT) {
+                struct.sticker = new StickerRef();
+                struct.sticker.read(iprot);
+                struct.setStickerIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -860,6 +963,13 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
         oprot.writeI64(struct.afterOrdinal);
         oprot.writeFieldEnd();
       }
+      if (struct.sticker != null) {
+        if (struct.isSetSticker()) {
+          oprot.writeFieldBegin(STICKER_FIELD_DESC);
+          struct.sticker.write(oprot);
+          oprot.writeFieldEnd();
+        }
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -897,7 +1007,10 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
       if (struct.isSetAfterOrdinal()) {
         optionals.set(5);
       }
-      oprot.writeBitSet(optionals, 6);
+      if (struct.isSetSticker()) {
+        optionals.set(6);
+      }
+      oprot.writeBitSet(optionals, 7);
       if (struct.isSetClientMessageId()) {
         oprot.writeString(struct.clientMessageId);
       }
@@ -916,6 +1029,9 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
       if (struct.isSetAfterOrdinal()) {
         oprot.writeI64(struct.afterOrdinal);
       }
+      if (struct.isSetSticker()) {
+        struct.sticker.write(oprot);
+      }
     }
 
     @Override
@@ -923,7 +1039,7 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(6);
+        java.util.BitSet incoming = iprot.readBitSet(7);
         if (incoming.get(0)) {
           struct.clientMessageId = iprot.readString();
           struct.setClientMessageIdIsSet(true);
@@ -947,6 +1063,11 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
         if (incoming.get(5)) {
           struct.afterOrdinal = iprot.readI64();
           struct.setAfterOrdinalIsSet(true);
+        }
+        if (incoming.get(6)) {
+          struct.sticker = new StickerRef();
+          struct.sticker.read(iprot);
+          struct.setStickerIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();

@@ -22,6 +22,13 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
   private static final org.apache.thrift.protocol.TField FENCE_FIELD_DESC = new org.apache.thrift.protocol.TField("fence", org.apache.thrift.protocol.TType.I64, (short)7);
   private static final org.apache.thrift.protocol.TField WRITER_INSTANCE_FIELD_DESC = new org.apache.thrift.protocol.TField("writerInstance", org.apache.thrift.protocol.TType.STRING, (short)8);
   private static final org.apache.thrift.protocol.TField PHOTO_ID_FIELD_DESC = new org.apache.thrift.protocol.TField("photoId", org.apache.thrift.protocol.TType.STRING, (short)9);
+  private static final org.apache.thrift.protocol.TField STICKER_PACK_ID_FIELD_DESC = new org.apache.thrift.protocol.TField("stickerPackId", org.apache.thrift.protocol.TType.STRING, (short)10);
+  private static final org.apache.thrift.protocol.TField STICKER_ID_FIELD_DESC = new org.apache.thrift.protocol.TField("stickerId", org.apache.thrift.protocol.TType.STRING, (short)11);
+  private static final org.apache.thrift.protocol.TField VERSION_FIELD_DESC = new org.apache.thrift.protocol.TField("version", org.apache.thrift.protocol.TType.I64, (short)12);
+  private static final org.apache.thrift.protocol.TField EDITED_AT_MILLIS_FIELD_DESC = new org.apache.thrift.protocol.TField("editedAtMillis", org.apache.thrift.protocol.TType.I64, (short)13);
+  private static final org.apache.thrift.protocol.TField DELETED_FIELD_DESC = new org.apache.thrift.protocol.TField("deleted", org.apache.thrift.protocol.TType.BOOL, (short)14);
+  private static final org.apache.thrift.protocol.TField DELETED_AT_MILLIS_FIELD_DESC = new org.apache.thrift.protocol.TField("deletedAtMillis", org.apache.thrift.protocol.TType.I64, (short)15);
+  private static final org.apache.thrift.protocol.TField CHANGE_FENCE_FIELD_DESC = new org.apache.thrift.protocol.TField("changeFence", org.apache.thrift.protocol.TType.I64, (short)16);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new StoredMessageStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new StoredMessageTupleSchemeFactory();
@@ -35,6 +42,13 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
   private long fence; // optional
   private @org.apache.thrift.annotation.Nullable java.lang.String writerInstance; // optional
   private @org.apache.thrift.annotation.Nullable java.lang.String photoId; // optional
+  private @org.apache.thrift.annotation.Nullable java.lang.String stickerPackId; // optional
+  private @org.apache.thrift.annotation.Nullable java.lang.String stickerId; // optional
+  private long version; // optional
+  private long editedAtMillis; // optional
+  private boolean deleted; // optional
+  private long deletedAtMillis; // optional
+  private long changeFence; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -58,7 +72,28 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
     /**
      * Kind PHOTO: the photo's id.
      */
-    PHOTO_ID((short)9, "photoId");
+    PHOTO_ID((short)9, "photoId"),
+    /**
+     * Kind STICKER: the sticker's pack and id.
+     */
+    STICKER_PACK_ID((short)10, "stickerPackId"),
+    STICKER_ID((short)11, "stickerId"),
+    /**
+     * Raised by one by each edit and by the delete; absent: 0.
+     */
+    VERSION((short)12, "version"),
+    EDITED_AT_MILLIS((short)13, "editedAtMillis"),
+    /**
+     * A tombstone: kind is 0, and text, photoId and the sticker are cleared. Fields this version does
+     * not know are kept by its delete, so readers must show nothing of a deleted message but the
+     * tombstone's own fields.
+     */
+    DELETED((short)14, "deleted"),
+    DELETED_AT_MILLIS((short)15, "deletedAtMillis"),
+    /**
+     * The fence value of the owner that wrote the last edit or delete (fence stays the commit's).
+     */
+    CHANGE_FENCE((short)16, "changeFence");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -92,6 +127,20 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
           return WRITER_INSTANCE;
         case 9: // PHOTO_ID
           return PHOTO_ID;
+        case 10: // STICKER_PACK_ID
+          return STICKER_PACK_ID;
+        case 11: // STICKER_ID
+          return STICKER_ID;
+        case 12: // VERSION
+          return VERSION;
+        case 13: // EDITED_AT_MILLIS
+          return EDITED_AT_MILLIS;
+        case 14: // DELETED
+          return DELETED;
+        case 15: // DELETED_AT_MILLIS
+          return DELETED_AT_MILLIS;
+        case 16: // CHANGE_FENCE
+          return CHANGE_FENCE;
         default:
           return null;
       }
@@ -139,8 +188,13 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
   private static final int __SENTATMILLIS_ISSET_ID = 1;
   private static final int __KIND_ISSET_ID = 2;
   private static final int __FENCE_ISSET_ID = 3;
-  private byte __isset_bitfield = 0;
-  private static final _Fields[] optionals = {_Fields.FENCE,_Fields.WRITER_INSTANCE,_Fields.PHOTO_ID};
+  private static final int __VERSION_ISSET_ID = 4;
+  private static final int __EDITEDATMILLIS_ISSET_ID = 5;
+  private static final int __DELETED_ISSET_ID = 6;
+  private static final int __DELETEDATMILLIS_ISSET_ID = 7;
+  private static final int __CHANGEFENCE_ISSET_ID = 8;
+  private short __isset_bitfield = 0;
+  private static final _Fields[] optionals = {_Fields.FENCE,_Fields.WRITER_INSTANCE,_Fields.PHOTO_ID,_Fields.STICKER_PACK_ID,_Fields.STICKER_ID,_Fields.VERSION,_Fields.EDITED_AT_MILLIS,_Fields.DELETED,_Fields.DELETED_AT_MILLIS,_Fields.CHANGE_FENCE};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -162,6 +216,20 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
     tmpMap.put(_Fields.PHOTO_ID, new org.apache.thrift.meta_data.FieldMetaData("photoId", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
+    tmpMap.put(_Fields.STICKER_PACK_ID, new org.apache.thrift.meta_data.FieldMetaData("stickerPackId", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
+    tmpMap.put(_Fields.STICKER_ID, new org.apache.thrift.meta_data.FieldMetaData("stickerId", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
+    tmpMap.put(_Fields.VERSION, new org.apache.thrift.meta_data.FieldMetaData("version", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
+    tmpMap.put(_Fields.EDITED_AT_MILLIS, new org.apache.thrift.meta_data.FieldMetaData("editedAtMillis", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
+    tmpMap.put(_Fields.DELETED, new org.apache.thrift.meta_data.FieldMetaData("deleted", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.BOOL)));
+    tmpMap.put(_Fields.DELETED_AT_MILLIS, new org.apache.thrift.meta_data.FieldMetaData("deletedAtMillis", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
+    tmpMap.put(_Fields.CHANGE_FENCE, new org.apache.thrift.meta_data.FieldMetaData("changeFence", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(StoredMessage.class, metaDataMap);
   }
@@ -213,6 +281,17 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
     if (other.isSetPhotoId()) {
       this.photoId = other.photoId;
     }
+    if (other.isSetStickerPackId()) {
+      this.stickerPackId = other.stickerPackId;
+    }
+    if (other.isSetStickerId()) {
+      this.stickerId = other.stickerId;
+    }
+    this.version = other.version;
+    this.editedAtMillis = other.editedAtMillis;
+    this.deleted = other.deleted;
+    this.deletedAtMillis = other.deletedAtMillis;
+    this.changeFence = other.changeFence;
   }
 
   @Override
@@ -235,6 +314,18 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
     this.fence = 0;
     this.writerInstance = null;
     this.photoId = null;
+    this.stickerPackId = null;
+    this.stickerId = null;
+    setVersionIsSet(false);
+    this.version = 0;
+    setEditedAtMillisIsSet(false);
+    this.editedAtMillis = 0;
+    setDeletedIsSet(false);
+    this.deleted = false;
+    setDeletedAtMillisIsSet(false);
+    this.deletedAtMillis = 0;
+    setChangeFenceIsSet(false);
+    this.changeFence = 0;
   }
 
   @org.apache.thrift.annotation.Nullable
@@ -478,6 +569,199 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
     }
   }
 
+  /**
+   * Kind STICKER: the sticker's pack and id.
+   */
+  @org.apache.thrift.annotation.Nullable
+  public java.lang.String getStickerPackId() {
+    return this.stickerPackId;
+  }
+
+  /**
+   * Kind STICKER: the sticker's pack and id.
+   */
+  public StoredMessage setStickerPackId(@org.apache.thrift.annotation.Nullable java.lang.String stickerPackId) {
+    this.stickerPackId = stickerPackId;
+    return this;
+  }
+
+  public void unsetStickerPackId() {
+    this.stickerPackId = null;
+  }
+
+  /** Returns true if field stickerPackId is set (has been assigned a value) and false otherwise */
+  public boolean isSetStickerPackId() {
+    return this.stickerPackId != null;
+  }
+
+  public void setStickerPackIdIsSet(boolean value) {
+    if (!value) {
+      this.stickerPackId = null;
+    }
+  }
+
+  @org.apache.thrift.annotation.Nullable
+  public java.lang.String getStickerId() {
+    return this.stickerId;
+  }
+
+  public StoredMessage setStickerId(@org.apache.thrift.annotation.Nullable java.lang.String stickerId) {
+    this.stickerId = stickerId;
+    return this;
+  }
+
+  public void unsetStickerId() {
+    this.stickerId = null;
+  }
+
+  /** Returns true if field stickerId is set (has been assigned a value) and false otherwise */
+  public boolean isSetStickerId() {
+    return this.stickerId != null;
+  }
+
+  public void setStickerIdIsSet(boolean value) {
+    if (!value) {
+      this.stickerId = null;
+    }
+  }
+
+  /**
+   * Raised by one by each edit and by the delete; absent: 0.
+   */
+  public long getVersion() {
+    return this.version;
+  }
+
+  /**
+   * Raised by one by each edit and by the delete; absent: 0.
+   */
+  public StoredMessage setVersion(long version) {
+    this.version = version;
+    setVersionIsSet(true);
+    return this;
+  }
+
+  public void unsetVersion() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __VERSION_ISSET_ID);
+  }
+
+  /** Returns true if field version is set (has been assigned a value) and false otherwise */
+  public boolean isSetVersion() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __VERSION_ISSET_ID);
+  }
+
+  public void setVersionIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __VERSION_ISSET_ID, value);
+  }
+
+  public long getEditedAtMillis() {
+    return this.editedAtMillis;
+  }
+
+  public StoredMessage setEditedAtMillis(long editedAtMillis) {
+    this.editedAtMillis = editedAtMillis;
+    setEditedAtMillisIsSet(true);
+    return this;
+  }
+
+  public void unsetEditedAtMillis() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __EDITEDATMILLIS_ISSET_ID);
+  }
+
+  /** Returns true if field editedAtMillis is set (has been assigned a value) and false otherwise */
+  public boolean isSetEditedAtMillis() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __EDITEDATMILLIS_ISSET_ID);
+  }
+
+  public void setEditedAtMillisIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __EDITEDATMILLIS_ISSET_ID, value);
+  }
+
+  /**
+   * A tombstone: kind is 0, and text, photoId and the sticker are cleared. Fields this version does
+   * not know are kept by its delete, so readers must show nothing of a deleted message but the
+   * tombstone's own fields.
+   */
+  public boolean isDeleted() {
+    return this.deleted;
+  }
+
+  /**
+   * A tombstone: kind is 0, and text, photoId and the sticker are cleared. Fields this version does
+   * not know are kept by its delete, so readers must show nothing of a deleted message but the
+   * tombstone's own fields.
+   */
+  public StoredMessage setDeleted(boolean deleted) {
+    this.deleted = deleted;
+    setDeletedIsSet(true);
+    return this;
+  }
+
+  public void unsetDeleted() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __DELETED_ISSET_ID);
+  }
+
+  /** Returns true if field deleted is set (has been assigned a value) and false otherwise */
+  public boolean isSetDeleted() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __DELETED_ISSET_ID);
+  }
+
+  public void setDeletedIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __DELETED_ISSET_ID, value);
+  }
+
+  public long getDeletedAtMillis() {
+    return this.deletedAtMillis;
+  }
+
+  public StoredMessage setDeletedAtMillis(long deletedAtMillis) {
+    this.deletedAtMillis = deletedAtMillis;
+    setDeletedAtMillisIsSet(true);
+    return this;
+  }
+
+  public void unsetDeletedAtMillis() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __DELETEDATMILLIS_ISSET_ID);
+  }
+
+  /** Returns true if field deletedAtMillis is set (has been assigned a value) and false otherwise */
+  public boolean isSetDeletedAtMillis() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __DELETEDATMILLIS_ISSET_ID);
+  }
+
+  public void setDeletedAtMillisIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __DELETEDATMILLIS_ISSET_ID, value);
+  }
+
+  /**
+   * The fence value of the owner that wrote the last edit or delete (fence stays the commit's).
+   */
+  public long getChangeFence() {
+    return this.changeFence;
+  }
+
+  /**
+   * The fence value of the owner that wrote the last edit or delete (fence stays the commit's).
+   */
+  public StoredMessage setChangeFence(long changeFence) {
+    this.changeFence = changeFence;
+    setChangeFenceIsSet(true);
+    return this;
+  }
+
+  public void unsetChangeFence() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __CHANGEFENCE_ISSET_ID);
+  }
+
+  /** Returns true if field changeFence is set (has been assigned a value) and false otherwise */
+  public boolean isSetChangeFence() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __CHANGEFENCE_ISSET_ID);
+  }
+
+  public void setChangeFenceIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __CHANGEFENCE_ISSET_ID, value);
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -553,6 +837,62 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
       }
       break;
 
+    case STICKER_PACK_ID:
+      if (value == null) {
+        unsetStickerPackId();
+      } else {
+        setStickerPackId((java.lang.String)value);
+      }
+      break;
+
+    case STICKER_ID:
+      if (value == null) {
+        unsetStickerId();
+      } else {
+        setStickerId((java.lang.String)value);
+      }
+      break;
+
+    case VERSION:
+      if (value == null) {
+        unsetVersion();
+      } else {
+        setVersion((java.lang.Long)value);
+      }
+      break;
+
+    case EDITED_AT_MILLIS:
+      if (value == null) {
+        unsetEditedAtMillis();
+      } else {
+        setEditedAtMillis((java.lang.Long)value);
+      }
+      break;
+
+    case DELETED:
+      if (value == null) {
+        unsetDeleted();
+      } else {
+        setDeleted((java.lang.Boolean)value);
+      }
+      break;
+
+    case DELETED_AT_MILLIS:
+      if (value == null) {
+        unsetDeletedAtMillis();
+      } else {
+        setDeletedAtMillis((java.lang.Long)value);
+      }
+      break;
+
+    case CHANGE_FENCE:
+      if (value == null) {
+        unsetChangeFence();
+      } else {
+        setChangeFence((java.lang.Long)value);
+      }
+      break;
+
     }
   }
 
@@ -587,6 +927,27 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
     case PHOTO_ID:
       return getPhotoId();
 
+    case STICKER_PACK_ID:
+      return getStickerPackId();
+
+    case STICKER_ID:
+      return getStickerId();
+
+    case VERSION:
+      return getVersion();
+
+    case EDITED_AT_MILLIS:
+      return getEditedAtMillis();
+
+    case DELETED:
+      return isDeleted();
+
+    case DELETED_AT_MILLIS:
+      return getDeletedAtMillis();
+
+    case CHANGE_FENCE:
+      return getChangeFence();
+
     }
     throw new java.lang.IllegalStateException();
   }
@@ -617,6 +978,20 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
       return isSetWriterInstance();
     case PHOTO_ID:
       return isSetPhotoId();
+    case STICKER_PACK_ID:
+      return isSetStickerPackId();
+    case STICKER_ID:
+      return isSetStickerId();
+    case VERSION:
+      return isSetVersion();
+    case EDITED_AT_MILLIS:
+      return isSetEditedAtMillis();
+    case DELETED:
+      return isSetDeleted();
+    case DELETED_AT_MILLIS:
+      return isSetDeletedAtMillis();
+    case CHANGE_FENCE:
+      return isSetChangeFence();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -715,6 +1090,69 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
         return false;
     }
 
+    boolean this_present_stickerPackId = true && this.isSetStickerPackId();
+    boolean that_present_stickerPackId = true && that.isSetStickerPackId();
+    if (this_present_stickerPackId || that_present_stickerPackId) {
+      if (!(this_present_stickerPackId && that_present_stickerPackId))
+        return false;
+      if (!this.stickerPackId.equals(that.stickerPackId))
+        return false;
+    }
+
+    boolean this_present_stickerId = true && this.isSetStickerId();
+    boolean that_present_stickerId = true && that.isSetStickerId();
+    if (this_present_stickerId || that_present_stickerId) {
+      if (!(this_present_stickerId && that_present_stickerId))
+        return false;
+      if (!this.stickerId.equals(that.stickerId))
+        return false;
+    }
+
+    boolean this_present_version = true && this.isSetVersion();
+    boolean that_present_version = true && that.isSetVersion();
+    if (this_present_version || that_present_version) {
+      if (!(this_present_version && that_present_version))
+        return false;
+      if (this.version != that.version)
+        return false;
+    }
+
+    boolean this_present_editedAtMillis = true && this.isSetEditedAtMillis();
+    boolean that_present_editedAtMillis = true && that.isSetEditedAtMillis();
+    if (this_present_editedAtMillis || that_present_editedAtMillis) {
+      if (!(this_present_editedAtMillis && that_present_editedAtMillis))
+        return false;
+      if (this.editedAtMillis != that.editedAtMillis)
+        return false;
+    }
+
+    boolean this_present_deleted = true && this.isSetDeleted();
+    boolean that_present_deleted = true && that.isSetDeleted();
+    if (this_present_deleted || that_present_deleted) {
+      if (!(this_present_deleted && that_present_deleted))
+        return false;
+      if (this.deleted != that.deleted)
+        return false;
+    }
+
+    boolean this_present_deletedAtMillis = true && this.isSetDeletedAtMillis();
+    boolean that_present_deletedAtMillis = true && that.isSetDeletedAtMillis();
+    if (this_present_deletedAtMillis || that_present_deletedAtMillis) {
+      if (!(this_present_deletedAtMillis && that_present_deletedAtMillis))
+        return false;
+      if (this.deletedAtMillis != that.deletedAtMillis)
+        return false;
+    }
+
+    boolean this_present_changeFence = true && this.isSetChangeFence();
+    boolean that_present_changeFence = true && that.isSetChangeFence();
+    if (this_present_changeFence || that_present_changeFence) {
+      if (!(this_present_changeFence && that_present_changeFence))
+        return false;
+      if (this.changeFence != that.changeFence)
+        return false;
+    }
+
     return true;
   }
 
@@ -751,6 +1189,34 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
     hashCode = hashCode * 8191 + ((isSetPhotoId()) ? 131071 : 524287);
     if (isSetPhotoId())
       hashCode = hashCode * 8191 + photoId.hashCode();
+
+    hashCode = hashCode * 8191 + ((isSetStickerPackId()) ? 131071 : 524287);
+    if (isSetStickerPackId())
+      hashCode = hashCode * 8191 + stickerPackId.hashCode();
+
+    hashCode = hashCode * 8191 + ((isSetStickerId()) ? 131071 : 524287);
+    if (isSetStickerId())
+      hashCode = hashCode * 8191 + stickerId.hashCode();
+
+    hashCode = hashCode * 8191 + ((isSetVersion()) ? 131071 : 524287);
+    if (isSetVersion())
+      hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(version);
+
+    hashCode = hashCode * 8191 + ((isSetEditedAtMillis()) ? 131071 : 524287);
+    if (isSetEditedAtMillis())
+      hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(editedAtMillis);
+
+    hashCode = hashCode * 8191 + ((isSetDeleted()) ? 131071 : 524287);
+    if (isSetDeleted())
+      hashCode = hashCode * 8191 + ((deleted) ? 131071 : 524287);
+
+    hashCode = hashCode * 8191 + ((isSetDeletedAtMillis()) ? 131071 : 524287);
+    if (isSetDeletedAtMillis())
+      hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(deletedAtMillis);
+
+    hashCode = hashCode * 8191 + ((isSetChangeFence()) ? 131071 : 524287);
+    if (isSetChangeFence())
+      hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(changeFence);
 
     return hashCode;
   }
@@ -853,6 +1319,76 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetStickerPackId(), other.isSetStickerPackId());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetStickerPackId()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.stickerPackId, other.stickerPackId);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetStickerId(), other.isSetStickerId());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetStickerId()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.stickerId, other.stickerId);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetVersion(), other.isSetVersion());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetVersion()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.version, other.version);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetEditedAtMillis(), other.isSetEditedAtMillis());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetEditedAtMillis()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.editedAtMillis, other.editedAtMillis);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetDeleted(), other.isSetDeleted());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetDeleted()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.deleted, other.deleted);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetDeletedAtMillis(), other.isSetDeletedAtMillis());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetDeletedAtMillis()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.deletedAtMillis, other.deletedAtMillis);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetChangeFence(), other.isSetChangeFence());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetChangeFence()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.changeFence, other.changeFence);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -936,6 +1472,56 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
       } else {
         sb.append(this.photoId);
       }
+      first = false;
+    }
+    if (isSetStickerPackId()) {
+      if (!first) sb.append(", ");
+      sb.append("stickerPackId:");
+      if (this.stickerPackId == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.stickerPackId);
+      }
+      first = false;
+    }
+    if (isSetStickerId()) {
+      if (!first) sb.append(", ");
+      sb.append("stickerId:");
+      if (this.stickerId == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.stickerId);
+      }
+      first = false;
+    }
+    if (isSetVersion()) {
+      if (!first) sb.append(", ");
+      sb.append("version:");
+      sb.append(this.version);
+      first = false;
+    }
+    if (isSetEditedAtMillis()) {
+      if (!first) sb.append(", ");
+      sb.append("editedAtMillis:");
+      sb.append(this.editedAtMillis);
+      first = false;
+    }
+    if (isSetDeleted()) {
+      if (!first) sb.append(", ");
+      sb.append("deleted:");
+      sb.append(this.deleted);
+      first = false;
+    }
+    if (isSetDeletedAtMillis()) {
+      if (!first) sb.append(", ");
+      sb.append("deletedAtMillis:");
+      sb.append(this.deletedAtMillis);
+      first = false;
+    }
+    if (isSetChangeFence()) {
+      if (!first) sb.append(", ");
+      sb.append("changeFence:");
+      sb.append(this.changeFence);
       first = false;
     }
     sb.append(")");
@@ -1059,6 +1645,62 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 10: // STICKER_PACK_ID
+              if (schemeField.type == org.apache.thrift.protocol.TType.STRING) {
+                struct.stickerPackId = iprot.readString();
+                struct.setStickerPackIdIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
+            case 11: // STICKER_ID
+              if (schemeField.type == org.apache.thrift.protocol.TType.STRING) {
+                struct.stickerId = iprot.readString();
+                struct.setStickerIdIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
+            case 12: // VERSION
+              if (schemeField.type == org.apache.thrift.protocol.TType.I64) {
+                struct.version = iprot.readI64();
+                struct.setVersionIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
+            case 13: // EDITED_AT_MILLIS
+              if (schemeField.type == org.apache.thrift.protocol.TType.I64) {
+                struct.editedAtMillis = iprot.readI64();
+                struct.setEditedAtMillisIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
+            case 14: // DELETED
+              if (schemeField.type == org.apache.thrift.protocol.TType.BOOL) {
+                struct.deleted = iprot.readBool();
+                struct.setDeletedIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
+            case 15: // DELETED_AT_MILLIS
+              if (schemeField.type == org.apache.thrift.protocol.TType.I64) {
+                struct.deletedAtMillis = iprot.readI64();
+                struct.setDeletedAtMillisIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
+            case 16: // CHANGE_FENCE
+              if (schemeField.type == org.apache.thrift.protocol.TType.I64) {
+                struct.changeFence = iprot.readI64();
+                struct.setChangeFenceIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -1121,6 +1763,45 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
           oprot.writeFieldEnd();
         }
       }
+      if (struct.stickerPackId != null) {
+        if (struct.isSetStickerPackId()) {
+          oprot.writeFieldBegin(STICKER_PACK_ID_FIELD_DESC);
+          oprot.writeString(struct.stickerPackId);
+          oprot.writeFieldEnd();
+        }
+      }
+      if (struct.stickerId != null) {
+        if (struct.isSetStickerId()) {
+          oprot.writeFieldBegin(STICKER_ID_FIELD_DESC);
+          oprot.writeString(struct.stickerId);
+          oprot.writeFieldEnd();
+        }
+      }
+      if (struct.isSetVersion()) {
+        oprot.writeFieldBegin(VERSION_FIELD_DESC);
+        oprot.writeI64(struct.version);
+        oprot.writeFieldEnd();
+      }
+      if (struct.isSetEditedAtMillis()) {
+        oprot.writeFieldBegin(EDITED_AT_MILLIS_FIELD_DESC);
+        oprot.writeI64(struct.editedAtMillis);
+        oprot.writeFieldEnd();
+      }
+      if (struct.isSetDeleted()) {
+        oprot.writeFieldBegin(DELETED_FIELD_DESC);
+        oprot.writeBool(struct.deleted);
+        oprot.writeFieldEnd();
+      }
+      if (struct.isSetDeletedAtMillis()) {
+        oprot.writeFieldBegin(DELETED_AT_MILLIS_FIELD_DESC);
+        oprot.writeI64(struct.deletedAtMillis);
+        oprot.writeFieldEnd();
+      }
+      if (struct.isSetChangeFence()) {
+        oprot.writeFieldBegin(CHANGE_FENCE_FIELD_DESC);
+        oprot.writeI64(struct.changeFence);
+        oprot.writeFieldEnd();
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -1167,7 +1848,28 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
       if (struct.isSetPhotoId()) {
         optionals.set(8);
       }
-      oprot.writeBitSet(optionals, 9);
+      if (struct.isSetStickerPackId()) {
+        optionals.set(9);
+      }
+      if (struct.isSetStickerId()) {
+        optionals.set(10);
+      }
+      if (struct.isSetVersion()) {
+        optionals.set(11);
+      }
+      if (struct.isSetEditedAtMillis()) {
+        optionals.set(12);
+      }
+      if (struct.isSetDeleted()) {
+        optionals.set(13);
+      }
+      if (struct.isSetDeletedAtMillis()) {
+        optionals.set(14);
+      }
+      if (struct.isSetChangeFence()) {
+        optionals.set(15);
+      }
+      oprot.writeBitSet(optionals, 16);
       if (struct.isSetClientMessageId()) {
         oprot.writeString(struct.clientMessageId);
       }
@@ -1195,6 +1897,27 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
       if (struct.isSetPhotoId()) {
         oprot.writeString(struct.photoId);
       }
+      if (struct.isSetStickerPackId()) {
+        oprot.writeString(struct.stickerPackId);
+      }
+      if (struct.isSetStickerId()) {
+        oprot.writeString(struct.stickerId);
+      }
+      if (struct.isSetVersion()) {
+        oprot.writeI64(struct.version);
+      }
+      if (struct.isSetEditedAtMillis()) {
+        oprot.writeI64(struct.editedAtMillis);
+      }
+      if (struct.isSetDeleted()) {
+        oprot.writeBool(struct.deleted);
+      }
+      if (struct.isSetDeletedAtMillis()) {
+        oprot.writeI64(struct.deletedAtMillis);
+      }
+      if (struct.isSetChangeFence()) {
+        oprot.writeI64(struct.changeFence);
+      }
     }
 
     @Override
@@ -1202,7 +1925,7 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(9);
+        java.util.BitSet incoming = iprot.readBitSet(16);
         if (incoming.get(0)) {
           struct.clientMessageId = iprot.readString();
           struct.setClientMessageIdIsSet(true);
@@ -1238,6 +1961,34 @@ public class StoredMessage implements org.apache.thrift.TBase<StoredMessage, Sto
         if (incoming.get(8)) {
           struct.photoId = iprot.readString();
           struct.setPhotoIdIsSet(true);
+        }
+        if (incoming.get(9)) {
+          struct.stickerPackId = iprot.readString();
+          struct.setStickerPackIdIsSet(true);
+        }
+        if (incoming.get(10)) {
+          struct.stickerId = iprot.readString();
+          struct.setStickerIdIsSet(true);
+        }
+        if (incoming.get(11)) {
+          struct.version = iprot.readI64();
+          struct.setVersionIsSet(true);
+        }
+        if (incoming.get(12)) {
+          struct.editedAtMillis = iprot.readI64();
+          struct.setEditedAtMillisIsSet(true);
+        }
+        if (incoming.get(13)) {
+          struct.deleted = iprot.readBool();
+          struct.setDeletedIsSet(true);
+        }
+        if (incoming.get(14)) {
+          struct.deletedAtMillis = iprot.readI64();
+          struct.setDeletedAtMillisIsSet(true);
+        }
+        if (incoming.get(15)) {
+          struct.changeFence = iprot.readI64();
+          struct.setChangeFenceIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();

@@ -1,0 +1,170 @@
+package io.duet.app.couple;
+
+import io.duet.app.internal.SerialExecutor;
+import io.duet.app.rpc.ApiErrors;
+import io.duet.app.storage.CoupleStore;
+import io.duet.protocol.api.ErrorCode;
+import io.duet.protocol.api.Message;
+import io.duet.protocol.storage.StoredMessage;
+import io.duet.protocol.thrift.ThriftCodec;
+import io.duet.protocol.thrift.UnknownFields;
+import java.util.ArrayDeque;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Edits and deletes of committed messages, one at a time, on the couple's executor. Each reads the
+ * message's cell from HBase, decodes it keeping the fields this release does not know, applies the change
+ * ({@link MessageChange}) and writes it back under the owner's fence ({@link CoupleStore#rewriteMessage});
+ * only then does the {@link CoupleLog} hold the new state and the sessions hear of it. One change at a
+ * time, so two changes of one message never race and each version check sees the one before it. A
+ * rewrite that fails, or whose outcome is unknown, unloads the couple, as a failed commit does.
+ */
+final class MessageEdits {
+    private static final ThriftCodec CODEC = ThriftCodec.INTERNAL;
+
+    /** What the edits need from their actor. */
+    interface Owner {
+        long fence();
+
+        boolean writable();
+
+        /** A change was written: {@code message} is the message as it is now. */
+        void changed(Message message);
+
+        /** A rewrite failed or its outcome is unknown: unload the couple. */
+        void writeFailed(Throwable cause);
+    }
+
+    /** One change of a stored message: the changed message, or null when there is nothing to write. */
+    interface Change {
+        StoredMessage apply(long seq, StoredMessage stored, long fence) throws Exception;
+    }
+
+    private final long coupleId;
+    private final SerialExecutor executor;
+    private final CoupleStore store;
+    private final CoupleLog log;
+    private final int maxQueued;
+    private final Owner owner;
+
+    // Confined to the executor.
+    private final Queue<Pending> queue = new ArrayDeque<>();
+    private boolean busy;
+    private RuntimeException closed;
+
+    MessageEdits(long coupleId, SerialExecutor executor, CoupleStore store, CoupleLog log, int maxQueued, Owner owner) {
+        this.coupleId = coupleId;
+        this.executor = executor;
+        this.store = store;
+        this.log = log;
+        this.maxQueued = maxQueued;
+        this.owner = owner;
+    }
+
+    /** Applies {@code change} to message {@code seq} after the changes before it; completes with the message as it is then. */
+    CompletableFuture<Message> run(long seq, Change change) {
+        executor.checkInContext();
+        CompletableFuture<Message> result = new CompletableFuture<>();
+        if (closed != null) {
+            result.completeExceptionally(closed);
+        } else if (seq < 1 || seq > log.lastSeq()) {
+            result.completeExceptionally(notFound(seq));
+        } else if (queue.size() >= maxQueued) {
+            result.completeExceptionally(ApiErrors.busy("couple " + coupleId + " has " + queue.size()
+                    + " message edits waiting; retry later"));
+        } else {
+            queue.add(new Pending(seq, change, result));
+            pump();
+        }
+        return result;
+    }
+
+    private static Exception notFound(long seq) {
+        return ApiErrors.of(ErrorCode.NOT_FOUND, "the couple has no message " + seq);
+    }
+
+    private void pump() {
+        if (busy || closed != null || queue.isEmpty()) {
+            return;
+        }
+        Pending pending = queue.poll();
+        busy = true;
+        store.readStoredMessage(coupleId, pending.seq)
+                .whenCompleteAsync((bytes, failure) -> read(pending, bytes, failure), executor);
+    }
+
+    private void read(Pending pending, byte[] bytes, Throwable failure) {
+        busy = false;
+        if (closed != null) {
+            pending.result.completeExceptionally(closed);
+            return;
+        }
+        try {
+            if (failure != null) {
+                throw ApiErrors.unwrap(failure);
+            }
+            if (bytes == null) {
+                // Committed, yet HBase has no such cell: lost (catch-up reports such ranges).
+                throw notFound(pending.seq);
+            }
+            UnknownFields unknown = new UnknownFields();
+            StoredMessage stored = CODEC.decodeKeepingUnknown(bytes, new StoredMessage(), unknown);
+            StoredMessage changed = pending.change.apply(pending.seq, stored, owner.fence());
+            if (changed == null) {
+                pending.result.complete(CoupleStore.toMessage(pending.seq, stored));
+            } else if (!owner.writable()) {
+                throw new NotOwnerException("couple " + coupleId + " may have moved: this server cannot vouch for it now; retry");
+            } else {
+                write(pending, changed, CODEC.encodeKeepingUnknown(changed, unknown));
+                return;
+            }
+        } catch (Throwable e) {
+            pending.result.completeExceptionally(e);
+        }
+        pump();
+    }
+
+    private void write(Pending pending, StoredMessage changed, byte[] value) {
+        busy = true;
+        store.rewriteMessage(coupleId, owner.fence(), pending.seq, value).whenCompleteAsync((done, failure) -> {
+            busy = false;
+            if (failure != null) {
+                Throwable cause = ApiErrors.unwrap(failure);
+                pending.result.completeExceptionally(new NotOwnerException("couple " + coupleId
+                        + " unloaded after a failed message edit: " + cause));
+                owner.writeFailed(cause);
+                return;
+            }
+            Message message = CoupleStore.toMessage(pending.seq, changed);
+            log.replace(message);
+            pending.result.complete(message);
+            owner.changed(message);
+            pump();
+        }, executor);
+    }
+
+    /** Fails every waiting change with {@code cause}, and every later one. */
+    void close(RuntimeException cause) {
+        executor.checkInContext();
+        if (closed != null) {
+            return;
+        }
+        closed = cause;
+        for (Pending pending = queue.poll(); pending != null; pending = queue.poll()) {
+            pending.result.completeExceptionally(cause);
+        }
+    }
+
+    /** Whether a read or rewrite of HBase is under way (the couple must not be loaded again meanwhile). */
+    boolean inFlight() {
+        return busy;
+    }
+
+    boolean isIdle() {
+        return !busy && queue.isEmpty();
+    }
+
+    private record Pending(long seq, Change change, CompletableFuture<Message> result) {
+    }
+}
