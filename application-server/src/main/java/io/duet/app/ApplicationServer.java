@@ -23,6 +23,8 @@ import io.duet.app.pairing.Pairings;
 import io.duet.app.photo.PhotoSettings;
 import io.duet.app.photo.Photos;
 import io.duet.app.photo.S3Settings;
+import io.duet.app.push.PushSettings;
+import io.duet.app.push.Pushes;
 import io.duet.app.relay.PresentationLinks;
 import io.duet.app.limits.RateLimiter;
 import io.duet.app.limits.RateLimits;
@@ -35,6 +37,7 @@ import io.duet.app.storage.HBaseClientSettings;
 import io.duet.app.storage.HBaseSchema;
 import io.duet.app.storage.HBaseStartup;
 import io.duet.app.storage.InviteStore;
+import io.duet.app.storage.PushTokenStore;
 import io.duet.app.storage.SessionStore;
 import io.duet.app.storage.StoreMeters;
 import io.duet.app.storage.UserStore;
@@ -139,6 +142,7 @@ public final class ApplicationServer implements ServerMain.Server {
     private ShardOwnership ownership;
     private CoupleRegistry couples;
     private Photos photos;
+    private Pushes pushes;
     private CatchUpReads catchUpReads;
     private Membership membership;
     private Heartbeat heartbeat;
@@ -241,6 +245,7 @@ public final class ApplicationServer implements ServerMain.Server {
         Accounts accounts = new Accounts(userStore, pairings, hasher, sessions, devices, clock);
 
         rateLimiter = new RateLimiter(RateLimits.from(settings));
+        pushes = Pushes.start(PushSettings.from(settings), new PushTokenStore(hbase, schema, storeCallbacks), clock);
         ownership = new ShardOwnership(curator, instanceId);
         catchUpReads = new CatchUpReads(CatchUpLimits.builder()
                 .pageMessages(settings.integer("couples.catch-up.page-messages", CatchUpLimits.DEFAULT_PAGE_MESSAGES))
@@ -263,7 +268,7 @@ public final class ApplicationServer implements ServerMain.Server {
                         .maxMemoChars(settings.integer("space.max-memo-chars", SpaceLimits.MAX_MEMO_CHARS))
                         .maxEvents(settings.integer("space.max-events", SpaceLimits.DEFAULT_MAX_EVENTS))
                         .maxPhotos(settings.integer("space.max-photos", SpaceLimits.DEFAULT_MAX_PHOTOS)).build())
-                .build(), catchUpReads, coupleWorkers, timers, clock);
+                .build(), catchUpReads, coupleWorkers, timers, clock, pushes);
         ApplicationMetrics.bind(admin.metrics(), catchUpReads, coupleStore, couples, presentationLinks);
         clusterStatus = new ClusterStatusReader(curator);
         clusterStatus.start();
@@ -285,7 +290,7 @@ public final class ApplicationServer implements ServerMain.Server {
         }
         photos = new Photos(PhotoSettings.from(settings), s3, couples, clock);
         ServiceDispatcher dispatcher = new ServiceDispatcher(ApiServices.bindings(accounts, pairings, couples,
-                rateLimiter, photos), admin.metrics());
+                rateLimiter, photos, pushes), admin.metrics());
         // Netty's thread factory: its threads carry FastThreadLocals, and are known to be event loops.
         bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("duet-relay-accept", true),
                 NioIoHandler.newFactory());
@@ -385,6 +390,11 @@ public final class ApplicationServer implements ServerMain.Server {
             }
         });
         // Phase 2: close connections and threads.
+        quietly("pushes", () -> {
+            if (pushes != null) {
+                pushes.close();
+            }
+        });
         quietly("photos", () -> {
             if (photos != null) {
                 photos.close();

@@ -5,10 +5,12 @@ import io.duet.app.couple.CoupleRegistry;
 import io.duet.app.limits.RateLimiter;
 import io.duet.app.pairing.Pairings;
 import io.duet.app.photo.Photos;
+import io.duet.app.push.Pushes;
 import io.duet.app.rpc.ServiceBinding;
 import io.duet.protocol.api.AccountService;
 import io.duet.protocol.api.CalendarService;
 import io.duet.protocol.api.ChatService;
+import io.duet.protocol.api.DeviceService;
 import io.duet.protocol.api.MemoService;
 import io.duet.protocol.api.PairingService;
 import io.duet.protocol.api.PhotoService;
@@ -26,11 +28,11 @@ public final class ApiServices {
      * (binding a call would fail).
      */
     public static List<ServiceBinding<?>> catalogue() {
-        return bindings(null, null, null, null, null);
+        return bindings(null, null, null, null, null, null);
     }
 
     public static List<ServiceBinding<?>> bindings(Accounts accounts, Pairings pairings, CoupleRegistry couples,
-            RateLimiter limiter, Photos photos) {
+            RateLimiter limiter, Photos photos, Pushes pushes) {
         return List.of(
                 ServiceBinding.of(commonConstants.ACCOUNT_SERVICE, new AccountService.AsyncProcessor<>(null),
                         context -> new AccountApi(context, accounts, limiter), ServiceBinding.Access.USER,
@@ -45,6 +47,8 @@ public final class ApiServices {
                         context -> new CalendarApi(new SpaceCalls(context, couples)), ServiceBinding.Access.COUPLE, Set.of()),
                 ServiceBinding.of(commonConstants.PHOTO_SERVICE, new PhotoService.AsyncProcessor<>(null),
                         context -> new PhotoApi(context, new SpaceCalls(context, couples), photos, limiter),
-                        ServiceBinding.Access.COUPLE, Set.of()));
+                        ServiceBinding.Access.COUPLE, Set.of()),
+                ServiceBinding.of(commonConstants.DEVICE_SERVICE, new DeviceService.AsyncProcessor<>(null),
+                        context -> new DeviceApi(context, pushes, limiter), ServiceBinding.Access.USER, Set.of()));
     }
 }

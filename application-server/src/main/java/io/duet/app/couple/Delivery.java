@@ -70,11 +70,16 @@ final class Delivery {
     boolean detach(SessionStream stream) {
         sessions.remove(stream);
         dropPagesIfUnused();
-        return sessions.keySet().stream().anyMatch(s -> s.userId() == stream.userId());
+        return hasSessionOf(stream.userId());
     }
 
     boolean isEmpty() {
         return sessions.isEmpty();
+    }
+
+    /** Whether a session of {@code userId} is attached: one of their devices is connected. */
+    boolean hasSessionOf(long userId) {
+        return sessions.keySet().stream().anyMatch(s -> s.userId() == userId);
     }
 
     /** Starts (or restarts) delivery to an attached session after {@code afterSeq}; false if not attached. */

@@ -14,6 +14,8 @@ import io.duet.protocol.api.DuetError;
 import io.duet.protocol.api.ErrorCode;
 import io.duet.protocol.api.FetchHistoryRequest;
 import io.duet.protocol.api.LogInRequest;
+import io.duet.protocol.api.PushPlatform;
+import io.duet.protocol.api.RegisterPushTokenRequest;
 import io.duet.protocol.api.SendMessageRequest;
 import io.duet.protocol.api.SetTypingRequest;
 import io.duet.protocol.api.SignUpRequest;
@@ -55,6 +57,8 @@ class RateLimitedCallsTest {
         return new AccountApi(new CallContext(caller, null), null, limiter);
     }
 
+    private static final Call PUSH_TOKEN = (c, l, cb) -> new DeviceApi(new CallContext(c, null), null, l)
+            .registerPushToken(new RegisterPushTokenRequest(PushPlatform.APNS, "a".repeat(64)), cast(cb));
     private static final Call SEND = (c, l, cb) -> chat(c, l).sendMessage(
             new SendMessageRequest().setClientMessageId("m-" + System.nanoTime()).setText("hi"), cast(cb));
     private static final Call TYPING = (c, l, cb) -> chat(c, l).setTyping(new SetTypingRequest(true), cast(cb));
@@ -93,6 +97,8 @@ class RateLimitedCallsTest {
                         Caller.of(0, 0, "", null, "10.0.0.1")),
                 Arguments.of(Limit.LOG_IN_PER_ADDRESS, LOG_IN, Caller.of(0, 0, "", null, "10.0.0.1"),
                         Caller.of(0, 0, "", null, "10.0.0.1")),
+                Arguments.of(Limit.PUSH_TOKEN_PER_DEVICE, PUSH_TOKEN, user(1, "phone", "10.0.0.1"),
+                        user(1, "phone", "10.0.0.2")),
                 Arguments.of(Limit.LOG_IN_PER_ACCOUNT, LOG_IN, Caller.of(0, 0, "", null, "10.0.0.1"),
                         Caller.of(0, 0, "", null, "10.0.0.2")));
     }

@@ -1,0 +1,59 @@
+package io.duet.app.api;
+
+import io.duet.app.limits.Limit;
+import io.duet.app.limits.RateLimiter;
+import io.duet.app.push.Pushes;
+import io.duet.app.rpc.CallContext;
+import io.duet.app.rpc.Callbacks;
+import io.duet.protocol.api.DeviceService;
+import io.duet.protocol.api.DuetError;
+import io.duet.protocol.api.RegisterPushTokenRequest;
+import io.duet.protocol.api.RegisterPushTokenResult;
+import io.duet.protocol.api.UnregisterPushTokenRequest;
+import io.duet.protocol.api.UnregisterPushTokenResult;
+import org.apache.thrift.async.AsyncMethodCallback;
+
+/**
+ * {@code DeviceService} for one call of a signed-in user (paired or not): the calling device's push token,
+ * kept by {@link Pushes}. Both calls are rate limited per device by {@code push-token.per-device}.
+ */
+final class DeviceApi implements DeviceService.AsyncIface {
+    private final CallContext context;
+    private final Pushes pushes;
+    private final RateLimiter limiter;
+
+    DeviceApi(CallContext context, Pushes pushes, RateLimiter limiter) {
+        this.context = context;
+        this.pushes = pushes;
+        this.limiter = limiter;
+    }
+
+    /** Whether the device's limit refuses the call; the refusal then went to the callback. */
+    private boolean refused(AsyncMethodCallback<?> callback) {
+        DuetError refusal = limiter.refusal(Limit.PUSH_TOKEN_PER_DEVICE,
+                context.caller().userId() + "/" + context.caller().deviceId());
+        if (refusal != null) {
+            callback.onError(refusal);
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public void registerPushToken(RegisterPushTokenRequest request,
+            AsyncMethodCallback<RegisterPushTokenResult> callback) {
+        if (!refused(callback)) {
+            Callbacks.complete(pushes.register(context.caller().userId(), context.caller().deviceId(),
+                    request.getPlatform(), request.getToken()).thenApply(done -> new RegisterPushTokenResult()), callback);
+        }
+    }
+
+    @Override
+    public void unregisterPushToken(UnregisterPushTokenRequest request,
+            AsyncMethodCallback<UnregisterPushTokenResult> callback) {
+        if (!refused(callback)) {
+            Callbacks.complete(pushes.unregister(context.caller().userId(), context.caller().deviceId())
+                    .thenApply(done -> new UnregisterPushTokenResult()), callback);
+        }
+    }
+}
