@@ -49,6 +49,6 @@ public final class ApiServices {
                         context -> new PhotoApi(context, new SpaceCalls(context, couples), photos, limiter),
                         ServiceBinding.Access.COUPLE, Set.of()),
                 ServiceBinding.of(commonConstants.DEVICE_SERVICE, new DeviceService.AsyncProcessor<>(null),
-                        context -> new DeviceApi(context, pushes, limiter), ServiceBinding.Access.USER, Set.of()));
+                        context -> new DeviceApi(context, accounts, pushes, limiter), ServiceBinding.Access.USER, Set.of()));
     }
 }

@@ -1,5 +1,6 @@
 package io.duet.app.api;
 
+import io.duet.app.account.Accounts;
 import io.duet.app.limits.Limit;
 import io.duet.app.limits.RateLimiter;
 import io.duet.app.push.Pushes;
@@ -15,15 +16,18 @@ import org.apache.thrift.async.AsyncMethodCallback;
 
 /**
  * {@code DeviceService} for one call of a signed-in user (paired or not): the calling device's push token,
- * kept by {@link Pushes}. Both calls are rate limited per device by {@code push-token.per-device}.
+ * kept by {@link Pushes}. Both calls are rate limited per device by {@code push-token.per-device}, and the
+ * caller's token must agree with the stored account ({@link Accounts#vouch}) before anything is written.
  */
 final class DeviceApi implements DeviceService.AsyncIface {
     private final CallContext context;
+    private final Accounts accounts;
     private final Pushes pushes;
     private final RateLimiter limiter;
 
-    DeviceApi(CallContext context, Pushes pushes, RateLimiter limiter) {
+    DeviceApi(CallContext context, Accounts accounts, Pushes pushes, RateLimiter limiter) {
         this.context = context;
+        this.accounts = accounts;
         this.pushes = pushes;
         this.limiter = limiter;
     }
@@ -43,8 +47,10 @@ final class DeviceApi implements DeviceService.AsyncIface {
     public void registerPushToken(RegisterPushTokenRequest request,
             AsyncMethodCallback<RegisterPushTokenResult> callback) {
         if (!refused(callback)) {
-            Callbacks.complete(pushes.register(context.caller().userId(), context.caller().deviceId(),
-                    request.getPlatform(), request.getToken()).thenApply(done -> new RegisterPushTokenResult()), callback);
+            Callbacks.complete(accounts.vouch(context.caller())
+                    .thenCompose(vouched -> pushes.register(context.caller().userId(), context.caller().deviceId(),
+                            request.getPlatform(), request.getToken()))
+                    .thenApply(done -> new RegisterPushTokenResult()), callback);
         }
     }
 
@@ -52,7 +58,8 @@ final class DeviceApi implements DeviceService.AsyncIface {
     public void unregisterPushToken(UnregisterPushTokenRequest request,
             AsyncMethodCallback<UnregisterPushTokenResult> callback) {
         if (!refused(callback)) {
-            Callbacks.complete(pushes.unregister(context.caller().userId(), context.caller().deviceId())
+            Callbacks.complete(accounts.vouch(context.caller())
+                    .thenCompose(vouched -> pushes.unregister(context.caller().userId(), context.caller().deviceId()))
                     .thenApply(done -> new UnregisterPushTokenResult()), callback);
         }
     }

@@ -57,7 +57,7 @@ class RateLimitedCallsTest {
         return new AccountApi(new CallContext(caller, null), null, limiter);
     }
 
-    private static final Call PUSH_TOKEN = (c, l, cb) -> new DeviceApi(new CallContext(c, null), null, l)
+    private static final Call PUSH_TOKEN = (c, l, cb) -> new DeviceApi(new CallContext(c, null), null, null, l)
             .registerPushToken(new RegisterPushTokenRequest(PushPlatform.APNS, "a".repeat(64)), cast(cb));
     private static final Call SEND = (c, l, cb) -> chat(c, l).sendMessage(
             new SendMessageRequest().setClientMessageId("m-" + System.nanoTime()).setText("hi"), cast(cb));
