@@ -274,6 +274,7 @@ public final class ApplicationServer implements ServerMain.Server {
         clusterStatus.start();
         admin.statusFrom(new ApplicationStatus(instanceId, couples, ownership, clusterStatus));
         ApplicationMetrics.bindRateLimits(admin.metrics(), rateLimiter);
+        ApplicationMetrics.bindPushes(admin.metrics(), pushes);
         ShardMeters.bind(admin.metrics(), ownership, instanceId, clock);
         Duration failureTimeout = settings.duration("cluster.failure-timeout", DEFAULT_FAILURE_TIMEOUT);
         heartbeat = new Heartbeat(curator, instanceId,
