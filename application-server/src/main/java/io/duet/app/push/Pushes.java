@@ -2,8 +2,8 @@ package io.duet.app.push;
 
 import io.duet.app.couple.OfflineNotifier;
 import io.duet.app.rpc.ApiErrors;
-import io.duet.app.storage.PushTokenStore;
-import io.duet.app.storage.PushTokenStore.DeviceToken;
+import io.duet.app.storage.PushTokens;
+import io.duet.app.storage.PushTokens.DeviceToken;
 import io.duet.protocol.api.Message;
 import io.duet.protocol.api.PushPlatform;
 import io.duet.protocol.storage.StoredPushToken;
@@ -44,7 +44,7 @@ public final class Pushes implements OfflineNotifier, AutoCloseable {
     public static final int MAX_TOKEN_CHARS = 4096;
 
     private final PushSettings settings;
-    private final PushTokenStore store;
+    private final PushTokens store;
     private final Map<PushPlatform, PushSender> senders;
     private final PushGate gate;
     private final Clock clock;
@@ -59,7 +59,7 @@ public final class Pushes implements OfflineNotifier, AutoCloseable {
     private final LongAdder invalidTokens = new LongAdder();
 
     /** With the given senders (tests); {@link #start} builds them from the settings. */
-    Pushes(PushSettings settings, PushTokenStore store, Map<PushPlatform, PushSender> senders, Clock clock,
+    Pushes(PushSettings settings, PushTokens store, Map<PushPlatform, PushSender> senders, Clock clock,
             TimeMeter time) {
         this.settings = settings;
         this.store = store;
@@ -76,7 +76,7 @@ public final class Pushes implements OfflineNotifier, AutoCloseable {
     }
 
     /** Pushes with the platforms {@code settings} configure (none: tokens are kept, nothing is sent). */
-    public static Pushes start(PushSettings settings, PushTokenStore store, Clock clock) throws IOException {
+    public static Pushes start(PushSettings settings, PushTokens store, Clock clock) throws IOException {
         Map<PushPlatform, PushSender> senders = new EnumMap<>(PushPlatform.class);
         if (settings.apns != null) {
             senders.put(PushPlatform.APNS, ApnsPushSender.create(settings.apns));

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * them until that device registers again. A token the platform rejected is deleted only while the cell
  * still holds it, so a registration that raced the rejection survives.
  */
-public final class PushTokenStore {
+public final class PushTokenStore implements PushTokens {
     private static final Logger LOG = LoggerFactory.getLogger(PushTokenStore.class);
     private static final ThriftCodec CODEC = ThriftCodec.INTERNAL;
     static final byte[] PREFIX = "t:".getBytes(StandardCharsets.UTF_8);
@@ -38,20 +38,18 @@ public final class PushTokenStore {
         this.users = connection.getTable(schema.users(), callbacks);
     }
 
-    /** A device of a user and its token. */
-    public record DeviceToken(String deviceId, StoredPushToken token) {
-    }
-
+    @Override
     public CompletableFuture<Void> register(long userId, String deviceId, StoredPushToken token) {
         return users.put(new Put(HBaseSchema.userRow(userId))
                 .addColumn(HBaseSchema.USER, qualifier(deviceId), CODEC.encode(token)));
     }
 
+    @Override
     public CompletableFuture<Void> unregister(long userId, String deviceId) {
         return users.delete(new Delete(HBaseSchema.userRow(userId)).addColumns(HBaseSchema.USER, qualifier(deviceId)));
     }
 
-    /** Deletes the device's token if it is still {@code token}; true if it was deleted. */
+    @Override
     public CompletableFuture<Boolean> dropIfStill(long userId, String deviceId, StoredPushToken token) {
         byte[] row = HBaseSchema.userRow(userId);
         byte[] qualifier = qualifier(deviceId);
@@ -61,7 +59,8 @@ public final class PushTokenStore {
                 .thenApply(result -> result.isSuccess());
     }
 
-    /** Every device of {@code userId} with a token; a cell that cannot be read is skipped (and logged). */
+    /** {@inheritDoc} A cell that cannot be read is skipped (and logged). */
+    @Override
     public CompletableFuture<List<DeviceToken>> tokens(long userId) {
         return users.get(new Get(HBaseSchema.userRow(userId)).addFamily(HBaseSchema.USER)
                 .setFilter(new ColumnPrefixFilter(PREFIX))).thenApply(result -> {
