@@ -94,16 +94,19 @@ final class FcmAccessTokens {
         if (token != null && clock.instant().isBefore(expiresAt.minus(REFRESH_MARGIN))) {
             return CompletableFuture.completedFuture(token);
         }
-        if (refreshing == null) {
-            CompletableFuture<String> refresh = fetch();
-            refreshing = refresh;
-            refresh.whenComplete((value, failure) -> {
-                synchronized (this) {
+        if (refreshing != null) {
+            return refreshing;
+        }
+        CompletableFuture<String> refresh = fetch();
+        refreshing = refresh;
+        refresh.whenComplete((value, failure) -> {
+            synchronized (this) {
+                if (refreshing == refresh) {
                     refreshing = null;
                 }
-            });
-        }
-        return refreshing;
+            }
+        });
+        return refresh;
     }
 
     /** Forgets the current token (the API refused it), so that the next call fetches another. */
