@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * FCM's HTTP v1 API over the JDK's HTTP client: {@code POST <endpoint>/v1/projects/<project>/messages:send}
  * with a bearer token from {@link FcmAccessTokens} and a JSON message (a notification with the title and
  * body, the couple and sequence number as data, collapsed per couple, high priority on Android). An
- * {@code UNREGISTERED} error, or {@code NOT_FOUND}, is {@link Result#TOKEN_INVALID}; a 401 drops the access
+ * FCM error {@code UNREGISTERED} or {@code NOT_FOUND} is {@link Result#TOKEN_INVALID}; a 401 drops the access
  * token so that the next push fetches a new one.
  */
 final class FcmPushSender implements PushSender {
@@ -78,14 +78,17 @@ final class FcmPushSender implements PushSender {
                 "android", Map.of("collapse_key", content.collapseKey(), "priority", "high"))));
     }
 
-    /** How FCM's answer reads: 200 delivered; UNREGISTERED or NOT_FOUND a dead token; anything else failed. */
+    /**
+     * How FCM's answer reads: 200 delivered; an error naming UNREGISTERED or NOT_FOUND a dead token; anything
+     * else failed. A bare 404 (a wrong endpoint or project, whose body is no FCM error) is a failure: it must
+     * not drop every token.
+     */
     static Result result(int status, String body) {
         if (status == 200) {
             return Result.DELIVERED;
         }
         String error = errorOf(body);
-        return status == 404 || error.contains("UNREGISTERED") || error.contains("NOT_FOUND")
-                ? Result.TOKEN_INVALID : Result.FAILED;
+        return error.contains("UNREGISTERED") || error.contains("NOT_FOUND") ? Result.TOKEN_INVALID : Result.FAILED;
     }
 
     /** The error's status and FCM error codes, from a v1 error body ("" if it has none). */

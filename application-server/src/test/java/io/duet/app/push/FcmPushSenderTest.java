@@ -218,5 +218,7 @@ class FcmPushSenderTest {
         assertThat(FcmPushSender.result(403, "{\"error\": {\"status\": \"PERMISSION_DENIED\", \"details\": "
                 + "[{\"errorCode\": \"UNREGISTERED\"}]}}")).isEqualTo(Result.TOKEN_INVALID);
         assertThat(FcmPushSender.result(502, "<html>bad gateway</html>")).isEqualTo(Result.FAILED);
+        assertThat(FcmPushSender.result(404, "<html>no such page</html>")).as("a wrong endpoint drops no token")
+                .isEqualTo(Result.FAILED);
     }
 }
