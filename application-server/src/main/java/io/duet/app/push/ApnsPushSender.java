@@ -27,9 +27,11 @@ import org.slf4j.LoggerFactory;
  */
 final class ApnsPushSender implements PushSender {
     private static final Logger LOG = LoggerFactory.getLogger(ApnsPushSender.class);
-    /** APNs rejection reasons that say the token will never work again. */
-    static final Set<String> DEAD_TOKEN = Set.of("BadDeviceToken", "Unregistered", "ExpiredToken",
-            "DeviceTokenNotForTopic");
+    /**
+     * APNs rejection reasons that say the token will never work again. Not DeviceTokenNotForTopic: a wrong
+     * {@code push.apns.topic} would drop every token.
+     */
+    static final Set<String> DEAD_TOKEN = Set.of("BadDeviceToken", "Unregistered", "ExpiredToken");
     private static final Duration EXPIRY = Duration.ofDays(1);
 
     private final ApnsClient client;
