@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -99,10 +100,16 @@ class PushToOfflinePartnerIT {
     @AfterAll
     static void stopMock() throws Exception {
         APNS.shutdown().get(10, TimeUnit.SECONDS);
+        try (var files = Files.list(TLS.ca().getParent())) {
+            for (Path file : files.toList()) {
+                Files.delete(file);
+            }
+        }
+        Files.delete(TLS.ca().getParent());
     }
 
     private static List<Long> pushedSeqs(String token) throws Exception {
-        List<Long> seqs = new java.util.ArrayList<>();
+        List<Long> seqs = new ArrayList<>();
         for (String[] push : RECEIVED) {
             if (push[0].equals(token)) {
                 seqs.add(Long.parseLong(String.valueOf(new JsonParser().parseJsonObject(push[1]).get("seq"))));
