@@ -28,6 +28,7 @@ const string CHAT_SERVICE = "chat"
 const string MEMO_SERVICE = "memo"
 const string CALENDAR_SERVICE = "calendar"
 const string PHOTO_SERVICE = "photo"
+const string DEVICE_SERVICE = "device"
 
 typedef i64 UserId
 typedef i64 CoupleId

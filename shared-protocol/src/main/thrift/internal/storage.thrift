@@ -116,3 +116,15 @@ struct StoredNicknames {
   1: optional map<i64, string> nicknames,
   2: optional i64 fence,
 }
+
+/**
+ * A device's push token: users row, family u, qualifier "t:" + device id. Written whole by each
+ * registration (nothing is read and written back), deleted when the device unregisters or the platform
+ * reports the token invalid (only if it is still this token).
+ */
+struct StoredPushToken {
+  /** api.PushPlatform's value: 1 APNS, 2 FCM. */
+  1: i32 platform,
+  2: string token,
+  3: i64 registeredAtMillis,
+}

@@ -5,11 +5,15 @@ import io.duet.app.couple.CoupleRegistry;
 import io.duet.app.limits.Limit;
 import io.duet.app.limits.LogInAttempts;
 import io.duet.app.limits.RateLimiter;
+import io.duet.app.push.Pushes;
 import io.duet.app.relay.PresentationLinks;
 import io.duet.app.storage.CoupleStore;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The application server's own meters, all read from counts its parts keep anyway, so a scrape costs
@@ -23,6 +27,9 @@ import io.micrometer.core.instrument.MeterRegistry;
  * duet_relay_links_open                 gauge    relay links from presentation servers open now
  * duet_relay_streams_open               gauge    streams (sessions, requests) open on those links now
  * duet_rate_limited_total{limit}        counter  calls refused RATE_LIMITED, by limit (such as log-in.per-address)
+ * duet_pushes_total{outcome}            counter  pushes to offline partners: sent, held_back, duplicate, dropped,
+ *                                                failed, invalid_token
+ * duet_push_queue                       gauge    messages waiting for a push worker
  * </pre>
  *
  * Timers live with what they time: calls by method in {@code rpc.CallMeters}, HBase calls and group
@@ -60,6 +67,24 @@ final class ApplicationMetrics {
                 .register(registry);
         Gauge.builder(RELAY_STREAMS_OPEN, presentationLinks, PresentationLinks::openStreams)
                 .description("Streams open on the relay links")
+                .register(registry);
+    }
+
+    /** What became of each push considered, by outcome, and the push queue's length. */
+    static void bindPushes(MeterRegistry registry, Pushes pushes) {
+        Map<String, ToDoubleFunction<Pushes>> outcomes = new LinkedHashMap<>();
+        outcomes.put("sent", Pushes::sent);
+        outcomes.put("held_back", Pushes::heldBack);
+        outcomes.put("duplicate", Pushes::duplicates);
+        outcomes.put("dropped", Pushes::dropped);
+        outcomes.put("failed", Pushes::failed);
+        outcomes.put("invalid_token", Pushes::invalidTokens);
+        outcomes.forEach((outcome, count) -> FunctionCounter.builder("duet.pushes", pushes, count)
+                .description("Pushes to offline partners, by outcome")
+                .tag("outcome", outcome)
+                .register(registry));
+        Gauge.builder("duet.push.queue", pushes, Pushes::queued)
+                .description("Messages waiting for a push worker")
                 .register(registry);
     }
 

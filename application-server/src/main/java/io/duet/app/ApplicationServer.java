@@ -26,6 +26,8 @@ import io.duet.app.pairing.Pairings;
 import io.duet.app.photo.PhotoSettings;
 import io.duet.app.photo.Photos;
 import io.duet.app.photo.S3Settings;
+import io.duet.app.push.PushSettings;
+import io.duet.app.push.Pushes;
 import io.duet.app.relay.PresentationLinks;
 import io.duet.app.limits.Limit;
 import io.duet.app.limits.LogInAttempts;
@@ -41,6 +43,7 @@ import io.duet.app.storage.HBaseSchema;
 import io.duet.app.storage.HBaseStartup;
 import io.duet.app.storage.InviteStore;
 import io.duet.app.storage.LogInAttemptStore;
+import io.duet.app.storage.PushTokenStore;
 import io.duet.app.storage.SessionStore;
 import io.duet.app.storage.StoreMeters;
 import io.duet.app.storage.UserStore;
@@ -145,6 +148,7 @@ public final class ApplicationServer implements ServerMain.Server {
     private ShardOwnership ownership;
     private CoupleRegistry couples;
     private Photos photos;
+    private Pushes pushes;
     private CatchUpReads catchUpReads;
     private Membership membership;
     private Heartbeat heartbeat;
@@ -245,6 +249,7 @@ public final class ApplicationServer implements ServerMain.Server {
                 new LogInAttemptStore(hbase, schema, storeCallbacks)::add, clock);
 
         rateLimiter = new RateLimiter(rateLimits);
+        pushes = Pushes.start(PushSettings.from(settings), new PushTokenStore(hbase, schema, storeCallbacks), clock);
         ownership = new ShardOwnership(curator, instanceId);
         catchUpReads = new CatchUpReads(CatchUpLimits.builder()
                 .pageMessages(settings.integer("couples.catch-up.page-messages", CatchUpLimits.DEFAULT_PAGE_MESSAGES))
@@ -267,12 +272,13 @@ public final class ApplicationServer implements ServerMain.Server {
                         .maxMemoChars(settings.integer("space.max-memo-chars", SpaceLimits.MAX_MEMO_CHARS))
                         .maxEvents(settings.integer("space.max-events", SpaceLimits.DEFAULT_MAX_EVENTS))
                         .maxPhotos(settings.integer("space.max-photos", SpaceLimits.DEFAULT_MAX_PHOTOS)).build())
-                .build(), catchUpReads, coupleWorkers, timers, clock);
+                .build(), catchUpReads, coupleWorkers, timers, clock, pushes);
         ApplicationMetrics.bind(admin.metrics(), catchUpReads, coupleStore, couples, presentationLinks);
         clusterStatus = new ClusterStatusReader(curator);
         clusterStatus.start();
         admin.statusFrom(new ApplicationStatus(instanceId, couples, ownership, clusterStatus));
         ApplicationMetrics.bindRateLimits(admin.metrics(), rateLimiter, logInAttempts);
+        ApplicationMetrics.bindPushes(admin.metrics(), pushes);
         ShardMeters.bind(admin.metrics(), ownership, instanceId, clock);
         Duration failureTimeout = settings.duration("cluster.failure-timeout", DEFAULT_FAILURE_TIMEOUT);
         heartbeat = new Heartbeat(curator, instanceId,
@@ -301,7 +307,7 @@ public final class ApplicationServer implements ServerMain.Server {
                 clock);
         AccountDeletion deletion = new AccountDeletion(accounts, userStore, pairings, closing, hasher, devices);
         ServiceDispatcher dispatcher = new ServiceDispatcher(ApiServices.bindings(accounts, deletion, pairings, closing,
-                couples, rateLimiter, photos), admin.metrics());
+                couples, rateLimiter, photos, pushes), admin.metrics());
         // Netty's thread factory: its threads carry FastThreadLocals, and are known to be event loops.
         bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("duet-relay-accept", true),
                 NioIoHandler.newFactory());
@@ -401,6 +407,11 @@ public final class ApplicationServer implements ServerMain.Server {
             }
         });
         // Phase 2: close connections and threads.
+        quietly("pushes", () -> {
+            if (pushes != null) {
+                pushes.close();
+            }
+        });
         quietly("photos", () -> {
             if (photos != null) {
                 photos.close();

@@ -12,6 +12,7 @@ import io.duet.protocol.api.DeleteMemoResult;
 import io.duet.protocol.api.DeleteMessageRequest;
 import io.duet.protocol.api.DeletePhotoRequest;
 import io.duet.protocol.api.DeletePhotoResult;
+import io.duet.protocol.api.DeviceService;
 import io.duet.protocol.api.EditMemoRequest;
 import io.duet.protocol.api.EditMessageRequest;
 import io.duet.protocol.api.FetchHistoryRequest;
@@ -35,12 +36,17 @@ import io.duet.protocol.api.PhotoService;
 import io.duet.protocol.api.PhotoUpload;
 import io.duet.protocol.api.PhotoUrl;
 import io.duet.protocol.api.PhotoVariant;
+import io.duet.protocol.api.PushPlatform;
 import io.duet.protocol.api.ReadState;
+import io.duet.protocol.api.RegisterPushTokenRequest;
+import io.duet.protocol.api.RegisterPushTokenResult;
 import io.duet.protocol.api.SendMessageResult;
 import io.duet.protocol.api.Session;
 import io.duet.protocol.api.SetNicknameRequest;
 import io.duet.protocol.api.UnpairRequest;
 import io.duet.protocol.api.StickerRef;
+import io.duet.protocol.api.UnregisterPushTokenRequest;
+import io.duet.protocol.api.UnregisterPushTokenResult;
 import io.duet.protocol.api.UpcomingList;
 import io.duet.protocol.api.commonConstants;
 import io.duet.protocol.frame.FrameEncoder;
@@ -295,6 +301,20 @@ public final class DuetClient implements AutoCloseable {
     public CompletableFuture<Session> unpair() {
         return session.callWhenConnected(commonConstants.PAIRING_SERVICE, "unpair",
                 new PairingService.unpair_args(new UnpairRequest()), new PairingService.unpair_result());
+    }
+
+    /** Sets this device's push token; see DeviceService. */
+    public CompletableFuture<Void> registerPushToken(PushPlatform platform, String token) {
+        return session.<RegisterPushTokenResult>callWhenConnected(commonConstants.DEVICE_SERVICE, "registerPushToken",
+                new DeviceService.registerPushToken_args(new RegisterPushTokenRequest(platform, token)),
+                new DeviceService.registerPushToken_result()).thenApply(result -> null);
+    }
+
+    /** Removes this device's push token: it gets no more pushes. */
+    public CompletableFuture<Void> unregisterPushToken() {
+        return session.<UnregisterPushTokenResult>callWhenConnected(commonConstants.DEVICE_SERVICE,
+                "unregisterPushToken", new DeviceService.unregisterPushToken_args(new UnregisterPushTokenRequest()),
+                new DeviceService.unregisterPushToken_result()).thenApply(result -> null);
     }
 
     /** The last sequence number delivered to the listener with none missing before it. */

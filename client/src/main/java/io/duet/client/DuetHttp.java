@@ -16,6 +16,7 @@ import io.duet.protocol.api.DeleteEventRequest;
 import io.duet.protocol.api.DeleteMemoRequest;
 import io.duet.protocol.api.DeleteMessageRequest;
 import io.duet.protocol.api.DeletePhotoRequest;
+import io.duet.protocol.api.DeviceService;
 import io.duet.protocol.api.EditMemoRequest;
 import io.duet.protocol.api.EditMessageRequest;
 import io.duet.protocol.api.FetchHistoryRequest;
@@ -48,8 +49,10 @@ import io.duet.protocol.api.PhotoService;
 import io.duet.protocol.api.PhotoUpload;
 import io.duet.protocol.api.PhotoUrl;
 import io.duet.protocol.api.PhotoVariant;
+import io.duet.protocol.api.PushPlatform;
 import io.duet.protocol.api.ReadState;
 import io.duet.protocol.api.RefreshSessionRequest;
+import io.duet.protocol.api.RegisterPushTokenRequest;
 import io.duet.protocol.api.SendMessageRequest;
 import io.duet.protocol.api.SendMessageResult;
 import io.duet.protocol.api.Session;
@@ -58,6 +61,7 @@ import io.duet.protocol.api.SetNicknameRequest;
 import io.duet.protocol.api.SignUpRequest;
 import io.duet.protocol.api.UnpairRequest;
 import io.duet.protocol.api.StickerRef;
+import io.duet.protocol.api.UnregisterPushTokenRequest;
 import io.duet.protocol.api.UpcomingList;
 import io.duet.protocol.api.commonConstants;
 import io.duet.protocol.thrift.ThriftLimits;
@@ -374,6 +378,20 @@ public final class DuetHttp {
     /** Deletes the photo's objects and metadata (the photo message stays, pointing at nothing). */
     public void deletePhoto(String token, String photoId) throws TException {
         photo(token).deletePhoto(new DeletePhotoRequest(photoId));
+    }
+
+    /** Sets this device's push token (the device of {@code token}'s session); see DeviceService. */
+    public void registerPushToken(String token, PushPlatform platform, String pushToken) throws TException {
+        device(token).registerPushToken(new RegisterPushTokenRequest(platform, pushToken));
+    }
+
+    /** Removes this device's push token: it gets no more pushes. */
+    public void unregisterPushToken(String token) throws TException {
+        device(token).unregisterPushToken(new UnregisterPushTokenRequest());
+    }
+
+    private DeviceService.Client device(String token) throws TTransportException {
+        return new DeviceService.Client(protocol(commonConstants.DEVICE_SERVICE, token));
     }
 
     private PhotoService.Client photo(String token) throws TTransportException {

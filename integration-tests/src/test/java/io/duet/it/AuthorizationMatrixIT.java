@@ -44,7 +44,9 @@ import io.duet.protocol.api.MarkReadRequest;
 import io.duet.protocol.api.Memo;
 import io.duet.protocol.api.Message;
 import io.duet.protocol.api.Photo;
+import io.duet.protocol.api.PushPlatform;
 import io.duet.protocol.api.RefreshSessionRequest;
+import io.duet.protocol.api.RegisterPushTokenRequest;
 import io.duet.protocol.api.SendMessageRequest;
 import io.duet.protocol.api.SendMessageResult;
 import io.duet.protocol.api.Session;
@@ -55,6 +57,7 @@ import io.duet.protocol.api.SetTypingRequest;
 import io.duet.protocol.api.SignUpRequest;
 import io.duet.protocol.api.SubscribeRequest;
 import io.duet.protocol.api.UnpairRequest;
+import io.duet.protocol.api.UnregisterPushTokenRequest;
 import io.duet.protocol.thrift.ThriftMessages;
 import io.duet.protocol.token.TokenClaims;
 import io.duet.protocol.token.TokenCodec;
@@ -178,7 +181,10 @@ class AuthorizationMatrixIT {
             Map.entry("photo:getPhoto", Entry.needsToken(v -> new GetPhotoRequest(v.photoId()))),
             Map.entry("photo:listPhotos", Entry.needsToken(v -> new ListPhotosRequest())),
             Map.entry("photo:getPhotoUrl", Entry.needsToken(v -> new GetPhotoUrlRequest(v.photoId()))),
-            Map.entry("photo:deletePhoto", Entry.needsToken(v -> new DeletePhotoRequest(v.photoId()))));
+            Map.entry("photo:deletePhoto", Entry.needsToken(v -> new DeletePhotoRequest(v.photoId()))),
+            Map.entry("device:registerPushToken", Entry.needsToken(v -> new RegisterPushTokenRequest(PushPlatform.APNS,
+                    "hijacked"))),
+            Map.entry("device:unregisterPushToken", Entry.needsToken(v -> new UnregisterPushTokenRequest())));
 
     private static LocalCluster cluster;
     private static DuetHttp http;

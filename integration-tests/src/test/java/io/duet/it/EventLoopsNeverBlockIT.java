@@ -10,6 +10,7 @@ import io.duet.deploy.local.pki.ClusterCa;
 import io.duet.presentation.PresentationServer;
 import io.duet.protocol.api.Photo;
 import io.duet.protocol.api.PhotoVariant;
+import io.duet.protocol.api.PushPlatform;
 import io.duet.protocol.api.Session;
 import io.duet.security.RelayTls;
 import io.duet.settings.Settings;
@@ -150,6 +151,8 @@ class EventLoopsNeverBlockIT {
             try (DuetClient bobClient = DuetClient.builder().server(tcp).token(bob.getToken()).listener(bobHears).build()) {
                 bobClient.connect().get(30, TimeUnit.SECONDS);
                 bobClient.setTyping(true).get(10, TimeUnit.SECONDS);
+                bobClient.registerPushToken(PushPlatform.FCM, "a-token-under-blockhound").get(10, TimeUnit.SECONDS);
+                bobClient.unregisterPushToken().get(10, TimeUnit.SECONDS);
                 List<CompletableFuture<?>> sends = new ArrayList<>();
                 for (int i = 0; i < 200; i++) {
                     sends.add((i % 2 == 0 ? waiting : bobClient).send("message " + i));

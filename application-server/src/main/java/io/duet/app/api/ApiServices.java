@@ -7,10 +7,12 @@ import io.duet.app.limits.RateLimiter;
 import io.duet.app.pairing.CoupleClosing;
 import io.duet.app.pairing.Pairings;
 import io.duet.app.photo.Photos;
+import io.duet.app.push.Pushes;
 import io.duet.app.rpc.ServiceBinding;
 import io.duet.protocol.api.AccountService;
 import io.duet.protocol.api.CalendarService;
 import io.duet.protocol.api.ChatService;
+import io.duet.protocol.api.DeviceService;
 import io.duet.protocol.api.MemoService;
 import io.duet.protocol.api.PairingService;
 import io.duet.protocol.api.PhotoService;
@@ -28,11 +30,11 @@ public final class ApiServices {
      * (binding a call would fail).
      */
     public static List<ServiceBinding<?>> catalogue() {
-        return bindings(null, null, null, null, null, null, null);
+        return bindings(null, null, null, null, null, null, null, null);
     }
 
     public static List<ServiceBinding<?>> bindings(Accounts accounts, AccountDeletion deletion, Pairings pairings,
-            CoupleClosing closing, CoupleRegistry couples, RateLimiter limiter, Photos photos) {
+            CoupleClosing closing, CoupleRegistry couples, RateLimiter limiter, Photos photos, Pushes pushes) {
         return List.of(
                 ServiceBinding.of(commonConstants.ACCOUNT_SERVICE, new AccountService.AsyncProcessor<>(null),
                         context -> new AccountApi(context, accounts, deletion, limiter), ServiceBinding.Access.USER,
@@ -47,6 +49,8 @@ public final class ApiServices {
                         context -> new CalendarApi(new SpaceCalls(context, couples)), ServiceBinding.Access.COUPLE, Set.of()),
                 ServiceBinding.of(commonConstants.PHOTO_SERVICE, new PhotoService.AsyncProcessor<>(null),
                         context -> new PhotoApi(context, new SpaceCalls(context, couples), photos, limiter),
-                        ServiceBinding.Access.COUPLE, Set.of()));
+                        ServiceBinding.Access.COUPLE, Set.of()),
+                ServiceBinding.of(commonConstants.DEVICE_SERVICE, new DeviceService.AsyncProcessor<>(null),
+                        context -> new DeviceApi(context, accounts, pushes, limiter), ServiceBinding.Access.USER, Set.of()));
     }
 }

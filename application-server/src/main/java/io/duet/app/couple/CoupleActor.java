@@ -68,6 +68,7 @@ public final class CoupleActor {
     private final CoupleSpace space;
     private final ReadMarks readMarks;
     private final MessageEdits edits;
+    private final OfflineNotifier offline;
 
     // Confined to the executor.
     private State state = State.LOADING;
@@ -87,7 +88,16 @@ public final class CoupleActor {
     CoupleActor(long coupleId, int shard, long epoch, SerialExecutor executor, CoupleStore store, CoupleLimits limits,
             CatchUpReads catchUpReads, ScheduledExecutorService timers, Clock clock, BooleanSupplier owned,
             Consumer<CoupleActor> onRetired) {
+        this(coupleId, shard, epoch, executor, store, limits, catchUpReads, timers, clock, owned, onRetired,
+                OfflineNotifier.NONE);
+    }
+
+    /** @param offline told of messages whose recipient has no session attached here (to push them) */
+    CoupleActor(long coupleId, int shard, long epoch, SerialExecutor executor, CoupleStore store, CoupleLimits limits,
+            CatchUpReads catchUpReads, ScheduledExecutorService timers, Clock clock, BooleanSupplier owned,
+            Consumer<CoupleActor> onRetired, OfflineNotifier offline) {
         this.coupleId = coupleId;
+        this.offline = offline;
         this.shard = shard;
         this.epoch = epoch;
         this.executor = executor;
@@ -115,6 +125,7 @@ public final class CoupleActor {
             public void committed(List<Message> messages) {
                 if (state == State.ACTIVE) {
                     delivery.broadcast(messages);
+                    notifyOfflineRecipients(messages);
                 }
                 retireIfIdle();
             }
@@ -334,6 +345,28 @@ public final class CoupleActor {
 
     private long partnerOf(long userId) {
         return userId == userA ? userB : userA;
+    }
+
+    /**
+     * Tells {@link #offline} of the newest message of this commit for each recipient with no session
+     * attached: the partner of its sender, offline on every device (a push goes out).
+     */
+    private void notifyOfflineRecipients(List<Message> messages) {
+        Message forA = null;
+        Message forB = null;
+        for (Message message : messages) {
+            if (message.getSenderId() == userA) {
+                forB = message;
+            } else if (message.getSenderId() == userB) {
+                forA = message;
+            }
+        }
+        if (forA != null && !delivery.hasSessionOf(userA)) {
+            offline.missed(coupleId, userA, forA);
+        }
+        if (forB != null && !delivery.hasSessionOf(userB)) {
+            offline.missed(coupleId, userB, forB);
+        }
     }
 
     // ---- sessions --------------------------------------------------------------------------------

@@ -37,12 +37,15 @@ public final class CoupleRegistry implements AutoCloseable {
     private final Executor workers;
     private final ScheduledExecutorService timers;
     private final Clock clock;
+    private final OfflineNotifier offline;
     private final ScheduledFuture<?> idleSweep;
     private volatile boolean closed;
 
+    /** @param offline told of messages whose recipient has no session attached (see {@link OfflineNotifier}) */
     public CoupleRegistry(ShardOwnership ownership, CoupleStore store, CoupleLimits limits, CatchUpReads catchUpReads,
-            Executor workers, ScheduledExecutorService timers, Clock clock) {
+            Executor workers, ScheduledExecutorService timers, Clock clock, OfflineNotifier offline) {
         this.ownership = ownership;
+        this.offline = offline;
         this.store = store;
         this.limits = limits;
         this.catchUpReads = catchUpReads;
@@ -79,7 +82,7 @@ public final class CoupleRegistry implements AutoCloseable {
         }
         CoupleActor created = new CoupleActor(coupleId, shard, epoch.getAsLong(),
                 new SerialExecutor(workers, "couple-" + coupleId, limits.maxQueuedTasks), store, limits, catchUpReads, timers, clock,
-                () -> ownership.canServe(shard, epoch.getAsLong()), this::retired);
+                () -> ownership.canServe(shard, epoch.getAsLong()), this::retired, offline);
         CoupleActor existing = actors.putIfAbsent(coupleId, created);
         if (existing != null) {
             return existing;

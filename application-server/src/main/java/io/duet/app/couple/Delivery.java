@@ -92,11 +92,16 @@ final class Delivery {
     boolean detach(SessionStream stream) {
         sessions.remove(stream);
         dropPagesIfUnused();
-        return sessions.keySet().stream().anyMatch(s -> s.userId() == stream.userId());
+        return hasSessionOf(stream.userId());
     }
 
     boolean isEmpty() {
         return sessions.isEmpty();
+    }
+
+    /** Whether a session of {@code userId} is attached: one of their devices is connected. */
+    boolean hasSessionOf(long userId) {
+        return sessions.keySet().stream().anyMatch(s -> s.userId() == userId);
     }
 
     /**

@@ -42,7 +42,10 @@ public enum Limit {
     PHOTO_UPLOAD_PER_DEVICE("photo-upload.per-device", Rate.of(60, Duration.ofMinutes(1)),
             "photo uploads from this device"),
     /** Other photo calls (finishing uploads, look-ups, download URLs, deletes) from one device. */
-    PHOTO_PER_DEVICE("photo.per-device", Rate.of(20, Duration.ofSeconds(1)), "photo calls from this device");
+    PHOTO_PER_DEVICE("photo.per-device", Rate.of(20, Duration.ofSeconds(1)), "photo calls from this device"),
+    /** Push token registrations and removals by one device. */
+    PUSH_TOKEN_PER_DEVICE("push-token.per-device", Rate.of(10, Duration.ofMinutes(1)),
+            "push token changes from this device");
 
     private final String key;
     private final Rate defaultRate;

@@ -34,7 +34,8 @@ import org.apache.hadoop.hbase.util.Bytes;
  *                              (compact Thrift; see SpaceStore)
  * users     row = user id (8 bytes)
  *   u:                         email, n = display name, c = created at, k = couple id, i = invite code
- *                              of the pairing that bound k
+ *                              of the pairing that bound k; "t:" + device id = that device's push token
+ *                              (StoredPushToken; see PushTokenStore)
  * logins    row = normalized email
  *   l:                         u = user id, h = password hash (Argon2id, PHC string)
  *   a: (log-in attempts)       TTL 2 days: qualifier = window number (8 bytes: epoch millis / the

@@ -17,6 +17,8 @@ import io.duet.protocol.api.EditMessageRequest;
 import io.duet.protocol.api.ErrorCode;
 import io.duet.protocol.api.FetchHistoryRequest;
 import io.duet.protocol.api.LogInRequest;
+import io.duet.protocol.api.PushPlatform;
+import io.duet.protocol.api.RegisterPushTokenRequest;
 import io.duet.protocol.api.SendMessageRequest;
 import io.duet.protocol.api.SetTypingRequest;
 import io.duet.protocol.api.SignUpRequest;
@@ -60,6 +62,8 @@ class RateLimitedCallsTest {
         return new AccountApi(new CallContext(caller, null), null, null, limiter);
     }
 
+    private static final Call PUSH_TOKEN = (c, l, cb) -> new DeviceApi(new CallContext(c, null), null, null, l)
+            .registerPushToken(new RegisterPushTokenRequest(PushPlatform.APNS, "a".repeat(64)), cast(cb));
     private static final Call SEND = (c, l, cb) -> chat(c, l).sendMessage(
             new SendMessageRequest().setClientMessageId("m-" + System.nanoTime()).setText("hi"), cast(cb));
     private static final Call EDIT = (c, l, cb) -> chat(c, l).editMessage(new EditMessageRequest(1, "edited"), cast(cb));
@@ -111,7 +115,9 @@ class RateLimitedCallsTest {
                 Arguments.of(Limit.SIGN_UP_PER_ADDRESS, SIGN_UP, Caller.of(0, 0, "", null, "10.0.0.1"),
                         Caller.of(0, 0, "", null, "10.0.0.1")),
                 Arguments.of(Limit.LOG_IN_PER_ADDRESS, LOG_IN, Caller.of(0, 0, "", null, "10.0.0.1"),
-                        Caller.of(0, 0, "", null, "10.0.0.1")));
+                        Caller.of(0, 0, "", null, "10.0.0.1")),
+                Arguments.of(Limit.PUSH_TOKEN_PER_DEVICE, PUSH_TOKEN, user(1, "phone", "10.0.0.1"),
+                        user(1, "phone", "10.0.0.2")));
     }
 
     /** The error the call ends with, or null if it succeeded; a call the absent services break counts as failed. */

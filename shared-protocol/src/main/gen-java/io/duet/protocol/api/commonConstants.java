@@ -30,4 +30,6 @@ public class commonConstants {
 
   public static final java.lang.String PHOTO_SERVICE = "photo";
 
+  public static final java.lang.String DEVICE_SERVICE = "device";
+
 }

@@ -1,0 +1,14 @@
+package io.duet.app.couple;
+
+import io.duet.protocol.api.Message;
+
+/**
+ * Told of a committed message whose recipient (the sender's partner) has no session attached to the
+ * couple: none of their devices would hear of it but by a push ({@code io.duet.app.push.Pushes}). Called on
+ * the couple's executor, once per commit and recipient with the newest such message: it must not block.
+ */
+public interface OfflineNotifier {
+    OfflineNotifier NONE = (coupleId, recipientId, message) -> { };
+
+    void missed(long coupleId, long recipientId, Message message);
+}

@@ -1,0 +1,242 @@
+package io.duet.app.push;
+
+import io.duet.app.couple.OfflineNotifier;
+import io.duet.app.rpc.ApiErrors;
+import io.duet.app.storage.PushTokens;
+import io.duet.app.storage.PushTokens.DeviceToken;
+import io.duet.protocol.api.Message;
+import io.duet.protocol.api.PushPlatform;
+import io.duet.protocol.storage.StoredPushToken;
+import io.github.bucket4j.TimeMeter;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Pushes to partners who are offline, and the devices' push tokens.
+ *
+ * <p>A couple's actor reports each committed message whose recipient has no session attached ({@link
+ * #missed}); the report is queued (at most {@code push.queue-capacity}; beyond, it is dropped and counted)
+ * and a worker, never an event loop nor a couple's executor, reads the recipient's tokens from HBase and,
+ * for each device the {@link PushGate} lets through, sends a push with the {@link PushContent} through its
+ * platform's {@link PushSender}, waiting at most {@code push.send-timeout}. A token the platform calls
+ * invalid is deleted (if it is still the device's token). Nothing is retried: a lost push costs a
+ * notification, never a message, which the app fetches when opened.
+ *
+ * <p>Lifecycle: built running; {@link #close()} (idempotent) stops the workers, dropping what is queued,
+ * and closes the senders.
+ */
+public final class Pushes implements OfflineNotifier, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Pushes.class);
+    /** The longest token accepted, in characters (APNs tokens are 64 hex digits, FCM's about 160). */
+    public static final int MAX_TOKEN_CHARS = 4096;
+
+    private final PushSettings settings;
+    private final PushTokens store;
+    private final Map<PushPlatform, PushSender> senders;
+    private final PushGate gate;
+    private final Clock clock;
+    private final ThreadPoolExecutor workers;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private final LongAdder sent = new LongAdder();
+    private final LongAdder heldBack = new LongAdder();
+    private final LongAdder duplicates = new LongAdder();
+    private final LongAdder dropped = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final LongAdder invalidTokens = new LongAdder();
+
+    /** With the given senders (tests); {@link #start} builds them from the settings. */
+    Pushes(PushSettings settings, PushTokens store, Map<PushPlatform, PushSender> senders, Clock clock,
+            TimeMeter time) {
+        this.settings = settings;
+        this.store = store;
+        this.senders = senders.isEmpty() ? Map.of() : new EnumMap<>(senders);
+        this.clock = clock;
+        this.gate = new PushGate(settings.coalesceWindow, settings.ratePerDevice, settings.maxTrackedDevices, time);
+        AtomicInteger threads = new AtomicInteger();
+        this.workers = new ThreadPoolExecutor(settings.workers, settings.workers, 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(settings.queueCapacity), runnable -> {
+                    Thread thread = new Thread(runnable, "duet-push-" + threads.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+    }
+
+    /** Pushes with the platforms {@code settings} configure (none: tokens are kept, nothing is sent). */
+    public static Pushes start(PushSettings settings, PushTokens store, Clock clock) throws IOException {
+        Map<PushPlatform, PushSender> senders = new EnumMap<>(PushPlatform.class);
+        if (settings.apns != null) {
+            senders.put(PushPlatform.APNS, ApnsPushSender.create(settings.apns));
+        }
+        if (settings.fcm != null) {
+            senders.put(PushPlatform.FCM, FcmPushSender.create(settings.fcm, settings.sendTimeout));
+        }
+        if (senders.isEmpty()) {
+            LOG.info("No push.apns.* nor push.fcm.* settings: no pushes are sent");
+        } else {
+            LOG.info("Pushes to offline partners through {}", senders.keySet());
+        }
+        return new Pushes(settings, store, senders, clock, TimeMeter.SYSTEM_NANOTIME);
+    }
+
+    // ---- tokens ---------------------------------------------------------------------------------
+
+    /** Sets the push token of {@code userId}'s device {@code deviceId}; INVALID_ARGUMENT for a bad one. */
+    public CompletableFuture<Void> register(long userId, String deviceId, PushPlatform platform, String token) {
+        String problem = deviceId == null || deviceId.isEmpty() ? "the session names no device"
+                : platform == null ? "platform is required (APNS or FCM)"
+                : token == null || token.isBlank() ? "token is required"
+                : token.length() > MAX_TOKEN_CHARS ? "token is longer than " + MAX_TOKEN_CHARS + " characters"
+                : token.chars().anyMatch(c -> c < 0x20 || c == 0x7f) ? "token holds control characters" : null;
+        if (problem != null) {
+            return CompletableFuture.failedFuture(ApiErrors.invalidArgument(problem));
+        }
+        return store.register(userId, deviceId, new StoredPushToken(platform.getValue(), token, clock.millis()));
+    }
+
+    public CompletableFuture<Void> unregister(long userId, String deviceId) {
+        if (deviceId == null || deviceId.isEmpty()) {
+            return CompletableFuture.failedFuture(ApiErrors.invalidArgument("the session names no device"));
+        }
+        return store.unregister(userId, deviceId);
+    }
+
+    // ---- pushes ---------------------------------------------------------------------------------
+
+    @Override
+    public void missed(long coupleId, long recipientId, Message message) {
+        if (senders.isEmpty() || closed.get()) {
+            return;
+        }
+        PushContent content = PushContent.of(settings, coupleId, message);
+        try {
+            workers.execute(() -> push(recipientId, content));
+        } catch (RejectedExecutionException e) {
+            dropped.increment();
+        }
+    }
+
+    private void push(long recipientId, PushContent content) {
+        List<DeviceToken> devices;
+        try {
+            devices = store.tokens(recipientId).get(settings.sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            failed.increment();
+            LOG.warn("Cannot read the push tokens of user {}: {}", recipientId, e.toString());
+            interruptedAgain(e);
+            return;
+        }
+        for (DeviceToken device : devices) {
+            PushPlatform platform = PushPlatform.findByValue(device.token().getPlatform());
+            PushSender sender = platform == null ? null : senders.get(platform);
+            if (sender == null) {
+                continue;
+            }
+            switch (gate.admit(platform + ":" + device.token().getToken(), content.coupleId(), content.seq())) {
+                case DUPLICATE:
+                    duplicates.increment();
+                    continue;
+                case HELD_BACK:
+                    heldBack.increment();
+                    continue;
+                default:
+                    break;
+            }
+            send(recipientId, device, sender, content);
+        }
+    }
+
+    private void send(long recipientId, DeviceToken device, PushSender sender, PushContent content) {
+        try {
+            switch (sender.send(device.token().getToken(), content)
+                    .get(settings.sendTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                case DELIVERED:
+                    sent.increment();
+                    break;
+                case TOKEN_INVALID:
+                    invalidTokens.increment();
+                    boolean deleted = store.dropIfStill(recipientId, device.deviceId(), device.token())
+                            .get(settings.sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                    LOG.info("Push token of user {} device {} is invalid: {}", recipientId, device.deviceId(),
+                            deleted ? "dropped" : "already replaced");
+                    break;
+                default:
+                    failed.increment();
+            }
+        } catch (Exception e) {
+            failed.increment();
+            LOG.warn("Push to user {} device {} failed: {}", recipientId, device.deviceId(), e.toString());
+            interruptedAgain(e);
+        }
+    }
+
+    private static void interruptedAgain(Exception e) {
+        if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Pushes the platforms accepted. */
+    public long sent() {
+        return sent.sum();
+    }
+
+    /** Pushes not sent because of the coalescing window or the device's rate. */
+    public long heldBack() {
+        return heldBack.sum();
+    }
+
+    /** Pushes not sent because the device already had one for the message or a newer one. */
+    public long duplicates() {
+        return duplicates.sum();
+    }
+
+    /** Messages not pushed because the queue was full. */
+    public long dropped() {
+        return dropped.sum();
+    }
+
+    /** Pushes lost to errors (token look-up, network, the platform). */
+    public long failed() {
+        return failed.sum();
+    }
+
+    /** Pushes the platform answered with "invalid token" (the token was then dropped). */
+    public long invalidTokens() {
+        return invalidTokens.sum();
+    }
+
+    /** Messages waiting for a worker. */
+    public int queued() {
+        return workers.getQueue().size();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        workers.shutdownNow();
+        try {
+            if (!workers.awaitTermination(settings.sendTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("Push workers still running after {}", settings.sendTimeout);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        senders.values().forEach(PushSender::close);
+    }
+}

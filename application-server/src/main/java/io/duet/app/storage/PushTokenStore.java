@@ -1,0 +1,92 @@
+package io.duet.app.storage;
+
+import io.duet.protocol.storage.StoredPushToken;
+import io.duet.protocol.thrift.MalformedPayloadException;
+import io.duet.protocol.thrift.ThriftCodec;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.NavigableMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import org.apache.hadoop.hbase.client.AsyncConnection;
+import org.apache.hadoop.hbase.client.AsyncTable;
+import org.apache.hadoop.hbase.client.CheckAndMutate;
+import org.apache.hadoop.hbase.client.Delete;
+import org.apache.hadoop.hbase.client.Get;
+import org.apache.hadoop.hbase.client.Put;
+import org.apache.hadoop.hbase.filter.ColumnPrefixFilter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Devices' push tokens, with the user's data: users row, family {@code u}, one cell per device, qualifier
+ * {@code "t:" + device id}, value a {@link StoredPushToken} (compact Thrift). A registration writes its
+ * cell whole; nothing is read and written back, so a cell a newer version wrote with more fields keeps
+ * them until that device registers again. A token the platform rejected is deleted only while the cell
+ * still holds it, so a registration that raced the rejection survives.
+ */
+public final class PushTokenStore implements PushTokens {
+    private static final Logger LOG = LoggerFactory.getLogger(PushTokenStore.class);
+    private static final ThriftCodec CODEC = ThriftCodec.INTERNAL;
+    static final byte[] PREFIX = "t:".getBytes(StandardCharsets.UTF_8);
+
+    private final AsyncTable<?> users;
+
+    public PushTokenStore(AsyncConnection connection, HBaseSchema schema, ExecutorService callbacks) {
+        this.users = connection.getTable(schema.users(), callbacks);
+    }
+
+    @Override
+    public CompletableFuture<Void> register(long userId, String deviceId, StoredPushToken token) {
+        return users.put(new Put(HBaseSchema.userRow(userId))
+                .addColumn(HBaseSchema.USER, qualifier(deviceId), CODEC.encode(token)));
+    }
+
+    @Override
+    public CompletableFuture<Void> unregister(long userId, String deviceId) {
+        return users.delete(new Delete(HBaseSchema.userRow(userId)).addColumns(HBaseSchema.USER, qualifier(deviceId)));
+    }
+
+    @Override
+    public CompletableFuture<Boolean> dropIfStill(long userId, String deviceId, StoredPushToken token) {
+        byte[] row = HBaseSchema.userRow(userId);
+        byte[] qualifier = qualifier(deviceId);
+        return users.checkAndMutate(CheckAndMutate.newBuilder(row)
+                .ifEquals(HBaseSchema.USER, qualifier, CODEC.encode(token))
+                .build(new Delete(row).addColumns(HBaseSchema.USER, qualifier)))
+                .thenApply(result -> result.isSuccess());
+    }
+
+    /** {@inheritDoc} A cell that cannot be read is skipped (and logged). */
+    @Override
+    public CompletableFuture<List<DeviceToken>> tokens(long userId) {
+        return users.get(new Get(HBaseSchema.userRow(userId)).addFamily(HBaseSchema.USER)
+                .setFilter(new ColumnPrefixFilter(PREFIX))).thenApply(result -> {
+                    List<DeviceToken> tokens = new ArrayList<>();
+                    NavigableMap<byte[], byte[]> cells = result.getFamilyMap(HBaseSchema.USER);
+                    if (cells == null) {
+                        return tokens;
+                    }
+                    cells.forEach((qualifier, value) -> {
+                        String deviceId = new String(Arrays.copyOfRange(qualifier, PREFIX.length, qualifier.length),
+                                StandardCharsets.UTF_8);
+                        try {
+                            tokens.add(new DeviceToken(deviceId, CODEC.decode(value, new StoredPushToken())));
+                        } catch (MalformedPayloadException e) {
+                            LOG.warn("Skipping the unreadable push token of user {} device {}: {}", userId, deviceId,
+                                    e.toString());
+                        }
+                    });
+                    return tokens;
+                });
+    }
+
+    static byte[] qualifier(String deviceId) {
+        byte[] device = deviceId.getBytes(StandardCharsets.UTF_8);
+        byte[] qualifier = Arrays.copyOf(PREFIX, PREFIX.length + device.length);
+        System.arraycopy(device, 0, qualifier, PREFIX.length, device.length);
+        return qualifier;
+    }
+}

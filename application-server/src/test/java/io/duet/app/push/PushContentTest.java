@@ -1,0 +1,51 @@
+package io.duet.app.push;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.duet.protocol.api.Message;
+import io.duet.protocol.api.MessageKind;
+import org.junit.jupiter.api.Test;
+
+class PushContentTest {
+    private static Message text(String text) {
+        return new Message().setSeq(42).setSenderId(1).setKind(MessageKind.TEXT).setText(text);
+    }
+
+    @Test
+    void byDefaultAPushCarriesNoTextOfTheMessage() {
+        PushContent content = PushContent.of(PushSettings.builder().build(), 9, text("meet me at the secret place"));
+
+        assertThat(content).isEqualTo(new PushContent("Duet", "New message", 9, 42));
+        assertThat(FcmPushSender.body("tok", content)).doesNotContain("secret");
+    }
+
+    @Test
+    void theTitleAndBodyAreSettings() {
+        PushContent content = PushContent.of(PushSettings.builder().title("Us").body("Something new").build(), 9,
+                text("hello"));
+
+        assertThat(content.title()).isEqualTo("Us");
+        assertThat(content.body()).isEqualTo("Something new");
+    }
+
+    @Test
+    void previewsShowTheStartOfTheText() {
+        PushSettings previews = PushSettings.builder().previews(true).previewChars(10).build();
+
+        assertThat(PushContent.of(previews, 9, text("  see you soon  ")).body()).isEqualTo("see you soon".substring(0, 9) + "…");
+        assertThat(PushContent.of(previews, 9, text("short")).body()).isEqualTo("short");
+        assertThat(PushContent.of(previews, 9, text("   ")).body()).as("nothing to show").isEqualTo("New message");
+        assertThat(PushContent.of(previews, 9, new Message().setSeq(1).setKind(MessageKind.PHOTO)).body())
+                .isEqualTo("New message");
+    }
+
+    @Test
+    void truncationNeverSplitsACharacter() {
+        String hearts = "\uD83D\uDC95".repeat(20);
+
+        String cut = PushContent.truncate(hearts, 5);
+
+        assertThat(cut.codePointCount(0, cut.length())).isEqualTo(5);
+        assertThat(cut).isEqualTo("\uD83D\uDC95".repeat(4) + "…");
+    }
+}
