@@ -53,7 +53,7 @@ class CoupleLifecycleIT {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     @RegisterExtension
-    static final PrivateCluster CLUSTER = new PrivateCluster().withS3()
+    static final PrivateCluster CLUSTER = new PrivateCluster().withOwnStorage().withS3() // lists its bucket
             .withServerSetting("photos.sweep-interval", "500ms")
             .withServerSetting("photos.abandoned-upload-after", "4s");
 

@@ -65,7 +65,7 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
         return this;
     }
 
-    /** Starts an HBase (and S3Proxy, with {@link #withS3()}) of its own, for tests that stop or measure it. */
+    /** Starts an HBase (and S3Proxy, with {@link #withS3()}) of its own, for tests that stop, measure or list it. */
     public PrivateCluster withOwnStorage() {
         this.ownStorage = true;
         return this;
