@@ -305,7 +305,7 @@ public final class ApplicationServer implements ServerMain.Server {
                 PasswordPolicy.DEFAULT_MIN_GUESSES_LOG10), passwordHashing);
         Accounts accounts = new Accounts(userStore, pairings, hasher, passwordPolicy, logInAttempts, sessions, devices,
                 clock);
-        AccountDeletion deletion = new AccountDeletion(accounts, userStore, pairings, closing, hasher, devices);
+        AccountDeletion deletion = new AccountDeletion(accounts, userStore, pairings, closing, devices);
         ServiceDispatcher dispatcher = new ServiceDispatcher(ApiServices.bindings(accounts, deletion, pairings, closing,
                 couples, rateLimiter, photos, pushes), admin.metrics());
         // Netty's thread factory: its threads carry FastThreadLocals, and are known to be event loops.

@@ -37,16 +37,14 @@ public final class AccountDeletion {
     private final UserStore users;
     private final Pairings pairings;
     private final CoupleClosing closing;
-    private final PasswordHasher hasher;
     private final DeviceSessions devices;
 
     public AccountDeletion(Accounts accounts, UserStore users, Pairings pairings, CoupleClosing closing,
-            PasswordHasher hasher, DeviceSessions devices) {
+            DeviceSessions devices) {
         this.accounts = accounts;
         this.users = users;
         this.pairings = pairings;
         this.closing = closing;
-        this.hasher = hasher;
         this.devices = devices;
     }
 
@@ -87,9 +85,12 @@ public final class AccountDeletion {
                 LOG.info("User {} has no login any more: finishing the deletion of their account", user.userId());
                 return CompletableFuture.completedFuture(null);
             }
-            return hasher.verify(password, login.get().passwordHash()).thenCompose(matches -> matches
-                    ? CompletableFuture.<Void>completedFuture(null)
-                    : CompletableFuture.<Void>failedFuture(ApiErrors.of(ErrorCode.UNAUTHENTICATED, WRONG_PASSWORD)));
+            // Through the account's cluster-wide budget of wrong passwords, as a log-in.
+            return accounts.passwordMatches(user.email(), password, login.get().passwordHash())
+                    .thenCompose(matches -> matches
+                            ? CompletableFuture.<Void>completedFuture(null)
+                            : CompletableFuture.<Void>failedFuture(
+                                    ApiErrors.of(ErrorCode.UNAUTHENTICATED, WRONG_PASSWORD)));
         });
     }
 }

@@ -103,9 +103,9 @@ public final class Accounts {
     /**
      * Whether {@code password} matches {@code hash} (null: never, at the same cost), checked only if the
      * account's cluster-wide budget of wrong passwords allows, else failing with RATE_LIMITED: the one
-     * place where a password is compared.
+     * place where a password is compared (log-in, sign-up with a registered email, account deletion).
      */
-    private CompletableFuture<Boolean> passwordMatches(String email, String password, String hash) {
+    CompletableFuture<Boolean> passwordMatches(String email, String password, String hash) {
         return attempts.take(email).thenCompose(attempt -> hasher.verify(password, hash).thenApply(matches -> {
             if (matches) {
                 attempt.passwordMatched();
