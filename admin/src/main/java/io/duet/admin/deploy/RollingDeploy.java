@@ -166,6 +166,13 @@ final class RollingDeploy {
         boolean member = now.members().containsKey(oldId);
         if (now.suspected(oldId) && (member || listed || still > 0)) {
             // A clean stop leaves the members first and heartbeats until the map has given its shards away.
+            // A heartbeat can lag on a busy machine, so a process still seen running has not died: the leader
+            // hands its shards over either way, and the wait goes on within its bound.
+            Optional<Instance> running = ServerProbe.current(node);
+            if (old != null && old.pidKnown() && running.isPresent() && running.get().pid() == old.pid()) {
+                return Seen.notYet("its heartbeat lags more than " + settings.failureTimeout().toMillis()
+                        + " ms, but its process" + pid(old) + " still runs; it still owns " + still + " shards");
+            }
             throw stepFailed(node.name() + " died during its handoff: instance " + oldId + pid(old) + " stopped"
                     + " heartbeating (for more than " + settings.failureTimeout().toMillis() + " ms) while it "
                     + (member ? "was still a member" : "was still in the shard map") + " with " + still

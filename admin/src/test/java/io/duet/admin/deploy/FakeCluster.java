@@ -64,6 +64,8 @@ final class FakeCluster implements ClusterRecords, RestartCommand.Runner, AutoCl
         volatile int handoffReads;
         /** The old instance stops heartbeating during its handoff: it died (kill -9, a crash) mid-way. */
         volatile boolean diesDuringHandoff;
+        /** Its old instance's heartbeat lags past the failure timeout while its process still runs, handing over. */
+        volatile boolean heartbeatLagsDuringHandoff;
         /**
          * The admin port closes connections without an answer; the process is still seen for this many more
          * looks of the locator, then it is gone (a killed process not reaped yet); 0: no such fault.
@@ -95,6 +97,9 @@ final class FakeCluster implements ClusterRecords, RestartCommand.Runner, AutoCl
         synchronized Optional<DeployNode.Instance> locate() {
             if (portClosedLooks > 0 && --portClosedLooks == 0) {
                 kill();
+            }
+            if (heartbeatLagsDuringHandoff && leavingPid != 0) {
+                return Optional.of(new DeployNode.Instance(admin(), leavingPid));
             }
             return pid == 0 ? Optional.empty() : Optional.of(new DeployNode.Instance(admin(), pid));
         }
@@ -193,14 +198,15 @@ final class FakeCluster implements ClusterRecords, RestartCommand.Runner, AutoCl
             if (server.kind == DeployNode.Kind.APPLICATION && server.pid != 0) {
                 members.put(server.instanceId(), info(server.instanceId()));
             }
-            if (server.leavingPid != 0) {
+            if (server.leavingPid != 0 && server.leavingReads == 0) {
+                server.leavingPid = 0; // its process ends after the last read that listed it
+            } else if (server.leavingPid != 0) {
                 String leaving = server.name + "@" + server.leavingPid;
                 inMap.put(leaving, info(leaving));
-                // Dead: its last heartbeat is older than the failure timeout (none at all would do as well).
-                leavingHeartbeats.put(leaving, server.diesDuringHandoff ? now - failureTimeout.toMillis() - 1 : now);
-                if (--server.leavingReads == 0) {
-                    server.leavingPid = 0;
-                }
+                // Dead, or lagging: its last heartbeat is older than the failure timeout.
+                boolean stale = server.diesDuringHandoff || server.heartbeatLagsDuringHandoff;
+                leavingHeartbeats.put(leaving, stale ? now - failureTimeout.toMillis() - 1 : now);
+                server.leavingReads--;
             }
         }
         inMap.putAll(members);
