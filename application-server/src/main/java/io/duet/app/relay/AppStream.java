@@ -9,11 +9,9 @@ import io.duet.protocol.relay.CloseStream;
 import io.duet.protocol.relay.PayloadKind;
 import io.duet.protocol.relay.RelayFrame;
 import io.duet.protocol.relay.RelayFrameCodec;
-import io.duet.protocol.relay.StreamData;
 import io.duet.protocol.relay.StreamKind;
 import io.duet.protocol.relay.WireProtocol;
 import io.netty.channel.Channel;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -143,20 +141,19 @@ final class AppStream implements SessionStream, ServiceDispatcher.Replier {
 
     @Override
     public void reply(byte[] message) {
-        reply(new StreamData(streamId, PayloadKind.REPLY, ByteBuffer.wrap(message)));
+        reply(message, RelayFrameCodec.NO_RETRY_AFTER);
     }
 
     @Override
     public void replyRateLimited(byte[] message, int retryAfterMillis) {
-        reply(new StreamData(streamId, PayloadKind.REPLY, ByteBuffer.wrap(message))
-                .setRateLimitedRetryAfterMillis(retryAfterMillis));
+        reply(message, retryAfterMillis);
     }
 
-    private void reply(StreamData data) {
+    private void reply(byte[] message, int retryAfterMillis) {
         if (!open.get()) {
             return;
         }
-        connection.write(RelayFrameCodec.toFrame(RelayFrame.data(data)));
+        connection.write(RelayFrameCodec.dataFrame(streamId, PayloadKind.REPLY, message, retryAfterMillis));
         if (kind == StreamKind.REQUEST && open.compareAndSet(true, false)) {
             connection.forget(this);
         }
@@ -233,8 +230,7 @@ final class AppStream implements SessionStream, ServiceDispatcher.Replier {
     }
 
     private void send(PayloadKind payloadKind, byte[] payload) {
-        connection.write(RelayFrameCodec.toFrame(RelayFrame.data(
-                new StreamData(streamId, payloadKind, ByteBuffer.wrap(payload)))));
+        connection.write(RelayFrameCodec.dataFrame(streamId, payloadKind, payload, RelayFrameCodec.NO_RETRY_AFTER));
     }
 
     /** Ends the stream from this side, telling the presentation server why. */

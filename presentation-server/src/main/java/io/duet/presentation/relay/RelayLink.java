@@ -2,6 +2,7 @@ package io.duet.presentation.relay;
 
 import io.duet.protocol.cluster.AppServerInfo;
 import io.duet.protocol.frame.BatchedFlush;
+import io.duet.protocol.frame.Frame;
 import io.duet.protocol.frame.FrameDecoder;
 import io.duet.protocol.frame.FrameEncoder;
 import io.duet.protocol.frame.FrameLimits;
@@ -60,7 +61,8 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
     private final RelayHealth health;
     private final LinkEvents events;
     private final Map<Long, Entry> streams = new HashMap<>();
-    private final List<RelayFrame> pending = new ArrayList<>();
+    /** {@link RelayFrame}s, and frames already encoded ({@link RelayFrameCodec#dataFrame}). */
+    private final List<Object> pending = new ArrayList<>();
     private Channel channel;
     private BatchedFlush writes;
     private boolean active;
@@ -156,6 +158,15 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
     }
 
     void write(RelayFrame frame) {
+        writeFrame(frame);
+    }
+
+    /** Writes a frame {@link RelayFrameCodec} encoded already. */
+    void write(Frame encoded) {
+        writeFrame(encoded);
+    }
+
+    private void writeFrame(Object frame) {
         if (active) {
             writes.write(frame);
         } else if (!closed) {
@@ -178,7 +189,7 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         active = true;
         ctx.write(RelayFrame.hello(new Hello(relayConstants.RELAY_VERSION, presentationId).setRevocations(true)), ctx.voidPromise());
-        for (RelayFrame frame : pending) {
+        for (Object frame : pending) {
             ctx.write(frame, ctx.voidPromise());
         }
         pending.clear();

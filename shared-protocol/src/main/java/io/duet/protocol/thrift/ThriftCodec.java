@@ -56,13 +56,30 @@ public final class ThriftCodec {
     }
 
     private byte[] write(TBase<?, ?> value, WireProtocol protocol, ProtocolAction writer) {
-        Output output = newOutput(protocol);
         try {
-            writer.run(output.protocol());
+            return encode(protocol, writer);
         } catch (TException e) {
             throw new IllegalArgumentException("cannot encode " + value.getClass().getSimpleName(), e);
         }
-        return output.toByteArray();
+    }
+
+    /**
+     * What {@code writer} writes through a protocol into memory. The compact protocol writes into a buffer
+     * its thread reuses ({@link ScratchOutput}); the others into a new one.
+     */
+    public byte[] encode(WireProtocol protocol, ProtocolAction writer) throws TException {
+        if (protocol != WireProtocol.COMPACT) {
+            Output output = newOutput(protocol);
+            writer.run(output.protocol());
+            return output.toByteArray();
+        }
+        ScratchOutput scratch = ScratchOutput.acquire();
+        try {
+            writer.run(scratch.protocol());
+            return scratch.toByteArray();
+        } finally {
+            scratch.release();
+        }
     }
 
     /** Reads a compact-protocol {@code bytes} into {@code into} and returns it. */
@@ -141,7 +158,7 @@ public final class ThriftCodec {
     }
 
     /** Reads or writes one value through a protocol. */
-    private interface ProtocolAction {
+    public interface ProtocolAction {
         void run(TProtocol protocol) throws TException;
     }
 

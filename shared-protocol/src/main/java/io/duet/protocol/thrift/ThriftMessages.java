@@ -50,17 +50,15 @@ public final class ThriftMessages {
     }
 
     private static byte[] encode(ThriftCodec codec, WireProtocol protocol, TMessage header, TSerializable body) {
-        ThriftCodec.Output output = codec.newOutput(protocol);
         try {
-            TProtocol out = output.protocol();
-            out.writeMessageBegin(header);
-            body.write(out);
-            out.writeMessageEnd();
-            out.getTransport().flush();
+            return codec.encode(protocol, out -> {
+                out.writeMessageBegin(header);
+                body.write(out);
+                out.writeMessageEnd();
+            });
         } catch (TException e) {
             throw new IllegalArgumentException("cannot encode message " + header.name, e);
         }
-        return output.toByteArray();
     }
 
     /** Reads a message's header; its body can then be read from {@link Incoming#body()}. */

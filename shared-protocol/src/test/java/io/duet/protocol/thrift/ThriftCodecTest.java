@@ -115,4 +115,44 @@ class ThriftCodecTest {
         assertThat(ThriftMessages.unwrapResult(new ChatService.setTyping_result()
                 .setSuccess(new io.duet.protocol.api.SetTypingResult()), "setTyping")).isNotNull();
     }
+
+    @Test
+    void encodesOnOneThreadAfterOneAnotherAndNested() throws Exception {
+        Message big = new Message().setSeq(1).setText("x".repeat(100_000));
+        Message small = new Message().setSeq(2).setText("y");
+        byte[] bigBytes = ThriftCodec.INTERNAL.encode(big);
+        byte[] smallBytes = ThriftCodec.INTERNAL.encode(small);
+        assertThat(ThriftCodec.INTERNAL.decode(bigBytes, new Message())).isEqualTo(big);
+        assertThat(ThriftCodec.INTERNAL.decode(smallBytes, new Message())).isEqualTo(small);
+        assertThat(smallBytes).isEqualTo(encodeAlone(small));
+
+        // An encode inside an encode (a writer that encodes something else) gets its own buffer.
+        byte[][] inner = new byte[1][];
+        byte[] outer = ThriftCodec.INTERNAL.encode(WireProtocol.COMPACT, out -> {
+            out.writeStructBegin(new org.apache.thrift.protocol.TStruct("Message"));
+            inner[0] = ThriftCodec.INTERNAL.encode(small);
+            out.writeFieldStop();
+            out.writeStructEnd();
+        });
+        assertThat(inner[0]).isEqualTo(smallBytes);
+        assertThat(outer).containsExactly(0);
+    }
+
+    @Test
+    void aFailedEncodeLeavesTheNextOneWhole() throws Exception {
+        Message message = new Message().setSeq(3).setText("after");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ThriftCodec.INTERNAL.encode(WireProtocol.COMPACT, out -> {
+            out.writeStructBegin(new org.apache.thrift.protocol.TStruct("Message"));
+            out.writeFieldBegin(new org.apache.thrift.protocol.TField("seq", org.apache.thrift.protocol.TType.I64, (short) 1));
+            throw new TException("writer gave up");
+        })).isInstanceOf(TException.class);
+        assertThat(ThriftCodec.INTERNAL.encode(message)).isEqualTo(encodeAlone(message));
+    }
+
+    /** {@code value} encoded through a protocol of its own, as before buffers were reused. */
+    private static byte[] encodeAlone(Message value) throws TException {
+        ThriftCodec.Output output = ThriftCodec.INTERNAL.newOutput(WireProtocol.COMPACT);
+        value.write(output.protocol());
+        return output.toByteArray();
+    }
 }
