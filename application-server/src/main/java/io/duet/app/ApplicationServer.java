@@ -29,6 +29,7 @@ import io.duet.app.photo.S3Settings;
 import io.duet.app.push.PushSettings;
 import io.duet.app.push.Pushes;
 import io.duet.app.relay.PresentationLinks;
+import io.duet.app.internal.SerialExecutor;
 import io.duet.app.limits.Limit;
 import io.duet.app.limits.LogInAttempts;
 import io.duet.app.limits.RateLimiter;
@@ -223,8 +224,9 @@ public final class ApplicationServer implements ServerMain.Server {
         int cores = Runtime.getRuntime().availableProcessors();
         coupleWorkers = Executors.newFixedThreadPool(settings.integer("workers.couples", Math.max(4, 2 * cores)),
                 named("duet-couple-%d"));
+        // Its threads, and the relay's event loops, run an idle couple's work themselves: one hand-off less each.
         storeCallbacks = Executors.newFixedThreadPool(settings.integer("workers.storage-callbacks", Math.max(2, cores)),
-                named("duet-hbase-callback-%d"));
+                SerialExecutor.inlineCapable(named("duet-hbase-callback-%d")));
         int hashers = settings.integer("workers.passwords", Math.max(1, cores));
         passwordHashing = new ThreadPoolExecutor(hashers, hashers, 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(256), named("duet-password-%d"));
@@ -312,7 +314,7 @@ public final class ApplicationServer implements ServerMain.Server {
         bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("duet-relay-accept", true),
                 NioIoHandler.newFactory());
         workerGroup = new MultiThreadIoEventLoopGroup(settings.integer("relay.threads", cores),
-                new DefaultThreadFactory("duet-relay-io", true), NioIoHandler.newFactory());
+                SerialExecutor.inlineCapable(new DefaultThreadFactory("duet-relay-io", true)), NioIoHandler.newFactory());
         String relayHost = settings.string("relay.host", "127.0.0.1");
         listener = new ServerBootstrap()
                 .group(bossGroup, workerGroup)

@@ -124,4 +124,98 @@ class SerialExecutorTest {
         assertThat(ran.get()).isEqualTo(4);
         assertThat(serial.tryExecute(ran::incrementAndGet)).as("room again once drained").isTrue();
     }
+
+    @Test
+    void anInlineCapableThreadRunsAnIdleExecutorsTasksItself() throws Exception {
+        SerialExecutor serial = new SerialExecutor(pool, "test");
+        SerialExecutor other = new SerialExecutor(pool, "other");
+        ExecutorService capable = Executors.newSingleThreadExecutor(SerialExecutor.inlineCapable(Executors.defaultThreadFactory()));
+        try {
+            List<String> seen = new ArrayList<>();
+            CountDownLatch otherRan = new CountDownLatch(1);
+            capable.submit(() -> {
+                Thread caller = Thread.currentThread();
+                serial.execute(() -> {
+                    seen.add("first on caller: " + (Thread.currentThread() == caller) + ", in context: " + serial.isInContext());
+                    // Behind the running task, in order, on the same drain.
+                    serial.execute(() -> seen.add("second on caller: " + (Thread.currentThread() == caller)));
+                    // Another executor's work, handed over from inside a drain: to the pool, not nested.
+                    other.execute(() -> {
+                        seen.add("other on caller: " + (Thread.currentThread() == caller));
+                        otherRan.countDown();
+                    });
+                });
+                seen.add("after execute");
+            }).get(5, TimeUnit.SECONDS);
+            assertThat(otherRan.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(seen).startsWith("first on caller: true, in context: true", "second on caller: true")
+                    .contains("other on caller: false", "after execute");
+            assertThat(seen.indexOf("after execute")).isGreaterThan(seen.indexOf("second on caller: true"));
+        } finally {
+            capable.shutdownNow();
+        }
+    }
+
+    @Test
+    void anInlineCapableThreadQueuesBehindARunningDrainAndStopsAfterItsShare() throws Exception {
+        SerialExecutor serial = new SerialExecutor(pool, "test");
+        ExecutorService capable = Executors.newSingleThreadExecutor(SerialExecutor.inlineCapable(Executors.defaultThreadFactory()));
+        try {
+            // Busy on the pool: a task from a capable thread waits for that drain, as from any thread.
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch running = new CountDownLatch(1);
+            serial.execute(() -> {
+                running.countDown();
+                await(release);
+            });
+            assertThat(running.await(5, TimeUnit.SECONDS)).isTrue();
+            List<Thread> ranOn = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread caller = capable.submit(() -> {
+                serial.execute(() -> ranOn.add(Thread.currentThread()));
+                return Thread.currentThread();
+            }).get(5, TimeUnit.SECONDS);
+            assertThat(ranOn).isEmpty();
+            release.countDown();
+            awaitSize(ranOn, 1);
+            assertThat(ranOn.get(0)).isNotSameAs(caller);
+
+            // Idle again: a capable thread runs at most its share of a burst, and the pool the rest, in order.
+            int burst = SerialExecutor.MAX_INLINE_TASKS * 3;
+            List<Integer> order = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+            capable.submit(() -> serial.execute(() -> {
+                for (int i = 0; i < burst; i++) {
+                    int n = i;
+                    serial.execute(() -> {
+                        order.add(n);
+                        threads.add(Thread.currentThread());
+                    });
+                }
+            })).get(5, TimeUnit.SECONDS);
+            awaitSize(order, burst);
+            for (int i = 0; i < burst; i++) {
+                assertThat(order.get(i)).isEqualTo(i);
+            }
+            assertThat(threads.stream().filter(thread -> thread == caller).count())
+                    .isEqualTo(SerialExecutor.MAX_INLINE_TASKS - 1);
+        } finally {
+            capable.shutdownNow();
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void awaitSize(List<?> list, int size) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (list.size() < size && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(list).hasSize(size);
+    }
 }
