@@ -2,7 +2,6 @@ package io.duet.presentation.relay;
 
 import io.duet.protocol.cluster.AppServerInfo;
 import io.duet.protocol.frame.BatchedFlush;
-import io.duet.protocol.frame.Frame;
 import io.duet.protocol.frame.FrameDecoder;
 import io.duet.protocol.frame.FrameEncoder;
 import io.duet.protocol.frame.FrameLimits;
@@ -61,8 +60,7 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
     private final RelayHealth health;
     private final LinkEvents events;
     private final Map<Long, Entry> streams = new HashMap<>();
-    /** {@link RelayFrame}s, and frames already encoded ({@link RelayFrameCodec#dataFrame}). */
-    private final List<Object> pending = new ArrayList<>();
+    private final List<RelayFrame> pending = new ArrayList<>();
     private Channel channel;
     private BatchedFlush writes;
     private boolean active;
@@ -158,15 +156,6 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
     }
 
     void write(RelayFrame frame) {
-        writeFrame(frame);
-    }
-
-    /** Writes a frame {@link RelayFrameCodec} encoded already. */
-    void write(Frame encoded) {
-        writeFrame(encoded);
-    }
-
-    private void writeFrame(Object frame) {
         if (active) {
             writes.write(frame);
         } else if (!closed) {
@@ -189,7 +178,7 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         active = true;
         ctx.write(RelayFrame.hello(new Hello(relayConstants.RELAY_VERSION, presentationId).setRevocations(true)), ctx.voidPromise());
-        for (Object frame : pending) {
+        for (RelayFrame frame : pending) {
             ctx.write(frame, ctx.voidPromise());
         }
         pending.clear();

@@ -4,7 +4,8 @@ import io.duet.protocol.relay.CloseReason;
 import io.duet.protocol.relay.CloseStream;
 import io.duet.protocol.relay.PayloadKind;
 import io.duet.protocol.relay.RelayFrame;
-import io.duet.protocol.relay.RelayFrameCodec;
+import io.duet.protocol.relay.StreamData;
+import java.nio.ByteBuffer;
 
 /** A stream opened on a {@link RelayLink}; use it on the link's event loop. */
 public final class RelayStream {
@@ -37,7 +38,7 @@ public final class RelayStream {
 
     public void sendCall(byte[] call) {
         if (open) {
-            link.write(RelayFrameCodec.dataFrame(streamId, PayloadKind.CALL, call, RelayFrameCodec.NO_RETRY_AFTER));
+            link.write(RelayFrame.data(new StreamData(streamId, PayloadKind.CALL, ByteBuffer.wrap(call))));
         }
     }
 
