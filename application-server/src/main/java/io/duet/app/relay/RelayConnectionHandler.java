@@ -28,7 +28,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -297,8 +299,10 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFram
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        streams.values().forEach(AppStream::closedByPeer);
+        // A copy: a couple may run a stream's end right here (SerialExecutor runs it inline), and end others.
+        List<AppStream> ended = new ArrayList<>(streams.values());
         streams.clear();
+        ended.forEach(AppStream::closedByPeer);
         countStreams();
         LOG.info("Relay link from {} closed", peer);
         super.channelInactive(ctx);
