@@ -37,7 +37,8 @@ import reactor.blockhound.BlockHound;
 /**
  * Turns "never block an event loop" into a check: BlockHound watches every Netty event loop (the
  * presentation server's, the application server's relay, both admin ports', the SDK's), every couple's
- * executor and the threads that continue after HBase replies, while a
+ * executor and the threads that continue after HBase replies (the relay's loops and those threads also run
+ * an idle couple's work themselves: {@code SerialExecutor.inlineCapable}), while a
  * couple signs up, pairs and chats (a message edited and deleted) through both tiers, run in this JVM on
  * the local cluster's real ZooKeeper, HBase and S3Proxy (a photo is uploaded, listed, downloaded and
  * deleted), both servers' admin ports are probed and scraped, and the presentation server is drained

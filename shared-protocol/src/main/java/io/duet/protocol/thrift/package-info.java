@@ -3,7 +3,8 @@
  * {@link io.duet.protocol.thrift.ThriftCodec}, whose {@link io.duet.protocol.thrift.ThriftLimits} bound
  * the message size, string and container lengths and nesting depth far below Thrift's defaults.
  * {@link io.duet.protocol.thrift.ThriftMessages} builds and reads the call and reply messages that
- * both tiers and the client exchange.
+ * both tiers and the client exchange. Compact-protocol encodes write into a buffer their thread reuses
+ * ({@code ScratchOutput}), so that an encode allocates only its result.
  *
  * <p>Thrift's generated Java drops the fields its IDL does not declare, so a server that reads a record,
  * changes it and writes it back would erase what a newer version added, in the middle of a rolling deploy.
