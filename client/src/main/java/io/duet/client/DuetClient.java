@@ -83,6 +83,14 @@ import java.util.function.Supplier;
  *
  * <p>Sends are acknowledged only once durable; until then they are retried, with the same client
  * message id, after every reconnect, and counted by {@link #pendingSends()}. Persist {@link #lastSeq()} to resume where the app left off.
+ *
+ * <p>Every other call (history, read marks, memos, photos, profile) waits while the session reconnects
+ * or moves between servers, and is asked again after a refusal for now (the couple moving, a busy
+ * server, a rate limit: after the delay the server names) or a lost connection, all within the call
+ * timeout ({@link Builder#callTimeout}). A call lost after it was written is asked again only if doing
+ * it twice is the same as once (reads, marks, nicknames, deletes of messages, uploads); otherwise
+ * (memo changes, an edit against a version, deleting a photo, unpairing) it fails with "outcome unknown",
+ * and the app can read the current state to find out. {@link #setTyping} is never held or repeated.
  * Thread-safe; callbacks arrive on one SDK thread.
  */
 public final class DuetClient implements AutoCloseable {
@@ -143,14 +151,16 @@ public final class DuetClient implements AutoCloseable {
     }
 
     private CompletableFuture<Message> editMessage(EditMessageRequest request) {
-        return session.callWhenConnected(commonConstants.CHAT_SERVICE, "editMessage",
-                new ChatService.editMessage_args(request), new ChatService.editMessage_result());
+        return session.call(commonConstants.CHAT_SERVICE, "editMessage",
+                new ChatService.editMessage_args(request), new ChatService.editMessage_result(),
+                // The same text twice is one edit; against a version, a repeat would meet its own change.
+                request.isSetExpectedVersion() ? ClientSession.Retry.AT_MOST_ONCE : ClientSession.Retry.SAFE_TO_REPEAT);
     }
 
     /** Deletes this user's message {@code seq}, leaving a tombstone; completes with the tombstone. */
     public CompletableFuture<Message> deleteMessage(long seq) {
-        return session.callWhenConnected(commonConstants.CHAT_SERVICE, "deleteMessage",
-                new ChatService.deleteMessage_args(new DeleteMessageRequest(seq)), new ChatService.deleteMessage_result());
+        return session.call(commonConstants.CHAT_SERVICE, "deleteMessage",
+                new ChatService.deleteMessage_args(new DeleteMessageRequest(seq)), new ChatService.deleteMessage_result(), ClientSession.Retry.SAFE_TO_REPEAT);
     }
 
     /** Tells the partner this user is (or is no longer) typing; refresh every few seconds while typing. */
@@ -168,9 +178,9 @@ public final class DuetClient implements AutoCloseable {
      * {@code Long.MAX_VALUE} for the newest page. Page on with the result's nextCursor while hasMore.
      */
     public CompletableFuture<HistoryPage> fetchHistoryBefore(long beforeSeq, int limit) {
-        return session.callWhenConnected(commonConstants.CHAT_SERVICE, "fetchHistory",
+        return session.call(commonConstants.CHAT_SERVICE, "fetchHistory",
                 new ChatService.fetchHistory_args(new FetchHistoryRequest(0, limit).setBeforeSeq(beforeSeq)),
-                new ChatService.fetchHistory_result());
+                new ChatService.fetchHistory_result(), ClientSession.Retry.SAFE_TO_REPEAT);
     }
 
     /**
@@ -178,25 +188,25 @@ public final class DuetClient implements AutoCloseable {
      * {@link DuetListener#onRead}. A mark below the current one changes nothing.
      */
     public CompletableFuture<ReadState> markRead(long upToSeq) {
-        return session.callWhenConnected(commonConstants.CHAT_SERVICE, "markRead",
-                new ChatService.markRead_args(new MarkReadRequest(upToSeq)), new ChatService.markRead_result());
+        return session.call(commonConstants.CHAT_SERVICE, "markRead",
+                new ChatService.markRead_args(new MarkReadRequest(upToSeq)), new ChatService.markRead_result(), ClientSession.Retry.SAFE_TO_REPEAT);
     }
 
     /** Both partners' read marks and this user's unread count. */
     public CompletableFuture<ReadState> readState() {
-        return session.callWhenConnected(commonConstants.CHAT_SERVICE, "getReadState",
-                new ChatService.getReadState_args(new GetReadStateRequest()), new ChatService.getReadState_result());
+        return session.call(commonConstants.CHAT_SERVICE, "getReadState",
+                new ChatService.getReadState_args(new GetReadStateRequest()), new ChatService.getReadState_result(), ClientSession.Retry.SAFE_TO_REPEAT);
     }
 
     /** Every memo of the couple, the most recently changed first. */
     public CompletableFuture<MemoList> listMemos() {
-        return session.callWhenConnected(commonConstants.MEMO_SERVICE, "listMemos",
-                new MemoService.listMemos_args(new ListMemosRequest()), new MemoService.listMemos_result());
+        return session.call(commonConstants.MEMO_SERVICE, "listMemos",
+                new MemoService.listMemos_args(new ListMemosRequest()), new MemoService.listMemos_result(), ClientSession.Retry.SAFE_TO_REPEAT);
     }
 
     public CompletableFuture<Memo> createMemo(String title, String text) {
-        return session.callWhenConnected(commonConstants.MEMO_SERVICE, "createMemo",
-                new MemoService.createMemo_args(new CreateMemoRequest(title, text)), new MemoService.createMemo_result());
+        return session.call(commonConstants.MEMO_SERVICE, "createMemo",
+                new MemoService.createMemo_args(new CreateMemoRequest(title, text)), new MemoService.createMemo_result(), ClientSession.Retry.AT_MOST_ONCE);
     }
 
     /**
@@ -204,22 +214,22 @@ public final class DuetClient implements AutoCloseable {
      * fails with {@link io.duet.protocol.api.MemoConflict}, carrying the memo as it is now.
      */
     public CompletableFuture<Memo> editMemo(EditMemoRequest request) {
-        return session.callWhenConnected(commonConstants.MEMO_SERVICE, "editMemo",
-                new MemoService.editMemo_args(request), new MemoService.editMemo_result());
+        return session.call(commonConstants.MEMO_SERVICE, "editMemo",
+                new MemoService.editMemo_args(request), new MemoService.editMemo_result(), ClientSession.Retry.AT_MOST_ONCE);
     }
 
     /** Deletes a memo still at {@code expectedVersion}; otherwise fails with {@link io.duet.protocol.api.MemoConflict}. */
     public CompletableFuture<Void> deleteMemo(long memoId, long expectedVersion) {
-        return session.<DeleteMemoResult>callWhenConnected(commonConstants.MEMO_SERVICE, "deleteMemo",
+        return session.<DeleteMemoResult>call(commonConstants.MEMO_SERVICE, "deleteMemo",
                 new MemoService.deleteMemo_args(new DeleteMemoRequest(memoId, expectedVersion)),
-                new MemoService.deleteMemo_result()).thenApply(result -> null);
+                new MemoService.deleteMemo_result(), ClientSession.Retry.AT_MOST_ONCE).thenApply(result -> null);
     }
 
     /** Up to {@code limit} anniversaries and events from today to today plus {@code withinDays}, soonest first. */
     public CompletableFuture<UpcomingList> listUpcoming(int limit, int withinDays) {
-        return session.callWhenConnected(commonConstants.CALENDAR_SERVICE, "listUpcoming",
+        return session.call(commonConstants.CALENDAR_SERVICE, "listUpcoming",
                 new CalendarService.listUpcoming_args(new ListUpcomingRequest(limit, withinDays)),
-                new CalendarService.listUpcoming_result());
+                new CalendarService.listUpcoming_result(), ClientSession.Retry.SAFE_TO_REPEAT);
     }
 
     /**
@@ -235,17 +245,17 @@ public final class DuetClient implements AutoCloseable {
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return session.<PhotoUpload>callWhenConnected(commonConstants.PHOTO_SERVICE, "createUpload",
+        return session.<PhotoUpload>call(commonConstants.PHOTO_SERVICE, "createUpload",
                         new PhotoService.createUpload_args(new CreateUploadRequest(size)),
-                        new PhotoService.createUpload_result())
+                        new PhotoService.createUpload_result(), ClientSession.Retry.SAFE_TO_REPEAT)
                 // Off the event loop the reply completes on: the transfer opens the file.
                 .thenComposeAsync(upload -> PhotoTransfer.upload(upload, file).thenCompose(sent -> {
                     FinishUploadRequest finish = new FinishUploadRequest(upload.getUploadId());
                     if (caption != null && !caption.isEmpty()) {
                         finish.setCaption(caption);
                     }
-                    return session.callWhenConnected(commonConstants.PHOTO_SERVICE, "finishUpload",
-                            new PhotoService.finishUpload_args(finish), new PhotoService.finishUpload_result());
+                    return session.call(commonConstants.PHOTO_SERVICE, "finishUpload",
+                            new PhotoService.finishUpload_args(finish), new PhotoService.finishUpload_result(), ClientSession.Retry.SAFE_TO_REPEAT);
                 }));
     }
 
@@ -255,8 +265,8 @@ public final class DuetClient implements AutoCloseable {
         if (cursor != null) {
             request.setCursor(cursor);
         }
-        return session.callWhenConnected(commonConstants.PHOTO_SERVICE, "listPhotos",
-                new PhotoService.listPhotos_args(request), new PhotoService.listPhotos_result());
+        return session.call(commonConstants.PHOTO_SERVICE, "listPhotos",
+                new PhotoService.listPhotos_args(request), new PhotoService.listPhotos_result(), ClientSession.Retry.SAFE_TO_REPEAT);
     }
 
     /** Downloads one variant of a photo (FULL when {@code variant} is null) into {@code target}. */
@@ -265,23 +275,23 @@ public final class DuetClient implements AutoCloseable {
         if (variant != null) {
             request.setVariant(variant);
         }
-        return session.<PhotoUrl>callWhenConnected(commonConstants.PHOTO_SERVICE, "getPhotoUrl",
-                        new PhotoService.getPhotoUrl_args(request), new PhotoService.getPhotoUrl_result())
+        return session.<PhotoUrl>call(commonConstants.PHOTO_SERVICE, "getPhotoUrl",
+                        new PhotoService.getPhotoUrl_args(request), new PhotoService.getPhotoUrl_result(), ClientSession.Retry.SAFE_TO_REPEAT)
                 .thenComposeAsync(url -> PhotoTransfer.download(url, target)); // off the event loop: file I/O
     }
 
     /** Deletes the photo's objects and metadata. */
     public CompletableFuture<Void> deletePhoto(String photoId) {
-        return session.<DeletePhotoResult>callWhenConnected(commonConstants.PHOTO_SERVICE, "deletePhoto",
+        return session.<DeletePhotoResult>call(commonConstants.PHOTO_SERVICE, "deletePhoto",
                 new PhotoService.deletePhoto_args(new DeletePhotoRequest(photoId)),
-                new PhotoService.deletePhoto_result()).thenApply(result -> null);
+                new PhotoService.deletePhoto_result(), ClientSession.Retry.AT_MOST_ONCE).thenApply(result -> null);
     }
 
     /** The couple's profile: both partners, the nicknames they gave each other, the start date. */
     public CompletableFuture<CoupleProfile> coupleProfile() {
-        return session.callWhenConnected(commonConstants.PAIRING_SERVICE, "getCoupleProfile",
+        return session.call(commonConstants.PAIRING_SERVICE, "getCoupleProfile",
                 new PairingService.getCoupleProfile_args(new GetCoupleProfileRequest()),
-                new PairingService.getCoupleProfile_result());
+                new PairingService.getCoupleProfile_result(), ClientSession.Retry.SAFE_TO_REPEAT);
     }
 
     /** Sets what this user calls the partner ({@code nickname} null: clears it); both partners are told. */
@@ -290,8 +300,8 @@ public final class DuetClient implements AutoCloseable {
         if (nickname != null) {
             request.setNickname(nickname);
         }
-        return session.callWhenConnected(commonConstants.PAIRING_SERVICE, "setNickname",
-                new PairingService.setNickname_args(request), new PairingService.setNickname_result());
+        return session.call(commonConstants.PAIRING_SERVICE, "setNickname",
+                new PairingService.setNickname_args(request), new PairingService.setNickname_result(), ClientSession.Retry.SAFE_TO_REPEAT);
     }
 
     /**
@@ -299,22 +309,22 @@ public final class DuetClient implements AutoCloseable {
      * ({@link DuetListener#onSessionRejected}); the returned session (without a couple) is the one to use next.
      */
     public CompletableFuture<Session> unpair() {
-        return session.callWhenConnected(commonConstants.PAIRING_SERVICE, "unpair",
-                new PairingService.unpair_args(new UnpairRequest()), new PairingService.unpair_result());
+        return session.call(commonConstants.PAIRING_SERVICE, "unpair",
+                new PairingService.unpair_args(new UnpairRequest()), new PairingService.unpair_result(), ClientSession.Retry.AT_MOST_ONCE);
     }
 
     /** Sets this device's push token; see DeviceService. */
     public CompletableFuture<Void> registerPushToken(PushPlatform platform, String token) {
-        return session.<RegisterPushTokenResult>callWhenConnected(commonConstants.DEVICE_SERVICE, "registerPushToken",
+        return session.<RegisterPushTokenResult>call(commonConstants.DEVICE_SERVICE, "registerPushToken",
                 new DeviceService.registerPushToken_args(new RegisterPushTokenRequest(platform, token)),
-                new DeviceService.registerPushToken_result()).thenApply(result -> null);
+                new DeviceService.registerPushToken_result(), ClientSession.Retry.SAFE_TO_REPEAT).thenApply(result -> null);
     }
 
     /** Removes this device's push token: it gets no more pushes. */
     public CompletableFuture<Void> unregisterPushToken() {
-        return session.<UnregisterPushTokenResult>callWhenConnected(commonConstants.DEVICE_SERVICE,
+        return session.<UnregisterPushTokenResult>call(commonConstants.DEVICE_SERVICE,
                 "unregisterPushToken", new DeviceService.unregisterPushToken_args(new UnregisterPushTokenRequest()),
-                new DeviceService.unregisterPushToken_result()).thenApply(result -> null);
+                new DeviceService.unregisterPushToken_result(), ClientSession.Retry.SAFE_TO_REPEAT).thenApply(result -> null);
     }
 
     /** The last sequence number delivered to the listener with none missing before it. */

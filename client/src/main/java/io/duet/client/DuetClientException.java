@@ -1,7 +1,7 @@
 package io.duet.client;
 
 /** A call that failed outside the API's own {@code DuetError}: a lost session, a timeout, a protocol fault. */
-public final class DuetClientException extends RuntimeException {
+public class DuetClientException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     public DuetClientException(String message) {

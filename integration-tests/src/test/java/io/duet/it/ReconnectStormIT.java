@@ -46,6 +46,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  *     -Dduet.storm.couples=200 -Dduet.storm.messages=5000 \
  *     -Dtest.jvm.options="-Xmx4g --add-opens java.base/java.nio=ALL-UNNAMED"
  * </pre>
+ *
+ * <p>Add {@code -Dduet.hbase.heap=1g} to run it against the incident's 1 GiB HBase instead of the local
+ * cluster's 1.5 GiB.
  */
 class ReconnectStormIT {
     private static final int COUPLES = Integer.getInteger("duet.storm.couples", 40);

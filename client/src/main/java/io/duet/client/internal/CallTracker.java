@@ -57,7 +57,7 @@ final class CallTracker {
         List<Pending<?>> calls = new ArrayList<>(pending.values());
         pending.clear();
         for (Pending<?> call : calls) {
-            call.future.completeExceptionally(new DuetClientException(call.method + ": " + why));
+            call.future.completeExceptionally(new CallLost(call.method + ": " + why, true));
         }
     }
 

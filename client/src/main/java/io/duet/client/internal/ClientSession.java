@@ -91,35 +91,56 @@ public final class ClientSession {
         return lifecycle.sends().sendSticker(sticker);
     }
 
-    /** Runs a call on the loop, from any thread, when connected. */
-    public <R> CompletableFuture<R> callWhenConnected(String service, String method, TBase<?, ?> args,
-            TBase<?, ?> emptyResult) {
+    /** Whether a call may be asked again when the server may already have carried it out. */
+    public enum Retry {
+        /** Carrying it out twice is the same as once (a read, a mark, a set, a delete that finds it gone). */
+        SAFE_TO_REPEAT,
+        /**
+         * Asked again only when the server certainly did not carry it out (refused for now, or never
+         * written); lost after it was written, it fails with "outcome unknown".
+         */
+        AT_MOST_ONCE
+    }
+
+    /**
+     * Makes a call from any thread: it waits for the session to be connected, and is asked again across
+     * reconnects, session moves and refusals for now, within the call timeout ({@link RetriedCalls}).
+     */
+    public <R> CompletableFuture<R> call(String service, String method, TBase<?, ?> args, TBase<?, ?> emptyResult,
+            Retry retry) {
         CompletableFuture<R> result = new CompletableFuture<>();
+        loop.execute(() -> lifecycle.calls().call(service, method, args, emptyResult, retry, result));
+        return result;
+    }
+
+    /**
+     * Typing is news only now: it goes out if the session is connected, and is neither held nor asked
+     * again (the next keystroke says it again).
+     */
+    public CompletableFuture<SetTypingResult> setTyping(boolean typing) {
+        CompletableFuture<SetTypingResult> result = new CompletableFuture<>();
         loop.execute(() -> {
             ConnectionState state = lifecycle.state();
             if (state != ConnectionState.CONNECTED) {
-                result.completeExceptionally(new DuetClientException(method + ": not connected (" + state + ")"));
+                result.completeExceptionally(new DuetClientException("setTyping: not connected (" + state + ")"));
                 return;
             }
-            transport.<R>call(service, method, args, emptyResult).whenComplete((value, failure) -> {
-                if (failure != null) {
-                    result.completeExceptionally(failure);
-                } else {
-                    result.complete(value);
-                }
-            });
+            transport.<SetTypingResult>call(commonConstants.CHAT_SERVICE, "setTyping",
+                    new ChatService.setTyping_args(new SetTypingRequest(typing)), new ChatService.setTyping_result())
+                    .whenComplete((value, failure) -> {
+                        if (failure != null) {
+                            result.completeExceptionally(failure);
+                        } else {
+                            result.complete(value);
+                        }
+                    });
         });
         return result;
     }
 
-    public CompletableFuture<SetTypingResult> setTyping(boolean typing) {
-        return callWhenConnected(commonConstants.CHAT_SERVICE, "setTyping",
-                new ChatService.setTyping_args(new SetTypingRequest(typing)), new ChatService.setTyping_result());
-    }
-
     public CompletableFuture<HistoryPage> fetchHistory(long afterSeq, int limit) {
-        return callWhenConnected(commonConstants.CHAT_SERVICE, "fetchHistory",
+        return call(commonConstants.CHAT_SERVICE, "fetchHistory",
                 new ChatService.fetchHistory_args(new FetchHistoryRequest(afterSeq, limit)),
-                new ChatService.fetchHistory_result());
+                new ChatService.fetchHistory_result(), Retry.SAFE_TO_REPEAT);
     }
 }

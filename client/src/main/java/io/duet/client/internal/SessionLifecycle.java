@@ -74,6 +74,7 @@ final class SessionLifecycle {
     private final ListenerCallbacks listeners;
     private final SessionTransport transport;
     private final SendPipeline sends;
+    private final RetriedCalls calls;
     private final Delivery delivery;
     private final Subscription subscription;
 
@@ -116,12 +117,17 @@ final class SessionLifecycle {
         this.listeners = listeners;
         this.transport = transport;
         this.sends = new SendPipeline(loop, transport, this::state, this::ownMessageStored);
+        this.calls = new RetriedCalls(loop, transport, this::state, transport.callTimeout());
         this.delivery = new Delivery(loop, lastSeq, listeners, sends, this);
         this.subscription = new Subscription(loop, transport, delivery, this::subscribed);
     }
 
     SendPipeline sends() {
         return sends;
+    }
+
+    RetriedCalls calls() {
+        return calls;
     }
 
     Delivery delivery() {
@@ -228,6 +234,7 @@ final class SessionLifecycle {
         changeState(ConnectionState.CONNECTED, detail);
         firstConnect.complete(null);
         sends.transmitWaiting();
+        calls.connected();
     }
 
     /**
@@ -346,6 +353,7 @@ final class SessionLifecycle {
         listeners.post(l -> l.onSessionRejected(code, message));
         firstConnect.completeExceptionally(new DuetClientException("session refused: " + code + ": " + message));
         sends.failAll(new DuetClientException("session refused: " + code));
+        calls.closed("session refused: " + code);
         transport.closeChannel();
     }
 
@@ -365,6 +373,7 @@ final class SessionLifecycle {
             }
             transport.failAll("client closed");
             sends.failAll(new DuetClientException("client closed"));
+            calls.closed("client closed");
             firstConnect.completeExceptionally(new DuetClientException("client closed"));
             listeners.post(l -> l.onConnectionChanged(ConnectionState.CLOSED, "closed by the application"));
             transport.closeChannel(() -> closed.complete(null));

@@ -32,6 +32,11 @@ final class SessionTransport {
         this.callTimeout = callTimeout;
     }
 
+    /** How long a call waits for its reply. */
+    Duration callTimeout() {
+        return callTimeout;
+    }
+
     /** A new connection is being made: its calls are tracked afresh. */
     void newCallTracker() {
         calls = new CallTracker();
@@ -63,11 +68,16 @@ final class SessionTransport {
         }
     }
 
-    /** A call over the session; fails at once when not connected. */
+    /** Whether a connection is attached and open, so that a call would be written now. */
+    boolean connected() {
+        return channel != null && channel.isActive();
+    }
+
+    /** A call over the session; fails at once ({@link CallLost}, not written) when not connected. */
     <R> CompletableFuture<R> call(String service, String method, TBase<?, ?> args, TBase<?, ?> emptyResult) {
         CompletableFuture<R> future = new CompletableFuture<>();
-        if (channel == null || !channel.isActive()) {
-            future.completeExceptionally(new DuetClientException(method + ": not connected"));
+        if (!connected()) {
+            future.completeExceptionally(new CallLost(method + ": not connected", false));
             return future;
         }
         byte[] call = calls.call(service, method, args, emptyResult, future);

@@ -1,13 +1,18 @@
 package io.duet.client.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.duet.client.ConnectionState;
 import io.duet.client.DuetListener;
 import io.duet.protocol.api.AuthAccepted;
 import io.duet.protocol.api.ChatService;
 import io.duet.protocol.api.DuetError;
+import io.duet.protocol.api.EditMessageRequest;
 import io.duet.protocol.api.ErrorCode;
+import io.duet.protocol.api.MarkReadRequest;
+import io.duet.protocol.api.Message;
+import io.duet.protocol.api.ReadState;
 import io.duet.protocol.api.SendMessageResult;
 import io.duet.protocol.api.SubscribeResult;
 import io.duet.protocol.api.commonConstants;
@@ -34,10 +39,12 @@ import org.junit.jupiter.api.Test;
  * {@link EmbeddedChannel} with frozen time: the test plays the presentation server, reading every call
  * the session writes. Each unacknowledged send must be written once on the new stream, right behind the
  * new subscribe, however many times the session moves; a subscribe refused for now (the couple is still
- * moving) is asked again on the same connection.
+ * moving) is asked again on the same connection. Other calls ({@link RetriedCalls}) are asked again after
+ * a move or a refusal for now when that is safe, and wait for the session while it reconnects.
  */
 class SessionMoveTest {
     private static final ThriftCodec CODEC = ThriftCodec.INTERNAL;
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
     private static final String PREFIX = commonConstants.CHAT_SERVICE + ThriftMessages.SERVICE_SEPARATOR;
 
     private EmbeddedChannel channel;
@@ -53,7 +60,7 @@ class SessionMoveTest {
     void connect() throws Exception {
         channel = new EmbeddedChannel();
         channel.freezeTime();
-        transport = new SessionTransport(channel.eventLoop(), Duration.ofSeconds(60));
+        transport = new SessionTransport(channel.eventLoop(), CALL_TIMEOUT);
         lifecycle = new SessionLifecycle(new InetSocketAddress("127.0.0.1", 9), null, channel.eventLoop(), () -> "token",
                 null, 0, new ListenerCallbacks(Runnable::run, new DuetListener() { }), transport,
                 Duration.ofMillis(100), Duration.ofSeconds(1));
@@ -159,6 +166,79 @@ class SessionMoveTest {
         lifecycle.sessionMoved();
         reply(single(written()), new ChatService.subscribe_result().setError(new DuetError(ErrorCode.PERMISSION_DENIED)));
         assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void callsLostInAMoveAreAskedAgainBehindTheSubscribeOnlyIfSafeToRepeat() throws Exception {
+        CompletableFuture<Object> markRead = call("markRead", new ChatService.markRead_args(new MarkReadRequest(5)),
+                new ChatService.markRead_result(), ClientSession.Retry.SAFE_TO_REPEAT);
+        CompletableFuture<Object> edit = call("editMessage",
+                new ChatService.editMessage_args(new EditMessageRequest(3, "new").setExpectedVersion(1)),
+                new ChatService.editMessage_result(), ClientSession.Retry.AT_MOST_ONCE);
+        assertThat(methods(written())).containsExactly("markRead", "editMessage");
+
+        lifecycle.sessionMoved();
+        List<Call> after = written();
+        assertThat(methods(after)).as("the subscribe, then the safe call once").containsExactly("subscribe", "markRead");
+        assertThat(edit).isCompletedExceptionally();
+        assertThatThrownBy(edit::join).hasMessageContaining("outcome unknown");
+
+        answerSubscribe(after.get(0));
+        reply(after.get(1), new ChatService.markRead_result().setSuccess(new ReadState()));
+        assertThat(markRead).isCompleted();
+    }
+
+    @Test
+    void aCallRefusedForNowIsAskedAgainAfterTheServersDelayEvenIfNotSafeToRepeat() throws Exception {
+        CompletableFuture<Object> edit = call("editMessage",
+                new ChatService.editMessage_args(new EditMessageRequest(3, "new").setExpectedVersion(1)),
+                new ChatService.editMessage_result(), ClientSession.Retry.AT_MOST_ONCE);
+        reply(single(written()), new ChatService.editMessage_result()
+                .setError(new DuetError(ErrorCode.UNAVAILABLE).setRetryAfterMillis(50)));
+        advance(Duration.ofMillis(49));
+        assertThat(written()).as("before the server's delay").isEmpty();
+        advance(Duration.ofMillis(1));
+        Call again = single(written());
+        assertThat(again.method()).isEqualTo("editMessage");
+        reply(again, new ChatService.editMessage_result().setSuccess(new Message()));
+        assertThat(edit).isCompleted();
+    }
+
+    @Test
+    void aCallMadeWhileReconnectingWaitsForTheNextSession() throws Exception {
+        lifecycle.lost("test: connection reset");
+        CompletableFuture<Object> markRead = call("markRead", new ChatService.markRead_args(new MarkReadRequest(5)),
+                new ChatService.markRead_result(), ClientSession.Retry.AT_MOST_ONCE);
+        assertThat(written()).as("nothing written while disconnected").isEmpty();
+        assertThat(markRead).isNotDone();
+
+        lifecycle.authenticate(channel);
+        assertThat(((Frame) channel.readOutbound()).type()).isEqualTo(FrameType.AUTH);
+        lifecycle.authenticated(new AuthAccepted().setUserId(7).setCoupleId(3).setServerTimeMillis(1000));
+        answerSubscribe(single(written()));
+        Call call = single(written());
+        assertThat(call.method()).as("written once the session is up").isEqualTo("markRead");
+        reply(call, new ChatService.markRead_result().setSuccess(new ReadState()));
+        assertThat(markRead).isCompleted();
+    }
+
+    @Test
+    void aCallThatFindsNoSessionWithinItsDeadlineFails() throws Exception {
+        lifecycle.lost("test: connection reset");
+        CompletableFuture<Object> markRead = call("markRead", new ChatService.markRead_args(new MarkReadRequest(5)),
+                new ChatService.markRead_result(), ClientSession.Retry.SAFE_TO_REPEAT);
+        advance(CALL_TIMEOUT.minusMillis(1));
+        assertThat(markRead).isNotDone();
+        advance(Duration.ofMillis(1));
+        assertThatThrownBy(markRead::join).hasMessageContaining("not answered within " + CALL_TIMEOUT.toMillis() + " ms");
+    }
+
+    private CompletableFuture<Object> call(String method, TBase<?, ?> args, TBase<?, ?> emptyResult,
+            ClientSession.Retry retry) {
+        CompletableFuture<Object> result = new CompletableFuture<>();
+        lifecycle.calls().call(commonConstants.CHAT_SERVICE, method, args, emptyResult, retry, result);
+        channel.runPendingTasks();
+        return result;
     }
 
     private CompletableFuture<SendMessageResult> send(String text) {

@@ -27,6 +27,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Bob's phone on 1 and his tablet on 0. So every message must reach four devices, on both servers.
  * {@link #throughEndpoint()} connects every device through the cluster's one client endpoint instead,
  * which spreads them over the presentation servers by itself.
+ *
+ * <p>Every {@value #OTHER_CALLS_EVERY}th send of a phone also marks what it has read and fetches the newest
+ * page of history, as an app does; those calls must be carried across moves too ({@link #failedCalls()}).
  */
 public final class ChatLoad implements AutoCloseable {
     /** The device id of each partner's receive-only device. */
@@ -34,6 +37,8 @@ public final class ChatLoad implements AutoCloseable {
     static final String BOB_TABLET = "bob-tablet";
     /** A device's {@code presentationServer} when it connects through the one client endpoint. */
     public static final int THROUGH_ENDPOINT = -1;
+    /** A phone makes its other calls (a read mark, a history page) along with every this many sends. */
+    static final int OTHER_CALLS_EVERY = 10;
 
     private final List<TestCouple> couples;
     private final List<Sender> senders = new ArrayList<>();
@@ -171,6 +176,21 @@ public final class ChatLoad implements AutoCloseable {
         return senders.stream().flatMap(sender -> sender.log.stream()).filter(record -> record.failure != null).count();
     }
 
+    /** How many calls other than sends (read marks, history pages) were made, and how many failed. */
+    public long otherCalls() {
+        return senders.stream().mapToLong(sender -> sender.otherCalls.get()).sum();
+    }
+
+    public long failedCalls() {
+        return senders.stream().mapToLong(sender -> sender.callFailures.size()).sum();
+    }
+
+    /** The other calls that failed, and why (at most {@code limit}). */
+    public String callFailures(int limit) {
+        return senders.stream().flatMap(sender -> sender.callFailures.stream()).limit(limit)
+                .collect(java.util.stream.Collectors.joining("; "));
+    }
+
     /** The sends that failed for good, and why (at most {@code limit}), to explain a failed assertion. */
     public String failures(int limit) {
         return senders.stream().flatMap(sender -> sender.log.stream()).filter(record -> record.failure != null)
@@ -250,6 +270,8 @@ public final class ChatLoad implements AutoCloseable {
     public static final class Sender extends Device {
         public final List<SendRecord> log = new CopyOnWriteArrayList<>();
         final AtomicInteger pending = new AtomicInteger();
+        final AtomicInteger otherCalls = new AtomicInteger();
+        final List<String> callFailures = new CopyOnWriteArrayList<>();
 
         Sender(String name, long userId, long coupleId, String deviceId, int presentationServer, DuetClient client,
                 RecordingListener heard) {
@@ -274,6 +296,19 @@ public final class ChatLoad implements AutoCloseable {
                 }
                 pending.decrementAndGet();
             });
+            if (record.index % OTHER_CALLS_EVERY == OTHER_CALLS_EVERY - 1) {
+                otherCalls.addAndGet(2);
+                long read = lastDelivered();
+                client.markRead(read).whenComplete((result, failure) -> callFailed("markRead " + read, failure));
+                client.fetchHistoryBefore(Long.MAX_VALUE, 20)
+                        .whenComplete((page, failure) -> callFailed("fetchHistory", failure));
+            }
+        }
+
+        private void callFailed(String call, Throwable failure) {
+            if (failure != null) {
+                callFailures.add(name + " " + call + ": " + failure);
+            }
         }
     }
 

@@ -129,6 +129,7 @@ class DrainIT {
             report.print(System.out);
             assertThat(report.violations()).as("guarantees across both drains").isEmpty();
             assertThat(load.failedSends()).as("failed sends: %s", load.failures(5)).isZero();
+            assertThat(load.failedCalls()).as("failed calls of %d: %s", load.otherCalls(), load.callFailures(5)).isZero();
             for (Device device : load.devices()) {
                 assertThat(device.heard.states).as("%s never saw its connection lost: %s", device.describe(),
                         device.heard.stateLog).doesNotContain(ConnectionState.DISCONNECTED);

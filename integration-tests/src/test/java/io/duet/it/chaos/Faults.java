@@ -23,6 +23,9 @@ final class Faults {
     /** Cuts a server off from ZooKeeper past its session timeout (10 s). */
     static final Duration SESSION_EXPIRY = Duration.ofSeconds(13);
 
+    /** How long a move waits for its target to look alive again (see {@link #operator}). */
+    private static final Duration TARGET_ALIVE_WAIT = Duration.ofSeconds(30);
+
     private final LocalCluster cluster;
 
     Faults(LocalCluster cluster) {
@@ -91,17 +94,29 @@ final class Faults {
         operator("move", Integer.toString(shard), owner.readyInfo().get("instance.id"));
     }
 
-    /** Runs {@code bin/duet-admin} in-process; fails unless it exits 0. */
-    private void operator(String... command) {
-        List<String> args = new ArrayList<>(List.of("--zookeeper", cluster.zookeeperConnect(),
-                "--cluster", cluster.clusterName()));
-        args.addAll(List.of(command));
-        ByteArrayOutputStream output = new ByteArrayOutputStream();
-        PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8);
-        int status = DuetAdmin.run(args.toArray(new String[0]), print, print);
-        if (status != 0) {
-            throw new IllegalStateException("duet-admin " + String.join(" ", command) + " exited " + status + ": "
-                    + output.toString(StandardCharsets.UTF_8));
+    /**
+     * Runs {@code bin/duet-admin} in-process; fails unless it exits 0. The tool refuses to move a shard to a
+     * server whose heartbeat lags (right after a ZooKeeper restart, say); an operator would wait for it and
+     * ask again, and so does this, for {@link #TARGET_ALIVE_WAIT} at most.
+     */
+    private void operator(String... command) throws InterruptedException {
+        long deadline = System.nanoTime() + TARGET_ALIVE_WAIT.toNanos();
+        while (true) {
+            List<String> args = new ArrayList<>(List.of("--zookeeper", cluster.zookeeperConnect(),
+                    "--cluster", cluster.clusterName()));
+            args.addAll(List.of(command));
+            ByteArrayOutputStream output = new ByteArrayOutputStream();
+            PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8);
+            int status = DuetAdmin.run(args.toArray(new String[0]), print, print);
+            if (status == 0) {
+                return;
+            }
+            String said = output.toString(StandardCharsets.UTF_8);
+            if (!said.contains("it looks dead") || System.nanoTime() > deadline) {
+                throw new IllegalStateException("duet-admin " + String.join(" ", command) + " exited " + status + ": "
+                        + said);
+            }
+            Thread.sleep(500);
         }
     }
 

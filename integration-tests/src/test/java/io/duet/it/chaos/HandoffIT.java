@@ -78,6 +78,7 @@ class HandoffIT {
             report.print(System.out);
             assertThat(report.violations()).as("guarantees after planned handoffs").isEmpty();
             assertThat(load.failedSends()).as("failed sends: %s", load.failures(5)).isZero();
+            assertThat(load.failedCalls()).as("failed calls of %d: %s", load.otherCalls(), load.callFailures(5)).isZero();
             for (Device device : load.devices()) {
                 if (device.heard.states.contains(ConnectionState.DISCONNECTED)) {
                     System.out.println("  " + device.describe() + " connection: " + device.heard.stateLog);

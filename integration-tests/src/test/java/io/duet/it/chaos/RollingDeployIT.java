@@ -83,6 +83,7 @@ class RollingDeployIT {
             assertThat(p99).as("p99 stall through the rolling deploy, ms").isLessThan(STALL_P99_BOUND.toMillis());
             assertThat(report.violations()).as("nothing lost, repeated or reordered").isEmpty();
             assertThat(load.failedSends()).as("failed sends: %s", load.failures(5)).isZero();
+            assertThat(load.failedCalls()).as("failed calls of %d: %s", load.otherCalls(), load.callFailures(5)).isZero();
             for (Device device : load.devices()) {
                 assertThat(device.heard.states).as("%s never saw its connection lost: %s", device.describe(),
                         device.heard.stateLog).doesNotContain(ConnectionState.DISCONNECTED);
@@ -133,6 +134,7 @@ class RollingDeployIT {
             report.print(System.out);
             assertThat(report.violations()).as("nothing lost, repeated or reordered").isEmpty();
             assertThat(load.failedSends()).as("failed sends: %s", load.failures(5)).isZero();
+            assertThat(load.failedCalls()).as("failed calls of %d: %s", load.otherCalls(), load.callFailures(5)).isZero();
         }
         // The supervisor brings the killed server back.
         RecordingListener.await(Duration.ofSeconds(60), "presentation-1 restarted", () -> readyStatus(victim) == 200);

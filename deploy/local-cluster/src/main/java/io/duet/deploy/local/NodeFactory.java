@@ -41,8 +41,12 @@ final class NodeFactory {
     /** The presentation servers' {@code drain.window} and {@code drain.deadline}: short, so that stopping one
      *  with clients is quick, and well inside a node's stop grace. */
     static final String LOCAL_DRAIN_WINDOW = "1s";
-    /** The local HBase's heap; deploy/local-hbase's hbase-site.xml divides it (call queue, memstores, cache). */
-    static final String HBASE_HEAP = "1536m";
+    /**
+     * The local HBase's heap; deploy/local-hbase's hbase-site.xml divides it (call queue, memstores, cache).
+     * The system property {@code duet.hbase.heap} (a {@code -Xmx} size such as {@code 1g}) overrides it, to
+     * run a test against a smaller HBase.
+     */
+    static final String HBASE_HEAP = System.getProperty("duet.hbase.heap", "1536m");
     static final String LOCAL_DRAIN_DEADLINE = "5s";
 
     NodeFactory(Path home, Path dataDir, Path logDir, String clusterName, int zookeeperPort, Path tokenSecretFile,
