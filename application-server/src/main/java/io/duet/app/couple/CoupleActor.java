@@ -42,8 +42,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Lifecycle.</b> LOADING (claiming the row under a new fence value) → ACTIVE → CLOSED. The
  * couple is ACTIVE as soon as its claim succeeded; the newest messages and the read marks, read after the
- * claim, follow a round trip later (read-mark calls wait for them; other reads go to HBase meanwhile). Every operation first checks that this server still owns the couple and may serve it (its
- * shard, its epoch, a live lease), so a deposed owner refuses reads as well as writes. A commit refused
+ * claim, follow a round trip later (read-mark calls wait for them; other reads go to HBase meanwhile).
+ * Every operation first checks that this server still owns the couple and may serve it (its shard, its
+ * epoch, a live lease), so a deposed owner refuses reads as well as writes. A commit refused
  * by fencing, or one whose outcome is unknown, closes the actor: sessions are told to route again, and
  * the next load reads the truth back from HBase under a new fence value.
  */
@@ -300,14 +301,14 @@ public final class CoupleActor {
         if (failure != null) {
             Throwable cause = ApiErrors.unwrap(failure);
             LOG.warn("Cannot load couple {}: {}", coupleId, cause.toString());
-            readMarksLoaded.completeExceptionally(new NotOwnerException("couple " + coupleId + " failed to load; retry"));
             close(new NotOwnerException("couple " + coupleId + " failed to load: " + cause), "load failed");
             return;
         }
         log.fill(recent.messages());
         sends.loaded(recent.messages());
         readMarks.load(recent.readMarks());
-        LOG.debug("Couple {} loaded in {} ms", coupleId, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loadStartedNanos));
+        LOG.debug("Couple {} loaded in {} ms", coupleId,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loadStartedNanos));
         readMarksLoaded.complete(null);
     }
 
