@@ -82,7 +82,8 @@ class CoupleActorClaimTest {
         AsyncTable<?> table = (AsyncTable<?>) Proxy.newProxyInstance(AsyncTable.class.getClassLoader(),
                 new Class<?>[] {AsyncTable.class}, (proxy, method, args) -> answer(method.getName(), args));
         AsyncConnection connection = (AsyncConnection) Proxy.newProxyInstance(AsyncConnection.class.getClassLoader(),
-                new Class<?>[] {AsyncConnection.class}, (proxy, method, args) -> table);
+                new Class<?>[] {AsyncConnection.class},
+                (proxy, method, args) -> method.getName().equals("getTable") ? table : null);
         CoupleStore store = new CoupleStore(connection, new HBaseSchema("none", 4), null, CoupleStoreSettings.defaults());
         CoupleLimits limits = CoupleLimits.builder().build();
         actor = new CoupleActor(COUPLE, 0, 1, new SerialExecutor(Runnable::run, "couple-" + COUPLE), store, limits,

@@ -44,7 +44,8 @@ class SendPipelineOrderMarksTest {
                     return new CompletableFuture<>();
                 });
         AsyncConnection connection = (AsyncConnection) Proxy.newProxyInstance(AsyncConnection.class.getClassLoader(),
-                new Class<?>[] {AsyncConnection.class}, (proxy, method, args) -> table);
+                new Class<?>[] {AsyncConnection.class},
+                (proxy, method, args) -> method.getName().equals("getTable") ? table : null);
         CoupleStore store = new CoupleStore(connection, new HBaseSchema("none", 4), null, CoupleStoreSettings.defaults());
         CoupleLimits limits = CoupleLimits.builder().build();
         CoupleLog log = new CoupleLog(COUPLE, store, limits.recentMessages);
