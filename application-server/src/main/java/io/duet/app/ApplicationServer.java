@@ -21,6 +21,7 @@ import io.duet.app.couple.CatchUpLimits;
 import io.duet.app.couple.CatchUpReads;
 import io.duet.app.couple.CoupleLimits;
 import io.duet.app.couple.CoupleRegistry;
+import io.duet.app.internal.BoundedStep;
 import io.duet.app.pairing.CoupleClosing;
 import io.duet.app.pairing.Pairings;
 import io.duet.app.photo.PhotoSettings;
@@ -76,6 +77,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -97,7 +99,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Shutdown has two phases under one deadline: first it leaves the cluster and unloads its couples
  * (their sessions are routed elsewhere, in-flight writes finish), then it closes connections and
- * threads, forcing whatever is left when the deadline passes.
+ * threads, forcing whatever is left when the deadline passes. Handing over needs ZooKeeper: a server that
+ * cannot reach it gives up the handoff after {@code shutdown.handoff-timeout}, unloads its couples anyway
+ * (the next owner's claim fences their rows) and gives its ZooKeeper client at most {@link
+ * #COORDINATION_CLOSE_WAIT} more, so that it exits in seconds rather than after the client's retries.
  *
  * <p>Its admin port ({@link AdminServer}) is up from the first moment of {@link #start()} to the last of
  * {@link #close()}. {@code /ready} is 503 until this server is in the shard map, from the moment
@@ -108,8 +113,13 @@ import org.slf4j.LoggerFactory;
 public final class ApplicationServer implements ServerMain.Server {
     private static final Logger LOG = LoggerFactory.getLogger(ApplicationServer.class);
     private static final Duration SHUTDOWN_DEADLINE = Duration.ofSeconds(15);
-    /** How long a stopping server waits for the leader to move its shards before unloading them. */
-    private static final Duration HANDOFF_WAIT = Duration.ofSeconds(5);
+    /**
+     * How long a stopping server tries to hand its shards over (leave the cluster and wait for the map
+     * that moves them) before unloading them anyway ({@code shutdown.handoff-timeout}).
+     */
+    static final Duration DEFAULT_HANDOFF_TIMEOUT = Duration.ofSeconds(5);
+    /** After a handoff that did not finish, how long closing the ZooKeeper parts may take at most. */
+    static final Duration COORDINATION_CLOSE_WAIT = Duration.ofSeconds(2);
     /** A server whose heartbeat lags the cluster's newest by more than this is taken for dead. */
     static final Duration DEFAULT_FAILURE_TIMEOUT = Duration.ofMillis(1000);
     static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofMillis(200);
@@ -133,6 +143,7 @@ public final class ApplicationServer implements ServerMain.Server {
     private final String serverId;
     private final String instanceId;
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+    private final Duration handoffTimeout;
 
     private CuratorFramework curator;
     private AsyncConnection hbase;
@@ -162,6 +173,7 @@ public final class ApplicationServer implements ServerMain.Server {
         this.settings = settings;
         this.serverId = settings.string("server.id");
         this.instanceId = serverId + "@" + Long.toString(clock.millis(), 36);
+        this.handoffTimeout = settings.duration("shutdown.handoff-timeout", DEFAULT_HANDOFF_TIMEOUT);
     }
 
     public String instanceId() {
@@ -393,13 +405,17 @@ public final class ApplicationServer implements ServerMain.Server {
         LOG.info("Application server {} shutting down", instanceId);
         // Phase 1: leave the cluster so the leader hands our shards over, and keep serving them until the
         // new map gives them away: couples unload as their shards move, so their sessions are routed to
-        // the new owners as soon as those can serve. Then unload whatever is left.
-        quietly("membership", () -> {
-            if (membership != null) {
-                membership.close();
-                awaitNoShards(Math.min(remainingMillis(deadline), HANDOFF_WAIT.toMillis()));
-            }
-        });
+        // the new owners as soon as those can serve. Then unload whatever is left. Without ZooKeeper
+        // neither leaving nor the new map can happen: give up after the handoff timeout.
+        boolean handedOver = quietlyWhether("membership", () -> membership == null || BoundedStep.run("handoff",
+                Duration.ofMillis(Math.min(remainingMillis(deadline), handoffTimeout.toMillis())), () -> {
+                    membership.close();
+                    awaitNoShards(Math.min(remainingMillis(deadline), handoffTimeout.toMillis()));
+                }));
+        if (!handedOver) {
+            LOG.warn("Could not hand the shards over within {} ms (is ZooKeeper reachable?); unloading them: the next "
+                    + "owner's claim fences their rows", handoffTimeout.toMillis());
+        }
         quietly("couples", () -> {
             if (couples != null) {
                 couples.close();
@@ -429,36 +445,41 @@ public final class ApplicationServer implements ServerMain.Server {
                 presentationLinks.close();
             }
         });
-        quietly("shard map publisher", () -> {
-            if (publisher != null) {
-                publisher.close();
-            }
-        });
-        quietly("failure detector", () -> {
-            if (detector != null) {
-                detector.close();
-            }
-        });
-        quietly("status reader", () -> {
-            if (clusterStatus != null) {
-                clusterStatus.close();
-            }
-        });
-        quietly("heartbeat", () -> {
-            if (heartbeat != null) {
-                heartbeat.close();
-            }
-        });
-        quietly("shard ownership", () -> {
-            if (ownership != null) {
-                ownership.close();
-            }
-        });
-        quietly("ZooKeeper", () -> {
-            if (curator != null) {
-                curator.close();
-            }
-        });
+        // ZooKeeper's client retries for tens of seconds when ZooKeeper is gone: close its parts within a bound.
+        Duration coordinationWait = Duration.ofMillis(handedOver ? remainingMillis(deadline)
+                : Math.min(remainingMillis(deadline), COORDINATION_CLOSE_WAIT.toMillis()));
+        quietlyWhether("coordination", () -> BoundedStep.run("coordination", coordinationWait, () -> {
+            quietly("shard map publisher", () -> {
+                if (publisher != null) {
+                    publisher.close();
+                }
+            });
+            quietly("failure detector", () -> {
+                if (detector != null) {
+                    detector.close();
+                }
+            });
+            quietly("status reader", () -> {
+                if (clusterStatus != null) {
+                    clusterStatus.close();
+                }
+            });
+            quietly("heartbeat", () -> {
+                if (heartbeat != null) {
+                    heartbeat.close();
+                }
+            });
+            quietly("shard ownership", () -> {
+                if (ownership != null) {
+                    ownership.close();
+                }
+            });
+            quietly("ZooKeeper", () -> {
+                if (curator != null) {
+                    curator.close();
+                }
+            });
+        }));
         quietly("HBase", () -> {
             if (hbase != null) {
                 hbase.close();
@@ -536,13 +557,22 @@ public final class ApplicationServer implements ServerMain.Server {
     }
 
     private static void quietly(String what, Step step) {
-        try {
+        quietlyWhether(what, () -> {
             step.run();
+            return true;
+        });
+    }
+
+    /** What {@code step} returned, or false if it failed. */
+    private static boolean quietlyWhether(String what, Callable<Boolean> step) {
+        try {
+            return step.call();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             LOG.warn("Closing {} failed: {}", what, e.toString());
         }
+        return false;
     }
 
     private static java.util.concurrent.ThreadFactory named(String format) {

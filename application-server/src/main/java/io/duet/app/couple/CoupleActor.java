@@ -40,9 +40,11 @@ import org.slf4j.LoggerFactory;
  * (sessions, catch-up and live events), {@link Typing}, the {@link CoupleLog} of committed messages they
  * share, {@link ReadMarks} and {@link CoupleSpace} (memos and calendar).
  *
- * <p><b>Lifecycle.</b> LOADING (claiming the row under a new fence value and reading it) → ACTIVE →
- * CLOSED. Every operation first checks that this server still owns the couple and may serve it (its
- * shard, its epoch, a live lease), so a deposed owner refuses reads as well as writes. A commit refused
+ * <p><b>Lifecycle.</b> LOADING (claiming the row under a new fence value) → ACTIVE → CLOSED. The
+ * couple is ACTIVE as soon as its claim succeeded; the newest messages and the read marks, read after the
+ * claim, follow a round trip later (read-mark calls wait for them; other reads go to HBase meanwhile).
+ * Every operation first checks that this server still owns the couple and may serve it (its shard, its
+ * epoch, a live lease), so a deposed owner refuses reads as well as writes. A commit refused
  * by fencing, or one whose outcome is unknown, closes the actor: sessions are told to route again, and
  * the next load reads the truth back from HBase under a new fence value.
  */
@@ -80,6 +82,8 @@ public final class CoupleActor {
     private long lastActivityMillis;
     private boolean retired;
     private long loadStartedNanos;
+    /** Completed on the executor once the read marks, read after the claim, are in {@link #readMarks}. */
+    private final CompletableFuture<Void> readMarksLoaded = new CompletableFuture<>();
 
     /**
      * @param owned whether this server still owns the couple's shard at {@code epoch} and may serve it
@@ -272,13 +276,40 @@ public final class CoupleActor {
         fence = snapshot.fence();
         userA = snapshot.userA();
         userB = snapshot.userB();
-        log.load(snapshot.lastSeq(), snapshot.recentMessages());
-        sends.loaded(snapshot.recentMessages());
-        readMarks.load(snapshot.readMarks());
+        log.startFrom(snapshot.lastSeq());
+        sends.loadedOrderMarks(snapshot.orderMarks());
         state = State.ACTIVE;
-        LOG.debug("Couple {} loaded at epoch {} in {} ms, {} calls waiting", coupleId, epoch,
+        LOG.debug("Couple {} claimed at epoch {} in {} ms, {} calls waiting", coupleId, epoch,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loadStartedNanos), waitingForLoad.size());
+        snapshot.recentMessages().thenCombine(snapshot.readMarks(), Recent::new)
+                .whenCompleteAsync(this::filled, executor);
         runWaiting();
+    }
+
+    private record Recent(List<Message> messages, byte[] readMarks) {
+    }
+
+    /**
+     * The newest messages and the read marks, read after the claim, arrived: the log and the dedup ids take
+     * them, and the read-mark calls waiting for them go on.
+     */
+    private void filled(Recent recent, Throwable failure) {
+        executor.checkInContext();
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (failure != null) {
+            Throwable cause = ApiErrors.unwrap(failure);
+            LOG.warn("Cannot load couple {}: {}", coupleId, cause.toString());
+            close(new NotOwnerException("couple " + coupleId + " failed to load: " + cause), "load failed");
+            return;
+        }
+        log.fill(recent.messages());
+        sends.loaded(recent.messages());
+        readMarks.load(recent.readMarks());
+        LOG.debug("Couple {} loaded in {} ms", coupleId,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loadStartedNanos));
+        readMarksLoaded.complete(null);
     }
 
     private void runWaiting() {
@@ -513,13 +544,13 @@ public final class CoupleActor {
      * once it is durable, with the user's read state. A mark below the current one changes nothing.
      */
     public CompletableFuture<ReadState> markRead(long userId, long upToSeq) {
-        return whenActive(userId, () -> readMarks.mark(userId, Math.min(upToSeq, log.lastSeq()))
-                .thenCompose(mark -> readStateNow(userId)));
+        return whenActive(userId, () -> readMarksLoaded.thenCompose(loaded -> readMarks.mark(userId,
+                Math.min(upToSeq, log.lastSeq()))).thenCompose(mark -> readStateNow(userId)));
     }
 
     /** Both partners' read marks, and {@code userId}'s unread count. */
     public CompletableFuture<ReadState> readState(long userId) {
-        return whenActive(userId, () -> readStateNow(userId));
+        return whenActive(userId, () -> readMarksLoaded.thenCompose(loaded -> readStateNow(userId)));
     }
 
     private CompletableFuture<ReadState> readStateNow(long userId) {
@@ -573,6 +604,7 @@ public final class CoupleActor {
         sends.failAll(cause);
         space.close(cause);
         readMarks.close(cause);
+        readMarksLoaded.completeExceptionally(cause);
         edits.close(cause);
         delivery.moveAll(reason);
         typing.clear();

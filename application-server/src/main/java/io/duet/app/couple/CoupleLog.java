@@ -4,12 +4,18 @@ import io.duet.app.storage.CoupleStore;
 import io.duet.protocol.api.Message;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * A couple's committed messages as its owner knows them: the last sequence number and a window of the
  * newest messages in memory, with older ones read from HBase. Confined to the couple's executor.
+ *
+ * <p>A new owner starts from the last sequence number alone ({@link #startFrom}) and writes at once; the
+ * newest messages it read after its claim come a little later ({@link #fill}) and go in front of what it
+ * appended meanwhile. Until then every read of them goes to HBase.
  */
 final class CoupleLog {
     private final long coupleId;
@@ -17,6 +23,8 @@ final class CoupleLog {
     private final int window;
     private final ArrayDeque<Message> recent = new ArrayDeque<>();
     private long lastSeq;
+    /** Between {@link #startFrom} and {@link #fill}: the messages changed meanwhile that were not in memory. */
+    private Map<Long, Message> changedWhileFilling;
 
     CoupleLog(long coupleId, CoupleStore store, int window) {
         this.coupleId = coupleId;
@@ -44,7 +52,13 @@ final class CoupleLog {
 
     /** Puts the new state of a committed message (edited or deleted) in place of the one in memory, if it is there. */
     void replace(Message changed) {
-        if (changed.getSeq() < oldestInMemory() || changed.getSeq() > lastSeq) {
+        if (changed.getSeq() > lastSeq) {
+            return;
+        }
+        if (changed.getSeq() < oldestInMemory()) {
+            if (changedWhileFilling != null) {
+                changedWhileFilling.put(changed.getSeq(), changed);
+            }
             return;
         }
         ArrayDeque<Message> updated = new ArrayDeque<>(recent.size());
@@ -55,11 +69,31 @@ final class CoupleLog {
         recent.addAll(updated);
     }
 
-    /** Starts from a loaded snapshot: {@code lastSeq} and the newest messages, oldest first. */
-    void load(long lastSeq, List<Message> newest) {
+    /** Starts from {@code lastSeq} with nothing in memory; the newest messages up to it follow ({@link #fill}). */
+    void startFrom(long lastSeq) {
         recent.clear();
-        recent.addAll(newest.size() > window ? newest.subList(newest.size() - window, newest.size()) : newest);
         this.lastSeq = lastSeq;
+        changedWhileFilling = new HashMap<>();
+    }
+
+    /**
+     * The newest messages up to the sequence number this log started from, oldest first, as read after the
+     * claim: they go in front of the ones appended since, as far as the window goes, each in its latest
+     * state (a change made meanwhile replaces the one read). Once only; later calls change nothing.
+     */
+    void fill(List<Message> newest) {
+        if (changedWhileFilling == null) {
+            return;
+        }
+        long before = oldestInMemory();
+        for (int i = newest.size() - 1; i >= 0 && recent.size() < window; i--) {
+            Message message = newest.get(i);
+            if (message.getSeq() < before) {
+                recent.addFirst(changedWhileFilling.getOrDefault(message.getSeq(), message));
+                before = message.getSeq();
+            }
+        }
+        changedWhileFilling = null;
     }
 
     /** The oldest sequence number held in memory; {@code lastSeq + 1} when none is. */

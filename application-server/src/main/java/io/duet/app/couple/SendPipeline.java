@@ -106,6 +106,14 @@ final class SendPipeline {
         recent.forEach(this::remember);
     }
 
+    /**
+     * Starts from the order streams' marks read with the claim (the highest ordinal stored per stream), so
+     * that the first send of these streams needs no read; before any send.
+     */
+    void loadedOrderMarks(Map<OrderKey, Long> orderMarks) {
+        orderMarks.forEach((key, mark) -> streams.computeIfAbsent(key, k -> new OrderStream()).loaded(mark));
+    }
+
     boolean isIdle() {
         return pending.isEmpty() && inflight == null;
     }

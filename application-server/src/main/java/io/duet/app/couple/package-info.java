@@ -19,7 +19,7 @@
  *   <li>{@link io.duet.app.couple.Typing}, and the {@link io.duet.app.couple.CoupleLog} of committed
  *       messages the others share (history pages cover a {@link io.duet.app.couple.HistoryRange});
  *   <li>{@link io.duet.app.couple.ReadMarks}: both partners' read marks, moved forward only, written
- *       coalesced under the owner's fence, loaded with the couple's claim;
+ *       coalesced under the owner's fence, read right after the couple's claim;
  *   <li>{@link io.duet.app.couple.OfflineNotifier}: told of committed messages whose recipient has no session
  *       attached, to push them ({@code io.duet.app.push});
  *   <li>{@link io.duet.app.couple.CoupleSpace}: memos, the calendar and photos' metadata ({@link

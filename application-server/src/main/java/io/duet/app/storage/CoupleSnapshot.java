@@ -1,26 +1,34 @@
 package io.duet.app.storage;
 
+import io.duet.app.storage.CoupleStore.OrderKey;
 import io.duet.protocol.api.Message;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
-/** What an owner loads when it claims a couple row: members, last sequence and recent messages. */
+/**
+ * What an owner knows once it has claimed a couple row: members, last sequence and the order streams'
+ * marks at once; the recent messages and the read marks a round trip later (see {@link CoupleStore#claim}).
+ */
 public final class CoupleSnapshot {
     private final long coupleId;
     private final long fence;
     private final long userA;
     private final long userB;
     private final long lastSeq;
-    private final List<Message> recentMessages;
-    private final byte[] readMarks;
+    private final Map<OrderKey, Long> orderMarks;
+    private final CompletableFuture<List<Message>> recentMessages;
+    private final CompletableFuture<byte[]> readMarks;
 
-    CoupleSnapshot(long coupleId, long fence, long userA, long userB, long lastSeq, List<Message> recentMessages,
-            byte[] readMarks) {
+    CoupleSnapshot(long coupleId, long fence, long userA, long userB, long lastSeq, Map<OrderKey, Long> orderMarks,
+            CompletableFuture<List<Message>> recentMessages, CompletableFuture<byte[]> readMarks) {
         this.coupleId = coupleId;
         this.fence = fence;
         this.userA = userA;
         this.userB = userB;
         this.lastSeq = lastSeq;
-        this.recentMessages = List.copyOf(recentMessages);
+        this.orderMarks = Map.copyOf(orderMarks);
+        this.recentMessages = recentMessages.thenApply(List::copyOf);
         this.readMarks = readMarks;
     }
 
@@ -54,13 +62,25 @@ public final class CoupleSnapshot {
         return lastSeq;
     }
 
-    /** The newest messages, oldest first, ending at {@link #lastSeq()}. */
-    public List<Message> recentMessages() {
+    /**
+     * The highest ordinal stored of each order stream written recently (see {@link OrderMarks}), as the
+     * claim left them: only commits write them, and the claim's condition fails if one landed since they
+     * were read. A stream missing here may still have a mark: ask the row ({@link CoupleStore#findSend}).
+     */
+    public Map<OrderKey, Long> orderMarks() {
+        return orderMarks;
+    }
+
+    /** The newest messages, oldest first, ending at {@link #lastSeq()}: read once the claim succeeded. */
+    public CompletableFuture<List<Message>> recentMessages() {
         return recentMessages;
     }
 
-    /** The partners' read-marks cell as stored ({@code StoredReadMarks}), read after the claim; null if none. */
-    public byte[] readMarks() {
+    /**
+     * The partners' read-marks cell as stored ({@code StoredReadMarks}; null if none): read once the claim
+     * succeeded.
+     */
+    public CompletableFuture<byte[]> readMarks() {
         return readMarks;
     }
 }

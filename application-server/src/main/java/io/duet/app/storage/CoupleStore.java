@@ -46,7 +46,7 @@ public final class CoupleStore {
     static final int GENERATION_BITS = 20;
     /** Dedup-family qualifiers: sender + client message id, and sender + order stream. */
     private static final byte DEDUP_PREFIX = 1;
-    private static final byte ORDER_PREFIX = 2;
+    static final byte ORDER_PREFIX = 2;
 
     private final AsyncTable<?> table;
     private final HBaseSchema schema;
@@ -147,11 +147,14 @@ public final class CoupleStore {
     }
 
     /**
-     * Three round trips: read the owner cells, claim them, then read the recent messages (and the read
-     * marks). The claim's condition (the writer cell, which every commit changes) makes sure the last
-     * sequence number read is still the last. The messages are read only once the claim succeeded: an
-     * edit or delete ({@link #rewriteMessage}) of the previous owner may land until the claim, never
-     * after it, so what is read is what the row keeps.
+     * Two round trips before the owner may write: read the owner cells, then claim them conditional on the
+     * writer cell, which every commit changes, so that the last sequence number read is still the last.
+     * Beside the claim go the order streams' marks ({@link OrderMarks}): only commits write them, so if the
+     * claim succeeds no commit landed after the owner cells were read, and none can land after it: the
+     * marks read are the row's. The recent messages and the read marks are read only once the claim
+     * succeeded, and may arrive after the owner started writing: an edit or delete ({@link #rewriteMessage})
+     * or a read mark ({@link SpaceStore#write}) of the previous owner is conditional on the epoch cell alone,
+     * so it may land until the claim, never after it, and what is read then is what the row keeps.
      */
     private CompletableFuture<CoupleSnapshot> claimAttempt(long coupleId, long epoch, int recentLimit, int attemptsLeft) {
         byte[] row = row(coupleId);
@@ -184,19 +187,23 @@ public final class CoupleStore {
                             writer != null ? writer : current)
                     .build(new Put(row).addColumn(HBaseSchema.OWNER, HBaseSchema.EPOCH, Bytes.toBytes(fence))
                             .addColumn(HBaseSchema.OWNER, HBaseSchema.WRITER, writer(fence, lastSeq)));
-            return table.checkAndMutate(claim).thenCompose(claimed -> {
+            // A row without a writer cell was last written by a release whose commits the claim's condition
+            // does not see: its streams are read when their first sends come.
+            CompletableFuture<Map<OrderKey, Long>> marks = writer == null ? CompletableFuture.completedFuture(Map.of())
+                    : table.get(OrderMarks.recentMarks(row, System.currentTimeMillis())).thenApply(OrderMarks::parse);
+            return table.checkAndMutate(claim).thenCombine(marks, (claimed, orderMarks) -> {
                 if (claimed.isSuccess() && writer == null) {
                     return claimedLegacyRow(coupleId, epoch, fence, lastSeq, userA, userB, recentLimit);
                 }
                 if (claimed.isSuccess()) {
-                    return recent(coupleId, lastSeq, recentLimit).thenCombine(readMarks(coupleId), (messages, marks) ->
-                            new CoupleSnapshot(coupleId, fence, userA, userB, lastSeq, messages, marks));
+                    return CompletableFuture.completedFuture(new CoupleSnapshot(coupleId, fence, userA, userB, lastSeq,
+                            orderMarks, recent(coupleId, lastSeq, recentLimit), readMarks(coupleId)));
                 }
                 if (attemptsLeft <= 1) {
                     throw new FencedException(coupleId, epoch, "lost the claim race repeatedly");
                 }
                 return claimAttempt(coupleId, epoch, recentLimit, attemptsLeft - 1);
-            });
+            }).thenCompose(next -> next);
         });
     }
 
@@ -216,12 +223,12 @@ public final class CoupleStore {
                             .ifEquals(HBaseSchema.OWNER, HBaseSchema.WRITER, writer(fence, lastSeqBefore))
                             .build(new Put(row).addColumn(HBaseSchema.OWNER, HBaseSchema.WRITER, writer(fence, last))))
                             .thenApply(CheckAndMutateResult::isSuccess);
-            return settled.thenCompose(ok -> {
+            return settled.thenApply(ok -> {
                 if (!ok) {
                     throw new FencedException(coupleId, epoch, "claimed again while loading");
                 }
-                return recent(coupleId, last, recentLimit).thenCombine(readMarks(coupleId), (messages, marks) ->
-                        new CoupleSnapshot(coupleId, fence, userA, userB, last, messages, marks));
+                return new CoupleSnapshot(coupleId, fence, userA, userB, last, Map.of(),
+                        recent(coupleId, last, recentLimit), readMarks(coupleId));
             });
         });
     }

@@ -68,8 +68,8 @@ class CoupleStoreIT {
 
         CoupleSnapshot reloaded = await(store.claim(id, 2, 3));
         assertThat(reloaded.lastSeq()).isEqualTo(5);
-        assertThat(reloaded.recentMessages()).extracting(Message::getSeq).containsExactly(3L, 4L, 5L);
-        assertThat(reloaded.recentMessages().get(0).getText()).isEqualTo("text 3");
+        assertThat(await(reloaded.recentMessages())).extracting(Message::getSeq).containsExactly(3L, 4L, 5L);
+        assertThat(await(reloaded.recentMessages()).get(0).getText()).isEqualTo("text 3");
         assertThat(reloaded.hasMember(1)).isTrue();
         assertThat(reloaded.partnerOf(1)).isEqualTo(2);
     }
@@ -125,7 +125,7 @@ class CoupleStoreIT {
 
         CoupleSnapshot reloaded = await(store.claim(id, 2, 10));
         assertThat(reloaded.lastSeq()).isEqualTo(3);
-        assertThat(reloaded.recentMessages()).extracting(Message::getSeq).containsExactly(1L, 2L, 3L);
+        assertThat(await(reloaded.recentMessages())).extracting(Message::getSeq).containsExactly(1L, 2L, 3L);
         await(store.commit(id, reloaded.fence(), 3, messages(4, 1), Map.of()));
         assertThatThrownBy(() -> await(store.commit(id, owner.fence(), 3, messages(4, 1), Map.of())))
                 .hasCauseInstanceOf(FencedException.class);
@@ -142,7 +142,7 @@ class CoupleStoreIT {
                 .hasCauseInstanceOf(FencedException.class);
         CoupleSnapshot reloaded = await(store.claim(id, 2, 10));
         assertThat(reloaded.lastSeq()).isEqualTo(3);
-        assertThat(reloaded.recentMessages()).extracting(Message::getSeq).containsExactly(1L, 2L, 3L);
+        assertThat(await(reloaded.recentMessages())).extracting(Message::getSeq).containsExactly(1L, 2L, 3L);
     }
 
     @Test
@@ -158,5 +158,41 @@ class CoupleStoreIT {
         assertThat(await(store.findSend(id, 2, "client-2", null)).storedSeq()).as("same id, other sender").isEmpty();
         assertThat(await(store.findSend(id, 1, "x", new CoupleStore.OrderKey(2, "stream-a"))).lastOrdinal())
                 .isEqualTo(CoupleStore.SendHistory.NO_ORDINAL);
+    }
+
+    @Test
+    void aNewOwnerGetsTheOrderStreamsMarksWithItsClaim() throws Exception {
+        long id = newCouple();
+        CoupleSnapshot owner = await(store.claim(id, 1, 10));
+        assertThat(owner.orderMarks()).isEmpty();
+        CoupleStore.OrderKey annsPhone = new CoupleStore.OrderKey(1, "stream-a");
+        CoupleStore.OrderKey bobsPhone = new CoupleStore.OrderKey(2, "stream-b");
+        await(store.commit(id, owner.fence(), 0, messages(1, 2), Map.of(annsPhone, 2L)));
+        await(store.commit(id, owner.fence(), 2, messages(3, 2), Map.of(annsPhone, 4L, bobsPhone, 9L)));
+
+        CoupleSnapshot next = await(store.claim(id, 2, 10));
+
+        assertThat(next.orderMarks()).containsExactlyInAnyOrderEntriesOf(Map.of(annsPhone, 4L, bobsPhone, 9L));
+        assertThat(next.lastSeq()).isEqualTo(4);
+        assertThat(await(next.recentMessages())).extracting(Message::getSeq).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(await(next.readMarks())).isNull();
+    }
+
+    @Test
+    void whatADeposedOwnerWroteUnderTheEpochCellBeforeTheClaimIsReadAfterIt() throws Exception {
+        long id = newCouple();
+        CoupleSnapshot older = await(store.claim(id, 1, 10));
+        await(store.commit(id, older.fence(), 0, messages(1, 2), Map.of()));
+        await(store.space().write(id, older.fence(), SpaceStore.readMarksQualifier(), new byte[] {1, 2, 3}));
+        await(store.rewriteMessage(id, older.fence(), 2, await(store.readStoredMessage(id, 1))));
+
+        CoupleSnapshot newer = await(store.claim(id, 2, 10));
+
+        assertThat(await(newer.readMarks())).containsExactly(1, 2, 3);
+        assertThat(await(newer.recentMessages())).extracting(Message::getText).containsExactly("text 1", "text 1");
+        assertThatThrownBy(() -> await(store.space().write(id, older.fence(), SpaceStore.readMarksQualifier(),
+                new byte[] {4}))).hasCauseInstanceOf(FencedException.class);
+        assertThatThrownBy(() -> await(store.rewriteMessage(id, older.fence(), 1, new byte[] {4})))
+                .hasCauseInstanceOf(FencedException.class);
     }
 }
