@@ -48,16 +48,19 @@ public final class ArchiveMoves implements AutoCloseable {
 
     /**
      * Gives {@code step} a turn: it starts one move and completes with whether it moved something (then
-     * it gets another turn). The same step asking twice waits once.
+     * it gets another turn). The same step asking twice waits once. False if too many couples wait: ask
+     * again later. Moves disabled, it accepts and runs nothing.
      */
-    void want(Supplier<CompletableFuture<Boolean>> step) {
+    boolean want(Supplier<CompletableFuture<Boolean>> step) {
         if (!enabled()) {
-            return;
+            return true;
         }
         synchronized (lock) {
-            if (waiting.size() < settings.maxWaiting) {
-                waiting.add(step);
+            if (waiting.size() >= settings.maxWaiting && !waiting.contains(step)) {
+                return false;
             }
+            waiting.add(step);
+            return true;
         }
     }
 
@@ -91,7 +94,10 @@ public final class ArchiveMoves implements AutoCloseable {
                     LOG.debug("Archive move failed: {}", failure.toString());
                 } else if (more) {
                     moves.incrementAndGet();
-                    want(step);
+                    // Past the bound if need be (by at most movesPerTick): the step counts on its next turn.
+                    synchronized (lock) {
+                        waiting.add(step);
+                    }
                 }
             });
         }

@@ -312,7 +312,7 @@ public final class CoupleActor {
         sends.loaded(snapshot.recentMessages());
         readMarks.load(snapshot.readMarks());
         state = State.ACTIVE;
-        archiving.loaded();
+        archiving.loaded(snapshot.lastSeq());
         LOG.debug("Couple {} loaded at epoch {} in {} ms, {} calls waiting", coupleId, epoch,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loadStartedNanos), waitingForLoad.size());
         runWaiting();

@@ -10,8 +10,8 @@ import java.util.function.Supplier;
 
 /**
  * One couple's part of the archive moves ({@link ArchiveMoves}), confined to its executor: it asks for a
- * turn when the couple is loaded, when its commits have filled a bucket past the messages the row keeps,
- * and after an edit of an archived message (to fold it in); a turn moves one bucket ({@link
+ * turn when the couple is loaded with enough messages for a bucket to be due, when its commits have filled
+ * a bucket past the messages the row keeps, and after an edit of an archived message (to fold it in); a turn moves one bucket ({@link
  * MessageArchive#moveNext}) under the owner's fence, as one of the couple's {@link MessageEdits} so that
  * no edit of the couple runs beside it. A move that fails unloads the couple, as a failed edit does.
  */
@@ -55,18 +55,21 @@ final class CoupleArchiving {
         this.mark = ArchiveMark.none(archive.bucketSize());
     }
 
-    /** The couple was loaded: a first turn finds out what is due (a backlog, edits to fold in). */
-    void loaded() {
+    /**
+     * The couple was loaded with messages up to {@code lastSeq}: if it has enough for a bucket to be due,
+     * a first turn finds out what is (a backlog, edits to fold in).
+     */
+    void loaded(long lastSeq) {
         executor.checkInContext();
-        nextDueAt = Long.MAX_VALUE;
-        moves.want(step);
+        nextDueAt = (long) moves.settings.keepRecent + archive.bucketSize();
+        committed(lastSeq);
     }
 
     /** Messages up to {@code lastSeq} committed. */
     void committed(long lastSeq) {
         if (lastSeq >= nextDueAt) {
-            nextDueAt = Long.MAX_VALUE;
-            moves.want(step);
+            // Asked (no other turn until this one ends), or refused: the next commit asks again.
+            nextDueAt = moves.want(step) ? Long.MAX_VALUE : lastSeq + 1;
         }
     }
 
