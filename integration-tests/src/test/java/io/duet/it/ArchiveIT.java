@@ -155,7 +155,7 @@ class ArchiveIT {
     }
 
     private static int archiveRows(AsyncConnection hbase, HBaseSchema schema, long coupleId) {
-        return hbase.getTable(schema.archive()).scanAll(new Scan().setRowPrefixFilter(coupleRow(schema, coupleId))
+        return hbase.getTable(schema.archive()).scanAll(new Scan().setStartStopRowForPrefixScan(coupleRow(schema, coupleId))
                 .addFamily(HBaseSchema.OWNER)).join().size();
     }
 }

@@ -38,6 +38,7 @@ import org.apache.hadoop.hbase.client.ConnectionFactory;
 import org.apache.hadoop.hbase.client.Get;
 import org.apache.hadoop.hbase.client.Put;
 import org.apache.hadoop.hbase.client.Result;
+import org.apache.hadoop.hbase.client.ResultScanner;
 import org.apache.hadoop.hbase.client.Scan;
 import org.apache.hadoop.hbase.util.Bytes;
 
@@ -131,7 +132,11 @@ public final class LargeCouple {
 
         pages(messages);
         rowSizes(bucketSize);
-        split(messages, new ArchiveMark(archivedUpTo, bucketSize));
+        try {
+            split(new ArchiveMark(archivedUpTo, bucketSize));
+        } catch (Exception e) {
+            out.println("The split failed: " + e);
+        }
         moves(bucketSize);
     }
 
@@ -289,19 +294,22 @@ public final class LargeCouple {
         out.printf(Locale.ROOT, "%nCouple row: %,d bytes in %,d cells%n", families.values().stream().mapToLong(s -> s[1]).sum(),
                 coupleRow.rawCells().length);
         families.forEach((family, sum) -> out.printf(Locale.ROOT, "  family %s: %,d cells, %,d bytes%n", family, sum[0], sum[1]));
-        List<Result> rows = hbase.getTable(schema.archive()).scanAll(new Scan()
-                .setRowPrefixFilter(HBaseSchema.coupleRow(shard, COUPLE))).get(600, TimeUnit.SECONDS);
         long largest = 0;
         long total = 0;
-        for (Result row : rows) {
-            long bytes = 0;
-            for (Cell cell : row.rawCells()) {
-                bytes += cellBytes(cell);
+        int rows = 0;
+        try (ResultScanner scanner = hbase.getTable(schema.archive()).getScanner(new Scan()
+                .setStartStopRowForPrefixScan(HBaseSchema.coupleRow(shard, COUPLE)).setCaching(8))) {
+            for (Result row : scanner) {
+                long bytes = 0;
+                for (Cell cell : row.rawCells()) {
+                    bytes += cellBytes(cell);
+                }
+                largest = Math.max(largest, bytes);
+                total += bytes;
+                rows++;
             }
-            largest = Math.max(largest, bytes);
-            total += bytes;
         }
-        out.printf(Locale.ROOT, "Archive: %,d rows of %d messages, %,d bytes in all, the largest %,d bytes%n", rows.size(),
+        out.printf(Locale.ROOT, "Archive: %,d rows of %d messages, %,d bytes in all, the largest %,d bytes%n", rows,
                 bucketSize, total, largest);
     }
 
@@ -312,7 +320,7 @@ public final class LargeCouple {
     }
 
     /** Splits the couple's archive region between two of its buckets, and reads a page across the split. */
-    private void split(int messages, ArchiveMark mark) throws Exception {
+    private void split(ArchiveMark mark) throws Exception {
         long buckets = mark.archivedUpTo() / mark.bucketSize();
         if (buckets < 2) {
             return;

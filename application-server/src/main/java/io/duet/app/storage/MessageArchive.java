@@ -19,6 +19,7 @@ import org.apache.hadoop.hbase.client.AsyncTable;
 import org.apache.hadoop.hbase.client.CheckAndMutate;
 import org.apache.hadoop.hbase.client.Delete;
 import org.apache.hadoop.hbase.client.Get;
+import org.apache.hadoop.hbase.client.Mutation;
 import org.apache.hadoop.hbase.client.Put;
 import org.apache.hadoop.hbase.client.Result;
 import org.apache.hadoop.hbase.client.RowMutations;
@@ -270,17 +271,12 @@ public final class MessageArchive {
             });
             ArchiveMark after = fold ? mark : mark.after(bucket);
             return writeBucket(coupleId, fence, put, fold).thenCompose(ignored -> {
-                RowMutations mutations = new RowMutations(row);
-                try {
-                    mutations.add(delete);
-                    if (!after.equals(mark)) {
-                        mutations.add(new Put(row).addColumn(HBaseSchema.OWNER, HBaseSchema.ARCHIVE_MARK, after.encode()));
-                    }
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
+                List<Mutation> mutations = new ArrayList<>(List.of(delete));
+                if (!after.equals(mark)) {
+                    mutations.add(new Put(row).addColumn(HBaseSchema.OWNER, HBaseSchema.ARCHIVE_MARK, after.encode()));
                 }
                 return couples.checkAndMutate(CheckAndMutate.newBuilder(row)
-                        .ifEquals(HBaseSchema.OWNER, HBaseSchema.EPOCH, Bytes.toBytes(fence)).build(mutations));
+                        .ifEquals(HBaseSchema.OWNER, HBaseSchema.EPOCH, Bytes.toBytes(fence)).build(rowMutations(mutations)));
             }).thenApply(moved -> {
                 if (!moved.isSuccess()) {
                     throw fenced(coupleId, fence, "the row was claimed again during this archive move");
@@ -288,6 +284,14 @@ public final class MessageArchive {
                 return new Move(after, bucket, cells.size());
             });
         });
+    }
+
+    private static RowMutations rowMutations(List<Mutation> mutations) {
+        try {
+            return RowMutations.of(mutations);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
@@ -321,7 +325,7 @@ public final class MessageArchive {
 
     /** Deletes every archive row of a couple (once it is closed: see {@link CoupleClosures#purge}). */
     CompletableFuture<Void> purge(long coupleId) {
-        Scan scan = new Scan().setRowPrefixFilter(coupleRow(coupleId))
+        Scan scan = new Scan().setStartStopRowForPrefixScan(coupleRow(coupleId))
                 .setFilter(new FilterList(new FirstKeyOnlyFilter(), new KeyOnlyFilter()));
         return archive.scanAll(scan).thenCompose(rows -> {
             List<Delete> deletes = new ArrayList<>(rows.size());

@@ -81,7 +81,7 @@ class MessageArchiveIT {
 
     private static List<Result> archiveRows(long id) throws Exception {
         AsyncTable<?> archive = StorageCluster.connection().getTable(schema.archive());
-        return await(archive.scanAll(new Scan().setRowPrefixFilter(coupleRow(id))));
+        return await(archive.scanAll(new Scan().setStartStopRowForPrefixScan(coupleRow(id))));
     }
 
     private static List<Long> seqs(List<Message> messages) {
