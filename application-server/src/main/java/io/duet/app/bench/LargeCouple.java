@@ -75,11 +75,12 @@ public final class LargeCouple {
     public static void main(String[] args) throws Exception {
         Map<String, String> options = new HashMap<>(Map.of("--messages", "1000000", "--photos", "20000",
                 "--bucket-size", String.valueOf(CoupleStoreSettings.DEFAULT_ARCHIVE_BUCKET_SIZE), "--keep-recent", "1024",
-                "--text-length", "120", "--runs", "5", "--namespace", "large"));
+                "--text-length", "120", "--runs", "5", "--warm-up", "1", "--namespace", "large"));
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--help") || i + 1 >= args.length || !args[i].startsWith("--")) {
                 System.out.println("usage: LargeCouple --zookeeper-port PORT [--messages 1000000] [--photos 20000]"
-                        + " [--bucket-size 1024] [--keep-recent 1024] [--text-length 120] [--runs 5] [--namespace large]");
+                        + " [--bucket-size 1024] [--keep-recent 1024] [--text-length 120] [--runs 5] [--warm-up 1]"
+                        + " [--namespace large]");
                 System.exit(args[i].equals("--help") ? 0 : 2);
             }
             options.put(args[i], args[++i]);
@@ -238,7 +239,8 @@ public final class LargeCouple {
     /** Pages of {@value #PAGE} before a depth (0: the newest), and a catch-up page of 500 after it. */
     private void pages(int messages) throws Exception {
         int runs = option("--runs");
-        out.printf(Locale.ROOT, "%nHistory pages (ms, min / median / max of %d runs after one warm-up)%n", runs);
+        out.printf(Locale.ROOT, "%nHistory pages (ms, min / median / max of %d runs after %d warm-up reads)%n", runs,
+                option("--warm-up"));
         out.printf(Locale.ROOT, "%12s %26s %26s%n", "depth", PAGE + " before it", "500 from it (catch-up)");
         for (long depth : new long[] {0, 10_000, 100_000, 500_000, messages - PAGE}) {
             if (depth > messages - PAGE) {
@@ -246,9 +248,11 @@ public final class LargeCouple {
             }
             long to = messages - depth;
             long from = Math.max(1, to - PAGE + 1);
-            double[] backward = time(runs, () -> expect(store.read(COUPLE, from, to, PAGE), from, to));
+            double[] backward = time(runs, option("--warm-up"),
+                    () -> expect(store.read(COUPLE, from, to, PAGE), from, to));
             long catchUpTo = Math.min(messages, from + 499);
-            double[] forward = time(runs, () -> expect(store.read(COUPLE, from, catchUpTo, 500), from, catchUpTo));
+            double[] forward = time(runs, option("--warm-up"),
+                    () -> expect(store.read(COUPLE, from, catchUpTo, 500), from, catchUpTo));
             out.printf(Locale.ROOT, "%,12d %26s %26s%n", depth, format(backward), format(forward));
         }
     }
@@ -264,8 +268,10 @@ public final class LargeCouple {
         void run() throws Exception;
     }
 
-    private static double[] time(int runs, Call call) throws Exception {
-        call.run();
+    private static double[] time(int runs, int warmUp, Call call) throws Exception {
+        for (int i = 0; i < warmUp; i++) {
+            call.run();
+        }
         List<Double> millis = new ArrayList<>();
         for (int i = 0; i < runs; i++) {
             long started = System.nanoTime();
@@ -338,7 +344,8 @@ public final class LargeCouple {
         int after = regionsOfCouple(shard);
         long to = mark.firstOf(middle) + PAGE / 2 - 1;
         long from = to - PAGE + 1;
-        double[] across = time(option("--runs"), () -> expect(store.read(COUPLE, from, to, PAGE), from, to));
+        double[] across = time(option("--runs"), option("--warm-up"),
+                () -> expect(store.read(COUPLE, from, to, PAGE), from, to));
         out.printf(Locale.ROOT, "%nSplit the archive between buckets %d and %d: the couple's archive spans %d region(s), "
                 + "was %d; a page across the split (%d..%d): %s ms%n", middle - 1, middle, after, before, from, to,
                 format(across));
