@@ -24,6 +24,7 @@ import java.util.function.ToDoubleFunction;
  * duet_catchup_missing_messages_total   counter  messages in those ranges
  * duet_messages_committed_total         counter  messages stored by this server (successful conditional writes)
  * duet_couples_loaded                   gauge    couples loaded on this server now
+ * duet_archive_moves_total              counter  buckets of old messages moved (or edits folded) into the archive
  * duet_relay_links_open                 gauge    relay links from presentation servers open now
  * duet_relay_streams_open               gauge    streams (sessions, requests) open on those links now
  * duet_rate_limited_total{limit}        counter  calls refused RATE_LIMITED, by limit (such as log-in.per-address)
@@ -41,6 +42,7 @@ final class ApplicationMetrics {
     static final String MISSING_MESSAGES = "duet.catchup.missing.messages";
     static final String MESSAGES_COMMITTED = "duet.messages.committed";
     static final String COUPLES_LOADED = "duet.couples.loaded";
+    static final String ARCHIVE_MOVES = "duet.archive.moves";
     static final String RELAY_LINKS_OPEN = "duet.relay.links.open";
     static final String RELAY_STREAMS_OPEN = "duet.relay.streams.open";
     static final String RATE_LIMITED = "duet.rate.limited";
@@ -61,6 +63,9 @@ final class ApplicationMetrics {
                 .register(registry);
         Gauge.builder(COUPLES_LOADED, couples, CoupleRegistry::loadedCount)
                 .description("Couples loaded on this server")
+                .register(registry);
+        FunctionCounter.builder(ARCHIVE_MOVES, couples, CoupleRegistry::archiveMoves)
+                .description("Buckets of old messages moved, or edits folded, into the archive by this server")
                 .register(registry);
         Gauge.builder(RELAY_LINKS_OPEN, presentationLinks, PresentationLinks::openLinks)
                 .description("Relay links from presentation servers")

@@ -17,6 +17,7 @@ import io.duet.app.cluster.RegionHosts;
 import io.duet.app.cluster.ShardMapPublisher;
 import io.duet.app.cluster.ShardMeters;
 import io.duet.app.cluster.ShardOwnership;
+import io.duet.app.couple.ArchiveSettings;
 import io.duet.app.couple.CatchUpLimits;
 import io.duet.app.couple.CatchUpReads;
 import io.duet.app.couple.CoupleLimits;
@@ -249,6 +250,8 @@ public final class ApplicationServer implements ServerMain.Server {
                 .commitRequestsInFlight(settings.integer("hbase.commit-requests-in-flight",
                         CoupleStoreSettings.DEFAULT_COMMIT_REQUESTS_IN_FLIGHT))
                 .writerInstance(instanceId)
+                .archiveBucketSize(settings.integer("couples.archive.bucket-size",
+                        CoupleStoreSettings.DEFAULT_ARCHIVE_BUCKET_SIZE))
                 .build());
         UserStore userStore = new UserStore(hbase, schema, storeCallbacks);
         InviteStore inviteStore = new InviteStore(hbase, schema, storeCallbacks);
@@ -286,7 +289,12 @@ public final class ApplicationServer implements ServerMain.Server {
                         .maxMemoChars(settings.integer("space.max-memo-chars", SpaceLimits.MAX_MEMO_CHARS))
                         .maxEvents(settings.integer("space.max-events", SpaceLimits.DEFAULT_MAX_EVENTS))
                         .maxPhotos(settings.integer("space.max-photos", SpaceLimits.DEFAULT_MAX_PHOTOS)).build())
-                .build(), catchUpReads, coupleWorkers, timers, clock, pushes);
+                .build(), catchUpReads, coupleWorkers, timers, clock, pushes, ArchiveSettings.builder()
+                .enabled(settings.bool("couples.archive.enabled", ArchiveSettings.DEFAULT_ENABLED))
+                .keepRecent(settings.integer("couples.archive.keep-recent", ArchiveSettings.DEFAULT_KEEP_RECENT))
+                .movesPerTick(settings.integer("couples.archive.moves-per-tick", ArchiveSettings.DEFAULT_MOVES_PER_TICK))
+                .tick(settings.duration("couples.archive.tick", ArchiveSettings.DEFAULT_TICK))
+                .build());
         ApplicationMetrics.bind(admin.metrics(), catchUpReads, coupleStore, couples, presentationLinks);
         clusterStatus = new ClusterStatusReader(curator);
         clusterStatus.start();

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * #executor}; public methods only enqueue work there and return futures.
  *
  * <p>The parts, each confined to the same executor: {@link SendPipeline} (deduplication, per-sender
- * order, group commit), {@link MessageEdits} (edits and deletes of sent messages), {@link Delivery}
+ * order, group commit), {@link MessageEdits} (edits and deletes of sent messages, and the archive moves of
+ * {@link CoupleArchiving} between them), {@link Delivery}
  * (sessions, catch-up and live events), {@link Typing}, the {@link CoupleLog} of committed messages they
  * share, {@link ReadMarks} and {@link CoupleSpace} (memos and calendar).
  *
@@ -71,6 +72,7 @@ public final class CoupleActor {
     private final ReadMarks readMarks;
     private final MessageEdits edits;
     private final OfflineNotifier offline;
+    private final CoupleArchiving archiving;
 
     // Confined to the executor.
     private State state = State.LOADING;
@@ -100,6 +102,14 @@ public final class CoupleActor {
     CoupleActor(long coupleId, int shard, long epoch, SerialExecutor executor, CoupleStore store, CoupleLimits limits,
             CatchUpReads catchUpReads, ScheduledExecutorService timers, Clock clock, BooleanSupplier owned,
             Consumer<CoupleActor> onRetired, OfflineNotifier offline) {
+        this(coupleId, shard, epoch, executor, store, limits, catchUpReads, timers, clock, owned, onRetired, offline,
+                ArchiveMoves.NONE);
+    }
+
+    /** @param moves the server's archive moves, in which this couple takes turns ({@link CoupleArchiving}) */
+    CoupleActor(long coupleId, int shard, long epoch, SerialExecutor executor, CoupleStore store, CoupleLimits limits,
+            CatchUpReads catchUpReads, ScheduledExecutorService timers, Clock clock, BooleanSupplier owned,
+            Consumer<CoupleActor> onRetired, OfflineNotifier offline, ArchiveMoves moves) {
         this.coupleId = coupleId;
         this.offline = offline;
         this.shard = shard;
@@ -130,6 +140,7 @@ public final class CoupleActor {
                 if (state == State.ACTIVE) {
                     delivery.broadcast(messages);
                     notifyOfflineRecipients(messages);
+                    archiving.committed(log.lastSeq());
                 }
                 retireIfIdle();
             }
@@ -191,6 +202,7 @@ public final class CoupleActor {
             public void changed(Message message) {
                 if (state == State.ACTIVE) {
                     delivery.changed(message);
+                    archiving.changed(message.getSeq());
                 }
                 retireIfIdle();
             }
@@ -202,6 +214,30 @@ public final class CoupleActor {
                 retireIfIdle();
             }
         });
+        this.archiving = new CoupleArchiving(coupleId, executor, store.archive(), moves, edits, log,
+                new CoupleArchiving.Owner() {
+                    @Override
+                    public long fence() {
+                        return fence;
+                    }
+
+                    @Override
+                    public boolean writable() {
+                        return state == State.ACTIVE && owned.getAsBoolean();
+                    }
+
+                    @Override
+                    public void moveFailed(Throwable cause) {
+                        close(new NotOwnerException("couple " + coupleId + " unloaded after a failed archive move: "
+                                + cause), cause instanceof FencedException ? "fenced by a newer owner"
+                                        : "archive move outcome unknown; reloading");
+                    }
+
+                    @Override
+                    public void moveEnded() {
+                        retireIfIdle();
+                    }
+                });
     }
 
     private ReadMarks newReadMarks() {
@@ -279,6 +315,7 @@ public final class CoupleActor {
         log.startFrom(snapshot.lastSeq());
         sends.loadedOrderMarks(snapshot.orderMarks());
         state = State.ACTIVE;
+        archiving.loaded(snapshot.lastSeq());
         LOG.debug("Couple {} claimed at epoch {} in {} ms, {} calls waiting", coupleId, epoch,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loadStartedNanos), waitingForLoad.size());
         snapshot.recentMessages().thenCombine(snapshot.readMarks(), Recent::new)

@@ -39,11 +39,17 @@ public final class CoupleRegistry implements AutoCloseable {
     private final Clock clock;
     private final OfflineNotifier offline;
     private final ScheduledFuture<?> idleSweep;
+    private final ArchiveMoves archiveMoves;
     private volatile boolean closed;
 
-    /** @param offline told of messages whose recipient has no session attached (see {@link OfflineNotifier}) */
+    /**
+     * @param offline told of messages whose recipient has no session attached (see {@link OfflineNotifier})
+     * @param archive how the couples' old messages move to the archive ({@link ArchiveMoves})
+     */
     public CoupleRegistry(ShardOwnership ownership, CoupleStore store, CoupleLimits limits, CatchUpReads catchUpReads,
-            Executor workers, ScheduledExecutorService timers, Clock clock, OfflineNotifier offline) {
+            Executor workers, ScheduledExecutorService timers, Clock clock, OfflineNotifier offline,
+            ArchiveSettings archive) {
+        this.archiveMoves = new ArchiveMoves(archive, timers);
         this.ownership = ownership;
         this.offline = offline;
         this.store = store;
@@ -82,7 +88,7 @@ public final class CoupleRegistry implements AutoCloseable {
         }
         CoupleActor created = new CoupleActor(coupleId, shard, epoch.getAsLong(),
                 new SerialExecutor(workers, "couple-" + coupleId, limits.maxQueuedTasks), store, limits, catchUpReads, timers, clock,
-                () -> ownership.canServe(shard, epoch.getAsLong()), this::retired, offline);
+                () -> ownership.canServe(shard, epoch.getAsLong()), this::retired, offline, archiveMoves);
         CoupleActor existing = actors.putIfAbsent(coupleId, created);
         if (existing != null) {
             return existing;
@@ -160,6 +166,11 @@ public final class CoupleRegistry implements AutoCloseable {
         return loaded;
     }
 
+    /** Bucket moves to the archive that moved something, since the start ({@link ArchiveMoves}). */
+    public long archiveMoves() {
+        return archiveMoves.moves();
+    }
+
     /** How many couples are loaded now; weakly consistent, like {@link #loadedByShard()}. */
     public int loadedCount() {
         return actors.size();
@@ -170,6 +181,7 @@ public final class CoupleRegistry implements AutoCloseable {
     public void close() {
         closed = true;
         idleSweep.cancel(false);
+        archiveMoves.close();
         actors.values().forEach(actor -> actor.close("server shutting down"));
     }
 

@@ -11,6 +11,7 @@ import io.duet.protocol.thrift.UnknownFields;
 import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * Edits and deletes of committed messages, one at a time, on the couple's executor. Each reads the
@@ -18,7 +19,9 @@ import java.util.concurrent.CompletableFuture;
  * ({@link MessageChange}) and writes it back under the owner's fence ({@link CoupleStore#rewriteMessage});
  * only then does the {@link CoupleLog} hold the new state and the sessions hear of it. One change at a
  * time, so two changes of one message never race and each version check sees the one before it. A
- * rewrite that fails, or whose outcome is unknown, unloads the couple, as a failed commit does.
+ * rewrite that fails, or whose outcome is unknown, unloads the couple, as a failed commit does. The
+ * couple's archive moves ({@link CoupleArchiving}) take their turns in the same queue ({@link #exclusive}),
+ * so that a move never deletes from the couple row an edit written while it ran.
  */
 final class MessageEdits {
     private static final ThriftCodec CODEC = ThriftCodec.INTERNAL;
@@ -74,7 +77,47 @@ final class MessageEdits {
             result.completeExceptionally(ApiErrors.busy("couple " + coupleId + " has " + queue.size()
                     + " message edits waiting; retry later"));
         } else {
-            queue.add(new Pending(seq, change, result));
+            queue.add(new Pending(seq, change, result, null));
+            pump();
+        }
+        return result;
+    }
+
+    /** Runs {@code task} after the changes before it, with no change under way until it completes. */
+    <T> CompletableFuture<T> exclusive(Supplier<CompletableFuture<T>> task) {
+        executor.checkInContext();
+        CompletableFuture<T> result = new CompletableFuture<>();
+        if (closed != null) {
+            result.completeExceptionally(closed);
+        } else if (queue.size() >= maxQueued) {
+            result.completeExceptionally(ApiErrors.busy("couple " + coupleId + " has " + queue.size()
+                    + " message edits waiting; retry later"));
+        } else {
+            queue.add(new Pending(0, null, null, new Exclusive() {
+                @Override
+                public void start() {
+                    CompletableFuture<T> started;
+                    try {
+                        started = task.get();
+                    } catch (RuntimeException e) {
+                        started = CompletableFuture.failedFuture(e);
+                    }
+                    started.whenCompleteAsync((value, failure) -> {
+                        busy = false;
+                        if (failure != null) {
+                            result.completeExceptionally(failure);
+                        } else {
+                            result.complete(value);
+                        }
+                        pump();
+                    }, executor);
+                }
+
+                @Override
+                public void fail(RuntimeException cause) {
+                    result.completeExceptionally(cause);
+                }
+            }));
             pump();
         }
         return result;
@@ -90,6 +133,10 @@ final class MessageEdits {
         }
         Pending pending = queue.poll();
         busy = true;
+        if (pending.task != null) {
+            pending.task.start();
+            return;
+        }
         store.readStoredMessage(coupleId, pending.seq)
                 .whenCompleteAsync((bytes, failure) -> read(pending, bytes, failure), executor);
     }
@@ -152,7 +199,11 @@ final class MessageEdits {
         }
         closed = cause;
         for (Pending pending = queue.poll(); pending != null; pending = queue.poll()) {
-            pending.result.completeExceptionally(cause);
+            if (pending.task != null) {
+                pending.task.fail(cause);
+            } else {
+                pending.result.completeExceptionally(cause);
+            }
         }
     }
 
@@ -165,6 +216,14 @@ final class MessageEdits {
         return !busy && queue.isEmpty();
     }
 
-    private record Pending(long seq, Change change, CompletableFuture<Message> result) {
+    /** A change of message {@code seq}, or an exclusive {@code task} (which completes its own result). */
+    private record Pending(long seq, Change change, CompletableFuture<Message> result, Exclusive task) {
+    }
+
+    private interface Exclusive {
+        /** Runs the task; when it completes, clears {@code busy} and pumps. */
+        void start();
+
+        void fail(RuntimeException cause);
     }
 }

@@ -11,6 +11,9 @@
  *   <li>{@link io.duet.app.couple.MessageEdits}: the sender's edits and deletes of committed messages
  *       (tombstones keep their sequence numbers), one at a time under the owner's fence, by the rules of
  *       {@link io.duet.app.couple.MessageChange};
+ *   <li>{@link io.duet.app.couple.CoupleArchiving}: moving old messages out of the couple row to the
+ *       archive, a bucket per turn of the server's {@link io.duet.app.couple.ArchiveMoves}, between the
+ *       edits;
  *   <li>{@link io.duet.app.couple.Delivery}: attached sessions, catch-up and live events (never a message
  *       to the session its send was acknowledged to: the reply is that session's copy). A session that
  *       subscribes is caught up by a replay paced by the client's flow-control credit, read from HBase in

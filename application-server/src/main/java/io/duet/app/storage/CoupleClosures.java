@@ -25,10 +25,12 @@ public final class CoupleClosures {
 
     private final AsyncTable<?> table;
     private final HBaseSchema schema;
+    private final MessageArchive archive;
 
-    CoupleClosures(AsyncTable<?> table, HBaseSchema schema) {
+    CoupleClosures(AsyncTable<?> table, HBaseSchema schema, MessageArchive archive) {
         this.table = table;
         this.schema = schema;
+        this.archive = archive;
     }
 
     /** A couple's members, and when it was closed (0: open). */
@@ -92,8 +94,8 @@ public final class CoupleClosures {
     }
 
     /**
-     * Deletes a closed couple's messages, send index and space (memos, calendar, photos' metadata, nicknames,
-     * read marks), keeping its owner cells. Idempotent; fails with {@link IllegalStateException} if the
+     * Deletes a closed couple's messages (its archive rows too), send index and space (memos, calendar,
+     * photos' metadata, nicknames, read marks), keeping its owner cells. Idempotent; fails with {@link IllegalStateException} if the
      * couple is not closed.
      */
     public CompletableFuture<Void> purge(long coupleId) {
@@ -102,10 +104,11 @@ public final class CoupleClosures {
                 .ifEquals(HBaseSchema.OWNER, HBaseSchema.EPOCH, Bytes.toBytes(CLOSED_FENCE))
                 .build(new Delete(row).addFamily(HBaseSchema.MESSAGES).addFamily(HBaseSchema.DEDUP)
                         .addFamily(HBaseSchema.SPACE));
-        return table.checkAndMutate(purge).thenAccept(result -> {
+        return table.checkAndMutate(purge).thenCompose(result -> {
             if (!result.isSuccess()) {
                 throw new IllegalStateException("couple " + coupleId + " is not closed: its data stays");
             }
+            return archive.purge(coupleId);
         });
     }
 }

@@ -5,13 +5,10 @@ import io.duet.protocol.api.MessageKind;
 import io.duet.protocol.api.StickerRef;
 import io.duet.protocol.cluster.Shards;
 import io.duet.protocol.storage.StoredMessage;
-import io.duet.protocol.thrift.MalformedPayloadException;
 import io.duet.protocol.thrift.ThriftCodec;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -26,7 +23,6 @@ import org.apache.hadoop.hbase.client.Delete;
 import org.apache.hadoop.hbase.client.Get;
 import org.apache.hadoop.hbase.client.Put;
 import org.apache.hadoop.hbase.client.Result;
-import org.apache.hadoop.hbase.filter.ColumnRangeFilter;
 import org.apache.hadoop.hbase.util.Bytes;
 
 /**
@@ -55,6 +51,7 @@ public final class CoupleStore {
     private final StoreMeters meters;
     private final SpaceStore space;
     private final CoupleClosures closures;
+    private final MessageArchive archive;
     private final CommitBatcher commits;
     /** Recorded with every message this store commits; null records none. */
     private final String writerInstance;
@@ -67,13 +64,19 @@ public final class CoupleStore {
         this.meters = settings.meters();
         this.writerInstance = settings.writerInstance().orElse(null);
         this.space = new SpaceStore(table, schema);
-        this.closures = new CoupleClosures(table, schema);
+        this.archive = new MessageArchive(connection, schema, callbacks, settings.archiveBucketSize(), meters);
+        this.closures = new CoupleClosures(table, schema, archive);
         this.commits = new CommitBatcher(table, settings.commitRequestsInFlight());
     }
 
     /** The couple's space (memos and calendar) in the same rows, under the same fence. */
     public SpaceStore space() {
         return space;
+    }
+
+    /** The old messages, moved out of the couple rows (see {@link MessageArchive}). */
+    public MessageArchive archive() {
+        return archive;
     }
 
     /** Closing and purging couple rows (unpairing, account deletion). */
@@ -310,22 +313,12 @@ public final class CoupleStore {
         return meters.timed(StoreMeters.Op.DELETE, table.delete(new Delete(row(coupleId))));
     }
 
-    /** Up to {@code limit} messages with sequence numbers in [fromSeq, toSeq], oldest first. */
+    /**
+     * Up to {@code limit} messages with sequence numbers in [fromSeq, toSeq], oldest first, from the couple
+     * row or the archive ({@link MessageArchive#read}).
+     */
     public CompletableFuture<List<Message>> read(long coupleId, long fromSeq, long toSeq, int limit) {
-        Get get = new Get(row(coupleId)).addFamily(HBaseSchema.MESSAGES)
-                .setFilter(new ColumnRangeFilter(HBaseSchema.messageQualifier(fromSeq), true,
-                        HBaseSchema.messageQualifier(toSeq), true))
-                .setMaxResultsPerColumnFamily(limit);
-        return meters.timed(StoreMeters.Op.READ, table.get(get)).thenApply(result -> {
-            List<Message> messages = new ArrayList<>();
-            NavigableMap<byte[], byte[]> cells = result.getFamilyMap(HBaseSchema.MESSAGES);
-            if (cells != null) {
-                for (Map.Entry<byte[], byte[]> cell : cells.entrySet()) {
-                    messages.add(decode(Bytes.toLong(cell.getKey()), cell.getValue()));
-                }
-            }
-            return messages;
-        });
+        return meters.timed(StoreMeters.Op.READ, archive.read(coupleId, fromSeq, toSeq, limit));
     }
 
     /**
@@ -449,16 +442,6 @@ public final class CoupleStore {
                 .setWriterInstance(writerInstance));
     }
 
-    private Message decode(long seq, byte[] value) {
-        StoredMessage stored;
-        try {
-            stored = codec.decode(value, new StoredMessage());
-        } catch (MalformedPayloadException e) {
-            throw new IllegalStateException("unreadable message " + seq + " in HBase", e);
-        }
-        return toMessage(seq, stored);
-    }
-
     /**
      * The client's view of a stored message. A tombstone shows only its own fields (whatever else a newer
      * release kept in it); a kind this release does not know is shown as TEXT, its text as stored.
@@ -490,18 +473,16 @@ public final class CoupleStore {
     }
 
     /**
-     * The stored value of message {@code seq}, as HBase has it, or null if it has none: for an edit, which
-     * decodes it keeping the fields this release does not know.
+     * The stored value of message {@code seq}, as HBase has it (in the couple row or the archive), or null if
+     * it has none: for an edit, which decodes it keeping the fields this release does not know.
      */
     public CompletableFuture<byte[]> readStoredMessage(long coupleId, long seq) {
-        Get get = new Get(row(coupleId)).addColumn(HBaseSchema.MESSAGES, HBaseSchema.messageQualifier(seq));
-        return meters.timed(StoreMeters.Op.READ, table.get(get))
-                .thenApply(result -> result.getValue(HBaseSchema.MESSAGES, HBaseSchema.messageQualifier(seq)));
+        return meters.timed(StoreMeters.Op.READ, archive.readStored(coupleId, seq));
     }
 
     /**
-     * Writes over committed message {@code seq} (its sender's edit or delete) if the row is still claimed
-     * with {@code fence}, like a space write ({@link SpaceStore#write}); fails with {@link FencedException}
+     * Writes over committed message {@code seq} (its sender's edit or delete) in the couple row, archived or
+     * not (the next archive move folds it in), if the row is still claimed with {@code fence}, like a space write ({@link SpaceStore#write}); fails with {@link FencedException}
      * if it is not. Only the owner that claimed the row rewrites messages, one change at a time, and only
      * messages it knows committed, so a rewrite never races a commit of the same cell.
      */

@@ -13,10 +13,13 @@ public final class CoupleStoreSettings {
     public static final int DEFAULT_COMMIT_REQUESTS_IN_FLIGHT = 2;
     /** Where the store's latency and outcome meters go, unless set: nowhere. */
     public static final StoreMeters DEFAULT_METERS = StoreMeters.NONE;
+    /** Messages in one archive bucket of a couple that has archived none yet, unless set. */
+    public static final int DEFAULT_ARCHIVE_BUCKET_SIZE = 1024;
 
     private final StoreMeters meters;
     private final int commitRequestsInFlight;
     private final String writerInstance;
+    private final int archiveBucketSize;
 
     private CoupleStoreSettings(Builder builder) {
         this.meters = Objects.requireNonNull(builder.meters, "meters");
@@ -26,6 +29,10 @@ public final class CoupleStoreSettings {
         }
         this.commitRequestsInFlight = builder.commitRequestsInFlight;
         this.writerInstance = builder.writerInstance;
+        if (builder.archiveBucketSize < 1) {
+            throw new IllegalArgumentException("archiveBucketSize: " + builder.archiveBucketSize + " (expected: >= 1)");
+        }
+        this.archiveBucketSize = builder.archiveBucketSize;
     }
 
     public static CoupleStoreSettings defaults() {
@@ -57,11 +64,20 @@ public final class CoupleStoreSettings {
         return Optional.ofNullable(writerInstance);
     }
 
+    /**
+     * How many sequence numbers one archive row holds ({@link MessageArchive}), for couples that archive
+     * their first bucket from now on; a couple keeps the size of its first bucket for good.
+     */
+    public int archiveBucketSize() {
+        return archiveBucketSize;
+    }
+
     /** Mutable; {@link #build()} makes the immutable settings. */
     public static final class Builder {
         private StoreMeters meters = DEFAULT_METERS;
         private int commitRequestsInFlight = DEFAULT_COMMIT_REQUESTS_IN_FLIGHT;
         private String writerInstance;
+        private int archiveBucketSize = DEFAULT_ARCHIVE_BUCKET_SIZE;
 
         private Builder() {
         }
@@ -79,6 +95,11 @@ public final class CoupleStoreSettings {
         /** Null (the default) records no writer. */
         public Builder writerInstance(String writerInstance) {
             this.writerInstance = writerInstance;
+            return this;
+        }
+
+        public Builder archiveBucketSize(int archiveBucketSize) {
+            this.archiveBucketSize = archiveBucketSize;
             return this;
         }
 

@@ -22,9 +22,13 @@ import org.apache.hadoop.hbase.util.Bytes;
  *                              cell every commit is conditional on,
  *                              a, b = member user ids, c = created at,
  *                              z = closed at + closed by (16 bytes): the couple was closed (unpaired or an
- *                              account deleted); e and w then hold the closed fence, which no owner has
+ *                              account deleted); e and w then hold the closed fence, which no owner has,
+ *                              r = archive mark: archived up to sequence (8 bytes) + bucket size (4 bytes);
+ *                              absent: nothing archived (see ArchiveMark)
  *   m: (messages)              qualifier = sequence (8 bytes, big-endian, so they sort by sequence),
- *                              value = StoredMessage (compact Thrift)
+ *                              value = StoredMessage (compact Thrift): the messages after the archive
+ *                              mark, and the edits and deletes of archived messages until the next move
+ *                              folds them into the archive
  *   x: (send dedup index)      TTL 14 days, refreshed by every write:
  *                              0x01 + sender (8 bytes) + client message id = sequence;
  *                              0x02 + sender (8 bytes) + order stream = highest ordinal stored
@@ -32,6 +36,14 @@ import org.apache.hadoop.hbase.util.Bytes;
  *                              0x03 + event id (8 bytes) = StoredEvent, 0x04 = StoredReadMarks,
  *                              0x05 + photo id (16 bytes) = StoredPhoto, 0x06 = StoredNicknames
  *                              (compact Thrift; see SpaceStore)
+ * archive   row = couple row (10 bytes) + bucket (8 bytes: (sequence - 1) / bucket size), so that a
+ *           couple's buckets sort together, in order, right where its shard's region is; pre-split like
+ *           couples. Each row holds one bucket of old messages, moved out of the couple row by its owner
+ *           (see MessageArchive), so no row grows without bound and a region may split between any two
+ *           buckets of one couple
+ *   o:                         w = fence of the owner that wrote the bucket last (8 bytes): a write is
+ *                              conditional on it being no newer than the writer's own
+ *   m:                         as in couples: qualifier = sequence, value = StoredMessage
  * users     row = user id (8 bytes)
  *   u:                         email, n = display name, c = created at, k = couple id, i = invite code
  *                              of the pairing that bound k; "t:" + device id = that device's push token
@@ -53,7 +65,7 @@ import org.apache.hadoop.hbase.util.Bytes;
  * <p>The epoch sits in its own family because every fenced write reads it: in a family full of
  * message cells that read costs 2.5-10x more (see RECIPES.md).
  *
- * <p>couples, users and sessions are pre-split (one region per shard, 16 and 16) unless
+ * <p>couples, archive, users and sessions are pre-split (one region per shard, per shard, 16 and 16) unless
  * {@code hbase.pre-split} is false: then every table starts as one region, which HBase splits as it grows.
  * The integration tests' local clusters turn it off: their one region server gains nothing from many
  * regions, and opening them was most of the time a fresh cluster's application servers took to start.
@@ -76,6 +88,9 @@ public final class HBaseSchema {
     public static final byte[] MEMBER_B = bytes("b");
     public static final byte[] CREATED = bytes("c");
     public static final byte[] CLOSED = bytes("z");
+    public static final byte[] ARCHIVE_MARK = bytes("r");
+    /** The archive row's fence cell (family {@link #OWNER}). */
+    public static final byte[] ARCHIVE_FENCE = bytes("w");
 
     public static final byte[] EMAIL = bytes("email");
     public static final byte[] NAME = bytes("n");
@@ -128,6 +143,11 @@ public final class HBaseSchema {
         return TableName.valueOf(namespace, "couples");
     }
 
+    /** Old messages of couples, one row per bucket of sequence numbers (see {@link MessageArchive}). */
+    public TableName archive() {
+        return TableName.valueOf(namespace, "archive");
+    }
+
     public TableName users() {
         return TableName.valueOf(namespace, "users");
     }
@@ -152,6 +172,16 @@ public final class HBaseSchema {
         return row;
     }
 
+    /** The archive row of a couple's bucket: its couple row's key, then the bucket number. */
+    public static byte[] archiveRow(int shard, long coupleId, long bucket) {
+        byte[] row = new byte[18];
+        row[0] = (byte) (shard >>> 8);
+        row[1] = (byte) shard;
+        Bytes.putLong(row, 2, coupleId);
+        Bytes.putLong(row, 10, bucket);
+        return row;
+    }
+
     public static byte[] messageQualifier(long seq) {
         return Bytes.toBytes(seq);
     }
@@ -171,6 +201,10 @@ public final class HBaseSchema {
                         .setColumnFamily(family(MESSAGES).build())
                         .setColumnFamily(family(DEDUP).setTimeToLive((int) DEDUP_WINDOW.toSeconds()).build())
                         .setColumnFamily(family(SPACE).build())
+                        .build(), preSplit ? shardSplits() : null),
+                new TableSpec(TableDescriptorBuilder.newBuilder(archive())
+                        .setColumnFamily(family(OWNER).setBlocksize(8 * 1024).build())
+                        .setColumnFamily(family(MESSAGES).build())
                         .build(), preSplit ? shardSplits() : null),
                 new TableSpec(TableDescriptorBuilder.newBuilder(users())
                         .setColumnFamily(family(USER).build()).build(), preSplit ? leadingByteSplits() : null),

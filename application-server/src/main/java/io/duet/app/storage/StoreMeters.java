@@ -29,7 +29,7 @@ public final class StoreMeters {
     public static final StoreMeters NONE = new StoreMeters(new CompositeMeterRegistry());
 
     /** The couple store's operations, each one or a few HBase round trips. */
-    enum Op { CREATE, MEMBERS, CLAIM, COMMIT, DELETE, READ, FIND_SEND, REWRITE }
+    enum Op { CREATE, MEMBERS, CLAIM, COMMIT, DELETE, READ, FIND_SEND, REWRITE, ARCHIVE_MOVE }
 
     private enum Outcome { OK, FENCED, ERROR }
 

@@ -4,6 +4,8 @@
  * its owner epoch in a small column family of its own), then {@link io.duet.app.storage.CoupleStore},
  * where every write to a couple row is conditional on the writer's epoch; {@link
  * io.duet.app.storage.CommitBatcher} sends many couples' commits to HBase together; {@link
+ * io.duet.app.storage.MessageArchive} keeps the row bounded: old messages move, a bucket per row, to the
+ * archive table under the owner's fence, and reads find them wherever they are (docs/STORAGE.md); {@link
  * io.duet.app.storage.CoupleClosures} closes a couple row for good and purges it.
  *
  * <p>Apart from the couple's space, no stored value is read, changed and written back whole, so a server never erases what a newer

@@ -13,6 +13,7 @@ class HBaseSchemaTest {
         assertThat(splits.get("couples")).hasNumberOfRows(63);
         assertThat(splits.get("couples")[0]).containsExactly(0, 1);
         assertThat(splits.get("couples")[62]).containsExactly(0, 63);
+        assertThat(splits.get("archive")).as("a couple's buckets in its shard's region").isDeepEqualTo(splits.get("couples"));
         assertThat(splits.get("users")).hasNumberOfRows(15);
         assertThat(splits.get("sessions")).hasNumberOfRows(15);
         assertThat(splits.get("logins")).isNull();
@@ -23,8 +24,19 @@ class HBaseSchemaTest {
     void withoutPreSplitEveryTableStartsAsOneRegion() {
         HBaseSchema schema = new HBaseSchema("duet", 64, false);
 
-        assertThat(splitsByTable(schema)).hasSize(5).allSatisfy((table, splits) -> assertThat(splits).isNull());
+        assertThat(splitsByTable(schema)).hasSize(6).allSatisfy((table, splits) -> assertThat(splits).isNull());
         assertThat(schema.shardCount()).isEqualTo(64);
+    }
+
+    @Test
+    void aCouplesArchiveRowsSortRightAfterItsRowAndInBucketOrder() {
+        byte[] couple = HBaseSchema.coupleRow(3, 77);
+        byte[] first = HBaseSchema.archiveRow(3, 77, 0);
+        byte[] second = HBaseSchema.archiveRow(3, 77, 1);
+        byte[] nextCouple = HBaseSchema.coupleRow(3, 78);
+        assertThat(java.util.Arrays.copyOf(first, couple.length)).isEqualTo(couple);
+        assertThat(java.util.Arrays.compareUnsigned(first, second)).isNegative();
+        assertThat(java.util.Arrays.compareUnsigned(second, nextCouple)).isNegative();
     }
 
     private static Map<String, byte[][]> splitsByTable(HBaseSchema schema) {
