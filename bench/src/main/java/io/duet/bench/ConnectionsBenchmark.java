@@ -44,6 +44,8 @@ public final class ConnectionsBenchmark {
     private static final String BASELINE_HEAP = "-Xmx256m";
     private static final Duration AUTH_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration RESTART_TIMEOUT = Duration.ofSeconds(120);
+    /** Before each measurement: the last sessions' streams are being opened at the application servers. */
+    private static final long SETTLE_MILLIS = 2000;
 
     private final Path cluster;
     private final String node;
@@ -215,10 +217,12 @@ public final class ConnectionsBenchmark {
         IdleSessions rest = null;
         try {
             check(first, warmUp);
+            Thread.sleep(SETTLE_MILLIS);
             JvmMemory.Heap before = JvmMemory.liveHeap(pid);
             long rssBefore = JvmMemory.residentBytes(pid);
             rest = opener.open(total - warmUp);
             check(rest, total - warmUp);
+            Thread.sleep(SETTLE_MILLIS);
             JvmMemory.Heap after = JvmMemory.liveHeap(pid);
             long rssAfter = JvmMemory.residentBytes(pid);
             check(first, warmUp);
