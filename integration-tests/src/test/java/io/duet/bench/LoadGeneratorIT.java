@@ -78,6 +78,25 @@ class LoadGeneratorIT {
         assertThat(duetHeap).isGreaterThan(bareHeap).isLessThan(64 * 1024);
     }
 
+    @Test
+    void theRelayCostBenchmarkTimesTheSameCallsThroughThePresentationServerHaproxyAndDirect() throws Exception {
+        LocalCluster cluster = SharedCluster.get();
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        int status = RelayCostBenchmark.run(new String[] {"--local", cluster.dataDir().toString(), "--couples", "2",
+                "--runs", "1", "--warm-up", "1", "--duration", "2"},
+                new PrintStream(printed, true, StandardCharsets.UTF_8), System.err);
+        String output = printed.toString(StandardCharsets.UTF_8);
+        System.out.print(output);
+
+        assertThat(status).as("exit status; output:%n%s", output).isZero();
+        assertThat(output).contains("run 1 presentation", "run 1 haproxy", "run 1 direct", "presentation: p99 µs",
+                "haproxy: the hop's CPU µs/call", "direct: calls/s", "presentation adds").doesNotContain("FAILED");
+        // Every mode answered calls: closed loop, so a mode that got no reply would have no rate at all.
+        for (String mode : new String[] {"presentation", "haproxy", "direct"}) {
+            assertThat(perConnection(output, mode + ": calls/s")).as(mode).isGreaterThan(10);
+        }
+    }
+
     /** The median of a row of the summary table: label, min, median, max. */
     private static double perConnection(String output, String label) {
         String line = output.lines().filter(l -> l.startsWith(label)).findFirst().orElseThrow();
