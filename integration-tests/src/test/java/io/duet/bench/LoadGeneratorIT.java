@@ -72,8 +72,8 @@ class LoadGeneratorIT {
                 "Where a Duet session's heap goes");
         // A session holds a channel, its pipeline and a relay stream: more than a bare connection, and far
         // less than the 64 KiB that would mean buffers kept per idle session.
-        double duetHeap = perConnection(output, "Duet session, heap");
-        double bareHeap = perConnection(output, "bare Netty connection, heap");
+        double duetHeap = median(output, "Duet session, heap");
+        double bareHeap = median(output, "bare Netty connection, heap");
         assertThat(bareHeap).isPositive();
         assertThat(duetHeap).isGreaterThan(bareHeap).isLessThan(64 * 1024);
     }
@@ -93,12 +93,12 @@ class LoadGeneratorIT {
                 "haproxy: the hop's CPU µs/call", "direct: calls/s", "presentation adds").doesNotContain("FAILED");
         // Every mode answered calls: closed loop, so a mode that got no reply would have no rate at all.
         for (String mode : new String[] {"presentation", "haproxy", "direct"}) {
-            assertThat(perConnection(output, mode + ": calls/s")).as(mode).isGreaterThan(10);
+            assertThat(median(output, mode + ": calls/s")).as(mode).isGreaterThan(10);
         }
     }
 
     /** The median of a row of the summary table: label, min, median, max. */
-    private static double perConnection(String output, String label) {
+    private static double median(String output, String label) {
         String line = output.lines().filter(l -> l.startsWith(label)).findFirst().orElseThrow();
         String[] columns = line.substring(label.length()).trim().split("\\s+");
         return Double.parseDouble(columns[1].replace(",", ""));
