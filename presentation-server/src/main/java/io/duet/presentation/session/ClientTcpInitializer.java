@@ -9,7 +9,6 @@ import io.duet.protocol.frame.FrameLimits;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -41,7 +40,7 @@ public final class ClientTcpInitializer extends ChannelInitializer<SocketChannel
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addLast("frameDecoder", new FrameDecoder(FrameLimits.CLIENT_TO_SERVER));
         pipeline.addLast("frameEncoder", frameEncoder);
-        pipeline.addLast("idle", new IdleStateHandler(settings.idleTimeout.toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+        pipeline.addLast("idle", new ClientSilence(settings.idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
         pipeline.addLast("auth", new AuthHandler(authenticator,
                 principal -> new SessionRelayHandler(principal, routing, links, registry, settings), registry,
                 settings));
