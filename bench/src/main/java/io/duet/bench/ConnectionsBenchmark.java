@@ -27,36 +27,37 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code bin/duet-connections}: idle authenticated sessions on one presentation server of a local cluster,
- * and what each costs it in heap and resident memory, beside the baseline of a bare Netty echo server
- * ({@link BareServer}) holding as many plain connections, measured in the same run.
+ * {@code bin/duet-connections}: idle authenticated sessions on one presentation server, and what each costs
+ * it in heap and resident memory, beside the baseline of a bare Netty echo server ({@link BareServer})
+ * holding as many plain connections, measured in the same run.
  *
- * <p>Each run opens a tenth of the sessions first and keeps them (they warm the server's code paths up),
- * measures, opens the rest and measures again: per session is the growth over the rest. The heap is the
- * live heap after a full GC ({@code jcmd GC.class_histogram}), the resident set {@code VmRSS}. Tokens are
- * minted with the cluster's secret, for unpaired users of ids no real user has: each session is
+ * <p>Each run starts a fresh presentation server of its own in the local cluster ({@link BenchServer}: the
+ * configuration of presentation-1, its own ports, a connection cap above the sessions, presentation-1's
+ * heap), because memory a JVM once touched stays resident: only a fresh process shows the resident set
+ * sessions add. It opens a tenth of the sessions first and keeps them (they warm the server's code paths
+ * up), measures, opens the rest and measures again: per session is the growth over the rest. The heap is
+ * the live heap after a full GC ({@code jcmd GC.class_histogram}), the resident set {@code VmRSS}. Tokens
+ * are minted with the cluster's secret, for unpaired users of ids no real user has: each session is
  * authenticated and opens its stream to an application server, as any session does, but joins no couple.
- * With {@code --restart} each run begins on a fresh presentation server (its supervisor, {@code
- * bin/local-cluster}, restarts it after a SIGTERM): memory a JVM once touched stays resident, so only a
- * fresh process shows the resident set sessions add. The baseline server is a fresh process each run.
+ * The baseline server is a fresh process each run too.
  */
 public final class ConnectionsBenchmark {
     private static final String BASELINE_HEAP = "-Xmx256m";
     private static final Duration AUTH_TIMEOUT = Duration.ofSeconds(120);
-    private static final Duration RESTART_TIMEOUT = Duration.ofSeconds(120);
     /** Before each measurement: the last sessions' streams are being opened at the application servers. */
     private static final long SETTLE_MILLIS = 2000;
 
     private final Path cluster;
-    private final String node;
+    private final Path serverClasses;
     private final TokenCodec tokens;
     private final EventLoopGroup group;
     private final PrintStream out;
     private long nextUserId;
 
-    private ConnectionsBenchmark(Path cluster, String node, TokenCodec tokens, EventLoopGroup group, PrintStream out) {
+    private ConnectionsBenchmark(Path cluster, Path serverClasses, TokenCodec tokens, EventLoopGroup group,
+            PrintStream out) {
         this.cluster = cluster;
-        this.node = node;
+        this.serverClasses = serverClasses;
         this.tokens = tokens;
         this.group = group;
         this.out = out;
@@ -71,11 +72,10 @@ public final class ConnectionsBenchmark {
     /** What {@code main} does, printing to {@code out} and {@code err}; returns the exit status. */
     public static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         Path local = null;
-        String node = "presentation-1";
+        Path serverClasses = null;
         int sessions = 18_000;
         int runs = 3;
         int classes = 15;
-        boolean restart = false;
         try {
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
@@ -83,8 +83,8 @@ public final class ConnectionsBenchmark {
                     case "--local":
                         local = Path.of(value(args, ++i, arg));
                         break;
-                    case "--node":
-                        node = value(args, ++i, arg);
+                    case "--server-classes":
+                        serverClasses = Path.of(value(args, ++i, arg));
                         break;
                     case "--sessions":
                         sessions = Integer.parseInt(value(args, ++i, arg));
@@ -94,9 +94,6 @@ public final class ConnectionsBenchmark {
                         break;
                     case "--classes":
                         classes = Integer.parseInt(value(args, ++i, arg));
-                        break;
-                    case "--restart":
-                        restart = true;
                         break;
                     case "-h":
                     case "--help":
@@ -117,15 +114,16 @@ public final class ConnectionsBenchmark {
             usage(err);
             return 2;
         }
-        Properties conf = BenchMains.localClusterConf(local, node + ".properties");
+        Properties conf = BenchMains.localClusterConf(local, BenchServer.TEMPLATE + ".properties");
         String secret = SecretFiles.readPrivate("token.secret-file", Path.of(conf.getProperty("token.secret-file")));
         TokenCodec tokens = TokenCodec.create(secret, List.of(), Clock.systemUTC());
+        if (serverClasses == null) {
+            serverClasses = BenchServer.home().resolve("presentation-server/target/classes");
+        }
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("duet-connections", true),
                 NioIoHandler.newFactory());
         try {
-            return new ConnectionsBenchmark(local, node, tokens, group, out).measure(
-                    new InetSocketAddress(conf.getProperty("client.tcp.host", "127.0.0.1"),
-                            Integer.parseInt(conf.getProperty("client.tcp.port"))), sessions, runs, classes, restart);
+            return new ConnectionsBenchmark(local, serverClasses, tokens, group, out).measure(sessions, runs, classes);
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
@@ -135,27 +133,28 @@ public final class ConnectionsBenchmark {
     private record PerConnection(double heapBytes, double residentBytes, int connections) {
     }
 
-    private int measure(InetSocketAddress target, int sessions, int runs, int classes, boolean restart)
-            throws Exception {
-        out.printf(Locale.ROOT, "Idle sessions on %s (%s): %,d per run, %d runs%s%n", node, target, sessions, runs,
-                restart ? ", a fresh server each run" : "");
+    private int measure(int sessions, int runs, int classes) throws Exception {
+        out.printf(Locale.ROOT, "Idle sessions on a fresh presentation server of %s each run (classes %s): %,d per run,"
+                + " %d runs%n", cluster, serverClasses, sessions, runs);
         List<Double> duetHeap = new ArrayList<>();
         List<Double> duetRss = new ArrayList<>();
         List<Double> bareHeap = new ArrayList<>();
         List<Double> bareRss = new ArrayList<>();
         Growth last = null;
         for (int run = 1; run <= runs; run++) {
-            long pid = restart ? restartNode() : pidOf(node);
-            out.printf(Locale.ROOT, "run %d: %s is pid %d, %d files open of %s%n", run, node, pid,
-                    JvmMemory.openFiles(pid), fileLimit(pid));
-            Growth duet = grow(pid, sessions, count -> {
-                IdleSessions opened = IdleSessions.open(group, target, count, i -> token());
-                if (!opened.awaitAuthenticated(AUTH_TIMEOUT)) {
-                    throw new IllegalStateException(opened.authenticated() + " of " + count
-                            + " sessions authenticated in " + AUTH_TIMEOUT.toSeconds() + " s");
-                }
-                return opened;
-            });
+            Growth duet;
+            try (BenchServer server = BenchServer.start(cluster, serverClasses, sessions + 1000)) {
+                out.printf(Locale.ROOT, "run %d: presentation server pid %d on %s, %d files open of %s%n", run,
+                        server.pid(), server.tcp(), JvmMemory.openFiles(server.pid()), fileLimit(server.pid()));
+                duet = grow(server.pid(), sessions, count -> {
+                    IdleSessions opened = IdleSessions.open(group, server.tcp(), count, i -> token());
+                    if (!opened.awaitAuthenticated(AUTH_TIMEOUT)) {
+                        throw new IllegalStateException(opened.authenticated() + " of " + count
+                                + " sessions authenticated in " + AUTH_TIMEOUT.toSeconds() + " s");
+                    }
+                    return opened;
+                });
+            }
             last = duet;
             PerConnection bare;
             try (BaselineProcess baseline = BaselineProcess.start()) {
@@ -250,14 +249,6 @@ public final class ConnectionsBenchmark {
         return tokens.issue(new TokenClaims(userId, 0, "bench-device-" + userId, now, now + TimeUnit.HOURS.toMillis(2)));
     }
 
-    private long pidOf(String name) throws IOException {
-        Long pid = ProcessCpu.ofCluster(cluster).pids().get(name);
-        if (pid == null) {
-            throw new IllegalStateException(name + " of " + cluster + " is not running");
-        }
-        return pid;
-    }
-
     private static String fileLimit(long pid) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "limits"))) {
             if (line.startsWith("Max open files")) {
@@ -267,44 +258,27 @@ public final class ConnectionsBenchmark {
         return "?";
     }
 
-    /**
-     * Stops the node with SIGTERM and waits for its supervisor to start it again and for the new process
-     * to be ready; returns its pid.
-     */
-    private long restartNode() throws IOException, InterruptedException {
-        long old = pidOf(node);
-        Path ready = cluster.resolve("run").resolve(node + ".ready");
-        long stoppedAt = System.currentTimeMillis();
-        ProcessHandle.of(old).ifPresent(ProcessHandle::destroy);
-        long deadline = System.nanoTime() + RESTART_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            Long pid = ProcessCpu.ofCluster(cluster).pids().get(node);
-            if (pid != null && pid != old && Files.exists(ready)
-                    && Files.getLastModifiedTime(ready).toMillis() >= stoppedAt) {
-                Thread.sleep(2000); // its relay links and shard map come up just after it is ready
-                return pid;
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException(node + " did not come back within " + RESTART_TIMEOUT.toSeconds()
-                + " s of its SIGTERM: --restart needs a supervised cluster (bin/local-cluster)");
-    }
-
     /** A {@link BareServer} in a process of its own, with the presentation server's heap; closing stops it. */
     private record BaselineProcess(Process process, int port) implements AutoCloseable {
         static BaselineProcess start() throws IOException {
-            Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-            Process process = new ProcessBuilder(java.toString(), BASELINE_HEAP, "-XX:+ExitOnOutOfMemoryError",
-                    "-cp", System.getProperty("java.class.path"), BareServer.class.getName())
-                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    BASELINE_HEAP, "-XX:+ExitOnOutOfMemoryError"));
+            String logging = System.getProperty("logback.configurationFile");
+            if (logging != null) {
+                command.add("-Dlogback.configurationFile=" + logging);
+            }
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), BareServer.class.getName()));
+            Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
                     StandardCharsets.UTF_8));
-            String line = lines.readLine();
-            if (line == null || !line.startsWith("port ")) {
-                process.destroyForcibly();
-                throw new IOException("the baseline server did not start: " + line);
+            // Its port, after whatever its logging printed first.
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                if (line.startsWith("port ")) {
+                    return new BaselineProcess(process, Integer.parseInt(line.substring("port ".length()).trim()));
+                }
             }
-            return new BaselineProcess(process, Integer.parseInt(line.substring("port ".length()).trim()));
+            process.destroyForcibly();
+            throw new IOException("the baseline server exited before it listened");
         }
 
         long pid() {
@@ -326,13 +300,12 @@ public final class ConnectionsBenchmark {
     }
 
     private static void usage(PrintStream out) {
-        out.println("usage: bin/duet-connections --local DIR [--sessions N] [--runs N] [--restart] [--node NAME]");
-        out.println("                            [--classes N]");
-        out.println("Idle authenticated sessions on one presentation server of a local cluster (bin/local-cluster),");
+        out.println("usage: bin/duet-connections --local DIR [--sessions N] [--runs N] [--classes N]");
+        out.println("                            [--server-classes DIR]");
+        out.println("Idle authenticated sessions on a fresh presentation server in a local cluster (bin/local-cluster),");
         out.println("and the heap (live, after a full GC) and resident memory each costs it, beside a bare Netty");
-        out.println("echo server holding as many plain connections. --restart: a fresh server each run (needs");
-        out.println("bin/local-cluster's supervisor). --classes: the classes whose heap grew most, per session.");
-        out.println("Defaults: 18,000 sessions, 3 runs, presentation-1, 15 classes. The server needs a connection");
-        out.println("cap above the sessions: bin/local-cluster --presentation-setting limits.connections.max=19500.");
+        out.println("echo server holding as many plain connections. --classes: how many of the classes whose heap");
+        out.println("grew most to list. --server-classes: the presentation server's compiled classes (default: this");
+        out.println("checkout's), to measure another version. Defaults: 18,000 sessions, 3 runs, 15 classes.");
     }
 }

@@ -67,7 +67,7 @@ class LoadGeneratorIT {
         System.out.print(output);
 
         assertThat(status).as("exit status; output:%n%s", output).isZero();
-        assertThat(output).contains("run 1: Duet 270 sessions: heap", "bare Netty 270 connections: heap",
+        assertThat(output).contains("run 1: Duet 270 sessions: heap", "run 1: presentation server pid", "bare Netty 270 connections: heap",
                 "Duet session, heap", "bare Netty connection, RSS", "Duet / bare Netty (medians)",
                 "Where a Duet session's heap goes");
         // A session holds a channel, its pipeline and a relay stream: more than a bare connection, and far

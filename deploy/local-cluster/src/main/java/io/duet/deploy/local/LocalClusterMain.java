@@ -41,16 +41,6 @@ public final class LocalClusterMain {
                 case "--client-tls":
                     builder.clientTls(true);
                     break;
-                case "--presentation-setting": {
-                    String setting = value(args, ++i, arg);
-                    int equals = setting.indexOf('=');
-                    if (equals < 1) {
-                        System.err.println(arg + ": expected KEY=VALUE, got " + setting);
-                        System.exit(2);
-                    }
-                    builder.presentationSetting(setting.substring(0, equals), setting.substring(equals + 1));
-                    break;
-                }
                 case "--no-restart":
                     builder.supervise(null);
                     break;
@@ -104,7 +94,7 @@ public final class LocalClusterMain {
     private static void usage(PrintStream out) {
         out.println("usage: bin/local-cluster [--data-dir DIR] [--app-servers N] [--presentation-servers N]");
         out.println("                         [--shards N] [--base-port PORT] [--haproxy PATH] [--no-restart]");
-        out.println("                         [--client-tls] [--presentation-setting KEY=VALUE]...");
+        out.println("                         [--client-tls]");
         out.println("Starts ZooKeeper, HBase, N application and N presentation servers on 127.0.0.1, and");
         out.println("HAProxy in front of the presentation servers as the one client endpoint. --client-tls:");
         out.println("TLS on the client ports, certificate from the cluster's CA (tls/ca.pem), shared ticket keys.");
@@ -116,7 +106,5 @@ public final class LocalClusterMain {
         out.println("A node that dies is logged with its exit status and restarted after 1 s, 2 s, 4 s...");
         out.println("(at most 30 s); after 5 deaths within 5 minutes it is reported as a crash loop and left");
         out.println("down. --no-restart leaves dead nodes down.");
-        out.println("--presentation-setting gives every presentation server that setting, over the cluster's own");
-        out.println("(repeatable), e.g. limits.connections.max=19500 for bin/duet-connections.");
     }
 }
