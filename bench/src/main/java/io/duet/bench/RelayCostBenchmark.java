@@ -29,7 +29,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -40,9 +39,11 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToDoubleFunction;
 import org.HdrHistogram.Histogram;
 import org.apache.thrift.protocol.TMessageType;
@@ -61,9 +62,11 @@ import org.apache.thrift.protocol.TMessageType;
  *       port takes only presentation servers (mutual TLS), so a "direct client" is this benchmark speaking
  *       the relay protocol with presentation-1's certificate.</li>
  * </ul>
- * Closed loop: each of {@code --couples} senders keeps {@code --in-flight} calls unanswered. Reports
- * send -> reply latency (HdrHistogram) and the CPU per call of the hop (presentation-1, or the HAProxy) and of
- * every server of the cluster, read from {@code /proc}.
+ * Both members of each of {@code --couples} couples send, each one call at a time and at most {@code
+ * --rate} a second (under the application servers' limits per device: 50 sends and 10 typing notices a
+ * second; a refused call would be timed too, but is not what is measured). Reports send -> reply latency
+ * (HdrHistogram) and the CPU per call of the hop (presentation-1, or the HAProxy) and of every server of the
+ * cluster, read from {@code /proc}; and the first failure, if any call failed.
  */
 public final class RelayCostBenchmark {
     enum Mode { PRESENTATION, HAPROXY, DIRECT }
@@ -72,6 +75,10 @@ public final class RelayCostBenchmark {
     private static final String SEND = commonConstants.CHAT_SERVICE + ThriftMessages.SERVICE_SEPARATOR + "sendMessage";
     private static final String TYPING = commonConstants.CHAT_SERVICE + ThriftMessages.SERVICE_SEPARATOR + "setTyping";
     private static final String PRESENTATION_ID = "relay-cost-bench";
+    /** Calls a second per sender: under the application servers' 50 sends a second per device. */
+    static final double DEFAULT_SEND_RATE = 40;
+    /** Under their 10 typing notices a second per device. */
+    static final double DEFAULT_TYPING_RATE = 8;
 
     private final Path cluster;
     private final boolean typing;
@@ -92,8 +99,8 @@ public final class RelayCostBenchmark {
     /** What {@code main} does, printing to {@code out} and {@code err}; returns the exit status. */
     public static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         Path local = null;
-        int couples = 4;
-        int inFlight = 1;
+        int couples = 8;
+        double rate = 0;
         int runs = 3;
         int textLength = 200;
         boolean typing = false;
@@ -105,7 +112,7 @@ public final class RelayCostBenchmark {
                 switch (arg) {
                     case "--local" -> local = Path.of(value(args, ++i, arg));
                     case "--couples" -> couples = Integer.parseInt(value(args, ++i, arg));
-                    case "--in-flight" -> inFlight = Integer.parseInt(value(args, ++i, arg));
+                    case "--rate" -> rate = Double.parseDouble(value(args, ++i, arg));
                     case "--runs" -> runs = Integer.parseInt(value(args, ++i, arg));
                     case "--text-length" -> textLength = Integer.parseInt(value(args, ++i, arg));
                     case "--call" -> {
@@ -127,15 +134,18 @@ public final class RelayCostBenchmark {
             if (local == null) {
                 throw new IllegalArgumentException("give --local DIR (a local cluster: its certificates, ports and /proc)");
             }
-            if (couples < 1 || inFlight < 1 || runs < 1) {
-                throw new IllegalArgumentException("--couples, --in-flight and --runs: at least 1");
+            if (couples < 1 || runs < 1 || rate < 0) {
+                throw new IllegalArgumentException("--couples and --runs: at least 1; --rate: above 0");
+            }
+            if (rate == 0) {
+                rate = typing ? DEFAULT_TYPING_RATE : DEFAULT_SEND_RATE;
             }
         } catch (IllegalArgumentException e) {
             err.println("duet-relay-cost: " + e.getMessage());
             usage(err);
             return 2;
         }
-        return new RelayCostBenchmark(local, typing, textLength, out).measure(couples, inFlight, runs, warmUp, duration);
+        return new RelayCostBenchmark(local, typing, textLength, out).measure(couples, rate, runs, warmUp, duration);
     }
 
     private static Duration seconds(String value) {
@@ -156,7 +166,7 @@ public final class RelayCostBenchmark {
         }
     }
 
-    private int measure(int couples, int inFlight, int runs, Duration warmUp, Duration duration) throws Exception {
+    private int measure(int couples, double rate, int runs, Duration warmUp, Duration duration) throws Exception {
         Properties presentation = BenchMains.localClusterConf(cluster, "presentation-1.properties");
         Properties ports = BenchMains.localClusterConf(cluster, "ports.properties");
         InetSocketAddress presentationTcp = new InetSocketAddress("127.0.0.1",
@@ -171,33 +181,37 @@ public final class RelayCostBenchmark {
         String runId = Long.toString(System.currentTimeMillis(), 36);
         List<Sender> senders = new ArrayList<>();
         for (int i = 0; i < couples; i++) {
-            String token = SimulatedCouple.pair(i, runId, http).partners[0].session.getToken();
-            senders.add(new Sender(token, principalOf(tokens.verify(token))));
+            for (SimulatedCouple.Partner partner : SimulatedCouple.pair(i, runId, http).partners) {
+                String token = partner.session.getToken();
+                senders.add(new Sender(token, principalOf(tokens.verify(token))));
+            }
         }
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("duet-relay-cost", true),
                 NioIoHandler.newFactory());
         try (TcpProxy proxy = TcpProxy.start(appServers)) {
             findOwners(group, tls, senders, appServers);
             ProcessCpu cpu = ProcessCpu.ofCluster(cluster);
-            out.printf(Locale.ROOT, "Relay cost: %d senders x %d in flight, chat:%s%s, %d runs of %d s per mode;"
-                    + " couples' servers %s%n", couples, inFlight, typing ? "setTyping" : "sendMessage",
+            out.printf(Locale.ROOT, "Relay cost: %d senders (both members of %d couples), one call at a time, at most %.0f/s"
+                    + " each, chat:%s%s, %d runs of %d s per mode; senders' servers %s%n", senders.size(), couples, rate,
+                    typing ? "setTyping" : "sendMessage",
                     typing ? "" : " (" + meanTextLength + "-character texts)", runs, duration.toSeconds(),
                     senders.stream().map(s -> s.ownerName).toList());
             for (Mode mode : Mode.values()) {
-                loop(mode, group, tls, proxy, presentationTcp, senders, inFlight, warmUp, cpu);
+                loop(mode, group, tls, proxy, presentationTcp, senders, rate, warmUp, cpu);
             }
             Map<Mode, List<Result>> results = new EnumMap<>(Mode.class);
             for (int run = 1; run <= runs; run++) {
                 for (Mode mode : Mode.values()) {
-                    Result result = loop(mode, group, tls, proxy, presentationTcp, senders, inFlight, duration, cpu);
+                    Result result = loop(mode, group, tls, proxy, presentationTcp, senders, rate, duration, cpu);
                     results.computeIfAbsent(mode, m -> new ArrayList<>()).add(result);
                     out.printf(Locale.ROOT, "run %d %-12s %s%n", run, label(mode), result);
                 }
             }
             summarize(results);
-            long failed = results.values().stream().flatMap(List::stream).mapToLong(r -> r.failed).sum();
+            long failed = results.values().stream().flatMap(List::stream).mapToLong(r -> r.failed.get()).sum();
             if (failed > 0) {
-                out.printf(Locale.ROOT, "%d calls failed%n", failed);
+                out.printf(Locale.ROOT, "%d calls failed; the first: %s%n", failed, results.values().stream()
+                        .flatMap(List::stream).map(r -> r.firstFailure.get()).filter(f -> f != null).findFirst().orElse("?"));
                 return 1;
             }
             return 0;
@@ -271,7 +285,8 @@ public final class RelayCostBenchmark {
     /** What one mode measured in one run. */
     private static final class Result {
         final Histogram micros = new Histogram(TimeUnit.MINUTES.toMicros(1), 3);
-        long failed;
+        final AtomicLong failed = new AtomicLong();
+        final AtomicReference<String> firstFailure = new AtomicReference<>();
         double seconds;
         /** CPU per call of each process, in microseconds. */
         final Map<String, Double> cpuMicros = new LinkedHashMap<>();
@@ -296,25 +311,24 @@ public final class RelayCostBenchmark {
             cpuMicros.forEach((node, us) -> cpu.append(String.format(Locale.ROOT, " %s %.0f", node, us)));
             return String.format(Locale.ROOT, "%,8.0f calls/s  p50 %,6d µs  p99 %,6d µs  p99.9 %,6d µs  CPU µs/call:%s%s",
                     rate(), micros.getValueAtPercentile(50), micros.getValueAtPercentile(99),
-                    micros.getValueAtPercentile(99.9), cpu, failed > 0 ? "  FAILED " + failed : "");
+                    micros.getValueAtPercentile(99.9), cpu, failed.get() > 0 ? "  FAILED " + failed.get() : "");
         }
     }
 
-    /** {@code duration} of closed-loop calls in {@code mode}, each sender on a path of its own. */
+    /** {@code duration} of paced calls in {@code mode}, each sender on a path of its own. */
     private Result loop(Mode mode, EventLoopGroup group, RelayTls tls, TcpProxy proxy, InetSocketAddress presentationTcp,
-            List<Sender> senders, int inFlight, Duration duration, ProcessCpu cpu) throws Exception {
+            List<Sender> senders, double rate, Duration duration, ProcessCpu cpu) throws Exception {
         Result result = new Result();
         long end = System.nanoTime() + duration.toNanos();
         AtomicInteger done = new AtomicInteger();
         CompletableFuture<Void> allDone = new CompletableFuture<>();
-        AtomicLong failed = new AtomicLong();
         List<AutoCloseable> open = new ArrayList<>();
         List<Runnable> starts = new ArrayList<>();
         Map<InetSocketAddress, RelayConnection> links = new LinkedHashMap<>();
         Random random = new Random();
         try {
             for (Sender sender : senders) {
-                CallLoop calls = new CallLoop(inFlight, end, result.micros, failed, random.nextLong(), () -> {
+                CallLoop calls = new CallLoop(group.next(), (long) (1e9 / rate), end, result, random.nextLong(), () -> {
                     if (done.incrementAndGet() == senders.size()) {
                         allDone.complete(null);
                     }
@@ -351,7 +365,6 @@ public final class RelayCostBenchmark {
                     result.cpuMicros.put(node, (micros - was) / (double) calls);
                 }
             });
-            result.failed = failed.get();
             result.hop = mode == Mode.PRESENTATION ? "presentation-1" : mode == Mode.HAPROXY ? TcpProxy.NODE : null;
             return result;
         } finally {
@@ -402,87 +415,93 @@ public final class RelayCostBenchmark {
                 new ChatService.setTyping_args(new SetTypingRequest(on)), false);
     }
 
-    /** One sender's closed loop: {@code inFlight} calls out until {@code end}; each reply times its call. */
+    /**
+     * One sender's calls: one at a time, each sent {@code periodNanos} after the one before (or at its reply,
+     * if that comes later), until {@code end}; each reply times its call.
+     */
     private final class CallLoop {
-        private final int inFlight;
+        private final ScheduledExecutorService timer;
+        private final long periodNanos;
         private final long end;
-        private final Histogram micros;
-        private final AtomicLong failed;
+        private final Result result;
         private final Random random;
         private final TextMix texts = new TextMix(meanTextLength);
         private final Runnable finished;
-        private final ArrayDeque<Long> sentAt = new ArrayDeque<>();
         CallPath path;
         private int seqid;
-        private boolean over;
+        private long sentAt;
 
-        CallLoop(int inFlight, long end, Histogram micros, AtomicLong failed, long seed, Runnable finished) {
-            this.inFlight = inFlight;
+        CallLoop(ScheduledExecutorService timer, long periodNanos, long end, Result result, long seed, Runnable finished) {
+            this.timer = timer;
+            this.periodNanos = periodNanos;
             this.end = end;
-            this.micros = micros;
-            this.failed = failed;
+            this.result = result;
             this.random = new Random(seed);
             this.finished = finished;
         }
 
-        synchronized void start() {
-            for (int i = 0; i < inFlight; i++) {
-                sendNext();
-            }
+        /** Sends the first call after a random part of the period, so that the senders do not go in step. */
+        void start() {
+            timer.schedule(this::sendNext, (long) (random.nextDouble() * periodNanos), TimeUnit.NANOSECONDS);
         }
 
-        private void sendNext() {
+        private synchronized void sendNext() {
             seqid++;
             byte[] call = typing ? typingCall(seqid, seqid % 2 == 0)
                     : ThriftMessages.encodeCall(CODEC, WireProtocol.COMPACT, SEND, seqid, new ChatService.sendMessage_args(
                             new SendMessageRequest(new UUID(random.nextLong(), random.nextLong()).toString(),
                                     texts.next(random), 1)), false);
-            sentAt.add(System.nanoTime());
+            sentAt = System.nanoTime();
             path.send(call);
         }
 
-        /** A reply came: replies come in the order of their calls, on one stream. */
+        /** The reply to the call in flight. */
         synchronized void replied(byte[] reply) {
-            Long sent = sentAt.poll();
-            if (sent == null || over) {
-                return;
-            }
             long now = System.nanoTime();
-            if (!succeeded(reply)) {
-                failed.incrementAndGet();
+            String failure = failure(reply);
+            if (failure != null && result.failed.incrementAndGet() == 1) {
+                result.firstFailure.compareAndSet(null, failure);
             }
-            synchronized (micros) {
-                micros.recordValue(Math.max(1, TimeUnit.NANOSECONDS.toMicros(now - sent)));
+            synchronized (result.micros) {
+                result.micros.recordValue(Math.max(1, TimeUnit.NANOSECONDS.toMicros(now - sentAt)));
             }
-            if (now < end) {
-                sendNext();
-            } else if (sentAt.isEmpty()) {
-                over = true;
+            long next = sentAt + periodNanos;
+            if (next >= end) {
                 finished.run();
+            } else if (next <= now) {
+                sendNext();
+            } else {
+                timer.schedule(this::sendNext, next - now, TimeUnit.NANOSECONDS);
             }
         }
 
-        private boolean succeeded(byte[] reply) {
+        /** Why the call failed, or null if it did not. */
+        private String failure(byte[] reply) {
             try {
                 ThriftMessages.Incoming incoming = ThriftMessages.read(CODEC, reply, WireProtocol.COMPACT);
                 if (incoming.header().type != TMessageType.REPLY) {
-                    return false;
+                    return "a " + incoming.header().type + " message: " + incoming.readApplicationException().getMessage();
                 }
-                return typing ? incoming.readBody(new ChatService.setTyping_result()).isSetSuccess()
-                        : incoming.readBody(new ChatService.sendMessage_result()).isSetSuccess();
+                if (typing) {
+                    ChatService.setTyping_result answer = incoming.readBody(new ChatService.setTyping_result());
+                    return answer.isSetSuccess() ? null : String.valueOf(answer.getError());
+                }
+                ChatService.sendMessage_result answer = incoming.readBody(new ChatService.sendMessage_result());
+                return answer.isSetSuccess() ? null : String.valueOf(answer.getError());
             } catch (Exception e) {
-                return false;
+                return "an unreadable reply: " + e;
             }
         }
     }
 
     private static void usage(PrintStream out) {
-        out.println("usage: bin/duet-relay-cost --local DIR [--couples N] [--in-flight N] [--call send|typing]");
+        out.println("usage: bin/duet-relay-cost --local DIR [--couples N] [--rate R] [--call send|typing]");
         out.println("                           [--text-length N] [--runs N] [--warm-up S] [--duration S]");
         out.println("The same calls to a couple's application server through presentation-1 (Duet), through an");
         out.println("HAProxy in TCP mode on the relay hop, and straight to the relay port; send -> reply latency and");
         out.println("the CPU per call of the hop and of every server. Needs haproxy (as bin/local-cluster does).");
-        out.println("Defaults: 4 couples, 1 in flight each, sendMessage of 200 characters, 3 runs, 5 s warm-up per");
-        out.println("mode, 10 s per mode and run.");
+        out.println("Both members of each couple send, one call at a time, at most R a second each (under the");
+        out.println("servers' limits per device). Defaults: 8 couples, sendMessage of 200 characters at 40/s each");
+        out.println("(typing: 8/s), 3 runs, 5 s warm-up per mode, 10 s per mode and run.");
     }
 }
