@@ -1,6 +1,7 @@
 package io.duet.bench;
 
 import io.duet.process.ReadyFile;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -8,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -75,8 +77,8 @@ final class BenchServer implements AutoCloseable {
         }
         Path ready = dir.resolve("presentation-bench.ready");
         Path runtime = home().resolve("presentation-server/target/runtime-classpath.txt");
-        String classpath = classes + java.io.File.pathSeparator + Files.readString(runtime, StandardCharsets.UTF_8).trim();
-        List<String> command = new java.util.ArrayList<>();
+        String classpath = classes + File.pathSeparator + Files.readString(runtime, StandardCharsets.UTF_8).trim();
+        List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_FLAGS);
         command.addAll(List.of("-cp", classpath, "io.duet.presentation.PresentationServerMain", "--config",

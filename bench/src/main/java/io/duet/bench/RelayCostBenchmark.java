@@ -13,7 +13,6 @@ import io.duet.protocol.relay.Principal;
 import io.duet.protocol.relay.WireProtocol;
 import io.duet.protocol.thrift.ThriftCodec;
 import io.duet.protocol.thrift.ThriftMessages;
-import io.duet.protocol.token.TokenClaims;
 import io.duet.protocol.token.TokenCodec;
 import io.duet.security.RelayTls;
 import io.duet.security.SecretFiles;
@@ -21,11 +20,9 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,6 +34,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
@@ -80,7 +78,7 @@ public final class RelayCostBenchmark {
     /** Under their 10 typing notices a second per device. */
     static final double DEFAULT_TYPING_RATE = 8;
     /** Processes of the cluster no call goes through (the cluster's own HAProxy is the client endpoint's). */
-    private static final java.util.Set<String> NOT_ON_THE_PATH = java.util.Set.of("zookeeper", "hbase-zookeeper", "s3",
+    private static final Set<String> NOT_ON_THE_PATH = Set.of("zookeeper", "hbase-zookeeper", "s3",
             "haproxy", "presentation-2");
 
     private final Path cluster;
@@ -179,14 +177,14 @@ public final class RelayCostBenchmark {
                 Path.of(presentation.getProperty("token.secret-file"))), List.of(), Clock.systemUTC());
         RelayTls tls = RelayTls.of(Path.of(presentation.getProperty(RelayTls.CERT)),
                 Path.of(presentation.getProperty(RelayTls.KEY)), Path.of(presentation.getProperty(RelayTls.CA)));
-        Map<String, InetSocketAddress> appServers = appServers();
+        Map<String, InetSocketAddress> appServers = RelayPaths.appServers(cluster);
 
         String runId = Long.toString(System.currentTimeMillis(), 36);
         List<Sender> senders = new ArrayList<>();
         for (int i = 0; i < couples; i++) {
             for (SimulatedCouple.Partner partner : SimulatedCouple.pair(i, runId, http).partners) {
                 String token = partner.session.getToken();
-                senders.add(new Sender(token, principalOf(tokens.verify(token))));
+                senders.add(new Sender(token, RelayPaths.principalOf(tokens.verify(token))));
             }
         }
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("duet-relay-cost", true),
@@ -225,37 +223,6 @@ public final class RelayCostBenchmark {
 
     private static String label(Mode mode) {
         return mode.name().toLowerCase(Locale.ROOT);
-    }
-
-    /** The application servers by name, and their relay ports: from their ready files. */
-    private Map<String, InetSocketAddress> appServers() throws IOException {
-        Map<String, InetSocketAddress> servers = new LinkedHashMap<>();
-        for (int i = 1; ; i++) {
-            Path ready = cluster.resolve("run").resolve("app-" + i + ".ready");
-            if (!Files.exists(ready)) {
-                break;
-            }
-            Properties info = new Properties();
-            try (var in = Files.newInputStream(ready)) {
-                info.load(in);
-            }
-            servers.put("app-" + i, new InetSocketAddress("127.0.0.1", Integer.parseInt(info.getProperty("relay.port"))));
-        }
-        if (servers.isEmpty()) {
-            throw new IllegalStateException("no application server is ready in " + cluster);
-        }
-        return servers;
-    }
-
-    /** As a presentation server names the caller of a stream. */
-    private static Principal principalOf(TokenClaims claims) {
-        Principal principal = new Principal(claims.getUserId(), claims.getCoupleId(),
-                claims.getDeviceId() == null ? "" : claims.getDeviceId());
-        principal.setTokenExpiresAtMillis(claims.getExpiresAtMillis());
-        if (claims.isSetSessionId()) {
-            principal.setSessionId(claims.getSessionId());
-        }
-        return principal;
     }
 
     /** Asks each application server, over a relay link, for each sender's couple: its owner answers a call. */

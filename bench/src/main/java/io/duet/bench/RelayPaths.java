@@ -20,6 +20,7 @@ import io.duet.protocol.relay.StreamKind;
 import io.duet.protocol.relay.WireProtocol;
 import io.duet.protocol.relay.relayConstants;
 import io.duet.protocol.thrift.ThriftCodec;
+import io.duet.protocol.token.TokenClaims;
 import io.duet.security.RelayTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -30,9 +31,15 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -245,5 +252,36 @@ final class RelayPaths {
                 ctx.close();
             }
         }
+    }
+
+    /** The application servers of the local cluster in {@code cluster} by name, and their relay ports (ready files). */
+    static Map<String, InetSocketAddress> appServers(Path cluster) throws IOException {
+        Map<String, InetSocketAddress> servers = new LinkedHashMap<>();
+        for (int i = 1; ; i++) {
+            Path ready = cluster.resolve("run").resolve("app-" + i + ".ready");
+            if (!Files.exists(ready)) {
+                break;
+            }
+            Properties info = new Properties();
+            try (InputStream in = Files.newInputStream(ready)) {
+                info.load(in);
+            }
+            servers.put("app-" + i, new InetSocketAddress("127.0.0.1", Integer.parseInt(info.getProperty("relay.port"))));
+        }
+        if (servers.isEmpty()) {
+            throw new IllegalStateException("no application server is ready in " + cluster);
+        }
+        return servers;
+    }
+
+    /** As a presentation server names the caller of a stream. */
+    static Principal principalOf(TokenClaims claims) {
+        Principal principal = new Principal(claims.getUserId(), claims.getCoupleId(),
+                claims.getDeviceId() == null ? "" : claims.getDeviceId());
+        principal.setTokenExpiresAtMillis(claims.getExpiresAtMillis());
+        if (claims.isSetSessionId()) {
+            principal.setSessionId(claims.getSessionId());
+        }
+        return principal;
     }
 }
