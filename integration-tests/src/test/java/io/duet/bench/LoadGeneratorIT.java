@@ -57,6 +57,53 @@ class LoadGeneratorIT {
                 "Duet acknowledged msgs/s", "ratio").doesNotContain("sends failed");
     }
 
+    @Test
+    void theConnectionsBenchmarkMeasuresHeapAndRssPerSessionBesideABareNettyServer() throws Exception {
+        LocalCluster cluster = SharedCluster.get();
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        int status = ConnectionsBenchmark.run(new String[] {"--local", cluster.dataDir().toString(), "--sessions", "300",
+                "--runs", "1", "--classes", "5"}, new PrintStream(printed, true, StandardCharsets.UTF_8), System.err);
+        String output = printed.toString(StandardCharsets.UTF_8);
+        System.out.print(output);
+
+        assertThat(status).as("exit status; output:%n%s", output).isZero();
+        assertThat(output).contains("run 1: Duet 270 sessions: heap", "run 1: presentation server pid", "bare Netty 270 connections: heap",
+                "Duet session, heap", "bare Netty connection, RSS", "Duet / bare Netty (medians)",
+                "Where a Duet session's heap goes");
+        // A session holds a channel, its pipeline and a relay stream: more than a bare connection, and far
+        // less than the 64 KiB that would mean buffers kept per idle session.
+        double duetHeap = median(output, "Duet session, heap");
+        double bareHeap = median(output, "bare Netty connection, heap");
+        assertThat(bareHeap).isPositive();
+        assertThat(duetHeap).isGreaterThan(bareHeap).isLessThan(64 * 1024);
+    }
+
+    @Test
+    void theRelayCostBenchmarkTimesTheSameCallsThroughThePresentationServerHaproxyAndDirect() throws Exception {
+        LocalCluster cluster = SharedCluster.get();
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        int status = RelayCostBenchmark.run(new String[] {"--local", cluster.dataDir().toString(), "--couples", "2",
+                "--runs", "1", "--warm-up", "1", "--duration", "2"},
+                new PrintStream(printed, true, StandardCharsets.UTF_8), System.err);
+        String output = printed.toString(StandardCharsets.UTF_8);
+        System.out.print(output);
+
+        assertThat(status).as("exit status; output:%n%s", output).isZero();
+        assertThat(output).contains("run 1 presentation", "run 1 haproxy", "run 1 direct", "presentation: p99 µs",
+                "haproxy: the hop's CPU µs/call", "direct: calls/s", "presentation adds").doesNotContain("FAILED");
+        // Every mode answered calls: closed loop, so a mode that got no reply would have no rate at all.
+        for (String mode : new String[] {"presentation", "haproxy", "direct"}) {
+            assertThat(median(output, mode + ": calls/s")).as(mode).isGreaterThan(10);
+        }
+    }
+
+    /** The median of a row of the summary table: label, min, median, max. */
+    private static double median(String output, String label) {
+        String line = output.lines().filter(l -> l.startsWith(label)).findFirst().orElseThrow();
+        String[] columns = line.substring(label.length()).trim().split("\\s+");
+        return Double.parseDouble(columns[1].replace(",", ""));
+    }
+
     private static long number(String json, String key) {
         String marker = "\"" + key + "\": ";
         int at = json.indexOf(marker) + marker.length();

@@ -44,6 +44,7 @@ import io.duet.security.RelayTls;
 import io.duet.security.TokenSecrets;
 import io.duet.settings.Settings;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -95,6 +96,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class PresentationServer implements ServerMain.Server {
     private static final Logger LOG = LoggerFactory.getLogger(PresentationServer.class);
+    /** Sizes each client connection's read buffers from what it read before; stateless, so shared. */
+    private static final AdaptiveRecvByteBufAllocator RECEIVE_BUFFERS = new AdaptiveRecvByteBufAllocator();
 
     private enum State { NEW, STARTING, RUNNING, STOPPING, STOPPED }
 
@@ -239,6 +242,9 @@ public final class PresentationServer implements ServerMain.Server {
                 })
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+                // One allocator (its settings; each connection still sizes its reads alone) instead of one per
+                // connection: a server holds tens of thousands of idle ones.
+                .childOption(ChannelOption.RECVBUF_ALLOCATOR, RECEIVE_BUFFERS)
                 .childHandler(initializer)
                 .bind(new InetSocketAddress(host, port)).sync().channel();
     }

@@ -5,6 +5,7 @@ import io.duet.protocol.frame.BadCompressionException;
 import io.duet.protocol.frame.FrameException;
 import io.duet.protocol.frame.FrameTooLargeException;
 import io.duet.protocol.frame.UncompressedTooLargeException;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -16,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * The last handler of a client pipeline, and the one place where failures on a client connection become
  * the client's {@code SessionError}: limits broken, bytes that are not frames, silence. Each ends the
  * connection after an ERROR frame that names the limit or the fault; other clients are unaffected.
+ * Stateless: one instance serves every connection.
  */
+@ChannelHandler.Sharable
 final class ClientErrorHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(ClientErrorHandler.class);
 

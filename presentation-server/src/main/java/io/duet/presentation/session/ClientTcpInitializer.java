@@ -9,11 +9,17 @@ import io.duet.protocol.frame.FrameLimits;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
-/** The pipeline of a client TCP connection, in order: framing, silence, authentication, relay, errors. */
+/**
+ * The pipeline of a client TCP connection, in order: framing, silence, authentication, relay, errors.
+ * The stateless handlers (the frame encoder, the error handler) are shared by every connection: a server
+ * keeps tens of thousands of idle sessions, and each handler instance is memory per session.
+ */
 public final class ClientTcpInitializer extends ChannelInitializer<SocketChannel> {
+    private final FrameEncoder frameEncoder = new FrameEncoder(FrameLimits.SERVER_TO_CLIENT,
+            FrameEncoder.DEFAULT_COMPRESSION_THRESHOLD);
+    private final ClientErrorHandler errors = new ClientErrorHandler();
     private final Authenticator authenticator;
     private final RoutingTable routing;
     private final AppLinks links;
@@ -33,12 +39,11 @@ public final class ClientTcpInitializer extends ChannelInitializer<SocketChannel
     protected void initChannel(SocketChannel channel) {
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addLast("frameDecoder", new FrameDecoder(FrameLimits.CLIENT_TO_SERVER));
-        pipeline.addLast("frameEncoder", new FrameEncoder(FrameLimits.SERVER_TO_CLIENT,
-                FrameEncoder.DEFAULT_COMPRESSION_THRESHOLD));
-        pipeline.addLast("idle", new IdleStateHandler(settings.idleTimeout.toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+        pipeline.addLast("frameEncoder", frameEncoder);
+        pipeline.addLast("idle", new ClientSilence(settings.idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
         pipeline.addLast("auth", new AuthHandler(authenticator,
                 principal -> new SessionRelayHandler(principal, routing, links, registry, settings), registry,
                 settings));
-        pipeline.addLast("errors", new ClientErrorHandler());
+        pipeline.addLast("errors", errors);
     }
 }

@@ -5,8 +5,8 @@ import io.duet.presentation.relay.UserEvents;
 import io.duet.protocol.relay.Revocation;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -20,7 +20,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class SessionRegistry implements UserEvents {
     private final Revocations revocations;
-    private final ConcurrentMap<Long, Set<RegisteredSession>> byUser = new ConcurrentHashMap<>();
+    /**
+     * The sessions of each user with any, as an array replaced whole on every change (a user has one to a
+     * few sessions, and an array of one costs a fraction of a set): readers iterate a snapshot.
+     */
+    private final ConcurrentMap<Long, RegisteredSession[]> byUser = new ConcurrentHashMap<>();
     private final CompletableFuture<Void> empty = new CompletableFuture<>();
     /** Connections accepted and not yet authenticated (nor closed): each may still register a session. */
     private final AtomicInteger authenticating = new AtomicInteger();
@@ -40,7 +44,7 @@ public final class SessionRegistry implements UserEvents {
      * so at least one of the two sees the other (one that both see is asked twice, which it ignores).
      */
     void register(long userId, RegisteredSession session) {
-        byUser.computeIfAbsent(userId, id -> ConcurrentHashMap.newKeySet()).add(session);
+        byUser.merge(userId, new RegisteredSession[] {session}, SessionRegistry::with);
         VarHandle.fullFence();
         Duration within = drainingWithin;
         if (within != null) {
@@ -54,11 +58,40 @@ public final class SessionRegistry implements UserEvents {
     }
 
     void unregister(long userId, RegisteredSession session) {
-        byUser.computeIfPresent(userId, (id, sessions) -> {
-            sessions.remove(session);
-            return sessions.isEmpty() ? null : sessions;
-        });
+        byUser.computeIfPresent(userId, (id, sessions) -> without(sessions, session));
         completeIfEmpty();
+    }
+
+    /** {@code sessions} and the one session of {@code added}, unless it is there already. */
+    private static RegisteredSession[] with(RegisteredSession[] sessions, RegisteredSession[] added) {
+        for (RegisteredSession session : sessions) {
+            if (session == added[0]) {
+                return sessions;
+            }
+        }
+        RegisteredSession[] more = Arrays.copyOf(sessions, sessions.length + 1);
+        more[sessions.length] = added[0];
+        return more;
+    }
+
+    /** {@code sessions} less {@code removed}; null when none is left. */
+    private static RegisteredSession[] without(RegisteredSession[] sessions, RegisteredSession removed) {
+        int at = -1;
+        for (int i = 0; i < sessions.length; i++) {
+            if (sessions[i] == removed) {
+                at = i;
+            }
+        }
+        if (at < 0) {
+            return sessions;
+        }
+        if (sessions.length == 1) {
+            return null;
+        }
+        RegisteredSession[] fewer = new RegisteredSession[sessions.length - 1];
+        System.arraycopy(sessions, 0, fewer, 0, at);
+        System.arraycopy(sessions, at + 1, fewer, at, sessions.length - at - 1);
+        return fewer;
     }
 
     /** A connection was accepted: until {@link #authenticationEnded()}, a drain is not over. */
@@ -114,15 +147,17 @@ public final class SessionRegistry implements UserEvents {
     }
 
     private List<RegisteredSession> all() {
-        return byUser.values().stream().flatMap(Set::stream).toList();
+        return byUser.values().stream().flatMap(Arrays::stream).toList();
     }
 
     @Override
     public void deliver(List<Long> userIds, byte[] event) {
         for (long userId : userIds) {
-            Set<RegisteredSession> sessions = byUser.get(userId);
+            RegisteredSession[] sessions = byUser.get(userId);
             if (sessions != null) {
-                sessions.forEach(session -> session.pushEvent(event));
+                for (RegisteredSession session : sessions) {
+                    session.pushEvent(event);
+                }
             }
         }
     }
@@ -130,9 +165,11 @@ public final class SessionRegistry implements UserEvents {
     @Override
     public void revoke(Revocation revocation) {
         revocations.add(revocation);
-        Set<RegisteredSession> sessions = byUser.get(revocation.getUserId());
+        RegisteredSession[] sessions = byUser.get(revocation.getUserId());
         if (sessions != null) {
-            sessions.forEach(session -> session.revokeIf(revocation));
+            for (RegisteredSession session : sessions) {
+                session.revokeIf(revocation);
+            }
         }
     }
 
@@ -142,11 +179,15 @@ public final class SessionRegistry implements UserEvents {
      * which may be dead or paused, to close it).
      */
     public void routesChanged() {
-        byUser.values().forEach(sessions -> sessions.forEach(RegisteredSession::routesChanged));
+        byUser.values().forEach(sessions -> {
+            for (RegisteredSession session : sessions) {
+                session.routesChanged();
+            }
+        });
     }
 
     /** How many client sessions are connected. */
     public int size() {
-        return byUser.values().stream().mapToInt(Set::size).sum();
+        return byUser.values().stream().mapToInt(sessions -> sessions.length).sum();
     }
 }

@@ -72,7 +72,8 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> imple
     private final AppLinks links;
     private final SessionRegistry registry;
     private final SessionSettings settings;
-    private final ArrayDeque<byte[]> queuedCalls = new ArrayDeque<>();
+    /** Small at first (the default's 16 slots, kept by every idle session, are memory per session); it grows. */
+    private final ArrayDeque<byte[]> queuedCalls = new ArrayDeque<>(1);
     private ChannelHandlerContext ctx;
     private BatchedFlush writes;
     private ClientReads reads;

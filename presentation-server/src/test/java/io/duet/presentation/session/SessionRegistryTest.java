@@ -56,8 +56,11 @@ class SessionRegistryTest {
             drains.add(new Duration[] {after, within, closeAfter});
         }
 
+        final List<byte[]> events = new CopyOnWriteArrayList<>();
+
         @Override
         public void pushEvent(byte[] event) {
+            events.add(event);
         }
 
         @Override
@@ -162,6 +165,32 @@ class SessionRegistryTest {
                 assertAskedToMoveBeforeTheDeadline(session, "round " + round);
             }
         }
+    }
+
+    @Test
+    void aUserWithSeveralSessionsGetsEachEventOnEveryOneUntilItLeaves() {
+        FakeSession phone = new FakeSession();
+        FakeSession tablet = new FakeSession();
+        FakeSession other = new FakeSession();
+        registry.register(1, phone);
+        registry.register(1, tablet);
+        registry.register(1, tablet);
+        registry.register(2, other);
+        assertThat(registry.size()).as("a session registered twice counts once").isEqualTo(3);
+
+        registry.deliver(List.of(1L), new byte[] {1});
+        registry.unregister(1, phone);
+        registry.unregister(1, phone);
+        registry.deliver(List.of(1L, 2L), new byte[] {2});
+        registry.unregister(1, tablet);
+        registry.deliver(List.of(1L, 2L), new byte[] {3});
+
+        assertThat(phone.events).extracting(event -> event[0]).containsExactly((byte) 1);
+        assertThat(tablet.events).extracting(event -> event[0]).containsExactly((byte) 1, (byte) 2);
+        assertThat(other.events).extracting(event -> event[0]).containsExactly((byte) 2, (byte) 3);
+        assertThat(registry.size()).isEqualTo(1);
+        registry.unregister(2, other);
+        assertThat(registry.size()).isZero();
     }
 
     @Test
