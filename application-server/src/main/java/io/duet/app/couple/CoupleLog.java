@@ -55,11 +55,22 @@ final class CoupleLog {
         recent.addAll(updated);
     }
 
-    /** Starts from a loaded snapshot: {@code lastSeq} and the newest messages, oldest first. */
+    /**
+     * Starts from a loaded snapshot: {@code lastSeq} and the newest messages, oldest first. Only the
+     * unbroken run of them that ends at {@code lastSeq} is kept (at most the window): memory holds every
+     * message from {@link #oldestInMemory()} on, so a range HBase lost (a hole in the snapshot, or its
+     * newest messages gone) stays before it, where reads from HBase find it missing and report it.
+     */
     void load(long lastSeq, List<Message> newest) {
         recent.clear();
-        recent.addAll(newest.size() > window ? newest.subList(newest.size() - window, newest.size()) : newest);
         this.lastSeq = lastSeq;
+        int first = newest.size();
+        long expected = lastSeq;
+        while (first > 0 && newest.size() - first < window && newest.get(first - 1).getSeq() == expected) {
+            first--;
+            expected--;
+        }
+        recent.addAll(newest.subList(first, newest.size()));
     }
 
     /** The oldest sequence number held in memory; {@code lastSeq + 1} when none is. */
@@ -80,15 +91,15 @@ final class CoupleLog {
 
     /**
      * The messages in [from, to] (at most {@code limit}, the oldest), from memory for the part it holds and
-     * from HBase for the part before it.
+     * from HBase for the part before it, read when its turn comes among {@code reads}.
      */
-    CompletableFuture<List<Message>> read(long from, long to, int limit) {
+    CompletableFuture<List<Message>> read(long from, long to, int limit, CatchUpReads reads) {
         long oldest = oldestInMemory();
         List<Message> newer = inMemory(Math.max(from, oldest), to);
         if (from >= oldest) {
             return CompletableFuture.completedFuture(newer.size() > limit ? newer.subList(0, limit) : newer);
         }
-        return store.read(coupleId, from, Math.min(to, oldest - 1), limit).thenApply(older -> {
+        return reads.read(this, from, Math.min(to, oldest - 1), limit).thenApply(older -> {
             List<Message> page = new ArrayList<>(older);
             page.addAll(newer.subList(0, Math.min(newer.size(), Math.max(0, limit - older.size()))));
             return page;
