@@ -119,8 +119,17 @@ struct FetchHistoryRequest {
   3: optional common.Seq beforeSeq,
 }
 
+/**
+ * Sequence numbers fromSeq to toSeq (inclusive) whose messages were committed but are no longer in
+ * storage: data loss, which the server logs and counts. Asking again will not bring them back.
+ */
+struct MissingRange {
+  1: common.Seq fromSeq,
+  2: common.Seq toSeq,
+}
+
 struct HistoryPage {
-  /** The messages of the page's range, oldest first (a range may hold fewer after data loss). */
+  /** The messages of the page's range, oldest first (a range may hold fewer after data loss: see missing). */
   1: list<Message> messages,
   /** Whether messages lie beyond the page in its direction: after it forwards, before it backwards. */
   2: bool hasMore,
@@ -130,6 +139,11 @@ struct HistoryPage {
    * sequence number), its beforeSeq backwards (the page's first). Set whenever the page covered a range.
    */
   4: optional common.Seq nextCursor,
+  /**
+   * The parts of the page's range whose messages are lost (see MissingRange), oldest first; absent when
+   * none is. A client takes them as seen and pages on past them.
+   */
+  5: optional list<MissingRange> missing,
 }
 
 /** Marks the caller's messages up to upToSeq as read (a value past latestSeq counts as latestSeq). */
@@ -214,7 +228,11 @@ service ChatService {
    */
   SubscribeResult subscribe(1: SubscribeRequest request) throws (1: common.DuetError error),
 
-  /** A page of messages after afterSeq or before beforeSeq, oldest first; for HTTP clients and history views. */
+  /**
+   * A page of messages after afterSeq or before beforeSeq, oldest first; for HTTP clients and history
+   * views. Messages older than the ones the server keeps in memory are read from storage within the
+   * server's bounds on such reads: when they are taken, BUSY (retry after retryAfterMillis).
+   */
   HistoryPage fetchHistory(1: FetchHistoryRequest request) throws (1: common.DuetError error),
 
   /**

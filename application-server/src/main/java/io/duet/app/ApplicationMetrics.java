@@ -20,7 +20,7 @@ import java.util.function.ToDoubleFunction;
  * nothing on the hot path. Names are stable (dashboards and alerts use them); in Prometheus form:
  *
  * <pre>
- * duet_catchup_missing_ranges_total     counter  committed ranges catch-up found missing in HBase (data loss)
+ * duet_catchup_missing_ranges_total     counter  committed ranges catch-up or history found missing in HBase (data loss)
  * duet_catchup_missing_messages_total   counter  messages in those ranges
  * duet_messages_committed_total         counter  messages stored by this server (successful conditional writes)
  * duet_couples_loaded                   gauge    couples loaded on this server now
@@ -53,10 +53,10 @@ final class ApplicationMetrics {
     static void bind(MeterRegistry registry, CatchUpReads catchUpReads, CoupleStore coupleStore,
             CoupleRegistry couples, PresentationLinks presentationLinks) {
         FunctionCounter.builder(MISSING_RANGES, catchUpReads, CatchUpReads::missingRanges)
-                .description("Ranges of committed messages catch-up found missing in HBase (data loss)")
+                .description("Ranges of committed messages catch-up or history found missing in HBase (data loss)")
                 .register(registry);
         FunctionCounter.builder(MISSING_MESSAGES, catchUpReads, CatchUpReads::missingMessages)
-                .description("Committed messages catch-up found missing in HBase (data loss)")
+                .description("Committed messages catch-up or history found missing in HBase (data loss)")
                 .register(registry);
         FunctionCounter.builder(MESSAGES_COMMITTED, coupleStore, CoupleStore::messagesCommitted)
                 .description("Messages this server stored in HBase")

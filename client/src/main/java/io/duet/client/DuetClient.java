@@ -168,7 +168,11 @@ public final class DuetClient implements AutoCloseable {
         return session.setTyping(typing).thenApply(result -> null);
     }
 
-    /** Up to {@code limit} messages after {@code afterSeq}, oldest first. */
+    /**
+     * The page of at most {@code limit} sequence numbers after {@code afterSeq}, oldest first. Page on with
+     * the result's nextCursor (not the last message's sequence number: messages the server lost are left
+     * out and named in the page's missing ranges) while hasMore.
+     */
     public CompletableFuture<HistoryPage> fetchHistory(long afterSeq, int limit) {
         return session.fetchHistory(afterSeq, limit);
     }

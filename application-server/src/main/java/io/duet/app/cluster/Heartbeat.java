@@ -25,11 +25,20 @@ import org.slf4j.LoggerFactory;
  * clock, that is immune to pauses of the observer.
  *
  * <p>The lease is the other side of the same rule: a renewal sent at local time {@code t} and
- * acknowledged was written at or after {@code t}, so nobody can declare this server dead before {@code
- * t + failureTimeout}. Past that, with no newer acknowledgement, this server may have been replaced and
- * must not serve (a SIGSTOP, a long GC pause, a ZooKeeper partition). When a renewal is acknowledged
- * again after a lapse, {@code onRegained} runs so that the owner re-reads the shard map before serving.
- * Safety never rests on the lease: HBase fences every write. It keeps reads from being served stale.
+ * acknowledged was written at or after {@code t}, so no detector can declare this server dead for a
+ * lagging heartbeat before {@code t + failureTimeout}. Past that, with no newer acknowledgement, this
+ * server may have been replaced and must not serve (a SIGSTOP, a long GC pause, a ZooKeeper partition).
+ * When a renewal is acknowledged again after a lapse, {@code onRegained} runs so that the owner re-reads
+ * the shard map before serving. Safety never rests on the lease: HBase fences every write. It keeps
+ * reads from being served stale.
+ *
+ * <p>The lease does not cover the detector's crash fast path: a server that a presentation server
+ * reports as refusing relay connections is declared dead once its heartbeat lags by the shorter
+ * crash-suspect timeout (see {@link FailureDetector}). A running server's relay port does not refuse
+ * connections, so that takes a wrong report and a pause longer than the crash-suspect timeout; then
+ * this server may still serve reads for up to {@code failureTimeout - crashSuspectTimeout} after its
+ * shards moved (its writes fail on the new owner's fence). The lease is not shortened to the crash-suspect timeout because any pause of
+ * that length (half a second by default) would then stop the server.
  *
  * <p>The node's data is the server's {@link ServerStatus} (see {@link #statusFrom}), for operators: it
  * is taken afresh for every renewal, on the heartbeat thread.

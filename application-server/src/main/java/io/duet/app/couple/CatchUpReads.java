@@ -12,11 +12,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * CatchUpLimits#maxReads} in flight, the others waiting their turn first come first served (bounded in
  * number and in time), and never a blocked thread. Each couple adds its own bound, one read in flight
  * (see {@link Delivery}), so a mass reconnect costs HBase a steady trickle of pages rather than every
- * session's whole history at once.
+ * session's whole history at once. History pages read their older messages here too ({@link
+ * HistoryReads}).
  *
- * <p>Also counts the committed ranges catch-up found missing in HBase (data loss): each is logged as an
- * error with the running totals, and {@link #missingRanges()} and {@link #missingMessages()} read them.
- * Thread-safe.
+ * <p>Also counts the committed ranges catch-up or a history page found missing in HBase (data loss):
+ * each is logged as an error with the running totals, and {@link #missingRanges()} and {@link
+ * #missingMessages()} read them. Thread-safe.
  */
 public final class CatchUpReads {
     final CatchUpLimits limits;
@@ -41,7 +42,10 @@ public final class CatchUpReads {
         return missingRanges.incrementAndGet();
     }
 
-    /** Ranges of committed messages a session was sent past because HBase did not have them. */
+    /**
+     * Ranges of committed messages a session was sent past, or a history page went without, because HBase
+     * did not have them.
+     */
     public long missingRanges() {
         return missingRanges.get();
     }

@@ -65,6 +65,7 @@ public final class CoupleActor {
     private final BooleanSupplier owned;
     private final Consumer<CoupleActor> onRetired;
     private final CoupleLog log;
+    private final HistoryReads historyReads;
     private final Delivery delivery;
     private final Typing typing;
     private final SendPipeline sends;
@@ -122,6 +123,7 @@ public final class CoupleActor {
         this.onRetired = onRetired;
         this.lastActivityMillis = clock.millis();
         this.log = new CoupleLog(coupleId, store, limits.recentMessages);
+        this.historyReads = new HistoryReads(coupleId, executor, log, catchUpReads);
         this.delivery = new Delivery(coupleId, executor, log, catchUpReads);
         this.typing = new Typing(executor, timers, limits.typingTimeout, delivery::pushToOthers);
         this.sends = new SendPipeline(coupleId, executor, store, limits, timers, clock, log, new SendPipeline.Owner() {
@@ -545,7 +547,8 @@ public final class CoupleActor {
 
     /**
      * A page of at most {@code limit} sequence numbers, oldest first: right before {@code beforeSeq} if it
-     * is not null, else right after {@code afterSeq} (see {@link HistoryRange}).
+     * is not null, else right after {@code afterSeq} (see {@link HistoryRange}); older messages are read
+     * within bounds, and lost ones reported (see {@link HistoryReads}).
      */
     public CompletableFuture<HistoryPage> history(long userId, long afterSeq, Long beforeSeq, int limit) {
         return whenActive(userId, () -> {
@@ -555,8 +558,7 @@ public final class CoupleActor {
             if (range.isEmpty()) {
                 return CompletableFuture.completedFuture(new HistoryPage(List.of(), false, latest));
             }
-            return log.read(range.from, range.to, (int) (range.to - range.from + 1)).thenApply(page ->
-                    new HistoryPage(page, range.hasMore, latest).setNextCursor(range.nextCursor));
+            return historyReads.page(userId, range, latest);
         });
     }
 
@@ -597,7 +599,7 @@ public final class CoupleActor {
         long partnerMark = readMarks.markOf(partner);
         long from = Math.max(mark + 1, latest - CoupleLimits.MAX_UNREAD_COUNTED + 1);
         CompletableFuture<List<Message>> counted = from > latest ? CompletableFuture.completedFuture(List.of())
-                : log.read(from, latest, (int) (latest - from + 1));
+                : historyReads.read(from, latest);
         return counted.thenApply(messages -> new ReadState(mark, partnerMark,
                 ReadMarks.countFrom(messages, partner), from > mark + 1, latest));
     }

@@ -79,7 +79,10 @@ final class CoupleLog {
     /**
      * The newest messages up to the sequence number this log started from, oldest first, as read after the
      * claim: they go in front of the ones appended since, as far as the window goes, each in its latest
-     * state (a change made meanwhile replaces the one read). Once only; later calls change nothing.
+     * state (a change made meanwhile replaces the one read). Only the unbroken run of them that ends at that
+     * sequence number is kept: memory holds every message from {@link #oldestInMemory()} on, so a range
+     * HBase lost (a hole among them, or the newest gone) stays before it, where reads from HBase find it
+     * missing and report it. Once only; later calls change nothing.
      */
     void fill(List<Message> newest) {
         if (changedWhileFilling == null) {
@@ -88,10 +91,14 @@ final class CoupleLog {
         long before = oldestInMemory();
         for (int i = newest.size() - 1; i >= 0 && recent.size() < window; i--) {
             Message message = newest.get(i);
-            if (message.getSeq() < before) {
-                recent.addFirst(changedWhileFilling.getOrDefault(message.getSeq(), message));
-                before = message.getSeq();
+            if (message.getSeq() >= before) {
+                continue;
             }
+            if (message.getSeq() != before - 1) {
+                break; // a hole: it and everything older stay in HBase's part of the log
+            }
+            recent.addFirst(changedWhileFilling.getOrDefault(message.getSeq(), message));
+            before = message.getSeq();
         }
         changedWhileFilling = null;
     }
@@ -114,15 +121,15 @@ final class CoupleLog {
 
     /**
      * The messages in [from, to] (at most {@code limit}, the oldest), from memory for the part it holds and
-     * from HBase for the part before it.
+     * from HBase for the part before it, read when its turn comes among {@code reads}.
      */
-    CompletableFuture<List<Message>> read(long from, long to, int limit) {
+    CompletableFuture<List<Message>> read(long from, long to, int limit, CatchUpReads reads) {
         long oldest = oldestInMemory();
         List<Message> newer = inMemory(Math.max(from, oldest), to);
         if (from >= oldest) {
             return CompletableFuture.completedFuture(newer.size() > limit ? newer.subList(0, limit) : newer);
         }
-        return store.read(coupleId, from, Math.min(to, oldest - 1), limit).thenApply(older -> {
+        return reads.read(this, from, Math.min(to, oldest - 1), limit).thenApply(older -> {
             List<Message> page = new ArrayList<>(older);
             page.addAll(newer.subList(0, Math.min(newer.size(), Math.max(0, limit - older.size()))));
             return page;

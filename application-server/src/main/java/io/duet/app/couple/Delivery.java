@@ -45,7 +45,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Missing messages.</b> A committed range that HBase does not have is data loss: it is logged as
  * an error with the couple and the range, counted ({@link CatchUpReads#missingRanges()}), and sent to
  * the session as a {@code MessagesMissingEvent} in its place. The replay goes on after it rather than
- * loop the client on a hole that will never fill.
+ * loop the client on a hole that will never fill. Memory never holds a hole ({@link CoupleLog#load} keeps
+ * only the unbroken run of the newest messages), and a replay from memory that finds one anyway treats
+ * it the same way.
  *
  * <p><b>Changed messages.</b> An edit or delete reaches the sessions that were sent the message as a
  * {@code MessageChangedEvent}; a session that has not got that far yet gets the message in its new state
@@ -150,12 +152,23 @@ final class Delivery {
         }
     }
 
+    /**
+     * Pushes the messages in memory from {@code from} on. Memory holds every message from {@link
+     * CoupleLog#oldestInMemory()} to the last sequence number, so one it lacks is missing: reported and
+     * skipped like a range missing from a page, and the replay always moves on.
+     */
     private void replayFromMemory(Subscription subscription, long from) {
         for (Message message : log.inMemory(from, log.lastSeq())) {
+            if (message.getSeq() > subscription.delivered + 1) {
+                skipMissing(subscription, subscription.delivered + 1, message.getSeq() - 1);
+            }
             subscription.pushMessage(message.getSeq(), encode(message));
             if (!subscription.stream.canReplay()) {
                 return;
             }
+        }
+        if (subscription.delivered < log.lastSeq()) {
+            skipMissing(subscription, subscription.delivered + 1, log.lastSeq());
         }
     }
 

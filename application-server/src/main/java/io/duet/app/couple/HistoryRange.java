@@ -1,5 +1,10 @@
 package io.duet.app.couple;
 
+import io.duet.protocol.api.Message;
+import io.duet.protocol.api.MissingRange;
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * The range of sequence numbers one history page covers, forwards (after a sequence number) or backwards
  * (before one), at most {@code limit} long and within [1, latest]; whether more lies beyond it in its
@@ -42,6 +47,25 @@ final class HistoryRange {
         long to = Math.min(latest, beforeSeq - 1);
         long from = Math.max(1, to - pageSize(limit) + 1);
         return new HistoryRange(from, to, from > 1, from);
+    }
+
+    /**
+     * The parts of this range that {@code stored}, every stored message in it (oldest first), lacks: each
+     * sequence number up to {@code to} was committed, so these are lost.
+     */
+    List<MissingRange> missingFrom(List<Message> stored) {
+        List<MissingRange> missing = new ArrayList<>();
+        long next = from;
+        for (Message message : stored) {
+            if (message.getSeq() > next) {
+                missing.add(new MissingRange(next, message.getSeq() - 1));
+            }
+            next = Math.max(next, message.getSeq() + 1);
+        }
+        if (next <= to) {
+            missing.add(new MissingRange(next, to));
+        }
+        return missing;
     }
 
     private static int pageSize(int limit) {

@@ -20,7 +20,8 @@
  *       pages within the server-wide bounds of {@link io.duet.app.couple.CatchUpReads}, which also counts
  *       committed ranges found missing;
  *   <li>{@link io.duet.app.couple.Typing}, and the {@link io.duet.app.couple.CoupleLog} of committed
- *       messages the others share (history pages cover a {@link io.duet.app.couple.HistoryRange});
+ *       messages the others share (history pages cover a {@link io.duet.app.couple.HistoryRange}, read by
+ *       {@link io.duet.app.couple.HistoryReads} within catch-up's bounds, lost messages reported);
  *   <li>{@link io.duet.app.couple.ReadMarks}: both partners' read marks, moved forward only, written
  *       coalesced under the owner's fence, read right after the couple's claim;
  *   <li>{@link io.duet.app.couple.OfflineNotifier}: told of committed messages whose recipient has no session

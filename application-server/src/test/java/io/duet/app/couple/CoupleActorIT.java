@@ -14,6 +14,7 @@ import io.duet.protocol.api.Event;
 import io.duet.protocol.api.HistoryPage;
 import io.duet.protocol.api.Message;
 import io.duet.protocol.api.MessageConflict;
+import io.duet.protocol.api.MissingRange;
 import io.duet.protocol.api.ReadState;
 import io.duet.protocol.api.SendMessageRequest;
 import io.duet.protocol.api.SendMessageResult;
@@ -530,6 +531,75 @@ class CoupleActorIT {
         assertThat(received).hasSize(400 - 70 + 2).last().isEqualTo("message 400");
         assertThat(catchUpReads.missingRanges()).isEqualTo(2);
         assertThat(catchUpReads.missingMessages()).isEqualTo(70);
+    }
+
+    /** A couple of 400 messages, reloaded at epoch 2 after HBase lost messages {@code from} to {@code to}. */
+    private static CoupleActor reloadedWithout(long coupleId, long from, long to, CatchUpReads catchUpReads)
+            throws Exception {
+        CoupleActor first = actor(coupleId, 1);
+        sendMany(first, 400);
+        first.close("test");
+        Delete delete = new Delete(HBaseSchema.coupleRow(Shards.shardOf(coupleId, shards), coupleId));
+        LongStream.rangeClosed(from, to)
+                .forEach(seq -> delete.addColumns(HBaseSchema.MESSAGES, HBaseSchema.messageQualifier(seq)));
+        couples.delete(delete).get(30, TimeUnit.SECONDS);
+        return actor(coupleId, 2, CoupleLimits.defaults(), catchUpReads);
+    }
+
+    @Test
+    void newestMessagesLostInHBaseAreReportedOnceAndTheSessionGoesLive() throws Exception {
+        CatchUpReads catchUpReads = new CatchUpReads(CatchUpLimits.builder().pageMessages(50).build(), timers);
+        CoupleActor reloaded = reloadedWithout(newCouple(), 395, 400, catchUpReads);
+        RecordingSession bob = new RecordingSession(BOB, Long.MAX_VALUE);
+        reloaded.attach(bob).get(30, TimeUnit.SECONDS);
+        assertThat(reloaded.subscribe(bob, 0).get(30, TimeUnit.SECONDS).getLatestSeq()).isEqualTo(400);
+        await("every message left", () -> bob.described().size() == 394 + 1);
+
+        // The couple's worker is free (a replay stuck on the hole would hold it): live messages follow.
+        assertThat(reloaded.send(ANN, "phone", message("after-the-hole", 1)).get(30, TimeUnit.SECONDS).getSeq())
+                .isEqualTo(401);
+        await("the live message", () -> bob.described().size() == 394 + 2);
+        List<String> received = bob.described();
+        assertThat(received.subList(392, 396)).containsExactly("message 393", "message 394", "missing 395..400",
+                "message 401");
+        assertThat(catchUpReads.missingRanges()).isEqualTo(1);
+        assertThat(catchUpReads.missingMessages()).isEqualTo(6);
+
+        // A session resuming inside the hole is told too, and not looped.
+        RecordingSession bobTablet = new RecordingSession(BOB, Long.MAX_VALUE);
+        reloaded.attach(bobTablet).get(30, TimeUnit.SECONDS);
+        reloaded.subscribe(bobTablet, 397).get(30, TimeUnit.SECONDS);
+        await("the tablet's catch-up", () -> bobTablet.described().size() == 2);
+        assertThat(bobTablet.described()).containsExactly("missing 398..400", "message 401");
+        HistoryPage newest = reloaded.history(ANN, 0, Long.MAX_VALUE, 10).get(30, TimeUnit.SECONDS);
+        assertThat(newest.getMessages()).extracting(Message::getSeq).containsExactly(392L, 393L, 394L, 401L);
+        assertThat(newest.getMissing()).containsExactly(new MissingRange(395, 400));
+    }
+
+    @Test
+    void messagesLostInsideTheWindowAreReportedByCatchUpAndByHistory() throws Exception {
+        CatchUpReads catchUpReads = new CatchUpReads(CatchUpLimits.builder().pageMessages(50).build(), timers);
+        // The couple keeps its newest 256 (145 to 400) in memory: the hole is inside that window.
+        CoupleActor reloaded = reloadedWithout(newCouple(), 200, 205, catchUpReads);
+        RecordingSession bob = new RecordingSession(BOB, Long.MAX_VALUE);
+        reloaded.attach(bob).get(30, TimeUnit.SECONDS);
+        reloaded.subscribe(bob, 150).get(30, TimeUnit.SECONDS);
+        await("every message left", () -> bob.described().size() == 250 - 6 + 1);
+        List<String> received = bob.described();
+        assertThat(received.subList(48, 51)).containsExactly("message 199", "missing 200..205", "message 206");
+        assertThat(received.get(received.size() - 1)).isEqualTo("message 400");
+        assertThat(catchUpReads.missingRanges()).isEqualTo(1);
+
+        HistoryPage page = reloaded.history(ANN, 190, 20).get(30, TimeUnit.SECONDS);
+        assertThat(page.getMessages()).extracting(Message::getSeq).containsExactlyElementsOf(LongStream.rangeClosed(191, 210)
+                .filter(seq -> seq < 200 || seq > 205).boxed().collect(Collectors.toList()));
+        assertThat(page.getMissing()).containsExactly(new MissingRange(200, 205));
+        assertThat(page.getNextCursor()).isEqualTo(210);
+        assertThat(catchUpReads.missingRanges()).isEqualTo(2);
+        assertThat(catchUpReads.missingMessages()).isEqualTo(12);
+        HistoryPage whole = reloaded.history(ANN, 0, 100).get(30, TimeUnit.SECONDS);
+        assertThat(whole.getMessages()).hasSize(100);
+        assertThat(whole.isSetMissing()).isFalse();
     }
 
     @Test

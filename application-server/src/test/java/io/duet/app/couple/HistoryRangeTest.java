@@ -2,6 +2,11 @@ package io.duet.app.couple;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.duet.protocol.api.Message;
+import io.duet.protocol.api.MissingRange;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 class HistoryRangeTest {
@@ -51,5 +56,20 @@ class HistoryRangeTest {
         assertThat(huge.to - huge.from + 1).isEqualTo(CoupleLimits.MAX_PAGE);
         assertThat(HistoryRange.before(100, 0, 200).from).isEqualTo(99);
         assertThat(HistoryRange.before(100, -3, 200).to).isEqualTo(99);
+    }
+
+    @Test
+    void whatAPageOfStoredMessagesLacksIsMissing() {
+        HistoryRange range = HistoryRange.after(10, 20, 100);
+        assertThat(range.missingFrom(stored(LongStream.rangeClosed(11, 30)))).isEmpty();
+        assertThat(range.missingFrom(stored(LongStream.concat(LongStream.rangeClosed(13, 19),
+                LongStream.rangeClosed(22, 27))))).containsExactly(new MissingRange(11, 12), new MissingRange(20, 21),
+                        new MissingRange(28, 30));
+        assertThat(range.missingFrom(List.of())).containsExactly(new MissingRange(11, 30));
+        assertThat(range.missingFrom(stored(LongStream.of(11, 30)))).containsExactly(new MissingRange(12, 29));
+    }
+
+    private static List<Message> stored(LongStream seqs) {
+        return seqs.mapToObj(seq -> new Message().setSeq(seq)).collect(Collectors.toList());
     }
 }

@@ -116,7 +116,7 @@ class MessageArchiveIT {
 
         // A new owner loads the recent messages, across the mark when it asks for more than the row keeps.
         CoupleSnapshot next = await(store.claim(id, 2, 40));
-        assertThat(seqs(next.recentMessages())).containsExactlyElementsOf(range(56, 95));
+        assertThat(seqs(await(next.recentMessages()))).containsExactlyElementsOf(range(56, 95));
         assertThat(moveAll(id, next.fence(), 75)).isZero();
     }
 

@@ -6,6 +6,7 @@ import io.duet.protocol.api.DuetError;
 import io.duet.protocol.api.HistoryPage;
 import io.duet.protocol.api.Invite;
 import io.duet.protocol.api.Message;
+import io.duet.protocol.api.MissingRange;
 import io.duet.protocol.api.ReadState;
 import io.duet.protocol.api.Session;
 import java.io.Console;
@@ -19,7 +20,9 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -251,11 +254,10 @@ public final class DuetCli {
                 HistoryPage page;
                 do {
                     page = api.fetchHistory(token, after, 100);
-                    for (Message message : page.getMessages()) {
-                        printMessage(profile, message);
-                        after = message.getSeq();
-                    }
-                } while (page.isHasMore());
+                    printPage(profile, page);
+                    // By the cursor, not the last message: a page may hold none (all lost).
+                    after = page.isSetNextCursor() ? page.getNextCursor() : after;
+                } while (page.isHasMore() && page.isSetNextCursor());
                 return 0;
             }
             case "read": {
@@ -303,17 +305,17 @@ public final class DuetCli {
             throw new IllegalArgumentException("usage: duet history --last N, or --before SEQ [N] (N >= 1)");
         }
         String token = refreshedToken(profile, api);
-        Deque<List<Message>> pages = new ArrayDeque<>();
+        Deque<HistoryPage> pages = new ArrayDeque<>();
         int count = 0;
         HistoryPage page;
         do {
             page = api.fetchHistoryBefore(token, before, Math.min(100, wanted - count));
-            pages.push(page.getMessages());
+            pages.push(page);
             count += page.getMessagesSize();
             before = page.isSetNextCursor() ? page.getNextCursor() : 1;
         } while (page.isHasMore() && count < wanted);
-        for (List<Message> messages : pages) {
-            messages.forEach(message -> printMessage(profile, message));
+        for (HistoryPage each : pages) {
+            printPage(profile, each);
         }
         return 0;
     }
@@ -350,6 +352,27 @@ public final class DuetCli {
             token = session.getToken();
         }
         return token;
+    }
+
+    /** The page's messages, and a line for each range of lost ones, in sequence order. */
+    private void printPage(Profile profile, HistoryPage page) {
+        Iterator<MissingRange> lost = page.isSetMissing() ? page.getMissing().iterator() : Collections.emptyIterator();
+        MissingRange nextLost = lost.hasNext() ? lost.next() : null;
+        for (Message message : page.getMessages()) {
+            while (nextLost != null && nextLost.getFromSeq() < message.getSeq()) {
+                printLost(nextLost);
+                nextLost = lost.hasNext() ? lost.next() : null;
+            }
+            printMessage(profile, message);
+        }
+        while (nextLost != null) {
+            printLost(nextLost);
+            nextLost = lost.hasNext() ? lost.next() : null;
+        }
+    }
+
+    private void printLost(MissingRange lost) {
+        out.println(lost.getFromSeq() + ".." + lost.getToSeq() + " lost: the server no longer has these messages");
     }
 
     private void printMessage(Profile profile, Message message) {

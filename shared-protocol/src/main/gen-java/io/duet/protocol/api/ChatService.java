@@ -38,7 +38,9 @@ public class ChatService {
     public SubscribeResult subscribe(SubscribeRequest request) throws io.duet.protocol.api.DuetError, org.apache.thrift.TException;
 
     /**
-     * A page of messages after afterSeq or before beforeSeq, oldest first; for HTTP clients and history views.
+     * A page of messages after afterSeq or before beforeSeq, oldest first; for HTTP clients and history
+     * views. Messages older than the ones the server keeps in memory are read from storage within the
+     * server's bounds on such reads: when they are taken, BUSY (retry after retryAfterMillis).
      * 
      * @param request
      */

@@ -14,6 +14,7 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
   private static final org.apache.thrift.protocol.TField HAS_MORE_FIELD_DESC = new org.apache.thrift.protocol.TField("hasMore", org.apache.thrift.protocol.TType.BOOL, (short)2);
   private static final org.apache.thrift.protocol.TField LATEST_SEQ_FIELD_DESC = new org.apache.thrift.protocol.TField("latestSeq", org.apache.thrift.protocol.TType.I64, (short)3);
   private static final org.apache.thrift.protocol.TField NEXT_CURSOR_FIELD_DESC = new org.apache.thrift.protocol.TField("nextCursor", org.apache.thrift.protocol.TType.I64, (short)4);
+  private static final org.apache.thrift.protocol.TField MISSING_FIELD_DESC = new org.apache.thrift.protocol.TField("missing", org.apache.thrift.protocol.TType.LIST, (short)5);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new HistoryPageStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new HistoryPageTupleSchemeFactory();
@@ -22,11 +23,12 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
   private boolean hasMore; // required
   private long latestSeq; // required
   private long nextCursor; // optional
+  private @org.apache.thrift.annotation.Nullable java.util.List<MissingRange> missing; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
     /**
-     * The messages of the page's range, oldest first (a range may hold fewer after data loss).
+     * The messages of the page's range, oldest first (a range may hold fewer after data loss: see missing).
      */
     MESSAGES((short)1, "messages"),
     /**
@@ -38,7 +40,12 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
      * Where the next page in the same direction starts: the next call's afterSeq forwards (the page's last
      * sequence number), its beforeSeq backwards (the page's first). Set whenever the page covered a range.
      */
-    NEXT_CURSOR((short)4, "nextCursor");
+    NEXT_CURSOR((short)4, "nextCursor"),
+    /**
+     * The parts of the page's range whose messages are lost (see MissingRange), oldest first; absent when
+     * none is. A client takes them as seen and pages on past them.
+     */
+    MISSING((short)5, "missing");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -62,6 +69,8 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
           return LATEST_SEQ;
         case 4: // NEXT_CURSOR
           return NEXT_CURSOR;
+        case 5: // MISSING
+          return MISSING;
         default:
           return null;
       }
@@ -109,7 +118,7 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
   private static final int __LATESTSEQ_ISSET_ID = 1;
   private static final int __NEXTCURSOR_ISSET_ID = 2;
   private byte __isset_bitfield = 0;
-  private static final _Fields[] optionals = {_Fields.NEXT_CURSOR};
+  private static final _Fields[] optionals = {_Fields.NEXT_CURSOR,_Fields.MISSING};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -122,6 +131,9 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64        , "Seq")));
     tmpMap.put(_Fields.NEXT_CURSOR, new org.apache.thrift.meta_data.FieldMetaData("nextCursor", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64        , "Seq")));
+    tmpMap.put(_Fields.MISSING, new org.apache.thrift.meta_data.FieldMetaData("missing", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.ListMetaData(org.apache.thrift.protocol.TType.LIST, 
+            new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, MissingRange.class))));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(HistoryPage.class, metaDataMap);
   }
@@ -157,6 +169,13 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
     this.hasMore = other.hasMore;
     this.latestSeq = other.latestSeq;
     this.nextCursor = other.nextCursor;
+    if (other.isSetMissing()) {
+      java.util.List<MissingRange> __this__missing = new java.util.ArrayList<MissingRange>(other.missing.size());
+      for (MissingRange other_element : other.missing) {
+        __this__missing.add(new MissingRange(other_element));
+      }
+      this.missing = __this__missing;
+    }
   }
 
   @Override
@@ -173,6 +192,7 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
     this.latestSeq = 0;
     setNextCursorIsSet(false);
     this.nextCursor = 0;
+    this.missing = null;
   }
 
   public int getMessagesSize() {
@@ -192,7 +212,7 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
   }
 
   /**
-   * The messages of the page's range, oldest first (a range may hold fewer after data loss).
+   * The messages of the page's range, oldest first (a range may hold fewer after data loss: see missing).
    */
   @org.apache.thrift.annotation.Nullable
   public java.util.List<Message> getMessages() {
@@ -200,7 +220,7 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
   }
 
   /**
-   * The messages of the page's range, oldest first (a range may hold fewer after data loss).
+   * The messages of the page's range, oldest first (a range may hold fewer after data loss: see missing).
    */
   public HistoryPage setMessages(@org.apache.thrift.annotation.Nullable java.util.List<Message> messages) {
     this.messages = messages;
@@ -305,6 +325,55 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __NEXTCURSOR_ISSET_ID, value);
   }
 
+  public int getMissingSize() {
+    return (this.missing == null) ? 0 : this.missing.size();
+  }
+
+  @org.apache.thrift.annotation.Nullable
+  public java.util.Iterator<MissingRange> getMissingIterator() {
+    return (this.missing == null) ? null : this.missing.iterator();
+  }
+
+  public void addToMissing(MissingRange elem) {
+    if (this.missing == null) {
+      this.missing = new java.util.ArrayList<MissingRange>();
+    }
+    this.missing.add(elem);
+  }
+
+  /**
+   * The parts of the page's range whose messages are lost (see MissingRange), oldest first; absent when
+   * none is. A client takes them as seen and pages on past them.
+   */
+  @org.apache.thrift.annotation.Nullable
+  public java.util.List<MissingRange> getMissing() {
+    return this.missing;
+  }
+
+  /**
+   * The parts of the page's range whose messages are lost (see MissingRange), oldest first; absent when
+   * none is. A client takes them as seen and pages on past them.
+   */
+  public HistoryPage setMissing(@org.apache.thrift.annotation.Nullable java.util.List<MissingRange> missing) {
+    this.missing = missing;
+    return this;
+  }
+
+  public void unsetMissing() {
+    this.missing = null;
+  }
+
+  /** Returns true if field missing is set (has been assigned a value) and false otherwise */
+  public boolean isSetMissing() {
+    return this.missing != null;
+  }
+
+  public void setMissingIsSet(boolean value) {
+    if (!value) {
+      this.missing = null;
+    }
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -340,6 +409,14 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
       }
       break;
 
+    case MISSING:
+      if (value == null) {
+        unsetMissing();
+      } else {
+        setMissing((java.util.List<MissingRange>)value);
+      }
+      break;
+
     }
   }
 
@@ -358,6 +435,9 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
 
     case NEXT_CURSOR:
       return getNextCursor();
+
+    case MISSING:
+      return getMissing();
 
     }
     throw new java.lang.IllegalStateException();
@@ -379,6 +459,8 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
       return isSetLatestSeq();
     case NEXT_CURSOR:
       return isSetNextCursor();
+    case MISSING:
+      return isSetMissing();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -432,6 +514,15 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
         return false;
     }
 
+    boolean this_present_missing = true && this.isSetMissing();
+    boolean that_present_missing = true && that.isSetMissing();
+    if (this_present_missing || that_present_missing) {
+      if (!(this_present_missing && that_present_missing))
+        return false;
+      if (!this.missing.equals(that.missing))
+        return false;
+    }
+
     return true;
   }
 
@@ -450,6 +541,10 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
     hashCode = hashCode * 8191 + ((isSetNextCursor()) ? 131071 : 524287);
     if (isSetNextCursor())
       hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(nextCursor);
+
+    hashCode = hashCode * 8191 + ((isSetMissing()) ? 131071 : 524287);
+    if (isSetMissing())
+      hashCode = hashCode * 8191 + missing.hashCode();
 
     return hashCode;
   }
@@ -502,6 +597,16 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetMissing(), other.isSetMissing());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetMissing()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.missing, other.missing);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -545,6 +650,16 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
       if (!first) sb.append(", ");
       sb.append("nextCursor:");
       sb.append(this.nextCursor);
+      first = false;
+    }
+    if (isSetMissing()) {
+      if (!first) sb.append(", ");
+      sb.append("missing:");
+      if (this.missing == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.missing);
+      }
       first = false;
     }
     sb.append(")");
@@ -639,6 +754,25 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 5: // MISSING
+              if (schemeField.type == org.apache.thrift.protocol.TType.LIST) {
+                {
+                  org.apache.thrift.protocol.TList _list3 = iprot.readListBegin();
+                  struct.missing = new java.util.ArrayList<MissingRange>(_list3.size);
+                  @org.apache.thrift.annotation.Nullable MissingRange _elem4;
+                  for (int _i5 = 0; _i5 < _list3.size; ++_i5)
+                  {
+                    _elem4 = new MissingRange();
+                    _elem4.read(iprot);
+                    struct.missing.add(_elem4);
+                  }
+                  iprot.readListEnd();
+                }
+                struct.setMissingIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -662,9 +796,9 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
         oprot.writeFieldBegin(MESSAGES_FIELD_DESC);
         {
           oprot.writeListBegin(new org.apache.thrift.protocol.TList(org.apache.thrift.protocol.TType.STRUCT, struct.messages.size()));
-          for (Message _iter3 : struct.messages)
+          for (Message _iter6 : struct.messages)
           {
-            _iter3.write(oprot);
+            _iter6.write(oprot);
           }
           oprot.writeListEnd();
         }
@@ -680,6 +814,20 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
         oprot.writeFieldBegin(NEXT_CURSOR_FIELD_DESC);
         oprot.writeI64(struct.nextCursor);
         oprot.writeFieldEnd();
+      }
+      if (struct.missing != null) {
+        if (struct.isSetMissing()) {
+          oprot.writeFieldBegin(MISSING_FIELD_DESC);
+          {
+            oprot.writeListBegin(new org.apache.thrift.protocol.TList(org.apache.thrift.protocol.TType.STRUCT, struct.missing.size()));
+            for (MissingRange _iter7 : struct.missing)
+            {
+              _iter7.write(oprot);
+            }
+            oprot.writeListEnd();
+          }
+          oprot.writeFieldEnd();
+        }
       }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
@@ -712,13 +860,16 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
       if (struct.isSetNextCursor()) {
         optionals.set(3);
       }
-      oprot.writeBitSet(optionals, 4);
+      if (struct.isSetMissing()) {
+        optionals.set(4);
+      }
+      oprot.writeBitSet(optionals, 5);
       if (struct.isSetMessages()) {
         {
           oprot.writeI32(struct.messages.size());
-          for (Message _iter4 : struct.messages)
+          for (Message _iter8 : struct.messages)
           {
-            _iter4.write(oprot);
+            _iter8.write(oprot);
           }
         }
       }
@@ -731,6 +882,15 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
       if (struct.isSetNextCursor()) {
         oprot.writeI64(struct.nextCursor);
       }
+      if (struct.isSetMissing()) {
+        {
+          oprot.writeI32(struct.missing.size());
+          for (MissingRange _iter9 : struct.missing)
+          {
+            _iter9.write(oprot);
+          }
+        }
+      }
     }
 
     @Override
@@ -738,17 +898,17 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(4);
+        java.util.BitSet incoming = iprot.readBitSet(5);
         if (incoming.get(0)) {
           {
-            org.apache.thrift.protocol.TList _list5 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
-            struct.messages = new java.util.ArrayList<Message>(_list5.size);
-            @org.apache.thrift.annotation.Nullable Message _elem6;
-            for (int _i7 = 0; _i7 < _list5.size; ++_i7)
+            org.apache.thrift.protocol.TList _list10 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
+            struct.messages = new java.util.ArrayList<Message>(_list10.size);
+            @org.apache.thrift.annotation.Nullable Message _elem11;
+            for (int _i12 = 0; _i12 < _list10.size; ++_i12)
             {
-              _elem6 = new Message();
-              _elem6.read(iprot);
-              struct.messages.add(_elem6);
+              _elem11 = new Message();
+              _elem11.read(iprot);
+              struct.messages.add(_elem11);
             }
           }
           struct.setMessagesIsSet(true);
@@ -764,6 +924,20 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
         if (incoming.get(3)) {
           struct.nextCursor = iprot.readI64();
           struct.setNextCursorIsSet(true);
+        }
+        if (incoming.get(4)) {
+          {
+            org.apache.thrift.protocol.TList _list13 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
+            struct.missing = new java.util.ArrayList<MissingRange>(_list13.size);
+            @org.apache.thrift.annotation.Nullable MissingRange _elem14;
+            for (int _i15 = 0; _i15 < _list13.size; ++_i15)
+            {
+              _elem14 = new MissingRange();
+              _elem14.read(iprot);
+              struct.missing.add(_elem14);
+            }
+          }
+          struct.setMissingIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();
