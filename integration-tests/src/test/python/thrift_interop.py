@@ -9,8 +9,8 @@ FILE, for every file under shared-protocol/src/main/thrift/api). For each protoc
 pairs them (invite and accept), chats (send, a retry, history; a sticker, an edit, a stale edit that gets
 MessageConflict and a delete), uploads a photo as the SDK does (createUpload, a PUT of a PNG made here to the
 presigned S3 URL, finishUpload; then its metadata, its photo message and its presigned download URLs, and bytes
-that are not an image refused) and edits a memo from both sides (create, edit with the version, a stale edit
-that gets MemoConflict), and checks the errors a client acts on. It prints one line per step; a protocol
+that are not an image refused) and edits a memo from both sides (create and a retry of it, edit with the version, a
+stale edit that gets MemoConflict), and checks the errors a client acts on. It prints one line per step; a protocol
 stops at its first failed check (with a traceback), the others still run, and the exit status is 0 only when
 all three passed.
 """
@@ -274,8 +274,11 @@ def run(endpoint, protocol):
     step(protocol, "photo %s uploaded (%d bytes of PNG in, %s %d bytes stored) as message %d and downloaded"
          % (photo.photoId, len(picture), photo.contentType, photo.sizeBytes, photo.messageSeq))
 
-    memo = ann_api.memo().createMemo(CreateMemoRequest("Groceries \u00e7a", "milk"))
-    check(memo.version == 1 and memo.createdBy == ann.userId, "a new memo is version 1, by its creator")
+    create = CreateMemoRequest("Groceries \u00e7a", "milk", clientMemoId=str(uuid.uuid4()))
+    memo = ann_api.memo().createMemo(create)
+    check(memo.version == 1 and memo.createdBy == ann.userId and memo.clientMemoId == create.clientMemoId,
+          "a new memo is version 1, by its creator, with its client id (%r)" % (memo,))
+    check(ann_api.memo().createMemo(create) == memo, "a retried create returns the memo the first attempt made")
     edited = bob_api.memo().editMemo(EditMemoRequest(memo.memoId, 1, None, "milk, eggs"))
     check(edited.version == 2 and edited.updatedBy == bob.userId and edited.title == memo.title,
           "the partner's edit raises the version and keeps the unset title (%r)" % (edited,))

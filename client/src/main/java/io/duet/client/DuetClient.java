@@ -60,6 +60,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -194,9 +195,19 @@ public final class DuetClient implements AutoCloseable {
                 new MemoService.listMemos_args(new ListMemosRequest()), new MemoService.listMemos_result());
     }
 
+    /** Creates a memo, under a new random {@code clientMemoId}; {@link #createMemo(CreateMemoRequest)} retries safely. */
     public CompletableFuture<Memo> createMemo(String title, String text) {
+        return createMemo(new CreateMemoRequest(title, text).setClientMemoId(UUID.randomUUID().toString()));
+    }
+
+    /**
+     * Creates a memo. Sending the same request again (after a failure whose outcome is unknown, such as a
+     * lost connection) is safe when it names a {@code clientMemoId}: it returns the memo the first attempt
+     * made, as it is now, instead of a second one.
+     */
+    public CompletableFuture<Memo> createMemo(CreateMemoRequest request) {
         return session.callWhenConnected(commonConstants.MEMO_SERVICE, "createMemo",
-                new MemoService.createMemo_args(new CreateMemoRequest(title, text)), new MemoService.createMemo_result());
+                new MemoService.createMemo_args(request), new MemoService.createMemo_result());
     }
 
     /**
