@@ -51,7 +51,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * and their event; a photo's delete event; an abandoned upload swept from the bucket; unpairing, which ends
  * the partner's session with COUPLE_CLOSED and deletes the couple's objects from the bucket (another
  * couple's stay); pairing again; and account deletion, after which the couple's objects (2,500 more put
- * straight into the bucket among them) are gone, the log-in fails and the partner is told. The bucket is listed with the AWS SDK, not through Duet.
+ * straight into the bucket among them) are gone, the log-in fails and the partner is told. The bucket is
+ * listed with the AWS SDK, not through Duet.
  */
 class CoupleLifecycleIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
