@@ -161,6 +161,8 @@ def upload(api, data, caption):
           "createUpload returns where to PUT the bytes (%r)" % (slot,))
     headers = dict(slot.headers or {})
     headers["Content-Length"] = str(len(data))
+    # Without it urllib sends application/x-www-form-urlencoded, which S3Proxy refuses on a presigned PUT.
+    headers.setdefault("Content-Type", "application/octet-stream")
     http("PUT", slot.uploadUrl, data, headers)
     return api.photo().finishUpload(FinishUploadRequest(slot.uploadId, caption))
 
