@@ -7,16 +7,22 @@ Run by PythonClientIT with Debian's python3 (/usr/bin/python3, which has Debian'
 GEN_PY_DIR holds what Debian's compiler generated from the IDL (/usr/bin/thrift --gen py -out GEN_PY_DIR
 FILE, for every file under shared-protocol/src/main/thrift/api). For each protocol it signs two users up,
 pairs them (invite and accept), chats (send, a retry, history; a sticker, an edit, a stale edit that gets
-MessageConflict and a delete) and edits a memo from both sides (create, edit with the version, a stale edit
-that gets MemoConflict), and checks the errors a client acts on. It prints one line per step; a protocol
+MessageConflict and a delete), uploads a photo as the SDK does (createUpload, a PUT of a PNG made here to the
+presigned S3 URL, finishUpload; then its metadata, its photo message and its presigned download URLs, and bytes
+that are not an image refused) and edits a memo from both sides (create and a retry of it, edit with the version, a
+stale edit that gets MemoConflict), and checks the errors a client acts on. It prints one line per step; a protocol
 stops at its first failed check (with a traceback), the others still run, and the exit status is 0 only when
 all three passed.
 """
 
 import argparse
+import struct
 import sys
 import traceback
+import urllib.error
+import urllib.request
 import uuid
+import zlib
 
 
 def parse_args():
@@ -39,13 +45,17 @@ from duet.api.chat import ChatService  # noqa: E402
 from duet.api.chat.ttypes import (  # noqa: E402
     DeleteMessageRequest, EditMessageRequest, FetchHistoryRequest, MessageConflict, MessageKind, SendMessageRequest,
     StickerRef)
-from duet.api.common.constants import ACCOUNT_SERVICE, CHAT_SERVICE, MEMO_SERVICE, PAIRING_SERVICE  # noqa: E402
+from duet.api.common.constants import (  # noqa: E402
+    ACCOUNT_SERVICE, CHAT_SERVICE, MEMO_SERVICE, PAIRING_SERVICE, PHOTO_SERVICE)
 from duet.api.common.ttypes import DuetError, ErrorCode  # noqa: E402
 from duet.api.memo import MemoService  # noqa: E402
 from duet.api.memo.ttypes import (  # noqa: E402
     CreateMemoRequest, EditMemoRequest, GetMemoRequest, ListMemosRequest, MemoConflict)
 from duet.api.pairing import PairingService  # noqa: E402
 from duet.api.pairing.ttypes import AcceptInviteRequest, CreateInviteRequest  # noqa: E402
+from duet.api.photo import PhotoService  # noqa: E402
+from duet.api.photo.ttypes import (  # noqa: E402
+    CreateUploadRequest, FinishUploadRequest, GetPhotoRequest, GetPhotoUrlRequest, ListPhotosRequest, PhotoVariant)
 
 PROTOCOLS = {
     "binary": TBinaryProtocol.TBinaryProtocol,
@@ -99,8 +109,62 @@ class Api:
     def memo(self):
         return self._client(MEMO_SERVICE, MemoService.Client)
 
+    def photo(self):
+        return self._client(PHOTO_SERVICE, PhotoService.Client)
+
     def as_user(self, token):
         return Api(self.endpoint, self.protocol, token)
+
+
+def png(width, height):
+    """A real RGB PNG image (a colour gradient) made with the standard library only."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    rows = b"".join(b"\x00" + b"".join(bytes((x * 255 // width, y * 255 // height, 128)) for x in range(width))
+                    for y in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8 bits per channel, RGB, no interlace
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+def image_size(data):
+    """(content type, width, height) of a PNG or baseline/progressive JPEG, read from its header."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        width, height = struct.unpack(">II", data[16:24])
+        return "image/png", width, height
+    check(data.startswith(b"\xff\xd8"), "the download is a PNG or a JPEG image (%r...)" % (data[:8],))
+    at = 2
+    while at + 4 <= len(data):
+        check(data[at] == 0xFF, "a JPEG marker at byte %d" % at)
+        marker, length = data[at + 1], struct.unpack(">H", data[at + 2:at + 4])[0]
+        if marker in (0xC0, 0xC1, 0xC2):
+            height, width = struct.unpack(">HH", data[at + 5:at + 9])
+            return "image/jpeg", width, height
+        at += 2 + length
+    raise CheckFailed("the JPEG has no frame header")
+
+
+def http(method, url, body=None, headers=None):
+    """An HTTP request straight to the object store (no Duet token); returns the response's bytes."""
+    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=ARGS.timeout_ms / 1000.0) as response:
+            return response.read()
+    except urllib.error.HTTPError as e:
+        raise CheckFailed("%s of a presigned URL: HTTP %d %s" % (method, e.code, e.read()[:300]))
+
+
+def upload(api, data, caption):
+    """The three steps of a photo upload, as the SDK takes them: createUpload, a PUT to S3, finishUpload."""
+    slot = api.photo().createUpload(CreateUploadRequest(len(data)))
+    check(slot.uploadId and slot.uploadUrl.startswith("http") and slot.maxBytes >= len(data),
+          "createUpload returns where to PUT the bytes (%r)" % (slot,))
+    headers = dict(slot.headers or {})
+    headers["Content-Length"] = str(len(data))
+    # Without it urllib sends application/x-www-form-urlencoded, which S3Proxy refuses on a presigned PUT.
+    headers.setdefault("Content-Type", "application/octet-stream")
+    http("PUT", slot.uploadUrl, data, headers)
+    return api.photo().finishUpload(FinishUploadRequest(slot.uploadId, caption))
 
 
 def step(protocol, text):
@@ -183,8 +247,40 @@ def run(endpoint, protocol):
     check(denied.code == ErrorCode.PERMISSION_DENIED, "only the sender deletes a message, not %r" % (denied,))
     step(protocol, "a sticker sent, a message edited and one deleted")
 
-    memo = ann_api.memo().createMemo(CreateMemoRequest("Groceries \u00e7a", "milk"))
-    check(memo.version == 1 and memo.createdBy == ann.userId, "a new memo is version 1, by its creator")
+    picture = png(48, 36)
+    caption = "us at the sea \u2600 (%s)" % protocol
+    photo = upload(ann_api, picture, caption)
+    check(len(photo.photoId) == 32 and photo.width == 48 and photo.height == 36 and photo.uploadedBy == ann.userId
+          and photo.caption == caption and photo.messageSeq is not None, "finishUpload returns the photo (%r)" % (photo,))
+    seen = bob_api.photo().getPhoto(GetPhotoRequest(photo.photoId))
+    check((seen.photoId, seen.width, seen.height, seen.contentType, seen.sizeBytes)
+          == (photo.photoId, 48, 36, photo.contentType, photo.sizeBytes), "the partner reads its metadata (%r)" % (seen,))
+    listed = bob_api.photo().listPhotos(ListPhotosRequest())
+    check([p.photoId for p in listed.photos] == [photo.photoId], "the couple's photos hold it")
+    page = bob_api.chat().fetchHistory(FetchHistoryRequest(sticker.seq, 10))
+    posted = [m for m in page.messages if m.seq == photo.messageSeq]
+    check(len(posted) == 1 and posted[0].kind == MessageKind.PHOTO and posted[0].photoId == photo.photoId
+          and posted[0].text == caption, "the upload posted a photo message (%r)" % (page.messages,))
+    full = bob_api.photo().getPhotoUrl(GetPhotoUrlRequest(photo.photoId))
+    downloaded = http("GET", full.url)
+    check(len(downloaded) == photo.sizeBytes and image_size(downloaded) == (photo.contentType, 48, 36),
+          "the presigned URL serves the FULL variant (%d bytes, %r)" % (len(downloaded), full))
+    thumbnail = http("GET", bob_api.photo().getPhotoUrl(GetPhotoUrlRequest(photo.photoId, PhotoVariant.THUMBNAIL)).url)
+    check(image_size(thumbnail)[1:] == (48, 36), "a thumbnail no larger than the photo keeps its size")
+    stranger = expect_error(lambda: bob_api.photo().finishUpload(FinishUploadRequest(uuid.uuid4().hex)),
+                            DuetError, "finishing an upload that was never created")
+    check(stranger.code == ErrorCode.NOT_FOUND, "an unknown upload id gets NOT_FOUND, not %r" % (stranger,))
+    junk = expect_error(lambda: upload(bob_api, b"these bytes are not an image, whatever the name says", None),
+                        DuetError, "bytes that are not an image")
+    check(junk.code == ErrorCode.INVALID_ARGUMENT, "bytes that are not an image get INVALID_ARGUMENT, not %r" % (junk,))
+    step(protocol, "photo %s uploaded (%d bytes of PNG in, %s %d bytes stored) as message %d and downloaded"
+         % (photo.photoId, len(picture), photo.contentType, photo.sizeBytes, photo.messageSeq))
+
+    create = CreateMemoRequest("Groceries \u00e7a", "milk", clientMemoId=str(uuid.uuid4()))
+    memo = ann_api.memo().createMemo(create)
+    check(memo.version == 1 and memo.createdBy == ann.userId and memo.clientMemoId == create.clientMemoId,
+          "a new memo is version 1, by its creator, with its client id (%r)" % (memo,))
+    check(ann_api.memo().createMemo(create) == memo, "a retried create returns the memo the first attempt made")
     edited = bob_api.memo().editMemo(EditMemoRequest(memo.memoId, 1, None, "milk, eggs"))
     check(edited.version == 2 and edited.updatedBy == bob.userId and edited.title == memo.title,
           "the partner's edit raises the version and keeps the unset title (%r)" % (edited,))

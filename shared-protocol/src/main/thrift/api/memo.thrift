@@ -21,6 +21,8 @@ struct Memo {
   6: i64 createdAtMillis,
   7: common.UserId updatedBy,
   8: i64 updatedAtMillis,
+  /** The creator's CreateMemoRequest.clientMemoId, when it named one. */
+  9: optional string clientMemoId,
 }
 
 struct CreateMemoRequest {
@@ -28,6 +30,12 @@ struct CreateMemoRequest {
   1: string title,
   /** At most 4,000 characters (the server's limit may be lower); may be empty. */
   2: string text,
+  /**
+   * Chosen by the client (a UUID, 1 to 128 characters) to make a retry safe: a create whose caller already
+   * created a memo with this id, and that memo still exists, creates nothing and returns that memo as it is
+   * now (edits since included, whatever title and text the retry carries). Absent: every call creates a memo.
+   */
+  3: optional string clientMemoId,
 }
 
 struct GetMemoRequest {

@@ -62,6 +62,8 @@ struct StoredMemo {
   7: i64 updatedAtMillis,
   /** The fence value of the owner that wrote it last. */
   8: optional i64 fence,
+  /** CreateMemoRequest.clientMemoId: a retried create of createdBy's with this id returns this memo. */
+  9: optional string clientMemoId,
 }
 
 /** The couple's start date and time zone. */

@@ -60,6 +60,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -88,8 +89,9 @@ import java.util.function.Supplier;
  * or moves between servers, and is asked again after a refusal for now (the couple moving, a busy
  * server, a rate limit: after the delay the server names) or a lost connection, all within the call
  * timeout ({@link Builder#callTimeout}). A call lost after it was written is asked again only if doing
- * it twice is the same as once (reads, marks, nicknames, deletes of messages, uploads); otherwise
- * (memo changes, an edit against a version, deleting a photo, unpairing) it fails with "outcome unknown",
+ * it twice is the same as once (reads, marks, nicknames, deletes of messages, uploads, a memo created
+ * under a {@code clientMemoId}); otherwise (memo edits and deletes, an edit against a version, deleting a
+ * photo, unpairing) it fails with "outcome unknown",
  * and the app can read the current state to find out. {@link #setTyping} is never held or repeated.
  * Thread-safe; callbacks arrive on one SDK thread.
  */
@@ -208,9 +210,21 @@ public final class DuetClient implements AutoCloseable {
                 new MemoService.listMemos_args(new ListMemosRequest()), new MemoService.listMemos_result(), ClientSession.Retry.SAFE_TO_REPEAT);
     }
 
+    /** Creates a memo, under a new random {@code clientMemoId}; {@link #createMemo(CreateMemoRequest)} retries safely. */
     public CompletableFuture<Memo> createMemo(String title, String text) {
+        return createMemo(new CreateMemoRequest(title, text).setClientMemoId(UUID.randomUUID().toString()));
+    }
+
+    /**
+     * Creates a memo. Sending the same request again (after a failure whose outcome is unknown, such as a
+     * lost connection) is safe when it names a {@code clientMemoId}: it returns the memo the first attempt
+     * made, as it is now, instead of a second one.
+     */
+    public CompletableFuture<Memo> createMemo(CreateMemoRequest request) {
         return session.call(commonConstants.MEMO_SERVICE, "createMemo",
-                new MemoService.createMemo_args(new CreateMemoRequest(title, text)), new MemoService.createMemo_result(), ClientSession.Retry.AT_MOST_ONCE);
+                new MemoService.createMemo_args(request), new MemoService.createMemo_result(),
+                // With its id, a second create returns the first one's memo.
+                request.isSetClientMemoId() ? ClientSession.Retry.SAFE_TO_REPEAT : ClientSession.Retry.AT_MOST_ONCE);
     }
 
     /**

@@ -260,8 +260,18 @@ public final class DuetHttp {
                 .getReadState(new GetReadStateRequest());
     }
 
+    /** Creates a memo, under a new random {@code clientMemoId}; {@link #createMemo(String, CreateMemoRequest)} retries safely. */
     public Memo createMemo(String token, String title, String text) throws TException {
-        return memo(token).createMemo(new CreateMemoRequest(title, text));
+        return createMemo(token, new CreateMemoRequest(title, text).setClientMemoId(UUID.randomUUID().toString()));
+    }
+
+    /**
+     * Creates a memo. Sending the same request again (after a failure whose outcome is unknown, such as a
+     * timeout) is safe when it names a {@code clientMemoId}: it returns the memo the first attempt made, as it
+     * is now, instead of a second one.
+     */
+    public Memo createMemo(String token, CreateMemoRequest request) throws TException {
+        return memo(token).createMemo(request);
     }
 
     /** Every memo of the couple, the most recently changed first. */

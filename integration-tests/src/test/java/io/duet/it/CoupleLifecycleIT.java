@@ -25,9 +25,14 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.apache.thrift.TException;
@@ -36,6 +41,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -44,13 +50,16 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * The couple's profile and lifecycle on a local cluster with S3Proxy (docs/COUPLE-LIFECYCLE.md): nicknames
  * and their event; a photo's delete event; an abandoned upload swept from the bucket; unpairing, which ends
  * the partner's session with COUPLE_CLOSED and deletes the couple's objects from the bucket (another
- * couple's stay); pairing again; and account deletion, after which the couple's objects are gone, the
- * log-in fails and the partner is told. The bucket is listed with the AWS SDK, not through Duet.
+ * couple's stay); pairing again; and account deletion, after which the couple's objects (2,500 more put
+ * straight into the bucket among them) are gone, the log-in fails and the partner is told. The bucket is
+ * listed with the AWS SDK, not through Duet.
  */
 class CoupleLifecycleIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String PASSWORD = "correct horse battery";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    /** More than two DeleteObjects requests' worth. */
+    private static final int BULK_OBJECTS = 2500;
 
     @RegisterExtension
     static final PrivateCluster CLUSTER = new PrivateCluster().withOwnStorage().withS3() // lists its bucket
@@ -155,6 +164,10 @@ class CoupleLifecycleIT {
             try (DuetClient bobClient = connect(cluster, again[1], bobHearsAgain)) {
                 expectError(ErrorCode.UNAUTHENTICATED, () -> annHttp.deleteAccount(again[0].getToken(), "wrong password!"));
                 assertThat(keys(s3, bucket, "photos/")).hasSize(6);
+                // Many objects of the couple: deleted in DeleteObjects requests of up to 1,000 keys (BatchDeletes
+                // counts them in its unit test; the sweep of abandoned uploads, which may take some of them
+                // first, deletes the same way).
+                putMany(s3, bucket, "incoming/" + secondCouple + "/bulk-", BULK_OBJECTS);
                 annHttp.deleteAccount(again[0].getToken(), PASSWORD);
                 RecordingListener.await(WAIT, "Bob hears Ann's account deleted", () -> bobHearsAgain.couplesClosed
                         .contains(secondCouple + " by " + again[0].getUserId() + ": " + CoupleClosedReason.ACCOUNT_DELETED));
@@ -195,6 +208,26 @@ class CoupleLifecycleIT {
                 .credentialsProvider(StaticCredentialsProvider.create(
                         AwsBasicCredentials.create(settings.get("s3.access-key"), secret)))
                 .build();
+    }
+
+    /** PUTs {@code count} small objects named {@code prefix} and a number, straight to the bucket. */
+    private static void putMany(S3Client s3, String bucket, String prefix, int count) throws Exception {
+        long start = System.nanoTime();
+        ExecutorService threads = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> puts = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                String key = prefix + i;
+                puts.add(threads.submit(() -> s3.putObject(request -> request.bucket(bucket).key(key),
+                        RequestBody.fromString(key))));
+            }
+            for (Future<?> put : puts) {
+                put.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        System.out.printf("PUT %d objects in %d ms%n", count, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     }
 
     /** Every key in the bucket under {@code prefix}. */

@@ -9,6 +9,7 @@ import io.duet.deploy.local.LocalCluster;
 import io.duet.protocol.api.AddEventRequest;
 import io.duet.protocol.api.Calendar;
 import io.duet.protocol.api.CalendarEvent;
+import io.duet.protocol.api.CreateMemoRequest;
 import io.duet.protocol.api.DuetError;
 import io.duet.protocol.api.EditMemoRequest;
 import io.duet.protocol.api.ErrorCode;
@@ -23,6 +24,7 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +34,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Memos and the calendar on the local cluster, over HTTP (stock generated clients through {@link DuetHttp})
  * and over TCP ({@link DuetClient}): a partner's edit on a stale version is refused with the memo as it is
- * now, another couple's memo ids are NOT_FOUND, and the partner's sessions hear of every change.
+ * now, another couple's memo ids are NOT_FOUND, a retried create returns the memo its first attempt made,
+ * and the partner's sessions hear of every change.
  */
 class MemosAndCalendarIT {
     private static final Duration WAIT = Duration.ofSeconds(20);
@@ -96,6 +99,19 @@ class MemosAndCalendarIT {
             String bobId = Long.toString(couple.bob.getUserId());
             RecordingListener.await(WAIT, "Bob hears of every change", () -> bobHears.memoChanges.containsAll(List.of(
                     id + " v2 by " + bobId, id + " v3 by " + annId, id + " deleted by " + bobId)));
+
+            // A retried create (the same clientMemoId: the first reply was lost, say) returns the memo the first
+            // attempt made, as it is now, over either transport; the partner's create with that id is hers.
+            CreateMemoRequest packingList = new CreateMemoRequest("Packing", "passports")
+                    .setClientMemoId(UUID.randomUUID().toString());
+            Memo packing = tcp(bob.createMemo(packingList));
+            assertThat(packing.getClientMemoId()).isEqualTo(packingList.getClientMemoId());
+            assertThat(tcp(bob.createMemo(packingList))).isEqualTo(packing);
+            Memo packed = annHttp.editMemo(ann, packing.getMemoId(), 1, null, "passports, tickets");
+            assertThat(annHttp.createMemo(couple.bob.getToken(), packingList)).isEqualTo(packed);
+            Memo annsOwn = annHttp.createMemo(ann, packingList);
+            assertThat(tcp(bob.listMemos()).getMemos()).extracting(Memo::getMemoId)
+                    .containsExactlyInAnyOrder(packing.getMemoId(), annsOwn.getMemoId());
 
             // The calendar: a start date 99 days ago in Seoul is day 100 today, there.
             LocalDate today = LocalDate.now(SEOUL);

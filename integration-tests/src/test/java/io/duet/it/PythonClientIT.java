@@ -18,8 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Another team's client: Debian's stock Thrift compiler generates a Python client from the API's IDL,
  * and {@code src/test/python/thrift_interop.py}, run by Debian's Python with Debian's
- * {@code python3-thrift}, signs up, pairs, chats and edits a memo through the cluster's one HTTP
- * endpoint with the binary, compact and JSON protocols. Both are Debian's on purpose (by full path:
+ * {@code python3-thrift}, signs up, pairs, chats, uploads a photo (its bytes PUT to the presigned S3 URL,
+ * then downloaded from the presigned GET URL) and edits a memo through the cluster's one HTTP endpoint with
+ * the binary, compact and JSON protocols. Both are Debian's on purpose (by full path:
  * {@code /usr/local/bin/thrift} is the newer compiler for the Java, and {@code python3} on the PATH may
  * be another Python without the Thrift library), so nothing of this project's own stack helps the client.
  */
@@ -49,7 +50,8 @@ class PythonClientIT {
                 scratch.resolve("python.log"), SCRIPT_TIMEOUT);
         System.out.println("thrift_interop.py said:\n" + client.output);
         assertThat(client.exitCode).as("thrift_interop.py exit status; it said:\n" + client.output).isZero();
-        assertThat(client.output).contains("[binary] passed", "[compact] passed", "[json] passed");
+        assertThat(client.output).contains("[binary] passed", "[compact] passed", "[json] passed")
+                .contains("[binary] photo ", "[compact] photo ", "[json] photo ");
     }
 
     private static List<Path> apiIdl() throws IOException {

@@ -16,7 +16,7 @@ public final class SharedCluster {
     public static synchronized LocalCluster get() throws Exception {
         if (cluster == null) {
             LocalCluster started = SharedStorage.clusterBuilder("shared").applicationServers(2).presentationServers(2)
-                    .preSplitTables(false).s3(true).build(); // S3: PhotosIT, AuthorizationMatrixIT's photo calls
+                    .preSplitTables(false).s3(true).build(); // S3: PhotosIT, PythonClientIT, AuthorizationMatrixIT's photo calls
             SharedStorage.closeAtExit(started);
             started.start();
             cluster = started;

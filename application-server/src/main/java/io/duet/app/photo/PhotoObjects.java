@@ -18,10 +18,13 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Error;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
@@ -36,6 +39,7 @@ final class PhotoObjects implements AutoCloseable {
     private final String bucket;
     private final S3Client client;
     private final S3Presigner presigner;
+    private final BatchDeletes deletes = new BatchDeletes();
 
     PhotoObjects(S3Settings settings) {
         this.bucket = settings.bucket;
@@ -130,11 +134,34 @@ final class PhotoObjects implements AutoCloseable {
         return found;
     }
 
-    /** Deletes each key; a missing object is no error. */
+    /**
+     * Deletes the keys with as few {@code DeleteObjects} requests as S3 allows (up to 1,000 keys each),
+     * retrying what failed ({@link BatchDeletes}); a missing object is no error. Throws {@link
+     * ObjectsNotDeletedException} naming the keys still there after the retries (the others are gone).
+     */
     void delete(Collection<String> keys) {
-        for (String key : keys) {
-            client.deleteObject(request -> request.bucket(bucket).key(key));
+        if (keys.isEmpty()) {
+            return;
         }
+        BatchDeletes.Outcome outcome = deletes.deleteAll(keys, this::deleteBatch);
+        if (!outcome.complete()) {
+            throw new ObjectsNotDeletedException(outcome.failed(), outcome.deleted() + outcome.failed().size());
+        }
+    }
+
+    /** One {@code DeleteObjects} request, in quiet mode: the response lists only the keys it failed. */
+    private Map<String, String> deleteBatch(List<String> keys) {
+        List<ObjectIdentifier> objects = new ArrayList<>(keys.size());
+        keys.forEach(key -> objects.add(ObjectIdentifier.builder().key(key).build()));
+        DeleteObjectsResponse response = client.deleteObjects(request -> request.bucket(bucket)
+                .delete(delete -> delete.objects(objects).quiet(true)));
+        Map<String, String> failed = new LinkedHashMap<>();
+        for (S3Error error : response.errors()) {
+            if (!"NoSuchKey".equals(error.code())) {
+                failed.put(error.key(), error.code() + ": " + error.message());
+            }
+        }
+        return failed;
     }
 
     @Override

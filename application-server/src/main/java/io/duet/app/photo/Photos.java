@@ -46,7 +46,8 @@ import software.amazon.awssdk.core.exception.SdkException;
  * under its own random key ({@code photos/<128 random bits>}), deletes the incoming object, records the
  * metadata and posts the photo message. Incoming objects never finished are deleted by a sweep on the server
  * that owns their couple ({@link #startSweeping}, {@link AbandonedUploads}); the bucket's lifecycle rule
- * (deploy/PRODUCTION.md: expire {@code incoming/} after a day) is a second net.
+ * (deploy/PRODUCTION.md: expire {@code incoming/} after a day) is a second net. Objects are deleted in
+ * batches ({@link BatchDeletes}); keys S3 still refuses after the retries fail the call with UNAVAILABLE.
  */
 public final class Photos implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Photos.class);
@@ -334,6 +335,10 @@ public final class Photos implements AutoCloseable {
                 } catch (SdkException e) {
                     LOG.warn("S3 failed a photo call: {}", e.toString());
                     result.completeExceptionally(ApiErrors.unavailable("the photo store is unavailable; retry"));
+                } catch (ObjectsNotDeletedException e) {
+                    LOG.warn("S3 did not delete every object: {}", e.getMessage());
+                    result.completeExceptionally(ApiErrors.unavailable("the photo store did not delete "
+                            + e.failed().size() + " objects; retry"));
                 } catch (Throwable e) {
                     result.completeExceptionally(e);
                 }

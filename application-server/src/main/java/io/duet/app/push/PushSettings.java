@@ -12,16 +12,22 @@ import java.util.Objects;
  *
  * <p>Content: by default a push says only {@link #DEFAULT_BODY} ({@code push.body}) under {@link
  * #DEFAULT_TITLE} ({@code push.title}), never the message's text; {@code push.previews=true} puts the first
- * {@code push.preview-chars} characters of the text in the body instead.
+ * {@code push.preview-chars} characters of the text in the body instead. A push about several messages
+ * (the trailing push after a burst) says {@link #DEFAULT_SUMMARY_BODY} ({@code push.summary-body}, where
+ * {@value #COUNT} is the number), followed by the newest one's preview when previews are on.
  *
  * <p>Per device: one push per message at most; bursts are coalesced to at most one push per {@code
- * push.coalesce-window}, and {@code push.rate-per-device} caps the rest ({@link PushGate}). The work
+ * push.coalesce-window}, and {@code push.rate-per-device} caps the rest ({@link PushGate}); the messages
+ * held back get one trailing push once the gate lets one through. The work
  * queue holds at most {@code push.queue-capacity} messages (more are dropped and counted), drained by
  * {@code push.workers} threads, each send bounded by {@code push.send-timeout}.
  */
 public final class PushSettings {
     public static final String DEFAULT_TITLE = "Duet";
     public static final String DEFAULT_BODY = "New message";
+    /** In {@code push.summary-body}: replaced by the number of messages. */
+    public static final String COUNT = "{count}";
+    public static final String DEFAULT_SUMMARY_BODY = COUNT + " new messages";
     public static final int DEFAULT_PREVIEW_CHARS = 100;
     public static final Duration DEFAULT_COALESCE_WINDOW = Duration.ofSeconds(10);
     public static final Rate DEFAULT_RATE_PER_DEVICE = Rate.of(60, Duration.ofHours(1));
@@ -34,6 +40,7 @@ public final class PushSettings {
     final FcmSettings fcm;
     final String title;
     final String body;
+    final String summaryBody;
     final boolean previews;
     final int previewChars;
     final Duration coalesceWindow;
@@ -48,6 +55,7 @@ public final class PushSettings {
         this.fcm = builder.fcm;
         this.title = Objects.requireNonNull(builder.title, "title");
         this.body = Objects.requireNonNull(builder.body, "body");
+        this.summaryBody = Objects.requireNonNull(builder.summaryBody, "summaryBody");
         this.previews = builder.previews;
         this.previewChars = positive("previewChars", builder.previewChars);
         this.coalesceWindow = Objects.requireNonNull(builder.coalesceWindow, "coalesceWindow");
@@ -74,6 +82,7 @@ public final class PushSettings {
                 .fcm(FcmSettings.from(settings))
                 .title(settings.string("push.title", DEFAULT_TITLE))
                 .body(settings.string("push.body", DEFAULT_BODY))
+                .summaryBody(settings.string("push.summary-body", DEFAULT_SUMMARY_BODY))
                 .previews(settings.bool("push.previews", false))
                 .previewChars(settings.integer("push.preview-chars", DEFAULT_PREVIEW_CHARS))
                 .coalesceWindow(settings.duration("push.coalesce-window", DEFAULT_COALESCE_WINDOW))
@@ -102,6 +111,7 @@ public final class PushSettings {
         private FcmSettings fcm;
         private String title = DEFAULT_TITLE;
         private String body = DEFAULT_BODY;
+        private String summaryBody = DEFAULT_SUMMARY_BODY;
         private boolean previews;
         private int previewChars = DEFAULT_PREVIEW_CHARS;
         private Duration coalesceWindow = DEFAULT_COALESCE_WINDOW;
@@ -134,6 +144,12 @@ public final class PushSettings {
         /** The body of a push without a preview. */
         public Builder body(String body) {
             this.body = body;
+            return this;
+        }
+
+        /** The body of a push about several messages; {@value #COUNT} in it is replaced by their number. */
+        public Builder summaryBody(String summaryBody) {
+            this.summaryBody = summaryBody;
             return this;
         }
 

@@ -15,7 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,8 +37,13 @@ import org.slf4j.LoggerFactory;
  * invalid is deleted (if it is still the device's token). Nothing is retried: a lost push costs a
  * notification, never a message, which the app fetches when opened.
  *
- * <p>Lifecycle: built running; {@link #close()} (idempotent) stops the workers, dropping what is queued,
- * and closes the senders.
+ * <p>Messages the gate held back (a burst within the coalescing window, or over the device's rate) get one
+ * trailing push once the gate allows one ("3 new messages", {@code push.summary-body}): a timer thread
+ * asks the gate when it is due and hands the send to the workers. At most one is scheduled per tracked
+ * device.
+ *
+ * <p>Lifecycle: built running; {@link #close()} (idempotent) stops the timer and the workers, dropping what
+ * is queued, and closes the senders.
  */
 public final class Pushes implements OfflineNotifier, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Pushes.class);
@@ -49,9 +56,12 @@ public final class Pushes implements OfflineNotifier, AutoCloseable {
     private final PushGate gate;
     private final Clock clock;
     private final ThreadPoolExecutor workers;
+    /** Only decides trailing pushes with the gate; never sends. */
+    private final ScheduledExecutorService timer;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private final LongAdder sent = new LongAdder();
+    private final LongAdder summaries = new LongAdder();
     private final LongAdder heldBack = new LongAdder();
     private final LongAdder duplicates = new LongAdder();
     private final LongAdder dropped = new LongAdder();
@@ -73,6 +83,11 @@ public final class Pushes implements OfflineNotifier, AutoCloseable {
                     thread.setDaemon(true);
                     return thread;
                 });
+        this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "duet-push-timer");
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     /** Pushes with the platforms {@code settings} configure (none: tokens are kept, nothing is sent). */
@@ -145,17 +160,53 @@ public final class Pushes implements OfflineNotifier, AutoCloseable {
             if (sender == null) {
                 continue;
             }
-            switch (gate.admit(platform + ":" + device.token().getToken(), content.coupleId(), content.seq())) {
+            String key = platform + ":" + device.token().getToken();
+            PushGate.Admission admission = gate.admit(key, content);
+            switch (admission.verdict()) {
                 case DUPLICATE:
                     duplicates.increment();
                     continue;
                 case HELD_BACK:
                     heldBack.increment();
+                    if (admission.trailingDue()) {
+                        scheduleTrailing(new TrailingTarget(recipientId, device, sender, key),
+                                admission.trailingAfterNanos());
+                    }
                     continue;
                 default:
                     break;
             }
-            send(recipientId, device, sender, content);
+            send(recipientId, device, sender, PushContent.summary(settings, content, admission.messages()));
+        }
+    }
+
+    /** Where a device's trailing push goes. */
+    private record TrailingTarget(long recipientId, DeviceToken device, PushSender sender, String key) {
+    }
+
+    private void scheduleTrailing(TrailingTarget trailing, long afterNanos) {
+        try {
+            timer.schedule(() -> trailing(trailing), afterNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // closed
+        }
+    }
+
+    /** On the timer: asks the gate, and hands a due summary to the workers. */
+    private void trailing(TrailingTarget trailing) {
+        PushGate.Trailing due = gate.trailing(trailing.key());
+        if (due.retry()) {
+            scheduleTrailing(trailing, due.retryAfterNanos());
+        } else if (due.send()) {
+            PushContent summary = PushContent.summary(settings, due.latest(), due.messages());
+            try {
+                workers.execute(() -> {
+                    summaries.increment();
+                    send(trailing.recipientId(), trailing.device(), trailing.sender(), summary);
+                });
+            } catch (RejectedExecutionException e) {
+                dropped.increment();
+            }
         }
     }
 
@@ -194,7 +245,12 @@ public final class Pushes implements OfflineNotifier, AutoCloseable {
         return sent.sum();
     }
 
-    /** Pushes not sent because of the coalescing window or the device's rate. */
+    /** Trailing pushes tried: each sums up messages held back (counted in {@link #heldBack}). */
+    public long summaries() {
+        return summaries.sum();
+    }
+
+    /** Pushes not sent because of the coalescing window or the device's rate (a trailing push may sum them up). */
     public long heldBack() {
         return heldBack.sum();
     }
@@ -204,7 +260,7 @@ public final class Pushes implements OfflineNotifier, AutoCloseable {
         return duplicates.sum();
     }
 
-    /** Messages not pushed because the queue was full. */
+    /** Messages (or trailing pushes) not pushed because the queue was full. */
     public long dropped() {
         return dropped.sum();
     }
@@ -229,6 +285,7 @@ public final class Pushes implements OfflineNotifier, AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        timer.shutdownNow();
         workers.shutdownNow();
         try {
             if (!workers.awaitTermination(settings.sendTimeout.toMillis(), TimeUnit.MILLISECONDS)) {

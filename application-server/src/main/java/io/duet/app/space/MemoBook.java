@@ -31,10 +31,14 @@ import java.util.Map;
  * delete must name the current one or it fails with {@link MemoConflict} carrying the memo as it is. As
  * one owner serves a couple at a time and runs its space operations one by one, checking the version in
  * memory is a compare-and-set. A memo is rewritten from its stored bytes, keeping the fields a newer
- * release added.
+ * release added. A create that names a {@code clientMemoId} is made safe to retry the same way: the memo keeps
+ * the id, and a retry finds it (as its creator's; a deleted memo is forgotten, so a retry after the delete
+ * creates it again).
  */
 public final class MemoBook {
     private static final ThriftCodec CODEC = ThriftCodec.INTERNAL;
+    /** The longest {@code CreateMemoRequest.clientMemoId}, as a message's client id. */
+    static final int MAX_CLIENT_MEMO_ID_CHARS = 128;
 
     private final SpaceLimits limits;
     private final Map<Long, Entry> memos = new HashMap<>();
@@ -53,7 +57,22 @@ public final class MemoBook {
         return memos.containsKey(memoId);
     }
 
+    /**
+     * A new memo, or, for a retry (a {@code clientMemoId} with which {@code userId} already created a memo
+     * that still exists), that memo as it is now, with nothing written.
+     */
     public Step<Memo> create(long userId, CreateMemoRequest request, long memoId, long now, long fence) throws DuetError {
+        String clientMemoId = request.getClientMemoId();
+        if (clientMemoId != null) {
+            if (clientMemoId.isEmpty() || clientMemoId.length() > MAX_CLIENT_MEMO_ID_CHARS) {
+                throw ApiErrors.invalidArgument("clientMemoId: " + clientMemoId.length() + " characters (expected 1 to "
+                        + MAX_CLIENT_MEMO_ID_CHARS + ")");
+            }
+            Map.Entry<Long, Entry> created = createdBy(userId, clientMemoId);
+            if (created != null) {
+                return Step.done(toMemo(created.getKey(), created.getValue().memo));
+            }
+        }
         String title = request.getTitle() == null ? "" : request.getTitle();
         String text = request.getText() == null ? "" : request.getText();
         checkSizes(title, text);
@@ -62,8 +81,20 @@ public final class MemoBook {
                     + " memos, the most it may keep; delete one first");
         }
         StoredMemo memo = new StoredMemo().setTitle(title).setText(text).setVersion(1)
-                .setCreatedBy(userId).setCreatedAtMillis(now).setUpdatedBy(userId).setUpdatedAtMillis(now).setFence(fence);
+                .setCreatedBy(userId).setCreatedAtMillis(now).setUpdatedBy(userId).setUpdatedAtMillis(now).setFence(fence)
+                .setClientMemoId(clientMemoId);
         return written(memoId, CODEC.encode(memo), memo, userId);
+    }
+
+    /** The memo {@code userId} created with {@code clientMemoId}, or null: a scan of at most the couple's limit. */
+    private Map.Entry<Long, Entry> createdBy(long userId, String clientMemoId) {
+        for (Map.Entry<Long, Entry> entry : memos.entrySet()) {
+            StoredMemo memo = entry.getValue().memo;
+            if (memo.getCreatedBy() == userId && clientMemoId.equals(memo.getClientMemoId())) {
+                return entry;
+            }
+        }
+        return null;
     }
 
     public Step<Memo> get(long memoId) throws DuetError {
@@ -138,7 +169,8 @@ public final class MemoBook {
     static Memo toMemo(long memoId, StoredMemo memo) {
         return new Memo().setMemoId(memoId).setVersion(memo.getVersion()).setTitle(memo.getTitle()).setText(memo.getText())
                 .setCreatedBy(memo.getCreatedBy()).setCreatedAtMillis(memo.getCreatedAtMillis())
-                .setUpdatedBy(memo.getUpdatedBy()).setUpdatedAtMillis(memo.getUpdatedAtMillis());
+                .setUpdatedBy(memo.getUpdatedBy()).setUpdatedAtMillis(memo.getUpdatedAtMillis())
+                .setClientMemoId(memo.getClientMemoId());
     }
 
     private static StoredMemo decode(long memoId, byte[] bytes) {

@@ -40,6 +40,27 @@ class PushContentTest {
     }
 
     @Test
+    void aPushAboutSeveralMessagesSaysHowManyAndShowsNoTextWithoutPreviews() {
+        PushSettings settings = PushSettings.builder().build();
+        PushContent latest = PushContent.of(settings, 9, text("meet me at the secret place"));
+
+        assertThat(PushContent.summary(settings, latest, 1)).isSameAs(latest);
+        assertThat(PushContent.summary(settings, latest, 3)).isEqualTo(new PushContent("Duet", "3 new messages", 9, 42));
+        assertThat(PushContent.summary(PushSettings.builder().summaryBody("{count} more from your love").build(), latest,
+                2).body()).isEqualTo("2 more from your love");
+    }
+
+    @Test
+    void withPreviewsAPushAboutSeveralMessagesShowsTheNewest() {
+        PushSettings previews = PushSettings.builder().previews(true).build();
+
+        assertThat(PushContent.summary(previews, PushContent.of(previews, 9, text("see you soon")), 3).body())
+                .isEqualTo("3 new messages: see you soon");
+        assertThat(PushContent.summary(previews, PushContent.of(previews, 9, new Message().setSeq(1)
+                .setKind(MessageKind.PHOTO)), 3).body()).as("nothing to show").isEqualTo("3 new messages");
+    }
+
+    @Test
     void truncationNeverSplitsACharacter() {
         String hearts = "\uD83D\uDC95".repeat(20);
 

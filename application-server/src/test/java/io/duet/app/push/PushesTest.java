@@ -100,6 +100,22 @@ class PushesTest {
     }
 
     @Test
+    void messagesHeldBackByTheWindowGetOneTrailingPushWhenItEnds() throws Exception {
+        Pushes pushes = pushes(settings().coalesceWindow(Duration.ofSeconds(1)).build(), Map.of(PushPlatform.APNS, apns));
+        pushes.register(BOB, "phone", PushPlatform.APNS, "phone-token").get();
+
+        pushes.missed(COUPLE, BOB, message(5, "a"));
+        pushes.missed(COUPLE, BOB, message(6, "b"));
+        pushes.missed(COUPLE, BOB, message(7, "c"));
+        pushes.missed(COUPLE, BOB, message(8, "d"));
+
+        await("the trailing push", () -> pushes.sent() == 2);
+        assertThat(apns.sent).containsExactly("phone-token New message 5", "phone-token 3 new messages 8");
+        assertThat(pushes.heldBack()).isEqualTo(3);
+        assertThat(pushes.summaries()).isEqualTo(1);
+    }
+
+    @Test
     void aTokenThePlatformCallsDeadIsDroppedAndGetsNoMorePushes() throws Exception {
         Pushes pushes = pushes(settings().build(), Map.of(PushPlatform.APNS, apns));
         pushes.register(BOB, "old-phone", PushPlatform.APNS, "dead-token").get();

@@ -101,6 +101,54 @@ class MemoBookTest {
     }
 
     @Test
+    void aRetriedCreateReturnsTheMemoItsFirstAttemptMadeWithoutWriting() throws Exception {
+        CreateMemoRequest request = new CreateMemoRequest("title", "milk").setClientMemoId("c-1");
+        Memo created = written(book.create(ANN, request, 1, 1000, FENCE));
+        assertThat(created.getClientMemoId()).isEqualTo("c-1");
+
+        Step<Memo> retry = book.create(ANN, request, 2, 1500, FENCE);
+        assertThat(retry.writes()).isFalse();
+        assertThat(retry.result()).isEqualTo(created);
+        assertThat(book.contains(2)).isFalse();
+
+        // The retry returns the memo as it is now, and finds it even at the couple's limit (2 here).
+        Memo edited = written(book.edit(BOB, new EditMemoRequest(1, 1).setText("eggs"), 2000, FENCE));
+        written(book.create(ANN, new CreateMemoRequest("other", ""), 3, 2500, FENCE));
+        Step<Memo> late = book.create(ANN, request.deepCopy().setText("changed on the way"), 4, 3000, FENCE);
+        assertThat(late.writes()).isFalse();
+        assertThat(late.result()).isEqualTo(edited);
+
+        // The id is the creator's own: the partner's create with the same id is another memo.
+        written(book.delete(ANN, new DeleteMemoRequest(3, 1)));
+        Memo bobs = written(book.create(BOB, request, 5, 3500, FENCE));
+        assertThat(bobs.getMemoId()).isEqualTo(5);
+        assertThat(bobs.getCreatedBy()).isEqualTo(BOB);
+    }
+
+    @Test
+    void theClientMemoIdSurvivesAReloadAndADeletedMemoIsCreatedAgain() throws Exception {
+        CreateMemoRequest request = new CreateMemoRequest("title", "milk").setClientMemoId("c-1");
+        Step<Memo> create = book.create(ANN, request, 1, 1000, FENCE);
+        written(create);
+        book.load(Map.of(1L, create.value()));
+        assertThat(book.create(ANN, request, 2, 2000, FENCE).writes()).isFalse();
+
+        written(book.delete(ANN, new DeleteMemoRequest(1, 1)));
+        assertThat(written(book.create(ANN, request, 2, 3000, FENCE)).getMemoId()).isEqualTo(2);
+    }
+
+    @Test
+    void aClientMemoIdIsOneTo128Characters() throws Exception {
+        for (String bad : new String[] {"", "x".repeat(129)}) {
+            assertThatThrownBy(() -> book.create(ANN, new CreateMemoRequest("t", "").setClientMemoId(bad), 1, 0, FENCE))
+                    .isInstanceOfSatisfying(DuetError.class,
+                            error -> assertThat(error.getCode()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
+        }
+        assertThat(written(book.create(ANN, new CreateMemoRequest("t", "").setClientMemoId("x".repeat(128)), 1, 0,
+                FENCE)).getMemoId()).isEqualTo(1);
+    }
+
+    @Test
     void listIsMostRecentlyChangedFirst() throws Exception {
         create(1, "a");
         written(book.create(ANN, new CreateMemoRequest("t", "b"), 2, 2000, FENCE));

@@ -12,12 +12,14 @@ public class CreateMemoRequest implements org.apache.thrift.TBase<CreateMemoRequ
 
   private static final org.apache.thrift.protocol.TField TITLE_FIELD_DESC = new org.apache.thrift.protocol.TField("title", org.apache.thrift.protocol.TType.STRING, (short)1);
   private static final org.apache.thrift.protocol.TField TEXT_FIELD_DESC = new org.apache.thrift.protocol.TField("text", org.apache.thrift.protocol.TType.STRING, (short)2);
+  private static final org.apache.thrift.protocol.TField CLIENT_MEMO_ID_FIELD_DESC = new org.apache.thrift.protocol.TField("clientMemoId", org.apache.thrift.protocol.TType.STRING, (short)3);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new CreateMemoRequestStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new CreateMemoRequestTupleSchemeFactory();
 
   private @org.apache.thrift.annotation.Nullable java.lang.String title; // required
   private @org.apache.thrift.annotation.Nullable java.lang.String text; // required
+  private @org.apache.thrift.annotation.Nullable java.lang.String clientMemoId; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -28,7 +30,13 @@ public class CreateMemoRequest implements org.apache.thrift.TBase<CreateMemoRequ
     /**
      * At most 4,000 characters (the server's limit may be lower); may be empty.
      */
-    TEXT((short)2, "text");
+    TEXT((short)2, "text"),
+    /**
+     * Chosen by the client (a UUID, 1 to 128 characters) to make a retry safe: a create whose caller already
+     * created a memo with this id, and that memo still exists, creates nothing and returns that memo as it is
+     * now (edits since included, whatever title and text the retry carries). Absent: every call creates a memo.
+     */
+    CLIENT_MEMO_ID((short)3, "clientMemoId");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -48,6 +56,8 @@ public class CreateMemoRequest implements org.apache.thrift.TBase<CreateMemoRequ
           return TITLE;
         case 2: // TEXT
           return TEXT;
+        case 3: // CLIENT_MEMO_ID
+          return CLIENT_MEMO_ID;
         default:
           return null;
       }
@@ -91,12 +101,15 @@ public class CreateMemoRequest implements org.apache.thrift.TBase<CreateMemoRequ
   }
 
   // isset id assignments
+  private static final _Fields[] optionals = {_Fields.CLIENT_MEMO_ID};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
     tmpMap.put(_Fields.TITLE, new org.apache.thrift.meta_data.FieldMetaData("title", org.apache.thrift.TFieldRequirementType.DEFAULT, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
     tmpMap.put(_Fields.TEXT, new org.apache.thrift.meta_data.FieldMetaData("text", org.apache.thrift.TFieldRequirementType.DEFAULT, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
+    tmpMap.put(_Fields.CLIENT_MEMO_ID, new org.apache.thrift.meta_data.FieldMetaData("clientMemoId", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(CreateMemoRequest.class, metaDataMap);
@@ -124,6 +137,9 @@ public class CreateMemoRequest implements org.apache.thrift.TBase<CreateMemoRequ
     if (other.isSetText()) {
       this.text = other.text;
     }
+    if (other.isSetClientMemoId()) {
+      this.clientMemoId = other.clientMemoId;
+    }
   }
 
   @Override
@@ -135,6 +151,7 @@ public class CreateMemoRequest implements org.apache.thrift.TBase<CreateMemoRequ
   public void clear() {
     this.title = null;
     this.text = null;
+    this.clientMemoId = null;
   }
 
   /**
@@ -199,6 +216,41 @@ public class CreateMemoRequest implements org.apache.thrift.TBase<CreateMemoRequ
     }
   }
 
+  /**
+   * Chosen by the client (a UUID, 1 to 128 characters) to make a retry safe: a create whose caller already
+   * created a memo with this id, and that memo still exists, creates nothing and returns that memo as it is
+   * now (edits since included, whatever title and text the retry carries). Absent: every call creates a memo.
+   */
+  @org.apache.thrift.annotation.Nullable
+  public java.lang.String getClientMemoId() {
+    return this.clientMemoId;
+  }
+
+  /**
+   * Chosen by the client (a UUID, 1 to 128 characters) to make a retry safe: a create whose caller already
+   * created a memo with this id, and that memo still exists, creates nothing and returns that memo as it is
+   * now (edits since included, whatever title and text the retry carries). Absent: every call creates a memo.
+   */
+  public CreateMemoRequest setClientMemoId(@org.apache.thrift.annotation.Nullable java.lang.String clientMemoId) {
+    this.clientMemoId = clientMemoId;
+    return this;
+  }
+
+  public void unsetClientMemoId() {
+    this.clientMemoId = null;
+  }
+
+  /** Returns true if field clientMemoId is set (has been assigned a value) and false otherwise */
+  public boolean isSetClientMemoId() {
+    return this.clientMemoId != null;
+  }
+
+  public void setClientMemoIdIsSet(boolean value) {
+    if (!value) {
+      this.clientMemoId = null;
+    }
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -218,6 +270,14 @@ public class CreateMemoRequest implements org.apache.thrift.TBase<CreateMemoRequ
       }
       break;
 
+    case CLIENT_MEMO_ID:
+      if (value == null) {
+        unsetClientMemoId();
+      } else {
+        setClientMemoId((java.lang.String)value);
+      }
+      break;
+
     }
   }
 
@@ -230,6 +290,9 @@ public class CreateMemoRequest implements org.apache.thrift.TBase<CreateMemoRequ
 
     case TEXT:
       return getText();
+
+    case CLIENT_MEMO_ID:
+      return getClientMemoId();
 
     }
     throw new java.lang.IllegalStateException();
@@ -247,6 +310,8 @@ public class CreateMemoRequest implements org.apache.thrift.TBase<CreateMemoRequ
       return isSetTitle();
     case TEXT:
       return isSetText();
+    case CLIENT_MEMO_ID:
+      return isSetClientMemoId();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -282,6 +347,15 @@ public class CreateMemoRequest implements org.apache.thrift.TBase<CreateMemoRequ
         return false;
     }
 
+    boolean this_present_clientMemoId = true && this.isSetClientMemoId();
+    boolean that_present_clientMemoId = true && that.isSetClientMemoId();
+    if (this_present_clientMemoId || that_present_clientMemoId) {
+      if (!(this_present_clientMemoId && that_present_clientMemoId))
+        return false;
+      if (!this.clientMemoId.equals(that.clientMemoId))
+        return false;
+    }
+
     return true;
   }
 
@@ -296,6 +370,10 @@ public class CreateMemoRequest implements org.apache.thrift.TBase<CreateMemoRequ
     hashCode = hashCode * 8191 + ((isSetText()) ? 131071 : 524287);
     if (isSetText())
       hashCode = hashCode * 8191 + text.hashCode();
+
+    hashCode = hashCode * 8191 + ((isSetClientMemoId()) ? 131071 : 524287);
+    if (isSetClientMemoId())
+      hashCode = hashCode * 8191 + clientMemoId.hashCode();
 
     return hashCode;
   }
@@ -324,6 +402,16 @@ public class CreateMemoRequest implements org.apache.thrift.TBase<CreateMemoRequ
     }
     if (isSetText()) {
       lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.text, other.text);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetClientMemoId(), other.isSetClientMemoId());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetClientMemoId()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.clientMemoId, other.clientMemoId);
       if (lastComparison != 0) {
         return lastComparison;
       }
@@ -367,6 +455,16 @@ public class CreateMemoRequest implements org.apache.thrift.TBase<CreateMemoRequ
       sb.append(this.text);
     }
     first = false;
+    if (isSetClientMemoId()) {
+      if (!first) sb.append(", ");
+      sb.append("clientMemoId:");
+      if (this.clientMemoId == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.clientMemoId);
+      }
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -430,6 +528,14 @@ public class CreateMemoRequest implements org.apache.thrift.TBase<CreateMemoRequ
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 3: // CLIENT_MEMO_ID
+              if (schemeField.type == org.apache.thrift.protocol.TType.STRING) {
+                struct.clientMemoId = iprot.readString();
+                struct.setClientMemoIdIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -459,6 +565,13 @@ public class CreateMemoRequest implements org.apache.thrift.TBase<CreateMemoRequ
         oprot.writeString(struct.text);
         oprot.writeFieldEnd();
       }
+      if (struct.clientMemoId != null) {
+        if (struct.isSetClientMemoId()) {
+          oprot.writeFieldBegin(CLIENT_MEMO_ID_FIELD_DESC);
+          oprot.writeString(struct.clientMemoId);
+          oprot.writeFieldEnd();
+        }
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -484,12 +597,18 @@ public class CreateMemoRequest implements org.apache.thrift.TBase<CreateMemoRequ
       if (struct.isSetText()) {
         optionals.set(1);
       }
-      oprot.writeBitSet(optionals, 2);
+      if (struct.isSetClientMemoId()) {
+        optionals.set(2);
+      }
+      oprot.writeBitSet(optionals, 3);
       if (struct.isSetTitle()) {
         oprot.writeString(struct.title);
       }
       if (struct.isSetText()) {
         oprot.writeString(struct.text);
+      }
+      if (struct.isSetClientMemoId()) {
+        oprot.writeString(struct.clientMemoId);
       }
     }
 
@@ -498,7 +617,7 @@ public class CreateMemoRequest implements org.apache.thrift.TBase<CreateMemoRequ
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(2);
+        java.util.BitSet incoming = iprot.readBitSet(3);
         if (incoming.get(0)) {
           struct.title = iprot.readString();
           struct.setTitleIsSet(true);
@@ -506,6 +625,10 @@ public class CreateMemoRequest implements org.apache.thrift.TBase<CreateMemoRequ
         if (incoming.get(1)) {
           struct.text = iprot.readString();
           struct.setTextIsSet(true);
+        }
+        if (incoming.get(2)) {
+          struct.clientMemoId = iprot.readString();
+          struct.setClientMemoIdIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();

@@ -22,6 +22,7 @@ public class Memo implements org.apache.thrift.TBase<Memo, Memo._Fields>, java.i
   private static final org.apache.thrift.protocol.TField CREATED_AT_MILLIS_FIELD_DESC = new org.apache.thrift.protocol.TField("createdAtMillis", org.apache.thrift.protocol.TType.I64, (short)6);
   private static final org.apache.thrift.protocol.TField UPDATED_BY_FIELD_DESC = new org.apache.thrift.protocol.TField("updatedBy", org.apache.thrift.protocol.TType.I64, (short)7);
   private static final org.apache.thrift.protocol.TField UPDATED_AT_MILLIS_FIELD_DESC = new org.apache.thrift.protocol.TField("updatedAtMillis", org.apache.thrift.protocol.TType.I64, (short)8);
+  private static final org.apache.thrift.protocol.TField CLIENT_MEMO_ID_FIELD_DESC = new org.apache.thrift.protocol.TField("clientMemoId", org.apache.thrift.protocol.TType.STRING, (short)9);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new MemoStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new MemoTupleSchemeFactory();
@@ -34,6 +35,7 @@ public class Memo implements org.apache.thrift.TBase<Memo, Memo._Fields>, java.i
   private long createdAtMillis; // required
   private long updatedBy; // required
   private long updatedAtMillis; // required
+  private @org.apache.thrift.annotation.Nullable java.lang.String clientMemoId; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -47,7 +49,11 @@ public class Memo implements org.apache.thrift.TBase<Memo, Memo._Fields>, java.i
     CREATED_BY((short)5, "createdBy"),
     CREATED_AT_MILLIS((short)6, "createdAtMillis"),
     UPDATED_BY((short)7, "updatedBy"),
-    UPDATED_AT_MILLIS((short)8, "updatedAtMillis");
+    UPDATED_AT_MILLIS((short)8, "updatedAtMillis"),
+    /**
+     * The creator's CreateMemoRequest.clientMemoId, when it named one.
+     */
+    CLIENT_MEMO_ID((short)9, "clientMemoId");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -79,6 +85,8 @@ public class Memo implements org.apache.thrift.TBase<Memo, Memo._Fields>, java.i
           return UPDATED_BY;
         case 8: // UPDATED_AT_MILLIS
           return UPDATED_AT_MILLIS;
+        case 9: // CLIENT_MEMO_ID
+          return CLIENT_MEMO_ID;
         default:
           return null;
       }
@@ -129,6 +137,7 @@ public class Memo implements org.apache.thrift.TBase<Memo, Memo._Fields>, java.i
   private static final int __UPDATEDBY_ISSET_ID = 4;
   private static final int __UPDATEDATMILLIS_ISSET_ID = 5;
   private byte __isset_bitfield = 0;
+  private static final _Fields[] optionals = {_Fields.CLIENT_MEMO_ID};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -148,6 +157,8 @@ public class Memo implements org.apache.thrift.TBase<Memo, Memo._Fields>, java.i
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64        , "UserId")));
     tmpMap.put(_Fields.UPDATED_AT_MILLIS, new org.apache.thrift.meta_data.FieldMetaData("updatedAtMillis", org.apache.thrift.TFieldRequirementType.DEFAULT, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
+    tmpMap.put(_Fields.CLIENT_MEMO_ID, new org.apache.thrift.meta_data.FieldMetaData("clientMemoId", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(Memo.class, metaDataMap);
   }
@@ -199,6 +210,9 @@ public class Memo implements org.apache.thrift.TBase<Memo, Memo._Fields>, java.i
     this.createdAtMillis = other.createdAtMillis;
     this.updatedBy = other.updatedBy;
     this.updatedAtMillis = other.updatedAtMillis;
+    if (other.isSetClientMemoId()) {
+      this.clientMemoId = other.clientMemoId;
+    }
   }
 
   @Override
@@ -222,6 +236,7 @@ public class Memo implements org.apache.thrift.TBase<Memo, Memo._Fields>, java.i
     this.updatedBy = 0;
     setUpdatedAtMillisIsSet(false);
     this.updatedAtMillis = 0;
+    this.clientMemoId = null;
   }
 
   public long getMemoId() {
@@ -418,6 +433,37 @@ public class Memo implements org.apache.thrift.TBase<Memo, Memo._Fields>, java.i
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __UPDATEDATMILLIS_ISSET_ID, value);
   }
 
+  /**
+   * The creator's CreateMemoRequest.clientMemoId, when it named one.
+   */
+  @org.apache.thrift.annotation.Nullable
+  public java.lang.String getClientMemoId() {
+    return this.clientMemoId;
+  }
+
+  /**
+   * The creator's CreateMemoRequest.clientMemoId, when it named one.
+   */
+  public Memo setClientMemoId(@org.apache.thrift.annotation.Nullable java.lang.String clientMemoId) {
+    this.clientMemoId = clientMemoId;
+    return this;
+  }
+
+  public void unsetClientMemoId() {
+    this.clientMemoId = null;
+  }
+
+  /** Returns true if field clientMemoId is set (has been assigned a value) and false otherwise */
+  public boolean isSetClientMemoId() {
+    return this.clientMemoId != null;
+  }
+
+  public void setClientMemoIdIsSet(boolean value) {
+    if (!value) {
+      this.clientMemoId = null;
+    }
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -485,6 +531,14 @@ public class Memo implements org.apache.thrift.TBase<Memo, Memo._Fields>, java.i
       }
       break;
 
+    case CLIENT_MEMO_ID:
+      if (value == null) {
+        unsetClientMemoId();
+      } else {
+        setClientMemoId((java.lang.String)value);
+      }
+      break;
+
     }
   }
 
@@ -516,6 +570,9 @@ public class Memo implements org.apache.thrift.TBase<Memo, Memo._Fields>, java.i
     case UPDATED_AT_MILLIS:
       return getUpdatedAtMillis();
 
+    case CLIENT_MEMO_ID:
+      return getClientMemoId();
+
     }
     throw new java.lang.IllegalStateException();
   }
@@ -544,6 +601,8 @@ public class Memo implements org.apache.thrift.TBase<Memo, Memo._Fields>, java.i
       return isSetUpdatedBy();
     case UPDATED_AT_MILLIS:
       return isSetUpdatedAtMillis();
+    case CLIENT_MEMO_ID:
+      return isSetClientMemoId();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -633,6 +692,15 @@ public class Memo implements org.apache.thrift.TBase<Memo, Memo._Fields>, java.i
         return false;
     }
 
+    boolean this_present_clientMemoId = true && this.isSetClientMemoId();
+    boolean that_present_clientMemoId = true && that.isSetClientMemoId();
+    if (this_present_clientMemoId || that_present_clientMemoId) {
+      if (!(this_present_clientMemoId && that_present_clientMemoId))
+        return false;
+      if (!this.clientMemoId.equals(that.clientMemoId))
+        return false;
+    }
+
     return true;
   }
 
@@ -659,6 +727,10 @@ public class Memo implements org.apache.thrift.TBase<Memo, Memo._Fields>, java.i
     hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(updatedBy);
 
     hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(updatedAtMillis);
+
+    hashCode = hashCode * 8191 + ((isSetClientMemoId()) ? 131071 : 524287);
+    if (isSetClientMemoId())
+      hashCode = hashCode * 8191 + clientMemoId.hashCode();
 
     return hashCode;
   }
@@ -751,6 +823,16 @@ public class Memo implements org.apache.thrift.TBase<Memo, Memo._Fields>, java.i
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetClientMemoId(), other.isSetClientMemoId());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetClientMemoId()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.clientMemoId, other.clientMemoId);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -814,6 +896,16 @@ public class Memo implements org.apache.thrift.TBase<Memo, Memo._Fields>, java.i
     sb.append("updatedAtMillis:");
     sb.append(this.updatedAtMillis);
     first = false;
+    if (isSetClientMemoId()) {
+      if (!first) sb.append(", ");
+      sb.append("clientMemoId:");
+      if (this.clientMemoId == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.clientMemoId);
+      }
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -927,6 +1019,14 @@ public class Memo implements org.apache.thrift.TBase<Memo, Memo._Fields>, java.i
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 9: // CLIENT_MEMO_ID
+              if (schemeField.type == org.apache.thrift.protocol.TType.STRING) {
+                struct.clientMemoId = iprot.readString();
+                struct.setClientMemoIdIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -974,6 +1074,13 @@ public class Memo implements org.apache.thrift.TBase<Memo, Memo._Fields>, java.i
       oprot.writeFieldBegin(UPDATED_AT_MILLIS_FIELD_DESC);
       oprot.writeI64(struct.updatedAtMillis);
       oprot.writeFieldEnd();
+      if (struct.clientMemoId != null) {
+        if (struct.isSetClientMemoId()) {
+          oprot.writeFieldBegin(CLIENT_MEMO_ID_FIELD_DESC);
+          oprot.writeString(struct.clientMemoId);
+          oprot.writeFieldEnd();
+        }
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -1017,7 +1124,10 @@ public class Memo implements org.apache.thrift.TBase<Memo, Memo._Fields>, java.i
       if (struct.isSetUpdatedAtMillis()) {
         optionals.set(7);
       }
-      oprot.writeBitSet(optionals, 8);
+      if (struct.isSetClientMemoId()) {
+        optionals.set(8);
+      }
+      oprot.writeBitSet(optionals, 9);
       if (struct.isSetMemoId()) {
         oprot.writeI64(struct.memoId);
       }
@@ -1042,6 +1152,9 @@ public class Memo implements org.apache.thrift.TBase<Memo, Memo._Fields>, java.i
       if (struct.isSetUpdatedAtMillis()) {
         oprot.writeI64(struct.updatedAtMillis);
       }
+      if (struct.isSetClientMemoId()) {
+        oprot.writeString(struct.clientMemoId);
+      }
     }
 
     @Override
@@ -1049,7 +1162,7 @@ public class Memo implements org.apache.thrift.TBase<Memo, Memo._Fields>, java.i
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(8);
+        java.util.BitSet incoming = iprot.readBitSet(9);
         if (incoming.get(0)) {
           struct.memoId = iprot.readI64();
           struct.setMemoIdIsSet(true);
@@ -1081,6 +1194,10 @@ public class Memo implements org.apache.thrift.TBase<Memo, Memo._Fields>, java.i
         if (incoming.get(7)) {
           struct.updatedAtMillis = iprot.readI64();
           struct.setUpdatedAtMillisIsSet(true);
+        }
+        if (incoming.get(8)) {
+          struct.clientMemoId = iprot.readString();
+          struct.setClientMemoIdIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();

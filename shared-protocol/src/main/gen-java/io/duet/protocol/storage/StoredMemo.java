@@ -21,6 +21,7 @@ public class StoredMemo implements org.apache.thrift.TBase<StoredMemo, StoredMem
   private static final org.apache.thrift.protocol.TField UPDATED_BY_FIELD_DESC = new org.apache.thrift.protocol.TField("updatedBy", org.apache.thrift.protocol.TType.I64, (short)6);
   private static final org.apache.thrift.protocol.TField UPDATED_AT_MILLIS_FIELD_DESC = new org.apache.thrift.protocol.TField("updatedAtMillis", org.apache.thrift.protocol.TType.I64, (short)7);
   private static final org.apache.thrift.protocol.TField FENCE_FIELD_DESC = new org.apache.thrift.protocol.TField("fence", org.apache.thrift.protocol.TType.I64, (short)8);
+  private static final org.apache.thrift.protocol.TField CLIENT_MEMO_ID_FIELD_DESC = new org.apache.thrift.protocol.TField("clientMemoId", org.apache.thrift.protocol.TType.STRING, (short)9);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new StoredMemoStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new StoredMemoTupleSchemeFactory();
@@ -33,6 +34,7 @@ public class StoredMemo implements org.apache.thrift.TBase<StoredMemo, StoredMem
   private long updatedBy; // required
   private long updatedAtMillis; // required
   private long fence; // optional
+  private @org.apache.thrift.annotation.Nullable java.lang.String clientMemoId; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -46,7 +48,11 @@ public class StoredMemo implements org.apache.thrift.TBase<StoredMemo, StoredMem
     /**
      * The fence value of the owner that wrote it last.
      */
-    FENCE((short)8, "fence");
+    FENCE((short)8, "fence"),
+    /**
+     * CreateMemoRequest.clientMemoId: a retried create of createdBy's with this id returns this memo.
+     */
+    CLIENT_MEMO_ID((short)9, "clientMemoId");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -78,6 +84,8 @@ public class StoredMemo implements org.apache.thrift.TBase<StoredMemo, StoredMem
           return UPDATED_AT_MILLIS;
         case 8: // FENCE
           return FENCE;
+        case 9: // CLIENT_MEMO_ID
+          return CLIENT_MEMO_ID;
         default:
           return null;
       }
@@ -128,7 +136,7 @@ public class StoredMemo implements org.apache.thrift.TBase<StoredMemo, StoredMem
   private static final int __UPDATEDATMILLIS_ISSET_ID = 4;
   private static final int __FENCE_ISSET_ID = 5;
   private byte __isset_bitfield = 0;
-  private static final _Fields[] optionals = {_Fields.FENCE};
+  private static final _Fields[] optionals = {_Fields.FENCE,_Fields.CLIENT_MEMO_ID};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -148,6 +156,8 @@ public class StoredMemo implements org.apache.thrift.TBase<StoredMemo, StoredMem
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
     tmpMap.put(_Fields.FENCE, new org.apache.thrift.meta_data.FieldMetaData("fence", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
+    tmpMap.put(_Fields.CLIENT_MEMO_ID, new org.apache.thrift.meta_data.FieldMetaData("clientMemoId", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(StoredMemo.class, metaDataMap);
   }
@@ -196,6 +206,9 @@ public class StoredMemo implements org.apache.thrift.TBase<StoredMemo, StoredMem
     this.updatedBy = other.updatedBy;
     this.updatedAtMillis = other.updatedAtMillis;
     this.fence = other.fence;
+    if (other.isSetClientMemoId()) {
+      this.clientMemoId = other.clientMemoId;
+    }
   }
 
   @Override
@@ -219,6 +232,7 @@ public class StoredMemo implements org.apache.thrift.TBase<StoredMemo, StoredMem
     this.updatedAtMillis = 0;
     setFenceIsSet(false);
     this.fence = 0;
+    this.clientMemoId = null;
   }
 
   @org.apache.thrift.annotation.Nullable
@@ -415,6 +429,37 @@ public class StoredMemo implements org.apache.thrift.TBase<StoredMemo, StoredMem
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __FENCE_ISSET_ID, value);
   }
 
+  /**
+   * CreateMemoRequest.clientMemoId: a retried create of createdBy's with this id returns this memo.
+   */
+  @org.apache.thrift.annotation.Nullable
+  public java.lang.String getClientMemoId() {
+    return this.clientMemoId;
+  }
+
+  /**
+   * CreateMemoRequest.clientMemoId: a retried create of createdBy's with this id returns this memo.
+   */
+  public StoredMemo setClientMemoId(@org.apache.thrift.annotation.Nullable java.lang.String clientMemoId) {
+    this.clientMemoId = clientMemoId;
+    return this;
+  }
+
+  public void unsetClientMemoId() {
+    this.clientMemoId = null;
+  }
+
+  /** Returns true if field clientMemoId is set (has been assigned a value) and false otherwise */
+  public boolean isSetClientMemoId() {
+    return this.clientMemoId != null;
+  }
+
+  public void setClientMemoIdIsSet(boolean value) {
+    if (!value) {
+      this.clientMemoId = null;
+    }
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -482,6 +527,14 @@ public class StoredMemo implements org.apache.thrift.TBase<StoredMemo, StoredMem
       }
       break;
 
+    case CLIENT_MEMO_ID:
+      if (value == null) {
+        unsetClientMemoId();
+      } else {
+        setClientMemoId((java.lang.String)value);
+      }
+      break;
+
     }
   }
 
@@ -513,6 +566,9 @@ public class StoredMemo implements org.apache.thrift.TBase<StoredMemo, StoredMem
     case FENCE:
       return getFence();
 
+    case CLIENT_MEMO_ID:
+      return getClientMemoId();
+
     }
     throw new java.lang.IllegalStateException();
   }
@@ -541,6 +597,8 @@ public class StoredMemo implements org.apache.thrift.TBase<StoredMemo, StoredMem
       return isSetUpdatedAtMillis();
     case FENCE:
       return isSetFence();
+    case CLIENT_MEMO_ID:
+      return isSetClientMemoId();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -630,6 +688,15 @@ public class StoredMemo implements org.apache.thrift.TBase<StoredMemo, StoredMem
         return false;
     }
 
+    boolean this_present_clientMemoId = true && this.isSetClientMemoId();
+    boolean that_present_clientMemoId = true && that.isSetClientMemoId();
+    if (this_present_clientMemoId || that_present_clientMemoId) {
+      if (!(this_present_clientMemoId && that_present_clientMemoId))
+        return false;
+      if (!this.clientMemoId.equals(that.clientMemoId))
+        return false;
+    }
+
     return true;
   }
 
@@ -658,6 +725,10 @@ public class StoredMemo implements org.apache.thrift.TBase<StoredMemo, StoredMem
     hashCode = hashCode * 8191 + ((isSetFence()) ? 131071 : 524287);
     if (isSetFence())
       hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(fence);
+
+    hashCode = hashCode * 8191 + ((isSetClientMemoId()) ? 131071 : 524287);
+    if (isSetClientMemoId())
+      hashCode = hashCode * 8191 + clientMemoId.hashCode();
 
     return hashCode;
   }
@@ -750,6 +821,16 @@ public class StoredMemo implements org.apache.thrift.TBase<StoredMemo, StoredMem
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetClientMemoId(), other.isSetClientMemoId());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetClientMemoId()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.clientMemoId, other.clientMemoId);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -813,6 +894,16 @@ public class StoredMemo implements org.apache.thrift.TBase<StoredMemo, StoredMem
       if (!first) sb.append(", ");
       sb.append("fence:");
       sb.append(this.fence);
+      first = false;
+    }
+    if (isSetClientMemoId()) {
+      if (!first) sb.append(", ");
+      sb.append("clientMemoId:");
+      if (this.clientMemoId == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.clientMemoId);
+      }
       first = false;
     }
     sb.append(")");
@@ -928,6 +1019,14 @@ public class StoredMemo implements org.apache.thrift.TBase<StoredMemo, StoredMem
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 9: // CLIENT_MEMO_ID
+              if (schemeField.type == org.apache.thrift.protocol.TType.STRING) {
+                struct.clientMemoId = iprot.readString();
+                struct.setClientMemoIdIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -977,6 +1076,13 @@ public class StoredMemo implements org.apache.thrift.TBase<StoredMemo, StoredMem
         oprot.writeI64(struct.fence);
         oprot.writeFieldEnd();
       }
+      if (struct.clientMemoId != null) {
+        if (struct.isSetClientMemoId()) {
+          oprot.writeFieldBegin(CLIENT_MEMO_ID_FIELD_DESC);
+          oprot.writeString(struct.clientMemoId);
+          oprot.writeFieldEnd();
+        }
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -1020,7 +1126,10 @@ public class StoredMemo implements org.apache.thrift.TBase<StoredMemo, StoredMem
       if (struct.isSetFence()) {
         optionals.set(7);
       }
-      oprot.writeBitSet(optionals, 8);
+      if (struct.isSetClientMemoId()) {
+        optionals.set(8);
+      }
+      oprot.writeBitSet(optionals, 9);
       if (struct.isSetTitle()) {
         oprot.writeString(struct.title);
       }
@@ -1045,6 +1154,9 @@ public class StoredMemo implements org.apache.thrift.TBase<StoredMemo, StoredMem
       if (struct.isSetFence()) {
         oprot.writeI64(struct.fence);
       }
+      if (struct.isSetClientMemoId()) {
+        oprot.writeString(struct.clientMemoId);
+      }
     }
 
     @Override
@@ -1052,7 +1164,7 @@ public class StoredMemo implements org.apache.thrift.TBase<StoredMemo, StoredMem
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(8);
+        java.util.BitSet incoming = iprot.readBitSet(9);
         if (incoming.get(0)) {
           struct.title = iprot.readString();
           struct.setTitleIsSet(true);
@@ -1084,6 +1196,10 @@ public class StoredMemo implements org.apache.thrift.TBase<StoredMemo, StoredMem
         if (incoming.get(7)) {
           struct.fence = iprot.readI64();
           struct.setFenceIsSet(true);
+        }
+        if (incoming.get(8)) {
+          struct.clientMemoId = iprot.readString();
+          struct.setClientMemoIdIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();
