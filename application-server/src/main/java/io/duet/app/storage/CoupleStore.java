@@ -68,7 +68,9 @@ public final class CoupleStore {
         this.writerInstance = settings.writerInstance().orElse(null);
         this.space = new SpaceStore(table, schema);
         this.closures = new CoupleClosures(table, schema);
-        this.commits = new CommitBatcher(table, settings.commitRequestsInFlight());
+        this.commits = new CommitBatcher(settings.commitsPerRegion()
+                ? new RegionCommits(table, connection.getRegionLocator(schema.couples()))
+                : writes -> CommitBatcher.perRow(table, writes), settings.commitRequestsInFlight());
     }
 
     /** The couple's space (memos and calendar) in the same rows, under the same fence. */
@@ -254,7 +256,7 @@ public final class CoupleStore {
      * <em>and</em> its last sequence is still {@code expectedLastSeq}, so that a replayed or delayed
      * older batch can never move the couple's sequence backwards or write over newer messages. The write
      * goes to HBase together with other couples' commits ({@link CommitBatcher}), each under its own
-     * condition.
+     * condition (with those in the same region as one atomic call, {@link RegionCommits}).
      *
      * @param orderMarks the highest ordinal stored per order stream by this batch, keyed by {@link
      *     #orderKey}; written in the same mutation

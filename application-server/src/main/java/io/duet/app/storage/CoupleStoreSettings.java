@@ -5,17 +5,20 @@ import java.util.Optional;
 
 /**
  * How a {@link CoupleStore} writes and what it records: where its meters go, how many group commits may
- * be out at a time, and which server it records as the writer of each message. {@link #builder()} starts
+ * be out at a time and how each goes to HBase, and which server it records as the writer of each message. {@link #builder()} starts
  * from the defaults; {@link #defaults()} is what a test or a tool needs.
  */
 public final class CoupleStoreSettings {
     /** How many group-commit requests (see {@link CommitBatcher}) may be out at a time, unless set. */
     public static final int DEFAULT_COMMIT_REQUESTS_IN_FLIGHT = 2;
+    /** Whether a group commit goes as one atomic call per region ({@link RegionCommits}), unless set. */
+    public static final boolean DEFAULT_COMMITS_PER_REGION = true;
     /** Where the store's latency and outcome meters go, unless set: nowhere. */
     public static final StoreMeters DEFAULT_METERS = StoreMeters.NONE;
 
     private final StoreMeters meters;
     private final int commitRequestsInFlight;
+    private final boolean commitsPerRegion;
     private final String writerInstance;
 
     private CoupleStoreSettings(Builder builder) {
@@ -25,6 +28,7 @@ public final class CoupleStoreSettings {
                     + " (expected: >= 1)");
         }
         this.commitRequestsInFlight = builder.commitRequestsInFlight;
+        this.commitsPerRegion = builder.commitsPerRegion;
         this.writerInstance = builder.writerInstance;
     }
 
@@ -50,6 +54,15 @@ public final class CoupleStoreSettings {
     }
 
     /**
+     * Whether the commits of one group that fall in one region go to HBase as one atomic call with a
+     * condition per commit ({@link RegionCommits}: one WAL sync per region, not per commit); false sends one
+     * {@code checkAndMutate} per commit.
+     */
+    public boolean commitsPerRegion() {
+        return commitsPerRegion;
+    }
+
+    /**
      * The instance id of this server, stored with every message it commits ({@code
      * StoredMessage.writerInstance}) so that a check can prove one writer per fence; empty stores none.
      */
@@ -61,6 +74,7 @@ public final class CoupleStoreSettings {
     public static final class Builder {
         private StoreMeters meters = DEFAULT_METERS;
         private int commitRequestsInFlight = DEFAULT_COMMIT_REQUESTS_IN_FLIGHT;
+        private boolean commitsPerRegion = DEFAULT_COMMITS_PER_REGION;
         private String writerInstance;
 
         private Builder() {
@@ -73,6 +87,11 @@ public final class CoupleStoreSettings {
 
         public Builder commitRequestsInFlight(int commitRequestsInFlight) {
             this.commitRequestsInFlight = commitRequestsInFlight;
+            return this;
+        }
+
+        public Builder commitsPerRegion(boolean commitsPerRegion) {
+            this.commitsPerRegion = commitsPerRegion;
             return this;
         }
 

@@ -1,5 +1,7 @@
 package io.duet.app.storage;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -100,10 +102,18 @@ public final class HBaseSchema {
     public static final Duration DEDUP_WINDOW = Duration.ofDays(14);
     /** Whether new tables are pre-split ({@code hbase.pre-split}). */
     public static final boolean DEFAULT_PRE_SPLIT = true;
+    /** Regions a new couples table is pre-split into, at most one per shard ({@code hbase.couples-regions}). */
+    public static final int DEFAULT_COUPLES_REGIONS = 64;
+    /**
+     * HBase's own endpoint for atomic conditional writes to several rows of one region, which the couples
+     * table loads for group commits ({@link RegionCommits}).
+     */
+    public static final String MULTI_ROW_ENDPOINT = "org.apache.hadoop.hbase.coprocessor.MultiRowMutationEndpoint";
 
     private final String namespace;
     private final int shardCount;
     private final boolean preSplit;
+    private final int couplesRegions;
 
     public HBaseSchema(String namespace, int shardCount) {
         this(namespace, shardCount, DEFAULT_PRE_SPLIT);
@@ -111,9 +121,21 @@ public final class HBaseSchema {
 
     /** {@code preSplit} false: tables created from this schema start as one region each. */
     public HBaseSchema(String namespace, int shardCount, boolean preSplit) {
+        this(namespace, shardCount, preSplit, DEFAULT_COUPLES_REGIONS);
+    }
+
+    /**
+     * @param couplesRegions how many regions a pre-split couples table starts with, split at shard
+     *     boundaries (at most {@code shardCount}: one per shard)
+     */
+    public HBaseSchema(String namespace, int shardCount, boolean preSplit, int couplesRegions) {
+        if (couplesRegions < 1) {
+            throw new IllegalArgumentException("couplesRegions: " + couplesRegions + " (expected: >= 1)");
+        }
         this.namespace = namespace;
         this.shardCount = shardCount;
         this.preSplit = preSplit;
+        this.couplesRegions = Math.min(couplesRegions, shardCount);
     }
 
     public String namespace() {
@@ -166,12 +188,12 @@ public final class HBaseSchema {
 
     List<TableSpec> tables() {
         return List.of(
-                new TableSpec(TableDescriptorBuilder.newBuilder(couples())
+                new TableSpec(withMultiRowEndpoint(TableDescriptorBuilder.newBuilder(couples())
                         .setColumnFamily(family(OWNER).setInMemory(true).setBlocksize(8 * 1024).build())
                         .setColumnFamily(family(MESSAGES).build())
                         .setColumnFamily(family(DEDUP).setTimeToLive((int) DEDUP_WINDOW.toSeconds()).build())
-                        .setColumnFamily(family(SPACE).build())
-                        .build(), preSplit ? shardSplits() : null),
+                        .setColumnFamily(family(SPACE).build()))
+                        .build(), preSplit && couplesRegions > 1 ? shardSplits() : null),
                 new TableSpec(TableDescriptorBuilder.newBuilder(users())
                         .setColumnFamily(family(USER).build()).build(), preSplit ? leadingByteSplits() : null),
                 new TableSpec(TableDescriptorBuilder.newBuilder(logins())
@@ -184,15 +206,28 @@ public final class HBaseSchema {
                         .setColumnFamily(family(SESSION).build()).build(), preSplit ? leadingByteSplits() : null));
     }
 
+    private static TableDescriptorBuilder withMultiRowEndpoint(TableDescriptorBuilder table) {
+        try {
+            return table.setCoprocessor(MULTI_ROW_ENDPOINT);
+        } catch (IOException e) {
+            throw new UncheckedIOException("invalid coprocessor " + MULTI_ROW_ENDPOINT, e);
+        }
+    }
+
     private static ColumnFamilyDescriptorBuilder family(byte[] name) {
         return ColumnFamilyDescriptorBuilder.newBuilder(name).setMaxVersions(1).setBloomFilterType(BloomType.ROW);
     }
 
-    /** One region per shard: the row prefix of shard s starts region s. */
+    /**
+     * {@code couplesRegions} regions of as many shards each as can be: region i starts at the row prefix of
+     * shard {@code i * shardCount / couplesRegions}. A shard's rows never straddle a split point, and one
+     * couple is one row, which HBase never splits.
+     */
     private byte[][] shardSplits() {
-        byte[][] splits = new byte[shardCount - 1][];
-        for (int shard = 1; shard < shardCount; shard++) {
-            splits[shard - 1] = new byte[] {(byte) (shard >>> 8), (byte) shard};
+        byte[][] splits = new byte[couplesRegions - 1][];
+        for (int region = 1; region < couplesRegions; region++) {
+            int shard = (int) ((long) region * shardCount / couplesRegions);
+            splits[region - 1] = new byte[] {(byte) (shard >>> 8), (byte) shard};
         }
         return splits;
     }
