@@ -56,6 +56,8 @@ public final class CoupleStore {
     private final SpaceStore space;
     private final CoupleClosures closures;
     private final CommitBatcher commits;
+    /** Null when every commit goes as a {@code checkAndMutate} of its own. */
+    private final RegionCommits regionCommits;
     /** Recorded with every message this store commits; null records none. */
     private final String writerInstance;
 
@@ -68,8 +70,9 @@ public final class CoupleStore {
         this.writerInstance = settings.writerInstance().orElse(null);
         this.space = new SpaceStore(table, schema);
         this.closures = new CoupleClosures(table, schema);
-        this.commits = new CommitBatcher(settings.commitsPerRegion()
-                ? new RegionCommits(table, connection.getRegionLocator(schema.couples()))
+        this.regionCommits = settings.commitsPerRegion()
+                ? new RegionCommits(table, connection.getRegionLocator(schema.couples())) : null;
+        this.commits = new CommitBatcher(regionCommits != null ? regionCommits
                 : writes -> CommitBatcher.perRow(table, writes), settings.commitRequestsInFlight());
     }
 
@@ -89,6 +92,11 @@ public final class CoupleStore {
      */
     public long messagesCommitted() {
         return messagesCommitted.sum();
+    }
+
+    /** Regions' shares of group commits written as one atomic call so far (for tests). */
+    long atomicRegionShares() {
+        return regionCommits == null ? 0 : regionCommits.atomicShares();
     }
 
     private byte[] row(long coupleId) {

@@ -18,7 +18,8 @@ import org.apache.hadoop.hbase.util.Bytes;
  * Duet's tables, in one namespace.
  *
  * <pre>
- * couples   row = shard (2 bytes) + couple id (8 bytes); pre-split at every shard boundary
+ * couples   row = shard (2 bytes) + couple id (8 bytes); pre-split at shard boundaries; loads HBase's
+ *           MultiRowMutationEndpoint (group commits, see RegionCommits)
  *   o: (owner, small and hot)  e = owner epoch, s = last committed sequence,
  *                              w = fence of the last writer + last sequence (16 bytes): the one
  *                              cell every commit is conditional on,
@@ -55,8 +56,10 @@ import org.apache.hadoop.hbase.util.Bytes;
  * <p>The epoch sits in its own family because every fenced write reads it: in a family full of
  * message cells that read costs 2.5-10x more (see RECIPES.md).
  *
- * <p>couples, users and sessions are pre-split (one region per shard, 16 and 16) unless
- * {@code hbase.pre-split} is false: then every table starts as one region, which HBase splits as it grows.
+ * <p>couples, users and sessions are pre-split (couples into {@code hbase.couples-regions} regions of whole
+ * shards, users and sessions 16 each) unless {@code hbase.pre-split} is false: then every table starts as one
+ * region, which HBase splits as it grows. Fewer couples regions let one region's share of a group commit
+ * carry more couples, each share one atomic write ({@link RegionCommits}).
  * The integration tests' local clusters turn it off: their one region server gains nothing from many
  * regions, and opening them was most of the time a fresh cluster's application servers took to start.
  */
@@ -103,7 +106,7 @@ public final class HBaseSchema {
     /** Whether new tables are pre-split ({@code hbase.pre-split}). */
     public static final boolean DEFAULT_PRE_SPLIT = true;
     /** Regions a new couples table is pre-split into, at most one per shard ({@code hbase.couples-regions}). */
-    public static final int DEFAULT_COUPLES_REGIONS = 64;
+    public static final int DEFAULT_COUPLES_REGIONS = 8;
     /**
      * HBase's own endpoint for atomic conditional writes to several rows of one region, which the couples
      * table loads for group commits ({@link RegionCommits}).

@@ -7,8 +7,10 @@ import org.junit.jupiter.api.Test;
 
 class HBaseSchemaTest {
     @Test
-    void preSplitTablesStartWithOneRegionPerShardAndSixteenByUser() {
-        Map<String, byte[][]> splits = splitsByTable(new HBaseSchema("duet", 64));
+    void preSplitTablesStartWithUpToOneRegionPerShardAndSixteenByUser() {
+        assertThat(splitsByTable(new HBaseSchema("duet", 64)).get("couples")).as("by default")
+                .hasNumberOfRows(HBaseSchema.DEFAULT_COUPLES_REGIONS - 1);
+        Map<String, byte[][]> splits = splitsByTable(new HBaseSchema("duet", 64, true, 64));
 
         assertThat(splits.get("couples")).hasNumberOfRows(63);
         assertThat(splits.get("couples")[0]).containsExactly(0, 1);
