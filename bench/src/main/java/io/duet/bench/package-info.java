@@ -9,7 +9,8 @@
  * command-line programs share is in {@code BenchMains}. The codec microbenchmarks and the wire-size
  * benchmark are in {@link io.duet.bench.codec}. {@link io.duet.bench.FenceBenchmark}
  * ({@code bin/duet-fence-bench}) measures HBase alone: Duet-shaped commits ({@code FencedCommits}, grouped
- * by {@code CommitGroups}) fenced by {@code checkAndMutate} or by a region coprocessor, after
- * {@code FenceChecks} has checked that the coprocessor fences.
+ * by {@code CommitGroups}) fenced by {@code checkAndMutate}, by one atomic {@code MultiRowMutationEndpoint}
+ * call per region, or by a region coprocessor, after {@code FenceChecks} has checked that the coprocessor
+ * fences.
  */
 package io.duet.bench;
