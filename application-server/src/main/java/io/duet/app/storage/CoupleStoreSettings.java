@@ -5,8 +5,8 @@ import java.util.Optional;
 
 /**
  * How a {@link CoupleStore} writes and what it records: where its meters go, how many group commits may
- * be out at a time and how each goes to HBase, and which server it records as the writer of each message. {@link #builder()} starts
- * from the defaults; {@link #defaults()} is what a test or a tool needs.
+ * be out at a time and how each goes to HBase, and which server it records as the writer of each message.
+ * {@link #builder()} starts from the defaults; {@link #defaults()} is what a test or a tool needs.
  */
 public final class CoupleStoreSettings {
     /** How many group-commit requests (see {@link CommitBatcher}) may be out at a time, unless set. */
