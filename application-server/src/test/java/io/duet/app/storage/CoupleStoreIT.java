@@ -159,10 +159,13 @@ class CoupleStoreIT {
         }
         long stale = ids[7];
         long reclaimedFence = await(store.claim(stale, 2, 10)).fence();
+        long opener = newCouple();
+        long openerFence = await(grouping.claim(opener, 1, 10)).fence();
         long before = grouping.atomicRegionShares();
 
-        // The first commit holds the one request slot, so the others wait and go together in the next group,
+        // A large commit holds the one request slot, so the others wait and go together in the next group,
         // each region's share as one atomic call: a stale fence and a replayed batch among them.
+        CompletableFuture<Void> opening = grouping.commit(opener, openerFence, 0, messages(1, 500), Map.of());
         List<CompletableFuture<Void>> results = new ArrayList<>();
         for (int i = 0; i < couples; i++) {
             long expected = i == 13 ? 0 : 1;
@@ -177,6 +180,7 @@ class CoupleStoreIT {
                 await(results.get(i));
             }
         }
+        await(opening);
         assertThat(grouping.atomicRegionShares()).as("regions' shares written atomically").isGreaterThan(before);
         for (int i = 0; i < couples; i++) {
             List<Message> stored = await(store.read(ids[i], 1, 10, 10));
