@@ -106,7 +106,7 @@ public final class HBaseSchema {
     /** Whether new tables are pre-split ({@code hbase.pre-split}). */
     public static final boolean DEFAULT_PRE_SPLIT = true;
     /** Regions a new couples table is pre-split into, at most one per shard ({@code hbase.couples-regions}). */
-    public static final int DEFAULT_COUPLES_REGIONS = 8;
+    public static final int DEFAULT_COUPLES_REGIONS = 64;
     /**
      * HBase's own endpoint for atomic conditional writes to several rows of one region, which the couples
      * table loads for group commits ({@link RegionCommits}).

@@ -148,7 +148,7 @@ class CoupleStoreIT {
     @Test
     void commitsOfManyCouplesInOneGroupKeepTheirOwnFences() throws Exception {
         CoupleStore grouping = new CoupleStore(StorageCluster.connection(), schema, StorageCluster.callbacks(),
-                CoupleStoreSettings.builder().commitRequestsInFlight(1).build());
+                CoupleStoreSettings.builder().commitRequestsInFlight(1).commitsPerRegion(true).build());
         int couples = 40;
         long[] ids = new long[couples];
         long[] fences = new long[couples];
