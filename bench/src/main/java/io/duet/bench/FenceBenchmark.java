@@ -28,10 +28,11 @@ import org.apache.hadoop.hbase.regionserver.BloomType;
 
 /**
  * HBase alone: Duet-shaped commits fenced by one {@code checkAndMutate} each, by one atomic call per region
- * to HBase's {@code MultiRowMutationEndpoint} with a condition per commit (Duet's {@code hbase.commits-per-region}), and as plain puts
- * in one batch whose fence the {@code FenceObserver} coprocessor checks ({@link Mode}, {@code --modes}),
- * beside raw buffered puts, on the same HBase in the same run, for each region count of {@code --regions}. Prints messages per second and HBase's CPU per message, min / median / max
- * of the runs. Usage: {@code bin/duet-fence-bench --help}.
+ * to HBase's {@code MultiRowMutationEndpoint} with a condition per commit (Duet's {@code
+ * hbase.commits-per-region}), and as plain puts in one batch whose fence the {@code FenceObserver}
+ * coprocessor checks ({@link Mode}, {@code --modes}), beside raw buffered puts, on the same HBase in the same
+ * run, for each region count of {@code --regions}. Prints messages per second and HBase's CPU per message,
+ * min / median / max of the runs. Usage: {@code bin/duet-fence-bench --help}.
  */
 public final class FenceBenchmark {
     /** The coprocessor's class, on the local HBase's classpath (deploy/hbase-fence). */
