@@ -13,7 +13,7 @@ public final class CoupleStoreSettings {
     public static final int DEFAULT_COMMIT_REQUESTS_IN_FLIGHT = 2;
     /**
      * Whether a group commit goes as one atomic call per region ({@link RegionCommits}), unless set: not
-     * yet, until it has been measured against HBase (BENCHMARKS.md, section 6).
+     * yet, until the failover and chaos integration tests have run with it (BENCHMARKS.md, section 6).
      */
     public static final boolean DEFAULT_COMMITS_PER_REGION = false;
     /** Where the store's latency and outcome meters go, unless set: nowhere. */
