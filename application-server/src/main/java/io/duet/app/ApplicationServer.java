@@ -229,7 +229,8 @@ public final class ApplicationServer implements ServerMain.Server {
                 Shards.checkShardCount(settings.integer("cluster.shards", Shards.DEFAULT_SHARD_COUNT)), clock.millis());
 
         HBaseSchema schema = new HBaseSchema(settings.string("hbase.namespace", "duet"), cluster.getShardCount(),
-                settings.bool("hbase.pre-split", HBaseSchema.DEFAULT_PRE_SPLIT));
+                settings.bool("hbase.pre-split", HBaseSchema.DEFAULT_PRE_SPLIT),
+                settings.integer("hbase.couples-regions", HBaseSchema.DEFAULT_COUPLES_REGIONS));
         hbase = HBaseStartup.connect(HBaseClientSettings.configuration(settings), schema,
                 settings.duration("hbase.start-timeout", HBaseStartup.DEFAULT_TIMEOUT));
         cacheRegionLocations(schema);
@@ -249,6 +250,7 @@ public final class ApplicationServer implements ServerMain.Server {
                 .meters(new StoreMeters(admin.metrics()))
                 .commitRequestsInFlight(settings.integer("hbase.commit-requests-in-flight",
                         CoupleStoreSettings.DEFAULT_COMMIT_REQUESTS_IN_FLIGHT))
+                .commitsPerRegion(settings.bool("hbase.commits-per-region", CoupleStoreSettings.DEFAULT_COMMITS_PER_REGION))
                 .writerInstance(instanceId)
                 .archiveBucketSize(settings.integer("couples.archive.bucket-size",
                         CoupleStoreSettings.DEFAULT_ARCHIVE_BUCKET_SIZE))

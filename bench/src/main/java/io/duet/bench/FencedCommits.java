@@ -7,7 +7,9 @@ import io.duet.protocol.thrift.ThriftCodec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -16,22 +18,31 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.hadoop.hbase.CompareOperator;
+import org.apache.hadoop.hbase.HRegionLocation;
 import org.apache.hadoop.hbase.TableName;
 import org.apache.hadoop.hbase.client.AsyncConnection;
 import org.apache.hadoop.hbase.client.AsyncTable;
+import org.apache.hadoop.hbase.client.AsyncTableRegionLocator;
 import org.apache.hadoop.hbase.client.CheckAndMutate;
 import org.apache.hadoop.hbase.client.CheckAndMutateResult;
 import org.apache.hadoop.hbase.client.Get;
 import org.apache.hadoop.hbase.client.Put;
 import org.apache.hadoop.hbase.client.Result;
+import org.apache.hadoop.hbase.io.TimeRange;
+import org.apache.hadoop.hbase.protobuf.ProtobufUtil;
+import org.apache.hadoop.hbase.protobuf.generated.ClientProtos.MutationProto.MutationType;
+import org.apache.hadoop.hbase.protobuf.generated.MultiRowMutationProtos.MultiRowMutationService;
+import org.apache.hadoop.hbase.protobuf.generated.MultiRowMutationProtos.MutateRowsRequest;
+import org.apache.hadoop.hbase.protobuf.generated.MultiRowMutationProtos.MutateRowsResponse;
 import org.apache.hadoop.hbase.util.Bytes;
 
 /**
  * Duet-shaped commits straight to HBase, without Duet: {@code couples} rows, each committing batches of
  * 1-4 messages closed loop (one commit in flight per couple, as a couple's owner does), the commits of
  * all couples grouped into multi-requests ({@link CommitGroups}, as {@code CommitBatcher} does). Each
- * commit is the same put as {@code CoupleStore.commit}'s (message cells, dedup cells, last sequence, writer
- * cell), fenced one of two ways ({@link Mode}).
+ * commit is the same put as {@code CoupleStore.commit}'s (message cells, dedup cells, the senders' order-stream
+ * marks, last sequence, writer cell), fenced one of three ways ({@link Mode}).
  */
 final class FencedCommits {
     /** The couples table's families and fence cell, as {@code HBaseSchema} names them. */
@@ -54,7 +65,14 @@ final class FencedCommits {
         /** Today's: a {@code checkAndMutate} on the writer cell per commit, many in one multi-request. */
         CHECK_AND_MUTATE,
         /** Plain puts in one batch, each carrying its expected writer cell; {@code FenceObserver} checks it. */
-        COPROCESSOR
+        COPROCESSOR,
+        /**
+         * Each region's share of a group as one atomic call to HBase's built-in {@code MultiRowMutationEndpoint},
+         * with every commit's writer cell as one of its conditions: one row lock each, one condition read each,
+         * then one mini-batch (one WAL append and sync) for all of them. If any condition fails, nothing is
+         * written, and that region's commits go again one {@code checkAndMutate} each, which tells them apart.
+         */
+        MULTI_ROW
     }
 
     private final AsyncConnection connection;
@@ -121,6 +139,8 @@ final class FencedCommits {
                     .setSentAtMillis(System.currentTimeMillis()).setKind(MessageKind.TEXT.getValue()).setText(text)
                     .setWriterInstance("bench")));
             put.addColumn(DEDUP, dedupQualifier(sender, clientMessageId), Bytes.toBytes(seq));
+            // The sender's order-stream mark, as a session's sends carry one (written once per sender and commit).
+            put.addColumn(DEDUP, orderQualifier(sender), Bytes.toBytes(seq));
         }
         put.addColumn(OWNER, LAST_SEQ, Bytes.toBytes(seq));
         put.addColumn(OWNER, WRITER, writer(FENCE, seq));
@@ -128,9 +148,18 @@ final class FencedCommits {
     }
 
     private static byte[] dedupQualifier(long senderId, String clientMessageId) {
-        byte[] id = clientMessageId.getBytes(StandardCharsets.UTF_8);
+        return prefixed((byte) 1, senderId, clientMessageId);
+    }
+
+    /** One order stream per sender, named as a session names it (a UUID string). */
+    private static byte[] orderQualifier(long senderId) {
+        return prefixed((byte) 2, senderId, new UUID(senderId, senderId).toString());
+    }
+
+    private static byte[] prefixed(byte prefix, long senderId, String name) {
+        byte[] id = name.getBytes(StandardCharsets.UTF_8);
         byte[] qualifier = new byte[1 + Long.BYTES + id.length];
-        qualifier[0] = 1;
+        qualifier[0] = prefix;
         Bytes.putLong(qualifier, 1, senderId);
         System.arraycopy(id, 0, qualifier, 1 + Long.BYTES, id.length);
         return qualifier;
@@ -148,8 +177,11 @@ final class FencedCommits {
 
         Load() {
             AsyncTable<?> table = connection.getTable(tableName);
-            groups = new CommitGroups<>(REQUESTS_IN_FLIGHT, MAX_GROUP, mode == Mode.CHECK_AND_MUTATE
-                    ? commits -> checkAndMutate(table, commits) : commits -> batch(table, commits));
+            groups = new CommitGroups<>(REQUESTS_IN_FLIGHT, MAX_GROUP, switch (mode) {
+                case CHECK_AND_MUTATE -> commits -> checkAndMutate(table, commits);
+                case COPROCESSOR -> commits -> batch(table, commits);
+                case MULTI_ROW -> commits -> multiRow(connection, tableName, table, commits);
+            });
             for (int couple = 1; couple <= couples; couple++) {
                 busy.incrementAndGet();
                 next(couple);
@@ -227,6 +259,78 @@ final class FencedCommits {
             table.checkAndMutate(writes).forEach(result -> results.add(result.thenApply(CheckAndMutateResult::isSuccess)));
         }
         return results;
+    }
+
+    /**
+     * {@link Mode#MULTI_ROW}: the commits grouped by region, each region's as one {@code mutateRows} call with
+     * a condition per commit; a region whose conditions did not all hold writes nothing, and its commits go
+     * again as {@code checkAndMutate}s.
+     */
+    static List<CompletableFuture<Boolean>> multiRow(AsyncConnection connection, TableName tableName,
+            AsyncTable<?> table, List<Commit> commits) {
+        List<CompletableFuture<Boolean>> results = new ArrayList<>(commits.size());
+        List<CompletableFuture<HRegionLocation>> locations = new ArrayList<>(commits.size());
+        AsyncTableRegionLocator locator = connection.getRegionLocator(tableName);
+        for (Commit commit : commits) {
+            results.add(new CompletableFuture<>());
+            locations.add(locator.getRegionLocation(commit.put().getRow()));
+        }
+        CompletableFuture.allOf(locations.toArray(new CompletableFuture<?>[0])).whenComplete((ignored, error) -> {
+            if (error != null) {
+                results.forEach(result -> result.completeExceptionally(error));
+                return;
+            }
+            Map<String, List<Integer>> byRegion = new LinkedHashMap<>();
+            for (int i = 0; i < commits.size(); i++) {
+                byRegion.computeIfAbsent(locations.get(i).join().getRegion().getEncodedName(), k -> new ArrayList<>()).add(i);
+            }
+            for (List<Integer> region : byRegion.values()) {
+                List<Commit> share = new ArrayList<>(region.size());
+                List<CompletableFuture<Boolean>> shareResults = new ArrayList<>(region.size());
+                region.forEach(i -> {
+                    share.add(commits.get(i));
+                    shareResults.add(results.get(i));
+                });
+                mutateRows(table, share, shareResults);
+            }
+        });
+        return results;
+    }
+
+    private static void mutateRows(AsyncTable<?> table, List<Commit> share, List<CompletableFuture<Boolean>> results) {
+        MutateRowsRequest.Builder request = MutateRowsRequest.newBuilder();
+        try {
+            for (Commit commit : share) {
+                request.addMutationRequest(ProtobufUtil.toMutation(MutationType.PUT, commit.put()));
+                request.addCondition(ProtobufUtil.toCondition(commit.put().getRow(), OWNER, WRITER, CompareOperator.EQUAL,
+                        commit.expected(), TimeRange.allTime()));
+            }
+        } catch (IOException e) {
+            results.forEach(result -> result.completeExceptionally(e));
+            return;
+        }
+        MutateRowsRequest built = request.build();
+        table.<MultiRowMutationService.Stub, MutateRowsResponse>coprocessorService(MultiRowMutationService::newStub,
+                (stub, controller, done) -> stub.mutateRows(controller, built, done), share.get(0).put().getRow())
+                .whenComplete((response, error) -> {
+                    if (error != null) {
+                        results.forEach(result -> result.completeExceptionally(error));
+                    } else if (response.getProcessed()) {
+                        results.forEach(result -> result.complete(true));
+                    } else {
+                        List<CompletableFuture<Boolean>> one = checkAndMutate(table, share);
+                        for (int i = 0; i < one.size(); i++) {
+                            CompletableFuture<Boolean> result = results.get(i);
+                            one.get(i).whenComplete((ok, failure) -> {
+                                if (failure != null) {
+                                    result.completeExceptionally(failure);
+                                } else {
+                                    result.complete(ok);
+                                }
+                            });
+                        }
+                    }
+                });
     }
 
     /** Plain puts in one batch, each carrying the writer cell it expects for the coprocessor to check. */

@@ -60,6 +60,12 @@ public final class LoadResult {
     }
 
     /** Server CPU per acknowledged message, in microseconds, over all local processes; -1 when unknown. */
+    /** One process's CPU per acknowledged message, or NaN if it was not measured. */
+    public double cpuMicrosPerMessage(String node) {
+        Long micros = cpuMicros.get(node);
+        return micros == null || acks == 0 ? Double.NaN : micros / (double) acks;
+    }
+
     public double serverCpuMicrosPerMessage() {
         if (cpuMicros.isEmpty() || acks == 0) {
             return -1;

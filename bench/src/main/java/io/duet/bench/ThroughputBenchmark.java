@@ -63,8 +63,9 @@ public final class ThroughputBenchmark {
                 duet.add(result.ackedPerSecond());
                 ratios.add(result.ackedPerSecond() / raw);
                 out.printf(Locale.ROOT, "throughput run %d: raw HBase puts %.0f/s, Duet %.0f msgs/s (ratio %.2fx), "
-                                + "server CPU %.1f us/msg, ack p99 %.1f ms%n", run, raw, result.ackedPerSecond(),
-                        result.ackedPerSecond() / raw, result.serverCpuMicrosPerMessage(), result.ackMillis(99));
+                                + "server CPU %.1f us/msg (HBase %.1f), ack p99 %.1f ms%n", run, raw, result.ackedPerSecond(),
+                        result.ackedPerSecond() / raw, result.serverCpuMicrosPerMessage(),
+                        result.cpuMicrosPerMessage("hbase"), result.ackMillis(99));
             }
         }
         double[][] summary = {BenchMains.minMedianMax(baseline), BenchMains.minMedianMax(duet),

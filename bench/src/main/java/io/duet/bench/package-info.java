@@ -9,8 +9,9 @@
  * command-line programs share is in {@code BenchMains}. The codec microbenchmarks and the wire-size
  * benchmark are in {@link io.duet.bench.codec}. {@link io.duet.bench.FenceBenchmark}
  * ({@code bin/duet-fence-bench}) measures HBase alone: Duet-shaped commits ({@code FencedCommits}, grouped
- * by {@code CommitGroups}) fenced by {@code checkAndMutate} or by a region coprocessor, after
- * {@code FenceChecks} has checked that the coprocessor fences. {@link io.duet.bench.ConnectionsBenchmark}
+ * by {@code CommitGroups}) fenced by {@code checkAndMutate}, by one atomic {@code MultiRowMutationEndpoint}
+ * call per region, or by a region coprocessor, after {@code FenceChecks} has checked that the coprocessor
+ * fences. {@link io.duet.bench.ConnectionsBenchmark}
  * ({@code bin/duet-connections}) measures the heap and resident memory of idle sessions on a presentation
  * server of its own ({@code BenchServer}, memory read by {@code JvmMemory}) beside a bare Netty server
  * ({@code BareServer}); {@link io.duet.bench.RelayCostBenchmark} ({@code bin/duet-relay-cost}) times the same

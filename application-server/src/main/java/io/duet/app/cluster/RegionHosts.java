@@ -15,9 +15,9 @@ import org.apache.hadoop.hbase.util.Bytes;
 
 /**
  * Reads, without blocking, which host serves each shard's rows, for {@link ShardAssigner}'s locality
- * preference. The couples table is pre-split so that region i starts at shard i's row prefix ({@link
- * HBaseSchema}); a shard's region is the one holding the shard's first row, which stays well defined when
- * HBase later splits or merges regions.
+ * preference. The couples table is pre-split at shard boundaries ({@link HBaseSchema}: one region per shard,
+ * or one per several whole shards); a shard's region is the one holding the shard's first row, which stays
+ * well defined when HBase later splits or merges regions.
  */
 public final class RegionHosts {
     private final AsyncConnection hbase;

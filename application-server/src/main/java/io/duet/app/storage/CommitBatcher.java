@@ -18,13 +18,15 @@ import org.apache.hadoop.hbase.client.CheckAndMutateResult;
  * waits, with the others that come meanwhile, for the first of them to finish, and then goes with them
  * in the next request (at most {@link #MAX_BATCH} writes each). So a lone write goes at once, and under
  * load the requests grow instead of multiplying. The queue is bounded by the couples this server has
- * loaded: each couple has at most one commit in flight. Thread-safe.
+ * loaded: each couple has at most one commit in flight. How a group goes to HBase is the {@link Writer}'s
+ * business: one {@code checkAndMutate} per write ({@link #perRow}), or one atomic call per region ({@link
+ * RegionCommits}). Thread-safe.
  */
 final class CommitBatcher {
     /** Writes in one request; more wait for the next. */
     static final int MAX_BATCH = 256;
 
-    private final AsyncTable<?> table;
+    private final Writer writer;
     private final int maxInFlight;
     private final Object lock = new Object();
     // @GuardedBy("lock")
@@ -34,12 +36,22 @@ final class CommitBatcher {
     private final LongAdder requests = new LongAdder();
     private final LongAdder writes = new LongAdder();
 
+    /** Each group as one {@code checkAndMutate} per write ({@link #perRow}). */
     CommitBatcher(AsyncTable<?> table, int maxInFlight) {
+        this(writes -> perRow(table, writes), maxInFlight);
+    }
+
+    CommitBatcher(Writer writer, int maxInFlight) {
         if (maxInFlight < 1) {
             throw new IllegalArgumentException("maxInFlight: " + maxInFlight + " (expected: >= 1)");
         }
-        this.table = table;
+        this.writer = writer;
         this.maxInFlight = maxInFlight;
+    }
+
+    /** Sends one group of conditional writes to HBase: one result per write, in order, each its own outcome. */
+    interface Writer {
+        List<CompletableFuture<CheckAndMutateResult>> write(List<CheckAndMutate> writes);
     }
 
     /** Sends {@code write} with the next request; completes with its own result. */
@@ -79,25 +91,11 @@ final class CommitBatcher {
     private void send(List<Pending> batch) {
         requests.increment();
         writes.add(batch.size());
-        if (batch.size() == 1) {
-            Pending only = batch.get(0);
-            CompletableFuture<CheckAndMutateResult> result;
-            try {
-                result = table.checkAndMutate(only.write);
-            } catch (RuntimeException e) {
-                result = CompletableFuture.failedFuture(e);
-            }
-            result.whenComplete((value, failure) -> {
-                only.settle(value, failure);
-                sent();
-            });
-            return;
-        }
         List<CheckAndMutate> writesOfBatch = new ArrayList<>(batch.size());
         batch.forEach(pending -> writesOfBatch.add(pending.write));
         List<CompletableFuture<CheckAndMutateResult>> results;
         try {
-            results = table.checkAndMutate(writesOfBatch);
+            results = writer.write(writesOfBatch);
         } catch (RuntimeException e) {
             batch.forEach(pending -> pending.settle(null, e));
             sent();
@@ -113,6 +111,15 @@ final class CommitBatcher {
                 }
             });
         }
+    }
+
+    /**
+     * One {@code checkAndMutate} per write, all in one multi-request per region server (a lone write as a
+     * plain {@code checkAndMutate}). HBase runs each alone: its own row lock, condition read, memstore
+     * insert, WAL append and WAL sync.
+     */
+    static List<CompletableFuture<CheckAndMutateResult>> perRow(AsyncTable<?> table, List<CheckAndMutate> writes) {
+        return writes.size() == 1 ? List.of(table.checkAndMutate(writes.get(0))) : table.checkAndMutate(writes);
     }
 
     /** A request finished: the writes that waited meanwhile go next. */

@@ -53,6 +53,8 @@ public final class CoupleStore {
     private final CoupleClosures closures;
     private final MessageArchive archive;
     private final CommitBatcher commits;
+    /** Null when every commit goes as a {@code checkAndMutate} of its own. */
+    private final RegionCommits regionCommits;
     /** Recorded with every message this store commits; null records none. */
     private final String writerInstance;
 
@@ -66,7 +68,10 @@ public final class CoupleStore {
         this.space = new SpaceStore(table, schema);
         this.archive = new MessageArchive(connection, schema, callbacks, settings.archiveBucketSize(), meters);
         this.closures = new CoupleClosures(table, schema, archive);
-        this.commits = new CommitBatcher(table, settings.commitRequestsInFlight());
+        this.regionCommits = settings.commitsPerRegion()
+                ? new RegionCommits(table, connection.getRegionLocator(schema.couples())) : null;
+        this.commits = new CommitBatcher(regionCommits != null ? regionCommits
+                : writes -> CommitBatcher.perRow(table, writes), settings.commitRequestsInFlight());
     }
 
     /** The couple's space (memos and calendar) in the same rows, under the same fence. */
@@ -90,6 +95,11 @@ public final class CoupleStore {
      */
     public long messagesCommitted() {
         return messagesCommitted.sum();
+    }
+
+    /** Regions' shares of group commits written as one atomic call so far (for tests). */
+    long atomicRegionShares() {
+        return regionCommits == null ? 0 : regionCommits.atomicShares();
     }
 
     private byte[] row(long coupleId) {
@@ -264,7 +274,7 @@ public final class CoupleStore {
      * <em>and</em> its last sequence is still {@code expectedLastSeq}, so that a replayed or delayed
      * older batch can never move the couple's sequence backwards or write over newer messages. The write
      * goes to HBase together with other couples' commits ({@link CommitBatcher}), each under its own
-     * condition.
+     * condition (with those in the same region as one atomic call, {@link RegionCommits}).
      *
      * @param orderMarks the highest ordinal stored per order stream by this batch, keyed by {@link
      *     #orderKey}; written in the same mutation

@@ -5,12 +5,17 @@ import java.util.Optional;
 
 /**
  * How a {@link CoupleStore} writes and what it records: where its meters go, how many group commits may
- * be out at a time, and which server it records as the writer of each message. {@link #builder()} starts
- * from the defaults; {@link #defaults()} is what a test or a tool needs.
+ * be out at a time and how each goes to HBase, and which server it records as the writer of each message.
+ * {@link #builder()} starts from the defaults; {@link #defaults()} is what a test or a tool needs.
  */
 public final class CoupleStoreSettings {
     /** How many group-commit requests (see {@link CommitBatcher}) may be out at a time, unless set. */
     public static final int DEFAULT_COMMIT_REQUESTS_IN_FLIGHT = 2;
+    /**
+     * Whether a group commit goes as one atomic call per region ({@link RegionCommits}), unless set: not
+     * yet, until the failover and chaos integration tests have run with it (BENCHMARKS.md, section 6).
+     */
+    public static final boolean DEFAULT_COMMITS_PER_REGION = false;
     /** Where the store's latency and outcome meters go, unless set: nowhere. */
     public static final StoreMeters DEFAULT_METERS = StoreMeters.NONE;
     /** Messages in one archive bucket of a couple that has archived none yet, unless set. */
@@ -18,6 +23,7 @@ public final class CoupleStoreSettings {
 
     private final StoreMeters meters;
     private final int commitRequestsInFlight;
+    private final boolean commitsPerRegion;
     private final String writerInstance;
     private final int archiveBucketSize;
 
@@ -28,6 +34,7 @@ public final class CoupleStoreSettings {
                     + " (expected: >= 1)");
         }
         this.commitRequestsInFlight = builder.commitRequestsInFlight;
+        this.commitsPerRegion = builder.commitsPerRegion;
         this.writerInstance = builder.writerInstance;
         if (builder.archiveBucketSize < 1) {
             throw new IllegalArgumentException("archiveBucketSize: " + builder.archiveBucketSize + " (expected: >= 1)");
@@ -57,6 +64,15 @@ public final class CoupleStoreSettings {
     }
 
     /**
+     * Whether the commits of one group that fall in one region go to HBase as one atomic call with a
+     * condition per commit ({@link RegionCommits}: one WAL sync per region, not per commit); false sends one
+     * {@code checkAndMutate} per commit.
+     */
+    public boolean commitsPerRegion() {
+        return commitsPerRegion;
+    }
+
+    /**
      * The instance id of this server, stored with every message it commits ({@code
      * StoredMessage.writerInstance}) so that a check can prove one writer per fence; empty stores none.
      */
@@ -76,6 +92,7 @@ public final class CoupleStoreSettings {
     public static final class Builder {
         private StoreMeters meters = DEFAULT_METERS;
         private int commitRequestsInFlight = DEFAULT_COMMIT_REQUESTS_IN_FLIGHT;
+        private boolean commitsPerRegion = DEFAULT_COMMITS_PER_REGION;
         private String writerInstance;
         private int archiveBucketSize = DEFAULT_ARCHIVE_BUCKET_SIZE;
 
@@ -89,6 +106,11 @@ public final class CoupleStoreSettings {
 
         public Builder commitRequestsInFlight(int commitRequestsInFlight) {
             this.commitRequestsInFlight = commitRequestsInFlight;
+            return this;
+        }
+
+        public Builder commitsPerRegion(boolean commitsPerRegion) {
+            this.commitsPerRegion = commitsPerRegion;
             return this;
         }
 

@@ -1,5 +1,7 @@
 package io.duet.app.storage;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -16,7 +18,8 @@ import org.apache.hadoop.hbase.util.Bytes;
  * Duet's tables, in one namespace.
  *
  * <pre>
- * couples   row = shard (2 bytes) + couple id (8 bytes); pre-split at every shard boundary
+ * couples   row = shard (2 bytes) + couple id (8 bytes); pre-split at shard boundaries; loads HBase's
+ *           MultiRowMutationEndpoint (group commits, see RegionCommits)
  *   o: (owner, small and hot)  e = owner epoch, s = last committed sequence,
  *                              w = fence of the last writer + last sequence (16 bytes): the one
  *                              cell every commit is conditional on,
@@ -65,8 +68,10 @@ import org.apache.hadoop.hbase.util.Bytes;
  * <p>The epoch sits in its own family because every fenced write reads it: in a family full of
  * message cells that read costs 2.5-10x more (see RECIPES.md).
  *
- * <p>couples, archive, users and sessions are pre-split (one region per shard, per shard, 16 and 16) unless
- * {@code hbase.pre-split} is false: then every table starts as one region, which HBase splits as it grows.
+ * <p>couples, archive, users and sessions are pre-split (couples and archive into {@code hbase.couples-regions}
+ * regions of whole shards, users and sessions 16 each) unless {@code hbase.pre-split} is false: then every
+ * table starts as one region, which HBase splits as it grows. Fewer couples regions let one region's share of
+ * a group commit carry more couples, each share one atomic write ({@link RegionCommits}).
  * The integration tests' local clusters turn it off: their one region server gains nothing from many
  * regions, and opening them was most of the time a fresh cluster's application servers took to start.
  */
@@ -115,10 +120,18 @@ public final class HBaseSchema {
     public static final Duration DEDUP_WINDOW = Duration.ofDays(14);
     /** Whether new tables are pre-split ({@code hbase.pre-split}). */
     public static final boolean DEFAULT_PRE_SPLIT = true;
+    /** Regions a new couples table is pre-split into, at most one per shard ({@code hbase.couples-regions}). */
+    public static final int DEFAULT_COUPLES_REGIONS = 64;
+    /**
+     * HBase's own endpoint for atomic conditional writes to several rows of one region, which the couples
+     * table loads for group commits ({@link RegionCommits}).
+     */
+    public static final String MULTI_ROW_ENDPOINT = "org.apache.hadoop.hbase.coprocessor.MultiRowMutationEndpoint";
 
     private final String namespace;
     private final int shardCount;
     private final boolean preSplit;
+    private final int couplesRegions;
 
     public HBaseSchema(String namespace, int shardCount) {
         this(namespace, shardCount, DEFAULT_PRE_SPLIT);
@@ -126,9 +139,21 @@ public final class HBaseSchema {
 
     /** {@code preSplit} false: tables created from this schema start as one region each. */
     public HBaseSchema(String namespace, int shardCount, boolean preSplit) {
+        this(namespace, shardCount, preSplit, DEFAULT_COUPLES_REGIONS);
+    }
+
+    /**
+     * @param couplesRegions how many regions a pre-split couples table starts with, split at shard
+     *     boundaries (at most {@code shardCount}: one per shard)
+     */
+    public HBaseSchema(String namespace, int shardCount, boolean preSplit, int couplesRegions) {
+        if (couplesRegions < 1) {
+            throw new IllegalArgumentException("couplesRegions: " + couplesRegions + " (expected: >= 1)");
+        }
         this.namespace = namespace;
         this.shardCount = shardCount;
         this.preSplit = preSplit;
+        this.couplesRegions = Math.min(couplesRegions, shardCount);
     }
 
     public String namespace() {
@@ -196,16 +221,16 @@ public final class HBaseSchema {
 
     List<TableSpec> tables() {
         return List.of(
-                new TableSpec(TableDescriptorBuilder.newBuilder(couples())
+                new TableSpec(withMultiRowEndpoint(TableDescriptorBuilder.newBuilder(couples())
                         .setColumnFamily(family(OWNER).setInMemory(true).setBlocksize(8 * 1024).build())
                         .setColumnFamily(family(MESSAGES).build())
                         .setColumnFamily(family(DEDUP).setTimeToLive((int) DEDUP_WINDOW.toSeconds()).build())
-                        .setColumnFamily(family(SPACE).build())
-                        .build(), preSplit ? shardSplits() : null),
+                        .setColumnFamily(family(SPACE).build()))
+                        .build(), preSplit && couplesRegions > 1 ? shardSplits() : null),
                 new TableSpec(TableDescriptorBuilder.newBuilder(archive())
                         .setColumnFamily(family(OWNER).setBlocksize(8 * 1024).build())
                         .setColumnFamily(family(MESSAGES).build())
-                        .build(), preSplit ? shardSplits() : null),
+                        .build(), preSplit && couplesRegions > 1 ? shardSplits() : null),
                 new TableSpec(TableDescriptorBuilder.newBuilder(users())
                         .setColumnFamily(family(USER).build()).build(), preSplit ? leadingByteSplits() : null),
                 new TableSpec(TableDescriptorBuilder.newBuilder(logins())
@@ -218,15 +243,28 @@ public final class HBaseSchema {
                         .setColumnFamily(family(SESSION).build()).build(), preSplit ? leadingByteSplits() : null));
     }
 
+    private static TableDescriptorBuilder withMultiRowEndpoint(TableDescriptorBuilder table) {
+        try {
+            return table.setCoprocessor(MULTI_ROW_ENDPOINT);
+        } catch (IOException e) {
+            throw new UncheckedIOException("invalid coprocessor " + MULTI_ROW_ENDPOINT, e);
+        }
+    }
+
     private static ColumnFamilyDescriptorBuilder family(byte[] name) {
         return ColumnFamilyDescriptorBuilder.newBuilder(name).setMaxVersions(1).setBloomFilterType(BloomType.ROW);
     }
 
-    /** One region per shard: the row prefix of shard s starts region s. */
+    /**
+     * {@code couplesRegions} regions of as many shards each as can be: region i starts at the row prefix of
+     * shard {@code i * shardCount / couplesRegions}. A shard's rows never straddle a split point, and one
+     * couple is one row, which HBase never splits.
+     */
     private byte[][] shardSplits() {
-        byte[][] splits = new byte[shardCount - 1][];
-        for (int shard = 1; shard < shardCount; shard++) {
-            splits[shard - 1] = new byte[] {(byte) (shard >>> 8), (byte) shard};
+        byte[][] splits = new byte[couplesRegions - 1][];
+        for (int region = 1; region < couplesRegions; region++) {
+            int shard = (int) ((long) region * shardCount / couplesRegions);
+            splits[region - 1] = new byte[] {(byte) (shard >>> 8), (byte) shard};
         }
         return splits;
     }

@@ -3,7 +3,8 @@
  * io.duet.app.storage.HBaseSchema} for the tables and row layout (all of a couple's data in one row,
  * its owner epoch in a small column family of its own), then {@link io.duet.app.storage.CoupleStore},
  * where every write to a couple row is conditional on the writer's epoch; {@link
- * io.duet.app.storage.CommitBatcher} sends many couples' commits to HBase together; {@link
+ * io.duet.app.storage.CommitBatcher} sends many couples' commits to HBase together, those of one region as one
+ * atomic call with a condition per commit ({@link io.duet.app.storage.RegionCommits}); {@link
  * io.duet.app.storage.MessageArchive} keeps the row bounded: old messages move, a bucket per row, to the
  * archive table under the owner's fence, and reads find them wherever they are (docs/STORAGE.md); {@link
  * io.duet.app.storage.CoupleClosures} closes a couple row for good and purges it.

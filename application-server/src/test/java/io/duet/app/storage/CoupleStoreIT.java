@@ -146,6 +146,52 @@ class CoupleStoreIT {
     }
 
     @Test
+    void commitsOfManyCouplesInOneGroupKeepTheirOwnFences() throws Exception {
+        CoupleStore grouping = new CoupleStore(StorageCluster.connection(), schema, StorageCluster.callbacks(),
+                CoupleStoreSettings.builder().commitRequestsInFlight(1).commitsPerRegion(true).build());
+        int couples = 40;
+        long[] ids = new long[couples];
+        long[] fences = new long[couples];
+        for (int i = 0; i < couples; i++) {
+            ids[i] = newCouple();
+            fences[i] = await(grouping.claim(ids[i], 1, 10)).fence();
+            await(grouping.commit(ids[i], fences[i], 0, messages(1, 1), Map.of()));
+        }
+        long stale = ids[7];
+        long reclaimedFence = await(store.claim(stale, 2, 10)).fence();
+        long opener = newCouple();
+        long openerFence = await(grouping.claim(opener, 1, 10)).fence();
+        long before = grouping.atomicRegionShares();
+
+        // A large commit holds the one request slot, so the others wait and go together in the next group,
+        // each region's share as one atomic call: a stale fence and a replayed batch among them.
+        CompletableFuture<Void> opening = grouping.commit(opener, openerFence, 0, messages(1, 500), Map.of());
+        List<CompletableFuture<Void>> results = new ArrayList<>();
+        for (int i = 0; i < couples; i++) {
+            long expected = i == 13 ? 0 : 1;
+            results.add(grouping.commit(ids[i], fences[i], expected, messages(expected + 1, 2), Map.of()));
+        }
+        for (int i = 0; i < couples; i++) {
+            if (i == 7 || i == 13) {
+                int which = i;
+                assertThatThrownBy(() -> await(results.get(which))).as("commit " + i)
+                        .hasCauseInstanceOf(FencedException.class);
+            } else {
+                await(results.get(i));
+            }
+        }
+        await(opening);
+        assertThat(grouping.atomicRegionShares()).as("regions' shares written atomically").isGreaterThan(before);
+        for (int i = 0; i < couples; i++) {
+            List<Message> stored = await(store.read(ids[i], 1, 10, 10));
+            assertThat(stored).as("couple " + i).extracting(Message::getSeq)
+                    .containsExactlyElementsOf(i == 7 || i == 13 ? List.of(1L) : List.of(1L, 2L, 3L));
+        }
+        assertThat(await(store.claim(ids[13], 3, 10)).lastSeq()).as("the replay wrote nothing").isEqualTo(1);
+        await(store.commit(stale, reclaimedFence, 1, messages(2, 1), Map.of()));
+    }
+
+    @Test
     void dedupIsPerSenderAndOrderMarksAreStoredWithTheBatch() throws Exception {
         long id = newCouple();
         CoupleSnapshot owner = await(store.claim(id, 1, 10));

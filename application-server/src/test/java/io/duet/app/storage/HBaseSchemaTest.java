@@ -7,8 +7,10 @@ import org.junit.jupiter.api.Test;
 
 class HBaseSchemaTest {
     @Test
-    void preSplitTablesStartWithOneRegionPerShardAndSixteenByUser() {
-        Map<String, byte[][]> splits = splitsByTable(new HBaseSchema("duet", 64));
+    void preSplitTablesStartWithUpToOneRegionPerShardAndSixteenByUser() {
+        assertThat(splitsByTable(new HBaseSchema("duet", 64)).get("couples")).as("by default")
+                .hasNumberOfRows(HBaseSchema.DEFAULT_COUPLES_REGIONS - 1);
+        Map<String, byte[][]> splits = splitsByTable(new HBaseSchema("duet", 64, true, 64));
 
         assertThat(splits.get("couples")).hasNumberOfRows(63);
         assertThat(splits.get("couples")[0]).containsExactly(0, 1);
@@ -37,6 +39,29 @@ class HBaseSchemaTest {
         assertThat(java.util.Arrays.copyOf(first, couple.length)).isEqualTo(couple);
         assertThat(java.util.Arrays.compareUnsigned(first, second)).isNegative();
         assertThat(java.util.Arrays.compareUnsigned(second, nextCouple)).isNegative();
+    }
+
+    @Test
+    void theCouplesTableMayStartWithFewerRegionsEachOfWholeShards() {
+        Map<String, byte[][]> splits = splitsByTable(new HBaseSchema("duet", 64, true, 4));
+
+        assertThat(splits.get("couples")).hasNumberOfRows(3);
+        assertThat(splits.get("couples")[0]).containsExactly(0, 16);
+        assertThat(splits.get("couples")[1]).containsExactly(0, 32);
+        assertThat(splits.get("couples")[2]).containsExactly(0, 48);
+        assertThat(splitsByTable(new HBaseSchema("duet", 64, true, 1)).get("couples")).isNull();
+        assertThat(splitsByTable(new HBaseSchema("duet", 8, true, 64)).get("couples")).as("at most one per shard")
+                .hasNumberOfRows(7);
+        assertThat(splitsByTable(new HBaseSchema("duet", 300, true, 7)).get("couples")[6 - 1])
+                .as("shard 257: two bytes").containsExactly(1, 1);
+    }
+
+    @Test
+    void theCouplesTableLoadsHBasesMultiRowEndpointForGroupCommits() {
+        HBaseSchema schema = new HBaseSchema("duet", 64);
+        schema.tables().forEach(spec -> assertThat(spec.descriptor.hasCoprocessor(HBaseSchema.MULTI_ROW_ENDPOINT))
+                .as(spec.descriptor.getTableName().getNameAsString())
+                .isEqualTo(spec.descriptor.getTableName().equals(schema.couples())));
     }
 
     private static Map<String, byte[][]> splitsByTable(HBaseSchema schema) {

@@ -38,6 +38,16 @@ public final class LocalClusterMain {
                 case "--haproxy":
                     builder.haproxy(value(args, ++i, arg));
                     break;
+                case "--server-setting": {
+                    String setting = value(args, ++i, arg);
+                    int equals = setting.indexOf('=');
+                    if (equals < 1) {
+                        System.err.println(arg + " needs KEY=VALUE, not " + setting);
+                        System.exit(2);
+                    }
+                    builder.serverSetting(setting.substring(0, equals), setting.substring(equals + 1));
+                    break;
+                }
                 case "--client-tls":
                     builder.clientTls(true);
                     break;
@@ -94,7 +104,7 @@ public final class LocalClusterMain {
     private static void usage(PrintStream out) {
         out.println("usage: bin/local-cluster [--data-dir DIR] [--app-servers N] [--presentation-servers N]");
         out.println("                         [--shards N] [--base-port PORT] [--haproxy PATH] [--no-restart]");
-        out.println("                         [--client-tls]");
+        out.println("                         [--client-tls] [--server-setting KEY=VALUE]...");
         out.println("Starts ZooKeeper, HBase, N application and N presentation servers on 127.0.0.1, and");
         out.println("HAProxy in front of the presentation servers as the one client endpoint. --client-tls:");
         out.println("TLS on the client ports, certificate from the cluster's CA (tls/ca.pem), shared ticket keys.");
@@ -102,7 +112,8 @@ public final class LocalClusterMain {
         out.println("ports from 7400 (ZooKeeper 7400, client endpoint TCP 7401 and HTTP 7402, presentation");
         out.println("servers' client TCP 7410+, HTTP 7420+, admin 7430+ and agent check 7440+), haproxy from");
         out.println("$PATH (without it, clients use presentation-1 directly), data in ./local-cluster-data of");
-        out.println("the checkout.");
+        out.println("the checkout. --server-setting sets one of the servers' settings (as in their properties");
+        out.println("files), for example --server-setting hbase.commits-per-region=false; it may be repeated.");
         out.println("A node that dies is logged with its exit status and restarted after 1 s, 2 s, 4 s...");
         out.println("(at most 30 s); after 5 deaths within 5 minutes it is reported as a crash loop and left");
         out.println("down. --no-restart leaves dead nodes down.");
