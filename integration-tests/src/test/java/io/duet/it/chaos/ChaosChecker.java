@@ -32,6 +32,8 @@ import org.apache.hadoop.hbase.client.Connection;
 import org.apache.hadoop.hbase.client.ConnectionFactory;
 import org.apache.hadoop.hbase.client.Get;
 import org.apache.hadoop.hbase.client.Result;
+import org.apache.hadoop.hbase.client.ResultScanner;
+import org.apache.hadoop.hbase.client.Scan;
 import org.apache.hadoop.hbase.client.Table;
 import org.apache.hadoop.hbase.util.Bytes;
 
@@ -94,14 +96,14 @@ public final class ChaosChecker {
                 .add(device));
         Report report = new Report();
         try (Connection hbase = ConnectionFactory.createConnection(configuration(cluster));
-                Table couples = hbase.getTable(TableName.valueOf(cluster.hbaseNamespace(), "couples"))) {
+                Tables tables = new Tables(hbase, cluster.hbaseNamespace())) {
             long start = System.nanoTime();
             long deadline = start + QUIET_TIMEOUT.toNanos();
-            Map<Long, NavigableMap<Long, StoredMessage>> stored = readAll(couples, devicesByCouple.keySet(), cluster);
+            Map<Long, NavigableMap<Long, StoredMessage>> stored = readAll(tables, devicesByCouple.keySet(), cluster);
             while (true) {
                 boolean caughtUp = awaitDelivered(devicesByCouple, stored, deadline);
                 // Read the rows again to judge the latest, and in case a late write landed while waiting.
-                Map<Long, NavigableMap<Long, StoredMessage>> again = readAll(couples, devicesByCouple.keySet(), cluster);
+                Map<Long, NavigableMap<Long, StoredMessage>> again = readAll(tables, devicesByCouple.keySet(), cluster);
                 boolean grew = !lastSeqs(again).equals(lastSeqs(stored));
                 stored = again;
                 if (caughtUp && !grew) {
@@ -357,30 +359,62 @@ public final class ChaosChecker {
         }
     }
 
-    private static Map<Long, NavigableMap<Long, StoredMessage>> readAll(Table couples, Iterable<Long> coupleIds,
+    private static Map<Long, NavigableMap<Long, StoredMessage>> readAll(Tables tables, Iterable<Long> coupleIds,
             LocalCluster cluster) throws IOException {
         Map<Long, NavigableMap<Long, StoredMessage>> all = new TreeMap<>();
         for (long coupleId : coupleIds) {
-            all.put(coupleId, read(couples, coupleId, cluster.shards()));
+            all.put(coupleId, read(tables, coupleId, cluster.shards()));
         }
         return all;
     }
 
-    private static NavigableMap<Long, StoredMessage> read(Table couples, long coupleId, int shards) throws IOException {
-        Result row = couples.get(new Get(HBaseSchema.coupleRow(Shards.shardOf(coupleId, shards), coupleId))
-                .addFamily(HBaseSchema.MESSAGES));
+    /**
+     * A couple's messages wherever they are: its row, then its archive rows (docs/STORAGE.md), read in that
+     * order so that a bucket moved meanwhile is found in one or the other; the row's copy wins.
+     */
+    private static NavigableMap<Long, StoredMessage> read(Tables tables, long coupleId, int shards) throws IOException {
+        byte[] coupleRow = HBaseSchema.coupleRow(Shards.shardOf(coupleId, shards), coupleId);
+        Result row = tables.couples.get(new Get(coupleRow).addFamily(HBaseSchema.MESSAGES));
         NavigableMap<Long, StoredMessage> messages = new TreeMap<>();
-        NavigableMap<byte[], byte[]> cells = row.getFamilyMap(HBaseSchema.MESSAGES);
-        if (cells != null) {
+        List<NavigableMap<byte[], byte[]>> families = new ArrayList<>();
+        families.add(row.getFamilyMap(HBaseSchema.MESSAGES));
+        try (ResultScanner archived = tables.archive.getScanner(new Scan().setStartStopRowForPrefixScan(coupleRow)
+                .addFamily(HBaseSchema.MESSAGES))) {
+            for (Result bucket : archived) {
+                families.add(bucket.getFamilyMap(HBaseSchema.MESSAGES));
+            }
+        }
+        for (NavigableMap<byte[], byte[]> cells : families) {
+            if (cells == null) {
+                continue;
+            }
             for (Map.Entry<byte[], byte[]> cell : cells.entrySet()) {
                 try {
-                    messages.put(Bytes.toLong(cell.getKey()), ThriftCodec.INTERNAL.decode(cell.getValue(), new StoredMessage()));
+                    messages.putIfAbsent(Bytes.toLong(cell.getKey()),
+                            ThriftCodec.INTERNAL.decode(cell.getValue(), new StoredMessage()));
                 } catch (io.duet.protocol.thrift.MalformedPayloadException e) {
                     throw new IOException("unreadable message in couple " + coupleId, e);
                 }
             }
         }
         return messages;
+    }
+
+    /** The cluster's couples and archive tables. */
+    private static final class Tables implements AutoCloseable {
+        final Table couples;
+        final Table archive;
+
+        Tables(Connection hbase, String namespace) throws IOException {
+            this.couples = hbase.getTable(TableName.valueOf(namespace, "couples"));
+            this.archive = hbase.getTable(TableName.valueOf(namespace, "archive"));
+        }
+
+        @Override
+        public void close() throws IOException {
+            couples.close();
+            archive.close();
+        }
     }
 
     private static Configuration configuration(LocalCluster cluster) {
