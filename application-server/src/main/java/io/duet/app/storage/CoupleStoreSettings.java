@@ -12,10 +12,10 @@ public final class CoupleStoreSettings {
     /** How many group-commit requests (see {@link CommitBatcher}) may be out at a time, unless set. */
     public static final int DEFAULT_COMMIT_REQUESTS_IN_FLIGHT = 2;
     /**
-     * Whether a group commit goes as one atomic call per region ({@link RegionCommits}), unless set: not
-     * yet, until the failover and chaos integration tests have run with it (BENCHMARKS.md, section 6).
+     * Whether a group commit goes as one atomic call per region ({@link RegionCommits}), unless set: yes
+     * (BENCHMARKS.md, section 6; the failover and chaos integration tests run with it).
      */
-    public static final boolean DEFAULT_COMMITS_PER_REGION = false;
+    public static final boolean DEFAULT_COMMITS_PER_REGION = true;
     /** Where the store's latency and outcome meters go, unless set: nowhere. */
     public static final StoreMeters DEFAULT_METERS = StoreMeters.NONE;
     /** Messages in one archive bucket of a couple that has archived none yet, unless set. */
