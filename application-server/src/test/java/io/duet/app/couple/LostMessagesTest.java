@@ -73,7 +73,7 @@ class LostMessagesTest {
                     return null;
                 });
         return (AsyncConnection) Proxy.newProxyInstance(AsyncConnection.class.getClassLoader(),
-                new Class<?>[] {AsyncConnection.class}, (proxy, method, args) -> table);
+                new Class<?>[] {AsyncConnection.class}, (proxy, method, args) -> method.getName().equals("getTable") ? table : null);
     }
 
     private static List<Message> messages(LongStream seqs) {
