@@ -4,7 +4,9 @@ import io.duet.app.account.AccountDeletion;
 import io.duet.app.account.Accounts;
 import io.duet.app.limits.Limit;
 import io.duet.app.limits.RateLimiter;
+import io.duet.app.push.Pushes;
 import io.duet.app.rpc.CallContext;
+import io.duet.app.rpc.Caller;
 import io.duet.app.rpc.Callbacks;
 import io.duet.protocol.api.DuetError;
 import io.duet.protocol.api.AccountService;
@@ -29,12 +31,14 @@ final class AccountApi implements AccountService.AsyncIface {
     private final CallContext context;
     private final Accounts accounts;
     private final AccountDeletion deletion;
+    private final Pushes pushes;
     private final RateLimiter limiter;
 
-    AccountApi(CallContext context, Accounts accounts, AccountDeletion deletion, RateLimiter limiter) {
+    AccountApi(CallContext context, Accounts accounts, AccountDeletion deletion, Pushes pushes, RateLimiter limiter) {
         this.context = context;
         this.accounts = accounts;
         this.deletion = deletion;
+        this.pushes = pushes;
         this.limiter = limiter;
     }
 
@@ -65,12 +69,16 @@ final class AccountApi implements AccountService.AsyncIface {
 
     @Override
     public void logOut(LogOutRequest request, AsyncMethodCallback<Void> callback) {
-        Callbacks.complete(accounts.logOut(context.caller()), callback);
+        Caller caller = context.caller();
+        Callbacks.complete(accounts.logOut(caller)
+                .thenCompose(ignored -> pushes.loggedOut(caller.userId(), caller.deviceId())), callback);
     }
 
     @Override
     public void logOutEverywhere(LogOutEverywhereRequest request, AsyncMethodCallback<Void> callback) {
-        Callbacks.complete(accounts.logOutEverywhere(context.caller()), callback);
+        Caller caller = context.caller();
+        Callbacks.complete(accounts.logOutEverywhere(caller)
+                .thenCompose(ignored -> pushes.loggedOutEverywhere(caller.userId())), callback);
     }
 
     @Override

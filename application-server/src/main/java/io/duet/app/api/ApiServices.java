@@ -37,7 +37,7 @@ public final class ApiServices {
             CoupleClosing closing, CoupleRegistry couples, RateLimiter limiter, Photos photos, Pushes pushes) {
         return List.of(
                 ServiceBinding.of(commonConstants.ACCOUNT_SERVICE, new AccountService.AsyncProcessor<>(null),
-                        context -> new AccountApi(context, accounts, deletion, limiter), ServiceBinding.Access.USER,
+                        context -> new AccountApi(context, accounts, deletion, pushes, limiter), ServiceBinding.Access.USER,
                         Set.of("signUp", "logIn", "refreshSession")),
                 ServiceBinding.of(commonConstants.PAIRING_SERVICE, new PairingService.AsyncProcessor<>(null),
                         context -> new PairingApi(context, pairings, accounts, limiter, couples, closing), ServiceBinding.Access.USER, Set.of()),

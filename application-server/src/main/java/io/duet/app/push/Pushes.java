@@ -129,6 +129,22 @@ public final class Pushes implements OfflineNotifier, AutoCloseable {
         return store.unregister(userId, deviceId);
     }
 
+    /**
+     * A device logged out: its token goes, so that a phone nobody is logged in on (handed on, stolen, or
+     * switched to another account) gets no more of this user's pushes. Nothing to do for a session that
+     * names no device.
+     */
+    public CompletableFuture<Void> loggedOut(long userId, String deviceId) {
+        return deviceId == null || deviceId.isEmpty() ? CompletableFuture.completedFuture(null)
+                : store.unregister(userId, deviceId);
+    }
+
+    /** The user logged out everywhere: every device's token goes. */
+    public CompletableFuture<Void> loggedOutEverywhere(long userId) {
+        return store.tokens(userId).thenCompose(devices -> CompletableFuture.allOf(devices.stream()
+                .map(device -> store.unregister(userId, device.deviceId())).toArray(CompletableFuture[]::new)));
+    }
+
     // ---- pushes ---------------------------------------------------------------------------------
 
     @Override

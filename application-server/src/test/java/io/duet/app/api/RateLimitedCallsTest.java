@@ -59,7 +59,7 @@ class RateLimitedCallsTest {
     }
 
     private static AccountApi account(Caller caller, RateLimiter limiter) {
-        return new AccountApi(new CallContext(caller, null), null, null, limiter);
+        return new AccountApi(new CallContext(caller, null), null, null, null, limiter);
     }
 
     private static final Call PUSH_TOKEN = (c, l, cb) -> new DeviceApi(new CallContext(c, null), null, null, l)

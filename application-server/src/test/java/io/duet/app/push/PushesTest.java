@@ -179,6 +179,25 @@ class PushesTest {
     }
 
     /** Tokens by user and device, in memory, in device order like HBase's qualifiers. */
+    @Test
+    void aDeviceThatLoggedOutGetsNoMorePushesAndLoggingOutEverywhereClearsEveryDevice() throws Exception {
+        Pushes pushes = pushes(settings().build(), Map.of(PushPlatform.APNS, apns));
+        pushes.register(BOB, "phone", PushPlatform.APNS, "phone-token").get();
+        pushes.register(BOB, "tablet", PushPlatform.APNS, "tablet-token").get();
+        pushes.register(ANN, "phone", PushPlatform.APNS, "ann-token").get();
+
+        pushes.loggedOut(BOB, "phone").get();
+        pushes.missed(COUPLE, BOB, message(5, "a"));
+        await("the push", () -> pushes.sent() == 1);
+        assertThat(apns.sent).containsExactly("tablet-token New message 5");
+
+        pushes.loggedOut(BOB, "").get();
+        pushes.loggedOutEverywhere(BOB).get();
+        assertThat(tokens.tokens(BOB).get()).isEmpty();
+        assertThat(tokens.tokens(ANN).get()).as("the partner's devices keep theirs")
+                .extracting(PushTokens.DeviceToken::deviceId).containsExactly("phone");
+    }
+
     private static final class MemoryTokens implements PushTokens {
         final Map<String, StoredPushToken> cells = new ConcurrentHashMap<>();
         final AtomicInteger lookUps = new AtomicInteger();
