@@ -366,11 +366,13 @@ public final class CoupleActor {
         boolean admitted = executor.tryExecute(() -> {
             Runnable run = () -> {
                 if (state != State.ACTIVE) {
-                    result.completeExceptionally(closedError());
+                    RuntimeException closed = closedError();
+                    result.completeExceptionally(closed instanceof NotOwnerException
+                            ? NotOwnerException.beforeRunning(closed.getMessage()) : closed);
                     return;
                 }
                 if (!owned.getAsBoolean()) {
-                    result.completeExceptionally(new NotOwnerException("couple " + coupleId
+                    result.completeExceptionally(NotOwnerException.beforeRunning("couple " + coupleId
                             + " may have moved: this server cannot vouch for it now; retry"));
                     return;
                 }

@@ -71,12 +71,12 @@ public final class CoupleRegistry implements AutoCloseable {
      */
     public CoupleActor actorFor(long coupleId) {
         if (closed) {
-            throw new NotOwnerException("this server is shutting down");
+            throw NotOwnerException.beforeRunning("this server is shutting down");
         }
         int shard = ownership.shardOf(coupleId);
         OptionalLong epoch = ownership.epochIfOwned(shard);
         if (epoch.isEmpty()) {
-            throw new NotOwnerException("shard " + shard + " of couple " + coupleId + " is not owned here");
+            throw NotOwnerException.beforeRunning("shard " + shard + " of couple " + coupleId + " is not owned here");
         }
         CoupleActor actor = actors.get(coupleId);
         if (actor != null && actor.epoch() == epoch.getAsLong()) {
@@ -84,7 +84,7 @@ public final class CoupleRegistry implements AutoCloseable {
         }
         if (actor != null) {
             actor.close("shard epoch changed");
-            throw new NotOwnerException("couple " + coupleId + " is being reloaded; retry");
+            throw NotOwnerException.beforeRunning("couple " + coupleId + " is being reloaded; retry");
         }
         CoupleActor created = new CoupleActor(coupleId, shard, epoch.getAsLong(),
                 new SerialExecutor(workers, "couple-" + coupleId, limits.maxQueuedTasks), store, limits, catchUpReads, timers, clock,
