@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duet.client.ConnectionState;
 import io.duet.client.DuetClient;
+import io.duet.client.DuetHttp;
 import io.duet.deploy.local.Node;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,14 +12,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * When the couple's shard moves to another application server (here because its owner stops; it later
  * rejoins and shards are rebalanced again), the partners' connections stay up and nothing is lost,
- * duplicated or reordered.
+ * duplicated or reordered; and HTTP calls made meanwhile follow the couple, so none of them fails.
  */
 class ShardMoveIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -34,6 +38,25 @@ class ShardMoveIT {
         try (DuetClient ann = couple.connect(couple.ann, 0, annHears, 0);
                 DuetClient bob = couple.connect(couple.bob, 1, bobHears, 0)) {
             Node owner = CLUSTER.get().applicationServerOwning(couple.ann.getCoupleId());
+            // Meanwhile Ann's other app reads over HTTP: its calls follow the couple, none fails.
+            DuetHttp annHttp = TestCouple.http(CLUSTER.get(), 0, TestCouple.ANN_DEVICE);
+            AtomicBoolean sending = new AtomicBoolean(true);
+            AtomicInteger httpReads = new AtomicInteger();
+            List<Exception> httpFailures = new CopyOnWriteArrayList<>();
+            Thread httpReader = new Thread(() -> {
+                while (sending.get()) {
+                    try {
+                        annHttp.readState(couple.ann.getToken());
+                        httpReads.incrementAndGet();
+                        Thread.sleep(100); // 10 a second: within the device's limit on read-state calls
+                    } catch (InterruptedException e) {
+                        return;
+                    } catch (Exception e) {
+                        httpFailures.add(e);
+                    }
+                }
+            }, "http-reader");
+            httpReader.start();
 
             List<CompletableFuture<?>> sends = new ArrayList<>();
             for (int i = 0; i < 400; i++) {
@@ -48,6 +71,11 @@ class ShardMoveIT {
                 Thread.sleep(15);
             }
             CompletableFuture.allOf(sends.toArray(new CompletableFuture<?>[0])).get(60, TimeUnit.SECONDS);
+            sending.set(false);
+            httpReader.join(WAIT.toMillis());
+            assertThat(httpFailures).as("HTTP reads that failed across the moves (of %d that did not)", httpReads.get())
+                    .isEmpty();
+            assertThat(httpReads.get()).isGreaterThan(30);
             annHears.awaitMessages(400, WAIT);
             bobHears.awaitMessages(400, WAIT);
             Thread.sleep(300);
