@@ -35,6 +35,12 @@ class HandoffIT {
      * runs it at 300/s.
      */
     private static final Duration SEND_INTERVAL = Duration.ofMillis(Long.getLong("duet.handoff.send-interval-ms", 100));
+    /**
+     * Rounds of the rolling restart, each restarting every application server once (about 10 s a server):
+     * one in CI, where every server hands its shards over and takes them back from the other's new
+     * instance; {@code -Dduet.handoff.rounds=N} restarts each N times.
+     */
+    private static final int ROUNDS = Integer.getInteger("duet.handoff.rounds", 1);
     /** A request sent this long after a shard map was published still counts as touched by its handoff. */
     private static final Duration TOUCHED_AFTER = Duration.ofMillis(500);
 
@@ -53,7 +59,7 @@ class HandoffIT {
             Thread.sleep(3000); // past the start of the load itself: its first seconds are JIT compilation
             long restartsStart = System.nanoTime();
             BoxCpu restartsCpu = BoxCpu.now();
-            for (int round = 0; round < 2; round++) {
+            for (int round = 0; round < ROUNDS; round++) {
                 for (Node server : cluster.applicationServers()) {
                     System.out.println("  " + Instant.now() + " stopping " + server);
                     server.stop();
@@ -89,7 +95,7 @@ class HandoffIT {
                         .doesNotContain(ConnectionState.DISCONNECTED);
             }
             long p99 = Math.max(
-                    report(load, "rolling restart (2 rounds of " + cluster.applicationServers().size() + " servers, box "
+                    report(load, "rolling restart (" + ROUNDS + " round(s) of " + cluster.applicationServers().size() + " servers, box "
                             + movesCpu.busyPercentSince(restartsCpu) + "% busy)", restartsStart, movesStart),
                     report(load, couples.size() + " shard moves there and back (box " + endCpu.busyPercentSince(movesCpu)
                             + "% busy)", movesStart, end));
