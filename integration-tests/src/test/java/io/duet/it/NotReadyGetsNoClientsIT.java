@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -39,21 +38,6 @@ class NotReadyGetsNoClientsIT {
             .withZookeeperFaultLinks()
             .withPresentationSetting("drain.delay", "20s")
             .withPresentationSetting("drain.deadline", "30s");
-
-    /**
-     * Stopping a presentation server with SIGTERM drains it, which here waits out the 20 s {@code drain.delay}
-     * (both servers at once: about 20 s of nothing before the cluster closes). Nothing is checked of that
-     * stop, so they are killed before the cluster closes.
-     */
-    @AfterAll
-    static void killPresentationServersInsteadOfWaitingOutTheirDrainDelay() throws InterruptedException {
-        LocalCluster cluster = CLUSTER.get();
-        if (cluster != null) {
-            for (Node server : cluster.presentationServers()) {
-                server.kill();
-            }
-        }
-    }
 
     @Test
     @Order(1)
