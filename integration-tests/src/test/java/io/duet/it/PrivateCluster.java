@@ -93,7 +93,7 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         String testClass = context.getRequiredTestClass().getSimpleName();
-        LocalClusterBuilder builder = ownStorage ? LocalCluster.builder()
+        LocalClusterBuilder builder = ownStorage ? SharedStorage.cheapPasswordHashes(LocalCluster.builder())
                 : SharedStorage.clusterBuilder("it_" + testClass.toLowerCase(java.util.Locale.ROOT) + "_" + CLUSTERS.incrementAndGet());
         builder.applicationServers(2).presentationServers(2)
                 .zookeeperFaultLinks(zookeeperFaultLinks).supervise(supervision)
