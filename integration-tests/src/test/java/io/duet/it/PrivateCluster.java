@@ -66,7 +66,7 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
         return this;
     }
 
-    /** Starts an HBase (and S3Proxy, with {@link #withS3()}) of its own, for tests that stop, measure or list it. */
+    /** Starts an HBase (and S3Proxy, with {@link #withS3()}) of its own, for tests that stop or measure it. */
     public PrivateCluster withOwnStorage() {
         this.ownStorage = true;
         return this;
