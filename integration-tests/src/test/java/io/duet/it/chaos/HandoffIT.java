@@ -104,8 +104,9 @@ class HandoffIT {
                         .doesNotContain(ConnectionState.DISCONNECTED);
             }
             long p99 = Math.max(
-                    report(load, "rolling restart (" + ROUNDS + " round(s) of " + cluster.applicationServers().size() + " servers, box "
-                            + movesCpu.busyPercentSince(restartsCpu) + "% busy)", restartsStart, movesStart),
+                    report(load, "rolling restart (" + ROUNDS + " round(s) of " + cluster.applicationServers().size()
+                            + " servers, box " + movesCpu.busyPercentSince(restartsCpu) + "% busy)", restartsStart,
+                            movesStart),
                     report(load, couples.size() + " shard moves there and back (box " + endCpu.busyPercentSince(movesCpu)
                             + "% busy)", movesStart, end));
             Stalls.printTouched("HANDOFF", load, "rolling restart", restartsStart, movesStart, maps.publishedNanos(),
