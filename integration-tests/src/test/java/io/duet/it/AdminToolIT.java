@@ -301,10 +301,13 @@ class AdminToolIT {
         Files.createDirectories(target);
         try (HeadlessChromium browser = HeadlessChromium.start(1400, 1000, target.resolve("chromedriver.log"))) {
             browser.open(AdminPort.of(first).resolve("/status"));
-            StatusPage.Page page = StatusPage.await(browser, "every server and every shard", shown -> {
+            // No session either: the other tests' clients are closed, and their sessions leave the page within a
+            // presentation server's status.publish-interval (5 s).
+            StatusPage.Page page = StatusPage.await(browser, "every server and every shard, and no session", shown -> {
                 boolean allServers = cluster.applicationServers().stream().allMatch(app -> shown.lists(app.name(), shown.shards()))
                         && cluster.presentationServers().stream().allMatch(p -> shown.lists(p.name(), shown.presenters()));
-                return allServers && shown.shards().values().stream().mapToInt(Integer::intValue).sum() == cluster.shards();
+                return allServers && shown.shards().values().stream().mapToInt(Integer::intValue).sum() == cluster.shards()
+                        && shown.totalSessions() == 0;
             });
             assertThat(page.shards()).as("application servers listed").hasSize(cluster.applicationServers().size());
             assertThat(page.shards().values()).as("each owns some shards").allMatch(count -> count > 0);
