@@ -36,10 +36,11 @@ import org.slf4j.LoggerFactory;
  * #executor}; public methods only enqueue work there and return futures.
  *
  * <p>The parts, each confined to the same executor: {@link SendPipeline} (deduplication, per-sender
- * order, group commit), {@link MessageEdits} (edits and deletes of sent messages, and the archive moves of
- * {@link CoupleArchiving} between them), {@link Delivery}
+ * order, group commit), {@link MessageChanges} (edits and deletes of sent messages, and the archive moves
+ * between them), {@link Delivery}
  * (sessions, catch-up and live events), {@link Typing}, the {@link CoupleLog} of committed messages they
- * share, {@link ReadMarks} and {@link CoupleSpace} (memos and calendar).
+ * share, {@link CoupleReadState} and {@link CoupleSpace} (memos and calendar). The parts that write share the
+ * actor's {@link FencedWriter}.
  *
  * <p><b>Lifecycle.</b> LOADING (claiming the row under a new fence value) → ACTIVE → CLOSED. The
  * couple is ACTIVE as soon as its claim succeeded; the newest messages and the read marks, read after the
@@ -70,10 +71,9 @@ public final class CoupleActor {
     private final Typing typing;
     private final SendPipeline sends;
     private final CoupleSpace space;
-    private final ReadMarks readMarks;
-    private final MessageEdits edits;
+    private final CoupleReadState readState;
+    private final MessageChanges changes;
     private final OfflineNotifier offline;
-    private final CoupleArchiving archiving;
 
     // Confined to the executor.
     private State state = State.LOADING;
@@ -85,8 +85,6 @@ public final class CoupleActor {
     private long lastActivityMillis;
     private boolean retired;
     private long loadStartedNanos;
-    /** Completed on the executor once the read marks, read after the claim, are in {@link #readMarks}. */
-    private final CompletableFuture<Void> readMarksLoaded = new CompletableFuture<>();
 
     /**
      * @param owned whether this server still owns the couple's shard at {@code epoch} and may serve it
@@ -96,18 +94,13 @@ public final class CoupleActor {
             CatchUpReads catchUpReads, ScheduledExecutorService timers, Clock clock, BooleanSupplier owned,
             Consumer<CoupleActor> onRetired) {
         this(coupleId, shard, epoch, executor, store, limits, catchUpReads, timers, clock, owned, onRetired,
-                OfflineNotifier.NONE);
+                OfflineNotifier.NONE, ArchiveMoves.NONE);
     }
 
-    /** @param offline told of messages whose recipient has no session attached here (to push them) */
-    CoupleActor(long coupleId, int shard, long epoch, SerialExecutor executor, CoupleStore store, CoupleLimits limits,
-            CatchUpReads catchUpReads, ScheduledExecutorService timers, Clock clock, BooleanSupplier owned,
-            Consumer<CoupleActor> onRetired, OfflineNotifier offline) {
-        this(coupleId, shard, epoch, executor, store, limits, catchUpReads, timers, clock, owned, onRetired, offline,
-                ArchiveMoves.NONE);
-    }
-
-    /** @param moves the server's archive moves, in which this couple takes turns ({@link CoupleArchiving}) */
+    /**
+     * @param offline told of messages whose recipient has no session attached here (to push them)
+     * @param moves the server's archive moves, in which this couple takes turns ({@link CoupleArchiving})
+     */
     CoupleActor(long coupleId, int shard, long epoch, SerialExecutor executor, CoupleStore store, CoupleLimits limits,
             CatchUpReads catchUpReads, ScheduledExecutorService timers, Clock clock, BooleanSupplier owned,
             Consumer<CoupleActor> onRetired, OfflineNotifier offline, ArchiveMoves moves) {
@@ -126,153 +119,71 @@ public final class CoupleActor {
         this.historyReads = new HistoryReads(coupleId, executor, log, catchUpReads);
         this.delivery = new Delivery(coupleId, executor, log, catchUpReads);
         this.typing = new Typing(executor, timers, limits.typingTimeout, delivery::pushToOthers);
-        this.sends = new SendPipeline(coupleId, executor, store, limits, timers, clock, log, new SendPipeline.Owner() {
-            @Override
-            public long fence() {
-                return fence;
-            }
-
-            @Override
-            public boolean writable() {
-                return state == State.ACTIVE && owned.getAsBoolean();
-            }
-
-            @Override
-            public void committed(List<Message> messages) {
-                if (state == State.ACTIVE) {
-                    delivery.broadcast(messages);
-                    notifyOfflineRecipients(messages);
-                    archiving.committed(log.lastSeq());
-                }
-                retireIfIdle();
-            }
-
-            @Override
-            public void storedMessageLost(long seq) {
-                long ranges = catchUpReads.missing(1);
-                LOG.error("DATA LOSS: couple {} is missing committed message {} in HBase, found by a resend of it; the "
-                        + "sender is told to send it anew ({} missing ranges on this server so far)", coupleId, seq, ranges);
-            }
-
-            @Override
-            public void commitFailed(Throwable cause) {
-                boolean fenced = cause instanceof FencedException;
-                close(new NotOwnerException("couple " + coupleId + " unloaded after a failed write: " + cause),
-                        fenced ? "fenced by a newer owner" : "write outcome unknown; reloading");
-                retireIfIdle();
-            }
-        });
-        this.space = new CoupleSpace(coupleId, executor, store.space(), limits.space, new CoupleSpace.Owner() {
-            @Override
-            public long fence() {
-                return fence;
-            }
-
-            @Override
-            public boolean writable() {
-                return state == State.ACTIVE && owned.getAsBoolean();
-            }
-
-            @Override
-            public void changed(Event event) {
-                if (state == State.ACTIVE) {
-                    delivery.pushToAll(EVENTS.encode(event));
-                }
-                retireIfIdle();
-            }
-
-            @Override
-            public void writeFailed(Throwable cause) {
-                close(new NotOwnerException("couple " + coupleId + " unloaded after a failed space write: " + cause),
-                        cause instanceof FencedException ? "fenced by a newer owner" : "space write outcome unknown; reloading");
-                retireIfIdle();
-            }
-        });
-        this.readMarks = newReadMarks();
-        this.edits = new MessageEdits(coupleId, executor, store, log, limits.maxQueuedTasks, new MessageEdits.Owner() {
-            @Override
-            public long fence() {
-                return fence;
-            }
-
-            @Override
-            public boolean writable() {
-                return state == State.ACTIVE && owned.getAsBoolean();
-            }
-
-            @Override
-            public void changed(Message message) {
-                if (state == State.ACTIVE) {
-                    delivery.changed(message);
-                    archiving.changed(message.getSeq());
-                }
-                retireIfIdle();
-            }
-
-            @Override
-            public void writeFailed(Throwable cause) {
-                close(new NotOwnerException("couple " + coupleId + " unloaded after a failed message edit: " + cause),
-                        cause instanceof FencedException ? "fenced by a newer owner" : "message edit outcome unknown; reloading");
-                retireIfIdle();
-            }
-        });
-        this.archiving = new CoupleArchiving(coupleId, executor, store.archive(), moves, edits, log,
-                new CoupleArchiving.Owner() {
+        FencedWriter writer = new OwnerFence();
+        this.sends = new SendPipeline(coupleId, executor, store, limits, timers, clock, log, writer,
+                new SendPipeline.Owner() {
                     @Override
-                    public long fence() {
-                        return fence;
-                    }
-
-                    @Override
-                    public boolean writable() {
-                        return state == State.ACTIVE && owned.getAsBoolean();
-                    }
-
-                    @Override
-                    public void moveFailed(Throwable cause) {
-                        close(new NotOwnerException("couple " + coupleId + " unloaded after a failed archive move: "
-                                + cause), cause instanceof FencedException ? "fenced by a newer owner"
-                                        : "archive move outcome unknown; reloading");
-                    }
-
-                    @Override
-                    public void moveEnded() {
+                    public void committed(List<Message> messages) {
+                        if (state == State.ACTIVE) {
+                            delivery.broadcast(messages);
+                            offline.committed(coupleId, userA, userB, messages, delivery::hasSessionOf);
+                            changes.committed(log.lastSeq());
+                        }
                         retireIfIdle();
+                    }
+
+                    @Override
+                    public void storedMessageLost(long seq) {
+                        long ranges = catchUpReads.missing(1);
+                        LOG.error("DATA LOSS: couple {} is missing committed message {} in HBase, found by a resend of "
+                                + "it; the sender is told to send it anew ({} missing ranges on this server so far)",
+                                coupleId, seq, ranges);
+                    }
+                });
+        this.space = new CoupleSpace(coupleId, executor, store.space(), limits.space, writer, event -> {
+            if (state == State.ACTIVE) {
+                delivery.pushToAll(EVENTS.encode(event));
+            }
+            retireIfIdle();
+        });
+        this.readState = new CoupleReadState(coupleId, executor, store.space(), log, historyReads, this::partnerOf,
+                writer, (userId, readUpTo) -> {
+                    if (state == State.ACTIVE) {
+                        delivery.pushToAll(EVENTS.encode(Event.readMark(new ReadEvent(userId, readUpTo))));
+                    }
+                    retireIfIdle();
+                });
+        this.changes = new MessageChanges(coupleId, executor, store, log, limits.maxQueuedTasks, moves, clock, writer,
+                message -> {
+                    if (state == State.ACTIVE) {
+                        delivery.changed(message);
                     }
                 });
     }
 
-    private ReadMarks newReadMarks() {
-        return new ReadMarks(coupleId, executor, new ReadMarks.Writer() {
-            @Override
-            public long fence() {
-                return fence;
-            }
+    /** The actor's fence, shared by its parts that write the couple's row. */
+    private final class OwnerFence implements FencedWriter {
+        @Override
+        public long fence() {
+            return fence;
+        }
 
-            @Override
-            public CompletableFuture<Void> write(byte[] value) {
-                if (!(state == State.ACTIVE && owned.getAsBoolean())) {
-                    return CompletableFuture.failedFuture(new NotOwnerException("couple " + coupleId
-                            + " may have moved: this server cannot vouch for it now; retry"));
-                }
-                return store.space().write(coupleId, fence, SpaceStore.readMarksQualifier(), value);
-            }
-        }, new ReadMarks.Listener() {
-            @Override
-            public void moved(long userId, long readUpTo) {
-                if (state == State.ACTIVE) {
-                    delivery.pushToAll(EVENTS.encode(Event.readMark(new ReadEvent(userId, readUpTo))));
-                }
-                retireIfIdle();
-            }
+        @Override
+        public boolean writable() {
+            return state == State.ACTIVE && owned.getAsBoolean();
+        }
 
-            @Override
-            public void writeFailed(Throwable cause) {
-                close(new NotOwnerException("couple " + coupleId + " unloaded after a failed read-mark write: " + cause),
-                        cause instanceof FencedException ? "fenced by a newer owner" : "read-mark write outcome unknown; reloading");
-                retireIfIdle();
-            }
-        });
+        @Override
+        public void failed(String what, Throwable cause) {
+            close(new NotOwnerException("couple " + coupleId + " unloaded after a failed " + what + ": " + cause),
+                    cause instanceof FencedException ? "fenced by a newer owner" : what + " outcome unknown; reloading");
+            retireIfIdle();
+        }
+
+        @Override
+        public void ended() {
+            retireIfIdle();
+        }
     }
 
     public long coupleId() {
@@ -317,7 +228,7 @@ public final class CoupleActor {
         log.startFrom(snapshot.lastSeq());
         sends.loadedOrderMarks(snapshot.orderMarks());
         state = State.ACTIVE;
-        archiving.loaded(snapshot.lastSeq());
+        changes.loaded(snapshot.lastSeq());
         LOG.debug("Couple {} claimed at epoch {} in {} ms, {} calls waiting", coupleId, epoch,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loadStartedNanos), waitingForLoad.size());
         snapshot.recentMessages().thenCombine(snapshot.readMarks(), Recent::new)
@@ -345,10 +256,9 @@ public final class CoupleActor {
         }
         log.fill(recent.messages());
         sends.loaded(recent.messages());
-        readMarks.load(recent.readMarks());
+        readState.load(recent.readMarks());
         LOG.debug("Couple {} loaded in {} ms", coupleId,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loadStartedNanos));
-        readMarksLoaded.complete(null);
     }
 
     private void runWaiting() {
@@ -415,28 +325,6 @@ public final class CoupleActor {
 
     private long partnerOf(long userId) {
         return userId == userA ? userB : userA;
-    }
-
-    /**
-     * Tells {@link #offline} of the newest message of this commit for each recipient with no session
-     * attached: the partner of its sender, offline on every device (a push goes out).
-     */
-    private void notifyOfflineRecipients(List<Message> messages) {
-        Message forA = null;
-        Message forB = null;
-        for (Message message : messages) {
-            if (message.getSenderId() == userA) {
-                forB = message;
-            } else if (message.getSenderId() == userB) {
-                forA = message;
-            }
-        }
-        if (forA != null && !delivery.hasSessionOf(userA)) {
-            offline.missed(coupleId, userA, forA);
-        }
-        if (forB != null && !delivery.hasSessionOf(userB)) {
-            offline.missed(coupleId, userB, forB);
-        }
     }
 
     // ---- sessions --------------------------------------------------------------------------------
@@ -551,29 +439,19 @@ public final class CoupleActor {
      * within bounds, and lost ones reported (see {@link HistoryReads}).
      */
     public CompletableFuture<HistoryPage> history(long userId, long afterSeq, Long beforeSeq, int limit) {
-        return whenActive(userId, () -> {
-            long latest = log.lastSeq();
-            HistoryRange range = beforeSeq != null ? HistoryRange.before(beforeSeq, limit, latest)
-                    : HistoryRange.after(afterSeq, limit, latest);
-            if (range.isEmpty()) {
-                return CompletableFuture.completedFuture(new HistoryPage(List.of(), false, latest));
-            }
-            return historyReads.page(userId, range, latest);
-        });
+        return whenActive(userId, () -> historyReads.page(userId, afterSeq, beforeSeq, limit));
     }
 
     // ---- editing and deleting --------------------------------------------------------------------
 
     /** Replaces the text of {@code userId}'s message {@code seq}; see {@link MessageChange} for the rules. */
     public CompletableFuture<Message> editMessage(long userId, long seq, String text, Long expectedVersion) {
-        return whenActive(userId, () -> edits.run(seq, (at, stored, fence) ->
-                MessageChange.edit(at, stored, userId, text, expectedVersion, clock.millis(), fence)));
+        return whenActive(userId, () -> changes.edit(userId, seq, text, expectedVersion));
     }
 
     /** Makes {@code userId}'s message {@code seq} a tombstone; see {@link MessageChange} for the rules. */
     public CompletableFuture<Message> deleteMessage(long userId, long seq, Long expectedVersion) {
-        return whenActive(userId, () -> edits.run(seq, (at, stored, fence) ->
-                MessageChange.delete(at, stored, userId, expectedVersion, clock.millis(), fence)));
+        return whenActive(userId, () -> changes.delete(userId, seq, expectedVersion));
     }
 
     // ---- read state ------------------------------------------------------------------------------
@@ -583,25 +461,12 @@ public final class CoupleActor {
      * once it is durable, with the user's read state. A mark below the current one changes nothing.
      */
     public CompletableFuture<ReadState> markRead(long userId, long upToSeq) {
-        return whenActive(userId, () -> readMarksLoaded.thenCompose(loaded -> readMarks.mark(userId,
-                Math.min(upToSeq, log.lastSeq()))).thenCompose(mark -> readStateNow(userId)));
+        return whenActive(userId, () -> readState.markRead(userId, upToSeq));
     }
 
     /** Both partners' read marks, and {@code userId}'s unread count. */
     public CompletableFuture<ReadState> readState(long userId) {
-        return whenActive(userId, () -> readMarksLoaded.thenCompose(loaded -> readStateNow(userId)));
-    }
-
-    private CompletableFuture<ReadState> readStateNow(long userId) {
-        long mark = readMarks.markOf(userId);
-        long latest = log.lastSeq();
-        long partner = partnerOf(userId);
-        long partnerMark = readMarks.markOf(partner);
-        long from = Math.max(mark + 1, latest - CoupleLimits.MAX_UNREAD_COUNTED + 1);
-        CompletableFuture<List<Message>> counted = from > latest ? CompletableFuture.completedFuture(List.of())
-                : historyReads.read(from, latest);
-        return counted.thenApply(messages -> new ReadState(mark, partnerMark,
-                ReadMarks.countFrom(messages, partner), from > mark + 1, latest));
+        return whenActive(userId, () -> readState.readState(userId));
     }
 
     // ---- memos and calendar ---------------------------------------------------------------------
@@ -642,9 +507,8 @@ public final class CoupleActor {
         closedCause = cause;
         sends.failAll(cause);
         space.close(cause);
-        readMarks.close(cause);
-        readMarksLoaded.completeExceptionally(cause);
-        edits.close(cause);
+        readState.close(cause);
+        changes.close(cause);
         delivery.moveAll(reason);
         typing.clear();
         if (wasLoading) {
@@ -656,8 +520,8 @@ public final class CoupleActor {
 
     /** Leaves the registry only when no write is in flight, so that no second load races a write. */
     private void retireIfIdle() {
-        if (state == State.CLOSED && !sends.commitInFlight() && !space.inFlight() && !readMarks.inFlight()
-                && !edits.inFlight() && !retired) {
+        if (state == State.CLOSED && !sends.commitInFlight() && !space.inFlight() && !readState.inFlight()
+                && !changes.inFlight() && !retired) {
             retired = true;
             onRetired.accept(this);
         }
@@ -666,8 +530,8 @@ public final class CoupleActor {
     /** Unloads the couple if nobody used it for the idle timeout. */
     void closeIfIdle() {
         executor.execute(() -> {
-            if (state == State.ACTIVE && delivery.isEmpty() && sends.isIdle() && space.isIdle() && readMarks.isIdle()
-                    && edits.isIdle() && clock.millis() - lastActivityMillis > limits.idleTimeout.toMillis()) {
+            if (state == State.ACTIVE && delivery.isEmpty() && sends.isIdle() && space.isIdle() && readState.isIdle()
+                    && changes.isIdle() && clock.millis() - lastActivityMillis > limits.idleTimeout.toMillis()) {
                 close(new NotOwnerException("couple " + coupleId + " unloaded while idle"), "idle");
             }
         });

@@ -26,17 +26,10 @@ import java.util.function.Supplier;
 final class MessageEdits {
     private static final ThriftCodec CODEC = ThriftCodec.INTERNAL;
 
-    /** What the edits need from their actor. */
-    interface Owner {
-        long fence();
-
-        boolean writable();
-
+    /** Told of each change written, on the executor. */
+    interface Listener {
         /** A change was written: {@code message} is the message as it is now. */
         void changed(Message message);
-
-        /** A rewrite failed or its outcome is unknown: unload the couple. */
-        void writeFailed(Throwable cause);
     }
 
     /** One change of a stored message: the changed message, or null when there is nothing to write. */
@@ -49,20 +42,23 @@ final class MessageEdits {
     private final CoupleStore store;
     private final CoupleLog log;
     private final int maxQueued;
-    private final Owner owner;
+    private final FencedWriter writer;
+    private final Listener listener;
 
     // Confined to the executor.
     private final Queue<Pending> queue = new ArrayDeque<>();
     private boolean busy;
     private RuntimeException closed;
 
-    MessageEdits(long coupleId, SerialExecutor executor, CoupleStore store, CoupleLog log, int maxQueued, Owner owner) {
+    MessageEdits(long coupleId, SerialExecutor executor, CoupleStore store, CoupleLog log, int maxQueued, FencedWriter writer,
+            Listener listener) {
         this.coupleId = coupleId;
         this.executor = executor;
         this.store = store;
         this.log = log;
         this.maxQueued = maxQueued;
-        this.owner = owner;
+        this.writer = writer;
+        this.listener = listener;
     }
 
     /** Applies {@code change} to message {@code seq} after the changes before it; completes with the message as it is then. */
@@ -157,10 +153,10 @@ final class MessageEdits {
             }
             UnknownFields unknown = new UnknownFields();
             StoredMessage stored = CODEC.decodeKeepingUnknown(bytes, new StoredMessage(), unknown);
-            StoredMessage changed = pending.change.apply(pending.seq, stored, owner.fence());
+            StoredMessage changed = pending.change.apply(pending.seq, stored, writer.fence());
             if (changed == null) {
                 pending.result.complete(CoupleStore.toMessage(pending.seq, stored));
-            } else if (!owner.writable()) {
+            } else if (!writer.writable()) {
                 throw new NotOwnerException("couple " + coupleId + " may have moved: this server cannot vouch for it now; retry");
             } else {
                 write(pending, changed, CODEC.encodeKeepingUnknown(changed, unknown));
@@ -174,19 +170,19 @@ final class MessageEdits {
 
     private void write(Pending pending, StoredMessage changed, byte[] value) {
         busy = true;
-        store.rewriteMessage(coupleId, owner.fence(), pending.seq, value).whenCompleteAsync((done, failure) -> {
+        store.rewriteMessage(coupleId, writer.fence(), pending.seq, value).whenCompleteAsync((done, failure) -> {
             busy = false;
             if (failure != null) {
                 Throwable cause = ApiErrors.unwrap(failure);
                 pending.result.completeExceptionally(new NotOwnerException("couple " + coupleId
                         + " unloaded after a failed message edit: " + cause));
-                owner.writeFailed(cause);
+                writer.failed("message edit", cause);
                 return;
             }
             Message message = CoupleStore.toMessage(pending.seq, changed);
             log.replace(message);
             pending.result.complete(message);
-            owner.changed(message);
+            listener.changed(message);
             pump();
         }, executor);
     }
