@@ -7,7 +7,6 @@ import io.duet.app.storage.CoupleNotFoundException;
 import io.duet.app.storage.CoupleSnapshot;
 import io.duet.app.storage.CoupleStore;
 import io.duet.app.storage.FencedException;
-import io.duet.app.storage.SpaceStore;
 import io.duet.protocol.api.ErrorCode;
 import io.duet.protocol.api.Event;
 import io.duet.protocol.api.HistoryPage;
@@ -20,14 +19,13 @@ import io.duet.protocol.api.SetTypingResult;
 import io.duet.protocol.api.SubscribeResult;
 import io.duet.protocol.thrift.ThriftCodec;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,10 +72,10 @@ public final class CoupleActor {
     private final CoupleReadState readState;
     private final MessageChanges changes;
     private final OfflineNotifier offline;
+    private final CallGate calls;
 
     // Confined to the executor.
     private State state = State.LOADING;
-    private final List<Runnable> waitingForLoad = new ArrayList<>();
     private RuntimeException closedCause;
     private long fence;
     private long userA;
@@ -115,6 +113,7 @@ public final class CoupleActor {
         this.owned = owned;
         this.onRetired = onRetired;
         this.lastActivityMillis = clock.millis();
+        this.calls = new CallGate(coupleId, executor, limits.maxQueuedTasks, () -> state == State.LOADING, this::refusal);
         this.log = new CoupleLog(coupleId, store, limits.recentMessages);
         this.historyReads = new HistoryReads(coupleId, executor, log, catchUpReads);
         this.delivery = new Delivery(coupleId, executor, log, catchUpReads);
@@ -153,10 +152,11 @@ public final class CoupleActor {
                     }
                     retireIfIdle();
                 });
-        this.changes = new MessageChanges(coupleId, executor, store, log, limits.maxQueuedTasks, moves, clock, writer,
-                message -> {
+        this.changes = new MessageChanges(coupleId, executor, store, log, catchUpReads, limits.maxQueuedTasks,
+                limits.keepChanges, moves, clock, writer, (message, change) -> {
                     if (state == State.ACTIVE) {
-                        delivery.changed(message);
+                        delivery.changed(message, change);
+                        space.messageChanged(message);
                     }
                 });
     }
@@ -208,7 +208,7 @@ public final class CoupleActor {
     private void loaded(CoupleSnapshot snapshot, Throwable failure) {
         executor.checkInContext();
         if (state == State.CLOSED) {
-            runWaiting();
+            calls.loadEnded();
             retireIfIdle();
             return;
         }
@@ -230,18 +230,20 @@ public final class CoupleActor {
         state = State.ACTIVE;
         changes.loaded(snapshot.lastSeq());
         LOG.debug("Couple {} claimed at epoch {} in {} ms, {} calls waiting", coupleId, epoch,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loadStartedNanos), waitingForLoad.size());
-        snapshot.recentMessages().thenCombine(snapshot.readMarks(), Recent::new)
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loadStartedNanos), calls.waiting());
+        CompletableFuture.allOf(snapshot.recentMessages(), snapshot.readMarks(), snapshot.changes())
+                .thenApply(all -> new Recent(snapshot.recentMessages().join(), snapshot.readMarks().join(),
+                        snapshot.changes().join()))
                 .whenCompleteAsync(this::filled, executor);
-        runWaiting();
+        calls.loadEnded();
     }
 
-    private record Recent(List<Message> messages, byte[] readMarks) {
+    private record Recent(List<Message> messages, byte[] readMarks, byte[] changes) {
     }
 
     /**
-     * The newest messages and the read marks, read after the claim, arrived: the log and the dedup ids take
-     * them, and the read-mark calls waiting for them go on.
+     * The newest messages, the read marks and the change log, read after the claim, arrived: the log and the
+     * dedup ids take them, and the read-mark calls, edits and replays waiting for them go on.
      */
     private void filled(Recent recent, Throwable failure) {
         executor.checkInContext();
@@ -257,66 +259,24 @@ public final class CoupleActor {
         log.fill(recent.messages());
         sends.loaded(recent.messages());
         readState.load(recent.readMarks());
+        changes.loadedChanges(recent.changes());
         LOG.debug("Couple {} loaded in {} ms", coupleId,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loadStartedNanos));
     }
 
-    private void runWaiting() {
-        List<Runnable> waiting = new ArrayList<>(waitingForLoad);
-        waitingForLoad.clear();
-        waiting.forEach(Runnable::run);
-    }
-
-    /**
-     * Runs {@code operation} on the executor once the couple is loaded, if the caller is a member and
-     * this server may still serve the couple; fails with BUSY if the executor's queue is full.
-     */
-    private <T> CompletableFuture<T> whenActive(long userId, Supplier<CompletableFuture<T>> operation) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        boolean admitted = executor.tryExecute(() -> {
-            Runnable run = () -> {
-                if (state != State.ACTIVE) {
-                    result.completeExceptionally(closedError());
-                    return;
-                }
-                if (!owned.getAsBoolean()) {
-                    result.completeExceptionally(new NotOwnerException("couple " + coupleId
-                            + " may have moved: this server cannot vouch for it now; retry"));
-                    return;
-                }
-                if (userId != userA && userId != userB) {
-                    result.completeExceptionally(ApiErrors.of(ErrorCode.PERMISSION_DENIED, "not a member of this couple"));
-                    return;
-                }
-                lastActivityMillis = clock.millis();
-                try {
-                    operation.get().whenComplete((value, failure) -> {
-                        if (failure != null) {
-                            result.completeExceptionally(ApiErrors.unwrap(failure));
-                        } else {
-                            result.complete(value);
-                        }
-                    });
-                } catch (RuntimeException e) {
-                    result.completeExceptionally(e);
-                }
-            };
-            if (state == State.LOADING) {
-                if (waitingForLoad.size() >= limits.maxQueuedTasks) {
-                    result.completeExceptionally(ApiErrors.busy("couple " + coupleId + " is loading with "
-                            + limits.maxQueuedTasks + " calls waiting; retry later"));
-                    return;
-                }
-                waitingForLoad.add(run);
-            } else {
-                run.run();
-            }
-        });
-        if (!admitted) {
-            result.completeExceptionally(ApiErrors.busy("couple " + coupleId + " has "
-                    + limits.maxQueuedTasks + " calls waiting; retry later"));
+    /** Why a call of {@code userId} may not run now; null when it may (and the couple is in use). */
+    private Exception refusal(long userId) {
+        if (state != State.ACTIVE) {
+            return closedError();
         }
-        return result;
+        if (!owned.getAsBoolean()) {
+            return new NotOwnerException("couple " + coupleId + " may have moved: this server cannot vouch for it now; retry");
+        }
+        if (userId != userA && userId != userB) {
+            return ApiErrors.of(ErrorCode.PERMISSION_DENIED, "not a member of this couple");
+        }
+        lastActivityMillis = clock.millis();
+        return null;
     }
 
     private RuntimeException closedError() {
@@ -331,7 +291,7 @@ public final class CoupleActor {
 
     /** Attaches a session of one of the partners; fails with PERMISSION_DENIED for anyone else. */
     public CompletableFuture<Void> attach(SessionStream stream) {
-        return whenActive(stream.userId(), () -> {
+        return calls.call(stream.userId(), () -> {
             delivery.attach(stream);
             return CompletableFuture.completedFuture(null);
         });
@@ -351,26 +311,23 @@ public final class CoupleActor {
     }
 
     /**
-     * Starts delivering events to {@code stream}: first every message after {@code afterSeq}, then live
-     * events. Subscribing again (after a notice that the session moved) restarts from the new point.
+     * Starts delivering events to {@code stream}: first, if {@code afterChange} is not null, the changes the
+     * client missed of the messages up to {@code afterSeq} ({@link MessageChanges#replay}); then every message
+     * after {@code afterSeq}; then live events. {@code noEcho}: the session is not pushed the messages it sends
+     * (see {@link #send(long, String, SendMessageRequest, SessionStream)}). Subscribing again (after a notice
+     * that the session moved) restarts from the new point.
      */
-    public CompletableFuture<SubscribeResult> subscribe(SessionStream stream, long afterSeq) {
-        return subscribe(stream, afterSeq, false);
-    }
-
-    /**
-     * As {@link #subscribe(SessionStream, long)}; {@code noEcho}: the session is not pushed the messages it
-     * sends (see {@link #send(long, String, SendMessageRequest, SessionStream)}).
-     */
-    public CompletableFuture<SubscribeResult> subscribe(SessionStream stream, long afterSeq, boolean noEcho) {
-        return whenActive(stream.userId(), () -> {
-            if (!delivery.subscribe(stream, afterSeq, noEcho)) {
-                return CompletableFuture.failedFuture(
-                        ApiErrors.invalidArgument("subscribe needs a TCP session of this couple"));
+    public CompletableFuture<SubscribeResult> subscribe(SessionStream stream, long afterSeq, boolean noEcho,
+            Long afterChange) {
+        return calls.call(stream.userId(), () -> changes.replay(afterChange, Math.min(afterSeq, log.lastSeq()), events -> {
+            if (!delivery.isAttached(stream)) {
+                throw new CompletionException(ApiErrors.invalidArgument("subscribe needs a TCP session of this couple"));
             }
-            return CompletableFuture.completedFuture(
-                    new SubscribeResult(log.lastSeq(), typing.isTyping(partnerOf(stream.userId()))));
-        });
+            events.forEach(stream::pushEvent);
+            delivery.subscribe(stream, afterSeq, noEcho);
+            return new SubscribeResult(log.lastSeq(), typing.isTyping(partnerOf(stream.userId())))
+                    .setLatestChange(changes.lastChange());
+        }));
     }
 
     // ---- sending, typing, history ----------------------------------------------------------------
@@ -391,7 +348,7 @@ public final class CoupleActor {
         if (problem != null) {
             return CompletableFuture.failedFuture(ApiErrors.invalidArgument(problem));
         }
-        return whenActive(senderId, () -> {
+        return calls.call(senderId, () -> {
             typing.stop(senderId);
             CompletableFuture<SendMessageResult> sent = sends.send(senderId, deviceId, request);
             // Completed on the executor before the message is broadcast: the session is skipped by it.
@@ -410,7 +367,7 @@ public final class CoupleActor {
     public CompletableFuture<SendMessageResult> sendPhoto(long senderId, String deviceId, String photoId,
             String caption) {
         SendMessageRequest request = new SendMessageRequest().setClientMessageId("photo-" + photoId).setText(caption);
-        return whenActive(senderId, () -> {
+        return calls.call(senderId, () -> {
             typing.stop(senderId);
             return sends.send(senderId, deviceId, request, photoId);
         });
@@ -418,7 +375,7 @@ public final class CoupleActor {
 
     /** Typing on or off; it turns itself off after the typing timeout unless refreshed. */
     public CompletableFuture<SetTypingResult> setTyping(long userId, boolean on) {
-        return whenActive(userId, () -> {
+        return calls.call(userId, () -> {
             if (on) {
                 typing.start(userId);
             } else {
@@ -428,30 +385,25 @@ public final class CoupleActor {
         });
     }
 
-    /** Up to {@code limit} messages after {@code afterSeq}, oldest first. */
-    public CompletableFuture<HistoryPage> history(long userId, long afterSeq, int limit) {
-        return history(userId, afterSeq, null, limit);
-    }
-
     /**
      * A page of at most {@code limit} sequence numbers, oldest first: right before {@code beforeSeq} if it
      * is not null, else right after {@code afterSeq} (see {@link HistoryRange}); older messages are read
      * within bounds, and lost ones reported (see {@link HistoryReads}).
      */
     public CompletableFuture<HistoryPage> history(long userId, long afterSeq, Long beforeSeq, int limit) {
-        return whenActive(userId, () -> historyReads.page(userId, afterSeq, beforeSeq, limit));
+        return calls.call(userId, () -> historyReads.page(userId, afterSeq, beforeSeq, limit));
     }
 
     // ---- editing and deleting --------------------------------------------------------------------
 
     /** Replaces the text of {@code userId}'s message {@code seq}; see {@link MessageChange} for the rules. */
     public CompletableFuture<Message> editMessage(long userId, long seq, String text, Long expectedVersion) {
-        return whenActive(userId, () -> changes.edit(userId, seq, text, expectedVersion));
+        return calls.call(userId, () -> changes.edit(userId, seq, text, expectedVersion));
     }
 
     /** Makes {@code userId}'s message {@code seq} a tombstone; see {@link MessageChange} for the rules. */
     public CompletableFuture<Message> deleteMessage(long userId, long seq, Long expectedVersion) {
-        return whenActive(userId, () -> changes.delete(userId, seq, expectedVersion));
+        return calls.call(userId, () -> changes.delete(userId, seq, expectedVersion));
     }
 
     // ---- read state ------------------------------------------------------------------------------
@@ -461,19 +413,19 @@ public final class CoupleActor {
      * once it is durable, with the user's read state. A mark below the current one changes nothing.
      */
     public CompletableFuture<ReadState> markRead(long userId, long upToSeq) {
-        return whenActive(userId, () -> readState.markRead(userId, upToSeq));
+        return calls.call(userId, () -> readState.markRead(userId, upToSeq));
     }
 
     /** Both partners' read marks, and {@code userId}'s unread count. */
     public CompletableFuture<ReadState> readState(long userId) {
-        return whenActive(userId, () -> readState.readState(userId));
+        return calls.call(userId, () -> readState.readState(userId));
     }
 
     // ---- memos and calendar ---------------------------------------------------------------------
 
     /** Runs a memo or calendar operation of {@code userId}, after the ones before it; see {@link CoupleSpace}. */
     public <T> CompletableFuture<T> space(long userId, SpaceCall<T> call) {
-        return whenActive(userId, () -> space.run(
+        return calls.call(userId, () -> space.run(
                 () -> call.run(new SpaceContext(space, fence, clock.instant(), userA, userB))));
     }
 
@@ -512,7 +464,7 @@ public final class CoupleActor {
         delivery.moveAll(reason);
         typing.clear();
         if (wasLoading) {
-            runWaiting();
+            calls.loadEnded();
         }
         LOG.debug("Couple {} closed: {}", coupleId, reason);
         retireIfIdle();

@@ -11,6 +11,8 @@ import io.duet.app.space.SpaceLimits;
 import io.duet.app.space.Step;
 import io.duet.app.storage.SpaceStore;
 import io.duet.protocol.api.Event;
+import io.duet.protocol.api.Message;
+import io.duet.protocol.api.MessageKind;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.Queue;
@@ -104,6 +106,22 @@ final class CoupleSpace {
             id = 1 + IDS.nextLong(ID_BOUND - 1);
         } while (taken.test(id));
         return id;
+    }
+
+    /**
+     * A PHOTO message's caption was edited ({@code message} as it is now): its photo's metadata takes the new
+     * caption, in a write of its own right after the message's (see {@link PhotoBook#caption}).
+     */
+    void messageChanged(Message message) {
+        if (message.getKind() != MessageKind.PHOTO || message.isDeleted() || !message.isSetPhotoId()) {
+            return;
+        }
+        run(() -> photos.caption(message.getPhotoId(), message.getText(), writer.fence())).whenComplete((done, failure) -> {
+            if (failure != null) {
+                LOG.warn("Couple {}: the caption of photo {} was not updated after an edit of message {}: {}", coupleId,
+                        message.getPhotoId(), message.getSeq(), failure.toString());
+            }
+        });
     }
 
     /** Runs {@code operation} once the space is loaded and every operation before it is done. */

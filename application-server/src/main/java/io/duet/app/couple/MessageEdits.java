@@ -16,8 +16,9 @@ import java.util.function.Supplier;
 /**
  * Edits and deletes of committed messages, one at a time, on the couple's executor. Each reads the
  * message's cell from HBase, decodes it keeping the fields this release does not know, applies the change
- * ({@link MessageChange}) and writes it back under the owner's fence ({@link CoupleStore#rewriteMessage});
- * only then does the {@link CoupleLog} hold the new state and the sessions hear of it. One change at a
+ * ({@link MessageChange}) and writes it back under the owner's fence ({@link CoupleStore#rewriteMessage}),
+ * with the couple's {@link ChangeLog} numbering the change in the same write; only then does the {@link
+ * CoupleLog} hold the new state, the change its number, and the sessions hear of it. One change at a
  * time, so two changes of one message never race and each version check sees the one before it. A
  * rewrite that fails, or whose outcome is unknown, unloads the couple, as a failed commit does. The
  * couple's archive moves ({@link CoupleArchiving}) take their turns in the same queue ({@link #exclusive}),
@@ -28,8 +29,8 @@ final class MessageEdits {
 
     /** Told of each change written, on the executor. */
     interface Listener {
-        /** A change was written: {@code message} is the message as it is now. */
-        void changed(Message message);
+        /** A change was written, numbered {@code change}: {@code message} is the message as it is now. */
+        void changed(Message message, long change);
     }
 
     /** One change of a stored message: the changed message, or null when there is nothing to write. */
@@ -41,6 +42,7 @@ final class MessageEdits {
     private final SerialExecutor executor;
     private final CoupleStore store;
     private final CoupleLog log;
+    private final ChangeLog changes;
     private final int maxQueued;
     private final FencedWriter writer;
     private final Listener listener;
@@ -50,12 +52,13 @@ final class MessageEdits {
     private boolean busy;
     private RuntimeException closed;
 
-    MessageEdits(long coupleId, SerialExecutor executor, CoupleStore store, CoupleLog log, int maxQueued, FencedWriter writer,
-            Listener listener) {
+    MessageEdits(long coupleId, SerialExecutor executor, CoupleStore store, CoupleLog log, ChangeLog changes,
+            int maxQueued, FencedWriter writer, Listener listener) {
         this.coupleId = coupleId;
         this.executor = executor;
         this.store = store;
         this.log = log;
+        this.changes = changes;
         this.maxQueued = maxQueued;
         this.writer = writer;
         this.listener = listener;
@@ -170,7 +173,8 @@ final class MessageEdits {
 
     private void write(Pending pending, StoredMessage changed, byte[] value) {
         busy = true;
-        store.rewriteMessage(coupleId, writer.fence(), pending.seq, value).whenCompleteAsync((done, failure) -> {
+        byte[] changeLog = changes.next(pending.seq, writer.fence());
+        store.rewriteMessage(coupleId, writer.fence(), pending.seq, value, changeLog).whenCompleteAsync((done, failure) -> {
             busy = false;
             if (failure != null) {
                 Throwable cause = ApiErrors.unwrap(failure);
@@ -181,8 +185,9 @@ final class MessageEdits {
             }
             Message message = CoupleStore.toMessage(pending.seq, changed);
             log.replace(message);
+            long change = changes.recorded(pending.seq, changeLog);
             pending.result.complete(message);
-            listener.changed(message);
+            listener.changed(message, change);
             pump();
         }, executor);
     }

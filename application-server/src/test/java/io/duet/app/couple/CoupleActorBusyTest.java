@@ -56,7 +56,7 @@ class CoupleActorBusyTest {
     private static List<CompletableFuture<?>> calls(CoupleActor actor, int count) {
         List<CompletableFuture<?>> calls = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            calls.add(actor.history(ANN, 0, 10));
+            calls.add(actor.history(ANN, 0, null, 10));
         }
         return calls;
     }
