@@ -320,6 +320,9 @@ public final class CoupleActor {
     public CompletableFuture<SubscribeResult> subscribe(SessionStream stream, long afterSeq, boolean noEcho,
             Long afterChange) {
         return calls.call(stream.userId(), () -> changes.replay(afterChange, Math.min(afterSeq, log.lastSeq()), events -> {
+            if (state != State.ACTIVE) {
+                throw new CompletionException(closedError());
+            }
             if (!delivery.isAttached(stream)) {
                 throw new CompletionException(ApiErrors.invalidArgument("subscribe needs a TCP session of this couple"));
             }

@@ -1,6 +1,7 @@
 package io.duet.app.couple;
 
 import io.duet.app.internal.SerialExecutor;
+import io.duet.app.rpc.ApiErrors;
 import io.duet.app.storage.CoupleStore;
 import io.duet.protocol.api.Event;
 import io.duet.protocol.api.Message;
@@ -15,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 
 /**
@@ -41,7 +44,6 @@ final class MessageChanges {
         void changed(Message message, long change);
     }
 
-    private final long coupleId;
     private final SerialExecutor executor;
     private final CoupleLog log;
     private final CatchUpReads reads;
@@ -57,7 +59,6 @@ final class MessageChanges {
     /** @param keepChanges how many of the newest changes the change log keeps for replay */
     MessageChanges(long coupleId, SerialExecutor executor, CoupleStore store, CoupleLog log, CatchUpReads reads,
             int maxQueued, int keepChanges, ArchiveMoves moves, Clock clock, FencedWriter writer, Listener listener) {
-        this.coupleId = coupleId;
         this.executor = executor;
         this.log = log;
         this.reads = reads;
@@ -170,7 +171,14 @@ final class MessageChanges {
                             .forEach(message -> found.put(message.getSeq(), message)));
         }
         // found is written on HBase's threads, one read after the other, and read once all completed.
-        return read.thenApply(done -> found);
+        return read.handle((done, failure) -> {
+            if (failure == null) {
+                return found;
+            }
+            Throwable cause = ApiErrors.unwrap(failure);
+            throw new CompletionException(cause instanceof RejectedExecutionException
+                    ? ApiErrors.busy("this server's reads of older messages are all taken; subscribe again later") : cause);
+        });
     }
 
     private void changed(Message message, long change) {
