@@ -6,6 +6,13 @@ import io.duet.app.couple.ChangeLog.Change;
 import io.duet.app.couple.ChangeLog.Replay;
 import io.duet.protocol.storage.StoredChanges;
 import io.duet.protocol.thrift.ThriftCodec;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.apache.thrift.protocol.TCompactProtocol;
+import org.apache.thrift.protocol.TField;
+import org.apache.thrift.protocol.TStruct;
+import org.apache.thrift.protocol.TType;
+import org.apache.thrift.transport.TMemoryBuffer;
 import org.junit.jupiter.api.Test;
 
 class ChangeLogTest {
@@ -114,5 +121,31 @@ class ChangeLogTest {
         log.load(new byte[] {(byte) 0xff, 0x01});
         assertThat(log.lastChange()).isZero();
         assertThat(log.select(4, 10).lost()).isTrue();
+    }
+
+    @Test
+    void aFieldOfANewerReleaseInTheCellSurvivesTheNextChange() throws Exception {
+        ChangeLog owner = new ChangeLog(1, 10);
+        owner.load(null);
+        byte[] cell = change(owner, 4);
+        // The cell as a newer release would have written it: with a string field (id 100) this one does not know.
+        TMemoryBuffer buffer = new TMemoryBuffer(64);
+        TCompactProtocol out = new TCompactProtocol(buffer);
+        out.writeStructBegin(new TStruct("StoredChanges"));
+        out.writeFieldBegin(new TField("newer", TType.STRING, (short) 100));
+        out.writeString("kept");
+        out.writeFieldEnd();
+        out.writeFieldStop();
+        out.writeStructEnd();
+        byte[] field = Arrays.copyOf(buffer.getArray(), buffer.length());
+        byte[] newer = Arrays.copyOf(cell, cell.length - 1 + field.length);
+        System.arraycopy(field, 0, newer, cell.length - 1, field.length);
+
+        ChangeLog next = new ChangeLog(1, 10);
+        next.load(newer);
+        byte[] written = next.next(5, FENCE);
+
+        assertThat(new String(written, StandardCharsets.ISO_8859_1)).contains("kept");
+        assertThat(ThriftCodec.INTERNAL.decode(written, new StoredChanges()).getSeqs()).containsExactly(4L, 5L);
     }
 }
