@@ -83,7 +83,8 @@ import java.util.function.Supplier;
  * }</pre>
  *
  * <p>Sends are acknowledged only once durable; until then they are retried, with the same client
- * message id, after every reconnect, and counted by {@link #pendingSends()}. Persist {@link #lastSeq()} and {@link #lastChange()} to resume where the app left off.
+ * message id, after every reconnect, and counted by {@link #pendingSends()}. Persist {@link #lastSeq()} and
+ * {@link #lastChange()} to resume where the app left off.
  *
  * <p>Every other call (history, read marks, memos, photos, profile) waits while the session reconnects
  * or moves between servers, and is asked again after a refusal for now (the couple moving, a busy

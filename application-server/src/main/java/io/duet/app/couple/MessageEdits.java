@@ -172,8 +172,8 @@ final class MessageEdits {
     }
 
     private void write(Pending pending, StoredMessage changed, byte[] value) {
-        busy = true;
         byte[] changeLog = changes.next(pending.seq, writer.fence());
+        busy = true;
         store.rewriteMessage(coupleId, writer.fence(), pending.seq, value, changeLog).whenCompleteAsync((done, failure) -> {
             busy = false;
             if (failure != null) {

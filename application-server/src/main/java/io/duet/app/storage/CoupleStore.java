@@ -210,7 +210,7 @@ public final class CoupleStore {
                 }
                 if (claimed.isSuccess()) {
                     return CompletableFuture.completedFuture(new CoupleSnapshot(coupleId, fence, userA, userB, lastSeq,
-                            orderMarks, recent(coupleId, lastSeq, recentLimit), readMarks(coupleId)));
+                            orderMarks, recent(coupleId, lastSeq, recentLimit), readMarksAndChanges(coupleId)));
                 }
                 if (attemptsLeft <= 1) {
                     throw new FencedException(coupleId, epoch, "lost the claim race repeatedly");
@@ -241,7 +241,7 @@ public final class CoupleStore {
                     throw new FencedException(coupleId, epoch, "claimed again while loading");
                 }
                 return new CoupleSnapshot(coupleId, fence, userA, userB, last, Map.of(),
-                        recent(coupleId, last, recentLimit), readMarks(coupleId));
+                        recent(coupleId, last, recentLimit), readMarksAndChanges(coupleId));
             });
         });
     }
@@ -250,7 +250,7 @@ public final class CoupleStore {
      * The read-marks and change-log cells, read only once the claim succeeded: both are written under the
      * epoch cell alone, so a previous owner's last mark or change may land until the claim, never after it.
      */
-    private CompletableFuture<Result> readMarks(long coupleId) {
+    private CompletableFuture<Result> readMarksAndChanges(long coupleId) {
         return table.get(new Get(row(coupleId)).addColumn(HBaseSchema.SPACE, SpaceStore.readMarksQualifier())
                 .addColumn(HBaseSchema.SPACE, SpaceStore.changesQualifier()));
     }
