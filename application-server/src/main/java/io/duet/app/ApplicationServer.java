@@ -284,6 +284,7 @@ public final class ApplicationServer implements ServerMain.Server {
                 .maxHeld(settings.integer("couples.max-held-sends", CoupleLimits.DEFAULT_MAX_HELD))
                 .maxQueuedTasks(settings.integer("couples.max-queued-tasks", CoupleLimits.DEFAULT_MAX_QUEUED_TASKS))
                 .maxBatch(settings.integer("couples.max-batch", CoupleLimits.DEFAULT_MAX_BATCH))
+                .keepChanges(settings.integer("couples.changes.keep", CoupleLimits.DEFAULT_KEEP_CHANGES))
                 .orderWait(settings.duration("couples.order-wait", CoupleLimits.DEFAULT_ORDER_WAIT))
                 .typingTimeout(settings.duration("couples.typing-timeout", CoupleLimits.DEFAULT_TYPING_TIMEOUT))
                 .idleTimeout(settings.duration("couples.idle-timeout", CoupleLimits.DEFAULT_IDLE_TIMEOUT))

@@ -3,7 +3,6 @@ package io.duet.app.couple;
 import io.duet.app.internal.SerialExecutor;
 import io.duet.protocol.api.Event;
 import io.duet.protocol.api.Message;
-import io.duet.protocol.api.MessageChangedEvent;
 import io.duet.protocol.api.MessageEvent;
 import io.duet.protocol.api.MessagesMissingEvent;
 import io.duet.protocol.thrift.ThriftCodec;
@@ -50,8 +49,10 @@ import org.slf4j.LoggerFactory;
  * it the same way.
  *
  * <p><b>Changed messages.</b> An edit or delete reaches the sessions that were sent the message as a
- * {@code MessageChangedEvent}; a session that has not got that far yet gets the message in its new state
- * when its replay reaches it (the kept pages, and a page read meanwhile, are patched).
+ * {@code MessageChangedEvent} with the change's number; a session that has not got that far yet gets the
+ * message in its new state when its replay reaches it (the kept pages, and a page read meanwhile, are
+ * patched). The changes a resuming session missed of the messages it has are pushed before it subscribes
+ * ({@link MessageChanges#replay}).
  */
 final class Delivery {
     private static final Logger LOG = LoggerFactory.getLogger(Delivery.class);
@@ -296,18 +297,23 @@ final class Delivery {
         }
     }
 
+    /** Whether {@code stream} is attached (it may subscribe). */
+    boolean isAttached(SessionStream stream) {
+        return sessions.containsKey(stream);
+    }
+
     /**
-     * Tells the sessions that were sent message {@code changed.seq} its new state; the others get that
-     * state when they reach it.
+     * Tells the sessions that were sent message {@code changed.seq} its new state, with the change's number;
+     * the others get that state when they reach it.
      */
-    void changed(Message changed) {
+    void changed(Message changed, long change) {
         for (Page page : pages) {
             page.replace(changed);
         }
         if (reading) {
             changedWhileReading.put(changed.getSeq(), changed);
         }
-        byte[] event = EVENTS.encode(Event.messageChanged(new MessageChangedEvent(changed)));
+        byte[] event = MessageChanges.changedEvent(changed, change);
         for (Subscription subscription : sessions.values()) {
             if (subscription.subscribed && subscription.delivered >= changed.getSeq()) {
                 subscription.stream.pushEvent(event);

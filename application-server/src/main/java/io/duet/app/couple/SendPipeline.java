@@ -51,17 +51,8 @@ final class SendPipeline {
 
     /** What the pipeline needs from its actor. */
     interface Owner {
-        /** The fence value the couple's row was claimed with. */
-        long fence();
-
-        /** Whether this server may write the couple now. */
-        boolean writable();
-
         /** Called after messages were committed and appended to the log. */
         void committed(List<Message> messages);
-
-        /** A commit failed (fenced, or outcome unknown): the actor must unload. */
-        void commitFailed(Throwable cause);
 
         /** A send's dedup entry names {@code seq}, but HBase no longer has that message: data loss. */
         void storedMessageLost(long seq);
@@ -74,6 +65,7 @@ final class SendPipeline {
     private final ScheduledExecutorService timers;
     private final Clock clock;
     private final CoupleLog log;
+    private final FencedWriter writer;
     private final Owner owner;
 
     private final LinkedHashMap<PendingSend.Key, PendingSend.Stored> committed = new LinkedHashMap<>();
@@ -90,7 +82,7 @@ final class SendPipeline {
     private RuntimeException closedCause;
 
     SendPipeline(long coupleId, SerialExecutor executor, CoupleStore store, CoupleLimits limits,
-            ScheduledExecutorService timers, Clock clock, CoupleLog log, Owner owner) {
+            ScheduledExecutorService timers, Clock clock, CoupleLog log, FencedWriter writer, Owner owner) {
         this.coupleId = coupleId;
         this.executor = executor;
         this.store = store;
@@ -98,6 +90,7 @@ final class SendPipeline {
         this.timers = timers;
         this.clock = clock;
         this.log = log;
+        this.writer = writer;
         this.owner = owner;
     }
 
@@ -375,7 +368,7 @@ final class SendPipeline {
         if (inflight != null || queue.isEmpty()) {
             return;
         }
-        if (!owner.writable()) {
+        if (!writer.writable()) {
             List<PendingSend> refused = new ArrayList<>(queue);
             queue.clear();
             // Nothing is in a commit: what was accepted but not stored is free to be sent again, in order.
@@ -411,7 +404,7 @@ final class SendPipeline {
         inflight = batch;
         CompletableFuture<Void> commit;
         try {
-            commit = store.commit(coupleId, owner.fence(), expectedLastSeq, messages, marks);
+            commit = store.commit(coupleId, writer.fence(), expectedLastSeq, messages, marks);
         } catch (RuntimeException e) {
             commit = CompletableFuture.failedFuture(e);
         }
@@ -430,7 +423,7 @@ final class SendPipeline {
             for (PendingSend send : batch) {
                 fail(send, error);
             }
-            owner.commitFailed(cause);
+            writer.failed("commit", cause);
             return;
         }
         log.append(messages);
