@@ -19,6 +19,7 @@ import io.duet.protocol.api.SendMessageResult;
 import io.duet.protocol.api.SetTypingResult;
 import io.duet.protocol.api.SubscribeResult;
 import io.duet.protocol.thrift.ThriftCodec;
+import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,13 +105,16 @@ public final class CoupleActor {
             CatchUpReads catchUpReads, ScheduledExecutorService timers, Clock clock, BooleanSupplier owned,
             Consumer<CoupleActor> onRetired, OfflineNotifier offline) {
         this(coupleId, shard, epoch, executor, store, limits, catchUpReads, timers, clock, owned, onRetired, offline,
-                ArchiveMoves.NONE);
+                ArchiveMoves.NONE, Delivery.UNMEASURED);
     }
 
-    /** @param moves the server's archive moves, in which this couple takes turns ({@link CoupleArchiving}) */
+    /**
+     * @param moves the server's archive moves, in which this couple takes turns ({@link CoupleArchiving})
+     * @param fanOutLag the server's fan-out lag timer, stage committed-to-relay ({@link Delivery})
+     */
     CoupleActor(long coupleId, int shard, long epoch, SerialExecutor executor, CoupleStore store, CoupleLimits limits,
             CatchUpReads catchUpReads, ScheduledExecutorService timers, Clock clock, BooleanSupplier owned,
-            Consumer<CoupleActor> onRetired, OfflineNotifier offline, ArchiveMoves moves) {
+            Consumer<CoupleActor> onRetired, OfflineNotifier offline, ArchiveMoves moves, Timer fanOutLag) {
         this.coupleId = coupleId;
         this.offline = offline;
         this.shard = shard;
@@ -124,7 +128,7 @@ public final class CoupleActor {
         this.lastActivityMillis = clock.millis();
         this.log = new CoupleLog(coupleId, store, limits.recentMessages);
         this.historyReads = new HistoryReads(coupleId, executor, log, catchUpReads);
-        this.delivery = new Delivery(coupleId, executor, log, catchUpReads);
+        this.delivery = new Delivery(coupleId, executor, log, catchUpReads, fanOutLag);
         this.typing = new Typing(executor, timers, limits.typingTimeout, delivery::pushToOthers);
         this.sends = new SendPipeline(coupleId, executor, store, limits, timers, clock, log, new SendPipeline.Owner() {
             @Override
@@ -138,9 +142,9 @@ public final class CoupleActor {
             }
 
             @Override
-            public void committed(List<Message> messages) {
+            public void committed(List<Message> messages, long committedNanos) {
                 if (state == State.ACTIVE) {
-                    delivery.broadcast(messages);
+                    delivery.broadcast(messages, committedNanos);
                     notifyOfflineRecipients(messages);
                     archiving.committed(log.lastSeq());
                 }

@@ -107,7 +107,7 @@ class CoupleActorBusyTest {
                     }
 
                     @Override
-                    public void committed(List<Message> messages) {
+                    public void committed(List<Message> messages, long committedNanos) {
                     }
 
                     @Override

@@ -62,7 +62,7 @@ class SendPipelineOrderMarksTest {
             }
 
             @Override
-            public void committed(List<Message> messages) {
+            public void committed(List<Message> messages, long committedNanos) {
             }
 
             @Override

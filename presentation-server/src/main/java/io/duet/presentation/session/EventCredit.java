@@ -1,6 +1,8 @@
 package io.duet.presentation.session;
 
+import io.micrometer.core.instrument.Timer;
 import io.netty.channel.ChannelFutureListener;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 
 /**
@@ -26,10 +28,16 @@ final class EventCredit {
         this.batch = Math.max(1, window / 4);
     }
 
-    /** A listener for the write of an event of {@code bytes}: once written, they come back as credit. */
-    ChannelFutureListener returnWhenWritten(int bytes) {
+    /**
+     * A listener for the write of an event of {@code bytes}, read off the relay link now: once written,
+     * they come back as credit, and {@code fanOutLag} records the time from now to then (the fan-out lag's
+     * stage relay-to-client, {@link io.duet.process.metrics.FanOutLag}). One object per event, none kept.
+     */
+    ChannelFutureListener returnWhenWritten(int bytes, Timer fanOutLag) {
+        long readNanos = System.nanoTime();
         return write -> {
             if (write.isSuccess()) {
+                fanOutLag.record(System.nanoTime() - readNanos, TimeUnit.NANOSECONDS);
                 written(bytes);
             }
         };
