@@ -12,7 +12,9 @@ import java.util.function.LongConsumer;
  * left for the client's socket, so the application server can have at most about a window of events
  * waiting here for a slow client. Returns are batched into grants of a quarter of the window; at most
  * that little stays unreturned once everything is written, so a replay never stalls on a client that
- * keeps up. One per stream, used on the session's event loop.
+ * keeps up. The same listener times the event's way from the relay link to the client's socket (the
+ * fan-out lag), so that an event costs one listener and a session keeps nothing for it. One per stream,
+ * used on the session's event loop.
  */
 final class EventCredit {
     private final LongConsumer grant;
