@@ -63,12 +63,16 @@ class HealthEndpointsIT {
     void metricsHaveTheDocumentedNamesAndCountWhatHappens() throws Exception {
         LocalCluster cluster = CLUSTER.get();
         TestCouple couple = TestCouple.pair(cluster);
-        try (DuetClient ann = couple.connect(couple.ann, 0, new RecordingListener(), 0)) {
+        RecordingListener bobHears = new RecordingListener();
+        try (DuetClient ann = couple.connect(couple.ann, 0, new RecordingListener(), 0);
+                DuetClient bob = couple.connect(couple.bob, 1, bobHears, 0)) {
             List<CompletableFuture<?>> sends = new ArrayList<>();
             for (int i = 1; i <= 5; i++) {
                 sends.add(ann.send("message " + i));
             }
             CompletableFuture.allOf(sends.toArray(new CompletableFuture<?>[0])).get(30, TimeUnit.SECONDS);
+            RecordingListener.await(Duration.ofSeconds(30), "bob gets ann's 5 messages",
+                    () -> bobHears.messages.size() >= 5);
 
             double committed = 0;
             double couplesLoaded = 0;
@@ -138,6 +142,29 @@ class HealthEndpointsIT {
         }
         assertThat(relayed).as("sendMessage round trips relayed, all presentation servers").isGreaterThanOrEqualTo(5);
         assertThat(streams).as("ann's session stream").isGreaterThanOrEqualTo(1);
+        eventFanOutLagCountsTheEventsToBob(cluster);
+    }
+
+    /** The fan-out lag of both tiers: ann's five messages, pushed to bob's session and written to his socket. */
+    private static void eventFanOutLagCountsTheEventsToBob(LocalCluster cluster) throws Exception {
+        double pushed = 0;
+        for (Node app : cluster.applicationServers()) {
+            String metrics = AdminPort.scrape(app);
+            pushed += AdminPort.sample(metrics, "duet_event_fanout_lag_seconds_count", "stage=\"committed-to-relay\"")
+                    .orElse(0);
+            assertThat(AdminPort.sample(metrics, "duet_event_fanout_lag_seconds_bucket", "stage=\"committed-to-relay\"",
+                    "le=\"0.01\"")).as("%s: fan-out lag buckets", app).isPresent();
+        }
+        assertThat(pushed).as("events handed to relay streams, all application servers").isGreaterThanOrEqualTo(5);
+        double written = 0;
+        for (Node presentation : cluster.presentationServers()) {
+            String metrics = AdminPort.scrape(presentation);
+            written += AdminPort.sample(metrics, "duet_event_fanout_lag_seconds_count", "stage=\"relay-to-client\"")
+                    .orElse(0);
+            assertThat(AdminPort.sample(metrics, "duet_event_fanout_lag_seconds_bucket", "stage=\"relay-to-client\"",
+                    "le=\"0.01\"")).as("%s: fan-out lag buckets", presentation).isPresent();
+        }
+        assertThat(written).as("events written to clients, all presentation servers").isGreaterThanOrEqualTo(5);
     }
 
     @Test

@@ -18,6 +18,7 @@ import io.duet.protocol.api.SendMessageResult;
 import io.duet.protocol.api.SetTypingResult;
 import io.duet.protocol.api.SubscribeResult;
 import io.duet.protocol.thrift.ThriftCodec;
+import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -92,16 +93,17 @@ public final class CoupleActor {
             CatchUpReads catchUpReads, ScheduledExecutorService timers, Clock clock, BooleanSupplier owned,
             Consumer<CoupleActor> onRetired) {
         this(coupleId, shard, epoch, executor, store, limits, catchUpReads, timers, clock, owned, onRetired,
-                OfflineNotifier.NONE, ArchiveMoves.NONE);
+                OfflineNotifier.NONE, ArchiveMoves.NONE, Delivery.UNMEASURED);
     }
 
     /**
      * @param offline told of messages whose recipient has no session attached here (to push them)
      * @param moves the server's archive moves, in which this couple takes turns ({@link CoupleArchiving})
+     * @param fanOutLag the server's fan-out lag timer, stage committed-to-relay ({@link Delivery})
      */
     CoupleActor(long coupleId, int shard, long epoch, SerialExecutor executor, CoupleStore store, CoupleLimits limits,
             CatchUpReads catchUpReads, ScheduledExecutorService timers, Clock clock, BooleanSupplier owned,
-            Consumer<CoupleActor> onRetired, OfflineNotifier offline, ArchiveMoves moves) {
+            Consumer<CoupleActor> onRetired, OfflineNotifier offline, ArchiveMoves moves, Timer fanOutLag) {
         this.coupleId = coupleId;
         this.offline = offline;
         this.shard = shard;
@@ -116,15 +118,15 @@ public final class CoupleActor {
         this.calls = new CallGate(coupleId, executor, limits.maxQueuedTasks, () -> state == State.LOADING, this::refusal);
         this.log = new CoupleLog(coupleId, store, limits.recentMessages);
         this.historyReads = new HistoryReads(coupleId, executor, log, catchUpReads);
-        this.delivery = new Delivery(coupleId, executor, log, catchUpReads);
+        this.delivery = new Delivery(coupleId, executor, log, catchUpReads, fanOutLag);
         this.typing = new Typing(executor, timers, limits.typingTimeout, delivery::pushToOthers);
         FencedWriter writer = new OwnerFence();
         this.sends = new SendPipeline(coupleId, executor, store, limits, timers, clock, log, writer,
                 new SendPipeline.Owner() {
                     @Override
-                    public void committed(List<Message> messages) {
+                    public void committed(List<Message> messages, long committedNanos) {
                         if (state == State.ACTIVE) {
-                            delivery.broadcast(messages);
+                            delivery.broadcast(messages, committedNanos);
                             offline.committed(coupleId, userA, userB, messages, delivery::hasSessionOf);
                             changes.committed(log.lastSeq());
                         }

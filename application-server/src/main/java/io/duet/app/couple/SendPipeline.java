@@ -51,8 +51,12 @@ final class SendPipeline {
 
     /** What the pipeline needs from its actor. */
     interface Owner {
-        /** Called after messages were committed and appended to the log. */
-        void committed(List<Message> messages);
+        /**
+         * Called after messages were committed and appended to the log.
+         *
+         * @param committedNanos when HBase acknowledged the commit ({@link System#nanoTime()})
+         */
+        void committed(List<Message> messages, long committedNanos);
 
         /** A send's dedup entry names {@code seq}, but HBase no longer has that message: data loss. */
         void storedMessageLost(long seq);
@@ -408,11 +412,17 @@ final class SendPipeline {
         } catch (RuntimeException e) {
             commit = CompletableFuture.failedFuture(e);
         }
-        commit.whenCompleteAsync((ignored, failure) -> committed(batch, messages, marks, failure), executor);
+        // The moment of HBase's answer is taken where it arrives, before the hop to the couple's executor.
+        commit.handle((ignored, failure) -> new Outcome(System.nanoTime(), failure)).thenAcceptAsync(
+                outcome -> committed(batch, messages, marks, outcome.failure, outcome.nanos), executor);
+    }
+
+    /** What became of a commit, and when HBase answered ({@link System#nanoTime()}). */
+    private record Outcome(long nanos, Throwable failure) {
     }
 
     private void committed(List<PendingSend> batch, List<Message> messages, Map<OrderKey, Long> marks,
-            Throwable failure) {
+            Throwable failure, long committedNanos) {
         executor.checkInContext();
         inflight = null;
         if (failure != null) {
@@ -440,7 +450,7 @@ final class SendPipeline {
                 stream.committed(ordinal);
             }
         });
-        owner.committed(messages);
+        owner.committed(messages, committedNanos);
         flush();
     }
 

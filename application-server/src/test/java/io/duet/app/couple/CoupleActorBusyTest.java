@@ -97,7 +97,7 @@ class CoupleActorBusyTest {
         SendPipeline sends = new SendPipeline(COUPLE, executor, null, limits, timers, Clock.systemUTC(),
                 new CoupleLog(COUPLE, null, limits.recentMessages), new TestFence(), new SendPipeline.Owner() {
                     @Override
-                    public void committed(List<Message> messages) {
+                    public void committed(List<Message> messages, long committedNanos) {
                     }
 
                     @Override

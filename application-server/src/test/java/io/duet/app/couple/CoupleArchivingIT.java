@@ -68,7 +68,8 @@ class CoupleArchivingIT {
     private static CoupleActor actor(long epoch) {
         CoupleActor actor = new CoupleActor(COUPLE, 0, epoch, new SerialExecutor(workers, "couple-" + COUPLE), store,
                 CoupleLimits.builder().recentMessages(8).build(), new CatchUpReads(CatchUpLimits.defaults(), timers),
-                timers, Clock.systemUTC(), () -> true, retired -> { }, OfflineNotifier.NONE, moves);
+                timers, Clock.systemUTC(), () -> true, retired -> { }, OfflineNotifier.NONE, moves,
+                Delivery.UNMEASURED);
         actor.start();
         return actor;
     }

@@ -53,7 +53,7 @@ class SendPipelineOrderMarksTest {
         sends = new SendPipeline(COUPLE, executor, store, limits, timers, Clock.systemUTC(), log, new TestFence(),
                 new SendPipeline.Owner() {
             @Override
-            public void committed(List<Message> messages) {
+            public void committed(List<Message> messages, long committedNanos) {
             }
 
             @Override
