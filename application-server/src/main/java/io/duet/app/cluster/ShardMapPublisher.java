@@ -125,7 +125,7 @@ public final class ShardMapPublisher implements AutoCloseable {
         // A server leaving on purpose is handed over at once; joins wait briefly to be folded together.
         members.listenable().addListener(CuratorCacheListener.builder()
                 .forAll((type, oldData, data) -> schedulePublish(
-                        type == CuratorCacheListener.Type.NODE_DELETED ? 0 : JOIN_DEBOUNCE_MILLIS))
+                        type == CuratorCacheListener.Type.NODE_CREATED ? JOIN_DEBOUNCE_MILLIS : 0))
                 .forInitialized(() -> schedulePublish(JOIN_DEBOUNCE_MILLIS))
                 .build());
         members.start();
@@ -376,10 +376,12 @@ public final class ShardMapPublisher implements AutoCloseable {
 
     /**
      * Members read from ZooKeeper now, less the suspected ones and, while other servers can serve, those
-     * that joined less than the join grace ago: a just-started server gets its shards once presentation
-     * servers have connected to it and its JVM has warmed, so that the sessions it is handed do not wait
-     * for either. A publication is scheduled for when the grace ends. Fills {@code versions} with the
-     * node version of each server returned, for the publication's transaction to check.
+     * that joined less than the join grace ago or still say they warm up ({@link
+     * AppServerInfo#isWarmingUp()}): a just-started server gets its shards once presentation servers have
+     * connected to it and its JVM has warmed, so that the sessions it is handed do not wait for either. A
+     * publication is scheduled for when the grace ends; the record rewritten without the warm-up flag
+     * triggers one of its own. Fills {@code versions} with the node version of each server returned, for
+     * the publication's transaction to check.
      */
     private Map<String, AppServerInfo> liveServers(ShardMapUpdate update, Map<String, Integer> versions)
             throws Exception {
@@ -417,6 +419,11 @@ public final class ShardMapPublisher implements AutoCloseable {
                 nextGraceEnd = Math.min(nextGraceEnd, graceLeft);
             }
         }
+        live.forEach((id, info) -> {
+            if (info.isWarmingUp()) {
+                settled.remove(id);
+            }
+        });
         if (!suspected.isEmpty()) {
             LOG.info("Members {}: not assigning to suspected {}", ids, suspected);
         }
@@ -424,10 +431,12 @@ public final class ShardMapPublisher implements AutoCloseable {
             return live;
         }
         versions.keySet().retainAll(settled.keySet());
-        LOG.info("Members {}: {} joined less than {} ms ago (ZooKeeper time {}, joined {})", ids,
+        LOG.info("Members {}: {} joined less than {} ms ago or still warm up (ZooKeeper time {}, joined {})", ids,
                 live.keySet().stream().filter(id -> !settled.containsKey(id)).collect(java.util.stream.Collectors.toList()),
                 joinGrace.toMillis(), now, joinedAt);
-        schedulePublish(nextGraceEnd + 10);
+        if (nextGraceEnd != Long.MAX_VALUE) {
+            schedulePublish(nextGraceEnd + 10);
+        }
         return settled;
     }
 
