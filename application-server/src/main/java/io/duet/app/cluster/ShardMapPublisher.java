@@ -410,30 +410,33 @@ public final class ShardMapPublisher implements AutoCloseable {
             }
         }
         long now = detector.zookeeperNowMillis();
-        Map<String, AppServerInfo> settled = new TreeMap<>(live);
+        Map<String, AppServerInfo> ready = new TreeMap<>(live);
+        ready.values().removeIf(AppServerInfo::isWarmingUp);
+        Map<String, AppServerInfo> settled = new TreeMap<>(ready);
         long nextGraceEnd = Long.MAX_VALUE;
         for (Map.Entry<String, Long> joined : joinedAt.entrySet()) {
             long graceLeft = joined.getValue() + joinGrace.toMillis() - now;
-            if (graceLeft > 0) {
-                settled.remove(joined.getKey());
+            if (graceLeft > 0 && settled.remove(joined.getKey()) != null) {
                 nextGraceEnd = Math.min(nextGraceEnd, graceLeft);
             }
         }
-        live.forEach((id, info) -> {
-            if (info.isWarmingUp()) {
-                settled.remove(id);
-            }
-        });
         if (!suspected.isEmpty()) {
             LOG.info("Members {}: not assigning to suspected {}", ids, suspected);
         }
-        if (settled.isEmpty() || settled.size() == live.size()) {
+        if (settled.isEmpty()) {
+            // Nobody has both warmed up and passed the grace: the ones that warmed up take the shards, or
+            // everyone if none has, rather than nobody.
+            settled = ready.isEmpty() ? live : ready;
+            nextGraceEnd = Long.MAX_VALUE;
+        }
+        if (settled.size() == live.size()) {
             return live;
         }
         versions.keySet().retainAll(settled.keySet());
+        Set<String> waiting = new TreeSet<>(live.keySet());
+        waiting.removeAll(settled.keySet());
         LOG.info("Members {}: {} joined less than {} ms ago or still warm up (ZooKeeper time {}, joined {})", ids,
-                live.keySet().stream().filter(id -> !settled.containsKey(id)).collect(java.util.stream.Collectors.toList()),
-                joinGrace.toMillis(), now, joinedAt);
+                waiting, joinGrace.toMillis(), now, joinedAt);
         if (nextGraceEnd != Long.MAX_VALUE) {
             schedulePublish(nextGraceEnd + 10);
         }
