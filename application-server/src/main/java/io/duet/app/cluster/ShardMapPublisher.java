@@ -122,7 +122,8 @@ public final class ShardMapPublisher implements AutoCloseable {
     }
 
     public void start() throws Exception {
-        // A server leaving on purpose is handed over at once; joins wait briefly to be folded together.
+        // A server leaving on purpose, or rewriting its record (warmed up, registered again), is dealt with at
+        // once; joins wait briefly to be folded together.
         members.listenable().addListener(CuratorCacheListener.builder()
                 .forAll((type, oldData, data) -> schedulePublish(
                         type == CuratorCacheListener.Type.NODE_CREATED ? JOIN_DEBOUNCE_MILLIS : 0))
