@@ -32,12 +32,6 @@ struct AppServerInfo {
    * servers. A shard prefers a server on the host of the region that holds the shard's rows.
    */
   5: optional string host,
-  /**
-   * True while the server runs its start-up warm-up: it is a member (presentation servers open their
-   * relay links to it) but the leader gives it no shards until it rewrites this record without the flag,
-   * unless no other server could take them. Absent means ready (and is what an older server writes).
-   */
-  6: optional bool warmingUp,
 }
 
 struct ShardAssignment {

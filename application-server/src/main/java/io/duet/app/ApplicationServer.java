@@ -23,7 +23,6 @@ import io.duet.app.couple.CatchUpReads;
 import io.duet.app.couple.CoupleLimits;
 import io.duet.app.couple.CoupleRegistry;
 import io.duet.app.internal.BoundedStep;
-import io.duet.app.internal.JitSettle;
 import io.duet.app.pairing.CoupleClosing;
 import io.duet.app.pairing.Pairings;
 import io.duet.app.photo.PhotoSettings;
@@ -135,8 +134,6 @@ public final class ApplicationServer implements ServerMain.Server {
     /** Sends per load of the warm-up couple before joining: enough to load and compile the couple code. */
     private static final int WARM_UP_SENDS = 300;
     private static final Duration WARM_UP_TIMEOUT = Duration.ofSeconds(30);
-    /** Longest wait after the warm-up for the JIT compiler to fall quiet before taking shards. */
-    static final Duration JIT_SETTLE_MAX = Duration.ofSeconds(2);
     /** Past this many shards with couples, the heartbeat carries only the total, to stay small. */
     static final int MAX_STATUS_SHARDS = 256;
 
@@ -352,14 +349,18 @@ public final class ApplicationServer implements ServerMain.Server {
                 .sync().channel();
         relayPort = ((InetSocketAddress) listener.localAddress()).getPort();
 
-        // A member from here on, saying it warms up: presentation servers open their relay links to it and
-        // the join grace runs while it warms, but the leader gives it shards only once it says it is done.
+        long warmUpStarted = System.nanoTime();
+        try {
+            couples.warmUp(instanceId, WARM_UP_SENDS, WARM_UP_TIMEOUT);
+            LOG.info("Warmed up in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - warmUpStarted));
+        } catch (ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
+            LOG.warn("Warm-up incomplete (the first couples will be served slower): {}", e.toString());
+        }
         membership = new Membership(curator, instanceId,
                 new AppServerInfo(instanceId, new Endpoint(relayHost, relayPort),
                         ownership.registeringAs(clock.millis()))
                         .setZone(settings.string("placement.zone", null))
-                        .setHost(settings.has("placement.host") ? settings.string("placement.host") : Placement.localHostName())
-                        .setWarmingUp(true));
+                        .setHost(settings.has("placement.host") ? settings.string("placement.host") : Placement.localHostName()));
         ownership.onRejoin(() -> {
             long startedAt = clock.millis();
             if (membership.reincarnate(startedAt)) {
@@ -375,34 +376,11 @@ public final class ApplicationServer implements ServerMain.Server {
                 settings.duration("cluster.join-grace", DEFAULT_JOIN_GRACE), new RegionHosts(hbase, schema)::fetch);
         ownership.addListener(publisher::shardMapChanged);
         publisher.start();
-        warmUp();
-        membership.warmedUp();
         awaitInShardMap(Duration.ofSeconds(60));
         state.set(State.RUNNING);
         LOG.info("Application server {} serving the relay on {}:{} (admin port {}), cluster '{}' with {} shards, up in {} ms",
                 instanceId, relayHost, relayPort, admin.address(), settings.string("cluster.name", "duet"),
                 cluster.getShardCount(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-    }
-
-    /**
-     * Runs the couple code through on a couple of its own, then waits (at most {@link #JIT_SETTLE_MAX})
-     * for the JIT compiler to fall quiet: on a just-started JVM it compiles what the warm-up ran for a
-     * second or two more, taking a core of a small box just when the first couples are handed over (in a
-     * rolling restart on 2 cores, their claims took 140-330 ms, against 10-60 ms on a server up for
-     * longer). Failures only cost speed.
-     */
-    private void warmUp() throws Exception {
-        long warmUpStarted = System.nanoTime();
-        try {
-            couples.warmUp(instanceId, WARM_UP_SENDS, WARM_UP_TIMEOUT);
-        } catch (ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
-            LOG.warn("Warm-up incomplete (the first couples will be served slower): {}", e.toString());
-        }
-        long warmedUp = System.nanoTime();
-        boolean quiet = JitSettle.await(JIT_SETTLE_MAX);
-        LOG.info("Warmed up in {} ms, then the JIT compiler {} after {} ms",
-                TimeUnit.NANOSECONDS.toMillis(warmedUp - warmUpStarted), quiet ? "fell quiet" : "was still busy",
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - warmedUp));
     }
 
     /** What operators see of this server, written with every heartbeat. */

@@ -122,11 +122,10 @@ public final class ShardMapPublisher implements AutoCloseable {
     }
 
     public void start() throws Exception {
-        // A server leaving on purpose, or rewriting its record (warmed up, registered again), is dealt with at
-        // once; joins wait briefly to be folded together.
+        // A server leaving on purpose is handed over at once; joins wait briefly to be folded together.
         members.listenable().addListener(CuratorCacheListener.builder()
                 .forAll((type, oldData, data) -> schedulePublish(
-                        type == CuratorCacheListener.Type.NODE_CREATED ? JOIN_DEBOUNCE_MILLIS : 0))
+                        type == CuratorCacheListener.Type.NODE_DELETED ? 0 : JOIN_DEBOUNCE_MILLIS))
                 .forInitialized(() -> schedulePublish(JOIN_DEBOUNCE_MILLIS))
                 .build());
         members.start();
@@ -377,12 +376,10 @@ public final class ShardMapPublisher implements AutoCloseable {
 
     /**
      * Members read from ZooKeeper now, less the suspected ones and, while other servers can serve, those
-     * that joined less than the join grace ago or still say they warm up ({@link
-     * AppServerInfo#isWarmingUp()}): a just-started server gets its shards once presentation servers have
-     * connected to it and its JVM has warmed, so that the sessions it is handed do not wait for either. A
-     * publication is scheduled for when the grace ends; the record rewritten without the warm-up flag
-     * triggers one of its own. Fills {@code versions} with the node version of each server returned, for
-     * the publication's transaction to check.
+     * that joined less than the join grace ago: a just-started server gets its shards once presentation
+     * servers have connected to it and its JVM has warmed, so that the sessions it is handed do not wait
+     * for either. A publication is scheduled for when the grace ends. Fills {@code versions} with the
+     * node version of each server returned, for the publication's transaction to check.
      */
     private Map<String, AppServerInfo> liveServers(ShardMapUpdate update, Map<String, Integer> versions)
             throws Exception {
@@ -411,36 +408,26 @@ public final class ShardMapPublisher implements AutoCloseable {
             }
         }
         long now = detector.zookeeperNowMillis();
-        Map<String, AppServerInfo> ready = new TreeMap<>(live);
-        ready.values().removeIf(AppServerInfo::isWarmingUp);
-        Map<String, AppServerInfo> settled = new TreeMap<>(ready);
+        Map<String, AppServerInfo> settled = new TreeMap<>(live);
         long nextGraceEnd = Long.MAX_VALUE;
         for (Map.Entry<String, Long> joined : joinedAt.entrySet()) {
             long graceLeft = joined.getValue() + joinGrace.toMillis() - now;
-            if (graceLeft > 0 && settled.remove(joined.getKey()) != null) {
+            if (graceLeft > 0) {
+                settled.remove(joined.getKey());
                 nextGraceEnd = Math.min(nextGraceEnd, graceLeft);
             }
         }
         if (!suspected.isEmpty()) {
             LOG.info("Members {}: not assigning to suspected {}", ids, suspected);
         }
-        if (settled.isEmpty()) {
-            // Nobody has both warmed up and passed the grace: the ones that warmed up take the shards, or
-            // everyone if none has, rather than nobody.
-            settled = ready.isEmpty() ? live : ready;
-            nextGraceEnd = Long.MAX_VALUE;
-        }
-        if (settled.size() == live.size()) {
+        if (settled.isEmpty() || settled.size() == live.size()) {
             return live;
         }
         versions.keySet().retainAll(settled.keySet());
-        Set<String> waiting = new TreeSet<>(live.keySet());
-        waiting.removeAll(settled.keySet());
-        LOG.info("Members {}: {} joined less than {} ms ago or still warm up (ZooKeeper time {}, joined {})", ids,
-                waiting, joinGrace.toMillis(), now, joinedAt);
-        if (nextGraceEnd != Long.MAX_VALUE) {
-            schedulePublish(nextGraceEnd + 10);
-        }
+        LOG.info("Members {}: {} joined less than {} ms ago (ZooKeeper time {}, joined {})", ids,
+                live.keySet().stream().filter(id -> !settled.containsKey(id)).collect(java.util.stream.Collectors.toList()),
+                joinGrace.toMillis(), now, joinedAt);
+        schedulePublish(nextGraceEnd + 10);
         return settled;
     }
 

@@ -4,7 +4,6 @@
  * relay's event loops and the HBase callback threads run an idle couple's work themselves, see {@link
  * io.duet.app.internal.SerialExecutor#inlineCapable});
  * {@link io.duet.app.internal.AsyncLimiter} bounds asynchronous work shared by all couples without
- * blocking a thread. {@link io.duet.app.internal.JitSettle} waits, at start-up, for the JIT compiler to
- * fall quiet.
+ * blocking a thread.
  */
 package io.duet.app.internal;

@@ -23,13 +23,12 @@ final class TestServer implements AutoCloseable {
     final FailureDetector detector;
     final ShardMapPublisher publisher;
 
-    private TestServer(String id, CuratorFramework curator, boolean warmingUp) {
+    private TestServer(String id, CuratorFramework curator) {
         this.id = id;
         this.curator = curator;
         this.ownership = new ShardOwnership(curator, id);
-        AppServerInfo info = new AppServerInfo(id, new Endpoint("127.0.0.1", 1),
-                ownership.registeringAs(System.currentTimeMillis()));
-        this.membership = new Membership(curator, id, warmingUp ? info.setWarmingUp(true) : info);
+        this.membership = new Membership(curator, id,
+                new AppServerInfo(id, new Endpoint("127.0.0.1", 1), ownership.registeringAs(System.currentTimeMillis())));
         this.detector = new FailureDetector(curator, id, Duration.ofSeconds(60));
         this.publisher = new ShardMapPublisher(curator, id, SHARDS, Clock.systemUTC(), detector, Duration.ofMillis(100),
                 Duration.ZERO, () -> CompletableFuture.completedFuture(Placement.none()));
@@ -37,12 +36,7 @@ final class TestServer implements AutoCloseable {
 
     /** Starts a server: it registers, and joins the leader election (in the background). */
     static TestServer start(String id, TestingServer zookeeper) throws Exception {
-        return start(id, zookeeper, false);
-    }
-
-    /** {@link #start(String, TestingServer)}, registering as still warming up if {@code warmingUp}. */
-    static TestServer start(String id, TestingServer zookeeper, boolean warmingUp) throws Exception {
-        TestServer server = new TestServer(id, TestZooKeeper.connect(zookeeper), warmingUp);
+        TestServer server = new TestServer(id, TestZooKeeper.connect(zookeeper));
         server.ownership.onRejoin(() -> {
             long startedAt = System.currentTimeMillis();
             if (server.membership.reincarnate(startedAt)) {

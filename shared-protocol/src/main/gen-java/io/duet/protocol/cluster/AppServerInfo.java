@@ -18,7 +18,6 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
   private static final org.apache.thrift.protocol.TField STARTED_AT_MILLIS_FIELD_DESC = new org.apache.thrift.protocol.TField("startedAtMillis", org.apache.thrift.protocol.TType.I64, (short)3);
   private static final org.apache.thrift.protocol.TField ZONE_FIELD_DESC = new org.apache.thrift.protocol.TField("zone", org.apache.thrift.protocol.TType.STRING, (short)4);
   private static final org.apache.thrift.protocol.TField HOST_FIELD_DESC = new org.apache.thrift.protocol.TField("host", org.apache.thrift.protocol.TType.STRING, (short)5);
-  private static final org.apache.thrift.protocol.TField WARMING_UP_FIELD_DESC = new org.apache.thrift.protocol.TField("warmingUp", org.apache.thrift.protocol.TType.BOOL, (short)6);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new AppServerInfoStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new AppServerInfoTupleSchemeFactory();
@@ -28,7 +27,6 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
   private long startedAtMillis; // required
   private @org.apache.thrift.annotation.Nullable java.lang.String zone; // optional
   private @org.apache.thrift.annotation.Nullable java.lang.String host; // optional
-  private boolean warmingUp; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -47,13 +45,7 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
      * Placement label: the host name of the machine the server runs on, as HBase names its region
      * servers. A shard prefers a server on the host of the region that holds the shard's rows.
      */
-    HOST((short)5, "host"),
-    /**
-     * True while the server runs its start-up warm-up: it is a member (presentation servers open their
-     * relay links to it) but the leader gives it no shards until it rewrites this record without the flag,
-     * unless no other server could take them. Absent means ready (and is what an older server writes).
-     */
-    WARMING_UP((short)6, "warmingUp");
+    HOST((short)5, "host");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -79,8 +71,6 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
           return ZONE;
         case 5: // HOST
           return HOST;
-        case 6: // WARMING_UP
-          return WARMING_UP;
         default:
           return null;
       }
@@ -125,9 +115,8 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
 
   // isset id assignments
   private static final int __STARTEDATMILLIS_ISSET_ID = 0;
-  private static final int __WARMINGUP_ISSET_ID = 1;
   private byte __isset_bitfield = 0;
-  private static final _Fields[] optionals = {_Fields.ZONE,_Fields.HOST,_Fields.WARMING_UP};
+  private static final _Fields[] optionals = {_Fields.ZONE,_Fields.HOST};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -141,8 +130,6 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
     tmpMap.put(_Fields.HOST, new org.apache.thrift.meta_data.FieldMetaData("host", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
-    tmpMap.put(_Fields.WARMING_UP, new org.apache.thrift.meta_data.FieldMetaData("warmingUp", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
-        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.BOOL)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(AppServerInfo.class, metaDataMap);
   }
@@ -180,7 +167,6 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
     if (other.isSetHost()) {
       this.host = other.host;
     }
-    this.warmingUp = other.warmingUp;
   }
 
   @Override
@@ -196,8 +182,6 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
     this.startedAtMillis = 0;
     this.zone = null;
     this.host = null;
-    setWarmingUpIsSet(false);
-    this.warmingUp = false;
   }
 
   @org.apache.thrift.annotation.Nullable
@@ -345,39 +329,6 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
     }
   }
 
-  /**
-   * True while the server runs its start-up warm-up: it is a member (presentation servers open their
-   * relay links to it) but the leader gives it no shards until it rewrites this record without the flag,
-   * unless no other server could take them. Absent means ready (and is what an older server writes).
-   */
-  public boolean isWarmingUp() {
-    return this.warmingUp;
-  }
-
-  /**
-   * True while the server runs its start-up warm-up: it is a member (presentation servers open their
-   * relay links to it) but the leader gives it no shards until it rewrites this record without the flag,
-   * unless no other server could take them. Absent means ready (and is what an older server writes).
-   */
-  public AppServerInfo setWarmingUp(boolean warmingUp) {
-    this.warmingUp = warmingUp;
-    setWarmingUpIsSet(true);
-    return this;
-  }
-
-  public void unsetWarmingUp() {
-    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __WARMINGUP_ISSET_ID);
-  }
-
-  /** Returns true if field warmingUp is set (has been assigned a value) and false otherwise */
-  public boolean isSetWarmingUp() {
-    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __WARMINGUP_ISSET_ID);
-  }
-
-  public void setWarmingUpIsSet(boolean value) {
-    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __WARMINGUP_ISSET_ID, value);
-  }
-
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -421,14 +372,6 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
       }
       break;
 
-    case WARMING_UP:
-      if (value == null) {
-        unsetWarmingUp();
-      } else {
-        setWarmingUp((java.lang.Boolean)value);
-      }
-      break;
-
     }
   }
 
@@ -450,9 +393,6 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
 
     case HOST:
       return getHost();
-
-    case WARMING_UP:
-      return isWarmingUp();
 
     }
     throw new java.lang.IllegalStateException();
@@ -476,8 +416,6 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
       return isSetZone();
     case HOST:
       return isSetHost();
-    case WARMING_UP:
-      return isSetWarmingUp();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -540,15 +478,6 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
         return false;
     }
 
-    boolean this_present_warmingUp = true && this.isSetWarmingUp();
-    boolean that_present_warmingUp = true && that.isSetWarmingUp();
-    if (this_present_warmingUp || that_present_warmingUp) {
-      if (!(this_present_warmingUp && that_present_warmingUp))
-        return false;
-      if (this.warmingUp != that.warmingUp)
-        return false;
-    }
-
     return true;
   }
 
@@ -573,10 +502,6 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
     hashCode = hashCode * 8191 + ((isSetHost()) ? 131071 : 524287);
     if (isSetHost())
       hashCode = hashCode * 8191 + host.hashCode();
-
-    hashCode = hashCode * 8191 + ((isSetWarmingUp()) ? 131071 : 524287);
-    if (isSetWarmingUp())
-      hashCode = hashCode * 8191 + ((warmingUp) ? 131071 : 524287);
 
     return hashCode;
   }
@@ -635,16 +560,6 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
     }
     if (isSetHost()) {
       lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.host, other.host);
-      if (lastComparison != 0) {
-        return lastComparison;
-      }
-    }
-    lastComparison = java.lang.Boolean.compare(isSetWarmingUp(), other.isSetWarmingUp());
-    if (lastComparison != 0) {
-      return lastComparison;
-    }
-    if (isSetWarmingUp()) {
-      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.warmingUp, other.warmingUp);
       if (lastComparison != 0) {
         return lastComparison;
       }
@@ -710,12 +625,6 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
       } else {
         sb.append(this.host);
       }
-      first = false;
-    }
-    if (isSetWarmingUp()) {
-      if (!first) sb.append(", ");
-      sb.append("warmingUp:");
-      sb.append(this.warmingUp);
       first = false;
     }
     sb.append(")");
@@ -811,14 +720,6 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
-            case 6: // WARMING_UP
-              if (schemeField.type == org.apache.thrift.protocol.TType.BOOL) {
-                struct.warmingUp = iprot.readBool();
-                struct.setWarmingUpIsSet(true);
-              } else { 
-                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
-              }
-              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -865,11 +766,6 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
           oprot.writeFieldEnd();
         }
       }
-      if (struct.isSetWarmingUp()) {
-        oprot.writeFieldBegin(WARMING_UP_FIELD_DESC);
-        oprot.writeBool(struct.warmingUp);
-        oprot.writeFieldEnd();
-      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -904,10 +800,7 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
       if (struct.isSetHost()) {
         optionals.set(4);
       }
-      if (struct.isSetWarmingUp()) {
-        optionals.set(5);
-      }
-      oprot.writeBitSet(optionals, 6);
+      oprot.writeBitSet(optionals, 5);
       if (struct.isSetServerId()) {
         oprot.writeString(struct.serverId);
       }
@@ -923,9 +816,6 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
       if (struct.isSetHost()) {
         oprot.writeString(struct.host);
       }
-      if (struct.isSetWarmingUp()) {
-        oprot.writeBool(struct.warmingUp);
-      }
     }
 
     @Override
@@ -933,7 +823,7 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(6);
+        java.util.BitSet incoming = iprot.readBitSet(5);
         if (incoming.get(0)) {
           struct.serverId = iprot.readString();
           struct.setServerIdIsSet(true);
@@ -954,10 +844,6 @@ public class AppServerInfo implements org.apache.thrift.TBase<AppServerInfo, App
         if (incoming.get(4)) {
           struct.host = iprot.readString();
           struct.setHostIsSet(true);
-        }
-        if (incoming.get(5)) {
-          struct.warmingUp = iprot.readBool();
-          struct.setWarmingUpIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();
