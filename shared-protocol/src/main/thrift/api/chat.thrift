@@ -99,12 +99,27 @@ struct SubscribeRequest {
    * are unchanged. Absent or false: every message is pushed, the session's own too.
    */
   2: optional bool noEcho,
+  /**
+   * Over HTTP, subscribe is a long poll: it waits up to this many milliseconds (at most the server's cap,
+   * 25 s by default) until a message after afterSeq is committed, and returns the messages after afterSeq
+   * in the result (messages, hasMore). Absent or 0: it returns at once. A poll that times out returns no
+   * messages. Ignored on TCP sessions, whose events are pushed.
+   */
+  4: optional i32 waitMillis,
 }
 
 struct SubscribeResult {
   /** The newest sequence number at the time of the call. */
   1: common.Seq latestSeq,
   2: bool partnerTyping,
+  /**
+   * Over HTTP only: the messages after the request's afterSeq, oldest first, at most 100 (like a history
+   * page; fetchHistory tells about lost ones); empty if none was committed within waitMillis. Poll again
+   * from the last one's seq.
+   */
+  4: optional list<Message> messages,
+  /** Over HTTP only: more messages follow the last of messages: poll again at once. */
+  5: optional bool hasMore,
 }
 
 /**
@@ -223,8 +238,13 @@ service ChatService {
   SetTypingResult setTyping(1: SetTypingRequest request) throws (1: common.DuetError error),
 
   /**
-   * TCP sessions only: starts pushing events to this session. Every message after
-   * afterSeq is pushed first, in order, then live events follow.
+   * On a TCP session: starts pushing events to this session. Every message after afterSeq is pushed
+   * first, in order, then live events follow.
+   *
+   * Over HTTP: a long poll. It returns the messages after afterSeq (at most 100, with hasMore) at once if
+   * there are any, else waits up to waitMillis (capped at 25 s by default) for the next one and returns
+   * it, or returns none when the wait ends. Poll again from the last seq returned. A server parks at most
+   * 10,000 polls (more get BUSY) and 4 per user (more get RATE_LIMITED); a poll holds no thread.
    */
   SubscribeResult subscribe(1: SubscribeRequest request) throws (1: common.DuetError error),
 

@@ -52,6 +52,8 @@ import org.slf4j.LoggerFactory;
 public final class CoupleActor {
     private static final Logger LOG = LoggerFactory.getLogger(CoupleActor.class);
     private static final ThriftCodec EVENTS = ThriftCodec.INTERNAL;
+    /** See {@link #clientQuiet}. */
+    private static final long QUIET_SLACK_MILLIS = 2000;
 
     private enum State { LOADING, ACTIVE, CLOSED }
 
@@ -73,6 +75,7 @@ public final class CoupleActor {
     private final ReadMarks readMarks;
     private final MessageEdits edits;
     private final OfflineNotifier offline;
+    private final ParkedPolls polls;
     private final CoupleArchiving archiving;
 
     // Confined to the executor.
@@ -83,6 +86,9 @@ public final class CoupleActor {
     private long userA;
     private long userB;
     private long lastActivityMillis;
+    /** The newest message each partner was sent by the other (for a session that goes quiet); null if none yet. */
+    private Message lastForA;
+    private Message lastForB;
     private boolean retired;
     private long loadStartedNanos;
     /** Completed on the executor once the read marks, read after the claim, are in {@link #readMarks}. */
@@ -111,6 +117,15 @@ public final class CoupleActor {
     CoupleActor(long coupleId, int shard, long epoch, SerialExecutor executor, CoupleStore store, CoupleLimits limits,
             CatchUpReads catchUpReads, ScheduledExecutorService timers, Clock clock, BooleanSupplier owned,
             Consumer<CoupleActor> onRetired, OfflineNotifier offline, ArchiveMoves moves) {
+        this(coupleId, shard, epoch, executor, store, limits, catchUpReads, timers, clock, owned, onRetired, offline,
+                moves, LongPolls.defaults());
+    }
+
+    /** @param longPolls the server's bounds on parked HTTP long polls ({@link #poll}) */
+    CoupleActor(long coupleId, int shard, long epoch, SerialExecutor executor, CoupleStore store, CoupleLimits limits,
+            CatchUpReads catchUpReads, ScheduledExecutorService timers, Clock clock, BooleanSupplier owned,
+            Consumer<CoupleActor> onRetired, OfflineNotifier offline, ArchiveMoves moves, LongPolls longPolls) {
+        this.polls = new ParkedPolls(executor, timers, longPolls);
         this.coupleId = coupleId;
         this.offline = offline;
         this.shard = shard;
@@ -141,6 +156,7 @@ public final class CoupleActor {
             public void committed(List<Message> messages) {
                 if (state == State.ACTIVE) {
                     delivery.broadcast(messages);
+                    polls.wakeAll();
                     notifyOfflineRecipients(messages);
                     archiving.committed(log.lastSeq());
                 }
@@ -431,12 +447,38 @@ public final class CoupleActor {
                 forA = message;
             }
         }
-        if (forA != null && !delivery.hasSessionOf(userA)) {
-            offline.missed(coupleId, userA, forA);
+        if (forA != null) {
+            lastForA = forA;
+            if (!delivery.hasLiveSessionOf(userA)) {
+                offline.missed(coupleId, userA, forA);
+            }
         }
-        if (forB != null && !delivery.hasSessionOf(userB)) {
-            offline.missed(coupleId, userB, forB);
+        if (forB != null) {
+            lastForB = forB;
+            if (!delivery.hasLiveSessionOf(userB)) {
+                offline.missed(coupleId, userB, forB);
+            }
         }
+    }
+
+    /**
+     * The client of an attached session went quiet: nothing was heard from it for {@code silentMillis}
+     * ({@link SessionStream#isClientQuiet()}). If that leaves its user with no live session, the newest
+     * message the partner sent them during the silence (which the half-open connection may have swallowed)
+     * is pushed now; later messages are pushed as they commit, while no session of the user is live.
+     * Callable from any thread.
+     */
+    public void clientQuiet(SessionStream stream, long silentMillis) {
+        executor.execute(() -> {
+            if (state != State.ACTIVE || delivery.hasLiveSessionOf(stream.userId())) {
+                return;
+            }
+            Message newest = stream.userId() == userA ? lastForA : stream.userId() == userB ? lastForB : null;
+            // A moment's slack for the time between the presentation server's last read and its report.
+            if (newest != null && newest.getSentAtMillis() >= clock.millis() - silentMillis - QUIET_SLACK_MILLIS) {
+                offline.missed(coupleId, stream.userId(), newest);
+            }
+        });
     }
 
     // ---- sessions --------------------------------------------------------------------------------
@@ -482,6 +524,21 @@ public final class CoupleActor {
             }
             return CompletableFuture.completedFuture(
                     new SubscribeResult(log.lastSeq(), typing.isTyping(partnerOf(stream.userId()))));
+        });
+    }
+
+    /**
+     * {@code ChatService.subscribe} over HTTP, a long poll: the messages after {@code afterSeq} (a history
+     * page of at most {@link LongPolls#PAGE}), waiting up to {@code waitMillis} for the couple's next commit
+     * if there are none yet ({@link ParkedPolls}); no messages if none came.
+     */
+    public CompletableFuture<SubscribeResult> poll(long userId, long afterSeq, long waitMillis) {
+        return whenActive(userId, () -> {
+            CompletableFuture<Void> ready = waitMillis <= 0 || log.lastSeq() > afterSeq
+                    ? CompletableFuture.completedFuture(null) : polls.park(userId, waitMillis);
+            return ready.thenCompose(ignored -> history(userId, afterSeq, null, LongPolls.PAGE))
+                    .thenApply(page -> new SubscribeResult(page.getLatestSeq(), false)
+                            .setMessages(page.getMessages()).setHasMore(page.isHasMore()));
         });
     }
 
@@ -646,6 +703,7 @@ public final class CoupleActor {
         readMarksLoaded.completeExceptionally(cause);
         edits.close(cause);
         delivery.moveAll(reason);
+        polls.wakeAll();
         typing.clear();
         if (wasLoading) {
             runWaiting();

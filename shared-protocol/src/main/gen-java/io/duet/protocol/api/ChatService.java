@@ -30,8 +30,13 @@ public class ChatService {
     public SetTypingResult setTyping(SetTypingRequest request) throws io.duet.protocol.api.DuetError, org.apache.thrift.TException;
 
     /**
-     * TCP sessions only: starts pushing events to this session. Every message after
-     * afterSeq is pushed first, in order, then live events follow.
+     * On a TCP session: starts pushing events to this session. Every message after afterSeq is pushed
+     * first, in order, then live events follow.
+     * 
+     * Over HTTP: a long poll. It returns the messages after afterSeq (at most 100, with hasMore) at once if
+     * there are any, else waits up to waitMillis (capped at 25 s by default) for the next one and returns
+     * it, or returns none when the wait ends. Poll again from the last seq returned. A server parks at most
+     * 10,000 polls (more get BUSY) and 4 per user (more get RATE_LIMITED); a poll holds no thread.
      * 
      * @param request
      */

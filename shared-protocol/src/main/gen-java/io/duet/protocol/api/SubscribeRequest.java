@@ -12,12 +12,14 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
 
   private static final org.apache.thrift.protocol.TField AFTER_SEQ_FIELD_DESC = new org.apache.thrift.protocol.TField("afterSeq", org.apache.thrift.protocol.TType.I64, (short)1);
   private static final org.apache.thrift.protocol.TField NO_ECHO_FIELD_DESC = new org.apache.thrift.protocol.TField("noEcho", org.apache.thrift.protocol.TType.BOOL, (short)2);
+  private static final org.apache.thrift.protocol.TField WAIT_MILLIS_FIELD_DESC = new org.apache.thrift.protocol.TField("waitMillis", org.apache.thrift.protocol.TType.I32, (short)4);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new SubscribeRequestStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new SubscribeRequestTupleSchemeFactory();
 
   private long afterSeq; // required
   private boolean noEcho; // optional
+  private int waitMillis; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -31,7 +33,14 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
      * counts its seq as seen. The session's other calls, its other devices and a later subscribe's replay
      * are unchanged. Absent or false: every message is pushed, the session's own too.
      */
-    NO_ECHO((short)2, "noEcho");
+    NO_ECHO((short)2, "noEcho"),
+    /**
+     * Over HTTP, subscribe is a long poll: it waits up to this many milliseconds (at most the server's cap,
+     * 25 s by default) until a message after afterSeq is committed, and returns the messages after afterSeq
+     * in the result (messages, hasMore). Absent or 0: it returns at once. A poll that times out returns no
+     * messages. Ignored on TCP sessions, whose events are pushed.
+     */
+    WAIT_MILLIS((short)4, "waitMillis");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -51,6 +60,8 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
           return AFTER_SEQ;
         case 2: // NO_ECHO
           return NO_ECHO;
+        case 4: // WAIT_MILLIS
+          return WAIT_MILLIS;
         default:
           return null;
       }
@@ -96,8 +107,9 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
   // isset id assignments
   private static final int __AFTERSEQ_ISSET_ID = 0;
   private static final int __NOECHO_ISSET_ID = 1;
+  private static final int __WAITMILLIS_ISSET_ID = 2;
   private byte __isset_bitfield = 0;
-  private static final _Fields[] optionals = {_Fields.NO_ECHO};
+  private static final _Fields[] optionals = {_Fields.NO_ECHO,_Fields.WAIT_MILLIS};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -105,6 +117,8 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64        , "Seq")));
     tmpMap.put(_Fields.NO_ECHO, new org.apache.thrift.meta_data.FieldMetaData("noEcho", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.BOOL)));
+    tmpMap.put(_Fields.WAIT_MILLIS, new org.apache.thrift.meta_data.FieldMetaData("waitMillis", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(SubscribeRequest.class, metaDataMap);
   }
@@ -127,6 +141,7 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
     __isset_bitfield = other.__isset_bitfield;
     this.afterSeq = other.afterSeq;
     this.noEcho = other.noEcho;
+    this.waitMillis = other.waitMillis;
   }
 
   @Override
@@ -140,6 +155,8 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
     this.afterSeq = 0;
     setNoEchoIsSet(false);
     this.noEcho = false;
+    setWaitMillisIsSet(false);
+    this.waitMillis = 0;
   }
 
   /**
@@ -206,6 +223,41 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __NOECHO_ISSET_ID, value);
   }
 
+  /**
+   * Over HTTP, subscribe is a long poll: it waits up to this many milliseconds (at most the server's cap,
+   * 25 s by default) until a message after afterSeq is committed, and returns the messages after afterSeq
+   * in the result (messages, hasMore). Absent or 0: it returns at once. A poll that times out returns no
+   * messages. Ignored on TCP sessions, whose events are pushed.
+   */
+  public int getWaitMillis() {
+    return this.waitMillis;
+  }
+
+  /**
+   * Over HTTP, subscribe is a long poll: it waits up to this many milliseconds (at most the server's cap,
+   * 25 s by default) until a message after afterSeq is committed, and returns the messages after afterSeq
+   * in the result (messages, hasMore). Absent or 0: it returns at once. A poll that times out returns no
+   * messages. Ignored on TCP sessions, whose events are pushed.
+   */
+  public SubscribeRequest setWaitMillis(int waitMillis) {
+    this.waitMillis = waitMillis;
+    setWaitMillisIsSet(true);
+    return this;
+  }
+
+  public void unsetWaitMillis() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __WAITMILLIS_ISSET_ID);
+  }
+
+  /** Returns true if field waitMillis is set (has been assigned a value) and false otherwise */
+  public boolean isSetWaitMillis() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __WAITMILLIS_ISSET_ID);
+  }
+
+  public void setWaitMillisIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __WAITMILLIS_ISSET_ID, value);
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -225,6 +277,14 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
       }
       break;
 
+    case WAIT_MILLIS:
+      if (value == null) {
+        unsetWaitMillis();
+      } else {
+        setWaitMillis((java.lang.Integer)value);
+      }
+      break;
+
     }
   }
 
@@ -237,6 +297,9 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
 
     case NO_ECHO:
       return isNoEcho();
+
+    case WAIT_MILLIS:
+      return getWaitMillis();
 
     }
     throw new java.lang.IllegalStateException();
@@ -254,6 +317,8 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
       return isSetAfterSeq();
     case NO_ECHO:
       return isSetNoEcho();
+    case WAIT_MILLIS:
+      return isSetWaitMillis();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -289,6 +354,15 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
         return false;
     }
 
+    boolean this_present_waitMillis = true && this.isSetWaitMillis();
+    boolean that_present_waitMillis = true && that.isSetWaitMillis();
+    if (this_present_waitMillis || that_present_waitMillis) {
+      if (!(this_present_waitMillis && that_present_waitMillis))
+        return false;
+      if (this.waitMillis != that.waitMillis)
+        return false;
+    }
+
     return true;
   }
 
@@ -301,6 +375,10 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
     hashCode = hashCode * 8191 + ((isSetNoEcho()) ? 131071 : 524287);
     if (isSetNoEcho())
       hashCode = hashCode * 8191 + ((noEcho) ? 131071 : 524287);
+
+    hashCode = hashCode * 8191 + ((isSetWaitMillis()) ? 131071 : 524287);
+    if (isSetWaitMillis())
+      hashCode = hashCode * 8191 + waitMillis;
 
     return hashCode;
   }
@@ -329,6 +407,16 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
     }
     if (isSetNoEcho()) {
       lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.noEcho, other.noEcho);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetWaitMillis(), other.isSetWaitMillis());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetWaitMillis()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.waitMillis, other.waitMillis);
       if (lastComparison != 0) {
         return lastComparison;
       }
@@ -364,6 +452,12 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
       if (!first) sb.append(", ");
       sb.append("noEcho:");
       sb.append(this.noEcho);
+      first = false;
+    }
+    if (isSetWaitMillis()) {
+      if (!first) sb.append(", ");
+      sb.append("waitMillis:");
+      sb.append(this.waitMillis);
       first = false;
     }
     sb.append(")");
@@ -431,6 +525,14 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 4: // WAIT_MILLIS
+              if (schemeField.type == org.apache.thrift.protocol.TType.I32) {
+                struct.waitMillis = iprot.readI32();
+                struct.setWaitMillisIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -458,6 +560,11 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
         oprot.writeBool(struct.noEcho);
         oprot.writeFieldEnd();
       }
+      if (struct.isSetWaitMillis()) {
+        oprot.writeFieldBegin(WAIT_MILLIS_FIELD_DESC);
+        oprot.writeI32(struct.waitMillis);
+        oprot.writeFieldEnd();
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -483,12 +590,18 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
       if (struct.isSetNoEcho()) {
         optionals.set(1);
       }
-      oprot.writeBitSet(optionals, 2);
+      if (struct.isSetWaitMillis()) {
+        optionals.set(2);
+      }
+      oprot.writeBitSet(optionals, 3);
       if (struct.isSetAfterSeq()) {
         oprot.writeI64(struct.afterSeq);
       }
       if (struct.isSetNoEcho()) {
         oprot.writeBool(struct.noEcho);
+      }
+      if (struct.isSetWaitMillis()) {
+        oprot.writeI32(struct.waitMillis);
       }
     }
 
@@ -497,7 +610,7 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(2);
+        java.util.BitSet incoming = iprot.readBitSet(3);
         if (incoming.get(0)) {
           struct.afterSeq = iprot.readI64();
           struct.setAfterSeqIsSet(true);
@@ -505,6 +618,10 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
         if (incoming.get(1)) {
           struct.noEcho = iprot.readBool();
           struct.setNoEchoIsSet(true);
+        }
+        if (incoming.get(2)) {
+          struct.waitMillis = iprot.readI32();
+          struct.setWaitMillisIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();
