@@ -44,7 +44,7 @@ from duet.api.account.ttypes import LogInRequest, RefreshSessionRequest, SignUpR
 from duet.api.chat import ChatService  # noqa: E402
 from duet.api.chat.ttypes import (  # noqa: E402
     DeleteMessageRequest, EditMessageRequest, FetchHistoryRequest, MessageConflict, MessageKind, SendMessageRequest,
-    StickerRef)
+    StickerRef, SubscribeRequest)
 from duet.api.common.constants import (  # noqa: E402
     ACCOUNT_SERVICE, CHAT_SERVICE, MEMO_SERVICE, PAIRING_SERVICE, PHOTO_SERVICE)
 from duet.api.common.ttypes import DuetError, ErrorCode  # noqa: E402
@@ -226,6 +226,11 @@ def run(endpoint, protocol):
     check(page.latestSeq == reply.seq and not page.hasMore, "the page knows it is the last one")
     after = ann_api.chat().fetchHistory(FetchHistoryRequest(sent.seq, 10))
     check([m.seq for m in after.messages] == [reply.seq], "history after a sequence number")
+    polled = ann_api.chat().subscribe(SubscribeRequest(afterSeq=sent.seq, waitMillis=5000))
+    check([m.seq for m in polled.messages] == [reply.seq] and not polled.hasMore,
+          "a long poll (subscribe over HTTP) returns the message after afterSeq at once (%r)" % (polled,))
+    idle = ann_api.chat().subscribe(SubscribeRequest(afterSeq=reply.seq, waitMillis=300))
+    check(not idle.messages and idle.latestSeq == reply.seq, "a long poll with nothing new returns none after its wait")
     step(protocol, "chatted: seq %d and %d, history read back" % (sent.seq, reply.seq))
 
     sticker = ann_api.chat().sendMessage(SendMessageRequest(str(uuid.uuid4()), None, 1,

@@ -109,6 +109,13 @@ struct SubscribeRequest {
    * no changes are replayed (as before).
    */
   3: optional i64 afterChange,
+  /**
+   * Over HTTP, subscribe is a long poll: it waits up to this many milliseconds (at most the server's cap,
+   * 25 s by default) until a message after afterSeq is committed, and returns the messages after afterSeq
+   * in the result (messages, hasMore). Absent or 0: it returns at once. A poll that times out returns no
+   * messages. Ignored on TCP sessions, whose events are pushed.
+   */
+  4: optional i32 waitMillis,
 }
 
 struct SubscribeResult {
@@ -121,6 +128,14 @@ struct SubscribeResult {
    * change cursor is at least this: a change of a message after afterSeq is in the message as replayed.
    */
   3: optional i64 latestChange,
+  /**
+   * Over HTTP only: the messages after the request's afterSeq, oldest first, at most 100 (like a history
+   * page; fetchHistory tells about lost ones); empty if none was committed within waitMillis. Poll again
+   * from the last one's seq.
+   */
+  4: optional list<Message> messages,
+  /** Over HTTP only: more messages follow the last of messages: poll again at once. */
+  5: optional bool hasMore,
 }
 
 /**
@@ -239,9 +254,16 @@ service ChatService {
   SetTypingResult setTyping(1: SetTypingRequest request) throws (1: common.DuetError error),
 
   /**
-   * TCP sessions only: starts pushing events to this session. With afterChange, the changes the client
+   * On a TCP session: starts pushing events to this session. With afterChange, the changes the client
    * missed of messages it has (see SubscribeRequest) are pushed before the result; then every message after
    * afterSeq, in order, as it is now; then live events.
+   *
+   * Over HTTP: a long poll. It returns the messages after afterSeq (at most 100, with hasMore) at once if
+   * there are any, else waits up to waitMillis (capped at 25 s by default) for the next one and returns
+   * it, or returns none when the wait ends. Poll again from the last seq returned. A server parks at most
+   * 10,000 polls (more get BUSY) and 4 per user (more get RATE_LIMITED); a poll holds no thread. A poll
+   * returns messages only (as they are now): edits, deletes, typing and read marks are not in it, and an
+   * HTTP client refreshes what it shows with fetchHistory and getReadState.
    */
   SubscribeResult subscribe(1: SubscribeRequest request) throws (1: common.DuetError error),
 

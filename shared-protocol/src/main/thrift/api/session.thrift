@@ -7,7 +7,19 @@ include "common.thrift"
 namespace java io.duet.protocol.api
 namespace py duet.api.session
 
-/** The first frame of every TCP connection. */
+/**
+ * The first frame of every TCP connection, within the auth timeout (10 s by default), but for the
+ * account calls that make a token.
+ *
+ * Before AUTH: a client with no token yet may call AccountService's signUp, logIn and refreshSession
+ * (with a refresh token) as CALL frames (compact protocol, named "account:signUp" or "signUp"), and
+ * get each REPLY, then send AUTH with the token it got and go on over the same connection. At most 3
+ * such calls per connection, one at a time (send the next after the REPLY of the last), all within
+ * the auth timeout. They are served as over HTTP: the same rate limits per client address, and the
+ * same DuetErrors (EMAIL_TAKEN, RATE_LIMITED, ...) in the REPLY. Any other frame before AUTH, another
+ * call, or one call too many, closes the connection with NOT_AUTHENTICATED; a second call before
+ * the REPLY of the first, with BAD_FRAME.
+ */
 struct AuthRequest {
   1: string token,
   2: i32 apiVersion,
@@ -20,7 +32,12 @@ struct AuthAccepted {
   3: i64 serverTimeMillis,
   /** The largest frame the server accepts, compressed or not. */
   4: i32 maxFrameBytes,
-  /** Send a PING at least this often, or the server closes the connection as idle. */
+  /**
+   * Send a PING at least this often. A client silent for longer than this and a grace (10 s by
+   * default) no longer counts as a connected device when the server decides whether to push (its
+   * connection may be half-open: a phone that lost its network without closing); a client silent
+   * for the idle timeout (90 s by default) is disconnected with IDLE_TIMEOUT.
+   */
   5: i32 pingIntervalMillis,
   /**
    * When the token this session authenticated with expires (server clock, like serverTimeMillis): the

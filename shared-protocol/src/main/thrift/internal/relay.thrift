@@ -188,6 +188,15 @@ struct StreamCredit {
   1: i64 streamId,
   /** Bytes of EVENT payload the client's socket took since the last grant. */
   2: i64 grantedBytes,
+  /**
+   * Set when the session's client went quiet or was heard from again (grantedBytes then 0): nothing has
+   * been read from it for this many milliseconds, longer than its ping interval and a grace, so the
+   * connection may be half-open; 0 when the quiet client was heard from again. While a session is quiet
+   * the application server does not count it as a connected device when it decides whether to push, and
+   * on the quiet signal it pushes the newest message the client may have missed in its silence. Older
+   * application servers ignore it.
+   */
+  3: optional i64 clientSilentMillis,
 }
 
 /**

@@ -24,6 +24,7 @@ import io.duet.protocol.api.HistoryPage;
 import io.duet.protocol.api.ListMemosRequest;
 import io.duet.protocol.api.ListPhotosRequest;
 import io.duet.protocol.api.ListUpcomingRequest;
+import io.duet.protocol.api.LogInRequest;
 import io.duet.protocol.api.MarkReadRequest;
 import io.duet.protocol.api.Memo;
 import io.duet.protocol.api.MemoList;
@@ -41,6 +42,7 @@ import io.duet.protocol.api.ReadState;
 import io.duet.protocol.api.RegisterPushTokenRequest;
 import io.duet.protocol.api.RegisterPushTokenResult;
 import io.duet.protocol.api.SendMessageResult;
+import io.duet.protocol.api.SignUpRequest;
 import io.duet.protocol.api.Session;
 import io.duet.protocol.api.SetNicknameRequest;
 import io.duet.protocol.api.UnpairRequest;
@@ -114,6 +116,11 @@ public final class DuetClient implements AutoCloseable {
         this.session = new ClientSession(builder.server, builder.tls, group.next(), callbacks, builder.token,
                 builder.refreshToken, builder.lastSeq, builder.lastChange, builder.listener, builder.callTimeout,
                 builder.minBackoff, builder.maxBackoff);
+        if (builder.signUp != null) {
+            session.signUpFirst(builder.signUp);
+        } else if (builder.logIn != null) {
+            session.logInFirst(builder.logIn);
+        }
     }
 
     public static Builder builder() {
@@ -403,6 +410,8 @@ public final class DuetClient implements AutoCloseable {
     public static final class Builder {
         private InetSocketAddress server;
         private Supplier<String> token;
+        private SignUpRequest signUp;
+        private LogInRequest logIn;
         private String refreshToken;
         private long lastSeq;
         private long lastChange;
@@ -435,6 +444,24 @@ public final class DuetClient implements AutoCloseable {
         public Builder token(String token) {
             Objects.requireNonNull(token, "token");
             return token(() -> token);
+        }
+
+        /**
+         * Instead of a token: sign up over the session's first connection, before it authenticates (no HTTP
+         * needed), then authenticate it with the token got. The new session (token and refresh token) is
+         * reported to {@link DuetListener#onSessionRefreshed}: store it, and use it next time. If the server
+         * refuses (the email is taken, the password too weak, a rate limit), {@link #connect()} fails with
+         * that {@code DuetError}. The session renews its token with the refresh token got.
+         */
+        public Builder signUp(SignUpRequest request) {
+            this.signUp = Objects.requireNonNull(request, "request");
+            return this;
+        }
+
+        /** As {@link #signUp}, logging in to an existing account (a wrong password fails {@link #connect()}). */
+        public Builder logIn(LogInRequest request) {
+            this.logIn = Objects.requireNonNull(request, "request");
+            return this;
         }
 
         /**
@@ -505,7 +532,14 @@ public final class DuetClient implements AutoCloseable {
 
         public DuetClient build() {
             Objects.requireNonNull(server, "server");
-            Objects.requireNonNull(token, "token");
+            if ((token != null ? 1 : 0) + (signUp != null ? 1 : 0) + (logIn != null ? 1 : 0) != 1) {
+                throw new IllegalStateException("give one of token, signUp and logIn");
+            }
+            if (token == null) {
+                token(() -> {
+                    throw new IllegalStateException("no token yet");
+                });
+            }
             return new DuetClient(this);
         }
     }

@@ -59,6 +59,8 @@ import io.duet.protocol.api.Session;
 import io.duet.protocol.api.SetCalendarRequest;
 import io.duet.protocol.api.SetNicknameRequest;
 import io.duet.protocol.api.SignUpRequest;
+import io.duet.protocol.api.SubscribeRequest;
+import io.duet.protocol.api.SubscribeResult;
 import io.duet.protocol.api.UnpairRequest;
 import io.duet.protocol.api.StickerRef;
 import io.duet.protocol.api.UnregisterPushTokenRequest;
@@ -252,6 +254,16 @@ public final class DuetHttp {
     public HistoryPage fetchHistoryBefore(String token, long beforeSeq, int limit) throws TException {
         return new ChatService.Client(protocol(commonConstants.CHAT_SERVICE, token))
                 .fetchHistory(new FetchHistoryRequest(0, limit).setBeforeSeq(beforeSeq));
+    }
+
+    /**
+     * {@code subscribe} over HTTP, a long poll: the messages after {@code afterSeq} ({@code messages},
+     * {@code hasMore}) at once if there are any, else the next one once it is sent, waiting up to {@code
+     * waitMillis} (the server caps it, 25 s by default); none if nothing came.
+     */
+    public SubscribeResult poll(String token, long afterSeq, int waitMillis) throws TException {
+        return new ChatService.Client(protocol(commonConstants.CHAT_SERVICE, token))
+                .subscribe(new SubscribeRequest().setAfterSeq(afterSeq).setWaitMillis(waitMillis));
     }
 
     /** Marks the messages up to {@code upToSeq} read; returns the read state once the mark is durable. */

@@ -12,6 +12,7 @@ import io.duet.protocol.api.Photo;
 import io.duet.protocol.api.PhotoVariant;
 import io.duet.protocol.api.PushPlatform;
 import io.duet.protocol.api.Session;
+import io.duet.protocol.api.SignUpRequest;
 import io.duet.security.RelayTls;
 import io.duet.settings.Settings;
 import java.awt.image.BufferedImage;
@@ -39,7 +40,7 @@ import reactor.blockhound.BlockHound;
  * presentation server's, the application server's relay, both admin ports', the SDK's), every couple's
  * executor and the threads that continue after HBase replies (the relay's loops and those threads also run
  * an idle couple's work themselves: {@code SerialExecutor.inlineCapable}), while a
- * couple signs up, pairs and chats (a message edited and deleted) through both tiers, run in this JVM on
+ * couple signs up (one partner over TCP, before authenticating), pairs and chats (and long-polls over HTTP) (a message edited and deleted) through both tiers, run in this JVM on
  * the local cluster's real ZooKeeper, HBase and S3Proxy (a photo is uploaded, listed, downloaded and
  * deleted), both servers' admin ports are probed and scraped, and the presentation server is drained
  * ({@code POST /drain}: its notices, the clients leaving). Any blocking call made on
@@ -139,13 +140,17 @@ class EventLoopsNeverBlockIT {
         URI http = URI.create("http://127.0.0.1:" + presentation.httpPort());
         DuetHttp annHttp = new DuetHttp(http, "ann-phone");
         DuetHttp bobHttp = new DuetHttp(http, "bob-phone");
-        Session ann = annHttp.signUp(TestCouple.uniqueEmail("ann"), "ann's password", "Ann");
         Session bob = bobHttp.signUp(TestCouple.uniqueEmail("bob"), "bob's password", "Bob");
         RecordingListener annHears = new RecordingListener();
         RecordingListener bobHears = new RecordingListener();
         InetSocketAddress tcp = new InetSocketAddress("127.0.0.1", presentation.tcpPort());
-        try (DuetClient waiting = DuetClient.builder().server(tcp).token(ann.getToken()).listener(annHears).build()) {
+        // Ann signs up over her TCP connection, before AUTH: the presentation server's pre-auth account calls.
+        try (DuetClient waiting = DuetClient.builder().server(tcp).signUp(new SignUpRequest(
+                TestCouple.uniqueEmail("ann"), "ann's password", "Ann", "ann-phone")).listener(annHears).build()) {
             waiting.connect().get(30, TimeUnit.SECONDS);
+            RecordingListener.await(Duration.ofSeconds(10), "the session got by signing up",
+                    () -> !annHears.refreshed.isEmpty());
+            Session ann = annHears.refreshed.get(0);
             bob = bobHttp.acceptInvite(bob.getToken(), annHttp.createInvite(ann.getToken()).getCode());
             RecordingListener.await(Duration.ofSeconds(30), "ann's session to follow the pairing",
                     () -> waiting.coupleId() != 0);
@@ -162,6 +167,10 @@ class EventLoopsNeverBlockIT {
                 annHears.awaitMessages(200, Duration.ofSeconds(60));
                 bobHears.awaitMessages(200, Duration.ofSeconds(60));
                 assertThat(annHttp.fetchHistory(bob.getToken(), 0, 500).getMessages()).hasSize(200);
+                // HTTP long polls: one answered at once, one parked on the couple's actor until its wait ends.
+                long latest = annHttp.fetchHistory(bob.getToken(), 0, 500).getLatestSeq();
+                assertThat(bobHttp.poll(bob.getToken(), latest - 1, 5000).getMessages()).hasSize(1);
+                assertThat(bobHttp.poll(bob.getToken(), latest, 300).getMessages()).isEmpty();
                 // An edit and a delete: a read and a rewrite of a message's cell, from the couple's executor.
                 long bobsSeq = annHttp.fetchHistory(bob.getToken(), 0, 500).getMessages().stream()
                         .filter(m -> m.getText().equals("message 1")).findFirst().orElseThrow().getSeq();

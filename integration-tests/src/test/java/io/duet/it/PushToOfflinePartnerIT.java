@@ -13,7 +13,13 @@ import io.duet.deploy.local.LocalCluster;
 import io.duet.deploy.local.pki.ClusterCa;
 import io.duet.protocol.api.PushPlatform;
 import io.duet.protocol.api.SendMessageResult;
+import io.duet.protocol.api.ChatService;
 import io.duet.protocol.api.Session;
+import io.duet.protocol.api.SubscribeRequest;
+import io.duet.protocol.relay.WireProtocol;
+import io.duet.protocol.thrift.ThriftCodec;
+import io.duet.protocol.thrift.ThriftMessages;
+import io.duet.protocol.frame.FrameType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -35,12 +41,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * two devices with tokens: a tablet whose token APNs calls bad, and a phone. While none of Bob's devices is
  * connected, Ann's message reaches the phone as a push that says "New message" and not the text, and the
  * tablet's token is tried once and dropped. While Bob's phone has a TCP session, Ann's message gets no
- * push; once it is gone, pushes resume.
+ * push; once it is gone, pushes resume. A session whose client stopped sending (a half-open connection) counts as
+ * connected only until the ping interval and a grace have passed, not until the idle timeout.
  */
 class PushToOfflinePartnerIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String PHONE_TOKEN = "a1".repeat(32);
     private static final String TABLET_TOKEN = "bd".repeat(32);
+    /** The phone whose connection goes half-open, in {@link #aSilentSessionHoldsNoPushBackUntilTheIdleTimeout}. */
+    private static final String SILENT_PHONE_TOKEN = "c3".repeat(32);
     /** Sorts before {@link TestCouple#BOB_DEVICE}: the dead token is tried before the phone's in each push. */
     private static final String BOB_TABLET = "a-bob-tablet";
 
@@ -61,7 +70,12 @@ class PushToOfflinePartnerIT {
             .withServerSetting("push.apns.trust-file", TLS.ca().toString())
             // No coalescing, and one worker: pushes go out one message after the other, in order.
             .withServerSetting("push.coalesce-window", "0s")
-            .withServerSetting("push.workers", "1");
+            .withServerSetting("push.workers", "1")
+            // A session silent for 6 s (ping interval and grace) no longer counts as a connected device; it is
+            // disconnected as idle only after 90 s.
+            .withPresentationSetting("client.ping-interval", "3s")
+            .withPresentationSetting("client.quiet-grace", "3s")
+            .withPresentationSetting("client.idle-timeout", "90s");
 
     private static ClusterCa.NodeCredentials credentials() {
         try {
@@ -118,6 +132,14 @@ class PushToOfflinePartnerIT {
         return seqs;
     }
 
+    private static boolean wasPushed(String token, long seq) {
+        try {
+            return pushedSeqs(token).contains(seq);
+        } catch (Exception e) {
+            throw new IllegalStateException("an unreadable push payload", e);
+        }
+    }
+
     private static long count(String token) {
         return RECEIVED.stream().filter(push -> push[0].equals(token)).count();
     }
@@ -168,5 +190,50 @@ class PushToOfflinePartnerIT {
         assertThat(pushedSeqs(PHONE_TOKEN)).doesNotContain(second.getSeq()).contains(first.getSeq());
         assertThat(lastSent).isGreaterThan(second.getSeq());
         assertThat(count(TABLET_TOKEN)).as("the dead token was dropped after its first refusal").isEqualTo(1);
+    }
+
+    /**
+     * Bob's phone authenticates, then falls silent without closing (its network gone: no pings, no FIN). Ann's
+     * message reaches the session while it still counts as connected, so no push goes out at once; once the
+     * phone has been silent for the ping interval and the grace (6 s here), the message is pushed, long before
+     * the 90 s idle timeout closes the session. A message sent while the session is quiet is pushed at once.
+     */
+    @Test
+    void aSilentSessionHoldsNoPushBackUntilTheIdleTimeout() throws Exception {
+        LocalCluster cluster = CLUSTER.get();
+        TestCouple couple = TestCouple.pair(cluster);
+        DuetHttp annHttp = TestCouple.http(cluster, 0, TestCouple.ANN_DEVICE);
+        DuetHttp bobHttp = TestCouple.http(cluster, 1, TestCouple.BOB_DEVICE);
+        String ann = couple.ann.getToken();
+        bobHttp.registerPushToken(couple.bob.getToken(), PushPlatform.APNS, SILENT_PHONE_TOKEN);
+
+        try (RawSession phone = new RawSession(cluster.clientTcpEndpoint(1))) {
+            phone.send(RawSession.auth(couple.bob.getToken()));
+            assertThat((int) phone.readFrame()[0]).as("AUTH_OK").isEqualTo(FrameType.AUTH_OK.code());
+            // Subscribed (so the session is attached to the couple), then silent: never reads nor writes again.
+            phone.send(RawSession.frame(FrameType.CALL.code(), 0, ThriftMessages.encodeCall(ThriftCodec.INTERNAL,
+                    WireProtocol.COMPACT, "chat:subscribe", 1,
+                    new ChatService.subscribe_args(new SubscribeRequest().setAfterSeq(0)), false)));
+            while ((int) phone.readFrame()[0] != FrameType.REPLY.code()) {
+                // events of the catch-up, if any
+            }
+            long silentSince = System.nanoTime();
+
+            SendMessageResult first = annHttp.sendMessage(ann, "q-1", "are you there?");
+            long sentAfterMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - silentSince);
+            if (sentAfterMillis < 3000) {
+                Thread.sleep(1000);
+                assertThat(pushedSeqs(SILENT_PHONE_TOKEN)).as("the session was connected when the message came: no "
+                        + "push at once").isEmpty();
+            }
+            RecordingListener.await(WAIT, "a push once Bob's phone has been silent past the ping interval",
+                    () -> wasPushed(SILENT_PHONE_TOKEN, first.getSeq()));
+            long pushedAfterMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - silentSince);
+            assertThat(pushedAfterMillis).as("well before the 90 s idle timeout").isLessThan(40_000);
+
+            SendMessageResult second = annHttp.sendMessage(ann, "q-2", "hello?");
+            RecordingListener.await(Duration.ofSeconds(10), "a push of a message sent while the session is quiet",
+                    () -> wasPushed(SILENT_PHONE_TOKEN, second.getSeq()));
+        }
     }
 }

@@ -203,7 +203,8 @@ public final class PresentationServer implements ServerMain.Server {
                 settings.duration("client.reroute-deadline", defaults.rerouteDeadline()),
                 256, 4L * 1024 * 1024,
                 settings.integer("client.replay-window-bytes", defaults.replayWindowBytes()),
-                settings.integer("client.max-calls-in-flight", defaults.maxCallsInFlight()));
+                settings.integer("client.max-calls-in-flight", defaults.maxCallsInFlight()))
+                .withQuietGrace(settings.duration("client.quiet-grace", SessionSettings.DEFAULT_QUIET_GRACE));
         LOG.info("Client TLS: {}", clientTls);
         tcpListener = listen("client TCP", settings.string("client.tcp.host", "0.0.0.0"), settings.integer("client.tcp.port", 7410),
                 clientTls.wrap(new ClientTcpInitializer(authenticator, routing, links, sessions, sessionSettings)));

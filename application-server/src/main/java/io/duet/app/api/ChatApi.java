@@ -141,7 +141,9 @@ final class ChatApi implements ChatService.AsyncIface {
     @Override
     public void subscribe(SubscribeRequest request, AsyncMethodCallback<SubscribeResult> callback) {
         if (context.session().isEmpty()) {
-            callback.onError(ApiErrors.invalidArgument("subscribe needs a TCP session; over HTTP, use fetchHistory"));
+            // Over HTTP: a long poll for the messages after afterSeq.
+            long wait = request.isSetWaitMillis() ? couples.longPolls().waitFor(request.getWaitMillis()) : 0;
+            onActor(actor -> actor.poll(context.caller().userId(), request.getAfterSeq(), wait), callback);
             return;
         }
         onActor(actor -> actor.subscribe(context.session().get(), request.getAfterSeq(), request.isNoEcho(),

@@ -74,6 +74,8 @@ public final class CoupleActor {
     private final MessageChanges changes;
     private final OfflineNotifier offline;
     private final CallGate calls;
+    private final ParkedPolls polls;
+    private final OfflinePushes pushes;
 
     // Confined to the executor.
     private State state = State.LOADING;
@@ -93,17 +95,21 @@ public final class CoupleActor {
             CatchUpReads catchUpReads, ScheduledExecutorService timers, Clock clock, BooleanSupplier owned,
             Consumer<CoupleActor> onRetired) {
         this(coupleId, shard, epoch, executor, store, limits, catchUpReads, timers, clock, owned, onRetired,
-                OfflineNotifier.NONE, ArchiveMoves.NONE, Delivery.UNMEASURED);
+                OfflineNotifier.NONE, ArchiveMoves.NONE, Delivery.UNMEASURED, LongPolls.defaults());
     }
 
     /**
      * @param offline told of messages whose recipient has no session attached here (to push them)
      * @param moves the server's archive moves, in which this couple takes turns ({@link CoupleArchiving})
      * @param fanOutLag the server's fan-out lag timer, stage committed-to-relay ({@link Delivery})
+     * @param longPolls the server's bounds on parked HTTP long polls ({@link #poll})
      */
     CoupleActor(long coupleId, int shard, long epoch, SerialExecutor executor, CoupleStore store, CoupleLimits limits,
             CatchUpReads catchUpReads, ScheduledExecutorService timers, Clock clock, BooleanSupplier owned,
-            Consumer<CoupleActor> onRetired, OfflineNotifier offline, ArchiveMoves moves, Timer fanOutLag) {
+            Consumer<CoupleActor> onRetired, OfflineNotifier offline, ArchiveMoves moves, Timer fanOutLag,
+            LongPolls longPolls) {
+        this.polls = new ParkedPolls(executor, timers, longPolls);
+        this.pushes = new OfflinePushes(coupleId, offline, clock);
         this.coupleId = coupleId;
         this.offline = offline;
         this.shard = shard;
@@ -127,7 +133,8 @@ public final class CoupleActor {
                     public void committed(List<Message> messages, long committedNanos) {
                         if (state == State.ACTIVE) {
                             delivery.broadcast(messages, committedNanos);
-                            offline.committed(coupleId, userA, userB, messages, delivery::hasSessionOf);
+                            polls.wakeAll();
+                            pushes.committed(messages, delivery::hasLiveSessionOf);
                             changes.committed(log.lastSeq());
                         }
                         retireIfIdle();
@@ -227,6 +234,7 @@ public final class CoupleActor {
         fence = snapshot.fence();
         userA = snapshot.userA();
         userB = snapshot.userB();
+        pushes.members(userA, userB);
         log.startFrom(snapshot.lastSeq());
         sends.loadedOrderMarks(snapshot.orderMarks());
         state = State.ACTIVE;
@@ -294,6 +302,19 @@ public final class CoupleActor {
 
     // ---- sessions --------------------------------------------------------------------------------
 
+    /**
+     * The client of an attached session went quiet: nothing was heard from it for {@code silentMillis}
+     * ({@link SessionStream#isClientQuiet()}). If that leaves its user with no live session, a push follows
+     * ({@link OfflinePushes#lastLiveSessionQuiet}). Callable from any thread.
+     */
+    public void clientQuiet(SessionStream stream, long silentMillis) {
+        executor.execute(() -> {
+            if (state == State.ACTIVE && !delivery.hasLiveSessionOf(stream.userId())) {
+                pushes.lastLiveSessionQuiet(stream.userId(), silentMillis);
+            }
+        });
+    }
+
     /** Attaches a session of one of the partners; fails with PERMISSION_DENIED for anyone else. */
     public CompletableFuture<Void> attach(SessionStream stream) {
         return calls.call(stream.userId(), () -> {
@@ -336,6 +357,21 @@ public final class CoupleActor {
             return new SubscribeResult(log.lastSeq(), typing.isTyping(partnerOf(stream.userId())))
                     .setLatestChange(changes.lastChange());
         }));
+    }
+
+    /**
+     * {@code ChatService.subscribe} over HTTP, a long poll: the messages after {@code afterSeq} (a history
+     * page of at most {@link LongPolls#PAGE}), waiting up to {@code waitMillis} for the couple's next commit
+     * if there are none yet ({@link ParkedPolls}); no messages if none came.
+     */
+    public CompletableFuture<SubscribeResult> poll(long userId, long afterSeq, long waitMillis) {
+        return calls.call(userId, () -> {
+            CompletableFuture<Void> ready = waitMillis <= 0 || log.lastSeq() > afterSeq
+                    ? CompletableFuture.completedFuture(null) : polls.park(userId, waitMillis);
+            return ready.thenCompose(ignored -> history(userId, afterSeq, null, LongPolls.PAGE))
+                    .thenApply(page -> new SubscribeResult(page.getLatestSeq(), false)
+                            .setMessages(page.getMessages()).setHasMore(page.isHasMore()));
+        });
     }
 
     // ---- sending, typing, history ----------------------------------------------------------------
@@ -470,6 +506,7 @@ public final class CoupleActor {
         readState.close(cause);
         changes.close(cause);
         delivery.moveAll(reason);
+        polls.wakeAll();
         typing.clear();
         if (wasLoading) {
             calls.loadEnded();

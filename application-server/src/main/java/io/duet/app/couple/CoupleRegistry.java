@@ -42,6 +42,7 @@ public final class CoupleRegistry implements AutoCloseable {
     private final ScheduledFuture<?> idleSweep;
     private final ArchiveMoves archiveMoves;
     private final Timer fanOutLag;
+    private final LongPolls longPolls = LongPolls.defaults();
     private volatile boolean closed;
 
     /**
@@ -93,13 +94,19 @@ public final class CoupleRegistry implements AutoCloseable {
         }
         CoupleActor created = new CoupleActor(coupleId, shard, epoch.getAsLong(),
                 new SerialExecutor(workers, "couple-" + coupleId, limits.maxQueuedTasks), store, limits, catchUpReads, timers, clock,
-                () -> ownership.canServe(shard, epoch.getAsLong()), this::retired, offline, archiveMoves, fanOutLag);
+                () -> ownership.canServe(shard, epoch.getAsLong()), this::retired, offline, archiveMoves, fanOutLag,
+                longPolls);
         CoupleActor existing = actors.putIfAbsent(coupleId, created);
         if (existing != null) {
             return existing;
         }
         created.start();
         return created;
+    }
+
+    /** The bounds of the HTTP long polls parked on this server's couples ({@link CoupleActor#poll}). */
+    public LongPolls longPolls() {
+        return longPolls;
     }
 
     /** Whether this server owns the couple's shard now. */

@@ -121,6 +121,14 @@ final class Delivery {
     }
 
     /**
+     * Whether a session of {@code userId} is attached whose client is not quiet ({@link
+     * SessionStream#isClientQuiet()}): one of their devices is connected and was heard from lately.
+     */
+    boolean hasLiveSessionOf(long userId) {
+        return sessions.keySet().stream().anyMatch(s -> s.userId() == userId && !s.isClientQuiet());
+    }
+
+    /**
      * Starts (or restarts) delivery to an attached session after {@code afterSeq}, without echo if {@code
      * noEcho}; false if not attached.
      */

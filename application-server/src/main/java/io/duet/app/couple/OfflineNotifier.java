@@ -5,9 +5,11 @@ import java.util.List;
 import java.util.function.LongPredicate;
 
 /**
- * Told of a committed message whose recipient (the sender's partner) has no session attached to the
- * couple: none of their devices would hear of it but by a push ({@code io.duet.app.push.Pushes}). Called on
- * the couple's executor, once per commit and recipient with the newest such message: it must not block.
+ * Told of a committed message whose recipient (the sender's partner) has no live session attached to the
+ * couple (none, or only sessions whose client went quiet, see {@link SessionStream#isClientQuiet()}): none
+ * of their devices would hear of it but by a push ({@code io.duet.app.push.Pushes}). Called on
+ * the couple's executor, once per commit and recipient with the newest such message, and once when the
+ * recipient's last live session goes quiet: it must not block.
  */
 public interface OfflineNotifier {
     OfflineNotifier NONE = (coupleId, recipientId, message) -> { };

@@ -33,6 +33,15 @@ public interface SessionStream {
 
     boolean isOpen();
 
+    /**
+     * Whether the presentation server has heard nothing from the client for longer than its ping interval
+     * and a grace ({@code clientSilentMillis} in relay.thrift): the connection may be half-open, so the
+     * session does not count as a connected device when the couple decides whether to push.
+     */
+    default boolean isClientQuiet() {
+        return false;
+    }
+
     /** Whether a replay may push another event now: the client has taken enough of what it was sent. */
     boolean canReplay();
 

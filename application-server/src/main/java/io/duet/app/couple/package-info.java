@@ -27,8 +27,11 @@
  *   <li>{@link io.duet.app.couple.CoupleReadState}: both partners' {@link io.duet.app.couple.ReadMarks},
  *       moved forward only, written coalesced under the owner's fence, read right after the couple's claim,
  *       and unread counts;
- *   <li>{@link io.duet.app.couple.OfflineNotifier}: told of committed messages whose recipient has no session
- *       attached, to push them ({@code io.duet.app.push});
+ *   <li>{@link io.duet.app.couple.OfflineNotifier}: told of committed messages whose recipient has no live
+ *       session attached (none, or only quiet ones: {@link io.duet.app.couple.SessionStream#isClientQuiet()}),
+ *       to push them ({@code io.duet.app.push}), by {@link io.duet.app.couple.OfflinePushes};
+ *   <li>{@link io.duet.app.couple.ParkedPolls}: HTTP long polls ({@code subscribe} over HTTP) waiting for
+ *       the couple's next commit, within the server-wide bounds of {@link io.duet.app.couple.LongPolls};
  *   <li>{@link io.duet.app.couple.CoupleSpace}: memos, the calendar and photos' metadata ({@link
  *       io.duet.app.space}), loaded on first use and changed one {@link io.duet.app.couple.SpaceCall} at a time.
  * </ul>

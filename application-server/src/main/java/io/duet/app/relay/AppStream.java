@@ -55,6 +55,8 @@ final class AppStream implements SessionStream, ServiceDispatcher.Replier {
     private final AtomicLong credit;
     private final AtomicReference<CreditWait> waiting = new AtomicReference<>();
     private volatile CoupleActor couple;
+    /** The presentation server said the client went quiet, and not yet that it was heard from again. */
+    private volatile boolean clientQuiet;
     /** Calls that came while the stream waits for this server's shard map; null when not waiting. Event loop only. */
     private ArrayDeque<byte[]> heldCalls;
 
@@ -95,6 +97,23 @@ final class AppStream implements SessionStream, ServiceDispatcher.Replier {
 
     void attachedTo(CoupleActor actor) {
         this.couple = actor;
+    }
+
+    /**
+     * The presentation server says the session's client has been silent for {@code silentMillis} (> 0),
+     * or was heard from again (0); see {@code clientSilentMillis} in relay.thrift.
+     */
+    void clientSilence(long silentMillis) {
+        clientQuiet = silentMillis > 0;
+        CoupleActor actor = couple;
+        if (clientQuiet && actor != null) {
+            actor.clientQuiet(this, silentMillis);
+        }
+    }
+
+    @Override
+    public boolean isClientQuiet() {
+        return clientQuiet;
     }
 
     /** From now until {@link #releaseCalls()}, calls wait instead of being dispatched. */

@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * presentation server routes it again. That happens at once, unless the presentation server routed the
  * stream by a newer shard map than this server has seen: then its calls are held until that map arrives
  * (for at most {@link #MAP_CATCH_UP_WAIT}) and ownership is checked again. {@code CREDIT} frames return flow-control credit to a session
- * stream (see {@link AppStream}).
+ * stream (see {@link AppStream}), and say when its client went quiet or was heard from again.
  *
  * <p>Backpressure: while the connection's outbound buffer is past its high-water mark (replies and events
  * are produced faster than the presentation server takes them), the connection is not read, so no new
@@ -135,6 +135,9 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFram
                 AppStream stream = streams.get(frame.getCredit().getStreamId());
                 if (stream != null && frame.getCredit().getGrantedBytes() > 0) {
                     stream.granted(frame.getCredit().getGrantedBytes());
+                }
+                if (stream != null && frame.getCredit().isSetClientSilentMillis()) {
+                    stream.clientSilence(frame.getCredit().getClientSilentMillis());
                 }
                 break;
             }

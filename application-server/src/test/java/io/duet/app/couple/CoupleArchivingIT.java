@@ -69,7 +69,7 @@ class CoupleArchivingIT {
         CoupleActor actor = new CoupleActor(COUPLE, 0, epoch, new SerialExecutor(workers, "couple-" + COUPLE), store,
                 CoupleLimits.builder().recentMessages(8).build(), new CatchUpReads(CatchUpLimits.defaults(), timers),
                 timers, Clock.systemUTC(), () -> true, retired -> { }, OfflineNotifier.NONE, moves,
-                Delivery.UNMEASURED);
+                Delivery.UNMEASURED, LongPolls.defaults());
         actor.start();
         return actor;
     }

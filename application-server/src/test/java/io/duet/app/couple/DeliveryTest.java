@@ -142,6 +142,24 @@ class DeliveryTest {
         assertThat(fanOutLag.takeSnapshot().histogramCounts()).as("the shared latency buckets").hasSize(15);
     }
 
+    @Test
+    void aUserWhoseSessionsAreAllQuietHasNoLiveSessionForPushes() throws Exception {
+        subscribeAll(0, annPhone, annTablet, bobPhone);
+        assertThat(onExecutor(() -> delivery.hasLiveSessionOf(ANN))).isTrue();
+
+        annPhone.quiet = true;
+        assertThat(onExecutor(() -> delivery.hasLiveSessionOf(ANN))).as("the tablet is live").isTrue();
+        annTablet.quiet = true;
+        assertThat(onExecutor(() -> delivery.hasLiveSessionOf(ANN))).as("every session quiet").isFalse();
+        assertThat(onExecutor(() -> delivery.hasSessionOf(ANN))).as("still attached, still sent events").isTrue();
+        assertThat(onExecutor(() -> delivery.hasLiveSessionOf(BOB))).isTrue();
+
+        commit(message(1, BOB, "phone"), bobPhone);
+        assertThat(annPhone.seqs()).as("a quiet session is still sent what comes").containsExactly(1L);
+        annPhone.quiet = false;
+        assertThat(onExecutor(() -> delivery.hasLiveSessionOf(ANN))).as("heard from again").isTrue();
+    }
+
     /** Commits {@code message} as the send pipeline does: its sender's session is answered, then it is broadcast. */
     private void commit(Message message, Session answered) throws Exception {
         commit(message, answered, System.nanoTime());
@@ -193,6 +211,7 @@ class DeliveryTest {
         private final String deviceId;
         private final List<Long> seqs = new ArrayList<>();
         volatile boolean credit = true;
+        volatile boolean quiet;
         private Runnable whenReplayable;
 
         Session(long userId, String deviceId) {
@@ -240,6 +259,11 @@ class DeliveryTest {
         @Override
         public boolean isOpen() {
             return true;
+        }
+
+        @Override
+        public boolean isClientQuiet() {
+            return quiet;
         }
 
         @Override

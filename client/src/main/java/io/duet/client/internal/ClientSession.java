@@ -8,9 +8,11 @@ import io.duet.client.TlsHandshakes;
 import io.duet.protocol.api.ChatService;
 import io.duet.protocol.api.FetchHistoryRequest;
 import io.duet.protocol.api.HistoryPage;
+import io.duet.protocol.api.LogInRequest;
 import io.duet.protocol.api.SendMessageResult;
 import io.duet.protocol.api.SetTypingRequest;
 import io.duet.protocol.api.SetTypingResult;
+import io.duet.protocol.api.SignUpRequest;
 import io.duet.protocol.api.StickerRef;
 import io.duet.protocol.api.commonConstants;
 import io.netty.channel.EventLoop;
@@ -50,6 +52,19 @@ public final class ClientSession {
         this.lifecycle = new SessionLifecycle(server, tls, loop, token, refreshToken, lastSeq, new ListenerCallbacks(callbacks, listener),
                 transport, minBackoff, maxBackoff);
         lifecycle.delivery().startChangesAfter(lastChange);
+    }
+
+    /**
+     * Before {@link #start()}: there is no token yet; sign up on the first connection, before AUTH, and
+     * authenticate it with the token got (reported to {@code DuetListener.onSessionRefreshed}).
+     */
+    public void signUpFirst(SignUpRequest request) {
+        lifecycle.firstToken(TokenCall.signUp(request));
+    }
+
+    /** As {@link #signUpFirst}, logging in. */
+    public void logInFirst(LogInRequest request) {
+        lifecycle.firstToken(TokenCall.logIn(request));
     }
 
     /** Starts connecting; completes when the first session is up (authenticated and subscribed). */

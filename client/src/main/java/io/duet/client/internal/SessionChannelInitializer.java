@@ -34,6 +34,19 @@ final class SessionChannelInitializer extends ChannelInitializer<Channel> {
         this.handshakes = handshakes;
     }
 
+    /**
+     * Pings at least as often as the server asks ({@code AuthAccepted.pingIntervalMillis}): a server that
+     * hears nothing for longer stops counting the session as a connected device for pushes, and closes it
+     * at its idle timeout. The server allows a grace past the interval.
+     */
+    static void pingEvery(Channel ch, int serverIntervalMillis) {
+        long pingMillis = serverIntervalMillis;
+        if (pingMillis > 0 && pingMillis < TimeUnit.SECONDS.toMillis(PING_SECONDS)) {
+            ch.pipeline().replace("idle", "idle", new IdleStateHandler(TimeUnit.SECONDS.toMillis(SILENCE_LIMIT_SECONDS),
+                    pingMillis, 0, TimeUnit.MILLISECONDS));
+        }
+    }
+
     @Override
     protected void initChannel(Channel ch) {
         if (tls != null) {

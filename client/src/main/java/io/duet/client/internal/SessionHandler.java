@@ -44,9 +44,12 @@ final class SessionHandler extends SimpleChannelInboundHandler<Frame> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, Frame frame) throws Exception {
         switch (frame.type()) {
-            case AUTH_OK:
-                lifecycle.authenticated(CODEC.decode(frame.payload(), new AuthAccepted()));
+            case AUTH_OK: {
+                AuthAccepted accepted = CODEC.decode(frame.payload(), new AuthAccepted());
+                SessionChannelInitializer.pingEvery(ctx.channel(), accepted.getPingIntervalMillis());
+                lifecycle.authenticated(accepted);
                 break;
+            }
             case REPLY:
                 transport.onReply(frame.payload());
                 break;

@@ -8,6 +8,7 @@ import io.duet.protocol.api.AccountService;
 import io.duet.protocol.api.AuthAccepted;
 import io.duet.protocol.api.AuthRequest;
 import io.duet.protocol.api.DuetError;
+import io.duet.protocol.api.ErrorCode;
 import io.duet.protocol.api.RefreshSessionRequest;
 import io.duet.protocol.api.SendMessageRequest;
 import io.duet.protocol.api.SendMessageResult;
@@ -80,6 +81,8 @@ final class SessionLifecycle {
 
     // Confined to the loop.
     private Supplier<String> token;
+    /** The sign-up or log-in that makes the first token, before the first AUTH; null once made, or if none. */
+    private TokenCall tokenCall;
     /** Renews the access token; replaced by each renewal; null when the application gave none. */
     private String refreshToken;
     /** Renews the access token ahead of its expiry; null when none is due. */
@@ -120,6 +123,11 @@ final class SessionLifecycle {
         this.calls = new RetriedCalls(loop, transport, this::state, transport.callTimeout());
         this.delivery = new Delivery(loop, lastSeq, listeners, sends, this);
         this.subscription = new Subscription(loop, transport, delivery, this::subscribed);
+    }
+
+    /** Gets the first token by {@code call} on the first connection, before AUTH; before {@link #start()}. */
+    void firstToken(TokenCall call) {
+        this.tokenCall = call;
     }
 
     SendPipeline sends() {
@@ -181,6 +189,51 @@ final class SessionLifecycle {
 
     void authenticate(Channel ch) {
         transport.attach(ch);
+        if (tokenCall != null) {
+            signInFirst(ch);
+            return;
+        }
+        sendAuth(ch);
+    }
+
+    /**
+     * Signs up or logs in on the connection before AUTH, then authenticates it with the token got (which
+     * the application hears of as a refreshed session, to store). A refusal (a taken email, a wrong
+     * password, a rate limit) ends the session with that DuetError; no reply, or a server that is busy or
+     * unavailable, means trying again on the next connection.
+     */
+    private void signInFirst(Channel ch) {
+        TokenCall call = tokenCall;
+        call.make(transport).whenComplete((session, failure) -> {
+            if (!ch.isActive() || state == ConnectionState.CLOSED) {
+                return;
+            }
+            if (failure instanceof DuetError && ((DuetError) failure).getCode() != ErrorCode.UNAVAILABLE
+                    && ((DuetError) failure).getCode() != ErrorCode.BUSY) {
+                changeState(ConnectionState.CLOSED, call + " refused: " + failure.getMessage());
+                firstConnect.completeExceptionally(failure);
+                sends.failAll(new DuetClientException(call + " refused: " + failure.getMessage(), failure));
+                calls.closed(call + " refused");
+                transport.closeChannel();
+                return;
+            }
+            if (failure != null) {
+                LOG.info("No answer to {} before AUTH: {}", call, failure.toString());
+                ch.close();
+                return;
+            }
+            tokenCall = null;
+            String got = session.getToken();
+            token = () -> got;
+            if (session.isSetRefreshToken()) {
+                refreshToken = session.getRefreshToken();
+            }
+            listeners.post(l -> l.onSessionRefreshed(session));
+            sendAuth(ch);
+        });
+    }
+
+    private void sendAuth(Channel ch) {
         String current;
         try {
             current = token.get();

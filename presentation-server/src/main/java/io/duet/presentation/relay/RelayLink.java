@@ -170,6 +170,13 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
         }
     }
 
+    /** Tells the application server, if it takes credit frames, that a session's client went quiet or spoke again. */
+    void clientSilence(long streamId, long silentMillis) {
+        if (flowControl) {
+            write(RelayFrame.credit(new StreamCredit(streamId, 0).setClientSilentMillis(silentMillis)));
+        }
+    }
+
     void forget(long streamId) {
         streams.remove(streamId);
     }

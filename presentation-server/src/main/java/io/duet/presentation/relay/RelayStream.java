@@ -52,6 +52,17 @@ public final class RelayStream {
         }
     }
 
+    /**
+     * Tells the application server that the session's client has been silent for {@code silentMillis},
+     * past its ping interval and a grace, or with 0 that it was heard from again (see {@code
+     * clientSilentMillis} in relay.thrift): a quiet session does not count as a connected device for pushes.
+     */
+    public void clientSilence(long silentMillis) {
+        if (open) {
+            link.clientSilence(streamId, Math.max(0, silentMillis));
+        }
+    }
+
     /** Ends the stream from this side. */
     public void close(CloseReason reason) {
         if (open) {

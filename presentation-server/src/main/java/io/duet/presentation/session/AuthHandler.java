@@ -1,6 +1,8 @@
 package io.duet.presentation.session;
 
 import io.duet.presentation.auth.Authenticator;
+import io.duet.presentation.relay.AppLinks;
+import io.duet.presentation.routing.RoutingTable;
 import io.duet.protocol.api.AuthAccepted;
 import io.duet.protocol.api.AuthRequest;
 import io.duet.protocol.api.SessionErrorCode;
@@ -24,8 +26,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * The first frame of a client connection must be AUTH with a valid token, within the auth timeout.
- * Anything else gets a typed ERROR and the connection is closed. On success this handler answers
+ * The first frame of a client connection must be AUTH with a valid token, within the auth timeout, or a
+ * CALL of one of the AccountService calls that make a token ({@link AccountCallsBeforeAuth}: a few,
+ * one at a time, relayed as over HTTP), after which AUTH must come. Anything else gets a typed ERROR
+ * and the connection is closed. On success this handler answers
  * AUTH_OK, puts a {@link TokenLifetimeHandler} before itself (the session ends with its token) and
  * replaces itself with the session's relay handler. While it is in the pipeline the connection counts in
  * {@link SessionRegistry} as authenticating, so that a drain waits for it.
@@ -39,14 +43,20 @@ final class AuthHandler extends SimpleChannelInboundHandler<Frame> {
     private final Function<Principal, ChannelHandler> sessions;
     private final SessionRegistry registry;
     private final SessionSettings settings;
+    private final RoutingTable routing;
+    private final AppLinks links;
     private ScheduledFuture<?> timeout;
+    /** The account calls made before AUTH; null until the first. */
+    private AccountCallsBeforeAuth accountCalls;
 
     /**
      * @param sessions makes the handler that serves an authenticated session, which registers it in
      *     {@code registry} when it is added
      */
     AuthHandler(Authenticator authenticator, Function<Principal, ChannelHandler> sessions, SessionRegistry registry,
-            SessionSettings settings) {
+            SessionSettings settings, RoutingTable routing, AppLinks links) {
+        this.routing = routing;
+        this.links = links;
         this.authenticator = authenticator;
         this.sessions = sessions;
         this.registry = registry;
@@ -67,11 +77,21 @@ final class AuthHandler extends SimpleChannelInboundHandler<Frame> {
         if (timeout != null) {
             timeout.cancel(false);
         }
+        if (accountCalls != null) {
+            accountCalls.end();
+        }
         registry.authenticationEnded();
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
+        if (frame.type() == FrameType.CALL) {
+            if (accountCalls == null) {
+                accountCalls = new AccountCallsBeforeAuth(ctx, routing, links);
+            }
+            accountCalls.call(frame.payload());
+            return;
+        }
         if (frame.type() != FrameType.AUTH) {
             fail(ctx, SessionErrorCode.NOT_AUTHENTICATED, "the first frame must be AUTH, got " + frame.type());
             return;

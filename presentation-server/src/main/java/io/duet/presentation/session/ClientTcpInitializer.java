@@ -40,10 +40,11 @@ public final class ClientTcpInitializer extends ChannelInitializer<SocketChannel
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addLast("frameDecoder", new FrameDecoder(FrameLimits.CLIENT_TO_SERVER));
         pipeline.addLast("frameEncoder", frameEncoder);
-        pipeline.addLast("idle", new ClientSilence(settings.idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
+        pipeline.addLast("idle", new ClientSilence(settings.idleTimeout.toMillis(),
+                settings.quietAfter().toMillis(), TimeUnit.MILLISECONDS));
         pipeline.addLast("auth", new AuthHandler(authenticator,
                 principal -> new SessionRelayHandler(principal, routing, links, registry, settings), registry,
-                settings));
+                settings, routing, links));
         pipeline.addLast("errors", errors);
     }
 }

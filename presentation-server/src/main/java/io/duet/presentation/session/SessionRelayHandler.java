@@ -57,6 +57,10 @@ import org.slf4j.LoggerFactory;
  * bytes read before reading stopped) wait in the queue, and a client that overflows that queue too is
  * closed with UNAVAILABLE.
  *
+ * <p>A client silent for longer than its ping interval and a grace goes quiet ({@link ClientQuiet}): the
+ * application server is told, and does not count the session as a connected device for pushes until the
+ * client is heard from again.
+ *
  * <p>When the server drains, the client is asked to reconnect through the endpoint (a {@code RECONNECT}
  * notice, at the moment the drain's schedule gives this session) and is served as usual until it goes.
  */
@@ -88,6 +92,8 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> imple
     private boolean closed;
     /** Whether this server, draining, has asked the client to reconnect elsewhere. */
     private boolean askedToReconnect;
+    /** The client went quiet ({@link ClientQuiet}) and has not been heard from since. */
+    private boolean clientQuiet;
 
     SessionRelayHandler(Principal principal, RoutingTable routing, AppLinks links, SessionRegistry registry,
             SessionSettings settings) {
@@ -153,6 +159,9 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> imple
                     .setDetail("now served by " + stream.serverId()))));
         }
         everOpened = true;
+        if (clientQuiet) {
+            stream.clientSilence(settings.quietAfter().toMillis());
+        }
         sendQueuedCalls();
     }
 
@@ -410,6 +419,23 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> imple
                     .setDetail("this server is draining: reconnect through the endpoint")
                     .setReconnectWithinMillis((int) Math.min(Integer.MAX_VALUE, within.toMillis())))));
         }, after.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * The client went quiet, or was heard from again ({@link ClientSilence}): the application server is
+     * told, so that a half-open connection does not hold its user's pushes back until the idle timeout.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event instanceof ClientQuiet) {
+            long silentMillis = ((ClientQuiet) event).silentMillis;
+            clientQuiet = silentMillis > 0;
+            if (stream != null) {
+                stream.clientSilence(silentMillis);
+            }
+            return;
+        }
+        super.userEventTriggered(ctx, event);
     }
 
     @Override

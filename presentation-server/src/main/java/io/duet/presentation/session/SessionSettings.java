@@ -8,6 +8,11 @@ public final class SessionSettings {
     public static final int DEFAULT_REPLAY_WINDOW_BYTES = 128 * 1024;
     /** Calls a session may have relayed without a reply before its client's socket is no longer read. */
     public static final int DEFAULT_MAX_CALLS_IN_FLIGHT = 64;
+    /**
+     * How much longer than the ping interval a client may be silent before its session no longer counts as
+     * a connected device for pushes ({@link ClientSilence}, {@link ClientQuiet}).
+     */
+    public static final Duration DEFAULT_QUIET_GRACE = Duration.ofSeconds(10);
 
     final Duration authTimeout;
     final Duration idleTimeout;
@@ -17,6 +22,7 @@ public final class SessionSettings {
     final long maxPendingWriteBytes;
     final int replayWindowBytes;
     final int maxCallsInFlight;
+    final Duration quietGrace;
 
     public SessionSettings(Duration authTimeout, Duration idleTimeout, Duration pingInterval, Duration rerouteDeadline,
             int maxQueuedCalls, long maxPendingWriteBytes, int replayWindowBytes) {
@@ -26,6 +32,17 @@ public final class SessionSettings {
 
     public SessionSettings(Duration authTimeout, Duration idleTimeout, Duration pingInterval, Duration rerouteDeadline,
             int maxQueuedCalls, long maxPendingWriteBytes, int replayWindowBytes, int maxCallsInFlight) {
+        this(authTimeout, idleTimeout, pingInterval, rerouteDeadline, maxQueuedCalls, maxPendingWriteBytes,
+                replayWindowBytes, maxCallsInFlight, DEFAULT_QUIET_GRACE);
+    }
+
+    private SessionSettings(Duration authTimeout, Duration idleTimeout, Duration pingInterval,
+            Duration rerouteDeadline, int maxQueuedCalls, long maxPendingWriteBytes, int replayWindowBytes,
+            int maxCallsInFlight, Duration quietGrace) {
+        if (quietGrace.isNegative()) {
+            throw new IllegalArgumentException("quietGrace: " + quietGrace + " (expected: >= 0)");
+        }
+        this.quietGrace = quietGrace;
         this.authTimeout = authTimeout;
         this.idleTimeout = idleTimeout;
         this.pingInterval = pingInterval;
@@ -64,6 +81,25 @@ public final class SessionSettings {
 
     public int maxCallsInFlight() {
         return maxCallsInFlight;
+    }
+
+    /** These settings with another {@link #quietGrace()}. */
+    public SessionSettings withQuietGrace(Duration value) {
+        return new SessionSettings(authTimeout, idleTimeout, pingInterval, rerouteDeadline, maxQueuedCalls,
+                maxPendingWriteBytes, replayWindowBytes, maxCallsInFlight, value);
+    }
+
+    /** See {@link #DEFAULT_QUIET_GRACE}. */
+    public Duration quietGrace() {
+        return quietGrace;
+    }
+
+    /**
+     * Silence after which a session no longer counts as a connected device for pushes: the ping interval
+     * and {@link #quietGrace()}. From the idle timeout on the session is closed anyway.
+     */
+    Duration quietAfter() {
+        return pingInterval.plus(quietGrace);
     }
 
     public static SessionSettings defaults() {

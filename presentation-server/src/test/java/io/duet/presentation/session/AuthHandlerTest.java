@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duet.presentation.auth.Authenticator;
 import io.duet.presentation.auth.Revocations;
+import io.duet.presentation.routing.RoutingTable;
+import io.duet.protocol.api.AccountService;
+import io.duet.protocol.api.LogInRequest;
+import io.duet.protocol.cluster.ShardMapWatcher;
 import io.duet.protocol.api.AuthAccepted;
 import io.duet.protocol.api.AuthRequest;
 import io.duet.protocol.api.SessionError;
@@ -13,7 +17,9 @@ import io.duet.protocol.frame.Frame;
 import io.duet.protocol.frame.FrameType;
 import io.duet.protocol.relay.Principal;
 import io.duet.protocol.relay.Revocation;
+import io.duet.protocol.relay.WireProtocol;
 import io.duet.protocol.thrift.ThriftCodec;
+import io.duet.protocol.thrift.ThriftMessages;
 import io.duet.protocol.token.TokenClaims;
 import io.duet.protocol.token.TokenCodec;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -23,9 +29,16 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 class AuthHandlerTest {
+    private static final CuratorFramework NEVER_STARTED =
+            CuratorFrameworkFactory.newClient("127.0.0.1:1", new RetryOneTime(1));
+    private static final RoutingTable NO_SHARD_MAP = new RoutingTable(new ShardMapWatcher(NEVER_STARTED));
     private static final String SECRET = "a-test-secret-that-is-at-least-32-bytes-long";
     private final TokenCodec tokens = TokenCodec.create(SECRET, List.of(), Clock.systemUTC());
     private final AtomicReference<Principal> authenticated = new AtomicReference<>();
@@ -34,7 +47,44 @@ class AuthHandlerTest {
             principal -> {
                 authenticated.set(principal);
                 return new ChannelInboundHandlerAdapter();
-            }, new SessionRegistry(revocations), SessionSettings.defaults()), new ClientErrorHandler());
+            }, new SessionRegistry(revocations), SessionSettings.defaults(), NO_SHARD_MAP, null),
+            new ClientErrorHandler());
+
+    @AfterAll
+    static void closeCurator() {
+        NEVER_STARTED.close();
+    }
+
+    /** An account call as a TCP client sends it before AUTH: the compact protocol, named with its service. */
+    private static Frame call(String name) {
+        return Frame.of(FrameType.CALL, ThriftMessages.encodeCall(ThriftCodec.INTERNAL, WireProtocol.COMPACT, name, 1,
+                new AccountService.logIn_args(new LogInRequest("ann@example.com", "secret", "phone")), false));
+    }
+
+    @Test
+    void anAccountCallThatMakesATokenMayComeBeforeAuth() throws Exception {
+        for (String name : List.of("account:logIn", "logIn", "account:signUp", "account:refreshSession")) {
+            assertThat(AccountCallsBeforeAuth.refusal(call(name).payload(), 0)).as(name).isNull();
+        }
+        assertThat(AccountCallsBeforeAuth.refusal(call("account:logIn").payload(),
+                AccountCallsBeforeAuth.MAX_CALLS)).contains("at most");
+        // Relayed as an anonymous request; with no shard map there is no server to take it.
+        channel.writeInbound(call("account:logIn"));
+        SessionError error = errorSent();
+        assertThat(error.getCode()).isEqualTo(SessionErrorCode.UNAVAILABLE);
+    }
+
+    @Test
+    void anyOtherCallBeforeAuthIsRefused() throws Exception {
+        for (String name : List.of("account:logOut", "account:deleteAccount", "chat:sendMessage", "pairing:logIn",
+                "subscribe")) {
+            assertThat(AccountCallsBeforeAuth.refusal(call(name).payload(), 0)).as(name).contains("must be AUTH");
+        }
+        channel.writeInbound(call("chat:sendMessage"));
+        SessionError error = errorSent();
+        assertThat(error.getCode()).isEqualTo(SessionErrorCode.NOT_AUTHENTICATED);
+        assertThat(error.getMessage()).contains("signUp, logIn and refreshSession");
+    }
 
     private static Frame auth(String token, int version) {
         return Frame.of(FrameType.AUTH, ThriftCodec.INTERNAL.encode(new AuthRequest(token, version)));

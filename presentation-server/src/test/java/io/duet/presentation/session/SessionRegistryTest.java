@@ -226,9 +226,9 @@ class SessionRegistryTest {
             }
         };
         EmbeddedChannel timesOut = new EmbeddedChannel(new AuthHandler(authenticator, sessions, registry,
-                SessionSettings.defaults()));
+                SessionSettings.defaults(), null, null));
         EmbeddedChannel authenticates = new EmbeddedChannel(new AuthHandler(authenticator, sessions, registry,
-                SessionSettings.defaults()));
+                SessionSettings.defaults(), null, null));
 
         registry.drain(schedule(() -> { }), DEADLINE);
         assertThat(registry.whenEmpty()).as("two connections still authenticating").isNotDone();

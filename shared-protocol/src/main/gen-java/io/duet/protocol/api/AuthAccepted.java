@@ -39,7 +39,10 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
      */
     MAX_FRAME_BYTES((short)4, "maxFrameBytes"),
     /**
-     * Send a PING at least this often, or the server closes the connection as idle.
+     * Send a PING at least this often. A client silent for longer than this and a grace (10 s by
+     * default) no longer counts as a connected device when the server decides whether to push (its
+     * connection may be half-open: a phone that lost its network without closing); a client silent
+     * for the idle timeout (90 s by default) is disconnected with IDLE_TIMEOUT.
      */
     PING_INTERVAL_MILLIS((short)5, "pingIntervalMillis"),
     /**
@@ -311,14 +314,20 @@ public class AuthAccepted implements org.apache.thrift.TBase<AuthAccepted, AuthA
   }
 
   /**
-   * Send a PING at least this often, or the server closes the connection as idle.
+   * Send a PING at least this often. A client silent for longer than this and a grace (10 s by
+   * default) no longer counts as a connected device when the server decides whether to push (its
+   * connection may be half-open: a phone that lost its network without closing); a client silent
+   * for the idle timeout (90 s by default) is disconnected with IDLE_TIMEOUT.
    */
   public int getPingIntervalMillis() {
     return this.pingIntervalMillis;
   }
 
   /**
-   * Send a PING at least this often, or the server closes the connection as idle.
+   * Send a PING at least this often. A client silent for longer than this and a grace (10 s by
+   * default) no longer counts as a connected device when the server decides whether to push (its
+   * connection may be half-open: a phone that lost its network without closing); a client silent
+   * for the idle timeout (90 s by default) is disconnected with IDLE_TIMEOUT.
    */
   public AuthAccepted setPingIntervalMillis(int pingIntervalMillis) {
     this.pingIntervalMillis = pingIntervalMillis;

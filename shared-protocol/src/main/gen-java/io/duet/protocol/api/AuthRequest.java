@@ -7,7 +7,17 @@
 package io.duet.protocol.api;
 
 /**
- * The first frame of every TCP connection.
+ * The first frame of every TCP connection, within the auth timeout (10 s by default), but for the
+ * account calls that make a token.
+ * 
+ * Before AUTH: a client with no token yet may call AccountService's signUp, logIn and refreshSession
+ * (with a refresh token) as CALL frames (compact protocol, named "account:signUp" or "signUp"), and
+ * get each REPLY, then send AUTH with the token it got and go on over the same connection. At most 3
+ * such calls per connection, one at a time (send the next after the REPLY of the last), all within
+ * the auth timeout. They are served as over HTTP: the same rate limits per client address, and the
+ * same DuetErrors (EMAIL_TAKEN, RATE_LIMITED, ...) in the REPLY. Any other frame before AUTH, another
+ * call, or one call too many, closes the connection with NOT_AUTHENTICATED; a second call before
+ * the REPLY of the first, with BAD_FRAME.
  */
 @SuppressWarnings({"cast", "rawtypes", "serial", "unchecked", "unused"})
 public class AuthRequest implements org.apache.thrift.TBase<AuthRequest, AuthRequest._Fields>, java.io.Serializable, Cloneable, Comparable<AuthRequest> {

@@ -30,9 +30,16 @@ public class ChatService {
     public SetTypingResult setTyping(SetTypingRequest request) throws io.duet.protocol.api.DuetError, org.apache.thrift.TException;
 
     /**
-     * TCP sessions only: starts pushing events to this session. With afterChange, the changes the client
+     * On a TCP session: starts pushing events to this session. With afterChange, the changes the client
      * missed of messages it has (see SubscribeRequest) are pushed before the result; then every message after
      * afterSeq, in order, as it is now; then live events.
+     * 
+     * Over HTTP: a long poll. It returns the messages after afterSeq (at most 100, with hasMore) at once if
+     * there are any, else waits up to waitMillis (capped at 25 s by default) for the next one and returns
+     * it, or returns none when the wait ends. Poll again from the last seq returned. A server parks at most
+     * 10,000 polls (more get BUSY) and 4 per user (more get RATE_LIMITED); a poll holds no thread. A poll
+     * returns messages only (as they are now): edits, deletes, typing and read marks are not in it, and an
+     * HTTP client refreshes what it shows with fetchHistory and getReadState.
      * 
      * @param request
      */

@@ -714,14 +714,14 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
             case 1: // MESSAGES
               if (schemeField.type == org.apache.thrift.protocol.TType.LIST) {
                 {
-                  org.apache.thrift.protocol.TList _list0 = iprot.readListBegin();
-                  struct.messages = new java.util.ArrayList<Message>(_list0.size);
-                  @org.apache.thrift.annotation.Nullable Message _elem1;
-                  for (int _i2 = 0; _i2 < _list0.size; ++_i2)
+                  org.apache.thrift.protocol.TList _list8 = iprot.readListBegin();
+                  struct.messages = new java.util.ArrayList<Message>(_list8.size);
+                  @org.apache.thrift.annotation.Nullable Message _elem9;
+                  for (int _i10 = 0; _i10 < _list8.size; ++_i10)
                   {
-                    _elem1 = new Message();
-                    _elem1.read(iprot);
-                    struct.messages.add(_elem1);
+                    _elem9 = new Message();
+                    _elem9.read(iprot);
+                    struct.messages.add(_elem9);
                   }
                   iprot.readListEnd();
                 }
@@ -757,14 +757,14 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
             case 5: // MISSING
               if (schemeField.type == org.apache.thrift.protocol.TType.LIST) {
                 {
-                  org.apache.thrift.protocol.TList _list3 = iprot.readListBegin();
-                  struct.missing = new java.util.ArrayList<MissingRange>(_list3.size);
-                  @org.apache.thrift.annotation.Nullable MissingRange _elem4;
-                  for (int _i5 = 0; _i5 < _list3.size; ++_i5)
+                  org.apache.thrift.protocol.TList _list11 = iprot.readListBegin();
+                  struct.missing = new java.util.ArrayList<MissingRange>(_list11.size);
+                  @org.apache.thrift.annotation.Nullable MissingRange _elem12;
+                  for (int _i13 = 0; _i13 < _list11.size; ++_i13)
                   {
-                    _elem4 = new MissingRange();
-                    _elem4.read(iprot);
-                    struct.missing.add(_elem4);
+                    _elem12 = new MissingRange();
+                    _elem12.read(iprot);
+                    struct.missing.add(_elem12);
                   }
                   iprot.readListEnd();
                 }
@@ -796,9 +796,9 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
         oprot.writeFieldBegin(MESSAGES_FIELD_DESC);
         {
           oprot.writeListBegin(new org.apache.thrift.protocol.TList(org.apache.thrift.protocol.TType.STRUCT, struct.messages.size()));
-          for (Message _iter6 : struct.messages)
+          for (Message _iter14 : struct.messages)
           {
-            _iter6.write(oprot);
+            _iter14.write(oprot);
           }
           oprot.writeListEnd();
         }
@@ -820,9 +820,9 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
           oprot.writeFieldBegin(MISSING_FIELD_DESC);
           {
             oprot.writeListBegin(new org.apache.thrift.protocol.TList(org.apache.thrift.protocol.TType.STRUCT, struct.missing.size()));
-            for (MissingRange _iter7 : struct.missing)
+            for (MissingRange _iter15 : struct.missing)
             {
-              _iter7.write(oprot);
+              _iter15.write(oprot);
             }
             oprot.writeListEnd();
           }
@@ -867,9 +867,9 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
       if (struct.isSetMessages()) {
         {
           oprot.writeI32(struct.messages.size());
-          for (Message _iter8 : struct.messages)
+          for (Message _iter16 : struct.messages)
           {
-            _iter8.write(oprot);
+            _iter16.write(oprot);
           }
         }
       }
@@ -885,9 +885,9 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
       if (struct.isSetMissing()) {
         {
           oprot.writeI32(struct.missing.size());
-          for (MissingRange _iter9 : struct.missing)
+          for (MissingRange _iter17 : struct.missing)
           {
-            _iter9.write(oprot);
+            _iter17.write(oprot);
           }
         }
       }
@@ -901,14 +901,14 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
         java.util.BitSet incoming = iprot.readBitSet(5);
         if (incoming.get(0)) {
           {
-            org.apache.thrift.protocol.TList _list10 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
-            struct.messages = new java.util.ArrayList<Message>(_list10.size);
-            @org.apache.thrift.annotation.Nullable Message _elem11;
-            for (int _i12 = 0; _i12 < _list10.size; ++_i12)
+            org.apache.thrift.protocol.TList _list18 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
+            struct.messages = new java.util.ArrayList<Message>(_list18.size);
+            @org.apache.thrift.annotation.Nullable Message _elem19;
+            for (int _i20 = 0; _i20 < _list18.size; ++_i20)
             {
-              _elem11 = new Message();
-              _elem11.read(iprot);
-              struct.messages.add(_elem11);
+              _elem19 = new Message();
+              _elem19.read(iprot);
+              struct.messages.add(_elem19);
             }
           }
           struct.setMessagesIsSet(true);
@@ -927,14 +927,14 @@ public class HistoryPage implements org.apache.thrift.TBase<HistoryPage, History
         }
         if (incoming.get(4)) {
           {
-            org.apache.thrift.protocol.TList _list13 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
-            struct.missing = new java.util.ArrayList<MissingRange>(_list13.size);
-            @org.apache.thrift.annotation.Nullable MissingRange _elem14;
-            for (int _i15 = 0; _i15 < _list13.size; ++_i15)
+            org.apache.thrift.protocol.TList _list21 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
+            struct.missing = new java.util.ArrayList<MissingRange>(_list21.size);
+            @org.apache.thrift.annotation.Nullable MissingRange _elem22;
+            for (int _i23 = 0; _i23 < _list21.size; ++_i23)
             {
-              _elem14 = new MissingRange();
-              _elem14.read(iprot);
-              struct.missing.add(_elem14);
+              _elem22 = new MissingRange();
+              _elem22.read(iprot);
+              struct.missing.add(_elem22);
             }
           }
           struct.setMissingIsSet(true);

@@ -13,6 +13,7 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
   private static final org.apache.thrift.protocol.TField AFTER_SEQ_FIELD_DESC = new org.apache.thrift.protocol.TField("afterSeq", org.apache.thrift.protocol.TType.I64, (short)1);
   private static final org.apache.thrift.protocol.TField NO_ECHO_FIELD_DESC = new org.apache.thrift.protocol.TField("noEcho", org.apache.thrift.protocol.TType.BOOL, (short)2);
   private static final org.apache.thrift.protocol.TField AFTER_CHANGE_FIELD_DESC = new org.apache.thrift.protocol.TField("afterChange", org.apache.thrift.protocol.TType.I64, (short)3);
+  private static final org.apache.thrift.protocol.TField WAIT_MILLIS_FIELD_DESC = new org.apache.thrift.protocol.TField("waitMillis", org.apache.thrift.protocol.TType.I32, (short)4);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new SubscribeRequestStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new SubscribeRequestTupleSchemeFactory();
@@ -20,6 +21,7 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
   private long afterSeq; // required
   private boolean noEcho; // optional
   private long afterChange; // optional
+  private int waitMillis; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -43,7 +45,14 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
      * kept, a MessageChangesLostEvent comes first, and the client fetches the history it shows again. Absent:
      * no changes are replayed (as before).
      */
-    AFTER_CHANGE((short)3, "afterChange");
+    AFTER_CHANGE((short)3, "afterChange"),
+    /**
+     * Over HTTP, subscribe is a long poll: it waits up to this many milliseconds (at most the server's cap,
+     * 25 s by default) until a message after afterSeq is committed, and returns the messages after afterSeq
+     * in the result (messages, hasMore). Absent or 0: it returns at once. A poll that times out returns no
+     * messages. Ignored on TCP sessions, whose events are pushed.
+     */
+    WAIT_MILLIS((short)4, "waitMillis");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -65,6 +74,8 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
           return NO_ECHO;
         case 3: // AFTER_CHANGE
           return AFTER_CHANGE;
+        case 4: // WAIT_MILLIS
+          return WAIT_MILLIS;
         default:
           return null;
       }
@@ -111,8 +122,9 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
   private static final int __AFTERSEQ_ISSET_ID = 0;
   private static final int __NOECHO_ISSET_ID = 1;
   private static final int __AFTERCHANGE_ISSET_ID = 2;
+  private static final int __WAITMILLIS_ISSET_ID = 3;
   private byte __isset_bitfield = 0;
-  private static final _Fields[] optionals = {_Fields.NO_ECHO,_Fields.AFTER_CHANGE};
+  private static final _Fields[] optionals = {_Fields.NO_ECHO,_Fields.AFTER_CHANGE,_Fields.WAIT_MILLIS};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -122,6 +134,8 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.BOOL)));
     tmpMap.put(_Fields.AFTER_CHANGE, new org.apache.thrift.meta_data.FieldMetaData("afterChange", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
+    tmpMap.put(_Fields.WAIT_MILLIS, new org.apache.thrift.meta_data.FieldMetaData("waitMillis", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(SubscribeRequest.class, metaDataMap);
   }
@@ -145,6 +159,7 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
     this.afterSeq = other.afterSeq;
     this.noEcho = other.noEcho;
     this.afterChange = other.afterChange;
+    this.waitMillis = other.waitMillis;
   }
 
   @Override
@@ -160,6 +175,8 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
     this.noEcho = false;
     setAfterChangeIsSet(false);
     this.afterChange = 0;
+    setWaitMillisIsSet(false);
+    this.waitMillis = 0;
   }
 
   /**
@@ -267,6 +284,41 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __AFTERCHANGE_ISSET_ID, value);
   }
 
+  /**
+   * Over HTTP, subscribe is a long poll: it waits up to this many milliseconds (at most the server's cap,
+   * 25 s by default) until a message after afterSeq is committed, and returns the messages after afterSeq
+   * in the result (messages, hasMore). Absent or 0: it returns at once. A poll that times out returns no
+   * messages. Ignored on TCP sessions, whose events are pushed.
+   */
+  public int getWaitMillis() {
+    return this.waitMillis;
+  }
+
+  /**
+   * Over HTTP, subscribe is a long poll: it waits up to this many milliseconds (at most the server's cap,
+   * 25 s by default) until a message after afterSeq is committed, and returns the messages after afterSeq
+   * in the result (messages, hasMore). Absent or 0: it returns at once. A poll that times out returns no
+   * messages. Ignored on TCP sessions, whose events are pushed.
+   */
+  public SubscribeRequest setWaitMillis(int waitMillis) {
+    this.waitMillis = waitMillis;
+    setWaitMillisIsSet(true);
+    return this;
+  }
+
+  public void unsetWaitMillis() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __WAITMILLIS_ISSET_ID);
+  }
+
+  /** Returns true if field waitMillis is set (has been assigned a value) and false otherwise */
+  public boolean isSetWaitMillis() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __WAITMILLIS_ISSET_ID);
+  }
+
+  public void setWaitMillisIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __WAITMILLIS_ISSET_ID, value);
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -294,6 +346,14 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
       }
       break;
 
+    case WAIT_MILLIS:
+      if (value == null) {
+        unsetWaitMillis();
+      } else {
+        setWaitMillis((java.lang.Integer)value);
+      }
+      break;
+
     }
   }
 
@@ -309,6 +369,9 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
 
     case AFTER_CHANGE:
       return getAfterChange();
+
+    case WAIT_MILLIS:
+      return getWaitMillis();
 
     }
     throw new java.lang.IllegalStateException();
@@ -328,6 +391,8 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
       return isSetNoEcho();
     case AFTER_CHANGE:
       return isSetAfterChange();
+    case WAIT_MILLIS:
+      return isSetWaitMillis();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -372,6 +437,15 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
         return false;
     }
 
+    boolean this_present_waitMillis = true && this.isSetWaitMillis();
+    boolean that_present_waitMillis = true && that.isSetWaitMillis();
+    if (this_present_waitMillis || that_present_waitMillis) {
+      if (!(this_present_waitMillis && that_present_waitMillis))
+        return false;
+      if (this.waitMillis != that.waitMillis)
+        return false;
+    }
+
     return true;
   }
 
@@ -388,6 +462,10 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
     hashCode = hashCode * 8191 + ((isSetAfterChange()) ? 131071 : 524287);
     if (isSetAfterChange())
       hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(afterChange);
+
+    hashCode = hashCode * 8191 + ((isSetWaitMillis()) ? 131071 : 524287);
+    if (isSetWaitMillis())
+      hashCode = hashCode * 8191 + waitMillis;
 
     return hashCode;
   }
@@ -430,6 +508,16 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetWaitMillis(), other.isSetWaitMillis());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetWaitMillis()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.waitMillis, other.waitMillis);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -467,6 +555,12 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
       if (!first) sb.append(", ");
       sb.append("afterChange:");
       sb.append(this.afterChange);
+      first = false;
+    }
+    if (isSetWaitMillis()) {
+      if (!first) sb.append(", ");
+      sb.append("waitMillis:");
+      sb.append(this.waitMillis);
       first = false;
     }
     sb.append(")");
@@ -542,6 +636,14 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 4: // WAIT_MILLIS
+              if (schemeField.type == org.apache.thrift.protocol.TType.I32) {
+                struct.waitMillis = iprot.readI32();
+                struct.setWaitMillisIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -574,6 +676,11 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
         oprot.writeI64(struct.afterChange);
         oprot.writeFieldEnd();
       }
+      if (struct.isSetWaitMillis()) {
+        oprot.writeFieldBegin(WAIT_MILLIS_FIELD_DESC);
+        oprot.writeI32(struct.waitMillis);
+        oprot.writeFieldEnd();
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -602,7 +709,10 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
       if (struct.isSetAfterChange()) {
         optionals.set(2);
       }
-      oprot.writeBitSet(optionals, 3);
+      if (struct.isSetWaitMillis()) {
+        optionals.set(3);
+      }
+      oprot.writeBitSet(optionals, 4);
       if (struct.isSetAfterSeq()) {
         oprot.writeI64(struct.afterSeq);
       }
@@ -612,6 +722,9 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
       if (struct.isSetAfterChange()) {
         oprot.writeI64(struct.afterChange);
       }
+      if (struct.isSetWaitMillis()) {
+        oprot.writeI32(struct.waitMillis);
+      }
     }
 
     @Override
@@ -619,7 +732,7 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(3);
+        java.util.BitSet incoming = iprot.readBitSet(4);
         if (incoming.get(0)) {
           struct.afterSeq = iprot.readI64();
           struct.setAfterSeqIsSet(true);
@@ -631,6 +744,10 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
         if (incoming.get(2)) {
           struct.afterChange = iprot.readI64();
           struct.setAfterChangeIsSet(true);
+        }
+        if (incoming.get(3)) {
+          struct.waitMillis = iprot.readI32();
+          struct.setWaitMillisIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();

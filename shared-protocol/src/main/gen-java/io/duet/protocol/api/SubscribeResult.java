@@ -13,6 +13,8 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
   private static final org.apache.thrift.protocol.TField LATEST_SEQ_FIELD_DESC = new org.apache.thrift.protocol.TField("latestSeq", org.apache.thrift.protocol.TType.I64, (short)1);
   private static final org.apache.thrift.protocol.TField PARTNER_TYPING_FIELD_DESC = new org.apache.thrift.protocol.TField("partnerTyping", org.apache.thrift.protocol.TType.BOOL, (short)2);
   private static final org.apache.thrift.protocol.TField LATEST_CHANGE_FIELD_DESC = new org.apache.thrift.protocol.TField("latestChange", org.apache.thrift.protocol.TType.I64, (short)3);
+  private static final org.apache.thrift.protocol.TField MESSAGES_FIELD_DESC = new org.apache.thrift.protocol.TField("messages", org.apache.thrift.protocol.TType.LIST, (short)4);
+  private static final org.apache.thrift.protocol.TField HAS_MORE_FIELD_DESC = new org.apache.thrift.protocol.TField("hasMore", org.apache.thrift.protocol.TType.BOOL, (short)5);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new SubscribeResultStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new SubscribeResultTupleSchemeFactory();
@@ -20,6 +22,8 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
   private long latestSeq; // required
   private boolean partnerTyping; // required
   private long latestChange; // optional
+  private @org.apache.thrift.annotation.Nullable java.util.List<Message> messages; // optional
+  private boolean hasMore; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -33,7 +37,17 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
      * changes. Once it has handled the events pushed before this result (the replayed changes), the client's
      * change cursor is at least this: a change of a message after afterSeq is in the message as replayed.
      */
-    LATEST_CHANGE((short)3, "latestChange");
+    LATEST_CHANGE((short)3, "latestChange"),
+    /**
+     * Over HTTP only: the messages after the request's afterSeq, oldest first, at most 100 (like a history
+     * page; fetchHistory tells about lost ones); empty if none was committed within waitMillis. Poll again
+     * from the last one's seq.
+     */
+    MESSAGES((short)4, "messages"),
+    /**
+     * Over HTTP only: more messages follow the last of messages: poll again at once.
+     */
+    HAS_MORE((short)5, "hasMore");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -55,6 +69,10 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
           return PARTNER_TYPING;
         case 3: // LATEST_CHANGE
           return LATEST_CHANGE;
+        case 4: // MESSAGES
+          return MESSAGES;
+        case 5: // HAS_MORE
+          return HAS_MORE;
         default:
           return null;
       }
@@ -101,8 +119,9 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
   private static final int __LATESTSEQ_ISSET_ID = 0;
   private static final int __PARTNERTYPING_ISSET_ID = 1;
   private static final int __LATESTCHANGE_ISSET_ID = 2;
+  private static final int __HASMORE_ISSET_ID = 3;
   private byte __isset_bitfield = 0;
-  private static final _Fields[] optionals = {_Fields.LATEST_CHANGE};
+  private static final _Fields[] optionals = {_Fields.LATEST_CHANGE,_Fields.MESSAGES,_Fields.HAS_MORE};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -112,6 +131,11 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.BOOL)));
     tmpMap.put(_Fields.LATEST_CHANGE, new org.apache.thrift.meta_data.FieldMetaData("latestChange", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
+    tmpMap.put(_Fields.MESSAGES, new org.apache.thrift.meta_data.FieldMetaData("messages", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.ListMetaData(org.apache.thrift.protocol.TType.LIST, 
+            new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, Message.class))));
+    tmpMap.put(_Fields.HAS_MORE, new org.apache.thrift.meta_data.FieldMetaData("hasMore", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.BOOL)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(SubscribeResult.class, metaDataMap);
   }
@@ -138,6 +162,14 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
     this.latestSeq = other.latestSeq;
     this.partnerTyping = other.partnerTyping;
     this.latestChange = other.latestChange;
+    if (other.isSetMessages()) {
+      java.util.List<Message> __this__messages = new java.util.ArrayList<Message>(other.messages.size());
+      for (Message other_element : other.messages) {
+        __this__messages.add(new Message(other_element));
+      }
+      this.messages = __this__messages;
+    }
+    this.hasMore = other.hasMore;
   }
 
   @Override
@@ -153,6 +185,9 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
     this.partnerTyping = false;
     setLatestChangeIsSet(false);
     this.latestChange = 0;
+    this.messages = null;
+    setHasMoreIsSet(false);
+    this.hasMore = false;
   }
 
   /**
@@ -240,6 +275,86 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __LATESTCHANGE_ISSET_ID, value);
   }
 
+  public int getMessagesSize() {
+    return (this.messages == null) ? 0 : this.messages.size();
+  }
+
+  @org.apache.thrift.annotation.Nullable
+  public java.util.Iterator<Message> getMessagesIterator() {
+    return (this.messages == null) ? null : this.messages.iterator();
+  }
+
+  public void addToMessages(Message elem) {
+    if (this.messages == null) {
+      this.messages = new java.util.ArrayList<Message>();
+    }
+    this.messages.add(elem);
+  }
+
+  /**
+   * Over HTTP only: the messages after the request's afterSeq, oldest first, at most 100 (like a history
+   * page; fetchHistory tells about lost ones); empty if none was committed within waitMillis. Poll again
+   * from the last one's seq.
+   */
+  @org.apache.thrift.annotation.Nullable
+  public java.util.List<Message> getMessages() {
+    return this.messages;
+  }
+
+  /**
+   * Over HTTP only: the messages after the request's afterSeq, oldest first, at most 100 (like a history
+   * page; fetchHistory tells about lost ones); empty if none was committed within waitMillis. Poll again
+   * from the last one's seq.
+   */
+  public SubscribeResult setMessages(@org.apache.thrift.annotation.Nullable java.util.List<Message> messages) {
+    this.messages = messages;
+    return this;
+  }
+
+  public void unsetMessages() {
+    this.messages = null;
+  }
+
+  /** Returns true if field messages is set (has been assigned a value) and false otherwise */
+  public boolean isSetMessages() {
+    return this.messages != null;
+  }
+
+  public void setMessagesIsSet(boolean value) {
+    if (!value) {
+      this.messages = null;
+    }
+  }
+
+  /**
+   * Over HTTP only: more messages follow the last of messages: poll again at once.
+   */
+  public boolean isHasMore() {
+    return this.hasMore;
+  }
+
+  /**
+   * Over HTTP only: more messages follow the last of messages: poll again at once.
+   */
+  public SubscribeResult setHasMore(boolean hasMore) {
+    this.hasMore = hasMore;
+    setHasMoreIsSet(true);
+    return this;
+  }
+
+  public void unsetHasMore() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __HASMORE_ISSET_ID);
+  }
+
+  /** Returns true if field hasMore is set (has been assigned a value) and false otherwise */
+  public boolean isSetHasMore() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __HASMORE_ISSET_ID);
+  }
+
+  public void setHasMoreIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __HASMORE_ISSET_ID, value);
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -267,6 +382,22 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
       }
       break;
 
+    case MESSAGES:
+      if (value == null) {
+        unsetMessages();
+      } else {
+        setMessages((java.util.List<Message>)value);
+      }
+      break;
+
+    case HAS_MORE:
+      if (value == null) {
+        unsetHasMore();
+      } else {
+        setHasMore((java.lang.Boolean)value);
+      }
+      break;
+
     }
   }
 
@@ -282,6 +413,12 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
 
     case LATEST_CHANGE:
       return getLatestChange();
+
+    case MESSAGES:
+      return getMessages();
+
+    case HAS_MORE:
+      return isHasMore();
 
     }
     throw new java.lang.IllegalStateException();
@@ -301,6 +438,10 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
       return isSetPartnerTyping();
     case LATEST_CHANGE:
       return isSetLatestChange();
+    case MESSAGES:
+      return isSetMessages();
+    case HAS_MORE:
+      return isSetHasMore();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -345,6 +486,24 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
         return false;
     }
 
+    boolean this_present_messages = true && this.isSetMessages();
+    boolean that_present_messages = true && that.isSetMessages();
+    if (this_present_messages || that_present_messages) {
+      if (!(this_present_messages && that_present_messages))
+        return false;
+      if (!this.messages.equals(that.messages))
+        return false;
+    }
+
+    boolean this_present_hasMore = true && this.isSetHasMore();
+    boolean that_present_hasMore = true && that.isSetHasMore();
+    if (this_present_hasMore || that_present_hasMore) {
+      if (!(this_present_hasMore && that_present_hasMore))
+        return false;
+      if (this.hasMore != that.hasMore)
+        return false;
+    }
+
     return true;
   }
 
@@ -359,6 +518,14 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
     hashCode = hashCode * 8191 + ((isSetLatestChange()) ? 131071 : 524287);
     if (isSetLatestChange())
       hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(latestChange);
+
+    hashCode = hashCode * 8191 + ((isSetMessages()) ? 131071 : 524287);
+    if (isSetMessages())
+      hashCode = hashCode * 8191 + messages.hashCode();
+
+    hashCode = hashCode * 8191 + ((isSetHasMore()) ? 131071 : 524287);
+    if (isSetHasMore())
+      hashCode = hashCode * 8191 + ((hasMore) ? 131071 : 524287);
 
     return hashCode;
   }
@@ -401,6 +568,26 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetMessages(), other.isSetMessages());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetMessages()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.messages, other.messages);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetHasMore(), other.isSetHasMore());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetHasMore()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.hasMore, other.hasMore);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -436,6 +623,22 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
       if (!first) sb.append(", ");
       sb.append("latestChange:");
       sb.append(this.latestChange);
+      first = false;
+    }
+    if (isSetMessages()) {
+      if (!first) sb.append(", ");
+      sb.append("messages:");
+      if (this.messages == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.messages);
+      }
+      first = false;
+    }
+    if (isSetHasMore()) {
+      if (!first) sb.append(", ");
+      sb.append("hasMore:");
+      sb.append(this.hasMore);
       first = false;
     }
     sb.append(")");
@@ -511,6 +714,33 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 4: // MESSAGES
+              if (schemeField.type == org.apache.thrift.protocol.TType.LIST) {
+                {
+                  org.apache.thrift.protocol.TList _list0 = iprot.readListBegin();
+                  struct.messages = new java.util.ArrayList<Message>(_list0.size);
+                  @org.apache.thrift.annotation.Nullable Message _elem1;
+                  for (int _i2 = 0; _i2 < _list0.size; ++_i2)
+                  {
+                    _elem1 = new Message();
+                    _elem1.read(iprot);
+                    struct.messages.add(_elem1);
+                  }
+                  iprot.readListEnd();
+                }
+                struct.setMessagesIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
+            case 5: // HAS_MORE
+              if (schemeField.type == org.apache.thrift.protocol.TType.BOOL) {
+                struct.hasMore = iprot.readBool();
+                struct.setHasMoreIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -541,6 +771,25 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
         oprot.writeI64(struct.latestChange);
         oprot.writeFieldEnd();
       }
+      if (struct.messages != null) {
+        if (struct.isSetMessages()) {
+          oprot.writeFieldBegin(MESSAGES_FIELD_DESC);
+          {
+            oprot.writeListBegin(new org.apache.thrift.protocol.TList(org.apache.thrift.protocol.TType.STRUCT, struct.messages.size()));
+            for (Message _iter3 : struct.messages)
+            {
+              _iter3.write(oprot);
+            }
+            oprot.writeListEnd();
+          }
+          oprot.writeFieldEnd();
+        }
+      }
+      if (struct.isSetHasMore()) {
+        oprot.writeFieldBegin(HAS_MORE_FIELD_DESC);
+        oprot.writeBool(struct.hasMore);
+        oprot.writeFieldEnd();
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -569,7 +818,13 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
       if (struct.isSetLatestChange()) {
         optionals.set(2);
       }
-      oprot.writeBitSet(optionals, 3);
+      if (struct.isSetMessages()) {
+        optionals.set(3);
+      }
+      if (struct.isSetHasMore()) {
+        optionals.set(4);
+      }
+      oprot.writeBitSet(optionals, 5);
       if (struct.isSetLatestSeq()) {
         oprot.writeI64(struct.latestSeq);
       }
@@ -579,6 +834,18 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
       if (struct.isSetLatestChange()) {
         oprot.writeI64(struct.latestChange);
       }
+      if (struct.isSetMessages()) {
+        {
+          oprot.writeI32(struct.messages.size());
+          for (Message _iter4 : struct.messages)
+          {
+            _iter4.write(oprot);
+          }
+        }
+      }
+      if (struct.isSetHasMore()) {
+        oprot.writeBool(struct.hasMore);
+      }
     }
 
     @Override
@@ -586,7 +853,7 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(3);
+        java.util.BitSet incoming = iprot.readBitSet(5);
         if (incoming.get(0)) {
           struct.latestSeq = iprot.readI64();
           struct.setLatestSeqIsSet(true);
@@ -598,6 +865,24 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
         if (incoming.get(2)) {
           struct.latestChange = iprot.readI64();
           struct.setLatestChangeIsSet(true);
+        }
+        if (incoming.get(3)) {
+          {
+            org.apache.thrift.protocol.TList _list5 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
+            struct.messages = new java.util.ArrayList<Message>(_list5.size);
+            @org.apache.thrift.annotation.Nullable Message _elem6;
+            for (int _i7 = 0; _i7 < _list5.size; ++_i7)
+            {
+              _elem6 = new Message();
+              _elem6.read(iprot);
+              struct.messages.add(_elem6);
+            }
+          }
+          struct.setMessagesIsSet(true);
+        }
+        if (incoming.get(4)) {
+          struct.hasMore = iprot.readBool();
+          struct.setHasMoreIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();

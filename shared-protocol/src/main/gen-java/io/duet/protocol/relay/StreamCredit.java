@@ -25,12 +25,14 @@ public class StreamCredit implements org.apache.thrift.TBase<StreamCredit, Strea
 
   private static final org.apache.thrift.protocol.TField STREAM_ID_FIELD_DESC = new org.apache.thrift.protocol.TField("streamId", org.apache.thrift.protocol.TType.I64, (short)1);
   private static final org.apache.thrift.protocol.TField GRANTED_BYTES_FIELD_DESC = new org.apache.thrift.protocol.TField("grantedBytes", org.apache.thrift.protocol.TType.I64, (short)2);
+  private static final org.apache.thrift.protocol.TField CLIENT_SILENT_MILLIS_FIELD_DESC = new org.apache.thrift.protocol.TField("clientSilentMillis", org.apache.thrift.protocol.TType.I64, (short)3);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new StreamCreditStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new StreamCreditTupleSchemeFactory();
 
   private long streamId; // required
   private long grantedBytes; // required
+  private long clientSilentMillis; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -38,7 +40,16 @@ public class StreamCredit implements org.apache.thrift.TBase<StreamCredit, Strea
     /**
      * Bytes of EVENT payload the client's socket took since the last grant.
      */
-    GRANTED_BYTES((short)2, "grantedBytes");
+    GRANTED_BYTES((short)2, "grantedBytes"),
+    /**
+     * Set when the session's client went quiet or was heard from again (grantedBytes then 0): nothing has
+     * been read from it for this many milliseconds, longer than its ping interval and a grace, so the
+     * connection may be half-open; 0 when the quiet client was heard from again. While a session is quiet
+     * the application server does not count it as a connected device when it decides whether to push, and
+     * on the quiet signal it pushes the newest message the client may have missed in its silence. Older
+     * application servers ignore it.
+     */
+    CLIENT_SILENT_MILLIS((short)3, "clientSilentMillis");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -58,6 +69,8 @@ public class StreamCredit implements org.apache.thrift.TBase<StreamCredit, Strea
           return STREAM_ID;
         case 2: // GRANTED_BYTES
           return GRANTED_BYTES;
+        case 3: // CLIENT_SILENT_MILLIS
+          return CLIENT_SILENT_MILLIS;
         default:
           return null;
       }
@@ -103,13 +116,17 @@ public class StreamCredit implements org.apache.thrift.TBase<StreamCredit, Strea
   // isset id assignments
   private static final int __STREAMID_ISSET_ID = 0;
   private static final int __GRANTEDBYTES_ISSET_ID = 1;
+  private static final int __CLIENTSILENTMILLIS_ISSET_ID = 2;
   private byte __isset_bitfield = 0;
+  private static final _Fields[] optionals = {_Fields.CLIENT_SILENT_MILLIS};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
     tmpMap.put(_Fields.STREAM_ID, new org.apache.thrift.meta_data.FieldMetaData("streamId", org.apache.thrift.TFieldRequirementType.DEFAULT, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
     tmpMap.put(_Fields.GRANTED_BYTES, new org.apache.thrift.meta_data.FieldMetaData("grantedBytes", org.apache.thrift.TFieldRequirementType.DEFAULT, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
+    tmpMap.put(_Fields.CLIENT_SILENT_MILLIS, new org.apache.thrift.meta_data.FieldMetaData("clientSilentMillis", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(StreamCredit.class, metaDataMap);
@@ -136,6 +153,7 @@ public class StreamCredit implements org.apache.thrift.TBase<StreamCredit, Strea
     __isset_bitfield = other.__isset_bitfield;
     this.streamId = other.streamId;
     this.grantedBytes = other.grantedBytes;
+    this.clientSilentMillis = other.clientSilentMillis;
   }
 
   @Override
@@ -149,6 +167,8 @@ public class StreamCredit implements org.apache.thrift.TBase<StreamCredit, Strea
     this.streamId = 0;
     setGrantedBytesIsSet(false);
     this.grantedBytes = 0;
+    setClientSilentMillisIsSet(false);
+    this.clientSilentMillis = 0;
   }
 
   public long getStreamId() {
@@ -203,6 +223,45 @@ public class StreamCredit implements org.apache.thrift.TBase<StreamCredit, Strea
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __GRANTEDBYTES_ISSET_ID, value);
   }
 
+  /**
+   * Set when the session's client went quiet or was heard from again (grantedBytes then 0): nothing has
+   * been read from it for this many milliseconds, longer than its ping interval and a grace, so the
+   * connection may be half-open; 0 when the quiet client was heard from again. While a session is quiet
+   * the application server does not count it as a connected device when it decides whether to push, and
+   * on the quiet signal it pushes the newest message the client may have missed in its silence. Older
+   * application servers ignore it.
+   */
+  public long getClientSilentMillis() {
+    return this.clientSilentMillis;
+  }
+
+  /**
+   * Set when the session's client went quiet or was heard from again (grantedBytes then 0): nothing has
+   * been read from it for this many milliseconds, longer than its ping interval and a grace, so the
+   * connection may be half-open; 0 when the quiet client was heard from again. While a session is quiet
+   * the application server does not count it as a connected device when it decides whether to push, and
+   * on the quiet signal it pushes the newest message the client may have missed in its silence. Older
+   * application servers ignore it.
+   */
+  public StreamCredit setClientSilentMillis(long clientSilentMillis) {
+    this.clientSilentMillis = clientSilentMillis;
+    setClientSilentMillisIsSet(true);
+    return this;
+  }
+
+  public void unsetClientSilentMillis() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __CLIENTSILENTMILLIS_ISSET_ID);
+  }
+
+  /** Returns true if field clientSilentMillis is set (has been assigned a value) and false otherwise */
+  public boolean isSetClientSilentMillis() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __CLIENTSILENTMILLIS_ISSET_ID);
+  }
+
+  public void setClientSilentMillisIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __CLIENTSILENTMILLIS_ISSET_ID, value);
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -222,6 +281,14 @@ public class StreamCredit implements org.apache.thrift.TBase<StreamCredit, Strea
       }
       break;
 
+    case CLIENT_SILENT_MILLIS:
+      if (value == null) {
+        unsetClientSilentMillis();
+      } else {
+        setClientSilentMillis((java.lang.Long)value);
+      }
+      break;
+
     }
   }
 
@@ -234,6 +301,9 @@ public class StreamCredit implements org.apache.thrift.TBase<StreamCredit, Strea
 
     case GRANTED_BYTES:
       return getGrantedBytes();
+
+    case CLIENT_SILENT_MILLIS:
+      return getClientSilentMillis();
 
     }
     throw new java.lang.IllegalStateException();
@@ -251,6 +321,8 @@ public class StreamCredit implements org.apache.thrift.TBase<StreamCredit, Strea
       return isSetStreamId();
     case GRANTED_BYTES:
       return isSetGrantedBytes();
+    case CLIENT_SILENT_MILLIS:
+      return isSetClientSilentMillis();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -286,6 +358,15 @@ public class StreamCredit implements org.apache.thrift.TBase<StreamCredit, Strea
         return false;
     }
 
+    boolean this_present_clientSilentMillis = true && this.isSetClientSilentMillis();
+    boolean that_present_clientSilentMillis = true && that.isSetClientSilentMillis();
+    if (this_present_clientSilentMillis || that_present_clientSilentMillis) {
+      if (!(this_present_clientSilentMillis && that_present_clientSilentMillis))
+        return false;
+      if (this.clientSilentMillis != that.clientSilentMillis)
+        return false;
+    }
+
     return true;
   }
 
@@ -296,6 +377,10 @@ public class StreamCredit implements org.apache.thrift.TBase<StreamCredit, Strea
     hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(streamId);
 
     hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(grantedBytes);
+
+    hashCode = hashCode * 8191 + ((isSetClientSilentMillis()) ? 131071 : 524287);
+    if (isSetClientSilentMillis())
+      hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(clientSilentMillis);
 
     return hashCode;
   }
@@ -324,6 +409,16 @@ public class StreamCredit implements org.apache.thrift.TBase<StreamCredit, Strea
     }
     if (isSetGrantedBytes()) {
       lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.grantedBytes, other.grantedBytes);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetClientSilentMillis(), other.isSetClientSilentMillis());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetClientSilentMillis()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.clientSilentMillis, other.clientSilentMillis);
       if (lastComparison != 0) {
         return lastComparison;
       }
@@ -359,6 +454,12 @@ public class StreamCredit implements org.apache.thrift.TBase<StreamCredit, Strea
     sb.append("grantedBytes:");
     sb.append(this.grantedBytes);
     first = false;
+    if (isSetClientSilentMillis()) {
+      if (!first) sb.append(", ");
+      sb.append("clientSilentMillis:");
+      sb.append(this.clientSilentMillis);
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -424,6 +525,14 @@ public class StreamCredit implements org.apache.thrift.TBase<StreamCredit, Strea
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 3: // CLIENT_SILENT_MILLIS
+              if (schemeField.type == org.apache.thrift.protocol.TType.I64) {
+                struct.clientSilentMillis = iprot.readI64();
+                struct.setClientSilentMillisIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -449,6 +558,11 @@ public class StreamCredit implements org.apache.thrift.TBase<StreamCredit, Strea
       oprot.writeFieldBegin(GRANTED_BYTES_FIELD_DESC);
       oprot.writeI64(struct.grantedBytes);
       oprot.writeFieldEnd();
+      if (struct.isSetClientSilentMillis()) {
+        oprot.writeFieldBegin(CLIENT_SILENT_MILLIS_FIELD_DESC);
+        oprot.writeI64(struct.clientSilentMillis);
+        oprot.writeFieldEnd();
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -474,12 +588,18 @@ public class StreamCredit implements org.apache.thrift.TBase<StreamCredit, Strea
       if (struct.isSetGrantedBytes()) {
         optionals.set(1);
       }
-      oprot.writeBitSet(optionals, 2);
+      if (struct.isSetClientSilentMillis()) {
+        optionals.set(2);
+      }
+      oprot.writeBitSet(optionals, 3);
       if (struct.isSetStreamId()) {
         oprot.writeI64(struct.streamId);
       }
       if (struct.isSetGrantedBytes()) {
         oprot.writeI64(struct.grantedBytes);
+      }
+      if (struct.isSetClientSilentMillis()) {
+        oprot.writeI64(struct.clientSilentMillis);
       }
     }
 
@@ -488,7 +608,7 @@ public class StreamCredit implements org.apache.thrift.TBase<StreamCredit, Strea
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(2);
+        java.util.BitSet incoming = iprot.readBitSet(3);
         if (incoming.get(0)) {
           struct.streamId = iprot.readI64();
           struct.setStreamIdIsSet(true);
@@ -496,6 +616,10 @@ public class StreamCredit implements org.apache.thrift.TBase<StreamCredit, Strea
         if (incoming.get(1)) {
           struct.grantedBytes = iprot.readI64();
           struct.setGrantedBytesIsSet(true);
+        }
+        if (incoming.get(2)) {
+          struct.clientSilentMillis = iprot.readI64();
+          struct.setClientSilentMillisIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();

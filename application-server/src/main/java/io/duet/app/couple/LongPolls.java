@@ -1,0 +1,119 @@
+package io.duet.app.couple;
+
+import io.duet.app.rpc.ApiErrors;
+import io.duet.protocol.api.DuetError;
+import io.duet.protocol.api.ErrorCode;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The HTTP long polls ({@code ChatService.subscribe} over HTTP) parked on this server, across couples: at
+ * most {@code maxParked} in all (more get BUSY) and {@code maxPerUser} per user (more get RATE_LIMITED),
+ * each for at most {@code maxWait}. A parked poll holds no thread: a future, a timer, a list entry in its
+ * couple's actor ({@link ParkedPolls}). Thread-safe.
+ */
+public final class LongPolls {
+    public static final Duration DEFAULT_MAX_WAIT = Duration.ofSeconds(25);
+    public static final int DEFAULT_MAX_PARKED = 10_000;
+    public static final int DEFAULT_MAX_PER_USER = 4;
+    /** Messages in one long poll's reply at most (a history page); {@code hasMore} says when more wait. */
+    public static final int PAGE = 100;
+
+    private final Duration maxWait;
+    private final int maxParked;
+    private final int maxPerUser;
+    private final AtomicInteger parked = new AtomicInteger();
+    private final ConcurrentMap<Long, Integer> perUser = new ConcurrentHashMap<>();
+
+    private LongPolls(Builder builder) {
+        this.maxWait = Objects.requireNonNull(builder.maxWait, "maxWait");
+        if (maxWait.isNegative()) {
+            throw new IllegalArgumentException("maxWait: " + maxWait + " (expected: >= 0)");
+        }
+        this.maxParked = positive("maxParked", builder.maxParked);
+        this.maxPerUser = positive("maxPerUser", builder.maxPerUser);
+    }
+
+    private static int positive(String name, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(name + ": " + value + " (expected: >= 1)");
+        }
+        return value;
+    }
+
+    public static LongPolls defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** How long a poll may wait: what the client asks ({@code waitMillis}), at most {@code maxWait}; 0 if none. */
+    public long waitFor(int askedMillis) {
+        return Math.max(0, Math.min(askedMillis, maxWait.toMillis()));
+    }
+
+    /** Parks one poll of {@code userId}: null if admitted (then {@link #release} it once), else why not. */
+    DuetError admit(long userId) {
+        if (parked.incrementAndGet() > maxParked) {
+            parked.decrementAndGet();
+            return ApiErrors.busy("this server has " + maxParked + " long polls waiting; retry shortly");
+        }
+        boolean[] admitted = {false};
+        perUser.compute(userId, (user, count) -> {
+            int now = count == null ? 0 : count;
+            admitted[0] = now < maxPerUser;
+            return admitted[0] ? now + 1 : count;
+        });
+        if (!admitted[0]) {
+            parked.decrementAndGet();
+            return ApiErrors.of(ErrorCode.RATE_LIMITED, "at most " + maxPerUser
+                    + " long polls per user at a time: wait for one to return").setRetryAfterMillis(1000);
+        }
+        return null;
+    }
+
+    /** A poll admitted by {@link #admit} returned. */
+    void release(long userId) {
+        perUser.computeIfPresent(userId, (user, count) -> count <= 1 ? null : count - 1);
+        parked.decrementAndGet();
+    }
+
+    /** Polls parked now, on every couple. */
+    public int parked() {
+        return parked.get();
+    }
+
+    /** Mutable; {@link #build()} makes the immutable limits. */
+    public static final class Builder {
+        private Duration maxWait = DEFAULT_MAX_WAIT;
+        private int maxParked = DEFAULT_MAX_PARKED;
+        private int maxPerUser = DEFAULT_MAX_PER_USER;
+
+        private Builder() {
+        }
+
+        public Builder maxWait(Duration value) {
+            this.maxWait = value;
+            return this;
+        }
+
+        public Builder maxParked(int value) {
+            this.maxParked = value;
+            return this;
+        }
+
+        public Builder maxPerUser(int value) {
+            this.maxPerUser = value;
+            return this;
+        }
+
+        public LongPolls build() {
+            return new LongPolls(this);
+        }
+    }
+}
