@@ -99,12 +99,28 @@ struct SubscribeRequest {
    * are unchanged. Absent or false: every message is pushed, the session's own too.
    */
   2: optional bool noEcho,
+  /**
+   * The newest change number (MessageChangedEvent.change) the client has applied; 0 for none. Set: before the
+   * messages after afterSeq, the session is pushed a MessageChangedEvent for each message at or below afterSeq
+   * changed (edited or deleted) after that change, in change order, each message once, as it is now, with
+   * the number of its latest change; then the replay and the live events follow as without it. The server
+   * keeps the couple's newest changes only (see docs/STORAGE.md): if changes after afterChange are no longer
+   * kept, a MessageChangesLostEvent comes first, and the client fetches the history it shows again. Absent:
+   * no changes are replayed (as before).
+   */
+  3: optional i64 afterChange,
 }
 
 struct SubscribeResult {
   /** The newest sequence number at the time of the call. */
   1: common.Seq latestSeq,
   2: bool partnerTyping,
+  /**
+   * The couple's newest change number at the time of the call (0 for none); set by servers that number
+   * changes. Once it has handled the events pushed before this result (the replayed changes), the client's
+   * change cursor is at least this: a change of a message after afterSeq is in the message as replayed.
+   */
+  3: optional i64 latestChange,
 }
 
 /**
@@ -223,8 +239,9 @@ service ChatService {
   SetTypingResult setTyping(1: SetTypingRequest request) throws (1: common.DuetError error),
 
   /**
-   * TCP sessions only: starts pushing events to this session. Every message after
-   * afterSeq is pushed first, in order, then live events follow.
+   * TCP sessions only: starts pushing events to this session. With afterChange, the changes the client
+   * missed of messages it has (see SubscribeRequest) are pushed before the result; then every message after
+   * afterSeq, in order, as it is now; then live events.
    */
   SubscribeResult subscribe(1: SubscribeRequest request) throws (1: common.DuetError error),
 

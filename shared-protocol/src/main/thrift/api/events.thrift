@@ -85,11 +85,28 @@ struct PhotoDeletedEvent {
  * A message was edited or deleted (by its sender, on any device): message is its state now (a tombstone
  * when deleted), with its sequence number. A client that has not seen that sequence number yet may drop
  * the event: the message comes later in its current state. History returns the current state too.
- * Changes are not replayed: a session that subscribes after afterSeq hears only of changes made from then
- * on, so a device that was away fetches the history it shows again to see changes made meanwhile.
+ * Each change has a number, counted per couple (change): live events carry it, and a subscribe with
+ * afterChange replays the changes a device missed while it was away (see SubscribeRequest.afterChange).
  */
 struct MessageChangedEvent {
   1: chat.Message message,
+  /**
+   * The couple's number of this change (of the latest change of the message, when replayed); the client's
+   * change cursor, sent as SubscribeRequest.afterChange, is the highest it has applied. Unset from servers
+   * that do not number changes.
+   */
+  2: optional i64 change,
+}
+
+/**
+ * Pushed first by a subscribe whose afterChange is older than the changes the server keeps (or than it can
+ * vouch for): changes after afterChange up to oldestKept - 1 may have been missed. The client fetches the
+ * history it shows again (fetchHistory returns messages as they are now); the kept changes follow as usual.
+ */
+struct MessageChangesLostEvent {
+  1: i64 afterChange,
+  /** The oldest change number the server still keeps. */
+  2: i64 oldestKept,
 }
 
 /** One pushed event. Clients ignore members they do not know (a newer server). */
@@ -106,4 +123,5 @@ union Event {
   20: NicknameChangedEvent nicknameChanged,
   21: CoupleClosedEvent coupleClosed,
   22: PhotoDeletedEvent photoDeleted,
+  23: MessageChangesLostEvent messageChangesLost,
 }

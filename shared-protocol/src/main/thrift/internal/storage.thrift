@@ -130,3 +130,15 @@ struct StoredPushToken {
   2: string token,
   3: i64 registeredAtMillis,
 }
+
+/**
+ * A couple's change log: its newest edits and deletes of messages, by change number. Written with each
+ * change, under the owner's fence, in the same write as the message (see docs/STORAGE.md).
+ */
+struct StoredChanges {
+  /** The newest change number; 0 for none. Change numbers count from 1, one per change, never reused. */
+  1: i64 lastChange,
+  /** The sequence numbers of the messages changed by changes lastChange - size + 1 .. lastChange, oldest first. */
+  2: list<i64> seqs,
+  3: optional i64 fence,
+}

@@ -35,7 +35,8 @@ import java.util.function.ToDoubleFunction;
  *
  * Timers live with what they time: calls by method in {@code rpc.CallMeters}, HBase calls and group
  * commits in {@link io.duet.app.storage.StoreMeters}, shards owned and moved in {@link
- * io.duet.app.cluster.ShardMeters}.
+ * io.duet.app.cluster.ShardMeters}, the event fan-out lag ({@link io.duet.process.metrics.FanOutLag}) by
+ * the couples' deliveries.
  */
 final class ApplicationMetrics {
     static final String MISSING_RANGES = "duet.catchup.missing.ranges";

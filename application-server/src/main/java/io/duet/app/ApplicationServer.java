@@ -62,6 +62,7 @@ import io.duet.process.AcceptErrorHandler;
 import io.duet.process.ServerMain;
 import io.duet.process.admin.AdminServer;
 import io.duet.process.admin.AdminSettings;
+import io.duet.process.metrics.FanOutLag;
 import io.duet.protocol.token.TokenCodec;
 import io.duet.security.RelayTls;
 import io.duet.security.TokenSecrets;
@@ -284,6 +285,7 @@ public final class ApplicationServer implements ServerMain.Server {
                 .maxHeld(settings.integer("couples.max-held-sends", CoupleLimits.DEFAULT_MAX_HELD))
                 .maxQueuedTasks(settings.integer("couples.max-queued-tasks", CoupleLimits.DEFAULT_MAX_QUEUED_TASKS))
                 .maxBatch(settings.integer("couples.max-batch", CoupleLimits.DEFAULT_MAX_BATCH))
+                .keepChanges(settings.integer("couples.changes.keep", CoupleLimits.DEFAULT_KEEP_CHANGES))
                 .orderWait(settings.duration("couples.order-wait", CoupleLimits.DEFAULT_ORDER_WAIT))
                 .typingTimeout(settings.duration("couples.typing-timeout", CoupleLimits.DEFAULT_TYPING_TIMEOUT))
                 .idleTimeout(settings.duration("couples.idle-timeout", CoupleLimits.DEFAULT_IDLE_TIMEOUT))
@@ -296,7 +298,7 @@ public final class ApplicationServer implements ServerMain.Server {
                 .keepRecent(settings.integer("couples.archive.keep-recent", ArchiveSettings.DEFAULT_KEEP_RECENT))
                 .movesPerTick(settings.integer("couples.archive.moves-per-tick", ArchiveSettings.DEFAULT_MOVES_PER_TICK))
                 .tick(settings.duration("couples.archive.tick", ArchiveSettings.DEFAULT_TICK))
-                .build());
+                .build(), FanOutLag.timer(admin.metrics(), FanOutLag.COMMITTED_TO_RELAY));
         ApplicationMetrics.bind(admin.metrics(), catchUpReads, coupleStore, couples, presentationLinks);
         clusterStatus = new ClusterStatusReader(curator);
         clusterStatus.start();

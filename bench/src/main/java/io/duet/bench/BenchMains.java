@@ -10,19 +10,11 @@ import java.util.List;
 import java.util.Properties;
 
 /**
- * What the bench's command-line programs ({@code bin/duet-load}, {@code bin/duet-handshakes}) share: an
- * option's value, a local cluster's configuration files, and the min/median/max of repeated runs.
+ * What the bench's command-line programs ({@code bin/duet-load}, {@code bin/duet-handshakes}) share (their options are {@link BenchOptions}): a
+ * local cluster's configuration files, and the min/median/max of repeated runs.
  */
 final class BenchMains {
     private BenchMains() {
-    }
-
-    /** The value of {@code option}, at {@code args[index]}; fails if the arguments end before it. */
-    static String value(String[] args, int index, String option) {
-        if (index >= args.length) {
-            throw new IllegalArgumentException(option + " needs a value");
-        }
-        return args[index];
     }
 
     /**

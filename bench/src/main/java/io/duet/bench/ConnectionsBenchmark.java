@@ -1,7 +1,5 @@
 package io.duet.bench;
 
-import static io.duet.bench.BenchMains.value;
-
 import io.duet.protocol.token.TokenClaims;
 import io.duet.protocol.token.TokenCodec;
 import io.duet.security.SecretFiles;
@@ -71,38 +69,23 @@ public final class ConnectionsBenchmark {
 
     /** What {@code main} does, printing to {@code out} and {@code err}; returns the exit status. */
     public static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Path local = null;
-        Path serverClasses = null;
-        int sessions = 18_000;
-        int runs = 3;
-        int classes = 15;
+        Path local;
+        Path serverClasses;
+        int sessions;
+        int runs;
+        int classes;
         try {
-            for (int i = 0; i < args.length; i++) {
-                String arg = args[i];
-                switch (arg) {
-                    case "--local":
-                        local = Path.of(value(args, ++i, arg));
-                        break;
-                    case "--server-classes":
-                        serverClasses = Path.of(value(args, ++i, arg));
-                        break;
-                    case "--sessions":
-                        sessions = Integer.parseInt(value(args, ++i, arg));
-                        break;
-                    case "--runs":
-                        runs = Integer.parseInt(value(args, ++i, arg));
-                        break;
-                    case "--classes":
-                        classes = Integer.parseInt(value(args, ++i, arg));
-                        break;
-                    case "-h":
-                    case "--help":
-                        usage(out);
-                        return 0;
-                    default:
-                        throw new IllegalArgumentException("unknown option " + arg);
-                }
+            BenchOptions options = BenchOptions.parse(args,
+                    List.of("--local", "--server-classes", "--sessions", "--runs", "--classes"), List.of());
+            if (options.help()) {
+                usage(out);
+                return 0;
             }
+            local = options.path("--local", null);
+            serverClasses = options.path("--server-classes", null);
+            sessions = options.integer("--sessions", 18_000);
+            runs = options.integer("--runs", 3);
+            classes = options.integer("--classes", 15);
             if (local == null) {
                 throw new IllegalArgumentException("give --local DIR: the server's memory is read from /proc and jcmd");
             }

@@ -1,7 +1,5 @@
 package io.duet.bench;
 
-import static io.duet.bench.BenchMains.value;
-
 import io.duet.protocol.api.AuthRequest;
 import io.duet.protocol.api.commonConstants;
 import io.duet.protocol.frame.Frame;
@@ -87,45 +85,20 @@ public final class HandshakeBenchmark {
 
     /** What {@code main} does, printing to {@code out} and {@code err}; returns the exit status. */
     public static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Path local = null;
-        String targetArg = null;
-        Path ca = null;
-        int runs = 3;
-        int concurrency = 16;
-        Duration duration = Duration.ofSeconds(10);
-        Duration warmUp = Duration.ofSeconds(5);
         try {
-            for (int i = 0; i < args.length; i++) {
-                String arg = args[i];
-                switch (arg) {
-                    case "--local":
-                        local = Path.of(value(args, ++i, arg));
-                        break;
-                    case "--target":
-                        targetArg = value(args, ++i, arg);
-                        break;
-                    case "--ca":
-                        ca = Path.of(value(args, ++i, arg));
-                        break;
-                    case "--runs":
-                        runs = Integer.parseInt(value(args, ++i, arg));
-                        break;
-                    case "--concurrency":
-                        concurrency = Integer.parseInt(value(args, ++i, arg));
-                        break;
-                    case "--duration":
-                        duration = Duration.ofMillis((long) (Double.parseDouble(value(args, ++i, arg)) * 1000));
-                        break;
-                    case "--warm-up":
-                        warmUp = Duration.ofMillis((long) (Double.parseDouble(value(args, ++i, arg)) * 1000));
-                        break;
-                    case "--help":
-                        usage(out);
-                        return 0;
-                    default:
-                        throw new IllegalArgumentException("unknown option " + arg);
-                }
+            BenchOptions options = BenchOptions.parse(args,
+                    List.of("--local", "--target", "--ca", "--runs", "--concurrency", "--duration", "--warm-up"), List.of());
+            if (options.help()) {
+                usage(out);
+                return 0;
             }
+            Path local = options.path("--local", null);
+            String targetArg = options.string("--target", null);
+            Path ca = options.path("--ca", null);
+            int runs = options.integer("--runs", 3);
+            int concurrency = options.integer("--concurrency", 16);
+            Duration duration = options.seconds("--duration", Duration.ofSeconds(10));
+            Duration warmUp = options.seconds("--warm-up", Duration.ofSeconds(5));
             InetSocketAddress target;
             if (local != null) {
                 target = new InetSocketAddress("127.0.0.1", Integer.parseInt(

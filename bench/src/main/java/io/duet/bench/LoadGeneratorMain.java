@@ -1,13 +1,11 @@
 package io.duet.bench;
 
-import static io.duet.bench.BenchMains.value;
-
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 
 /**
@@ -24,80 +22,33 @@ public final class LoadGeneratorMain {
 
     static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         LoadSettings.Builder settings = LoadSettings.builder();
-        Path local = defaultLocalCluster();
-        String tcp = null;
-        String http = null;
-        boolean throughput = false;
-        int runs = 3;
-        int warmUpRuns = 1;
-        int inFlight = 0;
         try {
-            for (int i = 0; i < args.length; i++) {
-                String arg = args[i];
-                switch (arg) {
-                    case "--local":
-                        local = Path.of(value(args, ++i, arg));
-                        break;
-                    case "--remote":
-                        local = null;
-                        break;
-                    case "--tcp":
-                        tcp = value(args, ++i, arg);
-                        break;
-                    case "--http":
-                        http = value(args, ++i, arg);
-                        break;
-                    case "--couples":
-                        settings.couples(Integer.parseInt(value(args, ++i, arg)));
-                        break;
-                    case "--rate":
-                        settings.rate(Double.parseDouble(value(args, ++i, arg)));
-                        break;
-                    case "--text-length":
-                        settings.meanTextLength(Integer.parseInt(value(args, ++i, arg)));
-                        break;
-                    case "--typing":
-                        settings.typingRate(Double.parseDouble(value(args, ++i, arg)));
-                        break;
-                    case "--idle":
-                        settings.idleConnections(Integer.parseInt(value(args, ++i, arg)));
-                        break;
-                    case "--warm-up":
-                        settings.warmUp(Duration.ofSeconds(Long.parseLong(value(args, ++i, arg))));
-                        break;
-                    case "--duration":
-                        settings.duration(Duration.ofSeconds(Long.parseLong(value(args, ++i, arg))));
-                        break;
-                    case "--max-waiting":
-                        settings.maxOutstanding(Integer.parseInt(value(args, ++i, arg)));
-                        break;
-                    case "--in-flight":
-                        inFlight = Integer.parseInt(value(args, ++i, arg));
-                        settings.inFlight(inFlight);
-                        break;
-                    case "--throughput":
-                        throughput = true;
-                        break;
-                    case "--runs":
-                        runs = Integer.parseInt(value(args, ++i, arg));
-                        break;
-                    case "--warm-up-runs":
-                        warmUpRuns = Integer.parseInt(value(args, ++i, arg));
-                        break;
-                    case "--out":
-                        settings.output(Path.of(value(args, ++i, arg)));
-                        break;
-                    case "--quiet":
-                        settings.quiet(true);
-                        break;
-                    case "-h":
-                    case "--help":
-                        usage(out);
-                        return 0;
-                    default:
-                        throw new IllegalArgumentException("unknown option: " + arg);
-                }
+            BenchOptions options = BenchOptions.parse(args,
+                    List.of("--local", "--tcp", "--http", "--couples", "--rate", "--text-length", "--typing", "--idle",
+                            "--warm-up", "--duration", "--max-waiting", "--in-flight", "--runs", "--warm-up-runs", "--out"),
+                    List.of("--remote", "--throughput", "--quiet"));
+            if (options.help()) {
+                usage(out);
+                return 0;
             }
+            Path local = options.has("--remote") ? null : options.path("--local", defaultLocalCluster());
+            String tcp = options.string("--tcp", null);
+            String http = options.string("--http", null);
+            boolean throughput = options.has("--throughput");
+            int runs = options.integer("--runs", 3);
+            int warmUpRuns = options.integer("--warm-up-runs", 1);
+            int inFlight = options.integer("--in-flight", 0);
+            settings.couples(options.integer("--couples", LoadSettings.DEFAULT_COUPLES))
+                    .rate(options.decimal("--rate", LoadSettings.DEFAULT_RATE))
+                    .meanTextLength(options.integer("--text-length", LoadSettings.DEFAULT_MEAN_TEXT_LENGTH))
+                    .typingRate(options.decimal("--typing", LoadSettings.DEFAULT_TYPING_RATE))
+                    .warmUp(options.seconds("--warm-up", LoadSettings.DEFAULT_WARM_UP))
+                    .duration(options.seconds("--duration", LoadSettings.DEFAULT_DURATION))
+                    .inFlight(inFlight)
+                    .quiet(options.has("--quiet"))
+                    .idleConnections(options.integer("--idle", LoadSettings.DEFAULT_IDLE_CONNECTIONS))
+                    .maxOutstanding(options.integer("--max-waiting", LoadSettings.DEFAULT_MAX_OUTSTANDING))
+                    .output(options.path("--out", null));
             if (local != null) {
                 Properties ports = BenchMains.localClusterConf(local, "ports.properties");
                 tcp = tcp != null ? tcp : "127.0.0.1:" + ports.getProperty("endpoint.tcp", ports.getProperty("presentation-1.tcp"));

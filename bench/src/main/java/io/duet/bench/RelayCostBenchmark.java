@@ -1,7 +1,5 @@
 package io.duet.bench;
 
-import static io.duet.bench.BenchMains.value;
-
 import io.duet.bench.RelayPaths.CallPath;
 import io.duet.bench.RelayPaths.RelayConnection;
 import io.duet.protocol.api.ChatService;
@@ -99,39 +97,34 @@ public final class RelayCostBenchmark {
 
     /** What {@code main} does, printing to {@code out} and {@code err}; returns the exit status. */
     public static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Path local = null;
-        int couples = 8;
-        double rate = 0;
-        int runs = 3;
-        int textLength = 200;
-        boolean typing = false;
-        Duration warmUp = Duration.ofSeconds(5);
-        Duration duration = Duration.ofSeconds(10);
+        Path local;
+        int couples;
+        double rate;
+        int runs;
+        int textLength;
+        boolean typing;
+        Duration warmUp;
+        Duration duration;
         try {
-            for (int i = 0; i < args.length; i++) {
-                String arg = args[i];
-                switch (arg) {
-                    case "--local" -> local = Path.of(value(args, ++i, arg));
-                    case "--couples" -> couples = Integer.parseInt(value(args, ++i, arg));
-                    case "--rate" -> rate = Double.parseDouble(value(args, ++i, arg));
-                    case "--runs" -> runs = Integer.parseInt(value(args, ++i, arg));
-                    case "--text-length" -> textLength = Integer.parseInt(value(args, ++i, arg));
-                    case "--call" -> {
-                        String call = value(args, ++i, arg);
-                        if (!call.equals("send") && !call.equals("typing")) {
-                            throw new IllegalArgumentException("--call: send or typing, not " + call);
-                        }
-                        typing = call.equals("typing");
-                    }
-                    case "--warm-up" -> warmUp = seconds(value(args, ++i, arg));
-                    case "--duration" -> duration = seconds(value(args, ++i, arg));
-                    case "-h", "--help" -> {
-                        usage(out);
-                        return 0;
-                    }
-                    default -> throw new IllegalArgumentException("unknown option " + arg);
-                }
+            BenchOptions options = BenchOptions.parse(args,
+                    List.of("--local", "--couples", "--rate", "--runs", "--text-length", "--call", "--warm-up", "--duration"),
+                    List.of());
+            if (options.help()) {
+                usage(out);
+                return 0;
             }
+            local = options.path("--local", null);
+            couples = options.integer("--couples", 8);
+            rate = options.decimal("--rate", 0);
+            runs = options.integer("--runs", 3);
+            textLength = options.integer("--text-length", 200);
+            String call = options.string("--call", "send");
+            if (!call.equals("send") && !call.equals("typing")) {
+                throw new IllegalArgumentException("--call: send or typing, not " + call);
+            }
+            typing = call.equals("typing");
+            warmUp = options.seconds("--warm-up", Duration.ofSeconds(5));
+            duration = options.seconds("--duration", Duration.ofSeconds(10));
             if (local == null) {
                 throw new IllegalArgumentException("give --local DIR (a local cluster: its certificates, ports and /proc)");
             }
@@ -147,10 +140,6 @@ public final class RelayCostBenchmark {
             return 2;
         }
         return new RelayCostBenchmark(local, typing, textLength, out).measure(couples, rate, runs, warmUp, duration);
-    }
-
-    private static Duration seconds(String value) {
-        return Duration.ofMillis((long) (Double.parseDouble(value) * 1000));
     }
 
     /** One sender: a couple member, its principal, and its path in the mode being measured. */

@@ -20,15 +20,6 @@ class BenchMainsTest {
     }
 
     @Test
-    void anOptionWithoutItsValueIsNamed() {
-        String[] args = {"--runs", "3", "--duration"};
-
-        assertThat(BenchMains.value(args, 1, "--runs")).isEqualTo("3");
-        assertThatThrownBy(() -> BenchMains.value(args, 3, "--duration"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("--duration needs a value");
-    }
-
-    @Test
     void aLocalClusterConfFileIsReadAndAMissingOneSaysItIsNoClusterDirectory() throws Exception {
         Files.createDirectories(dir.resolve("conf"));
         Files.writeString(dir.resolve("conf").resolve("ports.properties"), "endpoint.tcp=7000\n");

@@ -92,7 +92,7 @@ import java.util.function.Supplier;
  * DuetClient client = DuetClient.builder()
  *         .server("chat.example.com", 7410)
  *         .token(() -> store.token())
- *         .resumeAfter(store.lastSeq())
+ *         .resumeAfter(store.lastSeq(), store.lastChange())
  *         .listener(new DuetListener() {
  *             public void onMessage(Message m) { store.append(m); }
  *         })
@@ -102,7 +102,8 @@ import java.util.function.Supplier;
  * }</pre>
  *
  * <p>Sends are acknowledged only once durable; until then they are retried, with the same client
- * message id, after every reconnect, and counted by {@link #pendingSends()}. Persist {@link #lastSeq()} to resume where the app left off.
+ * message id, after every reconnect, and counted by {@link #pendingSends()}. Persist {@link #lastSeq()} and
+ * {@link #lastChange()} to resume where the app left off.
  *
  * <p>Every other call (history, read marks, memos, photos, profile) waits while the session reconnects
  * or moves between servers, and is asked again after a refusal for now (the couple moving, a busy
@@ -130,7 +131,8 @@ public final class DuetClient implements AutoCloseable {
                 : builder.group;
         this.callbacks = new CallbackThread("duet-client-callbacks");
         this.session = new ClientSession(builder.server, builder.tls, group.next(), callbacks, builder.token,
-                builder.refreshToken, builder.lastSeq, builder.listener, builder.callTimeout, builder.minBackoff, builder.maxBackoff);
+                builder.refreshToken, builder.lastSeq, builder.lastChange, builder.listener, builder.callTimeout,
+                builder.minBackoff, builder.maxBackoff);
     }
 
     public static Builder builder() {
@@ -467,6 +469,15 @@ public final class DuetClient implements AutoCloseable {
         return session.lastSeq();
     }
 
+    /**
+     * The highest change number (an edit or delete of a message) applied: the listener was given every change
+     * up to it of the messages up to {@link #lastSeq()}. Persist it beside {@link #lastSeq()} ({@link
+     * Builder#resumeAfter(long, long)}) to be sent the changes made while the app was away.
+     */
+    public long lastChange() {
+        return session.lastChange();
+    }
+
     /** The TLS handshakes of this client's connections so far, full and resumed ({@link Builder#tls}). */
     public TlsHandshakes tlsHandshakes() {
         return session.tlsHandshakes();
@@ -511,6 +522,7 @@ public final class DuetClient implements AutoCloseable {
         private Supplier<String> token;
         private String refreshToken;
         private long lastSeq;
+        private long lastChange;
         private DuetListener listener = new DuetListener() { };
         private Duration callTimeout = Duration.ofSeconds(10);
         private Duration minBackoff = Duration.ofMillis(200);
@@ -556,10 +568,23 @@ public final class DuetClient implements AutoCloseable {
 
         /** The last sequence number the app already has; only later messages are delivered. */
         public Builder resumeAfter(long lastSeq) {
+            return resumeAfter(lastSeq, 0);
+        }
+
+        /**
+         * The last sequence number the app already has, and the last change it applied ({@link
+         * DuetClient#lastChange()}): only later messages are delivered, and the changes made since of the
+         * messages it has are given to {@link DuetListener#onMessageChanged} first.
+         */
+        public Builder resumeAfter(long lastSeq, long lastChange) {
             if (lastSeq < 0) {
                 throw new IllegalArgumentException("lastSeq: " + lastSeq + " (expected: >= 0)");
             }
+            if (lastChange < 0) {
+                throw new IllegalArgumentException("lastChange: " + lastChange + " (expected: >= 0)");
+            }
             this.lastSeq = lastSeq;
+            this.lastChange = lastChange;
             return this;
         }
 

@@ -208,16 +208,22 @@ public final class DuetHttp {
 
     /** Sends over HTTP; prefer {@link DuetClient#send} in a live session. */
     public SendMessageResult sendMessage(String token, String clientMessageId, String text) throws TException {
-        return new ChatService.Client(protocol(commonConstants.CHAT_SERVICE, token))
-                .sendMessage(new SendMessageRequest(clientMessageId, text, 1));
+        return sendMessage(token, new SendMessageRequest(clientMessageId, text, 1));
+    }
+
+    /**
+     * Sends {@code request} as it is: for a client that sends from several threads, or retries, and keeps
+     * its order with an order stream (SendMessageRequest's orderStream, ordinal and afterOrdinal).
+     */
+    public SendMessageResult sendMessage(String token, SendMessageRequest request) throws TException {
+        return new ChatService.Client(protocol(commonConstants.CHAT_SERVICE, token)).sendMessage(request);
     }
 
     /** Sends a sticker message (kind STICKER) over HTTP. */
     public SendMessageResult sendSticker(String token, String clientMessageId, String packId, String stickerId)
             throws TException {
-        return new ChatService.Client(protocol(commonConstants.CHAT_SERVICE, token))
-                .sendMessage(new SendMessageRequest().setClientMessageId(clientMessageId).setAttempt(1)
-                        .setSticker(new StickerRef(packId, stickerId)));
+        return sendMessage(token, new SendMessageRequest().setClientMessageId(clientMessageId).setAttempt(1)
+                .setSticker(new StickerRef(packId, stickerId)));
     }
 
     /**

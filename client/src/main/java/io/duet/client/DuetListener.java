@@ -19,10 +19,18 @@ public interface DuetListener {
      * A message this client was given was edited or deleted by its sender (on any device, this one
      * included): {@code message} is its state now, a tombstone ({@link Message#isDeleted()}) when deleted.
      * Not called for a message that has not arrived yet: that one arrives in its current state. Changes
-     * made while this client was disconnected are not replayed when it resumes: fetch the history it shows
-     * again to see them.
+     * made while this client was disconnected come here too when it resumes, each once, before the messages
+     * it missed (the server keeps the couple's newest changes; see {@link #onMessageChangesLost}).
      */
     default void onMessageChanged(Message message) {
+    }
+
+    /**
+     * The server no longer keeps some changes made while this client was away (or this client resumed with a
+     * change cursor the server cannot vouch for): messages it was given may have been edited or deleted
+     * unseen. Fetch the history it shows again ({@link DuetClient#fetchHistory}); the changes still kept follow.
+     */
+    default void onMessageChangesLost() {
     }
 
     /**

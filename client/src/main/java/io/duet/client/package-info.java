@@ -1,6 +1,7 @@
 /**
  * The Duet client SDK. {@link io.duet.client.DuetClient} keeps a TCP session to the server: it
- * authenticates, resumes from the last sequence number it delivered, delivers events in order through
+ * authenticates, resumes from the last sequence number it delivered and the last change (edit or delete)
+ * it applied, so the changes made meanwhile come first, delivers events in order through
  * {@link io.duet.client.DuetListener}, retries unacknowledged sends with the same client message id,
  * counts the sends still pending ({@link io.duet.client.DuetClient#pendingSends()}, for the app to show),
  * and reconnects with backoff and jitter, through the one endpoint it was given (resolved again at every

@@ -7,11 +7,15 @@ import io.duet.client.DuetClient;
 import io.duet.deploy.local.LocalCluster;
 import io.duet.deploy.local.Node;
 import io.duet.protocol.cluster.ShardMapView;
+import io.duet.protocol.cluster.Shards;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,14 +25,22 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code bin/duet-admin}, run in-process against a private local cluster: what it shows matches the
  * cluster, a drain empties a server while chat goes on, a move swaps a shard, and an unreachable
- * ZooKeeper is reported with exit status 2. Every test leaves the cluster undrained.
+ * ZooKeeper is reported with exit status 2. Every test leaves the cluster undrained, but the last: the
+ * operators' status page in a browser (it was StatusPageIT; it shares this cluster, a cluster start less),
+ * which drains a presentation server.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AdminToolIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
     @RegisterExtension
@@ -266,5 +278,90 @@ class AdminToolIT {
         Run run = adminWith("--zookeeper", CLUSTER.get().zookeeperConnect(), "--cluster", "nosuch", "shards");
         assertThat(run.status).as(run.toString()).isEqualTo(3);
         assertThat(run.err).contains("no cluster 'nosuch'").contains(CLUSTER.get().clusterName());
+    }
+
+    /**
+     * The operators' status page ({@code GET /status} on the admin port) in a real browser, headless
+     * Chromium: it lists every application server with its shards, every shard with its owner (a live
+     * application server), the epoch the owner got it at and the couples it has loaded, and every presentation
+     * server with its connected clients and drain state; and it keeps itself current without reloading:
+     * clients that connect (their couple loaded on its shard's owner) and a drain that starts show up on the
+     * open page. Its screenshot is left at {@code target/status-page.png} (.ci/run keeps a copy in
+     * {@code $DUET_CI_ARTIFACTS}, by default {@code /tmp/duet-ci-artifacts}). Last: it leaves presentation-2
+     * draining.
+     */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void theStatusPageShowsTheWholeClusterAndFollowsItWithoutReloading() throws Exception {
+        assertThat(HeadlessChromium.missing()).as("browser").isEmpty();
+        LocalCluster cluster = CLUSTER.get();
+        Node first = cluster.presentationServers().get(0);
+        Node second = cluster.presentationServers().get(1);
+        Path target = Path.of("target");
+        Files.createDirectories(target);
+        try (HeadlessChromium browser = HeadlessChromium.start(1400, 1000, target.resolve("chromedriver.log"))) {
+            browser.open(AdminPort.of(first).resolve("/status"));
+            // No session either: the other tests' clients are closed, and their sessions leave the page within a
+            // presentation server's status.publish-interval (5 s).
+            StatusPage.Page page = StatusPage.await(browser, "every server and every shard, and no session", shown -> {
+                boolean allServers = cluster.applicationServers().stream().allMatch(app -> shown.lists(app.name(), shown.shards()))
+                        && cluster.presentationServers().stream().allMatch(p -> shown.lists(p.name(), shown.presenters()));
+                return allServers && shown.shards().values().stream().mapToInt(Integer::intValue).sum() == cluster.shards()
+                        && shown.totalSessions() == 0;
+            });
+            assertThat(page.shards()).as("application servers listed").hasSize(cluster.applicationServers().size());
+            assertThat(page.shards().values()).as("each owns some shards").allMatch(count -> count > 0);
+            assertThat(page.presenters()).as("presentation servers listed").hasSize(2);
+            assertThat(page.presenter(first.name())).endsWith("not draining");
+            // Every shard, owned by one of the application servers listed, at an epoch of the map.
+            assertThat(page.shardTable().keySet()).as("shards listed")
+                    .isEqualTo(IntStream.range(0, cluster.shards()).boxed().collect(Collectors.toSet()));
+            assertThat(page.shardTable().values()).as("owners are the application servers listed")
+                    .allMatch(row -> page.shards().containsKey(row.owner()) && row.epoch() > 0);
+            for (String app : page.shards().keySet()) {
+                assertThat(page.shardTable().values().stream().filter(row -> row.owner().equals(app)).count())
+                        .as("shards of %s in the table", app).isEqualTo(page.shards().get(app).longValue());
+            }
+
+            browser.run("window.duetMarker = 'kept'; return '';");
+            int before = page.totalSessions();
+            TestCouple couple = TestCouple.pair(cluster);
+            try (DuetClient ann = couple.connect(couple.ann, 0, new RecordingListener(), 0);
+                    DuetClient bob = couple.connect(couple.bob, 1, new RecordingListener(), 0)) {
+                int shard = Shards.shardOf(couple.ann.getCoupleId(), cluster.shards());
+                StatusPage.Page connected = StatusPage.await(browser,
+                        "two more sessions and the couple loaded on shard " + shard,
+                        shown -> shown.totalSessions() >= before + 2 && shown.shardTable().containsKey(shard)
+                                && shown.shardTable().get(shard).couples() >= 1);
+                assertThat(connected.shards()).as("its owner is listed").containsKey(
+                        connected.shardTable().get(shard).owner());
+                assertThat(connected.marker()).as("the same page, refreshed in place").isEqualTo("kept");
+                assertThat(connected.presenter(first.name())).as("ann's server").doesNotStartWith("0 ");
+                assertThat(connected.presenter(second.name())).as("bob's server").doesNotStartWith("0 ");
+
+                assertThat(AdminPort.send(AdminPort.of(second), "/drain", "POST").status()).isIn(200, 202);
+                StatusPage.Page drained = StatusPage.await(browser, second.name() + " draining",
+                        shown -> shown.presenter(second.name()).matches("\\d+ drain(ing|ed)"));
+                assertThat(drained.marker()).isEqualTo("kept");
+                assertThat(drained.presenter(first.name())).endsWith("not draining");
+                Path screenshot = target.resolve("status-page.png");
+                browser.screenshot(screenshot);
+                StatusPage.assertPng(Files.readAllBytes(screenshot));
+            }
+        }
+        // An application server's page shows the same cluster, from the same records (read once someone looks).
+        URI app = AdminPort.of(cluster.applicationServers().get(0));
+        AdminPort.Answer json = AdminPort.get(app, "/status.json");
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!json.body().contains("\"id\":\"" + second.name() + "@") && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            json = AdminPort.get(app, "/status.json");
+        }
+        assertThat(json.status()).isEqualTo(200);
+        assertThat(json.body()).contains("\"id\":\"" + first.name() + "@", "\"id\":\"" + second.name() + "@",
+                "\"shardCount\":" + cluster.shards(), "\"role\":\"application server\"",
+                "\"shards\":[{\"shard\":0,\"owner\":\"app-");
+        assertThat(AdminPort.get(app, "/status").body()).contains("<h2>Presentation servers</h2>", "<h2>Shards</h2>",
+                "role</th><td class=\"v\">application server");
     }
 }

@@ -26,13 +26,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A couple of {@value #MESSAGES} messages with archive buckets of {@value #BUCKET}: the owner moves all
+ * A couple of {@link #MESSAGES} messages (12,000) with archive buckets of {@value #BUCKET}: the owner moves all
  * but the newest out of the couple row in the background, the couple row stays small, and through the
  * SDK history pages both ways, deep pages, catch-up from 0 and an edit and a delete of archived messages
  * (folded into the archive by the next move) see every message once, in order, across the boundary.
  */
 class ArchiveIT {
-    private static final int MESSAGES = 20_000;
+    /**
+     * Past the deepest page read (10,000 messages back) and over a hundred archive buckets: 12,000 in CI (each
+     * thousand costs about a second); {@code -Dduet.archive.messages=N} sends N (at least 10,100).
+     */
+    private static final int MESSAGES = Integer.getInteger("duet.archive.messages", 12_000);
     private static final int BUCKET = 100;
     private static final int KEEP = 300;
     private static final Duration WAIT = Duration.ofSeconds(120);
@@ -58,7 +62,7 @@ class ArchiveIT {
                 DuetClient ann = couple.connect(couple.ann, 0, new RecordingListener(), 0)) {
             for (int sent = 0; sent < MESSAGES; sent += 2000) {
                 List<CompletableFuture<?>> sends = new ArrayList<>();
-                for (int i = sent + 1; i <= sent + 2000; i++) {
+                for (int i = sent + 1; i <= Math.min(sent + 2000, MESSAGES); i++) {
                     sends.add(ann.send("message " + i));
                 }
                 CompletableFuture.allOf(sends.toArray(new CompletableFuture<?>[0])).get(120, TimeUnit.SECONDS);

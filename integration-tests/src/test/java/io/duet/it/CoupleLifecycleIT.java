@@ -61,8 +61,13 @@ class CoupleLifecycleIT {
     /** More than two DeleteObjects requests' worth. */
     private static final int BULK_OBJECTS = 2500;
 
+    /**
+     * The cluster's own bucket in the shared storage's S3Proxy, made by the test: it lists the bucket, and the
+     * other test clusters fill theirs. (Storage of its own would cost an HBase start.)
+     */
+    private static final String BUCKET = "duet-photos-lifecycle";
     @RegisterExtension
-    static final PrivateCluster CLUSTER = new PrivateCluster().withOwnStorage().withS3() // lists its bucket
+    static final PrivateCluster CLUSTER = new PrivateCluster().withS3().withServerSetting("s3.bucket", BUCKET)
             .withServerSetting("photos.sweep-interval", "500ms")
             .withServerSetting("photos.abandoned-upload-after", "4s");
 
@@ -72,6 +77,9 @@ class CoupleLifecycleIT {
     @Test
     void nicknamesUnpairingAndAccountDeletionDeleteTheCouplesDataAndTellThePartner() throws Exception {
         LocalCluster cluster = CLUSTER.get();
+        try (S3Client s3 = s3(cluster.s3Settings())) {
+            s3.createBucket(request -> request.bucket(BUCKET));
+        }
         DuetHttp annHttp = TestCouple.http(cluster, 0, TestCouple.ANN_DEVICE);
         DuetHttp bobHttp = TestCouple.http(cluster, 1, TestCouple.BOB_DEVICE);
         String annEmail = TestCouple.uniqueEmail("ann");
@@ -88,7 +96,7 @@ class CoupleLifecycleIT {
         TestCouple others = TestCouple.pair(cluster);
         Photo theirs = annHttp.uploadPhoto(others.ann.getToken(), write("theirs.png", image(60, 40, "png")), null);
         try (S3Client s3 = s3(cluster.s3Settings())) {
-            String bucket = cluster.s3Settings().get("s3.bucket");
+            String bucket = BUCKET;
             Set<String> othersObjects = keys(s3, bucket, "photos/");
             assertThat(othersObjects).as("the other couple's variants").hasSize(3);
 

@@ -8,6 +8,8 @@ import io.duet.deploy.local.LocalCluster;
 import io.duet.deploy.local.Node;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,11 +28,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The admin port of every server of a running cluster: {@code /live} and {@code /ready} while it serves,
  * the documented meters on {@code /metrics}, {@code /ready} at 503 while an application or a presentation
  * server is cut off from ZooKeeper, and from the moment a SIGTERM'd one begins to stop until it exits.
+ * Last, an application server told to stop after ZooKeeper went away (it was ShutdownWithoutZooKeeperIT; it
+ * shares this cluster, a cluster start less).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HealthEndpointsIT {
+    private static final Duration HANDOFF_TIMEOUT = Duration.ofSeconds(2);
+    /** The handoff timeout, at most 2 s for closing the ZooKeeper parts, and the rest of a busy box's exit. */
+    private static final Duration EXIT_BOUND = HANDOFF_TIMEOUT.plusSeconds(6);
+
     @RegisterExtension
-    static final PrivateCluster CLUSTER = new PrivateCluster().withZookeeperFaultLinks();
+    static final PrivateCluster CLUSTER = new PrivateCluster().withZookeeperFaultLinks()
+            .withServerSetting("shutdown.handoff-timeout", HANDOFF_TIMEOUT.toMillis() + "ms");
 
     private static List<Node> servers() {
         LocalCluster cluster = CLUSTER.get();
@@ -54,12 +63,16 @@ class HealthEndpointsIT {
     void metricsHaveTheDocumentedNamesAndCountWhatHappens() throws Exception {
         LocalCluster cluster = CLUSTER.get();
         TestCouple couple = TestCouple.pair(cluster);
-        try (DuetClient ann = couple.connect(couple.ann, 0, new RecordingListener(), 0)) {
+        RecordingListener bobHears = new RecordingListener();
+        try (DuetClient ann = couple.connect(couple.ann, 0, new RecordingListener(), 0);
+                DuetClient bob = couple.connect(couple.bob, 1, bobHears, 0)) {
             List<CompletableFuture<?>> sends = new ArrayList<>();
             for (int i = 1; i <= 5; i++) {
                 sends.add(ann.send("message " + i));
             }
             CompletableFuture.allOf(sends.toArray(new CompletableFuture<?>[0])).get(30, TimeUnit.SECONDS);
+            RecordingListener.await(Duration.ofSeconds(30), "bob gets ann's 5 messages",
+                    () -> bobHears.messages.size() >= 5);
 
             double committed = 0;
             double couplesLoaded = 0;
@@ -129,6 +142,29 @@ class HealthEndpointsIT {
         }
         assertThat(relayed).as("sendMessage round trips relayed, all presentation servers").isGreaterThanOrEqualTo(5);
         assertThat(streams).as("ann's session stream").isGreaterThanOrEqualTo(1);
+        eventFanOutLagCountsTheEventsToBob(cluster);
+    }
+
+    /** The fan-out lag of both tiers: ann's five messages, pushed to bob's session and written to his socket. */
+    private static void eventFanOutLagCountsTheEventsToBob(LocalCluster cluster) throws Exception {
+        double pushed = 0;
+        for (Node app : cluster.applicationServers()) {
+            String metrics = AdminPort.scrape(app);
+            pushed += AdminPort.sample(metrics, "duet_event_fanout_lag_seconds_count", "stage=\"committed-to-relay\"")
+                    .orElse(0);
+            assertThat(AdminPort.sample(metrics, "duet_event_fanout_lag_seconds_bucket", "stage=\"committed-to-relay\"",
+                    "le=\"0.01\"")).as("%s: fan-out lag buckets", app).isPresent();
+        }
+        assertThat(pushed).as("events handed to relay streams, all application servers").isGreaterThanOrEqualTo(5);
+        double written = 0;
+        for (Node presentation : cluster.presentationServers()) {
+            String metrics = AdminPort.scrape(presentation);
+            written += AdminPort.sample(metrics, "duet_event_fanout_lag_seconds_count", "stage=\"relay-to-client\"")
+                    .orElse(0);
+            assertThat(AdminPort.sample(metrics, "duet_event_fanout_lag_seconds_bucket", "stage=\"relay-to-client\"",
+                    "le=\"0.01\"")).as("%s: fan-out lag buckets", presentation).isPresent();
+        }
+        assertThat(written).as("events written to clients, all presentation servers").isGreaterThanOrEqualTo(5);
     }
 
     @Test
@@ -200,6 +236,36 @@ class HealthEndpointsIT {
         assertThat(afterReady).as("answers from SIGTERM on, of %s", seen).isNotEmpty()
                 .allSatisfy(answer -> assertThat(answer.status()).isEqualTo(503));
         assertThat(afterReady.get(0).body()).contains("stopping");
+    }
+
+    /**
+     * An application server told to stop (SIGTERM) after its cluster's ZooKeeper went away cannot hand its
+     * shards over: it gives the handoff up after {@code shutdown.handoff-timeout}, unloads its couples and
+     * exits, instead of spending tens of seconds in ZooKeeper client retries.
+     */
+    @Test
+    @Order(6)
+    void aServerThatLostZooKeeperExitsWithinItsHandoffTimeout() throws Exception {
+        LocalCluster cluster = CLUSTER.get();
+        cluster.awaitShardMapSettled();
+        TestCouple couple = TestCouple.pair(cluster);
+        try (DuetClient ann = couple.connect(couple.ann, 0, new RecordingListener(), 0)) {
+            ann.send("loads the couple on its owner").get(30, TimeUnit.SECONDS);
+        }
+        Node owner = cluster.applicationServerOwning(couple.ann.getCoupleId());
+
+        cluster.zookeeper().stop();
+        long start = System.nanoTime();
+        try {
+            owner.stop();
+        } finally {
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            System.out.println("  SHUTDOWN without ZooKeeper: " + owner.name() + " exited in " + took.toMillis() + " ms");
+            cluster.zookeeper().start();
+            assertThat(took).as("exit after SIGTERM without ZooKeeper").isLessThan(EXIT_BOUND);
+        }
+        String log = Files.readString(owner.logFile(), StandardCharsets.UTF_8);
+        assertThat(log).contains("Could not hand the shards over").containsPattern("Application server \\S+ stopped");
     }
 
     /** Polls {@code /ready} until it is 200 ({@code ready}) or not; the last answer in {@code last}. */

@@ -13,8 +13,10 @@ import org.junit.jupiter.api.Test;
 class LoadBalancerFallbackIT {
     @Test
     void withoutHaproxyTheClusterStartsAndClientsUseTheFirstPresentationServer() throws Exception {
-        try (LocalCluster cluster = LocalCluster.builder().applicationServers(1).presentationServers(1)
-                .preSplitTables(false).s3(false).haproxy("/nonexistent/haproxy").build()) {
+        // On the shared storage: an HBase of its own would cost its start.
+        try (LocalCluster cluster = SharedStorage.clusterBuilder("it_loadbalancerfallback")
+                .applicationServers(1).presentationServers(1).preSplitTables(false).s3(false)
+                .haproxy("/nonexistent/haproxy").build()) {
             assertThat(cluster.loadBalancerMissing()).hasValueSatisfying(line -> assertThat(line)
                     .contains("/nonexistent/haproxy", "apt-get install -y haproxy").doesNotContain("\n"));
             assertThat(cluster.loadBalancer()).isEmpty();

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Message kinds on the local cluster, over TCP ({@link DuetClient}) and HTTP ({@link DuetHttp}): stickers,
  * the sender's edits and deletes heard live by the partner and the sender's other device, history and a
- * late device's catch-up showing the current state (tombstones in place), and the errors of bad changes.
+ * late device's catch-up showing the current state (tombstones in place), the errors of bad changes, and a
+ * device that was away resuming with its change cursor to be sent the changes it missed, each once.
  */
 class MessageKindsIT {
     private static final Duration WAIT = Duration.ofSeconds(20);
@@ -131,6 +132,73 @@ class MessageKindsIT {
             Session single = TestCouple.http(cluster, 0, "single-phone")
                     .signUp(TestCouple.uniqueEmail("single"), "single's password", "Sam");
             expectError(ErrorCode.NOT_PAIRED, () -> annHttp.deleteMessage(single.getToken(), 1, null));
+        }
+    }
+
+    @Test
+    void aDeviceThatWasAwayResumesWithItsChangeCursorAndGetsEachEditAndDeleteItMissedOnce() throws Exception {
+        LocalCluster cluster = SharedCluster.get();
+        TestCouple couple = TestCouple.pair(cluster);
+        RecordingListener annHears = new RecordingListener();
+        RecordingListener bobHears = new RecordingListener();
+        long bobsLastSeq;
+        long bobsLastChange;
+        Message edited;
+        Message tombstone;
+        try (DuetClient annPhone = couple.connect(couple.ann, 0, annHears, 0)) {
+            try (DuetClient bobPhone = couple.connect(couple.bob, 1, bobHears, 0)) {
+                for (String text : List.of("one", "two", "three")) {
+                    tcp(annPhone.send(text));
+                }
+                bobHears.awaitMessages(3, WAIT);
+                // One change while Bob's phone is connected: heard live, with its number.
+                Message live = tcp(annPhone.editMessage(3, "three!"));
+                RecordingListener.await(WAIT, "Bob hears the live edit", () -> bobHears.changes.size() == 1);
+                assertThat(bobHears.changes).containsExactly(live);
+                bobsLastSeq = bobPhone.lastSeq();
+                bobsLastChange = bobPhone.lastChange();
+                assertThat(bobsLastSeq).isEqualTo(3);
+                assertThat(bobsLastChange).isEqualTo(1);
+            }
+            // Bob's phone is away: Ann edits 1 and deletes 2, then sends 4 and edits it.
+            edited = tcp(annPhone.editMessage(1, "one, edited"));
+            tombstone = tcp(annPhone.deleteMessage(2));
+            long four = tcp(annPhone.send("four")).getSeq();
+            tcp(annPhone.editMessage(four, "four, edited"));
+        }
+
+        // Bob's phone comes back with its last sequence and change cursor.
+        RecordingListener backHears = new RecordingListener();
+        long lastSeq;
+        long lastChange;
+        try (DuetClient bobPhone = couple.connect(couple.bob, 1, backHears, bobsLastSeq, bobsLastChange)) {
+            // The missed changes come first, then message 4 as it is now (listeners hear them in that order).
+            backHears.awaitMessages(1, WAIT);
+            assertThat(backHears.messages).singleElement().satisfies(message -> {
+                assertThat(message.getSeq()).isEqualTo(4);
+                assertThat(message.getText()).isEqualTo("four, edited");
+            });
+            assertThat(backHears.changes).containsExactly(edited, tombstone);
+            lastSeq = bobPhone.lastSeq();
+            lastChange = bobPhone.lastChange();
+            assertThat(lastChange).isEqualTo(4);
+        }
+        // Resuming again from there: nothing is sent twice. (Bob's own message is heard after anything before it.)
+        RecordingListener againHears = new RecordingListener();
+        try (DuetClient again = couple.connect(couple.bob, 1, againHears, lastSeq, lastChange)) {
+            tcp(again.send("five"));
+            againHears.awaitMessages(1, WAIT);
+            assertThat(againHears.changes).isEmpty();
+            assertThat(againHears.messages).extracting(Message::getText).containsExactly("five");
+        }
+        // A device that has the first messages but kept no change cursor gets every kept change of them, once each
+        // with its latest change, in change order: 3 (change 1), 1 (2), 2 (3); then messages 4 and 5.
+        RecordingListener oldHears = new RecordingListener();
+        try (DuetClient old = couple.connect(couple.bob, 1, oldHears, 3, 0)) {
+            oldHears.awaitMessages(2, WAIT);
+            assertThat(oldHears.changes).extracting(Message::getSeq).containsExactly(3L, 1L, 2L);
+            assertThat(oldHears.changes.get(1)).isEqualTo(edited);
+            assertThat(old.lastChange()).isEqualTo(4);
         }
     }
 

@@ -96,6 +96,15 @@ class PhotosIT {
                     .containsExactly(bobs.getPhotoId(), photo.getPhotoId());
             assertThat(tcp(bob.listPhotos(1, null)).getNextCursor()).isEqualTo(bobs.getPhotoId());
             assertThat(annHttp.getPhoto(ann, photo.getPhotoId()).getCaption()).isEqualTo("the beach");
+            // Editing the photo message's caption sets the photo's too, in a write right after the message's.
+            annHttp.editMessage(ann, photo.getMessageSeq(), "the beach at dusk", null);
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (!"the beach at dusk".equals(annHttp.getPhoto(ann, photo.getPhotoId()).getCaption())
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(annHttp.getPhoto(ann, photo.getPhotoId()).getCaption()).isEqualTo("the beach at dusk");
+            assertThat(annHttp.getPhoto(ann, bobs.getPhotoId()).isSetCaption()).isFalse();
 
             // Downloads by presigned URL: every variant, its size within its edge, and no metadata left.
             Path full = annHttp.downloadPhoto(ann, photo.getPhotoId(), PhotoVariant.FULL, dir.resolve("full.jpg"));

@@ -2,6 +2,7 @@ package io.duet.it;
 
 import io.duet.deploy.local.LocalCluster;
 import io.duet.deploy.local.LocalClusterBuilder;
+import io.duet.deploy.local.Node;
 import io.duet.deploy.local.SupervisionSettings;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -65,7 +66,7 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
         return this;
     }
 
-    /** Starts an HBase (and S3Proxy, with {@link #withS3()}) of its own, for tests that stop, measure or list it. */
+    /** Starts an HBase (and S3Proxy, with {@link #withS3()}) of its own, for tests that stop or measure it. */
     public PrivateCluster withOwnStorage() {
         this.ownStorage = true;
         return this;
@@ -92,7 +93,7 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         String testClass = context.getRequiredTestClass().getSimpleName();
-        LocalClusterBuilder builder = ownStorage ? LocalCluster.builder()
+        LocalClusterBuilder builder = ownStorage ? SharedStorage.cheapPasswordHashes(LocalCluster.builder())
                 : SharedStorage.clusterBuilder("it_" + testClass.toLowerCase(java.util.Locale.ROOT) + "_" + CLUSTERS.incrementAndGet());
         builder.applicationServers(2).presentationServers(2)
                 .zookeeperFaultLinks(zookeeperFaultLinks).supervise(supervision)
@@ -109,10 +110,22 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
         cluster.start();
     }
 
+    /**
+     * Kills every node, then closes the cluster (deleting its data unless kept). Nothing is checked of a
+     * graceful stop here (tests about stopping stop their nodes themselves), and it would take seconds:
+     * application servers that leave together each wait for a handoff nobody can take, and a presentation
+     * server that is draining waits out its {@code drain.delay}.
+     */
     @Override
     public void afterAll(ExtensionContext context) throws Exception {
         if (cluster != null) {
+            long started = System.nanoTime();
+            for (Node node : cluster.nodes()) {
+                node.kill();
+            }
             cluster.close();
+            System.out.printf("%s: cluster killed and closed in %d ms%n",
+                    context.getRequiredTestClass().getSimpleName(), (System.nanoTime() - started) / 1_000_000);
         }
     }
 

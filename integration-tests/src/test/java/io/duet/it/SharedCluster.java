@@ -16,7 +16,9 @@ public final class SharedCluster {
     public static synchronized LocalCluster get() throws Exception {
         if (cluster == null) {
             LocalCluster started = SharedStorage.clusterBuilder("shared").applicationServers(2).presentationServers(2)
-                    .preSplitTables(false).s3(true).build(); // S3: PhotosIT, PythonClientIT, AuthorizationMatrixIT's photo calls
+                    .preSplitTables(false).s3(true) // S3: PhotosIT, PythonClientIT, AuthorizationMatrixIT's photo calls
+                    // Typing turns itself off after 3 s instead of 8: ChatEndToEndIT waits for it.
+                    .serverSetting("couples.typing-timeout", "3s").build();
             SharedStorage.closeAtExit(started);
             started.start();
             cluster = started;

@@ -107,21 +107,27 @@ public final class TestCouple {
     /** A connected TCP session of {@code session}'s user through presentation server {@code index}. */
     public DuetClient connect(Session session, int presentationServer, RecordingListener listener, long resumeAfter)
             throws Exception {
-        return connect(session, cluster.clientTcpEndpoint(presentationServer), listener, resumeAfter);
+        return connect(session, presentationServer, listener, resumeAfter, 0);
+    }
+
+    /** As {@link #connect(Session, int, RecordingListener, long)}, resuming after change {@code lastChange} too. */
+    public DuetClient connect(Session session, int presentationServer, RecordingListener listener, long resumeAfter,
+            long lastChange) throws Exception {
+        return connect(session, cluster.clientTcpEndpoint(presentationServer), listener, resumeAfter, lastChange);
     }
 
     /** A connected TCP session of {@code session}'s user through the cluster's one client endpoint. */
     public DuetClient connectThroughEndpoint(Session session, RecordingListener listener, long resumeAfter)
             throws Exception {
-        return connect(session, cluster.clientEndpoint().tcp(), listener, resumeAfter);
+        return connect(session, cluster.clientEndpoint().tcp(), listener, resumeAfter, 0);
     }
 
     private DuetClient connect(Session session, InetSocketAddress server, RecordingListener listener,
-            long resumeAfter) throws Exception {
+            long resumeAfter, long lastChange) throws Exception {
         DuetClient.Builder builder = DuetClient.builder()
                 .server(server)
                 .token(session.getToken())
-                .resumeAfter(resumeAfter)
+                .resumeAfter(resumeAfter, lastChange)
                 .reconnectBackoff(Duration.ofMillis(100), Duration.ofSeconds(2))
                 .listener(listener);
         DuetTls tls = tls(cluster);

@@ -20,8 +20,8 @@ import java.util.function.IntSupplier;
  * duet_client_connections_refused_total{cap}  counter  connections closed at once, at the "global" or "per-address" cap
  * </pre>
  *
- * The relay round trip of calls, by method, and the relay streams open are measured by the relay links
- * ({@link io.duet.presentation.relay.RelayCallMeters}).
+ * The relay round trip of calls, by method, the relay streams open and the event fan-out lag are
+ * measured by the relay links and their sessions ({@link io.duet.presentation.relay.RelayCallMeters}).
  */
 final class PresentationMetrics {
     static final String CLIENT_SESSIONS = "duet.client.sessions";

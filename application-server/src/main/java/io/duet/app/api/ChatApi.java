@@ -144,7 +144,8 @@ final class ChatApi implements ChatService.AsyncIface {
             callback.onError(ApiErrors.invalidArgument("subscribe needs a TCP session; over HTTP, use fetchHistory"));
             return;
         }
-        onActor(actor -> actor.subscribe(context.session().get(), request.getAfterSeq(), request.isNoEcho()),
+        onActor(actor -> actor.subscribe(context.session().get(), request.getAfterSeq(), request.isNoEcho(),
+                request.isSetAfterChange() ? request.getAfterChange() : null),
                 callback);
     }
 

@@ -7,7 +7,6 @@ import io.duet.app.storage.CoupleNotFoundException;
 import io.duet.app.storage.CoupleSnapshot;
 import io.duet.app.storage.CoupleStore;
 import io.duet.app.storage.FencedException;
-import io.duet.app.storage.SpaceStore;
 import io.duet.protocol.api.ErrorCode;
 import io.duet.protocol.api.Event;
 import io.duet.protocol.api.HistoryPage;
@@ -19,15 +18,15 @@ import io.duet.protocol.api.SendMessageResult;
 import io.duet.protocol.api.SetTypingResult;
 import io.duet.protocol.api.SubscribeResult;
 import io.duet.protocol.thrift.ThriftCodec;
+import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,10 +35,11 @@ import org.slf4j.LoggerFactory;
  * #executor}; public methods only enqueue work there and return futures.
  *
  * <p>The parts, each confined to the same executor: {@link SendPipeline} (deduplication, per-sender
- * order, group commit), {@link MessageEdits} (edits and deletes of sent messages, and the archive moves of
- * {@link CoupleArchiving} between them), {@link Delivery}
+ * order, group commit), {@link MessageChanges} (edits and deletes of sent messages, and the archive moves
+ * between them), {@link Delivery}
  * (sessions, catch-up and live events), {@link Typing}, the {@link CoupleLog} of committed messages they
- * share, {@link ReadMarks} and {@link CoupleSpace} (memos and calendar).
+ * share, {@link CoupleReadState} and {@link CoupleSpace} (memos and calendar). The parts that write share the
+ * actor's {@link FencedWriter}.
  *
  * <p><b>Lifecycle.</b> LOADING (claiming the row under a new fence value) → ACTIVE → CLOSED. The
  * couple is ACTIVE as soon as its claim succeeded; the newest messages and the read marks, read after the
@@ -70,14 +70,13 @@ public final class CoupleActor {
     private final Typing typing;
     private final SendPipeline sends;
     private final CoupleSpace space;
-    private final ReadMarks readMarks;
-    private final MessageEdits edits;
+    private final CoupleReadState readState;
+    private final MessageChanges changes;
     private final OfflineNotifier offline;
-    private final CoupleArchiving archiving;
+    private final CallGate calls;
 
     // Confined to the executor.
     private State state = State.LOADING;
-    private final List<Runnable> waitingForLoad = new ArrayList<>();
     private RuntimeException closedCause;
     private long fence;
     private long userA;
@@ -85,8 +84,6 @@ public final class CoupleActor {
     private long lastActivityMillis;
     private boolean retired;
     private long loadStartedNanos;
-    /** Completed on the executor once the read marks, read after the claim, are in {@link #readMarks}. */
-    private final CompletableFuture<Void> readMarksLoaded = new CompletableFuture<>();
 
     /**
      * @param owned whether this server still owns the couple's shard at {@code epoch} and may serve it
@@ -96,21 +93,17 @@ public final class CoupleActor {
             CatchUpReads catchUpReads, ScheduledExecutorService timers, Clock clock, BooleanSupplier owned,
             Consumer<CoupleActor> onRetired) {
         this(coupleId, shard, epoch, executor, store, limits, catchUpReads, timers, clock, owned, onRetired,
-                OfflineNotifier.NONE);
+                OfflineNotifier.NONE, ArchiveMoves.NONE, Delivery.UNMEASURED);
     }
 
-    /** @param offline told of messages whose recipient has no session attached here (to push them) */
+    /**
+     * @param offline told of messages whose recipient has no session attached here (to push them)
+     * @param moves the server's archive moves, in which this couple takes turns ({@link CoupleArchiving})
+     * @param fanOutLag the server's fan-out lag timer, stage committed-to-relay ({@link Delivery})
+     */
     CoupleActor(long coupleId, int shard, long epoch, SerialExecutor executor, CoupleStore store, CoupleLimits limits,
             CatchUpReads catchUpReads, ScheduledExecutorService timers, Clock clock, BooleanSupplier owned,
-            Consumer<CoupleActor> onRetired, OfflineNotifier offline) {
-        this(coupleId, shard, epoch, executor, store, limits, catchUpReads, timers, clock, owned, onRetired, offline,
-                ArchiveMoves.NONE);
-    }
-
-    /** @param moves the server's archive moves, in which this couple takes turns ({@link CoupleArchiving}) */
-    CoupleActor(long coupleId, int shard, long epoch, SerialExecutor executor, CoupleStore store, CoupleLimits limits,
-            CatchUpReads catchUpReads, ScheduledExecutorService timers, Clock clock, BooleanSupplier owned,
-            Consumer<CoupleActor> onRetired, OfflineNotifier offline, ArchiveMoves moves) {
+            Consumer<CoupleActor> onRetired, OfflineNotifier offline, ArchiveMoves moves, Timer fanOutLag) {
         this.coupleId = coupleId;
         this.offline = offline;
         this.shard = shard;
@@ -122,157 +115,77 @@ public final class CoupleActor {
         this.owned = owned;
         this.onRetired = onRetired;
         this.lastActivityMillis = clock.millis();
+        this.calls = new CallGate(coupleId, executor, limits.maxQueuedTasks, () -> state == State.LOADING, this::refusal);
         this.log = new CoupleLog(coupleId, store, limits.recentMessages);
         this.historyReads = new HistoryReads(coupleId, executor, log, catchUpReads);
-        this.delivery = new Delivery(coupleId, executor, log, catchUpReads);
+        this.delivery = new Delivery(coupleId, executor, log, catchUpReads, fanOutLag);
         this.typing = new Typing(executor, timers, limits.typingTimeout, delivery::pushToOthers);
-        this.sends = new SendPipeline(coupleId, executor, store, limits, timers, clock, log, new SendPipeline.Owner() {
-            @Override
-            public long fence() {
-                return fence;
-            }
-
-            @Override
-            public boolean writable() {
-                return state == State.ACTIVE && owned.getAsBoolean();
-            }
-
-            @Override
-            public void committed(List<Message> messages) {
-                if (state == State.ACTIVE) {
-                    delivery.broadcast(messages);
-                    notifyOfflineRecipients(messages);
-                    archiving.committed(log.lastSeq());
-                }
-                retireIfIdle();
-            }
-
-            @Override
-            public void storedMessageLost(long seq) {
-                long ranges = catchUpReads.missing(1);
-                LOG.error("DATA LOSS: couple {} is missing committed message {} in HBase, found by a resend of it; the "
-                        + "sender is told to send it anew ({} missing ranges on this server so far)", coupleId, seq, ranges);
-            }
-
-            @Override
-            public void commitFailed(Throwable cause) {
-                boolean fenced = cause instanceof FencedException;
-                close(new NotOwnerException("couple " + coupleId + " unloaded after a failed write: " + cause),
-                        fenced ? "fenced by a newer owner" : "write outcome unknown; reloading");
-                retireIfIdle();
-            }
-        });
-        this.space = new CoupleSpace(coupleId, executor, store.space(), limits.space, new CoupleSpace.Owner() {
-            @Override
-            public long fence() {
-                return fence;
-            }
-
-            @Override
-            public boolean writable() {
-                return state == State.ACTIVE && owned.getAsBoolean();
-            }
-
-            @Override
-            public void changed(Event event) {
-                if (state == State.ACTIVE) {
-                    delivery.pushToAll(EVENTS.encode(event));
-                }
-                retireIfIdle();
-            }
-
-            @Override
-            public void writeFailed(Throwable cause) {
-                close(new NotOwnerException("couple " + coupleId + " unloaded after a failed space write: " + cause),
-                        cause instanceof FencedException ? "fenced by a newer owner" : "space write outcome unknown; reloading");
-                retireIfIdle();
-            }
-        });
-        this.readMarks = newReadMarks();
-        this.edits = new MessageEdits(coupleId, executor, store, log, limits.maxQueuedTasks, new MessageEdits.Owner() {
-            @Override
-            public long fence() {
-                return fence;
-            }
-
-            @Override
-            public boolean writable() {
-                return state == State.ACTIVE && owned.getAsBoolean();
-            }
-
-            @Override
-            public void changed(Message message) {
-                if (state == State.ACTIVE) {
-                    delivery.changed(message);
-                    archiving.changed(message.getSeq());
-                }
-                retireIfIdle();
-            }
-
-            @Override
-            public void writeFailed(Throwable cause) {
-                close(new NotOwnerException("couple " + coupleId + " unloaded after a failed message edit: " + cause),
-                        cause instanceof FencedException ? "fenced by a newer owner" : "message edit outcome unknown; reloading");
-                retireIfIdle();
-            }
-        });
-        this.archiving = new CoupleArchiving(coupleId, executor, store.archive(), moves, edits, log,
-                new CoupleArchiving.Owner() {
+        FencedWriter writer = new OwnerFence();
+        this.sends = new SendPipeline(coupleId, executor, store, limits, timers, clock, log, writer,
+                new SendPipeline.Owner() {
                     @Override
-                    public long fence() {
-                        return fence;
-                    }
-
-                    @Override
-                    public boolean writable() {
-                        return state == State.ACTIVE && owned.getAsBoolean();
-                    }
-
-                    @Override
-                    public void moveFailed(Throwable cause) {
-                        close(new NotOwnerException("couple " + coupleId + " unloaded after a failed archive move: "
-                                + cause), cause instanceof FencedException ? "fenced by a newer owner"
-                                        : "archive move outcome unknown; reloading");
-                    }
-
-                    @Override
-                    public void moveEnded() {
+                    public void committed(List<Message> messages, long committedNanos) {
+                        if (state == State.ACTIVE) {
+                            delivery.broadcast(messages, committedNanos);
+                            offline.committed(coupleId, userA, userB, messages, delivery::hasSessionOf);
+                            changes.committed(log.lastSeq());
+                        }
                         retireIfIdle();
+                    }
+
+                    @Override
+                    public void storedMessageLost(long seq) {
+                        long ranges = catchUpReads.missing(1);
+                        LOG.error("DATA LOSS: couple {} is missing committed message {} in HBase, found by a resend of "
+                                + "it; the sender is told to send it anew ({} missing ranges on this server so far)",
+                                coupleId, seq, ranges);
+                    }
+                });
+        this.space = new CoupleSpace(coupleId, executor, store.space(), limits.space, writer, event -> {
+            if (state == State.ACTIVE) {
+                delivery.pushToAll(EVENTS.encode(event));
+            }
+            retireIfIdle();
+        });
+        this.readState = new CoupleReadState(coupleId, executor, store.space(), log, historyReads, this::partnerOf,
+                writer, (userId, readUpTo) -> {
+                    if (state == State.ACTIVE) {
+                        delivery.pushToAll(EVENTS.encode(Event.readMark(new ReadEvent(userId, readUpTo))));
+                    }
+                    retireIfIdle();
+                });
+        this.changes = new MessageChanges(coupleId, executor, store, log, catchUpReads, limits.maxQueuedTasks,
+                limits.keepChanges, moves, clock, writer, (message, change) -> {
+                    if (state == State.ACTIVE) {
+                        delivery.changed(message, change);
+                        space.messageChanged(message);
                     }
                 });
     }
 
-    private ReadMarks newReadMarks() {
-        return new ReadMarks(coupleId, executor, new ReadMarks.Writer() {
-            @Override
-            public long fence() {
-                return fence;
-            }
+    /** The actor's fence, shared by its parts that write the couple's row. */
+    private final class OwnerFence implements FencedWriter {
+        @Override
+        public long fence() {
+            return fence;
+        }
 
-            @Override
-            public CompletableFuture<Void> write(byte[] value) {
-                if (!(state == State.ACTIVE && owned.getAsBoolean())) {
-                    return CompletableFuture.failedFuture(new NotOwnerException("couple " + coupleId
-                            + " may have moved: this server cannot vouch for it now; retry"));
-                }
-                return store.space().write(coupleId, fence, SpaceStore.readMarksQualifier(), value);
-            }
-        }, new ReadMarks.Listener() {
-            @Override
-            public void moved(long userId, long readUpTo) {
-                if (state == State.ACTIVE) {
-                    delivery.pushToAll(EVENTS.encode(Event.readMark(new ReadEvent(userId, readUpTo))));
-                }
-                retireIfIdle();
-            }
+        @Override
+        public boolean writable() {
+            return state == State.ACTIVE && owned.getAsBoolean();
+        }
 
-            @Override
-            public void writeFailed(Throwable cause) {
-                close(new NotOwnerException("couple " + coupleId + " unloaded after a failed read-mark write: " + cause),
-                        cause instanceof FencedException ? "fenced by a newer owner" : "read-mark write outcome unknown; reloading");
-                retireIfIdle();
-            }
-        });
+        @Override
+        public void failed(String what, Throwable cause) {
+            close(new NotOwnerException("couple " + coupleId + " unloaded after a failed " + what + ": " + cause),
+                    cause instanceof FencedException ? "fenced by a newer owner" : what + " outcome unknown; reloading");
+            retireIfIdle();
+        }
+
+        @Override
+        public void ended() {
+            retireIfIdle();
+        }
     }
 
     public long coupleId() {
@@ -297,7 +210,7 @@ public final class CoupleActor {
     private void loaded(CoupleSnapshot snapshot, Throwable failure) {
         executor.checkInContext();
         if (state == State.CLOSED) {
-            runWaiting();
+            calls.loadEnded();
             retireIfIdle();
             return;
         }
@@ -317,20 +230,22 @@ public final class CoupleActor {
         log.startFrom(snapshot.lastSeq());
         sends.loadedOrderMarks(snapshot.orderMarks());
         state = State.ACTIVE;
-        archiving.loaded(snapshot.lastSeq());
+        changes.loaded(snapshot.lastSeq());
         LOG.debug("Couple {} claimed at epoch {} in {} ms, {} calls waiting", coupleId, epoch,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loadStartedNanos), waitingForLoad.size());
-        snapshot.recentMessages().thenCombine(snapshot.readMarks(), Recent::new)
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loadStartedNanos), calls.waiting());
+        CompletableFuture.allOf(snapshot.recentMessages(), snapshot.readMarks(), snapshot.changes())
+                .thenApply(all -> new Recent(snapshot.recentMessages().join(), snapshot.readMarks().join(),
+                        snapshot.changes().join()))
                 .whenCompleteAsync(this::filled, executor);
-        runWaiting();
+        calls.loadEnded();
     }
 
-    private record Recent(List<Message> messages, byte[] readMarks) {
+    private record Recent(List<Message> messages, byte[] readMarks, byte[] changes) {
     }
 
     /**
-     * The newest messages and the read marks, read after the claim, arrived: the log and the dedup ids take
-     * them, and the read-mark calls waiting for them go on.
+     * The newest messages, the read marks and the change log, read after the claim, arrived: the log and the
+     * dedup ids take them, and the read-mark calls, edits and replays waiting for them go on.
      */
     private void filled(Recent recent, Throwable failure) {
         executor.checkInContext();
@@ -345,68 +260,28 @@ public final class CoupleActor {
         }
         log.fill(recent.messages());
         sends.loaded(recent.messages());
-        readMarks.load(recent.readMarks());
+        readState.load(recent.readMarks());
+        changes.loadedChanges(recent.changes());
         LOG.debug("Couple {} loaded in {} ms", coupleId,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loadStartedNanos));
-        readMarksLoaded.complete(null);
     }
 
-    private void runWaiting() {
-        List<Runnable> waiting = new ArrayList<>(waitingForLoad);
-        waitingForLoad.clear();
-        waiting.forEach(Runnable::run);
-    }
-
-    /**
-     * Runs {@code operation} on the executor once the couple is loaded, if the caller is a member and
-     * this server may still serve the couple; fails with BUSY if the executor's queue is full.
-     */
-    private <T> CompletableFuture<T> whenActive(long userId, Supplier<CompletableFuture<T>> operation) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        boolean admitted = executor.tryExecute(() -> {
-            Runnable run = () -> {
-                if (state != State.ACTIVE) {
-                    result.completeExceptionally(closedError());
-                    return;
-                }
-                if (!owned.getAsBoolean()) {
-                    result.completeExceptionally(new NotOwnerException("couple " + coupleId
-                            + " may have moved: this server cannot vouch for it now; retry"));
-                    return;
-                }
-                if (userId != userA && userId != userB) {
-                    result.completeExceptionally(ApiErrors.of(ErrorCode.PERMISSION_DENIED, "not a member of this couple"));
-                    return;
-                }
-                lastActivityMillis = clock.millis();
-                try {
-                    operation.get().whenComplete((value, failure) -> {
-                        if (failure != null) {
-                            result.completeExceptionally(ApiErrors.unwrap(failure));
-                        } else {
-                            result.complete(value);
-                        }
-                    });
-                } catch (RuntimeException e) {
-                    result.completeExceptionally(e);
-                }
-            };
-            if (state == State.LOADING) {
-                if (waitingForLoad.size() >= limits.maxQueuedTasks) {
-                    result.completeExceptionally(ApiErrors.busy("couple " + coupleId + " is loading with "
-                            + limits.maxQueuedTasks + " calls waiting; retry later"));
-                    return;
-                }
-                waitingForLoad.add(run);
-            } else {
-                run.run();
-            }
-        });
-        if (!admitted) {
-            result.completeExceptionally(ApiErrors.busy("couple " + coupleId + " has "
-                    + limits.maxQueuedTasks + " calls waiting; retry later"));
+    /** Why a call of {@code userId} may not run now; null when it may (and the couple is in use). */
+    private Exception refusal(long userId) {
+        if (state != State.ACTIVE) {
+            // The call has not started: a refusal because the couple left this server says so.
+            RuntimeException closed = closedError();
+            return closed instanceof NotOwnerException ? NotOwnerException.beforeRunning(closed.getMessage()) : closed;
         }
-        return result;
+        if (!owned.getAsBoolean()) {
+            return NotOwnerException.beforeRunning("couple " + coupleId
+                    + " may have moved: this server cannot vouch for it now; retry");
+        }
+        if (userId != userA && userId != userB) {
+            return ApiErrors.of(ErrorCode.PERMISSION_DENIED, "not a member of this couple");
+        }
+        lastActivityMillis = clock.millis();
+        return null;
     }
 
     private RuntimeException closedError() {
@@ -417,33 +292,11 @@ public final class CoupleActor {
         return userId == userA ? userB : userA;
     }
 
-    /**
-     * Tells {@link #offline} of the newest message of this commit for each recipient with no session
-     * attached: the partner of its sender, offline on every device (a push goes out).
-     */
-    private void notifyOfflineRecipients(List<Message> messages) {
-        Message forA = null;
-        Message forB = null;
-        for (Message message : messages) {
-            if (message.getSenderId() == userA) {
-                forB = message;
-            } else if (message.getSenderId() == userB) {
-                forA = message;
-            }
-        }
-        if (forA != null && !delivery.hasSessionOf(userA)) {
-            offline.missed(coupleId, userA, forA);
-        }
-        if (forB != null && !delivery.hasSessionOf(userB)) {
-            offline.missed(coupleId, userB, forB);
-        }
-    }
-
     // ---- sessions --------------------------------------------------------------------------------
 
     /** Attaches a session of one of the partners; fails with PERMISSION_DENIED for anyone else. */
     public CompletableFuture<Void> attach(SessionStream stream) {
-        return whenActive(stream.userId(), () -> {
+        return calls.call(stream.userId(), () -> {
             delivery.attach(stream);
             return CompletableFuture.completedFuture(null);
         });
@@ -463,26 +316,26 @@ public final class CoupleActor {
     }
 
     /**
-     * Starts delivering events to {@code stream}: first every message after {@code afterSeq}, then live
-     * events. Subscribing again (after a notice that the session moved) restarts from the new point.
+     * Starts delivering events to {@code stream}: first, if {@code afterChange} is not null, the changes the
+     * client missed of the messages up to {@code afterSeq} ({@link MessageChanges#replay}); then every message
+     * after {@code afterSeq}; then live events. {@code noEcho}: the session is not pushed the messages it sends
+     * (see {@link #send(long, String, SendMessageRequest, SessionStream)}). Subscribing again (after a notice
+     * that the session moved) restarts from the new point.
      */
-    public CompletableFuture<SubscribeResult> subscribe(SessionStream stream, long afterSeq) {
-        return subscribe(stream, afterSeq, false);
-    }
-
-    /**
-     * As {@link #subscribe(SessionStream, long)}; {@code noEcho}: the session is not pushed the messages it
-     * sends (see {@link #send(long, String, SendMessageRequest, SessionStream)}).
-     */
-    public CompletableFuture<SubscribeResult> subscribe(SessionStream stream, long afterSeq, boolean noEcho) {
-        return whenActive(stream.userId(), () -> {
-            if (!delivery.subscribe(stream, afterSeq, noEcho)) {
-                return CompletableFuture.failedFuture(
-                        ApiErrors.invalidArgument("subscribe needs a TCP session of this couple"));
+    public CompletableFuture<SubscribeResult> subscribe(SessionStream stream, long afterSeq, boolean noEcho,
+            Long afterChange) {
+        return calls.call(stream.userId(), () -> changes.replay(afterChange, Math.min(afterSeq, log.lastSeq()), events -> {
+            if (state != State.ACTIVE) {
+                throw new CompletionException(closedError());
             }
-            return CompletableFuture.completedFuture(
-                    new SubscribeResult(log.lastSeq(), typing.isTyping(partnerOf(stream.userId()))));
-        });
+            if (!delivery.isAttached(stream)) {
+                throw new CompletionException(ApiErrors.invalidArgument("subscribe needs a TCP session of this couple"));
+            }
+            events.forEach(stream::pushEvent);
+            delivery.subscribe(stream, afterSeq, noEcho);
+            return new SubscribeResult(log.lastSeq(), typing.isTyping(partnerOf(stream.userId())))
+                    .setLatestChange(changes.lastChange());
+        }));
     }
 
     // ---- sending, typing, history ----------------------------------------------------------------
@@ -503,7 +356,7 @@ public final class CoupleActor {
         if (problem != null) {
             return CompletableFuture.failedFuture(ApiErrors.invalidArgument(problem));
         }
-        return whenActive(senderId, () -> {
+        return calls.call(senderId, () -> {
             typing.stop(senderId);
             CompletableFuture<SendMessageResult> sent = sends.send(senderId, deviceId, request);
             // Completed on the executor before the message is broadcast: the session is skipped by it.
@@ -522,7 +375,7 @@ public final class CoupleActor {
     public CompletableFuture<SendMessageResult> sendPhoto(long senderId, String deviceId, String photoId,
             String caption) {
         SendMessageRequest request = new SendMessageRequest().setClientMessageId("photo-" + photoId).setText(caption);
-        return whenActive(senderId, () -> {
+        return calls.call(senderId, () -> {
             typing.stop(senderId);
             return sends.send(senderId, deviceId, request, photoId);
         });
@@ -530,7 +383,7 @@ public final class CoupleActor {
 
     /** Typing on or off; it turns itself off after the typing timeout unless refreshed. */
     public CompletableFuture<SetTypingResult> setTyping(long userId, boolean on) {
-        return whenActive(userId, () -> {
+        return calls.call(userId, () -> {
             if (on) {
                 typing.start(userId);
             } else {
@@ -540,40 +393,25 @@ public final class CoupleActor {
         });
     }
 
-    /** Up to {@code limit} messages after {@code afterSeq}, oldest first. */
-    public CompletableFuture<HistoryPage> history(long userId, long afterSeq, int limit) {
-        return history(userId, afterSeq, null, limit);
-    }
-
     /**
      * A page of at most {@code limit} sequence numbers, oldest first: right before {@code beforeSeq} if it
      * is not null, else right after {@code afterSeq} (see {@link HistoryRange}); older messages are read
      * within bounds, and lost ones reported (see {@link HistoryReads}).
      */
     public CompletableFuture<HistoryPage> history(long userId, long afterSeq, Long beforeSeq, int limit) {
-        return whenActive(userId, () -> {
-            long latest = log.lastSeq();
-            HistoryRange range = beforeSeq != null ? HistoryRange.before(beforeSeq, limit, latest)
-                    : HistoryRange.after(afterSeq, limit, latest);
-            if (range.isEmpty()) {
-                return CompletableFuture.completedFuture(new HistoryPage(List.of(), false, latest));
-            }
-            return historyReads.page(userId, range, latest);
-        });
+        return calls.call(userId, () -> historyReads.page(userId, afterSeq, beforeSeq, limit));
     }
 
     // ---- editing and deleting --------------------------------------------------------------------
 
     /** Replaces the text of {@code userId}'s message {@code seq}; see {@link MessageChange} for the rules. */
     public CompletableFuture<Message> editMessage(long userId, long seq, String text, Long expectedVersion) {
-        return whenActive(userId, () -> edits.run(seq, (at, stored, fence) ->
-                MessageChange.edit(at, stored, userId, text, expectedVersion, clock.millis(), fence)));
+        return calls.call(userId, () -> changes.edit(userId, seq, text, expectedVersion));
     }
 
     /** Makes {@code userId}'s message {@code seq} a tombstone; see {@link MessageChange} for the rules. */
     public CompletableFuture<Message> deleteMessage(long userId, long seq, Long expectedVersion) {
-        return whenActive(userId, () -> edits.run(seq, (at, stored, fence) ->
-                MessageChange.delete(at, stored, userId, expectedVersion, clock.millis(), fence)));
+        return calls.call(userId, () -> changes.delete(userId, seq, expectedVersion));
     }
 
     // ---- read state ------------------------------------------------------------------------------
@@ -583,32 +421,19 @@ public final class CoupleActor {
      * once it is durable, with the user's read state. A mark below the current one changes nothing.
      */
     public CompletableFuture<ReadState> markRead(long userId, long upToSeq) {
-        return whenActive(userId, () -> readMarksLoaded.thenCompose(loaded -> readMarks.mark(userId,
-                Math.min(upToSeq, log.lastSeq()))).thenCompose(mark -> readStateNow(userId)));
+        return calls.call(userId, () -> readState.markRead(userId, upToSeq));
     }
 
     /** Both partners' read marks, and {@code userId}'s unread count. */
     public CompletableFuture<ReadState> readState(long userId) {
-        return whenActive(userId, () -> readMarksLoaded.thenCompose(loaded -> readStateNow(userId)));
-    }
-
-    private CompletableFuture<ReadState> readStateNow(long userId) {
-        long mark = readMarks.markOf(userId);
-        long latest = log.lastSeq();
-        long partner = partnerOf(userId);
-        long partnerMark = readMarks.markOf(partner);
-        long from = Math.max(mark + 1, latest - CoupleLimits.MAX_UNREAD_COUNTED + 1);
-        CompletableFuture<List<Message>> counted = from > latest ? CompletableFuture.completedFuture(List.of())
-                : historyReads.read(from, latest);
-        return counted.thenApply(messages -> new ReadState(mark, partnerMark,
-                ReadMarks.countFrom(messages, partner), from > mark + 1, latest));
+        return calls.call(userId, () -> readState.readState(userId));
     }
 
     // ---- memos and calendar ---------------------------------------------------------------------
 
     /** Runs a memo or calendar operation of {@code userId}, after the ones before it; see {@link CoupleSpace}. */
     public <T> CompletableFuture<T> space(long userId, SpaceCall<T> call) {
-        return whenActive(userId, () -> space.run(
+        return calls.call(userId, () -> space.run(
                 () -> call.run(new SpaceContext(space, fence, clock.instant(), userA, userB))));
     }
 
@@ -642,13 +467,12 @@ public final class CoupleActor {
         closedCause = cause;
         sends.failAll(cause);
         space.close(cause);
-        readMarks.close(cause);
-        readMarksLoaded.completeExceptionally(cause);
-        edits.close(cause);
+        readState.close(cause);
+        changes.close(cause);
         delivery.moveAll(reason);
         typing.clear();
         if (wasLoading) {
-            runWaiting();
+            calls.loadEnded();
         }
         LOG.debug("Couple {} closed: {}", coupleId, reason);
         retireIfIdle();
@@ -656,8 +480,8 @@ public final class CoupleActor {
 
     /** Leaves the registry only when no write is in flight, so that no second load races a write. */
     private void retireIfIdle() {
-        if (state == State.CLOSED && !sends.commitInFlight() && !space.inFlight() && !readMarks.inFlight()
-                && !edits.inFlight() && !retired) {
+        if (state == State.CLOSED && !sends.commitInFlight() && !space.inFlight() && !readState.inFlight()
+                && !changes.inFlight() && !retired) {
             retired = true;
             onRetired.accept(this);
         }
@@ -666,8 +490,8 @@ public final class CoupleActor {
     /** Unloads the couple if nobody used it for the idle timeout. */
     void closeIfIdle() {
         executor.execute(() -> {
-            if (state == State.ACTIVE && delivery.isEmpty() && sends.isIdle() && space.isIdle() && readMarks.isIdle()
-                    && edits.isIdle() && clock.millis() - lastActivityMillis > limits.idleTimeout.toMillis()) {
+            if (state == State.ACTIVE && delivery.isEmpty() && sends.isIdle() && space.isIdle() && readState.isIdle()
+                    && changes.isIdle() && clock.millis() - lastActivityMillis > limits.idleTimeout.toMillis()) {
                 close(new NotOwnerException("couple " + coupleId + " unloaded while idle"), "idle");
             }
         });

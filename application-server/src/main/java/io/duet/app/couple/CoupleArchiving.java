@@ -16,26 +16,13 @@ import java.util.function.Supplier;
  * no edit of the couple runs beside it. A move that fails unloads the couple, as a failed edit does.
  */
 final class CoupleArchiving {
-    /** What the moves need from their actor. */
-    interface Owner {
-        long fence();
-
-        boolean writable();
-
-        /** A move failed or its outcome is unknown: unload the couple. */
-        void moveFailed(Throwable cause);
-
-        /** A move ended, whatever its outcome (a closed couple may retire now). */
-        void moveEnded();
-    }
-
     private final long coupleId;
     private final SerialExecutor executor;
     private final MessageArchive archive;
     private final ArchiveMoves moves;
     private final MessageEdits edits;
     private final CoupleLog log;
-    private final Owner owner;
+    private final FencedWriter writer;
     private final Supplier<CompletableFuture<Boolean>> step = this::step;
 
     // Confined to the executor.
@@ -44,14 +31,14 @@ final class CoupleArchiving {
     private long nextDueAt = Long.MAX_VALUE;
 
     CoupleArchiving(long coupleId, SerialExecutor executor, MessageArchive archive, ArchiveMoves moves,
-            MessageEdits edits, CoupleLog log, Owner owner) {
+            MessageEdits edits, CoupleLog log, FencedWriter writer) {
         this.coupleId = coupleId;
         this.executor = executor;
         this.archive = archive;
         this.moves = moves;
         this.edits = edits;
         this.log = log;
-        this.owner = owner;
+        this.writer = writer;
         this.mark = ArchiveMark.none(archive.bucketSize());
     }
 
@@ -84,19 +71,19 @@ final class CoupleArchiving {
     private CompletableFuture<Boolean> step() {
         CompletableFuture<Boolean> result = new CompletableFuture<>();
         boolean queued = executor.tryExecute(() -> {
-            if (!owner.writable()) {
+            if (!writer.writable()) {
                 result.complete(false);
                 return;
             }
             long archivableUpTo = log.lastSeq() - moves.settings.keepRecent;
-            edits.exclusive(() -> archive.moveNext(coupleId, owner.fence(), archivableUpTo)).whenComplete((move, failure) -> {
+            edits.exclusive(() -> archive.moveNext(coupleId, writer.fence(), archivableUpTo)).whenComplete((move, failure) -> {
                 executor.checkInContext();
                 if (failure != null) {
                     result.complete(false);
                     Throwable cause = ApiErrors.unwrap(failure);
                     // Refused before it started (the edits' queue full, the couple closing): no harm done.
-                    if (owner.writable() && !(cause instanceof DuetError)) {
-                        owner.moveFailed(cause);
+                    if (writer.writable() && !(cause instanceof DuetError)) {
+                        writer.failed("archive move", cause);
                     }
                 } else {
                     mark = move.mark();
@@ -105,7 +92,7 @@ final class CoupleArchiving {
                     }
                     result.complete(!move.idle());
                 }
-                owner.moveEnded();
+                writer.ended();
             });
         });
         if (!queued) {

@@ -21,6 +21,8 @@ public final class CoupleLimits {
     public static final int DEFAULT_MAX_QUEUED = 4096;
     public static final int DEFAULT_MAX_HELD = 256;
     public static final int DEFAULT_MAX_QUEUED_TASKS = 1024;
+    /** Newest changes (edits and deletes) kept per couple for replay: about 8 KB of the couple row. */
+    public static final int DEFAULT_KEEP_CHANGES = 1024;
     public static final Duration DEFAULT_ORDER_WAIT = Duration.ofSeconds(3);
     public static final Duration DEFAULT_TYPING_TIMEOUT = Duration.ofSeconds(8);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
@@ -40,6 +42,11 @@ public final class CoupleLimits {
      * of the couple's sessions passes there, so this bounds the memory a flood of calls can take.
      */
     final int maxQueuedTasks;
+    /**
+     * Newest changes (edits and deletes of messages) kept in the couple's change log, for a device that was
+     * away to be sent those it missed ({@link ChangeLog}); one that missed more refetches its history.
+     */
+    final int keepChanges;
     /** How long a send is held for an earlier message of its order stream before it fails. */
     final Duration orderWait;
     final Duration typingTimeout;
@@ -54,6 +61,7 @@ public final class CoupleLimits {
         this.maxQueued = positive("maxQueued", builder.maxQueued);
         this.maxHeld = positive("maxHeld", builder.maxHeld);
         this.maxQueuedTasks = positive("maxQueuedTasks", builder.maxQueuedTasks);
+        this.keepChanges = positive("keepChanges", builder.keepChanges);
         this.orderWait = Objects.requireNonNull(builder.orderWait, "orderWait");
         this.typingTimeout = Objects.requireNonNull(builder.typingTimeout, "typingTimeout");
         this.idleTimeout = Objects.requireNonNull(builder.idleTimeout, "idleTimeout");
@@ -83,6 +91,7 @@ public final class CoupleLimits {
         private int maxQueued = DEFAULT_MAX_QUEUED;
         private int maxHeld = DEFAULT_MAX_HELD;
         private int maxQueuedTasks = DEFAULT_MAX_QUEUED_TASKS;
+        private int keepChanges = DEFAULT_KEEP_CHANGES;
         private Duration orderWait = DEFAULT_ORDER_WAIT;
         private Duration typingTimeout = DEFAULT_TYPING_TIMEOUT;
         private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
@@ -118,6 +127,11 @@ public final class CoupleLimits {
 
         public Builder maxQueuedTasks(int maxQueuedTasks) {
             this.maxQueuedTasks = maxQueuedTasks;
+            return this;
+        }
+
+        public Builder keepChanges(int keepChanges) {
+            this.keepChanges = keepChanges;
             return this;
         }
 

@@ -4,6 +4,7 @@ import io.duet.app.cluster.ShardOwnership;
 import io.duet.app.internal.SerialExecutor;
 import io.duet.app.storage.CoupleStore;
 import io.duet.protocol.cluster.ShardMapView;
+import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -40,15 +41,19 @@ public final class CoupleRegistry implements AutoCloseable {
     private final OfflineNotifier offline;
     private final ScheduledFuture<?> idleSweep;
     private final ArchiveMoves archiveMoves;
+    private final Timer fanOutLag;
     private volatile boolean closed;
 
     /**
      * @param offline told of messages whose recipient has no session attached (see {@link OfflineNotifier})
      * @param archive how the couples' old messages move to the archive ({@link ArchiveMoves})
+     * @param fanOutLag where the couples time their events' fan-out, stage committed-to-relay ({@link
+     *     io.duet.process.metrics.FanOutLag})
      */
     public CoupleRegistry(ShardOwnership ownership, CoupleStore store, CoupleLimits limits, CatchUpReads catchUpReads,
             Executor workers, ScheduledExecutorService timers, Clock clock, OfflineNotifier offline,
-            ArchiveSettings archive) {
+            ArchiveSettings archive, Timer fanOutLag) {
+        this.fanOutLag = fanOutLag;
         this.archiveMoves = new ArchiveMoves(archive, timers);
         this.ownership = ownership;
         this.offline = offline;
@@ -71,12 +76,12 @@ public final class CoupleRegistry implements AutoCloseable {
      */
     public CoupleActor actorFor(long coupleId) {
         if (closed) {
-            throw new NotOwnerException("this server is shutting down");
+            throw NotOwnerException.beforeRunning("this server is shutting down");
         }
         int shard = ownership.shardOf(coupleId);
         OptionalLong epoch = ownership.epochIfOwned(shard);
         if (epoch.isEmpty()) {
-            throw new NotOwnerException("shard " + shard + " of couple " + coupleId + " is not owned here");
+            throw NotOwnerException.beforeRunning("shard " + shard + " of couple " + coupleId + " is not owned here");
         }
         CoupleActor actor = actors.get(coupleId);
         if (actor != null && actor.epoch() == epoch.getAsLong()) {
@@ -84,11 +89,11 @@ public final class CoupleRegistry implements AutoCloseable {
         }
         if (actor != null) {
             actor.close("shard epoch changed");
-            throw new NotOwnerException("couple " + coupleId + " is being reloaded; retry");
+            throw NotOwnerException.beforeRunning("couple " + coupleId + " is being reloaded; retry");
         }
         CoupleActor created = new CoupleActor(coupleId, shard, epoch.getAsLong(),
                 new SerialExecutor(workers, "couple-" + coupleId, limits.maxQueuedTasks), store, limits, catchUpReads, timers, clock,
-                () -> ownership.canServe(shard, epoch.getAsLong()), this::retired, offline, archiveMoves);
+                () -> ownership.canServe(shard, epoch.getAsLong()), this::retired, offline, archiveMoves, fanOutLag);
         CoupleActor existing = actors.putIfAbsent(coupleId, created);
         if (existing != null) {
             return existing;

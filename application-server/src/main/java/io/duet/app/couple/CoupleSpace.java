@@ -11,6 +11,8 @@ import io.duet.app.space.SpaceLimits;
 import io.duet.app.space.Step;
 import io.duet.app.storage.SpaceStore;
 import io.duet.protocol.api.Event;
+import io.duet.protocol.api.Message;
+import io.duet.protocol.api.MessageKind;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.Queue;
@@ -33,18 +35,10 @@ final class CoupleSpace {
     private static final long ID_BOUND = 1L << 53;
     private static final SecureRandom IDS = SeededRandom.create();
 
-    /** What the space needs from its actor. */
+    /** What the space tells its actor. */
     interface Owner {
-        long fence();
-
-        /** Whether the actor may still write (it is active and owns the couple). */
-        boolean writable();
-
         /** A change was written: tell the couple's sessions. */
         void changed(Event event);
-
-        /** A write failed or its outcome is unknown: unload the couple. */
-        void writeFailed(Throwable cause);
     }
 
     /** One space operation, run on the executor against the loaded space. */
@@ -56,6 +50,7 @@ final class CoupleSpace {
     private final SerialExecutor executor;
     private final SpaceStore store;
     private final SpaceLimits limits;
+    private final FencedWriter writer;
     private final Owner owner;
     private final MemoBook memos;
     private final CalendarBook calendar;
@@ -68,11 +63,12 @@ final class CoupleSpace {
     private boolean busy;
     private RuntimeException closed;
 
-    CoupleSpace(long coupleId, SerialExecutor executor, SpaceStore store, SpaceLimits limits, Owner owner) {
+    CoupleSpace(long coupleId, SerialExecutor executor, SpaceStore store, SpaceLimits limits, FencedWriter writer, Owner owner) {
         this.coupleId = coupleId;
         this.executor = executor;
         this.store = store;
         this.limits = limits;
+        this.writer = writer;
         this.owner = owner;
         this.memos = new MemoBook(limits);
         this.calendar = new CalendarBook(limits);
@@ -110,6 +106,22 @@ final class CoupleSpace {
             id = 1 + IDS.nextLong(ID_BOUND - 1);
         } while (taken.test(id));
         return id;
+    }
+
+    /**
+     * A PHOTO message's caption was edited ({@code message} as it is now): its photo's metadata takes the new
+     * caption, in a write of its own right after the message's (see {@link PhotoBook#caption}).
+     */
+    void messageChanged(Message message) {
+        if (message.getKind() != MessageKind.PHOTO || message.isDeleted() || !message.isSetPhotoId()) {
+            return;
+        }
+        run(() -> photos.caption(message.getPhotoId(), message.getText(), writer.fence())).whenComplete((done, failure) -> {
+            if (failure != null) {
+                LOG.warn("Couple {}: the caption of photo {} was not updated after an edit of message {}: {}", coupleId,
+                        message.getPhotoId(), message.getSeq(), failure.toString());
+            }
+        });
     }
 
     /** Runs {@code operation} once the space is loaded and every operation before it is done. */
@@ -179,18 +191,18 @@ final class CoupleSpace {
             pending.result.complete(step.result());
             return;
         }
-        if (!owner.writable()) {
+        if (!writer.writable()) {
             pending.result.completeExceptionally(new NotOwnerException("couple " + coupleId
                     + " may have moved: this server cannot vouch for it now; retry"));
             return;
         }
         busy = true;
-        store.write(coupleId, owner.fence(), step.qualifier(), step.value()).whenCompleteAsync((done, failure) -> {
+        store.write(coupleId, writer.fence(), step.qualifier(), step.value()).whenCompleteAsync((done, failure) -> {
             busy = false;
             if (failure != null) {
                 pending.result.completeExceptionally(new NotOwnerException("couple " + coupleId
                         + " unloaded after a failed space write: " + ApiErrors.unwrap(failure)));
-                owner.writeFailed(ApiErrors.unwrap(failure));
+                writer.failed("space write", ApiErrors.unwrap(failure));
                 return;
             }
             step.apply();

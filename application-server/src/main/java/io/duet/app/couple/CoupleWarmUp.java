@@ -71,7 +71,7 @@ final class CoupleWarmUp {
         Session partner = new Session(MEMBER_B);
         try {
             actor.attach(partner).get(remaining(deadline), TimeUnit.MILLISECONDS);
-            actor.subscribe(partner, 0).get(remaining(deadline), TimeUnit.MILLISECONDS);
+            actor.subscribe(partner, 0, false, null).get(remaining(deadline), TimeUnit.MILLISECONDS);
             String stream = "warm-up-" + load;
             for (int first = 1; first <= sends; first += SENDS_IN_FLIGHT) {
                 List<CompletableFuture<?>> batch = new ArrayList<>();
@@ -83,7 +83,7 @@ final class CoupleWarmUp {
                         .get(remaining(deadline), TimeUnit.MILLISECONDS);
             }
             actor.setTyping(MEMBER_A, true).get(remaining(deadline), TimeUnit.MILLISECONDS);
-            actor.history(MEMBER_B, 0, CoupleLimits.MAX_PAGE).get(remaining(deadline), TimeUnit.MILLISECONDS);
+            actor.history(MEMBER_B, 0, null, CoupleLimits.MAX_PAGE).get(remaining(deadline), TimeUnit.MILLISECONDS);
         } finally {
             actor.close("warm-up done");
         }

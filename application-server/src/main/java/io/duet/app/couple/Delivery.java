@@ -1,12 +1,14 @@
 package io.duet.app.couple;
 
 import io.duet.app.internal.SerialExecutor;
+import io.duet.process.metrics.FanOutLag;
 import io.duet.protocol.api.Event;
 import io.duet.protocol.api.Message;
-import io.duet.protocol.api.MessageChangedEvent;
 import io.duet.protocol.api.MessageEvent;
 import io.duet.protocol.api.MessagesMissingEvent;
 import io.duet.protocol.thrift.ThriftCodec;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,6 +16,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,8 +53,14 @@ import org.slf4j.LoggerFactory;
  * it the same way.
  *
  * <p><b>Changed messages.</b> An edit or delete reaches the sessions that were sent the message as a
- * {@code MessageChangedEvent}; a session that has not got that far yet gets the message in its new state
- * when its replay reaches it (the kept pages, and a page read meanwhile, are patched).
+ * {@code MessageChangedEvent} with the change's number; a session that has not got that far yet gets the
+ * message in its new state when its replay reaches it (the kept pages, and a page read meanwhile, are
+ * patched). The changes a resuming session missed of the messages it has are pushed before it subscribes
+ * ({@link MessageChanges#replay}).
+ *
+ * <p><b>Fan-out lag.</b> Each live push of a newly committed message is timed from the commit's
+ * acknowledgement by HBase to the event handed to the session's relay stream ({@code
+ * io.duet.process.metrics.FanOutLag}, stage {@code committed-to-relay}).
  */
 final class Delivery {
     private static final Logger LOG = LoggerFactory.getLogger(Delivery.class);
@@ -63,11 +72,14 @@ final class Delivery {
      * client drops as already seen.
      */
     static final int MAX_ACKNOWLEDGED_AHEAD = 256;
+    /** A fan-out lag timer that keeps nothing: for couples made without a server's meters (tests, warm-up). */
+    static final Timer UNMEASURED = FanOutLag.timer(new CompositeMeterRegistry(), FanOutLag.COMMITTED_TO_RELAY);
 
     private final long coupleId;
     private final SerialExecutor executor;
     private final CoupleLog log;
     private final CatchUpReads reads;
+    private final Timer fanOutLag;
     private final Map<SessionStream, Subscription> sessions = new IdentityHashMap<>();
     /** The last pages read from HBase, oldest first; empty when no session catches up. */
     private final ArrayDeque<Page> pages = new ArrayDeque<>();
@@ -76,8 +88,10 @@ final class Delivery {
     private final Map<Long, Message> changedWhileReading = new HashMap<>();
     private int pageMessages;
 
-    Delivery(long coupleId, SerialExecutor executor, CoupleLog log, CatchUpReads reads) {
+    /** @param fanOutLag times each live push from its message's commit (see the class comment) */
+    Delivery(long coupleId, SerialExecutor executor, CoupleLog log, CatchUpReads reads, Timer fanOutLag) {
         this.coupleId = coupleId;
+        this.fanOutLag = fanOutLag;
         this.executor = executor;
         this.log = log;
         this.reads = reads;
@@ -284,30 +298,38 @@ final class Delivery {
     /**
      * Delivers newly committed messages to every live subscription, except each message to the session
      * it was acknowledged to.
+     *
+     * @param committedNanos when HBase acknowledged their commit ({@link System#nanoTime()})
      */
-    void broadcast(List<Message> messages) {
+    void broadcast(List<Message> messages, long committedNanos) {
         for (Message message : messages) {
             byte[] event = encode(message);
             for (Subscription subscription : sessions.values()) {
-                if (subscription.live && message.getSeq() > subscription.delivered) {
-                    subscription.pushMessage(message.getSeq(), event);
+                if (subscription.live && message.getSeq() > subscription.delivered
+                        && subscription.pushMessage(message.getSeq(), event)) {
+                    fanOutLag.record(System.nanoTime() - committedNanos, TimeUnit.NANOSECONDS);
                 }
             }
         }
     }
 
+    /** Whether {@code stream} is attached (it may subscribe). */
+    boolean isAttached(SessionStream stream) {
+        return sessions.containsKey(stream);
+    }
+
     /**
-     * Tells the sessions that were sent message {@code changed.seq} its new state; the others get that
-     * state when they reach it.
+     * Tells the sessions that were sent message {@code changed.seq} its new state, with the change's number;
+     * the others get that state when they reach it.
      */
-    void changed(Message changed) {
+    void changed(Message changed, long change) {
         for (Page page : pages) {
             page.replace(changed);
         }
         if (reading) {
             changedWhileReading.put(changed.getSeq(), changed);
         }
-        byte[] event = EVENTS.encode(Event.messageChanged(new MessageChangedEvent(changed)));
+        byte[] event = MessageChanges.changedEvent(changed, change);
         for (Subscription subscription : sessions.values()) {
             if (subscription.subscribed && subscription.delivered >= changed.getSeq()) {
                 subscription.stream.pushEvent(event);
@@ -388,12 +410,17 @@ final class Delivery {
             }
         }
 
-        /** Pushes message {@code seq} unless it was acknowledged to this session; either way it is delivered. */
-        void pushMessage(long seq, byte[] event) {
-            if (acknowledged == null || !acknowledged.contains(seq)) {
+        /**
+         * Pushes message {@code seq} unless it was acknowledged to this session; either way it is delivered.
+         * Returns whether it was pushed.
+         */
+        boolean pushMessage(long seq, byte[] event) {
+            boolean push = acknowledged == null || !acknowledged.contains(seq);
+            if (push) {
                 stream.pushEvent(event);
             }
             deliveredUpTo(seq);
+            return push;
         }
 
         boolean catchingUp() {

@@ -42,6 +42,20 @@ final class HistoryReads {
         this.reads = reads;
     }
 
+    /**
+     * A page of at most {@code limit} sequence numbers for {@code userId}, oldest first: right before {@code
+     * beforeSeq} if it is not null, else right after {@code afterSeq} (see {@link HistoryRange}).
+     */
+    CompletableFuture<HistoryPage> page(long userId, long afterSeq, Long beforeSeq, int limit) {
+        long latest = log.lastSeq();
+        HistoryRange range = beforeSeq != null ? HistoryRange.before(beforeSeq, limit, latest)
+                : HistoryRange.after(afterSeq, limit, latest);
+        if (range.isEmpty()) {
+            return CompletableFuture.completedFuture(new HistoryPage(List.of(), false, latest));
+        }
+        return page(userId, range, latest);
+    }
+
     /** The page of {@code range} for {@code userId}, with the last sequence number {@code latest}. */
     CompletableFuture<HistoryPage> page(long userId, HistoryRange range, long latest) {
         return read(range.from, range.to).thenApply(messages -> {

@@ -1,6 +1,7 @@
 package io.duet.app.couple;
 
 import io.duet.app.rpc.ApiErrors;
+import io.duet.app.space.SpaceLimits;
 import io.duet.app.storage.CoupleStore;
 import io.duet.protocol.api.DuetError;
 import io.duet.protocol.api.ErrorCode;
@@ -17,7 +18,8 @@ import java.util.regex.Pattern;
  *
  * <p>Only the sender changes a message. An edit replaces the text of a TEXT message (1 to {@link
  * CoupleLimits#MAX_TEXT_CHARS} characters, not all blank, as sendMessage) or the caption of a PHOTO message
- * (which may be empty); a sticker, a tombstone or a kind this release does not know has no text to edit.
+ * (which may be empty, at most {@link SpaceLimits#MAX_CAPTION_CHARS} characters, as an upload's: the photo
+ * takes it too); a sticker, a tombstone or a kind this release does not know has no text to edit.
  * A delete leaves a tombstone: the sequence number, sender, client message id and times stay; kind, text,
  * photo id and sticker are cleared (a PHOTO message's photo stays in the couple's photos). Deleting a
  * tombstone again changes nothing. Each change raises the version by one; a change that names an
@@ -74,7 +76,12 @@ public final class MessageChange {
                 throw ApiErrors.invalidArgument("text: expected 1 to " + CoupleLimits.MAX_TEXT_CHARS
                         + " characters, not all blank (to remove the message, delete it)");
             }
-        } else if (kind != MessageKind.PHOTO) {
+        } else if (kind == MessageKind.PHOTO) {
+            if (text.length() > SpaceLimits.MAX_CAPTION_CHARS) {
+                throw ApiErrors.invalidArgument("text: a photo's caption has at most " + SpaceLimits.MAX_CAPTION_CHARS
+                        + " characters");
+            }
+        } else {
             throw ApiErrors.invalidArgument("message " + seq + " is a " + (kind == null ? "kind this server does not know"
                     : kind.name().toLowerCase(Locale.ROOT)) + ", which has no text to edit");
         }

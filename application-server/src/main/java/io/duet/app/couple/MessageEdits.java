@@ -16,8 +16,9 @@ import java.util.function.Supplier;
 /**
  * Edits and deletes of committed messages, one at a time, on the couple's executor. Each reads the
  * message's cell from HBase, decodes it keeping the fields this release does not know, applies the change
- * ({@link MessageChange}) and writes it back under the owner's fence ({@link CoupleStore#rewriteMessage});
- * only then does the {@link CoupleLog} hold the new state and the sessions hear of it. One change at a
+ * ({@link MessageChange}) and writes it back under the owner's fence ({@link CoupleStore#rewriteMessage}),
+ * with the couple's {@link ChangeLog} numbering the change in the same write; only then does the {@link
+ * CoupleLog} hold the new state, the change its number, and the sessions hear of it. One change at a
  * time, so two changes of one message never race and each version check sees the one before it. A
  * rewrite that fails, or whose outcome is unknown, unloads the couple, as a failed commit does. The
  * couple's archive moves ({@link CoupleArchiving}) take their turns in the same queue ({@link #exclusive}),
@@ -26,17 +27,10 @@ import java.util.function.Supplier;
 final class MessageEdits {
     private static final ThriftCodec CODEC = ThriftCodec.INTERNAL;
 
-    /** What the edits need from their actor. */
-    interface Owner {
-        long fence();
-
-        boolean writable();
-
-        /** A change was written: {@code message} is the message as it is now. */
-        void changed(Message message);
-
-        /** A rewrite failed or its outcome is unknown: unload the couple. */
-        void writeFailed(Throwable cause);
+    /** Told of each change written, on the executor. */
+    interface Listener {
+        /** A change was written, numbered {@code change}: {@code message} is the message as it is now. */
+        void changed(Message message, long change);
     }
 
     /** One change of a stored message: the changed message, or null when there is nothing to write. */
@@ -48,21 +42,26 @@ final class MessageEdits {
     private final SerialExecutor executor;
     private final CoupleStore store;
     private final CoupleLog log;
+    private final ChangeLog changes;
     private final int maxQueued;
-    private final Owner owner;
+    private final FencedWriter writer;
+    private final Listener listener;
 
     // Confined to the executor.
     private final Queue<Pending> queue = new ArrayDeque<>();
     private boolean busy;
     private RuntimeException closed;
 
-    MessageEdits(long coupleId, SerialExecutor executor, CoupleStore store, CoupleLog log, int maxQueued, Owner owner) {
+    MessageEdits(long coupleId, SerialExecutor executor, CoupleStore store, CoupleLog log, ChangeLog changes,
+            int maxQueued, FencedWriter writer, Listener listener) {
         this.coupleId = coupleId;
         this.executor = executor;
         this.store = store;
         this.log = log;
+        this.changes = changes;
         this.maxQueued = maxQueued;
-        this.owner = owner;
+        this.writer = writer;
+        this.listener = listener;
     }
 
     /** Applies {@code change} to message {@code seq} after the changes before it; completes with the message as it is then. */
@@ -157,10 +156,10 @@ final class MessageEdits {
             }
             UnknownFields unknown = new UnknownFields();
             StoredMessage stored = CODEC.decodeKeepingUnknown(bytes, new StoredMessage(), unknown);
-            StoredMessage changed = pending.change.apply(pending.seq, stored, owner.fence());
+            StoredMessage changed = pending.change.apply(pending.seq, stored, writer.fence());
             if (changed == null) {
                 pending.result.complete(CoupleStore.toMessage(pending.seq, stored));
-            } else if (!owner.writable()) {
+            } else if (!writer.writable()) {
                 throw new NotOwnerException("couple " + coupleId + " may have moved: this server cannot vouch for it now; retry");
             } else {
                 write(pending, changed, CODEC.encodeKeepingUnknown(changed, unknown));
@@ -173,20 +172,22 @@ final class MessageEdits {
     }
 
     private void write(Pending pending, StoredMessage changed, byte[] value) {
+        byte[] changeLog = changes.next(pending.seq, writer.fence());
         busy = true;
-        store.rewriteMessage(coupleId, owner.fence(), pending.seq, value).whenCompleteAsync((done, failure) -> {
+        store.rewriteMessage(coupleId, writer.fence(), pending.seq, value, changeLog).whenCompleteAsync((done, failure) -> {
             busy = false;
             if (failure != null) {
                 Throwable cause = ApiErrors.unwrap(failure);
                 pending.result.completeExceptionally(new NotOwnerException("couple " + coupleId
                         + " unloaded after a failed message edit: " + cause));
-                owner.writeFailed(cause);
+                writer.failed("message edit", cause);
                 return;
             }
             Message message = CoupleStore.toMessage(pending.seq, changed);
             log.replace(message);
+            long change = changes.recorded(pending.seq, changeLog);
             pending.result.complete(message);
-            owner.changed(message);
+            listener.changed(message, change);
             pump();
         }, executor);
     }

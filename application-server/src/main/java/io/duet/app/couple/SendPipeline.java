@@ -51,17 +51,12 @@ final class SendPipeline {
 
     /** What the pipeline needs from its actor. */
     interface Owner {
-        /** The fence value the couple's row was claimed with. */
-        long fence();
-
-        /** Whether this server may write the couple now. */
-        boolean writable();
-
-        /** Called after messages were committed and appended to the log. */
-        void committed(List<Message> messages);
-
-        /** A commit failed (fenced, or outcome unknown): the actor must unload. */
-        void commitFailed(Throwable cause);
+        /**
+         * Called after messages were committed and appended to the log.
+         *
+         * @param committedNanos when HBase acknowledged the commit ({@link System#nanoTime()})
+         */
+        void committed(List<Message> messages, long committedNanos);
 
         /** A send's dedup entry names {@code seq}, but HBase no longer has that message: data loss. */
         void storedMessageLost(long seq);
@@ -74,6 +69,7 @@ final class SendPipeline {
     private final ScheduledExecutorService timers;
     private final Clock clock;
     private final CoupleLog log;
+    private final FencedWriter writer;
     private final Owner owner;
 
     private final LinkedHashMap<PendingSend.Key, PendingSend.Stored> committed = new LinkedHashMap<>();
@@ -90,7 +86,7 @@ final class SendPipeline {
     private RuntimeException closedCause;
 
     SendPipeline(long coupleId, SerialExecutor executor, CoupleStore store, CoupleLimits limits,
-            ScheduledExecutorService timers, Clock clock, CoupleLog log, Owner owner) {
+            ScheduledExecutorService timers, Clock clock, CoupleLog log, FencedWriter writer, Owner owner) {
         this.coupleId = coupleId;
         this.executor = executor;
         this.store = store;
@@ -98,6 +94,7 @@ final class SendPipeline {
         this.timers = timers;
         this.clock = clock;
         this.log = log;
+        this.writer = writer;
         this.owner = owner;
     }
 
@@ -375,7 +372,7 @@ final class SendPipeline {
         if (inflight != null || queue.isEmpty()) {
             return;
         }
-        if (!owner.writable()) {
+        if (!writer.writable()) {
             List<PendingSend> refused = new ArrayList<>(queue);
             queue.clear();
             // Nothing is in a commit: what was accepted but not stored is free to be sent again, in order.
@@ -411,15 +408,21 @@ final class SendPipeline {
         inflight = batch;
         CompletableFuture<Void> commit;
         try {
-            commit = store.commit(coupleId, owner.fence(), expectedLastSeq, messages, marks);
+            commit = store.commit(coupleId, writer.fence(), expectedLastSeq, messages, marks);
         } catch (RuntimeException e) {
             commit = CompletableFuture.failedFuture(e);
         }
-        commit.whenCompleteAsync((ignored, failure) -> committed(batch, messages, marks, failure), executor);
+        // The moment of HBase's answer is taken where it arrives, before the hop to the couple's executor.
+        commit.handle((ignored, failure) -> new Outcome(System.nanoTime(), failure)).thenAcceptAsync(
+                outcome -> committed(batch, messages, marks, outcome.failure, outcome.nanos), executor);
+    }
+
+    /** What became of a commit, and when HBase answered ({@link System#nanoTime()}). */
+    private record Outcome(long nanos, Throwable failure) {
     }
 
     private void committed(List<PendingSend> batch, List<Message> messages, Map<OrderKey, Long> marks,
-            Throwable failure) {
+            Throwable failure, long committedNanos) {
         executor.checkInContext();
         inflight = null;
         if (failure != null) {
@@ -430,7 +433,7 @@ final class SendPipeline {
             for (PendingSend send : batch) {
                 fail(send, error);
             }
-            owner.commitFailed(cause);
+            writer.failed("commit", cause);
             return;
         }
         log.append(messages);
@@ -447,7 +450,7 @@ final class SendPipeline {
                 stream.committed(ordinal);
             }
         });
-        owner.committed(messages);
+        owner.committed(messages, committedNanos);
         flush();
     }
 

@@ -164,6 +164,16 @@ final class AppStream implements SessionStream, ServiceDispatcher.Replier {
         close(CloseReason.PROTOCOL_ERROR, detail);
     }
 
+    /** An HTTP request's call goes back to its presentation server, which sends it to the couple's owner. */
+    @Override
+    public boolean handBackMoved(String detail) {
+        if (kind != StreamKind.REQUEST) {
+            return false;
+        }
+        close(CloseReason.NOT_OWNER, detail);
+        return true;
+    }
+
     @Override
     public void pushEvent(byte[] event) {
         if (open.get()) {

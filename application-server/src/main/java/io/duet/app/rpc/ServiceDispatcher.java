@@ -1,5 +1,6 @@
 package io.duet.app.rpc;
 
+import io.duet.app.couple.NotOwnerException;
 import io.duet.protocol.api.DuetError;
 import io.duet.protocol.api.ErrorCode;
 import io.duet.protocol.relay.WireProtocol;
@@ -57,6 +58,17 @@ public final class ServiceDispatcher {
 
         /** The call could not be read: the stream should be closed. */
         void protocolError(String detail);
+
+        /**
+         * The call was refused before it started because this server does not own its couple (see {@link
+         * NotOwnerException#beforeRunning}). A replier that can have the call sent to the couple's owner as it
+         * is (an HTTP request's stream, whose presentation server still holds the call) does so and returns
+         * true: no reply goes out. The default, false, has the refusal replied as an UNAVAILABLE error (a TCP
+         * session's client retries it).
+         */
+        default boolean handBackMoved(String detail) {
+            return false;
+        }
     }
 
     /**
@@ -180,6 +192,11 @@ public final class ServiceDispatcher {
             }
             A result = function.getEmptyResultInstance();
             Throwable cause = ApiErrors.unwrap(failure);
+            if (cause instanceof NotOwnerException && ((NotOwnerException) cause).isBeforeRunning()
+                    && replier.handBackMoved(cause.getMessage())) {
+                meter.failed(startedNanos, ErrorCode.UNAVAILABLE);
+                return;
+            }
             if (cause instanceof TException && !(cause instanceof DuetError)
                     && ThriftMessages.setDeclaredException(result, cause)) {
                 // Another exception the method declares (MemoConflict): the client resolves it.

@@ -11,19 +11,22 @@ import io.duet.protocol.api.PhotoList;
 import io.duet.protocol.storage.StoredPhoto;
 import io.duet.protocol.thrift.MalformedPayloadException;
 import io.duet.protocol.thrift.ThriftCodec;
+import io.duet.protocol.thrift.UnknownFields;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
  * A couple's photos' metadata, as its owner holds them (the objects themselves are in S3, see {@code
  * io.duet.app.photo}). Like {@link MemoBook}: each operation says what to write ({@link Step}), and the
- * change is applied once written under the owner's fence. A photo's record is written once and deleted,
- * never rewritten, so a newer release's fields in it survive. Confined to the couple's executor.
+ * change is applied once written under the owner's fence. A photo's record is written when it is made,
+ * rewritten only when the caption of its PHOTO message is edited ({@link #caption}; a newer release's fields
+ * in it survive that), and deleted. Confined to the couple's executor.
  */
 public final class PhotoBook {
     private static final ThriftCodec CODEC = ThriftCodec.INTERNAL;
@@ -37,6 +40,8 @@ public final class PhotoBook {
 
     private final SpaceLimits limits;
     private final Map<String, StoredPhoto> photos = new HashMap<>();
+    /** The fields of each stored photo that this release does not know, kept when it is rewritten. */
+    private final Map<String, UnknownFields> unknown = new HashMap<>();
 
     public PhotoBook(SpaceLimits limits) {
         this.limits = limits;
@@ -50,7 +55,12 @@ public final class PhotoBook {
     /** Reads the stored photos; fails with {@link IllegalStateException} on one it cannot read. */
     public void load(Map<String, byte[]> cells) {
         photos.clear();
-        cells.forEach((id, bytes) -> photos.put(id, decode(id, bytes)));
+        unknown.clear();
+        cells.forEach((id, bytes) -> {
+            UnknownFields fields = new UnknownFields();
+            photos.put(id, decode(id, bytes, fields));
+            unknown.put(id, fields);
+        });
     }
 
     public boolean contains(String photoId) {
@@ -90,6 +100,28 @@ public final class PhotoBook {
                 toPhoto(photoId, photo), null);
     }
 
+    /**
+     * The caption of the photo's PHOTO message was edited to {@code caption}: the photo's metadata takes it
+     * (empty: no caption). Nothing to write for a photo deleted meanwhile, or one with that caption already.
+     */
+    public Step<Void> caption(String photoId, String caption, long fence) {
+        StoredPhoto photo = isPhotoId(photoId) ? photos.get(photoId) : null;
+        String now = caption == null || caption.isEmpty() ? null : caption;
+        if (photo == null || Objects.equals(photo.getCaption(), now)) {
+            return Step.done(null);
+        }
+        UnknownFields fields = unknown.getOrDefault(photoId, new UnknownFields());
+        StoredPhoto changed = photo.deepCopy().setCaption(now).setFence(fence);
+        fields.carry(photo, changed);
+        byte[] bytes = CODEC.encodeKeepingUnknown(changed, fields);
+        return Step.write(SpaceStore.photoQualifier(photoId), bytes, () -> {
+            // Read back as stored, so that the next rewrite starts from it (and no stale struct stays behind).
+            UnknownFields written = new UnknownFields();
+            photos.put(photoId, decode(photoId, bytes, written));
+            unknown.put(photoId, written);
+        }, null, null);
+    }
+
     /** The photo as stored, with its object keys; NOT_FOUND when it is not this couple's. */
     public StoredPhoto stored(String photoId) throws DuetError {
         StoredPhoto photo = isPhotoId(photoId) ? photos.get(photoId) : null;
@@ -126,7 +158,10 @@ public final class PhotoBook {
      */
     public Step<StoredPhoto> remove(String photoId, long userId) throws DuetError {
         StoredPhoto photo = stored(photoId);
-        return Step.write(SpaceStore.photoQualifier(photoId), null, () -> photos.remove(photoId), photo,
+        return Step.write(SpaceStore.photoQualifier(photoId), null, () -> {
+            photos.remove(photoId);
+            unknown.remove(photoId);
+        }, photo,
                 Event.photoDeleted(new PhotoDeletedEvent(photoId, userId)));
     }
 
@@ -178,9 +213,9 @@ public final class PhotoBook {
         return result;
     }
 
-    private static StoredPhoto decode(String photoId, byte[] bytes) {
+    private static StoredPhoto decode(String photoId, byte[] bytes, UnknownFields unknown) {
         try {
-            return CODEC.decode(bytes, new StoredPhoto());
+            return CODEC.decodeKeepingUnknown(bytes, new StoredPhoto(), unknown);
         } catch (MalformedPayloadException e) {
             throw new IllegalStateException("unreadable photo " + photoId + " in HBase", e);
         }

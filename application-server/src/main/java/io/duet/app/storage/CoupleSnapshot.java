@@ -5,10 +5,11 @@ import io.duet.protocol.api.Message;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.apache.hadoop.hbase.client.Result;
 
 /**
  * What an owner knows once it has claimed a couple row: members, last sequence and the order streams'
- * marks at once; the recent messages and the read marks a round trip later (see {@link CoupleStore#claim}).
+ * marks at once; the recent messages, the read marks and the change log a round trip later (see {@link CoupleStore#claim}).
  */
 public final class CoupleSnapshot {
     private final long coupleId;
@@ -19,9 +20,10 @@ public final class CoupleSnapshot {
     private final Map<OrderKey, Long> orderMarks;
     private final CompletableFuture<List<Message>> recentMessages;
     private final CompletableFuture<byte[]> readMarks;
+    private final CompletableFuture<byte[]> changes;
 
     CoupleSnapshot(long coupleId, long fence, long userA, long userB, long lastSeq, Map<OrderKey, Long> orderMarks,
-            CompletableFuture<List<Message>> recentMessages, CompletableFuture<byte[]> readMarks) {
+            CompletableFuture<List<Message>> recentMessages, CompletableFuture<Result> smallCells) {
         this.coupleId = coupleId;
         this.fence = fence;
         this.userA = userA;
@@ -29,7 +31,8 @@ public final class CoupleSnapshot {
         this.lastSeq = lastSeq;
         this.orderMarks = Map.copyOf(orderMarks);
         this.recentMessages = recentMessages.thenApply(List::copyOf);
-        this.readMarks = readMarks;
+        this.readMarks = smallCells.thenApply(cells -> cells.getValue(HBaseSchema.SPACE, SpaceStore.readMarksQualifier()));
+        this.changes = smallCells.thenApply(cells -> cells.getValue(HBaseSchema.SPACE, SpaceStore.changesQualifier()));
     }
 
     public long coupleId() {
@@ -82,5 +85,13 @@ public final class CoupleSnapshot {
      */
     public CompletableFuture<byte[]> readMarks() {
         return readMarks;
+    }
+
+    /**
+     * The couple's change log as stored ({@code StoredChanges}; null if none): read once the claim succeeded,
+     * with the read marks.
+     */
+    public CompletableFuture<byte[]> changes() {
+        return changes;
     }
 }

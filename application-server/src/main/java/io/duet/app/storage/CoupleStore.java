@@ -210,7 +210,7 @@ public final class CoupleStore {
                 }
                 if (claimed.isSuccess()) {
                     return CompletableFuture.completedFuture(new CoupleSnapshot(coupleId, fence, userA, userB, lastSeq,
-                            orderMarks, recent(coupleId, lastSeq, recentLimit), readMarks(coupleId)));
+                            orderMarks, recent(coupleId, lastSeq, recentLimit), readMarksAndChanges(coupleId)));
                 }
                 if (attemptsLeft <= 1) {
                     throw new FencedException(coupleId, epoch, "lost the claim race repeatedly");
@@ -241,18 +241,18 @@ public final class CoupleStore {
                     throw new FencedException(coupleId, epoch, "claimed again while loading");
                 }
                 return new CoupleSnapshot(coupleId, fence, userA, userB, last, Map.of(),
-                        recent(coupleId, last, recentLimit), readMarks(coupleId));
+                        recent(coupleId, last, recentLimit), readMarksAndChanges(coupleId));
             });
         });
     }
 
     /**
-     * The read-marks cell, read only once the claim succeeded: read marks are written under the epoch cell
-     * alone, so a previous owner's last mark may land until the claim, never after it.
+     * The read-marks and change-log cells, read only once the claim succeeded: both are written under the
+     * epoch cell alone, so a previous owner's last mark or change may land until the claim, never after it.
      */
-    private CompletableFuture<byte[]> readMarks(long coupleId) {
-        return table.get(new Get(row(coupleId)).addColumn(HBaseSchema.SPACE, SpaceStore.readMarksQualifier()))
-                .thenApply(result -> result.getValue(HBaseSchema.SPACE, SpaceStore.readMarksQualifier()));
+    private CompletableFuture<Result> readMarksAndChanges(long coupleId) {
+        return table.get(new Get(row(coupleId)).addColumn(HBaseSchema.SPACE, SpaceStore.readMarksQualifier())
+                .addColumn(HBaseSchema.SPACE, SpaceStore.changesQualifier()));
     }
 
     private CompletableFuture<List<Message>> recent(long coupleId, long lastSeq, int limit) {
@@ -492,15 +492,18 @@ public final class CoupleStore {
 
     /**
      * Writes over committed message {@code seq} (its sender's edit or delete) in the couple row, archived or
-     * not (the next archive move folds it in), if the row is still claimed with {@code fence}, like a space write ({@link SpaceStore#write}); fails with {@link FencedException}
+     * not (the next archive move folds it in), with the couple's change log ({@code changes}, a {@code
+     * StoredChanges} that numbers this change) in the same write, if the row is still claimed with {@code
+     * fence}, like a space write ({@link SpaceStore#write}); fails with {@link FencedException}
      * if it is not. Only the owner that claimed the row rewrites messages, one change at a time, and only
      * messages it knows committed, so a rewrite never races a commit of the same cell.
      */
-    public CompletableFuture<Void> rewriteMessage(long coupleId, long fence, long seq, byte[] value) {
+    public CompletableFuture<Void> rewriteMessage(long coupleId, long fence, long seq, byte[] value, byte[] changes) {
         byte[] row = row(coupleId);
         CheckAndMutate rewrite = CheckAndMutate.newBuilder(row)
                 .ifEquals(HBaseSchema.OWNER, HBaseSchema.EPOCH, Bytes.toBytes(fence))
-                .build(new Put(row).addColumn(HBaseSchema.MESSAGES, HBaseSchema.messageQualifier(seq), value));
+                .build(new Put(row).addColumn(HBaseSchema.MESSAGES, HBaseSchema.messageQualifier(seq), value)
+                        .addColumn(HBaseSchema.SPACE, SpaceStore.changesQualifier(), changes));
         return meters.timed(StoreMeters.Op.REWRITE, table.checkAndMutate(rewrite)).thenAccept(result -> {
             if (!result.isSuccess()) {
                 throw new FencedException(coupleId, shardEpochOf(fence), "the row was claimed again before this edit");

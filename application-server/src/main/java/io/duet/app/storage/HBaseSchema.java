@@ -37,8 +37,9 @@ import org.apache.hadoop.hbase.util.Bytes;
  *                              0x02 + sender (8 bytes) + order stream = highest ordinal stored
  *   p: (the couple's space)    0x01 + memo id (8 bytes) = StoredMemo, 0x02 = StoredCalendar,
  *                              0x03 + event id (8 bytes) = StoredEvent, 0x04 = StoredReadMarks,
- *                              0x05 + photo id (16 bytes) = StoredPhoto, 0x06 = StoredNicknames
- *                              (compact Thrift; see SpaceStore)
+ *                              0x05 + photo id (16 bytes) = StoredPhoto, 0x06 = StoredNicknames,
+ *                              0x10 = StoredChanges, the change log (written with each message edit,
+ *                              see docs/STORAGE.md) (compact Thrift; see SpaceStore)
  * archive   row = couple row (10 bytes) + bucket (8 bytes: (sequence - 1) / bucket size), so that a
  *           couple's buckets sort together, in order, right where its shard's region is; pre-split like
  *           couples. Each row holds one bucket of old messages, moved out of the couple row by its owner

@@ -28,6 +28,8 @@ public final class SpaceStore {
     private static final byte READ_MARKS = 4;
     private static final byte PHOTO = 5;
     private static final byte NICKNAMES = 6;
+    /** The couple's change log (a number well apart from the space's kinds, which may grow). */
+    private static final byte CHANGES = 0x10;
     /** A photo id's bytes: 128 bits. */
     private static final int PHOTO_ID_BYTES = 16;
 
@@ -71,6 +73,14 @@ public final class SpaceStore {
     /** Both partners' read marks; loaded with the couple's claim (see {@link CoupleStore#claim}), not by {@link #load}. */
     public static byte[] readMarksQualifier() {
         return new byte[] {READ_MARKS};
+    }
+
+    /**
+     * The couple's change log ({@code StoredChanges}): written with each edit or delete of a message ({@link
+     * CoupleStore#rewriteMessage}), read with the couple's claim, not by {@link #load}.
+     */
+    public static byte[] changesQualifier() {
+        return new byte[] {CHANGES};
     }
 
     private static byte[] idQualifier(byte kind, long id) {

@@ -13,7 +13,7 @@
  * version stored: users, logins, invites, device sessions and couples keep one value per column, and every write puts or
  * deletes only the columns it names, leaving any column this version does not know as it was; a message
  * ({@code StoredMessage}, compact Thrift) is written by its commit and rewritten only by its sender's edit
- * or delete. Those, and the couple's space ({@link io.duet.app.storage.SpaceStore}: memos, calendar,
+ * or delete (with the couple's change log, {@code StoredChanges}). Those, and the couple's space ({@link io.duet.app.storage.SpaceStore}: memos, calendar,
  * events), are the exceptions: rewritten whole, decoded and encoded keeping the fields this version does
  * not know.
  */

@@ -56,7 +56,7 @@ class CoupleActorBusyTest {
     private static List<CompletableFuture<?>> calls(CoupleActor actor, int count) {
         List<CompletableFuture<?>> calls = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            calls.add(actor.history(ANN, 0, 10));
+            calls.add(actor.history(ANN, 0, null, 10));
         }
         return calls;
     }
@@ -95,23 +95,9 @@ class CoupleActorBusyTest {
         CoupleLimits limits = CoupleLimits.builder().maxQueued(1).build();
         SerialExecutor executor = new SerialExecutor(Runnable::run, "couple-" + COUPLE);
         SendPipeline sends = new SendPipeline(COUPLE, executor, null, limits, timers, Clock.systemUTC(),
-                new CoupleLog(COUPLE, null, limits.recentMessages), new SendPipeline.Owner() {
+                new CoupleLog(COUPLE, null, limits.recentMessages), new TestFence(), new SendPipeline.Owner() {
                     @Override
-                    public long fence() {
-                        return 1;
-                    }
-
-                    @Override
-                    public boolean writable() {
-                        return true;
-                    }
-
-                    @Override
-                    public void committed(List<Message> messages) {
-                    }
-
-                    @Override
-                    public void commitFailed(Throwable cause) {
+                    public void committed(List<Message> messages, long committedNanos) {
                     }
 
                     @Override

@@ -222,10 +222,10 @@ class CoupleActorIT {
         CoupleActor actor = actor(newCouple(), 1, CoupleLimits.defaults(),
                 new CatchUpReads(CatchUpLimits.defaults(), timers), owned::get);
         actor.send(ANN, "phone", message("before", 1)).get(30, TimeUnit.SECONDS);
-        assertThat(actor.history(BOB, 0, 10).get(30, TimeUnit.SECONDS).getMessages()).hasSize(1);
+        assertThat(actor.history(BOB, 0, null, 10).get(30, TimeUnit.SECONDS).getMessages()).hasSize(1);
 
         owned.set(false); // a lapsed lease, a suspended ZooKeeper session, a map that moved the shard
-        assertThat(errorOf(actor.history(BOB, 0, 10))).isEqualTo(ErrorCode.UNAVAILABLE);
+        assertThat(errorOf(actor.history(BOB, 0, null, 10))).isEqualTo(ErrorCode.UNAVAILABLE);
         assertThat(errorOf(actor.send(ANN, "phone", message("after", 1)))).isEqualTo(ErrorCode.UNAVAILABLE);
     }
 
@@ -337,7 +337,7 @@ class CoupleActorIT {
         assertThat(old.deleteMessage(ANN, 2, 0L).get(30, TimeUnit.SECONDS)).as("deleting again changes nothing")
                 .isEqualTo(tombstone);
         assertThat(errorOf(old.editMessage(ANN, 2, "back", null))).isEqualTo(ErrorCode.INVALID_ARGUMENT);
-        List<Message> history = old.history(BOB, 0, 10).get(30, TimeUnit.SECONDS).getMessages();
+        List<Message> history = old.history(BOB, 0, null, 10).get(30, TimeUnit.SECONDS).getMessages();
         assertThat(history).hasSize(3);
         assertThat(history.subList(0, 2)).containsExactly(edited, tombstone);
         assertThat(old.readState(BOB).get(30, TimeUnit.SECONDS).getUnreadCount()).as("a tombstone is not unread")
@@ -345,13 +345,19 @@ class CoupleActorIT {
 
         // A new owner reads the changed messages back; the deposed one can no longer change any.
         CoupleActor successor = actor(coupleId, 2);
-        assertThat(successor.history(ANN, 0, 2).get(30, TimeUnit.SECONDS).getMessages()).containsExactly(edited, tombstone);
+        assertThat(successor.history(ANN, 0, null, 2).get(30, TimeUnit.SECONDS).getMessages()).containsExactly(edited, tombstone);
         ExecutionException fenced = org.assertj.core.api.Assertions.catchThrowableOfType(ExecutionException.class,
                 () -> old.editMessage(ANN, 1, "too late", null).get(30, TimeUnit.SECONDS));
         assertThat(fenced.getCause()).isInstanceOf(NotOwnerException.class);
         assertThat(successor.editMessage(ANN, 1, "by the successor", 1L).get(30, TimeUnit.SECONDS).getVersion()).isEqualTo(2);
+        // The change numbers go on from the deposed owner's (edit 1, delete 2): a device that was away with
+        // messages up to 3 and change 1 is replayed the delete (2) and the successor's edit (3), each once.
+        RecordingSession away = new RecordingSession(BOB);
+        successor.attach(away).get(30, TimeUnit.SECONDS);
+        assertThat(successor.subscribe(away, 3, false, 1L).get(30, TimeUnit.SECONDS).getLatestChange()).isEqualTo(3);
+        assertThat(away.changes()).containsExactly("change 2 of 2", "change 3 of 1");
         successor.close("test");
-        assertThat(actor(coupleId, 3).history(BOB, 0, 1).get(30, TimeUnit.SECONDS).getMessages().get(0).getText())
+        assertThat(actor(coupleId, 3).history(BOB, 0, null, 1).get(30, TimeUnit.SECONDS).getMessages().get(0).getText())
                 .isEqualTo("by the successor");
     }
 
@@ -362,7 +368,7 @@ class CoupleActorIT {
         sendMany(actor, 600); // ANN's messages have odd sequence numbers
         RecordingSession bob = new RecordingSession(BOB, 600);
         actor.attach(bob).get(30, TimeUnit.SECONDS);
-        actor.subscribe(bob, 0).get(30, TimeUnit.SECONDS);
+        actor.subscribe(bob, 0, false, null).get(30, TimeUnit.SECONDS);
         await("the first events", () -> bob.events.size() > 0);
         Thread.sleep(200);
         assertThat(bob.seqs()).as("caught up only part of the first page").isNotEmpty().allMatch(seq -> seq < 41);
@@ -459,7 +465,7 @@ class CoupleActorIT {
         }
         RecordingSession bob = new RecordingSession(BOB);
         actor.attach(bob).get(30, TimeUnit.SECONDS);
-        assertThat(actor.subscribe(bob, 2).get(30, TimeUnit.SECONDS).getLatestSeq()).isEqualTo(5);
+        assertThat(actor.subscribe(bob, 2, false, null).get(30, TimeUnit.SECONDS).getLatestSeq()).isEqualTo(5);
         actor.send(ANN, "phone", message("live", 1)).get(30, TimeUnit.SECONDS);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (bob.seqs().size() < 4 && System.nanoTime() < deadline) {
@@ -491,7 +497,7 @@ class CoupleActorIT {
         sendMany(actor, 600);
         RecordingSession bob = new RecordingSession(BOB, 2_000);
         actor.attach(bob).get(30, TimeUnit.SECONDS);
-        actor.subscribe(bob, 0).get(30, TimeUnit.SECONDS);
+        actor.subscribe(bob, 0, false, null).get(30, TimeUnit.SECONDS);
         await("the first events", () -> bob.events.size() > 0);
         Thread.sleep(200);
         int sentOnCredit = bob.events.size();
@@ -522,7 +528,7 @@ class CoupleActorIT {
         CoupleActor reloaded = actor(coupleId, 2, CoupleLimits.defaults(), catchUpReads);
         RecordingSession bob = new RecordingSession(BOB, Long.MAX_VALUE);
         reloaded.attach(bob).get(30, TimeUnit.SECONDS);
-        reloaded.subscribe(bob, 0).get(30, TimeUnit.SECONDS);
+        reloaded.subscribe(bob, 0, false, null).get(30, TimeUnit.SECONDS);
         await("every message left", () -> bob.seqs().size() == 400 - 70);
 
         List<String> received = bob.described();
@@ -552,7 +558,7 @@ class CoupleActorIT {
         CoupleActor reloaded = reloadedWithout(newCouple(), 395, 400, catchUpReads);
         RecordingSession bob = new RecordingSession(BOB, Long.MAX_VALUE);
         reloaded.attach(bob).get(30, TimeUnit.SECONDS);
-        assertThat(reloaded.subscribe(bob, 0).get(30, TimeUnit.SECONDS).getLatestSeq()).isEqualTo(400);
+        assertThat(reloaded.subscribe(bob, 0, false, null).get(30, TimeUnit.SECONDS).getLatestSeq()).isEqualTo(400);
         await("every message left", () -> bob.described().size() == 394 + 1);
 
         // The couple's worker is free (a replay stuck on the hole would hold it): live messages follow.
@@ -568,7 +574,7 @@ class CoupleActorIT {
         // A session resuming inside the hole is told too, and not looped.
         RecordingSession bobTablet = new RecordingSession(BOB, Long.MAX_VALUE);
         reloaded.attach(bobTablet).get(30, TimeUnit.SECONDS);
-        reloaded.subscribe(bobTablet, 397).get(30, TimeUnit.SECONDS);
+        reloaded.subscribe(bobTablet, 397, false, null).get(30, TimeUnit.SECONDS);
         await("the tablet's catch-up", () -> bobTablet.described().size() == 2);
         assertThat(bobTablet.described()).containsExactly("missing 398..400", "message 401");
         HistoryPage newest = reloaded.history(ANN, 0, Long.MAX_VALUE, 10).get(30, TimeUnit.SECONDS);
@@ -583,21 +589,21 @@ class CoupleActorIT {
         CoupleActor reloaded = reloadedWithout(newCouple(), 200, 205, catchUpReads);
         RecordingSession bob = new RecordingSession(BOB, Long.MAX_VALUE);
         reloaded.attach(bob).get(30, TimeUnit.SECONDS);
-        reloaded.subscribe(bob, 150).get(30, TimeUnit.SECONDS);
+        reloaded.subscribe(bob, 150, false, null).get(30, TimeUnit.SECONDS);
         await("every message left", () -> bob.described().size() == 250 - 6 + 1);
         List<String> received = bob.described();
         assertThat(received.subList(48, 51)).containsExactly("message 199", "missing 200..205", "message 206");
         assertThat(received.get(received.size() - 1)).isEqualTo("message 400");
         assertThat(catchUpReads.missingRanges()).isEqualTo(1);
 
-        HistoryPage page = reloaded.history(ANN, 190, 20).get(30, TimeUnit.SECONDS);
+        HistoryPage page = reloaded.history(ANN, 190, null, 20).get(30, TimeUnit.SECONDS);
         assertThat(page.getMessages()).extracting(Message::getSeq).containsExactlyElementsOf(LongStream.rangeClosed(191, 210)
                 .filter(seq -> seq < 200 || seq > 205).boxed().collect(Collectors.toList()));
         assertThat(page.getMissing()).containsExactly(new MissingRange(200, 205));
         assertThat(page.getNextCursor()).isEqualTo(210);
         assertThat(catchUpReads.missingRanges()).isEqualTo(2);
         assertThat(catchUpReads.missingMessages()).isEqualTo(12);
-        HistoryPage whole = reloaded.history(ANN, 0, 100).get(30, TimeUnit.SECONDS);
+        HistoryPage whole = reloaded.history(ANN, 0, null, 100).get(30, TimeUnit.SECONDS);
         assertThat(whole.getMessages()).hasSize(100);
         assertThat(whole.isSetMissing()).isFalse();
     }
@@ -664,6 +670,18 @@ class CoupleActorIT {
                 }
             }
             return seqs;
+        }
+
+        /** "change C of N" for each MessageChangedEvent, in the order pushed. */
+        List<String> changes() {
+            List<String> changes = new ArrayList<>();
+            for (Event event : decoded()) {
+                if (event.isSetMessageChanged()) {
+                    changes.add("change " + event.getMessageChanged().getChange() + " of "
+                            + event.getMessageChanged().getMessage().getSeq());
+                }
+            }
+            return changes;
         }
 
         /** "message N" and "missing A..B", in the order pushed. */

@@ -68,7 +68,8 @@ class CoupleArchivingIT {
     private static CoupleActor actor(long epoch) {
         CoupleActor actor = new CoupleActor(COUPLE, 0, epoch, new SerialExecutor(workers, "couple-" + COUPLE), store,
                 CoupleLimits.builder().recentMessages(8).build(), new CatchUpReads(CatchUpLimits.defaults(), timers),
-                timers, Clock.systemUTC(), () -> true, retired -> { }, OfflineNotifier.NONE, moves);
+                timers, Clock.systemUTC(), () -> true, retired -> { }, OfflineNotifier.NONE, moves,
+                Delivery.UNMEASURED);
         actor.start();
         return actor;
     }
@@ -107,7 +108,7 @@ class CoupleArchivingIT {
         long after = 0;
         HistoryPage page;
         do {
-            page = actor.history(ANN, after, pageSize).get(30, TimeUnit.SECONDS);
+            page = actor.history(ANN, after, null, pageSize).get(30, TimeUnit.SECONDS);
             all.addAll(page.getMessages());
             after = page.getNextCursor();
         } while (page.isHasMore());
@@ -127,7 +128,7 @@ class CoupleArchivingIT {
         // Ann's message 4 is archived: her edit lands in the couple row, and the next move folds it in.
         assertThat(owner.editMessage(ANN, 4, "four, edited", 0L).get(30, TimeUnit.SECONDS).getVersion()).isEqualTo(1);
         await("the edit folded in", () -> cellsInCoupleRow() == 20);
-        assertThat(owner.history(ANN, 3, 1).get(30, TimeUnit.SECONDS).getMessages().get(0).getText())
+        assertThat(owner.history(ANN, 3, null, 1).get(30, TimeUnit.SECONDS).getMessages().get(0).getText())
                 .isEqualTo("four, edited");
 
         // A new owner loads across the mark and moves on; the deposed one can no longer edit.
@@ -139,6 +140,6 @@ class CoupleArchivingIT {
         assertThat(all.get(3).getText()).isEqualTo("four, edited");
         assertThatThrownBy(() -> owner.editMessage(ANN, 6, "too late", null).get(30, TimeUnit.SECONDS))
                 .hasCauseInstanceOf(NotOwnerException.class);
-        assertThat(next.history(BOB, 5, 1).get(30, TimeUnit.SECONDS).getMessages().get(0).getText()).isEqualTo("message 6");
+        assertThat(next.history(BOB, 5, null, 1).get(30, TimeUnit.SECONDS).getMessages().get(0).getText()).isEqualTo("message 6");
     }
 }

@@ -3,10 +3,13 @@ package io.duet.app.couple;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duet.app.internal.SerialExecutor;
+import io.duet.process.metrics.FanOutLag;
 import io.duet.protocol.api.Event;
 import io.duet.protocol.api.Message;
 import io.duet.protocol.thrift.MalformedPayloadException;
 import io.duet.protocol.thrift.ThriftCodec;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -32,8 +35,10 @@ class DeliveryTest {
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
     private final SerialExecutor executor = new SerialExecutor(pool, "delivery-test");
     private final CoupleLog log = new CoupleLog(COUPLE, null, 1000);
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final Timer fanOutLag = FanOutLag.timer(registry, FanOutLag.COMMITTED_TO_RELAY);
     private final Delivery delivery = new Delivery(COUPLE, executor, log,
-            new CatchUpReads(CatchUpLimits.defaults(), timers));
+            new CatchUpReads(CatchUpLimits.defaults(), timers), fanOutLag);
     private final Session annPhone = new Session(ANN, "phone");
     private final Session annTablet = new Session(ANN, "tablet");
     private final Session bobPhone = new Session(BOB, "phone");
@@ -115,14 +120,40 @@ class DeliveryTest {
         assertThat(annPhone.seqs()).containsExactly(1L);
     }
 
+    @Test
+    void eachLivePushIsTimedFromTheCommitAndNeitherTheSkippedEchoNorACatchUpIs() throws Exception {
+        onExecutor(() -> {
+            log.append(List.of(message(1, BOB, "phone"), message(2, BOB, "phone")));
+            return null;
+        });
+        subscribeAll(0, annPhone, annTablet, bobPhone);
+        assertThat(annPhone.seqs()).as("caught up").containsExactly(1L, 2L);
+        assertThat(fanOutLag.count()).as("a catch-up is no fan-out").isZero();
+
+        long committedNanos = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(30);
+        commit(message(3, ANN, "phone"), annPhone, committedNanos);
+
+        assertThat(fanOutLag.count()).as("pushed to ann's tablet and bob's phone, not echoed to ann's phone")
+                .isEqualTo(2);
+        assertThat(fanOutLag.max(TimeUnit.MILLISECONDS)).as("from the commit, not from the push").isBetween(30.0,
+                10_000.0);
+        assertThat(registry.get("duet.event.fanout.lag").tag("stage", "committed-to-relay").timer())
+                .isSameAs(fanOutLag);
+        assertThat(fanOutLag.takeSnapshot().histogramCounts()).as("the shared latency buckets").hasSize(15);
+    }
+
     /** Commits {@code message} as the send pipeline does: its sender's session is answered, then it is broadcast. */
     private void commit(Message message, Session answered) throws Exception {
+        commit(message, answered, System.nanoTime());
+    }
+
+    private void commit(Message message, Session answered, long committedNanos) throws Exception {
         onExecutor(() -> {
             log.append(List.of(message));
             if (answered != null) {
                 delivery.acknowledged(answered, message.getSeq());
             }
-            delivery.broadcast(List.of(message));
+            delivery.broadcast(List.of(message), committedNanos);
             return null;
         });
     }

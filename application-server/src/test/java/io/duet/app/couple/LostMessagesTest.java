@@ -105,7 +105,7 @@ class LostMessagesTest {
         CatchUpReads catchUpReads = new CatchUpReads(CatchUpLimits.defaults(), timers);
         SerialExecutor executor = new SerialExecutor(pool, "couple-" + COUPLE);
         CoupleLog log = new CoupleLog(COUPLE, store, 256);
-        Delivery delivery = new Delivery(COUPLE, executor, log, catchUpReads);
+        Delivery delivery = new Delivery(COUPLE, executor, log, catchUpReads, Delivery.UNMEASURED);
         Session bob = new Session();
         run(executor, () -> {
             // As the claim read it: last sequence 400, but 395 to 400 are gone.
@@ -117,7 +117,7 @@ class LostMessagesTest {
         reads.poll(10, TimeUnit.SECONDS).complete(Result.EMPTY_RESULT);
         run(executor, () -> {
             log.append(messages(LongStream.of(401)));
-            delivery.broadcast(messages(LongStream.of(401)));
+            delivery.broadcast(messages(LongStream.of(401)), System.nanoTime());
         });
 
         assertThat(bob.events()).containsExactly("missing 391..400", "message 401");

@@ -72,6 +72,10 @@ class MessageChangeTest {
         assertThat(photo.getPhotoId()).isEqualTo("ab".repeat(16));
         assertThat(code(catchThrowable(() -> MessageChange.edit(5, text(ANN, "a"), ANN, "  ", null, 2000, 9))))
                 .isEqualTo(ErrorCode.INVALID_ARGUMENT);
+        // A caption is as long as an upload's may be: the photo takes it too.
+        assertThat(MessageChange.edit(5, photo(ANN), ANN, "c".repeat(1000), null, 2000, 9).getText()).hasSize(1000);
+        assertThat(code(catchThrowable(() -> MessageChange.edit(5, photo(ANN), ANN, "c".repeat(1001), null, 2000, 9))))
+                .isEqualTo(ErrorCode.INVALID_ARGUMENT);
     }
 
     @Test

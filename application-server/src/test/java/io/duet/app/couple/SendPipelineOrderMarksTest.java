@@ -50,23 +50,10 @@ class SendPipelineOrderMarksTest {
         CoupleLimits limits = CoupleLimits.builder().build();
         CoupleLog log = new CoupleLog(COUPLE, store, limits.recentMessages);
         log.startFrom(40);
-        sends = new SendPipeline(COUPLE, executor, store, limits, timers, Clock.systemUTC(), log, new SendPipeline.Owner() {
+        sends = new SendPipeline(COUPLE, executor, store, limits, timers, Clock.systemUTC(), log, new TestFence(),
+                new SendPipeline.Owner() {
             @Override
-            public long fence() {
-                return 1;
-            }
-
-            @Override
-            public boolean writable() {
-                return true;
-            }
-
-            @Override
-            public void committed(List<Message> messages) {
-            }
-
-            @Override
-            public void commitFailed(Throwable cause) {
+            public void committed(List<Message> messages, long committedNanos) {
             }
 
             @Override

@@ -118,4 +118,28 @@ class AppStreamTest {
                 .first().satisfies(call -> assertThat(call).containsExactly(0));
         assertThat(stream.holdsCalls()).isFalse();
     }
+
+    @Test
+    void anHttpRequestsCallRefusedBeforeRunningGoesBackToItsPresentationServerAsNotOwner() throws Exception {
+        AppStream request = new AppStream(channel, 5, StreamKind.REQUEST, Caller.of(7, 42, "phone"), "chat",
+                WireProtocol.COMPACT, OptionalLong.empty(), connection);
+
+        assertThat(request.handBackMoved("not owned here")).isTrue();
+
+        RelayFrame close = sent();
+        assertThat(close.getClose().getStreamId()).isEqualTo(5);
+        assertThat(close.getClose().getReason()).isEqualTo(CloseReason.NOT_OWNER);
+        assertThat(request.isOpen()).isFalse();
+    }
+
+    @Test
+    void aSessionKeepsItsStreamAndHasTheRefusalReplied() {
+        AppStream session = stream(OptionalLong.empty());
+
+        assertThat(session.handBackMoved("not owned here")).isFalse();
+
+        channel.runPendingTasks();
+        assertThat((Object) channel.readOutbound()).isNull();
+        assertThat(session.isOpen()).isTrue();
+    }
 }

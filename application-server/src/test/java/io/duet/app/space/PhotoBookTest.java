@@ -96,4 +96,32 @@ class PhotoBookTest {
         loaded.list(PhotoBook.MAX_PAGE, null).result().getPhotos().forEach(p -> ids.add(p.getPhotoId()));
         assertThat(ids).containsExactly(id(2));
     }
+
+    @Test
+    void editingThePhotoMessagesCaptionRewritesThePhotosCaptionKeepingFieldsItDoesNotKnow() throws Exception {
+        // As a newer release would store it: a field this release does not know (id 99, a string).
+        byte[] known = ThriftCodec.INTERNAL.encode(photo(1).setCaption("old"));
+        byte[] stored = new byte[known.length + 5];
+        System.arraycopy(known, 0, stored, 0, known.length - 1);
+        byte[] unknownField = {(byte) 0x08, (byte) 0xc6, 0x01, 0x01, 'x'}; // compact: binary, field 99, length 1
+        System.arraycopy(unknownField, 0, stored, known.length - 1, unknownField.length);
+        stored[stored.length - 1] = 0; // stop
+        book.load(Map.of(id(1), stored));
+
+        Step<Void> step = book.caption(id(1), "new caption", 42);
+        assertThat(step.writes()).isTrue();
+        step.apply();
+
+        assertThat(book.get(id(1)).result().getCaption()).isEqualTo("new caption");
+        StoredPhoto written = ThriftCodec.INTERNAL.decode(step.value(), new StoredPhoto());
+        assertThat(written.getCaption()).isEqualTo("new caption");
+        assertThat(written.getFence()).isEqualTo(42);
+        assertThat(step.value()).endsWith((byte) 0x01, (byte) 'x', (byte) 0);
+        // An empty caption removes it; the same caption again, or a deleted photo, writes nothing.
+        Step<Void> cleared = book.caption(id(1), "", 42);
+        cleared.apply();
+        assertThat(book.get(id(1)).result().isSetCaption()).isFalse();
+        assertThat(book.caption(id(1), "", 42).writes()).isFalse();
+        assertThat(book.caption(id(2), "gone", 42).writes()).isFalse();
+    }
 }

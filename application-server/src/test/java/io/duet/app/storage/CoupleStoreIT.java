@@ -222,6 +222,7 @@ class CoupleStoreIT {
         assertThat(next.lastSeq()).isEqualTo(4);
         assertThat(await(next.recentMessages())).extracting(Message::getSeq).containsExactly(1L, 2L, 3L, 4L);
         assertThat(await(next.readMarks())).isNull();
+        assertThat(await(next.changes())).isNull();
     }
 
     @Test
@@ -230,15 +231,17 @@ class CoupleStoreIT {
         CoupleSnapshot older = await(store.claim(id, 1, 10));
         await(store.commit(id, older.fence(), 0, messages(1, 2), Map.of()));
         await(store.space().write(id, older.fence(), SpaceStore.readMarksQualifier(), new byte[] {1, 2, 3}));
-        await(store.rewriteMessage(id, older.fence(), 2, await(store.readStoredMessage(id, 1))));
+        await(store.rewriteMessage(id, older.fence(), 2, await(store.readStoredMessage(id, 1)), new byte[] {7, 8}));
 
         CoupleSnapshot newer = await(store.claim(id, 2, 10));
 
         assertThat(await(newer.readMarks())).containsExactly(1, 2, 3);
+        // The change log, written with the edit, is the new owner's to number the next change from.
+        assertThat(await(newer.changes())).containsExactly(7, 8);
         assertThat(await(newer.recentMessages())).extracting(Message::getText).containsExactly("text 1", "text 1");
         assertThatThrownBy(() -> await(store.space().write(id, older.fence(), SpaceStore.readMarksQualifier(),
                 new byte[] {4}))).hasCauseInstanceOf(FencedException.class);
-        assertThatThrownBy(() -> await(store.rewriteMessage(id, older.fence(), 1, new byte[] {4})))
+        assertThatThrownBy(() -> await(store.rewriteMessage(id, older.fence(), 1, new byte[] {4}, new byte[] {9})))
                 .hasCauseInstanceOf(FencedException.class);
     }
 }

@@ -7,6 +7,7 @@ import io.duet.app.StorageCluster;
 import io.duet.protocol.api.Message;
 import io.duet.protocol.api.MessageKind;
 import io.duet.protocol.cluster.Shards;
+import io.duet.protocol.storage.StoredChanges;
 import io.duet.protocol.storage.StoredMessage;
 import io.duet.protocol.thrift.ThriftCodec;
 import java.util.ArrayList;
@@ -180,7 +181,8 @@ class MessageArchiveIT {
         ThriftCodec codec = ThriftCodec.INTERNAL;
         StoredMessage stored = codec.decode(await(store.readStoredMessage(id, 5)), new StoredMessage());
         assertThat(stored.getText()).isEqualTo("text 5");
-        await(store.rewriteMessage(id, owner.fence(), 5, codec.encode(stored.setText("edited").setVersion(1))));
+        await(store.rewriteMessage(id, owner.fence(), 5, codec.encode(stored.setText("edited").setVersion(1)),
+                codec.encode(new StoredChanges(1, List.of(5L)))));
         assertThat(cellsInCoupleRow(id)).isEqualTo(11);
         assertThat(await(store.read(id, 4, 6, 10))).extracting(Message::getText).containsExactly("text 4", "edited", "text 6");
         assertThat(codec.decode(await(store.readStoredMessage(id, 5)), new StoredMessage()).getText()).isEqualTo("edited");
@@ -221,7 +223,8 @@ class MessageArchiveIT {
         assertThatThrownBy(() -> await(store.archive().writeBucket(id, newer.fence(), same, true)))
                 .hasCauseInstanceOf(FencedException.class);
         // Nor can the deposed owner edit an archived message.
-        assertThatThrownBy(() -> await(store.rewriteMessage(id, newer.fence(), 5, Bytes.toBytes("late edit"))))
+        assertThatThrownBy(() -> await(store.rewriteMessage(id, newer.fence(), 5, Bytes.toBytes("late edit"),
+                Bytes.toBytes("late change"))))
                 .hasCauseInstanceOf(FencedException.class);
         assertThat(seqs(await(store.read(id, 1, 40, 100)))).containsExactlyElementsOf(range(1, 40));
     }

@@ -1,5 +1,6 @@
 package io.duet.bench.codec;
 
+import io.duet.bench.BenchOptions;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,25 +22,27 @@ public final class WireSizeMain {
     }
 
     public static void main(String[] args) {
-        int messages = 10_000;
-        int runs = 3;
-        int[] lengths = {30, 200};
-        for (int i = 0; i < args.length; i++) {
-            String value = i + 1 < args.length ? args[i + 1] : null;
-            switch (args[i]) {
-                case "--messages" -> messages = positive(args[i], value);
-                case "--runs" -> runs = positive(args[i], value);
-                case "--text-lengths" -> lengths = Arrays.stream(value == null ? new String[0] : value.split(","))
-                        .mapToInt(length -> positive("--text-lengths", length)).toArray();
-                default -> {
-                    System.err.println("usage: duet-wire-size [--messages N] [--runs N] [--text-lengths 30,200]");
-                    System.exit(args[i].equals("--help") ? 0 : 2);
-                }
+        String usage = "usage: duet-wire-size [--messages N] [--runs N] [--text-lengths 30,200]";
+        try {
+            BenchOptions options = BenchOptions.parse(args, List.of("--messages", "--runs", "--text-lengths"), List.of());
+            if (options.help()) {
+                System.out.println(usage);
+                return;
             }
-            i++;
-        }
-        for (int length : lengths) {
-            print(measure(length, messages, runs), System.out);
+            int messages = options.integer("--messages", 10_000);
+            int runs = options.integer("--runs", 3);
+            int[] lengths = Arrays.stream(options.string("--text-lengths", "30,200").split(","))
+                    .mapToInt(Integer::parseInt).toArray();
+            if (messages < 1 || runs < 1 || Arrays.stream(lengths).anyMatch(length -> length < 1)) {
+                throw new IllegalArgumentException("--messages, --runs and --text-lengths: at least 1");
+            }
+            for (int length : lengths) {
+                print(measure(length, messages, runs), System.out);
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("duet-wire-size: " + e.getMessage());
+            System.err.println(usage);
+            System.exit(2);
         }
     }
 
@@ -87,19 +90,5 @@ public final class WireSizeMain {
         double[] sorted = results.stream().mapToDouble(ratio).sorted().toArray();
         return String.format(Locale.ROOT, "%.1f%% / %.1f%% / %.1f%%", 100 * sorted[0],
                 100 * BaselineTable.median(sorted), 100 * sorted[sorted.length - 1]);
-    }
-
-    private static int positive(String option, String value) {
-        try {
-            int parsed = Integer.parseInt(value);
-            if (parsed > 0) {
-                return parsed;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        System.err.println(option + ": expected a positive number, got " + value);
-        System.exit(2);
-        return 0;
     }
 }

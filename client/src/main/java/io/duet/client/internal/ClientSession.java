@@ -43,12 +43,13 @@ public final class ClientSession {
      * @param refreshToken renews the access token before it expires; null: the session ends with it
      */
     public ClientSession(InetSocketAddress server, DuetTls tls, EventLoop loop, Executor callbacks, Supplier<String> token,
-            String refreshToken, long lastSeq, DuetListener listener, Duration callTimeout, Duration minBackoff,
-            Duration maxBackoff) {
+            String refreshToken, long lastSeq, long lastChange, DuetListener listener, Duration callTimeout,
+            Duration minBackoff, Duration maxBackoff) {
         this.loop = loop;
         this.transport = new SessionTransport(loop, callTimeout);
         this.lifecycle = new SessionLifecycle(server, tls, loop, token, refreshToken, lastSeq, new ListenerCallbacks(callbacks, listener),
                 transport, minBackoff, maxBackoff);
+        lifecycle.delivery().startChangesAfter(lastChange);
     }
 
     /** Starts connecting; completes when the first session is up (authenticated and subscribed). */
@@ -58,6 +59,10 @@ public final class ClientSession {
 
     public long lastSeq() {
         return lifecycle.delivery().lastSeq();
+    }
+
+    public long lastChange() {
+        return lifecycle.delivery().lastChange();
     }
 
     public long coupleId() {

@@ -2,10 +2,14 @@ package io.duet.client.internal;
 
 import io.duet.client.ConnectionState;
 import io.duet.protocol.api.Event;
+import io.duet.client.DuetListener;
 import io.duet.protocol.api.Message;
+import io.duet.protocol.api.MessageChangedEvent;
+import io.duet.protocol.api.MessageChangesLostEvent;
 import io.duet.protocol.api.MessageKind;
 import io.duet.protocol.api.SendMessageRequest;
 import io.duet.protocol.api.SendMessageResult;
+import io.duet.protocol.api.SubscribeResult;
 import io.duet.protocol.thrift.MalformedPayloadException;
 import io.duet.protocol.thrift.ThriftCodec;
 import io.netty.channel.EventLoop;
@@ -20,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * sequence order: {@link #lastSeq()} is the last one delivered with none missing before it (where the
  * next subscribe resumes), an early message is held until the gap before it fills, and a gap still
  * open after two seconds makes the session resubscribe. A range the server says it lost is taken as
- * seen. Typing and partner-joined events go straight to the listener; each message is also shown to
+ * seen. Changes of messages (edits, deletes) go to the listener once each: {@link #lastChange()} is the
+ * highest change number applied, sent with every subscribe so that the server replays the changes missed
+ * while away. Typing and partner-joined events go straight to the listener; each message is also shown to
  * the {@link SendPipeline}, since our own message coming back acknowledges its send.
  *
  * <p><b>Our own messages</b> come from the replies to our sends ({@link #ownMessageStored}): the session
@@ -44,8 +50,10 @@ final class Delivery {
     private final SendPipeline sends;
     private final SessionLifecycle lifecycle;
 
-    // Confined to the loop (lastSeq is also read, unsynchronized, by the application).
+    // Confined to the loop (lastSeq and lastChange are also read, unsynchronized, by the application).
     private long lastSeq;
+    /** The highest change number applied ({@code MessageChangedEvent.change}): the next subscribe's afterChange. */
+    private long lastChange;
     private final TreeMap<Long, Message> outOfOrder = new TreeMap<>();
     private ScheduledFuture<?> gapCheck;
 
@@ -60,6 +68,26 @@ final class Delivery {
 
     long lastSeq() {
         return lastSeq;
+    }
+
+    long lastChange() {
+        return lastChange;
+    }
+
+    /** Before the session starts: the app already applied the changes up to {@code lastChange}. */
+    void startChangesAfter(long lastChange) {
+        this.lastChange = lastChange;
+    }
+
+    /**
+     * A subscribe succeeded: the changes pushed before its result (the replay of those missed) are applied,
+     * and the messages after the point it resumed from come as they are now, so the cursor is at least the
+     * couple's newest change then. A server that does not number changes says nothing.
+     */
+    void subscribed(SubscribeResult result) {
+        if (result.isSetLatestChange()) {
+            lastChange = Math.max(lastChange, result.getLatestChange());
+        }
     }
 
     void onEvent(byte[] payload) {
@@ -112,7 +140,10 @@ final class Delivery {
                         event.getPhotoDeleted().getDeletedBy()));
                 break;
             case MESSAGE_CHANGED:
-                onMessageChanged(event.getMessageChanged().getMessage());
+                onMessageChanged(event.getMessageChanged());
+                break;
+            case MESSAGE_CHANGES_LOST:
+                onChangesLost(event.getMessageChangesLost());
                 break;
             default:
                 break;
@@ -136,13 +167,35 @@ final class Delivery {
         onMessage(message);
     }
 
-    /** A change of a message held for a gap replaces it there: the listener gets the message as it is now, once. */
-    private void onMessageChanged(Message changed) {
+    /**
+     * A change of a message held for a gap replaces it there: the listener gets the message as it is now, once.
+     * A numbered change at or below the cursor was applied already (heard live before a resubscribe replayed
+     * it): dropped, so that each change reaches the listener once.
+     */
+    private void onMessageChanged(MessageChangedEvent event) {
+        Message changed = event.getMessage();
+        if (event.isSetChange()) {
+            if (event.getChange() <= lastChange) {
+                return;
+            }
+            lastChange = event.getChange();
+        }
         if (outOfOrder.containsKey(changed.getSeq())) {
             outOfOrder.put(changed.getSeq(), changed);
         } else {
             listeners.post(l -> l.onMessageChanged(changed));
         }
+    }
+
+    /**
+     * The server no longer keeps the changes after our cursor up to {@code oldestKept - 1}: some changes of
+     * messages we have may be missed. The app refetches what it shows; the kept changes follow.
+     */
+    private void onChangesLost(MessageChangesLostEvent lost) {
+        LOG.warn("The server no longer keeps the message changes after {} (it keeps those from {}); the app is told to "
+                + "fetch its history again", lost.getAfterChange(), lost.getOldestKept());
+        lastChange = Math.max(0, lost.getOldestKept() - 1);
+        listeners.post(DuetListener::onMessageChangesLost);
     }
 
     /** Delivers messages exactly once and in sequence order, holding early ones until the gap fills. */

@@ -223,6 +223,7 @@ final class SessionLifecycle {
     }
 
     private void subscribed(long from, SubscribeResult result) {
+        delivery.subscribed(result);
         if (result.isPartnerTyping()) {
             listeners.post(l -> l.onPartnerTyping(true));
         }

@@ -11,7 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The session's subscription: subscribes after the last message delivered, and counts the subscribes so
+ * The session's subscription: subscribes after the last message delivered and the last change applied, and counts the subscribes so
  * that the outcome of one superseded (by a newer subscribe, a session move or a planned reconnect) is
  * ignored. A subscribe the server refuses for now ({@link ServerRefusals}: the couple is moving between
  * servers, or busy) is asked again on the same connection after the delay the server names, for up to
@@ -65,7 +65,8 @@ final class Subscription {
         long from = delivery.lastSeq();
         int sentIn = ++generation;
         transport.<SubscribeResult>call(commonConstants.CHAT_SERVICE, "subscribe",
-                new ChatService.subscribe_args(new SubscribeRequest(from).setNoEcho(true)),
+                new ChatService.subscribe_args(new SubscribeRequest(from).setNoEcho(true)
+                        .setAfterChange(delivery.lastChange())),
                 new ChatService.subscribe_result())
                 .whenComplete((result, failure) -> {
                     if (sentIn != generation) {

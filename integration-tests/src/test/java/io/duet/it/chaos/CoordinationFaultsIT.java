@@ -13,11 +13,16 @@ import io.duet.it.chaos.ChatLoad.Sender;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -38,7 +43,20 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * of what it does is asserted in the application server's module: refusing while its lease is out or
  * its connection SUSPENDED ({@code FailureDetectionIT}), and on a lost session dropping its shards,
  * registering again as a new incarnation and serving again only at new epochs ({@code SessionLossIT}).
+ *
+ * <p>Then, on the same cluster (it was ChaosSoakIT; sharing the cluster saves a start with an HBase of its
+ * own), random faults of every kind ({@link Faults.Kind}) under live load for a chosen time (one group
+ * commit out at a time, as above), then every invariant checked and reported on its own. CI runs it briefly so that it keeps working; the soak is one
+ * command:
+ *
+ * <pre>
+ * mvn -B verify -pl integration-tests -am -Dit.test='CoordinationFaultsIT#random*' -Dtest=none \
+ *     -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false -Dduet.chaos.minutes=30
+ * </pre>
+ *
+ * {@code -Dduet.chaos.seed=N} replays a run's fault sequence.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CoordinationFaultsIT {
     @RegisterExtension
     static final PrivateCluster CLUSTER = new PrivateCluster().withOwnStorage().withZookeeperFaultLinks()
@@ -53,8 +71,12 @@ class CoordinationFaultsIT {
     private static final Duration LOST_WITHIN = Duration.ofSeconds(25);
     /** How soon after LOST a server must have dropped every couple. */
     private static final Duration DROPPED_WITHIN = Duration.ofSeconds(2);
+    private static final Duration SOAK = Duration.ofSeconds(
+            (long) (Double.parseDouble(System.getProperty("duet.chaos.minutes", "0.5")) * 60));
+    private static final long SEED = Long.getLong("duet.chaos.seed", System.nanoTime());
 
     @Test
+    @Order(1)
     void partitionsSessionExpiryAndRestartsOfZooKeeperAndHBaseBreakNoGuarantee() throws Exception {
         LocalCluster cluster = CLUSTER.get();
         List<TestCouple> couples = new ArrayList<>();
@@ -135,6 +157,42 @@ class CoordinationFaultsIT {
      * the owner resumes it sends the queued commit under its old fence. Its lease does not stop it: it
      * checked before the pause.
      */
+    @Test
+    @Order(2)
+    void randomFaultsForAWhileBreakNoInvariant() throws Exception {
+        LocalCluster cluster = CLUSTER.get();
+        List<TestCouple> couples = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            couples.add(TestCouple.pair(cluster));
+        }
+        Random random = new Random(SEED);
+        Faults faults = new Faults(cluster);
+        Map<Faults.Kind, Integer> counts = new EnumMap<>(Faults.Kind.class);
+        long fencedBefore = FencedWrites.count(cluster);
+        long deadline = System.nanoTime() + SOAK.toNanos();
+        ChaosChecker.Report report;
+        try (ChatLoad load = new ChatLoad(couples, Duration.ofMillis(40), 64).start()) {
+            do {
+                Thread.sleep(500 + random.nextInt(1500));
+                Faults.Kind kind = Faults.Kind.values()[random.nextInt(Faults.Kind.values().length)];
+                long target = couples.get(random.nextInt(couples.size())).ann.getCoupleId();
+                System.out.println("CHAOS fault: " + faults.inject(kind, target));
+                counts.merge(kind, 1, Integer::sum);
+            } while (System.nanoTime() < deadline);
+            Thread.sleep(1000);
+            load.stop(Duration.ofSeconds(120));
+            report = ChaosChecker.check(cluster, load);
+            long failed = load.failedSends();
+            System.out.printf("CHAOS %d faults in %d s (seed %d): %s; %d acknowledged sends, %d failed; "
+                    + "%d late writes rejected by the fence%n",
+                    counts.values().stream().mapToInt(Integer::intValue).sum(), SOAK.toSeconds(), SEED, counts,
+                    report.acknowledged(), failed, FencedWrites.count(cluster) - fencedBefore);
+            report.print(System.out);
+            assertThat(failed).as("failed sends: %s", load.failures(5)).isZero();
+        }
+        assertThat(report.violations()).as("invariants after random faults (seed %d)", SEED).isEmpty();
+    }
+
     private static void arrangeLateWrite(LocalCluster cluster, Node owner) throws Exception {
         Node hbase = cluster.hbase();
         hbase.pause();

@@ -18,8 +18,12 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -28,10 +32,21 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * went unserved. The crash fast path must be seen at work: the leader's log holds at least one suspicion
  * backed by presentation servers' reports of refused relay connects ({@link Suspicions}) per kill.
  *
- * <p>The CI variant kills 5 times; the soak variant runs any number of kills:
+ * <p>The CI variant kills the owner 5 times in a row (the chaos suite's fault: each server, then restarted
+ * ones; each kill costs a restart of about 10 s); the soak variant runs any number of kills:
  * {@code mvn -B verify -pl integration-tests -am -Dit.test=FailoverIT -Dtest=none
  * -Dsurefire.failIfNoSpecifiedTests=false -Dduet.chaos.kills=20}.
+ *
+ * <p>Then the other side of the failure detector, on the same cluster (it was DetectorUnderStressIT; sharing
+ * the cluster saves a cluster start): how often it takes a live server for dead when the box is saturated.
+ * CI runs it for 20 s; a longer measurement:
+ *
+ * <pre>
+ * mvn -B verify -pl integration-tests -am -Dit.test='FailoverIT#misfires*' -Dtest=none \
+ *     -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false -Dduet.stress.seconds=600
+ * </pre>
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FailoverIT {
     private static final int KILLS = Integer.getInteger("duet.chaos.kills", 5);
     private static final int COUPLES = Integer.getInteger("duet.chaos.couples", 6);
@@ -39,11 +54,13 @@ class FailoverIT {
     private static final Duration P99_GOAL = Duration.ofSeconds(2);
     /** What every single failover is held to, on a box shared with the whole cluster and its load. */
     private static final Duration CI_BOUND = Duration.ofSeconds(4);
+    private static final Duration STRESS = Duration.ofSeconds(Long.getLong("duet.stress.seconds", 20));
 
     @RegisterExtension
     static final PrivateCluster CLUSTER = new PrivateCluster();
 
     @Test
+    @Order(1)
     void killedAndFrozenOwnersAreReplacedFastAndNothingIsLostDuplicatedOrReordered() throws Exception {
         LocalCluster cluster = CLUSTER.get();
         List<TestCouple> couples = new ArrayList<>();
@@ -91,6 +108,58 @@ class FailoverIT {
                     .isLessThan(CI_BOUND.toMillis());
             assertThat(Collections.max(paused)).as("slowest failover after SIGSTOP, ms").isLessThan(CI_BOUND.toMillis());
         }
+    }
+
+    /**
+     * Chat load as fast as the cluster takes it, plus one spinning thread per core, and no fault at all: every
+     * suspicion is a misfire; each costs a handoff, and must cost nothing else. The run reports the misfires
+     * per minute and checks every guarantee.
+     */
+    @Test
+    @Order(2)
+    void misfiresUnderCpuSaturationCostNothingButHandoffs() throws Exception {
+        LocalCluster cluster = CLUSTER.get();
+        List<TestCouple> couples = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            couples.add(TestCouple.pair(cluster));
+        }
+        long suspicionsBefore = Suspicions.all(cluster);
+        AtomicBoolean spinning = new AtomicBoolean(true);
+        List<Thread> burners = new ArrayList<>();
+        for (int i = 0; i < Runtime.getRuntime().availableProcessors(); i++) {
+            Thread burner = new Thread(() -> {
+                long x = 0;
+                while (spinning.get()) {
+                    x += System.nanoTime() % 7;
+                }
+                if (x == 42) {
+                    System.out.print("");
+                }
+            }, "cpu-burner-" + i);
+            burner.setDaemon(true);
+            burner.start();
+            burners.add(burner);
+        }
+        long acknowledged;
+        try (ChatLoad load = new ChatLoad(couples, Duration.ofMillis(2), 32).start()) {
+            Thread.sleep(STRESS.toMillis());
+            spinning.set(false);
+            for (Thread burner : burners) {
+                burner.join();
+            }
+            load.stop(Duration.ofSeconds(120));
+            ChaosChecker.Report report = ChaosChecker.check(cluster, load);
+            report.print(System.out);
+            acknowledged = report.acknowledged();
+            assertThat(report.violations()).as("guarantees under CPU saturation").isEmpty();
+            assertThat(load.failedSends()).as("failed sends: %s", load.failures(5)).isZero();
+        } finally {
+            spinning.set(false);
+        }
+        long misfires = Suspicions.all(cluster) - suspicionsBefore;
+        System.out.printf("DETECTOR under CPU saturation for %d s: %d misfires (%.2f per minute), %d messages "
+                + "acknowledged (%.0f/s)%n", STRESS.toSeconds(), misfires, misfires * 60.0 / STRESS.toSeconds(),
+                acknowledged, acknowledged / (double) STRESS.toSeconds());
     }
 
     private interface Fault {

@@ -6,6 +6,7 @@ import io.duet.presentation.relay.RelayStream;
 import io.duet.presentation.relay.StreamListener;
 import io.duet.presentation.routing.RoutingTable;
 import io.duet.protocol.cluster.AppServerInfo;
+import io.duet.protocol.cluster.ShardMapView;
 import io.duet.protocol.relay.CloseReason;
 import io.duet.protocol.relay.CloseStream;
 import io.duet.protocol.relay.OpenStream;
@@ -73,6 +74,12 @@ import org.slf4j.LoggerFactory;
  * (once, with {@code Connection: close}), and the connection closes: pipelined requests are refused, never
  * answered out of order or mixed up.
  *
+ * <p>A request that reaches a server which no longer owns the couple (a shard moved, or this server's map is
+ * behind) is turned away before it runs; it then follows the couple to the owner that server names, or that
+ * this server's map names once it is as new, up to {@value #MAX_MOVES} times and within the reply timeout.
+ * A client sees the reply, never the move (a request still turned away after that gets 503 with {@code
+ * Retry-After: 1}).
+ *
  * <p>Status codes: 200 with a Thrift reply (which may carry a {@code DuetError}); 400 unreadable
  * message or request, a method of another service than the URL's, or a pipelined request; 401 bad or
  * expired token; 403 a token not valid for the couple; 404 unknown path; 405 not POST; 408 request body
@@ -85,6 +92,15 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private static final Logger LOG = LoggerFactory.getLogger(HttpApiHandler.class);
     private static final Pattern SERVICE_PATH = Pattern.compile("/api/v1/([a-z][a-z0-9]{0,31})");
     private static final ThriftCodec UNTRUSTED = new ThriftCodec(ThriftLimits.UNTRUSTED);
+    /**
+     * How many times one request follows its couple to another server (a shard move, then maybe another
+     * during the first) before it is answered 503.
+     */
+    static final int MAX_MOVES = 3;
+    /** How often a turned-away request looks again for a shard map that names the couple's new owner. */
+    private static final long MOVE_POLL_MILLIS = 20;
+    /** How long a turned-away request waits for that map before it is sent by whatever map this server has. */
+    static final long MOVE_WAIT_MILLIS = 500;
 
     private final Authenticator authenticator;
     private final RoutingTable routing;
@@ -182,8 +198,9 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             }
         }
         SocketAddress remote = ClientAddress.of(ctx);
-        Optional<AppServerInfo> owner = routing.route(principal, remote instanceof InetSocketAddress
-                ? ((InetSocketAddress) remote).getAddress().getHostAddress() : String.valueOf(remote));
+        String sourceKey = remote instanceof InetSocketAddress
+                ? ((InetSocketAddress) remote).getAddress().getHostAddress() : String.valueOf(remote);
+        Optional<AppServerInfo> owner = routing.route(principal, sourceKey);
         if (owner.isEmpty()) {
             respond(keepAlive, HttpResponseStatus.SERVICE_UNAVAILABLE, "no application server available; retry");
             return;
@@ -198,13 +215,13 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         }
         // One request at a time per connection: stop reading until this one is answered.
         ctx.channel().config().setAutoRead(false);
-        Exchange exchange = new Exchange(keepAlive, request.headers().get(HttpHeaderNames.CONTENT_TYPE));
+        Exchange exchange = new Exchange(keepAlive, request.headers().get(HttpHeaderNames.CONTENT_TYPE), call, open,
+                sourceKey);
         current = exchange;
-        exchange.stream = links.linkFor(owner.get(), ctx.channel().eventLoop()).open(open, exchange);
+        exchange.sendTo(owner.get(), 0);
         if (current != exchange) {
             return; // the link was down: the stream closed at once and the exchange is answered
         }
-        exchange.stream.sendCall(call);
         exchange.deadline = ctx.executor().schedule(exchange::timedOut, replyTimeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -277,12 +294,78 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private final class Exchange implements StreamListener {
         final boolean keepAlive;
         final String replyContentType;
+        /** The request's Thrift call, kept to be sent again if the couple turns out to have moved. */
+        final byte[] call;
+        final OpenStream open;
+        final String sourceKey;
         RelayStream stream;
         ScheduledFuture<?> deadline;
+        /** How many times the call followed its couple to another server. */
+        int moves;
 
-        Exchange(boolean keepAlive, String replyContentType) {
+        Exchange(boolean keepAlive, String replyContentType, byte[] call, OpenStream open, String sourceKey) {
             this.keepAlive = keepAlive;
             this.replyContentType = replyContentType;
+            this.call = call;
+            this.open = open;
+            this.sourceKey = sourceKey;
+        }
+
+        /**
+         * Opens a stream to {@code owner} and sends the call on it; {@code routedByEpoch} is the shard map
+         * epoch that names {@code owner} (0: this server's map), which the server waits to reach before it
+         * answers that it does not own the couple.
+         */
+        void sendTo(AppServerInfo owner, long routedByEpoch) {
+            OpenStream attempt = open.deepCopy();
+            if (routedByEpoch > 0) {
+                attempt.setShardMapEpoch(routedByEpoch);
+            }
+            RelayStream opened = links.linkFor(owner, ctx.channel().eventLoop()).open(attempt, this);
+            stream = opened;
+            if (current == this) {
+                opened.sendCall(call);
+            }
+        }
+
+        /**
+         * The server turned the stream away as NOT_OWNER before it ran the call (a shard move, a map this
+         * server had not seen yet, or the server stopping): the call goes to the couple's owner, the one the
+         * refusing server named, else the one this server's map names once it is newer than the refusing
+         * server's or names another server (or after {@value #MOVE_WAIT_MILLIS} ms, whatever it names). Runs on
+         * a later turn of the loop, so that a stream never opens from inside another's close.
+         */
+        private void followCouple(CloseStream close, String refusedBy) {
+            moves++;
+            if (close.isSetMovedTo()) {
+                LOG.debug("HTTP call follows its couple from {} to {} (shard map epoch {})", refusedBy,
+                        close.getMovedTo().getServerId(), close.getShardMapEpoch());
+                ctx.executor().execute(() -> {
+                    if (current == this) {
+                        sendTo(close.getMovedTo(), close.getShardMapEpoch());
+                    }
+                });
+                return;
+            }
+            long giveUpWaitingAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MOVE_WAIT_MILLIS);
+            ctx.executor().schedule(() -> routeAgain(close.getShardMapEpoch(), refusedBy, giveUpWaitingAt),
+                    MOVE_POLL_MILLIS, TimeUnit.MILLISECONDS);
+        }
+
+        private void routeAgain(long refusersEpoch, String refusedBy, long giveUpWaitingAt) {
+            if (current != this) {
+                return; // answered meanwhile: timed out, or the client went away
+            }
+            long ours = routing.current().map(ShardMapView::epoch).orElse(0L);
+            Optional<AppServerInfo> owner = routing.route(open.isSetPrincipal() ? open.getPrincipal() : null, sourceKey);
+            boolean mapMoved = ours > refusersEpoch
+                    || ours == refusersEpoch && owner.map(o -> !o.getServerId().equals(refusedBy)).orElse(false);
+            if (owner.isEmpty() || !mapMoved && System.nanoTime() - giveUpWaitingAt < 0) {
+                ctx.executor().schedule(() -> routeAgain(refusersEpoch, refusedBy, giveUpWaitingAt), MOVE_POLL_MILLIS,
+                        TimeUnit.MILLISECONDS);
+                return;
+            }
+            sendTo(owner.get(), ours);
         }
 
         @Override
@@ -314,9 +397,14 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
         @Override
         public void onClosed(CloseStream close) {
-            if (!end()) {
+            if (current != this) {
                 return;
             }
+            if (close.getReason() == CloseReason.NOT_OWNER && moves < MAX_MOVES) {
+                followCouple(close, stream.serverId());
+                return;
+            }
+            end();
             CloseReason reason = close.getReason();
             String detail = close.getDetail();
             switch (reason == null ? CloseReason.INTERNAL : reason) {
@@ -326,6 +414,13 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 case PROTOCOL_ERROR:
                     respond(keepAlive, HttpResponseStatus.BAD_REQUEST, "unreadable Thrift message: " + detail);
                     break;
+                case NOT_OWNER: {
+                    FullHttpResponse response = textResponse(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                            "the couple is moving between servers; retry");
+                    response.headers().setInt(HttpHeaderNames.RETRY_AFTER, 1);
+                    send(keepAlive, response);
+                    break;
+                }
                 default:
                     respond(keepAlive, HttpResponseStatus.SERVICE_UNAVAILABLE, "the application server went away; retry");
             }

@@ -3,6 +3,7 @@ package io.duet.presentation.relay;
 import io.duet.protocol.cluster.AppServerInfo;
 import io.duet.protocol.cluster.RefusalReports;
 import io.duet.security.RelayTls;
+import io.micrometer.core.instrument.Timer;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -61,6 +62,14 @@ public final class AppLinks implements AutoCloseable {
                 .channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 3000);
+    }
+
+    /**
+     * The timer of the events the links bring, from their read off a link to their write to the client
+     * (the fan-out lag's stage relay-to-client); the sessions that write them record it.
+     */
+    public Timer fanOutLag() {
+        return meters.fanOutLag;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.duet.presentation.relay;
 
+import io.duet.process.metrics.FanOutLag;
 import io.duet.process.metrics.Latency;
 import io.duet.protocol.api.AccountService;
 import io.duet.protocol.api.ChatService;
@@ -22,6 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * duet_relay_call_seconds{service,method}  timer  from a client's call leaving for its application server to its
  *                                                 reply coming back: the relay round trip, by API method
  * duet_relay_streams_open                  gauge  streams (sessions, HTTP requests) open on the relay links now
+ * duet_event_fanout_lag_seconds{stage="relay-to-client"}
+ *                                          timer  from an event read off a relay link to its write to the client's
+ *                                                 socket completing ({@link FanOutLag}; timed by the sessions)
  * </pre>
  *
  * Method names come from clients, so only the API's own are tags; anything else is counted as {@code
@@ -37,6 +41,7 @@ public final class RelayCallMeters {
     private final Map<String, Timer> byWireName = new HashMap<>();
     private final Timer unknown;
     final AtomicInteger openStreams = new AtomicInteger();
+    final Timer fanOutLag;
 
     public RelayCallMeters(MeterRegistry registry) {
         Map<String, Set<String>> services = Map.of(
@@ -55,6 +60,7 @@ public final class RelayCallMeters {
             }
         });
         unknown = timer(registry, "unknown", "unknown");
+        fanOutLag = FanOutLag.timer(registry, FanOutLag.RELAY_TO_CLIENT);
         Gauge.builder(STREAMS_OPEN, openStreams, AtomicInteger::get)
                 .description("Streams open on the relay links to application servers")
                 .register(registry);

@@ -1,6 +1,8 @@
 package io.duet.presentation.session;
 
+import io.micrometer.core.instrument.Timer;
 import io.netty.channel.ChannelFutureListener;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 
 /**
@@ -10,7 +12,9 @@ import java.util.function.LongConsumer;
  * left for the client's socket, so the application server can have at most about a window of events
  * waiting here for a slow client. Returns are batched into grants of a quarter of the window; at most
  * that little stays unreturned once everything is written, so a replay never stalls on a client that
- * keeps up. One per stream, used on the session's event loop.
+ * keeps up. The same listener times the event's way from the relay link to the client's socket (the
+ * fan-out lag), so that an event costs one listener and a session keeps nothing for it. One per stream,
+ * used on the session's event loop.
  */
 final class EventCredit {
     private final LongConsumer grant;
@@ -26,10 +30,16 @@ final class EventCredit {
         this.batch = Math.max(1, window / 4);
     }
 
-    /** A listener for the write of an event of {@code bytes}: once written, they come back as credit. */
-    ChannelFutureListener returnWhenWritten(int bytes) {
+    /**
+     * A listener for the write of an event of {@code bytes}, read off the relay link now: once written,
+     * they come back as credit, and {@code fanOutLag} records the time from now to then (the fan-out lag's
+     * stage relay-to-client, {@link io.duet.process.metrics.FanOutLag}). One object per event, none kept.
+     */
+    ChannelFutureListener returnWhenWritten(int bytes, Timer fanOutLag) {
+        long readNanos = System.nanoTime();
         return write -> {
             if (write.isSuccess()) {
+                fanOutLag.record(System.nanoTime() - readNanos, TimeUnit.NANOSECONDS);
                 written(bytes);
             }
         };

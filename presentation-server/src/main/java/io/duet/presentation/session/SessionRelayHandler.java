@@ -234,7 +234,9 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> imple
                 write(Frame.of(FrameType.REPLY, payload));
                 sendQueuedCalls();
             } else if (kind == PayloadKind.EVENT) {
-                write(Frame.of(FrameType.EVENT, payload), credit.returnWhenWritten(payload.length));
+                // Timed from here, as read off the relay link, to the write to the client's socket.
+                write(Frame.of(FrameType.EVENT, payload),
+                        credit.returnWhenWritten(payload.length, links.fanOutLag()));
             }
         }
 

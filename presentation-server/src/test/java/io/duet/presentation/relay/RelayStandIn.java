@@ -18,6 +18,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -47,6 +48,12 @@ public final class RelayStandIn {
      */
     public static Channel listen(EventLoopGroup group, ChannelGroup accepted, int port, boolean answersHello,
             Consumer<RelayFrame> frames) throws InterruptedException {
+        return listen(group, accepted, port, answersHello, (connection, frame) -> frames.accept(frame));
+    }
+
+    /** Like the other {@code listen}, but the listener gets the connection too, to answer on it. */
+    public static Channel listen(EventLoopGroup group, ChannelGroup accepted, int port, boolean answersHello,
+            BiConsumer<Channel, RelayFrame> frames) throws InterruptedException {
         return new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
@@ -58,7 +65,7 @@ public final class RelayStandIn {
                                     @Override
                                     protected void channelRead0(ChannelHandlerContext ctx, RelayFrame frame) {
                                         if (!frame.isSetHello()) {
-                                            frames.accept(frame);
+                                            frames.accept(ctx.channel(), frame);
                                         } else if (answersHello) {
                                             ctx.writeAndFlush(RelayFrame.helloAck(
                                                     new HelloAck(relayConstants.RELAY_VERSION, "stand-in")));

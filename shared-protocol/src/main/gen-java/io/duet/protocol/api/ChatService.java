@@ -30,8 +30,9 @@ public class ChatService {
     public SetTypingResult setTyping(SetTypingRequest request) throws io.duet.protocol.api.DuetError, org.apache.thrift.TException;
 
     /**
-     * TCP sessions only: starts pushing events to this session. Every message after
-     * afterSeq is pushed first, in order, then live events follow.
+     * TCP sessions only: starts pushing events to this session. With afterChange, the changes the client
+     * missed of messages it has (see SubscribeRequest) are pushed before the result; then every message after
+     * afterSeq, in order, as it is now; then live events.
      * 
      * @param request
      */

@@ -23,6 +23,7 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
   private static final org.apache.thrift.protocol.TField NICKNAME_CHANGED_FIELD_DESC = new org.apache.thrift.protocol.TField("nicknameChanged", org.apache.thrift.protocol.TType.STRUCT, (short)20);
   private static final org.apache.thrift.protocol.TField COUPLE_CLOSED_FIELD_DESC = new org.apache.thrift.protocol.TField("coupleClosed", org.apache.thrift.protocol.TType.STRUCT, (short)21);
   private static final org.apache.thrift.protocol.TField PHOTO_DELETED_FIELD_DESC = new org.apache.thrift.protocol.TField("photoDeleted", org.apache.thrift.protocol.TType.STRUCT, (short)22);
+  private static final org.apache.thrift.protocol.TField MESSAGE_CHANGES_LOST_FIELD_DESC = new org.apache.thrift.protocol.TField("messageChangesLost", org.apache.thrift.protocol.TType.STRUCT, (short)23);
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -36,7 +37,8 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
     MESSAGE_CHANGED((short)8, "messageChanged"),
     NICKNAME_CHANGED((short)20, "nicknameChanged"),
     COUPLE_CLOSED((short)21, "coupleClosed"),
-    PHOTO_DELETED((short)22, "photoDeleted");
+    PHOTO_DELETED((short)22, "photoDeleted"),
+    MESSAGE_CHANGES_LOST((short)23, "messageChangesLost");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -74,6 +76,8 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
           return COUPLE_CLOSED;
         case 22: // PHOTO_DELETED
           return PHOTO_DELETED;
+        case 23: // MESSAGE_CHANGES_LOST
+          return MESSAGE_CHANGES_LOST;
         default:
           return null;
       }
@@ -141,6 +145,8 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
         new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, CoupleClosedEvent.class)));
     tmpMap.put(_Fields.PHOTO_DELETED, new org.apache.thrift.meta_data.FieldMetaData("photoDeleted", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, PhotoDeletedEvent.class)));
+    tmpMap.put(_Fields.MESSAGE_CHANGES_LOST, new org.apache.thrift.meta_data.FieldMetaData("messageChangesLost", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, MessageChangesLostEvent.class)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(Event.class, metaDataMap);
   }
@@ -227,6 +233,12 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
     return x;
   }
 
+  public static Event messageChangesLost(MessageChangesLostEvent value) {
+    Event x = new Event();
+    x.setMessageChangesLost(value);
+    return x;
+  }
+
 
   @Override
   protected void checkType(_Fields setField, java.lang.Object value) throws java.lang.ClassCastException {
@@ -286,6 +298,11 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
           break;
         }
         throw new java.lang.ClassCastException("Was expecting value of type PhotoDeletedEvent for field 'photoDeleted', but got " + value.getClass().getSimpleName());
+      case MESSAGE_CHANGES_LOST:
+        if (value instanceof MessageChangesLostEvent) {
+          break;
+        }
+        throw new java.lang.ClassCastException("Was expecting value of type MessageChangesLostEvent for field 'messageChangesLost', but got " + value.getClass().getSimpleName());
       default:
         throw new java.lang.IllegalArgumentException("Unknown field id " + setField);
     }
@@ -406,6 +423,16 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, field.type);
             return null;
           }
+        case MESSAGE_CHANGES_LOST:
+          if (field.type == MESSAGE_CHANGES_LOST_FIELD_DESC.type) {
+            MessageChangesLostEvent messageChangesLost;
+            messageChangesLost = new MessageChangesLostEvent();
+            messageChangesLost.read(iprot);
+            return messageChangesLost;
+          } else {
+            org.apache.thrift.protocol.TProtocolUtil.skip(iprot, field.type);
+            return null;
+          }
         default:
           throw new java.lang.IllegalStateException("setField wasn't null, but didn't match any of the case statements!");
       }
@@ -461,6 +488,10 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
       case PHOTO_DELETED:
         PhotoDeletedEvent photoDeleted = (PhotoDeletedEvent)value_;
         photoDeleted.write(oprot);
+        return;
+      case MESSAGE_CHANGES_LOST:
+        MessageChangesLostEvent messageChangesLost = (MessageChangesLostEvent)value_;
+        messageChangesLost.write(oprot);
         return;
       default:
         throw new java.lang.IllegalStateException("Cannot write union with unknown field " + setField_);
@@ -527,6 +558,11 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
           photoDeleted = new PhotoDeletedEvent();
           photoDeleted.read(iprot);
           return photoDeleted;
+        case MESSAGE_CHANGES_LOST:
+          MessageChangesLostEvent messageChangesLost;
+          messageChangesLost = new MessageChangesLostEvent();
+          messageChangesLost.read(iprot);
+          return messageChangesLost;
         default:
           throw new java.lang.IllegalStateException("setField wasn't null, but didn't match any of the case statements!");
       }
@@ -582,6 +618,10 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
         PhotoDeletedEvent photoDeleted = (PhotoDeletedEvent)value_;
         photoDeleted.write(oprot);
         return;
+      case MESSAGE_CHANGES_LOST:
+        MessageChangesLostEvent messageChangesLost = (MessageChangesLostEvent)value_;
+        messageChangesLost.write(oprot);
+        return;
       default:
         throw new java.lang.IllegalStateException("Cannot write union with unknown field " + setField_);
     }
@@ -612,6 +652,8 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
         return COUPLE_CLOSED_FIELD_DESC;
       case PHOTO_DELETED:
         return PHOTO_DELETED_FIELD_DESC;
+      case MESSAGE_CHANGES_LOST:
+        return MESSAGE_CHANGES_LOST_FIELD_DESC;
       default:
         throw new java.lang.IllegalArgumentException("Unknown field id " + setField);
     }
@@ -777,6 +819,19 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
     value_ = java.util.Objects.requireNonNull(value,"_Fields.PHOTO_DELETED");
   }
 
+  public MessageChangesLostEvent getMessageChangesLost() {
+    if (getSetField() == _Fields.MESSAGE_CHANGES_LOST) {
+      return (MessageChangesLostEvent)getFieldValue();
+    } else {
+      throw new java.lang.RuntimeException("Cannot get field 'messageChangesLost' because union is currently set to " + getFieldDesc(getSetField()).name);
+    }
+  }
+
+  public void setMessageChangesLost(MessageChangesLostEvent value) {
+    setField_ = _Fields.MESSAGE_CHANGES_LOST;
+    value_ = java.util.Objects.requireNonNull(value,"_Fields.MESSAGE_CHANGES_LOST");
+  }
+
   public boolean isSetMessage() {
     return setField_ == _Fields.MESSAGE;
   }
@@ -829,6 +884,11 @@ public class Event extends org.apache.thrift.TUnion<Event, Event._Fields> {
 
   public boolean isSetPhotoDeleted() {
     return setField_ == _Fields.PHOTO_DELETED;
+  }
+
+
+  public boolean isSetMessageChangesLost() {
+    return setField_ == _Fields.MESSAGE_CHANGES_LOST;
   }
 
 

@@ -10,23 +10,31 @@ package io.duet.protocol.api;
  * A message was edited or deleted (by its sender, on any device): message is its state now (a tombstone
  * when deleted), with its sequence number. A client that has not seen that sequence number yet may drop
  * the event: the message comes later in its current state. History returns the current state too.
- * Changes are not replayed: a session that subscribes after afterSeq hears only of changes made from then
- * on, so a device that was away fetches the history it shows again to see changes made meanwhile.
+ * Each change has a number, counted per couple (change): live events carry it, and a subscribe with
+ * afterChange replays the changes a device missed while it was away (see SubscribeRequest.afterChange).
  */
 @SuppressWarnings({"cast", "rawtypes", "serial", "unchecked", "unused"})
 public class MessageChangedEvent implements org.apache.thrift.TBase<MessageChangedEvent, MessageChangedEvent._Fields>, java.io.Serializable, Cloneable, Comparable<MessageChangedEvent> {
   private static final org.apache.thrift.protocol.TStruct STRUCT_DESC = new org.apache.thrift.protocol.TStruct("MessageChangedEvent");
 
   private static final org.apache.thrift.protocol.TField MESSAGE_FIELD_DESC = new org.apache.thrift.protocol.TField("message", org.apache.thrift.protocol.TType.STRUCT, (short)1);
+  private static final org.apache.thrift.protocol.TField CHANGE_FIELD_DESC = new org.apache.thrift.protocol.TField("change", org.apache.thrift.protocol.TType.I64, (short)2);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new MessageChangedEventStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new MessageChangedEventTupleSchemeFactory();
 
   private @org.apache.thrift.annotation.Nullable io.duet.protocol.api.Message message; // required
+  private long change; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
-    MESSAGE((short)1, "message");
+    MESSAGE((short)1, "message"),
+    /**
+     * The couple's number of this change (of the latest change of the message, when replayed); the client's
+     * change cursor, sent as SubscribeRequest.afterChange, is the highest it has applied. Unset from servers
+     * that do not number changes.
+     */
+    CHANGE((short)2, "change");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -44,6 +52,8 @@ public class MessageChangedEvent implements org.apache.thrift.TBase<MessageChang
       switch(fieldId) {
         case 1: // MESSAGE
           return MESSAGE;
+        case 2: // CHANGE
+          return CHANGE;
         default:
           return null;
       }
@@ -87,11 +97,16 @@ public class MessageChangedEvent implements org.apache.thrift.TBase<MessageChang
   }
 
   // isset id assignments
+  private static final int __CHANGE_ISSET_ID = 0;
+  private byte __isset_bitfield = 0;
+  private static final _Fields[] optionals = {_Fields.CHANGE};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
     tmpMap.put(_Fields.MESSAGE, new org.apache.thrift.meta_data.FieldMetaData("message", org.apache.thrift.TFieldRequirementType.DEFAULT, 
         new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, io.duet.protocol.api.Message.class)));
+    tmpMap.put(_Fields.CHANGE, new org.apache.thrift.meta_data.FieldMetaData("change", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(MessageChangedEvent.class, metaDataMap);
   }
@@ -110,9 +125,11 @@ public class MessageChangedEvent implements org.apache.thrift.TBase<MessageChang
    * Performs a deep copy on <i>other</i>.
    */
   public MessageChangedEvent(MessageChangedEvent other) {
+    __isset_bitfield = other.__isset_bitfield;
     if (other.isSetMessage()) {
       this.message = new io.duet.protocol.api.Message(other.message);
     }
+    this.change = other.change;
   }
 
   @Override
@@ -123,6 +140,8 @@ public class MessageChangedEvent implements org.apache.thrift.TBase<MessageChang
   @Override
   public void clear() {
     this.message = null;
+    setChangeIsSet(false);
+    this.change = 0;
   }
 
   @org.apache.thrift.annotation.Nullable
@@ -150,6 +169,39 @@ public class MessageChangedEvent implements org.apache.thrift.TBase<MessageChang
     }
   }
 
+  /**
+   * The couple's number of this change (of the latest change of the message, when replayed); the client's
+   * change cursor, sent as SubscribeRequest.afterChange, is the highest it has applied. Unset from servers
+   * that do not number changes.
+   */
+  public long getChange() {
+    return this.change;
+  }
+
+  /**
+   * The couple's number of this change (of the latest change of the message, when replayed); the client's
+   * change cursor, sent as SubscribeRequest.afterChange, is the highest it has applied. Unset from servers
+   * that do not number changes.
+   */
+  public MessageChangedEvent setChange(long change) {
+    this.change = change;
+    setChangeIsSet(true);
+    return this;
+  }
+
+  public void unsetChange() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __CHANGE_ISSET_ID);
+  }
+
+  /** Returns true if field change is set (has been assigned a value) and false otherwise */
+  public boolean isSetChange() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __CHANGE_ISSET_ID);
+  }
+
+  public void setChangeIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __CHANGE_ISSET_ID, value);
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -158,6 +210,14 @@ public class MessageChangedEvent implements org.apache.thrift.TBase<MessageChang
         unsetMessage();
       } else {
         setMessage((io.duet.protocol.api.Message)value);
+      }
+      break;
+
+    case CHANGE:
+      if (value == null) {
+        unsetChange();
+      } else {
+        setChange((java.lang.Long)value);
       }
       break;
 
@@ -170,6 +230,9 @@ public class MessageChangedEvent implements org.apache.thrift.TBase<MessageChang
     switch (field) {
     case MESSAGE:
       return getMessage();
+
+    case CHANGE:
+      return getChange();
 
     }
     throw new java.lang.IllegalStateException();
@@ -185,6 +248,8 @@ public class MessageChangedEvent implements org.apache.thrift.TBase<MessageChang
     switch (field) {
     case MESSAGE:
       return isSetMessage();
+    case CHANGE:
+      return isSetChange();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -211,6 +276,15 @@ public class MessageChangedEvent implements org.apache.thrift.TBase<MessageChang
         return false;
     }
 
+    boolean this_present_change = true && this.isSetChange();
+    boolean that_present_change = true && that.isSetChange();
+    if (this_present_change || that_present_change) {
+      if (!(this_present_change && that_present_change))
+        return false;
+      if (this.change != that.change)
+        return false;
+    }
+
     return true;
   }
 
@@ -221,6 +295,10 @@ public class MessageChangedEvent implements org.apache.thrift.TBase<MessageChang
     hashCode = hashCode * 8191 + ((isSetMessage()) ? 131071 : 524287);
     if (isSetMessage())
       hashCode = hashCode * 8191 + message.hashCode();
+
+    hashCode = hashCode * 8191 + ((isSetChange()) ? 131071 : 524287);
+    if (isSetChange())
+      hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(change);
 
     return hashCode;
   }
@@ -239,6 +317,16 @@ public class MessageChangedEvent implements org.apache.thrift.TBase<MessageChang
     }
     if (isSetMessage()) {
       lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.message, other.message);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetChange(), other.isSetChange());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetChange()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.change, other.change);
       if (lastComparison != 0) {
         return lastComparison;
       }
@@ -274,6 +362,12 @@ public class MessageChangedEvent implements org.apache.thrift.TBase<MessageChang
       sb.append(this.message);
     }
     first = false;
+    if (isSetChange()) {
+      if (!first) sb.append(", ");
+      sb.append("change:");
+      sb.append(this.change);
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -296,6 +390,8 @@ public class MessageChangedEvent implements org.apache.thrift.TBase<MessageChang
 
   private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, java.lang.ClassNotFoundException {
     try {
+      // it doesn't seem like you should have to do this, but java serialization is wacky, and doesn't call the default constructor.
+      __isset_bitfield = 0;
       read(new org.apache.thrift.protocol.TCompactProtocol(new org.apache.thrift.transport.TIOStreamTransport(in)));
     } catch (org.apache.thrift.TException te) {
       throw new java.io.IOException(te);
@@ -333,6 +429,14 @@ public class MessageChangedEvent implements org.apache.thrift.TBase<MessageChang
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 2: // CHANGE
+              if (schemeField.type == org.apache.thrift.protocol.TType.I64) {
+                struct.change = iprot.readI64();
+                struct.setChangeIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -357,6 +461,11 @@ public class MessageChangedEvent implements org.apache.thrift.TBase<MessageChang
         struct.message.write(oprot);
         oprot.writeFieldEnd();
       }
+      if (struct.isSetChange()) {
+        oprot.writeFieldBegin(CHANGE_FIELD_DESC);
+        oprot.writeI64(struct.change);
+        oprot.writeFieldEnd();
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -379,9 +488,15 @@ public class MessageChangedEvent implements org.apache.thrift.TBase<MessageChang
       if (struct.isSetMessage()) {
         optionals.set(0);
       }
-      oprot.writeBitSet(optionals, 1);
+      if (struct.isSetChange()) {
+        optionals.set(1);
+      }
+      oprot.writeBitSet(optionals, 2);
       if (struct.isSetMessage()) {
         struct.message.write(oprot);
+      }
+      if (struct.isSetChange()) {
+        oprot.writeI64(struct.change);
       }
     }
 
@@ -390,11 +505,15 @@ public class MessageChangedEvent implements org.apache.thrift.TBase<MessageChang
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(1);
+        java.util.BitSet incoming = iprot.readBitSet(2);
         if (incoming.get(0)) {
           struct.message = new io.duet.protocol.api.Message();
           struct.message.read(iprot);
           struct.setMessageIsSet(true);
+        }
+        if (incoming.get(1)) {
+          struct.change = iprot.readI64();
+          struct.setChangeIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();

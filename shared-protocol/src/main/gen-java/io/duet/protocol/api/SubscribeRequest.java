@@ -12,12 +12,14 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
 
   private static final org.apache.thrift.protocol.TField AFTER_SEQ_FIELD_DESC = new org.apache.thrift.protocol.TField("afterSeq", org.apache.thrift.protocol.TType.I64, (short)1);
   private static final org.apache.thrift.protocol.TField NO_ECHO_FIELD_DESC = new org.apache.thrift.protocol.TField("noEcho", org.apache.thrift.protocol.TType.BOOL, (short)2);
+  private static final org.apache.thrift.protocol.TField AFTER_CHANGE_FIELD_DESC = new org.apache.thrift.protocol.TField("afterChange", org.apache.thrift.protocol.TType.I64, (short)3);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new SubscribeRequestStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new SubscribeRequestTupleSchemeFactory();
 
   private long afterSeq; // required
   private boolean noEcho; // optional
+  private long afterChange; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -31,7 +33,17 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
      * counts its seq as seen. The session's other calls, its other devices and a later subscribe's replay
      * are unchanged. Absent or false: every message is pushed, the session's own too.
      */
-    NO_ECHO((short)2, "noEcho");
+    NO_ECHO((short)2, "noEcho"),
+    /**
+     * The newest change number (MessageChangedEvent.change) the client has applied; 0 for none. Set: before the
+     * messages after afterSeq, the session is pushed a MessageChangedEvent for each message at or below afterSeq
+     * changed (edited or deleted) after that change, in change order, each message once, as it is now, with
+     * the number of its latest change; then the replay and the live events follow as without it. The server
+     * keeps the couple's newest changes only (see docs/STORAGE.md): if changes after afterChange are no longer
+     * kept, a MessageChangesLostEvent comes first, and the client fetches the history it shows again. Absent:
+     * no changes are replayed (as before).
+     */
+    AFTER_CHANGE((short)3, "afterChange");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -51,6 +63,8 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
           return AFTER_SEQ;
         case 2: // NO_ECHO
           return NO_ECHO;
+        case 3: // AFTER_CHANGE
+          return AFTER_CHANGE;
         default:
           return null;
       }
@@ -96,8 +110,9 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
   // isset id assignments
   private static final int __AFTERSEQ_ISSET_ID = 0;
   private static final int __NOECHO_ISSET_ID = 1;
+  private static final int __AFTERCHANGE_ISSET_ID = 2;
   private byte __isset_bitfield = 0;
-  private static final _Fields[] optionals = {_Fields.NO_ECHO};
+  private static final _Fields[] optionals = {_Fields.NO_ECHO,_Fields.AFTER_CHANGE};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -105,6 +120,8 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64        , "Seq")));
     tmpMap.put(_Fields.NO_ECHO, new org.apache.thrift.meta_data.FieldMetaData("noEcho", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.BOOL)));
+    tmpMap.put(_Fields.AFTER_CHANGE, new org.apache.thrift.meta_data.FieldMetaData("afterChange", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(SubscribeRequest.class, metaDataMap);
   }
@@ -127,6 +144,7 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
     __isset_bitfield = other.__isset_bitfield;
     this.afterSeq = other.afterSeq;
     this.noEcho = other.noEcho;
+    this.afterChange = other.afterChange;
   }
 
   @Override
@@ -140,6 +158,8 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
     this.afterSeq = 0;
     setNoEchoIsSet(false);
     this.noEcho = false;
+    setAfterChangeIsSet(false);
+    this.afterChange = 0;
   }
 
   /**
@@ -206,6 +226,47 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __NOECHO_ISSET_ID, value);
   }
 
+  /**
+   * The newest change number (MessageChangedEvent.change) the client has applied; 0 for none. Set: before the
+   * messages after afterSeq, the session is pushed a MessageChangedEvent for each message at or below afterSeq
+   * changed (edited or deleted) after that change, in change order, each message once, as it is now, with
+   * the number of its latest change; then the replay and the live events follow as without it. The server
+   * keeps the couple's newest changes only (see docs/STORAGE.md): if changes after afterChange are no longer
+   * kept, a MessageChangesLostEvent comes first, and the client fetches the history it shows again. Absent:
+   * no changes are replayed (as before).
+   */
+  public long getAfterChange() {
+    return this.afterChange;
+  }
+
+  /**
+   * The newest change number (MessageChangedEvent.change) the client has applied; 0 for none. Set: before the
+   * messages after afterSeq, the session is pushed a MessageChangedEvent for each message at or below afterSeq
+   * changed (edited or deleted) after that change, in change order, each message once, as it is now, with
+   * the number of its latest change; then the replay and the live events follow as without it. The server
+   * keeps the couple's newest changes only (see docs/STORAGE.md): if changes after afterChange are no longer
+   * kept, a MessageChangesLostEvent comes first, and the client fetches the history it shows again. Absent:
+   * no changes are replayed (as before).
+   */
+  public SubscribeRequest setAfterChange(long afterChange) {
+    this.afterChange = afterChange;
+    setAfterChangeIsSet(true);
+    return this;
+  }
+
+  public void unsetAfterChange() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __AFTERCHANGE_ISSET_ID);
+  }
+
+  /** Returns true if field afterChange is set (has been assigned a value) and false otherwise */
+  public boolean isSetAfterChange() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __AFTERCHANGE_ISSET_ID);
+  }
+
+  public void setAfterChangeIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __AFTERCHANGE_ISSET_ID, value);
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -225,6 +286,14 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
       }
       break;
 
+    case AFTER_CHANGE:
+      if (value == null) {
+        unsetAfterChange();
+      } else {
+        setAfterChange((java.lang.Long)value);
+      }
+      break;
+
     }
   }
 
@@ -237,6 +306,9 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
 
     case NO_ECHO:
       return isNoEcho();
+
+    case AFTER_CHANGE:
+      return getAfterChange();
 
     }
     throw new java.lang.IllegalStateException();
@@ -254,6 +326,8 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
       return isSetAfterSeq();
     case NO_ECHO:
       return isSetNoEcho();
+    case AFTER_CHANGE:
+      return isSetAfterChange();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -289,6 +363,15 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
         return false;
     }
 
+    boolean this_present_afterChange = true && this.isSetAfterChange();
+    boolean that_present_afterChange = true && that.isSetAfterChange();
+    if (this_present_afterChange || that_present_afterChange) {
+      if (!(this_present_afterChange && that_present_afterChange))
+        return false;
+      if (this.afterChange != that.afterChange)
+        return false;
+    }
+
     return true;
   }
 
@@ -301,6 +384,10 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
     hashCode = hashCode * 8191 + ((isSetNoEcho()) ? 131071 : 524287);
     if (isSetNoEcho())
       hashCode = hashCode * 8191 + ((noEcho) ? 131071 : 524287);
+
+    hashCode = hashCode * 8191 + ((isSetAfterChange()) ? 131071 : 524287);
+    if (isSetAfterChange())
+      hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(afterChange);
 
     return hashCode;
   }
@@ -329,6 +416,16 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
     }
     if (isSetNoEcho()) {
       lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.noEcho, other.noEcho);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetAfterChange(), other.isSetAfterChange());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetAfterChange()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.afterChange, other.afterChange);
       if (lastComparison != 0) {
         return lastComparison;
       }
@@ -364,6 +461,12 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
       if (!first) sb.append(", ");
       sb.append("noEcho:");
       sb.append(this.noEcho);
+      first = false;
+    }
+    if (isSetAfterChange()) {
+      if (!first) sb.append(", ");
+      sb.append("afterChange:");
+      sb.append(this.afterChange);
       first = false;
     }
     sb.append(")");
@@ -431,6 +534,14 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 3: // AFTER_CHANGE
+              if (schemeField.type == org.apache.thrift.protocol.TType.I64) {
+                struct.afterChange = iprot.readI64();
+                struct.setAfterChangeIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -458,6 +569,11 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
         oprot.writeBool(struct.noEcho);
         oprot.writeFieldEnd();
       }
+      if (struct.isSetAfterChange()) {
+        oprot.writeFieldBegin(AFTER_CHANGE_FIELD_DESC);
+        oprot.writeI64(struct.afterChange);
+        oprot.writeFieldEnd();
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -483,12 +599,18 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
       if (struct.isSetNoEcho()) {
         optionals.set(1);
       }
-      oprot.writeBitSet(optionals, 2);
+      if (struct.isSetAfterChange()) {
+        optionals.set(2);
+      }
+      oprot.writeBitSet(optionals, 3);
       if (struct.isSetAfterSeq()) {
         oprot.writeI64(struct.afterSeq);
       }
       if (struct.isSetNoEcho()) {
         oprot.writeBool(struct.noEcho);
+      }
+      if (struct.isSetAfterChange()) {
+        oprot.writeI64(struct.afterChange);
       }
     }
 
@@ -497,7 +619,7 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(2);
+        java.util.BitSet incoming = iprot.readBitSet(3);
         if (incoming.get(0)) {
           struct.afterSeq = iprot.readI64();
           struct.setAfterSeqIsSet(true);
@@ -505,6 +627,10 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
         if (incoming.get(1)) {
           struct.noEcho = iprot.readBool();
           struct.setNoEchoIsSet(true);
+        }
+        if (incoming.get(2)) {
+          struct.afterChange = iprot.readI64();
+          struct.setAfterChangeIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();

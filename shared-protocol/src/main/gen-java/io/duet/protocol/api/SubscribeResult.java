@@ -12,12 +12,14 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
 
   private static final org.apache.thrift.protocol.TField LATEST_SEQ_FIELD_DESC = new org.apache.thrift.protocol.TField("latestSeq", org.apache.thrift.protocol.TType.I64, (short)1);
   private static final org.apache.thrift.protocol.TField PARTNER_TYPING_FIELD_DESC = new org.apache.thrift.protocol.TField("partnerTyping", org.apache.thrift.protocol.TType.BOOL, (short)2);
+  private static final org.apache.thrift.protocol.TField LATEST_CHANGE_FIELD_DESC = new org.apache.thrift.protocol.TField("latestChange", org.apache.thrift.protocol.TType.I64, (short)3);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new SubscribeResultStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new SubscribeResultTupleSchemeFactory();
 
   private long latestSeq; // required
   private boolean partnerTyping; // required
+  private long latestChange; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -25,7 +27,13 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
      * The newest sequence number at the time of the call.
      */
     LATEST_SEQ((short)1, "latestSeq"),
-    PARTNER_TYPING((short)2, "partnerTyping");
+    PARTNER_TYPING((short)2, "partnerTyping"),
+    /**
+     * The couple's newest change number at the time of the call (0 for none); set by servers that number
+     * changes. Once it has handled the events pushed before this result (the replayed changes), the client's
+     * change cursor is at least this: a change of a message after afterSeq is in the message as replayed.
+     */
+    LATEST_CHANGE((short)3, "latestChange");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -45,6 +53,8 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
           return LATEST_SEQ;
         case 2: // PARTNER_TYPING
           return PARTNER_TYPING;
+        case 3: // LATEST_CHANGE
+          return LATEST_CHANGE;
         default:
           return null;
       }
@@ -90,7 +100,9 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
   // isset id assignments
   private static final int __LATESTSEQ_ISSET_ID = 0;
   private static final int __PARTNERTYPING_ISSET_ID = 1;
+  private static final int __LATESTCHANGE_ISSET_ID = 2;
   private byte __isset_bitfield = 0;
+  private static final _Fields[] optionals = {_Fields.LATEST_CHANGE};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -98,6 +110,8 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64        , "Seq")));
     tmpMap.put(_Fields.PARTNER_TYPING, new org.apache.thrift.meta_data.FieldMetaData("partnerTyping", org.apache.thrift.TFieldRequirementType.DEFAULT, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.BOOL)));
+    tmpMap.put(_Fields.LATEST_CHANGE, new org.apache.thrift.meta_data.FieldMetaData("latestChange", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(SubscribeResult.class, metaDataMap);
   }
@@ -123,6 +137,7 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
     __isset_bitfield = other.__isset_bitfield;
     this.latestSeq = other.latestSeq;
     this.partnerTyping = other.partnerTyping;
+    this.latestChange = other.latestChange;
   }
 
   @Override
@@ -136,6 +151,8 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
     this.latestSeq = 0;
     setPartnerTypingIsSet(false);
     this.partnerTyping = false;
+    setLatestChangeIsSet(false);
+    this.latestChange = 0;
   }
 
   /**
@@ -190,6 +207,39 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __PARTNERTYPING_ISSET_ID, value);
   }
 
+  /**
+   * The couple's newest change number at the time of the call (0 for none); set by servers that number
+   * changes. Once it has handled the events pushed before this result (the replayed changes), the client's
+   * change cursor is at least this: a change of a message after afterSeq is in the message as replayed.
+   */
+  public long getLatestChange() {
+    return this.latestChange;
+  }
+
+  /**
+   * The couple's newest change number at the time of the call (0 for none); set by servers that number
+   * changes. Once it has handled the events pushed before this result (the replayed changes), the client's
+   * change cursor is at least this: a change of a message after afterSeq is in the message as replayed.
+   */
+  public SubscribeResult setLatestChange(long latestChange) {
+    this.latestChange = latestChange;
+    setLatestChangeIsSet(true);
+    return this;
+  }
+
+  public void unsetLatestChange() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __LATESTCHANGE_ISSET_ID);
+  }
+
+  /** Returns true if field latestChange is set (has been assigned a value) and false otherwise */
+  public boolean isSetLatestChange() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __LATESTCHANGE_ISSET_ID);
+  }
+
+  public void setLatestChangeIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __LATESTCHANGE_ISSET_ID, value);
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -209,6 +259,14 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
       }
       break;
 
+    case LATEST_CHANGE:
+      if (value == null) {
+        unsetLatestChange();
+      } else {
+        setLatestChange((java.lang.Long)value);
+      }
+      break;
+
     }
   }
 
@@ -221,6 +279,9 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
 
     case PARTNER_TYPING:
       return isPartnerTyping();
+
+    case LATEST_CHANGE:
+      return getLatestChange();
 
     }
     throw new java.lang.IllegalStateException();
@@ -238,6 +299,8 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
       return isSetLatestSeq();
     case PARTNER_TYPING:
       return isSetPartnerTyping();
+    case LATEST_CHANGE:
+      return isSetLatestChange();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -273,6 +336,15 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
         return false;
     }
 
+    boolean this_present_latestChange = true && this.isSetLatestChange();
+    boolean that_present_latestChange = true && that.isSetLatestChange();
+    if (this_present_latestChange || that_present_latestChange) {
+      if (!(this_present_latestChange && that_present_latestChange))
+        return false;
+      if (this.latestChange != that.latestChange)
+        return false;
+    }
+
     return true;
   }
 
@@ -283,6 +355,10 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
     hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(latestSeq);
 
     hashCode = hashCode * 8191 + ((partnerTyping) ? 131071 : 524287);
+
+    hashCode = hashCode * 8191 + ((isSetLatestChange()) ? 131071 : 524287);
+    if (isSetLatestChange())
+      hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(latestChange);
 
     return hashCode;
   }
@@ -311,6 +387,16 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
     }
     if (isSetPartnerTyping()) {
       lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.partnerTyping, other.partnerTyping);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetLatestChange(), other.isSetLatestChange());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetLatestChange()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.latestChange, other.latestChange);
       if (lastComparison != 0) {
         return lastComparison;
       }
@@ -346,6 +432,12 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
     sb.append("partnerTyping:");
     sb.append(this.partnerTyping);
     first = false;
+    if (isSetLatestChange()) {
+      if (!first) sb.append(", ");
+      sb.append("latestChange:");
+      sb.append(this.latestChange);
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -411,6 +503,14 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 3: // LATEST_CHANGE
+              if (schemeField.type == org.apache.thrift.protocol.TType.I64) {
+                struct.latestChange = iprot.readI64();
+                struct.setLatestChangeIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -436,6 +536,11 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
       oprot.writeFieldBegin(PARTNER_TYPING_FIELD_DESC);
       oprot.writeBool(struct.partnerTyping);
       oprot.writeFieldEnd();
+      if (struct.isSetLatestChange()) {
+        oprot.writeFieldBegin(LATEST_CHANGE_FIELD_DESC);
+        oprot.writeI64(struct.latestChange);
+        oprot.writeFieldEnd();
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -461,12 +566,18 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
       if (struct.isSetPartnerTyping()) {
         optionals.set(1);
       }
-      oprot.writeBitSet(optionals, 2);
+      if (struct.isSetLatestChange()) {
+        optionals.set(2);
+      }
+      oprot.writeBitSet(optionals, 3);
       if (struct.isSetLatestSeq()) {
         oprot.writeI64(struct.latestSeq);
       }
       if (struct.isSetPartnerTyping()) {
         oprot.writeBool(struct.partnerTyping);
+      }
+      if (struct.isSetLatestChange()) {
+        oprot.writeI64(struct.latestChange);
       }
     }
 
@@ -475,7 +586,7 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(2);
+        java.util.BitSet incoming = iprot.readBitSet(3);
         if (incoming.get(0)) {
           struct.latestSeq = iprot.readI64();
           struct.setLatestSeqIsSet(true);
@@ -483,6 +594,10 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
         if (incoming.get(1)) {
           struct.partnerTyping = iprot.readBool();
           struct.setPartnerTypingIsSet(true);
+        }
+        if (incoming.get(2)) {
+          struct.latestChange = iprot.readI64();
+          struct.setLatestChangeIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();

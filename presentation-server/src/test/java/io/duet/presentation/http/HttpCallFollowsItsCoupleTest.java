@@ -1,0 +1,220 @@
+package io.duet.presentation.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.duet.presentation.auth.Authenticator;
+import io.duet.presentation.auth.Revocations;
+import io.duet.presentation.relay.AppLinks;
+import io.duet.presentation.relay.RelayStandIn;
+import io.duet.presentation.routing.RoutingTable;
+import io.duet.protocol.cluster.AppServerInfo;
+import io.duet.protocol.cluster.ClusterPaths;
+import io.duet.protocol.cluster.Endpoint;
+import io.duet.protocol.cluster.ShardAssignment;
+import io.duet.protocol.cluster.ShardMap;
+import io.duet.protocol.cluster.ShardMapWatcher;
+import io.duet.protocol.relay.CloseReason;
+import io.duet.protocol.relay.CloseStream;
+import io.duet.protocol.relay.OpenStream;
+import io.duet.protocol.relay.PayloadKind;
+import io.duet.protocol.relay.RelayFrame;
+import io.duet.protocol.relay.RelayFrameCodec;
+import io.duet.protocol.relay.WireProtocol;
+import io.duet.protocol.thrift.ThriftCodec;
+import io.duet.protocol.thrift.ThriftMessages;
+import io.duet.protocol.token.TokenClaims;
+import io.duet.protocol.token.TokenCodec;
+import io.duet.security.RelayTls;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.BiConsumer;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+import org.apache.curator.test.InstanceSpec;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An HTTP call that reaches a server which turns it away as NOT_OWNER before running it (a shard move)
+ * follows its couple to the new owner, and the client gets that owner's reply: over a real connection to
+ * the pipeline {@link HttpApiInitializer} builds, a shard map in a real ZooKeeper, and two stand-in
+ * application servers' relay ports.
+ */
+class HttpCallFollowsItsCoupleTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final TokenCodec TOKENS = TokenCodec.create("a-test-secret-that-is-at-least-32-bytes-long", List.of(),
+            Clock.systemUTC());
+    private static final Authenticator AUTHENTICATOR = new Authenticator(TOKENS, new Revocations(Clock.systemUTC()));
+    private static final byte[] CALL = ThriftMessages.encodeCall(ThriftCodec.INTERNAL, WireProtocol.BINARY,
+            "getReadState", 1, new Endpoint("x", 1), false);
+    private static final byte[] REPLY = "the new owner's reply".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    /** What each stand-in was sent: its streams' OPEN frames and the calls on them. */
+    private final Queue<OpenStream> openedAtOld = new ConcurrentLinkedQueue<>();
+    private final Queue<OpenStream> openedAtNew = new ConcurrentLinkedQueue<>();
+    private final Queue<byte[]> callsAtNew = new ConcurrentLinkedQueue<>();
+    /** How the old owner turns a call away. */
+    private volatile CloseStream refusal;
+    private TestingServer zookeeper;
+    private CuratorFramework curator;
+    private ShardMapWatcher shardMap;
+    private AppLinks links;
+    private AppServerInfo oldOwner;
+    private AppServerInfo newOwner;
+    private String token;
+
+    @BeforeEach
+    void start() throws Exception {
+        zookeeper = new TestingServer(new InstanceSpec(Files.createTempDirectory("duet-zk-").toFile(), -1, -1, -1,
+                true, -1, -1, -1, Map.of("clientPortAddress", "127.0.0.1"), "127.0.0.1"), true);
+        curator = CuratorFrameworkFactory.builder().connectString(zookeeper.getConnectString())
+                .sessionTimeoutMs(10_000).connectionTimeoutMs(2_000).retryPolicy(new RetryOneTime(100)).build();
+        curator.start();
+        curator.blockUntilConnected();
+        oldOwner = standIn("app-1", (connection, frame) -> {
+            if (frame.isSetOpen()) {
+                openedAtOld.add(frame.getOpen());
+            } else if (frame.isSetData()) {
+                connection.writeAndFlush(RelayFrame.close(refusal.deepCopy().setStreamId(frame.getData().getStreamId())));
+            }
+        });
+        newOwner = standIn("app-2", (connection, frame) -> {
+            if (frame.isSetOpen()) {
+                openedAtNew.add(frame.getOpen());
+            } else if (frame.isSetData()) {
+                callsAtNew.add(frame.getData().getPayload());
+                connection.writeAndFlush(RelayFrameCodec.dataFrame(frame.getData().getStreamId(), PayloadKind.REPLY,
+                        REPLY, RelayFrameCodec.NO_RETRY_AFTER));
+            }
+        });
+        curator.create().creatingParentsIfNeeded().forPath(ClusterPaths.SHARD_MAP, ThriftCodec.INTERNAL.encode(map(1, "app-1")));
+        shardMap = new ShardMapWatcher(curator);
+        shardMap.start();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (shardMap.current().isEmpty()) {
+            assertThat(System.nanoTime()).as("the shard map within %s", WAIT).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        links = new AppLinks(group, "presentation-test", RelayStandIn.NO_USER_EVENTS, RelayTls.disabled());
+        long now = System.currentTimeMillis();
+        token = TOKENS.issue(new TokenClaims(7, 42, "phone", now, now + 600_000));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        links.close();
+        channels.close().awaitUninterruptibly();
+        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        shardMap.close();
+        curator.close();
+        zookeeper.close();
+    }
+
+    @Test
+    void aCallTurnedAwayGoesToTheOwnerTheRefusingServerNames() throws Exception {
+        refusal = new CloseStream(0, CloseReason.NOT_OWNER).setShardMapEpoch(2).setMovedTo(newOwner);
+
+        HttpResponse<byte[]> response = post();
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo(REPLY);
+        assertThat(callsAtNew).singleElement().isEqualTo(CALL);
+        // The new owner is told which map named it, so that it waits for that map rather than refuse.
+        assertThat(openedAtNew).singleElement().satisfies(open -> {
+            assertThat(open.getShardMapEpoch()).isEqualTo(2);
+            assertThat(open.getPrincipal().getCoupleId()).isEqualTo(42);
+        });
+    }
+
+    @Test
+    void aCallTurnedAwayWithoutAnOwnerWaitsForTheMapThatMovesTheCouple() throws Exception {
+        refusal = new CloseStream(0, CloseReason.NOT_OWNER).setShardMapEpoch(2);
+        Thread publisher = new Thread(() -> {
+            try {
+                while (openedAtOld.isEmpty()) {
+                    Thread.sleep(5);
+                }
+                Thread.sleep(100);
+                curator.setData().forPath(ClusterPaths.SHARD_MAP, ThriftCodec.INTERNAL.encode(map(2, "app-2")));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        publisher.start();
+
+        HttpResponse<byte[]> response = post();
+        publisher.join();
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo(REPLY);
+        assertThat(openedAtOld).hasSize(1);
+        assertThat(callsAtNew).singleElement().isEqualTo(CALL);
+    }
+
+    @Test
+    void aCallStillTurnedAwayAfterItsMovesGets503WithRetryAfter() throws Exception {
+        refusal = new CloseStream(0, CloseReason.NOT_OWNER).setShardMapEpoch(1);
+
+        HttpResponse<byte[]> response = post();
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.headers().firstValue("Retry-After")).hasValue("1");
+        assertThat(new String(response.body(), java.nio.charset.StandardCharsets.UTF_8)).contains("moving");
+        // The first try and then one per move, all at the only owner the map names.
+        assertThat(openedAtOld).hasSize(HttpApiHandler.MAX_MOVES + 1);
+        assertThat(callsAtNew).isEmpty();
+    }
+
+    private HttpResponse<byte[]> post() throws Exception {
+        Channel api = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childHandler(new HttpApiInitializer(AUTHENTICATOR, new RoutingTable(shardMap), links,
+                        HttpSettings.defaults()))
+                .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+        channels.add(api);
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + ((InetSocketAddress) api.localAddress()).getPort() + "/api/v1/chat"))
+                .header("Content-Type", "application/vnd.apache.thrift.binary")
+                .header("Authorization", "Bearer " + token)
+                .timeout(WAIT)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(CALL)).build();
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                .send(request, HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private AppServerInfo standIn(String id, BiConsumer<Channel, RelayFrame> frames) throws Exception {
+        Channel relay = RelayStandIn.listen(group, channels, 0, true, frames);
+        channels.add(relay);
+        return new AppServerInfo(id, new Endpoint("127.0.0.1", RelayStandIn.port(relay)), 0);
+    }
+
+    private ShardMap map(long epoch, String owner) {
+        return new ShardMap().setEpoch(epoch).setShardCount(1)
+                .setShards(List.of(new ShardAssignment(owner, epoch)))
+                .setServers(Map.of("app-1", oldOwner, "app-2", newOwner))
+                .setPublishedAtMillis(0).setLeaderId("app-1");
+    }
+}
