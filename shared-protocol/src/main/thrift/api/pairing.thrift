@@ -39,6 +39,11 @@ struct SetNicknameRequest {
 }
 
 struct UnpairRequest {
+  /**
+   * The caller's password, checked again (unpairing deletes both partners' data): absent gets
+   * INVALID_ARGUMENT, a wrong one UNAUTHENTICATED.
+   */
+  1: optional string password,
 }
 
 service PairingService {
@@ -64,8 +69,9 @@ service PairingService {
    * Ends the caller's couple, for both partners (docs/COUPLE-LIFECYCLE.md): no more writes, the couple's
    * messages, memos, calendar and photos (S3 objects included) are deleted at once, both partners are
    * unpaired and may pair again, every session of the couple gets a CoupleClosedEvent and its TCP sessions
-   * end with COUPLE_CLOSED. Returns the caller's new session, without a couple. Retrying after a failure
-   * (UNAVAILABLE) finishes the job.
+   * end with COUPLE_CLOSED. Returns the caller's new session, without a couple. The caller's password is
+   * checked first, like deleteAccount's: counted against the account's budget of wrong passwords, and
+   * attempts are limited per user (unpair.per-user). Retrying after a failure (UNAVAILABLE) finishes the job.
    */
   common.Session unpair(1: UnpairRequest request) throws (1: common.DuetError error),
 }

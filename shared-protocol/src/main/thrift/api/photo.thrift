@@ -9,7 +9,7 @@
  *     said; dimensions read from the header before anything is decoded), makes the variants (orientation
  *     applied, every metadata field dropped, location included), stores the photo's metadata with the
  *     couple's data, and posts a photo message to the chat.
- * Downloads are presigned GET URLs too (getPhotoUrl), valid for minutes.
+ * Downloads are presigned GET URLs too (getPhotoUrl, or getPhotoUrls for a screenful), valid for minutes.
  */
 include "common.thrift"
 
@@ -105,6 +105,29 @@ struct PhotoUrl {
   3: string contentType,
 }
 
+/** The most photos one getPhotoUrls call may name. */
+const i32 MAX_PHOTO_URLS = 100
+
+struct GetPhotoUrlsRequest {
+  /** 1 to MAX_PHOTO_URLS photos (each FULL when its variant is absent); one photo may appear more than once. */
+  1: list<GetPhotoUrlRequest> photos,
+}
+
+/** One photo's answer in a PhotoUrls. */
+struct PhotoUrlEntry {
+  1: PhotoId photoId,
+  2: PhotoVariant variant,
+  /** Set when the photo is the caller's couple's and has the variant. */
+  3: optional PhotoUrl url,
+  /** Set instead of url: NOT_FOUND (not the caller's couple's photo, deleted, or without that variant). */
+  4: optional common.ErrorCode errorCode,
+}
+
+struct PhotoUrls {
+  /** One entry per requested photo, in the request's order. */
+  1: list<PhotoUrlEntry> entries,
+}
+
 struct DeletePhotoRequest {
   1: PhotoId photoId,
 }
@@ -128,6 +151,13 @@ service PhotoService {
   PhotoList listPhotos(1: ListPhotosRequest request) throws (1: common.DuetError error),
 
   PhotoUrl getPhotoUrl(1: GetPhotoUrlRequest request) throws (1: common.DuetError error),
+
+  /**
+   * Download URLs of many photos in one call (a screen of thumbnails): a photo that is not found gets its
+   * own NOT_FOUND entry, not an error of the call. More than MAX_PHOTO_URLS photos, or none, get
+   * INVALID_ARGUMENT. Counted by photo.per-device as one call per started 25 photos.
+   */
+  PhotoUrls getPhotoUrls(1: GetPhotoUrlsRequest request) throws (1: common.DuetError error),
 
   DeletePhotoResult deletePhoto(1: DeletePhotoRequest request) throws (1: common.DuetError error),
 }

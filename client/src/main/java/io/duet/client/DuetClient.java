@@ -2,11 +2,21 @@ package io.duet.client;
 
 import io.duet.client.internal.CallbackThread;
 import io.duet.client.internal.ClientSession;
+import io.duet.protocol.api.AcceptInviteRequest;
+import io.duet.protocol.api.AccountService;
+import io.duet.protocol.api.AddEventRequest;
+import io.duet.protocol.api.Calendar;
+import io.duet.protocol.api.CalendarEvent;
 import io.duet.protocol.api.CalendarService;
 import io.duet.protocol.api.ChatService;
 import io.duet.protocol.api.CoupleProfile;
+import io.duet.protocol.api.CreateInviteRequest;
 import io.duet.protocol.api.CreateMemoRequest;
 import io.duet.protocol.api.CreateUploadRequest;
+import io.duet.protocol.api.DeleteAccountRequest;
+import io.duet.protocol.api.DeleteAccountResult;
+import io.duet.protocol.api.DeleteEventRequest;
+import io.duet.protocol.api.DeleteEventResult;
 import io.duet.protocol.api.DeleteMemoRequest;
 import io.duet.protocol.api.DeleteMemoResult;
 import io.duet.protocol.api.DeleteMessageRequest;
@@ -17,25 +27,32 @@ import io.duet.protocol.api.EditMemoRequest;
 import io.duet.protocol.api.EditMessageRequest;
 import io.duet.protocol.api.FetchHistoryRequest;
 import io.duet.protocol.api.FinishUploadRequest;
+import io.duet.protocol.api.GetCalendarRequest;
 import io.duet.protocol.api.GetCoupleProfileRequest;
+import io.duet.protocol.api.GetMemoRequest;
+import io.duet.protocol.api.GetPhotoRequest;
 import io.duet.protocol.api.GetPhotoUrlRequest;
 import io.duet.protocol.api.GetReadStateRequest;
 import io.duet.protocol.api.HistoryPage;
+import io.duet.protocol.api.Invite;
 import io.duet.protocol.api.ListMemosRequest;
 import io.duet.protocol.api.ListPhotosRequest;
 import io.duet.protocol.api.ListUpcomingRequest;
 import io.duet.protocol.api.LogInRequest;
+import io.duet.protocol.api.LogOutEverywhereRequest;
+import io.duet.protocol.api.LogOutRequest;
 import io.duet.protocol.api.MarkReadRequest;
 import io.duet.protocol.api.Memo;
 import io.duet.protocol.api.MemoList;
 import io.duet.protocol.api.MemoService;
-import io.duet.protocol.api.PairingService;
 import io.duet.protocol.api.Message;
+import io.duet.protocol.api.PairingService;
 import io.duet.protocol.api.Photo;
 import io.duet.protocol.api.PhotoList;
 import io.duet.protocol.api.PhotoService;
 import io.duet.protocol.api.PhotoUpload;
 import io.duet.protocol.api.PhotoUrl;
+import io.duet.protocol.api.PhotoUrls;
 import io.duet.protocol.api.PhotoVariant;
 import io.duet.protocol.api.PushPlatform;
 import io.duet.protocol.api.ReadState;
@@ -44,9 +61,10 @@ import io.duet.protocol.api.RegisterPushTokenResult;
 import io.duet.protocol.api.SendMessageResult;
 import io.duet.protocol.api.SignUpRequest;
 import io.duet.protocol.api.Session;
+import io.duet.protocol.api.SetCalendarRequest;
 import io.duet.protocol.api.SetNicknameRequest;
-import io.duet.protocol.api.UnpairRequest;
 import io.duet.protocol.api.StickerRef;
+import io.duet.protocol.api.UnpairRequest;
 import io.duet.protocol.api.UnregisterPushTokenRequest;
 import io.duet.protocol.api.UnregisterPushTokenResult;
 import io.duet.protocol.api.UpcomingList;
@@ -61,6 +79,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -219,6 +238,12 @@ public final class DuetClient implements AutoCloseable {
                 new MemoService.listMemos_args(new ListMemosRequest()), new MemoService.listMemos_result(), ClientSession.Retry.SAFE_TO_REPEAT);
     }
 
+    /** One memo of the couple, as it is now; NOT_FOUND when it is not the couple's. */
+    public CompletableFuture<Memo> getMemo(long memoId) {
+        return session.call(commonConstants.MEMO_SERVICE, "getMemo",
+                new MemoService.getMemo_args(new GetMemoRequest(memoId)), new MemoService.getMemo_result(), ClientSession.Retry.SAFE_TO_REPEAT);
+    }
+
     /** Creates a memo, under a new random {@code clientMemoId}; {@link #createMemo(CreateMemoRequest)} retries safely. */
     public CompletableFuture<Memo> createMemo(String title, String text) {
         return createMemo(new CreateMemoRequest(title, text).setClientMemoId(UUID.randomUUID().toString()));
@@ -259,6 +284,32 @@ public final class DuetClient implements AutoCloseable {
                 new CalendarService.listUpcoming_result(), ClientSession.Retry.SAFE_TO_REPEAT);
     }
 
+    /** The couple's calendar: start date, time zone, today's day count and every event. */
+    public CompletableFuture<Calendar> calendar() {
+        return session.call(commonConstants.CALENDAR_SERVICE, "getCalendar",
+                new CalendarService.getCalendar_args(new GetCalendarRequest()), new CalendarService.getCalendar_result(),
+                ClientSession.Retry.SAFE_TO_REPEAT);
+    }
+
+    /** Sets the couple's start date and time zone, whichever the request sets; completes with the calendar. */
+    public CompletableFuture<Calendar> setCalendar(SetCalendarRequest request) {
+        return session.call(commonConstants.CALENDAR_SERVICE, "setCalendar",
+                new CalendarService.setCalendar_args(request), new CalendarService.setCalendar_result(), ClientSession.Retry.SAFE_TO_REPEAT);
+    }
+
+    /** Adds a birthday or a custom event; a call lost after it was written fails with "outcome unknown". */
+    public CompletableFuture<CalendarEvent> addEvent(AddEventRequest request) {
+        return session.call(commonConstants.CALENDAR_SERVICE, "addEvent",
+                new CalendarService.addEvent_args(request), new CalendarService.addEvent_result(), ClientSession.Retry.AT_MOST_ONCE);
+    }
+
+    /** Deletes one of the couple's events. */
+    public CompletableFuture<Void> deleteEvent(long eventId) {
+        return session.<DeleteEventResult>call(commonConstants.CALENDAR_SERVICE, "deleteEvent",
+                new CalendarService.deleteEvent_args(new DeleteEventRequest(eventId)),
+                new CalendarService.deleteEvent_result(), ClientSession.Retry.AT_MOST_ONCE).thenApply(result -> null);
+    }
+
     /**
      * Uploads the photo in {@code file} (JPEG, PNG or WebP; {@code caption} may be null): the server signs an
      * upload over this session, the bytes go over HTTP straight to the object store, and the server then
@@ -296,14 +347,35 @@ public final class DuetClient implements AutoCloseable {
                 new PhotoService.listPhotos_args(request), new PhotoService.listPhotos_result(), ClientSession.Retry.SAFE_TO_REPEAT);
     }
 
-    /** Downloads one variant of a photo (FULL when {@code variant} is null) into {@code target}. */
-    public CompletableFuture<Path> downloadPhoto(String photoId, PhotoVariant variant, Path target) {
+    /** One photo's metadata; NOT_FOUND when it is not the couple's. */
+    public CompletableFuture<Photo> photo(String photoId) {
+        return session.call(commonConstants.PHOTO_SERVICE, "getPhoto",
+                new PhotoService.getPhoto_args(new GetPhotoRequest(photoId)), new PhotoService.getPhoto_result(), ClientSession.Retry.SAFE_TO_REPEAT);
+    }
+
+    /** A presigned URL of one variant of a photo (FULL when {@code variant} is null), valid for minutes. */
+    public CompletableFuture<PhotoUrl> photoUrl(String photoId, PhotoVariant variant) {
         GetPhotoUrlRequest request = new GetPhotoUrlRequest(photoId);
         if (variant != null) {
             request.setVariant(variant);
         }
-        return session.<PhotoUrl>call(commonConstants.PHOTO_SERVICE, "getPhotoUrl",
-                        new PhotoService.getPhotoUrl_args(request), new PhotoService.getPhotoUrl_result(), ClientSession.Retry.SAFE_TO_REPEAT)
+        return session.call(commonConstants.PHOTO_SERVICE, "getPhotoUrl",
+                new PhotoService.getPhotoUrl_args(request), new PhotoService.getPhotoUrl_result(), ClientSession.Retry.SAFE_TO_REPEAT);
+    }
+
+    /**
+     * Presigned URLs of many photos in one call (1 to {@code MAX_PHOTO_URLS} ids, all of {@code variant}, FULL
+     * when null), for a screen of thumbnails: one entry per id, in order, each with a URL or NOT_FOUND.
+     */
+    public CompletableFuture<PhotoUrls> photoUrls(List<String> photoIds, PhotoVariant variant) {
+        return session.call(commonConstants.PHOTO_SERVICE, "getPhotoUrls",
+                new PhotoService.getPhotoUrls_args(PhotoUrlsRequests.of(photoIds, variant)),
+                new PhotoService.getPhotoUrls_result(), ClientSession.Retry.SAFE_TO_REPEAT);
+    }
+
+    /** Downloads one variant of a photo (FULL when {@code variant} is null) into {@code target}. */
+    public CompletableFuture<Path> downloadPhoto(String photoId, PhotoVariant variant, Path target) {
+        return photoUrl(photoId, variant)
                 .thenComposeAsync(url -> PhotoTransfer.download(url, target)); // off the event loop: file I/O
     }
 
@@ -312,6 +384,26 @@ public final class DuetClient implements AutoCloseable {
         return session.<DeletePhotoResult>call(commonConstants.PHOTO_SERVICE, "deletePhoto",
                 new PhotoService.deletePhoto_args(new DeletePhotoRequest(photoId)),
                 new PhotoService.deletePhoto_result(), ClientSession.Retry.AT_MOST_ONCE).thenApply(result -> null);
+    }
+
+    /**
+     * A new invite code for this user, who must not be paired yet; the partner accepts it ({@link
+     * #acceptInvite}, or over HTTP).
+     */
+    public CompletableFuture<Invite> createInvite() {
+        return session.call(commonConstants.PAIRING_SERVICE, "createInvite",
+                new PairingService.createInvite_args(new CreateInviteRequest()), new PairingService.createInvite_result(),
+                ClientSession.Retry.AT_MOST_ONCE);
+    }
+
+    /**
+     * Pairs this user with the invite's author. Both partners' sessions then renew their tokens to carry the
+     * couple and reconnect on their own ({@link DuetListener#onSessionRefreshed} reports the new session).
+     */
+    public CompletableFuture<Session> acceptInvite(String code) {
+        return session.call(commonConstants.PAIRING_SERVICE, "acceptInvite",
+                new PairingService.acceptInvite_args(new AcceptInviteRequest(Objects.requireNonNull(code, "code"))),
+                new PairingService.acceptInvite_result(), ClientSession.Retry.SAFE_TO_REPEAT);
     }
 
     /** The couple's profile: both partners, the nicknames they gave each other, the start date. */
@@ -332,12 +424,37 @@ public final class DuetClient implements AutoCloseable {
     }
 
     /**
-     * Ends the couple and deletes its data, for both partners. The session then ends with COUPLE_CLOSED
-     * ({@link DuetListener#onSessionRejected}); the returned session (without a couple) is the one to use next.
+     * Ends the couple and deletes its data, for both partners, after checking {@code password} (this user's)
+     * again; a wrong one fails with UNAUTHENTICATED. The session then ends with COUPLE_CLOSED ({@link
+     * DuetListener#onSessionRejected}); the returned session (without a couple) is the one to use next.
      */
-    public CompletableFuture<Session> unpair() {
+    public CompletableFuture<Session> unpair(String password) {
         return session.call(commonConstants.PAIRING_SERVICE, "unpair",
-                new PairingService.unpair_args(new UnpairRequest()), new PairingService.unpair_result(), ClientSession.Retry.AT_MOST_ONCE);
+                new PairingService.unpair_args(new UnpairRequest().setPassword(Objects.requireNonNull(password, "password"))), new PairingService.unpair_result(), ClientSession.Retry.AT_MOST_ONCE);
+    }
+
+    /** Ends this device's session (its tokens stop working); the connection then ends with TOKEN_REVOKED. */
+    public CompletableFuture<Void> logOut() {
+        return session.<Void>call(commonConstants.ACCOUNT_SERVICE, "logOut",
+                new AccountService.logOut_args(new LogOutRequest()), new AccountService.logOut_result(), ClientSession.Retry.SAFE_TO_REPEAT);
+    }
+
+    /** Ends every session of this user's account, on every device, this one included. */
+    public CompletableFuture<Void> logOutEverywhere() {
+        return session.<Void>call(commonConstants.ACCOUNT_SERVICE, "logOutEverywhere",
+                new AccountService.logOutEverywhere_args(new LogOutEverywhereRequest()),
+                new AccountService.logOutEverywhere_result(), ClientSession.Retry.SAFE_TO_REPEAT);
+    }
+
+    /**
+     * Deletes this user's account after checking {@code password} again (docs/COUPLE-LIFECYCLE.md): the
+     * couple, if any, is closed and its data deleted, and every session ends. A wrong password fails with
+     * UNAUTHENTICATED.
+     */
+    public CompletableFuture<Void> deleteAccount(String password) {
+        return session.<DeleteAccountResult>call(commonConstants.ACCOUNT_SERVICE, "deleteAccount",
+                new AccountService.deleteAccount_args(new DeleteAccountRequest(Objects.requireNonNull(password, "password"))),
+                new AccountService.deleteAccount_result(), ClientSession.Retry.AT_MOST_ONCE).thenApply(result -> null);
     }
 
     /** Sets this device's push token; see DeviceService. */

@@ -48,6 +48,7 @@ import io.duet.protocol.api.PhotoList;
 import io.duet.protocol.api.PhotoService;
 import io.duet.protocol.api.PhotoUpload;
 import io.duet.protocol.api.PhotoUrl;
+import io.duet.protocol.api.PhotoUrls;
 import io.duet.protocol.api.PhotoVariant;
 import io.duet.protocol.api.PushPlatform;
 import io.duet.protocol.api.ReadState;
@@ -71,6 +72,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.UUID;
 import org.apache.hc.client5.http.classic.HttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
@@ -189,9 +191,12 @@ public final class DuetHttp {
         return pairing(token).setNickname(request);
     }
 
-    /** Ends the caller's couple and deletes its data; returns the caller's session, without a couple. */
-    public Session unpair(String token) throws TException {
-        return pairing(token).unpair(new UnpairRequest());
+    /**
+     * Ends the caller's couple and deletes its data, after checking {@code password} (the caller's) again;
+     * returns the caller's session, without a couple. A wrong password fails with UNAUTHENTICATED.
+     */
+    public Session unpair(String token, String password) throws TException {
+        return pairing(token).unpair(new UnpairRequest().setPassword(password));
     }
 
     /** Deletes the caller's account (and its couple's data); every session of it ends. */
@@ -395,6 +400,14 @@ public final class DuetHttp {
             request.setVariant(variant);
         }
         return photo(token).getPhotoUrl(request);
+    }
+
+    /**
+     * Presigned URLs of many photos at once (1 to {@code MAX_PHOTO_URLS} photo ids, all of {@code variant},
+     * FULL when null): one entry per id, in order, each with a URL or NOT_FOUND.
+     */
+    public PhotoUrls photoUrls(String token, List<String> photoIds, PhotoVariant variant) throws TException {
+        return photo(token).getPhotoUrls(PhotoUrlsRequests.of(photoIds, variant));
     }
 
     /** Downloads one variant of a photo into {@code target}. */

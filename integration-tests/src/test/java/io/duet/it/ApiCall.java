@@ -2,6 +2,7 @@ package io.duet.it;
 
 import io.duet.protocol.api.DuetError;
 import io.duet.protocol.api.SessionError;
+import io.duet.protocol.frame.Frame;
 import io.duet.protocol.frame.FrameType;
 import io.duet.protocol.relay.WireProtocol;
 import io.duet.protocol.thrift.ThriftCodec;
@@ -87,13 +88,13 @@ final class ApiCall {
                     service + ThriftMessages.SERVICE_SEPARATOR + function.getMethodName(), 1, args, false);
             session.send(RawSession.frame(FrameType.CALL.code(), 0, call));
             while (true) {
-                Object[] frame = session.readFrame();
-                int type = (int) frame[0];
-                if (type == FrameType.REPLY.code()) {
-                    return decodeReply(function, (byte[]) frame[1]);
+                // Uncompressed as a client does: a large reply (a session, a page) comes snappy-compressed.
+                Frame frame = session.readDecodedFrame();
+                if (frame.type() == FrameType.REPLY) {
+                    return decodeReply(function, frame.payload());
                 }
-                if (type == FrameType.ERROR.code()) {
-                    return new Outcome(sessionError((byte[]) frame[1]), null);
+                if (frame.type() == FrameType.ERROR) {
+                    return new Outcome(sessionError(frame.payload()), null);
                 }
                 // EVENT, NOTICE: not this call's answer.
             }

@@ -32,6 +32,7 @@ import io.duet.protocol.api.GetCoupleProfileRequest;
 import io.duet.protocol.api.GetMemoRequest;
 import io.duet.protocol.api.GetPhotoRequest;
 import io.duet.protocol.api.GetPhotoUrlRequest;
+import io.duet.protocol.api.GetPhotoUrlsRequest;
 import io.duet.protocol.api.GetReadStateRequest;
 import io.duet.protocol.api.HistoryPage;
 import io.duet.protocol.api.ListMemosRequest;
@@ -44,6 +45,8 @@ import io.duet.protocol.api.MarkReadRequest;
 import io.duet.protocol.api.Memo;
 import io.duet.protocol.api.Message;
 import io.duet.protocol.api.Photo;
+import io.duet.protocol.api.PhotoUrlEntry;
+import io.duet.protocol.api.PhotoUrls;
 import io.duet.protocol.api.PushPlatform;
 import io.duet.protocol.api.RefreshSessionRequest;
 import io.duet.protocol.api.RegisterPushTokenRequest;
@@ -89,8 +92,9 @@ import org.junit.jupiter.api.Test;
  * arguments and with each hostile credential ({@link Credential}): no token, an expired token, a revoked
  * token, and tokens signed with the cluster's secret whose claims lie (a user with another couple, a
  * user with another user's session). Every call must be denied with its typed error; then the victim
- * couple's state is checked unchanged. A method without a matrix entry fails the test: a new method or
- * service joins the matrix by getting an entry.
+ * couple's state is checked unchanged. The other side: each method's rightful caller succeeds, over each
+ * transport that carries it ({@link AllowedCalls}). A method without an entry on both sides fails the test:
+ * a new method or service joins the matrix by getting them.
  *
  * <p>The client API carries no user or couple ids in its requests (who calls is the token's), so the
  * other couple's ids go where a request can name them: the victim's email, a refresh token naming the
@@ -153,7 +157,8 @@ class AuthorizationMatrixIT {
             Map.entry("pairing:acceptInvite", Entry.needsToken(v -> new AcceptInviteRequest(v.usedInviteCode()))),
             Map.entry("pairing:getCoupleProfile", Entry.needsToken(v -> new GetCoupleProfileRequest())),
             Map.entry("pairing:setNickname", Entry.needsToken(v -> new SetNicknameRequest().setNickname("hijacked"))),
-            Map.entry("pairing:unpair", Entry.needsToken(v -> new UnpairRequest())),
+            // With the victim's right password: the token alone must still be refused.
+            Map.entry("pairing:unpair", Entry.needsToken(v -> new UnpairRequest().setPassword(PASSWORD))),
             Map.entry("chat:sendMessage", Entry.needsToken(v -> new SendMessageRequest(v.messageId(), "hijacked", 1))),
             Map.entry("chat:setTyping", Entry.needsToken(v -> new SetTypingRequest(true))),
             Map.entry("chat:subscribe", Entry.tcpOnly(v -> new SubscribeRequest(0), ErrorCode.INVALID_ARGUMENT)),
@@ -181,6 +186,8 @@ class AuthorizationMatrixIT {
             Map.entry("photo:getPhoto", Entry.needsToken(v -> new GetPhotoRequest(v.photoId()))),
             Map.entry("photo:listPhotos", Entry.needsToken(v -> new ListPhotosRequest())),
             Map.entry("photo:getPhotoUrl", Entry.needsToken(v -> new GetPhotoUrlRequest(v.photoId()))),
+            Map.entry("photo:getPhotoUrls", Entry.needsToken(v -> new GetPhotoUrlsRequest(
+                    List.of(new GetPhotoUrlRequest(v.photoId()))))),
             Map.entry("photo:deletePhoto", Entry.needsToken(v -> new DeletePhotoRequest(v.photoId()))),
             Map.entry("device:registerPushToken", Entry.needsToken(v -> new RegisterPushTokenRequest(PushPlatform.APNS,
                     "hijacked"))),
@@ -335,11 +342,7 @@ class AuthorizationMatrixIT {
 
     @Test
     void everyMethodIsDeniedToHostileCredentialsAndTheVictimCoupleIsUntouched() throws Exception {
-        Map<String, AsyncProcessFunction<?, ?, ?, ?>> methods = new LinkedHashMap<>();
-        for (ServiceBinding<?> binding : ApiServices.catalogue()) {
-            binding.functions().forEach((name, function) ->
-                    methods.put(binding.name() + ThriftMessages.SERVICE_SEPARATOR + name, function));
-        }
+        Map<String, AsyncProcessFunction<?, ?, ?, ?>> methods = methods();
         assertThat(methods).as("client API methods").hasSizeGreaterThanOrEqualTo(11);
         assertThat(MATRIX.keySet()).as("every client API method has a matrix entry, and only those")
                 .containsExactlyInAnyOrderElementsOf(methods.keySet());
@@ -376,6 +379,52 @@ class AuthorizationMatrixIT {
     }
 
     @Test
+    void everyMethodSucceedsForItsRightfulCallerOverEveryTransportThatCarriesIt() throws Exception {
+        Map<String, AsyncProcessFunction<?, ?, ?, ?>> methods = methods();
+        Map<String, AllowedCalls.Entry> allowed = AllowedCalls.entries();
+        assertThat(allowed.keySet()).as("every client API method has an allowed call, and only those")
+                .containsExactlyInAnyOrderElementsOf(methods.keySet());
+
+        AllowedCalls.Owners owners = new AllowedCalls.Owners(http);
+        List<String> failures = new ArrayList<>();
+        int calls = 0;
+        for (Map.Entry<String, AsyncProcessFunction<?, ?, ?, ?>> method : methods.entrySet()) {
+            String service = method.getKey().substring(0, method.getKey().indexOf(':'));
+            AllowedCalls.Entry entry = allowed.get(method.getKey());
+            for (Transport transport : entry.transports()) {
+                int server = calls++ % cluster.presentationServers().size();
+                AllowedCalls.Call call = entry.prepare().prepare(owners);
+                TBase<?, ?> args = args(method.getValue(), call.request());
+                ApiCall.Outcome outcome = transport == Transport.HTTP
+                        ? ApiCall.overHttp(cluster.clientHttpEndpoint(server), service, method.getValue(), args, call.token())
+                        : ApiCall.overTcp(cluster.clientTcpEndpoint(server), service, method.getValue(), args, call.token());
+                boolean ended = transport == Transport.TCP && call.orOverTcp().contains(outcome.outcome());
+                if (!ApiCall.OK.equals(outcome.outcome()) && !ended) {
+                    failures.add(method.getKey() + " over " + transport + ": got " + outcome.outcome());
+                    continue;
+                }
+                try {
+                    call.check().verify(outcome.result());
+                } catch (AssertionError | Exception e) {
+                    failures.add(method.getKey() + " over " + transport + " did not do its job: " + e);
+                }
+            }
+        }
+        assertThat(calls).as("calls made").isGreaterThanOrEqualTo(2 * methods.size() - 4);
+        assertThat(failures).as("allowed calls that failed").isEmpty();
+        assertVictimsUntouched();
+    }
+
+    private static Map<String, AsyncProcessFunction<?, ?, ?, ?>> methods() {
+        Map<String, AsyncProcessFunction<?, ?, ?, ?>> methods = new LinkedHashMap<>();
+        for (ServiceBinding<?> binding : ApiServices.catalogue()) {
+            binding.functions().forEach((name, function) ->
+                    methods.put(binding.name() + ThriftMessages.SERVICE_SEPARATOR + name, function));
+        }
+        return methods;
+    }
+
+    @Test
     void theAttackersOwnTokenWithTheVictimsIdsReachesOnlyTheAttackersCouple() throws Exception {
         Session mallory = attacker.first();
         SendMessageResult sent = http.sendMessage(mallory.getToken(), victims.messageId(), "mallory's own message");
@@ -408,6 +457,14 @@ class AuthorizationMatrixIT {
                     args(function, call.getValue()), mallory.getToken()).outcome()).as(call.getKey())
                     .isEqualTo(duetError(ErrorCode.NOT_FOUND));
         }
+        // In a batch, the victims' photo is a NOT_FOUND entry, without a URL.
+        AsyncProcessFunction<?, ?, ?, ?> urls = function("photo", "getPhotoUrls");
+        ApiCall.Outcome batch = ApiCall.overHttp(cluster.clientHttpEndpoint(0), "photo", urls, args(urls,
+                new GetPhotoUrlsRequest(List.of(new GetPhotoUrlRequest(victims.photoId())))), mallory.getToken());
+        assertThat(batch.outcome()).isEqualTo(ApiCall.OK);
+        PhotoUrlEntry entry = ((PhotoUrls) AllowedCalls.success(batch.result())).getEntries().get(0);
+        assertThat(entry.isSetUrl()).isFalse();
+        assertThat(entry.getErrorCode()).isEqualTo(ErrorCode.NOT_FOUND);
         AsyncProcessFunction<?, ?, ?, ?> accept = function("pairing", "acceptInvite");
         assertThat(ApiCall.overHttp(cluster.clientHttpEndpoint(1), "pairing", accept,
                 args(accept, new AcceptInviteRequest(victims.usedInviteCode())), mallory.getToken()).outcome())

@@ -48,9 +48,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * The couple's profile and lifecycle on a local cluster with S3Proxy (docs/COUPLE-LIFECYCLE.md): nicknames
- * and their event; a photo's delete event; an abandoned upload swept from the bucket; unpairing, which ends
- * the partner's session with COUPLE_CLOSED and deletes the couple's objects from the bucket (another
- * couple's stay); pairing again; and account deletion, after which the couple's objects (2,500 more put
+ * and their event; a photo's delete event; an abandoned upload swept from the bucket; unpairing, refused with a
+ * wrong password and then, with the right one, ending the partner's session with COUPLE_CLOSED and deleting
+ * the couple's objects from the bucket (another couple's stay); pairing again; and account deletion, after which the couple's objects (2,500 more put
  * straight into the bucket among them) are gone, the log-in fails and the partner is told. The bucket is
  * listed with the AWS SDK, not through Duet.
  */
@@ -139,7 +139,11 @@ class CoupleLifecycleIT {
                 PhotoUpload unfinished = annHttp.createUpload(ann.getToken(), bytes.length);
                 assertThat(put(unfinished, bytes).statusCode()).isEqualTo(200);
                 assertThat(keys(s3, bucket, "photos/")).hasSize(6);
-                Session annUnpaired = annHttp.unpair(ann.getToken());
+                // Unpairing needs Ann's password: a wrong one (a stolen unlocked phone) changes nothing.
+                expectError(ErrorCode.UNAUTHENTICATED, () -> annHttp.unpair(ann.getToken(), "not " + PASSWORD));
+                assertThat(bobClient.coupleProfile().get(30, TimeUnit.SECONDS).getCoupleId()).isEqualTo(coupleId);
+                assertThat(keys(s3, bucket, "photos/")).hasSize(6);
+                Session annUnpaired = annHttp.unpair(ann.getToken(), PASSWORD);
                 assertThat(annUnpaired.isSetCoupleId()).isFalse();
                 RecordingListener.await(WAIT, "Bob hears the couple closed", () -> bobHears.couplesClosed.contains(
                         coupleId + " by " + ann.getUserId() + ": " + CoupleClosedReason.UNPAIRED));
@@ -149,7 +153,7 @@ class CoupleLifecycleIT {
                 assertThat(keys(s3, bucket, incoming)).isEmpty();
                 expectError(ErrorCode.NOT_PAIRED, () -> bobHttp.fetchHistory(bob.getToken(), 0, 10));
                 // A retry (its reply lost, say) finds the job done.
-                assertThat(annHttp.unpair(ann.getToken()).isSetCoupleId()).isFalse();
+                assertThat(annHttp.unpair(ann.getToken(), PASSWORD).isSetCoupleId()).isFalse();
                 assertThat(annHttp.getPhoto(others.ann.getToken(), theirs.getPhotoId()).getPhotoId())
                         .isEqualTo(theirs.getPhotoId());
             }

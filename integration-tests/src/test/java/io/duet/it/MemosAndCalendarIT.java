@@ -17,6 +17,7 @@ import io.duet.protocol.api.EventKind;
 import io.duet.protocol.api.Memo;
 import io.duet.protocol.api.MemoConflict;
 import io.duet.protocol.api.Session;
+import io.duet.protocol.api.SetCalendarRequest;
 import io.duet.protocol.api.UpcomingDate;
 import io.duet.protocol.api.UpcomingKind;
 import io.duet.protocol.api.UpcomingList;
@@ -155,6 +156,15 @@ class MemosAndCalendarIT {
             }
             annHttp.deleteEvent(ann, event.getEventId());
             expectError(ErrorCode.NOT_FOUND, () -> annHttp.deleteEvent(ann, event.getEventId()));
+            assertThat(annHttp.getCalendar(ann).getEvents()).isEmpty();
+
+            // Bob's TCP session does the same: a memo by id, the start date, an event added and deleted.
+            assertThat(tcp(bob.getMemo(packing.getMemoId()))).isEqualTo(packed);
+            assertThat(tcp(bob.setCalendar(new SetCalendarRequest().setStartDate(start.minusDays(1).toString())))
+                    .getStartDate()).isEqualTo(start.minusDays(1).toString());
+            CalendarEvent trip = tcp(bob.addEvent(new AddEventRequest(EventKind.CUSTOM, "Trip", soon.toString(), false)));
+            assertThat(tcp(bob.calendar()).getEvents()).containsExactly(trip);
+            tcp(bob.deleteEvent(trip.getEventId()));
             assertThat(annHttp.getCalendar(ann).getEvents()).isEmpty();
 
             // Not paired yet: NOT_PAIRED, before anything is looked up.

@@ -59,6 +59,11 @@ class MessageKindsIT {
             assertThat(heard.getSticker()).isEqualTo(new StickerRef("cats", "wave"));
             assertThat(heard.getText()).isEmpty();
             assertThat(annTabletHears.messages.get(3).getSticker()).isEqualTo(new StickerRef("dogs", "bark.2"));
+            // The sending phone's own sticker message (built by the SDK from its send's reply, not echoed) is
+            // the one the partner got.
+            annPhoneHears.awaitMessages(4, WAIT);
+            assertThat(annPhoneHears.messages.get(1)).isEqualTo(heard);
+            assertThat(annPhoneHears.messages.get(3)).isEqualTo(annTabletHears.messages.get(3));
 
             // Ann edits 1 on her phone naming its version, deletes 2 over HTTP; Bob edits 3 (last writer wins).
             Message edited = tcp(annPhone.editMessage(text, "hello Bob", 0));

@@ -13,7 +13,10 @@ import io.duet.protocol.api.MessageKind;
 import io.duet.protocol.api.Photo;
 import io.duet.protocol.api.PhotoUpload;
 import io.duet.protocol.api.PhotoUrl;
+import io.duet.protocol.api.PhotoUrlEntry;
+import io.duet.protocol.api.PhotoUrls;
 import io.duet.protocol.api.PhotoVariant;
+import io.duet.protocol.api.photoConstants;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -28,6 +31,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -40,8 +46,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Photos on the local cluster, its S3 being S3Proxy: Ann uploads over HTTP ({@link DuetHttp}), Bob over his
  * TCP session ({@link DuetClient}); the bytes go to S3 by presigned PUT, the variants come back by presigned
- * GET, each upload posts a photo message, and a delete removes the objects and the metadata. Bad bytes get
- * clear errors, and another couple's photo and upload ids are NOT_FOUND.
+ * GET (one by one, or many in one getPhotoUrls), each upload posts a photo message, EXIF is read (the time
+ * taken) and stripped from every variant, and a delete removes the objects and the metadata. Bad bytes get
+ * clear errors, and another couple's photo and upload ids are NOT_FOUND (in a batch, NOT_FOUND entries).
  */
 class PhotosIT {
     private static final Duration WAIT = Duration.ofSeconds(20);
@@ -61,7 +68,9 @@ class PhotosIT {
         RecordingListener bobHears = new RecordingListener();
         try (DuetClient bob = couple.connect(couple.bob, 1, bobHears, 0)) {
             // Ann uploads a JPEG over HTTP with a caption; Bob's session gets the photo message.
-            Path beach = write("beach.jpg", image(1200, 900, "jpeg"));
+            // With EXIF: when it was taken, and where (a GPS block).
+            Path beach = write("beach.jpg", withExif(image(1200, 900, "jpeg")));
+            assertThat(new String(Files.readAllBytes(beach), StandardCharsets.ISO_8859_1)).contains("Exif", TAKEN_AT);
             Photo photo = annHttp.uploadPhoto(ann, beach, "the beach");
             assertThat(photo.getPhotoId()).matches("[0-9a-f]{32}");
             assertThat(photo.getWidth()).isEqualTo(1200);
@@ -69,6 +78,8 @@ class PhotosIT {
             assertThat(photo.getContentType()).isEqualTo("image/jpeg");
             assertThat(photo.getUploadedBy()).isEqualTo(couple.ann.getUserId());
             assertThat(photo.getCaption()).isEqualTo("the beach");
+            assertThat(photo.getTakenAtMillis()).as("read from the EXIF")
+                    .isEqualTo(Instant.parse("2024-05-01T12:34:56Z").toEpochMilli());
             RecordingListener.await(WAIT, "Bob gets the photo message", () -> bobHears.messages.stream()
                     .anyMatch(m -> m.getKind() == MessageKind.PHOTO && photo.getPhotoId().equals(m.getPhotoId())));
             Message message = bobHears.messages.stream().filter(m -> m.getKind() == MessageKind.PHOTO).findFirst().get();
@@ -107,7 +118,11 @@ class PhotosIT {
             HttpResponse<byte[]> fetched = get(screen.getUrl());
             assertThat(fetched.statusCode()).isEqualTo(200);
             assertThat(ImageIO.read(new ByteArrayInputStream(fetched.body())).getWidth()).isEqualTo(1200);
-            assertThat(new String(Files.readAllBytes(full), StandardCharsets.ISO_8859_1)).doesNotContain("Exif");
+            // The EXIF segment (its GPS block with it) is not in what is stored, in any variant.
+            for (Path stored : List.of(full, thumbnail, Files.write(dir.resolve("screen.jpg"), fetched.body()))) {
+                assertThat(new String(Files.readAllBytes(stored), StandardCharsets.ISO_8859_1)).as(stored.toString())
+                        .doesNotContain("Exif", TAKEN_AT);
+            }
             assertThat(decode(tcp(bob.downloadPhoto(bobs.getPhotoId(), null, dir.resolve("sketch-full.png"))))
                     .getHeight()).isEqualTo(500);
 
@@ -134,6 +149,23 @@ class PhotosIT {
             expectError(ErrorCode.NOT_FOUND, () -> annHttp.getPhoto(ann, theirId));
             expectError(ErrorCode.NOT_FOUND, () -> annHttp.photoUrl(ann, theirId, PhotoVariant.FULL));
             expectError(ErrorCode.NOT_FOUND, () -> annHttp.deletePhoto(ann, theirId));
+            // A batch of URLs: ours get one, theirs and an id that is no photo get NOT_FOUND entries, in order.
+            PhotoUrls batch = annHttp.photoUrls(ann, List.of(photo.getPhotoId(), theirId, bobs.getPhotoId(), "nope"),
+                    PhotoVariant.THUMBNAIL);
+            assertThat(batch.getEntries()).extracting(PhotoUrlEntry::getPhotoId)
+                    .containsExactly(photo.getPhotoId(), theirId, bobs.getPhotoId(), "nope");
+            assertThat(batch.getEntries()).extracting(PhotoUrlEntry::isSetUrl).containsExactly(true, false, true, false);
+            assertThat(batch.getEntries()).extracting(PhotoUrlEntry::getErrorCode)
+                    .containsExactly(null, ErrorCode.NOT_FOUND, null, ErrorCode.NOT_FOUND);
+            HttpResponse<byte[]> batchThumbnail = get(batch.getEntries().get(0).getUrl().getUrl());
+            assertThat(ImageIO.read(new ByteArrayInputStream(batchThumbnail.body())).getWidth()).isEqualTo(320);
+            PhotoUrls overTcp = tcp(bob.photoUrls(List.of(theirId, bobs.getPhotoId()), null));
+            assertThat(overTcp.getEntries().get(0).getErrorCode()).isEqualTo(ErrorCode.NOT_FOUND);
+            assertThat(overTcp.getEntries().get(1).getVariant()).isEqualTo(PhotoVariant.FULL);
+            assertThat(overTcp.getEntries().get(1).getUrl().getContentType()).isEqualTo(bobs.getContentType());
+            expectError(ErrorCode.INVALID_ARGUMENT, () -> annHttp.photoUrls(ann,
+                    Collections.nCopies(photoConstants.MAX_PHOTO_URLS + 1, photo.getPhotoId()), null));
+            expectError(ErrorCode.INVALID_ARGUMENT, () -> annHttp.photoUrls(ann, List.of(), null));
             expectError(ErrorCode.NOT_FOUND, () -> tcp(bob.downloadPhoto(theirId, null, dir.resolve("stolen.png"))));
             expectError(ErrorCode.NOT_FOUND, () -> tcp(bob.deletePhoto(theirId)));
             PhotoUpload theirUpload = otherHttp.createUpload(others.ann.getToken(), Files.size(beach));
@@ -171,6 +203,39 @@ class PhotosIT {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ImageIO.write(image, format, out);
         return out.toByteArray();
+    }
+
+    private static final String TAKEN_AT = "2024:05:01 12:34:56";
+
+    /**
+     * {@code jpeg} with an EXIF segment right after its start: IFD0 pointing at an EXIF IFD with the time
+     * taken ({@link #TAKEN_AT}) and at a GPS IFD (latitude reference "N").
+     */
+    private static byte[] withExif(byte[] jpeg) {
+        ByteBuffer tiff = ByteBuffer.allocate(94); // big-endian, offsets from the TIFF header
+        tiff.put((byte) 'M').put((byte) 'M').putShort((short) 42).putInt(8);
+        // IFD0 at 8: two entries, then no next IFD; ends at 38.
+        tiff.putShort((short) 2);
+        tiff.putShort((short) 0x8769).putShort((short) 4).putInt(1).putInt(38);
+        tiff.putShort((short) 0x8825).putShort((short) 4).putInt(1).putInt(76);
+        tiff.putInt(0);
+        // EXIF IFD at 38: DateTimeOriginal, its 20 characters at 56.
+        tiff.putShort((short) 1);
+        tiff.putShort((short) 0x9003).putShort((short) 2).putInt(20).putInt(56);
+        tiff.putInt(0);
+        tiff.put((TAKEN_AT + "\0").getBytes(StandardCharsets.US_ASCII));
+        // GPS IFD at 76: GPSLatitudeRef "N", inline.
+        tiff.putShort((short) 1);
+        tiff.putShort((short) 0x0001).putShort((short) 2).putInt(2).put((byte) 'N').put((byte) 0).putShort((short) 0);
+        tiff.putInt(0);
+        byte[] exif = tiff.array();
+        int length = 2 + 6 + exif.length;
+        ByteBuffer out = ByteBuffer.allocate(jpeg.length + 2 + length);
+        out.put(jpeg, 0, 2); // SOI
+        out.put((byte) 0xff).put((byte) 0xe1).putShort((short) length);
+        out.put("Exif\0\0".getBytes(StandardCharsets.US_ASCII)).put(exif);
+        out.put(jpeg, 2, jpeg.length - 2);
+        return out.array();
     }
 
     private static BufferedImage decode(Path file) throws Exception {

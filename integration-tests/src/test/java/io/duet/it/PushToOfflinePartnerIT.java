@@ -43,6 +43,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * tablet's token is tried once and dropped. While Bob's phone has a TCP session, Ann's message gets no
  * push; once it is gone, pushes resume. A session whose client stopped sending (a half-open connection) counts as
  * connected only until the ping interval and a grace have passed, not until the idle timeout.
+ * Once Bob logs out on his phone, its token is gone: the next messages reach only the device he logs in on
+ * next.
  */
 class PushToOfflinePartnerIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -52,6 +54,9 @@ class PushToOfflinePartnerIT {
     private static final String SILENT_PHONE_TOKEN = "c3".repeat(32);
     /** Sorts before {@link TestCouple#BOB_DEVICE}: the dead token is tried before the phone's in each push. */
     private static final String BOB_TABLET = "a-bob-tablet";
+    private static final String WATCH_TOKEN = "c3".repeat(32);
+    /** Sorts after {@link TestCouple#BOB_DEVICE}. */
+    private static final String BOB_WATCH = "z-bob-watch";
 
     /** Every push the mock APNs got: the device token and the payload. */
     private static final List<String[]> RECEIVED = new CopyOnWriteArrayList<>();
@@ -190,6 +195,18 @@ class PushToOfflinePartnerIT {
         assertThat(pushedSeqs(PHONE_TOKEN)).doesNotContain(second.getSeq()).contains(first.getSeq());
         assertThat(lastSent).isGreaterThan(second.getSeq());
         assertThat(count(TABLET_TOKEN)).as("the dead token was dropped after its first refusal").isEqualTo(1);
+
+        // Bob logs out on his phone: its token goes with the session. A watch he logs in on (its device
+        // sorts after the phone's, so the phone's push of a message would go first) gets the next ones.
+        bobHttp.logOut(couple.bob.getToken());
+        Session watch = couple.logInOnDevice(couple.bob, 0, BOB_WATCH);
+        bobHttp.registerPushToken(watch.getToken(), PushPlatform.APNS, WATCH_TOKEN);
+        long afterLogOut = annHttp.sendMessage(ann, "m-" + n++, "still there?").getSeq();
+        long later = annHttp.sendMessage(ann, "m-" + n, "hello?").getSeq();
+        // One worker, in commit order: once the watch has the later one, every push of the first went out.
+        RecordingListener.await(WAIT, "two pushes to Bob's watch", () -> count(WATCH_TOKEN) >= 2);
+        assertThat(pushedSeqs(WATCH_TOKEN)).containsExactly(afterLogOut, later);
+        assertThat(pushedSeqs(PHONE_TOKEN)).as("pushes to the logged-out phone").allMatch(seq -> seq < afterLogOut);
     }
 
     /**

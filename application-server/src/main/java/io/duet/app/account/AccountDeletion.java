@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  *
  * <ol>
  *   <li>the token is vouched for ({@link Accounts#vouchOrUnpaired}) and the password checked against the
- *       login;</li>
+ *       login ({@link Accounts#passwordConfirmed});</li>
  *   <li>the user's couple, if any, is closed and its data deleted, S3 objects included ({@link
  *       CoupleClosing}): the partner is told and unpaired;</li>
  *   <li>the email's login is deleted (the email may sign up again), then the user row (email, display name);</li>
@@ -31,7 +31,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class AccountDeletion {
     private static final Logger LOG = LoggerFactory.getLogger(AccountDeletion.class);
-    private static final String WRONG_PASSWORD = "wrong password";
 
     private final Accounts accounts;
     private final UserStore users;
@@ -53,15 +52,17 @@ public final class AccountDeletion {
      * it closed (0: none), whose sessions {@link CoupleClosing#endSessions} ends once the reply is sent.
      */
     public CompletableFuture<Long> delete(Caller caller, String password) {
-        if (password == null || password.length() > Credentials.MAX_PASSWORD_CHARS) {
-            return CompletableFuture.failedFuture(ApiErrors.of(ErrorCode.UNAUTHENTICATED, WRONG_PASSWORD));
-        }
         long userId = caller.userId();
         return accounts.vouchOrUnpaired(caller)
-                .thenCompose(ignored -> users.user(userId))
+                .thenCompose(ignored -> accounts.passwordConfirmed(userId, password))
+                .thenCompose(checked -> {
+                    if (!checked) {
+                        LOG.info("User {} has no login any more: finishing the deletion of their account", userId);
+                    }
+                    return users.user(userId);
+                })
                 .thenCompose(found -> found.isPresent() ? CompletableFuture.completedFuture(found.get())
                         : CompletableFuture.<UserRecord>failedFuture(ApiErrors.of(ErrorCode.UNAUTHENTICATED, "unknown user")))
-                .thenCompose(user -> checkPassword(user, password).thenApply(ignored -> user))
                 .thenCompose(user -> pairings.resolveCouple(user).thenCompose(couple -> (couple.isPaired()
                         ? closing.close(userId, couple.coupleId(), CoupleClosedReason.ACCOUNT_DELETED)
                         : CompletableFuture.<Void>completedFuture(null))
@@ -77,20 +78,5 @@ public final class AccountDeletion {
     /** Ends the TCP sessions of the couple a deletion closed (0: none); see {@link CoupleClosing#endSessions}. */
     public void endSessions(long coupleId) {
         closing.endSessions(coupleId);
-    }
-
-    private CompletableFuture<Void> checkPassword(UserRecord user, String password) {
-        return users.login(user.email()).thenCompose(login -> {
-            if (login.isEmpty() || login.get().userId() != user.userId()) {
-                LOG.info("User {} has no login any more: finishing the deletion of their account", user.userId());
-                return CompletableFuture.completedFuture(null);
-            }
-            // Through the account's cluster-wide budget of wrong passwords, as a log-in.
-            return accounts.passwordMatches(user.email(), password, login.get().passwordHash())
-                    .thenCompose(matches -> matches
-                            ? CompletableFuture.<Void>completedFuture(null)
-                            : CompletableFuture.<Void>failedFuture(
-                                    ApiErrors.of(ErrorCode.UNAUTHENTICATED, WRONG_PASSWORD)));
-        });
     }
 }

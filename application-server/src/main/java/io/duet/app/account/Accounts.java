@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class Accounts {
     private static final String WRONG_CREDENTIALS = "wrong email or password";
+    private static final String WRONG_PASSWORD = "wrong password";
 
     private final UserStore users;
     private final Pairings pairings;
@@ -103,7 +104,7 @@ public final class Accounts {
     /**
      * Whether {@code password} matches {@code hash} (null: never, at the same cost), checked only if the
      * account's cluster-wide budget of wrong passwords allows, else failing with RATE_LIMITED: the one
-     * place where a password is compared (log-in, sign-up with a registered email, account deletion).
+     * place where a password is compared (log-in, sign-up with a registered email, {@link #passwordConfirmed}).
      */
     CompletableFuture<Boolean> passwordMatches(String email, String password, String hash) {
         return attempts.take(email).thenCompose(attempt -> hasher.verify(password, hash).thenApply(matches -> {
@@ -112,6 +113,28 @@ public final class Accounts {
             }
             return matches;
         }));
+    }
+
+    /**
+     * Checks {@code password} against the user's log-in again (before deleting an account or unpairing),
+     * through the account's budget of wrong passwords like a log-in: a wrong password fails with
+     * UNAUTHENTICATED, too many with RATE_LIMITED. Completes with true when it matches, and with false,
+     * unchecked, when the user's log-in is gone (an account deletion that failed half way left the user row).
+     */
+    public CompletableFuture<Boolean> passwordConfirmed(long userId, String password) {
+        if (password == null || password.length() > Credentials.MAX_PASSWORD_CHARS) {
+            return CompletableFuture.failedFuture(ApiErrors.of(ErrorCode.UNAUTHENTICATED, WRONG_PASSWORD));
+        }
+        return users.user(userId).thenCompose(user -> user.isEmpty()
+                ? CompletableFuture.failedFuture(ApiErrors.of(ErrorCode.UNAUTHENTICATED, "unknown user"))
+                : users.login(user.get().email()).thenCompose(login -> {
+                    if (login.isEmpty() || login.get().userId() != userId) {
+                        return CompletableFuture.completedFuture(false);
+                    }
+                    return passwordMatches(user.get().email(), password, login.get().passwordHash())
+                            .thenCompose(matches -> matches ? CompletableFuture.completedFuture(true)
+                                    : CompletableFuture.failedFuture(ApiErrors.of(ErrorCode.UNAUTHENTICATED, WRONG_PASSWORD)));
+                }));
     }
 
     /** A new device session for a log-in, with its first refresh token. */

@@ -30,7 +30,8 @@ import org.apache.thrift.async.AsyncMethodCallback;
  * {@code PairingService} for one call. Invites created are limited per user; codes tried, per user and
  * per source address, which is what makes guessing a live code impractical (see the README). The
  * caller's token must agree with the stored account ({@link Accounts#vouch}) before anything is paired or
- * unpaired. The couple's profile (nicknames) is read and written on the couple's actor, which serves only its
+ * unpaired, and unpairing checks the caller's password again ({@link Accounts#passwordConfirmed}), its tries
+ * limited per user. The couple's profile (nicknames) is read and written on the couple's actor, which serves only its
  * two members, under its fence; unpairing is {@link CoupleClosing}.
  */
 final class PairingApi implements PairingService.AsyncIface {
@@ -98,7 +99,20 @@ final class PairingApi implements PairingService.AsyncIface {
             callback.onError(notPaired());
             return;
         }
+        if (!request.isSetPassword()) {
+            callback.onError(ApiErrors.invalidArgument("unpairing deletes both partners' data: it needs your password"));
+            return;
+        }
+        DuetError refused = limiter.refusal(Limit.UNPAIR_PER_USER, caller.userId());
+        if (refused != null) {
+            callback.onError(refused);
+            return;
+        }
         Callbacks.complete(accounts.vouchOrUnpaired(caller)
+                .thenCompose(ignored -> accounts.passwordConfirmed(caller.userId(), request.getPassword()))
+                .thenCompose(checked -> checked ? CompletableFuture.<Void>completedFuture(null)
+                        : CompletableFuture.<Void>failedFuture(ApiErrors.of(ErrorCode.UNAUTHENTICATED,
+                                "this account is being deleted")))
                 .thenCompose(ignored -> closing.close(caller.userId(), caller.coupleId(), CoupleClosedReason.UNPAIRED))
                 .thenCompose(ignored -> accounts.refresh(caller, null)), callback,
                 session -> closing.endSessions(caller.coupleId()));

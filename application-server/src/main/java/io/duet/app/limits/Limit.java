@@ -24,6 +24,8 @@ public enum Limit {
     /** Account deletions tried by one user (each checks the password). */
     DELETE_ACCOUNT_PER_USER("delete-account.per-user", Rate.of(10, Duration.ofHours(1)),
             "account deletions tried by this user"),
+    /** Unpairings tried by one user (each checks the password). */
+    UNPAIR_PER_USER("unpair.per-user", Rate.of(10, Duration.ofHours(1)), "unpairings tried by this user"),
     /** Invites created by one user. */
     CREATE_INVITE_PER_USER("create-invite.per-user", Rate.of(20, Duration.ofHours(1)), "invites created by this user"),
     /** Messages sent from one device. */

@@ -52,11 +52,22 @@ public final class RateLimiter {
      * @return null if allowed, else the {@code RATE_LIMITED} error to answer with
      */
     public DuetError refusal(Limit limit, Object key) {
+        return refusal(limit, key, 1);
+    }
+
+    /**
+     * Takes {@code tokens} tokens (at least 1, at most the limit's capacity) of {@code limit} for {@code key}
+     * at once, for a call that counts as that many; otherwise as {@link #refusal(Limit, Object)}.
+     */
+    public DuetError refusal(Limit limit, Object key, int tokens) {
+        if (tokens < 1) {
+            throw new IllegalArgumentException("tokens: " + tokens + " (expected: >= 1)");
+        }
         if (key == null || "".equals(key) || limit.perAddress() && isExempt(key)) {
             return null;
         }
         Bucket bucket = buckets.get(limit).get(key, ignored -> newBucket(limits.rate(limit)));
-        ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
+        ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(Math.min(tokens, limits.rate(limit).tokens()));
         if (probe.isConsumed()) {
             return null;
         }

@@ -9,10 +9,14 @@ import io.duet.app.space.PhotoBook;
 import io.duet.app.space.SpaceLimits;
 import io.duet.protocol.api.DuetError;
 import io.duet.protocol.api.ErrorCode;
+import io.duet.protocol.api.GetPhotoUrlRequest;
 import io.duet.protocol.api.Photo;
 import io.duet.protocol.api.PhotoUpload;
 import io.duet.protocol.api.PhotoUrl;
+import io.duet.protocol.api.PhotoUrlEntry;
+import io.duet.protocol.api.PhotoUrls;
 import io.duet.protocol.api.PhotoVariant;
+import io.duet.protocol.api.photoConstants;
 import io.duet.protocol.storage.StoredPhoto;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -219,15 +223,52 @@ public final class Photos implements AutoCloseable {
         }
         PhotoVariant wanted = variant == null ? PhotoVariant.FULL : variant;
         return stored(caller, photoId).thenCompose(photo -> onWorkers(() -> {
-            String key = photo.getObjectKeys().get(wanted.getValue());
-            if (key == null) {
+            PhotoUrl url = presignGet(photo, wanted);
+            if (url == null) {
                 throw ApiErrors.of(ErrorCode.NOT_FOUND, "photo " + photoId + " has no " + wanted + " variant");
             }
-            PhotoObjects.Presigned get = objects.presignGet(key, settings.downloadUrlLifetime);
-            String type = photo.isSetVariantTypes() && photo.getVariantTypes().containsKey(wanted.getValue())
-                    ? photo.getVariantTypes().get(wanted.getValue()) : photo.getContentType();
-            return new PhotoUrl(get.url.toString(), get.expiration.toEpochMilli(), type);
+            return url;
         }));
+    }
+
+    /**
+     * Presigned GETs of many photos of the caller's couple (1 to {@code MAX_PHOTO_URLS}), with one read of
+     * the couple's metadata: each photo that is not the couple's, or lacks the variant, gets a NOT_FOUND
+     * entry instead of a URL.
+     */
+    public CompletableFuture<PhotoUrls> urls(Caller caller, List<GetPhotoUrlRequest> wanted) {
+        if (wanted == null || wanted.isEmpty() || wanted.size() > photoConstants.MAX_PHOTO_URLS) {
+            return CompletableFuture.failedFuture(ApiErrors.invalidArgument("photos: "
+                    + (wanted == null ? 0 : wanted.size()) + " (expected: 1 to " + photoConstants.MAX_PHOTO_URLS + ")"));
+        }
+        if (objects == null) {
+            return CompletableFuture.failedFuture(notConfigured());
+        }
+        List<String> ids = new ArrayList<>(wanted.size());
+        wanted.forEach(one -> ids.add(one.getPhotoId()));
+        return onActor(caller, space -> space.photos().findAll(ids)).thenCompose(found -> onWorkers(() -> {
+            List<PhotoUrlEntry> entries = new ArrayList<>(wanted.size());
+            for (GetPhotoUrlRequest one : wanted) {
+                PhotoVariant variant = one.isSetVariant() ? one.getVariant() : PhotoVariant.FULL;
+                StoredPhoto photo = found.get(one.getPhotoId());
+                PhotoUrl url = photo == null ? null : presignGet(photo, variant);
+                PhotoUrlEntry entry = new PhotoUrlEntry(one.getPhotoId(), variant);
+                entries.add(url != null ? entry.setUrl(url) : entry.setErrorCode(ErrorCode.NOT_FOUND));
+            }
+            return new PhotoUrls(entries);
+        }));
+    }
+
+    /** A presigned GET of {@code variant} of {@code photo}; null when the photo has no such variant. */
+    private PhotoUrl presignGet(StoredPhoto photo, PhotoVariant variant) {
+        String key = photo.getObjectKeys().get(variant.getValue());
+        if (key == null) {
+            return null;
+        }
+        PhotoObjects.Presigned get = objects.presignGet(key, settings.downloadUrlLifetime);
+        String type = photo.isSetVariantTypes() && photo.getVariantTypes().containsKey(variant.getValue())
+                ? photo.getVariantTypes().get(variant.getValue()) : photo.getContentType();
+        return new PhotoUrl(get.url.toString(), get.expiration.toEpochMilli(), type);
     }
 
     /**

@@ -13,6 +13,7 @@ import io.duet.protocol.thrift.MalformedPayloadException;
 import io.duet.protocol.thrift.ThriftCodec;
 import io.duet.protocol.thrift.UnknownFields;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -133,6 +134,18 @@ public final class PhotoBook {
     /** The photo as stored, as a step (a read). */
     public Step<StoredPhoto> find(String photoId) throws DuetError {
         return Step.done(stored(photoId));
+    }
+
+    /** Those of {@code photoIds} that are this couple's photos, as stored, by id (a read). */
+    public Step<Map<String, StoredPhoto>> findAll(Collection<String> photoIds) {
+        Map<String, StoredPhoto> found = new HashMap<>();
+        for (String photoId : photoIds) {
+            StoredPhoto photo = isPhotoId(photoId) ? photos.get(photoId) : null;
+            if (photo != null) {
+                found.putIfAbsent(photoId, photo.deepCopy());
+            }
+        }
+        return Step.done(found);
     }
 
     public Step<Photo> get(String photoId) throws DuetError {

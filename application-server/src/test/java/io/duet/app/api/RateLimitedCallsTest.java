@@ -16,6 +16,8 @@ import io.duet.protocol.api.DuetError;
 import io.duet.protocol.api.EditMessageRequest;
 import io.duet.protocol.api.ErrorCode;
 import io.duet.protocol.api.FetchHistoryRequest;
+import io.duet.protocol.api.GetPhotoUrlRequest;
+import io.duet.protocol.api.GetPhotoUrlsRequest;
 import io.duet.protocol.api.LogInRequest;
 import io.duet.protocol.api.PushPlatform;
 import io.duet.protocol.api.RegisterPushTokenRequest;
@@ -23,10 +25,13 @@ import io.duet.protocol.api.SendMessageRequest;
 import io.duet.protocol.api.SetTypingRequest;
 import io.duet.protocol.api.SignUpRequest;
 import io.duet.protocol.api.StickerRef;
+import io.duet.protocol.api.UnpairRequest;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.apache.thrift.async.AsyncMethodCallback;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -58,6 +63,16 @@ class RateLimitedCallsTest {
         return new PairingApi(new CallContext(caller, null), null, null, limiter, null, null);
     }
 
+    private static PhotoApi photo(Caller caller, RateLimiter limiter) {
+        return new PhotoApi(new CallContext(caller, null), null, null, limiter);
+    }
+
+    /** A getPhotoUrls call naming {@code photos} photos. */
+    private static Call photoUrls(int photos) {
+        return (c, l, cb) -> photo(c, l).getPhotoUrls(new GetPhotoUrlsRequest(
+                Collections.nCopies(photos, new GetPhotoUrlRequest("0".repeat(32)))), cast(cb));
+    }
+
     private static AccountApi account(Caller caller, RateLimiter limiter) {
         return new AccountApi(new CallContext(caller, null), null, null, null, limiter);
     }
@@ -81,6 +96,11 @@ class RateLimitedCallsTest {
             .setDeviceId("phone"), cast(cb));
     private static final Call LOG_IN = (c, l, cb) -> account(c, l).logIn(new LogInRequest()
             .setEmail("ann@example.com").setPassword("a long password").setDeviceId("phone"), cast(cb));
+
+    private static final Call UNPAIR = (c, l, cb) -> pairing(c, l).unpair(
+            new UnpairRequest().setPassword("a long password"), cast(cb));
+    private static final Call PHOTO_URL = (c, l, cb) -> photo(c, l).getPhotoUrl(
+            new GetPhotoUrlRequest("0".repeat(32)), cast(cb));
 
     private static final Call DELETE_ACCOUNT = (c, l, cb) -> account(c, l).deleteAccount(
             new DeleteAccountRequest("a long password"), cast(cb));
@@ -112,6 +132,12 @@ class RateLimitedCallsTest {
                         user(2, "phone", "10.0.0.1")),
                 Arguments.of(Limit.DELETE_ACCOUNT_PER_USER, DELETE_ACCOUNT, user(1, "phone", "10.0.0.1"),
                         user(1, "tablet", "10.0.0.2")),
+                Arguments.of(Limit.UNPAIR_PER_USER, UNPAIR, user(1, "phone", "10.0.0.1"),
+                        user(1, "tablet", "10.0.0.2")),
+                Arguments.of(Limit.PHOTO_PER_DEVICE, PHOTO_URL, user(1, "phone", "10.0.0.1"),
+                        user(1, "phone", "10.0.0.2")),
+                Arguments.of(Limit.PHOTO_PER_DEVICE, photoUrls(100), user(1, "phone", "10.0.0.1"),
+                        user(1, "phone", "10.0.0.2")),
                 Arguments.of(Limit.SIGN_UP_PER_ADDRESS, SIGN_UP, Caller.of(0, 0, "", null, "10.0.0.1"),
                         Caller.of(0, 0, "", null, "10.0.0.1")),
                 Arguments.of(Limit.LOG_IN_PER_ADDRESS, LOG_IN, Caller.of(0, 0, "", null, "10.0.0.1"),
@@ -159,5 +185,28 @@ class RateLimitedCallsTest {
         assertThat(rateLimited(refused)).as("the second call: %s", refused).isTrue();
         assertThat(((DuetError) refused).getRetryAfterMillis()).isPositive();
         assertThat(limiter.refusals(limit)).isEqualTo(1);
+    }
+
+    /** A batch of photo URLs counts as one photo call per started 25 photos. */
+    @Test
+    void aBatchOfPhotoUrlsCountsOneCallPerStarted25Photos() {
+        RateLimiter limiter = new RateLimiter(RateLimits.builder()
+                .rate(Limit.PHOTO_PER_DEVICE, Rate.of(5, Duration.ofHours(1))).build());
+        Caller phone = user(1, "phone", "10.0.0.1");
+
+        assertThat(rateLimited(outcome(photoUrls(76), phone, limiter))).as("76 photos: 4 of 5 calls").isFalse();
+        assertThat(rateLimited(outcome(photoUrls(1), phone, limiter))).as("1 photo: the 5th call").isFalse();
+        assertThat(rateLimited(outcome(photoUrls(1), phone, limiter))).as("the 6th call").isTrue();
+    }
+
+    @Test
+    void unpairingWithoutAPasswordIsRefusedBeforeAnythingElse() {
+        RateLimiter limiter = new RateLimiter(RateLimits.builder().build());
+        Throwable refused = outcome((c, l, cb) -> pairing(c, l).unpair(new UnpairRequest(), cast(cb)),
+                user(1, "phone", "10.0.0.1"), limiter);
+
+        assertThat(refused).isInstanceOf(DuetError.class);
+        assertThat(((DuetError) refused).getCode()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+        assertThat(((DuetError) refused).getMessage()).contains("password");
     }
 }

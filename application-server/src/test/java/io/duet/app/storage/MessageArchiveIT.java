@@ -17,6 +17,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.LongStream;
+import org.apache.hadoop.hbase.RegionMetrics;
+import org.apache.hadoop.hbase.ServerName;
+import org.apache.hadoop.hbase.TableName;
+import org.apache.hadoop.hbase.client.AsyncAdmin;
 import org.apache.hadoop.hbase.client.AsyncTable;
 import org.apache.hadoop.hbase.client.Get;
 import org.apache.hadoop.hbase.client.Put;
@@ -119,6 +123,52 @@ class MessageArchiveIT {
         CoupleSnapshot next = await(store.claim(id, 2, 40));
         assertThat(seqs(await(next.recentMessages()))).containsExactlyElementsOf(range(56, 95));
         assertThat(moveAll(id, next.fence(), 75)).isZero();
+    }
+
+    /** Read requests the region servers have served on {@code table} so far, all its regions summed. */
+    private static long readRequests(TableName table) throws Exception {
+        AsyncAdmin admin = StorageCluster.connection().getAdmin();
+        long total = 0;
+        for (ServerName server : await(admin.getRegionServers())) {
+            for (RegionMetrics region : await(admin.getRegionMetrics(server, table))) {
+                total += region.getReadRequestCount();
+            }
+        }
+        return total;
+    }
+
+    /** The HBase read requests (couple row and archive rows) that reading the page of {@code limit} from {@code from} took. */
+    private static long readsOfPage(long id, long from, int limit) throws Exception {
+        long before = readRequests(schema.couples()) + readRequests(schema.archive());
+        List<Message> page = await(store.read(id, from, from + limit - 1, limit));
+        long reads = readRequests(schema.couples()) + readRequests(schema.archive()) - before;
+        assertThat(seqs(page)).as("page from %d", from).containsExactlyElementsOf(range(from, from + limit - 1));
+        return reads;
+    }
+
+    /**
+     * The guard of "history pages in constant time at any depth", by counting instead of timing: in a couple
+     * with 100 archive buckets, a page at any depth takes as many HBase read requests (counted by the region
+     * servers) as one just under the archive mark, and a recent page (in the couple row) fewer.
+     */
+    @Test
+    void aPageTakesAsManyHBaseReadsAtAnyDepth() throws Exception {
+        long id = IDS.incrementAndGet();
+        int count = 100 * BUCKET + 5;
+        CoupleSnapshot owner = coupleWith(id, count);
+        assertThat(moveAll(id, owner.fence(), 100 * BUCKET)).isEqualTo(100);
+
+        // Each page starts mid-bucket, so each archived one spans two buckets, like most pages of a phone.
+        long justUnderTheMark = readsOfPage(id, 98 * BUCKET + 5, BUCKET);
+        assertThat(justUnderTheMark).as("the reads of a page just under the mark").isPositive();
+        for (long bucket : List.of(0L, 1L, 10L, 50L, 97L)) {
+            assertThat(readsOfPage(id, bucket * BUCKET + 5, BUCKET)).as("the reads of a page in bucket %d", bucket)
+                    .isEqualTo(justUnderTheMark);
+        }
+        assertThat(readsOfPage(id, 99 * BUCKET + 5, BUCKET)).as("the reads of a page across the mark")
+                .isPositive().isLessThanOrEqualTo(justUnderTheMark);
+        assertThat(readsOfPage(id, 100 * BUCKET + 1, 5)).as("the reads of the newest page, in the couple row")
+                .isPositive().isLessThan(justUnderTheMark);
     }
 
     @Test

@@ -61,8 +61,8 @@ public final class DuetCli {
             SpaceCommands.USAGE,
             PhotoCommands.USAGE,
             CoupleCommands.USAGE,
-            "  unpair                end the couple for both of you; its messages, photos, memos and",
-            "                        calendar are deleted at once",
+            "  unpair                end the couple for both of you (asks for the password); its",
+            "                        messages, photos, memos and calendar are deleted at once",
             "  delete-account        delete your account (asks for the password); unpairs first",
             "  whoami                show this profile's session",
             "  logout                end this device's session and forget it",
@@ -231,7 +231,7 @@ public final class DuetCli {
                 out.println("Logged out.");
                 return 0;
             case "unpair":
-                return loggedIn(profile, api.unpair(refreshedToken(profile, api)), "Unpaired");
+                return loggedIn(profile, api.unpair(refreshedToken(profile, api), password(password)), "Unpaired");
             case "delete-account":
                 api.deleteAccount(refreshedToken(profile, api), password(password));
                 profile.forgetSession();

@@ -3,6 +3,8 @@ package io.duet.client.cli;
 import io.duet.client.DuetHttp;
 import io.duet.protocol.api.Photo;
 import io.duet.protocol.api.PhotoList;
+import io.duet.protocol.api.PhotoUrlEntry;
+import io.duet.protocol.api.PhotoUrls;
 import io.duet.protocol.api.PhotoVariant;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -17,8 +19,10 @@ final class PhotoCommands {
             "  photo-upload FILE [CAPTION...]  upload a JPEG, PNG or WebP photo; posts it to the chat",
             "  photos [N]            list the newest N (20) photos (id, size, when, who, caption)",
             "  photo-download ID FILE [full|screen|thumbnail]  save a photo (default: full)",
+            "  photo-urls full|screen|thumbnail ID...  print download URLs (valid for minutes), in one call",
             "  photo-delete ID       delete a photo (its message stays)");
-    private static final Set<String> COMMANDS = Set.of("photo-upload", "photos", "photo-download", "photo-delete");
+    private static final Set<String> COMMANDS = Set.of("photo-upload", "photos", "photo-download", "photo-urls",
+            "photo-delete");
 
     private final PrintStream out;
     private final DuetHttp api;
@@ -61,6 +65,14 @@ final class PhotoCommands {
                 out.println("Saved " + variant.name().toLowerCase(Locale.ROOT) + " to " + saved + ".");
                 return 0;
             }
+            case "photo-urls": {
+                SpaceCommands.need(words, 3, "photo-urls full|screen|thumbnail ID...");
+                PhotoUrls urls = api.photoUrls(token, words.subList(2, words.size()), variant(words.get(1)));
+                for (PhotoUrlEntry entry : urls.getEntries()) {
+                    out.println(entry.getPhotoId() + "  " + (entry.isSetUrl() ? entry.getUrl().getUrl() : "not found"));
+                }
+                return 0;
+            }
             case "photo-delete":
                 SpaceCommands.need(words, 2, "photo-delete ID");
                 api.deletePhoto(token, words.get(1));
@@ -80,7 +92,7 @@ final class PhotoCommands {
             case "thumbnail":
                 return PhotoVariant.THUMBNAIL;
             default:
-                throw new IllegalArgumentException("photo-download: the size is full, screen or thumbnail, not '"
+                throw new IllegalArgumentException("the size is full, screen or thumbnail, not '"
                         + name + "'");
         }
     }

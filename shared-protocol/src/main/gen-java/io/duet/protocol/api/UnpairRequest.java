@@ -10,14 +10,20 @@ package io.duet.protocol.api;
 public class UnpairRequest implements org.apache.thrift.TBase<UnpairRequest, UnpairRequest._Fields>, java.io.Serializable, Cloneable, Comparable<UnpairRequest> {
   private static final org.apache.thrift.protocol.TStruct STRUCT_DESC = new org.apache.thrift.protocol.TStruct("UnpairRequest");
 
+  private static final org.apache.thrift.protocol.TField PASSWORD_FIELD_DESC = new org.apache.thrift.protocol.TField("password", org.apache.thrift.protocol.TType.STRING, (short)1);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new UnpairRequestStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new UnpairRequestTupleSchemeFactory();
 
+  private @org.apache.thrift.annotation.Nullable java.lang.String password; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
-;
+    /**
+     * The caller's password, checked again (unpairing deletes both partners' data): absent gets
+     * INVALID_ARGUMENT, a wrong one UNAUTHENTICATED.
+     */
+    PASSWORD((short)1, "password");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -33,6 +39,8 @@ public class UnpairRequest implements org.apache.thrift.TBase<UnpairRequest, Unp
     @org.apache.thrift.annotation.Nullable
     public static _Fields findByThriftId(int fieldId) {
       switch(fieldId) {
+        case 1: // PASSWORD
+          return PASSWORD;
         default:
           return null;
       }
@@ -74,9 +82,14 @@ public class UnpairRequest implements org.apache.thrift.TBase<UnpairRequest, Unp
       return _fieldName;
     }
   }
+
+  // isset id assignments
+  private static final _Fields[] optionals = {_Fields.PASSWORD};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
+    tmpMap.put(_Fields.PASSWORD, new org.apache.thrift.meta_data.FieldMetaData("password", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(UnpairRequest.class, metaDataMap);
   }
@@ -88,6 +101,9 @@ public class UnpairRequest implements org.apache.thrift.TBase<UnpairRequest, Unp
    * Performs a deep copy on <i>other</i>.
    */
   public UnpairRequest(UnpairRequest other) {
+    if (other.isSetPassword()) {
+      this.password = other.password;
+    }
   }
 
   @Override
@@ -97,11 +113,53 @@ public class UnpairRequest implements org.apache.thrift.TBase<UnpairRequest, Unp
 
   @Override
   public void clear() {
+    this.password = null;
+  }
+
+  /**
+   * The caller's password, checked again (unpairing deletes both partners' data): absent gets
+   * INVALID_ARGUMENT, a wrong one UNAUTHENTICATED.
+   */
+  @org.apache.thrift.annotation.Nullable
+  public java.lang.String getPassword() {
+    return this.password;
+  }
+
+  /**
+   * The caller's password, checked again (unpairing deletes both partners' data): absent gets
+   * INVALID_ARGUMENT, a wrong one UNAUTHENTICATED.
+   */
+  public UnpairRequest setPassword(@org.apache.thrift.annotation.Nullable java.lang.String password) {
+    this.password = password;
+    return this;
+  }
+
+  public void unsetPassword() {
+    this.password = null;
+  }
+
+  /** Returns true if field password is set (has been assigned a value) and false otherwise */
+  public boolean isSetPassword() {
+    return this.password != null;
+  }
+
+  public void setPasswordIsSet(boolean value) {
+    if (!value) {
+      this.password = null;
+    }
   }
 
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
+    case PASSWORD:
+      if (value == null) {
+        unsetPassword();
+      } else {
+        setPassword((java.lang.String)value);
+      }
+      break;
+
     }
   }
 
@@ -109,6 +167,9 @@ public class UnpairRequest implements org.apache.thrift.TBase<UnpairRequest, Unp
   @Override
   public java.lang.Object getFieldValue(_Fields field) {
     switch (field) {
+    case PASSWORD:
+      return getPassword();
+
     }
     throw new java.lang.IllegalStateException();
   }
@@ -121,6 +182,8 @@ public class UnpairRequest implements org.apache.thrift.TBase<UnpairRequest, Unp
     }
 
     switch (field) {
+    case PASSWORD:
+      return isSetPassword();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -138,12 +201,25 @@ public class UnpairRequest implements org.apache.thrift.TBase<UnpairRequest, Unp
     if (this == that)
       return true;
 
+    boolean this_present_password = true && this.isSetPassword();
+    boolean that_present_password = true && that.isSetPassword();
+    if (this_present_password || that_present_password) {
+      if (!(this_present_password && that_present_password))
+        return false;
+      if (!this.password.equals(that.password))
+        return false;
+    }
+
     return true;
   }
 
   @Override
   public int hashCode() {
     int hashCode = 1;
+
+    hashCode = hashCode * 8191 + ((isSetPassword()) ? 131071 : 524287);
+    if (isSetPassword())
+      hashCode = hashCode * 8191 + password.hashCode();
 
     return hashCode;
   }
@@ -156,6 +232,16 @@ public class UnpairRequest implements org.apache.thrift.TBase<UnpairRequest, Unp
 
     int lastComparison = 0;
 
+    lastComparison = java.lang.Boolean.compare(isSetPassword(), other.isSetPassword());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetPassword()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.password, other.password);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -180,6 +266,15 @@ public class UnpairRequest implements org.apache.thrift.TBase<UnpairRequest, Unp
     java.lang.StringBuilder sb = new java.lang.StringBuilder("UnpairRequest(");
     boolean first = true;
 
+    if (isSetPassword()) {
+      sb.append("password:");
+      if (this.password == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.password);
+      }
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -227,6 +322,14 @@ public class UnpairRequest implements org.apache.thrift.TBase<UnpairRequest, Unp
             break;
           }
           switch (schemeField.id) {
+            case 1: // PASSWORD
+              if (schemeField.type == org.apache.thrift.protocol.TType.STRING) {
+                struct.password = iprot.readString();
+                struct.setPasswordIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -246,6 +349,13 @@ public class UnpairRequest implements org.apache.thrift.TBase<UnpairRequest, Unp
       struct.validate();
 
       oprot.writeStructBegin(STRUCT_DESC);
+      if (struct.password != null) {
+        if (struct.isSetPassword()) {
+          oprot.writeFieldBegin(PASSWORD_FIELD_DESC);
+          oprot.writeString(struct.password);
+          oprot.writeFieldEnd();
+        }
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -264,6 +374,14 @@ public class UnpairRequest implements org.apache.thrift.TBase<UnpairRequest, Unp
     @Override
     public void write(org.apache.thrift.protocol.TProtocol prot, UnpairRequest struct) throws org.apache.thrift.TException {
       org.apache.thrift.protocol.TTupleProtocol oprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
+      java.util.BitSet optionals = new java.util.BitSet();
+      if (struct.isSetPassword()) {
+        optionals.set(0);
+      }
+      oprot.writeBitSet(optionals, 1);
+      if (struct.isSetPassword()) {
+        oprot.writeString(struct.password);
+      }
     }
 
     @Override
@@ -271,6 +389,11 @@ public class UnpairRequest implements org.apache.thrift.TBase<UnpairRequest, Unp
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
+        java.util.BitSet incoming = iprot.readBitSet(1);
+        if (incoming.get(0)) {
+          struct.password = iprot.readString();
+          struct.setPasswordIsSet(true);
+        }
       } finally {
         prot.decrementRecursionDepth();
       }
