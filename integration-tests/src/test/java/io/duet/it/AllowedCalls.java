@@ -196,9 +196,9 @@ final class AllowedCalls {
     static Map<String, Entry> entries() {
         String revoked = session(SessionErrorCode.TOKEN_REVOKED);
         return Map.ofEntries(
-                Map.entry("account:signUp", only(Transport.HTTP, o -> Call.of(null,
+                Map.entry("account:signUp", both(o -> Call.of(null,
                         new SignUpRequest(TestCouple.uniqueEmail("signup"), PASSWORD, "New", "allowed-phone")))),
-                Map.entry("account:logIn", only(Transport.HTTP, o -> Call.of(null,
+                Map.entry("account:logIn", both(o -> Call.of(null,
                         new LogInRequest(o.newUser().email(), PASSWORD, "allowed-tablet")))),
                 Map.entry("account:refreshSession", both(o -> Call.of(o.ann.getToken(), new RefreshSessionRequest()))),
                 Map.entry("account:logOut", both(o -> {
@@ -237,7 +237,7 @@ final class AllowedCalls {
                 Map.entry("chat:sendMessage", both(o -> Call.of(o.ann.getToken(),
                         new SendMessageRequest().setClientMessageId(UUID.randomUUID().toString()).setText("allowed")))),
                 Map.entry("chat:setTyping", both(o -> Call.of(o.ann.getToken(), new SetTypingRequest(true)))),
-                Map.entry("chat:subscribe", only(Transport.TCP, o -> Call.of(o.ann.getToken(), new SubscribeRequest(0)))),
+                Map.entry("chat:subscribe", both(o -> Call.of(o.ann.getToken(), new SubscribeRequest(0)))),
                 Map.entry("chat:fetchHistory", both(o -> Call.of(o.bob.getToken(), new FetchHistoryRequest(0, 50)))),
                 Map.entry("chat:markRead", both(o -> Call.of(o.bob.getToken(), new MarkReadRequest(o.annSeq)))),
                 Map.entry("chat:getReadState", both(o -> Call.of(o.bob.getToken(), new GetReadStateRequest()))),

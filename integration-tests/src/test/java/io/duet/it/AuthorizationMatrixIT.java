@@ -125,19 +125,14 @@ class AuthorizationMatrixIT {
      * A method's entry: the requests to send (each naming the victim), and, for a method that needs no
      * token, the errors those requests get on their own merits.
      */
-    record Entry(List<Function<Victims, TBase<?, ?>>> requests, Set<ErrorCode> withoutToken, ErrorCode overHttp) {
+    record Entry(List<Function<Victims, TBase<?, ?>>> requests, Set<ErrorCode> withoutToken) {
         static Entry needsToken(Function<Victims, TBase<?, ?>> request) {
-            return new Entry(List.of(request), null, null);
+            return new Entry(List.of(request), null);
         }
 
         @SafeVarargs
         static Entry anonymous(Set<ErrorCode> refusal, Function<Victims, TBase<?, ?>>... requests) {
-            return new Entry(List.of(requests), refusal, null);
-        }
-
-        /** A method of TCP sessions only: HTTP refuses it with {@code overHttp} once the token is accepted. */
-        static Entry tcpOnly(Function<Victims, TBase<?, ?>> request, ErrorCode overHttp) {
-            return new Entry(List.of(request), null, overHttp);
+            return new Entry(List.of(requests), refusal);
         }
     }
 
@@ -161,7 +156,7 @@ class AuthorizationMatrixIT {
             Map.entry("pairing:unpair", Entry.needsToken(v -> new UnpairRequest().setPassword(PASSWORD))),
             Map.entry("chat:sendMessage", Entry.needsToken(v -> new SendMessageRequest(v.messageId(), "hijacked", 1))),
             Map.entry("chat:setTyping", Entry.needsToken(v -> new SetTypingRequest(true))),
-            Map.entry("chat:subscribe", Entry.tcpOnly(v -> new SubscribeRequest(0), ErrorCode.INVALID_ARGUMENT)),
+            Map.entry("chat:subscribe", Entry.needsToken(v -> new SubscribeRequest(0))),
             Map.entry("chat:fetchHistory", Entry.needsToken(v -> new FetchHistoryRequest(0, 500))),
             Map.entry("chat:markRead", Entry.needsToken(v -> new MarkReadRequest(Long.MAX_VALUE))),
             Map.entry("chat:getReadState", Entry.needsToken(v -> new GetReadStateRequest())),
@@ -306,10 +301,11 @@ class AuthorizationMatrixIT {
         Set<String> allowed = new TreeSet<>();
         switch (credential) {
             case NONE:
-                if (transport == Transport.TCP) {
-                    allowed.add(session(SessionErrorCode.NOT_AUTHENTICATED));
-                } else if (entry.withoutToken() != null) {
+                if (entry.withoutToken() != null) {
+                    // Served without a token over both transports (over TCP, before AUTH).
                     entry.withoutToken().forEach(code -> allowed.add(duetError(code)));
+                } else if (transport == Transport.TCP) {
+                    allowed.add(session(SessionErrorCode.NOT_AUTHENTICATED));
                 } else {
                     allowed.add(duetError(ErrorCode.UNAUTHENTICATED));
                 }
@@ -323,8 +319,6 @@ class AuthorizationMatrixIT {
             default:
                 if (entry.withoutToken() != null) {
                     entry.withoutToken().forEach(code -> allowed.add(duetError(code)));
-                } else if (transport == Transport.HTTP && entry.overHttp() != null) {
-                    allowed.add(duetError(entry.overHttp()));
                 } else {
                     allowed.add(duetError(ErrorCode.PERMISSION_DENIED));
                     if (credential == Credential.WRONG_USER) {

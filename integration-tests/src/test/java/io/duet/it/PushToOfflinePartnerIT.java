@@ -54,7 +54,7 @@ class PushToOfflinePartnerIT {
     private static final String SILENT_PHONE_TOKEN = "c3".repeat(32);
     /** Sorts before {@link TestCouple#BOB_DEVICE}: the dead token is tried before the phone's in each push. */
     private static final String BOB_TABLET = "a-bob-tablet";
-    private static final String WATCH_TOKEN = "c3".repeat(32);
+    private static final String WATCH_TOKEN = "d4".repeat(32);
     /** Sorts after {@link TestCouple#BOB_DEVICE}. */
     private static final String BOB_WATCH = "z-bob-watch";
 
