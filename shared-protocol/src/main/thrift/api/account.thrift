@@ -1,4 +1,7 @@
-/* Duet client API v1: accounts. Reachable over HTTP (POST /api/v1/account). */
+/*
+ * Duet client API v1: accounts. HTTP: POST /api/v1/account. TCP sessions too: signUp, logIn and
+ * refreshSession may come before the AUTH frame (session.thrift).
+ */
 include "common.thrift"
 
 namespace java io.duet.protocol.api

@@ -106,7 +106,8 @@ struct SubscribeRequest {
    * the number of its latest change; then the replay and the live events follow as without it. The server
    * keeps the couple's newest changes only (see docs/STORAGE.md): if changes after afterChange are no longer
    * kept, a MessageChangesLostEvent comes first, and the client fetches the history it shows again. Absent:
-   * no changes are replayed (as before).
+   * no changes are replayed (as before). TCP sessions only: an HTTP long poll ignores it (HTTP clients see
+   * edits and deletes in fetchHistory's pages).
    */
   3: optional i64 afterChange,
   /**

@@ -1,4 +1,4 @@
-/* Duet client API v1: pairing two users into a couple. HTTP: POST /api/v1/pairing. */
+/* Duet client API v1: pairing two users into a couple. TCP sessions, and HTTP at POST /api/v1/pairing. */
 include "common.thrift"
 
 namespace java io.duet.protocol.api

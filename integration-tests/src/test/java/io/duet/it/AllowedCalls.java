@@ -73,7 +73,7 @@ import org.apache.thrift.TFieldIdEnum;
  * The other side of the authorization matrix: for every client API method, a call its rightful caller makes,
  * prepared fresh on the cluster (a memo to edit, an upload to finish, a user of its own to log out or
  * delete), over each transport that carries the method, which must succeed; a few then check what the call
- * did. Anonymous calls (sign-up, log-in) are HTTP's: a TCP session starts with a token.
+ * did. Anonymous calls (sign-up, log-in) go over TCP before the session's AUTH frame.
  */
 final class AllowedCalls {
     static final String PASSWORD = "correct horse battery";

@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.duet.client.ConnectionState;
 import io.duet.client.DuetClient;
 import io.duet.deploy.local.LocalCluster;
+import io.duet.protocol.api.ChatService;
+import io.duet.protocol.api.SendMessageRequest;
 import io.duet.protocol.api.SessionError;
 import io.duet.protocol.api.SessionErrorCode;
 import io.duet.protocol.frame.Frame;
 import io.duet.protocol.frame.FrameType;
+import io.duet.protocol.relay.WireProtocol;
+import io.duet.protocol.thrift.ThriftCodec;
+import io.duet.protocol.thrift.ThriftMessages;
 import io.duet.protocol.token.TokenClaims;
 import io.duet.protocol.token.TokenCodec;
 import java.nio.charset.StandardCharsets;
@@ -136,6 +141,13 @@ class BadInputIT {
     void callBeforeAuthenticatingIsRefused() throws Exception {
         try (RawSession session = connect()) {
             session.send(RawSession.frame(FrameType.CALL.code(), 0, new byte[] {1, 2, 3}));
+            assertRefused(session, SessionErrorCode.NOT_AUTHENTICATED, "unreadable call before AUTH");
+        }
+        // Only sign-up, log-in and refresh may come before AUTH (AccountCallsBeforeAuth): a chat call may not.
+        try (RawSession session = connect()) {
+            session.send(RawSession.frame(FrameType.CALL.code(), 0, ThriftMessages.encodeCall(ThriftCodec.INTERNAL,
+                    WireProtocol.COMPACT, "chat:sendMessage", 1,
+                    new ChatService.sendMessage_args(new SendMessageRequest("m-1", "hi", 1)), false)));
             assertRefused(session, SessionErrorCode.NOT_AUTHENTICATED, "the first frame must be AUTH");
         }
     }

@@ -17,6 +17,7 @@ import io.duet.protocol.api.SendMessageRequest;
 import io.duet.protocol.api.Session;
 import io.duet.protocol.api.SignUpRequest;
 import io.duet.protocol.api.SubscribeRequest;
+import io.duet.protocol.api.SubscribeResult;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -98,7 +99,7 @@ class HttpApiIT {
     }
 
     @Test
-    void chatWorksOverHttpExceptSubscribe() throws Exception {
+    void chatWorksOverHttpSubscribeIncluded() throws Exception {
         TestCouple couple = TestCouple.pair(cluster);
         ChatService.Client chat = new ChatService.Client(new TBinaryProtocol(transport("chat", couple.ann.getToken())));
         long seq = chat.sendMessage(new SendMessageRequest("http-1", "over http", 1)).getSeq();
@@ -111,8 +112,10 @@ class HttpApiIT {
                     assertThat(e.getCode()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
                     assertThat(e.getMessage()).contains("4000");
                 });
-        assertThatThrownBy(() -> chat.subscribe(new SubscribeRequest(0)))
-                .isInstanceOfSatisfying(DuetError.class, e -> assertThat(e.getCode()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
+        // Over HTTP, subscribe is a long poll: what is there comes at once, with the messages.
+        SubscribeResult polled = chat.subscribe(new SubscribeRequest(0).setWaitMillis(5_000));
+        assertThat(polled.getMessages()).extracting(m -> m.getText()).containsExactly("over http");
+        assertThat(polled.isHasMore()).isFalse();
     }
 
     @Test

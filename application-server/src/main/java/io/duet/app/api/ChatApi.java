@@ -141,7 +141,12 @@ final class ChatApi implements ChatService.AsyncIface {
     @Override
     public void subscribe(SubscribeRequest request, AsyncMethodCallback<SubscribeResult> callback) {
         if (context.session().isEmpty()) {
-            // Over HTTP: a long poll for the messages after afterSeq.
+            // Over HTTP: a long poll for the messages after afterSeq, a history read like fetchHistory's.
+            DuetError refused = limiter.refusal(Limit.HISTORY_PER_DEVICE, device());
+            if (refused != null) {
+                callback.onError(refused);
+                return;
+            }
             long wait = request.isSetWaitMillis() ? couples.longPolls().waitFor(request.getWaitMillis()) : 0;
             onActor(actor -> actor.poll(context.caller().userId(), request.getAfterSeq(), wait), callback);
             return;

@@ -25,6 +25,7 @@ import io.duet.protocol.api.SendMessageRequest;
 import io.duet.protocol.api.SetTypingRequest;
 import io.duet.protocol.api.SignUpRequest;
 import io.duet.protocol.api.StickerRef;
+import io.duet.protocol.api.SubscribeRequest;
 import io.duet.protocol.api.UnpairRequest;
 import java.time.Duration;
 import java.util.Collections;
@@ -88,6 +89,8 @@ class RateLimitedCallsTest {
     private static final Call TYPING = (c, l, cb) -> chat(c, l).setTyping(new SetTypingRequest(true), cast(cb));
     private static final Call HISTORY = (c, l, cb) -> chat(c, l).fetchHistory(new FetchHistoryRequest().setLimit(500),
             cast(cb));
+    /** subscribe over HTTP: a long poll, which reads history. */
+    private static final Call POLL = (c, l, cb) -> chat(c, l).subscribe(new SubscribeRequest(0), cast(cb));
     private static final Call CREATE_INVITE = (c, l, cb) -> pairing(c, l).createInvite(new CreateInviteRequest(), cast(cb));
     private static final Call ACCEPT_INVITE = (c, l, cb) -> pairing(c, l).acceptInvite(
             new AcceptInviteRequest("ABCD-EFGH-JKMN"), cast(cb));
@@ -123,6 +126,8 @@ class RateLimitedCallsTest {
                         user(2, "phone", "10.0.0.2")),
                 Arguments.of(Limit.TYPING_PER_DEVICE, TYPING, user(1, "phone", "10.0.0.1"), user(1, "phone", "10.0.0.2")),
                 Arguments.of(Limit.HISTORY_PER_DEVICE, HISTORY, user(1, "phone", "10.0.0.1"),
+                        user(1, "phone", "10.0.0.2")),
+                Arguments.of(Limit.HISTORY_PER_DEVICE, POLL, user(1, "phone", "10.0.0.1"),
                         user(1, "phone", "10.0.0.2")),
                 Arguments.of(Limit.CREATE_INVITE_PER_USER, CREATE_INVITE, user(1, "phone", "10.0.0.1"),
                         user(1, "tablet", "10.0.0.2")),

@@ -56,9 +56,10 @@ import org.slf4j.LoggerFactory;
  * The client API over HTTP.
  *
  * <pre>
- * POST /api/v1/account   AccountService   (signUp and logIn need no token)
+ * POST /api/v1/account   AccountService   (signUp, logIn and refreshSession need no token)
  * POST /api/v1/pairing   PairingService
- * POST /api/v1/chat      ChatService      (not subscribe: that needs a TCP session)
+ * POST /api/v1/chat      ChatService      (subscribe is a long poll)
+ * POST /api/v1/memo, /calendar, /photo, /device: the other services
  * GET  /health           200 while this server has a shard map and relay links, else 503
  * </pre>
  *
