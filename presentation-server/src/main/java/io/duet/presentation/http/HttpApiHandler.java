@@ -77,7 +77,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A request that reaches a server which no longer owns the couple (a shard moved, or this server's map is
  * behind) is turned away before it runs; it then follows the couple to the owner that server names, or that
- * this server's map names once it is as new, up to {@value #MAX_MOVES} times and within the reply timeout.
+ * this server's map names once it is as new, up to {@value #MAX_MOVES} moves, all within the reply timeout.
  * A client sees the reply, never the move (a request still turned away after that gets 503 with {@code
  * Retry-After: 1}).
  *
@@ -301,7 +301,7 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         final String sourceKey;
         RelayStream stream;
         ScheduledFuture<?> deadline;
-        /** How many times the call followed its couple to another server. */
+        /** How many times the call followed its couple to another server, or by a newer shard map. */
         int moves;
 
         Exchange(boolean keepAlive, String replyContentType, byte[] call, OpenStream open, String sourceKey) {
@@ -337,8 +337,8 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
          * a later turn of the loop, so that a stream never opens from inside another's close.
          */
         private void followCouple(CloseStream close, String refusedBy) {
-            moves++;
             if (close.isSetMovedTo()) {
+                moves++;
                 LOG.debug("HTTP call follows its couple from {} to {} (shard map epoch {})", refusedBy,
                         close.getMovedTo().getServerId(), close.getShardMapEpoch());
                 ctx.executor().execute(() -> {
@@ -365,6 +365,11 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 ctx.executor().schedule(() -> routeAgain(refusersEpoch, refusedBy, giveUpWaitingAt), MOVE_POLL_MILLIS,
                         TimeUnit.MILLISECONDS);
                 return;
+            }
+            // Only a move counts against MAX_MOVES: asking the same server again after the wait (a stop or a
+            // reload that no map announces yet) is bounded by the reply timeout instead.
+            if (mapMoved) {
+                moves++;
             }
             sendTo(owner.get(), ours);
         }

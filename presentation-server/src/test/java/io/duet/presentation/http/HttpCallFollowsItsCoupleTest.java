@@ -177,14 +177,15 @@ class HttpCallFollowsItsCoupleTest {
 
     @Test
     void aCallStillTurnedAwayAfterItsMovesGets503WithRetryAfter() throws Exception {
-        refusal = new CloseStream(0, CloseReason.NOT_OWNER).setShardMapEpoch(1);
+        // A couple that keeps moving: each refusal names another owner, which refuses in turn.
+        refusal = new CloseStream(0, CloseReason.NOT_OWNER).setShardMapEpoch(1).setMovedTo(oldOwner);
 
         HttpResponse<byte[]> response = post();
 
         assertThat(response.statusCode()).isEqualTo(503);
         assertThat(response.headers().firstValue("Retry-After")).hasValue("1");
         assertThat(new String(response.body(), java.nio.charset.StandardCharsets.UTF_8)).contains("moving");
-        // The first try and then one per move, all at the only owner the map names.
+        // The first try and then one per move.
         assertThat(openedAtOld).hasSize(HttpApiHandler.MAX_MOVES + 1);
         assertThat(callsAtNew).isEmpty();
     }
