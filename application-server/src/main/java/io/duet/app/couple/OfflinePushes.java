@@ -36,16 +36,32 @@ final class OfflinePushes {
         this.userB = userB;
     }
 
-    /** Messages were committed: each partner without a live session ({@code live} false) is told of the newest. */
+    /**
+     * Messages were committed: {@link #offline} is told of the newest one for each partner who was sent one
+     * and has no live session ({@code live} false): the partner of its sender, offline on every device.
+     */
     void committed(List<Message> messages, LongPredicate live) {
+        Message forA = null;
+        Message forB = null;
         for (Message message : messages) {
             if (message.getSenderId() == userA) {
-                lastForB = message;
+                forB = message;
             } else if (message.getSenderId() == userB) {
-                lastForA = message;
+                forA = message;
             }
         }
-        offline.committed(coupleId, userA, userB, messages, live);
+        if (forA != null) {
+            lastForA = forA;
+            if (!live.test(userA)) {
+                offline.missed(coupleId, userA, forA);
+            }
+        }
+        if (forB != null) {
+            lastForB = forB;
+            if (!live.test(userB)) {
+                offline.missed(coupleId, userB, forB);
+            }
+        }
     }
 
     /**
