@@ -1,6 +1,7 @@
 package io.duet.bench;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.util.Properties;
 import java.util.Random;
@@ -19,6 +20,7 @@ import org.apache.hadoop.hbase.client.ColumnFamilyDescriptorBuilder;
 import org.apache.hadoop.hbase.client.Connection;
 import org.apache.hadoop.hbase.client.ConnectionFactory;
 import org.apache.hadoop.hbase.client.Put;
+import org.apache.hadoop.hbase.client.RegionLocator;
 import org.apache.hadoop.hbase.client.TableDescriptorBuilder;
 import org.apache.hadoop.hbase.util.Bytes;
 
@@ -72,6 +74,7 @@ final class HBasePutBaseline implements AutoCloseable {
                 admin.createTable(TableDescriptorBuilder.newBuilder(table)
                         .setColumnFamily(ColumnFamilyDescriptorBuilder.of(FAMILY)).build());
             }
+            awaitAssigned(admin, connection, table);
         }
         return new HBasePutBaseline(connection, ConnectionFactory.createAsyncConnection(conf).join(), table);
     }
@@ -132,6 +135,29 @@ final class HBasePutBaseline implements AutoCloseable {
         try (Admin admin = connection.getAdmin()) {
             admin.disableTable(table);
             admin.truncateTable(table, false);
+            awaitAssigned(admin, connection, table);
+        }
+    }
+
+    /**
+     * Waits until the table's region is open and located: puts sent before that are retried by the client
+     * (logging "No location found") and would count HBase's region assignment against the baseline.
+     */
+    private static void awaitAssigned(Admin admin, Connection connection, TableName table) throws IOException {
+        long giveUpAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!admin.isTableAvailable(table)) {
+            if (System.nanoTime() - giveUpAt > 0) {
+                throw new IOException(table + " not available within 60 s");
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("waiting for " + table);
+            }
+        }
+        try (RegionLocator locator = connection.getRegionLocator(table)) {
+            locator.getRegionLocation(Bytes.toBytes("c0"), true);
         }
     }
 
