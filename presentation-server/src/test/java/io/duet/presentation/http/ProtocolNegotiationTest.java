@@ -14,32 +14,32 @@ class ProtocolNegotiationTest {
 
     @Test
     void explicitContentTypesChooseTheProtocol() {
-        assertThat(HttpApiHandler.protocolOf("application/vnd.apache.thrift.binary", startingWith(0x82)))
+        assertThat(ThriftHttpRequests.protocolOf("application/vnd.apache.thrift.binary", startingWith(0x82)))
                 .isEqualTo(WireProtocol.BINARY);
-        assertThat(HttpApiHandler.protocolOf("application/vnd.apache.thrift.compact; charset=x", startingWith(0x80)))
+        assertThat(ThriftHttpRequests.protocolOf("application/vnd.apache.thrift.compact; charset=x", startingWith(0x80)))
                 .isEqualTo(WireProtocol.COMPACT);
-        assertThat(HttpApiHandler.protocolOf("Application/JSON", startingWith('['))).isEqualTo(WireProtocol.JSON);
+        assertThat(ThriftHttpRequests.protocolOf("Application/JSON", startingWith('['))).isEqualTo(WireProtocol.JSON);
     }
 
     @Test
     void stockClientsContentTypeIsSniffedFromTheFirstByte() {
-        assertThat(HttpApiHandler.protocolOf("application/x-thrift", startingWith(0x80))).isEqualTo(WireProtocol.BINARY);
-        assertThat(HttpApiHandler.protocolOf("application/x-thrift", startingWith(0x82))).isEqualTo(WireProtocol.COMPACT);
-        assertThat(HttpApiHandler.protocolOf("application/x-thrift", startingWith('['))).isEqualTo(WireProtocol.JSON);
+        assertThat(ThriftHttpRequests.protocolOf("application/x-thrift", startingWith(0x80))).isEqualTo(WireProtocol.BINARY);
+        assertThat(ThriftHttpRequests.protocolOf("application/x-thrift", startingWith(0x82))).isEqualTo(WireProtocol.COMPACT);
+        assertThat(ThriftHttpRequests.protocolOf("application/x-thrift", startingWith('['))).isEqualTo(WireProtocol.JSON);
     }
 
     @Test
     void otherContentTypesAreRefused() {
-        assertThat(HttpApiHandler.protocolOf("text/plain", startingWith(0x80))).isNull();
-        assertThat(HttpApiHandler.protocolOf(null, startingWith(0x80))).isNull();
-        assertThat(HttpApiHandler.protocolOf("", startingWith(0x80))).isNull();
+        assertThat(ThriftHttpRequests.protocolOf("text/plain", startingWith(0x80))).isNull();
+        assertThat(ThriftHttpRequests.protocolOf(null, startingWith(0x80))).isNull();
+        assertThat(ThriftHttpRequests.protocolOf("", startingWith(0x80))).isNull();
     }
 
     @Test
     void parametersWithoutAMediaTypeAreAnUnknownContentType() {
-        assertThat(HttpApiHandler.protocolOf(";", startingWith(0x80))).isNull();
-        assertThat(HttpApiHandler.protocolOf(" ;; ", startingWith(0x80))).isNull();
-        assertThat(HttpApiHandler.protocolOf(";application/json", startingWith('['))).isNull();
-        assertThat(HttpApiHandler.protocolOf("application/json;", startingWith('['))).isEqualTo(WireProtocol.JSON);
+        assertThat(ThriftHttpRequests.protocolOf(";", startingWith(0x80))).isNull();
+        assertThat(ThriftHttpRequests.protocolOf(" ;; ", startingWith(0x80))).isNull();
+        assertThat(ThriftHttpRequests.protocolOf(";application/json", startingWith('['))).isNull();
+        assertThat(ThriftHttpRequests.protocolOf("application/json;", startingWith('['))).isEqualTo(WireProtocol.JSON);
     }
 }

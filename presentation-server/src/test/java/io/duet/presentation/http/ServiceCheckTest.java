@@ -16,7 +16,7 @@ class ServiceCheckTest {
     @Test
     void aMethodOfAnotherServiceIsRefused() {
         for (WireProtocol protocol : WireProtocol.values()) {
-            assertThat(HttpApiHandler.serviceMismatch("account", call("chat:sendMessage", protocol), protocol))
+            assertThat(ThriftHttpRequests.serviceMismatch("account", call("chat:sendMessage", protocol), protocol))
                     .as("%s", protocol)
                     .contains("'chat:sendMessage' is not a method of service 'account'");
         }
@@ -24,15 +24,15 @@ class ServiceCheckTest {
 
     @Test
     void aPlainNameOrTheUrlsOwnPrefixIsAccepted() {
-        assertThat(HttpApiHandler.serviceMismatch("chat", call("sendMessage", WireProtocol.BINARY), WireProtocol.BINARY))
+        assertThat(ThriftHttpRequests.serviceMismatch("chat", call("sendMessage", WireProtocol.BINARY), WireProtocol.BINARY))
                 .isNull();
-        assertThat(HttpApiHandler.serviceMismatch("chat", call("chat:sendMessage", WireProtocol.COMPACT),
+        assertThat(ThriftHttpRequests.serviceMismatch("chat", call("chat:sendMessage", WireProtocol.COMPACT),
                 WireProtocol.COMPACT)).isNull();
     }
 
     @Test
     void anUnreadableMessageIsRefused() {
-        assertThat(HttpApiHandler.serviceMismatch("chat", new byte[] {1, 2, 3}, WireProtocol.BINARY))
+        assertThat(ThriftHttpRequests.serviceMismatch("chat", new byte[] {1, 2, 3}, WireProtocol.BINARY))
                 .startsWith("unreadable Thrift message");
     }
 }
