@@ -100,9 +100,10 @@ import org.slf4j.LoggerFactory;
  * of times.
  *
  * <p>Shutdown has two phases under one deadline: first it leaves the cluster and unloads its couples
- * (their sessions are routed elsewhere, in-flight writes finish), then it closes connections and
- * threads, forcing whatever is left when the deadline passes. Handing over needs ZooKeeper: a server that
- * cannot reach it gives up the handoff after {@code shutdown.handoff-timeout}, unloads its couples anyway
+ * (their sessions are routed elsewhere, in-flight writes finish, and calls that still come are turned away
+ * with the new owner's name until they stop, {@link #RELAY_QUIET}), then it closes connections and threads,
+ * forcing whatever is left when the deadline passes. Handing over needs ZooKeeper: a server that cannot
+ * reach it gives up the handoff after {@code shutdown.handoff-timeout}, unloads its couples anyway
  * (the next owner's claim fences their rows) and gives its ZooKeeper client at most {@link
  * #COORDINATION_CLOSE_WAIT} more, so that it exits in seconds rather than after the client's retries.
  *
@@ -120,6 +121,13 @@ public final class ApplicationServer implements ServerMain.Server {
      * that moves them) before unloading them anyway ({@code shutdown.handoff-timeout}).
      */
     static final Duration DEFAULT_HANDOFF_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * After the handoff, the relay links stay open until no call has come for this long (a presentation
+     * server's map names the new owners within milliseconds of ours)...
+     */
+    static final Duration RELAY_QUIET = Duration.ofMillis(200);
+    /** ... or for at most this long. */
+    static final Duration RELAY_QUIET_WAIT = Duration.ofSeconds(2);
     /** After a handoff that did not finish, how long closing the ZooKeeper parts may take at most. */
     static final Duration COORDINATION_CLOSE_WAIT = Duration.ofSeconds(2);
     /** A server whose heartbeat lags the cluster's newest by more than this is taken for dead. */
@@ -434,6 +442,15 @@ public final class ApplicationServer implements ServerMain.Server {
                 if (!couples.awaitRetired(remainingMillis(deadline))) {
                     LOG.warn("Some couples still had writes in flight at the deadline");
                 }
+            }
+        });
+        // Presentation servers whose map still names this server are answered with the new owner until they
+        // stop calling, rather than losing calls in flight with the links.
+        quietly("relay links going quiet", () -> {
+            if (presentationLinks != null && !presentationLinks.awaitQuiet(RELAY_QUIET,
+                    Duration.ofMillis(Math.min(remainingMillis(deadline), RELAY_QUIET_WAIT.toMillis())))) {
+                LOG.info("Presentation servers still called within {} ms of the handoff; closing their links",
+                        RELAY_QUIET_WAIT.toMillis());
             }
         });
         // Phase 2: close connections and threads.

@@ -14,10 +14,12 @@ import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.nio.ByteBuffer;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -36,6 +38,8 @@ public final class PresentationLinks implements UserPush, SessionRevoker {
     private final LongAdder openStreams = new LongAdder();
     private final ArrayDeque<Revocation> recentRevocations = new ArrayDeque<>();
     private final Clock clock;
+    /** When a presentation server last opened a stream or sent a call on any link ({@link System#nanoTime()}). */
+    private volatile long lastCallNanos = System.nanoTime();
 
     public PresentationLinks(Clock clock) {
         this.clock = clock;
@@ -92,6 +96,34 @@ public final class PresentationLinks implements UserPush, SessionRevoker {
         synchronized (recentRevocations) {
             recentRevocations.removeIf(revocation -> revocation.getForgetAfterMillis() < now);
             return List.copyOf(recentRevocations);
+        }
+    }
+
+    /** A presentation server opened a stream or sent a call. */
+    void heardCall() {
+        lastCallNanos = System.nanoTime();
+    }
+
+    /**
+     * Waits until no presentation server has opened a stream or sent a call for {@code quiet}, for at most
+     * {@code atMost}. At shutdown, between handing the couples over and closing the links: a presentation
+     * server whose shard map still names this server has its calls turned away with the new owner's name
+     * (and answers its clients from there) instead of losing them with the link.
+     *
+     * @return whether the links went quiet in time
+     */
+    public boolean awaitQuiet(Duration quiet, Duration atMost) throws InterruptedException {
+        long giveUpAt = System.nanoTime() + atMost.toNanos();
+        while (true) {
+            long quietUntil = lastCallNanos + quiet.toNanos();
+            long now = System.nanoTime();
+            if (now - quietUntil >= 0 || channels.isEmpty()) {
+                return true;
+            }
+            if (now - giveUpAt >= 0) {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.sleep(Math.min(quietUntil - now, giveUpAt - now));
         }
     }
 

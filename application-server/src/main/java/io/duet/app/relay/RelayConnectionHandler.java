@@ -113,9 +113,11 @@ final class RelayConnectionHandler extends SimpleChannelInboundHandler<RelayFram
                 hello(ctx, frame);
                 break;
             case OPEN:
+                presentationLinks.heardCall();
                 open(frame.getOpen());
                 break;
             case DATA:
+                presentationLinks.heardCall();
                 data(frame.getData());
                 break;
             case CLOSE: {

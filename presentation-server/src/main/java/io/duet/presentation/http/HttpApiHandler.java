@@ -15,10 +15,6 @@ import io.duet.protocol.relay.Principal;
 import io.duet.protocol.relay.StreamData;
 import io.duet.protocol.relay.StreamKind;
 import io.duet.protocol.relay.WireProtocol;
-import io.duet.protocol.thrift.MalformedPayloadException;
-import io.duet.protocol.thrift.ThriftCodec;
-import io.duet.protocol.thrift.ThriftLimits;
-import io.duet.protocol.thrift.ThriftMessages;
 import io.duet.protocol.token.TokenException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -43,7 +39,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -76,8 +71,9 @@ import org.slf4j.LoggerFactory;
  * answered out of order or mixed up.
  *
  * <p>A request that reaches a server which no longer owns the couple (a shard moved, or this server's map is
- * behind) is turned away before it runs; it then follows the couple to the owner that server names, or that
- * this server's map names once it is as new, up to {@value #MAX_MOVES} moves, all within the reply timeout.
+ * behind) is turned away before it runs, and one routed to a server that has stopped is never sent; it then
+ * follows the couple to the owner that server names, or that this server's map names once it is as new (or
+ * names another server), up to {@value #MAX_MOVES} moves, all within the reply timeout.
  * A client sees the reply, never the move (a request still turned away after that gets 503 with {@code
  * Retry-After: 1}).
  *
@@ -92,7 +88,6 @@ import org.slf4j.LoggerFactory;
 final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApiHandler.class);
     private static final Pattern SERVICE_PATH = Pattern.compile("/api/v1/([a-z][a-z0-9]{0,31})");
-    private static final ThriftCodec UNTRUSTED = new ThriftCodec(ThriftLimits.UNTRUSTED);
     /**
      * How many times one request follows its couple to another server (a shard move, then maybe another
      * during the first) before it is answered 503.
@@ -142,7 +137,7 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             respond(false, HttpResponseStatus.BAD_REQUEST, "malformed HTTP request");
             return;
         }
-        String unsupported = unsupportedVersion(request.protocolVersion());
+        String unsupported = ThriftHttpRequests.unsupportedVersion(request.protocolVersion());
         if (unsupported != null) {
             respond(false, HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, unsupported);
             return;
@@ -172,14 +167,14 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             return;
         }
         ByteBuf body = request.content();
-        WireProtocol protocol = protocolOf(request.headers().get(HttpHeaderNames.CONTENT_TYPE), body);
+        WireProtocol protocol = ThriftHttpRequests.protocolOf(request.headers().get(HttpHeaderNames.CONTENT_TYPE), body);
         if (protocol == null) {
             respond(keepAlive, HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, "expected a Thrift content type: "
                     + "application/vnd.apache.thrift.{binary,compact,json} or application/x-thrift");
             return;
         }
         byte[] call = ByteBufUtil.getBytes(body);
-        String mismatch = serviceMismatch(service.group(1), call, protocol);
+        String mismatch = ThriftHttpRequests.serviceMismatch(service.group(1), call, protocol);
         if (mismatch != null) {
             respond(keepAlive, HttpResponseStatus.BAD_REQUEST, mismatch);
             return;
@@ -227,68 +222,6 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
 
     /**
-     * Why a request of this version is refused, or null if it is served: HTTP/1.0 and HTTP/1.1 are, and a
-     * later HTTP/1.x as HTTP/1.1 (RFC 9110, 2.5). The codec accepts any {@code HTTP/digit.digit} and takes
-     * an unknown version for one that keeps the connection alive.
-     */
-    static String unsupportedVersion(HttpVersion version) {
-        if (version.protocolName().equals("HTTP") && version.majorVersion() == 1) {
-            return null;
-        }
-        return "HTTP/1.1 or HTTP/1.0 only, not " + version.text();
-    }
-
-    /**
-     * Why the call cannot go to {@code service}: its message is unreadable, or its name carries another
-     * service's prefix ({@code chat:sendMessage} sent to {@code /api/v1/account}); null if it can.
-     */
-    static String serviceMismatch(String service, byte[] call, WireProtocol protocol) {
-        String name;
-        try {
-            name = ThriftMessages.read(UNTRUSTED, call, protocol).header().name;
-        } catch (MalformedPayloadException e) {
-            return "unreadable Thrift message: " + e.getMessage();
-        }
-        int separator = name.indexOf(ThriftMessages.SERVICE_SEPARATOR);
-        if (separator >= 0 && !name.substring(0, separator).equals(service)) {
-            return "method '" + name + "' is not a method of service '" + service + "' (the URL's); send it to /api/v1/"
-                    + name.substring(0, separator) + " without the prefix";
-        }
-        return null;
-    }
-
-    /** The protocol named by the content type, or sniffed from the first byte for application/x-thrift. */
-    static WireProtocol protocolOf(String contentType, ByteBuf body) {
-        String type = mediaType(contentType);
-        switch (type) {
-            case "application/vnd.apache.thrift.binary":
-                return WireProtocol.BINARY;
-            case "application/vnd.apache.thrift.compact":
-                return WireProtocol.COMPACT;
-            case "application/vnd.apache.thrift.json":
-            case "application/json":
-                return WireProtocol.JSON;
-            case "application/x-thrift":
-                if (!body.isReadable()) {
-                    return WireProtocol.BINARY;
-                }
-                int first = body.getUnsignedByte(body.readerIndex());
-                return first == 0x82 ? WireProtocol.COMPACT : first == '[' ? WireProtocol.JSON : WireProtocol.BINARY;
-            default:
-                return null;
-        }
-    }
-
-    /** The media type of a Content-Type value, without its parameters, in lower case; "" if absent. */
-    private static String mediaType(String contentType) {
-        if (contentType == null) {
-            return "";
-        }
-        int parameters = contentType.indexOf(';');
-        return (parameters < 0 ? contentType : contentType.substring(0, parameters)).trim().toLowerCase(Locale.ROOT);
-    }
-
-    /**
      * One request relayed to an application server, and its reply: what arrives for an exchange that has
      * ended (timed out, or answered) is ignored, so a late reply never answers a later request.
      */
@@ -303,6 +236,8 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         ScheduledFuture<?> deadline;
         /** How many times the call followed its couple to another server, or by a newer shard map. */
         int moves;
+        /** The shard map epoch by which the call was last sent (0: none yet). */
+        long sentByEpoch;
 
         Exchange(boolean keepAlive, String replyContentType, byte[] call, OpenStream open, String sourceKey) {
             this.keepAlive = keepAlive;
@@ -322,6 +257,7 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             if (routedByEpoch > 0) {
                 attempt.setShardMapEpoch(routedByEpoch);
             }
+            sentByEpoch = routedByEpoch > 0 ? routedByEpoch : routing.current().map(ShardMapView::epoch).orElse(0L);
             RelayStream opened = links.linkFor(owner, ctx.channel().eventLoop()).open(attempt, this);
             stream = opened;
             if (current == this) {
@@ -331,7 +267,8 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
         /**
          * The server turned the stream away as NOT_OWNER before it ran the call (a shard move, a map this
-         * server had not seen yet, or the server stopping): the call goes to the couple's owner, the one the
+         * server had not seen yet, or the server stopping), or the stream's relay link never came up (a
+         * server that has stopped, named by a map this server has not replaced yet): the call goes to the couple's owner, the one the
          * refusing server named, else the one this server's map names once it is newer than the refusing
          * server's or names another server (or after {@value #MOVE_WAIT_MILLIS} ms, whatever it names). Runs on
          * a later turn of the loop, so that a stream never opens from inside another's close.
@@ -349,7 +286,9 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 return;
             }
             long giveUpWaitingAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MOVE_WAIT_MILLIS);
-            ctx.executor().schedule(() -> routeAgain(close.getShardMapEpoch(), refusedBy, giveUpWaitingAt),
+            // A lost link names no epoch: the map to move past is the one the call was sent by.
+            long refusersEpoch = close.isSetShardMapEpoch() ? close.getShardMapEpoch() : sentByEpoch;
+            ctx.executor().schedule(() -> routeAgain(refusersEpoch, refusedBy, giveUpWaitingAt),
                     MOVE_POLL_MILLIS, TimeUnit.MILLISECONDS);
         }
 
@@ -406,13 +345,18 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             if (current != this) {
                 return;
             }
-            if (close.getReason() == CloseReason.NOT_OWNER && moves < MAX_MOVES) {
+            boolean neverSent = close.getReason() == CloseReason.SHUTTING_DOWN && !stream.mayHaveReachedServer();
+            if ((close.getReason() == CloseReason.NOT_OWNER || neverSent) && moves < MAX_MOVES) {
+                // Turned away before it ran, or its link to a stopped server never came up: either way the
+                // call did not run, and goes to whoever owns the couple now.
                 followCouple(close, stream.serverId());
                 return;
             }
             end();
             CloseReason reason = close.getReason();
             String detail = close.getDetail();
+            LOG.debug("HTTP call ends without a reply after {} move(s): {} from {} ({})", moves, reason,
+                    stream.serverId(), detail);
             switch (reason == null ? CloseReason.INTERNAL : reason) {
                 case UNAUTHORIZED:
                     respond(keepAlive, HttpResponseStatus.FORBIDDEN, detail == null ? "not allowed" : detail);

@@ -64,6 +64,8 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
     private Channel channel;
     private BatchedFlush writes;
     private boolean active;
+    /** The connection came up at some point: frames written since may have reached the application server. */
+    private boolean everActive;
     private boolean closed;
     /** HELLO_ACK came and the connection has not closed since; read off the loop by {@link #isUp()}. */
     private volatile boolean up;
@@ -141,7 +143,7 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
         long streamId = nextStreamId++;
         RelayStream stream = new RelayStream(this, streamId);
         if (closed) {
-            stream.closedByServer();
+            stream.closedUnsent();
             loop.execute(() -> listener.onClosed(linkDown(streamId, "relay link to " + serverId() + " is down")));
             return stream;
         }
@@ -184,6 +186,7 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         active = true;
+        everActive = true;
         ctx.write(RelayFrame.hello(new Hello(relayConstants.RELAY_VERSION, presentationId).setRevocations(true)), ctx.voidPromise());
         for (RelayFrame frame : pending) {
             ctx.write(frame, ctx.voidPromise());
@@ -300,7 +303,11 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
         List<Map.Entry<Long, Entry>> orphans = new ArrayList<>(streams.entrySet());
         streams.clear();
         for (Map.Entry<Long, Entry> orphan : orphans) {
-            orphan.getValue().stream.closedByServer();
+            if (everActive) {
+                orphan.getValue().stream.closedByServer();
+            } else {
+                orphan.getValue().stream.closedUnsent();
+            }
             orphan.getValue().listener.onClosed(linkDown(orphan.getKey(), detail));
         }
     }

@@ -12,6 +12,8 @@ public final class RelayStream {
     private final RelayLink link;
     private final long streamId;
     private boolean open = true;
+    /** Closed by a link that never connected, or was down when the stream opened: nothing was sent. */
+    private boolean neverSent;
 
     RelayStream(RelayLink link, long streamId) {
         this.link = link;
@@ -72,7 +74,22 @@ public final class RelayStream {
         }
     }
 
+    /**
+     * Whether the application server may have received this stream's frames: false once it is known that
+     * none left this server (its relay link never came up, or was already down when the stream opened), so
+     * that a call on it surely did not run and may be sent elsewhere.
+     */
+    public boolean mayHaveReachedServer() {
+        return !neverSent;
+    }
+
     void closedByServer() {
         open = false;
+    }
+
+    /** Closed without any of its frames having been sent (see {@link #mayHaveReachedServer()}). */
+    void closedUnsent() {
+        open = false;
+        neverSent = true;
     }
 }

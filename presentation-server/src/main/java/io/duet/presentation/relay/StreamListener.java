@@ -16,7 +16,8 @@ public interface StreamListener {
 
     /**
      * The stream ended: {@code close} is the application server's, or says {@link CloseReason#SHUTTING_DOWN}
-     * (with no shard map epoch) when the relay link itself was lost.
+     * (with no shard map epoch) when the relay link itself was lost; then {@link
+     * RelayStream#mayHaveReachedServer()} tells whether anything of the stream was sent before it was.
      */
     void onClosed(CloseStream close);
 

@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.duet.presentation.auth.Authenticator;
 import io.duet.presentation.auth.Revocations;
 import io.duet.presentation.relay.AppLinks;
+import io.duet.presentation.relay.RelayCallMeters;
+import io.duet.presentation.relay.RelayHealth;
 import io.duet.presentation.relay.RelayStandIn;
 import io.duet.presentation.routing.RoutingTable;
 import io.duet.protocol.cluster.AppServerInfo;
 import io.duet.protocol.cluster.ClusterPaths;
 import io.duet.protocol.cluster.Endpoint;
+import io.duet.protocol.cluster.RefusalReports;
 import io.duet.protocol.cluster.ShardAssignment;
 import io.duet.protocol.cluster.ShardMap;
 import io.duet.protocol.cluster.ShardMapWatcher;
@@ -79,10 +82,16 @@ class HttpCallFollowsItsCoupleTest {
     private final Queue<byte[]> callsAtNew = new ConcurrentLinkedQueue<>();
     /** How the old owner turns a call away. */
     private volatile CloseStream refusal;
+    /** Whether the old owner drops its relay connection when a call comes, instead. */
+    private volatile boolean dropOnCall;
     private TestingServer zookeeper;
     private CuratorFramework curator;
     private ShardMapWatcher shardMap;
+    /** Where the links report relay ports that refuse connections. */
+    private RefusalReports refusals;
     private AppLinks links;
+    /** A server that has stopped: nothing listens on its relay port. */
+    private AppServerInfo stopped;
     private AppServerInfo oldOwner;
     private AppServerInfo newOwner;
     private String token;
@@ -98,6 +107,8 @@ class HttpCallFollowsItsCoupleTest {
         oldOwner = standIn("app-1", (connection, frame) -> {
             if (frame.isSetOpen()) {
                 openedAtOld.add(frame.getOpen());
+            } else if (frame.isSetData() && dropOnCall) {
+                connection.close();
             } else if (frame.isSetData()) {
                 connection.writeAndFlush(RelayFrame.close(refusal.deepCopy().setStreamId(frame.getData().getStreamId())));
             }
@@ -111,15 +122,16 @@ class HttpCallFollowsItsCoupleTest {
                         REPLY, RelayFrameCodec.NO_RETRY_AFTER));
             }
         });
+        try (java.net.ServerSocket closed = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            stopped = new AppServerInfo("app-0", new Endpoint("127.0.0.1", closed.getLocalPort()), 0);
+        }
         curator.create().creatingParentsIfNeeded().forPath(ClusterPaths.SHARD_MAP, ThriftCodec.INTERNAL.encode(map(1, "app-1")));
         shardMap = new ShardMapWatcher(curator);
         shardMap.start();
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (shardMap.current().isEmpty()) {
-            assertThat(System.nanoTime()).as("the shard map within %s", WAIT).isLessThan(deadline);
-            Thread.sleep(20);
-        }
-        links = new AppLinks(group, "presentation-test", RelayStandIn.NO_USER_EVENTS, RelayTls.disabled());
+        awaitEpoch(1);
+        refusals = new RefusalReports(curator, "presentation-test");
+        links = new AppLinks(group, "presentation-test", RelayStandIn.NO_USER_EVENTS, RelayTls.disabled(),
+                RelayCallMeters.NONE, new RelayHealth(), refusals);
         long now = System.currentTimeMillis();
         token = TOKENS.issue(new TokenClaims(7, 42, "phone", now, now + 600_000));
     }
@@ -127,6 +139,7 @@ class HttpCallFollowsItsCoupleTest {
     @AfterEach
     void stop() throws Exception {
         links.close();
+        refusals.close();
         channels.close().awaitUninterruptibly();
         group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
         shardMap.close();
@@ -176,6 +189,46 @@ class HttpCallFollowsItsCoupleTest {
     }
 
     @Test
+    void aCallRoutedToAStoppedServerIsNeverSentAndWaitsForTheMapThatMovesTheCouple() throws Exception {
+        // This server's map still names an owner that has stopped: nothing listens on its relay port.
+        curator.setData().forPath(ClusterPaths.SHARD_MAP, ThriftCodec.INTERNAL.encode(map(2, "app-0")));
+        awaitEpoch(2);
+        Thread publisher = new Thread(() -> {
+            try {
+                // Once the call was routed there and its link refused, the map that moves the couple comes.
+                while (!refusals.reporting("app-0")) {
+                    Thread.sleep(5);
+                }
+                Thread.sleep(100);
+                curator.setData().forPath(ClusterPaths.SHARD_MAP, ThriftCodec.INTERNAL.encode(map(3, "app-2")));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        publisher.start();
+
+        HttpResponse<byte[]> response = post();
+        publisher.join();
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo(REPLY);
+        assertThat(callsAtNew).singleElement().isEqualTo(CALL);
+    }
+
+    @Test
+    void aCallWhoseLinkIsLostAfterItWasSentIsNotSentAgain() throws Exception {
+        // The old owner may have run the call before its link dropped: sending it again could run it twice.
+        dropOnCall = true;
+
+        HttpResponse<byte[]> response = post();
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(new String(response.body(), java.nio.charset.StandardCharsets.UTF_8)).contains("went away");
+        assertThat(openedAtOld).hasSize(1);
+        assertThat(openedAtNew).isEmpty();
+    }
+
+    @Test
     void aCallStillTurnedAwayAfterItsMovesGets503WithRetryAfter() throws Exception {
         // A couple that keeps moving: each refusal names another owner, which refuses in turn.
         refusal = new CloseStream(0, CloseReason.NOT_OWNER).setShardMapEpoch(1).setMovedTo(oldOwner);
@@ -188,6 +241,14 @@ class HttpCallFollowsItsCoupleTest {
         // The first try and then one per move.
         assertThat(openedAtOld).hasSize(HttpApiHandler.MAX_MOVES + 1);
         assertThat(callsAtNew).isEmpty();
+    }
+
+    private void awaitEpoch(long epoch) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (shardMap.current().map(view -> view.epoch() < epoch).orElse(true)) {
+            assertThat(System.nanoTime()).as("the shard map of epoch %d within %s", epoch, WAIT).isLessThan(deadline);
+            Thread.sleep(20);
+        }
     }
 
     private HttpResponse<byte[]> post() throws Exception {
@@ -215,7 +276,7 @@ class HttpCallFollowsItsCoupleTest {
     private ShardMap map(long epoch, String owner) {
         return new ShardMap().setEpoch(epoch).setShardCount(1)
                 .setShards(List.of(new ShardAssignment(owner, epoch)))
-                .setServers(Map.of("app-1", oldOwner, "app-2", newOwner))
+                .setServers(Map.of("app-0", stopped, "app-1", oldOwner, "app-2", newOwner))
                 .setPublishedAtMillis(0).setLeaderId("app-1");
     }
 }
