@@ -445,9 +445,10 @@ public final class ApplicationServer implements ServerMain.Server {
             }
         });
         // Presentation servers whose map still names this server are answered with the new owner until they
-        // stop calling, rather than losing calls in flight with the links.
+        // stop calling, rather than losing calls in flight with the links. Without a new map (no handoff)
+        // they would call on: no point waiting then.
         quietly("relay links going quiet", () -> {
-            if (presentationLinks != null && !presentationLinks.awaitQuiet(RELAY_QUIET,
+            if (handedOver && presentationLinks != null && !presentationLinks.awaitQuiet(RELAY_QUIET,
                     Duration.ofMillis(Math.min(remainingMillis(deadline), RELAY_QUIET_WAIT.toMillis())))) {
                 LOG.info("Presentation servers still called within {} ms of the handoff; closing their links",
                         RELAY_QUIET_WAIT.toMillis());
