@@ -38,7 +38,6 @@ import io.duet.app.limits.RateLimiter;
 import io.duet.app.limits.RateLimits;
 import io.duet.app.relay.RelayServerInitializer;
 import io.duet.app.rpc.ServiceDispatcher;
-import io.duet.app.space.SpaceLimits;
 import io.duet.app.storage.CoupleStore;
 import io.duet.app.storage.CoupleStoreSettings;
 import io.duet.app.storage.HBaseClientSettings;
@@ -279,34 +278,10 @@ public final class ApplicationServer implements ServerMain.Server {
         rateLimiter = new RateLimiter(rateLimits);
         pushes = Pushes.start(PushSettings.from(settings), new PushTokenStore(hbase, schema, storeCallbacks), clock);
         ownership = new ShardOwnership(curator, instanceId);
-        catchUpReads = new CatchUpReads(CatchUpLimits.builder()
-                .pageMessages(settings.integer("couples.catch-up.page-messages", CatchUpLimits.DEFAULT_PAGE_MESSAGES))
-                .pageBytes(settings.integer("couples.catch-up.page-bytes", CatchUpLimits.DEFAULT_PAGE_BYTES))
-                .maxReads(settings.integer("couples.catch-up.max-reads", CatchUpLimits.DEFAULT_MAX_READS))
-                .maxWaitingReads(settings.integer("couples.catch-up.max-waiting-reads",
-                        CatchUpLimits.DEFAULT_MAX_WAITING_READS))
-                .readWait(settings.duration("couples.catch-up.read-wait", CatchUpLimits.DEFAULT_READ_WAIT))
-                .build(), timers);
-        couples = new CoupleRegistry(ownership, coupleStore, CoupleLimits.builder()
-                .recentMessages(settings.integer("couples.recent-messages", CoupleLimits.DEFAULT_RECENT_MESSAGES))
-                .maxQueued(settings.integer("couples.max-queued-sends", CoupleLimits.DEFAULT_MAX_QUEUED))
-                .maxHeld(settings.integer("couples.max-held-sends", CoupleLimits.DEFAULT_MAX_HELD))
-                .maxQueuedTasks(settings.integer("couples.max-queued-tasks", CoupleLimits.DEFAULT_MAX_QUEUED_TASKS))
-                .maxBatch(settings.integer("couples.max-batch", CoupleLimits.DEFAULT_MAX_BATCH))
-                .keepChanges(settings.integer("couples.changes.keep", CoupleLimits.DEFAULT_KEEP_CHANGES))
-                .orderWait(settings.duration("couples.order-wait", CoupleLimits.DEFAULT_ORDER_WAIT))
-                .typingTimeout(settings.duration("couples.typing-timeout", CoupleLimits.DEFAULT_TYPING_TIMEOUT))
-                .idleTimeout(settings.duration("couples.idle-timeout", CoupleLimits.DEFAULT_IDLE_TIMEOUT))
-                .space(SpaceLimits.builder().maxMemos(settings.integer("space.max-memos", SpaceLimits.DEFAULT_MAX_MEMOS))
-                        .maxMemoChars(settings.integer("space.max-memo-chars", SpaceLimits.MAX_MEMO_CHARS))
-                        .maxEvents(settings.integer("space.max-events", SpaceLimits.DEFAULT_MAX_EVENTS))
-                        .maxPhotos(settings.integer("space.max-photos", SpaceLimits.DEFAULT_MAX_PHOTOS)).build())
-                .build(), catchUpReads, coupleWorkers, timers, clock, pushes, ArchiveSettings.builder()
-                .enabled(settings.bool("couples.archive.enabled", ArchiveSettings.DEFAULT_ENABLED))
-                .keepRecent(settings.integer("couples.archive.keep-recent", ArchiveSettings.DEFAULT_KEEP_RECENT))
-                .movesPerTick(settings.integer("couples.archive.moves-per-tick", ArchiveSettings.DEFAULT_MOVES_PER_TICK))
-                .tick(settings.duration("couples.archive.tick", ArchiveSettings.DEFAULT_TICK))
-                .build(), FanOutLag.timer(admin.metrics(), FanOutLag.COMMITTED_TO_RELAY));
+        catchUpReads = new CatchUpReads(CatchUpLimits.from(settings), timers);
+        couples = new CoupleRegistry(ownership, coupleStore, CoupleLimits.from(settings), catchUpReads, coupleWorkers,
+                timers, clock, pushes, ArchiveSettings.from(settings),
+                FanOutLag.timer(admin.metrics(), FanOutLag.COMMITTED_TO_RELAY));
         ApplicationMetrics.bind(admin.metrics(), catchUpReads, coupleStore, couples, presentationLinks);
         clusterStatus = new ClusterStatusReader(curator);
         clusterStatus.start();

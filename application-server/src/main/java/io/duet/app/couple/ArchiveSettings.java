@@ -1,5 +1,6 @@
 package io.duet.app.couple;
 
+import io.duet.settings.Settings;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -49,6 +50,16 @@ public final class ArchiveSettings {
     /** No moves: couple rows keep every message (tests of other parts, warm-up couples). */
     public static ArchiveSettings disabled() {
         return builder().enabled(false).build();
+    }
+
+    /** The settings {@code settings} set ({@code couples.archive.*}), else the defaults. */
+    public static ArchiveSettings from(Settings settings) {
+        return builder()
+                .enabled(settings.bool("couples.archive.enabled", DEFAULT_ENABLED))
+                .keepRecent(settings.integer("couples.archive.keep-recent", DEFAULT_KEEP_RECENT))
+                .movesPerTick(settings.integer("couples.archive.moves-per-tick", DEFAULT_MOVES_PER_TICK))
+                .tick(settings.duration("couples.archive.tick", DEFAULT_TICK))
+                .build();
     }
 
     public static Builder builder() {

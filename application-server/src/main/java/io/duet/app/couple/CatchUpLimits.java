@@ -1,5 +1,6 @@
 package io.duet.app.couple;
 
+import io.duet.settings.Settings;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -42,6 +43,17 @@ public final class CatchUpLimits {
 
     public static CatchUpLimits defaults() {
         return builder().build();
+    }
+
+    /** The limits {@code settings} set ({@code couples.catch-up.*}), else the defaults. */
+    public static CatchUpLimits from(Settings settings) {
+        return builder()
+                .pageMessages(settings.integer("couples.catch-up.page-messages", DEFAULT_PAGE_MESSAGES))
+                .pageBytes(settings.integer("couples.catch-up.page-bytes", DEFAULT_PAGE_BYTES))
+                .maxReads(settings.integer("couples.catch-up.max-reads", DEFAULT_MAX_READS))
+                .maxWaitingReads(settings.integer("couples.catch-up.max-waiting-reads", DEFAULT_MAX_WAITING_READS))
+                .readWait(settings.duration("couples.catch-up.read-wait", DEFAULT_READ_WAIT))
+                .build();
     }
 
     public static Builder builder() {

@@ -1,5 +1,6 @@
 package io.duet.app.couple;
 
+import io.duet.settings.Settings;
 import io.duet.app.space.SpaceLimits;
 import java.time.Duration;
 import java.util.Objects;
@@ -77,6 +78,22 @@ public final class CoupleLimits {
 
     public static CoupleLimits defaults() {
         return builder().build();
+    }
+
+    /** The limits {@code settings} set ({@code couples.*}, and {@code space.*} for the couple's space), else the defaults. */
+    public static CoupleLimits from(Settings settings) {
+        return builder()
+                .recentMessages(settings.integer("couples.recent-messages", DEFAULT_RECENT_MESSAGES))
+                .maxQueued(settings.integer("couples.max-queued-sends", DEFAULT_MAX_QUEUED))
+                .maxHeld(settings.integer("couples.max-held-sends", DEFAULT_MAX_HELD))
+                .maxQueuedTasks(settings.integer("couples.max-queued-tasks", DEFAULT_MAX_QUEUED_TASKS))
+                .maxBatch(settings.integer("couples.max-batch", DEFAULT_MAX_BATCH))
+                .keepChanges(settings.integer("couples.changes.keep", DEFAULT_KEEP_CHANGES))
+                .orderWait(settings.duration("couples.order-wait", DEFAULT_ORDER_WAIT))
+                .typingTimeout(settings.duration("couples.typing-timeout", DEFAULT_TYPING_TIMEOUT))
+                .idleTimeout(settings.duration("couples.idle-timeout", DEFAULT_IDLE_TIMEOUT))
+                .space(SpaceLimits.from(settings))
+                .build();
     }
 
     public static Builder builder() {

@@ -1,5 +1,7 @@
 package io.duet.app.space;
 
+import io.duet.settings.Settings;
+
 /**
  * How much of a couple's space one couple may keep, so that its row stays bounded (at the defaults, memos
  * take at most about 200 x 12 KiB of UTF-8); {@link #builder()} starts from the defaults.
@@ -49,6 +51,16 @@ public final class SpaceLimits {
 
     public static SpaceLimits defaults() {
         return builder().build();
+    }
+
+    /** The limits {@code settings} set ({@code space.*}), else the defaults. */
+    public static SpaceLimits from(Settings settings) {
+        return builder()
+                .maxMemos(settings.integer("space.max-memos", DEFAULT_MAX_MEMOS))
+                .maxMemoChars(settings.integer("space.max-memo-chars", MAX_MEMO_CHARS))
+                .maxEvents(settings.integer("space.max-events", DEFAULT_MAX_EVENTS))
+                .maxPhotos(settings.integer("space.max-photos", DEFAULT_MAX_PHOTOS))
+                .build();
     }
 
     public static Builder builder() {
