@@ -37,9 +37,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class HandoffIT {
     /**
      * What CI holds the p99 stall to, on a box shared with the whole cluster and the load (a restarted
-     * server's JVM start competes with it for 2 cores); the goal, 200 ms, is reported.
+     * server's JVM start competes with it for 2 cores): runs on a quiet box measured 206-467 ms, so a
+     * bound under that failed CI at random; this one still fails a handoff that stalls like a failover
+     * (seconds). The goal, 200 ms, is reported (BENCHMARKS.md, section 9).
      */
-    private static final Duration CI_P99_BOUND = Duration.ofMillis(400);
+    private static final Duration CI_P99_BOUND = Duration.ofMillis(600);
     /**
      * Each phone sends every 100 ms: 120 messages/s, light load: the box is about half busy with it while
      * no server restarts (the shard moves phase), against saturated at 40 ms (300/s) before any server
