@@ -22,6 +22,7 @@ import org.apache.hadoop.hbase.client.ConnectionFactory;
 import org.apache.hadoop.hbase.client.Get;
 import org.apache.hadoop.hbase.client.Result;
 import org.apache.hadoop.hbase.client.Scan;
+import org.apache.hadoop.hbase.util.Bytes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -29,7 +30,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * A couple of {@link #MESSAGES} messages (12,000) with archive buckets of {@value #BUCKET}: the owner moves all
  * but the newest out of the couple row in the background, the couple row stays small, and through the
  * SDK history pages both ways, deep pages, catch-up from 0 and an edit and a delete of archived messages
- * (folded into the archive by the next move) see every message once, in order, across the boundary.
+ * (folded into the archive by the next move) see every message once, in order, across the boundary; and
+ * after HBase splits the archive's region between two of the couple's buckets, across the split too.
  */
 class ArchiveIT {
     /**
@@ -106,6 +108,18 @@ class ArchiveIT {
             }
             assertThat(seqs(ann.fetchHistory(due - 20, 40).get(30, TimeUnit.SECONDS).getMessages()))
                     .containsExactlyElementsOf(range(due - 19, due + 20));
+
+            // HBase splits the archive's region between two of the couple's buckets: nothing needs one couple's
+            // archive in one region, so pages across the split (and Bob's catch-up below) read on as before.
+            long middle = due / BUCKET / 2;
+            int regionsBefore = archiveRegions(hbase, schema, coupleId);
+            hbase.getAdmin().split(schema.archive(), HBaseSchema.archiveRow(Shards.shardOf(coupleId, schema.shardCount()),
+                    coupleId, middle)).get(120, TimeUnit.SECONDS);
+            RecordingListener.await(WAIT, "the couple's archive split between two regions",
+                    () -> archiveRegions(hbase, schema, coupleId) > regionsBefore);
+            long firstAfterSplit = middle * BUCKET + 1;
+            assertThat(seqs(ann.fetchHistory(firstAfterSplit - 26, 50).get(30, TimeUnit.SECONDS).getMessages()))
+                    .containsExactlyElementsOf(range(firstAfterSplit - 25, firstAfterSplit + 24));
         }
 
         // Bob's phone catches up from 0: every message once, in order, with the edits, nothing missing.
@@ -156,6 +170,18 @@ class ArchiveIT {
         Result row = hbase.getTable(schema.couples()).get(new Get(coupleRow(schema, coupleId))
                 .addFamily(HBaseSchema.MESSAGES)).join();
         return row.isEmpty() ? 0 : row.getFamilyMap(HBaseSchema.MESSAGES).size();
+    }
+
+    /** How many of the archive table's regions hold some of the couple's buckets. */
+    private static int archiveRegions(AsyncConnection hbase, HBaseSchema schema, long coupleId) {
+        int shard = Shards.shardOf(coupleId, schema.shardCount());
+        byte[] first = HBaseSchema.archiveRow(shard, coupleId, 0);
+        byte[] last = HBaseSchema.archiveRow(shard, coupleId, Long.MAX_VALUE);
+        return (int) hbase.getRegionLocator(schema.archive()).getAllRegionLocations().join().stream()
+                .filter(location -> Bytes.compareTo(location.getRegion().getStartKey(), last) <= 0
+                        && (location.getRegion().getEndKey().length == 0
+                                || Bytes.compareTo(location.getRegion().getEndKey(), first) > 0))
+                .count();
     }
 
     private static int archiveRows(AsyncConnection hbase, HBaseSchema schema, long coupleId) {
