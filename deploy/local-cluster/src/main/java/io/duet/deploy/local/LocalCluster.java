@@ -1,11 +1,8 @@
 package io.duet.deploy.local;
 
 import io.duet.deploy.local.pki.ClusterCa;
-import io.duet.process.ReadyFile;
-import io.duet.protocol.cluster.ClusterPaths;
 import io.duet.protocol.cluster.ShardMapView;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
@@ -15,7 +12,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -64,8 +60,6 @@ public final class LocalCluster implements AutoCloseable {
     private final int zookeeperPort;
     private final String tokenSecret;
     private final ClusterCa ca;
-    /** Null: plain client ports. */
-    private final LocalClientTls clientTls;
     private final NodeProcess zookeeper;
     /** Null when the cluster keeps its data in another's ({@link LocalClusterBuilder#sharedStorage}). */
     private final NodeProcess hbase;
@@ -82,8 +76,8 @@ public final class LocalCluster implements AutoCloseable {
     private final LoadBalancerProcess loadBalancer;
     /** Why there is no load balancer although there are presentation servers, or null. */
     private final String loadBalancerMissing;
-    private final int endpointTcpPort;
-    private final int endpointHttpPort;
+    /** Where clients connect. */
+    private final ClientEndpoints endpoints;
     /** Each application server's path to ZooKeeper, when the builder asked for fault links. */
     private final Map<String, FaultLink> zookeeperLinks = new LinkedHashMap<>();
     /** Every node, in start order. */
@@ -110,63 +104,35 @@ public final class LocalCluster implements AutoCloseable {
         this.tokenSecret = DataFiles.loadOrCreateSecret(tokenSecretFile);
         this.ca = ClusterCa.loadOrCreate(dataDir.resolve("tls"), "Duet local cluster " + clusterName + " CA");
 
-        this.clientTls = builder.clientTls ? LocalClientTls.loadOrCreate(ca, dataDir.resolve("conf")) : null;
+        LocalClientTls clientTls = builder.clientTls ? LocalClientTls.loadOrCreate(ca, dataDir.resolve("conf")) : null;
         Map<String, String> presentationSettings = new LinkedHashMap<>();
         if (clientTls != null) {
             presentationSettings.putAll(clientTls.presentationSettings());
         }
         presentationSettings.putAll(builder.presentationSettings);
-        LocalCluster storage = builder.storage;
-        this.s3Plan = builder.s3 && storage == null ? LocalS3.loadOrCreate(dataDir) : null;
-        if (storage == null) {
-            this.hbaseZookeeperConnect = zookeeperConnect();
-            this.s3Settings = s3Plan == null ? Map.of() : s3Plan.serverSettings();
-        } else {
-            if (builder.s3 && storage.s3Settings().isEmpty()) {
-                throw new IllegalArgumentException("this cluster wants S3, and its storage cluster has none");
-            }
-            this.hbaseZookeeperConnect = storage.hbaseZookeeperConnect();
-            // Names the storage's folder for tools that look for the cluster's processes (bin/duet-load's CPU).
-            Files.writeString(dataDir.resolve("conf/storage-dir"), storage.dataDir().toString() + "\n");
-            this.s3Settings = builder.s3 ? storage.s3Settings() : Map.of();
-        }
+        StoragePlan storage = StoragePlan.of(builder, dataDir, zookeeperConnect());
+        this.s3Plan = storage.ownS3;
+        this.hbaseZookeeperConnect = storage.hbaseZookeeperConnect;
+        this.s3Settings = storage.s3Settings;
         this.hbaseNamespace = builder.hbaseNamespace;
-        Map<String, String> storageSettings = new LinkedHashMap<>();
-        storageSettings.put("hbase.zookeeper.quorum", hbaseZookeeperConnect.split(":")[0]);
-        storageSettings.put("hbase.zookeeper.port", hbaseZookeeperConnect.split(":")[1]);
-        storageSettings.put("hbase.namespace", hbaseNamespace);
-        storageSettings.put("hbase.pre-split", Boolean.toString(builder.preSplitTables));
-        storageSettings.putAll(s3Settings);
+        Map<String, String> storageSettings = storage.serverSettings(hbaseNamespace, builder.preSplitTables);
         NodeFactory factory = new NodeFactory(home, dataDir, logDir(), clusterName, zookeeperPort, tokenSecretFile, ca,
                 s3Plan, storageSettings, presentationSettings, builder.serverSettings);
         this.zookeeper = factory.zookeeper();
-        this.hbase = storage == null ? factory.hbase() : null;
+        this.hbase = builder.storage == null ? factory.hbase() : null;
         this.s3 = s3Plan == null ? null : factory.s3();
         this.applicationServers = new ArrayList<>();
         for (int i = 1; i <= builder.applicationServers; i++) {
             String name = "app-" + i;
-            String zookeeperConnect = zookeeperConnect();
-            if (builder.zookeeperFaultLinks) {
-                FaultLink link = new FaultLink(name + "-zookeeper", new InetSocketAddress("127.0.0.1", zookeeperPort));
-                zookeeperLinks.put(name, link);
-                zookeeperConnect = "127.0.0.1:" + link.port();
-            }
-            applicationServers.add(factory.applicationServer(name, zookeeperConnect, shards));
+            applicationServers.add(factory.applicationServer(name, zookeeperConnectOf(name, builder.zookeeperFaultLinks),
+                    shards));
         }
         this.presentationServers = new ArrayList<>();
         for (int i = 0; i < builder.presentationServers; i++) {
-            String zookeeperConnect = zookeeperConnect();
-            if (builder.zookeeperFaultLinks) {
-                String name = NodeFactory.presentationServerName(i);
-                FaultLink link = new FaultLink(name + "-zookeeper", new InetSocketAddress("127.0.0.1", zookeeperPort));
-                zookeeperLinks.put(name, link);
-                zookeeperConnect = "127.0.0.1:" + link.port();
-            }
+            String zookeeperConnect = zookeeperConnectOf(NodeFactory.presentationServerName(i), builder.zookeeperFaultLinks);
             presentationServers.add(factory.presentationServer(i, zookeeperConnect, ports)
                     .withFileLimit(builder.presentationServerFileLimit));
         }
-        this.endpointTcpPort = ports.endpointTcp;
-        this.endpointHttpPort = ports.endpointHttp;
         Path haproxy = builder.presentationServers > 0 ? LoadBalancerProcess.find(builder.haproxy) : null;
         this.loadBalancer = haproxy == null ? null
                 : factory.loadBalancer(haproxy, ports, builder.presentationServers, clientTls);
@@ -176,6 +142,8 @@ public final class LocalCluster implements AutoCloseable {
         if (loadBalancerMissing != null) {
             LOG.warn(loadBalancerMissing);
         }
+        this.endpoints = new ClientEndpoints(dataDir.resolve("conf"), presentationServers,
+                loadBalancer != null ? ports : null, clientTls);
         List<ChildProcess> all = new ArrayList<>(List.of(zookeeper));
         all.addAll(storageNodes());
         all.addAll(applicationServers);
@@ -185,6 +153,19 @@ public final class LocalCluster implements AutoCloseable {
         }
         this.nodes = List.copyOf(all);
         this.supervisor = builder.supervision == null ? null : new Supervisor(builder.supervision, nodes);
+    }
+
+    /**
+     * How server {@code name} reaches ZooKeeper: directly, or with {@code faultLinks} through a {@link FaultLink} of
+     * its own ({@link #zookeeperLink(Node)}).
+     */
+    private String zookeeperConnectOf(String name, boolean faultLinks) throws IOException {
+        if (!faultLinks) {
+            return zookeeperConnect();
+        }
+        FaultLink link = new FaultLink(name + "-zookeeper", new InetSocketAddress("127.0.0.1", zookeeperPort));
+        zookeeperLinks.put(name, link);
+        return "127.0.0.1:" + link.port();
     }
 
     public static LocalClusterBuilder builder() {
@@ -455,22 +436,7 @@ public final class LocalCluster implements AutoCloseable {
      * tells which). Fixed for the life of the data folder.
      */
     public ClientEndpoint clientEndpoint() {
-        if (loadBalancer != null) {
-            return new ClientEndpoint(new InetSocketAddress("127.0.0.1", endpointTcpPort),
-                    URI.create(httpScheme() + "://127.0.0.1:" + endpointHttpPort), true, tlsCa());
-        }
-        if (presentationServers.isEmpty()) {
-            throw new IllegalStateException("this cluster has no presentation servers");
-        }
-        return new ClientEndpoint(clientTcpEndpoint(0), clientHttpEndpoint(0), false, tlsCa());
-    }
-
-    private Path tlsCa() {
-        return clientTls == null ? null : clientTls.ca();
-    }
-
-    private String httpScheme() {
-        return clientTls == null ? "http" : "https";
+        return endpoints.clientEndpoint();
     }
 
     /** Every node, in start order (the load balancer last, where there is one). */
@@ -493,19 +459,11 @@ public final class LocalCluster implements AutoCloseable {
 
     /** The client TCP endpoint of presentation server {@code index} (0-based). */
     public InetSocketAddress clientTcpEndpoint(int index) {
-        return new InetSocketAddress("127.0.0.1", port(presentationServers.get(index), "client.tcp.port"));
+        return endpoints.tcp(index);
     }
 
     /** The base URL of the HTTP API of presentation server {@code index} (0-based). */
     public URI clientHttpEndpoint(int index) {
-        return URI.create(httpScheme() + "://127.0.0.1:" + port(presentationServers.get(index), "client.http.port"));
-    }
-
-    private int port(NodeProcess node, String key) {
-        try {
-            return Integer.parseInt(ReadyFile.read(dataDir.resolve("conf").resolve(node.name() + ".properties")).get(key));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return endpoints.http(index);
     }
 }
