@@ -471,14 +471,17 @@ public final class DuetClient implements AutoCloseable {
                 new DeviceService.unregisterPushToken_result(), ClientSession.Retry.SAFE_TO_REPEAT).thenApply(result -> null);
     }
 
-    /** The last sequence number delivered to the listener with none missing before it. */
+    /**
+     * The last sequence number the listener handled (returned from; see {@link DuetListener}) with none
+     * missing before it. Persist it to resume from ({@link Builder#resumeAfter(long, long)}).
+     */
     public long lastSeq() {
         return session.lastSeq();
     }
 
     /**
-     * The highest change number (an edit or delete of a message) applied: the listener was given every change
-     * up to it of the messages up to {@link #lastSeq()}. Persist it beside {@link #lastSeq()} ({@link
+     * The highest change number (an edit or delete of a message) applied: the listener handled (returned
+     * from) every change up to it of the messages up to {@link #lastSeq()}. Persist it beside {@link #lastSeq()} ({@link
      * Builder#resumeAfter(long, long)}) to be sent the changes made while the app was away.
      */
     public long lastChange() {
