@@ -187,10 +187,27 @@ public final class DuetClient implements AutoCloseable {
                 request.isSetExpectedVersion() ? ClientSession.Retry.AT_MOST_ONCE : ClientSession.Retry.SAFE_TO_REPEAT);
     }
 
-    /** Deletes this user's message {@code seq}, leaving a tombstone; completes with the tombstone. */
+    /**
+     * Deletes this user's message {@code seq}, leaving a tombstone; completes with the tombstone. The delete
+     * wins over any edit; see {@link #deleteMessage(long, long)}.
+     */
     public CompletableFuture<Message> deleteMessage(long seq) {
-        return session.call(commonConstants.CHAT_SERVICE, "deleteMessage",
-                new ChatService.deleteMessage_args(new DeleteMessageRequest(seq)), new ChatService.deleteMessage_result(), ClientSession.Retry.SAFE_TO_REPEAT);
+        return deleteMessage(new DeleteMessageRequest(seq));
+    }
+
+    /**
+     * As {@link #deleteMessage(long)}, if the message is still at {@code expectedVersion} (or deleted already:
+     * the tombstone); otherwise fails with {@link io.duet.protocol.api.MessageConflict}, carrying the message
+     * as it is now.
+     */
+    public CompletableFuture<Message> deleteMessage(long seq, long expectedVersion) {
+        return deleteMessage(new DeleteMessageRequest(seq).setExpectedVersion(expectedVersion));
+    }
+
+    private CompletableFuture<Message> deleteMessage(DeleteMessageRequest request) {
+        // A repeat meets the tombstone, which is the answer, with or without a version.
+        return session.call(commonConstants.CHAT_SERVICE, "deleteMessage", new ChatService.deleteMessage_args(request),
+                new ChatService.deleteMessage_result(), ClientSession.Retry.SAFE_TO_REPEAT);
     }
 
     /** Tells the partner this user is (or is no longer) typing; refresh every few seconds while typing. */
