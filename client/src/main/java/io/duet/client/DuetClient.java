@@ -83,6 +83,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -390,10 +391,29 @@ public final class DuetClient implements AutoCloseable {
                 new PhotoService.getPhotoUrls_result(), ClientSession.Retry.SAFE_TO_REPEAT);
     }
 
-    /** Downloads one variant of a photo (FULL when {@code variant} is null) into {@code target}. */
+    /**
+     * Downloads one variant of a photo (FULL when {@code variant} is null) into {@code target}, replaced only
+     * once the whole photo arrived: a download that fails, or that the app cancels through the returned
+     * future, leaves {@code target} as it was and no partial file.
+     */
     public CompletableFuture<Path> downloadPhoto(String photoId, PhotoVariant variant, Path target) {
-        return photoUrl(photoId, variant)
-                .thenComposeAsync(url -> PhotoTransfer.download(url, target)); // off the event loop: file I/O
+        CompletableFuture<Path> result = new CompletableFuture<>();
+        photoUrl(photoId, variant).thenAcceptAsync(url -> { // off the event loop: file I/O
+            CompletableFuture<Path> download = PhotoTransfer.download(url, target);
+            result.whenComplete((path, failure) -> download.cancel(true)); // a cancel by the app reaches the transfer
+            download.whenComplete((path, failure) -> {
+                if (failure != null) {
+                    result.completeExceptionally(failure);
+                } else {
+                    result.complete(path);
+                }
+            });
+        }).exceptionally(failure -> {
+            result.completeExceptionally(failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure);
+            return null;
+        });
+        return result;
     }
 
     /** Deletes the photo's objects and metadata. */
