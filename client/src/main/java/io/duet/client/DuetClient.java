@@ -518,8 +518,8 @@ public final class DuetClient implements AutoCloseable {
 
     /**
      * The highest change number (an edit or delete of a message) applied: the listener handled (returned
-     * from) every change up to it of the messages up to {@link #lastSeq()}. Persist it beside {@link #lastSeq()} ({@link
-     * Builder#resumeAfter(long, long)}) to be sent the changes made while the app was away.
+     * from) every change up to it of the messages up to {@link #lastSeq()}. Persist it beside {@link
+     * #lastSeq()} ({@link Builder#resumeAfter(long, long)}) to be sent the changes made while the app was away.
      */
     public long lastChange() {
         return session.lastChange();

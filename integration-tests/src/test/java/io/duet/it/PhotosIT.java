@@ -205,7 +205,7 @@ class PhotosIT {
         String ann = couple.ann.getToken();
         DuetHttp annHttp = TestCouple.http(cluster, 0, TestCouple.ANN_DEVICE);
         // Large enough that making its variants takes a while, for the retries to overlap it.
-        byte[] big = image(4000, 3000, "png");
+        byte[] big = image(3000, 2250, "png");
         PhotoUpload upload = annHttp.createUpload(ann, big.length);
         assertThat(put(upload, big).statusCode()).isEqualTo(200);
 

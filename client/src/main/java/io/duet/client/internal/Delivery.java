@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * highest change number handed over, sent with every subscribe so that the server replays the changes
  * missed while away. What the app persists, {@link #lastSeq()} and {@link #lastChange()}, moves only once
  * the listener returned ({@link HandledCursors}); after a listener that threw, the next subscribe resumes
- * from there, so that the event is given again. Typing and partner-joined events go straight to the listener; each message is also shown to
- * the {@link SendPipeline}, since our own message coming back acknowledges its send.
+ * from there, so that the event is given again. Typing and partner-joined events go straight to the
+ * listener; each message is also shown to the {@link SendPipeline}, since our own message coming back
+ * acknowledges its send.
  *
  * <p><b>Our own messages</b> come from the replies to our sends ({@link #ownMessageStored}): the session
  * subscribes with {@code noEcho}, so the server pushes our messages to our other devices but not back to
