@@ -83,6 +83,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -187,10 +188,27 @@ public final class DuetClient implements AutoCloseable {
                 request.isSetExpectedVersion() ? ClientSession.Retry.AT_MOST_ONCE : ClientSession.Retry.SAFE_TO_REPEAT);
     }
 
-    /** Deletes this user's message {@code seq}, leaving a tombstone; completes with the tombstone. */
+    /**
+     * Deletes this user's message {@code seq}, leaving a tombstone; completes with the tombstone. The delete
+     * wins over any edit; see {@link #deleteMessage(long, long)}.
+     */
     public CompletableFuture<Message> deleteMessage(long seq) {
-        return session.call(commonConstants.CHAT_SERVICE, "deleteMessage",
-                new ChatService.deleteMessage_args(new DeleteMessageRequest(seq)), new ChatService.deleteMessage_result(), ClientSession.Retry.SAFE_TO_REPEAT);
+        return deleteMessage(new DeleteMessageRequest(seq));
+    }
+
+    /**
+     * As {@link #deleteMessage(long)}, if the message is still at {@code expectedVersion} (or deleted already:
+     * the tombstone); otherwise fails with {@link io.duet.protocol.api.MessageConflict}, carrying the message
+     * as it is now.
+     */
+    public CompletableFuture<Message> deleteMessage(long seq, long expectedVersion) {
+        return deleteMessage(new DeleteMessageRequest(seq).setExpectedVersion(expectedVersion));
+    }
+
+    private CompletableFuture<Message> deleteMessage(DeleteMessageRequest request) {
+        // A repeat meets the tombstone, which is the answer, with or without a version.
+        return session.call(commonConstants.CHAT_SERVICE, "deleteMessage", new ChatService.deleteMessage_args(request),
+                new ChatService.deleteMessage_result(), ClientSession.Retry.SAFE_TO_REPEAT);
     }
 
     /** Tells the partner this user is (or is no longer) typing; refresh every few seconds while typing. */
@@ -373,10 +391,29 @@ public final class DuetClient implements AutoCloseable {
                 new PhotoService.getPhotoUrls_result(), ClientSession.Retry.SAFE_TO_REPEAT);
     }
 
-    /** Downloads one variant of a photo (FULL when {@code variant} is null) into {@code target}. */
+    /**
+     * Downloads one variant of a photo (FULL when {@code variant} is null) into {@code target}, replaced only
+     * once the whole photo arrived: a download that fails, or that the app cancels through the returned
+     * future, leaves {@code target} as it was and no partial file.
+     */
     public CompletableFuture<Path> downloadPhoto(String photoId, PhotoVariant variant, Path target) {
-        return photoUrl(photoId, variant)
-                .thenComposeAsync(url -> PhotoTransfer.download(url, target)); // off the event loop: file I/O
+        CompletableFuture<Path> result = new CompletableFuture<>();
+        photoUrl(photoId, variant).thenAcceptAsync(url -> { // off the event loop: file I/O
+            CompletableFuture<Path> download = PhotoTransfer.download(url, target);
+            result.whenComplete((path, failure) -> download.cancel(true)); // a cancel by the app reaches the transfer
+            download.whenComplete((path, failure) -> {
+                if (failure != null) {
+                    result.completeExceptionally(failure);
+                } else {
+                    result.complete(path);
+                }
+            });
+        }).exceptionally(failure -> {
+            result.completeExceptionally(failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure);
+            return null;
+        });
+        return result;
     }
 
     /** Deletes the photo's objects and metadata. */
@@ -471,15 +508,18 @@ public final class DuetClient implements AutoCloseable {
                 new DeviceService.unregisterPushToken_result(), ClientSession.Retry.SAFE_TO_REPEAT).thenApply(result -> null);
     }
 
-    /** The last sequence number delivered to the listener with none missing before it. */
+    /**
+     * The last sequence number the listener handled (returned from; see {@link DuetListener}) with none
+     * missing before it. Persist it to resume from ({@link Builder#resumeAfter(long, long)}).
+     */
     public long lastSeq() {
         return session.lastSeq();
     }
 
     /**
-     * The highest change number (an edit or delete of a message) applied: the listener was given every change
-     * up to it of the messages up to {@link #lastSeq()}. Persist it beside {@link #lastSeq()} ({@link
-     * Builder#resumeAfter(long, long)}) to be sent the changes made while the app was away.
+     * The highest change number (an edit or delete of a message) applied: the listener handled (returned
+     * from) every change up to it of the messages up to {@link #lastSeq()}. Persist it beside {@link
+     * #lastSeq()} ({@link Builder#resumeAfter(long, long)}) to be sent the changes made while the app was away.
      */
     public long lastChange() {
         return session.lastChange();

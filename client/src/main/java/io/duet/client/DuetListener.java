@@ -10,6 +10,16 @@ import io.duet.protocol.api.UserProfile;
 /**
  * Callbacks of a {@link DuetClient}, all on one SDK thread, in order. Messages arrive exactly once per
  * client and in sequence order, both partners' (including this user's own, from any device).
+ *
+ * <p><b>Handle an event before returning.</b> The client's cursors ({@link DuetClient#lastSeq()}, {@link
+ * DuetClient#lastChange()}), which the app persists to resume from, move past a message, a change or a
+ * missing range only once {@link #onMessage}, {@link #onMessageChanged}, {@link #onMessagesMissing} or
+ * {@link #onMessageChangesLost} returned for it: store it (durably, if the app resumes from stored cursors)
+ * within the call, not later on another thread. A callback that throws stops the cursors before its event,
+ * and the next subscribe (at the latest, the next reconnect) has the server give that event again, with
+ * the later ones. So an event may come more than once: after a throw, or after the app stopped between
+ * handling an event and persisting the cursors. Apply them idempotently: a message by its sequence number,
+ * a change by its version ({@link Message#getVersion()}: keep the higher).
  */
 public interface DuetListener {
     default void onMessage(Message message) {

@@ -17,6 +17,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The bytes of photos, which never travel in Thrift calls: a PUT to the presigned upload URL that
@@ -24,6 +26,7 @@ import java.util.concurrent.TimeoutException;
  * the object store (S3) over HTTP, with the JDK's client; neither carries the Duet token.
  */
 final class PhotoTransfer {
+    private static final Logger LOG = LoggerFactory.getLogger(PhotoTransfer.class);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     /** A whole transfer; 20 MiB at 300 kB/s takes about a minute. */
     private static final Duration TRANSFER_TIMEOUT = Duration.ofMinutes(3);
@@ -54,7 +57,11 @@ final class PhotoTransfer {
                 });
     }
 
-    /** GETs the URL into {@code target} (replaced only once the whole photo arrived). */
+    /**
+     * GETs the URL into {@code target}, replaced only once the whole photo arrived. The bytes go to a {@code
+     * .part} file beside it first, which every failure deletes (a refusal, a network error, a body shorter
+     * than its length, a failed move, the transfer cancelled or timed out): {@code target} is left as it was.
+     */
     static CompletableFuture<Path> download(PhotoUrl url, Path target) {
         Path partial;
         try {
@@ -64,19 +71,39 @@ final class PhotoTransfer {
             return CompletableFuture.failedFuture(e);
         }
         HttpRequest request = HttpRequest.newBuilder(URI.create(url.getUrl())).timeout(TRANSFER_TIMEOUT).GET().build();
-        return HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofFile(partial)).thenApply(response -> {
+        CompletableFuture<HttpResponse<Path>> exchange = HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofFile(partial));
+        CompletableFuture<Path> saved = exchange.thenApply(response -> {
             try {
                 if (response.statusCode() / 100 != 2) {
-                    String body = Files.readString(partial, StandardCharsets.UTF_8);
-                    Files.deleteIfExists(partial);
                     throw new DuetClientException("the object store refused the download: HTTP " + response.statusCode()
-                            + " " + abbreviate(body));
+                            + " " + abbreviate(Files.readString(partial, StandardCharsets.UTF_8)));
                 }
                 return Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException e) {
                 throw new DuetClientException("cannot save the photo to " + target, e);
             }
         });
+        saved.whenComplete((path, failure) -> {
+            if (failure != null) {
+                exchange.cancel(true); // a cancelled or timed-out download stops writing
+                deletePartial(partial);
+            }
+        });
+        // The body may still be written after the download failed (a cancel while it streams): delete it again then.
+        exchange.whenComplete((response, failure) -> {
+            if (saved.isCompletedExceptionally()) {
+                deletePartial(partial);
+            }
+        });
+        return saved;
+    }
+
+    private static void deletePartial(Path partial) {
+        try {
+            Files.deleteIfExists(partial);
+        } catch (IOException e) {
+            LOG.warn("Cannot delete the partial download {}: {}", partial, e.toString());
+        }
     }
 
     /** Waits for a transfer (at most its timeout) in a blocking API, rethrowing what failed it. */
@@ -84,6 +111,7 @@ final class PhotoTransfer {
         try {
             return transfer.get(TRANSFER_TIMEOUT.toMillis() + CONNECT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
+            transfer.cancel(true);
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted during a photo transfer");
         } catch (TimeoutException e) {

@@ -196,6 +196,8 @@ class ChatEndToEndIT {
                     acknowledged.put(text, ann.send(text).get(10, TimeUnit.SECONDS).getSeq());
                 }
                 bobHears.awaitMessages(50, WAIT);
+                // The cursor moves once the listener returned, right after it recorded the message.
+                RecordingListener.await(WAIT, "Bob's cursor at 50", () -> bob.lastSeq() == 50);
                 bobLastSeq = bob.lastSeq();
             }
             assertThat(bobLastSeq).isEqualTo(50);

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -155,6 +156,8 @@ class MessageKindsIT {
                 Message live = tcp(annPhone.editMessage(3, "three!"));
                 RecordingListener.await(WAIT, "Bob hears the live edit", () -> bobHears.changes.size() == 1);
                 assertThat(bobHears.changes).containsExactly(live);
+                // The cursors move once the listener returned, right after it recorded the change.
+                RecordingListener.await(WAIT, "Bob's cursor passes the edit", () -> bobPhone.lastChange() == 1);
                 bobsLastSeq = bobPhone.lastSeq();
                 bobsLastChange = bobPhone.lastChange();
                 assertThat(bobsLastSeq).isEqualTo(3);
@@ -162,7 +165,15 @@ class MessageKindsIT {
             }
             // Bob's phone is away: Ann edits 1 and deletes 2, then sends 4 and edits it.
             edited = tcp(annPhone.editMessage(1, "one, edited"));
-            tombstone = tcp(annPhone.deleteMessage(2));
+            // Over TCP too, a delete against a stale version is a conflict carrying the message as it is.
+            long stale = edited.getVersion() - 1;
+            Throwable staleDelete = catchThrowableOfType(ExecutionException.class,
+                    () -> tcp(annPhone.deleteMessage(1, stale))).getCause();
+            assertThat(staleDelete).as("a stale delete's conflict").isInstanceOfSatisfying(MessageConflict.class,
+                    conflict -> assertThat(conflict.getCurrent()).isEqualTo(edited));
+            Message two = tcp(annPhone.fetchHistory(0, 10)).getMessages().get(1);
+            assertThat(two.getSeq()).isEqualTo(2);
+            tombstone = tcp(annPhone.deleteMessage(2, two.getVersion()));
             long four = tcp(annPhone.send("four")).getSeq();
             tcp(annPhone.editMessage(four, "four, edited"));
         }
@@ -179,6 +190,7 @@ class MessageKindsIT {
                 assertThat(message.getText()).isEqualTo("four, edited");
             });
             assertThat(backHears.changes).containsExactly(edited, tombstone);
+            RecordingListener.await(WAIT, "Bob's cursors pass message 4", () -> bobPhone.lastSeq() == 4);
             lastSeq = bobPhone.lastSeq();
             lastChange = bobPhone.lastChange();
             assertThat(lastChange).isEqualTo(4);
@@ -198,7 +210,8 @@ class MessageKindsIT {
             oldHears.awaitMessages(2, WAIT);
             assertThat(oldHears.changes).extracting(Message::getSeq).containsExactly(3L, 1L, 2L);
             assertThat(oldHears.changes.get(1)).isEqualTo(edited);
-            assertThat(old.lastChange()).isEqualTo(4);
+            RecordingListener.await(WAIT, "the change cursor at 4 (have " + old.lastChange() + ")",
+                    () -> old.lastChange() == 4);
         }
     }
 

@@ -32,9 +32,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
@@ -188,6 +190,49 @@ class PhotosIT {
             assertThatThrownBy(() -> tcp(bob.downloadPhoto(photo.getPhotoId(), null, dir.resolve("gone.jpg"))))
                     .isInstanceOf(DuetError.class);
         }
+    }
+
+    /**
+     * A client whose finishUpload timed out retries it while the first call still runs, and again after it
+     * ended: every call gets the first's answer (the photo and its message), and there is one photo and one
+     * photo message. (Before, an overlapping retry got ALREADY_EXISTS, or NOT_FOUND once the first had
+     * deleted the incoming bytes.)
+     */
+    @Test
+    void overlappingRetriesOfFinishUploadGetTheSamePhotoAndMessage() throws Exception {
+        LocalCluster cluster = SharedCluster.get();
+        TestCouple couple = TestCouple.pair(cluster);
+        String ann = couple.ann.getToken();
+        DuetHttp annHttp = TestCouple.http(cluster, 0, TestCouple.ANN_DEVICE);
+        // Large enough that making its variants takes a while, for the retries to overlap it.
+        byte[] big = image(3000, 2250, "png");
+        PhotoUpload upload = annHttp.createUpload(ann, big.length);
+        assertThat(put(upload, big).statusCode()).isEqualTo(200);
+
+        int calls = 4;
+        List<CompletableFuture<Photo>> finishes = new ArrayList<>();
+        for (int i = 0; i < calls; i++) {
+            DuetHttp http = TestCouple.http(cluster, i % 2, TestCouple.ANN_DEVICE);
+            finishes.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return http.finishUpload(ann, upload.getUploadId(), "one photo");
+                } catch (Exception e) {
+                    throw new CompletionException(e);
+                }
+            }));
+            Thread.sleep(20);
+        }
+        Photo first = tcp(finishes.get(0));
+        for (CompletableFuture<Photo> retry : finishes) {
+            assertThat(tcp(retry)).isEqualTo(first);
+        }
+        assertThat(annHttp.finishUpload(ann, upload.getUploadId(), "one photo")).as("a retry after them all")
+                .isEqualTo(first);
+
+        assertThat(annHttp.listPhotos(ann, 10, null).getPhotos()).extracting(Photo::getPhotoId)
+                .containsExactly(first.getPhotoId());
+        assertThat(annHttp.fetchHistory(ann, 0, 100).getMessages()).filteredOn(m -> m.getKind() == MessageKind.PHOTO)
+                .extracting(Message::getSeq).containsExactly(first.getMessageSeq());
     }
 
     private Path write(String name, byte[] bytes) throws Exception {

@@ -8,6 +8,7 @@ import io.duet.presentation.http.HttpApiInitializer;
 import io.duet.presentation.http.HttpSettings;
 import io.duet.presentation.limits.ConnectionLimiter;
 import io.duet.presentation.limits.ConnectionLimits;
+import io.duet.presentation.proxy.ProxyProtocol;
 import io.duet.presentation.relay.AppLinks;
 import io.duet.presentation.relay.RelayCallMeters;
 import io.duet.presentation.relay.AppServerDirectory;
@@ -206,8 +207,10 @@ public final class PresentationServer implements ServerMain.Server {
                 settings.integer("client.max-calls-in-flight", defaults.maxCallsInFlight()))
                 .withQuietGrace(settings.duration("client.quiet-grace", SessionSettings.DEFAULT_QUIET_GRACE));
         LOG.info("Client TLS: {}", clientTls);
+        // A trusted load balancer's PROXY header comes first, before TLS.
         tcpListener = listen("client TCP", settings.string("client.tcp.host", "0.0.0.0"), settings.integer("client.tcp.port", 7410),
-                clientTls.wrap(new ClientTcpInitializer(authenticator, routing, links, sessions, sessionSettings)));
+                ProxyProtocol.wrap(ConnectionLimits.trustedProxies(settings),
+                        clientTls.wrap(new ClientTcpInitializer(authenticator, routing, links, sessions, sessionSettings))));
         httpListener = listen("client HTTP", settings.string("client.http.host", "0.0.0.0"), settings.integer("client.http.port", 7420),
                 clientTls.wrap(new HttpApiInitializer(authenticator, routing, links,
                         HttpSettings.builder()

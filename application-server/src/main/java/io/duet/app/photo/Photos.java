@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -66,6 +67,12 @@ public final class Photos implements AutoCloseable {
     private final Clock clock;
     private final ThreadPoolExecutor workers;
     private final AtomicBoolean sweeping = new AtomicBoolean();
+    /**
+     * The finishUpload calls running on this server, by incoming key: a retry that overlaps one waits for
+     * its answer. An entry lives as long as its call (bounded by the photo workers' queue and the callers'
+     * rate limit), and is removed before its waiters hear.
+     */
+    private final Map<String, CompletableFuture<Photo>> finishing = new ConcurrentHashMap<>();
     /** Where the next sweep lists from (null: the first upload); written by one sweep at a time. */
     private volatile String sweepFrom;
 
@@ -130,9 +137,14 @@ public final class Photos implements AutoCloseable {
     }
 
     /**
-     * Checks and processes the uploaded bytes, stores the photo, posts its message. The photo's id is the
-     * upload's, so a retry (its reply lost) finds the photo made and answers with it, and the message,
-     * whose client id is derived from the photo's, is stored once.
+     * Checks and processes the uploaded bytes, stores the photo, posts its message. A retry of the same
+     * upload (its reply lost, or timed out) gets the first call's answer, never an error nor a second photo
+     * or message: while the first call runs on this server, the retry waits for its outcome ({@link
+     * #finishing}); once the photo is made, the retry finds it (the photo's id is the upload's) and posts
+     * its message again, which is stored once (its client id is derived from the photo's). Should two calls
+     * still make the photo twice (on two servers, while its couple moves), the second's metadata write finds
+     * the first's and answers with it, its own objects deleted. The incoming object is deleted only once the
+     * metadata is written, so a retry after a call that failed half way can make the photo again.
      */
     public CompletableFuture<Photo> finishUpload(Caller caller, String uploadId, String caption) {
         if (!PhotoBook.isPhotoId(uploadId)) {
@@ -145,24 +157,53 @@ public final class Photos implements AutoCloseable {
         if (objects == null) {
             return CompletableFuture.failedFuture(notConfigured());
         }
+        String key = incomingKey(caller.coupleId(), uploadId);
+        CompletableFuture<Photo> mine = new CompletableFuture<>();
+        CompletableFuture<Photo> running = finishing.putIfAbsent(key, mine);
+        if (running != null) {
+            return running.thenApply(Photo::deepCopy);
+        }
         String photoId = uploadId;
-        return onActor(caller, space -> space.photos().madeOrRoom(photoId))
+        onActor(caller, space -> space.photos().madeOrRoom(photoId))
                 .thenCompose(made -> made != null ? CompletableFuture.completedFuture(made)
                         : make(caller, photoId, caption))
                 .thenCompose(photo -> couples.actorFor(caller.coupleId()).sendPhoto(caller.userId(), caller.deviceId(),
                                 photoId, photo.isSetCaption() ? photo.getCaption() : "")
-                        .thenApply(sent -> photo.setMessageSeq(sent.getSeq())));
+                        .thenApply(sent -> photo.setMessageSeq(sent.getSeq())))
+                .whenComplete((photo, failure) -> {
+                    // Gone from the map before the waiting retries hear: a retry from now on finds the photo made.
+                    finishing.remove(key, mine);
+                    if (failure != null) {
+                        mine.completeExceptionally(failure);
+                    } else {
+                        mine.complete(photo);
+                    }
+                });
+        return mine.thenApply(Photo::deepCopy);
     }
 
-    /** The variants of upload {@code photoId} in S3, then its metadata in the couple's row. */
+    /**
+     * The variants of upload {@code photoId} in S3, then its metadata in the couple's row, then the incoming
+     * object deleted. When the metadata is there already (made by an overlapping call), that photo is the
+     * answer and this call's objects are deleted.
+     */
     private CompletableFuture<Photo> make(Caller caller, String photoId, String caption) {
-        return onWorkers(() -> storeVariants(incomingKey(caller.coupleId(), photoId), caller.userId(), caption))
+        String incoming = incomingKey(caller.coupleId(), photoId);
+        return onWorkers(() -> storeVariants(incoming, caller.userId(), caption))
                 .thenCompose(stored -> onActor(caller, space -> space.photos().add(photoId, stored))
-                        .whenComplete((photo, failure) -> {
-                            if (failure != null) {
-                                deleteLater(stored.getObjectKeys().values());
+                        .handle((photo, failure) -> {
+                            if (failure == null) {
+                                deleteLater(List.of(incoming));
+                                return CompletableFuture.completedFuture(photo);
                             }
-                        }));
+                            deleteLater(stored.getObjectKeys().values());
+                            Throwable cause = ApiErrors.unwrap(failure);
+                            if (cause instanceof DuetError && ((DuetError) cause).getCode() == ErrorCode.ALREADY_EXISTS) {
+                                return onActor(caller, space -> space.photos().get(photoId));
+                            }
+                            return CompletableFuture.<Photo>failedFuture(cause);
+                        })
+                        .thenCompose(next -> next));
     }
 
     /** Blocking: on a worker. */
@@ -198,7 +239,6 @@ public final class Photos implements AutoCloseable {
             deleteLater(keys.values());
             throw e;
         }
-        s3.delete(List.of(incoming));
         PhotoProcessor.Encoded full = result.variants.get(PhotoVariant.FULL);
         StoredPhoto photo = new StoredPhoto().setWidth(full.width).setHeight(full.height).setUploadedBy(userId)
                 .setUploadedAtMillis(clock.millis()).setContentType(full.contentType).setSizeBytes(full.bytes.length)

@@ -25,16 +25,42 @@ final class ListenerCallbacks {
     }
 
     void post(Consumer<DuetListener> callback) {
+        post(callback, normally -> { });
+    }
+
+    /**
+     * As {@link #post(Consumer)}; {@code then} is told right after, on the callback thread, whether the
+     * listener returned normally.
+     */
+    void post(Consumer<DuetListener> callback, Outcome then) {
+        run(() -> {
+            boolean normally = false;
+            try {
+                callback.accept(listener);
+                normally = true;
+            } catch (RuntimeException e) {
+                LOG.warn("Listener failed", e);
+            }
+            then.listenerReturned(normally);
+        });
+    }
+
+    /** Runs {@code task} on the callback thread after the callbacks posted before it, without the listener. */
+    void then(Runnable task) {
+        run(task);
+    }
+
+    private void run(Runnable task) {
         try {
-            callbacks.execute(() -> {
-                try {
-                    callback.accept(listener);
-                } catch (RuntimeException e) {
-                    LOG.warn("Listener failed", e);
-                }
-            });
+            callbacks.execute(task);
         } catch (RejectedExecutionException e) {
             LOG.debug("The client is closed; a callback is dropped");
         }
+    }
+
+    /** What a callback's poster is told once the listener ran. */
+    @FunctionalInterface
+    interface Outcome {
+        void listenerReturned(boolean normally);
     }
 }

@@ -11,7 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The session's subscription: subscribes after the last message delivered and the last change applied, and counts the subscribes so
+ * The session's subscription: subscribes after the last message and change handed to the listener (rewound to
+ * those it handled after it threw, see {@link Delivery#beforeSubscribe()}), and counts the subscribes so
  * that the outcome of one superseded (by a newer subscribe, a session move or a planned reconnect) is
  * ignored. A subscribe the server refuses for now ({@link ServerRefusals}: the couple is moving between
  * servers, or busy) is asked again on the same connection after the delay the server names, for up to
@@ -62,11 +63,12 @@ final class Subscription {
     }
 
     private void send() {
-        long from = delivery.lastSeq();
+        delivery.beforeSubscribe();
+        long from = delivery.deliveredSeq();
         int sentIn = ++generation;
         transport.<SubscribeResult>call(commonConstants.CHAT_SERVICE, "subscribe",
                 new ChatService.subscribe_args(new SubscribeRequest(from).setNoEcho(true)
-                        .setAfterChange(delivery.lastChange())),
+                        .setAfterChange(delivery.deliveredChange())),
                 new ChatService.subscribe_result())
                 .whenComplete((result, failure) -> {
                     if (sentIn != generation) {

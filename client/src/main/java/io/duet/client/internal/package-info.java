@@ -21,6 +21,8 @@
  * the events pushed back (exactly-once, in-order delivery, gaps, missing messages, typing, the partner
  * joining), and our own messages, which come from the replies to their sends (the session subscribes
  * with noEcho: the server does not push them back to it). {@link io.duet.client.internal.ListenerCallbacks} hands
- * everything to the application's listener on the callback thread, never on the loop.
+ * everything to the application's listener on the callback thread, never on the loop; {@link
+ * io.duet.client.internal.HandledCursors} are the cursors the app persists, moved only once the listener
+ * returned.
  */
 package io.duet.client.internal;

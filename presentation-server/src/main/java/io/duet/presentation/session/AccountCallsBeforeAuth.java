@@ -1,5 +1,6 @@
 package io.duet.presentation.session;
 
+import io.duet.presentation.proxy.ProxyProtocol;
 import io.duet.presentation.relay.AppLinks;
 import io.duet.presentation.relay.RelayStream;
 import io.duet.presentation.relay.StreamListener;
@@ -31,7 +32,8 @@ import org.apache.thrift.protocol.TMessageType;
  * ({@code signUp}, {@code logIn}, and {@code refreshSession} with a refresh token), so that a client with
  * no token yet gets one over the connection it then authenticates. Each is relayed as an anonymous
  * request, exactly as over HTTP: the same application server code, the same per-address rate limits
- * (the address is the connection's), the same errors in the REPLY. The bounds: at most {@link #MAX_CALLS}
+ * (the address is the connection's client's: behind a trusted load balancer, the one its PROXY header names,
+ * see {@link ProxyProtocol}), the same errors in the REPLY. The bounds: at most {@link #MAX_CALLS}
  * per connection, one at a time (the socket is not read while one waits for its reply), and all within
  * the auth timeout, which still runs. Any other call, or one more, closes the connection with
  * NOT_AUTHENTICATED. On the connection's event loop only; made at the first such call.
@@ -69,7 +71,7 @@ final class AccountCallsBeforeAuth implements StreamListener {
             return;
         }
         calls++;
-        SocketAddress remote = ctx.channel().remoteAddress();
+        SocketAddress remote = ProxyProtocol.clientAddress(ctx.channel());
         Optional<AppServerInfo> server = routing.route(null, remote instanceof InetSocketAddress
                 ? ((InetSocketAddress) remote).getAddress().getHostAddress() : String.valueOf(remote));
         if (server.isEmpty()) {

@@ -1,5 +1,6 @@
 package io.duet.presentation.session;
 
+import io.duet.presentation.proxy.ProxyProtocol;
 import io.duet.protocol.api.SessionErrorCode;
 import io.duet.protocol.frame.BadCompressionException;
 import io.duet.protocol.frame.FrameException;
@@ -32,10 +33,10 @@ final class ClientErrorHandler extends ChannelInboundHandlerAdapter {
         } else if (cause instanceof FrameException) {
             SessionErrors.closeWith(ctx.channel(), SessionErrorCode.BAD_FRAME, cause.getMessage());
         } else if (cause instanceof IOException) {
-            LOG.debug("Client connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+            LOG.debug("Client connection {} failed: {}", ProxyProtocol.clientAddress(ctx.channel()), cause.toString());
             ctx.close();
         } else {
-            LOG.warn("Unexpected failure on client connection {}", ctx.channel().remoteAddress(), cause);
+            LOG.warn("Unexpected failure on client connection {}", ProxyProtocol.clientAddress(ctx.channel()), cause);
             SessionErrors.closeWith(ctx.channel(), SessionErrorCode.INTERNAL, "internal error");
         }
     }

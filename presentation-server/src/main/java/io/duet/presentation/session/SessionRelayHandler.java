@@ -1,5 +1,6 @@
 package io.duet.presentation.session;
 
+import io.duet.presentation.proxy.ProxyProtocol;
 import io.duet.presentation.relay.AppLinks;
 import io.duet.presentation.relay.RelayStream;
 import io.duet.presentation.relay.StreamListener;
@@ -138,7 +139,7 @@ final class SessionRelayHandler extends SimpleChannelInboundHandler<Frame> imple
                 .setKind(StreamKind.SESSION)
                 .setPrincipal(principal)
                 .setProtocol(WireProtocol.COMPACT)
-                .setClientAddress(String.valueOf(ctx.channel().remoteAddress()))
+                .setClientAddress(String.valueOf(ProxyProtocol.clientAddress(ctx.channel())))
                 .setInitialCredit(settings.replayWindowBytes);
         if (routedByEpoch > 0) {
             open.setShardMapEpoch(routedByEpoch);

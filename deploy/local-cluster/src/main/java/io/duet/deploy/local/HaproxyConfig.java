@@ -33,6 +33,11 @@ import java.util.List;
  *       (the launcher's) less {@value #RESERVED_DESCRIPTORS}, since each proxied connection holds two
  *       descriptors ({@link #maxconnFor}); 9900 at a limit of 20000. Past it HAProxy queues new
  *       connections instead of failing for want of descriptors.
+ *   <li>Each server is told whose connection or request it gets, for its per-address limits and logs: a
+ *       PROXY protocol v2 header before each client TCP connection's bytes ({@code send-proxy-v2}; the
+ *       health and agent checks go to other ports, without one), and the client's address appended to
+ *       {@code X-Forwarded-For} on HTTP ({@code option forwardfor}). The presentation servers believe both
+ *       from 127.0.0.1 only ({@code http.trusted-proxies}, {@link NodeFactory#LOCAL_TRUSTED_PROXIES}).
  *   <li>Idle timeouts longer than the servers' own (a client session closes after 90 s of silence, an HTTP
  *       call is answered 504 after its own deadline), so that the servers, not HAProxy, decide.
  * </ul>
@@ -111,6 +116,7 @@ final class HaproxyConfig {
                     .append(" check port ").append(server.adminPort())
                     .append(" weight ").append(WEIGHT)
                     .append(" agent-check agent-port ").append(server.agentPort()).append(" agent-inter 1s")
+                    .append(" send-proxy-v2")
                     .append('\n');
         }
         out.append("\n")
@@ -125,6 +131,7 @@ final class HaproxyConfig {
                 .append("backend ").append(HTTP_BACKEND).append('\n')
                 .append("    mode http\n")
                 .append("    balance roundrobin\n")
+                .append("    option forwardfor\n")
                 .append("    timeout server 35s\n");
         for (Server server : servers) {
             out.append("    server ").append(server.name()).append(" 127.0.0.1:").append(server.httpPort())

@@ -38,6 +38,11 @@ final class NodeFactory {
      * limits do not apply to it; tests play other clients from 127.0.0.2 and up.
      */
     static final String LOCAL_EXEMPT_ADDRESSES = "127.0.0.1";
+    /**
+     * The presentation servers' {@code http.trusted-proxies}: HAProxy, whose PROXY header (TCP) and {@code
+     * X-Forwarded-For} (HTTP) name the client, so that a client from 127.0.0.2 through it counts as 127.0.0.2.
+     */
+    static final String LOCAL_TRUSTED_PROXIES = "127.0.0.1";
     /** The presentation servers' {@code drain.window} and {@code drain.deadline}: short, so that stopping one
      *  with clients is quick, and well inside a node's stop grace. */
     static final String LOCAL_DRAIN_WINDOW = "1s";
@@ -133,6 +138,7 @@ final class NodeFactory {
         settings.put("admin.host", "127.0.0.1");
         settings.put("admin.port", Integer.toString(ports.presentationAdmin.get(index)));
         settings.put("agent.port", Integer.toString(ports.presentationAgent.get(index)));
+        settings.put("http.trusted-proxies", LOCAL_TRUSTED_PROXIES);
         settings.put("drain.window", LOCAL_DRAIN_WINDOW);
         settings.put("drain.deadline", LOCAL_DRAIN_DEADLINE);
         settings.putAll(presentationSettings);

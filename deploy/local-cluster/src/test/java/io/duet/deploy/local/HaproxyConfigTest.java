@@ -21,8 +21,11 @@ class HaproxyConfigTest {
         assertThat(config)
                 .contains("bind 127.0.0.1:7401", "bind 127.0.0.1:7402")
                 .contains("option httpchk GET /ready")
-                .contains("server presentation-1 127.0.0.1:7410 check port 7430 weight 100 agent-check agent-port 7440 agent-inter 1s")
-                .contains("server presentation-2 127.0.0.1:7411 check port 7431 weight 100 agent-check agent-port 7441 agent-inter 1s")
+                .contains("server presentation-1 127.0.0.1:7410 check port 7430 weight 100 agent-check agent-port 7440 agent-inter 1s"
+                        + " send-proxy-v2")
+                .contains("server presentation-2 127.0.0.1:7411 check port 7431 weight 100 agent-check agent-port 7441 agent-inter 1s"
+                        + " send-proxy-v2")
+                .contains("option forwardfor")
                 .contains("balance leastconn")
                 .contains("server presentation-2 127.0.0.1:7421 track presentation-tcp/presentation-2")
                 .contains("inter 500ms", "fall 2 rise 2", "option redispatch 1")
