@@ -7,50 +7,30 @@ import io.duet.protocol.api.AccountService;
 import io.duet.protocol.api.AddEventRequest;
 import io.duet.protocol.api.Calendar;
 import io.duet.protocol.api.CalendarEvent;
-import io.duet.protocol.api.CalendarService;
 import io.duet.protocol.api.ChatService;
 import io.duet.protocol.api.CoupleProfile;
 import io.duet.protocol.api.CreateInviteRequest;
 import io.duet.protocol.api.CreateMemoRequest;
-import io.duet.protocol.api.CreateUploadRequest;
 import io.duet.protocol.api.DeleteAccountRequest;
 import io.duet.protocol.api.DeleteAccountResult;
-import io.duet.protocol.api.DeleteEventRequest;
-import io.duet.protocol.api.DeleteEventResult;
-import io.duet.protocol.api.DeleteMemoRequest;
-import io.duet.protocol.api.DeleteMemoResult;
 import io.duet.protocol.api.DeleteMessageRequest;
-import io.duet.protocol.api.DeletePhotoRequest;
-import io.duet.protocol.api.DeletePhotoResult;
 import io.duet.protocol.api.DeviceService;
 import io.duet.protocol.api.EditMemoRequest;
 import io.duet.protocol.api.EditMessageRequest;
 import io.duet.protocol.api.FetchHistoryRequest;
-import io.duet.protocol.api.FinishUploadRequest;
-import io.duet.protocol.api.GetCalendarRequest;
 import io.duet.protocol.api.GetCoupleProfileRequest;
-import io.duet.protocol.api.GetMemoRequest;
-import io.duet.protocol.api.GetPhotoRequest;
-import io.duet.protocol.api.GetPhotoUrlRequest;
 import io.duet.protocol.api.GetReadStateRequest;
 import io.duet.protocol.api.HistoryPage;
 import io.duet.protocol.api.Invite;
-import io.duet.protocol.api.ListMemosRequest;
-import io.duet.protocol.api.ListPhotosRequest;
-import io.duet.protocol.api.ListUpcomingRequest;
-import io.duet.protocol.api.LogInRequest;
 import io.duet.protocol.api.LogOutEverywhereRequest;
 import io.duet.protocol.api.LogOutRequest;
 import io.duet.protocol.api.MarkReadRequest;
 import io.duet.protocol.api.Memo;
 import io.duet.protocol.api.MemoList;
-import io.duet.protocol.api.MemoService;
 import io.duet.protocol.api.Message;
 import io.duet.protocol.api.PairingService;
 import io.duet.protocol.api.Photo;
 import io.duet.protocol.api.PhotoList;
-import io.duet.protocol.api.PhotoService;
-import io.duet.protocol.api.PhotoUpload;
 import io.duet.protocol.api.PhotoUrl;
 import io.duet.protocol.api.PhotoUrls;
 import io.duet.protocol.api.PhotoVariant;
@@ -59,7 +39,6 @@ import io.duet.protocol.api.ReadState;
 import io.duet.protocol.api.RegisterPushTokenRequest;
 import io.duet.protocol.api.RegisterPushTokenResult;
 import io.duet.protocol.api.SendMessageResult;
-import io.duet.protocol.api.SignUpRequest;
 import io.duet.protocol.api.Session;
 import io.duet.protocol.api.SetCalendarRequest;
 import io.duet.protocol.api.SetNicknameRequest;
@@ -74,19 +53,12 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Supplier;
 
 /**
  * A TCP session with a Duet server, kept up across network changes.
@@ -111,7 +83,7 @@ import java.util.function.Supplier;
  * <p>Every other call (history, read marks, memos, photos, profile) waits while the session reconnects
  * or moves between servers, and is asked again after a refusal for now (the couple moving, a busy
  * server, a rate limit: after the delay the server names) or a lost connection, all within the call
- * timeout ({@link Builder#callTimeout}). A call lost after it was written is asked again only if doing
+ * timeout ({@link DuetClientBuilder#callTimeout}). A call lost after it was written is asked again only if doing
  * it twice is the same as once (reads, marks, nicknames, deletes of messages, uploads, a memo created
  * under a {@code clientMemoId}); otherwise (memo edits and deletes, an edit against a version, deleting a
  * photo, unpairing) it fails with "outcome unknown",
@@ -123,9 +95,10 @@ public final class DuetClient implements AutoCloseable {
     private final boolean ownsGroup;
     private final CallbackThread callbacks;
     private final ClientSession session;
+    private final SpaceCalls space;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private DuetClient(Builder builder) {
+    DuetClient(DuetClientBuilder builder) {
         FrameEncoder.preloadCompression();
         this.ownsGroup = builder.group == null;
         this.group = ownsGroup
@@ -136,6 +109,7 @@ public final class DuetClient implements AutoCloseable {
         this.session = new ClientSession(builder.server, builder.tls, group.next(), callbacks, builder.token,
                 builder.refreshToken, builder.lastSeq, builder.lastChange, builder.listener, builder.callTimeout,
                 builder.minBackoff, builder.maxBackoff);
+        this.space = new SpaceCalls(session);
         if (builder.signUp != null) {
             session.signUpFirst(builder.signUp);
         } else if (builder.logIn != null) {
@@ -143,8 +117,8 @@ public final class DuetClient implements AutoCloseable {
         }
     }
 
-    public static Builder builder() {
-        return new Builder();
+    public static DuetClientBuilder builder() {
+        return new DuetClientBuilder();
     }
 
     /** Connects; the future completes when the first session is up, or fails if the server refuses the token. */
@@ -252,19 +226,17 @@ public final class DuetClient implements AutoCloseable {
 
     /** Every memo of the couple, the most recently changed first. */
     public CompletableFuture<MemoList> listMemos() {
-        return session.call(commonConstants.MEMO_SERVICE, "listMemos",
-                new MemoService.listMemos_args(new ListMemosRequest()), new MemoService.listMemos_result(), ClientSession.Retry.SAFE_TO_REPEAT);
+        return space.listMemos();
     }
 
     /** One memo of the couple, as it is now; NOT_FOUND when it is not the couple's. */
     public CompletableFuture<Memo> getMemo(long memoId) {
-        return session.call(commonConstants.MEMO_SERVICE, "getMemo",
-                new MemoService.getMemo_args(new GetMemoRequest(memoId)), new MemoService.getMemo_result(), ClientSession.Retry.SAFE_TO_REPEAT);
+        return space.getMemo(memoId);
     }
 
     /** Creates a memo, under a new random {@code clientMemoId}; {@link #createMemo(CreateMemoRequest)} retries safely. */
     public CompletableFuture<Memo> createMemo(String title, String text) {
-        return createMemo(new CreateMemoRequest(title, text).setClientMemoId(UUID.randomUUID().toString()));
+        return space.createMemo(title, text);
     }
 
     /**
@@ -273,10 +245,7 @@ public final class DuetClient implements AutoCloseable {
      * made, as it is now, instead of a second one.
      */
     public CompletableFuture<Memo> createMemo(CreateMemoRequest request) {
-        return session.call(commonConstants.MEMO_SERVICE, "createMemo",
-                new MemoService.createMemo_args(request), new MemoService.createMemo_result(),
-                // With its id, a second create returns the first one's memo.
-                request.isSetClientMemoId() ? ClientSession.Retry.SAFE_TO_REPEAT : ClientSession.Retry.AT_MOST_ONCE);
+        return space.createMemo(request);
     }
 
     /**
@@ -284,48 +253,37 @@ public final class DuetClient implements AutoCloseable {
      * fails with {@link io.duet.protocol.api.MemoConflict}, carrying the memo as it is now.
      */
     public CompletableFuture<Memo> editMemo(EditMemoRequest request) {
-        return session.call(commonConstants.MEMO_SERVICE, "editMemo",
-                new MemoService.editMemo_args(request), new MemoService.editMemo_result(), ClientSession.Retry.AT_MOST_ONCE);
+        return space.editMemo(request);
     }
 
     /** Deletes a memo still at {@code expectedVersion}; otherwise fails with {@link io.duet.protocol.api.MemoConflict}. */
     public CompletableFuture<Void> deleteMemo(long memoId, long expectedVersion) {
-        return session.<DeleteMemoResult>call(commonConstants.MEMO_SERVICE, "deleteMemo",
-                new MemoService.deleteMemo_args(new DeleteMemoRequest(memoId, expectedVersion)),
-                new MemoService.deleteMemo_result(), ClientSession.Retry.AT_MOST_ONCE).thenApply(result -> null);
+        return space.deleteMemo(memoId, expectedVersion);
     }
 
     /** Up to {@code limit} anniversaries and events from today to today plus {@code withinDays}, soonest first. */
     public CompletableFuture<UpcomingList> listUpcoming(int limit, int withinDays) {
-        return session.call(commonConstants.CALENDAR_SERVICE, "listUpcoming",
-                new CalendarService.listUpcoming_args(new ListUpcomingRequest(limit, withinDays)),
-                new CalendarService.listUpcoming_result(), ClientSession.Retry.SAFE_TO_REPEAT);
+        return space.listUpcoming(limit, withinDays);
     }
 
     /** The couple's calendar: start date, time zone, today's day count and every event. */
     public CompletableFuture<Calendar> calendar() {
-        return session.call(commonConstants.CALENDAR_SERVICE, "getCalendar",
-                new CalendarService.getCalendar_args(new GetCalendarRequest()), new CalendarService.getCalendar_result(),
-                ClientSession.Retry.SAFE_TO_REPEAT);
+        return space.calendar();
     }
 
     /** Sets the couple's start date and time zone, whichever the request sets; completes with the calendar. */
     public CompletableFuture<Calendar> setCalendar(SetCalendarRequest request) {
-        return session.call(commonConstants.CALENDAR_SERVICE, "setCalendar",
-                new CalendarService.setCalendar_args(request), new CalendarService.setCalendar_result(), ClientSession.Retry.SAFE_TO_REPEAT);
+        return space.setCalendar(request);
     }
 
     /** Adds a birthday or a custom event; a call lost after it was written fails with "outcome unknown". */
     public CompletableFuture<CalendarEvent> addEvent(AddEventRequest request) {
-        return session.call(commonConstants.CALENDAR_SERVICE, "addEvent",
-                new CalendarService.addEvent_args(request), new CalendarService.addEvent_result(), ClientSession.Retry.AT_MOST_ONCE);
+        return space.addEvent(request);
     }
 
     /** Deletes one of the couple's events. */
     public CompletableFuture<Void> deleteEvent(long eventId) {
-        return session.<DeleteEventResult>call(commonConstants.CALENDAR_SERVICE, "deleteEvent",
-                new CalendarService.deleteEvent_args(new DeleteEventRequest(eventId)),
-                new CalendarService.deleteEvent_result(), ClientSession.Retry.AT_MOST_ONCE).thenApply(result -> null);
+        return space.deleteEvent(eventId);
     }
 
     /**
@@ -335,50 +293,22 @@ public final class DuetClient implements AutoCloseable {
      * is read on the common fork-join pool, never on the session's event loop.
      */
     public CompletableFuture<Photo> uploadPhoto(Path file, String caption) {
-        long size;
-        try {
-            size = Files.size(file);
-        } catch (IOException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        return session.<PhotoUpload>call(commonConstants.PHOTO_SERVICE, "createUpload",
-                        new PhotoService.createUpload_args(new CreateUploadRequest(size)),
-                        new PhotoService.createUpload_result(), ClientSession.Retry.SAFE_TO_REPEAT)
-                // Off the event loop the reply completes on: the transfer opens the file.
-                .thenComposeAsync(upload -> PhotoTransfer.upload(upload, file).thenCompose(sent -> {
-                    FinishUploadRequest finish = new FinishUploadRequest(upload.getUploadId());
-                    if (caption != null && !caption.isEmpty()) {
-                        finish.setCaption(caption);
-                    }
-                    return session.call(commonConstants.PHOTO_SERVICE, "finishUpload",
-                            new PhotoService.finishUpload_args(finish), new PhotoService.finishUpload_result(), ClientSession.Retry.SAFE_TO_REPEAT);
-                }));
+        return space.uploadPhoto(file, caption);
     }
 
     /** Up to {@code limit} photos, newest first, after {@code cursor} (null: from the newest). */
     public CompletableFuture<PhotoList> listPhotos(int limit, String cursor) {
-        ListPhotosRequest request = new ListPhotosRequest().setLimit(limit);
-        if (cursor != null) {
-            request.setCursor(cursor);
-        }
-        return session.call(commonConstants.PHOTO_SERVICE, "listPhotos",
-                new PhotoService.listPhotos_args(request), new PhotoService.listPhotos_result(), ClientSession.Retry.SAFE_TO_REPEAT);
+        return space.listPhotos(limit, cursor);
     }
 
     /** One photo's metadata; NOT_FOUND when it is not the couple's. */
     public CompletableFuture<Photo> photo(String photoId) {
-        return session.call(commonConstants.PHOTO_SERVICE, "getPhoto",
-                new PhotoService.getPhoto_args(new GetPhotoRequest(photoId)), new PhotoService.getPhoto_result(), ClientSession.Retry.SAFE_TO_REPEAT);
+        return space.photo(photoId);
     }
 
     /** A presigned URL of one variant of a photo (FULL when {@code variant} is null), valid for minutes. */
     public CompletableFuture<PhotoUrl> photoUrl(String photoId, PhotoVariant variant) {
-        GetPhotoUrlRequest request = new GetPhotoUrlRequest(photoId);
-        if (variant != null) {
-            request.setVariant(variant);
-        }
-        return session.call(commonConstants.PHOTO_SERVICE, "getPhotoUrl",
-                new PhotoService.getPhotoUrl_args(request), new PhotoService.getPhotoUrl_result(), ClientSession.Retry.SAFE_TO_REPEAT);
+        return space.photoUrl(photoId, variant);
     }
 
     /**
@@ -386,9 +316,7 @@ public final class DuetClient implements AutoCloseable {
      * when null), for a screen of thumbnails: one entry per id, in order, each with a URL or NOT_FOUND.
      */
     public CompletableFuture<PhotoUrls> photoUrls(List<String> photoIds, PhotoVariant variant) {
-        return session.call(commonConstants.PHOTO_SERVICE, "getPhotoUrls",
-                new PhotoService.getPhotoUrls_args(PhotoUrlsRequests.of(photoIds, variant)),
-                new PhotoService.getPhotoUrls_result(), ClientSession.Retry.SAFE_TO_REPEAT);
+        return space.photoUrls(photoIds, variant);
     }
 
     /**
@@ -397,30 +325,12 @@ public final class DuetClient implements AutoCloseable {
      * future, leaves {@code target} as it was and no partial file.
      */
     public CompletableFuture<Path> downloadPhoto(String photoId, PhotoVariant variant, Path target) {
-        CompletableFuture<Path> result = new CompletableFuture<>();
-        photoUrl(photoId, variant).thenAcceptAsync(url -> { // off the event loop: file I/O
-            CompletableFuture<Path> download = PhotoTransfer.download(url, target);
-            result.whenComplete((path, failure) -> download.cancel(true)); // a cancel by the app reaches the transfer
-            download.whenComplete((path, failure) -> {
-                if (failure != null) {
-                    result.completeExceptionally(failure);
-                } else {
-                    result.complete(path);
-                }
-            });
-        }).exceptionally(failure -> {
-            result.completeExceptionally(failure instanceof CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure);
-            return null;
-        });
-        return result;
+        return space.downloadPhoto(photoId, variant, target);
     }
 
     /** Deletes the photo's objects and metadata. */
     public CompletableFuture<Void> deletePhoto(String photoId) {
-        return session.<DeletePhotoResult>call(commonConstants.PHOTO_SERVICE, "deletePhoto",
-                new PhotoService.deletePhoto_args(new DeletePhotoRequest(photoId)),
-                new PhotoService.deletePhoto_result(), ClientSession.Retry.AT_MOST_ONCE).thenApply(result -> null);
+        return space.deletePhoto(photoId);
     }
 
     /**
@@ -510,7 +420,7 @@ public final class DuetClient implements AutoCloseable {
 
     /**
      * The last sequence number the listener handled (returned from; see {@link DuetListener}) with none
-     * missing before it. Persist it to resume from ({@link Builder#resumeAfter(long, long)}).
+     * missing before it. Persist it to resume from ({@link DuetClientBuilder#resumeAfter(long, long)}).
      */
     public long lastSeq() {
         return session.lastSeq();
@@ -519,13 +429,13 @@ public final class DuetClient implements AutoCloseable {
     /**
      * The highest change number (an edit or delete of a message) applied: the listener handled (returned
      * from) every change up to it of the messages up to {@link #lastSeq()}. Persist it beside {@link
-     * #lastSeq()} ({@link Builder#resumeAfter(long, long)}) to be sent the changes made while the app was away.
+     * #lastSeq()} ({@link DuetClientBuilder#resumeAfter(long, long)}) to be sent the changes made while the app was away.
      */
     public long lastChange() {
         return session.lastChange();
     }
 
-    /** The TLS handshakes of this client's connections so far, full and resumed ({@link Builder#tls}). */
+    /** The TLS handshakes of this client's connections so far, full and resumed ({@link DuetClientBuilder#tls}). */
     public TlsHandshakes tlsHandshakes() {
         return session.tlsHandshakes();
     }
@@ -561,143 +471,5 @@ public final class DuetClient implements AutoCloseable {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
         callbacks.shutdown();
-    }
-
-    /** Configures a {@link DuetClient}; server, token and listener are required. */
-    public static final class Builder {
-        private InetSocketAddress server;
-        private Supplier<String> token;
-        private SignUpRequest signUp;
-        private LogInRequest logIn;
-        private String refreshToken;
-        private long lastSeq;
-        private long lastChange;
-        private DuetListener listener = new DuetListener() { };
-        private Duration callTimeout = Duration.ofSeconds(10);
-        private Duration minBackoff = Duration.ofMillis(200);
-        private Duration maxBackoff = Duration.ofSeconds(10);
-        private EventLoopGroup group;
-        private DuetTls tls;
-
-        private Builder() {
-        }
-
-        public Builder server(String host, int port) {
-            this.server = InetSocketAddress.createUnresolved(host, port);
-            return this;
-        }
-
-        public Builder server(InetSocketAddress address) {
-            this.server = address;
-            return this;
-        }
-
-        /** The session token, read at every (re)connect. */
-        public Builder token(Supplier<String> token) {
-            this.token = token;
-            return this;
-        }
-
-        public Builder token(String token) {
-            Objects.requireNonNull(token, "token");
-            return token(() -> token);
-        }
-
-        /**
-         * Instead of a token: sign up over the session's first connection, before it authenticates (no HTTP
-         * needed), then authenticate it with the token got. The new session (token and refresh token) is
-         * reported to {@link DuetListener#onSessionRefreshed}: store it, and use it next time. If the server
-         * refuses (the email is taken, the password too weak, a rate limit), {@link #connect()} fails with
-         * that {@code DuetError}. The session renews its token with the refresh token got.
-         */
-        public Builder signUp(SignUpRequest request) {
-            this.signUp = Objects.requireNonNull(request, "request");
-            return this;
-        }
-
-        /** As {@link #signUp}, logging in to an existing account (a wrong password fails {@link #connect()}). */
-        public Builder logIn(LogInRequest request) {
-            this.logIn = Objects.requireNonNull(request, "request");
-            return this;
-        }
-
-        /**
-         * The session's refresh token ({@code Session.refreshToken}): the client then renews its access
-         * token before it expires, over the session itself, and reconnects with the new one, resuming
-         * after the last message delivered. Each renewal is reported to {@link
-         * DuetListener#onSessionRefreshed}, whose session carries the next refresh token (this one is
-         * used up): store it. Without one, the session ends when its access token expires.
-         */
-        public Builder refreshToken(String refreshToken) {
-            this.refreshToken = Objects.requireNonNull(refreshToken, "refreshToken");
-            return this;
-        }
-
-        /** The last sequence number the app already has; only later messages are delivered. */
-        public Builder resumeAfter(long lastSeq) {
-            return resumeAfter(lastSeq, 0);
-        }
-
-        /**
-         * The last sequence number the app already has, and the last change it applied ({@link
-         * DuetClient#lastChange()}): only later messages are delivered, and the changes made since of the
-         * messages it has are given to {@link DuetListener#onMessageChanged} first.
-         */
-        public Builder resumeAfter(long lastSeq, long lastChange) {
-            if (lastSeq < 0) {
-                throw new IllegalArgumentException("lastSeq: " + lastSeq + " (expected: >= 0)");
-            }
-            if (lastChange < 0) {
-                throw new IllegalArgumentException("lastChange: " + lastChange + " (expected: >= 0)");
-            }
-            this.lastSeq = lastSeq;
-            this.lastChange = lastChange;
-            return this;
-        }
-
-        public Builder listener(DuetListener listener) {
-            this.listener = Objects.requireNonNull(listener, "listener");
-            return this;
-        }
-
-        public Builder callTimeout(Duration callTimeout) {
-            this.callTimeout = Objects.requireNonNull(callTimeout, "callTimeout");
-            return this;
-        }
-
-        /** Reconnect delays grow from {@code min} to {@code max}, with jitter. */
-        public Builder reconnectBackoff(Duration min, Duration max) {
-            this.minBackoff = Objects.requireNonNull(min, "min");
-            this.maxBackoff = Objects.requireNonNull(max, "max");
-            return this;
-        }
-
-        /**
-         * Connects over TLS ({@code client.tls.*} on the presentation servers, or a TLS load balancer);
-         * plain TCP without. Reconnects resume the TLS session when they can ({@link DuetTls}).
-         */
-        public Builder tls(DuetTls tls) {
-            this.tls = Objects.requireNonNull(tls, "tls");
-            return this;
-        }
-
-        /** Shares an event loop group among many clients (tests, load generators). */
-        public Builder eventLoopGroup(EventLoopGroup group) {
-            this.group = group;
-            return this;
-        }
-
-        public DuetClient build() {
-            Objects.requireNonNull(server, "server");
-            if ((token != null ? 1 : 0) + (signUp != null ? 1 : 0) + (logIn != null ? 1 : 0) != 1) {
-                throw new IllegalStateException("give one of token, signUp and logIn");
-            }
-            if (token == null) {
-                token(() -> {
-                    throw new IllegalStateException("no token yet");
-                });
-            }
-            return new DuetClient(this);
-        }
     }
 }

@@ -20,7 +20,6 @@ import io.duet.protocol.api.DeviceService;
 import io.duet.protocol.api.EditMemoRequest;
 import io.duet.protocol.api.EditMessageRequest;
 import io.duet.protocol.api.FetchHistoryRequest;
-import io.duet.protocol.api.FinishUploadRequest;
 import io.duet.protocol.api.GetCalendarRequest;
 import io.duet.protocol.api.GetCoupleProfileRequest;
 import io.duet.protocol.api.GetMemoRequest;
@@ -373,11 +372,7 @@ public final class DuetHttp {
 
     /** The last step of {@link #uploadPhoto}, once the bytes are PUT. */
     public Photo finishUpload(String token, String uploadId, String caption) throws TException {
-        FinishUploadRequest finish = new FinishUploadRequest(uploadId);
-        if (caption != null && !caption.isEmpty()) {
-            finish.setCaption(caption);
-        }
-        return photo(token).finishUpload(finish);
+        return photo(token).finishUpload(PhotoTransfer.finishRequest(uploadId, caption));
     }
 
     public Photo getPhoto(String token, String photoId) throws TException {

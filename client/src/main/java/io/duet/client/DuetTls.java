@@ -20,7 +20,7 @@ import javax.net.ssl.SSLException;
  * <p>One instance keeps one session cache: a reconnect to the same host and port, through the same
  * instance, resumes the TLS session by ticket (a fraction of a full handshake's cost, on both ends), on
  * whichever presentation server the load balancer picks, as long as they share their ticket keys. Give
- * {@link DuetClient.Builder#tls} and {@link DuetHttp} the same instance; it is immutable and thread-safe.
+ * {@link DuetClientBuilder#tls} and {@link DuetHttp} the same instance; it is immutable and thread-safe.
  * The JDK's TLS, so that apps need no native library.
  */
 public final class DuetTls {

@@ -1,5 +1,6 @@
 package io.duet.client;
 
+import io.duet.protocol.api.FinishUploadRequest;
 import io.duet.protocol.api.PhotoUpload;
 import io.duet.protocol.api.PhotoUrl;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -33,6 +35,39 @@ final class PhotoTransfer {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
 
     private PhotoTransfer() {
+    }
+
+    /** The request that ends an upload, with {@code caption} unless it is null or empty. */
+    static FinishUploadRequest finishRequest(String uploadId, String caption) {
+        FinishUploadRequest finish = new FinishUploadRequest(uploadId);
+        if (caption != null && !caption.isEmpty()) {
+            finish.setCaption(caption);
+        }
+        return finish;
+    }
+
+    /**
+     * {@link #download} from the URL {@code url} completes with, off the thread that completes it (file I/O);
+     * cancelling the returned future cancels the transfer.
+     */
+    static CompletableFuture<Path> downloadOnceKnown(CompletableFuture<PhotoUrl> url, Path target) {
+        CompletableFuture<Path> result = new CompletableFuture<>();
+        url.thenAcceptAsync(known -> {
+            CompletableFuture<Path> download = download(known, target);
+            result.whenComplete((path, failure) -> download.cancel(true)); // a cancel by the app reaches the transfer
+            download.whenComplete((path, failure) -> {
+                if (failure != null) {
+                    result.completeExceptionally(failure);
+                } else {
+                    result.complete(path);
+                }
+            });
+        }).exceptionally(failure -> {
+            result.completeExceptionally(failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure);
+            return null;
+        });
+        return result;
     }
 
     /** PUTs {@code file} (which must have the size the upload was created for) to the upload's URL. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.duet.client.DuetClient;
+import io.duet.client.DuetClientBuilder;
 import io.duet.client.DuetHttp;
 import io.duet.client.DuetTls;
 import io.duet.deploy.local.LocalCluster;
@@ -113,8 +114,8 @@ class ChatEndToEndIT {
         }
     }
 
-    private static DuetClient.Builder tcpClient(RecordingListener listener) {
-        DuetClient.Builder builder = DuetClient.builder()
+    private static DuetClientBuilder tcpClient(RecordingListener listener) {
+        DuetClientBuilder builder = DuetClient.builder()
                 .server(cluster.clientTcpEndpoint(0))
                 .reconnectBackoff(Duration.ofMillis(100), Duration.ofSeconds(2))
                 .listener(listener);

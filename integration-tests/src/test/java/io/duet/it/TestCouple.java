@@ -3,6 +3,7 @@ package io.duet.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duet.client.DuetClient;
+import io.duet.client.DuetClientBuilder;
 import io.duet.client.DuetHttp;
 import io.duet.client.DuetTls;
 import io.duet.deploy.local.LocalCluster;
@@ -124,7 +125,7 @@ public final class TestCouple {
 
     private DuetClient connect(Session session, InetSocketAddress server, RecordingListener listener,
             long resumeAfter, long lastChange) throws Exception {
-        DuetClient.Builder builder = DuetClient.builder()
+        DuetClientBuilder builder = DuetClient.builder()
                 .server(server)
                 .token(session.getToken())
                 .resumeAfter(resumeAfter, lastChange)

@@ -2,6 +2,7 @@ package io.duet.client.cli;
 
 import io.duet.client.ConnectionState;
 import io.duet.client.DuetClient;
+import io.duet.client.DuetClientBuilder;
 import io.duet.client.DuetTls;
 import io.duet.client.DuetListener;
 import io.duet.protocol.api.DuetError;
@@ -93,7 +94,7 @@ final class ChatScreen implements DuetListener {
         long lastSeq = profile.getLong("last.seq");
         interactive = terminal != null && !Terminal.TYPE_DUMB.equals(terminal.getType())
                 && !Terminal.TYPE_DUMB_COLOR.equals(terminal.getType());
-        DuetClient.Builder builder = DuetClient.builder()
+        DuetClientBuilder builder = DuetClient.builder()
                 .server(server)
                 .token(profile::token)
                 .resumeAfter(Math.max(0, lastSeq - CONTEXT_MESSAGES))
