@@ -22,6 +22,7 @@ import io.duet.app.couple.CatchUpLimits;
 import io.duet.app.couple.CatchUpReads;
 import io.duet.app.couple.CoupleLimits;
 import io.duet.app.couple.CoupleRegistry;
+import io.duet.app.couple.LongPolls;
 import io.duet.app.internal.BoundedStep;
 import io.duet.app.pairing.CoupleClosing;
 import io.duet.app.pairing.Pairings;
@@ -298,7 +299,13 @@ public final class ApplicationServer implements ServerMain.Server {
                 .keepRecent(settings.integer("couples.archive.keep-recent", ArchiveSettings.DEFAULT_KEEP_RECENT))
                 .movesPerTick(settings.integer("couples.archive.moves-per-tick", ArchiveSettings.DEFAULT_MOVES_PER_TICK))
                 .tick(settings.duration("couples.archive.tick", ArchiveSettings.DEFAULT_TICK))
-                .build(), FanOutLag.timer(admin.metrics(), FanOutLag.COMMITTED_TO_RELAY));
+                .build(), FanOutLag.timer(admin.metrics(), FanOutLag.COMMITTED_TO_RELAY), LongPolls.builder()
+                .maxWait(settings.duration("couples.long-polls.max-wait", LongPolls.DEFAULT_MAX_WAIT))
+                .maxParked(settings.integer("couples.long-polls.max-parked", LongPolls.DEFAULT_MAX_PARKED))
+                .maxPerUser(settings.integer("couples.long-polls.max-per-user", LongPolls.DEFAULT_MAX_PER_USER))
+                .maxEvents(settings.integer("couples.feed.max-events", LongPolls.DEFAULT_MAX_EVENTS))
+                .ringEvents(settings.integer("couples.feed.ring-events", LongPolls.DEFAULT_RING_EVENTS))
+                .build());
         ApplicationMetrics.bind(admin.metrics(), catchUpReads, coupleStore, couples, presentationLinks);
         clusterStatus = new ClusterStatusReader(curator);
         clusterStatus.start();
