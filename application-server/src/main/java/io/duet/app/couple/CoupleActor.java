@@ -38,10 +38,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The parts, each confined to the same executor: {@link SendPipeline} (deduplication, per-sender
  * order, group commit), {@link MessageChanges} (edits and deletes of sent messages, and the archive moves
- * between them), {@link Delivery}
- * (sessions, catch-up and live events), {@link EventFeed} (the same events, polled), {@link Typing}, the {@link CoupleLog} of committed messages they
- * share, {@link CoupleReadState} and {@link CoupleSpace} (memos and calendar). The parts that write share the
- * actor's {@link FencedWriter}.
+ * between them), {@link Delivery} (sessions, catch-up and live events), {@link EventFeed} (the same events,
+ * polled), {@link Typing}, the {@link CoupleLog} of committed messages they share, {@link CoupleReadState}
+ * and {@link CoupleSpace} (memos and calendar). The parts that write share the actor's {@link FencedWriter}.
  *
  * <p><b>Lifecycle.</b> LOADING (claiming the row under a new fence value) → ACTIVE → CLOSED. The
  * couple is ACTIVE as soon as its claim succeeded; the newest messages and the read marks, read after the
