@@ -16,6 +16,7 @@ import io.duet.protocol.api.FeedPage;
 import io.duet.protocol.api.Memo;
 import io.duet.protocol.api.Message;
 import io.duet.protocol.api.PollEventsRequest;
+import io.duet.protocol.api.SubscribeResult;
 import io.duet.protocol.cluster.ShardMapView;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -24,7 +25,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -195,6 +201,54 @@ class FeedIT {
         long tookMillis = (System.nanoTime() - began) / 1_000_000;
         assertThat(idle.getEvents()).isEmpty();
         assertThat(tookMillis).isBetween(350L, 5_000L);
+    }
+
+    @Test
+    void aUsersParkedPollsAreBoundedWithTheLongPollsOfSubscribe() throws Exception {
+        LocalCluster cluster = CLUSTER.get();
+        TestCouple couple = TestCouple.pairThroughEndpoint(cluster);
+        DuetHttp annWeb = TestCouple.httpThroughEndpoint(cluster, "ann-web");
+        String ann = couple.ann.getToken();
+        FeedPage start = annWeb.pollEvents(ann, new PollEventsRequest(0));
+        ExecutorService pollers = Executors.newFixedThreadPool(4);
+        try {
+            pollUntilBounded(cluster, couple, annWeb, start, pollers);
+        } finally {
+            pollers.shutdownNow();
+        }
+    }
+
+    /** Four polls per user by default: three feed polls and one subscribe take them all; a fifth is refused. */
+    private static void pollUntilBounded(LocalCluster cluster, TestCouple couple, DuetHttp annWeb, FeedPage start,
+            ExecutorService pollers) throws Exception {
+        String ann = couple.ann.getToken();
+        List<CompletableFuture<FeedPage>> parked = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            parked.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return poll(annWeb, ann, start, 5000);
+                } catch (Exception e) {
+                    throw new CompletionException(e);
+                }
+            }, pollers));
+        }
+        CompletableFuture<SubscribeResult> subscribe = CompletableFuture.supplyAsync(() -> {
+            try {
+                return annWeb.poll(ann, 0, 5000);
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        }, pollers);
+        Thread.sleep(1000);
+        assertThatThrownBy(() -> poll(annWeb, ann, start, 5000)).isInstanceOfSatisfying(DuetError.class,
+                e -> assertThat(e.getCode()).isEqualTo(ErrorCode.RATE_LIMITED));
+
+        TestCouple.httpThroughEndpoint(cluster, TestCouple.BOB_DEVICE).sendMessage(couple.bob.getToken(),
+                UUID.randomUUID().toString(), "wakes them all");
+        for (CompletableFuture<FeedPage> poll : parked) {
+            assertThat(texts(poll.get(10, TimeUnit.SECONDS))).containsExactly("wakes them all");
+        }
+        assertThat(subscribe.get(10, TimeUnit.SECONDS).getMessages()).hasSize(1);
     }
 
     private static FeedPage poll(DuetHttp http, String token, FeedPage after, int waitMillis) throws Exception {
