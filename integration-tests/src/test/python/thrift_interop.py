@@ -46,8 +46,10 @@ from duet.api.chat.ttypes import (  # noqa: E402
     DeleteMessageRequest, EditMessageRequest, FetchHistoryRequest, MessageConflict, MessageKind, SendMessageRequest,
     StickerRef, SubscribeRequest)
 from duet.api.common.constants import (  # noqa: E402
-    ACCOUNT_SERVICE, CHAT_SERVICE, MEMO_SERVICE, PAIRING_SERVICE, PHOTO_SERVICE)
+    ACCOUNT_SERVICE, CHAT_SERVICE, FEED_SERVICE, MEMO_SERVICE, PAIRING_SERVICE, PHOTO_SERVICE)
 from duet.api.common.ttypes import DuetError, ErrorCode  # noqa: E402
+from duet.api.feed import FeedService  # noqa: E402
+from duet.api.feed.ttypes import PollEventsRequest  # noqa: E402
 from duet.api.memo import MemoService  # noqa: E402
 from duet.api.memo.ttypes import (  # noqa: E402
     CreateMemoRequest, EditMemoRequest, GetMemoRequest, ListMemosRequest, MemoConflict)
@@ -105,6 +107,9 @@ class Api:
 
     def chat(self):
         return self._client(CHAT_SERVICE, ChatService.Client)
+
+    def feed(self):
+        return self._client(FEED_SERVICE, FeedService.Client)
 
     def memo(self):
         return self._client(MEMO_SERVICE, MemoService.Client)
@@ -251,6 +256,22 @@ def run(endpoint, protocol):
                           "deleting the partner's message")
     check(denied.code == ErrorCode.PERMISSION_DENIED, "only the sender deletes a message, not %r" % (denied,))
     step(protocol, "a sticker sent, a message edited and one deleted")
+
+    followed = bob_api.feed().pollEvents(PollEventsRequest(afterSeq=sent.seq, afterChange=0, waitMillis=5000))
+    check([e.messageChanged.message.seq if e.messageChanged else e.message.message.seq for e in followed.events]
+          == [sent.seq, reply.seq, sticker.seq] and followed.events[0].messageChanged.change == 1
+          and followed.events[0].messageChanged.message.text == changed.text
+          and followed.events[2].message.message.deleted,
+          "the feed returns the edit of a message the poller has, then the messages after it as they are now (%r)"
+          % (followed,))
+    check(followed.afterSeq == sticker.seq and followed.afterChange == 2 and not followed.eventsLost,
+          "the feed's cursors move past what it returned (%r)" % (followed,))
+    quiet = bob_api.feed().pollEvents(PollEventsRequest(afterSeq=followed.afterSeq, afterChange=followed.afterChange,
+                                                        stream=followed.stream, afterEvent=followed.afterEvent,
+                                                        waitMillis=300))
+    check(not quiet.events and not quiet.eventsLost and quiet.afterSeq == sticker.seq,
+          "a feed poll with nothing new returns none after its wait (%r)" % (quiet,))
+    step(protocol, "followed the couple with the event feed")
 
     picture = png(48, 36)
     caption = "us at the sea \u2600 (%s)" % protocol

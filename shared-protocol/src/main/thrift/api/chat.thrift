@@ -106,8 +106,8 @@ struct SubscribeRequest {
    * the number of its latest change; then the replay and the live events follow as without it. The server
    * keeps the couple's newest changes only (see docs/STORAGE.md): if changes after afterChange are no longer
    * kept, a MessageChangesLostEvent comes first, and the client fetches the history it shows again. Absent:
-   * no changes are replayed (as before). TCP sessions only: an HTTP long poll ignores it (HTTP clients see
-   * edits and deletes in fetchHistory's pages).
+   * no changes are replayed (as before). TCP sessions only: an HTTP long poll ignores it (HTTP clients follow
+   * edits and deletes with FeedService.pollEvents, or see them in fetchHistory's pages).
    */
   3: optional i64 afterChange,
   /**
@@ -263,8 +263,9 @@ service ChatService {
    * there are any, else waits up to waitMillis (capped at 25 s by default) for the next one and returns
    * it, or returns none when the wait ends. Poll again from the last seq returned. A server parks at most
    * 10,000 polls (more get BUSY) and 4 per user (more get RATE_LIMITED); a poll holds no thread. A poll
-   * returns messages only (as they are now): edits, deletes, typing and read marks are not in it, and an
-   * HTTP client refreshes what it shows with fetchHistory and getReadState.
+   * returns messages only (as they are now): edits, deletes, typing and read marks are not in it. It stays
+   * for older HTTP clients: FeedService.pollEvents (feed.thrift) is the complete one, returning every event
+   * a TCP session is pushed.
    */
   SubscribeResult subscribe(1: SubscribeRequest request) throws (1: common.DuetError error),
 

@@ -29,6 +29,8 @@ const string MEMO_SERVICE = "memo"
 const string CALENDAR_SERVICE = "calendar"
 const string PHOTO_SERVICE = "photo"
 const string DEVICE_SERVICE = "device"
+/** Following a couple's events by polling (feed.thrift): every event a TCP session is pushed. */
+const string FEED_SERVICE = "feed"
 
 typedef i64 UserId
 typedef i64 CoupleId

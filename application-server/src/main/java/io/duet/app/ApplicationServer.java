@@ -22,6 +22,7 @@ import io.duet.app.couple.CatchUpLimits;
 import io.duet.app.couple.CatchUpReads;
 import io.duet.app.couple.CoupleLimits;
 import io.duet.app.couple.CoupleRegistry;
+import io.duet.app.couple.LongPolls;
 import io.duet.app.internal.BoundedStep;
 import io.duet.app.pairing.CoupleClosing;
 import io.duet.app.pairing.Pairings;
@@ -281,7 +282,7 @@ public final class ApplicationServer implements ServerMain.Server {
         catchUpReads = new CatchUpReads(CatchUpLimits.from(settings), timers);
         couples = new CoupleRegistry(ownership, coupleStore, CoupleLimits.from(settings), catchUpReads, coupleWorkers,
                 timers, clock, pushes, ArchiveSettings.from(settings),
-                FanOutLag.timer(admin.metrics(), FanOutLag.COMMITTED_TO_RELAY));
+                FanOutLag.timer(admin.metrics(), FanOutLag.COMMITTED_TO_RELAY), LongPolls.from(settings));
         ApplicationMetrics.bind(admin.metrics(), catchUpReads, coupleStore, couples, presentationLinks);
         clusterStatus = new ClusterStatusReader(curator);
         clusterStatus.start();

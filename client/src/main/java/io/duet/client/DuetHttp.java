@@ -19,6 +19,8 @@ import io.duet.protocol.api.DeletePhotoRequest;
 import io.duet.protocol.api.DeviceService;
 import io.duet.protocol.api.EditMemoRequest;
 import io.duet.protocol.api.EditMessageRequest;
+import io.duet.protocol.api.FeedPage;
+import io.duet.protocol.api.FeedService;
 import io.duet.protocol.api.FetchHistoryRequest;
 import io.duet.protocol.api.GetCalendarRequest;
 import io.duet.protocol.api.GetCoupleProfileRequest;
@@ -49,6 +51,7 @@ import io.duet.protocol.api.PhotoUpload;
 import io.duet.protocol.api.PhotoUrl;
 import io.duet.protocol.api.PhotoUrls;
 import io.duet.protocol.api.PhotoVariant;
+import io.duet.protocol.api.PollEventsRequest;
 import io.duet.protocol.api.PushPlatform;
 import io.duet.protocol.api.ReadState;
 import io.duet.protocol.api.RefreshSessionRequest;
@@ -58,6 +61,7 @@ import io.duet.protocol.api.SendMessageResult;
 import io.duet.protocol.api.Session;
 import io.duet.protocol.api.SetCalendarRequest;
 import io.duet.protocol.api.SetNicknameRequest;
+import io.duet.protocol.api.SetTypingRequest;
 import io.duet.protocol.api.SignUpRequest;
 import io.duet.protocol.api.SubscribeRequest;
 import io.duet.protocol.api.SubscribeResult;
@@ -73,6 +77,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.apache.hc.client5.http.classic.HttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
@@ -268,6 +273,34 @@ public final class DuetHttp {
     public SubscribeResult poll(String token, long afterSeq, int waitMillis) throws TException {
         return new ChatService.Client(protocol(commonConstants.CHAT_SERVICE, token))
                 .subscribe(new SubscribeRequest().setAfterSeq(afterSeq).setWaitMillis(waitMillis));
+    }
+
+    /** Tells the partner this user is typing (or stopped); it stops by itself a few seconds after the last. */
+    public void setTyping(String token, boolean typing) throws TException {
+        new ChatService.Client(protocol(commonConstants.CHAT_SERVICE, token)).setTyping(new SetTypingRequest(typing));
+    }
+
+    /**
+     * {@code FeedService.pollEvents}, one poll: the events after the request's cursors (see feed.thrift). To
+     * follow the couple, {@link #follow} polls in a loop and keeps the cursors.
+     */
+    public FeedPage pollEvents(String token, PollEventsRequest request) throws TException {
+        return new FeedService.Client(protocol(commonConstants.FEED_SERVICE, token)).pollEvents(request);
+    }
+
+    /**
+     * Starts following the couple of {@code token}: every event after message {@code afterSeq} (and, if
+     * {@code afterChange} is not null, the changes after it of the messages up to {@code afterSeq}) goes to
+     * {@code listener}, as a {@link DuetClient} would give them over TCP; see {@link DuetFeed}. {@code noEcho}:
+     * the messages this device sends are not given back (the send's result is their copy).
+     *
+     * @param token the session token for each poll (asked again each time, so that a refreshed one is used)
+     */
+    public DuetFeed follow(Supplier<String> token, long afterSeq, Long afterChange, boolean noEcho,
+            DuetListener listener) {
+        DuetFeed feed = new DuetFeed(this::pollEvents, token, afterSeq, afterChange, noEcho, listener);
+        feed.start();
+        return feed;
     }
 
     /** Marks the messages up to {@code upToSeq} read; returns the read state once the mark is durable. */

@@ -8,7 +8,7 @@ import io.duet.protocol.api.SessionErrorCode;
 import io.duet.protocol.api.UserProfile;
 
 /**
- * Callbacks of a {@link DuetClient}, all on one SDK thread, in order. Messages arrive exactly once per
+ * Callbacks of a {@link DuetClient} (or of a {@link DuetFeed}), all on one SDK thread, in order. Messages arrive exactly once per
  * client and in sequence order, both partners' (including this user's own, from any device).
  *
  * <p><b>Handle an event before returning.</b> The client's cursors ({@link DuetClient#lastSeq()}, {@link
@@ -41,6 +41,15 @@ public interface DuetListener {
      * unseen. Fetch the history it shows again ({@link DuetClient#fetchHistory}); the changes still kept follow.
      */
     default void onMessageChangesLost() {
+    }
+
+    /**
+     * A {@link DuetFeed} (following the couple over HTTP) may have missed events the server keeps in memory
+     * only: it fell behind them, or the couple moved to another server. Read that state again (read state,
+     * memos, calendar, couple profile, photos) and take the partner as not typing. Messages and their
+     * changes are not lost this way: they follow as usual. A {@link DuetClient} never calls it.
+     */
+    default void onEventsLost() {
     }
 
     /**

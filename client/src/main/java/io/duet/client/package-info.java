@@ -9,7 +9,9 @@
  * state (the listener hears both partners' read marks), and uploads, lists, downloads and deletes photos:
  * the calls go over the session, the photo's bytes over HTTP straight to the object store, by presigned URL
  * ({@code PhotoTransfer}, with the JDK's HTTP client). {@link io.duet.client.DuetHttp} makes the calls
- * that need no session (sign-up, log-in, pairing) over HTTP with Thrift's stock HTTP client. Both speak TLS when given a {@link
+ * that need no session (sign-up, log-in, pairing) over HTTP with Thrift's stock HTTP client, and follows a
+ * couple without a session ({@link io.duet.client.DuetFeed}, long polls of {@code FeedService.pollEvents}
+ * handing the same events to the same listener). Both speak TLS when given a {@link
  * io.duet.client.DuetTls}, and resume the TLS session on reconnect.
  *
  * <p>The SDK depends on no server module; its only runtime dependencies are the shared protocol,

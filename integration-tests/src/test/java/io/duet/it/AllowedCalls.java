@@ -23,6 +23,7 @@ import io.duet.protocol.api.ErrorCode;
 import io.duet.protocol.api.EventKind;
 import io.duet.protocol.api.FetchHistoryRequest;
 import io.duet.protocol.api.FinishUploadRequest;
+import io.duet.protocol.api.FeedPage;
 import io.duet.protocol.api.GetCalendarRequest;
 import io.duet.protocol.api.GetCoupleProfileRequest;
 import io.duet.protocol.api.GetMemoRequest;
@@ -40,6 +41,7 @@ import io.duet.protocol.api.MarkReadRequest;
 import io.duet.protocol.api.Memo;
 import io.duet.protocol.api.PhotoUpload;
 import io.duet.protocol.api.PhotoUrls;
+import io.duet.protocol.api.PollEventsRequest;
 import io.duet.protocol.api.PushPlatform;
 import io.duet.protocol.api.RefreshSessionRequest;
 import io.duet.protocol.api.RegisterPushTokenRequest;
@@ -238,6 +240,9 @@ final class AllowedCalls {
                         new SendMessageRequest().setClientMessageId(UUID.randomUUID().toString()).setText("allowed")))),
                 Map.entry("chat:setTyping", both(o -> Call.of(o.ann.getToken(), new SetTypingRequest(true)))),
                 Map.entry("chat:subscribe", both(o -> Call.of(o.ann.getToken(), new SubscribeRequest(0)))),
+                Map.entry("feed:pollEvents", both(o -> Call.of(o.bob.getToken(), new PollEventsRequest(0))
+                        .checking(result -> assertThat(((FeedPage) success(result)).getAfterSeq())
+                                .as("the feed caught up on the couple's messages").isGreaterThanOrEqualTo(o.annSeq)))),
                 Map.entry("chat:fetchHistory", both(o -> Call.of(o.bob.getToken(), new FetchHistoryRequest(0, 50)))),
                 Map.entry("chat:markRead", both(o -> Call.of(o.bob.getToken(), new MarkReadRequest(o.annSeq)))),
                 Map.entry("chat:getReadState", both(o -> Call.of(o.bob.getToken(), new GetReadStateRequest()))),

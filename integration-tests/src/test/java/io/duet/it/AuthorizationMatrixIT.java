@@ -47,6 +47,7 @@ import io.duet.protocol.api.Message;
 import io.duet.protocol.api.Photo;
 import io.duet.protocol.api.PhotoUrlEntry;
 import io.duet.protocol.api.PhotoUrls;
+import io.duet.protocol.api.PollEventsRequest;
 import io.duet.protocol.api.PushPlatform;
 import io.duet.protocol.api.RefreshSessionRequest;
 import io.duet.protocol.api.RegisterPushTokenRequest;
@@ -163,6 +164,7 @@ class AuthorizationMatrixIT {
             // The victims' first message is Ann's: the one the attacker would most like to change.
             Map.entry("chat:editMessage", Entry.needsToken(v -> new EditMessageRequest(1, "hijacked"))),
             Map.entry("chat:deleteMessage", Entry.needsToken(v -> new DeleteMessageRequest(1))),
+            Map.entry("feed:pollEvents", Entry.needsToken(v -> new PollEventsRequest(0).setAfterChange(0))),
             Map.entry("memo:createMemo", Entry.needsToken(v -> new CreateMemoRequest("hijacked", "hijacked"))),
             Map.entry("memo:getMemo", Entry.needsToken(v -> new GetMemoRequest(v.memoId()))),
             Map.entry("memo:editMemo", Entry.needsToken(v -> new EditMemoRequest(v.memoId(), v.memoVersion())

@@ -2,13 +2,17 @@ package io.duet.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.duet.app.api.ApiServices;
 import io.duet.client.ConnectionState;
 import io.duet.client.DuetClient;
 import io.duet.deploy.local.LocalCluster;
 import io.duet.protocol.api.ChatService;
+import io.duet.protocol.api.ErrorCode;
+import io.duet.protocol.api.PollEventsRequest;
 import io.duet.protocol.api.SendMessageRequest;
 import io.duet.protocol.api.SessionError;
 import io.duet.protocol.api.SessionErrorCode;
+import io.duet.protocol.api.commonConstants;
 import io.duet.protocol.frame.Frame;
 import io.duet.protocol.frame.FrameType;
 import io.duet.protocol.relay.WireProtocol;
@@ -24,6 +28,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.apache.thrift.AsyncProcessFunction;
+import org.apache.thrift.TBase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -208,6 +214,25 @@ class BadInputIT {
             assertThat(eve.coupleId()).isZero();
             assertThat(eve.send("let me in")).failsWithin(WAIT).withThrowableThat()
                     .withMessageContaining("NOT_PAIRED");
+        }
+    }
+
+    @Test
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    void feedPollsWithBadCursorsOrBoundsGetInvalidArgumentOverBothTransports() throws Exception {
+        AsyncProcessFunction<?, ?, ?, ?> poll = ApiServices.catalogue().stream()
+                .filter(binding -> binding.name().equals(commonConstants.FEED_SERVICE)).findFirst().orElseThrow()
+                .functions().get("pollEvents");
+        String token = chatters.ann.getToken();
+        for (PollEventsRequest bad : List.of(new PollEventsRequest(-1), new PollEventsRequest(0).setAfterChange(-1),
+                new PollEventsRequest(0).setWaitMillis(-1), new PollEventsRequest(0).setMaxEvents(0),
+                new PollEventsRequest(0).setAfterEvent(3), new PollEventsRequest(0).setStream(1).setAfterEvent(-1))) {
+            TBase args = (TBase) poll.getEmptyArgsInstance();
+            args.setFieldValue(args.fieldForId(1), bad);
+            assertThat(ApiCall.overHttp(cluster.clientHttpEndpoint(0), commonConstants.FEED_SERVICE, poll, args, token)
+                    .outcome()).as("over HTTP: " + bad).isEqualTo(ApiCall.duetError(ErrorCode.INVALID_ARGUMENT));
+            assertThat(ApiCall.overTcp(cluster.clientTcpEndpoint(0), commonConstants.FEED_SERVICE, poll, args, token)
+                    .outcome()).as("over TCP: " + bad).isEqualTo(ApiCall.duetError(ErrorCode.INVALID_ARGUMENT));
         }
     }
 

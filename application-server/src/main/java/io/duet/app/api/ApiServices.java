@@ -13,6 +13,7 @@ import io.duet.protocol.api.AccountService;
 import io.duet.protocol.api.CalendarService;
 import io.duet.protocol.api.ChatService;
 import io.duet.protocol.api.DeviceService;
+import io.duet.protocol.api.FeedService;
 import io.duet.protocol.api.MemoService;
 import io.duet.protocol.api.PairingService;
 import io.duet.protocol.api.PhotoService;
@@ -43,6 +44,8 @@ public final class ApiServices {
                         context -> new PairingApi(context, pairings, accounts, limiter, couples, closing), ServiceBinding.Access.USER, Set.of()),
                 ServiceBinding.of(commonConstants.CHAT_SERVICE, new ChatService.AsyncProcessor<>(null),
                         context -> new ChatApi(context, couples, limiter), ServiceBinding.Access.COUPLE, Set.of()),
+                ServiceBinding.of(commonConstants.FEED_SERVICE, new FeedService.AsyncProcessor<>(null),
+                        context -> new FeedApi(context, couples, limiter), ServiceBinding.Access.COUPLE, Set.of()),
                 ServiceBinding.of(commonConstants.MEMO_SERVICE, new MemoService.AsyncProcessor<>(null),
                         context -> new MemoApi(new SpaceCalls(context, couples)), ServiceBinding.Access.COUPLE, Set.of()),
                 ServiceBinding.of(commonConstants.CALENDAR_SERVICE, new CalendarService.AsyncProcessor<>(null),

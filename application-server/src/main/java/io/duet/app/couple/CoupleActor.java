@@ -9,8 +9,10 @@ import io.duet.app.storage.CoupleStore;
 import io.duet.app.storage.FencedException;
 import io.duet.protocol.api.ErrorCode;
 import io.duet.protocol.api.Event;
+import io.duet.protocol.api.FeedPage;
 import io.duet.protocol.api.HistoryPage;
 import io.duet.protocol.api.Message;
+import io.duet.protocol.api.PollEventsRequest;
 import io.duet.protocol.api.ReadEvent;
 import io.duet.protocol.api.ReadState;
 import io.duet.protocol.api.SendMessageRequest;
@@ -36,10 +38,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The parts, each confined to the same executor: {@link SendPipeline} (deduplication, per-sender
  * order, group commit), {@link MessageChanges} (edits and deletes of sent messages, and the archive moves
- * between them), {@link Delivery}
- * (sessions, catch-up and live events), {@link Typing}, the {@link CoupleLog} of committed messages they
- * share, {@link CoupleReadState} and {@link CoupleSpace} (memos and calendar). The parts that write share the
- * actor's {@link FencedWriter}.
+ * between them), {@link Delivery} (sessions, catch-up and live events), {@link EventFeed} (the same events,
+ * polled), {@link Typing}, the {@link CoupleLog} of committed messages they share, {@link CoupleReadState}
+ * and {@link CoupleSpace} (memos and calendar). The parts that write share the actor's {@link FencedWriter}.
  *
  * <p><b>Lifecycle.</b> LOADING (claiming the row under a new fence value) → ACTIVE → CLOSED. The
  * couple is ACTIVE as soon as its claim succeeded; the newest messages and the read marks, read after the
@@ -75,6 +76,8 @@ public final class CoupleActor {
     private final OfflineNotifier offline;
     private final CallGate calls;
     private final ParkedPolls polls;
+    /** Made last in the constructor (it reads the parts), before any of the parts' callbacks can run. */
+    private EventFeed feed;
     private final OfflinePushes pushes;
 
     // Confined to the executor.
@@ -125,7 +128,10 @@ public final class CoupleActor {
         this.log = new CoupleLog(coupleId, store, limits.recentMessages);
         this.historyReads = new HistoryReads(coupleId, executor, log, catchUpReads);
         this.delivery = new Delivery(coupleId, executor, log, catchUpReads, fanOutLag);
-        this.typing = new Typing(executor, timers, limits.typingTimeout, delivery::pushToOthers);
+        this.typing = new Typing(executor, timers, limits.typingTimeout, (typist, event) -> {
+            delivery.pushToOthers(typist, event);
+            feed.pushed(event, typist);
+        });
         FencedWriter writer = new OwnerFence();
         this.sends = new SendPipeline(coupleId, executor, store, limits, timers, clock, log, writer,
                 new SendPipeline.Owner() {
@@ -134,6 +140,7 @@ public final class CoupleActor {
                         if (state == State.ACTIVE) {
                             delivery.broadcast(messages, committedNanos);
                             polls.wakeAll();
+                            feed.committed(messages);
                             pushes.committed(messages, delivery::hasLiveSessionOf);
                             changes.committed(log.lastSeq());
                         }
@@ -151,13 +158,16 @@ public final class CoupleActor {
         this.space = new CoupleSpace(coupleId, executor, store.space(), limits.space, writer, event -> {
             if (state == State.ACTIVE) {
                 delivery.pushToAll(EVENTS.encode(event));
+                feed.pushed(event, 0);
             }
             retireIfIdle();
         });
         this.readState = new CoupleReadState(coupleId, executor, store.space(), log, historyReads, this::partnerOf,
                 writer, (userId, readUpTo) -> {
                     if (state == State.ACTIVE) {
-                        delivery.pushToAll(EVENTS.encode(Event.readMark(new ReadEvent(userId, readUpTo))));
+                        Event event = Event.readMark(new ReadEvent(userId, readUpTo));
+                        delivery.pushToAll(EVENTS.encode(event));
+                        feed.pushed(event, 0);
                     }
                     retireIfIdle();
                 });
@@ -165,9 +175,13 @@ public final class CoupleActor {
                 limits.keepChanges, moves, clock, writer, (message, change) -> {
                     if (state == State.ACTIVE) {
                         delivery.changed(message, change);
+                        feed.changed(message, change);
                         space.messageChanged(message);
                     }
                 });
+        this.feed = new EventFeed(executor, timers, longPolls, log, changes,
+                (userId, afterSeq, limit) -> historyReads.page(userId, afterSeq, null, limit),
+                () -> state == State.ACTIVE ? null : closedError());
     }
 
     /** The actor's fence, shared by its parts that write the couple's row. */
@@ -374,6 +388,15 @@ public final class CoupleActor {
         });
     }
 
+    /**
+     * {@code FeedService.pollEvents}: the events after the request's cursors for {@code userId}'s device
+     * {@code deviceId}, at most {@code maxEvents}, waiting up to {@code waitMillis} for one; see {@link EventFeed}.
+     */
+    public CompletableFuture<FeedPage> pollEvents(long userId, String deviceId, PollEventsRequest request,
+            int maxEvents, long waitMillis) {
+        return calls.call(userId, () -> feed.poll(userId, deviceId, request, maxEvents, waitMillis));
+    }
+
     // ---- sending, typing, history ----------------------------------------------------------------
 
     /** Stores a message from {@code senderId}; see {@link SendPipeline} for the guarantees. */
@@ -507,6 +530,7 @@ public final class CoupleActor {
         changes.close(cause);
         delivery.moveAll(reason);
         polls.wakeAll();
+        feed.close();
         typing.clear();
         if (wasLoading) {
             calls.loadEnded();

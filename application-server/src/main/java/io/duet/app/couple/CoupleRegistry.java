@@ -42,7 +42,7 @@ public final class CoupleRegistry implements AutoCloseable {
     private final ScheduledFuture<?> idleSweep;
     private final ArchiveMoves archiveMoves;
     private final Timer fanOutLag;
-    private final LongPolls longPolls = LongPolls.defaults();
+    private final LongPolls longPolls;
     private volatile boolean closed;
 
     /**
@@ -50,11 +50,13 @@ public final class CoupleRegistry implements AutoCloseable {
      * @param archive how the couples' old messages move to the archive ({@link ArchiveMoves})
      * @param fanOutLag where the couples time their events' fan-out, stage committed-to-relay ({@link
      *     io.duet.process.metrics.FanOutLag})
+     * @param longPolls the bounds of the long polls and event feeds of the couples ({@link LongPolls})
      */
     public CoupleRegistry(ShardOwnership ownership, CoupleStore store, CoupleLimits limits, CatchUpReads catchUpReads,
             Executor workers, ScheduledExecutorService timers, Clock clock, OfflineNotifier offline,
-            ArchiveSettings archive, Timer fanOutLag) {
+            ArchiveSettings archive, Timer fanOutLag, LongPolls longPolls) {
         this.fanOutLag = fanOutLag;
+        this.longPolls = longPolls;
         this.archiveMoves = new ArchiveMoves(archive, timers);
         this.ownership = ownership;
         this.offline = offline;

@@ -3,6 +3,7 @@ package io.duet.app.couple;
 import io.duet.app.rpc.ApiErrors;
 import io.duet.protocol.api.DuetError;
 import io.duet.protocol.api.ErrorCode;
+import io.duet.settings.Settings;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,10 +11,12 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The HTTP long polls ({@code ChatService.subscribe} over HTTP) parked on this server, across couples: at
- * most {@code maxParked} in all (more get BUSY) and {@code maxPerUser} per user (more get RATE_LIMITED),
- * each for at most {@code maxWait}. A parked poll holds no thread: a future, a timer, a list entry in its
- * couple's actor ({@link ParkedPolls}). Thread-safe.
+ * The long polls parked on this server ({@code ChatService.subscribe} over HTTP, and {@code
+ * FeedService.pollEvents} over either transport), across couples: at most {@code maxParked} in all (more get
+ * BUSY) and {@code maxPerUser} per user (more get RATE_LIMITED), each for at most {@code maxWait}. A parked
+ * poll holds no thread: a future, a timer, a list entry in its couple's actor ({@link ParkedPolls}). Also the
+ * bounds of the event feed ({@link EventFeed}): {@code maxEvents} per poll, {@code ringEvents} kept per
+ * loaded couple. Thread-safe.
  */
 public final class LongPolls {
     public static final Duration DEFAULT_MAX_WAIT = Duration.ofSeconds(25);
@@ -21,10 +24,16 @@ public final class LongPolls {
     public static final int DEFAULT_MAX_PER_USER = 4;
     /** Messages in one long poll's reply at most (a history page); {@code hasMore} says when more wait. */
     public static final int PAGE = 100;
+    /** Events in one {@code pollEvents} reply at most. */
+    public static final int DEFAULT_MAX_EVENTS = 100;
+    /** Recent events each loaded couple keeps for {@code pollEvents} ({@link EventRing}). */
+    public static final int DEFAULT_RING_EVENTS = 256;
 
     private final Duration maxWait;
     private final int maxParked;
     private final int maxPerUser;
+    private final int maxEvents;
+    private final int ringEvents;
     private final AtomicInteger parked = new AtomicInteger();
     private final ConcurrentMap<Long, Integer> perUser = new ConcurrentHashMap<>();
 
@@ -35,6 +44,8 @@ public final class LongPolls {
         }
         this.maxParked = positive("maxParked", builder.maxParked);
         this.maxPerUser = positive("maxPerUser", builder.maxPerUser);
+        this.maxEvents = positive("maxEvents", builder.maxEvents);
+        this.ringEvents = positive("ringEvents", builder.ringEvents);
     }
 
     private static int positive(String name, int value) {
@@ -48,6 +59,17 @@ public final class LongPolls {
         return builder().build();
     }
 
+    /** The bounds {@code settings} set ({@code couples.long-polls.*}, {@code couples.feed.*}), else the defaults. */
+    public static LongPolls from(Settings settings) {
+        return builder()
+                .maxWait(settings.duration("couples.long-polls.max-wait", DEFAULT_MAX_WAIT))
+                .maxParked(settings.integer("couples.long-polls.max-parked", DEFAULT_MAX_PARKED))
+                .maxPerUser(settings.integer("couples.long-polls.max-per-user", DEFAULT_MAX_PER_USER))
+                .maxEvents(settings.integer("couples.feed.max-events", DEFAULT_MAX_EVENTS))
+                .ringEvents(settings.integer("couples.feed.ring-events", DEFAULT_RING_EVENTS))
+                .build();
+    }
+
     public static Builder builder() {
         return new Builder();
     }
@@ -55,6 +77,16 @@ public final class LongPolls {
     /** How long a poll may wait: what the client asks ({@code waitMillis}), at most {@code maxWait}; 0 if none. */
     public long waitFor(int askedMillis) {
         return Math.max(0, Math.min(askedMillis, maxWait.toMillis()));
+    }
+
+    /** Events in one {@code pollEvents} reply: what the client asks (null: no limit), at most {@code maxEvents}. */
+    public int eventsFor(Integer asked) {
+        return asked == null ? maxEvents : Math.max(1, Math.min(asked, maxEvents));
+    }
+
+    /** Recent events each loaded couple keeps for {@code pollEvents}. */
+    int ringEvents() {
+        return ringEvents;
     }
 
     /** Parks one poll of {@code userId}: null if admitted (then {@link #release} it once), else why not. */
@@ -93,6 +125,8 @@ public final class LongPolls {
         private Duration maxWait = DEFAULT_MAX_WAIT;
         private int maxParked = DEFAULT_MAX_PARKED;
         private int maxPerUser = DEFAULT_MAX_PER_USER;
+        private int maxEvents = DEFAULT_MAX_EVENTS;
+        private int ringEvents = DEFAULT_RING_EVENTS;
 
         private Builder() {
         }
@@ -109,6 +143,16 @@ public final class LongPolls {
 
         public Builder maxPerUser(int value) {
             this.maxPerUser = value;
+            return this;
+        }
+
+        public Builder maxEvents(int value) {
+            this.maxEvents = value;
+            return this;
+        }
+
+        public Builder ringEvents(int value) {
+            this.ringEvents = value;
             return this;
         }
 

@@ -89,6 +89,11 @@ final class MessageChanges {
         return changeLog.lastChange();
     }
 
+    /** The newest change number, once the change log is loaded (completes on the executor). */
+    CompletableFuture<Long> loadedLastChange() {
+        return changesLoaded.thenApply(loaded -> lastChange());
+    }
+
     /** Messages up to {@code lastSeq} were committed. */
     void committed(long lastSeq) {
         archiving.committed(lastSeq);

@@ -32,6 +32,10 @@
  *       to push them ({@code io.duet.app.push}), by {@link io.duet.app.couple.OfflinePushes};
  *   <li>{@link io.duet.app.couple.ParkedPolls}: HTTP long polls ({@code subscribe} over HTTP) waiting for
  *       the couple's next commit, within the server-wide bounds of {@link io.duet.app.couple.LongPolls};
+ *   <li>{@link io.duet.app.couple.EventFeed}: {@code FeedService.pollEvents}, every event the couple's
+ *       sessions are pushed, by polling: the newest from the couple's {@link io.duet.app.couple.EventRing}
+ *       (memory, numbered, bounded), messages and changes from storage when the ring cannot carry on from
+ *       the poller's cursors;
  *   <li>{@link io.duet.app.couple.CoupleSpace}: memos, the calendar and photos' metadata ({@link
  *       io.duet.app.space}), loaded on first use and changed one {@link io.duet.app.couple.SpaceCall} at a time.
  * </ul>

@@ -1,6 +1,7 @@
 package io.duet.app.couple;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.duet.app.internal.SerialExecutor;
 import io.duet.protocol.api.DuetError;
@@ -36,6 +37,18 @@ class LongPollsTest {
         assertThat(bounds.waitFor(60_000)).isEqualTo(25_000);
         assertThat(bounds.waitFor(1_000)).isEqualTo(1_000);
         assertThat(bounds.waitFor(-5)).isZero();
+    }
+
+    @Test
+    void aFeedPollReturnsAtMostTheServersCapOfEventsAndCouplesKeepTheirRingSize() {
+        LongPolls feed = LongPolls.builder().maxEvents(50).ringEvents(300).build();
+        assertThat(feed.eventsFor(null)).isEqualTo(50);
+        assertThat(feed.eventsFor(500)).isEqualTo(50);
+        assertThat(feed.eventsFor(7)).isEqualTo(7);
+        assertThat(feed.ringEvents()).isEqualTo(300);
+        assertThat(LongPolls.defaults().eventsFor(null)).isEqualTo(LongPolls.DEFAULT_MAX_EVENTS);
+        assertThatThrownBy(() -> LongPolls.builder().maxEvents(0).build()).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> LongPolls.builder().ringEvents(0).build()).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

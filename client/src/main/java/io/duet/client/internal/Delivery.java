@@ -141,9 +141,6 @@ final class Delivery {
             case MESSAGE:
                 onMessage(event.getMessage().getMessage());
                 break;
-            case TYPING:
-                listeners.post(l -> l.onPartnerTyping(event.getTyping().isTyping()));
-                break;
             case MESSAGES_MISSING:
                 onMessagesMissing(event.getMessagesMissing().getFromSeq(), event.getMessagesMissing().getToSeq());
                 break;
@@ -152,29 +149,6 @@ final class Delivery {
                         event.getPartnerJoined().getPartner()));
                 lifecycle.partnerJoined();
                 break;
-            case MEMO_CHANGED:
-                listeners.post(l -> l.onMemoChanged(event.getMemoChanged().getMemoId(),
-                        event.getMemoChanged().isSetMemo() ? event.getMemoChanged().getMemo() : null,
-                        event.getMemoChanged().getChangedBy()));
-                break;
-            case CALENDAR_CHANGED:
-                listeners.post(l -> l.onCalendarChanged(event.getCalendarChanged().getChangedBy()));
-                break;
-            case READ_MARK:
-                listeners.post(l -> l.onRead(event.getReadMark().getUserId(), event.getReadMark().getReadUpTo()));
-                break;
-            case NICKNAME_CHANGED:
-                listeners.post(l -> l.onNicknameChanged(event.getNicknameChanged().getChangedBy(),
-                        event.getNicknameChanged().isSetNickname() ? event.getNicknameChanged().getNickname() : null));
-                break;
-            case COUPLE_CLOSED:
-                listeners.post(l -> l.onCoupleClosed(event.getCoupleClosed().getCoupleId(),
-                        event.getCoupleClosed().getClosedBy(), event.getCoupleClosed().getReason()));
-                break;
-            case PHOTO_DELETED:
-                listeners.post(l -> l.onPhotoDeleted(event.getPhotoDeleted().getPhotoId(),
-                        event.getPhotoDeleted().getDeletedBy()));
-                break;
             case MESSAGE_CHANGED:
                 onMessageChanged(event.getMessageChanged());
                 break;
@@ -182,6 +156,7 @@ final class Delivery {
                 onChangesLost(event.getMessageChangesLost());
                 break;
             default:
+                listeners.post(l -> EventCallbacks.deliver(event, l));
                 break;
         }
     }

@@ -3,8 +3,9 @@
  * Netty event loop (no locks; what the application may read from another thread is a plain or volatile
  * field read, and everything else it asks for hops onto the loop).
  *
- * <p>Start reading at {@link io.duet.client.internal.ClientSession}, the package's only public class,
- * which wires the parts and hands each request of {@link io.duet.client.DuetClient} to the one that owns
+ * <p>Start reading at {@link io.duet.client.internal.ClientSession}, the package's public entry (the other
+ * public class, {@link io.duet.client.internal.EventCallbacks}, maps events to listener callbacks for the
+ * HTTP feed too), which wires the parts and hands each request of {@link io.duet.client.DuetClient} to the one that owns
  * it. Then {@link io.duet.client.internal.SessionLifecycle}: connect, authenticate, subscribe (through
  * {@link io.duet.client.internal.Subscription}, which ignores a superseded subscribe and asks again after
  * a refusal for now, such as a couple moving between servers), the server's notices (the session moved;

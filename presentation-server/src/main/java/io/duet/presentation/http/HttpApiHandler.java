@@ -53,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * POST /api/v1/account   AccountService   (signUp, logIn and refreshSession need no token)
  * POST /api/v1/pairing   PairingService
- * POST /api/v1/chat      ChatService      (subscribe is a long poll)
+ * POST /api/v1/chat      ChatService      (subscribe is a long poll, of new messages only)
+ * POST /api/v1/feed      FeedService      (pollEvents: every event a TCP session is pushed, a long poll)
  * POST /api/v1/memo, /calendar, /photo, /device: the other services
  * GET  /health           200 while this server has a shard map and relay links, else 503
  * </pre>

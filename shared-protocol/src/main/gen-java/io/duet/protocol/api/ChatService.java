@@ -38,8 +38,9 @@ public class ChatService {
      * there are any, else waits up to waitMillis (capped at 25 s by default) for the next one and returns
      * it, or returns none when the wait ends. Poll again from the last seq returned. A server parks at most
      * 10,000 polls (more get BUSY) and 4 per user (more get RATE_LIMITED); a poll holds no thread. A poll
-     * returns messages only (as they are now): edits, deletes, typing and read marks are not in it, and an
-     * HTTP client refreshes what it shows with fetchHistory and getReadState.
+     * returns messages only (as they are now): edits, deletes, typing and read marks are not in it. It stays
+     * for older HTTP clients: FeedService.pollEvents (feed.thrift) is the complete one, returning every event
+     * a TCP session is pushed.
      * 
      * @param request
      */

@@ -43,8 +43,8 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
      * the number of its latest change; then the replay and the live events follow as without it. The server
      * keeps the couple's newest changes only (see docs/STORAGE.md): if changes after afterChange are no longer
      * kept, a MessageChangesLostEvent comes first, and the client fetches the history it shows again. Absent:
-     * no changes are replayed (as before). TCP sessions only: an HTTP long poll ignores it (HTTP clients see
-     * edits and deletes in fetchHistory's pages).
+     * no changes are replayed (as before). TCP sessions only: an HTTP long poll ignores it (HTTP clients follow
+     * edits and deletes with FeedService.pollEvents, or see them in fetchHistory's pages).
      */
     AFTER_CHANGE((short)3, "afterChange"),
     /**
@@ -251,8 +251,8 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
    * the number of its latest change; then the replay and the live events follow as without it. The server
    * keeps the couple's newest changes only (see docs/STORAGE.md): if changes after afterChange are no longer
    * kept, a MessageChangesLostEvent comes first, and the client fetches the history it shows again. Absent:
-   * no changes are replayed (as before). TCP sessions only: an HTTP long poll ignores it (HTTP clients see
-   * edits and deletes in fetchHistory's pages).
+   * no changes are replayed (as before). TCP sessions only: an HTTP long poll ignores it (HTTP clients follow
+   * edits and deletes with FeedService.pollEvents, or see them in fetchHistory's pages).
    */
   public long getAfterChange() {
     return this.afterChange;
@@ -265,8 +265,8 @@ public class SubscribeRequest implements org.apache.thrift.TBase<SubscribeReques
    * the number of its latest change; then the replay and the live events follow as without it. The server
    * keeps the couple's newest changes only (see docs/STORAGE.md): if changes after afterChange are no longer
    * kept, a MessageChangesLostEvent comes first, and the client fetches the history it shows again. Absent:
-   * no changes are replayed (as before). TCP sessions only: an HTTP long poll ignores it (HTTP clients see
-   * edits and deletes in fetchHistory's pages).
+   * no changes are replayed (as before). TCP sessions only: an HTTP long poll ignores it (HTTP clients follow
+   * edits and deletes with FeedService.pollEvents, or see them in fetchHistory's pages).
    */
   public SubscribeRequest setAfterChange(long afterChange) {
     this.afterChange = afterChange;

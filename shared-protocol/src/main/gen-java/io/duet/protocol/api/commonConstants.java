@@ -32,4 +32,9 @@ public class commonConstants {
 
   public static final java.lang.String DEVICE_SERVICE = "device";
 
+  /**
+   * Following a couple's events by polling (feed.thrift): every event a TCP session is pushed.
+   */
+  public static final java.lang.String FEED_SERVICE = "feed";
+
 }
