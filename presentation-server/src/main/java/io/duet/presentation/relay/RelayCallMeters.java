@@ -3,8 +3,13 @@ package io.duet.presentation.relay;
 import io.duet.process.metrics.FanOutLag;
 import io.duet.process.metrics.Latency;
 import io.duet.protocol.api.AccountService;
+import io.duet.protocol.api.CalendarService;
 import io.duet.protocol.api.ChatService;
+import io.duet.protocol.api.DeviceService;
+import io.duet.protocol.api.FeedService;
+import io.duet.protocol.api.MemoService;
 import io.duet.protocol.api.PairingService;
+import io.duet.protocol.api.PhotoService;
 import io.duet.protocol.api.commonConstants;
 import io.duet.protocol.thrift.ThriftMessages;
 import io.micrometer.core.instrument.Gauge;
@@ -28,8 +33,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *                                                 socket completing ({@link FanOutLag}; timed by the sessions)
  * </pre>
  *
- * Method names come from clients, so only the API's own are tags; anything else is counted as {@code
- * service="unknown"}. Timers are made once, here.
+ * Method names come from clients, so only the API's own (of every service) are tags; anything else is
+ * counted as {@code service="unknown"}. Timers are made once, here.
  */
 public final class RelayCallMeters {
     public static final String CALLS = "duet.relay.call";
@@ -47,7 +52,12 @@ public final class RelayCallMeters {
         Map<String, Set<String>> services = Map.of(
                 commonConstants.ACCOUNT_SERVICE, new AccountService.AsyncProcessor<>(null).getProcessMapView().keySet(),
                 commonConstants.PAIRING_SERVICE, new PairingService.AsyncProcessor<>(null).getProcessMapView().keySet(),
-                commonConstants.CHAT_SERVICE, new ChatService.AsyncProcessor<>(null).getProcessMapView().keySet());
+                commonConstants.CHAT_SERVICE, new ChatService.AsyncProcessor<>(null).getProcessMapView().keySet(),
+                commonConstants.MEMO_SERVICE, new MemoService.AsyncProcessor<>(null).getProcessMapView().keySet(),
+                commonConstants.CALENDAR_SERVICE, new CalendarService.AsyncProcessor<>(null).getProcessMapView().keySet(),
+                commonConstants.PHOTO_SERVICE, new PhotoService.AsyncProcessor<>(null).getProcessMapView().keySet(),
+                commonConstants.DEVICE_SERVICE, new DeviceService.AsyncProcessor<>(null).getProcessMapView().keySet(),
+                commonConstants.FEED_SERVICE, new FeedService.AsyncProcessor<>(null).getProcessMapView().keySet());
         Map<String, Integer> servicesOfMethod = new HashMap<>();
         services.values().forEach(methods -> methods.forEach(m -> servicesOfMethod.merge(m, 1, Integer::sum)));
         services.forEach((service, methods) -> {

@@ -76,6 +76,23 @@ class RelayCallTimerTest {
     }
 
     @Test
+    void everyServiceOfTheApiIsTagged() {
+        open(5, WireProtocol.COMPACT);
+        for (String call : new String[] {"memo:listMemos", "calendar:getCalendar", "photo:getPhotoUrls",
+                "device:registerPushToken", "feed:pollEvents", "account:logIn", "pairing:createInvite"}) {
+            channel.writeOutbound(data(5, PayloadKind.CALL, call(call, 1, WireProtocol.COMPACT)));
+            channel.writeInbound(data(5, PayloadKind.REPLY, reply(call, 1, WireProtocol.COMPACT)));
+        }
+
+        assertThat(timer("memo", "listMemos").count()).isEqualTo(1);
+        assertThat(timer("calendar", "getCalendar").count()).isEqualTo(1);
+        assertThat(timer("photo", "getPhotoUrls").count()).isEqualTo(1);
+        assertThat(timer("device", "registerPushToken").count()).isEqualTo(1);
+        assertThat(timer("feed", "pollEvents").count()).isEqualTo(1);
+        assertThat(timer("unknown", "unknown").count()).isZero();
+    }
+
+    @Test
     void streamsAreCountedWhileOpenAndTheirUnansweredCallsForgotten() {
         open(1, WireProtocol.COMPACT);
         open(2, WireProtocol.COMPACT);
