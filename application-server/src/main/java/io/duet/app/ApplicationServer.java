@@ -22,6 +22,7 @@ import io.duet.app.couple.CatchUpLimits;
 import io.duet.app.couple.CatchUpReads;
 import io.duet.app.couple.CoupleLimits;
 import io.duet.app.couple.CoupleRegistry;
+import io.duet.app.couple.CoupleServices;
 import io.duet.app.couple.LongPolls;
 import io.duet.app.internal.BoundedStep;
 import io.duet.app.pairing.CoupleClosing;
@@ -280,9 +281,10 @@ public final class ApplicationServer implements ServerMain.Server {
         pushes = Pushes.start(PushSettings.from(settings), new PushTokenStore(hbase, schema, storeCallbacks), clock);
         ownership = new ShardOwnership(curator, instanceId);
         catchUpReads = new CatchUpReads(CatchUpLimits.from(settings), timers);
-        couples = new CoupleRegistry(ownership, coupleStore, CoupleLimits.from(settings), catchUpReads, coupleWorkers,
-                timers, clock, pushes, ArchiveSettings.from(settings),
-                FanOutLag.timer(admin.metrics(), FanOutLag.COMMITTED_TO_RELAY), LongPolls.from(settings));
+        couples = new CoupleRegistry(ownership, CoupleServices.builder(coupleStore, CoupleLimits.from(settings),
+                catchUpReads, timers).clock(clock).offline(pushes).archive(ArchiveSettings.from(settings))
+                .fanOutLag(FanOutLag.timer(admin.metrics(), FanOutLag.COMMITTED_TO_RELAY)).longPolls(LongPolls.from(settings))
+                .build(), coupleWorkers);
         ApplicationMetrics.bind(admin.metrics(), catchUpReads, coupleStore, couples, presentationLinks);
         clusterStatus = new ClusterStatusReader(curator);
         clusterStatus.start();

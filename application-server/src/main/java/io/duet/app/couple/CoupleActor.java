@@ -19,8 +19,6 @@ import io.duet.protocol.api.SendMessageRequest;
 import io.duet.protocol.api.SendMessageResult;
 import io.duet.protocol.api.SetTypingResult;
 import io.duet.protocol.api.SubscribeResult;
-import io.duet.protocol.thrift.ThriftCodec;
-import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -39,8 +37,10 @@ import org.slf4j.LoggerFactory;
  * <p>The parts, each confined to the same executor: {@link SendPipeline} (deduplication, per-sender
  * order, group commit), {@link MessageChanges} (edits and deletes of sent messages, and the archive moves
  * between them), {@link Delivery} (sessions, catch-up and live events), {@link EventFeed} (the same events,
- * polled), {@link Typing}, the {@link CoupleLog} of committed messages they share, {@link CoupleReadState}
- * and {@link CoupleSpace} (memos and calendar). The parts that write share the actor's {@link FencedWriter}.
+ * polled), {@link CoupleEvents} (which sends each event to both), {@link Typing}, the {@link CoupleLog} of
+ * committed messages they share, {@link CoupleReadState} and {@link CoupleSpace} (memos and calendar). The
+ * parts that write share the actor's {@link FencedWriter}; what the server's couples share comes in {@link
+ * CoupleServices}.
  *
  * <p><b>Lifecycle.</b> LOADING (claiming the row under a new fence value) → ACTIVE → CLOSED. The
  * couple is ACTIVE as soon as its claim succeeded; the newest messages and the read marks, read after the
@@ -52,7 +52,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class CoupleActor {
     private static final Logger LOG = LoggerFactory.getLogger(CoupleActor.class);
-    private static final ThriftCodec EVENTS = ThriftCodec.INTERNAL;
 
     private enum State { LOADING, ACTIVE, CLOSED }
 
@@ -73,11 +72,9 @@ public final class CoupleActor {
     private final CoupleSpace space;
     private final CoupleReadState readState;
     private final MessageChanges changes;
-    private final OfflineNotifier offline;
     private final CallGate calls;
-    private final ParkedPolls polls;
-    /** Made last in the constructor (it reads the parts), before any of the parts' callbacks can run. */
-    private EventFeed feed;
+    private final CoupleEvents events;
+    private final EventFeed feed;
     private final OfflinePushes pushes;
 
     // Confined to the executor.
@@ -91,30 +88,19 @@ public final class CoupleActor {
     private long loadStartedNanos;
 
     /**
+     * @param services what the server's couples share ({@link CoupleServices})
      * @param owned whether this server still owns the couple's shard at {@code epoch} and may serve it
      *     now; checked before every operation and every commit
      */
-    CoupleActor(long coupleId, int shard, long epoch, SerialExecutor executor, CoupleStore store, CoupleLimits limits,
-            CatchUpReads catchUpReads, ScheduledExecutorService timers, Clock clock, BooleanSupplier owned,
-            Consumer<CoupleActor> onRetired) {
-        this(coupleId, shard, epoch, executor, store, limits, catchUpReads, timers, clock, owned, onRetired,
-                OfflineNotifier.NONE, ArchiveMoves.NONE, Delivery.UNMEASURED, LongPolls.defaults());
-    }
-
-    /**
-     * @param offline told of messages whose recipient has no session attached here (to push them)
-     * @param moves the server's archive moves, in which this couple takes turns ({@link CoupleArchiving})
-     * @param fanOutLag the server's fan-out lag timer, stage committed-to-relay ({@link Delivery})
-     * @param longPolls the server's bounds on parked HTTP long polls ({@link #poll})
-     */
-    CoupleActor(long coupleId, int shard, long epoch, SerialExecutor executor, CoupleStore store, CoupleLimits limits,
-            CatchUpReads catchUpReads, ScheduledExecutorService timers, Clock clock, BooleanSupplier owned,
-            Consumer<CoupleActor> onRetired, OfflineNotifier offline, ArchiveMoves moves, Timer fanOutLag,
-            LongPolls longPolls) {
-        this.polls = new ParkedPolls(executor, timers, longPolls);
-        this.pushes = new OfflinePushes(coupleId, offline, clock);
+    CoupleActor(long coupleId, int shard, long epoch, SerialExecutor executor, CoupleServices services,
+            BooleanSupplier owned, Consumer<CoupleActor> onRetired) {
+        CoupleStore store = services.store;
+        CoupleLimits limits = services.limits;
+        CatchUpReads catchUpReads = services.catchUpReads;
+        ScheduledExecutorService timers = services.timers;
+        Clock clock = services.clock;
+        this.pushes = new OfflinePushes(coupleId, services.offline, clock);
         this.coupleId = coupleId;
-        this.offline = offline;
         this.shard = shard;
         this.epoch = epoch;
         this.executor = executor;
@@ -127,20 +113,16 @@ public final class CoupleActor {
         this.calls = new CallGate(coupleId, executor, limits.maxQueuedTasks, () -> state == State.LOADING, this::refusal);
         this.log = new CoupleLog(coupleId, store, limits.recentMessages);
         this.historyReads = new HistoryReads(coupleId, executor, log, catchUpReads);
-        this.delivery = new Delivery(coupleId, executor, log, catchUpReads, fanOutLag);
-        this.typing = new Typing(executor, timers, limits.typingTimeout, (typist, event) -> {
-            delivery.pushToOthers(typist, event);
-            feed.pushed(event, typist);
-        });
+        this.delivery = new Delivery(coupleId, executor, log, catchUpReads, services.fanOutLag);
+        this.events = new CoupleEvents(delivery, new ParkedPolls(executor, timers, services.longPolls));
+        this.typing = new Typing(executor, timers, limits.typingTimeout, events::toPartnerOf);
         FencedWriter writer = new OwnerFence();
         this.sends = new SendPipeline(coupleId, executor, store, limits, timers, clock, log, writer,
                 new SendPipeline.Owner() {
                     @Override
                     public void committed(List<Message> messages, long committedNanos) {
                         if (state == State.ACTIVE) {
-                            delivery.broadcast(messages, committedNanos);
-                            polls.wakeAll();
-                            feed.committed(messages);
+                            events.committed(messages, committedNanos);
                             pushes.committed(messages, delivery::hasLiveSessionOf);
                             changes.committed(log.lastSeq());
                         }
@@ -157,31 +139,28 @@ public final class CoupleActor {
                 });
         this.space = new CoupleSpace(coupleId, executor, store.space(), limits.space, writer, event -> {
             if (state == State.ACTIVE) {
-                delivery.pushToAll(EVENTS.encode(event));
-                feed.pushed(event, 0);
+                events.toAll(event);
             }
             retireIfIdle();
         });
         this.readState = new CoupleReadState(coupleId, executor, store.space(), log, historyReads, this::partnerOf,
                 writer, (userId, readUpTo) -> {
                     if (state == State.ACTIVE) {
-                        Event event = Event.readMark(new ReadEvent(userId, readUpTo));
-                        delivery.pushToAll(EVENTS.encode(event));
-                        feed.pushed(event, 0);
+                        events.toAll(Event.readMark(new ReadEvent(userId, readUpTo)));
                     }
                     retireIfIdle();
                 });
         this.changes = new MessageChanges(coupleId, executor, store, log, catchUpReads, limits.maxQueuedTasks,
-                limits.keepChanges, moves, clock, writer, (message, change) -> {
+                limits.keepChanges, services.moves, clock, writer, (message, change) -> {
                     if (state == State.ACTIVE) {
-                        delivery.changed(message, change);
-                        feed.changed(message, change);
+                        events.changed(message, change);
                         space.messageChanged(message);
                     }
                 });
-        this.feed = new EventFeed(executor, timers, longPolls, log, changes,
+        this.feed = new EventFeed(executor, timers, services.longPolls, log, changes,
                 (userId, afterSeq, limit) -> historyReads.page(userId, afterSeq, null, limit),
                 () -> state == State.ACTIVE ? null : closedError());
+        events.feed(feed);
     }
 
     /** The actor's fence, shared by its parts that write the couple's row. */
@@ -381,7 +360,7 @@ public final class CoupleActor {
     public CompletableFuture<SubscribeResult> poll(long userId, long afterSeq, long waitMillis) {
         return calls.call(userId, () -> {
             CompletableFuture<Void> ready = waitMillis <= 0 || log.lastSeq() > afterSeq
-                    ? CompletableFuture.completedFuture(null) : polls.park(userId, waitMillis);
+                    ? CompletableFuture.completedFuture(null) : events.nextMessage(userId, waitMillis);
             return ready.thenCompose(ignored -> history(userId, afterSeq, null, LongPolls.PAGE))
                     .thenApply(page -> new SubscribeResult(page.getLatestSeq(), false)
                             .setMessages(page.getMessages()).setHasMore(page.isHasMore()));
@@ -528,9 +507,7 @@ public final class CoupleActor {
         space.close(cause);
         readState.close(cause);
         changes.close(cause);
-        delivery.moveAll(reason);
-        polls.wakeAll();
-        feed.close();
+        events.close(reason);
         typing.clear();
         if (wasLoading) {
             calls.loadEnded();

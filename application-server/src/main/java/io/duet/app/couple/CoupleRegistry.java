@@ -2,10 +2,7 @@ package io.duet.app.couple;
 
 import io.duet.app.cluster.ShardOwnership;
 import io.duet.app.internal.SerialExecutor;
-import io.duet.app.storage.CoupleStore;
 import io.duet.protocol.cluster.ShardMapView;
-import io.micrometer.core.instrument.Timer;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -15,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -32,43 +28,22 @@ public final class CoupleRegistry implements AutoCloseable {
 
     private final ConcurrentMap<Long, CoupleActor> actors = new ConcurrentHashMap<>();
     private final ShardOwnership ownership;
-    private final CoupleStore store;
-    private final CoupleLimits limits;
-    private final CatchUpReads catchUpReads;
+    private final CoupleServices services;
     private final Executor workers;
-    private final ScheduledExecutorService timers;
-    private final Clock clock;
-    private final OfflineNotifier offline;
     private final ScheduledFuture<?> idleSweep;
-    private final ArchiveMoves archiveMoves;
-    private final Timer fanOutLag;
-    private final LongPolls longPolls;
     private volatile boolean closed;
 
     /**
-     * @param offline told of messages whose recipient has no session attached (see {@link OfflineNotifier})
-     * @param archive how the couples' old messages move to the archive ({@link ArchiveMoves})
-     * @param fanOutLag where the couples time their events' fan-out, stage committed-to-relay ({@link
-     *     io.duet.process.metrics.FanOutLag})
-     * @param longPolls the bounds of the long polls and event feeds of the couples ({@link LongPolls})
+     * @param services what the couples share ({@link CoupleServices}); its archive moves are closed with this
+     * @param workers where the couples run, each on a serial executor of its own
      */
-    public CoupleRegistry(ShardOwnership ownership, CoupleStore store, CoupleLimits limits, CatchUpReads catchUpReads,
-            Executor workers, ScheduledExecutorService timers, Clock clock, OfflineNotifier offline,
-            ArchiveSettings archive, Timer fanOutLag, LongPolls longPolls) {
-        this.fanOutLag = fanOutLag;
-        this.longPolls = longPolls;
-        this.archiveMoves = new ArchiveMoves(archive, timers);
+    public CoupleRegistry(ShardOwnership ownership, CoupleServices services, Executor workers) {
         this.ownership = ownership;
-        this.offline = offline;
-        this.store = store;
-        this.limits = limits;
-        this.catchUpReads = catchUpReads;
+        this.services = services;
         this.workers = workers;
-        this.timers = timers;
-        this.clock = clock;
         ownership.addListener(this::shardMapChanged);
-        long sweepMillis = Math.max(1000, limits.idleTimeout.toMillis() / 4);
-        this.idleSweep = timers.scheduleWithFixedDelay(
+        long sweepMillis = Math.max(1000, services.limits.idleTimeout.toMillis() / 4);
+        this.idleSweep = services.timers.scheduleWithFixedDelay(
                 () -> actors.values().forEach(CoupleActor::closeIfIdle), sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
     }
 
@@ -95,9 +70,8 @@ public final class CoupleRegistry implements AutoCloseable {
             throw NotOwnerException.beforeRunning("couple " + coupleId + " is being reloaded; retry");
         }
         CoupleActor created = new CoupleActor(coupleId, shard, epoch.getAsLong(),
-                new SerialExecutor(workers, "couple-" + coupleId, limits.maxQueuedTasks), store, limits, catchUpReads, timers, clock,
-                () -> ownership.canServe(shard, epoch.getAsLong()), this::retired, offline, archiveMoves, fanOutLag,
-                longPolls);
+                new SerialExecutor(workers, "couple-" + coupleId, services.limits.maxQueuedTasks), services,
+                () -> ownership.canServe(shard, epoch.getAsLong()), this::retired);
         CoupleActor existing = actors.putIfAbsent(coupleId, created);
         if (existing != null) {
             return existing;
@@ -108,7 +82,7 @@ public final class CoupleRegistry implements AutoCloseable {
 
     /** The bounds of the HTTP long polls parked on this server's couples ({@link CoupleActor#poll}). */
     public LongPolls longPolls() {
-        return longPolls;
+        return services.longPolls;
     }
 
     /** Whether this server owns the couple's shard now. */
@@ -133,7 +107,7 @@ public final class CoupleRegistry implements AutoCloseable {
      * that the first couples it serves are not served by cold code. Before the server joins the cluster.
      */
     public void warmUp(String instanceId, int sends, Duration timeout) throws Exception {
-        new CoupleWarmUp(store, limits, catchUpReads, workers, timers, clock).run(instanceId, sends, timeout.toMillis());
+        new CoupleWarmUp(services.bare(), workers).run(instanceId, sends, timeout.toMillis());
     }
 
     /** The epoch of the newest shard map this server has seen. */
@@ -182,7 +156,7 @@ public final class CoupleRegistry implements AutoCloseable {
 
     /** Bucket moves to the archive that moved something, since the start ({@link ArchiveMoves}). */
     public long archiveMoves() {
-        return archiveMoves.moves();
+        return services.moves.moves();
     }
 
     /** How many couples are loaded now; weakly consistent, like {@link #loadedByShard()}. */
@@ -195,7 +169,7 @@ public final class CoupleRegistry implements AutoCloseable {
     public void close() {
         closed = true;
         idleSweep.cancel(false);
-        archiveMoves.close();
+        services.moves.close();
         actors.values().forEach(actor -> actor.close("server shutting down"));
     }
 

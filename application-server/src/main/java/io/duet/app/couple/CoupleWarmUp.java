@@ -3,12 +3,10 @@ package io.duet.app.couple;
 import io.duet.app.internal.SerialExecutor;
 import io.duet.app.storage.CoupleStore;
 import io.duet.protocol.api.SendMessageRequest;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,21 +26,15 @@ final class CoupleWarmUp {
     private static final int SENDS_IN_FLIGHT = 16;
     private static final int LOADS = 3;
 
+    private final CoupleServices services;
     private final CoupleStore store;
-    private final CoupleLimits limits;
-    private final CatchUpReads catchUpReads;
     private final Executor workers;
-    private final ScheduledExecutorService timers;
-    private final Clock clock;
 
-    CoupleWarmUp(CoupleStore store, CoupleLimits limits, CatchUpReads catchUpReads, Executor workers,
-            ScheduledExecutorService timers, Clock clock) {
-        this.store = store;
-        this.limits = limits;
-        this.catchUpReads = catchUpReads;
+    /** @param services the storage, limits and timers of the server's couples, and nothing else of theirs */
+    CoupleWarmUp(CoupleServices services, Executor workers) {
+        this.services = services;
+        this.store = services.store;
         this.workers = workers;
-        this.timers = timers;
-        this.clock = clock;
     }
 
     /** The warm-up couple of the server instance {@code instanceId}. */
@@ -55,7 +47,7 @@ final class CoupleWarmUp {
         long coupleId = coupleIdFor(instanceId);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         try {
-            store.create(coupleId, MEMBER_A, MEMBER_B, clock.millis()).get(remaining(deadline), TimeUnit.MILLISECONDS);
+            store.create(coupleId, MEMBER_A, MEMBER_B, services.clock.millis()).get(remaining(deadline), TimeUnit.MILLISECONDS);
             for (int load = 0; load < LOADS; load++) {
                 runLoad(coupleId, load + 1, load, sends, deadline);
             }
@@ -66,7 +58,7 @@ final class CoupleWarmUp {
 
     private void runLoad(long coupleId, long epoch, int load, int sends, long deadline) throws Exception {
         CoupleActor actor = new CoupleActor(coupleId, -1, epoch, new SerialExecutor(workers, "warm-up-" + coupleId),
-                store, limits, catchUpReads, timers, clock, () -> true, retired -> { });
+                services, () -> true, retired -> { });
         actor.start();
         Session partner = new Session(MEMBER_B);
         try {

@@ -47,8 +47,8 @@ class CoupleActorBusyTest {
 
     private CoupleActor actor(Executor pool) {
         CoupleActor actor = new CoupleActor(COUPLE, 0, 1, new SerialExecutor(pool, "couple-" + COUPLE,
-                LIMITS.maxQueuedTasks), store, LIMITS, new CatchUpReads(CatchUpLimits.defaults(), timers), timers,
-                Clock.systemUTC(), () -> true, retired -> { });
+                LIMITS.maxQueuedTasks), CoupleServices.builder(store, LIMITS, new CatchUpReads(CatchUpLimits.defaults(),
+                timers), timers).build(), () -> true, retired -> { });
         actor.start();
         return actor;
     }

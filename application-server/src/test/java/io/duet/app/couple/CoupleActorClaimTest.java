@@ -10,7 +10,6 @@ import io.duet.protocol.api.ReadState;
 import io.duet.protocol.api.SendMessageRequest;
 import io.duet.protocol.api.SendMessageResult;
 import java.lang.reflect.Proxy;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -86,8 +85,9 @@ class CoupleActorClaimTest {
                 (proxy, method, args) -> method.getName().equals("getTable") ? table : null);
         CoupleStore store = new CoupleStore(connection, new HBaseSchema("none", 4), null, CoupleStoreSettings.defaults());
         CoupleLimits limits = CoupleLimits.builder().build();
-        actor = new CoupleActor(COUPLE, 0, 1, new SerialExecutor(Runnable::run, "couple-" + COUPLE), store, limits,
-                new CatchUpReads(CatchUpLimits.defaults(), timers), timers, Clock.systemUTC(), () -> true, retired -> { });
+        actor = new CoupleActor(COUPLE, 0, 1, new SerialExecutor(Runnable::run, "couple-" + COUPLE),
+                CoupleServices.builder(store, limits, new CatchUpReads(CatchUpLimits.defaults(), timers), timers).build(),
+                () -> true, retired -> { });
         actor.start();
     }
 

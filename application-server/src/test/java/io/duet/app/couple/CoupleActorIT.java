@@ -22,7 +22,6 @@ import io.duet.protocol.cluster.Shards;
 import io.duet.protocol.thrift.MalformedPayloadException;
 import io.duet.protocol.thrift.ThriftCodec;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -103,8 +102,8 @@ class CoupleActorIT {
 
     private static CoupleActor actor(long coupleId, long epoch, CoupleLimits limits, CatchUpReads catchUpReads,
             BooleanSupplier owned) {
-        CoupleActor actor = new CoupleActor(coupleId, 0, epoch, new SerialExecutor(workers, "couple-" + coupleId), store,
-                limits, catchUpReads, timers, Clock.systemUTC(), owned, retired -> { });
+        CoupleActor actor = new CoupleActor(coupleId, 0, epoch, new SerialExecutor(workers, "couple-" + coupleId),
+                CoupleServices.builder(store, limits, catchUpReads, timers).build(), owned, retired -> { });
         actor.start();
         return actor;
     }
@@ -631,8 +630,8 @@ class CoupleActorIT {
 
     @Test
     void theWarmUpRunsItsOwnCoupleAndLeavesNoRowBehind() throws Exception {
-        CoupleWarmUp warmUp = new CoupleWarmUp(store, CoupleLimits.defaults(),
-                new CatchUpReads(CatchUpLimits.defaults(), timers), workers, timers, Clock.systemUTC());
+        CoupleWarmUp warmUp = new CoupleWarmUp(CoupleServices.builder(store, CoupleLimits.defaults(),
+                new CatchUpReads(CatchUpLimits.defaults(), timers), timers).build(), workers);
         long committedBefore = store.messagesCommitted();
         for (String instance : List.of("app-test@1", "app-test@2")) {
             long coupleId = CoupleWarmUp.coupleIdFor(instance);

@@ -12,7 +12,6 @@ import io.duet.protocol.api.HistoryPage;
 import io.duet.protocol.api.Message;
 import io.duet.protocol.api.SendMessageRequest;
 import io.duet.protocol.cluster.Shards;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +42,8 @@ class CoupleArchivingIT {
     private static HBaseSchema schema;
     private static ExecutorService workers;
     private static ScheduledExecutorService timers;
-    private static ArchiveMoves moves;
+    /** The couple's shared parts, with archive moves every 10 ms. */
+    private static CoupleServices services;
     private static AsyncConnection hbase;
 
     @BeforeAll
@@ -54,22 +54,21 @@ class CoupleArchivingIT {
                 CoupleStoreSettings.builder().archiveBucketSize(10).build());
         workers = Executors.newFixedThreadPool(4);
         timers = Executors.newSingleThreadScheduledExecutor();
-        moves = new ArchiveMoves(ArchiveSettings.builder().keepRecent(20).movesPerTick(2).tick(Duration.ofMillis(10))
-                .build(), timers);
+        services = CoupleServices.builder(store, CoupleLimits.builder().recentMessages(8).build(),
+                new CatchUpReads(CatchUpLimits.defaults(), timers), timers).archive(ArchiveSettings.builder()
+                .keepRecent(20).movesPerTick(2).tick(Duration.ofMillis(10)).build()).build();
     }
 
     @AfterAll
     static void stopThreads() {
-        moves.close();
+        services.moves.close();
         workers.shutdownNow();
         timers.shutdownNow();
     }
 
     private static CoupleActor actor(long epoch) {
-        CoupleActor actor = new CoupleActor(COUPLE, 0, epoch, new SerialExecutor(workers, "couple-" + COUPLE), store,
-                CoupleLimits.builder().recentMessages(8).build(), new CatchUpReads(CatchUpLimits.defaults(), timers),
-                timers, Clock.systemUTC(), () -> true, retired -> { }, OfflineNotifier.NONE, moves,
-                Delivery.UNMEASURED, LongPolls.defaults());
+        CoupleActor actor = new CoupleActor(COUPLE, 0, epoch, new SerialExecutor(workers, "couple-" + COUPLE), services,
+                () -> true, retired -> { });
         actor.start();
         return actor;
     }
