@@ -9,6 +9,8 @@ import io.duet.app.space.NicknameBook;
 import io.duet.app.space.PhotoBook;
 import io.duet.app.space.SpaceLimits;
 import io.duet.app.space.Step;
+import io.duet.app.storage.CoupleStore;
+import io.duet.app.storage.FencedException;
 import io.duet.app.storage.SpaceStore;
 import io.duet.protocol.api.Event;
 import io.duet.protocol.api.Message;
@@ -63,16 +65,17 @@ final class CoupleSpace {
     private boolean busy;
     private RuntimeException closed;
 
-    CoupleSpace(long coupleId, SerialExecutor executor, SpaceStore store, SpaceLimits limits, FencedWriter writer, Owner owner) {
+    CoupleSpace(long coupleId, SerialExecutor executor, CoupleStore couples, SpaceLimits limits, FencedWriter writer,
+            Owner owner) {
         this.coupleId = coupleId;
         this.executor = executor;
-        this.store = store;
+        this.store = couples.space();
         this.limits = limits;
         this.writer = writer;
         this.owner = owner;
         this.memos = new MemoBook(limits);
         this.calendar = new CalendarBook(limits);
-        this.photos = new PhotoBook(limits);
+        this.photos = new PhotoBook(coupleId, couples.photos(), couples.photoMigration(), limits, writer::fence);
     }
 
     MemoBook memos() {
@@ -116,7 +119,7 @@ final class CoupleSpace {
         if (message.getKind() != MessageKind.PHOTO || message.isDeleted() || !message.isSetPhotoId()) {
             return;
         }
-        run(() -> photos.caption(message.getPhotoId(), message.getText(), writer.fence())).whenComplete((done, failure) -> {
+        run(() -> photos.caption(message.getPhotoId(), message.getText())).whenComplete((done, failure) -> {
             if (failure != null) {
                 LOG.warn("Couple {}: the caption of photo {} was not updated after an edit of message {}: {}", coupleId,
                         message.getPhotoId(), message.getSeq(), failure.toString());
@@ -160,7 +163,6 @@ final class CoupleSpace {
             try {
                 memos.load(cells.memos());
                 calendar.load(cells.calendar(), cells.events());
-                photos.load(cells.photos());
                 nicknames.load(cells.nicknames());
                 loaded = true;
             } catch (RuntimeException e) {
@@ -187,6 +189,32 @@ final class CoupleSpace {
             pending.result.completeExceptionally(e);
             return;
         }
+        proceed(pending, step);
+    }
+
+    /** Goes on with {@code step}: waits for its read and goes on with the next step, writes, or completes. */
+    private <T> void proceed(Pending<T> pending, Step<T> step) {
+        if (step.reads()) {
+            busy = true;
+            step.next().whenCompleteAsync((next, failure) -> {
+                busy = false;
+                if (closed != null) {
+                    pending.result.completeExceptionally(closed);
+                    return;
+                }
+                if (failure != null) {
+                    failed(pending, "photo read", failure);
+                } else {
+                    try {
+                        proceed(pending, next.make());
+                    } catch (Exception e) {
+                        pending.result.completeExceptionally(e);
+                    }
+                }
+                pump();
+            }, executor);
+            return;
+        }
         if (!step.writes()) {
             pending.result.complete(step.result());
             return;
@@ -197,7 +225,10 @@ final class CoupleSpace {
             return;
         }
         busy = true;
-        store.write(coupleId, writer.fence(), step.qualifier(), step.value()).whenCompleteAsync((done, failure) -> {
+        CompletableFuture<Void> written = step.qualifier() != null
+                ? store.write(coupleId, writer.fence(), step.qualifier(), step.value())
+                : step.write(writer.fence());
+        written.whenCompleteAsync((done, failure) -> {
             busy = false;
             if (failure != null) {
                 pending.result.completeExceptionally(new NotOwnerException("couple " + coupleId
@@ -212,6 +243,21 @@ final class CoupleSpace {
             }
             pump();
         }, executor);
+    }
+
+    /**
+     * A read failed: a fenced one (a newer owner claimed the couple's photos) unloads the couple, as a
+     * failed write does; any other fails the operation alone.
+     */
+    private void failed(Pending<?> pending, String what, Throwable failure) {
+        Throwable cause = ApiErrors.unwrap(failure);
+        if (cause instanceof FencedException) {
+            pending.result.completeExceptionally(new NotOwnerException("couple " + coupleId
+                    + " unloaded after a fenced " + what + ": " + cause));
+            writer.failed(what, cause);
+        } else {
+            pending.result.completeExceptionally(cause);
+        }
     }
 
     /** Fails every waiting operation with {@code cause}, and every later one. */

@@ -52,6 +52,8 @@ public final class CoupleStore {
     private final SpaceStore space;
     private final CoupleClosures closures;
     private final MessageArchive archive;
+    private final PhotoStore photos;
+    private final PhotoMigration photoMigration;
     private final CommitBatcher commits;
     /** Null when every commit goes as a {@code checkAndMutate} of its own. */
     private final RegionCommits regionCommits;
@@ -67,7 +69,9 @@ public final class CoupleStore {
         this.writerInstance = settings.writerInstance().orElse(null);
         this.space = new SpaceStore(table, schema);
         this.archive = new MessageArchive(connection, schema, callbacks, settings.archiveBucketSize(), meters);
-        this.closures = new CoupleClosures(table, schema, archive);
+        this.photos = new PhotoStore(connection, schema, callbacks);
+        this.photoMigration = new PhotoMigration(table, photos, settings.photoMigrationBatch());
+        this.closures = new CoupleClosures(table, schema, archive, photos, photoMigration);
         this.regionCommits = settings.commitsPerRegion()
                 ? new RegionCommits(table, connection.getRegionLocator(schema.couples())) : null;
         this.commits = new CommitBatcher(regionCommits != null ? regionCommits
@@ -82,6 +86,16 @@ public final class CoupleStore {
     /** The old messages, moved out of the couple rows (see {@link MessageArchive}). */
     public MessageArchive archive() {
         return archive;
+    }
+
+    /** Photos' metadata, in rows of their own (see {@link PhotoStore}). */
+    public PhotoStore photos() {
+        return photos;
+    }
+
+    /** Moves photos' metadata that older releases kept in the couple row to {@link #photos()}. */
+    public PhotoMigration photoMigration() {
+        return photoMigration;
     }
 
     /** Closing and purging couple rows (unpairing, account deletion). */

@@ -97,6 +97,14 @@ public final class HBaseSchema {
     public static final byte[] ARCHIVE_MARK = bytes("r");
     /** The archive row's fence cell (family {@link #OWNER}). */
     public static final byte[] ARCHIVE_FENCE = bytes("w");
+    /** The photos head row's fence cell (family {@link #OWNER}). */
+    public static final byte[] PHOTOS_FENCE = bytes("w");
+    /** The photos head row's photo count (family {@link #OWNER}, 8 bytes). */
+    public static final byte[] PHOTO_COUNT = bytes("n");
+    /** A photo row's record (family {@link #SPACE}: StoredPhoto). */
+    public static final byte[] PHOTO_RECORD = bytes("r");
+    /** An index row's one cell (family {@link #SPACE}, empty). */
+    public static final byte[] PHOTO_INDEX = bytes("i");
 
     public static final byte[] EMAIL = bytes("email");
     public static final byte[] NAME = bytes("n");
@@ -128,6 +136,15 @@ public final class HBaseSchema {
      * table loads for group commits ({@link RegionCommits}).
      */
     public static final String MULTI_ROW_ENDPOINT = "org.apache.hadoop.hbase.coprocessor.MultiRowMutationEndpoint";
+
+    /**
+     * HBase's split policy that splits a region only between rows whose first {@link #KEY_PREFIX_LENGTH}
+     * bytes differ: the photos table's prefix is the couple row's key, so one couple's photo rows never span
+     * two regions (and one multi-row write covers any of them).
+     */
+    public static final String KEY_PREFIX_SPLIT_POLICY = "org.apache.hadoop.hbase.regionserver.KeyPrefixRegionSplitPolicy";
+    /** The table setting that {@link #KEY_PREFIX_SPLIT_POLICY} reads its prefix length from. */
+    public static final String KEY_PREFIX_LENGTH = "KeyPrefixRegionSplitPolicy.prefix_length";
 
     private final String namespace;
     private final int shardCount;
@@ -172,6 +189,11 @@ public final class HBaseSchema {
     /** Old messages of couples, one row per bucket of sequence numbers (see {@link MessageArchive}). */
     public TableName archive() {
         return TableName.valueOf(namespace, "archive");
+    }
+
+    /** Photos' metadata, rows keyed by the couple row's key (see {@link PhotoRows}, {@link PhotoStore}). */
+    public TableName photos() {
+        return TableName.valueOf(namespace, "photos");
     }
 
     public TableName users() {
@@ -231,6 +253,12 @@ public final class HBaseSchema {
                 new TableSpec(TableDescriptorBuilder.newBuilder(archive())
                         .setColumnFamily(family(OWNER).setBlocksize(8 * 1024).build())
                         .setColumnFamily(family(MESSAGES).build())
+                        .build(), preSplit && couplesRegions > 1 ? shardSplits() : null),
+                new TableSpec(withMultiRowEndpoint(TableDescriptorBuilder.newBuilder(photos())
+                        .setRegionSplitPolicyClassName(KEY_PREFIX_SPLIT_POLICY)
+                        .setValue(KEY_PREFIX_LENGTH, String.valueOf(PhotoRows.PREFIX_LENGTH))
+                        .setColumnFamily(family(OWNER).setInMemory(true).setBlocksize(8 * 1024).build())
+                        .setColumnFamily(family(SPACE).build()))
                         .build(), preSplit && couplesRegions > 1 ? shardSplits() : null),
                 new TableSpec(TableDescriptorBuilder.newBuilder(users())
                         .setColumnFamily(family(USER).build()).build(), preSplit ? leadingByteSplits() : null),

@@ -11,10 +11,12 @@ import org.apache.hadoop.hbase.client.CheckAndMutate;
 import org.apache.hadoop.hbase.client.Delete;
 import org.apache.hadoop.hbase.client.Get;
 import org.apache.hadoop.hbase.client.Put;
+import org.apache.hadoop.hbase.filter.ColumnRangeFilter;
+import org.apache.hadoop.hbase.filter.FilterList;
 import org.apache.hadoop.hbase.util.Bytes;
 
 /**
- * The couple's space: memos, the calendar and its events, photos' metadata, the nicknames and the partners' read marks, in
+ * The couple's space: memos, the calendar and its events, the nicknames and the partners' read marks, in
  * family {@code p} of the couple's row (see {@link HBaseSchema}). Read whole (it is bounded by the space
  * limits; the read marks are read with the couple's claim instead); written one cell at a time, each write
  * conditional on the row's epoch cell still holding the fence value its owner claimed, so a deposed
@@ -53,7 +55,10 @@ public final class SpaceStore {
         return idQualifier(EVENT, eventId);
     }
 
-    /** {@code photoId}: 32 hexadecimal digits. */
+    /**
+     * Where an older release kept a photo's metadata ({@code photoId}: 32 hexadecimal digits); read only to
+     * move it to the photos table ({@link PhotoMigration}).
+     */
     public static byte[] photoQualifier(String photoId) {
         byte[] qualifier = new byte[1 + PHOTO_ID_BYTES];
         qualifier[0] = PHOTO;
@@ -90,9 +95,17 @@ public final class SpaceStore {
         return qualifier;
     }
 
-    /** Every cell of the couple's space, one read. */
+    /**
+     * Every cell of the couple's space, one read; not the photos' cells an older release kept here (they
+     * move to the photos table on their couple's first photo call: {@link PhotoMigration}).
+     */
     public CompletableFuture<Cells> load(long coupleId) {
-        return table.get(new Get(row(coupleId)).addFamily(HBaseSchema.SPACE)).thenApply(result -> {
+        byte[] photos = {PHOTO};
+        byte[] afterPhotos = {PHOTO + 1};
+        Get get = new Get(row(coupleId)).addFamily(HBaseSchema.SPACE).setFilter(new FilterList(
+                FilterList.Operator.MUST_PASS_ONE, new ColumnRangeFilter(null, false, photos, false),
+                new ColumnRangeFilter(afterPhotos, true, null, false)));
+        return table.get(get).thenApply(result -> {
             Cells cells = new Cells();
             NavigableMap<byte[], byte[]> family = result.getFamilyMap(HBaseSchema.SPACE);
             if (family != null) {
@@ -102,8 +115,6 @@ public final class SpaceStore {
                         cells.memos.put(Bytes.toLong(qualifier, 1), cell.getValue());
                     } else if (qualifier.length == 1 + Long.BYTES && qualifier[0] == EVENT) {
                         cells.events.put(Bytes.toLong(qualifier, 1), cell.getValue());
-                    } else if (qualifier.length == 1 + PHOTO_ID_BYTES && qualifier[0] == PHOTO) {
-                        cells.photos.put(HexFormat.of().formatHex(qualifier, 1, qualifier.length), cell.getValue());
                     } else if (qualifier.length == 1 && qualifier[0] == CALENDAR) {
                         cells.calendar = cell.getValue();
                     } else if (qualifier.length == 1 && qualifier[0] == NICKNAMES) {
@@ -138,7 +149,6 @@ public final class SpaceStore {
     public static final class Cells {
         private final Map<Long, byte[]> memos = new LinkedHashMap<>();
         private final Map<Long, byte[]> events = new LinkedHashMap<>();
-        private final Map<String, byte[]> photos = new LinkedHashMap<>();
         private byte[] calendar;
         private byte[] nicknames;
 
@@ -148,11 +158,6 @@ public final class SpaceStore {
 
         public Map<Long, byte[]> events() {
             return events;
-        }
-
-        /** Photos' metadata by photo id (32 hexadecimal digits). */
-        public Map<String, byte[]> photos() {
-            return photos;
         }
 
         /** The calendar record, or null if never written. */
