@@ -17,7 +17,7 @@ import io.duet.protocol.api.Message;
 import io.duet.protocol.api.MessageKind;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
-import java.util.Queue;
+import java.util.Deque;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongPredicate;
 import org.slf4j.Logger;
@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The couple's space (memos, calendar, photos' metadata and nicknames) on its actor's executor: loaded from HBase on
- * first use, then served from memory, and changed one operation at a time. An operation that writes holds the
- * ones behind it until its write is done, so each one sees every change before it, version checks are exact,
+ * first use, then served from memory (photos: read from their rows as each call needs them, see {@link
+ * PhotoBook}), and changed one operation at a time. An operation that reads or writes holds the
+ * ones behind it until it is done, so each one sees every change before it, version checks are exact,
  * and two writes of one memo can never land in the other order. Writes are fenced like message commits (see
  * {@link SpaceStore}); a write that fails or whose outcome is unknown unloads the couple, as a failed commit
  * does, and the next load reads the truth back.
@@ -60,7 +61,7 @@ final class CoupleSpace {
     private final NicknameBook nicknames = new NicknameBook();
 
     // Confined to the executor.
-    private final Queue<Pending<?>> queue = new ArrayDeque<>();
+    private final Deque<Pending<?>> queue = new ArrayDeque<>();
     private boolean loaded;
     private boolean busy;
     private RuntimeException closed;
@@ -113,22 +114,44 @@ final class CoupleSpace {
 
     /**
      * A PHOTO message's caption was edited ({@code message} as it is now): its photo's metadata takes the new
-     * caption, in a write of its own right after the message's (see {@link PhotoBook#caption}).
+     * caption, in a write of its own right after the message's, which also wrote the photo's pending caption
+     * (see {@link io.duet.app.storage.SpaceStore#captionQualifier}). If this write fails, the pending caption
+     * stays, and the couple's next load applies it ({@link #repairCaption}).
      */
     void messageChanged(Message message) {
         if (message.getKind() != MessageKind.PHOTO || message.isDeleted() || !message.isSetPhotoId()) {
             return;
         }
-        run(() -> photos.caption(message.getPhotoId(), message.getText())).whenComplete((done, failure) -> {
+        String caption = message.getText() == null ? "" : message.getText();
+        followCaption(message.getPhotoId(), caption, false).whenComplete((done, failure) -> {
             if (failure != null) {
-                LOG.warn("Couple {}: the caption of photo {} was not updated after an edit of message {}: {}", coupleId,
-                        message.getPhotoId(), message.getSeq(), failure.toString());
+                LOG.warn("Couple {}: the caption of photo {} was not updated after an edit of message {} (its next load "
+                        + "applies it): {}", coupleId, message.getPhotoId(), message.getSeq(), failure.toString());
             }
         });
     }
 
+    /** A pending caption found at load: applied before any operation queued meanwhile. */
+    private void repairCaption(String photoId, String caption) {
+        followCaption(photoId, caption, true).whenComplete((done, failure) -> {
+            if (failure != null) {
+                LOG.warn("Couple {}: the pending caption of photo {} was not applied (its next load tries again): {}",
+                        coupleId, photoId, failure.toString());
+            }
+        });
+    }
+
+    private CompletableFuture<Void> followCaption(String photoId, String caption, boolean first) {
+        Step.Write clear = owner -> store.clearCaption(coupleId, owner, photoId, caption).thenApply(cleared -> null);
+        return enqueue(() -> photos.caption(photoId, caption, clear), first);
+    }
+
     /** Runs {@code operation} once the space is loaded and every operation before it is done. */
     <T> CompletableFuture<T> run(Operation<T> operation) {
+        return enqueue(operation, false);
+    }
+
+    private <T> CompletableFuture<T> enqueue(Operation<T> operation, boolean first) {
         executor.checkInContext();
         CompletableFuture<T> result = new CompletableFuture<>();
         if (closed != null) {
@@ -137,7 +160,11 @@ final class CoupleSpace {
             result.completeExceptionally(ApiErrors.busy("couple " + coupleId + " has " + queue.size()
                     + " memo and calendar calls waiting; retry later"));
         } else {
-            queue.add(new Pending<>(operation, result));
+            if (first) {
+                queue.addFirst(new Pending<>(operation, result));
+            } else {
+                queue.add(new Pending<>(operation, result));
+            }
             pump();
         }
         return result;
@@ -165,6 +192,7 @@ final class CoupleSpace {
                 calendar.load(cells.calendar(), cells.events());
                 nicknames.load(cells.nicknames());
                 loaded = true;
+                cells.captions().forEach(this::repairCaption);
             } catch (RuntimeException e) {
                 failure = e;
             }

@@ -33,7 +33,9 @@
  *   <li>{@link io.duet.app.couple.ParkedPolls}: HTTP long polls ({@code subscribe} over HTTP) waiting for
  *       the couple's next commit, within the server-wide bounds of {@link io.duet.app.couple.LongPolls};
  *   <li>{@link io.duet.app.couple.CoupleSpace}: memos, the calendar and photos' metadata ({@link
- *       io.duet.app.space}), loaded on first use and changed one {@link io.duet.app.couple.SpaceCall} at a time.
+ *       io.duet.app.space}), loaded on first use (photos read row by row, after the first photo call of a
+ *       load claimed and, for an older release's row, moved them) and changed one {@link
+ *       io.duet.app.couple.SpaceCall} at a time; a photo's caption follows its PHOTO message's edit.
  * </ul>
  */
 package io.duet.app.couple;

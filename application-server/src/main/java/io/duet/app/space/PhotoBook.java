@@ -125,23 +125,22 @@ public final class PhotoBook {
 
     /**
      * The caption of the photo's PHOTO message was edited to {@code caption}: the photo's metadata takes it
-     * (empty: no caption). Nothing to write for a photo deleted meanwhile, or one with that caption already.
+     * (empty: no caption), and then {@code done} is written (clearing the pending caption). A photo deleted
+     * meanwhile, or one with that caption already, has nothing to write but {@code done}.
      */
-    public Step<Void> caption(String photoId, String caption) throws Exception {
+    public Step<Void> caption(String photoId, String caption, Step.Write done) throws Exception {
         String now = caption == null || caption.isEmpty() ? null : caption;
         return loaded(() -> Step.after(read(photoId), bytes -> {
-            if (bytes == null) {
-                return Step.done(null);
-            }
             UnknownFields fields = new UnknownFields();
-            StoredPhoto photo = decode(photoId, bytes, fields);
-            if (Objects.equals(photo.getCaption(), now)) {
-                return Step.done(null);
+            StoredPhoto photo = bytes == null ? null : decode(photoId, bytes, fields);
+            if (photo == null || Objects.equals(photo.getCaption(), now)) {
+                return Step.write(done, () -> { }, null, null);
             }
             StoredPhoto changed = photo.deepCopy().setCaption(now).setFence(fence.getAsLong());
             fields.carry(photo, changed);
             byte[] record = CODEC.encodeKeepingUnknown(changed, fields);
-            return Step.write(owner -> store.replace(coupleId, owner, photoId, record), () -> { }, null, null);
+            return Step.write(owner -> store.replace(coupleId, owner, photoId, record).thenCompose(ignored -> done.write(owner)),
+                    () -> { }, null, null);
         }));
     }
 

@@ -510,14 +510,25 @@ public final class CoupleStore {
      * StoredChanges} that numbers this change) in the same write, if the row is still claimed with {@code
      * fence}, like a space write ({@link SpaceStore#write}); fails with {@link FencedException}
      * if it is not. Only the owner that claimed the row rewrites messages, one change at a time, and only
-     * messages it knows committed, so a rewrite never races a commit of the same cell.
+     * messages it knows committed, so a rewrite never races a commit of the same cell. {@code caption} not
+     * null: the message is photo {@code photoId}'s PHOTO message and its caption changed to this; the photo's
+     * pending caption is written with it ({@link SpaceStore#captionQualifier}).
      */
     public CompletableFuture<Void> rewriteMessage(long coupleId, long fence, long seq, byte[] value, byte[] changes) {
+        return rewriteMessage(coupleId, fence, seq, value, changes, null, null);
+    }
+
+    /** {@link #rewriteMessage(long, long, long, byte[], byte[])}, with photo {@code photoId}'s pending caption. */
+    public CompletableFuture<Void> rewriteMessage(long coupleId, long fence, long seq, byte[] value, byte[] changes,
+            String photoId, String caption) {
         byte[] row = row(coupleId);
+        Put put = new Put(row).addColumn(HBaseSchema.MESSAGES, HBaseSchema.messageQualifier(seq), value)
+                .addColumn(HBaseSchema.SPACE, SpaceStore.changesQualifier(), changes);
+        if (caption != null) {
+            put.addColumn(HBaseSchema.SPACE, SpaceStore.captionQualifier(photoId), caption.getBytes(StandardCharsets.UTF_8));
+        }
         CheckAndMutate rewrite = CheckAndMutate.newBuilder(row)
-                .ifEquals(HBaseSchema.OWNER, HBaseSchema.EPOCH, Bytes.toBytes(fence))
-                .build(new Put(row).addColumn(HBaseSchema.MESSAGES, HBaseSchema.messageQualifier(seq), value)
-                        .addColumn(HBaseSchema.SPACE, SpaceStore.changesQualifier(), changes));
+                .ifEquals(HBaseSchema.OWNER, HBaseSchema.EPOCH, Bytes.toBytes(fence)).build(put);
         return meters.timed(StoreMeters.Op.REWRITE, table.checkAndMutate(rewrite)).thenAccept(result -> {
             if (!result.isSuccess()) {
                 throw new FencedException(coupleId, shardEpochOf(fence), "the row was claimed again before this edit");
