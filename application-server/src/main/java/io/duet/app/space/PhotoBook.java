@@ -67,7 +67,7 @@ public final class PhotoBook {
     }
 
     /** Runs {@code operation} once the photo rows are claimed and no photo is left in the couple row. */
-    private <T> Step<T> loaded(Step.Then0<T> operation) throws Exception {
+    private <T> Step<T> loaded(Step.Next<T> operation) throws Exception {
         if (loaded) {
             return operation.make();
         }

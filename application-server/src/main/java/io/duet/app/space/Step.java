@@ -71,7 +71,7 @@ public final class Step<T> {
     }
 
     /** The read to wait for, completing with the step that follows it (run that on the couple's executor). */
-    public CompletableFuture<Then0<T>> next() {
+    public CompletableFuture<Next<T>> next() {
         return later.next();
     }
 
@@ -106,7 +106,7 @@ public final class Step<T> {
 
     /** The step after a read, made on the couple's executor. */
     @FunctionalInterface
-    public interface Then0<T> {
+    public interface Next<T> {
         Step<T> make() throws Exception;
     }
 
@@ -119,7 +119,7 @@ public final class Step<T> {
             this.then = then;
         }
 
-        CompletableFuture<Then0<T>> next() {
+        CompletableFuture<Next<T>> next() {
             return read.thenApply(value -> () -> then.apply(value));
         }
     }

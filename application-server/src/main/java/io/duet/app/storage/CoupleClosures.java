@@ -108,11 +108,11 @@ public final class CoupleClosures {
     public CompletableFuture<Map<String, byte[]>> closedPhotos(long coupleId) {
         return photos.close(coupleId)
                 .thenCompose(ignored -> photos.all(coupleId))
-                .thenCombine(photoMigration.old(coupleId, Integer.MAX_VALUE), (inTable, old) -> {
+                .thenCompose(inTable -> photoMigration.old(coupleId, Integer.MAX_VALUE).thenApply(old -> {
                     Map<String, byte[]> all = new LinkedHashMap<>(old);
                     all.putAll(inTable);
                     return all;
-                });
+                }));
     }
 
     /**

@@ -252,6 +252,45 @@ class PhotoBookIT {
         assertThat(value).endsWith((byte) 0x01, (byte) 'x', (byte) 0);
     }
 
+    /**
+     * The couple row of a couple of many photos in the old layout, and once moved ({@code
+     * -Dduet.photos.large=20000} for the ten-year couple; 2,000 in CI), printed for BENCHMARKS.md.
+     */
+    @Test
+    void aCoupleRowOfManyOldPhotosKeepsOnlyItsSmallStateOnceMoved() throws Exception {
+        int photos = Integer.getInteger("duet.photos.large", 2_000);
+        Owner claimed = newCouple(SpaceLimits.DEFAULT_MAX_PHOTOS);
+        // Moves in batches of the default size.
+        CoupleStore defaults = new CoupleStore(StorageCluster.connection(), schema, StorageCluster.callbacks(),
+                CoupleStoreSettings.defaults());
+        Owner owner = new Owner(claimed.coupleId(), claimed.fence(), new PhotoBook(claimed.coupleId(), defaults.photos(),
+                defaults.photoMigration(), SpaceLimits.defaults(), claimed::fence));
+        for (int from = 1; from <= photos; from += 1000) {
+            Put legacy = new Put(coupleRow(owner.coupleId()));
+            for (int n = from; n < Math.min(from + 1000, photos + 1); n++) {
+                legacy.addColumn(HBaseSchema.SPACE, SpaceStore.photoQualifier(id(n)),
+                        ThriftCodec.INTERNAL.encode(photo(n).setCaption("a caption of some forty characters, say")
+                                .setObjectKeys(Map.of(1, "photos/" + id(n), 2, "photos/" + id(n + photos),
+                                        3, "photos/" + id(n + 2 * photos)))));
+            }
+            await(couples.put(legacy));
+        }
+        long oldLayout = coupleRowBytes(owner.coupleId());
+        long started = System.nanoTime();
+        owner.run(owner.book().checkRoom());
+        long movedMillis = (System.nanoTime() - started) / 1_000_000;
+        long newLayout = coupleRowBytes(owner.coupleId());
+        System.out.printf("PhotoBookIT: couple row with %,d photos: %,d bytes in the old layout, %,d once moved "
+                + "(%,d ms for the move, batches of %d)%n", photos, oldLayout, newLayout, movedMillis,
+                CoupleStoreSettings.DEFAULT_PHOTO_MIGRATION_BATCH);
+        assertThat(owner.book().size()).isEqualTo(photos);
+        assertThat(newLayout).isLessThan(1_000);
+        assertThat(oldLayout).isGreaterThan(photos * 200L);
+        // A page deep in the list reads as one near the top.
+        PhotoList deep = owner.run(owner.book().list(100, id(photos / 2)));
+        assertThat(deep.getPhotos()).extracting(Photo::getPhotoId).startsWith(id(photos / 2 - 1)).hasSize(100);
+    }
+
     @Test
     void theCoupleRowDoesNotGrowWithPhotos() throws Exception {
         Owner owner = newCouple(1000);
