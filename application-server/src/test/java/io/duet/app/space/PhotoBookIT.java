@@ -116,8 +116,14 @@ class PhotoBookIT {
         return ids;
     }
 
-    private static void expectError(ErrorCode code, Step<?> step, long fence) {
-        assertThatThrownBy(() -> run(step, fence)).isInstanceOfSatisfying(DuetError.class,
+    /** Makes a step; a book checks what it has in memory (the count) while it makes one. */
+    @FunctionalInterface
+    private interface StepMaker {
+        Step<?> make() throws Exception;
+    }
+
+    private static void expectError(ErrorCode code, StepMaker step, long fence) {
+        assertThatThrownBy(() -> run(step.make(), fence)).isInstanceOfSatisfying(DuetError.class,
                 e -> assertThat(e.getCode()).isEqualTo(code));
     }
 
@@ -154,11 +160,11 @@ class PhotoBookIT {
         StoredPhoto removed = owner.run(owner.book().remove(id(5), 11));
         assertThat(removed.getUploadedAtMillis()).isEqualTo(1005);
         assertThat(listAll(owner, 3)).containsExactly(id(7), id(6), id(4), id(1), id(2), id(3));
-        expectError(ErrorCode.NOT_FOUND, owner.book().get(id(5)), owner.fence());
-        expectError(ErrorCode.NOT_FOUND, owner.book().remove(id(5), 11), owner.fence());
-        expectError(ErrorCode.NOT_FOUND, owner.book().get("not-a-photo-id"), owner.fence());
-        expectError(ErrorCode.INVALID_ARGUMENT, owner.book().list(2, id(5)), owner.fence());
-        expectError(ErrorCode.ALREADY_EXISTS, owner.book().add(id(4), photo(1)), owner.fence());
+        expectError(ErrorCode.NOT_FOUND, () -> owner.book().get(id(5)), owner.fence());
+        expectError(ErrorCode.NOT_FOUND, () -> owner.book().remove(id(5), 11), owner.fence());
+        expectError(ErrorCode.NOT_FOUND, () -> owner.book().get("not-a-photo-id"), owner.fence());
+        expectError(ErrorCode.INVALID_ARGUMENT, () -> owner.book().list(2, id(5)), owner.fence());
+        expectError(ErrorCode.ALREADY_EXISTS, () -> owner.book().add(id(4), photo(1)), owner.fence());
         assertThat(owner.run(owner.book().findAll(List.of(id(1), id(5), "x")))).containsOnlyKeys(id(1));
 
         // The next owner reads the same, count included.
@@ -176,9 +182,9 @@ class PhotoBookIT {
             owner.run(owner.book().add(id(n), photo(n)));
         }
         assertThat(owner.run(owner.book().madeOrRoom(id(2))).getUploadedAtMillis()).as("a retry finds its photo").isEqualTo(2);
-        expectError(ErrorCode.LIMIT_REACHED, owner.book().checkRoom(), owner.fence());
-        expectError(ErrorCode.LIMIT_REACHED, owner.book().madeOrRoom(id(4)), owner.fence());
-        expectError(ErrorCode.LIMIT_REACHED, owner.book().add(id(4), photo(4)), owner.fence());
+        expectError(ErrorCode.LIMIT_REACHED, () -> owner.book().checkRoom(), owner.fence());
+        expectError(ErrorCode.LIMIT_REACHED, () -> owner.book().madeOrRoom(id(4)), owner.fence());
+        expectError(ErrorCode.LIMIT_REACHED, () -> owner.book().add(id(4), photo(4)), owner.fence());
         owner.run(owner.book().remove(id(1), 11));
         owner.run(owner.book().add(id(4), photo(4)));
     }
@@ -238,7 +244,7 @@ class PhotoBookIT {
         assertThat(listed.get(0)).isEqualTo(id(photos));
         assertThat(next.book().size()).isEqualTo(photos);
         assertThat(oldPhotoCells(old.coupleId())).isZero();
-        assertThat(coupleRowBytes(old.coupleId())).isLessThan(before - photos * 100L);
+        assertThat(coupleRowBytes(old.coupleId())).isLessThan(before / 10);
 
         // Bytes as they were, a field this release does not know included; and they survive a caption edit.
         Result row = await(StorageCluster.connection().getTable(schema.photos()).get(new Get(
