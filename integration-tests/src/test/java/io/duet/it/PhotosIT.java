@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.duet.admin.DuetAdmin;
 import io.duet.app.storage.HBaseSchema;
+import io.duet.app.storage.PhotoRows;
 import io.duet.app.storage.SpaceStore;
 import io.duet.client.DuetClient;
 import io.duet.client.DuetHttp;
@@ -59,6 +60,8 @@ import org.apache.hadoop.hbase.client.ConnectionFactory;
 import org.apache.hadoop.hbase.client.Get;
 import org.apache.hadoop.hbase.client.Put;
 import org.apache.hadoop.hbase.client.Result;
+import org.apache.hadoop.hbase.util.Bytes;
+import org.apache.thrift.TException;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -278,6 +281,28 @@ class PhotosIT {
             annHttp.deletePhoto(ann, first.getPhotoId());
             assertThat(listAll(annHttp, ann)).hasSize(OLD_PHOTOS + 2).doesNotContain(first.getPhotoId());
             assertThat(spaceBytes(couples, row)).isEqualTo(spaceAfterMove);
+
+            // A caption edit whose photo write fails (fenced here, as if a newer owner had claimed the photos)
+            // still reaches the photo: the message's edit wrote the photo's pending caption, and the couple's
+            // next load (its owner unloads it after the failed write) applies it.
+            AsyncTable<?> photos = hbase.getTable(schema.photos());
+            byte[] head = PhotoRows.head(row);
+            long fence = Bytes.toLong(photos.get(new Get(head)).get(30, TimeUnit.SECONDS)
+                    .getValue(HBaseSchema.OWNER, HBaseSchema.PHOTOS_FENCE));
+            photos.put(new Put(head).addColumn(HBaseSchema.OWNER, HBaseSchema.PHOTOS_FENCE, Bytes.toBytes(fence + 1)))
+                    .get(30, TimeUnit.SECONDS);
+            assertThat(annHttp.editMessage(ann, third.getMessageSeq(), "three, edited", null).getText())
+                    .isEqualTo("three, edited");
+            RecordingListener.await(WAIT, "the photo's caption follows its message after the failed write", () -> {
+                try {
+                    return "three, edited".equals(annHttp.getPhoto(ann, third.getPhotoId()).getCaption());
+                } catch (TException e) {
+                    return false; // the couple loading again
+                }
+            });
+            byte[] pending = SpaceStore.captionQualifier(third.getPhotoId());
+            RecordingListener.await(WAIT, "the pending caption cleared", () -> couples.get(new Get(row)
+                    .addColumn(HBaseSchema.SPACE, pending)).join().isEmpty());
         }
     }
 

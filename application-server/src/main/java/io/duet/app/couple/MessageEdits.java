@@ -158,13 +158,14 @@ final class MessageEdits {
             }
             UnknownFields unknown = new UnknownFields();
             StoredMessage stored = CODEC.decodeKeepingUnknown(bytes, new StoredMessage(), unknown);
+            String textBefore = stored.getText(); // (a change may return the same struct, changed)
             StoredMessage changed = pending.change.apply(pending.seq, stored, writer.fence());
             if (changed == null) {
                 pending.result.complete(CoupleStore.toMessage(pending.seq, stored));
             } else if (!writer.writable()) {
                 throw new NotOwnerException("couple " + coupleId + " may have moved: this server cannot vouch for it now; retry");
             } else {
-                write(pending, changed, CODEC.encodeKeepingUnknown(changed, unknown), photoCaption(stored, changed));
+                write(pending, changed, CODEC.encodeKeepingUnknown(changed, unknown), photoCaption(textBefore, changed));
                 return;
             }
         } catch (Throwable e) {
@@ -177,9 +178,9 @@ final class MessageEdits {
      * The new caption of a PHOTO message's photo when this change edits it (empty: none), else null: written
      * as the photo's pending caption with the edit, so the photo follows even if its own write fails.
      */
-    private static String photoCaption(StoredMessage before, StoredMessage after) {
+    private static String photoCaption(String textBefore, StoredMessage after) {
         if (after.getKind() != MessageKind.PHOTO.getValue() || after.isDeleted() || !after.isSetPhotoId()
-                || Objects.equals(before.getText(), after.getText())) {
+                || Objects.equals(textBefore, after.getText())) {
             return null;
         }
         return after.getText() == null ? "" : after.getText();
