@@ -307,7 +307,7 @@ public final class ApplicationServer implements ServerMain.Server {
         }
         photos = new Photos(PhotoSettings.from(settings), s3, couples, clock);
         photos.startSweeping(timers, couples::owns);
-        CoupleClosing closing = new CoupleClosing(coupleStore.closures(), coupleStore.space(), userStore, photos, couples,
+        CoupleClosing closing = new CoupleClosing(coupleStore.closures(), userStore, photos, couples,
                 presentationLinks, clock);
         Pairings pairings = new Pairings(userStore, inviteStore, coupleStore, presentationLinks, clock,
                 settings.duration("pairing.invite-lifetime", Duration.ofHours(24)), closing);

@@ -3,6 +3,8 @@ package io.duet.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.duet.app.storage.HBaseSchema;
+import io.duet.app.storage.PhotoRows;
 import io.duet.client.DuetClient;
 import io.duet.client.DuetHttp;
 import io.duet.deploy.local.LocalCluster;
@@ -14,6 +16,7 @@ import io.duet.protocol.api.Photo;
 import io.duet.protocol.api.PhotoUpload;
 import io.duet.protocol.api.Session;
 import io.duet.protocol.api.SessionErrorCode;
+import io.duet.protocol.cluster.Shards;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -26,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +39,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.hbase.HBaseConfiguration;
+import org.apache.hadoop.hbase.client.AsyncConnection;
+import org.apache.hadoop.hbase.client.ConnectionFactory;
+import org.apache.hadoop.hbase.client.Result;
+import org.apache.hadoop.hbase.client.Scan;
+import org.apache.hadoop.hbase.util.Bytes;
 import org.apache.thrift.TException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -151,6 +162,8 @@ class CoupleLifecycleIT {
                         bobHears.rejections.contains(SessionErrorCode.COUPLE_CLOSED));
                 assertThat(keys(s3, bucket, "photos/")).isEqualTo(othersObjects);
                 assertThat(keys(s3, bucket, incoming)).isEmpty();
+                assertThat(photoRows(cluster, coupleId)).as("the photo rows purged, the closed head kept")
+                        .containsExactly(Long.MAX_VALUE);
                 expectError(ErrorCode.NOT_PAIRED, () -> bobHttp.fetchHistory(bob.getToken(), 0, 10));
                 // A retry (its reply lost, say) finds the job done.
                 assertThat(annHttp.unpair(ann.getToken(), PASSWORD).isSetCoupleId()).isFalse();
@@ -272,6 +285,26 @@ class CoupleLifecycleIT {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ImageIO.write(image, format, out);
         return out.toByteArray();
+    }
+
+    /**
+     * The couple's rows in the photos table: for its head, the fence it holds; for any other row, -1.
+     */
+    private static List<Long> photoRows(LocalCluster cluster, long coupleId) throws Exception {
+        Configuration conf = HBaseConfiguration.create();
+        conf.set("hbase.zookeeper.quorum", "127.0.0.1");
+        conf.set("hbase.zookeeper.property.clientPort", cluster.hbaseZookeeperConnect().split(":")[1]);
+        HBaseSchema schema = new HBaseSchema(cluster.hbaseNamespace(), cluster.shards());
+        byte[] couple = HBaseSchema.coupleRow(Shards.shardOf(coupleId, cluster.shards()), coupleId);
+        try (AsyncConnection hbase = ConnectionFactory.createAsyncConnection(conf).get(60, TimeUnit.SECONDS)) {
+            List<Long> rows = new ArrayList<>();
+            for (Result row : hbase.getTable(schema.photos()).scanAll(new Scan().setStartStopRowForPrefixScan(couple))
+                    .get(60, TimeUnit.SECONDS)) {
+                byte[] fence = row.getValue(HBaseSchema.OWNER, HBaseSchema.PHOTOS_FENCE);
+                rows.add(Arrays.equals(row.getRow(), PhotoRows.head(couple)) && fence != null ? Bytes.toLong(fence) : -1L);
+            }
+            return rows;
+        }
     }
 
     private static HttpResponse<String> put(PhotoUpload upload, byte[] bytes) throws Exception {

@@ -3,25 +3,35 @@ package io.duet.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.duet.admin.DuetAdmin;
+import io.duet.app.storage.HBaseSchema;
+import io.duet.app.storage.PhotoRows;
+import io.duet.app.storage.SpaceStore;
 import io.duet.client.DuetClient;
 import io.duet.client.DuetHttp;
 import io.duet.deploy.local.LocalCluster;
+import io.duet.deploy.local.Node;
 import io.duet.protocol.api.DuetError;
 import io.duet.protocol.api.ErrorCode;
 import io.duet.protocol.api.Message;
 import io.duet.protocol.api.MessageKind;
 import io.duet.protocol.api.Photo;
+import io.duet.protocol.api.PhotoList;
 import io.duet.protocol.api.PhotoUpload;
 import io.duet.protocol.api.PhotoUrl;
 import io.duet.protocol.api.PhotoUrlEntry;
 import io.duet.protocol.api.PhotoUrls;
 import io.duet.protocol.api.PhotoVariant;
 import io.duet.protocol.api.photoConstants;
+import io.duet.protocol.cluster.Shards;
+import io.duet.protocol.storage.StoredPhoto;
+import io.duet.protocol.thrift.ThriftCodec;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,12 +45,24 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.hbase.Cell;
+import org.apache.hadoop.hbase.HBaseConfiguration;
+import org.apache.hadoop.hbase.client.AsyncConnection;
+import org.apache.hadoop.hbase.client.AsyncTable;
+import org.apache.hadoop.hbase.client.ConnectionFactory;
+import org.apache.hadoop.hbase.client.Get;
+import org.apache.hadoop.hbase.client.Put;
+import org.apache.hadoop.hbase.client.Result;
+import org.apache.hadoop.hbase.util.Bytes;
+import org.apache.thrift.TException;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -233,6 +255,129 @@ class PhotosIT {
                 .containsExactly(first.getPhotoId());
         assertThat(annHttp.fetchHistory(ann, 0, 100).getMessages()).filteredOn(m -> m.getKind() == MessageKind.PHOTO)
                 .extracting(Message::getSeq).containsExactly(first.getMessageSeq());
+    }
+
+    /**
+     * Photos' metadata lives in the photos table: the couple row's space family does not grow with photos; a
+     * couple written by an older release (photo cells in its row, {@value #OLD_PHOTOS} of them: two batches)
+     * is moved on its first photo call with nothing lost; and the photos survive a move of the couple to
+     * the other server, which then adds to them.
+     */
+    @Test
+    void photosHaveRowsOfTheirOwnMoveOutOfAnOlderCoupleRowAndSurviveAMoveOfTheCouple() throws Exception {
+        LocalCluster cluster = SharedCluster.get();
+        HBaseSchema schema = new HBaseSchema(cluster.hbaseNamespace(), cluster.shards());
+        TestCouple couple = TestCouple.pair(cluster);
+        long coupleId = couple.ann.getCoupleId();
+        String ann = couple.ann.getToken();
+        DuetHttp annHttp = TestCouple.http(cluster, 0, TestCouple.ANN_DEVICE);
+        try (AsyncConnection hbase = hbase(cluster)) {
+            AsyncTable<?> couples = hbase.getTable(schema.couples());
+            byte[] row = HBaseSchema.coupleRow(Shards.shardOf(coupleId, schema.shardCount()), coupleId);
+            // As an older release left it: photo cells in the couple row (one with a caption).
+            Put old = new Put(row);
+            List<String> oldIds = new ArrayList<>();
+            for (int n = 0; n < OLD_PHOTOS; n++) {
+                String id = String.format("%032x", 0xabc000 + n);
+                oldIds.add(id);
+                StoredPhoto photo = new StoredPhoto().setWidth(4).setHeight(3).setUploadedBy(couple.ann.getUserId())
+                        .setUploadedAtMillis(1_000_000 + n).setContentType("image/jpeg").setSizeBytes(10)
+                        .setObjectKeys(Map.of(PhotoVariant.FULL.getValue(), "photos/old-" + n));
+                if (n == 7) {
+                    photo.setCaption("from the old days");
+                }
+                old.addColumn(HBaseSchema.SPACE, SpaceStore.photoQualifier(id), ThriftCodec.INTERNAL.encode(photo));
+            }
+            couples.put(old).get(30, TimeUnit.SECONDS);
+            long spaceBefore = spaceBytes(couples, row);
+            assertThat(spaceBefore).as("the old cells, in the row").isGreaterThan(OLD_PHOTOS * 40L);
+
+            // The first photo call moves them: every one listed once, newest first, paged.
+            List<String> listed = listAll(annHttp, ann);
+            Collections.reverse(oldIds);
+            assertThat(listed).isEqualTo(oldIds);
+            assertThat(annHttp.getPhoto(ann, oldIds.get(OLD_PHOTOS - 1 - 7)).getCaption()).isEqualTo("from the old days");
+            long spaceAfterMove = spaceBytes(couples, row);
+            assertThat(spaceAfterMove).as("no photo cell left in the couple row").isLessThan(OLD_PHOTOS * 2L);
+
+            // New photos do not grow the couple row's space.
+            Photo first = annHttp.uploadPhoto(ann, write("one.png", image(40, 30, "png")), "one");
+            Photo second = annHttp.uploadPhoto(ann, write("two.png", image(30, 40, "png")), null);
+            assertThat(spaceBytes(couples, row)).isEqualTo(spaceAfterMove);
+
+            // The couple moves to the other server: every photo is there, and it adds one.
+            Node from = cluster.applicationServerOwning(coupleId);
+            Node to = cluster.applicationServers().stream().filter(n -> !n.name().equals(from.name())).findFirst().orElseThrow();
+            int shard = Shards.shardOf(coupleId, cluster.shards());
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int status = DuetAdmin.run(new String[] {"--zookeeper", cluster.zookeeperConnect(), "--cluster",
+                    cluster.clusterName(), "--hbase-zookeeper", cluster.hbaseZookeeperConnect(), "--hbase-namespace",
+                    cluster.hbaseNamespace(), "move", Integer.toString(shard), to.name()},
+                    new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+            assertThat(status).as(out + "\n" + err).isZero();
+            assertThat(cluster.applicationServerOwning(coupleId).name()).isEqualTo(to.name());
+            List<String> afterMove = listAll(annHttp, ann);
+            assertThat(afterMove).hasSize(OLD_PHOTOS + 2).startsWith(second.getPhotoId(), first.getPhotoId());
+            Photo third = annHttp.uploadPhoto(ann, write("three.png", image(20, 20, "png")), "three");
+            assertThat(annHttp.listPhotos(ann, 1, null).getPhotos()).extracting(Photo::getPhotoId)
+                    .containsExactly(third.getPhotoId());
+            annHttp.deletePhoto(ann, first.getPhotoId());
+            assertThat(listAll(annHttp, ann)).hasSize(OLD_PHOTOS + 2).doesNotContain(first.getPhotoId());
+            assertThat(spaceBytes(couples, row)).isEqualTo(spaceAfterMove);
+
+            // A caption edit whose photo write fails (fenced here, as if a newer owner had claimed the photos)
+            // still reaches the photo: the message's edit wrote the photo's pending caption, and the couple's
+            // next load (its owner unloads it after the failed write) applies it.
+            AsyncTable<?> photos = hbase.getTable(schema.photos());
+            byte[] head = PhotoRows.head(row);
+            long fence = Bytes.toLong(photos.get(new Get(head)).get(30, TimeUnit.SECONDS)
+                    .getValue(HBaseSchema.OWNER, HBaseSchema.PHOTOS_FENCE));
+            photos.put(new Put(head).addColumn(HBaseSchema.OWNER, HBaseSchema.PHOTOS_FENCE, Bytes.toBytes(fence + 1)))
+                    .get(30, TimeUnit.SECONDS);
+            assertThat(annHttp.editMessage(ann, third.getMessageSeq(), "three, edited", null).getText())
+                    .isEqualTo("three, edited");
+            RecordingListener.await(WAIT, "the photo's caption follows its message after the failed write", () -> {
+                try {
+                    return "three, edited".equals(annHttp.getPhoto(ann, third.getPhotoId()).getCaption());
+                } catch (TException e) {
+                    return false; // the couple loading again
+                }
+            });
+            byte[] pending = SpaceStore.captionQualifier(third.getPhotoId());
+            RecordingListener.await(WAIT, "the pending caption cleared", () -> couples.get(new Get(row)
+                    .addColumn(HBaseSchema.SPACE, pending)).join().isEmpty());
+        }
+    }
+
+    private static final int OLD_PHOTOS = 620;
+
+    private static List<String> listAll(DuetHttp http, String token) throws Exception {
+        List<String> ids = new ArrayList<>();
+        String cursor = null;
+        do {
+            PhotoList page = http.listPhotos(token, 200, cursor);
+            page.getPhotos().forEach(photo -> ids.add(photo.getPhotoId()));
+            cursor = page.isSetNextCursor() ? page.getNextCursor() : null;
+        } while (cursor != null);
+        return ids;
+    }
+
+    /** The stored size of the couple row's space family (where photos' metadata used to be). */
+    private static long spaceBytes(AsyncTable<?> couples, byte[] row) throws Exception {
+        Result result = couples.get(new Get(row).addFamily(HBaseSchema.SPACE)).get(30, TimeUnit.SECONDS);
+        long bytes = 0;
+        for (Cell cell : result.rawCells()) {
+            bytes += cell.getQualifierLength() + cell.getValueLength();
+        }
+        return bytes;
+    }
+
+    private static AsyncConnection hbase(LocalCluster cluster) throws Exception {
+        Configuration conf = HBaseConfiguration.create();
+        conf.set("hbase.zookeeper.quorum", "127.0.0.1");
+        conf.set("hbase.zookeeper.property.clientPort", cluster.hbaseZookeeperConnect().split(":")[1]);
+        return ConnectionFactory.createAsyncConnection(conf).get(60, TimeUnit.SECONDS);
     }
 
     private Path write(String name, byte[] bytes) throws Exception {

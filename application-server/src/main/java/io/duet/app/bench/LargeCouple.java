@@ -47,7 +47,8 @@ import org.apache.hadoop.hbase.util.Bytes;
  * MessageArchive}) with batched puts, and measured: history pages at depths from the newest to the oldest
  * message (min / median / max of the runs), the couple row's size and the largest archive row's, a region
  * split in the middle of the couple's archive (pages across it still read), and what one bucket move
- * costs. Usage: {@code bin/duet-generate-couple --help}; the numbers are in BENCHMARKS.md.
+ * costs. Its photos are generated in the couple row as older releases kept them, then moved to the photos
+ * table as a new owner's first photo call would ({@code PhotoMigration}), and the couple row measured again. Usage: {@code bin/duet-generate-couple --help}; the numbers are in BENCHMARKS.md.
  */
 public final class LargeCouple {
     private static final long COUPLE = 4242;
@@ -133,6 +134,7 @@ public final class LargeCouple {
 
         pages(messages);
         rowSizes(bucketSize);
+        movePhotos(owner.fence());
         try {
             split(new ArchiveMark(archivedUpTo, bucketSize));
         } catch (Exception e) {
@@ -284,6 +286,31 @@ public final class LargeCouple {
 
     private static String format(double[] minMedianMax) {
         return String.format(Locale.ROOT, "%.2f / %.2f / %.2f", minMedianMax[0], minMedianMax[1], minMedianMax[2]);
+    }
+
+    /**
+     * The generated photos are in the couple row, as an older release kept them: the new owner moves them to
+     * the photos table as its first photo call would (PhotoMigration), and the couple row is measured again.
+     */
+    private void movePhotos(long fence) throws Exception {
+        long started = System.nanoTime();
+        long claimed = store.photos().claim(COUPLE, fence).get(60, TimeUnit.SECONDS);
+        long count = store.photoMigration().migrate(COUPLE, fence, claimed).get(600, TimeUnit.SECONDS);
+        out.printf(Locale.ROOT, "%nMoved %,d photos out of the couple row to the photos table in %.1f s%n", count,
+                (System.nanoTime() - started) / 1e9);
+        int shard = Shards.shardOf(COUPLE, schema.shardCount());
+        Result coupleRow = hbase.getTable(schema.couples()).get(new Get(HBaseSchema.coupleRow(shard, COUPLE)))
+                .get(60, TimeUnit.SECONDS);
+        long bytes = 0;
+        long space = 0;
+        for (Cell cell : coupleRow.rawCells()) {
+            bytes += cellBytes(cell);
+            if (cell.getFamilyLength() == 1 && cell.getFamilyArray()[cell.getFamilyOffset()] == HBaseSchema.SPACE[0]) {
+                space += cellBytes(cell);
+            }
+        }
+        out.printf(Locale.ROOT, "Couple row after the move: %,d bytes in %,d cells (family p: %,d bytes)%n", bytes,
+                coupleRow.rawCells().length, space);
     }
 
     private void rowSizes(int bucketSize) throws Exception {

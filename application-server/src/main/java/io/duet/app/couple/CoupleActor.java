@@ -137,7 +137,7 @@ public final class CoupleActor {
                                 coupleId, seq, ranges);
                     }
                 });
-        this.space = new CoupleSpace(coupleId, executor, store.space(), limits.space, writer, event -> {
+        this.space = new CoupleSpace(coupleId, executor, store, limits.space, writer, event -> {
             if (state == State.ACTIVE) {
                 events.toAll(event);
             }

@@ -9,13 +9,15 @@ import io.duet.app.space.NicknameBook;
 import io.duet.app.space.PhotoBook;
 import io.duet.app.space.SpaceLimits;
 import io.duet.app.space.Step;
+import io.duet.app.storage.CoupleStore;
+import io.duet.app.storage.FencedException;
 import io.duet.app.storage.SpaceStore;
 import io.duet.protocol.api.Event;
 import io.duet.protocol.api.Message;
 import io.duet.protocol.api.MessageKind;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
-import java.util.Queue;
+import java.util.Deque;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongPredicate;
 import org.slf4j.Logger;
@@ -23,8 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The couple's space (memos, calendar, photos' metadata and nicknames) on its actor's executor: loaded from HBase on
- * first use, then served from memory, and changed one operation at a time. An operation that writes holds the
- * ones behind it until its write is done, so each one sees every change before it, version checks are exact,
+ * first use, then served from memory (photos: read from their rows as each call needs them, see {@link
+ * PhotoBook}), and changed one operation at a time. An operation that reads or writes holds the
+ * ones behind it until it is done, so each one sees every change before it, version checks are exact,
  * and two writes of one memo can never land in the other order. Writes are fenced like message commits (see
  * {@link SpaceStore}); a write that fails or whose outcome is unknown unloads the couple, as a failed commit
  * does, and the next load reads the truth back.
@@ -58,21 +61,22 @@ final class CoupleSpace {
     private final NicknameBook nicknames = new NicknameBook();
 
     // Confined to the executor.
-    private final Queue<Pending<?>> queue = new ArrayDeque<>();
+    private final Deque<Pending<?>> queue = new ArrayDeque<>();
     private boolean loaded;
     private boolean busy;
     private RuntimeException closed;
 
-    CoupleSpace(long coupleId, SerialExecutor executor, SpaceStore store, SpaceLimits limits, FencedWriter writer, Owner owner) {
+    CoupleSpace(long coupleId, SerialExecutor executor, CoupleStore couples, SpaceLimits limits, FencedWriter writer,
+            Owner owner) {
         this.coupleId = coupleId;
         this.executor = executor;
-        this.store = store;
+        this.store = couples.space();
         this.limits = limits;
         this.writer = writer;
         this.owner = owner;
         this.memos = new MemoBook(limits);
         this.calendar = new CalendarBook(limits);
-        this.photos = new PhotoBook(limits);
+        this.photos = new PhotoBook(coupleId, couples.photos(), couples.photoMigration(), limits, writer::fence);
     }
 
     MemoBook memos() {
@@ -110,22 +114,44 @@ final class CoupleSpace {
 
     /**
      * A PHOTO message's caption was edited ({@code message} as it is now): its photo's metadata takes the new
-     * caption, in a write of its own right after the message's (see {@link PhotoBook#caption}).
+     * caption, in a write of its own right after the message's, which also wrote the photo's pending caption
+     * (see {@link io.duet.app.storage.SpaceStore#captionQualifier}). If this write fails, the pending caption
+     * stays, and the couple's next load applies it ({@link #repairCaption}).
      */
     void messageChanged(Message message) {
         if (message.getKind() != MessageKind.PHOTO || message.isDeleted() || !message.isSetPhotoId()) {
             return;
         }
-        run(() -> photos.caption(message.getPhotoId(), message.getText(), writer.fence())).whenComplete((done, failure) -> {
+        String caption = message.getText() == null ? "" : message.getText();
+        followCaption(message.getPhotoId(), caption, false).whenComplete((done, failure) -> {
             if (failure != null) {
-                LOG.warn("Couple {}: the caption of photo {} was not updated after an edit of message {}: {}", coupleId,
-                        message.getPhotoId(), message.getSeq(), failure.toString());
+                LOG.warn("Couple {}: the caption of photo {} was not updated after an edit of message {} (its next load "
+                        + "applies it): {}", coupleId, message.getPhotoId(), message.getSeq(), failure.toString());
             }
         });
     }
 
+    /** A pending caption found at load: applied before any operation queued meanwhile. */
+    private void repairCaption(String photoId, String caption) {
+        followCaption(photoId, caption, true).whenComplete((done, failure) -> {
+            if (failure != null) {
+                LOG.warn("Couple {}: the pending caption of photo {} was not applied (its next load tries again): {}",
+                        coupleId, photoId, failure.toString());
+            }
+        });
+    }
+
+    private CompletableFuture<Void> followCaption(String photoId, String caption, boolean first) {
+        Step.Write clear = owner -> store.clearCaption(coupleId, owner, photoId, caption).thenApply(cleared -> null);
+        return enqueue(() -> photos.caption(photoId, caption, clear), first);
+    }
+
     /** Runs {@code operation} once the space is loaded and every operation before it is done. */
     <T> CompletableFuture<T> run(Operation<T> operation) {
+        return enqueue(operation, false);
+    }
+
+    private <T> CompletableFuture<T> enqueue(Operation<T> operation, boolean first) {
         executor.checkInContext();
         CompletableFuture<T> result = new CompletableFuture<>();
         if (closed != null) {
@@ -134,7 +160,11 @@ final class CoupleSpace {
             result.completeExceptionally(ApiErrors.busy("couple " + coupleId + " has " + queue.size()
                     + " memo and calendar calls waiting; retry later"));
         } else {
-            queue.add(new Pending<>(operation, result));
+            if (first) {
+                queue.addFirst(new Pending<>(operation, result));
+            } else {
+                queue.add(new Pending<>(operation, result));
+            }
             pump();
         }
         return result;
@@ -160,9 +190,9 @@ final class CoupleSpace {
             try {
                 memos.load(cells.memos());
                 calendar.load(cells.calendar(), cells.events());
-                photos.load(cells.photos());
                 nicknames.load(cells.nicknames());
                 loaded = true;
+                cells.captions().forEach(this::repairCaption);
             } catch (RuntimeException e) {
                 failure = e;
             }
@@ -187,6 +217,32 @@ final class CoupleSpace {
             pending.result.completeExceptionally(e);
             return;
         }
+        proceed(pending, step);
+    }
+
+    /** Goes on with {@code step}: waits for its read and goes on with the next step, writes, or completes. */
+    private <T> void proceed(Pending<T> pending, Step<T> step) {
+        if (step.reads()) {
+            busy = true;
+            step.next().whenCompleteAsync((next, failure) -> {
+                busy = false;
+                if (closed != null) {
+                    pending.result.completeExceptionally(closed);
+                    return;
+                }
+                if (failure != null) {
+                    failed(pending, "photo read", failure);
+                } else {
+                    try {
+                        proceed(pending, next.make());
+                    } catch (Exception e) {
+                        pending.result.completeExceptionally(e);
+                    }
+                }
+                pump();
+            }, executor);
+            return;
+        }
         if (!step.writes()) {
             pending.result.complete(step.result());
             return;
@@ -197,7 +253,10 @@ final class CoupleSpace {
             return;
         }
         busy = true;
-        store.write(coupleId, writer.fence(), step.qualifier(), step.value()).whenCompleteAsync((done, failure) -> {
+        CompletableFuture<Void> written = step.qualifier() != null
+                ? store.write(coupleId, writer.fence(), step.qualifier(), step.value())
+                : step.write(writer.fence());
+        written.whenCompleteAsync((done, failure) -> {
             busy = false;
             if (failure != null) {
                 pending.result.completeExceptionally(new NotOwnerException("couple " + coupleId
@@ -212,6 +271,21 @@ final class CoupleSpace {
             }
             pump();
         }, executor);
+    }
+
+    /**
+     * A read failed: a fenced one (a newer owner claimed the couple's photos) unloads the couple, as a
+     * failed write does; any other fails the operation alone.
+     */
+    private void failed(Pending<?> pending, String what, Throwable failure) {
+        Throwable cause = ApiErrors.unwrap(failure);
+        if (cause instanceof FencedException) {
+            pending.result.completeExceptionally(new NotOwnerException("couple " + coupleId
+                    + " unloaded after a fenced " + what + ": " + cause));
+            writer.failed(what, cause);
+        } else {
+            pending.result.completeExceptionally(cause);
+        }
     }
 
     /** Fails every waiting operation with {@code cause}, and every later one. */

@@ -5,10 +5,12 @@ import io.duet.app.rpc.ApiErrors;
 import io.duet.app.storage.CoupleStore;
 import io.duet.protocol.api.ErrorCode;
 import io.duet.protocol.api.Message;
+import io.duet.protocol.api.MessageKind;
 import io.duet.protocol.storage.StoredMessage;
 import io.duet.protocol.thrift.ThriftCodec;
 import io.duet.protocol.thrift.UnknownFields;
 import java.util.ArrayDeque;
+import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -156,13 +158,14 @@ final class MessageEdits {
             }
             UnknownFields unknown = new UnknownFields();
             StoredMessage stored = CODEC.decodeKeepingUnknown(bytes, new StoredMessage(), unknown);
+            String textBefore = stored.getText(); // (a change may return the same struct, changed)
             StoredMessage changed = pending.change.apply(pending.seq, stored, writer.fence());
             if (changed == null) {
                 pending.result.complete(CoupleStore.toMessage(pending.seq, stored));
             } else if (!writer.writable()) {
                 throw new NotOwnerException("couple " + coupleId + " may have moved: this server cannot vouch for it now; retry");
             } else {
-                write(pending, changed, CODEC.encodeKeepingUnknown(changed, unknown));
+                write(pending, changed, CODEC.encodeKeepingUnknown(changed, unknown), photoCaption(textBefore, changed));
                 return;
             }
         } catch (Throwable e) {
@@ -171,25 +174,38 @@ final class MessageEdits {
         pump();
     }
 
-    private void write(Pending pending, StoredMessage changed, byte[] value) {
+    /**
+     * The new caption of a PHOTO message's photo when this change edits it (empty: none), else null: written
+     * as the photo's pending caption with the edit, so the photo follows even if its own write fails.
+     */
+    private static String photoCaption(String textBefore, StoredMessage after) {
+        if (after.getKind() != MessageKind.PHOTO.getValue() || after.isDeleted() || !after.isSetPhotoId()
+                || Objects.equals(textBefore, after.getText())) {
+            return null;
+        }
+        return after.getText() == null ? "" : after.getText();
+    }
+
+    private void write(Pending pending, StoredMessage changed, byte[] value, String caption) {
         byte[] changeLog = changes.next(pending.seq, writer.fence());
         busy = true;
-        store.rewriteMessage(coupleId, writer.fence(), pending.seq, value, changeLog).whenCompleteAsync((done, failure) -> {
-            busy = false;
-            if (failure != null) {
-                Throwable cause = ApiErrors.unwrap(failure);
-                pending.result.completeExceptionally(new NotOwnerException("couple " + coupleId
-                        + " unloaded after a failed message edit: " + cause));
-                writer.failed("message edit", cause);
-                return;
-            }
-            Message message = CoupleStore.toMessage(pending.seq, changed);
-            log.replace(message);
-            long change = changes.recorded(pending.seq, changeLog);
-            pending.result.complete(message);
-            listener.changed(message, change);
-            pump();
-        }, executor);
+        store.rewriteMessage(coupleId, writer.fence(), pending.seq, value, changeLog, changed.getPhotoId(), caption)
+                .whenCompleteAsync((done, failure) -> {
+                    busy = false;
+                    if (failure != null) {
+                        Throwable cause = ApiErrors.unwrap(failure);
+                        pending.result.completeExceptionally(new NotOwnerException("couple " + coupleId
+                                + " unloaded after a failed message edit: " + cause));
+                        writer.failed("message edit", cause);
+                        return;
+                    }
+                    Message message = CoupleStore.toMessage(pending.seq, changed);
+                    log.replace(message);
+                    long change = changes.recorded(pending.seq, changeLog);
+                    pending.result.complete(message);
+                    listener.changed(message, change);
+                    pump();
+                }, executor);
     }
 
     /** Fails every waiting change with {@code cause}, and every later one. */

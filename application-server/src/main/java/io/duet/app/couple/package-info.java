@@ -37,7 +37,9 @@
  *       (memory, numbered, bounded), messages and changes from storage when the ring cannot carry on from
  *       the poller's cursors;
  *   <li>{@link io.duet.app.couple.CoupleSpace}: memos, the calendar and photos' metadata ({@link
- *       io.duet.app.space}), loaded on first use and changed one {@link io.duet.app.couple.SpaceCall} at a time.
+ *       io.duet.app.space}), loaded on first use (photos read row by row, after the first photo call of a
+ *       load claimed and, for an older release's row, moved them) and changed one {@link
+ *       io.duet.app.couple.SpaceCall} at a time; a photo's caption follows its PHOTO message's edit.
  * </ul>
  */
 package io.duet.app.couple;

@@ -4,7 +4,6 @@ import io.duet.app.couple.CoupleRegistry;
 import io.duet.app.photo.Photos;
 import io.duet.app.rpc.ApiErrors;
 import io.duet.app.storage.CoupleClosures;
-import io.duet.app.storage.SpaceStore;
 import io.duet.app.storage.UserStore;
 import io.duet.protocol.api.CoupleClosedEvent;
 import io.duet.protocol.api.CoupleClosedReason;
@@ -16,6 +15,7 @@ import io.duet.protocol.thrift.ThriftCodec;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  *       the couple's server, when it is this one, ends its sessions with COUPLE_CLOSED ({@link #endSessions},
  *       once the call that closed it has its reply; another server learns it at its next write, which is
  *       fenced);</li>
- *   <li>the couple's S3 objects are deleted (every photo's variants, and unfinished uploads), then its
+ *   <li>the couple's photo rows are fenced for good (no deposed owner adds a photo after this), its S3
+ *       objects are deleted (every photo's variants, and unfinished uploads), then its
  *       messages, memos, calendar, photos' metadata, nicknames and read marks ({@link CoupleClosures#purge});
  *       the row keeps its owner cells as a tombstone (member ids, created and closed at);</li>
  *   <li>both users are unbound from the couple: they are unpaired and may pair again.</li>
@@ -43,17 +44,15 @@ public final class CoupleClosing {
     private static final ThriftCodec CODEC = ThriftCodec.INTERNAL;
 
     private final CoupleClosures closures;
-    private final SpaceStore space;
     private final UserStore users;
     private final Photos photos;
     private final CoupleRegistry registry;
     private final UserPush push;
     private final Clock clock;
 
-    public CoupleClosing(CoupleClosures closures, SpaceStore space, UserStore users, Photos photos,
+    public CoupleClosing(CoupleClosures closures, UserStore users, Photos photos,
             CoupleRegistry registry, UserPush push, Clock clock) {
         this.closures = closures;
-        this.space = space;
         this.users = users;
         this.photos = photos;
         this.registry = registry;
@@ -103,8 +102,8 @@ public final class CoupleClosing {
     }
 
     private CompletableFuture<Void> finish(long coupleId, CoupleClosures.Membership members) {
-        return space.load(coupleId)
-                .thenCompose(cells -> photos.deleteCoupleObjects(coupleId, objectKeys(coupleId, cells)))
+        return closures.closedPhotos(coupleId)
+                .thenCompose(records -> photos.deleteCoupleObjects(coupleId, objectKeys(coupleId, records)))
                 .thenCompose(objects -> closures.purge(coupleId).thenApply(ignored -> objects))
                 .thenCompose(objects -> CompletableFuture.allOf(users.unbindCouple(members.userA(), coupleId),
                         users.unbindCouple(members.userB(), coupleId)).thenRun(() ->
@@ -113,9 +112,9 @@ public final class CoupleClosing {
     }
 
     /** Every S3 key the couple's photos' metadata names. */
-    static List<String> objectKeys(long coupleId, SpaceStore.Cells cells) {
+    static List<String> objectKeys(long coupleId, Map<String, byte[]> records) {
         List<String> keys = new ArrayList<>();
-        cells.photos().forEach((photoId, bytes) -> {
+        records.forEach((photoId, bytes) -> {
             try {
                 StoredPhoto photo = CODEC.decode(bytes, new StoredPhoto());
                 if (photo.isSetObjectKeys()) {

@@ -4,7 +4,8 @@ import io.duet.settings.Settings;
 
 /**
  * How much of a couple's space one couple may keep, so that its row stays bounded (at the defaults, memos
- * take at most about 200 x 12 KiB of UTF-8); {@link #builder()} starts from the defaults.
+ * take at most about 200 x 12 KiB of UTF-8), and its photo rows too (see {@link #DEFAULT_MAX_PHOTOS});
+ * {@link #builder()} starts from the defaults.
  */
 public final class SpaceLimits {
     /** Longest memo or event title, in characters. */
@@ -13,8 +14,14 @@ public final class SpaceLimits {
     public static final int MAX_MEMO_CHARS = 4000;
     public static final int DEFAULT_MAX_MEMOS = 200;
     public static final int DEFAULT_MAX_EVENTS = 100;
-    /** Photos' metadata takes about 200 bytes each: 20,000 photos, about 4 MiB of the row. */
-    public static final int DEFAULT_MAX_PHOTOS = 20_000;
+    /**
+     * Photos per couple. Their metadata no longer sits in the couple row (20,000, the old default, kept that
+     * row near 5 MB), but in rows of their own that one region holds whole (the photos table splits only
+     * between couples): at about 300 bytes a photo with its index row, 200,000 photos are about 60 MB of one
+     * region, far under a region's split size, and a purge deletes them in one scan. Ten times a heavy
+     * ten-year couple (20,000).
+     */
+    public static final int DEFAULT_MAX_PHOTOS = 200_000;
     /** Longest photo caption, in characters. */
     public static final int MAX_CAPTION_CHARS = 1000;
     /** Space calls waiting behind a write per couple; more get BUSY. */

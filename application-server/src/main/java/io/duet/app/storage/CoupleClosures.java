@@ -1,6 +1,8 @@
 package io.duet.app.storage;
 
 import io.duet.protocol.cluster.Shards;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.hadoop.hbase.client.AsyncTable;
@@ -26,11 +28,16 @@ public final class CoupleClosures {
     private final AsyncTable<?> table;
     private final HBaseSchema schema;
     private final MessageArchive archive;
+    private final PhotoStore photos;
+    private final PhotoMigration photoMigration;
 
-    CoupleClosures(AsyncTable<?> table, HBaseSchema schema, MessageArchive archive) {
+    CoupleClosures(AsyncTable<?> table, HBaseSchema schema, MessageArchive archive, PhotoStore photos,
+            PhotoMigration photoMigration) {
         this.table = table;
         this.schema = schema;
         this.archive = archive;
+        this.photos = photos;
+        this.photoMigration = photoMigration;
     }
 
     /** A couple's members, and when it was closed (0: open). */
@@ -94,8 +101,23 @@ public final class CoupleClosures {
     }
 
     /**
+     * Every photo record of a closed couple, by photo id: first its photo rows are fenced for good (so no
+     * deposed owner adds one after this read), then read with those an older release left in its row.
+     * Idempotent; for finding the objects to delete before the {@link #purge}.
+     */
+    public CompletableFuture<Map<String, byte[]>> closedPhotos(long coupleId) {
+        return photos.close(coupleId)
+                .thenCompose(ignored -> photos.all(coupleId))
+                .thenCompose(inTable -> photoMigration.old(coupleId, Integer.MAX_VALUE).thenApply(old -> {
+                    Map<String, byte[]> all = new LinkedHashMap<>(old);
+                    all.putAll(inTable);
+                    return all;
+                }));
+    }
+
+    /**
      * Deletes a closed couple's messages (its archive rows too), send index and space (memos, calendar,
-     * photos' metadata, nicknames, read marks), keeping its owner cells. Idempotent; fails with {@link IllegalStateException} if the
+     * photos' metadata (its photo rows too), nicknames, read marks), keeping its owner cells. Idempotent; fails with {@link IllegalStateException} if the
      * couple is not closed.
      */
     public CompletableFuture<Void> purge(long coupleId) {
@@ -108,7 +130,7 @@ public final class CoupleClosures {
             if (!result.isSuccess()) {
                 throw new IllegalStateException("couple " + coupleId + " is not closed: its data stays");
             }
-            return archive.purge(coupleId);
+            return CompletableFuture.allOf(archive.purge(coupleId), photos.purge(coupleId));
         });
     }
 }

@@ -52,6 +52,8 @@ public final class CoupleStore {
     private final SpaceStore space;
     private final CoupleClosures closures;
     private final MessageArchive archive;
+    private final PhotoStore photos;
+    private final PhotoMigration photoMigration;
     private final CommitBatcher commits;
     /** Null when every commit goes as a {@code checkAndMutate} of its own. */
     private final RegionCommits regionCommits;
@@ -67,7 +69,9 @@ public final class CoupleStore {
         this.writerInstance = settings.writerInstance().orElse(null);
         this.space = new SpaceStore(table, schema);
         this.archive = new MessageArchive(connection, schema, callbacks, settings.archiveBucketSize(), meters);
-        this.closures = new CoupleClosures(table, schema, archive);
+        this.photos = new PhotoStore(connection, schema, callbacks);
+        this.photoMigration = new PhotoMigration(table, photos, settings.photoMigrationBatch());
+        this.closures = new CoupleClosures(table, schema, archive, photos, photoMigration);
         this.regionCommits = settings.commitsPerRegion()
                 ? new RegionCommits(table, connection.getRegionLocator(schema.couples())) : null;
         this.commits = new CommitBatcher(regionCommits != null ? regionCommits
@@ -82,6 +86,16 @@ public final class CoupleStore {
     /** The old messages, moved out of the couple rows (see {@link MessageArchive}). */
     public MessageArchive archive() {
         return archive;
+    }
+
+    /** Photos' metadata, in rows of their own (see {@link PhotoStore}). */
+    public PhotoStore photos() {
+        return photos;
+    }
+
+    /** Moves photos' metadata that older releases kept in the couple row to {@link #photos()}. */
+    public PhotoMigration photoMigration() {
+        return photoMigration;
     }
 
     /** Closing and purging couple rows (unpairing, account deletion). */
@@ -496,14 +510,25 @@ public final class CoupleStore {
      * StoredChanges} that numbers this change) in the same write, if the row is still claimed with {@code
      * fence}, like a space write ({@link SpaceStore#write}); fails with {@link FencedException}
      * if it is not. Only the owner that claimed the row rewrites messages, one change at a time, and only
-     * messages it knows committed, so a rewrite never races a commit of the same cell.
+     * messages it knows committed, so a rewrite never races a commit of the same cell. {@code caption} not
+     * null: the message is photo {@code photoId}'s PHOTO message and its caption changed to this; the photo's
+     * pending caption is written with it ({@link SpaceStore#captionQualifier}).
      */
     public CompletableFuture<Void> rewriteMessage(long coupleId, long fence, long seq, byte[] value, byte[] changes) {
+        return rewriteMessage(coupleId, fence, seq, value, changes, null, null);
+    }
+
+    /** {@link #rewriteMessage(long, long, long, byte[], byte[])}, with photo {@code photoId}'s pending caption. */
+    public CompletableFuture<Void> rewriteMessage(long coupleId, long fence, long seq, byte[] value, byte[] changes,
+            String photoId, String caption) {
         byte[] row = row(coupleId);
+        Put put = new Put(row).addColumn(HBaseSchema.MESSAGES, HBaseSchema.messageQualifier(seq), value)
+                .addColumn(HBaseSchema.SPACE, SpaceStore.changesQualifier(), changes);
+        if (caption != null) {
+            put.addColumn(HBaseSchema.SPACE, SpaceStore.captionQualifier(photoId), caption.getBytes(StandardCharsets.UTF_8));
+        }
         CheckAndMutate rewrite = CheckAndMutate.newBuilder(row)
-                .ifEquals(HBaseSchema.OWNER, HBaseSchema.EPOCH, Bytes.toBytes(fence))
-                .build(new Put(row).addColumn(HBaseSchema.MESSAGES, HBaseSchema.messageQualifier(seq), value)
-                        .addColumn(HBaseSchema.SPACE, SpaceStore.changesQualifier(), changes));
+                .ifEquals(HBaseSchema.OWNER, HBaseSchema.EPOCH, Bytes.toBytes(fence)).build(put);
         return meters.timed(StoreMeters.Op.REWRITE, table.checkAndMutate(rewrite)).thenAccept(result -> {
             if (!result.isSuccess()) {
                 throw new FencedException(coupleId, shardEpochOf(fence), "the row was claimed again before this edit");

@@ -20,12 +20,15 @@ public final class CoupleStoreSettings {
     public static final StoreMeters DEFAULT_METERS = StoreMeters.NONE;
     /** Messages in one archive bucket of a couple that has archived none yet, unless set. */
     public static final int DEFAULT_ARCHIVE_BUCKET_SIZE = 1024;
+    /** Photos moved out of an older release's couple row per write ({@link PhotoMigration}). */
+    public static final int DEFAULT_PHOTO_MIGRATION_BATCH = PhotoMigration.DEFAULT_BATCH;
 
     private final StoreMeters meters;
     private final int commitRequestsInFlight;
     private final boolean commitsPerRegion;
     private final String writerInstance;
     private final int archiveBucketSize;
+    private final int photoMigrationBatch;
 
     private CoupleStoreSettings(Builder builder) {
         this.meters = Objects.requireNonNull(builder.meters, "meters");
@@ -40,6 +43,10 @@ public final class CoupleStoreSettings {
             throw new IllegalArgumentException("archiveBucketSize: " + builder.archiveBucketSize + " (expected: >= 1)");
         }
         this.archiveBucketSize = builder.archiveBucketSize;
+        if (builder.photoMigrationBatch < 1) {
+            throw new IllegalArgumentException("photoMigrationBatch: " + builder.photoMigrationBatch + " (expected: >= 1)");
+        }
+        this.photoMigrationBatch = builder.photoMigrationBatch;
     }
 
     public static CoupleStoreSettings defaults() {
@@ -88,6 +95,11 @@ public final class CoupleStoreSettings {
         return archiveBucketSize;
     }
 
+    /** Photos moved per write from a couple row of an older release to the photos table. */
+    public int photoMigrationBatch() {
+        return photoMigrationBatch;
+    }
+
     /** Mutable; {@link #build()} makes the immutable settings. */
     public static final class Builder {
         private StoreMeters meters = DEFAULT_METERS;
@@ -95,6 +107,7 @@ public final class CoupleStoreSettings {
         private boolean commitsPerRegion = DEFAULT_COMMITS_PER_REGION;
         private String writerInstance;
         private int archiveBucketSize = DEFAULT_ARCHIVE_BUCKET_SIZE;
+        private int photoMigrationBatch = DEFAULT_PHOTO_MIGRATION_BATCH;
 
         private Builder() {
         }
@@ -122,6 +135,11 @@ public final class CoupleStoreSettings {
 
         public Builder archiveBucketSize(int archiveBucketSize) {
             this.archiveBucketSize = archiveBucketSize;
+            return this;
+        }
+
+        public Builder photoMigrationBatch(int photoMigrationBatch) {
+            this.photoMigrationBatch = photoMigrationBatch;
             return this;
         }
 

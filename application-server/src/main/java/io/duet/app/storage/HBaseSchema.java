@@ -37,7 +37,11 @@ import org.apache.hadoop.hbase.util.Bytes;
  *                              0x02 + sender (8 bytes) + order stream = highest ordinal stored
  *   p: (the couple's space)    0x01 + memo id (8 bytes) = StoredMemo, 0x02 = StoredCalendar,
  *                              0x03 + event id (8 bytes) = StoredEvent, 0x04 = StoredReadMarks,
- *                              0x05 + photo id (16 bytes) = StoredPhoto, 0x06 = StoredNicknames,
+ *                              0x05 + photo id (16 bytes) = StoredPhoto as older releases kept it (moved
+ *                              to the photos table by the owner's first photo call, see PhotoMigration),
+ *                              0x06 = StoredNicknames, 0x07 + photo id (16 bytes) = the photo's pending
+ *                              caption (UTF-8), written with its PHOTO message's edit and cleared once
+ *                              the photo has it,
  *                              0x10 = StoredChanges, the change log (written with each message edit,
  *                              see docs/STORAGE.md) (compact Thrift; see SpaceStore)
  * archive   row = couple row (10 bytes) + bucket (8 bytes: (sequence - 1) / bucket size), so that a
@@ -48,6 +52,15 @@ import org.apache.hadoop.hbase.util.Bytes;
  *   o:                         w = fence of the owner that wrote the bucket last (8 bytes): a write is
  *                              conditional on it being no newer than the writer's own
  *   m:                         as in couples: qualifier = sequence, value = StoredMessage
+ * photos    row = couple row (10 bytes) + marker, so that a couple's rows sort together right where its
+ *           shard's region is; pre-split like couples, split only between couples (KeyPrefixRegionSplitPolicy,
+ *           prefix 10 bytes), loads MultiRowMutationEndpoint: one write changes several rows of a couple
+ *           atomically (see PhotoRows, PhotoStore)
+ *   couple row + 0x00 (head)   o:w = fence of the photos' owner: every write is conditional on it;
+ *                              o:n = the couple's photo count (8 bytes)
+ *   + 0x01 + photo id (16)     p:r = StoredPhoto
+ *   + 0x02 + (Long.MAX_VALUE - uploaded at) (8) + photo id (16)
+ *                              p:i (empty): the index, newest first, from which a page is one scan
  * users     row = user id (8 bytes)
  *   u:                         email, n = display name, c = created at, k = couple id, i = invite code
  *                              of the pairing that bound k; "t:" + device id = that device's push token
@@ -69,7 +82,7 @@ import org.apache.hadoop.hbase.util.Bytes;
  * <p>The epoch sits in its own family because every fenced write reads it: in a family full of
  * message cells that read costs 2.5-10x more (see RECIPES.md).
  *
- * <p>couples, archive, users and sessions are pre-split (couples and archive into {@code hbase.couples-regions}
+ * <p>couples, archive, photos, users and sessions are pre-split (couples, archive and photos into {@code hbase.couples-regions}
  * regions of whole shards, users and sessions 16 each) unless {@code hbase.pre-split} is false: then every
  * table starts as one region, which HBase splits as it grows. Fewer couples regions let one region's share of
  * a group commit carry more couples, each share one atomic write ({@link RegionCommits}).
@@ -97,6 +110,14 @@ public final class HBaseSchema {
     public static final byte[] ARCHIVE_MARK = bytes("r");
     /** The archive row's fence cell (family {@link #OWNER}). */
     public static final byte[] ARCHIVE_FENCE = bytes("w");
+    /** The photos head row's fence cell (family {@link #OWNER}). */
+    public static final byte[] PHOTOS_FENCE = bytes("w");
+    /** The photos head row's photo count (family {@link #OWNER}, 8 bytes). */
+    public static final byte[] PHOTO_COUNT = bytes("n");
+    /** A photo row's record (family {@link #SPACE}: StoredPhoto). */
+    public static final byte[] PHOTO_RECORD = bytes("r");
+    /** An index row's one cell (family {@link #SPACE}, empty). */
+    public static final byte[] PHOTO_INDEX = bytes("i");
 
     public static final byte[] EMAIL = bytes("email");
     public static final byte[] NAME = bytes("n");
@@ -128,6 +149,15 @@ public final class HBaseSchema {
      * table loads for group commits ({@link RegionCommits}).
      */
     public static final String MULTI_ROW_ENDPOINT = "org.apache.hadoop.hbase.coprocessor.MultiRowMutationEndpoint";
+
+    /**
+     * HBase's split policy that splits a region only between rows whose first {@link #KEY_PREFIX_LENGTH}
+     * bytes differ: the photos table's prefix is the couple row's key, so one couple's photo rows never span
+     * two regions (and one multi-row write covers any of them).
+     */
+    public static final String KEY_PREFIX_SPLIT_POLICY = "org.apache.hadoop.hbase.regionserver.KeyPrefixRegionSplitPolicy";
+    /** The table setting that {@link #KEY_PREFIX_SPLIT_POLICY} reads its prefix length from. */
+    public static final String KEY_PREFIX_LENGTH = "KeyPrefixRegionSplitPolicy.prefix_length";
 
     private final String namespace;
     private final int shardCount;
@@ -172,6 +202,11 @@ public final class HBaseSchema {
     /** Old messages of couples, one row per bucket of sequence numbers (see {@link MessageArchive}). */
     public TableName archive() {
         return TableName.valueOf(namespace, "archive");
+    }
+
+    /** Photos' metadata, rows keyed by the couple row's key (see {@link PhotoRows}, {@link PhotoStore}). */
+    public TableName photos() {
+        return TableName.valueOf(namespace, "photos");
     }
 
     public TableName users() {
@@ -231,6 +266,12 @@ public final class HBaseSchema {
                 new TableSpec(TableDescriptorBuilder.newBuilder(archive())
                         .setColumnFamily(family(OWNER).setBlocksize(8 * 1024).build())
                         .setColumnFamily(family(MESSAGES).build())
+                        .build(), preSplit && couplesRegions > 1 ? shardSplits() : null),
+                new TableSpec(withMultiRowEndpoint(TableDescriptorBuilder.newBuilder(photos())
+                        .setRegionSplitPolicyClassName(KEY_PREFIX_SPLIT_POLICY)
+                        .setValue(KEY_PREFIX_LENGTH, String.valueOf(PhotoRows.PREFIX_LENGTH))
+                        .setColumnFamily(family(OWNER).setInMemory(true).setBlocksize(8 * 1024).build())
+                        .setColumnFamily(family(SPACE).build()))
                         .build(), preSplit && couplesRegions > 1 ? shardSplits() : null),
                 new TableSpec(TableDescriptorBuilder.newBuilder(users())
                         .setColumnFamily(family(USER).build()).build(), preSplit ? leadingByteSplits() : null),

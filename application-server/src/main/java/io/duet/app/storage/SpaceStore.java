@@ -1,20 +1,25 @@
 package io.duet.app.storage;
 
 import io.duet.protocol.cluster.Shards;
+import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.concurrent.CompletableFuture;
+import org.apache.hadoop.hbase.CompareOperator;
 import org.apache.hadoop.hbase.client.AsyncTable;
 import org.apache.hadoop.hbase.client.CheckAndMutate;
 import org.apache.hadoop.hbase.client.Delete;
 import org.apache.hadoop.hbase.client.Get;
 import org.apache.hadoop.hbase.client.Put;
+import org.apache.hadoop.hbase.filter.ColumnRangeFilter;
+import org.apache.hadoop.hbase.filter.FilterList;
+import org.apache.hadoop.hbase.filter.SingleColumnValueFilter;
 import org.apache.hadoop.hbase.util.Bytes;
 
 /**
- * The couple's space: memos, the calendar and its events, photos' metadata, the nicknames and the partners' read marks, in
+ * The couple's space: memos, the calendar and its events, the nicknames and the partners' read marks, in
  * family {@code p} of the couple's row (see {@link HBaseSchema}). Read whole (it is bounded by the space
  * limits; the read marks are read with the couple's claim instead); written one cell at a time, each write
  * conditional on the row's epoch cell still holding the fence value its owner claimed, so a deposed
@@ -28,6 +33,8 @@ public final class SpaceStore {
     private static final byte READ_MARKS = 4;
     private static final byte PHOTO = 5;
     private static final byte NICKNAMES = 6;
+    /** A photo whose caption must still follow its PHOTO message's edit (see {@link #captionQualifier}). */
+    private static final byte CAPTION = 7;
     /** The couple's change log (a number well apart from the space's kinds, which may grow). */
     private static final byte CHANGES = 0x10;
     /** A photo id's bytes: 128 bits. */
@@ -53,11 +60,26 @@ public final class SpaceStore {
         return idQualifier(EVENT, eventId);
     }
 
-    /** {@code photoId}: 32 hexadecimal digits. */
+    /**
+     * Where an older release kept a photo's metadata ({@code photoId}: 32 hexadecimal digits); read only to
+     * move it to the photos table ({@link PhotoMigration}).
+     */
     public static byte[] photoQualifier(String photoId) {
         byte[] qualifier = new byte[1 + PHOTO_ID_BYTES];
         qualifier[0] = PHOTO;
         System.arraycopy(HexFormat.of().parseHex(photoId), 0, qualifier, 1, PHOTO_ID_BYTES);
+        return qualifier;
+    }
+
+    /**
+     * A photo's pending caption (0x07 + photo id (16 bytes) = the caption, UTF-8; empty: none): written in
+     * the same atomic write as the edit of the photo's PHOTO message ({@link CoupleStore#rewriteMessage}),
+     * cleared once the photo's record has the caption ({@link #clearCaption}). The owner applies the ones it
+     * finds when it loads the space, so the photo and its message agree even when the photo's write failed.
+     */
+    public static byte[] captionQualifier(String photoId) {
+        byte[] qualifier = photoQualifier(photoId);
+        qualifier[0] = CAPTION;
         return qualifier;
     }
 
@@ -90,9 +112,17 @@ public final class SpaceStore {
         return qualifier;
     }
 
-    /** Every cell of the couple's space, one read. */
+    /**
+     * Every cell of the couple's space, one read; not the photos' cells an older release kept here (they
+     * move to the photos table on their couple's first photo call: {@link PhotoMigration}).
+     */
     public CompletableFuture<Cells> load(long coupleId) {
-        return table.get(new Get(row(coupleId)).addFamily(HBaseSchema.SPACE)).thenApply(result -> {
+        byte[] photos = {PHOTO};
+        byte[] afterPhotos = {PHOTO + 1};
+        Get get = new Get(row(coupleId)).addFamily(HBaseSchema.SPACE).setFilter(new FilterList(
+                FilterList.Operator.MUST_PASS_ONE, new ColumnRangeFilter(null, false, photos, false),
+                new ColumnRangeFilter(afterPhotos, true, null, false)));
+        return table.get(get).thenApply(result -> {
             Cells cells = new Cells();
             NavigableMap<byte[], byte[]> family = result.getFamilyMap(HBaseSchema.SPACE);
             if (family != null) {
@@ -102,12 +132,13 @@ public final class SpaceStore {
                         cells.memos.put(Bytes.toLong(qualifier, 1), cell.getValue());
                     } else if (qualifier.length == 1 + Long.BYTES && qualifier[0] == EVENT) {
                         cells.events.put(Bytes.toLong(qualifier, 1), cell.getValue());
-                    } else if (qualifier.length == 1 + PHOTO_ID_BYTES && qualifier[0] == PHOTO) {
-                        cells.photos.put(HexFormat.of().formatHex(qualifier, 1, qualifier.length), cell.getValue());
                     } else if (qualifier.length == 1 && qualifier[0] == CALENDAR) {
                         cells.calendar = cell.getValue();
                     } else if (qualifier.length == 1 && qualifier[0] == NICKNAMES) {
                         cells.nicknames = cell.getValue();
+                    } else if (qualifier.length == 1 + PHOTO_ID_BYTES && qualifier[0] == CAPTION) {
+                        cells.captions.put(HexFormat.of().formatHex(qualifier, 1, qualifier.length),
+                                new String(cell.getValue(), StandardCharsets.UTF_8));
                     }
                 }
             }
@@ -134,13 +165,30 @@ public final class SpaceStore {
         });
     }
 
+    /**
+     * Clears photo {@code photoId}'s pending caption if it is still {@code caption} (a newer edit's stays) and
+     * the row is still claimed with {@code fence}; completes with whether it cleared it.
+     */
+    public CompletableFuture<Boolean> clearCaption(long coupleId, long fence, String photoId, String caption) {
+        byte[] row = row(coupleId);
+        byte[] qualifier = captionQualifier(photoId);
+        SingleColumnValueFilter owner = new SingleColumnValueFilter(HBaseSchema.OWNER, HBaseSchema.EPOCH,
+                CompareOperator.EQUAL, Bytes.toBytes(fence));
+        owner.setFilterIfMissing(true);
+        SingleColumnValueFilter same = new SingleColumnValueFilter(HBaseSchema.SPACE, qualifier, CompareOperator.EQUAL,
+                caption.getBytes(StandardCharsets.UTF_8));
+        same.setFilterIfMissing(true);
+        return table.checkAndMutate(CheckAndMutate.newBuilder(row).ifMatches(new FilterList(owner, same))
+                .build(new Delete(row).addColumns(HBaseSchema.SPACE, qualifier))).thenApply(result -> result.isSuccess());
+    }
+
     /** The space's cells by kind, values as stored. */
     public static final class Cells {
         private final Map<Long, byte[]> memos = new LinkedHashMap<>();
         private final Map<Long, byte[]> events = new LinkedHashMap<>();
-        private final Map<String, byte[]> photos = new LinkedHashMap<>();
         private byte[] calendar;
         private byte[] nicknames;
+        private final Map<String, String> captions = new LinkedHashMap<>();
 
         public Map<Long, byte[]> memos() {
             return memos;
@@ -150,14 +198,14 @@ public final class SpaceStore {
             return events;
         }
 
-        /** Photos' metadata by photo id (32 hexadecimal digits). */
-        public Map<String, byte[]> photos() {
-            return photos;
-        }
-
         /** The calendar record, or null if never written. */
         public byte[] calendar() {
             return calendar;
+        }
+
+        /** Photos' pending captions by photo id ({@link #captionQualifier}). */
+        public Map<String, String> captions() {
+            return captions;
         }
 
         /** The nicknames record, or null if never written. */

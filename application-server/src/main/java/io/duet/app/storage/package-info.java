@@ -7,14 +7,17 @@
  * atomic call with a condition per commit ({@link io.duet.app.storage.RegionCommits}); {@link
  * io.duet.app.storage.MessageArchive} keeps the row bounded: old messages move, a bucket per row, to the
  * archive table under the owner's fence, and reads find them wherever they are (docs/STORAGE.md); {@link
+ * io.duet.app.storage.PhotoStore} keeps photos' metadata in rows of its own, one region per couple, written
+ * as fenced multi-row writes ({@link io.duet.app.storage.PhotoRows} has the keys, {@link
+ * io.duet.app.storage.PhotoMigration} moves an older release's photo cells out of the couple row); {@link
  * io.duet.app.storage.CoupleClosures} closes a couple row for good and purges it.
  *
  * <p>Apart from the couple's space, no stored value is read, changed and written back whole, so a server never erases what a newer
  * version stored: users, logins, invites, device sessions and couples keep one value per column, and every write puts or
  * deletes only the columns it names, leaving any column this version does not know as it was; a message
  * ({@code StoredMessage}, compact Thrift) is written by its commit and rewritten only by its sender's edit
- * or delete (with the couple's change log, {@code StoredChanges}). Those, and the couple's space ({@link io.duet.app.storage.SpaceStore}: memos, calendar,
- * events), are the exceptions: rewritten whole, decoded and encoded keeping the fields this version does
+ * or delete (with the couple's change log, {@code StoredChanges}). Those, the couple's space ({@link io.duet.app.storage.SpaceStore}: memos, calendar,
+ * events) and photos' records (rewritten by a caption edit; moved as read by the migration), are the exceptions: rewritten whole, decoded and encoded keeping the fields this version does
  * not know.
  */
 package io.duet.app.storage;

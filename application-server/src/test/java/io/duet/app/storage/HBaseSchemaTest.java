@@ -16,6 +16,7 @@ class HBaseSchemaTest {
         assertThat(splits.get("couples")[0]).containsExactly(0, 1);
         assertThat(splits.get("couples")[62]).containsExactly(0, 63);
         assertThat(splits.get("archive")).as("a couple's buckets in its shard's region").isDeepEqualTo(splits.get("couples"));
+        assertThat(splits.get("photos")).as("a couple's photo rows in its shard's region").isDeepEqualTo(splits.get("couples"));
         assertThat(splits.get("users")).hasNumberOfRows(15);
         assertThat(splits.get("sessions")).hasNumberOfRows(15);
         assertThat(splits.get("logins")).isNull();
@@ -26,7 +27,7 @@ class HBaseSchemaTest {
     void withoutPreSplitEveryTableStartsAsOneRegion() {
         HBaseSchema schema = new HBaseSchema("duet", 64, false);
 
-        assertThat(splitsByTable(schema)).hasSize(6).allSatisfy((table, splits) -> assertThat(splits).isNull());
+        assertThat(splitsByTable(schema)).hasSize(7).allSatisfy((table, splits) -> assertThat(splits).isNull());
         assertThat(schema.shardCount()).isEqualTo(64);
     }
 
@@ -57,11 +58,23 @@ class HBaseSchemaTest {
     }
 
     @Test
-    void theCouplesTableLoadsHBasesMultiRowEndpointForGroupCommits() {
+    void theCouplesAndPhotosTablesLoadHBasesMultiRowEndpoint() {
         HBaseSchema schema = new HBaseSchema("duet", 64);
         schema.tables().forEach(spec -> assertThat(spec.descriptor.hasCoprocessor(HBaseSchema.MULTI_ROW_ENDPOINT))
                 .as(spec.descriptor.getTableName().getNameAsString())
-                .isEqualTo(spec.descriptor.getTableName().equals(schema.couples())));
+                .isEqualTo(spec.descriptor.getTableName().equals(schema.couples())
+                        || spec.descriptor.getTableName().equals(schema.photos())));
+    }
+
+    @Test
+    void thePhotosTableSplitsOnlyBetweenCouples() {
+        HBaseSchema schema = new HBaseSchema("duet", 64);
+        org.apache.hadoop.hbase.client.TableDescriptor photos = schema.tables().stream()
+                .filter(spec -> spec.descriptor.getTableName().equals(schema.photos())).findFirst().orElseThrow().descriptor;
+        assertThat(photos.getRegionSplitPolicyClassName())
+                .isEqualTo("org.apache.hadoop.hbase.regionserver.KeyPrefixRegionSplitPolicy");
+        assertThat(photos.getValue(HBaseSchema.KEY_PREFIX_LENGTH)).isEqualTo("10");
+        assertThat(PhotoRows.PREFIX_LENGTH).isEqualTo(HBaseSchema.coupleRow(0, 1).length);
     }
 
     private static Map<String, byte[][]> splitsByTable(HBaseSchema schema) {
