@@ -175,7 +175,8 @@ public final class CoupleStore {
 
     /**
      * Two round trips before the owner may write: read the owner cells, then claim them conditional on the
-     * writer cell, which every commit changes, so that the last sequence number read is still the last.
+     * writer cell, which every commit changes, so that the last sequence number read is still the last; the
+     * fence of the couple's photo rows is raised beside that claim ({@link PhotoStore#raiseFence}).
      * Beside the claim go the order streams' marks ({@link OrderMarks}): only commits write them, so if the
      * claim succeeds no commit landed after the owner cells were read, and none can land after it: the
      * marks read are the row's. The recent messages and the read marks are read only once the claim
@@ -218,7 +219,15 @@ public final class CoupleStore {
             // does not see: its streams are read when their first sends come.
             CompletableFuture<Map<OrderKey, Long>> marks = writer == null ? CompletableFuture.completedFuture(Map.of())
                     : table.get(OrderMarks.recentMarks(row, System.currentTimeMillis())).thenApply(OrderMarks::parse);
-            return table.checkAndMutate(claim).thenCombine(marks, (claimed, orderMarks) -> {
+            // The photo rows are fenced beside the couple row: a deposed owner's photo writes are refused once
+            // this claim succeeds. A fence raised by an attempt that then fails only fences the old owner sooner.
+            CompletableFuture<Boolean> photosFenced = photos.raiseFence(coupleId, fence);
+            return table.checkAndMutate(claim).thenCombine(marks.thenCombine(photosFenced, (orderMarks, fenced) -> {
+                if (!fenced) {
+                    throw new FencedException(coupleId, epoch, "the couple's photos were claimed at a newer fence");
+                }
+                return orderMarks;
+            }), (claimed, orderMarks) -> {
                 if (claimed.isSuccess() && writer == null) {
                     return claimedLegacyRow(coupleId, epoch, fence, lastSeq, userA, userB, recentLimit);
                 }
@@ -330,11 +339,12 @@ public final class CoupleStore {
     }
 
     /**
-     * Deletes a couple's whole row. Only the warm-up couples of starting servers, which no user belongs
-     * to, are ever deleted.
+     * Deletes a couple's whole row, and the head of its photo rows (its claim made one). Only the warm-up
+     * couples of starting servers, which no user belongs to and which have no photos, are ever deleted.
      */
     public CompletableFuture<Void> deleteCouple(long coupleId) {
-        return meters.timed(StoreMeters.Op.DELETE, table.delete(new Delete(row(coupleId))));
+        return meters.timed(StoreMeters.Op.DELETE, table.delete(new Delete(row(coupleId)))
+                .thenCompose(deleted -> photos.deleteHead(coupleId)));
     }
 
     /**

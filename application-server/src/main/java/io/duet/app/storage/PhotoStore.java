@@ -53,17 +53,7 @@ public final class PhotoStore {
      */
     public CompletableFuture<Long> claim(long coupleId, long fence) {
         byte[] head = PhotoRows.head(coupleRow(coupleId));
-        Put raise = new Put(head).addColumn(HBaseSchema.OWNER, HBaseSchema.PHOTOS_FENCE, Bytes.toBytes(fence));
-        // "fence >= the stored fence": HBase compares the given value to the stored one.
-        CheckAndMutate overwrite = CheckAndMutate.newBuilder(head)
-                .ifMatches(HBaseSchema.OWNER, HBaseSchema.PHOTOS_FENCE, CompareOperator.GREATER_OR_EQUAL,
-                        Bytes.toBytes(fence)).build(raise);
-        CheckAndMutate create = CheckAndMutate.newBuilder(head).ifNotExists(HBaseSchema.OWNER, HBaseSchema.PHOTOS_FENCE)
-                .build(new Put(head).addColumn(HBaseSchema.OWNER, HBaseSchema.PHOTOS_FENCE, Bytes.toBytes(fence))
-                        .addColumn(HBaseSchema.OWNER, HBaseSchema.PHOTO_COUNT, Bytes.toBytes(0L)));
-        return table.checkAndMutate(overwrite)
-                .thenCompose(first -> first.isSuccess() ? CompletableFuture.completedFuture(true)
-                        : table.checkAndMutate(create).thenApply(second -> second.isSuccess()))
+        return raiseFence(coupleId, fence)
                 .thenCompose(claimed -> {
                     if (!claimed) {
                         throw fenced(coupleId, fence, "a newer owner (or the couple's closing) claimed its photos");
@@ -74,6 +64,32 @@ public final class PhotoStore {
                     byte[] count = result.getValue(HBaseSchema.OWNER, HBaseSchema.PHOTO_COUNT);
                     return count == null ? 0L : Bytes.toLong(count);
                 });
+    }
+
+    /**
+     * Raises the fence of the couple's photo rows to {@code fence}, making the head row (0 photos) if there
+     * is none; completes with false if a newer owner (or the couple's closing) holds it. The owner's claim of
+     * the couple does this beside its claim of the couple row ({@link CoupleStore#claim}), so that a deposed
+     * owner's photo writes are refused from the moment the new owner's claim succeeds, as its message writes are.
+     */
+    CompletableFuture<Boolean> raiseFence(long coupleId, long fence) {
+        byte[] head = PhotoRows.head(coupleRow(coupleId));
+        Put raise = new Put(head).addColumn(HBaseSchema.OWNER, HBaseSchema.PHOTOS_FENCE, Bytes.toBytes(fence));
+        // "fence >= the stored fence": HBase compares the given value to the stored one.
+        CheckAndMutate overwrite = CheckAndMutate.newBuilder(head)
+                .ifMatches(HBaseSchema.OWNER, HBaseSchema.PHOTOS_FENCE, CompareOperator.GREATER_OR_EQUAL,
+                        Bytes.toBytes(fence)).build(raise);
+        CheckAndMutate create = CheckAndMutate.newBuilder(head).ifNotExists(HBaseSchema.OWNER, HBaseSchema.PHOTOS_FENCE)
+                .build(new Put(head).addColumn(HBaseSchema.OWNER, HBaseSchema.PHOTOS_FENCE, Bytes.toBytes(fence))
+                        .addColumn(HBaseSchema.OWNER, HBaseSchema.PHOTO_COUNT, Bytes.toBytes(0L)));
+        return table.checkAndMutate(overwrite)
+                .thenCompose(first -> first.isSuccess() ? CompletableFuture.completedFuture(true)
+                        : table.checkAndMutate(create).thenApply(second -> second.isSuccess()));
+    }
+
+    /** Deletes the couple's head row (a couple deleted whole, that never had photos: the warm-up's). */
+    CompletableFuture<Void> deleteHead(long coupleId) {
+        return table.delete(new Delete(PhotoRows.head(coupleRow(coupleId))));
     }
 
     /** Photo {@code photoId}'s record as stored, or null if the couple has no such photo in this table. */

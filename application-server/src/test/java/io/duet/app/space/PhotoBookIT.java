@@ -210,6 +210,20 @@ class PhotoBookIT {
     }
 
     @Test
+    void theNewOwnersClaimAloneRefusesTheDeposedOwnersPhotoWrites() throws Exception {
+        Owner old = newCouple(100);
+        old.run(old.book().add(id(1), photo(1)));
+        old.run(old.book().add(id(2), photo(2)));
+
+        // The new owner claims the couple and makes no photo call: the old one's writes are refused anyway.
+        Owner current = claim(old.coupleId(), 2, 100);
+        assertThatThrownBy(() -> old.run(old.book().remove(id(1), 11))).isInstanceOf(FencedException.class);
+        assertThatThrownBy(() -> old.run(old.book().add(id(3), photo(3)))).isInstanceOf(FencedException.class);
+
+        assertThat(listAll(current, 10)).containsExactly(id(2), id(1));
+    }
+
+    @Test
     void anOlderReleasesPhotoCellsMoveOutOfTheCoupleRowWithNothingLostEvenAfterACrash() throws Exception {
         Owner old = newCouple(100_000);
         int photos = 5 * BATCH + 7;

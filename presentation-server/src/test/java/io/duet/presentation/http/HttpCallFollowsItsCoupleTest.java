@@ -50,6 +50,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
@@ -166,18 +167,7 @@ class HttpCallFollowsItsCoupleTest {
     @Test
     void aCallTurnedAwayWithoutAnOwnerWaitsForTheMapThatMovesTheCouple() throws Exception {
         refusal = new CloseStream(0, CloseReason.NOT_OWNER).setShardMapEpoch(2);
-        Thread publisher = new Thread(() -> {
-            try {
-                while (openedAtOld.isEmpty()) {
-                    Thread.sleep(5);
-                }
-                Thread.sleep(100);
-                curator.setData().forPath(ClusterPaths.SHARD_MAP, ThriftCodec.INTERNAL.encode(map(2, "app-2")));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        publisher.start();
+        Thread publisher = publishOnce(() -> !openedAtOld.isEmpty(), map(2, "app-2"));
 
         HttpResponse<byte[]> response = post();
         publisher.join();
@@ -193,19 +183,8 @@ class HttpCallFollowsItsCoupleTest {
         // This server's map still names an owner that has stopped: nothing listens on its relay port.
         curator.setData().forPath(ClusterPaths.SHARD_MAP, ThriftCodec.INTERNAL.encode(map(2, "app-0")));
         awaitEpoch(2);
-        Thread publisher = new Thread(() -> {
-            try {
-                // Once the call was routed there and its link refused, the map that moves the couple comes.
-                while (!refusals.reporting("app-0")) {
-                    Thread.sleep(5);
-                }
-                Thread.sleep(100);
-                curator.setData().forPath(ClusterPaths.SHARD_MAP, ThriftCodec.INTERNAL.encode(map(3, "app-2")));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        publisher.start();
+        // Once the call was routed there and its link refused, the map that moves the couple comes.
+        Thread publisher = publishOnce(() -> refusals.reporting("app-0"), map(3, "app-2"));
 
         HttpResponse<byte[]> response = post();
         publisher.join();
@@ -241,6 +220,23 @@ class HttpCallFollowsItsCoupleTest {
         // The first try and then one per move.
         assertThat(openedAtOld).hasSize(HttpApiHandler.MAX_MOVES + 1);
         assertThat(callsAtNew).isEmpty();
+    }
+
+    /** Publishes {@code map} 100 ms after {@code happened} holds, from a thread of its own (started). */
+    private Thread publishOnce(BooleanSupplier happened, ShardMap map) {
+        Thread publisher = new Thread(() -> {
+            try {
+                while (!happened.getAsBoolean()) {
+                    Thread.sleep(5);
+                }
+                Thread.sleep(100);
+                curator.setData().forPath(ClusterPaths.SHARD_MAP, ThriftCodec.INTERNAL.encode(map));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        publisher.start();
+        return publisher;
     }
 
     private void awaitEpoch(long epoch) throws InterruptedException {
