@@ -25,7 +25,10 @@ struct PollEventsRequest {
    * no longer keeps them all).
    */
   2: optional i64 afterChange,
-  /** FeedPage.stream of the previous poll; absent on the first poll. */
+  /**
+   * FeedPage.stream of the previous poll; absent on the first poll. Sent with afterEvent and afterChange
+   * (INVALID_ARGUMENT without them).
+   */
   3: optional i64 stream,
   /** FeedPage.afterEvent of the previous poll; absent on the first poll. */
   4: optional i64 afterEvent,

@@ -426,10 +426,10 @@ public final class ApplicationServer implements ServerMain.Server {
         // stop calling, rather than losing calls in flight with the links. Without a new map (no handoff)
         // they would call on: no point waiting then.
         quietly("relay links going quiet", () -> {
-            if (handedOver && presentationLinks != null && !presentationLinks.awaitQuiet(RELAY_QUIET,
-                    Duration.ofMillis(Math.min(remainingMillis(deadline), RELAY_QUIET_WAIT.toMillis())))) {
-                LOG.info("Presentation servers still called within {} ms of the handoff; closing their links",
-                        RELAY_QUIET_WAIT.toMillis());
+            long waitMillis = Math.min(remainingMillis(deadline), RELAY_QUIET_WAIT.toMillis());
+            if (handedOver && presentationLinks != null && waitMillis > 0
+                    && !presentationLinks.awaitQuiet(RELAY_QUIET, Duration.ofMillis(waitMillis))) {
+                LOG.info("Presentation servers still called {} ms after the handoff; closing their links", waitMillis);
             }
         });
         // Phase 2: close connections and threads.

@@ -84,10 +84,12 @@ public final class DuetFeed implements AutoCloseable {
         while (!closed) {
             try {
                 FeedPage page = poller.poll(token.get(), request());
-                pause = 0;
                 reported = report(reported, ConnectionState.CONNECTED, "following over HTTP");
-                deliver(page);
-                continue;
+                if (deliver(page)) {
+                    pause = 0;
+                    continue;
+                }
+                pause = pause(0, pause); // the listener threw: the same events again, after a pause
             } catch (DuetError e) {
                 if (e.getCode() == ErrorCode.UNAUTHENTICATED) {
                     stop(SessionErrorCode.TOKEN_INVALID, e.getMessage());
@@ -123,25 +125,33 @@ public final class DuetFeed implements AutoCloseable {
         return request;
     }
 
-    /** Hands the page's events to the listener, then takes its cursors. */
-    void deliver(FeedPage page) {
-        if (page.isEventsLost()) {
-            listener.onEventsLost();
-        }
-        for (Event event : page.getEvents()) {
-            if (closed) {
-                return;
+    /**
+     * Hands the page's events to the listener, then takes its cursors; if the listener throws, stops there and
+     * keeps the cursors it had, so that the next poll returns the events from that page again (those the
+     * listener had handled too: it takes events idempotently, {@link DuetListener}).
+     *
+     * @return whether the listener took every event
+     */
+    boolean deliver(FeedPage page) {
+        try {
+            if (page.isEventsLost()) {
+                listener.onEventsLost();
             }
-            try {
+            for (Event event : page.getEvents()) {
+                if (closed) {
+                    return true;
+                }
                 deliver(event);
-            } catch (RuntimeException e) {
-                LOG.warn("Listener failed", e);
             }
+        } catch (RuntimeException e) {
+            LOG.warn("Listener failed; its events come again with the next poll", e);
+            return false;
         }
         afterSeq = page.getAfterSeq();
         afterChange = page.getAfterChange();
         stream = page.getStream();
         afterEvent = page.getAfterEvent();
+        return true;
     }
 
     private void deliver(Event event) {

@@ -26,10 +26,17 @@ class DuetFeedTest {
     private final List<PollEventsRequest> asked = new CopyOnWriteArrayList<>();
     private final Deque<Object> answers = new ArrayDeque<>();
 
+    /** A message the listener throws on, the first time it comes; 0 for none. */
+    private volatile long throwOnceAt;
+
     private final DuetListener listener = new DuetListener() {
         @Override
         public void onMessage(Message message) {
             heard.add("message " + message.getSeq());
+            if (message.getSeq() == throwOnceAt) {
+                throwOnceAt = 0;
+                throw new IllegalStateException("the app failed to store it");
+            }
         }
 
         @Override
@@ -125,6 +132,21 @@ class DuetFeedTest {
                 "CLOSED");
         assertThat(asked.get(0).getAfterChange()).isZero();
         assertThat(asked.get(1)).as("the retry asks the same").isEqualTo(asked.get(0));
+    }
+
+    @Test
+    void aPageWhoseEventTheListenerThrewOnComesAgain() throws Exception {
+        FeedPage page = new FeedPage(List.of(message(4), message(5)), 5, 0, 77, 2, false, false);
+        answers.add(page);
+        answers.add(page.deepCopy());
+        throwOnceAt = 5;
+
+        runToTheEnd(0L);
+
+        assertThat(heard).containsExactly("CONNECTED", "message 4", "message 5", "message 4", "message 5",
+                "rejected COUPLE_CLOSED", "CLOSED");
+        assertThat(asked.get(1)).as("asked again from where it was").isEqualTo(asked.get(0));
+        assertThat(asked.get(2).getAfterSeq()).isEqualTo(5);
     }
 
     @Test

@@ -67,6 +67,10 @@ final class FeedApi implements FeedService.AsyncIface {
         if (request.isSetStream() != request.isSetAfterEvent()) {
             return "stream and afterEvent: expected both (from the previous FeedPage) or neither";
         }
+        if (request.isSetStream() && !request.isSetAfterChange()) {
+            // Without it, the changes made since the previous poll would be passed over ("from now on").
+            return "afterChange: expected with stream and afterEvent (FeedPage.afterChange of the previous poll)";
+        }
         if (request.isSetAfterEvent() && request.getAfterEvent() < 0) {
             return "afterEvent: " + request.getAfterEvent() + " (expected: >= 0)";
         }

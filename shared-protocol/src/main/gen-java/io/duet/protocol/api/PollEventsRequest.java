@@ -47,7 +47,8 @@ public class PollEventsRequest implements org.apache.thrift.TBase<PollEventsRequ
      */
     AFTER_CHANGE((short)2, "afterChange"),
     /**
-     * FeedPage.stream of the previous poll; absent on the first poll.
+     * FeedPage.stream of the previous poll; absent on the first poll. Sent with afterEvent and afterChange
+     * (INVALID_ARGUMENT without them).
      */
     STREAM((short)3, "stream"),
     /**
@@ -284,14 +285,16 @@ public class PollEventsRequest implements org.apache.thrift.TBase<PollEventsRequ
   }
 
   /**
-   * FeedPage.stream of the previous poll; absent on the first poll.
+   * FeedPage.stream of the previous poll; absent on the first poll. Sent with afterEvent and afterChange
+   * (INVALID_ARGUMENT without them).
    */
   public long getStream() {
     return this.stream;
   }
 
   /**
-   * FeedPage.stream of the previous poll; absent on the first poll.
+   * FeedPage.stream of the previous poll; absent on the first poll. Sent with afterEvent and afterChange
+   * (INVALID_ARGUMENT without them).
    */
   public PollEventsRequest setStream(long stream) {
     this.stream = stream;
