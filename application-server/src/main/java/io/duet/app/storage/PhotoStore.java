@@ -214,20 +214,32 @@ public final class PhotoStore {
         });
     }
 
-    /** Deletes the couple's photo and index rows, keeping its head (closed) as a tombstone. */
+    /** How many of a closed couple's photo rows {@link #purge} reads and deletes at a time. */
+    static final int PURGE_BATCH = 1000;
+
+    /**
+     * Deletes the couple's photo and index rows, keeping its head (closed) as a tombstone: {@value #PURGE_BATCH}
+     * rows at a time, so that a couple at the cap (two rows a photo) is never held in memory or sent whole.
+     */
     CompletableFuture<Void> purge(long coupleId) {
         byte[] couple = coupleRow(coupleId);
-        byte[] head = PhotoRows.head(couple);
-        Scan scan = new Scan().setStartStopRowForPrefixScan(couple)
+        // The head sorts first among the couple's rows, its index rows last: from right after the one to the other.
+        return purgeFrom(PhotoRows.head(couple), couple);
+    }
+
+    private CompletableFuture<Void> purgeFrom(byte[] after, byte[] couple) {
+        Scan scan = new Scan().withStartRow(after, false).withStopRow(PhotoRows.indexStop(couple), false)
+                .setLimit(PURGE_BATCH).setCaching(PURGE_BATCH)
                 .setFilter(new FilterList(new FirstKeyOnlyFilter(), new KeyOnlyFilter()));
         return table.scanAll(scan).thenCompose(rows -> {
+            if (rows.isEmpty()) {
+                return CompletableFuture.completedFuture(null);
+            }
             List<Delete> deletes = new ArrayList<>(rows.size());
-            rows.forEach(result -> {
-                if (!Bytes.equals(result.getRow(), head)) {
-                    deletes.add(new Delete(result.getRow()));
-                }
-            });
-            return table.deleteAll(deletes);
+            rows.forEach(result -> deletes.add(new Delete(result.getRow())));
+            byte[] last = rows.get(rows.size() - 1).getRow();
+            return table.deleteAll(deletes).thenCompose(deleted -> rows.size() < PURGE_BATCH
+                    ? CompletableFuture.completedFuture(null) : purgeFrom(last, couple));
         });
     }
 

@@ -29,6 +29,7 @@ import org.apache.hadoop.hbase.client.AsyncTable;
 import org.apache.hadoop.hbase.client.Get;
 import org.apache.hadoop.hbase.client.Put;
 import org.apache.hadoop.hbase.client.Result;
+import org.apache.hadoop.hbase.client.Scan;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -207,6 +208,24 @@ class PhotoBookIT {
                 .isInstanceOf(FencedException.class);
         assertThat(listAll(current, 10)).containsExactly(id(1));
         assertThat(current.run(current.book().get(id(1))).isSetCaption()).isFalse();
+    }
+
+    @Test
+    void aClosedCouplesPhotoRowsArePurgedInBatchesDownToItsClosedHead() throws Exception {
+        Owner owner = newCouple(2000);
+        int photos = 600; // 1,200 photo and index rows: more than one purge batch
+        for (int n = 1; n <= photos; n++) {
+            owner.run(owner.book().add(id(n), photo(n)));
+        }
+        assertThat(await(store.closures().close(owner.coupleId(), 1, 0))).isTrue();
+        assertThat(await(store.closures().closedPhotos(owner.coupleId()))).hasSize(photos);
+
+        await(store.closures().purge(owner.coupleId()));
+
+        byte[] couple = coupleRow(owner.coupleId());
+        List<Result> left = await(StorageCluster.connection().getTable(schema.photos())
+                .scanAll(new Scan().setStartStopRowForPrefixScan(couple)));
+        assertThat(left).extracting(Result::getRow).containsExactly(PhotoRows.head(couple));
     }
 
     @Test
