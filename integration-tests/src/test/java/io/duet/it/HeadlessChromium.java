@@ -49,33 +49,49 @@ final class HeadlessChromium implements AutoCloseable {
         return java.util.Optional.empty();
     }
 
-    /** Starts chromedriver and a headless browser session with a window of {@code width} x {@code height}. */
+    /** How many times {@link #start} tries to start chromedriver, each on a port of its own. */
+    private static final int DRIVER_ATTEMPTS = 3;
+    /** How long one chromedriver is given to answer {@code GET /status}. */
+    private static final Duration DRIVER_START_TIMEOUT = Duration.ofSeconds(30);
+
+    /**
+     * Starts chromedriver and a headless browser session with a window of {@code width} x {@code height}.
+     * chromedriver gets a port found free a moment before, which another process may take in between, and
+     * a busy box may keep it from answering for a while: so it is tried {@link #DRIVER_ATTEMPTS} times, and
+     * a failure carries the end of its log ({@code log}, each attempt's after the previous one's).
+     */
     static HeadlessChromium start(int width, int height, Path log) throws IOException, InterruptedException {
+        Files.deleteIfExists(log);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnce(width, height, log);
+            } catch (DriverDidNotStart e) {
+                if (attempt == DRIVER_ATTEMPTS) {
+                    throw new IOException("chromedriver did not start in " + DRIVER_ATTEMPTS + " attempts (" + e.getMessage()
+                            + "); the end of " + log + ":\n" + tail(log, 2_000), e);
+                }
+            }
+        }
+    }
+
+    /** chromedriver exited, or did not answer, before a browser session was asked of it. */
+    private static final class DriverDidNotStart extends IOException {
+        DriverDidNotStart(String message) {
+            super(message);
+        }
+    }
+
+    private static HeadlessChromium startOnce(int width, int height, Path log) throws IOException, InterruptedException {
         int port;
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = socket.getLocalPort();
         }
         Process driver = new ProcessBuilder(CHROMEDRIVER.toString(), "--port=" + port, "--allowed-ips=127.0.0.1")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         Path profile = Files.createTempDirectory("duet-chromium-");
         URI base = URI.create("http://127.0.0.1:" + port + "/");
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (true) {
-                try {
-                    HttpResponse<String> status = HttpClient.newHttpClient().send(HttpRequest.newBuilder(base.resolve("status"))
-                            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-                    if (status.statusCode() == 200) {
-                        break;
-                    }
-                } catch (IOException notYet) {
-                    // not listening yet
-                }
-                if (System.nanoTime() > deadline || !driver.isAlive()) {
-                    throw new IOException("chromedriver did not start within 20 s (see " + log + ")");
-                }
-                Thread.sleep(100);
-            }
+            awaitDriver(driver, base);
             String args = String.join(",", Stream.of("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                     "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
                     "--disable-dev-shm-usage", "--user-data-dir=" + profile, "--window-size=" + width + "," + height)
@@ -89,9 +105,43 @@ final class HeadlessChromium implements AutoCloseable {
             }
             return new HeadlessChromium(driver, profile, base, id.group(1));
         } catch (IOException | InterruptedException | RuntimeException e) {
-            driver.destroyForcibly();
+            driver.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             deleteTree(profile);
             throw e;
+        }
+    }
+
+    /** Waits for chromedriver at {@code base} to answer {@code GET /status} with 200. */
+    private static void awaitDriver(Process driver, URI base) throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + DRIVER_START_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                HttpResponse<String> status = http.send(HttpRequest.newBuilder(base.resolve("status"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                if (status.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            if (!driver.isAlive()) {
+                throw new DriverDidNotStart("it exited with status " + driver.exitValue() + " on " + base);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new DriverDidNotStart("no answer from " + base + " within " + DRIVER_START_TIMEOUT.toSeconds() + " s");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** The last {@code chars} characters of {@code file}, or why it cannot be read. */
+    private static String tail(Path file, int chars) {
+        try {
+            String text = new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.UTF_8);
+            return text.length() <= chars ? text : "..." + text.substring(text.length() - chars);
+        } catch (IOException e) {
+            return "(not readable: " + e + ")";
         }
     }
 
