@@ -16,12 +16,24 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <p>To start fast, it keeps its data in {@link SharedStorage}'s HBase, in a namespace of its own
  * ({@link #withOwnStorage()} for tests that stop or measure HBase), runs without S3 (photo calls answer
- * {@code UNAVAILABLE}; {@link #withS3()} for tests that need photos) and creates its tables unsplit
- * ({@link #withPreSplitTables()} for production's).
+ * {@code UNAVAILABLE}; {@link #withS3()} for tests that need photos), creates its tables unsplit
+ * ({@link #withPreSplitTables()} for production's), and runs its nodes' JVMs with {@link #QUICK_START_JVM_OPTIONS}
+ * ({@link #withProductionJit()} for tests whose figures say how fast Duet is).
  */
 public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback {
     /** Numbers each cluster's namespace in the shared storage, so that no two share tables. */
     private static final java.util.concurrent.atomic.AtomicInteger CLUSTERS = new java.util.concurrent.atomic.AtomicInteger();
+    /**
+     * What every node's JVM gets unless the test asks for {@link #withProductionJit()}: by default
+     * {@code -XX:TieredStopAtLevel=1}, the C1 compiler alone, which starts a cluster in about 40% less CPU
+     * and time on a 2-core box (a test cluster lives a minute or two, mostly starting). The system property
+     * {@code duet.it.node-jvm-options} replaces it (space-separated; empty for none).
+     */
+    static final java.util.List<String> QUICK_START_JVM_OPTIONS = java.util.Arrays.stream(
+            System.getProperty("duet.it.node-jvm-options", "-XX:TieredStopAtLevel=1").trim().split("\\s+"))
+            .filter(option -> !option.isEmpty()).toList();
+    private boolean productionJit;
+    private int shards = io.duet.protocol.cluster.Shards.DEFAULT_SHARD_COUNT;
     private LocalCluster cluster;
     private boolean zookeeperFaultLinks;
     private SupervisionSettings supervision;
@@ -66,6 +78,21 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
         return this;
     }
 
+    /**
+     * Runs the nodes' JVMs as production does, C2 compiler included, instead of with {@link
+     * #QUICK_START_JVM_OPTIONS}: for tests whose figures (stalls, failover times) say how fast Duet is.
+     */
+    public PrivateCluster withProductionJit() {
+        this.productionJit = true;
+        return this;
+    }
+
+    /** Gives the cluster {@code shards} shards instead of production's default ({@link LocalClusterBuilder#shards}). */
+    public PrivateCluster withShards(int shards) {
+        this.shards = shards;
+        return this;
+    }
+
     /** Starts an HBase (and S3Proxy, with {@link #withS3()}) of its own, for tests that stop or measure it. */
     public PrivateCluster withOwnStorage() {
         this.ownStorage = true;
@@ -95,12 +122,15 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
         String testClass = context.getRequiredTestClass().getSimpleName();
         LocalClusterBuilder builder = ownStorage ? SharedStorage.cheapPasswordHashes(LocalCluster.builder())
                 : SharedStorage.clusterBuilder("it_" + testClass.toLowerCase(java.util.Locale.ROOT) + "_" + CLUSTERS.incrementAndGet());
-        builder.applicationServers(2).presentationServers(2)
+        builder.applicationServers(2).presentationServers(2).shards(shards)
                 .zookeeperFaultLinks(zookeeperFaultLinks).supervise(supervision)
                 .presentationServerFileLimit(presentationServerFileLimit).clientTls(clientTls)
                 .preSplitTables(preSplitTables).s3(s3);
         presentationSettings.forEach(builder::presentationSetting);
         serverSettings.forEach(builder::serverSetting);
+        if (!productionJit) {
+            QUICK_START_JVM_OPTIONS.forEach(builder::nodeJvmOption);
+        }
         String keep = System.getProperty("duet.it.keep-data");
         if (keep != null) {
             // -Dduet.it.keep-data=DIR keeps each class's cluster data and logs in DIR/<class> for a post-mortem.

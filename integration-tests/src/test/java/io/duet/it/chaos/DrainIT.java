@@ -61,7 +61,7 @@ class DrainIT {
      */
     private static final Duration MOVED_BOUND = DRAIN_WINDOW.plus(MAX_JITTER).plus(RECONNECT_BOUND);
     @RegisterExtension
-    static final PrivateCluster CLUSTER = new PrivateCluster();
+    static final PrivateCluster CLUSTER = new PrivateCluster().withProductionJit();
 
     @Test
     void drainedClientsMoveThroughTheEndpointQuietlyAndLoseNothing() throws Exception {

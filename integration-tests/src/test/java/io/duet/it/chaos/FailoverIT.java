@@ -57,7 +57,7 @@ class FailoverIT {
     private static final Duration STRESS = Duration.ofSeconds(Long.getLong("duet.stress.seconds", 20));
 
     @RegisterExtension
-    static final PrivateCluster CLUSTER = new PrivateCluster();
+    static final PrivateCluster CLUSTER = new PrivateCluster().withProductionJit();
 
     @Test
     @Order(1)

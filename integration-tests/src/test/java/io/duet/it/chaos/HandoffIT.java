@@ -61,7 +61,7 @@ class HandoffIT {
     private static final Duration TOUCHED_AFTER = Duration.ofMillis(500);
 
     @RegisterExtension
-    static final PrivateCluster CLUSTER = new PrivateCluster();
+    static final PrivateCluster CLUSTER = new PrivateCluster().withProductionJit();
 
     @Test
     void rollingRestartsAndShardMovesFailNothingAndDropNoConnection() throws Exception {

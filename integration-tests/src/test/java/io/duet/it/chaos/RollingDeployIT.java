@@ -52,7 +52,7 @@ class RollingDeployIT {
     private static final Duration DEPLOY_TIMEOUT = Duration.ofMinutes(5);
 
     @RegisterExtension
-    static final PrivateCluster CLUSTER = new PrivateCluster().withSupervision(SupervisionSettings.builder()
+    static final PrivateCluster CLUSTER = new PrivateCluster().withProductionJit().withSupervision(SupervisionSettings.builder()
             .firstBackoff(Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(2))
             .crashLoopDeaths(10).crashLoopWindow(Duration.ofMinutes(5)).build());
 

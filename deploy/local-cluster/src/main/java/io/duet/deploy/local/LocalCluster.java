@@ -116,8 +116,8 @@ public final class LocalCluster implements AutoCloseable {
         this.s3Settings = storage.s3Settings;
         this.hbaseNamespace = builder.hbaseNamespace;
         Map<String, String> storageSettings = storage.serverSettings(hbaseNamespace, builder.preSplitTables);
-        NodeFactory factory = new NodeFactory(home, dataDir, logDir(), clusterName, zookeeperPort, tokenSecretFile, ca,
-                s3Plan, storageSettings, presentationSettings, builder.serverSettings);
+        NodeFactory factory = new NodeFactory(builder, home, dataDir, logDir(), zookeeperPort, tokenSecretFile, ca,
+                s3Plan, storageSettings, presentationSettings);
         this.zookeeper = factory.zookeeper();
         this.hbase = builder.storage == null ? factory.hbase() : null;
         this.s3 = s3Plan == null ? null : factory.s3();

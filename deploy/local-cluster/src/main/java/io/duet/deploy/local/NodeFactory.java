@@ -33,6 +33,8 @@ final class NodeFactory {
     private final Map<String, String> presentationSettings;
     /** Settings every Duet server gets on top of the cluster's own, for tests. */
     private final Map<String, String> serverSettings;
+    /** Options every node's JVM gets after its own ({@link LocalClusterBuilder#nodeJvmOption}). */
+    private final List<String> jvmOptions;
     /**
      * Every client of a local cluster comes from 127.0.0.1 (through HAProxy, or directly), so per-address
      * limits do not apply to it; tests play other clients from 127.0.0.2 and up.
@@ -54,16 +56,20 @@ final class NodeFactory {
     static final String HBASE_HEAP = System.getProperty("duet.hbase.heap", "1536m");
     static final String LOCAL_DRAIN_DEADLINE = "5s";
 
-    NodeFactory(Path home, Path dataDir, Path logDir, String clusterName, int zookeeperPort, Path tokenSecretFile,
-            ClusterCa ca, LocalS3 s3, Map<String, String> storageSettings, Map<String, String> presentationSettings,
-            Map<String, String> serverSettings) {
+    /**
+     * The nodes of the cluster {@code builder} describes (its name, its servers' settings and JVM options),
+     * with data in {@code dataDir} and logs in {@code logDir}.
+     */
+    NodeFactory(LocalClusterBuilder builder, Path home, Path dataDir, Path logDir, int zookeeperPort, Path tokenSecretFile,
+            ClusterCa ca, LocalS3 s3, Map<String, String> storageSettings, Map<String, String> presentationSettings) {
         this.s3 = s3;
         this.storageSettings = Map.copyOf(storageSettings);
-        this.serverSettings = Map.copyOf(serverSettings);
+        this.serverSettings = Map.copyOf(builder.serverSettings);
+        this.jvmOptions = List.copyOf(builder.nodeJvmOptions);
         this.home = home;
         this.dataDir = dataDir;
         this.logDir = logDir;
-        this.clusterName = clusterName;
+        this.clusterName = builder.clusterName;
         this.zookeeperPort = zookeeperPort;
         this.tokenSecretFile = tokenSecretFile;
         this.ca = ca;
@@ -94,13 +100,14 @@ final class NodeFactory {
                 "io.duet.deploy.s3.StandaloneS3", s3.arguments(dataDir), Duration.ofSeconds(60));
     }
 
-    private NodeProcess node(String name, NodeKind kind, List<String> jvmOptions, String classpath,
+    private NodeProcess node(String name, NodeKind kind, List<String> nodeOptions, String classpath,
             String mainClass, List<String> arguments, Duration startTimeout) {
         Path readyFile = dataDir.resolve("run").resolve(name + ".ready");
         List<String> args = new ArrayList<>(arguments);
         args.add(readyFile.toString());
-        List<String> options = new ArrayList<>(jvmOptions);
+        List<String> options = new ArrayList<>(nodeOptions);
         options.add("-XX:+ExitOnOutOfMemoryError");
+        options.addAll(jvmOptions);
         return new NodeProcess(name, kind, options, classpath, mainClass, args, logDir.resolve(name + ".log"),
                 readyFile, startTimeout);
     }
@@ -171,8 +178,10 @@ final class NodeFactory {
         Path readyFile = dataDir.resolve("run").resolve(name + ".ready");
         // Pauses are logged beside the node's log, one file per process (%p), so a stall can be told from a GC.
         String gcLog = "-Xlog:gc:file=" + logDir.resolve(name + "-gc-%p.log") + ":time,uptime:filecount=2,filesize=5m";
-        return new NodeProcess(name, kind, List.of(heap, "-XX:+ExitOnOutOfMemoryError", gcLog,
-                "--add-opens", "java.base/java.nio=ALL-UNNAMED"), ModuleClasspath.of(home, module), mainClass,
+        List<String> options = new ArrayList<>(List.of(heap, "-XX:+ExitOnOutOfMemoryError", gcLog,
+                "--add-opens", "java.base/java.nio=ALL-UNNAMED"));
+        options.addAll(jvmOptions);
+        return new NodeProcess(name, kind, options, ModuleClasspath.of(home, module), mainClass,
                 List.of("--config", config.toString(), "--ready-file", readyFile.toString()),
                 logDir.resolve(name + ".log"), readyFile, Duration.ofSeconds(90));
     }

@@ -66,6 +66,11 @@ final class NodeProcess extends ChildProcess {
         return kind;
     }
 
+    /** The options its JVM is started with. */
+    List<String> jvmOptions() {
+        return jvmOptions;
+    }
+
     @Override
     public synchronized Map<String, String> readyInfo() {
         return isRunning() ? readyInfo : Map.of();

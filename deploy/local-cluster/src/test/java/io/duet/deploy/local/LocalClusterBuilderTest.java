@@ -77,6 +77,25 @@ class LocalClusterBuilderTest {
         }
     }
 
+    /** Extra JVM options go to every Java node, after the node's own, and to nothing else (HAProxy). */
+    @Test
+    void nodeJvmOptionsGoToEveryJavaNodeAfterItsOwn() throws Exception {
+        try (LocalCluster cluster = build(LocalCluster.builder().nodeJvmOption("-XX:TieredStopAtLevel=1"))) {
+            java.util.List<NodeProcess> javaNodes = cluster.nodes().stream().filter(NodeProcess.class::isInstance)
+                    .map(NodeProcess.class::cast).toList();
+            assertThat(javaNodes).extracting(Node::name).containsExactly("zookeeper", "hbase", "s3", "app-1",
+                    "presentation-1");
+            assertThat(javaNodes).allSatisfy(node -> assertThat(node.jvmOptions()).endsWith("-XX:TieredStopAtLevel=1")
+                    .contains("-XX:+ExitOnOutOfMemoryError"));
+        }
+        try (LocalCluster cluster = build(LocalCluster.builder())) {
+            assertThat(cluster.nodes()).filteredOn(NodeProcess.class::isInstance)
+                    .allSatisfy(node -> assertThat(((NodeProcess) node).jvmOptions()).doesNotContain("-XX:TieredStopAtLevel=1"));
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> LocalCluster.builder().nodeJvmOption("TieredStopAtLevel=1"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected a JVM option");
+    }
+
     private LocalCluster build(LocalClusterBuilder builder) throws IOException {
         for (String module : new String[] {"deploy/local-cluster", "deploy/local-hbase", "deploy/local-s3",
                 "application-server", "presentation-server"}) {
