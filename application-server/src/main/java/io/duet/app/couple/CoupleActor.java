@@ -20,10 +20,12 @@ import io.duet.protocol.api.SendMessageResult;
 import io.duet.protocol.api.SetTypingResult;
 import io.duet.protocol.api.SubscribeResult;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -62,8 +64,9 @@ public final class CoupleActor {
     private final CoupleStore store;
     private final CoupleLimits limits;
     private final Clock clock;
+    private final ScheduledExecutorService timers;
     private final BooleanSupplier owned;
-    private final Consumer<CoupleActor> onRetired;
+    private final Retirement retirement;
     private final CoupleLog log;
     private final HistoryReads historyReads;
     private final Delivery delivery;
@@ -84,8 +87,8 @@ public final class CoupleActor {
     private long userA;
     private long userB;
     private long lastActivityMillis;
-    private boolean retired;
     private long loadStartedNanos;
+    private ScheduledFuture<?> loadTimeout;
 
     /**
      * @param services what the server's couples share ({@link CoupleServices})
@@ -107,8 +110,10 @@ public final class CoupleActor {
         this.store = store;
         this.limits = limits;
         this.clock = clock;
+        this.timers = timers;
         this.owned = owned;
-        this.onRetired = onRetired;
+        this.retirement = new Retirement(coupleId, executor, timers, limits.retireTimeout, this::underWay,
+                () -> onRetired.accept(this));
         this.lastActivityMillis = clock.millis();
         this.calls = new CallGate(coupleId, executor, limits.maxQueuedTasks, () -> state == State.LOADING, this::refusal);
         this.log = new CoupleLog(coupleId, store, limits.recentMessages);
@@ -200,18 +205,42 @@ public final class CoupleActor {
         return epoch;
     }
 
-    /** Claims the couple's row and loads it; operations submitted meanwhile wait. */
+    /**
+     * Claims the couple's row and loads it; operations submitted meanwhile wait, at most the load timeout
+     * ({@link CoupleLimits#loadTimeout}): a claim that has not answered by then fails the load.
+     */
     void start() {
         loadStartedNanos = System.nanoTime();
-        executor.execute(() -> store.claim(coupleId, epoch, limits.recentMessages)
-                .whenCompleteAsync(this::loaded, executor));
+        executor.execute(() -> {
+            CompletableFuture<CoupleSnapshot> claim;
+            try {
+                claim = store.claim(coupleId, epoch, limits.recentMessages);
+            } catch (RuntimeException e) {
+                claim = CompletableFuture.failedFuture(e);
+            }
+            claim.whenCompleteAsync(this::loaded, executor);
+            if (state == State.LOADING) {
+                loadTimeout = timers.schedule(() -> executor.execute(this::loadTimedOut),
+                        limits.loadTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        });
+    }
+
+    private void loadTimedOut() {
+        if (state == State.LOADING) {
+            LOG.warn("Couple {}: its claim did not answer within {} ms; the load is given up", coupleId,
+                    limits.loadTimeout.toMillis());
+            close(new NotOwnerException("couple " + coupleId + " did not load within " + limits.loadTimeout.toMillis()
+                    + " ms; retry"), "load timed out");
+        }
     }
 
     private void loaded(CoupleSnapshot snapshot, Throwable failure) {
         executor.checkInContext();
+        if (loadTimeout != null) {
+            loadTimeout.cancel(false);
+        }
         if (state == State.CLOSED) {
-            calls.loadEnded();
-            retireIfIdle();
             return;
         }
         if (failure != null) {
@@ -503,26 +532,59 @@ public final class CoupleActor {
         boolean wasLoading = state == State.LOADING;
         state = State.CLOSED;
         closedCause = cause;
-        sends.failAll(cause);
-        space.close(cause);
-        readState.close(cause);
-        changes.close(cause);
-        events.close(reason);
-        typing.clear();
-        if (wasLoading) {
-            calls.loadEnded();
+        // Each part is told even if one before it throws, and the couple retires whatever they do: a couple
+        // closed but never retired is answered "being reloaded" for good.
+        try {
+            closeParts(cause, reason, wasLoading);
+        } finally {
+            LOG.debug("Couple {} closed: {}", coupleId, reason);
+            retirement.closed();
         }
-        LOG.debug("Couple {} closed: {}", coupleId, reason);
-        retireIfIdle();
     }
 
-    /** Leaves the registry only when no write is in flight, so that no second load races a write. */
-    private void retireIfIdle() {
-        if (state == State.CLOSED && !sends.commitInFlight() && !space.inFlight() && !readState.inFlight()
-                && !changes.inFlight() && !retired) {
-            retired = true;
-            onRetired.accept(this);
+    private void closeParts(RuntimeException cause, String reason, boolean wasLoading) {
+        List<Runnable> parts = List.of(() -> sends.failAll(cause), () -> space.close(cause), () -> readState.close(cause),
+                () -> changes.close(cause), () -> events.close(reason), typing::clear,
+                () -> {
+                    if (wasLoading) {
+                        calls.loadEnded();
+                    }
+                });
+        for (Runnable part : parts) {
+            try {
+                part.run();
+            } catch (RuntimeException e) {
+                LOG.error("Couple {}: a part failed to close ({}); closing the others", coupleId, reason, e);
+            }
         }
+    }
+
+    /**
+     * Leaves the registry once no write is in flight, so that no second load races a write; at the latest
+     * after the retire timeout ({@link Retirement}).
+     */
+    private void retireIfIdle() {
+        if (state == State.CLOSED) {
+            retirement.check();
+        }
+    }
+
+    /** The parts with an HBase call under way, for {@link Retirement}; null when none has. */
+    private String underWay() {
+        List<String> busy = new ArrayList<>(4);
+        if (sends.commitInFlight()) {
+            busy.add("a commit");
+        }
+        if (space.inFlight()) {
+            busy.add("a space call");
+        }
+        if (readState.inFlight()) {
+            busy.add("a read-mark write");
+        }
+        if (changes.inFlight()) {
+            busy.add("a message change or archive move");
+        }
+        return busy.isEmpty() ? null : String.join(", ", busy);
     }
 
     /** Unloads the couple if nobody used it for the idle timeout. */
