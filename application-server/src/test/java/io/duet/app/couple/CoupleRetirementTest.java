@@ -79,6 +79,23 @@ class CoupleRetirementTest {
     }
 
     @Test
+    void aSessionThatThrowsWhenToldToMoveDoesNotKeepTheCoupleFromRetiring() {
+        CoupleActor actor = loadedActor(CoupleLimits.defaults());
+        Session session = new Session(ANN) {
+            @Override
+            public void moved(String detail) {
+                throw new IllegalStateException("its event loop is shutting down");
+            }
+        };
+        actor.attach(session);
+        runPool();
+
+        actor.close("shard 0 moved");
+        runPool();
+        assertThat(retired).isTrue();
+    }
+
+    @Test
     void aCoupleClosedWhileItsSpaceLoadsRetiresWhenTheLoadEnds() {
         CoupleActor actor = loadedActor(CoupleLimits.defaults());
         holdSpaceLoad = true;
@@ -246,7 +263,7 @@ class CoupleRetirementTest {
     }
 
     /** A session that takes whatever it is sent. */
-    private static final class Session implements SessionStream {
+    private static class Session implements SessionStream {
         private final long userId;
 
         Session(long userId) {
