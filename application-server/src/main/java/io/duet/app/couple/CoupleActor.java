@@ -20,8 +20,8 @@ import io.duet.protocol.api.SendMessageResult;
 import io.duet.protocol.api.SetTypingResult;
 import io.duet.protocol.api.SubscribeResult;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -112,8 +112,6 @@ public final class CoupleActor {
         this.clock = clock;
         this.timers = timers;
         this.owned = owned;
-        this.retirement = new Retirement(coupleId, executor, timers, limits.retireTimeout, this::underWay,
-                () -> onRetired.accept(this));
         this.lastActivityMillis = clock.millis();
         this.calls = new CallGate(coupleId, executor, limits.maxQueuedTasks, () -> state == State.LOADING, this::refusal);
         this.log = new CoupleLog(coupleId, store, limits.recentMessages);
@@ -166,6 +164,10 @@ public final class CoupleActor {
                 (userId, afterSeq, limit) -> historyReads.page(userId, afterSeq, null, limit),
                 () -> state == State.ACTIVE ? null : closedError());
         events.feed(feed);
+        this.retirement = new Retirement(coupleId, executor, timers, limits.retireTimeout, Map.of(
+                "a commit", sends::commitInFlight, "a space call", space::inFlight,
+                "a read-mark write", readState::inFlight, "a message change or archive move", changes::inFlight),
+                () -> onRetired.accept(this));
     }
 
     /** The actor's fence, shared by its parts that write the couple's row. */
@@ -237,9 +239,6 @@ public final class CoupleActor {
 
     private void loaded(CoupleSnapshot snapshot, Throwable failure) {
         executor.checkInContext();
-        if (loadTimeout != null) {
-            loadTimeout.cancel(false);
-        }
         if (state == State.CLOSED) {
             return;
         }
@@ -260,6 +259,10 @@ public final class CoupleActor {
         log.startFrom(snapshot.lastSeq());
         sends.loadedOrderMarks(snapshot.orderMarks());
         state = State.ACTIVE;
+        // Kept until here: should anything above throw, the couple does not stay loading for good.
+        if (loadTimeout != null) {
+            loadTimeout.cancel(false);
+        }
         changes.loaded(snapshot.lastSeq());
         LOG.debug("Couple {} claimed at epoch {} in {} ms, {} calls waiting", coupleId, epoch,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loadStartedNanos), calls.waiting());
@@ -532,30 +535,20 @@ public final class CoupleActor {
         boolean wasLoading = state == State.LOADING;
         state = State.CLOSED;
         closedCause = cause;
-        // Each part is told even if one before it throws, and the couple retires whatever they do: a couple
-        // closed but never retired is answered "being reloaded" for good.
+        // Whatever a part throws, the couple retires: one closed and never retired is "being reloaded" for good.
         try {
-            closeParts(cause, reason, wasLoading);
+            sends.failAll(cause);
+            space.close(cause);
+            readState.close(cause);
+            changes.close(cause);
+            events.close(reason);
+            typing.clear();
+            if (wasLoading) {
+                calls.loadEnded();
+            }
         } finally {
             LOG.debug("Couple {} closed: {}", coupleId, reason);
             retirement.closed();
-        }
-    }
-
-    private void closeParts(RuntimeException cause, String reason, boolean wasLoading) {
-        List<Runnable> parts = List.of(() -> sends.failAll(cause), () -> space.close(cause), () -> readState.close(cause),
-                () -> changes.close(cause), () -> events.close(reason), typing::clear,
-                () -> {
-                    if (wasLoading) {
-                        calls.loadEnded();
-                    }
-                });
-        for (Runnable part : parts) {
-            try {
-                part.run();
-            } catch (RuntimeException e) {
-                LOG.error("Couple {}: a part failed to close ({}); closing the others", coupleId, reason, e);
-            }
         }
     }
 
@@ -567,24 +560,6 @@ public final class CoupleActor {
         if (state == State.CLOSED) {
             retirement.check();
         }
-    }
-
-    /** The parts with an HBase call under way, for {@link Retirement}; null when none has. */
-    private String underWay() {
-        List<String> busy = new ArrayList<>(4);
-        if (sends.commitInFlight()) {
-            busy.add("a commit");
-        }
-        if (space.inFlight()) {
-            busy.add("a space call");
-        }
-        if (readState.inFlight()) {
-            busy.add("a read-mark write");
-        }
-        if (changes.inFlight()) {
-            busy.add("a message change or archive move");
-        }
-        return busy.isEmpty() ? null : String.join(", ", busy);
     }
 
     /** Unloads the couple if nobody used it for the idle timeout. */

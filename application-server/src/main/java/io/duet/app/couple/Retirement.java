@@ -2,11 +2,14 @@ package io.duet.app.couple;
 
 import io.duet.app.internal.SerialExecutor;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +28,7 @@ final class Retirement {
     private final SerialExecutor executor;
     private final ScheduledExecutorService timers;
     private final Duration timeout;
-    private final Supplier<String> underWay;
+    private final Map<String, BooleanSupplier> parts;
     private final Runnable retire;
 
     // Confined to the executor.
@@ -35,16 +38,16 @@ final class Retirement {
     private ScheduledFuture<?> deadline;
 
     /**
-     * @param underWay the parts with an HBase call under way, in a few words; null when none has
+     * @param parts whether each part has an HBase call under way, by what such a call is (for the log)
      * @param retire takes the couple out of the registry; run once, on the executor
      */
     Retirement(long coupleId, SerialExecutor executor, ScheduledExecutorService timers, Duration timeout,
-            Supplier<String> underWay, Runnable retire) {
+            Map<String, BooleanSupplier> parts, Runnable retire) {
         this.coupleId = coupleId;
         this.executor = executor;
         this.timers = timers;
         this.timeout = timeout;
-        this.underWay = underWay;
+        this.parts = parts;
         this.retire = retire;
     }
 
@@ -71,7 +74,7 @@ final class Retirement {
     /** Something ended: a closed couple with nothing left under way retires now. */
     void check() {
         executor.checkInContext();
-        if (closed && !retired && underWay.get() == null) {
+        if (closed && !retired && underWay().isEmpty()) {
             retireNow();
         }
     }
@@ -86,8 +89,19 @@ final class Retirement {
         }
         LOG.warn("Couple {} leaves the registry {} ms after it closed with {} still under way (retire timeout {} ms); "
                 + "its next load raises the fence, which refuses a late write", coupleId,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closedNanos), underWay.get(), timeout.toMillis());
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closedNanos), String.join(", ", underWay()),
+                timeout.toMillis());
         retireNow();
+    }
+
+    private List<String> underWay() {
+        List<String> busy = new ArrayList<>(parts.size());
+        parts.forEach((what, inFlight) -> {
+            if (inFlight.getAsBoolean()) {
+                busy.add(what);
+            }
+        });
+        return busy;
     }
 
     private void retireNow() {
