@@ -50,7 +50,9 @@ import org.slf4j.LoggerFactory;
  * Every operation first checks that this server still owns the couple and may serve it (its shard, its
  * epoch, a live lease), so a deposed owner refuses reads as well as writes. A commit refused
  * by fencing, or one whose outcome is unknown, closes the actor: sessions are told to route again, and
- * the next load reads the truth back from HBase under a new fence value.
+ * the next load reads the truth back from HBase under a new fence value. A load is given up after the load
+ * timeout; a closed couple leaves the registry once no HBase call of its parts is under way, at the latest
+ * after the retire timeout ({@link Retirement}).
  */
 public final class CoupleActor {
     private static final Logger LOG = LoggerFactory.getLogger(CoupleActor.class);
