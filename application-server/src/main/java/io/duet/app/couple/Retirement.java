@@ -79,10 +79,6 @@ final class Retirement {
         }
     }
 
-    boolean retired() {
-        return retired;
-    }
-
     private void timedOut() {
         if (retired) {
             return;
