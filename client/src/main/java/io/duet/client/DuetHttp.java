@@ -104,8 +104,11 @@ public final class DuetHttp {
     private final String deviceId;
     /** Null: {@code THttpClient}'s own connections (plain, or HTTPS with the system's trust). */
     private final HttpClient https;
-    /** The feed's polls: an HTTP client that keeps a refusal's {@code Retry-After} ({@link RetryAfterHeader}). */
-    private final HttpClient polls;
+    /**
+     * The feed's polls: an HTTP client that keeps a refusal's {@code Retry-After} ({@link RetryAfterHeader}); made
+     * at the first poll of a plain-HTTP instance.
+     */
+    private HttpClient polls;
 
     /**
      * @param base for example {@code http://127.0.0.1:7420}
@@ -115,8 +118,6 @@ public final class DuetHttp {
         this.base = base;
         this.deviceId = deviceId;
         this.https = null;
-        this.polls = HttpClients.custom().addResponseInterceptorLast(RetryAfterHeader.INTERCEPTOR)
-                .evictIdleConnections(TimeValue.ofSeconds(30)).build();
     }
 
     /**
@@ -294,7 +295,7 @@ public final class DuetHttp {
     public FeedPage pollEvents(String token, PollEventsRequest request) throws TException {
         RetryAfterHeader.clear();
         try {
-            return new FeedService.Client(protocol(commonConstants.FEED_SERVICE, token, polls)).pollEvents(request);
+            return new FeedService.Client(protocol(commonConstants.FEED_SERVICE, token, polls())).pollEvents(request);
         } catch (TTransportException e) {
             throw RetryAfterHeader.refusal(e);
         }
@@ -489,6 +490,14 @@ public final class DuetHttp {
 
     private AccountService.Client account(String token) throws TTransportException {
         return new AccountService.Client(protocol(commonConstants.ACCOUNT_SERVICE, token));
+    }
+
+    private synchronized HttpClient polls() {
+        if (polls == null) {
+            polls = HttpClients.custom().addResponseInterceptorLast(RetryAfterHeader.INTERCEPTOR)
+                    .evictIdleConnections(TimeValue.ofSeconds(30)).build();
+        }
+        return polls;
     }
 
     private TProtocol protocol(String service, String token) throws TTransportException {
