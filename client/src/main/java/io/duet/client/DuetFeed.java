@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * the listener's {@link DuetListener#onEventsLost()} is called.
  *
  * <p>Failures for now (the network, a server that is busy or moving, a rate limit) are retried after a
- * pause (the server's retryAfterMillis, else 1 s doubling up to 30 s); reported as {@link
+ * pause: what the server asked for (a {@code DuetError}'s retryAfterMillis, or the {@code Retry-After} of an
+ * HTTP 429 or 503), at most {@link #MAX_PAUSE_MILLIS}; else 1 s doubling up to that; reported as {@link
  * DuetListener#onConnectionChanged} DISCONNECTED, then CONNECTED once a poll succeeds. The feed stops (state
  * CLOSED) on an invalid or expired token ({@link DuetListener#onSessionRejected} TOKEN_INVALID) and on a
  * closed couple (COUPLE_CLOSED): refresh the session and follow again.
@@ -34,7 +35,8 @@ public final class DuetFeed implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DuetFeed.class);
     /** How long each poll waits for an event (the server caps it, 25 s by default). */
     public static final int WAIT_MILLIS = 20_000;
-    private static final long MAX_PAUSE_MILLIS = 30_000;
+    /** The longest pause between polls, whatever a server asks for. */
+    public static final long MAX_PAUSE_MILLIS = 30_000;
 
     /** One poll: how the feed calls the server (DuetHttp#pollEvents; a test may stand in). */
     interface Poller {
@@ -102,7 +104,7 @@ public final class DuetFeed implements AutoCloseable {
                 pause = pause(e.isSetRetryAfterMillis() ? e.getRetryAfterMillis() : 0, pause);
                 reported = report(reported, ConnectionState.DISCONNECTED, e.getCode() + ": " + e.getMessage());
             } catch (TException | RuntimeException e) {
-                pause = pause(0, pause);
+                pause = pause(e instanceof HttpRefusedException ? ((HttpRefusedException) e).retryAfterMillis() : 0, pause);
                 reported = report(reported, ConnectionState.DISCONNECTED, e.toString());
             }
             try {
@@ -168,9 +170,9 @@ public final class DuetFeed implements AutoCloseable {
         }
     }
 
-    private static long pause(long retryAfterMillis, long previous) {
-        return retryAfterMillis > 0 ? retryAfterMillis
-                : Math.min(MAX_PAUSE_MILLIS, previous == 0 ? 1000 : previous * 2);
+    /** The pause before the next poll: what the server asked for, else the previous one's double; bounded. */
+    static long pause(long retryAfterMillis, long previous) {
+        return Math.min(MAX_PAUSE_MILLIS, retryAfterMillis > 0 ? retryAfterMillis : previous == 0 ? 1000 : previous * 2);
     }
 
     /** Tells the listener of a new state; the state told. */

@@ -104,6 +104,11 @@ public final class DuetHttp {
     private final String deviceId;
     /** Null: {@code THttpClient}'s own connections (plain, or HTTPS with the system's trust). */
     private final HttpClient https;
+    /**
+     * The feed's polls: an HTTP client that keeps a refusal's {@code Retry-After} ({@link RetryAfterHeader}); made
+     * at the first poll of a plain-HTTP instance.
+     */
+    private HttpClient polls;
 
     /**
      * @param base for example {@code http://127.0.0.1:7420}
@@ -132,7 +137,9 @@ public final class DuetHttp {
                                 .buildClassic())
                         .build())
                 .evictIdleConnections(TimeValue.ofSeconds(30))
+                .addResponseInterceptorLast(RetryAfterHeader.INTERCEPTOR)
                 .build();
+        this.polls = https;
     }
 
     /** A new random device id, for first use of an installation. */
@@ -282,10 +289,16 @@ public final class DuetHttp {
 
     /**
      * {@code FeedService.pollEvents}, one poll: the events after the request's cursors (see feed.thrift). To
-     * follow the couple, {@link #follow} polls in a loop and keeps the cursors.
+     * follow the couple, {@link #follow} polls in a loop and keeps the cursors. A poll refused for now with 429 or
+     * 503 fails with an {@link HttpRefusedException} that carries the server's {@code Retry-After}.
      */
     public FeedPage pollEvents(String token, PollEventsRequest request) throws TException {
-        return new FeedService.Client(protocol(commonConstants.FEED_SERVICE, token)).pollEvents(request);
+        RetryAfterHeader.clear();
+        try {
+            return new FeedService.Client(protocol(commonConstants.FEED_SERVICE, token, polls())).pollEvents(request);
+        } catch (TTransportException e) {
+            throw RetryAfterHeader.refusal(e);
+        }
     }
 
     /**
@@ -479,10 +492,23 @@ public final class DuetHttp {
         return new AccountService.Client(protocol(commonConstants.ACCOUNT_SERVICE, token));
     }
 
+    private synchronized HttpClient polls() {
+        if (polls == null) {
+            polls = HttpClients.custom().addResponseInterceptorLast(RetryAfterHeader.INTERCEPTOR)
+                    .evictIdleConnections(TimeValue.ofSeconds(30)).build();
+        }
+        return polls;
+    }
+
     private TProtocol protocol(String service, String token) throws TTransportException {
+        return protocol(service, token, https);
+    }
+
+    /** @param client null: {@code THttpClient}'s own connections */
+    private TProtocol protocol(String service, String token, HttpClient client) throws TTransportException {
         String url = base.resolve("/api/v1/" + service).toString();
-        THttpClient transport = https == null ? new THttpClient(ThriftLimits.INTERNAL.configuration(), url)
-                : new THttpClient(ThriftLimits.INTERNAL.configuration(), url, https);
+        THttpClient transport = client == null ? new THttpClient(ThriftLimits.INTERNAL.configuration(), url)
+                : new THttpClient(ThriftLimits.INTERNAL.configuration(), url, client);
         transport.setConnectTimeout(5000);
         transport.setReadTimeout(30000);
         transport.setCustomHeader("Content-Type", CONTENT_TYPE);

@@ -18,12 +18,15 @@ import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.apache.thrift.TException;
+import org.apache.thrift.transport.TTransportException;
 import org.junit.jupiter.api.Test;
 
 /** The HTTP feed: the server's pages to the listener, in order, with the cursors carried to the next poll. */
 class DuetFeedTest {
     private final List<String> heard = new CopyOnWriteArrayList<>();
     private final List<PollEventsRequest> asked = new CopyOnWriteArrayList<>();
+    private final List<Long> askedAtNanos = new CopyOnWriteArrayList<>();
     private final Deque<Object> answers = new ArrayDeque<>();
 
     /** A message the listener throws on, the first time it comes; 0 for none. */
@@ -71,8 +74,9 @@ class DuetFeedTest {
     };
 
     /** Answers the polls with {@link #answers}, then with a NOT_PAIRED that stops the feed. */
-    private FeedPage poll(String token, PollEventsRequest request) throws DuetError {
+    private FeedPage poll(String token, PollEventsRequest request) throws TException {
         asked.add(request.deepCopy());
+        askedAtNanos.add(System.nanoTime());
         Object answer;
         synchronized (answers) {
             answer = answers.pollFirst();
@@ -80,7 +84,7 @@ class DuetFeedTest {
         if (answer instanceof FeedPage) {
             return (FeedPage) answer;
         }
-        throw answer != null ? (DuetError) answer : new DuetError(ErrorCode.NOT_PAIRED).setMessage("the couple was closed");
+        throw answer != null ? (TException) answer : new DuetError(ErrorCode.NOT_PAIRED).setMessage("the couple was closed");
     }
 
     private static Event message(long seq) {
@@ -155,5 +159,26 @@ class DuetFeedTest {
         runToTheEnd(null);
         assertThat(heard).containsExactly("rejected TOKEN_INVALID", "CLOSED");
         assertThat(asked).hasSize(1);
+    }
+
+    @Test
+    void anHttpRefusalIsRetriedAfterItsRetryAfter() throws Exception {
+        // 150 ms asked for: without it, the feed would wait its own first pause, 1 s.
+        answers.add(new HttpRefusedException(429, 150, new TTransportException("HTTP Response code: 429")));
+        answers.add(new FeedPage(List.of(message(4)), 4, 0, 78, 1, false, false));
+
+        runToTheEnd(0L);
+
+        assertThat(heard).containsExactly("DISCONNECTED", "CONNECTED", "message 4", "rejected COUPLE_CLOSED", "CLOSED");
+        long waitedMillis = TimeUnit.NANOSECONDS.toMillis(askedAtNanos.get(1) - askedAtNanos.get(0));
+        assertThat(waitedMillis).isBetween(150L, 900L);
+    }
+
+    @Test
+    void whatAServerAsksToWaitIsBounded() {
+        assertThat(DuetFeed.pause(3_600_000, 0)).isEqualTo(DuetFeed.MAX_PAUSE_MILLIS);
+        assertThat(DuetFeed.pause(2_000, 0)).isEqualTo(2_000);
+        assertThat(DuetFeed.pause(0, 0)).isEqualTo(1_000);
+        assertThat(DuetFeed.pause(0, 20_000)).isEqualTo(DuetFeed.MAX_PAUSE_MILLIS);
     }
 }

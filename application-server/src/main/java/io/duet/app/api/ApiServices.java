@@ -9,19 +9,15 @@ import io.duet.app.pairing.Pairings;
 import io.duet.app.photo.Photos;
 import io.duet.app.push.Pushes;
 import io.duet.app.rpc.ServiceBinding;
-import io.duet.protocol.api.AccountService;
-import io.duet.protocol.api.CalendarService;
-import io.duet.protocol.api.ChatService;
-import io.duet.protocol.api.DeviceService;
-import io.duet.protocol.api.FeedService;
-import io.duet.protocol.api.MemoService;
-import io.duet.protocol.api.PairingService;
-import io.duet.protocol.api.PhotoService;
-import io.duet.protocol.api.commonConstants;
+import io.duet.protocol.thrift.ClientApi;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 
-/** Every client API service and its access rule. Adding a service here is all the presentation tier needs. */
+/**
+ * An implementation and an access rule for every service of the client API ({@link ClientApi}, the list both
+ * tiers share); the presentation tier needs nothing more for a new service.
+ */
 public final class ApiServices {
     private ApiServices() {
     }
@@ -36,24 +32,35 @@ public final class ApiServices {
 
     public static List<ServiceBinding<?>> bindings(Accounts accounts, AccountDeletion deletion, Pairings pairings,
             CoupleClosing closing, CoupleRegistry couples, RateLimiter limiter, Photos photos, Pushes pushes) {
-        return List.of(
-                ServiceBinding.of(commonConstants.ACCOUNT_SERVICE, new AccountService.AsyncProcessor<>(null),
-                        context -> new AccountApi(context, accounts, deletion, pushes, limiter), ServiceBinding.Access.USER,
-                        Set.of("signUp", "logIn", "refreshSession")),
-                ServiceBinding.of(commonConstants.PAIRING_SERVICE, new PairingService.AsyncProcessor<>(null),
-                        context -> new PairingApi(context, pairings, accounts, limiter, couples, closing), ServiceBinding.Access.USER, Set.of()),
-                ServiceBinding.of(commonConstants.CHAT_SERVICE, new ChatService.AsyncProcessor<>(null),
-                        context -> new ChatApi(context, couples, limiter), ServiceBinding.Access.COUPLE, Set.of()),
-                ServiceBinding.of(commonConstants.FEED_SERVICE, new FeedService.AsyncProcessor<>(null),
-                        context -> new FeedApi(context, couples, limiter), ServiceBinding.Access.COUPLE, Set.of()),
-                ServiceBinding.of(commonConstants.MEMO_SERVICE, new MemoService.AsyncProcessor<>(null),
-                        context -> new MemoApi(new SpaceCalls(context, couples)), ServiceBinding.Access.COUPLE, Set.of()),
-                ServiceBinding.of(commonConstants.CALENDAR_SERVICE, new CalendarService.AsyncProcessor<>(null),
-                        context -> new CalendarApi(new SpaceCalls(context, couples)), ServiceBinding.Access.COUPLE, Set.of()),
-                ServiceBinding.of(commonConstants.PHOTO_SERVICE, new PhotoService.AsyncProcessor<>(null),
+        return checked(List.of(
+                ServiceBinding.of(ClientApi.ACCOUNT, context -> new AccountApi(context, accounts, deletion, pushes, limiter),
+                        ServiceBinding.Access.USER, Set.of("signUp", "logIn", "refreshSession")),
+                ServiceBinding.of(ClientApi.PAIRING,
+                        context -> new PairingApi(context, pairings, accounts, limiter, couples, closing),
+                        ServiceBinding.Access.USER, Set.of()),
+                ServiceBinding.of(ClientApi.CHAT, context -> new ChatApi(context, couples, limiter),
+                        ServiceBinding.Access.COUPLE, Set.of()),
+                ServiceBinding.of(ClientApi.FEED, context -> new FeedApi(context, couples, limiter),
+                        ServiceBinding.Access.COUPLE, Set.of()),
+                ServiceBinding.of(ClientApi.MEMO, context -> new MemoApi(new SpaceCalls(context, couples)),
+                        ServiceBinding.Access.COUPLE, Set.of()),
+                ServiceBinding.of(ClientApi.CALENDAR, context -> new CalendarApi(new SpaceCalls(context, couples)),
+                        ServiceBinding.Access.COUPLE, Set.of()),
+                ServiceBinding.of(ClientApi.PHOTO,
                         context -> new PhotoApi(context, new SpaceCalls(context, couples), photos, limiter),
                         ServiceBinding.Access.COUPLE, Set.of()),
-                ServiceBinding.of(commonConstants.DEVICE_SERVICE, new DeviceService.AsyncProcessor<>(null),
-                        context -> new DeviceApi(context, accounts, pushes, limiter), ServiceBinding.Access.USER, Set.of()));
+                ServiceBinding.of(ClientApi.DEVICE, context -> new DeviceApi(context, accounts, pushes, limiter),
+                        ServiceBinding.Access.USER, Set.of())));
+    }
+
+    /** The bindings, if they bind every service of the client API exactly once. */
+    static List<ServiceBinding<?>> checked(List<ServiceBinding<?>> bindings) {
+        List<String> bound = bindings.stream().map(ServiceBinding::name).sorted().collect(Collectors.toList());
+        List<String> api = ClientApi.SERVICES.stream().map(ClientApi.Service::name).sorted().collect(Collectors.toList());
+        if (!bound.equals(api)) {
+            throw new IllegalStateException("bindings: " + bound + " (expected: each service of the client API once, "
+                    + api + ")");
+        }
+        return bindings;
     }
 }

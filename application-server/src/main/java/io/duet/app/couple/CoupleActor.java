@@ -21,9 +21,11 @@ import io.duet.protocol.api.SetTypingResult;
 import io.duet.protocol.api.SubscribeResult;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -48,7 +50,9 @@ import org.slf4j.LoggerFactory;
  * Every operation first checks that this server still owns the couple and may serve it (its shard, its
  * epoch, a live lease), so a deposed owner refuses reads as well as writes. A commit refused
  * by fencing, or one whose outcome is unknown, closes the actor: sessions are told to route again, and
- * the next load reads the truth back from HBase under a new fence value.
+ * the next load reads the truth back from HBase under a new fence value. A load is given up after the load
+ * timeout; a closed couple leaves the registry once no HBase call of its parts is under way, at the latest
+ * after the retire timeout ({@link Retirement}).
  */
 public final class CoupleActor {
     private static final Logger LOG = LoggerFactory.getLogger(CoupleActor.class);
@@ -62,8 +66,9 @@ public final class CoupleActor {
     private final CoupleStore store;
     private final CoupleLimits limits;
     private final Clock clock;
+    private final ScheduledExecutorService timers;
     private final BooleanSupplier owned;
-    private final Consumer<CoupleActor> onRetired;
+    private final Retirement retirement;
     private final CoupleLog log;
     private final HistoryReads historyReads;
     private final Delivery delivery;
@@ -84,8 +89,8 @@ public final class CoupleActor {
     private long userA;
     private long userB;
     private long lastActivityMillis;
-    private boolean retired;
     private long loadStartedNanos;
+    private ScheduledFuture<?> loadTimeout;
 
     /**
      * @param services what the server's couples share ({@link CoupleServices})
@@ -107,8 +112,8 @@ public final class CoupleActor {
         this.store = store;
         this.limits = limits;
         this.clock = clock;
+        this.timers = timers;
         this.owned = owned;
-        this.onRetired = onRetired;
         this.lastActivityMillis = clock.millis();
         this.calls = new CallGate(coupleId, executor, limits.maxQueuedTasks, () -> state == State.LOADING, this::refusal);
         this.log = new CoupleLog(coupleId, store, limits.recentMessages);
@@ -161,6 +166,10 @@ public final class CoupleActor {
                 (userId, afterSeq, limit) -> historyReads.page(userId, afterSeq, null, limit),
                 () -> state == State.ACTIVE ? null : closedError());
         events.feed(feed);
+        this.retirement = new Retirement(coupleId, executor, timers, limits.retireTimeout, Map.of(
+                "a commit", sends::commitInFlight, "a space call", space::inFlight,
+                "a read-mark write", readState::inFlight, "a message change or archive move", changes::inFlight),
+                () -> onRetired.accept(this));
     }
 
     /** The actor's fence, shared by its parts that write the couple's row. */
@@ -200,18 +209,39 @@ public final class CoupleActor {
         return epoch;
     }
 
-    /** Claims the couple's row and loads it; operations submitted meanwhile wait. */
+    /**
+     * Claims the couple's row and loads it; operations submitted meanwhile wait, at most the load timeout
+     * ({@link CoupleLimits#loadTimeout}): a claim that has not answered by then fails the load.
+     */
     void start() {
         loadStartedNanos = System.nanoTime();
-        executor.execute(() -> store.claim(coupleId, epoch, limits.recentMessages)
-                .whenCompleteAsync(this::loaded, executor));
+        executor.execute(() -> {
+            CompletableFuture<CoupleSnapshot> claim;
+            try {
+                claim = store.claim(coupleId, epoch, limits.recentMessages);
+            } catch (RuntimeException e) {
+                claim = CompletableFuture.failedFuture(e);
+            }
+            claim.whenCompleteAsync(this::loaded, executor);
+            if (state == State.LOADING) {
+                loadTimeout = timers.schedule(() -> executor.execute(this::loadTimedOut),
+                        limits.loadTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        });
+    }
+
+    private void loadTimedOut() {
+        if (state == State.LOADING) {
+            LOG.warn("Couple {}: its claim did not answer within {} ms; the load is given up", coupleId,
+                    limits.loadTimeout.toMillis());
+            close(new NotOwnerException("couple " + coupleId + " did not load within " + limits.loadTimeout.toMillis()
+                    + " ms; retry"), "load timed out");
+        }
     }
 
     private void loaded(CoupleSnapshot snapshot, Throwable failure) {
         executor.checkInContext();
         if (state == State.CLOSED) {
-            calls.loadEnded();
-            retireIfIdle();
             return;
         }
         if (failure != null) {
@@ -231,6 +261,10 @@ public final class CoupleActor {
         log.startFrom(snapshot.lastSeq());
         sends.loadedOrderMarks(snapshot.orderMarks());
         state = State.ACTIVE;
+        // Kept until here: should anything above throw, the couple does not stay loading for good.
+        if (loadTimeout != null) {
+            loadTimeout.cancel(false);
+        }
         changes.loaded(snapshot.lastSeq());
         LOG.debug("Couple {} claimed at epoch {} in {} ms, {} calls waiting", coupleId, epoch,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loadStartedNanos), calls.waiting());
@@ -503,25 +537,30 @@ public final class CoupleActor {
         boolean wasLoading = state == State.LOADING;
         state = State.CLOSED;
         closedCause = cause;
-        sends.failAll(cause);
-        space.close(cause);
-        readState.close(cause);
-        changes.close(cause);
-        events.close(reason);
-        typing.clear();
-        if (wasLoading) {
-            calls.loadEnded();
+        // Whatever a part throws, the couple retires: one closed and never retired is "being reloaded" for good.
+        try {
+            sends.failAll(cause);
+            space.close(cause);
+            readState.close(cause);
+            changes.close(cause);
+            events.close(reason);
+            typing.clear();
+            if (wasLoading) {
+                calls.loadEnded();
+            }
+        } finally {
+            LOG.debug("Couple {} closed: {}", coupleId, reason);
+            retirement.closed();
         }
-        LOG.debug("Couple {} closed: {}", coupleId, reason);
-        retireIfIdle();
     }
 
-    /** Leaves the registry only when no write is in flight, so that no second load races a write. */
+    /**
+     * Leaves the registry once no write is in flight, so that no second load races a write; at the latest
+     * after the retire timeout ({@link Retirement}).
+     */
     private void retireIfIdle() {
-        if (state == State.CLOSED && !sends.commitInFlight() && !space.inFlight() && !readState.inFlight()
-                && !changes.inFlight() && !retired) {
-            retired = true;
-            onRetired.accept(this);
+        if (state == State.CLOSED) {
+            retirement.check();
         }
     }
 

@@ -92,7 +92,6 @@ final class CoupleArchiving {
                     }
                     result.complete(!move.idle());
                 }
-                writer.ended();
             });
         });
         if (!queued) {

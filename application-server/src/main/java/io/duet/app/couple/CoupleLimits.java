@@ -27,6 +27,9 @@ public final class CoupleLimits {
     public static final Duration DEFAULT_ORDER_WAIT = Duration.ofSeconds(3);
     public static final Duration DEFAULT_TYPING_TIMEOUT = Duration.ofSeconds(8);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
+    /** Two HBase operation timeouts ({@code hbase.operation-timeout}, 15 s): a claim is two round trips. */
+    public static final Duration DEFAULT_LOAD_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_RETIRE_TIMEOUT = Duration.ofSeconds(30);
 
     /** Newest messages kept in memory per couple. */
     final int recentMessages;
@@ -52,6 +55,16 @@ public final class CoupleLimits {
     final Duration orderWait;
     final Duration typingTimeout;
     final Duration idleTimeout;
+    /**
+     * How long a couple may take to load (its claim, until it takes calls) before the load is given up:
+     * the calls waiting for it are refused with a retry, and the next call loads it again.
+     */
+    final Duration loadTimeout;
+    /**
+     * How long a closed couple may wait for its HBase calls under way before it leaves the registry anyway
+     * ({@link Retirement}); until it leaves, its calls are told to retry.
+     */
+    final Duration retireTimeout;
     /** Memos, events and space calls per couple. */
     final SpaceLimits space;
 
@@ -66,12 +79,22 @@ public final class CoupleLimits {
         this.orderWait = Objects.requireNonNull(builder.orderWait, "orderWait");
         this.typingTimeout = Objects.requireNonNull(builder.typingTimeout, "typingTimeout");
         this.idleTimeout = Objects.requireNonNull(builder.idleTimeout, "idleTimeout");
+        this.loadTimeout = positive("loadTimeout", builder.loadTimeout);
+        this.retireTimeout = positive("retireTimeout", builder.retireTimeout);
         this.space = Objects.requireNonNull(builder.space, "space");
     }
 
     private static int positive(String name, int value) {
         if (value < 1) {
             throw new IllegalArgumentException(name + ": " + value + " (expected: >= 1)");
+        }
+        return value;
+    }
+
+    private static Duration positive(String name, Duration value) {
+        Objects.requireNonNull(value, name);
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + ": " + value + " (expected: > 0)");
         }
         return value;
     }
@@ -92,6 +115,8 @@ public final class CoupleLimits {
                 .orderWait(settings.duration("couples.order-wait", DEFAULT_ORDER_WAIT))
                 .typingTimeout(settings.duration("couples.typing-timeout", DEFAULT_TYPING_TIMEOUT))
                 .idleTimeout(settings.duration("couples.idle-timeout", DEFAULT_IDLE_TIMEOUT))
+                .loadTimeout(settings.duration("couples.load-timeout", DEFAULT_LOAD_TIMEOUT))
+                .retireTimeout(settings.duration("couples.retire-timeout", DEFAULT_RETIRE_TIMEOUT))
                 .space(SpaceLimits.from(settings))
                 .build();
     }
@@ -112,6 +137,8 @@ public final class CoupleLimits {
         private Duration orderWait = DEFAULT_ORDER_WAIT;
         private Duration typingTimeout = DEFAULT_TYPING_TIMEOUT;
         private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+        private Duration loadTimeout = DEFAULT_LOAD_TIMEOUT;
+        private Duration retireTimeout = DEFAULT_RETIRE_TIMEOUT;
         private SpaceLimits space = SpaceLimits.defaults();
 
         private Builder() {
@@ -164,6 +191,16 @@ public final class CoupleLimits {
 
         public Builder idleTimeout(Duration idleTimeout) {
             this.idleTimeout = idleTimeout;
+            return this;
+        }
+
+        public Builder loadTimeout(Duration loadTimeout) {
+            this.loadTimeout = loadTimeout;
+            return this;
+        }
+
+        public Builder retireTimeout(Duration retireTimeout) {
+            this.retireTimeout = retireTimeout;
             return this;
         }
 

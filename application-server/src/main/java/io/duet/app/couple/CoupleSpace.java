@@ -184,6 +184,7 @@ final class CoupleSpace {
     private void loaded(SpaceStore.Cells cells, Throwable failure) {
         busy = false;
         if (closed != null) {
+            writer.ended();
             return;
         }
         if (failure == null) {
@@ -228,6 +229,7 @@ final class CoupleSpace {
                 busy = false;
                 if (closed != null) {
                     pending.result.completeExceptionally(closed);
+                    writer.ended();
                     return;
                 }
                 if (failure != null) {
@@ -269,6 +271,7 @@ final class CoupleSpace {
             if (step.event() != null) {
                 owner.changed(step.event());
             }
+            writer.ended();
             pump();
         }, executor);
     }

@@ -369,9 +369,14 @@ final class Delivery {
         endAll(stream -> stream.coupleClosed(reason));
     }
 
+    /** Each session is told, even if telling one before it throws (its connection closing, say). */
     private void endAll(java.util.function.Consumer<SessionStream> end) {
         for (SessionStream stream : sessions.keySet()) {
-            end.accept(stream);
+            try {
+                end.accept(stream);
+            } catch (RuntimeException e) {
+                LOG.warn("Couple {}: could not end {}: {}", coupleId, stream, e.toString());
+            }
         }
         sessions.clear();
         pages.clear();

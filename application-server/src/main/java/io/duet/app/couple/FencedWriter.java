@@ -21,6 +21,10 @@ interface FencedWriter {
      */
     void failed(String what, Throwable cause);
 
-    /** A write ended, whatever its outcome: a closed couple may leave the registry now. */
+    /**
+     * A read or write of HBase that the part counts as under way ended, whatever its outcome: a closed couple
+     * may leave the registry now. Every part calls it when one ends, or the couple stays "being reloaded"
+     * until its retire timeout ({@link Retirement}).
+     */
     void ended();
 }

@@ -110,6 +110,8 @@ final class MessageEdits {
                         } else {
                             result.complete(value);
                         }
+                        // A couple closed meanwhile (a subscribe's replay was reading) may retire now.
+                        writer.ended();
                         pump();
                     }, executor);
                 }
@@ -146,6 +148,7 @@ final class MessageEdits {
         busy = false;
         if (closed != null) {
             pending.result.completeExceptionally(closed);
+            writer.ended();
             return;
         }
         try {

@@ -4,7 +4,9 @@
  * creates actors for the shards this server owns and drops them when a shard moves away. Start reading
  * at the actor, which owns the couple's lifecycle and hands each operation to one of its parts. The parts
  * that write the couple's row share the actor's {@link io.duet.app.couple.FencedWriter}: its fence, whether
- * it may write now, and what a failed write does (the couple unloads).
+ * it may write now, and what a failed write does (the couple unloads); each part tells it when an HBase call
+ * ends, so that a closed couple leaves the registry ({@link io.duet.app.couple.Retirement}, bounded by the
+ * retire timeout) and can be loaded again.
  * <ul>
  *   <li>{@link io.duet.app.couple.SendPipeline}: deduplication by (sender, client message id), per-sender
  *       order ({@link io.duet.app.couple.OrderStream}, one per order stream of a sender) and group commit

@@ -1,6 +1,7 @@
 package io.duet.app.rpc;
 
 import io.duet.protocol.api.ErrorCode;
+import io.duet.protocol.thrift.ClientApi;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
@@ -52,6 +53,12 @@ public final class ServiceBinding<I> {
     public static <I> ServiceBinding<I> of(String name, TBaseAsyncProcessor<I> processor,
             Function<CallContext, I> implementation, Access access, Set<String> anonymousMethods) {
         return new ServiceBinding<>(name, processor, implementation, access, anonymousMethods);
+    }
+
+    /** {@code service} of the client API ({@link ClientApi}), bound to {@code implementation}. */
+    public static <I> ServiceBinding<I> of(ClientApi.Service<I> service, Function<CallContext, I> implementation,
+            Access access, Set<String> anonymousMethods) {
+        return of(service.name(), service.processor(), implementation, access, anonymousMethods);
     }
 
     public String name() {

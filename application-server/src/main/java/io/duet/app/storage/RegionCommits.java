@@ -2,6 +2,7 @@ package io.duet.app.storage;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.hadoop.hbase.HRegionLocation;
 import org.apache.hadoop.hbase.client.AsyncTable;
@@ -37,21 +39,34 @@ import org.slf4j.LoggerFactory;
  * conditions read before either write could both hold), a commit that is not a put with a plain condition,
  * and a share whose region split since it was located. A couples table without the endpoint (created by
  * an older release) is written one {@code checkAndMutate} per commit for good, with one warning.
+ *
+ * <p>Every commit's result completes: the rows' locations are waited for at most {@link #LOCATE_TIMEOUT} (the
+ * client's region locator has no deadline of its own), then the group goes one {@code checkAndMutate} each,
+ * with the client's operation timeout; and a failure while splitting the group fails the commits still
+ * waiting (outcome unknown: their couples reload) instead of leaving them waiting for good.
  */
 final class RegionCommits implements CommitBatcher.Writer {
     /** The endpoint's class, part of HBase's server. */
     static final String ENDPOINT = "org.apache.hadoop.hbase.coprocessor.MultiRowMutationEndpoint";
     private static final Logger LOG = LoggerFactory.getLogger(RegionCommits.class);
+    /** How long a group waits for its rows' locations before it goes one {@code checkAndMutate} per commit. */
+    static final Duration LOCATE_TIMEOUT = Duration.ofSeconds(5);
 
     private final AsyncTable<?> table;
     private final AsyncTableRegionLocator locator;
     private final LongAdder atomicShares = new LongAdder();
     private final LongAdder sharesAgain = new LongAdder();
+    private final Duration locateTimeout;
     private volatile boolean endpointMissing;
 
     RegionCommits(AsyncTable<?> table, AsyncTableRegionLocator locator) {
+        this(table, locator, LOCATE_TIMEOUT);
+    }
+
+    RegionCommits(AsyncTable<?> table, AsyncTableRegionLocator locator, Duration locateTimeout) {
         this.table = table;
         this.locator = locator;
+        this.locateTimeout = locateTimeout;
     }
 
     /** Regions' shares written as one atomic call so far. */
@@ -75,30 +90,41 @@ final class RegionCommits implements CommitBatcher.Writer {
             results.add(new CompletableFuture<>());
             locations.add(locator.getRegionLocation(write.getRow()));
         }
-        CompletableFuture.allOf(locations.toArray(new CompletableFuture<?>[0])).whenComplete((located, error) -> {
-            if (error != null) {
-                // The per-row writes locate their rows themselves, with the client's retries.
-                forward(writes, results);
-                return;
-            }
-            Map<String, List<Integer>> byRegion = new LinkedHashMap<>();
-            for (int i = 0; i < writes.size(); i++) {
-                byRegion.computeIfAbsent(locations.get(i).join().getRegion().getEncodedName(), k -> new ArrayList<>())
-                        .add(i);
-            }
-            List<Integer> alone = new ArrayList<>();
-            for (List<Integer> share : byRegion.values()) {
-                if (share.size() > 1 && atomicCapable(writes, share)) {
-                    mutateRows(pick(writes, share), pick(results, share));
-                } else {
-                    alone.addAll(share);
-                }
-            }
-            if (!alone.isEmpty()) {
-                forward(pick(writes, alone), pick(results, alone));
-            }
-        });
+        CompletableFuture.allOf(locations.toArray(new CompletableFuture<?>[0]))
+                .orTimeout(locateTimeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((located, error) -> {
+                    if (error != null) {
+                        // The per-row writes locate their rows themselves, with the client's retries and timeout.
+                        forward(writes, results);
+                        return;
+                    }
+                    try {
+                        writeByRegion(writes, results, locations);
+                    } catch (RuntimeException e) {
+                        LOG.error("A group of {} commits failed to go by region; their outcome is unknown", writes.size(), e);
+                        results.forEach(result -> result.completeExceptionally(e));
+                    }
+                });
         return results;
+    }
+
+    private void writeByRegion(List<CheckAndMutate> writes, List<CompletableFuture<CheckAndMutateResult>> results,
+            List<CompletableFuture<HRegionLocation>> locations) {
+        Map<String, List<Integer>> byRegion = new LinkedHashMap<>();
+        for (int i = 0; i < writes.size(); i++) {
+            byRegion.computeIfAbsent(locations.get(i).join().getRegion().getEncodedName(), k -> new ArrayList<>())
+                    .add(i);
+        }
+        List<Integer> alone = new ArrayList<>();
+        for (List<Integer> share : byRegion.values()) {
+            if (share.size() > 1 && atomicCapable(writes, share)) {
+                mutateRows(pick(writes, share), pick(results, share));
+            } else {
+                alone.addAll(share);
+            }
+        }
+        if (!alone.isEmpty()) {
+            forward(pick(writes, alone), pick(results, alone));
+        }
     }
 
     /** Puts under a plain condition, on distinct rows. */

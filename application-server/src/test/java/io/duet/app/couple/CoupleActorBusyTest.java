@@ -21,14 +21,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.hadoop.hbase.client.AsyncConnection;
+import org.apache.hadoop.hbase.client.AsyncTable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * A couple actor refuses calls with BUSY and a retry-after once its queues are full, whether its executor
  * is behind or the couple is still loading, and so does its send pipeline once too many sends wait to
- * be stored. There is no storage behind the store (its connection is a stub whose tables are null): the
- * couple never loads, and no send is ever stored, so everything admitted waits.
+ * be stored. The store's tables never answer: the couple does not load (within the test; its load timeout
+ * is longer), and no send is ever stored, so everything admitted waits.
  */
 class CoupleActorBusyTest {
     private static final long COUPLE = 77;
@@ -36,8 +37,11 @@ class CoupleActorBusyTest {
     private static final CoupleLimits LIMITS = CoupleLimits.builder().maxQueuedTasks(2).build();
 
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
+    private static final AsyncTable<?> SILENT = (AsyncTable<?>) Proxy.newProxyInstance(AsyncTable.class.getClassLoader(),
+            new Class<?>[] {AsyncTable.class}, (proxy, method, args) -> new CompletableFuture<>());
     private final CoupleStore store = new CoupleStore((AsyncConnection) Proxy.newProxyInstance(
-            AsyncConnection.class.getClassLoader(), new Class<?>[] {AsyncConnection.class}, (proxy, method, args) -> null),
+            AsyncConnection.class.getClassLoader(), new Class<?>[] {AsyncConnection.class},
+            (proxy, method, args) -> method.getName().equals("getTable") ? SILENT : null),
             new HBaseSchema("none", 4), null, CoupleStoreSettings.defaults());
 
     @AfterEach
@@ -82,7 +86,7 @@ class CoupleActorBusyTest {
 
     @Test
     void aFullLoadingQueueRefusesWithBusy() {
-        // Tasks run at once; the load fails (no table) and leaves the couple loading, so calls wait for it.
+        // Tasks run at once; the claim never answers, so calls wait for the load.
         CoupleActor actor = actor(Runnable::run);
         List<CompletableFuture<?>> calls = calls(actor, 4);
 

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.hadoop.hbase.HRegionLocation;
@@ -232,5 +234,42 @@ class RegionCommitsTest {
 
         assertThat(calls).isEmpty();
         assertThat(perRow).hasSize(1);
+    }
+
+    /** A locator that answers for rows before "m" and never for the others. */
+    private final AsyncTableRegionLocator halfSilent = (AsyncTableRegionLocator) Proxy.newProxyInstance(
+            getClass().getClassLoader(), new Class<?>[] {AsyncTableRegionLocator.class}, (proxy, method, args) ->
+                    Bytes.toString((byte[]) args[0]).compareTo("m") < 0 ? CompletableFuture.completedFuture(LOW)
+                            : new CompletableFuture<HRegionLocation>());
+
+    @Test
+    void aGroupWhoseLocationsDoNotComeGoesOneCheckAndMutateEachAfterTheLocateTimeout() throws Exception {
+        RegionCommits commits = new RegionCommits(table, halfSilent, Duration.ofMillis(100));
+        long started = System.nanoTime();
+        List<CompletableFuture<CheckAndMutateResult>> results = commits.write(List.of(commit("a", 1), commit("x", 1)));
+
+        long deadline = started + TimeUnit.SECONDS.toNanos(5);
+        while (perRow.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isBetween(100L, 5_000L);
+        assertThat(calls).isEmpty();
+        assertThat(perRow).hasSize(1);
+        assertThat(perRow.get(0).rows()).containsExactly("a", "x");
+        perRow.get(0).results.forEach(result -> result.complete(new CheckAndMutateResult(true, null)));
+        assertThat(results).allSatisfy(result -> assertThat(result.join().isSuccess()).isTrue());
+    }
+
+    @Test
+    void aGroupThatFailsToSplitByRegionFailsItsCommitsInsteadOfLeavingThemWaiting() {
+        AsyncTableRegionLocator regionless = (AsyncTableRegionLocator) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {AsyncTableRegionLocator.class},
+                (proxy, method, args) -> CompletableFuture.completedFuture(new HRegionLocation(null, null)));
+        RegionCommits commits = new RegionCommits(table, regionless);
+        List<CompletableFuture<CheckAndMutateResult>> results = commits.write(List.of(commit("a", 1), commit("b", 1)));
+
+        assertThat(results).allSatisfy(result -> assertThat(result).as("outcome unknown").isCompletedExceptionally());
+        assertThat(calls).isEmpty();
+        assertThat(perRow).isEmpty();
     }
 }

@@ -2,15 +2,7 @@ package io.duet.presentation.relay;
 
 import io.duet.process.metrics.FanOutLag;
 import io.duet.process.metrics.Latency;
-import io.duet.protocol.api.AccountService;
-import io.duet.protocol.api.CalendarService;
-import io.duet.protocol.api.ChatService;
-import io.duet.protocol.api.DeviceService;
-import io.duet.protocol.api.FeedService;
-import io.duet.protocol.api.MemoService;
-import io.duet.protocol.api.PairingService;
-import io.duet.protocol.api.PhotoService;
-import io.duet.protocol.api.commonConstants;
+import io.duet.protocol.thrift.ClientApi;
 import io.duet.protocol.thrift.ThriftMessages;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,7 +10,6 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -33,8 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *                                                 socket completing ({@link FanOutLag}; timed by the sessions)
  * </pre>
  *
- * Method names come from clients, so only the API's own (of every service) are tags; anything else is
- * counted as {@code service="unknown"}. Timers are made once, here.
+ * Method names come from clients, so only the API's own (of every service of {@link ClientApi}, the list both
+ * tiers share) are tags; anything else is counted as {@code service="unknown"}. Timers are made once, here.
  */
 public final class RelayCallMeters {
     public static final String CALLS = "duet.relay.call";
@@ -49,26 +40,17 @@ public final class RelayCallMeters {
     final Timer fanOutLag;
 
     public RelayCallMeters(MeterRegistry registry) {
-        Map<String, Set<String>> services = Map.of(
-                commonConstants.ACCOUNT_SERVICE, new AccountService.AsyncProcessor<>(null).getProcessMapView().keySet(),
-                commonConstants.PAIRING_SERVICE, new PairingService.AsyncProcessor<>(null).getProcessMapView().keySet(),
-                commonConstants.CHAT_SERVICE, new ChatService.AsyncProcessor<>(null).getProcessMapView().keySet(),
-                commonConstants.MEMO_SERVICE, new MemoService.AsyncProcessor<>(null).getProcessMapView().keySet(),
-                commonConstants.CALENDAR_SERVICE, new CalendarService.AsyncProcessor<>(null).getProcessMapView().keySet(),
-                commonConstants.PHOTO_SERVICE, new PhotoService.AsyncProcessor<>(null).getProcessMapView().keySet(),
-                commonConstants.DEVICE_SERVICE, new DeviceService.AsyncProcessor<>(null).getProcessMapView().keySet(),
-                commonConstants.FEED_SERVICE, new FeedService.AsyncProcessor<>(null).getProcessMapView().keySet());
         Map<String, Integer> servicesOfMethod = new HashMap<>();
-        services.values().forEach(methods -> methods.forEach(m -> servicesOfMethod.merge(m, 1, Integer::sum)));
-        services.forEach((service, methods) -> {
-            for (String method : methods) {
-                Timer timer = timer(registry, service, method);
-                byWireName.put(service + ThriftMessages.SERVICE_SEPARATOR + method, timer);
+        ClientApi.SERVICES.forEach(service -> service.methods().forEach(m -> servicesOfMethod.merge(m, 1, Integer::sum)));
+        for (ClientApi.Service<?> service : ClientApi.SERVICES) {
+            for (String method : service.methods()) {
+                Timer timer = timer(registry, service.name(), method);
+                byWireName.put(service.name() + ThriftMessages.SERVICE_SEPARATOR + method, timer);
                 if (servicesOfMethod.get(method) == 1) {
                     byWireName.put(method, timer);
                 }
             }
-        });
+        }
         unknown = timer(registry, "unknown", "unknown");
         fanOutLag = FanOutLag.timer(registry, FanOutLag.RELAY_TO_CLIENT);
         Gauge.builder(STREAMS_OPEN, openStreams, AtomicInteger::get)

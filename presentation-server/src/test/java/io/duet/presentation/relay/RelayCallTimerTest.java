@@ -11,6 +11,7 @@ import io.duet.protocol.relay.RelayFrame;
 import io.duet.protocol.relay.StreamData;
 import io.duet.protocol.relay.StreamKind;
 import io.duet.protocol.relay.WireProtocol;
+import io.duet.protocol.thrift.ClientApi;
 import io.duet.protocol.thrift.ThriftCodec;
 import io.duet.protocol.thrift.ThriftMessages;
 import io.micrometer.core.instrument.Timer;
@@ -90,6 +91,16 @@ class RelayCallTimerTest {
         assertThat(timer("device", "registerPushToken").count()).isEqualTo(1);
         assertThat(timer("feed", "pollEvents").count()).isEqualTo(1);
         assertThat(timer("unknown", "unknown").count()).isZero();
+    }
+
+    @Test
+    void everyMethodOfTheClientApiHasATimerOfItsOwn() {
+        for (ClientApi.Service<?> service : ClientApi.SERVICES) {
+            for (String method : service.methods()) {
+                assertThat(registry.get(RelayCallMeters.CALLS).tags("service", service.name(), "method", method).timer())
+                        .as(service + ":" + method).isNotNull();
+            }
+        }
     }
 
     @Test
