@@ -55,7 +55,7 @@ public final class CoupleActor {
     private static final Logger LOG = LoggerFactory.getLogger(CoupleActor.class);
 
     /** A claim this slow is logged at INFO, not DEBUG: the couple's calls waited for it (warm: tens of ms). */
-    static final long SLOW_CLAIM_MILLIS = 250;
+    private static final long SLOW_CLAIM_MILLIS = 250;
 
     private enum State { LOADING, ACTIVE, CLOSED }
 
