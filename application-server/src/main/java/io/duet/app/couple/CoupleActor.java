@@ -31,6 +31,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * One loaded couple: its lifecycle and the door to its parts. All its state is confined to {@link
@@ -56,6 +57,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class CoupleActor {
     private static final Logger LOG = LoggerFactory.getLogger(CoupleActor.class);
+
+    /** A claim this slow is logged at INFO, not DEBUG: the couple's calls waited for it (warm: tens of ms). */
+    private static final long SLOW_CLAIM_MILLIS = 250;
 
     private enum State { LOADING, ACTIVE, CLOSED }
 
@@ -266,8 +270,10 @@ public final class CoupleActor {
             loadTimeout.cancel(false);
         }
         changes.loaded(snapshot.lastSeq());
-        LOG.debug("Couple {} claimed at epoch {} in {} ms, {} calls waiting", coupleId, epoch,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loadStartedNanos), calls.waiting());
+        long claimMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loadStartedNanos);
+        LOG.atLevel(claimMillis >= SLOW_CLAIM_MILLIS ? Level.INFO : Level.DEBUG).log(
+                "Couple {} claimed at shard epoch {} in {} ms, {} calls waiting", coupleId, epoch, claimMillis,
+                calls.waiting());
         CompletableFuture.allOf(snapshot.recentMessages(), snapshot.readMarks(), snapshot.changes())
                 .thenApply(all -> new Recent(snapshot.recentMessages().join(), snapshot.readMarks().join(),
                         snapshot.changes().join()))

@@ -22,8 +22,10 @@ final class TestServer implements AutoCloseable {
     final Membership membership;
     final FailureDetector detector;
     final ShardMapPublisher publisher;
+    /** Null unless the server has a join grace: the publisher reads ZooKeeper's time off the heartbeats. */
+    private final Heartbeat heartbeat;
 
-    private TestServer(String id, CuratorFramework curator) {
+    private TestServer(String id, CuratorFramework curator, Duration joinGrace) {
         this.id = id;
         this.curator = curator;
         this.ownership = new ShardOwnership(curator, id);
@@ -31,12 +33,19 @@ final class TestServer implements AutoCloseable {
                 new AppServerInfo(id, new Endpoint("127.0.0.1", 1), ownership.registeringAs(System.currentTimeMillis())));
         this.detector = new FailureDetector(curator, id, Duration.ofSeconds(60));
         this.publisher = new ShardMapPublisher(curator, id, SHARDS, Clock.systemUTC(), detector, Duration.ofMillis(100),
-                Duration.ZERO, () -> CompletableFuture.completedFuture(Placement.none()));
+                joinGrace, () -> CompletableFuture.completedFuture(Placement.none()));
+        this.heartbeat = joinGrace.isZero() ? null
+                : new Heartbeat(curator, id, Duration.ofMillis(100), Duration.ofSeconds(60), () -> { });
     }
 
     /** Starts a server: it registers, and joins the leader election (in the background). */
     static TestServer start(String id, TestingServer zookeeper) throws Exception {
-        TestServer server = new TestServer(id, TestZooKeeper.connect(zookeeper));
+        return start(id, zookeeper, Duration.ZERO);
+    }
+
+    /** Starts a server that, joining while others serve, is given shards only after {@code joinGrace}. */
+    static TestServer start(String id, TestingServer zookeeper, Duration joinGrace) throws Exception {
+        TestServer server = new TestServer(id, TestZooKeeper.connect(zookeeper), joinGrace);
         server.ownership.onRejoin(() -> {
             long startedAt = System.currentTimeMillis();
             if (server.membership.reincarnate(startedAt)) {
@@ -45,6 +54,9 @@ final class TestServer implements AutoCloseable {
         });
         server.ownership.addListener(server.publisher::shardMapChanged);
         server.ownership.start();
+        if (server.heartbeat != null) {
+            server.heartbeat.start();
+        }
         server.membership.start(10_000);
         server.detector.start();
         server.publisher.start();
@@ -54,6 +66,9 @@ final class TestServer implements AutoCloseable {
     @Override
     public void close() throws Exception {
         publisher.close();
+        if (heartbeat != null) {
+            heartbeat.close();
+        }
         detector.close();
         membership.close();
         ownership.close();
