@@ -32,7 +32,7 @@ import org.apache.hadoop.hbase.util.Bytes;
  *
  * <p>One asynchronous connection does everything (creating, truncating and locating the table, and the
  * puts), so that the connection that puts is the one whose region cache was warmed: after creating and
- * after truncating the table, {@link #awaitLocated()} waits until that connection locates the table's new
+ * after truncating the table, it waits until that connection locates the table's new
  * region on a server. (A blocking connection's cache, warmed instead, left the puts' connection with the
  * region from before the truncate, or none: its first puts were retried, logging "No location found",
  * and the region's assignment counted against the baseline.)
@@ -155,7 +155,7 @@ final class HBasePutBaseline implements AutoCloseable {
      * Waits until the table is available and the puts' connection has located its region on a server,
      * reading hbase:meta again each time (a cached location may be of the region before a truncate).
      */
-    void awaitLocated() throws IOException {
+    private void awaitLocated() throws IOException {
         long giveUpAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_SECONDS);
         IOException last = null;
         while (System.nanoTime() - giveUpAt < 0) {
