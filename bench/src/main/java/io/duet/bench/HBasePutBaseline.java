@@ -5,22 +5,23 @@ import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.util.Properties;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.hbase.HBaseConfiguration;
+import org.apache.hadoop.hbase.HRegionLocation;
 import org.apache.hadoop.hbase.NamespaceDescriptor;
-import org.apache.hadoop.hbase.NamespaceNotFoundException;
 import org.apache.hadoop.hbase.TableName;
-import org.apache.hadoop.hbase.client.Admin;
+import org.apache.hadoop.hbase.client.AsyncAdmin;
 import org.apache.hadoop.hbase.client.AsyncBufferedMutator;
 import org.apache.hadoop.hbase.client.AsyncConnection;
 import org.apache.hadoop.hbase.client.ColumnFamilyDescriptorBuilder;
-import org.apache.hadoop.hbase.client.Connection;
 import org.apache.hadoop.hbase.client.ConnectionFactory;
 import org.apache.hadoop.hbase.client.Put;
-import org.apache.hadoop.hbase.client.RegionLocator;
 import org.apache.hadoop.hbase.client.TableDescriptorBuilder;
 import org.apache.hadoop.hbase.util.Bytes;
 
@@ -28,19 +29,28 @@ import org.apache.hadoop.hbase.util.Bytes;
  * The throughput baseline: raw puts through a buffered mutator to the same HBase, shaped like
  * Duet's messages (one row per couple, a cell per message, values of the same size), with no fence, no
  * condition and no read. What Duet's durable throughput is compared with in the same run.
+ *
+ * <p>One asynchronous connection does everything (creating, truncating and locating the table, and the
+ * puts), so that the connection that puts is the one whose region cache was warmed: after creating and
+ * after truncating the table, it waits until that connection locates the table's new
+ * region on a server. (A blocking connection's cache, warmed instead, left the puts' connection with the
+ * region from before the truncate, or none: its first puts were retried, logging "No location found",
+ * and the region's assignment counted against the baseline.)
  */
 final class HBasePutBaseline implements AutoCloseable {
     private static final byte[] FAMILY = Bytes.toBytes("m");
+    /** Every row the baseline writes ({@code c0}, {@code c1}, ...) is in the table's one region, as this one. */
+    private static final byte[] FIRST_ROW = Bytes.toBytes("c0");
     /** Puts sent and not yet answered, at most: about 5 MB of 250-byte puts. */
     private static final int MAX_IN_FLIGHT = 20_000;
+    /** How long an admin call or the table's region may take to be ready. */
+    private static final long READY_SECONDS = 60;
 
-    private final Connection connection;
-    private final AsyncConnection asyncConnection;
+    private final AsyncConnection connection;
     private final TableName table;
 
-    private HBasePutBaseline(Connection connection, AsyncConnection asyncConnection, TableName table) {
+    private HBasePutBaseline(AsyncConnection connection, TableName table) {
         this.connection = connection;
-        this.asyncConnection = asyncConnection;
         this.table = table;
     }
 
@@ -62,21 +72,24 @@ final class HBasePutBaseline implements AutoCloseable {
 
     /** Connects to the HBase {@code conf} names; the baseline's table goes in {@code namespace}. */
     static HBasePutBaseline connect(Configuration conf, String namespace) throws IOException {
-        Connection connection = ConnectionFactory.createConnection(conf);
+        AsyncConnection connection = await(ConnectionFactory.createAsyncConnection(conf), "connecting to HBase");
         TableName table = TableName.valueOf(namespace, "bench_puts");
-        try (Admin admin = connection.getAdmin()) {
-            try {
-                admin.getNamespaceDescriptor(namespace);
-            } catch (NamespaceNotFoundException e) {
-                admin.createNamespace(NamespaceDescriptor.create(namespace).build());
+        try {
+            AsyncAdmin admin = connection.getAdmin();
+            if (!await(admin.listNamespaces(), "listing namespaces").contains(namespace)) {
+                await(admin.createNamespace(NamespaceDescriptor.create(namespace).build()), "creating " + namespace);
             }
-            if (!admin.tableExists(table)) {
-                admin.createTable(TableDescriptorBuilder.newBuilder(table)
-                        .setColumnFamily(ColumnFamilyDescriptorBuilder.of(FAMILY)).build());
+            if (!await(admin.tableExists(table), "looking for " + table)) {
+                await(admin.createTable(TableDescriptorBuilder.newBuilder(table)
+                        .setColumnFamily(ColumnFamilyDescriptorBuilder.of(FAMILY)).build()), "creating " + table);
             }
-            awaitAssigned(admin, connection, table);
+            HBasePutBaseline baseline = new HBasePutBaseline(connection, table);
+            baseline.awaitLocated();
+            return baseline;
+        } catch (IOException | RuntimeException e) {
+            connection.close();
+            throw e;
         }
-        return new HBasePutBaseline(connection, ConnectionFactory.createAsyncConnection(conf).join(), table);
     }
 
     /**
@@ -102,7 +115,7 @@ final class HBasePutBaseline implements AutoCloseable {
         long count = 0;
         long start = System.nanoTime();
         long end = start + TimeUnit.SECONDS.toNanos(seconds);
-        try (AsyncBufferedMutator mutator = asyncConnection.getBufferedMutator(table)) {
+        try (AsyncBufferedMutator mutator = connection.getBufferedMutator(table)) {
             while (System.nanoTime() < end) {
                 if (!inFlight.tryAcquire(1, TimeUnit.SECONDS)) {
                     continue;
@@ -129,25 +142,32 @@ final class HBasePutBaseline implements AutoCloseable {
 
     /**
      * Empties the table again, so that flushing and compacting what was put does not take HBase's CPU from
-     * the run that follows.
+     * the run that follows; returns once the puts' connection has located the table's new region.
      */
     void truncate() throws IOException {
-        try (Admin admin = connection.getAdmin()) {
-            admin.disableTable(table);
-            admin.truncateTable(table, false);
-            awaitAssigned(admin, connection, table);
-        }
+        AsyncAdmin admin = connection.getAdmin();
+        await(admin.disableTable(table), "disabling " + table);
+        await(admin.truncateTable(table, false), "truncating " + table);
+        awaitLocated();
     }
 
     /**
-     * Waits until the table's region is open and located: puts sent before that are retried by the client
-     * (logging "No location found") and would count HBase's region assignment against the baseline.
+     * Waits until the table is available and the puts' connection has located its region on a server,
+     * reading hbase:meta again each time (a cached location may be of the region before a truncate).
      */
-    private static void awaitAssigned(Admin admin, Connection connection, TableName table) throws IOException {
-        long giveUpAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!admin.isTableAvailable(table)) {
-            if (System.nanoTime() - giveUpAt > 0) {
-                throw new IOException(table + " not available within 60 s");
+    private void awaitLocated() throws IOException {
+        long giveUpAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_SECONDS);
+        IOException last = null;
+        while (System.nanoTime() - giveUpAt < 0) {
+            try {
+                if (await(connection.getAdmin().isTableAvailable(table), "checking " + table)
+                        && locate(true).getServerName() != null) {
+                    return;
+                }
+            } catch (InterruptedIOException e) {
+                throw e;
+            } catch (IOException e) {
+                last = e; // no location yet: the region is still being assigned
             }
             try {
                 Thread.sleep(50);
@@ -156,20 +176,40 @@ final class HBasePutBaseline implements AutoCloseable {
                 throw new InterruptedIOException("waiting for " + table);
             }
         }
-        try (RegionLocator locator = connection.getRegionLocator(table)) {
-            locator.getRegionLocation(Bytes.toBytes("c0"), true);
+        throw new IOException(table + " not located within " + READY_SECONDS + " s", last);
+    }
+
+    /** Where the puts' connection sends the table's puts: from its cache, or (reload) read from hbase:meta. */
+    HRegionLocation locate(boolean reload) throws IOException {
+        return await(connection.getRegionLocator(table).getRegionLocation(FIRST_ROW, reload), "locating " + table);
+    }
+
+    /** {@code call}'s result within {@link #READY_SECONDS}; its failure as the IOException HBase gave, if it was one. */
+    private static <T> T await(CompletableFuture<T> call, String what) throws IOException {
+        try {
+            return call.get(READY_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException(what);
+        } catch (TimeoutException e) {
+            throw new IOException(what + ": no answer within " + READY_SECONDS + " s", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(what + ": " + e.getCause(), e.getCause());
         }
     }
 
     @Override
     public void close() throws IOException {
-        try (Admin admin = connection.getAdmin()) {
-            if (admin.tableExists(table)) {
-                admin.disableTable(table);
-                admin.deleteTable(table);
+        try {
+            AsyncAdmin admin = connection.getAdmin();
+            if (await(admin.tableExists(table), "looking for " + table)) {
+                await(admin.disableTable(table), "disabling " + table);
+                await(admin.deleteTable(table), "deleting " + table);
             }
         } finally {
-            asyncConnection.close();
             connection.close();
         }
     }

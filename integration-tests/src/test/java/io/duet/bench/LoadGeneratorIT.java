@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.apache.hadoop.hbase.HRegionLocation;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -55,6 +56,29 @@ class LoadGeneratorIT {
         assertThat(output).contains("warm-up run 1 (not counted)", "throughput run 1:", "throughput run 3:",
                 "raw HBase BufferedMutator puts/s  min",
                 "Duet acknowledged msgs/s", "ratio").doesNotContain("sends failed");
+    }
+
+    /**
+     * The raw-put baseline's connection has located its table's region before each run of puts is timed:
+     * after creating the table and after each truncate (which makes a new region), its cached location is
+     * the one hbase:meta names, not the region from before the truncate, so its first puts are not retried.
+     */
+    @Test
+    void theRawPutBaselineLocatesItsTablesCurrentRegionBeforeEachRunOfPuts() throws Exception {
+        LocalCluster cluster = SharedCluster.get();
+        try (HBasePutBaseline puts = HBasePutBaseline.ofLocalCluster(cluster.dataDir())) {
+            String previous = null;
+            for (int run = 1; run <= 3; run++) {
+                HRegionLocation cached = puts.locate(false);
+                HRegionLocation inMeta = puts.locate(true);
+                String region = cached.getRegion().getRegionNameAsString();
+                assertThat(region).as("run %d", run).isEqualTo(inMeta.getRegion().getRegionNameAsString())
+                        .isNotEqualTo(previous);
+                assertThat(cached.getServerName()).as("run %d", run).isEqualTo(inMeta.getServerName()).isNotNull();
+                assertThat(puts.putsPerSecond(1, 2, 260)).as("run %d", run).isPositive();
+                previous = region;
+            }
+        }
     }
 
     @Test
