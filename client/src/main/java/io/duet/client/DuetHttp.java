@@ -79,10 +79,12 @@ import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.apache.hc.client5.http.classic.HttpClient;
+import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
 import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
 import org.apache.thrift.TException;
 import org.apache.thrift.protocol.TCompactProtocol;
 import org.apache.thrift.protocol.TProtocol;
@@ -99,6 +101,10 @@ import org.apache.thrift.transport.TTransportException;
  */
 public final class DuetHttp {
     private static final String CONTENT_TYPE = "application/vnd.apache.thrift.compact";
+    /** How long a call may take to connect. */
+    private static final Timeout CONNECT_TIMEOUT = Timeout.ofSeconds(5);
+    /** How long a call may wait for each read of its answer: longer than a long poll's wait. */
+    private static final Timeout READ_TIMEOUT = Timeout.ofSeconds(30);
 
     private final URI base;
     private final String deviceId;
@@ -132,7 +138,7 @@ public final class DuetHttp {
         this.base = base;
         this.deviceId = deviceId;
         this.https = HttpClients.custom()
-                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                .setConnectionManager(connections()
                         .setTlsSocketStrategy(ClientTlsStrategyBuilder.create().setSslContext(tls.sslContext())
                                 .buildClassic())
                         .build())
@@ -494,10 +500,20 @@ public final class DuetHttp {
 
     private synchronized HttpClient polls() {
         if (polls == null) {
-            polls = HttpClients.custom().addResponseInterceptorLast(RetryAfterHeader.INTERCEPTOR)
+            polls = HttpClients.custom().setConnectionManager(connections().build())
+                    .addResponseInterceptorLast(RetryAfterHeader.INTERCEPTOR)
                     .evictIdleConnections(TimeValue.ofSeconds(30)).build();
         }
         return polls;
+    }
+
+    /**
+     * Connections with this class's timeouts: {@code THttpClient} applies its own only to the connections it
+     * makes itself, not to those of an HTTP client it is given.
+     */
+    private static PoolingHttpClientConnectionManagerBuilder connections() {
+        return PoolingHttpClientConnectionManagerBuilder.create().setDefaultConnectionConfig(ConnectionConfig.custom()
+                .setConnectTimeout(CONNECT_TIMEOUT).setSocketTimeout(READ_TIMEOUT).build());
     }
 
     private TProtocol protocol(String service, String token) throws TTransportException {
@@ -509,8 +525,8 @@ public final class DuetHttp {
         String url = base.resolve("/api/v1/" + service).toString();
         THttpClient transport = client == null ? new THttpClient(ThriftLimits.INTERNAL.configuration(), url)
                 : new THttpClient(ThriftLimits.INTERNAL.configuration(), url, client);
-        transport.setConnectTimeout(5000);
-        transport.setReadTimeout(30000);
+        transport.setConnectTimeout((int) CONNECT_TIMEOUT.toMilliseconds());
+        transport.setReadTimeout((int) READ_TIMEOUT.toMilliseconds());
         transport.setCustomHeader("Content-Type", CONTENT_TYPE);
         if (token != null) {
             transport.setCustomHeader("Authorization", "Bearer " + token);

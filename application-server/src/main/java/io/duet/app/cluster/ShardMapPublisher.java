@@ -2,6 +2,7 @@ package io.duet.app.cluster;
 
 import io.duet.protocol.cluster.AppServerInfo;
 import io.duet.protocol.cluster.ClusterPaths;
+import io.duet.protocol.cluster.ShardAssignment;
 import io.duet.protocol.cluster.ShardMap;
 import io.duet.protocol.cluster.ShardMapView;
 import io.duet.protocol.thrift.MalformedPayloadException;
@@ -290,7 +291,7 @@ public final class ShardMapPublisher implements AutoCloseable {
                 stat = null;
             }
             Map<String, Integer> memberVersions = new TreeMap<>();
-            Map<String, AppServerInfo> live = liveServers(update, memberVersions);
+            Map<String, AppServerInfo> live = liveServers(update, previous, memberVersions);
             OperatorRequestStore.Snapshot requests = operatorRequests.read();
             ShardMap next = ShardAssigner.next(previous, shardCount, live, placement, requests.requests(),
                     instanceId, clock.millis());
@@ -378,11 +379,13 @@ public final class ShardMapPublisher implements AutoCloseable {
      * Members read from ZooKeeper now, less the suspected ones and, while other servers can serve, those
      * that joined less than the join grace ago: a just-started server gets its shards once presentation
      * servers have connected to it and its JVM has warmed, so that the sessions it is handed do not wait
-     * for either. A publication is scheduled for when the grace ends. Fills {@code versions} with the
-     * node version of each server returned, for the publication's transaction to check.
+     * for either. A publication is scheduled for when the grace ends. A server that owns shards in the
+     * {@code previous} map keeps counting (it was given them while every server was in its grace, as in a
+     * staggered start): taking them away until its grace ends would move them twice. Fills {@code versions}
+     * with the node version of each server returned, for the publication's transaction to check.
      */
-    private Map<String, AppServerInfo> liveServers(ShardMapUpdate update, Map<String, Integer> versions)
-            throws Exception {
+    private Map<String, AppServerInfo> liveServers(ShardMapUpdate update, ShardMap previous,
+            Map<String, Integer> versions) throws Exception {
         Map<String, AppServerInfo> live = new TreeMap<>();
         Map<String, Long> joinedAt = new TreeMap<>();
         List<String> ids;
@@ -408,11 +411,14 @@ public final class ShardMapPublisher implements AutoCloseable {
             }
         }
         long now = detector.zookeeperNowMillis();
+        Set<String> owners = previous == null || previous.getShards() == null ? Set.of()
+                : previous.getShards().stream().map(ShardAssignment::getOwner).filter(java.util.Objects::nonNull)
+                        .collect(java.util.stream.Collectors.toSet());
         Map<String, AppServerInfo> settled = new TreeMap<>(live);
         long nextGraceEnd = Long.MAX_VALUE;
         for (Map.Entry<String, Long> joined : joinedAt.entrySet()) {
             long graceLeft = joined.getValue() + joinGrace.toMillis() - now;
-            if (graceLeft > 0) {
+            if (graceLeft > 0 && !owners.contains(joined.getKey())) {
                 settled.remove(joined.getKey());
                 nextGraceEnd = Math.min(nextGraceEnd, graceLeft);
             }

@@ -95,6 +95,8 @@ public final class CoupleActor {
     private long lastActivityMillis;
     private long loadStartedNanos;
     private ScheduledFuture<?> loadTimeout;
+    /** The claim is under way: a couple closed meanwhile (its load timed out) retires once it answered. */
+    private boolean claiming;
 
     /**
      * @param services what the server's couples share ({@link CoupleServices})
@@ -171,7 +173,7 @@ public final class CoupleActor {
                 () -> state == State.ACTIVE ? null : closedError());
         events.feed(feed);
         this.retirement = new Retirement(coupleId, executor, timers, limits.retireTimeout, Map.of(
-                "a commit", sends::commitInFlight, "a space call", space::inFlight,
+                "a claim", () -> claiming, "a commit", sends::commitInFlight, "a space call", space::inFlight,
                 "a read-mark write", readState::inFlight, "a message change or archive move", changes::inFlight),
                 () -> onRetired.accept(this));
     }
@@ -221,6 +223,7 @@ public final class CoupleActor {
         loadStartedNanos = System.nanoTime();
         executor.execute(() -> {
             CompletableFuture<CoupleSnapshot> claim;
+            claiming = true;
             try {
                 claim = store.claim(coupleId, epoch, limits.recentMessages);
             } catch (RuntimeException e) {
@@ -245,7 +248,11 @@ public final class CoupleActor {
 
     private void loaded(CoupleSnapshot snapshot, Throwable failure) {
         executor.checkInContext();
+        claiming = false;
         if (state == State.CLOSED) {
+            // Given up (the load timed out) or closed meanwhile: a second load may start once it leaves, and its
+            // claim raises the fence over whatever this one wrote.
+            retireIfIdle();
             return;
         }
         if (failure != null) {
@@ -543,6 +550,9 @@ public final class CoupleActor {
         boolean wasLoading = state == State.LOADING;
         state = State.CLOSED;
         closedCause = cause;
+        if (loadTimeout != null) {
+            loadTimeout.cancel(false); // a load that failed or was given up: its timer must not hold the actor
+        }
         // Whatever a part throws, the couple retires: one closed and never retired is "being reloaded" for good.
         try {
             sends.failAll(cause);

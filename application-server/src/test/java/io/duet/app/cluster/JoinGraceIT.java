@@ -59,6 +59,32 @@ class JoinGraceIT {
         }
     }
 
+    /**
+     * A staggered start: the second server joins while the first is still in its grace, so both get shards at
+     * once; when a third joins after the first one's grace but within the second's, the second keeps its
+     * shards instead of losing them until its own grace ends (they would move twice).
+     */
+    @Test
+    void aServerGivenShardsDuringItsGraceKeepsThemWhenAnEarlierServerSettles() throws Exception {
+        long firstStarted = System.nanoTime();
+        try (TestServer first = TestServer.start("app-a", zookeeper, GRACE)) {
+            Thread.sleep(GRACE.toMillis() / 3);
+            try (TestServer second = TestServer.start("app-b", zookeeper, GRACE)) {
+                await("both servers to own shards", () -> owned(first, "app-a") > 0 && owned(first, "app-b") > 0);
+                // Past the first server's grace, inside the second's: a publication that settles the first only.
+                Thread.sleep(Math.max(0, GRACE.toMillis() + 300 - (System.nanoTime() - firstStarted) / 1_000_000));
+                try (TestServer third = TestServer.start("app-c", zookeeper, GRACE)) {
+                    long until = System.nanoTime() + GRACE.toNanos();
+                    while (System.nanoTime() < until) {
+                        assertThat(owned(first, "app-b")).as("shards of the second server after the third joined")
+                                .isPositive();
+                        Thread.sleep(20);
+                    }
+                }
+            }
+        }
+    }
+
     /** How many shards the map {@code observer} has seen gives {@code serverId}. */
     private static int owned(TestServer observer, String serverId) {
         ShardMapView view = observer.ownership.current().orElse(null);

@@ -133,19 +133,49 @@ class CoupleRetirementTest {
         assertThat(sent).as("the commit's outcome is still unknown").isNotDone();
     }
 
+    /**
+     * A claim that does not answer is given up after the load timeout: its waiting calls are refused, to be
+     * retried. The couple stays in the registry while the claim may still write (a second claim beside it
+     * could depose the next owner), at most the retire timeout.
+     */
     @Test
     void aClaimThatNeverAnswersIsGivenUpAfterTheLoadTimeout() throws Exception {
         holdOwnerRead = true;
         long startedAt = System.nanoTime();
-        CoupleActor actor = actor(CoupleLimits.builder().loadTimeout(SHORT).build());
+        CoupleActor actor = actor(CoupleLimits.builder().loadTimeout(SHORT).retireTimeout(SHORT).build());
         CompletableFuture<SendMessageResult> sent = actor.send(ANN, "phone", new SendMessageRequest("m1", "hello", 1));
         runPool();
         assertThat(sent).as("waits for the load").isNotDone();
 
         long retiredAfter = awaitRetired(startedAt);
-        assertThat(retiredAfter).isBetween(SHORT.toMillis(), 5_000L);
+        assertThat(retiredAfter).as("ms until retired: the load timeout, then the retire timeout")
+                .isBetween(2 * SHORT.toMillis(), 5_000L);
         assertThat(sent).isCompletedExceptionally();
         assertThat(failureOf(sent)).isInstanceOf(NotOwnerException.class).hasMessageContaining("did not load within");
+    }
+
+    @Test
+    void aCoupleWhoseLoadTimedOutRetiresWhenItsClaimAnswers() throws Exception {
+        holdOwnerRead = true;
+        CoupleActor actor = actor(CoupleLimits.builder().loadTimeout(SHORT).build());
+        CompletableFuture<SendMessageResult> sent = actor.send(ANN, "phone", new SendMessageRequest("m1", "hello", 1));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!sent.isDone() && System.nanoTime() < deadline) {
+            runPool();
+            Thread.sleep(10);
+        }
+        assertThat(failureOf(sent)).as("refused at the load timeout").hasMessageContaining("did not load within");
+        assertThat(retired).as("the claim is still under way").isFalse();
+
+        holdOwnerRead = false;
+        List<CompletableFuture<?>> claims;
+        synchronized (this) {
+            claims = new ArrayList<>(held);
+            held.clear();
+        }
+        claims.forEach(call -> complete(call, ownerCells()));
+        runPool();
+        assertThat(retired).as("retired once the claim answered").isTrue();
     }
 
     @Test
