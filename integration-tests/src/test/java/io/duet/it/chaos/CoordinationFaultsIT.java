@@ -59,7 +59,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CoordinationFaultsIT {
     @RegisterExtension
-    static final PrivateCluster CLUSTER = new PrivateCluster().withOwnStorage().withZookeeperFaultLinks()
+    static final PrivateCluster CLUSTER = new PrivateCluster().withOwnStorage().withZookeeperFaultLinks().withProductionJit()
             // One group commit out at a time, so that a second couple's commit waits in the queue.
             .withServerSetting("hbase.commit-requests-in-flight", "1");
     /** How many times the late write is arranged at most, until one is seen fenced. */
