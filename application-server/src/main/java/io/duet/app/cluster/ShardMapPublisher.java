@@ -379,9 +379,10 @@ public final class ShardMapPublisher implements AutoCloseable {
      * Members read from ZooKeeper now, less the suspected ones and, while other servers can serve, those
      * that joined less than the join grace ago: a just-started server gets its shards once presentation
      * servers have connected to it and its JVM has warmed, so that the sessions it is handed do not wait
-     * for either. A publication is scheduled for when the grace ends. A server that owns shards in the
-     * {@code previous} map keeps counting (it was given them while every server was in its grace, as in a
-     * staggered start): taking them away until its grace ends would move them twice. Fills {@code versions}
+     * for either; while every server is in its grace (a cluster starting), all of them count. A publication is
+     * scheduled for when the grace ends. Once some server is past its grace, one still in its grace that owns
+     * shards in the {@code previous} map (it was given them while all were, as in a staggered start) keeps
+     * counting: taking them away until its grace ends would move them twice. Fills {@code versions}
      * with the node version of each server returned, for the publication's transaction to check.
      */
     private Map<String, AppServerInfo> liveServers(ShardMapUpdate update, ShardMap previous,
@@ -418,7 +419,7 @@ public final class ShardMapPublisher implements AutoCloseable {
         long nextGraceEnd = Long.MAX_VALUE;
         for (Map.Entry<String, Long> joined : joinedAt.entrySet()) {
             long graceLeft = joined.getValue() + joinGrace.toMillis() - now;
-            if (graceLeft > 0 && !owners.contains(joined.getKey())) {
+            if (graceLeft > 0) {
                 settled.remove(joined.getKey());
                 nextGraceEnd = Math.min(nextGraceEnd, graceLeft);
             }
@@ -427,6 +428,14 @@ public final class ShardMapPublisher implements AutoCloseable {
             LOG.info("Members {}: not assigning to suspected {}", ids, suspected);
         }
         if (settled.isEmpty() || settled.size() == live.size()) {
+            return live;
+        }
+        for (Map.Entry<String, AppServerInfo> member : live.entrySet()) {
+            if (owners.contains(member.getKey())) {
+                settled.put(member.getKey(), member.getValue());
+            }
+        }
+        if (settled.size() == live.size()) {
             return live;
         }
         versions.keySet().retainAll(settled.keySet());
