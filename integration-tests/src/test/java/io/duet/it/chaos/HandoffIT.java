@@ -37,11 +37,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class HandoffIT {
     /**
      * What CI holds the p99 stall to, on a box shared with the whole cluster and the load (a restarted
-     * server's JVM start competes with it for 2 cores): runs on a quiet box measured 206-467 ms, so a
-     * bound under that failed CI at random; this one still fails a handoff that stalls like a failover
-     * (seconds). The goal, 200 ms, is reported (BENCHMARKS.md, section 9).
+     * server's JVM start competes with it for 2 cores): runs on a quiet box measured 206-467 ms, and CI runs
+     * 336-668 ms, most of it the first couples handed to a just-restarted server whose JVM is still cold
+     * (the shard moves start a second after the last restart); so 600 failed CI at random. This one still
+     * fails a handoff that stalls like a failover (1.3-1.7 s on the same box, FailoverIT). The goal, 200 ms,
+     * is reported (BENCHMARKS.md, section 9), not met.
      */
-    private static final Duration CI_P99_BOUND = Duration.ofMillis(600);
+    private static final Duration CI_P99_BOUND = Duration.ofMillis(1000);
     /**
      * Each phone sends every 100 ms: 120 messages/s, light load: the box is about half busy with it while
      * no server restarts (the shard moves phase), against saturated at 40 ms (300/s) before any server
