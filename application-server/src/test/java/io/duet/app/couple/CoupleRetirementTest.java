@@ -292,45 +292,10 @@ class CoupleRetirementTest {
         }
     }
 
-    /** A session that takes whatever it is sent. */
-    private static class Session implements SessionStream {
-        private final long userId;
-
+    /** A phone's session that takes whatever it is sent. */
+    private static class Session extends AcceptingSession {
         Session(long userId) {
-            this.userId = userId;
-        }
-
-        @Override
-        public long userId() {
-            return userId;
-        }
-
-        @Override
-        public String deviceId() {
-            return "phone";
-        }
-
-        @Override
-        public void pushEvent(byte[] event) {
-        }
-
-        @Override
-        public void moved(String detail) {
-        }
-
-        @Override
-        public boolean isOpen() {
-            return true;
-        }
-
-        @Override
-        public boolean canReplay() {
-            return true;
-        }
-
-        @Override
-        public void whenReplayable(Runnable task) {
-            task.run();
+            super(userId, "phone");
         }
     }
 }

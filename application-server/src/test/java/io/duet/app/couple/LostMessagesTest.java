@@ -241,21 +241,15 @@ class LostMessagesTest {
     }
 
     /** A session with all the credit it wants that records what it is sent: "message N", "missing A..B". */
-    private static final class Session implements SessionStream {
+    private static final class Session extends AcceptingSession {
         private final List<String> events = new ArrayList<>();
+
+        Session() {
+            super(2, "phone");
+        }
 
         synchronized List<String> events() {
             return List.copyOf(events);
-        }
-
-        @Override
-        public long userId() {
-            return 2;
-        }
-
-        @Override
-        public String deviceId() {
-            return "phone";
         }
 
         @Override
@@ -272,16 +266,6 @@ class LostMessagesTest {
         @Override
         public void moved(String detail) {
             throw new AssertionError("moved: " + detail);
-        }
-
-        @Override
-        public boolean isOpen() {
-            return true;
-        }
-
-        @Override
-        public boolean canReplay() {
-            return true;
         }
 
         @Override
