@@ -19,7 +19,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ClusterRestartIT {
     private static final Duration WAIT = Duration.ofSeconds(90);
     @RegisterExtension
-    static final PrivateCluster CLUSTER = new PrivateCluster().withOwnStorage(); // the restart includes HBase
+    static final PrivateCluster CLUSTER = new PrivateCluster().withApplicationServers(1).withPresentationServers(1)
+            .withOwnStorage(); // the restart includes HBase
 
     @Test
     void historyAndSequenceNumbersCarryOnAfterTheWholeClusterRestarts() throws Exception {

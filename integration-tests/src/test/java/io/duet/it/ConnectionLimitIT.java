@@ -31,7 +31,8 @@ class ConnectionLimitIT {
     private static final int PER_ADDRESS_CAP = 100;
 
     @RegisterExtension
-    static final PrivateCluster CLUSTER = new PrivateCluster().withPresentationServerFileLimit(FILE_LIMIT);
+    static final PrivateCluster CLUSTER = new PrivateCluster().withApplicationServers(1).withPresentationServers(1)
+            .withPresentationServerFileLimit(FILE_LIMIT);
 
     @Test
     void aFloodOfIdleConnectionsIsCappedAndClientsAreStillServed() throws Exception {

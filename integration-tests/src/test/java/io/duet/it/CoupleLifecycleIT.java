@@ -78,7 +78,8 @@ class CoupleLifecycleIT {
      */
     private static final String BUCKET = "duet-photos-lifecycle";
     @RegisterExtension
-    static final PrivateCluster CLUSTER = new PrivateCluster().withS3().withServerSetting("s3.bucket", BUCKET)
+    static final PrivateCluster CLUSTER = new PrivateCluster().withApplicationServers(1).withS3()
+            .withServerSetting("s3.bucket", BUCKET)
             .withServerSetting("photos.sweep-interval", "500ms")
             .withServerSetting("photos.abandoned-upload-after", "4s");
 

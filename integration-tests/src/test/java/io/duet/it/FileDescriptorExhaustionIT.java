@@ -27,7 +27,8 @@ class FileDescriptorExhaustionIT {
     private static final int FILE_LIMIT = 1024;
 
     @RegisterExtension
-    static final PrivateCluster CLUSTER = new PrivateCluster().withPresentationServerFileLimit(FILE_LIMIT)
+    static final PrivateCluster CLUSTER = new PrivateCluster().withApplicationServers(1).withPresentationServers(1)
+            .withPresentationServerFileLimit(FILE_LIMIT)
             .withServerSetting("limits.connections.max", "100000");
 
     @Test

@@ -30,7 +30,7 @@ class NewConnectionsGoWhereThereIsRoomIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     @RegisterExtension
-    static final PrivateCluster CLUSTER = new PrivateCluster()
+    static final PrivateCluster CLUSTER = new PrivateCluster().withApplicationServers(1)
             .withPresentationSetting("weight.capacity", Integer.toString(CAPACITY));
 
     @Test

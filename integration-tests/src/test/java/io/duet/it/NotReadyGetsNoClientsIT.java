@@ -34,7 +34,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class NotReadyGetsNoClientsIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
     @RegisterExtension
-    static final PrivateCluster CLUSTER = new PrivateCluster()
+    static final PrivateCluster CLUSTER = new PrivateCluster().withApplicationServers(1)
             .withZookeeperFaultLinks()
             .withPresentationSetting("drain.delay", "20s")
             .withPresentationSetting("drain.deadline", "30s");

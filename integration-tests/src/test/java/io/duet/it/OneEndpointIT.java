@@ -40,7 +40,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class OneEndpointIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
     @RegisterExtension
-    static final PrivateCluster CLUSTER = new PrivateCluster().withClientTls();
+    static final PrivateCluster CLUSTER = new PrivateCluster().withApplicationServers(1).withClientTls();
 
     @Test
     void aPartnerWhosePresentationServerIsKilledReconnectsThroughTheSameEndpointAndLosesNothing() throws Exception {

@@ -34,6 +34,8 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
             .filter(option -> !option.isEmpty()).toList();
     private boolean productionJit;
     private int shards = io.duet.protocol.cluster.Shards.DEFAULT_SHARD_COUNT;
+    private int applicationServers = 2;
+    private int presentationServers = 2;
     private LocalCluster cluster;
     private boolean zookeeperFaultLinks;
     private SupervisionSettings supervision;
@@ -93,6 +95,21 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
         return this;
     }
 
+    /**
+     * Runs {@code count} application servers instead of 2, for tests that need no second owner: each server
+     * fewer is a JVM fewer to start on a 2-core box.
+     */
+    public PrivateCluster withApplicationServers(int count) {
+        this.applicationServers = count;
+        return this;
+    }
+
+    /** Runs {@code count} presentation servers instead of 2, for tests that need no second one. */
+    public PrivateCluster withPresentationServers(int count) {
+        this.presentationServers = count;
+        return this;
+    }
+
     /** Starts an HBase (and S3Proxy, with {@link #withS3()}) of its own, for tests that stop or measure it. */
     public PrivateCluster withOwnStorage() {
         this.ownStorage = true;
@@ -122,7 +139,7 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
         String testClass = context.getRequiredTestClass().getSimpleName();
         LocalClusterBuilder builder = ownStorage ? SharedStorage.cheapPasswordHashes(LocalCluster.builder())
                 : SharedStorage.clusterBuilder("it_" + testClass.toLowerCase(java.util.Locale.ROOT) + "_" + CLUSTERS.incrementAndGet());
-        builder.applicationServers(2).presentationServers(2).shards(shards)
+        builder.applicationServers(applicationServers).presentationServers(presentationServers).shards(shards)
                 .zookeeperFaultLinks(zookeeperFaultLinks).supervise(supervision)
                 .presentationServerFileLimit(presentationServerFileLimit).clientTls(clientTls)
                 .preSplitTables(preSplitTables).s3(s3);

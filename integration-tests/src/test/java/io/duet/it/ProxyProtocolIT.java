@@ -40,7 +40,7 @@ class ProxyProtocolIT {
     private static final byte[] SIGNATURE = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
 
     @RegisterExtension
-    static final PrivateCluster CLUSTER = new PrivateCluster()
+    static final PrivateCluster CLUSTER = new PrivateCluster().withApplicationServers(1).withPresentationServers(1)
             .withServerSetting("limits.sign-up.per-address", SIGN_UPS_PER_ADDRESS + "/1h");
 
     @Test

@@ -65,7 +65,7 @@ class PushToOfflinePartnerIT {
     private static final int APNS_PORT = MockApns.port;
 
     @RegisterExtension
-    static final PrivateCluster CLUSTER = new PrivateCluster()
+    static final PrivateCluster CLUSTER = new PrivateCluster().withApplicationServers(1)
             .withServerSetting("push.apns.topic", "io.duet.test")
             .withServerSetting("push.apns.key-file", TLS.key().toString())
             .withServerSetting("push.apns.team-id", "TEAM123456")

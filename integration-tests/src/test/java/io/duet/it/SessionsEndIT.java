@@ -32,7 +32,7 @@ class SessionsEndIT {
     static final Duration REVOCATION_BOUND = Duration.ofSeconds(2);
 
     @RegisterExtension
-    static final PrivateCluster CLUSTER = new PrivateCluster()
+    static final PrivateCluster CLUSTER = new PrivateCluster().withApplicationServers(1)
             .withServerSetting("token.access-lifetime", ACCESS_LIFETIME.toMillis() + "ms");
 
     private static RawSession authenticated(String token, int presentationServer) throws Exception {
