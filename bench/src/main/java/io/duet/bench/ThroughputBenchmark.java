@@ -17,7 +17,7 @@ public final class ThroughputBenchmark {
     private static final long BASELINE_SECONDS = 10;
     private final Path clusterDir;
     private final int runs;
-    private final int warmUpRuns;
+    private final WarmUpRule warmUp;
     private final Duration duration;
     private final int couples;
     private final int inFlight;
@@ -25,15 +25,15 @@ public final class ThroughputBenchmark {
     private final PrintStream out;
 
     /**
-     * @param warmUpRuns Duet runs of the same shape before the measured ones, not counted: the servers'
-     *     JIT compilers are still busy with the hot path during the first runs of a fresh cluster, which
-     *     production servers are not
+     * @param warmUp how many Duet runs of the same shape go before the measured ones, not counted: the
+     *     servers' JIT compilers are still busy with the hot path during the first runs of a fresh cluster,
+     *     which production servers are not
      */
-    public ThroughputBenchmark(Path clusterDir, int runs, int warmUpRuns, Duration duration, int couples, int inFlight,
+    ThroughputBenchmark(Path clusterDir, int runs, WarmUpRule warmUp, Duration duration, int couples, int inFlight,
             int textLength, PrintStream out) {
         this.clusterDir = clusterDir;
         this.runs = runs;
-        this.warmUpRuns = warmUpRuns;
+        this.warmUp = warmUp;
         this.duration = duration;
         this.couples = couples;
         this.inFlight = inFlight;
@@ -46,10 +46,12 @@ public final class ThroughputBenchmark {
         List<Double> baseline = new ArrayList<>();
         List<Double> duet = new ArrayList<>();
         List<Double> ratios = new ArrayList<>();
-        for (int run = 1; run <= warmUpRuns; run++) {
+        while (warmUp.wantsAnotherRun()) {
             LoadResult result = runDuet(load);
-            out.printf(Locale.ROOT, "warm-up run %d (not counted): Duet %.0f msgs/s, server CPU %.1f us/msg%n", run,
-                    result.ackedPerSecond(), result.serverCpuMicrosPerMessage());
+            warmUp.record(result.ackedPerSecond(), result.serverCpuMicrosPerMessage());
+            out.printf(Locale.ROOT, "warm-up run %d (not counted): Duet %.0f msgs/s, server CPU %.1f us/msg%s%n",
+                    warmUp.runs(), result.ackedPerSecond(), result.serverCpuMicrosPerMessage(),
+                    warmUp.improved() ? " (better than every earlier run)" : "");
         }
         try (HBasePutBaseline puts = HBasePutBaseline.ofLocalCluster(clusterDir)) {
             for (int run = 1; run <= runs; run++) {
@@ -75,7 +77,7 @@ public final class ThroughputBenchmark {
                         + "  raw HBase BufferedMutator puts/s  min %.0f  median %.0f  max %.0f%n"
                         + "  Duet acknowledged msgs/s          min %.0f  median %.0f  max %.0f%n"
                         + "  ratio                             min %.2fx median %.2fx max %.2fx%n",
-                runs, duration.toSeconds(), warmUpRuns, couples, inFlight, textLength, summary[0][0], summary[0][1], summary[0][2],
+                runs, duration.toSeconds(), warmUp.runs(), couples, inFlight, textLength, summary[0][0], summary[0][1], summary[0][2],
                 summary[1][0], summary[1][1], summary[1][2], summary[2][0], summary[2][1], summary[2][2]);
         return summary;
     }
