@@ -17,11 +17,13 @@ public final class LoadGeneratorMain {
      * {@code --throughput}'s warm-up without {@code --warm-up-runs}: at least this many runs, then until a run
      * is no better than every earlier one ({@link WarmUpRule}).
      */
-    static final int DEFAULT_MIN_WARM_UP_RUNS = 2;
+    static final int DEFAULT_MIN_WARM_UP_RUNS = 3;
     /** ... and at most this many: a fresh cluster measured 2026-11-27 was still getting faster at its 5th run. */
     static final int DEFAULT_MAX_WARM_UP_RUNS = 10;
     /** A warm-up run counts as better only if it beat every earlier one by more than this (5%). */
     static final double WARM_UP_TOLERANCE = 0.05;
+    /** The warm-up ends after this many runs in a row that were no better. */
+    static final int WARM_UP_PATIENCE = 2;
 
     private LoadGeneratorMain() {
     }
@@ -82,7 +84,8 @@ public final class LoadGeneratorMain {
                     throw new IllegalArgumentException("--throughput compares with raw puts to the local cluster's HBase: "
                             + "give --local DIR");
                 }
-                WarmUpRule warmUp = new WarmUpRule(minWarmUpRuns, maxWarmUpRuns, WARM_UP_TOLERANCE);
+                WarmUpRule warmUp = new WarmUpRule(minWarmUpRuns, maxWarmUpRuns, WARM_UP_PATIENCE,
+                        WARM_UP_TOLERANCE);
                 new ThroughputBenchmark(local, runs, warmUp, built.duration, built.couples, inFlight > 0 ? inFlight : 4,
                         built.meanTextLength, out).run(settings);
                 return 0;
@@ -131,9 +134,10 @@ public final class LoadGeneratorMain {
         out.println("makes it closed loop (K unanswered sends per phone). --throughput runs N times raw HBase puts of the");
         out.println("same size to the local cluster's HBase, then Duet closed loop, and prints min/median/max and the ratio;");
         out.println("Duet runs of the same shape go first, not counted, so that the servers' JIT is warm: --warm-up-runs N");
-        out.printf("makes exactly N; by default at least %d, then more until a run beats no earlier one by over %.0f%% in%n",
-                DEFAULT_MIN_WARM_UP_RUNS, WARM_UP_TOLERANCE * 100);
-        out.printf("msgs/s or in server CPU per message, at most --max-warm-up-runs (default %d).%n", DEFAULT_MAX_WARM_UP_RUNS);
+        out.printf("makes exactly N; by default at least %d, then more until %d runs in a row beat no earlier one by over%n",
+                DEFAULT_MIN_WARM_UP_RUNS, WARM_UP_PATIENCE);
+        out.printf("%.0f%% in msgs/s or in server CPU per message, at most --max-warm-up-runs (default %d).%n",
+                WARM_UP_TOLERANCE * 100, DEFAULT_MAX_WARM_UP_RUNS);
         out.printf("Defaults: %d couples, %.0f sends/s, %d-character texts, %.1f typing/s per couple, %d s warm-up, %d s.%n",
                 LoadSettings.DEFAULT_COUPLES, LoadSettings.DEFAULT_RATE, LoadSettings.DEFAULT_MEAN_TEXT_LENGTH,
                 LoadSettings.DEFAULT_TYPING_RATE, LoadSettings.DEFAULT_WARM_UP.toSeconds(),

@@ -51,7 +51,7 @@ public final class ThroughputBenchmark {
             warmUp.record(result.ackedPerSecond(), result.serverCpuMicrosPerMessage());
             out.printf(Locale.ROOT, "warm-up run %d (not counted): Duet %.0f msgs/s, server CPU %.1f us/msg%s%n",
                     warmUp.runs(), result.ackedPerSecond(), result.serverCpuMicrosPerMessage(),
-                    warmUp.improved() ? " (better than every earlier run)" : "");
+                    warmUp.lastImproved() ? " (better than every earlier run)" : "");
         }
         try (HBasePutBaseline puts = HBasePutBaseline.ofLocalCluster(clusterDir)) {
             for (int run = 1; run <= runs; run++) {

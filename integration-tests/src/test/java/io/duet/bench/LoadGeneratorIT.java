@@ -48,7 +48,7 @@ class LoadGeneratorIT {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         int status = LoadGeneratorMain.run(new String[] {"--local", cluster.dataDir().toString(), "--throughput",
                 "--runs", "3", "--couples", "2", "--in-flight", "2", "--warm-up", "1", "--duration", "2",
-                "--max-warm-up-runs", "3"},
+                "--max-warm-up-runs", "2"},
                 new PrintStream(printed, true, StandardCharsets.UTF_8), System.err);
         String output = printed.toString(StandardCharsets.UTF_8);
         System.out.print(output);
