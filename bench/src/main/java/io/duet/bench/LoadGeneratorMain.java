@@ -14,13 +14,13 @@ import java.util.Properties;
  */
 public final class LoadGeneratorMain {
     /**
-     * {@code --throughput}'s warm-up without {@code --warm-up-runs}: at least this many runs, then until a run
-     * is no better than every earlier one ({@link WarmUpRule}).
+     * {@code --throughput}'s warm-up without {@code --warm-up-runs}: at least this many runs, then until {@link
+     * #WARM_UP_PATIENCE} runs in a row were no better than the best before them ({@link WarmUpRule}).
      */
     static final int DEFAULT_MIN_WARM_UP_RUNS = 3;
     /** ... and at most this many: a fresh cluster measured 2026-11-27 was still getting faster at its 5th run. */
     static final int DEFAULT_MAX_WARM_UP_RUNS = 10;
-    /** A warm-up run counts as better only if it beat every earlier one by more than this (5%). */
+    /** A warm-up run counts as better only if it beat the best earlier one by more than this (5%). */
     static final double WARM_UP_TOLERANCE = 0.05;
     /** The warm-up ends after this many runs in a row that were no better. */
     static final int WARM_UP_PATIENCE = 2;
@@ -49,7 +49,7 @@ public final class LoadGeneratorMain {
             String http = options.string("--http", null);
             boolean throughput = options.has("--throughput");
             int runs = options.integer("--runs", 3);
-            // --warm-up-runs N: exactly N; without it, until a run is no better (WarmUpRule), within the bounds.
+            // --warm-up-runs N: exactly N; without it, until the runs stop getting better (WarmUpRule), within bounds.
             int maxWarmUpRuns = options.integer("--max-warm-up-runs", DEFAULT_MAX_WARM_UP_RUNS);
             int minWarmUpRuns = options.integer("--warm-up-runs", Math.min(DEFAULT_MIN_WARM_UP_RUNS, maxWarmUpRuns));
             if (options.has("--warm-up-runs")) {
