@@ -13,6 +13,18 @@ import java.util.Properties;
  * port plan, CPU from /proc) or remote (endpoints given).
  */
 public final class LoadGeneratorMain {
+    /**
+     * {@code --throughput}'s warm-up without {@code --warm-up-runs}: at least this many runs, then until {@link
+     * #WARM_UP_PATIENCE} runs in a row were no better than the best before them ({@link WarmUpRule}).
+     */
+    static final int DEFAULT_MIN_WARM_UP_RUNS = 3;
+    /** ... and at most this many: a fresh cluster measured 2026-11-27 was still getting faster at its 5th run. */
+    static final int DEFAULT_MAX_WARM_UP_RUNS = 10;
+    /** A warm-up run counts as better only if it beat the best earlier one by more than this (5%). */
+    static final double WARM_UP_TOLERANCE = 0.05;
+    /** The warm-up ends after this many runs in a row that were no better. */
+    static final int WARM_UP_PATIENCE = 2;
+
     private LoadGeneratorMain() {
     }
 
@@ -25,7 +37,8 @@ public final class LoadGeneratorMain {
         try {
             BenchOptions options = BenchOptions.parse(args,
                     List.of("--local", "--tcp", "--http", "--couples", "--rate", "--text-length", "--typing", "--idle",
-                            "--warm-up", "--duration", "--max-waiting", "--in-flight", "--runs", "--warm-up-runs", "--out"),
+                            "--warm-up", "--duration", "--max-waiting", "--in-flight", "--runs", "--warm-up-runs",
+                            "--max-warm-up-runs", "--out"),
                     List.of("--remote", "--throughput", "--quiet"));
             if (options.help()) {
                 usage(out);
@@ -36,7 +49,12 @@ public final class LoadGeneratorMain {
             String http = options.string("--http", null);
             boolean throughput = options.has("--throughput");
             int runs = options.integer("--runs", 3);
-            int warmUpRuns = options.integer("--warm-up-runs", 1);
+            // --warm-up-runs N: exactly N; without it, until the runs stop getting better (WarmUpRule), within bounds.
+            int maxWarmUpRuns = options.integer("--max-warm-up-runs", DEFAULT_MAX_WARM_UP_RUNS);
+            int minWarmUpRuns = options.integer("--warm-up-runs", Math.min(DEFAULT_MIN_WARM_UP_RUNS, maxWarmUpRuns));
+            if (options.has("--warm-up-runs")) {
+                maxWarmUpRuns = minWarmUpRuns;
+            }
             int inFlight = options.integer("--in-flight", 0);
             settings.couples(options.integer("--couples", LoadSettings.DEFAULT_COUPLES))
                     .rate(options.decimal("--rate", LoadSettings.DEFAULT_RATE))
@@ -66,7 +84,9 @@ public final class LoadGeneratorMain {
                     throw new IllegalArgumentException("--throughput compares with raw puts to the local cluster's HBase: "
                             + "give --local DIR");
                 }
-                new ThroughputBenchmark(local, runs, warmUpRuns, built.duration, built.couples, inFlight > 0 ? inFlight : 4,
+                WarmUpRule warmUp = new WarmUpRule(minWarmUpRuns, maxWarmUpRuns, WARM_UP_PATIENCE,
+                        WARM_UP_TOLERANCE);
+                new ThroughputBenchmark(local, runs, warmUp, built.duration, built.couples, inFlight > 0 ? inFlight : 4,
                         built.meanTextLength, out).run(settings);
                 return 0;
             }
@@ -106,14 +126,18 @@ public final class LoadGeneratorMain {
         out.println("usage: bin/duet-load [--local DIR | --remote --tcp HOST:PORT --http URL] [--couples N] [--rate SENDS_PER_S]");
         out.println("                     [--text-length MEAN_CHARS] [--typing PER_COUPLE_PER_S] [--idle SESSIONS]");
         out.println("                     [--warm-up S] [--duration S] [--max-waiting N] [--in-flight K] [--out PATH] [--quiet]");
-        out.println("       bin/duet-load --throughput [--runs N] [--warm-up-runs N] [--local DIR] [--couples N] [--in-flight K]");
-        out.println("                     [--duration S]");
+        out.println("       bin/duet-load --throughput [--runs N] [--warm-up-runs N] [--max-warm-up-runs M] [--local DIR]");
+        out.println("                     [--couples N] [--in-flight K] [--duration S]");
         out.println("Simulates couples chatting over TCP through the presentation tier, open loop at the given rate,");
         out.println("and reports send->ack, send->partner and typing->partner latency (HdrHistogram) and, for a local");
         out.println("cluster, the servers' CPU per message. --out writes PATH.json and PATH.html (plots). --in-flight K");
         out.println("makes it closed loop (K unanswered sends per phone). --throughput runs N times raw HBase puts of the");
         out.println("same size to the local cluster's HBase, then Duet closed loop, and prints min/median/max and the ratio;");
-        out.println("--warm-up-runs Duet runs (default 1) go first, not counted, so that the servers' JIT is warm.");
+        out.println("Duet runs of the same shape go first, not counted, so that the servers' JIT is warm: --warm-up-runs N");
+        out.printf("makes exactly N; by default at least %d, then more until %d runs in a row beat no earlier one by over%n",
+                DEFAULT_MIN_WARM_UP_RUNS, WARM_UP_PATIENCE);
+        out.printf("%.0f%% in msgs/s or in server CPU per message, at most --max-warm-up-runs (default %d).%n",
+                WARM_UP_TOLERANCE * 100, DEFAULT_MAX_WARM_UP_RUNS);
         out.printf("Defaults: %d couples, %.0f sends/s, %d-character texts, %.1f typing/s per couple, %d s warm-up, %d s.%n",
                 LoadSettings.DEFAULT_COUPLES, LoadSettings.DEFAULT_RATE, LoadSettings.DEFAULT_MEAN_TEXT_LENGTH,
                 LoadSettings.DEFAULT_TYPING_RATE, LoadSettings.DEFAULT_WARM_UP.toSeconds(),

@@ -4,7 +4,8 @@
  * ({@code SimulatedCouple}, texts from {@code TextMix}, idle sessions from {@code IdleSessions}), records
  * latencies ({@code LoadRecorder}), reads the servers' CPU ({@code ProcessCpu}) and returns a
  * {@link io.duet.bench.LoadResult}, which {@code LoadReport} writes as JSON and HTML. {@code
- * ThroughputBenchmark} ({@code --throughput}) compares Duet with raw HBase puts ({@code HBasePutBaseline});
+ * ThroughputBenchmark} ({@code --throughput}) compares Duet with raw HBase puts ({@code HBasePutBaseline}),
+ * after warm-up runs until the cluster stops getting faster ({@code WarmUpRule});
  * {@link io.duet.bench.HandshakeBenchmark} ({@code bin/duet-handshakes}) measures TLS handshakes. What the
  * command-line programs share is in {@code BenchMains}. The codec microbenchmarks and the wire-size
  * benchmark are in {@link io.duet.bench.codec}. {@link io.duet.bench.FenceBenchmark}

@@ -47,15 +47,17 @@ class LoadGeneratorIT {
         LocalCluster cluster = SharedCluster.get();
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         int status = LoadGeneratorMain.run(new String[] {"--local", cluster.dataDir().toString(), "--throughput",
-                "--runs", "3", "--couples", "2", "--in-flight", "2", "--warm-up", "1", "--duration", "2"},
+                "--runs", "3", "--couples", "2", "--in-flight", "2", "--warm-up", "1", "--duration", "2",
+                "--max-warm-up-runs", "2"},
                 new PrintStream(printed, true, StandardCharsets.UTF_8), System.err);
         String output = printed.toString(StandardCharsets.UTF_8);
         System.out.print(output);
 
         assertThat(status).as("exit status; output:%n%s", output).isZero();
-        assertThat(output).contains("warm-up run 1 (not counted)", "throughput run 1:", "throughput run 3:",
+        assertThat(output).contains("warm-up run 1 (not counted)", "warm-up run 2 (not counted)",
+                "warm-up of the raw baseline (not counted)", "throughput run 1:", "throughput run 3:",
                 "raw HBase BufferedMutator puts/s  min",
-                "Duet acknowledged msgs/s", "ratio").doesNotContain("sends failed");
+                "Duet acknowledged msgs/s", "ratio").doesNotContain("sends failed", "warm-up run 3");
     }
 
     /**
