@@ -636,7 +636,7 @@ class CoupleActorIT {
         for (String instance : List.of("app-test@1", "app-test@2")) {
             long coupleId = CoupleWarmUp.coupleIdFor(instance);
             assertThat(coupleId).as("never a real couple's id").isNegative();
-            warmUp.run(instance, 40, 30_000);
+            warmUp.run(instance, 40, 30_000, null, actor -> { });
             assertThat(store.members(coupleId).get(30, TimeUnit.SECONDS)).isEmpty();
         }
         assertThat(store.messagesCommitted()).as("users' messages committed").isEqualTo(committedBefore);
