@@ -130,8 +130,9 @@ public final class RelayWarmUp implements WarmUpCalls {
             for (int i = 0; i < sends; i++) {
                 long stream = SENDER_STREAMS[i % SENDER_STREAMS.length];
                 long ordinal = i / SENDER_STREAMS.length + 1;
+                // An order stream is the sender's (both devices are A's): one per device, as apps do.
                 SendMessageRequest request = new SendMessageRequest("warm-up-relay-" + i, "warm-up", 1)
-                        .setOrderStream("warm-up-relay").setOrdinal(ordinal).setAfterOrdinal(ordinal - 1);
+                        .setOrderStream("warm-up-relay-" + stream).setOrdinal(ordinal).setAfterOrdinal(ordinal - 1);
                 sent.add(link.call(channel, stream, "sendMessage", new ChatService.sendMessage_args(request),
                         new ChatService.sendMessage_result()));
             }

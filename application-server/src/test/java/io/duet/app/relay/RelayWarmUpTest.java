@@ -8,6 +8,7 @@ import io.duet.protocol.api.DuetError;
 import io.duet.protocol.api.ErrorCode;
 import io.duet.protocol.api.HistoryPage;
 import io.duet.protocol.api.ReadState;
+import io.duet.protocol.api.SendMessageRequest;
 import io.duet.protocol.api.SendMessageResult;
 import io.duet.protocol.api.SetTypingResult;
 import io.duet.protocol.api.SubscribeResult;
@@ -138,6 +139,7 @@ class RelayWarmUpTest {
         final List<String> calls = new CopyOnWriteArrayList<>();
         final CountDownLatch closed = new CountDownLatch(1);
         private final AtomicLong seqs = new AtomicLong();
+        private final Map<String, Long> ordinals = new ConcurrentHashMap<>();
         volatile boolean refuseSends;
         volatile boolean answerSubscribe = true;
 
@@ -173,13 +175,21 @@ class RelayWarmUpTest {
                     break;
                 case "chat:sendMessage": {
                     ChatService.sendMessage_args args = call.readBody(new ChatService.sendMessage_args());
-                    assertThat(args.getRequest().getAfterOrdinal()).isEqualTo(args.getRequest().getOrdinal() - 1);
-                    calls.add(data.getStreamId() + " " + method + " " + args.getRequest().getOrdinal());
-                    if (refuseSends) {
+                    SendMessageRequest request = args.getRequest();
+                    calls.add(data.getStreamId() + " " + method + " " + request.getOrdinal());
+                    // As the couple's send pipeline orders them: by order stream of the sending user.
+                    String orderStream = opened.get(data.getStreamId()).getPrincipal().getUserId() + "/"
+                            + request.getOrderStream();
+                    long previous = ordinals.getOrDefault(orderStream, 0L);
+                    ErrorCode refusal = refuseSends ? ErrorCode.RATE_LIMITED
+                            : request.getAfterOrdinal() != previous || request.getOrdinal() != previous + 1
+                                    ? ErrorCode.OUT_OF_ORDER : null;
+                    if (refusal != null) {
                         reply(ctx, data.getStreamId(), method, call.header().seqid,
-                                new ChatService.sendMessage_result().setError(new DuetError(ErrorCode.RATE_LIMITED)));
+                                new ChatService.sendMessage_result().setError(new DuetError(refusal)));
                         return;
                     }
+                    ordinals.put(orderStream, request.getOrdinal());
                     ctx.write(RelayFrame.data(new StreamData(1, PayloadKind.EVENT, ByteBuffer.wrap(new byte[] {1}))));
                     result = new ChatService.sendMessage_result();
                     success = new SendMessageResult().setSeq(seqs.incrementAndGet());
