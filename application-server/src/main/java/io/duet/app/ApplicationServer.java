@@ -153,8 +153,8 @@ public final class ApplicationServer implements ServerMain.Server {
     private static final int WARM_UP_SENDS = 300;
     /**
      * How long the warm-up before joining may take at most ({@code cluster.warm-up-timeout}; 0 skips it): past
-     * it the server joins anyway, warm or not. It is logged ({@code Warmed up in ... ms}); the couple code
-     * alone took 1.3-1.7 s in HandoffIT's restarts on a 2-core box.
+     * it the server joins anyway, warm or not. It is logged ({@code Warmed up in ... ms}): 1.2-2.3 s in
+     * HandoffIT's restarts on a 2-core box (the couple code alone took 1.3-1.7 s before the relay part).
      */
     static final Duration DEFAULT_WARM_UP_TIMEOUT = Duration.ofSeconds(30);
     /** Past this many shards with couples, the heartbeat carries only the total, to stay small. */
