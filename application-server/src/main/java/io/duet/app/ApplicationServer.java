@@ -39,6 +39,7 @@ import io.duet.app.limits.LogInAttempts;
 import io.duet.app.limits.RateLimiter;
 import io.duet.app.limits.RateLimits;
 import io.duet.app.relay.RelayServerInitializer;
+import io.duet.app.relay.RelayWarmUp;
 import io.duet.app.rpc.ServiceDispatcher;
 import io.duet.app.storage.CoupleStore;
 import io.duet.app.storage.CoupleStoreSettings;
@@ -150,7 +151,12 @@ public final class ApplicationServer implements ServerMain.Server {
     static final Duration DEFAULT_JOIN_GRACE = Duration.ofSeconds(5);
     /** Sends per load of the warm-up couple before joining: enough to load and compile the couple code. */
     private static final int WARM_UP_SENDS = 300;
-    private static final Duration WARM_UP_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * How long the warm-up before joining may take at most ({@code cluster.warm-up-timeout}; 0 skips it): past
+     * it the server joins anyway, warm or not. It is logged ({@code Warmed up in ... ms}): 1.2-2.3 s in
+     * HandoffIT's restarts on a 2-core box (the couple code alone took 1.3-1.7 s before the relay part).
+     */
+    static final Duration DEFAULT_WARM_UP_TIMEOUT = Duration.ofSeconds(30);
     /** Past this many shards with couples, the heartbeat carries only the total, to stay small. */
     static final int MAX_STATUS_SHARDS = 256;
 
@@ -344,13 +350,7 @@ public final class ApplicationServer implements ServerMain.Server {
                 .sync().channel();
         relayPort = ((InetSocketAddress) listener.localAddress()).getPort();
 
-        long warmUpStarted = System.nanoTime();
-        try {
-            couples.warmUp(instanceId, WARM_UP_SENDS, WARM_UP_TIMEOUT);
-            LOG.info("Warmed up in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - warmUpStarted));
-        } catch (ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
-            LOG.warn("Warm-up incomplete (the first couples will be served slower): {}", e.toString());
-        }
+        warmUp(relayTls);
         membership = new Membership(curator, instanceId,
                 new AppServerInfo(instanceId, new Endpoint(relayHost, relayPort),
                         ownership.registeringAs(clock.millis()))
@@ -376,6 +376,32 @@ public final class ApplicationServer implements ServerMain.Server {
         LOG.info("Application server {} serving the relay on {}:{} (admin port {}), cluster '{}' with {} shards, up in {} ms",
                 instanceId, relayHost, relayPort, admin.address(), settings.string("cluster.name", "duet"),
                 cluster.getShardCount(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+
+    /**
+     * Runs the couple code, then clients' calls over a relay link to this server's own port, on a couple of
+     * its own ({@link CoupleRegistry#warmUp}, {@link RelayWarmUp}) before it joins, within {@code
+     * cluster.warm-up-timeout}. A warm-up that fails or runs out of time is logged, and the server joins anyway.
+     */
+    private void warmUp(RelayTls relayTls) throws InterruptedException {
+        Duration timeout = settings.duration("cluster.warm-up-timeout", DEFAULT_WARM_UP_TIMEOUT);
+        if (timeout.isZero() || timeout.isNegative()) {
+            return;
+        }
+        InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
+        InetSocketAddress relay = bound.getAddress().isAnyLocalAddress()
+                ? new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), bound.getPort()) : bound;
+        long started = System.nanoTime();
+        try {
+            couples.warmUp(instanceId, WARM_UP_SENDS, timeout,
+                    new RelayWarmUp(relayTls, workerGroup, relay, "warm-up of " + instanceId, RelayWarmUp.DEFAULT_SENDS));
+            LOG.info("Warmed up in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            LOG.warn("Warm-up incomplete after {} ms (the first couples will be served slower): {}",
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), e.toString());
+        }
     }
 
     /** What operators see of this server, written with every heartbeat. */

@@ -31,6 +31,8 @@ public final class CoupleRegistry implements AutoCloseable {
     private final CoupleServices services;
     private final Executor workers;
     private final ScheduledFuture<?> idleSweep;
+    /** The warm-up couple's actor while its {@link WarmUpCalls} run ({@link #warmUp}), else null. */
+    private volatile CoupleActor warmUpActor;
     private volatile boolean closed;
 
     /**
@@ -55,6 +57,10 @@ public final class CoupleRegistry implements AutoCloseable {
     public CoupleActor actorFor(long coupleId) {
         if (closed) {
             throw NotOwnerException.beforeRunning("this server is shutting down");
+        }
+        CoupleActor warmUp = warmUpActor;
+        if (warmUp != null && warmUp.coupleId() == coupleId) {
+            return warmUp;
         }
         int shard = ownership.shardOf(coupleId);
         OptionalLong epoch = ownership.epochIfOwned(shard);
@@ -104,10 +110,13 @@ public final class CoupleRegistry implements AutoCloseable {
 
     /**
      * Runs the couple code once through on a couple of this server's own (see {@link CoupleWarmUp}), so
-     * that the first couples it serves are not served by cold code. Before the server joins the cluster.
+     * that the first couples it serves are not served by cold code; then, unless {@code calls} is null,
+     * serves that couple ({@link #actorFor}) while {@code calls} call into it the way clients do. Before the
+     * server joins the cluster.
      */
-    public void warmUp(String instanceId, int sends, Duration timeout) throws Exception {
-        new CoupleWarmUp(services.bare(), workers).run(instanceId, sends, timeout.toMillis());
+    public void warmUp(String instanceId, int sends, Duration timeout, WarmUpCalls calls) throws Exception {
+        new CoupleWarmUp(services.bare(), workers).run(instanceId, sends, timeout.toMillis(), calls,
+                actor -> warmUpActor = actor);
     }
 
     /** The epoch of the newest shard map this server has seen. */

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Runs a starting server's couple code once through, before it joins the cluster: claims, ordered sends,
@@ -19,6 +20,11 @@ import java.util.concurrent.TimeUnit;
  * from the server's instance id, so that no two starts share it (a row written again just after its
  * delete could stay hidden behind the delete marker); no user belongs to it, and its row is deleted
  * afterwards.
+ *
+ * <p>Then, given {@link WarmUpCalls}, one more load serves calls that come the way clients' calls do (over a
+ * loopback relay link with TLS, through the dispatcher and the API; {@code RelayWarmUp}), so that the
+ * relay path's code is loaded and compiled too: the first couples handed to a restarted server stalled
+ * longest while it was not. The couple's writes are fenced like any couple's, at its own claims' epochs.
  */
 final class CoupleWarmUp {
     private static final long MEMBER_A = -1;
@@ -42,8 +48,14 @@ final class CoupleWarmUp {
         return Long.MIN_VALUE + (instanceId.hashCode() & 0x7fffffffL);
     }
 
-    /** Runs {@code sends} sends through each of a few loads of the couple, then deletes it. */
-    void run(String instanceId, int sends, long timeoutMillis) throws Exception {
+    /**
+     * Runs {@code sends} sends through each of a few loads of the couple, then, unless {@code calls} is
+     * null, one more load that {@code serving} makes reachable while {@code calls} run; then deletes it.
+     *
+     * @param serving given the actor of the last load before the calls run, and null once they have ended
+     */
+    void run(String instanceId, int sends, long timeoutMillis, WarmUpCalls calls, Consumer<CoupleActor> serving)
+            throws Exception {
         long coupleId = coupleIdFor(instanceId);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         try {
@@ -51,14 +63,34 @@ final class CoupleWarmUp {
             for (int load = 0; load < LOADS; load++) {
                 runLoad(coupleId, load + 1, load, sends, deadline);
             }
+            if (calls != null) {
+                runCalls(coupleId, LOADS + 1, calls, serving, deadline);
+            }
         } finally {
             store.deleteCouple(coupleId).get(Math.max(1000, remaining(deadline)), TimeUnit.MILLISECONDS);
         }
     }
 
-    private void runLoad(long coupleId, long epoch, int load, int sends, long deadline) throws Exception {
-        CoupleActor actor = new CoupleActor(coupleId, -1, epoch, new SerialExecutor(workers, "warm-up-" + coupleId),
+    private void runCalls(long coupleId, long epoch, WarmUpCalls calls, Consumer<CoupleActor> serving, long deadline)
+            throws Exception {
+        CoupleActor actor = newActor(coupleId, epoch);
+        actor.start();
+        serving.accept(actor);
+        try {
+            calls.run(coupleId, MEMBER_A, MEMBER_B, remaining(deadline));
+        } finally {
+            serving.accept(null);
+            actor.close("warm-up done");
+        }
+    }
+
+    private CoupleActor newActor(long coupleId, long epoch) {
+        return new CoupleActor(coupleId, -1, epoch, new SerialExecutor(workers, "warm-up-" + coupleId),
                 services, () -> true, retired -> { });
+    }
+
+    private void runLoad(long coupleId, long epoch, int load, int sends, long deadline) throws Exception {
+        CoupleActor actor = newActor(coupleId, epoch);
         actor.start();
         Session partner = new Session(MEMBER_B);
         try {

@@ -1,7 +1,9 @@
 /**
  * Couples in memory. Each loaded couple is one {@link io.duet.app.couple.CoupleActor}: its state changes
  * only on the actor's own serial executor, never under locks. {@link io.duet.app.couple.CoupleRegistry}
- * creates actors for the shards this server owns and drops them when a shard moves away. Start reading
+ * creates actors for the shards this server owns and drops them when a shard moves away; before the server
+ * joins, it also serves the server's own warm-up couple ({@link io.duet.app.couple.CoupleWarmUp}) to the
+ * {@link io.duet.app.couple.WarmUpCalls} made into it, and only to them. Start reading
  * at the actor, which owns the couple's lifecycle and hands each operation to one of its parts. The parts
  * that write the couple's row share the actor's {@link io.duet.app.couple.FencedWriter}: its fence, whether
  * it may write now, and what a failed write does (the couple unloads); each part tells it when an HBase call

@@ -1,6 +1,7 @@
 package io.duet.app.couple;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.duet.app.StorageCluster;
 import io.duet.app.internal.SerialExecutor;
@@ -636,10 +637,36 @@ class CoupleActorIT {
         for (String instance : List.of("app-test@1", "app-test@2")) {
             long coupleId = CoupleWarmUp.coupleIdFor(instance);
             assertThat(coupleId).as("never a real couple's id").isNegative();
-            warmUp.run(instance, 40, 30_000);
+            warmUp.run(instance, 40, 30_000, null, actor -> { });
             assertThat(store.members(coupleId).get(30, TimeUnit.SECONDS)).isEmpty();
         }
         assertThat(store.messagesCommitted()).as("users' messages committed").isEqualTo(committedBefore);
+    }
+
+    /**
+     * The warm-up's calls find its couple through what {@code serving} was given (the registry serves it
+     * meanwhile), and only while they run; a failed call fails the warm-up, and the row is still deleted.
+     */
+    @Test
+    void theWarmUpServesItsCoupleOnlyWhileItsCallsRun() throws Exception {
+        CoupleWarmUp warmUp = new CoupleWarmUp(CoupleServices.builder(store, CoupleLimits.defaults(),
+                new CatchUpReads(CatchUpLimits.defaults(), timers), timers).build(), workers);
+        List<CoupleActor> served = new CopyOnWriteArrayList<>();
+        List<Long> seqs = new CopyOnWriteArrayList<>();
+        warmUp.run("app-test@3", 10, 30_000, (coupleId, memberA, memberB, timeoutMillis) -> {
+            CoupleActor actor = served.get(0);
+            assertThat(actor.coupleId()).isEqualTo(coupleId).isEqualTo(CoupleWarmUp.coupleIdFor("app-test@3"));
+            seqs.add(actor.send(memberA, "relay", message("over-the-relay", 1)).get(timeoutMillis, TimeUnit.MILLISECONDS)
+                    .getSeq());
+        }, served::add);
+        assertThat(served).hasSize(2).last().as("no longer served once the calls ended").isNull();
+        assertThat(seqs).as("after the direct loads' 3 x 10 sends").singleElement().isEqualTo(31L);
+
+        long coupleId = CoupleWarmUp.coupleIdFor("app-test@4");
+        assertThatThrownBy(() -> warmUp.run("app-test@4", 10, 30_000, (couple, a, b, timeoutMillis) -> {
+            throw new java.io.IOException("no relay link");
+        }, actor -> { })).isInstanceOf(java.io.IOException.class);
+        assertThat(store.members(coupleId).get(30, TimeUnit.SECONDS)).as("deleted all the same").isEmpty();
     }
 
     /**

@@ -62,6 +62,10 @@ class HandoffIT {
     /** A request sent this long after a shard map was published still counts as touched by its handoff. */
     private static final Duration TOUCHED_AFTER = Duration.ofMillis(500);
 
+    /** What an application server logs after its warm-up before joining ({@code ApplicationServer#warmUp}). */
+    private static final String WARMED_UP = "Warmed up in";
+    private static final String WARM_UP_INCOMPLETE = "Warm-up incomplete";
+
     @RegisterExtension
     static final PrivateCluster CLUSTER = new PrivateCluster().withProductionJit();
 
@@ -121,6 +125,13 @@ class HandoffIT {
             Stalls.printTouched("HANDOFF", load, "rolling restart", restartsStart, movesStart, maps.publishedNanos(),
                     TOUCHED_AFTER);
             Stalls.printTouched("HANDOFF", load, "shard moves", movesStart, end, maps.publishedNanos(), TOUCHED_AFTER);
+            // Every restarted server warmed its couple code and relay path before it took shards.
+            System.out.println("HANDOFF warm-ups: " + AppServerLogs.countLines(cluster, line -> line.contains(WARMED_UP))
+                    + " complete, " + AppServerLogs.countLines(cluster, line -> line.contains(WARM_UP_INCOMPLETE))
+                    + " incomplete");
+            assertThat(AppServerLogs.countLines(cluster, line -> line.contains(WARM_UP_INCOMPLETE)))
+                    .as("warm-ups that failed or ran out of time (application servers' logs: '%s')", WARM_UP_INCOMPLETE)
+                    .isZero();
             assertThat(p99).as("p99 stall, ms").isLessThan(CI_P99_BOUND.toMillis());
         }
     }
