@@ -18,7 +18,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * ({@link #withOwnStorage()} for tests that stop or measure HBase), runs without S3 (photo calls answer
  * {@code UNAVAILABLE}; {@link #withS3()} for tests that need photos), creates its tables unsplit
  * ({@link #withPreSplitTables()} for production's), and runs its nodes' JVMs with {@link #QUICK_START_JVM_OPTIONS}
- * ({@link #withProductionJit()} for tests whose figures say how fast Duet is).
+ * and its application servers without the warm-up before joining ({@link #withProductionJit()} for tests whose
+ * figures say how fast Duet is: production's JIT and warm-up).
  */
 public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback {
     /** Numbers each cluster's namespace in the shared storage, so that no two share tables. */
@@ -143,11 +144,14 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
                 .zookeeperFaultLinks(zookeeperFaultLinks).supervise(supervision)
                 .presentationServerFileLimit(presentationServerFileLimit).clientTls(clientTls)
                 .preSplitTables(preSplitTables).s3(s3);
-        presentationSettings.forEach(builder::presentationSetting);
-        serverSettings.forEach(builder::serverSetting);
         if (!productionJit) {
             QUICK_START_JVM_OPTIONS.forEach(builder::nodeJvmOption);
+            // The warm-up before joining compiles the request path for the first couples' sake; a quick-start
+            // JVM never compiles it fully, and nothing here measures how fast the first couples are served.
+            builder.serverSetting("cluster.warm-up-timeout", "0s");
         }
+        presentationSettings.forEach(builder::presentationSetting);
+        serverSettings.forEach(builder::serverSetting);
         String keep = System.getProperty("duet.it.keep-data");
         if (keep != null) {
             // -Dduet.it.keep-data=DIR keeps each class's cluster data and logs in DIR/<class> for a post-mortem.
