@@ -70,21 +70,18 @@ import io.duet.protocol.api.StickerRef;
 import io.duet.protocol.api.UnregisterPushTokenRequest;
 import io.duet.protocol.api.UpcomingList;
 import io.duet.protocol.api.commonConstants;
-import io.duet.protocol.thrift.ThriftLimits;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.apache.hc.client5.http.classic.HttpClient;
-import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
 import org.apache.hc.core5.util.TimeValue;
-import org.apache.hc.core5.util.Timeout;
 import org.apache.thrift.TException;
 import org.apache.thrift.protocol.TCompactProtocol;
 import org.apache.thrift.protocol.TProtocol;
@@ -97,17 +94,15 @@ import org.apache.thrift.transport.TTransportException;
  * {@code Authorization: Bearer}. Blocking; call it off any UI thread. Each call opens its own transport,
  * so one instance may be shared. An {@code https} base trusts the system's certificate authorities, or
  * those of a {@link DuetTls}; with one, calls share a pool of kept-alive connections whose TLS sessions
- * resume.
+ * resume. Calls that cannot connect, or wait too long for an answer, fail with an {@link HttpTimeoutException}
+ * ({@link HttpTimeouts}: 5 s to connect and 30 s per read by default).
  */
 public final class DuetHttp {
     private static final String CONTENT_TYPE = "application/vnd.apache.thrift.compact";
-    /** How long a call may take to connect. */
-    private static final Timeout CONNECT_TIMEOUT = Timeout.ofSeconds(5);
-    /** How long a call may wait for each read of its answer: longer than a long poll's wait. */
-    private static final Timeout READ_TIMEOUT = Timeout.ofSeconds(30);
 
     private final URI base;
     private final String deviceId;
+    private final HttpTimeouts timeouts;
     /** Null: {@code THttpClient}'s own connections (plain, or HTTPS with the system's trust). */
     private final HttpClient https;
     /**
@@ -121,8 +116,18 @@ public final class DuetHttp {
      * @param deviceId a stable id of this installation, sent at sign-up and log-in
      */
     public DuetHttp(URI base, String deviceId) {
+        this(base, deviceId, HttpTimeouts.DEFAULTS);
+    }
+
+    /**
+     * @param base for example {@code http://127.0.0.1:7420}
+     * @param deviceId a stable id of this installation, sent at sign-up and log-in
+     * @param timeouts how long a call may take to connect and to wait for its answer
+     */
+    public DuetHttp(URI base, String deviceId, HttpTimeouts timeouts) {
         this.base = base;
         this.deviceId = deviceId;
+        this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
         this.https = null;
     }
 
@@ -132,13 +137,25 @@ public final class DuetHttp {
      * @param tls whom to trust
      */
     public DuetHttp(URI base, String deviceId, DuetTls tls) {
+        this(base, deviceId, tls, HttpTimeouts.DEFAULTS);
+    }
+
+    /**
+     * @param base an {@code https} URL, for example {@code https://chat.example.com:7420}
+     * @param deviceId a stable id of this installation, sent at sign-up and log-in
+     * @param tls whom to trust
+     * @param timeouts how long a call may take to connect (its TLS handshake included) and to wait for its
+     *     answer
+     */
+    public DuetHttp(URI base, String deviceId, DuetTls tls, HttpTimeouts timeouts) {
         if (!"https".equals(base.getScheme())) {
             throw new IllegalArgumentException("base: " + base + " (expected: an https URL with TLS)");
         }
         this.base = base;
         this.deviceId = deviceId;
+        this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
         this.https = HttpClients.custom()
-                .setConnectionManager(connections()
+                .setConnectionManager(TimedHttpTransport.connections(timeouts)
                         .setTlsSocketStrategy(ClientTlsStrategyBuilder.create().setSslContext(tls.sslContext())
                                 .buildClassic())
                         .build())
@@ -500,20 +517,11 @@ public final class DuetHttp {
 
     private synchronized HttpClient polls() {
         if (polls == null) {
-            polls = HttpClients.custom().setConnectionManager(connections().build())
+            polls = HttpClients.custom().setConnectionManager(TimedHttpTransport.connections(timeouts).build())
                     .addResponseInterceptorLast(RetryAfterHeader.INTERCEPTOR)
                     .evictIdleConnections(TimeValue.ofSeconds(30)).build();
         }
         return polls;
-    }
-
-    /**
-     * Connections with this class's timeouts: {@code THttpClient} applies its own only to the connections it
-     * makes itself, not to those of an HTTP client it is given.
-     */
-    private static PoolingHttpClientConnectionManagerBuilder connections() {
-        return PoolingHttpClientConnectionManagerBuilder.create().setDefaultConnectionConfig(ConnectionConfig.custom()
-                .setConnectTimeout(CONNECT_TIMEOUT).setSocketTimeout(READ_TIMEOUT).build());
     }
 
     private TProtocol protocol(String service, String token) throws TTransportException {
@@ -523,10 +531,7 @@ public final class DuetHttp {
     /** @param client null: {@code THttpClient}'s own connections */
     private TProtocol protocol(String service, String token, HttpClient client) throws TTransportException {
         String url = base.resolve("/api/v1/" + service).toString();
-        THttpClient transport = client == null ? new THttpClient(ThriftLimits.INTERNAL.configuration(), url)
-                : new THttpClient(ThriftLimits.INTERNAL.configuration(), url, client);
-        transport.setConnectTimeout((int) CONNECT_TIMEOUT.toMilliseconds());
-        transport.setReadTimeout((int) READ_TIMEOUT.toMilliseconds());
+        THttpClient transport = new TimedHttpTransport(url, client, timeouts);
         transport.setCustomHeader("Content-Type", CONTENT_TYPE);
         if (token != null) {
             transport.setCustomHeader("Authorization", "Bearer " + token);

@@ -16,6 +16,9 @@ import java.util.function.Consumer;
  *
  * <pre>
  * duet_shards_owned                  gauge  shards the latest map gives this server
+ * duet_shards_reconfirm_failures     gauge  re-reads of the shard map in a row that failed after a lapsed lease or a
+ *                                           reconnection (ZooKeeper errors, an unreadable map): above 0, this server
+ *                                           serves nothing and retries (at most every 5 s); 0 normally
  * duet_shards_moved_seconds{cause}   timer  for each map that gives this server shards it did not have: from the
  *                                           map's publication (the leader's clock) to this server seeing it, when it
  *                                           starts serving them; cause "handoff" when their previous owner is still
@@ -31,6 +34,7 @@ import java.util.function.Consumer;
 public final class ShardMeters implements Consumer<ShardMapView> {
     public static final String OWNED = "duet.shards.owned";
     public static final String MOVED = "duet.shards.moved";
+    public static final String RECONFIRM_FAILURES = "duet.shards.reconfirm.failures";
 
     private final String instanceId;
     private final Clock clock;
@@ -61,6 +65,10 @@ public final class ShardMeters implements Consumer<ShardMapView> {
     public static ShardMeters bind(MeterRegistry registry, ShardOwnership ownership, String instanceId, Clock clock) {
         ShardMeters meters = new ShardMeters(registry, instanceId, clock);
         ownership.addListener(meters);
+        Gauge.builder(RECONFIRM_FAILURES, ownership, ShardOwnership::reconfirmFailures)
+                .description("Failed re-reads in a row of the shard map after a lapsed lease or a reconnection; "
+                        + "this server serves nothing while above 0")
+                .register(registry);
         return meters;
     }
 

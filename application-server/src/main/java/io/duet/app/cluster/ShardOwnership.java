@@ -1,10 +1,8 @@
 package io.duet.app.cluster;
 
 import io.duet.protocol.cluster.AppServerInfo;
-import io.duet.protocol.cluster.ClusterPaths;
 import io.duet.protocol.cluster.ShardMapView;
 import io.duet.protocol.cluster.ShardMapWatcher;
-import io.duet.protocol.thrift.MalformedPayloadException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -13,13 +11,14 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
-import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +34,8 @@ import org.slf4j.LoggerFactory;
  *   <li>its heartbeat lease ran out ({@link Heartbeat}): it may have been declared dead. Once the lease
  *       is back, serving resumes only after this server has seen the shard map as of then.
  * </ul>
+ * After a reconnection or a lapsed lease it re-reads the map's epoch from ZooKeeper, retrying with a
+ * backoff until it can ({@link Reconfirmation}; {@code duet_shards_reconfirm_failures} counts the failures).
  * HBase fencing catches whatever slips through; these rules keep a deposed owner from serving reads.
  */
 public final class ShardOwnership implements AutoCloseable {
@@ -53,8 +54,9 @@ public final class ShardOwnership implements AutoCloseable {
     private volatile Runnable onRejoin = () -> { };
     private volatile boolean connected = true;
     private volatile boolean sessionLost;
-    /** The map epoch this server must have seen before serving again (after a lapsed lease). */
-    private volatile long requiredEpoch;
+    /** Re-reads the map after a lapsed lease or a reconnection; says which epoch serving must wait for. */
+    private final Reconfirmation reconfirmation;
+    private final ScheduledThreadPoolExecutor retries;
     /** The {@code startedAtMillis} this server registered with last; 0 until it registers. */
     private volatile long incarnation;
 
@@ -62,6 +64,16 @@ public final class ShardOwnership implements AutoCloseable {
         this.curator = curator;
         this.instanceId = instanceId;
         this.shardMap = new ShardMapWatcher(curator);
+        this.retries = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "duet-shard-map-reconfirm");
+            thread.setDaemon(true);
+            return thread;
+        });
+        retries.setRemoveOnCancelPolicy(true);
+        this.reconfirmation = new Reconfirmation(new ShardMapReader(curator), (task, delay) -> {
+            ScheduledFuture<?> retry = retries.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
+            return () -> retry.cancel(false);
+        }, Reconfirmation.Backoff.DEFAULT);
     }
 
     /** Called with every new map, and with the last map again when the session is lost. */
@@ -134,28 +146,17 @@ public final class ShardOwnership implements AutoCloseable {
 
     /**
      * Stops serving until this server has seen the shard map as it is now in ZooKeeper: after a lapsed
-     * lease or a reconnection, the map may have moved its shards while it could not hear about it.
+     * lease or a reconnection, the map may have moved its shards while it could not hear about it. The
+     * re-read is retried with a backoff until it succeeds ({@link Reconfirmation}); a newer call supersedes
+     * one under way. Does nothing once closed.
      */
     public void reconfirmShardMap() {
-        requiredEpoch = Long.MAX_VALUE;
-        try {
-            curator.sync().inBackground((client, synced) -> curator.getData().inBackground((c, event) -> {
-                if (event.getResultCode() == KeeperException.Code.NONODE.intValue()) {
-                    requiredEpoch = 0;
-                } else if (event.getResultCode() == KeeperException.Code.OK.intValue()) {
-                    try {
-                        requiredEpoch = ShardMapView.parse(event.getData()).epoch();
-                    } catch (MalformedPayloadException e) {
-                        LOG.error("Unreadable shard map while reconfirming", e);
-                    }
-                } else {
-                    LOG.warn("Cannot re-read the shard map ({}); retrying", KeeperException.Code.get(event.getResultCode()));
-                    reconfirmShardMap();
-                }
-            }).forPath(ClusterPaths.SHARD_MAP)).forPath(ClusterPaths.SHARD_MAP);
-        } catch (Exception e) {
-            LOG.warn("Cannot re-read the shard map: {}", e.toString());
-        }
+        reconfirmation.start();
+    }
+
+    /** How many re-reads of the shard map in a row have failed (see {@link #reconfirmShardMap}); 0 normally. */
+    public int reconfirmFailures() {
+        return reconfirmation.failedAttempts();
     }
 
     private long ownedCount(ShardMapView view) {
@@ -224,8 +225,10 @@ public final class ShardOwnership implements AutoCloseable {
         if (view == null) {
             return "no shard map yet";
         }
-        if (view.epoch() < requiredEpoch) {
-            return "re-reading the shard map after a lapsed lease or a reconnection";
+        if (view.epoch() < reconfirmation.requiredEpoch()) {
+            String failure = reconfirmation.lastFailure();
+            return "re-reading the shard map after a lapsed lease or a reconnection" + (failure == null ? ""
+                    : " (" + reconfirmation.failedAttempts() + " attempts failed, last: " + failure + "; retrying)");
         }
         if (!lease.getAsBoolean()) {
             return "heartbeat lease expired (no acknowledged heartbeat within cluster.failure-timeout)";
@@ -278,6 +281,8 @@ public final class ShardOwnership implements AutoCloseable {
     public void close() {
         closed = true;
         curator.getConnectionStateListenable().removeListener(connectionListener);
+        reconfirmation.close();
+        retries.shutdownNow();
         epochWaits.forEach(wait -> wait.reached.complete(false));
         shardMap.close();
     }

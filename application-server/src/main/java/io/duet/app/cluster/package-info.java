@@ -8,7 +8,9 @@
  * io.duet.app.cluster.FailureDetector} suspects (heartbeat lag, cut short for a server presentation
  * servers report crashed); {@code LeaderFence} is how a publication proves in ZooKeeper
  * that its publisher still leads. Each server follows the published map in {@link
- * io.duet.app.cluster.ShardOwnership}, which also stops writes while the ZooKeeper session is in doubt.
+ * io.duet.app.cluster.ShardOwnership}, which also stops writes while the ZooKeeper session is in doubt,
+ * and after a reconnection or a lapsed lease serves again only once it has re-read the map's epoch ({@link
+ * io.duet.app.cluster.Reconfirmation}, retried with a backoff; ZooKeeper's side is {@code ShardMapReader}).
  *
  * <p>Assignment moves as few shards as balance allows ({@link io.duet.app.cluster.ShardAssigner#movement}
  * reports how many, against the minimum), spreads the shards across the servers' zones, and prefers for

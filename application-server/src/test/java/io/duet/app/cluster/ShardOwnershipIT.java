@@ -1,5 +1,6 @@
 package io.duet.app.cluster;
 
+import static io.duet.app.cluster.Eventually.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duet.protocol.cluster.AppServerInfo;
@@ -8,9 +9,13 @@ import io.duet.protocol.cluster.Endpoint;
 import io.duet.protocol.cluster.ShardAssignment;
 import io.duet.protocol.cluster.ShardMap;
 import io.duet.protocol.thrift.ThriftCodec;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
@@ -98,5 +103,28 @@ class ShardOwnershipIT {
         publish(3, "app-b", 200);
         assertThat(ownership.whenMapReaches(3, Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS)).isTrue();
         assertThat(ownership.epochIfOwned(0)).hasValue(3);
+    }
+
+    @Test
+    void aServerThatCannotReReadTheMapAfterAReconnectionRetriesAndServesAgainOnceItCan() throws Exception {
+        MeterRegistry metrics = new SimpleMeterRegistry();
+        ShardMeters.bind(metrics, ownership, "app-b", Clock.systemUTC());
+        publish(2, "app-b");
+        await("app-b to serve at epoch 2", () -> ownership.epochIfOwned(0).equals(OptionalLong.of(2)));
+
+        // While ZooKeeper restarts, the map becomes one this server cannot read (its watcher ignores it).
+        curator.setData().forPath(ClusterPaths.SHARD_MAP, new byte[] {1, 2, 3});
+        zookeeper.restart();
+        await("app-b to fail re-reading the map after the reconnection", () -> ownership.reconfirmFailures() >= 2);
+        assertThat(ownership.epochIfOwned(0)).isEmpty();
+        assertThat(ownership.whyNotServing()).hasValueSatisfying(why -> assertThat(why)
+                .startsWith("re-reading the shard map").contains("attempts failed, last: unreadable shard map"));
+        assertThat(metrics.get(ShardMeters.RECONFIRM_FAILURES).gauge().value()).isGreaterThanOrEqualTo(2);
+
+        // The leader publishes a readable map: the next retry reads it, and the server serves by it.
+        publish(3, "app-b");
+        await("app-b to serve at epoch 3", () -> ownership.epochIfOwned(0).equals(OptionalLong.of(3)));
+        assertThat(ownership.whyNotServing()).isEmpty();
+        assertThat(metrics.get(ShardMeters.RECONFIRM_FAILURES).gauge().value()).isZero();
     }
 }

@@ -673,8 +673,7 @@ class CoupleActorIT {
      * A session that records the events pushed to it. It has {@code credit} bytes to spend on events,
      * and {@link #grant} gives more, as a presentation server would.
      */
-    private static final class RecordingSession implements SessionStream {
-        private final long userId;
+    private static final class RecordingSession extends AcceptingSession {
         private final List<byte[]> events = new CopyOnWriteArrayList<>();
         private long credit;
         private Runnable waiting;
@@ -684,7 +683,7 @@ class CoupleActorIT {
         }
 
         RecordingSession(long userId, long credit) {
-            this.userId = userId;
+            super(userId, "phone");
             this.credit = credit;
         }
 
@@ -767,30 +766,11 @@ class CoupleActorIT {
         }
 
         @Override
-        public long userId() {
-            return userId;
-        }
-
-        @Override
-        public String deviceId() {
-            return "phone";
-        }
-
-        @Override
         public void pushEvent(byte[] event) {
             synchronized (this) {
                 credit -= event.length;
             }
             events.add(event);
-        }
-
-        @Override
-        public void moved(String detail) {
-        }
-
-        @Override
-        public boolean isOpen() {
-            return true;
         }
     }
 }

@@ -206,17 +206,14 @@ class DeliveryTest {
     }
 
     /** A session that records the sequence numbers of the messages pushed to it. */
-    private static final class Session implements SessionStream {
-        private final long userId;
-        private final String deviceId;
+    private static final class Session extends AcceptingSession {
         private final List<Long> seqs = new ArrayList<>();
         volatile boolean credit = true;
         volatile boolean quiet;
         private Runnable whenReplayable;
 
         Session(long userId, String deviceId) {
-            this.userId = userId;
-            this.deviceId = deviceId;
+            super(userId, deviceId);
         }
 
         synchronized List<Long> seqs() {
@@ -233,16 +230,6 @@ class DeliveryTest {
         }
 
         @Override
-        public long userId() {
-            return userId;
-        }
-
-        @Override
-        public String deviceId() {
-            return deviceId;
-        }
-
-        @Override
         public synchronized void pushEvent(byte[] event) {
             try {
                 seqs.add(ThriftCodec.INTERNAL.decode(event, new Event()).getMessage().getMessage().getSeq());
@@ -254,11 +241,6 @@ class DeliveryTest {
         @Override
         public void moved(String detail) {
             throw new AssertionError("moved: " + detail);
-        }
-
-        @Override
-        public boolean isOpen() {
-            return true;
         }
 
         @Override
