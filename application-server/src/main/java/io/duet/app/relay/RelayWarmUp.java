@@ -58,7 +58,8 @@ import org.apache.thrift.protocol.TMessageType;
  * order streams, then the partner types, reads a history page and marks read. Every call must succeed.
  *
  * <p>The sends stay within the default send limits (100 a second per couple, 50 per device), so none is
- * refused as RATE_LIMITED. Blocks the calling thread, never an event loop: the link's frames are handled
+ * refused as RATE_LIMITED; an operator who lowers {@code limits.send.*} below them gets "Warm-up incomplete
+ * ... RATE_LIMITED" at every start (the server still joins, only less warm). Blocks the calling thread, never an event loop: the link's frames are handled
  * on {@code group}'s.
  */
 public final class RelayWarmUp implements WarmUpCalls {
@@ -113,7 +114,8 @@ public final class RelayWarmUp implements WarmUpCalls {
                 .connect(relay);
         if (!connecting.await(remaining(deadline)) || !connecting.isSuccess()) {
             connecting.channel().close();
-            throw new IOException("warm-up link to " + relay + " not connected", connecting.cause());
+            throw new IOException("warm-up link to " + relay + " not connected: " + (connecting.cause() != null
+                    ? connecting.cause().toString() : "no answer in time"), connecting.cause());
         }
         Channel channel = connecting.channel();
         try {
@@ -147,7 +149,10 @@ public final class RelayWarmUp implements WarmUpCalls {
                     new ChatService.fetchHistory_result()), deadline, "fetchHistory");
             await(link.call(channel, PARTNER_STREAM, "markRead", new ChatService.markRead_args(new MarkReadRequest(lastSeq)),
                     new ChatService.markRead_result()), deadline, "markRead");
-            await(link.eventsFor(PARTNER_STREAM, sends), deadline, "the partner's events");
+            // Every message of the couple, 1 to lastSeq, reaches the partner once: the subscribe's replay
+            // brings those of the earlier loads, live events the link's sends. Counting the sends alone would
+            // be met by the replay before any live event.
+            await(link.eventsFor(PARTNER_STREAM, lastSeq), deadline, "the partner's events");
         } finally {
             channel.close();
         }
@@ -193,7 +198,7 @@ public final class RelayWarmUp implements WarmUpCalls {
         }
 
         /** Completes once {@code count} events have come on the stream. */
-        CompletableFuture<Void> eventsFor(long streamId, int count) {
+        CompletableFuture<Void> eventsFor(long streamId, long count) {
             EventWait wait = new EventWait(count);
             eventWaits.put(streamId, wait);
             wait.check(events.computeIfAbsent(streamId, id -> new AtomicInteger()).get());
@@ -281,10 +286,10 @@ public final class RelayWarmUp implements WarmUpCalls {
     }
 
     private static final class EventWait {
-        final int count;
+        final long count;
         final CompletableFuture<Void> reached = new CompletableFuture<>();
 
-        EventWait(int count) {
+        EventWait(long count) {
             this.count = count;
         }
 

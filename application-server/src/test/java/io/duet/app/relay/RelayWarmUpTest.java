@@ -54,7 +54,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The warm-up's calls as a relay server sees them, against a stand-in server that answers like the
- * application server's chat API (the real path runs in every integration test's server start).
+ * application server's chat API (the real path runs at every start of a server with production's settings:
+ * the shared test cluster, the integration tests with production's JIT, CoupleActorIT).
  */
 class RelayWarmUpTest {
     private static final long COUPLE = Long.MIN_VALUE + 7;
@@ -127,6 +128,15 @@ class RelayWarmUpTest {
     }
 
     @Test
+    void waitsForTheLiveEventsNotOnlyTheReplayOfEarlierMessages() throws Exception {
+        server.replay = 900;
+        server.deliverLive = false;
+        RelayWarmUp warmUp = warmUp(4);
+        assertThatThrownBy(() -> warmUp.run(COUPLE, ANN, BOB, 1_000)).isInstanceOf(TimeoutException.class)
+                .hasMessageContaining("the partner's events");
+    }
+
+    @Test
     void refusesNoSends() {
         assertThatThrownBy(() -> new RelayWarmUp(RelayTls.disabled(), group, new InetSocketAddress(1), "x", 0))
                 .isInstanceOf(IllegalArgumentException.class);
@@ -142,6 +152,9 @@ class RelayWarmUpTest {
         private final Map<String, Long> ordinals = new ConcurrentHashMap<>();
         volatile boolean refuseSends;
         volatile boolean answerSubscribe = true;
+        /** Messages already in the couple, replayed to the subscriber as events before the live ones. */
+        volatile int replay;
+        volatile boolean deliverLive = true;
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, RelayFrame frame) throws Exception {
@@ -170,6 +183,10 @@ class RelayWarmUpTest {
                     if (!answerSubscribe) {
                         return;
                     }
+                    for (int i = 0; i < replay; i++) {
+                        ctx.write(RelayFrame.data(new StreamData(1, PayloadKind.EVENT, ByteBuffer.wrap(new byte[] {1}))));
+                    }
+                    seqs.addAndGet(replay);
                     result = new ChatService.subscribe_result();
                     success = new SubscribeResult();
                     break;
@@ -190,7 +207,9 @@ class RelayWarmUpTest {
                         return;
                     }
                     ordinals.put(orderStream, request.getOrdinal());
-                    ctx.write(RelayFrame.data(new StreamData(1, PayloadKind.EVENT, ByteBuffer.wrap(new byte[] {1}))));
+                    if (deliverLive) {
+                        ctx.write(RelayFrame.data(new StreamData(1, PayloadKind.EVENT, ByteBuffer.wrap(new byte[] {1}))));
+                    }
                     result = new ChatService.sendMessage_result();
                     success = new SendMessageResult().setSeq(seqs.incrementAndGet());
                     break;
