@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Pushes on the local cluster, its application servers pointed at Pushy's {@link MockApnsServer} in this
+ * Pushes on the local cluster, its application server pointed at Pushy's {@link MockApnsServer} in this
  * JVM (TLS from a CA of the test's own; the signing key is an EC P-256 PKCS#8 key like Apple's). Bob has
  * two devices with tokens: a tablet whose token APNs calls bad, and a phone. While none of Bob's devices is
  * connected, Ann's message reaches the phone as a push that says "New message" and not the text, and the

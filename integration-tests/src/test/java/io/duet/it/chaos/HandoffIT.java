@@ -132,6 +132,10 @@ class HandoffIT {
             assertThat(AppServerLogs.countLines(cluster, line -> line.contains(WARM_UP_INCOMPLETE)))
                     .as("warm-ups that failed or ran out of time (application servers' logs: '%s')", WARM_UP_INCOMPLETE)
                     .isZero();
+            assertThat(AppServerLogs.countLines(cluster, line -> line.contains(WARMED_UP)))
+                    .as("warm-ups completed: one per start, the %d restarts included", ROUNDS
+                            * cluster.applicationServers().size())
+                    .isGreaterThanOrEqualTo(ROUNDS * cluster.applicationServers().size());
             assertThat(p99).as("p99 stall, ms").isLessThan(CI_P99_BOUND.toMillis());
         }
     }
