@@ -45,7 +45,7 @@ class ArchiveIT {
     private static final String UNLIMITED = "1000000/1s";
 
     @RegisterExtension
-    static final PrivateCluster CLUSTER = new PrivateCluster().withApplicationServers(1).withPresentationServers(1)
+    static final PrivateCluster CLUSTER = new PrivateCluster().withApplicationServers(1)
             .withServerSetting("couples.archive.bucket-size", String.valueOf(BUCKET))
             .withServerSetting("couples.archive.keep-recent", String.valueOf(KEEP))
             .withServerSetting("couples.archive.tick", "20ms")

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ClusterRestartIT {
     private static final Duration WAIT = Duration.ofSeconds(90);
     @RegisterExtension
-    static final PrivateCluster CLUSTER = new PrivateCluster().withApplicationServers(1).withPresentationServers(1)
+    static final PrivateCluster CLUSTER = new PrivateCluster().withApplicationServers(1)
             .withOwnStorage(); // the restart includes HBase
 
     @Test
