@@ -48,6 +48,15 @@ public final class LocalClusterMain {
                     builder.serverSetting(setting.substring(0, equals), setting.substring(equals + 1));
                     break;
                 }
+                case "--jvm-option": {
+                    String option = value(args, ++i, arg);
+                    if (!option.startsWith("-")) {
+                        System.err.println(arg + " needs a JVM option such as -XX:+UseZGC, not " + option);
+                        System.exit(2);
+                    }
+                    builder.nodeJvmOption(option);
+                    break;
+                }
                 case "--client-tls":
                     builder.clientTls(true);
                     break;
@@ -104,7 +113,7 @@ public final class LocalClusterMain {
     private static void usage(PrintStream out) {
         out.println("usage: bin/local-cluster [--data-dir DIR] [--app-servers N] [--presentation-servers N]");
         out.println("                         [--shards N] [--base-port PORT] [--haproxy PATH] [--no-restart]");
-        out.println("                         [--client-tls] [--server-setting KEY=VALUE]...");
+        out.println("                         [--client-tls] [--server-setting KEY=VALUE]... [--jvm-option OPT]...");
         out.println("Starts ZooKeeper, HBase, N application and N presentation servers on 127.0.0.1, and");
         out.println("HAProxy in front of the presentation servers as the one client endpoint. --client-tls:");
         out.println("TLS on the client ports, certificate from the cluster's CA (tls/ca.pem), shared ticket keys.");
@@ -114,6 +123,8 @@ public final class LocalClusterMain {
         out.println("$PATH (without it, clients use presentation-1 directly), data in ./local-cluster-data of");
         out.println("the checkout. --server-setting sets one of the servers' settings (as in their properties");
         out.println("files), for example --server-setting hbase.commits-per-region=false; it may be repeated.");
+        out.println("--jvm-option adds a JVM option to every Java process the cluster starts (after its own),");
+        out.println("for example --jvm-option -XX:+UseZGC; it may be repeated.");
         out.println("A node that dies is logged with its exit status and restarted after 1 s, 2 s, 4 s...");
         out.println("(at most 30 s); after 5 deaths within 5 minutes it is reported as a crash loop and left");
         out.println("down. --no-restart leaves dead nodes down.");
