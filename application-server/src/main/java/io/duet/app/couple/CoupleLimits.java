@@ -17,7 +17,12 @@ public final class CoupleLimits {
     public static final int MAX_UNREAD_COUNTED = 1000;
 
     public static final int DEFAULT_RECENT_MESSAGES = 256;
-    public static final int DEFAULT_DEDUP_IDS = 4096;
+    /**
+     * Twice the recent messages: a retry is of a send not yet acknowledged, which is among the newest; an id
+     * remembered costs ~180 bytes of heap (the map entry, the key and the id's string), so 4,096 of them, the
+     * default before, held ~720 KiB for every loaded couple that had sent that many.
+     */
+    public static final int DEFAULT_DEDUP_IDS = 512;
     public static final int DEFAULT_MAX_BATCH = 128;
     public static final int DEFAULT_MAX_QUEUED = 4096;
     public static final int DEFAULT_MAX_HELD = 256;
@@ -107,6 +112,7 @@ public final class CoupleLimits {
     public static CoupleLimits from(Settings settings) {
         return builder()
                 .recentMessages(settings.integer("couples.recent-messages", DEFAULT_RECENT_MESSAGES))
+                .dedupIds(settings.integer("couples.dedup-ids", DEFAULT_DEDUP_IDS))
                 .maxQueued(settings.integer("couples.max-queued-sends", DEFAULT_MAX_QUEUED))
                 .maxHeld(settings.integer("couples.max-held-sends", DEFAULT_MAX_HELD))
                 .maxQueuedTasks(settings.integer("couples.max-queued-tasks", DEFAULT_MAX_QUEUED_TASKS))

@@ -253,6 +253,26 @@ class CoupleActorIT {
     }
 
     @Test
+    void aRetryOfASendOlderThanTheIdsInMemoryIsFoundInHBaseAndNotStoredAgain() throws Exception {
+        long coupleId = newCouple();
+        CoupleActor actor = actor(coupleId, 1, CoupleLimits.builder().dedupIds(4).recentMessages(4).build());
+        long first = actor.send(ANN, "phone", ordered("s", 1, 0)).get(30, TimeUnit.SECONDS).getSeq();
+        long unordered = actor.send(ANN, "phone", message("plain", 1)).get(30, TimeUnit.SECONDS).getSeq();
+        for (int ordinal = 2; ordinal <= 10; ordinal++) {
+            actor.send(ANN, "phone", ordered("s", ordinal, ordinal - 1)).get(30, TimeUnit.SECONDS);
+        }
+
+        // Both ids left memory with the 9 sends after them; the row's dedup entries still name them.
+        SendMessageResult again = actor.send(ANN, "phone", ordered("s", 1, 0)).get(30, TimeUnit.SECONDS);
+        assertThat(again.isDuplicate()).isTrue();
+        assertThat(again.getSeq()).isEqualTo(first);
+        SendMessageResult plainAgain = actor.send(ANN, "phone", message("plain", 2)).get(30, TimeUnit.SECONDS);
+        assertThat(plainAgain.isDuplicate()).isTrue();
+        assertThat(plainAgain.getSeq()).isEqualTo(unordered);
+        assertThat(actor.send(ANN, "phone", ordered("s", 11, 10)).get(30, TimeUnit.SECONDS).getSeq()).isEqualTo(12);
+    }
+
+    @Test
     void aRetryIsStoredOnceEvenAfterTheCoupleWasReloadedAndTheMessageLeftMemory() throws Exception {
         long coupleId = newCouple();
         CoupleActor first = actor(coupleId, 1);
