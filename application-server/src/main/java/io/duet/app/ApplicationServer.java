@@ -77,8 +77,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -87,7 +85,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.hadoop.hbase.client.AsyncConnection;
-import org.apache.hadoop.hbase.client.AsyncTableRegionLocator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -232,7 +229,7 @@ public final class ApplicationServer implements ServerMain.Server {
                 settings.integer("hbase.couples-regions", HBaseSchema.DEFAULT_COUPLES_REGIONS));
         hbase = HBaseStartup.connect(HBaseClientSettings.configuration(settings), schema,
                 settings.duration("hbase.start-timeout", HBaseStartup.DEFAULT_TIMEOUT));
-        cacheRegionLocations(schema);
+        HBaseStartup.cacheRegionLocations(hbase, schema);
 
         int cores = Runtime.getRuntime().availableProcessors();
         coupleWorkers = Executors.newFixedThreadPool(settings.integer("workers.couples", Math.max(4, 2 * cores)),
@@ -480,25 +477,6 @@ public final class ApplicationServer implements ServerMain.Server {
             }
         });
         LOG.info("Application server {} stopped", instanceId);
-    }
-
-    /**
-     * Fills the HBase client's cache of region locations for every shard, so that the first couples
-     * this server loads do not each wait for a lookup in hbase:meta.
-     */
-    private void cacheRegionLocations(HBaseSchema schema) {
-        AsyncTableRegionLocator locator = hbase.getRegionLocator(schema.couples());
-        CompletableFuture<?>[] lookups = new CompletableFuture<?>[schema.shardCount()];
-        for (int shard = 0; shard < schema.shardCount(); shard++) {
-            lookups[shard] = locator.getRegionLocation(HBaseSchema.coupleRow(shard, 0));
-        }
-        try {
-            CompletableFuture.allOf(lookups).get(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-            LOG.warn("Region locations not all cached at start-up: {}", e.toString());
-        }
     }
 
     private static long remainingMillis(long deadlineNanos) {
