@@ -8,13 +8,9 @@ import io.duet.app.account.PasswordPolicy;
 import io.duet.app.account.DeviceSessions;
 import io.duet.app.account.SessionIssuer;
 import io.duet.app.api.ApiServices;
+import io.duet.app.cluster.ClusterMember;
 import io.duet.app.cluster.ClusterSettingsStore;
-import io.duet.app.cluster.FailureDetector;
-import io.duet.app.cluster.Heartbeat;
-import io.duet.app.cluster.Membership;
-import io.duet.app.cluster.Placement;
 import io.duet.app.cluster.RegionHosts;
-import io.duet.app.cluster.ShardMapPublisher;
 import io.duet.app.cluster.ShardMeters;
 import io.duet.app.cluster.ShardOwnership;
 import io.duet.app.couple.ArchiveSettings;
@@ -52,7 +48,6 @@ import io.duet.app.storage.PushTokenStore;
 import io.duet.app.storage.SessionStore;
 import io.duet.app.storage.StoreMeters;
 import io.duet.app.storage.UserStore;
-import io.duet.protocol.cluster.AppServerInfo;
 import io.duet.protocol.cluster.ClusterSettings;
 import io.duet.protocol.cluster.ClusterStatusReader;
 import io.duet.protocol.cluster.Endpoint;
@@ -82,8 +77,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -92,14 +85,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.hadoop.hbase.client.AsyncConnection;
-import org.apache.hadoop.hbase.client.AsyncTableRegionLocator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * An application server: joins the cluster, follows the shard map, serves the relay port, and owns the
  * couples of its shards. Built from {@link Settings}; {@link #start()} once, {@link #close()} any number
- * of times.
+ * of times. It is the lifecycle that builds the parts and wires them together: its part in the cluster is
+ * {@link ClusterMember}'s (heartbeat, join, leave, failure detector, shard-map publisher).
  *
  * <p>Shutdown has two phases under one deadline: first it leaves the cluster and unloads its couples
  * (their sessions are routed elsewhere, in-flight writes finish, and calls that still come are turned away
@@ -132,23 +125,6 @@ public final class ApplicationServer implements ServerMain.Server {
     static final Duration RELAY_QUIET_WAIT = Duration.ofSeconds(2);
     /** After a handoff that did not finish, how long closing the ZooKeeper parts may take at most. */
     static final Duration COORDINATION_CLOSE_WAIT = Duration.ofSeconds(2);
-    /** A server whose heartbeat lags the cluster's newest by more than this is taken for dead. */
-    static final Duration DEFAULT_FAILURE_TIMEOUT = Duration.ofMillis(1000);
-    static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofMillis(200);
-    /**
-     * A server that a presentation server reports as refusing relay connections (crashed) is taken for dead
-     * once its heartbeat lags by more than this: two and a half heartbeat intervals.
-     */
-    static final Duration DEFAULT_CRASH_SUSPECT_TIMEOUT = Duration.ofMillis(500);
-    static final Duration DEFAULT_DETECTOR_TICK = Duration.ofMillis(50);
-    /**
-     * How long a joining server waits before it is given shards ({@code cluster.join-grace}), when others can
-     * serve them. Its JVM is still starting meanwhile: HandoffIT's rolling restarts (2-core box) measured its
-     * young GC pauses at 90-180 ms until about 18 s of uptime (6-18 ms after), C2 compilations of up to
-     * 1.8 s, and presentation servers' relay links (TLS) coming up after its first shards; with 1 s, the sends
-     * of the first couples handed to a restarted server stalled 1.1-5.4 s, the rolling restart's worst.
-     */
-    static final Duration DEFAULT_JOIN_GRACE = Duration.ofSeconds(5);
     /** Sends per load of the warm-up couple before joining: enough to load and compile the couple code. */
     private static final int WARM_UP_SENDS = 300;
     /**
@@ -186,10 +162,7 @@ public final class ApplicationServer implements ServerMain.Server {
     private Photos photos;
     private Pushes pushes;
     private CatchUpReads catchUpReads;
-    private Membership membership;
-    private Heartbeat heartbeat;
-    private FailureDetector detector;
-    private ShardMapPublisher publisher;
+    private ClusterMember member;
     private ClusterStatusReader clusterStatus;
     private int relayPort;
 
@@ -256,7 +229,7 @@ public final class ApplicationServer implements ServerMain.Server {
                 settings.integer("hbase.couples-regions", HBaseSchema.DEFAULT_COUPLES_REGIONS));
         hbase = HBaseStartup.connect(HBaseClientSettings.configuration(settings), schema,
                 settings.duration("hbase.start-timeout", HBaseStartup.DEFAULT_TIMEOUT));
-        cacheRegionLocations(schema);
+        HBaseStartup.cacheRegionLocations(hbase, schema);
 
         int cores = Runtime.getRuntime().availableProcessors();
         coupleWorkers = Executors.newFixedThreadPool(settings.integer("workers.couples", Math.max(4, 2 * cores)),
@@ -305,13 +278,8 @@ public final class ApplicationServer implements ServerMain.Server {
         ApplicationMetrics.bindRateLimits(admin.metrics(), rateLimiter, logInAttempts);
         ApplicationMetrics.bindPushes(admin.metrics(), pushes);
         ShardMeters.bind(admin.metrics(), ownership, instanceId, clock);
-        Duration failureTimeout = settings.duration("cluster.failure-timeout", DEFAULT_FAILURE_TIMEOUT);
-        heartbeat = new Heartbeat(curator, instanceId,
-                settings.duration("cluster.heartbeat-interval", DEFAULT_HEARTBEAT_INTERVAL), failureTimeout,
-                ownership::reconfirmShardMap);
-        ownership.leaseFrom(heartbeat::leaseValid);
-        heartbeat.statusFrom(this::status);
-        heartbeat.start();
+        member = new ClusterMember(settings, curator, instanceId, ownership, clock);
+        member.startHeartbeat(this::status);
         ownership.start();
 
         S3Settings s3 = S3Settings.from(settings);
@@ -351,27 +319,7 @@ public final class ApplicationServer implements ServerMain.Server {
         relayPort = ((InetSocketAddress) listener.localAddress()).getPort();
 
         warmUp(relayTls);
-        membership = new Membership(curator, instanceId,
-                new AppServerInfo(instanceId, new Endpoint(relayHost, relayPort),
-                        ownership.registeringAs(clock.millis()))
-                        .setZone(settings.string("placement.zone", null))
-                        .setHost(settings.has("placement.host") ? settings.string("placement.host") : Placement.localHostName()));
-        ownership.onRejoin(() -> {
-            long startedAt = clock.millis();
-            if (membership.reincarnate(startedAt)) {
-                ownership.registeringAs(startedAt);
-            }
-        });
-        membership.start(30_000);
-        detector = new FailureDetector(curator, instanceId, failureTimeout,
-                settings.duration("cluster.crash-suspect-timeout", DEFAULT_CRASH_SUSPECT_TIMEOUT));
-        detector.start();
-        publisher = new ShardMapPublisher(curator, instanceId, cluster.getShardCount(), clock, detector,
-                settings.duration("cluster.detector-tick", DEFAULT_DETECTOR_TICK),
-                settings.duration("cluster.join-grace", DEFAULT_JOIN_GRACE), new RegionHosts(hbase, schema)::fetch);
-        ownership.addListener(publisher::shardMapChanged);
-        publisher.start();
-        awaitInShardMap(Duration.ofSeconds(60));
+        member.join(new Endpoint(relayHost, relayPort), cluster.getShardCount(), new RegionHosts(hbase, schema)::fetch);
         state.set(State.RUNNING);
         LOG.info("Application server {} serving the relay on {}:{} (admin port {}), cluster '{}' with {} shards, up in {} ms",
                 instanceId, relayHost, relayPort, admin.address(), settings.string("cluster.name", "duet"),
@@ -413,18 +361,6 @@ public final class ApplicationServer implements ServerMain.Server {
         return loaded.size() <= MAX_STATUS_SHARDS ? status.setCouplesLoadedByShard(loaded) : status;
     }
 
-    /** Serving is pointless until the leader has given this server its shards. */
-    private void awaitInShardMap(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (ownership.current().map(view -> view.servers().containsKey(instanceId)).orElse(false)) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new IllegalStateException("not in the shard map within " + timeout.toSeconds() + " s");
-    }
-
     @Override
     public void close() {
         State previous = state.getAndSet(State.STOPPING);
@@ -438,11 +374,8 @@ public final class ApplicationServer implements ServerMain.Server {
         // new map gives them away: couples unload as their shards move, so their sessions are routed to
         // the new owners as soon as those can serve. Then unload whatever is left. Without ZooKeeper
         // neither leaving nor the new map can happen: give up after the handoff timeout.
-        boolean handedOver = quietlyWhether("membership", () -> membership == null || BoundedStep.run("handoff",
-                Duration.ofMillis(Math.min(remainingMillis(deadline), handoffTimeout.toMillis())), () -> {
-                    membership.close();
-                    awaitNoShards(Math.min(remainingMillis(deadline), handoffTimeout.toMillis()));
-                }));
+        boolean handedOver = quietlyWhether("membership", () -> member == null
+                || member.leave(Duration.ofMillis(Math.min(remainingMillis(deadline), handoffTimeout.toMillis()))));
         if (!handedOver) {
             LOG.warn("Could not hand the shards over within {} ms (is ZooKeeper reachable?); unloading them: the next "
                     + "owner's claim fences their rows", handoffTimeout.toMillis());
@@ -490,24 +423,14 @@ public final class ApplicationServer implements ServerMain.Server {
         Duration coordinationWait = Duration.ofMillis(handedOver ? remainingMillis(deadline)
                 : Math.min(remainingMillis(deadline), COORDINATION_CLOSE_WAIT.toMillis()));
         quietlyWhether("coordination", () -> BoundedStep.run("coordination", coordinationWait, () -> {
-            quietly("shard map publisher", () -> {
-                if (publisher != null) {
-                    publisher.close();
-                }
-            });
-            quietly("failure detector", () -> {
-                if (detector != null) {
-                    detector.close();
+            quietly("cluster membership", () -> {
+                if (member != null) {
+                    member.close();
                 }
             });
             quietly("status reader", () -> {
                 if (clusterStatus != null) {
                     clusterStatus.close();
-                }
-            });
-            quietly("heartbeat", () -> {
-                if (heartbeat != null) {
-                    heartbeat.close();
                 }
             });
             quietly("shard ownership", () -> {
@@ -554,39 +477,6 @@ public final class ApplicationServer implements ServerMain.Server {
             }
         });
         LOG.info("Application server {} stopped", instanceId);
-    }
-
-    /** Waits until the published map gives this server no shard (another server to hand them to). */
-    private void awaitNoShards(long timeoutMillis) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        while (System.nanoTime() < deadline) {
-            boolean ownsNone = ownership.current().map(view -> !view.servers().containsKey(instanceId)
-                    || view.servers().size() == 1).orElse(true);
-            if (ownsNone) {
-                return;
-            }
-            Thread.sleep(10);
-        }
-        LOG.warn("The shard map still gave this server shards after {} ms; unloading them anyway", timeoutMillis);
-    }
-
-    /**
-     * Fills the HBase client's cache of region locations for every shard, so that the first couples
-     * this server loads do not each wait for a lookup in hbase:meta.
-     */
-    private void cacheRegionLocations(HBaseSchema schema) {
-        AsyncTableRegionLocator locator = hbase.getRegionLocator(schema.couples());
-        CompletableFuture<?>[] lookups = new CompletableFuture<?>[schema.shardCount()];
-        for (int shard = 0; shard < schema.shardCount(); shard++) {
-            lookups[shard] = locator.getRegionLocation(HBaseSchema.coupleRow(shard, 0));
-        }
-        try {
-            CompletableFuture.allOf(lookups).get(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-            LOG.warn("Region locations not all cached at start-up: {}", e.toString());
-        }
     }
 
     private static long remainingMillis(long deadlineNanos) {

@@ -50,6 +50,10 @@ public final class LoadGeneratorMain {
             boolean throughput = options.has("--throughput");
             int runs = options.integer("--runs", 3);
             // --warm-up-runs N: exactly N; without it, until the runs stop getting better (WarmUpRule), within bounds.
+            if (options.has("--warm-up-runs") && options.has("--max-warm-up-runs")) {
+                throw new IllegalArgumentException("--warm-up-runs N makes exactly N warm-up runs, --max-warm-up-runs M "
+                        + "bounds the warm-up that ends when the runs stop getting better: give one of them, not both");
+            }
             int maxWarmUpRuns = options.integer("--max-warm-up-runs", DEFAULT_MAX_WARM_UP_RUNS);
             int minWarmUpRuns = options.integer("--warm-up-runs", Math.min(DEFAULT_MIN_WARM_UP_RUNS, maxWarmUpRuns));
             if (options.has("--warm-up-runs")) {
@@ -126,7 +130,7 @@ public final class LoadGeneratorMain {
         out.println("usage: bin/duet-load [--local DIR | --remote --tcp HOST:PORT --http URL] [--couples N] [--rate SENDS_PER_S]");
         out.println("                     [--text-length MEAN_CHARS] [--typing PER_COUPLE_PER_S] [--idle SESSIONS]");
         out.println("                     [--warm-up S] [--duration S] [--max-waiting N] [--in-flight K] [--out PATH] [--quiet]");
-        out.println("       bin/duet-load --throughput [--runs N] [--warm-up-runs N] [--max-warm-up-runs M] [--local DIR]");
+        out.println("       bin/duet-load --throughput [--runs N] [--warm-up-runs N | --max-warm-up-runs M] [--local DIR]");
         out.println("                     [--couples N] [--in-flight K] [--duration S]");
         out.println("Simulates couples chatting over TCP through the presentation tier, open loop at the given rate,");
         out.println("and reports send->ack, send->partner and typing->partner latency (HdrHistogram) and, for a local");
@@ -136,8 +140,9 @@ public final class LoadGeneratorMain {
         out.println("Duet runs of the same shape go first, not counted, so that the servers' JIT is warm: --warm-up-runs N");
         out.printf("makes exactly N; by default at least %d, then more until %d runs in a row beat no earlier one by over%n",
                 DEFAULT_MIN_WARM_UP_RUNS, WARM_UP_PATIENCE);
-        out.printf("%.0f%% in msgs/s or in server CPU per message, at most --max-warm-up-runs (default %d).%n",
+        out.printf("%.0f%% in msgs/s or in server CPU per message, at most --max-warm-up-runs (default %d). The two%n",
                 WARM_UP_TOLERANCE * 100, DEFAULT_MAX_WARM_UP_RUNS);
+        out.println("options exclude each other.");
         out.printf("Defaults: %d couples, %.0f sends/s, %d-character texts, %.1f typing/s per couple, %d s warm-up, %d s.%n",
                 LoadSettings.DEFAULT_COUPLES, LoadSettings.DEFAULT_RATE, LoadSettings.DEFAULT_MEAN_TEXT_LENGTH,
                 LoadSettings.DEFAULT_TYPING_RATE, LoadSettings.DEFAULT_WARM_UP.toSeconds(),

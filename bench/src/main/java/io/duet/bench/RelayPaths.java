@@ -14,7 +14,7 @@ import io.duet.protocol.relay.PayloadKind;
 import io.duet.protocol.relay.Pong;
 import io.duet.protocol.relay.Principal;
 import io.duet.protocol.relay.RelayFrame;
-import io.duet.protocol.relay.RelayFrameCodec;
+import io.duet.protocol.relay.RelayLinkFraming;
 import io.duet.protocol.relay.StreamData;
 import io.duet.protocol.relay.StreamKind;
 import io.duet.protocol.relay.WireProtocol;
@@ -149,10 +149,8 @@ final class RelayPaths {
                     .handler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
-                            ch.pipeline().addLast(tls.newClientHandler(ch.alloc(), target.getHostString(), target.getPort()),
-                                    new FrameDecoder(FrameLimits.RELAY),
-                                    new FrameEncoder(FrameLimits.RELAY, FrameEncoder.NEVER_COMPRESS),
-                                    RelayFrameCodec.INSTANCE, new Handler(presentationId));
+                            RelayLinkFraming.addClientHandlers(ch, tls, target.getHostString(), target.getPort());
+                            ch.pipeline().addLast(new Handler(presentationId));
                         }
                     }).connect(target).channel();
         }

@@ -1,12 +1,9 @@
 package io.duet.client;
 
 import io.duet.protocol.api.AcceptInviteRequest;
-import io.duet.protocol.api.AccountService;
 import io.duet.protocol.api.AddEventRequest;
 import io.duet.protocol.api.Calendar;
 import io.duet.protocol.api.CalendarEvent;
-import io.duet.protocol.api.CalendarService;
-import io.duet.protocol.api.ChatService;
 import io.duet.protocol.api.CoupleProfile;
 import io.duet.protocol.api.CreateInviteRequest;
 import io.duet.protocol.api.CreateMemoRequest;
@@ -40,13 +37,10 @@ import io.duet.protocol.api.MarkReadRequest;
 import io.duet.protocol.api.Memo;
 import io.duet.protocol.api.MemoConflict;
 import io.duet.protocol.api.MemoList;
-import io.duet.protocol.api.MemoService;
 import io.duet.protocol.api.Message;
 import io.duet.protocol.api.MessageConflict;
-import io.duet.protocol.api.PairingService;
 import io.duet.protocol.api.Photo;
 import io.duet.protocol.api.PhotoList;
-import io.duet.protocol.api.PhotoService;
 import io.duet.protocol.api.PhotoUpload;
 import io.duet.protocol.api.PhotoUrl;
 import io.duet.protocol.api.PhotoUrls;
@@ -69,22 +63,14 @@ import io.duet.protocol.api.UnpairRequest;
 import io.duet.protocol.api.StickerRef;
 import io.duet.protocol.api.UnregisterPushTokenRequest;
 import io.duet.protocol.api.UpcomingList;
-import io.duet.protocol.api.commonConstants;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Supplier;
-import org.apache.hc.client5.http.classic.HttpClient;
-import org.apache.hc.client5.http.impl.classic.HttpClients;
-import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
-import org.apache.hc.core5.util.TimeValue;
 import org.apache.thrift.TException;
-import org.apache.thrift.protocol.TCompactProtocol;
-import org.apache.thrift.protocol.TProtocol;
 import org.apache.thrift.transport.THttpClient;
 import org.apache.thrift.transport.TTransportException;
 
@@ -98,18 +84,9 @@ import org.apache.thrift.transport.TTransportException;
  * ({@link HttpTimeouts}: 5 s to connect and 30 s per read by default).
  */
 public final class DuetHttp {
-    private static final String CONTENT_TYPE = "application/vnd.apache.thrift.compact";
-
-    private final URI base;
     private final String deviceId;
-    private final HttpTimeouts timeouts;
-    /** Null: {@code THttpClient}'s own connections (plain, or HTTPS with the system's trust). */
-    private final HttpClient https;
-    /**
-     * The feed's polls: an HTTP client that keeps a refusal's {@code Retry-After} ({@link RetryAfterHeader}); made
-     * at the first poll of a plain-HTTP instance.
-     */
-    private HttpClient polls;
+    /** How the calls travel: transports, connections, the generated clients. */
+    private final HttpServiceClients clients;
 
     /**
      * @param base for example {@code http://127.0.0.1:7420}
@@ -125,10 +102,8 @@ public final class DuetHttp {
      * @param timeouts how long a call may take to connect and to wait for its answer
      */
     public DuetHttp(URI base, String deviceId, HttpTimeouts timeouts) {
-        this.base = base;
         this.deviceId = deviceId;
-        this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
-        this.https = null;
+        this.clients = HttpServiceClients.of(base, timeouts);
     }
 
     /**
@@ -148,21 +123,8 @@ public final class DuetHttp {
      *     answer
      */
     public DuetHttp(URI base, String deviceId, DuetTls tls, HttpTimeouts timeouts) {
-        if (!"https".equals(base.getScheme())) {
-            throw new IllegalArgumentException("base: " + base + " (expected: an https URL with TLS)");
-        }
-        this.base = base;
         this.deviceId = deviceId;
-        this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
-        this.https = HttpClients.custom()
-                .setConnectionManager(TimedHttpTransport.connections(timeouts)
-                        .setTlsSocketStrategy(ClientTlsStrategyBuilder.create().setSslContext(tls.sslContext())
-                                .buildClassic())
-                        .build())
-                .evictIdleConnections(TimeValue.ofSeconds(30))
-                .addResponseInterceptorLast(RetryAfterHeader.INTERCEPTOR)
-                .build();
-        this.polls = https;
+        this.clients = HttpServiceClients.of(base, tls, timeouts);
     }
 
     /** A new random device id, for first use of an installation. */
@@ -171,16 +133,16 @@ public final class DuetHttp {
     }
 
     public Session signUp(String email, String password, String displayName) throws TException {
-        return account(null).signUp(new SignUpRequest(email, password, displayName, deviceId));
+        return clients.account(null).signUp(new SignUpRequest(email, password, displayName, deviceId));
     }
 
     public Session logIn(String email, String password) throws TException {
-        return account(null).logIn(new LogInRequest(email, password, deviceId));
+        return clients.account(null).logIn(new LogInRequest(email, password, deviceId));
     }
 
     /** A new access token for the session of {@code token} (still valid), reflecting its current couple. */
     public Session refreshSession(String token) throws TException {
-        return account(token).refreshSession(new RefreshSessionRequest());
+        return clients.account(token).refreshSession(new RefreshSessionRequest());
     }
 
     /**
@@ -188,32 +150,30 @@ public final class DuetHttp {
      * present this one again: a reuse ends the session).
      */
     public Session refreshWith(String refreshToken) throws TException {
-        return account(null).refreshSession(new RefreshSessionRequest().setRefreshToken(refreshToken));
+        return clients.account(null).refreshSession(new RefreshSessionRequest().setRefreshToken(refreshToken));
     }
 
     /** Ends this device's session. */
     public void logOut(String token) throws TException {
-        account(token).logOut(new LogOutRequest());
+        clients.account(token).logOut(new LogOutRequest());
     }
 
     /** Ends every session of the account, on every device. */
     public void logOutEverywhere(String token) throws TException {
-        account(token).logOutEverywhere(new LogOutEverywhereRequest());
+        clients.account(token).logOutEverywhere(new LogOutEverywhereRequest());
     }
 
     public Invite createInvite(String token) throws TException {
-        return new PairingService.Client(protocol(commonConstants.PAIRING_SERVICE, token))
-                .createInvite(new CreateInviteRequest());
+        return clients.pairing(token).createInvite(new CreateInviteRequest());
     }
 
     public Session acceptInvite(String token, String code) throws TException {
-        return new PairingService.Client(protocol(commonConstants.PAIRING_SERVICE, token))
-                .acceptInvite(new AcceptInviteRequest(code));
+        return clients.pairing(token).acceptInvite(new AcceptInviteRequest(code));
     }
 
     /** The couple's profile: both partners, the nicknames they gave each other, the start date. */
     public CoupleProfile coupleProfile(String token) throws TException {
-        return pairing(token).getCoupleProfile(new GetCoupleProfileRequest());
+        return clients.pairing(token).getCoupleProfile(new GetCoupleProfileRequest());
     }
 
     /** Sets what the caller calls the partner; null clears it. */
@@ -222,7 +182,7 @@ public final class DuetHttp {
         if (nickname != null) {
             request.setNickname(nickname);
         }
-        return pairing(token).setNickname(request);
+        return clients.pairing(token).setNickname(request);
     }
 
     /**
@@ -230,16 +190,12 @@ public final class DuetHttp {
      * returns the caller's session, without a couple. A wrong password fails with UNAUTHENTICATED.
      */
     public Session unpair(String token, String password) throws TException {
-        return pairing(token).unpair(new UnpairRequest().setPassword(password));
+        return clients.pairing(token).unpair(new UnpairRequest().setPassword(password));
     }
 
     /** Deletes the caller's account (and its couple's data); every session of it ends. */
     public void deleteAccount(String token, String password) throws TException {
-        account(token).deleteAccount(new DeleteAccountRequest(password));
-    }
-
-    private PairingService.Client pairing(String token) throws TTransportException {
-        return new PairingService.Client(protocol(commonConstants.PAIRING_SERVICE, token));
+        clients.account(token).deleteAccount(new DeleteAccountRequest(password));
     }
 
     /** Sends over HTTP; prefer {@link DuetClient#send} in a live session. */
@@ -252,7 +208,7 @@ public final class DuetHttp {
      * its order with an order stream (SendMessageRequest's orderStream, ordinal and afterOrdinal).
      */
     public SendMessageResult sendMessage(String token, SendMessageRequest request) throws TException {
-        return new ChatService.Client(protocol(commonConstants.CHAT_SERVICE, token)).sendMessage(request);
+        return clients.chat(token).sendMessage(request);
     }
 
     /** Sends a sticker message (kind STICKER) over HTTP. */
@@ -272,7 +228,7 @@ public final class DuetHttp {
         if (expectedVersion != null) {
             request.setExpectedVersion(expectedVersion);
         }
-        return new ChatService.Client(protocol(commonConstants.CHAT_SERVICE, token)).editMessage(request);
+        return clients.chat(token).editMessage(request);
     }
 
     /** Deletes the caller's message {@code seq}, leaving a tombstone, which it returns; {@code expectedVersion} as in {@link #editMessage}. */
@@ -281,18 +237,16 @@ public final class DuetHttp {
         if (expectedVersion != null) {
             request.setExpectedVersion(expectedVersion);
         }
-        return new ChatService.Client(protocol(commonConstants.CHAT_SERVICE, token)).deleteMessage(request);
+        return clients.chat(token).deleteMessage(request);
     }
 
     public HistoryPage fetchHistory(String token, long afterSeq, int limit) throws TException {
-        return new ChatService.Client(protocol(commonConstants.CHAT_SERVICE, token))
-                .fetchHistory(new FetchHistoryRequest(afterSeq, limit));
+        return clients.chat(token).fetchHistory(new FetchHistoryRequest(afterSeq, limit));
     }
 
     /** The page right before {@code beforeSeq} ({@code Long.MAX_VALUE}: the newest), oldest first. */
     public HistoryPage fetchHistoryBefore(String token, long beforeSeq, int limit) throws TException {
-        return new ChatService.Client(protocol(commonConstants.CHAT_SERVICE, token))
-                .fetchHistory(new FetchHistoryRequest(0, limit).setBeforeSeq(beforeSeq));
+        return clients.chat(token).fetchHistory(new FetchHistoryRequest(0, limit).setBeforeSeq(beforeSeq));
     }
 
     /**
@@ -301,13 +255,12 @@ public final class DuetHttp {
      * waitMillis} (the server caps it, 25 s by default); none if nothing came.
      */
     public SubscribeResult poll(String token, long afterSeq, int waitMillis) throws TException {
-        return new ChatService.Client(protocol(commonConstants.CHAT_SERVICE, token))
-                .subscribe(new SubscribeRequest().setAfterSeq(afterSeq).setWaitMillis(waitMillis));
+        return clients.chat(token).subscribe(new SubscribeRequest().setAfterSeq(afterSeq).setWaitMillis(waitMillis));
     }
 
     /** Tells the partner this user is typing (or stopped); it stops by itself a few seconds after the last. */
     public void setTyping(String token, boolean typing) throws TException {
-        new ChatService.Client(protocol(commonConstants.CHAT_SERVICE, token)).setTyping(new SetTypingRequest(typing));
+        clients.chat(token).setTyping(new SetTypingRequest(typing));
     }
 
     /**
@@ -318,7 +271,7 @@ public final class DuetHttp {
     public FeedPage pollEvents(String token, PollEventsRequest request) throws TException {
         RetryAfterHeader.clear();
         try {
-            return new FeedService.Client(protocol(commonConstants.FEED_SERVICE, token, polls())).pollEvents(request);
+            return clients.feed(token).pollEvents(request);
         } catch (TTransportException e) {
             throw RetryAfterHeader.refusal(e);
         }
@@ -341,14 +294,12 @@ public final class DuetHttp {
 
     /** Marks the messages up to {@code upToSeq} read; returns the read state once the mark is durable. */
     public ReadState markRead(String token, long upToSeq) throws TException {
-        return new ChatService.Client(protocol(commonConstants.CHAT_SERVICE, token))
-                .markRead(new MarkReadRequest(upToSeq));
+        return clients.chat(token).markRead(new MarkReadRequest(upToSeq));
     }
 
     /** Both partners' read marks and the caller's unread count. */
     public ReadState readState(String token) throws TException {
-        return new ChatService.Client(protocol(commonConstants.CHAT_SERVICE, token))
-                .getReadState(new GetReadStateRequest());
+        return clients.chat(token).getReadState(new GetReadStateRequest());
     }
 
     /** Creates a memo, under a new random {@code clientMemoId}; {@link #createMemo(String, CreateMemoRequest)} retries safely. */
@@ -362,16 +313,16 @@ public final class DuetHttp {
      * is now, instead of a second one.
      */
     public Memo createMemo(String token, CreateMemoRequest request) throws TException {
-        return memo(token).createMemo(request);
+        return clients.memo(token).createMemo(request);
     }
 
     /** Every memo of the couple, the most recently changed first. */
     public MemoList listMemos(String token) throws TException {
-        return memo(token).listMemos(new ListMemosRequest());
+        return clients.memo(token).listMemos(new ListMemosRequest());
     }
 
     public Memo getMemo(String token, long memoId) throws TException {
-        return memo(token).getMemo(new GetMemoRequest(memoId));
+        return clients.memo(token).getMemo(new GetMemoRequest(memoId));
     }
 
     /**
@@ -386,16 +337,16 @@ public final class DuetHttp {
         if (text != null) {
             request.setText(text);
         }
-        return memo(token).editMemo(request);
+        return clients.memo(token).editMemo(request);
     }
 
     /** Deletes the memo if it is still at {@code expectedVersion}; otherwise throws {@link MemoConflict}. */
     public void deleteMemo(String token, long memoId, long expectedVersion) throws TException {
-        memo(token).deleteMemo(new DeleteMemoRequest(memoId, expectedVersion));
+        clients.memo(token).deleteMemo(new DeleteMemoRequest(memoId, expectedVersion));
     }
 
     public Calendar getCalendar(String token) throws TException {
-        return calendar(token).getCalendar(new GetCalendarRequest());
+        return clients.calendar(token).getCalendar(new GetCalendarRequest());
     }
 
     /** Sets the start date (ISO-8601) and the IANA time zone, each unless null. */
@@ -407,20 +358,20 @@ public final class DuetHttp {
         if (timeZone != null) {
             request.setTimeZone(timeZone);
         }
-        return calendar(token).setCalendar(request);
+        return clients.calendar(token).setCalendar(request);
     }
 
     public CalendarEvent addEvent(String token, AddEventRequest request) throws TException {
-        return calendar(token).addEvent(request);
+        return clients.calendar(token).addEvent(request);
     }
 
     public void deleteEvent(String token, long eventId) throws TException {
-        calendar(token).deleteEvent(new DeleteEventRequest(eventId));
+        clients.calendar(token).deleteEvent(new DeleteEventRequest(eventId));
     }
 
     /** Up to {@code limit} dates from today to today plus {@code withinDays}, soonest first. */
     public UpcomingList listUpcoming(String token, int limit, int withinDays) throws TException {
-        return calendar(token).listUpcoming(new ListUpcomingRequest(limit, withinDays));
+        return clients.calendar(token).listUpcoming(new ListUpcomingRequest(limit, withinDays));
     }
 
     /**
@@ -436,16 +387,16 @@ public final class DuetHttp {
 
     /** The first step of {@link #uploadPhoto}: where to PUT exactly {@code sizeBytes} bytes, and until when. */
     public PhotoUpload createUpload(String token, long sizeBytes) throws TException {
-        return photo(token).createUpload(new CreateUploadRequest(sizeBytes));
+        return clients.photo(token).createUpload(new CreateUploadRequest(sizeBytes));
     }
 
     /** The last step of {@link #uploadPhoto}, once the bytes are PUT. */
     public Photo finishUpload(String token, String uploadId, String caption) throws TException {
-        return photo(token).finishUpload(PhotoTransfer.finishRequest(uploadId, caption));
+        return clients.photo(token).finishUpload(PhotoTransfer.finishRequest(uploadId, caption));
     }
 
     public Photo getPhoto(String token, String photoId) throws TException {
-        return photo(token).getPhoto(new GetPhotoRequest(photoId));
+        return clients.photo(token).getPhoto(new GetPhotoRequest(photoId));
     }
 
     /** Up to {@code limit} photos, newest first, after {@code cursor} (null: from the newest). */
@@ -454,7 +405,7 @@ public final class DuetHttp {
         if (cursor != null) {
             request.setCursor(cursor);
         }
-        return photo(token).listPhotos(request);
+        return clients.photo(token).listPhotos(request);
     }
 
     /** A presigned URL of one variant of a photo (FULL when {@code variant} is null), valid for minutes. */
@@ -463,7 +414,7 @@ public final class DuetHttp {
         if (variant != null) {
             request.setVariant(variant);
         }
-        return photo(token).getPhotoUrl(request);
+        return clients.photo(token).getPhotoUrl(request);
     }
 
     /**
@@ -471,7 +422,7 @@ public final class DuetHttp {
      * FULL when null): one entry per id, in order, each with a URL or NOT_FOUND.
      */
     public PhotoUrls photoUrls(String token, List<String> photoIds, PhotoVariant variant) throws TException {
-        return photo(token).getPhotoUrls(PhotoUrlsRequests.of(photoIds, variant));
+        return clients.photo(token).getPhotoUrls(PhotoUrlsRequests.of(photoIds, variant));
     }
 
     /** Downloads one variant of a photo into {@code target}. */
@@ -482,60 +433,16 @@ public final class DuetHttp {
 
     /** Deletes the photo's objects and metadata (the photo message stays, pointing at nothing). */
     public void deletePhoto(String token, String photoId) throws TException {
-        photo(token).deletePhoto(new DeletePhotoRequest(photoId));
+        clients.photo(token).deletePhoto(new DeletePhotoRequest(photoId));
     }
 
     /** Sets this device's push token (the device of {@code token}'s session); see DeviceService. */
     public void registerPushToken(String token, PushPlatform platform, String pushToken) throws TException {
-        device(token).registerPushToken(new RegisterPushTokenRequest(platform, pushToken));
+        clients.device(token).registerPushToken(new RegisterPushTokenRequest(platform, pushToken));
     }
 
     /** Removes this device's push token: it gets no more pushes. */
     public void unregisterPushToken(String token) throws TException {
-        device(token).unregisterPushToken(new UnregisterPushTokenRequest());
-    }
-
-    private DeviceService.Client device(String token) throws TTransportException {
-        return new DeviceService.Client(protocol(commonConstants.DEVICE_SERVICE, token));
-    }
-
-    private PhotoService.Client photo(String token) throws TTransportException {
-        return new PhotoService.Client(protocol(commonConstants.PHOTO_SERVICE, token));
-    }
-
-    private MemoService.Client memo(String token) throws TTransportException {
-        return new MemoService.Client(protocol(commonConstants.MEMO_SERVICE, token));
-    }
-
-    private CalendarService.Client calendar(String token) throws TTransportException {
-        return new CalendarService.Client(protocol(commonConstants.CALENDAR_SERVICE, token));
-    }
-
-    private AccountService.Client account(String token) throws TTransportException {
-        return new AccountService.Client(protocol(commonConstants.ACCOUNT_SERVICE, token));
-    }
-
-    private synchronized HttpClient polls() {
-        if (polls == null) {
-            polls = HttpClients.custom().setConnectionManager(TimedHttpTransport.connections(timeouts).build())
-                    .addResponseInterceptorLast(RetryAfterHeader.INTERCEPTOR)
-                    .evictIdleConnections(TimeValue.ofSeconds(30)).build();
-        }
-        return polls;
-    }
-
-    private TProtocol protocol(String service, String token) throws TTransportException {
-        return protocol(service, token, https);
-    }
-
-    /** @param client null: {@code THttpClient}'s own connections */
-    private TProtocol protocol(String service, String token, HttpClient client) throws TTransportException {
-        String url = base.resolve("/api/v1/" + service).toString();
-        THttpClient transport = new TimedHttpTransport(url, client, timeouts);
-        transport.setCustomHeader("Content-Type", CONTENT_TYPE);
-        if (token != null) {
-            transport.setCustomHeader("Authorization", "Bearer " + token);
-        }
-        return new TCompactProtocol(transport);
+        clients.device(token).unregisterPushToken(new UnregisterPushTokenRequest());
     }
 }

@@ -12,7 +12,9 @@
  * that need no session (sign-up, log-in, pairing) over HTTP with Thrift's stock HTTP client, and follows a
  * couple without a session ({@link io.duet.client.DuetFeed}, long polls of {@code FeedService.pollEvents}
  * handing the same events to the same listener); its calls that cannot connect or wait too long for an answer
- * ({@link io.duet.client.HttpTimeouts}) fail with an {@link io.duet.client.HttpTimeoutException}. Both speak TLS when given a {@link
+ * ({@link io.duet.client.HttpTimeouts}) fail with an {@link io.duet.client.HttpTimeoutException}. DuetHttp says
+ * which calls there are; how they travel (transports, HTTPS connections, the generated clients) is {@code
+ * HttpServiceClients}'s. Both speak TLS when given a {@link
  * io.duet.client.DuetTls}, and resume the TLS session on reconnect.
  *
  * <p>The SDK depends on no server module; its only runtime dependencies are the shared protocol,

@@ -1,6 +1,10 @@
 /**
  * Cluster membership and shard ownership, coordinated in ZooKeeper through Curator.
  *
+ * <p>Start at {@link io.duet.app.cluster.ClusterMember}: one server's part in the cluster from its first
+ * heartbeat to leaving, which wires the parts below (heartbeat, membership record, failure detector,
+ * shard-map publisher and its join grace) for the application server's lifecycle.
+ *
  * <p>Every application server registers itself ({@link io.duet.app.cluster.Membership}); one of them,
  * elected by a leader latch, assigns the shards evenly across the live servers and publishes the map
  * with a strictly increasing epoch ({@link io.duet.app.cluster.ShardMapPublisher}, whose arithmetic is

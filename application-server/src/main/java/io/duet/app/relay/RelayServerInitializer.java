@@ -2,10 +2,7 @@ package io.duet.app.relay;
 
 import io.duet.app.couple.CoupleRegistry;
 import io.duet.app.rpc.ServiceDispatcher;
-import io.duet.protocol.frame.FrameDecoder;
-import io.duet.protocol.frame.FrameEncoder;
-import io.duet.protocol.frame.FrameLimits;
-import io.duet.protocol.relay.RelayFrameCodec;
+import io.duet.protocol.relay.RelayLinkFraming;
 import io.duet.security.RelayTls;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -39,12 +36,7 @@ public final class RelayServerInitializer extends ChannelInitializer<SocketChann
     @Override
     protected void initChannel(SocketChannel channel) {
         ChannelPipeline pipeline = channel.pipeline();
-        if (tls.enabled()) {
-            pipeline.addLast("tls", tls.newServerHandler(channel.alloc()));
-        }
-        pipeline.addLast("frameDecoder", new FrameDecoder(FrameLimits.RELAY));
-        pipeline.addLast("frameEncoder", new FrameEncoder(FrameLimits.RELAY, FrameEncoder.NEVER_COMPRESS));
-        pipeline.addLast("relayCodec", RelayFrameCodec.INSTANCE);
+        RelayLinkFraming.addServerHandlers(channel, tls);
         pipeline.addLast("idle", new IdleStateHandler(READ_IDLE_SECONDS, 0, 0, TimeUnit.SECONDS));
         pipeline.addLast("connection", new RelayConnectionHandler(instanceId, dispatcher, couples,
                 presentationLinks, presentationLinks.streamCounter()));

@@ -9,15 +9,12 @@ import io.duet.protocol.api.SendMessageResult;
 import io.duet.protocol.api.SetTypingRequest;
 import io.duet.protocol.api.SubscribeRequest;
 import io.duet.protocol.api.commonConstants;
-import io.duet.protocol.frame.FrameDecoder;
-import io.duet.protocol.frame.FrameEncoder;
-import io.duet.protocol.frame.FrameLimits;
 import io.duet.protocol.relay.Hello;
 import io.duet.protocol.relay.OpenStream;
 import io.duet.protocol.relay.PayloadKind;
 import io.duet.protocol.relay.Principal;
 import io.duet.protocol.relay.RelayFrame;
-import io.duet.protocol.relay.RelayFrameCodec;
+import io.duet.protocol.relay.RelayLinkFraming;
 import io.duet.protocol.relay.StreamData;
 import io.duet.protocol.relay.StreamKind;
 import io.duet.protocol.relay.WireProtocol;
@@ -37,7 +34,6 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -102,13 +98,8 @@ public final class RelayWarmUp implements WarmUpCalls {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
-                        if (tls.enabled()) {
-                            channel.pipeline().addLast("tls", tls.newClientHandler(channel.alloc(),
-                                    relay.getHostString(), relay.getPort()));
-                        }
-                        channel.pipeline().addLast(new FrameDecoder(FrameLimits.RELAY),
-                                new FrameEncoder(FrameLimits.RELAY, FrameEncoder.NEVER_COMPRESS),
-                                RelayFrameCodec.INSTANCE, link);
+                        RelayLinkFraming.addClientHandlers(channel, tls, relay.getHostString(), relay.getPort());
+                        channel.pipeline().addLast(link);
                     }
                 })
                 .connect(relay);
@@ -192,7 +183,7 @@ public final class RelayWarmUp implements WarmUpCalls {
             calls.put(seqid, call);
             byte[] payload = ThriftMessages.encodeCall(CODEC, WireProtocol.COMPACT,
                     commonConstants.CHAT_SERVICE + ThriftMessages.SERVICE_SEPARATOR + method, seqid, args, false);
-            channel.writeAndFlush(RelayFrame.data(new StreamData(streamId, PayloadKind.CALL, ByteBuffer.wrap(payload))));
+            channel.writeAndFlush(RelayLinkFraming.callFrame(streamId, payload));
             closed.whenComplete((ignored, failure) -> call.answer.completeExceptionally(failure));
             return call.answer;
         }

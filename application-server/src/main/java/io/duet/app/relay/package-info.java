@@ -6,6 +6,7 @@
  * io.duet.app.relay.RelayConnectionHandler}, which owns one connection's streams on its event loop.
  * {@link io.duet.app.relay.AppStream} is one stream, and keeps a session's flow-control credit.
  * {@link io.duet.app.relay.RelayWarmUp} is the other end of one link, the server's own, before it joins:
- * clients' calls into its warm-up couple, so that the first real calls find this path's code warm.
+ * clients' calls into its warm-up couple, so that the first real calls find this path's code warm. Both
+ * ends frame a link as presentation servers do, through {@link io.duet.protocol.relay.RelayLinkFraming}.
  */
 package io.duet.app.relay;

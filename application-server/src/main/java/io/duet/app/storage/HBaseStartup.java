@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.hbase.client.AsyncConnection;
+import org.apache.hadoop.hbase.client.AsyncTableRegionLocator;
 import org.apache.hadoop.hbase.client.ConnectionFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,6 +78,25 @@ public final class HBaseStartup {
             connection.close();
         } catch (java.io.IOException e) {
             LOG.debug("Closing a failed HBase connection: {}", e.toString());
+        }
+    }
+
+    /**
+     * Fills the HBase client's cache of region locations for every shard, so that the first couples
+     * a server loads do not each wait for a lookup in hbase:meta; gives up after 30 s, logging it.
+     */
+    public static void cacheRegionLocations(AsyncConnection hbase, HBaseSchema schema) {
+        AsyncTableRegionLocator locator = hbase.getRegionLocator(schema.couples());
+        CompletableFuture<?>[] lookups = new CompletableFuture<?>[schema.shardCount()];
+        for (int shard = 0; shard < schema.shardCount(); shard++) {
+            lookups[shard] = locator.getRegionLocation(HBaseSchema.coupleRow(shard, 0));
+        }
+        try {
+            CompletableFuture.allOf(lookups).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("Region locations not all cached at start-up: {}", e.toString());
         }
     }
 }

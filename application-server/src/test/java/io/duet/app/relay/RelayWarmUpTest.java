@@ -2,7 +2,6 @@ package io.duet.app.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import io.duet.protocol.api.ChatService;
 import io.duet.protocol.api.DuetError;
 import io.duet.protocol.api.ErrorCode;
@@ -12,14 +11,11 @@ import io.duet.protocol.api.SendMessageRequest;
 import io.duet.protocol.api.SendMessageResult;
 import io.duet.protocol.api.SetTypingResult;
 import io.duet.protocol.api.SubscribeResult;
-import io.duet.protocol.frame.FrameDecoder;
-import io.duet.protocol.frame.FrameEncoder;
-import io.duet.protocol.frame.FrameLimits;
 import io.duet.protocol.relay.HelloAck;
 import io.duet.protocol.relay.OpenStream;
 import io.duet.protocol.relay.PayloadKind;
 import io.duet.protocol.relay.RelayFrame;
-import io.duet.protocol.relay.RelayFrameCodec;
+import io.duet.protocol.relay.RelayLinkFraming;
 import io.duet.protocol.relay.StreamData;
 import io.duet.protocol.relay.StreamKind;
 import io.duet.protocol.relay.WireProtocol;
@@ -79,9 +75,8 @@ class RelayWarmUpTest {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
-                        channel.pipeline().addLast(new FrameDecoder(FrameLimits.RELAY),
-                                new FrameEncoder(FrameLimits.RELAY, FrameEncoder.NEVER_COMPRESS),
-                                RelayFrameCodec.INSTANCE, server);
+                        RelayLinkFraming.addServerHandlers(channel, RelayTls.disabled());
+                        channel.pipeline().addLast(server);
                     }
                 }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
         return new RelayWarmUp(RelayTls.disabled(), group, (InetSocketAddress) listener.localAddress(), "warm-up-test",

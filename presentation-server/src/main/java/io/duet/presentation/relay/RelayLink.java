@@ -2,9 +2,6 @@ package io.duet.presentation.relay;
 
 import io.duet.protocol.cluster.AppServerInfo;
 import io.duet.protocol.frame.BatchedFlush;
-import io.duet.protocol.frame.FrameDecoder;
-import io.duet.protocol.frame.FrameEncoder;
-import io.duet.protocol.frame.FrameLimits;
 import io.duet.protocol.relay.CloseReason;
 import io.duet.protocol.relay.CloseStream;
 import io.duet.protocol.relay.Hello;
@@ -13,7 +10,7 @@ import io.duet.protocol.relay.PayloadKind;
 import io.duet.protocol.relay.Ping;
 import io.duet.protocol.relay.Pong;
 import io.duet.protocol.relay.RelayFrame;
-import io.duet.protocol.relay.RelayFrameCodec;
+import io.duet.protocol.relay.RelayLinkFraming;
 import io.duet.protocol.relay.StreamCredit;
 import io.duet.protocol.relay.StreamKind;
 import io.duet.protocol.relay.relayConstants;
@@ -92,13 +89,8 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
         ChannelFuture connecting = template.clone(loop).handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
-                if (tls.enabled()) {
-                    ch.pipeline().addLast("tls", tls.newClientHandler(ch.alloc(), server.getRelayEndpoint().getHost(),
-                            server.getRelayEndpoint().getPort()));
-                }
-                ch.pipeline().addLast("frameDecoder", new FrameDecoder(FrameLimits.RELAY));
-                ch.pipeline().addLast("frameEncoder", new FrameEncoder(FrameLimits.RELAY, FrameEncoder.NEVER_COMPRESS));
-                ch.pipeline().addLast("relayCodec", RelayFrameCodec.INSTANCE);
+                RelayLinkFraming.addClientHandlers(ch, tls, server.getRelayEndpoint().getHost(),
+                        server.getRelayEndpoint().getPort());
                 ch.pipeline().addLast("callTimer", new RelayCallTimer(meters));
                 ch.pipeline().addLast("idle", new IdleStateHandler(SILENCE_LIMIT_SECONDS, PING_INTERVAL_SECONDS, 0,
                         TimeUnit.SECONDS));

@@ -2,10 +2,8 @@ package io.duet.presentation.relay;
 
 import io.duet.protocol.relay.CloseReason;
 import io.duet.protocol.relay.CloseStream;
-import io.duet.protocol.relay.PayloadKind;
 import io.duet.protocol.relay.RelayFrame;
-import io.duet.protocol.relay.StreamData;
-import java.nio.ByteBuffer;
+import io.duet.protocol.relay.RelayLinkFraming;
 
 /** A stream opened on a {@link RelayLink}; use it on the link's event loop. */
 public final class RelayStream {
@@ -40,7 +38,7 @@ public final class RelayStream {
 
     public void sendCall(byte[] call) {
         if (open) {
-            link.write(RelayFrame.data(new StreamData(streamId, PayloadKind.CALL, ByteBuffer.wrap(call))));
+            link.write(RelayLinkFraming.callFrame(streamId, call));
         }
     }
 

@@ -9,6 +9,7 @@
  * shard map is up. A connect refused by a server's relay endpoint is crash evidence, reported to
  * ZooKeeper through {@link io.duet.protocol.cluster.RefusalReports} ({@code LinkEvents} is how links tell
  * {@code AppLinks}). Links are mutual TLS ({@link io.duet.security.RelayTls}) unless
- * {@code relay.tls.enabled=false}.
+ * {@code relay.tls.enabled=false}; a link's framing is {@link io.duet.protocol.relay.RelayLinkFraming}'s, shared
+ * with the application server's end.
  */
 package io.duet.presentation.relay;
