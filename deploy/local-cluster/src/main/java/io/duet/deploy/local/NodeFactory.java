@@ -189,7 +189,7 @@ final class NodeFactory {
      * the heap never shrinks (young pauses grow frequent in a small one, see {@link #SERVER_METASPACE}), and the
      * metaspace its classes fit in.
      */
-    static List<String> serverHeap(String size) {
+    private static List<String> serverHeap(String size) {
         return List.of("-Xms" + size, "-Xmx" + size, SERVER_METASPACE);
     }
 
