@@ -96,6 +96,20 @@ class LocalClusterBuilderTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected a JVM option");
     }
 
+    /** Duet's servers start at their full heap, with room for their classes: no GC shrinks the heap at start. */
+    @Test
+    void serversStartAtTheirFullHeapWithRoomForTheirClasses() throws Exception {
+        try (LocalCluster cluster = build(LocalCluster.builder())) {
+            java.util.Map<String, java.util.List<String>> options = cluster.nodes().stream()
+                    .filter(NodeProcess.class::isInstance).map(NodeProcess.class::cast)
+                    .collect(java.util.stream.Collectors.toMap(Node::name, NodeProcess::jvmOptions));
+            assertThat(options.get("app-1")).contains("-Xms" + NodeFactory.APP_HEAP, "-Xmx" + NodeFactory.APP_HEAP,
+                    NodeFactory.SERVER_METASPACE);
+            assertThat(options.get("presentation-1")).contains("-Xms256m", "-Xmx256m", NodeFactory.SERVER_METASPACE);
+            assertThat(options.get("zookeeper")).doesNotContain(NodeFactory.SERVER_METASPACE);
+        }
+    }
+
     private LocalCluster build(LocalClusterBuilder builder) throws IOException {
         for (String module : new String[] {"deploy/local-cluster", "deploy/local-hbase", "deploy/local-s3",
                 "application-server", "presentation-server"}) {
