@@ -13,11 +13,9 @@ import io.duet.protocol.api.DeleteEventRequest;
 import io.duet.protocol.api.DeleteMemoRequest;
 import io.duet.protocol.api.DeleteMessageRequest;
 import io.duet.protocol.api.DeletePhotoRequest;
-import io.duet.protocol.api.DeviceService;
 import io.duet.protocol.api.EditMemoRequest;
 import io.duet.protocol.api.EditMessageRequest;
 import io.duet.protocol.api.FeedPage;
-import io.duet.protocol.api.FeedService;
 import io.duet.protocol.api.FetchHistoryRequest;
 import io.duet.protocol.api.GetCalendarRequest;
 import io.duet.protocol.api.GetCoupleProfileRequest;
@@ -71,7 +69,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.apache.thrift.TException;
-import org.apache.thrift.transport.THttpClient;
 import org.apache.thrift.transport.TTransportException;
 
 /**

@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
@@ -21,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * ShardMapPublisher} that assigns shards while this server leads, joining servers after {@code
  * cluster.join-grace}. The application server calls {@link #startHeartbeat} before its ownership starts,
  * {@link #join} once it is warm, {@link #leave} as the first phase of its shutdown and {@link #close} with its
- * other ZooKeeper parts, before the ZooKeeper client. Its methods are called by that one lifecycle thread.
+ * other ZooKeeper parts, before the ZooKeeper client. Starting and joining run on the server's starting thread;
+ * leaving and closing on its shutdown's bounded steps, one after the other; a rejoin after a lost session runs
+ * on Curator's thread ({@link ShardOwnership#onRejoin}).
  *
  * <p>Settings, each with its default here: {@code cluster.failure-timeout}, {@code cluster.heartbeat-interval},
  * {@code cluster.crash-suspect-timeout}, {@code cluster.detector-tick}, {@code cluster.join-grace}, and where
@@ -51,6 +54,7 @@ public final class ClusterMember implements AutoCloseable {
     /** How long joining waits for the leader to give this server its shards. */
     private static final Duration IN_SHARD_MAP_TIMEOUT = Duration.ofSeconds(60);
 
+    private final AtomicBoolean closed = new AtomicBoolean();
     private final CuratorFramework curator;
     private final String instanceId;
     private final ShardOwnership ownership;
@@ -139,6 +143,9 @@ public final class ClusterMember implements AutoCloseable {
     /** Stops the publisher, the failure detector and the heartbeat, and leaves if it has not; idempotent. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         closeQuietly("shard map publisher", publisher);
         closeQuietly("failure detector", detector);
         closeQuietly("heartbeat", heartbeat);

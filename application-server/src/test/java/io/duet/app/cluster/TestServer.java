@@ -9,9 +9,10 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.TestingServer;
 
 /**
- * The coordination part of one application server, wired as {@code ApplicationServer} wires it, each on
- * its own ZooKeeper session: membership, shard ownership (re-registering after a lost session), a failure
- * detector that suspects no one within a test, and the shard-map publisher.
+ * The coordination part of one application server, wired by hand much as {@link ClusterMember} wires it, each
+ * on its own ZooKeeper session: membership, shard ownership (re-registering after a lost session), a failure
+ * detector that suspects no one within a test, and the shard-map publisher. Unlike a server it has no heartbeat
+ * lease (so no reconfirming of the map when one is regained), and the tests reach its publisher directly.
  */
 final class TestServer implements AutoCloseable {
     static final int SHARDS = 8;

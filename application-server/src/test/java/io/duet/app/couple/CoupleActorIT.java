@@ -9,6 +9,7 @@ import io.duet.app.rpc.ApiErrors;
 import io.duet.app.storage.CoupleStore;
 import io.duet.app.storage.CoupleStoreSettings;
 import io.duet.app.storage.HBaseSchema;
+import io.duet.app.storage.StoreMeters;
 import io.duet.protocol.api.DuetError;
 import io.duet.protocol.api.ErrorCode;
 import io.duet.protocol.api.Event;
@@ -22,6 +23,8 @@ import io.duet.protocol.api.SendMessageResult;
 import io.duet.protocol.cluster.Shards;
 import io.duet.protocol.thrift.MalformedPayloadException;
 import io.duet.protocol.thrift.ThriftCodec;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,6 +64,8 @@ class CoupleActorIT {
     private static final long BOB = 2;
     private static final AtomicLong COUPLES = new AtomicLong(5000);
     private static CoupleStore store;
+    /** The store's meters: which HBase operations a test made. */
+    private static final SimpleMeterRegistry STORE_METRICS = new SimpleMeterRegistry();
     private static AsyncTable<?> couples;
     private static int shards;
     private static ExecutorService workers;
@@ -70,7 +75,7 @@ class CoupleActorIT {
     static void startHBase() throws Exception {
         HBaseSchema schema = StorageCluster.freshSchema(4);
         store = new CoupleStore(StorageCluster.connection(), schema, StorageCluster.callbacks(),
-                CoupleStoreSettings.defaults());
+                CoupleStoreSettings.builder().meters(new StoreMeters(STORE_METRICS)).build());
         couples = StorageCluster.connection().getTable(schema.couples());
         shards = schema.shardCount();
         workers = Executors.newFixedThreadPool(4);
@@ -107,6 +112,11 @@ class CoupleActorIT {
                 CoupleServices.builder(store, limits, catchUpReads, timers).build(), owned, retired -> { });
         actor.start();
         return actor;
+    }
+
+    private static long findSendCalls() {
+        return STORE_METRICS.find(StoreMeters.CALLS).tag("op", "find-send").timers().stream()
+                .mapToLong(Timer::count).sum();
     }
 
     private static SendMessageRequest message(String id, int attempt) {
@@ -263,12 +273,14 @@ class CoupleActorIT {
         }
 
         // Both ids left memory with the 9 sends after them; the row's dedup entries still name them.
+        long lookUpsBefore = findSendCalls();
         SendMessageResult again = actor.send(ANN, "phone", ordered("s", 1, 0)).get(30, TimeUnit.SECONDS);
         assertThat(again.isDuplicate()).isTrue();
         assertThat(again.getSeq()).isEqualTo(first);
         SendMessageResult plainAgain = actor.send(ANN, "phone", message("plain", 2)).get(30, TimeUnit.SECONDS);
         assertThat(plainAgain.isDuplicate()).isTrue();
         assertThat(plainAgain.getSeq()).isEqualTo(unordered);
+        assertThat(findSendCalls() - lookUpsBefore).as("dedup look-ups in HBase").isEqualTo(2);
         assertThat(actor.send(ANN, "phone", ordered("s", 11, 10)).get(30, TimeUnit.SECONDS).getSeq()).isEqualTo(12);
     }
 

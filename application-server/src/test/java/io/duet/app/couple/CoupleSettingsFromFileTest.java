@@ -13,6 +13,7 @@ class CoupleSettingsFromFileTest {
     void readsEveryKeyAndDefaultsTheRest() {
         Settings settings = Settings.of(Map.of(
                 "couples.recent-messages", "64",
+                "couples.dedup-ids", "128",
                 "couples.max-batch", "32",
                 "couples.typing-timeout", "5s",
                 "couples.catch-up.page-messages", "100",
@@ -25,6 +26,7 @@ class CoupleSettingsFromFileTest {
         ArchiveSettings archive = ArchiveSettings.from(settings);
 
         assertThat(limits.recentMessages).isEqualTo(64);
+        assertThat(limits.dedupIds).isEqualTo(128);
         assertThat(limits.maxBatch).isEqualTo(32);
         assertThat(limits.typingTimeout).isEqualTo(Duration.ofSeconds(5));
         assertThat(limits.maxQueued).isEqualTo(CoupleLimits.DEFAULT_MAX_QUEUED);

@@ -48,15 +48,14 @@ public final class LocalClusterMain {
                     builder.serverSetting(setting.substring(0, equals), setting.substring(equals + 1));
                     break;
                 }
-                case "--jvm-option": {
-                    String option = value(args, ++i, arg);
-                    if (!option.startsWith("-")) {
-                        System.err.println(arg + " needs a JVM option such as -XX:+UseZGC, not " + option);
+                case "--jvm-option":
+                    try {
+                        builder.nodeJvmOption(value(args, ++i, arg));
+                    } catch (IllegalArgumentException e) {
+                        System.err.println(arg + ": " + e.getMessage());
                         System.exit(2);
                     }
-                    builder.nodeJvmOption(option);
                     break;
-                }
                 case "--client-tls":
                     builder.clientTls(true);
                     break;
