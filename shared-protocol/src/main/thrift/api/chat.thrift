@@ -67,6 +67,15 @@ struct SendMessageRequest {
    * window, then goes on from that send). A send whose place has been taken by a later message of its
    * stream fails with OUT_OF_ORDER and is not stored.
    * Without a stream, sends are stored in the order they reach the couple's server.
+   *
+   * Named once per session: on a TCP session, a send that names its order stream and is acknowledged
+   * with orderStreamKept declares that stream for the session, and the session's later sends may leave
+   * orderStream out (ordinal set) to mean it; naming another stream declares that one instead. A session
+   * is new after every reconnect and every session move (SESSION_MOVED): until a send declares the
+   * stream again, a send that leaves it out fails with ORDER_STREAM_UNDECLARED and is not stored (send
+   * it again naming the stream). Over HTTP, where nothing is declared, an ordinal without an orderStream
+   * is INVALID_ARGUMENT. A client that never got orderStreamKept (an older server) names the stream in
+   * every send.
    */
   4: optional string orderStream,
   5: optional i64 ordinal,
@@ -80,6 +89,11 @@ struct SendMessageResult {
   2: i64 sentAtMillis,
   /** True when the message had been stored before (this call was a retry). */
   3: bool duplicate,
+  /**
+   * The request named an order stream and this TCP session keeps it: the session's later sends may leave
+   * orderStream out (see SendMessageRequest.orderStream). Absent: name it in every send.
+   */
+  4: optional bool orderStreamKept,
 }
 
 struct SetTypingRequest {

@@ -80,6 +80,12 @@ enum ErrorCode {
    * nothing was stored. Retrying does not help until something is deleted.
    */
   LIMIT_REACHED = 15,
+  /**
+   * A send on a TCP session left its orderStream out, and the session has declared none (it is new: a
+   * reconnect or a session move; see SendMessageRequest.orderStream). Nothing was stored: send it again
+   * naming the order stream. Only clients that leave the stream out get it.
+   */
+  ORDER_STREAM_UNDECLARED = 16,
 }
 
 /** The one error type of every service; declared by every method. */

@@ -74,13 +74,24 @@ final class ChatApi implements ChatService.AsyncIface {
             callback.onError(ApiErrors.invalidArgument(problem));
             return;
         }
+        boolean streamKept;
+        try {
+            streamKept = DeclaredOrderStreams.resolve(request, context.session().orElse(null));
+        } catch (DuetError e) {
+            callback.onError(e);
+            return;
+        }
         DuetError refused = sendRefusal();
         if (refused != null) {
             callback.onError(refused);
             return;
         }
-        onActor(actor -> actor.send(context.caller().userId(), context.caller().deviceId(), request,
-                context.session().orElse(null)), callback);
+        onActor(actor -> {
+            CompletableFuture<SendMessageResult> sent = actor.send(context.caller().userId(),
+                    context.caller().deviceId(), request, context.session().orElse(null));
+            // A copy: the actor may hand the same result to a retry of the send.
+            return streamKept ? sent.thenApply(result -> new SendMessageResult(result).setOrderStreamKept(true)) : sent;
+        }, callback);
     }
 
     private static String textProblem(String text) {

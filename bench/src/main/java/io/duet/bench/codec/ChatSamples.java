@@ -21,7 +21,8 @@ import java.util.UUID;
 /**
  * The chat traffic of one couple as Duet puts it on the wire, built by the codecs the client and the servers
  * use: for each text of a {@link TextMix}, the sender's {@code chat:sendMessage} call (as the SDK fills it in:
- * a fresh client message id, its session's order stream and ordinals), the server's reply, and the stored
+ * a fresh client message id, ordinals, and its session's order stream in the first send only, which the server
+ * keeps for the session), the server's reply, and the stored
  * message that is pushed as an event. Ids, sequence numbers and clocks have realistic sizes (random 63-bit
  * user ids, epoch milliseconds), because varints make the sizes depend on them. Deterministic for a seed.
  */
@@ -68,14 +69,19 @@ public final class ChatSamples {
         seq++;
         clock += 1 + random.nextInt(20_000);
         int seqid = (int) ordinal;
+        // The session's first send names the order stream; the server keeps it, and the later ones leave it out.
+        boolean first = ordinal == 1;
         SendMessageRequest request = new SendMessageRequest(uuid(), text, 1)
-                .setOrderStream(orderStream)
+                .setOrderStream(first ? orderStream : null)
                 .setOrdinal(ordinal)
                 .setAfterOrdinal(ordinal - 1);
         Message message = new Message(seq, request.getClientMessageId(), senderId, senderDeviceId, clock,
                 MessageKind.TEXT, text);
         ChatService.sendMessage_result result = new ChatService.sendMessage_result()
                 .setSuccess(new SendMessageResult(seq, clock, false));
+        if (first) {
+            result.getSuccess().setOrderStreamKept(true);
+        }
         return new Sample(request, message,
                 ThriftMessages.encodeCall(CODEC, WireProtocol.COMPACT, SEND_METHOD, seqid,
                         new ChatService.sendMessage_args(request), false),

@@ -286,6 +286,59 @@ class SendPipelineTest {
 
     }
 
+    @Test
+    void theOrderStreamIsNamedUntilTheServerKeepsItThenLeftOutUntilTheSessionMoves() throws Exception {
+        send("first");
+        send("second");
+        List<Call> pipelined = transmitted();
+        assertThat(pipelined).as("named while the server has not said it keeps it")
+                .allSatisfy(call -> assertThat(call.request().isSetOrderStream()).isTrue());
+        String stream = pipelined.get(0).request().getOrderStream();
+        ackKeepingStream(pipelined.get(0));
+        ack(pipelined.get(1));
+
+        send("third");
+        Call third = single(transmitted());
+        assertThat(third.request().isSetOrderStream()).as("kept by the session: left out").isFalse();
+        assertThat(third.ordinal()).isEqualTo(3L);
+        assertThat(third.request().getAfterOrdinal()).isEqualTo(2L);
+
+        // A new session on the server's side keeps nothing: the resend names the stream again.
+        sessionMoved();
+        Call resent = single(transmitted());
+        assertThat(resent.request().getOrderStream()).isEqualTo(stream);
+        assertThat(resent.ordinal()).isEqualTo(3L);
+    }
+
+    @Test
+    void aServerThatNeverSaysItKeepsTheStreamGetsItInEverySend() throws Exception {
+        send("first");
+        ack(single(transmitted()));
+        send("second");
+        assertThat(single(transmitted()).request().isSetOrderStream()).as("an older server").isTrue();
+    }
+
+    @Test
+    void aSendRefusedForAnUndeclaredStreamGoesOutAgainAtOnceNamingIt() throws Exception {
+        send("first");
+        ackKeepingStream(single(transmitted()));
+        CompletableFuture<SendMessageResult> second = send("second");
+        Call left = single(transmitted());
+        assertThat(left.request().isSetOrderStream()).isFalse();
+
+        // The session moved and the new server got the send before we heard of the move.
+        refuse(left, ErrorCode.ORDER_STREAM_UNDECLARED, 0);
+        assertThat(second).as("not a final refusal").isNotDone();
+        advance(Duration.ZERO);
+        Call again = single(transmitted());
+        assertThat(again.request().isSetOrderStream()).isTrue();
+        assertThat(again.request().getClientMessageId()).isEqualTo(left.request().getClientMessageId());
+        assertThat(again.ordinal()).isEqualTo(2L);
+        assertThat(again.request().getAfterOrdinal()).isEqualTo(1L);
+        ack(again);
+        assertThat(second).isCompleted();
+    }
+
     private CompletableFuture<SendMessageResult> send(String text) {
         CompletableFuture<SendMessageResult> future = pipeline.send(text);
         channel.runPendingTasks();
@@ -351,6 +404,12 @@ class SendPipelineTest {
 
     private void ack(Call call) throws Exception {
         reply(call, new ChatService.sendMessage_result().setSuccess(new SendMessageResult(nextSeq++, 1000, false)));
+    }
+
+    /** Acknowledges {@code call} as a server that keeps the order stream it named for the session. */
+    private void ackKeepingStream(Call call) throws Exception {
+        reply(call, new ChatService.sendMessage_result().setSuccess(
+                new SendMessageResult(nextSeq++, 1000, false).setOrderStreamKept(true)));
     }
 
     private void refuse(Call call, ErrorCode code, int retryAfterMillis) throws Exception {

@@ -50,6 +50,15 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
      * window, then goes on from that send). A send whose place has been taken by a later message of its
      * stream fails with OUT_OF_ORDER and is not stored.
      * Without a stream, sends are stored in the order they reach the couple's server.
+     * 
+     * Named once per session: on a TCP session, a send that names its order stream and is acknowledged
+     * with orderStreamKept declares that stream for the session, and the session's later sends may leave
+     * orderStream out (ordinal set) to mean it; naming another stream declares that one instead. A session
+     * is new after every reconnect and every session move (SESSION_MOVED): until a send declares the
+     * stream again, a send that leaves it out fails with ORDER_STREAM_UNDECLARED and is not stored (send
+     * it again naming the stream). Over HTTP, where nothing is declared, an ordinal without an orderStream
+     * is INVALID_ARGUMENT. A client that never got orderStreamKept (an older server) names the stream in
+     * every send.
      */
     ORDER_STREAM((short)4, "orderStream"),
     ORDINAL((short)5, "ordinal"),
@@ -309,6 +318,15 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
    * window, then goes on from that send). A send whose place has been taken by a later message of its
    * stream fails with OUT_OF_ORDER and is not stored.
    * Without a stream, sends are stored in the order they reach the couple's server.
+   * 
+   * Named once per session: on a TCP session, a send that names its order stream and is acknowledged
+   * with orderStreamKept declares that stream for the session, and the session's later sends may leave
+   * orderStream out (ordinal set) to mean it; naming another stream declares that one instead. A session
+   * is new after every reconnect and every session move (SESSION_MOVED): until a send declares the
+   * stream again, a send that leaves it out fails with ORDER_STREAM_UNDECLARED and is not stored (send
+   * it again naming the stream). Over HTTP, where nothing is declared, an ordinal without an orderStream
+   * is INVALID_ARGUMENT. A client that never got orderStreamKept (an older server) names the stream in
+   * every send.
    */
   @org.apache.thrift.annotation.Nullable
   public java.lang.String getOrderStream() {
@@ -325,6 +343,15 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
    * window, then goes on from that send). A send whose place has been taken by a later message of its
    * stream fails with OUT_OF_ORDER and is not stored.
    * Without a stream, sends are stored in the order they reach the couple's server.
+   * 
+   * Named once per session: on a TCP session, a send that names its order stream and is acknowledged
+   * with orderStreamKept declares that stream for the session, and the session's later sends may leave
+   * orderStream out (ordinal set) to mean it; naming another stream declares that one instead. A session
+   * is new after every reconnect and every session move (SESSION_MOVED): until a send declares the
+   * stream again, a send that leaves it out fails with ORDER_STREAM_UNDECLARED and is not stored (send
+   * it again naming the stream). Over HTTP, where nothing is declared, an ordinal without an orderStream
+   * is INVALID_ARGUMENT. A client that never got orderStreamKept (an older server) names the stream in
+   * every send.
    */
   public SendMessageRequest setOrderStream(@org.apache.thrift.annotation.Nullable java.lang.String orderStream) {
     this.orderStream = orderStream;
