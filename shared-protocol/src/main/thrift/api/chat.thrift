@@ -151,6 +151,12 @@ struct SubscribeResult {
   4: optional list<Message> messages,
   /** Over HTTP only: more messages follow the last of messages: poll again at once. */
   5: optional bool hasMore,
+  /**
+   * TCP sessions: this server takes method ids (common.METHOD_IDS) in place of "service:method" in the
+   * session's calls, until the session moves or reconnects (then the next subscribe says again). Absent:
+   * name every method in full.
+   */
+  6: optional bool methodIds,
 }
 
 /**

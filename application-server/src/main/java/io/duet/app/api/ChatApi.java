@@ -162,8 +162,10 @@ final class ChatApi implements ChatService.AsyncIface {
             onActor(actor -> actor.poll(context.caller().userId(), request.getAfterSeq(), wait), callback);
             return;
         }
+        // This server takes method ids: the session may name its calls by them (SubscribeResult.methodIds).
         onActor(actor -> actor.subscribe(context.session().get(), request.getAfterSeq(), request.isNoEcho(),
-                request.isSetAfterChange() ? request.getAfterChange() : null),
+                request.isSetAfterChange() ? request.getAfterChange() : null)
+                .thenApply(result -> new SubscribeResult(result).setMethodIds(true)),
                 callback);
     }
 

@@ -12,6 +12,7 @@ import io.duet.protocol.api.SendMessageResult;
 import io.duet.protocol.api.commonConstants;
 import io.duet.protocol.relay.WireProtocol;
 import io.duet.protocol.thrift.ThriftCodec;
+import io.duet.protocol.thrift.MethodIds;
 import io.duet.protocol.thrift.ThriftMessages;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,16 +21,19 @@ import java.util.UUID;
 
 /**
  * The chat traffic of one couple as Duet puts it on the wire, built by the codecs the client and the servers
- * use: for each text of a {@link TextMix}, the sender's {@code chat:sendMessage} call (as the SDK fills it in:
+ * use: for each text of a {@link TextMix}, the sender's {@code chat:sendMessage} call (named by its method id,
+ * and filled in as the SDK does:
  * a fresh client message id, ordinals, and its session's order stream in the first send only, which the server
  * keeps for the session), the server's reply, and the stored
  * message that is pushed as an event. Ids, sequence numbers and clocks have realistic sizes (random 63-bit
  * user ids, epoch milliseconds), because varints make the sizes depend on them. Deterministic for a seed.
  */
 public final class ChatSamples {
-    /** The method name of a send on a TCP session. */
-    public static final String SEND_METHOD = commonConstants.CHAT_SERVICE + ThriftMessages.SERVICE_SEPARATOR
-            + "sendMessage";
+    /**
+     * The name a send carries on a TCP session, and its reply: its method id, as the SDK names it once the
+     * couple's server says it takes method ids.
+     */
+    public static final String SEND_METHOD = MethodIds.idOrFullName(commonConstants.CHAT_SERVICE, "sendMessage");
 
     private static final ThriftCodec CODEC = ThriftCodec.INTERNAL;
 

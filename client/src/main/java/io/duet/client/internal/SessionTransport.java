@@ -42,6 +42,14 @@ final class SessionTransport {
         calls = new CallTracker();
     }
 
+    /**
+     * Whether the couple's server takes method ids (its subscribe result said so): calls are named by them
+     * until this is called again with false (a move) or a new connection is made.
+     */
+    void useMethodIds(boolean use) {
+        calls.useMethodIds(use);
+    }
+
     /** The connection is up and about to authenticate; calls go over it from now on. */
     void attach(Channel ch) {
         channel = ch;
