@@ -82,6 +82,16 @@ struct SendMessageRequest {
   6: optional i64 afterOrdinal,
   /** Set: the message is a STICKER (text must then be empty or unset); unset: a TEXT message. */
   7: optional StickerRef sticker,
+  /**
+   * The client message id as the 16 bytes of a UUID (most significant first), in place of clientMessageId,
+   * which is then left out: 20 bytes less than its 36-character form. The server reads it as the UUID's
+   * canonical string (lowercase hex, 8-4-4-4-12), and that string is the message's clientMessageId: what
+   * dedup is keyed on, what is stored and delivered. So a retry that names the same id as that string is
+   * the same message. Only to a server whose subscribe result says it takes it
+   * (SubscribeResult.clientMessageIdBytes): an older one refuses a send without clientMessageId as
+   * INVALID_ARGUMENT. Not 16 bytes, or set together with clientMessageId: INVALID_ARGUMENT.
+   */
+  8: optional binary clientMessageIdBytes,
 }
 
 struct SendMessageResult {
@@ -157,6 +167,11 @@ struct SubscribeResult {
    * name every method in full.
    */
   6: optional bool methodIds,
+  /**
+   * TCP sessions: this server takes SendMessageRequest.clientMessageIdBytes, until the session moves or
+   * reconnects (then the next subscribe says again). Absent: send clientMessageId as a string.
+   */
+  7: optional bool clientMessageIdBytes,
 }
 
 /**

@@ -62,6 +62,12 @@ final class ChatApi implements ChatService.AsyncIface {
 
     @Override
     public void sendMessage(SendMessageRequest request, AsyncMethodCallback<SendMessageResult> callback) {
+        try {
+            ClientMessageIds.toCanonicalString(request);
+        } catch (DuetError e) {
+            callback.onError(e);
+            return;
+        }
         String id = request.getClientMessageId();
         String text = request.getText();
         if (id == null || id.isEmpty() || id.length() > CoupleLimits.MAX_CLIENT_MESSAGE_ID_CHARS) {
@@ -162,10 +168,10 @@ final class ChatApi implements ChatService.AsyncIface {
             onActor(actor -> actor.poll(context.caller().userId(), request.getAfterSeq(), wait), callback);
             return;
         }
-        // This server takes method ids: the session may name its calls by them (SubscribeResult.methodIds).
+        // This server takes method ids and client message ids as bytes: the session may use them.
         onActor(actor -> actor.subscribe(context.session().get(), request.getAfterSeq(), request.isNoEcho(),
                 request.isSetAfterChange() ? request.getAfterChange() : null)
-                .thenApply(result -> new SubscribeResult(result).setMethodIds(true)),
+                .thenApply(result -> new SubscribeResult(result).setMethodIds(true).setClientMessageIdBytes(true)),
                 callback);
     }
 

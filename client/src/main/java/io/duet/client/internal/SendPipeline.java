@@ -11,6 +11,7 @@ import io.duet.protocol.api.SendMessageResult;
 import io.duet.protocol.api.StickerRef;
 import io.duet.protocol.api.commonConstants;
 import io.netty.channel.EventLoop;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -228,8 +229,10 @@ final class SendPipeline {
                 .setOrdinal(message.ordinal)
                 .setAfterOrdinal(predecessorOf(message))
                 .setSticker(message.sticker);
+        boolean idAsBytes = transport.takesClientMessageIdBytes();
+        SendMessageRequest wire = idAsBytes ? withIdAsBytes(request) : request;
         transport.<SendMessageResult>call(commonConstants.CHAT_SERVICE, "sendMessage",
-                new ChatService.sendMessage_args(request), new ChatService.sendMessage_result())
+                new ChatService.sendMessage_args(wire), new ChatService.sendMessage_result())
                 .whenComplete((result, failure) -> {
                     boolean current = sentIn == generation;
                     if (current) {
@@ -243,7 +246,15 @@ final class SendPipeline {
                         // A new session on the server's side (it moved, and we have not heard yet): name it again.
                         declaredStream = null;
                     }
-                    if (failure == null) {
+                    if (idAsBytes && isInvalidArgument(failure)) {
+                        // Perhaps a server that cannot read the bytes (moved to an older one, and we have not heard
+                        // yet): strings from now on. A send that is invalid anyway is refused again, for good.
+                        if (current && outgoing.containsKey(message.clientMessageId)
+                                && state.get() == ConnectionState.CONNECTED) {
+                            transport.clientMessageIdBytesRefused();
+                            retryLater(message, failure);
+                        }
+                    } else if (failure == null) {
                         acknowledged(message.clientMessageId, result, request);
                     } else if (isPermanent(failure)) {
                         outgoing.remove(message.clientMessageId);
@@ -288,6 +299,17 @@ final class SendPipeline {
     private long predecessorOf(Outgoing message) {
         Long waiting = waitingOrdinals.lower(message.ordinal);
         return Math.max(waiting == null ? 0 : waiting, Math.min(highestAcked, message.ordinal - 1));
+    }
+
+    /** {@code request} with its client message id (a UUID, as {@link #send} makes them) as 16 bytes. */
+    private static SendMessageRequest withIdAsBytes(SendMessageRequest request) {
+        UUID id = UUID.fromString(request.getClientMessageId());
+        return request.deepCopy().setClientMessageId(null).setClientMessageIdBytes(ByteBuffer.allocate(16)
+                .putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits()).flip());
+    }
+
+    private static boolean isInvalidArgument(Throwable failure) {
+        return failure instanceof DuetError && ((DuetError) failure).getCode() == ErrorCode.INVALID_ARGUMENT;
     }
 
     private static boolean isUndeclaredStream(Throwable failure) {

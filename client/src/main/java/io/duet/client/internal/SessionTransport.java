@@ -1,6 +1,7 @@
 package io.duet.client.internal;
 
 import io.duet.client.DuetClientException;
+import io.duet.protocol.api.SubscribeResult;
 import io.duet.protocol.frame.Frame;
 import io.duet.protocol.frame.FrameType;
 import io.duet.protocol.thrift.MalformedPayloadException;
@@ -26,6 +27,7 @@ final class SessionTransport {
     private final Duration callTimeout;
     private Channel channel;
     private CallTracker calls = new CallTracker();
+    private boolean clientMessageIdBytes;
 
     SessionTransport(EventLoop loop, Duration callTimeout) {
         this.loop = loop;
@@ -43,11 +45,22 @@ final class SessionTransport {
     }
 
     /**
-     * Whether the couple's server takes method ids (its subscribe result said so): calls are named by them
-     * until this is called again with false (a move) or a new connection is made.
+     * What the couple's server takes, as the current route's subscribe result says (method ids, client message
+     * ids as bytes); null for nothing, after a move or a reconnect, until the next subscribe result.
      */
-    void useMethodIds(boolean use) {
-        calls.useMethodIds(use);
+    void serverTakes(SubscribeResult subscribed) {
+        calls.useMethodIds(subscribed != null && subscribed.isMethodIds());
+        clientMessageIdBytes = subscribed != null && subscribed.isClientMessageIdBytes();
+    }
+
+    /** Whether sends may carry their client message id as bytes ({@code SendMessageRequest.clientMessageIdBytes}). */
+    boolean takesClientMessageIdBytes() {
+        return clientMessageIdBytes;
+    }
+
+    /** The server refused a send whose id was bytes (it cannot read them after all): strings until the next subscribe. */
+    void clientMessageIdBytesRefused() {
+        clientMessageIdBytes = false;
     }
 
     /** The connection is up and about to authenticate; calls go over it from now on. */

@@ -9,6 +9,7 @@ import io.duet.protocol.api.ErrorCode;
 import io.duet.protocol.api.Message;
 import io.duet.protocol.api.SendMessageRequest;
 import io.duet.protocol.api.SendMessageResult;
+import io.duet.protocol.api.SubscribeResult;
 import io.duet.protocol.api.commonConstants;
 import io.duet.protocol.frame.Frame;
 import io.duet.protocol.frame.FrameType;
@@ -16,11 +17,13 @@ import io.duet.protocol.relay.WireProtocol;
 import io.duet.protocol.thrift.ThriftCodec;
 import io.duet.protocol.thrift.ThriftMessages;
 import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -337,6 +340,56 @@ class SendPipelineTest {
         assertThat(again.request().getAfterOrdinal()).isEqualTo(1L);
         ack(again);
         assertThat(second).isCompleted();
+    }
+
+    @Test
+    void aServerThatTakesIdsAsBytesGetsThe16BytesOfTheUuidAndNoString() throws Exception {
+        transport.serverTakes(new SubscribeResult(0, false).setClientMessageIdBytes(true));
+        CompletableFuture<SendMessageResult> sent = send("hello");
+        Call call = single(transmitted());
+        assertThat(call.request().isSetClientMessageId()).isFalse();
+        ByteBuffer bytes = call.request().bufferForClientMessageIdBytes();
+        assertThat(bytes.remaining()).isEqualTo(16);
+        UUID id = new UUID(bytes.getLong(bytes.position()), bytes.getLong(bytes.position() + 8));
+
+        ack(call);
+        assertThat(sent).isCompleted();
+        assertThat(stored).containsExactly("hello@100");
+        // Our own message coming back (a catch-up) names it as the string the server made of the bytes.
+        CompletableFuture<SendMessageResult> second = send("second");
+        String secondId = uuidOf(single(transmitted()));
+        pipeline.acknowledgeIfOurs(message(101, secondId, ME), ME);
+        assertThat(second).isCompleted();
+        assertThat(id.toString()).isNotEqualTo(secondId);
+    }
+
+    @Test
+    void anInvalidArgumentForAnIdAsBytesIsRetriedOnceAsAStringThenFinal() throws Exception {
+        transport.serverTakes(new SubscribeResult(0, false).setClientMessageIdBytes(true));
+        CompletableFuture<SendMessageResult> sent = send("hello");
+        Call asBytes = single(transmitted());
+        // A server that cannot read the bytes (the session moved to an older one; we have not heard yet).
+        refuse(asBytes, ErrorCode.INVALID_ARGUMENT, 0);
+        assertThat(sent).isNotDone();
+        advance(Duration.ofMillis(500));
+        Call asString = single(transmitted());
+        assertThat(asString.request().getClientMessageId()).isEqualTo(uuidOf(asBytes));
+        assertThat(asString.request().isSetClientMessageIdBytes()).isFalse();
+
+        refuse(asString, ErrorCode.INVALID_ARGUMENT, 0);
+        assertThat(sent).as("invalid anyway: final").isCompletedExceptionally();
+        send("next");
+        assertThat(single(transmitted()).request().isSetClientMessageId()).as("strings until the next subscribe")
+                .isTrue();
+    }
+
+    /** The client message id of {@code call}, whichever form it has. */
+    private static String uuidOf(Call call) {
+        if (call.request().isSetClientMessageId()) {
+            return call.request().getClientMessageId();
+        }
+        ByteBuffer bytes = call.request().bufferForClientMessageIdBytes();
+        return new UUID(bytes.getLong(bytes.position()), bytes.getLong(bytes.position() + 8)).toString();
     }
 
     private CompletableFuture<SendMessageResult> send(String text) {
