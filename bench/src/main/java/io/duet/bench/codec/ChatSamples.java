@@ -11,8 +11,8 @@ import io.duet.protocol.api.SendMessageRequest;
 import io.duet.protocol.api.SendMessageResult;
 import io.duet.protocol.api.commonConstants;
 import io.duet.protocol.relay.WireProtocol;
-import io.duet.protocol.thrift.ThriftCodec;
 import io.duet.protocol.thrift.MethodIds;
+import io.duet.protocol.thrift.ThriftCodec;
 import io.duet.protocol.thrift.ThriftMessages;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -23,10 +23,9 @@ import java.util.UUID;
 /**
  * The chat traffic of one couple as Duet puts it on the wire, built by the codecs the client and the servers
  * use: for each text of a {@link TextMix}, the sender's {@code chat:sendMessage} call (named by its method id,
- * and filled in as the SDK does:
- * a fresh client message id as 16 bytes, ordinals, and its session's order stream in the first send only, which the server
- * keeps for the session), the server's reply, and the stored
- * message that is pushed as an event. Ids, sequence numbers and clocks have realistic sizes (random 63-bit
+ * and filled in as the SDK does: a fresh client message id as 16 bytes, ordinals, and its session's order stream
+ * in the first send only, which the server keeps for the session), the server's reply, and the stored message
+ * that is pushed as an event. Ids, sequence numbers and clocks have realistic sizes (random 63-bit
  * user ids, epoch milliseconds), because varints make the sizes depend on them. Deterministic for a seed.
  */
 public final class ChatSamples {

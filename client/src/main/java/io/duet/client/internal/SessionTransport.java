@@ -58,7 +58,10 @@ final class SessionTransport {
         return clientMessageIdBytes;
     }
 
-    /** The server refused a send whose id was bytes (it cannot read them after all): strings until the next subscribe. */
+    /**
+     * The server refused a send whose id was bytes (it may not read them after all): strings until the next
+     * subscribe result.
+     */
     void clientMessageIdBytesRefused() {
         clientMessageIdBytes = false;
     }
