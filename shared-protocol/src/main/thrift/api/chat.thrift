@@ -67,12 +67,31 @@ struct SendMessageRequest {
    * window, then goes on from that send). A send whose place has been taken by a later message of its
    * stream fails with OUT_OF_ORDER and is not stored.
    * Without a stream, sends are stored in the order they reach the couple's server.
+   *
+   * Named once per session: on a TCP session, a send that names its order stream and is acknowledged
+   * with orderStreamKept declares that stream for the session, and the session's later sends may leave
+   * orderStream out (ordinal set) to mean it; naming another stream declares that one instead. A session
+   * is new after every reconnect and every session move (SESSION_MOVED): until a send declares the
+   * stream again, a send that leaves it out fails with ORDER_STREAM_UNDECLARED and is not stored (send
+   * it again naming the stream). Over HTTP, where nothing is declared, an ordinal without an orderStream
+   * is INVALID_ARGUMENT. A client that never got orderStreamKept (an older server) names the stream in
+   * every send.
    */
   4: optional string orderStream,
   5: optional i64 ordinal,
   6: optional i64 afterOrdinal,
   /** Set: the message is a STICKER (text must then be empty or unset); unset: a TEXT message. */
   7: optional StickerRef sticker,
+  /**
+   * The client message id as the 16 bytes of a UUID (most significant first), in place of clientMessageId,
+   * which is then left out: 20 bytes less than its 36-character form. The server reads it as the UUID's
+   * canonical string (lowercase hex, 8-4-4-4-12), and that string is the message's clientMessageId: what
+   * dedup is keyed on, what is stored and delivered. So a retry that names the same id as that string is
+   * the same message. Only to a server whose subscribe result says it takes it
+   * (SubscribeResult.clientMessageIdBytes): an older one refuses a send without clientMessageId as
+   * INVALID_ARGUMENT. Not 16 bytes, or set together with clientMessageId: INVALID_ARGUMENT.
+   */
+  8: optional binary clientMessageIdBytes,
 }
 
 struct SendMessageResult {
@@ -80,6 +99,11 @@ struct SendMessageResult {
   2: i64 sentAtMillis,
   /** True when the message had been stored before (this call was a retry). */
   3: bool duplicate,
+  /**
+   * The request named an order stream and this TCP session keeps it: the session's later sends may leave
+   * orderStream out (see SendMessageRequest.orderStream). Absent: name it in every send.
+   */
+  4: optional bool orderStreamKept,
 }
 
 struct SetTypingRequest {
@@ -137,6 +161,17 @@ struct SubscribeResult {
   4: optional list<Message> messages,
   /** Over HTTP only: more messages follow the last of messages: poll again at once. */
   5: optional bool hasMore,
+  /**
+   * TCP sessions: this server takes method ids (common.METHOD_IDS) in place of "service:method" in the
+   * session's calls, until the session moves or reconnects (then the next subscribe says again). Absent:
+   * name every method in full.
+   */
+  6: optional bool methodIds,
+  /**
+   * TCP sessions: this server takes SendMessageRequest.clientMessageIdBytes, until the session moves or
+   * reconnects (then the next subscribe says again). Absent: send clientMessageId as a string.
+   */
+  7: optional bool clientMessageIdBytes,
 }
 
 /**

@@ -32,6 +32,25 @@ const string DEVICE_SERVICE = "device"
 /** Following a couple's events by polling (feed.thrift): every event a TCP session is pushed. */
 const string FEED_SERVICE = "feed"
 
+/**
+ * Method ids: on a TCP session, a CALL may name its method by its id, a short name, instead of
+ * "service:method" (15 bytes less in a send, and in its REPLY, which carries the name the CALL did).
+ * Only once the session's subscribe result says the couple's server takes them (SubscribeResult.methodIds),
+ * and only until the session moves or reconnects: a server that does not take them answers an id with a
+ * Thrift EXCEPTION (unknown method). An id, once given, always means the same method; new ids are added for
+ * new methods. Methods with no id are named in full.
+ */
+const map<string, string> METHOD_IDS = {
+  "1": "chat:sendMessage",
+  "2": "chat:setTyping",
+  "3": "chat:markRead",
+  "4": "chat:subscribe",
+  "5": "chat:fetchHistory",
+  "6": "chat:getReadState",
+  "7": "chat:editMessage",
+  "8": "chat:deleteMessage",
+}
+
 typedef i64 UserId
 typedef i64 CoupleId
 /** Per-couple message sequence number; the first message of a couple is 1. */
@@ -80,6 +99,12 @@ enum ErrorCode {
    * nothing was stored. Retrying does not help until something is deleted.
    */
   LIMIT_REACHED = 15,
+  /**
+   * A send on a TCP session left its orderStream out, and the session has declared none (it is new: a
+   * reconnect or a session move; see SendMessageRequest.orderStream). Nothing was stored: send it again
+   * naming the order stream. Only clients that leave the stream out get it.
+   */
+  ORDER_STREAM_UNDECLARED = 16,
 }
 
 /** The one error type of every service; declared by every method. */

@@ -7,6 +7,12 @@ include "common.thrift"
 namespace java io.duet.protocol.api
 namespace py duet.api.session
 
+/*
+ * After AUTH, a CALL names its method "service:method" ("chat:sendMessage"), or by its method id
+ * (common.METHOD_IDS) once the session's subscribe result allows it (SubscribeResult.methodIds); its
+ * REPLY carries the same name.
+ */
+
 /**
  * The first frame of every TCP connection, within the auth timeout (10 s by default), but for the
  * account calls that make a token.

@@ -62,6 +62,12 @@ final class ChatApi implements ChatService.AsyncIface {
 
     @Override
     public void sendMessage(SendMessageRequest request, AsyncMethodCallback<SendMessageResult> callback) {
+        try {
+            ClientMessageIds.toCanonicalString(request);
+        } catch (DuetError e) {
+            callback.onError(e);
+            return;
+        }
         String id = request.getClientMessageId();
         String text = request.getText();
         if (id == null || id.isEmpty() || id.length() > CoupleLimits.MAX_CLIENT_MESSAGE_ID_CHARS) {
@@ -74,13 +80,24 @@ final class ChatApi implements ChatService.AsyncIface {
             callback.onError(ApiErrors.invalidArgument(problem));
             return;
         }
+        boolean streamKept;
+        try {
+            streamKept = DeclaredOrderStreams.resolve(request, context.session().orElse(null));
+        } catch (DuetError e) {
+            callback.onError(e);
+            return;
+        }
         DuetError refused = sendRefusal();
         if (refused != null) {
             callback.onError(refused);
             return;
         }
-        onActor(actor -> actor.send(context.caller().userId(), context.caller().deviceId(), request,
-                context.session().orElse(null)), callback);
+        onActor(actor -> {
+            CompletableFuture<SendMessageResult> sent = actor.send(context.caller().userId(),
+                    context.caller().deviceId(), request, context.session().orElse(null));
+            // A copy: the actor may hand the same result to a retry of the send.
+            return streamKept ? sent.thenApply(result -> new SendMessageResult(result).setOrderStreamKept(true)) : sent;
+        }, callback);
     }
 
     private static String textProblem(String text) {
@@ -151,8 +168,10 @@ final class ChatApi implements ChatService.AsyncIface {
             onActor(actor -> actor.poll(context.caller().userId(), request.getAfterSeq(), wait), callback);
             return;
         }
+        // This server takes method ids and client message ids as bytes: the session may use them.
         onActor(actor -> actor.subscribe(context.session().get(), request.getAfterSeq(), request.isNoEcho(),
-                request.isSetAfterChange() ? request.getAfterChange() : null),
+                request.isSetAfterChange() ? request.getAfterChange() : null)
+                .thenApply(result -> new SubscribeResult(result).setMethodIds(true).setClientMessageIdBytes(true)),
                 callback);
     }
 

@@ -11,6 +11,8 @@ public final class CoupleLimits {
     public static final int MAX_TEXT_CHARS = 4000;
     /** Longest client message id, in characters. */
     public static final int MAX_CLIENT_MESSAGE_ID_CHARS = 128;
+    /** Longest order stream name ({@code SendMessageRequest.orderStream}), in characters. */
+    public static final int MAX_ORDER_STREAM_CHARS = 64;
     /** Largest history page. */
     public static final int MAX_PAGE = 500;
     /** Newest messages an unread count looks at; a read mark further back gets a capped count. */

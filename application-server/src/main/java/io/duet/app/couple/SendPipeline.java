@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  */
 final class SendPipeline {
     private static final Logger LOG = LoggerFactory.getLogger(SendPipeline.class);
-    static final int MAX_ORDER_STREAM_CHARS = 64;
+    static final int MAX_ORDER_STREAM_CHARS = CoupleLimits.MAX_ORDER_STREAM_CHARS;
     private static final int MAX_REPORTED_LOST = 1024;
 
     /** What the pipeline needs from its actor. */

@@ -42,6 +42,21 @@ public interface SessionStream {
         return false;
     }
 
+    /**
+     * Keeps {@code orderStream} as the one this session's later sends may leave out (see {@code
+     * SendMessageRequest.orderStream}), replacing the one kept before.
+     *
+     * @return false when this session keeps none (the default): its sends must name their stream
+     */
+    default boolean keepOrderStream(String orderStream) {
+        return false;
+    }
+
+    /** The order stream {@link #keepOrderStream} kept; null when none was. */
+    default String keptOrderStream() {
+        return null;
+    }
+
     /** Whether a replay may push another event now: the client has taken enough of what it was sent. */
     boolean canReplay();
 

@@ -57,6 +57,8 @@ final class AppStream implements SessionStream, ServiceDispatcher.Replier {
     private volatile CoupleActor couple;
     /** The presentation server said the client went quiet, and not yet that it was heard from again. */
     private volatile boolean clientQuiet;
+    /** The order stream this session declared in a send (see SessionStream#keepOrderStream); null for none. */
+    private volatile String orderStream;
     /** Calls that came while the stream waits for this server's shard map; null when not waiting. Event loop only. */
     private ArrayDeque<byte[]> heldCalls;
 
@@ -114,6 +116,20 @@ final class AppStream implements SessionStream, ServiceDispatcher.Replier {
     @Override
     public boolean isClientQuiet() {
         return clientQuiet;
+    }
+
+    @Override
+    public boolean keepOrderStream(String orderStream) {
+        if (kind != StreamKind.SESSION) {
+            return false;
+        }
+        this.orderStream = orderStream;
+        return true;
+    }
+
+    @Override
+    public String keptOrderStream() {
+        return orderStream;
     }
 
     /** From now until {@link #releaseCalls()}, calls wait instead of being dispatched. */

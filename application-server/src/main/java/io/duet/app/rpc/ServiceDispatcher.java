@@ -5,6 +5,7 @@ import io.duet.protocol.api.DuetError;
 import io.duet.protocol.api.ErrorCode;
 import io.duet.protocol.relay.WireProtocol;
 import io.duet.protocol.thrift.MalformedPayloadException;
+import io.duet.protocol.thrift.MethodIds;
 import io.duet.protocol.thrift.ThriftCodec;
 import io.duet.protocol.thrift.ThriftLimits;
 import io.duet.protocol.thrift.ThriftMessages;
@@ -24,7 +25,8 @@ import org.apache.thrift.protocol.TMessageType;
 /**
  * Serves Thrift calls asynchronously, whatever service they name. Calls are read under the untrusted
  * {@link ThriftLimits}; a call that cannot be read at all is a protocol error (the stream is closed),
- * while a call to an unknown method, or with unreadable arguments, gets a Thrift EXCEPTION reply.
+ * while a call to an unknown method, or with unreadable arguments, gets a Thrift EXCEPTION reply. A call may
+ * name its method by its id ({@link MethodIds}); its reply carries the name the call did.
  * Every call to a known method is timed, from its arguments read to its reply encoded ({@link CallMeters}).
  */
 public final class ServiceDispatcher {
@@ -90,7 +92,8 @@ public final class ServiceDispatcher {
             return;
         }
         String service = defaultService;
-        String method = header.name;
+        // A method id (a TCP session's short name for "service:method"); the reply carries the name as it came.
+        String method = MethodIds.fullName(header.name);
         int separator = method.indexOf(ThriftMessages.SERVICE_SEPARATOR);
         if (separator >= 0) {
             if (defaultService != null && !method.substring(0, separator).equals(defaultService)) {

@@ -11,8 +11,10 @@ import io.duet.protocol.api.SendMessageRequest;
 import io.duet.protocol.api.SendMessageResult;
 import io.duet.protocol.api.commonConstants;
 import io.duet.protocol.relay.WireProtocol;
+import io.duet.protocol.thrift.MethodIds;
 import io.duet.protocol.thrift.ThriftCodec;
 import io.duet.protocol.thrift.ThriftMessages;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -20,15 +22,18 @@ import java.util.UUID;
 
 /**
  * The chat traffic of one couple as Duet puts it on the wire, built by the codecs the client and the servers
- * use: for each text of a {@link TextMix}, the sender's {@code chat:sendMessage} call (as the SDK fills it in:
- * a fresh client message id, its session's order stream and ordinals), the server's reply, and the stored
- * message that is pushed as an event. Ids, sequence numbers and clocks have realistic sizes (random 63-bit
+ * use: for each text of a {@link TextMix}, the sender's {@code chat:sendMessage} call (named by its method id,
+ * and filled in as the SDK does: a fresh client message id as 16 bytes, ordinals, and its session's order stream
+ * in the first send only, which the server keeps for the session), the server's reply, and the stored message
+ * that is pushed as an event. Ids, sequence numbers and clocks have realistic sizes (random 63-bit
  * user ids, epoch milliseconds), because varints make the sizes depend on them. Deterministic for a seed.
  */
 public final class ChatSamples {
-    /** The method name of a send on a TCP session. */
-    public static final String SEND_METHOD = commonConstants.CHAT_SERVICE + ThriftMessages.SERVICE_SEPARATOR
-            + "sendMessage";
+    /**
+     * The name a send carries on a TCP session, and its reply: its method id, as the SDK names it once the
+     * couple's server says it takes method ids.
+     */
+    public static final String SEND_METHOD = MethodIds.idOrFullName(commonConstants.CHAT_SERVICE, "sendMessage");
 
     private static final ThriftCodec CODEC = ThriftCodec.INTERNAL;
 
@@ -68,19 +73,31 @@ public final class ChatSamples {
         seq++;
         clock += 1 + random.nextInt(20_000);
         int seqid = (int) ordinal;
-        SendMessageRequest request = new SendMessageRequest(uuid(), text, 1)
-                .setOrderStream(orderStream)
+        // The session's first send names the order stream; the server keeps it, and the later ones leave it out.
+        boolean first = ordinal == 1;
+        UUID id = new UUID(random.nextLong(), random.nextLong());
+        SendMessageRequest request = new SendMessageRequest(id.toString(), text, 1)
+                .setOrderStream(first ? orderStream : null)
                 .setOrdinal(ordinal)
                 .setAfterOrdinal(ordinal - 1);
         Message message = new Message(seq, request.getClientMessageId(), senderId, senderDeviceId, clock,
                 MessageKind.TEXT, text);
         ChatService.sendMessage_result result = new ChatService.sendMessage_result()
                 .setSuccess(new SendMessageResult(seq, clock, false));
+        if (first) {
+            result.getSuccess().setOrderStreamKept(true);
+        }
         return new Sample(request, message,
                 ThriftMessages.encodeCall(CODEC, WireProtocol.COMPACT, SEND_METHOD, seqid,
-                        new ChatService.sendMessage_args(request), false),
+                        new ChatService.sendMessage_args(idAsBytes(request, id)), false),
                 ThriftMessages.encodeReply(CODEC, WireProtocol.COMPACT, SEND_METHOD, seqid, result),
                 CODEC.encode(event(message)));
+    }
+
+    /** {@code request} as the SDK sends it to a server that takes ids as bytes: the id's 16 bytes, no string. */
+    private static SendMessageRequest idAsBytes(SendMessageRequest request, UUID id) {
+        return request.deepCopy().setClientMessageId(null).setClientMessageIdBytes(ByteBuffer.allocate(16)
+                .putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits()).flip());
     }
 
     /** The next {@code count} messages. */
@@ -113,6 +130,7 @@ public final class ChatSamples {
     /**
      * One message in all its forms.
      *
+     * @param request the send with its client message id as a string (the JSON baseline's), not as sent
      * @param call the body of the sender's CALL frame (compact Thrift)
      * @param reply the body of the REPLY frame that acknowledges it
      * @param event the body of the EVENT frame that delivers it (an {@code api.Event})

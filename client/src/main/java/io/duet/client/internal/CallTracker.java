@@ -3,6 +3,7 @@ package io.duet.client.internal;
 import io.duet.client.DuetClientException;
 import io.duet.protocol.relay.WireProtocol;
 import io.duet.protocol.thrift.MalformedPayloadException;
+import io.duet.protocol.thrift.MethodIds;
 import io.duet.protocol.thrift.ThriftCodec;
 import io.duet.protocol.thrift.ThriftMessages;
 import java.util.ArrayList;
@@ -23,14 +24,25 @@ final class CallTracker {
 
     private final Map<Integer, Pending<?>> pending = new HashMap<>();
     private int nextSeqid;
+    /** Calls are named by their method ids ({@link MethodIds}) where they have one: the server takes them. */
+    private boolean methodIds;
+
+    /**
+     * Whether the server takes method ids ({@code SubscribeResult.methodIds}): from now on calls are named by
+     * them, or again in full.
+     */
+    void useMethodIds(boolean use) {
+        methodIds = use;
+    }
 
     /** Encodes a call of {@code service:method} and remembers how to read its reply. */
     <R> byte[] call(String service, String method, TBase<?, ?> args, TBase<?, ?> emptyResult, CompletableFuture<R> future) {
         int seqid = ++nextSeqid;
         pending.put(seqid, new Pending<>(method, emptyResult, future));
         future.whenComplete((ignored, failure) -> pending.remove(seqid));
-        return ThriftMessages.encodeCall(CODEC, WireProtocol.COMPACT, service + ThriftMessages.SERVICE_SEPARATOR + method,
-                seqid, args, false);
+        String name = methodIds ? MethodIds.idOrFullName(service, method)
+                : service + ThriftMessages.SERVICE_SEPARATOR + method;
+        return ThriftMessages.encodeCall(CODEC, WireProtocol.COMPACT, name, seqid, args, false);
     }
 
     /** Completes the call a reply answers; unknown sequence ids (timed-out calls) are ignored. */

@@ -11,6 +11,7 @@ import io.duet.protocol.api.SendMessageResult;
 import io.duet.protocol.api.StickerRef;
 import io.duet.protocol.api.commonConstants;
 import io.netty.channel.EventLoop;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,7 +31,9 @@ import java.util.function.Supplier;
  * the next ordinal in this session's order stream (see {@code SendMessageRequest}) and names the one it
  * must be stored after, is transmitted whenever the session is connected, retried after a transient
  * failure ({@code UNAVAILABLE}, {@code RESOURCE_EXHAUSTED}, {@code RATE_LIMITED}, {@code BUSY}, a lost call)
- * after the delay the server names, and retransmitted at once with the
+ * after the delay the server names, or naming its order stream again after {@code ORDER_STREAM_UNDECLARED}
+ * (the stream is named in each send until the server says it keeps it for the session, {@code
+ * orderStreamKept}, and again on every new route), and retransmitted at once with the
  * same client message id after every reconnect or session move until acknowledged, by the reply to
  * {@code sendMessage} or by our own message coming back as an event (a catch-up after a reconnect sends
  * it; live, the server does not send a session that subscribed with noEcho its own messages). A send acknowledged by its reply is
@@ -74,6 +77,11 @@ final class SendPipeline {
     private final TreeSet<Long> waitingOrdinals = new TreeSet<>();
     /** This session's order stream (see SendMessageRequest): sends are numbered 1, 2, 3, ... in it. */
     private String orderStream = newOrderStream();
+    /**
+     * The order stream the server keeps for this session (it said {@code orderStreamKept}), which sends leave
+     * out; null until it says so, and again after every reconnect or move (a new session has none).
+     */
+    private String declaredStream;
     private long nextOrdinal = 1;
     /** The highest ordinal the server has acknowledged in the current order stream. */
     private long highestAcked;
@@ -188,6 +196,7 @@ final class SendPipeline {
         });
         generation++;
         callsInFlight = 0;
+        declaredStream = null;
     }
 
     /** Fails every unacknowledged send for good (the session was closed or refused). */
@@ -216,19 +225,36 @@ final class SendPipeline {
         callsInFlight++;
         long sentIn = generation;
         SendMessageRequest request = new SendMessageRequest(message.clientMessageId, message.text, message.attempt)
-                .setOrderStream(orderStream)
+                .setOrderStream(orderStream.equals(declaredStream) ? null : orderStream)
                 .setOrdinal(message.ordinal)
                 .setAfterOrdinal(predecessorOf(message))
                 .setSticker(message.sticker);
+        boolean idAsBytes = transport.takesClientMessageIdBytes();
+        SendMessageRequest wire = idAsBytes ? withIdAsBytes(request) : request;
         transport.<SendMessageResult>call(commonConstants.CHAT_SERVICE, "sendMessage",
-                new ChatService.sendMessage_args(request), new ChatService.sendMessage_result())
+                new ChatService.sendMessage_args(wire), new ChatService.sendMessage_result())
                 .whenComplete((result, failure) -> {
                     boolean current = sentIn == generation;
                     if (current) {
                         callsInFlight--;
                         message.inFlight = false;
                     }
-                    if (failure == null) {
+                    if (current && failure == null && result.isOrderStreamKept()
+                            && orderStream.equals(request.getOrderStream())) {
+                        declaredStream = orderStream;
+                    } else if (current && isUndeclaredStream(failure)) {
+                        // A new session on the server's side (it moved, and we have not heard yet): name it again.
+                        declaredStream = null;
+                    }
+                    if (idAsBytes && isInvalidArgument(failure)) {
+                        // Perhaps a server that cannot read the bytes (moved to an older one, and we have not heard
+                        // yet): strings from now on. A send that is invalid anyway is refused again, for good.
+                        if (current && outgoing.containsKey(message.clientMessageId)
+                                && state.get() == ConnectionState.CONNECTED) {
+                            transport.clientMessageIdBytesRefused();
+                            retryLater(message, failure);
+                        }
+                    } else if (failure == null) {
                         acknowledged(message.clientMessageId, result, request);
                     } else if (isPermanent(failure)) {
                         outgoing.remove(message.clientMessageId);
@@ -275,8 +301,23 @@ final class SendPipeline {
         return Math.max(waiting == null ? 0 : waiting, Math.min(highestAcked, message.ordinal - 1));
     }
 
+    /** {@code request} with its client message id (a UUID, as {@link #send} makes them) as 16 bytes. */
+    private static SendMessageRequest withIdAsBytes(SendMessageRequest request) {
+        UUID id = UUID.fromString(request.getClientMessageId());
+        return request.deepCopy().setClientMessageId(null).setClientMessageIdBytes(ByteBuffer.allocate(16)
+                .putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits()).flip());
+    }
+
+    private static boolean isInvalidArgument(Throwable failure) {
+        return failure instanceof DuetError && ((DuetError) failure).getCode() == ErrorCode.INVALID_ARGUMENT;
+    }
+
+    private static boolean isUndeclaredStream(Throwable failure) {
+        return failure instanceof DuetError && ((DuetError) failure).getCode() == ErrorCode.ORDER_STREAM_UNDECLARED;
+    }
+
     private static boolean isPermanent(Throwable failure) {
-        return failure instanceof DuetError && !ServerRefusals.isForNow(failure);
+        return failure instanceof DuetError && !ServerRefusals.isForNow(failure) && !isUndeclaredStream(failure);
     }
 
     /**

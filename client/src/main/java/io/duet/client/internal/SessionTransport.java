@@ -1,6 +1,7 @@
 package io.duet.client.internal;
 
 import io.duet.client.DuetClientException;
+import io.duet.protocol.api.SubscribeResult;
 import io.duet.protocol.frame.Frame;
 import io.duet.protocol.frame.FrameType;
 import io.duet.protocol.thrift.MalformedPayloadException;
@@ -26,6 +27,7 @@ final class SessionTransport {
     private final Duration callTimeout;
     private Channel channel;
     private CallTracker calls = new CallTracker();
+    private boolean clientMessageIdBytes;
 
     SessionTransport(EventLoop loop, Duration callTimeout) {
         this.loop = loop;
@@ -40,6 +42,28 @@ final class SessionTransport {
     /** A new connection is being made: its calls are tracked afresh. */
     void newCallTracker() {
         calls = new CallTracker();
+    }
+
+    /**
+     * What the couple's server takes, as the current route's subscribe result says (method ids, client message
+     * ids as bytes); null for nothing, after a move or a reconnect, until the next subscribe result.
+     */
+    void serverTakes(SubscribeResult subscribed) {
+        calls.useMethodIds(subscribed != null && subscribed.isMethodIds());
+        clientMessageIdBytes = subscribed != null && subscribed.isClientMessageIdBytes();
+    }
+
+    /** Whether sends may carry their client message id as bytes ({@code SendMessageRequest.clientMessageIdBytes}). */
+    boolean takesClientMessageIdBytes() {
+        return clientMessageIdBytes;
+    }
+
+    /**
+     * The server refused a send whose id was bytes (it may not read them after all): strings until the next
+     * subscribe result.
+     */
+    void clientMessageIdBytesRefused() {
+        clientMessageIdBytes = false;
     }
 
     /** The connection is up and about to authenticate; calls go over it from now on. */

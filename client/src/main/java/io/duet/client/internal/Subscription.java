@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * ignored. A subscribe the server refuses for now ({@link ServerRefusals}: the couple is moving between
  * servers, or busy) is asked again on the same connection after the delay the server names, for up to
  * {@link #REFUSED_FOR_AT_MOST_MILLIS}; any other failure, or refusals past that, end the connection, and
- * {@link SessionLifecycle} reconnects.
+ * {@link SessionLifecycle} reconnects. The subscribe result says whether the session's calls may be named by
+ * their method ids, and sends carry their ids as bytes, until it is superseded ({@link SessionTransport#serverTakes}).
  *
  * <p>Confined to the session's event loop. Time is the loop's ({@link EventLoop#ticker()}).
  */
@@ -60,6 +61,8 @@ final class Subscription {
     void supersede() {
         generation++;
         refused = false;
+        // A move or a reconnect: the next server may be an older one; its subscribe result says.
+        transport.serverTakes(null);
     }
 
     private void send() {
@@ -76,6 +79,7 @@ final class Subscription {
                     }
                     if (failure == null) {
                         refused = false;
+                        transport.serverTakes(result);
                         subscribed.accept(from, result);
                     } else if (ServerRefusals.isForNow(failure) && stillRetrying()) {
                         long retryAfter = ServerRefusals.retryAfterMillis(failure, DEFAULT_RETRY_AFTER_MILLIS);

@@ -9,6 +9,7 @@ import io.duet.protocol.api.ErrorCode;
 import io.duet.protocol.api.Message;
 import io.duet.protocol.api.SendMessageRequest;
 import io.duet.protocol.api.SendMessageResult;
+import io.duet.protocol.api.SubscribeResult;
 import io.duet.protocol.api.commonConstants;
 import io.duet.protocol.frame.Frame;
 import io.duet.protocol.frame.FrameType;
@@ -16,11 +17,13 @@ import io.duet.protocol.relay.WireProtocol;
 import io.duet.protocol.thrift.ThriftCodec;
 import io.duet.protocol.thrift.ThriftMessages;
 import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -286,6 +289,109 @@ class SendPipelineTest {
 
     }
 
+    @Test
+    void theOrderStreamIsNamedUntilTheServerKeepsItThenLeftOutUntilTheSessionMoves() throws Exception {
+        send("first");
+        send("second");
+        List<Call> pipelined = transmitted();
+        assertThat(pipelined).as("named while the server has not said it keeps it")
+                .allSatisfy(call -> assertThat(call.request().isSetOrderStream()).isTrue());
+        String stream = pipelined.get(0).request().getOrderStream();
+        ackKeepingStream(pipelined.get(0));
+        ack(pipelined.get(1));
+
+        send("third");
+        Call third = single(transmitted());
+        assertThat(third.request().isSetOrderStream()).as("kept by the session: left out").isFalse();
+        assertThat(third.ordinal()).isEqualTo(3L);
+        assertThat(third.request().getAfterOrdinal()).isEqualTo(2L);
+
+        // A new session on the server's side keeps nothing: the resend names the stream again.
+        sessionMoved();
+        Call resent = single(transmitted());
+        assertThat(resent.request().getOrderStream()).isEqualTo(stream);
+        assertThat(resent.ordinal()).isEqualTo(3L);
+    }
+
+    @Test
+    void aServerThatNeverSaysItKeepsTheStreamGetsItInEverySend() throws Exception {
+        send("first");
+        ack(single(transmitted()));
+        send("second");
+        assertThat(single(transmitted()).request().isSetOrderStream()).as("an older server").isTrue();
+    }
+
+    @Test
+    void aSendRefusedForAnUndeclaredStreamGoesOutAgainAtOnceNamingIt() throws Exception {
+        send("first");
+        ackKeepingStream(single(transmitted()));
+        CompletableFuture<SendMessageResult> second = send("second");
+        Call left = single(transmitted());
+        assertThat(left.request().isSetOrderStream()).isFalse();
+
+        // The session moved and the new server got the send before we heard of the move.
+        refuse(left, ErrorCode.ORDER_STREAM_UNDECLARED, 0);
+        assertThat(second).as("not a final refusal").isNotDone();
+        advance(Duration.ZERO);
+        Call again = single(transmitted());
+        assertThat(again.request().isSetOrderStream()).isTrue();
+        assertThat(again.request().getClientMessageId()).isEqualTo(left.request().getClientMessageId());
+        assertThat(again.ordinal()).isEqualTo(2L);
+        assertThat(again.request().getAfterOrdinal()).isEqualTo(1L);
+        ack(again);
+        assertThat(second).isCompleted();
+    }
+
+    @Test
+    void aServerThatTakesIdsAsBytesGetsThe16BytesOfTheUuidAndNoString() throws Exception {
+        transport.serverTakes(new SubscribeResult(0, false).setClientMessageIdBytes(true));
+        CompletableFuture<SendMessageResult> sent = send("hello");
+        Call call = single(transmitted());
+        assertThat(call.request().isSetClientMessageId()).isFalse();
+        ByteBuffer bytes = call.request().bufferForClientMessageIdBytes();
+        assertThat(bytes.remaining()).isEqualTo(16);
+        UUID id = new UUID(bytes.getLong(bytes.position()), bytes.getLong(bytes.position() + 8));
+
+        ack(call);
+        assertThat(sent).isCompleted();
+        assertThat(stored).containsExactly("hello@100");
+        // Our own message coming back (a catch-up) names it as the string the server made of the bytes.
+        CompletableFuture<SendMessageResult> second = send("second");
+        String secondId = uuidOf(single(transmitted()));
+        pipeline.acknowledgeIfOurs(message(101, secondId, ME), ME);
+        assertThat(second).isCompleted();
+        assertThat(id.toString()).isNotEqualTo(secondId);
+    }
+
+    @Test
+    void anInvalidArgumentForAnIdAsBytesIsRetriedOnceAsAStringThenFinal() throws Exception {
+        transport.serverTakes(new SubscribeResult(0, false).setClientMessageIdBytes(true));
+        CompletableFuture<SendMessageResult> sent = send("hello");
+        Call asBytes = single(transmitted());
+        // A server that cannot read the bytes (the session moved to an older one; we have not heard yet).
+        refuse(asBytes, ErrorCode.INVALID_ARGUMENT, 0);
+        assertThat(sent).isNotDone();
+        advance(Duration.ofMillis(500));
+        Call asString = single(transmitted());
+        assertThat(asString.request().getClientMessageId()).isEqualTo(uuidOf(asBytes));
+        assertThat(asString.request().isSetClientMessageIdBytes()).isFalse();
+
+        refuse(asString, ErrorCode.INVALID_ARGUMENT, 0);
+        assertThat(sent).as("invalid anyway: final").isCompletedExceptionally();
+        send("next");
+        assertThat(single(transmitted()).request().isSetClientMessageId()).as("strings until the next subscribe")
+                .isTrue();
+    }
+
+    /** The client message id of {@code call}, whichever form it has. */
+    private static String uuidOf(Call call) {
+        if (call.request().isSetClientMessageId()) {
+            return call.request().getClientMessageId();
+        }
+        ByteBuffer bytes = call.request().bufferForClientMessageIdBytes();
+        return new UUID(bytes.getLong(bytes.position()), bytes.getLong(bytes.position() + 8)).toString();
+    }
+
     private CompletableFuture<SendMessageResult> send(String text) {
         CompletableFuture<SendMessageResult> future = pipeline.send(text);
         channel.runPendingTasks();
@@ -351,6 +457,12 @@ class SendPipelineTest {
 
     private void ack(Call call) throws Exception {
         reply(call, new ChatService.sendMessage_result().setSuccess(new SendMessageResult(nextSeq++, 1000, false)));
+    }
+
+    /** Acknowledges {@code call} as a server that keeps the order stream it named for the session. */
+    private void ackKeepingStream(Call call) throws Exception {
+        reply(call, new ChatService.sendMessage_result().setSuccess(
+                new SendMessageResult(nextSeq++, 1000, false).setOrderStreamKept(true)));
     }
 
     private void refuse(Call call, ErrorCode code, int retryAfterMillis) throws Exception {

@@ -19,6 +19,7 @@ import io.duet.protocol.api.commonConstants;
 import io.duet.protocol.frame.Frame;
 import io.duet.protocol.frame.FrameType;
 import io.duet.protocol.relay.WireProtocol;
+import io.duet.protocol.thrift.MethodIds;
 import io.duet.protocol.thrift.ThriftCodec;
 import io.duet.protocol.thrift.ThriftMessages;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -52,8 +53,11 @@ class SessionMoveTest {
     private SessionLifecycle lifecycle;
     private long nextSeq = 100;
 
-    /** A call the session wrote: its method, Thrift sequence id and, for a send, its client message id. */
-    private record Call(String method, int seqid, String clientMessageId) {
+    /**
+     * A call the session wrote: its method, Thrift sequence id, for a send its client message id, and the name
+     * it carried (in full, or a method id).
+     */
+    private record Call(String method, int seqid, String clientMessageId, String wireName) {
     }
 
     @BeforeEach
@@ -241,6 +245,33 @@ class SessionMoveTest {
         return result;
     }
 
+    @Test
+    void callsAreNamedByTheirMethodIdsOnlyWhileTheSubscribeResultOfTheCurrentRouteAllowsIt() throws Exception {
+        // connect() subscribed on a server that did not say it takes method ids (an older one).
+        send("to an older server");
+        Call inFull = single(written());
+        assertThat(inFull.wireName()).isEqualTo("chat:sendMessage");
+        ack(inFull);
+
+        lifecycle.sessionMoved();
+        answerSubscribe(single(written()), true);
+        send("by id");
+        Call byId = single(written());
+        assertThat(byId.wireName()).isEqualTo("1");
+        ack(byId);
+
+        // Moved again, perhaps to an older server: in full until its subscribe result says otherwise.
+        lifecycle.sessionMoved();
+        CompletableFuture<SendMessageResult> pending = send("while resubscribing");
+        List<Call> calls = written();
+        assertThat(calls).extracting(Call::wireName).containsExactly("chat:subscribe", "chat:sendMessage");
+        answerSubscribe(calls.get(0), false);
+        ack(calls.get(1));
+        assertThat(pending).isCompleted();
+        send("after the older server's subscribe result");
+        assertThat(single(written()).wireName()).isEqualTo("chat:sendMessage");
+    }
+
     private CompletableFuture<SendMessageResult> send(String text) {
         CompletableFuture<SendMessageResult> future = lifecycle.sends().send(text);
         channel.runPendingTasks();
@@ -258,11 +289,12 @@ class SessionMoveTest {
         for (Frame frame = channel.readOutbound(); frame != null; frame = channel.readOutbound()) {
             assertThat(frame.type()).isEqualTo(FrameType.CALL);
             ThriftMessages.Incoming incoming = ThriftMessages.read(CODEC, frame.payload(), WireProtocol.COMPACT);
-            assertThat(incoming.header().name).startsWith(PREFIX);
-            String method = incoming.header().name.substring(PREFIX.length());
+            String fullName = MethodIds.fullName(incoming.header().name);
+            assertThat(fullName).startsWith(PREFIX);
+            String method = fullName.substring(PREFIX.length());
             String id = method.equals("sendMessage")
                     ? incoming.readBody(new ChatService.sendMessage_args()).getRequest().getClientMessageId() : null;
-            calls.add(new Call(method, incoming.header().seqid, id));
+            calls.add(new Call(method, incoming.header().seqid, id, incoming.header().name));
         }
         return calls;
     }
@@ -283,8 +315,17 @@ class SessionMoveTest {
     }
 
     private void answerSubscribe(Call call) throws Exception {
+        answerSubscribe(call, false);
+    }
+
+    /** @param methodIds whether the server says it takes method ids */
+    private void answerSubscribe(Call call, boolean methodIds) throws Exception {
         assertThat(call.method()).isEqualTo("subscribe");
-        reply(call, new ChatService.subscribe_result().setSuccess(new SubscribeResult(0, false)));
+        SubscribeResult result = new SubscribeResult(0, false);
+        if (methodIds) {
+            result.setMethodIds(true);
+        }
+        reply(call, new ChatService.subscribe_result().setSuccess(result));
     }
 
     private void refuseSubscribe(Call call, ErrorCode code, int retryAfterMillis) throws Exception {

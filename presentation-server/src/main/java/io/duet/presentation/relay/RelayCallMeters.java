@@ -3,6 +3,7 @@ package io.duet.presentation.relay;
 import io.duet.process.metrics.FanOutLag;
 import io.duet.process.metrics.Latency;
 import io.duet.protocol.thrift.ClientApi;
+import io.duet.protocol.thrift.MethodIds;
 import io.duet.protocol.thrift.ThriftMessages;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,7 +34,10 @@ public final class RelayCallMeters {
     /** Measures nothing: for links made without a registry (tests). */
     public static final RelayCallMeters NONE = new RelayCallMeters(new CompositeMeterRegistry());
 
-    /** By the name a call carries: {@code "chat:sendMessage"} on TCP sessions, {@code "sendMessage"} over HTTP. */
+    /**
+     * By the name a call carries: {@code "chat:sendMessage"} or its method id ({@link MethodIds}) on TCP sessions,
+     * {@code "sendMessage"} over HTTP.
+     */
     private final Map<String, Timer> byWireName = new HashMap<>();
     private final Timer unknown;
     final AtomicInteger openStreams = new AtomicInteger();
@@ -51,6 +55,7 @@ public final class RelayCallMeters {
                 }
             }
         }
+        MethodIds.all().forEach((id, fullName) -> byWireName.put(id, byWireName.get(fullName)));
         unknown = timer(registry, "unknown", "unknown");
         fanOutLag = FanOutLag.timer(registry, FanOutLag.RELAY_TO_CLIENT);
         Gauge.builder(STREAMS_OPEN, openStreams, AtomicInteger::get)

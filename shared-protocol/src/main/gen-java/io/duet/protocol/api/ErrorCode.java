@@ -69,7 +69,13 @@ public enum ErrorCode implements org.apache.thrift.TEnum {
    * A per-couple limit was reached (for example, the most memos or calendar events a couple may keep):
    * nothing was stored. Retrying does not help until something is deleted.
    */
-  LIMIT_REACHED(15);
+  LIMIT_REACHED(15),
+  /**
+   * A send on a TCP session left its orderStream out, and the session has declared none (it is new: a
+   * reconnect or a session move; see SendMessageRequest.orderStream). Nothing was stored: send it again
+   * naming the order stream. Only clients that leave the stream out get it.
+   */
+  ORDER_STREAM_UNDECLARED(16);
 
   private final int value;
 
@@ -122,6 +128,8 @@ public enum ErrorCode implements org.apache.thrift.TEnum {
         return RATE_LIMITED;
       case 15:
         return LIMIT_REACHED;
+      case 16:
+        return ORDER_STREAM_UNDECLARED;
       default:
         return null;
     }

@@ -17,6 +17,7 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
   private static final org.apache.thrift.protocol.TField ORDINAL_FIELD_DESC = new org.apache.thrift.protocol.TField("ordinal", org.apache.thrift.protocol.TType.I64, (short)5);
   private static final org.apache.thrift.protocol.TField AFTER_ORDINAL_FIELD_DESC = new org.apache.thrift.protocol.TField("afterOrdinal", org.apache.thrift.protocol.TType.I64, (short)6);
   private static final org.apache.thrift.protocol.TField STICKER_FIELD_DESC = new org.apache.thrift.protocol.TField("sticker", org.apache.thrift.protocol.TType.STRUCT, (short)7);
+  private static final org.apache.thrift.protocol.TField CLIENT_MESSAGE_ID_BYTES_FIELD_DESC = new org.apache.thrift.protocol.TField("clientMessageIdBytes", org.apache.thrift.protocol.TType.STRING, (short)8);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new SendMessageRequestStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new SendMessageRequestTupleSchemeFactory();
@@ -28,6 +29,7 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
   private long ordinal; // optional
   private long afterOrdinal; // optional
   private @org.apache.thrift.annotation.Nullable StickerRef sticker; // optional
+  private @org.apache.thrift.annotation.Nullable java.nio.ByteBuffer clientMessageIdBytes; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -50,6 +52,15 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
      * window, then goes on from that send). A send whose place has been taken by a later message of its
      * stream fails with OUT_OF_ORDER and is not stored.
      * Without a stream, sends are stored in the order they reach the couple's server.
+     * 
+     * Named once per session: on a TCP session, a send that names its order stream and is acknowledged
+     * with orderStreamKept declares that stream for the session, and the session's later sends may leave
+     * orderStream out (ordinal set) to mean it; naming another stream declares that one instead. A session
+     * is new after every reconnect and every session move (SESSION_MOVED): until a send declares the
+     * stream again, a send that leaves it out fails with ORDER_STREAM_UNDECLARED and is not stored (send
+     * it again naming the stream). Over HTTP, where nothing is declared, an ordinal without an orderStream
+     * is INVALID_ARGUMENT. A client that never got orderStreamKept (an older server) names the stream in
+     * every send.
      */
     ORDER_STREAM((short)4, "orderStream"),
     ORDINAL((short)5, "ordinal"),
@@ -57,7 +68,17 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
     /**
      * Set: the message is a STICKER (text must then be empty or unset); unset: a TEXT message.
      */
-    STICKER((short)7, "sticker");
+    STICKER((short)7, "sticker"),
+    /**
+     * The client message id as the 16 bytes of a UUID (most significant first), in place of clientMessageId,
+     * which is then left out: 20 bytes less than its 36-character form. The server reads it as the UUID's
+     * canonical string (lowercase hex, 8-4-4-4-12), and that string is the message's clientMessageId: what
+     * dedup is keyed on, what is stored and delivered. So a retry that names the same id as that string is
+     * the same message. Only to a server whose subscribe result says it takes it
+     * (SubscribeResult.clientMessageIdBytes): an older one refuses a send without clientMessageId as
+     * INVALID_ARGUMENT. Not 16 bytes, or set together with clientMessageId: INVALID_ARGUMENT.
+     */
+    CLIENT_MESSAGE_ID_BYTES((short)8, "clientMessageIdBytes");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -87,6 +108,8 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
           return AFTER_ORDINAL;
         case 7: // STICKER
           return STICKER;
+        case 8: // CLIENT_MESSAGE_ID_BYTES
+          return CLIENT_MESSAGE_ID_BYTES;
         default:
           return null;
       }
@@ -134,7 +157,7 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
   private static final int __ORDINAL_ISSET_ID = 1;
   private static final int __AFTERORDINAL_ISSET_ID = 2;
   private byte __isset_bitfield = 0;
-  private static final _Fields[] optionals = {_Fields.ORDER_STREAM,_Fields.ORDINAL,_Fields.AFTER_ORDINAL,_Fields.STICKER};
+  private static final _Fields[] optionals = {_Fields.ORDER_STREAM,_Fields.ORDINAL,_Fields.AFTER_ORDINAL,_Fields.STICKER,_Fields.CLIENT_MESSAGE_ID_BYTES};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -152,6 +175,8 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
     tmpMap.put(_Fields.STICKER, new org.apache.thrift.meta_data.FieldMetaData("sticker", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, StickerRef.class)));
+    tmpMap.put(_Fields.CLIENT_MESSAGE_ID_BYTES, new org.apache.thrift.meta_data.FieldMetaData("clientMessageIdBytes", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING        , true)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(SendMessageRequest.class, metaDataMap);
   }
@@ -193,6 +218,9 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
     if (other.isSetSticker()) {
       this.sticker = new StickerRef(other.sticker);
     }
+    if (other.isSetClientMessageIdBytes()) {
+      this.clientMessageIdBytes = org.apache.thrift.TBaseHelper.copyBinary(other.clientMessageIdBytes);
+    }
   }
 
   @Override
@@ -212,6 +240,7 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
     setAfterOrdinalIsSet(false);
     this.afterOrdinal = 0;
     this.sticker = null;
+    this.clientMessageIdBytes = null;
   }
 
   /**
@@ -309,6 +338,15 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
    * window, then goes on from that send). A send whose place has been taken by a later message of its
    * stream fails with OUT_OF_ORDER and is not stored.
    * Without a stream, sends are stored in the order they reach the couple's server.
+   * 
+   * Named once per session: on a TCP session, a send that names its order stream and is acknowledged
+   * with orderStreamKept declares that stream for the session, and the session's later sends may leave
+   * orderStream out (ordinal set) to mean it; naming another stream declares that one instead. A session
+   * is new after every reconnect and every session move (SESSION_MOVED): until a send declares the
+   * stream again, a send that leaves it out fails with ORDER_STREAM_UNDECLARED and is not stored (send
+   * it again naming the stream). Over HTTP, where nothing is declared, an ordinal without an orderStream
+   * is INVALID_ARGUMENT. A client that never got orderStreamKept (an older server) names the stream in
+   * every send.
    */
   @org.apache.thrift.annotation.Nullable
   public java.lang.String getOrderStream() {
@@ -325,6 +363,15 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
    * window, then goes on from that send). A send whose place has been taken by a later message of its
    * stream fails with OUT_OF_ORDER and is not stored.
    * Without a stream, sends are stored in the order they reach the couple's server.
+   * 
+   * Named once per session: on a TCP session, a send that names its order stream and is acknowledged
+   * with orderStreamKept declares that stream for the session, and the session's later sends may leave
+   * orderStream out (ordinal set) to mean it; naming another stream declares that one instead. A session
+   * is new after every reconnect and every session move (SESSION_MOVED): until a send declares the
+   * stream again, a send that leaves it out fails with ORDER_STREAM_UNDECLARED and is not stored (send
+   * it again naming the stream). Over HTTP, where nothing is declared, an ordinal without an orderStream
+   * is INVALID_ARGUMENT. A client that never got orderStreamKept (an older server) names the stream in
+   * every send.
    */
   public SendMessageRequest setOrderStream(@org.apache.thrift.annotation.Nullable java.lang.String orderStream) {
     this.orderStream = orderStream;
@@ -423,6 +470,58 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
     }
   }
 
+  /**
+   * The client message id as the 16 bytes of a UUID (most significant first), in place of clientMessageId,
+   * which is then left out: 20 bytes less than its 36-character form. The server reads it as the UUID's
+   * canonical string (lowercase hex, 8-4-4-4-12), and that string is the message's clientMessageId: what
+   * dedup is keyed on, what is stored and delivered. So a retry that names the same id as that string is
+   * the same message. Only to a server whose subscribe result says it takes it
+   * (SubscribeResult.clientMessageIdBytes): an older one refuses a send without clientMessageId as
+   * INVALID_ARGUMENT. Not 16 bytes, or set together with clientMessageId: INVALID_ARGUMENT.
+   */
+  public byte[] getClientMessageIdBytes() {
+    setClientMessageIdBytes(org.apache.thrift.TBaseHelper.rightSize(clientMessageIdBytes));
+    return clientMessageIdBytes == null ? null : clientMessageIdBytes.array();
+  }
+
+  public java.nio.ByteBuffer bufferForClientMessageIdBytes() {
+    return org.apache.thrift.TBaseHelper.copyBinary(clientMessageIdBytes);
+  }
+
+  /**
+   * The client message id as the 16 bytes of a UUID (most significant first), in place of clientMessageId,
+   * which is then left out: 20 bytes less than its 36-character form. The server reads it as the UUID's
+   * canonical string (lowercase hex, 8-4-4-4-12), and that string is the message's clientMessageId: what
+   * dedup is keyed on, what is stored and delivered. So a retry that names the same id as that string is
+   * the same message. Only to a server whose subscribe result says it takes it
+   * (SubscribeResult.clientMessageIdBytes): an older one refuses a send without clientMessageId as
+   * INVALID_ARGUMENT. Not 16 bytes, or set together with clientMessageId: INVALID_ARGUMENT.
+   */
+  public SendMessageRequest setClientMessageIdBytes(byte[] clientMessageIdBytes) {
+    this.clientMessageIdBytes = clientMessageIdBytes == null ? (java.nio.ByteBuffer)null   : java.nio.ByteBuffer.wrap(clientMessageIdBytes.clone());
+    return this;
+  }
+
+  public SendMessageRequest setClientMessageIdBytes(@org.apache.thrift.annotation.Nullable java.nio.ByteBuffer clientMessageIdBytes) {
+    this.clientMessageIdBytes = org.apache.thrift.TBaseHelper.copyBinary(clientMessageIdBytes);
+    return this;
+  }
+
+  public void unsetClientMessageIdBytes() {
+    this.clientMessageIdBytes = null;
+  }
+
+  /** Returns true if field clientMessageIdBytes is set (has been assigned a value) and false otherwise */
+  public boolean isSetClientMessageIdBytes() {
+    return this.clientMessageIdBytes != null;
+  }
+
+  public void setClientMessageIdBytesIsSet(boolean value) {
+    if (!value) {
+      this.clientMessageIdBytes = null;
+    }
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -482,6 +581,18 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
       }
       break;
 
+    case CLIENT_MESSAGE_ID_BYTES:
+      if (value == null) {
+        unsetClientMessageIdBytes();
+      } else {
+        if (value instanceof byte[]) {
+          setClientMessageIdBytes((byte[])value);
+        } else {
+          setClientMessageIdBytes((java.nio.ByteBuffer)value);
+        }
+      }
+      break;
+
     }
   }
 
@@ -510,6 +621,9 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
     case STICKER:
       return getSticker();
 
+    case CLIENT_MESSAGE_ID_BYTES:
+      return getClientMessageIdBytes();
+
     }
     throw new java.lang.IllegalStateException();
   }
@@ -536,6 +650,8 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
       return isSetAfterOrdinal();
     case STICKER:
       return isSetSticker();
+    case CLIENT_MESSAGE_ID_BYTES:
+      return isSetClientMessageIdBytes();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -616,6 +732,15 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
         return false;
     }
 
+    boolean this_present_clientMessageIdBytes = true && this.isSetClientMessageIdBytes();
+    boolean that_present_clientMessageIdBytes = true && that.isSetClientMessageIdBytes();
+    if (this_present_clientMessageIdBytes || that_present_clientMessageIdBytes) {
+      if (!(this_present_clientMessageIdBytes && that_present_clientMessageIdBytes))
+        return false;
+      if (!this.clientMessageIdBytes.equals(that.clientMessageIdBytes))
+        return false;
+    }
+
     return true;
   }
 
@@ -648,6 +773,10 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
     hashCode = hashCode * 8191 + ((isSetSticker()) ? 131071 : 524287);
     if (isSetSticker())
       hashCode = hashCode * 8191 + sticker.hashCode();
+
+    hashCode = hashCode * 8191 + ((isSetClientMessageIdBytes()) ? 131071 : 524287);
+    if (isSetClientMessageIdBytes())
+      hashCode = hashCode * 8191 + clientMessageIdBytes.hashCode();
 
     return hashCode;
   }
@@ -730,6 +859,16 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetClientMessageIdBytes(), other.isSetClientMessageIdBytes());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetClientMessageIdBytes()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.clientMessageIdBytes, other.clientMessageIdBytes);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -802,6 +941,16 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
         sb.append("null");
       } else {
         sb.append(this.sticker);
+      }
+      first = false;
+    }
+    if (isSetClientMessageIdBytes()) {
+      if (!first) sb.append(", ");
+      sb.append("clientMessageIdBytes:");
+      if (this.clientMessageIdBytes == null) {
+        sb.append("null");
+      } else {
+        org.apache.thrift.TBaseHelper.toString(this.clientMessageIdBytes, sb);
       }
       first = false;
     }
@@ -914,6 +1063,14 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 8: // CLIENT_MESSAGE_ID_BYTES
+              if (schemeField.type == org.apache.thrift.protocol.TType.STRING) {
+                struct.clientMessageIdBytes = iprot.readBinary();
+                struct.setClientMessageIdBytesIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -970,6 +1127,13 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
           oprot.writeFieldEnd();
         }
       }
+      if (struct.clientMessageIdBytes != null) {
+        if (struct.isSetClientMessageIdBytes()) {
+          oprot.writeFieldBegin(CLIENT_MESSAGE_ID_BYTES_FIELD_DESC);
+          oprot.writeBinary(struct.clientMessageIdBytes);
+          oprot.writeFieldEnd();
+        }
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -1010,7 +1174,10 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
       if (struct.isSetSticker()) {
         optionals.set(6);
       }
-      oprot.writeBitSet(optionals, 7);
+      if (struct.isSetClientMessageIdBytes()) {
+        optionals.set(7);
+      }
+      oprot.writeBitSet(optionals, 8);
       if (struct.isSetClientMessageId()) {
         oprot.writeString(struct.clientMessageId);
       }
@@ -1032,6 +1199,9 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
       if (struct.isSetSticker()) {
         struct.sticker.write(oprot);
       }
+      if (struct.isSetClientMessageIdBytes()) {
+        oprot.writeBinary(struct.clientMessageIdBytes);
+      }
     }
 
     @Override
@@ -1039,7 +1209,7 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(7);
+        java.util.BitSet incoming = iprot.readBitSet(8);
         if (incoming.get(0)) {
           struct.clientMessageId = iprot.readString();
           struct.setClientMessageIdIsSet(true);
@@ -1068,6 +1238,10 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
           struct.sticker = new StickerRef();
           struct.sticker.read(iprot);
           struct.setStickerIsSet(true);
+        }
+        if (incoming.get(7)) {
+          struct.clientMessageIdBytes = iprot.readBinary();
+          struct.setClientMessageIdBytesIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();

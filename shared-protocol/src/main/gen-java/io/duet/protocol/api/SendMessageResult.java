@@ -13,6 +13,7 @@ public class SendMessageResult implements org.apache.thrift.TBase<SendMessageRes
   private static final org.apache.thrift.protocol.TField SEQ_FIELD_DESC = new org.apache.thrift.protocol.TField("seq", org.apache.thrift.protocol.TType.I64, (short)1);
   private static final org.apache.thrift.protocol.TField SENT_AT_MILLIS_FIELD_DESC = new org.apache.thrift.protocol.TField("sentAtMillis", org.apache.thrift.protocol.TType.I64, (short)2);
   private static final org.apache.thrift.protocol.TField DUPLICATE_FIELD_DESC = new org.apache.thrift.protocol.TField("duplicate", org.apache.thrift.protocol.TType.BOOL, (short)3);
+  private static final org.apache.thrift.protocol.TField ORDER_STREAM_KEPT_FIELD_DESC = new org.apache.thrift.protocol.TField("orderStreamKept", org.apache.thrift.protocol.TType.BOOL, (short)4);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new SendMessageResultStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new SendMessageResultTupleSchemeFactory();
@@ -20,6 +21,7 @@ public class SendMessageResult implements org.apache.thrift.TBase<SendMessageRes
   private long seq; // required
   private long sentAtMillis; // required
   private boolean duplicate; // required
+  private boolean orderStreamKept; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -28,7 +30,12 @@ public class SendMessageResult implements org.apache.thrift.TBase<SendMessageRes
     /**
      * True when the message had been stored before (this call was a retry).
      */
-    DUPLICATE((short)3, "duplicate");
+    DUPLICATE((short)3, "duplicate"),
+    /**
+     * The request named an order stream and this TCP session keeps it: the session's later sends may leave
+     * orderStream out (see SendMessageRequest.orderStream). Absent: name it in every send.
+     */
+    ORDER_STREAM_KEPT((short)4, "orderStreamKept");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -50,6 +57,8 @@ public class SendMessageResult implements org.apache.thrift.TBase<SendMessageRes
           return SENT_AT_MILLIS;
         case 3: // DUPLICATE
           return DUPLICATE;
+        case 4: // ORDER_STREAM_KEPT
+          return ORDER_STREAM_KEPT;
         default:
           return null;
       }
@@ -96,7 +105,9 @@ public class SendMessageResult implements org.apache.thrift.TBase<SendMessageRes
   private static final int __SEQ_ISSET_ID = 0;
   private static final int __SENTATMILLIS_ISSET_ID = 1;
   private static final int __DUPLICATE_ISSET_ID = 2;
+  private static final int __ORDERSTREAMKEPT_ISSET_ID = 3;
   private byte __isset_bitfield = 0;
+  private static final _Fields[] optionals = {_Fields.ORDER_STREAM_KEPT};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -105,6 +116,8 @@ public class SendMessageResult implements org.apache.thrift.TBase<SendMessageRes
     tmpMap.put(_Fields.SENT_AT_MILLIS, new org.apache.thrift.meta_data.FieldMetaData("sentAtMillis", org.apache.thrift.TFieldRequirementType.DEFAULT, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
     tmpMap.put(_Fields.DUPLICATE, new org.apache.thrift.meta_data.FieldMetaData("duplicate", org.apache.thrift.TFieldRequirementType.DEFAULT, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.BOOL)));
+    tmpMap.put(_Fields.ORDER_STREAM_KEPT, new org.apache.thrift.meta_data.FieldMetaData("orderStreamKept", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.BOOL)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(SendMessageResult.class, metaDataMap);
@@ -135,6 +148,7 @@ public class SendMessageResult implements org.apache.thrift.TBase<SendMessageRes
     this.seq = other.seq;
     this.sentAtMillis = other.sentAtMillis;
     this.duplicate = other.duplicate;
+    this.orderStreamKept = other.orderStreamKept;
   }
 
   @Override
@@ -150,6 +164,8 @@ public class SendMessageResult implements org.apache.thrift.TBase<SendMessageRes
     this.sentAtMillis = 0;
     setDuplicateIsSet(false);
     this.duplicate = false;
+    setOrderStreamKeptIsSet(false);
+    this.orderStreamKept = false;
   }
 
   public long getSeq() {
@@ -227,6 +243,37 @@ public class SendMessageResult implements org.apache.thrift.TBase<SendMessageRes
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __DUPLICATE_ISSET_ID, value);
   }
 
+  /**
+   * The request named an order stream and this TCP session keeps it: the session's later sends may leave
+   * orderStream out (see SendMessageRequest.orderStream). Absent: name it in every send.
+   */
+  public boolean isOrderStreamKept() {
+    return this.orderStreamKept;
+  }
+
+  /**
+   * The request named an order stream and this TCP session keeps it: the session's later sends may leave
+   * orderStream out (see SendMessageRequest.orderStream). Absent: name it in every send.
+   */
+  public SendMessageResult setOrderStreamKept(boolean orderStreamKept) {
+    this.orderStreamKept = orderStreamKept;
+    setOrderStreamKeptIsSet(true);
+    return this;
+  }
+
+  public void unsetOrderStreamKept() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __ORDERSTREAMKEPT_ISSET_ID);
+  }
+
+  /** Returns true if field orderStreamKept is set (has been assigned a value) and false otherwise */
+  public boolean isSetOrderStreamKept() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __ORDERSTREAMKEPT_ISSET_ID);
+  }
+
+  public void setOrderStreamKeptIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __ORDERSTREAMKEPT_ISSET_ID, value);
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -254,6 +301,14 @@ public class SendMessageResult implements org.apache.thrift.TBase<SendMessageRes
       }
       break;
 
+    case ORDER_STREAM_KEPT:
+      if (value == null) {
+        unsetOrderStreamKept();
+      } else {
+        setOrderStreamKept((java.lang.Boolean)value);
+      }
+      break;
+
     }
   }
 
@@ -269,6 +324,9 @@ public class SendMessageResult implements org.apache.thrift.TBase<SendMessageRes
 
     case DUPLICATE:
       return isDuplicate();
+
+    case ORDER_STREAM_KEPT:
+      return isOrderStreamKept();
 
     }
     throw new java.lang.IllegalStateException();
@@ -288,6 +346,8 @@ public class SendMessageResult implements org.apache.thrift.TBase<SendMessageRes
       return isSetSentAtMillis();
     case DUPLICATE:
       return isSetDuplicate();
+    case ORDER_STREAM_KEPT:
+      return isSetOrderStreamKept();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -332,6 +392,15 @@ public class SendMessageResult implements org.apache.thrift.TBase<SendMessageRes
         return false;
     }
 
+    boolean this_present_orderStreamKept = true && this.isSetOrderStreamKept();
+    boolean that_present_orderStreamKept = true && that.isSetOrderStreamKept();
+    if (this_present_orderStreamKept || that_present_orderStreamKept) {
+      if (!(this_present_orderStreamKept && that_present_orderStreamKept))
+        return false;
+      if (this.orderStreamKept != that.orderStreamKept)
+        return false;
+    }
+
     return true;
   }
 
@@ -344,6 +413,10 @@ public class SendMessageResult implements org.apache.thrift.TBase<SendMessageRes
     hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(sentAtMillis);
 
     hashCode = hashCode * 8191 + ((duplicate) ? 131071 : 524287);
+
+    hashCode = hashCode * 8191 + ((isSetOrderStreamKept()) ? 131071 : 524287);
+    if (isSetOrderStreamKept())
+      hashCode = hashCode * 8191 + ((orderStreamKept) ? 131071 : 524287);
 
     return hashCode;
   }
@@ -386,6 +459,16 @@ public class SendMessageResult implements org.apache.thrift.TBase<SendMessageRes
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetOrderStreamKept(), other.isSetOrderStreamKept());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetOrderStreamKept()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.orderStreamKept, other.orderStreamKept);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -421,6 +504,12 @@ public class SendMessageResult implements org.apache.thrift.TBase<SendMessageRes
     sb.append("duplicate:");
     sb.append(this.duplicate);
     first = false;
+    if (isSetOrderStreamKept()) {
+      if (!first) sb.append(", ");
+      sb.append("orderStreamKept:");
+      sb.append(this.orderStreamKept);
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -494,6 +583,14 @@ public class SendMessageResult implements org.apache.thrift.TBase<SendMessageRes
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 4: // ORDER_STREAM_KEPT
+              if (schemeField.type == org.apache.thrift.protocol.TType.BOOL) {
+                struct.orderStreamKept = iprot.readBool();
+                struct.setOrderStreamKeptIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -522,6 +619,11 @@ public class SendMessageResult implements org.apache.thrift.TBase<SendMessageRes
       oprot.writeFieldBegin(DUPLICATE_FIELD_DESC);
       oprot.writeBool(struct.duplicate);
       oprot.writeFieldEnd();
+      if (struct.isSetOrderStreamKept()) {
+        oprot.writeFieldBegin(ORDER_STREAM_KEPT_FIELD_DESC);
+        oprot.writeBool(struct.orderStreamKept);
+        oprot.writeFieldEnd();
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -550,7 +652,10 @@ public class SendMessageResult implements org.apache.thrift.TBase<SendMessageRes
       if (struct.isSetDuplicate()) {
         optionals.set(2);
       }
-      oprot.writeBitSet(optionals, 3);
+      if (struct.isSetOrderStreamKept()) {
+        optionals.set(3);
+      }
+      oprot.writeBitSet(optionals, 4);
       if (struct.isSetSeq()) {
         oprot.writeI64(struct.seq);
       }
@@ -560,6 +665,9 @@ public class SendMessageResult implements org.apache.thrift.TBase<SendMessageRes
       if (struct.isSetDuplicate()) {
         oprot.writeBool(struct.duplicate);
       }
+      if (struct.isSetOrderStreamKept()) {
+        oprot.writeBool(struct.orderStreamKept);
+      }
     }
 
     @Override
@@ -567,7 +675,7 @@ public class SendMessageResult implements org.apache.thrift.TBase<SendMessageRes
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(3);
+        java.util.BitSet incoming = iprot.readBitSet(4);
         if (incoming.get(0)) {
           struct.seq = iprot.readI64();
           struct.setSeqIsSet(true);
@@ -579,6 +687,10 @@ public class SendMessageResult implements org.apache.thrift.TBase<SendMessageRes
         if (incoming.get(2)) {
           struct.duplicate = iprot.readBool();
           struct.setDuplicateIsSet(true);
+        }
+        if (incoming.get(3)) {
+          struct.orderStreamKept = iprot.readBool();
+          struct.setOrderStreamKeptIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();

@@ -15,6 +15,8 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
   private static final org.apache.thrift.protocol.TField LATEST_CHANGE_FIELD_DESC = new org.apache.thrift.protocol.TField("latestChange", org.apache.thrift.protocol.TType.I64, (short)3);
   private static final org.apache.thrift.protocol.TField MESSAGES_FIELD_DESC = new org.apache.thrift.protocol.TField("messages", org.apache.thrift.protocol.TType.LIST, (short)4);
   private static final org.apache.thrift.protocol.TField HAS_MORE_FIELD_DESC = new org.apache.thrift.protocol.TField("hasMore", org.apache.thrift.protocol.TType.BOOL, (short)5);
+  private static final org.apache.thrift.protocol.TField METHOD_IDS_FIELD_DESC = new org.apache.thrift.protocol.TField("methodIds", org.apache.thrift.protocol.TType.BOOL, (short)6);
+  private static final org.apache.thrift.protocol.TField CLIENT_MESSAGE_ID_BYTES_FIELD_DESC = new org.apache.thrift.protocol.TField("clientMessageIdBytes", org.apache.thrift.protocol.TType.BOOL, (short)7);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new SubscribeResultStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new SubscribeResultTupleSchemeFactory();
@@ -24,6 +26,8 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
   private long latestChange; // optional
   private @org.apache.thrift.annotation.Nullable java.util.List<Message> messages; // optional
   private boolean hasMore; // optional
+  private boolean methodIds; // optional
+  private boolean clientMessageIdBytes; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -47,7 +51,18 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
     /**
      * Over HTTP only: more messages follow the last of messages: poll again at once.
      */
-    HAS_MORE((short)5, "hasMore");
+    HAS_MORE((short)5, "hasMore"),
+    /**
+     * TCP sessions: this server takes method ids (common.METHOD_IDS) in place of "service:method" in the
+     * session's calls, until the session moves or reconnects (then the next subscribe says again). Absent:
+     * name every method in full.
+     */
+    METHOD_IDS((short)6, "methodIds"),
+    /**
+     * TCP sessions: this server takes SendMessageRequest.clientMessageIdBytes, until the session moves or
+     * reconnects (then the next subscribe says again). Absent: send clientMessageId as a string.
+     */
+    CLIENT_MESSAGE_ID_BYTES((short)7, "clientMessageIdBytes");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -73,6 +88,10 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
           return MESSAGES;
         case 5: // HAS_MORE
           return HAS_MORE;
+        case 6: // METHOD_IDS
+          return METHOD_IDS;
+        case 7: // CLIENT_MESSAGE_ID_BYTES
+          return CLIENT_MESSAGE_ID_BYTES;
         default:
           return null;
       }
@@ -120,8 +139,10 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
   private static final int __PARTNERTYPING_ISSET_ID = 1;
   private static final int __LATESTCHANGE_ISSET_ID = 2;
   private static final int __HASMORE_ISSET_ID = 3;
+  private static final int __METHODIDS_ISSET_ID = 4;
+  private static final int __CLIENTMESSAGEIDBYTES_ISSET_ID = 5;
   private byte __isset_bitfield = 0;
-  private static final _Fields[] optionals = {_Fields.LATEST_CHANGE,_Fields.MESSAGES,_Fields.HAS_MORE};
+  private static final _Fields[] optionals = {_Fields.LATEST_CHANGE,_Fields.MESSAGES,_Fields.HAS_MORE,_Fields.METHOD_IDS,_Fields.CLIENT_MESSAGE_ID_BYTES};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -135,6 +156,10 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
         new org.apache.thrift.meta_data.ListMetaData(org.apache.thrift.protocol.TType.LIST, 
             new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, Message.class))));
     tmpMap.put(_Fields.HAS_MORE, new org.apache.thrift.meta_data.FieldMetaData("hasMore", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.BOOL)));
+    tmpMap.put(_Fields.METHOD_IDS, new org.apache.thrift.meta_data.FieldMetaData("methodIds", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.BOOL)));
+    tmpMap.put(_Fields.CLIENT_MESSAGE_ID_BYTES, new org.apache.thrift.meta_data.FieldMetaData("clientMessageIdBytes", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.BOOL)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(SubscribeResult.class, metaDataMap);
@@ -170,6 +195,8 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
       this.messages = __this__messages;
     }
     this.hasMore = other.hasMore;
+    this.methodIds = other.methodIds;
+    this.clientMessageIdBytes = other.clientMessageIdBytes;
   }
 
   @Override
@@ -188,6 +215,10 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
     this.messages = null;
     setHasMoreIsSet(false);
     this.hasMore = false;
+    setMethodIdsIsSet(false);
+    this.methodIds = false;
+    setClientMessageIdBytesIsSet(false);
+    this.clientMessageIdBytes = false;
   }
 
   /**
@@ -355,6 +386,70 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __HASMORE_ISSET_ID, value);
   }
 
+  /**
+   * TCP sessions: this server takes method ids (common.METHOD_IDS) in place of "service:method" in the
+   * session's calls, until the session moves or reconnects (then the next subscribe says again). Absent:
+   * name every method in full.
+   */
+  public boolean isMethodIds() {
+    return this.methodIds;
+  }
+
+  /**
+   * TCP sessions: this server takes method ids (common.METHOD_IDS) in place of "service:method" in the
+   * session's calls, until the session moves or reconnects (then the next subscribe says again). Absent:
+   * name every method in full.
+   */
+  public SubscribeResult setMethodIds(boolean methodIds) {
+    this.methodIds = methodIds;
+    setMethodIdsIsSet(true);
+    return this;
+  }
+
+  public void unsetMethodIds() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __METHODIDS_ISSET_ID);
+  }
+
+  /** Returns true if field methodIds is set (has been assigned a value) and false otherwise */
+  public boolean isSetMethodIds() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __METHODIDS_ISSET_ID);
+  }
+
+  public void setMethodIdsIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __METHODIDS_ISSET_ID, value);
+  }
+
+  /**
+   * TCP sessions: this server takes SendMessageRequest.clientMessageIdBytes, until the session moves or
+   * reconnects (then the next subscribe says again). Absent: send clientMessageId as a string.
+   */
+  public boolean isClientMessageIdBytes() {
+    return this.clientMessageIdBytes;
+  }
+
+  /**
+   * TCP sessions: this server takes SendMessageRequest.clientMessageIdBytes, until the session moves or
+   * reconnects (then the next subscribe says again). Absent: send clientMessageId as a string.
+   */
+  public SubscribeResult setClientMessageIdBytes(boolean clientMessageIdBytes) {
+    this.clientMessageIdBytes = clientMessageIdBytes;
+    setClientMessageIdBytesIsSet(true);
+    return this;
+  }
+
+  public void unsetClientMessageIdBytes() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __CLIENTMESSAGEIDBYTES_ISSET_ID);
+  }
+
+  /** Returns true if field clientMessageIdBytes is set (has been assigned a value) and false otherwise */
+  public boolean isSetClientMessageIdBytes() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __CLIENTMESSAGEIDBYTES_ISSET_ID);
+  }
+
+  public void setClientMessageIdBytesIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __CLIENTMESSAGEIDBYTES_ISSET_ID, value);
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -398,6 +493,22 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
       }
       break;
 
+    case METHOD_IDS:
+      if (value == null) {
+        unsetMethodIds();
+      } else {
+        setMethodIds((java.lang.Boolean)value);
+      }
+      break;
+
+    case CLIENT_MESSAGE_ID_BYTES:
+      if (value == null) {
+        unsetClientMessageIdBytes();
+      } else {
+        setClientMessageIdBytes((java.lang.Boolean)value);
+      }
+      break;
+
     }
   }
 
@@ -419,6 +530,12 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
 
     case HAS_MORE:
       return isHasMore();
+
+    case METHOD_IDS:
+      return isMethodIds();
+
+    case CLIENT_MESSAGE_ID_BYTES:
+      return isClientMessageIdBytes();
 
     }
     throw new java.lang.IllegalStateException();
@@ -442,6 +559,10 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
       return isSetMessages();
     case HAS_MORE:
       return isSetHasMore();
+    case METHOD_IDS:
+      return isSetMethodIds();
+    case CLIENT_MESSAGE_ID_BYTES:
+      return isSetClientMessageIdBytes();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -504,6 +625,24 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
         return false;
     }
 
+    boolean this_present_methodIds = true && this.isSetMethodIds();
+    boolean that_present_methodIds = true && that.isSetMethodIds();
+    if (this_present_methodIds || that_present_methodIds) {
+      if (!(this_present_methodIds && that_present_methodIds))
+        return false;
+      if (this.methodIds != that.methodIds)
+        return false;
+    }
+
+    boolean this_present_clientMessageIdBytes = true && this.isSetClientMessageIdBytes();
+    boolean that_present_clientMessageIdBytes = true && that.isSetClientMessageIdBytes();
+    if (this_present_clientMessageIdBytes || that_present_clientMessageIdBytes) {
+      if (!(this_present_clientMessageIdBytes && that_present_clientMessageIdBytes))
+        return false;
+      if (this.clientMessageIdBytes != that.clientMessageIdBytes)
+        return false;
+    }
+
     return true;
   }
 
@@ -526,6 +665,14 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
     hashCode = hashCode * 8191 + ((isSetHasMore()) ? 131071 : 524287);
     if (isSetHasMore())
       hashCode = hashCode * 8191 + ((hasMore) ? 131071 : 524287);
+
+    hashCode = hashCode * 8191 + ((isSetMethodIds()) ? 131071 : 524287);
+    if (isSetMethodIds())
+      hashCode = hashCode * 8191 + ((methodIds) ? 131071 : 524287);
+
+    hashCode = hashCode * 8191 + ((isSetClientMessageIdBytes()) ? 131071 : 524287);
+    if (isSetClientMessageIdBytes())
+      hashCode = hashCode * 8191 + ((clientMessageIdBytes) ? 131071 : 524287);
 
     return hashCode;
   }
@@ -588,6 +735,26 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetMethodIds(), other.isSetMethodIds());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetMethodIds()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.methodIds, other.methodIds);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetClientMessageIdBytes(), other.isSetClientMessageIdBytes());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetClientMessageIdBytes()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.clientMessageIdBytes, other.clientMessageIdBytes);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -639,6 +806,18 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
       if (!first) sb.append(", ");
       sb.append("hasMore:");
       sb.append(this.hasMore);
+      first = false;
+    }
+    if (isSetMethodIds()) {
+      if (!first) sb.append(", ");
+      sb.append("methodIds:");
+      sb.append(this.methodIds);
+      first = false;
+    }
+    if (isSetClientMessageIdBytes()) {
+      if (!first) sb.append(", ");
+      sb.append("clientMessageIdBytes:");
+      sb.append(this.clientMessageIdBytes);
       first = false;
     }
     sb.append(")");
@@ -741,6 +920,22 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 6: // METHOD_IDS
+              if (schemeField.type == org.apache.thrift.protocol.TType.BOOL) {
+                struct.methodIds = iprot.readBool();
+                struct.setMethodIdsIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
+            case 7: // CLIENT_MESSAGE_ID_BYTES
+              if (schemeField.type == org.apache.thrift.protocol.TType.BOOL) {
+                struct.clientMessageIdBytes = iprot.readBool();
+                struct.setClientMessageIdBytesIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -790,6 +985,16 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
         oprot.writeBool(struct.hasMore);
         oprot.writeFieldEnd();
       }
+      if (struct.isSetMethodIds()) {
+        oprot.writeFieldBegin(METHOD_IDS_FIELD_DESC);
+        oprot.writeBool(struct.methodIds);
+        oprot.writeFieldEnd();
+      }
+      if (struct.isSetClientMessageIdBytes()) {
+        oprot.writeFieldBegin(CLIENT_MESSAGE_ID_BYTES_FIELD_DESC);
+        oprot.writeBool(struct.clientMessageIdBytes);
+        oprot.writeFieldEnd();
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -824,7 +1029,13 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
       if (struct.isSetHasMore()) {
         optionals.set(4);
       }
-      oprot.writeBitSet(optionals, 5);
+      if (struct.isSetMethodIds()) {
+        optionals.set(5);
+      }
+      if (struct.isSetClientMessageIdBytes()) {
+        optionals.set(6);
+      }
+      oprot.writeBitSet(optionals, 7);
       if (struct.isSetLatestSeq()) {
         oprot.writeI64(struct.latestSeq);
       }
@@ -846,6 +1057,12 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
       if (struct.isSetHasMore()) {
         oprot.writeBool(struct.hasMore);
       }
+      if (struct.isSetMethodIds()) {
+        oprot.writeBool(struct.methodIds);
+      }
+      if (struct.isSetClientMessageIdBytes()) {
+        oprot.writeBool(struct.clientMessageIdBytes);
+      }
     }
 
     @Override
@@ -853,7 +1070,7 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
       prot.incrementRecursionDepth();
       try {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(5);
+        java.util.BitSet incoming = iprot.readBitSet(7);
         if (incoming.get(0)) {
           struct.latestSeq = iprot.readI64();
           struct.setLatestSeqIsSet(true);
@@ -883,6 +1100,14 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
         if (incoming.get(4)) {
           struct.hasMore = iprot.readBool();
           struct.setHasMoreIsSet(true);
+        }
+        if (incoming.get(5)) {
+          struct.methodIds = iprot.readBool();
+          struct.setMethodIdsIsSet(true);
+        }
+        if (incoming.get(6)) {
+          struct.clientMessageIdBytes = iprot.readBool();
+          struct.setClientMessageIdBytesIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();
