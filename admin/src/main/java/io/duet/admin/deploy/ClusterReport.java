@@ -8,6 +8,10 @@ import io.duet.admin.ClusterState;
  * (with whether the rest of the cluster still serves).
  */
 final class ClusterReport {
+    /** How many times the check before the deploy asks a running server that does not answer. */
+    static final int PROBES = 3;
+    /** How {@link ServerProbe#describe} starts for a running process whose admin port did not answer. */
+    private static final String RUNNING_BUT_SILENT = "DOWN (pid";
     private final Inventory inventory;
     private final DeploySettings settings;
     private final ClusterRecords zooKeeper;
@@ -29,6 +33,13 @@ final class ClusterReport {
         StringBuilder problems = new StringBuilder();
         for (DeployNode node : inventory.nodes()) {
             String state = servers.describe(node);
+            // A running server that did not answer within the HTTP timeout may only be busy (a GC pause, a
+            // saturated box): ask it again before calling the cluster unhealthy.
+            for (int probe = 2; probe <= PROBES && state.startsWith(RUNNING_BUT_SILENT); probe++) {
+                log.say("  " + node.name() + ": " + state + "; asking again");
+                Thread.sleep(settings.pollInterval().toMillis());
+                state = servers.describe(node);
+            }
             log.say("  " + node.name() + ": " + state);
             if (!state.startsWith("ready")) {
                 problems.append("; ").append(node.name()).append(" is ").append(state);

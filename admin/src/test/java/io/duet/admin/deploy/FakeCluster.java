@@ -49,6 +49,8 @@ final class FakeCluster implements ClusterRecords, RestartCommand.Runner, AutoCl
         volatile long pid;
         /** How many more GET /ready answer 503 "starting" before the process is ready. */
         volatile int startingPolls;
+        /** How many more GET /ready get no answer at all while the process runs (too busy to answer in time). */
+        volatile int unansweredReadies;
         volatile boolean draining;
         /** How many more GET /drain answer 503 before the drain is over. */
         volatile int drainPolls = 3;
@@ -118,7 +120,10 @@ final class FakeCluster implements ClusterRecords, RestartCommand.Runner, AutoCl
             } else if (path.equals("/live")) {
                 respond(exchange, 200, "live");
             } else if (path.equals("/ready")) {
-                if (startingPolls > 0) {
+                if (unansweredReadies > 0) {
+                    unansweredReadies--;
+                    exchange.close();
+                } else if (startingPolls > 0) {
                     startingPolls--;
                     respond(exchange, 503, "not ready: starting");
                 } else {

@@ -127,6 +127,25 @@ class RollingDeployFaultsTest {
     }
 
     @Test
+    void aServerThatMissesAProbeBeforeTheDeployIsAskedAgain() throws Exception {
+        // The JDK's HTTP client sends a GET again, once, on a connection closed without an answer: two closes
+        // make one probe fail, and the next probe is answered.
+        cluster.server("app-1").unansweredReadies = 2;
+        deploy().run();
+        assertRestarted("app-1", "app-2", "presentation-1", "presentation-2");
+        assertThat(out.text()).contains("app-1: DOWN (pid", "; asking again", "app-1: ready");
+    }
+
+    @Test
+    void aServerThatAnswersNoProbeBeforeTheDeployMeansNothingIsRestarted() {
+        cluster.server("app-1").unansweredReadies = 2 * ClusterReport.PROBES;
+        assertThatThrownBy(() -> deploy().run()).isInstanceOf(DeployFailure.class)
+                .hasMessageContaining("the cluster is not healthy, so nothing was restarted; app-1 is DOWN (pid")
+                .satisfies(e -> assertThat(((DeployFailure) e).exitStatus()).isEqualTo(DeployFailure.NOT_HEALTHY));
+        assertRestarted();
+    }
+
+    @Test
     void anApplicationServerKilledBeforeItsStop() {
         out.when("== step 2/4", () -> cluster.server("app-2").kill());
         String text = failsAt("step 2/4 (application server app-2)",
