@@ -88,7 +88,7 @@ struct SendMessageRequest {
    * canonical string (lowercase hex, 8-4-4-4-12), and that string is the message's clientMessageId: what
    * dedup is keyed on, what is stored and delivered. So a retry that names the same id as that string is
    * the same message. Only to a server whose subscribe result says it takes it
-   * (SubscribeResult.clientMessageIdBytes): an older one refuses a send without clientMessageId as
+   * (SubscribeResult.takesClientMessageIdBytes): an older one refuses a send without clientMessageId as
    * INVALID_ARGUMENT. Not 16 bytes, or set together with clientMessageId: INVALID_ARGUMENT.
    */
   8: optional binary clientMessageIdBytes,
@@ -162,16 +162,18 @@ struct SubscribeResult {
   /** Over HTTP only: more messages follow the last of messages: poll again at once. */
   5: optional bool hasMore,
   /**
-   * TCP sessions: this server takes method ids (common.METHOD_IDS) in place of "service:method" in the
-   * session's calls, until the session moves or reconnects (then the next subscribe says again). Absent:
-   * name every method in full.
+   * TCP sessions: the version of the method-id table (common.METHOD_IDS_VERSION) this server takes: it takes
+   * every id of that table in place of "service:method" in the session's calls, until the session moves or
+   * reconnects (then the next subscribe says again). A client uses the ids of its own table only when this is
+   * at least its own METHOD_IDS_VERSION (a newer table only adds ids), else names every method in full, so it
+   * never sends an id the server lacks. Absent: name every method in full.
    */
-  6: optional bool methodIds,
+  6: optional i32 methodIdsVersion,
   /**
    * TCP sessions: this server takes SendMessageRequest.clientMessageIdBytes, until the session moves or
    * reconnects (then the next subscribe says again). Absent: send clientMessageId as a string.
    */
-  7: optional bool clientMessageIdBytes,
+  7: optional bool takesClientMessageIdBytes,
 }
 
 /**

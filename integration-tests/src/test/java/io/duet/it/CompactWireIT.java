@@ -57,8 +57,8 @@ class CompactWireIT {
         try (WireSession phone = new WireSession(cluster.clientTcpEndpoint(0), couple.ann.getToken());
                 DuetClient bob = couple.connect(couple.bob, 0, bobHears, 0)) {
             SubscribeResult subscribed = phone.subscribe();
-            assertThat(subscribed.isMethodIds()).isTrue();
-            assertThat(subscribed.isClientMessageIdBytes()).isTrue();
+            assertThat(subscribed.getMethodIdsVersion()).isEqualTo(commonConstants.METHOD_IDS_VERSION);
+            assertThat(subscribed.isTakesClientMessageIdBytes()).isTrue();
 
             // The session's first send names its stream, by the method id and with the id as bytes.
             SendMessageResult one = phone.send(SEND_ID, withBytes(first, "one").setOrderStream(stream)

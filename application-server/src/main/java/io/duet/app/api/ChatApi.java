@@ -25,6 +25,7 @@ import io.duet.protocol.api.SetTypingRequest;
 import io.duet.protocol.api.SetTypingResult;
 import io.duet.protocol.api.SubscribeRequest;
 import io.duet.protocol.api.SubscribeResult;
+import io.duet.protocol.api.commonConstants;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.apache.thrift.async.AsyncMethodCallback;
@@ -171,7 +172,8 @@ final class ChatApi implements ChatService.AsyncIface {
         // This server takes method ids and client message ids as bytes: the session may use them.
         onActor(actor -> actor.subscribe(context.session().get(), request.getAfterSeq(), request.isNoEcho(),
                 request.isSetAfterChange() ? request.getAfterChange() : null)
-                .thenApply(result -> new SubscribeResult(result).setMethodIds(true).setClientMessageIdBytes(true)),
+                .thenApply(result -> new SubscribeResult(result).setMethodIdsVersion(commonConstants.METHOD_IDS_VERSION)
+                        .setTakesClientMessageIdBytes(true)),
                 callback);
     }
 

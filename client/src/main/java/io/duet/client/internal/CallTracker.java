@@ -28,7 +28,7 @@ final class CallTracker {
     private boolean methodIds;
 
     /**
-     * Whether the server takes method ids ({@code SubscribeResult.methodIds}): from now on calls are named by
+     * Whether the server takes method ids ({@code SubscribeResult.methodIdsVersion}): from now on calls are named by
      * them, or again in full.
      */
     void useMethodIds(boolean use) {

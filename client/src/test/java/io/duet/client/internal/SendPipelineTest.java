@@ -344,7 +344,7 @@ class SendPipelineTest {
 
     @Test
     void aServerThatTakesIdsAsBytesGetsThe16BytesOfTheUuidAndNoString() throws Exception {
-        transport.serverTakes(new SubscribeResult(0, false).setClientMessageIdBytes(true));
+        transport.serverTakes(new SubscribeResult(0, false).setTakesClientMessageIdBytes(true));
         CompletableFuture<SendMessageResult> sent = send("hello");
         Call call = single(transmitted());
         assertThat(call.request().isSetClientMessageId()).isFalse();
@@ -365,7 +365,7 @@ class SendPipelineTest {
 
     @Test
     void anInvalidArgumentForAnIdAsBytesIsRetriedOnceAsAStringThenFinal() throws Exception {
-        transport.serverTakes(new SubscribeResult(0, false).setClientMessageIdBytes(true));
+        transport.serverTakes(new SubscribeResult(0, false).setTakesClientMessageIdBytes(true));
         CompletableFuture<SendMessageResult> sent = send("hello");
         Call asBytes = single(transmitted());
         // A server that cannot read the bytes (the session moved to an older one; we have not heard yet).

@@ -75,7 +75,7 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
      * canonical string (lowercase hex, 8-4-4-4-12), and that string is the message's clientMessageId: what
      * dedup is keyed on, what is stored and delivered. So a retry that names the same id as that string is
      * the same message. Only to a server whose subscribe result says it takes it
-     * (SubscribeResult.clientMessageIdBytes): an older one refuses a send without clientMessageId as
+     * (SubscribeResult.takesClientMessageIdBytes): an older one refuses a send without clientMessageId as
      * INVALID_ARGUMENT. Not 16 bytes, or set together with clientMessageId: INVALID_ARGUMENT.
      */
     CLIENT_MESSAGE_ID_BYTES((short)8, "clientMessageIdBytes");
@@ -476,7 +476,7 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
    * canonical string (lowercase hex, 8-4-4-4-12), and that string is the message's clientMessageId: what
    * dedup is keyed on, what is stored and delivered. So a retry that names the same id as that string is
    * the same message. Only to a server whose subscribe result says it takes it
-   * (SubscribeResult.clientMessageIdBytes): an older one refuses a send without clientMessageId as
+   * (SubscribeResult.takesClientMessageIdBytes): an older one refuses a send without clientMessageId as
    * INVALID_ARGUMENT. Not 16 bytes, or set together with clientMessageId: INVALID_ARGUMENT.
    */
   public byte[] getClientMessageIdBytes() {
@@ -494,7 +494,7 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
    * canonical string (lowercase hex, 8-4-4-4-12), and that string is the message's clientMessageId: what
    * dedup is keyed on, what is stored and delivered. So a retry that names the same id as that string is
    * the same message. Only to a server whose subscribe result says it takes it
-   * (SubscribeResult.clientMessageIdBytes): an older one refuses a send without clientMessageId as
+   * (SubscribeResult.takesClientMessageIdBytes): an older one refuses a send without clientMessageId as
    * INVALID_ARGUMENT. Not 16 bytes, or set together with clientMessageId: INVALID_ARGUMENT.
    */
   public SendMessageRequest setClientMessageIdBytes(byte[] clientMessageIdBytes) {
