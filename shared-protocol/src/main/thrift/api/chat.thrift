@@ -161,6 +161,15 @@ struct SubscribeResult {
   4: optional list<Message> messages,
   /** Over HTTP only: more messages follow the last of messages: poll again at once. */
   5: optional bool hasMore,
+  /*
+   * methodIdsVersion, takesClientMessageIdBytes and SendMessageResult.orderStreamKept hold for the route that
+   * said them, until SESSION_MOVED or a reconnect. While it reroutes, the presentation server queues the
+   * session's calls and writes SESSION_MOVED before it forwards them to the new route, so every reply from
+   * the new route comes after the notice: a client that, on SESSION_MOVED, drops these and writes off its
+   * calls in flight (sending them again, in full, until the new subscribe result says otherwise) never reads
+   * a reply of the new route as an answer to a call made under the old route's settings. So an
+   * INVALID_ARGUMENT to a send in a short form is a real one, not an older server.
+   */
   /**
    * TCP sessions: the version of the method-id table (common.METHOD_IDS_VERSION) this server takes: it takes
    * every id of that table in place of "service:method" in the session's calls, until the session moves or

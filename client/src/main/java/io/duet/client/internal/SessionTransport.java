@@ -59,14 +59,6 @@ final class SessionTransport {
         return clientMessageIdBytes;
     }
 
-    /**
-     * The server refused a send whose id was bytes (it may not read them after all): strings until the next
-     * subscribe result.
-     */
-    void clientMessageIdBytesRefused() {
-        clientMessageIdBytes = false;
-    }
-
     /** The connection is up and about to authenticate; calls go over it from now on. */
     void attach(Channel ch) {
         channel = ch;
