@@ -81,9 +81,9 @@ final class ChatApi implements ChatService.AsyncIface {
             callback.onError(ApiErrors.invalidArgument(problem));
             return;
         }
-        boolean streamKept;
+        String streamToKeep;
         try {
-            streamKept = DeclaredOrderStreams.resolve(request, context.session().orElse(null));
+            streamToKeep = DeclaredOrderStreams.resolve(request, context.session().orElse(null));
         } catch (DuetError e) {
             callback.onError(e);
             return;
@@ -96,8 +96,7 @@ final class ChatApi implements ChatService.AsyncIface {
         onActor(actor -> {
             CompletableFuture<SendMessageResult> sent = actor.send(context.caller().userId(),
                     context.caller().deviceId(), request, context.session().orElse(null));
-            // A copy: the actor may hand the same result to a retry of the send.
-            return streamKept ? sent.thenApply(result -> new SendMessageResult(result).setOrderStreamKept(true)) : sent;
+            return DeclaredOrderStreams.keepOnAcknowledgement(sent, streamToKeep, context.session().orElse(null));
         }, callback);
     }
 
