@@ -52,7 +52,10 @@ struct Message {
 }
 
 struct SendMessageRequest {
-  /** Chosen by the sender (a UUID); a retry carries the same id and is stored once. */
+  /**
+   * Chosen by the sender (a UUID); a retry carries the same id and is stored once. Kept exactly as sent:
+   * a client that may also send it as clientMessageIdBytes must send it in LOWERCASE canonical form.
+   */
   1: string clientMessageId,
   2: string text,
   /** 1 for the first attempt, higher for retries of the same clientMessageId. */
@@ -89,7 +92,13 @@ struct SendMessageRequest {
    * dedup is keyed on, what is stored and delivered. So a retry that names the same id as that string is
    * the same message. Only to a server whose subscribe result says it takes it
    * (SubscribeResult.takesClientMessageIdBytes): an older one refuses a send without clientMessageId as
-   * INVALID_ARGUMENT. Not 16 bytes, or set together with clientMessageId: INVALID_ARGUMENT.
+   * INVALID_ARGUMENT. Not 16 bytes, or set together with a non-empty clientMessageId: INVALID_ARGUMENT (an
+   * empty clientMessageId beside it, as generators that always write the field send, counts as absent).
+   *
+   * LOWERCASE: the bytes equal the LOWERCASE canonical string only. A string clientMessageId is kept exactly
+   * as sent, so "0F1E..." sent as a string and its bytes are two different ids (stored twice on a retry that
+   * switches form). A client that may send one id in both forms (say, retries after a move to an older server)
+   * must send its string ids in lowercase canonical form.
    */
   8: optional binary clientMessageIdBytes,
 }

@@ -21,8 +21,8 @@ import io.duet.protocol.relay.WireProtocol;
 import io.duet.protocol.thrift.MethodIds;
 import io.duet.protocol.thrift.ThriftCodec;
 import io.duet.protocol.thrift.ThriftMessages;
+import io.duet.protocol.thrift.UuidBytes;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -121,8 +121,7 @@ class CompactWireIT {
     }
 
     private static SendMessageRequest withBytes(UUID id, String text) {
-        return new SendMessageRequest().setText(text).setAttempt(1).setClientMessageIdBytes(ByteBuffer.allocate(16)
-                .putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits()).flip());
+        return new SendMessageRequest().setText(text).setAttempt(1).setClientMessageIdBytes(UuidBytes.of(id));
     }
 
     /** A session that speaks the protocol itself: one call at a time, events skipped. */

@@ -10,8 +10,8 @@ import io.duet.protocol.api.SendMessageRequest;
 import io.duet.protocol.api.SendMessageResult;
 import io.duet.protocol.api.StickerRef;
 import io.duet.protocol.api.commonConstants;
+import io.duet.protocol.thrift.UuidBytes;
 import io.netty.channel.EventLoop;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -296,9 +296,8 @@ final class SendPipeline {
 
     /** {@code request} with its client message id (a UUID, as {@link #send} makes them) as 16 bytes. */
     private static SendMessageRequest withIdAsBytes(SendMessageRequest request) {
-        UUID id = UUID.fromString(request.getClientMessageId());
-        return request.deepCopy().setClientMessageId(null).setClientMessageIdBytes(ByteBuffer.allocate(16)
-                .putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits()).flip());
+        return request.deepCopy().setClientMessageId(null)
+                .setClientMessageIdBytes(UuidBytes.of(UUID.fromString(request.getClientMessageId())));
     }
 
     private static boolean isUndeclaredStream(Throwable failure) {

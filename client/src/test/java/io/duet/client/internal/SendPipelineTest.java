@@ -16,6 +16,7 @@ import io.duet.protocol.frame.FrameType;
 import io.duet.protocol.relay.WireProtocol;
 import io.duet.protocol.thrift.ThriftCodec;
 import io.duet.protocol.thrift.ThriftMessages;
+import io.duet.protocol.thrift.UuidBytes;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -350,7 +351,7 @@ class SendPipelineTest {
         assertThat(call.request().isSetClientMessageId()).isFalse();
         ByteBuffer bytes = call.request().bufferForClientMessageIdBytes();
         assertThat(bytes.remaining()).isEqualTo(16);
-        UUID id = new UUID(bytes.getLong(bytes.position()), bytes.getLong(bytes.position() + 8));
+        UUID id = UuidBytes.toUuid(bytes);
 
         ack(call);
         assertThat(sent).isCompleted();
@@ -383,7 +384,7 @@ class SendPipelineTest {
             return call.request().getClientMessageId();
         }
         ByteBuffer bytes = call.request().bufferForClientMessageIdBytes();
-        return new UUID(bytes.getLong(bytes.position()), bytes.getLong(bytes.position() + 8)).toString();
+        return UuidBytes.toUuid(bytes).toString();
     }
 
     private CompletableFuture<SendMessageResult> send(String text) {
