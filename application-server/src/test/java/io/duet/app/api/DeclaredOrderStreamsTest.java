@@ -45,7 +45,8 @@ class DeclaredOrderStreamsTest {
                         error -> assertThat(error.getCode()).isEqualTo(ErrorCode.ORDER_STREAM_UNDECLARED));
 
         acknowledge(send(1, 0).setOrderStream("stream-a"));
-        DeclaredOrderStreams.keepOnAcknowledgement(CompletableFuture.failedFuture(new DuetError(ErrorCode.RATE_LIMITED)),
+        DeclaredOrderStreams.keepOnAcknowledgement(
+                CompletableFuture.failedFuture(new DuetError(ErrorCode.RATE_LIMITED)),
                 DeclaredOrderStreams.resolve(send(1, 0).setOrderStream("stream-b"), session), session);
         assertThat(session.keptOrderStream()).as("the acknowledged stream stays").isEqualTo("stream-a");
     }

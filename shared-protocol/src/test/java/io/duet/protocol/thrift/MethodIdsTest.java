@@ -40,7 +40,8 @@ class MethodIdsTest {
         assertThat(MethodIds.takenAt(0)).as("absent: an older server").isFalse();
         assertThat(MethodIds.takenAt(commonConstants.METHOD_IDS_VERSION - 1)).isFalse();
         assertThat(MethodIds.takenAt(commonConstants.METHOD_IDS_VERSION)).isTrue();
-        assertThat(MethodIds.takenAt(commonConstants.METHOD_IDS_VERSION + 1)).as("a newer table only adds ids").isTrue();
+        assertThat(MethodIds.takenAt(commonConstants.METHOD_IDS_VERSION + 1)).as("a newer table only adds ids")
+                .isTrue();
     }
 
     @Test
