@@ -52,7 +52,10 @@ struct Message {
 }
 
 struct SendMessageRequest {
-  /** Chosen by the sender (a UUID); a retry carries the same id and is stored once. */
+  /**
+   * Chosen by the sender (a UUID); a retry carries the same id and is stored once. Kept exactly as sent:
+   * a client that may also send it as clientMessageIdBytes must send it in LOWERCASE canonical form.
+   */
   1: string clientMessageId,
   2: string text,
   /** 1 for the first attempt, higher for retries of the same clientMessageId. */
@@ -88,8 +91,14 @@ struct SendMessageRequest {
    * canonical string (lowercase hex, 8-4-4-4-12), and that string is the message's clientMessageId: what
    * dedup is keyed on, what is stored and delivered. So a retry that names the same id as that string is
    * the same message. Only to a server whose subscribe result says it takes it
-   * (SubscribeResult.clientMessageIdBytes): an older one refuses a send without clientMessageId as
-   * INVALID_ARGUMENT. Not 16 bytes, or set together with clientMessageId: INVALID_ARGUMENT.
+   * (SubscribeResult.takesClientMessageIdBytes): an older one refuses a send without clientMessageId as
+   * INVALID_ARGUMENT. Not 16 bytes, or set together with a non-empty clientMessageId: INVALID_ARGUMENT (an
+   * empty clientMessageId beside it, as generators that always write the field send, counts as absent).
+   *
+   * LOWERCASE: the bytes equal the LOWERCASE canonical string only. A string clientMessageId is kept exactly
+   * as sent, so "0F1E..." sent as a string and its bytes are two different ids (stored twice on a retry that
+   * switches form). A client that may send one id in both forms (say, retries after a move to an older server)
+   * must send its string ids in lowercase canonical form.
    */
   8: optional binary clientMessageIdBytes,
 }
@@ -161,17 +170,28 @@ struct SubscribeResult {
   4: optional list<Message> messages,
   /** Over HTTP only: more messages follow the last of messages: poll again at once. */
   5: optional bool hasMore,
-  /**
-   * TCP sessions: this server takes method ids (common.METHOD_IDS) in place of "service:method" in the
-   * session's calls, until the session moves or reconnects (then the next subscribe says again). Absent:
-   * name every method in full.
+  /*
+   * methodIdsVersion, takesClientMessageIdBytes and SendMessageResult.orderStreamKept hold for the route that
+   * said them, until SESSION_MOVED or a reconnect. While it reroutes, the presentation server queues the
+   * session's calls and writes SESSION_MOVED before it forwards them to the new route, so every reply from
+   * the new route comes after the notice: a client that, on SESSION_MOVED, drops these and writes off its
+   * calls in flight (sending them again, in full, until the new subscribe result says otherwise) never reads
+   * a reply of the new route as an answer to a call made under the old route's settings. So an
+   * INVALID_ARGUMENT to a send in a short form is a real one, not an older server.
    */
-  6: optional bool methodIds,
+  /**
+   * TCP sessions: the version of the method-id table (common.METHOD_IDS_VERSION) this server takes: it takes
+   * every id of that table in place of "service:method" in the session's calls, until the session moves or
+   * reconnects (then the next subscribe says again). A client uses the ids of its own table only when this is
+   * at least its own METHOD_IDS_VERSION (a newer table only adds ids), else names every method in full, so it
+   * never sends an id the server lacks. Absent: name every method in full.
+   */
+  6: optional i32 methodIdsVersion,
   /**
    * TCP sessions: this server takes SendMessageRequest.clientMessageIdBytes, until the session moves or
    * reconnects (then the next subscribe says again). Absent: send clientMessageId as a string.
    */
-  7: optional bool clientMessageIdBytes,
+  7: optional bool takesClientMessageIdBytes,
 }
 
 /**

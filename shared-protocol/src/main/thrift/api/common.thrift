@@ -35,10 +35,11 @@ const string FEED_SERVICE = "feed"
 /**
  * Method ids: on a TCP session, a CALL may name its method by its id, a short name, instead of
  * "service:method" (15 bytes less in a send, and in its REPLY, which carries the name the CALL did).
- * Only once the session's subscribe result says the couple's server takes them (SubscribeResult.methodIds),
- * and only until the session moves or reconnects: a server that does not take them answers an id with a
- * Thrift EXCEPTION (unknown method). An id, once given, always means the same method; new ids are added for
- * new methods. Methods with no id are named in full.
+ * Only once the session's subscribe result says the couple's server takes this table's version or a later one
+ * (SubscribeResult.methodIdsVersion >= METHOD_IDS_VERSION), and only until the session moves or reconnects: a
+ * server that does not take them answers an id with a Thrift EXCEPTION (unknown method). An id, once given,
+ * always means the same method; new ids are added for new methods, and adding any raises METHOD_IDS_VERSION.
+ * Methods with no id are named in full.
  */
 const map<string, string> METHOD_IDS = {
   "1": "chat:sendMessage",
@@ -50,6 +51,9 @@ const map<string, string> METHOD_IDS = {
   "7": "chat:editMessage",
   "8": "chat:deleteMessage",
 }
+
+/** The version of METHOD_IDS: raised whenever ids are added (see SubscribeResult.methodIdsVersion). */
+const i32 METHOD_IDS_VERSION = 1
 
 typedef i64 UserId
 typedef i64 CoupleId

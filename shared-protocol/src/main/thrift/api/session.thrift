@@ -9,7 +9,7 @@ namespace py duet.api.session
 
 /*
  * After AUTH, a CALL names its method "service:method" ("chat:sendMessage"), or by its method id
- * (common.METHOD_IDS) once the session's subscribe result allows it (SubscribeResult.methodIds); its
+ * (common.METHOD_IDS) once the session's subscribe result allows it (SubscribeResult.methodIdsVersion); its
  * REPLY carries the same name.
  */
 

@@ -21,8 +21,8 @@ import io.duet.protocol.relay.WireProtocol;
 import io.duet.protocol.thrift.MethodIds;
 import io.duet.protocol.thrift.ThriftCodec;
 import io.duet.protocol.thrift.ThriftMessages;
+import io.duet.protocol.thrift.UuidBytes;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -57,8 +57,8 @@ class CompactWireIT {
         try (WireSession phone = new WireSession(cluster.clientTcpEndpoint(0), couple.ann.getToken());
                 DuetClient bob = couple.connect(couple.bob, 0, bobHears, 0)) {
             SubscribeResult subscribed = phone.subscribe();
-            assertThat(subscribed.isMethodIds()).isTrue();
-            assertThat(subscribed.isClientMessageIdBytes()).isTrue();
+            assertThat(subscribed.getMethodIdsVersion()).isEqualTo(commonConstants.METHOD_IDS_VERSION);
+            assertThat(subscribed.isTakesClientMessageIdBytes()).isTrue();
 
             // The session's first send names its stream, by the method id and with the id as bytes.
             SendMessageResult one = phone.send(SEND_ID, withBytes(first, "one").setOrderStream(stream)
@@ -68,8 +68,13 @@ class CompactWireIT {
             // The next leaves the stream out; its retry, as an older client would send it, names the id as a string.
             SendMessageResult two = phone.send(SEND_ID, withBytes(second, "two").setOrdinal(2).setAfterOrdinal(1));
             assertThat(two.isDuplicate()).isFalse();
-            assertThat(two.getSeq()).isGreaterThan(one.getSeq());
             assertThat(two.isSetOrderStreamKept()).as("it named no stream").isFalse();
+            // A send that leaves its stream out is ordered by the kept one: ordinal 1 again, under a new id, has
+            // had its place taken (by "two") and is refused; without the stream it would simply be stored.
+            assertThatThrownBy(() -> phone.send(SEND_ID, withBytes(UUID.randomUUID(), "late").setOrdinal(1)
+                    .setAfterOrdinal(0)))
+                    .isInstanceOfSatisfying(DuetError.class,
+                            error -> assertThat(error.getCode()).isEqualTo(ErrorCode.OUT_OF_ORDER));
             SendMessageResult retry = phone.send("chat:sendMessage", new SendMessageRequest(second.toString(), "two", 2)
                     .setOrderStream(stream).setOrdinal(2).setAfterOrdinal(1));
             assertThat(phone.lastReplyName).isEqualTo("chat:sendMessage");
@@ -121,8 +126,7 @@ class CompactWireIT {
     }
 
     private static SendMessageRequest withBytes(UUID id, String text) {
-        return new SendMessageRequest().setText(text).setAttempt(1).setClientMessageIdBytes(ByteBuffer.allocate(16)
-                .putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits()).flip());
+        return new SendMessageRequest().setText(text).setAttempt(1).setClientMessageIdBytes(UuidBytes.of(id));
     }
 
     /** A session that speaks the protocol itself: one call at a time, events skipped. */

@@ -25,6 +25,7 @@ import io.duet.protocol.api.SetTypingRequest;
 import io.duet.protocol.api.SetTypingResult;
 import io.duet.protocol.api.SubscribeRequest;
 import io.duet.protocol.api.SubscribeResult;
+import io.duet.protocol.api.commonConstants;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.apache.thrift.async.AsyncMethodCallback;
@@ -80,9 +81,9 @@ final class ChatApi implements ChatService.AsyncIface {
             callback.onError(ApiErrors.invalidArgument(problem));
             return;
         }
-        boolean streamKept;
+        String streamToKeep;
         try {
-            streamKept = DeclaredOrderStreams.resolve(request, context.session().orElse(null));
+            streamToKeep = DeclaredOrderStreams.resolve(request, context.session().orElse(null));
         } catch (DuetError e) {
             callback.onError(e);
             return;
@@ -95,8 +96,7 @@ final class ChatApi implements ChatService.AsyncIface {
         onActor(actor -> {
             CompletableFuture<SendMessageResult> sent = actor.send(context.caller().userId(),
                     context.caller().deviceId(), request, context.session().orElse(null));
-            // A copy: the actor may hand the same result to a retry of the send.
-            return streamKept ? sent.thenApply(result -> new SendMessageResult(result).setOrderStreamKept(true)) : sent;
+            return DeclaredOrderStreams.keepOnAcknowledgement(sent, streamToKeep, context.session().orElse(null));
         }, callback);
     }
 
@@ -171,7 +171,8 @@ final class ChatApi implements ChatService.AsyncIface {
         // This server takes method ids and client message ids as bytes: the session may use them.
         onActor(actor -> actor.subscribe(context.session().get(), request.getAfterSeq(), request.isNoEcho(),
                 request.isSetAfterChange() ? request.getAfterChange() : null)
-                .thenApply(result -> new SubscribeResult(result).setMethodIds(true).setClientMessageIdBytes(true)),
+                .thenApply(result -> new SubscribeResult(result).setMethodIdsVersion(commonConstants.METHOD_IDS_VERSION)
+                        .setTakesClientMessageIdBytes(true)),
                 callback);
     }
 

@@ -46,7 +46,6 @@ import org.slf4j.LoggerFactory;
  */
 final class SendPipeline {
     private static final Logger LOG = LoggerFactory.getLogger(SendPipeline.class);
-    static final int MAX_ORDER_STREAM_CHARS = CoupleLimits.MAX_ORDER_STREAM_CHARS;
     private static final int MAX_REPORTED_LOST = 1024;
 
     /** What the pipeline needs from its actor. */
@@ -125,8 +124,8 @@ final class SendPipeline {
             return request.isSetOrdinal() || request.isSetAfterOrdinal() ? "ordinal needs an orderStream" : null;
         }
         String stream = request.getOrderStream();
-        if (stream.isEmpty() || stream.length() > MAX_ORDER_STREAM_CHARS) {
-            return "orderStream: expected 1 to " + MAX_ORDER_STREAM_CHARS + " characters";
+        if (stream.isEmpty() || stream.length() > CoupleLimits.MAX_ORDER_STREAM_CHARS) {
+            return "orderStream: expected 1 to " + CoupleLimits.MAX_ORDER_STREAM_CHARS + " characters";
         }
         if (!request.isSetOrdinal() || request.getOrdinal() < 1) {
             return "ordinal: " + request.getOrdinal() + " (expected: >= 1 with an orderStream)";

@@ -6,21 +6,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.duet.protocol.api.DuetError;
 import io.duet.protocol.api.ErrorCode;
 import io.duet.protocol.api.SendMessageRequest;
-import java.nio.ByteBuffer;
+import io.duet.protocol.thrift.UuidBytes;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 class ClientMessageIdsTest {
     private static final UUID ID = UUID.fromString("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0");
 
-    private static byte[] bytesOf(UUID id) {
-        return ByteBuffer.allocate(16).putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits())
-                .array();
-    }
-
     @Test
     void anIdSentAsBytesIsTheSameIdAsItsCanonicalString() throws DuetError {
-        SendMessageRequest asBytes = new SendMessageRequest().setText("hi").setClientMessageIdBytes(bytesOf(ID));
+        SendMessageRequest asBytes = new SendMessageRequest().setText("hi").setClientMessageIdBytes(UuidBytes.of(ID));
         ClientMessageIds.toCanonicalString(asBytes);
         assertThat(asBytes.getClientMessageId()).isEqualTo("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0");
         assertThat(asBytes.isSetClientMessageIdBytes()).as("nothing downstream sees the bytes").isFalse();
@@ -47,9 +42,28 @@ class ClientMessageIdsTest {
     @Test
     void anIdSentBothWaysIsRefused() {
         assertThatThrownBy(() -> ClientMessageIds.toCanonicalString(new SendMessageRequest()
-                .setClientMessageId(ID.toString()).setClientMessageIdBytes(bytesOf(ID))))
+                .setClientMessageId(ID.toString()).setClientMessageIdBytes(UuidBytes.of(ID))))
                 .isInstanceOfSatisfying(DuetError.class,
                         e -> assertThat(e.getCode()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
+    }
+
+    @Test
+    void anEmptyStringBesideTheBytesIsAbsentAsGoAndCppClientsWriteIt() throws DuetError {
+        SendMessageRequest fromGo = new SendMessageRequest().setText("hi").setClientMessageId("")
+                .setClientMessageIdBytes(UuidBytes.of(ID));
+        ClientMessageIds.toCanonicalString(fromGo);
+        assertThat(fromGo.getClientMessageId()).isEqualTo(ID.toString());
+        assertThat(fromGo.isSetClientMessageIdBytes()).isFalse();
+    }
+
+    @Test
+    void anUppercaseStringIdIsKeptAsSentSoItsBytesAreAnotherId() throws DuetError {
+        SendMessageRequest upper = new SendMessageRequest().setClientMessageId(ID.toString().toUpperCase());
+        ClientMessageIds.toCanonicalString(upper);
+        SendMessageRequest asBytes = new SendMessageRequest().setClientMessageIdBytes(UuidBytes.of(ID));
+        ClientMessageIds.toCanonicalString(asBytes);
+        assertThat(upper.getClientMessageId()).as("old rows' dedup entries keep matching")
+                .isEqualTo("0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0").isNotEqualTo(asBytes.getClientMessageId());
     }
 
     @Test

@@ -14,7 +14,7 @@ import io.duet.protocol.relay.WireProtocol;
 import io.duet.protocol.thrift.MethodIds;
 import io.duet.protocol.thrift.ThriftCodec;
 import io.duet.protocol.thrift.ThriftMessages;
-import java.nio.ByteBuffer;
+import io.duet.protocol.thrift.UuidBytes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -96,8 +96,7 @@ public final class ChatSamples {
 
     /** {@code request} as the SDK sends it to a server that takes ids as bytes: the id's 16 bytes, no string. */
     private static SendMessageRequest idAsBytes(SendMessageRequest request, UUID id) {
-        return request.deepCopy().setClientMessageId(null).setClientMessageIdBytes(ByteBuffer.allocate(16)
-                .putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits()).flip());
+        return request.deepCopy().setClientMessageId(null).setClientMessageIdBytes(UuidBytes.of(id));
     }
 
     /** The next {@code count} messages. */

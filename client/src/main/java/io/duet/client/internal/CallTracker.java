@@ -28,8 +28,8 @@ final class CallTracker {
     private boolean methodIds;
 
     /**
-     * Whether the server takes method ids ({@code SubscribeResult.methodIds}): from now on calls are named by
-     * them, or again in full.
+     * Whether the server takes this table's method ids ({@code SubscribeResult.methodIdsVersion}): from now on
+     * calls are named by them, or again in full.
      */
     void useMethodIds(boolean use) {
         methodIds = use;

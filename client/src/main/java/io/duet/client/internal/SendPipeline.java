@@ -10,8 +10,8 @@ import io.duet.protocol.api.SendMessageRequest;
 import io.duet.protocol.api.SendMessageResult;
 import io.duet.protocol.api.StickerRef;
 import io.duet.protocol.api.commonConstants;
+import io.duet.protocol.thrift.UuidBytes;
 import io.netty.channel.EventLoop;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -229,8 +229,7 @@ final class SendPipeline {
                 .setOrdinal(message.ordinal)
                 .setAfterOrdinal(predecessorOf(message))
                 .setSticker(message.sticker);
-        boolean idAsBytes = transport.takesClientMessageIdBytes();
-        SendMessageRequest wire = idAsBytes ? withIdAsBytes(request) : request;
+        SendMessageRequest wire = transport.takesClientMessageIdBytes() ? withIdAsBytes(request) : request;
         transport.<SendMessageResult>call(commonConstants.CHAT_SERVICE, "sendMessage",
                 new ChatService.sendMessage_args(wire), new ChatService.sendMessage_result())
                 .whenComplete((result, failure) -> {
@@ -243,18 +242,12 @@ final class SendPipeline {
                             && orderStream.equals(request.getOrderStream())) {
                         declaredStream = orderStream;
                     } else if (current && isUndeclaredStream(failure)) {
-                        // A new session on the server's side (it moved, and we have not heard yet): name it again.
+                        // Not expected: the route we read this reply from is the one whose send acknowledged the
+                        // stream (a move or reconnect drops it, and starts a new generation, before any reply
+                        // of the new route is read). A server that forgot it anyway: name it again.
                         declaredStream = null;
                     }
-                    if (idAsBytes && isInvalidArgument(failure)) {
-                        // Perhaps a server that cannot read the bytes (moved to an older one, and we have not heard
-                        // yet): strings from now on. A send that is invalid anyway is refused again, for good.
-                        if (current && outgoing.containsKey(message.clientMessageId)
-                                && state.get() == ConnectionState.CONNECTED) {
-                            transport.clientMessageIdBytesRefused();
-                            retryLater(message, failure);
-                        }
-                    } else if (failure == null) {
+                    if (failure == null) {
                         acknowledged(message.clientMessageId, result, request);
                     } else if (isPermanent(failure)) {
                         outgoing.remove(message.clientMessageId);
@@ -303,13 +296,8 @@ final class SendPipeline {
 
     /** {@code request} with its client message id (a UUID, as {@link #send} makes them) as 16 bytes. */
     private static SendMessageRequest withIdAsBytes(SendMessageRequest request) {
-        UUID id = UUID.fromString(request.getClientMessageId());
-        return request.deepCopy().setClientMessageId(null).setClientMessageIdBytes(ByteBuffer.allocate(16)
-                .putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits()).flip());
-    }
-
-    private static boolean isInvalidArgument(Throwable failure) {
-        return failure instanceof DuetError && ((DuetError) failure).getCode() == ErrorCode.INVALID_ARGUMENT;
+        return request.deepCopy().setClientMessageId(null)
+                .setClientMessageIdBytes(UuidBytes.of(UUID.fromString(request.getClientMessageId())));
     }
 
     private static boolean isUndeclaredStream(Throwable failure) {

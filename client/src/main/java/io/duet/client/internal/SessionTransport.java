@@ -5,6 +5,7 @@ import io.duet.protocol.api.SubscribeResult;
 import io.duet.protocol.frame.Frame;
 import io.duet.protocol.frame.FrameType;
 import io.duet.protocol.thrift.MalformedPayloadException;
+import io.duet.protocol.thrift.MethodIds;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import java.time.Duration;
@@ -49,21 +50,13 @@ final class SessionTransport {
      * ids as bytes); null for nothing, after a move or a reconnect, until the next subscribe result.
      */
     void serverTakes(SubscribeResult subscribed) {
-        calls.useMethodIds(subscribed != null && subscribed.isMethodIds());
-        clientMessageIdBytes = subscribed != null && subscribed.isClientMessageIdBytes();
+        calls.useMethodIds(subscribed != null && MethodIds.takenAt(subscribed.getMethodIdsVersion()));
+        clientMessageIdBytes = subscribed != null && subscribed.isTakesClientMessageIdBytes();
     }
 
     /** Whether sends may carry their client message id as bytes ({@code SendMessageRequest.clientMessageIdBytes}). */
     boolean takesClientMessageIdBytes() {
         return clientMessageIdBytes;
-    }
-
-    /**
-     * The server refused a send whose id was bytes (it may not read them after all): strings until the next
-     * subscribe result.
-     */
-    void clientMessageIdBytesRefused() {
-        clientMessageIdBytes = false;
     }
 
     /** The connection is up and about to authenticate; calls go over it from now on. */

@@ -254,7 +254,8 @@ class SessionMoveTest {
         ack(inFull);
 
         lifecycle.sessionMoved();
-        answerSubscribe(single(written()), true);
+        // A newer server's table holds every id of ours.
+        answerSubscribe(single(written()), commonConstants.METHOD_IDS_VERSION + 1);
         send("by id");
         Call byId = single(written());
         assertThat(byId.wireName()).isEqualTo("1");
@@ -265,7 +266,7 @@ class SessionMoveTest {
         CompletableFuture<SendMessageResult> pending = send("while resubscribing");
         List<Call> calls = written();
         assertThat(calls).extracting(Call::wireName).containsExactly("chat:subscribe", "chat:sendMessage");
-        answerSubscribe(calls.get(0), false);
+        answerSubscribe(calls.get(0), 0);
         ack(calls.get(1));
         assertThat(pending).isCompleted();
         send("after the older server's subscribe result");
@@ -315,15 +316,15 @@ class SessionMoveTest {
     }
 
     private void answerSubscribe(Call call) throws Exception {
-        answerSubscribe(call, false);
+        answerSubscribe(call, 0);
     }
 
-    /** @param methodIds whether the server says it takes method ids */
-    private void answerSubscribe(Call call, boolean methodIds) throws Exception {
+    /** @param methodIdsVersion the method-id table version the server says it takes; 0: it says nothing */
+    private void answerSubscribe(Call call, int methodIdsVersion) throws Exception {
         assertThat(call.method()).isEqualTo("subscribe");
         SubscribeResult result = new SubscribeResult(0, false);
-        if (methodIds) {
-            result.setMethodIds(true);
+        if (methodIdsVersion > 0) {
+            result.setMethodIdsVersion(methodIdsVersion);
         }
         reply(call, new ChatService.subscribe_result().setSuccess(result));
     }

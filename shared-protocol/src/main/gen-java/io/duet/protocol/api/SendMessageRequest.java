@@ -34,7 +34,8 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
     /**
-     * Chosen by the sender (a UUID); a retry carries the same id and is stored once.
+     * Chosen by the sender (a UUID); a retry carries the same id and is stored once. Kept exactly as sent:
+     * a client that may also send it as clientMessageIdBytes must send it in LOWERCASE canonical form.
      */
     CLIENT_MESSAGE_ID((short)1, "clientMessageId"),
     TEXT((short)2, "text"),
@@ -75,8 +76,14 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
      * canonical string (lowercase hex, 8-4-4-4-12), and that string is the message's clientMessageId: what
      * dedup is keyed on, what is stored and delivered. So a retry that names the same id as that string is
      * the same message. Only to a server whose subscribe result says it takes it
-     * (SubscribeResult.clientMessageIdBytes): an older one refuses a send without clientMessageId as
-     * INVALID_ARGUMENT. Not 16 bytes, or set together with clientMessageId: INVALID_ARGUMENT.
+     * (SubscribeResult.takesClientMessageIdBytes): an older one refuses a send without clientMessageId as
+     * INVALID_ARGUMENT. Not 16 bytes, or set together with a non-empty clientMessageId: INVALID_ARGUMENT (an
+     * empty clientMessageId beside it, as generators that always write the field send, counts as absent).
+     * 
+     * LOWERCASE: the bytes equal the LOWERCASE canonical string only. A string clientMessageId is kept exactly
+     * as sent, so "0F1E..." sent as a string and its bytes are two different ids (stored twice on a retry that
+     * switches form). A client that may send one id in both forms (say, retries after a move to an older server)
+     * must send its string ids in lowercase canonical form.
      */
     CLIENT_MESSAGE_ID_BYTES((short)8, "clientMessageIdBytes");
 
@@ -244,7 +251,8 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
   }
 
   /**
-   * Chosen by the sender (a UUID); a retry carries the same id and is stored once.
+   * Chosen by the sender (a UUID); a retry carries the same id and is stored once. Kept exactly as sent:
+   * a client that may also send it as clientMessageIdBytes must send it in LOWERCASE canonical form.
    */
   @org.apache.thrift.annotation.Nullable
   public java.lang.String getClientMessageId() {
@@ -252,7 +260,8 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
   }
 
   /**
-   * Chosen by the sender (a UUID); a retry carries the same id and is stored once.
+   * Chosen by the sender (a UUID); a retry carries the same id and is stored once. Kept exactly as sent:
+   * a client that may also send it as clientMessageIdBytes must send it in LOWERCASE canonical form.
    */
   public SendMessageRequest setClientMessageId(@org.apache.thrift.annotation.Nullable java.lang.String clientMessageId) {
     this.clientMessageId = clientMessageId;
@@ -476,8 +485,14 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
    * canonical string (lowercase hex, 8-4-4-4-12), and that string is the message's clientMessageId: what
    * dedup is keyed on, what is stored and delivered. So a retry that names the same id as that string is
    * the same message. Only to a server whose subscribe result says it takes it
-   * (SubscribeResult.clientMessageIdBytes): an older one refuses a send without clientMessageId as
-   * INVALID_ARGUMENT. Not 16 bytes, or set together with clientMessageId: INVALID_ARGUMENT.
+   * (SubscribeResult.takesClientMessageIdBytes): an older one refuses a send without clientMessageId as
+   * INVALID_ARGUMENT. Not 16 bytes, or set together with a non-empty clientMessageId: INVALID_ARGUMENT (an
+   * empty clientMessageId beside it, as generators that always write the field send, counts as absent).
+   * 
+   * LOWERCASE: the bytes equal the LOWERCASE canonical string only. A string clientMessageId is kept exactly
+   * as sent, so "0F1E..." sent as a string and its bytes are two different ids (stored twice on a retry that
+   * switches form). A client that may send one id in both forms (say, retries after a move to an older server)
+   * must send its string ids in lowercase canonical form.
    */
   public byte[] getClientMessageIdBytes() {
     setClientMessageIdBytes(org.apache.thrift.TBaseHelper.rightSize(clientMessageIdBytes));
@@ -494,8 +509,14 @@ public class SendMessageRequest implements org.apache.thrift.TBase<SendMessageRe
    * canonical string (lowercase hex, 8-4-4-4-12), and that string is the message's clientMessageId: what
    * dedup is keyed on, what is stored and delivered. So a retry that names the same id as that string is
    * the same message. Only to a server whose subscribe result says it takes it
-   * (SubscribeResult.clientMessageIdBytes): an older one refuses a send without clientMessageId as
-   * INVALID_ARGUMENT. Not 16 bytes, or set together with clientMessageId: INVALID_ARGUMENT.
+   * (SubscribeResult.takesClientMessageIdBytes): an older one refuses a send without clientMessageId as
+   * INVALID_ARGUMENT. Not 16 bytes, or set together with a non-empty clientMessageId: INVALID_ARGUMENT (an
+   * empty clientMessageId beside it, as generators that always write the field send, counts as absent).
+   * 
+   * LOWERCASE: the bytes equal the LOWERCASE canonical string only. A string clientMessageId is kept exactly
+   * as sent, so "0F1E..." sent as a string and its bytes are two different ids (stored twice on a retry that
+   * switches form). A client that may send one id in both forms (say, retries after a move to an older server)
+   * must send its string ids in lowercase canonical form.
    */
   public SendMessageRequest setClientMessageIdBytes(byte[] clientMessageIdBytes) {
     this.clientMessageIdBytes = clientMessageIdBytes == null ? (java.nio.ByteBuffer)null   : java.nio.ByteBuffer.wrap(clientMessageIdBytes.clone());

@@ -15,8 +15,8 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
   private static final org.apache.thrift.protocol.TField LATEST_CHANGE_FIELD_DESC = new org.apache.thrift.protocol.TField("latestChange", org.apache.thrift.protocol.TType.I64, (short)3);
   private static final org.apache.thrift.protocol.TField MESSAGES_FIELD_DESC = new org.apache.thrift.protocol.TField("messages", org.apache.thrift.protocol.TType.LIST, (short)4);
   private static final org.apache.thrift.protocol.TField HAS_MORE_FIELD_DESC = new org.apache.thrift.protocol.TField("hasMore", org.apache.thrift.protocol.TType.BOOL, (short)5);
-  private static final org.apache.thrift.protocol.TField METHOD_IDS_FIELD_DESC = new org.apache.thrift.protocol.TField("methodIds", org.apache.thrift.protocol.TType.BOOL, (short)6);
-  private static final org.apache.thrift.protocol.TField CLIENT_MESSAGE_ID_BYTES_FIELD_DESC = new org.apache.thrift.protocol.TField("clientMessageIdBytes", org.apache.thrift.protocol.TType.BOOL, (short)7);
+  private static final org.apache.thrift.protocol.TField METHOD_IDS_VERSION_FIELD_DESC = new org.apache.thrift.protocol.TField("methodIdsVersion", org.apache.thrift.protocol.TType.I32, (short)6);
+  private static final org.apache.thrift.protocol.TField TAKES_CLIENT_MESSAGE_ID_BYTES_FIELD_DESC = new org.apache.thrift.protocol.TField("takesClientMessageIdBytes", org.apache.thrift.protocol.TType.BOOL, (short)7);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new SubscribeResultStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new SubscribeResultTupleSchemeFactory();
@@ -26,8 +26,8 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
   private long latestChange; // optional
   private @org.apache.thrift.annotation.Nullable java.util.List<Message> messages; // optional
   private boolean hasMore; // optional
-  private boolean methodIds; // optional
-  private boolean clientMessageIdBytes; // optional
+  private int methodIdsVersion; // optional
+  private boolean takesClientMessageIdBytes; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -53,16 +53,18 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
      */
     HAS_MORE((short)5, "hasMore"),
     /**
-     * TCP sessions: this server takes method ids (common.METHOD_IDS) in place of "service:method" in the
-     * session's calls, until the session moves or reconnects (then the next subscribe says again). Absent:
-     * name every method in full.
+     * TCP sessions: the version of the method-id table (common.METHOD_IDS_VERSION) this server takes: it takes
+     * every id of that table in place of "service:method" in the session's calls, until the session moves or
+     * reconnects (then the next subscribe says again). A client uses the ids of its own table only when this is
+     * at least its own METHOD_IDS_VERSION (a newer table only adds ids), else names every method in full, so it
+     * never sends an id the server lacks. Absent: name every method in full.
      */
-    METHOD_IDS((short)6, "methodIds"),
+    METHOD_IDS_VERSION((short)6, "methodIdsVersion"),
     /**
      * TCP sessions: this server takes SendMessageRequest.clientMessageIdBytes, until the session moves or
      * reconnects (then the next subscribe says again). Absent: send clientMessageId as a string.
      */
-    CLIENT_MESSAGE_ID_BYTES((short)7, "clientMessageIdBytes");
+    TAKES_CLIENT_MESSAGE_ID_BYTES((short)7, "takesClientMessageIdBytes");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -88,10 +90,10 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
           return MESSAGES;
         case 5: // HAS_MORE
           return HAS_MORE;
-        case 6: // METHOD_IDS
-          return METHOD_IDS;
-        case 7: // CLIENT_MESSAGE_ID_BYTES
-          return CLIENT_MESSAGE_ID_BYTES;
+        case 6: // METHOD_IDS_VERSION
+          return METHOD_IDS_VERSION;
+        case 7: // TAKES_CLIENT_MESSAGE_ID_BYTES
+          return TAKES_CLIENT_MESSAGE_ID_BYTES;
         default:
           return null;
       }
@@ -139,10 +141,10 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
   private static final int __PARTNERTYPING_ISSET_ID = 1;
   private static final int __LATESTCHANGE_ISSET_ID = 2;
   private static final int __HASMORE_ISSET_ID = 3;
-  private static final int __METHODIDS_ISSET_ID = 4;
-  private static final int __CLIENTMESSAGEIDBYTES_ISSET_ID = 5;
+  private static final int __METHODIDSVERSION_ISSET_ID = 4;
+  private static final int __TAKESCLIENTMESSAGEIDBYTES_ISSET_ID = 5;
   private byte __isset_bitfield = 0;
-  private static final _Fields[] optionals = {_Fields.LATEST_CHANGE,_Fields.MESSAGES,_Fields.HAS_MORE,_Fields.METHOD_IDS,_Fields.CLIENT_MESSAGE_ID_BYTES};
+  private static final _Fields[] optionals = {_Fields.LATEST_CHANGE,_Fields.MESSAGES,_Fields.HAS_MORE,_Fields.METHOD_IDS_VERSION,_Fields.TAKES_CLIENT_MESSAGE_ID_BYTES};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -157,9 +159,9 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
             new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, Message.class))));
     tmpMap.put(_Fields.HAS_MORE, new org.apache.thrift.meta_data.FieldMetaData("hasMore", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.BOOL)));
-    tmpMap.put(_Fields.METHOD_IDS, new org.apache.thrift.meta_data.FieldMetaData("methodIds", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
-        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.BOOL)));
-    tmpMap.put(_Fields.CLIENT_MESSAGE_ID_BYTES, new org.apache.thrift.meta_data.FieldMetaData("clientMessageIdBytes", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+    tmpMap.put(_Fields.METHOD_IDS_VERSION, new org.apache.thrift.meta_data.FieldMetaData("methodIdsVersion", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
+    tmpMap.put(_Fields.TAKES_CLIENT_MESSAGE_ID_BYTES, new org.apache.thrift.meta_data.FieldMetaData("takesClientMessageIdBytes", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.BOOL)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(SubscribeResult.class, metaDataMap);
@@ -195,8 +197,8 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
       this.messages = __this__messages;
     }
     this.hasMore = other.hasMore;
-    this.methodIds = other.methodIds;
-    this.clientMessageIdBytes = other.clientMessageIdBytes;
+    this.methodIdsVersion = other.methodIdsVersion;
+    this.takesClientMessageIdBytes = other.takesClientMessageIdBytes;
   }
 
   @Override
@@ -215,10 +217,10 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
     this.messages = null;
     setHasMoreIsSet(false);
     this.hasMore = false;
-    setMethodIdsIsSet(false);
-    this.methodIds = false;
-    setClientMessageIdBytesIsSet(false);
-    this.clientMessageIdBytes = false;
+    setMethodIdsVersionIsSet(false);
+    this.methodIdsVersion = 0;
+    setTakesClientMessageIdBytesIsSet(false);
+    this.takesClientMessageIdBytes = false;
   }
 
   /**
@@ -387,67 +389,71 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
   }
 
   /**
-   * TCP sessions: this server takes method ids (common.METHOD_IDS) in place of "service:method" in the
-   * session's calls, until the session moves or reconnects (then the next subscribe says again). Absent:
-   * name every method in full.
+   * TCP sessions: the version of the method-id table (common.METHOD_IDS_VERSION) this server takes: it takes
+   * every id of that table in place of "service:method" in the session's calls, until the session moves or
+   * reconnects (then the next subscribe says again). A client uses the ids of its own table only when this is
+   * at least its own METHOD_IDS_VERSION (a newer table only adds ids), else names every method in full, so it
+   * never sends an id the server lacks. Absent: name every method in full.
    */
-  public boolean isMethodIds() {
-    return this.methodIds;
+  public int getMethodIdsVersion() {
+    return this.methodIdsVersion;
   }
 
   /**
-   * TCP sessions: this server takes method ids (common.METHOD_IDS) in place of "service:method" in the
-   * session's calls, until the session moves or reconnects (then the next subscribe says again). Absent:
-   * name every method in full.
+   * TCP sessions: the version of the method-id table (common.METHOD_IDS_VERSION) this server takes: it takes
+   * every id of that table in place of "service:method" in the session's calls, until the session moves or
+   * reconnects (then the next subscribe says again). A client uses the ids of its own table only when this is
+   * at least its own METHOD_IDS_VERSION (a newer table only adds ids), else names every method in full, so it
+   * never sends an id the server lacks. Absent: name every method in full.
    */
-  public SubscribeResult setMethodIds(boolean methodIds) {
-    this.methodIds = methodIds;
-    setMethodIdsIsSet(true);
+  public SubscribeResult setMethodIdsVersion(int methodIdsVersion) {
+    this.methodIdsVersion = methodIdsVersion;
+    setMethodIdsVersionIsSet(true);
     return this;
   }
 
-  public void unsetMethodIds() {
-    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __METHODIDS_ISSET_ID);
+  public void unsetMethodIdsVersion() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __METHODIDSVERSION_ISSET_ID);
   }
 
-  /** Returns true if field methodIds is set (has been assigned a value) and false otherwise */
-  public boolean isSetMethodIds() {
-    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __METHODIDS_ISSET_ID);
+  /** Returns true if field methodIdsVersion is set (has been assigned a value) and false otherwise */
+  public boolean isSetMethodIdsVersion() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __METHODIDSVERSION_ISSET_ID);
   }
 
-  public void setMethodIdsIsSet(boolean value) {
-    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __METHODIDS_ISSET_ID, value);
+  public void setMethodIdsVersionIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __METHODIDSVERSION_ISSET_ID, value);
   }
 
   /**
    * TCP sessions: this server takes SendMessageRequest.clientMessageIdBytes, until the session moves or
    * reconnects (then the next subscribe says again). Absent: send clientMessageId as a string.
    */
-  public boolean isClientMessageIdBytes() {
-    return this.clientMessageIdBytes;
+  public boolean isTakesClientMessageIdBytes() {
+    return this.takesClientMessageIdBytes;
   }
 
   /**
    * TCP sessions: this server takes SendMessageRequest.clientMessageIdBytes, until the session moves or
    * reconnects (then the next subscribe says again). Absent: send clientMessageId as a string.
    */
-  public SubscribeResult setClientMessageIdBytes(boolean clientMessageIdBytes) {
-    this.clientMessageIdBytes = clientMessageIdBytes;
-    setClientMessageIdBytesIsSet(true);
+  public SubscribeResult setTakesClientMessageIdBytes(boolean takesClientMessageIdBytes) {
+    this.takesClientMessageIdBytes = takesClientMessageIdBytes;
+    setTakesClientMessageIdBytesIsSet(true);
     return this;
   }
 
-  public void unsetClientMessageIdBytes() {
-    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __CLIENTMESSAGEIDBYTES_ISSET_ID);
+  public void unsetTakesClientMessageIdBytes() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __TAKESCLIENTMESSAGEIDBYTES_ISSET_ID);
   }
 
-  /** Returns true if field clientMessageIdBytes is set (has been assigned a value) and false otherwise */
-  public boolean isSetClientMessageIdBytes() {
-    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __CLIENTMESSAGEIDBYTES_ISSET_ID);
+  /** Returns true if field takesClientMessageIdBytes is set (has been assigned a value) and false otherwise */
+  public boolean isSetTakesClientMessageIdBytes() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __TAKESCLIENTMESSAGEIDBYTES_ISSET_ID);
   }
 
-  public void setClientMessageIdBytesIsSet(boolean value) {
-    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __CLIENTMESSAGEIDBYTES_ISSET_ID, value);
+  public void setTakesClientMessageIdBytesIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __TAKESCLIENTMESSAGEIDBYTES_ISSET_ID, value);
   }
 
   @Override
@@ -493,19 +499,19 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
       }
       break;
 
-    case METHOD_IDS:
+    case METHOD_IDS_VERSION:
       if (value == null) {
-        unsetMethodIds();
+        unsetMethodIdsVersion();
       } else {
-        setMethodIds((java.lang.Boolean)value);
+        setMethodIdsVersion((java.lang.Integer)value);
       }
       break;
 
-    case CLIENT_MESSAGE_ID_BYTES:
+    case TAKES_CLIENT_MESSAGE_ID_BYTES:
       if (value == null) {
-        unsetClientMessageIdBytes();
+        unsetTakesClientMessageIdBytes();
       } else {
-        setClientMessageIdBytes((java.lang.Boolean)value);
+        setTakesClientMessageIdBytes((java.lang.Boolean)value);
       }
       break;
 
@@ -531,11 +537,11 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
     case HAS_MORE:
       return isHasMore();
 
-    case METHOD_IDS:
-      return isMethodIds();
+    case METHOD_IDS_VERSION:
+      return getMethodIdsVersion();
 
-    case CLIENT_MESSAGE_ID_BYTES:
-      return isClientMessageIdBytes();
+    case TAKES_CLIENT_MESSAGE_ID_BYTES:
+      return isTakesClientMessageIdBytes();
 
     }
     throw new java.lang.IllegalStateException();
@@ -559,10 +565,10 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
       return isSetMessages();
     case HAS_MORE:
       return isSetHasMore();
-    case METHOD_IDS:
-      return isSetMethodIds();
-    case CLIENT_MESSAGE_ID_BYTES:
-      return isSetClientMessageIdBytes();
+    case METHOD_IDS_VERSION:
+      return isSetMethodIdsVersion();
+    case TAKES_CLIENT_MESSAGE_ID_BYTES:
+      return isSetTakesClientMessageIdBytes();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -625,21 +631,21 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
         return false;
     }
 
-    boolean this_present_methodIds = true && this.isSetMethodIds();
-    boolean that_present_methodIds = true && that.isSetMethodIds();
-    if (this_present_methodIds || that_present_methodIds) {
-      if (!(this_present_methodIds && that_present_methodIds))
+    boolean this_present_methodIdsVersion = true && this.isSetMethodIdsVersion();
+    boolean that_present_methodIdsVersion = true && that.isSetMethodIdsVersion();
+    if (this_present_methodIdsVersion || that_present_methodIdsVersion) {
+      if (!(this_present_methodIdsVersion && that_present_methodIdsVersion))
         return false;
-      if (this.methodIds != that.methodIds)
+      if (this.methodIdsVersion != that.methodIdsVersion)
         return false;
     }
 
-    boolean this_present_clientMessageIdBytes = true && this.isSetClientMessageIdBytes();
-    boolean that_present_clientMessageIdBytes = true && that.isSetClientMessageIdBytes();
-    if (this_present_clientMessageIdBytes || that_present_clientMessageIdBytes) {
-      if (!(this_present_clientMessageIdBytes && that_present_clientMessageIdBytes))
+    boolean this_present_takesClientMessageIdBytes = true && this.isSetTakesClientMessageIdBytes();
+    boolean that_present_takesClientMessageIdBytes = true && that.isSetTakesClientMessageIdBytes();
+    if (this_present_takesClientMessageIdBytes || that_present_takesClientMessageIdBytes) {
+      if (!(this_present_takesClientMessageIdBytes && that_present_takesClientMessageIdBytes))
         return false;
-      if (this.clientMessageIdBytes != that.clientMessageIdBytes)
+      if (this.takesClientMessageIdBytes != that.takesClientMessageIdBytes)
         return false;
     }
 
@@ -666,13 +672,13 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
     if (isSetHasMore())
       hashCode = hashCode * 8191 + ((hasMore) ? 131071 : 524287);
 
-    hashCode = hashCode * 8191 + ((isSetMethodIds()) ? 131071 : 524287);
-    if (isSetMethodIds())
-      hashCode = hashCode * 8191 + ((methodIds) ? 131071 : 524287);
+    hashCode = hashCode * 8191 + ((isSetMethodIdsVersion()) ? 131071 : 524287);
+    if (isSetMethodIdsVersion())
+      hashCode = hashCode * 8191 + methodIdsVersion;
 
-    hashCode = hashCode * 8191 + ((isSetClientMessageIdBytes()) ? 131071 : 524287);
-    if (isSetClientMessageIdBytes())
-      hashCode = hashCode * 8191 + ((clientMessageIdBytes) ? 131071 : 524287);
+    hashCode = hashCode * 8191 + ((isSetTakesClientMessageIdBytes()) ? 131071 : 524287);
+    if (isSetTakesClientMessageIdBytes())
+      hashCode = hashCode * 8191 + ((takesClientMessageIdBytes) ? 131071 : 524287);
 
     return hashCode;
   }
@@ -735,22 +741,22 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
         return lastComparison;
       }
     }
-    lastComparison = java.lang.Boolean.compare(isSetMethodIds(), other.isSetMethodIds());
+    lastComparison = java.lang.Boolean.compare(isSetMethodIdsVersion(), other.isSetMethodIdsVersion());
     if (lastComparison != 0) {
       return lastComparison;
     }
-    if (isSetMethodIds()) {
-      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.methodIds, other.methodIds);
+    if (isSetMethodIdsVersion()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.methodIdsVersion, other.methodIdsVersion);
       if (lastComparison != 0) {
         return lastComparison;
       }
     }
-    lastComparison = java.lang.Boolean.compare(isSetClientMessageIdBytes(), other.isSetClientMessageIdBytes());
+    lastComparison = java.lang.Boolean.compare(isSetTakesClientMessageIdBytes(), other.isSetTakesClientMessageIdBytes());
     if (lastComparison != 0) {
       return lastComparison;
     }
-    if (isSetClientMessageIdBytes()) {
-      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.clientMessageIdBytes, other.clientMessageIdBytes);
+    if (isSetTakesClientMessageIdBytes()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.takesClientMessageIdBytes, other.takesClientMessageIdBytes);
       if (lastComparison != 0) {
         return lastComparison;
       }
@@ -808,16 +814,16 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
       sb.append(this.hasMore);
       first = false;
     }
-    if (isSetMethodIds()) {
+    if (isSetMethodIdsVersion()) {
       if (!first) sb.append(", ");
-      sb.append("methodIds:");
-      sb.append(this.methodIds);
+      sb.append("methodIdsVersion:");
+      sb.append(this.methodIdsVersion);
       first = false;
     }
-    if (isSetClientMessageIdBytes()) {
+    if (isSetTakesClientMessageIdBytes()) {
       if (!first) sb.append(", ");
-      sb.append("clientMessageIdBytes:");
-      sb.append(this.clientMessageIdBytes);
+      sb.append("takesClientMessageIdBytes:");
+      sb.append(this.takesClientMessageIdBytes);
       first = false;
     }
     sb.append(")");
@@ -920,18 +926,18 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
-            case 6: // METHOD_IDS
-              if (schemeField.type == org.apache.thrift.protocol.TType.BOOL) {
-                struct.methodIds = iprot.readBool();
-                struct.setMethodIdsIsSet(true);
+            case 6: // METHOD_IDS_VERSION
+              if (schemeField.type == org.apache.thrift.protocol.TType.I32) {
+                struct.methodIdsVersion = iprot.readI32();
+                struct.setMethodIdsVersionIsSet(true);
               } else { 
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
-            case 7: // CLIENT_MESSAGE_ID_BYTES
+            case 7: // TAKES_CLIENT_MESSAGE_ID_BYTES
               if (schemeField.type == org.apache.thrift.protocol.TType.BOOL) {
-                struct.clientMessageIdBytes = iprot.readBool();
-                struct.setClientMessageIdBytesIsSet(true);
+                struct.takesClientMessageIdBytes = iprot.readBool();
+                struct.setTakesClientMessageIdBytesIsSet(true);
               } else { 
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
@@ -985,14 +991,14 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
         oprot.writeBool(struct.hasMore);
         oprot.writeFieldEnd();
       }
-      if (struct.isSetMethodIds()) {
-        oprot.writeFieldBegin(METHOD_IDS_FIELD_DESC);
-        oprot.writeBool(struct.methodIds);
+      if (struct.isSetMethodIdsVersion()) {
+        oprot.writeFieldBegin(METHOD_IDS_VERSION_FIELD_DESC);
+        oprot.writeI32(struct.methodIdsVersion);
         oprot.writeFieldEnd();
       }
-      if (struct.isSetClientMessageIdBytes()) {
-        oprot.writeFieldBegin(CLIENT_MESSAGE_ID_BYTES_FIELD_DESC);
-        oprot.writeBool(struct.clientMessageIdBytes);
+      if (struct.isSetTakesClientMessageIdBytes()) {
+        oprot.writeFieldBegin(TAKES_CLIENT_MESSAGE_ID_BYTES_FIELD_DESC);
+        oprot.writeBool(struct.takesClientMessageIdBytes);
         oprot.writeFieldEnd();
       }
       oprot.writeFieldStop();
@@ -1029,10 +1035,10 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
       if (struct.isSetHasMore()) {
         optionals.set(4);
       }
-      if (struct.isSetMethodIds()) {
+      if (struct.isSetMethodIdsVersion()) {
         optionals.set(5);
       }
-      if (struct.isSetClientMessageIdBytes()) {
+      if (struct.isSetTakesClientMessageIdBytes()) {
         optionals.set(6);
       }
       oprot.writeBitSet(optionals, 7);
@@ -1057,11 +1063,11 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
       if (struct.isSetHasMore()) {
         oprot.writeBool(struct.hasMore);
       }
-      if (struct.isSetMethodIds()) {
-        oprot.writeBool(struct.methodIds);
+      if (struct.isSetMethodIdsVersion()) {
+        oprot.writeI32(struct.methodIdsVersion);
       }
-      if (struct.isSetClientMessageIdBytes()) {
-        oprot.writeBool(struct.clientMessageIdBytes);
+      if (struct.isSetTakesClientMessageIdBytes()) {
+        oprot.writeBool(struct.takesClientMessageIdBytes);
       }
     }
 
@@ -1102,12 +1108,12 @@ public class SubscribeResult implements org.apache.thrift.TBase<SubscribeResult,
           struct.setHasMoreIsSet(true);
         }
         if (incoming.get(5)) {
-          struct.methodIds = iprot.readBool();
-          struct.setMethodIdsIsSet(true);
+          struct.methodIdsVersion = iprot.readI32();
+          struct.setMethodIdsVersionIsSet(true);
         }
         if (incoming.get(6)) {
-          struct.clientMessageIdBytes = iprot.readBool();
-          struct.setClientMessageIdBytesIsSet(true);
+          struct.takesClientMessageIdBytes = iprot.readBool();
+          struct.setTakesClientMessageIdBytesIsSet(true);
         }
       } finally {
         prot.decrementRecursionDepth();

@@ -40,10 +40,11 @@ public class commonConstants {
   /**
    * Method ids: on a TCP session, a CALL may name its method by its id, a short name, instead of
    * "service:method" (15 bytes less in a send, and in its REPLY, which carries the name the CALL did).
-   * Only once the session's subscribe result says the couple's server takes them (SubscribeResult.methodIds),
-   * and only until the session moves or reconnects: a server that does not take them answers an id with a
-   * Thrift EXCEPTION (unknown method). An id, once given, always means the same method; new ids are added for
-   * new methods. Methods with no id are named in full.
+   * Only once the session's subscribe result says the couple's server takes this table's version or a later one
+   * (SubscribeResult.methodIdsVersion >= METHOD_IDS_VERSION), and only until the session moves or reconnects: a
+   * server that does not take them answers an id with a Thrift EXCEPTION (unknown method). An id, once given,
+   * always means the same method; new ids are added for new methods, and adding any raises METHOD_IDS_VERSION.
+   * Methods with no id are named in full.
    */
   public static final java.util.Map<java.lang.String,java.lang.String> METHOD_IDS = new java.util.HashMap<java.lang.String,java.lang.String>();
   static {
@@ -56,5 +57,10 @@ public class commonConstants {
     METHOD_IDS.put("7", "chat:editMessage");
     METHOD_IDS.put("8", "chat:deleteMessage");
   }
+
+  /**
+   * The version of METHOD_IDS: raised whenever ids are added (see SubscribeResult.methodIdsVersion).
+   */
+  public static final int METHOD_IDS_VERSION = 1;
 
 }

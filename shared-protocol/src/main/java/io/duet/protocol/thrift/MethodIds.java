@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * Method ids ({@code common.METHOD_IDS} in the IDL): short names a TCP session's calls may carry in place of
- * {@code "service:method"}, once the couple's server says it takes them ({@code SubscribeResult.methodIds}).
+ * {@code "service:method"}, once the couple's server says it takes them ({@code SubscribeResult.methodIdsVersion}).
  * The application server's dispatcher reads them back into full names; the presentation server tags its relay
  * timers by either.
  */
@@ -15,6 +15,14 @@ public final class MethodIds {
     private static final Map<String, String> ID_BY_FULL_NAME = invert(FULL_NAME_BY_ID);
 
     private MethodIds() {
+    }
+
+    /**
+     * Whether a server that takes method-id table {@code serverVersion} ({@code SubscribeResult.methodIdsVersion},
+     * 0 if absent) takes every id of this table: tables only grow, so any version at least this one's.
+     */
+    public static boolean takenAt(int serverVersion) {
+        return serverVersion >= commonConstants.METHOD_IDS_VERSION;
     }
 
     /** Every id, with the {@code "service:method"} name it stands for. */

@@ -4,8 +4,10 @@
  * the message size, string and container lengths and nesting depth far below Thrift's defaults.
  * {@link io.duet.protocol.thrift.ThriftMessages} builds and reads the call and reply messages that
  * both tiers and the client exchange; {@link io.duet.protocol.thrift.ClientApi} lists the client API's
- * services, the one list both tiers go by. Compact-protocol encodes write into a buffer their thread reuses
- * ({@code ScratchOutput}), so that an encode allocates only its result.
+ * services, the one list both tiers go by; {@link io.duet.protocol.thrift.MethodIds} reads and writes the
+ * short method ids of TCP calls, and {@link io.duet.protocol.thrift.UuidBytes} a client message id's 16
+ * bytes. Compact-protocol encodes write into a buffer their thread reuses ({@code ScratchOutput}), so that
+ * an encode allocates only its result.
  *
  * <p>Thrift's generated Java drops the fields its IDL does not declare, so a server that reads a record,
  * changes it and writes it back would erase what a newer version added, in the middle of a rolling deploy.

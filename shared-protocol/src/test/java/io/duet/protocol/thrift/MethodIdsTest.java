@@ -36,6 +36,15 @@ class MethodIdsTest {
     }
 
     @Test
+    void idsAreUsedOnlyWithAServerWhoseTableIsAtLeastOurs() {
+        assertThat(MethodIds.takenAt(0)).as("absent: an older server").isFalse();
+        assertThat(MethodIds.takenAt(commonConstants.METHOD_IDS_VERSION - 1)).isFalse();
+        assertThat(MethodIds.takenAt(commonConstants.METHOD_IDS_VERSION)).isTrue();
+        assertThat(MethodIds.takenAt(commonConstants.METHOD_IDS_VERSION + 1)).as("a newer table only adds ids")
+                .isTrue();
+    }
+
+    @Test
     void namesThatAreNoIdStayAsTheyAre() {
         assertThat(MethodIds.fullName("chat:sendMessage")).isEqualTo("chat:sendMessage");
         assertThat(MethodIds.fullName("sendMessage")).isEqualTo("sendMessage");
