@@ -83,8 +83,13 @@ public final class ChatLoad implements AutoCloseable {
             devices.add(bob);
             devices.add(connectReceiver(couple, couple.bob, prefix + BOB_TABLET, BOB_TABLET, 0));
         }
-        System.out.printf("ChatLoad: %d devices of %d couples connected in %d ms%n", devices.size(), couples.size(),
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        StringBuilder ids = new StringBuilder();
+        for (int c = 0; c < couples.size(); c++) {
+            ids.append(c == 0 ? "" : ", ").append('c').append(c).append('=').append(couples.get(c).ann.getCoupleId());
+        }
+        // The couple ids name the couples in the servers' logs, for a post-mortem of a slow send.
+        System.out.printf("ChatLoad: %d devices of %d couples connected in %d ms (%s)%n", devices.size(), couples.size(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), ids);
         sending = true;
         ticker.scheduleAtFixedRate(this::tick, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
         return this;

@@ -67,11 +67,40 @@ final class Stalls {
             return -1;
         }
         Collections.sort(stalls);
+        printByChange(tag, load, from, to, publishedNanos, after.toNanos());
         long p99 = percentile(stalls, 0.99);
         System.out.printf("%s %s, requests in flight at one of %d shard map changes or sent within %d ms after: %d, "
                 + "stall p50 %d, p99 %d, max %d ms%n", tag, phase, maps, after.toMillis(), stalls.size(),
                 percentile(stalls, 0.5), p99, stalls.get(stalls.size() - 1));
         return p99;
+    }
+
+    /**
+     * One line per shard map change published between {@code from} and {@code to}: when, how many requests it
+     * touched (in flight at it, or sent within {@code afterNanos} after it) and their worst stall, so that a
+     * phase's tail can be told apart by the change that made it.
+     */
+    private static void printByChange(String tag, ChatLoad load, long from, long to, List<Long> publishedNanos,
+            long afterNanos) {
+        long wallOffsetMillis = System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime());
+        for (long at : publishedNanos) {
+            if (at < from || at > to) {
+                continue;
+            }
+            List<Long> stalls = new ArrayList<>();
+            for (Sender sender : load.senders()) {
+                for (SendRecord record : sender.log) {
+                    if (record.acknowledged() && record.sentNanos >= from && record.sentNanos <= to
+                            && touched(record, List.of(at), afterNanos)) {
+                        stalls.add(TimeUnit.NANOSECONDS.toMillis(record.ackNanos - record.sentNanos));
+                    }
+                }
+            }
+            Collections.sort(stalls);
+            System.out.printf("  %s map published at %s: %d requests touched, stall p50 %d, max %d ms%n", tag,
+                    Instant.ofEpochMilli(wallOffsetMillis + TimeUnit.NANOSECONDS.toMillis(at)), stalls.size(),
+                    stalls.isEmpty() ? 0 : percentile(stalls, 0.5), stalls.isEmpty() ? 0 : stalls.get(stalls.size() - 1));
+        }
     }
 
     private static boolean touched(SendRecord record, List<Long> publishedNanos, long afterNanos) {
