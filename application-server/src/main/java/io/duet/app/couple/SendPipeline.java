@@ -339,6 +339,8 @@ final class SendPipeline {
             return;
         }
         held++;
+        LOG.debug("Couple {}: send {} (ordinal {}) held for its predecessor {}", coupleId, send.key.clientMessageId,
+                send.ordinal, send.afterOrdinal);
         send.holdTimer = timers.schedule(() -> executor.execute(() -> {
             if (!stream.release(send)) {
                 return;
@@ -405,6 +407,7 @@ final class SendPipeline {
             }
         }
         inflight = batch;
+        long startedNanos = System.nanoTime();
         CompletableFuture<Void> commit;
         try {
             commit = store.commit(coupleId, writer.fence(), expectedLastSeq, messages, marks);
@@ -413,7 +416,7 @@ final class SendPipeline {
         }
         // The moment of HBase's answer is taken where it arrives, before the hop to the couple's executor.
         commit.handle((ignored, failure) -> new Outcome(System.nanoTime(), failure)).thenAcceptAsync(
-                outcome -> committed(batch, messages, marks, outcome.failure, outcome.nanos), executor);
+                outcome -> committed(batch, messages, marks, outcome.failure, startedNanos, outcome.nanos), executor);
     }
 
     /** What became of a commit, and when HBase answered ({@link System#nanoTime()}). */
@@ -421,12 +424,13 @@ final class SendPipeline {
     }
 
     private void committed(List<PendingSend> batch, List<Message> messages, Map<OrderKey, Long> marks,
-            Throwable failure, long committedNanos) {
+            Throwable failure, long startedNanos, long committedNanos) {
         executor.checkInContext();
         inflight = null;
         if (failure != null) {
             Throwable cause = ApiErrors.unwrap(failure);
-            LOG.warn("Commit of {} messages of couple {} failed: {}", batch.size(), coupleId, cause.toString());
+            LOG.warn("Commit of {} messages of couple {} failed after {} ms: {}", batch.size(), coupleId,
+                    TimeUnit.NANOSECONDS.toMillis(committedNanos - startedNanos), cause.toString());
             Exception error = cause instanceof FencedException ? new NotOwnerException(cause.getMessage())
                     : ApiErrors.unavailable("the outcome of storing the message is unknown; retry with the same id");
             for (PendingSend send : batch) {
@@ -468,6 +472,8 @@ final class SendPipeline {
     }
 
     private void fail(PendingSend send, Throwable error) {
+        LOG.debug("Couple {}: send {} of user {} refused: {}", coupleId, send.key.clientMessageId, send.key.senderId,
+                error.toString());
         pending.remove(send.key, send);
         send.fail(error);
     }

@@ -25,6 +25,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The session's outgoing messages, from {@link #send} until the server acknowledges them: each takes
@@ -46,6 +48,7 @@ import java.util.function.Supplier;
  * class decides what goes out and in which order.
  */
 final class SendPipeline {
+    private static final Logger LOG = LoggerFactory.getLogger(SendPipeline.class);
     /** The server's limit on message text, in characters. */
     private static final int MAX_TEXT_CHARS = 4000;
     /** An order stream idle this long (nothing waiting) is replaced by a new one; see send(). */
@@ -275,6 +278,8 @@ final class SendPipeline {
         }
         message.retryScheduled = true;
         long retryOf = ++message.retries;
+        LOG.debug("Send {} (attempt {}) refused for now, again in {} ms: {}", message.clientMessageId, message.attempt,
+                retryAfter, failure.toString());
         loop.schedule(() -> {
             // Back in line: many retries falling due together must not exceed the cap. A move or reconnect
             // meanwhile has put it back in line already, and perhaps failed it again since.
