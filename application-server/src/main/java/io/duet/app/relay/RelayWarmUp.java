@@ -19,8 +19,10 @@ import io.duet.protocol.relay.StreamData;
 import io.duet.protocol.relay.StreamKind;
 import io.duet.protocol.relay.WireProtocol;
 import io.duet.protocol.relay.relayConstants;
+import io.duet.protocol.thrift.MethodIds;
 import io.duet.protocol.thrift.ThriftCodec;
 import io.duet.protocol.thrift.ThriftMessages;
+import io.duet.protocol.thrift.UuidBytes;
 import io.duet.security.RelayTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -34,9 +36,11 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -119,17 +123,21 @@ public final class RelayWarmUp implements WarmUpCalls {
             await(link.call(channel, PARTNER_STREAM, "subscribe",
                     new ChatService.subscribe_args(new SubscribeRequest(0)), new ChatService.subscribe_result()),
                     deadline, "subscribe");
+            // Half the sends as an SDK of today makes them on a TCP session: the method by its id, the client
+            // message id as 16 bytes, and the order stream named only until a send naming it was acknowledged
+            // (the first send of each device is awaited alone, so that the others may leave it out). The other
+            // half in the long forms, as older SDKs send them. Both paths are then compiled before clients come.
+            long lastSeq = 0;
+            for (int i = 0; i < Math.min(sends, SENDER_STREAMS.length); i++) {
+                lastSeq = Math.max(lastSeq, ((SendMessageResult) await(send(link, channel, SENDER_STREAMS[i], 1, false),
+                        deadline, "sendMessage")).getSeq());
+            }
             List<CompletableFuture<Object>> sent = new ArrayList<>();
-            for (int i = 0; i < sends; i++) {
+            for (int i = SENDER_STREAMS.length; i < sends; i++) {
                 long stream = SENDER_STREAMS[i % SENDER_STREAMS.length];
                 long ordinal = i / SENDER_STREAMS.length + 1;
-                // An order stream is the sender's (both devices are A's): one per device, as apps do.
-                SendMessageRequest request = new SendMessageRequest("warm-up-relay-" + i, "warm-up", 1)
-                        .setOrderStream("warm-up-relay-" + stream).setOrdinal(ordinal).setAfterOrdinal(ordinal - 1);
-                sent.add(link.call(channel, stream, "sendMessage", new ChatService.sendMessage_args(request),
-                        new ChatService.sendMessage_result()));
+                sent.add(send(link, channel, stream, ordinal, (i / SENDER_STREAMS.length) % 2 == 0));
             }
-            long lastSeq = 0;
             for (CompletableFuture<Object> send : sent) {
                 lastSeq = Math.max(lastSeq, ((SendMessageResult) await(send, deadline, "sendMessage")).getSeq());
             }
@@ -147,6 +155,24 @@ public final class RelayWarmUp implements WarmUpCalls {
         } finally {
             channel.close();
         }
+    }
+
+    /**
+     * Sends message {@code ordinal} of device stream {@code stream} (an order stream is the sender's, one per
+     * device, as apps do; both devices are A's): in the compact forms unless {@code longForms}, after the first.
+     */
+    private CompletableFuture<Object> send(Link link, Channel channel, long stream, long ordinal, boolean longForms) {
+        UUID id = UUID.nameUUIDFromBytes((name + "/" + stream + "/" + ordinal).getBytes(StandardCharsets.UTF_8));
+        SendMessageRequest request = new SendMessageRequest(id.toString(), "warm-up", 1).setOrdinal(ordinal)
+                .setAfterOrdinal(ordinal - 1);
+        if (longForms || ordinal == 1) {
+            request.setOrderStream("warm-up-relay-" + stream);
+        }
+        if (!longForms) {
+            request.setClientMessageId(null).setClientMessageIdBytes(UuidBytes.of(id));
+        }
+        return link.call(channel, stream, longForms ? "sendMessage" : null, new ChatService.sendMessage_args(request),
+                new ChatService.sendMessage_result());
     }
 
     private static void open(Channel channel, long streamId, long coupleId, long userId, String deviceId) {
@@ -181,8 +207,9 @@ public final class RelayWarmUp implements WarmUpCalls {
             int seqid = seqids.incrementAndGet();
             Call call = new Call(streamId, result);
             calls.put(seqid, call);
-            byte[] payload = ThriftMessages.encodeCall(CODEC, WireProtocol.COMPACT,
-                    commonConstants.CHAT_SERVICE + ThriftMessages.SERVICE_SEPARATOR + method, seqid, args, false);
+            byte[] payload = ThriftMessages.encodeCall(CODEC, WireProtocol.COMPACT, method != null
+                    ? commonConstants.CHAT_SERVICE + ThriftMessages.SERVICE_SEPARATOR + method
+                    : MethodIds.idOrFullName(commonConstants.CHAT_SERVICE, "sendMessage"), seqid, args, false);
             channel.writeAndFlush(RelayLinkFraming.callFrame(streamId, payload));
             closed.whenComplete((ignored, failure) -> call.answer.completeExceptionally(failure));
             return call.answer;

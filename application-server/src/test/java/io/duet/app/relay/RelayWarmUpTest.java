@@ -20,6 +20,7 @@ import io.duet.protocol.relay.StreamData;
 import io.duet.protocol.relay.StreamKind;
 import io.duet.protocol.relay.WireProtocol;
 import io.duet.protocol.relay.relayConstants;
+import io.duet.protocol.thrift.MethodIds;
 import io.duet.protocol.thrift.ThriftCodec;
 import io.duet.protocol.thrift.ThriftMessages;
 import io.duet.security.RelayTls;
@@ -43,6 +44,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.thrift.TBase;
 import org.junit.jupiter.api.AfterEach;
@@ -101,6 +103,10 @@ class RelayWarmUpTest {
                 "2 chat:sendMessage 3", "3 chat:sendMessage 3", "2 chat:sendMessage 4", "3 chat:sendMessage 4",
                 "2 chat:sendMessage 5", "3 chat:sendMessage 5",
                 "1 chat:setTyping", "1 chat:fetchHistory", "1 chat:markRead 10");
+        // Both forms are warmed: the compact ones of today's SDKs (the first send of each device, then every
+        // other pair) and the long ones of older SDKs.
+        assertThat(server.byId.get()).as("sends naming the method by its id").isEqualTo(6);
+        assertThat(server.idsAsBytes.get()).as("sends with their client message id as bytes").isEqualTo(6);
         assertThat(server.closed.await(5, TimeUnit.SECONDS)).as("the link closed after the warm-up").isTrue();
     }
 
@@ -145,6 +151,11 @@ class RelayWarmUpTest {
         final CountDownLatch closed = new CountDownLatch(1);
         private final AtomicLong seqs = new AtomicLong();
         private final Map<String, Long> ordinals = new ConcurrentHashMap<>();
+        /** The order stream each session stream declared last. */
+        private final Map<Long, String> declared = new ConcurrentHashMap<>();
+        /** Calls that named their method by its id; sends that carried their client message id as bytes. */
+        final AtomicInteger byId = new AtomicInteger();
+        final AtomicInteger idsAsBytes = new AtomicInteger();
         volatile boolean refuseSends;
         volatile boolean answerSubscribe = true;
         /** Messages already in the couple, replayed to the subscriber as events before the live ones. */
@@ -169,7 +180,10 @@ class RelayWarmUpTest {
 
         private void call(ChannelHandlerContext ctx, StreamData data) throws Exception {
             ThriftMessages.Incoming call = ThriftMessages.read(ThriftCodec.INTERNAL, data.getPayload(), WireProtocol.COMPACT);
-            String method = call.header().name;
+            String method = MethodIds.fullName(call.header().name);
+            if (!method.equals(call.header().name)) {
+                byId.incrementAndGet();
+            }
             TBase<?, ?> result;
             Object success;
             switch (method) {
@@ -190,8 +204,15 @@ class RelayWarmUpTest {
                     SendMessageRequest request = args.getRequest();
                     calls.add(data.getStreamId() + " " + method + " " + request.getOrdinal());
                     // As the couple's send pipeline orders them: by order stream of the sending user.
+                    // As the chat API does, a session's send may leave out the stream a send of it named before.
+                    if (request.isSetOrderStream()) {
+                        declared.put(data.getStreamId(), request.getOrderStream());
+                    }
+                    if (request.isSetClientMessageIdBytes()) {
+                        idsAsBytes.incrementAndGet();
+                    }
                     String orderStream = opened.get(data.getStreamId()).getPrincipal().getUserId() + "/"
-                            + request.getOrderStream();
+                            + declared.get(data.getStreamId());
                     long previous = ordinals.getOrDefault(orderStream, 0L);
                     ErrorCode refusal = refuseSends ? ErrorCode.RATE_LIMITED
                             : request.getAfterOrdinal() != previous || request.getOrdinal() != previous + 1
@@ -206,7 +227,7 @@ class RelayWarmUpTest {
                         ctx.write(RelayFrame.data(new StreamData(1, PayloadKind.EVENT, ByteBuffer.wrap(new byte[] {1}))));
                     }
                     result = new ChatService.sendMessage_result();
-                    success = new SendMessageResult().setSeq(seqs.incrementAndGet());
+                    success = new SendMessageResult().setSeq(seqs.incrementAndGet()).setOrderStreamKept(true);
                     break;
                 }
                 case "chat:setTyping":
