@@ -23,9 +23,9 @@ import org.slf4j.LoggerFactory;
  * one, as the {@link FailureDetector} needs them: one-shot watches on the folder's children and on each
  * node, re-armed by reading the node's stat, not its data. Every renewal of every server used to wake every
  * server, this one included, and to cost ZooKeeper one read of the node's status per server; now a renewal
- * wakes only the other servers (this server learns its own node's time from the renewal's acknowledgement),
- * which is a third of ZooKeeper's heartbeat work in a cluster of two (BENCHMARKS.md section 1, "Idle cluster
- * CPU").
+ * wakes only the other servers (this server learns its own node's time from the renewal's acknowledgement):
+ * in a cluster of two, a renewal costs ZooKeeper a write, one read and one notification instead of a write,
+ * two reads and two notifications (BENCHMARKS.md section 1, "Idle cluster CPU").
  *
  * <p>Answers come in the order ZooKeeper sent them, but a node's stat may reach this view twice (from the
  * listing and from its own watch), so the newer of two stats is the one ZooKeeper wrote later ({@link
