@@ -44,14 +44,15 @@ public final class ParentWatch {
             LOG.warn("Parent process {} is already gone; exiting", pid);
             System.exit(0);
         }
-        Thread watch = new Thread(() -> watch(pid, started.orElse(null)), "duet-parent-watch");
+        Long startTicks = startTicks(pid);
+        Thread watch = new Thread(() -> watch(pid, started.orElse(null), startTicks), "duet-parent-watch");
         watch.setDaemon(true);
         watch.start();
     }
 
-    private static void watch(long pid, Instant started) {
+    private static void watch(long pid, Instant started, Long startTicks) {
         try {
-            while (check(pid, started) != Liveness.GONE) {
+            while (check(pid, started, startTicks) != Liveness.GONE) {
                 Thread.sleep(POLL_MILLIS);
             }
         } catch (InterruptedException e) {
@@ -68,6 +69,17 @@ public final class ParentWatch {
      * left to read {@code /proc} with).
      */
     static Liveness check(long pid, Instant started) {
+        return check(pid, started, null);
+    }
+
+    /**
+     * As {@link #check(long, Instant)}; with {@code startTicks} (the process's start time in {@code
+     * /proc/PID/stat}, from {@link #startTicks}) a pid held by another process is told from the one
+     * {@code /proc/PID/stat} read alone. The watch checks every second in every process of a cluster: {@link
+     * ProcessHandle#info()}, which reads several files of {@code /proc/PID} for a start time, made that check
+     * cost about 0.4 ms of CPU a second in an idle node (BENCHMARKS.md section 1, "Idle cluster CPU").
+     */
+    static Liveness check(long pid, Instant started, Long startTicks) {
         boolean procfs = Files.isDirectory(PROC);
         // stat(2) needs no file descriptor, so this answer holds even when they have run out.
         if (procfs && Files.notExists(PROC.resolve(Long.toString(pid)))) {
@@ -77,9 +89,13 @@ public final class ParentWatch {
             // A parent killed by a signal stays in /proc as a zombie until its own parent reaps it, which
             // may be never (its parent was killed too): it has exited all the same.
             try {
-                char state = ProcStat.read(pid).state();
+                ProcStat stat = ProcStat.read(pid);
+                char state = stat.state();
                 if (state == 'Z' || state == 'X') {
                     return Liveness.GONE;
+                }
+                if (startTicks != null) {
+                    return stat.startTicks() == startTicks ? Liveness.ALIVE : Liveness.GONE; // GONE: the pid was reused
                 }
             } catch (IOException | RuntimeException e) {
                 return Liveness.UNKNOWN;
@@ -95,5 +111,14 @@ public final class ParentWatch {
             return Liveness.GONE; // the pid was reused
         }
         return Liveness.ALIVE;
+    }
+
+    /** Process {@code pid}'s start time from {@code /proc/PID/stat}; null where that cannot be read. */
+    static Long startTicks(long pid) {
+        try {
+            return ProcStat.read(pid).startTicks();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 }

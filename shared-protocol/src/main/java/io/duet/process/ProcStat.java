@@ -36,6 +36,11 @@ public final class ProcStat {
         return fields[0].charAt(0);
     }
 
+    /** Field 22, when the process started, in clock ticks after the system booted: with the pid, it names one process. */
+    public long startTicks() {
+        return Long.parseLong(fields[19]);
+    }
+
     /** Fields 14 and 15, user and system CPU time, in clock ticks (100 a second on the Linux this runs on). */
     public long cpuTicks() {
         return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);

@@ -30,6 +30,23 @@ class ParentWatchTest {
     }
 
     @Test
+    void theStartTimeInProcStatTellsTheSameProcessFromOneThatReusedItsPid() {
+        long self = ProcessHandle.current().pid();
+        Long ticks = ParentWatch.startTicks(self);
+        assertThat(ticks).isNotNull().isPositive();
+
+        assertThat(ParentWatch.check(self, null, ticks)).isEqualTo(ParentWatch.Liveness.ALIVE);
+        assertThat(ParentWatch.check(self, null, ticks - 100)).isEqualTo(ParentWatch.Liveness.GONE);
+    }
+
+    @Test
+    void anExitedProcessHasNoStartTime() throws Exception {
+        Process child = new ProcessBuilder("true").start();
+        assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(ParentWatch.startTicks(child.pid())).isNull();
+    }
+
+    @Test
     void aZombieNobodyReapsIsGone() throws Exception {
         // The child of sh exits at once; sh then becomes a sleep that never reaps it: a zombie for 5 s.
         Process parent = new ProcessBuilder("sh", "-c", "true & echo $!; exec sleep 5").start();

@@ -13,6 +13,7 @@ class ProcStatTest {
 
         assertThat(stat.state()).isEqualTo('S');
         assertThat(stat.cpuTicks()).isEqualTo(42);
+        assertThat(stat.startTicks()).isEqualTo(12345);
     }
 
     @Test

@@ -116,7 +116,7 @@ public final class ClusterMember implements AutoCloseable {
             }
         });
         membership.start(REGISTRATION_TIMEOUT.toMillis());
-        detector = new FailureDetector(curator, instanceId, failureTimeout, crashSuspectTimeout);
+        detector = new FailureDetector(curator, instanceId, failureTimeout, crashSuspectTimeout, heartbeat);
         detector.start();
         publisher = new ShardMapPublisher(curator, instanceId, shardCount, clock, detector, detectorTick, joinGrace,
                 placements);

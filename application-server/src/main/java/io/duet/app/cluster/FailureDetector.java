@@ -5,17 +5,13 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.Set;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
-import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
-import org.apache.zookeeper.data.Stat;
 
 /**
  * Tells which application servers have stopped heartbeating (see {@link Heartbeat}). A server is
@@ -30,11 +26,17 @@ import org.apache.zookeeper.data.Stat;
  * {@code crashSuspectTimeout} is enough. A report alone never is: a server whose heartbeat keeps up stays trusted however many reports name it, and a
  * paused or partitioned server (whose port does not refuse) still takes the full timeout.
  *
+ * <p>It follows the heartbeat nodes' modification times through {@link HeartbeatTimes}, which reads their
+ * stat alone and, in a server, not this server's own node: its time comes from its {@link Heartbeat}'s
+ * acknowledgements.
+ *
  * <p>The detector may be wrong (a server starved of CPU for longer than the timeout is suspected while
  * alive); that costs a handoff of its shards, never data, because HBase fences every write.
  */
 public final class FailureDetector implements AutoCloseable {
-    private final CuratorCache heartbeats;
+    private final HeartbeatTimes heartbeats;
+    /** This server's own heartbeat, whose node's time it knows without reading it; null: read like the others. */
+    private final Heartbeat own;
     private final CuratorCache refusals;
     private final String selfId;
     private final long timeoutMillis;
@@ -60,7 +62,7 @@ public final class FailureDetector implements AutoCloseable {
      *     starved), its lease stops it serving, and the others decide whether it is dead
      */
     public FailureDetector(CuratorFramework curator, String selfId, Duration failureTimeout) {
-        this(curator, selfId, failureTimeout, failureTimeout);
+        this(curator, selfId, failureTimeout, failureTimeout, null);
     }
 
     /**
@@ -69,12 +71,23 @@ public final class FailureDetector implements AutoCloseable {
      */
     public FailureDetector(CuratorFramework curator, String selfId, Duration failureTimeout,
             Duration crashSuspectTimeout) {
+        this(curator, selfId, failureTimeout, crashSuspectTimeout, null);
+    }
+
+    /**
+     * @param own this server's heartbeat, started: the time of its node is then taken from its renewals'
+     *     acknowledgements ({@link Heartbeat#zookeeperMillis()}) instead of read back from ZooKeeper, so that
+     *     its renewals wake only the other servers; null to read it like the others'
+     */
+    public FailureDetector(CuratorFramework curator, String selfId, Duration failureTimeout,
+            Duration crashSuspectTimeout, Heartbeat own) {
         if (crashSuspectTimeout.isNegative() || crashSuspectTimeout.isZero()
                 || crashSuspectTimeout.compareTo(failureTimeout) > 0) {
             throw new IllegalArgumentException("crash-suspect timeout: " + crashSuspectTimeout
                     + " (expected: > 0 and <= the failure timeout, " + failureTimeout + ")");
         }
-        this.heartbeats = CuratorCache.build(curator, ClusterPaths.HEARTBEATS);
+        this.heartbeats = new HeartbeatTimes(curator, own == null ? null : selfId);
+        this.own = own;
         this.refusals = CuratorCache.build(curator, ClusterPaths.REFUSALS);
         this.curator = curator;
         this.selfId = selfId;
@@ -84,15 +97,10 @@ public final class FailureDetector implements AutoCloseable {
     }
 
     /** Starts following the heartbeats; waits (at start-up) until the first view is loaded. */
-    public void start() throws InterruptedException {
-        CountDownLatch loaded = new CountDownLatch(1);
-        heartbeats.listenable().addListener(CuratorCacheListener.builder().forInitialized(loaded::countDown).build());
+    public void start() throws Exception {
         curator.getConnectionStateListenable().addListener(reconnections);
         heartbeats.start();
         refusals.start();
-        if (!loaded.await(30, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("heartbeats not loaded from ZooKeeper within 30 s");
-        }
     }
 
     /** The servers among {@code serverIds} that look dead now, sorted. */
@@ -166,8 +174,13 @@ public final class FailureDetector implements AutoCloseable {
     }
 
     private long lagMillis(String serverId, long newest) {
-        Stat stat = heartbeats.get(ClusterPaths.heartbeat(serverId)).map(ChildData::getStat).orElse(null);
-        return stat == null ? -1 : newest - stat.getMtime();
+        OptionalLong mtime = own != null && serverId.equals(selfId) ? ownMtime() : heartbeats.mtime(serverId);
+        return mtime.isEmpty() ? -1 : newest - mtime.getAsLong();
+    }
+
+    private OptionalLong ownMtime() {
+        long written = own.zookeeperMillis();
+        return written == 0 ? OptionalLong.empty() : OptionalLong.of(written);
     }
 
     /** ZooKeeper's time as this server last heard it: the newest heartbeat's modification time. */
@@ -176,9 +189,7 @@ public final class FailureDetector implements AutoCloseable {
     }
 
     private long newestHeartbeatMillis() {
-        return heartbeats.stream()
-                .filter(node -> node.getStat() != null && !node.getPath().equals(ClusterPaths.HEARTBEATS))
-                .mapToLong(node -> node.getStat().getMtime()).max().orElse(0);
+        return Math.max(heartbeats.newestMillis(), own == null ? 0 : own.zookeeperMillis());
     }
 
     @Override

@@ -13,6 +13,7 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +56,8 @@ public final class Heartbeat implements AutoCloseable {
     private final ScheduledExecutorService executor;
     /** System.nanoTime() at which the newest acknowledged renewal was sent; 0 before the first one. */
     private volatile long lastAckedSendNanos;
+    /** The node's modification time (ZooKeeper's clock) as of that renewal; 0 before the first. */
+    private volatile long lastAckedMtime;
     private volatile boolean closed;
     private long renewals;
 
@@ -87,13 +90,24 @@ public final class Heartbeat implements AutoCloseable {
     /** Creates the node (blocking, at start-up) and starts renewing it. */
     public void start() throws Exception {
         long sent = System.nanoTime();
+        Stat written = new Stat();
         try {
-            curator.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(path, payload());
+            curator.create().storingStatIn(written).creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL)
+                    .forPath(path, payload());
         } catch (KeeperException.NodeExistsException e) {
-            curator.setData().forPath(path, payload());
+            written = curator.setData().forPath(path, payload());
         }
+        lastAckedMtime = written.getMtime();
         lastAckedSendNanos = sent;
         executor.scheduleAtFixedRate(this::renew, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * ZooKeeper's time when it wrote the newest acknowledged renewal: the node's modification time, which the
+     * {@link FailureDetector} of this server takes instead of reading the node back; 0 before the first.
+     */
+    public long zookeeperMillis() {
+        return lastAckedMtime;
     }
 
     /** True while no one can have declared this server dead (see the class comment). */
@@ -133,20 +147,24 @@ public final class Heartbeat implements AutoCloseable {
             curator.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL)
                     .inBackground((client, created) -> {
                         if (created.getResultCode() == KeeperException.Code.OK.intValue()) {
-                            acknowledged(sent);
+                            acknowledged(sent, created.getStat());
                         }
                     }).forPath(path, payload());
             return;
         }
         if (code == KeeperException.Code.OK) {
-            acknowledged(sent);
+            acknowledged(sent, event.getStat());
         }
     }
 
-    private void acknowledged(long sent) {
+    /** @param written the node's stat as of the acknowledged write; null if ZooKeeper's answer had none */
+    private void acknowledged(long sent, Stat written) {
         long previous = lastAckedSendNanos;
         if (sent <= previous) {
             return;
+        }
+        if (written != null) {
+            lastAckedMtime = written.getMtime();
         }
         lastAckedSendNanos = sent;
         // Regained when this acknowledgement makes a lapsed lease valid again. Renewals sent while

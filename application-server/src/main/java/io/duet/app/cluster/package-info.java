@@ -10,7 +10,8 @@
  * with a strictly increasing epoch ({@link io.duet.app.cluster.ShardMapPublisher}, whose arithmetic is
  * {@link io.duet.app.cluster.ShardAssigner}) without the servers the {@link
  * io.duet.app.cluster.FailureDetector} suspects (heartbeat lag, cut short for a server presentation
- * servers report crashed); {@code LeaderFence} is how a publication proves in ZooKeeper
+ * servers report crashed; it follows the others' heartbeat times through {@code HeartbeatTimes}, so that a
+ * renewal wakes no server but the others); {@code LeaderFence} is how a publication proves in ZooKeeper
  * that its publisher still leads. Each server follows the published map in {@link
  * io.duet.app.cluster.ShardOwnership}, which also stops writes while the ZooKeeper session is in doubt,
  * and after a reconnection or a lapsed lease serves again only once it has re-read the map's epoch ({@link

@@ -48,7 +48,7 @@ class CrashReportsIT {
         Heartbeat b = new Heartbeat(curator, "app-b", INTERVAL, TIMEOUT, () -> { });
         a.start();
         b.start();
-        FailureDetector detector = new FailureDetector(curator, "app-a", TIMEOUT, CRASH_SUSPECT);
+        FailureDetector detector = new FailureDetector(curator, "app-a", TIMEOUT, CRASH_SUSPECT, a);
         detector.start();
         RefusalReports presentation1 = new RefusalReports(curator, "presentation-1@x");
         RefusalReports presentation2 = new RefusalReports(curator, "presentation-2@y");

@@ -97,7 +97,8 @@ class FailureDetectionIT {
         // app-b wrote one heartbeat and then froze.
         curator.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL)
                 .forPath(ClusterPaths.heartbeat("app-b"), new byte[0]);
-        FailureDetector seenByA = new FailureDetector(curator, "app-a", TIMEOUT);
+        // app-a's detector knows its own heartbeat's time from the renewals, as in a server; app-b's reads it.
+        FailureDetector seenByA = new FailureDetector(curator, "app-a", TIMEOUT, TIMEOUT, alive);
         FailureDetector seenByB = new FailureDetector(curator, "app-b", TIMEOUT);
         seenByA.start();
         seenByB.start();

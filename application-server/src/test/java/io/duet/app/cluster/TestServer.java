@@ -32,11 +32,11 @@ final class TestServer implements AutoCloseable {
         this.ownership = new ShardOwnership(curator, id);
         this.membership = new Membership(curator, id,
                 new AppServerInfo(id, new Endpoint("127.0.0.1", 1), ownership.registeringAs(System.currentTimeMillis())));
-        this.detector = new FailureDetector(curator, id, Duration.ofSeconds(60));
-        this.publisher = new ShardMapPublisher(curator, id, SHARDS, Clock.systemUTC(), detector, Duration.ofMillis(100),
-                joinGrace, () -> CompletableFuture.completedFuture(Placement.none()));
         this.heartbeat = joinGrace.isZero() ? null
                 : new Heartbeat(curator, id, Duration.ofMillis(100), Duration.ofSeconds(60), () -> { });
+        this.detector = new FailureDetector(curator, id, Duration.ofSeconds(60), Duration.ofSeconds(60), heartbeat);
+        this.publisher = new ShardMapPublisher(curator, id, SHARDS, Clock.systemUTC(), detector, Duration.ofMillis(100),
+                joinGrace, () -> CompletableFuture.completedFuture(Placement.none()));
     }
 
     /** Starts a server: it registers, and joins the leader election (in the background). */

@@ -81,6 +81,14 @@ final class NodeFactory {
      */
     static final String SERVER_JIT = "-XX:CompileThresholdScaling=0.25";
     static final String LOCAL_DRAIN_DEADLINE = "5s";
+    /**
+     * Every Java node's: the JVM samples its performance counters (what {@code jstat} reads) every second
+     * instead of every 50 ms. At the default, each JVM's "VM Periodic Task" thread woke 20 times a second,
+     * about 0.0015 cores per idle JVM on the 2-core box, 0.01 for the cluster's seven (BENCHMARKS.md section
+     * 1, "Idle cluster CPU"). G1's heap counters, which ReconnectStormIT's {@code jstat} samples, are updated
+     * by the collector itself, not by this sampling.
+     */
+    static final String PERF_DATA_SAMPLING = "-XX:PerfDataSamplingInterval=1000";
 
     /**
      * The nodes of the cluster {@code builder} describes (its name, its servers' settings and JVM options),
@@ -132,7 +140,7 @@ final class NodeFactory {
         List<String> args = new ArrayList<>(arguments);
         args.add(readyFile.toString());
         List<String> options = new ArrayList<>(nodeOptions);
-        options.add("-XX:+ExitOnOutOfMemoryError");
+        options.addAll(List.of("-XX:+ExitOnOutOfMemoryError", PERF_DATA_SAMPLING));
         options.addAll(jvmOptions);
         return new NodeProcess(name, kind, options, classpath, mainClass, args, logDir.resolve(name + ".log"),
                 readyFile, startTimeout);
@@ -225,7 +233,7 @@ final class NodeFactory {
         // Pauses are logged beside the node's log, one file per process (%p), so a stall can be told from a GC.
         String gcLog = "-Xlog:gc:file=" + logDir.resolve(name + "-gc-%p.log") + ":time,uptime:filecount=2,filesize=5m";
         List<String> options = new ArrayList<>(serverHeap(heapSize));
-        options.addAll(List.of("-XX:+ExitOnOutOfMemoryError", gcLog, "--add-opens", "java.base/java.nio=ALL-UNNAMED"));
+        options.addAll(List.of("-XX:+ExitOnOutOfMemoryError", PERF_DATA_SAMPLING, gcLog, "--add-opens", "java.base/java.nio=ALL-UNNAMED"));
         options.addAll(jvmOptions);
         return new NodeProcess(name, kind, options, ModuleClasspath.of(home, module), mainClass,
                 List.of("--config", config.toString(), "--ready-file", readyFile.toString()),

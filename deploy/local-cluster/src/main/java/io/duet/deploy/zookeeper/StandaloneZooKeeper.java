@@ -43,6 +43,14 @@ public final class StandaloneZooKeeper {
         config.setProperty("4lw.commands.whitelist", "ruok,srvr,stat");
         // Sessions of application servers expire within this bound after they die.
         config.setProperty("maxSessionTimeout", "60000");
+        // Writes are acknowledged once in the transaction log's page cache, without an fsync each. Every
+        // application server rewrites its heartbeat node 5 times a second, so the idle cluster's ZooKeeper
+        // synced its log 10 times a second: its busiest thread (BENCHMARKS.md section 1, "Idle cluster
+        // CPU"). What a synced log adds is durability across a crash of the machine, which the local cluster
+        // does not have anyway: its HBase's write-ahead log on the local filesystem is not synced either
+        // (hbase.unsafe.stream.capability.enforce). A killed ZooKeeper process loses nothing: the page
+        // cache outlives it. Production's ZooKeeper ensemble keeps ZooKeeper's default (sync every write).
+        config.setProperty("forceSync", "no");
 
         ZooKeeperServerEmbedded server = ZooKeeperServerEmbedded.builder()
                 .baseDir(dataDir)
