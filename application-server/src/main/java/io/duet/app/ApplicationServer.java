@@ -125,14 +125,6 @@ public final class ApplicationServer implements ServerMain.Server {
     static final Duration RELAY_QUIET_WAIT = Duration.ofSeconds(2);
     /** After a handoff that did not finish, how long closing the ZooKeeper parts may take at most. */
     static final Duration COORDINATION_CLOSE_WAIT = Duration.ofSeconds(2);
-    /** Sends per load of the warm-up couple before joining: enough to load and compile the couple code. */
-    private static final int WARM_UP_SENDS = 300;
-    /**
-     * How long the warm-up before joining may take at most ({@code cluster.warm-up-timeout}; 0 skips it): past
-     * it the server joins anyway, warm or not. It is logged ({@code Warmed up in ... ms}): 1.2-2.3 s in
-     * HandoffIT's restarts on a 2-core box (the couple code alone took 1.3-1.7 s before the relay part).
-     */
-    static final Duration DEFAULT_WARM_UP_TIMEOUT = Duration.ofSeconds(30);
     /** Past this many shards with couples, the heartbeat carries only the total, to stay small. */
     static final int MAX_STATUS_SHARDS = 256;
 
@@ -326,45 +318,14 @@ public final class ApplicationServer implements ServerMain.Server {
                 cluster.getShardCount(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
 
-    /**
-     * Runs the couple code, then clients' calls over a relay link to this server's own port, on a couple of
-     * its own ({@link CoupleRegistry#warmUp}, {@link RelayWarmUp}) before it joins, within {@code
-     * cluster.warm-up-timeout}. A warm-up that fails or runs out of time is logged, and the server joins anyway.
-     */
+    /** The warm-up before joining ({@link StartUpWarmUp}), on this server's own relay port. */
     private void warmUp(RelayTls relayTls) throws InterruptedException {
-        Duration timeout = settings.duration("cluster.warm-up-timeout", DEFAULT_WARM_UP_TIMEOUT);
-        if (timeout.isZero() || timeout.isNegative()) {
-            return;
-        }
         InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
         InetSocketAddress relay = bound.getAddress().isAnyLocalAddress()
                 ? new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), bound.getPort()) : bound;
-        long started = System.nanoTime();
-        try {
-            couples.warmUp(instanceId, WARM_UP_SENDS, timeout,
-                    new RelayWarmUp(relayTls, workerGroup, relay, "warm-up of " + instanceId, RelayWarmUp.DEFAULT_SENDS));
-            LOG.info("Warmed up in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (Exception e) {
-            LOG.warn("Warm-up incomplete after {} ms (the first couples will be served slower): {}",
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), e.toString());
-        }
-        collectStartUpGarbage();
-    }
-
-    /**
-     * One full collection before joining, so that the objects the start and the warm-up left alive (caches,
-     * connections, compiled-code metadata, the warm-up couple's leftovers) sit in the old generation when the
-     * first couples come. Without it, each of the first young collections after joining copies them again
-     * between survivor spaces until they are old enough to be promoted: on a busy 2-core box those pauses took
-     * 60-360 ms in the server's first minute (its GC log in HandoffIT), and the couples handed over to it then
-     * stalled for as long. The collection itself, before the server has any couple, stalls no one.
-     */
-    private static void collectStartUpGarbage() {
-        long started = System.nanoTime();
-        System.gc();
-        LOG.info("Collected the start-up garbage in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        StartUpWarmUp.run(settings.duration("cluster.warm-up-timeout", StartUpWarmUp.DEFAULT_TIMEOUT), couples,
+                new RelayWarmUp(relayTls, workerGroup, relay, "warm-up of " + instanceId, RelayWarmUp.DEFAULT_SENDS),
+                instanceId);
     }
 
     /** What operators see of this server, written with every heartbeat. */

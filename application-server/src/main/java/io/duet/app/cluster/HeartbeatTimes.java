@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * in a cluster of two, a renewal costs ZooKeeper a write, one read and one notification instead of a write,
  * two reads and two notifications (BENCHMARKS.md section 1, "Idle cluster CPU").
  *
- * <p>Answers come in the order ZooKeeper sent them, but a node's stat may reach this view twice (from the
- * listing and from its own watch), so the newer of two stats is the one ZooKeeper wrote later ({@link
+ * <p>Answers come in the order ZooKeeper sent them, but a node's stat may be read twice at once (after a
+ * listing and after its own watch fired), so the newer of two stats is the one ZooKeeper wrote later ({@link
  * #newer}). After a reconnection (watches are lost with an expired session) everything is read again.
  */
 final class HeartbeatTimes implements AutoCloseable {
@@ -120,12 +120,19 @@ final class HeartbeatTimes implements AutoCloseable {
         try {
             curator.getChildren().usingWatcher(childrenWatcher).inBackground(this::listed).forPath(ClusterPaths.HEARTBEATS);
         } catch (Exception e) {
-            LOG.debug("Heartbeats not listed: {}", e.toString());
+            LOG.warn("Heartbeats not listed: {}", e.toString());
         }
     }
 
     private void listed(CuratorFramework client, CuratorEvent event) {
-        if (closed || event.getResultCode() != KeeperException.Code.OK.intValue()) {
+        if (closed) {
+            return;
+        }
+        if (event.getResultCode() != KeeperException.Code.OK.intValue()) {
+            // The listing's watch may not be armed: a server that joins later would not be followed. ZooKeeper
+            // refuses a read only when the connection is in trouble, and the reconnection lists everything again.
+            LOG.warn("Heartbeats not listed ({}); following them again once ZooKeeper is reconnected",
+                    KeeperException.Code.get(event.getResultCode()));
             return;
         }
         List<String> ids = event.getChildren();
@@ -143,13 +150,22 @@ final class HeartbeatTimes implements AutoCloseable {
         try {
             curator.checkExists().usingWatcher(nodeWatcher)
                     .inBackground((client, event) -> {
-                        if (!closed && (event.getResultCode() == KeeperException.Code.OK.intValue()
-                                || event.getResultCode() == KeeperException.Code.NONODE.intValue())) {
+                        if (closed) {
+                            return;
+                        }
+                        if (event.getResultCode() == KeeperException.Code.OK.intValue()
+                                || event.getResultCode() == KeeperException.Code.NONODE.intValue()) {
                             update(id, event.getStat());
+                        } else {
+                            // Its watch may not be armed: drop it, so that the next listing (on any change of the
+                            // folder, or after the reconnection) follows the node again.
+                            LOG.warn("Heartbeat of {} not read ({})", id, KeeperException.Code.get(event.getResultCode()));
+                            watched.remove(id);
                         }
                     }).forPath(ClusterPaths.heartbeat(id));
         } catch (Exception e) {
-            LOG.debug("Heartbeat of {} not read: {}", id, e.toString());
+            LOG.warn("Heartbeat of {} not read: {}", id, e.toString());
+            watched.remove(id);
         }
     }
 

@@ -472,8 +472,10 @@ final class SendPipeline {
     }
 
     private void fail(PendingSend send, Throwable error) {
-        LOG.debug("Couple {}: send {} of user {} refused: {}", coupleId, send.key.clientMessageId, send.key.senderId,
-                error.toString());
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("Couple {}: send {} of user {} refused: {}", coupleId, send.key.clientMessageId, send.key.senderId,
+                    error.toString());
+        }
         pending.remove(send.key, send);
         send.fail(error);
     }

@@ -171,7 +171,7 @@ public final class RelayWarmUp implements WarmUpCalls {
         if (!longForms) {
             request.setClientMessageId(null).setClientMessageIdBytes(UuidBytes.of(id));
         }
-        return link.call(channel, stream, longForms ? "sendMessage" : null, new ChatService.sendMessage_args(request),
+        return link.call(channel, stream, "sendMessage", !longForms, new ChatService.sendMessage_args(request),
                 new ChatService.sendMessage_result());
     }
 
@@ -204,12 +204,18 @@ public final class RelayWarmUp implements WarmUpCalls {
 
         CompletableFuture<Object> call(Channel channel, long streamId, String method, TBase<?, ?> args,
                 TBase<?, ?> result) {
+            return call(channel, streamId, method, false, args, result);
+        }
+
+        /** Calls {@code method} of the chat service, named by its method id if {@code byId}. */
+        CompletableFuture<Object> call(Channel channel, long streamId, String method, boolean byId, TBase<?, ?> args,
+                TBase<?, ?> result) {
             int seqid = seqids.incrementAndGet();
             Call call = new Call(streamId, result);
             calls.put(seqid, call);
-            byte[] payload = ThriftMessages.encodeCall(CODEC, WireProtocol.COMPACT, method != null
-                    ? commonConstants.CHAT_SERVICE + ThriftMessages.SERVICE_SEPARATOR + method
-                    : MethodIds.idOrFullName(commonConstants.CHAT_SERVICE, "sendMessage"), seqid, args, false);
+            byte[] payload = ThriftMessages.encodeCall(CODEC, WireProtocol.COMPACT, byId
+                    ? MethodIds.idOrFullName(commonConstants.CHAT_SERVICE, method)
+                    : commonConstants.CHAT_SERVICE + ThriftMessages.SERVICE_SEPARATOR + method, seqid, args, false);
             channel.writeAndFlush(RelayLinkFraming.callFrame(streamId, payload));
             closed.whenComplete((ignored, failure) -> call.answer.completeExceptionally(failure));
             return call.answer;

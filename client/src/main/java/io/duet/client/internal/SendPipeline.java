@@ -278,8 +278,10 @@ final class SendPipeline {
         }
         message.retryScheduled = true;
         long retryOf = ++message.retries;
-        LOG.debug("Send {} (attempt {}) refused for now, again in {} ms: {}", message.clientMessageId, message.attempt,
-                retryAfter, failure.toString());
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("Send {} (attempt {}) refused for now, again in {} ms: {}", message.clientMessageId,
+                    message.attempt, retryAfter, failure.toString());
+        }
         loop.schedule(() -> {
             // Back in line: many retries falling due together must not exceed the cap. A move or reconnect
             // meanwhile has put it back in line already, and perhaps failed it again since.

@@ -64,7 +64,7 @@ class HandoffIT {
     /** A request sent this long after a shard map was published still counts as touched by its handoff. */
     private static final Duration TOUCHED_AFTER = Duration.ofMillis(500);
 
-    /** What an application server logs after its warm-up before joining ({@code ApplicationServer#warmUp}). */
+    /** What an application server logs after its warm-up before joining ({@code StartUpWarmUp}). */
     private static final String WARMED_UP = "Warmed up in";
     private static final String WARM_UP_INCOMPLETE = "Warm-up incomplete";
 
@@ -113,6 +113,16 @@ class HandoffIT {
 
             ChaosChecker.Report report = ChaosChecker.check(cluster, load);
             report.print(System.out);
+            // The stalls first: a run that fails below still shows where its time went.
+            long p99 = Math.max(
+                    report(load, "rolling restart (" + ROUNDS + " round(s) of " + cluster.applicationServers().size()
+                            + " servers, box " + movesCpu.busyPercentSince(restartsCpu) + "% busy)", restartsStart,
+                            movesStart),
+                    report(load, couples.size() + " shard moves there and back (box " + endCpu.busyPercentSince(movesCpu)
+                            + "% busy)", movesStart, end));
+            Stalls.printTouched("HANDOFF", load, "rolling restart", restartsStart, movesStart, maps.publishedNanos(),
+                    TOUCHED_AFTER);
+            Stalls.printTouched("HANDOFF", load, "shard moves", movesStart, end, maps.publishedNanos(), TOUCHED_AFTER);
             assertThat(report.violations()).as("guarantees after planned handoffs").isEmpty();
             assertThat(load.failedSends()).as("failed sends: %s", load.failures(5)).isZero();
             assertThat(load.failedCalls()).as("failed calls of %d: %s", load.otherCalls(), load.callFailures(5)).isZero();
@@ -125,15 +135,6 @@ class HandoffIT {
                 assertThat(device.heard.states).as("%s stayed connected", device.describe())
                         .doesNotContain(ConnectionState.DISCONNECTED);
             }
-            long p99 = Math.max(
-                    report(load, "rolling restart (" + ROUNDS + " round(s) of " + cluster.applicationServers().size()
-                            + " servers, box " + movesCpu.busyPercentSince(restartsCpu) + "% busy)", restartsStart,
-                            movesStart),
-                    report(load, couples.size() + " shard moves there and back (box " + endCpu.busyPercentSince(movesCpu)
-                            + "% busy)", movesStart, end));
-            Stalls.printTouched("HANDOFF", load, "rolling restart", restartsStart, movesStart, maps.publishedNanos(),
-                    TOUCHED_AFTER);
-            Stalls.printTouched("HANDOFF", load, "shard moves", movesStart, end, maps.publishedNanos(), TOUCHED_AFTER);
             // Every restarted server warmed its couple code and relay path before it took shards.
             System.out.println("HANDOFF warm-ups: " + AppServerLogs.countLines(cluster, line -> line.contains(WARMED_UP))
                     + " complete, " + AppServerLogs.countLines(cluster, line -> line.contains(WARM_UP_INCOMPLETE))

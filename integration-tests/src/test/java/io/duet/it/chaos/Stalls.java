@@ -52,27 +52,37 @@ final class Stalls {
      */
     static long printTouched(String tag, ChatLoad load, String phase, long from, long to, List<Long> publishedNanos,
             Duration after) {
-        List<Long> stalls = new ArrayList<>();
-        for (Sender sender : load.senders()) {
-            for (SendRecord record : sender.log) {
-                if (record.acknowledged() && record.sentNanos >= from && record.sentNanos <= to
-                        && touched(record, publishedNanos, after.toNanos())) {
-                    stalls.add(TimeUnit.NANOSECONDS.toMillis(record.ackNanos - record.sentNanos));
-                }
-            }
-        }
+        List<Long> stalls = touchedStalls(load, from, to, publishedNanos, after.toNanos());
         long maps = publishedNanos.stream().filter(at -> at >= from && at <= to).count();
         if (stalls.isEmpty()) {
             System.out.printf("%s %s: no request in flight at any of %d shard map changes%n", tag, phase, maps);
             return -1;
         }
-        Collections.sort(stalls);
         printByChange(tag, load, from, to, publishedNanos, after.toNanos());
         long p99 = percentile(stalls, 0.99);
         System.out.printf("%s %s, requests in flight at one of %d shard map changes or sent within %d ms after: %d, "
                 + "stall p50 %d, p99 %d, max %d ms%n", tag, phase, maps, after.toMillis(), stalls.size(),
                 percentile(stalls, 0.5), p99, stalls.get(stalls.size() - 1));
         return p99;
+    }
+
+    /**
+     * The stalls, in ms and sorted, of the acknowledged requests sent between {@code from} and {@code to} that a
+     * change at one of {@code publishedNanos} touched: in flight at it, or sent within {@code afterNanos} after it.
+     */
+    private static List<Long> touchedStalls(ChatLoad load, long from, long to, List<Long> publishedNanos,
+            long afterNanos) {
+        List<Long> stalls = new ArrayList<>();
+        for (Sender sender : load.senders()) {
+            for (SendRecord record : sender.log) {
+                if (record.acknowledged() && record.sentNanos >= from && record.sentNanos <= to
+                        && touched(record, publishedNanos, afterNanos)) {
+                    stalls.add(TimeUnit.NANOSECONDS.toMillis(record.ackNanos - record.sentNanos));
+                }
+            }
+        }
+        Collections.sort(stalls);
+        return stalls;
     }
 
     /**
@@ -87,16 +97,7 @@ final class Stalls {
             if (at < from || at > to) {
                 continue;
             }
-            List<Long> stalls = new ArrayList<>();
-            for (Sender sender : load.senders()) {
-                for (SendRecord record : sender.log) {
-                    if (record.acknowledged() && record.sentNanos >= from && record.sentNanos <= to
-                            && touched(record, List.of(at), afterNanos)) {
-                        stalls.add(TimeUnit.NANOSECONDS.toMillis(record.ackNanos - record.sentNanos));
-                    }
-                }
-            }
-            Collections.sort(stalls);
+            List<Long> stalls = touchedStalls(load, from, to, List.of(at), afterNanos);
             System.out.printf("  %s map published at %s: %d requests touched, stall p50 %d, max %d ms%n", tag,
                     Instant.ofEpochMilli(wallOffsetMillis + TimeUnit.NANOSECONDS.toMillis(at)), stalls.size(),
                     stalls.isEmpty() ? 0 : percentile(stalls, 0.5), stalls.isEmpty() ? 0 : stalls.get(stalls.size() - 1));
