@@ -76,8 +76,9 @@ final class NodeFactory {
      * for by default, so that the start-up warm-up ({@code cluster.warm-up-timeout}) and the first seconds of
      * traffic compile the request path instead of running it interpreted or half compiled. A restarted
      * application server took 0.9 of the 2 cores for seconds after its first couples came, compiling, and their
-     * sends stalled meanwhile: HandoffIT's rolling-restart stall p99 was 377 ms without it and 208 ms with it,
-     * one run each on the same build (2026-11-28; the box is noisy, so the figure is indicative).
+     * sends stalled meanwhile: HandoffIT's rolling-restart stall p99 was 377 ms in one run without it, and
+     * 208-347 ms in five with it (2026-11-28; the box is noisy, so the figures are indicative). Not in the
+     * production start scripts yet: its cost to steady-state CPU per message is not measured.
      */
     static final String SERVER_JIT = "-XX:CompileThresholdScaling=0.25";
     static final String LOCAL_DRAIN_DEADLINE = "5s";
