@@ -20,6 +20,6 @@ final class FencedWrites {
 
     /** Fenced commits logged so far by every application server of {@code cluster}. */
     static long count(LocalCluster cluster) throws IOException {
-        return AppServerLogs.countLines(cluster, line -> line.contains("Commit of ") && line.contains(MARK));
+        return ServerLogs.countLines(cluster, line -> line.contains("Commit of ") && line.contains(MARK));
     }
 }

@@ -136,13 +136,13 @@ class HandoffIT {
                         .doesNotContain(ConnectionState.DISCONNECTED);
             }
             // Every restarted server warmed its couple code and relay path before it took shards.
-            System.out.println("HANDOFF warm-ups: " + AppServerLogs.countLines(cluster, line -> line.contains(WARMED_UP))
-                    + " complete, " + AppServerLogs.countLines(cluster, line -> line.contains(WARM_UP_INCOMPLETE))
+            System.out.println("HANDOFF warm-ups: " + ServerLogs.countLines(cluster, line -> line.contains(WARMED_UP))
+                    + " complete, " + ServerLogs.countLines(cluster, line -> line.contains(WARM_UP_INCOMPLETE))
                     + " incomplete");
-            assertThat(AppServerLogs.countLines(cluster, line -> line.contains(WARM_UP_INCOMPLETE)))
+            assertThat(ServerLogs.countLines(cluster, line -> line.contains(WARM_UP_INCOMPLETE)))
                     .as("warm-ups that failed or ran out of time (application servers' logs: '%s')", WARM_UP_INCOMPLETE)
                     .isZero();
-            assertThat(AppServerLogs.countLines(cluster, line -> line.contains(WARMED_UP)))
+            assertThat(ServerLogs.countLines(cluster, line -> line.contains(WARMED_UP)))
                     .as("warm-ups completed: one per start, the %d restarts included", ROUNDS
                             * cluster.applicationServers().size())
                     .isGreaterThanOrEqualTo(ROUNDS * cluster.applicationServers().size());
@@ -199,6 +199,11 @@ class HandoffIT {
             CompletableFuture.allOf(sends.toArray(new CompletableFuture<?>[0])).get(60, TimeUnit.SECONDS);
             sending.set(false);
             httpReader.join(60_000);
+            if (!httpFailures.isEmpty()) {
+                // Which of the presentation servers' refusals answered (the client sees only the status).
+                ServerLogs.lines(CLUSTER.get().presentationServers(), line -> line.contains("HTTP call answered 503"))
+                        .forEach(line -> System.out.println("  " + line));
+            }
             assertThat(httpFailures).as("HTTP reads that failed across the moves (of %d that did not)", httpReads.get())
                     .isEmpty();
             assertThat(httpReads.get()).isGreaterThan(30);

@@ -19,11 +19,11 @@ final class Suspicions {
 
     /** Suspicions logged so far by every application server of {@code cluster}. */
     static long all(LocalCluster cluster) throws IOException {
-        return AppServerLogs.countLines(cluster, line -> line.contains(SUSPECTING));
+        return ServerLogs.countLines(cluster, line -> line.contains(SUSPECTING));
     }
 
     /** Suspicions logged so far that refused relay connects backed: crashes caught by the fast path. */
     static long withRefusedConnects(LocalCluster cluster) throws IOException {
-        return AppServerLogs.countLines(cluster, line -> line.contains(SUSPECTING) && line.contains(REFUSED));
+        return ServerLogs.countLines(cluster, line -> line.contains(SUSPECTING) && line.contains(REFUSED));
     }
 }

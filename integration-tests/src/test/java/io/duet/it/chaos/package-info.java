@@ -6,6 +6,6 @@
  * {@code SessionLoss} cuts a server off ZooKeeper until its session is LOST and watches it drop its couples;
  * {@code RollingDeployIT} runs {@code deploy/bin/rolling-deploy} itself under the load; {@code Suspicions}
  * and {@code FencedWrites} count the failure detector's suspicions and the fenced commits in the servers' logs
- * (through {@code AppServerLogs}).
+ * (through {@code ServerLogs}).
  */
 package io.duet.it.chaos;

@@ -199,6 +199,8 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 ? ((InetSocketAddress) remote).getAddress().getHostAddress() : String.valueOf(remote);
         Optional<AppServerInfo> owner = routing.route(principal, sourceKey);
         if (owner.isEmpty()) {
+            LOG.info("HTTP call answered 503: no application server available (shard map {})",
+                    routing.current().map(view -> "epoch " + view.epoch()).orElse("not read yet"));
             respond(keepAlive, HttpResponseStatus.SERVICE_UNAVAILABLE, "no application server available; retry");
             return;
         }
@@ -356,9 +358,17 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             end();
             CloseReason reason = close.getReason();
             String detail = close.getDetail();
-            LOG.debug("HTTP call ends without a reply after {} move(s): {} from {} ({})", moves, reason,
-                    stream.serverId(), detail);
-            switch (reason == null ? CloseReason.INTERNAL : reason) {
+            CloseReason ended = reason == null ? CloseReason.INTERNAL : reason;
+            if (ended == CloseReason.UNAUTHORIZED || ended == CloseReason.PROTOCOL_ERROR) {
+                LOG.debug("HTTP call ends without a reply after {} move(s): {} from {} ({})", moves, reason,
+                        stream.serverId(), detail);
+            } else {
+                // The client is told to retry (503): rare outside a server's crash, and what an operator asks
+                // about when apps report failed calls during a deploy.
+                LOG.info("HTTP call answered 503 after {} move(s): {} from {} ({})", moves, reason, stream.serverId(),
+                        detail);
+            }
+            switch (ended) {
                 case UNAUTHORIZED:
                     respond(keepAlive, HttpResponseStatus.FORBIDDEN, detail == null ? "not allowed" : detail);
                     break;
