@@ -71,16 +71,6 @@ final class NodeFactory {
      * metadata GC) while it took over a stopped server's couples: the worst of HandoffIT's stalls (1.2 s).
      */
     static final String SERVER_METASPACE = "-XX:MetaspaceSize=128m";
-    /**
-     * What a Duet server's JIT compiler gets: methods are compiled after a quarter of the calls the JVM waits
-     * for by default, so that the start-up warm-up ({@code cluster.warm-up-timeout}) and the first seconds of
-     * traffic compile the request path instead of running it interpreted or half compiled. A restarted
-     * application server took 0.9 of the 2 cores for seconds after its first couples came, compiling, and their
-     * sends stalled meanwhile: HandoffIT's rolling-restart stall p99 was 377 ms in one run without it, and
-     * 208-347 ms in five with it (2026-11-28; the box is noisy, so the figures are indicative). Not in the
-     * production start scripts yet: its cost to steady-state CPU per message is not measured.
-     */
-    static final String SERVER_JIT = "-XX:CompileThresholdScaling=0.25";
     static final String LOCAL_DRAIN_DEADLINE = "5s";
     /**
      * Every Java node's: the JVM samples its performance counters (what {@code jstat} reads) every second
@@ -203,9 +193,9 @@ final class NodeFactory {
     }
 
     /**
-     * A Duet server's heap and JIT options: {@code size} (a {@code -Xmx} size such as {@code 1g}) from the start,
-     * so that the heap never shrinks (young pauses grow frequent in a small one, see {@link #SERVER_METASPACE}),
-     * the metaspace its classes fit in, and {@link #SERVER_JIT}. An {@code -Xmx} among the nodes' own JVM options ({@link
+     * A Duet server's heap options: {@code size} (a {@code -Xmx} size such as {@code 1g}) from the start, so that
+     * the heap never shrinks (young pauses grow frequent in a small one, see {@link #SERVER_METASPACE}), and the
+     * metaspace its classes fit in. An {@code -Xmx} among the nodes' own JVM options ({@link
      * LocalClusterBuilder#nodeJvmOption}, {@code bin/local-cluster --jvm-option}) comes later on the command line
      * and wins; the initial heap then starts at that size too, instead of above it (which the JVM refuses).
      */
@@ -216,7 +206,7 @@ final class NodeFactory {
                 initial = option.substring("-Xmx".length());
             }
         }
-        return List.of("-Xms" + initial, "-Xmx" + size, SERVER_METASPACE, SERVER_JIT);
+        return List.of("-Xms" + initial, "-Xmx" + size, SERVER_METASPACE);
     }
 
     /**

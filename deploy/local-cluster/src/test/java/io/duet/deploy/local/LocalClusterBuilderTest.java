@@ -104,10 +104,9 @@ class LocalClusterBuilderTest {
                     .filter(NodeProcess.class::isInstance).map(NodeProcess.class::cast)
                     .collect(java.util.stream.Collectors.toMap(Node::name, NodeProcess::jvmOptions));
             assertThat(options.get("app-1")).contains("-Xms" + NodeFactory.APP_HEAP, "-Xmx" + NodeFactory.APP_HEAP,
-                    NodeFactory.SERVER_METASPACE, NodeFactory.SERVER_JIT);
-            assertThat(options.get("presentation-1")).contains("-Xms256m", "-Xmx256m", NodeFactory.SERVER_METASPACE,
-                    NodeFactory.SERVER_JIT);
-            assertThat(options.get("zookeeper")).doesNotContain(NodeFactory.SERVER_METASPACE, NodeFactory.SERVER_JIT);
+                    NodeFactory.SERVER_METASPACE);
+            assertThat(options.get("presentation-1")).contains("-Xms256m", "-Xmx256m", NodeFactory.SERVER_METASPACE);
+            assertThat(options.get("zookeeper")).doesNotContain(NodeFactory.SERVER_METASPACE);
         }
         // A smaller -Xmx among the nodes' options wins, and the servers' initial heap follows it down.
         try (LocalCluster cluster = build(LocalCluster.builder().nodeJvmOption("-Xmx512m"))) {
