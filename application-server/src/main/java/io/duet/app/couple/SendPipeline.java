@@ -429,7 +429,8 @@ final class SendPipeline {
         inflight = null;
         if (failure != null) {
             Throwable cause = ApiErrors.unwrap(failure);
-            LOG.warn("Commit of {} messages of couple {} failed after {} ms: {}", batch.size(), coupleId,
+            // "failed: <exception>" stays as it was: tests and operators' alerts match it.
+            LOG.warn("Commit of {} messages of couple {} (sent {} ms before) failed: {}", batch.size(), coupleId,
                     TimeUnit.NANOSECONDS.toMillis(committedNanos - startedNanos), cause.toString());
             Exception error = cause instanceof FencedException ? new NotOwnerException(cause.getMessage())
                     : ApiErrors.unavailable("the outcome of storing the message is unknown; retry with the same id");
