@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.concurrent.CompletableFuture;
+import org.apache.hadoop.hbase.Cell;
+import org.apache.hadoop.hbase.CellUtil;
 import org.apache.hadoop.hbase.CompareOperator;
 import org.apache.hadoop.hbase.client.AsyncTable;
 import org.apache.hadoop.hbase.client.CheckAndMutate;
@@ -168,18 +170,30 @@ public final class SpaceStore {
     /**
      * Clears photo {@code photoId}'s pending caption if it is still {@code caption} (a newer edit's stays) and
      * the row is still claimed with {@code fence}; completes with whether it cleared it.
+     *
+     * <p>It reads the cell first and deletes the versions up to the one it read, not all versions up to now: a
+     * delete marker stamped with the current millisecond would also hide a newer edit's pending caption written
+     * within that millisecond, and that edit's photo would never be repaired if its own write failed.
      */
     public CompletableFuture<Boolean> clearCaption(long coupleId, long fence, String photoId, String caption) {
         byte[] row = row(coupleId);
         byte[] qualifier = captionQualifier(photoId);
-        SingleColumnValueFilter owner = new SingleColumnValueFilter(HBaseSchema.OWNER, HBaseSchema.EPOCH,
-                CompareOperator.EQUAL, Bytes.toBytes(fence));
-        owner.setFilterIfMissing(true);
-        SingleColumnValueFilter same = new SingleColumnValueFilter(HBaseSchema.SPACE, qualifier, CompareOperator.EQUAL,
-                caption.getBytes(StandardCharsets.UTF_8));
-        same.setFilterIfMissing(true);
-        return table.checkAndMutate(CheckAndMutate.newBuilder(row).ifMatches(new FilterList(owner, same))
-                .build(new Delete(row).addColumns(HBaseSchema.SPACE, qualifier))).thenApply(result -> result.isSuccess());
+        byte[] expected = caption.getBytes(StandardCharsets.UTF_8);
+        return table.get(new Get(row).addColumn(HBaseSchema.SPACE, qualifier)).thenCompose(read -> {
+            Cell pending = read.getColumnLatestCell(HBaseSchema.SPACE, qualifier);
+            if (pending == null || !CellUtil.matchingValue(pending, expected)) {
+                return CompletableFuture.completedFuture(false);
+            }
+            SingleColumnValueFilter owner = new SingleColumnValueFilter(HBaseSchema.OWNER, HBaseSchema.EPOCH,
+                    CompareOperator.EQUAL, Bytes.toBytes(fence));
+            owner.setFilterIfMissing(true);
+            SingleColumnValueFilter same = new SingleColumnValueFilter(HBaseSchema.SPACE, qualifier,
+                    CompareOperator.EQUAL, expected);
+            same.setFilterIfMissing(true);
+            Delete delete = new Delete(row).addColumns(HBaseSchema.SPACE, qualifier, pending.getTimestamp());
+            return table.checkAndMutate(CheckAndMutate.newBuilder(row).ifMatches(new FilterList(owner, same))
+                    .build(delete)).thenApply(result -> result.isSuccess());
+        });
     }
 
     /** The space's cells by kind, values as stored. */

@@ -372,6 +372,23 @@ class PhotoBookIT {
         assertThat(await(store.space().load(coupleId)).captions()).containsExactly(Map.entry(id(1), ""));
     }
 
+    @Test
+    void anEditRightAfterItsPhotosPendingCaptionWasClearedStaysPending() throws Exception {
+        Owner owner = newCouple(10);
+        owner.run(owner.book().add(id(1), photo(1)));
+        long coupleId = owner.coupleId();
+        // Each clear is followed at once by the next edit, often within the same millisecond: the clear must not
+        // hide the edit's pending caption (a delete marker stamped "now" would).
+        for (int edit = 1; edit <= 50; edit++) {
+            String caption = "edit " + edit;
+            await(store.rewriteMessage(coupleId, owner.fence(), 1, new byte[] {1}, new byte[] {2}, id(1), caption));
+            assertThat(await(store.space().load(coupleId)).captions()).as("after edit %d", edit)
+                    .containsExactly(Map.entry(id(1), caption));
+            assertThat(await(store.space().clearCaption(coupleId, owner.fence(), id(1), caption))).isTrue();
+        }
+        assertThat(await(store.space().load(coupleId)).captions()).isEmpty();
+    }
+
     /** {@code known} as a newer release would store it: with a field this release does not know (id 99). */
     private static byte[] withUnknownField(byte[] known) {
         byte[] stored = new byte[known.length + 5];
