@@ -3,6 +3,7 @@ package io.duet.app.couple;
 import io.duet.app.internal.SerialExecutor;
 import io.duet.app.storage.CoupleStore;
 import io.duet.protocol.api.SendMessageRequest;
+import io.duet.protocol.cluster.Shards;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -16,9 +17,15 @@ import java.util.function.Consumer;
  * just-started JVM the first couples a server took over were served at half speed (loading, then
  * storing, by code not yet loaded or compiled): in a rolling restart, that is what clients waited for.
  *
- * <p>The couple has a negative id, which no real couple has (pairing draws non-negative ones), derived
- * from the server's instance id, so that no two starts share it (a row written again just after its
- * delete could stay hidden behind the delete marker); no user belongs to it, and its row is deleted
+ * <p>The loads run {@value #COUPLES} couples at once, so that group commits take every shape real traffic
+ * gives them ({@link #coupleIdsFor}): two commits in one region (one multi-row call), and commits alone in
+ * their regions (several conditional writes in one multi-request). With a single couple every group held
+ * one commit, and a restarted server ran the other shapes for the first time with the first couples handed
+ * to it: their sends stalled 450-650 ms in HandoffIT, after their claims had answered in 150 ms.
+ *
+ * <p>The couples have negative ids, which no real couple has (pairing draws non-negative ones), derived
+ * from the server's instance id, so that no two starts share them (a row written again just after its
+ * delete could stay hidden behind the delete marker); no user belongs to them, and their rows are deleted
  * afterwards.
  *
  * <p>Then, given {@link WarmUpCalls}, one more load serves calls that come the way clients' calls do (over a
@@ -31,6 +38,8 @@ final class CoupleWarmUp {
     private static final long MEMBER_B = -2;
     private static final int SENDS_IN_FLIGHT = 16;
     private static final int LOADS = 3;
+    /** Couples loaded at once ({@link #coupleIdsFor}). */
+    static final int COUPLES = 4;
 
     private final CoupleServices services;
     private final CoupleStore store;
@@ -43,31 +52,62 @@ final class CoupleWarmUp {
         this.workers = workers;
     }
 
-    /** The warm-up couple of the server instance {@code instanceId}. */
+    /** The warm-up couple of the server instance {@code instanceId}: the first of {@link #coupleIdsFor}. */
     static long coupleIdFor(String instanceId) {
         return Long.MIN_VALUE + (instanceId.hashCode() & 0x7fffffffL);
     }
 
     /**
-     * Runs {@code sends} sends through each of a few loads of the couple, then, unless {@code calls} is
-     * null, one more load that {@code serving} makes reachable while {@code calls} run; then deletes it.
+     * The warm-up couples of the server instance {@code instanceId}: its couple ({@link #coupleIdFor}), one
+     * more in the same shard (so in the same region), and two in the shards half and a quarter of the way
+     * round from it, which a table pre-split into regions of whole shards keeps in other regions.
+     */
+    static long[] coupleIdsFor(String instanceId, int shardCount) {
+        long first = coupleIdFor(instanceId);
+        int shard = Shards.shardOf(first, shardCount);
+        int[] shards = {shard, (shard + shardCount / 2) % shardCount, (shard + shardCount / 4) % shardCount};
+        long[] ids = new long[COUPLES];
+        ids[0] = first;
+        long candidate = first;
+        for (int i = 1; i < COUPLES; i++) {
+            do {
+                candidate++;
+            } while (Shards.shardOf(candidate, shardCount) != shards[i - 1]);
+            ids[i] = candidate;
+        }
+        return ids;
+    }
+
+    /**
+     * Runs {@code sends} sends through each of a few loads of each couple (the couples at once), then,
+     * unless {@code calls} is null, one more load of the first couple that {@code serving} makes reachable
+     * while {@code calls} run; then deletes them.
      *
      * @param serving given the actor of the last load before the calls run, and null once they have ended
      */
     void run(String instanceId, int sends, long timeoutMillis, WarmUpCalls calls, Consumer<CoupleActor> serving)
             throws Exception {
-        long coupleId = coupleIdFor(instanceId);
+        long[] coupleIds = coupleIdsFor(instanceId, store.shardCount());
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         try {
-            store.create(coupleId, MEMBER_A, MEMBER_B, services.clock.millis()).get(remaining(deadline), TimeUnit.MILLISECONDS);
+            List<CompletableFuture<Boolean>> created = new ArrayList<>();
+            for (long coupleId : coupleIds) {
+                created.add(store.create(coupleId, MEMBER_A, MEMBER_B, services.clock.millis()));
+            }
+            allOf(created, deadline);
             for (int load = 0; load < LOADS; load++) {
-                runLoad(coupleId, load + 1, load, sends, deadline);
+                runLoad(coupleIds, load + 1, load, sends, deadline);
             }
             if (calls != null) {
-                runCalls(coupleId, LOADS + 1, calls, serving, deadline);
+                runCalls(coupleIds[0], LOADS + 1, calls, serving, deadline);
             }
         } finally {
-            store.deleteCouple(coupleId).get(Math.max(1000, remaining(deadline)), TimeUnit.MILLISECONDS);
+            List<CompletableFuture<Void>> deleted = new ArrayList<>();
+            for (long coupleId : coupleIds) {
+                deleted.add(store.deleteCouple(coupleId));
+            }
+            CompletableFuture.allOf(deleted.toArray(new CompletableFuture<?>[0]))
+                    .get(Math.max(1000, remaining(deadline)), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -89,28 +129,42 @@ final class CoupleWarmUp {
                 services, () -> true, retired -> { });
     }
 
-    private void runLoad(long coupleId, long epoch, int load, int sends, long deadline) throws Exception {
-        CoupleActor actor = newActor(coupleId, epoch);
-        actor.start();
-        Session partner = new Session(MEMBER_B);
+    private void runLoad(long[] coupleIds, long epoch, int load, int sends, long deadline) throws Exception {
+        List<CoupleActor> actors = new ArrayList<>();
         try {
-            actor.attach(partner).get(remaining(deadline), TimeUnit.MILLISECONDS);
-            actor.subscribe(partner, 0, false, null).get(remaining(deadline), TimeUnit.MILLISECONDS);
+            List<CompletableFuture<?>> subscribed = new ArrayList<>();
+            for (long coupleId : coupleIds) {
+                CoupleActor actor = newActor(coupleId, epoch);
+                actors.add(actor);
+                actor.start();
+                Session partner = new Session(MEMBER_B);
+                subscribed.add(actor.attach(partner).thenCompose(attached -> actor.subscribe(partner, 0, false, null)));
+            }
+            allOf(subscribed, deadline);
             String stream = "warm-up-" + load;
             for (int first = 1; first <= sends; first += SENDS_IN_FLIGHT) {
                 List<CompletableFuture<?>> batch = new ArrayList<>();
-                for (int ordinal = first; ordinal < first + SENDS_IN_FLIGHT && ordinal <= sends; ordinal++) {
-                    batch.add(actor.send(MEMBER_A, "warm-up", new SendMessageRequest(stream + "-" + ordinal, "warm-up", 1)
-                            .setOrderStream(stream).setOrdinal(ordinal).setAfterOrdinal(ordinal - 1)));
+                for (CoupleActor actor : actors) {
+                    for (int ordinal = first; ordinal < first + SENDS_IN_FLIGHT && ordinal <= sends; ordinal++) {
+                        batch.add(actor.send(MEMBER_A, "warm-up", new SendMessageRequest(stream + "-" + ordinal,
+                                "warm-up", 1).setOrderStream(stream).setOrdinal(ordinal).setAfterOrdinal(ordinal - 1)));
+                    }
                 }
-                CompletableFuture.allOf(batch.toArray(new CompletableFuture<?>[0]))
-                        .get(remaining(deadline), TimeUnit.MILLISECONDS);
+                allOf(batch, deadline);
             }
-            actor.setTyping(MEMBER_A, true).get(remaining(deadline), TimeUnit.MILLISECONDS);
-            actor.history(MEMBER_B, 0, null, CoupleLimits.MAX_PAGE).get(remaining(deadline), TimeUnit.MILLISECONDS);
+            List<CompletableFuture<?>> rest = new ArrayList<>();
+            for (CoupleActor actor : actors) {
+                rest.add(actor.setTyping(MEMBER_A, true));
+                rest.add(actor.history(MEMBER_B, 0, null, CoupleLimits.MAX_PAGE));
+            }
+            allOf(rest, deadline);
         } finally {
-            actor.close("warm-up done");
+            actors.forEach(actor -> actor.close("warm-up done"));
         }
+    }
+
+    private static void allOf(List<? extends CompletableFuture<?>> futures, long deadline) throws Exception {
+        CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).get(remaining(deadline), TimeUnit.MILLISECONDS);
     }
 
     private static long remaining(long deadline) {

@@ -111,8 +111,13 @@ public final class CoupleStore {
         return messagesCommitted.sum();
     }
 
-    /** Regions' shares of group commits written as one atomic call so far (for tests). */
-    long atomicRegionShares() {
+    /** Shards the couples are spread over; a couple's shard decides its row's region. */
+    public int shardCount() {
+        return schema.shardCount();
+    }
+
+    /** Regions' shares of group commits written as one atomic call so far. */
+    public long atomicRegionShares() {
         return regionCommits == null ? 0 : regionCommits.atomicShares();
     }
 

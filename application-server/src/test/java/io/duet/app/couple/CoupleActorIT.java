@@ -666,13 +666,22 @@ class CoupleActorIT {
         CoupleWarmUp warmUp = new CoupleWarmUp(CoupleServices.builder(store, CoupleLimits.defaults(),
                 new CatchUpReads(CatchUpLimits.defaults(), timers), timers).build(), workers);
         long committedBefore = store.messagesCommitted();
+        long atomicSharesBefore = store.atomicRegionShares();
         for (String instance : List.of("app-test@1", "app-test@2")) {
-            long coupleId = CoupleWarmUp.coupleIdFor(instance);
-            assertThat(coupleId).as("never a real couple's id").isNegative();
+            long[] coupleIds = CoupleWarmUp.coupleIdsFor(instance, shards);
+            assertThat(java.util.Arrays.stream(coupleIds).max().getAsLong()).as("never a real couple's id").isNegative();
+            assertThat(coupleIds).doesNotHaveDuplicates()
+                    .startsWith(CoupleWarmUp.coupleIdFor(instance)).hasSize(CoupleWarmUp.COUPLES);
+            assertThat(Shards.shardOf(coupleIds[1], shards)).as("in the first one's shard")
+                    .isEqualTo(Shards.shardOf(coupleIds[0], shards));
             warmUp.run(instance, 40, 30_000, null, actor -> { });
-            assertThat(store.members(coupleId).get(30, TimeUnit.SECONDS)).isEmpty();
+            for (long coupleId : coupleIds) {
+                assertThat(store.members(coupleId).get(30, TimeUnit.SECONDS)).isEmpty();
+            }
         }
         assertThat(store.messagesCommitted()).as("users' messages committed").isEqualTo(committedBefore);
+        assertThat(store.atomicRegionShares()).as("group commits with two couples' commits in one region")
+                .isGreaterThan(atomicSharesBefore);
     }
 
     /**
