@@ -17,8 +17,11 @@ import org.slf4j.LoggerFactory;
  */
 final class StartUpWarmUp {
     private static final Logger LOG = LoggerFactory.getLogger(StartUpWarmUp.class);
-    /** Sends per load of the warm-up couple before joining: enough to load and compile the couple code. */
-    static final int COUPLE_SENDS = 300;
+    /**
+     * Sends per load of each warm-up couple before joining (3 loads of 4 couples): enough to load and compile
+     * the couple code.
+     */
+    static final int COUPLE_SENDS = 200;
     /**
      * How long the warm-up before joining may take at most ({@code cluster.warm-up-timeout}; 0 skips it and
      * the collection after it): past it the server joins anyway, warm or not. It is logged ({@code Warmed up
@@ -30,7 +33,7 @@ final class StartUpWarmUp {
     }
 
     /**
-     * Runs the couple code, then {@code calls}, on a couple of the server's own within {@code timeout}; a
+     * Runs the couple code, then {@code calls}, on couples of the server's own within {@code timeout}; a
      * warm-up that fails or runs out of time is logged, and the server joins anyway. Then {@link
      * #collectGarbage}.
      */

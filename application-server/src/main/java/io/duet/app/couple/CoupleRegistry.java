@@ -109,9 +109,9 @@ public final class CoupleRegistry implements AutoCloseable {
     }
 
     /**
-     * Runs the couple code once through on a couple of this server's own (see {@link CoupleWarmUp}), so
-     * that the first couples it serves are not served by cold code; then, unless {@code calls} is null,
-     * serves that couple ({@link #actorFor}) while {@code calls} call into it the way clients do. Before the
+     * Runs the couple code through on couples of this server's own (see {@link CoupleWarmUp}), so that the
+     * first couples it serves are not served by cold code; then, unless {@code calls} is null, serves the
+     * first of them ({@link #actorFor}) while {@code calls} call into it the way clients do. Before the
      * server joins the cluster.
      */
     public void warmUp(String instanceId, int sends, Duration timeout, WarmUpCalls calls) throws Exception {

@@ -13,7 +13,7 @@ import java.util.function.Consumer;
 
 /**
  * Runs a starting server's couple code once through, before it joins the cluster: claims, ordered sends,
- * group commits, a session's catch-up and live events, history and typing, on a couple of its own. On a
+ * group commits, a session's catch-up and live events, history and typing, on couples of its own. On a
  * just-started JVM the first couples a server took over were served at half speed (loading, then
  * storing, by code not yet loaded or compiled): in a rolling restart, that is what clients waited for.
  *
