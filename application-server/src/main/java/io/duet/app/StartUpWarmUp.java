@@ -25,7 +25,7 @@ final class StartUpWarmUp {
     /**
      * How long the warm-up before joining may take at most ({@code cluster.warm-up-timeout}; 0 skips it and
      * the collection after it): past it the server joins anyway, warm or not. It is logged ({@code Warmed up
-     * in ... ms}): 2-4.4 s in HandoffIT's restarts on a 2-core box.
+     * in ... ms}): 1.4-4.7 s in HandoffIT's restarts on a 2-core box.
      */
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 

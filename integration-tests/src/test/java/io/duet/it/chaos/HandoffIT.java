@@ -41,7 +41,7 @@ class HandoffIT {
      * 336-668 ms, most of it the first couples handed to a just-restarted server whose JVM is still cold
      * (the shard moves start a second after the last restart); so 600 failed CI at random. This one still
      * fails a handoff that stalls like a failover (1.3-1.7 s on the same box, FailoverIT). The goal, 200 ms,
-     * is reported (BENCHMARKS.md, section 9), not met.
+     * is reported in README.md (planned handoffs).
      */
     private static final Duration CI_P99_BOUND = Duration.ofMillis(1000);
     /**
