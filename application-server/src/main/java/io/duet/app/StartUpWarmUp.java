@@ -21,11 +21,11 @@ final class StartUpWarmUp {
      * Sends per load of each warm-up couple before joining (3 loads of 4 couples): enough to load and compile
      * the couple code.
      */
-    static final int COUPLE_SENDS = 200;
+    static final int COUPLE_SENDS = 100;
     /**
      * How long the warm-up before joining may take at most ({@code cluster.warm-up-timeout}; 0 skips it and
      * the collection after it): past it the server joins anyway, warm or not. It is logged ({@code Warmed up
-     * in ... ms}): 1.4-4.7 s in HandoffIT's restarts on a 2-core box.
+     * in ... ms}): 1.3-4.3 s in HandoffIT's and FailoverIT's starts on a 2-core box.
      */
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
