@@ -35,7 +35,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * <p>The CI variant kills the owner 5 times in a row (the chaos suite's fault: each server, then restarted
  * ones; each kill costs a restart of about 10 s); the soak variant runs any number of kills:
  * {@code mvn -B verify -pl integration-tests -am -Dit.test=FailoverIT -Dtest=none
- * -Dsurefire.failIfNoSpecifiedTests=false -Dduet.chaos.kills=20}.
+ * -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false -Dduet.chaos.kills=20}.
  *
  * <p>Then the other side of the failure detector, on the same cluster (it was DetectorUnderStressIT; sharing
  * the cluster saves a cluster start): how often it takes a live server for dead when the box is saturated.
@@ -159,8 +159,11 @@ class FailoverIT {
             burners.add(burner);
         }
         long acknowledged;
+        long busyPercent;
         try (ChatLoad load = new ChatLoad(couples, Duration.ofMillis(2), 32).start()) {
+            BoxCpu stressStart = BoxCpu.now();
             Thread.sleep(STRESS.toMillis());
+            busyPercent = BoxCpu.now().busyPercentSince(stressStart);
             spinning.set(false);
             for (Thread burner : burners) {
                 burner.join();
@@ -175,9 +178,9 @@ class FailoverIT {
             spinning.set(false);
         }
         long misfires = Suspicions.all(cluster) - suspicionsBefore;
-        System.out.printf("DETECTOR under CPU saturation for %d s: %d misfires (%.2f per minute), %d messages "
-                + "acknowledged (%.0f/s)%n", STRESS.toSeconds(), misfires, misfires * 60.0 / STRESS.toSeconds(),
-                acknowledged, acknowledged / (double) STRESS.toSeconds());
+        System.out.printf("DETECTOR under CPU saturation for %d s (box %d%% busy): %d misfires (%.2f per minute), %d "
+                + "messages acknowledged (%.0f/s)%n", STRESS.toSeconds(), busyPercent, misfires,
+                misfires * 60.0 / STRESS.toSeconds(), acknowledged, acknowledged / (double) STRESS.toSeconds());
     }
 
     private interface Fault {
