@@ -235,7 +235,7 @@ public final class Pushes implements OfflineNotifier, AutoCloseable {
                     break;
                 case TOKEN_INVALID:
                     invalidTokens.increment();
-                    boolean deleted = store.dropIfStill(recipientId, device.deviceId(), device.token())
+                    boolean deleted = store.dropIfStill(recipientId, device)
                             .get(settings.sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
                     LOG.info("Push token of user {} device {} is invalid: {}", recipientId, device.deviceId(),
                             deleted ? "dropped" : "already replaced");

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * {@code "t:" + device id}, value a {@link StoredPushToken} (compact Thrift). A registration writes its
  * cell whole; nothing is read and written back, so a cell a newer version wrote with more fields keeps
  * them until that device registers again. A token the platform rejected is deleted only while the cell
- * still holds it, so a registration that raced the rejection survives.
+ * still holds the bytes that were read (not the token encoded again, which would lose a newer release's
+ * fields and never match), so a registration that raced the rejection survives.
  */
 public final class PushTokenStore implements PushTokens {
     private static final Logger LOG = LoggerFactory.getLogger(PushTokenStore.class);
@@ -50,11 +51,11 @@ public final class PushTokenStore implements PushTokens {
     }
 
     @Override
-    public CompletableFuture<Boolean> dropIfStill(long userId, String deviceId, StoredPushToken token) {
+    public CompletableFuture<Boolean> dropIfStill(long userId, DeviceToken device) {
         byte[] row = HBaseSchema.userRow(userId);
-        byte[] qualifier = qualifier(deviceId);
+        byte[] qualifier = qualifier(device.deviceId());
         return users.checkAndMutate(CheckAndMutate.newBuilder(row)
-                .ifEquals(HBaseSchema.USER, qualifier, CODEC.encode(token))
+                .ifEquals(HBaseSchema.USER, qualifier, device.stored())
                 .build(new Delete(row).addColumns(HBaseSchema.USER, qualifier)))
                 .thenApply(result -> result.isSuccess());
     }
@@ -73,7 +74,7 @@ public final class PushTokenStore implements PushTokens {
                         String deviceId = new String(Arrays.copyOfRange(qualifier, PREFIX.length, qualifier.length),
                                 StandardCharsets.UTF_8);
                         try {
-                            tokens.add(new DeviceToken(deviceId, CODEC.decode(value, new StoredPushToken())));
+                            tokens.add(new DeviceToken(deviceId, CODEC.decode(value, new StoredPushToken()), value));
                         } catch (MalformedPayloadException e) {
                             LOG.warn("Skipping the unreadable push token of user {} device {}: {}", userId, deviceId,
                                     e.toString());

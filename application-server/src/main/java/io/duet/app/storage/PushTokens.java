@@ -1,13 +1,28 @@
 package io.duet.app.storage;
 
 import io.duet.protocol.storage.StoredPushToken;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /** Devices' push tokens, per user and device; {@link PushTokenStore} keeps them in HBase. */
 public interface PushTokens {
-    /** A device of a user and its token. */
-    record DeviceToken(String deviceId, StoredPushToken token) {
+    /**
+     * A device of a user and its token, with the cell's bytes as read ({@code stored}): a newer release may
+     * have written fields this one does not know, so only those bytes say whether the cell still holds this
+     * token. Compared by content; {@code stored} is not to be modified.
+     */
+    record DeviceToken(String deviceId, StoredPushToken token, byte[] stored) {
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof DeviceToken device && device.deviceId.equals(deviceId)
+                    && device.token.equals(token) && Arrays.equals(device.stored, stored);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * deviceId.hashCode() + Arrays.hashCode(stored);
+        }
     }
 
     /** Sets the device's token, replacing any earlier one. */
@@ -16,8 +31,11 @@ public interface PushTokens {
     /** Removes the device's token, if it has one. */
     CompletableFuture<Void> unregister(long userId, String deviceId);
 
-    /** Deletes the device's token if it is still {@code token}; true if it was deleted. */
-    CompletableFuture<Boolean> dropIfStill(long userId, String deviceId, StoredPushToken token);
+    /**
+     * Deletes the device's token if its cell still holds the bytes {@link #tokens} read ({@code
+     * device.stored()}); true if it was deleted.
+     */
+    CompletableFuture<Boolean> dropIfStill(long userId, DeviceToken device);
 
     /** Every device of {@code userId} with a token. */
     CompletableFuture<List<DeviceToken>> tokens(long userId);

@@ -10,6 +10,7 @@ import io.duet.protocol.api.Message;
 import io.duet.protocol.api.MessageKind;
 import io.duet.protocol.api.PushPlatform;
 import io.duet.protocol.storage.StoredPushToken;
+import io.duet.protocol.thrift.ThriftCodec;
 import io.github.bucket4j.TimeMeter;
 import java.time.Clock;
 import java.time.Duration;
@@ -215,8 +216,8 @@ class PushesTest {
         }
 
         @Override
-        public CompletableFuture<Boolean> dropIfStill(long userId, String deviceId, StoredPushToken token) {
-            return CompletableFuture.completedFuture(cells.remove(userId + "/" + deviceId, token));
+        public CompletableFuture<Boolean> dropIfStill(long userId, DeviceToken device) {
+            return CompletableFuture.completedFuture(cells.remove(userId + "/" + device.deviceId(), device.token()));
         }
 
         @Override
@@ -226,7 +227,7 @@ class PushesTest {
             cells.entrySet().stream().filter(cell -> cell.getKey().startsWith(userId + "/"))
                     .sorted(Map.Entry.comparingByKey())
                     .forEach(cell -> found.add(new DeviceToken(cell.getKey().substring(cell.getKey().indexOf('/') + 1),
-                            cell.getValue())));
+                            cell.getValue(), ThriftCodec.INTERNAL.encode(cell.getValue()))));
             return CompletableFuture.completedFuture(found);
         }
     }

@@ -3,6 +3,7 @@ package io.duet.app.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class ArchiveMarkTest {
@@ -27,6 +28,27 @@ class ArchiveMarkTest {
         assertThat(ArchiveMark.decode(null, 7)).isEqualTo(new ArchiveMark(0, 7));
         assertThat(ArchiveMark.none(7).archived(1)).isFalse();
         assertThatThrownBy(() -> ArchiveMark.decode(new byte[3], 7)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> ArchiveMark.decode(new byte[11], 7)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aMarkANewerReleaseExtendedIsReadAndItsNewerFieldsAreWrittenBack() {
+        byte[] newerFields = {1, 2, 3, 4, 5};
+        byte[] stored = Arrays.copyOf(new ArchiveMark(300, 100).encode(), 12 + newerFields.length);
+        System.arraycopy(newerFields, 0, stored, 12, newerFields.length);
+
+        ArchiveMark mark = ArchiveMark.decode(stored, 7);
+        assertThat(mark.archivedUpTo()).isEqualTo(300);
+        assertThat(mark.bucketSize()).isEqualTo(100);
+        assertThat(mark.encode()).as("written back unchanged").isEqualTo(stored);
+        assertThat(mark).isNotEqualTo(new ArchiveMark(300, 100));
+
+        // The mark a move writes after archiving the next bucket keeps the newer fields.
+        byte[] moved = mark.after(3).encode();
+        assertThat(ArchiveMark.decode(moved, 7).archivedUpTo()).isEqualTo(400);
+        assertThat(Arrays.copyOfRange(moved, 0, 12)).isEqualTo(new ArchiveMark(400, 100).encode());
+        assertThat(Arrays.copyOfRange(moved, 12, moved.length)).isEqualTo(newerFields);
+        assertThat(mark.after(2)).as("folding an archived bucket leaves the mark").isEqualTo(mark);
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.duet.protocol.storage.StoredChanges;
 import io.duet.protocol.storage.StoredMessage;
 import io.duet.protocol.thrift.ThriftCodec;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -123,6 +124,25 @@ class MessageArchiveIT {
         CoupleSnapshot next = await(store.claim(id, 2, 40));
         assertThat(seqs(await(next.recentMessages()))).containsExactlyElementsOf(range(56, 95));
         assertThat(moveAll(id, next.fence(), 75)).isZero();
+    }
+
+    @Test
+    void movesKeepTheFieldsANewerReleaseAppendedToTheMark() throws Exception {
+        long id = IDS.incrementAndGet();
+        CoupleSnapshot owner = coupleWith(id, 35);
+        assertThat(moveAll(id, owner.fence(), 15)).isEqualTo(1);
+        byte[] newerFields = {9, 8, 7};
+        byte[] stored = Arrays.copyOf(new ArchiveMark(10, BUCKET).encode(), 12 + newerFields.length);
+        System.arraycopy(newerFields, 0, stored, 12, newerFields.length);
+        AsyncTable<?> couples = StorageCluster.connection().getTable(schema.couples());
+        await(couples.put(new Put(coupleRow(id)).addColumn(HBaseSchema.OWNER, HBaseSchema.ARCHIVE_MARK, stored)));
+
+        assertThat(moveAll(id, owner.fence(), 35)).isEqualTo(2);
+        byte[] after = await(couples.get(new Get(coupleRow(id)).addColumn(HBaseSchema.OWNER, HBaseSchema.ARCHIVE_MARK)))
+                .getValue(HBaseSchema.OWNER, HBaseSchema.ARCHIVE_MARK);
+        assertThat(Arrays.copyOfRange(after, 0, 12)).isEqualTo(new ArchiveMark(30, BUCKET).encode());
+        assertThat(Arrays.copyOfRange(after, 12, after.length)).isEqualTo(newerFields);
+        assertThat(seqs(await(store.read(id, 1, 35, 500)))).containsExactlyElementsOf(range(1, 35));
     }
 
     /** Read requests the region servers have served on {@code table} so far, all its regions summed. */

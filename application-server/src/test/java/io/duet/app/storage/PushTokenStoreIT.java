@@ -1,0 +1,76 @@
+package io.duet.app.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.duet.app.StorageCluster;
+import io.duet.app.storage.PushTokens.DeviceToken;
+import io.duet.protocol.api.PushPlatform;
+import io.duet.protocol.storage.StoredPushToken;
+import io.duet.protocol.thrift.ThriftCodec;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.hadoop.hbase.client.AsyncTable;
+import org.apache.hadoop.hbase.client.Put;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Push tokens on a real HBase: an invalid token is dropped even when a newer release wrote its cell with
+ * a field this release does not know, and a registration that raced the rejection survives.
+ */
+class PushTokenStoreIT {
+    private static final long USER = 42;
+    private static PushTokenStore store;
+    private static AsyncTable<?> users;
+
+    @BeforeAll
+    static void startHBase() throws Exception {
+        HBaseSchema schema = StorageCluster.freshSchema(2);
+        store = new PushTokenStore(StorageCluster.connection(), schema, StorageCluster.callbacks());
+        users = StorageCluster.connection().getTable(schema.users());
+    }
+
+    private static <T> T await(CompletableFuture<T> future) throws Exception {
+        return future.get(30, TimeUnit.SECONDS);
+    }
+
+    private static StoredPushToken token(String value) {
+        return new StoredPushToken(PushPlatform.APNS.getValue(), value, 1000);
+    }
+
+    @Test
+    void anInvalidTokenANewerReleaseWroteIsDropped() throws Exception {
+        byte[] newer = withUnknownField(ThriftCodec.INTERNAL.encode(token("newer-release")));
+        assertThat(ThriftCodec.INTERNAL.encode(ThriftCodec.INTERNAL.decode(newer, new StoredPushToken())))
+                .as("encoding again loses the newer field").isNotEqualTo(newer);
+        await(users.put(new Put(HBaseSchema.userRow(USER))
+                .addColumn(HBaseSchema.USER, PushTokenStore.qualifier("tablet"), newer)));
+
+        List<DeviceToken> tokens = await(store.tokens(USER));
+        assertThat(tokens).extracting(device -> device.token().getToken()).containsExactly("newer-release");
+        assertThat(await(store.dropIfStill(USER, tokens.get(0)))).isTrue();
+        assertThat(await(store.tokens(USER))).isEmpty();
+    }
+
+    @Test
+    void aRegistrationThatRacedTheRejectionSurvives() throws Exception {
+        long user = USER + 1;
+        await(store.register(user, "phone", token("old")));
+        DeviceToken read = await(store.tokens(user)).get(0);
+        await(store.register(user, "phone", token("new")));
+
+        assertThat(await(store.dropIfStill(user, read))).isFalse();
+        assertThat(await(store.tokens(user))).extracting(device -> device.token().getToken()).containsExactly("new");
+    }
+
+    /** {@code known} as a newer release would store it: with a field this release does not know (id 99). */
+    private static byte[] withUnknownField(byte[] known) {
+        byte[] stored = new byte[known.length + 5];
+        System.arraycopy(known, 0, stored, 0, known.length - 1);
+        byte[] unknownField = {(byte) 0x08, (byte) 0xc6, 0x01, 0x01, 'x'}; // compact: binary, field 99, length 1
+        System.arraycopy(unknownField, 0, stored, known.length - 1, unknownField.length);
+        stored[stored.length - 1] = 0; // stop
+        return stored;
+    }
+}
