@@ -8,6 +8,7 @@ import io.duet.app.storage.CoupleStore;
 import io.duet.app.storage.CoupleStoreSettings;
 import io.duet.app.storage.FencedException;
 import io.duet.app.storage.HBaseSchema;
+import io.duet.app.storage.NewerRelease;
 import io.duet.app.storage.PhotoRows;
 import io.duet.app.storage.SpaceStore;
 import io.duet.protocol.api.DuetError;
@@ -251,7 +252,7 @@ class PhotoBookIT {
         for (int n = 1; n <= photos; n++) {
             byte[] record = ThriftCodec.INTERNAL.encode(photo(n));
             if (n == 17) {
-                record = withUnknownField = withUnknownField(record);
+                record = withUnknownField = NewerRelease.withUnknownField(record);
             }
             legacy.addColumn(HBaseSchema.SPACE, SpaceStore.photoQualifier(id(n)), record);
         }
@@ -387,15 +388,5 @@ class PhotoBookIT {
             assertThat(await(store.space().clearCaption(coupleId, owner.fence(), id(1), caption))).isTrue();
         }
         assertThat(await(store.space().load(coupleId)).captions()).isEmpty();
-    }
-
-    /** {@code known} as a newer release would store it: with a field this release does not know (id 99). */
-    private static byte[] withUnknownField(byte[] known) {
-        byte[] stored = new byte[known.length + 5];
-        System.arraycopy(known, 0, stored, 0, known.length - 1);
-        byte[] unknownField = {(byte) 0x08, (byte) 0xc6, 0x01, 0x01, 'x'}; // compact: binary, field 99, length 1
-        System.arraycopy(unknownField, 0, stored, known.length - 1, unknownField.length);
-        stored[stored.length - 1] = 0; // stop
-        return stored;
     }
 }

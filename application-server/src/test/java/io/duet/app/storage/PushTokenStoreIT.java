@@ -41,7 +41,7 @@ class PushTokenStoreIT {
 
     @Test
     void anInvalidTokenANewerReleaseWroteIsDropped() throws Exception {
-        byte[] newer = withUnknownField(ThriftCodec.INTERNAL.encode(token("newer-release")));
+        byte[] newer = NewerRelease.withUnknownField(ThriftCodec.INTERNAL.encode(token("newer-release")));
         assertThat(ThriftCodec.INTERNAL.encode(ThriftCodec.INTERNAL.decode(newer, new StoredPushToken())))
                 .as("encoding again loses the newer field").isNotEqualTo(newer);
         await(users.put(new Put(HBaseSchema.userRow(USER))
@@ -62,15 +62,5 @@ class PushTokenStoreIT {
 
         assertThat(await(store.dropIfStill(user, read))).isFalse();
         assertThat(await(store.tokens(user))).extracting(device -> device.token().getToken()).containsExactly("new");
-    }
-
-    /** {@code known} as a newer release would store it: with a field this release does not know (id 99). */
-    private static byte[] withUnknownField(byte[] known) {
-        byte[] stored = new byte[known.length + 5];
-        System.arraycopy(known, 0, stored, 0, known.length - 1);
-        byte[] unknownField = {(byte) 0x08, (byte) 0xc6, 0x01, 0x01, 'x'}; // compact: binary, field 99, length 1
-        System.arraycopy(unknownField, 0, stored, known.length - 1, unknownField.length);
-        stored[stored.length - 1] = 0; // stop
-        return stored;
     }
 }
