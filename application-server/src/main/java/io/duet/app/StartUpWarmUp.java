@@ -57,7 +57,7 @@ final class StartUpWarmUp {
 
     /**
      * One full collection before joining, so that the objects the start and the warm-up left alive (caches,
-     * connections, compiled-code metadata, the warm-up couple's leftovers) sit in the old generation when the
+     * connections, compiled-code metadata, the warm-up couples' leftovers) sit in the old generation when the
      * first couples come. Without it, each of the first young collections after joining copies them again
      * between survivor spaces until they are old enough to be promoted: on a busy 2-core box those pauses took
      * 77-236 ms in a restarted server's first half minute (11-63 ms with it; its GC log in HandoffIT), and the

@@ -17,9 +17,10 @@ import java.util.function.Consumer;
  * just-started JVM the first couples a server took over were served at half speed (loading, then
  * storing, by code not yet loaded or compiled): in a rolling restart, that is what clients waited for.
  *
- * <p>The loads run {@value #COUPLES} couples at once, so that group commits take every shape real traffic
+ * <p>The loads run {@value #COUPLES} couples at once, so that group commits take the shapes real traffic
  * gives them ({@link #coupleIdsFor}): two commits in one region (one multi-row call), and commits alone in
- * their regions (several conditional writes in one multi-request). With a single couple every group held
+ * their regions (several conditional writes in one multi-request). Which commits share a group is up to
+ * their timing, so these shapes are likely, not certain. With a single couple every group held
  * one commit, and a restarted server ran the other shapes for the first time with the first couples handed
  * to it: their sends stalled 450-650 ms in HandoffIT, after their claims had answered in 150 ms.
  *
@@ -40,6 +41,8 @@ final class CoupleWarmUp {
     private static final int LOADS = 3;
     /** Couples loaded at once ({@link #coupleIdsFor}). */
     static final int COUPLES = 4;
+    /** Ids of one instance's warm-up block: the couples of instances whose ids' hashes are close never meet. */
+    private static final long ID_BLOCK = 1L << 20;
 
     private final CoupleServices services;
     private final CoupleStore store;
@@ -52,26 +55,34 @@ final class CoupleWarmUp {
         this.workers = workers;
     }
 
-    /** The warm-up couple of the server instance {@code instanceId}: the first of {@link #coupleIdsFor}. */
+    /**
+     * The warm-up couple of the server instance {@code instanceId}: the first of {@link #coupleIdsFor}, at the
+     * start of a block of {@value #ID_BLOCK} ids of the instance's own.
+     */
     static long coupleIdFor(String instanceId) {
-        return Long.MIN_VALUE + (instanceId.hashCode() & 0x7fffffffL);
+        return Long.MIN_VALUE + ((instanceId.hashCode() & 0x7fffffffL) * ID_BLOCK);
     }
 
     /**
-     * The warm-up couples of the server instance {@code instanceId}: its couple ({@link #coupleIdFor}), one
-     * more in the same shard (so in the same region), and two in the shards half and a quarter of the way
-     * round from it, which a table pre-split into regions of whole shards keeps in other regions.
+     * The warm-up couples of the server instance {@code instanceId}, all in its block of ids: its couple
+     * ({@link #coupleIdFor}), two more in the same shard (so in the same region: most groups that hold two of
+     * the three make a multi-row call), and one in the shard half-way round, which a table pre-split into
+     * regions of whole shards keeps in another region (a group with it and one of the others makes a
+     * multi-request). With fewer than two regions every group is a multi-row call.
      */
     static long[] coupleIdsFor(String instanceId, int shardCount) {
         long first = coupleIdFor(instanceId);
         int shard = Shards.shardOf(first, shardCount);
-        int[] shards = {shard, (shard + shardCount / 2) % shardCount, (shard + shardCount / 4) % shardCount};
+        int[] shards = {shard, shard, (shard + shardCount / 2) % shardCount};
         long[] ids = new long[COUPLES];
         ids[0] = first;
         long candidate = first;
         for (int i = 1; i < COUPLES; i++) {
             do {
                 candidate++;
+                if (candidate - first >= ID_BLOCK) {
+                    throw new IllegalStateException("no id of shard " + shards[i - 1] + " in the warm-up's block");
+                }
             } while (Shards.shardOf(candidate, shardCount) != shards[i - 1]);
             ids[i] = candidate;
         }

@@ -105,7 +105,7 @@ public final class CoupleStore {
 
     /**
      * Users' messages this store has committed since it was made (their conditional writes succeeded);
-     * a starting server's warm-up couple, whose id is negative, is not counted.
+     * a starting server's warm-up couples, whose ids are negative, are not counted.
      */
     public long messagesCommitted() {
         return messagesCommitted.sum();
@@ -116,7 +116,7 @@ public final class CoupleStore {
         return schema.shardCount();
     }
 
-    /** Regions' shares of group commits written as one atomic call so far. */
+    /** Regions' shares of group commits written as one atomic call so far (for tests). */
     public long atomicRegionShares() {
         return regionCommits == null ? 0 : regionCommits.atomicShares();
     }

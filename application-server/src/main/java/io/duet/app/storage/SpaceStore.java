@@ -173,7 +173,9 @@ public final class SpaceStore {
      *
      * <p>It reads the cell first and deletes the versions up to the one it read, not all versions up to now: a
      * delete marker stamped with the current millisecond would also hide a newer edit's pending caption written
-     * within that millisecond, and that edit's photo would never be repaired if its own write failed.
+     * within that millisecond, and that edit's photo would never be repaired if its own write failed. (A newer
+     * edit written within the very millisecond of the cleared one's own write is still hidden: that takes the
+     * photo's write, this read and the delete all within one millisecond.)
      */
     public CompletableFuture<Boolean> clearCaption(long coupleId, long fence, String photoId, String caption) {
         byte[] row = row(coupleId);
