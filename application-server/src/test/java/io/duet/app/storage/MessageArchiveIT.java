@@ -132,8 +132,7 @@ class MessageArchiveIT {
         CoupleSnapshot owner = coupleWith(id, 35);
         assertThat(moveAll(id, owner.fence(), 15)).isEqualTo(1);
         byte[] newerFields = {9, 8, 7};
-        byte[] stored = Arrays.copyOf(new ArchiveMark(10, BUCKET).encode(), 12 + newerFields.length);
-        System.arraycopy(newerFields, 0, stored, 12, newerFields.length);
+        byte[] stored = new ArchiveMark(10, BUCKET, newerFields).encode();
         AsyncTable<?> couples = StorageCluster.connection().getTable(schema.couples());
         await(couples.put(new Put(coupleRow(id)).addColumn(HBaseSchema.OWNER, HBaseSchema.ARCHIVE_MARK, stored)));
 
