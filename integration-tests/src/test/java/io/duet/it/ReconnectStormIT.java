@@ -2,6 +2,7 @@ package io.duet.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.duet.app.couple.CatchUpLimits;
 import io.duet.client.ConnectionState;
 import io.duet.client.DuetClient;
 import io.duet.deploy.local.LocalCluster;
@@ -37,8 +38,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * off, while HBase (the local cluster's standalone one, its heap sized by deploy/local-hbase's hbase-site.xml) stays up. The test prints
  * how long the storm took and the peak heap HBase used, sampled every 200 ms with {@code jstat}.
  *
- * <p>CI runs 40 couples of 1,000 messages (80 clients). The run of the incident, 200 couples of 5,000
- * messages (400 clients), needs a bigger test heap for the messages the clients record:
+ * <p>CI runs 40 couples of 400 messages (80 clients), with catch-up pages of 100 messages so that every
+ * client still reads its history in several pages (with 1,000 messages, writing them took 70-75 s of CI's
+ * time). The run of the incident, 200 couples of 5,000 messages (400 clients), has production's pages of
+ * 500 ({@link #PAGE_MESSAGES}) and needs a bigger test heap for the messages the clients record:
  *
  * <pre>
  * flock /tmp/duet-heavy.lock mvn -B -o verify -pl integration-tests -am -Dit.test=ReconnectStormIT \
@@ -52,7 +55,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class ReconnectStormIT {
     private static final int COUPLES = Integer.getInteger("duet.storm.couples", 40);
-    private static final int MESSAGES = Integer.getInteger("duet.storm.messages", 1000);
+    private static final int MESSAGES = Integer.getInteger("duet.storm.messages", 400);
+    /** Messages per catch-up page: a quarter of a couple's history, at most production's default. */
+    private static final int PAGE_MESSAGES = Math.min(CatchUpLimits.DEFAULT_PAGE_MESSAGES, Math.max(1, MESSAGES / 4));
     /** Long enough for the big run on 2 cores; CI's storm takes a few seconds. */
     private static final Duration STORM_TIMEOUT = Duration.ofMinutes(10);
     private static final String PADDING = " ".repeat(60);
@@ -63,7 +68,7 @@ class ReconnectStormIT {
      */
     @RegisterExtension
     static final PrivateCluster CLUSTER = new PrivateCluster().withOwnStorage().withPreSplitTables().withShards(8)
-            .withProductionJit();
+            .withProductionJit().withServerSetting("couples.catch-up.page-messages", Integer.toString(PAGE_MESSAGES));
     private static final EventLoopGroup CLIENT_LOOPS = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
 
     @AfterAll

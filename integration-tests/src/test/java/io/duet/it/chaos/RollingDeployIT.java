@@ -8,11 +8,19 @@ import io.duet.deploy.local.Node;
 import io.duet.deploy.local.SupervisionSettings;
 import io.duet.it.AdminPort;
 import io.duet.it.PrivateCluster;
+import io.duet.it.RawSession;
 import io.duet.it.RecordingListener;
 import io.duet.it.TestCouple;
 import io.duet.it.chaos.ChatLoad.Device;
+import io.duet.protocol.api.NoticeKind;
+import io.duet.protocol.api.SessionError;
+import io.duet.protocol.api.SessionErrorCode;
+import io.duet.protocol.api.SessionNotice;
+import io.duet.protocol.frame.FrameType;
+import io.duet.protocol.thrift.ThriftCodec;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,15 +40,26 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code deploy/bin/rolling-deploy}, the real script, run against a supervised private local cluster
- * (its default restart command, {@code kill -TERM {pid}}, relies on the supervisor to start the node
- * again) under live chat load through HAProxy's one endpoint. First the whole deploy: every server
- * restarted, no send failed, the checker finds nothing lost, repeated or reordered, no device saw its
- * connection lost or a refusal; the per-request stall distribution is printed. Then a presentation
- * server killed with {@code kill -9} while the script drains it: the script stops with status 4 and a
- * message naming the step, the server and what it saw, and the cluster keeps serving. That second deploy
- * is given the presentation servers alone ({@link #presentationServersOnly}): restarting the application
- * servers first, as the whole deploy does, would cost about 25 s and has no part in the failure.
+ * Presentation servers drained, then the whole cluster deployed by {@code deploy/bin/rolling-deploy}, under
+ * live chat load through HAProxy's one endpoint, on one supervised private local cluster with production's
+ * JIT (it was DrainIT and RollingDeployIT: sharing the cluster saves the start of one).
+ *
+ * <p>First a presentation server drained by SIGTERM, then the other by {@code POST /drain} on its admin
+ * port. Each time every client of the drained server must move to the other through the endpoint, quietly
+ * (its state CONNECTING for a moment, never DISCONNECTED, no error), no send may fail, and the checker must
+ * find every message delivered once, in order, to every device; how long the clients were reconnecting and
+ * how long each drain took are printed and bounded ({@link ClientMoves}). A client that does not know the
+ * notice (an older SDK) is closed with SHUTTING_DOWN at the deadline. (The supervisor leaves alone a node
+ * the test stops itself.)
+ *
+ * <p>Then the real script, whose default restart command, {@code kill -TERM {pid}}, relies on the
+ * supervisor to start the node again: the whole deploy, every server restarted, no send failed, the checker
+ * finds nothing lost, repeated or reordered, no device saw its connection lost or a refusal; the
+ * per-request stall distribution is printed. Then a presentation server killed with {@code kill -9} while
+ * the script drains it: the script stops with status 4 and a message naming the step, the server and what it
+ * saw, and the cluster keeps serving. That second deploy is given the presentation servers alone ({@link
+ * #presentationServersOnly}): restarting the application servers first, as the whole deploy does, would cost
+ * about 25 s and has no part in the failure.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RollingDeployIT {
@@ -50,6 +69,9 @@ class RollingDeployIT {
      */
     private static final Duration STALL_P99_BOUND = Duration.ofMillis(1500);
     private static final Duration DEPLOY_TIMEOUT = Duration.ofMinutes(5);
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    /** The local cluster's drain.deadline, and time to start and stop the JVM. */
+    private static final Duration DRAIN_BOUND = Duration.ofSeconds(8);
 
     @RegisterExtension
     static final PrivateCluster CLUSTER = new PrivateCluster().withProductionJit().withSupervision(SupervisionSettings.builder()
@@ -58,6 +80,124 @@ class RollingDeployIT {
 
     @Test
     @Order(1)
+    void drainedClientsMoveThroughTheEndpointQuietlyAndLoseNothing() throws Exception {
+        LocalCluster cluster = CLUSTER.get();
+        assertThat(cluster.clientEndpoint().loadBalanced()).as("HAProxy runs (apt-get install -y haproxy)").isTrue();
+        Node first = cluster.presentationServers().get(0);
+        Node second = cluster.presentationServers().get(1);
+        List<TestCouple> couples = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            couples.add(TestCouple.pair(cluster));
+        }
+        try (ChatLoad load = new ChatLoad(couples, Duration.ofMillis(40), 64).throughEndpoint().start()) {
+            int devices = load.devices().size();
+            RecordingListener.await(WAIT, "every device's session counted",
+                    () -> sessionsOn(first) + sessionsOn(second) == devices);
+            Thread.sleep(1000);
+
+            // 1. SIGTERM: the process drains, then exits.
+            long onFirst = sessionsOn(first);
+            assertThat(onFirst).as("HAProxy spread the devices: some on %s", first).isPositive();
+            Map<Device, Integer> mark = ClientMoves.marks(load);
+            long stopStarted = System.nanoTime();
+            first.stop();
+            long stopMillis = (System.nanoTime() - stopStarted) / 1_000_000;
+            awaitAllConnected(load);
+            System.out.printf("DRAIN by SIGTERM of %s with %d of %d sessions: the process exited %d ms after SIGTERM%n",
+                    first, onFirst, devices, stopMillis);
+            assertThat(stopMillis).as("drain and exit, ms").isLessThan(DRAIN_BOUND.toMillis());
+            ClientMoves.checkMovedQuietly(load, mark, onFirst, stopStarted, "SIGTERM");
+            RecordingListener.await(WAIT, "every session on " + second, () -> sessionsOn(second) == devices);
+
+            first.start();
+            cluster.awaitInRotation(first, true, WAIT);
+            Thread.sleep(1000);
+
+            // 2. POST /drain: the process keeps running, drained, until it is stopped.
+            URI admin = AdminPort.of(second);
+            mark = ClientMoves.marks(load);
+            long drainStarted = System.nanoTime();
+            AdminPort.Answer started = AdminPort.send(admin, "/drain", "POST");
+            assertThat(started.status()).as("POST /drain: %s", started).isEqualTo(202);
+            assertThat(AdminPort.get(admin, "/ready").status()).as("not ready once draining").isEqualTo(503);
+            AdminPort.Answer status;
+            while ((status = AdminPort.get(admin, "/drain")).status() != 200) {
+                assertThat(status.status()).as("GET /drain while draining: %s", status).isEqualTo(503);
+                assertThat(System.nanoTime() - drainStarted).as("drained in time").isLessThan(DRAIN_BOUND.toNanos());
+                Thread.sleep(50);
+            }
+            long drainMillis = (System.nanoTime() - drainStarted) / 1_000_000;
+            awaitAllConnected(load);
+            System.out.printf("DRAIN by POST /drain of %s with %d sessions: GET /drain said 200 after %d ms (%s)%n",
+                    second, devices, drainMillis, status.body().strip());
+            ClientMoves.checkMovedQuietly(load, mark, devices, drainStarted, "POST /drain");
+            assertThat(sessionsOn(first)).as("every session moved to %s", first).isEqualTo(devices);
+            long stopDrained = System.nanoTime();
+            second.stop();
+            System.out.printf("A drained %s exited %d ms after SIGTERM%n", second,
+                    (System.nanoTime() - stopDrained) / 1_000_000);
+            second.start();
+            cluster.awaitInRotation(second, true, WAIT);
+
+            Thread.sleep(1000);
+            load.stop(Duration.ofSeconds(60));
+            ChaosChecker.Report report = ChaosChecker.check(cluster, load);
+            report.print(System.out);
+            assertThat(report.violations()).as("guarantees across both drains").isEmpty();
+            assertThat(load.failedSends()).as("failed sends: %s", load.failures(5)).isZero();
+            assertThat(load.failedCalls()).as("failed calls of %d: %s", load.otherCalls(), load.callFailures(5)).isZero();
+            for (Device device : load.devices()) {
+                assertThat(device.heard.states).as("%s never saw its connection lost: %s", device.describe(),
+                        device.heard.stateLog).doesNotContain(ConnectionState.DISCONNECTED);
+                assertThat(device.heard.rejections).as("%s was never refused", device.describe()).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    @Order(2)
+    void aClientThatIgnoresTheNoticeIsClosedWithShuttingDownAtTheDeadline() throws Exception {
+        LocalCluster cluster = CLUSTER.get();
+        Node server = cluster.presentationServers().get(0);
+        server.start();
+        cluster.awaitInRotation(server, true, WAIT);
+        try {
+            TestCouple couple = TestCouple.pair(cluster);
+            List<NoticeKind> notices = new ArrayList<>();
+            SessionError error = null;
+            long started;
+            try (RawSession old = new RawSession(cluster.clientTcpEndpoint(0))) {
+                old.send(RawSession.auth(couple.ann.getToken()));
+                assertThat(old.readFrame()[0]).isEqualTo(FrameType.AUTH_OK.code());
+                started = System.nanoTime();
+                assertThat(AdminPort.send(AdminPort.of(server), "/drain", "POST").status()).isEqualTo(202);
+                while (error == null) {
+                    Object[] frame = old.readFrame();
+                    if ((int) frame[0] == FrameType.NOTICE.code()) {
+                        notices.add(ThriftCodec.INTERNAL.decode((byte[]) frame[1], new SessionNotice()).getKind());
+                    } else if ((int) frame[0] == FrameType.ERROR.code()) {
+                        error = ThriftCodec.INTERNAL.decode((byte[]) frame[1], new SessionError());
+                    }
+                }
+                assertThat(old.closedByServer()).isTrue();
+            }
+            long closedMillis = (System.nanoTime() - started) / 1_000_000;
+            System.out.printf("A client that ignored the notice was closed %d ms into the drain: %s%n", closedMillis, error);
+            assertThat(notices).containsExactly(NoticeKind.RECONNECT);
+            assertThat(error.getCode()).isEqualTo(SessionErrorCode.SHUTTING_DOWN);
+            assertThat(closedMillis).as("closed at drain.deadline (5 s)").isBetween(4_500L, DRAIN_BOUND.toMillis());
+            RecordingListener.await(WAIT, "GET /drain to say drained",
+                    () -> adminStatus(server, "/drain") == 200);
+        } finally {
+            // Serving again, whatever happened, for the other tests.
+            server.stop();
+            server.start();
+            cluster.awaitInRotation(server, true, WAIT);
+        }
+    }
+
+    @Test
+    @Order(3)
     void aRollingDeployUnderChatLoadFailsNothingAndLosesNothing() throws Exception {
         LocalCluster cluster = CLUSTER.get();
         assertThat(cluster.clientEndpoint().loadBalanced()).as("HAProxy runs (apt-get install -y haproxy)").isTrue();
@@ -101,7 +241,7 @@ class RollingDeployIT {
     }
 
     @Test
-    @Order(2)
+    @Order(4)
     void aServerKilledWhileTheScriptDrainsItStopsTheDeployWithAClearMessageAndTheClusterKeepsServing(
             @TempDir Path view) throws Exception {
         LocalCluster cluster = CLUSTER.get();
@@ -132,7 +272,7 @@ class RollingDeployIT {
 
             // The cluster keeps serving: every other server is ready, and sends go on being acknowledged.
             for (String name : List.of("app-1", "app-2", "presentation-2")) {
-                assertThat(readyStatus(cluster.node(name))).as("%s ready", name).isEqualTo(200);
+                assertThat(adminStatus(cluster.node(name), "/ready")).as("%s ready", name).isEqualTo(200);
             }
             RecordingListener.await(Duration.ofSeconds(30), "sends acknowledged after the failed deploy",
                     () -> load.senders().stream().allMatch(sender -> sender.log.stream()
@@ -145,7 +285,21 @@ class RollingDeployIT {
             assertThat(load.failedCalls()).as("failed calls of %d: %s", load.otherCalls(), load.callFailures(5)).isZero();
         }
         // The supervisor brings the killed server back.
-        RecordingListener.await(Duration.ofSeconds(60), "presentation-1 restarted", () -> readyStatus(victim) == 200);
+        RecordingListener.await(Duration.ofSeconds(60), "presentation-1 restarted",
+                () -> adminStatus(victim, "/ready") == 200);
+    }
+
+    private static void awaitAllConnected(ChatLoad load) throws InterruptedException {
+        RecordingListener.await(WAIT, "every device connected again", () -> load.devices().stream()
+                .allMatch(device -> device.client.state() == ConnectionState.CONNECTED));
+    }
+
+    private static long sessionsOn(Node node) {
+        try {
+            return (long) AdminPort.sample(AdminPort.scrape(node), "duet_client_sessions").orElse(0);
+        } catch (Exception e) {
+            throw new AssertionError("cannot read " + node + "'s sessions", e);
+        }
     }
 
     /**
@@ -175,10 +329,10 @@ class RollingDeployIT {
         return pids;
     }
 
-    /** {@code GET /ready}'s status, or -1 when the node is not running or does not answer. */
-    private static int readyStatus(Node node) {
+    /** {@code GET path}'s status on {@code node}'s admin port, or -1 when the node is not running or does not answer. */
+    private static int adminStatus(Node node, String path) {
         try {
-            return node.isRunning() ? AdminPort.get(AdminPort.of(node), "/ready").status() : -1;
+            return node.isRunning() ? AdminPort.get(AdminPort.of(node), path).status() : -1;
         } catch (Exception e) {
             return -1;
         }

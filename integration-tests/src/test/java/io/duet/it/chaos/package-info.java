@@ -4,7 +4,8 @@
  * io.duet.it.chaos.ChaosChecker} proves the guarantees afterwards from the log and HBase. Start reading
  * at {@link io.duet.it.chaos.FailoverIT}. {@code Stalls} prints the per-request stall distribution of a phase;
  * {@code SessionLoss} cuts a server off ZooKeeper until its session is LOST and watches it drop its couples;
- * {@code RollingDeployIT} runs {@code deploy/bin/rolling-deploy} itself under the load; {@code Suspicions}
+ * {@code RollingDeployIT} drains presentation servers ({@code ClientMoves} measures how their clients moved),
+ * then runs {@code deploy/bin/rolling-deploy} itself under the load; {@code Suspicions}
  * and {@code FencedWrites} count the failure detector's suspicions and the fenced commits in the servers' logs
  * (through {@code ServerLogs}).
  */

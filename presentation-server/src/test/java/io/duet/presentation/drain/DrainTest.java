@@ -8,7 +8,7 @@ import io.duet.process.admin.DrainStatus.Phase;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** The drain's lifecycle; moving real sessions is {@code DrainIT}'s (integration-tests). */
+/** The drain's lifecycle; moving real sessions is {@code RollingDeployIT}'s (integration-tests). */
 class DrainTest {
     private final SessionRegistry sessions = new SessionRegistry(new Revocations(java.time.Clock.systemUTC()));
     private final AtomicInteger stoppedAccepting = new AtomicInteger();

@@ -122,7 +122,7 @@ class SessionRegistryTest {
     }
 
     /**
-     * The flake DrainIT saw once (a client told nothing for 20 s): a session that registered after the
+     * The flake DrainIT (now part of RollingDeployIT) saw once (a client told nothing for 20 s): a session that registered after the
      * drain listed the sessions but before it raised its flag was neither asked to move nor closed at the
      * deadline. Here a session registers each time the drain asks its schedule for the spread, which it
      * does both before and after listing the sessions.
