@@ -63,10 +63,22 @@ public final class StorageCluster {
         return callbacks;
     }
 
-    /** A fresh namespace with Duet's tables. */
+    /**
+     * A fresh namespace with Duet's tables, each one region: creating production's pre-split tables (44
+     * regions) took seconds of each test class's start, for tests that do not care where rows live.
+     */
     public static HBaseSchema freshSchema(int shards) throws Exception {
+        return fresh(shards, false);
+    }
+
+    /** A fresh namespace with Duet's tables pre-split as production's are, for tests of what spans regions. */
+    public static HBaseSchema freshPreSplitSchema(int shards) throws Exception {
+        return fresh(shards, true);
+    }
+
+    private static HBaseSchema fresh(int shards, boolean preSplit) throws Exception {
         HBaseSchema schema = new HBaseSchema("test" + NAMESPACES.incrementAndGet() + "_" + ProcessHandle.current().pid(),
-                shards);
+                shards, preSplit);
         SchemaBootstrap.ensure(connection().getAdmin(), schema).get(120, TimeUnit.SECONDS);
         return schema;
     }

@@ -74,7 +74,7 @@ class CoupleActorIT {
 
     @BeforeAll
     static void startHBase() throws Exception {
-        schema = StorageCluster.freshSchema(4);
+        schema = StorageCluster.freshPreSplitSchema(4);
         store = new CoupleStore(StorageCluster.connection(), schema, StorageCluster.callbacks(),
                 CoupleStoreSettings.builder().meters(new StoreMeters(STORE_METRICS)).build());
         couples = StorageCluster.connection().getTable(schema.couples());

@@ -23,7 +23,7 @@ class CoupleStoreIT {
 
     @BeforeAll
     static void startHBase() throws Exception {
-        schema = StorageCluster.freshSchema(8);
+        schema = StorageCluster.freshPreSplitSchema(8);
         store = new CoupleStore(StorageCluster.connection(), schema, StorageCluster.callbacks(),
                 CoupleStoreSettings.defaults());
     }
