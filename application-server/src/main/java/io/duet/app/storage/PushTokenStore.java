@@ -7,9 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.NavigableMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import org.apache.hadoop.hbase.Cell;
+import org.apache.hadoop.hbase.CellUtil;
 import org.apache.hadoop.hbase.client.AsyncConnection;
 import org.apache.hadoop.hbase.client.AsyncTable;
 import org.apache.hadoop.hbase.client.CheckAndMutate;
@@ -54,9 +55,11 @@ public final class PushTokenStore implements PushTokens {
     public CompletableFuture<Boolean> dropIfStill(long userId, DeviceToken device) {
         byte[] row = HBaseSchema.userRow(userId);
         byte[] qualifier = qualifier(device.deviceId());
+        // Up to the version read, not "up to now": a marker stamped now would also hide a registration made later
+        // within the same millisecond.
         return users.checkAndMutate(CheckAndMutate.newBuilder(row)
                 .ifEquals(HBaseSchema.USER, qualifier, device.stored())
-                .build(new Delete(row).addColumns(HBaseSchema.USER, qualifier)))
+                .build(new Delete(row).addColumns(HBaseSchema.USER, qualifier, device.version())))
                 .thenApply(result -> result.isSuccess());
     }
 
@@ -66,20 +69,19 @@ public final class PushTokenStore implements PushTokens {
         return users.get(new Get(HBaseSchema.userRow(userId)).addFamily(HBaseSchema.USER)
                 .setFilter(new ColumnPrefixFilter(PREFIX))).thenApply(result -> {
                     List<DeviceToken> tokens = new ArrayList<>();
-                    NavigableMap<byte[], byte[]> cells = result.getFamilyMap(HBaseSchema.USER);
-                    if (cells == null) {
-                        return tokens;
-                    }
-                    cells.forEach((qualifier, value) -> {
+                    for (Cell cell : result.listCells() == null ? List.<Cell>of() : result.listCells()) {
+                        byte[] qualifier = CellUtil.cloneQualifier(cell);
+                        byte[] value = CellUtil.cloneValue(cell);
                         String deviceId = new String(Arrays.copyOfRange(qualifier, PREFIX.length, qualifier.length),
                                 StandardCharsets.UTF_8);
                         try {
-                            tokens.add(new DeviceToken(deviceId, CODEC.decode(value, new StoredPushToken()), value));
+                            tokens.add(new DeviceToken(deviceId, CODEC.decode(value, new StoredPushToken()), value,
+                                    cell.getTimestamp()));
                         } catch (MalformedPayloadException e) {
                             LOG.warn("Skipping the unreadable push token of user {} device {}: {}", userId, deviceId,
                                     e.toString());
                         }
-                    });
+                    }
                     return tokens;
                 });
     }

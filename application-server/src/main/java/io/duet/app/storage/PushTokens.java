@@ -10,13 +10,15 @@ public interface PushTokens {
     /**
      * A device of a user and its token, with the cell's bytes as read ({@code stored}): a newer release may
      * have written fields this one does not know, so only those bytes say whether the cell still holds this
-     * token. Compared by content; {@code stored} is not to be modified.
+     * token. {@code version} is the cell's version as read (its HBase timestamp), so that dropping the token
+     * deletes that version and older ones, never a token registered since. Compared by content; {@code
+     * stored} is not to be modified.
      */
-    record DeviceToken(String deviceId, StoredPushToken token, byte[] stored) {
+    record DeviceToken(String deviceId, StoredPushToken token, byte[] stored, long version) {
         @Override
         public boolean equals(Object other) {
             return other instanceof DeviceToken device && device.deviceId.equals(deviceId)
-                    && device.token.equals(token) && Arrays.equals(device.stored, stored);
+                    && device.token.equals(token) && Arrays.equals(device.stored, stored) && device.version == version;
         }
 
         @Override
@@ -33,7 +35,8 @@ public interface PushTokens {
 
     /**
      * Deletes the device's token if its cell still holds the bytes {@link #tokens} read ({@code
-     * device.stored()}); true if it was deleted.
+     * device.stored()}): the version read and older ones ({@code device.version()}), so a registration that
+     * follows, even within the same millisecond, survives. True if it was deleted.
      */
     CompletableFuture<Boolean> dropIfStill(long userId, DeviceToken device);
 

@@ -227,7 +227,7 @@ class PushesTest {
             cells.entrySet().stream().filter(cell -> cell.getKey().startsWith(userId + "/"))
                     .sorted(Map.Entry.comparingByKey())
                     .forEach(cell -> found.add(new DeviceToken(cell.getKey().substring(cell.getKey().indexOf('/') + 1),
-                            cell.getValue(), ThriftCodec.INTERNAL.encode(cell.getValue()))));
+                            cell.getValue(), ThriftCodec.INTERNAL.encode(cell.getValue()), 0)));
             return CompletableFuture.completedFuture(found);
         }
     }

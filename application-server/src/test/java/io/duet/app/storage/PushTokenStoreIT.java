@@ -53,6 +53,29 @@ class PushTokenStoreIT {
         assertThat(await(store.tokens(USER))).isEmpty();
     }
 
+    /**
+     * The drop deletes the version it read and older ones, not everything up to now: a delete marker
+     * stamped with the current millisecond would also hide a registration made later within it. Here the
+     * token dropped and the one registered after it are stamped a second in the past, a millisecond apart,
+     * which a marker stamped "now" hides.
+     */
+    @Test
+    void aTokenRegisteredAfterTheDropSurvivesEvenWithinTheSameMillisecond() throws Exception {
+        long user = USER + 2;
+        long stamp = System.currentTimeMillis() - 1000;
+        byte[] qualifier = PushTokenStore.qualifier("phone");
+        await(users.put(new Put(HBaseSchema.userRow(user))
+                .addColumn(HBaseSchema.USER, qualifier, stamp, ThriftCodec.INTERNAL.encode(token("rejected")))));
+        DeviceToken read = await(store.tokens(user)).get(0);
+        assertThat(read.version()).isEqualTo(stamp);
+
+        assertThat(await(store.dropIfStill(user, read))).isTrue();
+        await(users.put(new Put(HBaseSchema.userRow(user))
+                .addColumn(HBaseSchema.USER, qualifier, stamp + 1, ThriftCodec.INTERNAL.encode(token("registered")))));
+        assertThat(await(store.tokens(user))).extracting(device -> device.token().getToken())
+                .containsExactly("registered");
+    }
+
     @Test
     void aRegistrationThatRacedTheRejectionSurvives() throws Exception {
         long user = USER + 1;
