@@ -22,6 +22,10 @@ import java.util.function.ToDoubleFunction;
  * <pre>
  * duet_catchup_missing_ranges_total     counter  committed ranges catch-up or history found missing in HBase (data loss)
  * duet_catchup_missing_messages_total   counter  messages in those ranges
+ * duet_catchup_reads_in_flight          gauge    catch-up and history reads from HBase in flight now (at most
+ *                                                couples.catch-up.max-reads)
+ * duet_catchup_reads_waiting            gauge    such reads waiting for their turn now
+ * duet_catchup_reads_waited_total       counter  such reads that had to wait for their turn
  * duet_messages_committed_total         counter  messages stored by this server (successful conditional writes)
  * duet_couples_loaded                   gauge    couples loaded on this server now
  * duet_archive_moves_total              counter  buckets of old messages moved (or edits folded) into the archive
@@ -41,6 +45,9 @@ import java.util.function.ToDoubleFunction;
 final class ApplicationMetrics {
     static final String MISSING_RANGES = "duet.catchup.missing.ranges";
     static final String MISSING_MESSAGES = "duet.catchup.missing.messages";
+    static final String CATCH_UP_READS_IN_FLIGHT = "duet.catchup.reads.in.flight";
+    static final String CATCH_UP_READS_WAITING = "duet.catchup.reads.waiting";
+    static final String CATCH_UP_READS_WAITED = "duet.catchup.reads.waited";
     static final String MESSAGES_COMMITTED = "duet.messages.committed";
     static final String COUPLES_LOADED = "duet.couples.loaded";
     static final String ARCHIVE_MOVES = "duet.archive.moves";
@@ -58,6 +65,15 @@ final class ApplicationMetrics {
                 .register(registry);
         FunctionCounter.builder(MISSING_MESSAGES, catchUpReads, CatchUpReads::missingMessages)
                 .description("Committed messages catch-up or history found missing in HBase (data loss)")
+                .register(registry);
+        Gauge.builder(CATCH_UP_READS_IN_FLIGHT, catchUpReads, CatchUpReads::inFlight)
+                .description("Catch-up and history reads from HBase in flight (at most couples.catch-up.max-reads)")
+                .register(registry);
+        Gauge.builder(CATCH_UP_READS_WAITING, catchUpReads, CatchUpReads::waiting)
+                .description("Catch-up and history reads waiting for their turn")
+                .register(registry);
+        FunctionCounter.builder(CATCH_UP_READS_WAITED, catchUpReads, CatchUpReads::waited)
+                .description("Catch-up and history reads that had to wait for their turn")
                 .register(registry);
         FunctionCounter.builder(MESSAGES_COMMITTED, coupleStore, CoupleStore::messagesCommitted)
                 .description("Messages this server stored in HBase")

@@ -6,6 +6,7 @@ import io.duet.app.couple.CatchUpLimits;
 import io.duet.client.ConnectionState;
 import io.duet.client.DuetClient;
 import io.duet.deploy.local.LocalCluster;
+import io.duet.deploy.local.Node;
 import io.duet.protocol.api.Session;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -40,8 +41,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  *
  * <p>CI runs 40 couples of 400 messages (80 clients), with catch-up pages of 100 messages so that every
  * client still reads its history in several pages (with 1,000 messages, writing them took 70-75 s of CI's
- * time). The run of the incident, 200 couples of 5,000 messages (400 clients), has production's pages of
- * 500 ({@link #PAGE_MESSAGES}) and needs a bigger test heap for the messages the clients record:
+ * time), and 4 reads in flight per server, so that the server's bound is seen holding reads back ({@code
+ * duet_catchup_reads_waited_total}). The run of the incident, 200 couples of 5,000 messages (400 clients),
+ * has production's pages of 500 and 16 reads ({@link #PAGE_MESSAGES}, {@link #MAX_READS}) and needs a bigger
+ * test heap for the messages the clients record:
  *
  * <pre>
  * flock /tmp/duet-heavy.lock mvn -B -o verify -pl integration-tests -am -Dit.test=ReconnectStormIT \
@@ -58,6 +61,11 @@ class ReconnectStormIT {
     private static final int MESSAGES = Integer.getInteger("duet.storm.messages", 400);
     /** Messages per catch-up page: a quarter of a couple's history, at most production's default. */
     private static final int PAGE_MESSAGES = Math.min(CatchUpLimits.DEFAULT_PAGE_MESSAGES, Math.max(1, MESSAGES / 4));
+    /**
+     * Catch-up reads in flight per server: a tenth of the couples, at most production's default, so that the
+     * server's bound holds reads back in CI's small storm too (20 couples a server, each page read fast).
+     */
+    private static final int MAX_READS = Math.min(CatchUpLimits.DEFAULT_MAX_READS, Math.max(1, COUPLES / 10));
     /** Long enough for the big run on 2 cores; CI's storm takes a few seconds. */
     private static final Duration STORM_TIMEOUT = Duration.ofMinutes(10);
     private static final String PADDING = " ".repeat(60);
@@ -68,7 +76,8 @@ class ReconnectStormIT {
      */
     @RegisterExtension
     static final PrivateCluster CLUSTER = new PrivateCluster().withOwnStorage().withPreSplitTables().withShards(8)
-            .withProductionJit().withServerSetting("couples.catch-up.page-messages", Integer.toString(PAGE_MESSAGES));
+            .withProductionJit().withServerSetting("couples.catch-up.page-messages", Integer.toString(PAGE_MESSAGES))
+            .withServerSetting("couples.catch-up.max-reads", Integer.toString(MAX_READS));
     private static final EventLoopGroup CLIENT_LOOPS = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
 
     @AfterAll
@@ -113,13 +122,17 @@ class ReconnectStormIT {
             String storm = heap.endPhase();
             System.out.printf("Reconnect storm: %d couples x %d messages (written in %d ms; HBase heap peak %s), "
                     + "then %d clients resuming from 0 at once: every message delivered in %d ms; HBase heap peak %s "
-                    + "(jstat every 200 ms)%n", COUPLES, MESSAGES, TimeUnit.NANOSECONDS.toMillis(written), writing,
-                    clients.size(), TimeUnit.NANOSECONDS.toMillis(finished - started), storm);
+                    + "(jstat every 200 ms); pages of %d, reads that waited for one of the %d a server: %.0f%n", COUPLES,
+                    MESSAGES, TimeUnit.NANOSECONDS.toMillis(written), writing, clients.size(),
+                    TimeUnit.NANOSECONDS.toMillis(finished - started), storm, PAGE_MESSAGES, MAX_READS,
+                    catchUpReadsWaited(cluster));
         } finally {
             clients.forEach(DuetClient::close);
         }
 
         assertThat(cluster.hbase().isRunning()).as("HBase is still up").isTrue();
+        assertThat(catchUpReadsWaited(cluster)).as("catch-up reads held back by a server's bound of %d", MAX_READS)
+                .isPositive();
         for (int i = 0; i < listeners.size(); i++) {
             RecordingListener listener = listeners.get(i);
             String who = "client " + i + " (couple " + i / 2 + ")";
@@ -173,6 +186,15 @@ class ReconnectStormIT {
             assertThat(sequences.values()).doesNotHaveDuplicates().hasSize(MESSAGES);
         }
         return acknowledged;
+    }
+
+    /** Catch-up reads that waited for their turn, all application servers together. */
+    private static double catchUpReadsWaited(LocalCluster cluster) throws Exception {
+        double waited = 0;
+        for (Node server : cluster.applicationServers()) {
+            waited += AdminPort.sample(AdminPort.scrape(server), "duet_catchup_reads_waited_total").orElse(0);
+        }
+        return waited;
     }
 
     private static DuetClient client(LocalCluster cluster, int presentationServer, Session session,

@@ -36,6 +36,21 @@ public final class CatchUpReads {
         return limiter.submit(() -> log.readStored(from, to, limit));
     }
 
+    /** Reads in flight now: at most {@link CatchUpLimits#maxReads}. */
+    public int inFlight() {
+        return limiter.inFlight();
+    }
+
+    /** Reads waiting for their turn now. */
+    public int waiting() {
+        return limiter.waiting();
+    }
+
+    /** Reads so far that had to wait for their turn: how often the server's bound held a mass reconnect back. */
+    public long waited() {
+        return limiter.waited();
+    }
+
     /** Counts a missing range of {@code messages} messages; returns how many ranges are counted now. */
     long missing(long messages) {
         missingMessages.addAndGet(messages);

@@ -31,6 +31,8 @@ public final class AsyncLimiter {
     private final Queue<Waiter<?>> waiting = new ArrayDeque<>();
     // @GuardedBy("lock")
     private int inFlight;
+    // @GuardedBy("lock")
+    private long waited;
 
     public AsyncLimiter(String name, int maxInFlight, int maxWaiting, Duration maxWait, ScheduledExecutorService timers) {
         if (maxInFlight < 1) {
@@ -54,6 +56,7 @@ public final class AsyncLimiter {
                 inFlight++;
             } else if (waiting.size() < maxWaiting) {
                 waiting.add(waiter);
+                waited++;
                 waiter.timeout = timers.schedule(() -> expire(waiter), maxWait.toMillis(), TimeUnit.MILLISECONDS);
                 return waiter.result;
             } else {
@@ -75,6 +78,13 @@ public final class AsyncLimiter {
     public int waiting() {
         synchronized (lock) {
             return waiting.size();
+        }
+    }
+
+    /** Operations so far that could not start at once and were put in line (whatever became of them). */
+    public long waited() {
+        synchronized (lock) {
+            return waited;
         }
     }
 

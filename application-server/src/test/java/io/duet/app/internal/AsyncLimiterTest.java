@@ -55,6 +55,7 @@ class AsyncLimiterTest {
         assertThat(startOrder).containsExactly("op0", "op1");
         assertThat(limiter.inFlight()).isEqualTo(2);
         assertThat(limiter.waiting()).isEqualTo(3);
+        assertThat(limiter.waited()).as("put in line").isEqualTo(3);
 
         started.get(1).complete("one");
         assertThat(results.get(1).get(5, TimeUnit.SECONDS)).isEqualTo("one");
@@ -70,6 +71,7 @@ class AsyncLimiterTest {
         assertThat(results.get(4).get(5, TimeUnit.SECONDS)).isEqualTo("four");
         assertThat(limiter.inFlight()).isZero();
         assertThat(limiter.waiting()).isZero();
+        assertThat(limiter.waited()).as("still counted once started").isEqualTo(3);
     }
 
     @Test

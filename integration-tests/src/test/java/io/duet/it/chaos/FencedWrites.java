@@ -2,7 +2,9 @@ package io.duet.it.chaos;
 
 import io.duet.app.storage.FencedException;
 import io.duet.deploy.local.LocalCluster;
+import io.duet.deploy.local.Node;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * How many commits HBase rejected as fenced: late writes of a deposed owner (or a reloaded couple's
@@ -20,6 +22,15 @@ final class FencedWrites {
 
     /** Fenced commits logged so far by every application server of {@code cluster}. */
     static long count(LocalCluster cluster) throws IOException {
-        return ServerLogs.countLines(cluster, line -> line.contains("Commit of ") && line.contains(MARK));
+        return ServerLogs.countLines(cluster, FencedWrites::isFencedCommit);
+    }
+
+    /** Fenced commits logged so far by {@code server} (every incarnation of it). */
+    static long count(Node server) throws IOException {
+        return ServerLogs.lines(List.of(server), FencedWrites::isFencedCommit).size();
+    }
+
+    private static boolean isFencedCommit(String line) {
+        return line.contains("Commit of ") && line.contains(MARK);
     }
 }

@@ -54,9 +54,10 @@ class HandoffIT {
     private static final Duration SEND_INTERVAL = Duration.ofMillis(Long.getLong("duet.handoff.send-interval-ms", 100));
     /**
      * Rounds of the rolling restart, each restarting every application server once (about 10 s a server):
-     * one in CI, which checks the guarantees and holds the p99 to {@link #CI_P99_BOUND}; the figures in
-     * README.md come from {@code -Dduet.handoff.rounds=5}, since one round's p99, over the first couples of
-     * two just-started servers, swings with the box (270-470 ms in runs before the warm-up's four couples).
+     * one in CI, which checks the guarantees and holds the p99 to {@link #CI_P99_BOUND}. One round's p99,
+     * over the first couples of two just-started servers, swings with the box (270-470 ms in runs before the
+     * warm-up's four couples); README.md's figures come from runs of 2 and 5 rounds
+     * ({@code -Dduet.handoff.rounds=N}).
      */
     private static final int ROUNDS = Integer.getInteger("duet.handoff.rounds", 1);
     /** How long the load runs before the first restart (see where it is waited). */
@@ -142,10 +143,12 @@ class HandoffIT {
             assertThat(ServerLogs.countLines(cluster, line -> line.contains(WARM_UP_INCOMPLETE)))
                     .as("warm-ups that failed or ran out of time (application servers' logs: '%s')", WARM_UP_INCOMPLETE)
                     .isZero();
+            // One per start: the cluster's first starts, then the restarts (the logs are appended to across them).
+            long starts = (ROUNDS + 1L) * cluster.applicationServers().size();
             assertThat(ServerLogs.countLines(cluster, line -> line.contains(WARMED_UP)))
-                    .as("warm-ups completed: one per start, the %d restarts included", ROUNDS
-                            * cluster.applicationServers().size())
-                    .isGreaterThanOrEqualTo(ROUNDS * cluster.applicationServers().size());
+                    .as("warm-ups completed: one per start, the %d first starts and %d restarts",
+                            cluster.applicationServers().size(), ROUNDS * cluster.applicationServers().size())
+                    .isGreaterThanOrEqualTo(starts);
             assertThat(p99).as("p99 stall, ms").isLessThan(CI_P99_BOUND.toMillis());
         }
     }

@@ -1,5 +1,6 @@
 package io.duet.it.chaos;
 
+import static io.duet.it.PresentationSessions.sessionsOn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duet.client.ConnectionState;
@@ -32,6 +33,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -77,6 +79,22 @@ class RollingDeployIT {
     static final PrivateCluster CLUSTER = new PrivateCluster().withProductionJit().withSupervision(SupervisionSettings.builder()
             .firstBackoff(Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(2))
             .crashLoopDeaths(10).crashLoopWindow(Duration.ofMinutes(5)).build());
+
+    /**
+     * Every presentation server serving and in rotation after each test, whatever happened in it: a test that
+     * failed half-way through a drain must not fail the next ones too.
+     */
+    @AfterEach
+    void everyPresentationServerServing() throws Exception {
+        LocalCluster cluster = CLUSTER.get();
+        for (Node server : cluster.presentationServers()) {
+            if (adminStatus(server, "/ready") != 200) {
+                server.stop();
+                server.start();
+                cluster.awaitInRotation(server, true, WAIT);
+            }
+        }
+    }
 
     @Test
     @Order(1)
@@ -292,14 +310,6 @@ class RollingDeployIT {
     private static void awaitAllConnected(ChatLoad load) throws InterruptedException {
         RecordingListener.await(WAIT, "every device connected again", () -> load.devices().stream()
                 .allMatch(device -> device.client.state() == ConnectionState.CONNECTED));
-    }
-
-    private static long sessionsOn(Node node) {
-        try {
-            return (long) AdminPort.sample(AdminPort.scrape(node), "duet_client_sessions").orElse(0);
-        } catch (Exception e) {
-            throw new AssertionError("cannot read " + node + "'s sessions", e);
-        }
     }
 
     /**
