@@ -161,14 +161,7 @@ class RollingDeployIT {
             load.stop(Duration.ofSeconds(60));
             ChaosChecker.Report report = ChaosChecker.check(cluster, load);
             report.print(System.out);
-            assertThat(report.violations()).as("guarantees across both drains").isEmpty();
-            assertThat(load.failedSends()).as("failed sends: %s", load.failures(5)).isZero();
-            assertThat(load.failedCalls()).as("failed calls of %d: %s", load.otherCalls(), load.callFailures(5)).isZero();
-            for (Device device : load.devices()) {
-                assertThat(device.heard.states).as("%s never saw its connection lost: %s", device.describe(),
-                        device.heard.stateLog).doesNotContain(ConnectionState.DISCONNECTED);
-                assertThat(device.heard.rejections).as("%s was never refused", device.describe()).isEmpty();
-            }
+            assertNothingLostAndNoDeviceCutOff(load, report, "both drains");
         }
     }
 
@@ -247,14 +240,7 @@ class RollingDeployIT {
             long p99 = Stalls.print("ROLLING DEPLOY", load, "4 servers restarted by deploy/bin/rolling-deploy in "
                     + TimeUnit.NANOSECONDS.toSeconds(to - from) + " s", from, to);
             assertThat(p99).as("p99 stall through the rolling deploy, ms").isLessThan(STALL_P99_BOUND.toMillis());
-            assertThat(report.violations()).as("nothing lost, repeated or reordered").isEmpty();
-            assertThat(load.failedSends()).as("failed sends: %s", load.failures(5)).isZero();
-            assertThat(load.failedCalls()).as("failed calls of %d: %s", load.otherCalls(), load.callFailures(5)).isZero();
-            for (Device device : load.devices()) {
-                assertThat(device.heard.states).as("%s never saw its connection lost: %s", device.describe(),
-                        device.heard.stateLog).doesNotContain(ConnectionState.DISCONNECTED);
-                assertThat(device.heard.rejections).as("%s was never refused", device.describe()).isEmpty();
-            }
+            assertNothingLostAndNoDeviceCutOff(load, report, "the rolling deploy");
         }
     }
 
@@ -305,6 +291,21 @@ class RollingDeployIT {
         // The supervisor brings the killed server back.
         RecordingListener.await(Duration.ofSeconds(60), "presentation-1 restarted",
                 () -> adminStatus(victim, "/ready") == 200);
+    }
+
+    /**
+     * The checker found nothing lost, repeated or reordered, no send or other call failed, and no device saw
+     * its connection lost or a refusal.
+     */
+    private static void assertNothingLostAndNoDeviceCutOff(ChatLoad load, ChaosChecker.Report report, String across) {
+        assertThat(report.violations()).as("nothing lost, repeated or reordered across %s", across).isEmpty();
+        assertThat(load.failedSends()).as("failed sends: %s", load.failures(5)).isZero();
+        assertThat(load.failedCalls()).as("failed calls of %d: %s", load.otherCalls(), load.callFailures(5)).isZero();
+        for (Device device : load.devices()) {
+            assertThat(device.heard.states).as("%s never saw its connection lost: %s", device.describe(),
+                    device.heard.stateLog).doesNotContain(ConnectionState.DISCONNECTED);
+            assertThat(device.heard.rejections).as("%s was never refused", device.describe()).isEmpty();
+        }
     }
 
     private static void awaitAllConnected(ChatLoad load) throws InterruptedException {
