@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * session's whole history at once. History pages read their older messages here too ({@link
  * HistoryReads}).
  *
- * <p>Also counts the committed ranges catch-up or a history page found missing in HBase (data loss):
+ * <p>Its reads in flight, waiting, and held back so far ({@link #inFlight}, {@link #waiting}, {@link #waited})
+ * are metered. Also counts the committed ranges catch-up or a history page found missing in HBase (data loss):
  * each is logged as an error with the running totals, and {@link #missingRanges()} and {@link
  * #missingMessages()} read them. Thread-safe.
  */

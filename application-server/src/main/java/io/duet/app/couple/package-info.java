@@ -24,7 +24,7 @@
  *       to the session its send was acknowledged to: the reply is that session's copy). A session that
  *       subscribes is caught up by a replay paced by the client's flow-control credit, read from HBase in
  *       pages within the server-wide bounds of {@link io.duet.app.couple.CatchUpReads}, which also counts
- *       committed ranges found missing;
+ *       the reads in flight and held back, and committed ranges found missing;
  *   <li>{@link io.duet.app.couple.Typing}, and the {@link io.duet.app.couple.CoupleLog} of committed
  *       messages the others share (history pages cover a {@link io.duet.app.couple.HistoryRange}, read by
  *       {@link io.duet.app.couple.HistoryReads} within catch-up's bounds, lost messages reported);

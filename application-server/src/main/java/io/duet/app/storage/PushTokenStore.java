@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * cell whole; nothing is read and written back, so a cell a newer version wrote with more fields keeps
  * them until that device registers again. A token the platform rejected is deleted only while the cell
  * still holds the bytes that were read (not the token encoded again, which would lose a newer release's
- * fields and never match), so a registration that raced the rejection survives.
+ * fields and never match), and only up to the version read (a delete "up to now" would also hide a
+ * registration made later within the same millisecond), so a registration that raced the rejection survives.
  */
 public final class PushTokenStore implements PushTokens {
     private static final Logger LOG = LoggerFactory.getLogger(PushTokenStore.class);

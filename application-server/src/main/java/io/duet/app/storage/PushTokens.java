@@ -36,7 +36,9 @@ public interface PushTokens {
     /**
      * Deletes the device's token if its cell still holds the bytes {@link #tokens} read ({@code
      * device.stored()}): the version read and older ones ({@code device.version()}), so a registration that
-     * follows, even within the same millisecond, survives. True if it was deleted.
+     * follows, even within the same millisecond, survives. True if the condition held: when the device
+     * registered the same bytes again since the read, that newer cell stays, and the token goes at its next
+     * rejection.
      */
     CompletableFuture<Boolean> dropIfStill(long userId, DeviceToken device);
 

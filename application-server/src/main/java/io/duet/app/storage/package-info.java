@@ -20,7 +20,7 @@
  * events) and photos' records (rewritten by a caption edit; moved as read by the migration), are the exceptions: rewritten whole, decoded and encoded keeping the fields this version does
  * not know. The archive mark ({@link io.duet.app.storage.ArchiveMark}) keeps the bytes a newer version
  * appended to it; a push token is deleted on the condition of the bytes read, not of the token encoded
- * again ({@link io.duet.app.storage.PushTokenStore}). {@code NewerColumnsIT} checks that a newer column
+ * again, and only up to the version read ({@link io.duet.app.storage.PushTokenStore}). {@code NewerColumnsIT} checks that a newer column
  * of a user, invite or session row survives this version's writes.
  */
 package io.duet.app.storage;

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Push tokens on a real HBase: an invalid token is dropped even when a newer release wrote its cell with
- * a field this release does not know, and a registration that raced the rejection survives.
+ * a field this release does not know, and a registration that raced the rejection survives, even one
+ * stamped with the millisecond after the dropped token's.
  */
 class PushTokenStoreIT {
     private static final long USER = 42;
@@ -70,6 +71,7 @@ class PushTokenStoreIT {
         assertThat(read.version()).isEqualTo(stamp);
 
         assertThat(await(store.dropIfStill(user, read))).isTrue();
+        assertThat(await(store.tokens(user))).as("dropped").isEmpty();
         await(users.put(new Put(HBaseSchema.userRow(user))
                 .addColumn(HBaseSchema.USER, qualifier, stamp + 1, ThriftCodec.INTERNAL.encode(token("registered")))));
         assertThat(await(store.tokens(user))).extracting(device -> device.token().getToken())

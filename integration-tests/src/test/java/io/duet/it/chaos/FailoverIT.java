@@ -89,7 +89,11 @@ class FailoverIT {
             Thread.sleep(5000);
             for (int kill = 1; kill <= KILLS; kill++) {
                 Node owner = cluster.applicationServerOwning(couples.get(kill % COUPLES).ann.getCoupleId());
-                List<Long> measured = fault(cluster, load, owner, "kill -9 #" + kill, owner::kill);
+                List<Long> measured = fault(cluster, load, owner, "kill -9 #" + kill, () -> {
+                    long killed = System.nanoTime(); // the SIGKILL goes at once; the call then waits for the exit
+                    owner.kill();
+                    return killed;
+                });
                 failoverMillis.addAll(measured);
                 owner.start();
                 cluster.awaitShardMapSettled();
@@ -100,7 +104,10 @@ class FailoverIT {
                     + "kills%n", fastPath, KILLS);
             Node frozen = cluster.applicationServerOwning(couples.get(0).ann.getCoupleId());
             long fencedBefore = FencedWrites.count(cluster);
-            List<Long> paused = fault(cluster, load, frozen, "SIGSTOP", frozen::pause);
+            List<Long> paused = fault(cluster, load, frozen, "SIGSTOP", () -> {
+                frozen.pause(); // through the kill command, which takes tens of ms to start
+                return System.nanoTime();
+            });
             Thread.sleep(2000);
             frozen.resume();
             cluster.awaitShardMapSettled();
@@ -184,15 +191,16 @@ class FailoverIT {
     }
 
     private interface Fault {
-        void inject() throws Exception;
+        /** Injects the fault; returns when it took effect ({@link System#nanoTime()}). */
+        long inject() throws Exception;
     }
 
     /**
      * Injects a fault into {@code owner} and measures, for each couple it owned, how long until both
      * partners had a message sent after the fault acknowledged ({@link ChatLoad#servedAgainAt}): the time
-     * the couple went unserved. Measured from the moment the fault is in effect, when the signal's delivery
-     * returned: a SIGSTOP goes through the {@code kill} command, which takes tens of milliseconds to start, and
-     * sends made meanwhile were still answered by the owner (one run measured 37-47 ms "failovers" so).
+     * the couple went unserved. Measured from the moment the fault took effect, as {@code fault} tells: a
+     * SIGSTOP goes through the {@code kill} command, which takes tens of milliseconds to start, and sends made
+     * meanwhile were still answered by the owner (measured from before it, one run saw 37-47 ms "failovers").
      */
     private static List<Long> fault(LocalCluster cluster, ChatLoad load, Node owner, String what, Fault fault)
             throws Exception {
@@ -201,8 +209,7 @@ class FailoverIT {
         Set<Long> affected = load.senders().stream().map(sender -> sender.coupleId)
                 .filter(couple -> map.ownerIdOf(map.shardOf(couple)).filter(ownerId::equals).isPresent())
                 .collect(Collectors.toCollection(TreeSet::new));
-        fault.inject();
-        long faultNanos = System.nanoTime();
+        long faultNanos = fault.inject();
         List<Long> measured = new ArrayList<>();
         for (long couple : affected) {
             RecordingListener.await(Duration.ofSeconds(30), "couple " + couple + " served again after " + what,

@@ -136,7 +136,7 @@ class HandoffIT {
                 assertThat(device.heard.states).as("%s stayed connected", device.describe())
                         .doesNotContain(ConnectionState.DISCONNECTED);
             }
-            // Every restarted server warmed its couple code and relay path before it took shards.
+            // Every start, the restarts included, warmed the couple code and relay path before taking shards.
             System.out.println("HANDOFF warm-ups: " + ServerLogs.countLines(cluster, line -> line.contains(WARMED_UP))
                     + " complete, " + ServerLogs.countLines(cluster, line -> line.contains(WARM_UP_INCOMPLETE))
                     + " incomplete");
