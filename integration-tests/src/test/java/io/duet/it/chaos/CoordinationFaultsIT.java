@@ -64,8 +64,13 @@ class CoordinationFaultsIT {
             .withServerSetting("hbase.commit-requests-in-flight", "1");
     /** How long a paused owner's couples may take to be served by another server. */
     private static final Duration TAKEN_OVER_WITHIN = Duration.ofSeconds(30);
-    /** How many times the late write is arranged at most, until one is seen fenced. */
-    private static final int LATE_WRITE_ATTEMPTS = 3;
+    /**
+     * How many times the late write is arranged at most, until one is seen fenced. An attempt misses when the
+     * owner has no commit still in its own queue at the pause: most likely when all its couples' commits were
+     * in the one request out, which HBase answers (successfully) as soon as it resumes, before any claim.
+     * About every second attempt missed (one run in four missed 3 times in a row); each costs about 10 s.
+     */
+    private static final int LATE_WRITE_ATTEMPTS = 6;
     /**
      * How long a cut-off server may take to see its session LOST: Curator declares it a session timeout
      * (10 s) after the connection was SUSPENDED, which takes up to two thirds of one more.
@@ -236,7 +241,7 @@ class CoordinationFaultsIT {
         }
     }
 
-    /** The application server owning the most of the load's couples (with 4 couples and 3 servers, 2 or more). */
+    /** The application server owning the most of the load's couples (with 4 couples and 2 servers, 2 or more). */
     private static Node busiestOwner(LocalCluster cluster, List<TestCouple> couples) throws Exception {
         Map<Node, Integer> owned = new HashMap<>();
         for (TestCouple couple : couples) {
