@@ -272,6 +272,7 @@ public final class ApplicationServer implements ServerMain.Server {
         ShardMeters.bind(admin.metrics(), ownership, instanceId, clock);
         member = new ClusterMember(settings, curator, instanceId, ownership, clock);
         member.startHeartbeat(this::status);
+        ShardMeters.bindLease(admin.metrics(), member);
         ownership.start();
 
         S3Settings s3 = S3Settings.from(settings);

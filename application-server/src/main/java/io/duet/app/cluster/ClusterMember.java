@@ -37,7 +37,9 @@ public final class ClusterMember implements AutoCloseable {
     static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofMillis(200);
     /**
      * A server that a presentation server reports as refusing relay connections (crashed) is taken for dead
-     * once its heartbeat lags by more than this: two and a half heartbeat intervals.
+     * once its heartbeat lags by more than this: two and a half heartbeat intervals. It is also every server's
+     * heartbeat lease (see {@link Heartbeat}): a server with no acknowledged heartbeat for this long stops
+     * serving until it has re-read the shard map.
      */
     static final Duration DEFAULT_CRASH_SUSPECT_TIMEOUT = Duration.ofMillis(500);
     static final Duration DEFAULT_DETECTOR_TICK = Duration.ofMillis(50);
@@ -92,10 +94,18 @@ public final class ClusterMember implements AutoCloseable {
      * serves its shards under; call it before the ownership starts.
      */
     public void startHeartbeat(Supplier<ServerStatus> status) throws Exception {
-        heartbeat = new Heartbeat(curator, instanceId, heartbeatInterval, failureTimeout, ownership::reconfirmShardMap);
+        // The lease is the shorter timeout: a report of refused connects, even a wrong one, makes it enough.
+        heartbeat = new Heartbeat(curator, instanceId, heartbeatInterval, crashSuspectTimeout,
+                ownership::reconfirmShardMap);
         ownership.leaseFrom(heartbeat::leaseValid);
         heartbeat.statusFrom(status);
         heartbeat.start();
+    }
+
+    /** How many times this server's heartbeat lease lapsed and was regained; 0 before its heartbeat starts. */
+    public long leaseLapses() {
+        Heartbeat started = heartbeat;
+        return started == null ? 0 : started.lapses();
     }
 
     /**

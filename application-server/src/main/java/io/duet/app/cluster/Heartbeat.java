@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.CuratorEvent;
@@ -27,19 +28,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The lease is the other side of the same rule: a renewal sent at local time {@code t} and
  * acknowledged was written at or after {@code t}, so no detector can declare this server dead for a
- * lagging heartbeat before {@code t + failureTimeout}. Past that, with no newer acknowledgement, this
- * server may have been replaced and must not serve (a SIGSTOP, a long GC pause, a ZooKeeper partition).
- * When a renewal is acknowledged again after a lapse, {@code onRegained} runs so that the owner re-reads
- * the shard map before serving. Safety never rests on the lease: HBase fences every write. It keeps
- * reads from being served stale.
- *
- * <p>The lease does not cover the detector's crash fast path: a server that a presentation server
- * reports as refusing relay connections is declared dead once its heartbeat lags by the shorter
- * crash-suspect timeout (see {@link FailureDetector}). A running server's relay port does not refuse
- * connections, so that takes a wrong report and a pause longer than the crash-suspect timeout; then
- * this server may still serve reads for up to {@code failureTimeout - crashSuspectTimeout} after its
- * shards moved (its writes fail on the new owner's fence). The lease is not shortened to the crash-suspect timeout because any pause of
- * that length (half a second by default) would then stop the server.
+ * lagging heartbeat before {@code t + lease}, where the lease is the shorter of the detector's two
+ * timeouts: the crash-suspect timeout, which suffices when a presentation server reports this server's
+ * relay endpoint refusing connections (see {@link FailureDetector}). Such a report may be wrong, and it
+ * may be made while this server is paused, when it cannot learn of it; so the lease never counts on
+ * there being none. Past the lease, with no newer acknowledgement, this server may have been replaced
+ * and must not serve (a SIGSTOP, a long GC pause, a ZooKeeper partition, a heartbeat thread starved of
+ * CPU). When a renewal is acknowledged again after a lapse, {@code onRegained} runs so that the owner
+ * re-reads the shard map before serving: a lapse costs the time it lasted plus one read of the map.
+ * Safety never rests on the lease: HBase fences every write. It keeps reads from being served stale.
  *
  * <p>The node's data is the server's {@link ServerStatus} (see {@link #statusFrom}), for operators: it
  * is taken afresh for every renewal, on the heartbeat thread.
@@ -52,6 +49,7 @@ public final class Heartbeat implements AutoCloseable {
     private final Duration interval;
     private final long leaseNanos;
     private final Runnable onRegained;
+    private final LongAdder lapses = new LongAdder();
     private volatile Supplier<ServerStatus> status = ServerStatus::new;
     private final ScheduledExecutorService executor;
     /** System.nanoTime() at which the newest acknowledged renewal was sent; 0 before the first one. */
@@ -61,16 +59,20 @@ public final class Heartbeat implements AutoCloseable {
     private volatile boolean closed;
     private long renewals;
 
-    public Heartbeat(CuratorFramework curator, String instanceId, Duration interval, Duration failureTimeout,
+    /**
+     * @param lease how long an acknowledged renewal lets this server serve: the shortest lag past which a
+     *     failure detector may declare it dead (see the class comment)
+     */
+    public Heartbeat(CuratorFramework curator, String instanceId, Duration interval, Duration lease,
             Runnable onRegained) {
-        if (interval.isNegative() || interval.isZero() || interval.compareTo(failureTimeout) >= 0) {
-            throw new IllegalArgumentException("heartbeat interval: " + interval + " (expected: > 0 and < "
-                    + failureTimeout + ")");
+        if (interval.isNegative() || interval.isZero() || interval.compareTo(lease) >= 0) {
+            throw new IllegalArgumentException("heartbeat interval: " + interval + " (expected: > 0 and < the lease, "
+                    + lease + ")");
         }
         this.curator = curator;
         this.path = ClusterPaths.heartbeat(instanceId);
         this.interval = interval;
-        this.leaseNanos = failureTimeout.toNanos();
+        this.leaseNanos = lease.toNanos();
         this.onRegained = onRegained;
         this.executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "duet-heartbeat");
@@ -114,6 +116,11 @@ public final class Heartbeat implements AutoCloseable {
     public boolean leaseValid() {
         long acked = lastAckedSendNanos;
         return acked != 0 && System.nanoTime() - acked < leaseNanos;
+    }
+
+    /** How many times the lease lapsed and was regained since this heartbeat started. */
+    public long lapses() {
+        return lapses.sum();
     }
 
     private byte[] payload() {
@@ -172,6 +179,7 @@ public final class Heartbeat implements AutoCloseable {
         // do not revive the lease, and only the first that does counts.
         long now = System.nanoTime();
         if (now - previous >= leaseNanos && now - sent < leaseNanos) {
+            lapses.increment();
             LOG.warn("Heartbeat lease regained after {} ms without a valid one", TimeUnit.NANOSECONDS.toMillis(now - previous));
             onRegained.run();
         }

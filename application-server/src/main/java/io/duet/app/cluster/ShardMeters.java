@@ -2,6 +2,7 @@ package io.duet.app.cluster;
 
 import io.duet.process.metrics.Latency;
 import io.duet.protocol.cluster.ShardMapView;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -19,6 +20,9 @@ import java.util.function.Consumer;
  * duet_shards_reconfirm_failures     gauge  re-reads of the shard map in a row that failed after a lapsed lease or a
  *                                           reconnection (ZooKeeper errors, an unreadable map): above 0, this server
  *                                           serves nothing and retries (at most every 5 s); 0 normally
+ * duet_heartbeat_lease_lapses_total  counter times this server went cluster.crash-suspect-timeout without an
+ *                                           acknowledged heartbeat (paused, starved of CPU, cut off from ZooKeeper)
+ *                                           and then regained it; it serves nothing meanwhile
  * duet_shards_moved_seconds{cause}   timer  for each map that gives this server shards it did not have: from the
  *                                           map's publication (the leader's clock) to this server seeing it, when it
  *                                           starts serving them; cause "handoff" when their previous owner is still
@@ -35,6 +39,7 @@ public final class ShardMeters implements Consumer<ShardMapView> {
     public static final String OWNED = "duet.shards.owned";
     public static final String MOVED = "duet.shards.moved";
     public static final String RECONFIRM_FAILURES = "duet.shards.reconfirm.failures";
+    public static final String LEASE_LAPSES = "duet.heartbeat.lease.lapses";
 
     private final String instanceId;
     private final Clock clock;
@@ -70,6 +75,13 @@ public final class ShardMeters implements Consumer<ShardMapView> {
                         + "this server serves nothing while above 0")
                 .register(registry);
         return meters;
+    }
+
+    /** Binds the count of {@code member}'s heartbeat lease lapses. */
+    public static void bindLease(MeterRegistry registry, ClusterMember member) {
+        FunctionCounter.builder(LEASE_LAPSES, member, ClusterMember::leaseLapses)
+                .description("Times this server's heartbeat lease lapsed (it served nothing) and was regained")
+                .register(registry);
     }
 
     @Override

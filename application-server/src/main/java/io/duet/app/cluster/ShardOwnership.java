@@ -231,7 +231,7 @@ public final class ShardOwnership implements AutoCloseable {
                     : " (" + reconfirmation.failedAttempts() + " attempts failed, last: " + failure + "; retrying)");
         }
         if (!lease.getAsBoolean()) {
-            return "heartbeat lease expired (no acknowledged heartbeat within cluster.failure-timeout)";
+            return "heartbeat lease expired (no acknowledged heartbeat within cluster.crash-suspect-timeout)";
         }
         if (!listsThisIncarnation(view)) {
             return "waiting for a shard map that lists this server as registered now";

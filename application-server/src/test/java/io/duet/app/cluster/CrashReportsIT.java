@@ -6,8 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.duet.protocol.cluster.ClusterPaths;
 import io.duet.protocol.cluster.RefusalReports;
+import io.duet.protocol.cluster.ServerStatus;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.CreateMode;
@@ -101,6 +105,64 @@ class CrashReportsIT {
         }
         assertThat(curator.checkExists().forPath(ClusterPaths.refusal("app-b", "presentation-1@x")))
                 .as("withdrawn on close").isNull();
+    }
+
+    /**
+     * The case the crash fast path makes hard: a wrong report against a live server whose heartbeat then
+     * stalls (its process paused, its heartbeat thread starved). Its lease, as {@link ClusterMember} sizes it,
+     * lapses before the detector takes it for dead, so it serves no read after its shards may have moved.
+     * The stall is the heartbeat thread's own: its status supplier blocks, while the test's thread goes on
+     * asking the lease, as a request's thread would.
+     */
+    @Test
+    void aWronglyReportedServerThatStallsStopsServingBeforeItIsTakenForDead() throws Exception {
+        Heartbeat a = new Heartbeat(curator, "app-a", INTERVAL, CRASH_SUSPECT, () -> { });
+        AtomicInteger regained = new AtomicInteger();
+        Heartbeat b = new Heartbeat(curator, "app-b", INTERVAL, CRASH_SUSPECT, regained::incrementAndGet);
+        AtomicReference<CountDownLatch> stall = new AtomicReference<>(new CountDownLatch(0));
+        b.statusFrom(() -> {
+            try {
+                stall.get().await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return new ServerStatus();
+        });
+        a.start();
+        b.start();
+        FailureDetector leader = new FailureDetector(curator, "app-a", TIMEOUT, CRASH_SUSPECT, a);
+        leader.start();
+        RefusalReports wrong = new RefusalReports(curator, "presentation-1@x");
+        CountDownLatch resume = new CountDownLatch(1);
+        try {
+            wrong.refused("app-b");
+            await("the report to reach the detector", () -> leader.reported().contains("app-b"));
+            Thread.sleep(3 * INTERVAL.toMillis());
+            assertThat(leader.suspects(SERVERS.subList(0, 2))).as("reported, but heartbeating").isEmpty();
+            assertThat(b.leaseValid()).isTrue();
+
+            stall.set(resume);
+            long stalledAt = System.nanoTime();
+            boolean lapsed = false;
+            while (!leader.suspects(SERVERS.subList(0, 2)).contains("app-b")) {
+                lapsed |= !b.leaseValid();
+                assertThat(Duration.ofNanos(System.nanoTime() - stalledAt)).as("app-b suspected")
+                        .isLessThan(TIMEOUT.dividedBy(2));
+                Thread.sleep(2);
+            }
+            assertThat(b.leaseValid()).as("app-b's lease, once the detector takes it for dead").isFalse();
+            assertThat(lapsed).as("app-b's lease lapsed before it was suspected").isTrue();
+
+            resume.countDown();
+            await("app-b's lease to be regained", () -> b.leaseValid() && regained.get() == 1);
+            assertThat(b.lapses()).isEqualTo(1);
+        } finally {
+            resume.countDown();
+            wrong.close();
+            leader.close();
+            b.close();
+            a.close();
+        }
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.duet.it.chaos;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.duet.client.DuetClient;
 import io.duet.deploy.local.FaultLink;
 import io.duet.deploy.local.LocalCluster;
 import io.duet.deploy.local.Node;
@@ -10,6 +11,7 @@ import io.duet.it.PrivateCluster;
 import io.duet.it.TestCouple;
 import io.duet.it.chaos.ChatLoad.SendRecord;
 import io.duet.it.chaos.ChatLoad.Sender;
+import io.duet.protocol.api.SendMessageResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -18,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -65,12 +68,16 @@ class CoordinationFaultsIT {
     /** How long a paused owner's couples may take to be served by another server. */
     private static final Duration TAKEN_OVER_WITHIN = Duration.ofSeconds(30);
     /**
-     * How many times the late write is arranged at most, until one is seen fenced. An attempt misses when the
-     * owner has no commit still in its own queue at the pause: most likely when all its couples' commits were
-     * in the one request out, which HBase answers (successfully) as soon as it resumes, before any claim.
-     * About every second attempt missed (one run in four missed 3 times in a row); each costs about 10 s.
+     * How many times the late write is arranged at most, until one is seen fenced. The arrangement queues a
+     * commit behind the owner's one request out for certain ({@link #arrangeLateWrite}); a second attempt is
+     * for a box so slow that the witness's send had not reached the queue when the owner was paused.
      */
-    private static final int LATE_WRITE_ATTEMPTS = 6;
+    private static final int LATE_WRITE_ATTEMPTS = 2;
+    /**
+     * How long the witness's send is given to reach the owner's commit queue before the owner is paused:
+     * a client's send, a presentation server's relay and the couple's sequencing, tens of milliseconds.
+     */
+    private static final Duration WITNESS_QUEUED_WITHIN = Duration.ofMillis(500);
     /**
      * How long a cut-off server may take to see its session LOST: Curator declares it a session timeout
      * (10 s) after the connection was SUSPENDED, which takes up to two thirds of one more.
@@ -101,8 +108,10 @@ class CoordinationFaultsIT {
             for (int attempt = 1; attempt <= LATE_WRITE_ATTEMPTS && lateWritesFenced == 0; attempt++) {
                 Node busiest = busiestOwner(cluster, couples);
                 long ownerFencedBefore = FencedWrites.count(busiest);
-                stalls.add(fault(load, "SIGSTOP of " + busiest + " with a commit queued (attempt " + attempt + ")",
-                        () -> arrangeLateWrite(cluster, load, couples, busiest)));
+                try (DuetClient witness = witnessOn(cluster, busiest)) {
+                    stalls.add(fault(load, "SIGSTOP of " + busiest + " with a commit queued (attempt " + attempt + ")",
+                            () -> arrangeLateWrite(cluster, load, couples, busiest, witness)));
+                }
                 new Faults(cluster).settle();
                 awaitFenced(busiest, ownerFencedBefore);
                 lateWritesFenced = FencedWrites.count(busiest) - ownerFencedBefore;
@@ -198,21 +207,22 @@ class CoordinationFaultsIT {
 
     /**
      * SIGSTOPs {@code owner} at a moment it has a commit that passed its ownership check but was not yet
-     * sent, and SIGCONTs it once it has been replaced: HBase is paused first, so that the owner's one
-     * group commit out ({@code hbase.commit-requests-in-flight=1}) cannot finish and the next couple's
-     * commit waits in its queue; then the owner is paused and HBase resumed. The other servers take the
-     * owner's couples over (the failure detector, then a claim of each row under a newer fence), and when
-     * the owner resumes it sends the queued commit under its old fence. Its lease does not stop it: it
-     * checked before the pause.
+     * sent, and SIGCONTs it once it has been replaced. HBase is paused first, so that the owner's one group
+     * commit out ({@code hbase.commit-requests-in-flight=1}) cannot finish: within 100 ms one of the load's
+     * commits is that request. Then {@code witness}, a client of a couple of the owner's that had no commit
+     * of its own out, sends: its commit is queued behind that request. Then the owner is paused and HBase
+     * resumed. The other servers take the owner's couples over (the failure detector, then a claim of each
+     * row under a newer fence as their calls come), and when the owner resumes it sends the queued commit
+     * under its old fence. Its lease does not stop it: it checked before the pause.
      *
-     * <p>The owner resumes only once every couple of the load it owned has been served by another server
-     * (both partners' sends acknowledged), so that every one of their rows has been claimed. After a fixed
-     * 3 s instead, the claims sometimes came after the resumed owner's queued commit, which then succeeded,
-     * rightly: some CI runs saw no late write in 3 attempts, and others counted another server's commit
-     * fenced by a later map change.
+     * <p>The owner resumes only once every couple it owned (the load's and the witness's) has been served by
+     * another server, so that every one of their rows has been claimed. Arranged with the load's couples
+     * alone, an attempt missed about every second time: when all of the owner's couples had their commit in
+     * the request out (one commit of a couple at a time), none was queued, and HBase answered that request,
+     * successfully, as soon as it resumed.
      */
-    private static void arrangeLateWrite(LocalCluster cluster, ChatLoad load, List<TestCouple> couples, Node owner)
-            throws Exception {
+    private static void arrangeLateWrite(LocalCluster cluster, ChatLoad load, List<TestCouple> couples, Node owner,
+            DuetClient witness) throws Exception {
         List<Long> owned = new ArrayList<>();
         for (TestCouple couple : couples) {
             if (cluster.applicationServerOwning(couple.ann.getCoupleId()).equals(owner)) {
@@ -222,9 +232,12 @@ class CoordinationFaultsIT {
         Node hbase = cluster.hbase();
         try {
             long pausedAt;
+            CompletableFuture<SendMessageResult> late;
             hbase.pause();
             try {
-                Thread.sleep(300);
+                Thread.sleep(100);
+                late = witness.send("queued behind the paused commit");
+                Thread.sleep(WITNESS_QUEUED_WITHIN.toMillis());
                 owner.pause();
                 pausedAt = System.nanoTime();
             } finally {
@@ -234,11 +247,29 @@ class CoordinationFaultsIT {
                 RecordingListener.await(TAKEN_OVER_WITHIN, "couple " + couple + " served by another server while "
                         + owner + " is paused", () -> load.servedAgainAt(couple, pausedAt) > 0);
             }
+            late.get(TAKEN_OVER_WITHIN.toSeconds(), TimeUnit.SECONDS);
         } finally {
             if (owner.isRunning()) {
                 owner.resume(); // SIGCONT, harmless if the pause never came
             }
         }
+    }
+
+    /**
+     * A client of a new couple that {@code owner} serves and that has nothing in flight: couples are made until
+     * one lands on {@code owner} (each does with one chance in the number of application servers), and one
+     * message is sent so that the couple is loaded there.
+     */
+    private static DuetClient witnessOn(LocalCluster cluster, Node owner) throws Exception {
+        for (int i = 0; i < 20; i++) {
+            TestCouple couple = TestCouple.pair(cluster);
+            if (cluster.applicationServerOwning(couple.ann.getCoupleId()).equals(owner)) {
+                DuetClient client = couple.connect(couple.ann, 0, new RecordingListener(), 0);
+                client.send("loaded on " + owner).get(30, TimeUnit.SECONDS);
+                return client;
+            }
+        }
+        throw new AssertionError("none of 20 new couples landed on " + owner);
     }
 
     /** The application server owning the most of the load's couples (with 4 couples and 2 servers, 2 or more). */
