@@ -178,7 +178,7 @@ class HealthEndpointsIT {
         AtomicReference<AdminPort.Answer> last = new AtomicReference<>();
         link.pause();
         try {
-            // The heartbeat lease (cluster.failure-timeout, 1 s) runs out first; SUSPENDED comes later.
+            // The heartbeat lease (cluster.crash-suspect-timeout, 0.5 s) runs out first; SUSPENDED comes later.
             awaitReady(admin, last, false, Duration.ofSeconds(10));
             assertThat(last.get().body()).as("the reason").containsAnyOf("heartbeat lease", "ZooKeeper");
             assertThat(AdminPort.get(admin, "/live")).as("live all the same").hasToString("200 live");

@@ -38,7 +38,7 @@ import org.apache.thrift.protocol.TMessageType;
  */
 final class HistoryFlood {
     static final int HISTORY = 500;
-    /** A page of {@link #HISTORY} messages is larger than this even compressed; a refusal much smaller. */
+    /** A page of {@link #HISTORY} messages is larger than this; a refusal much smaller. */
     static final int HEAVY_REPLY_BYTES = 4096;
 
     private HistoryFlood() {
@@ -64,6 +64,8 @@ final class HistoryFlood {
         List<Node> servers = new ArrayList<>(cluster.presentationServers());
         servers.addAll(cluster.applicationServers());
         long[] heapBefore = servers.stream().mapToLong(HistoryFlood::heapUsed).toArray();
+        double pagesBefore = historyCalls(cluster, "ok");
+        double rateLimitedBefore = historyCalls(cluster, "rate_limited");
         long heapMax = servers.stream().mapToLong(HistoryFlood::heapMax).max().orElseThrow();
 
         int calls = 20_000;
@@ -121,6 +123,12 @@ final class HistoryFlood {
                     .isEqualTo(replies.pages);
             assertThat((long) replies.count).as("replies, against %d calls written", written.get())
                     .isLessThan(Math.min(calls / 10, written.get()));
+            // What the servers did, whatever the client read before the cut: pages served, none rate limited.
+            double pagesServed = historyCalls(cluster, "ok") - pagesBefore;
+            System.out.printf("HistoryFlood: %.0f pages served by the application servers%n", pagesServed);
+            assertThat(pagesServed).as("history pages served to the flood").isGreaterThan(0);
+            assertThat(historyCalls(cluster, "rate_limited") - rateLimitedBefore).as("history calls rate limited")
+                    .isZero();
             System.out.printf("HistoryFlood: %d of %d calls written, session cut: %s; heap before %s, peak %d MiB"
                     + " of %d MiB; slowest send of another couple %d ms%n", written.get(), calls, cut.get(),
                     java.util.Arrays.toString(java.util.Arrays.stream(heapBefore).map(b -> b >> 20).toArray()),
@@ -153,6 +161,20 @@ final class HistoryFlood {
                 heavyPages += frame.payload().length > HEAVY_REPLY_BYTES ? 1 : 0;
             }
         }
+    }
+
+    /** The fetchHistory calls the application servers answered with {@code outcome} so far. */
+    private static double historyCalls(LocalCluster cluster, String outcome) {
+        double sum = 0;
+        for (Node server : cluster.applicationServers()) {
+            try {
+                sum += AdminPort.sample(AdminPort.scrape(server), "duet_rpc_server_seconds_count",
+                        "method=\"fetchHistory\"", "outcome=\"" + outcome + "\"").orElse(0);
+            } catch (IOException | InterruptedException e) {
+                throw new AssertionError("no metrics from " + server, e);
+            }
+        }
+        return sum;
     }
 
     private static long heapUsed(Node server) {

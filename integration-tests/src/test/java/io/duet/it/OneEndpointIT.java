@@ -189,7 +189,11 @@ class OneEndpointIT {
     private static boolean weightAtLeastHalfOf(LocalCluster cluster, Node server, Node other) {
         try {
             Map<String, Integer> weights = cluster.loadBalancerWeights();
-            return 2 * weights.getOrDefault(server.name(), 0) >= weights.getOrDefault(other.name(), 0);
+            Integer weight = weights.get(server.name());
+            Integer otherWeight = weights.get(other.name());
+            assertThat(weight).as("%s's weight in %s", server, weights).isNotNull();
+            assertThat(otherWeight).as("%s's weight in %s", other, weights).isNotNull();
+            return 2 * weight >= otherWeight;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -5,6 +5,7 @@ import io.duet.protocol.cluster.AppServerInfo;
 import io.duet.protocol.cluster.Endpoint;
 import io.duet.protocol.cluster.ServerStatus;
 import io.duet.settings.Settings;
+import io.duet.settings.SettingsException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -17,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * This server's part in the cluster, from its first heartbeat to leaving: the {@link Heartbeat} (the lease
- * its {@link ShardOwnership} serves under, and the status it carries), the {@link Membership} record (join,
+ * its {@link ShardOwnership} serves under, and the status it carries), the {@link MapAcks} that hand shards
+ * over without a stale read, the {@link Membership} record (join,
  * a new incarnation after a lost session, leave), the {@link FailureDetector} and the {@link
  * ShardMapPublisher} that assigns shards while this server leads, joining servers after {@code
  * cluster.join-grace}. The application server calls {@link #startHeartbeat} before its ownership starts,
@@ -34,10 +36,15 @@ public final class ClusterMember implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterMember.class);
     /** A server whose heartbeat lags the cluster's newest by more than this is taken for dead. */
     static final Duration DEFAULT_FAILURE_TIMEOUT = Duration.ofMillis(1000);
-    static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofMillis(200);
+    /**
+     * How often a server renews its heartbeat. The lease leaves the crash-suspect timeout less this for a
+     * renewal to be acknowledged: at 200 ms, FailoverIT's saturated box saw the lease lapse 9-12 times a minute
+     * (21-39 in CI's shorter runs); at 100 ms, 2.
+     */
+    static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofMillis(100);
     /**
      * A server that a presentation server reports as refusing relay connections (crashed) is taken for dead
-     * once its heartbeat lags by more than this: two and a half heartbeat intervals. It is also every server's
+     * once its heartbeat lags by more than this: five heartbeat intervals. It is also every server's
      * heartbeat lease (see {@link Heartbeat}): a server with no acknowledged heartbeat for this long stops
      * serving until it has re-read the shard map.
      */
@@ -70,6 +77,7 @@ public final class ClusterMember implements AutoCloseable {
     private final String host;
 
     private Heartbeat heartbeat;
+    private MapAcks mapAcks;
     private Membership membership;
     private FailureDetector detector;
     private ShardMapPublisher publisher;
@@ -85,6 +93,7 @@ public final class ClusterMember implements AutoCloseable {
         this.crashSuspectTimeout = settings.duration("cluster.crash-suspect-timeout", DEFAULT_CRASH_SUSPECT_TIMEOUT);
         this.detectorTick = settings.duration("cluster.detector-tick", DEFAULT_DETECTOR_TICK);
         this.joinGrace = settings.duration("cluster.join-grace", DEFAULT_JOIN_GRACE);
+        checkTimeouts(heartbeatInterval, crashSuspectTimeout, failureTimeout);
         this.zone = settings.string("placement.zone", null);
         this.host = settings.has("placement.host") ? settings.string("placement.host") : Placement.localHostName();
     }
@@ -94,12 +103,39 @@ public final class ClusterMember implements AutoCloseable {
      * serves its shards under; call it before the ownership starts.
      */
     public void startHeartbeat(Supplier<ServerStatus> status) throws Exception {
-        // The lease is the shorter timeout: a report of refused connects, even a wrong one, makes it enough.
-        heartbeat = new Heartbeat(curator, instanceId, heartbeatInterval, crashSuspectTimeout,
-                ownership::reconfirmShardMap);
+        Duration lease = lease(failureTimeout, crashSuspectTimeout);
+        heartbeat = new Heartbeat(curator, instanceId, heartbeatInterval, lease, ownership::reconfirmShardMap);
         ownership.leaseFrom(heartbeat::leaseValid);
+        mapAcks = new MapAcks(curator, instanceId, lease, heartbeatInterval);
+        mapAcks.start();
+        ownership.handoffsThrough(mapAcks);
         heartbeat.statusFrom(status);
         heartbeat.start();
+    }
+
+    /**
+     * A server's heartbeat lease: the shorter of the detector's two timeouts, since a report of refused
+     * connects, even a wrong one or one made while the server is paused, makes the crash-suspect timeout
+     * enough to take it for dead (see {@link Heartbeat}).
+     */
+    static Duration lease(Duration failureTimeout, Duration crashSuspectTimeout) {
+        return crashSuspectTimeout.compareTo(failureTimeout) < 0 ? crashSuspectTimeout : failureTimeout;
+    }
+
+    /** Refuses timeouts that cannot work together, naming their settings. */
+    static void checkTimeouts(Duration heartbeatInterval, Duration crashSuspectTimeout, Duration failureTimeout) {
+        if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
+            throw new SettingsException("cluster.heartbeat-interval: " + heartbeatInterval + " (expected: > 0)");
+        }
+        if (crashSuspectTimeout.compareTo(failureTimeout) > 0) {
+            throw new SettingsException("cluster.crash-suspect-timeout (" + crashSuspectTimeout
+                    + ") must not exceed cluster.failure-timeout (" + failureTimeout + ")");
+        }
+        if (crashSuspectTimeout.compareTo(heartbeatInterval) <= 0) {
+            throw new SettingsException("cluster.crash-suspect-timeout (" + crashSuspectTimeout
+                    + ") must exceed cluster.heartbeat-interval (" + heartbeatInterval + "): it is each server's "
+                    + "heartbeat lease, renewed every interval (5 intervals by default)");
+        }
     }
 
     /** How many times this server's heartbeat lease lapsed and was regained; 0 before its heartbeat starts. */
@@ -120,6 +156,11 @@ public final class ClusterMember implements AutoCloseable {
         membership = new Membership(curator, instanceId,
                 new AppServerInfo(instanceId, relay, ownership.registeringAs(clock.millis())).setZone(zone).setHost(host));
         ownership.onRejoin(() -> {
+            try {
+                mapAcks.recreate();
+            } catch (Exception e) {
+                LOG.warn("Map acknowledgements not made again after the lost session: {}", e.toString());
+            }
             long startedAt = clock.millis();
             if (membership.reincarnate(startedAt)) {
                 ownership.registeringAs(startedAt);
@@ -128,6 +169,7 @@ public final class ClusterMember implements AutoCloseable {
         membership.start(REGISTRATION_TIMEOUT.toMillis());
         detector = new FailureDetector(curator, instanceId, failureTimeout, crashSuspectTimeout, heartbeat);
         detector.start();
+        mapAcks.judgeBy(detector);
         publisher = new ShardMapPublisher(curator, instanceId, shardCount, clock, detector, detectorTick, joinGrace,
                 placements);
         ownership.addListener(publisher::shardMapChanged);
@@ -157,6 +199,7 @@ public final class ClusterMember implements AutoCloseable {
             return;
         }
         closeQuietly("shard map publisher", publisher);
+        closeQuietly("shard map acknowledgements", mapAcks);
         closeQuietly("failure detector", detector);
         closeQuietly("heartbeat", heartbeat);
         closeQuietly("membership", membership);

@@ -173,16 +173,17 @@ public final class Heartbeat implements AutoCloseable {
         if (written != null) {
             lastAckedMtime = written.getMtime();
         }
-        lastAckedSendNanos = sent;
         // Regained when this acknowledgement makes a lapsed lease valid again. Renewals sent while
         // ZooKeeper was out of reach are queued and acknowledged together later; those sent too long ago
-        // do not revive the lease, and only the first that does counts.
+        // do not revive the lease, and only the first that does counts. onRegained runs before the lease is
+        // valid again: a request that finds it valid then finds the re-read of the map required too.
         long now = System.nanoTime();
         if (now - previous >= leaseNanos && now - sent < leaseNanos) {
             lapses.increment();
             LOG.warn("Heartbeat lease regained after {} ms without a valid one", TimeUnit.NANOSECONDS.toMillis(now - previous));
             onRegained.run();
         }
+        lastAckedSendNanos = sent;
     }
 
     /** Stops renewing and deletes the node, so that the others see this server leave at once. */

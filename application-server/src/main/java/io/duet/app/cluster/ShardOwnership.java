@@ -51,6 +51,7 @@ public final class ShardOwnership implements AutoCloseable {
     private final Set<EpochWait> epochWaits = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
     private volatile BooleanSupplier lease = () -> true;
+    private volatile MapAcks acks;
     private volatile Runnable onRejoin = () -> { };
     private volatile boolean connected = true;
     private volatile boolean sessionLost;
@@ -81,6 +82,23 @@ public final class ShardOwnership implements AutoCloseable {
         listeners.add(listener);
     }
 
+    /**
+     * What acknowledges each map this server applied, and tells when a shard moved here at an epoch may be
+     * claimed (see {@link MapAcks}); before it is set, maps go unacknowledged and nothing waits.
+     */
+    void handoffsThrough(MapAcks acks) {
+        this.acks = acks;
+    }
+
+    /**
+     * Completes once no other server can still be serving a shard the map of {@code epoch} moved here (see
+     * {@link MapAcks}): the couples of a shard that epoch gave this server are claimed then.
+     */
+    public CompletableFuture<Void> whenMovedHere(long epoch) {
+        MapAcks handoffs = acks;
+        return handoffs == null ? CompletableFuture.completedFuture(null) : handoffs.released(epoch);
+    }
+
     /** Whether this server's heartbeat lease is valid; see {@link Heartbeat#leaseValid()}. */
     public void leaseFrom(BooleanSupplier lease) {
         this.lease = lease;
@@ -105,7 +123,16 @@ public final class ShardOwnership implements AutoCloseable {
         shardMap.addListener(view -> {
             LOG.info("Shard map epoch {}: this server ({}) owns {} of {} shards", view.epoch(), instanceId,
                     ownedCount(view), view.shardCount());
-            listeners.forEach(listener -> listener.accept(view));
+            try {
+                listeners.forEach(listener -> listener.accept(view));
+            } finally {
+                // Applied: the map is the current one, so a call run from now on finds the shards it took
+                // away gone (their couples are unloading).
+                MapAcks handoffs = acks;
+                if (handoffs != null) {
+                    handoffs.applied(view.epoch());
+                }
+            }
             epochWaits.forEach(wait -> {
                 if (wait.epoch <= view.epoch()) {
                     wait.reached.complete(true);
@@ -219,6 +246,9 @@ public final class ShardOwnership implements AutoCloseable {
 
     /** Null when this server may serve the shards {@code view} gives it; else why not. */
     private String notServingReason(ShardMapView view) {
+        // The lease first: it is made valid again only after a lapse has required a re-read of the map
+        // (Heartbeat), so a valid lease read here comes with that requirement seen below.
+        boolean leaseValid = lease.getAsBoolean();
         if (!connected) {
             return sessionLost ? "ZooKeeper session LOST" : "ZooKeeper connection SUSPENDED";
         }
@@ -230,7 +260,7 @@ public final class ShardOwnership implements AutoCloseable {
             return "re-reading the shard map after a lapsed lease or a reconnection" + (failure == null ? ""
                     : " (" + reconfirmation.failedAttempts() + " attempts failed, last: " + failure + "; retrying)");
         }
-        if (!lease.getAsBoolean()) {
+        if (!leaseValid) {
             return "heartbeat lease expired (no acknowledged heartbeat within cluster.crash-suspect-timeout)";
         }
         if (!listsThisIncarnation(view)) {

@@ -16,6 +16,8 @@
  * io.duet.app.cluster.ShardOwnership}, which also stops writes while the ZooKeeper session is in doubt,
  * and after a reconnection or a lapsed lease serves again only once it has re-read the map's epoch ({@link
  * io.duet.app.cluster.Reconfirmation}, retried with a backoff; ZooKeeper's side is {@code ShardMapReader}).
+ * Each server acknowledges the maps it applied, and a shard's new owner claims its couples only once no
+ * other server can still be serving it ({@code MapAcks}), so that a handoff serves no stale read.
  *
  * <p>Assignment moves as few shards as balance allows ({@link io.duet.app.cluster.ShardAssigner#movement}
  * reports how many, against the minimum), spreads the shards across the servers' zones, and prefers for

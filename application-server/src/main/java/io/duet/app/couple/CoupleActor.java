@@ -220,12 +220,25 @@ public final class CoupleActor {
      * ({@link CoupleLimits#loadTimeout}): a claim that has not answered by then fails the load.
      */
     void start() {
+        start(CompletableFuture.completedFuture(null));
+    }
+
+    /**
+     * As {@link #start()}, with the claim made once {@code released} completes: once no other server can
+     * still be serving the couple (see {@code MapAcks}). The wait counts against the load timeout.
+     */
+    void start(CompletableFuture<?> released) {
         loadStartedNanos = System.nanoTime();
         executor.execute(() -> {
             CompletableFuture<CoupleSnapshot> claim;
             claiming = true;
             try {
-                claim = store.claim(coupleId, epoch, limits.recentMessages);
+                // On the couple's executor, and only while still wanted: a load given up or a shard moved on
+                // meanwhile would raise the fence over a newer load's for nothing.
+                claim = released.thenComposeAsync(ignored -> state == State.LOADING && owned.getAsBoolean()
+                        ? store.claim(coupleId, epoch, limits.recentMessages)
+                        : CompletableFuture.failedFuture(new NotOwnerException("couple " + coupleId
+                                + " is no longer loading here")), executor);
             } catch (RuntimeException e) {
                 claim = CompletableFuture.failedFuture(e);
             }

@@ -82,7 +82,7 @@ public final class CoupleRegistry implements AutoCloseable {
         if (existing != null) {
             return existing;
         }
-        created.start();
+        created.start(ownership.whenMovedHere(epoch.getAsLong()));
         return created;
     }
 

@@ -26,7 +26,7 @@ class CrashSuspicionTest {
 
     @Test
     void aReportNeverTakesOutAServerWhoseHeartbeatKeepsUp() {
-        // A heartbeat interval of 200 ms: a live server's lag stays within about one interval.
+        // A live server's lag stays within about one heartbeat interval (100-200 ms).
         for (long lag = 0; lag <= CRASH; lag += 50) {
             assertThat(FailureDetector.suspect(lag, true, TIMEOUT, CRASH)).as("lag %d ms", lag).isFalse();
         }

@@ -265,8 +265,13 @@ class CoordinationFaultsIT {
             TestCouple couple = TestCouple.pair(cluster);
             if (cluster.applicationServerOwning(couple.ann.getCoupleId()).equals(owner)) {
                 DuetClient client = couple.connect(couple.ann, 0, new RecordingListener(), 0);
-                client.send("loaded on " + owner).get(30, TimeUnit.SECONDS);
-                return client;
+                try {
+                    client.send("loaded on " + owner).get(30, TimeUnit.SECONDS);
+                    return client;
+                } catch (Exception e) {
+                    client.close();
+                    throw e;
+                }
             }
         }
         throw new AssertionError("none of 20 new couples landed on " + owner);

@@ -60,7 +60,7 @@ class HandoffIT {
      * ({@code -Dduet.handoff.rounds=N}).
      */
     private static final int ROUNDS = Integer.getInteger("duet.handoff.rounds", 1);
-    /** How long the load runs before the first restart (see where it is waited). */
+    /** How long the load runs before the first shard move (see where it is waited). */
     private static final Duration LOAD_WARM_UP = Duration.ofSeconds(10);
     /** A request sent this long after a shard map was published still counts as touched by its handoff. */
     private static final Duration TOUCHED_AFTER = Duration.ofMillis(500);
@@ -83,9 +83,9 @@ class HandoffIT {
                 ChatLoad load = new ChatLoad(couples, SEND_INTERVAL, 64).start()) {
             // Past the start of the load itself: its first seconds are JIT compilation in every process (the
             // presentation servers serve their first client calls then, the test's clients make theirs). With 3 s
-            // here, the first stop's requests stalled up to 1.8 s in every run while the test's own JVM still took
-            // 0.3-0.9 of the 2 cores (per-process samples of /proc); a rolling restart of a cluster in service
-            // meets warm servers. The phase is printed, to show it settled.
+            // here, the first handoff's requests stalled up to 1.8 s in every run while the test's own JVM still took
+            // 0.3-0.9 of the 2 cores (per-process samples of /proc); handoffs in a cluster in service meet warm
+            // servers. The phase is printed, to show it settled.
             long loadStart = System.nanoTime();
             Thread.sleep(LOAD_WARM_UP.toMillis());
             long movesStart = System.nanoTime();

@@ -41,6 +41,14 @@ public final class ClusterPaths {
      * nodes, so ZooKeeper removes them once empty. See {@link RefusalReports}.
      */
     public static final String REFUSALS = "/refusals";
+    /**
+     * One ephemeral node per running application server of this release or newer, named by its instance id,
+     * made at its start (0) and holding (as decimal text) the newest shard map epoch it has applied: it
+     * serves no shard that map took from it. A server given a shard claims the shard's couples once every
+     * other server's node holds that epoch or newer, or that server cannot be serving (its heartbeat lags
+     * past the lease, or is gone).
+     */
+    public static final String MAP_ACKS = "/map-acks";
 
     private ClusterPaths() {
     }
@@ -52,6 +60,10 @@ public final class ClusterPaths {
                     "clusterName: " + clusterName + " (expected: lower-case letters, digits and '-')");
         }
         return "duet/" + clusterName;
+    }
+
+    public static String mapAck(String serverId) {
+        return MAP_ACKS + '/' + serverId;
     }
 
     public static String member(String serverId) {
