@@ -48,12 +48,9 @@ class MapAcksIT {
 
     @Test
     void aMovedShardWaitsForEveryOtherServerToAcknowledgeTheMapThatMovedIt() throws Exception {
-        Heartbeat heartbeatA = new Heartbeat(curator, "app-a", INTERVAL, LEASE, () -> { });
-        Heartbeat heartbeatB = new Heartbeat(curator, "app-b", INTERVAL, LEASE, () -> { });
-        Heartbeat heartbeatC = new Heartbeat(curator, "app-c", INTERVAL, LEASE, () -> { });
-        heartbeatA.start();
-        heartbeatB.start();
-        heartbeatC.start();
+        Heartbeat heartbeatA = beating("app-a");
+        Heartbeat heartbeatB = beating("app-b");
+        Heartbeat heartbeatC = beating("app-c");
         FailureDetector detector = new FailureDetector(curator, "app-a", TIMEOUT, LEASE, heartbeatA);
         detector.start();
         MapAcks a = new MapAcks(curator, "app-a", LEASE, INTERVAL);
@@ -108,9 +105,9 @@ class MapAcksIT {
      */
     @Test
     void aServerWhoseLeaseMustHaveRunOutOrThatNeverAcknowledgesIsNotWaitedFor() throws Exception {
-        Heartbeat heartbeatA = new Heartbeat(curator, "app-a", INTERVAL, LEASE, () -> { });
+        Heartbeat heartbeatA = beating("app-a");
         Heartbeat heartbeatB = new Heartbeat(curator, "app-b", INTERVAL, LEASE, () -> { });
-        Heartbeat heartbeatOld = new Heartbeat(curator, "app-old", INTERVAL, LEASE, () -> { });
+        Heartbeat heartbeatOld = beating("app-old");
         CountDownLatch resume = new CountDownLatch(1);
         AtomicReference<CountDownLatch> stall = new AtomicReference<>(new CountDownLatch(0));
         heartbeatB.statusFrom(() -> {
@@ -121,9 +118,7 @@ class MapAcksIT {
             }
             return new ServerStatus();
         });
-        heartbeatA.start();
         heartbeatB.start();
-        heartbeatOld.start();
         FailureDetector detector = new FailureDetector(curator, "app-a", TIMEOUT, LEASE, heartbeatA);
         detector.start();
         MapAcks a = new MapAcks(curator, "app-a", LEASE, INTERVAL);
@@ -159,10 +154,8 @@ class MapAcksIT {
     /** A server's ownership acknowledges each map it applies, and its claims of moved shards wait for the others. */
     @Test
     void shardOwnershipAcknowledgesItsMapsAndHoldsClaimsOfMovedShards() throws Exception {
-        Heartbeat heartbeatA = new Heartbeat(curator, "app-a", INTERVAL, LEASE, () -> { });
-        Heartbeat heartbeatB = new Heartbeat(curator, "app-b", INTERVAL, LEASE, () -> { });
-        heartbeatA.start();
-        heartbeatB.start();
+        Heartbeat heartbeatA = beating("app-a");
+        Heartbeat heartbeatB = beating("app-b");
         FailureDetector detector = new FailureDetector(curator, "app-a", TIMEOUT, LEASE, heartbeatA);
         detector.start();
         MapAcks a = new MapAcks(curator, "app-a", LEASE, INTERVAL);
@@ -193,6 +186,13 @@ class MapAcksIT {
             heartbeatA.close();
             heartbeatB.close();
         }
+    }
+
+    /** A heartbeat of {@code server}'s, started. */
+    private Heartbeat beating(String server) throws Exception {
+        Heartbeat heartbeat = new Heartbeat(curator, server, INTERVAL, LEASE, () -> { });
+        heartbeat.start();
+        return heartbeat;
     }
 
     /** The epoch {@code server} acknowledged, as ZooKeeper has it; -1 if none. */

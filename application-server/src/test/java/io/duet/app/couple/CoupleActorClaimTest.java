@@ -78,6 +78,11 @@ class CoupleActorClaimTest {
     }
 
     private void startActor() {
+        startActor(CompletableFuture.completedFuture(null));
+    }
+
+    /** @param released when the claim may be made (see {@code MapAcks}) */
+    private void startActor(CompletableFuture<?> released) {
         AsyncTable<?> table = (AsyncTable<?>) Proxy.newProxyInstance(AsyncTable.class.getClassLoader(),
                 new Class<?>[] {AsyncTable.class}, (proxy, method, args) -> answer(method.getName(), args));
         AsyncConnection connection = (AsyncConnection) Proxy.newProxyInstance(AsyncConnection.class.getClassLoader(),
@@ -88,7 +93,33 @@ class CoupleActorClaimTest {
         actor = new CoupleActor(COUPLE, 0, 1, new SerialExecutor(Runnable::run, "couple-" + COUPLE),
                 CoupleServices.builder(store, limits, new CatchUpReads(CatchUpLimits.defaults(), timers), timers).build(),
                 () -> true, retired -> { });
-        actor.start();
+        actor.start(released);
+    }
+
+    @Test
+    void theClaimWaitsUntilNoOtherServerCanServeTheCoupleAndCallsWaitForIt() throws Exception {
+        CompletableFuture<Void> released = new CompletableFuture<>();
+        startActor(released);
+        CompletableFuture<SendMessageResult> sent = actor.send(ANN, "phone", new SendMessageRequest("m1", "hello", 1));
+        assertThat(writes).as("no claim while another server may still serve the couple").isEmpty();
+        assertThat(sent).isNotDone();
+
+        released.complete(null);
+        assertThat(writes).as("the claim, beside it the photo rows' fence, then the waiting send's commit")
+                .hasSize(3);
+        assertThat(sent).isCompleted();
+        assertThat(sent.get().getSeq()).isEqualTo(LAST_SEQ + 1);
+    }
+
+    @Test
+    void aClaimReleasedAfterTheCoupleUnloadedIsNotMade() {
+        CompletableFuture<Void> released = new CompletableFuture<>();
+        startActor(released);
+        CompletableFuture<SendMessageResult> sent = actor.send(ANN, "phone", new SendMessageRequest("m1", "hello", 1));
+        actor.close("shard 0 moved");
+        assertThat(sent).isCompletedExceptionally();
+        released.complete(null);
+        assertThat(writes).as("no fence raised for a load given up").isEmpty();
     }
 
     @Test
