@@ -81,6 +81,7 @@ class HealthEndpointsIT {
                 for (String name : List.of("duet_catchup_missing_ranges_total", "duet_catchup_missing_messages_total",
                         "duet_catchup_reads_in_flight", "duet_catchup_reads_waiting", "duet_catchup_reads_waited_total",
                         "duet_messages_committed_total", "duet_couples_loaded", "duet_heartbeat_lease_lapses_total",
+                        "duet_heartbeat_renewals_held_back_total",
                         "duet_relay_links_open", "duet_relay_streams_open", "jvm_memory_used_bytes",
                         "jvm_threads_live_threads", "jvm_gc_memory_allocated_bytes_total", "process_uptime_seconds")) {
                     assertThat(AdminPort.sample(metrics, name)).as("%s %s", app, name).isPresent();

@@ -110,6 +110,8 @@ public final class ClusterMember implements AutoCloseable {
         mapAcks.start();
         ownership.handoffsThrough(mapAcks);
         heartbeat.statusFrom(status);
+        heartbeat.mapVersionFrom(ownership::appliedMapVersion);
+        ownership.afterMapApplied(heartbeat::mapApplied);
         heartbeat.start();
     }
 
@@ -142,6 +144,12 @@ public final class ClusterMember implements AutoCloseable {
     public long leaseLapses() {
         Heartbeat started = heartbeat;
         return started == null ? 0 : started.lapses();
+    }
+
+    /** Heartbeat renewals held back because the shard map had changed since this server applied it last. */
+    public long renewalsHeldBack() {
+        Heartbeat started = heartbeat;
+        return started == null ? 0 : started.heldBack();
     }
 
     /**

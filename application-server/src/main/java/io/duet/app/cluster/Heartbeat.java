@@ -4,14 +4,18 @@ import io.duet.protocol.cluster.ClusterPaths;
 import io.duet.protocol.cluster.ServerStatus;
 import io.duet.protocol.thrift.ThriftCodec;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.CuratorEvent;
+import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
@@ -38,6 +42,14 @@ import org.slf4j.LoggerFactory;
  * re-reads the shard map before serving: a lapse costs the time it lasted plus one read of the map.
  * Safety never rests on the lease: HBase fences every write. It keeps reads from being served stale.
  *
+ * <p>A renewal also proves that this server keeps up with the shard map ({@link #mapVersionFrom}): it is
+ * one ZooKeeper transaction that writes only while the map node is still at the version this server last
+ * applied. A server that has not applied a newer map within the lease (its map listener stuck, or its
+ * ZooKeeper client's threads starved) is then no longer renewed, stops serving, and is in time taken for
+ * dead, instead of heartbeating on while it serves shards the map took away and the new owners wait for its
+ * acknowledgement ({@link MapAcks}). A renewal held back by a map that was simply on its way is made again
+ * as soon as the map is applied ({@link #mapApplied}); renewals held back are counted ({@link #heldBack()}).
+ *
  * <p>The node's data is the server's {@link ServerStatus} (see {@link #statusFrom}), for operators: it
  * is taken afresh for every renewal, on the heartbeat thread.
  */
@@ -50,7 +62,14 @@ public final class Heartbeat implements AutoCloseable {
     private final long leaseNanos;
     private final Runnable onRegained;
     private final LongAdder lapses = new LongAdder();
+    private final LongAdder heldBack = new LongAdder();
     private volatile Supplier<ServerStatus> status = ServerStatus::new;
+    private volatile IntSupplier appliedMapVersion = () -> -1;
+    /** Whether the last renewal answered was held back by a map not yet applied. */
+    private volatile boolean held;
+    // Since when renewals have been held back in a row, and whether that was logged: set by renewals' answers.
+    private volatile long heldSinceNanos;
+    private volatile boolean heldLogged;
     private final ScheduledExecutorService executor;
     /** System.nanoTime() at which the newest acknowledged renewal was sent; 0 before the first one. */
     private volatile long lastAckedSendNanos;
@@ -89,6 +108,33 @@ public final class Heartbeat implements AutoCloseable {
         this.status = Objects.requireNonNull(status, "status");
     }
 
+    /**
+     * What each renewal checks the shard map node's version against: the version of the newest map this
+     * server has applied, -1 for none (the renewal then checks nothing). Called on the heartbeat thread and
+     * on renewals' answers; set it before {@link #start()}.
+     */
+    public void mapVersionFrom(IntSupplier appliedMapVersion) {
+        this.appliedMapVersion = Objects.requireNonNull(appliedMapVersion, "appliedMapVersion");
+    }
+
+    /**
+     * Tells that this server applied a newer map: a renewal held back for want of it is made again at once
+     * rather than at the next interval, so that a map on its way costs the lease no more than its arrival.
+     */
+    public void mapApplied() {
+        if (held) {
+            renewNow();
+        }
+    }
+
+    private void renewNow() {
+        try {
+            executor.execute(this::renew);
+        } catch (RejectedExecutionException e) {
+            // Closed.
+        }
+    }
+
     /** Creates the node (blocking, at start-up) and starts renewing it. */
     public void start() throws Exception {
         long sent = System.nanoTime();
@@ -123,6 +169,11 @@ public final class Heartbeat implements AutoCloseable {
         return lapses.sum();
     }
 
+    /** How many renewals were not written because the shard map had changed since this server last applied it. */
+    public long heldBack() {
+        return heldBack.sum();
+    }
+
     private byte[] payload() {
         ServerStatus now;
         try {
@@ -140,15 +191,73 @@ public final class Heartbeat implements AutoCloseable {
             return;
         }
         long sent = System.nanoTime();
+        int mapVersion = appliedMapVersion.getAsInt();
         try {
-            curator.setData().inBackground((client, event) -> renewed(event, sent)).forPath(path, payload());
+            if (mapVersion < 0) {
+                curator.setData().inBackground((client, event) -> renewed(event, sent)).forPath(path, payload());
+                return;
+            }
+            curator.transaction().inBackground((client, event) -> renewedIfMapApplied(event, sent, mapVersion))
+                    .forOperations(
+                            curator.transactionOp().check().withVersion(mapVersion).forPath(ClusterPaths.SHARD_MAP),
+                            curator.transactionOp().setData().forPath(path, payload()));
         } catch (Exception e) {
             LOG.debug("Heartbeat not sent: {}", e.toString());
         }
     }
 
+    /** A renewal's answer when it checked the map's version first: held back by a newer map, or as a plain one. */
+    private void renewedIfMapApplied(CuratorEvent event, long sent, int mapVersion) throws Exception {
+        if (mapChanged(event)) {
+            if (appliedMapVersion.getAsInt() != mapVersion) {
+                renewNow(); // the map came meanwhile: not held back
+                return;
+            }
+            // Usually a map published a moment before, on its way here (mapApplied renews once it is applied);
+            // held back past half the lease, this server is behind, and serves nothing once the lease runs out.
+            heldBack.increment();
+            if (!held) {
+                heldSinceNanos = sent;
+                held = true;
+            } else if (!heldLogged && sent - heldSinceNanos >= leaseNanos / 2) {
+                heldLogged = true;
+                LOG.warn("Heartbeat held back for {} ms: the shard map changed since the one this server applied "
+                        + "last (version {}); renewals resume once it applies the new one",
+                        TimeUnit.NANOSECONDS.toMillis(sent - heldSinceNanos), mapVersion);
+            }
+            return;
+        }
+        if (event.getResultCode() == KeeperException.Code.OK.intValue()) {
+            if (heldLogged) {
+                LOG.info("Heartbeat renewed again after {} ms held back: this server applied the current shard map",
+                        TimeUnit.NANOSECONDS.toMillis(sent - heldSinceNanos));
+            }
+            held = false;
+            heldLogged = false;
+        }
+        List<CuratorTransactionResult> results = event.getOpResults();
+        Stat written = results == null || results.size() < 2 ? null : results.get(1).getResultStat();
+        renewed(KeeperException.Code.get(event.getResultCode()), written, sent);
+    }
+
+    /**
+     * Whether a renewal's transaction failed at its check of the map's version (BADVERSION; NONODE while the
+     * map node is deleted, until this server has seen the delete) rather than at the heartbeat's write.
+     */
+    private static boolean mapChanged(CuratorEvent event) {
+        List<CuratorTransactionResult> results = event.getOpResults();
+        if (event.getResultCode() == KeeperException.Code.OK.intValue() || results == null || results.isEmpty()) {
+            return false;
+        }
+        int checked = results.get(0).getError();
+        return checked == KeeperException.Code.BADVERSION.intValue() || checked == KeeperException.Code.NONODE.intValue();
+    }
+
     private void renewed(CuratorEvent event, long sent) throws Exception {
-        KeeperException.Code code = KeeperException.Code.get(event.getResultCode());
+        renewed(KeeperException.Code.get(event.getResultCode()), event.getStat(), sent);
+    }
+
+    private void renewed(KeeperException.Code code, Stat written, long sent) throws Exception {
         if (code == KeeperException.Code.NONODE && !closed) {
             // The session was lost and a new one began: the node must be made again.
             curator.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL)
@@ -160,7 +269,7 @@ public final class Heartbeat implements AutoCloseable {
             return;
         }
         if (code == KeeperException.Code.OK) {
-            acknowledged(sent, event.getStat());
+            acknowledged(sent, written);
         }
     }
 

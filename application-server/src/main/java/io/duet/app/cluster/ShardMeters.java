@@ -21,8 +21,12 @@ import java.util.function.Consumer;
  *                                           reconnection (ZooKeeper errors, an unreadable map): above 0, this server
  *                                           serves nothing and retries (at most every 5 s); 0 normally
  * duet_heartbeat_lease_lapses_total  counter times this server went cluster.crash-suspect-timeout without an
- *                                           acknowledged heartbeat (paused, starved of CPU, cut off from ZooKeeper)
- *                                           and then regained it; it serves nothing meanwhile
+ *                                           acknowledged heartbeat (paused, starved of CPU, cut off from ZooKeeper,
+ *                                           not applying shard maps) and then regained it; it serves nothing meanwhile
+ * duet_heartbeat_renewals_held_back_total counter heartbeat renewals not written because the shard map had
+ *                                           changed since the one this server applied last: now and then one at a
+ *                                           map change; rising steadily, its map listener is stuck, and its lease
+ *                                           runs out
  * duet_shards_moved_seconds{cause}   timer  for each map that gives this server shards it did not have: from the
  *                                           map's publication (the leader's clock) to this server seeing it, when it
  *                                           starts serving them; cause "handoff" when their previous owner is still
@@ -40,6 +44,7 @@ public final class ShardMeters implements Consumer<ShardMapView> {
     public static final String MOVED = "duet.shards.moved";
     public static final String RECONFIRM_FAILURES = "duet.shards.reconfirm.failures";
     public static final String LEASE_LAPSES = "duet.heartbeat.lease.lapses";
+    public static final String RENEWALS_HELD_BACK = "duet.heartbeat.renewals.held.back";
 
     private final String instanceId;
     private final Clock clock;
@@ -77,10 +82,14 @@ public final class ShardMeters implements Consumer<ShardMapView> {
         return meters;
     }
 
-    /** Binds the count of {@code member}'s heartbeat lease lapses. */
+    /** Binds the counts of {@code member}'s heartbeat lease lapses and renewals held back. */
     public static void bindLease(MeterRegistry registry, ClusterMember member) {
         FunctionCounter.builder(LEASE_LAPSES, member, ClusterMember::leaseLapses)
                 .description("Times this server's heartbeat lease lapsed (it served nothing) and was regained")
+                .register(registry);
+        FunctionCounter.builder(RENEWALS_HELD_BACK, member, ClusterMember::renewalsHeldBack)
+                .description("Heartbeat renewals not written because the shard map changed since this server "
+                        + "applied it last")
                 .register(registry);
     }
 

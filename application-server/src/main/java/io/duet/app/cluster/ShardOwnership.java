@@ -200,6 +200,20 @@ public final class ShardOwnership implements AutoCloseable {
         return shardMap.current();
     }
 
+    /**
+     * The shard map node's version (ZooKeeper's) as of the newest write this server has dealt with: a map
+     * applied (its listeners run and its acknowledgement sent), or one ignored as older or unreadable; -1 before
+     * the first. Each heartbeat renewal checks it against the node's ({@link Heartbeat#mapVersionFrom}).
+     */
+    public int appliedMapVersion() {
+        return shardMap.processedVersion();
+    }
+
+    /** Runs {@code task} each time {@link #appliedMapVersion()} has changed, on the shard map's listener thread. */
+    public void afterMapApplied(Runnable task) {
+        shardMap.afterEachWrite(task);
+    }
+
     /** The epoch of the newest shard map this server has seen; 0 before the first. */
     public long mapEpoch() {
         return shardMap.current().map(ShardMapView::epoch).orElse(0L);

@@ -7,6 +7,7 @@ import io.duet.protocol.cluster.ClusterPaths;
 import io.duet.protocol.cluster.ServerStatus;
 import io.duet.protocol.cluster.ShardAssignment;
 import io.duet.protocol.cluster.ShardMap;
+import io.duet.protocol.cluster.ShardMapView;
 import io.duet.protocol.thrift.ThriftCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -16,8 +17,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.data.Stat;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -185,6 +188,152 @@ class MapAcksIT {
             detector.close();
             heartbeatA.close();
             heartbeatB.close();
+        }
+    }
+
+    /**
+     * A server that keeps heartbeating while it no longer applies maps (its map listener stuck) is no better
+     * than a paused one: its renewals check the map's version, so its heartbeat stops once a new map is
+     * published, it serves nothing once its lease runs out, and a claim of a shard that map moved from it waits
+     * only until then. Once it applies the map, it is renewed again.
+     */
+    @Test
+    void aServerThatStopsApplyingMapsStopsHeartbeatingAndIsNotWaitedForPastItsLease() throws Exception {
+        Heartbeat heartbeatA = beating("app-a");
+        FailureDetector detector = new FailureDetector(curator, "app-a", TIMEOUT, LEASE, heartbeatA);
+        detector.start();
+        MapAcks a = new MapAcks(curator, "app-a", LEASE, INTERVAL);
+        CountDownLatch unstuck = new CountDownLatch(1);
+        // app-b is another process: a ZooKeeper client of its own, whose map listener blocks from epoch 5 on.
+        try (MapFollower b = MapFollower.start(zookeeper, "app-b", view -> {
+            if (view.epoch() >= 5) {
+                try {
+                    unstuck.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        })) {
+            a.start();
+            a.judgeBy(detector);
+            curator.create().creatingParentsIfNeeded().forPath(ClusterPaths.SHARD_MAP, map(4, "app-b"));
+            await("app-b to apply and acknowledge epoch 4", () -> acknowledged("app-b") == 4
+                    && b.ownership.appliedMapVersion() == 0 && a.holders(4).isEmpty());
+            long applied = heartbeatMtime("app-b");
+            await("app-b renewed, checking the map's version", () -> heartbeatMtime("app-b") > applied);
+
+            curator.setData().forPath(ClusterPaths.SHARD_MAP, map(5, "app-a"));
+            a.released(5).get(5, TimeUnit.SECONDS);
+            long lagAtRelease = heartbeatMtime("app-a") - heartbeatMtime("app-b");
+            assertThat(acknowledged("app-b")).as("app-b never applied epoch 5").isEqualTo(4);
+            assertThat(lagAtRelease).as("released once app-b's heartbeat lagged past its lease, ms")
+                    .isGreaterThan(LEASE.toMillis());
+            assertThat(b.ownership.whyNotServing()).as("app-b, its lease run out").isPresent();
+            long mtime = heartbeatMtime("app-b");
+            Thread.sleep(3 * INTERVAL.toMillis());
+            assertThat(heartbeatMtime("app-b")).as("app-b's heartbeat, held back by the map it did not apply")
+                    .isEqualTo(mtime);
+
+            unstuck.countDown();
+            await("app-b to acknowledge epoch 5 once it applied it", () -> acknowledged("app-b") == 5);
+            await("app-b's lease back", b.heartbeat::leaseValid);
+            assertThat(heartbeatMtime("app-b")).as("renewed again").isGreaterThan(mtime);
+            assertThat(b.heartbeat.heldBack()).as("renewals held back").isGreaterThan(0);
+        } finally {
+            unstuck.countDown();
+            a.close();
+            detector.close();
+            heartbeatA.close();
+        }
+    }
+
+    /**
+     * The renewals' check does not keep a server from making its heartbeat node again after its session expired,
+     * whether or not a map was published meanwhile.
+     */
+    @Test
+    void aServerCheckingTheMapsVersionMakesItsHeartbeatAgainAfterItsSessionExpired() throws Exception {
+        curator.create().creatingParentsIfNeeded().forPath(ClusterPaths.SHARD_MAP, map(4, "app-b"));
+        try (MapFollower b = MapFollower.start(zookeeper, "app-b", view -> { })) {
+            await("app-b to apply the map", () -> b.ownership.appliedMapVersion() == 0);
+            for (int map = 5; map <= 6; map++) {
+                long before = heartbeatMtime("app-b");
+                TestZooKeeper.expireSession(b.curator, zookeeper);
+                if (map == 6) {
+                    curator.setData().forPath(ClusterPaths.SHARD_MAP, map(map, "app-b")); // published during the loss
+                }
+                await("app-b's heartbeat made again after its session expired (" + (map == 6 ? "a" : "no")
+                        + " map published meanwhile)", () -> heartbeatOwner("app-b") == b.sessionId()
+                        && heartbeatMtime("app-b") > before);
+            }
+            await("app-b's lease", b.heartbeat::leaseValid);
+            assertThat(b.ownership.appliedMapVersion()).isEqualTo(1);
+        }
+    }
+
+    /**
+     * A server's shard map follower and heartbeat, wired as {@link ClusterMember} wires them (the renewals
+     * check the map's version), on a ZooKeeper client of its own; {@code listener} hears each map it applies.
+     */
+    private record MapFollower(CuratorFramework curator, ShardOwnership ownership, MapAcks acks, Heartbeat heartbeat)
+            implements AutoCloseable {
+        static MapFollower start(TestingServer zookeeper, String server, Consumer<ShardMapView> listener)
+                throws Exception {
+            CuratorFramework curator = TestZooKeeper.connect(zookeeper);
+            ShardOwnership ownership = new ShardOwnership(curator, server);
+            MapAcks acks = new MapAcks(curator, server, LEASE, INTERVAL);
+            Heartbeat heartbeat = new Heartbeat(curator, server, INTERVAL, LEASE, ownership::reconfirmShardMap);
+            acks.start();
+            ownership.handoffsThrough(acks);
+            ownership.leaseFrom(heartbeat::leaseValid);
+            ownership.addListener(listener);
+            heartbeat.mapVersionFrom(ownership::appliedMapVersion);
+            ownership.afterMapApplied(heartbeat::mapApplied);
+            heartbeat.start();
+            ownership.start();
+            return new MapFollower(curator, ownership, acks, heartbeat);
+        }
+
+        long sessionId() {
+            try {
+                return curator.getZookeeperClient().getZooKeeper().getSessionId();
+            } catch (Exception e) {
+                return -1;
+            }
+        }
+
+        @Override
+        public void close() {
+            heartbeat.close();
+            ownership.close();
+            acks.close();
+            curator.close();
+        }
+    }
+
+    /** A map of epoch {@code epoch} giving both of its two shards to {@code owner}, published by app-a. */
+    private static byte[] map(long epoch, String owner) {
+        return ThriftCodec.INTERNAL.encode(new ShardMap(epoch, 2, List.of(new ShardAssignment(owner, epoch),
+                new ShardAssignment(owner, epoch)), Map.of(), 0, "app-a"));
+    }
+
+    /** The modification time (ZooKeeper's clock) of {@code server}'s heartbeat node; 0 while it has none. */
+    private long heartbeatMtime(String server) {
+        Stat stat = heartbeatStat(server);
+        return stat == null ? 0 : stat.getMtime();
+    }
+
+    /** The session that owns {@code server}'s heartbeat node; 0 while it has none. */
+    private long heartbeatOwner(String server) {
+        Stat stat = heartbeatStat(server);
+        return stat == null ? 0 : stat.getEphemeralOwner();
+    }
+
+    private Stat heartbeatStat(String server) {
+        try {
+            return curator.checkExists().forPath(ClusterPaths.heartbeat(server));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 
