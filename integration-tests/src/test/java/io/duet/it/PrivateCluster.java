@@ -34,6 +34,7 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
             System.getProperty("duet.it.node-jvm-options", "-XX:TieredStopAtLevel=1").trim().split("\\s+"))
             .filter(option -> !option.isEmpty()).toList();
     private boolean productionJit;
+    private boolean warmUp;
     private int shards = io.duet.protocol.cluster.Shards.DEFAULT_SHARD_COUNT;
     private int applicationServers = 2;
     private int presentationServers = 2;
@@ -87,6 +88,15 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
      */
     public PrivateCluster withProductionJit() {
         this.productionJit = true;
+        return this;
+    }
+
+    /**
+     * Keeps the application servers' warm-up before joining on {@link #QUICK_START_JVM_OPTIONS}' JVMs: for
+     * tests that check every start warms up without measuring production's JIT.
+     */
+    public PrivateCluster withWarmUp() {
+        this.warmUp = true;
         return this;
     }
 
@@ -146,6 +156,8 @@ public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback
                 .preSplitTables(preSplitTables).s3(s3);
         if (!productionJit) {
             QUICK_START_JVM_OPTIONS.forEach(builder::nodeJvmOption);
+        }
+        if (!productionJit && !warmUp) {
             // The warm-up before joining compiles the request path for the first couples' sake; a quick-start
             // JVM never compiles it fully, and nothing here measures how fast the first couples are served.
             builder.serverSetting("cluster.warm-up-timeout", "0s");

@@ -146,7 +146,7 @@ public final class ClusterMember implements AutoCloseable {
         return started == null ? 0 : started.lapses();
     }
 
-    /** Heartbeat renewals held back because the shard map had changed since this server applied it last. */
+    /** Heartbeat renewals held back because this server had not applied the shard map for half a lease. */
     public long renewalsHeldBack() {
         Heartbeat started = heartbeat;
         return started == null ? 0 : started.heldBack();

@@ -44,11 +44,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A renewal also proves that this server keeps up with the shard map ({@link #mapVersionFrom}): it is
  * one ZooKeeper transaction that writes only while the map node is still at the version this server last
- * applied. A server that has not applied a newer map within the lease (its map listener stuck, or its
+ * applied. A server that has not applied a newer map within half a lease (its map listener stuck, or its
  * ZooKeeper client's threads starved) is then no longer renewed, stops serving, and is in time taken for
  * dead, instead of heartbeating on while it serves shards the map took away and the new owners wait for its
- * acknowledgement ({@link MapAcks}). A renewal held back by a map that was simply on its way is made again
- * as soon as the map is applied ({@link #mapApplied}); renewals held back are counted ({@link #heldBack()}).
+ * acknowledgement ({@link MapAcks}). A map on its way costs nothing: for half a lease after a check first
+ * failed, a renewal that fails it is made again without the check (a saturated box was seen taking 250-450 ms
+ * to apply a map), and once the map is applied ({@link #mapApplied}) the next renewal goes at once. Past
+ * that, renewals are held back, and counted ({@link #heldBack()}): a stuck server stops heartbeating at
+ * most an interval and half a lease after the map was published.
  *
  * <p>The node's data is the server's {@link ServerStatus} (see {@link #statusFrom}), for operators: it
  * is taken afresh for every renewal, on the heartbeat thread.
@@ -65,10 +68,13 @@ public final class Heartbeat implements AutoCloseable {
     private final LongAdder heldBack = new LongAdder();
     private volatile Supplier<ServerStatus> status = ServerStatus::new;
     private volatile IntSupplier appliedMapVersion = () -> -1;
-    /** Whether the last renewal answered was held back by a map not yet applied. */
-    private volatile boolean held;
-    // Since when renewals have been held back in a row, and whether that was logged: set by renewals' answers.
-    private volatile long heldSinceNanos;
+    /** How long renewals go on unchecked once a check failed: half the lease (see the class comment). */
+    private final long mapGraceNanos;
+    /** Whether the last checked renewal answered found a map this server has not applied. */
+    private volatile boolean behind;
+    // Since when (the sending of the first renewal that found it behind), and whether renewals were held back:
+    // set by renewals' answers.
+    private volatile long behindSinceNanos;
     private volatile boolean heldLogged;
     private final ScheduledExecutorService executor;
     /** System.nanoTime() at which the newest acknowledged renewal was sent; 0 before the first one. */
@@ -92,6 +98,7 @@ public final class Heartbeat implements AutoCloseable {
         this.path = ClusterPaths.heartbeat(instanceId);
         this.interval = interval;
         this.leaseNanos = lease.toNanos();
+        this.mapGraceNanos = leaseNanos / 2;
         this.onRegained = onRegained;
         this.executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "duet-heartbeat");
@@ -118,18 +125,18 @@ public final class Heartbeat implements AutoCloseable {
     }
 
     /**
-     * Tells that this server applied a newer map: a renewal held back for want of it is made again at once
-     * rather than at the next interval, so that a map on its way costs the lease no more than its arrival.
+     * Tells that this server applied a newer map: once a renewal found it behind, the next one goes at once
+     * rather than at the next interval.
      */
     public void mapApplied() {
-        if (held) {
-            renewNow();
+        if (behind) {
+            renewNow(true);
         }
     }
 
-    private void renewNow() {
+    private void renewNow(boolean checked) {
         try {
-            executor.execute(this::renew);
+            executor.execute(() -> renew(checked));
         } catch (RejectedExecutionException e) {
             // Closed.
         }
@@ -147,7 +154,7 @@ public final class Heartbeat implements AutoCloseable {
         }
         lastAckedMtime = written.getMtime();
         lastAckedSendNanos = sent;
-        executor.scheduleAtFixedRate(this::renew, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        executor.scheduleAtFixedRate(() -> renew(true), interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -186,14 +193,15 @@ public final class Heartbeat implements AutoCloseable {
         return ThriftCodec.INTERNAL.encode(now.setRenewals(++renewals));
     }
 
-    private void renew() {
+    /** @param checked whether the renewal checks the map's version (unless this server has applied none) */
+    private void renew(boolean checked) {
         if (closed) {
             return;
         }
         long sent = System.nanoTime();
         int mapVersion = appliedMapVersion.getAsInt();
         try {
-            if (mapVersion < 0) {
+            if (mapVersion < 0 || !checked) {
                 curator.setData().inBackground((client, event) -> renewed(event, sent)).forPath(path, payload());
                 return;
             }
@@ -206,33 +214,37 @@ public final class Heartbeat implements AutoCloseable {
         }
     }
 
-    /** A renewal's answer when it checked the map's version first: held back by a newer map, or as a plain one. */
+    /** A renewal's answer when it checked the map's version first: behind a newer map, or as a plain one. */
     private void renewedIfMapApplied(CuratorEvent event, long sent, int mapVersion) throws Exception {
         if (mapChanged(event)) {
             if (appliedMapVersion.getAsInt() != mapVersion) {
-                renewNow(); // the map came meanwhile: not held back
+                renewNow(true); // the map came meanwhile
                 return;
             }
-            // Usually a map published a moment before, on its way here (mapApplied renews once it is applied);
-            // held back past half the lease, this server is behind, and serves nothing once the lease runs out.
+            if (!behind) {
+                behindSinceNanos = sent;
+                behind = true;
+            }
+            long behindNanos = sent - behindSinceNanos;
+            if (behindNanos < mapGraceNanos) {
+                renewNow(false); // most likely a map on its way (mapApplied renews once it is applied)
+                return;
+            }
             heldBack.increment();
-            if (!held) {
-                heldSinceNanos = sent;
-                held = true;
-            } else if (!heldLogged && sent - heldSinceNanos >= leaseNanos / 2) {
+            if (!heldLogged) {
                 heldLogged = true;
-                LOG.warn("Heartbeat held back for {} ms: the shard map changed since the one this server applied "
-                        + "last (version {}); renewals resume once it applies the new one",
-                        TimeUnit.NANOSECONDS.toMillis(sent - heldSinceNanos), mapVersion);
+                LOG.warn("Heartbeat held back: the shard map changed at least {} ms ago and this server has not "
+                        + "applied it (its last: version {}); it serves nothing once its lease runs out, and renews "
+                        + "once it applies the map", TimeUnit.NANOSECONDS.toMillis(behindNanos), mapVersion);
             }
             return;
         }
         if (event.getResultCode() == KeeperException.Code.OK.intValue()) {
             if (heldLogged) {
-                LOG.info("Heartbeat renewed again after {} ms held back: this server applied the current shard map",
-                        TimeUnit.NANOSECONDS.toMillis(sent - heldSinceNanos));
+                LOG.info("Heartbeat renewed again after {} ms behind the shard map: this server applied it",
+                        TimeUnit.NANOSECONDS.toMillis(sent - behindSinceNanos));
             }
-            held = false;
+            behind = false;
             heldLogged = false;
         }
         List<CuratorTransactionResult> results = event.getOpResults();

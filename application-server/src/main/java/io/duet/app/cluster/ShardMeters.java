@@ -24,9 +24,8 @@ import java.util.function.Consumer;
  *                                           acknowledged heartbeat (paused, starved of CPU, cut off from ZooKeeper,
  *                                           not applying shard maps) and then regained it; it serves nothing meanwhile
  * duet_heartbeat_renewals_held_back_total counter heartbeat renewals not written because the shard map had
- *                                           changed since the one this server applied last: now and then one at a
- *                                           map change; rising steadily, its map listener is stuck, and its lease
- *                                           runs out
+ *                                           changed over half a lease before and this server had not applied it:
+ *                                           0 normally; rising, its map listener is stuck, and its lease runs out
  * duet_shards_moved_seconds{cause}   timer  for each map that gives this server shards it did not have: from the
  *                                           map's publication (the leader's clock) to this server seeing it, when it
  *                                           starts serving them; cause "handoff" when their previous owner is still
@@ -88,8 +87,8 @@ public final class ShardMeters implements Consumer<ShardMapView> {
                 .description("Times this server's heartbeat lease lapsed (it served nothing) and was regained")
                 .register(registry);
         FunctionCounter.builder(RENEWALS_HELD_BACK, member, ClusterMember::renewalsHeldBack)
-                .description("Heartbeat renewals not written because the shard map changed since this server "
-                        + "applied it last")
+                .description("Heartbeat renewals not written because the shard map changed over half a lease "
+                        + "before and this server had not applied it")
                 .register(registry);
     }
 
