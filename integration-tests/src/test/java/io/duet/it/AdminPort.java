@@ -12,6 +12,7 @@ import java.util.OptionalDouble;
 /** A test's view of a server's admin port: plain GETs, and samples read from its Prometheus text. */
 public final class AdminPort {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(15);
 
     /** One answer: its status and body. */
     public record Answer(int status, String body) {
@@ -33,8 +34,12 @@ public final class AdminPort {
         return send(admin, path, "GET");
     }
 
+    /**
+     * Sends {@code method path} and waits up to {@link #ANSWER_TIMEOUT} for the answer: a cold JVM on a
+     * saturated slower box (Intel Xeon at 2.0 GHz) was seen to take over 5 s to render its first metrics.
+     */
     public static Answer send(URI admin, String path, String method) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(admin.resolve(path)).timeout(Duration.ofSeconds(5))
+        HttpRequest request = HttpRequest.newBuilder(admin.resolve(path)).timeout(ANSWER_TIMEOUT)
                 .method(method, HttpRequest.BodyPublishers.noBody()).build();
         HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
         return new Answer(response.statusCode(), response.body());

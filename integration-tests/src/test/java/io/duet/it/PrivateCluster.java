@@ -19,7 +19,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * {@code UNAVAILABLE}; {@link #withS3()} for tests that need photos), creates its tables unsplit
  * ({@link #withPreSplitTables()} for production's), and runs its nodes' JVMs with {@link #QUICK_START_JVM_OPTIONS}
  * and its application servers without the warm-up before joining ({@link #withProductionJit()} for tests whose
- * figures say how fast Duet is: production's JIT and warm-up).
+ * figures say how fast Duet is: production's JIT and warm-up; {@link #withWarmUp()} for the warm-up alone).
  */
 public final class PrivateCluster implements BeforeAllCallback, AfterAllCallback {
     /** Numbers each cluster's namespace in the shared storage, so that no two share tables. */

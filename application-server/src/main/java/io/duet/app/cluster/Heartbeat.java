@@ -48,10 +48,12 @@ import org.slf4j.LoggerFactory;
  * ZooKeeper client's threads starved) is then no longer renewed, stops serving, and is in time taken for
  * dead, instead of heartbeating on while it serves shards the map took away and the new owners wait for its
  * acknowledgement ({@link MapAcks}). A map on its way costs nothing: for half a lease after a check first
- * failed, a renewal that fails it is made again without the check (a saturated box was seen taking 250-450 ms
- * to apply a map), and once the map is applied ({@link #mapApplied}) the next renewal goes at once. Past
- * that, renewals are held back, and counted ({@link #heldBack()}): a stuck server stops heartbeating at
- * most an interval and half a lease after the map was published.
+ * failed at a version (the grace: a saturated box was seen taking 250-450 ms to apply a map), a renewal that
+ * fails it is made again without the check, and once the map is applied ({@link #mapApplied}) the next renewal
+ * goes at once; a server that applied a map while the next was already out gets a new grace. Past the grace,
+ * renewals are held back, and counted ({@link #heldBack()}): a stuck server stops heartbeating about an
+ * interval and half a lease after the map was published. A server that has applied no map yet renews without
+ * the check.
  *
  * <p>The node's data is the server's {@link ServerStatus} (see {@link #statusFrom}), for operators: it
  * is taken afresh for every renewal, on the heartbeat thread.
@@ -70,10 +72,13 @@ public final class Heartbeat implements AutoCloseable {
     private volatile IntSupplier appliedMapVersion = () -> -1;
     /** How long renewals go on unchecked once a check failed: half the lease (see the class comment). */
     private final long mapGraceNanos;
-    /** Whether the last checked renewal answered found a map this server has not applied. */
+    /**
+     * Whether a checked renewal found a map this server had not applied, and no checked renewal has succeeded
+     * since; set by renewals' answers (ZooKeeper's event thread), read by {@link #mapApplied} too.
+     */
     private volatile boolean behind;
-    // Since when (the sending of the first renewal that found it behind), and whether renewals were held back:
-    // set by renewals' answers.
+    /** The version this server had applied when it was found behind, and since when (System.nanoTime()). */
+    private volatile int behindVersion;
     private volatile long behindSinceNanos;
     private volatile boolean heldLogged;
     private final ScheduledExecutorService executor;
@@ -193,9 +198,12 @@ public final class Heartbeat implements AutoCloseable {
         return ThriftCodec.INTERNAL.encode(now.setRenewals(++renewals));
     }
 
-    /** @param checked whether the renewal checks the map's version (unless this server has applied none) */
+    /**
+     * @param checked whether the renewal checks the map's version (unless this server has applied none); an
+     *     unchecked one is not sent past the grace (see the class comment)
+     */
     private void renew(boolean checked) {
-        if (closed) {
+        if (closed || !checked && System.nanoTime() - behindSinceNanos >= mapGraceNanos) {
             return;
         }
         long sent = System.nanoTime();
@@ -217,15 +225,19 @@ public final class Heartbeat implements AutoCloseable {
     /** A renewal's answer when it checked the map's version first: behind a newer map, or as a plain one. */
     private void renewedIfMapApplied(CuratorEvent event, long sent, int mapVersion) throws Exception {
         if (mapChanged(event)) {
-            if (appliedMapVersion.getAsInt() != mapVersion) {
-                renewNow(true); // the map came meanwhile
-                return;
-            }
-            if (!behind) {
-                behindSinceNanos = sent;
+            long now = System.nanoTime();
+            if (!behind || mapVersion != behindVersion) {
+                // Behind anew: found so first, or again after applying a map while the next was out. A stuck
+                // listener never changes the version applied, so it never gets a second grace.
+                behindVersion = mapVersion;
+                behindSinceNanos = now;
                 behind = true;
             }
-            long behindNanos = sent - behindSinceNanos;
+            if (appliedMapVersion.getAsInt() != mapVersion) {
+                renewNow(true); // the map came meanwhile (read after behind was set: mapApplied may have missed it)
+                return;
+            }
+            long behindNanos = now - behindSinceNanos;
             if (behindNanos < mapGraceNanos) {
                 renewNow(false); // most likely a map on its way (mapApplied renews once it is applied)
                 return;
@@ -242,7 +254,7 @@ public final class Heartbeat implements AutoCloseable {
         if (event.getResultCode() == KeeperException.Code.OK.intValue()) {
             if (heldLogged) {
                 LOG.info("Heartbeat renewed again after {} ms behind the shard map: this server applied it",
-                        TimeUnit.NANOSECONDS.toMillis(sent - behindSinceNanos));
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - behindSinceNanos));
             }
             behind = false;
             heldLogged = false;

@@ -248,6 +248,37 @@ class MapAcksIT {
     }
 
     /**
+     * A server slow to apply maps, but applying them, keeps its lease: a renewal that finds it behind a map is
+     * made again without the check for half a lease, and a server that applied a map while the next was out is
+     * given that grace anew. Here each map takes 80 ms to apply, and four come 40 ms apart, so the server is
+     * behind for longer than the grace, but never behind one map for that long.
+     */
+    @Test
+    void aServerSlowToApplyMapsButApplyingThemKeepsHeartbeating() throws Exception {
+        curator.create().creatingParentsIfNeeded().forPath(ClusterPaths.SHARD_MAP, map(4, "app-b"));
+        try (MapFollower b = MapFollower.start(zookeeper, "app-b", view -> {
+            if (view.epoch() > 4) {
+                try {
+                    Thread.sleep(80);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        })) {
+            await("app-b to apply the first map", () -> b.ownership.appliedMapVersion() == 0);
+            await("app-b's lease", b.heartbeat::leaseValid);
+            for (int epoch = 5; epoch <= 8; epoch++) {
+                curator.setData().forPath(ClusterPaths.SHARD_MAP, map(epoch, epoch % 2 == 0 ? "app-b" : "app-a"));
+                Thread.sleep(40);
+            }
+            await("app-b to acknowledge the last map", () -> acknowledged("app-b") == 8);
+            Thread.sleep(2 * INTERVAL.toMillis());
+            assertThat(b.heartbeat.heldBack()).as("renewals held back").isZero();
+            assertThat(b.heartbeat.leaseValid()).as("app-b's lease").isTrue();
+        }
+    }
+
+    /**
      * The renewals' check does not keep a server from making its heartbeat node again after its session expired,
      * whether or not a map was published meanwhile.
      */
