@@ -181,7 +181,7 @@ public final class Heartbeat implements AutoCloseable {
         return lapses.sum();
     }
 
-    /** How many renewals were not written because the shard map had changed since this server last applied it. */
+    /** How many renewals were held back: found behind the same shard map for longer than the grace. */
     public long heldBack() {
         return heldBack.sum();
     }

@@ -203,7 +203,7 @@ public final class ShardOwnership implements AutoCloseable {
     /**
      * The shard map node's version (ZooKeeper's) as of the newest write this server has dealt with: a map
      * applied (its listeners run and its acknowledgement sent), or one ignored as older or unreadable; -1 before
-     * the first. Each heartbeat renewal checks it against the node's ({@link Heartbeat#mapVersionFrom}).
+     * the first and after the node is deleted. Each heartbeat renewal checks it against the node's ({@link Heartbeat#mapVersionFrom}).
      */
     public int appliedMapVersion() {
         return shardMap.processedVersion();

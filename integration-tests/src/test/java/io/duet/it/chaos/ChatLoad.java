@@ -39,6 +39,14 @@ public final class ChatLoad implements AutoCloseable {
     public static final int THROUGH_ENDPOINT = -1;
     /** A phone makes its other calls (a read mark, a history page) along with every this many sends. */
     static final int OTHER_CALLS_EVERY = 10;
+    /**
+     * How often each phone sends under the chaos tests' light load: every 100 ms, 20 messages/s a couple. At
+     * 40 ms, on a slower 2-core box (Intel Xeon at 2.0 GHz, where cluster starts took 42-57 s against 23), the
+     * load alone kept the box saturated, its own p99 over 1 s, so that the tests measured the box rather than
+     * the fault (FailoverIT's kill p99 2,637 ms in CI; a server restarted under RollingDeployIT's load was not
+     * ready within 90 s).
+     */
+    public static final Duration LIGHT_SEND_INTERVAL = Duration.ofMillis(100);
 
     private final List<TestCouple> couples;
     private final List<Sender> senders = new ArrayList<>();

@@ -62,13 +62,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CoordinationFaultsIT {
     /**
-     * The quick-start JIT (C1 alone) with the warm-ups, and phones sending every 100 ms (80 messages/s from 4
-     * couples): what is checked here is the guarantees under faults, not speed. With production's JIT and 200
-     * messages/s, a slower 2-core box (Intel Xeon at 2.0 GHz) took 79 s to start this cluster and a server's
-     * admin port did not answer a scrape within 5 s (as in RollingDeployIT and HandoffIT, whose comments say more).
+     * The quick-start JIT (C1 alone) with the warm-ups, under {@link ChatLoad#LIGHT_SEND_INTERVAL}: what is
+     * checked here is the guarantees under faults, not speed. With production's JIT and phones every 40 ms, a
+     * slower 2-core box (Intel Xeon at 2.0 GHz) took 79 s to start this cluster and a server's admin port did
+     * not answer a scrape within 5 s (as in RollingDeployIT and HandoffIT, whose comments say more).
      */
-    private static final Duration SEND_INTERVAL = Duration.ofMillis(100);
-
     @RegisterExtension
     static final PrivateCluster CLUSTER = new PrivateCluster().withOwnStorage().withZookeeperFaultLinks().withWarmUp()
             // One group commit out at a time, so that a second couple's commit waits in the queue.
@@ -106,7 +104,7 @@ class CoordinationFaultsIT {
             couples.add(TestCouple.pair(cluster));
         }
         List<String> stalls = new ArrayList<>();
-        try (ChatLoad load = new ChatLoad(couples, SEND_INTERVAL, 64).start()) {
+        try (ChatLoad load = new ChatLoad(couples, ChatLoad.LIGHT_SEND_INTERVAL, 64).start()) {
             Thread.sleep(1000);
 
             long fencedBefore = FencedWrites.count(cluster);
@@ -191,7 +189,7 @@ class CoordinationFaultsIT {
         long fencedBefore = FencedWrites.count(cluster);
         long deadline = System.nanoTime() + SOAK.toNanos();
         ChaosChecker.Report report;
-        try (ChatLoad load = new ChatLoad(couples, SEND_INTERVAL, 64).start()) {
+        try (ChatLoad load = new ChatLoad(couples, ChatLoad.LIGHT_SEND_INTERVAL, 64).start()) {
             do {
                 Thread.sleep(500 + random.nextInt(1500));
                 Faults.Kind kind = Faults.Kind.values()[random.nextInt(Faults.Kind.values().length)];

@@ -62,11 +62,6 @@ class FailoverIT {
     /** What every single failover is held to, on a box shared with the whole cluster and its load. */
     private static final Duration CI_BOUND = Duration.ofSeconds(4);
     private static final Duration STRESS = Duration.ofSeconds(Long.getLong("duet.stress.seconds", 20));
-    /**
-     * Each phone sends every 100 ms: light load, as the goal is stated for. At 40 ms, on a slower 2-core box
-     * (Intel Xeon at 2.0 GHz), the load alone kept the box saturated and CI's kill p99 reached 2,637 ms.
-     */
-    private static final Duration SEND_INTERVAL = Duration.ofMillis(100);
 
     /**
      * Production's JIT and settings, but in a CI run (fewer than 20 kills) a join grace of 1 s instead of 5:
@@ -88,7 +83,7 @@ class FailoverIT {
         }
         List<Long> failoverMillis = new ArrayList<>();
         long fastPathBefore = Suspicions.withRefusedConnects(cluster);
-        try (ChatLoad load = new ChatLoad(couples, SEND_INTERVAL, 64).start()) {
+        try (ChatLoad load = new ChatLoad(couples, ChatLoad.LIGHT_SEND_INTERVAL, 64).start()) {
             // Past the load's start on a just-started cluster: its first seconds are JIT compilation and the
             // couples' first loads (a 20-kill run that killed after 1 s measured 3.3-3.8 s for the first
             // kill, sends made 0.4 s before it still unacknowledged; 0.4-1.6 s for the 19 after it).

@@ -71,13 +71,6 @@ class RollingDeployIT {
      * clients through HAProxy) under the load below; measured 394-801 ms at 300 messages/s on an earlier box.
      */
     private static final Duration STALL_P99_BOUND = Duration.ofMillis(1500);
-    /**
-     * Each phone sends every 100 ms: 120 messages/s from the 6 couples' 12 phones. At 40 ms (300/s) the load
-     * alone saturated a slower 2-core box (Intel Xeon at 2.0 GHz, where cluster starts took 42-57 s against 23
-     * s): its own p99 was 1.0-1.2 s before anything restarted, and an application server restarted under it
-     * took 49 s, once over 90 s, to be ready, so the deploy measured the box rather than the handoffs.
-     */
-    private static final Duration SEND_INTERVAL = Duration.ofMillis(100);
     private static final Duration DEPLOY_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration WAIT = Duration.ofSeconds(30);
     /** The local cluster's drain.deadline, and time to start and stop the JVM. */
@@ -85,7 +78,7 @@ class RollingDeployIT {
 
     /**
      * The quick-start JIT (C1 alone) with every warm-up: what is checked here is the drains, the script and the
-     * guarantees, not production's speed. With production's JIT, on the slower box of {@link #SEND_INTERVAL},
+     * guarantees, not production's speed. With production's JIT, on the slower box of {@link ChatLoad#LIGHT_SEND_INTERVAL},
      * the C2 compilers of the servers restarted one after the other kept it saturated (HandoffIT measured it).
      */
     @RegisterExtension
@@ -120,7 +113,7 @@ class RollingDeployIT {
         for (int i = 0; i < 6; i++) {
             couples.add(TestCouple.pair(cluster));
         }
-        try (ChatLoad load = new ChatLoad(couples, SEND_INTERVAL, 64).throughEndpoint().start()) {
+        try (ChatLoad load = new ChatLoad(couples, ChatLoad.LIGHT_SEND_INTERVAL, 64).throughEndpoint().start()) {
             int devices = load.devices().size();
             RecordingListener.await(WAIT, "every device's session counted",
                     () -> sessionsOn(first) + sessionsOn(second) == devices);
@@ -230,7 +223,7 @@ class RollingDeployIT {
             couples.add(TestCouple.pair(cluster));
         }
         Map<String, Long> pidsBefore = pids(cluster);
-        try (ChatLoad load = new ChatLoad(couples, SEND_INTERVAL, 64).throughEndpoint().start()) {
+        try (ChatLoad load = new ChatLoad(couples, ChatLoad.LIGHT_SEND_INTERVAL, 64).throughEndpoint().start()) {
             // Past the couples' first loads and the servers' cold start: the stall measured is the deploy's. With
             // 5 s here the sends of the deploy's first step stalled up to 2 s, as the load's own first seconds do
             // before anything restarts (printed below); a cluster in service is warm.
@@ -267,7 +260,7 @@ class RollingDeployIT {
         for (int i = 0; i < 3; i++) {
             couples.add(TestCouple.pair(cluster));
         }
-        try (ChatLoad load = new ChatLoad(couples, SEND_INTERVAL, 64).throughEndpoint().start()) {
+        try (ChatLoad load = new ChatLoad(couples, ChatLoad.LIGHT_SEND_INTERVAL, 64).throughEndpoint().start()) {
             Thread.sleep(1000);
             long[] killedPid = {0};
             Deploy deploy = Deploy.start(presentationServersOnly(cluster, view), line -> {
