@@ -36,15 +36,23 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class HandoffIT {
     /**
-     * What CI holds the p99 stall to, on a box shared with the whole cluster and the load (a restarted
+     * What CI holds the p99 stall to at least, on a box shared with the whole cluster and the load (a restarted
      * server's JVM start competes with it for 2 cores): runs on a quiet box measured 206-467 ms, and CI runs
      * 336-668 ms, most of it the first couples handed to a just-restarted server whose JVM is still cold
      * (the shard moves then started a second after the last restart); so 600 failed CI at random. On the slower
-     * box of {@link #PRODUCTION_JIT}, on C1: moves 432 and 780 ms, restarts 297 and 261 ms (alone, then in CI).
-     * This one still fails a handoff that stalls like a failover (1.3-1.7 s on the same box, FailoverIT). The
-     * goal, 200 ms, is reported in README.md (planned handoffs).
+     * box of {@link #PRODUCTION_JIT}, on C1: moves 180-849 ms, restarts 261-538 ms. The goal, 200 ms, is
+     * reported in README.md (planned handoffs).
      */
     private static final Duration CI_P99_BOUND = Duration.ofMillis(1000);
+    /**
+     * ... or to the load's own p99 stall before any move, measured in the same run ({@link #LOAD_WARM_UP}), and
+     * this much more: on that slower box (Intel Xeon at 2.0 GHz, about a quarter of its CPU time stolen by its
+     * host) the load alone stalled 1.0-2.5 s at p99 in CI runs, its JVMs still compiling, and a phase's p99
+     * swung with the box's load from 180 ms to 1.5 s. A handoff that stalls its couples like a failover (1.3-1.7
+     * s more on that box, FailoverIT) or waits out a load timeout (30 s) still fails: one CI run's moves
+     * stalled a couple 6 s (p99 5,070 ms against the load's 1,458).
+     */
+    private static final Duration CI_P99_OVER_LOAD_ALONE = Duration.ofMillis(750);
     /**
      * Each phone sends every 100 ms: 120 messages/s, light load: the box is about half busy with it while
      * no server restarts (the shard moves phase), against saturated at 40 ms (300/s) before any server
@@ -55,7 +63,7 @@ class HandoffIT {
     private static final Duration SEND_INTERVAL = Duration.ofMillis(Long.getLong("duet.handoff.send-interval-ms", 100));
     /**
      * Rounds of the rolling restart, each restarting every application server once (about 10 s a server):
-     * one in CI, which checks the guarantees and holds the p99 to {@link #CI_P99_BOUND}. One round's p99,
+     * one in CI, which checks the guarantees and holds the p99 to {@link #CI_P99_BOUND} (or above the load alone, {@link #CI_P99_OVER_LOAD_ALONE}). One round's p99,
      * over the first couples of two just-started servers, swings with the box (270-470 ms in runs before the
      * warm-up's four couples); README.md's figures come from runs of 2 and 5 rounds
      * ({@code -Dduet.handoff.rounds=N}).
@@ -99,7 +107,7 @@ class HandoffIT {
             long loadStart = System.nanoTime();
             Thread.sleep(LOAD_WARM_UP.toMillis());
             long movesStart = System.nanoTime();
-            report(load, "load warm-up, before any move", loadStart, movesStart);
+            long loadAloneP99 = report(load, "load warm-up, before any move", loadStart, movesStart);
             // The operator's moves first, between warm servers; then the restarts, whose handoffs go to servers
             // seconds after their JVM started. The other way round, the first moves went to a server joined a
             // second before, and measured its JVM's start (ZooKeeper's notifications reached it 80-160 ms after
@@ -163,7 +171,9 @@ class HandoffIT {
                     .as("warm-ups completed: one per start, the %d first starts and %d restarts",
                             cluster.applicationServers().size(), ROUNDS * cluster.applicationServers().size())
                     .isGreaterThanOrEqualTo(starts);
-            assertThat(p99).as("p99 stall, ms").isLessThan(CI_P99_BOUND.toMillis());
+            long bound = Math.max(CI_P99_BOUND.toMillis(), loadAloneP99 + CI_P99_OVER_LOAD_ALONE.toMillis());
+            assertThat(p99).as("p99 stall, ms (bound: the larger of %d and the load alone's p99, %d, plus %d)",
+                    CI_P99_BOUND.toMillis(), loadAloneP99, CI_P99_OVER_LOAD_ALONE.toMillis()).isLessThan(bound);
         }
     }
 

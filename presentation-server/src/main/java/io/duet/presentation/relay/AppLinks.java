@@ -20,7 +20,8 @@ import java.util.concurrent.ConcurrentMap;
 /**
  * The relay links of this presentation server: for every live application server, one connection per
  * event loop. A client channel always uses the link on its own loop, so relaying never hops threads.
- * Links are opened as soon as a server appears in the shard map and closed when it leaves. With
+ * Links are opened as soon as a server appears in the shard map and retired when it leaves (closed once
+ * the calls in flight on them are answered, {@link RelayLink#retire()}). With
  * {@link RelayTls} enabled every link is mutual TLS.
  *
  * <p>Crash evidence: a connect refused by a server's advertised relay endpoint is reported to ZooKeeper
@@ -90,7 +91,7 @@ public final class AppLinks implements AutoCloseable {
         return link;
     }
 
-    /** Connects to servers that joined and drops links to servers that left. */
+    /** Connects to servers that joined and retires links to servers that left. */
     public void serversChanged(Map<String, AppServerInfo> live) {
         for (AppServerInfo server : live.values()) {
             for (EventExecutor executor : group) {
@@ -105,7 +106,7 @@ public final class AppLinks implements AutoCloseable {
             if (!live.containsKey(id)) {
                 ConcurrentMap<EventLoop, RelayLink> gone = links.remove(id);
                 if (gone != null) {
-                    gone.forEach((loop, link) -> loop.execute(link::close));
+                    gone.forEach((loop, link) -> loop.execute(link::retire));
                 }
             }
         }

@@ -44,11 +44,20 @@ import org.slf4j.LoggerFactory;
  * HELLO_ACK says they take it. When the connection's outbound buffer passes its high-water mark, and
  * again when it drains, every stream's listener hears it ({@link StreamListener#onWritabilityChanged}).
  * A refused connect, a link coming up and an established link dropping are told to {@link LinkEvents}.
+ * A link to a server that left the cluster is {@linkplain #retire() retired}: it takes no new stream and
+ * closes once the calls in flight on it are answered.
  */
 public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
     private static final Logger LOG = LoggerFactory.getLogger(RelayLink.class);
     static final int PING_INTERVAL_SECONDS = 3;
     static final int SILENCE_LIMIT_SECONDS = 15;
+    /**
+     * How long a {@linkplain #retire() retired} link stays open at most for the answers to its calls in
+     * flight. A server handing its shards over answers them at once (if only with the couple's new owner) and
+     * keeps its links until they go quiet, for 2 s at most ({@code ApplicationServer.RELAY_QUIET_WAIT}); one
+     * that is gone or paused does not answer, and its calls end as if its link had dropped.
+     */
+    static final long RETIRE_DEADLINE_MILLIS = 3_000;
 
     private final AppServerInfo server;
     private final EventLoop loop;
@@ -64,6 +73,8 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
     /** The connection came up at some point: frames written since may have reached the application server. */
     private boolean everActive;
     private boolean closed;
+    /** The server left the cluster: no new stream goes on this link, which closes with its last call. */
+    private boolean retiring;
     /** HELLO_ACK came and the connection has not closed since; read off the loop by {@link #isUp()}. */
     private volatile boolean up;
     /** The application server said (in its HELLO_ACK) that it takes StreamCredit frames. */
@@ -134,9 +145,10 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
         assert loop.inEventLoop();
         long streamId = nextStreamId++;
         RelayStream stream = new RelayStream(this, streamId);
-        if (closed) {
+        if (closed || retiring) {
             stream.closedUnsent();
-            loop.execute(() -> listener.onClosed(linkDown(streamId, "relay link to " + serverId() + " is down")));
+            String detail = "relay link to " + serverId() + (closed ? " is down" : " retired: the server left the cluster");
+            loop.execute(() -> listener.onClosed(linkDown(streamId, detail)));
             return stream;
         }
         streams.put(streamId, new Entry(stream, listener, open.getKind() == StreamKind.REQUEST));
@@ -173,6 +185,7 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
 
     void forget(long streamId) {
         streams.remove(streamId);
+        closeIfRetiredAndIdle();
     }
 
     @Override
@@ -200,6 +213,7 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
                         entry.stream.closedByServer();
                     }
                     entry.listener.onData(frame.getData());
+                    closeIfRetiredAndIdle();
                 }
                 break;
             }
@@ -208,6 +222,7 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
                 if (entry != null) {
                     entry.stream.closedByServer();
                     entry.listener.onClosed(frame.getClose());
+                    closeIfRetiredAndIdle();
                 }
                 break;
             }
@@ -271,6 +286,38 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         LOG.warn("Relay link to {} failed: {}", serverId(), cause.toString());
         ctx.close();
+    }
+
+    /**
+     * The server left the cluster (the shard map and its members no longer name it). Its sessions' streams
+     * are closed now, and hear SHUTTING_DOWN so that they route again by the map that dropped it; no new
+     * stream goes on this link. The calls in flight on it keep it open for their answers: closing it at once
+     * answered a call that the stopping server was about to turn away to the couple's new owner with 503
+     * (the call may have run, so it cannot be sent again). It closes with its last call, or after {@link
+     * #RETIRE_DEADLINE_MILLIS} (its calls then hear that the link went down).
+     */
+    void retire() {
+        if (closed || retiring) {
+            return;
+        }
+        retiring = true;
+        String detail = "relay link to " + serverId() + " retired: the server left the cluster";
+        List<Map.Entry<Long, Entry>> sessions = new ArrayList<>();
+        streams.entrySet().stream().filter(stream -> !stream.getValue().request).forEach(sessions::add);
+        for (Map.Entry<Long, Entry> session : sessions) {
+            session.getValue().stream.close(CloseReason.NORMAL);
+            session.getValue().listener.onClosed(linkDown(session.getKey(), detail));
+        }
+        closeIfRetiredAndIdle();
+        if (!closed) {
+            loop.schedule(this::close, RETIRE_DEADLINE_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void closeIfRetiredAndIdle() {
+        if (retiring && !closed && streams.isEmpty()) {
+            close();
+        }
     }
 
     /** Closes the connection; its streams hear that the link went down. */

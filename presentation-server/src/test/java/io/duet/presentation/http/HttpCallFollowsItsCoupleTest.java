@@ -68,6 +68,8 @@ import org.junit.jupiter.api.Test;
  */
 class HttpCallFollowsItsCoupleTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
+    /** Below RelayLink's deadline for a retired link (3 s): it closes with its last call, not at the deadline. */
+    private static final Duration RETIRED_LINK_CLOSES_WITHIN = Duration.ofSeconds(1);
     private static final TokenCodec TOKENS = TokenCodec.create("a-test-secret-that-is-at-least-32-bytes-long", List.of(),
             Clock.systemUTC());
     private static final Authenticator AUTHENTICATOR = new Authenticator(TOKENS, new Revocations(Clock.systemUTC()));
@@ -85,6 +87,10 @@ class HttpCallFollowsItsCoupleTest {
     private volatile CloseStream refusal;
     /** Whether the old owner drops its relay connection when a call comes, instead. */
     private volatile boolean dropOnCall;
+    /** Whether the old owner leaves the cluster (as the links are told) before it turns a call away. */
+    private volatile boolean leaveBeforeRefusing;
+    /** The old owner's end of the relay link its last call came on. */
+    private volatile Channel oldOwnersConnection;
     private TestingServer zookeeper;
     private CuratorFramework curator;
     private ShardMapWatcher shardMap;
@@ -111,6 +117,10 @@ class HttpCallFollowsItsCoupleTest {
             } else if (frame.isSetData() && dropOnCall) {
                 connection.close();
             } else if (frame.isSetData()) {
+                oldOwnersConnection = connection;
+                if (leaveBeforeRefusing) {
+                    links.serversChanged(Map.of(newOwner.getServerId(), newOwner));
+                }
                 connection.writeAndFlush(RelayFrame.close(refusal.deepCopy().setStreamId(frame.getData().getStreamId())));
             }
         });
@@ -205,6 +215,23 @@ class HttpCallFollowsItsCoupleTest {
         assertThat(new String(response.body(), java.nio.charset.StandardCharsets.UTF_8)).contains("went away");
         assertThat(openedAtOld).hasSize(1);
         assertThat(openedAtNew).isEmpty();
+    }
+
+    @Test
+    void aCallInFlightWhenItsServerLeavesTheClusterGetsTheAnswerItWasSentAndItsLinkThenCloses() throws Exception {
+        // The owner stops: it leaves the cluster while a call is on its way, and turns the call away to the
+        // couple's new owner. Its link is retired, not closed, so that the answer still comes back on it.
+        leaveBeforeRefusing = true;
+        refusal = new CloseStream(0, CloseReason.NOT_OWNER).setShardMapEpoch(2).setMovedTo(newOwner);
+
+        HttpResponse<byte[]> response = post();
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo(REPLY);
+        assertThat(callsAtNew).singleElement().isEqualTo(CALL);
+        // With its last call answered, the retired link closes (well before its deadline).
+        assertThat(oldOwnersConnection.closeFuture().await(RETIRED_LINK_CLOSES_WITHIN.toMillis()))
+                .as("the retired link closed within %s of its last answer", RETIRED_LINK_CLOSES_WITHIN).isTrue();
     }
 
     @Test

@@ -80,6 +80,16 @@ final class NodeFactory {
      * by the collector itself, not by this sampling.
      */
     static final String PERF_DATA_SAMPLING = "-XX:PerfDataSamplingInterval=1000";
+    /** How long HBase may take to start: its master initializes before the ready file is written. */
+    static final Duration HBASE_START_TIMEOUT = Duration.ofSeconds(180);
+    /** How long a Duet server may take from its launch to its ready file, once what it needs is up. */
+    static final Duration SERVER_START_TIMEOUT = Duration.ofSeconds(90);
+    /**
+     * An application server's: it is launched beside HBase at a cluster's start and waits for it
+     * ({@code HBaseStartup}) before its own start, so its wait covers HBase's too (on a slow 2-core box HBase's
+     * master took over a minute to initialize, and an application server missed a 90 s wait by seconds).
+     */
+    static final Duration APPLICATION_SERVER_START_TIMEOUT = HBASE_START_TIMEOUT.plus(SERVER_START_TIMEOUT);
 
     /**
      * The nodes of the cluster {@code builder} describes (its name, its servers' settings and JVM options),
@@ -114,7 +124,7 @@ final class NodeFactory {
                         "--add-opens", "java.base/java.lang=ALL-UNNAMED"),
                 ModuleClasspath.of(home, "deploy/local-hbase"), "io.duet.deploy.hbase.StandaloneHBase",
                 List.of(dataDir.resolve("hbase").toString(), Integer.toString(zookeeperPort)),
-                Duration.ofSeconds(180));
+                HBASE_START_TIMEOUT);
     }
 
     NodeProcess s3() {
@@ -148,7 +158,7 @@ final class NodeFactory {
         settings.put("admin.host", "127.0.0.1");
         settings.put("admin.port", "0");
         return server(name, NodeKind.APPLICATION_SERVER, APP_HEAP, "application-server",
-                "io.duet.app.ApplicationServerMain", settings);
+                "io.duet.app.ApplicationServerMain", settings, APPLICATION_SERVER_START_TIMEOUT);
     }
 
     static String presentationServerName(int index) {
@@ -175,7 +185,7 @@ final class NodeFactory {
         settings.put("drain.deadline", LOCAL_DRAIN_DEADLINE);
         settings.putAll(presentationSettings);
         return server(name, NodeKind.PRESENTATION_SERVER, "256m", "presentation-server",
-                "io.duet.presentation.PresentationServerMain", settings);
+                "io.duet.presentation.PresentationServerMain", settings, SERVER_START_TIMEOUT);
     }
 
     private Map<String, String> common(String name) throws IOException {
@@ -211,10 +221,10 @@ final class NodeFactory {
 
     /**
      * A Duet server of {@code module}, configured by a properties file written from {@code settings}, with a
-     * heap of {@code heapSize} ({@link #serverHeap}).
+     * heap of {@code heapSize} ({@link #serverHeap}), given {@code startTimeout} to write its ready file.
      */
     private NodeProcess server(String name, NodeKind kind, String heapSize, String module, String mainClass,
-            Map<String, String> settings) throws IOException {
+            Map<String, String> settings, Duration startTimeout) throws IOException {
         Path config = dataDir.resolve("conf").resolve(name + ".properties");
         StringBuilder content = new StringBuilder("# Written by LocalCluster; the same keys configure production.\n");
         settings.putAll(serverSettings);
@@ -228,7 +238,7 @@ final class NodeFactory {
         options.addAll(jvmOptions);
         return new NodeProcess(name, kind, options, ModuleClasspath.of(home, module), mainClass,
                 List.of("--config", config.toString(), "--ready-file", readyFile.toString()),
-                logDir.resolve(name + ".log"), readyFile, Duration.ofSeconds(90));
+                logDir.resolve(name + ".log"), readyFile, startTimeout);
     }
 
     /**
