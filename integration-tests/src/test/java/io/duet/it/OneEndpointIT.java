@@ -27,7 +27,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -39,12 +42,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * through and re-encrypts HTTPS), so this is also the SDK over TLS end to end: the reconnect to the other
  * server resumes the TLS session with a ticket the killed one issued (their ticket keys are shared).
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the test that kills a presentation server last
 class OneEndpointIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
     @RegisterExtension
     static final PrivateCluster CLUSTER = new PrivateCluster().withApplicationServers(1).withClientTls();
 
     @Test
+    @Order(3)
     void aPartnerWhosePresentationServerIsKilledReconnectsThroughTheSameEndpointAndLosesNothing() throws Exception {
         LocalCluster cluster = CLUSTER.get();
         bringBackEveryPresentationServer(cluster);
@@ -114,6 +119,7 @@ class OneEndpointIT {
     }
 
     @Test
+    @Order(2)
     void aServerOutOfRotationGetsNoNewConnectionsAndOneBackInRotationDoes() throws Exception {
         LocalCluster cluster = CLUSTER.get();
         bringBackEveryPresentationServer(cluster);
@@ -166,6 +172,7 @@ class OneEndpointIT {
 
     /** The handshake benchmark (BENCHMARKS.md) with tiny numbers, against presentation-1, so that it keeps working. */
     @Test
+    @Order(1)
     void theHandshakeBenchmarkMeasuresFullAndResumedHandshakesBesideTcpConnects() throws Exception {
         LocalCluster cluster = CLUSTER.get();
         bringBackEveryPresentationServer(cluster);

@@ -52,14 +52,23 @@ import org.slf4j.LoggerFactory;
  * fails it is made again without the check, and once the map is applied ({@link #mapApplied}) the next renewal
  * goes at once; a server that applied a map while the next was already out gets a new grace. Past the grace,
  * renewals are held back, and counted ({@link #heldBack()}): a stuck server stops heartbeating about an
- * interval and half a lease after the map was published. A server that has applied no map yet renews without
- * the check.
+ * interval and half a lease after the map was published. A server that has applied no map yet (just started,
+ * or the map node was deleted) first asks whether there is one: if so it is behind it, as above but with a grace
+ * of {@link #FIRST_MAP_GRACE} (a listener stuck on its very first map), and if not it renews without the check.
  *
  * <p>The node's data is the server's {@link ServerStatus} (see {@link #statusFrom}), for operators: it
  * is taken afresh for every renewal, on the heartbeat thread.
  */
 public final class Heartbeat implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Heartbeat.class);
+    /**
+     * The grace of a server that has applied no map while one exists, instead of half a lease: a server applies
+     * the map it finds at its start within milliseconds, but a cold JVM on a saturated box is slower, and it owns
+     * nothing yet (a member gets shards after its warm-up and {@code cluster.join-grace}), so a longer grace costs
+     * little. What it bounds: a server stuck on its first map, whose acknowledgement {@link MapAcks} waits for,
+     * holds others' claims this long plus a lease, instead of up to their load timeout (30 s).
+     */
+    static final Duration FIRST_MAP_GRACE = Duration.ofSeconds(5);
 
     private final CuratorFramework curator;
     private final String path;
@@ -69,7 +78,8 @@ public final class Heartbeat implements AutoCloseable {
     private final LongAdder lapses = new LongAdder();
     private final LongAdder heldBack = new LongAdder();
     private volatile Supplier<ServerStatus> status = ServerStatus::new;
-    private volatile IntSupplier appliedMapVersion = () -> -1;
+    /** The version of the newest map this server applied; null: renewals check no map ({@link #mapVersionFrom}). */
+    private volatile IntSupplier appliedMapVersion;
     /** How long renewals go on unchecked once a check failed: half the lease (see the class comment). */
     private final long mapGraceNanos;
     /**
@@ -122,7 +132,8 @@ public final class Heartbeat implements AutoCloseable {
 
     /**
      * What each renewal checks the shard map node's version against: the version of the newest map this
-     * server has applied, -1 for none (the renewal then checks nothing). Called on the heartbeat thread and
+     * server has applied, -1 for none (the renewal then checks that there is none). Unset, renewals check no
+     * map (a heartbeat of a test that follows no map). Called on the heartbeat thread and
      * on renewals' answers; set it before {@link #start()}.
      */
     public void mapVersionFrom(IntSupplier appliedMapVersion) {
@@ -199,18 +210,26 @@ public final class Heartbeat implements AutoCloseable {
     }
 
     /**
-     * @param checked whether the renewal checks the map's version (unless this server has applied none); an
-     *     unchecked one is not sent past the grace (see the class comment)
+     * @param checked whether the renewal checks the map's version (that none exists, if this server has applied
+     *     none); an unchecked one is not sent past the grace (see the class comment)
      */
     private void renew(boolean checked) {
-        if (closed || !checked && System.nanoTime() - behindSinceNanos >= mapGraceNanos) {
+        if (closed || !checked && System.nanoTime() - behindSinceNanos >= graceNanos(behindVersion)) {
             return;
         }
         long sent = System.nanoTime();
-        int mapVersion = appliedMapVersion.getAsInt();
+        IntSupplier versions = appliedMapVersion;
         try {
-            if (mapVersion < 0 || !checked) {
-                curator.setData().inBackground((client, event) -> renewed(event, sent)).forPath(path, payload());
+            if (!checked || versions == null) {
+                renewUnchecked(sent);
+                return;
+            }
+            int mapVersion = versions.getAsInt();
+            if (mapVersion < 0) {
+                // Nothing applied to check a version against: is there a map to apply? (An extra read, made only
+                // until this server has applied one.)
+                curator.checkExists().inBackground((client, event) -> renewedIfNoMap(event, sent))
+                        .forPath(ClusterPaths.SHARD_MAP);
                 return;
             }
             curator.transaction().inBackground((client, event) -> renewedIfMapApplied(event, sent, mapVersion))
@@ -222,46 +241,97 @@ public final class Heartbeat implements AutoCloseable {
         }
     }
 
+    /** A renewal without the map check; on the heartbeat thread, which takes the status ({@link #statusFrom}). */
+    private void renewUnchecked(long sent) throws Exception {
+        curator.setData().inBackground((client, event) -> renewed(event, sent)).forPath(path, payload());
+    }
+
+    /**
+     * The answer to whether a map exists, asked by a renewal of a server that has applied none (on ZooKeeper's
+     * event thread): if one does, this server is behind it; if none does, the renewal is made, from the
+     * heartbeat thread.
+     */
+    private void renewedIfNoMap(CuratorEvent event, long sent) {
+        KeeperException.Code code = KeeperException.Code.get(event.getResultCode());
+        if (code == KeeperException.Code.OK) {
+            behindMap(-1);
+        } else if (code == KeeperException.Code.NONODE) {
+            caughtUp();
+            try {
+                executor.execute(() -> {
+                    try {
+                        renewUnchecked(sent);
+                    } catch (Exception e) {
+                        LOG.debug("Heartbeat not sent: {}", e.toString());
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                // Closed.
+            }
+        }
+        // Otherwise ZooKeeper did not answer (connection lost): the next interval tries again.
+    }
+
     /** A renewal's answer when it checked the map's version first: behind a newer map, or as a plain one. */
     private void renewedIfMapApplied(CuratorEvent event, long sent, int mapVersion) throws Exception {
         if (mapChanged(event)) {
-            long now = System.nanoTime();
-            if (!behind || mapVersion != behindVersion) {
-                // Behind anew: found so first, or again after applying a map while the next was out. A stuck
-                // listener never changes the version applied, so it never gets a second grace.
-                behindVersion = mapVersion;
-                behindSinceNanos = now;
-                behind = true;
-            }
-            if (appliedMapVersion.getAsInt() != mapVersion) {
-                renewNow(true); // the map came meanwhile (read after behind was set: mapApplied may have missed it)
-                return;
-            }
-            long behindNanos = now - behindSinceNanos;
-            if (behindNanos < mapGraceNanos) {
-                renewNow(false); // most likely a map on its way (mapApplied renews once it is applied)
-                return;
-            }
-            heldBack.increment();
-            if (!heldLogged) {
-                heldLogged = true;
-                LOG.warn("Heartbeat held back: the shard map changed at least {} ms ago and this server has not "
-                        + "applied it (its last: version {}); it serves nothing once its lease runs out, and renews "
-                        + "once it applies the map", TimeUnit.NANOSECONDS.toMillis(behindNanos), mapVersion);
-            }
+            behindMap(mapVersion);
             return;
         }
         if (event.getResultCode() == KeeperException.Code.OK.intValue()) {
-            if (heldLogged) {
-                LOG.info("Heartbeat renewed again after {} ms behind the shard map: this server applied it",
-                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - behindSinceNanos));
-            }
-            behind = false;
-            heldLogged = false;
+            caughtUp();
         }
         List<CuratorTransactionResult> results = event.getOpResults();
         Stat written = results == null || results.size() < 2 ? null : results.get(1).getResultStat();
         renewed(KeeperException.Code.get(event.getResultCode()), written, sent);
+    }
+
+    /**
+     * A renewal found a map this server has not applied ({@code mapVersion} is the version it has, -1 for none):
+     * within the grace ({@link #graceNanos}) the renewal is made again without the check, past it the renewal is
+     * held back.
+     */
+    private void behindMap(int mapVersion) {
+        long now = System.nanoTime();
+        if (!behind || mapVersion != behindVersion) {
+            // Behind anew: found so first, or again after applying a map while the next was out. A stuck
+            // listener never changes the version applied, so it never gets a second grace.
+            behindVersion = mapVersion;
+            behindSinceNanos = now;
+            behind = true;
+        }
+        if (appliedMapVersion.getAsInt() != mapVersion) {
+            renewNow(true); // the map came meanwhile (read after behind was set: mapApplied may have missed it)
+            return;
+        }
+        long behindNanos = now - behindSinceNanos;
+        if (behindNanos < graceNanos(mapVersion)) {
+            renewNow(false); // most likely a map on its way (mapApplied renews once it is applied)
+            return;
+        }
+        heldBack.increment();
+        if (!heldLogged) {
+            heldLogged = true;
+            LOG.warn("Heartbeat held back: the shard map changed at least {} ms ago and this server has not "
+                    + "applied it ({}); it serves nothing once its lease runs out, and renews once it applies the "
+                    + "map", TimeUnit.NANOSECONDS.toMillis(behindNanos),
+                    mapVersion < 0 ? "it has applied none" : "its last: version " + mapVersion);
+        }
+    }
+
+    /** How long a server behind the map at {@code appliedVersion} renews unchecked (see {@link #FIRST_MAP_GRACE}). */
+    private long graceNanos(int appliedVersion) {
+        return appliedVersion < 0 ? Math.max(mapGraceNanos, FIRST_MAP_GRACE.toNanos()) : mapGraceNanos;
+    }
+
+    /** A renewal found this server up to date with the map (or found no map): it is no longer behind. */
+    private void caughtUp() {
+        if (heldLogged) {
+            LOG.info("Heartbeat renewed again after {} ms behind the shard map: this server applied it, or it was "
+                    + "deleted", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - behindSinceNanos));
+        }
+        behind = false;
+        heldLogged = false;
     }
 
     /**

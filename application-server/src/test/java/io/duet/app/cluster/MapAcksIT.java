@@ -248,6 +248,41 @@ class MapAcksIT {
     }
 
     /**
+     * The same from a server's start: one whose listener is stuck on the very first map it is given (it has
+     * applied none, so there is no version to check against) finds that a map exists, and its renewals are held
+     * back past the first map's grace (5 s) instead of going on unchecked for good. Once it applies the map, it
+     * is renewed again.
+     */
+    @Test
+    void aServerStuckOnItsFirstMapStopsHeartbeating() throws Exception {
+        curator.create().creatingParentsIfNeeded().forPath(ClusterPaths.SHARD_MAP, map(4, "app-b"));
+        CountDownLatch unstuck = new CountDownLatch(1);
+        long started = System.nanoTime();
+        try (MapFollower b = MapFollower.start(zookeeper, "app-b", view -> {
+            try {
+                unstuck.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        })) {
+            await("app-b's renewals held back, its first map not applied", () -> b.heartbeat.heldBack() > 0);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("held back after the first map's grace")
+                    .isGreaterThanOrEqualTo(Heartbeat.FIRST_MAP_GRACE);
+            assertThat(b.ownership.appliedMapVersion()).as("the map version app-b applied").isEqualTo(-1);
+            await("app-b's lease to run out", () -> !b.heartbeat.leaseValid());
+            long mtime = heartbeatMtime("app-b");
+            Thread.sleep(3 * INTERVAL.toMillis());
+            assertThat(heartbeatMtime("app-b")).as("app-b's heartbeat, held back").isEqualTo(mtime);
+
+            unstuck.countDown();
+            await("app-b's lease back once it applied its first map", b.heartbeat::leaseValid);
+            assertThat(heartbeatMtime("app-b")).as("renewed again").isGreaterThan(mtime);
+        } finally {
+            unstuck.countDown();
+        }
+    }
+
+    /**
      * A server slow to apply maps, but applying them, keeps its lease: a renewal that finds it behind a map is
      * made again without the check for half a lease, and a server that applied a map while the next was out is
      * given that grace anew. Here each map takes 80 ms to apply, and four come 40 ms apart, so the server is

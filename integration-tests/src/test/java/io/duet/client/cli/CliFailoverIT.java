@@ -29,7 +29,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * back, every line typed meanwhile reaches the partner once and in order, and leaving with lines that
  * cannot be sent names them and exits with status 4, never with a stack trace.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the test that kills every presentation server last
 class CliFailoverIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
     @RegisterExtension
@@ -48,6 +52,7 @@ class CliFailoverIT {
     Path home;
 
     @Test
+    @Order(1)
     void theChatReconnectsThroughTheEndpointWhenItsServerIsKilledAndEveryTypedLineArrivesOnceInOrder() throws Exception {
         LocalCluster cluster = CLUSTER.get();
         bringBackEveryPresentationServer(cluster);
@@ -96,12 +101,17 @@ class CliFailoverIT {
     }
 
     @Test
+    @Order(2)
     void ctrlCWithLinesThatCannotBeSentNamesThemAndExitsWithStatus4() throws Exception {
         LocalCluster cluster = CLUSTER.get();
         bringBackEveryPresentationServer(cluster);
         TestCouple couple = TestCouple.pairThroughEndpoint(cluster);
         writeProfile(cluster, "ann", couple.ann);
-        Process chat = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        // env resets SIGINT to its default: a test run started as a background job of a non-interactive shell
+        // inherits it ignored, and a JVM that starts with SIGINT ignored installs no handler for it (JLine's
+        // registration then silently does nothing), so the Ctrl-C below would never reach the chat.
+        Process chat = new ProcessBuilder("env", "--default-signal=INT",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "-Dlogback.configurationFile=duet-cli-logback.xml",
                 DuetCli.class.getName(), "--home", home.toString(), "--profile", "ann", "chat").start();
         try {

@@ -36,21 +36,22 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class HandoffIT {
     /**
-     * What CI holds the p99 stall to at least, on a box shared with the whole cluster and the load (a restarted
-     * server's JVM start competes with it for 2 cores): runs on a quiet box measured 206-467 ms, and CI runs
-     * 336-668 ms, most of it the first couples handed to a just-restarted server whose JVM is still cold
-     * (the shard moves then started a second after the last restart); so 600 failed CI at random. On the slower
-     * box of {@link #PRODUCTION_JIT}, on C1: moves 180-849 ms, restarts 261-538 ms. The goal, 200 ms, is
-     * reported in README.md (planned handoffs).
+     * The least bound CI puts on the p99 stall ({@link #CI_P99_OVER_LOAD_ALONE} may raise it), on a box shared
+     * with the whole cluster and the load (a restarted server's JVM start competes with it for 2 cores): runs on
+     * a quiet box measured 206-467 ms, and CI runs 336-668 ms, most of it the first couples handed to a
+     * just-restarted server whose JVM is still cold (the shard moves then started a second after the last
+     * restart); so 600 failed CI at random. On the slower box of {@link #PRODUCTION_JIT}, on C1: moves 180-849
+     * ms, restarts 261-538 ms. The goal, 200 ms, is reported in README.md (planned handoffs).
      */
     private static final Duration CI_P99_BOUND = Duration.ofMillis(1000);
     /**
-     * ... or to the load's own p99 stall before any move, measured in the same run ({@link #LOAD_WARM_UP}), and
-     * this much more: on that slower box (Intel Xeon at 2.0 GHz, about a quarter of its CPU time stolen by its
-     * host) the load alone stalled 1.0-2.5 s at p99 in CI runs, its JVMs still compiling, and a phase's p99
-     * swung with the box's load from 180 ms to 1.5 s. A handoff that stalls its couples like a failover (1.3-1.7
-     * s more on that box, FailoverIT) or waits out a load timeout (30 s) still fails: one CI run's moves
-     * stalled a couple 6 s (p99 5,070 ms against the load's 1,458).
+     * CI's bound on the p99 stall is the larger of {@link #CI_P99_BOUND} and (the load's own p99 stall before any
+     * move, measured in the same run, {@link #LOAD_WARM_UP}, plus this). On that slower box (Intel Xeon at 2.0
+     * GHz, at times a quarter of its CPU time stolen by its host) the load alone stalled 1.0-2.5 s at p99 in CI
+     * runs, its JVMs still compiling, and a phase's p99 swung with the box's load from 180 ms to 1.5 s. A
+     * handoff that stalls its couples like a failover (1.3-1.7 s more on that box, FailoverIT) or waits out a
+     * load timeout (30 s) still fails: one CI run's moves stalled a couple 6 s (p99 5,070 ms against the
+     * load's 1,458).
      */
     private static final Duration CI_P99_OVER_LOAD_ALONE = Duration.ofMillis(750);
     /**
@@ -63,8 +64,8 @@ class HandoffIT {
     private static final Duration SEND_INTERVAL = Duration.ofMillis(Long.getLong("duet.handoff.send-interval-ms", 100));
     /**
      * Rounds of the rolling restart, each restarting every application server once (about 10 s a server):
-     * one in CI, which checks the guarantees and holds the p99 to {@link #CI_P99_BOUND} (or above the load alone, {@link #CI_P99_OVER_LOAD_ALONE}). One round's p99,
-     * over the first couples of two just-started servers, swings with the box (270-470 ms in runs before the
+     * one in CI, which checks the guarantees and bounds the p99 ({@link #CI_P99_OVER_LOAD_ALONE}). One round's
+     * p99, over the first couples of two just-started servers, swings with the box (270-470 ms in runs before the
      * warm-up's four couples); README.md's figures come from runs of 2 and 5 rounds
      * ({@code -Dduet.handoff.rounds=N}).
      */

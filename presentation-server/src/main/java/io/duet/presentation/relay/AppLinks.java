@@ -83,7 +83,7 @@ public final class AppLinks implements AutoCloseable {
         RelayLink link = perLoop.get(loop);
         if (link == null || link.isClosed() || !link.server().getRelayEndpoint().equals(server.getRelayEndpoint())) {
             if (link != null) {
-                link.close();
+                link.retire(); // its id at a new endpoint: the calls in flight on the old one may still be answered
             }
             link = RelayLink.connect(template, tls, server, loop, presentationId, userEvents, meters, health, events);
             perLoop.put(loop, link);

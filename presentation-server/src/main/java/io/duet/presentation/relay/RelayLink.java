@@ -53,9 +53,11 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
     static final int SILENCE_LIMIT_SECONDS = 15;
     /**
      * How long a {@linkplain #retire() retired} link stays open at most for the answers to its calls in
-     * flight. A server handing its shards over answers them at once (if only with the couple's new owner) and
-     * keeps its links until they go quiet, for 2 s at most ({@code ApplicationServer.RELAY_QUIET_WAIT}); one
-     * that is gone or paused does not answer, and its calls end as if its link had dropped.
+     * flight. A server handing its shards over turns calls away with the couple's new owner once it has unloaded
+     * the couple, and answers those already running once their writes are done; it keeps its links until they
+     * have gone quiet after that (200 ms, at most 2 s: {@code ApplicationServer.RELAY_QUIET} and {@code
+     * RELAY_QUIET_WAIT}). One that is gone or paused does not answer: its calls end at this deadline as if its
+     * link had dropped (they may have run).
      */
     static final long RETIRE_DEADLINE_MILLIS = 3_000;
 
@@ -147,7 +149,7 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
         RelayStream stream = new RelayStream(this, streamId);
         if (closed || retiring) {
             stream.closedUnsent();
-            String detail = "relay link to " + serverId() + (closed ? " is down" : " retired: the server left the cluster");
+            String detail = "relay link to " + serverId() + (closed ? " is down" : " retired");
             loop.execute(() -> listener.onClosed(linkDown(streamId, detail)));
             return stream;
         }
@@ -274,7 +276,7 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        boolean lost = up && !closed;
+        boolean lost = up && !closed && !retiring; // a retired link is not reconnected
         failAll("relay link to " + serverId() + " lost");
         if (lost) {
             events.lost(server, loop);
@@ -289,29 +291,36 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
     }
 
     /**
-     * The server left the cluster (the shard map and its members no longer name it). Its sessions' streams
-     * are closed now, and hear SHUTTING_DOWN so that they route again by the map that dropped it; no new
-     * stream goes on this link. The calls in flight on it keep it open for their answers: closing it at once
-     * answered a call that the stopping server was about to turn away to the couple's new owner with 503
-     * (the call may have run, so it cannot be sent again). It closes with its last call, or after {@link
-     * #RETIRE_DEADLINE_MILLIS} (its calls then hear that the link went down).
+     * The server left the cluster (the shard map and its members no longer name it), or is named at another
+     * endpoint, so that a new link replaces this one. Its sessions' streams are closed now, and hear
+     * SHUTTING_DOWN so that they route again; no new stream goes on this link. The calls in flight on it keep
+     * it open for their answers: closing it at once answered a call that the stopping server was about to turn
+     * away to the couple's new owner with 503 (the call may have run, so it cannot be sent again). It closes
+     * with its last call, or after {@link #RETIRE_DEADLINE_MILLIS} (its calls then hear that the link went
+     * down).
      */
     void retire() {
         if (closed || retiring) {
             return;
         }
         retiring = true;
-        String detail = "relay link to " + serverId() + " retired: the server left the cluster";
-        List<Map.Entry<Long, Entry>> sessions = new ArrayList<>();
-        streams.entrySet().stream().filter(stream -> !stream.getValue().request).forEach(sessions::add);
-        for (Map.Entry<Long, Entry> session : sessions) {
-            session.getValue().stream.close(CloseReason.NORMAL);
-            session.getValue().listener.onClosed(linkDown(session.getKey(), detail));
+        loop.schedule(this::close, RETIRE_DEADLINE_MILLIS, TimeUnit.MILLISECONDS);
+        String detail = "relay link to " + serverId() + " retired";
+        List<Long> sessions = new ArrayList<>();
+        streams.forEach((streamId, entry) -> {
+            if (!entry.request) {
+                sessions.add(streamId);
+            }
+        });
+        for (long streamId : sessions) {
+            Entry session = streams.remove(streamId);
+            if (session != null) { // not closed meanwhile by another session's listener
+                session.stream.closedByServer();
+                write(RelayFrame.close(new CloseStream(streamId, CloseReason.NORMAL)));
+                session.listener.onClosed(linkDown(streamId, detail));
+            }
         }
         closeIfRetiredAndIdle();
-        if (!closed) {
-            loop.schedule(this::close, RETIRE_DEADLINE_MILLIS, TimeUnit.MILLISECONDS);
-        }
     }
 
     private void closeIfRetiredAndIdle() {

@@ -74,8 +74,8 @@ public final class RelayStream {
 
     /**
      * Whether the application server may have received this stream's frames: false once it is known that
-     * none left this server (its relay link never came up, or was already down when the stream opened), so
-     * that a call on it surely did not run and may be sent elsewhere.
+     * none left this server (its relay link never came up, or was already down or retired when the stream
+     * opened), so that a call on it surely did not run and may be sent elsewhere.
      */
     public boolean mayHaveReachedServer() {
         return !neverSent;

@@ -16,8 +16,10 @@ public interface StreamListener {
 
     /**
      * The stream ended: {@code close} is the application server's, or says {@link CloseReason#SHUTTING_DOWN}
-     * (with no shard map epoch) when the relay link itself was lost; then {@link
-     * RelayStream#mayHaveReachedServer()} tells whether anything of the stream was sent before it was.
+     * (with no shard map epoch) when the relay link itself was lost, or retired because its server left the
+     * cluster (a session's stream at once, a call's if unanswered at the link's deadline, a stream opened on it
+     * afterwards unsent); then {@link RelayStream#mayHaveReachedServer()} tells whether anything of the stream
+     * was sent before.
      */
     void onClosed(CloseStream close);
 

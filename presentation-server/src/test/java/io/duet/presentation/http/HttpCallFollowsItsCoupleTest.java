@@ -89,6 +89,8 @@ class HttpCallFollowsItsCoupleTest {
     private volatile boolean dropOnCall;
     /** Whether the old owner leaves the cluster (as the links are told) before it turns a call away. */
     private volatile boolean leaveBeforeRefusing;
+    /** Whether the old owner, having left, never answers (a paused process). */
+    private volatile boolean neverAnswers;
     /** The old owner's end of the relay link its last call came on. */
     private volatile Channel oldOwnersConnection;
     private TestingServer zookeeper;
@@ -119,7 +121,12 @@ class HttpCallFollowsItsCoupleTest {
             } else if (frame.isSetData()) {
                 oldOwnersConnection = connection;
                 if (leaveBeforeRefusing) {
+                    // Queued on the one event loop the links share with the stand-ins (the group has one thread):
+                    // the link is retired before it reads the answer below.
                     links.serversChanged(Map.of(newOwner.getServerId(), newOwner));
+                }
+                if (neverAnswers) {
+                    return;
                 }
                 connection.writeAndFlush(RelayFrame.close(refusal.deepCopy().setStreamId(frame.getData().getStreamId())));
             }
@@ -232,6 +239,23 @@ class HttpCallFollowsItsCoupleTest {
         // With its last call answered, the retired link closes (well before its deadline).
         assertThat(oldOwnersConnection.closeFuture().await(RETIRED_LINK_CLOSES_WITHIN.toMillis()))
                 .as("the retired link closed within %s of its last answer", RETIRED_LINK_CLOSES_WITHIN).isTrue();
+    }
+
+    @Test
+    void aCallInFlightWhenItsServerLeavesAndNeverAnswersGets503AtTheRetiredLinksDeadline() throws Exception {
+        // It may have run: it is not sent again, and the retired link does not wait for it for good.
+        leaveBeforeRefusing = true;
+        neverAnswers = true;
+        long start = System.nanoTime();
+
+        HttpResponse<byte[]> response = post();
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("answered at the retired link's deadline (3 s)")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(2_900));
+        assertThat(callsAtNew).isEmpty();
+        assertThat(oldOwnersConnection.closeFuture().await(RETIRED_LINK_CLOSES_WITHIN.toMillis()))
+                .as("the retired link closed at its deadline").isTrue();
     }
 
     @Test
