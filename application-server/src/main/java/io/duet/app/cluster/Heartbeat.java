@@ -132,7 +132,8 @@ public final class Heartbeat implements AutoCloseable {
 
     /**
      * What each renewal checks the shard map node's version against: the version of the newest map this
-     * server has applied, -1 for none (the renewal then checks that there is none). Unset, renewals check no
+     * server has applied, -1 for none (the renewal then first asks whether one exists: not in the same
+     * transaction, so one unchecked renewal may pass as a map is published). Unset, renewals check no
      * map (a heartbeat of a test that follows no map). Called on the heartbeat thread and
      * on renewals' answers; set it before {@link #start()}.
      */
@@ -210,8 +211,8 @@ public final class Heartbeat implements AutoCloseable {
     }
 
     /**
-     * @param checked whether the renewal checks the map's version (that none exists, if this server has applied
-     *     none); an unchecked one is not sent past the grace (see the class comment)
+     * @param checked whether the renewal checks the map's version (asks whether one exists, if this server has
+     *     applied none); an unchecked one is not sent past the grace (see the class comment)
      */
     private void renew(boolean checked) {
         if (closed || !checked && System.nanoTime() - behindSinceNanos >= graceNanos(behindVersion)) {

@@ -45,15 +45,20 @@ class HandoffIT {
      */
     private static final Duration CI_P99_BOUND = Duration.ofMillis(1000);
     /**
-     * CI's bound on the p99 stall is the larger of {@link #CI_P99_BOUND} and (the load's own p99 stall before any
-     * move, measured in the same run, {@link #LOAD_WARM_UP}, plus this). On that slower box (Intel Xeon at 2.0
-     * GHz, at times a quarter of its CPU time stolen by its host) the load alone stalled 1.0-2.5 s at p99 in CI
-     * runs, its JVMs still compiling, and a phase's p99 swung with the box's load from 180 ms to 1.5 s. A
-     * handoff that stalls its couples like a failover (1.3-1.7 s more on that box, FailoverIT) or waits out a
-     * load timeout (30 s) still fails: one CI run's moves stalled a couple 6 s (p99 5,070 ms against the
-     * load's 1,458).
+     * CI's bound on the p99 stall is the larger of {@link #CI_P99_BOUND} and the sum of this and the load's own
+     * p99 stall before any move ({@link #LOAD_WARM_UP}) in the same run, at most {@link #CI_P99_CEILING}. On that
+     * slower box (Intel Xeon at 2.0 GHz, at times a quarter of its CPU time stolen by its host) the load alone
+     * stalled 0.4-2.5 s at p99 in CI runs, its JVMs still compiling, and a phase's p99 swung with the box's load
+     * from 180 ms to 1.5 s. A handoff that stalls its couples like a failover (1.3-1.7 s more on that box,
+     * FailoverIT) or waits out a load timeout (30 s) still fails: one CI run's moves stalled a couple 6 s (p99
+     * 5,070 ms against the load's 1,458).
      */
     private static final Duration CI_P99_OVER_LOAD_ALONE = Duration.ofMillis(750);
+    /**
+     * The most CI's bound may grow to, however slow the load alone was: a p99 stall of 3 s is a handoff gone
+     * wrong on any box (the load alone's p99 on C1 in CI was at most 2.5 s on the slow box).
+     */
+    private static final Duration CI_P99_CEILING = Duration.ofSeconds(3);
     /**
      * Each phone sends every 100 ms: 120 messages/s, light load: the box is about half busy with it while
      * no server restarts (the shard moves phase), against saturated at 40 ms (300/s) before any server
@@ -108,7 +113,6 @@ class HandoffIT {
             long loadStart = System.nanoTime();
             Thread.sleep(LOAD_WARM_UP.toMillis());
             long movesStart = System.nanoTime();
-            long loadAloneP99 = report(load, "load warm-up, before any move", loadStart, movesStart);
             // The operator's moves first, between warm servers; then the restarts, whose handoffs go to servers
             // seconds after their JVM started. The other way round, the first moves went to a server joined a
             // second before, and measured its JVM's start (ZooKeeper's notifications reached it 80-160 ms after
@@ -137,7 +141,9 @@ class HandoffIT {
 
             ChaosChecker.Report report = ChaosChecker.check(cluster, load);
             report.print(System.out);
-            // The stalls first: a run that fails below still shows where its time went.
+            // The stalls first: a run that fails below still shows where its time went. (The load alone's, read
+            // once every send of it was acknowledged: read at the first move, its slowest were left out.)
+            long loadAloneP99 = report(load, "load warm-up, before any move", loadStart, movesStart);
             long p99 = Math.max(
                     report(load, couples.size() + " shard moves there and back (box "
                             + restartsCpu.busyPercentSince(movesCpu) + "% busy)", movesStart, restartsStart),
@@ -172,9 +178,13 @@ class HandoffIT {
                     .as("warm-ups completed: one per start, the %d first starts and %d restarts",
                             cluster.applicationServers().size(), ROUNDS * cluster.applicationServers().size())
                     .isGreaterThanOrEqualTo(starts);
-            long bound = Math.max(CI_P99_BOUND.toMillis(), loadAloneP99 + CI_P99_OVER_LOAD_ALONE.toMillis());
-            assertThat(p99).as("p99 stall, ms (bound: the larger of %d and the load alone's p99, %d, plus %d)",
-                    CI_P99_BOUND.toMillis(), loadAloneP99, CI_P99_OVER_LOAD_ALONE.toMillis()).isLessThan(bound);
+            long bound = Math.min(CI_P99_CEILING.toMillis(),
+                    Math.max(CI_P99_BOUND.toMillis(), loadAloneP99 + CI_P99_OVER_LOAD_ALONE.toMillis()));
+            System.out.println("HANDOFF p99 stall " + p99 + " ms, CI's bound " + bound + " ms (the load alone's p99 "
+                    + loadAloneP99 + " ms)");
+            assertThat(p99).as("p99 stall, ms (bound: the larger of %d and the load alone's p99, %d, plus %d; at "
+                    + "most %d)", CI_P99_BOUND.toMillis(), loadAloneP99, CI_P99_OVER_LOAD_ALONE.toMillis(),
+                    CI_P99_CEILING.toMillis()).isLessThan(bound);
         }
     }
 

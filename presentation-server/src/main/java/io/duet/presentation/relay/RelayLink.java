@@ -147,7 +147,7 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
         assert loop.inEventLoop();
         long streamId = nextStreamId++;
         RelayStream stream = new RelayStream(this, streamId);
-        if (closed || retiring) {
+        if (closed || retiring) { // retiring: defensive, AppLinks hands out no retired link
             stream.closedUnsent();
             String detail = "relay link to " + serverId() + (closed ? " is down" : " retired");
             loop.execute(() -> listener.onClosed(linkDown(streamId, detail)));
@@ -300,7 +300,12 @@ public final class RelayLink extends SimpleChannelInboundHandler<RelayFrame> {
      * down).
      */
     void retire() {
+        assert loop.inEventLoop();
         if (closed || retiring) {
+            return;
+        }
+        if (!everActive) {
+            close(); // nothing it holds was sent: its calls follow their couples at once
             return;
         }
         retiring = true;
