@@ -152,8 +152,13 @@ public final class Heartbeat implements AutoCloseable {
     }
 
     private void renewNow(boolean checked) {
+        onHeartbeatThread(() -> renew(checked));
+    }
+
+    /** Runs {@code task} on the heartbeat thread, unless the heartbeat is closed. */
+    private void onHeartbeatThread(Runnable task) {
         try {
-            executor.execute(() -> renew(checked));
+            executor.execute(task);
         } catch (RejectedExecutionException e) {
             // Closed.
         }
@@ -243,8 +248,12 @@ public final class Heartbeat implements AutoCloseable {
     }
 
     /** A renewal without the map check; on the heartbeat thread, which takes the status ({@link #statusFrom}). */
-    private void renewUnchecked(long sent) throws Exception {
-        curator.setData().inBackground((client, event) -> renewed(event, sent)).forPath(path, payload());
+    private void renewUnchecked(long sent) {
+        try {
+            curator.setData().inBackground((client, event) -> renewed(event, sent)).forPath(path, payload());
+        } catch (Exception e) {
+            LOG.debug("Heartbeat not sent: {}", e.toString());
+        }
     }
 
     /**
@@ -258,17 +267,7 @@ public final class Heartbeat implements AutoCloseable {
             behindMap(-1);
         } else if (code == KeeperException.Code.NONODE) {
             caughtUp();
-            try {
-                executor.execute(() -> {
-                    try {
-                        renewUnchecked(sent);
-                    } catch (Exception e) {
-                        LOG.debug("Heartbeat not sent: {}", e.toString());
-                    }
-                });
-            } catch (RejectedExecutionException e) {
-                // Closed.
-            }
+            onHeartbeatThread(() -> renewUnchecked(sent));
         }
         // Otherwise ZooKeeper did not answer (connection lost): the next interval tries again.
     }
